@@ -1,0 +1,1 @@
+"""laban — Labanotation: motion capture to score (tokenize), score to motion (decode)."""

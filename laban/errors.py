@@ -1,0 +1,36 @@
+"""One error family for everything the notation layer refuses.
+
+Every error a user can cause with a file or an argument is a ``LabanError``: the command line prints its
+message on one line and exits with status 2, so a message must name the file, the line and what was wrong.
+"""
+
+from __future__ import annotations
+
+
+class LabanError(ValueError):
+    """Base of every user-facing error in ``laban``."""
+
+
+class MotionFileError(LabanError):
+    """A motion file (BVH, Kinect CSV, npz) that cannot be read.
+
+    ``line`` is the 1-based line the reader failed on, or ``None`` when the problem is not on one line.
+    """
+
+    def __init__(self, path: object, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class SkeletonError(LabanError):
+    """A skeleton whose body parts cannot be recognised (the message lists what is missing)."""
+
+
+class ScoreFileError(LabanError):
+    """A score file (JSON, text form, LabanEditor JSON) that is malformed or fails validation."""
+
+
+class MusicError(LabanError):
+    """A music or beat file that gives no usable beat grid."""

@@ -1,0 +1,182 @@
+"""The score: Labanotation symbols on the columns of a vertical staff, in musical time.
+
+A ``Score`` knows nothing about joints or neural networks. Its vocabulary is the notation's own: a ``Symbol``
+sits in a ``Column`` of the staff, starts on a beat, lasts a number of beats and, for a direction symbol, says
+``Direction`` and ``Level``. Other signs are turns (pivots, with their amount), holds and flight (a jump: no
+weight on the floor). JSON, the text form and LabanEditor JSON are views of this one type (``laban.formats``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+
+from .timing import BeatGrid
+
+
+class Direction(str, Enum):
+    """The nine horizontal directions, judged in the performer's standard cross of axes."""
+
+    PLACE = "place"
+    FORWARD = "forward"
+    RIGHT_FORWARD = "right-forward"
+    RIGHT = "right"
+    RIGHT_BACKWARD = "right-backward"
+    BACKWARD = "backward"
+    LEFT_BACKWARD = "left-backward"
+    LEFT = "left"
+    LEFT_FORWARD = "left-forward"
+
+    @property
+    def azimuth(self) -> float | None:
+        """Degrees clockwise from the front seen from above (forward 0, right 90); ``None`` for place."""
+        return None if self is Direction.PLACE else 45.0 * (_HORIZONTAL.index(self))
+
+    @classmethod
+    def from_azimuth(cls, degrees: float) -> "Direction":
+        """The horizontal direction whose 45° sector holds ``degrees`` (clockwise from the front)."""
+        return _HORIZONTAL[int(round((degrees % 360.0) / 45.0)) % 8]
+
+
+_HORIZONTAL = (
+    Direction.FORWARD, Direction.RIGHT_FORWARD, Direction.RIGHT, Direction.RIGHT_BACKWARD,
+    Direction.BACKWARD, Direction.LEFT_BACKWARD, Direction.LEFT, Direction.LEFT_FORWARD,
+)
+HORIZONTAL_DIRECTIONS: tuple[Direction, ...] = _HORIZONTAL
+
+
+class Level(str, Enum):
+    """Elevation: high (~45° up; straight up for place), middle (horizontal), low (~45° down)."""
+
+    HIGH = "high"
+    MIDDLE = "middle"
+    LOW = "low"
+
+
+class Column(str, Enum):
+    """Columns of the staff. ``CENTRE`` holds signs that span both support columns (jumps, two-foot turns)."""
+
+    CENTRE = "centre"
+    SUPPORT_LEFT = "support-left"
+    SUPPORT_RIGHT = "support-right"
+    LEG_LEFT = "leg-left"
+    LEG_RIGHT = "leg-right"
+    TORSO = "torso"
+    UPPER_ARM_LEFT = "upper-arm-left"
+    UPPER_ARM_RIGHT = "upper-arm-right"
+    FOREARM_LEFT = "forearm-left"
+    FOREARM_RIGHT = "forearm-right"
+    HEAD = "head"
+
+    @property
+    def side(self) -> str | None:
+        """'left', 'right' or ``None`` for columns on the centre line or the torso and head."""
+        for side in ("left", "right"):
+            if self.value.endswith(side):
+                return side
+        return None
+
+    @property
+    def is_support(self) -> bool:
+        return self in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)
+
+
+class Sign(str, Enum):
+    """What a symbol says: a direction (and level), a turn, a hold, or flight."""
+
+    DIRECTION = "direction"
+    TURN = "turn"
+    HOLD = "hold"
+    FLIGHT = "flight"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One symbol on the staff.
+
+    ``start`` and ``duration`` are in beats from the first beat of the score; a movement starts at the bottom
+    edge of its symbol and arrives at its destination at the top edge. ``turn`` is the amount of a turn sign in
+    whole turns, positive clockwise (to the right). Symbols of the starting position have duration 0.
+    """
+
+    start: float
+    column: Column
+    duration: float
+    sign: Sign = Sign.DIRECTION
+    direction: Direction | None = None
+    level: Level | None = None
+    turn: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.start >= 0 and self.duration >= 0):
+            raise ValueError(f"symbol in {self.column.value} must have start >= 0 and duration >= 0")
+        if self.sign is Sign.DIRECTION and (self.direction is None or self.level is None):
+            raise ValueError(f"direction symbol in {self.column.value} needs a direction and a level")
+        if self.sign is Sign.TURN and not self.turn:
+            raise ValueError(f"turn sign in {self.column.value} needs a non-zero amount")
+        if self.sign is Sign.FLIGHT and self.column is not Column.CENTRE:
+            raise ValueError("flight is written in the centre column")
+        if self.sign is not Sign.TURN and self.turn is not None:
+            raise ValueError("only a turn sign has a turn amount")
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass
+class Score:
+    """A Labanotation score: a beat grid, the starting position and the symbols, sorted by start and column."""
+
+    grid: BeatGrid
+    symbols: list[Symbol] = field(default_factory=list)
+    starting_position: list[Symbol] = field(default_factory=list)
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        self.symbols = sorted(self.symbols, key=_order)
+        self.starting_position = sorted(self.starting_position, key=_order)
+
+    @property
+    def tempo(self) -> float:
+        return self.grid.tempo
+
+    @property
+    def beats_per_bar(self) -> int:
+        return self.grid.beats_per_bar
+
+    @property
+    def duration(self) -> float:
+        """Length in beats: to the end of the last symbol, or the grid's last beat if later."""
+        last = max((s.end for s in self.symbols), default=0.0)
+        return max(last, float(self.grid.beat_count - 1))
+
+    def column(self, column: Column) -> list[Symbol]:
+        return [s for s in self.symbols if s.column is column]
+
+    def between(self, start: float, stop: float) -> "Score":
+        """The symbols that start in [start, stop) beats, moved so that ``start`` becomes beat 0."""
+        shifted = [replace(s, start=s.start - start) for s in self.symbols if start <= s.start < stop]
+        return Score(self.grid, shifted, list(self.starting_position), self.title)
+
+    def save(self, path: str | Path, format: str | None = None) -> None:
+        """Write the score atomically; the format follows the suffix (``.json``, ``.txt``/``.laban``,
+        ``.labaneditor.json``) unless ``format`` ('json', 'text', 'labaneditor') says otherwise."""
+        from .formats import save_score
+
+        save_score(self, path, format)
+
+    @classmethod
+    def load(cls, path: str | Path, format: str | None = None) -> "Score":
+        """Read a score written by ``save`` (or by Microsoft's LabanEditor); bad files raise ScoreFileError."""
+        from .formats import load_score
+
+        return load_score(path, format)
+
+
+_COLUMN_ORDER = {c: i for i, c in enumerate(Column)}
+
+
+def _order(symbol: Symbol) -> tuple:
+    return (symbol.start, _COLUMN_ORDER[symbol.column], symbol.duration, symbol.sign.value)

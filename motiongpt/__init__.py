@@ -1,0 +1,1 @@
+"""motiongpt — a language model that speaks Labanotation."""

@@ -1,0 +1,1 @@
+"""viz — what people look at: the Laban staff and the dancer."""
