@@ -119,6 +119,8 @@ class Symbol:
             raise ValueError("flight is written in the centre column")
         if self.sign is not Sign.TURN and self.turn is not None:
             raise ValueError("only a turn sign has a turn amount")
+        if self.sign is not Sign.DIRECTION and (self.direction is not None or self.level is not None):
+            raise ValueError(f"a {self.sign.value} sign has no direction or level")
 
     @property
     def end(self) -> float:
@@ -137,6 +139,8 @@ class Score:
     def __post_init__(self) -> None:
         self.symbols = sorted(self.symbols, key=_order)
         self.starting_position = sorted(self.starting_position, key=_order)
+        if any(s.start != 0 or s.duration != 0 for s in self.starting_position):
+            raise ValueError("starting-position symbols start at beat 0 and have duration 0")
 
     @property
     def tempo(self) -> float:

@@ -1,16 +1,21 @@
 """Musical time: the one place where seconds become beats and back.
 
 A ``BeatGrid`` is the list of beat times in seconds plus the meter. It comes from a tempo, from given beat
-times, from a music file, or from the motion's own pulse; every symbol in a score is placed in beats on it.
+times (``read_beats``), from a music file (``beats_from_music``), or from the motion's own pulse (``pulse_grid``);
+every symbol in a score is placed in beats on it.
 Between beats time is linear; before the first and after the last beat the nearest beat interval continues.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .errors import MusicError
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,278 @@ class BeatGrid:
 def quantise(beats: ArrayLike, subdivision: int = 4) -> np.ndarray:
     """Round beat positions to the nearest 1/``subdivision`` of a beat."""
     return np.round(np.asarray(beats, dtype=float) * subdivision) / subdivision
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beats from a file
+
+
+def read_beats(path: str | Path, beats_per_bar: int = 4) -> BeatGrid:
+    """A beats file: one beat time in seconds per line, in the first column (space, tab or comma separated).
+
+    ``#`` starts a comment; blank lines and further columns are ignored, except that a second column ``1`` marks
+    a downbeat (the beat-in-bar numbering ``1 2 3 4 1 ...`` that beat trackers write): the first marked beat fixes
+    ``downbeat`` (modulo ``beats_per_bar``), later marks are not checked against the meter.
+    """
+    path = Path(path)
+    if beats_per_bar < 1:
+        raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise MusicError(f"{path}: no such beats file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise MusicError(f"{path}: cannot read beats file ({_one_line(error)})") from None
+    times: list[float] = []
+    downbeat = None
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if not fields:
+            continue
+        time = _number(fields[0])
+        if time is None:
+            raise MusicError(f"{path}:{number}: beat time {fields[0]!r} is not a number of seconds")
+        if times and time <= times[-1]:
+            raise MusicError(f"{path}:{number}: beat time {time:g} s does not come after the previous beat "
+                             f"({times[-1]:g} s)")
+        if downbeat is None and len(fields) > 1 and _number(fields[1]) == 1:
+            downbeat = len(times)
+        times.append(time)
+    if len(times) < 2:
+        raise MusicError(f"{path}: a beats file needs at least two beat times, found {len(times)}")
+    return BeatGrid(tuple(times), beats_per_bar, (downbeat or 0) % beats_per_bar)
+
+
+MUSIC_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl")
+AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac")
+
+
+def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
+    """The beat grid of a MIDI or MusicXML score, exact from the notation (read with music21).
+
+    Tempo changes are honoured (MetronomeMark / MIDI set-tempo; 120 bpm until the first one). The beat is the
+    first time signature's beat: 4/4 and 3/4 count quarters, 6/8, 9/8 and 12/8 count dotted quarters (2, 3 and 4
+    beats a bar), 2/2 halves, 5/8 and 7/8 eighths; ``beats_per_bar`` instead divides every bar into that many
+    equal beats (6 for a 6/8 counted in eighths). A later change of meter moves the beats exactly, but the grid
+    keeps the first meter for bar numbers. A pickup bar (an incomplete first bar, or in MIDI a first one-bar time
+    signature shorter than the next with the same beat) becomes upbeat beats before ``downbeat``; a pickup of a
+    fraction of a beat puts the first beat before time 0. Beats run from the start to the first beat at or after
+    the end of the piece.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in AUDIO_SUFFIXES:
+        raise MusicError(f"{path}: audio beat tracking is not supported yet; give a MIDI or MusicXML score or a "
+                         "beats file")
+    if suffix not in MUSIC_SUFFIXES:
+        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES)})")
+    if not path.is_file():
+        raise MusicError(f"{path}: no such music file")
+    if path.stat().st_size == 0:
+        raise MusicError(f"{path}: empty music file (0 bytes)")
+    if beats_per_bar is not None and beats_per_bar < 1:
+        raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
+    from music21 import converter, meter, stream  # half a second to import: only when a score is read
+
+    try:
+        score = converter.parse(path, forceSource=True)
+        end = float(score.highestTime)
+        has_notes = bool(score.recurse().notes)
+    except Exception as error:  # music21 raises many unrelated types (MidiException, ParseError, IndexError...)
+        raise MusicError(f"{path}: cannot read music file ({_one_line(error)})") from None
+    if end <= 0 or not has_notes:
+        raise MusicError(f"{path}: empty music file (no notes)")
+
+    # Meters as (offset, bar length, beats a bar) in quarter notes; every part repeats them, keep one of each.
+    meters: dict[float, tuple[float, int]] = {}
+    for signature in score.recurse().getElementsByClass(meter.TimeSignature):
+        offset = float(signature.getOffsetInHierarchy(score))
+        meters.setdefault(offset, (float(signature.barDuration.quarterLength), int(signature.beatCount)))
+    if not meters:
+        meters[0.0] = (4.0, 4)
+    offsets = sorted(meters)
+    bars = [meters[o][0] for o in offsets]
+    counts = [meters[o][1] for o in offsets]
+    offsets[0] = 0.0  # the first meter holds from the start even if the file states it late
+
+    pickup = 0.0
+    first = score.recurse().getElementsByClass(stream.Measure).first()
+    length = float(first.duration.quarterLength) if first is not None else 0.0
+    if first is not None and 0 < length < min(first.barDuration.quarterLength, end):
+        pickup = length  # an incomplete first bar that is not the whole piece
+    elif (len(offsets) > 1 and math.isclose(offsets[1], bars[0]) and counts[0] < counts[1]
+          and math.isclose(bars[0] / counts[0], bars[1] / counts[1])):
+        pickup = bars[0]  # MIDI cannot mark a pickup: a short first bar of the same beat is one
+        del offsets[0], bars[0], counts[0]
+    # An override divides every bar into that many beats; otherwise each meter counts its own beats.
+    divisions = [beats_per_bar] * len(bars) if beats_per_bar else counts
+    beat_lengths = [bar / division for bar, division in zip(bars, divisions)]
+
+    # Beat offsets in quarter notes: the upbeat counted back from the first bar line, then each meter's beats
+    # from its first bar line up to the next meter, the last one up to the first beat at or after the end.
+    upbeat = math.ceil(pickup / beat_lengths[0] - 1e-9)
+    pieces = [pickup - beat_lengths[0] * np.arange(upbeat, 0, -1)]
+    starts = [pickup, *offsets[1:]]
+    stops = [*offsets[1:], math.inf]
+    for start, stop, beat in zip(starts, stops, beat_lengths):
+        last = stop >= end
+        count = math.ceil(((end if last else stop) - start) / beat - 1e-9) + last
+        pieces.append(start + beat * np.arange(count))
+        if last:
+            break
+    quarters = np.concatenate(pieces)
+
+    # Quarter notes to seconds through the tempo map (music21 fills in 120 bpm before the first mark).
+    marks = score.metronomeMarkBoundaries()
+    mark_starts = np.array([float(start) for start, _, _ in marks])
+    per_quarter = np.array([mark.secondsPerQuarter() for _, _, mark in marks])
+    mark_seconds = np.concatenate([[0.0], np.cumsum(np.diff(mark_starts) * per_quarter[:-1])])
+    which = np.clip(np.searchsorted(mark_starts, quarters, side="right") - 1, 0, None)
+    seconds = mark_seconds[which] + (quarters - mark_starts[which]) * per_quarter[which]
+    meter_beats = beats_per_bar or counts[0]
+    return BeatGrid(tuple(seconds), meter_beats, upbeat % meter_beats)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The motion's own pulse
+
+DEFAULT_PULSE_BPM = 100.0  # the tempo given to motion without a pulse (still, or aperiodic): a calm walking pace
+_PRIOR_BPM, _PRIOR_OCTAVES = 110.0, 1.0  # mild log-normal tempo prior (Ellis 2007) that makes octave errors rare
+_TRAVEL_S = 0.5  # the body's travel (mean joint velocity smoothed over this, seconds) is no pulse: removed
+_SMOOTH_S = 0.04  # speed smoothing (seconds): removes capture jitter, keeps pulses up to about 4 Hz
+_TREND_S = 1.0  # changes of speed slower than this (seconds) are phrasing, not pulse
+_WINDOW_S, _HOP_S = 8.0, 1.0  # tempogram windows: several beats long, short enough to follow a drifting tempo
+_STILL_SPEED = 0.02  # m/s per joint: a speed fluctuation below this is standing still
+_MIN_PERIODICITY = 0.1  # normalised autocorrelation at the tempo below which the motion has no pulse
+
+
+def pulse_grid(positions: np.ndarray, fps: float, beats_per_bar: int = 4,
+               bpm_range: tuple[float, float] = (60.0, 180.0)) -> BeatGrid:
+    """A steady beat grid from the motion's own pulse, for motion without music.
+
+    ``positions`` (T, J, 3) in metres at ``fps``. The body slows down on the beat: kinematic beats are minima of
+    the summed joint speed, taken relative to the body's smoothed travel so that crossing the room does not drown
+    the steps. Tempo: 8-second windows of the detrended speed give a tempogram, the product of autocorrelation
+    (which suppresses faster harmonics) and Fourier magnitude (which suppresses slower sub-harmonics) times a
+    mild prior around 110 bpm; its best peak between half the slowest and twice the fastest tempo is made exact
+    by the drift of its phase from window to window, then halved or doubled into ``bpm_range``. Phase: the grid
+    goes where the body is slowest on average, then a least-squares line through the kinematic beats near the
+    grid fixes tempo and phase. The grid is uniform (one tempo for the whole clip; a dancer's drift is averaged),
+    starts at or before frame 0, ends at or after the last frame, and bars start at its first beat.
+    Motion without a pulse (still, or no periodicity) gets ``DEFAULT_PULSE_BPM`` from frame 0.
+    """
+    positions = np.asarray(positions, dtype=float)
+    if positions.ndim != 3 or positions.shape[2] != 3 or len(positions) < 2:
+        raise ValueError(f"positions must have shape (frames >= 2, joints, 3), not {positions.shape}")
+    if not fps > 0:
+        raise ValueError(f"frame rate must be positive, not {fps}")
+    low, high = bpm_range
+    if not 0 < low < high:
+        raise ValueError(f"tempo range must be increasing positive beats per minute, not {bpm_range}")
+    duration = (len(positions) - 1) / fps
+    speed, novelty = _speed_and_novelty(positions, fps)
+    bpm = None if novelty.std() < _STILL_SPEED * positions.shape[1] else _tempo(novelty, fps, low, high)
+    if bpm is None:
+        return BeatGrid.uniform(DEFAULT_PULSE_BPM, duration, beats_per_bar)
+    period = 60.0 / bpm
+    period, phase = _fit_kinematic_beats(speed, fps, period, _phase(novelty, fps, period))
+    return BeatGrid.uniform(60.0 / period, duration, beats_per_bar, offset=phase - period * math.ceil(phase / period))
+
+
+def _speed_and_novelty(positions: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Summed joint speed (T,) in m/s relative to the body's smooth travel, despiked and lightly smoothed, and
+    its novelty: the speed's dips below its one-second trend (high where the body slows)."""
+    from scipy.ndimage import gaussian_filter1d, median_filter  # a third of a second to import: only when used
+
+    velocity = np.gradient(positions, axis=0) * fps
+    travel = gaussian_filter1d(np.einsum("tjk->tk", velocity) / velocity.shape[1], _TRAVEL_S * fps, axis=0,
+                               mode="nearest")  # smoothing velocity, not position, keeps a steady travel exact
+    velocity -= travel[:, None]
+    speed = np.sqrt(np.einsum("tjk,tjk->tj", velocity, velocity)).sum(axis=1)  # einsum: faster than norm
+    speed = median_filter(speed, size=2 * round(0.02 * fps) + 1, mode="nearest")  # capture spikes of a frame or two
+    speed = gaussian_filter1d(speed, _SMOOTH_S * fps, mode="nearest")
+    return speed, gaussian_filter1d(speed, _TREND_S * fps, mode="nearest") - speed
+
+
+def _tempo(novelty: np.ndarray, fps: float, low: float, high: float) -> float | None:
+    """The pulse tempo in bpm within [low, high], or None when the motion has no pulse (see ``pulse_grid``)."""
+    n = len(novelty)
+    length = min(n, round(_WINDOW_S * fps))
+    starts = np.arange(0, n - length + 1, max(1, round(_HOP_S * fps)))
+    taper = np.hanning(length + 2)[1:-1]
+    frames = novelty[starts[:, None] + np.arange(length)]
+    frames = (frames - frames.mean(axis=1, keepdims=True)) * taper
+    size = 1 << (4 * length - 1).bit_length()  # padding: linear (not circular) correlation and fine frequency bins
+    spectra = np.fft.rfft(frames, size, axis=1)
+    power = np.abs(spectra) ** 2
+    # Windows summed, so that quiet passages weigh little; dividing by the taper's own autocorrelation unbiases lags.
+    autocorrelation = np.fft.irfft(power.sum(axis=0), size)[:length]
+    autocorrelation /= np.fft.irfft(np.abs(np.fft.rfft(taper, size)) ** 2, size)[:length]
+    autocorrelation /= autocorrelation[0]
+    bpm = np.fft.rfftfreq(size, 1.0 / fps) * 60.0
+    usable = np.flatnonzero((bpm >= max(low / 2, 120.0 * fps / length)) & (bpm <= 2 * high))  # lags <= half a window
+    periodicity = np.interp(60.0 * fps / bpm[usable], np.arange(length), autocorrelation)
+    prior = np.exp(-0.5 * (np.log2(bpm[usable] / _PRIOR_BPM) / _PRIOR_OCTAVES) ** 2)
+    score = np.clip(periodicity, 0.0, None) * np.sqrt(power[:, usable]).sum(axis=0) * prior
+    peaks = _strict_minima(-score, 1)
+    peaks = peaks[periodicity[peaks] >= _MIN_PERIODICITY]  # a pulse must repeat, not merely have energy
+    if not peaks.size:
+        return None
+    best = peaks[np.argmax(score[peaks])]
+    # The phase of the peak frequency drifts from window to window by the frequency error: its slope corrects it.
+    frequency = bpm[usable[best]] / 60.0
+    local = spectra[:, usable[best]] * np.exp(-2j * np.pi * frequency * starts / fps)  # phases at time 0
+    if len(local) > 1:
+        slope = np.polyfit(starts / fps, np.unwrap(np.angle(local)), 1, w=np.abs(local))[0]
+        frequency += np.clip(slope / (2 * np.pi), -fps / size, fps / size)  # the peak is right to within a bin
+    tempo = 60.0 * frequency
+    octaves = math.ceil(math.log2(low / tempo)) if tempo < low else min(0, math.floor(math.log2(high / tempo)))
+    return float(np.clip(tempo * 2.0**octaves, low, high))  # clipping only matters for a range under an octave
+
+
+def _phase(novelty: np.ndarray, fps: float, period: float) -> float:
+    """The offset in [0, period) whose beats fall where the body is slowest on average (quarter-frame steps)."""
+    phases = np.arange(0.0, period, 0.25 / fps)
+    beats = phases[:, None] + period * np.arange(int(len(novelty) / fps / period) + 1)
+    values = np.interp(beats * fps, np.arange(len(novelty)), novelty, right=np.nan)
+    return float(phases[np.argmax(np.nanmean(values, axis=1))])
+
+
+def _fit_kinematic_beats(speed: np.ndarray, fps: float, period: float, phase: float) -> tuple[float, float]:
+    """Period and phase of the least-squares line through the speed minima within a quarter beat of the grid.
+
+    The spectral tempo of a clip shorter than two windows is good to about a percent; the kinematic beats
+    themselves pin it. Kept only when at least half the beats have a minimum near them.
+    """
+    minima = _strict_minima(speed, max(1, int(period * fps / 4))) / fps
+    index = np.round((minima - phase) / period)
+    near = np.abs(minima - phase - index * period) < period / 4
+    if np.unique(index[near]).size < max(2, 0.5 * len(speed) / fps / period):
+        return period, phase
+    slope, intercept = np.polyfit(index[near], minima[near], 1)
+    return float(slope), float(intercept)
+
+
+def _strict_minima(values: np.ndarray, order: int) -> np.ndarray:
+    """Indices of the values lower than all others within ``order`` on either side (whole neighbourhoods only;
+    scipy.signal.argrelmin would do, but importing scipy.signal costs most of a second)."""
+    if len(values) <= 2 * order:
+        return np.zeros(0, dtype=np.int64)
+    windows = np.lib.stride_tricks.sliding_window_view(values, 2 * order + 1)
+    others = np.minimum(windows[:, :order].min(axis=1), windows[:, order + 1:].min(axis=1))
+    return np.flatnonzero(windows[:, order] < others) + order
+
+
+def _number(text: str) -> float | None:
+    """A finite float, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _one_line(error: BaseException, limit: int = 120) -> str:
+    """An exception as a short single line, for messages that must fit on one line."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -28,6 +28,7 @@ class Trial:
     path: Path
     skeleton: str
     partner: str
+    fps: float  # the real frame rate: CMU's listing, which corrects the BVH header for the salsa takes
 
     @property
     def is_dance(self) -> bool:
@@ -52,7 +53,7 @@ def cmu_trials(cache: Path | None = None) -> list[Trial]:
             else:
                 path = root / location
             trials.append(Trial(row["trial"], row["subject"], row["description"], path, row["skeleton"],
-                                row["partner"]))
+                                row["partner"], float(row["cmu_listed_fps"])))
     return trials
 
 

@@ -1,0 +1,541 @@
+"""Read and write BVH motion capture files.
+
+``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres: it detects
+the units from the body's height and drops the T-pose frame that the cgspeed converters put first. ``write_bvh``
+writes a ``Motion`` back with the channel layout it was read with. A malformed file raises ``MotionFileError``
+naming its line.
+
+Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, scipy's intrinsic
+``Rotation.from_euler('ZYX', angles, degrees=True)``. Position channels replace the OFFSET components they name.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import warnings
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from scipy.io import _fast_matrix_market
+from scipy.spatial.transform import Rotation
+
+from .errors import MotionFileError
+from .motion import Motion
+from .skeleton import Skeleton
+
+# Metres per file unit, tried in order: the first that makes the standing height human (HUMAN_HEIGHT) is the file's.
+UNITS = {"metres": 1.0, "CMU units": 0.056444, "centimetres": 0.01, "inches": 0.0254, "millimetres": 0.001}
+HUMAN_HEIGHT = (1.4, 2.0)
+NORMAL_HEIGHT = 1.70
+
+# A converter T-pose is a jump into the motion: some joint turns this many times further from frame 0 to frame 1
+# than the file's median largest turn per frame. Shared data: T-poses 3.8 and up (most over 10), real first
+# frames 1.3 at most.
+TPOSE_JUMP = 2.5
+
+_CHANNELS = {f"{axis}{kind}".upper(): f"{axis}{kind}" for axis in "XYZ" for kind in ("position", "rotation")}
+_BLOCK_BYTES = 1 << 20  # frame lines are read in blocks of about 1 MiB: memory stays flat for any length of file
+_NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+_NUMBER_BYTES = b"0123456789.-+eE"
+_WHITESPACE = b" \t\r\n"
+_ONE_PER_LINE = bytes.maketrans(b" \t\r", b"\n\n\n")
+_SLICE = 8192  # frames converted at a time, so that temporaries stay a few MB for any length of motion
+
+
+def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bool | None = None) -> Motion:
+    """The motion in a BVH file, in metres.
+
+    ``scale`` multiplies file units into metres. Without it the units are detected from the rest pose's standing
+    height: the first of ``UNITS`` that makes it 1.4–2.0 m. A figure that fits none (the salsa files are a
+    1.2 m figure in metres) is scaled to 1.70 m, so pass ``scale=1.0`` to read a file known to be in metres as
+    it is. ``drop_tpose`` drops frame 0; ``None`` drops it when it is a converter T-pose: root rotation channels
+    exactly 0 and a jump into frame 1 (see ``TPOSE_JUMP``).
+    """
+    path = Path(path)
+    if scale is not None and not 0 < scale < np.inf:
+        raise MotionFileError(path, f"scale must be a positive number, not {scale}")
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        raise MotionFileError(path, f"cannot open: {error.strerror}") from None
+    with stream:
+        words = _HeaderWords(stream, path)
+        joints = _read_hierarchy(words, path)
+        frame_count, fps = _read_frame_header(words, path)
+        channel_count = sum(len(joint.channels) for joint in joints)
+        if channel_count == 0:
+            raise MotionFileError(path, "the hierarchy declares no channels", words.line)
+        values = _read_frames(stream, path, words.line + 1, frame_count, channel_count)
+
+    skeleton = Skeleton(
+        names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
+        offsets=[joint.offset for joint in joints], channels=[joint.channels for joint in joints],
+        end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints) if joint.end_site is not None})
+    rotations, translations = _joint_motion(skeleton, values)
+    if drop_tpose or (drop_tpose is None and _starts_with_tpose(skeleton, values, rotations)):
+        if len(rotations) == 1:
+            raise MotionFileError(path, "no frames left after dropping the T-pose frame")
+        rotations, translations = rotations[1:], translations[1:]
+
+    factor = scale if scale is not None else _metres_per_unit(skeleton)
+    skeleton.offsets = skeleton.offsets * factor
+    skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
+    return Motion(skeleton, rotations, translations * np.float32(factor), fps)
+
+
+def write_bvh(motion: Motion, path: str | os.PathLike, scale: float = 1.0) -> None:
+    """Write ``motion`` as BVH with lengths divided by ``scale`` (1.0: metres, 0.01: centimetres), atomically:
+    into a temporary file beside ``path``, renamed when complete, so that a failure leaves no partial file.
+
+    Joints are written depth-first, the order BVH requires (a skeleton read from BVH has it already), each with
+    its ``skeleton.channels`` in order and its rotations as Euler angles in that order, 6 decimals.
+    """
+    path = Path(path)
+    _check_writable(motion, path, scale)
+    order = _depth_first(motion.skeleton)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    out = open(temporary, "x", encoding="utf-8", newline="\n")
+    try:
+        with out:
+            out.write(_hierarchy_text(motion.skeleton, order, scale))
+            out.write(f"MOTION\nFrames: {motion.frame_count}\nFrame Time: {1 / motion.fps:.10f}\n")
+            for start in range(0, motion.frame_count, _SLICE):
+                rows = _channel_values(motion, order, slice(start, start + _SLICE), scale)
+                line = " ".join(["%.6f"] * rows.shape[1]) + "\n"
+                out.write((line * len(rows)) % tuple(rows.ravel()))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# --- hierarchy ---------------------------------------------------------------------------------------------------
+
+class _Joint:
+    def __init__(self, name: str, parent: int) -> None:
+        self.name = name
+        self.parent = parent
+        self.offset = (0.0, 0.0, 0.0)
+        self.channels: tuple[str, ...] = ()
+        self.end_site: tuple[float, ...] | None = None
+
+
+class _HeaderWords:
+    """The header's whitespace-separated words (braces apart) and the line of the last one read. Lines are read
+    one at a time, so that the stream is left at the first frame line."""
+
+    def __init__(self, stream: BinaryIO, path: Path) -> None:
+        self.stream, self.path = stream, path
+        self.line = 0
+        self.pending: list[str] = []
+
+    def peek(self) -> str | None:
+        while not self.pending:
+            raw = self.stream.readline()
+            if not raw:
+                return None
+            self.line += 1
+            self.pending = raw.decode("utf-8", "replace").replace("{", " { ").replace("}", " } ").split()
+        return self.pending[0]
+
+    def next(self, expected: str) -> str:
+        if self.peek() is None:
+            raise MotionFileError(self.path, f"file ends where {expected} was expected", self.line + 1)
+        return self.pending.pop(0)
+
+    def expect(self, keyword: str) -> None:
+        word = self.next(repr(keyword))
+        if word.upper() != keyword.upper():
+            raise MotionFileError(self.path, f"expected {keyword!r}, found {word!r}", self.line)
+
+    def number(self, what: str) -> float:
+        word = self.next(what)
+        if not _NUMBER.fullmatch(word.encode()) or not np.isfinite(float(word)):
+            raise MotionFileError(self.path, f"{what} {word!r} is not a finite number", self.line)
+        return float(word)
+
+    def line_text(self) -> str:
+        """The words left on the current line, or else on the next line that has any, joined by spaces."""
+        self.peek()
+        words, self.pending = self.pending, []
+        return " ".join(words)
+
+
+def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:
+    """Joints in file order (parents first), reading up to and including MOTION; a stack of open joints instead
+    of recursion, so that no nesting depth can overflow."""
+    first = words.peek()
+    if first is None:
+        raise MotionFileError(path, "empty file", 1)
+    if first.upper() != "HIERARCHY":
+        raise MotionFileError(path, f"missing HIERARCHY: the file starts with {first!r}", words.line)
+    words.next("HIERARCHY")
+    joints: list[_Joint] = []
+    open_joints: list[int] = []  # indices, innermost last
+    names: set[str] = set()
+    while True:
+        if words.peek() is None:
+            if open_joints:
+                raise MotionFileError(path, f"unbalanced braces: the file ends inside joint "
+                                            f"{joints[open_joints[-1]].name!r}", words.line + 1)
+            raise MotionFileError(path, "missing MOTION after the hierarchy", words.line + 1)
+        word = words.next("a keyword")
+        keyword = word.upper()
+        if keyword in ("ROOT", "JOINT") and (keyword == "ROOT") == (not open_joints):
+            name = words.next(f"a name after {word}")
+            if name in names:
+                raise MotionFileError(path, f"joint name {name!r} is used twice", words.line)
+            joints.append(_Joint(name, open_joints[-1] if open_joints else -1))
+            names.add(name)
+            words.expect("{")
+            open_joints.append(len(joints) - 1)
+        elif keyword in ("ROOT", "JOINT"):
+            where = "inside a joint" if open_joints else "outside any ROOT"
+            raise MotionFileError(path, f"unbalanced braces: {word} {where}", words.line)
+        elif keyword == "END" and open_joints:
+            joint = joints[open_joints[-1]]
+            words.expect("Site")
+            if joint.end_site is not None:
+                raise MotionFileError(path, f"joint {joint.name!r} has a second End Site", words.line)
+            words.expect("{")
+            words.expect("OFFSET")
+            joint.end_site = tuple(words.number("End Site OFFSET value") for _ in range(3))
+            words.expect("}")
+        elif keyword == "OFFSET" and open_joints:
+            joints[open_joints[-1]].offset = tuple(words.number("OFFSET value") for _ in range(3))
+        elif keyword == "CHANNELS" and open_joints:
+            joints[open_joints[-1]].channels = _read_channels(words, path, joints[open_joints[-1]].name)
+        elif keyword == "}" and open_joints:
+            open_joints.pop()
+        elif keyword == "}":
+            raise MotionFileError(path, "unbalanced braces: '}' closes no joint", words.line)
+        elif keyword == "MOTION" and open_joints:
+            raise MotionFileError(path, f"unbalanced braces: joint {joints[open_joints[-1]].name!r} is still "
+                                        f"open at MOTION", words.line)
+        elif keyword == "MOTION":
+            if not joints:
+                raise MotionFileError(path, "the hierarchy has no ROOT joint", words.line)
+            return joints
+        else:
+            raise MotionFileError(path, f"unexpected {word!r} in the hierarchy", words.line)
+
+
+def _read_channels(words: _HeaderWords, path: Path, joint: str) -> tuple[str, ...]:
+    count = words.next("the channel count")
+    if not _WHOLE_NUMBER.fullmatch(count):
+        raise MotionFileError(path, f"CHANNELS count {count!r} is not a whole number", words.line)
+    channels: list[str] = []
+    for _ in range(int(count)):
+        name = words.next("a channel name")
+        if name.upper() not in _CHANNELS:
+            raise MotionFileError(path, f"unknown channel name {name!r} (joint {joint!r})", words.line)
+        if _CHANNELS[name.upper()] in channels:
+            raise MotionFileError(path, f"joint {joint!r} lists channel {name!r} twice", words.line)
+        channels.append(_CHANNELS[name.upper()])
+    following = words.peek()
+    if following is not None and following.upper() in _CHANNELS:
+        raise MotionFileError(path, f"CHANNELS {count} but more channel names follow (joint {joint!r})",
+                              words.line)
+    return tuple(channels)
+
+
+def _read_frame_header(words: _HeaderWords, path: Path) -> tuple[int, float]:
+    """Frame count and frame rate from the 'Frames:' and 'Frame Time:' lines after MOTION."""
+    key, _, count = words.line_text().partition(":")
+    count = count.strip()
+    if key.strip().upper() != "FRAMES":
+        raise MotionFileError(path, "expected 'Frames: <count>' after MOTION", words.line)
+    if not _WHOLE_NUMBER.fullmatch(count):
+        raise MotionFileError(path, f"Frames: {count!r} is not a whole number", words.line)
+    if int(count) == 0:
+        raise MotionFileError(path, "the file has zero frames (Frames: 0)", words.line)
+    key, _, frame_time = words.line_text().partition(":")
+    frame_time = frame_time.strip()
+    if " ".join(key.upper().split()) != "FRAME TIME":
+        raise MotionFileError(path, "expected 'Frame Time: <seconds>' after the Frames line", words.line)
+    if not _NUMBER.fullmatch(frame_time.encode()) or not 0 < float(frame_time) < np.inf:
+        raise MotionFileError(path, f"bad Frame Time {frame_time!r}: must be a positive number of seconds",
+                              words.line)
+    return int(count), _frame_rate(frame_time)
+
+
+def _frame_rate(frame_time: str) -> float:
+    """Frames per second. Frame Time is printed rounded (.0083333), so a whole rate whose frame time rounds to
+    the printed value is taken as exact: 120, not 120.0005."""
+    rate = round(1 / float(frame_time))
+    printed = Decimal(frame_time)
+    try:
+        if rate > 0 and (Decimal(1) / rate).quantize(printed) == printed:
+            return float(rate)
+    except InvalidOperation:  # more printed digits than Decimal carries: no rounded whole rate
+        pass
+    return 1 / float(frame_time)
+
+
+# --- frames ------------------------------------------------------------------------------------------------------
+
+def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int, channel_count: int) -> np.ndarray:
+    """The frame lines from the stream's position on, as float32 (channels, frames), read block by block."""
+    # 'Frames:' may be wrong: allocate no more than the rest of the file can hold at two bytes per value.
+    remaining = os.fstat(stream.fileno()).st_size - stream.tell()
+    values = np.empty((channel_count, min(frame_count, remaining // (2 * channel_count) + 1)), np.float32)
+    found, line, carry = 0, first_line, b""
+    while True:
+        block = stream.read(_BLOCK_BYTES)
+        text = carry + block
+        cut = text.rfind(b"\n") + 1 if block else len(text)  # whole lines now; the rest waits for the next block
+        text, carry = text[:cut], text[cut:]
+        if text and not text.endswith(b"\n"):  # the last line, without a newline
+            text += b"\n"
+        if text:
+            rows, frame_lines = _parse_block(text, path, line, channel_count)
+            if found + rows.shape[1] > frame_count:
+                raise MotionFileError(path, f"more frame lines than 'Frames: {frame_count}' declares",
+                                      line + int(frame_lines[frame_count - found]))
+            values[:, found:found + rows.shape[1]] = rows
+            found += rows.shape[1]
+        line += text.count(b"\n")
+        if not block:
+            break
+    if found < frame_count:
+        raise MotionFileError(path, f"truncated MOTION block: found {found} of the {frame_count} frames that "
+                                    f"'Frames:' declares", line)
+    return values
+
+
+def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values (channels, n) of the n frame lines in ``text`` (whole lines) and the lines' 0-based offsets in it;
+    blank lines are skipped.
+
+    The fast path checks that the block holds only number characters and the right count of values on every
+    line, then reads it with scipy's C++ Matrix Market reader (fast_float): five times np.loadtxt's speed. Anything
+    unusual goes to ``_parse_block_slowly``, which reads what the fast reader refuses (a leading '+') or names
+    the bad line.
+    """
+    if text.translate(None, _NUMBER_BYTES + _WHITESPACE):  # this also keeps out NUL, which crashes the reader
+        return _parse_block_slowly(text, path, first_line, channel_count)
+    codes = np.frombuffer(text, np.uint8)
+    space = codes <= ord(" ")
+    starts = np.flatnonzero(space[:-1] > space[1:]) + 1  # a value starts where whitespace ends
+    if not space[0]:
+        starts = np.concatenate([[0], starts])
+    per_line = np.diff(np.searchsorted(starts, np.flatnonzero(codes == ord("\n"))), prepend=0)
+    frame_lines = np.flatnonzero(per_line)
+    if np.any(per_line[frame_lines] != channel_count):
+        return _parse_block_slowly(text, path, first_line, channel_count)
+    # The reader takes one value per line; one thread, as blocks are small and the tokenizer runs a process per core.
+    header = b"%%%%MatrixMarket matrix array real general\n%d %d\n" % (channel_count, len(frame_lines))
+    cursor, _ = _fast_matrix_market._get_read_cursor(io.BytesIO(header + text.translate(_ONE_PER_LINE)), 1)
+    try:
+        rows = _fast_matrix_market._read_body_array(cursor)
+    except ValueError:
+        return _parse_block_slowly(text, path, first_line, channel_count)
+    if not np.isfinite(rows).all():
+        return _parse_block_slowly(text, path, first_line, channel_count)
+    return rows, frame_lines
+
+
+def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """``_parse_block`` line by line in Python: reads any value Python's float reads and the number pattern
+    allows, and raises for the first bad line."""
+    rows, frame_lines = [], []
+    for offset, line in enumerate(text.split(b"\n")[:-1]):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) != channel_count:
+            raise MotionFileError(path, f"expected {channel_count} values (one per channel), got {len(words)}",
+                                  first_line + offset)
+        for word in words:
+            shown = word.decode("utf-8", "replace")
+            if word.lower().lstrip(b"+-") in (b"nan", b"inf", b"infinity") or (
+                    _NUMBER.fullmatch(word) and not np.isfinite(float(word))):
+                raise MotionFileError(path, f"value {shown!r} is not finite (NaN or infinity)", first_line + offset)
+            if not _NUMBER.fullmatch(word):
+                raise MotionFileError(path, f"value {shown!r} is not a number", first_line + offset)
+        rows.append([float(word) for word in words])
+        frame_lines.append(offset)
+    return np.array(rows, np.float64).reshape(-1, channel_count).T, np.array(frame_lines, np.int64)
+
+
+# --- channels to joint motion and back ---------------------------------------------------------------------------
+
+def _channel_columns(skeleton: Skeleton) -> list[dict[str, int]]:
+    """For each joint, its channel names to their columns in a frame line."""
+    columns, start = [], 0
+    for channels in skeleton.channels:
+        columns.append({name: start + k for k, name in enumerate(channels)})
+        start += len(channels)
+    return columns
+
+
+def _joint_motion(skeleton: Skeleton, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rotations (T, J, 4) as float32 quaternions and translations (T, K, 3) in file units from channel values
+    (channels, T); joints without rotation channels get the identity, axes without a position channel the OFFSET."""
+    joints, frames = skeleton.joint_count, values.shape[1]
+    columns = _channel_columns(skeleton)
+    axes = np.zeros((joints, 3), np.int64)
+    angle_columns = np.zeros((3, joints), np.int64)
+    present = np.zeros((3, joints, 1), np.float32)  # 1 for an axis with a channel, 0 for one added by _three_axes
+    for j in range(joints):
+        order, places = _three_axes(skeleton.rotation_order(j))
+        axes[j] = ["XYZ".index(axis) for axis in order]
+        for k in places:
+            angle_columns[k, j], present[k, j] = columns[j][f"{order[k]}rotation"], 1.0
+    rotations = np.empty((frames, joints, 4), np.float32)
+    for start in range(0, frames, _SLICE):
+        angles = values[angle_columns, start:start + _SLICE] * present
+        rotations[start:start + _SLICE] = _euler_to_quaternions(angles, axes)
+    translations = np.empty((frames, len(skeleton.translated), 3), np.float32)
+    for k, j in enumerate(skeleton.translated):
+        for a, axis in enumerate("XYZ"):
+            column = columns[j].get(f"{axis}position")
+            translations[:, k, a] = skeleton.offsets[j, a] if column is None else values[column]
+    return rotations, translations
+
+
+def _three_axes(order: str) -> tuple[str, tuple[int, ...]]:
+    """A joint's rotation order completed to three axes, and the places of its own axes in it. A missing axis
+    (angle 0) goes between two given ones, as Euler decomposition keeps the middle angle within ±90° and so gives
+    back that 0 when writing: 'ZY' → 'ZXY'; 'Z' → 'ZXY'."""
+    missing = "".join(axis for axis in "XYZ" if axis not in order)
+    if len(order) == 2:
+        return order[0] + missing + order[1], (0, 2)
+    return order + missing, tuple(range(len(order)))
+
+
+def _euler_to_quaternions(degrees: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """Quaternions (T, J, 4) of intrinsic Euler angles (3, J, T) about each joint's three distinct ``axes`` (J, 3;
+    0, 1, 2 for X, Y, Z): R = R1·R2·R3 expanded in closed form, in float32 (within 5e-7 rad of float64). scipy's
+    ``Rotation.from_euler`` gives the same one joint at a time, twenty times slower."""
+    half = degrees.astype(np.float32) * np.float32(np.pi / 360)
+    (s1, s2, s3), (c1, c2, c3) = np.sin(half), np.cos(half)
+    # e_i e_j = +e_k for axes in cyclic order (XYZ, YZX, ZXY), -e_k otherwise
+    sign = np.where((axes[:, 1] - axes[:, 0]) % 3 == 1, np.float32(1), np.float32(-1))[:, None]
+    joints = np.arange(len(axes))
+    quaternions = np.empty((4,) + degrees.shape[1:], np.float32)
+    quaternions[axes[:, 0], joints] = s1 * c2 * c3 + sign * c1 * s2 * s3
+    quaternions[axes[:, 1], joints] = c1 * s2 * c3 - sign * s1 * c2 * s3
+    quaternions[axes[:, 2], joints] = c1 * c2 * s3 + sign * s1 * s2 * c3
+    quaternions[3] = c1 * c2 * c3 - sign * s1 * s2 * s3
+    return quaternions.transpose(2, 1, 0)
+
+
+def _check_writable(motion: Motion, path: Path, scale: float) -> None:
+    skeleton = motion.skeleton
+    frames = motion.frame_count
+    problem = None
+    if frames == 0:
+        problem = "the motion has no frames"
+    elif motion.rotations.shape != (frames, skeleton.joint_count, 4):
+        problem = f"rotations of shape {motion.rotations.shape} do not fit {skeleton.joint_count} joints"
+    elif motion.translations.shape != (frames, len(skeleton.translated), 3):
+        problem = (f"translations of shape {motion.translations.shape} do not fit the "
+                   f"{len(skeleton.translated)} joints with position channels")
+    elif not (np.isfinite(motion.rotations).all() and np.isfinite(motion.translations).all()):
+        problem = "the motion has NaN or infinite values"
+    elif not (0 < motion.fps < np.inf and 0 < scale < np.inf):
+        problem = f"frame rate {motion.fps} and scale {scale} must be positive"
+    elif any(not name or re.search(r"[\s{}]", name) for name in skeleton.names):
+        problem = "joint names must be non-empty, without whitespace or braces"
+    elif any(name not in _CHANNELS.values() for channels in skeleton.channels for name in channels) or any(
+            len(set(channels)) < len(channels) for channels in skeleton.channels):
+        problem = f"channels must be distinct names among {', '.join(_CHANNELS.values())}"
+    if problem:
+        raise MotionFileError(path, f"cannot write: {problem}")
+
+
+def _channel_values(motion: Motion, order: list[int], frames: slice, scale: float) -> np.ndarray:
+    """Channel values (n, C) of a slice of frames, joints in ``order``, lengths divided by ``scale``."""
+    skeleton = motion.skeleton
+    rotations, translations = motion.rotations[frames].astype(np.float64), motion.translations[frames]
+    columns = []
+    for j in order:
+        by_channel = {}
+        if rotation_order := skeleton.rotation_order(j):
+            axes, places = _three_axes(rotation_order)
+            with warnings.catch_warnings():  # at gimbal lock scipy picks one of the equal solutions, and says so
+                warnings.filterwarnings("ignore", "Gimbal lock")
+                euler = Rotation.from_quat(rotations[:, j]).as_euler(axes, degrees=True)
+            by_channel = {f"{axes[k]}rotation": euler[:, k] for k in places}
+        if j in skeleton.translated:
+            position = translations[:, skeleton.translated.index(j)] / scale
+            by_channel.update({f"{axis}position": position[:, a] for a, axis in enumerate("XYZ")})
+        columns.extend(by_channel[name] for name in skeleton.channels[j])
+    return np.stack(columns, axis=1) if columns else np.empty((len(rotations), 0))
+
+
+def _depth_first(skeleton: Skeleton) -> list[int]:
+    order, stack = [], [j for j in range(skeleton.joint_count) if skeleton.parents[j] < 0][::-1]
+    while stack:
+        j = stack.pop()
+        order.append(j)
+        stack.extend(reversed(skeleton.children(j)))
+    return order
+
+
+def _hierarchy_text(skeleton: Skeleton, order: list[int], scale: float) -> str:
+    lines = ["HIERARCHY"]
+    depth = {-1: -1}
+    still_open: list[int] = []  # joints whose '}' is due, innermost last
+
+    def numbers(offset: np.ndarray) -> str:
+        return " ".join(f"{value / scale:.6f}" for value in offset)
+
+    for j in order:
+        parent = int(skeleton.parents[j])
+        while still_open and still_open[-1] != parent:
+            lines.append("\t" * depth[still_open.pop()] + "}")
+        depth[j] = depth[parent] + 1
+        tab = "\t" * depth[j]
+        lines += [f"{tab}{'ROOT' if parent < 0 else 'JOINT'} {skeleton.names[j]}", f"{tab}{{",
+                  f"{tab}\tOFFSET {numbers(skeleton.offsets[j])}",
+                  f"{tab}\tCHANNELS {len(skeleton.channels[j])} {' '.join(skeleton.channels[j])}".rstrip()]
+        if j in skeleton.end_sites:
+            lines += [f"{tab}\tEnd Site", f"{tab}\t{{", f"{tab}\t\tOFFSET {numbers(skeleton.end_sites[j])}",
+                      f"{tab}\t}}"]
+        still_open.append(j)
+    lines += ["\t" * depth[j] + "}" for j in reversed(still_open)]
+    return "\n".join(lines) + "\n"
+
+
+# --- T-pose and units --------------------------------------------------------------------------------------------
+
+def _starts_with_tpose(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray) -> bool:
+    """Whether frame 0 is a converter T-pose: root rotation channels exactly 0 (as cgspeed writes them; a captured
+    first frame practically never is) and a jump into frame 1 that the motion itself does not make."""
+    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
+    if len(rotations) < 3 or not root_columns or np.any(values[root_columns, 0] != 0):
+        return False
+    # The largest joint turn per frame: 2·arccos of the smallest |q_t · q_t+1| over joints.
+    closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
+    turns = 2 * np.arccos(np.minimum(closeness, 1.0))
+    return bool(turns[0] > TPOSE_JUMP * np.median(turns[1:]))
+
+
+def standing_height(skeleton: Skeleton) -> float:
+    """Vertical extent (y up) of the rest pose, joints and end sites, as if standing straight: a bone that points
+    down counts with its full length, for rest poses that splay the legs (the CMU figures', by 20°)."""
+    carriers = list(skeleton.end_sites)
+    offsets = np.concatenate([skeleton.offsets, np.reshape([skeleton.end_sites[j] for j in carriers], (-1, 3))])
+    parents = np.concatenate([skeleton.parents, carriers]).astype(np.int64)  # end sites after every joint
+    rises = np.where(offsets[:, 1] >= 0, offsets[:, 1], -np.linalg.norm(offsets, axis=1))
+    heights = np.zeros(len(offsets))
+    for j, parent in enumerate(parents):
+        heights[j] = rises[j] + (heights[parent] if parent >= 0 else 0.0)
+    return float(np.ptp(heights))
+
+
+def _metres_per_unit(skeleton: Skeleton) -> float:
+    height = standing_height(skeleton)
+    for factor in UNITS.values():
+        if HUMAN_HEIGHT[0] <= height * factor <= HUMAN_HEIGHT[1]:
+            return factor
+    return NORMAL_HEIGHT / height if height > 0 else 1.0

@@ -1,0 +1,391 @@
+"""The text form: a score a choreographer can read and edit by hand, which parses back to an equal ``Score``.
+
+::
+
+    # motiongpt score, text form v1
+    title: 05_02 dance - expressive arms, pirouette
+    tempo: 112.5
+    beats: 64
+    meter: 4/4
+    upbeat: 1
+
+    start
+      support-left     place middle
+      upper-arm-left   place low
+
+    bar 0
+      4       head             hold             1
+    bar 1
+      1       support-left     forward middle   1
+      2.5     support-right    turn +1/2        1
+      3       centre           flight           0.5
+      3+1/3   upper-arm-right  right high       2/3
+
+Lines are read one at a time; blank lines and everything after ``#`` are ignored (except on the title line).
+Words are case-insensitive and indentation is free, except where noted.
+
+Header, first, each key at most once:
+
+- ``title: <text>``: the rest of the line, ``#`` included. A title with line breaks, or leading or trailing
+  spaces, or a leading ``"``, is written as a JSON string: ``title: "  spaced  "``.
+- ``tempo: <bpm>``: a steady grid, beat *i* at ``first beat + i * 60 / tempo`` seconds, with
+  ``beats: <count>`` (default: enough beats for the last symbol to end) and ``first beat: <seconds>``
+  (default 0). Or, instead of these three, ``beat times: <seconds> <seconds> ...``: every beat's time,
+  strictly increasing, continued on as many indented lines as needed.
+- ``meter: 3/4``: beats per bar (the lower number is read but not kept: a beat is what the grid says).
+- ``upbeat: <beats>``: beats before bar 1 (default 0); they form bar 0.
+
+``start`` then opens the starting position: one ``<column> <what>`` per line. ``bar <n>`` opens bar *n*
+(in increasing order; bar 0 is the upbeat): one ``<beat> <column> <what> <duration>`` per line, where
+
+- ``<beat>`` is where the symbol starts within the bar, from 1 (the bar's first beat) up to but not including
+  one more than the meter: ``1``, ``2.5``, ``3.25``, ``2+1/3`` (beat 2 and a third);
+- ``<duration>`` is its length in beats: ``1``, ``0.5``, ``1/3``, ``1+1/2``;
+- ``<column>`` is a column's name: centre, support-left, support-right, leg-left, leg-right, torso,
+  upper-arm-left, upper-arm-right, forearm-left, forearm-right, head;
+- ``<what>`` is ``<direction> <level>`` (``forward middle``, ``left-forward high``, ``place low``),
+  ``turn <amount>`` in whole turns, clockwise (to the right) positive, no sign meaning clockwise
+  (``+1/2``, ``-1/4``, ``+1 1/4``, ``-0.125``), ``hold``, or ``flight`` (centre column only).
+
+Short words: ``L``, ``R``, ``F``, ``B`` stand for left, right, forward, backward inside any name
+(``support-L``, ``upper-arm-R``, ``L-F high``); ``center`` for centre; ``mid`` and ``normal`` for middle.
+
+Numbers are whole numbers, decimals (``1e-3`` too), fractions ``n/d`` and mixed numbers ``w+n/d``, all read
+exactly and rounded to a float once, so the writer can give each start and duration in a short form (``2+1/3``,
+``0.1``) or, when nothing short rounds to the very same float, in full (``1.0000000000000002``). The writer
+aligns the columns, writes the canonical names, and stores a grid that is not exactly steady as beat times.
+
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from enum import Enum
+from fractions import Fraction
+from typing import Callable, NoReturn, TypeVar
+
+from ..errors import ScoreFileError
+from ..score import Column, Direction, Level, Score, Sign, Symbol
+from ..timing import BeatGrid
+from .json import MAX_BEATS, uniform_tempo, uniform_times
+
+HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "upbeat")
+_MAX_DENOMINATOR = 96  # the finest subdivision written as a fraction: 1/96 of a beat
+_TIMES_PER_LINE = 8
+_TITLE = re.compile(r"\s*title\s*:(.*)", re.IGNORECASE)
+_NUMBER = re.compile(r"([+-]?)(?:(\d+)\+)?(\d+)/(\d+)|([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)")
+_ALIASES = {"l": "left", "r": "right", "f": "forward", "b": "backward", "center": "centre",
+            "mid": "middle", "normal": "middle"}
+_E = TypeVar("_E", bound=Enum)
+_Fail = Callable[[int, str], NoReturn]  # fail(line, what) raises ScoreFileError; line 0 = the whole header
+
+
+# Writing
+
+def dumps(score: Score) -> str:
+    """The score in the text form."""
+    bars: dict[int, list[tuple[str, str, str, str]]] = {}
+    for s in score.symbols:
+        bar, position = _bar_position(s.start, score.grid)
+        bars.setdefault(bar, []).append((position, s.column.value, _what_text(s), _beats_text(_exact(s.duration))))
+    rows = [row for rows in bars.values() for row in rows]
+    wide = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    wide[1] = max([wide[1]] + [len(s.column.value) for s in score.starting_position])
+
+    lines = _header_lines(score)
+    if score.starting_position:
+        lines += ["", "start"]
+        lines += [f"  {s.column.value:<{wide[1]}}  {_what_text(s)}" for s in score.starting_position]
+    for bar, rows in bars.items():
+        lines += ["", f"bar {bar}"]
+        lines += [f"  {p:<{wide[0]}}  {c:<{wide[1]}}  {w:<{wide[2]}}  {d}" for p, c, w, d in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _header_lines(score: Score) -> list[str]:
+    grid = score.grid
+    lines = ["# motiongpt score, text form v1"]
+    if score.title:
+        lines.append(f"title: {_title_text(score.title)}")
+    tempo = uniform_tempo(grid)
+    if tempo is None:
+        lines.append("beat times:")
+        lines += ["  " + " ".join(map(repr, grid.times[i:i + _TIMES_PER_LINE]))
+                  for i in range(0, grid.beat_count, _TIMES_PER_LINE)]
+    else:
+        lines += [f"tempo: {tempo!r}", f"beats: {grid.beat_count}"]
+        if grid.times[0]:
+            lines.append(f"first beat: {grid.times[0]!r}")
+    lines.append(f"meter: {grid.beats_per_bar}/4")
+    if grid.downbeat:
+        lines.append(f"upbeat: {grid.downbeat}")
+    return lines
+
+
+def _title_text(title: str) -> str:
+    plain = title == title.strip() and title.isprintable() and not title.startswith('"')
+    return title if plain else json.dumps(title, ensure_ascii=False)
+
+
+def _bar_position(start: float, grid: BeatGrid) -> tuple[int, str]:
+    """Bar number and the beat within it, worked out exactly so that the parser lands on ``start`` again."""
+    bar = int((Fraction(start) - grid.downbeat) // grid.beats_per_bar) + 1
+    return bar, _beats_text(_exact(start, _bar_shift(bar, grid.beats_per_bar, grid.downbeat)))
+
+
+def _bar_shift(bar: int, beats_per_bar: int, downbeat: int) -> int:
+    """What to add to a beat-in-bar (1-based) to get the absolute beat (0-based from the grid's first beat)."""
+    return downbeat + (bar - 1) * beats_per_bar - 1
+
+
+def _exact(value: float, shift: int = 0) -> Fraction:
+    """A short number ``p`` with ``float(shift + p) == value``: a fraction of small denominator if one rounds to
+    ``value``, else ``repr(value)``'s decimal."""
+    short = Fraction(value).limit_denominator(_MAX_DENOMINATOR)
+    return (short if float(short) == value else Fraction(repr(value))) - shift
+
+
+def _decimal(value: Fraction) -> str | None:
+    """The exact decimal of a non-negative fraction whose denominator divides a power of ten, else None."""
+    rest, twos, fives = value.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        return None
+    places = max(twos, fives)
+    digits = str(value.numerator * 10 ** places // value.denominator).rjust(places + 1, "0")
+    return digits[:len(digits) - places] + ("." + digits[len(digits) - places:] if places else "")
+
+
+def _beats_text(value: Fraction) -> str:
+    whole, part = divmod(value.numerator, value.denominator)
+    mixed = f"{whole}+{part}/{value.denominator}" if whole else f"{part}/{value.denominator}"
+    return _decimal(value) or mixed
+
+
+def _what_text(symbol: Symbol) -> str:
+    if symbol.sign is Sign.DIRECTION:
+        return f"{symbol.direction.value} {symbol.level.value}"
+    if symbol.sign is Sign.TURN:
+        return f"turn {_turn_text(symbol.turn)}"
+    return symbol.sign.value
+
+
+def _turn_text(turn: float) -> str:
+    """Whole turns as ``+1/2``, ``-1 1/4``, ``+3`` or, for tenths and the like, a decimal ``+0.3``."""
+    sign, amount = "+" if turn > 0 else "-", _exact(abs(turn))
+    decimal = _decimal(amount)
+    if decimal is not None and amount.denominator % 5 == 0:
+        return sign + decimal
+    whole, part = divmod(amount.numerator, amount.denominator)
+    fraction = f"{part}/{amount.denominator}" if part else ""
+    return sign + (f"{whole} {fraction}" if whole and part else str(whole) if whole else fraction)
+
+
+# Reading
+
+def loads(text: str, source: str = "<string>") -> Score:
+    """Parse the text form; every problem raises ScoreFileError naming ``source`` and the line."""
+    def fail(line: int, what: str) -> NoReturn:
+        raise ScoreFileError(f"{source}:{line}: {what}" if line else f"{source}: header: {what}")
+
+    header: dict[str, tuple[int, str]] = {}
+    times: list[tuple[int, str]] = []  # beat time words with their line numbers
+    start_rows: list[tuple[int, list[str]]] = []
+    bar_rows: list[tuple[int, int, list[str]]] = []
+    section, bar = "header", -1
+    for number, raw in enumerate(text.splitlines(), 1):
+        is_title = section == "header" and _TITLE.fullmatch(raw)
+        line = raw if is_title else raw.split("#", 1)[0]  # a title may hold a '#
+        words = line.split()
+        if not words:
+            continue
+        if [w.lower() for w in words] == ["start"]:
+            if section != "header":
+                fail(number, "'start' comes once, before the first bar")
+            section = "start"
+        elif words[0].lower() == "bar":
+            if len(words) != 2 or not words[1].isdigit():
+                fail(number, f"expected 'bar <n>' with n a whole number (0 for an upbeat), not {line.strip()!r}")
+            if int(words[1]) <= bar:
+                fail(number, f"bar {words[1]} after bar {bar}: bars go in increasing order")
+            section, bar = "bar", int(words[1])
+        elif section == "header":
+            if raw[:1].isspace() and ":" not in line and list(header)[-1:] == ["beat times"]:
+                times += [(number, w) for w in words]  # beat times go on over indented lines
+                continue
+            key, colon, value = line.partition(":")
+            key = " ".join(key.lower().split())
+            if not colon or key not in HEADER_KEYS:
+                fail(number, f"expected a header line ({', '.join(k + ':' for k in HEADER_KEYS)}), 'start' or "
+                             f"'bar 1', not {line.strip()!r}")
+            if key in header:
+                fail(number, f"{key!r} given twice (first on line {header[key][0]})")
+            header[key] = (number, value.strip())
+            if key == "beat times":
+                times += [(number, w) for w in value.split()]
+        elif ":" in line:
+            fail(number, f"header lines like {line.strip()!r} come before 'start' and the bars")
+        elif section == "start":
+            start_rows.append((number, words))
+        else:
+            bar_rows.append((number, bar, words))
+
+    title = _parse_title(header, fail)
+    per_bar, upbeat = _parse_meter(header, fail)
+    starting = [_parse_start_row(number, words, fail) for number, words in start_rows]
+    symbols = [_parse_bar_row(number, n, words, per_bar, upbeat, fail) for number, n, words in bar_rows]
+    grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
+    return Score(grid, symbols, starting, title)
+
+
+def _parse_title(header: dict[str, tuple[int, str]], fail: _Fail) -> str:
+    line, value = header.get("title", (0, ""))
+    if not value.startswith('"'):
+        return value
+    try:
+        title = json.loads(value)
+    except json.JSONDecodeError as e:
+        fail(line, f"a title that starts with \" must be one JSON string: {e.msg}")
+    if not isinstance(title, str):
+        fail(line, "a title that starts with \" must be one JSON string")
+    return title
+
+
+def _parse_meter(header: dict[str, tuple[int, str]], fail: _Fail) -> tuple[int, int]:
+    line, meter = header.get("meter", (0, "4/4"))
+    match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", meter)
+    if not match or int(match[1]) < 1:
+        fail(line, f"meter: expected beats per bar like 4/4 or 3/4, not {meter!r}")
+    per_bar = int(match[1])
+    line, upbeat = header.get("upbeat", (0, "0"))
+    if not upbeat.isdigit() or int(upbeat) >= per_bar:
+        fail(line, f"upbeat: expected a whole number of beats shorter than a bar of {per_bar}, not {upbeat!r}")
+    return per_bar, int(upbeat)
+
+
+def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]], symbols: list[Symbol],
+                per_bar: int, upbeat: int, fail: _Fail) -> BeatGrid:
+    if "beat times" in header:
+        for key in ("tempo", "beats", "first beat"):
+            if key in header:
+                fail(max(header[key][0], header["beat times"][0]), f"give either beat times or {key}, not both")
+        seconds = []
+        for line, word in times:
+            seconds.append(_float(_number(word, line, "a beat time in seconds", fail), line, fail))
+            if len(seconds) > 1 and not seconds[-1] > seconds[-2]:
+                fail(line, f"beat time {word} is not after the one before it ({seconds[-2]!r})")
+        if len(seconds) < 2:
+            fail(header["beat times"][0], "beat times: a grid needs at least two beats")
+        return BeatGrid(tuple(seconds), per_bar, upbeat)
+    if "tempo" not in header:
+        fail(0, "no tempo: add a line 'tempo: 120' (beats per minute) or 'beat times: 0.0 0.5 ...' (seconds)")
+    line, value = header["tempo"]
+    tempo = _float(_number(value, line, "tempo in beats per minute", fail), line, fail)
+    if tempo <= 0:
+        fail(line, f"tempo: {value} is not a positive number of beats per minute")
+    offset = 0.0
+    if "first beat" in header:
+        line, value = header["first beat"]
+        offset = _float(_number(value, line, "the time of the first beat in seconds", fail), line, fail)
+    if "beats" in header:
+        line, value = header["beats"]
+        if not value.isdigit() or not 2 <= int(value) <= MAX_BEATS:
+            fail(line, f"beats: expected a whole number of beats from 2 to {MAX_BEATS}, not {value!r}")
+        count = int(value)
+    else:  # enough beats for the last symbol to end on the grid
+        count = max(math.ceil(max((s.end for s in symbols), default=0.0)) + 1, 2)
+        if count > MAX_BEATS:
+            fail(0, f"the symbols run to beat {count - 1}, beyond the {MAX_BEATS} beats a grid may have")
+    try:
+        return BeatGrid(uniform_times(tempo, count, offset), per_bar, upbeat)
+    except ValueError as e:  # a first beat so large that consecutive beats round to the same float
+        fail(line, str(e))
+
+
+def _parse_start_row(number: int, words: list[str], fail: _Fail) -> Symbol:
+    if _NUMBER.fullmatch(words[0]):
+        fail(number, "a line with a beat belongs under a 'bar <n>' heading; the start section lists "
+                     "'<column> <what>', e.g. 'support-left place middle'")
+    return _symbol(number, 0.0, words[0], words[1:], 0.0, fail)
+
+
+def _parse_bar_row(number: int, bar: int, words: list[str], per_bar: int, upbeat: int, fail: _Fail) -> Symbol:
+    if len(words) < 4:
+        fail(number, f"expected '<beat> <column> <what> <duration>', e.g. '1 support-left forward middle 1', "
+                     f"not {' '.join(words)!r}")
+    beat = _number(words[0], number, "the beat in the bar where the symbol starts", fail)
+    if not 1 <= beat < per_bar + 1:
+        fail(number, f"beat {words[0]} is not in a bar of {per_bar} beats (1 up to but not including {per_bar + 1})")
+    start = _float(_bar_shift(bar, per_bar, upbeat) + beat, number, fail)
+    if start < 0:
+        fail(number, f"bar {bar} beat {words[0]} comes before the first beat (the upbeat has {upbeat} beats)")
+    duration = _number(words[-1], number, "the duration in beats (last on the line)", fail)
+    if duration < 0:
+        fail(number, f"duration {words[-1]} is negative")
+    return _symbol(number, start, words[1], words[2:-1], _float(duration, number, fail), fail)
+
+
+def _symbol(number: int, start: float, column: str, what: list[str], duration: float, fail: _Fail) -> Symbol:
+    if not what:
+        fail(number, "missing what the symbol says: a direction and level, turn <amount>, hold or flight")
+    first, direction, level, turn = what[0].lower(), None, None, None
+    if first in ("hold", "flight", "turn"):
+        sign = Sign(first)
+        if sign is Sign.TURN:
+            turn = _float(_turn_amount(what[1:], number, fail), number, fail)
+        elif len(what) > 1:
+            fail(number, f"nothing goes between {first} and the duration, but found {' '.join(what[1:])!r}")
+    elif len(what) == 2:
+        sign = Sign.DIRECTION
+        direction, level = _word(what[0], Direction, number, fail), _word(what[1], Level, number, fail)
+    else:
+        fail(number, f"expected a direction and a level (like 'forward middle'), turn <amount>, hold or flight, "
+                     f"not {' '.join(what)!r}")
+    try:
+        return Symbol(start, _word(column, Column, number, fail), duration, sign, direction, level, turn)
+    except ValueError as e:  # the rules Symbol itself checks, e.g. flight outside the centre column
+        fail(number, str(e))
+
+
+def _turn_amount(words: list[str], number: int, fail: _Fail) -> Fraction:
+    """``+1/2``, ``-0.25``, ``1+1/4`` or whole turns and a fraction as two words, ``+1 1/4``."""
+    if len(words) == 2 and re.fullmatch(r"[+-]?\d+", words[0]) and re.fullmatch(r"\d+/\d+", words[1]):
+        whole, part = int(words[0]), _number(words[1], number, "a fraction of a turn", fail)
+        amount = whole - part if words[0].startswith("-") else whole + part
+    elif len(words) == 1:
+        amount = _number(words[0], number, "a turn amount in whole turns, like +1/2 or -1/4", fail)
+    else:
+        fail(number, f"expected a turn amount like +1/2, -1/4 or +1 1/4, not {' '.join(words) or 'nothing'!r}")
+    if not amount:
+        fail(number, "a turn needs a non-zero amount")
+    return amount
+
+
+def _word(word: str, kind: type[_E], number: int, fail: _Fail) -> _E:
+    name = "-".join(_ALIASES.get(part, part) for part in word.lower().split("-"))
+    if name not in kind._value2member_map_:
+        fail(number, f"{word!r} is not a {kind.__name__.lower()} ({', '.join(m.value for m in kind)})")
+    return kind(name)
+
+
+def _number(word: str, number: int, what: str, fail: _Fail) -> Fraction:
+    match = _NUMBER.fullmatch(word)
+    if not match or match[4] is not None and int(match[4]) == 0:
+        fail(number, f"expected {what}, not {word!r}")
+    sign, whole, numerator, denominator, decimal = match.groups()
+    if decimal is not None:
+        return Fraction(decimal)
+    value = int(whole or 0) + Fraction(int(numerator), int(denominator))
+    return -value if sign == "-" else value
+
+
+def _float(value: Fraction, number: int, fail: _Fail) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        fail(number, f"{value} is too large")

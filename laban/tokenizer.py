@@ -1,0 +1,536 @@
+"""The tokenizer: motion capture in, a whole-body Labanotation score out.
+
+What a notator does, in order:
+1. put the body on the floor (ground height per clip) and find the performer's standard cross of axes: up is
+   gravity, forward is where the front of the pelvis faces;
+2. find the supports: which foot carries weight when (foot contacts), steps (weight arriving on a foot), flight
+   (no weight anywhere), turns (pivots, with their amount; later directions are relative to the new front) and the
+   level of the supporting legs (plié, normal, relevé);
+3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
+   level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
+   where movements arrive (stops and reversals), not every frame;
+4. place everything on a beat grid (given, from a tempo, or the motion's own pulse), quantised to subdivisions.
+
+All per-frame work is numpy over whole clips at ``WORKING_FPS``; Python loops run over movements, never frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks
+
+from .bodyparts import recognised
+from .errors import LabanError
+from .motion import Motion, Trajectories
+from .score import HORIZONTAL_DIRECTIONS, Column, Direction, Level, Score, Sign, Symbol
+from .skeleton import BodyPart as B
+from .timing import BeatGrid, pulse_grid, quantise
+
+WORKING_FPS = 30.0  # a score needs no finer time than this; capture at 120 fps is subsampled before kinematics
+
+# Gesture bins: level boundaries at ±22.5° and ±67.5° elevation, 45° sectors of azimuth; a limb has to pass a
+# boundary by HYSTERESIS degrees before its symbol changes.
+HYSTERESIS = 10.0
+STILL_SPEED = 25.0  # deg/s of limb rotation under which a limb is at rest (arrived)
+MOVING_SPEED = 50.0  # deg/s over which it is moving again
+REVERSAL_PROMINENCE = 40.0  # deg/s a speed dip must fall to count as a stop inside a movement
+
+# Supports: a foot is on the floor when its sole is this close to it (metres) ...
+FOOT_ON_FLOOR = 0.05
+# ... and carries weight when it is also slow (m/s), or when it is the lower or only foot on the floor.
+FOOT_STILL_SPEED = 0.6
+LONGEST_FLIGHT = 1.0  # s; a longer time with no foot near the floor is standing on something (a box, a bar)
+SHORTEST_FLIGHT = 0.1  # s; a jump lifts the body at least about a centimetre
+GRAVITY = 9.81
+SHORTEST_CONTACT = 2  # frames; contacts and gaps shorter than this are tracking noise
+SHORT_DOUBLE_SUPPORT = 0.25  # s; a shorter time on both feet belongs to the step that lands
+STEP_TRAVEL = 0.10  # m of travel of the centre of weight under which a step is in place
+RELEVE_HEEL = 0.045  # m of heel rise that makes a support high (on the ball of the foot)
+PLIE_KNEE = 35.0  # degrees of knee flexion that make a support low
+RAISED_LEG = 40.0  # degrees from hanging at which a free leg's movement is a gesture, not a step's swing
+TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
+
+UP = np.array([0.0, 1.0, 0.0])
+_PLACE_HIGH, _PLACE_LOW = 24, 25  # cell ids after the 8 sectors × 3 levels
+_LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
+
+
+@dataclass
+class Analysis:
+    """What the tokenizer found, in seconds and frames, before musical time: kept for tests and tools."""
+
+    trajectories: Trajectories  # at WORKING_FPS, the floor at y = 0
+    floor: float  # the height that was subtracted, metres
+    contacts: np.ndarray  # (T, 2) bool, left and right foot carrying weight
+    supports: np.ndarray  # (T,) 'L', 'R', 'B' (both) or 'F' (flight) after weight-transfer rules
+    heading: np.ndarray  # (T,) degrees, clockwise seen from above, unwrapped
+    forward: np.ndarray  # (T, 3) horizontal unit front of the pelvis
+    right: np.ndarray  # (T, 3) horizontal unit right of the pelvis
+
+
+def tokenize(
+    motion: Motion | Trajectories,
+    grid: BeatGrid | None = None,
+    *,
+    bpm: float | None = None,
+    beats_per_bar: int = 4,
+    subdivision: int = 4,
+    title: str = "",
+) -> Score:
+    """Write the whole-body score of a motion.
+
+    Time comes from ``grid`` (beats from music or a beats file), else a steady ``bpm``, else the motion's own
+    pulse. Symbol boundaries are quantised to 1/``subdivision`` of a beat.
+    """
+    analysis = analyse(motion)
+    traj = analysis.trajectories
+    if grid is None:
+        if bpm is not None:
+            grid = BeatGrid.uniform(bpm, traj.duration, beats_per_bar)
+        else:
+            grid = _motion_pulse(analysis, beats_per_bar)
+    beat_of_frame = grid.seconds_to_beats(np.arange(traj.frame_count + 1) / traj.fps)
+    frames_per_beat = traj.fps * 60.0 / grid.tempo
+    timing = _Timing(beat_of_frame, subdivision, frames_per_beat)
+
+    start: list[Symbol] = []
+    symbols: list[Symbol] = []
+    support_start, support_symbols = _support_symbols(analysis, timing)
+    start += support_start
+    symbols += support_symbols
+    for column, (base, tip), free in _gesture_limbs(analysis):
+        first, moves = _gesture_symbols(analysis, column, base, tip, timing, free)
+        start.append(first)
+        symbols += moves
+    return Score(grid, symbols, start, title)
+
+
+def analyse(motion: Motion | Trajectories) -> Analysis:
+    """Floor, body axes, foot contacts and support phases of a motion, at ``WORKING_FPS``."""
+    if isinstance(motion, Motion):
+        recognised(motion.skeleton)
+        traj = motion.trajectories(min(WORKING_FPS, motion.fps))
+    else:
+        recognised(motion.skeleton)
+        traj = motion.resampled(WORKING_FPS) if motion.fps > WORKING_FPS * 1.5 else motion
+    if traj.frame_count < 2:
+        raise LabanError("a motion needs at least two frames to be tokenized")
+    floor = estimate_floor(traj)
+    positions = traj.positions - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
+    traj = Trajectories(traj.skeleton, positions, traj.fps)
+    forward, right, heading = _body_axes(traj)
+    contacts = _foot_contacts(traj)
+    supports = _support_phases(contacts, traj.fps)
+    return Analysis(traj, floor, contacts, supports, heading, forward, right)
+
+
+def estimate_floor(traj: Trajectories) -> float:
+    """Height of the floor: where the lowest foot joint rests, robust to tracking spikes and to jumps."""
+    feet = _foot_joints(traj.skeleton)
+    lowest = traj.positions[:, feet, 1].min(axis=1)
+    return float(np.percentile(lowest, 5))
+
+
+# --- body axes -----------------------------------------------------------------------------------------------
+
+def _body_axes(traj: Trajectories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Horizontal front and right of the pelvis per frame, and the heading (degrees clockwise from above)."""
+    hips = traj.part(B.THIGH_RIGHT) - traj.part(B.THIGH_LEFT)
+    hips = gaussian_filter1d(hips.astype(np.float64), 1.0, axis=0)
+    hips[:, 1] = 0.0
+    right = hips / np.maximum(np.linalg.norm(hips, axis=1, keepdims=True), 1e-9)
+    forward = np.cross(UP, right)
+    heading = np.degrees(np.unwrap(np.arctan2(-forward[:, 0], forward[:, 2])))
+    return forward, right, heading
+
+
+# --- gestures ------------------------------------------------------------------------------------------------
+
+def _gesture_limbs(analysis: Analysis):
+    """(column, (base part, tip part), frames where the limb is free to gesture) for every gesture column."""
+    parts = analysis.trajectories.skeleton.parts
+    neck = B.NECK if B.NECK in parts else B.CHEST
+    free = ~analysis.contacts
+    yield Column.LEG_LEFT, (B.THIGH_LEFT, B.FOOT_LEFT), free[:, 0]
+    yield Column.LEG_RIGHT, (B.THIGH_RIGHT, B.FOOT_RIGHT), free[:, 1]
+    yield Column.TORSO, (B.PELVIS, neck), None
+    yield Column.UPPER_ARM_LEFT, (B.UPPER_ARM_LEFT, B.FOREARM_LEFT), None
+    yield Column.UPPER_ARM_RIGHT, (B.UPPER_ARM_RIGHT, B.FOREARM_RIGHT), None
+    yield Column.FOREARM_LEFT, (B.FOREARM_LEFT, B.HAND_LEFT), None
+    yield Column.FOREARM_RIGHT, (B.FOREARM_RIGHT, B.HAND_RIGHT), None
+    yield Column.HEAD, (neck, B.HEAD), None
+
+
+def limb_cells(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Direction-and-level cell of limb vectors (T, 3) in the body's cross of axes, with hysteresis.
+
+    Cell ids: sector * 3 + level (sector 0 = forward, clockwise; level 0 high, 1 middle, 2 low), 24 place high,
+    25 place low. A limb keeps its cell until it is HYSTERESIS degrees inside another one.
+    """
+    x = np.einsum("ta,ta->t", vectors, forward)
+    y = np.einsum("ta,ta->t", vectors, right)
+    z = vectors[:, 1]
+    elevation = np.degrees(np.arctan2(z, np.hypot(x, y)))
+    azimuth = np.degrees(np.arctan2(y, x)) % 360.0
+    sector = np.round(azimuth / 45.0).astype(np.int64) % 8
+    level = np.where(elevation > 22.5, 0, np.where(elevation < -22.5, 2, 1))
+    cell = np.where(elevation > 67.5, _PLACE_HIGH, np.where(elevation < -67.5, _PLACE_LOW, sector * 3 + level))
+    # Distance inside the cell: to the nearest level boundary, and (off the poles) to the nearest sector edge,
+    # measured along the sphere so that sectors near the poles are not over-strict.
+    to_level_edge = np.min(np.abs(elevation[:, None] - np.array([-67.5, -22.5, 22.5, 67.5])), axis=1)
+    to_sector_edge = (22.5 - np.abs(azimuth - 45.0 * np.round(azimuth / 45.0))) * np.cos(np.radians(elevation))
+    placed = (cell == _PLACE_HIGH) | (cell == _PLACE_LOW)
+    core = np.where(placed, to_level_edge, np.minimum(to_level_edge, to_sector_edge)) >= HYSTERESIS
+    return _latch(cell, core)
+
+
+def _latch(state: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Hysteresis: each frame takes the state of the last frame that was firmly (in the core) inside one; the
+    first frame's state stands until then."""
+    index = np.where(core, np.arange(len(state)), 0)
+    return state[np.maximum.accumulate(index)]
+
+
+def _symbol_for_cell(cell: int, column: Column, start: float, duration: float) -> Symbol:
+    if cell == _PLACE_HIGH:
+        direction, level = Direction.PLACE, Level.HIGH
+    elif cell == _PLACE_LOW:
+        direction, level = Direction.PLACE, Level.LOW
+    else:
+        direction, level = HORIZONTAL_DIRECTIONS[cell // 3], _LEVELS[cell % 3]
+    return Symbol(start, column, duration, Sign.DIRECTION, direction, level)
+
+
+def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndarray | None) -> list[tuple[int, int]]:
+    """Movements of a limb as (start frame, arrival frame): runs of rotation between rests, split at the stops
+    and reversals inside them (dips of angular speed at least ``min_gap`` frames apart)."""
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    cosine = np.clip(np.einsum("ta,ta->t", unit[1:], unit[:-1]), -1.0, 1.0)
+    speed = np.degrees(np.arccos(cosine)) * fps
+    speed = gaussian_filter1d(np.concatenate([speed[:1], speed]), 1.5)
+    moving = _latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
+    if allowed is not None:
+        moving &= allowed
+    dips, _ = find_peaks(-speed, prominence=REVERSAL_PROMINENCE, distance=max(int(min_gap), 1))
+    cuts = np.zeros(len(speed), dtype=bool)
+    cuts[dips] = True
+    movements = []
+    for begin, end in _runs(moving):
+        inner = begin + np.flatnonzero(cuts[begin:end])
+        edges = [begin, *inner.tolist(), min(end, len(speed) - 1)]
+        movements += [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    return movements
+
+
+def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing: "_Timing",
+                     free: np.ndarray | None) -> tuple[Symbol, list[Symbol]]:
+    """The starting state and the movements of one gesture column."""
+    traj = analysis.trajectories
+    vectors = (traj.part(tip) - traj.part(base)).astype(np.float64)
+    cells = limb_cells(vectors, analysis.forward, analysis.right)
+    allowed = None
+    resets = np.zeros(traj.frame_count, dtype=bool)
+    if free is not None:  # a leg gestures only while free and raised, or free for a beat or more
+        allowed = np.zeros(traj.frame_count, dtype=bool)
+        hanging = np.degrees(np.arccos(np.clip(-vectors[:, 1] / np.linalg.norm(vectors, axis=1), -1, 1)))
+        for begin, end in _runs(free):
+            if hanging[begin:end].max() >= RAISED_LEG or end - begin >= timing.frames_per_beat:
+                allowed[begin:end] = True
+        resets[1:] = free[1:] & ~free[:-1]  # a support cancels the gesture: the free leg starts from hanging
+    first = _symbol_for_cell(int(cells[0]) if free is None or free[0] else _PLACE_LOW, column, 0.0, 0.0)
+    symbols: list[Symbol] = []
+    notated = int(cells[0])
+    reset_frames = np.flatnonzero(resets)
+    last_end = 0.0
+    previous_arrival = 0
+    for begin, arrival in _movements(vectors, traj.fps, timing.frames_per_beat / 2, allowed):
+        if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
+            notated = _PLACE_LOW
+        previous_arrival = arrival
+        for a, b in timing.split_long(begin, arrival, cells):
+            destination = int(cells[b])
+            if destination == notated:
+                continue
+            span = timing.span(a, b, last_end)
+            if span is None:
+                continue
+            symbols.append(_symbol_for_cell(destination, column, *span))
+            notated, last_end = destination, span[0] + span[1]
+    return first, symbols
+
+
+# --- supports ------------------------------------------------------------------------------------------------
+
+def _foot_joints(skeleton) -> list[int]:
+    parts = skeleton.parts
+    return [parts[p] for p in (B.FOOT_LEFT, B.FOOT_RIGHT, B.TOES_LEFT, B.TOES_RIGHT) if p in parts]
+
+
+def _sole_and_speed(traj: Trajectories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per foot (T, 2): sole height above the floor, speed of its slowest joint, and heel rise."""
+    parts = traj.skeleton.parts
+    soles, speeds, heels = [], [], []
+    for ankle_part, toe_part in ((B.FOOT_LEFT, B.TOES_LEFT), (B.FOOT_RIGHT, B.TOES_RIGHT)):
+        joints = [parts[ankle_part]] + ([parts[toe_part]] if toe_part in parts else [])
+        heights = traj.positions[:, joints, 1].astype(np.float64)
+        resting = np.percentile(heights, 5, axis=0)  # each joint's height when the foot is planted
+        lifted = heights - resting
+        soles.append(lifted.min(axis=1))
+        heels.append(lifted[:, 0] - (lifted[:, 1] if len(joints) > 1 else 0.0))
+        velocity = np.gradient(traj.positions[:, joints].astype(np.float64), axis=0) * traj.fps
+        speeds.append(gaussian_filter1d(np.linalg.norm(velocity, axis=2).min(axis=1), 1.0))
+    return np.stack(soles, 1), np.stack(speeds, 1), np.stack(heels, 1)
+
+
+def _foot_contacts(traj: Trajectories) -> np.ndarray:
+    """(T, 2) which feet carry weight. A foot near the floor carries weight when it is still, when it is the only
+    foot near the floor, or when both are near and moving and it is the slower. Where no foot is near the floor
+    for longer than any jump, the performer stands on something: still feet carry weight there."""
+    sole, speed, _ = _sole_and_speed(traj)
+    low = sole < FOOT_ON_FLOOR
+    slow = speed < FOOT_STILL_SPEED
+    other_low, other_slow, other_speed = low[:, ::-1], slow[:, ::-1], speed[:, ::-1]
+    contact = low & (slow | ~other_low | (~other_slow & (speed <= other_speed)))
+    airborne = ~low.any(axis=1)
+    for begin, end in _runs(airborne):
+        if end - begin > LONGEST_FLIGHT * traj.fps:
+            contact[begin:end] = slow[begin:end]
+    for foot in range(2):
+        contact[:, foot] = _without_short_runs(contact[:, foot], SHORTEST_CONTACT)
+    # Flight is ballistic: the pelvis falls with gravity. A time without contacts in which it does not (a foot
+    # brushing the floor, a heel-and-toe lift in a turn) or too short to be a jump is carried by the lower foot.
+    height = gaussian_filter1d(traj.part(B.PELVIS)[:, 1].astype(np.float64), 1.0)
+    fall = np.gradient(np.gradient(height)) * traj.fps ** 2
+    lower = sole[:, 0] <= sole[:, 1]
+    for begin, end in _runs(~contact.any(axis=1)):
+        short = end - begin < SHORTEST_FLIGHT * traj.fps
+        if short or fall[begin:end].mean() > -0.5 * GRAVITY:
+            contact[begin:end, 0] = lower[begin:end]
+            contact[begin:end, 1] = ~lower[begin:end]
+    return contact
+
+
+def _support_phases(contacts: np.ndarray, fps: float) -> np.ndarray:
+    """Per frame 'L', 'R', 'B' or 'F'. A short time on both feet is the weight arriving on the foot that just
+    landed, so it belongs to that foot's step; a long one is standing on both."""
+    left, right = contacts[:, 0], contacts[:, 1]
+    frames = np.arange(len(left))
+    landed_left = np.maximum.accumulate(np.where(left & ~np.r_[False, left[:-1]], frames, -1))
+    landed_right = np.maximum.accumulate(np.where(right & ~np.r_[False, right[:-1]], frames, -1))
+    phases = np.where(left & right, "B", np.where(left, "L", np.where(right, "R", "F")))
+    for begin, end in _runs(phases == "B"):
+        if end - begin < SHORT_DOUBLE_SUPPORT * fps and begin > 0:
+            newer = "L" if landed_left[begin] > landed_right[begin] else "R"
+            phases[begin:end] = newer
+    return phases
+
+
+def _support_levels(analysis: Analysis) -> np.ndarray:
+    """(T, 2) level index per foot (0 high = relevé, 1 middle, 2 low = plié), with hysteresis."""
+    traj = analysis.trajectories
+    _, _, heel = _sole_and_speed(traj)
+    levels = []
+    for foot, (hip, knee, ankle) in enumerate(((B.THIGH_LEFT, B.SHIN_LEFT, B.FOOT_LEFT),
+                                               (B.THIGH_RIGHT, B.SHIN_RIGHT, B.FOOT_RIGHT))):
+        thigh = traj.part(knee) - traj.part(hip)
+        shin = traj.part(ankle) - traj.part(knee)
+        cosine = np.einsum("ta,ta->t", thigh, shin) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shin, axis=1))
+        flexion = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+        level = np.where(heel[:, foot] > RELEVE_HEEL, 0, np.where(flexion > PLIE_KNEE, 2, 1))
+        core = (np.abs(heel[:, foot] - RELEVE_HEEL) > 0.015) & (np.abs(flexion - PLIE_KNEE) > 8.0)
+        levels.append(_latch(level, core))
+    return np.stack(levels, 1)
+
+
+def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol], list[Symbol]]:
+    """Starting supports, steps, turns, holds and flights."""
+    traj = analysis.trajectories
+    phases = analysis.supports
+    levels = _support_levels(analysis)
+    pelvis = traj.part(B.PELVIS).astype(np.float64)
+    turns = _turns(analysis, timing)
+    columns = {"L": (Column.SUPPORT_LEFT,), "R": (Column.SUPPORT_RIGHT,),
+               "B": (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT), "F": ()}
+
+    def level_of(column: Column, begin: int, end: int) -> Level:
+        foot = 0 if column is Column.SUPPORT_LEFT else 1
+        counts = np.bincount(levels[begin:end, foot], minlength=3)
+        return _LEVELS[int(np.argmax(counts))]
+
+    runs = list(_runs_of_values(phases))
+    first_label, _, first_end = runs[0]
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, level_of(c, 0, first_end))
+             for c in columns[first_label]]
+    symbols: list[Symbol] = []
+    placed: set[_Turn] = set()
+    for index, (label, begin, end) in enumerate(runs):
+        b0, b1 = timing.beat(begin), timing.beat(end)
+        if b1 <= b0:
+            continue
+        if label == "F":
+            symbols.append(Symbol(b0, Column.CENTRE, b1 - b0, Sign.FLIGHT))
+            continue
+        travel = pelvis[end - 1] - pelvis[begin]
+        along = (travel @ analysis.forward[begin], travel @ analysis.right[begin])
+        if index == 0 or np.hypot(*along) < STEP_TRAVEL:
+            direction = Direction.PLACE
+        else:
+            direction = Direction.from_azimuth(np.degrees(np.arctan2(along[1], along[0])))
+        # A turn inside this support pivots on it: the step comes first (a turning step is a step, then its
+        # turn), the turn follows, a hold keeps the weight after it.
+        step = Sign.HOLD if index == 0 else Sign.DIRECTION
+        pieces: list[tuple[float, float, Sign, _Turn | None]] = []
+        cursor = b0
+        for turn in (t for t in turns if b0 <= t.start < b1):
+            turn_start = max(turn.start, cursor)
+            if step is Sign.DIRECTION and turn_start - cursor < timing.step and b1 - cursor >= 2 * timing.step:
+                turn_start = cursor + timing.step  # make room for the step
+            if turn_start > cursor:
+                pieces.append((cursor, turn_start, step, None))
+                step = Sign.HOLD
+            turn_end = min(max(turn.end, turn_start + timing.step), b1)
+            if turn_end > turn_start:
+                pieces.append((turn_start, turn_end, Sign.TURN, turn))
+                placed.add(turn)
+                step, cursor = Sign.HOLD, turn_end
+        if cursor < b1:
+            pieces.append((cursor, b1, step, None))
+        for column in columns[label]:
+            for piece_start, piece_end, sign, turn in pieces:
+                duration = piece_end - piece_start
+                if sign is Sign.TURN:
+                    if label == "B" and column is Column.SUPPORT_RIGHT:
+                        continue  # one centre sign for a turn on both feet
+                    symbols.append(Symbol(piece_start, Column.CENTRE if label == "B" else column, duration,
+                                          Sign.TURN, turn=turn.turn))
+                elif sign is Sign.HOLD:
+                    symbols.append(Symbol(piece_start, column, duration, Sign.HOLD))
+                else:
+                    f0, f1 = timing.frame(piece_start), timing.frame(piece_end)
+                    symbols.append(Symbol(piece_start, column, duration, Sign.DIRECTION, direction,
+                                          level_of(column, f0, max(f1, f0 + 1))))
+    # Turns in the air (no support holds them) stand beside the flight in the centre column.
+    symbols += [Symbol(t.start, Column.CENTRE, t.duration, Sign.TURN, turn=t.turn) for t in turns if t not in placed]
+    return start, symbols
+
+
+@dataclass(frozen=True)
+class _Turn:
+    start: float
+    duration: float
+    turn: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
+    """Pivots: runs of pelvis rotation, each notated with the amount (in eighths of a turn) that brings the
+    notated front to the actual one, so that the notated turns add up to the turned angle. Consecutive pieces
+    may share an end beat, so a turn is placed after whatever ends there."""
+    heading = analysis.heading
+    rate = np.gradient(gaussian_filter1d(heading, 2.0)) * analysis.trajectories.fps
+    turning = np.abs(rate) > TURN_SPEED
+    turning = ~_without_short_runs(~turning, int(0.2 * analysis.trajectories.fps))  # bridge short pauses
+    # A turn that runs over several steps (chaînés, a turning jump) is a turn sign on each support it uses.
+    changes = np.flatnonzero(analysis.supports[1:] != analysis.supports[:-1]) + 1
+    pieces = []
+    for begin, end in _runs(turning):
+        inner = changes[(changes > begin) & (changes < end)].tolist()
+        pieces += list(zip([begin, *inner], [*inner, end]))
+    front = heading[0]
+    turns: list[_Turn] = []
+    last_end = 0.0
+    for begin, end in pieces:
+        amount = np.round((heading[min(end, len(heading) - 1)] - front) / 45.0) / 8.0
+        if amount == 0:
+            continue
+        span = timing.span(begin, end, last_end)
+        if span is None:
+            continue
+        turns.append(_Turn(span[0], span[1], float(amount)))
+        front += amount * 360.0
+        last_end = span[0] + span[1]
+    return turns
+
+
+# --- musical time --------------------------------------------------------------------------------------------
+
+def _motion_pulse(analysis: Analysis, beats_per_bar: int) -> BeatGrid:
+    """The motion's own pulse. Its octave is ambiguous (a body swaying on every other beat); dancers step on the
+    beat, so with enough steps the tempo is halved or doubled to put the typical step one beat apart."""
+    traj = analysis.trajectories
+    grid = pulse_grid(traj.positions, traj.fps, beats_per_bar)
+    phases = analysis.supports
+    landings = np.flatnonzero((phases[1:] != phases[:-1]) & (phases[1:] != "F")) + 1
+    if len(landings) < 8:
+        return grid
+    step = np.median(np.diff(landings)) / traj.fps
+    octave = np.clip(np.round(np.log2(60.0 / grid.tempo / step)), -1, 1)
+    if octave == 0:
+        return grid
+    return BeatGrid.uniform(grid.tempo * 2.0 ** octave, traj.duration, beats_per_bar, offset=grid.times[0])
+
+
+class _Timing:
+    """Frames to quantised beats on the score's grid."""
+
+    def __init__(self, beat_of_frame: np.ndarray, subdivision: int, frames_per_beat: float) -> None:
+        self.beat_of_frame = beat_of_frame
+        self.subdivision = subdivision
+        self.frames_per_beat = frames_per_beat
+        self.step = 1.0 / subdivision
+
+    def beat(self, frame: int) -> float:
+        """Quantised beat of a frame boundary; times before the first beat are clamped to it."""
+        return max(float(quantise(self.beat_of_frame[frame], self.subdivision)), 0.0)
+
+    def frame(self, beat: float) -> int:
+        return int(np.clip(np.searchsorted(self.beat_of_frame, beat), 0, len(self.beat_of_frame) - 2))
+
+    def span(self, begin: int, end: int, not_before: float) -> tuple[float, float] | None:
+        """(start, duration) in beats of frames [begin, end]; at least one subdivision long (a movement faster
+        than that is written at the shortest length), and not overlapping what came before in its column."""
+        b0 = max(self.beat(begin), not_before)
+        b1 = max(self.beat(end), b0 + self.step)
+        return (b0, b1 - b0) if b1 > b0 else None
+
+    def split_long(self, begin: int, end: int, cells: np.ndarray) -> list[tuple[int, int]]:
+        """A movement that passes through several cells without stopping (a circle) is written beat by beat."""
+        if np.count_nonzero(np.diff(cells[begin:end + 1])) < 2:
+            return [(begin, end)]
+        beats = self.beat_of_frame[begin:end + 1]
+        whole = np.flatnonzero(np.diff(np.floor(beats)) > 0) + begin + 1
+        edges = [begin, *whole.tolist(), end]
+        return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+# --- runs ----------------------------------------------------------------------------------------------------
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[begin, end) of every run of True."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _runs_of_values(values: np.ndarray):
+    """(value, begin, end) of every run of equal values."""
+    edges = np.flatnonzero(values[1:] != values[:-1]) + 1
+    bounds = [0, *edges.tolist(), len(values)]
+    for begin, end in zip(bounds[:-1], bounds[1:]):
+        yield values[begin], begin, end
+
+
+def _without_short_runs(mask: np.ndarray, shortest: int) -> np.ndarray:
+    """Flip runs (of either value) shorter than ``shortest`` frames, trues first: noise, not movement."""
+    mask = mask.copy()
+    for value in (True, False):
+        for begin, end in _runs(mask == value):
+            if end - begin < shortest and begin > 0 and end < len(mask):
+                mask[begin:end] = not value
+    return mask

@@ -1,0 +1,361 @@
+"""Body-part recognition on the real CMU skeletons and on the naming conventions of other rigs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from laban.bodyparts import label, recognise, recognised
+from laban.errors import SkeletonError
+from laban.kinect import KINECT_V2_HIERARCHY
+from laban.skeleton import REQUIRED_PARTS, BodyPart, Skeleton
+
+# --- the real CMU variants -----------------------------------------------------------------------------------
+
+CMU_PARTS = {
+    "cgspeed-motionbuilder": {
+        "pelvis": "Hips", "spine": "Spine", "chest": "Spine1", "neck": "Neck", "head": "Head",
+        "shoulder-left": "LeftShoulder", "shoulder-right": "RightShoulder",
+        "upper-arm-left": "LeftArm", "upper-arm-right": "RightArm",
+        "forearm-left": "LeftForeArm", "forearm-right": "RightForeArm",
+        "hand-left": "LeftHand", "hand-right": "RightHand",
+        "thigh-left": "LeftUpLeg", "thigh-right": "RightUpLeg", "shin-left": "LeftLeg", "shin-right": "RightLeg",
+        "foot-left": "LeftFoot", "foot-right": "RightFoot", "toes-left": "LeftToeBase", "toes-right": "RightToeBase",
+    },
+    "cgspeed-daz": {
+        "pelvis": "hip", "spine": "abdomen", "chest": "chest", "neck": "neck", "head": "head",
+        "shoulder-left": "lCollar", "shoulder-right": "rCollar", "upper-arm-left": "lShldr",
+        "upper-arm-right": "rShldr", "forearm-left": "lForeArm", "forearm-right": "rForeArm",
+        "hand-left": "lHand", "hand-right": "rHand", "thigh-left": "lThigh", "thigh-right": "rThigh",
+        "shin-left": "lShin", "shin-right": "rShin", "foot-left": "lFoot", "foot-right": "rFoot",
+    },
+    "amc2bvh-raw": {
+        "pelvis": "hip", "spine": "upperback", "chest": "thorax", "neck": "lowerneck", "head": "head",
+        "shoulder-left": "lclavicle", "shoulder-right": "rclavicle", "upper-arm-left": "lhumerus",
+        "upper-arm-right": "rhumerus", "forearm-left": "lradius", "forearm-right": "rradius",
+        "hand-left": "lwrist", "hand-right": "rwrist", "thigh-left": "lfemur", "thigh-right": "rfemur",
+        "shin-left": "ltibia", "shin-right": "rtibia", "foot-left": "lfoot", "foot-right": "rfoot",
+        "toes-left": "ltoes", "toes-right": "rtoes",
+    },
+}
+CMU_PARTS["cgspeed-daz-scaled"] = CMU_PARTS["cgspeed-daz"]
+
+
+def header_skeleton(path) -> Skeleton:
+    """Joint names, parents and offsets from a BVH file's HIERARCHY (independent of the BVH reader)."""
+    names, parents, offsets, end_sites, open_joints = [], [], [], {}, []
+    latest: int | None = None
+    with open(path) as f:
+        for line in f:
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "MOTION":
+                break
+            if words[0] in ("ROOT", "JOINT"):
+                parents.append(open_joints[-1] if open_joints else -1)
+                names.append(words[1])
+                latest = len(names) - 1
+            elif words[0] == "End":
+                latest = None
+            elif words[0] == "{":
+                open_joints.append(latest)
+            elif words[0] == "}":
+                open_joints.pop()
+            elif words[0] == "OFFSET":
+                offset = [float(w) for w in words[1:4]]
+                if open_joints[-1] is None:
+                    end_sites[open_joints[-2]] = np.array(offset)
+                else:
+                    offsets.append(offset)
+    return Skeleton(names, parents, offsets, end_sites=end_sites)
+
+
+def named_parts(skeleton: Skeleton, mapping: dict | None = None) -> dict[str, str]:
+    return {part.value: skeleton.names[joint] for part, joint in recognise(skeleton, mapping).items()}
+
+
+@pytest.mark.parametrize("variant", sorted(CMU_PARTS))
+def test_every_real_cmu_skeleton_maps_to_its_joints(trials, variant):
+    files = [t.path for t in trials.values() if t.skeleton == variant]
+    assert files, f"no shared trial of the {variant} skeleton"
+    for path in files:
+        assert named_parts(header_skeleton(path)) == CMU_PARTS[variant], path
+
+
+def rest_positions(skeleton: Skeleton) -> np.ndarray:
+    positions = np.zeros((skeleton.joint_count, 3))
+    for j, parent in enumerate(skeleton.parents):
+        positions[j] = skeleton.offsets[j] + (positions[parent] if parent >= 0 else 0.0)
+    return positions
+
+
+@pytest.mark.parametrize("variant", sorted(CMU_PARTS))
+def test_real_left_parts_lie_on_the_performers_left(trials, variant):
+    path = next(t.path for t in trials.values() if t.skeleton == variant)
+    skeleton = header_skeleton(path)
+    parts = recognise(skeleton)
+    rest = rest_positions(skeleton)
+    # The rest pose faces where the feet point (their end sites); its left is up × forward.
+    forward = skeleton.end_sites[parts.get(BodyPart.TOES_LEFT, parts[BodyPart.FOOT_LEFT])] * [1, 0, 1]
+    left = np.cross([0.0, 1.0, 0.0], forward / np.linalg.norm(forward))
+    for part in ("upper-arm", "hand", "thigh", "foot"):  # CMU's clavicles sit on the chest
+        if BodyPart(f"{part}-left") in parts:
+            across = rest[parts[BodyPart(f"{part}-left")]] - rest[parts[BodyPart(f"{part}-right")]]
+            assert across @ left > 0, part
+
+
+# --- other conventions, built here ----------------------------------------------------------------------------
+
+
+def build(rows) -> Skeleton:
+    """A skeleton from (name, parent name or None, offset) rows, parents first."""
+    names = [name for name, _, _ in rows]
+    return Skeleton(names, [names.index(p) if p else -1 for _, p, _ in rows], [o for _, _, o in rows])
+
+
+def with_right_side(rows, to_right) -> list:
+    """Rows followed by mirror copies (x negated) of the rows whose names ``to_right`` changes."""
+    left = {name for name, _, _ in rows if to_right(name) != name}
+    right = [(to_right(n), to_right(p) if p in left else p, (-o[0], o[1], o[2])) for n, p, o in rows if n in left]
+    return rows + right
+
+
+def smpl_rows(name) -> list:
+    """SMPL's 24 joints in their order (facing +z, left = +x), named by ``name(lower-case SMPL name)``."""
+    rows = [
+        ("pelvis", None, (0, 0.93, 0)), ("left_hip", "pelvis", (0.06, -0.09, 0)),
+        ("right_hip", "pelvis", (-0.06, -0.09, 0)), ("spine1", "pelvis", (0, 0.11, -0.02)),
+        ("left_knee", "left_hip", (0.04, -0.38, 0)), ("right_knee", "right_hip", (-0.04, -0.38, 0)),
+        ("spine2", "spine1", (0, 0.13, 0)), ("left_ankle", "left_knee", (-0.01, -0.4, -0.04)),
+        ("right_ankle", "right_knee", (0.01, -0.4, -0.04)), ("spine3", "spine2", (0, 0.05, 0.02)),
+        ("left_foot", "left_ankle", (0.04, -0.06, 0.12)), ("right_foot", "right_ankle", (-0.04, -0.06, 0.12)),
+        ("neck", "spine3", (0, 0.21, -0.03)), ("left_collar", "spine3", (0.08, 0.11, -0.02)),
+        ("right_collar", "spine3", (-0.08, 0.11, -0.02)), ("head", "neck", (0, 0.06, 0.05)),
+        ("left_shoulder", "left_collar", (0.12, 0.05, -0.01)),
+        ("right_shoulder", "right_collar", (-0.12, 0.05, -0.01)),
+        ("left_elbow", "left_shoulder", (0.25, -0.01, -0.02)), ("right_elbow", "right_shoulder", (-0.25, -0.01, -0.02)),
+        ("left_wrist", "left_elbow", (0.25, 0.01, 0)), ("right_wrist", "right_elbow", (-0.25, 0.01, 0)),
+        ("left_hand", "left_wrist", (0.08, -0.01, -0.01)), ("right_hand", "right_wrist", (-0.08, -0.01, -0.01)),
+    ]
+    return [(name(n), name(p) if p else None, o) for n, p, o in rows]
+
+
+def smpl_caps(name: str) -> str:
+    """'left_hip' → 'L_Hip', 'spine1' → 'Spine1': the other SMPL spelling."""
+    side, _, rest = name.partition("_")
+    return f"{side[0].upper()}_{rest.title()}" if rest else name.title()
+
+
+def mixamo_rows() -> list:
+    left = [
+        ("mixamorig:Hips", None, (0, 1.0, 0)), ("mixamorig:Spine", "mixamorig:Hips", (0, 0.1, 0.01)),
+        ("mixamorig:Spine1", "mixamorig:Spine", (0, 0.12, 0)), ("mixamorig:Spine2", "mixamorig:Spine1", (0, 0.14, 0)),
+        ("mixamorig:Neck", "mixamorig:Spine2", (0, 0.16, 0.01)), ("mixamorig:Head", "mixamorig:Neck", (0, 0.1, 0.03)),
+        ("mixamorig:HeadTop_End", "mixamorig:Head", (0, 0.18, 0.06)),
+        ("mixamorig:LeftShoulder", "mixamorig:Spine2", (0.06, 0.09, 0)),
+        ("mixamorig:LeftArm", "mixamorig:LeftShoulder", (0.12, 0, 0)),
+        ("mixamorig:LeftForeArm", "mixamorig:LeftArm", (0.27, 0, 0)),
+        ("mixamorig:LeftHand", "mixamorig:LeftForeArm", (0.26, 0, 0)),
+        ("mixamorig:LeftHandThumb1", "mixamorig:LeftHand", (0.03, 0, 0.03)),
+        ("mixamorig:LeftHandIndex1", "mixamorig:LeftHand", (0.09, 0, 0.02)),
+        ("mixamorig:LeftUpLeg", "mixamorig:Hips", (0.09, -0.06, 0)),
+        ("mixamorig:LeftLeg", "mixamorig:LeftUpLeg", (0, -0.42, 0)),
+        ("mixamorig:LeftFoot", "mixamorig:LeftLeg", (0, -0.41, -0.02)),
+        ("mixamorig:LeftToeBase", "mixamorig:LeftFoot", (0, -0.07, 0.13)),
+        ("mixamorig:LeftToe_End", "mixamorig:LeftToeBase", (0, 0, 0.08)),
+    ]
+    return with_right_side(left, lambda n: n.replace("Left", "Right"))
+
+
+MIXAMO_PARTS = {
+    "pelvis": "Hips", "spine": "Spine", "chest": "Spine2", "neck": "Neck", "head": "Head",
+    "shoulder-left": "LeftShoulder", "shoulder-right": "RightShoulder", "upper-arm-left": "LeftArm",
+    "upper-arm-right": "RightArm", "forearm-left": "LeftForeArm", "forearm-right": "RightForeArm",
+    "hand-left": "LeftHand", "hand-right": "RightHand", "thigh-left": "LeftUpLeg", "thigh-right": "RightUpLeg",
+    "shin-left": "LeftLeg", "shin-right": "RightLeg", "foot-left": "LeftFoot", "foot-right": "RightFoot",
+    "toes-left": "LeftToeBase", "toes-right": "RightToeBase",
+}
+
+
+def test_smpl_names_in_both_spellings():
+    expected = {
+        "pelvis": "pelvis", "spine": "spine1", "chest": "spine3", "neck": "neck", "head": "head",
+        "shoulder-left": "left_collar", "shoulder-right": "right_collar", "upper-arm-left": "left_shoulder",
+        "upper-arm-right": "right_shoulder", "forearm-left": "left_elbow", "forearm-right": "right_elbow",
+        "hand-left": "left_wrist", "hand-right": "right_wrist", "thigh-left": "left_hip", "thigh-right": "right_hip",
+        "shin-left": "left_knee", "shin-right": "right_knee", "foot-left": "left_ankle", "foot-right": "right_ankle",
+        "toes-left": "left_foot", "toes-right": "right_foot",
+    }
+    assert named_parts(build(smpl_rows(str))) == expected
+    assert named_parts(build(smpl_rows(smpl_caps))) == {p: smpl_caps(j) for p, j in expected.items()}
+    assert smpl_caps("left_collar") == "L_Collar" and smpl_caps("pelvis") == "Pelvis"
+
+
+def test_mixamo_names():
+    assert named_parts(build(mixamo_rows())) == {p: f"mixamorig:{j}" for p, j in MIXAMO_PARTS.items()}
+
+
+def test_kinect_v2_layout():
+    offsets = {
+        "SpineMid": (0, 0.3, 0), "SpineShoulder": (0, 0.2, 0), "Neck": (0, 0.07, 0), "Head": (0, 0.13, 0),
+        "ShoulderLeft": (-0.18, -0.03, 0), "ElbowLeft": (-0.02, -0.27, 0), "WristLeft": (-0.01, -0.24, 0),
+        "HandLeft": (0, -0.08, 0), "HandTipLeft": (0, -0.08, 0), "ThumbLeft": (0.03, -0.01, -0.05),
+        "HipLeft": (-0.08, -0.05, 0), "KneeLeft": (-0.01, -0.42, 0), "AnkleLeft": (0, -0.4, 0.02),
+        "FootLeft": (0, -0.03, -0.12),
+    }
+    offsets |= {k.replace("Left", "Right"): (-x, y, z) for k, (x, y, z) in offsets.items() if "Left" in k}
+    skeleton = build([(n, p, offsets.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+    assert named_parts(skeleton) == {
+        "pelvis": "SpineBase", "spine": "SpineMid", "chest": "SpineShoulder", "neck": "Neck", "head": "Head",
+        "upper-arm-left": "ShoulderLeft", "upper-arm-right": "ShoulderRight",
+        "forearm-left": "ElbowLeft", "forearm-right": "ElbowRight", "hand-left": "WristLeft",
+        "hand-right": "WristRight", "thigh-left": "HipLeft", "thigh-right": "HipRight",
+        "shin-left": "KneeLeft", "shin-right": "KneeRight", "foot-left": "AnkleLeft", "foot-right": "AnkleRight",
+        "toes-left": "FootLeft", "toes-right": "FootRight",
+    }
+
+
+def test_unreal_mannequin_names_with_twist_and_ik_bones():
+    left = [
+        ("root", None, (0, 0, 0)), ("pelvis", "root", (0, 0.97, 0)), ("spine_01", "pelvis", (0, 0.11, 0)),
+        ("spine_02", "spine_01", (0, 0.19, 0)), ("spine_03", "spine_02", (0, 0.14, 0)),
+        ("neck_01", "spine_03", (0, 0.17, 0)), ("head", "neck_01", (0, 0.09, 0.02)),
+        ("clavicle_l", "spine_03", (0.04, 0.11, 0)), ("upperarm_l", "clavicle_l", (0.15, 0, 0)),
+        ("upperarm_twist_01_l", "upperarm_l", (0.14, 0, 0)), ("lowerarm_l", "upperarm_l", (0.3, 0, 0)),
+        ("hand_l", "lowerarm_l", (0.26, 0, 0)), ("index_01_l", "hand_l", (0.12, 0, 0.02)),
+        ("thigh_l", "pelvis", (0.09, 0, 0)), ("calf_l", "thigh_l", (0, -0.45, 0)),
+        ("foot_l", "calf_l", (0, -0.42, 0)), ("ball_l", "foot_l", (0, -0.07, 0.14)),
+        ("ik_foot_root", "root", (0, 0, 0)), ("ik_foot_l", "ik_foot_root", (0.1, 0.1, 0)),
+    ]
+    skeleton = build(with_right_side(left, lambda n: n[:-2] + "_r" if n.endswith("_l") else n))
+    assert named_parts(skeleton) == {
+        "pelvis": "pelvis", "spine": "spine_01", "chest": "spine_03", "neck": "neck_01", "head": "head",
+        "shoulder-left": "clavicle_l", "shoulder-right": "clavicle_r", "upper-arm-left": "upperarm_l",
+        "upper-arm-right": "upperarm_r", "forearm-left": "lowerarm_l", "forearm-right": "lowerarm_r",
+        "hand-left": "hand_l", "hand-right": "hand_r", "thigh-left": "thigh_l", "thigh-right": "thigh_r",
+        "shin-left": "calf_l", "shin-right": "calf_r", "foot-left": "foot_l", "foot-right": "foot_r",
+        "toes-left": "ball_l", "toes-right": "ball_r",
+    }
+
+
+def test_rigify_names_with_a_numbered_spine_and_no_head_name():
+    # The meta-rig's spine runs spine (hips) … spine.003 (chest), spine.004–.005 (neck), spine.006 (head).
+    spine = [("spine", None, (0, 1.0, 0))] + [(f"spine.00{i}", "spine" if i == 1 else f"spine.00{i - 1}",
+                                               (0, 0.12, 0)) for i in range(1, 7)]
+    left = [
+        ("shoulder.L", "spine.003", (0.03, 0.1, 0)), ("upper_arm.L", "shoulder.L", (0.16, 0, 0)),
+        ("forearm.L", "upper_arm.L", (0.27, 0, 0)), ("hand.L", "forearm.L", (0.25, 0, 0)),
+        ("thigh.L", "spine", (0.1, 0, 0)), ("shin.L", "thigh.L", (0, -0.45, 0)), ("foot.L", "shin.L", (0, -0.42, 0)),
+        ("toe.L", "foot.L", (0, -0.06, 0.13)), ("heel.02.L", "foot.L", (0, -0.07, -0.05)),
+    ]
+    skeleton = build(spine + with_right_side(left, lambda n: n.replace(".L", ".R")))
+    assert named_parts(skeleton) == {
+        "pelvis": "spine", "spine": "spine.001", "chest": "spine.003", "neck": "spine.004", "head": "spine.006",
+        "shoulder-left": "shoulder.L", "shoulder-right": "shoulder.R", "upper-arm-left": "upper_arm.L",
+        "upper-arm-right": "upper_arm.R", "forearm-left": "forearm.L", "forearm-right": "forearm.R",
+        "hand-left": "hand.L", "hand-right": "hand.R", "thigh-left": "thigh.L", "thigh-right": "thigh.R",
+        "shin-left": "shin.L", "shin-right": "shin.R", "foot-left": "foot.L", "foot-right": "foot.R",
+        "toes-left": "toe.L", "toes-right": "toe.R",
+    }
+
+
+@pytest.mark.parametrize("facing", [1.0, -1.0])
+def test_limbs_named_without_sides_are_sided_by_where_the_feet_point(facing):
+    def limbs(tag: str, x: float) -> list:
+        return [
+            (f"clavicle_{tag}", "chest", (x * 0.05, 0.1, 0)), (f"upperarm_{tag}", f"clavicle_{tag}", (x * 0.15, 0, 0)),
+            (f"forearm_{tag}", f"upperarm_{tag}", (x * 0.27, 0, 0)),
+            (f"hand_{tag}", f"forearm_{tag}", (x * 0.25, 0, 0)),
+            (f"thigh_{tag}", "hips", (x * 0.1, 0, 0)), (f"knee_{tag}", f"thigh_{tag}", (0, -0.45, 0)),
+            (f"ankle_{tag}", f"knee_{tag}", (0, -0.42, 0)), (f"toe_{tag}", f"ankle_{tag}", (0, -0.06, facing * 0.13)),
+        ]
+
+    torso = [("hips", None, (0, 1, 0)), ("spine", "hips", (0, 0.2, 0)), ("chest", "spine", (0, 0.2, 0)),
+             ("neck", "chest", (0, 0.2, 0)), ("head", "neck", (0, 0.1, 0))]
+    found = named_parts(build(torso + limbs("a", 1.0) + limbs("b", -1.0)))
+    # Facing +z (y up) the performer's left is +x; facing -z it is -x.
+    left, right = ("a", "b") if facing > 0 else ("b", "a")
+    assert found["hand-left"] == f"hand_{left}" and found["toes-left"] == f"toe_{left}"
+    assert found["thigh-right"] == f"thigh_{right}" and found["upper-arm-right"] == f"upperarm_{right}"
+
+
+def test_an_unnamed_joint_fills_the_gap_after_a_named_neighbour():
+    rows = [(n.replace("LeftHand", "LeftPalm"), p and p.replace("LeftHand", "LeftPalm"), o) for n, p, o in
+            mixamo_rows() if "Thumb" not in n and "Index" not in n]
+    assert named_parts(build(rows))["hand-left"] == "mixamorig:LeftPalm"
+
+
+# --- names ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, side, parts", [
+    ("mixamorig:LeftUpLeg", "left", {"thigh": 2}), ("lfemur", "left", {"thigh": 2}),
+    ("rradius", "right", {"forearm": 2}), ("upper_arm.L", "left", {"upper-arm": 2}),
+    ("L_Hip", "left", {"thigh": 1}), ("hip", None, {"pelvis": 2}),
+    ("ShoulderLeft", "left", {"shoulder": 1, "upper-arm": 1}),
+    ("SpineShoulder", None, {"chest": 2}), ("SpineMid", None, {"spine": 2}), ("lowerback", None, {"spine": 2}),
+    ("Bip01 R Calf", "right", {"shin": 2}),
+])
+def test_names_say_side_and_part(name, side, parts):
+    assert label(name) == (side, parts, False)
+
+
+@pytest.mark.parametrize("name", ["HandTipLeft", "LeftHandIndex1", "lThumb1", "leftEye", "HeadTop_End",
+                                  "upperarm_twist_01_l", "ik_foot_l", "rButtock"])
+def test_fingers_eyes_ends_and_helpers_are_no_part(name):
+    assert label(name).ignored
+
+
+# --- what is missing, and the user's mapping ------------------------------------------------------------------
+
+
+def without(rows, cut: str) -> list:
+    """The rows less the joint ``cut`` and everything below it."""
+    gone = {cut}
+    kept = []
+    for name, parent, offset in rows:
+        if name in gone or parent in gone:
+            gone.add(name)
+        else:
+            kept.append((name, parent, offset))
+    return kept
+
+
+def test_a_missing_hand_is_named_in_the_error_with_a_hint():
+    skeleton = build(without(mixamo_rows(), "mixamorig:LeftHand"))
+    with pytest.raises(SkeletonError) as error:
+        recognise(skeleton)
+    message = str(error.value)
+    assert "hand-left" in message and "mapping={'hand-left': '<joint>'}" in message
+    assert "hand-right" not in message.split(" among ")[0] and "\n" not in message
+
+
+def test_every_missing_part_is_listed_at_once():
+    skeleton = build(without(without(mixamo_rows(), "mixamorig:LeftHand"), "mixamorig:RightUpLeg"))
+    with pytest.raises(SkeletonError, match="cannot recognise hand-left, thigh-right, shin-right, foot-right among"):
+        recognise(skeleton)
+
+
+def test_a_mapping_overrides_and_completes_recognition():
+    skeleton = build(without(mixamo_rows(), "mixamorig:LeftHand"))
+    found = named_parts(skeleton, {"hand-left": "mixamorig:LeftForeArm", BodyPart.HEAD: "mixamorig:Neck",
+                                   "CHEST": "mixamorig:Spine1"})
+    assert found["hand-left"] == "mixamorig:LeftForeArm"
+    assert found["head"] == "mixamorig:Neck" and found["chest"] == "mixamorig:Spine1"
+    assert found["hand-right"] == "mixamorig:RightHand"
+
+
+def test_a_mapping_to_a_joint_that_is_not_there_is_refused():
+    with pytest.raises(SkeletonError, match="'LWrist'.*no such joint"):
+        recognise(build(mixamo_rows()), {"hand-left": "LWrist"})
+    with pytest.raises(SkeletonError, match="unknown body part 'paw'"):
+        recognise(build(mixamo_rows()), {"paw": "mixamorig:LeftHand"})
+
+
+def test_recognised_fills_the_skeleton_and_keeps_a_users_mapping():
+    skeleton = build(mixamo_rows())
+    assert recognised(skeleton) is skeleton and set(REQUIRED_PARTS) <= set(skeleton.parts)
+    recognised(skeleton, {"hand-left": "mixamorig:LeftHandIndex1"})
+    recognised(skeleton)
+    assert skeleton.names[skeleton.parts[BodyPart.HAND_LEFT]] == "mixamorig:LeftHandIndex1"

@@ -1,0 +1,541 @@
+"""Score files: native JSON and text form round trips, LabanEditor JSON round trips, and bad input refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import warnings
+from pathlib import Path
+
+import pytest
+
+from laban.errors import ScoreFileError
+from laban.formats import load_score, save_score
+from laban.formats import labaneditor, text
+from laban.formats.json import uniform_tempo
+from laban.score import Column, Direction, Level, Score, Sign, Symbol
+from laban.timing import BeatGrid
+
+C, D, L = Column, Direction, Level
+ARM_AND_HEAD = list(labaneditor.PARTS.values())
+
+
+def sym(start: float, column: Column, duration: float, direction: Direction, level: Level) -> Symbol:
+    return Symbol(start, column, duration, Sign.DIRECTION, direction, level)
+
+
+def turn(start: float, column: Column, duration: float, amount: float) -> Symbol:
+    return Symbol(start, column, duration, Sign.TURN, turn=amount)
+
+
+def hold(start: float, column: Column, duration: float) -> Symbol:
+    return Symbol(start, column, duration, Sign.HOLD)
+
+
+def flight(start: float, duration: float) -> Symbol:
+    return Symbol(start, C.CENTRE, duration, Sign.FLIGHT)
+
+
+def full_score() -> Score:
+    """Every column and sign, an upbeat, a grid offset from zero, starts and durations in thirds and quarters."""
+    grid = BeatGrid(BeatGrid.uniform(112.5, 12.0, offset=0.067).times, 3, 1)
+    starting = [sym(0.0, c, 0.0, D.PLACE, L.LOW if "arm" in c.value else L.MIDDLE) for c in Column]
+    directions = [sym(1.0 + i / 2, c, 1.0, d, lv)
+                  for i, (c, d, lv) in enumerate(zip(Column, list(Direction) * 2, list(Level) * 4))]
+    return Score(grid, directions + [
+        hold(0.0, C.HEAD, 1.0),
+        flight(2.25, 0.5),
+        turn(2.75, C.SUPPORT_RIGHT, 1.0, 0.5),
+        turn(4 + 1 / 3, C.SUPPORT_LEFT, 2 / 3, -0.25),
+        turn(5.0, C.CENTRE, 1 / 3, 1.25),
+        turn(6.1, C.TORSO, 0.1, 1 / 3),
+        hold(7.0, C.SUPPORT_LEFT, 2.0),
+        sym(9.125, C.LEG_RIGHT, 0.0, D.RIGHT_BACKWARD, L.HIGH),
+    ], starting, "05_02 dance - expressive arms, pirouette #2")
+
+
+def nonuniform_score() -> Score:
+    rng = random.Random(7)
+    times = [0.3]
+    for _ in range(15):
+        times.append(times[-1] + rng.uniform(0.4, 0.7))
+    return Score(BeatGrid(tuple(times), 4, 0), [
+        sym(0.0, C.SUPPORT_LEFT, 1.0, D.FORWARD, L.LOW),
+        sym(1.0, C.SUPPORT_RIGHT, 1.0, D.FORWARD, L.HIGH),
+        turn(2.0, C.SUPPORT_RIGHT, 2.0, -1.0),
+        sym(2.0, C.UPPER_ARM_LEFT, 2.0, D.LEFT, L.MIDDLE),
+    ], [], "")
+
+
+def random_score(seed: int) -> Score:
+    """Arbitrary floats everywhere: starts, durations and turns that no short number rounds to."""
+    rng = random.Random(seed)
+    per_bar = rng.randint(1, 7)
+    if seed % 2:
+        times = [rng.uniform(-1.0, 2.0)]
+        for _ in range(rng.randint(1, 60)):
+            times.append(times[-1] + rng.uniform(0.2, 0.9))
+    else:
+        times = list(BeatGrid.uniform(rng.uniform(40, 200), rng.uniform(1, 40), offset=rng.uniform(0, 3)).times)
+    grid = BeatGrid(tuple(times), per_bar, rng.randrange(per_bar))
+
+    def number(most: float) -> float:
+        return rng.choice([rng.uniform(0, most), rng.randrange(int(most) * 12) / rng.choice([1, 2, 3, 4, 6, 12])])
+
+    symbols = []
+    for _ in range(40):
+        start, duration, column = number(50), number(4), rng.choice(list(Column))
+        sign = rng.choice(list(Sign))
+        if sign is Sign.DIRECTION:
+            symbols.append(sym(start, column, duration, rng.choice(list(Direction)), rng.choice(list(Level))))
+        elif sign is Sign.TURN:
+            symbols.append(turn(start, column, duration, rng.choice([-1, 1]) * (number(3) or 0.5)))
+        elif sign is Sign.HOLD:
+            symbols.append(hold(start, column, duration))
+        else:
+            symbols.append(flight(start, duration))
+    return Score(grid, symbols, [sym(0.0, C.HEAD, 0.0, D.FORWARD, L.MIDDLE)], f"random {seed}")
+
+
+SCORES = {"full": full_score, "nonuniform": nonuniform_score, "empty": lambda: Score(BeatGrid((0.0, 1.0)))}
+SCORES |= {f"random{seed}": (lambda seed=seed: random_score(seed)) for seed in range(8)}
+
+
+# Native JSON and text form
+
+@pytest.mark.parametrize("suffix", [".json", ".laban", ".txt"])
+@pytest.mark.parametrize("name", SCORES)
+def test_round_trip_gives_an_equal_score(tmp_path: Path, name: str, suffix: str) -> None:
+    score = SCORES[name]()
+    path = tmp_path / f"score{suffix}"
+    score.save(path)
+    assert Score.load(path) == score
+    if suffix == ".json":
+        assert json.loads(path.read_text())["version"] == 1
+    else:
+        assert path.read_text().startswith("# motiongpt score, text form v1\n")
+
+
+def test_json_stores_a_steady_grid_compactly_only_when_exact(tmp_path: Path) -> None:
+    steady = Score(BeatGrid.uniform(112.5, 30.0, offset=0.067))
+    save_score(steady, tmp_path / "steady.json")
+    grid = json.loads((tmp_path / "steady.json").read_text())["grid"]
+    assert grid == {"tempo": 112.5, "beats": steady.grid.beat_count, "offset": 0.067,
+                    "beats_per_bar": 4, "downbeat": 0}
+
+    times = steady.grid.times[:-1] + (steady.grid.times[-1] + 1e-9,)  # one beat a nanosecond late
+    uneven = Score(BeatGrid(times))
+    assert uniform_tempo(uneven.grid) is None
+    save_score(uneven, tmp_path / "uneven.json")
+    assert json.loads((tmp_path / "uneven.json").read_text())["grid"]["times"] == list(times)
+    assert load_score(tmp_path / "uneven.json") == uneven
+
+
+def test_json_leaves_out_null_fields(tmp_path: Path) -> None:
+    save_score(full_score(), tmp_path / "s.json")
+    symbols = json.loads((tmp_path / "s.json").read_text())["symbols"]
+    signs = {s["sign"]: set(s) for s in symbols}
+    assert signs["direction"] == {"column", "start", "duration", "sign", "direction", "level"}
+    assert signs["turn"] == {"column", "start", "duration", "sign", "turn"}
+    assert signs["hold"] == signs["flight"] == {"column", "start", "duration", "sign"}
+
+
+def test_text_form_as_written() -> None:
+    score = Score(BeatGrid(BeatGrid.uniform(120, 5.0).times, 4, 1), [
+        hold(0.0, C.HEAD, 1.0),
+        sym(1.0, C.SUPPORT_LEFT, 1.0, D.FORWARD, L.MIDDLE),
+        sym(1.0, C.UPPER_ARM_RIGHT, 2.0, D.RIGHT, L.HIGH),
+        turn(2.5, C.SUPPORT_RIGHT, 1.0, 0.5),
+        flight(3.0, 0.5),
+        sym(3 + 1 / 3, C.FOREARM_LEFT, 2 / 3, D.LEFT_FORWARD, L.LOW),
+        turn(5.25, C.CENTRE, 1.5, -1.25),
+    ], [sym(0.0, C.SUPPORT_LEFT, 0.0, D.PLACE, L.MIDDLE)], "  spaced title")
+    assert text.dumps(score) == """\
+# motiongpt score, text form v1
+title: "  spaced title"
+tempo: 120.0
+beats: 11
+meter: 4/4
+upbeat: 1
+
+start
+  support-left     place middle
+
+bar 0
+  4      head             hold              1
+
+bar 1
+  1      support-left     forward middle    1
+  1      upper-arm-right  right high        2
+  2.5    support-right    turn +1/2         1
+  3      centre           flight            0.5
+  3+1/3  forearm-left     left-forward low  2/3
+
+bar 2
+  1.25   centre           turn -1 1/4       1.5
+"""
+
+
+HAND_WRITTEN = """\
+# a hand-written phrase in 3/4 with an upbeat
+title: Pas de deux #2
+tempo: 120
+meter: 3/4
+upbeat: 1
+
+start
+  support-L      place mid
+  support-R      place normal
+  upper-arm-l    place low      # arms hang
+
+bar 0
+  3       centre       flight     1/2
+bar 1
+  1       support-l    F middle   1
+  1       UPPER-ARM-R  R high     2
+  2.5     support-r    turn +1/2  1/2
+
+  3+1/3   head         L-F low    2/3
+bar 2
+  1       center       turn -1 1/4  1+1/2
+  2       head         hold       1
+"""
+
+
+def test_hand_written_text_parses_to_the_expected_score() -> None:
+    score = text.loads(HAND_WRITTEN)
+    assert score.title == "Pas de deux #2"
+    assert score.grid == BeatGrid(tuple(0.5 * i for i in range(7)), 3, 1)  # beats enough for the last symbol
+    assert score.starting_position == [sym(0.0, C.SUPPORT_LEFT, 0.0, D.PLACE, L.MIDDLE),
+                                       sym(0.0, C.SUPPORT_RIGHT, 0.0, D.PLACE, L.MIDDLE),
+                                       sym(0.0, C.UPPER_ARM_LEFT, 0.0, D.PLACE, L.LOW)]
+    assert score.symbols == [
+        flight(0.0, 0.5),
+        sym(1.0, C.SUPPORT_LEFT, 1.0, D.FORWARD, L.MIDDLE),
+        sym(1.0, C.UPPER_ARM_RIGHT, 2.0, D.RIGHT, L.HIGH),
+        turn(2.5, C.SUPPORT_RIGHT, 0.5, 0.5),
+        sym(10 / 3, C.HEAD, 2 / 3, D.LEFT_FORWARD, L.LOW),
+        turn(4.0, C.CENTRE, 1.5, -1.25),
+        hold(5.0, C.HEAD, 1.0),
+    ]
+    assert text.loads(text.dumps(score)) == score
+
+
+def test_text_beat_times_go_on_over_indented_lines() -> None:
+    score = text.loads("beat times: 0.0 0.52\n  1.05 1.5  # comment\n\n  2.25\nmeter: 2/4\nbar 2\n 1 head hold 1\n")
+    assert score.grid == BeatGrid((0.0, 0.52, 1.05, 1.5, 2.25), 2, 0)
+    assert score.symbols == [hold(2.0, C.HEAD, 1.0)]
+
+
+def test_title_with_line_breaks_round_trips() -> None:
+    score = Score(BeatGrid((0.0, 0.5)), title='"Quoted"\nsecond line\t')
+    assert text.loads(text.dumps(score)) == score
+
+
+# LabanEditor JSON
+
+def position(ms: int, head=("Forward", "Normal"), re=("Place", "Low"), rw=("Place", "Low"),
+             le=("Place", "Low"), lw=("Place", "Low"), rotation="0") -> dict:
+    return {"start time": [str(ms)], "duration": ["1"], "head": list(head), "right elbow": list(re),
+            "right wrist": list(rw), "left elbow": list(le), "left wrist": list(lw),
+            "rotation": ["ToLeft", rotation]}
+
+
+def keyframes(data: dict) -> list[tuple[float, dict]]:
+    """(start time in ms, pose) of each Position, in Position order."""
+    (body,) = data.values()
+    ordered = sorted(body.items(), key=lambda item: int(item[0].removeprefix("Position")))
+    return [(float(p["start time"][0]), {k: p[k] for k in labaneditor.PARTS}) for _, p in ordered]
+
+
+def assert_same_keyframes(got: list[tuple[float, dict]], expected: list[tuple[float, dict]]) -> None:
+    assert [pose for _, pose in got] == [pose for _, pose in expected]
+    assert all(abs(a - b) <= 1 for (a, _), (b, _) in zip(got, expected))
+
+
+# Keyframes on sixteenths at 120 bpm; numbered with a gap as LabanEditor does; Position3 repeats Position2's pose
+# and the next change starts from it, so it must come back.
+ON_GRID = {"wave": {
+    "Position0": position(67),
+    "Position1": position(567, re=("Right", "Normal"), rw=("Right", "High")),
+    "Position2": position(692, re=("Right", "High"), lw=("Left Forward", "Low")),
+    "Position3": position(1067, re=("Right", "High"), lw=("Left Forward", "Low")),
+    "Position4": position(1567, head=("Left", "High"), re=("Right", "High"), lw=("Place", "High")),
+    "Position306": position(2317, le=("Backward", "Low")),
+}}
+
+
+def test_labaneditor_file_round_trips_through_a_score(tmp_path: Path) -> None:
+    source = tmp_path / "wave.json"
+    source.write_text(json.dumps(ON_GRID))
+    score = load_score(source)  # sniffed as LabanEditor by its shape
+    assert score.title == "wave" and score.grid.times[0] == 0.067 and score.tempo == pytest.approx(120)
+    assert len(score.starting_position) == 5
+    assert sym(0.0, C.UPPER_ARM_RIGHT, 1.0, D.RIGHT, L.MIDDLE) in score.symbols
+    assert sym(3.0, C.HEAD, 1.5, D.FORWARD, L.MIDDLE) in score.symbols  # Position4 -> 306: head back
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is left out: the score holds only arm and head directions
+        save_score(score, tmp_path / "again.labaneditor.json")
+    assert_same_keyframes(keyframes(json.loads((tmp_path / "again.labaneditor.json").read_text())),
+                          keyframes(ON_GRID))
+
+
+def test_labaneditor_times_kept_exactly_without_quantising() -> None:
+    times = [66, 233, 516, 866, 2983, 3283, 3400, 4133]
+    poses = [("Place", "Low"), ("Right", "Normal"), ("Forward", "High"), ("Forward", "High"),
+             ("Right Forward", "High"), ("Left Forward", "Normal"), ("Place", "High"), ("Backward", "Low")]
+    data = {"capture": {f"Position{i}": position(ms, rw=pose, lw=poses[-1 - i])
+                        for i, (ms, pose) in enumerate(zip(times, poses))}}
+    score = labaneditor.loads(json.dumps(data), tempo=97.0, subdivision=None)
+    assert_same_keyframes(keyframes(json.loads(labaneditor.dumps(score))), keyframes(data))
+
+
+def keyframe_aligned_score(seed: int) -> Score:
+    """Arm and head directions only, each running from one keyframe to the next: what LabanEditor can say."""
+    rng = random.Random(seed)
+    poses = {c: (rng.choice(list(Direction)), rng.choice(list(Level))) for c in ARM_AND_HEAD}
+    starting = [sym(0.0, c, 0.0, *poses[c]) for c in ARM_AND_HEAD]
+    symbols, beat = [], 0.0
+    for _ in range(12):
+        step = rng.choice([0.25, 0.5, 0.75, 1.0, 1.5, 2.0])
+        for column in rng.sample(ARM_AND_HEAD, rng.randint(1, 3)):
+            new = poses[column]
+            while new == poses[column]:
+                new = (rng.choice(list(Direction)), rng.choice(list(Level)))
+            symbols.append(sym(beat, column, step, *new))
+            poses[column] = new
+        beat += step
+    return Score(BeatGrid.uniform(120, beat * 60 / 120), symbols, starting, f"aligned {seed}")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_keyframe_aligned_score_round_trips_through_labaneditor(tmp_path: Path, seed: int) -> None:
+    score = keyframe_aligned_score(seed)
+    save_score(score, tmp_path / "s.labaneditor.json")
+    assert load_score(tmp_path / "s.labaneditor.json") == score
+
+
+def test_labaneditor_export_writes_keyframes_and_counts_what_it_leaves_out() -> None:
+    score = Score(BeatGrid.uniform(120, 2.0), [
+        sym(1.0, C.UPPER_ARM_RIGHT, 1.0, D.FORWARD, L.HIGH),
+        sym(1.5, C.FOREARM_RIGHT, 0.5, D.RIGHT_FORWARD, L.MIDDLE),
+        sym(0.0, C.SUPPORT_LEFT, 1.0, D.FORWARD, L.MIDDLE),
+        hold(2.0, C.HEAD, 1.0),
+    ], [sym(0.0, C.HEAD, 0.0, D.LEFT, L.LOW), sym(0.0, C.SUPPORT_LEFT, 0.0, D.PLACE, L.MIDDLE)], "")
+    with pytest.warns(UserWarning, match="3 of 6 symbols left out"):
+        data = json.loads(labaneditor.dumps(score))
+    body = data["score"]
+    assert [(p["start time"], p["duration"]) for p in body.values()] == [
+        (["0"], ["500"]), (["500"], ["250"]), (["750"], ["250"]), (["1000"], ["-1"])]
+    assert all(p["rotation"] == ["ToLeft", "0"] and p["head"] == ["Left", "Low"] for p in body.values())
+    assert [p["right elbow"] for p in body.values()] == [["Place", "Low"]] * 3 + [["Forward", "High"]]
+    assert body["Position3"]["right wrist"] == ["Right Forward", "Normal"]
+
+
+def test_labaneditor_import_quantises_and_merges_with_warnings() -> None:
+    # At 120 bpm a sixteenth is 125 ms: 140 and 170 ms both round to beat 1/4, 1010 ms to beat 2.
+    data = {"q": {"Position0": position(1), "Position1": position(140, head=("Right", "Normal")),
+                  "Position2": position(170, head=("Left", "Normal"), rotation="30"),
+                  "Position3": position(1010, head=("Left", "Normal"), rw=("Forward", "Normal"))}}
+    with pytest.warns(UserWarning) as caught:
+        score = labaneditor.loads(json.dumps(data))
+    assert sorted(str(w.message).split(": ", 1)[1] for w in caught) == [
+        "1 LabanEditor positions fell on the same 1/4 beat as the one before and were merged into it",
+        "1 LabanEditor positions have a non-zero rotation, which a score cannot carry; ignored"]
+    assert score.symbols == [sym(0.0, C.HEAD, 0.25, D.LEFT, L.MIDDLE),
+                             sym(0.25, C.FOREARM_RIGHT, 1.75, D.FORWARD, L.MIDDLE)]
+
+
+# Choosing the format and writing safely
+
+def test_format_follows_the_name_unless_given(tmp_path: Path) -> None:
+    score = keyframe_aligned_score(0)
+    save_score(score, tmp_path / "a.txt")
+    save_score(score, tmp_path / "a.labaneditor.json")
+    save_score(score, tmp_path / "b.json", format="text")
+    assert (tmp_path / "a.txt").read_text() == (tmp_path / "b.json").read_text() == text.dumps(score)
+    assert "Position0" in json.loads((tmp_path / "a.labaneditor.json").read_text())[score.title]
+    assert load_score(tmp_path / "b.json", format="text") == score
+    with pytest.raises(ScoreFileError, match="cannot tell the score format"):
+        save_score(score, tmp_path / "a.yaml")
+    with pytest.raises(ScoreFileError, match="unknown score format 'xml'"):
+        load_score(tmp_path / "a.txt", format="xml")
+    with pytest.raises(TypeError, match="tempo"):
+        load_score(tmp_path / "a.txt", tempo=100)
+
+
+def test_symbols_and_scores_refuse_what_the_notation_does_not_say() -> None:
+    with pytest.raises(ValueError, match="hold sign has no direction"):
+        Symbol(0.0, C.HEAD, 1.0, Sign.HOLD, D.FORWARD)
+    with pytest.raises(ValueError, match="starting-position symbols start at beat 0"):
+        Score(BeatGrid((0.0, 1.0)), [], [Symbol(1.0, C.HEAD, 0.0, Sign.DIRECTION, D.FORWARD, L.HIGH)])
+
+
+def test_a_failed_replace_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "s.json"
+    path.write_text("old")
+
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(ScoreFileError, match="s.json: cannot write: Permission denied"):
+        save_score(full_score(), path)
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["s.json"]
+
+
+# Bad input: always ScoreFileError, one line, naming the file and the place
+
+def native(**changes) -> str:
+    data = json.loads(json.dumps({
+        "format": "motiongpt-score", "version": 1, "title": "t",
+        "grid": {"tempo": 120.0, "beats": 8, "offset": 0.0, "beats_per_bar": 4, "downbeat": 0},
+        "starting_position": [],
+        "symbols": [{"column": "head", "start": 0.0, "duration": 1.0, "sign": "hold"},
+                    {"column": "torso", "start": 1.0, "duration": 1.0, "sign": "direction",
+                     "direction": "forward", "level": "high"}]}))
+    for path, value in changes.items():
+        *keys, last = path.split("__")
+        target = data
+        for key in keys:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        if value is KeyError:
+            del target[last if isinstance(target, dict) else int(last)]
+        elif isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+    return json.dumps(data)
+
+
+GOOD_TEXT = "tempo: 120\nmeter: 4/4\n\nbar 1\n  1 head hold 1\n"
+
+
+def labaneditor_file(**changes) -> str:
+    body = {"Position0": position(0), "Position1": position(500, head=("Left", "High"))}
+    for name, value in changes.items():
+        number, field = name.split("__")
+        if value is KeyError:
+            del body[f"Position{number}"][field.replace("_", " ")]
+        else:
+            body[f"Position{number}"][field.replace("_", " ")] = value
+    return json.dumps({"n": body})
+
+
+BAD = [
+    # native JSON
+    ("s.json", "{oops", [":1:2:", "not valid JSON"]),
+    ("s.json", '{"version": 1, "symbols": [NaN]}', ["NaN is not a number"]),
+    ("s.json", "[1, 2]", ["(top level)", "neither a motiongpt score"]),
+    ("s.json", native(version=2), ["version:", "version 2"]),
+    ("s.json", native(version="1"), ["version:", "'1' is not a whole number"]),
+    ("s.json", native(format="other"), ["format:", "'other'"]),
+    ("s.json", native(grid=KeyError), ["(top level):", "missing field 'grid'"]),
+    ("s.json", native(colour="red"), ["(top level):", "unknown field 'colour'"]),
+    ("s.json", native(title=5), ["title:", "not a string"]),
+    ("s.json", native(symbols="none"), ["symbols:", "expected a list"]),
+    ("s.json", native(starting_position={}), ["starting_position:", "expected a list"]),
+    ("s.json", native(symbols__0=3), ["symbols[0]:", "expected an object"]),
+    ("s.json", native(symbols__1__column=KeyError), ["symbols[1]:", "missing field 'column'"]),
+    ("s.json", native(symbols__1__colour="x"), ["symbols[1]:", "unknown field 'colour'"]),
+    ("s.json", native(symbols__1__column="tail"), ["symbols[1].column:", "'tail' is not a column"]),
+    ("s.json", native(symbols__1__direction="up"), ["symbols[1].direction:", "'up' is not a direction"]),
+    ("s.json", native(symbols__1__level="medium"), ["symbols[1].level:", "'medium' is not a level"]),
+    ("s.json", native(symbols__1__level=KeyError), ["symbols[1]:", "needs a direction and a level"]),
+    ("s.json", native(symbols__0__sign="jump"), ["symbols[0].sign:", "'jump' is not a sign"]),
+    ("s.json", native(symbols__0__sign="flight"), ["symbols[0]:", "flight is written in the centre column"]),
+    ("s.json", native(symbols__0__sign="turn", symbols__0__turn=0), ["symbols[0]:", "non-zero amount"]),
+    ("s.json", native(symbols__1__duration=-1), ["symbols[1].duration:", "-1.0 is negative"]),
+    ("s.json", native(symbols__1__start="1"), ["symbols[1].start:", "'1' is not a number"]),
+    ("s.json", native(symbols__1__start=True), ["symbols[1].start:", "True is not a number"]),
+    ("s.json", native(symbols__1__start=10 ** 400), ["symbols[1].start:", "not a finite number"]),
+    ("s.json", native(grid={"times": [0.0, 0.5, 0.4]}), ["grid.times[2]:", "0.4 is not after"]),
+    ("s.json", native(grid={"times": [0.0]}), ["grid.times:", "at least two"]),
+    ("s.json", native(grid={"tempo": -5, "beats": 8}), ["grid.tempo:", "-5.0 is not a positive"]),
+    ("s.json", native(grid={"tempo": 120, "beats": 1}), ["grid.beats:", "1 is not a whole number"]),
+    ("s.json", native(grid={"tempo": 120}), ["grid:", "missing field 'beats'"]),
+    ("s.json", native(grid__downbeat=4), ["grid.downbeat:", "4 is not a beat index"]),
+    ("s.json", native(grid__beats_per_bar=0), ["grid.beats_per_bar:", "0 is not a whole number"]),
+    # text form
+    ("s.laban", GOOD_TEXT + "  2 support-left forward middle\n", [":6:", "'middle'", "duration in beats"]),
+    ("s.laban", GOOD_TEXT + "  2 head forward\n", [":6:", "expected '<beat> <column> <what> <duration>'"]),
+    ("s.laban", GOOD_TEXT + "  2 tail hold 1\n", [":6:", "'tail' is not a column"]),
+    ("s.laban", GOOD_TEXT + "  2 head up high 1\n", [":6:", "'up' is not a direction"]),
+    ("s.laban", GOOD_TEXT + "  2 head up 1\n", [":6:", "expected a direction and a level"]),
+    ("s.laban", GOOD_TEXT + "  2 head hold forward 1\n", [":6:", "nothing goes between hold"]),
+    ("s.laban", GOOD_TEXT + "  2 head turn 0 1\n", [":6:", "non-zero amount"]),
+    ("s.laban", GOOD_TEXT + "  2 head turn half 1\n", [":6:", "'half'"]),
+    ("s.laban", GOOD_TEXT + "  2 head flight 1\n", [":6:", "flight is written in the centre column"]),
+    ("s.laban", GOOD_TEXT + "  5 head hold 1\n", [":6:", "beat 5 is not in a bar of 4 beats"]),
+    ("s.laban", GOOD_TEXT + "  2 head hold -1\n", [":6:", "duration -1 is negative"]),
+    ("s.laban", GOOD_TEXT + "  2 head hold 1/0\n", [":6:", "'1/0'"]),
+    ("s.laban", GOOD_TEXT + "bar 1\n", [":6:", "bar 1 after bar 1"]),
+    ("s.laban", GOOD_TEXT + "bar two\n", [":6:", "expected 'bar <n>'"]),
+    ("s.laban", GOOD_TEXT + "tempo: 100\n", [":6:", "come before 'start' and the bars"]),
+    ("s.laban", GOOD_TEXT + "start\n", [":6:", "'start' comes once"]),
+    ("s.laban", "tempo: 120\nbar 0\n  4 head hold 1\n", [":3:", "comes before the first beat"]),
+    ("s.laban", "tempo: 120\nstart\n  1 head hold 1\n", [":3:", "belongs under a 'bar <n>' heading"]),
+    ("s.laban", "tempo: 120\ntempi: 100\n", [":2:", "expected a header line"]),
+    ("s.laban", "tempo: 120\ntempo: 100\n", [":2:", "'tempo' given twice (first on line 1)"]),
+    ("s.laban", "tempo: fast\n", [":1:", "'fast'"]),
+    ("s.laban", "tempo: 0\n", [":1:", "not a positive number"]),
+    ("s.laban", "tempo: 120\nbeats: 1\n", [":2:", "beats:"]),
+    ("s.laban", "meter: 4/4\n", ["header:", "no tempo"]),
+    ("s.laban", "tempo: 120\nmeter: four\n", [":2:", "meter:"]),
+    ("s.laban", "tempo: 120\nupbeat: 4\n", [":2:", "shorter than a bar of 4"]),
+    ("s.laban", 'title: "open\ntempo: 120\n', [":1:", "JSON string"]),
+    ("s.laban", "beat times: 0.0 0.5\n  1.0 0.9\n", [":2:", "beat time 0.9 is not after"]),
+    ("s.laban", "beat times: 0.0\n", [":1:", "at least two beats"]),
+    ("s.laban", "beat times: 0.0 1.0\ntempo: 120\n", [":2:", "either beat times or tempo"]),
+    # LabanEditor JSON
+    ("s.labaneditor.json", labaneditor_file(**{"1__left_wrist": KeyError}),
+     ["n.Position1:", "missing field 'left wrist'"]),
+    ("s.labaneditor.json", labaneditor_file(**{"0__head": ["Up", "Normal"]}),
+     ["n.Position0.head:", "'Up' is not a LabanEditor direction"]),
+    ("s.labaneditor.json", labaneditor_file(**{"1__right_elbow": ["Place", "Medium"]}),
+     ["n.Position1.right elbow:", "'Medium' is not a LabanEditor level"]),
+    ("s.labaneditor.json", labaneditor_file(**{"1__head": "Forward"}),
+     ["n.Position1.head:", "expected a list of 2 strings"]),
+    ("s.labaneditor.json", labaneditor_file(**{"1__start_time": ["0"]}),
+     ["n.Position1.start time:", "0 ms is not after the position before it (0 ms)"]),
+    ("s.labaneditor.json", labaneditor_file(**{"1__start_time": ["soon"]}),
+     ["n.Position1.start time:", "'soon' is not a number"]),
+    ("s.labaneditor.json", labaneditor_file(**{"0__torso": ["Forward", "Normal"]}),
+     ["n.Position0:", "unknown field 'torso'"]),
+    ("s.labaneditor.json", labaneditor_file(**{"0__rotation": ["Around", "0"]}),
+     ["n.Position0.rotation:", "'Around' is not ToLeft or ToRight"]),
+    ("s.labaneditor.json", json.dumps({"n": {"Position1": position(0)}}), ["n:", "missing Position0"]),
+    ("s.labaneditor.json", json.dumps({"n": {"Position0": position(0), "Frame3": {}}}),
+     ["n.Frame3:", "unknown field"]),
+    ("s.labaneditor.json", json.dumps({"a": {}, "b": {}}), ["(top level):", "expected one object"]),
+    # the file itself
+    ("s.json", "", ["empty file"]),
+    ("s.laban", "  \n\n", ["empty file"]),
+    ("s.json", '{"foo": 1}', ["(top level):", "neither a motiongpt score"]),
+]
+
+
+@pytest.mark.parametrize("name, content, expected", BAD, ids=[f"{n}:{' '.join(e)}" for n, _, e in BAD])
+def test_bad_input_raises_score_file_error(tmp_path: Path, name: str, content: str, expected: list[str]) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ScoreFileError) as caught:
+        load_score(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    for part in expected:
+        assert part in message
+
+
+def test_unreadable_files_raise_score_file_error(tmp_path: Path) -> None:
+    with pytest.raises(ScoreFileError, match="missing.json: cannot read: No such file"):
+        load_score(tmp_path / "missing.json")
+    (tmp_path / "bytes.laban").write_bytes(b"tempo: 120\n\xff\xfe")
+    with pytest.raises(ScoreFileError, match="bytes.laban: not UTF-8 text"):
+        load_score(tmp_path / "bytes.laban")
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(ScoreFileError, match="folder.json: cannot read"):
+        load_score(tmp_path / "folder.json")
+    with pytest.raises(ScoreFileError, match="cannot write: No such file"):
+        save_score(full_score(), tmp_path / "nowhere" / "s.json")

@@ -1,0 +1,344 @@
+"""Beat grids: conversions, beats files, music files (written here with music21) and the motion's own pulse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from laban.errors import MusicError
+from laban.timing import DEFAULT_PULSE_BPM, BeatGrid, beats_from_music, pulse_grid, quantise, read_beats
+
+# ---------------------------------------------------------------------------------------------------------------
+# BeatGrid
+
+
+def test_seconds_and_beats_are_inverse_inside_and_outside_the_grid():
+    grid = BeatGrid((0.5, 1.0, 2.0, 2.5, 3.5))
+    beats = np.linspace(-3.0, 8.0, 45)
+    np.testing.assert_allclose(grid.seconds_to_beats(grid.beats_to_seconds(beats)), beats, atol=1e-12)
+    seconds = np.linspace(-2.0, 6.0, 33)
+    np.testing.assert_allclose(grid.beats_to_seconds(grid.seconds_to_beats(seconds)), seconds, atol=1e-12)
+
+
+def test_conversions_interpolate_between_beats_and_extrapolate_the_end_intervals():
+    grid = BeatGrid((0.5, 1.0, 2.0, 2.5, 3.5))
+    np.testing.assert_allclose(grid.seconds_to_beats([0.5, 1.5, 2.25]), [0.0, 1.5, 2.5])
+    np.testing.assert_allclose(grid.seconds_to_beats([0.0, -0.5]), [-1.0, -2.0])  # first interval 0.5 s
+    np.testing.assert_allclose(grid.seconds_to_beats([4.5, 5.5]), [5.0, 6.0])  # last interval 1 s
+    np.testing.assert_allclose(grid.beats_to_seconds([-1.0, 4.0, 6.0]), [0.0, 3.5, 5.5])
+
+
+def test_uniform_grid_and_tempo():
+    grid = BeatGrid.uniform(90.0, 10.0, beats_per_bar=3, offset=-0.2)
+    assert grid.tempo == pytest.approx(90.0)
+    assert grid.times[0] == pytest.approx(-0.2) and grid.times[-1] >= 10.0
+    np.testing.assert_allclose(np.diff(grid.times), 60.0 / 90.0)
+    assert grid.beats_per_bar == 3
+
+
+def test_bar_and_beat_with_an_upbeat():
+    grid = BeatGrid.uniform(120.0, 10.0, beats_per_bar=4)
+    upbeat = BeatGrid(grid.times, 4, downbeat=1)
+    assert upbeat.bar_and_beat(0.0) == (0, 4.0)  # the upbeat is the last beat of bar 0
+    assert upbeat.bar_and_beat(1.0) == (1, 1.0)
+    assert upbeat.bar_and_beat(5.5) == (2, 1.5)
+    assert grid.bar_and_beat(4.0) == (2, 1.0)
+
+
+def test_beat_grid_rejects_bad_beats():
+    with pytest.raises(ValueError):
+        BeatGrid((1.0,))
+    with pytest.raises(ValueError):
+        BeatGrid((0.0, 1.0, 1.0))
+    with pytest.raises(ValueError):
+        BeatGrid((0.0, 1.0), beats_per_bar=4, downbeat=4)
+
+
+def test_quantise():
+    np.testing.assert_allclose(quantise([0.1, 0.13, 1.49, 2.6], 4), [0.0, 0.25, 1.5, 2.5])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beats files
+
+
+def _write(tmp_path, text: str, name: str = "beats.txt"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_read_beats_first_column_comments_and_downbeat_marks(tmp_path):
+    path = _write(tmp_path, "# from a beat tracker\n\n0.50\t3\n1.00\t4   # comment\n1.52,1,0.9\n2.01 2\n")
+    grid = read_beats(path)
+    assert grid.times == (0.5, 1.0, 1.52, 2.01)
+    assert grid.downbeat == 2 and grid.beats_per_bar == 4
+
+
+def test_read_beats_without_marks_starts_bars_on_the_first_beat(tmp_path):
+    grid = read_beats(_write(tmp_path, "0\n0.5\n1\n"), beats_per_bar=3)
+    assert grid.downbeat == 0 and grid.beats_per_bar == 3
+    assert read_beats(_write(tmp_path, "0 2\n0.5 3\n1 1\n1.5 2\n"), beats_per_bar=2).downbeat == 0  # 2 % 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0.5\n1.0\nabc\n", r"beats\.txt:3: beat time 'abc' is not a number"),
+    ("0.5\nnan\n", r"beats\.txt:2: beat time 'nan' is not a number"),
+    ("0.5\n1.0\n1.0\n", r"beats\.txt:3: beat time 1 s does not come after the previous beat"),
+    ("0.5\n0.4\n", r"beats\.txt:2: .*does not come after"),
+    ("# nothing\n0.5\n", r"beats\.txt: a beats file needs at least two beat times, found 1"),
+    ("", r"beats\.txt: a beats file needs at least two beat times, found 0"),
+])
+def test_read_beats_errors_name_file_line_and_problem(tmp_path, text, message):
+    with pytest.raises(MusicError, match=message) as error:
+        read_beats(_write(tmp_path, text))
+    assert "\n" not in str(error.value)
+
+
+def test_read_beats_missing_file(tmp_path):
+    with pytest.raises(MusicError, match=r"nope\.txt: no such beats file"):
+        read_beats(tmp_path / "nope.txt")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Music files
+
+
+def _score(bars: int, signature: str = "4/4", bpm: float | None = 90.0, changes: dict[int, float] | None = None,
+           pickup: float = 0.0):
+    """A one-part score of whole-bar notes, with tempo ``changes`` (bar index -> bpm) and an optional pickup."""
+    from music21 import meter, note, stream, tempo
+
+    score, part = stream.Score(), stream.Part()
+    bar_length = meter.TimeSignature(signature).barDuration.quarterLength
+    for index in range(-1 if pickup else 0, bars):
+        measure = stream.Measure(number=index + 1)
+        if index == (-1 if pickup else 0):
+            measure.append(meter.TimeSignature(signature))
+            if bpm:
+                measure.append(tempo.MetronomeMark(number=bpm))
+        if changes and index in changes:
+            measure.append(tempo.MetronomeMark(number=changes[index]))
+        measure.append(note.Note("C4", quarterLength=pickup if index < 0 else bar_length))
+        if index < 0:
+            measure.padAsAnacrusis()
+        part.append(measure)
+    score.append(part)
+    return score
+
+
+def _write_score(score, tmp_path, suffix: str):
+    path = tmp_path / f"piece{suffix}"
+    score.write({".mid": "midi", ".musicxml": "musicxml", ".mxl": "mxl"}[suffix], fp=path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".mid", ".musicxml", ".mxl"])
+def test_steady_four_four_at_90_bpm(tmp_path, suffix):
+    grid = beats_from_music(_write_score(_score(4), tmp_path, suffix))
+    np.testing.assert_allclose(np.diff(grid.times), 60.0 / 90.0)
+    assert grid.times[0] == 0.0 and grid.times[-1] == pytest.approx(16 * 60.0 / 90.0)  # covers the whole piece
+    assert (grid.beats_per_bar, grid.downbeat) == (4, 0)
+
+
+@pytest.mark.parametrize("suffix", [".mid", ".musicxml"])
+def test_tempo_change_mid_piece(tmp_path, suffix):
+    grid = beats_from_music(_write_score(_score(4, bpm=120.0, changes={2: 60.0}), tmp_path, suffix))
+    np.testing.assert_allclose(np.diff(grid.times)[:8], 0.5)
+    np.testing.assert_allclose(np.diff(grid.times)[8:16], 1.0)
+    assert grid.times[8] == pytest.approx(4.0) and grid.times[16] == pytest.approx(12.0)
+
+
+def test_beats_agree_with_music21_note_onsets_in_seconds(tmp_path):
+    from music21 import converter, note
+
+    path = _write_score(_score(6, bpm=100.0, changes={2: 75.0, 4: 140.0}), tmp_path, ".musicxml")
+    grid = beats_from_music(path)
+    onsets = [entry["offsetSeconds"] for entry in converter.parse(path).flatten().secondsMap
+              if isinstance(entry["element"], note.Note)]
+    assert len(onsets) == 6
+    for onset, bar in zip(onsets, range(6)):
+        assert grid.times[4 * bar] == pytest.approx(onset)
+
+
+def test_no_tempo_mark_means_120_bpm(tmp_path):
+    grid = beats_from_music(_write_score(_score(2, bpm=None), tmp_path, ".musicxml"))
+    np.testing.assert_allclose(np.diff(grid.times), 0.5)
+
+
+def test_three_four(tmp_path):
+    grid = beats_from_music(_write_score(_score(4, "3/4", bpm=120.0), tmp_path, ".mid"))
+    assert grid.beats_per_bar == 3 and grid.beat_count == 13
+    assert grid.bar_and_beat(3.0) == (2, 1.0)
+
+
+def test_six_eight_counts_dotted_quarters_unless_told_otherwise(tmp_path):
+    from music21 import duration, tempo
+
+    score = _score(2, "6/8", bpm=None)
+    score.parts[0].getElementsByClass("Measure").first().insert(
+        0, tempo.MetronomeMark(number=60, referent=duration.Duration(1.5)))
+    path = _write_score(score, tmp_path, ".musicxml")
+    grid = beats_from_music(path)
+    assert grid.beats_per_bar == 2
+    np.testing.assert_allclose(np.diff(grid.times), 1.0)  # dotted quarter = 60
+    eighths = beats_from_music(path, beats_per_bar=6)
+    assert eighths.beats_per_bar == 6
+    np.testing.assert_allclose(np.diff(eighths.times), 1.0 / 3.0)
+
+
+def test_pickup_bar_sets_the_downbeat(tmp_path):
+    grid = beats_from_music(_write_score(_score(3, pickup=1.0), tmp_path, ".musicxml"))
+    assert grid.downbeat == 1 and grid.times[0] == 0.0
+    assert grid.times[1] == pytest.approx(60.0 / 90.0)  # bar 1 starts after the one-beat pickup
+    assert grid.bar_and_beat(0.0) == (0, 4.0) and grid.bar_and_beat(5.0) == (2, 1.0)
+
+
+def test_midi_pickup_written_as_a_short_first_bar(tmp_path):
+    from music21 import meter, note, stream, tempo
+
+    part = stream.Part()
+    first = stream.Measure(number=0)
+    first.append([meter.TimeSignature("2/4"), tempo.MetronomeMark(number=120), note.Note(quarterLength=2.0)])
+    part.append(first)
+    for number in (1, 2):
+        measure = stream.Measure(number=number)
+        if number == 1:
+            measure.append(meter.TimeSignature("4/4"))
+        measure.append(note.Note(quarterLength=4.0))
+        part.append(measure)
+    score = stream.Score()
+    score.append(part)
+    grid = beats_from_music(_write_score(score, tmp_path, ".mid"))
+    assert (grid.beats_per_bar, grid.downbeat) == (4, 2)
+    np.testing.assert_allclose(grid.times[:3], [0.0, 0.5, 1.0])
+
+
+def test_empty_music_file(tmp_path):
+    from music21 import meter, stream
+
+    score, part, measure = stream.Score(), stream.Part(), stream.Measure()
+    measure.append(meter.TimeSignature("4/4"))
+    part.append(measure)
+    score.append(part)
+    for suffix in (".mid", ".musicxml"):
+        with pytest.raises(MusicError, match=r"piece\.\w+: empty music file"):
+            beats_from_music(_write_score(score, tmp_path, suffix))
+    (tmp_path / "zero.mid").write_bytes(b"")
+    with pytest.raises(MusicError, match=r"zero\.mid: empty music file"):
+        beats_from_music(tmp_path / "zero.mid")
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("corrupt.mid", bytes(range(256)) * 4),
+    ("corrupt.musicxml", b"<?xml version='1.0'?><score-partwise><part id='P1'><measure"),
+    ("corrupt.mxl", b"PK\x03\x04 not really a zip"),
+])
+def test_corrupt_music_file(tmp_path, name, content):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(MusicError, match=rf"{name.replace('.', '[.]')}: cannot read music file") as error:
+        beats_from_music(tmp_path / name)
+    assert "\n" not in str(error.value)
+
+
+def test_music_file_type_errors(tmp_path):
+    with pytest.raises(MusicError, match=r"song\.wav: audio beat tracking is not supported yet"):
+        beats_from_music(tmp_path / "song.wav")
+    with pytest.raises(MusicError, match=r"notes\.txt: not a music file"):
+        beats_from_music(tmp_path / "notes.txt")
+    with pytest.raises(MusicError, match=r"missing\.mid: no such music file"):
+        beats_from_music(tmp_path / "missing.mid")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The motion's own pulse
+
+
+def _bouncing(bpm: float, fps: float, seconds: float, first_minimum: float, travel: float = 0.0,
+              noise: float = 0.0005, joints: int = 20) -> np.ndarray:
+    """Joints swinging back and forth along their own directions: speed ∝ |sin(π (t - m) / P)|, so the summed
+    speed is zero exactly at m + kP; ``travel`` m/s carries the whole body forward."""
+    rng = np.random.default_rng(7)
+    t = np.arange(round(seconds * fps)) / fps
+    amplitude = rng.uniform(0.02, 0.15, joints)[None, :, None]
+    directions = rng.normal(size=(1, joints, 3))
+    directions /= np.linalg.norm(directions, axis=2, keepdims=True)
+    swing = np.cos(np.pi * (t - first_minimum) * bpm / 60.0)[:, None, None]
+    positions = rng.normal(size=(1, joints, 3)) + amplitude * swing * directions
+    positions[..., 0] += travel * t[:, None]
+    return positions + rng.normal(scale=noise, size=positions.shape)
+
+
+def _beat_errors(grid: BeatGrid, minima: np.ndarray, duration: float) -> np.ndarray:
+    """Distance from each grid beat inside the clip to the nearest known minimum, in seconds."""
+    times = np.array(grid.times)
+    times = times[(times >= 0) & (times <= duration)]
+    return np.abs(times[:, None] - minima[None]).min(axis=1)
+
+
+@pytest.mark.parametrize(("bpm", "fps", "seconds", "travel"), [
+    (100.0, 60.0, 20.0, 0.0), (100.0, 30.0, 12.0, 1.2), (87.3, 120.0, 30.0, 0.0), (143.0, 60.0, 30.0, 0.5),
+])
+def test_pulse_of_a_periodic_bounce(bpm, fps, seconds, travel):
+    positions = _bouncing(bpm, fps, seconds, first_minimum=0.23, travel=travel)
+    grid = pulse_grid(positions, fps, beats_per_bar=3)
+    assert grid.tempo == pytest.approx(bpm, rel=0.02)
+    duration = (len(positions) - 1) / fps
+    minima = 0.23 + 60.0 / bpm * np.arange(-1, seconds * bpm / 60.0 + 2)
+    assert _beat_errors(grid, minima, duration).max() <= 1.0 / fps
+    assert grid.times[0] <= 0.0 < grid.times[1] and grid.times[-1] >= duration
+    assert (grid.beats_per_bar, grid.downbeat) == (3, 0)
+
+
+def test_pulse_of_a_ten_minute_clip_does_not_drift():
+    bpm, fps = 104.0, 60.0
+    positions = _bouncing(bpm, fps, 600.0, first_minimum=0.4, joints=31)
+    grid = pulse_grid(positions, fps)
+    minima = 0.4 + 60.0 / bpm * np.arange(-1, 600.0 * bpm / 60.0 + 2)
+    assert _beat_errors(grid, minima, (len(positions) - 1) / fps).max() <= 1.0 / fps
+
+
+def test_pulse_outside_the_range_is_halved_into_it():
+    grid = pulse_grid(_bouncing(200.0, 60.0, 20.0, first_minimum=0.1), 60.0)
+    assert grid.tempo == pytest.approx(100.0, rel=0.02)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.0005])
+def test_still_body_gets_the_default_tempo(noise):
+    rng = np.random.default_rng(3)
+    positions = rng.normal(size=(1, 20, 3)) + rng.normal(scale=noise, size=(600, 20, 3))
+    grid = pulse_grid(positions, 60.0)
+    assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM)
+    assert grid.times[0] == 0.0 and grid.times[-1] >= 599 / 60.0
+
+
+def test_too_short_for_a_pulse_gets_the_default_tempo():
+    grid = pulse_grid(_bouncing(100.0, 60.0, 0.5, first_minimum=0.1), 60.0)
+    assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM)
+    for frames in (2, 3, 10):
+        grid = pulse_grid(np.random.default_rng(frames).normal(size=(frames, 20, 3)), 60.0)
+        assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM) and grid.times[-1] >= (frames - 1) / 60.0
+
+
+def test_pulse_grid_argument_errors():
+    with pytest.raises(ValueError, match="shape"):
+        pulse_grid(np.zeros((10, 3)), 60.0)
+    with pytest.raises(ValueError, match="frame rate"):
+        pulse_grid(np.zeros((10, 2, 3)), 0.0)
+    with pytest.raises(ValueError, match="tempo range"):
+        pulse_grid(np.zeros((10, 2, 3)), 60.0, bpm_range=(120.0, 60.0))
+
+
+def test_walk_pulse_is_its_step_rate(trials):
+    """CMU 05_01: the pulse of a walk is its footfalls (heel strikes about 0.60 s apart)."""
+    from scipy.signal import find_peaks
+
+    bvh = pytest.importorskip("laban.bvh")
+    trajectories = bvh.read_bvh(trials["05_01"].path).trajectories()
+    names = trajectories.skeleton.names
+    lifts = np.sort(np.concatenate([
+        find_peaks(trajectories.positions[:, names.index(foot), 1], prominence=0.05)[0]
+        for foot in ("LeftFoot", "RightFoot")])) / trajectories.fps
+    step_rate = 60.0 / np.median(np.diff(lifts))
+    assert step_rate == pytest.approx(100.0, rel=0.03)
+    assert pulse_grid(trajectories.positions, trajectories.fps).tempo == pytest.approx(step_rate, rel=0.03)

@@ -1,0 +1,162 @@
+"""The tokenizer on real motion capture: steps, turns, jumps, readability, musical time, hysteresis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import laban
+from laban import BeatGrid, BodyPart, Column, Direction, Sign
+from laban.tokenizer import analyse, limb_cells
+
+SUPPORTS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+def read(trial) -> laban.Motion:
+    """A shared trial at its real frame rate (CMU's listing: 60 fps for the salsa, whose headers say 120)."""
+    motion = laban.read_bvh(trial.path)
+    motion.fps = trial.fps
+    return motion
+
+
+def steps(score: laban.Score) -> list[laban.Symbol]:
+    return [s for s in score.symbols if s.column in SUPPORTS and s.sign is Sign.DIRECTION]
+
+
+def foot_strikes(motion: laban.Motion) -> int:
+    """Foot contacts counted independently of the tokenizer: times a foot's ankle comes down within 3 cm of its
+    lowest height and stays for at least 0.1 s."""
+    traj = motion.trajectories()
+    parts = laban.recognised(motion.skeleton).parts
+    count = 0
+    for part in (BodyPart.FOOT_LEFT, BodyPart.FOOT_RIGHT):
+        height = traj.positions[:, parts[part], 1]
+        down = np.concatenate([[False], height < height.min() + 0.03, [False]])
+        edges = np.flatnonzero(down[1:] != down[:-1])
+        count += int(np.sum(edges[1::2] - edges[::2] >= 0.1 * traj.fps))
+    return count
+
+
+def turned_angle(motion: laban.Motion) -> float:
+    """Net rotation of the pelvis about the vertical in degrees, clockwise seen from above, from the raw frames."""
+    laban.recognised(motion.skeleton)
+    traj = motion.trajectories()
+    hips = traj.part(BodyPart.THIGH_RIGHT) - traj.part(BodyPart.THIGH_LEFT)
+    heading = np.unwrap(np.arctan2(hips[:, 2], hips[:, 0]))  # the hip line turns with the front
+    return float(np.degrees(heading[-1] - heading[0]))
+
+
+def test_walk_is_alternating_forward_steps_one_per_contact(trials):
+    motion = laban.read_bvh(trials["05_01"].path)
+    score = laban.tokenize(motion)
+    walk = steps(score)
+    single = [s.column for s in walk if sum(t.start == s.start for t in walk) == 1]
+    alternations = sum(a is not b for a, b in zip(single, single[1:]))
+    assert len(single) >= 6 and alternations == len(single) - 1, single
+    assert sum(s.direction is Direction.FORWARD for s in walk) >= len(walk) - 3  # the walker stops at the end
+    transfers = len({s.start for s in walk})  # a step onto both feet is one transfer written in two columns
+    assert abs(transfers - foot_strikes(motion)) <= 1
+    assert not any(s.sign is Sign.FLIGHT for s in score.symbols), "a walk has no flight"
+
+
+@pytest.mark.parametrize("name", ["05_02", "05_06", "05_07", "05_08", "05_11", "05_13", "06_10", "06_11"])
+def test_turn_signs_add_up_to_the_turned_angle(trials, name):
+    motion = laban.read_bvh(trials[name].path)
+    score = laban.tokenize(motion)
+    notated = 360.0 * sum(s.turn for s in score.symbols if s.sign is Sign.TURN)
+    assert abs(notated - turned_angle(motion)) <= 45.0
+
+
+def test_pirouettes_are_written_as_turns(trials):
+    for name in ("05_06", "05_11", "05_13"):  # CMU: "pirouettes", "pirouette"
+        score = laban.tokenize(laban.read_bvh(trials[name].path))
+        assert max(abs(s.turn) for s in score.symbols if s.sign is Sign.TURN) >= 0.75, name
+
+
+@pytest.mark.parametrize("name", ["13_11", "13_13", "13_39", "16_01", "16_02", "02_04", "05_06"])
+def test_jumps_appear_as_flight(trials, name):
+    score = laban.tokenize(laban.read_bvh(trials[name].path))
+    flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
+    assert flights, f"{name} ({trials[name].description}) has no flight"
+    # a flight is followed by a landing in the support columns
+    last = max(f.end for f in flights)
+    assert any(s.column in SUPPORTS and s.start >= last - 0.25 for s in score.symbols) or last >= score.duration - 1
+
+
+def test_floor_is_at_zero_under_planted_feet(trials):
+    for name in ("05_01", "05_02", "60_01", "13_11"):
+        analysis = analyse(laban.read_bvh(trials[name].path))
+        traj = analysis.trajectories
+        parts = traj.skeleton.parts
+        for foot, (ankle, toe) in enumerate(((BodyPart.FOOT_LEFT, BodyPart.TOES_LEFT),
+                                            (BodyPart.FOOT_RIGHT, BodyPart.TOES_RIGHT))):
+            joints = [parts[ankle]] + ([parts[toe]] if toe in parts else [])
+            lowest = traj.positions[analysis.contacts[:, foot]][:, joints, 1].min(axis=1)
+            assert abs(np.median(lowest)) < 0.03, (name, foot)
+
+
+def test_dance_scores_are_readable(trials):
+    """Averaged over the shared dance clips: at most about one symbol per beat per column, none shorter than a
+    quarter beat."""
+    rates = []
+    for trial in trials.values():
+        if not trial.is_dance:
+            continue
+        score = laban.tokenize(read(trial))
+        beats = score.duration
+        used = {s.column for s in score.symbols}
+        rates.append(len(score.symbols) / (beats * max(len(used), 1)))
+        assert min(s.duration for s in score.symbols) >= 0.25, trial.name
+    assert np.mean(rates) <= 1.0, rates
+
+
+def test_symbols_sit_on_beat_subdivisions_of_the_given_grid(trials):
+    motion = laban.read_bvh(trials["05_02"].path)
+    irregular = np.cumsum(np.r_[0.0, 0.5 + 0.1 * np.sin(np.arange(40))])  # a rubato beat grid
+    score = laban.tokenize(motion, BeatGrid(tuple(irregular), 3), subdivision=2)
+    assert score.grid.beats_per_bar == 3
+    edges = np.array([[s.start, s.end] for s in score.symbols])
+    assert np.allclose(edges * 2, np.round(edges * 2))
+    steady = laban.tokenize(motion, bpm=90)
+    assert steady.tempo == pytest.approx(90)
+    assert steady.duration == pytest.approx(motion.duration * 1.5, abs=2)
+
+
+def test_salsa_steps_follow_the_pulse(trials):
+    """Salsa: steps at the pace of the beat (quick-quick-slow is 6 steps in 8 beats), lead and follow alike."""
+    salsa = [t for t in trials.values() if t.subject in ("60", "61")]
+    assert len(salsa) == 28
+    for trial in salsa:
+        score = laban.tokenize(read(trial))
+        per_beat = len(steps(score)) / score.duration
+        assert 0.6 <= per_beat <= 1.4, (trial.name, per_beat, score.tempo)
+
+
+def test_hysteresis_keeps_a_hovering_limb_in_one_bin():
+    frames = 200
+    forward = np.tile([0.0, 0.0, 1.0], (frames, 1))
+    right = np.tile([-1.0, 0.0, 0.0], (frames, 1))
+    # an arm raised to 22.5° ± 4° above horizontal, right on the middle/high boundary, then clearly high
+    elevation = np.radians(np.r_[22.5 + 4 * np.sin(np.arange(frames - 50)), np.full(50, 45.0)])
+    vectors = np.stack([np.zeros(frames), np.sin(elevation), np.cos(elevation)], axis=1)
+    cells = limb_cells(vectors, forward, right)
+    assert len(np.unique(cells[: frames - 50])) == 1
+    assert cells[-1] == 0  # forward high
+    raw_flips = np.count_nonzero(np.diff(np.degrees(elevation[: frames - 50]) > 22.5))
+    assert raw_flips > 10  # without hysteresis it would have flickered
+
+
+def test_directions_are_judged_from_the_pelvis_not_the_camera():
+    frames = 10
+    forward = np.tile([1.0, 0.0, 0.0], (frames, 1))  # performer faces +x
+    right = np.tile([0.0, 0.0, 1.0], (frames, 1))
+    arm = np.tile([0.0, 0.0, 1.0], (frames, 1))  # horizontal, towards the performer's right
+    cells = limb_cells(arm, forward, right)
+    assert np.all(cells == 2 * 3 + 1)  # right middle
+
+
+def test_tokenized_scores_round_trip_through_every_format(trials, tmp_path):
+    score = laban.tokenize(laban.read_bvh(trials["05_06"].path))
+    for name in ("score.json", "score.laban"):
+        score.save(tmp_path / name)
+        assert laban.Score.load(tmp_path / name) == score
