@@ -39,7 +39,7 @@ NORMAL_HEIGHT = 1.70
 TPOSE_JUMP = 2.5
 
 _CHANNELS = {f"{axis}{kind}".upper(): f"{axis}{kind}" for axis in "XYZ" for kind in ("position", "rotation")}
-_BLOCK_BYTES = 1 << 20  # frame lines are read in blocks of about 1 MiB: memory stays flat for any length of file
+_BLOCK_BYTES = 1 << 19  # frame lines are read in blocks of 512 KiB: memory stays flat for any length of file
 _NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _NUMBER_BYTES = b"0123456789.-+eE"
@@ -415,17 +415,17 @@ def _euler_to_quaternions(degrees: np.ndarray, axes: np.ndarray) -> np.ndarray:
     """Quaternions (T, J, 4) of intrinsic Euler angles (3, J, T) about each joint's three distinct ``axes`` (J, 3;
     0, 1, 2 for X, Y, Z): R = R1·R2·R3 expanded in closed form, in float32 (within 5e-7 rad of float64). scipy's
     ``Rotation.from_euler`` gives the same one joint at a time, twenty times slower."""
-    half = degrees.astype(np.float32) * np.float32(np.pi / 360)
+    half = degrees * np.float32(np.pi / 360)
     (s1, s2, s3), (c1, c2, c3) = np.sin(half), np.cos(half)
     # e_i e_j = +e_k for axes in cyclic order (XYZ, YZX, ZXY), -e_k otherwise
     sign = np.where((axes[:, 1] - axes[:, 0]) % 3 == 1, np.float32(1), np.float32(-1))[:, None]
     joints = np.arange(len(axes))
-    quaternions = np.empty((4,) + degrees.shape[1:], np.float32)
-    quaternions[axes[:, 0], joints] = s1 * c2 * c3 + sign * c1 * s2 * s3
-    quaternions[axes[:, 1], joints] = c1 * s2 * c3 - sign * s1 * c2 * s3
-    quaternions[axes[:, 2], joints] = c1 * c2 * s3 + sign * s1 * s2 * c3
-    quaternions[3] = c1 * c2 * c3 - sign * s1 * s2 * s3
-    return quaternions.transpose(2, 1, 0)
+    quaternions = np.empty(degrees.shape[:0:-1] + (4,), np.float32)
+    quaternions[:, joints, axes[:, 0]] = (s1 * c2 * c3 + sign * c1 * s2 * s3).T
+    quaternions[:, joints, axes[:, 1]] = (c1 * s2 * c3 - sign * s1 * c2 * s3).T
+    quaternions[:, joints, axes[:, 2]] = (c1 * c2 * s3 + sign * s1 * s2 * c3).T
+    quaternions[..., 3] = (c1 * c2 * c3 - sign * s1 * s2 * s3).T
+    return quaternions
 
 
 def _check_writable(motion: Motion, path: Path, scale: float) -> None:

@@ -48,10 +48,12 @@ GRAVITY = 9.81
 SHORTEST_CONTACT = 2  # frames; contacts and gaps shorter than this are tracking noise
 SHORT_DOUBLE_SUPPORT = 0.25  # s; a shorter time on both feet belongs to the step that lands
 STEP_TRAVEL = 0.10  # m of travel of the centre of weight under which a step is in place
+UNWEIGHTED_REACH = 3.0  # a floor-touching foot this many times further from under the pelvis than the other is free
 RELEVE_HEEL = 0.045  # m of heel rise that makes a support high (on the ball of the foot)
 PLIE_KNEE = 35.0  # degrees of knee flexion that make a support low
 RAISED_LEG = 40.0  # degrees from hanging at which a free leg's movement is a gesture, not a step's swing
 TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
+REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median
 
 UP = np.array([0.0, 1.0, 0.0])
 _PLACE_HIGH, _PLACE_LOW = 24, 25  # cell ids after the 8 sectors × 3 levels
@@ -294,6 +296,10 @@ def _foot_contacts(traj: Trajectories) -> np.ndarray:
     slow = speed < FOOT_STILL_SPEED
     other_low, other_slow, other_speed = low[:, ::-1], slow[:, ::-1], speed[:, ::-1]
     contact = low & (slow | ~other_low | (~other_slow & (speed <= other_speed)))
+    # A foot that only touches the floor far from under the body (a pointed foot in tendu) carries no weight.
+    reach = np.linalg.norm((traj.positions[:, _foot_joints(traj.skeleton)[:2]] - traj.part(B.PELVIS)[:, None])[..., ::2],
+                           axis=2)
+    contact &= ~(contact[:, ::-1] & (reach > UNWEIGHTED_REACH * reach[:, ::-1]) & (reach > STEP_TRAVEL * 2))
     airborne = ~low.any(axis=1)
     for begin, end in _runs(airborne):
         if end - begin > LONGEST_FLIGHT * traj.fps:
@@ -367,7 +373,7 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
     symbols: list[Symbol] = []
     placed: set[_Turn] = set()
     for index, (label, begin, end) in enumerate(runs):
-        b0, b1 = timing.beat(begin), timing.beat(end)
+        b0, b1 = (0.0 if index == 0 else timing.beat(begin)), timing.beat(end)  # the start holds from beat 0
         if b1 <= b0:
             continue
         if label == "F":
@@ -462,14 +468,17 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
 
 def _motion_pulse(analysis: Analysis, beats_per_bar: int) -> BeatGrid:
     """The motion's own pulse. Its octave is ambiguous (a body swaying on every other beat); dancers step on the
-    beat, so with enough steps the tempo is halved or doubled to put the typical step one beat apart."""
+    beat, so with enough regular steps the tempo is halved or doubled to put the typical step one beat apart."""
     traj = analysis.trajectories
     grid = pulse_grid(traj.positions, traj.fps, beats_per_bar)
     phases = analysis.supports
     landings = np.flatnonzero((phases[1:] != phases[:-1]) & (phases[1:] != "F")) + 1
-    if len(landings) < 8:
+    intervals = np.diff(landings) / traj.fps
+    if len(intervals) < 7:
         return grid
-    step = np.median(np.diff(landings)) / traj.fps
+    first, step, third = np.percentile(intervals, [25, 50, 75])
+    if third - first > REGULAR_STEPS * step:  # steps too irregular to say where the beat is
+        return grid
     octave = np.clip(np.round(np.log2(60.0 / grid.tempo / step)), -1, 1)
     if octave == 0:
         return grid
@@ -481,13 +490,14 @@ class _Timing:
 
     def __init__(self, beat_of_frame: np.ndarray, subdivision: int, frames_per_beat: float) -> None:
         self.beat_of_frame = beat_of_frame
+        self.quantised = np.maximum(quantise(beat_of_frame, subdivision), 0.0)
         self.subdivision = subdivision
         self.frames_per_beat = frames_per_beat
         self.step = 1.0 / subdivision
 
     def beat(self, frame: int) -> float:
         """Quantised beat of a frame boundary; times before the first beat are clamped to it."""
-        return max(float(quantise(self.beat_of_frame[frame], self.subdivision)), 0.0)
+        return float(self.quantised[frame])
 
     def frame(self, beat: float) -> int:
         return int(np.clip(np.searchsorted(self.beat_of_frame, beat), 0, len(self.beat_of_frame) - 2))

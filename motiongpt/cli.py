@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     tok.set_defaults(run=_tokenize)
 
     args = parser.parse_args(argv)
+    warnings.formatwarning = lambda message, *_: f"motiongpt: warning: {message}\n"
     try:
         return args.run(args)
     except (LabanError, OSError) as error:
@@ -58,9 +61,9 @@ def _tokenize(args: argparse.Namespace) -> int:
                      title=args.motion.stem)
     score.save(args.output)
     columns = Counter(s.column.value for s in score.symbols)
-    bars = score.duration / score.beats_per_bar
-    print(f"{args.output}: {len(score.symbols)} symbols over {bars:.0f} bars of {score.beats_per_bar} "
-          f"at {score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
+    bars = math.ceil(score.duration / score.beats_per_bar)
+    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars of {score.beats_per_bar} beats at "
+          f"{score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
     return 0
 
 
