@@ -130,10 +130,12 @@ def analyse(motion: Motion | Trajectories) -> Analysis:
 
 
 def estimate_floor(traj: Trajectories) -> float:
-    """Height of the floor: where the lowest foot joint rests, robust to tracking spikes and to jumps."""
+    """Height of the floor: where the lowest foot joint typically rests while near the ground (the median over
+    the frames within FOOT_ON_FLOOR of its low percentile), robust to tracking spikes, jumps and climbing."""
     feet = _foot_joints(traj.skeleton)
     lowest = traj.positions[:, feet, 1].min(axis=1)
-    return float(np.percentile(lowest, 5))
+    rough = np.percentile(lowest, 5)
+    return float(np.median(lowest[lowest < rough + FOOT_ON_FLOOR]))
 
 
 # --- body axes -----------------------------------------------------------------------------------------------

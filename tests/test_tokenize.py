@@ -92,7 +92,7 @@ def test_floor_is_at_zero_under_planted_feet(trials):
                                             (BodyPart.FOOT_RIGHT, BodyPart.TOES_RIGHT))):
             joints = [parts[ankle]] + ([parts[toe]] if toe in parts else [])
             lowest = traj.positions[analysis.contacts[:, foot]][:, joints, 1].min(axis=1)
-            assert abs(np.median(lowest)) < 0.03, (name, foot)
+            assert abs(np.median(lowest)) < 0.02, (name, foot)
 
 
 def test_dance_scores_are_readable(trials):
