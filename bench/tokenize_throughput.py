@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figure says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import laban  # noqa: E402
+from laban.tokenizer import WORKING_FPS  # noqa: E402
 from motiongpt.data import cmu_trials  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     wall = defaultdict(float)
     for trial in trials:
         begin = time.perf_counter()
-        motion = laban.read_bvh(trial.path)
+        motion = laban.read_bvh(trial.path, frame_rate=trial.fps, max_fps=WORKING_FPS)
         laban.tokenize(motion)
         wall[trial.skeleton] += time.perf_counter() - begin
         motion_seconds[trial.skeleton] += motion.duration
@@ -58,7 +59,7 @@ def long_file_peak_mb(source: Path, minutes: float = 30.0) -> float:
             f.write(f"{header}MOTION\nFrames: {count}\nFrame Time: {frame_time}\n")
             for start in range(0, count, len(frames)):
                 f.write("\n".join(frames[: count - start]) + "\n")
-        code = ("import resource, laban; laban.tokenize(laban.read_bvh(%r), bpm=120); "
+        code = ("import resource, laban; laban.tokenize(laban.read_bvh(%r, max_fps=30), bpm=120); "
                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)" % str(path))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         return int(out.stdout.strip().splitlines()[-1]) / 1024

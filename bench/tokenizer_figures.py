@@ -25,8 +25,7 @@ def main() -> None:
     heights, drift, floor = defaultdict(list), [], []
     rows = []
     for trial in trials:
-        motion = laban.read_bvh(trial.path)
-        motion.fps = trial.fps
+        motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
         traj = motion.trajectories()
         parents = motion.skeleton.parents
         bones = np.linalg.norm(traj.positions[:, 1:] - traj.positions[:, parents[1:]], axis=2)

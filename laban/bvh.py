@@ -11,7 +11,6 @@ Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, sc
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from scipy.io import _fast_matrix_market
 from scipy.spatial.transform import Rotation
 
 from .errors import MotionFileError
@@ -44,12 +42,17 @@ _NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _NUMBER_BYTES = b"0123456789.-+eE"
 _WHITESPACE = b" \t\r\n"
-_ONE_PER_LINE = bytes.maketrans(b" \t\r", b"\n\n\n")
-_SLICE = 8192  # frames converted at a time, so that temporaries stay a few MB for any length of motion
+_LARGEST = float(np.finfo(np.float32).max)  # frame values are stored as float32
+_SLICE = 1024  # frames converted at a time: temporaries stay small (twice as fast as 8192) for any length
 
 
-def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bool | None = None) -> Motion:
+def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bool | None = None, *,
+             frame_rate: float | None = None, max_fps: float | None = None) -> Motion:
     """The motion in a BVH file, in metres.
+
+    ``frame_rate`` is the capture's real rate when the header's Frame Time is wrong (the CMU salsa takes say 120,
+    CMU lists 60). ``max_fps`` reads only every k-th frame so that the rate is at most that: a tokenizer needs no
+    more than 30 fps, and unread frames cost no parsing.
 
     ``scale`` multiplies file units into metres. Without it the units are detected from the rest pose's standing
     height: the first of ``UNITS`` that makes it 1.4–2.0 m. A figure that fits none (the salsa files are a
@@ -60,33 +63,42 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     path = Path(path)
     if scale is not None and not 0 < scale < np.inf:
         raise MotionFileError(path, f"scale must be a positive number, not {scale}")
+    for name, rate in (("frame rate", frame_rate), ("max_fps", max_fps)):
+        if rate is not None and not 0 < rate < np.inf:
+            raise MotionFileError(path, f"{name} must be a positive number of frames per second, not {rate}")
     try:
-        stream = open(path, "rb")
+        with open(path, "rb") as stream:
+            words = _HeaderWords(stream, path)
+            joints = _read_hierarchy(words, path)
+            frame_count, fps = _read_frame_header(words, path)
+            fps = frame_rate or fps
+            step = max(1, int(fps / max_fps + 1e-6)) if max_fps else 1
+            channel_count = sum(len(joint.channels) for joint in joints)
+            if channel_count == 0:
+                raise MotionFileError(path, "the hierarchy declares no channels", words.line)
+            values = _read_frames(stream, path, words.line + 1, frame_count, channel_count, step)
     except OSError as error:
-        raise MotionFileError(path, f"cannot open: {error.strerror}") from None
-    with stream:
-        words = _HeaderWords(stream, path)
-        joints = _read_hierarchy(words, path)
-        frame_count, fps = _read_frame_header(words, path)
-        channel_count = sum(len(joint.channels) for joint in joints)
-        if channel_count == 0:
-            raise MotionFileError(path, "the hierarchy declares no channels", words.line)
-        values = _read_frames(stream, path, words.line + 1, frame_count, channel_count)
+        raise MotionFileError(path, f"cannot read: {error.strerror}") from None
 
     skeleton = Skeleton(
         names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
-        offsets=[joint.offset for joint in joints], channels=[joint.channels for joint in joints],
+        offsets=[joint.offset for joint in joints], channels=tuple(joint.channels for joint in joints),
         end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints) if joint.end_site is not None})
     rotations, translations = _joint_motion(skeleton, values)
-    if drop_tpose or (drop_tpose is None and _starts_with_tpose(skeleton, values, rotations)):
-        if len(rotations) == 1:
-            raise MotionFileError(path, "no frames left after dropping the T-pose frame")
-        rotations, translations = rotations[1:], translations[1:]
+    # Read every step-th frame plus frame 1 (see _kept_frames): frame 1 tells a T-pose, then goes.
+    keep = np.ones(len(rotations), dtype=bool)
+    if drop_tpose or (drop_tpose is None and _starts_with_tpose(skeleton, values, rotations, step)):
+        keep[0] = False
+    if step > 1:
+        keep[1:2] = False
+    if not keep.any():
+        raise MotionFileError(path, "no frames left after dropping the T-pose frame")
+    rotations, translations = rotations[keep], translations[keep]
 
     factor = scale if scale is not None else _metres_per_unit(skeleton)
     skeleton.offsets = skeleton.offsets * factor
     skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
-    return Motion(skeleton, rotations, translations * np.float32(factor), fps)
+    return Motion(skeleton, rotations, translations * np.float32(factor), fps / step)
 
 
 def write_bvh(motion: Motion, path: str | os.PathLike, scale: float = 1.0) -> None:
@@ -99,10 +111,9 @@ def write_bvh(motion: Motion, path: str | os.PathLike, scale: float = 1.0) -> No
     path = Path(path)
     _check_writable(motion, path, scale)
     order = _depth_first(motion.skeleton)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    out = open(temporary, "x", encoding="utf-8", newline="\n")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     try:
-        with out:
+        with open(temporary, "x", encoding="utf-8", newline="\n") as out:
             out.write(_hierarchy_text(motion.skeleton, order, scale))
             out.write(f"MOTION\nFrames: {motion.frame_count}\nFrame Time: {1 / motion.fps:.10f}\n")
             for start in range(0, motion.frame_count, _SLICE):
@@ -280,12 +291,20 @@ def _frame_rate(frame_time: str) -> float:
 
 # --- frames ------------------------------------------------------------------------------------------------------
 
-def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int, channel_count: int) -> np.ndarray:
-    """The frame lines from the stream's position on, as float32 (channels, frames), read block by block."""
+def _kept_frames(frames: np.ndarray, step: int) -> np.ndarray:
+    """Which of these frame numbers a read keeps: all, or frames 0, 1 and every step-th (frame 1 is read so
+    that a T-pose at frame 0 can be told from motion, see ``_starts_with_tpose``)."""
+    return np.ones(len(frames), dtype=bool) if step == 1 else (frames % step == 0) | (frames == 1)
+
+
+def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int, channel_count: int,
+                 step: int = 1) -> np.ndarray:
+    """The kept frame lines from the stream's position on, as float32 (channels, frames), read block by block."""
     # 'Frames:' may be wrong: allocate no more than the rest of the file can hold at two bytes per value.
     remaining = os.fstat(stream.fileno()).st_size - stream.tell()
-    values = np.empty((channel_count, min(frame_count, remaining // (2 * channel_count) + 1)), np.float32)
-    found, line, carry = 0, first_line, b""
+    capacity = min(frame_count, remaining // (2 * channel_count) + 1)
+    values = np.empty((channel_count, int(_kept_frames(np.arange(capacity), step).sum())), np.float32)
+    found, kept, line, carry = 0, 0, first_line, b""
     while True:
         block = stream.read(_BLOCK_BYTES)
         text = carry + block
@@ -294,12 +313,13 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
         if text and not text.endswith(b"\n"):  # the last line, without a newline
             text += b"\n"
         if text:
-            rows, frame_lines = _parse_block(text, path, line, channel_count)
-            if found + rows.shape[1] > frame_count:
+            rows, frame_lines = _parse_block(text, path, line, channel_count, found, step)
+            if found + len(frame_lines) > frame_count:
                 raise MotionFileError(path, f"more frame lines than 'Frames: {frame_count}' declares",
                                       line + int(frame_lines[frame_count - found]))
-            values[:, found:found + rows.shape[1]] = rows
-            found += rows.shape[1]
+            values[:, kept:kept + rows.shape[1]] = rows
+            found += len(frame_lines)
+            kept += rows.shape[1]
         line += text.count(b"\n")
         if not block:
             break
@@ -309,40 +329,29 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
     return values
 
 
-def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Values (channels, n) of the n frame lines in ``text`` (whole lines) and the lines' 0-based offsets in it;
-    blank lines are skipped.
+def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
+                 step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Values (channels, n) of the n kept frame lines in ``text`` (whole lines; the first is frame number
+    ``first_frame``) and the 0-based offsets of all its frame lines; blank lines are skipped.
 
-    The fast path checks that the block holds only number characters and the right count of values on every
-    line, then reads it with scipy's C++ Matrix Market reader (fast_float): five times np.loadtxt's speed. Anything
-    unusual goes to ``_parse_block_slowly``, which reads what the fast reader refuses (a leading '+') or names
-    the bad line.
+    The fast path reads the kept lines with ``np.loadtxt``; lines a lower rate skips are counted, not parsed.
+    Anything it refuses goes to ``_parse_block_slowly``, which reads what it can (a leading '+') or names the bad
+    line.
     """
-    if text.translate(None, _NUMBER_BYTES + _WHITESPACE):  # this also keeps out NUL, which crashes the reader
-        return _parse_block_slowly(text, path, first_line, channel_count)
-    codes = np.frombuffer(text, np.uint8)
-    space = codes <= ord(" ")
-    starts = np.flatnonzero(space[:-1] > space[1:]) + 1  # a value starts where whitespace ends
-    if not space[0]:
-        starts = np.concatenate([[0], starts])
-    per_line = np.diff(np.searchsorted(starts, np.flatnonzero(codes == ord("\n"))), prepend=0)
-    frame_lines = np.flatnonzero(per_line)
-    if np.any(per_line[frame_lines] != channel_count):
-        return _parse_block_slowly(text, path, first_line, channel_count)
-    # The reader takes one value per line; one thread, as blocks are small and the tokenizer runs a process per core.
-    header = b"%%%%MatrixMarket matrix array real general\n%d %d\n" % (channel_count, len(frame_lines))
-    cursor, _ = _fast_matrix_market._get_read_cursor(io.BytesIO(header + text.translate(_ONE_PER_LINE)), 1)
+    lines = text.split(b"\n")[:-1]
+    frame_lines = np.flatnonzero([not line.isspace() and line != b"" for line in lines])
+    kept = frame_lines[_kept_frames(first_frame + np.arange(len(frame_lines)), step)]
     try:
-        rows = _fast_matrix_market._read_body_array(cursor)
+        rows = np.loadtxt([lines[k] for k in kept], dtype=np.float32, ndmin=2)
     except ValueError:
-        return _parse_block_slowly(text, path, first_line, channel_count)
-    if not np.isfinite(rows).all():
-        return _parse_block_slowly(text, path, first_line, channel_count)
-    return rows, frame_lines
+        rows = None
+    if rows is None or (len(kept) and rows.shape[1] != channel_count) or not np.isfinite(rows).all():
+        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step)
+    return rows.reshape(-1, channel_count).T, frame_lines
 
 
-def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int
-                        ) -> tuple[np.ndarray, np.ndarray]:
+def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
+                        step: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """``_parse_block`` line by line in Python: reads any value Python's float reads and the number pattern
     allows, and raises for the first bad line."""
     rows, frame_lines = [], []
@@ -355,14 +364,16 @@ def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count:
                                   first_line + offset)
         for word in words:
             shown = word.decode("utf-8", "replace")
-            if word.lower().lstrip(b"+-") in (b"nan", b"inf", b"infinity") or (
-                    _NUMBER.fullmatch(word) and not np.isfinite(float(word))):
-                raise MotionFileError(path, f"value {shown!r} is not finite (NaN or infinity)", first_line + offset)
             if not _NUMBER.fullmatch(word):
-                raise MotionFileError(path, f"value {shown!r} is not a number", first_line + offset)
+                special = word.lower().lstrip(b"+-") in (b"nan", b"inf", b"infinity")
+                problem = "is not finite (NaN or infinity)" if special else "is not a number"
+                raise MotionFileError(path, f"value {shown!r} {problem}", first_line + offset)
+            if not abs(float(word)) <= _LARGEST:
+                raise MotionFileError(path, f"value {shown!r} is out of range (beyond float32)", first_line + offset)
         rows.append([float(word) for word in words])
         frame_lines.append(offset)
-    return np.array(rows, np.float64).reshape(-1, channel_count).T, np.array(frame_lines, np.int64)
+    rows = np.array(rows, np.float64).reshape(-1, channel_count)
+    return rows[_kept_frames(first_frame + np.arange(len(rows)), step)].T, np.array(frame_lines, np.int64)
 
 
 # --- channels to joint motion and back ---------------------------------------------------------------------------
@@ -508,16 +519,18 @@ def _hierarchy_text(skeleton: Skeleton, order: list[int], scale: float) -> str:
 
 # --- T-pose and units --------------------------------------------------------------------------------------------
 
-def _starts_with_tpose(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray) -> bool:
+def _starts_with_tpose(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray, step: int = 1) -> bool:
     """Whether frame 0 is a converter T-pose: root rotation channels exactly 0 (as cgspeed writes them; a captured
-    first frame practically never is) and a jump into frame 1 that the motion itself does not make."""
+    first frame practically never is) and a jump into frame 1 that the motion itself does not make. Read with
+    ``step``, the frames are 0, 1, step, 2·step…: later turns span ``step`` frames each."""
     root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
-    if len(rotations) < 3 or not root_columns or np.any(values[root_columns, 0] != 0):
+    later = 1 if step == 1 else 2
+    if len(rotations) < later + 2 or not root_columns or np.any(values[root_columns, 0] != 0):
         return False
     # The largest joint turn per frame: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
     turns = 2 * np.arccos(np.minimum(closeness, 1.0))
-    return bool(turns[0] > TPOSE_JUMP * np.median(turns[1:]))
+    return bool(turns[0] > TPOSE_JUMP * np.median(turns[later:]) / step)
 
 
 def standing_height(skeleton: Skeleton) -> float:
@@ -538,4 +551,4 @@ def _metres_per_unit(skeleton: Skeleton) -> float:
     for factor in UNITS.values():
         if HUMAN_HEIGHT[0] <= height * factor <= HUMAN_HEIGHT[1]:
             return factor
-    return NORMAL_HEIGHT / height if height > 0 else 1.0
+    return NORMAL_HEIGHT / height if 0 < height < np.inf else 1.0

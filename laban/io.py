@@ -11,16 +11,22 @@ from .kinect import read_kinect_csv
 from .motion import Motion, Trajectories
 
 
-def read_motion(path: str | Path, scale: float | None = None) -> Motion | Trajectories:
-    """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories)."""
+def read_motion(path: str | Path, scale: float | None = None, frame_rate: float | None = None,
+                max_fps: float | None = None) -> Motion | Trajectories:
+    """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories).
+
+    ``frame_rate`` corrects a file's own frame rate; ``max_fps`` lets a BVH reader skip frames it need not parse.
+    """
     path = Path(path)
     if not path.is_file():
         raise MotionFileError(path, "no such file")
     suffix = path.suffix.lower()
     if suffix == ".bvh":
-        return read_bvh(path, scale=scale)
+        return read_bvh(path, scale=scale, frame_rate=frame_rate, max_fps=max_fps)
     if suffix == ".csv":
-        return read_kinect_csv(path)
+        return read_kinect_csv(path, fps=frame_rate)
     if suffix == ".npz":
-        return read_joint_arrays(path)
+        motion = read_joint_arrays(path)
+        motion.fps = frame_rate or motion.fps
+        return motion
     raise MotionFileError(path, f"unknown motion format '{suffix}' (expected .bvh, .csv (Kinect v2) or .npz)")

@@ -34,6 +34,19 @@ def main(argv: list[str] | None = None) -> int:
                      help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
     tok.set_defaults(run=_tokenize)
 
+    stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
+                              description="A score drawn as the vertical Labanotation staff a notator reads: "
+                                          "a page of staves side by side, or one tall staff.")
+    stf.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
+    stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg or score.png")
+    layout = stf.add_mutually_exclusive_group()
+    layout.add_argument("--beats-per-staff", type=float, metavar="BEATS",
+                        help="beats on each staff (default: a page of staves of whole bars)")
+    layout.add_argument("--one-staff", action="store_true", help="the whole score on one tall staff")
+    stf.add_argument("--title", help="the title at the top (default: the score's own)")
+    stf.add_argument("--scale", type=float, help="PNG pixels per SVG unit (default 2: legible when printed)")
+    stf.set_defaults(run=_staff)
+
     args = parser.parse_args(argv)
     warnings.formatwarning = lambda message, *_: f"motiongpt: warning: {message}\n"
     try:
@@ -46,10 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 def _tokenize(args: argparse.Namespace) -> int:
     from laban import read_motion, recognised, tokenize
     from laban.timing import beats_from_music, read_beats
+    from laban.tokenizer import WORKING_FPS
 
-    motion = read_motion(args.motion, scale=args.scale)
-    if args.fps:
-        motion.fps = args.fps
+    motion = read_motion(args.motion, scale=args.scale, frame_rate=args.fps, max_fps=WORKING_FPS)
     mapping = dict(_pair(item) for item in args.map)
     recognised(motion.skeleton, mapping or None)
     grid = None
@@ -64,6 +76,24 @@ def _tokenize(args: argparse.Namespace) -> int:
     bars = math.ceil(score.duration / score.beats_per_bar)
     print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars of {score.beats_per_bar} beats at "
           f"{score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
+    return 0
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from laban import Score
+    from viz.staff import save_staff
+
+    score = Score.load(args.score)
+    options = {"title": args.title}
+    if args.one_staff:
+        options["beats_per_staff"] = score.duration
+    elif args.beats_per_staff is not None:
+        options["beats_per_staff"] = args.beats_per_staff
+    if args.scale is not None:
+        options["scale"] = args.scale
+    save_staff(score, args.output, **options)
+    bars = math.ceil(score.duration / score.beats_per_bar)
+    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars")
     return 0
 
 

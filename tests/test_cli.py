@@ -84,3 +84,15 @@ def test_the_installed_command_has_help():
     result = subprocess.run([sys.executable, "-m", "motiongpt.cli", "tokenize", "--help"], capture_output=True,
                             text=True)
     assert result.returncode == 0 and "--music" in result.stdout and "--bpm" in result.stdout
+
+
+def test_staff_draws_a_tokenized_score(trials, tmp_path, capsys):
+    score = tmp_path / "s.laban"
+    assert run(["tokenize", str(trials["05_02"].path), "-o", str(score)], capsys)[0] == 0
+    for name in ("p.svg", "p.png"):
+        code, out, err = run(["staff", str(score), "-o", str(tmp_path / name)], capsys)
+        assert code == 0, err
+        assert (tmp_path / name).stat().st_size > 1000
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run(["staff", str(score), "-o", str(tmp_path / "p.pdf")], capsys)
+    assert code == 2 and ".svg or .png" in err and not (tmp_path / "p.pdf").exists()

@@ -7,16 +7,14 @@ import pytest
 
 import laban
 from laban import BeatGrid, BodyPart, Column, Direction, Sign
-from laban.tokenizer import analyse, limb_cells
+from laban.tokenizer import WORKING_FPS, analyse, limb_cells
 
 SUPPORTS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 
 def read(trial) -> laban.Motion:
     """A shared trial at its real frame rate (CMU's listing: 60 fps for the salsa, whose headers say 120)."""
-    motion = laban.read_bvh(trial.path)
-    motion.fps = trial.fps
-    return motion
+    return laban.read_bvh(trial.path, frame_rate=trial.fps, max_fps=WORKING_FPS)
 
 
 def steps(score: laban.Score) -> list[laban.Symbol]:

@@ -1,1 +1,5 @@
 """viz — what people look at: the Laban staff and the dancer."""
+
+from .staff import Staff, draw_staff, save_staff
+
+__all__ = ["Staff", "draw_staff", "save_staff"]

@@ -1,0 +1,417 @@
+"""The staff: a vertical Labanotation page in SVG and PNG, one glyph group per symbol, time flowing upward."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import xml.etree.ElementTree as ET
+from itertools import pairwise
+
+import pytest
+
+import laban
+from laban.errors import LabanError
+from laban.formats.text import loads
+from laban.score import Column, Direction, Level, Score, Sign, Symbol
+from laban.timing import BeatGrid
+from viz import staff as staff_module
+from viz.glyphs import turn_amount
+from viz.staff import Staff, draw_staff, save_staff
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+EVERYTHING = """
+title: all the signs & <shapes>
+tempo: 120
+beats: 13
+meter: 4/4
+upbeat: 1
+
+start
+  support-left     place middle
+  support-right    place middle
+  upper-arm-left   place low
+  upper-arm-right  place low
+  head             place high
+
+bar 0
+  4     upper-arm-left   left high               1
+bar 1
+  1     support-left     forward middle          1
+  1     upper-arm-right  right middle            2
+  1     forearm-left     left-forward low        1
+  1     forearm-right    right-forward high      1
+  2     support-right    backward low            1
+  2     forearm-left     left-backward middle    1
+  2     forearm-right    right-backward middle   1
+  3     support-left     turn +1/4               1
+  3     torso            forward high            1
+  3     head             left middle             2
+  4     support-left     hold                    1
+  4     leg-right        right-forward middle    0.5
+bar 2
+  1     centre           flight                  0.5
+  1     centre           turn -1/2               0.5
+  1.5   support-right    place high              0.5
+  2     support-left     turn -1 1/4             2
+  2     leg-left         left low                1
+bar 3
+  1     upper-arm-left   place middle            0.25
+  2     upper-arm-left   place middle            2
+"""
+
+
+def everything() -> Score:
+    return loads(EVERYTHING)
+
+
+def glyph_groups(svg: str) -> list[ET.Element]:
+    root = ET.fromstring(svg)
+    return [g for g in root.iter(SVG + "g") if "symbol" in g.get("class", "").split()]
+
+
+def coordinates(element: ET.Element) -> list[tuple[float, float]]:
+    """The points an element's drawing passes through (paths: their M/L/Q points; rects: corners; circles:
+    the extremes)."""
+    tag = element.tag.removeprefix(SVG)
+    if tag == "path":
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", element.get("d"))]
+        return list(zip(numbers[::2], numbers[1::2]))
+    if tag == "rect":
+        x, y, w, h = (float(element.get(k, 0)) for k in ("x", "y", "width", "height"))
+        return [(x, y), (x + w, y + h)]
+    if tag == "circle":
+        x, y, r = (float(element.get(k)) for k in ("cx", "cy", "r"))
+        return [(x - r, y - r), (x + r, y + r)]
+    return []
+
+
+def body(group: ET.Element) -> ET.Element:
+    """The main shape of a glyph (its first piece, not a continuation)."""
+    return next(e for e in group if e.get("class") == "body")
+
+
+def box(element: ET.Element) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of an element or of all the shapes in a group."""
+    points = [p for e in ([element] if element.tag != SVG + "g" else list(element)) for p in coordinates(e)]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def find(groups: list[ET.Element], column: str, start: float, sign: str | None = None) -> ET.Element:
+    matches = [g for g in groups if g.get("data-column") == column and float(g.get("data-start")) == start
+               and "starting" not in g.get("class") and (sign is None or g.get("data-sign") == sign)]
+    assert len(matches) == 1, (column, start, sign, len(matches))
+    return matches[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Structure
+
+
+def test_svg_parses_with_one_glyph_group_per_symbol_and_per_starting_symbol():
+    score = everything()
+    staff = draw_staff(score)
+    root = ET.fromstring(staff.svg())
+    assert root.tag == SVG + "svg"
+    assert float(root.get("width")) == staff.width and float(root.get("height")) == staff.height
+    groups = glyph_groups(staff.svg())
+    assert len(groups) == len(score.symbols) + len(score.starting_position) == 25
+    starting = [g for g in groups if "starting" in g.get("class").split()]
+    assert len(starting) == len(score.starting_position) == 5
+    assert all(g.get("data-start") == "0.0" and g.get("data-duration") == "0.0" for g in starting)
+    drawn = sorted((g.get("data-column"), float(g.get("data-start")), float(g.get("data-duration")),
+                    g.get("data-sign")) for g in groups if g not in starting)
+    assert drawn == sorted((s.column.value, s.start, s.duration, s.sign.value) for s in score.symbols)
+    assert not root.findall(f".//{SVG}image"), "vector shapes only, no rasters"
+
+
+def test_the_page_carries_title_tempo_meter_bar_numbers_ticks_and_column_labels():
+    staff = draw_staff(everything())
+    root = ET.fromstring(staff.svg())
+    texts = {t.get("class"): t for t in root.iter(SVG + "text") if t.get("class")}
+    assert texts["title"].text == "all the signs & <shapes>"  # escaped in the file, intact when parsed
+    assert texts["tempo"].text == "\u2669 = 120"
+    assert [t.text for t in root.iter(SVG + "text") if t.get("class") == "bar-number"] == ["1", "2", "3"]
+    meter = next(g for g in root.iter(SVG + "g") if g.get("class") == "meter")
+    assert [t.text for t in meter] == ["4", "4"]
+    # Bar 2 begins on beat 1 + 4 (one upbeat beat): its number sits at that height.
+    number = next(t for t in root.iter(SVG + "text") if t.get("class") == "bar-number" and t.text == "2")
+    assert float(number.get("y")) == pytest.approx(staff.locate(5)[1], abs=5)
+    labels = [t.text for g in root.iter(SVG + "g") if g.get("class") == "column-labels" for t in g]
+    assert {"support L", "support R", "leg gesture L", "torso", "upper arm R", "forearm L", "head"} <= set(labels)
+    ticks = next(p for p in root.iter(SVG + "path") if p.get("class") == "beats")
+    assert ticks.get("d").count("M") == 8  # beats 1..11 but the bar lines at 1, 5, 9 (12 is the end line)
+    assert draw_staff(everything(), title="Other").svg().count(">Other</text>") == 1
+    odd = ET.fromstring(draw_staff(everything(), title="a\x01b\nc \ufffe").svg())  # still well-formed XML
+    assert next(t for t in odd.iter(SVG + "text") if t.get("class") == "title").text == "a b c"
+
+
+def test_every_direction_has_its_shape_and_every_level_its_shading():
+    groups = glyph_groups(draw_staff(everything()).svg())
+
+    def shape(column, start):
+        group = find(groups, column, start)
+        return group, coordinates(body(group))
+
+    _, place = shape("upper-arm-left", 10.0)
+    assert len(place) == 4 and len({x for x, _ in place}) == 2 and len({y for _, y in place}) == 2  # a rectangle
+    _, right = shape("upper-arm-right", 1.0)
+    assert len(right) == 3 and max(right)[1] == pytest.approx((min(y for _, y in right) + max(y for _, y in right))
+                                                               / 2)  # the point at the right, half-way up
+    _, left = shape("upper-arm-left", 0.0)
+    assert len(left) == 3 and min(left)[1] == pytest.approx(sum(y for _, y in left) / 3)
+    _, forward = shape("support-left", 1.0)  # left-side column: the notch at the top left
+    _, backward = shape("support-right", 2.0)  # right-side column: the notch at the bottom right
+    assert len(forward) == len(backward) == 6
+    fx0, fy0, fx1, _ = box(body(find(groups, "support-left", 1.0)))
+    bx0, _, bx1, by1 = box(body(find(groups, "support-right", 2.0)))
+    assert min(y for x, y in forward if x == fx0) > fy0 and min(y for x, y in forward if x == fx1) == fy0
+    assert max(y for x, y in backward if x == bx1) < by1 and max(y for x, y in backward if x == bx0) == by1
+    _, right_forward = shape("forearm-right", 1.0)  # the top-left corner cut: the highest point at the right
+    x0, y0, x1, _ = box(body(find(groups, "forearm-right", 1.0)))
+    assert len(right_forward) == 4 and (x1, y0) in right_forward and (x0, y0) not in right_forward
+    _, left_backward = shape("forearm-left", 2.0)
+    x0, _, x1, y1 = box(body(find(groups, "forearm-left", 2.0)))
+    assert (x0, y1) in left_backward and (x1, y1) not in left_backward
+
+    low = body(find(groups, "forearm-left", 1.0))
+    high = body(find(groups, "forearm-right", 1.0))
+    middle = find(groups, "support-left", 1.0)
+    assert low.get("fill") == "#000" and high.get("fill") == "url(#hatch)"
+    assert body(middle).get("fill") == "#fff" and len(middle.findall(f"{SVG}circle[@class='dot']")) == 1
+    assert not find(groups, "forearm-left", 1.0).findall(f"{SVG}circle")
+    assert ET.fromstring(draw_staff(everything()).svg()).find(f".//{SVG}pattern[@id='hatch']") is not None
+
+
+def test_turns_slant_by_direction_and_show_their_amount_holds_and_flight_are_drawn():
+    groups = glyph_groups(draw_staff(everything()).svg())
+    clockwise = find(groups, "support-left", 3.0)
+    counter = find(groups, "support-left", 6.0, "turn")
+    assert clockwise.get("data-turn") == "0.25" and counter.get("data-turn") == "-1.25"
+    for group, top_left_highest in ((clockwise, True), (counter, False)):
+        points = coordinates(body(group))
+        x0, _, x1, _ = box(body(group))
+        left_top = min(y for x, y in points if x == x0)
+        right_top = min(y for x, y in points if x == x1)
+        assert (left_top < right_top) is top_left_highest
+    assert clockwise.find(f"{SVG}text").text == "1/4" and counter.find(f"{SVG}text").text == "1 1/4"
+    # The amount stands beside the sign, outside it (to the left for the left support column).
+    assert float(counter.find(f"{SVG}text").get("x")) < box(body(counter))[0]
+    assert find(groups, "centre", 5.0, "turn").find(f"{SVG}text").text == "1/2"
+    hold = find(groups, "support-left", 4.0)
+    assert body(hold).tag == SVG + "circle"
+    flight = find(groups, "centre", 5.0, "flight")
+    assert flight.findall(f"{SVG}path")
+
+
+@pytest.mark.parametrize("amount, text", [(0.25, "1/4"), (-0.5, "1/2"), (1, "1"), (1.25, "1 1/4"),
+                                          (-0.375, "3/8"), (2, "2"), (0.3, "0.3")])
+def test_turn_amounts_are_written_as_a_notator_writes_them(amount, text):
+    assert turn_amount(amount) == text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Geometry
+
+
+def test_time_flows_upward_and_left_columns_lie_left_of_the_centre_line():
+    score = everything()
+    staff = draw_staff(score)
+    groups = glyph_groups(staff.svg())
+    centre, y0 = staff.locate(0)
+    assert staff.locate(4)[1] < y0 and staff.locate(4)[0] == centre
+    bottoms = [box(body(find(groups, "upper-arm-left", b)))[3] for b in (0.0, 9.0, 10.0)]
+    assert bottoms[0] > bottoms[1] > bottoms[2]
+    for group in groups:
+        column = Column(group.get("data-column"))
+        left, _, right, _ = box(body(group))
+        if column.side == "left" or column is Column.TORSO:
+            assert right < centre, column
+        elif column.side == "right" or column is Column.HEAD:
+            assert left > centre, column
+        else:
+            assert left < centre < right
+    # A symbol's bottom edge is its start, its top edge its end (less a hair of space between symbols).
+    _, y_start = staff.locate(9)
+    _, top, _, bottom = box(body(find(groups, "upper-arm-left", 9.0)))
+    assert bottom == pytest.approx(y_start, abs=2) and top < bottom
+    # The starting position lies below the double line at beat 0.
+    for group in groups:
+        if "starting" in group.get("class"):
+            assert box(body(group))[1] > y0
+
+
+def test_the_length_of_a_glyph_is_its_duration():
+    score = Score(BeatGrid.uniform(100, 20), [
+        Symbol(0, Column.UPPER_ARM_RIGHT, 1, Sign.DIRECTION, Direction.PLACE, Level.LOW),
+        Symbol(1, Column.UPPER_ARM_RIGHT, 2, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+        Symbol(3, Column.UPPER_ARM_RIGHT, 3.5, Sign.DIRECTION, Direction.RIGHT, Level.HIGH),
+        Symbol(7, Column.UPPER_ARM_RIGHT, 0.02, Sign.DIRECTION, Direction.PLACE, Level.LOW),
+        Symbol(8, Column.SUPPORT_LEFT, 1.5, Sign.TURN, turn=0.5),
+    ])
+    staff = draw_staff(score)
+    unit = staff.locate(0)[1] - staff.locate(1)[1]
+    assert unit > 10
+    groups = glyph_groups(staff.svg())
+    height = {s: box(body(find(groups, c, s)))[3] - box(body(find(groups, c, s)))[1]
+              for c, s in (("upper-arm-right", 0.0), ("upper-arm-right", 1.0), ("upper-arm-right", 3.0),
+                           ("upper-arm-right", 7.0), ("support-left", 8.0))}
+    assert height[1.0] - height[0.0] == pytest.approx(unit, abs=0.05)
+    assert height[3.0] - height[0.0] == pytest.approx(2.5 * unit, abs=0.05)
+    assert height[8.0] - height[0.0] == pytest.approx(0.5 * unit, abs=0.05)
+    assert 5 <= height[7.0] < 0.5 * unit  # a very short symbol stays visible
+
+
+def test_long_scores_continue_on_staves_side_by_side_and_in_rows():
+    score = laban.Score(BeatGrid.uniform(120, 120, beats_per_bar=3), [
+        Symbol(float(b), Column.SUPPORT_RIGHT if b % 2 else Column.SUPPORT_LEFT, 1, Sign.DIRECTION,
+               Direction.FORWARD, Level.MIDDLE) for b in range(240)])
+    staff = draw_staff(score)
+    staves = staff.staves
+    assert len(staves) > 5, "a 2-minute score needs several staves"
+    assert staves[0][0] == 0 and staves[-1][1] == 240
+    assert all(a[1] == b[0] for a, b in pairwise(staves))
+    assert all(start % 3 == 0 for start, _ in staves), "staves break on bar lines"
+    assert max(end - start for start, end in staves) <= 33
+    xs = [staff.locate(start)[0] for start, _ in staves]
+    ys = [staff.locate(start)[1] for start, _ in staves]
+    assert xs[1] > xs[0] and ys[1] == ys[0], "the second staff stands to the right of the first"
+    assert any(y > ys[0] for y in ys), "then the next row, further down the page"
+    # Each symbol is drawn on its own staff: near that staff's centre line, at its beat's height.
+    groups = glyph_groups(staff.svg())
+    for group in groups[::17]:
+        start = float(group.get("data-start"))
+        index = int(group.get("data-staff"))
+        assert staves[index][0] <= start < staves[index][1]
+        x, y = staff.locate(start)
+        left, _, right, bottom = box(body(group))
+        assert left - 30 < x < right + 30 and bottom == pytest.approx(y, abs=2)
+
+    assert len(draw_staff(score, beats_per_staff=score.duration).staves) == 1
+    assert len(draw_staff(score, beats_per_staff=50).staves) == 5
+    assert len(draw_staff(everything()).staves) == 1  # a short score is one staff
+
+
+def test_a_symbol_across_a_staff_break_goes_on_in_the_next_staff():
+    score = Score(BeatGrid.uniform(120, 8), [
+        Symbol(6, Column.FOREARM_LEFT, 4, Sign.DIRECTION, Direction.LEFT, Level.LOW)])
+    staff = draw_staff(score, beats_per_staff=8)
+    assert staff.staves == [(0.0, 8.0), (8.0, 16.0)]
+    (group,) = glyph_groups(staff.svg())
+    continued = group.find(f"{SVG}path[@class='continued']")
+    assert continued is not None
+    _, top, _, bottom = box(continued)
+    assert bottom == pytest.approx(staff.locate(8)[1], abs=2) and top == pytest.approx(staff.locate(10)[1], abs=2)
+    assert box(body(group))[1] == pytest.approx(staff.locate(8 - 1e-9)[1], abs=2)  # first part up to the break
+
+
+def test_locate_clamps_to_the_score_and_takes_a_break_beat_to_the_next_staff():
+    score = Score(BeatGrid.uniform(120, 10), [])
+    staff = draw_staff(score, beats_per_staff=10)
+    end = staff.staves[-1][1]
+    assert staff.locate(-3) == staff.locate(0) and staff.locate(end + 5) == staff.locate(end)
+    assert staff.locate(10)[0] > staff.locate(9.99)[0]
+    assert staff.locate(10)[1] > staff.locate(9.99)[1]
+
+
+def test_bad_beats_per_staff_is_a_laban_error():
+    for bad in (0, -4, float("nan"), float("inf")):
+        with pytest.raises(LabanError):
+            draw_staff(everything(), beats_per_staff=bad)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# PNG and files
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_is_a_png_of_the_expected_size_with_the_staff_drawn_in_it():
+    import cairocffi  # comes with cairosvg, which draws the PNG
+    staff = draw_staff(everything())
+    data = staff.png(scale=1.5)
+    assert png_size(data) == (round(staff.width * 1.5), round(staff.height * 1.5))
+    image = cairocffi.ImageSurface.create_from_png(io.BytesIO(data))
+    pixels, stride = image.get_data(), image.get_stride()
+
+    def darkness(x: float, y: float) -> int:  # 0 white .. 255 black, at page coordinates
+        offset = int(y * 1.5) * stride + int(x * 1.5) * 4
+        return 255 - min(pixels[offset:offset + 3])
+
+    x, y = staff.locate(2.5)
+    assert darkness(x, y) > 150, "the centre line is ink"
+    assert darkness(5, 5) == 0, "the margin is paper"
+    low = box(body(find(glyph_groups(staff.svg()), "forearm-left", 1.0)))
+    assert darkness((low[0] + low[2]) / 2, (low[1] + low[3]) / 2) > 200, "a low symbol is black"
+    assert png_size(staff.png()) == (staff.width, staff.height)
+    with pytest.raises(LabanError, match="cairo"):
+        staff.png(scale=100)  # taller than an image can be
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(LabanError, match="scale"):
+            staff.png(scale=bad)
+
+
+def test_save_staff_writes_svg_and_png_by_suffix(tmp_path):
+    score = everything()
+    save_staff(score, tmp_path / "page.svg")
+    save_staff(score, tmp_path / "page.PNG", scale=1)
+    save_staff(score, tmp_path / "tall.svg", beats_per_staff=score.duration, title="tall")
+    assert len(glyph_groups((tmp_path / "page.svg").read_text())) == 25
+    assert png_size((tmp_path / "page.PNG").read_bytes()) == (draw_staff(score).width, draw_staff(score).height)
+    assert "<title>tall</title>" in (tmp_path / "tall.svg").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.PNG", "page.svg", "tall.svg"]
+
+
+@pytest.mark.parametrize("name", ["page.pdf", "page", "page.svg.txt"])
+def test_a_bad_suffix_is_a_one_line_laban_error_and_writes_nothing(tmp_path, name):
+    with pytest.raises(LabanError) as error:
+        save_staff(everything(), tmp_path / name)
+    message = str(error.value)
+    assert "\n" not in message and ".svg" in message and ".png" in message and name in message
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "page.svg"
+    target.write_text("old")
+
+    def broken_replace(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(staff_module.os, "replace", broken_replace)
+    with pytest.raises(LabanError, match="page.svg: cannot write: disk full"):
+        save_staff(everything(), target)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["page.svg"]
+
+    monkeypatch.undo()
+
+    def broken_png(self, scale=1.0):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(Staff, "png", broken_png)
+    with pytest.raises(RuntimeError):
+        save_staff(everything(), tmp_path / "page.png")
+    assert [p.name for p in tmp_path.iterdir()] == ["page.svg"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Real data
+
+
+def test_a_tokenized_cmu_dance_draws(trials, tmp_path):
+    score = laban.tokenize(laban.read_bvh(trials["05_02"].path))
+    assert score.symbols and score.starting_position
+    staff = draw_staff(score)
+    groups = glyph_groups(staff.svg())
+    assert len(groups) == len(score.symbols) + len(score.starting_position)
+    signs = {g.get("data-sign") for g in groups}
+    assert {"direction", "turn", "hold"} <= signs  # 05_02 has a pirouette
+    tall = draw_staff(score, beats_per_staff=score.duration)
+    assert len(tall.staves) == 1 and tall.height > staff.height * 0.9
+    save_staff(score, tmp_path / "05_02.png")
+    assert png_size((tmp_path / "05_02.png").read_bytes()) == (2 * staff.width, 2 * staff.height)
