@@ -121,12 +121,21 @@ def analyse(motion: Motion | Trajectories) -> Analysis:
     if traj.frame_count < 2:
         raise LabanError("a motion needs at least two frames to be tokenized")
     floor = estimate_floor(traj)
-    positions = traj.positions - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
+    positions = _without_spikes(traj.positions) - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
     traj = Trajectories(traj.skeleton, positions, traj.fps)
     forward, right, heading = _body_axes(traj)
     contacts = _foot_contacts(traj)
     supports = _support_phases(contacts, traj.fps)
     return Analysis(traj, floor, contacts, supports, heading, forward, right)
+
+
+def _without_spikes(positions: np.ndarray) -> np.ndarray:
+    """A three-frame running median: a marker that jumps away for one frame (the salsa takes have such tracking
+    spikes, up to 29 m/s) comes back, while real movement, being monotonic over three frames, passes unchanged."""
+    if len(positions) < 3:
+        return positions
+    middle = np.median(np.stack([positions[:-2], positions[1:-1], positions[2:]]), axis=0)
+    return np.concatenate([positions[:1], middle, positions[-1:]])
 
 
 def estimate_floor(traj: Trajectories) -> float:
@@ -308,16 +317,19 @@ def _foot_contacts(traj: Trajectories) -> np.ndarray:
             contact[begin:end] = slow[begin:end]
     for foot in range(2):
         contact[:, foot] = _without_short_runs(contact[:, foot], SHORTEST_CONTACT)
-    # Flight is ballistic: the pelvis falls with gravity. A time without contacts in which it does not (a foot
-    # brushing the floor, a heel-and-toe lift in a turn) or too short to be a jump is carried by the lower foot.
+    # Flight is ballistic: the pelvis falls with gravity. Within a time without contacts, only the frames where it
+    # does (for long enough to be a jump) are flight; the rest (a foot brushing the floor, a heel-and-toe lift in a
+    # turn, the step off a box before the drop) is carried by the lower foot.
     height = gaussian_filter1d(traj.part(B.PELVIS)[:, 1].astype(np.float64), 1.0)
-    fall = np.gradient(np.gradient(height)) * traj.fps ** 2
+    falling = np.gradient(np.gradient(height)) * traj.fps ** 2 < -0.5 * GRAVITY
+    unsupported = ~contact.any(axis=1)
+    flight = np.zeros_like(unsupported)
+    for begin, end in _runs(unsupported & falling):
+        flight[begin:end] = end - begin >= SHORTEST_FLIGHT * traj.fps
+    carried = unsupported & ~flight
     lower = sole[:, 0] <= sole[:, 1]
-    for begin, end in _runs(~contact.any(axis=1)):
-        short = end - begin < SHORTEST_FLIGHT * traj.fps
-        if short or fall[begin:end].mean() > -0.5 * GRAVITY:
-            contact[begin:end, 0] = lower[begin:end]
-            contact[begin:end, 1] = ~lower[begin:end]
+    contact[carried, 0] = lower[carried]
+    contact[carried, 1] = ~lower[carried]
     return contact
 
 

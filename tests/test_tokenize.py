@@ -71,7 +71,7 @@ def test_pirouettes_are_written_as_turns(trials):
         assert max(abs(s.turn) for s in score.symbols if s.sign is Sign.TURN) >= 0.75, name
 
 
-@pytest.mark.parametrize("name", ["13_11", "13_13", "13_39", "16_01", "16_02", "02_04", "05_06"])
+@pytest.mark.parametrize("name", ["13_11", "13_13", "13_39", "16_01", "16_02", "02_04", "05_06", "01_13", "01_14"])
 def test_jumps_appear_as_flight(trials, name):
     score = laban.tokenize(laban.read_bvh(trials[name].path))
     flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
