@@ -35,6 +35,10 @@ NORMAL_HEIGHT = 1.70
 # than the file's median largest turn per frame. Shared data: T-poses 3.8 and up (most over 10), real first
 # frames 1.3 at most.
 TPOSE_JUMP = 2.5
+# ... and the frames that blend out of it turn joints faster than a person does (shared data: 1,700-4,500°/s for
+# one to four frames; captured motion right after them 1,150°/s at most).
+BLEND_SPEED = 1500.0
+BLEND_SECONDS = 0.1
 
 _CHANNELS = {f"{axis}{kind}".upper(): f"{axis}{kind}" for axis in "XYZ" for kind in ("position", "rotation")}
 _BLOCK_BYTES = 1 << 19  # frame lines are read in blocks of 512 KiB: memory stays flat for any length of file
@@ -57,8 +61,8 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     ``scale`` multiplies file units into metres. Without it the units are detected from the rest pose's standing
     height: the first of ``UNITS`` that makes it 1.4–2.0 m. A figure that fits none (the salsa files are a
     1.2 m figure in metres) is scaled to 1.70 m, so pass ``scale=1.0`` to read a file known to be in metres as
-    it is. ``drop_tpose`` drops frame 0; ``None`` drops it when it is a converter T-pose: root rotation channels
-    exactly 0 and a jump into frame 1 (see ``TPOSE_JUMP``).
+    it is. ``drop_tpose`` drops frame 0; ``None`` drops it when it is a converter T-pose (root rotation channels
+    exactly 0 and a jump into frame 1, see ``TPOSE_JUMP``), with the frames that blend out of it.
     """
     path = Path(path)
     if scale is not None and not 0 < scale < np.inf:
@@ -87,7 +91,9 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     rotations, translations = _joint_motion(skeleton, values)
     # Read every step-th frame plus frame 1 (see _kept_frames): frame 1 tells a T-pose, then goes.
     keep = np.ones(len(rotations), dtype=bool)
-    if drop_tpose or (drop_tpose is None and _starts_with_tpose(skeleton, values, rotations, step)):
+    if drop_tpose is None:
+        keep[:_converter_frames(skeleton, values, rotations, fps, step)] = False
+    elif drop_tpose:
         keep[0] = False
     if step > 1:
         keep[1:2] = False
@@ -291,9 +297,16 @@ def _frame_rate(frame_time: str) -> float:
 
 # --- frames ------------------------------------------------------------------------------------------------------
 
+def _kept_frames_numbers(count: int, step: int) -> np.ndarray:
+    """The file's frame numbers of the first ``count`` frames a read with ``step`` keeps: 0, 1, step, 2·step…"""
+    if step == 1:
+        return np.arange(count)
+    return np.concatenate([[0, 1], step * np.arange(1, count - 1)])[:count]
+
+
 def _kept_frames(frames: np.ndarray, step: int) -> np.ndarray:
     """Which of these frame numbers a read keeps: all, or frames 0, 1 and every step-th (frame 1 is read so
-    that a T-pose at frame 0 can be told from motion, see ``_starts_with_tpose``)."""
+    that a T-pose at frame 0 can be told from motion, see ``_converter_frames``)."""
     return np.ones(len(frames), dtype=bool) if step == 1 else (frames % step == 0) | (frames == 1)
 
 
@@ -519,18 +532,29 @@ def _hierarchy_text(skeleton: Skeleton, order: list[int], scale: float) -> str:
 
 # --- T-pose and units --------------------------------------------------------------------------------------------
 
-def _starts_with_tpose(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray, step: int = 1) -> bool:
-    """Whether frame 0 is a converter T-pose: root rotation channels exactly 0 (as cgspeed writes them; a captured
-    first frame practically never is) and a jump into frame 1 that the motion itself does not make. Read with
-    ``step``, the frames are 0, 1, step, 2·step…: later turns span ``step`` frames each."""
-    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
+def _converter_frames(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray, fps: float, step: int = 1) -> int:
+    """How many leading (read) frames a converter added rather than the capture.
+
+    Frame 0 is a T-pose when its root rotation channels are exactly 0 (as cgspeed writes them; a captured first
+    frame practically never is) and it jumps into frame 1 as the motion itself never does (``TPOSE_JUMP``). After
+    a T-pose the converters blend into the motion, or repeat the pose, for a few frames: everything up to the last
+    joint turn faster than ``BLEND_SPEED`` within the first ``BLEND_SECONDS`` goes too. Read with ``step``, the frames
+    are 0, 1, step, 2·step…"""
     later = 1 if step == 1 else 2
-    if len(rotations) < later + 2 or not root_columns or np.any(values[root_columns, 0] != 0):
-        return False
-    # The largest joint turn per frame: 2·arccos of the smallest |q_t · q_t+1| over joints.
+    if len(rotations) < later + 2:
+        return 0
+    # The largest joint turn between read frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
-    turns = 2 * np.arccos(np.minimum(closeness, 1.0))
-    return bool(turns[0] > TPOSE_JUMP * np.median(turns[later:]) / step)
+    turns = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0)))
+    frames = _kept_frames_numbers(len(rotations), step)  # the file's frame number of each read frame
+    speeds = turns * fps / np.diff(frames)  # degrees per second
+    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
+    tpose = (bool(root_columns) and not np.any(values[root_columns, 0] != 0)
+             and speeds[0] > TPOSE_JUMP * np.median(speeds[later:]))
+    if not tpose:
+        return 0
+    blending = np.flatnonzero((speeds > BLEND_SPEED) & (frames[:-1] < BLEND_SECONDS * fps))
+    return int(blending[-1]) + 1 if blending.size else 1
 
 
 def standing_height(skeleton: Skeleton) -> float:

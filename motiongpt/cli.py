@@ -47,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     stf.add_argument("--scale", type=float, help="PNG pixels per SVG unit (default 2: legible when printed)")
     stf.set_defaults(run=_staff)
 
+    from motiongpt import evaluate as evaluation
+
+    ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, notation",
+                             description="Clips measured with the field's metrics against a reference set of real "
+                                         "clips: a JSON report and Markdown tables (see docs/evaluation.md).")
+    evaluation.add_arguments(ev)
+    ev.set_defaults(run=evaluation.command)
+
     args = parser.parse_args(argv)
     warnings.formatwarning = lambda message, *_: f"motiongpt: warning: {message}\n"
     try:

@@ -1,0 +1,139 @@
+"""The evaluation protocol: the fixed CMU split, clips from folders, the report's rows, baselines and tables."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+import laban
+from laban import BeatGrid, BodyPart
+from motiongpt import evaluate, metrics
+from motiongpt.data import cmu_trials
+from motiongpt.metrics import notation
+
+
+def test_the_split_file_is_the_seeded_split_of_the_shared_trials(trials):
+    written = evaluate.read_cmu_split()
+    made = {row["trial"]: row for row in evaluate.make_cmu_split(cmu_trials())}
+    assert written == made, "datasets/cmu_split.csv differs from make_cmu_split(seed=5): it is written once"
+    assert set(written) == set(trials)
+
+
+def test_the_split_keeps_takes_together_and_tests_every_kind_of_motion(trials):
+    split = evaluate.read_cmu_split()
+    groups = defaultdict(set)
+    for row in split.values():
+        groups[row["group"]].add(row["split"])
+    assert all(len(s) == 1 for s in groups.values()), "a group straddles splits"
+    for name, trial in trials.items():
+        if trial.partner:  # salsa lead and follow of one take
+            assert split[name]["split"] == split[trial.partner]["split"]
+    assert split["05_18"]["split"] == split["05_19"]["split"] == split["05_20"]["split"]  # one phrase, three takes
+    tested = {row["category"] for row in split.values() if row["split"] == "test"}
+    assert {"dance", "salsa", "locomotion", "jumps"} <= tested
+    counts = {s: sum(row["split"] == s for row in split.values()) for s in evaluate.SPLITS}
+    assert counts["train"] > 0.6 * len(split) and counts["test"] >= 0.15 * len(split)
+
+
+def test_daz_feet_get_their_end_sites_as_toes(trials):
+    motion = laban.read_bvh(trials["60_01"].path)
+    assert BodyPart.TOES_LEFT not in laban.recognised(motion.skeleton).parts
+    traj = evaluate.trajectories(motion)
+    toes, ankle = traj.part(BodyPart.TOES_LEFT), traj.part(BodyPart.FOOT_LEFT)
+    assert np.allclose(np.linalg.norm(toes - ankle, axis=1), np.linalg.norm(motion.skeleton.end_sites[
+        motion.skeleton.index("lFoot")]))
+
+
+def test_pieces_cut_a_clip_and_move_its_beats():
+    traj = laban.Trajectories(metrics.features.landmark_skeleton(), np.zeros((60 * 12, 21, 3)), 60.0)
+    clip = evaluate.Clip("x", traj, BeatGrid.uniform(120, 12.0))
+    parts = evaluate.pieces(clip, 5.0)
+    assert [p.name for p in parts] == ["x@0", "x@1"] and parts[1].motion.frame_count == 300  # 2 s left: dropped
+    assert parts[1].grid.times[0] == pytest.approx(-5.0)
+
+
+def test_random_scores_are_valid_and_always_supported():
+    rng = np.random.default_rng(0)
+    grid = BeatGrid.uniform(100, 20.0)
+    for _ in range(5):
+        score = evaluate.random_score(grid, 32.0, rng)
+        at = np.arange(0, 32, 0.25) + 0.125
+        feet, flight = notation.weight(score, at)
+        assert (feet.any(axis=1) | flight).all()
+        assert score.duration >= 32 and {s.column for s in score.symbols} >= {laban.Column.TORSO,
+                                                                             laban.Column.SUPPORT_LEFT}
+
+
+def test_a_report_on_real_clips(trials, tmp_path, monkeypatch):
+    clips = [evaluate.Clip(n, _read(trials[n])) for n in ("05_02", "05_03", "05_07", "07_01")]
+    held = [evaluate.Clip(n, _read(trials[n])) for n in ("05_06", "60_07")]
+
+    def decode(score):  # a stand-in decoder: every score becomes 05_06 (exact for 05_06's own), random ones refused
+        if score.title == "random":
+            raise laban.LabanError("refused")
+        return evaluate.first_seconds(held[0].motion, 6.0)
+
+    monkeypatch.setattr(evaluate, "decoder", lambda: decode)
+    # A 'generated' clip: the held-out 05_06 written as joint positions with a beats file, under its name.
+    traj = evaluate.trajectories(held[0].motion)
+    laban.write_joint_arrays(traj, tmp_path / "05_06.npz")
+    (tmp_path / "05_06.beats").write_text("\n".join(f"{0.5 * i:.2f}" for i in range(40)))
+    generated = evaluate.load_directory(tmp_path)
+    assert generated[0].grid is not None and generated[0].grid.times[1] == 0.5
+    result = evaluate.report(clips, held, generated, evaluate.Protocol(seconds=6.0))
+    rows = result["rows"]
+    assert list(rows) == ["reference", "ground truth", "training clips (sample)", "nearest training clip",
+                          "decoded test scores", "generated"]
+    assert "random valid scores: the decoder refused all 2 scores" in result["pending"]
+    trip = rows["decoded test scores"]
+    assert trip["n"] == 2 and trip["decode_failures"] == 0 and trip["notation"]["pairs"] == 2
+    assert 0.5 < trip["notation"]["gesture_direction"] < 1.0  # 05_06's round trip is exact, 60_07's is not
+    assert rows["reference"]["n"] == 4 and rows["ground truth"]["n"] == 2 and rows["generated"]["n"] == 1
+    assert rows["reference"]["FID_k"] is None and rows["ground truth"]["FID_k"] > 0
+    assert rows["ground truth"]["bone_drift_mm"] < 1e-3  # rotations
+    assert rows["generated"]["beats"] == {"music": 1, "own pulse": 0, "held-out pulse": 0}  # its own beats file
+    assert rows["nearest training clip"]["beats"] == {"music": 0, "own pulse": 0, "held-out pulse": 2}
+    assert rows["generated"]["notation"]["pairs"] == 1 and rows["generated"]["notation"]["gesture_direction"] > 0.5
+    assert rows["nearest training clip"]["notation"]["pairs"] == 2
+    assert all(np.isfinite(rows["ground truth"][k]) for k in ("Div_k", "BAS_aist++", "pfc", "jitter"))
+    variants = result["protocol"]["variants"]
+    assert "correct acceleration" in variants["FID_k"] and "aist++" in variants["BAS"]
+    table = evaluate.markdown(result)
+    assert "| ground truth | 2 |" in table and "FID_k" in table and "Not measured yet" in table
+    json.dumps(evaluate._jsonable(result), allow_nan=False)
+
+
+def test_the_command_writes_json_and_markdown(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    skeleton = metrics.features.landmark_skeleton()
+    for folder in ("ref", "gen"):
+        (tmp_path / folder).mkdir()
+        for k in range(3):
+            sway = 0.05 * np.sin(np.arange(240)[:, None, None] / (5 + rng.random() * 5 + k)) * rng.random((1, 21, 3))
+            laban.write_joint_arrays(laban.Trajectories(skeleton, POSE[None] + sway, 60.0),
+                                     tmp_path / folder / f"c{k}.npz")
+    out = tmp_path / "report.json"
+    code = evaluate.main(["--generated", str(tmp_path / "gen"), "--reference", str(tmp_path / "ref"),
+                          "--held-out", "none", "--quirk", "-o", str(out)])
+    assert code == 0
+    result = json.loads(out.read_text())
+    assert result["rows"]["generated"]["n"] == 3 and result["protocol"]["kinetic_quirk"] is True
+    assert "quirk" in result["protocol"]["variants"]["FID_k"]
+    assert out.with_suffix(".md").read_text().startswith("Reference:")
+    assert "written" in capsys.readouterr().out
+
+
+# A standing body on the landmark skeleton (BodyPart order), metres, y up, facing +z.
+POSE = np.array([(0, .95, 0), (0, 1.1, 0), (0, 1.3, 0), (0, 1.5, 0), (0, 1.65, 0), (.05, 1.45, 0), (-.05, 1.45, 0),
+                 (.18, 1.45, 0), (-.18, 1.45, 0), (.18, 1.15, 0), (-.18, 1.15, 0), (.18, .9, 0), (-.18, .9, 0),
+                 (.09, .9, 0), (-.09, .9, 0), (.09, .5, 0), (-.09, .5, 0), (.09, .07, 0), (-.09, .07, 0),
+                 (.09, 0, .12), (-.09, 0, .12)])
+
+
+def _read(trial) -> laban.Motion:
+    motion = laban.read_bvh(trial.path)
+    motion.fps = trial.fps
+    return motion
