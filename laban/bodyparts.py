@@ -24,6 +24,7 @@ left is the left of the direction the feet point.
 
 from __future__ import annotations
 
+
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -84,7 +85,7 @@ def recognise(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> dict
 
     Raises ``SkeletonError`` naming every required part that cannot be found, or a mapped joint that is not there.
     """
-    parts = _recognised_parts(skeleton)
+    parts = dict(_recognised_by_layout(skeleton.names, skeleton.parents.tobytes(), skeleton.offsets.tobytes()))
     parts.update(_mapped(skeleton, mapping or {}))
     missing = [p.value for p in REQUIRED_PARTS if p not in parts]
     if missing:
@@ -100,6 +101,13 @@ def recognised(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> Ske
     if mapping or not all(p in skeleton.parts for p in REQUIRED_PARTS):
         skeleton.parts = recognise(skeleton, mapping)
     return skeleton
+
+
+@lru_cache(maxsize=64)
+def _recognised_by_layout(names: tuple[str, ...], parents: bytes, offsets: bytes) -> tuple[tuple[BodyPart, int], ...]:
+    """Recognition depends on names, hierarchy and rest pose alone: a data set of one skeleton is read once."""
+    skeleton = Skeleton(names, np.frombuffer(parents, np.int64), np.frombuffer(offsets, np.float64).reshape(-1, 3))
+    return tuple(_recognised_parts(skeleton).items())
 
 
 def _mapped(skeleton: Skeleton, mapping: dict[str, str]) -> dict[BodyPart, int]:

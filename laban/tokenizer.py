@@ -134,7 +134,8 @@ def _without_spikes(positions: np.ndarray) -> np.ndarray:
     spikes, up to 29 m/s) comes back, while real movement, being monotonic over three frames, passes unchanged."""
     if len(positions) < 3:
         return positions
-    middle = np.median(np.stack([positions[:-2], positions[1:-1], positions[2:]]), axis=0)
+    before, now, after = positions[:-2], positions[1:-1], positions[2:]
+    middle = np.maximum(np.minimum(before, now), np.minimum(np.maximum(before, now), after))  # median of three
     return np.concatenate([positions[:1], middle, positions[-1:]])
 
 
@@ -514,7 +515,7 @@ class _Timing:
         return float(self.quantised[frame])
 
     def frame(self, beat: float) -> int:
-        return int(np.clip(np.searchsorted(self.beat_of_frame, beat), 0, len(self.beat_of_frame) - 2))
+        return min(int(self.beat_of_frame.searchsorted(beat)), len(self.beat_of_frame) - 2)
 
     def span(self, begin: int, end: int, not_before: float) -> tuple[float, float] | None:
         """(start, duration) in beats of frames [begin, end]; at least one subdivision long (a movement faster
