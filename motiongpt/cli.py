@@ -47,6 +47,24 @@ def main(argv: list[str] | None = None) -> int:
     stf.add_argument("--scale", type=float, help="PNG pixels per SVG unit (default 2: legible when printed)")
     stf.set_defaults(run=_staff)
 
+    ren = commands.add_parser("render", help="draw the dancer: MP4, GIF or a contact sheet PNG",
+                              description="Motion capture (or a score, decoded) to a video of the dancer - two "
+                                          "motions for a duet - with the score's staff beside it and a play-head in "
+                                          "time; a .png output is a contact sheet with a pose every beat.")
+    ren.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
+                     help="dance.bvh, capture.csv, joints.npz or a score (.json/.laban); two motions for a duet")
+    ren.add_argument("-o", "--output", type=Path, required=True, help="dance.mp4, dance.gif or sheet.png")
+    ren.add_argument("--staff", action="store_true",
+                     help="the staff beside the dancer (the first motion tokenized; always there for a score)")
+    ren.add_argument("--bpm", type=float, help="tempo of the staff and contact-sheet beats (default: the motion's pulse)")
+    ren.add_argument("--fps", type=float, help="the capture's real frame rate, when its header is wrong (salsa: 60)")
+    ren.add_argument("--scale", type=float, help="metres per file unit (default: detected from body height)")
+    ren.add_argument("--seed", type=int, default=0, help="the decoder's seed, for a score (default 0)")
+    ren.add_argument("--rate", type=float, default=30.0, help="video frames per second (default 30)")
+    ren.add_argument("--size", default="640x480", help="WIDTHxHEIGHT of the dancer's view (default 640x480)")
+    ren.add_argument("--quiet", action="store_true", help="no progress bar")
+    ren.set_defaults(run=_render)
+
     from motiongpt import evaluate as evaluation
 
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, notation",
@@ -102,6 +120,32 @@ def _staff(args: argparse.Namespace) -> int:
     save_staff(score, args.output, **options)
     bars = math.ceil(score.duration / score.beats_per_bar)
     print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from laban import Score, read_motion, tokenize
+    from viz.render import render
+
+    width, sep, height = args.size.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise LabanError(f"--size expects WIDTHxHEIGHT, got '{args.size}'")
+    dancers, score = [], None
+    for path in args.inputs:
+        if path.suffix.lower() in (".bvh", ".csv", ".npz"):
+            dancers.append(read_motion(path, scale=args.scale, frame_rate=args.fps))
+        else:
+            from laban import decode
+
+            score = Score.load(path)
+            dancers.append(decode(score, fps=args.rate, seed=args.seed))
+    if score is None and (args.staff or args.output.suffix.lower() == ".png"):
+        score = tokenize(dancers[0], bpm=args.bpm, title=args.inputs[0].stem)
+    render(args.output, dancers, score=score, fps=args.rate, size=(int(width), int(height)),
+           progress=not args.quiet)
+    seconds = max(d.duration for d in dancers)
+    print(f"{args.output}: {len(dancers)} dancer{'s' * (len(dancers) > 1)}, {seconds:.1f} s"
+          + (" beside the staff" if score is not None and args.output.suffix.lower() != ".png" else ""))
     return 0
 
 

@@ -96,3 +96,20 @@ def test_staff_draws_a_tokenized_score(trials, tmp_path, capsys):
     assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, _, err = run(["staff", str(score), "-o", str(tmp_path / "p.pdf")], capsys)
     assert code == 2 and ".svg or .png" in err and not (tmp_path / "p.pdf").exists()
+
+
+def test_render_writes_a_gif_and_a_contact_sheet(trials, tmp_path, capsys):
+    imageio = pytest.importorskip("imageio.v3")
+    source = str(trials["05_01"].path)
+    gif = tmp_path / "walk.gif"
+    code, out, err = run(["render", source, "-o", str(gif), "--rate", "10", "--size", "160x120", "--quiet"], capsys)
+    if code == 2 and "libegl1" in err:
+        pytest.skip("no OpenGL here: " + err.strip())
+    assert code == 0, err
+    frames = imageio.imread(gif, index=None)
+    assert frames.shape[1:3] == (120, 160) and abs(len(frames) - 10 * laban.read_bvh(source).duration) <= 2
+    sheet = tmp_path / "walk.png"
+    assert run(["render", source, "-o", str(sheet), "--bpm", "100", "--quiet"], capsys)[0] == 0
+    assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run(["render", source, "-o", str(tmp_path / "x.mp4"), "--size", "big"], capsys)
+    assert code == 2 and "WIDTHxHEIGHT" in err and not (tmp_path / "x.mp4").exists()
