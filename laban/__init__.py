@@ -9,19 +9,20 @@
 from .arrays import read_joint_arrays, write_joint_arrays
 from .bodyparts import recognise, recognised
 from .bvh import read_bvh, write_bvh
+from .decoder import decode
 from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError
 from .io import read_motion
 from .kinect import read_kinect_csv
 from .motion import Motion, Trajectories
 from .score import Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart, Skeleton
-from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
+from .timing import BeatGrid, beats_from_audio, beats_from_music, pulse_grid, read_beats
 from .tokenizer import analyse, tokenize
 
 __all__ = [
     "BeatGrid", "BodyPart", "Column", "Direction", "LabanError", "Level", "Motion", "MotionFileError",
     "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError", "Symbol", "Trajectories",
-    "analyse", "beats_from_music", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
+    "analyse", "beats_from_audio", "beats_from_music", "decode", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
     "read_kinect_csv", "read_motion", "recognise", "recognised", "tokenize", "write_bvh",
     "write_joint_arrays",
 ]

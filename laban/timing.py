@@ -1,14 +1,16 @@
 """Musical time: the one place where seconds become beats and back.
 
 A ``BeatGrid`` is the list of beat times in seconds plus the meter. It comes from a tempo, from given beat
-times (``read_beats``), from a music file (``beats_from_music``), or from the motion's own pulse (``pulse_grid``);
-every symbol in a score is placed in beats on it.
+times (``read_beats``), from a music file (``beats_from_music``: exact from a score, estimated from a recording by
+``beats_from_audio``), or from the motion's own pulse (``pulse_grid``); every symbol in a score is placed in beats
+on it.
 Between beats time is linear; before the first and after the last beat the nearest beat interval continues.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,14 +146,15 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     signature shorter than the next with the same beat) becomes upbeat beats before ``downbeat``; a pickup of a
     fraction of a beat puts the first beat before time 0. Beats run from the start to the first beat at or after
     the end of the piece.
+
+    Audio (.wav, .flac, .ogg, .mp3) has no notation: its beats are estimated by ``beats_from_audio``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in AUDIO_SUFFIXES:
-        raise MusicError(f"{path}: audio beat tracking is not supported yet; give a MIDI or MusicXML score or a "
-                         "beats file")
+        return beats_from_audio(path, 4 if beats_per_bar is None else beats_per_bar)
     if suffix not in MUSIC_SUFFIXES:
-        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES)})")
+        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES + AUDIO_SUFFIXES)})")
     if not path.is_file():
         raise MusicError(f"{path}: no such music file")
     if path.stat().st_size == 0:
@@ -217,6 +220,64 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     seconds = mark_seconds[which] + (quarters - mark_starts[which]) * per_quarter[which]
     meter_beats = beats_per_bar or counts[0]
     return BeatGrid(tuple(seconds), meter_beats, upbeat % meter_beats)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beats from audio (librosa, an optional dependency)
+
+# librosa's rate with half its default hop (11.6 ms): its tempo is a whole number of hops per beat, which at 512
+# samples moves in 4.5 % steps at 120 bpm (117.5 or 123.0, never 120) and drags the beats off the clicks; 256 halves
+# the steps, and 128 would make the tempogram five times slower (9 s for a three-minute song) for little more.
+AUDIO_RATE, AUDIO_HOP = 22050, 256
+
+
+def beats_from_audio(path: str | Path, beats_per_bar: int = 4) -> BeatGrid:
+    """The beat grid of a recording, estimated by librosa's beat tracker (Ellis 2007: onset strength, a global
+    tempo, dynamic programming for the beats).
+
+    Unlike a score's beats these are a guess: a few tens of milliseconds late or early, sometimes at half or
+    double the tempo (``docs/evaluation.md``, "Music beats: librosa vs the score", measures how far off on
+    rendered MIDI). Audio says nothing of the meter, so bars of ``beats_per_bar`` start at the first beat found;
+    beats cover the music from its first to its last onset (librosa's last beat can miss by a fifth of a beat) and
+    the grid continues past them.
+    """
+    path = Path(path)
+    if beats_per_bar < 1:
+        raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
+    beats = track_beats(path, AUDIO_RATE, AUDIO_HOP)
+    return BeatGrid(tuple(beats * AUDIO_HOP / AUDIO_RATE), beats_per_bar)
+
+
+def track_beats(path: str | Path, rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) -> np.ndarray:
+    """Beat frame indices of an audio file: librosa's beat tracker on the onset strength of the mono signal
+    resampled to ``rate``, in frames of ``hop`` samples (so ``rate = fps * hop`` puts one frame on each motion
+    frame, as the beat-alignment metric wants). At least two beats, or a one-line ``MusicError``."""
+    path = Path(path)
+    if path.suffix.lower() not in AUDIO_SUFFIXES:
+        raise MusicError(f"{path}: not an audio file (expected {', '.join(AUDIO_SUFFIXES)})")
+    if not path.is_file():
+        raise MusicError(f"{path}: no such audio file")
+    if path.stat().st_size == 0:
+        raise MusicError(f"{path}: empty audio file (0 bytes)")
+    try:  # a second or more to import, and an optional dependency: only when audio is read
+        import librosa
+    except ImportError:
+        raise MusicError(f"{path}: audio beat tracking needs librosa (pip install librosa)") from None
+    try:
+        with warnings.catch_warnings():  # librosa warns before falling back to audioread; the error says enough
+            warnings.simplefilter("ignore")
+            signal, _ = librosa.load(path, sr=rate, mono=True)
+    except Exception as error:  # soundfile, audioread and the decoders raise many unrelated types
+        raise MusicError(f"{path}: cannot read audio file ({_one_line(error)})") from None
+    if signal.size == 0:
+        raise MusicError(f"{path}: empty audio file (no samples)")
+    if not np.any(signal):
+        raise MusicError(f"{path}: silent audio file (no beats to track)")
+    envelope = librosa.onset.onset_strength(y=signal, sr=rate, hop_length=hop)
+    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop)
+    if len(beats) < 2:
+        raise MusicError(f"{path}: found {len(beats)} beat(s) in the audio; a beat grid needs at least two")
+    return np.asarray(beats, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     time = tok.add_mutually_exclusive_group()
     time.add_argument("--bpm", type=float, help="a steady tempo in beats per minute")
     time.add_argument("--beats", type=Path, help="a file of beat times in seconds, one per line")
-    time.add_argument("--music", type=Path, help="a MIDI or MusicXML file whose beats the dance follows")
+    time.add_argument("--music", type=Path, help="a MIDI or MusicXML file whose beats the dance follows, or audio "
+                                                 "(.wav/.flac/.ogg/.mp3; needs librosa: pip install '.[audio]')")
     tok.add_argument("--meter", type=int, default=None, help="beats per bar (default 4, or the music's)")
     tok.add_argument("--subdivision", type=int, default=4, help="quantise to 1/N beat (default 4)")
     tok.add_argument("--scale", type=float, help="metres per file unit (default: detected from body height)")
@@ -33,6 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
                      help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
     tok.set_defaults(run=_tokenize)
+
+    dec = commands.add_parser("decode", help="perform a score: motion as BVH (or joint positions as .npz)",
+                              description="A score performed by a dancer: feet planted, gravity in jumps, constant "
+                                          "bone lengths; the seed varies what the notation leaves free.")
+    dec.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
+    dec.add_argument("-o", "--output", type=Path, required=True, help="dance.bvh or joints.npz")
+    dec.add_argument("--seed", type=int, default=0, help="one of the many executions of the score (default 0)")
+    dec.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
+    dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one)")
+    dec.set_defaults(run=_decode)
 
     stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
                               description="A score drawn as the vertical Labanotation staff a notator reads: "
@@ -102,6 +113,24 @@ def _tokenize(args: argparse.Namespace) -> int:
     bars = math.ceil(score.duration / score.beats_per_bar)
     print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars of {score.beats_per_bar} beats at "
           f"{score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
+    return 0
+
+
+def _decode(args: argparse.Namespace) -> int:
+    from laban import Score, decode, read_bvh, write_bvh, write_joint_arrays
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".bvh", ".npz"):
+        raise LabanError(f"{args.output}: use .bvh (rotations) or .npz (joint positions)")
+    score = Score.load(args.score)
+    skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
+    motion = decode(score, skeleton, fps=args.fps, seed=args.seed)
+    if suffix == ".bvh":
+        write_bvh(motion, args.output)
+    else:
+        write_joint_arrays(motion.trajectories(), args.output)
+    print(f"{args.output}: {motion.frame_count} frames at {motion.fps:g} fps ({motion.duration:.1f} s), "
+          f"{motion.skeleton.joint_count} joints, seed {args.seed}")
     return 0
 
 

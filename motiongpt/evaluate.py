@@ -20,7 +20,8 @@ score: a retrieved dance is judged on the held-out dance's beat, not its own. Th
 
 Protocol: 21 landmarks, first 20 s, 60 fps (Bailando); PFC on 5-s pieces at 30 fps (EDGE). Music beats come
 from a MIDI/MusicXML file or a beats file beside a clip; without music (all of CMU) from the motion's own pulse
-(``laban.pulse_grid``), and the report says so. Audio beat tracking (librosa) is not offered.
+(``laban.pulse_grid``), and the report says so. Audio beats (librosa) are measured against exact score beats
+in docs/evaluation.md ("Music beats: librosa vs the score"); beside a clip only score music is read.
 
     python -m motiongpt.evaluate --reference train --held-out test -o report.json      # + report.md
 """
@@ -505,7 +506,8 @@ def report(reference: list[Clip], held_out: list[Clip] | None = None, generated:
     if decoder() is None:
         pending.append("decoded test scores (round trip score → motion → score) and random valid scores: need "
                        "laban.decode (score → motion)")
-    pending.append("music beats from audio: librosa is not a dependency; give MIDI/MusicXML or a beats file")
+    pending.append("music beats from audio beside a clip: not read (librosa's beats run 30-50 ms late and make "
+                   "octave errors, see docs/evaluation.md); give MIDI/MusicXML or a beats file")
     pending.append("text-to-dance retrieval (contrastive text-score evaluator): not built yet")
     return {
         "protocol": {**protocol.__dict__, "variants": protocol.variants()},

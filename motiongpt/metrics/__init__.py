@@ -2,14 +2,14 @@
 
 - ``features``: 21 landmarks at 60 fps; kinetic (63) and geometric (32) features, reference quirks optional.
 - ``fid``: FID with ground-truth normalisation, diversity.
-- ``beats``: beat alignment, variants 'aist++' and 'bailando'.
+- ``beats``: beat alignment, variants 'aist++' and 'bailando'; music beats from a grid or from audio (librosa).
 - ``physical``: PFC, foot skating ('contact', 'toe-speed'), penetration, float, jitter, bone-length drift.
 - ``notation``: per-column direction/level accuracy, support/flight F1, timing error, tokens per minute.
 
 Definitions and published numbers: ``../shared/docs/metrics.md``; the protocol: ``docs/evaluation.md``.
 """
 
-from .beats import beat_alignment, motion_beat_frames, music_beat_frames
+from .beats import audio_beat_frames, beat_alignment, motion_beat_frames, music_beat_frames
 from .features import (GEOMETRIC_NAMES, LANDMARKS, PROTOCOL_FPS, geometric_features, kinetic_features,
                        landmark_trajectories, landmarks)
 from .fid import diversity, fid, normalise
@@ -17,7 +17,7 @@ from .notation import agreement, round_trip, symbols_per_minute, tokens_per_minu
 from .physical import bone_drift, floating, foot_skating, jitter, penetration, pfc
 
 __all__ = [
-    "GEOMETRIC_NAMES", "LANDMARKS", "PROTOCOL_FPS", "agreement", "beat_alignment", "bone_drift", "diversity",
+    "GEOMETRIC_NAMES", "LANDMARKS", "PROTOCOL_FPS", "agreement", "audio_beat_frames", "beat_alignment", "bone_drift", "diversity",
     "fid", "floating", "foot_skating", "geometric_features", "jitter", "kinetic_features", "landmark_trajectories",
     "landmarks", "motion_beat_frames", "music_beat_frames", "normalise", "penetration", "pfc", "round_trip",
     "symbols_per_minute", "tokens_per_minute",

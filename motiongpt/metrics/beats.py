@@ -7,17 +7,22 @@
   of 1; the score is the mean over **music** beats of exp(−d²/18), d the distance to the nearest motion beat.
 
 Frame counts are the protocol's at 60 fps and scale with other rates. Music beats come from a ``laban.BeatGrid``
-(exact from a MIDI/MusicXML score with ``laban.beats_from_music``, or a beats file). Beat tracking on audio
-(librosa in the published code) is not offered: librosa is not a dependency of this package.
+(exact from a MIDI/MusicXML score with ``laban.beats_from_music``, or a beats file), or from audio by the
+published recipe (``audio_beat_frames``: librosa's beat tracker on the onset strength, the audio resampled so that
+one hop is one motion frame; librosa is an optional dependency). librosa's beats are an estimate, tens of
+milliseconds off and sometimes at double or half the tempo (docs/evaluation.md measures it): prefer the score.
 A score far above real dances' means over-synchronised, not better: read it beside FID.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from laban import BeatGrid, Trajectories
+from laban.timing import track_beats
 
 from .features import landmarks
 
@@ -28,6 +33,21 @@ def music_beat_frames(grid: BeatGrid, fps: float, frame_count: int) -> np.ndarra
     """Frame indices (nearest frame) of the grid's beats that fall inside a clip of ``frame_count`` frames."""
     frames = np.round(np.asarray(grid.times) * fps).astype(np.int64)
     return np.unique(frames[(frames >= 0) & (frames < frame_count)])
+
+
+AUDIO_HOP = 512  # samples per onset-strength frame, as AIST++ and Bailando (audio at 60 × 512 = 30,720 Hz)
+
+
+def audio_beat_frames(path: str | Path, fps: float, frame_count: int | None = None) -> np.ndarray:
+    """Music beats of a recording as motion frame indices at ``fps``: the librosa variant of the metric's music
+    beats (AIST++/Bailando: audio resampled to ``fps × 512`` Hz so that one 512-sample hop is one motion frame,
+    onset strength, ``librosa.beat.beat_track`` with its default start tempo and tightness; AIST++ starts from the
+    tempo in its music names, which a plain file does not have). Frames past ``frame_count`` are dropped.
+    Raises ``laban.MusicError`` when librosa is missing or the audio unreadable, silent or beatless."""
+    if not fps > 0:
+        raise ValueError(f"frame rate must be positive, not {fps}")
+    frames = track_beats(path, rate=round(fps * AUDIO_HOP), hop=AUDIO_HOP)
+    return frames if frame_count is None else frames[frames < frame_count]
 
 
 def motion_beat_frames(traj: Trajectories, variant: str = "aist++") -> np.ndarray:
@@ -48,7 +68,8 @@ def motion_beat_frames(traj: Trajectories, variant: str = "aist++") -> np.ndarra
 
 
 def beat_alignment(traj: Trajectories, music: BeatGrid | np.ndarray, variant: str = "aist++") -> float:
-    """Beat alignment score of a motion against music beats (a BeatGrid, or frame indices at ``traj.fps``).
+    """Beat alignment score of a motion against music beats (a BeatGrid, or frame indices at ``traj.fps`` such as
+    ``audio_beat_frames`` gives).
 
     Returns 0 when there is nothing to align (no motion beat for 'aist++', no music beat or no motion beat for
     'bailando'), as the reference code does for a still body."""

@@ -1,0 +1,151 @@
+"""Beats from audio: librosa's tracker on synthetic click tracks and, where fluidsynth is installed, rendered MIDI.
+
+librosa is optional: the tests that track beats skip without it; the error tests that stop before librosa is
+needed run everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+
+from laban import MusicError
+from laban.timing import beats_from_audio, beats_from_music
+
+needs_librosa = pytest.mark.skipif(importlib.util.find_spec("librosa") is None,
+                                   reason="librosa is not installed (pip install librosa)")
+SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+RATE = 22050
+
+
+def click_track(path: Path, bpm: float, seconds: float, first: float = 0.5, rate: int = RATE) -> np.ndarray:
+    """Write a WAV of 10-ms decaying 1-kHz clicks at ``bpm`` from ``first`` seconds; returns the click times."""
+    clicks = np.arange(first, seconds - 0.1, 60.0 / bpm)
+    signal = np.zeros(round(seconds * rate))
+    t = np.arange(round(0.01 * rate)) / rate
+    burst = np.sin(2 * np.pi * 1000.0 * t) * np.exp(-t / 0.003)
+    for click in clicks:
+        start = round(click * rate)
+        signal[start:start + len(burst)] += burst
+    wavfile.write(path, rate, (0.5 * signal * 32767).astype(np.int16))
+    return clicks
+
+
+def _nearest(times: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    return np.abs(np.asarray(times)[:, None] - np.asarray(targets)[None]).min(axis=1)
+
+
+@needs_librosa
+@pytest.mark.parametrize("bpm", [96.0, 128.0])
+def test_click_track_tempo_and_beats(tmp_path, bpm):
+    clicks = click_track(tmp_path / "clicks.wav", bpm, 20.0)
+    grid = beats_from_audio(tmp_path / "clicks.wav", beats_per_bar=3)
+    assert grid.tempo == pytest.approx(bpm, rel=0.02)
+    assert _nearest(grid.times[:-1], clicks).max() <= 0.030  # every beat found is on a click, but librosa's
+    assert _nearest(grid.times[-1:], clicks).max() <= 0.1  # last beat, which ends its search off the music
+    assert np.mean(_nearest(clicks, grid.times) <= 0.030) >= 0.9  # and nearly every click has its beat
+    assert (grid.beats_per_bar, grid.downbeat) == (3, 0)
+
+
+@needs_librosa
+def test_beats_from_music_reads_audio(tmp_path):
+    path = tmp_path / "clicks.flac"
+    clicks = click_track(tmp_path / "clicks.wav", 120.0, 12.0)
+    import soundfile  # a librosa dependency: writes FLAC
+
+    soundfile.write(path, *reversed(wavfile.read(tmp_path / "clicks.wav")))
+    grid = beats_from_music(path)
+    assert grid.beats_per_bar == 4 and grid.tempo == pytest.approx(120.0, rel=0.02)
+    assert _nearest(grid.times[:-1], clicks).max() <= 0.030
+    assert beats_from_music(path, beats_per_bar=2).beats_per_bar == 2
+
+
+@needs_librosa
+def test_metric_audio_beats_are_motion_frames(tmp_path):
+    from motiongpt.metrics.beats import audio_beat_frames
+
+    clicks = click_track(tmp_path / "clicks.wav", 110.0, 15.0, first=0.3, rate=44100)
+    for fps in (60.0, 30.0):
+        frames = audio_beat_frames(tmp_path / "clicks.wav", fps)
+        assert frames.dtype == np.int64
+        assert _nearest(frames[:-1] / fps, clicks).max() <= 0.030 + 1.0 / fps  # a frame more than 30 ms at most
+        assert len(frames) >= 0.9 * len(clicks)
+    assert audio_beat_frames(tmp_path / "clicks.wav", 60.0, frame_count=300).max() < 300
+
+
+def _wav(tmp_path: Path, samples: np.ndarray, name: str = "piece.wav") -> Path:
+    path = tmp_path / name
+    wavfile.write(path, RATE, samples.astype(np.int16))
+    return path
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.write_bytes(b""), r"piece\.wav: empty audio file \(0 bytes\)"),
+    (lambda p: None, r"piece\.wav: no such audio file"),
+])
+def test_audio_errors_before_librosa(tmp_path, make, message):
+    make(tmp_path / "piece.wav")
+    with pytest.raises(MusicError, match=message):
+        beats_from_audio(tmp_path / "piece.wav")
+
+
+@needs_librosa
+@pytest.mark.parametrize(("samples", "name", "message"), [
+    (None, "piece.wav", r"piece\.wav: cannot read audio file"),
+    (None, "piece.ogg", r"piece\.ogg: cannot read audio file"),
+    (np.zeros(0), "piece.wav", r"piece\.wav: empty audio file \(no samples\)"),
+    (np.zeros(RATE * 5), "piece.wav", r"piece\.wav: silent audio file"),
+])
+def test_unreadable_empty_and_silent_audio(tmp_path, samples, name, message):
+    path = tmp_path / name
+    if samples is None:
+        path.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 8)  # a header, then garbage
+    else:
+        _wav(tmp_path, samples, name)
+    with pytest.raises(MusicError, match=message) as error:
+        beats_from_audio(path)
+    assert "\n" not in str(error.value)
+
+
+@needs_librosa
+def test_a_single_click_has_no_beat_grid(tmp_path):
+    signal = np.zeros(RATE * 4)
+    signal[RATE: RATE + 100] = 20000
+    with pytest.raises(MusicError, match=r"piece\.wav: found \d beat\(s\) in the audio; a beat grid needs at least"):
+        beats_from_audio(_wav(tmp_path, signal))
+
+
+def test_missing_librosa_names_the_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "librosa", None)  # import librosa now raises ImportError
+    path = _wav(tmp_path, np.ones(RATE))
+    with pytest.raises(MusicError, match=r"piece\.wav: audio beat tracking needs librosa \(pip install librosa\)"):
+        beats_from_music(path)
+
+
+@needs_librosa
+@pytest.mark.skipif(shutil.which("fluidsynth") is None or not SOUNDFONT.is_file(),
+                    reason="needs fluidsynth and the General MIDI soundfont (apt-get install fluidsynth "
+                           "fluid-soundfont-gm)")
+def test_rendered_midi_beats_are_near_the_score(tmp_path):
+    """Piano quarter notes at 120 bpm, rendered: librosa's beats lie within 70 ms of the score's (they come
+    some 40 ms late, librosa's usual bias; bench/audio_beats.py measures more pieces)."""
+    from music21 import instrument, meter, note, stream, tempo
+
+    part = stream.Part([instrument.Piano(), meter.TimeSignature("4/4"), tempo.MetronomeMark(number=120)])
+    for k in range(32):
+        part.append(note.Note(["C4", "E4", "G4", "C5"][k % 4], quarterLength=1.0))
+    midi, wav = tmp_path / "piece.mid", tmp_path / "piece.wav"
+    stream.Score([part]).write("midi", fp=midi)
+    subprocess.run(["fluidsynth", "-ni", "-q", "-F", str(wav), "-r", str(RATE), str(SOUNDFONT), str(midi)],
+                   check=True, capture_output=True)
+    true = np.array(beats_from_music(midi).times)[:-1]  # the closing beat, where the music stops, has no note
+    found = beats_from_audio(wav)
+    assert found.tempo == pytest.approx(120.0, rel=0.03)
+    assert np.mean(_nearest(true, found.times) <= 0.070) >= 0.8

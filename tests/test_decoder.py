@@ -1,0 +1,280 @@
+"""The decoder: scores become motion that reads back as the same score, keeps feet planted, obeys gravity, stays
+balanced, and exports to BVH and npz; on the default skeleton and on the skeletons of real captures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import laban
+from laban import BodyPart as B
+from laban import Column, Direction, Level, Score, Sign, Symbol
+from laban.compare import cell_agreement
+from laban.decoder import DecodeError, decode, sample_direction
+from laban.errors import LabanError, SkeletonError
+from laban.figure import Rig, centre_of_mass, default_skeleton
+from laban.tokenizer import analyse, limb_cells
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.laban"))
+PHRASE = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+
+
+def read(path: Path) -> Score:
+    return Score.load(path)
+
+
+@pytest.fixture(scope="module")
+def phrase() -> tuple[Score, laban.Motion]:
+    """The hand-written two-bar phrase (steps, plié, a jump, a half turn in relevé, arm gestures), decoded."""
+    score = read(PHRASE)
+    return score, decode(score, seed=0)
+
+
+def agreement(score: Score, motion: laban.Motion) -> dict:
+    return cell_agreement(score, laban.tokenize(motion, score.grid))
+
+
+def flexion(traj: laban.Trajectories, a: B, b: B, c: B) -> np.ndarray:
+    """Angle (degrees) between the bones a→b and b→c: 0 for a straight limb."""
+    u, v = traj.part(b) - traj.part(a), traj.part(c) - traj.part(b)
+    cosine = np.einsum("ta,ta->t", u, v) / np.linalg.norm(u, axis=1) / np.linalg.norm(v, axis=1)
+    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+
+
+# --- round trip ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hand_written_scores_read_back_as_written(path, seed):
+    score = read(path)
+    figures = agreement(score, decode(score, seed=seed))
+    assert figures["all"]["direction"] >= 0.98 and figures["all"]["level"] >= 0.98, figures
+    for column in ("support-left", "support-right", "centre"):
+        assert figures[column]["direction"] >= 0.95, (column, figures[column])
+
+
+def test_the_phrase_is_what_it_says(phrase):
+    """Steps travel the written ways, the jump leaves the floor, the turn turns half a turn to the right."""
+    score, motion = phrase
+    again = laban.tokenize(motion, score.grid)
+    steps = [(s.start, s.column, s.direction, s.level) for s in again.symbols
+             if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT) and s.sign is Sign.DIRECTION]
+    assert (1.0, Column.SUPPORT_RIGHT, Direction.FORWARD, Level.MIDDLE) in steps
+    assert (3.0, Column.SUPPORT_RIGHT, Direction.RIGHT, Level.MIDDLE) in steps
+    assert (7.0, Column.SUPPORT_RIGHT, Direction.PLACE, Level.HIGH) in steps
+    assert [(s.start, s.duration) for s in again.symbols if s.sign is Sign.FLIGHT] == [(5.5, 0.5)]
+    assert [s.turn for s in again.symbols if s.sign is Sign.TURN] == [0.5]
+
+
+def test_cmu_dances_read_back(trials):
+    """Tokenized real dances (ballet and salsa), decoded and tokenized again on the same grid."""
+    for name, floor in (("05_02", 0.93), ("61_03", 0.93)):
+        trial = trials[name]
+        motion = laban.read_bvh(trial.path)
+        motion.fps = trial.fps
+        score = laban.tokenize(motion)
+        figures = agreement(score, decode(score, seed=2))
+        assert figures["all"]["direction"] >= floor and figures["all"]["level"] >= floor, (name, figures["all"])
+
+
+def test_an_arm_rising_from_low_to_high_is_one_movement():
+    """Place low to place high passes forward low, middle and high on the way; the arm goes up along the edge of
+    those cells so that the tokenizer reads one movement, not three symbols."""
+    start = [Symbol(0, Column.SUPPORT_LEFT, 0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+             Symbol(0, Column.SUPPORT_RIGHT, 0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]
+    symbols = [Symbol(1.5, Column.UPPER_ARM_RIGHT, 2.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH),
+               Symbol(1.5, Column.FOREARM_RIGHT, 2.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH)]
+    score = Score(laban.BeatGrid.uniform(80, 5.0), symbols, start)
+    again = laban.tokenize(decode(score), score.grid)
+    for column in (Column.UPPER_ARM_RIGHT, Column.FOREARM_RIGHT):
+        written = [(s.start, s.direction, s.level) for s in again.column(column)]
+        assert written == [(1.5, Direction.PLACE, Level.HIGH)], (column, written)
+
+
+def test_sampled_directions_stay_inside_their_cells():
+    rng = np.random.default_rng(5)
+    forward = np.tile([0.0, 0.0, 1.0], (1, 1))
+    right = np.tile([-1.0, 0.0, 0.0], (1, 1))
+    for direction in Direction:
+        for level in Level:
+            if direction is Direction.PLACE and level is Level.MIDDLE:
+                continue
+            for _ in range(20):
+                f, r, u = sample_direction(direction, level, rng, spread=2.0)
+                world = np.array([[-r, u, f]])  # forward +z, right -x
+                cell = int(limb_cells(world, forward, right)[0])
+                expected = (24 if level is Level.HIGH else 25) if direction is Direction.PLACE else \
+                    laban.score.HORIZONTAL_DIRECTIONS.index(direction) * 3 + list(Level).index(level)
+                assert cell == expected, (direction, level)
+
+
+# --- sampling ---------------------------------------------------------------------------------------------------
+
+def test_a_seed_picks_one_execution_of_many(phrase):
+    score, motion = phrase
+    again = decode(score, seed=0)
+    assert np.array_equal(again.rotations, motion.rotations)
+    assert np.array_equal(again.translations, motion.translations)
+    other = decode(score, seed=7)
+    moved = np.abs(other.trajectories().positions - motion.trajectories().positions).max()
+    assert moved > 0.02, "a different seed varies what the notation leaves free"
+    figures = agreement(score, other)
+    assert figures["all"]["direction"] >= 0.98 and figures["all"]["level"] >= 0.98
+
+
+# --- physics ----------------------------------------------------------------------------------------------------
+
+def test_bones_keep_their_length(phrase):
+    _, motion = phrase
+    positions = motion.trajectories().positions
+    skeleton = motion.skeleton
+    child = np.flatnonzero(skeleton.parents >= 0)
+    lengths = np.linalg.norm(positions[:, child] - positions[:, skeleton.parents[child]], axis=-1)
+    assert np.allclose(lengths, skeleton.bone_lengths()[child], atol=1e-5)
+
+
+def test_supporting_feet_stay_put_and_nothing_goes_through_the_floor(phrase):
+    _, motion = phrase
+    analysis = analyse(motion)
+    traj = analysis.trajectories  # the floor at y = 0
+    parts = traj.skeleton.parts
+    for foot, toes in ((0, B.TOES_LEFT), (1, B.TOES_RIGHT)):
+        ball = traj.part(toes)
+        held = analysis.contacts[1:, foot] & analysis.contacts[:-1, foot]
+        slide = np.linalg.norm(np.diff(ball[:, [0, 2]], axis=0), axis=1)[held]
+        assert held.sum() > 30 and np.quantile(slide, 0.98) < 0.002, (foot, np.sort(slide)[-5:])
+    assert motion.trajectories().positions[..., 1].min() > -0.001  # the decoder's floor is y = 0
+    del parts
+
+
+def test_a_jump_flies_on_a_parabola_and_lands_in_plie(phrase):
+    score, motion = phrase
+    analysis = analyse(motion)
+    flight = np.flatnonzero(analysis.supports == "F")
+    assert len(flight) >= 5
+    traj = motion.trajectories()
+    frames = np.arange(flight[0], flight[-1] + 1)
+    com = centre_of_mass(traj.skeleton, traj.positions)[frames, 1]
+    t = frames / traj.fps
+    curve, residual, *_ = np.polyfit(t - t[0], com, 2, full=True)
+    assert 2 * curve[0] == pytest.approx(-9.81, abs=0.3)
+    assert np.sqrt(residual[0] / len(frames)) < 0.002
+    after = slice(flight[-1] + 3, flight[-1] + 12)
+    knees = flexion(traj, B.THIGH_LEFT, B.SHIN_LEFT, B.FOOT_LEFT)[after]
+    assert knees.max() > 40.0, "the knees bend to absorb the landing"
+
+
+def test_levels_bend_the_knees_or_raise_the_heels(phrase):
+    score, motion = phrase
+    traj = motion.trajectories()
+    seconds = score.grid.beats_to_seconds
+    plie = slice(int(seconds(4.2) * traj.fps), int(seconds(5.3) * traj.fps))  # both feet, place low
+    for hip, knee, ankle in ((B.THIGH_LEFT, B.SHIN_LEFT, B.FOOT_LEFT), (B.THIGH_RIGHT, B.SHIN_RIGHT, B.FOOT_RIGHT)):
+        assert flexion(traj, hip, knee, ankle)[plie].min() > 43.0
+    releve = slice(int(seconds(7.2) * traj.fps), int(seconds(8.3) * traj.fps))  # right foot, place high, turning
+    heel = traj.part(B.FOOT_RIGHT)[:, 1] - traj.part(B.TOES_RIGHT)[:, 1]
+    flat = np.median(heel[: int(seconds(1.0) * traj.fps)])
+    assert (heel[releve] - flat).min() > 0.06
+
+
+def test_knees_bend_over_the_toes_and_elbows_stay_in_range(phrase):
+    _, motion = phrase
+    traj = motion.trajectories()
+    for side in ("LEFT", "RIGHT"):
+        hip, knee, ankle = (traj.part(B[f"{p}_{side}"]) for p in ("THIGH", "SHIN", "FOOT"))
+        toes = traj.part(B[f"TOES_{side}"])
+        axis = (ankle - hip) / np.linalg.norm(ankle - hip, axis=1, keepdims=True)
+        bend = knee - hip - np.einsum("ta,ta->t", knee - hip, axis)[:, None] * axis
+        front = toes - ankle
+        standing = (toes[:, 1] < 0.04) & (np.linalg.norm(bend, axis=1) > 0.01)  # a foot on the floor, knee bent
+        assert standing.sum() > 30
+        assert np.all(np.einsum("ta,ta->t", bend, front)[standing] > 0), "a knee never bends backwards"
+        elbow = flexion(traj, B[f"UPPER_ARM_{side}"], B[f"FOREARM_{side}"], B[f"HAND_{side}"])
+        assert elbow.max() < 165.0
+
+
+def test_standing_still_is_balanced(phrase):
+    """In the last half beat the dancer stands on both feet: the centre of mass is over the feet."""
+    score, motion = phrase
+    traj = motion.trajectories()
+    last = slice(int(score.grid.beats_to_seconds(8.6) * traj.fps), traj.frame_count)
+    com = centre_of_mass(traj.skeleton, traj.positions)[last][:, [0, 2]]
+    feet = np.concatenate([traj.part(p)[last][:, None, [0, 2]] for p in
+                           (B.FOOT_LEFT, B.TOES_LEFT, B.FOOT_RIGHT, B.TOES_RIGHT)], axis=1)
+    low, high = feet.min(axis=1) - 0.03, feet.max(axis=1) + 0.03
+    assert np.all((com >= low) & (com <= high))
+
+
+# --- skeletons and files ---------------------------------------------------------------------------------------
+
+def test_default_skeleton_is_a_recognised_human():
+    skeleton = default_skeleton()
+    assert set(laban.recognise(skeleton)) == set(skeleton.parts)
+    rig = Rig.of(skeleton)
+    assert 0.9 < rig.standing_height() < 1.0
+    assert skeleton.joint_count == 22
+
+
+@pytest.mark.parametrize("name", ["05_02", "60_01"])  # CMU MotionBuilder (legs splayed at rest), Daz (no toes)
+def test_decodes_onto_the_skeleton_of_a_capture(trials, name):
+    skeleton = laban.read_bvh(trials[name].path).skeleton
+    score = read(PHRASE)
+    motion = decode(score, skeleton, seed=1)
+    assert motion.skeleton is skeleton and motion.rotations.shape[1] == skeleton.joint_count
+    figures = agreement(score, motion)
+    assert figures["all"]["direction"] >= 0.95 and figures["all"]["level"] >= 0.95, figures["all"]
+    positions = motion.trajectories().positions
+    child = np.flatnonzero(skeleton.parents >= 0)
+    lengths = np.linalg.norm(positions[:, child] - positions[:, skeleton.parents[child]], axis=-1)
+    assert np.allclose(lengths, skeleton.bone_lengths()[child], atol=1e-4)
+
+
+def test_exports_bvh_and_joint_arrays(phrase, tmp_path):
+    _, motion = phrase
+    laban.write_bvh(motion, tmp_path / "dance.bvh")
+    again = laban.read_bvh(tmp_path / "dance.bvh", scale=1.0)
+    assert np.abs(again.trajectories().positions - motion.trajectories().positions).max() < 1e-3
+    laban.write_joint_arrays(motion.trajectories(), tmp_path / "dance.npz")
+    arrays = laban.read_joint_arrays(tmp_path / "dance.npz")
+    assert np.allclose(arrays.positions, motion.trajectories().positions, atol=1e-6)
+    assert arrays.fps == motion.fps == 30.0
+
+
+def test_frame_rate_sets_the_frames(phrase):
+    score, motion = phrase
+    fast = decode(score, fps=60.0)
+    assert fast.fps == 60.0 and abs(fast.frame_count - 2 * motion.frame_count) <= 2
+    assert motion.duration == pytest.approx(score.grid.beats_to_seconds(9.0), abs=1.5 / motion.fps)
+
+
+# --- errors -----------------------------------------------------------------------------------------------------
+
+def test_what_cannot_be_decoded_says_why_in_one_line():
+    grid = laban.BeatGrid.uniform(100, 4.0)
+    with pytest.raises(DecodeError, match="empty") as empty:
+        decode(Score(grid))
+    assert isinstance(empty.value, LabanError) and "\n" not in str(empty.value)
+    score = read(PHRASE)
+    for fps in (0, -30, float("nan"), 5000):
+        with pytest.raises(DecodeError, match="frame rate"):
+            decode(score, fps=fps)
+    blob = laban.Skeleton(["a", "b", "c"], [-1, 0, 1], [[0, 0, 0], [0, 1, 0], [0, 1, 0]])
+    with pytest.raises(SkeletonError, match="cannot recognise"):
+        decode(score, blob)
+
+
+# --- the comparison -----------------------------------------------------------------------------------------------
+
+def test_cell_agreement_counts_cells_per_column():
+    score = read(PHRASE)
+    assert cell_agreement(score, score)["all"] == {"direction": 1.0, "level": 1.0,
+                                                   "cells": cell_agreement(score, score)["all"]["cells"]}
+    arm = next(s for s in score.symbols if s.column is Column.UPPER_ARM_LEFT and s.start == 1.0)  # 2 beats
+    changed = Score(score.grid, [replace(s, direction=Direction.FORWARD) if s is arm else s for s in score.symbols],
+                    score.starting_position)
+    figures = cell_agreement(score, changed)["upper-arm-left"]
+    assert figures["level"] == 1.0
+    assert figures["direction"] == pytest.approx(1.0 - 8 / figures["cells"])  # 2 beats of 4 cells differ
