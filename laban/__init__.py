@@ -9,8 +9,10 @@
 from .arrays import read_joint_arrays, write_joint_arrays
 from .bodyparts import recognise, recognised
 from .bvh import read_bvh, write_bvh
-from .decoder import decode
+from .compare import cell_agreement
+from .decoder import DecodeError, decode
 from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError
+from .figure import default_skeleton
 from .io import read_motion
 from .kinect import read_kinect_csv
 from .motion import Motion, Trajectories
@@ -20,9 +22,9 @@ from .timing import BeatGrid, beats_from_audio, beats_from_music, pulse_grid, re
 from .tokenizer import analyse, tokenize
 
 __all__ = [
-    "BeatGrid", "BodyPart", "Column", "Direction", "LabanError", "Level", "Motion", "MotionFileError",
+    "BeatGrid", "BodyPart", "Column", "DecodeError", "Direction", "LabanError", "Level", "Motion", "MotionFileError",
     "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError", "Symbol", "Trajectories",
-    "analyse", "beats_from_audio", "beats_from_music", "decode", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
+    "analyse", "beats_from_audio", "beats_from_music", "cell_agreement", "decode", "default_skeleton", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
     "read_kinect_csv", "read_motion", "recognise", "recognised", "tokenize", "write_bvh",
     "write_joint_arrays",
 ]

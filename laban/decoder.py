@@ -74,6 +74,7 @@ _LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIG
 _LEVEL_CHANGE = 0.16  # s a supporting leg takes to change level ...
 _LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
 _RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
+_QUICK_RELEVE = 0.45  # s: a shorter time on the ball keeps the pelvis where it was (knees bent); a longer one rises
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
 # Free feet
 _CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
@@ -846,7 +847,7 @@ class _Steps:
         for f, level in run.levels.items():
             flexion = np.radians(rng.uniform(*_LEVEL_FLEXION[level]))
             rise = rng.uniform(*_RELEVE) if level is Level.HIGH else 0.0
-            if level is Level.HIGH and self._carried is not None:
+            if level is Level.HIGH and self._carried is not None and run.duration < _QUICK_RELEVE:
                 flexion = self._on_the_ball(f, rise)
             elif level is not Level.HIGH:
                 self._carried = self._leg_length(f, flexion)
@@ -867,8 +868,9 @@ class _Steps:
     def _on_the_ball(self, foot: int, rise: float) -> float:
         """Knee bend (radians) of a leg rising on the ball of its foot without lifting the pelvis: the ankle goes up
         by ``rise``, the knee bends to make up for it. A relevé is the heel's height, whatever the knee does; keeping
-        the pelvis where the last flat support carried it spares a jolt up and down in quick steps. The bend stays
-        clear of the tokenizer's plié threshold (35° ± 8°), straighter or deeper."""
+        the pelvis where the last flat support carried it spares a jolt up and down in quick steps (salsa on the
+        balls of the feet). The bend stays clear of the tokenizer's plié threshold (35° ± 8°), straighter or
+        deeper."""
         leg = self.rig.legs["left" if foot == 0 else "right"]
         a, b = leg.thigh_length, leg.shin_length
         length = max(self._carried - rise, abs(a - b) + 0.05)

@@ -260,7 +260,10 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
     reset_frames = np.flatnonzero(resets)
     last_end = 0.0
     previous_arrival = 0
-    for begin, arrival in _movements(vectors, traj.fps, timing.frames_per_beat / 2, allowed):
+    # A limb moves when it moves relative to the body: an arm held still while the dancer turns is no gesture.
+    in_body = np.stack([np.einsum("ta,ta->t", vectors, analysis.forward),
+                        np.einsum("ta,ta->t", vectors, analysis.right), vectors[:, 1]], axis=1)
+    for begin, arrival in _movements(in_body, traj.fps, timing.frames_per_beat / 2, allowed):
         if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
             notated = _PLACE_LOW
         previous_arrival = arrival

@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     dec.add_argument("--seed", type=int, default=0, help="one of the many executions of the score (default 0)")
     dec.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one)")
+    dec.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
+                     help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
     dec.set_defaults(run=_decode)
 
     stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
@@ -117,13 +119,15 @@ def _tokenize(args: argparse.Namespace) -> int:
 
 
 def _decode(args: argparse.Namespace) -> int:
-    from laban import Score, decode, read_bvh, write_bvh, write_joint_arrays
+    from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
 
     suffix = args.output.suffix.lower()
     if suffix not in (".bvh", ".npz"):
         raise LabanError(f"{args.output}: use .bvh (rotations) or .npz (joint positions)")
     score = Score.load(args.score)
     skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
+    if skeleton is not None:
+        recognised(skeleton, dict(_pair(item) for item in args.map) or None)
     motion = decode(score, skeleton, fps=args.fps, seed=args.seed)
     if suffix == ".bvh":
         write_bvh(motion, args.output)
