@@ -8,8 +8,6 @@ from anywhere is safe to open, and written atomically, so an interrupted write n
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import numpy as np
 
 from .bodyparts import recognise
 from .errors import MotionFileError, SkeletonError
+from .files import atomic_path
 from .motion import Trajectories
 from .skeleton import Skeleton
 
@@ -49,16 +48,9 @@ def write_joint_arrays(trajectories: Trajectories, path: str | Path) -> None:
     positions = np.asarray(trajectories.positions, dtype=np.float64)
     if not np.isfinite(positions).all():
         raise ValueError("positions must be finite to be written")
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, positions=positions, names=np.array(trajectories.skeleton.names, dtype=str),
-                     parents=np.asarray(trajectories.skeleton.parents, dtype=np.int64),
-                     fps=np.float64(trajectories.fps))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary, open(temporary, "wb") as f:
+        np.savez(f, positions=positions, names=np.array(trajectories.skeleton.names, dtype=str),
+                 parents=np.asarray(trajectories.skeleton.parents, dtype=np.int64), fps=np.float64(trajectories.fps))
 
 
 def skeleton_from_positions(names: list[str] | tuple[str, ...], parents: np.ndarray, positions: np.ndarray) -> Skeleton:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import warnings
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from .errors import MotionFileError
+from .files import atomic_path
 from .motion import Motion
 from .skeleton import Skeleton
 
@@ -117,19 +117,13 @@ def write_bvh(motion: Motion, path: str | os.PathLike, scale: float = 1.0) -> No
     path = Path(path)
     _check_writable(motion, path, scale)
     order = _depth_first(motion.skeleton)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="\n") as out:
-            out.write(_hierarchy_text(motion.skeleton, order, scale))
-            out.write(f"MOTION\nFrames: {motion.frame_count}\nFrame Time: {1 / motion.fps:.10f}\n")
-            for start in range(0, motion.frame_count, _SLICE):
-                rows = _channel_values(motion, order, slice(start, start + _SLICE), scale)
-                line = " ".join(["%.6f"] * rows.shape[1]) + "\n"
-                out.write((line * len(rows)) % tuple(rows.ravel()))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary, open(temporary, "x", encoding="utf-8", newline="\n") as out:
+        out.write(_hierarchy_text(motion.skeleton, order, scale))
+        out.write(f"MOTION\nFrames: {motion.frame_count}\nFrame Time: {1 / motion.fps:.10f}\n")
+        for start in range(0, motion.frame_count, _SLICE):
+            rows = _channel_values(motion, order, slice(start, start + _SLICE), scale)
+            line = " ".join(["%.6f"] * rows.shape[1]) + "\n"
+            out.write((line * len(rows)) % tuple(rows.ravel()))
 
 
 # --- hierarchy ---------------------------------------------------------------------------------------------------

@@ -537,5 +537,5 @@ def test_unreadable_files_raise_score_file_error(tmp_path: Path) -> None:
     (tmp_path / "folder.json").mkdir()
     with pytest.raises(ScoreFileError, match="folder.json: cannot read"):
         load_score(tmp_path / "folder.json")
-    with pytest.raises(ScoreFileError, match="cannot write: No such file"):
+    with pytest.raises(ScoreFileError, match="nowhere/s.json: cannot write: no such folder"):
         save_score(full_score(), tmp_path / "nowhere" / "s.json")

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from laban.errors import LabanError
+from laban.files import atomic_path
 from laban.score import Column, Score, Sign, Symbol
 
 from . import glyphs
@@ -190,19 +190,9 @@ def save_staff(score: Score, path: str | os.PathLike, **options) -> None:
             scale = min(PNG_SCALE, math.sqrt(_MAX_PNG_PIXELS / (staff.width * staff.height)),
                         _MAX_PNG_SIDE / max(staff.width, staff.height))
         data = staff.png(scale)
-    # Beside the target, then renamed over it; os.open with mode 0o666 lets the umask decide the permissions.
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(data)
     except OSError as error:
         raise LabanError(f"{path}: cannot write: {error.strerror or error}") from None
 

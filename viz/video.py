@@ -10,18 +10,16 @@ stderr, redrawn in place on a terminal, a single summary line otherwise.
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from laban.errors import LabanError
+from laban.files import atomic_path
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 PLAYHEAD = (214, 40, 57)
@@ -88,22 +86,6 @@ class Progress:
 
 # --- writing ------------------------------------------------------------------------------------------------
 
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A fresh path beside ``path`` (same suffix, so that writers pick the format) that replaces ``path`` only when
-    the block succeeds; on any failure it is removed and ``path`` is left as it was. The writer creates the file,
-    so it gets the usual permissions."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise LabanError(f"{path}: no such folder {path.parent}")
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.part{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def save_video(path: str | Path, frames: Iterable[np.ndarray], fps: float) -> int:
     """Write frames (H, W, 3) uint8 to ``path``: ``.mp4`` (H.264) or ``.gif``; returns the number of frames.
 
@@ -116,10 +98,13 @@ def save_video(path: str | Path, frames: Iterable[np.ndarray], fps: float) -> in
         raise LabanError(f"{path}: unknown video format '{suffix}' (expected .mp4 or .gif)")
     if not fps > 0:
         raise LabanError(f"frame rate must be positive, not {fps}")
-    with atomic_path(path) as tmp:
-        count = _write_mp4(tmp, frames, fps) if suffix == ".mp4" else _write_gif(tmp, frames, fps)
-        if count == 0:
-            raise LabanError(f"{path}: no frames to write")
+    try:
+        with atomic_path(path) as tmp:
+            count = _write_mp4(tmp, frames, fps) if suffix == ".mp4" else _write_gif(tmp, frames, fps)
+            if count == 0:
+                raise LabanError(f"{path}: no frames to write")
+    except OSError as error:
+        raise LabanError(f"{path}: cannot write: {error.strerror or error}") from None
     return count
 
 
@@ -178,8 +163,11 @@ def _write_gif(path: Path, frames: Iterable[np.ndarray], fps: float) -> int:
 def save_png(path: str | Path, image: np.ndarray | Image.Image) -> Path:
     """An image to ``path`` as PNG, atomically."""
     image = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, dtype=np.uint8))
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG", optimize=True)
+    try:
+        with atomic_path(path) as tmp:
+            image.save(tmp, format="PNG", optimize=True)
+    except OSError as error:
+        raise LabanError(f"{path}: cannot write: {error.strerror or error}") from None
     return Path(path)
 
 

@@ -12,12 +12,11 @@ raises ``ScoreFileError`` with one line naming the file, the place in it and wha
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 from ..errors import ScoreFileError
+from ..files import atomic_path
 from ..score import Score
 from . import json, labaneditor, text
 
@@ -90,18 +89,8 @@ def _read(path: Path) -> str:
 
 
 def _write_atomic(path: Path, content: str) -> None:
-    # os.open with mode 0o666 lets the umask decide permissions, as for any newly created file.
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(content.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(content.encode("utf-8"))
     except OSError as e:
         raise ScoreFileError(f"{path}: cannot write: {e.strerror or e}") from None
