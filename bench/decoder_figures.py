@@ -2,7 +2,6 @@
 
     python bench/decoder_figures.py                 # every shared CMU dance clip, seeds 0 1 2
     python bench/decoder_figures.py --clips 05_02 61_03 --seeds 0
-    python bench/decoder_figures.py --body-frame-speeds   # with the tokenizer change proposed in the report
 
 For each clip: its score (``laban.tokenize`` of the capture at its real frame rate, the motion's own pulse), the
 decoded dance (``laban.decoder.decode`` on the default skeleton at 30 fps), and:
@@ -210,37 +209,11 @@ def bin_centre_angles(original: Trajectories, score: laban.Score) -> list[float]
 
 # --- the run --------------------------------------------------------------------------------------------------
 
-def body_frame_speeds() -> None:
-    """The tokenizer change proposed with the decoder: judge when a limb moves by its speed relative to the body
-    (as its direction is judged), so that an arm carried round by a turn is not a gesture."""
-    import laban.tokenizer as tokenizer
-
-    plain = tokenizer._gesture_symbols
-
-    def gesture_symbols(analysis, column, base, tip, timing, free):
-        traj = analysis.trajectories
-        vectors = (traj.part(tip) - traj.part(base)).astype(np.float64)
-        body = np.stack([np.einsum("ta,ta->t", vectors, analysis.forward),
-                         np.einsum("ta,ta->t", vectors, analysis.right), vectors[:, 1]], axis=1)
-        movements = tokenizer._movements
-        tokenizer._movements = lambda _, fps, gap, allowed: movements(body, fps, gap, allowed)
-        try:
-            return plain(analysis, column, base, tip, timing, free)
-        finally:
-            tokenizer._movements = movements
-
-    tokenizer._gesture_symbols = gesture_symbols
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", nargs="*", help="trial names (default: every shared dance clip)")
     parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
-    parser.add_argument("--body-frame-speeds", action="store_true",
-                        help="tokenize with the proposed change (limb movement judged relative to the body)")
     args = parser.parse_args()
-    if args.body_frame_speeds:
-        body_frame_speeds()
     from motiongpt.data import cmu_trials
 
     trials = [t for t in cmu_trials() if t.is_dance and (not args.clips or t.name in args.clips)]
@@ -250,8 +223,7 @@ def main() -> None:
     centres: list[float] = []
     started = time.perf_counter()
     for trial in trials:
-        motion = laban.read_bvh(trial.path)
-        motion.fps = trial.fps
+        motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
         score = laban.tokenize(motion, title=trial.name)
         original = motion.trajectories(FPS)
         for name, value in plausibility(original).items():
@@ -269,8 +241,7 @@ def main() -> None:
                 angles += reconstruction_angles(original, traj, score)
                 centres += bin_centre_angles(original, score)
     print(f"{len(trials)} CMU dance clips, seeds {args.seeds}, decoded at {FPS:g} fps on the default skeleton "
-          f"({time.perf_counter() - started:.0f} s)" + (" — tokenizer with body-frame speeds" if args.body_frame_speeds
-                                                         else ""))
+          f"({time.perf_counter() - started:.0f} s)")
     print("\nphysical plausibility (mean over clips; metrics.md definitions, 30 fps)")
     print(f"  {'':22} {'motion capture':>15} {'decoded':>10}")
     for name in capture:

@@ -153,7 +153,7 @@ def test_directions_are_judged_from_the_pelvis_not_the_camera():
     assert np.all(cells == 2 * 3 + 1)  # right middle
 
 
-def test_tokenized_scores_round_trip_through_every_format(trials, tmp_path):
+def test_tokenized_scores_round_trip_through_json_and_the_text_form(trials, tmp_path):
     score = laban.tokenize(laban.read_bvh(trials["05_06"].path))
     for name in ("score.json", "score.laban"):
         score.save(tmp_path / name)
