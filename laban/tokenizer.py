@@ -98,11 +98,7 @@ def tokenize(
     frames_per_beat = traj.fps * 60.0 / grid.tempo
     timing = _Timing(beat_of_frame, subdivision, frames_per_beat)
 
-    start: list[Symbol] = []
-    symbols: list[Symbol] = []
-    support_start, support_symbols = _support_symbols(analysis, timing)
-    start += support_start
-    symbols += support_symbols
+    start, symbols = _support_symbols(analysis, timing)
     for column, (base, tip), free in _gesture_limbs(analysis):
         first, moves = _gesture_symbols(analysis, column, base, tip, timing, free)
         start.append(first)
@@ -112,11 +108,10 @@ def tokenize(
 
 def analyse(motion: Motion | Trajectories) -> Analysis:
     """Floor, body axes, foot contacts and support phases of a motion, at ``WORKING_FPS``."""
+    recognised(motion.skeleton)
     if isinstance(motion, Motion):
-        recognised(motion.skeleton)
         traj = motion.trajectories(min(WORKING_FPS, motion.fps))
     else:
-        recognised(motion.skeleton)
         traj = motion.resampled(WORKING_FPS) if motion.fps > WORKING_FPS * 1.5 else motion
     if traj.frame_count < 2:
         raise LabanError("a motion needs at least two frames to be tokenized")
