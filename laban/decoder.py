@@ -1299,16 +1299,20 @@ class _Body:
 
     # --- jumps ----------------------------------------------------------------------------------------------
 
+    def _flight_times(self):
+        """(take-off, landing) seconds of every flight between two supports."""
+        runs = self.steps.runs
+        for takeoff, landing in self.steps.flights:
+            if takeoff >= 0 and landing < len(runs):
+                yield runs[takeoff].t1, runs[landing].t0
+
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
         parabola under gravity, and the knees absorb the landing."""
-        clock, steps = self.clock, self.steps
+        clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for takeoff, landing in steps.flights:
-            if takeoff < 0 or landing >= len(steps.runs):
-                continue
-            t_off, t_on = steps.runs[takeoff].t1, steps.runs[landing].t0
+        for t_off, t_on in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -1340,13 +1344,10 @@ class _Body:
 
     def _ballistic_xz(self, root_xz, com_offset):
         """In the air the centre of mass moves straight at constant speed."""
-        clock, steps = self.clock, self.steps
+        clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for takeoff, landing in steps.flights:
-            if takeoff < 0 or landing >= len(steps.runs):
-                continue
-            t_off, t_on = steps.runs[takeoff].t1, steps.runs[landing].t0
+        for t_off, t_on in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if not inside.any():
                 continue

@@ -31,8 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--subdivision", type=int, default=4, help="quantise to 1/N beat (default 4)")
     tok.add_argument("--scale", type=float, help="metres per file unit (default: detected from body height)")
     tok.add_argument("--fps", type=float, help="the capture's real frame rate, when its header is wrong")
-    tok.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
-                     help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
+    _map_argument(tok)
     tok.set_defaults(run=_tokenize)
 
     dec = commands.add_parser("decode", help="perform a score: motion as BVH (or joint positions as .npz)",
@@ -43,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     dec.add_argument("--seed", type=int, default=0, help="one of the many executions of the score (default 0)")
     dec.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one)")
-    dec.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
-                     help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
+    _map_argument(dec)
     dec.set_defaults(run=_decode)
 
     stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
@@ -180,6 +178,11 @@ def _render(args: argparse.Namespace) -> int:
     print(f"{args.output}: {len(dancers)} dancer{'s' * (len(dancers) > 1)}, {seconds:.1f} s"
           + (" beside the staff" if score is not None and args.output.suffix.lower() != ".png" else ""))
     return 0
+
+
+def _map_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
+                        help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist")
 
 
 def _pair(item: str) -> tuple[str, str]:
