@@ -13,10 +13,12 @@ on the field's metrics (``motiongpt.metrics``), one row per set:
   held-out clip by features (retrieval), and random valid scores decoded to motion;
 - the generated clips, when given.
 
+Every row that has words (CMU descriptions, a generated clip's prompt in ``<stem>.txt``) also reports text ↔ score
+R-precision with the shipped contrastive evaluator (``motiongpt.metrics.text_score``).
+
 Rows that stand in for a held-out clip (baselines, generated clips named like one) are scored against that
 clip's beats (unless they bring music of their own) and, unless they were made from a score of their own, its
-score: a retrieved dance is judged on the held-out dance's beat, not its own. The decoder rows need
-``laban.decode`` (or ``laban.decoder.decode``) and are left out, and listed as pending, without it.
+score: a retrieved dance is judged on the held-out dance's beat, not its own.
 
 Protocol: 21 landmarks, first 20 s, 60 fps (Bailando); PFC on 5-s pieces at 30 fps (EDGE). Music beats come
 from a MIDI/MusicXML file or a beats file beside a clip; without music (all of CMU) from the motion's own pulse
@@ -133,6 +135,7 @@ class Clip:
     grid: BeatGrid | None = None
     score: Score | None = None
     category: str = ""
+    text: str = ""  # what the dance is, in words: a CMU description or the prompt it was generated from
 
 
 def load_split(split: str, subset: str = "all", path: Path = SPLIT_FILE) -> list[Clip]:
@@ -150,14 +153,14 @@ def load_split(split: str, subset: str = "all", path: Path = SPLIT_FILE) -> list
         motion.fps = trial.fps
         if trial.skeleton.startswith("cgspeed-daz"):
             motion = _frames(motion, slice(int(round(DAZ_BLEND_SECONDS * motion.fps)), None))
-        clips.append(Clip(trial.name, motion, category=row["category"]))
+        clips.append(Clip(trial.name, motion, category=row["category"], text=trial.description))
     return clips
 
 
 def load_directory(folder: Path) -> list[Clip]:
     """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2), with what lies beside it under
     the same stem: music (.mid, .midi, .xml, .musicxml, .mxl) or a beats file (.beats, .beats.txt) for its
-    beats, and a score (.laban, .score.json) it was decoded from."""
+    beats, a score (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of clips")
@@ -175,7 +178,9 @@ def load_directory(folder: Path) -> list[Clip]:
             if scored.is_file():
                 score = Score.load(scored)
                 break
-        clips.append(Clip(path.stem, laban.read_motion(path), grid, score))
+        prompt = path.with_suffix(".txt")
+        text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
+        clips.append(Clip(path.stem, laban.read_motion(path), grid, score, text=text))
     if not clips:
         raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)})")
     return clips
@@ -225,7 +230,7 @@ def pieces(clip: Clip, seconds: float) -> list[Clip]:
         part = _frames(clip.motion, slice(start, start + n))
         grid = None if clip.grid is None else BeatGrid(tuple(np.asarray(clip.grid.times) - start / clip.motion.fps),
                                                        clip.grid.beats_per_bar)
-        out.append(Clip(f"{clip.name}@{k}", part, grid, None, clip.category))
+        out.append(Clip(f"{clip.name}@{k}", part, grid, None, clip.category, clip.text))
     return out
 
 
@@ -282,6 +287,10 @@ class Protocol:
             "bone_drift": "mm, std over frames of each bone of the clip's own skeleton, mean over bones",
             "notation": f"scores by laban.tokenize on the clip's beats; cells of {self.notation_resolution:g} "
                         f"beat; tokens = {notation.TOKENS_PER_SYMBOL} per symbol",
+            "text": "R-precision (HumanML3D, adapted): each clip's score ranks its text (a CMU description, a "
+                    "generated clip's .txt prompt, else the held-out clip's it stands in for) among the held-out "
+                    "set's distinct descriptions (up to 32) with the shipped contrastive text-score evaluator "
+                    "(motiongpt/metrics/text_score.py, trained on the training split)",
         }
 
 
@@ -300,6 +309,7 @@ class Measured:
     target: Score | None  # the score the clip was made from, if any
     seconds: float
     source_fps: float  # the clip's own frame rate, before resampling to the protocol's
+    text: str = ""
 
 
 def measure(clip: Clip, protocol: Protocol = Protocol()) -> Measured:
@@ -324,14 +334,16 @@ def measure(clip: Clip, protocol: Protocol = Protocol()) -> Measured:
     }
     return Measured(clip.name, metrics.kinetic_features(zeroed, protocol.kinetic_quirk),
                     metrics.geometric_features(zeroed, protocol.geometric_quirk), world, grid, beats_from, scalars,
-                    score, clip.score, world.duration, float(source.fps))
+                    score, clip.score, world.duration, float(source.fps), clip.text)
 
 
 def evaluate(generated: list[Clip | Measured], reference: list[Clip | Measured],
-             targets: list[Clip | Measured | None] | None = None, protocol: Protocol = Protocol()) -> dict:
+             targets: list[Clip | Measured | None] | None = None, protocol: Protocol = Protocol(),
+             descriptions: list[str] = ()) -> dict:
     """One row: a set of clips against the reference set (clips, or clips already measured). ``targets`` (one
     per generated clip, or None) are the held-out clips they stand in for: a clip without music of its own is
-    judged on their beats, and on agreement with their scores."""
+    judged on their beats, and on agreement with their scores; one without a text of its own, on their texts.
+    ``descriptions`` (the held-out set's) join the row's texts in the pool each score ranks its own text in."""
     itself = generated is reference  # the reference row: FID 0 by definition, not worth a number
     generated, reference = _measured(generated, protocol), _measured(reference, protocol)
     targets = [None] * len(generated) if targets is None else [
@@ -362,6 +374,15 @@ def evaluate(generated: list[Clip | Measured], reference: list[Clip | Measured],
     pairs = [(m.target if m.target is not None else t.score, m.score) for m, t in zip(generated, targets)
              if m.target is not None or t is not None]
     row["notation"] = _mean_agreement([notation.agreement(a, b, protocol.notation_resolution) for a, b in pairs])
+    # Text: does the clip's score fit the words it was made from (or the held-out clip's it stands in for)?
+    texts = [m.text or (t.text if t is not None else "") for m, t in zip(generated, targets)]
+    described = [(m.score, text) for m, text in zip(generated, texts) if text]
+    row["text_retrieval"] = None
+    if described and len(set(texts) | set(descriptions)) > 1:
+        from .metrics import text_score
+
+        scores, words = zip(*described)
+        row["text_retrieval"] = text_score.retrieval(list(scores), list(words), distractors=list(descriptions))
     return row
 
 
@@ -388,24 +409,13 @@ def _nanmean(values: list[float]) -> float:
 
 # --- baselines --------------------------------------------------------------------------------------------------
 
-def decoder():
-    """``laban.decode`` (score → Motion), or None while the package has no decoder."""
-    decode = getattr(laban, "decode", None)
-    if decode is None:
-        try:
-            from laban.decoder import decode
-        except ImportError:
-            return None
-    return decode
-
-
-def _decoded(decode, scores: list[tuple[str, Score]], held_out: list[Measured]) -> tuple[list[Clip], list[Measured]]:
+def _decoded(scores: list[tuple[str, Score]], held_out: list[Measured]) -> tuple[list[Clip], list[Measured]]:
     """Clips decoded from (name, score) pairs, each with the score it was made from, and the held-out clips they
     stand in for; a score the decoder refuses is left out (and counted by the caller)."""
     made, kept = [], []
     for (name, score), target in zip(scores, held_out):
         try:
-            made.append(Clip(name, decode(score), score=score))
+            made.append(Clip(name, laban.decode(score), score=score))
         except laban.LabanError:
             continue
         kept.append(target)
@@ -476,39 +486,35 @@ def report(reference: list[Clip], held_out: list[Clip] | None = None, generated:
     ref = [measure(c, protocol) for c in reference]
     rows = {"reference": evaluate(ref, ref, protocol=protocol)}
     pending = []
+    words = []  # the held-out descriptions: every row's pool of texts to rank its own among
     if held_out:
         gt = [measure(c, protocol) for c in held_out]
-        rows["ground truth"] = evaluate(gt, ref, protocol=protocol)
+        words = sorted({m.text for m in gt if m.text})
+        rows["ground truth"] = evaluate(gt, ref, protocol=protocol, descriptions=words)
         if baselines:
             rng = np.random.default_rng(seed)
             sample = [ref[i] for i in rng.choice(len(ref), size=min(len(gt), len(ref)), replace=False)]
-            rows["training clips (sample)"] = evaluate(sample, ref, gt[:len(sample)], protocol)
-            rows["nearest training clip"] = evaluate(nearest(gt, ref, ref), ref, gt, protocol)
-        decode = decoder()
-        if decode is not None:
-            # The test clips' own scores decoded (the decoder's realism, and the round trip score → motion →
-            # score), and random valid scores decoded (the baseline), each on the beats of a test clip.
-            runs = {"decoded test scores": [(f"decoded-{m.name}", m.score) for m in gt]}
-            if baselines:
-                runs["random valid scores"] = [(f"random-{m.name}", random_score(m.score.grid, m.score.duration, rng))
-                                               for m in gt]
-            for name, scores in runs.items():
-                made, kept = _decoded(decode, scores, gt)
-                if made:
-                    rows[name] = {**evaluate(made, ref, kept, protocol), "decode_failures": len(gt) - len(kept)}
-                else:
-                    pending.append(f"{name}: the decoder refused all {len(gt)} scores")
+            rows["training clips (sample)"] = evaluate(sample, ref, gt[:len(sample)], protocol, words)
+            rows["nearest training clip"] = evaluate(nearest(gt, ref, ref), ref, gt, protocol, words)
+        # The test clips' own scores decoded (the decoder's realism, and the round trip score → motion → score),
+        # and random valid scores decoded (the baseline), each on the beats of a test clip.
+        runs = {"decoded test scores": [(f"decoded-{m.name}", m.score) for m in gt]}
+        if baselines:
+            runs["random valid scores"] = [(f"random-{m.name}", random_score(m.score.grid, m.score.duration, rng))
+                                           for m in gt]
+        for name, scores in runs.items():
+            made, kept = _decoded(scores, gt)
+            if made:
+                rows[name] = {**evaluate(made, ref, kept, protocol, words), "decode_failures": len(gt) - len(kept)}
+            else:
+                pending.append(f"{name}: the decoder refused all {len(gt)} scores")
     if generated:
         gen = [measure(c, protocol) for c in generated]
         by_name = {m.name: m for m in (gt if held_out else [])}
         targets = [by_name.get(m.name) for m in gen]
-        rows["generated"] = evaluate(gen, ref, targets if any(targets) else None, protocol)
-    if decoder() is None:
-        pending.append("decoded test scores (round trip score → motion → score) and random valid scores: need "
-                       "laban.decode (score → motion)")
+        rows["generated"] = evaluate(gen, ref, targets if any(targets) else None, protocol, words)
     pending.append("music beats from audio beside a clip: not read (librosa's beats run 30-50 ms late and make "
                    "octave errors, see docs/evaluation.md); give MIDI/MusicXML or a beats file")
-    pending.append("text-to-dance retrieval (contrastive text-score evaluator): not built yet")
     return {
         "protocol": {**protocol.__dict__, "variants": protocol.variants()},
         "sets": {"reference": labels.get("reference", "reference"), "ground truth": labels.get("held_out", ""),
@@ -557,6 +563,15 @@ def markdown(result: dict) -> str:
                                                               "support_direction", "support_level", "support_f1",
                                                               "flight_f1", "timing_error_beats", "timing_matched"))
                      + " |")
+    lines += ["", "| set | text → score R-precision top-1 ↑ | top-3 ↑ | chance top-1 / top-3 | pool | described clips |",
+              "|---|---|---|---|---|---|"]
+    for name, r in rows.items():
+        t = r.get("text_retrieval")
+        if t:
+            lines.append(f"| {name} | {t['top1']:.3f} | {t['top3']:.3f} | {t['chance1']:.3f} / {t['chance3']:.3f} | "
+                         f"{t['pool']} | {t['n']} |")
+        else:
+            lines.append(f"| {name} | — | — | — | — | 0 |")
     lines += ["", f"Tokens per minute compare with {notation.NUMBERS_PER_MINUTE:,} numbers for a minute of 21 joints "
                   "at 30 fps. Notation agreement is against the held-out clip each row stands in for (or the "
                   "score a generated clip was decoded from); '—' where a row has no score to agree with.", "",

@@ -68,21 +68,24 @@ def test_random_scores_are_valid_and_always_supported():
 
 
 def test_a_report_on_real_clips(trials, tmp_path, monkeypatch):
-    clips = [evaluate.Clip(n, _read(trials[n])) for n in ("05_02", "05_03", "05_07", "07_01")]
-    held = [evaluate.Clip(n, _read(trials[n])) for n in ("05_06", "60_07")]
+    clips = [evaluate.Clip(n, _read(trials[n]), text=trials[n].description)
+             for n in ("05_02", "05_03", "05_07", "07_01")]
+    held = [evaluate.Clip(n, _read(trials[n]), text=trials[n].description) for n in ("05_06", "60_07")]
 
     def decode(score):  # a stand-in decoder: every score becomes 05_06 (exact for 05_06's own), random ones refused
         if score.title == "random":
             raise laban.LabanError("refused")
         return evaluate.first_seconds(held[0].motion, 6.0)
 
-    monkeypatch.setattr(evaluate, "decoder", lambda: decode)
+    monkeypatch.setattr(laban, "decode", decode)
     # A 'generated' clip: the held-out 05_06 written as joint positions with a beats file, under its name.
     traj = evaluate.trajectories(held[0].motion)
     laban.write_joint_arrays(traj, tmp_path / "05_06.npz")
     (tmp_path / "05_06.beats").write_text("\n".join(f"{0.5 * i:.2f}" for i in range(40)))
+    (tmp_path / "05_06.txt").write_text("a salsa dance\n")  # its prompt: the other held-out clip's kind of dance
     generated = evaluate.load_directory(tmp_path)
     assert generated[0].grid is not None and generated[0].grid.times[1] == 0.5
+    assert generated[0].text == "a salsa dance"
     result = evaluate.report(clips, held, generated, evaluate.Protocol(seconds=6.0))
     rows = result["rows"]
     assert list(rows) == ["reference", "ground truth", "training clips (sample)", "nearest training clip",
@@ -103,6 +106,12 @@ def test_a_report_on_real_clips(trials, tmp_path, monkeypatch):
     assert "correct acceleration" in variants["FID_k"] and "aist++" in variants["BAS"]
     table = evaluate.markdown(result)
     assert "| ground truth | 2 |" in table and "FID_k" in table and "Not measured yet" in table
+    # Text: every row ranks its texts among the held-out descriptions; the reference among its own four.
+    assert rows["reference"]["text_retrieval"]["pool"] == 4
+    assert rows["ground truth"]["text_retrieval"]["pool"] == 2 and rows["ground truth"]["text_retrieval"]["n"] == 2
+    assert rows["decoded test scores"]["text_retrieval"]["n"] == 2  # judged on the words of the clips they stand for
+    assert rows["generated"]["text_retrieval"]["pool"] == 3  # its own prompt joins the held-out descriptions
+    assert "text → score R-precision" in table and "chance" in table
     json.dumps(evaluate._jsonable(result), allow_nan=False)
 
 
