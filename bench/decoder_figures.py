@@ -6,25 +6,22 @@
 For each clip: its score (``laban.tokenize`` of the capture at its real frame rate, the motion's own pulse), the
 decoded dance (``laban.decoder.decode`` on the default skeleton at 30 fps), and:
 
-- **plausibility** (definitions of shared/docs/metrics.md, computed here at 30 fps on joint positions, the body
-  put on the floor with ``laban.tokenizer.estimate_floor`` for capture and decoded motion alike):
-  foot-skating ratio (a foot is in contact when its ankle is ≤ 8 cm and its toe ≤ 5 cm above the floor; it slides
-  when it moves more than 1 cm horizontally in a frame; sliding frames / contact frames, averaged over feet; the
-  foot's displacement is the smaller of ankle's and toe's, as metrics.md's PFC takes it, so that a foot pivoting
-  on its ball does not count — the ``toe`` variant takes the toe alone), floor penetration (depth of the lowest
-  joint under the floor: worst frame and 99th percentile), float (mean height of the lowest joint on frames with
-  a foot in contact), jitter (mean ‖third difference‖ × fps³ over frames and joints), bone-length drift (largest
-  range of a bone's length over the clip), flight (a parabola fitted to the centre of mass, de Leva segment masses,
+- **plausibility**, with ``motiongpt.metrics`` (shared/docs/metrics.md's definitions) on the 21 landmarks, as
+  ``motiongpt.evaluate`` measures them (``landmark_trajectories`` at the protocol's 60 fps, the clip's own floor,
+  ``laban.tokenizer.estimate_floor``): PFC, foot skating (variants 'contact' and 'toe-speed'), penetration (mean
+  depth of the lowest landmark under the floor) and float, jitter (at 60 fps and, as the decoder writes it, at
+  30 fps), bone-length drift (on the clip's own skeleton). Three figures ``motiongpt.metrics`` does not have stay
+  here: the worst frame's penetration, flight (a parabola fitted to the centre of mass, de Leva segment masses,
   during each time the tokenizer finds no foot carrying weight: its acceleration and RMS residual) and balance
   (share of still frames — the centre of mass slower than 0.1 m/s throughout the 0.4 s around the frame, a foot
   in contact — whose centre of mass lies within 5 cm of the convex hull of the contact feet's ankle and toe
-  joints, and of the toe of a foot on its ball (relevé), horizontally).
+  joints, and of the toe of a foot on its ball (relevé), horizontally; at 30 fps).
 - **round trip**: ``laban.compare.cell_agreement(score, tokenize(decode(score, seed), score.grid))`` per column,
   direction and level separately, over all clips and seeds (cells pooled).
 - **reconstruction**: the mean angle between the original's and the decoded dance's limb directions (in each
-  body's own cross of axes) at the end of every gesture symbol of the arms, torso and head.
-
-These plausibility functions follow metrics.md exactly and live here until ``motiongpt/metrics`` has them.
+  body's own cross of axes) at the end of every gesture symbol of the arms, torso and head, over all clips and
+  over the clips of each split of ``datasets/cmu_split.csv`` (the decoder's execution prior is measured on the
+  training split: the test split is the honest figure).
 """
 
 from __future__ import annotations
@@ -43,6 +40,7 @@ from laban.figure import centre_of_mass
 from laban.motion import Trajectories
 from laban.score import Column, Sign
 from laban.tokenizer import analyse, estimate_floor
+from motiongpt import metrics
 
 FPS = 30.0
 STILL_SPEED, STILL_FOR = 0.1, 0.4  # standing still: the centre of mass slower than 0.1 m/s for 0.4 s around a frame
@@ -53,47 +51,38 @@ GESTURES = {  # column: (base, tip) as the tokenizer measures them
 }
 
 
-# --- physical plausibility (metrics.md) ------------------------------------------------------------------------
+# --- physical plausibility ---------------------------------------------------------------------------------------
 
 def plausibility(traj: Trajectories) -> dict[str, float]:
-    """The metrics.md plausibility figures of one clip (positions at any rate; computed at 30 fps)."""
+    """Plausibility figures of one clip (positions at any rate)."""
+    world = metrics.landmark_trajectories(traj, metrics.PROTOCOL_FPS, None, zero_root=False)
+    at_30 = metrics.landmark_trajectories(traj, FPS, None, zero_root=False)
+    floor = estimate_floor(traj)
+    lowest = metrics.landmarks(traj)[..., 1].min(axis=1) - floor
     if traj.fps > FPS * 1.01:
         traj = traj.resampled(FPS)
     skeleton = laban.recognised(traj.skeleton)
     parts = skeleton.parts
     positions = traj.positions.astype(np.float64) - np.array([0.0, estimate_floor(traj), 0.0])
-    fps = traj.fps
     feet = [(parts[B.FOOT_LEFT], parts.get(B.TOES_LEFT, parts[B.FOOT_LEFT])),
             (parts[B.FOOT_RIGHT], parts.get(B.TOES_RIGHT, parts[B.FOOT_RIGHT]))]
-    ratios, toe_ratios, contacts = [], [], []
-    for ankle, toe in feet:
-        contact = (positions[:, ankle, 1] <= 0.08) & (positions[:, toe, 1] <= 0.05)
-        contacts.append(contact)
-        both = contact[1:] & contact[:-1]
-        step = np.linalg.norm(np.diff(positions[:, [ankle, toe]][..., [0, 2]], axis=0), axis=-1)  # (T-1, 2)
-        if both.any():
-            ratios.append(float(np.mean(step.min(axis=1)[both] > 0.01)))
-            toe_ratios.append(float(np.mean(step[:, 1][both] > 0.01)))
-    lowest = positions[..., 1].min(axis=1)
-    depth = np.maximum(0.0, -lowest)
-    on_floor = contacts[0] | contacts[1]
-    jerk = np.diff(positions, n=3, axis=0)
-    parents = skeleton.parents
-    bones = np.linalg.norm(positions[:, parents >= 0] - positions[:, parents[parents >= 0]], axis=-1)
+    contacts = [(positions[:, ankle, 1] <= 0.08) & (positions[:, toe, 1] <= 0.05) for ankle, toe in feet]
     com = centre_of_mass(skeleton, positions)
     flights = _flights(traj, com)
     return {
-        "skating %": 100 * float(np.mean(ratios)) if ratios else float("nan"),
-        "skating toe %": 100 * float(np.mean(toe_ratios)) if toe_ratios else float("nan"),
-        "penetration max mm": 1000 * float(depth.max()),
-        "penetration p99 mm": 1000 * float(np.percentile(depth, 99)),
-        "float mm": 1000 * float(lowest[on_floor].mean()) if on_floor.any() else float("nan"),
-        "jitter m/s3": float(np.linalg.norm(jerk, axis=-1).mean() * fps ** 3) if len(jerk) else float("nan"),
-        "bone drift mm": 1000 * float(np.ptp(bones, axis=0).max()),
+        "PFC": metrics.pfc(traj),
+        "skating contact %": 100 * metrics.foot_skating(world, "contact"),
+        "skating toe-speed %": 100 * metrics.foot_skating(world, "toe-speed"),
+        "penetration mm": metrics.penetration(world),
+        "penetration max mm": 1000 * float(np.maximum(0.0, -lowest).max()),
+        "float mm": metrics.floating(world),
+        "jitter m/s3 (60 fps)": metrics.jitter(world),
+        "jitter m/s3 (30 fps)": metrics.jitter(at_30),
+        "bone drift mm": metrics.bone_drift(traj),
         "flights": float(len(flights)),
         "flight accel m/s2": float(np.mean([f[0] for f in flights])) if flights else float("nan"),
         "flight residual mm": 1000 * float(np.mean([f[1] for f in flights])) if flights else float("nan"),
-        "balanced %": 100 * _balanced(positions, com, feet, contacts, fps),
+        "balanced %": 100 * _balanced(positions, com, feet, contacts, traj.fps),
     }
 
 
@@ -215,18 +204,20 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     args = parser.parse_args()
     from motiongpt.data import cmu_trials
+    from motiongpt.evaluate import read_cmu_split
 
+    split = read_cmu_split()
     trials = [t for t in cmu_trials() if t.is_dance and (not args.clips or t.name in args.clips)]
     capture, decoded = defaultdict(list), defaultdict(list)
     cells = defaultdict(lambda: np.zeros(3))
-    angles: list[float] = []
-    centres: list[float] = []
+    angles: dict[str, list[float]] = defaultdict(list)  # split → angles
+    centres: dict[str, list[float]] = defaultdict(list)
     started = time.perf_counter()
     for trial in trials:
         motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
         score = laban.tokenize(motion, title=trial.name)
         original = motion.trajectories(FPS)
-        for name, value in plausibility(original).items():
+        for name, value in plausibility(motion.trajectories()).items():
             capture[name].append(value)
         for seed in args.seeds:
             dance = decode(score, fps=FPS, seed=seed)
@@ -238,26 +229,31 @@ def main() -> None:
                 traj = dance.trajectories()
                 for name, value in plausibility(traj).items():
                     decoded[name].append(value)
-                angles += reconstruction_angles(original, traj, score)
-                centres += bin_centre_angles(original, score)
+                part = split[trial.name]["split"] if trial.name in split else "unsplit"
+                angles[part] += reconstruction_angles(original, traj, score)
+                centres[part] += bin_centre_angles(original, score)
     print(f"{len(trials)} CMU dance clips, seeds {args.seeds}, decoded at {FPS:g} fps on the default skeleton "
           f"({time.perf_counter() - started:.0f} s)")
-    print("\nphysical plausibility (mean over clips; metrics.md definitions, 30 fps)")
-    print(f"  {'':22} {'motion capture':>15} {'decoded':>10}")
+    print("\nphysical plausibility (mean over clips; motiongpt.metrics on 21 landmarks at 60 fps unless said)")
+    print(f"  {'':24} {'motion capture':>15} {'decoded':>10}")
     for name in capture:
-        print(f"  {name:22} {np.nanmean(capture[name]):15.3f} {np.nanmean(decoded[name]):10.3f}")
+        print(f"  {name:24} {np.nanmean(capture[name]):15.3f} {np.nanmean(decoded[name]):10.3f}")
     worst = {name: (np.nanmax(capture[name]), np.nanmax(decoded[name])) for name in ("penetration max mm",
                                                                                       "bone drift mm")}
     for name, (a, b) in worst.items():
-        print(f"  {name + ' (worst clip)':22} {a:15.3f} {b:10.3f}")
+        print(f"  {name + ' (worst clip)':24} {a:15.3f} {b:10.3f}")
     print("\nround trip: tokenize(decode(score)) vs score, cells of 1/4 beat (pooled over clips and seeds)")
     print(f"  {'column':16} {'direction':>9} {'level':>7} {'cells':>7}")
     for column, (d, lv, n) in sorted(cells.items(), key=lambda item: item[0] == "all"):
         print(f"  {column:16} {d / n:9.4f} {lv / n:7.4f} {int(n):7d}")
-    print(f"\nreconstruction: mean angle between original and decoded limb directions at symbol ends "
-          f"{np.mean(angles):.1f}° (median {np.median(angles):.1f}°, {len(angles)} symbol ends); for scale, the "
-          f"original to the centres of the cells written for it: {np.mean(centres):.1f}° (median "
-          f"{np.median(centres):.1f}°)")
+    print("\nreconstruction: mean angle between original and decoded limb directions at symbol ends; for scale, the "
+          "original to the centres of the cells written for it")
+    print(f"  {'clips':12} {'decoded':>8} {'median':>7} {'centres':>8} {'median':>7} {'ends':>6}")
+    groups = {"all": [a for part in angles.values() for a in part], **dict(sorted(angles.items()))}
+    centre_groups = {"all": [a for part in centres.values() for a in part], **dict(sorted(centres.items()))}
+    for name, values in groups.items():
+        print(f"  {name:12} {np.mean(values):7.1f}° {np.median(values):6.1f}° {np.mean(centre_groups[name]):7.1f}° "
+              f"{np.median(centre_groups[name]):6.1f}° {len(values):6d}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ What a dancer reading the staff does, in order:
    toes; rotations point each bone of the skeleton where it must go. The centre of mass is then put over the feet
    (balance) and on its parabola (flight), and the legs solved again.
 
-Whatever the notation leaves free — the exact angle inside a direction's bin, step length, foot placement,
+Whatever the notation leaves free — the exact angle inside a direction's bin (around where real dancers typically
+hold that limb in that bin: the execution prior ``execution_prior.json``, measured on CMU dance of the training
+split by ``datasets/execution_prior.py``), step length, foot placement,
 turn-out, knee bend within a level, timing curves, small breathing motion — is drawn from ``seed``, always inside
 the bins the tokenizer reads, so that ``tokenize(decode(score), score.grid)`` gives back the score.
 All per-frame work is numpy over whole arrays; Python loops run over symbols, runs and joints.
@@ -25,9 +27,11 @@ All per-frame work is numpy over whole arrays; Python loops run over symbols, ru
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -53,6 +57,7 @@ _GESTURE_SPEED = 70.0  # deg/s, the slowest plateau speed of a gesture
 _FASTEST_GESTURE = 900.0  # deg/s, about the fastest a dancer's arm swings
 _SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 1.5 of its frames
 _TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
+_FLOWING_SPEED = 150.0  # deg/s: moves this quick that follow each other at once flow into each other
 _STOP = 0.14  # s a limb rests between two movements that follow each other (the tokenizer cuts them there)
 _TURN_SPEED = 70.0  # deg/s, the slowest turn (the tokenizer sees turning above 40°/s)
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
@@ -340,6 +345,7 @@ def _heading(score: Score, clock: _Clock, rng: np.random.Generator) -> np.ndarra
         rate = abs(end - actual) / max(duration - ease, 1e-3)
         spread = np.hypot(_SEEN_TURNING, 0.3 * ease)
         late = 0.5 * ease + spread * float(ndtri(np.clip(TURN_SPEED / max(rate, 1e-3), 1e-4, 1 - 1e-4)))
+        late = max(late, 0.0)  # a quick turn is seen early, but it takes the whole time written for it (less jerk)
         begin = turn.t0 - (0.0 if flows_in else late)
         finish = turn.t1 + (0.0 if flows_on else late)
         progress = _progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
@@ -381,27 +387,67 @@ def _to_world(fru: np.ndarray, heading: np.ndarray) -> np.ndarray:
 
 
 def sample_direction(direction: Direction, level: Level, rng: np.random.Generator, spread: float = 0.6,
-                     side: str | None = None) -> np.ndarray:
+                     side: str | None = None, column: Column | None = None) -> np.ndarray:
     """A unit vector (forward, right, up) inside the core of a direction-and-level cell, where the tokenizer
-    reads it as that cell even with its hysteresis: near the cell's centre, ``spread`` scaling the variation.
-    ``side`` puts a hanging or raised limb (place) out to that side, clear of the body."""
+    reads it as that cell even with its hysteresis: near where dancers typically hold that ``column``'s limb in
+    that cell (``typical_direction``; the cell's geometric centre without a column), ``spread`` scaling the
+    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body."""
+    typical = typical_direction(column, direction, level) if column is not None else None
     if direction is Direction.PLACE:
-        elevation = min(max(90.0 - abs(rng.normal(4.0, 2.5 * spread)), 80.5), 89.0)
+        elevation = 90.0 - abs(rng.normal(4.0, 2.5 * spread))
+        if typical is not None:  # as far from the vertical as this limb typically hangs or rises
+            elevation = abs(math.degrees(math.asin(min(max(typical[2], -1.0), 1.0)))) - rng.normal(0.0, 2.5 * spread)
+        elevation = min(max(elevation, 90.0 - 22.5 + _HYSTERESIS + _MARGIN), 89.0)
         if level is not Level.HIGH:
             elevation = -elevation
+        # out to the side, not where the prior leans (hanging arms forward would carry the weight forward)
         azimuth = 90.0 if side == "right" else -90.0 if side == "left" else rng.uniform(0.0, 360.0)
         azimuth += rng.normal(0.0, 15.0 * spread)
     else:
         centre = _LEVEL_ELEVATION[level]
-        inner = 22.5 - _HYSTERESIS - _MARGIN - 2.0
-        offset = min(max(rng.normal(0.0, 4.0 * spread), -inner), inner)
-        if level is not Level.MIDDLE:  # sectors narrow towards the poles: keep to the lower part of high, etc.
-            offset = min(offset * math.copysign(1.0, centre), 2.0) * math.copysign(1.0, centre)
-        elevation = centre + offset
+        offset = rng.normal(0.0, 4.0 * spread)
+        if typical is None:
+            inner = 22.5 - _HYSTERESIS - _MARGIN - 2.0
+            offset = min(max(offset, -inner), inner)
+            if level is not Level.MIDDLE:  # sectors narrow towards the poles: keep to the lower part of high, etc.
+                offset = min(offset * math.copysign(1.0, centre), 2.0) * math.copysign(1.0, centre)
+            elevation = centre + offset
+        else:  # around the typical direction, kept inside the core
+            inner = 22.5 - _HYSTERESIS - _MARGIN
+            elevation = math.degrees(math.asin(min(max(typical[2], -1.0), 1.0))) + offset
+            elevation = min(max(elevation, centre - inner), centre + inner)
+            typical_azimuth = (math.degrees(math.atan2(typical[1], typical[0])) - direction.azimuth + 180.0) \
+                % 360.0 - 180.0
         allowed = 22.5 - (_HYSTERESIS + _MARGIN) / math.cos(math.radians(elevation))
-        azimuth = direction.azimuth + 0.9 * min(max(rng.normal(0.0, 3.0 * spread), -allowed), allowed)
+        turn = rng.normal(0.0, 3.0 * spread)
+        azimuth = direction.azimuth + (0.9 * min(max(turn, -allowed), allowed) if typical is None
+                                       else min(max(typical_azimuth + turn, -0.9 * allowed), 0.9 * allowed))
     e, a = math.radians(elevation), math.radians(azimuth)
     return np.array([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)])
+
+
+_PRIOR_FILE = Path(__file__).with_name("execution_prior.json")
+_LEVEL_INDEX = {Level.HIGH: 0, Level.MIDDLE: 1, Level.LOW: 2}
+
+
+@lru_cache(maxsize=1)
+def _execution_prior() -> dict[Column, np.ndarray]:
+    """column → (26, 3) typical directions per cell, from ``execution_prior.json`` (recipe:
+    ``datasets/execution_prior.py``, CMU dance of the training split), shipped with the package."""
+    table = json.loads(_PRIOR_FILE.read_text())
+    directions = np.asarray(table["direction"], dtype=float)
+    return {Column(name): directions[k] for k, name in enumerate(table["columns"])}
+
+
+def typical_direction(column: Column, direction: Direction, level: Level) -> np.ndarray | None:
+    """Where dancers typically hold ``column``'s limb inside a cell (unit (forward, right, up)), or None where
+    the execution prior has no such column."""
+    prior = _execution_prior().get(column)
+    if prior is None:
+        return None
+    if direction is Direction.PLACE:
+        return prior[24 if level is Level.HIGH else 25]
+    return prior[round(direction.azimuth / 45.0) % 8 * 3 + _LEVEL_INDEX[level]]
 
 
 _GESTURE_DEFAULT = {Column.TORSO: (Direction.PLACE, Level.HIGH), Column.HEAD: (Direction.PLACE, Level.HIGH)}
@@ -416,12 +462,12 @@ def _gesture_track(score: Score, column: Column, clock: _Clock, rng: np.random.G
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else _GESTURE_DEFAULT.get(column, (Direction.PLACE, Level.LOW))
-    start = sample_direction(*cell, rng, side=_side(column))
+    start = sample_direction(*cell, rng, side=_side(column), column=column)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not symbols:
         return _track(clock.t, start, [], rng, clock)
     seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols]))
-    moves = [(t0, t1, sample_direction(s.direction, s.level, rng, side=_side(column)))
+    moves = [(t0, t1, sample_direction(s.direction, s.level, rng, side=_side(column), column=column))
              for (t0, t1), s in zip(seconds, symbols)]
     return _track(clock.t, start, moves, rng, clock)
 
@@ -434,7 +480,8 @@ def _track(t: np.ndarray, start: np.ndarray, moves: list[tuple[float, float, np.
     slower than a movement the tokenizer can see goes at ``_GESTURE_SPEED`` and arrives early; a move followed at
     once by another arrives a moment early and pauses, as a dancer's movements are separated by stops (the
     tokenizer cuts movements where the limb stops). Each move starts a moment before its written time, so that it
-    is seen to start on time (``_seen_after``). A move cut short by the next hands over where it got to.
+    is seen to start on time (``_seen_after``); a quick move followed at once by another flows into it instead,
+    the dip of speed between them on the written boundary. A move cut short by the next hands over where it got to.
     Vectorised over moves and frames.
     """
     if not moves:
@@ -447,12 +494,20 @@ def _track(t: np.ndarray, start: np.ndarray, moves: list[tuple[float, float, np.
     ease_in, ease_out = rng.uniform(0.08, 0.11, n), rng.uniform(0.09, 0.13, n)
     paths = _Paths(np.vstack([start, targets[:-1]]), targets)
     following = np.append(t0[1:], np.inf)
-    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, following) - t0, following - t1, ease_in, ease_out)
+    # A quick move followed at once by another flows into it: it arrives as the next one starts, without a rest;
+    # the tokenizer cuts the two at the dip of speed between them, which lies at the written boundary. Slower
+    # moves rest between (a dip would not be deep enough to be seen) and start early by what it takes to be seen.
+    flowing = np.zeros(n, dtype=bool)
+    brisk = paths.angle / np.maximum(np.minimum(t1, following) - t0 - 0.5 * (ease_in + ease_out), 1e-3)
+    flowing[:-1] = (following[:-1] - t1[:-1] < 0.5 / clock.fps) & (brisk[:-1] > _FLOWING_SPEED) \
+        & (brisk[1:] > _FLOWING_SPEED)
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, following) - t0, following - t1, ease_in, ease_out,
+                                    flowing)
     speed = paths.angle / np.maximum(duration - 0.5 * (e_in + e_out), 1e-3)
-    begins = t0 - _seen_after(speed, e_in)
+    begins = t0 - np.where(np.r_[False, flowing[:-1]], 0.0, _seen_after(speed, e_in))
     following = np.append(begins[1:], np.inf)
     duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, following) - begins, following - t1, ease_in,
-                                    ease_out)
+                                    ease_out, flowing)
     duration = np.maximum(duration, 2.0 / clock.fps)
     handover = _progress(following - begins, duration, e_in, e_out)
     for k in np.flatnonzero(handover[:-1] < 1.0 - 1e-6):  # cut short: the next move starts where this one got to
@@ -469,16 +524,16 @@ def _track(t: np.ndarray, start: np.ndarray, moves: list[tuple[float, float, np.
     return directions
 
 
-def _timing(angle: np.ndarray, available: np.ndarray, gap: np.ndarray, ease_in: np.ndarray, ease_out: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _timing(angle: np.ndarray, available: np.ndarray, gap: np.ndarray, ease_in: np.ndarray, ease_out: np.ndarray,
+            flowing: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Durations and ease lengths of moves of ``angle`` degrees with ``available`` seconds each, ``gap`` seconds
     before the next move in their column. A move followed at once by another leaves time to stop (``_STOP``); one
     that would crawl slower than the tokenizer sees movement goes at ``_GESTURE_SPEED`` and arrives early."""
     quickest = np.maximum(0.06, angle / _FASTEST_GESTURE)
-    pause = np.where(gap < _STOP, np.clip(available - quickest, 0.0, _STOP), 0.0)
+    pause = np.where((gap < _STOP) & ~flowing, np.clip(available - quickest, 0.0, _STOP), 0.0)
     duration = np.maximum(available - pause, 1e-3)
     ease_in, ease_out = np.minimum(ease_in, 0.3 * duration), np.minimum(ease_out, 0.35 * duration)
-    crawl = angle < _GESTURE_SPEED * (duration - 0.5 * (ease_in + ease_out))
+    crawl = (angle < _GESTURE_SPEED * (duration - 0.5 * (ease_in + ease_out))) & ~flowing
     duration = np.where(crawl, angle / _GESTURE_SPEED + 0.5 * (ease_in + ease_out), duration)
     return duration, ease_in, ease_out
 

@@ -125,13 +125,18 @@ def analyse(motion: Motion | Trajectories) -> Analysis:
 
 
 def _without_spikes(positions: np.ndarray) -> np.ndarray:
-    """A three-frame running median: a marker that jumps away for one frame (the salsa takes have such tracking
-    spikes, up to 29 m/s) comes back, while real movement, being monotonic over three frames, passes unchanged."""
+    """A joint that jumps away for one frame (the salsa takes have such tracking spikes, up to 29 m/s) is put back
+    at the three-frame median of its coordinates. Only such spikes: a joint further from the midpoint of its
+    neighbours than they are from each other, and by more than 3 cm. Real movement passes unchanged, fast curves
+    too (a median of every frame would cut the corners of a hand sweeping round in a turn, by centimetres, and
+    so turn a forearm held still in the body by several degrees from frame to frame)."""
     if len(positions) < 3:
         return positions
     before, now, after = positions[:-2], positions[1:-1], positions[2:]
     middle = np.maximum(np.minimum(before, now), np.minimum(np.maximum(before, now), after))  # median of three
-    return np.concatenate([positions[:1], middle, positions[-1:]])
+    off = np.linalg.norm(now - 0.5 * (before + after), axis=-1, keepdims=True)
+    spike = (off > np.linalg.norm(after - before, axis=-1, keepdims=True)) & (off > 0.03)
+    return np.concatenate([positions[:1], np.where(spike, middle, now), positions[-1:]])
 
 
 def estimate_floor(traj: Trajectories) -> float:

@@ -102,13 +102,36 @@ def test_sampled_directions_stay_inside_their_cells():
         for level in Level:
             if direction is Direction.PLACE and level is Level.MIDDLE:
                 continue
-            for _ in range(20):
-                f, r, u = sample_direction(direction, level, rng, spread=2.0)
-                world = np.array([[-r, u, f]])  # forward +z, right -x
-                cell = int(limb_cells(world, forward, right)[0])
-                expected = (24 if level is Level.HIGH else 25) if direction is Direction.PLACE else \
-                    laban.score.HORIZONTAL_DIRECTIONS.index(direction) * 3 + list(Level).index(level)
-                assert cell == expected, (direction, level)
+            for column in (None, Column.FOREARM_RIGHT, Column.HEAD):  # the geometric centre, the execution prior
+                for _ in range(20):
+                    f, r, u = sample_direction(direction, level, rng, spread=2.0, column=column)
+                    world = np.array([[-r, u, f]])  # forward +z, right -x
+                    cell = int(limb_cells(world, forward, right)[0])
+                    expected = (24 if level is Level.HIGH else 25) if direction is Direction.PLACE else \
+                        laban.score.HORIZONTAL_DIRECTIONS.index(direction) * 3 + list(Level).index(level)
+                    assert cell == expected, (direction, level, column)
+
+
+def test_the_execution_prior_leans_where_dancers_hold_their_limbs():
+    # a forearm written "forward middle" is typically a little low and turned in: not the cell's centre
+    typical = laban.decoder.typical_direction(Column.FOREARM_RIGHT, Direction.FORWARD, Level.MIDDLE)
+    assert typical is not None and np.isclose(np.linalg.norm(typical), 1.0)
+    assert 1.0 < np.degrees(np.arccos(typical[0])) < 22.5  # off the centre, inside the cell
+
+
+def test_a_quick_turn_turns_and_leaves_what_came_before_alone():
+    grid = laban.BeatGrid.uniform(150, 8.0)
+    start = [Symbol(0.0, Column.SUPPORT_LEFT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+             Symbol(0.0, Column.SUPPORT_RIGHT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]
+    turn = Symbol(3.0, Column.CENTRE, 0.25, Sign.TURN, turn=0.125)  # an eighth of a turn in 0.1 s
+    hold = [Symbol(0.0, c, 3.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)] + \
+        [Symbol(3.25, c, 2.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    score = Score(grid, hold + [turn], start)
+    heading = analyse(decode(score, seed=0)).heading
+    seconds = grid.beats_to_seconds(np.array([2.5, 5.0]))
+    frames = np.round(seconds * 30).astype(int)
+    assert abs(heading[frames[0]] - heading[0]) < 1.0  # nothing turns before the turn sign
+    assert 45.0 - 15.0 < heading[frames[1]] - heading[frames[0]] < 45.0 + 15.0
 
 
 # --- sampling ---------------------------------------------------------------------------------------------------

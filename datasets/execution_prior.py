@@ -1,0 +1,131 @@
+"""Recipe for ``laban/execution_prior.json``: where real dancers' limbs typically are inside each notated cell.
+
+    python datasets/execution_prior.py            # writes laban/execution_prior.json
+    python datasets/execution_prior.py --check    # recomputes and says whether the shipped table still agrees
+
+A direction symbol names a 45° cell, not a point; the decoder (``laban.decoder.sample_direction``) has to pick
+one direction inside it. The geometric centre of a cell is not where dancers put their limbs (a forearm written
+"forward middle" is typically a little low and turned in, a head "forward high" is a nod, not 45° up). This
+recipe measures, for each gesture column of the arms, torso and head and each of its 26 cells, the typical
+direction: the normalised mean of the limb's unit direction, in the body's own cross of axes (forward, right,
+up, as ``laban.tokenizer`` measures it), at the end of every direction symbol the tokenizer writes for that
+column and cell. The decoder clamps it into the cell's core (where the tokenizer's hysteresis reads the cell)
+before sampling around it.
+
+Data: the **training split only** (``datasets/cmu_split.csv``, ``split == train``) of the shared CMU dance trials
+(``motiongpt.data.Trial.is_dance``: subject 5's ballet/modern and the salsa takes), each tokenized at its real
+frame rate on the motion's own pulse (as ``bench/decoder_figures.py`` does), so that no validation or test clip
+is leaked into the decoder. Cells seen fewer than ``SHRINK`` times are pulled towards the geometric centre
+(weight n / (n + SHRINK)); cells never seen stay at the centre.
+
+The table (JSON, read with numpy, no pickle): ``columns`` (column names), ``cells`` (26 cell ids as
+``laban.tokenizer.limb_cells``: sector * 3 + level, 24 place high, 25 place low), ``direction`` (columns × 26 ×
+3 unit vectors, forward/right/up) and ``count`` (columns × 26 symbol ends behind each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import laban
+from laban.score import Column, Direction, Level, Sign
+from laban.tokenizer import _gesture_limbs, analyse
+
+TABLE = REPO / "laban" / "execution_prior.json"
+COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
+           Column.FOREARM_RIGHT)
+SHRINK = 5.0  # symbol ends that count as much as the geometric centre
+_LEVEL_INDEX = {Level.HIGH: 0, Level.MIDDLE: 1, Level.LOW: 2}
+
+
+def cell_of(direction: Direction, level: Level) -> int:
+    if direction is Direction.PLACE:
+        return 24 if level is Level.HIGH else 25
+    return round(direction.azimuth / 45.0) % 8 * 3 + _LEVEL_INDEX[level]
+
+
+def cell_centre(cell: int) -> np.ndarray:
+    if cell >= 24:
+        return np.array([0.0, 0.0, 1.0 if cell == 24 else -1.0])
+    sector, level = divmod(cell, 3)
+    e, a = np.radians((45.0, 0.0, -45.0)[level]), np.radians(45.0 * sector)
+    return np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+
+
+def symbol_end_directions(motion: laban.Motion, score: laban.Score) -> dict[Column, list[tuple[int, np.ndarray]]]:
+    """(cell, unit limb direction in the body's axes) at the end of every direction symbol of each column."""
+    analysis = analyse(motion)
+    traj = analysis.trajectories
+    found: dict[Column, list[tuple[int, np.ndarray]]] = {c: [] for c in COLUMNS}
+    for column, (base, tip), _ in _gesture_limbs(analysis):
+        if column not in found:
+            continue
+        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        if not symbols:
+            continue
+        seconds = score.grid.beats_to_seconds(np.array([s.end for s in symbols]))
+        frames = np.clip(np.round(seconds * traj.fps).astype(int), 0, traj.frame_count - 1)
+        v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
+        body = np.stack([np.einsum("ta,ta->t", v, analysis.forward[frames]),
+                         np.einsum("ta,ta->t", v, analysis.right[frames]), v[:, 1]], axis=1)
+        body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
+        found[column] += [(cell_of(s.direction, s.level), d) for s, d in zip(symbols, body)]
+    return found
+
+
+def compute() -> dict:
+    from motiongpt.data import cmu_trials
+    from motiongpt.evaluate import read_cmu_split
+
+    split = read_cmu_split()
+    trials = [t for t in cmu_trials() if t.is_dance and split[t.name]["split"] == "train"]
+    sums = np.zeros((len(COLUMNS), 26, 3))
+    counts = np.zeros((len(COLUMNS), 26), dtype=int)
+    for trial in trials:
+        motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
+        score = laban.tokenize(motion, title=trial.name)
+        for k, column in enumerate(COLUMNS):
+            for cell, direction in symbol_end_directions(motion, score)[column]:
+                sums[k, cell] += direction
+                counts[k, cell] += 1
+    centres = np.array([cell_centre(c) for c in range(26)])
+    mean = sums / np.maximum(np.linalg.norm(sums, axis=-1, keepdims=True), 1e-12)
+    weight = (counts / (counts + SHRINK))[..., None]
+    direction = weight * mean + (1.0 - weight) * centres[None]
+    direction /= np.linalg.norm(direction, axis=-1, keepdims=True)
+    return {
+        "about": "typical limb direction (forward, right, up) per gesture column and cell; "
+                 "recipe: datasets/execution_prior.py (CMU dance trials of the training split)",
+        "trials": [t.name for t in trials],
+        "columns": [c.value for c in COLUMNS],
+        "cells": list(range(26)),
+        "direction": np.round(direction, 5).tolist(),
+        "count": counts.tolist(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare with the shipped table instead of writing")
+    args = parser.parse_args()
+    table = compute()
+    if args.check:
+        shipped = json.loads(TABLE.read_text())
+        same = np.allclose(np.array(shipped["direction"]), np.array(table["direction"]), atol=1e-4)
+        print("the shipped table agrees with the recipe" if same else "the shipped table differs from the recipe")
+        sys.exit(0 if same else 1)
+    TABLE.write_text(json.dumps(table, separators=(",", ":")) + "\n")
+    print(f"wrote {TABLE.relative_to(REPO)}: {len(table['trials'])} training trials, "
+          f"{int(np.sum(table['count']))} symbol ends")
+
+
+if __name__ == "__main__":
+    main()
