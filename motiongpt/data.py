@@ -12,11 +12,15 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+# The checkout: where this file lies when run from source or installed editable; an installed copy has no
+# datasets/ beside it, and is run from the checkout (the README's commands), so the working folder is taken then.
 REPO = Path(__file__).resolve().parents[1]
+if not (REPO / "datasets").is_dir():
+    REPO = Path.cwd()
 
 
 def mocap_root() -> Path:
-    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP`` or ``../shared/mocap`` beside the repository."""
+    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP`` or ``../shared/mocap`` beside the checkout."""
     return Path(os.environ.get("MOTIONGPT_MOCAP", REPO.parent / "shared" / "mocap"))
 
 

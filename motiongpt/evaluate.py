@@ -36,7 +36,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +120,8 @@ def write_cmu_split(rows: list[dict[str, str]], path: Path = SPLIT_FILE) -> None
 
 def read_cmu_split(path: Path = SPLIT_FILE) -> dict[str, dict[str, str]]:
     """trial → {split, category, group}, from ``datasets/cmu_split.csv``."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no CMU split file (run from the repository's checkout, beside datasets/)")
     with open(path, newline="") as f:
         return {row["trial"]: row for row in csv.DictReader(f)}
 
@@ -493,9 +495,12 @@ def report(reference: list[Clip], held_out: list[Clip] | None = None, generated:
         rows["ground truth"] = evaluate(gt, ref, protocol=protocol, descriptions=words)
         if baselines:
             rng = np.random.default_rng(seed)
-            sample = [ref[i] for i in rng.choice(len(ref), size=min(len(gt), len(ref)), replace=False)]
+            # Stand-ins are judged on the words of the held-out clip they stand in for, not on their own.
+            sample = [replace(ref[i], text="") for i in rng.choice(len(ref), size=min(len(gt), len(ref)),
+                                                                   replace=False)]
             rows["training clips (sample)"] = evaluate(sample, ref, gt[:len(sample)], protocol, words)
-            rows["nearest training clip"] = evaluate(nearest(gt, ref, ref), ref, gt, protocol, words)
+            rows["nearest training clip"] = evaluate([replace(m, text="") for m in nearest(gt, ref, ref)], ref, gt,
+                                                     protocol, words)
         # The test clips' own scores decoded (the decoder's realism, and the round trip score → motion → score),
         # and random valid scores decoded (the baseline), each on the beats of a test clip.
         runs = {"decoded test scores": [(f"decoded-{m.name}", m.score) for m in gt]}

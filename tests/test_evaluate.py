@@ -109,7 +109,8 @@ def test_a_report_on_real_clips(trials, tmp_path, monkeypatch):
     # Text: every row ranks its texts among the held-out descriptions; the reference among its own four.
     assert rows["reference"]["text_retrieval"]["pool"] == 4
     assert rows["ground truth"]["text_retrieval"]["pool"] == 2 and rows["ground truth"]["text_retrieval"]["n"] == 2
-    assert rows["decoded test scores"]["text_retrieval"]["n"] == 2  # judged on the words of the clips they stand for
+    for stand_in in ("decoded test scores", "nearest training clip"):  # judged on the words of the clips they stand for
+        assert rows[stand_in]["text_retrieval"]["n"] == 2 and rows[stand_in]["text_retrieval"]["pool"] == 2
     assert rows["generated"]["text_retrieval"]["pool"] == 3  # its own prompt joins the held-out descriptions
     assert "text → score R-precision" in table and "chance" in table
     json.dumps(evaluate._jsonable(result), allow_nan=False)
