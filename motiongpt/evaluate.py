@@ -380,7 +380,7 @@ def evaluate(generated: list[Clip | Measured], reference: list[Clip | Measured],
     texts = [m.text or (t.text if t is not None else "") for m, t in zip(generated, targets)]
     described = [(m.score, text) for m, text in zip(generated, texts) if text]
     row["text_retrieval"] = None
-    if described and len(set(texts) | set(descriptions)) > 1:
+    if described and len({text for _, text in described} | set(descriptions)) > 1:  # one text alone ranks nothing
         from .metrics import text_score
 
         scores, words = zip(*described)
