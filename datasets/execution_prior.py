@@ -36,28 +36,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import laban
-from laban.score import Column, Direction, Level, Sign
+from laban.score import Column, Sign
+from laban.decoder import cell_centre, cell_of
 from laban.tokenizer import _gesture_limbs, analyse
 
 TABLE = REPO / "laban" / "execution_prior.json"
 COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
            Column.FOREARM_RIGHT)
 SHRINK = 5.0  # symbol ends that count as much as the geometric centre
-_LEVEL_INDEX = {Level.HIGH: 0, Level.MIDDLE: 1, Level.LOW: 2}
-
-
-def cell_of(direction: Direction, level: Level) -> int:
-    if direction is Direction.PLACE:
-        return 24 if level is Level.HIGH else 25
-    return round(direction.azimuth / 45.0) % 8 * 3 + _LEVEL_INDEX[level]
-
-
-def cell_centre(cell: int) -> np.ndarray:
-    if cell >= 24:
-        return np.array([0.0, 0.0, 1.0 if cell == 24 else -1.0])
-    sector, level = divmod(cell, 3)
-    e, a = np.radians((45.0, 0.0, -45.0)[level]), np.radians(45.0 * sector)
-    return np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
 
 
 def symbol_end_directions(motion: laban.Motion, score: laban.Score) -> dict[Column, list[tuple[int, np.ndarray]]]:

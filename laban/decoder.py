@@ -430,6 +430,13 @@ _PRIOR_FILE = Path(__file__).with_name("execution_prior.json")
 _LEVEL_INDEX = {Level.HIGH: 0, Level.MIDDLE: 1, Level.LOW: 2}
 
 
+def cell_of(direction: Direction, level: Level) -> int:
+    """The cell id of a direction and level, as ``laban.tokenizer.limb_cells`` numbers them."""
+    if direction is Direction.PLACE:
+        return 24 if level is Level.HIGH else 25
+    return round(direction.azimuth / 45.0) % 8 * 3 + _LEVEL_INDEX[level]
+
+
 @lru_cache(maxsize=1)
 def _execution_prior() -> dict[Column, np.ndarray]:
     """column → (26, 3) typical directions per cell, from ``execution_prior.json`` (recipe:
@@ -445,9 +452,7 @@ def typical_direction(column: Column, direction: Direction, level: Level) -> np.
     prior = _execution_prior().get(column)
     if prior is None:
         return None
-    if direction is Direction.PLACE:
-        return prior[24 if level is Level.HIGH else 25]
-    return prior[round(direction.azimuth / 45.0) % 8 * 3 + _LEVEL_INDEX[level]]
+    return prior[cell_of(direction, level)]
 
 
 _GESTURE_DEFAULT = {Column.TORSO: (Direction.PLACE, Level.HIGH), Column.HEAD: (Direction.PLACE, Level.HIGH)}
@@ -666,7 +671,7 @@ def _route(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
 @lru_cache(maxsize=None)
 def _corner_route(first: int, last: int) -> tuple[int, ...]:
     """The corners a limb passes from the centre of cell ``first`` to the centre of cell ``last``."""
-    a, b = _cell_centre(first), _cell_centre(last)
+    a, b = cell_centre(first), cell_centre(last)
     first_corners, last_corners = _cell_corners(first), _cell_corners(last)
     to_first = np.arccos(np.clip(_CORNERS[first_corners] @ a, -1, 1))
     from_last = np.arccos(np.clip(_CORNERS[last_corners] @ b, -1, 1))
@@ -680,7 +685,7 @@ def _corner_route(first: int, last: int) -> tuple[int, ...]:
     return tuple(route)
 
 
-def _cell_centre(cell: int) -> np.ndarray:
+def cell_centre(cell: int) -> np.ndarray:
     """Unit vector (forward, right, up) at the middle of a cell."""
     if cell >= 24:
         return np.array([0.0, 0.0, 1.0 if cell == 24 else -1.0])
