@@ -44,6 +44,7 @@ import numpy as np
 import laban
 from laban import BeatGrid, Motion, Score, Trajectories
 from laban import BodyPart as B
+from laban.files import atomic_path
 from laban.timing import MUSIC_SUFFIXES, beats_from_music, pulse_grid, read_beats
 
 from . import metrics
@@ -634,9 +635,11 @@ def command(args: argparse.Namespace) -> int:
                     labels={"reference": ref_label, "held_out": held_label, "generated": gen_label})
     result["argv"] = sys.argv[1:]
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(_jsonable(result), indent=1) + "\n")
     table = markdown(result)
-    args.output.with_suffix(".md").write_text(table)
+    for path, text in ((args.output, json.dumps(_jsonable(result), indent=1) + "\n"),
+                       (args.output.with_suffix(".md"), table)):
+        with atomic_path(path) as partial:
+            partial.write_text(text, encoding="utf-8")
     print(table)
     print(f"{args.output} and {args.output.with_suffix('.md')} written in {result['seconds_taken']:.1f} s")
     return 0
