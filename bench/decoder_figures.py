@@ -39,7 +39,7 @@ from laban.decoder import decode
 from laban.figure import centre_of_mass
 from laban.motion import Trajectories
 from laban.score import Column, Sign
-from laban.tokenizer import analyse, estimate_floor
+from laban.analysis import analyse, estimate_floor
 from motiongpt import metrics
 
 FPS = 30.0

@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figure says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import laban  # noqa: E402
-from laban.tokenizer import WORKING_FPS  # noqa: E402
+from laban.analysis import WORKING_FPS  # noqa: E402
 from motiongpt.data import cmu_trials  # noqa: E402
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import laban
 from laban import BodyPart, Column, Sign
 from laban.bvh import standing_height
-from laban.tokenizer import analyse
+from laban.analysis import analyse
 from motiongpt.data import cmu_trials
 
 SUPPORTS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)

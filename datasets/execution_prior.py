@@ -38,7 +38,8 @@ sys.path.insert(0, str(REPO))
 import laban
 from laban.score import Column, Sign
 from laban.decoder import cell_centre, cell_of
-from laban.tokenizer import _gesture_limbs, analyse
+from laban.analysis import analyse
+from laban.tokenizer import _gesture_limbs
 
 TABLE = REPO / "laban" / "execution_prior.json"
 COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,

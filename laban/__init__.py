@@ -6,7 +6,9 @@
     >>> score.save("05_02.laban")
 """
 
+from .analysis import analyse
 from .arrays import read_joint_arrays, write_joint_arrays
+from .beats import beat_grid
 from .bodyparts import recognise, recognised
 from .bvh import read_bvh, write_bvh
 from .compare import cell_agreement
@@ -19,12 +21,12 @@ from .motion import Motion, Trajectories
 from .score import Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart, Skeleton
 from .timing import BeatGrid, beats_from_audio, beats_from_music, pulse_grid, read_beats
-from .tokenizer import analyse, tokenize
+from .tokenizer import tokenize
 
 __all__ = [
     "BeatGrid", "BodyPart", "Column", "DecodeError", "Direction", "LabanError", "Level", "Motion", "MotionFileError",
     "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError", "Symbol", "Trajectories",
-    "analyse", "beats_from_audio", "beats_from_music", "cell_agreement", "decode", "default_skeleton", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
+    "analyse", "beat_grid", "beats_from_audio", "beats_from_music", "cell_agreement", "decode", "default_skeleton", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
     "read_kinect_csv", "read_motion", "recognise", "recognised", "tokenize", "write_bvh",
     "write_joint_arrays",
 ]

@@ -19,17 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .score import Column, Direction, Level, Score, Sign, Symbol
+from .score import GESTURE_COLUMNS, NATURAL_POSITION, Column, Direction, Level, Score, Sign, Symbol
 
 _NOTHING = "-"
 _SUPPORT = {Column.LEG_LEFT: Column.SUPPORT_LEFT, Column.LEG_RIGHT: Column.SUPPORT_RIGHT}
-# What a gesture column says before its first symbol when the starting position leaves it out: the natural
-# position (upright torso and head, limbs hanging).
-_DEFAULTS = {column: (Direction.PLACE, Level.HIGH if column in (Column.TORSO, Column.HEAD) else Level.LOW)
-             for column in (Column.LEG_LEFT, Column.LEG_RIGHT, Column.TORSO, Column.UPPER_ARM_LEFT,
-                            Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD)}
-GESTURE_COLUMNS = (Column.LEG_LEFT, Column.LEG_RIGHT, Column.TORSO, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT,
-                   Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD)
+_DEFAULTS = NATURAL_POSITION
 
 
 def column_cells(score: Score, column: Column, cells: int, subdivision: int = 4) -> tuple[np.ndarray, np.ndarray]:

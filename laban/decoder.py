@@ -43,7 +43,8 @@ from .ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, sl
 from .motion import Motion, forward_kinematics
 from .score import Column, Direction, Level, Score, Sign
 from .skeleton import Skeleton
-from .tokenizer import MOVING_SPEED, TURN_SPEED, WORKING_FPS
+from .analysis import WORKING_FPS
+from .tokenizer import MOVING_SPEED, TURN_SPEED
 
 GRAVITY = 9.81
 LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for

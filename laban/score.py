@@ -82,6 +82,15 @@ class Column(str, Enum):
         return self in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)
 
 
+SUPPORT_COLUMNS: tuple[Column, ...] = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+GESTURE_COLUMNS: tuple[Column, ...] = (
+    Column.LEG_LEFT, Column.LEG_RIGHT, Column.TORSO, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT,
+    Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD,
+)
+ARM_COLUMNS: tuple[Column, ...] = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
+                                   Column.FOREARM_RIGHT)
+
+
 class Sign(str, Enum):
     """What a symbol says: a direction (and level), a turn, a hold, or flight."""
 
@@ -178,6 +187,13 @@ class Score:
 
         return load_score(path, format)
 
+
+# What a gesture column says before its first symbol when the starting position leaves it out: the natural
+# position of the body — torso and head upright (place high), legs and arms hanging (place low).
+NATURAL_POSITION: dict[Column, tuple[Direction, Level]] = {
+    column: (Direction.PLACE, Level.HIGH if column in (Column.TORSO, Column.HEAD) else Level.LOW)
+    for column in GESTURE_COLUMNS
+}
 
 _COLUMN_ORDER = {c: i for i, c in enumerate(Column)}
 

@@ -1,11 +1,10 @@
 """The tokenizer: motion capture in, a whole-body Labanotation score out.
 
 What a notator does, in order:
-1. put the body on the floor (ground height per clip) and find the performer's standard cross of axes: up is
-   gravity, forward is where the front of the pelvis faces;
-2. find the supports: which foot carries weight when (foot contacts), steps (weight arriving on a foot), flight
-   (no weight anywhere), turns (pivots, with their amount; later directions are relative to the new front) and the
-   level of the supporting legs (plié, normal, relevé);
+1. analyse the motion (``laban.analysis``): the body on the floor, the performer's standard cross of axes, which
+   foot carries weight when, and the level of the supporting legs;
+2. write the supports: steps (weight arriving on a foot), flight (no weight anywhere), turns (pivots, with their
+   amount; later directions are relative to the new front) and holds;
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
    where movements arrive (stops and reversals), not every frame;
@@ -22,14 +21,13 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
-from .bodyparts import recognised
-from .errors import LabanError
+from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
+                       without_short_runs)
+from .beats import beat_grid
 from .motion import Motion, Trajectories
 from .score import HORIZONTAL_DIRECTIONS, Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart as B
-from .timing import BeatGrid, pulse_grid, quantise
-
-WORKING_FPS = 30.0  # a score needs no finer time than this; capture at 120 fps is subsampled before kinematics
+from .timing import BeatGrid, quantise
 
 # Gesture bins: level boundaries at ±22.5° and ±67.5° elevation, 45° sectors of azimuth; a limb has to pass a
 # boundary by HYSTERESIS degrees before its symbol changes.
@@ -38,43 +36,15 @@ STILL_SPEED = 25.0  # deg/s of limb rotation under which a limb is at rest (arri
 MOVING_SPEED = 50.0  # deg/s over which it is moving again
 REVERSAL_PROMINENCE = 40.0  # deg/s a speed dip must fall to count as a stop inside a movement
 
-# Supports: a foot is on the floor when its sole is this close to it (metres) ...
-FOOT_ON_FLOOR = 0.05
-# ... and carries weight when it is also slow (m/s), or when it is the lower or only foot on the floor.
-FOOT_STILL_SPEED = 0.6
-LONGEST_FLIGHT = 1.0  # s; a longer time with no foot near the floor is standing on something (a box, a bar)
-SHORTEST_FLIGHT = 0.1  # s; a jump lifts the body at least about a centimetre
-GRAVITY = 9.81
-SHORTEST_CONTACT = 2  # frames; contacts and gaps shorter than this are tracking noise
-SHORT_DOUBLE_SUPPORT = 0.25  # s; a shorter time on both feet belongs to the step that lands
-STEP_TRAVEL = 0.10  # m of travel of the centre of weight under which a step is in place
-UNWEIGHTED_REACH = 3.0  # a floor-touching foot this many times further from under the pelvis than the other is free
-RELEVE_HEEL = 0.045  # m of heel rise that makes a support high (on the ball of the foot)
-PLIE_KNEE = 35.0  # degrees of knee flexion that make a support low
 RAISED_LEG = 40.0  # degrees from hanging at which a free leg's movement is a gesture, not a step's swing
 TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
-REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median
 
-UP = np.array([0.0, 1.0, 0.0])
 _PLACE_HIGH, _PLACE_LOW = 24, 25  # cell ids after the 8 sectors × 3 levels
 _LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
 
 
-@dataclass
-class Analysis:
-    """What the tokenizer found, in seconds and frames, before musical time: kept for tests and tools."""
-
-    trajectories: Trajectories  # at WORKING_FPS, the floor at y = 0
-    floor: float  # the height that was subtracted, metres
-    contacts: np.ndarray  # (T, 2) bool, left and right foot carrying weight
-    supports: np.ndarray  # (T,) 'L', 'R', 'B' (both) or 'F' (flight) after weight-transfer rules
-    heading: np.ndarray  # (T,) degrees, clockwise seen from above, unwrapped
-    forward: np.ndarray  # (T, 3) horizontal unit front of the pelvis
-    right: np.ndarray  # (T, 3) horizontal unit right of the pelvis
-
-
 def tokenize(
-    motion: Motion | Trajectories,
+    motion: Motion | Trajectories | Analysis,
     grid: BeatGrid | None = None,
     *,
     bpm: float | None = None,
@@ -84,16 +54,14 @@ def tokenize(
 ) -> Score:
     """Write the whole-body score of a motion.
 
-    Time comes from ``grid`` (beats from music or a beats file), else a steady ``bpm``, else the motion's own
-    pulse. Symbol boundaries are quantised to 1/``subdivision`` of a beat.
+    Time comes from ``grid`` (beats from music or a beats file: ``laban.beats.beat_grid``), else a steady
+    ``bpm``, else the motion's own pulse. Symbol boundaries are quantised to 1/``subdivision`` of a beat. ``motion`` may be an ``Analysis``
+    already made (``laban.analyse``), so that finding the beats and writing the score analyse it once.
     """
-    analysis = analyse(motion)
+    analysis = motion if isinstance(motion, Analysis) else analyse(motion)
     traj = analysis.trajectories
     if grid is None:
-        if bpm is not None:
-            grid = BeatGrid.uniform(bpm, traj.duration, beats_per_bar)
-        else:
-            grid = _motion_pulse(analysis, beats_per_bar)
+        grid = beat_grid(bpm=bpm, motion=analysis, meter=beats_per_bar)
     beat_of_frame = grid.seconds_to_beats(np.arange(traj.frame_count + 1) / traj.fps)
     frames_per_beat = traj.fps * 60.0 / grid.tempo
     timing = _Timing(beat_of_frame, subdivision, frames_per_beat)
@@ -106,60 +74,7 @@ def tokenize(
     return Score(grid, symbols, start, title)
 
 
-def analyse(motion: Motion | Trajectories) -> Analysis:
-    """Floor, body axes, foot contacts and support phases of a motion, at ``WORKING_FPS``."""
-    recognised(motion.skeleton)
-    if isinstance(motion, Motion):
-        traj = motion.trajectories(min(WORKING_FPS, motion.fps))
-    else:
-        traj = motion.resampled(WORKING_FPS) if motion.fps > WORKING_FPS * 1.5 else motion
-    if traj.frame_count < 2:
-        raise LabanError("a motion needs at least two frames to be tokenized")
-    floor = estimate_floor(traj)
-    positions = _without_spikes(traj.positions) - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
-    traj = Trajectories(traj.skeleton, positions, traj.fps)
-    forward, right, heading = _body_axes(traj)
-    contacts = _foot_contacts(traj)
-    supports = _support_phases(contacts, traj.fps)
-    return Analysis(traj, floor, contacts, supports, heading, forward, right)
-
-
-def _without_spikes(positions: np.ndarray) -> np.ndarray:
-    """A joint that jumps away for one frame (the salsa takes have such tracking spikes, up to 29 m/s) is put back
-    at the three-frame median of its coordinates. Only such spikes: a joint further from the midpoint of its
-    neighbours than they are from each other, and by more than 3 cm. Real movement passes unchanged, fast curves
-    too (a median of every frame would cut the corners of a hand sweeping round in a turn, by centimetres, and
-    so turn a forearm held still in the body by several degrees from frame to frame)."""
-    if len(positions) < 3:
-        return positions
-    before, now, after = positions[:-2], positions[1:-1], positions[2:]
-    middle = np.maximum(np.minimum(before, now), np.minimum(np.maximum(before, now), after))  # median of three
-    off = np.linalg.norm(now - 0.5 * (before + after), axis=-1, keepdims=True)
-    spike = (off > np.linalg.norm(after - before, axis=-1, keepdims=True)) & (off > 0.03)
-    return np.concatenate([positions[:1], np.where(spike, middle, now), positions[-1:]])
-
-
-def estimate_floor(traj: Trajectories) -> float:
-    """Height of the floor: where the lowest foot joint typically rests while near the ground (the median over
-    the frames within FOOT_ON_FLOOR of its low percentile), robust to tracking spikes, jumps and climbing."""
-    feet = _foot_joints(traj.skeleton)
-    lowest = traj.positions[:, feet, 1].min(axis=1)
-    rough = np.percentile(lowest, 5)
-    return float(np.median(lowest[lowest < rough + FOOT_ON_FLOOR]))
-
-
 # --- body axes -----------------------------------------------------------------------------------------------
-
-def _body_axes(traj: Trajectories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Horizontal front and right of the pelvis per frame, and the heading (degrees clockwise from above)."""
-    hips = traj.part(B.THIGH_RIGHT) - traj.part(B.THIGH_LEFT)
-    hips = gaussian_filter1d(hips.astype(np.float64), 1.0, axis=0)
-    hips[:, 1] = 0.0
-    right = hips / np.maximum(np.linalg.norm(hips, axis=1, keepdims=True), 1e-9)
-    forward = np.cross(UP, right)
-    heading = np.degrees(np.unwrap(np.arctan2(-forward[:, 0], forward[:, 2])))
-    return forward, right, heading
-
 
 # --- gestures ------------------------------------------------------------------------------------------------
 
@@ -198,14 +113,7 @@ def limb_cells(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray) -> n
     to_sector_edge = (22.5 - np.abs(azimuth - 45.0 * np.round(azimuth / 45.0))) * np.cos(np.radians(elevation))
     placed = (cell == _PLACE_HIGH) | (cell == _PLACE_LOW)
     core = np.where(placed, to_level_edge, np.minimum(to_level_edge, to_sector_edge)) >= HYSTERESIS
-    return _latch(cell, core)
-
-
-def _latch(state: np.ndarray, core: np.ndarray) -> np.ndarray:
-    """Hysteresis: each frame takes the state of the last frame that was firmly (in the core) inside one; the
-    first frame's state stands until then."""
-    index = np.where(core, np.arange(len(state)), 0)
-    return state[np.maximum.accumulate(index)]
+    return latch(cell, core)
 
 
 def _symbol_for_cell(cell: int, column: Column, start: float, duration: float) -> Symbol:
@@ -225,14 +133,14 @@ def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndar
     cosine = np.clip(np.einsum("ta,ta->t", unit[1:], unit[:-1]), -1.0, 1.0)
     speed = np.degrees(np.arccos(cosine)) * fps
     speed = gaussian_filter1d(np.concatenate([speed[:1], speed]), 1.5)
-    moving = _latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
+    moving = latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
     if allowed is not None:
         moving &= allowed
     dips, _ = find_peaks(-speed, prominence=REVERSAL_PROMINENCE, distance=max(int(min_gap), 1))
     cuts = np.zeros(len(speed), dtype=bool)
     cuts[dips] = True
     movements = []
-    for begin, end in _runs(moving):
+    for begin, end in runs(moving):
         inner = begin + np.flatnonzero(cuts[begin:end])
         edges = [begin, *inner.tolist(), min(end, len(speed) - 1)]
         movements += [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -250,7 +158,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
     if free is not None:  # a leg gestures only while free and raised, or free for a beat or more
         allowed = np.zeros(traj.frame_count, dtype=bool)
         hanging = np.degrees(np.arccos(np.clip(-vectors[:, 1] / np.linalg.norm(vectors, axis=1), -1, 1)))
-        for begin, end in _runs(free):
+        for begin, end in runs(free):
             if hanging[begin:end].max() >= RAISED_LEG or end - begin >= timing.frames_per_beat:
                 allowed[begin:end] = True
         resets[1:] = free[1:] & ~free[:-1]  # a support cancels the gesture: the free leg starts from hanging
@@ -281,99 +189,11 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
 
 # --- supports ------------------------------------------------------------------------------------------------
 
-def _foot_joints(skeleton) -> list[int]:
-    parts = skeleton.parts
-    return [parts[p] for p in (B.FOOT_LEFT, B.FOOT_RIGHT, B.TOES_LEFT, B.TOES_RIGHT) if p in parts]
-
-
-def _sole_and_speed(traj: Trajectories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per foot (T, 2): sole height above the floor, speed of its slowest joint, and heel rise."""
-    parts = traj.skeleton.parts
-    soles, speeds, heels = [], [], []
-    for ankle_part, toe_part in ((B.FOOT_LEFT, B.TOES_LEFT), (B.FOOT_RIGHT, B.TOES_RIGHT)):
-        joints = [parts[ankle_part]] + ([parts[toe_part]] if toe_part in parts else [])
-        heights = traj.positions[:, joints, 1].astype(np.float64)
-        resting = np.percentile(heights, 5, axis=0)  # each joint's height when the foot is planted
-        lifted = heights - resting
-        soles.append(lifted.min(axis=1))
-        heels.append(lifted[:, 0] - (lifted[:, 1] if len(joints) > 1 else 0.0))
-        velocity = np.gradient(traj.positions[:, joints].astype(np.float64), axis=0) * traj.fps
-        speeds.append(gaussian_filter1d(np.linalg.norm(velocity, axis=2).min(axis=1), 1.0))
-    return np.stack(soles, 1), np.stack(speeds, 1), np.stack(heels, 1)
-
-
-def _foot_contacts(traj: Trajectories) -> np.ndarray:
-    """(T, 2) which feet carry weight. A foot near the floor carries weight when it is still, when it is the only
-    foot near the floor, or when both are near and moving and it is the slower. Where no foot is near the floor
-    for longer than any jump, the performer stands on something: still feet carry weight there."""
-    sole, speed, _ = _sole_and_speed(traj)
-    low = sole < FOOT_ON_FLOOR
-    slow = speed < FOOT_STILL_SPEED
-    other_low, other_slow, other_speed = low[:, ::-1], slow[:, ::-1], speed[:, ::-1]
-    contact = low & (slow | ~other_low | (~other_slow & (speed <= other_speed)))
-    # A foot that only touches the floor far from under the body (a pointed foot in tendu) carries no weight.
-    reach = np.linalg.norm((traj.positions[:, _foot_joints(traj.skeleton)[:2]] - traj.part(B.PELVIS)[:, None])[..., ::2],
-                           axis=2)
-    contact &= ~(contact[:, ::-1] & (reach > UNWEIGHTED_REACH * reach[:, ::-1]) & (reach > STEP_TRAVEL * 2))
-    airborne = ~low.any(axis=1)
-    for begin, end in _runs(airborne):
-        if end - begin > LONGEST_FLIGHT * traj.fps:
-            contact[begin:end] = slow[begin:end]
-    for foot in range(2):
-        contact[:, foot] = _without_short_runs(contact[:, foot], SHORTEST_CONTACT)
-    # Flight is ballistic: the pelvis falls with gravity. Within a time without contacts, only the frames where it
-    # does (for long enough to be a jump) are flight; the rest (a foot brushing the floor, a heel-and-toe lift in a
-    # turn, the step off a box before the drop) is carried by the lower foot.
-    height = gaussian_filter1d(traj.part(B.PELVIS)[:, 1].astype(np.float64), 1.0)
-    falling = np.gradient(np.gradient(height)) * traj.fps ** 2 < -0.5 * GRAVITY
-    unsupported = ~contact.any(axis=1)
-    flight = np.zeros_like(unsupported)
-    for begin, end in _runs(unsupported & falling):
-        flight[begin:end] = end - begin >= SHORTEST_FLIGHT * traj.fps
-    carried = unsupported & ~flight
-    lower = sole[:, 0] <= sole[:, 1]
-    contact[carried, 0] = lower[carried]
-    contact[carried, 1] = ~lower[carried]
-    return contact
-
-
-def _support_phases(contacts: np.ndarray, fps: float) -> np.ndarray:
-    """Per frame 'L', 'R', 'B' or 'F'. A short time on both feet is the weight arriving on the foot that just
-    landed, so it belongs to that foot's step; a long one is standing on both."""
-    left, right = contacts[:, 0], contacts[:, 1]
-    frames = np.arange(len(left))
-    landed_left = np.maximum.accumulate(np.where(left & ~np.r_[False, left[:-1]], frames, -1))
-    landed_right = np.maximum.accumulate(np.where(right & ~np.r_[False, right[:-1]], frames, -1))
-    phases = np.where(left & right, "B", np.where(left, "L", np.where(right, "R", "F")))
-    for begin, end in _runs(phases == "B"):
-        if end - begin < SHORT_DOUBLE_SUPPORT * fps and begin > 0:
-            newer = "L" if landed_left[begin] > landed_right[begin] else "R"
-            phases[begin:end] = newer
-    return phases
-
-
-def _support_levels(analysis: Analysis) -> np.ndarray:
-    """(T, 2) level index per foot (0 high = relevé, 1 middle, 2 low = plié), with hysteresis."""
-    traj = analysis.trajectories
-    _, _, heel = _sole_and_speed(traj)
-    levels = []
-    for foot, (hip, knee, ankle) in enumerate(((B.THIGH_LEFT, B.SHIN_LEFT, B.FOOT_LEFT),
-                                               (B.THIGH_RIGHT, B.SHIN_RIGHT, B.FOOT_RIGHT))):
-        thigh = traj.part(knee) - traj.part(hip)
-        shin = traj.part(ankle) - traj.part(knee)
-        cosine = np.einsum("ta,ta->t", thigh, shin) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shin, axis=1))
-        flexion = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
-        level = np.where(heel[:, foot] > RELEVE_HEEL, 0, np.where(flexion > PLIE_KNEE, 2, 1))
-        core = (np.abs(heel[:, foot] - RELEVE_HEEL) > 0.015) & (np.abs(flexion - PLIE_KNEE) > 8.0)
-        levels.append(_latch(level, core))
-    return np.stack(levels, 1)
-
-
 def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol], list[Symbol]]:
     """Starting supports, steps, turns, holds and flights."""
     traj = analysis.trajectories
     phases = analysis.supports
-    levels = _support_levels(analysis)
+    levels = support_levels(analysis)
     pelvis = traj.part(B.PELVIS).astype(np.float64)
     turns = _turns(analysis, timing)
     columns = {"L": (Column.SUPPORT_LEFT,), "R": (Column.SUPPORT_RIGHT,),
@@ -384,7 +204,7 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
         counts = np.bincount(levels[begin:end, foot], minlength=3)
         return _LEVELS[int(np.argmax(counts))]
 
-    runs = list(_runs_of_values(phases))
+    runs = list(runs_of_values(phases))
     first_label, _, first_end = runs[0]
     start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, level_of(c, 0, first_end))
              for c in columns[first_label]]
@@ -459,11 +279,11 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
     heading = analysis.heading
     rate = np.gradient(gaussian_filter1d(heading, 2.0)) * analysis.trajectories.fps
     turning = np.abs(rate) > TURN_SPEED
-    turning = ~_without_short_runs(~turning, int(0.2 * analysis.trajectories.fps))  # bridge short pauses
+    turning = ~without_short_runs(~turning, int(0.2 * analysis.trajectories.fps))  # bridge short pauses
     # A turn that runs over several steps (chaînés, a turning jump) is a turn sign on each support it uses.
     changes = np.flatnonzero(analysis.supports[1:] != analysis.supports[:-1]) + 1
     pieces = []
-    for begin, end in _runs(turning):
+    for begin, end in runs(turning):
         inner = changes[(changes > begin) & (changes < end)].tolist()
         pieces += list(zip([begin, *inner], [*inner, end]))
     front = heading[0]
@@ -483,25 +303,6 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
 
 
 # --- musical time --------------------------------------------------------------------------------------------
-
-def _motion_pulse(analysis: Analysis, beats_per_bar: int) -> BeatGrid:
-    """The motion's own pulse. Its octave is ambiguous (a body swaying on every other beat); dancers step on the
-    beat, so with enough regular steps the tempo is halved or doubled to put the typical step one beat apart."""
-    traj = analysis.trajectories
-    grid = pulse_grid(traj.positions, traj.fps, beats_per_bar)
-    phases = analysis.supports
-    landings = np.flatnonzero((phases[1:] != phases[:-1]) & (phases[1:] != "F")) + 1
-    intervals = np.diff(landings) / traj.fps
-    if len(intervals) < 7:
-        return grid
-    first, step, third = np.percentile(intervals, [25, 50, 75])
-    if third - first > REGULAR_STEPS * step:  # steps too irregular to say where the beat is
-        return grid
-    octave = np.clip(np.round(np.log2(60.0 / grid.tempo / step)), -1, 1)
-    if octave == 0:
-        return grid
-    return BeatGrid.uniform(grid.tempo * 2.0 ** octave, traj.duration, beats_per_bar, offset=grid.times[0])
-
 
 class _Timing:
     """Frames to quantised beats on the score's grid."""
@@ -539,26 +340,3 @@ class _Timing:
 
 # --- runs ----------------------------------------------------------------------------------------------------
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[begin, end) of every run of True."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
-def _runs_of_values(values: np.ndarray):
-    """(value, begin, end) of every run of equal values."""
-    edges = np.flatnonzero(values[1:] != values[:-1]) + 1
-    bounds = [0, *edges.tolist(), len(values)]
-    for begin, end in zip(bounds[:-1], bounds[1:]):
-        yield values[begin], begin, end
-
-
-def _without_short_runs(mask: np.ndarray, shortest: int) -> np.ndarray:
-    """Flip runs (of either value) shorter than ``shortest`` frames, trues first: noise, not movement."""
-    mask = mask.copy()
-    for value in (True, False):
-        for begin, end in _runs(mask == value):
-            if end - begin < shortest and begin > 0 and end < len(mask):
-                mask[begin:end] = not value
-    return mask

@@ -94,20 +94,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tokenize(args: argparse.Namespace) -> int:
-    from laban import read_motion, recognised, tokenize
-    from laban.timing import beats_from_music, read_beats
-    from laban.tokenizer import WORKING_FPS
+    from laban import analyse, beat_grid, read_motion, recognised, tokenize
+    from laban.analysis import WORKING_FPS
 
     motion = read_motion(args.motion, scale=args.scale, frame_rate=args.fps, max_fps=WORKING_FPS)
     mapping = dict(_pair(item) for item in args.map)
     recognised(motion.skeleton, mapping or None)
-    grid = None
-    if args.beats:
-        grid = read_beats(args.beats, beats_per_bar=args.meter or 4)
-    elif args.music:
-        grid = beats_from_music(args.music, beats_per_bar=args.meter)
-    score = tokenize(motion, grid, bpm=args.bpm, beats_per_bar=args.meter or 4, subdivision=args.subdivision,
-                     title=args.motion.stem)
+    analysis = analyse(motion)
+    grid = beat_grid(music=args.music, beats=args.beats, bpm=args.bpm, motion=analysis, meter=args.meter)
+    score = tokenize(analysis, grid, subdivision=args.subdivision, title=args.motion.stem)
     score.save(args.output)
     columns = Counter(s.column.value for s in score.symbols)
     bars = math.ceil(score.duration / score.beats_per_bar)
@@ -155,7 +150,7 @@ def _staff(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from laban import Score, read_motion, tokenize
+    from laban import Score, beat_grid, read_motion, tokenize
     from viz.render import render
 
     width, sep, height = args.size.lower().partition("x")
@@ -171,7 +166,8 @@ def _render(args: argparse.Namespace) -> int:
             score = Score.load(path)
             dancers.append(decode(score, fps=args.rate, seed=args.seed))
     if score is None and (args.staff or args.output.suffix.lower() == ".png"):
-        score = tokenize(dancers[0], bpm=args.bpm, title=args.inputs[0].stem)
+        grid = beat_grid(bpm=args.bpm, motion=dancers[0])
+        score = tokenize(dancers[0], grid, title=args.inputs[0].stem)
     render(args.output, dancers, score=score, fps=args.rate, size=(int(width), int(height)),
            progress=not args.quiet)
     seconds = max(d.duration for d in dancers)

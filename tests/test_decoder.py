@@ -16,7 +16,8 @@ from laban.compare import cell_agreement
 from laban.decoder import DecodeError, decode, sample_direction
 from laban.errors import LabanError, SkeletonError
 from laban.figure import Rig, centre_of_mass, default_skeleton
-from laban.tokenizer import analyse, limb_cells
+from laban.analysis import analyse
+from laban.tokenizer import limb_cells
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.laban"))
 PHRASE = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"

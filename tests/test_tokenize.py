@@ -7,7 +7,8 @@ import pytest
 
 import laban
 from laban import BeatGrid, BodyPart, Column, Direction, Sign
-from laban.tokenizer import WORKING_FPS, analyse, limb_cells
+from laban.analysis import WORKING_FPS, analyse
+from laban.tokenizer import limb_cells
 
 SUPPORTS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 

@@ -41,7 +41,8 @@ from laban.errors import LabanError
 from laban.motion import Motion, Trajectories
 from laban.skeleton import BodyPart as B
 from laban.skeleton import Skeleton
-from laban.tokenizer import estimate_floor
+from laban.analysis import estimate_floor
+from laban.beats import beat_grid
 
 Dancer = Motion | Trajectories
 Frames = slice | Sequence[int] | np.ndarray | None
@@ -823,7 +824,7 @@ def render(path: str | Path, dancers: Sequence[Dancer], *, score=None, fps: floa
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
-        grid = score.grid if score is not None else _pulse(dancers[0])
+        grid = score.grid if score is not None else beat_grid(motion=dancers[0])
         title = f"{(score.title if score is not None else '') or path.stem}  ·  a pose every beat at " \
                 f"{grid.tempo:.0f} bpm"
         video.contact_sheet(dancers, grid, path, colors=colors, title=title, progress=progress)
@@ -838,9 +839,3 @@ def render(path: str | Path, dancers: Sequence[Dancer], *, score=None, fps: floa
         video.save_video(path, frames, fps)
     return path
 
-
-def _pulse(dancer: Dancer):
-    """The beat grid of a motion's own pulse, as the tokenizer finds it."""
-    from laban.tokenizer import tokenize
-
-    return tokenize(dancer).grid

@@ -21,10 +21,8 @@ from typing import Callable
 import numpy as np
 
 from laban import Column, Direction, Level, Score, Sign, Symbol
+from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS
 
-GESTURE_COLUMNS = (Column.LEG_LEFT, Column.LEG_RIGHT, Column.TORSO, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT,
-                   Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD)
-SUPPORT_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 TOKENS_PER_SYMBOL = 4  # start, column, duration, what (one of 27 direction cells, a turn amount, hold or flight)
 NUMBERS_PER_MINUTE = 21 * 30 * 60  # the yardstick: 21 joints at 30 fps for a minute
 _DIRECTIONS = {d: i for i, d in enumerate(Direction)}

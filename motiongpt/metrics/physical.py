@@ -14,7 +14,7 @@ from scipy.ndimage import minimum_filter1d
 
 from laban import BodyPart as B
 from laban import Trajectories
-from laban.tokenizer import estimate_floor
+from laban.analysis import estimate_floor
 
 from .features import LANDMARKS, landmarks, resample
 

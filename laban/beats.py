@@ -1,0 +1,79 @@
+"""Where beats come from: the one door to a beat grid, for the command line, the tokenizer, evaluation,
+rendering and generation alike.
+
+A dance's time is the music's when there is music (a MIDI / MusicXML score, exact; a recording, estimated), a
+beats file's when one is given, a steady tempo's when one is named, and otherwise the motion's own pulse: the
+body slows on the beat, and dancers step on it, so the pulse's octave is set by the steps.
+``laban.timing`` holds the grid type and the readers; this module only decides which one speaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis, analyse
+from .errors import MusicError
+from .motion import Motion, Trajectories
+from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
+
+REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median
+
+
+def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = None, bpm: float | None = None,
+              motion: Motion | Trajectories | Analysis | None = None, seconds: float | None = None,
+              meter: int | None = None) -> BeatGrid:
+    """The beat grid of a dance, from the first source given: ``music`` (a MIDI/MusicXML file, or audio through
+    librosa), a ``beats`` file, a steady ``bpm`` (covering ``seconds``, or the motion's length), or the
+    ``motion``'s own pulse. ``meter`` is the beats per bar (default: the music's, else 4).
+
+    At most one of ``music``, ``beats`` and ``bpm`` may be given; bad values raise ``MusicError`` in one line.
+    """
+    given = [name for name, value in (("music", music), ("beats", beats), ("bpm", bpm)) if value is not None]
+    if len(given) > 1:
+        raise MusicError(f"give one source of beats, not {' and '.join(given)}")
+    if meter is not None and not (isinstance(meter, (int, np.integer)) and 1 <= meter <= 64):
+        raise MusicError(f"a bar has from 1 to 64 beats, not {meter!r}")
+    if music is not None:
+        return beats_from_music(music, beats_per_bar=meter)
+    if beats is not None:
+        return read_beats(beats, beats_per_bar=meter or 4)
+    if bpm is not None:
+        if not (isinstance(bpm, (int, float, np.number)) and np.isfinite(bpm) and 1.0 <= bpm <= 1000.0):
+            raise MusicError(f"tempo must be from 1 to 1000 beats per minute, not {bpm!r}")
+        if seconds is None:
+            if motion is None:
+                raise MusicError("a steady tempo needs a length: seconds or a motion")
+            seconds = _trajectories(motion).duration
+        if not (np.isfinite(seconds) and seconds >= 0):
+            raise MusicError(f"a length in seconds must be a non-negative number, not {seconds!r}")
+        return BeatGrid.uniform(float(bpm), float(seconds), meter or 4)
+    if motion is not None:
+        return motion_pulse(motion if isinstance(motion, Analysis) else analyse(motion), meter or 4)
+    raise MusicError("no source of beats: give music, a beats file, a tempo or a motion")
+
+
+def motion_pulse(analysis: Analysis, beats_per_bar: int = 4) -> BeatGrid:
+    """The motion's own pulse. Its octave is ambiguous (a body swaying on every other beat); dancers step on the
+    beat, so with enough regular steps the tempo is halved or doubled to put the typical step one beat apart."""
+    traj = analysis.trajectories
+    grid = pulse_grid(traj.positions, traj.fps, beats_per_bar)
+    phases = analysis.supports
+    landings = np.flatnonzero((phases[1:] != phases[:-1]) & (phases[1:] != "F")) + 1
+    intervals = np.diff(landings) / traj.fps
+    if len(intervals) < 7:
+        return grid
+    first, step, third = np.percentile(intervals, [25, 50, 75])
+    if third - first > REGULAR_STEPS * step:  # steps too irregular to say where the beat is
+        return grid
+    octave = np.clip(np.round(np.log2(60.0 / grid.tempo / step)), -1, 1)
+    if octave == 0:
+        return grid
+    return BeatGrid.uniform(grid.tempo * 2.0 ** octave, traj.duration, beats_per_bar, offset=grid.times[0])
+
+
+def _trajectories(motion: Motion | Trajectories | Analysis) -> Trajectories:
+    if isinstance(motion, Analysis):
+        return motion.trajectories
+    return motion.trajectories() if isinstance(motion, Motion) else motion
