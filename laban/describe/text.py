@@ -1,0 +1,294 @@
+"""The describer's words: a phrase's events written as a sentence, and the sentence read back into facts.
+
+Writer and reader share one vocabulary (the tables below), so that every phrasing the writer can choose reads
+back to the facts it was written from; the reader is built as the writer's inverse, not as a second grammar.
+
+A sentence is a list of clauses in time order, joined by ", ", ", then ", "; " or " and then " (a clause never
+holds a comma, a semicolon or the word "then"). Each clause says one thing, and the reader tells the kinds
+apart by one keyword each: a jump word (jump, hop, leap, spring), "turn", "step" or "walk", "arm". Other clauses
+(a leg lifting, the torso leaning, a rise onto the balls of the feet, standing still) colour the text and are
+not counted. What a sentence does not mention does not happen: no turn clause means no turn.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from ..score import Column, Direction, Level
+from .facts import BOTH_FEET, Arms, Gesture, Jump, PhraseEvents, PhraseFacts, Rise, Step, Turn, dominant_direction
+
+D = Direction
+NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+# Where a step goes. The first phrase of each is the plainest; a seed picks among them.
+STEP_WAYS: dict[Direction, tuple[str, ...]] = {
+    D.FORWARD: ("forward", "to the front"),
+    D.BACKWARD: ("back", "backward"),
+    D.RIGHT: ("to the right", "sideways to the right"),
+    D.LEFT: ("to the left", "sideways to the left"),
+    D.RIGHT_FORWARD: ("diagonally forward to the right", "forward and to the right"),
+    D.LEFT_FORWARD: ("diagonally forward to the left", "forward and to the left"),
+    D.RIGHT_BACKWARD: ("diagonally back to the right", "back and to the right"),
+    D.LEFT_BACKWARD: ("diagonally back to the left", "back and to the left"),
+    D.PLACE: ("in place", "on the spot"),
+}
+STEP_LEVEL = {Level.HIGH: ("on the balls of the feet", "in relevé"), Level.LOW: ("in plié", "with bent knees")}
+ONE_STEP = ("a step {way}", "one step {way}", "a single step {way}")
+STEPS = ("{n} steps {way}", "{n} steps going {way}", "walks {way} for {n} steps")
+MOSTLY = ("{n} steps mostly {way}", "{n} steps going mostly {way}", "{n} steps chiefly {way}")
+CLOSE = ("closing the feet", "closes both feet together", "bringing the feet together")
+RUNS_TOLD = 4  # at most this many runs of steps in one direction are told one by one; more are summed up
+
+TURN_RIGHT = ("to the right", "clockwise")
+TURN_LEFT = ("to the left", "counter-clockwise")
+ON_FOOT = {Column.SUPPORT_LEFT: "on the left foot", Column.SUPPORT_RIGHT: "on the right foot",
+           Column.CENTRE: "on both feet"}
+TURN = ("{amount} {way} {foot}", "{amount} {way} pivoting {foot}", "{amount} {foot} {way}")
+_FRACTIONS = {2: "a quarter", 4: "a half", 6: "three-quarter"}
+MAX_EIGHTHS = 160  # the reader knows amounts up to twenty whole turns
+
+JUMP_WORDS = {"jump": ("jump", "spring"), "hop": ("hop",), "leap": ("leap",)}
+ONE_JUMP = ("a {kind}", "one {kind}")
+
+ARM_RISE = {Level.HIGH: ("high", "up high"), Level.MIDDLE: ("to shoulder height", "to the horizontal")}
+ARM_STAY = {Level.HIGH: ("high", "raised high"), Level.MIDDLE: ("at shoulder height", "out horizontal"),
+            Level.LOW: ("low", "down")}
+BOTH_ARMS_RISE = ("both arms rise {level}", "the arms lift {level}", "raising both arms {level}")
+ONE_ARM_RISES = ("the {side} arm rises {level}", "raising the {side} arm {level}", "the {side} arm lifts {level}")
+ARMS_STAY = ("the arms stay {level}", "arms kept {level}", "with the arms {level}")
+ONE_ARM_STAYS = ("the {side} arm stays {level}", "the {side} arm held {level}")
+
+RISE = {Level.HIGH: ("rising onto the balls of the feet", "a rise onto the balls of the feet"),
+        Level.LOW: ("sinking into plié", "bending the knees into plié")}
+RISE_ONE = {Level.HIGH: ("rising onto the ball of the {side} foot", "a rise onto the {side} foot"),
+            Level.LOW: ("sinking into plié on the {side} foot", "bending the {side} knee")}
+LEG = ("the {side} leg lifts {way} {level}", "the {side} leg reaches {way} {level}")
+LEG_LEVEL = {Level.HIGH: ("high",), Level.MIDDLE: ("to hip height",)}
+LEG_WAY = {D.FORWARD: "in front", D.BACKWARD: "behind", D.RIGHT: "to the side", D.LEFT: "to the side",
+           D.RIGHT_FORWARD: "diagonally in front", D.LEFT_FORWARD: "diagonally in front",
+           D.RIGHT_BACKWARD: "diagonally behind", D.LEFT_BACKWARD: "diagonally behind"}
+TORSO = {Level.HIGH: ("the torso leans {way}", "leaning {way}"), Level.MIDDLE: ("the torso bends {way}",),
+         Level.LOW: ("the torso folds deeply {way}",)}
+STILL = ("standing still", "staying on the spot")
+JOINERS = (", ", ", then ", "; ", " and then ")
+
+
+# Writing
+
+def sentence(events: PhraseEvents, rng: random.Random) -> str:
+    """One sentence for a phrase: its clauses in time order, words and joiners chosen by ``rng``."""
+    clauses: list[tuple[float, int, str]] = []  # (time, kind order, words)
+    breaks = [t.time for t in events.turns] + [j.time for j in events.jumps]
+    clauses += _step_clauses(list(events.steps), breaks, rng)
+    clauses += [(t.time, 1, _turn_clause(t, rng)) for t in events.turns]
+    clauses += [(t, 2, c) for t, c in _jump_clauses(list(events.jumps), rng)]
+    clauses.append((events.arms.time if events.arms.rose else float("inf"), 3, _arm_clause(events.arms, rng)))
+    rises = {r.level: r for r in reversed(events.rises) if r.level is not Level.MIDDLE}  # the first of each
+    clauses += [(r.time, 4, _rise_clause(r, rng)) for r in rises.values()]
+    if events.leg is not None:
+        clauses.append((events.leg.time, 5, _leg_clause(events.leg, rng)))
+    if events.torso is not None:
+        way = STEP_WAYS[events.torso.direction][0]
+        clauses.append((events.torso.time, 6, rng.choice(TORSO[events.torso.level]).format(way=way)))
+    if not (events.steps or events.turns or events.jumps) and rng.random() < 0.5:
+        clauses.append((-1.0, 0, rng.choice(STILL)))
+    ordered = sorted(clauses, key=lambda c: (c[0], c[1]))
+    text = ordered[0][2]
+    for time, _, clause in ordered[1:]:  # arms that only stay where they are close the sentence, not in sequence
+        text += rng.choice(JOINERS if time != float("inf") else JOINERS[::2]) + clause
+    return text[0].upper() + text[1:] + "."
+
+
+def _count(n: int, rng: random.Random) -> str:
+    return NUMBERS[n] if n < len(NUMBERS) and rng.random() < 0.8 else str(n)
+
+
+def _step_clauses(steps: list[Step], breaks: list[float], rng: random.Random) -> list[tuple[float, int, str]]:
+    """Runs of steps in one direction, told one by one ("two steps forward, a step to the right"); a close
+    (a step in place onto both feet) is a run of its own, and a turn or jump between two steps ends a run.
+    Too many runs are summed up with the direction most steps take."""
+    runs: list[list[Step]] = []
+    for step in steps:
+        if (runs and runs[-1][-1].direction is step.direction and not _closes(step) and not _closes(runs[-1][-1])
+                and not any(runs[-1][-1].time < t < step.time for t in breaks)):
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    if len(runs) > RUNS_TOLD:
+        way = rng.choice(STEP_WAYS[dominant_direction([s.direction for s in steps])])
+        return [(steps[0].time, 0, rng.choice(MOSTLY).format(n=_count(len(steps), rng), way=way))]
+    clauses = []
+    for run in runs:
+        way = rng.choice(STEP_WAYS[run[0].direction])
+        if _closes(run[0]):
+            words = rng.choice(CLOSE)
+        elif len(run) == 1:
+            words = rng.choice(ONE_STEP).format(way=way)
+        else:
+            words = rng.choice(STEPS).format(n=_count(len(run), rng), way=way)
+        levels = {s.level for s in run}
+        if len(levels) == 1 and levels != {Level.MIDDLE} and rng.random() < 0.7:
+            words += " " + rng.choice(STEP_LEVEL[levels.pop()])
+        clauses.append((run[0].time, 0, words))
+    return clauses
+
+
+def _closes(step: Step) -> bool:
+    return step.direction is D.PLACE and step.feet == BOTH_FEET
+
+
+def turn_amounts(eighths: int) -> tuple[str, ...]:
+    """Every way the writer says a turn of ``eighths`` eighths (positive), the plainest first."""
+    whole, part = divmod(eighths, 8)
+    if whole == 0:
+        fixed = {1: ("an eighth turn", "an eighth of a turn"), 2: ("a quarter turn",), 4: ("a half turn",),
+                 6: ("a three-quarter turn", "three quarters of a turn")}
+        return fixed.get(part, (f"{NUMBERS[part]} eighths of a turn",))
+    count = NUMBERS[whole] if whole < len(NUMBERS) else str(whole)
+    if part == 0:
+        return ("a full turn", "a whole turn") if whole == 1 else (f"{count} full turns", f"{count} whole turns")
+    if part in _FRACTIONS:
+        return (f"{count} and {_FRACTIONS[part]} turns",)
+    return (f"{eighths} eighths of a turn",)
+
+
+def _turn_clause(turn: Turn, rng: random.Random) -> str:
+    way = rng.choice(TURN_RIGHT if turn.eighths > 0 else TURN_LEFT)
+    return rng.choice(TURN).format(amount=rng.choice(turn_amounts(abs(turn.eighths))), way=way,
+                                   foot=ON_FOOT[turn.column])
+
+
+def _jump_clauses(jumps: list[Jump], rng: random.Random) -> list[tuple[float, str]]:
+    """Runs of jumps of one kind in time order ("a hop", "two leaps"); more than two runs are summed up in one
+    clause ("three hops and two leaps")."""
+    runs: list[list[Jump]] = []
+    for jump in jumps:
+        if runs and runs[-1][0].kind == jump.kind:
+            runs[-1].append(jump)
+        else:
+            runs.append([jump])
+    if len(runs) > 2:
+        kinds = {j.kind: sum(k.kind == j.kind for k in jumps) for j in jumps}
+        return [(jumps[0].time, " and ".join(_jumps(n, kind, rng) for kind, n in kinds.items()))]
+    return [(run[0].time, _jumps(len(run), run[0].kind, rng)) for run in runs]
+
+
+def _jumps(n: int, kind: str, rng: random.Random) -> str:
+    word = rng.choice(JUMP_WORDS[kind])
+    return rng.choice(ONE_JUMP).format(kind=word) if n == 1 else f"{_count(n, rng)} {word}s"
+
+
+def _arm_clause(arms: Arms, rng: random.Random) -> str:
+    both = len(arms.sides) == 2
+    if arms.rose:
+        words = ARM_RISE[arms.level] + (("overhead",) if arms.overhead else ())
+        template = rng.choice(BOTH_ARMS_RISE if both else ONE_ARM_RISES)
+    else:
+        words = ARM_STAY[arms.level] + (("overhead",) if arms.overhead else ())
+        template = rng.choice(ARMS_STAY if both else ONE_ARM_STAYS)
+    return template.format(level=rng.choice(words), side=arms.sides[0])
+
+
+def _rise_clause(rise: Rise, rng: random.Random) -> str:
+    if len(rise.feet) == 1:
+        return rng.choice(RISE_ONE[rise.level]).format(side=next(iter(rise.feet)).side)
+    return rng.choice(RISE[rise.level])
+
+
+def _leg_clause(leg: Gesture, rng: random.Random) -> str:
+    return rng.choice(LEG).format(side=leg.column.side, way=LEG_WAY[leg.direction],
+                                  level=rng.choice(LEG_LEVEL[leg.level]))
+
+
+# Reading
+
+def _words(phrases) -> str:
+    """A pattern (one group) matching any of ``phrases`` as whole words, longest first (so "back and to the
+    right" wins over "back")."""
+    return (r"(?<![\w-])(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+            + r")(?![\w-])")
+
+
+def _alternation(phrases) -> re.Pattern:
+    return re.compile(_words(phrases))
+
+
+_WAYS = {way: d for d, ways in STEP_WAYS.items() for way in ways}
+_WAY = _alternation(_WAYS)
+_AMOUNTS = {amount: n for n in range(1, MAX_EIGHTHS + 1) for amount in turn_amounts(n)}
+assert len(_AMOUNTS) == sum(len(turn_amounts(n)) for n in range(1, MAX_EIGHTHS + 1)), "a turn amount said twice"
+_AMOUNT = _alternation(_AMOUNTS)
+_TURN_SENSE = {**{w: 1 for w in TURN_RIGHT}, **{w: -1 for w in TURN_LEFT}}
+_SENSE = _alternation(_TURN_SENSE)
+_NUMBER = _alternation([*NUMBERS[1:], "a", "an", "a single"])
+_DIGITS = re.compile(r"\b(\d+)\b")
+_JUMP = _alternation({f"{w}{s}" for words in JUMP_WORDS.values() for w in words for s in ("", "s")})
+_LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,
+           "to shoulder height": Level.MIDDLE, "at shoulder height": Level.MIDDLE, "shoulder height": Level.MIDDLE,
+           "to the horizontal": Level.MIDDLE, "out horizontal": Level.MIDDLE, "horizontal": Level.MIDDLE,
+           "low": Level.LOW, "down": Level.LOW}
+_LEVEL = _alternation(_LEVELS)
+_SPLIT = re.compile(r"\s*[,;.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
+_STEP_WORD = re.compile(r"\b(steps?|walks?|walking)\b")
+_CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
+_JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)
+_TURN_WORD = re.compile(r"\bturns?\b")
+_ARM_WORD = re.compile(r"\barms?\b")
+
+
+def facts_from_text(text: str) -> PhraseFacts:
+    """The facts a sentence states, read with the describer's vocabulary (the inverse of ``sentence``).
+
+    What the sentence does not mention does not happen (no turn clause: no turn, 0 eighths); a step or turn
+    clause whose count, direction or amount the vocabulary cannot read leaves that fact unstated (``None``), and
+    so does a sentence without arms.
+    """
+    steps: int | None = 0
+    ways: list[Direction] = []
+    mostly: Direction | None = None
+    turn: int | None = 0
+    jumps: int | None = 0
+    arm_level: Level | None = None
+    for clause in _SPLIT.split(text.lower()):
+        clause = clause.strip()
+        if not clause:
+            continue
+        if _JUMP.search(clause):
+            for match in _JUMP_COUNT.finditer(clause):  # "a hop", "three hops and two leaps"
+                number, digits, kind = match.groups()
+                n = _number(number or digits) if number or digits else (None if kind.endswith("s") else 1)
+                jumps = None if n is None or jumps is None else jumps + n
+        elif _TURN_WORD.search(clause):
+            amount, sense = _AMOUNT.search(clause), _SENSE.search(clause)
+            turn = None if amount is None or sense is None or turn is None else (
+                turn + _AMOUNTS[amount.group(1)] * _TURN_SENSE[sense.group(1)])
+        elif _CLOSE_WORD.search(clause):
+            steps = None if steps is None else steps + 1
+            ways.append(D.PLACE)
+        elif _STEP_WORD.search(clause):
+            n, way = _number(clause), _WAY.search(clause)
+            steps = None if n is None or steps is None else steps + n
+            if way is not None:
+                if "mostly" in clause or "chiefly" in clause:
+                    mostly = _WAYS[way.group(1)]
+                ways += [_WAYS[way.group(1)]] * (n or 1)
+        elif _ARM_WORD.search(clause):
+            level = _LEVEL.search(clause)
+            if level is not None:
+                arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=_RANK.get)
+    direction = mostly or dominant_direction(ways)
+    return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level)
+
+
+_RANK = {Level.LOW: 0, Level.MIDDLE: 1, Level.HIGH: 2}
+
+
+def _number(clause: str) -> int | None:
+    """The first count in a clause: a number word, digits, or "a" / "an" / "a single" for one."""
+    word, digits = _NUMBER.search(clause), _DIGITS.search(clause)
+    if digits and (word is None or digits.start() < word.start()):
+        return int(digits.group(1))
+    if word is None:
+        return None
+    return NUMBERS.index(word.group(1)) if word.group(1) in NUMBERS else 1
