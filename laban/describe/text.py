@@ -229,7 +229,7 @@ _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH,
            "to the horizontal": Level.MIDDLE, "out horizontal": Level.MIDDLE, "horizontal": Level.MIDDLE,
            "low": Level.LOW, "down": Level.LOW}
 _LEVEL = _alternation(_LEVELS)
-_SPLIT = re.compile(r"\s*[,;.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
+_SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking)\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
 _JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)

@@ -1,0 +1,305 @@
+"""The describer: sentences that state what a phrase does, read back exactly, and the words-followed check."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import laban
+from laban.describe import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans,
+                            words_followed)
+from laban.errors import LabanError
+from laban.formats import text
+from laban.score import Column, Direction, Level, Score, Sign
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SEEDS = range(12)
+
+
+def score(bars: str, start: str = "", meter: int = 4, upbeat: int = 0) -> Score:
+    """A score in the text form: a steady 120 bpm, both feet and hanging arms to start unless told."""
+    start = start or """
+      support-left     place middle
+      support-right    place middle
+      upper-arm-left   place low
+      upper-arm-right  place low"""
+    return text.loads(f"tempo: 120\nmeter: {meter}/4\nupbeat: {upbeat}\nstart\n{start}\n{bars}")
+
+
+# Four steps forward, a half turn to the right on the left foot, both arms rise high, a jump (two feet to two).
+FOUR_STEPS_TURN_JUMP = score("""
+bar 1
+  1    support-right    forward middle   1
+  2    support-left     forward middle   1
+  3    support-right    forward middle   1
+  4    support-left     forward middle   1
+bar 2
+  1    support-left     turn +1/2        1
+  1    upper-arm-left   place high       1
+  1    upper-arm-right  place high       1
+  2    support-left     place middle     0.5
+  2    support-right    place middle     0.5
+  3    centre           flight           0.5
+  3.5  support-left     place low        0.5
+  3.5  support-right    place low        0.5
+""")
+
+
+def mirrored(score: Score) -> Score:
+    """Left and right exchanged: columns, directions, and the sense of every turn."""
+    def swap(value: str) -> str:
+        return value.replace("left", "@").replace("right", "left").replace("@", "right")
+
+    def mirror(s):
+        return replace(s, column=Column(swap(s.column.value)),
+                       direction=Direction(swap(s.direction.value)) if s.direction else None,
+                       turn=-s.turn if s.turn else None)
+
+    return Score(score.grid, [mirror(s) for s in score.symbols], [mirror(s) for s in score.starting_position])
+
+
+# What the sentences state
+
+def test_four_steps_a_half_turn_arms_high_and_a_jump_are_stated_in_every_phrasing():
+    (phrase,) = describe(FOUR_STEPS_TURN_JUMP)
+    assert phrase.bars == (1, 2)
+    for seed in SEEDS:
+        (phrase,) = describe(FOUR_STEPS_TURN_JUMP, seed=seed)
+        words = phrase.text.lower()
+        assert re.search(r"\b(four|4) steps\b", words), words
+        assert re.search(r"\b(forward|to the front)\b", words), words
+        assert "half turn" in words and re.search(r"\b(to the right|clockwise)\b", words), words
+        assert "counter-clockwise" not in words and "on the left foot" in words, words
+        assert re.search(r"\b(a|one) (jump|spring)\b", words), words
+        assert re.search(r"\barms\b.*\b(high|overhead)\b", words), words
+        assert "closing the feet" in words or "together" in words, words  # the close before the jump
+    assert phrase.facts == PhraseFacts(steps=5, step_direction=Direction.FORWARD, turn=4, jumps=1,
+                                       arm_level=Level.HIGH)
+
+
+def test_first_phrase_example_is_counted_as_its_comments_say():
+    first = Score.load(EXAMPLES / "first_phrase.laban")
+    (phrase,) = describe(first)
+    # forward, forward, to the side, close in plié; the jump's landing is no step; rising onto the right foot is
+    # a shift of the weight, not a step; the half turn to the right; coming down on both feet closes again
+    assert phrase.bars == (0, 2)
+    assert phrase.facts == PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)
+    texts = {describe(first, seed=seed)[0].text.lower() for seed in SEEDS}
+    assert all(re.search(r"\b(two|2) steps\b", t) and re.search(r"\bstep (sideways )?to the right\b", t)
+               for t in texts), texts
+    assert all("jump" in t or "spring" in t for t in texts), texts  # from both feet to both feet
+
+
+def test_leap_and_turn_example():
+    leap = Score.load(EXAMPLES / "leap_and_turn.laban")
+    phrases = describe(leap)
+    assert [p.bars for p in phrases] == [(0, 2), (3, 3)]
+    assert phrases[0].facts == PhraseFacts(4, Direction.FORWARD, 0, 1, Level.HIGH)
+    assert re.search(r"\ba leap\b|\bone leap\b", phrases[0].text.lower())  # right foot to the left foot
+    # the quarter turn on both feet; the arms, raised in bar 2, stay high
+    assert phrases[1].facts == PhraseFacts(0, None, 2, 0, Level.HIGH)
+    assert all("quarter turn" in describe(leap, seed=s)[1].text for s in SEEDS)
+
+
+def test_a_place_symbol_on_the_carrying_feet_is_a_rise_not_a_step_and_hops_leaps_are_told_apart():
+    moves = score("""
+bar 1
+  1    support-right    place middle     1
+  2    support-left     place middle     1
+  3    support-left     place high       1
+  4    centre           flight           0.5
+  4.5  support-left     place middle     0.5
+bar 2
+  1    centre           flight           0.5
+  1.5  support-right    forward middle   0.5
+  2    upper-arm-right  right middle     1
+""", start="  support-left place middle\n  support-right place middle")
+    (phrase,) = describe(moves)
+    # both feet → right foot is a shift of the weight; right → left is a step in place; the rise is not a step
+    assert phrase.facts == PhraseFacts(1, Direction.PLACE, 0, 2, Level.MIDDLE)
+    for seed in SEEDS:
+        words = describe(moves, seed=seed)[0].text.lower()
+        assert re.search(r"\b(a|one) hop\b", words) and re.search(r"\b(a|one) leap\b", words), words
+        assert re.search(r"\bballs? of the\b|\brise\b", words), words
+        assert re.search(r"\bthe right arm\b.*\b(shoulder height|horizontal)\b", words), words
+
+
+def test_turn_pieces_make_one_turn_and_an_eighth_is_not_named():
+    turns = score("""
+bar 1
+  1    support-right    turn -1/4        0.5
+  1.5  support-right    turn -1/4        0.5
+  3    support-right    turn +1/8        0.5
+bar 2
+  1    centre           turn +1 1/2      2
+""")
+    first, second = (p.facts.turn for p in describe(turns, phrasing=1))
+    assert (first, second) == (-4, 12)
+    for seed in SEEDS:
+        one, two = describe(turns, seed=seed, phrasing=1)
+        assert "half turn" in one.text and "eighth" not in one.text, one.text
+        assert "one and a half turns" in two.text.lower() and "on both feet" in two.text, two.text
+
+
+def test_arm_level_is_the_highest_reached_carried_in_or_not():
+    arms = score("""
+bar 1
+  1    upper-arm-left   forward high     1
+  3    upper-arm-left   place low        1
+bar 2
+  1    support-right    forward middle   1
+""")
+    one, two = describe(arms, phrasing=1)
+    assert one.facts.arm_level is Level.HIGH and "left arm" in one.text  # rises high, then comes down again
+    assert two.facts.arm_level is Level.LOW
+
+
+# Reading the words back
+
+def corpus_scores(trials) -> dict[str, Score]:
+    names = ("05_01", "05_02", "05_06", "05_16", "60_01", "61_05")
+    return {name: laban.tokenize(laban.read_bvh(trials[name].path)) for name in names}
+
+
+@pytest.fixture(scope="module")
+def cmu(trials) -> dict[str, Score]:
+    return corpus_scores(trials)
+
+
+def hand_scores() -> dict[str, Score]:
+    return {"four steps": FOUR_STEPS_TURN_JUMP, "first phrase": Score.load(EXAMPLES / "first_phrase.laban"),
+            "leap and turn": Score.load(EXAMPLES / "leap_and_turn.laban")}
+
+
+def test_facts_read_back_exactly_from_every_phrasing(cmu):
+    checked = 0
+    for name, s in {**hand_scores(), **cmu}.items():
+        for phrasing in (1, 2, 3, 4, "auto"):
+            for seed in range(6):
+                for phrase in describe(s, seed=seed, phrasing=phrasing):
+                    assert facts_from_text(phrase.text) == phrase.facts, (name, phrase)
+                    assert phrase.facts == phrase_facts(s, phrase.bars)
+                    checked += 1
+    assert checked > 300
+
+
+def test_same_seed_same_words_other_seeds_other_words(cmu):
+    for s in [*hand_scores().values(), cmu["05_06"], cmu["60_01"]]:
+        assert describe(s, seed=5) == describe(s, seed=5)
+        wordings = {tuple(p.text for p in describe(s, seed=seed)) for seed in SEEDS}
+        assert len(wordings) >= len(SEEDS) // 2
+        facts = {tuple(p.facts for p in describe(s, seed=seed)) for seed in SEEDS}
+        assert len(facts) == 1  # other words, the same facts
+
+
+def test_a_phrase_reads_the_same_described_alone(cmu):
+    s = cmu["60_01"]
+    whole = describe(s, seed=2)
+    assert describe(s, seed=2, bars=whole[1].bars) == [whole[1]]
+
+
+def test_free_text_states_only_what_it_says():
+    asked = facts_from_text("a slow solo: steps forward, a half turn, arms rising high")
+    assert asked.steps is None and asked.step_direction is Direction.FORWARD  # no count given
+    assert asked.turn is None and asked.arm_level is Level.HIGH  # a half turn, but which way is not said
+    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "jump", "arm level"}
+    assert facts_from_text("Three hops and 2 leaps; the arms stay low.").jumps == 5
+
+
+FOUR_STEPS_FACTS = PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)
+
+
+# Real captured dances
+
+def test_real_dances_describe_every_bar_in_phrases_of_one_to_four_bars(cmu):
+    for name, s in cmu.items():
+        for phrasing in (2, "auto"):
+            phrases = describe(s, phrasing=phrasing)
+            assert phrases and all(p.text.strip(". ") for p in phrases), name
+            spans = [p.bars for p in phrases]
+            assert spans[0][0] in (0, 1) and all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:])), spans
+            assert all(1 <= last - max(first, 1) + 1 <= 4 for first, last in spans), spans
+            last_start = max(x.start for x in s.symbols)
+            assert s.grid.bar_and_beat(last_start)[0] <= spans[-1][1], name
+
+
+def test_a_captured_walk_is_told_as_steps_forward(cmu):
+    phrases = [p for p in describe(cmu["05_01"]) if p.facts.steps]
+    assert sum(p.facts.steps for p in phrases) >= 6
+    assert all(p.facts.step_direction is Direction.FORWARD for p in phrases[:-1])  # the walker stops at the end
+    assert not any(p.facts.jumps for p in phrases) and not any(p.facts.turn for p in phrases)
+
+
+def test_a_captured_pirouette_is_told_as_a_turn(cmu):
+    turns = [abs(p.facts.turn) for p in describe(cmu["05_06"], phrasing=4)]
+    assert max(turns) >= 6  # CMU: "pirouettes": at least three quarters of a turn in one phrase
+
+
+# Words followed
+
+def test_a_phrase_follows_its_own_words_and_not_its_mirror_image():
+    s = score("""
+bar 1
+  1    support-right    right middle     1
+  2    support-left     right middle     1
+  3    support-right    right middle     1
+  4    support-right    turn +1/4        1
+bar 2
+  1    upper-arm-left   left middle      1
+""")
+    (phrase,) = describe(s)
+    asked = facts_from_text(phrase.text)
+    done = phrase_facts(s, phrase.bars)
+    assert all(words_followed(asked, done).values())
+    followed = words_followed(asked, phrase_facts(mirrored(s), phrase.bars))
+    assert followed == {"steps": True, "step direction": False, "turn": False, "jump": True, "arm level": True}
+
+
+def test_each_changed_element_is_caught(cmu):
+    asked = facts_from_text(describe(FOUR_STEPS_TURN_JUMP)[0].text)
+    done = phrase_facts(FOUR_STEPS_TURN_JUMP, (1, 2))
+    assert all(words_followed(asked, done).values())
+    changes = {"steps": replace(done, steps=done.steps + 2), "turn": replace(done, turn=done.turn - 2),
+               "jump": replace(done, jumps=0), "arm level": replace(done, arm_level=Level.MIDDLE),
+               "step direction": replace(done, step_direction=Direction.BACKWARD)}
+    for element, changed in changes.items():
+        followed = words_followed(asked, changed)
+        assert [k for k, ok in followed.items() if not ok] == [element]
+    near = replace(done, steps=done.steps - 1, turn=done.turn + 1)  # within the tolerances
+    assert all(words_followed(asked, near).values())
+    for name, s in cmu.items():  # every real phrase follows the words written from it
+        for phrase in describe(s, seed=1):
+            assert all(words_followed(facts_from_text(phrase.text), phrase_facts(s, phrase.bars)).values())
+
+
+# Phrasing and errors
+
+def test_phrasing_choices_and_bad_requests():
+    s = Score.load(EXAMPLES / "leap_and_turn.laban")
+    assert phrase_spans(s, phrasing=1) == [(0, 1), (2, 2), (3, 3)]
+    assert phrase_spans(s, phrasing=4) == [(0, 3)]
+    assert phrase_spans(s, bars=(2, 3)) == [(2, 3)]
+    for bad in (0, 5, "long", 2.5):
+        with pytest.raises(LabanError, match="phrasing"):
+            describe(s, phrasing=bad)
+    with pytest.raises(LabanError, match="bars 2-9"):
+        describe(s, bars=(2, 9))
+
+
+def test_auto_phrasing_cuts_where_nothing_is_in_progress():
+    # a turn held across the bar line between bars 2 and 3: the cut goes elsewhere
+    s = score("\n".join(f"bar {b}\n  1 support-right forward middle 1\n  3 support-left forward middle 1"
+                        + ("\n  4 support-left turn +1/2 2" if b == 2 else "") for b in range(1, 7)))
+    spans = phrase_spans(s, phrasing="auto")
+    assert all(last != 2 for _, last in spans[:-1]), spans
+    assert all(1 <= last - first + 1 <= 4 for first, last in spans)
+
+
+def test_describer_imports_neither_torch_nor_motiongpt():
+    code = "import sys, laban.describe; assert not {'torch', 'motiongpt', 'viz'} & set(sys.modules), sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
