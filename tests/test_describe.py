@@ -146,6 +146,28 @@ bar 2
         assert "one and a half turns" in two.text.lower() and "on both feet" in two.text, two.text
 
 
+def test_many_turns_are_summed_up_where_they_leave_the_dancer_facing():
+    bars = "bar 1\n" + "\n".join(f"  {beat} support-right turn {sign}1/4 0.25\n"
+                                 f"  {beat + 0.5} support-left forward middle 0.5"
+                                 for beat, sign in zip((1, 2, 3, 4), "+-+-"))
+    (phrase,) = describe(score(bars), phrasing=1)
+    assert phrase.facts.turn == 0
+    (more,) = describe(score(bars.replace("4 support-right turn -1/4", "4 support-right turn +1/4")), phrasing=1)
+    assert more.facts.turn == 4
+    for seed in SEEDS:
+        for p in (describe(score(bars), seed=seed, phrasing=1)[0], more):
+            assert re.search(r"\b(four|4) turns\b", p.text.lower()), p.text
+            assert facts_from_text(p.text) == p.facts
+
+
+def test_every_turn_amount_reads_back():
+    from laban.describe.text import MAX_EIGHTHS, turn_amounts
+    for eighths in range(2, MAX_EIGHTHS + 1):
+        for amount in turn_amounts(eighths):
+            for way, sign in (("to the right", 1), ("counter-clockwise", -1)):
+                assert facts_from_text(f"{amount} {way} on the left foot, arms low").turn == sign * eighths, amount
+
+
 def test_arm_level_is_the_highest_reached_carried_in_or_not():
     arms = score("""
 bar 1

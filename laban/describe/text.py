@@ -47,6 +47,9 @@ ON_FOOT = {Column.SUPPORT_LEFT: "on the left foot", Column.SUPPORT_RIGHT: "on th
 TURN = ("{amount} {way} {foot}", "{amount} {way} pivoting {foot}", "{amount} {foot} {way}")
 _FRACTIONS = {2: "a quarter", 4: "a half", 6: "three-quarter"}
 MAX_EIGHTHS = 160  # the reader knows amounts up to twenty whole turns
+TURNS_TOLD = 3  # more turns in a phrase are summed up: how many, and where they leave the dancer facing
+SUMMED = ("{n} turns making {amount} {way} in all", "{n} turns that come to {amount} {way}")
+NET_ZERO = ("{n} turns ending facing the same way", "{n} turns back and forth to the same front")
 
 JUMP_WORDS = {"jump": ("jump", "spring"), "hop": ("hop",), "leap": ("leap",)}
 ONE_JUMP = ("a {kind}", "one {kind}")
@@ -81,7 +84,10 @@ def sentence(events: PhraseEvents, rng: random.Random) -> str:
     clauses: list[tuple[float, int, str]] = []  # (time, kind order, words)
     breaks = [t.time for t in events.turns] + [j.time for j in events.jumps]
     clauses += _step_clauses(list(events.steps), breaks, rng)
-    clauses += [(t.time, 1, _turn_clause(t, rng)) for t in events.turns]
+    if len(events.turns) > TURNS_TOLD:
+        clauses.append((events.turns[0].time, 1, _summed_turns(events.turns, rng)))
+    else:
+        clauses += [(t.time, 1, _turn_clause(t, rng)) for t in events.turns]
     clauses += [(t, 2, c) for t, c in _jump_clauses(list(events.jumps), rng)]
     clauses.append((events.arms.time if events.arms.rose else float("inf"), 3, _arm_clause(events.arms, rng)))
     rises = {r.level: r for r in reversed(events.rises) if r.level is not Level.MIDDLE}  # the first of each
@@ -150,13 +156,21 @@ def turn_amounts(eighths: int) -> tuple[str, ...]:
         return ("a full turn", "a whole turn") if whole == 1 else (f"{count} full turns", f"{count} whole turns")
     if part in _FRACTIONS:
         return (f"{count} and {_FRACTIONS[part]} turns",)
-    return (f"{eighths} eighths of a turn",)
+    return (f"{count} and {NUMBERS[part]} eighths turns",)
 
 
 def _turn_clause(turn: Turn, rng: random.Random) -> str:
     way = rng.choice(TURN_RIGHT if turn.eighths > 0 else TURN_LEFT)
     return rng.choice(TURN).format(amount=rng.choice(turn_amounts(abs(turn.eighths))), way=way,
                                    foot=ON_FOOT[turn.column])
+
+
+def _summed_turns(turns: tuple[Turn, ...], rng: random.Random) -> str:
+    net, n = sum(t.eighths for t in turns), _count(len(turns), rng)
+    if net == 0:
+        return rng.choice(NET_ZERO).format(n=n)
+    return rng.choice(SUMMED).format(n=n, amount=rng.choice(turn_amounts(abs(net))),
+                                     way=rng.choice(TURN_RIGHT if net > 0 else TURN_LEFT))
 
 
 def _jump_clauses(jumps: list[Jump], rng: random.Random) -> list[tuple[float, str]]:
@@ -221,6 +235,7 @@ assert len(_AMOUNTS) == sum(len(turn_amounts(n)) for n in range(1, MAX_EIGHTHS +
 _AMOUNT = _alternation(_AMOUNTS)
 _TURN_SENSE = {**{w: 1 for w in TURN_RIGHT}, **{w: -1 for w in TURN_LEFT}}
 _SENSE = _alternation(_TURN_SENSE)
+_NET_ZERO = _alternation([z.split("{n} turns ", 1)[1] for z in NET_ZERO])
 _NUMBER = _alternation([*NUMBERS[1:], "a", "an", "a single"])
 _DIGITS = re.compile(r"\b(\d+)\b")
 _JUMP = _alternation({f"{w}{s}" for words in JUMP_WORDS.values() for w in words for s in ("", "s")})
@@ -261,6 +276,8 @@ def facts_from_text(text: str) -> PhraseFacts:
                 jumps = None if n is None or jumps is None else jumps + n
         elif _TURN_WORD.search(clause):
             amount, sense = _AMOUNT.search(clause), _SENSE.search(clause)
+            if _NET_ZERO.search(clause):
+                continue
             turn = None if amount is None or sense is None or turn is None else (
                 turn + _AMOUNTS[amount.group(1)] * _TURN_SENSE[sense.group(1)])
         elif _CLOSE_WORD.search(clause):
