@@ -21,7 +21,6 @@ import statistics
 import sys
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import laban
 from laban.describe import describe, facts_from_text, phrase_facts, words_followed

@@ -15,7 +15,7 @@ from laban.describe import (PhraseFacts, describe, facts_from_text, phrase_facts
                             words_followed)
 from laban.errors import LabanError
 from laban.formats import text
-from laban.score import Column, Direction, Level, Score, Sign
+from laban.score import Column, Direction, Level, Score
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SEEDS = range(12)
@@ -144,6 +144,18 @@ bar 2
         one, two = describe(turns, seed=seed, phrasing=1)
         assert "half turn" in one.text and "eighth" not in one.text, one.text
         assert "one and a half turns" in two.text.lower() and "on both feet" in two.text, two.text
+
+
+def test_a_turn_across_a_bar_line_belongs_to_the_phrase_it_starts_in():
+    across = score("""
+bar 1
+  4    support-right    turn +1/4        1
+bar 2
+  1    support-right    turn +1/4        1
+  3    support-right    turn -1/4        1
+""")
+    assert [p.facts.turn for p in describe(across, phrasing=1)] == [4, -2]
+    assert phrase_facts(across, (2, 2)).turn == -2 and phrase_facts(across).turn == 2
 
 
 def test_many_turns_are_summed_up_where_they_leave_the_dancer_facing():

@@ -142,8 +142,7 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
     """The events of the symbols that start in beats [start, stop), read with the state the score implies."""
     feet = frozenset(s.column for s in score.starting_position if s.column in SUPPORT_COLUMNS) or BOTH_FEET
     level = next((s.level for s in score.starting_position if s.column in SUPPORT_COLUMNS and s.level), Level.MIDDLE)
-    arms = {c: _start_level(score, c) for c in UPPER_ARMS}
-    arms_in = dict(arms)
+    arms_in = {c: _start_level(score, c) for c in UPPER_ARMS}  # where the upper arms are when the phrase begins
     steps, rises, turns, jumps, legs, torso = [], [], [], [], [], []
     arm_marks: list[tuple[float, Column, Level, bool]] = []
     takeoff: tuple[float, frozenset] | None = None  # a flight waiting for its landing
@@ -180,7 +179,7 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
             elif s.sign is Sign.TURN and (s.column in SUPPORT_COLUMNS or s.column is Column.CENTRE):
                 if pending_turn and (s.turn > 0) == (pending_turn[2] > 0) and s.start <= pending_turn[1] + _TURN_GAP:
                     pending_turn[1], pending_turn[2] = max(pending_turn[1], s.end), pending_turn[2] + s.turn
-                elif inside:
+                elif time < stop:
                     _close_turn(pending_turn, turns, start)
                     pending_turn = [s.start, s.end, s.turn, s.column]
                 else:  # past the phrase, a new turn: the one begun inside is complete

@@ -16,7 +16,8 @@ import random
 import re
 
 from ..score import Column, Direction, Level
-from .facts import BOTH_FEET, Arms, Gesture, Jump, PhraseEvents, PhraseFacts, Rise, Step, Turn, dominant_direction
+from .facts import (BOTH_FEET, LEVEL_RANK, Arms, Gesture, Jump, PhraseEvents, PhraseFacts, Rise, Step, Turn,
+                    dominant_direction)
 
 D = Direction
 NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
@@ -231,7 +232,6 @@ def _alternation(phrases) -> re.Pattern:
 _WAYS = {way: d for d, ways in STEP_WAYS.items() for way in ways}
 _WAY = _alternation(_WAYS)
 _AMOUNTS = {amount: n for n in range(1, MAX_EIGHTHS + 1) for amount in turn_amounts(n)}
-assert len(_AMOUNTS) == sum(len(turn_amounts(n)) for n in range(1, MAX_EIGHTHS + 1)), "a turn amount said twice"
 _AMOUNT = _alternation(_AMOUNTS)
 _TURN_SENSE = {**{w: 1 for w in TURN_RIGHT}, **{w: -1 for w in TURN_LEFT}}
 _SENSE = _alternation(_TURN_SENSE)
@@ -293,12 +293,10 @@ def facts_from_text(text: str) -> PhraseFacts:
         elif _ARM_WORD.search(clause):
             level = _LEVEL.search(clause)
             if level is not None:
-                arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=_RANK.get)
+                arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=LEVEL_RANK.get)
     direction = mostly or dominant_direction(ways)
     return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level)
 
-
-_RANK = {Level.LOW: 0, Level.MIDDLE: 1, Level.HIGH: 2}
 
 
 def _number(clause: str) -> int | None:
