@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -332,6 +333,14 @@ def test_auto_phrasing_cuts_where_nothing_is_in_progress():
     spans = phrase_spans(s, phrasing="auto")
     assert all(last != 2 for _, last in spans[:-1]), spans
     assert all(1 <= last - first + 1 <= 4 for first, last in spans)
+
+
+def test_an_empty_score_is_described_as_standing_still():
+    (phrase,) = describe(Score(laban.BeatGrid.uniform(100, 2.0)))
+    assert phrase.bars == (1, 1) and phrase.facts == PhraseFacts(0, None, 0, 0, Level.LOW)
+    assert phrase.as_dict() == {"bars": [1, 1], "text": phrase.text, "facts": {
+        "steps": 0, "step_direction": None, "turn_eighths": 0, "jumps": 0, "arm_level": "low"}}
+    assert json.loads(json.dumps(describe(FOUR_STEPS_TURN_JUMP)[0].as_dict()))["facts"]["turn_eighths"] == 4
 
 
 def test_describer_imports_neither_torch_nor_motiongpt():

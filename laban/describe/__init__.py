@@ -49,6 +49,14 @@ class Phrase:
         first, last = self.bars
         return f"bar {first}" if first == last else f"bars {first}-{last}"
 
+    def as_dict(self) -> dict:
+        """Plain JSON types: ``{"bars": [1, 2], "text": ..., "facts": {"steps": 4, "step_direction": "forward",
+        "turn_eighths": 4, "jumps": 1, "arm_level": "high"}}``."""
+        f = self.facts
+        return {"bars": list(self.bars), "text": self.text,
+                "facts": {"steps": f.steps, "step_direction": f.step_direction and f.step_direction.value,
+                          "turn_eighths": f.turn, "jumps": f.jumps, "arm_level": f.arm_level and f.arm_level.value}}
+
 
 def describe(score: Score, *, bars: tuple[int, int] | None = None, seed: int = 0,
              phrasing: int | str = 2) -> list[Phrase]:
