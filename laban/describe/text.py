@@ -157,7 +157,7 @@ def turn_amounts(eighths: int) -> tuple[str, ...]:
         return ("a full turn", "a whole turn") if whole == 1 else (f"{count} full turns", f"{count} whole turns")
     if part in _FRACTIONS:
         return (f"{count} and {_FRACTIONS[part]} turns",)
-    return (f"{count} and {NUMBERS[part]} eighths turns",)
+    return (f"{count} and {NUMBERS[part]} {'eighth' if part == 1 else 'eighths'} turns",)
 
 
 def _turn_clause(turn: Turn, rng: random.Random) -> str:
