@@ -194,6 +194,7 @@ def _clipped(symbol: Symbol, stop: float) -> Symbol:
 def _excerpt(score: Score, start: int, stop: int, downbeat: int = 0) -> Score:
     """Beats [start, stop) of ``score`` as a piece of its own (the rules of the module docstring)."""
     state = _state(score, float(start))
+    carried = {id(s): fs for s, fs in _spans(score.symbols)}
     symbols = []
     for s in score.symbols:
         if s.start >= stop - _EPS:
@@ -203,7 +204,7 @@ def _excerpt(score: Score, start: int, stop: int, downbeat: int = 0) -> Score:
                 continue  # an inline starting position: in ``state`` already
             symbols.append(replace(_clipped(s, stop), start=s.start - start))
         elif s.end > start + _EPS:  # begun before the cut and still running: the weight stays on its feet
-            for foot in next((fs for t, fs in _spans([s]) if t == s), ()):
+            for foot in carried.get(id(s), ()):
                 if foot in state.feet and not any(h.column is foot and h.start == 0 for h in symbols):
                     symbols.append(Symbol(0.0, foot, min(s.end, stop) - start, Sign.HOLD))
     symbols += _standing(symbols, state.feet, stop - start)
@@ -232,7 +233,7 @@ def _restated(before: _State, piece: Score, at: float) -> list[Symbol]:
     if after.feet != before.feet:
         symbols += [Symbol(at, c, 0.0, Sign.DIRECTION, Direction.PLACE, level) for c, level in after.feet.items()]
     symbols += [Symbol(at, c, 0.0, Sign.DIRECTION, *cell) for c, cell in after.limbs.items()
-                if before.limbs.get(c) != cell]
+                if before.limbs.get(c, NATURAL_POSITION[c]) != cell]  # a leg freed from a support hangs already
     return symbols + _shifted(_standing(piece.symbols, after.feet, piece.duration), at)
 
 
