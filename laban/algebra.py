@@ -29,8 +29,9 @@ and what a join would blend is a question the score can answer (``transitions``)
   (``rotate_front``): the score's symbols are relative to the performer's front, so that turn is all that
   rotating the front changes, and the file formats carry it without a new field.
 
-Beats are shifted by whole numbers of beats in float arithmetic: a concatenated and re-cut score is equal to its
-part up to that rounding (1e-12 beat), and exactly equal where beats are small fractions like halves.
+A cut's first beat keeps the time the score's first beat had (the lead-in before it), so a piece's seconds stay
+relative to its own start. Beats are shifted by whole numbers of beats in float arithmetic: a concatenated and
+re-cut score is equal to its part up to that rounding (1e-9 beat), and exactly where beats are small fractions.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .errors import LabanError
+from .formats.json import uniform_tempo, uniform_times
 from .score import (GESTURE_COLUMNS, NATURAL_POSITION, SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign,
                     Symbol)
-from .formats.json import uniform_tempo, uniform_times
 from .timing import BeatGrid
 
 __all__ = [
@@ -395,10 +396,9 @@ def repeat(score: Score, times: int, first: int | None = None, last: int | None 
     symbols += tail
     grid = score.grid
     count = max(grid.beat_count - 1, math.ceil(score.duration - _EPS))
-    original = _extended(grid, count + 1)
-    steps = np.diff(original)
-    steps = np.concatenate([steps[:start], np.tile(steps[start:stop], times), steps[stop:]])
-    new_times = original[0] + np.concatenate([[0.0], np.cumsum(steps)])
+    original = _extended(grid, count + 1)  # the beats before the repeat stay bit for bit
+    steps = np.concatenate([np.tile(np.diff(original[start:stop + 1]), times), np.diff(original[stop:])])
+    new_times = np.concatenate([original[:start + 1], original[start] + np.cumsum(steps)])
     return Score(_grid(new_times, grid.beats_per_bar, grid.downbeat), symbols,
                  list(score.starting_position), score.title)
 
