@@ -29,8 +29,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from laban import Column, Direction, Level, Score, Sign
-from laban.compare import column_cells
+from laban import Column, Score, Sign
+from laban.reading import DIRECTIONS, LEVELS, SIGNS, cell_centres, read
 from laban.files import atomic_path
 
 from ..errors import CheckpointError
@@ -39,39 +39,33 @@ from ..text import TEXT_DIMENSIONS, encode_text
 CHECKPOINT = Path(__file__).with_name("text_score.safetensors")
 RESOLUTION = 0.5  # beats per cell: a score's quarter-beat detail is more than a description speaks of
 POOL = 32  # HumanML3D's: a motion ranks its own text among 31 others
-_WORDS = {word: i for i, word in enumerate([d.value for d in Direction] + [Sign.HOLD.value, Sign.FLIGHT.value,
-                                                                          "turn right", "turn left"])}
-_LEVELS = {level.value: i for i, level in enumerate(Level)}
+_WORDS = {word: i for i, word in enumerate([d.value for d in DIRECTIONS] + [Sign.HOLD.value, Sign.FLIGHT.value,
+                                                                           "turn right", "turn left"])}
+_LEVELS = {level.value: i for i, level in enumerate(LEVELS)}
+_SIGN = {sign: i for i, sign in enumerate(SIGNS)}
+_SAID = np.array([_WORDS.get(sign.value, -1) for sign in SIGNS] + [-1])  # by sign code; the last: nothing said
+_TURN_RIGHT, _TURN_LEFT = _WORDS["turn right"], _WORDS["turn left"]
 _PER_COLUMN = len(_WORDS) + len(_LEVELS) + 1  # what the column says, its level, and whether a symbol starts
 CELL_FEATURES = len(Column) * _PER_COLUMN + 1  # + the tempo
 
 
 def staff_cells(score: Score, resolution: float = RESOLUTION) -> np.ndarray:
-    """(cells, CELL_FEATURES) float32: per column, one-hot what it says in each cell (``laban.compare``'s reading:
-    a gesture column keeps its last destination, a support column says nothing while its foot is free), one-hot
-    the level, a flag where a symbol starts; and log2(tempo / 120 bpm) in every cell."""
+    """(cells, CELL_FEATURES) float32: per column, one-hot what it says in each cell (``laban.reading``: a gesture
+    column keeps its last destination, a support column says nothing while its foot is free), one-hot the level,
+    a flag where a symbol starts; and log2(tempo / 120 bpm) in every cell."""
     subdivision = max(int(round(1.0 / resolution)), 1)
-    count = max(int(math.ceil(score.duration * subdivision - 1e-9)), 1)
-    cells = np.zeros((count, CELL_FEATURES), np.float32)
-    for c, column in enumerate(Column):
-        base = c * _PER_COLUMN
-        directions, levels = column_cells(score, column, count, subdivision)
-        said = np.array([_WORDS.get(_turn_word(w), -1) for w in directions])
-        level = np.array([_LEVELS.get(w, -1) for w in levels])
-        rows = np.flatnonzero(said >= 0)
-        cells[rows, base + said[rows]] = 1.0
-        rows = np.flatnonzero(level >= 0)
-        cells[rows, base + len(_WORDS) + level[rows]] = 1.0
-        starts = np.array([s.start for s in score.column(column)], dtype=float)
-        cells[np.minimum((starts * subdivision).astype(int), count - 1), base + _PER_COLUMN - 1] = 1.0
-    cells[:, -1] = math.log2(score.tempo / 120.0)
-    return cells
-
-
-def _turn_word(word: str) -> str:
-    if word.startswith("turn "):
-        return "turn right" if float(word[5:]) > 0 else "turn left"
-    return word
+    staff = read(score, cell_centres(max(score.duration, 1.0 / subdivision), subdivision))
+    said = np.where(staff.sign == _SIGN[Sign.DIRECTION], staff.direction, _SAID[staff.sign])
+    said = np.where(staff.sign == _SIGN[Sign.TURN], np.where(staff.turn > 0, _TURN_RIGHT, _TURN_LEFT), said)
+    count = len(staff.beats)
+    cells = np.zeros((count, len(Column), _PER_COLUMN), np.float32)
+    time, column = np.nonzero(said.T >= 0)
+    cells[time, column, said.T[time, column]] = 1.0
+    time, column = np.nonzero(staff.level.T >= 0)
+    cells[time, column, len(_WORDS) + staff.level.T[time, column]] = 1.0
+    cells[..., -1] = staff.starts.T
+    return np.concatenate([cells.reshape(count, -1), np.full((count, 1), math.log2(score.tempo / 120.0),
+                                                             np.float32)], axis=1)
 
 
 @dataclass
