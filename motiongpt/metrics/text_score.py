@@ -11,16 +11,13 @@ R-precision: each score ranks a pool of distinct descriptions — its own and up
 held-out set — by cosine similarity; top-k is the share of scores whose own description is among the first k.
 Chance is k / pool.
 
-    python -m motiongpt.metrics.text_score      # retrain on the CMU training split; reports validation and test
+    python datasets/text_score.py      # the recipe: retrain on the CMU training split; reports validation and test
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -280,48 +277,3 @@ def evaluate_pairs(model: TextScoreEvaluator, pairs: Pairs, pool: int = POOL) ->
         s = model.encode_staff(cells, mask).numpy()
         t = model.encode_sentences(torch.from_numpy(pairs.sentences)).numpy()
     return r_precision(s, t, pairs.text, pool=pool)
-
-
-def cmu_pairs(split: str) -> tuple[list[Score], list[str]]:
-    """The tokenized scores (whole takes, each on its own pulse, at its real frame rate) and CMU descriptions of a
-    split of the shared data."""
-    import laban
-    from ..data import cmu_trials
-    from ..evaluate import read_cmu_split
-
-    rows = read_cmu_split()
-    scores, texts = [], []
-    for trial in cmu_trials():
-        if rows[trial.name]["split"] == split:
-            scores.append(laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps), title=trial.name))
-            texts.append(trial.description)
-    return scores, texts
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m motiongpt.metrics.text_score", description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", type=Path, default=CHECKPOINT, help="where the evaluator goes")
-    parser.add_argument("--steps", type=int, default=1200)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)  # the figures in the docs are one core's
-    began = time.perf_counter()
-    data = {split: cmu_pairs(split) for split in ("train", "validation", "test")}
-    pairs = {split: Pairs.of(*data[split]) for split in data}
-    print(f"tokenized {sum(len(p.cells) for p in pairs.values())} takes in {time.perf_counter() - began:.0f} s",
-          file=sys.stderr)
-    model, log = train(pairs["train"], pairs["validation"], steps=args.steps, seed=args.seed,
-                       log=lambda line: print(line, file=sys.stderr))
-    figures = {split: evaluate_pairs(model, pairs[split]) for split in pairs}
-    notes = {"trained_on": "CMU training split (datasets/cmu_split.csv): "
-                           f"{len(pairs['train'].cells)} takes, {len(pairs['train'].descriptions)} descriptions",
-             "steps": args.steps, "seed": args.seed, "r_precision": figures,
-             "chosen_at_step": max(log["history"], key=lambda h: h["top3"] + 0.5 * h["top1"])["step"]}
-    model.save_pretrained(args.output, notes)
-    print(json.dumps(notes, indent=1))
-    print(f"{args.output} written in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

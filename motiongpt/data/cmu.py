@@ -1,7 +1,9 @@
 """The shared CMU motion capture: where it is, what each trial is, and the archives unpacked once.
 
-The data is never copied into the repository; it lives in ``../shared/mocap`` beside the checkout (or where
-``MOTIONGPT_MOCAP`` points). Two archives hold most trials; ``unpacked`` extracts them once into a cache folder.
+The data is never copied into the repository or the package. It is found at ``$MOTIONGPT_MOCAP``, else at
+``shared/mocap`` beside the checkout this code runs from, else beside the working folder or one of its parents
+(an installed copy run from inside a checkout). Two archives hold most trials; they are extracted once into a
+cache folder (``$MOTIONGPT_CACHE``, default ``~/.cache/motiongpt``).
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# The checkout: where this file lies when run from source or installed editable; an installed copy has no
-# datasets/ beside it, and is run from the checkout (the README's commands), so the working folder is taken then.
-REPO = Path(__file__).resolve().parents[1]
-if not (REPO / "datasets").is_dir():
-    REPO = Path.cwd()
+CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when this code runs from it (or is editable)
 
 
 def mocap_root() -> Path:
-    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP`` or ``../shared/mocap`` beside the checkout."""
-    return Path(os.environ.get("MOTIONGPT_MOCAP", REPO.parent / "shared" / "mocap"))
+    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP``, else the first ``shared/mocap`` beside the checkout or
+    beside the working folder or a parent of it; when none exists, the one beside the checkout (so that an
+    error can name it)."""
+    if os.environ.get("MOTIONGPT_MOCAP"):
+        return Path(os.environ["MOTIONGPT_MOCAP"])
+    cwd = Path.cwd().resolve()
+    for folder in (CHECKOUT.parent, cwd, *cwd.parents):
+        if (folder / "shared" / "mocap").is_dir():
+            return folder / "shared" / "mocap"
+    return CHECKOUT.parent / "shared" / "mocap"
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,9 @@ def cmu_trials(cache: Path | None = None) -> list[Trial]:
     ``cache``, default ``~/.cache/motiongpt/cmu``, the first time)."""
     root = mocap_root() / "cmu"
     manifest = root / "manifest.csv"
-    if not manifest.exists():
-        raise FileNotFoundError(f"no CMU manifest at {manifest} (set MOTIONGPT_MOCAP to the shared mocap folder)")
+    if not manifest.is_file():
+        raise FileNotFoundError(f"no shared CMU motion capture at {root} (set MOTIONGPT_MOCAP to the folder that "
+                                "holds cmu/manifest.csv)")
     cache = Path(cache or os.environ.get("MOTIONGPT_CACHE", Path.home() / ".cache" / "motiongpt")) / "cmu"
     trials = []
     with open(manifest, newline="") as f:
