@@ -14,20 +14,22 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when this code runs from it (or is editable)
+# The repository, when this code runs from it (or is installed editable); None for an installed copy.
+CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = CHECKOUT if (CHECKOUT / "pyproject.toml").is_file() else None
 
 
 def mocap_root() -> Path:
     """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP``, else the first ``shared/mocap`` beside the checkout or
-    beside the working folder or a parent of it; when none exists, the one beside the checkout (so that an
-    error can name it)."""
+    in the working folder or a parent of it; when none exists, where it would be beside the checkout (or the
+    working folder), for the error to name."""
     if os.environ.get("MOTIONGPT_MOCAP"):
         return Path(os.environ["MOTIONGPT_MOCAP"])
     cwd = Path.cwd().resolve()
-    for folder in (CHECKOUT.parent, cwd, *cwd.parents):
+    for folder in ([CHECKOUT.parent] if CHECKOUT else []) + [cwd, *cwd.parents]:
         if (folder / "shared" / "mocap").is_dir():
             return folder / "shared" / "mocap"
-    return CHECKOUT.parent / "shared" / "mocap"
+    return (CHECKOUT or cwd).parent / "shared" / "mocap"
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ def cmu_trials(cache: Path | None = None) -> list[Trial]:
     root = mocap_root() / "cmu"
     manifest = root / "manifest.csv"
     if not manifest.is_file():
-        raise FileNotFoundError(f"no shared CMU motion capture at {root} (set MOTIONGPT_MOCAP to the folder that "
-                                "holds cmu/manifest.csv)")
+        where = (f"MOTIONGPT_MOCAP={os.environ['MOTIONGPT_MOCAP']} has no cmu/manifest.csv"
+                 if os.environ.get("MOTIONGPT_MOCAP") else "looked for shared/mocap beside the checkout and in the "
+                 "working folder and its parents")
+        raise FileNotFoundError(f"no shared CMU motion capture found ({where}): set MOTIONGPT_MOCAP to the folder "
+                                "that holds cmu/manifest.csv")
     cache = Path(cache or os.environ.get("MOTIONGPT_CACHE", Path.home() / ".cache" / "motiongpt")) / "cmu"
     trials = []
     with open(manifest, newline="") as f:

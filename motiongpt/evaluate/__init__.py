@@ -50,9 +50,11 @@ __all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``evaluate`` subcommand's arguments (shared by ``motiongpt evaluate`` and ``python -m``)."""
+    """The ``evaluate`` subcommand's arguments (shared by ``motiongpt evaluate`` and ``python -m``); what each
+    means in plain words: docs/evaluation.md, "The command and its options"."""
     parser.add_argument("--generated", help="folder of generated clips (.bvh, .npz, .csv), each with optional "
-                                            "music (.mid, .musicxml) or .beats and its .laban score beside it")
+                                            "music (.mid, .musicxml) or .beats, its .laban score and its .txt "
+                                            "prompt beside it under the same name")
     parser.add_argument("--reference", default="train",
                         help="real clips the sets are compared with: a CMU split (train, validation, test) or a "
                              "folder (default: train)")
@@ -65,8 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cut every clip into consecutive pieces of --seconds (more samples for FID) instead "
                              "of keeping only its first --seconds")
     parser.add_argument("--quirk", action="store_true",
-                        help="the reference code's time-step slips in both feature sets, for published FID")
-    parser.add_argument("--no-baselines", action="store_true", help="skip the baseline rows")
+                        help="compute the features with the two time-step slips of the published reference code, "
+                             "so that FID compares with published numbers (default: the physically correct form)")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="skip the baseline rows (training sample, nearest training clip, random scores)")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="report.json; the Markdown tables are written beside it as report.md")
 
