@@ -85,6 +85,20 @@ def test_pieces_cut_a_clip_and_move_its_beats():
     assert parts[1].grid.times[0] == pytest.approx(-5.0)
 
 
+def test_a_clip_is_measured_and_tokenized_on_the_beats_of_the_one_door(trials, tmp_path):
+    motion = _read(trials["05_02"])
+    measured = evaluate.measure(evaluate.Clip("05_02", motion), evaluate.Protocol(seconds=8.0))
+    pulse = laban.beat_grid(motion=laban.analyse(evaluate.first_seconds(motion, 8.0)))
+    assert measured.beats_from == "pulse" and np.allclose(measured.grid.times, pulse.times)
+    assert measured.score.grid == measured.grid  # beat alignment and the score count the same beats
+    laban.write_joint_arrays(evaluate.trajectories(evaluate.first_seconds(motion, 8.0)), tmp_path / "a.npz")
+    (tmp_path / "a.beats").write_text("\n".join(f"{0.6 * i:.1f}" for i in range(14)))
+    clip, = evaluate.load_directory(tmp_path)
+    measured = evaluate.measure(clip, evaluate.Protocol(seconds=8.0))
+    assert measured.beats_from == "music" and measured.score.grid == measured.grid == clip.grid
+    assert measured.score.tempo == pytest.approx(100.0)
+
+
 def test_random_scores_are_valid_and_always_supported():
     rng = np.random.default_rng(0)
     grid = BeatGrid.uniform(100, 20.0)
