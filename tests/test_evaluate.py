@@ -1,29 +1,59 @@
-"""The evaluation protocol: the fixed CMU split, clips from folders, the report's rows, baselines and tables."""
+"""The evaluation protocol: the fixed CMU split (shipped with the package), the shared data found from anywhere,
+clips from folders, the report's rows, baselines and tables."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import laban
 from laban import BeatGrid, BodyPart
-from motiongpt import evaluate, metrics
-from motiongpt.data import cmu_trials
+from motiongpt import data, evaluate, metrics
+from motiongpt.data import cmu_trials, make_cmu_split, read_cmu_split
+from motiongpt.data.split import SPLIT_FILE
 from motiongpt.metrics import notation
+
+REPO = Path(__file__).parents[1]
 
 
 def test_the_split_file_is_the_seeded_split_of_the_shared_trials(trials):
-    written = evaluate.read_cmu_split()
-    made = {row["trial"]: row for row in evaluate.make_cmu_split(cmu_trials())}
-    assert written == made, "datasets/cmu_split.csv differs from make_cmu_split(seed=5): it is written once"
+    written = read_cmu_split()
+    made = {row["trial"]: row for row in make_cmu_split(cmu_trials())}
+    assert written == made, "the shipped cmu_split.csv differs from make_cmu_split(seed=5): it is written once"
     assert set(written) == set(trials)
 
 
+def test_the_split_ships_in_the_package_and_is_the_one_in_datasets():
+    assert SPLIT_FILE.parent == Path(data.__file__).parent  # package data, found without a checkout
+    assert SPLIT_FILE.read_bytes() == (REPO / "datasets" / "cmu_split.csv").read_bytes()
+    assert len(read_cmu_split()) == 150
+
+
+def test_the_shared_data_is_found_from_another_folder_or_named_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOTIONGPT_MOCAP", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert data.mocap_root() == REPO.parent / "shared" / "mocap" or not (REPO.parent / "shared").exists()
+    monkeypatch.setenv("MOTIONGPT_MOCAP", str(tmp_path / "nowhere"))
+    assert data.mocap_root() == tmp_path / "nowhere"
+    with pytest.raises(FileNotFoundError, match="MOTIONGPT_MOCAP") as error:
+        cmu_trials()
+    assert "\n" not in str(error.value) and str(tmp_path / "nowhere") in str(error.value)
+    # the command says so in one line, from any folder
+    done = subprocess.run([sys.executable, "-m", "motiongpt.evaluate", "-o", str(tmp_path / "r.json")],
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "MOTIONGPT_MOCAP" in done.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_the_split_keeps_takes_together_and_tests_every_kind_of_motion(trials):
-    split = evaluate.read_cmu_split()
+    split = read_cmu_split()
     groups = defaultdict(set)
     for row in split.values():
         groups[row["group"]].add(row["split"])
@@ -34,7 +64,7 @@ def test_the_split_keeps_takes_together_and_tests_every_kind_of_motion(trials):
     assert split["05_18"]["split"] == split["05_19"]["split"] == split["05_20"]["split"]  # one phrase, three takes
     tested = {row["category"] for row in split.values() if row["split"] == "test"}
     assert {"dance", "salsa", "locomotion", "jumps"} <= tested
-    counts = {s: sum(row["split"] == s for row in split.values()) for s in evaluate.SPLITS}
+    counts = {s: sum(row["split"] == s for row in split.values()) for s in data.SPLITS}
     assert counts["train"] > 0.6 * len(split) and counts["test"] >= 0.15 * len(split)
 
 
@@ -53,6 +83,20 @@ def test_pieces_cut_a_clip_and_move_its_beats():
     parts = evaluate.pieces(clip, 5.0)
     assert [p.name for p in parts] == ["x@0", "x@1"] and parts[1].motion.frame_count == 300  # 2 s left: dropped
     assert parts[1].grid.times[0] == pytest.approx(-5.0)
+
+
+def test_a_clip_is_measured_and_tokenized_on_the_beats_of_the_one_door(trials, tmp_path):
+    motion = _read(trials["05_02"])
+    measured = evaluate.measure(evaluate.Clip("05_02", motion), evaluate.Protocol(seconds=8.0))
+    pulse = laban.beat_grid(motion=laban.analyse(evaluate.first_seconds(motion, 8.0)))
+    assert measured.beats_from == "pulse" and np.allclose(measured.grid.times, pulse.times)
+    assert measured.score.grid == measured.grid  # beat alignment and the score count the same beats
+    laban.write_joint_arrays(evaluate.trajectories(evaluate.first_seconds(motion, 8.0)), tmp_path / "a.npz")
+    (tmp_path / "a.beats").write_text("\n".join(f"{0.6 * i:.1f}" for i in range(14)))
+    clip, = evaluate.load_directory(tmp_path)
+    measured = evaluate.measure(clip, evaluate.Protocol(seconds=8.0))
+    assert measured.beats_from == "music" and measured.score.grid == measured.grid == clip.grid
+    assert measured.score.tempo == pytest.approx(100.0)
 
 
 def test_random_scores_are_valid_and_always_supported():
@@ -113,7 +157,7 @@ def test_a_report_on_real_clips(trials, tmp_path, monkeypatch):
         assert rows[stand_in]["text_retrieval"]["n"] == 2 and rows[stand_in]["text_retrieval"]["pool"] == 2
     assert rows["generated"]["text_retrieval"]["pool"] == 3  # its own prompt joins the held-out descriptions
     assert "text → score R-precision" in table and "chance" in table
-    json.dumps(evaluate._jsonable(result), allow_nan=False)
+    json.dumps(evaluate.jsonable(result), allow_nan=False)
 
 
 def test_the_command_writes_json_and_markdown(tmp_path, capsys):

@@ -12,7 +12,7 @@ import pytest
 import laban
 from laban import BeatGrid, Column, Direction, Level, Score, Sign, Symbol
 from motiongpt.errors import CheckpointError
-from motiongpt.evaluate import read_cmu_split
+from motiongpt.data import read_cmu_split
 from motiongpt.metrics import text_score
 from motiongpt.metrics.text_score import (CELL_FEATURES, Pairs, TextScoreConfig, TextScoreEvaluator, r_precision,
                                           staff_cells)

@@ -5,8 +5,9 @@ No public data set pairs motion capture with hand-written Labanotation, so agree
 grid of (column, beat) cells, the way published accuracy is counted (per beat and per limb, direction and level
 separately):
 
-- **direction / level accuracy** per column: in each cell, the direction symbol in effect (the last one that
-  started at or before the cell's centre; the starting position before any) in both scores;
+- **direction / level accuracy** per column: in each cell, what the column says in both scores (``laban.reading``:
+  a limb's destination in effect, the starting or natural position before any; a support while its foot
+  carries weight) compared with ``laban.compare.agreement``, the measure of the decoder's round-trip figure;
 - **support / flight F1**: in each cell, which feet carry weight (a support-column symbol, or a centre-column turn
   on both feet, covers it) and whether the body is in flight;
 - **timing error** in beats: each symbol matched to the nearest symbol of the same column and content in the
@@ -20,33 +21,18 @@ from typing import Callable
 
 import numpy as np
 
-from laban import Column, Direction, Level, Score, Sign, Symbol
+from laban import Column, Score, Sign, Symbol
+from laban.compare import agreement as agreement_of_cells
 from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS
 
 TOKENS_PER_SYMBOL = 4  # start, column, duration, what (one of 27 direction cells, a turn amount, hold or flight)
 NUMBERS_PER_MINUTE = 21 * 30 * 60  # the issue's yardstick: 21 joints at 30 fps for a minute
-_DIRECTIONS = {d: i for i, d in enumerate(Direction)}
-_LEVELS = {v: i for i, v in enumerate(Level)}
 
 
 def cells(reference: Score, candidate: Score, resolution: float = 1.0) -> np.ndarray:
     """Cell centres in beats covering the longer of the two scores, ``resolution`` beats apart."""
     length = max(reference.duration, candidate.duration, resolution)
     return (np.arange(int(np.ceil(length / resolution))) + 0.5) * resolution
-
-
-def column_states(score: Score, column: Column, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Direction and level indices (``Direction``/``Level`` order) in effect at beats ``at``: the last direction
-    symbol that started at or before each beat, the starting position before any; -1 where none is written."""
-    written = [s for s in score.starting_position + score.symbols
-               if s.column is column and s.sign is Sign.DIRECTION]
-    if not written:
-        return np.full(len(at), -1), np.full(len(at), -1)
-    starts = np.array([s.start for s in written])
-    direction = np.array([_DIRECTIONS[s.direction] for s in written] + [-1])
-    level = np.array([_LEVELS[s.level] for s in written] + [-1])
-    which = np.searchsorted(starts, at, side="right") - 1  # -1 before the first: the appended 'none'
-    return direction[which], level[which]
 
 
 def covered(score: Score, columns: tuple[Column, ...], at: np.ndarray, signs: tuple[Sign, ...] | None = None
@@ -74,22 +60,12 @@ def f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 def column_accuracy(reference: Score, candidate: Score, resolution: float = 1.0,
                     columns: tuple[Column, ...] = GESTURE_COLUMNS + SUPPORT_COLUMNS) -> dict[str, dict[str, float]]:
-    """Per column: the fraction of cells whose direction, and whose level, agree, over the cells where either
-    score writes a direction (support columns: only while that foot carries weight in either score)."""
-    at = cells(reference, candidate, resolution)
-    loaded = [weight(s, at)[0] for s in (reference, candidate)]
-    out = {}
-    for column in columns:
-        (d1, l1), (d2, l2) = column_states(reference, column, at), column_states(candidate, column, at)
-        if column in SUPPORT_COLUMNS:
-            foot = SUPPORT_COLUMNS.index(column)
-            d1, l1 = np.where(loaded[0][:, foot], d1, -1), np.where(loaded[0][:, foot], l1, -1)
-            d2, l2 = np.where(loaded[1][:, foot], d2, -1), np.where(loaded[1][:, foot], l2, -1)
-        scored = (d1 >= 0) | (d2 >= 0)
-        n = int(scored.sum())
-        out[column.value] = {"direction": float((d1 == d2)[scored].mean()) if n else float("nan"),
-                             "level": float((l1 == l2)[scored].mean()) if n else float("nan"), "cells": n}
-    return out
+    """Per column: the fraction of cells whose direction, and whose level, agree (``laban.compare.agreement``:
+    what each column says, ``laban.reading``), over the cells where either score says something there (a
+    support column only while that foot carries weight); NaN where neither does."""
+    found = agreement_of_cells(reference, candidate, cells(reference, candidate, resolution), columns)
+    return {c.value: found.get(c.value, {"direction": float("nan"), "level": float("nan"), "cells": 0})
+            for c in columns}
 
 
 def support_f1(reference: Score, candidate: Score, resolution: float = 0.25) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """Physical plausibility: foot contact (PFC), foot skating (two variants), floor penetration and float, jitter,
 bone-length drift. Positions in metres, y up; each function says at which frame rate its thresholds hold.
 
-The floor is the clip's own (``laban.tokenizer.estimate_floor``: where the lowest foot joint rests, robust to
+The floor is the clip's own (``laban.analysis.estimate_floor``: where the lowest foot joint rests, robust to
 spikes and jumps) unless ``floor`` is given: real captures put it anywhere within centimetres of y = 0, and a
 generator is judged on whether its feet stay on a consistent floor. Pass ``floor=0.0`` to hold output written in
 a world frame to y = 0.

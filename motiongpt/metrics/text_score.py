@@ -11,16 +11,13 @@ R-precision: each score ranks a pool of distinct descriptions — its own and up
 held-out set — by cosine similarity; top-k is the share of scores whose own description is among the first k.
 Chance is k / pool.
 
-    python -m motiongpt.metrics.text_score      # retrain on the CMU training split; reports validation and test
+    python datasets/text_score.py      # the recipe: retrain on the CMU training split; reports validation and test
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,8 +26,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from laban import Column, Direction, Level, Score, Sign
-from laban.compare import column_cells
+from laban import Column, Score, Sign
+from laban.reading import DIRECTIONS, LEVELS, SIGNS, cell_centres, read
 from laban.files import atomic_path
 
 from ..errors import CheckpointError
@@ -39,39 +36,33 @@ from ..text import TEXT_DIMENSIONS, encode_text
 CHECKPOINT = Path(__file__).with_name("text_score.safetensors")
 RESOLUTION = 0.5  # beats per cell: a score's quarter-beat detail is more than a description speaks of
 POOL = 32  # HumanML3D's: a motion ranks its own text among 31 others
-_WORDS = {word: i for i, word in enumerate([d.value for d in Direction] + [Sign.HOLD.value, Sign.FLIGHT.value,
-                                                                          "turn right", "turn left"])}
-_LEVELS = {level.value: i for i, level in enumerate(Level)}
+_WORDS = {word: i for i, word in enumerate([d.value for d in DIRECTIONS] + [Sign.HOLD.value, Sign.FLIGHT.value,
+                                                                           "turn right", "turn left"])}
+_LEVELS = {level.value: i for i, level in enumerate(LEVELS)}
+_SIGN = {sign: i for i, sign in enumerate(SIGNS)}
+_SAID = np.array([_WORDS.get(sign.value, -1) for sign in SIGNS] + [-1])  # by sign code; the last: nothing said
+_TURN_RIGHT, _TURN_LEFT = _WORDS["turn right"], _WORDS["turn left"]
 _PER_COLUMN = len(_WORDS) + len(_LEVELS) + 1  # what the column says, its level, and whether a symbol starts
 CELL_FEATURES = len(Column) * _PER_COLUMN + 1  # + the tempo
 
 
 def staff_cells(score: Score, resolution: float = RESOLUTION) -> np.ndarray:
-    """(cells, CELL_FEATURES) float32: per column, one-hot what it says in each cell (``laban.compare``'s reading:
-    a gesture column keeps its last destination, a support column says nothing while its foot is free), one-hot
-    the level, a flag where a symbol starts; and log2(tempo / 120 bpm) in every cell."""
+    """(cells, CELL_FEATURES) float32: per column, one-hot what it says in each cell (``laban.reading``: a gesture
+    column keeps its last destination, a support column says nothing while its foot is free), one-hot the level,
+    a flag where a symbol starts; and log2(tempo / 120 bpm) in every cell."""
     subdivision = max(int(round(1.0 / resolution)), 1)
-    count = max(int(math.ceil(score.duration * subdivision - 1e-9)), 1)
-    cells = np.zeros((count, CELL_FEATURES), np.float32)
-    for c, column in enumerate(Column):
-        base = c * _PER_COLUMN
-        directions, levels = column_cells(score, column, count, subdivision)
-        said = np.array([_WORDS.get(_turn_word(w), -1) for w in directions])
-        level = np.array([_LEVELS.get(w, -1) for w in levels])
-        rows = np.flatnonzero(said >= 0)
-        cells[rows, base + said[rows]] = 1.0
-        rows = np.flatnonzero(level >= 0)
-        cells[rows, base + len(_WORDS) + level[rows]] = 1.0
-        starts = np.array([s.start for s in score.column(column)], dtype=float)
-        cells[np.minimum((starts * subdivision).astype(int), count - 1), base + _PER_COLUMN - 1] = 1.0
-    cells[:, -1] = math.log2(score.tempo / 120.0)
-    return cells
-
-
-def _turn_word(word: str) -> str:
-    if word.startswith("turn "):
-        return "turn right" if float(word[5:]) > 0 else "turn left"
-    return word
+    staff = read(score, cell_centres(max(score.duration, 1.0 / subdivision), subdivision))
+    said = np.where(staff.sign == _SIGN[Sign.DIRECTION], staff.direction, _SAID[staff.sign])
+    said = np.where(staff.sign == _SIGN[Sign.TURN], np.where(staff.turn > 0, _TURN_RIGHT, _TURN_LEFT), said)
+    count = len(staff.beats)
+    cells = np.zeros((count, len(Column), _PER_COLUMN), np.float32)
+    time, column = np.nonzero(said.T >= 0)
+    cells[time, column, said.T[time, column]] = 1.0
+    time, column = np.nonzero(staff.level.T >= 0)
+    cells[time, column, len(_WORDS) + staff.level.T[time, column]] = 1.0
+    cells[..., -1] = staff.starts.T
+    return np.concatenate([cells.reshape(count, -1), np.full((count, 1), math.log2(score.tempo / 120.0),
+                                                             np.float32)], axis=1)
 
 
 @dataclass
@@ -286,48 +277,3 @@ def evaluate_pairs(model: TextScoreEvaluator, pairs: Pairs, pool: int = POOL) ->
         s = model.encode_staff(cells, mask).numpy()
         t = model.encode_sentences(torch.from_numpy(pairs.sentences)).numpy()
     return r_precision(s, t, pairs.text, pool=pool)
-
-
-def cmu_pairs(split: str) -> tuple[list[Score], list[str]]:
-    """The tokenized scores (whole takes, each on its own pulse, at its real frame rate) and CMU descriptions of a
-    split of the shared data."""
-    import laban
-    from ..data import cmu_trials
-    from ..evaluate import read_cmu_split
-
-    rows = read_cmu_split()
-    scores, texts = [], []
-    for trial in cmu_trials():
-        if rows[trial.name]["split"] == split:
-            scores.append(laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps), title=trial.name))
-            texts.append(trial.description)
-    return scores, texts
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m motiongpt.metrics.text_score", description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", type=Path, default=CHECKPOINT, help="where the evaluator goes")
-    parser.add_argument("--steps", type=int, default=1200)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)  # the figures in the docs are one core's
-    began = time.perf_counter()
-    data = {split: cmu_pairs(split) for split in ("train", "validation", "test")}
-    pairs = {split: Pairs.of(*data[split]) for split in data}
-    print(f"tokenized {sum(len(p.cells) for p in pairs.values())} takes in {time.perf_counter() - began:.0f} s",
-          file=sys.stderr)
-    model, log = train(pairs["train"], pairs["validation"], steps=args.steps, seed=args.seed,
-                       log=lambda line: print(line, file=sys.stderr))
-    figures = {split: evaluate_pairs(model, pairs[split]) for split in pairs}
-    notes = {"trained_on": "CMU training split (datasets/cmu_split.csv): "
-                           f"{len(pairs['train'].cells)} takes, {len(pairs['train'].descriptions)} descriptions",
-             "steps": args.steps, "seed": args.seed, "r_precision": figures,
-             "chosen_at_step": max(log["history"], key=lambda h: h["top3"] + 0.5 * h["top1"])["step"]}
-    model.save_pretrained(args.output, notes)
-    print(json.dumps(notes, indent=1))
-    print(f"{args.output} written in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

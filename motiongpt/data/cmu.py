@@ -1,7 +1,9 @@
 """The shared CMU motion capture: where it is, what each trial is, and the archives unpacked once.
 
-The data is never copied into the repository; it lives in ``../shared/mocap`` beside the checkout (or where
-``MOTIONGPT_MOCAP`` points). Two archives hold most trials; ``unpacked`` extracts them once into a cache folder.
+The data is never copied into the repository or the package. It is found at ``$MOTIONGPT_MOCAP``, else at
+``shared/mocap`` beside the checkout this code runs from, else beside the working folder or one of its parents
+(an installed copy run from inside a checkout). Two archives hold most trials; they are extracted once into a
+cache folder (``$MOTIONGPT_CACHE``, default ``~/.cache/motiongpt``).
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# The checkout: where this file lies when run from source or installed editable; an installed copy has no
-# datasets/ beside it, and is run from the checkout (the README's commands), so the working folder is taken then.
-REPO = Path(__file__).resolve().parents[1]
-if not (REPO / "datasets").is_dir():
-    REPO = Path.cwd()
+# The repository, when this code runs from it (or is installed editable); None for an installed copy.
+CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = CHECKOUT if (CHECKOUT / "pyproject.toml").is_file() else None
 
 
 def mocap_root() -> Path:
-    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP`` or ``../shared/mocap`` beside the checkout."""
-    return Path(os.environ.get("MOTIONGPT_MOCAP", REPO.parent / "shared" / "mocap"))
+    """The shared ``mocap`` folder: ``$MOTIONGPT_MOCAP``, else the first ``shared/mocap`` beside the checkout or
+    in the working folder or a parent of it; when none exists, where it would be beside the checkout (or the
+    working folder), for the error to name."""
+    if os.environ.get("MOTIONGPT_MOCAP"):
+        return Path(os.environ["MOTIONGPT_MOCAP"])
+    cwd = Path.cwd().resolve()
+    for folder in ([CHECKOUT.parent] if CHECKOUT else []) + [cwd, *cwd.parents]:
+        if (folder / "shared" / "mocap").is_dir():
+            return folder / "shared" / "mocap"
+    return (CHECKOUT or cwd).parent / "shared" / "mocap"
 
 
 @dataclass(frozen=True)
@@ -44,8 +52,12 @@ def cmu_trials(cache: Path | None = None) -> list[Trial]:
     ``cache``, default ``~/.cache/motiongpt/cmu``, the first time)."""
     root = mocap_root() / "cmu"
     manifest = root / "manifest.csv"
-    if not manifest.exists():
-        raise FileNotFoundError(f"no CMU manifest at {manifest} (set MOTIONGPT_MOCAP to the shared mocap folder)")
+    if not manifest.is_file():
+        where = (f"MOTIONGPT_MOCAP={os.environ['MOTIONGPT_MOCAP']} has no cmu/manifest.csv"
+                 if os.environ.get("MOTIONGPT_MOCAP") else "looked for shared/mocap beside the checkout and in the "
+                 "working folder and its parents")
+        raise FileNotFoundError(f"no shared CMU motion capture found ({where}): set MOTIONGPT_MOCAP to the folder "
+                                "that holds cmu/manifest.csv")
     cache = Path(cache or os.environ.get("MOTIONGPT_CACHE", Path.home() / ".cache" / "motiongpt")) / "cmu"
     trials = []
     with open(manifest, newline="") as f:

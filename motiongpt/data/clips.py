@@ -1,0 +1,123 @@
+"""Clips to measure: a motion with what came with it (its music's beats, the score it was made from, the words
+it was made from), loaded from a split of the shared CMU data or from a folder of files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import laban
+from laban import BeatGrid, Motion, Score, Trajectories
+from laban.timing import MUSIC_SUFFIXES
+
+from .cmu import cmu_trials
+from .split import SPLIT_FILE, SPLITS, read_cmu_split
+
+# The cgspeed Daz conversions (salsa, subjects 10-14, 135) swing out of their T-pose over the 3-4 frames after the
+# one read_bvh drops, at 15-37 m/s: not motion. Ground truth starts after them.
+DAZ_BLEND_SECONDS = 0.05
+MOTION_SUFFIXES = (".bvh", ".npz", ".csv")
+BEATS_SUFFIXES = (".beats", ".beats.txt")
+SCORE_SUFFIXES = (".laban", ".score.json")
+
+
+@dataclass
+class Clip:
+    """A motion to measure, with what came with it: music beats (``grid``) and the score it was made from."""
+
+    name: str
+    motion: Motion | Trajectories
+    grid: BeatGrid | None = None
+    score: Score | None = None
+    category: str = ""
+    text: str = ""  # what the dance is, in words: a CMU description or the prompt it was generated from
+
+
+def load_split(split: str, subset: str = "all", path: Path = SPLIT_FILE) -> list[Clip]:
+    """The shared CMU trials of a split at their real frame rates (salsa 60 fps), Daz conversions without their
+    blend out of the T-pose (``DAZ_BLEND_SECONDS``); ``subset`` 'dance' keeps dance and salsa only."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r} (known: {', '.join(SPLITS)})")
+    rows = read_cmu_split(path)
+    clips = []
+    for trial in cmu_trials():
+        row = rows.get(trial.name)
+        if row is None or row["split"] != split or (subset == "dance" and row["category"] not in ("dance", "salsa")):
+            continue
+        motion = laban.read_bvh(trial.path)
+        motion.fps = trial.fps
+        if trial.skeleton.startswith("cgspeed-daz"):
+            motion = frames(motion, slice(int(round(DAZ_BLEND_SECONDS * motion.fps)), None))
+        clips.append(Clip(trial.name, motion, category=row["category"], text=trial.description))
+    return clips
+
+
+def beats_beside(path: Path) -> BeatGrid | None:
+    """The beats of the music (.mid, .midi, .xml, .musicxml, .mxl) or beats file (.beats, .beats.txt) lying beside
+    ``path`` under its stem, through ``laban.beat_grid``; None when there is neither. Audio is not read (see
+    docs/evaluation.md: librosa's beats run late and make octave errors)."""
+    for suffix in MUSIC_SUFFIXES:
+        if path.with_suffix(suffix).is_file():
+            return laban.beat_grid(music=path.with_suffix(suffix))
+    for suffix in BEATS_SUFFIXES:
+        if path.with_suffix(suffix).is_file():
+            return laban.beat_grid(beats=path.with_suffix(suffix))
+    return None
+
+
+def load_directory(folder: Path) -> list[Clip]:
+    """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2), with what lies beside it under
+    the same stem: music or a beats file for its beats (``beats_beside``), a score (.laban, .score.json) it was
+    decoded from, and the prompt it was made from (.txt)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder of clips")
+    clips = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES):
+        score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),
+                     None)
+        prompt = path.with_suffix(".txt")
+        text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
+        clips.append(Clip(path.stem, laban.read_motion(path), beats_beside(path), score, text=text))
+    if not clips:
+        raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)})")
+    return clips
+
+
+def load(source: str | Path, subset: str = "all") -> tuple[list[Clip], str]:
+    """Clips from a split name ('train', 'validation', 'test', or 'split:test') or a folder, and a label."""
+    name = str(source).removeprefix("split:")
+    if name in SPLITS and not Path(str(source)).is_dir():
+        return load_split(name, subset), f"CMU {name} split" + (" (dance and salsa)" if subset == "dance" else "")
+    return load_directory(Path(source)), str(source)
+
+
+def pieces(clip: Clip, seconds: float) -> list[Clip]:
+    """A clip cut into consecutive pieces of ``seconds`` (a clip shorter than that stays whole; a last piece
+    under half that long is dropped), its music beats moved with each piece. For a stabler FID from few takes
+    (EDGE measures 5-s pieces); pieces of one take stay in its split. A clip with a score is kept whole."""
+    n = max(int(round(seconds * clip.motion.fps)), 1)
+    total = clip.motion.frame_count
+    if clip.score is not None or total < 1.5 * n:
+        return [clip]
+    out = []
+    for k, start in enumerate(range(0, total - n // 2, n)):
+        part = frames(clip.motion, slice(start, start + n))
+        grid = None if clip.grid is None else BeatGrid(tuple(np.asarray(clip.grid.times) - start / clip.motion.fps),
+                                                       clip.grid.beats_per_bar)
+        out.append(Clip(f"{clip.name}@{k}", part, grid, None, clip.category, clip.text))
+    return out
+
+
+def frames(motion: Motion | Trajectories, which: slice) -> Motion | Trajectories:
+    """The frames ``which`` of a motion, as a motion of the same kind."""
+    if isinstance(motion, Motion):
+        return Motion(motion.skeleton, motion.rotations[which], motion.translations[which], motion.fps)
+    return Trajectories(motion.skeleton, motion.positions[which], motion.fps)
+
+
+def first_seconds(motion: Motion | Trajectories, seconds: float | None) -> Motion | Trajectories:
+    """The first ``seconds`` of a motion (all of it when None)."""
+    return motion if seconds is None else frames(motion, slice(0, max(int(round(seconds * motion.fps)), 1)))

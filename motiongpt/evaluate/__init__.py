@@ -1,0 +1,101 @@
+"""``motiongpt evaluate``: every number the project claims about its dances, from one rerunnable command.
+
+A report compares sets of clips with a **reference** set (default: the training split of the shared CMU data)
+on the field's metrics (``motiongpt.metrics``), one row per set:
+
+- the reference itself (its diversity and physical figures: what real motion scores);
+- **ground truth**: held-out real clips (default: the test split) against the reference — the real-data figure
+  every generated number stands beside;
+- **decoded test scores**: each held-out clip's score decoded back to motion (``laban.decode``): the decoder's
+  realism, and its round trip score → motion → score;
+- **baselines** any model must beat: a seeded sample of training clips as many as the held-out ones (how far
+  part of the reference is from all of it: FID's noise at that sample count), the nearest training clip to each
+  held-out clip by features (retrieval), and random valid scores decoded to motion;
+- the generated clips, when given.
+
+Every row that has words (CMU descriptions, a generated clip's prompt in ``<stem>.txt``) also reports text ↔ score
+R-precision with the shipped contrastive evaluator (``motiongpt.metrics.text_score``).
+
+Rows that stand in for a held-out clip (baselines, generated clips named like one) are scored against that
+clip's beats (unless they bring music of their own) and, unless they were made from a score of their own, its
+score: a retrieved dance is judged on the held-out dance's beat, not its own.
+
+Protocol: 21 landmarks, first 20 s, 60 fps (Bailando); PFC on 5-s pieces at 30 fps (EDGE). Beats come through
+``laban.beat_grid``: from a MIDI/MusicXML file or a beats file beside a clip; without music (all of CMU) from the
+motion's own pulse, and the report says so. Audio beats (librosa) are measured against exact score beats
+in docs/evaluation.md ("Music beats: librosa vs the score"); beside a clip only score music is read.
+
+    python -m motiongpt.evaluate --reference train --held-out test -o report.json      # + report.md
+
+The package: ``protocol`` (how a clip is measured, one row of the report), ``baselines``, ``report`` (rows,
+JSON and Markdown); the clips and the CMU split come from ``motiongpt.data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from laban.errors import LabanError
+
+from ..data import Clip, first_seconds, load, load_directory, load_split, pieces, read_cmu_split
+from .baselines import decoded, nearest, random_score
+from .protocol import Measured, Protocol, evaluate, measure, trajectories
+from .report import jsonable, markdown, report, write
+
+__all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded", "evaluate", "first_seconds",
+           "jsonable", "load", "load_directory", "load_split", "main", "markdown", "measure", "nearest", "pieces",
+           "random_score", "read_cmu_split", "report", "trajectories", "write"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``evaluate`` subcommand's arguments (shared by ``motiongpt evaluate`` and ``python -m``); what each
+    means in plain words: docs/evaluation.md, "The command and its options"."""
+    parser.add_argument("--generated", help="folder of generated clips (.bvh, .npz, .csv), each with optional "
+                                            "music (.mid, .musicxml) or .beats, its .laban score and its .txt "
+                                            "prompt beside it under the same name")
+    parser.add_argument("--reference", default="train",
+                        help="real clips the sets are compared with: a CMU split (train, validation, test) or a "
+                             "folder (default: train)")
+    parser.add_argument("--held-out", default="test",
+                        help="real clips for the ground-truth row: a split or a folder, or 'none' (default: test)")
+    parser.add_argument("--subset", choices=("all", "dance"), default="all",
+                        help="for CMU splits: every trial, or dance and salsa only")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measure the first N seconds (0: whole clips)")
+    parser.add_argument("--windows", action="store_true",
+                        help="cut every clip into consecutive pieces of --seconds (more samples for FID) instead "
+                             "of keeping only its first --seconds")
+    parser.add_argument("--quirk", action="store_true",
+                        help="compute the features with the two time-step slips of the published reference code, "
+                             "so that FID compares with published numbers (default: the physically correct form)")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="skip the baseline rows (training sample, nearest training clip, random scores)")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="report.json; the Markdown tables are written beside it as report.md")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run an evaluation from parsed arguments; prints the Markdown and where the report went."""
+    protocol = Protocol(seconds=args.seconds or None, windows=args.windows, kinetic_quirk=args.quirk,
+                        geometric_quirk=args.quirk)
+    reference, ref_label = load(args.reference, args.subset)
+    held_out, held_label = (None, "") if args.held_out == "none" else load(args.held_out, args.subset)
+    generated, gen_label = load(args.generated) if args.generated else (None, "")
+    result = report(reference, held_out, generated, protocol, baselines=not args.no_baselines,
+                    labels={"reference": ref_label, "held_out": held_label, "generated": gen_label})
+    result["argv"] = sys.argv[1:]
+    print(write(result, args.output))
+    print(f"{args.output} and {args.output.with_suffix('.md')} written in {result['seconds_taken']:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m motiongpt.evaluate", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return command(args)
+    except (LabanError, OSError) as error:  # as ``motiongpt evaluate`` does: one line, no traceback
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
