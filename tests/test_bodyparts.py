@@ -198,16 +198,19 @@ def test_mixamo_names():
     assert named_parts(build(mixamo_rows())) == {p: f"mixamorig:{j}" for p, j in MIXAMO_PARTS.items()}
 
 
+# Kinect v2's rest offsets (m) as a capture facing the camera gives them: the performer faces -z, left is -x.
+KINECT_OFFSETS = {
+    "SpineMid": (0, 0.3, 0), "SpineShoulder": (0, 0.2, 0), "Neck": (0, 0.07, 0), "Head": (0, 0.13, 0),
+    "ShoulderLeft": (-0.18, -0.03, 0), "ElbowLeft": (-0.02, -0.27, 0), "WristLeft": (-0.01, -0.24, 0),
+    "HandLeft": (0, -0.08, 0), "HandTipLeft": (0, -0.08, 0), "ThumbLeft": (0.03, -0.01, -0.05),
+    "HipLeft": (-0.08, -0.05, 0), "KneeLeft": (-0.01, -0.42, 0), "AnkleLeft": (0, -0.4, 0.02),
+    "FootLeft": (0, -0.03, -0.12),
+}
+KINECT_OFFSETS |= {k.replace("Left", "Right"): (-x, y, z) for k, (x, y, z) in KINECT_OFFSETS.items() if "Left" in k}
+
+
 def test_kinect_v2_layout():
-    offsets = {
-        "SpineMid": (0, 0.3, 0), "SpineShoulder": (0, 0.2, 0), "Neck": (0, 0.07, 0), "Head": (0, 0.13, 0),
-        "ShoulderLeft": (-0.18, -0.03, 0), "ElbowLeft": (-0.02, -0.27, 0), "WristLeft": (-0.01, -0.24, 0),
-        "HandLeft": (0, -0.08, 0), "HandTipLeft": (0, -0.08, 0), "ThumbLeft": (0.03, -0.01, -0.05),
-        "HipLeft": (-0.08, -0.05, 0), "KneeLeft": (-0.01, -0.42, 0), "AnkleLeft": (0, -0.4, 0.02),
-        "FootLeft": (0, -0.03, -0.12),
-    }
-    offsets |= {k.replace("Left", "Right"): (-x, y, z) for k, (x, y, z) in offsets.items() if "Left" in k}
-    skeleton = build([(n, p, offsets.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+    skeleton = build([(n, p, KINECT_OFFSETS.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
     assert named_parts(skeleton) == {
         "pelvis": "SpineBase", "spine": "SpineMid", "chest": "SpineShoulder", "neck": "Neck", "head": "Head",
         "upper-arm-left": "ShoulderLeft", "upper-arm-right": "ShoulderRight",
