@@ -409,18 +409,23 @@ class _Body:
         """Move each required part that sits where the required part before it is (for the first: where the limb
         hangs from) to the first joint down the chain that is elsewhere: the joint where the limb really bends.
         A zero-length 'LeftUpLeg' at the pelvis above the real hip gives way to the joint below it, and the parts
-        after it move on in turn. A part with nowhere to go stays (``check_plausible`` then names it)."""
+        after it move on in turn. The end of the limb (foot, hand) stays where its name put it: a repair that would
+        push it along is no repair (a rig whose thighs really start at the pelvis), and the parts stay as named
+        for ``check_plausible`` to refuse."""
+        named = list(places)  # as the names put them
+        required = [k for k, kind in enumerate(limb) if BodyPart(f"{kind}-{LEFT}") in REQUIRED_PARTS]
         before = None if base is None else self.rest[base]
         last = -1
-        for k, kind in enumerate(limb):
+        for k in required:
             i = places[k]
-            if i is None or BodyPart(f"{kind}-{LEFT}") not in REQUIRED_PARTS:
+            if i is None:
                 continue
             if i <= last or (before is not None and np.linalg.norm(self.rest[chain[i]] - before) < COINCIDENT):
                 later = next((m for m in range(max(i, last) + 1, len(chain)) if not self.labels[chain[m]].ignored
                               and (before is None or np.linalg.norm(self.rest[chain[m]] - before) >= COINCIDENT)),
                              None)
-                if later is None:
+                if later is None or k == required[-1]:
+                    places[:] = named
                     return
                 places[k] = i = later
             before, last = self.rest[chain[i]], i

@@ -463,3 +463,11 @@ def test_left_and_right_on_the_wrong_sides_warn_with_the_map_that_swaps_them():
 
 def re_sub(name: str, swap: dict[str, str]) -> str:
     return re.sub("|".join(swap), lambda m: swap[m.group(0)], name)
+
+
+def test_thighs_that_really_start_at_the_pelvis_are_refused_not_shifted_down_the_leg():
+    # No helper to step over: moving the thigh to the knee would push the foot onto the toes. Refused instead.
+    rows = [(n, p, (0.0, 0.0, 0.0) if n.endswith("UpLeg") else
+             (0.09 if "Left" in n else -0.09, -0.48, 0.0) if n.endswith("Leg") else o) for n, p, o in mixamo_rows()]
+    with pytest.raises(SkeletonError, match="hip joints coincide: thigh-left 'mixamorig:LeftUpLeg'"):
+        recognise(build(rows))
