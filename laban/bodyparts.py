@@ -25,7 +25,7 @@ Names alone are not enough: 3ds Max and MotionBuilder exports put zero-length or
 pelvis beside the real hips, often named like the limb ('LeftHip', a 'LeftUpLeg' with a 'LeftThigh' under it).
 So the rest pose has the last word on where a limb bends: a required limb part that sits where the part before it
 is (a helper, ``COINCIDENT``) moves down its chain to the first joint that is elsewhere, and the parts after it
-follow. What is still anatomically impossible after that (hips that coincide, a thigh or arm bone shorter than
+follow. What is still anatomically impossible after that (hips or shoulders that coincide, a limb bone shorter than
 ``SHORTEST_BONE``) is a ``SkeletonError`` naming the joints; left and right parts lying on the wrong sides are a
 warning. Both suggest ``--map part=joint``.
 """
@@ -146,19 +146,20 @@ def _body_part(key: str | BodyPart) -> BodyPart:
 
 
 def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
-    """Refuse a body no human has: hips that coincide, a thigh, shin, upper arm or forearm shorter than
+    """Refuse a body no human has: hips or shoulders that coincide, a thigh, shin, upper arm or forearm shorter than
     ``SHORTEST_BONE`` (SkeletonError); warn when the parts named left lie on the performer's right.
 
     A wrong recognition (helper joints taken for limbs) shows here, so the messages name the joints and the
     ``--map`` that fixes it."""
     rest = _rest_positions(skeleton)
     name = lambda part: skeleton.names[parts[part]]  # noqa: E731
-    hips = (BodyPart.THIGH_LEFT, BodyPart.THIGH_RIGHT)
-    if np.linalg.norm(rest[parts[hips[0]]] - rest[parts[hips[1]]]) < COINCIDENT:
-        raise SkeletonError(
-            f"the hip joints coincide: thigh-left '{name(hips[0])}' and thigh-right '{name(hips[1])}' are at one "
-            f"place in the rest pose, so they are helper joints, not the hips; name the real ones, e.g. "
-            f"--map thigh-left=<joint> --map thigh-right=<joint>")
+    for joints, kind in (("hip", "thigh"), ("shoulder", "upper-arm")):
+        a, b = BodyPart(f"{kind}-left"), BodyPart(f"{kind}-right")
+        if np.linalg.norm(rest[parts[a]] - rest[parts[b]]) < COINCIDENT:
+            raise SkeletonError(
+                f"the {joints} joints coincide: {a.value} '{name(a)}' and {b.value} '{name(b)}' are at one place in "
+                f"the rest pose, so they are helper joints, not the {joints}s; name the real ones, e.g. "
+                f"--map {a.value}=<joint> --map {b.value}=<joint>")
     for side in (LEFT, RIGHT):
         for upper, lower in (("thigh", "shin"), ("shin", "foot"), ("upper-arm", "forearm"), ("forearm", "hand")):
             a, b = BodyPart(f"{upper}-{side}"), BodyPart(f"{lower}-{side}")

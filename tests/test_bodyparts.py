@@ -428,7 +428,7 @@ def test_helper_joints_at_the_pelvis_are_not_taken_for_the_legs(trials, tmp_path
     assert thigh == pytest.approx(Rig.of(plain.skeleton).legs["left"].thigh_length)
 
 
-def test_hips_that_coincide_are_an_error_naming_the_joints_and_the_map(trials, tmp_path):
+def test_hips_or_shoulders_that_coincide_are_an_error_naming_the_joints_and_the_map(trials, tmp_path):
     import laban
 
     motion = laban.read_bvh(trials["05_01"].path)
@@ -436,6 +436,9 @@ def test_hips_that_coincide_are_an_error_naming_the_joints_and_the_map(trials, t
                                             r"'RHipJoint'.*--map thigh-left=") as error:
         recognise(motion.skeleton, {"thigh-left": "LHipJoint", "thigh-right": "RHipJoint"})
     assert "\n" not in str(error.value)
+    with pytest.raises(SkeletonError, match=r"shoulder joints coincide: upper-arm-left 'mixamorig:Spine2' and "
+                                            r"upper-arm-right 'mixamorig:Spine2'.*--map upper-arm-left="):
+        recognise(build(mixamo_rows()), {"upper-arm-left": "mixamorig:Spine2", "upper-arm-right": "mixamorig:Spine2"})
 
 
 def test_a_thigh_shorter_than_five_centimetres_is_an_error():
