@@ -474,3 +474,14 @@ def test_thighs_that_really_start_at_the_pelvis_are_refused_not_shifted_down_the
              (0.09 if "Left" in n else -0.09, -0.48, 0.0) if n.endswith("Leg") else o) for n, p, o in mixamo_rows()]
     with pytest.raises(SkeletonError, match="hip joints coincide: thigh-left 'mixamorig:LeftUpLeg'"):
         recognise(build(rows))
+
+
+def test_reading_motion_takes_the_users_map(trials, tmp_path):
+    from laban.io import read_motion
+
+    path = renamed_bvh(trials["05_01"].path, HELPER_RIGS["upper-lower"], tmp_path)
+    motion = read_motion(path, mapping={"head": "Neck"})
+    assert motion.skeleton.names[motion.skeleton.parts[BodyPart.HEAD]] == "Neck"
+    with pytest.raises(SkeletonError, match=r"the thigh from 'LeftLegUpper' to 'LeftLegUpper' is 0.0 cm long .*"
+                                            r"--map shin-left=<joint>"):
+        read_motion(path, mapping={"shin-left": "LeftLegUpper"})
