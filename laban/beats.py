@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from .analysis import Analysis, analyse
 from .errors import MusicError
@@ -103,8 +104,6 @@ def stepping(analysis: Analysis) -> tuple[int, float, float]:
     contacts = analysis.contacts
     strides = np.concatenate([np.diff(np.flatnonzero(c[1:] & ~c[:-1])) for c in contacts.T]) / traj.fps
     stride = float(np.median(strides)) if len(strides) >= 4 else float("nan")
-    from scipy.ndimage import gaussian_filter1d
-
     parts = traj.skeleton.parts
     feet = traj.positions[:, [parts[BodyPart.FOOT_LEFT], parts[BodyPart.FOOT_RIGHT]]][..., ::2]
     speed = np.linalg.norm(np.gradient(feet, axis=0), axis=-1) * traj.fps
@@ -123,6 +122,7 @@ def rate_implausible(analysis: Analysis) -> str | None:
 
 
 def warn_if_rate_implausible(analysis: Analysis) -> None:
+    """``rate_implausible``'s line as a warning (the command line prints it as ``motiongpt: warning: ...``)."""
     message = rate_implausible(analysis)
     if message:
         warnings.warn(message, stacklevel=3)

@@ -177,7 +177,7 @@ def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
     wrong = [(a, b) for a, b in wrong if (rest[parts[a]] - rest[parts[b]]) @ left < 0]
     if wrong:
         a, b = wrong[0]
-        warnings.warn(f"{' and '.join(f'{a.value} {name(a)!r}' for a, _ in wrong)} lie(s) on the performer's right "
+        warnings.warn(f"{' and '.join(f'{x.value} {name(x)!r}' for x, _ in wrong)} lie(s) on the performer's right "
                       f"(seen from where the feet point): if the names are mirrored, swap the sides with --map, "
                       f"e.g. --map {a.value}={name(b)} --map {b.value}={name(a)}", stacklevel=3)
 

@@ -3,8 +3,7 @@
 ``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres: it detects
 the units from the body's height (kept as ``Skeleton.unit``) and drops the T-pose frame that the cgspeed
 converters put first. ``write_bvh`` writes a ``Motion`` back with the channel layout and the units it was read
-with. A malformed file raises ``MotionFileError``
-naming its line.
+with. A malformed file raises ``MotionFileError`` naming its line.
 
 Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, scipy's intrinsic
 ``Rotation.from_euler('ZYX', angles, degrees=True)``. Position channels replace the OFFSET components they name.

@@ -27,8 +27,8 @@ head up, our upright head is written the way LabanEditor writes it, and both rou
 Export writes a keyframe at the starting position (the time of beat 0) and at every start and end of an arm
 or head direction symbol, each with the pose every part has reached by then (a part moving at that moment
 still shows where it came from). A part the score never places starts in its natural position: arms hanging
-(place low), head upright (our place high, LabanEditor's forward normal). "duration" is the time to the next keyframe in ms (-1 on the last, as
-LabanEditor writes); the name is the score's title ("score" when it has none).
+(place low), head upright (our place high, LabanEditor's forward normal). "duration" is the time to the next
+keyframe in ms (-1 on the last, as LabanEditor writes); the name is the score's title ("score" when it has none).
 
 Import builds a score on a steady grid (``tempo``, default 120 bpm, ``beats_per_bar``, default 4) whose
 beat 0 is Position0's time and whose title is the name. Position0 gives the starting position of all five
@@ -99,8 +99,9 @@ def dumps(score: Score) -> str:
     positions = {}
     for i, (ms, pose) in enumerate(keyframes):
         duration = keyframes[i + 1][0] - ms if i + 1 < len(keyframes) else -1
+        written = {c: _swapped(c, pose[c]) for c in PARTS.values()}
         positions[f"Position{i}"] = {"start time": [str(ms)], "duration": [str(duration)]} | {
-            name: [DIRECTIONS[way], LEVELS[level]] for name, c in PARTS.items() for way, level in [_swapped(c, pose[c])]
+            name: [DIRECTIONS[written[c][0]], LEVELS[written[c][1]]] for name, c in PARTS.items()
         } | {"rotation": ["ToLeft", "0"]}
     return json.dumps({score.title or "score": positions}, indent=2) + "\n"
 
