@@ -9,16 +9,29 @@ body slows on the beat, and dancers step on it, so the pulse's octave is set by 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from .analysis import Analysis, analyse
 from .errors import MusicError
 from .motion import Motion, Trajectories
+from .skeleton import BodyPart
 from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
 
 REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median
+
+# A frame rate that cannot be right (a header saying 120 fps for a 60 fps capture, as the CMU salsa takes do) shows
+# as stepping no dancer does: sustained (STEADY_STEPPING strides or more), each foot landing again within
+# FAST_STRIDE seconds (over 185 steps a minute), with the feet at a jog's speed (95th percentile of their
+# horizontal speed over RUNNING_FEET). Shared data (bench/frame_rate_figures.py): salsa read at the header's 120
+# fps strides every 0.43-0.60 s with feet at 3.2-5.0 m/s; every trial read at its true rate either strides every
+# 0.77 s or more, makes fewer than 20 strides, or moves its feet at 1.1 m/s at most (tiptoe and jumps, 0.58-0.60 s).
+FAST_STRIDE = 0.65
+STEADY_STEPPING = 20
+RUNNING_FEET = 2.5
 
 
 def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = None, bpm: float | None = None,
@@ -30,6 +43,8 @@ def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = Non
 
     At most one of ``music``, ``beats`` and ``bpm`` may be given; bad values raise ``MusicError`` in one line.
     """
+    if isinstance(motion, Analysis):
+        warn_if_rate_implausible(motion)
     given = [name for name, value in (("music", music), ("beats", beats), ("bpm", bpm)) if value is not None]
     if len(given) > 1:
         raise MusicError(f"give one source of beats, not {' and '.join(given)}")
@@ -50,7 +65,10 @@ def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = Non
             raise MusicError(f"a length in seconds must be a non-negative number, not {seconds!r}")
         return BeatGrid.uniform(float(bpm), float(seconds), meter or 4)
     if motion is not None:
-        return motion_pulse(motion if isinstance(motion, Analysis) else analyse(motion), meter or 4)
+        if not isinstance(motion, Analysis):
+            motion = analyse(motion)
+            warn_if_rate_implausible(motion)
+        return motion_pulse(motion, meter or 4)
     raise MusicError("no source of beats: give music, a beats file, a tempo or a motion")
 
 
@@ -77,3 +95,34 @@ def _trajectories(motion: Motion | Trajectories | Analysis) -> Trajectories:
     if isinstance(motion, Analysis):
         return motion.trajectories
     return motion.trajectories() if isinstance(motion, Motion) else motion
+
+
+def stepping(analysis: Analysis) -> tuple[int, float, float]:
+    """How the feet step: the number of strides (intervals between two landings of the same foot, both feet), their
+    median in seconds (NaN with fewer than four), and the 95th percentile of the feet's horizontal speed in m/s."""
+    traj = analysis.trajectories
+    contacts = analysis.contacts
+    strides = np.concatenate([np.diff(np.flatnonzero(c[1:] & ~c[:-1])) for c in contacts.T]) / traj.fps
+    stride = float(np.median(strides)) if len(strides) >= 4 else float("nan")
+    parts = traj.skeleton.parts
+    feet = traj.positions[:, [parts[BodyPart.FOOT_LEFT], parts[BodyPart.FOOT_RIGHT]]][..., ::2]
+    speed = np.linalg.norm(np.gradient(feet, axis=0), axis=-1) * traj.fps
+    speed = gaussian_filter1d(speed, 0.05 * traj.fps, axis=0)
+    return len(strides), stride, float(np.percentile(speed, 95))
+
+
+def rate_implausible(analysis: Analysis) -> str | None:
+    """One line saying why the motion's frame rate cannot be right, or None when the motion is plausible."""
+    strides, stride, feet = stepping(analysis)
+    if strides >= STEADY_STEPPING and stride < FAST_STRIDE and feet > RUNNING_FEET:
+        return (f"the motion steps {120 / stride:.0f} times a minute with the feet at {feet:.1f} m/s, faster "
+                f"than people dance: is the file's frame rate right? If the capture was slower, give its real "
+                f"rate with --fps (at half the rate: {60 / stride:.0f} steps a minute)")
+    return None
+
+
+def warn_if_rate_implausible(analysis: Analysis) -> None:
+    """``rate_implausible``'s line as a warning (the command line prints it as ``motiongpt: warning: ...``)."""
+    message = rate_implausible(analysis)
+    if message:
+        warnings.warn(message, stacklevel=3)

@@ -20,12 +20,21 @@ Every part is named by the joint at its proximal end (see ``laban.skeleton``). R
 
 Sides come from names. Only limbs whose names carry no side are put on a side by the rest pose: the performer's
 left is the left of the direction the feet point.
+
+Names alone are not enough: 3ds Max and MotionBuilder exports put zero-length or coincident helper joints at the
+pelvis beside the real hips, often named like the limb ('LeftHip', a 'LeftUpLeg' with a 'LeftThigh' under it).
+So the rest pose has the last word on where a limb bends: a required limb part that sits where the part before it
+is (a helper, ``COINCIDENT``) moves down its chain to the first joint that is elsewhere, and the parts after it
+follow. What is still anatomically impossible after that (hips or shoulders that coincide, a limb bone shorter than
+``SHORTEST_BONE``) is a ``SkeletonError`` naming the joints; left and right parts lying on the wrong sides are a
+warning. Both suggest ``--map part=joint``.
 """
 
 from __future__ import annotations
 
 
 import re
+import warnings
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,6 +47,10 @@ LEFT, RIGHT = "left", "right"
 ARM = ("shoulder", "upper-arm", "forearm", "hand")  # proximal to distal, as BodyPart values without the side
 LEG = ("thigh", "shin", "foot", "toes")
 _SIDE_WORDS = {"left": LEFT, "l": LEFT, "right": RIGHT, "r": RIGHT}
+# Rest positions closer than this (m) are one place: a helper joint adds no landmark there.
+COINCIDENT = 0.01
+# The shortest thigh, shin, upper arm or forearm of a human figure (m): a child's are over 15 cm.
+SHORTEST_BONE = 0.05
 
 # Words that mark a joint as no part of the body's stick figure.
 _IGNORED = frozenset("""thumb index middle mid ring pinky pinkie little finger fingers fingerbase tip carpal metacarpal
@@ -92,7 +105,9 @@ def recognise(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> dict
         raise SkeletonError(
             f"cannot recognise {', '.join(missing)} among the joints {', '.join(skeleton.names)}; "
             f"name them, e.g. mapping={{'{missing[0]}': '<joint>'}} (--map {missing[0]}=<joint>)")
-    return dict(sorted(parts.items(), key=lambda item: list(BodyPart).index(item[0])))
+    parts = dict(sorted(parts.items(), key=lambda item: list(BodyPart).index(item[0])))
+    check_plausible(skeleton, parts)
+    return parts
 
 
 def recognised(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> Skeleton:
@@ -128,6 +143,51 @@ def _body_part(key: str | BodyPart) -> BodyPart:
     except ValueError:
         raise SkeletonError(f"unknown body part '{key}' in mapping (known: {', '.join(p.value for p in BodyPart)})") \
             from None
+
+
+def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
+    """Refuse a body no human has: hips or shoulders that coincide, a thigh, shin, upper arm or forearm shorter than
+    ``SHORTEST_BONE`` (SkeletonError); warn when the parts named left lie on the performer's right.
+
+    A wrong recognition (helper joints taken for limbs) shows here, so the messages name the joints and the
+    ``--map`` that fixes it."""
+    rest = _rest_positions(skeleton)
+    name = lambda part: skeleton.names[parts[part]]  # noqa: E731
+    for joints, kind in (("hip", "thigh"), ("shoulder", "upper-arm")):
+        a, b = BodyPart(f"{kind}-left"), BodyPart(f"{kind}-right")
+        if np.linalg.norm(rest[parts[a]] - rest[parts[b]]) < COINCIDENT:
+            raise SkeletonError(
+                f"the {joints} joints coincide: {a.value} '{name(a)}' and {b.value} '{name(b)}' are at one place in "
+                f"the rest pose, so they are helper joints, not the {joints}s; name the real ones, e.g. "
+                f"--map {a.value}=<joint> --map {b.value}=<joint>")
+    for side in (LEFT, RIGHT):
+        for upper, lower in (("thigh", "shin"), ("shin", "foot"), ("upper-arm", "forearm"), ("forearm", "hand")):
+            a, b = BodyPart(f"{upper}-{side}"), BodyPart(f"{lower}-{side}")
+            length = float(np.linalg.norm(rest[parts[b]] - rest[parts[a]]))
+            if length < SHORTEST_BONE:
+                raise SkeletonError(
+                    f"the {upper} from '{name(a)}' to '{name(b)}' is {length * 100:.1f} cm long in the rest pose, "
+                    f"shorter than any person's ({SHORTEST_BONE * 100:.0f} cm): one of them is a helper joint; "
+                    f"name the joint where the limb bends, e.g. --map {b.value}=<joint>")
+    forward = _Body(skeleton).forward()
+    if forward is None:  # no feet to say where the figure faces
+        return
+    left = np.cross([0.0, 1.0, 0.0], forward)
+    wrong = [(BodyPart(f"{kind}-left"), BodyPart(f"{kind}-right")) for kind in ("thigh", "upper-arm")]
+    wrong = [(a, b) for a, b in wrong if (rest[parts[a]] - rest[parts[b]]) @ left < 0]
+    if wrong:
+        a, b = wrong[0]
+        warnings.warn(f"{' and '.join(f'{x.value} {name(x)!r}' for x, _ in wrong)} lie(s) on the performer's right "
+                      f"(seen from where the feet point): if the names are mirrored, swap the sides with --map, "
+                      f"e.g. --map {a.value}={name(b)} --map {b.value}={name(a)}", stacklevel=3)
+
+
+def _rest_positions(skeleton: Skeleton) -> np.ndarray:
+    rest = np.zeros((skeleton.joint_count, 3))
+    for j, p in enumerate(skeleton.parents):
+        if p >= 0:
+            rest[j] = rest[p] + skeleton.offsets[j]
+    return rest
 
 
 # --- names ----------------------------------------------------------------------------------------------------
@@ -187,7 +247,7 @@ def _recognised_parts(skeleton: Skeleton) -> dict[BodyPart, int]:
         chest = body.named("chest", below=pelvis)
     for (limb, side), end in limbs.items():
         base = pelvis if limb is LEG else chest
-        for kind, joint in zip(limb, body.limb_parts(body.path(base, end), limb)):
+        for kind, joint in zip(limb, body.limb_parts(body.path(base, end), limb, base)):
             if joint is not None:
                 parts[BodyPart(f"{kind}-{side}")] = joint
     for kind, joint in zip(("pelvis", "spine", "chest", "neck", "head"), body.torso(pelvis, chest)):
@@ -271,13 +331,18 @@ class _Body:
 
     def _forward(self) -> np.ndarray:
         """Where the rest pose faces: the horizontal way the last bones of the legs (the feet) point, else +z."""
+        forward = self.forward()
+        return np.array([0.0, 0.0, 1.0]) if forward is None else forward
+
+    def forward(self) -> np.ndarray | None:
+        """The horizontal way the last bones of the legs (the feet) point, or None when they do not say."""
         tips = [j for j, limb in enumerate(self.limb) if limb is LEG
                 and not any(self.limb[c] is LEG for c in self.skeleton.children(j))]
         bones = np.array([self.skeleton.end_sites.get(j, self.skeleton.offsets[j]) for j in tips]).reshape(-1, 3)
         flat = bones.sum(axis=0) * [1.0, 0.0, 1.0]
         if np.linalg.norm(flat) > 0.2 * np.linalg.norm(bones, axis=1).sum() > 0:
             return flat / np.linalg.norm(flat)
-        return np.array([0.0, 0.0, 1.0])
+        return None
 
     def hung_from(self, limbs: dict, limb: tuple[str, ...]) -> int | None:
         """Where a pair of limbs hangs from: the pelvis for legs, the chest for arms.
@@ -308,11 +373,12 @@ class _Body:
                 break
         return first
 
-    def limb_parts(self, chain: list[int], limb: tuple[str, ...]) -> list[int | None]:
+    def limb_parts(self, chain: list[int], limb: tuple[str, ...], base: int | None = None) -> list[int | None]:
         """The joints of ``limb``'s parts along ``chain`` (proximal to distal), or None where a part is absent.
 
         Parts are placed in anatomical order where their names fit best; required parts weigh more, so that a
-        lone 'shoulder' becomes the required upper arm rather than the optional clavicle."""
+        lone 'shoulder' becomes the required upper arm rather than the optional clavicle. Then helper joints
+        are stepped over (``_off_helpers``)."""
         if not chain:  # limbs tangled into each other by their names
             return [None] * len(limb)
         chain = chain + self._beyond(chain[-1])
@@ -336,7 +402,34 @@ class _Body:
 
         places = list(best(0, 0)[1])
         self._fill_gaps(chain, places)
+        self._off_helpers(chain, places, limb, base)
         return [None if i is None else chain[i] for i in places]
+
+    def _off_helpers(self, chain: list[int], places: list[int | None], limb: tuple[str, ...],
+                     base: int | None) -> None:
+        """Move each required part that sits where the required part before it is (for the first: where the limb
+        hangs from) to the first joint down the chain that is elsewhere: the joint where the limb really bends.
+        A zero-length 'LeftUpLeg' at the pelvis above the real hip gives way to the joint below it, and the parts
+        after it move on in turn. The end of the limb (foot, hand) stays where its name put it: a repair that would
+        push it along is no repair (a rig whose thighs really start at the pelvis), and the parts stay as named
+        for ``check_plausible`` to refuse."""
+        named = list(places)  # as the names put them
+        required = [k for k, kind in enumerate(limb) if BodyPart(f"{kind}-{LEFT}") in REQUIRED_PARTS]
+        before = None if base is None else self.rest[base]
+        last = -1
+        for k in required:
+            i = places[k]
+            if i is None:
+                continue
+            if i <= last or (before is not None and np.linalg.norm(self.rest[chain[i]] - before) < COINCIDENT):
+                later = next((m for m in range(max(i, last) + 1, len(chain)) if not self.labels[chain[m]].ignored
+                              and (before is None or np.linalg.norm(self.rest[chain[m]] - before) >= COINCIDENT)),
+                             None)
+                if later is None or k == required[-1]:
+                    places[:] = named
+                    return
+                places[k] = i = later
+            before, last = self.rest[chain[i]], i
 
     def _unnamed(self, joint: int) -> bool:
         return not self.labels[joint].parts and not self.labels[joint].ignored

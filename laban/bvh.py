@@ -1,9 +1,9 @@
 """Read and write BVH motion capture files.
 
 ``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres: it detects
-the units from the body's height and drops the T-pose frame that the cgspeed converters put first. ``write_bvh``
-writes a ``Motion`` back with the channel layout it was read with. A malformed file raises ``MotionFileError``
-naming its line.
+the units from the body's height (kept as ``Skeleton.unit``) and drops the T-pose frame that the cgspeed
+converters put first. ``write_bvh`` writes a ``Motion`` back with the channel layout and the units it was read
+with. A malformed file raises ``MotionFileError`` naming its line.
 
 Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, scipy's intrinsic
 ``Rotation.from_euler('ZYX', angles, degrees=True)``. Position channels replace the OFFSET components they name.
@@ -104,17 +104,23 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     factor = scale if scale is not None else _metres_per_unit(skeleton)
     skeleton.offsets = skeleton.offsets * factor
     skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
+    skeleton.unit = float(factor)
     return Motion(skeleton, rotations, translations * np.float32(factor), fps / step)
 
 
-def write_bvh(motion: Motion, path: str | os.PathLike, scale: float = 1.0) -> None:
+def write_bvh(motion: Motion, path: str | os.PathLike, scale: float | None = None) -> None:
     """Write ``motion`` as BVH with lengths divided by ``scale`` (1.0: metres, 0.01: centimetres), atomically:
     into a temporary file beside ``path``, renamed when complete, so that a failure leaves no partial file.
+
+    By default ``scale`` is the skeleton's ``unit``: a motion on a skeleton read from a file (a dance decoded onto
+    an animator's rig) is written in that file's units and proportions, so that it drops onto the same armature;
+    a skeleton built in code (the decoder's default figure) is written in metres.
 
     Joints are written depth-first, the order BVH requires (a skeleton read from BVH has it already), each with
     its ``skeleton.channels`` in order and its rotations as Euler angles in that order, 6 decimals.
     """
     path = Path(path)
+    scale = motion.skeleton.unit if scale is None else scale
     _check_writable(motion, path, scale)
     order = _depth_first(motion.skeleton)
     with atomic_path(path) as temporary, open(temporary, "x", encoding="utf-8", newline="\n") as out:

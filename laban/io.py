@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .arrays import read_joint_arrays
+from .bodyparts import recognised
 from .bvh import read_bvh
 from .errors import MotionFileError
 from .kinect import read_kinect_csv
@@ -12,12 +13,20 @@ from .motion import Motion, Trajectories
 
 
 def read_motion(path: str | Path, scale: float | None = None, frame_rate: float | None = None,
-                max_fps: float | None = None) -> Motion | Trajectories:
+                max_fps: float | None = None, mapping: dict[str, str] | None = None) -> Motion | Trajectories:
     """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories).
 
     ``frame_rate`` corrects a file's own frame rate; ``max_fps`` lets a BVH reader skip frames it need not parse.
+    ``mapping`` ({part: joint name}, the command line's ``--map``) names body parts the skeleton's names do not
+    say, or says better (``laban.bodyparts.recognised``): every command that reads motion takes it.
     """
-    path = Path(path)
+    motion = _read(Path(path), scale, frame_rate, max_fps)
+    if mapping:
+        recognised(motion.skeleton, mapping)
+    return motion
+
+
+def _read(path: Path, scale: float | None, frame_rate: float | None, max_fps: float | None) -> Motion | Trajectories:
     if not path.is_file():
         raise MotionFileError(path, "no such file")
     suffix = path.suffix.lower()

@@ -306,7 +306,8 @@ def pulse_grid(positions: np.ndarray, fps: float, beats_per_bar: int = 4,
     goes where the body is slowest on average, then a least-squares line through the kinematic beats near the
     grid fixes tempo and phase. The grid is uniform (one tempo for the whole clip; a dancer's drift is averaged),
     starts at or before frame 0, ends at or after the last frame, and bars start at its first beat.
-    Motion without a pulse (still, or no periodicity) gets ``DEFAULT_PULSE_BPM`` from frame 0.
+    Motion without a pulse (still, or no periodicity) gets ``DEFAULT_PULSE_BPM`` from frame 0, with a warning
+    that says so: a tempo nobody chose must not pass for the motion's own.
     """
     positions = np.asarray(positions, dtype=float)
     if positions.ndim != 3 or positions.shape[2] != 3 or len(positions) < 2:
@@ -318,8 +319,12 @@ def pulse_grid(positions: np.ndarray, fps: float, beats_per_bar: int = 4,
         raise ValueError(f"tempo range must be increasing positive beats per minute, not {bpm_range}")
     duration = (len(positions) - 1) / fps
     speed, novelty = _speed_and_novelty(positions, fps)
-    bpm = None if novelty.std() < _STILL_SPEED * positions.shape[1] else _tempo(novelty, fps, low, high)
+    still = novelty.std() < _STILL_SPEED * positions.shape[1]
+    bpm = None if still else _tempo(novelty, fps, low, high)
     if bpm is None:
+        warnings.warn(f"no steady pulse in the motion ({'it hardly moves' if still else 'no movement repeats'}): "
+                      f"the beats are a steady {DEFAULT_PULSE_BPM:g} bpm from the first frame; give the real ones "
+                      f"with --bpm, --beats or --music", stacklevel=2)
         return BeatGrid.uniform(DEFAULT_PULSE_BPM, duration, beats_per_bar)
     period = 60.0 / bpm
     period, phase = _fit_kinematic_beats(speed, fps, period, _phase(novelty, fps, period))

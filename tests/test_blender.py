@@ -1,4 +1,6 @@
-"""A decoded dance exported as BVH opens in Blender with the same world joint positions as ours (within 1 mm).
+"""A decoded dance exported as BVH opens in Blender with the same world joint positions as ours (within 1 mm), on
+every rig of the shared data (CMU MotionBuilder, Daz, the Daz salsa figure, amc2bvh), on the CMU walk's rig with
+helper joints named as limbs, and on Mixamo-, SMPL- and Kinect-named rigs built here.
 
 Runs when ``blender`` is on PATH (Debian: ``apt-get install -y blender``). Debian's Blender 3.4 BVH importer opens
 files with mode 'rU', which its Python 3.11 refuses; the script below gives the importer an ``open`` without 'U'.
@@ -17,7 +19,9 @@ import pytest
 import laban
 from laban.decoder import decode
 from laban.figure import default_skeleton
+from laban.kinect import KINECT_V2_HIERARCHY
 from laban.motion import Motion
+from laban.skeleton import Skeleton
 
 BLENDER = shutil.which("blender")
 pytestmark = pytest.mark.skipif(BLENDER is None, reason="blender is not installed (apt-get install -y blender)")
@@ -52,20 +56,41 @@ def blender_positions(bvh: Path, tmp_path: Path) -> list[dict[str, list[float]]]
     return json.loads(out.read_text())
 
 
-@pytest.mark.parametrize("skeleton", ["default", "cmu"])
+def synthetic_rig(kind: str) -> Skeleton:
+    """Mixamo-, SMPL- and Kinect-named rigs (metres), as test_bodyparts builds them."""
+    from test_bodyparts import KINECT_OFFSETS, build, mixamo_rows, smpl_rows
+
+    if kind == "mixamo":
+        return build(mixamo_rows())
+    if kind == "smpl":
+        return build(smpl_rows(str))
+    return build([(n, p, KINECT_OFFSETS.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+
+
+SHARED_RIGS = {"cmu": "05_02", "daz": "10_04", "daz-salsa": "60_01", "amc2bvh": "16_01"}
+
+
+@pytest.mark.parametrize("skeleton", ["default", *SHARED_RIGS, "cmu-helpers", "mixamo", "smpl", "kinect"])
 def test_blender_reads_back_our_joint_positions(tmp_path, skeleton, request):
     score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban")
-    if skeleton == "cmu":
+    if skeleton in SHARED_RIGS:
         trials = request.getfixturevalue("trials")
-        rig = laban.read_bvh(trials["05_02"].path).skeleton  # Z Y X channels on every joint, 31 joints
-    else:
+        rig = laban.read_bvh(trials[SHARED_RIGS[skeleton]].path).skeleton  # in the file's own units
+    elif skeleton == "cmu-helpers":  # zero-length helpers at the pelvis named as the thighs
+        from test_bodyparts import HELPER_RIGS, renamed_bvh
+
+        trials = request.getfixturevalue("trials")
+        rig = laban.read_bvh(renamed_bvh(trials["05_01"].path, HELPER_RIGS["motionbuilder"], tmp_path)).skeleton
+    elif skeleton == "default":
         rig = default_skeleton()  # Y X Z root, Z X Y elsewhere
+    else:
+        rig = synthetic_rig(skeleton)
     motion = decode(score, rig, fps=30.0, seed=4)
     frames = slice(0, motion.frame_count, 3)  # the jump, the turn and the gestures, every third frame
     motion = Motion(motion.skeleton, motion.rotations[frames], motion.translations[frames], motion.fps)
-    laban.write_bvh(motion, tmp_path / "dance.bvh")
+    laban.write_bvh(motion, tmp_path / "dance.bvh")  # in the rig's own units (Blender imports at scale 1)
     read = blender_positions(tmp_path / "dance.bvh", tmp_path)
     ours = motion.trajectories().positions
-    theirs = np.array([[frame[name] for name in motion.skeleton.names] for frame in read])
+    theirs = np.array([[frame[name] for name in motion.skeleton.names] for frame in read]) * motion.skeleton.unit
     assert theirs.shape == ours.shape
     assert np.abs(theirs - ours).max() < 1e-3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -196,16 +198,19 @@ def test_mixamo_names():
     assert named_parts(build(mixamo_rows())) == {p: f"mixamorig:{j}" for p, j in MIXAMO_PARTS.items()}
 
 
+# Kinect v2's rest offsets (m) as a capture facing the camera gives them: the performer faces -z, left is -x.
+KINECT_OFFSETS = {
+    "SpineMid": (0, 0.3, 0), "SpineShoulder": (0, 0.2, 0), "Neck": (0, 0.07, 0), "Head": (0, 0.13, 0),
+    "ShoulderLeft": (-0.18, -0.03, 0), "ElbowLeft": (-0.02, -0.27, 0), "WristLeft": (-0.01, -0.24, 0),
+    "HandLeft": (0, -0.08, 0), "HandTipLeft": (0, -0.08, 0), "ThumbLeft": (0.03, -0.01, -0.05),
+    "HipLeft": (-0.08, -0.05, 0), "KneeLeft": (-0.01, -0.42, 0), "AnkleLeft": (0, -0.4, 0.02),
+    "FootLeft": (0, -0.03, -0.12),
+}
+KINECT_OFFSETS |= {k.replace("Left", "Right"): (-x, y, z) for k, (x, y, z) in KINECT_OFFSETS.items() if "Left" in k}
+
+
 def test_kinect_v2_layout():
-    offsets = {
-        "SpineMid": (0, 0.3, 0), "SpineShoulder": (0, 0.2, 0), "Neck": (0, 0.07, 0), "Head": (0, 0.13, 0),
-        "ShoulderLeft": (-0.18, -0.03, 0), "ElbowLeft": (-0.02, -0.27, 0), "WristLeft": (-0.01, -0.24, 0),
-        "HandLeft": (0, -0.08, 0), "HandTipLeft": (0, -0.08, 0), "ThumbLeft": (0.03, -0.01, -0.05),
-        "HipLeft": (-0.08, -0.05, 0), "KneeLeft": (-0.01, -0.42, 0), "AnkleLeft": (0, -0.4, 0.02),
-        "FootLeft": (0, -0.03, -0.12),
-    }
-    offsets |= {k.replace("Left", "Right"): (-x, y, z) for k, (x, y, z) in offsets.items() if "Left" in k}
-    skeleton = build([(n, p, offsets.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+    skeleton = build([(n, p, KINECT_OFFSETS.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
     assert named_parts(skeleton) == {
         "pelvis": "SpineBase", "spine": "SpineMid", "chest": "SpineShoulder", "neck": "Neck", "head": "Head",
         "upper-arm-left": "ShoulderLeft", "upper-arm-right": "ShoulderRight",
@@ -338,10 +343,14 @@ def test_every_missing_part_is_listed_at_once():
 
 
 def test_a_mapping_overrides_and_completes_recognition():
-    skeleton = build(without(mixamo_rows(), "mixamorig:LeftHand"))
-    found = named_parts(skeleton, {"hand-left": "mixamorig:LeftForeArm", BodyPart.HEAD: "mixamorig:Neck",
-                                   "CHEST": "mixamorig:Spine1"})
-    assert found["hand-left"] == "mixamorig:LeftForeArm"
+    # A wrist named as no part of the body ('twist' bones are left out) leaves the left hand for the mapping.
+    rows = [(n.replace("LeftHand", "LeftWristTwist"), p and p.replace("LeftHand", "LeftWristTwist"), o)
+            for n, p, o in mixamo_rows() if "Thumb" not in n and "Index" not in n]
+    with pytest.raises(SkeletonError, match="cannot recognise hand-left"):
+        recognise(build(rows))
+    found = named_parts(build(rows), {"hand-left": "mixamorig:LeftWristTwist", BodyPart.HEAD: "mixamorig:Neck",
+                                      "CHEST": "mixamorig:Spine1"})
+    assert found["hand-left"] == "mixamorig:LeftWristTwist"
     assert found["head"] == "mixamorig:Neck" and found["chest"] == "mixamorig:Spine1"
     assert found["hand-right"] == "mixamorig:RightHand"
 
@@ -359,3 +368,120 @@ def test_recognised_fills_the_skeleton_and_keeps_a_users_mapping():
     recognised(skeleton, {"hand-left": "mixamorig:LeftHandIndex1"})
     recognised(skeleton)
     assert skeleton.names[skeleton.parts[BodyPart.HAND_LEFT]] == "mixamorig:LeftHandIndex1"
+
+
+# --- helper joints: bone geometry has the last word ------------------------------------------------------------
+
+# 3ds Max and MotionBuilder exports put zero-length or coincident helper joints at the pelvis beside the real hips,
+# named like limbs. Built here by renaming the joints of the CMU walk 05_01, whose 'LHipJoint' and 'RHipJoint' are
+# such zero-length joints at the pelvis: the motion of every joint stays the same, only the names mislead.
+HELPER_RIGS = {
+    # MotionBuilder: the zero-length joint is called 'LeftUpLeg' (the thigh's usual name), the real hip 'LeftThigh'.
+    "motionbuilder": {"LHipJoint": "LeftUpLeg", "LeftUpLeg": "LeftThigh", "RHipJoint": "RightUpLeg",
+                      "RightUpLeg": "RightThigh"},
+    # 'LeftHip' at the pelvis, then 'LeftLegUpper' (the real hip) and 'LeftLegLower' (the knee): names alone put
+    # the thigh at the pelvis and the knee at the hip.
+    "upper-lower": {"LHipJoint": "LeftHip", "LeftUpLeg": "LeftLegUpper", "LeftLeg": "LeftLegLower",
+                    "RHipJoint": "RightHip", "RightUpLeg": "RightLegUpper", "RightLeg": "RightLegLower"},
+    # 3ds Max Biped ('Bip01 L Thigh', spaces written as '_' in BVH): helpers at the pelvis, the real hips numbered.
+    "3ds-max": {"Hips": "Bip01_Pelvis", "LHipJoint": "Bip01_L_Thigh", "LeftUpLeg": "Bip01_L_Thigh1",
+                "LeftLeg": "Bip01_L_Calf", "LeftFoot": "Bip01_L_Foot", "LeftToeBase": "Bip01_L_Toe0",
+                "RHipJoint": "Bip01_R_Thigh", "RightUpLeg": "Bip01_R_Thigh1", "RightLeg": "Bip01_R_Calf",
+                "RightFoot": "Bip01_R_Foot", "RightToeBase": "Bip01_R_Toe0"},
+}
+REAL_LEGS = {"thigh": ("LeftUpLeg", "RightUpLeg"), "shin": ("LeftLeg", "RightLeg")}
+
+
+def renamed_bvh(source, renames: dict[str, str], tmp_path):
+    text = re.sub(r"^(\s*(?:ROOT|JOINT)) (\S+)", lambda m: f"{m.group(1)} {renames.get(m.group(2), m.group(2))}",
+                  source.read_text(), flags=re.MULTILINE)
+    path = tmp_path / "rig.bvh"
+    path.write_text(text)
+    return path
+
+
+def supports(score) -> list[tuple]:
+    from laban import Column, Sign
+
+    return [(s.start, s.column, s.direction) for s in score.symbols
+            if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT) and s.sign is Sign.DIRECTION]
+
+
+@pytest.mark.parametrize("rig", sorted(HELPER_RIGS))
+def test_helper_joints_at_the_pelvis_are_not_taken_for_the_legs(trials, tmp_path, rig):
+    import laban
+    from laban.figure import Rig
+
+    renames = HELPER_RIGS[rig]
+    plain = laban.read_bvh(trials["05_01"].path)
+    motion = laban.read_bvh(renamed_bvh(trials["05_01"].path, renames, tmp_path))
+    parts = recognise(motion.skeleton)
+    for kind, real in REAL_LEGS.items():
+        for side, joint in zip(("left", "right"), real):
+            assert motion.skeleton.names[parts[BodyPart(f"{kind}-{side}")]] == renames.get(joint, joint)
+    # The walk is notated as on the plain rig: forward steps, not plié on the spot.
+    steps = supports(laban.tokenize(motion, bpm=120))
+    assert steps == supports(laban.tokenize(plain, bpm=120))
+    assert sum(s[2].value == "forward" for s in steps) >= 4
+    # ... and the decoder's rig reads real legs (it refused 'coincident hips' when helpers were the thighs).
+    thigh = Rig.of(motion.skeleton).legs["left"].thigh_length
+    assert thigh == pytest.approx(Rig.of(plain.skeleton).legs["left"].thigh_length)
+
+
+def test_hips_or_shoulders_that_coincide_are_an_error_naming_the_joints_and_the_map(trials, tmp_path):
+    import laban
+
+    motion = laban.read_bvh(trials["05_01"].path)
+    with pytest.raises(SkeletonError, match=r"hip joints coincide: thigh-left 'LHipJoint' and thigh-right "
+                                            r"'RHipJoint'.*--map thigh-left=") as error:
+        recognise(motion.skeleton, {"thigh-left": "LHipJoint", "thigh-right": "RHipJoint"})
+    assert "\n" not in str(error.value)
+    with pytest.raises(SkeletonError, match=r"shoulder joints coincide: upper-arm-left 'mixamorig:Spine2' and "
+                                            r"upper-arm-right 'mixamorig:Spine2'.*--map upper-arm-left="):
+        recognise(build(mixamo_rows()), {"upper-arm-left": "mixamorig:Spine2", "upper-arm-right": "mixamorig:Spine2"})
+
+
+def test_a_thigh_shorter_than_five_centimetres_is_an_error():
+    rows = [(n, p, (0.0, -0.03, 0.0) if n.endswith("LeftLeg") else o) for n, p, o in mixamo_rows()]
+    with pytest.raises(SkeletonError, match=r"thigh from 'mixamorig:LeftUpLeg' to 'mixamorig:LeftLeg' is 3.0 cm "
+                                            r".*--map shin-left="):
+        recognise(build(rows))
+
+
+def test_left_and_right_on_the_wrong_sides_warn_with_the_map_that_swaps_them():
+    swap = {"Left": "Right", "Right": "Left"}
+    mirrored = lambda n: n and re_sub(n, swap)  # noqa: E731
+    rows = [(mirrored(n), mirrored(p), o) for n, p, o in mixamo_rows()]
+    with pytest.warns(UserWarning) as caught:
+        recognise(build(rows))
+    assert len(caught) == 1 and "\n" not in str(caught[0].message)
+    assert re.search(r"thigh-left 'mixamorig:LeftUpLeg' and upper-arm-left 'mixamorig:LeftArm' lie\(s\) on the "
+                     r"performer's right.*--map thigh-left=mixamorig:RightUpLeg", str(caught[0].message))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recognise(build(mixamo_rows()))
+
+
+def re_sub(name: str, swap: dict[str, str]) -> str:
+    return re.sub("|".join(swap), lambda m: swap[m.group(0)], name)
+
+
+def test_thighs_that_really_start_at_the_pelvis_are_refused_not_shifted_down_the_leg():
+    # No helper to step over: moving the thigh to the knee would push the foot onto the toes. Refused instead.
+    rows = [(n, p, (0.0, 0.0, 0.0) if n.endswith("UpLeg") else
+             (0.09 if "Left" in n else -0.09, -0.48, 0.0) if n.endswith("Leg") else o) for n, p, o in mixamo_rows()]
+    with pytest.raises(SkeletonError, match="hip joints coincide: thigh-left 'mixamorig:LeftUpLeg'"):
+        recognise(build(rows))
+
+
+def test_reading_motion_takes_the_users_map(trials, tmp_path):
+    from laban.io import read_motion
+
+    path = renamed_bvh(trials["05_01"].path, HELPER_RIGS["upper-lower"], tmp_path)
+    motion = read_motion(path, mapping={"head": "Neck"})
+    assert motion.skeleton.names[motion.skeleton.parts[BodyPart.HEAD]] == "Neck"
+    with pytest.raises(SkeletonError, match=r"the thigh from 'LeftLegUpper' to 'LeftLegUpper' is 0.0 cm long .*"
+                                            r"--map shin-left=<joint>"):
+        read_motion(path, mapping={"shin-left": "LeftLegUpper"})

@@ -502,3 +502,40 @@ def test_a_corrected_frame_rate_replaces_the_header(trials):
     salsa = read_bvh(trials["60_01"].path, frame_rate=60)
     assert salsa.fps == 60
     assert read_bvh(trials["60_01"].path, frame_rate=60, max_fps=30).fps == 30
+
+
+# --- a dance decoded onto an animator's rig goes back in the rig's own units -----------------------------------
+
+def header_offsets(path: Path) -> list[tuple[float, ...]]:
+    """Every OFFSET of a BVH header (joints and end sites) in file order, read independently of the reader."""
+    header = Path(path).read_text().split("MOTION")[0]
+    return [tuple(float(v) for v in m.split()) for m in re.findall(r"OFFSET\s+(\S+\s+\S+\s+\S+)", header)]
+
+
+@pytest.mark.parametrize(("name", "unit"), [("05_01", 0.056444), ("60_01", None), ("16_01", 0.056444)])
+def test_a_dance_decoded_onto_a_rig_is_written_in_the_rigs_units_and_proportions(trials, tmp_path, name, unit):
+    import laban
+
+    rig = read_bvh(trials[name].path).skeleton
+    if unit is None:  # the salsa figure is 1.27 m in metres: read at 1.70 m, so its unit is 1.70 / 1.27
+        unit = 1.70 / standing_height(read_bvh(trials[name].path, scale=1.0).skeleton)
+    assert rig.unit == pytest.approx(unit, rel=1e-6)
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban")
+    motion = laban.decode(score, rig, fps=30.0)
+    write_bvh(motion, tmp_path / "dance.bvh")
+    # The hierarchy is the rig's as the animator's file has it (6 decimals), not rescaled to metres.
+    written, original = header_offsets(tmp_path / "dance.bvh"), header_offsets(trials[name].path)
+    assert np.allclose(written, original, atol=2e-6, rtol=1e-6)
+    # ... and the motion scales with it: read back in the file's units, the dance is the one decoded.
+    again = read_bvh(tmp_path / "dance.bvh", scale=unit)
+    assert np.allclose(again.trajectories().positions, motion.trajectories().positions, atol=1e-4)
+
+
+def test_the_default_figure_is_written_in_metres(tmp_path):
+    import laban
+
+    motion = laban.decode(laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban"))
+    write_bvh(motion, tmp_path / "dance.bvh")
+    assert motion.skeleton.unit == 1.0
+    written = read_bvh(tmp_path / "dance.bvh", scale=1.0).skeleton
+    assert np.allclose(written.offsets, motion.skeleton.offsets, atol=1e-6)

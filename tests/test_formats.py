@@ -8,6 +8,7 @@ import random
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from laban.errors import ScoreFileError
@@ -15,6 +16,7 @@ from laban.formats import load_score, save_score
 from laban.formats import labaneditor, text
 from laban.formats.json import uniform_tempo
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
+from laban.skeleton import BodyPart
 from laban.timing import BeatGrid
 
 C, D, L = Column, Direction, Level
@@ -273,12 +275,42 @@ def test_labaneditor_file_round_trips_through_a_score(tmp_path: Path) -> None:
     assert score.title == "wave" and score.grid.times[0] == 0.067 and score.tempo == pytest.approx(120)
     assert len(score.starting_position) == 5
     assert sym(0.0, C.UPPER_ARM_RIGHT, 1.0, D.RIGHT, L.MIDDLE) in score.symbols
-    assert sym(3.0, C.HEAD, 1.5, D.FORWARD, L.MIDDLE) in score.symbols  # Position4 -> 306: head back
+    # LabanEditor's neutral head ["Forward", "Normal"] is the upright head, place high: at the start and when
+    # Position306 brings the head back from left high.
+    assert sym(0.0, C.HEAD, 0.0, D.PLACE, L.HIGH) in score.starting_position
+    assert sym(3.0, C.HEAD, 1.5, D.PLACE, L.HIGH) in score.symbols
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing is left out: the score holds only arm and head directions
         save_score(score, tmp_path / "again.labaneditor.json")
     assert_same_keyframes(keyframes(json.loads((tmp_path / "again.labaneditor.json").read_text())),
                           keyframes(ON_GRID))
+
+
+def test_labaneditor_head_conventions_are_exchanged_both_ways(tmp_path: Path) -> None:
+    # LabanEditor writes its neutral head as forward normal; ours is place high. Both ways, and only the head.
+    data = {"nod": {"Position0": position(0), "Position1": position(500, head=("Place", "High")),
+                    "Position2": position(1000, rw=("Forward", "Normal"))}}
+    score = labaneditor.loads(json.dumps(data))
+    assert sym(0.0, C.HEAD, 0.0, D.PLACE, L.HIGH) in score.starting_position
+    assert sym(0.0, C.HEAD, 1.0, D.FORWARD, L.MIDDLE) in score.symbols
+    assert sym(1.0, C.FOREARM_RIGHT, 1.0, D.FORWARD, L.MIDDLE) in score.symbols
+    assert keyframes(json.loads(labaneditor.dumps(score))) == keyframes(data)
+    # A score of ours that never places the head, or holds it upright, is written with LabanEditor's neutral head.
+    ours = Score(BeatGrid.uniform(120, 1.0), [sym(0.0, C.HEAD, 1.0, D.PLACE, L.HIGH)], [], "")
+    assert {tuple(p["head"]) for p in json.loads(labaneditor.dumps(ours))["score"].values()} == {("Forward", "Normal")}
+
+
+def test_a_labaneditor_score_decodes_with_the_head_up() -> None:
+    from laban import decode
+
+    data = {"arms": {"Position0": position(0), "Position1": position(1000, re=("Right", "Normal")),
+                     "Position2": position(2000, le=("Left", "Normal"))}}
+    motion = decode(labaneditor.loads(json.dumps(data)))
+    traj = motion.trajectories()
+    parts = motion.skeleton.parts
+    neck_to_head = traj.part(BodyPart.HEAD) - traj.positions[:, parts[BodyPart.NECK]]
+    up = neck_to_head[:, 1] / np.linalg.norm(neck_to_head, axis=1)
+    assert up.min() > np.cos(np.radians(30))  # upright, not bowed into the chest
 
 
 def test_labaneditor_times_kept_exactly_without_quantising() -> None:

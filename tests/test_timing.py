@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -307,16 +310,20 @@ def test_pulse_outside_the_range_is_halved_into_it():
 def test_still_body_gets_the_default_tempo(noise):
     rng = np.random.default_rng(3)
     positions = rng.normal(size=(1, 20, 3)) + rng.normal(scale=noise, size=(600, 20, 3))
-    grid = pulse_grid(positions, 60.0)
+    with pytest.warns(UserWarning, match=r"^no steady pulse in the motion \(it hardly moves\): the beats are a "
+                                         r"steady 100 bpm .*--bpm, --beats or --music$"):
+        grid = pulse_grid(positions, 60.0)
     assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM)
     assert grid.times[0] == 0.0 and grid.times[-1] >= 599 / 60.0
 
 
 def test_too_short_for_a_pulse_gets_the_default_tempo():
-    grid = pulse_grid(_bouncing(100.0, 60.0, 0.5, first_minimum=0.1), 60.0)
+    with pytest.warns(UserWarning, match="no steady pulse in the motion"):
+        grid = pulse_grid(_bouncing(100.0, 60.0, 0.5, first_minimum=0.1), 60.0)
     assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM)
     for frames in (2, 3, 10):
-        grid = pulse_grid(np.random.default_rng(frames).normal(size=(frames, 20, 3)), 60.0)
+        with pytest.warns(UserWarning, match="no steady pulse in the motion"):
+            grid = pulse_grid(np.random.default_rng(frames).normal(size=(frames, 20, 3)), 60.0)
         assert grid.tempo == pytest.approx(DEFAULT_PULSE_BPM) and grid.times[-1] >= (frames - 1) / 60.0
 
 
@@ -342,3 +349,37 @@ def test_walk_pulse_is_its_step_rate(trials):
     step_rate = 60.0 / np.median(np.diff(lifts))
     assert step_rate == pytest.approx(100.0, rel=0.03)
     assert pulse_grid(trajectories.positions, trajectories.fps).tempo == pytest.approx(step_rate, rel=0.03)
+
+
+def test_a_pulse_found_is_not_announced():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pulse_grid(_bouncing(100.0, 60.0, 20.0, first_minimum=0.1), 60.0)
+
+
+# --- frame rates that cannot be right -------------------------------------------------------------------------
+
+def test_salsa_read_at_its_headers_rate_warns_and_at_its_capture_rate_does_not(trials):
+    """The salsa headers say 120 fps; CMU captured them at 60. Read at 120 the dancers step about 240 times a
+    minute with their feet at a jog: tokenize says so in one line and suggests --fps."""
+    import laban
+
+    trial = trials["60_01"]
+    fast = laban.read_bvh(trial.path, frame_rate=120.0, max_fps=30)
+    with pytest.warns(UserWarning) as caught:
+        laban.tokenize(fast)
+    messages = [str(w.message) for w in caught if "frame rate" in str(w.message)]
+    assert len(messages) == 1 and "\n" not in messages[0] and "--fps" in messages[0]
+    steps = int(re.search(r"steps (\d+) times a minute", messages[0])[1])
+    assert 200 <= steps <= 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps, max_fps=30))
+
+
+def test_a_run_at_its_true_rate_does_not_warn(trials):
+    import laban
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        laban.tokenize(laban.read_bvh(trials["09_01"].path, max_fps=30))

@@ -17,11 +17,18 @@ any column, beats, bars, tempo and meter (only milliseconds), and how long a mov
 keyframes it runs between. "rotation" is a base rotation of LabanEditor's robot, not a Labanotation turn:
 export writes LabanEditor's own ["ToLeft", "0"] and import ignores it (warning when it is not zero).
 
+The head's conventions differ. LabanEditor writes ["Forward", "Normal"] for a neutral, upright head (its code
+writes that constant: it never analyses the head), while in Labanotation, and in our scores and decoder, head
+forward middle is a head bowed forward and the upright head is place high (``NATURAL_POSITION``). So in the head
+column, and only there, the two are exchanged both ways: LabanEditor ["Forward", "Normal"] is our place high and
+LabanEditor ["Place", "High"] our forward middle (``HEAD_SWAPPED``). A LabanEditor file then decodes with the
+head up, our upright head is written the way LabanEditor writes it, and both round trips stay the identity.
+
 Export writes a keyframe at the starting position (the time of beat 0) and at every start and end of an arm
 or head direction symbol, each with the pose every part has reached by then (a part moving at that moment
 still shows where it came from). A part the score never places starts in its natural position: arms hanging
-(place low), head forward middle. "duration" is the time to the next keyframe in ms (-1 on the last, as
-LabanEditor writes); the name is the score's title ("score" when it has none).
+(place low), head upright (our place high, LabanEditor's forward normal). "duration" is the time to the next
+keyframe in ms (-1 on the last, as LabanEditor writes); the name is the score's title ("score" when it has none).
 
 Import builds a score on a steady grid (``tempo``, default 120 bpm, ``beats_per_bar``, default 4) whose
 beat 0 is Position0's time and whose title is the name. Position0 gives the starting position of all five
@@ -42,7 +49,7 @@ from collections import deque
 from typing import Any, Callable, NoReturn
 
 from ..errors import ScoreFileError
-from ..score import Column, Direction, Level, Score, Sign, Symbol
+from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign, Symbol
 from ..timing import BeatGrid, quantise
 from .json import MAX_BEATS, parse_json, uniform_times
 
@@ -53,8 +60,10 @@ DIRECTIONS = {Direction.FORWARD: "Forward", Direction.RIGHT_FORWARD: "Right Forw
               Direction.LEFT_BACKWARD: "Left Backward", Direction.LEFT: "Left",
               Direction.LEFT_FORWARD: "Left Forward", Direction.PLACE: "Place"}
 LEVELS = {Level.HIGH: "High", Level.MIDDLE: "Normal", Level.LOW: "Low"}
-NATURAL = {Column.HEAD: (Direction.FORWARD, Level.MIDDLE)} | {
-    c: (Direction.PLACE, Level.LOW) for c in PARTS.values() if c is not Column.HEAD}
+NATURAL = {c: NATURAL_POSITION[c] for c in PARTS.values()}
+# Head poses whose meaning LabanEditor and Labanotation exchange (see the module docstring), in our terms.
+HEAD_SWAPPED = {(Direction.PLACE, Level.HIGH): (Direction.FORWARD, Level.MIDDLE),
+                (Direction.FORWARD, Level.MIDDLE): (Direction.PLACE, Level.HIGH)}
 
 Pose = dict[Column, tuple[Direction, Level]]
 _Fail = Callable[[str, str], NoReturn]  # fail(where, what) raises ScoreFileError
@@ -90,8 +99,9 @@ def dumps(score: Score) -> str:
     positions = {}
     for i, (ms, pose) in enumerate(keyframes):
         duration = keyframes[i + 1][0] - ms if i + 1 < len(keyframes) else -1
+        written = {c: _swapped(c, pose[c]) for c in PARTS.values()}
         positions[f"Position{i}"] = {"start time": [str(ms)], "duration": [str(duration)]} | {
-            name: [DIRECTIONS[pose[c][0]], LEVELS[pose[c][1]]] for name, c in PARTS.items()
+            name: [DIRECTIONS[written[c][0]], LEVELS[written[c][1]]] for name, c in PARTS.items()
         } | {"rotation": ["ToLeft", "0"]}
     return json.dumps({score.title or "score": positions}, indent=2) + "\n"
 
@@ -202,9 +212,15 @@ def _position(data: Any, where: str, fail: _Fail) -> tuple[float, Pose, float]:
     pose = {}
     for field, column in PARTS.items():
         direction, level = _strings(data[field], 2, f"{where}.{field}", fail)
-        pose[column] = (_lookup(DIRECTIONS, direction, f"{where}.{field}", "direction", fail),
-                        _lookup(LEVELS, level, f"{where}.{field}", "level", fail))
+        pose[column] = _swapped(column, (_lookup(DIRECTIONS, direction, f"{where}.{field}", "direction", fail),
+                                         _lookup(LEVELS, level, f"{where}.{field}", "level", fail)))
     return ms, pose, rotation
+
+
+def _swapped(column: Column, pose: tuple[Direction, Level]) -> tuple[Direction, Level]:
+    """A pose in LabanEditor's convention from ours, or ours from LabanEditor's: only the head's differ, and the
+    exchange is its own inverse."""
+    return HEAD_SWAPPED.get(pose, pose) if column is Column.HEAD else pose
 
 
 def _strings(value: Any, count: int, where: str, fail: _Fail) -> list[str]:

@@ -1,0 +1,51 @@
+"""Calibration of the frame-rate check (``laban.beats.rate_implausible``) on all shared CMU trials (run by hand).
+
+Every trial is read at its true rate (CMU's listing: 60 fps for the salsa, 120 for the rest) and must not warn;
+the salsa takes are read once more at their headers' 120 fps, which must warn.
+
+    python bench/frame_rate_figures.py
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import laban
+from laban.analysis import analyse
+from laban.beats import FAST_STRIDE, RUNNING_FEET, STEADY_STEPPING, rate_implausible, stepping
+from motiongpt.data import cmu_trials
+
+
+def main() -> None:
+    rows = []
+    for trial in cmu_trials():
+        rates = [(trial.fps, "true rate")] + ([(120.0, "header 120")] if trial.fps != 120.0 else [])
+        for fps, how in rates:
+            analysis = analyse(laban.read_bvh(trial.path, frame_rate=fps, max_fps=30))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                grid = laban.beat_grid(motion=analysis)
+            no_pulse = any("no steady pulse" in str(w.message) for w in caught)
+            rows.append((trial, how, *stepping(analysis), rate_implausible(analysis) is not None, grid.tempo, no_pulse))
+    print(f"thresholds: at least {STEADY_STEPPING} strides, median stride under {FAST_STRIDE} s, feet (95th "
+          f"percentile) over {RUNNING_FEET} m/s")
+    for how in ("true rate", "header 120"):
+        group = [r for r in rows if r[1] == how]
+        warned = [r for r in group if r[5]]
+        print(f"{how}: {len(warned)} of {len(group)} warn")
+        for trial, _, strides, stride, feet, flagged, tempo, no_pulse in group:
+            near = strides >= STEADY_STEPPING / 2 and stride < FAST_STRIDE * 1.25
+            if flagged != (how == "header 120") or near or how == "header 120":
+                print(f"  {trial.name:7s} {trial.description[:34]:34s} strides {strides:3d} median {stride:5.2f} s "
+                      f"feet {feet:4.1f} m/s  pulse {tempo:5.1f} bpm  {'WARNS' if flagged else 'quiet'}")
+    print(f"no steady pulse (warned, {laban.timing.DEFAULT_PULSE_BPM:g} bpm used): "
+          f"{', '.join(r[0].name + ' at ' + r[1] for r in rows if r[7]) or 'none'}")
+    strides = np.array([r[3] for r in rows if r[1] == "true rate" and r[2] >= STEADY_STEPPING])
+    print(f"true rates, trials with {STEADY_STEPPING}+ strides: median stride {np.nanmin(strides):.2f}-"
+          f"{np.nanmax(strides):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
