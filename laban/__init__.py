@@ -45,7 +45,10 @@ def __getattr__(name: str):
     """An exported name, imported from its module the first time; or a submodule (``laban.timing``)."""
     module = _HOME.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        try:
+            value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        except AttributeError as error:  # raised while importing: not "no such name", which Python would say
+            raise ImportError(f"importing {__name__}.{module} failed: {error}") from error
         globals()[name] = value  # later look-ups are plain attribute reads
         return value
     if not name.startswith("_"):

@@ -21,7 +21,10 @@ __all__ = sorted(_HOME)
 def __getattr__(name: str):
     module = _HOME.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        try:
+            value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        except AttributeError as error:  # raised while importing: not "no such name", which Python would say
+            raise ImportError(f"importing {__name__}.{module} failed: {error}") from error
         globals()[name] = value
         return value
     if not name.startswith("_"):

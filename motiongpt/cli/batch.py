@@ -56,9 +56,10 @@ def plan(inputs: list[Path], suffix: str, pattern: str, fps: float | None, rates
         else:
             raise LabanError(f"{given}: no such file or folder")
         for source, relative in pairs:
-            if source.resolve() in sources:
+            where = os.path.abspath(source)  # not resolved: two links to one file are two takes
+            if where in sources:
                 continue  # named twice (a file and its folder): done once
-            sources.add(source.resolve())
+            sources.add(where)
             output = relative.with_name(relative.name[: -len(relative.suffix) or None] + suffix)
             if output in seen:
                 raise LabanError(f"{seen[output]} and {source} would both be written to {output}")

@@ -31,7 +31,7 @@ def add_parser(commands) -> None:
                "motiongpt tokenize captures/ -o scores/ --jobs 4 --manifest captures/rates.csv")
     tok.add_argument("inputs", type=Path, nargs="+", metavar="MOTION",
                      help="dance.bvh, capture.csv (Kinect v2) or joints.npz; or folders of them (a batch)")
-    tok.add_argument("-o", "--output", type=Path, required=True,
+    tok.add_argument("-o", "--output", required=True,  # a string: Path() drops the '/' that says "a folder"
                      help="score file: .json, .laban/.txt (text form) or .labaneditor.json; for a batch a folder "
                           "(written 'scores/', or one that exists)")
     time = tok.add_mutually_exclusive_group()
@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if _is_batch(args.inputs, args.output):
         from .batch import tokenize_batch
 
-        return tokenize_batch(args.inputs, args.output, options, fps=args.fps, rates=rates, jobs=args.jobs,
+        return tokenize_batch(args.inputs, Path(args.output), options, fps=args.fps, rates=rates, jobs=args.jobs,
                               suffix=FORMATS[args.format], pattern=args.glob, force=args.force, quiet=args.quiet)
     source = common.existing_file(args.inputs[0])
-    output = common.writable(args.output)
+    output = common.writable(Path(args.output))
     score, _ = tokenize_file(source, rate_of(source, rates, args.fps), options)
     score.save(output)
     if not args.quiet:
@@ -142,9 +142,8 @@ def rate_of(source: Path, rates: dict[str, float] | None, default: float | None)
     return default
 
 
-def _is_batch(inputs: list[Path], output: Path) -> bool:
-    written = str(output)
-    return (len(inputs) > 1 or inputs[0].is_dir() or written.endswith(("/", os.sep)) or output.is_dir())
+def _is_batch(inputs: list[Path], output: str) -> bool:
+    return len(inputs) > 1 or inputs[0].is_dir() or output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
 def _str(path: Path | None) -> str | None:
