@@ -6,8 +6,10 @@ multiple of real time, process start-up included (the wall time of the whole ``m
 
 The salsa takes' headers say 120 fps but they were captured at 60: the command is given the shared manifest's
 rates (``--manifest``, a CSV of file,fps written here from ``motiongpt.data.cmu_trials``). Motion seconds are
-frames / real rate from the shared manifest. Besides the wall time, the CPU seconds of the command and its
-workers (getrusage of the children) give the figure per core, which other work on a shared machine does not move.
+frames / real rate from the shared manifest. Besides the wall time, the CPU seconds of the command, its fork
+server and its workers give the figure per core, which other work on a shared machine does not move: this process
+becomes a child subreaper (Linux prctl), so the fork server and its workers, orphaned when the command exits, are
+reaped here and counted in getrusage(RUSAGE_CHILDREN).
 """
 
 from __future__ import annotations
@@ -27,7 +29,23 @@ sys.path.insert(0, str(ROOT))
 from motiongpt.data import cmu_trials, mocap_root  # noqa: E402
 
 
+def subreaper() -> None:
+    """Orphaned descendants (the command's fork server and, through it, its workers) become our children."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def main() -> None:
+    subreaper()
     prefix = sys.argv[1] if len(sys.argv) > 1 else ""
     counts = [int(n) for n in sys.argv[2:]] or [1, 2]
     trials = [t for t in cmu_trials() if t.name.startswith(prefix)]
@@ -47,6 +65,7 @@ def main() -> None:
             begin = time.perf_counter()
             result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
             wall = time.perf_counter() - begin
+            reap()
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             written = sum(1 for _ in out.rglob("*.laban"))

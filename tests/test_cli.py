@@ -242,7 +242,7 @@ def test_interrupt_is_one_line_and_exit_130(monkeypatch, trials, tmp_path, capsy
 
     monkeypatch.setattr(command, "tokenize_file", interrupted)
     code, out, err = run(["tokenize", str(trials["05_01"].path), "-o", str(tmp_path / "s.laban")], capsys)
-    assert code == 130 and err.strip() == "motiongpt: interrupted" and list(tmp_path.iterdir()) == []
+    assert code == 130 and err == "motiongpt: interrupted\n" and list(tmp_path.iterdir()) == []
 
 
 def test_ctrl_c_stops_a_batch_and_leaves_nothing_half_written(trials, tmp_path):
@@ -384,3 +384,13 @@ def test_overlapping_symbols_in_a_hand_written_score_are_one_line(tmp_path, caps
     score.write_text(text)
     code, _, err = run(["decode", str(score), "-o", str(tmp_path / "d.bvh")], capsys)
     assert code == 2 and err.count("\n") == 1 and "overlap.laban:" in err
+
+
+def test_evaluate_without_the_model_extra_stops_at_once(monkeypatch, capsys, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    code, out, err = run(["evaluate", "-o", str(tmp_path / "report.json")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "torch" in err and "model" in err
+    assert list(tmp_path.iterdir()) == []

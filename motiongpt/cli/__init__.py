@@ -80,8 +80,21 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         from motiongpt import evaluate as evaluation
 
         evaluation.add_arguments(ev)
-        ev.set_defaults(run=evaluation.command)
+        ev.set_defaults(run=_evaluate)
     return top
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Every CMU row has words, so ``evaluate`` needs the text encoder (the model extra): said before minutes of
+    work, not after them."""
+    from importlib.util import find_spec
+
+    from motiongpt import evaluate as evaluation
+
+    for name in MODEL_EXTRA:
+        if find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    return evaluation.command(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         warnings.formatwarning = lambda message, *_: f"motiongpt: warning: {message}\n"
         return args.run(args)
     except KeyboardInterrupt:
-        print("\nmotiongpt: interrupted", file=sys.stderr)
+        print("motiongpt: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (LabanError, OSError) as error:
         print(f"motiongpt: error: {describe(error)}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Tokenize a corpus: files and folders in, a folder of scores out, in N worker processes.
 
 A researcher preparing 2,000 takes pays the start-up once per worker, not once per file. Workers only compute:
-each returns its score to the main process, which writes it atomically and records it in the output folder's
+each returns its score's text to the main process, which writes it atomically and records it in the output folder's
 ``.motiongpt-tokenize.json`` (the input's SHA-256, the options, the package version and a digest of the notation
 code). A later run skips every file whose record still matches and whose score is still there, so an interrupted
 batch resumes where it stopped. One file that fails is reported at the end, in one line, and the others go on
@@ -30,6 +30,7 @@ from .tokenize import rate_of, tokenize_file
 
 RECORD = ".motiongpt-tokenize.json"
 PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.cli.tokenize"]
+FORMAT_OF = {".laban": "text", ".json": "json", ".labaneditor.json": "labaneditor"}
 SAVE_EVERY = 5.0  # s: the record is rewritten at most this often while a batch runs, and at its end
 
 
@@ -84,7 +85,9 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
         else:
             todo.append(job)
     todo.sort(key=lambda job: -_size(job.source))
+    options = dict(options, format=FORMAT_OF[suffix])
     failures: list[tuple[Path, str]] = []
+    warned: list[tuple[Path, str]] = []
     seconds = 0.0
     begin = time.perf_counter()
     from viz.progress import Progress
@@ -97,10 +100,11 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
             if isinstance(outcome, str):
                 failures.append((job.source, outcome))
                 continue
-            score, length, digest = outcome
-            _save(score, folder, job)
+            content, length, digest, warnings = outcome
+            _write(folder / job.output, content)
             record.add(job, digest)
             seconds += length
+            warned += [(job.source, message) for message in warnings]
     finally:
         bar.close()
         record.save()
@@ -110,19 +114,25 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
         print(f"{folder}: {len(todo) - len(failures)} scores written, {skipped} already done, {len(failures)} "
               f"failed; {seconds / 60:.1f} min of motion in {wall:.1f} s{speed} ({jobs} "
               f"worker{'s' * (jobs > 1)})")
+    for source, message in warned:
+        print(f"motiongpt: warning: {source}: {message}", file=sys.stderr)
     for source, message in failures:
         print(f"motiongpt: error: {message if message.startswith(str(source)) else f'{source}: {message}'}",
               file=sys.stderr)
     return 2 if failures else 0
 
 
-def _save(score, folder: Path, job: Job) -> None:
-    (folder / job.output).parent.mkdir(parents=True, exist_ok=True)
-    score.save(folder / job.output)
+def _write(path: Path, content: str) -> None:
+    """A score's text to ``path``, atomically, as ``Score.save`` writes it (UTF-8)."""
+    from laban.files import atomic_path
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as partial:
+        partial.write_bytes(content.encode("utf-8"))
 
 
 def _results(todo: list[Job], options: dict, jobs: int):
-    """(job, (score, seconds, sha256) or a one-line failure) as each finishes: in this process for one job,
+    """(job, (score text, seconds, sha256, warnings) or a one-line failure) as each finishes: in this process for one job,
     else from a pool of ``jobs`` workers."""
     if jobs == 1 or len(todo) <= 1:
         for job in todo:
@@ -159,11 +169,20 @@ def _ignore_interrupts() -> None:
 
 
 def _work(job: Job, options: dict):
-    """One file in a worker: (score, seconds of motion, the input's SHA-256), or the failure in one line."""
+    """One file in a worker: (the score's text, seconds of motion, the input's SHA-256, warnings), or the failure
+    in one line. The text is made here, in parallel, so that the main process only writes."""
+    import warnings
+
+    from laban import formats
+
     try:
         digest = _sha256(job.source)
-        score, seconds = tokenize_file(job.source, job.fps, options)
-        return score, seconds, digest
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            score, seconds = tokenize_file(job.source, job.fps, options)
+            dumps = {"labaneditor": formats.labaneditor, "json": formats.json}.get(options["format"], formats.text)
+            content = dumps.dumps(score)
+        return content, seconds, digest, [" ".join(str(w.message).split()) for w in caught]
     except (LabanError, OSError) as error:
         return " ".join(str(error).split())
     except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the corpus; it is named
