@@ -101,7 +101,11 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
                 failures.append((job.source, outcome))
                 continue
             content, length, digest, warnings = outcome
-            _write(folder / job.output, content)
+            try:
+                _write(folder / job.output, content)
+            except OSError as error:
+                failures.append((job.source, f"{folder / job.output}: cannot write: {error.strerror or error}"))
+                continue
             record.add(job, digest)
             seconds += length
             warned += [(job.source, message) for message in warnings]
@@ -111,7 +115,8 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
     wall = time.perf_counter() - begin
     if not quiet:
         speed = f", {seconds / wall:.0f}x real time" if seconds and wall > 0 else ""
-        print(f"{folder}: {len(todo) - len(failures)} scores written, {skipped} already done, {len(failures)} "
+        written = len(todo) - len(failures)
+        print(f"{folder}: {written} score{'s' * (written != 1)} written, {skipped} already done, {len(failures)} "
               f"failed; {seconds / 60:.1f} min of motion in {wall:.1f} s{speed} ({jobs} "
               f"worker{'s' * (jobs > 1)})")
     for source, message in warned:
@@ -132,8 +137,8 @@ def _write(path: Path, content: str) -> None:
 
 
 def _results(todo: list[Job], options: dict, jobs: int):
-    """(job, (score text, seconds, sha256, warnings) or a one-line failure) as each finishes: in this process for one job,
-    else from a pool of ``jobs`` workers."""
+    """(job, (score text, seconds, sha256, warnings) or a one-line failure) as each finishes: in this process for
+    one job, else from a pool of ``jobs`` workers."""
     if jobs == 1 or len(todo) <= 1:
         for job in todo:
             yield job, _work(job, options)

@@ -52,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_joint_arrays(motion.trajectories(), args.output)
     beats = beats_path(args.output)
-    write_beats(score.grid, beats, title=score.title or args.score.stem)
+    try:
+        write_beats(score.grid, beats, title=score.title or args.score.stem)
+    except BaseException:  # Ctrl-C or a full disk between the two files: neither is left
+        args.output.unlink(missing_ok=True)
+        raise
     print(f"{args.output}: {motion.frame_count} frames at {motion.fps:g} fps ({motion.duration:.1f} s), "
           f"{motion.skeleton.joint_count} joints, seed {args.seed}; its beats in {beats}")
     return 0
