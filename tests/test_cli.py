@@ -228,6 +228,9 @@ def test_missing_paths_have_one_wording(trials, tmp_path, capsys):
         (["staff", score, "-o", str(missing / "p.svg")], missing, "folder"),
         (["render", source, "-o", str(missing / "r.png")], missing, "folder"),
         (["tokenize", source, "-o", str(missing / "deeper") + "/"], missing, "folder"),
+        (["tokenize", str(missing), str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "out") + "/"], missing,
+         "file or folder"),
+        (["evaluate", "--generated", str(missing), "-o", str(tmp_path / "report.json")], missing, "folder"),
     ]:
         code, _, err = run(args, capsys)
         assert code == 2 and err == f"motiongpt: error: {path}: no such {what}\n", (args, err)

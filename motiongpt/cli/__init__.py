@@ -15,6 +15,7 @@ status 130, with nothing half-written left behind (every writer is atomic).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -94,6 +95,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     for name in MODEL_EXTRA:
         if find_spec(name) is None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    generated = getattr(args, "generated", None)
+    if generated is not None and not os.path.isdir(generated):
+        raise LabanError(f"{generated}: no such folder")
     return evaluation.command(args)
 
 
