@@ -310,6 +310,8 @@ def test_batch_keeps_the_folders_skips_what_is_done_and_reports_failures(trials,
     assert code == 2 and "0 scores written, 2 already done, 1 failed" in summary and walk.stat().st_mtime_ns == stamp
     code, summary, _ = run(["tokenize", str(corpus), "-o", str(out), "--bpm", "90"], capsys)  # new options: redone
     assert "2 scores written, 0 already done" in summary and laban.Score.load(walk).tempo == pytest.approx(90)
+    code, _, err = run(["tokenize", str(corpus), "-o", str(tmp_path / "all.laban")], capsys)
+    assert code == 2 and "need a folder" in err and not (tmp_path / "all.laban").exists()
 
 
 def test_batch_in_two_workers_writes_what_one_writes(trials, tmp_path):

@@ -74,6 +74,9 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
     work = plan(inputs, suffix, pattern, fps, rates)
     if folder.exists() and not folder.is_dir():
         raise LabanError(f"{folder}: a file, not a folder (a batch writes into a folder)")
+    if not folder.exists() and folder.name.lower().endswith((".laban", ".txt", ".json")):
+        raise LabanError(f"{folder}: several inputs need a folder to write into, not a score file "
+                         f"(-o {folder.parent / folder.name.split('.')[0]}/)")
     if not folder.parent.is_dir():
         raise LabanError(f"{folder.parent}: no such folder")
     folder.mkdir(exist_ok=True)
