@@ -4,29 +4,61 @@
     >>> motion = laban.read_bvh("05_02.bvh")
     >>> score = laban.tokenize(motion, bpm=110)
     >>> score.save("05_02.laban")
+
+Names are imported from their modules on first use (PEP 562), so ``import laban`` costs nothing until a name is
+asked for: a command that only reads a score never loads scipy.signal or the decoder. ``from laban import X``,
+``laban.X``, ``dir(laban)`` and ``__all__`` work as with plain imports. To export a name, add it to its module's
+line in ``EXPORTS``.
 """
 
-from .analysis import analyse
-from .arrays import read_joint_arrays, write_joint_arrays
-from .beats import beat_grid
-from .bodyparts import recognise, recognised
-from .bvh import read_bvh, write_bvh
-from .compare import cell_agreement
-from .decoder import DecodeError, decode
-from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError
-from .figure import default_skeleton
-from .io import read_motion
-from .kinect import read_kinect_csv
-from .motion import Motion, Trajectories
-from .score import Column, Direction, Level, Score, Sign, Symbol
-from .skeleton import BodyPart, Skeleton
-from .timing import BeatGrid, beats_from_audio, beats_from_music, pulse_grid, read_beats
-from .tokenizer import tokenize
+from __future__ import annotations
 
-__all__ = [
-    "BeatGrid", "BodyPart", "Column", "DecodeError", "Direction", "LabanError", "Level", "Motion", "MotionFileError",
-    "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError", "Symbol", "Trajectories",
-    "analyse", "beat_grid", "beats_from_audio", "beats_from_music", "cell_agreement", "decode", "default_skeleton", "pulse_grid", "read_beats", "read_bvh", "read_joint_arrays",
-    "read_kinect_csv", "read_motion", "recognise", "recognised", "tokenize", "write_bvh",
-    "write_joint_arrays",
-]
+import importlib
+
+from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError
+
+# module (inside laban) -> the names ``laban`` exports from it
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "analysis": ("analyse",),
+    "arrays": ("read_joint_arrays", "write_joint_arrays"),
+    "beats": ("beat_grid",),
+    "bodyparts": ("recognise", "recognised"),
+    "bvh": ("read_bvh", "write_bvh"),
+    "compare": ("cell_agreement",),
+    "decoder": ("DecodeError", "decode"),
+    "errors": ("LabanError", "MotionFileError", "MusicError", "ScoreFileError", "SkeletonError"),
+    "figure": ("default_skeleton",),
+    "io": ("read_motion",),
+    "kinect": ("read_kinect_csv",),
+    "motion": ("Motion", "Trajectories"),
+    "score": ("Column", "Direction", "Level", "Score", "Sign", "Symbol"),
+    "skeleton": ("BodyPart", "Skeleton"),
+    "timing": ("BeatGrid", "beats_from_audio", "beats_from_music", "pulse_grid", "read_beats"),
+    "tokenizer": ("tokenize",),
+}
+
+_HOME = {name: module for module, names in EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    """An exported name, imported from its module the first time; or a submodule (``laban.timing``)."""
+    module = _HOME.get(name)
+    if module is not None:
+        try:
+            value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        except AttributeError as error:  # raised while importing: not "no such name", which Python would say
+            raise ImportError(f"importing {__name__}.{module} failed: {error}") from error
+        globals()[name] = value  # later look-ups are plain attribute reads
+        return value
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

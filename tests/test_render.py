@@ -232,3 +232,30 @@ def test_no_gl_is_one_line_naming_the_packages(trials):
         pytest.skip("OSMesa is installed here, so this machine cannot show the missing-GL message")
     assert "\n" not in message and "libegl1" in message and "libgl1-mesa-dri" in message
     assert "PYOPENGL_PLATFORM=egl" in message
+
+
+def test_the_renderer_modules_import_one_way():
+    """The engine (scene, body, camera, stage), the outputs (video) and the entry point (render) form no cycle,
+    counting imports inside functions too."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "viz"
+    graph = {}
+    for path in folder.glob("*.py"):
+        uses = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1:
+                    uses |= {node.module} if node.module else {alias.name for alias in node.names}
+                elif (node.module or "").startswith("viz."):
+                    uses.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                uses |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("viz.")}
+        graph[path.stem] = {use for use in uses if (folder / f"{use}.py").exists()} - {path.stem}
+    assert "render" not in graph["video"] and "render" not in graph["scene"]
+
+    def reaches(start, goal, seen=()):
+        return any(n == goal or (n not in seen and reaches(n, goal, seen + (n,))) for n in graph.get(start, ()))
+
+    assert [name for name in graph if name != "__init__" and reaches(name, name)] == []

@@ -3,15 +3,15 @@ beat, the dancer beside the score's staff with a play-head in time, and a progre
 
 MP4 is H.264 (yuv420p, plays everywhere) through imageio-ffmpeg's own ffmpeg; GIF is written by Pillow with one
 palette for the whole clip (no flicker) and frame delays in whole hundredths of a second that add up to the
-clip's duration (30 fps alternates 30 and 40 ms). The progress bar is our own (no dependency): one line on
-stderr, redrawn in place on a terminal, a single summary line otherwise.
+clip's duration (30 fps alternates 30 and 40 ms). The progress bar lives in ``viz.progress``.
+
+Imports run one way: ``viz.render`` (the entry point) uses this module and ``viz.scene`` (the engine); this module
+uses the engine for contact sheets and never imports ``viz.render``.
 """
 
 from __future__ import annotations
 
 import io
-import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -21,67 +21,11 @@ from PIL import Image, ImageDraw, ImageFont
 from laban.errors import LabanError
 from laban.files import atomic_path
 
+from .progress import Progress  # noqa: F401 - imported from here by callers before viz.progress existed
+
 VIDEO_SUFFIXES = (".mp4", ".gif")
 PLAYHEAD = (214, 40, 57)
 PAPER = (255, 255, 255)
-
-
-# --- progress -------------------------------------------------------------------------------------------------
-
-class Progress:
-    """``rendering  42% |██████▍        | 126/300 frames  31.5 fps  ETA 6 s`` on stderr.
-
-    Drawn only when ``enabled``; on a terminal it is redrawn in place at most ten times a second, elsewhere (a CI
-    log) one line is written when it ends.
-    """
-
-    WIDTH = 24
-
-    def __init__(self, total: int, label: str = "rendering", *, enabled: bool = True, stream=None) -> None:
-        self.total = max(int(total), 0)
-        self.label = label
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = enabled and self.total > 0
-        self.live = self.enabled and getattr(self.stream, "isatty", lambda: False)()
-        self.done = 0
-        self.start = time.monotonic()
-        self._drawn = 0.0
-
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        if self.live and (time.monotonic() - self._drawn > 0.1 or self.done >= self.total):
-            self._draw("\r")
-
-    def close(self) -> None:
-        if self.enabled:
-            self._draw("\r" if self.live else "")
-            self.stream.write("\n")
-            self.stream.flush()
-            self.enabled = self.live = False
-
-    def line(self) -> str:
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        share = min(self.done / self.total, 1.0) if self.total else 1.0
-        eighths = int(round(share * self.WIDTH * 8))
-        bar = "█" * (eighths // 8) + ("▏▎▍▌▋▊▉"[eighths % 8 - 1] if eighths % 8 else "")
-        rate = self.done / elapsed
-        text = f"{self.label} {share:4.0%} |{bar:<{self.WIDTH}}| {self.done}/{self.total} frames {rate:5.1f} fps"
-        if self.done < self.total and rate > 0:
-            text += f"  ETA {(self.total - self.done) / rate:.0f} s"
-        else:
-            text += f"  in {elapsed:.1f} s"
-        return text
-
-    def _draw(self, prefix: str) -> None:
-        self.stream.write(prefix + self.line() + "\x1b[K" * self.live)
-        self.stream.flush()
-        self._drawn = time.monotonic()
-
-    def __enter__(self) -> "Progress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 # --- writing ------------------------------------------------------------------------------------------------
@@ -186,7 +130,7 @@ def contact_sheet(dancers: Sequence, beats, path: str | Path | None = None, *, p
     """
     from laban.timing import BeatGrid
 
-    from .render import DanceScene
+    from .scene import DanceScene
 
     grid = beats if isinstance(beats, BeatGrid) else None
     times = np.asarray(grid.times if grid is not None else beats, dtype=float).reshape(-1)

