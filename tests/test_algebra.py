@@ -15,12 +15,33 @@ import pytest
 import laban
 from laban.algebra import (EditError, bar_count, bar_start, concatenate, cut, front_at, join_beats, mirror, repeat,
                            retime, rotate_front, splice, starting_position_at, stretch, transitions)
-from laban.compare import cell_agreement, column_cells
+from laban.compare import cell_agreement
+from laban.reading import DIRECTIONS, LEVELS, NOTHING, SIGNS, cell_centres, read
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CMU = ("05_01", "05_02", "05_03", "05_04", "05_05")
+
+
+def column_cells(score: Score, column: Column, cells: int, subdivision: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """What ``column`` says in each of ``cells`` cells of 1/``subdivision`` beat, as (direction, level) words
+    ('-' for nothing; a turn as 'turn +0.25'; hold and flight by name), through the one reading of a score."""
+    reading = read(score, cell_centres(cells / subdivision, subdivision))
+    r = reading.row(column)
+    direction, level = np.full(cells, "-", dtype=object), np.full(cells, "-", dtype=object)
+    for i in range(cells):
+        sign = reading.sign[r, i]
+        if sign == NOTHING:
+            continue
+        if SIGNS[sign] is Sign.DIRECTION:
+            direction[i], level[i] = DIRECTIONS[reading.direction[r, i]].value, LEVELS[reading.level[r, i]].value
+        elif SIGNS[sign] is Sign.TURN:
+            direction[i] = level[i] = f"turn {reading.turn[r, i]:+g}"
+        else:
+            direction[i] = level[i] = SIGNS[sign].value
+    return direction, level
+
 
 
 def example(name: str) -> Score:
