@@ -22,6 +22,7 @@ import warnings
 from laban.errors import LabanError
 
 from . import draw, perform, tokenize
+from .common import version
 
 EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
 # Imports that only the model extra brings (pip install "motiongpt[model]"): missing, they are one line.
@@ -46,21 +47,6 @@ class Version(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"motiongpt {version()}")
         parser.exit(0)
-
-
-def version() -> str:
-    """The installed package's version (the checkout's pyproject.toml when run from source uninstalled)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("motiongpt")
-    except metadata.PackageNotFoundError:
-        import re
-        from pathlib import Path
-
-        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M) if pyproject.exists() else None
-        return found.group(1) if found else "unknown"
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:

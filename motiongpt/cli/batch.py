@@ -15,6 +15,7 @@ alone decides to stop. The largest files go first, so that the last ones to fini
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -26,7 +27,8 @@ from pathlib import Path
 
 from laban.errors import LabanError
 
-from .tokenize import rate_of, tokenize_file
+from . import common
+from .common import version
 
 RECORD = ".motiongpt-tokenize.json"
 PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.cli.tokenize"]
@@ -238,8 +240,6 @@ class Record:
 def _fingerprint(options: dict, suffix: str) -> dict:
     """Everything besides the input that decides a score: options (with the beats or music file's content),
     format, the package version and the notation code itself (so that a changed tokenizer redoes the corpus)."""
-    from . import version
-
     made = {key: value for key, value in options.items()}
     for key in ("beats", "music"):
         if made[key] is not None:
@@ -274,3 +274,57 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def tokenize_file(source: Path, fps: float | None, options: dict):
+    """The score of one motion file and the motion's length in seconds: the whole single-file command, and what
+    each batch worker does. ``options``: scale, bpm, beats, music, meter, subdivision, map (plain values, so that
+    they travel to worker processes)."""
+    from laban import analyse, beat_grid, read_motion, recognised, tokenize
+    from laban.analysis import WORKING_FPS
+
+    motion = read_motion(source, scale=options["scale"], frame_rate=fps, max_fps=WORKING_FPS)
+    recognised(motion.skeleton, options["map"])
+    analysis = analyse(motion)
+    grid = beat_grid(music=options["music"], beats=options["beats"], bpm=options["bpm"], motion=analysis,
+                     meter=options["meter"])
+    score = tokenize(analysis, grid, subdivision=options["subdivision"], title=Path(source).stem)
+    return score, float(motion.duration)
+
+
+def frame_rates(path: Path) -> dict[str, float]:
+    """{resolved path or file stem: frames per second} from a manifest CSV (see ``--manifest``)."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+            fields = [name.strip().lower() for name in (rows[0].keys() if rows else [])]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LabanError(f"{path}: cannot read the manifest ({error})") from None
+    key = next((name for name in ("file", "path", "trial", "name") if name in fields), None)
+    rate = next((name for name in ("fps", "frame_rate", "cmu_listed_fps") if name in fields), None)
+    if key is None or rate is None:
+        raise LabanError(f"{path}: a manifest needs a 'file' or 'trial' column and an 'fps' column "
+                         f"(it has {', '.join(fields) or 'none'})")
+    rates = {}
+    for number, row in enumerate(rows, 2):
+        row = {name.strip().lower(): (value or "").strip() for name, value in row.items() if name}
+        if not row[rate]:
+            continue
+        try:
+            fps = common.fps(row[rate])
+        except argparse.ArgumentTypeError as error:
+            raise LabanError(f"{path}:{number}: {error}") from None
+        name = row[key]
+        rates[str((path.parent / name).resolve()) if key in ("file", "path") else name] = fps
+    return rates
+
+
+def rate_of(source: Path, rates: dict[str, float] | None, default: float | None) -> float | None:
+    """The frame rate a manifest gives ``source`` (by path, then by name), else ``default``."""
+    if rates:
+        for key in (str(Path(source).resolve()), Path(source).stem):
+            if key in rates:
+                return rates[key]
+    return default

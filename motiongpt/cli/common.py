@@ -93,3 +93,18 @@ def writable(path: Path) -> Path:
     if path.is_dir():
         raise LabanError(f"{path}: a folder, not a file")
     return path
+
+
+def version() -> str:
+    """The installed package's version (the checkout's pyproject.toml when run from source uninstalled)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("motiongpt")
+    except metadata.PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M) if pyproject.exists() else None
+        return found.group(1) if found else "unknown"

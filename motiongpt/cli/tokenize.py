@@ -13,9 +13,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from laban.errors import LabanError
-
 from . import common
+from .batch import frame_rates, rate_of, tokenize_batch, tokenize_file
 
 FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json"}
 
@@ -68,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
                "meter": args.meter, "subdivision": args.subdivision, "map": common.mapping(args.map)}
     rates = frame_rates(args.manifest) if args.manifest else None
     if _is_batch(args.inputs, args.output):
-        from .batch import tokenize_batch
-
         return tokenize_batch(args.inputs, Path(args.output), options, fps=args.fps, rates=rates, jobs=args.jobs,
                               suffix=FORMATS[args.format], pattern=args.glob, force=args.force, quiet=args.quiet)
     source = common.existing_file(args.inputs[0])
@@ -81,65 +78,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def tokenize_file(source: Path, fps: float | None, options: dict):
-    """The score of one motion file and the motion's length in seconds: the whole single-file command, and what
-    each batch worker does. ``options``: scale, bpm, beats, music, meter, subdivision, map (plain values, so that
-    they travel to worker processes)."""
-    from laban import analyse, beat_grid, read_motion, recognised, tokenize
-    from laban.analysis import WORKING_FPS
-
-    motion = read_motion(source, scale=options["scale"], frame_rate=fps, max_fps=WORKING_FPS)
-    recognised(motion.skeleton, options["map"])
-    analysis = analyse(motion)
-    grid = beat_grid(music=options["music"], beats=options["beats"], bpm=options["bpm"], motion=analysis,
-                     meter=options["meter"])
-    score = tokenize(analysis, grid, subdivision=options["subdivision"], title=Path(source).stem)
-    return score, float(motion.duration)
-
-
 def summary(output: Path, score) -> str:
     columns = Counter(s.column.value for s in score.symbols)
     bars = math.ceil(score.duration / score.beats_per_bar)
     return (f"{output}: {len(score.symbols)} symbols in {bars} bars of {score.beats_per_bar} beats at "
             f"{score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
-
-
-def frame_rates(path: Path) -> dict[str, float]:
-    """{resolved path or file stem: frames per second} from a manifest CSV (see ``--manifest``)."""
-    import csv
-
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-            fields = [name.strip().lower() for name in (rows[0].keys() if rows else [])]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise LabanError(f"{path}: cannot read the manifest ({error})") from None
-    key = next((name for name in ("file", "path", "trial", "name") if name in fields), None)
-    rate = next((name for name in ("fps", "frame_rate", "cmu_listed_fps") if name in fields), None)
-    if key is None or rate is None:
-        raise LabanError(f"{path}: a manifest needs a 'file' or 'trial' column and an 'fps' column "
-                         f"(it has {', '.join(fields) or 'none'})")
-    rates = {}
-    for number, row in enumerate(rows, 2):
-        row = {name.strip().lower(): (value or "").strip() for name, value in row.items() if name}
-        if not row[rate]:
-            continue
-        try:
-            fps = common.fps(row[rate])
-        except argparse.ArgumentTypeError as error:
-            raise LabanError(f"{path}:{number}: {error}") from None
-        name = row[key]
-        rates[str((path.parent / name).resolve()) if key in ("file", "path") else name] = fps
-    return rates
-
-
-def rate_of(source: Path, rates: dict[str, float] | None, default: float | None) -> float | None:
-    """The frame rate a manifest gives ``source`` (by path, then by name), else ``default``."""
-    if rates:
-        for key in (str(Path(source).resolve()), Path(source).stem):
-            if key in rates:
-                return rates[key]
-    return default
 
 
 def _is_batch(inputs: list[Path], output: str) -> bool:
