@@ -38,6 +38,15 @@ REVERSAL_PROMINENCE = 40.0  # deg/s a speed dip must fall to count as a stop ins
 
 RAISED_LEG = 40.0  # degrees from hanging at which a free leg's movement is a gesture, not a step's swing
 TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
+# What makes a run of turning a turn sign (measured on the shared salsa, where the pelvis twists ±20-40° with every
+# basic step and drifts slowly: 31 turns of 1/8 a minute were written before these, 14 after): the run itself
+# rotates the body at least MIN_TURN degrees at an average of MIN_TURN_SPEED deg/s, and the new front is past the
+# half-way mark to the next eighth by TURN_HYSTERESIS degrees. A front left a whole eighth behind (slow drift
+# adding up) is caught up at the next run of turning whatever its size, so notated turns keep adding up to the
+# turned angle (within 45° on every shared clip).
+MIN_TURN = 30.0
+MIN_TURN_SPEED = 90.0
+TURN_HYSTERESIS = 15.0
 
 _PLACE_HIGH, _PLACE_LOW = 24, 25  # cell ids after the 8 sectors × 3 levels
 _LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
@@ -274,8 +283,9 @@ class _Turn:
 
 def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
     """Pivots: runs of pelvis rotation, each notated with the amount (in eighths of a turn) that brings the
-    notated front to the actual one, so that the notated turns add up to the turned angle. Consecutive pieces
-    may share an end beat, so a turn is placed after whatever ends there."""
+    notated front to the actual one, so that the notated turns add up to the turned angle. A run is a turn only
+    when it is one (``MIN_TURN``, ``MIN_TURN_SPEED``, ``TURN_HYSTERESIS``). Consecutive pieces may share an end
+    beat, so a turn is placed after whatever ends there."""
     heading = analysis.heading
     rate = np.gradient(gaussian_filter1d(heading, 2.0)) * analysis.trajectories.fps
     turning = np.abs(rate) > TURN_SPEED
@@ -287,12 +297,16 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
         inner = changes[(changes > begin) & (changes < end)].tolist()
         pieces += list(zip([begin, *inner], [*inner, end]))
     front = heading[0]
+    fps = analysis.trajectories.fps
     turns: list[_Turn] = []
     last_end = 0.0
     for begin, end in pieces:
-        amount = np.round((heading[min(end, len(heading) - 1)] - front) / 45.0) / 8.0
-        if amount == 0:
-            continue
+        last = min(end, len(heading) - 1)
+        off, own = heading[last] - front, heading[last] - heading[begin]
+        turned = abs(own) >= MIN_TURN and abs(own) * fps >= MIN_TURN_SPEED * max(last - begin, 1)
+        if abs(off) < 22.5 + TURN_HYSTERESIS or not (turned or abs(off) >= 45.0):
+            continue  # a twist of the pelvis, or the front not clearly changed: no turn
+        amount = np.round(off / 45.0) / 8.0
         span = timing.span(begin, end, last_end)
         if span is None:
             continue
