@@ -555,11 +555,11 @@ def _symbol_group(item: _Drawn, label: str) -> str:
     attrs.append(("data-staff", str(item.pieces[0][0].index)))
     x0, x1 = _sign_x(symbol)
     body = []
-    for i, (place, top, bottom) in enumerate(item.pieces):
+    for place, top, bottom in item.pieces:
         c = place.centre
         if symbol.sign is Sign.FLIGHT:
             body.append(glyphs.flight((c + x0, top, c + x1, bottom), [c + x for x in item.strokes]))
-        elif i and not item.starting:
+        elif not item.starting and symbol.start < place.start:  # carried over from an earlier staff
             body.append(glyphs.continuation(c + x0, c + x1, top, bottom))
         else:
             body.append(_glyph(symbol, c + x0, c + x1, top, bottom))
@@ -590,6 +590,8 @@ def _place_labels(drawn: list[_Drawn], obstacles: list, places: list[Place],
         if item.symbol.sign is not Sign.TURN or item.starting:
             continue
         place, top, bottom = item.pieces[0]
+        if item.symbol.start < place.start:
+            continue  # the amount stands where the turn begins, on an earlier page
         c = place.centre
         x0, x1 = _sign_x(item.symbol)
         sign = (c + x0, top, c + x1, bottom)
