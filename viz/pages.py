@@ -27,6 +27,7 @@ MM_PER_UNIT = 0.25  # a beat of 40 units is 10 mm, a symbol 3.75 mm wide, a turn
 MARGIN_MM = 12.0
 FOOTER = 16.0  # units at the foot of a page for its number
 STAVES_PER_PAGE = 2
+STRETCH = 1.25  # the most a page stretches its beats to fill its height with whole bars
 PNG_DPI = 150  # the pixels of a page image: an A4 page is 1240 x 1754
 
 
@@ -47,15 +48,19 @@ def draw_pages(score: Score, *, paper: str = "a4", staves_per_page: int | None =
     beat = beat_height(score)
     room = height - 2 * margin - TOP_ROOM - BELOW - FOOTER  # the beats' height on a page without a header
     first_room = room - (header_height(title, margin) - margin)
+    # Whole bars fill a page: the beat stretches (up to STRETCH times) so that they reach its foot.
+    bar = score.beats_per_bar * beat
+    if bar <= first_room and cap == math.inf:
+        beat *= min(room / (room // bar * bar), first_room / (first_room // bar * bar), STRETCH)
     if first_room < beat:
         raise LabanError(f"{count} staves per page leave no room for a beat on {paper} paper: ask for fewer")
 
     end = score_end(score)
     staves: list[tuple[float, float]] = []  # [start, end) of each staff, page by page
-    capacity = int(first_room // beat)
+    capacity = int(first_room / beat + 1e-6)
     while not staves or staves[-1][1] < end:
         if len(staves) == count:
-            capacity = int(room // beat)
+            capacity = int(room / beat + 1e-6)
         start = staves[-1][1] if staves else 0.0
         staves.append((start, _staff_end(score, start, min(capacity, cap), end)))
     pages = [staves[i:i + count] for i in range(0, len(staves), count)]
