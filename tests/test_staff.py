@@ -562,3 +562,12 @@ def test_a_jump_is_the_gap_in_the_support_columns_with_action_strokes_not_a_box(
                                                      Direction.LEFT_BACKWARD, Level.MIDDLE)], score.starting_position)
     flight = next(g for g in glyph_groups(draw_staff(busy).svg()) if g.get("data-sign") == "flight")
     assert len({x for x, _ in coordinates(body(flight))}) == 1
+
+
+def test_a_long_title_is_set_smaller_or_shortened_to_stay_on_the_page():
+    for title in ("first phrase - steps, a jump, a turn, arm gestures", "W" * 200):
+        staff = draw_staff(everything(), title=title)
+        text = next(t for t in ET.fromstring(staff.svg()).iter(SVG + "text") if t.get("class") == "title")
+        size = float(text.get("font-size"))
+        assert size >= 9 and len(text.text) * size * (1.03 if "W" in title else 0.62) <= staff.width
+    assert text.text.endswith("\u2026")

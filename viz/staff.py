@@ -295,13 +295,24 @@ def header_height(title: str, margin: float) -> float:
     return margin + (30.0 if title else 0.0) + 18.0
 
 
+def _bold_ems(text: str) -> float:
+    """At most how many ems a line of bold DejaVu Sans takes (its widest letters are 1.04 em, capitals about
+    0.8, the rest at most 0.72, a space 0.35)."""
+    return sum(0.35 if ch == " " else 1.05 if ch in "mwMW@%" else 0.82 if ch.isupper() else 0.72 for ch in text)
+
+
 def _header(score: Score, title: str, width: float, margin: float) -> str:
     out = ['<g class="header">']
     y = margin
     if title:
         y += 20
-        out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="17" font-weight="bold" '
-                   f'text-anchor="middle">{_text(title)}</text>')
+        line = " ".join("".join(ch if ch.isprintable() else " " for ch in title).split())
+        room = width - 2 * margin
+        size = min(17.0, max(9.0, room / max(_bold_ems(line), 1.0)))  # a long title in smaller type, to fit
+        while _bold_ems(line) * size > room and len(line) > 1:
+            line = line[:-2].rstrip() + "\u2026"
+        out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="{num(size)}" '
+                   f'font-weight="bold" text-anchor="middle">{_text(line)}</text>')
         y += 10
     tempo = score.tempo
     bpm = f"{tempo:.0f}" if tempo >= 20 else f"{tempo:.1f}"
