@@ -161,6 +161,8 @@ def test_a_long_png_is_one_image_per_page_and_a_short_one_a_single_image(tmp_pat
     (single,) = save_staff(short, tmp_path / "short.png")
     staff = draw_staff(short)
     assert single.name == "short.png" and png_size(single.read_bytes()) == (2 * staff.width, 2 * staff.height)
+    (tall,) = save_staff(score, tmp_path / "tall.png", beats_per_staff=score.duration, scale=0.5)  # asked for
+    assert tall.name == "tall.png" and png_size(tall.read_bytes())[1] > 1754
 
 
 def test_bad_print_options_are_one_line_errors_and_a_failed_write_leaves_nothing(tmp_path, monkeypatch):

@@ -4,9 +4,12 @@ Time flows upward: beat 0 sits at the bottom of the first staff on a double line
 written below it; bar lines cross the staff with their numbers on the left, beats are ticks on the centre line,
 and the tempo and meter stand at the start. Three staff lines hold the support and leg-gesture columns of each
 side; outside them, from the staff outward, the torso (body), upper-arm and forearm columns, and the head
-outermost on the right (labelled at the bottom of every staff). A symbol is as long as it lasts. A long score
-continues on further staves side by side, read left to right, each from bottom to top, several rows of them
-down the page like successive printed pages.
+outermost on the right (labelled at the bottom of every staff). A symbol is as long as it lasts; the beats are
+spaced so that the shortest symbol is legible (``beat_height``), and one shorter still is drawn at a least
+length. A turn's amount stands beside its sign wherever that is free (``viz.amounts``); a jump is the gap in the
+support columns, with action strokes in the free leg-gesture columns. A long score continues on further staves
+side by side, read left to right, each from bottom to top, several rows of them down the page; ``viz.pages``
+lays the same drawing out on printed pages (PDF, or one PNG per page).
 
 Every symbol is one ``<g class="symbol">`` group carrying ``data-column``, ``data-start``, ``data-duration``,
 ``data-sign`` (and ``data-direction``, ``data-level``, ``data-turn`` where they apply); the starting position's
@@ -197,7 +200,8 @@ def save_staff(score: Score, path: str | os.PathLike, **options) -> list[Path]:
       the title and tempo on the first page.
     - ``.png``: a score that fits on one printed page is one image of ``draw_staff``'s page (``scale=`` pixels per
       unit, 2 by default); a longer one is written as one image per printed page, ``name-1.png``, ``name-2.png``
-      ... (``paper``, ``staves_per_page``, ``scale`` as for the PDF), never one image of endless height.
+      ... (``paper``, ``staves_per_page`` as for the PDF; 150 dpi unless ``scale`` is given), never one image of
+      endless height. With ``beats_per_staff`` (one tall staff, say) it is one image, at a lower scale if huge.
 
     Other options go to ``draw_staff``. Every file is written atomically: a failure leaves nothing half-written.
     """
@@ -216,7 +220,8 @@ def save_staff(score: Score, path: str | os.PathLike, **options) -> list[Path]:
     elif suffix == ".svg":
         files = [(path, draw_staff(score, **options).svg().encode("utf-8"))]
     else:
-        printed = pages.draw_pages(score, **options, **print_options)
+        printed = pages.draw_pages(score, **options, **print_options) if options.get("beats_per_staff") is None \
+            else []  # staves of a length asked for: the one page they make, as before
         if len(printed) > 1:
             stem = path.stem
             files = [(path.with_name(f"{stem}-{i}{path.suffix}"), pages.png(page, scale))
