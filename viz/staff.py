@@ -86,7 +86,8 @@ STAFF_W = (_RIGHT_EDGE - _LEFT_EDGE) * COL
 SLOT_W = LEFT_ROOM + STAFF_W + RIGHT_ROOM  # one staff and its margins, side by side on the page
 _CENTRE_IN_SLOT = LEFT_ROOM - _LEFT_EDGE * COL
 
-# Automatic layout: staves of whole bars, about 16 to 32 beats each (a score up to 36 beats: one staff); up to 5 staves side by side in a row.
+# Automatic layout: staves of whole bars, about 16 to 32 beats each (a score up to 36 beats: one staff); up to 5
+# staves side by side in a row.
 _ONE_STAFF_BEATS, _MIN_STAFF_BEATS, _MAX_STAFF_BEATS = 36, 16, 32
 _MAX_PER_ROW = 5
 PNG_SCALE = 2.0  # what save_staff uses: legible when printed
