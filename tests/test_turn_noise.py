@@ -27,9 +27,11 @@ def turns_of(heading_degrees: np.ndarray) -> list[float]:
 
 
 def test_a_pelvis_twisting_back_and_forth_is_not_a_turn():
-    t = np.arange(int(12 * FPS)) / FPS
-    assert turns_of(30.0 * np.sin(2 * np.pi * 1.2 * t)) == []  # ±30° with every step, at 1.2 Hz
-    assert turns_of(38.0 * np.sin(2 * np.pi * 0.5 * t)) == []  # past the eighth's half-way mark, back again
+    t = np.arange(int(12 * FPS)) / FPS  # twelve seconds of twisting, then a second at rest
+    rest = np.zeros(int(FPS))
+    assert turns_of(np.r_[30.0 * np.sin(2 * np.pi * 1.2 * t), rest]) == []  # ±30° with every step, at 1.2 Hz
+    assert turns_of(np.r_[38.0 * np.sin(2 * np.pi * 0.5 * t), rest]) == []  # past an eighth's half-way, and back
+    assert turns_of(np.r_[50.0 * np.sin(2 * np.pi * 0.8 * t), rest]) == []  # fast and wide, and back
 
 
 def test_a_pivot_is_a_turn_and_a_slow_drift_is_caught_up_by_the_next_one():
