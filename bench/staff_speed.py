@@ -1,4 +1,5 @@
-"""Staff rendering time for a 3-minute score: SVG (the page as text) and PNG (through cairosvg, at print scale 2).
+"""Staff rendering time for a 3-minute score: SVG (the page as text), PNG (through cairosvg, at print scale 2) and
+the printed pages (A4, as one PDF and as page images).
 
     python bench/staff_speed.py              # 3 minutes at 120 bpm
     python bench/staff_speed.py 5 100        # 5 minutes at 100 bpm
@@ -19,7 +20,8 @@ import laban
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.data import cmu_trials
-from viz.staff import draw_staff
+from viz import pages
+from viz.staff import beat_height, draw_staff
 
 
 def long_score(minutes: float, bpm: float) -> Score:
@@ -59,6 +61,13 @@ def main() -> None:
           f"PNG at scale 2 ({2 * staff.width} x {2 * staff.height} px) {len(png) / 1e6:.2f} MB")
     print(f"draw_staff + svg(): {1e3 * (draw_time + svg_time):.0f} ms")
     print(f"png(scale=2):       {png_time:.2f} s")
+    print(f"beat height {beat_height(score):g} units (the shortest symbol: "
+          f"{min(s.duration for s in score.symbols if s.duration > 0):g} beat)")
+    pages_time, printed = timed(lambda: pages.draw_pages(score), runs=3)
+    pdf_time, pdf = timed(lambda: pages.pdf(printed, score.title), runs=3)
+    png_pages_time, _ = timed(lambda: [pages.png(page) for page in printed], runs=1)
+    print(f"A4: {len(printed)} pages of {len(printed[0].staves)} staves; draw_pages {1e3 * pages_time:.0f} ms, "
+          f"PDF {pdf_time:.2f} s ({len(pdf) / 1e6:.2f} MB), page PNGs at 150 dpi {png_pages_time:.2f} s")
     tall_time, tall = timed(lambda: draw_staff(score, beats_per_staff=score.duration))
     print(f"one tall staff (for the video renderer), draw + svg: {1e3 * tall_time:.0f} ms, "
           f"{tall.width} x {tall.height} units")

@@ -7,6 +7,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from viz.glyphs import turn_amount
 from viz.staff import Staff, draw_staff, save_staff
 
 SVG = "{http://www.w3.org/2000/svg}"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 EVERYTHING = """
 title: all the signs & <shapes>
@@ -203,7 +205,7 @@ def test_turns_slant_by_direction_and_show_their_amount_holds_and_flight_are_dra
     hold = find(groups, "support-left", 4.0)
     assert body(hold).tag == SVG + "circle"
     flight = find(groups, "centre", 5.0, "flight")
-    assert flight.findall(f"{SVG}path")
+    assert flight.findall(f"{SVG}path[@class='gap']") and flight.findall(f"{SVG}path[@class='body']")
 
 
 @pytest.mark.parametrize("amount, text", [(0.25, "1/4"), (-0.5, "1/2"), (1, "1"), (1.25, "1 1/4"),
@@ -367,12 +369,13 @@ def test_save_staff_writes_svg_and_png_by_suffix(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.PNG", "page.svg", "tall.svg"]
 
 
-@pytest.mark.parametrize("name", ["page.pdf", "page", "page.svg.txt"])
+@pytest.mark.parametrize("name", ["page.docx", "page", "page.svg.txt"])
 def test_a_bad_suffix_is_a_one_line_laban_error_and_writes_nothing(tmp_path, name):
     with pytest.raises(LabanError) as error:
         save_staff(everything(), tmp_path / name)
     message = str(error.value)
-    assert "\n" not in message and ".svg" in message and ".png" in message and name in message
+    assert "\n" not in message and ".svg" in message and ".png" in message and ".pdf" in message
+    assert name in message
     assert not list(tmp_path.iterdir())
 
 
@@ -415,3 +418,156 @@ def test_a_tokenized_cmu_dance_draws(trials, tmp_path):
     assert len(tall.staves) == 1 and tall.height > staff.height * 0.9
     save_staff(score, tmp_path / "05_02.png")
     assert png_size((tmp_path / "05_02.png").read_bytes()) == (2 * staff.width, 2 * staff.height)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The staff as notators read it: turn amounts clear of everything, short symbols legible, jumps as gaps
+
+# Advance widths of DejaVu Sans, the page's first font, in ems (digits, slash, space).
+_EM = {**dict.fromkeys("0123456789", 0.636), "/": 0.337, " ": 0.318, ".": 0.318}
+
+
+def text_box(text: ET.Element) -> tuple[float, float, float, float]:
+    """The box a text's glyphs cover, from its position, size, anchor and the font's advance widths."""
+    size = float(text.get("font-size"))
+    width = size * sum(_EM.get(ch, 0.7) for ch in text.text)
+    x, y = float(text.get("x")), float(text.get("y"))
+    anchor = text.get("text-anchor", "start")
+    left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
+    return left, y - 0.76 * size, left + width, y + 0.24 * size
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_turn_amounts(svg: str) -> int:
+    """Assert that every turn amount is clear of all ink (every symbol's shapes, a flight's gap, bar numbers,
+    other amounts) and inside the page; return how many there are."""
+    root = ET.fromstring(svg)
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    ink = []  # (box, group) of every shape that is not a turn amount
+    for group in glyph_groups(svg):
+        for element in group:
+            if element.get("class") not in ("amount", "leader") and coordinates(element):
+                ink.append((box(element), group))
+    ink += [(text_box(t), None) for t in root.iter(SVG + "text") if t.get("class") == "bar-number"]
+    amounts = [(t, g) for g in glyph_groups(svg) for t in g.findall(f"{SVG}text[@class='amount']")]
+    boxes = []
+    for text, group in amounts:
+        label = text_box(text)
+        assert 0 <= label[0] and label[2] <= width and 0 <= label[1] and label[3] <= height, text.text
+        for shape, owner in ink:
+            assert not overlap(label, shape), (text.text, group.get("data-start"), owner is not None and
+                                               (owner.get("data-column"), owner.get("data-start")))
+        assert not any(overlap(label, other) for other in boxes), text.text
+        boxes.append(label)
+    return len(amounts)
+
+
+def crowded() -> Score:
+    """Turns in every column that takes one, hemmed in by their neighbours, on five staves side by side."""
+    symbols = []
+    for bar in range(10):
+        b = 4.0 * bar
+        symbols += [
+            Symbol(b, Column.SUPPORT_LEFT, 1, Sign.TURN, turn=-1.25),
+            Symbol(b, Column.LEG_LEFT, 1, Sign.DIRECTION, Direction.LEFT, Level.LOW),
+            Symbol(b, Column.SUPPORT_RIGHT, 0.25, Sign.TURN, turn=0.125),
+            Symbol(b, Column.LEG_RIGHT, 1, Sign.DIRECTION, Direction.RIGHT, Level.MIDDLE),
+            Symbol(b + 1, Column.CENTRE, 0.25, Sign.FLIGHT),
+            Symbol(b + 1, Column.CENTRE, 0.25, Sign.TURN, turn=0.375),
+            Symbol(b + 1.25, Column.SUPPORT_LEFT, 0.25, Sign.TURN, turn=-0.125),
+            Symbol(b + 1.5, Column.CENTRE, 0.5, Sign.TURN, turn=1.125),
+            Symbol(b + 2, Column.HEAD, 1, Sign.TURN, turn=1.25),
+            Symbol(b + 2, Column.FOREARM_RIGHT, 1, Sign.DIRECTION, Direction.RIGHT, Level.HIGH),
+            Symbol(b + 3, Column.TORSO, 0.5, Sign.TURN, turn=-0.5),
+            Symbol(b + 3, Column.UPPER_ARM_LEFT, 0.5, Sign.DIRECTION, Direction.PLACE, Level.HIGH),
+        ]
+    return Score(BeatGrid.uniform(120, 40), symbols)
+
+
+def test_turn_amounts_never_cover_another_symbol_or_leave_the_page(trials):
+    assert check_turn_amounts(draw_staff(crowded(), beats_per_staff=8).svg()) == 70
+    assert check_turn_amounts(draw_staff(everything()).svg()) == 3
+    score = laban.tokenize(laban.read_bvh(trials["05_06"].path))  # pirouettes and turning jumps
+    assert check_turn_amounts(draw_staff(score).svg()) >= 5
+    assert check_turn_amounts(draw_staff(score, beats_per_staff=score.duration).svg()) >= 5
+
+
+def test_an_amount_that_cannot_stand_beside_its_sign_stands_near_it_with_a_leader():
+    groups = glyph_groups(draw_staff(crowded(), beats_per_staff=8).svg())
+    for group in (g for g in groups if g.get("data-sign") == "turn"):
+        sign, label = box(body(group)), text_box(group.find(f"{SVG}text[@class='amount']"))
+        gap = max(label[0] - sign[2], sign[0] - label[2], label[1] - sign[3], sign[1] - label[3])
+        leader = group.find(f"{SVG}path[@class='leader']")
+        assert gap < 4 or leader is not None, (group.get("data-column"), group.get("data-start"))
+        assert gap < 3 * 22, "within three columns of its sign"
+
+
+def test_short_symbols_are_legible_and_keep_their_proportions(trials):
+    trial = trials["60_01"]  # salsa: steps of a quarter beat
+    score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
+    assert min(s.duration for s in score.symbols if s.sign is Sign.DIRECTION) == 0.25
+    staff = draw_staff(score)
+    unit = staff.locate(0)[1] - staff.locate(1)[1]
+    assert 0.25 * unit >= 15, "the beat is spaced so that a quarter beat is as tall as a symbol is wide"
+    heights = {}
+    for group in glyph_groups(staff.svg()):
+        if group.get("data-sign") in ("direction", "turn") and "starting" not in group.get("class"):
+            left, top, right, bottom = box(body(group))
+            start, duration = float(group.get("data-start")), float(group.get("data-duration"))
+            if start + duration <= staff.staves[int(group.get("data-staff"))][1]:  # not cut by a staff break
+                heights.setdefault(duration, []).append(bottom - top)
+            assert bottom - top >= 12 and right - left >= 14, group.get("data-start")
+    for duration, values in heights.items():  # the length of a glyph is still its duration
+        if duration * unit >= 16:
+            assert max(values) - min(values) < 0.5 and min(values) == pytest.approx(duration * unit - 2.4, abs=0.3)
+    # A symbol too short for the beat's spacing is drawn at the least height, into the free room above it.
+    tiny = Score(BeatGrid.uniform(120, 4), [
+        Symbol(0, Column.SUPPORT_LEFT, 0.0625, Sign.DIRECTION, Direction.FORWARD, Level.LOW),
+        Symbol(0.0625, Column.SUPPORT_LEFT, 1, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+        Symbol(2, Column.SUPPORT_RIGHT, 0.0625, Sign.DIRECTION, Direction.RIGHT, Level.LOW)])
+    groups = glyph_groups(draw_staff(tiny).svg())
+    boxed = box(body(find(groups, "support-right", 2.0)))
+    assert boxed[3] - boxed[1] >= 12
+    first, second = box(body(find(groups, "support-left", 0.0))), box(body(find(groups, "support-left", 0.0625)))
+    assert first[1] >= second[3], "never into the next symbol of its column"
+
+
+def test_a_jump_is_the_gap_in_the_support_columns_with_action_strokes_not_a_box():
+    score = laban.Score.load(EXAMPLES / "leap_and_turn.laban")
+    staff = draw_staff(score)
+    groups = glyph_groups(staff.svg())
+    (flight,) = [g for g in groups if g.get("data-sign") == "flight"]
+    start, end = float(flight.get("data-start")), float(flight.get("data-start")) + float(flight.get("data-duration"))
+    centre, y_start = staff.locate(start)
+    y_end = staff.locate(end)[1]
+    assert not [e for e in flight.iter() if e.get("stroke-dasharray")], "no dotted box"
+    # Nothing in the support columns while no foot carries weight.
+    for group in groups:
+        if group is flight or "starting" in group.get("class"):
+            continue
+        for element in group:
+            x0, y0, x1, y1 = text_box(element) if element.tag == SVG + "text" else box(element)
+            inside = x0 < centre + 22 and x1 > centre - 22 and y0 < y_start - 1 and y1 > y_end + 1
+            assert not inside, (group.get("data-column"), group.get("data-start"))
+    # An action stroke in each leg-gesture column, from the take-off to the landing.
+    strokes = coordinates(body(flight))
+    xs = sorted({x for x, _ in strokes})
+    assert len(xs) == 2 and xs[0] - centre == pytest.approx(-33) and xs[1] - centre == pytest.approx(33)
+    assert {round(y) for _, y in strokes} <= {round(y_start - 1.2), round(y_end + 1.2)}
+    # A leg gesture in the air takes the place of its stroke.
+    busy = Score(score.grid, [*score.symbols, Symbol(start, Column.LEG_LEFT, end - start, Sign.DIRECTION,
+                                                     Direction.LEFT_BACKWARD, Level.MIDDLE)], score.starting_position)
+    flight = next(g for g in glyph_groups(draw_staff(busy).svg()) if g.get("data-sign") == "flight")
+    assert len({x for x, _ in coordinates(body(flight))}) == 1
+
+
+def test_a_long_title_is_set_smaller_or_shortened_to_stay_on_the_page():
+    for title in ("first phrase - steps, a jump, a turn, arm gestures", "W" * 200):
+        staff = draw_staff(everything(), title=title)
+        text = next(t for t in ET.fromstring(staff.svg()).iter(SVG + "text") if t.get("class") == "title")
+        size = float(text.get("font-size"))
+        assert size >= 9 and len(text.text) * size * (1.03 if "W" in title else 0.62) <= staff.width
+    assert text.text.endswith("\u2026")

@@ -15,10 +15,12 @@ Shapes (``labanotation.md`` §2–3):
 - level: low = filled black, middle = a dot in the centre, high = diagonal hatching (the ``#hatch`` pattern).
 - turn: the Laban turn sign, a rectangle whose top and bottom ends slant parallel: for a clockwise turn they
   slant down to the right (the top-left corner is highest), for counter-clockwise down to the left; the amount
-  of turn is written beside it.
+  of turn is written beside it (``turn_label``, where the page finds room for it).
 - hold: a small circle at the start; a thin dotted line carries it for its duration.
-- flight: nothing in the support columns (the gap is the jump); a light bracket and an arched jump bow across
-  both support columns make the gap visible.
+- flight (a jump): as notators read it, the gap: nothing in the support columns for as long as no foot carries
+  weight (``labanotation.md`` §3, §6). In a leg-gesture column that says nothing else meanwhile, an action stroke
+  (a thin vertical line) shows the leg leaving the floor, so that the gap reads as a jump and not as an
+  omission; the gap itself is an invisible box in the file, for readers of the SVG.
 """
 
 from __future__ import annotations
@@ -105,28 +107,41 @@ def direction(direction: Direction, level: Level, x0: float, x1: float, top: flo
 
 def turn_outline(clockwise: bool, x0: float, x1: float, top: float, bottom: float) -> list[tuple[float, float]]:
     """The turn sign: vertical sides, parallel slanted ends (down to the right for clockwise)."""
-    slant = min(0.55 * (x1 - x0), 0.6 * (bottom - top))
+    slant = min(0.55 * (x1 - x0), 8.0, 0.5 * (bottom - top))  # a short or wide sign keeps a body
     if clockwise:
         return [(x0, top), (x1, top + slant), (x1, bottom), (x0, bottom - slant)]
     return [(x0, top + slant), (x1, top), (x1, bottom - slant), (x0, bottom)]
 
 
-def turn(amount: float, x0: float, x1: float, top: float, bottom: float, text_side: str,
-         font: float = 9.0) -> str:
-    """A turn sign with its amount (whole turns, + clockwise) written beside it on ``text_side``."""
-    out = _path(turn_outline(amount > 0, x0, x1, top, bottom), "#fff")
-    label = turn_amount(amount)
-    width = 0.58 * font * len(label) + 2
-    y = min((top + bottom) / 2 + font * 0.35, bottom - 1)
-    if text_side == "right":
-        x, anchor, bx = x1 + 2.5, "start", x1 + 1.5
-    else:
-        x, anchor, bx = x0 - 2.5, "end", x0 - 1.5 - width
-    out += (f'<rect class="amount-bg" x="{num(bx)}" y="{num(y - font * 0.85)}" width="{num(width)}" '
-            f'height="{num(font * 1.1)}" fill="#fff"/>'
-            f'<text class="amount" x="{num(x)}" y="{num(y)}" font-size="{num(font)}" '
-            f'text-anchor="{anchor}">{label}</text>')
-    return out
+def turn(amount: float, x0: float, x1: float, top: float, bottom: float) -> str:
+    """A turn sign (whole turns, + clockwise); its amount is written by ``turn_label`` where there is room."""
+    return _path(turn_outline(amount > 0, x0, x1, top, bottom), "#fff")
+
+
+# Advance widths of DejaVu Sans (the first font the page asks for, and the widest of them) in ems, for the
+# characters of a turn amount: the page sizes the label's box from them to keep it clear of other symbols.
+_ADVANCE = {**dict.fromkeys("0123456789", 0.636), "/": 0.337, " ": 0.318, ".": 0.318}
+LABEL_FONT = 9.0
+LABEL_ASCENT, LABEL_DESCENT = 0.76, 0.24  # of the font size, above and below the baseline
+
+
+def label_size(text: str, font: float = LABEL_FONT) -> tuple[float, float]:
+    """Width and height of a label's box (the text's advance, its ascent and descent)."""
+    return font * sum(_ADVANCE.get(ch, 0.65) for ch in text), font * (LABEL_ASCENT + LABEL_DESCENT)
+
+
+def turn_label(text: str, x: float, top: float, leader: tuple[float, float, float, float] | None = None,
+               font: float = LABEL_FONT) -> str:
+    """A turn amount whose box has its top-left corner at (``x``, ``top``); ``leader`` (x0, y0, x1, y1) draws a
+    hairline from the sign to a label that had to stand away from it."""
+    out = ""
+    if leader is not None:
+        x0, y0, x1, y1 = leader
+        out += (f'<path class="leader" d="M{num(x0)} {num(y0)} L{num(x1)} {num(y1)}" stroke="#666" '
+                f'stroke-width="0.6" fill="none"/>')
+    baseline = top + font * LABEL_ASCENT
+    return out + (f'<text class="amount" x="{num(x)}" y="{num(baseline)}" font-size="{num(font)}" '
+                  f'text-anchor="start">{text}</text>')
 
 
 def turn_amount(amount: float) -> str:
@@ -155,15 +170,16 @@ def hold(x0: float, x1: float, top: float, bottom: float) -> str:
     return out
 
 
-def flight(x0: float, x1: float, top: float, bottom: float) -> str:
-    """Flight across both support columns: a dotted bracket around the gap and a jump bow arching over it."""
-    xm = (x0 + x1) / 2
-    bow_y = bottom - min(6.0, (bottom - top) * 0.45)
-    rise = min(6.0, (bottom - top) * 0.4)
-    d = f"M{num(x0 + 2)} {num(bow_y)} Q{num(xm)} {num(bow_y - 2 * rise)} {num(x1 - 2)} {num(bow_y)}"
-    return (f'<path class="extent" d="M{num(x0)} {num(top)} L{num(x1)} {num(top)} L{num(x1)} {num(bottom)} '
-            f'L{num(x0)} {num(bottom)} Z" fill="none" stroke="#888" stroke-width="0.8" stroke-dasharray="2 2"/>'
-            f'<path class="body" d="{d}" fill="none" stroke="{INK}" stroke-width="1.4" stroke-linecap="round"/>')
+def flight(gap: tuple[float, float, float, float], strokes: list[float]) -> str:
+    """Flight: the gap (``gap`` = x0, top, x1, bottom across both support columns) left empty, an action stroke
+    at each x of ``strokes`` (the free leg-gesture columns) from the gap's bottom to its top."""
+    x0, top, x1, bottom = gap
+    out = (f'<path class="gap" d="M{num(x0)} {num(top)} L{num(x1)} {num(top)} L{num(x1)} {num(bottom)} '
+           f'L{num(x0)} {num(bottom)} Z" fill="none" stroke="none"/>')
+    if strokes:
+        d = " ".join(f"M{num(x)} {num(bottom)} L{num(x)} {num(top)}" for x in strokes)
+        out += f'<path class="body" d="{d}" fill="none" stroke="{INK}" stroke-width="1.3" stroke-linecap="butt"/>'
+    return out
 
 
 def continuation(x0: float, x1: float, top: float, bottom: float) -> str:

@@ -4,9 +4,12 @@ Time flows upward: beat 0 sits at the bottom of the first staff on a double line
 written below it; bar lines cross the staff with their numbers on the left, beats are ticks on the centre line,
 and the tempo and meter stand at the start. Three staff lines hold the support and leg-gesture columns of each
 side; outside them, from the staff outward, the torso (body), upper-arm and forearm columns, and the head
-outermost on the right (labelled at the bottom of every staff). A symbol is as long as it lasts. A long score
-continues on further staves side by side, read left to right, each from bottom to top, several rows of them
-down the page like successive printed pages.
+outermost on the right (labelled at the bottom of every staff). A symbol is as long as it lasts; the beats are
+spaced so that the shortest symbol is legible (``beat_height``), and one shorter still is drawn at a least
+length. A turn's amount stands beside its sign wherever that is free (``viz.amounts``); a jump is the gap in the
+support columns, with action strokes in the free leg-gesture columns. A long score continues on further staves
+side by side, read left to right, each from bottom to top, several rows of them down the page; ``viz.pages``
+lays the same drawing out on printed pages (PDF, or one PNG per page).
 
 Every symbol is one ``<g class="symbol">`` group carrying ``data-column``, ``data-start``, ``data-duration``,
 ``data-sign`` (and ``data-direction``, ``data-level``, ``data-turn`` where they apply); the starting position's
@@ -18,31 +21,37 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
 
 from laban.errors import LabanError
 from laban.files import atomic_path
 from laban.score import Column, Score, Sign, Symbol
 
-from . import glyphs
+from . import amounts, glyphs
 from .glyphs import num
 
-# Page geometry in SVG user units (1 unit = 1 px at scale 1). A PNG at scale 2 printed at 200 dpi gives a beat
-# 10 mm tall and a column 5.6 mm wide, about the proportions of a printed Labanotation score.
-BEAT = 40.0  # height of one beat
+# Page geometry in SVG user units (1 unit = 1 px at scale 1). A PNG at scale 2 printed at 200 dpi gives a beat of
+# BEAT units 10 mm tall and a column 5.6 mm wide, about the proportions of a printed Labanotation score.
+BEAT = 40.0  # height of one beat when every symbol lasts half a beat or more
+MAX_BEAT = 64.0  # the most a beat grows so that short symbols are legible (a quarter beat is then 16 units)
+LEGIBLE = 16.0  # the time slot of the shortest symbol is at least this tall, while the beat can grow
 COL = 22.0  # width of a column
 SYMBOL_W = 15.0  # width of a symbol inside its column
 V_GAP = 1.2  # space left between consecutive symbols of a column, above and below each
-MIN_H = 7.0  # the least height a symbol is drawn with, however short it is
+MIN_H = 12.0  # the least height a symbol is drawn with (up into the free space above it), however short it is
 START_GAP, START_H = 7.0, 30.0  # the starting position: below the double line, this tall
 MARGIN = 24.0  # page margin
 LEFT_ROOM = 30.0  # left of the staff: bar numbers and the meter
 RIGHT_ROOM = 22.0  # right of the staff: turn amounts of the head column, breathing space
 TOP_ROOM = 16.0  # above each staff
 LABEL_H = 70.0  # below each staff: the column labels
+BELOW = START_GAP + START_H + 6.0 + LABEL_H  # below a staff's first beat: the starting position and the labels
 ROW_GAP = 26.0  # between rows of staves
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
@@ -66,43 +75,66 @@ _LABELS: dict[Column, str] = {
     Column.FOREARM_LEFT: "forearm L", Column.FOREARM_RIGHT: "forearm R",
     Column.HEAD: "head",
 }
+# Columns that share room on the staff: a symbol drawn longer than it lasts must stop below the next one there.
+_SHARED: dict[Column, tuple[Column, ...]] = {
+    Column.CENTRE: (Column.CENTRE, Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT),
+    Column.SUPPORT_LEFT: (Column.SUPPORT_LEFT, Column.CENTRE),
+    Column.SUPPORT_RIGHT: (Column.SUPPORT_RIGHT, Column.CENTRE),
+}
 _LEFT_EDGE, _RIGHT_EDGE = -5.0, 6.0  # outermost column edges
 STAFF_W = (_RIGHT_EDGE - _LEFT_EDGE) * COL
 SLOT_W = LEFT_ROOM + STAFF_W + RIGHT_ROOM  # one staff and its margins, side by side on the page
 _CENTRE_IN_SLOT = LEFT_ROOM - _LEFT_EDGE * COL
 
-# Automatic layout: staves of whole bars, about 16 to 32 beats each (a score up to 36 beats: one staff); up to 5 staves side by side in a row.
+# Automatic layout: staves of whole bars, about 16 to 32 beats each (a score up to 36 beats: one staff); up to 5
+# staves side by side in a row.
 _ONE_STAFF_BEATS, _MIN_STAFF_BEATS, _MAX_STAFF_BEATS = 36, 16, 32
 _MAX_PER_ROW = 5
 PNG_SCALE = 2.0  # what save_staff uses: legible when printed
-_MAX_PNG_PIXELS = 80e6  # save_staff lowers the scale of a huge page to stay under this many pixels...
+_MAX_PNG_PIXELS = 80e6  # a page bigger than this many pixels at PNG_SCALE is drawn at a lower scale...
 _MAX_PNG_SIDE = 32767  # ...and under cairo's largest image side
 
 
 @dataclass(frozen=True)
-class _Place:
-    """One staff on the page: the beats it holds, its centre line and the y of its first beat."""
+class Place:
+    """One staff on a page: the beats it holds ``[start, end)``, its centre line's x, the y of its first beat,
+    the height of a beat, and its number in the whole score."""
 
     start: float
     end: float
     centre: float
     base: float
-    top: float
+    beat: float
+    index: int
+
+    @property
+    def top(self) -> float:
+        return self.y(self.end)
+
+    def y(self, beat: float) -> float:
+        return self.base - (beat - self.start) * self.beat
 
 
 class Staff:
     """A drawn score: the page as SVG, PNG on demand, and where each beat lies on it."""
 
-    def __init__(self, svg: str, width: float, height: float, places: list[_Place]) -> None:
+    def __init__(self, svg: str, width: float, height: float, places: list[Place],
+                 paper_mm: tuple[float, float] | None = None) -> None:
         self._svg = svg
         self.width = width
         self.height = height
         self._places = places
+        self.paper_mm = paper_mm  # a printed page's width and height in millimetres (None: a screen page)
 
     @property
     def staves(self) -> list[tuple[float, float]]:
         """The beats each staff holds, ``[start, end)``, in reading order."""
         return [(p.start, p.end) for p in self._places]
+
+    @property
+    def beat_height(self) -> float:
+        """The height of one beat in SVG units (the same on every staff)."""
+        return self._places[0].beat
 
     def svg(self) -> str:
         """The whole page as an SVG document."""
@@ -123,91 +155,120 @@ class Staff:
         return cairosvg.svg2png(bytestring=self._svg.encode("utf-8"), output_width=size[0], output_height=size[1])
 
     def locate(self, beat: float) -> tuple[float, float]:
-        """``(x of the centre line, y)`` on the page at ``beat`` (clamped to the score; a beat on a staff break
-        is at the bottom of the next staff, the very end at the top of the last)."""
+        """``(x of the centre line, y)`` on the page at ``beat`` (clamped to the staves drawn; a beat on a staff
+        break is at the bottom of the next staff, the very end at the top of the last)."""
         places = self._places
         beat = min(max(float(beat), places[0].start), places[-1].end)
         place = next((p for p in places if p.start <= beat < p.end), places[-1])
-        return place.centre, place.base - (beat - place.start) * BEAT
+        return place.centre, place.y(beat)
 
 
 def draw_staff(score: Score, *, beats_per_staff: float | None = None, title: str | None = None) -> Staff:
-    """Draw ``score`` as a Labanotation staff.
+    """Draw ``score`` as a Labanotation staff on one page of any size (the screen's; ``viz.pages`` prints).
 
     ``beats_per_staff=None`` lays out a page: staves of whole bars (about 16–32 beats; a short score is one
     staff), up to five side by side per row. A number cuts the score every that many beats from beat 0;
-    ``score.duration`` or more gives one tall staff. ``title`` replaces the score's own title.
+    ``score.duration`` or more gives one tall staff. ``title`` replaces the score's own title. The height of a
+    beat is ``beat_height(score)``.
     """
-    end = max(math.ceil(score.duration - 1e-9), 1)
+    end = score_end(score)
     breaks = _breaks(score, end, beats_per_staff)
     title = score.title if title is None else title
+    beat = beat_height(score)
     staff_beats = max(b - a for a, b in pairwise(breaks))
     count = len(breaks) - 1
     rows = math.ceil(count / _MAX_PER_ROW)
     per_row = math.ceil(count / rows)
 
-    head = MARGIN + (30.0 if title else 0.0) + 18.0  # title, then the tempo line
-    row_h = TOP_ROOM + staff_beats * BEAT + START_GAP + START_H + 6.0 + LABEL_H
+    head = header_height(title, MARGIN)
+    row_h = TOP_ROOM + staff_beats * beat + BELOW
     width = math.ceil(2 * MARGIN + per_row * SLOT_W)
     height = math.ceil(head + rows * row_h + (rows - 1) * ROW_GAP + MARGIN)
     places = []
     for i, (a, b) in enumerate(pairwise(breaks)):
         row, slot = divmod(i, per_row)
         top = head + row * (row_h + ROW_GAP) + TOP_ROOM
-        places.append(_Place(a, b, MARGIN + slot * SLOT_W + _CENTRE_IN_SLOT, top + staff_beats * BEAT, top))
-
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" height="{height}" '
-              f'viewBox="0 0 {width} {height}" font-family="{FONT}" data-staves="{count}" data-beats="{end}">'),
-             f"<title>{_text(title or 'Labanotation score')}</title>",
-             f"<defs>{glyphs.defs()}</defs>",
-             f'<rect class="paper" width="{width}" height="{height}" fill="#fff"/>']
-    parts.append(_header(score, title, width))
-    for index, place in enumerate(places):
-        parts.append(_staff_frame(score, place, index, end))
-    parts.append('<g class="symbols">')
-    parts += [_symbol(s, places, None) for s in score.starting_position]
-    flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]  # under the turns in the air that share them
-    parts += [_symbol(s, places, s) for s in flights]
-    parts += [_symbol(s, places, s) for s in score.symbols if s.sign is not Sign.FLIGHT]
-    parts.append("</g></svg>")
-    return Staff("\n".join(parts), width, height, places)
+        places.append(Place(a, b, MARGIN + slot * SLOT_W + _CENTRE_IN_SLOT, top + staff_beats * beat, beat, i))
+    svg = draw_page(score, places, width, height, title=title, header=True, margin=MARGIN)
+    return Staff(svg, width, height, places)
 
 
-def save_staff(score: Score, path: str | os.PathLike, **options) -> None:
-    """Draw ``score`` to ``path``: ``.svg`` or ``.png`` (by suffix; ``scale=`` sets the PNG's pixels per unit,
-    2 by default); other options go to ``draw_staff``. Written atomically: a failure leaves nothing behind."""
+def save_staff(score: Score, path: str | os.PathLike, **options) -> list[Path]:
+    """Draw ``score`` to ``path`` by its suffix and return the files written.
+
+    - ``.svg``: one page of any size (``draw_staff``).
+    - ``.pdf``: printed pages (``viz.pages``): ``paper='a4'`` or ``'letter'``, ``staves_per_page``, page numbers,
+      the title and tempo on the first page.
+    - ``.png``: a score that fits on one printed page is one image of ``draw_staff``'s page (``scale=`` pixels per
+      unit, 2 by default); a longer one is written as one image per printed page, ``name-1.png``, ``name-2.png``
+      ... (``paper``, ``staves_per_page`` as for the PDF; 150 dpi unless ``scale`` is given), never one image of
+      endless height. With ``beats_per_staff`` (one tall staff, say) it is one image, at a lower scale if huge.
+
+    Other options go to ``draw_staff``. Every file is written atomically: a failure leaves nothing half-written.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".svg", ".png"):
+    if suffix not in (".svg", ".png", ".pdf"):
         kind = f"a {suffix} file" if suffix else "a file without a suffix"
-        raise LabanError(f"{path}: cannot draw a staff as {kind}; use .svg or .png")
+        raise LabanError(f"{path}: cannot draw a staff as {kind}; use .svg, .png or .pdf")
+    from . import pages  # the printed page, which uses this module's drawing
+
+    print_options = {k: options.pop(k) for k in ("paper", "staves_per_page") if k in options}
     scale = options.pop("scale", None)
-    staff = draw_staff(score, **options)
-    if suffix == ".svg":
-        data = staff.svg().encode("utf-8")
+    if suffix == ".pdf":
+        files = [(path, pages.pdf(pages.draw_pages(score, **options, **print_options), score.title
+                                  if options.get("title") is None else options["title"]))]
+    elif suffix == ".svg":
+        files = [(path, draw_staff(score, **options).svg().encode("utf-8"))]
     else:
-        if scale is None:  # print scale, less for a page too big for one image
-            scale = min(PNG_SCALE, math.sqrt(_MAX_PNG_PIXELS / (staff.width * staff.height)),
-                        _MAX_PNG_SIDE / max(staff.width, staff.height))
-        data = staff.png(scale)
-    try:
-        with atomic_path(path) as temporary:
-            temporary.write_bytes(data)
-    except OSError as error:
-        raise LabanError(f"{path}: cannot write: {error.strerror or error}") from None
+        printed = pages.draw_pages(score, **options, **print_options) if options.get("beats_per_staff") is None \
+            else []  # staves of a length asked for: the one page they make, as before
+        if len(printed) > 1:
+            stem = path.stem
+            files = [(path.with_name(f"{stem}-{i}{path.suffix}"), pages.png(page, scale))
+                     for i, page in enumerate(printed, 1)]
+        else:
+            staff = draw_staff(score, **options)
+            if scale is None:  # print scale, less for a page too big for one image
+                scale = min(PNG_SCALE, math.sqrt(_MAX_PNG_PIXELS / (staff.width * staff.height)),
+                            _MAX_PNG_SIDE / max(staff.width, staff.height))
+            files = [(path, staff.png(scale))]
+    for target, data in files:
+        try:
+            with atomic_path(target) as temporary:
+                temporary.write_bytes(data)
+        except OSError as error:
+            raise LabanError(f"{target}: cannot write: {error.strerror or error}") from None
+    return [target for target, _ in files]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Layout
 
 
+def score_end(score: Score) -> int:
+    """The last beat a staff of ``score`` reaches: its duration rounded up to a whole beat (at least one)."""
+    return max(math.ceil(score.duration - 1e-9), 1)
+
+
+def beat_height(score: Score) -> float:
+    """The height of a beat: ``BEAT``, more when short symbols need it (as engravers space notes).
+
+    A notator draws a symbol as long as it lasts, and keeps the shortest legible by spacing the beats: here the
+    shortest direction or turn sign gets a slot of at least ``LEGIBLE`` units, the beat growing up to
+    ``MAX_BEAT`` (a quarter-beat step is then 16 units for a 15-unit-wide symbol). Anything shorter still is
+    drawn ``MIN_H`` tall where its column has room (see ``_pieces``).
+    """
+    lengths = [s.duration for s in score.symbols if s.sign in (Sign.DIRECTION, Sign.TURN) and s.duration > 0]
+    if not lengths:
+        return BEAT
+    return float(min(MAX_BEAT, max(BEAT, LEGIBLE / min(lengths))))
+
+
 def _breaks(score: Score, end: int, beats_per_staff: float | None) -> list[float]:
     """Beats where staves begin, and the end: ``[0, b1, ..., end]``."""
     if beats_per_staff is not None:
-        if not (isinstance(beats_per_staff, (int, float)) and math.isfinite(beats_per_staff)
-                and beats_per_staff > 0):
-            raise LabanError(f"beats per staff must be a positive number of beats, not {beats_per_staff!r}")
-        step = float(beats_per_staff)
+        step = check_beats_per_staff(beats_per_staff)
         count = max(math.ceil(score.duration / step - 1e-9), 1)  # score.duration per staff: one staff
         return [i * step for i in range(count)] + [float(end)]
     if end <= _ONE_STAFF_BEATS:
@@ -223,40 +284,97 @@ def _breaks(score: Score, end: int, beats_per_staff: float | None) -> list[float
     return breaks + [float(end)]
 
 
+def check_beats_per_staff(value) -> float:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise LabanError(f"beats per staff must be a positive number of beats, not {value!r}")
+    return float(value)
+
+
 def _text(text: str) -> str:
     """Text as XML character data on one line: escaped, without the control characters XML cannot hold."""
     line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     return escape(line)
 
 
-def _header(score: Score, title: str, width: float) -> str:
+def header_height(title: str, margin: float) -> float:
+    """Where the first row of staves may begin under the title and the tempo line."""
+    return margin + (30.0 if title else 0.0) + 18.0
+
+
+def _bold_ems(text: str) -> float:
+    """At most how many ems a line of bold DejaVu Sans takes (its widest letters are 1.04 em, capitals about
+    0.8, the rest at most 0.72, a space 0.35)."""
+    return sum(0.35 if ch == " " else 1.05 if ch in "mwMW@%" else 0.82 if ch.isupper() else 0.72 for ch in text)
+
+
+def _header(score: Score, title: str, width: float, margin: float) -> str:
     out = ['<g class="header">']
-    y = MARGIN
+    y = margin
     if title:
         y += 20
-        out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="17" font-weight="bold" '
-                   f'text-anchor="middle">{_text(title)}</text>')
+        line = " ".join("".join(ch if ch.isprintable() else " " for ch in title).split())
+        room = width - 2 * margin
+        size = min(17.0, max(9.0, room / max(_bold_ems(line), 1.0)))  # a long title in smaller type, to fit
+        while _bold_ems(line) * size > room and len(line) > 1:
+            line = line[:-2].rstrip() + "\u2026"
+        out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="{num(size)}" '
+                   f'font-weight="bold" text-anchor="middle">{_text(line)}</text>')
         y += 10
     tempo = score.tempo
     bpm = f"{tempo:.0f}" if tempo >= 20 else f"{tempo:.1f}"
-    out.append(f'<text class="tempo" x="{num(MARGIN)}" y="{num(y + 12)}" font-size="13">\u2669 = {bpm}</text>')
+    out.append(f'<text class="tempo" x="{num(margin)}" y="{num(y + 12)}" font-size="13">\u2669 = {bpm}</text>')
     out.append("</g>")
     return "".join(out)
 
 
-def _staff_frame(score: Score, place: _Place, index: int, end: int) -> str:
-    """Staff lines, start and end lines, bar lines and numbers, beat ticks, the meter and the column labels."""
-    c, base = place.centre, place.base
+def draw_page(score: Score, places: list[Place], width: float, height: float, *, title: str, header: bool,
+              margin: float, footer: str = "", size: tuple[str, str] | None = None) -> str:
+    """One page as an SVG document: the staves at ``places`` with what they hold. ``size`` gives the page's
+    physical width and height (``'210mm'``); the drawing is in units either way (the viewBox)."""
+    end = score_end(score)
+    w, h = size or (str(width), str(height))
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" height="{h}" '
+              f'viewBox="0 0 {num(width)} {num(height)}" font-family="{FONT}" data-staves="{len(places)}" '
+              f'data-beats="{end}">'),
+             f"<title>{_text(title or 'Labanotation score')}</title>",
+             f"<defs>{glyphs.defs()}</defs>",
+             f'<rect class="paper" width="{num(width)}" height="{num(height)}" fill="#fff"/>']
+    if header:
+        parts.append(_header(score, title, width, margin))
+    obstacles: list[tuple[float, float, float, float]] = []
+    for place in places:
+        parts.append(_staff_frame(score, place, end, obstacles))
+    drawn = _layout_symbols(score, places, end)
+    for item in drawn:
+        obstacles += item.boxes
+    labels = _place_labels(drawn, obstacles, places, bars=_bar_lines(score, places, end))
+    parts.append('<g class="symbols">')
+    order = sorted(range(len(drawn)), key=lambda i: (not drawn[i].starting, drawn[i].symbol.sign is not Sign.FLIGHT))
+    parts += [_symbol_group(drawn[i], labels.get(i, "")) for i in order]  # flights under the turns in the air
+    parts.append("</g>")
+    if footer:
+        parts.append(f'<text class="page-number" x="{num(width / 2)}" y="{num(height - margin / 2)}" '
+                     f'font-size="11" text-anchor="middle">{_text(footer)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
 
-    def y(beat: float) -> float:
-        return base - (beat - place.start) * BEAT
 
-    first, last = index == 0, place.end >= end
-    top = y(place.end)
+def _bar_lines(score: Score, places: list[Place], end: int) -> list[tuple[Place, float]]:
+    per_bar, downbeat = score.beats_per_bar, score.grid.downbeat
+    return [(p, p.y(b)) for p in places for b in range(math.ceil(p.start), math.floor(p.end) + 1)
+            if b >= downbeat and (b - downbeat) % per_bar == 0 and 0 < b < end]
+
+
+def _staff_frame(score: Score, place: Place, end: int, obstacles: list) -> str:
+    """Staff lines, start and end lines, bar lines and numbers, beat ticks, the meter and the column labels
+    (the bar numbers are added to ``obstacles``, for the turn amounts to keep clear of)."""
+    c, base, y = place.centre, place.base, place.y
+    first, last = place.start == 0, place.end >= end
+    top = place.top
     bottom = base + (START_GAP + START_H + 4.0 if first else 0.0)
     inner, outer = c - 2 * COL, c + 2 * COL
     left, right = c + _LEFT_EDGE * COL, c + _RIGHT_EDGE * COL
-    out = [f'<g class="staff" data-index="{index}" data-start="{place.start!r}" data-end="{place.end!r}">']
+    out = [f'<g class="staff" data-index="{place.index}" data-start="{place.start!r}" data-end="{place.end!r}">']
 
     # Light guides for the columns outside the staff, so that arm and head symbols read in their columns.
     guides = [c + k * COL for k in (-5, -4, -3, 3, 4, 5, 6)]
@@ -293,6 +411,7 @@ def _staff_frame(score: Score, place: _Place, index: int, end: int) -> str:
     for yy, bar in numbers:
         out.append(f'<text class="bar-number" x="{num(left - 5)}" y="{num(yy + 4)}" font-size="11" '
                    f'text-anchor="end">{bar}</text>')
+        obstacles.append((left - 5 - 11 * 0.64 * len(str(bar)), yy - 5, left - 5, yy + 6))
 
     if first:  # the double line at the start, the meter beside the starting position
         out.append(f'<path class="start-line" d="M{num(inner)} {num(base)} L{num(outer)} {num(base)} '
@@ -324,48 +443,89 @@ def _staff_frame(score: Score, place: _Place, index: int, end: int) -> str:
 # Symbols
 
 
-def _symbol(symbol: Symbol, places: list[_Place], timed: Symbol | None) -> str:
-    """One symbol's group; ``timed`` is None for the starting position."""
-    attrs = [("class", "symbol" if timed else "symbol starting"), ("data-column", symbol.column.value),
-             ("data-start", repr(symbol.start)), ("data-duration", repr(symbol.duration)),
-             ("data-sign", symbol.sign.value)]
-    if symbol.sign is Sign.DIRECTION:
-        attrs += [("data-direction", symbol.direction.value), ("data-level", symbol.level.value)]
-    if symbol.sign is Sign.TURN:
-        attrs.append(("data-turn", repr(symbol.turn)))
-    x0, x1 = _x_range(symbol.column)
+@dataclass
+class _Drawn:
+    """Where one symbol goes on the page: its pieces (a first one, then the parts carried over to later staves)
+    as ``(place, top, bottom)``, and the boxes its ink covers."""
 
-    if timed is None:
+    symbol: Symbol
+    starting: bool
+    pieces: list[tuple[Place, float, float]]
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    strokes: list[float] = field(default_factory=list)  # a flight's action strokes: x offsets from the centre
+
+
+def _layout_symbols(score: Score, places: list[Place], end: int) -> list[_Drawn]:
+    """The pieces of every symbol that falls on ``places`` (the starting position when the first staff is)."""
+    drawn = []
+    if places[0].start == 0:
         place = places[0]
-        top = place.base + START_GAP + V_GAP
-        pieces = [(place, top, top + START_H - 2 * V_GAP)]
-    else:
-        pieces = []
-        for place in places:
-            a, b = max(symbol.start, place.start), min(symbol.end, place.end)
-            if place.start <= symbol.start < place.end or (a < b and pieces):
-                bottom = place.base - (a - place.start) * BEAT
-                top = place.base - (b - place.start) * BEAT
-                if bottom - top > MIN_H + 2 * V_GAP:
-                    bottom, top = bottom - V_GAP, top + V_GAP
-                pieces.append((place, min(top, bottom - MIN_H), bottom))
-            if symbol.end <= place.end and pieces:
-                break
-    if not pieces:  # a zero-length symbol on the very last beat: drawn at the top of the last staff
-        place = places[-1]
-        top = place.base - (place.end - place.start) * BEAT
-        pieces.append((place, top - MIN_H, top))
-    attrs.append(("data-staff", str(places.index(pieces[0][0]))))
+        for symbol in score.starting_position:
+            top = place.base + START_GAP + V_GAP
+            drawn.append(_Drawn(symbol, True, [(place, top, top + START_H - 2 * V_GAP)]))
+    rooms = _rooms(score.symbols)
+    last_staff = places[-1].end >= end
+    for symbol, room in zip(score.symbols, rooms):
+        pieces = _pieces(symbol, places, room)
+        if not pieces and last_staff and symbol.start >= places[-1].end:
+            place = places[-1]  # a zero-length symbol on the very last beat: at the top of the last staff
+            pieces = [(place, place.top - MIN_H, place.top)]
+        if pieces:
+            item = _Drawn(symbol, False, pieces)
+            if symbol.sign is Sign.FLIGHT:
+                item.strokes = _action_strokes(symbol, score.symbols)
+            drawn.append(item)
+    for item in drawn:
+        item.boxes = _boxes(item)
+    return drawn
 
-    body = []
-    for i, (place, top, bottom) in enumerate(pieces):
-        c = place.centre
-        if i:
-            body.append(glyphs.continuation(c + x0, c + x1, top, bottom))
-        else:
-            body.append(_glyph(symbol, c + x0, c + x1, top, bottom))
-    head = "<g " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs) + ">"
-    return head + "".join(body) + "</g>"
+
+def _rooms(symbols: list[Symbol]) -> list[float]:
+    """For each symbol, the beats from its start to the next symbol starting later where it is drawn."""
+    starts: dict[Column, list[float]] = {}
+    for s in symbols:
+        if s.sign is not Sign.FLIGHT:
+            starts.setdefault(s.column, []).append(s.start)
+    for values in starts.values():
+        values.sort()
+    rooms = []
+    for s in symbols:
+        later = [values[i] for column in _SHARED.get(s.column, (s.column,))
+                 if (values := starts.get(column)) and (i := bisect_right(values, s.start + 1e-9)) < len(values)]
+        rooms.append(min(later) - s.start if later else math.inf)
+    return rooms
+
+
+def _pieces(symbol: Symbol, places: list[Place], room: float) -> list[tuple[Place, float, float]]:
+    """``(place, top, bottom)`` of each part of a timed symbol on these staves. A symbol is as long as it lasts,
+    less a hair of space above and below; one too short for that is drawn ``MIN_H`` tall, up into the free
+    space above it (never into the next symbol of its column, never past the end of its staff)."""
+    pieces = []
+    for place in places:
+        a, b = max(symbol.start, place.start), min(symbol.end, place.end)
+        begins = place.start <= symbol.start < place.end
+        if begins or (a < b and (pieces or symbol.start < place.start)):
+            bottom, top = place.y(a), place.y(b)
+            if bottom - top > MIN_H + 2 * V_GAP:
+                bottom, top = bottom - V_GAP, top + V_GAP
+            else:
+                ceiling = place.y(min(symbol.start + room, place.end)) + (V_GAP if begins else 0.0)
+                bottom -= min(V_GAP, (bottom - top) / 4)
+                top = min(max(bottom - MIN_H, ceiling), top, bottom - 2.0)
+            pieces.append((place, top, bottom))
+        if symbol.end <= place.end and pieces:
+            break
+    return pieces
+
+
+def _action_strokes(flight: Symbol, symbols: list[Symbol]) -> list[float]:
+    """The leg-gesture columns free during a flight, as x offsets of their centres: an action stroke in each."""
+    strokes = []
+    for column in (Column.LEG_LEFT, Column.LEG_RIGHT):
+        busy = any(s.column is column and s.start < flight.end and s.end > flight.start for s in symbols)
+        if not busy:
+            strokes.append(sum(_COLUMNS[column]) / 2 * COL)
+    return strokes
 
 
 def _x_range(column: Column) -> tuple[float, float]:
@@ -380,13 +540,102 @@ def _side(column: Column) -> str:
     return column.side or ("left" if _COLUMNS[column][1] <= 0 else "right")
 
 
+def _sign_x(symbol: Symbol) -> tuple[float, float]:
+    """The left and right edge of the sign itself, relative to the centre line."""
+    x0, x1 = _x_range(symbol.column)
+    if symbol.sign is Sign.TURN and symbol.column is Column.CENTRE:  # across both support columns, narrower
+        return x0 + 3, x1 - 3
+    if symbol.sign is Sign.FLIGHT:  # the gap: both support columns, wall to wall
+        return -COL, COL
+    return x0, x1
+
+
+def _boxes(item: _Drawn) -> list[tuple[float, float, float, float]]:
+    """The boxes the symbol's ink (and a flight's gap) covers, in page units."""
+    x0, x1 = _sign_x(item.symbol)
+    boxes = [(place.centre + x0, top, place.centre + x1, bottom) for place, top, bottom in item.pieces]
+    for place, top, bottom in item.pieces:
+        boxes += [(place.centre + x - 1.0, top, place.centre + x + 1.0, bottom) for x in item.strokes]
+    return boxes
+
+
+def _symbol_group(item: _Drawn, label: str) -> str:
+    """One symbol's group: its attributes, its glyph, the parts carried over, its turn amount."""
+    symbol = item.symbol
+    attrs = [("class", "symbol starting" if item.starting else "symbol"), ("data-column", symbol.column.value),
+             ("data-start", repr(symbol.start)), ("data-duration", repr(symbol.duration)),
+             ("data-sign", symbol.sign.value)]
+    if symbol.sign is Sign.DIRECTION:
+        attrs += [("data-direction", symbol.direction.value), ("data-level", symbol.level.value)]
+    if symbol.sign is Sign.TURN:
+        attrs.append(("data-turn", repr(symbol.turn)))
+    attrs.append(("data-staff", str(item.pieces[0][0].index)))
+    x0, x1 = _sign_x(symbol)
+    body = []
+    for place, top, bottom in item.pieces:
+        c = place.centre
+        if symbol.sign is Sign.FLIGHT:
+            body.append(glyphs.flight((c + x0, top, c + x1, bottom), [c + x for x in item.strokes]))
+        elif not item.starting and symbol.start < place.start:  # carried over from an earlier staff
+            body.append(glyphs.continuation(c + x0, c + x1, top, bottom))
+        else:
+            body.append(_glyph(symbol, c + x0, c + x1, top, bottom))
+    head = "<g " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs) + ">"
+    return head + "".join(body) + label + "</g>"
+
+
 def _glyph(symbol: Symbol, x0: float, x1: float, top: float, bottom: float) -> str:
     if symbol.sign is Sign.DIRECTION:
         return glyphs.direction(symbol.direction, symbol.level, x0, x1, top, bottom, _side(symbol.column))
     if symbol.sign is Sign.TURN:
-        if symbol.column is Column.CENTRE:  # across both support columns, a little narrower than them
-            x0, x1 = x0 + 3, x1 - 3
-        return glyphs.turn(symbol.turn, x0, x1, top, bottom, "left" if _side(symbol.column) == "left" else "right")
-    if symbol.sign is Sign.HOLD:
-        return glyphs.hold(x0, x1, top, bottom)
-    return glyphs.flight(x0 - 2, x1 + 2, top, bottom)
+        return glyphs.turn(symbol.turn, x0, x1, top, bottom)
+    return glyphs.hold(x0, x1, top, bottom)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Turn amounts: beside their sign where there is room, never over another symbol or off the page (viz.amounts)
+
+
+def _place_labels(drawn: list[_Drawn], obstacles: list, places: list[Place],
+                  bars: list[tuple[Place, float]]) -> dict[int, str]:
+    """The SVG of each turn's amount, by index into ``drawn``, placed clear of ``obstacles`` and of each other
+    within its staff's slot on the page."""
+    boxes = np.array(obstacles or [(0.0, 0.0, 0.0, 0.0)], dtype=float).reshape(-1, 4)
+    placed: list[tuple[float, float, float, float]] = []
+    out = {}
+    for index, item in enumerate(drawn):
+        if item.symbol.sign is not Sign.TURN or item.starting:
+            continue
+        place, top, bottom = item.pieces[0]
+        if item.symbol.start < place.start:
+            continue  # the amount stands where the turn begins, on an earlier page
+        c = place.centre
+        x0, x1 = _sign_x(item.symbol)
+        sign = (c + x0, top, c + x1, bottom)
+        text = glyphs.turn_amount(item.symbol.turn)
+        slot = c - _CENTRE_IN_SLOT
+        where = dict(area=(slot + 1.0, place.top - TOP_ROOM + 1.0, slot + SLOT_W - 1.0, place.base),
+                     edges=[c + k * COL for k in range(int(_LEFT_EDGE), int(_RIGHT_EDGE) + 1)],
+                     lines=[c - 2 * COL, c, c + 2 * COL],
+                     bars=[(y, c - 2 * COL, c + 2 * COL) for p, y in bars if p is place],
+                     boxes=np.vstack([boxes, np.array(placed, dtype=float).reshape(-1, 4)]),
+                     reach=(bottom - top) / 2 + 1.5 * place.beat)
+        for font in (glyphs.LABEL_FONT, 7.5):  # a smaller amount where the full size finds no room
+            size = glyphs.label_size(text, font)
+            spot = amounts.free_spot(sign, size, _side(item.symbol.column), **where)
+            if spot is not None:
+                break
+        else:  # no room anywhere near: beside the sign regardless
+            font = glyphs.LABEL_FONT
+            size = glyphs.label_size(text, font)
+            spot = (sign[2] + amounts.BESIDE, (top + bottom - size[1]) / 2, False)
+        lx, ly, away = spot
+        w, h = size
+        placed.append((lx, ly, lx + w, ly + h))
+        leader = None
+        if away:
+            my = ly + h / 2
+            sy = min(max(my, sign[1]), sign[3])
+            leader = (sign[2], sy, lx, my) if lx >= sign[2] else (sign[0], sy, lx + w, my)
+        out[index] = glyphs.turn_label(text, lx, ly, leader, font)
+    return out
