@@ -95,8 +95,11 @@ def test_staff_draws_a_tokenized_score(trials, tmp_path, capsys):
         assert code == 0, err
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    code, _, err = run(["staff", str(score), "-o", str(tmp_path / "p.pdf")], capsys)
-    assert code == 2 and ".svg or .png" in err and not (tmp_path / "p.pdf").exists()
+    code, out, err = run(["staff", str(score), "-o", str(tmp_path / "p.pdf"), "--paper", "letter"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "p.pdf").read_bytes()[:5] == b"%PDF-"
+    code, _, err = run(["staff", str(score), "-o", str(tmp_path / "p.docx")], capsys)
+    assert code == 2 and ".svg, .png or .pdf" in err and not (tmp_path / "p.docx").exists()
 
 
 def test_render_writes_a_gif_and_a_contact_sheet(trials, tmp_path, capsys):

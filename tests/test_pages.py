@@ -3,6 +3,7 @@ a multi-page PDF, or one PNG per page for a long score; nothing drawn off a page
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -13,9 +14,9 @@ import pytest
 from laban.errors import LabanError
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
-from viz import staff as staff_module
 from viz.pages import draw_pages
-from viz.staff import draw_staff, save_staff
+from viz.pages import save_staff
+from viz.staff import draw_staff
 
 SVG = "{http://www.w3.org/2000/svg}"
 PT_PER_MM = 72 / 25.4
@@ -177,7 +178,7 @@ def test_bad_print_options_are_one_line_errors_and_a_failed_write_leaves_nothing
     def broken_replace(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(staff_module.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(LabanError, match="score.pdf: cannot write: disk full"):
         save_staff(score, tmp_path / "score.pdf")
     assert not list(tmp_path.iterdir())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import io
 import re
 import struct
@@ -16,9 +17,9 @@ from laban.errors import LabanError
 from laban.formats.text import loads
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
-from viz import staff as staff_module
 from viz.glyphs import turn_amount
-from viz.staff import Staff, draw_staff, save_staff
+from viz.pages import save_staff
+from viz.staff import Staff, draw_staff
 
 SVG = "{http://www.w3.org/2000/svg}"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -386,7 +387,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     def broken_replace(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(staff_module.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(LabanError, match="page.svg: cannot write: disk full"):
         save_staff(everything(), target)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["page.svg"]

@@ -8,19 +8,23 @@ than fit across the paper at that size; nothing is drawn outside a page.
 
 The PDF is drawn by cairo (through cairosvg, which draws one SVG on a cairo surface: here every page is drawn on
 one shared PDF surface, a page at a time), so it needs no other library; it is deterministic (a fixed creation
-date) and written atomically by ``viz.staff.save_staff``.
+date) and written atomically by ``save_staff``, which draws a score to any of the staff's
+files (SVG, PNG, PDF) by suffix.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
+from pathlib import Path
 
 from laban.errors import LabanError
+from laban.files import atomic_path
 from laban.score import Score
 
-from .staff import (BELOW, SLOT_W, TOP_ROOM, _CENTRE_IN_SLOT, Place, Staff, beat_height, check_beats_per_staff,
-                    draw_page, header_height, score_end)
+from .staff import (BELOW, MAX_PNG_PIXELS, MAX_PNG_SIDE, PNG_SCALE, SLOT_W, TOP_ROOM, _CENTRE_IN_SLOT, Place, Staff,
+                    beat_height, check_beats_per_staff, draw_page, draw_staff, header_height, score_end)
 
 PAPER = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # width, height in millimetres
 MM_PER_UNIT = 0.25  # a beat of 40 units is 10 mm, a symbol 3.75 mm wide, a turn amount 6.4 pt
@@ -126,3 +130,50 @@ def png(page: Staff, scale: float | None = None) -> bytes:
     if scale is None:
         scale = page.paper_mm[0] / 25.4 * PNG_DPI / page.width
     return page.png(scale)
+
+
+def save_staff(score: Score, path: str | os.PathLike, **options) -> list[Path]:
+    """Draw ``score`` to ``path`` by its suffix and return the files written.
+
+    - ``.svg``: one page of any size (``draw_staff``).
+    - ``.pdf``: printed pages (``viz.pages``): ``paper='a4'`` or ``'letter'``, ``staves_per_page``, page numbers,
+      the title and tempo on the first page.
+    - ``.png``: a score that fits on one printed page is one image of ``draw_staff``'s page (``scale=`` pixels per
+      unit, 2 by default); a longer one is written as one image per printed page, ``name-1.png``, ``name-2.png``
+      ... (``paper``, ``staves_per_page`` as for the PDF; 150 dpi unless ``scale`` is given), never one image of
+      endless height. With ``beats_per_staff`` (one tall staff, say) it is one image, at a lower scale if huge.
+
+    Other options go to ``draw_staff``. Every file is written atomically: a failure leaves nothing half-written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png", ".pdf"):
+        kind = f"a {suffix} file" if suffix else "a file without a suffix"
+        raise LabanError(f"{path}: cannot draw a staff as {kind}; use .svg, .png or .pdf")
+    print_options = {k: options.pop(k) for k in ("paper", "staves_per_page") if k in options}
+    scale = options.pop("scale", None)
+    if suffix == ".pdf":
+        files = [(path, pdf(draw_pages(score, **options, **print_options), score.title
+                                  if options.get("title") is None else options["title"]))]
+    elif suffix == ".svg":
+        files = [(path, draw_staff(score, **options).svg().encode("utf-8"))]
+    else:
+        printed = draw_pages(score, **options, **print_options) if options.get("beats_per_staff") is None \
+            else []  # staves of a length asked for: the one page they make, as before
+        if len(printed) > 1:
+            stem = path.stem
+            files = [(path.with_name(f"{stem}-{i}{path.suffix}"), png(page, scale))
+                     for i, page in enumerate(printed, 1)]
+        else:
+            staff = draw_staff(score, **options)
+            if scale is None:  # print scale, less for a page too big for one image
+                scale = min(PNG_SCALE, math.sqrt(MAX_PNG_PIXELS / (staff.width * staff.height)),
+                            MAX_PNG_SIDE / max(staff.width, staff.height))
+            files = [(path, staff.png(scale))]
+    for target, data in files:
+        try:
+            with atomic_path(target) as temporary:
+                temporary.write_bytes(data)
+        except OSError as error:
+            raise LabanError(f"{target}: cannot write: {error.strerror or error}") from None
+    return [target for target, _ in files]

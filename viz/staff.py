@@ -20,17 +20,14 @@ on at the bottom of the next as a dashed open box inside the same group. Shapes 
 from __future__ import annotations
 
 import math
-import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
 from laban.errors import LabanError
-from laban.files import atomic_path
 from laban.score import Column, Score, Sign, Symbol
 
 from . import amounts, glyphs
@@ -90,9 +87,9 @@ _CENTRE_IN_SLOT = LEFT_ROOM - _LEFT_EDGE * COL
 # staves side by side in a row.
 _ONE_STAFF_BEATS, _MIN_STAFF_BEATS, _MAX_STAFF_BEATS = 36, 16, 32
 _MAX_PER_ROW = 5
-PNG_SCALE = 2.0  # what save_staff uses: legible when printed
-_MAX_PNG_PIXELS = 80e6  # a page bigger than this many pixels at PNG_SCALE is drawn at a lower scale...
-_MAX_PNG_SIDE = 32767  # ...and under cairo's largest image side
+PNG_SCALE = 2.0  # what viz.pages.save_staff uses: legible when printed
+MAX_PNG_PIXELS = 80e6  # a page bigger than this many pixels at PNG_SCALE is drawn at a lower scale...
+MAX_PNG_SIDE = 32767  # ...and under cairo's largest image side
 
 
 @dataclass(frozen=True)
@@ -145,9 +142,9 @@ class Staff:
         if not (math.isfinite(scale) and scale > 0):
             raise LabanError(f"PNG scale must be a positive number, not {scale}")
         size = (max(1, round(self.width * scale)), max(1, round(self.height * scale)))
-        if max(size) > _MAX_PNG_SIDE:
+        if max(size) > MAX_PNG_SIDE:
             raise LabanError(f"a PNG of {size[0]} x {size[1]} pixels is beyond what cairo can draw "
-                             f"({_MAX_PNG_SIDE} a side): use a smaller scale, fewer beats per staff, or SVG")
+                             f"({MAX_PNG_SIDE} a side): use a smaller scale, fewer beats per staff, or SVG")
         try:
             import cairosvg
         except (ImportError, OSError) as error:  # OSError: the package is there but libcairo is not
@@ -191,55 +188,6 @@ def draw_staff(score: Score, *, beats_per_staff: float | None = None, title: str
         places.append(Place(a, b, MARGIN + slot * SLOT_W + _CENTRE_IN_SLOT, top + staff_beats * beat, beat, i))
     svg = draw_page(score, places, width, height, title=title, header=True, margin=MARGIN)
     return Staff(svg, width, height, places)
-
-
-def save_staff(score: Score, path: str | os.PathLike, **options) -> list[Path]:
-    """Draw ``score`` to ``path`` by its suffix and return the files written.
-
-    - ``.svg``: one page of any size (``draw_staff``).
-    - ``.pdf``: printed pages (``viz.pages``): ``paper='a4'`` or ``'letter'``, ``staves_per_page``, page numbers,
-      the title and tempo on the first page.
-    - ``.png``: a score that fits on one printed page is one image of ``draw_staff``'s page (``scale=`` pixels per
-      unit, 2 by default); a longer one is written as one image per printed page, ``name-1.png``, ``name-2.png``
-      ... (``paper``, ``staves_per_page`` as for the PDF; 150 dpi unless ``scale`` is given), never one image of
-      endless height. With ``beats_per_staff`` (one tall staff, say) it is one image, at a lower scale if huge.
-
-    Other options go to ``draw_staff``. Every file is written atomically: a failure leaves nothing half-written.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".svg", ".png", ".pdf"):
-        kind = f"a {suffix} file" if suffix else "a file without a suffix"
-        raise LabanError(f"{path}: cannot draw a staff as {kind}; use .svg, .png or .pdf")
-    from . import pages  # the printed page, which uses this module's drawing
-
-    print_options = {k: options.pop(k) for k in ("paper", "staves_per_page") if k in options}
-    scale = options.pop("scale", None)
-    if suffix == ".pdf":
-        files = [(path, pages.pdf(pages.draw_pages(score, **options, **print_options), score.title
-                                  if options.get("title") is None else options["title"]))]
-    elif suffix == ".svg":
-        files = [(path, draw_staff(score, **options).svg().encode("utf-8"))]
-    else:
-        printed = pages.draw_pages(score, **options, **print_options) if options.get("beats_per_staff") is None \
-            else []  # staves of a length asked for: the one page they make, as before
-        if len(printed) > 1:
-            stem = path.stem
-            files = [(path.with_name(f"{stem}-{i}{path.suffix}"), pages.png(page, scale))
-                     for i, page in enumerate(printed, 1)]
-        else:
-            staff = draw_staff(score, **options)
-            if scale is None:  # print scale, less for a page too big for one image
-                scale = min(PNG_SCALE, math.sqrt(_MAX_PNG_PIXELS / (staff.width * staff.height)),
-                            _MAX_PNG_SIDE / max(staff.width, staff.height))
-            files = [(path, staff.png(scale))]
-    for target, data in files:
-        try:
-            with atomic_path(target) as temporary:
-                temporary.write_bytes(data)
-        except OSError as error:
-            raise LabanError(f"{target}: cannot write: {error.strerror or error}") from None
-    return [target for target, _ in files]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,16 +12,24 @@ from .perform import beats_file_meter, beats_path
 
 
 def add_staff_parser(commands) -> None:
-    stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG or PNG)",
+    stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG, PNG or PDF)",
                               description="A score drawn as the vertical Labanotation staff a notator reads: "
-                                          "a page of staves side by side, or one tall staff.")
+                                          "a page of staves side by side, or one tall staff; as a PDF, printed "
+                                          "pages with the title and tempo on the first and page numbers. A PNG "
+                                          "of a score longer than a page is written as one image per page "
+                                          "(score-1.png, score-2.png, ...).")
     stf.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
-    stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg or score.png")
+    stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg, score.png or score.pdf")
     layout = stf.add_mutually_exclusive_group()
     layout.add_argument("--beats-per-staff", type=common.number("beats per staff"), metavar="BEATS",
                         help="beats on each staff (default: a page of staves of whole bars)")
     layout.add_argument("--one-staff", action="store_true", help="the whole score on one tall staff")
     stf.add_argument("--title", help="the title at the top (default: the score's own)")
+    stf.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of a PDF or paged PNG "
+                                                                          "(default a4)")
+    stf.add_argument("--staves-per-page", type=common.number("staves per page", low=1, low_inclusive=True,
+                                                             high=20, integer=True),
+                     metavar="N", help="staves on each printed page (default 2)")
     stf.add_argument("--scale", type=common.number("a PNG scale", high=50),
                      help="PNG pixels per SVG unit (default 2: legible when printed)")
     stf.set_defaults(run=staff)
@@ -31,19 +39,24 @@ def staff(args: argparse.Namespace) -> int:
     common.existing_file(args.score)
     common.writable(args.output)
     from laban import Score
-    from viz.staff import save_staff
+    from viz.pages import save_staff
 
     score = Score.load(args.score)
     options = {"title": args.title}
+    if args.output.suffix.lower() in (".pdf", ".png") and not (args.one_staff or args.beats_per_staff):
+        options["paper"] = args.paper
+        if args.staves_per_page is not None:
+            options["staves_per_page"] = args.staves_per_page
     if args.one_staff:
         options["beats_per_staff"] = score.duration
     elif args.beats_per_staff is not None:
         options["beats_per_staff"] = args.beats_per_staff
     if args.scale is not None:
         options["scale"] = args.scale
-    save_staff(score, args.output, **options)
+    written = save_staff(score, args.output, **options)
     bars = math.ceil(score.duration / score.beats_per_bar)
-    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars")
+    pages = f" on {len(written)} pages ({written[0].name} ... {written[-1].name})" if len(written) > 1 else ""
+    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars{pages}")
     return 0
 
 
