@@ -1,0 +1,321 @@
+"""Constrained sampling: a small state machine over the token stream that says which tokens may come next, so
+that every sampled sequence is a valid score (grammar-constrained decoding, as for code models).
+
+What it enforces, on top of the layout of ``motiongpt.vocabulary``:
+
+- the order ``<bos> <start> (col what)* (<bar> ...){bars} <eos>``, exactly ``bars`` bars, then only padding;
+- columns: the starting position once per column, in staff order, cells only, nothing in the centre;
+- signs per column: flight and turns only in the centre (and turns on the supports), the 27 cells on a support,
+  26 on a gesture (a limb has no 'place middle'), holds outside the centre;
+- time: positions increase within a bar and stay inside it (and after the upbeat in an upbeat bar); events at one
+  position in staff order; a duration fits inside the bar; ``<tie>`` only on an event that reaches the bar line,
+  and never in the last bar; the next bar opens with exactly the ``<cont>`` of every tie, in lane order, with the
+  same column and what;
+- no overlaps: a column (a lane: the centre's flight and its turns are two) is busy until its event ends; and
+  flight means no weight, so no support symbol sounds during a flight.
+
+The state lives in a few integer tensors, one row per sequence, so the mask of a whole batch is a handful of
+vectorised operations on tables precomputed once (which whats each column may say, which token is of which
+kind); ``ScoreGrammarProcessor`` exposes it as a ``transformers.LogitsProcessor``. Sampling and greedy search
+only: beam search reorders rows, which this state does not follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import torch
+from transformers import LogitsProcessor
+
+from laban.timing import BeatGrid
+
+from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyError, lane_column
+
+# Kinds of token
+(PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR) = range(14)
+# Phases: what the machine waits for
+(P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
+ P_CONT_WHAT, P_DONE) = range(12)
+_SUPPORT_LANES = (2, 3)  # support-left, support-right
+
+
+@dataclass
+class State:
+    """Per-row state (B,) or (B, lanes); positions in subdivisions from the bar's start."""
+
+    phase: torch.Tensor
+    bar: torch.Tensor  # index of the bar being written; -1 before the first
+    bars: torch.Tensor  # how many bars the row writes
+    length: torch.Tensor  # bar length
+    upbeat_floor: torch.Tensor  # first position of the first bar (after an upbeat's silent beats)
+    pos: torch.Tensor  # position of the events being written; -1 before the bar's first position
+    last_col: torch.Tensor  # last column written at this position (or in the starting position)
+    col: torch.Tensor
+    what: torch.Tensor
+    lane: torch.Tensor
+    ev_pos: torch.Tensor  # where the event being written starts (0 for a continuation)
+    ev_end: torch.Tensor
+    busy: torch.Tensor  # (B, lanes): each lane is busy until this position in the current bar
+    ties: torch.Tensor  # (B, lanes): what each lane ties into the next bar, -1 none
+    pending: torch.Tensor  # (B, lanes): what each lane must continue from the bar before, -1 none
+    bad: torch.Tensor  # (B,) bool: a token the grammar did not allow was fed
+
+    def to(self, device: torch.device) -> "State":
+        return State(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+
+
+class ScoreGrammar:
+    """The tables of the grammar for one vocabulary; ``start`` makes a batch's state, ``allowed`` its mask,
+    ``advance`` feeds it one token per row."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        v = self.vocabulary = vocabulary
+        size = len(v)
+        self.kind = torch.zeros(size, dtype=torch.long)
+        self.arg = torch.zeros(size, dtype=torch.long)
+        self.kind[:len(SPECIALS)] = torch.arange(len(SPECIALS))
+        for kind, first, count in ((COL, v.column0, len(v.columns)), (WHAT, v.what0, len(v.whats)),
+                                   (POS, v.position0, v.max_positions), (DUR, v.duration0, v.max_positions)):
+            self.kind[first:first + count] = kind
+            self.arg[first:first + count] = torch.arange(count)
+        index = {w: i for i, w in enumerate(v.whats)}
+        self.what_allowed = torch.zeros(len(COLUMNS), len(v.whats), dtype=torch.bool)
+        self.start_allowed = torch.zeros(len(COLUMNS), len(v.whats), dtype=torch.bool)
+        for c, column in enumerate(COLUMNS):
+            self.what_allowed[c, [index[w] for w in v.allowed_whats(column)]] = True
+            starts = [index[w] for w in v.allowed_whats(column, start=True)]
+            self.start_allowed[c, starts] = True
+        self.start_columns = self.start_allowed.any(1)
+        self.is_flight = torch.tensor([w == "flight" for w in v.whats])
+        self.is_turn = torch.tensor([w in v.turn_eighths for w in v.whats])
+        self.lane_col = torch.tensor([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
+        self.columns = torch.arange(len(COLUMNS))
+        self.column_lane = torch.tensor([max(c + 1, 1) if c else 0 for c in range(len(COLUMNS))])
+        self.whats = torch.arange(len(v.whats))
+        self.steps = torch.arange(v.max_positions)
+        self._device = torch.device("cpu")
+
+    def _on(self, device: torch.device) -> None:
+        if device != self._device:
+            for name in ("kind", "arg", "what_allowed", "start_allowed", "start_columns", "is_flight", "is_turn",
+                         "lane_col", "columns", "column_lane", "whats", "steps"):
+                setattr(self, name, getattr(self, name).to(device))
+            self._device = device
+
+    def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
+              upbeat: Sequence[int] | int = 0, batch: int | None = None,
+              device: torch.device | str = "cpu") -> State:
+        """The state before a sequence's first token, one row per sequence (scalars apply to every row)."""
+        device = torch.device(device)
+        self._on(device)
+        lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat)]
+        batch = batch or max((len(x) for x in lists if x is not None), default=1)
+
+        def row(x) -> list[int]:
+            values = list(x) if isinstance(x, Sequence) else [x] * batch
+            if len(values) != batch:
+                raise VocabularyError(f"{len(values)} grammar settings for a batch of {batch}")
+            return [int(value) for value in values]
+
+        bars, beats_per_bar, upbeat = row(bars), row(beats_per_bar), row(upbeat)
+        if min(bars) < 1:
+            raise VocabularyError("a score has at least one bar")
+        geometry = [self.vocabulary.bar_geometry(b, u) for b, u in zip(beats_per_bar, upbeat)]
+        q = self.vocabulary.subdivision
+
+        def tensor(values, **kw):
+            return torch.tensor(values, dtype=torch.long, device=device, **kw)
+
+        def filled(value, width=None):
+            shape = (batch,) if width is None else (batch, width)
+            return torch.full(shape, value, dtype=torch.long, device=device)
+
+        return State(phase=filled(P_BOS), bar=filled(-1), bars=tensor(bars),
+                     length=tensor([g[0] for g in geometry]),
+                     upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
+                     pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
+                     ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
+                     pending=filled(-1, LANE_COUNT), bad=torch.zeros(batch, dtype=torch.bool, device=device))
+
+    def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
+                  device: torch.device | str = "cpu") -> State:
+        """The state for scores on these grids: their meters, upbeats and (unless given) bar counts."""
+        bars = bars if bars is not None else [self.vocabulary.bar_count(g) for g in grids]
+        return self.start(list(bars), [g.beats_per_bar for g in grids], [g.downbeat for g in grids], len(grids),
+                          device)
+
+    # --- the mask -----------------------------------------------------------------------------------------
+
+    def _column_free_time(self, s: State) -> torch.Tensor:
+        """(B, columns): from where in the bar each column can take a new event."""
+        busy = s.busy
+        free = busy[:, self.column_lane].clone()
+        supports = busy[:, list(_SUPPORT_LANES)]
+        flight = torch.maximum(busy[:, 0], supports.max(1).values)  # flight needs both feet off the floor
+        free[:, 0] = torch.minimum(flight, busy[:, 1])
+        for lane in _SUPPORT_LANES:  # a support waits for the flight over it to end
+            free[:, lane - 1] = torch.maximum(busy[:, lane], busy[:, 0])
+        return free
+
+    def _forced(self, s: State) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The first pending continuation of each row: (any, lane, what)."""
+        waiting = s.pending >= 0
+        lane = torch.argmax(waiting.to(torch.uint8), dim=1)
+        return waiting.any(1), lane, s.pending.gather(1, lane[:, None])[:, 0]
+
+    def allowed(self, s: State) -> torch.Tensor:
+        """(B, vocabulary) bool: the tokens each row may take next."""
+        v = self.vocabulary
+        ph = s.phase
+        batch = ph.shape[0]
+        m = torch.zeros(batch, len(v), dtype=torch.bool, device=ph.device)
+        waiting, forced_lane, forced_what = self._forced(s)
+        between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
+        free_to_go = between & ~waiting
+        last_bar = s.bar == s.bars - 1
+        m[:, v.bos_id] = ph == P_BOS
+        m[:, v.start_id] = ph == P_START
+        m[:, v.bar_id] = ((ph == P_START_NEXT) | free_to_go) & (s.bar < s.bars - 1)
+        m[:, v.eos_id] = (free_to_go & last_bar) | (ph == P_DONE)
+        m[:, v.pad_id] = ph == P_DONE
+        m[:, v.cont_id] = between & waiting
+        m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & ~last_bar
+
+        free_time = self._column_free_time(s)
+        free = free_time <= s.pos[:, None]
+        cols = self.columns[None]
+        last = s.last_col[:, None]
+        in_order = (cols > last) | ((cols == 0) & (last == 0))  # the centre may take its second lane
+        columns = (((ph == P_START_NEXT)[:, None] & self.start_columns[None] & (cols > last))
+                   | ((ph == P_COL)[:, None] & free)
+                   | ((free_to_go & (s.pos >= 0))[:, None] & in_order & free)
+                   | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
+        m[:, v.column0:v.column0 + len(COLUMNS)] = columns
+
+        flight_ok = (s.busy[:, [0, *_SUPPORT_LANES]] <= s.pos[:, None]).all(1)
+        turn_ok = s.busy[:, 1] <= s.pos
+        centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
+                     | (self.is_turn[None] & turn_ok[:, None]))
+        whats = (((ph == P_START_WHAT)[:, None] & self.start_allowed[s.col])
+                 | ((ph == P_WHAT)[:, None] & self.what_allowed[s.col] & centre_ok)
+                 | ((ph == P_CONT_WHAT)[:, None] & (self.whats[None] == forced_what[:, None])))
+        m[:, v.what0:v.what0 + len(v.whats)] = whats
+
+        floor = torch.where(s.bar == 0, s.upbeat_floor, 0)
+        lowest = torch.maximum(torch.maximum(s.pos + 1, floor), free_time.min(1).values)
+        q = self.steps[None]
+        m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
+                                                            & (q < s.length[:, None]))
+        m[:, v.duration0:v.duration0 + v.max_positions] = (ph == P_DUR)[:, None] & (q < (s.length - s.ev_pos)[:, None])
+        return m
+
+    # --- feeding tokens -----------------------------------------------------------------------------------
+
+    def advance(self, s: State, tokens: torch.Tensor, check: bool = True) -> State:
+        """Feed one token per row (in place, and returned). With ``check`` a token the grammar did not allow
+        marks its row ``bad``; the row's state after it is meaningless."""
+        tokens = tokens.to(s.phase.device).long()
+        if check:
+            s.bad |= ~self.allowed(s).gather(1, tokens[:, None])[:, 0]
+        kind, arg = self.kind[tokens], self.arg[tokens]
+        ph = s.phase
+        _, forced_lane, _ = self._forced(s)
+
+        def where(condition, new, old):
+            return torch.where(condition, new, old)
+
+        is_col, is_what, is_dur = kind == COL, kind == WHAT, kind == DUR
+        start_col = is_col & (ph == P_START_NEXT)
+        cont_col = is_col & (ph == P_CONT_COL)
+        event_col = is_col & ~start_col & ~cont_col
+        cont_what = is_what & (ph == P_CONT_WHAT)
+        event_what = is_what & (ph == P_WHAT)
+        is_bar, is_pos, is_tie = kind == BAR, kind == POS, kind == TIE
+
+        new = ph.clone()
+        new = where(kind == BOS, P_START, new)
+        new = where(kind == START, P_START_NEXT, new)
+        new = where(start_col, P_START_WHAT, new)
+        new = where(is_what & (ph == P_START_WHAT), P_START_NEXT, new)
+        new = where(kind == CONT, P_CONT_COL, new)
+        new = where(cont_col, P_CONT_WHAT, new)
+        new = where(event_col, P_WHAT, new)
+        new = where(cont_what | event_what, P_DUR, new)
+        new = where(is_dur, P_AFTER_DUR, new)
+        new = where(is_tie | is_bar, P_EVENT, new)
+        new = where(is_pos, P_COL, new)
+        new = where(kind == EOS, P_DONE, new)
+
+        s.col = where(is_col, arg, s.col)
+        s.last_col = where(start_col | event_col, arg, where((kind == START) | is_pos | is_bar, -1, s.last_col))
+        s.ev_pos = where(event_col, s.pos, where(kind == CONT, 0, s.ev_pos))
+        s.what = where(cont_what | event_what, arg, s.what)
+        centre_lane = torch.where(self.is_flight[arg], 0, 1)
+        s.lane = where(cont_what, forced_lane, where(event_what, torch.where(s.col == 0, centre_lane, s.col + 1),
+                                                     s.lane))
+        lanes = torch.arange(LANE_COUNT, device=ph.device)[None]
+        s.pending = torch.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
+        s.ev_end = where(is_dur, s.ev_pos + arg + 1, s.ev_end)
+        s.busy = torch.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
+        s.ties = torch.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
+        s.pos = where(is_pos, arg, where(is_bar, -1, s.pos))
+        s.bar = where(is_bar, s.bar + 1, s.bar)
+        s.pending = torch.where(is_bar[:, None], s.ties, s.pending)
+        s.ties = torch.where(is_bar[:, None], -1, s.ties)
+        s.busy = torch.where(is_bar[:, None], 0, s.busy)
+        s.phase = new
+        return s
+
+    def accepts(self, sequences: Sequence[Sequence[int]], grids: Sequence[BeatGrid],
+                bars: Sequence[int] | None = None) -> list[bool]:
+        """Whether each sequence is a complete score the grammar allows on its grid (and bar count)."""
+        state = self.start_for(grids, bars)
+        width = max(len(x) for x in sequences)
+        pad = self.vocabulary.pad_id
+        ids = torch.tensor([list(x) + [pad] * (width - len(x)) for x in sequences], dtype=torch.long)
+        outside = ((ids < 0) | (ids >= len(self.vocabulary))).any(1)
+        ids = ids.clamp(0, len(self.vocabulary) - 1)
+        for t in range(width):
+            self.advance(state, ids[:, t])
+        return (~state.bad & ~outside & (state.phase == P_DONE)).tolist()
+
+
+class ScoreGrammarProcessor(LogitsProcessor):
+    """Masks the logits of every token the grammar does not allow next (to -inf), row by row.
+
+    Give each row's bar count, meter and upbeat (scalars for all rows), or ``grids=`` to take them from beat
+    grids. The prompt (e.g. ``<bos>``, or a score's first bars) is fed on the first call; a prompt the grammar
+    refuses raises VocabularyError. A new ``generate`` call (shorter input than seen) starts the state afresh.
+    """
+
+    def __init__(self, vocabulary: Vocabulary | ScoreGrammar, bars: Sequence[int] | int | None = None,
+                 beats_per_bar: Sequence[int] | int = 4, upbeat: Sequence[int] | int = 0,
+                 grids: Sequence[BeatGrid] | None = None) -> None:
+        self.grammar = vocabulary if isinstance(vocabulary, ScoreGrammar) else ScoreGrammar(vocabulary)
+        if grids is not None:
+            v = self.grammar.vocabulary
+            bars = bars if bars is not None else [v.bar_count(g) for g in grids]
+            beats_per_bar, upbeat = [g.beats_per_bar for g in grids], [g.downbeat for g in grids]
+        if bars is None:
+            raise VocabularyError("the grammar needs the number of bars (or grids)")
+        self.settings = (bars, beats_per_bar, upbeat)
+        self.state: State | None = None
+        self.seen = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        batch, length = input_ids.shape
+        if self.state is None or length <= self.seen or self.state.phase.shape[0] != batch:
+            self.state = self.grammar.start(*self.settings, batch=batch, device=input_ids.device)
+            self.seen = 0
+        for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
+            self.grammar.advance(self.state, input_ids[:, t], check=self.seen == 0)
+        if self.seen == 0 and bool(self.state.bad.any()):
+            row = int(torch.nonzero(self.state.bad)[0, 0])
+            raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
+        self.seen = length
+        mask = self.grammar.allowed(self.state)
+        size = len(self.grammar.vocabulary)
+        masked = torch.full_like(scores, float("-inf"))
+        masked[:, :size] = scores[:, :size].masked_fill(~mask, float("-inf"))
+        return masked
