@@ -36,7 +36,7 @@ from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyErr
 (PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR) = range(14)
 # Phases: what the machine waits for
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
- P_CONT_WHAT, P_DONE) = range(12)
+ P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN) = range(15)
 _SUPPORT_LANES = (2, 3)  # support-left, support-right
 
 
@@ -60,6 +60,15 @@ class State:
     ties: torch.Tensor  # (B, lanes): what each lane ties into the next bar, -1 none
     pending: torch.Tensor  # (B, lanes): what each lane must continue from the bar before, -1 none
     bad: torch.Tensor  # (B,) bool: a token the grammar did not allow was fed
+    # fill in the middle: <fim_prefix> P <fim_suffix> S <fim_middle> M <eos>
+    fim: torch.Tensor  # (B,) bool: the row is a fill-in-the-middle sequence
+    middle: torch.Tensor  # (B,) bool: writing the middle
+    saved_bar: torch.Tensor  # the prefix's last bar
+    saved_ties: torch.Tensor  # (B, lanes): what the prefix ties into the middle
+    suffix_bars: torch.Tensor
+    suffix_col: torch.Tensor
+    suffix_opening: torch.Tensor  # (B,) bool: reading the continuations that open the suffix's first bar
+    suffix_conts: torch.Tensor  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
 
     def to(self, device: torch.device) -> "State":
         return State(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
@@ -131,12 +140,15 @@ class ScoreGrammar:
             shape = (batch,) if width is None else (batch, width)
             return torch.full(shape, value, dtype=torch.long, device=device)
 
+        no = torch.zeros(batch, dtype=torch.bool, device=device)
         return State(phase=filled(P_BOS), bar=filled(-1), bars=tensor(bars),
                      length=tensor([g[0] for g in geometry]),
                      upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
                      pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
                      ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
-                     pending=filled(-1, LANE_COUNT), bad=torch.zeros(batch, dtype=torch.bool, device=device))
+                     pending=filled(-1, LANE_COUNT), bad=no.clone(), fim=no.clone(), middle=no.clone(),
+                     saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
+                     suffix_col=filled(0), suffix_opening=no.clone(), suffix_conts=filled(-1, LANE_COUNT))
 
     def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
                   device: torch.device | str = "cpu") -> State:
@@ -177,10 +189,16 @@ class ScoreGrammar:
         m[:, v.bos_id] = ph == P_BOS
         m[:, v.start_id] = ph == P_START
         m[:, v.bar_id] = ((ph == P_START_NEXT) | free_to_go) & (s.bar < s.bars - 1)
-        m[:, v.eos_id] = (free_to_go & last_bar) | (ph == P_DONE)
+        in_prefix = s.fim & ~s.middle
+        m[:, v.eos_id] = (free_to_go & last_bar & ~in_prefix) | (ph == P_DONE) | (ph == P_SUFFIX)
         m[:, v.pad_id] = ph == P_DONE
+        m[:, v.fim_prefix_id] = (ph == P_BOS) & ~s.fim
+        m[:, v.fim_suffix_id] = in_prefix & ((ph == P_START_NEXT) | free_to_go) & (ph != P_SUFFIX)
+        m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
+        m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
         m[:, v.cont_id] = between & waiting
-        m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & ~last_bar
+        into_suffix = s.middle & (s.suffix_conts.gather(1, s.lane[:, None])[:, 0] == s.what)
+        m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & (~last_bar | into_suffix)
 
         free_time = self._column_free_time(s)
         free = free_time <= s.pos[:, None]
@@ -208,6 +226,10 @@ class ScoreGrammar:
         m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
                                                             & (q < s.length[:, None]))
         m[:, v.duration0:v.duration0 + v.max_positions] = (ph == P_DUR)[:, None] & (q < (s.length - s.ev_pos)[:, None])
+        reading = ph == P_SUFFIX  # the suffix is given: read, not checked (to_score checks it)
+        m[reading, v.column0:] = True
+        m[reading, v.cont_id] = True
+        m[reading, v.tie_id] = True
         return m
 
     # --- feeding tokens -----------------------------------------------------------------------------------
@@ -220,6 +242,9 @@ class ScoreGrammar:
             s.bad |= ~self.allowed(s).gather(1, tokens[:, None])[:, 0]
         kind, arg = self.kind[tokens], self.arg[tokens]
         ph = s.phase
+        suffix = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
+        self._fill_in_the_middle(s, kind, arg, suffix)
+        kind = torch.where(suffix | (kind == FIM_MIDDLE), -1, kind)  # the suffix is read, not written
         _, forced_lane, _ = self._forced(s)
 
         def where(condition, new, old):
@@ -246,12 +271,14 @@ class ScoreGrammar:
         new = where(is_tie | is_bar, P_EVENT, new)
         new = where(is_pos, P_COL, new)
         new = where(kind == EOS, P_DONE, new)
+        new = where(kind == FIM_SUFFIX, P_SUFFIX, new)
+        new = where(suffix | (self.kind[tokens] == FIM_MIDDLE), s.phase, new)  # set by _fill_in_the_middle
 
         s.col = where(is_col, arg, s.col)
         s.last_col = where(start_col | event_col, arg, where((kind == START) | is_pos | is_bar, -1, s.last_col))
         s.ev_pos = where(event_col, s.pos, where(kind == CONT, 0, s.ev_pos))
         s.what = where(cont_what | event_what, arg, s.what)
-        centre_lane = torch.where(self.is_flight[arg], 0, 1)
+        centre_lane = torch.where(self.is_flight[arg.clamp(max=len(self.is_flight) - 1)], 0, 1)
         s.lane = where(cont_what, forced_lane, where(event_what, torch.where(s.col == 0, centre_lane, s.col + 1),
                                                      s.lane))
         lanes = torch.arange(LANE_COUNT, device=ph.device)[None]
@@ -266,6 +293,30 @@ class ScoreGrammar:
         s.busy = torch.where(is_bar[:, None], 0, s.busy)
         s.phase = new
         return s
+
+    def _fill_in_the_middle(self, s: State, kind: torch.Tensor, arg: torch.Tensor, suffix: torch.Tensor) -> None:
+        """The fill-in-the-middle tokens: remember the prefix's end, read the suffix's bar count and opening
+        continuations, and on ``<fim_middle>`` go back to the prefix's end to write the bars in between."""
+        s.fim |= kind == FIM_PREFIX
+        leaving = kind == FIM_SUFFIX
+        s.saved_bar = torch.where(leaving, s.bar, s.saved_bar)
+        s.saved_ties = torch.where(leaving[:, None], s.ties, s.saved_ties)
+        bar = suffix & (kind == BAR)
+        s.suffix_bars = s.suffix_bars + bar.long()
+        s.suffix_opening = torch.where(bar, s.suffix_bars == 1, s.suffix_opening & ~(suffix & (kind == POS)))
+        s.suffix_col = torch.where(suffix & (kind == COL), arg, s.suffix_col)
+        opening = suffix & s.suffix_opening & (kind == WHAT)
+        lane = torch.where(s.suffix_col == 0, torch.where(self.is_flight[arg.clamp(max=len(self.is_flight) - 1)], 0, 1), s.suffix_col + 1)
+        lanes = torch.arange(LANE_COUNT, device=kind.device)[None]
+        s.suffix_conts = torch.where(opening[:, None] & (lanes == lane[:, None]), arg[:, None], s.suffix_conts)
+        s.phase = torch.where(suffix & (kind == EOS), P_AFTER_SUFFIX, s.phase)
+        entering = kind == FIM_MIDDLE
+        s.middle |= entering
+        s.bar = torch.where(entering, s.saved_bar, s.bar)
+        s.ties = torch.where(entering[:, None], s.saved_ties, s.ties)
+        s.bars = torch.where(entering, s.bars - s.suffix_bars, s.bars)
+        s.bad |= entering & (s.bars <= s.saved_bar + 1)  # no bar left for the middle
+        s.phase = torch.where(entering, P_MIDDLE_OPEN, s.phase)
 
     def accepts(self, sequences: Sequence[Sequence[int]], grids: Sequence[BeatGrid],
                 bars: Sequence[int] | None = None) -> list[bool]:
