@@ -185,7 +185,7 @@ class Vocabulary:
         return length, (upbeat - beats_per_bar) * self.subdivision if upbeat else 0
 
     def bar_count(self, grid: BeatGrid, beats: float | None = None) -> int:
-        """Bars that cover the grid (its last beat included) and ``beats`` beats from its first beat."""
+        """Bars that cover the grid up to its last beat, and ``beats`` beats from its first beat."""
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
         end = max(grid.beat_count - 1, beats or 0.0) * self.subdivision
         return max(1, math.ceil((end - offset) / length))
@@ -209,7 +209,8 @@ class Vocabulary:
         supports: list[tuple[int, int]] = []
         end = 0
         for s in score.symbols:
-            a, b = self._subdivisions(s, s.start), self._subdivisions(s, s.end)
+            a = self._subdivisions(s, s.start)
+            b = a + self._subdivisions(s, s.duration)
             what = self.what_of(s)
             if b <= a:
                 raise VocabularyError(f"{s.sign.value} in {s.column.value} at beat {s.start:g} has no length "
@@ -451,16 +452,16 @@ def quantise(score: Score, subdivision: int = 4) -> Score:
     busy: dict[int, float] = {}
     ordered = sorted(score.symbols, key=lambda s: (s.start, s.end))
     for s in ordered:
-        a, b = round(s.start * q) / q, round(s.end * q) / q
+        a, b = round(s.start * q), round(s.end * q)
         turn = round(s.turn * TURN_STEP) / TURN_STEP if s.sign is Sign.TURN else None
         if turn == 0:
             continue
         k = lane(s.column, s.sign)
         if b <= a:
-            b = a + 1 / q
-            later = [round(t.start * q) / q for t in ordered if lane(t.column, t.sign) == k and t.start > s.start]
-            if busy.get(k, 0.0) > a or any(a < t < b for t in later):
+            b = a + 1
+            later = [round(t.start * q) for t in ordered if lane(t.column, t.sign) == k and t.start > s.start]
+            if busy.get(k, 0) > a or any(a < t < b for t in later):
                 continue
         busy[k] = b
-        kept.append(replace(s, start=a, duration=b - a, turn=turn))
+        kept.append(replace(s, start=a / q, duration=(b - a) / q, turn=turn))
     return Score(score.grid, kept, list(score.starting_position), score.title)
