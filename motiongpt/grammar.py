@@ -36,7 +36,7 @@ from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyErr
 (PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR) = range(14)
 # Phases: what the machine waits for
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
- P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN) = range(15)
+ P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
 _SUPPORT_LANES = (2, 3)  # support-left, support-right
 
 
@@ -114,11 +114,12 @@ class ScoreGrammar:
 
     def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
               upbeat: Sequence[int] | int = 0, batch: int | None = None,
-              device: torch.device | str = "cpu") -> State:
-        """The state before a sequence's first token, one row per sequence (scalars apply to every row)."""
+              device: torch.device | str = "cpu", fill_in: Sequence[bool] | bool = False) -> State:
+        """The state before a sequence's first token, one row per sequence (scalars apply to every row).
+        ``fill_in`` rows are fill-in-the-middle sequences: they open with ``<fim_prefix>``, and only they may."""
         device = torch.device(device)
         self._on(device)
-        lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat)]
+        lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat, fill_in)]
         batch = batch or max((len(x) for x in lists if x is not None), default=1)
 
         def row(x) -> list[int]:
@@ -127,7 +128,7 @@ class ScoreGrammar:
                 raise VocabularyError(f"{len(values)} grammar settings for a batch of {batch}")
             return [int(value) for value in values]
 
-        bars, beats_per_bar, upbeat = row(bars), row(beats_per_bar), row(upbeat)
+        bars, beats_per_bar, upbeat, fill_in = row(bars), row(beats_per_bar), row(upbeat), row(fill_in)
         if min(bars) < 1:
             raise VocabularyError("a score has at least one bar")
         geometry = [self.vocabulary.bar_geometry(b, u) for b, u in zip(beats_per_bar, upbeat)]
@@ -141,21 +142,22 @@ class ScoreGrammar:
             return torch.full(shape, value, dtype=torch.long, device=device)
 
         no = torch.zeros(batch, dtype=torch.bool, device=device)
-        return State(phase=filled(P_BOS), bar=filled(-1), bars=tensor(bars),
+        fim = tensor(fill_in).bool()
+        return State(phase=torch.where(fim, P_FIM, P_BOS), bar=filled(-1), bars=tensor(bars),
                      length=tensor([g[0] for g in geometry]),
                      upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
                      pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
                      ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
-                     pending=filled(-1, LANE_COUNT), bad=no.clone(), fim=no.clone(), middle=no.clone(),
+                     pending=filled(-1, LANE_COUNT), bad=no.clone(), fim=fim, middle=no.clone(),
                      saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
                      suffix_col=filled(0), suffix_opening=no.clone(), suffix_conts=filled(-1, LANE_COUNT))
 
     def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
-                  device: torch.device | str = "cpu") -> State:
+                  device: torch.device | str = "cpu", fill_in: Sequence[bool] | bool = False) -> State:
         """The state for scores on these grids: their meters, upbeats and (unless given) bar counts."""
         bars = bars if bars is not None else [self.vocabulary.bar_count(g) for g in grids]
         return self.start(list(bars), [g.beats_per_bar for g in grids], [g.downbeat for g in grids], len(grids),
-                          device)
+                          device, fill_in)
 
     # --- the mask -----------------------------------------------------------------------------------------
 
@@ -192,7 +194,7 @@ class ScoreGrammar:
         in_prefix = s.fim & ~s.middle
         m[:, v.eos_id] = (free_to_go & last_bar & ~in_prefix) | (ph == P_DONE) | (ph == P_SUFFIX)
         m[:, v.pad_id] = ph == P_DONE
-        m[:, v.fim_prefix_id] = (ph == P_BOS) & ~s.fim
+        m[:, v.fim_prefix_id] = ph == P_FIM
         m[:, v.fim_suffix_id] = in_prefix & ((ph == P_START_NEXT) | free_to_go) & (ph != P_SUFFIX)
         m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
         m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
@@ -260,6 +262,7 @@ class ScoreGrammar:
 
         new = ph.clone()
         new = where(kind == BOS, P_START, new)
+        new = where(kind == FIM_PREFIX, P_BOS, new)
         new = where(kind == START, P_START_NEXT, new)
         new = where(start_col, P_START_WHAT, new)
         new = where(is_what & (ph == P_START_WHAT), P_START_NEXT, new)
@@ -297,7 +300,6 @@ class ScoreGrammar:
     def _fill_in_the_middle(self, s: State, kind: torch.Tensor, arg: torch.Tensor, suffix: torch.Tensor) -> None:
         """The fill-in-the-middle tokens: remember the prefix's end, read the suffix's bar count and opening
         continuations, and on ``<fim_middle>`` go back to the prefix's end to write the bars in between."""
-        s.fim |= kind == FIM_PREFIX
         leaving = kind == FIM_SUFFIX
         s.saved_bar = torch.where(leaving, s.bar, s.saved_bar)
         s.saved_ties = torch.where(leaving[:, None], s.ties, s.saved_ties)
@@ -321,7 +323,8 @@ class ScoreGrammar:
     def accepts(self, sequences: Sequence[Sequence[int]], grids: Sequence[BeatGrid],
                 bars: Sequence[int] | None = None) -> list[bool]:
         """Whether each sequence is a complete score the grammar allows on its grid (and bar count)."""
-        state = self.start_for(grids, bars)
+        fill_in = [len(x) > 0 and x[0] == self.vocabulary.fim_prefix_id for x in sequences]
+        state = self.start_for(grids, bars, fill_in=fill_in)
         width = max(len(x) for x in sequences)
         pad = self.vocabulary.pad_id
         ids = torch.tensor([list(x) + [pad] * (width - len(x)) for x in sequences], dtype=torch.long)
@@ -336,7 +339,8 @@ class ScoreGrammarProcessor(LogitsProcessor):
     """Masks the logits of every token the grammar does not allow next (to -inf), row by row.
 
     Give each row's bar count, meter and upbeat (scalars for all rows), or ``grids=`` to take them from beat
-    grids. The prompt (e.g. ``<bos>``, or a score's first bars) is fed on the first call; a prompt the grammar
+    grids. The prompt (``<bos>``, a score's first bars, or a fill-in-the-middle prompt up to ``<fim_middle>``:
+    then the bar count is the whole score's) is fed on the first call; a prompt the grammar
     refuses raises VocabularyError. A new ``generate`` call (shorter input than seen) starts the state afresh.
     """
 
@@ -356,8 +360,9 @@ class ScoreGrammarProcessor(LogitsProcessor):
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         batch, length = input_ids.shape
-        if self.state is None or length <= self.seen or self.state.phase.shape[0] != batch:
-            self.state = self.grammar.start(*self.settings, batch=batch, device=input_ids.device)
+        if self.state is None or not 0 < self.seen < length or self.state.phase.shape[0] != batch:
+            fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
+            self.state = self.grammar.start(*self.settings, batch=batch, device=input_ids.device, fill_in=fill_in)
             self.seen = 0
         for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
             self.grammar.advance(self.state, input_ids[:, t], check=self.seen == 0)
