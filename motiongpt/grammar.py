@@ -14,17 +14,20 @@ What it enforces, on top of the layout of ``motiongpt.vocabulary``:
 - no overlaps: a column (a lane: the centre's flight and its turns are two) is busy until its event ends; and
   flight means no weight, so no support symbol sounds during a flight.
 
-The state lives in a few integer tensors, one row per sequence, so the mask of a whole batch is a handful of
+The state lives in a few integer arrays, one row per sequence, so the mask of a whole batch is a handful of
 vectorised operations on tables precomputed once (which whats each column may say, which token is of which
-kind); ``ScoreGrammarProcessor`` exposes it as a ``transformers.LogitsProcessor``. Sampling and greedy search
+kind). They are numpy arrays, not torch tensors: single-threaded numpy on arrays this small is many times
+faster than torch's thread pool (and indifferent to a busy machine); ``ScoreGrammarProcessor`` exposes the
+grammar as a ``transformers.LogitsProcessor`` and moves only the mask to the logits' device. Sampling and greedy search
 only: beam search reorders rows, which this state does not follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from transformers import LogitsProcessor
 
@@ -44,34 +47,32 @@ _SUPPORT_LANES = (2, 3)  # support-left, support-right
 class State:
     """Per-row state (B,) or (B, lanes); positions in subdivisions from the bar's start."""
 
-    phase: torch.Tensor
-    bar: torch.Tensor  # index of the bar being written; -1 before the first
-    bars: torch.Tensor  # how many bars the row writes
-    length: torch.Tensor  # bar length
-    upbeat_floor: torch.Tensor  # first position of the first bar (after an upbeat's silent beats)
-    pos: torch.Tensor  # position of the events being written; -1 before the bar's first position
-    last_col: torch.Tensor  # last column written at this position (or in the starting position)
-    col: torch.Tensor
-    what: torch.Tensor
-    lane: torch.Tensor
-    ev_pos: torch.Tensor  # where the event being written starts (0 for a continuation)
-    ev_end: torch.Tensor
-    busy: torch.Tensor  # (B, lanes): each lane is busy until this position in the current bar
-    ties: torch.Tensor  # (B, lanes): what each lane ties into the next bar, -1 none
-    pending: torch.Tensor  # (B, lanes): what each lane must continue from the bar before, -1 none
-    bad: torch.Tensor  # (B,) bool: a token the grammar did not allow was fed
+    phase: np.ndarray
+    bar: np.ndarray  # index of the bar being written; -1 before the first
+    bars: np.ndarray  # how many bars the row writes
+    length: np.ndarray  # bar length
+    upbeat_floor: np.ndarray  # first position of the first bar (after an upbeat's silent beats)
+    pos: np.ndarray  # position of the events being written; -1 before the bar's first position
+    last_col: np.ndarray  # last column written at this position (or in the starting position)
+    col: np.ndarray
+    what: np.ndarray
+    lane: np.ndarray
+    ev_pos: np.ndarray  # where the event being written starts (0 for a continuation)
+    ev_end: np.ndarray
+    busy: np.ndarray  # (B, lanes): each lane is busy until this position in the current bar
+    ties: np.ndarray  # (B, lanes): what each lane ties into the next bar, -1 none
+    pending: np.ndarray  # (B, lanes): what each lane must continue from the bar before, -1 none
+    bad: np.ndarray  # (B,) bool: a token the grammar did not allow was fed
     # fill in the middle: <fim_prefix> P <fim_suffix> S <fim_middle> M <eos>
-    fim: torch.Tensor  # (B,) bool: the row is a fill-in-the-middle sequence
-    middle: torch.Tensor  # (B,) bool: writing the middle
-    saved_bar: torch.Tensor  # the prefix's last bar
-    saved_ties: torch.Tensor  # (B, lanes): what the prefix ties into the middle
-    suffix_bars: torch.Tensor
-    suffix_col: torch.Tensor
-    suffix_opening: torch.Tensor  # (B,) bool: reading the continuations that open the suffix's first bar
-    suffix_conts: torch.Tensor  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
+    fim: np.ndarray  # (B,) bool: the row is a fill-in-the-middle sequence
+    middle: np.ndarray  # (B,) bool: writing the middle
+    saved_bar: np.ndarray  # the prefix's last bar
+    saved_ties: np.ndarray  # (B, lanes): what the prefix ties into the middle
+    suffix_bars: np.ndarray
+    suffix_col: np.ndarray
+    suffix_opening: np.ndarray  # (B,) bool: reading the continuations that open the suffix's first bar
+    suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
 
-    def to(self, device: torch.device) -> "State":
-        return State(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
 
 
 class ScoreGrammar:
@@ -81,44 +82,34 @@ class ScoreGrammar:
     def __init__(self, vocabulary: Vocabulary) -> None:
         v = self.vocabulary = vocabulary
         size = len(v)
-        self.kind = torch.zeros(size, dtype=torch.long)
-        self.arg = torch.zeros(size, dtype=torch.long)
-        self.kind[:len(SPECIALS)] = torch.arange(len(SPECIALS))
+        self.kind = np.zeros(size, dtype=np.int64)
+        self.arg = np.zeros(size, dtype=np.int64)
+        self.kind[:len(SPECIALS)] = np.arange(len(SPECIALS))
         for kind, first, count in ((COL, v.column0, len(v.columns)), (WHAT, v.what0, len(v.whats)),
                                    (POS, v.position0, v.max_positions), (DUR, v.duration0, v.max_positions)):
             self.kind[first:first + count] = kind
-            self.arg[first:first + count] = torch.arange(count)
+            self.arg[first:first + count] = np.arange(count)
         index = {w: i for i, w in enumerate(v.whats)}
-        self.what_allowed = torch.zeros(len(COLUMNS), len(v.whats), dtype=torch.bool)
-        self.start_allowed = torch.zeros(len(COLUMNS), len(v.whats), dtype=torch.bool)
+        self.what_allowed = np.zeros((len(COLUMNS), len(v.whats)), dtype=bool)
+        self.start_allowed = np.zeros((len(COLUMNS), len(v.whats)), dtype=bool)
         for c, column in enumerate(COLUMNS):
             self.what_allowed[c, [index[w] for w in v.allowed_whats(column)]] = True
             starts = [index[w] for w in v.allowed_whats(column, start=True)]
             self.start_allowed[c, starts] = True
         self.start_columns = self.start_allowed.any(1)
-        self.is_flight = torch.tensor([w == "flight" for w in v.whats])
-        self.is_turn = torch.tensor([w in v.turn_eighths for w in v.whats])
-        self.lane_col = torch.tensor([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
-        self.columns = torch.arange(len(COLUMNS))
-        self.column_lane = torch.tensor([max(c + 1, 1) if c else 0 for c in range(len(COLUMNS))])
-        self.whats = torch.arange(len(v.whats))
-        self.steps = torch.arange(v.max_positions)
-        self._device = torch.device("cpu")
-
-    def _on(self, device: torch.device) -> None:
-        if device != self._device:
-            for name in ("kind", "arg", "what_allowed", "start_allowed", "start_columns", "is_flight", "is_turn",
-                         "lane_col", "columns", "column_lane", "whats", "steps"):
-                setattr(self, name, getattr(self, name).to(device))
-            self._device = device
+        self.is_flight = np.array([w == "flight" for w in v.whats])
+        self.is_turn = np.array([w in v.turn_eighths for w in v.whats])
+        self.lane_col = np.array([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
+        self.columns = np.arange(len(COLUMNS))
+        self.column_lane = np.array([max(c + 1, 1) if c else 0 for c in range(len(COLUMNS))])
+        self.whats = np.arange(len(v.whats))
+        self.steps = np.arange(v.max_positions)
 
     def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
               upbeat: Sequence[int] | int = 0, batch: int | None = None,
-              device: torch.device | str = "cpu", fill_in: Sequence[bool] | bool = False) -> State:
+              fill_in: Sequence[bool] | bool = False) -> State:
         """The state before a sequence's first token, one row per sequence (scalars apply to every row).
         ``fill_in`` rows are fill-in-the-middle sequences: they open with ``<fim_prefix>``, and only they may."""
-        device = torch.device(device)
-        self._on(device)
         lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat, fill_in)]
         batch = batch or max((len(x) for x in lists if x is not None), default=1)
 
@@ -135,55 +126,55 @@ class ScoreGrammar:
         q = self.vocabulary.subdivision
 
         def tensor(values, **kw):
-            return torch.tensor(values, dtype=torch.long, device=device, **kw)
+            return np.array(values, dtype=np.int64, **kw)
 
         def filled(value, width=None):
             shape = (batch,) if width is None else (batch, width)
-            return torch.full(shape, value, dtype=torch.long, device=device)
+            return np.full(shape, value, dtype=np.int64)
 
-        no = torch.zeros(batch, dtype=torch.bool, device=device)
-        fim = tensor(fill_in).bool()
-        return State(phase=torch.where(fim, P_FIM, P_BOS), bar=filled(-1), bars=tensor(bars),
+        no = np.zeros(batch, dtype=bool)
+        fim = tensor(fill_in).astype(bool)
+        return State(phase=np.where(fim, P_FIM, P_BOS), bar=filled(-1), bars=tensor(bars),
                      length=tensor([g[0] for g in geometry]),
                      upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
                      pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
                      ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
-                     pending=filled(-1, LANE_COUNT), bad=no.clone(), fim=fim, middle=no.clone(),
+                     pending=filled(-1, LANE_COUNT), bad=no.copy(), fim=fim, middle=no.copy(),
                      saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
-                     suffix_col=filled(0), suffix_opening=no.clone(), suffix_conts=filled(-1, LANE_COUNT))
+                     suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT))
 
     def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
-                  device: torch.device | str = "cpu", fill_in: Sequence[bool] | bool = False) -> State:
+                  fill_in: Sequence[bool] | bool = False) -> State:
         """The state for scores on these grids: their meters, upbeats and (unless given) bar counts."""
         bars = bars if bars is not None else [self.vocabulary.bar_count(g) for g in grids]
         return self.start(list(bars), [g.beats_per_bar for g in grids], [g.downbeat for g in grids], len(grids),
-                          device, fill_in)
+                          fill_in)
 
     # --- the mask -----------------------------------------------------------------------------------------
 
-    def _column_free_time(self, s: State) -> torch.Tensor:
+    def _column_free_time(self, s: State) -> np.ndarray:
         """(B, columns): from where in the bar each column can take a new event."""
         busy = s.busy
-        free = busy[:, self.column_lane].clone()
+        free = busy[:, self.column_lane].copy()
         supports = busy[:, list(_SUPPORT_LANES)]
-        flight = torch.maximum(busy[:, 0], supports.max(1).values)  # flight needs both feet off the floor
-        free[:, 0] = torch.minimum(flight, busy[:, 1])
+        flight = np.maximum(busy[:, 0], supports.max(1))  # flight needs both feet off the floor
+        free[:, 0] = np.minimum(flight, busy[:, 1])
         for lane in _SUPPORT_LANES:  # a support waits for the flight over it to end
-            free[:, lane - 1] = torch.maximum(busy[:, lane], busy[:, 0])
+            free[:, lane - 1] = np.maximum(busy[:, lane], busy[:, 0])
         return free
 
-    def _forced(self, s: State) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _forced(self, s: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The first pending continuation of each row: (any, lane, what)."""
         waiting = s.pending >= 0
-        lane = torch.argmax(waiting.to(torch.uint8), dim=1)
-        return waiting.any(1), lane, s.pending.gather(1, lane[:, None])[:, 0]
+        lane = np.argmax(waiting, axis=1)
+        return waiting.any(1), lane, np.take_along_axis(s.pending, lane[:, None], 1)[:, 0]
 
-    def allowed(self, s: State) -> torch.Tensor:
+    def allowed(self, s: State) -> np.ndarray:
         """(B, vocabulary) bool: the tokens each row may take next."""
         v = self.vocabulary
         ph = s.phase
         batch = ph.shape[0]
-        m = torch.zeros(batch, len(v), dtype=torch.bool, device=ph.device)
+        m = np.zeros((batch, len(v)), dtype=bool)
         waiting, forced_lane, forced_what = self._forced(s)
         between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
         free_to_go = between & ~waiting
@@ -199,7 +190,7 @@ class ScoreGrammar:
         m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
         m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
         m[:, v.cont_id] = between & waiting
-        into_suffix = s.middle & (s.suffix_conts.gather(1, s.lane[:, None])[:, 0] == s.what)
+        into_suffix = s.middle & (np.take_along_axis(s.suffix_conts, s.lane[:, None], 1)[:, 0] == s.what)
         m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & (~last_bar | into_suffix)
 
         free_time = self._column_free_time(s)
@@ -222,8 +213,8 @@ class ScoreGrammar:
                  | ((ph == P_CONT_WHAT)[:, None] & (self.whats[None] == forced_what[:, None])))
         m[:, v.what0:v.what0 + len(v.whats)] = whats
 
-        floor = torch.where(s.bar == 0, s.upbeat_floor, 0)
-        lowest = torch.maximum(torch.maximum(s.pos + 1, floor), free_time.min(1).values)
+        floor = np.where(s.bar == 0, s.upbeat_floor, 0)
+        lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
         q = self.steps[None]
         m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
                                                             & (q < s.length[:, None]))
@@ -236,21 +227,21 @@ class ScoreGrammar:
 
     # --- feeding tokens -----------------------------------------------------------------------------------
 
-    def advance(self, s: State, tokens: torch.Tensor, check: bool = True) -> State:
+    def advance(self, s: State, tokens: np.ndarray, check: bool = True) -> State:
         """Feed one token per row (in place, and returned). With ``check`` a token the grammar did not allow
         marks its row ``bad``; the row's state after it is meaningless."""
-        tokens = tokens.to(s.phase.device).long()
+        tokens = np.asarray(tokens.cpu() if torch.is_tensor(tokens) else tokens, dtype=np.int64)
         if check:
-            s.bad |= ~self.allowed(s).gather(1, tokens[:, None])[:, 0]
+            s.bad |= ~self.allowed(s)[np.arange(len(tokens)), tokens]
         kind, arg = self.kind[tokens], self.arg[tokens]
         ph = s.phase
         suffix = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
         self._fill_in_the_middle(s, kind, arg, suffix)
-        kind = torch.where(suffix | (kind == FIM_MIDDLE), -1, kind)  # the suffix is read, not written
+        kind = np.where(suffix | (kind == FIM_MIDDLE), -1, kind)  # the suffix is read, not written
         _, forced_lane, _ = self._forced(s)
 
         def where(condition, new, old):
-            return torch.where(condition, new, old)
+            return np.where(condition, new, old)
 
         is_col, is_what, is_dur = kind == COL, kind == WHAT, kind == DUR
         start_col = is_col & (ph == P_START_NEXT)
@@ -260,7 +251,7 @@ class ScoreGrammar:
         event_what = is_what & (ph == P_WHAT)
         is_bar, is_pos, is_tie = kind == BAR, kind == POS, kind == TIE
 
-        new = ph.clone()
+        new = ph.copy()
         new = where(kind == BOS, P_START, new)
         new = where(kind == FIM_PREFIX, P_BOS, new)
         new = where(kind == START, P_START_NEXT, new)
@@ -281,44 +272,44 @@ class ScoreGrammar:
         s.last_col = where(start_col | event_col, arg, where((kind == START) | is_pos | is_bar, -1, s.last_col))
         s.ev_pos = where(event_col, s.pos, where(kind == CONT, 0, s.ev_pos))
         s.what = where(cont_what | event_what, arg, s.what)
-        centre_lane = torch.where(self.is_flight[arg.clamp(max=len(self.is_flight) - 1)], 0, 1)
-        s.lane = where(cont_what, forced_lane, where(event_what, torch.where(s.col == 0, centre_lane, s.col + 1),
+        centre_lane = np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1)
+        s.lane = where(cont_what, forced_lane, where(event_what, np.where(s.col == 0, centre_lane, s.col + 1),
                                                      s.lane))
-        lanes = torch.arange(LANE_COUNT, device=ph.device)[None]
-        s.pending = torch.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
+        lanes = np.arange(LANE_COUNT)[None]
+        s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
         s.ev_end = where(is_dur, s.ev_pos + arg + 1, s.ev_end)
-        s.busy = torch.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
-        s.ties = torch.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
+        s.busy = np.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
+        s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
         s.pos = where(is_pos, arg, where(is_bar, -1, s.pos))
         s.bar = where(is_bar, s.bar + 1, s.bar)
-        s.pending = torch.where(is_bar[:, None], s.ties, s.pending)
-        s.ties = torch.where(is_bar[:, None], -1, s.ties)
-        s.busy = torch.where(is_bar[:, None], 0, s.busy)
+        s.pending = np.where(is_bar[:, None], s.ties, s.pending)
+        s.ties = np.where(is_bar[:, None], -1, s.ties)
+        s.busy = np.where(is_bar[:, None], 0, s.busy)
         s.phase = new
         return s
 
-    def _fill_in_the_middle(self, s: State, kind: torch.Tensor, arg: torch.Tensor, suffix: torch.Tensor) -> None:
+    def _fill_in_the_middle(self, s: State, kind: np.ndarray, arg: np.ndarray, suffix: np.ndarray) -> None:
         """The fill-in-the-middle tokens: remember the prefix's end, read the suffix's bar count and opening
         continuations, and on ``<fim_middle>`` go back to the prefix's end to write the bars in between."""
         leaving = kind == FIM_SUFFIX
-        s.saved_bar = torch.where(leaving, s.bar, s.saved_bar)
-        s.saved_ties = torch.where(leaving[:, None], s.ties, s.saved_ties)
+        s.saved_bar = np.where(leaving, s.bar, s.saved_bar)
+        s.saved_ties = np.where(leaving[:, None], s.ties, s.saved_ties)
         bar = suffix & (kind == BAR)
-        s.suffix_bars = s.suffix_bars + bar.long()
-        s.suffix_opening = torch.where(bar, s.suffix_bars == 1, s.suffix_opening & ~(suffix & (kind == POS)))
-        s.suffix_col = torch.where(suffix & (kind == COL), arg, s.suffix_col)
+        s.suffix_bars = s.suffix_bars + bar.astype(np.int64)
+        s.suffix_opening = np.where(bar, s.suffix_bars == 1, s.suffix_opening & ~(suffix & (kind == POS)))
+        s.suffix_col = np.where(suffix & (kind == COL), arg, s.suffix_col)
         opening = suffix & s.suffix_opening & (kind == WHAT)
-        lane = torch.where(s.suffix_col == 0, torch.where(self.is_flight[arg.clamp(max=len(self.is_flight) - 1)], 0, 1), s.suffix_col + 1)
-        lanes = torch.arange(LANE_COUNT, device=kind.device)[None]
-        s.suffix_conts = torch.where(opening[:, None] & (lanes == lane[:, None]), arg[:, None], s.suffix_conts)
-        s.phase = torch.where(suffix & (kind == EOS), P_AFTER_SUFFIX, s.phase)
+        lane = np.where(s.suffix_col == 0, np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1), s.suffix_col + 1)
+        lanes = np.arange(LANE_COUNT)[None]
+        s.suffix_conts = np.where(opening[:, None] & (lanes == lane[:, None]), arg[:, None], s.suffix_conts)
+        s.phase = np.where(suffix & (kind == EOS), P_AFTER_SUFFIX, s.phase)
         entering = kind == FIM_MIDDLE
         s.middle |= entering
-        s.bar = torch.where(entering, s.saved_bar, s.bar)
-        s.ties = torch.where(entering[:, None], s.saved_ties, s.ties)
-        s.bars = torch.where(entering, s.bars - s.suffix_bars, s.bars)
+        s.bar = np.where(entering, s.saved_bar, s.bar)
+        s.ties = np.where(entering[:, None], s.saved_ties, s.ties)
+        s.bars = np.where(entering, s.bars - s.suffix_bars, s.bars)
         s.bad |= entering & (s.bars <= s.saved_bar + 1)  # no bar left for the middle
-        s.phase = torch.where(entering, P_MIDDLE_OPEN, s.phase)
+        s.phase = np.where(entering, P_MIDDLE_OPEN, s.phase)
 
     def accepts(self, sequences: Sequence[Sequence[int]], grids: Sequence[BeatGrid],
                 bars: Sequence[int] | None = None) -> list[bool]:
@@ -327,9 +318,9 @@ class ScoreGrammar:
         state = self.start_for(grids, bars, fill_in=fill_in)
         width = max(len(x) for x in sequences)
         pad = self.vocabulary.pad_id
-        ids = torch.tensor([list(x) + [pad] * (width - len(x)) for x in sequences], dtype=torch.long)
+        ids = np.array([list(x) + [pad] * (width - len(x)) for x in sequences], dtype=np.int64)
         outside = ((ids < 0) | (ids >= len(self.vocabulary))).any(1)
-        ids = ids.clamp(0, len(self.vocabulary) - 1)
+        ids = ids.clip(0, len(self.vocabulary) - 1)
         for t in range(width):
             self.advance(state, ids[:, t])
         return (~state.bad & ~outside & (state.phase == P_DONE)).tolist()
@@ -362,15 +353,15 @@ class ScoreGrammarProcessor(LogitsProcessor):
         batch, length = input_ids.shape
         if self.state is None or not 0 < self.seen < length or self.state.phase.shape[0] != batch:
             fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
-            self.state = self.grammar.start(*self.settings, batch=batch, device=input_ids.device, fill_in=fill_in)
+            self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in)
             self.seen = 0
         for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
-            self.grammar.advance(self.state, input_ids[:, t], check=self.seen == 0)
+            self.grammar.advance(self.state, input_ids[:, t].cpu().numpy(), check=self.seen == 0)
         if self.seen == 0 and bool(self.state.bad.any()):
-            row = int(torch.nonzero(self.state.bad)[0, 0])
+            row = int(np.flatnonzero(self.state.bad)[0])
             raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
         self.seen = length
-        mask = self.grammar.allowed(self.state)
+        mask = torch.from_numpy(self.grammar.allowed(self.state)).to(scores.device)
         size = len(self.grammar.vocabulary)
         masked = torch.full_like(scores, float("-inf"))
         masked[:, :size] = scores[:, :size].masked_fill(~mask, float("-inf"))

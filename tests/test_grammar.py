@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, LogitsProcessorList
@@ -69,23 +70,23 @@ def problems(score: Score, vocabulary: Vocabulary, bars: int) -> list[str]:
 
 
 def sample(grammar: ScoreGrammar, state, seed: int, prompt: list[int] = (), limit: int = 4000) -> list[list[int]]:
-    """Random logits (a fresh spread per step, so both long and short choices happen) masked by the grammar."""
-    generator = torch.Generator().manual_seed(seed)
+    """Random logits masked by the grammar, sampled by the Gumbel-max trick; a fresh spread each step, so that
+    both long and short choices happen."""
+    rng = np.random.default_rng(seed)
     for token in prompt:
-        grammar.advance(state, torch.full_like(state.phase, token))
+        grammar.advance(state, np.full(len(state.phase), token))
     assert not state.bad.any()
-    rows = [[] for _ in range(len(state.phase))]
+    rows = []
     for _ in range(limit):
         mask = grammar.allowed(state)
-        logits = torch.randn(mask.shape, generator=generator) * torch.rand(1, generator=generator) * 4
-        weights = torch.softmax(logits.masked_fill(~mask, float("-inf")), -1)
-        tokens = torch.multinomial(weights, 1, generator=generator)[:, 0]
+        logits = rng.normal(size=mask.shape) * rng.uniform(0, 4) + rng.gumbel(size=mask.shape)
+        tokens = np.where(mask, logits, -np.inf).argmax(1)
         grammar.advance(state, tokens, check=False)
-        for row, token in zip(rows, tokens.tolist()):
-            row.append(token)
+        rows.append(tokens)
         if bool((state.phase == P_DONE).all()):
             break
-    return [list(prompt) + r[:r.index(grammar.vocabulary.eos_id) + 1] for r in rows]
+    eos = grammar.vocabulary.eos_id
+    return [list(prompt) + r[:r.index(eos) + 1] if eos in r else r for r in np.stack(rows, 1).tolist()]
 
 
 def test_examples_and_real_scores_are_accepted(vocabulary, grammar, trials):
@@ -112,9 +113,9 @@ def test_random_logits_under_the_grammar_write_only_valid_scores(vocabulary, gra
 
 def test_an_untrained_transformer_generates_valid_scores_and_repeats_with_its_seed(vocabulary):
     torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocabulary), n_positions=1024, n_embd=32, n_layer=2,
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocabulary), n_positions=1024, n_embd=16, n_layer=1,
                                        n_head=2, bos_token_id=vocabulary.bos_id, eos_token_id=vocabulary.eos_id))
-    grids = [grid(4, 0, 2), grid(3, 1, 3), grid(6, 0, 1), grid(2, 1, 4)] * 2
+    grids = [grid(4, 0, 2), grid(3, 1, 2), grid(6, 0, 1), grid(2, 1, 3)]
 
     def generate(seed: int) -> list[list[int]]:
         torch.manual_seed(seed)
