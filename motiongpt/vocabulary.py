@@ -128,6 +128,7 @@ class Vocabulary:
         self.what0 = self.column0 + len(self.columns)
         self.position0 = self.what0 + len(self.whats)
         self.duration0 = self.position0 + self.max_positions
+        self._allowed = {(start, c): set(self.allowed_whats(c, start)) for c in COLUMNS for start in (False, True)}
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -199,7 +200,7 @@ class Vocabulary:
         start = []
         for s in score.starting_position:
             what = self.what_of(s)
-            if what not in self.allowed_whats(s.column, start=True) or any(c is s.column for c, _ in start):
+            if what not in self._allowed[True, s.column] or any(c is s.column for c, _ in start):
                 raise VocabularyError(f"the starting position cannot say {what} in {s.column.value} "
                                       f"(one cell per column, none in the centre)")
             start.append((s.column, what))
@@ -215,7 +216,7 @@ class Vocabulary:
             if b <= a:
                 raise VocabularyError(f"{s.sign.value} in {s.column.value} at beat {s.start:g} has no length "
                                       f"(a symbol lasts at least 1/{self.subdivision} beat)")
-            if what not in self.allowed_whats(s.column):
+            if what not in self._allowed[False, s.column]:
                 raise VocabularyError(f"{s.column.value} cannot say {what} (beat {s.start:g})")
             k = lane(s.column, s.sign)
             if k in busy and busy[k][0] > a:
@@ -295,7 +296,7 @@ class Vocabulary:
         start = []
         while i < len(names) and names[i].startswith("col:"):
             column = Column(take("col:")[4:])
-            start.append((column, self._what(take(), i - 1)))
+            start.append((column, self._what(take(), i - 1, column, start=True)))
         pieces: list[Piece] = []
         bar = -1
         while i < len(names) and names[i] not in ("<eos>", "<pad>"):
@@ -313,7 +314,7 @@ class Vocabulary:
                 elif position is None:
                     raise VocabularyError(f"token {i} is {names[i]!r} where a position was expected")
                 column = Column(take("col:")[4:])
-                what = self._what(take(), i - 1)
+                what = self._what(take(), i - 1, column)
                 duration = self.durations.index(take("dur:")) + 1
                 tie = i < len(names) and names[i] == "<tie>"
                 i += tie
@@ -324,10 +325,10 @@ class Vocabulary:
                 raise VocabularyError(f"token {i} follows <eos>")
         return start, pieces
 
-    def _what(self, name: str, index: int) -> str:
-        if name not in self.whats:
-            raise VocabularyError(f"token {index} is {name!r} where a direction cell, hold, flight or turn was "
-                                  f"expected")
+    def _what(self, name: str, index: int, column: Column, start: bool = False) -> str:
+        if name not in self._allowed[start, column]:
+            raise VocabularyError(f"token {index} is {name!r}, which {column.value} cannot say"
+                                  + (" in the starting position" if start else ""))
         return name
 
     def to_score(self, ids: list[int], grid: BeatGrid, title: str = "") -> Score:

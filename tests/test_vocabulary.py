@@ -162,6 +162,9 @@ def test_a_meter_longer_than_the_vocabulary_is_refused(vocabulary):
     lambda v, ids: ids[:-1] + [v.bar_id, v.position0 + 15, v.ids["col:head"], v.ids["forward/high"],
                                v.duration0 + 3, v.eos_id],  # lasts past the bar line
     lambda v, ids: ids + [10 ** 6],
+    lambda v, ids: ids[:-1] + [v.bar_id, v.position0, v.ids["col:support-left"], v.ids["flight"], v.duration0,
+                               v.eos_id],  # flight on one foot
+    lambda v, ids: ids[:2] + [v.ids["col:centre"], v.ids["forward/high"]] + ids[2:],  # the centre at the start
 ])
 def test_malformed_ids_are_refused(vocabulary, edit):
     score = Score.load(EXAMPLES[0])
