@@ -239,7 +239,9 @@ class Vocabulary:
                                       f"(flight means no weight on either foot)")
         bars = max(self.bar_count(grid), math.ceil((end - offset) / length))
         order = {c: i for i, c in enumerate(COLUMNS)}
-        pieces.sort(key=lambda p: (p.bar, not p.cont, p.position, order[p.column], p.duration, p.what))
+        # continuations in lane order (the grammar asks for them so), then events as the Score orders symbols
+        pieces.sort(key=lambda p: (p.bar, 0, lane(p.column, Sign.FLIGHT if p.what == "flight" else Sign.TURN))
+                    if p.cont else (p.bar, 1, p.position, order[p.column], p.duration, p.what))
         return start, pieces, bars
 
     def _subdivisions(self, symbol: Symbol, beats: float) -> int:

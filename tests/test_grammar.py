@@ -95,6 +95,17 @@ def test_examples_and_real_scores_are_accepted(vocabulary, grammar, trials):
     assert grammar.accepts([vocabulary.encode(s) for s in scores], [s.grid for s in scores]) == [True] * len(scores)
 
 
+def test_a_turn_in_the_air_over_a_bar_line_is_accepted(vocabulary, grammar):
+    """Both centre lanes continue into the next bar: continuations come in lane order, flight first, whatever
+    their lengths."""
+    score = Score(grid(4, 0, 2), [laban.Symbol(3.5, Column.CENTRE, 1.0, Sign.FLIGHT),
+                                  laban.Symbol(3.5, Column.CENTRE, 0.75, Sign.TURN, turn=0.5)])
+    ids = vocabulary.encode(score)
+    assert vocabulary.names(ids).count("<cont>") == 2
+    assert vocabulary.to_score(ids, score.grid) == score
+    assert grammar.accepts([ids], [score.grid]) == [True]
+
+
 def test_random_logits_under_the_grammar_write_only_valid_scores(vocabulary, grammar):
     settings = [(m, u, b) for m in (2, 3, 4, 6, 8) for u in range(min(m, 3)) for b in (1, 2, 4)]
     rows = settings * 8
