@@ -277,7 +277,7 @@ class Vocabulary:
 
     # --- ids -> score -------------------------------------------------------------------------------------
 
-    def read(self, ids: list[int]) -> tuple[list[tuple[Column, str]], list[Piece]]:
+    def parse(self, ids: list[int]) -> tuple[list[tuple[Column, str]], list[Piece]]:
         """Parse ids into the starting position and events; malformed ids raise VocabularyError. Positions and
         durations are checked against the bar only by ``to_score``, which knows the grid."""
         names = self.names(ids)
@@ -337,7 +337,7 @@ class Vocabulary:
         """The score that ids write, on ``grid``: pieces tied over a bar line are merged. A ``<cont>`` whose bar
         before does not tie into it (bars spliced in from elsewhere) starts a symbol at the bar line, and a
         ``<tie>`` that nothing continues ends at it."""
-        start, pieces = self.read(ids)
+        start, pieces = self.parse(ids)
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
         q = self.subdivision
         symbols: list[Symbol] = []
