@@ -1,0 +1,368 @@
+"""Constrained sampling: a small state machine over the token stream that says which tokens may come next, so
+that every sampled sequence is a valid score (grammar-constrained decoding, as for code models).
+
+What it enforces, on top of the layout of ``motiongpt.vocabulary``:
+
+- the order ``<bos> <start> (col what)* (<bar> ...){bars} <eos>``, exactly ``bars`` bars, then only padding;
+- columns: the starting position once per column, in staff order, cells only, nothing in the centre;
+- signs per column: flight and turns only in the centre (and turns on the supports), the 27 cells on a support,
+  26 on a gesture (a limb has no 'place middle'), holds outside the centre;
+- time: positions increase within a bar and stay inside it (and after the upbeat in an upbeat bar); events at one
+  position in staff order; a duration fits inside the bar; ``<tie>`` only on an event that reaches the bar line,
+  and never in the last bar; the next bar opens with exactly the ``<cont>`` of every tie, in lane order, with the
+  same column and what;
+- no overlaps: a column (a lane: the centre's flight and its turns are two) is busy until its event ends; and
+  flight means no weight, so no support symbol sounds during a flight.
+
+The state lives in a few integer arrays, one row per sequence, so the mask of a whole batch is a handful of
+vectorised operations on tables precomputed once (which whats each column may say, which token is of which
+kind). They are numpy arrays, not torch tensors: single-threaded numpy on arrays this small is many times
+faster than torch's thread pool (and indifferent to a busy machine); ``ScoreGrammarProcessor`` exposes the
+grammar as a ``transformers.LogitsProcessor`` and moves only the mask to the logits' device. Sampling and greedy search
+only: beam search reorders rows, which this state does not follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from transformers import LogitsProcessor
+
+from laban.timing import BeatGrid
+
+from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyError, lane_column
+
+# Kinds of token
+(PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR) = range(14)
+# Phases: what the machine waits for
+(P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
+ P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
+_SUPPORT_LANES = (2, 3)  # support-left, support-right
+
+
+@dataclass
+class State:
+    """Per-row state (B,) or (B, lanes); positions in subdivisions from the bar's start."""
+
+    phase: np.ndarray
+    bar: np.ndarray  # index of the bar being written; -1 before the first
+    bars: np.ndarray  # how many bars the row writes
+    length: np.ndarray  # bar length
+    upbeat_floor: np.ndarray  # first position of the first bar (after an upbeat's silent beats)
+    pos: np.ndarray  # position of the events being written; -1 before the bar's first position
+    last_col: np.ndarray  # last column written at this position (or in the starting position)
+    col: np.ndarray
+    what: np.ndarray
+    lane: np.ndarray
+    ev_pos: np.ndarray  # where the event being written starts (0 for a continuation)
+    ev_end: np.ndarray
+    busy: np.ndarray  # (B, lanes): each lane is busy until this position in the current bar
+    ties: np.ndarray  # (B, lanes): what each lane ties into the next bar, -1 none
+    pending: np.ndarray  # (B, lanes): what each lane must continue from the bar before, -1 none
+    bad: np.ndarray  # (B,) bool: a token the grammar did not allow was fed
+    # fill in the middle: <fim_prefix> P <fim_suffix> S <fim_middle> M <eos>
+    fim: np.ndarray  # (B,) bool: the row is a fill-in-the-middle sequence
+    middle: np.ndarray  # (B,) bool: writing the middle
+    saved_bar: np.ndarray  # the prefix's last bar
+    saved_ties: np.ndarray  # (B, lanes): what the prefix ties into the middle
+    suffix_bars: np.ndarray
+    suffix_col: np.ndarray
+    suffix_opening: np.ndarray  # (B,) bool: reading the continuations that open the suffix's first bar
+    suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
+
+
+
+class ScoreGrammar:
+    """The tables of the grammar for one vocabulary; ``start`` makes a batch's state, ``allowed`` its mask,
+    ``advance`` feeds it one token per row."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        v = self.vocabulary = vocabulary
+        size = len(v)
+        self.kind = np.zeros(size, dtype=np.int64)
+        self.arg = np.zeros(size, dtype=np.int64)
+        self.kind[:len(SPECIALS)] = np.arange(len(SPECIALS))
+        for kind, first, count in ((COL, v.column0, len(v.columns)), (WHAT, v.what0, len(v.whats)),
+                                   (POS, v.position0, v.max_positions), (DUR, v.duration0, v.max_positions)):
+            self.kind[first:first + count] = kind
+            self.arg[first:first + count] = np.arange(count)
+        index = {w: i for i, w in enumerate(v.whats)}
+        self.what_allowed = np.zeros((len(COLUMNS), len(v.whats)), dtype=bool)
+        self.start_allowed = np.zeros((len(COLUMNS), len(v.whats)), dtype=bool)
+        for c, column in enumerate(COLUMNS):
+            self.what_allowed[c, [index[w] for w in v.allowed_whats(column)]] = True
+            starts = [index[w] for w in v.allowed_whats(column, start=True)]
+            self.start_allowed[c, starts] = True
+        self.start_columns = self.start_allowed.any(1)
+        self.is_flight = np.array([w == "flight" for w in v.whats])
+        self.is_turn = np.array([w in v.turn_eighths for w in v.whats])
+        self.lane_col = np.array([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
+        self.columns = np.arange(len(COLUMNS))
+        self.column_lane = np.array([max(c + 1, 1) if c else 0 for c in range(len(COLUMNS))])
+        self.whats = np.arange(len(v.whats))
+        self.steps = np.arange(v.max_positions)
+
+    def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
+              upbeat: Sequence[int] | int = 0, batch: int | None = None,
+              fill_in: Sequence[bool] | bool = False) -> State:
+        """The state before a sequence's first token, one row per sequence (scalars apply to every row).
+        ``fill_in`` rows are fill-in-the-middle sequences: they open with ``<fim_prefix>``, and only they may."""
+        lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat, fill_in)]
+        batch = batch or max((len(x) for x in lists if x is not None), default=1)
+
+        def row(x) -> list[int]:
+            values = list(x) if isinstance(x, Sequence) else [x] * batch
+            if len(values) != batch:
+                raise VocabularyError(f"{len(values)} grammar settings for a batch of {batch}")
+            return [int(value) for value in values]
+
+        bars, beats_per_bar, upbeat, fill_in = row(bars), row(beats_per_bar), row(upbeat), row(fill_in)
+        if min(bars) < 1:
+            raise VocabularyError("a score has at least one bar")
+        geometry = [self.vocabulary.bar_geometry(b, u) for b, u in zip(beats_per_bar, upbeat)]
+        q = self.vocabulary.subdivision
+
+        def tensor(values, **kw):
+            return np.array(values, dtype=np.int64, **kw)
+
+        def filled(value, width=None):
+            shape = (batch,) if width is None else (batch, width)
+            return np.full(shape, value, dtype=np.int64)
+
+        no = np.zeros(batch, dtype=bool)
+        fim = tensor(fill_in).astype(bool)
+        return State(phase=np.where(fim, P_FIM, P_BOS), bar=filled(-1), bars=tensor(bars),
+                     length=tensor([g[0] for g in geometry]),
+                     upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
+                     pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
+                     ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
+                     pending=filled(-1, LANE_COUNT), bad=no.copy(), fim=fim, middle=no.copy(),
+                     saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
+                     suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT))
+
+    def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
+                  fill_in: Sequence[bool] | bool = False) -> State:
+        """The state for scores on these grids: their meters, upbeats and (unless given) bar counts."""
+        bars = bars if bars is not None else [self.vocabulary.bar_count(g) for g in grids]
+        return self.start(list(bars), [g.beats_per_bar for g in grids], [g.downbeat for g in grids], len(grids),
+                          fill_in)
+
+    # --- the mask -----------------------------------------------------------------------------------------
+
+    def _column_free_time(self, s: State) -> np.ndarray:
+        """(B, columns): from where in the bar each column can take a new event."""
+        busy = s.busy
+        free = busy[:, self.column_lane].copy()
+        supports = busy[:, list(_SUPPORT_LANES)]
+        flight = np.maximum(busy[:, 0], supports.max(1))  # flight needs both feet off the floor
+        free[:, 0] = np.minimum(flight, busy[:, 1])
+        for lane in _SUPPORT_LANES:  # a support waits for the flight over it to end
+            free[:, lane - 1] = np.maximum(busy[:, lane], busy[:, 0])
+        return free
+
+    def _forced(self, s: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The first pending continuation of each row: (any, lane, what)."""
+        waiting = s.pending >= 0
+        lane = np.argmax(waiting, axis=1)
+        return waiting.any(1), lane, np.take_along_axis(s.pending, lane[:, None], 1)[:, 0]
+
+    def allowed(self, s: State) -> np.ndarray:
+        """(B, vocabulary) bool: the tokens each row may take next."""
+        v = self.vocabulary
+        ph = s.phase
+        batch = ph.shape[0]
+        m = np.zeros((batch, len(v)), dtype=bool)
+        waiting, forced_lane, forced_what = self._forced(s)
+        between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
+        free_to_go = between & ~waiting
+        last_bar = s.bar == s.bars - 1
+        m[:, v.bos_id] = ph == P_BOS
+        m[:, v.start_id] = ph == P_START
+        m[:, v.bar_id] = ((ph == P_START_NEXT) | free_to_go) & (s.bar < s.bars - 1)
+        in_prefix = s.fim & ~s.middle
+        m[:, v.eos_id] = (free_to_go & last_bar & ~in_prefix) | (ph == P_DONE) | (ph == P_SUFFIX)
+        m[:, v.pad_id] = ph == P_DONE
+        m[:, v.fim_prefix_id] = ph == P_FIM
+        m[:, v.fim_suffix_id] = in_prefix & ((ph == P_START_NEXT) | free_to_go) & (ph != P_SUFFIX)
+        m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
+        m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
+        m[:, v.cont_id] = between & waiting
+        into_suffix = s.middle & (np.take_along_axis(s.suffix_conts, s.lane[:, None], 1)[:, 0] == s.what)
+        m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & (~last_bar | into_suffix)
+
+        free_time = self._column_free_time(s)
+        free = free_time <= s.pos[:, None]
+        cols = self.columns[None]
+        last = s.last_col[:, None]
+        in_order = (cols > last) | ((cols == 0) & (last == 0))  # the centre may take its second lane
+        columns = (((ph == P_START_NEXT)[:, None] & self.start_columns[None] & (cols > last))
+                   | ((ph == P_COL)[:, None] & free)
+                   | ((free_to_go & (s.pos >= 0))[:, None] & in_order & free)
+                   | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
+        m[:, v.column0:v.column0 + len(COLUMNS)] = columns
+
+        flight_ok = (s.busy[:, [0, *_SUPPORT_LANES]] <= s.pos[:, None]).all(1)
+        turn_ok = s.busy[:, 1] <= s.pos
+        centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
+                     | (self.is_turn[None] & turn_ok[:, None]))
+        whats = (((ph == P_START_WHAT)[:, None] & self.start_allowed[s.col])
+                 | ((ph == P_WHAT)[:, None] & self.what_allowed[s.col] & centre_ok)
+                 | ((ph == P_CONT_WHAT)[:, None] & (self.whats[None] == forced_what[:, None])))
+        m[:, v.what0:v.what0 + len(v.whats)] = whats
+
+        floor = np.where(s.bar == 0, s.upbeat_floor, 0)
+        lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
+        q = self.steps[None]
+        m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
+                                                            & (q < s.length[:, None]))
+        m[:, v.duration0:v.duration0 + v.max_positions] = (ph == P_DUR)[:, None] & (q < (s.length - s.ev_pos)[:, None])
+        reading = ph == P_SUFFIX  # the suffix is given: read, not checked (to_score checks it)
+        m[reading, v.column0:] = True
+        m[reading, v.cont_id] = True
+        m[reading, v.tie_id] = True
+        return m
+
+    # --- feeding tokens -----------------------------------------------------------------------------------
+
+    def advance(self, s: State, tokens: np.ndarray, check: bool = True) -> State:
+        """Feed one token per row (in place, and returned). With ``check`` a token the grammar did not allow
+        marks its row ``bad``; the row's state after it is meaningless."""
+        tokens = np.asarray(tokens.cpu() if torch.is_tensor(tokens) else tokens, dtype=np.int64)
+        if check:
+            s.bad |= ~self.allowed(s)[np.arange(len(tokens)), tokens]
+        kind, arg = self.kind[tokens], self.arg[tokens]
+        ph = s.phase
+        suffix = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
+        self._fill_in_the_middle(s, kind, arg, suffix)
+        kind = np.where(suffix | (kind == FIM_MIDDLE), -1, kind)  # the suffix is read, not written
+        _, forced_lane, _ = self._forced(s)
+
+        def where(condition, new, old):
+            return np.where(condition, new, old)
+
+        is_col, is_what, is_dur = kind == COL, kind == WHAT, kind == DUR
+        start_col = is_col & (ph == P_START_NEXT)
+        cont_col = is_col & (ph == P_CONT_COL)
+        event_col = is_col & ~start_col & ~cont_col
+        cont_what = is_what & (ph == P_CONT_WHAT)
+        event_what = is_what & (ph == P_WHAT)
+        is_bar, is_pos, is_tie = kind == BAR, kind == POS, kind == TIE
+
+        new = ph.copy()
+        new = where(kind == BOS, P_START, new)
+        new = where(kind == FIM_PREFIX, P_BOS, new)
+        new = where(kind == START, P_START_NEXT, new)
+        new = where(start_col, P_START_WHAT, new)
+        new = where(is_what & (ph == P_START_WHAT), P_START_NEXT, new)
+        new = where(kind == CONT, P_CONT_COL, new)
+        new = where(cont_col, P_CONT_WHAT, new)
+        new = where(event_col, P_WHAT, new)
+        new = where(cont_what | event_what, P_DUR, new)
+        new = where(is_dur, P_AFTER_DUR, new)
+        new = where(is_tie | is_bar, P_EVENT, new)
+        new = where(is_pos, P_COL, new)
+        new = where(kind == EOS, P_DONE, new)
+        new = where(kind == FIM_SUFFIX, P_SUFFIX, new)
+        new = where(suffix | (self.kind[tokens] == FIM_MIDDLE), s.phase, new)  # set by _fill_in_the_middle
+
+        s.col = where(is_col, arg, s.col)
+        s.last_col = where(start_col | event_col, arg, where((kind == START) | is_pos | is_bar, -1, s.last_col))
+        s.ev_pos = where(event_col, s.pos, where(kind == CONT, 0, s.ev_pos))
+        s.what = where(cont_what | event_what, arg, s.what)
+        centre_lane = np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1)
+        s.lane = where(cont_what, forced_lane, where(event_what, np.where(s.col == 0, centre_lane, s.col + 1),
+                                                     s.lane))
+        lanes = np.arange(LANE_COUNT)[None]
+        s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
+        s.ev_end = where(is_dur, s.ev_pos + arg + 1, s.ev_end)
+        s.busy = np.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
+        s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
+        s.pos = where(is_pos, arg, where(is_bar, -1, s.pos))
+        s.bar = where(is_bar, s.bar + 1, s.bar)
+        s.pending = np.where(is_bar[:, None], s.ties, s.pending)
+        s.ties = np.where(is_bar[:, None], -1, s.ties)
+        s.busy = np.where(is_bar[:, None], 0, s.busy)
+        s.phase = new
+        return s
+
+    def _fill_in_the_middle(self, s: State, kind: np.ndarray, arg: np.ndarray, suffix: np.ndarray) -> None:
+        """The fill-in-the-middle tokens: remember the prefix's end, read the suffix's bar count and opening
+        continuations, and on ``<fim_middle>`` go back to the prefix's end to write the bars in between."""
+        leaving = kind == FIM_SUFFIX
+        s.saved_bar = np.where(leaving, s.bar, s.saved_bar)
+        s.saved_ties = np.where(leaving[:, None], s.ties, s.saved_ties)
+        bar = suffix & (kind == BAR)
+        s.suffix_bars = s.suffix_bars + bar.astype(np.int64)
+        s.suffix_opening = np.where(bar, s.suffix_bars == 1, s.suffix_opening & ~(suffix & (kind == POS)))
+        s.suffix_col = np.where(suffix & (kind == COL), arg, s.suffix_col)
+        opening = suffix & s.suffix_opening & (kind == WHAT)
+        lane = np.where(s.suffix_col == 0, np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1), s.suffix_col + 1)
+        lanes = np.arange(LANE_COUNT)[None]
+        s.suffix_conts = np.where(opening[:, None] & (lanes == lane[:, None]), arg[:, None], s.suffix_conts)
+        s.phase = np.where(suffix & (kind == EOS), P_AFTER_SUFFIX, s.phase)
+        entering = kind == FIM_MIDDLE
+        s.middle |= entering
+        s.bar = np.where(entering, s.saved_bar, s.bar)
+        s.ties = np.where(entering[:, None], s.saved_ties, s.ties)
+        s.bars = np.where(entering, s.bars - s.suffix_bars, s.bars)
+        s.bad |= entering & (s.bars <= s.saved_bar + 1)  # no bar left for the middle
+        s.phase = np.where(entering, P_MIDDLE_OPEN, s.phase)
+
+    def accepts(self, sequences: Sequence[Sequence[int]], grids: Sequence[BeatGrid],
+                bars: Sequence[int] | None = None) -> list[bool]:
+        """Whether each sequence is a complete score the grammar allows on its grid (and bar count)."""
+        fill_in = [len(x) > 0 and x[0] == self.vocabulary.fim_prefix_id for x in sequences]
+        state = self.start_for(grids, bars, fill_in=fill_in)
+        width = max(len(x) for x in sequences)
+        pad = self.vocabulary.pad_id
+        ids = np.array([list(x) + [pad] * (width - len(x)) for x in sequences], dtype=np.int64)
+        outside = ((ids < 0) | (ids >= len(self.vocabulary))).any(1)
+        ids = ids.clip(0, len(self.vocabulary) - 1)
+        for t in range(width):
+            self.advance(state, ids[:, t])
+        return (~state.bad & ~outside & (state.phase == P_DONE)).tolist()
+
+
+class ScoreGrammarProcessor(LogitsProcessor):
+    """Masks the logits of every token the grammar does not allow next (to -inf), row by row.
+
+    Give each row's bar count, meter and upbeat (scalars for all rows), or ``grids=`` to take them from beat
+    grids. The prompt (``<bos>``, a score's first bars, or a fill-in-the-middle prompt up to ``<fim_middle>``:
+    then the bar count is the whole score's) is fed on the first call; a prompt the grammar
+    refuses raises VocabularyError. A new ``generate`` call (shorter input than seen) starts the state afresh.
+    """
+
+    def __init__(self, vocabulary: Vocabulary | ScoreGrammar, bars: Sequence[int] | int | None = None,
+                 beats_per_bar: Sequence[int] | int = 4, upbeat: Sequence[int] | int = 0,
+                 grids: Sequence[BeatGrid] | None = None) -> None:
+        self.grammar = vocabulary if isinstance(vocabulary, ScoreGrammar) else ScoreGrammar(vocabulary)
+        if grids is not None:
+            v = self.grammar.vocabulary
+            bars = bars if bars is not None else [v.bar_count(g) for g in grids]
+            beats_per_bar, upbeat = [g.beats_per_bar for g in grids], [g.downbeat for g in grids]
+        if bars is None:
+            raise VocabularyError("the grammar needs the number of bars (or grids)")
+        self.settings = (bars, beats_per_bar, upbeat)
+        self.state: State | None = None
+        self.seen = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        batch, length = input_ids.shape
+        if self.state is None or not 0 < self.seen < length or self.state.phase.shape[0] != batch:
+            fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
+            self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in)
+            self.seen = 0
+        for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
+            self.grammar.advance(self.state, input_ids[:, t].cpu().numpy(), check=self.seen == 0)
+        if self.seen == 0 and bool(self.state.bad.any()):
+            row = int(np.flatnonzero(self.state.bad)[0])
+            raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
+        self.seen = length
+        mask = torch.from_numpy(self.grammar.allowed(self.state)).to(scores.device)
+        size = len(self.grammar.vocabulary)
+        masked = torch.full_like(scores, float("-inf"))
+        masked[:, :size] = scores[:, :size].masked_fill(~mask, float("-inf"))
+        return masked
