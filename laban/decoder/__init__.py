@@ -41,7 +41,7 @@ from ..score import Score
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import GESTURE_COLUMNS, gesture_track, sample_direction, typical_direction
+from .gestures import TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
 from .steps import Steps
 from .supports import heading_of, support_runs
 
@@ -71,5 +71,5 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
     runs = support_runs(score, clock)
     heading = heading_of(score, clock, streams)
     steps = Steps(rig, clock, runs, heading, streams)
-    gestures = {column: gesture_track(score, column, clock, streams) for column in GESTURE_COLUMNS}
+    gestures = {column: gesture_track(score, column, clock, streams) for column in TRACKED_COLUMNS}
     return Body(rig, clock, steps, gestures, score, streams).motion()

@@ -20,7 +20,7 @@ from scipy.special import ndtri
 from ..analysis import WORKING_FPS
 from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
 from ..ik import unit
-from ..score import Column, Direction, Level, Score, Sign
+from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
 from .clock import Clock, Streams, progress
 from .routes import Paths
@@ -96,8 +96,7 @@ def typical_direction(column: Column, direction: Direction, level: Level) -> np.
     return prior[cell_of(direction, level)]
 
 
-_GESTURE_DEFAULT = {Column.TORSO: (Direction.PLACE, Level.HIGH), Column.HEAD: (Direction.PLACE, Level.HIGH)}
-GESTURE_COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
+TRACKED_COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
                    Column.FOREARM_RIGHT)  # the limbs ``gesture_track`` moves (the legs move with the feet)
 
 
@@ -126,7 +125,7 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams) 
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
     come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
-    cell = (first.direction, first.level) if first else _GESTURE_DEFAULT.get(column, (Direction.PLACE, Level.LOW))
+    cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
     start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not symbols:
@@ -158,23 +157,25 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
     targets = np.array([m[2] for m in moves])
     ease_in, ease_out = np.array([m[3] for m in moves]), np.array([m[4] for m in moves])
     paths = Paths(np.vstack([start, targets[:-1]]), targets)
-    following = np.append(t0[1:], np.inf)
     # A quick move followed at once by another flows into it: it arrives as the next one starts, without a rest;
     # the tokenizer cuts the two at the dip of speed between them, which lies at the written boundary. Slower
     # moves rest between (a dip would not be deep enough to be seen) and start early by what it takes to be seen.
-    flowing = np.zeros(n, dtype=bool)
+    # A move's timing depends on the next move only through the next one's written start, never on where it goes
+    # or how fast: each move leaves room (``_LEAD``) for the next one's early start, whatever that one is, so that
+    # editing a symbol leaves the move before it as it was. (Whether a move flows is its own quickness; the next
+    # move then starts on the boundary.)
+    following = np.append(t0[1:], np.inf)  # the next move's written start
     brisk = paths.angle / np.maximum(np.minimum(t1, following) - t0 - 0.5 * (ease_in + ease_out), 1e-3)
-    flowing[:-1] = (following[:-1] - t1[:-1] < 0.5 / clock.fps) & (brisk[:-1] > _FLOWING_SPEED) \
-        & (brisk[1:] > _FLOWING_SPEED)
-    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, following) - t0, following - t1, ease_in, ease_out,
+    flowing = (following - t1 < 0.5 / clock.fps) & (brisk > _FLOWING_SPEED)
+    done_by = following - np.where(flowing, 0.0, _LEAD)
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - t0, done_by - t1, ease_in, ease_out,
                                     flowing)
     speed = paths.angle / np.maximum(duration - 0.5 * (e_in + e_out), 1e-3)
-    begins = t0 - np.where(np.r_[False, flowing[:-1]], 0.0, _seen_after(speed, e_in))
-    following = np.append(begins[1:], np.inf)
-    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, following) - begins, following - t1, ease_in,
-                                    ease_out, flowing)
+    begins = t0 - np.where(np.r_[False, flowing[:-1]], 0.0, np.minimum(_seen_after(speed, e_in), _LEAD))
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - begins, done_by - t1, ease_in, ease_out,
+                                    flowing)
     duration = np.maximum(duration, 2.0 / clock.fps)
-    handover = progress(following - begins, duration, e_in, e_out)
+    handover = progress(np.append(begins[1:], np.inf) - begins, duration, e_in, e_out)
     for k in np.flatnonzero(handover[:-1] < 1.0 - 1e-6):  # cut short: the next move starts where this one got to
         paths.restart(k + 1, paths.at(np.array([k]), handover[k:k + 1])[0])
     which = np.searchsorted(begins, t, side="right") - 1
@@ -212,3 +213,6 @@ def _seen_after(speed: np.ndarray, ease_in: np.ndarray) -> np.ndarray:
     return crossing + 1.0 / WORKING_FPS
 
 
+# The earliest a move starts before its written time to be seen starting on time (at the slowest gesture speed and
+# the longest ease): the room every move leaves before the next one.
+_LEAD = float(_seen_after(np.array([_GESTURE_SPEED]), np.array([0.11]))[0])

@@ -1,0 +1,179 @@
+"""The decoder's locality figure (issue 9): how far an edit of one symbol reaches in the decoded motion.
+
+    python bench/decoder_locality.py                # examples/*.laban and 10 CMU dance scores of the train split
+    python bench/decoder_locality.py --clips 0 --edits 2
+
+For each score, symbols are picked at random (seeded) among the direction symbols of the gesture columns (arms,
+torso, head, legs) and of the support columns (steps); each is edited in two ways: **change** (another direction
+and another level) and **split** (two symbols of half its length, the same cell). The original and the edited
+score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and compared joint by joint:
+
+- the **reach** of an edit runs from the edited symbol's start until the next symbol of its column has arrived
+  (the end of the score if there is none), widened by one beat on each side;
+- **before** the reach the motion must be identical; **after** it too, except that where a step changed the
+  dancer may stand elsewhere on the floor, facing elsewhere: after the reach of a step edit the edited motion is
+  compared in the dancer's floor frame (the best rotation about the vertical and horizontal translation that
+  carries it onto the original, fitted over all joints of all frames after the reach).
+
+Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
+of edit, as the median and the maximum over edits. ``locality`` is importable (``tests/test_locality.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import laban  # noqa: E402
+from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign, Symbol  # noqa: E402
+
+FPS = 30.0
+STEP_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+@dataclass
+class Reach:
+    """Displacements (m) of one edit: largest joint displacement outside the reach ± 1 beat and inside it."""
+
+    outside: float
+    inside: float
+    frames_outside: int
+
+
+def edited(score: Score, symbol: Symbol, kind: str) -> Score:
+    """``score`` with ``symbol`` changed to another direction and level (``change``) or split in two halves of
+    the same cell (``split``)."""
+    if kind == "change":
+        if symbol.direction is Direction.PLACE:
+            direction = Direction.RIGHT_FORWARD
+        else:
+            direction = laban.score.HORIZONTAL_DIRECTIONS[
+                (laban.score.HORIZONTAL_DIRECTIONS.index(symbol.direction) + 3) % 8]
+        level = {Level.HIGH: Level.LOW, Level.MIDDLE: Level.HIGH, Level.LOW: Level.MIDDLE}[symbol.level]
+        new = [replace(symbol, direction=direction, level=level)]
+    elif kind == "split":
+        half = symbol.duration / 2
+        new = [replace(symbol, duration=half), replace(symbol, start=symbol.start + half, duration=half)]
+    else:
+        raise ValueError(kind)
+    symbols = [s for s in score.symbols if s is not symbol] + new
+    return Score(score.grid, sorted(symbols, key=lambda s: (s.start, list(Column).index(s.column))),
+                 list(score.starting_position), score.title)
+
+
+def reach_beats(score: Score, symbol: Symbol) -> tuple[float, float]:
+    """From the edited symbol's start until the next symbol of its column has arrived (beats)."""
+    later = [s for s in score.column(symbol.column) if s.start >= symbol.end - 1e-9 and s is not symbol]
+    end = min((s.end for s in later), default=max(s.end for s in score.symbols))
+    return symbol.start, max(end, symbol.end)
+
+
+def floor_aligned(moving: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """``moving`` (T, J, 3) carried by the rotation about the vertical and the horizontal translation that best
+    bring it onto ``fixed`` (least squares over all its points)."""
+    a, b = moving[..., [0, 2]].reshape(-1, 2), fixed[..., [0, 2]].reshape(-1, 2)
+    ca, cb = a.mean(axis=0), b.mean(axis=0)
+    h = (a - ca).T @ (b - cb)
+    angle = np.arctan2(h[0, 1] - h[1, 0], h[0, 0] + h[1, 1])
+    c, s = np.cos(angle), np.sin(angle)
+    rotated = (a - ca) @ np.array([[c, s], [-s, c]]) + cb
+    out = moving.copy()
+    out[..., [0, 2]] = rotated.reshape(moving.shape[:-1] + (2,))
+    return out
+
+
+def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: laban.Motion | None = None,
+             fps: float = FPS) -> Reach:
+    """How far editing ``symbol`` of ``score`` (``edited``) reaches in the decoded motion."""
+    other = edited(score, symbol, kind)
+    first = (original or laban.decode(score, fps=fps, seed=seed)).trajectories().positions.astype(np.float64)
+    second = laban.decode(other, fps=fps, seed=seed).trajectories().positions.astype(np.float64)
+    n = min(len(first), len(second))  # a split never changes the length; a last symbol edit may
+    first, second = first[:n], second[:n]
+    b0, b1 = reach_beats(score, symbol)
+    seconds = score.grid.beats_to_seconds(np.array([max(b0 - 1.0, 0.0), b1 + 1.0]))
+    t = np.arange(n) / fps
+    before, after = t < seconds[0], t > seconds[1]
+    inside = ~before & ~after
+    moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)
+    outside = moved[before].max(initial=0.0)
+    if after.any():
+        if symbol.column in SUPPORT_COLUMNS:  # the rest of the dance may be carried rigidly elsewhere
+            second_after = floor_aligned(second[after], first[after])
+            outside = max(outside, np.linalg.norm(first[after] - second_after, axis=-1).max())
+        else:
+            outside = max(outside, moved[after].max())
+    return Reach(float(outside), float(moved[inside].max(initial=0.0)), int(before.sum() + after.sum()))
+
+
+def candidates(score: Score, columns) -> list[Symbol]:
+    """Direction symbols of ``columns`` that a change or a split can edit (a quarter beat or longer)."""
+    return [s for s in score.symbols if s.column in columns and s.sign is Sign.DIRECTION and s.duration >= 0.25]
+
+
+GROUPS = {"arms/torso/head": tuple(c for c in GESTURE_COLUMNS if c not in (Column.LEG_LEFT, Column.LEG_RIGHT)),
+          "legs": (Column.LEG_LEFT, Column.LEG_RIGHT), "steps": STEP_COLUMNS}
+
+
+def cmu_scores(count: int) -> list[Score]:
+    """Tokenized CMU dance clips of the training split (the first ``count`` by name)."""
+    from motiongpt.data import cmu_trials
+    from motiongpt.evaluate import read_cmu_split
+
+    split = read_cmu_split()
+    trials = [t for t in cmu_trials() if t.is_dance and split.get(t.name, {}).get("split") == "train"]
+    scores = []
+    for trial in sorted(trials, key=lambda t: t.name)[:count]:
+        motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
+        scores.append(laban.tokenize(motion, title=trial.name))
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clips", type=int, default=10, help="CMU dance scores of the train split (default 10)")
+    parser.add_argument("--edits", type=int, default=2, help="symbols edited per score and group (default 2)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    scores = [(p.stem, Score.load(p)) for p in sorted((REPO / "examples").glob("*.laban"))]
+    scores += [(s.title, s) for s in cmu_scores(args.clips)] if args.clips else []
+    pick = np.random.default_rng(args.seed)
+    results: dict[tuple[str, str], list[Reach]] = {}
+    worst: dict[tuple[str, str], tuple[float, str]] = {}
+    for name, score in scores:
+        original = laban.decode(score, fps=FPS, seed=args.seed)
+        for group, columns in GROUPS.items():
+            options = candidates(score, columns)
+            chosen = pick.choice(len(options), size=min(args.edits, len(options)), replace=False) if options else []
+            for k in chosen:
+                symbol = options[int(k)]
+                for kind in ("change", "split"):
+                    reach = locality(score, symbol, kind, args.seed, original)
+                    results.setdefault((group, kind), []).append(reach)
+                    label = f"{name} {symbol.column.value} @{symbol.start:g}"
+                    if reach.outside >= worst.get((group, kind), (-1.0, ""))[0]:
+                        worst[(group, kind)] = (reach.outside, label)
+    print(f"{len(scores)} scores ({', '.join(n for n, _ in scores)}), seed {args.seed}, {FPS:g} fps, "
+          f"{time.perf_counter() - started:.0f} s")
+    print("largest joint displacement (m) outside the reach ± 1 beat (steps: after it, in the dancer's floor frame)"
+          " and inside it")
+    print(f"  {'edited':18} {'edit':7} {'edits':>5} {'outside max':>12} {'median':>9} {'inside max':>11} "
+          f"{'median':>7}  worst outside")
+    for (group, kind), reaches in results.items():
+        out = np.array([r.outside for r in reaches])
+        inside = np.array([r.inside for r in reaches])
+        print(f"  {group:18} {kind:7} {len(reaches):5d} {out.max():12.2e} {np.median(out):9.1e} {inside.max():11.3f} "
+              f"{np.median(inside):7.3f}  {worst[(group, kind)][1]}")
+
+
+if __name__ == "__main__":
+    main()
