@@ -47,6 +47,7 @@ class Reach:
     outside: float
     inside: float
     frames_outside: int
+    before: float = 0.0  # the part of ``outside`` before the reach
 
 
 def edited(score: Score, symbol: Symbol, kind: str) -> Score:
@@ -120,7 +121,8 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
             outside = max(outside, np.linalg.norm(first[after] - second_after, axis=-1).max())
         else:
             outside = max(outside, moved[after].max())
-    return Reach(float(outside), float(moved[inside].max(initial=0.0)), int(before.sum() + after.sum()))
+    return Reach(float(outside), float(moved[inside].max(initial=0.0)), int(before.sum() + after.sum()),
+                 float(moved[before].max(initial=0.0)))
 
 
 def candidates(score: Score, columns) -> list[Symbol]:
