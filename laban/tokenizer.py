@@ -24,6 +24,7 @@ from scipy.signal import find_peaks
 from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
                        without_short_runs)
 from .beats import beat_grid
+from .cells import LEVELS as _LEVELS
 from .cells import PLACE_LOW, limb_cells
 from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
@@ -38,8 +39,6 @@ REVERSAL_PROMINENCE = 40.0  # deg/s a speed dip must fall to count as a stop ins
 
 RAISED_LEG = 40.0  # degrees from hanging at which a free leg's movement is a gesture, not a step's swing
 TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
-
-_LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
 
 
 def tokenize(
