@@ -9,8 +9,8 @@ and another level) and **split** (two symbols of half its length, the same cell)
 score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and compared joint by joint:
 
 - the **reach** of an edit runs from the edited symbol's start until the next symbol of its column has arrived
-  (the end of the score if there is none; for a gesture that flows at once into the symbol after, the end of that
-  one: ``reach_beats``), widened by one beat on each side;
+  (for a step, the next step of that foot; the end of the score if there is none), widened by one beat on each
+  side;
 - **before** the reach the motion must be identical; **after** it too, except that where a step changed the
   dancer may stand elsewhere on the floor, facing elsewhere: after the reach of a step edit the edited motion is
   compared in the dancer's floor frame (the best rotation about the vertical and horizontal translation that
@@ -72,17 +72,11 @@ def edited(score: Score, symbol: Symbol, kind: str) -> Score:
 
 
 def reach_beats(score: Score, symbol: Symbol) -> tuple[float, float]:
-    """From the edited symbol's start until the next symbol of its column has arrived (beats). A quick gesture
-    followed at once by another flows into it without stopping (the next one starts on the written boundary, not
-    a moment early), and whether it is quick depends on where it comes from: where the symbol after the next
-    starts at once, the limb arrives only at the end of that one."""
-    later = sorted((s for s in score.column(symbol.column) if s.start >= symbol.end - 1e-9 and s is not symbol
-                    and s.sign is Sign.DIRECTION), key=lambda s: s.start)
-    if not later:
-        return symbol.start, max(s.end for s in score.symbols)
-    end = later[0].end
-    if symbol.column not in SUPPORT_COLUMNS and len(later) > 1 and abs(later[1].start - end) < 1e-9:
-        end = later[1].end
+    """From the edited symbol's start until the next symbol of its column has arrived (beats); for a step, the next
+    step of that foot."""
+    later = [s for s in score.column(symbol.column) if s.start >= symbol.end - 1e-9 and s is not symbol
+             and s.sign is Sign.DIRECTION]
+    end = min((s.end for s in later), default=max(s.end for s in score.symbols))
     return symbol.start, max(end, symbol.end)
 
 

@@ -19,10 +19,10 @@ from scipy.special import ndtri
 
 from ..analysis import WORKING_FPS
 from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
-from ..ik import unit
+from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
-from .clock import Clock, Streams, progress
+from .clock import Clock, Streams, clamp, progress, smoothstep
 from .routes import Paths
 
 _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
@@ -145,25 +145,22 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
     once by another arrives a moment early and pauses, as a dancer's movements are separated by stops (the
     tokenizer cuts movements where the limb stops). Each move starts a moment before its written time, so that it
     is seen to start on time (``_seen_after``); a quick move followed at once by another flows into it instead,
-    the dip of speed between them on the written boundary. A move cut short by the next hands over where it got to.
-    Vectorised over moves and frames.
+    arriving on the written boundary, where a quick next one starts (the tokenizer cuts them at the dip of speed
+    between them) or a slower one is already under way (the two blend). Vectorised over moves and frames.
+
+    Locality: a move's timing depends on the next move only through the next one's written start (never on where
+    it goes or how fast: each move leaves room, ``_LEAD``, for the next one's early start, whatever that one is),
+    and each move goes from the previous target, not from wherever the limb got to. Editing a symbol thus changes
+    the limb only from a moment before that symbol until the next symbol of its column has arrived.
     """
     if not moves:
         return np.broadcast_to(start, (len(t), 3)).copy()
     moves = sorted(moves, key=lambda m: m[0])
-    n = len(moves)
     t0 = np.array([m[0] for m in moves])
     t1 = np.maximum(np.array([m[1] for m in moves]), t0 + 1e-3)
     targets = np.array([m[2] for m in moves])
     ease_in, ease_out = np.array([m[3] for m in moves]), np.array([m[4] for m in moves])
     paths = Paths(np.vstack([start, targets[:-1]]), targets)
-    # A quick move followed at once by another flows into it: it arrives as the next one starts, without a rest;
-    # the tokenizer cuts the two at the dip of speed between them, which lies at the written boundary. Slower
-    # moves rest between (a dip would not be deep enough to be seen) and start early by what it takes to be seen.
-    # A move's timing depends on the next move only through the next one's written start, never on where it goes
-    # or how fast: each move leaves room (``_LEAD``) for the next one's early start, whatever that one is, so that
-    # editing a symbol leaves the move before it as it was. (Whether a move flows is its own quickness; the next
-    # move then starts on the boundary.)
     following = np.append(t0[1:], np.inf)  # the next move's written start
     brisk = paths.angle / np.maximum(np.minimum(t1, following) - t0 - 0.5 * (ease_in + ease_out), 1e-3)
     flowing = (following - t1 < 0.5 / clock.fps) & (brisk > _FLOWING_SPEED)
@@ -171,19 +168,41 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
     duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - t0, done_by - t1, ease_in, ease_out,
                                     flowing)
     speed = paths.angle / np.maximum(duration - 0.5 * (e_in + e_out), 1e-3)
-    begins = t0 - np.where(np.r_[False, flowing[:-1]], 0.0, np.minimum(_seen_after(speed, e_in), _LEAD))
+    # a quick move that follows another at once starts on its written boundary (it is seen there: the dip of
+    # speed between the two), any other a moment early, by what it takes to be seen starting on time
+    on_time = np.r_[False, t0[1:] - t1[:-1] < 0.5 / clock.fps] & (brisk > _FLOWING_SPEED)
+    begins = t0 - np.where(on_time, 0.0, np.minimum(_seen_after(speed, e_in), _LEAD))
     duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - begins, done_by - t1, ease_in, ease_out,
                                     flowing)
     duration = np.maximum(duration, 2.0 / clock.fps)
-    handover = progress(np.append(begins[1:], np.inf) - begins, duration, e_in, e_out)
-    for k in np.flatnonzero(handover[:-1] < 1.0 - 1e-6):  # cut short: the next move starts where this one got to
-        paths.restart(k + 1, paths.at(np.array([k]), handover[k:k + 1])[0])
+    # A quick move followed at once by a slower one cannot flow into it (the slower one starts early to be seen on
+    # time): it hurries to arrive a rest before. Only its last beat hurries, so that what comes before is the same
+    # whatever the next move is.
+    hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
+    arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
+    last_beat = clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0) if len(hurry) else arrive
+    warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, np.atleast_1d(last_beat),
+                                                                                  arrive) if a - max(w, begins[k]) > 1e-3]
     which = np.searchsorted(begins, t, side="right") - 1
     moving = which >= 0
     directions = np.broadcast_to(start, (len(t), 3)).copy()
     k = which[moving]
-    done = progress(t[moving] - begins[k], duration[k], e_in[k], e_out[k])
-    directions[moving] = paths.at(k, done)
+    tm = t[moving]
+    local = tm.copy()  # the time each frame's move is at: the clock, or ahead of it in a hurried last beat
+    for move, t_w, t_a, t_end in warps:
+        inside = (k == move) & (tm > t_w)
+        x = clamp((tm[inside] - t_w) / (t_a - t_w))
+        local[inside] = tm[inside] + (t_end - t_a) * smoothstep(x)  # past t_end (arrived) from t_a on
+    here = paths.at(k, progress(local - begins[k], duration[k], e_in[k], e_out[k]))
+    # while the move before is still arriving (a flowing move, or one too short to stop in time), blend into this one
+    ends = begins + duration
+    over = (k > 0) & (tm < ends[np.maximum(k - 1, 0)])
+    if over.any():
+        kb = k[over] - 1
+        before = paths.at(kb, progress(tm[over] - begins[kb], duration[kb], e_in[kb], e_out[kb]))
+        w = smoothstep((tm[over] - begins[kb + 1]) / np.maximum(ends[kb] - begins[kb + 1], 1e-9))
+        here[over] = slerp(before, here[over], w)
+    directions[moving] = here
     if len(t) > 1 and _TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
         sigma = _TRACK_SMOOTHING / max(t[1] - t[0], 1e-9)
         directions = unit(gaussian_filter1d(directions, sigma, axis=0, mode="nearest"))

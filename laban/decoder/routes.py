@@ -79,12 +79,6 @@ class Paths:
             self.routes[k] = [a, *_CORNERS[list(_corner_route(int(ends[k, 0]), int(ends[k, 1])))], b]
         self._pack()
 
-    def restart(self, k: int, start: np.ndarray) -> None:
-        """Move ``k`` starts from ``start`` instead."""
-        route = _route(start, self.routes[k][-1])
-        self.routes[k] = route
-        self._pack()
-
     def _pack(self) -> None:
         longest = max(len(r) for r in self.routes)
         self.points = np.array([r + [r[-1]] * (longest - len(r)) for r in self.routes])  # (n, P, 3)
@@ -102,18 +96,6 @@ class Paths:
         s = clamp((along - lower) / np.maximum(upper - lower, 1e-9))
         points = self.points[which]
         return slerp(points[rows, segment], points[rows, segment + 1], s)
-
-
-def _route(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
-    """Points from ``a`` to ``b``: straight when the great circle crosses no third cell's core, else through the
-    corners of the cells (see ``Paths``)."""
-    a, b = unit(a), unit(b)
-    first, last = int(core_cell(a)), int(core_cell(b))
-    samples = slerp(np.broadcast_to(a, (13, 3)), np.broadcast_to(b, (13, 3)), Paths._SAMPLES)
-    crossed = set(core_cell(samples).tolist()) - {first, last, -1}
-    if not crossed or first < 0 or last < 0:
-        return [a, b]
-    return [a, *_CORNERS[list(_corner_route(first, last))], b]
 
 
 @lru_cache(maxsize=None)
