@@ -4,17 +4,18 @@
     python bench/decoder_locality.py --clips 0 --edits 2
 
 For each score, symbols are picked at random (seeded) among the direction symbols of the gesture columns (arms,
-torso, head, legs) and of the support columns (steps); each is edited in two ways: **change** (another direction
-and another level) and **split** (two symbols of half its length, the same cell). The original and the edited
+torso, head, legs) and of the support columns (steps), and among the turn signs; each is edited in two ways:
+**change** (another direction and another level; a turn an eighth more) and **split** (two symbols of half its
+length, the same cell; a turn in two of half the amount). The original and the edited
 score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and compared joint by joint:
 
 - the **reach** of an edit runs from the edited symbol's start until the next symbol of its column has arrived
-  (for a step, the next step of that foot; the end of the score if there is none), widened by one beat on each
-  side;
-- **before** the reach the motion must be identical; **after** it too, except that where a step changed the
-  dancer may stand elsewhere on the floor, facing elsewhere: after the reach of a step edit the edited motion is
-  compared in the dancer's floor frame (the best rotation about the vertical and horizontal translation that
-  carries it onto the original, fitted over all joints of all frames after the reach).
+  (for a step, the next step or turn of that foot; the end of the score if there is none), widened by one beat
+  on each side;
+- **before** the reach the motion must be identical; **after** it too, except that where a step or a turn
+  changed, the dancer may stand elsewhere on the floor, facing elsewhere: there the edited motion is compared in
+  the dancer's floor frame (the best rotation about the vertical and horizontal translation that carries it onto
+  the original, fitted over all joints of all frames after the reach).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits. ``locality`` is importable (``tests/test_locality.py``).
@@ -37,7 +38,7 @@ import laban  # noqa: E402
 from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign, Symbol  # noqa: E402
 
 FPS = 30.0
-STEP_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+STEP_COLUMNS = SUPPORT_COLUMNS
 
 
 @dataclass
@@ -53,7 +54,14 @@ class Reach:
 def edited(score: Score, symbol: Symbol, kind: str) -> Score:
     """``score`` with ``symbol`` changed to another direction and level (``change``) or split in two halves of
     the same cell (``split``)."""
-    if kind == "change":
+    if symbol.sign is Sign.TURN:  # a turn changes by an eighth, or splits into two of half the amount
+        if kind == "change":
+            new = [replace(symbol, turn=symbol.turn + (0.125 if symbol.turn != -0.125 else 0.25))]
+        else:
+            half = symbol.duration / 2
+            new = [replace(symbol, duration=half, turn=symbol.turn / 2),
+                   replace(symbol, start=symbol.start + half, duration=half, turn=symbol.turn / 2)]
+    elif kind == "change":
         if symbol.direction is Direction.PLACE:
             direction = Direction.RIGHT_FORWARD
         else:
@@ -75,7 +83,7 @@ def reach_beats(score: Score, symbol: Symbol) -> tuple[float, float]:
     """From the edited symbol's start until the next symbol of its column has arrived (beats); for a step, the next
     step of that foot."""
     later = [s for s in score.column(symbol.column) if s.start >= symbol.end - 1e-9 and s is not symbol
-             and s.sign is Sign.DIRECTION]
+             and s.sign in (Sign.DIRECTION, Sign.TURN)]
     end = min((s.end for s in later), default=max(s.end for s in score.symbols))
     return symbol.start, max(end, symbol.end)
 
@@ -110,7 +118,7 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
     moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)
     outside = moved[before].max(initial=0.0)
     if after.any():
-        if symbol.column in SUPPORT_COLUMNS:  # the rest of the dance may be carried rigidly elsewhere
+        if symbol.column.is_support:  # the rest of the dance may be carried rigidly elsewhere
             second_after = floor_aligned(second[after], first[after])
             outside = max(outside, np.linalg.norm(first[after] - second_after, axis=-1).max())
         else:
@@ -120,12 +128,16 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
 
 
 def candidates(score: Score, columns) -> list[Symbol]:
-    """Direction symbols of ``columns`` that a change or a split can edit (a quarter beat or longer)."""
+    """Direction symbols of ``columns`` (turn signs for ``TURNS``) that a change or a split can edit (a quarter
+    beat or longer; a turn split in two halves of whole eighths)."""
+    if columns is TURNS:
+        return [s for s in score.symbols if s.sign is Sign.TURN and s.duration >= 0.25 and (s.turn * 8) % 2 == 0]
     return [s for s in score.symbols if s.column in columns and s.sign is Sign.DIRECTION and s.duration >= 0.25]
 
 
+TURNS = (Column.CENTRE, *SUPPORT_COLUMNS)
 GROUPS = {"arms/torso/head": tuple(c for c in GESTURE_COLUMNS if c not in (Column.LEG_LEFT, Column.LEG_RIGHT)),
-          "legs": (Column.LEG_LEFT, Column.LEG_RIGHT), "steps": STEP_COLUMNS}
+          "legs": (Column.LEG_LEFT, Column.LEG_RIGHT), "steps": STEP_COLUMNS, "turns": TURNS}
 
 
 def cmu_scores(count: int) -> list[Score]:

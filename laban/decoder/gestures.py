@@ -180,9 +180,10 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
     # whatever the next move is.
     hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
     arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
-    last_beat = clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0) if len(hurry) else arrive
-    warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, np.atleast_1d(last_beat),
-                                                                                  arrive) if a - max(w, begins[k]) > 1e-3]
+    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0)) if len(hurry) \
+        else arrive
+    warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, last_beat, arrive)
+             if a - max(w, begins[k]) > 1e-3]  # (move, hurries from, arrives, would have arrived)
     which = np.searchsorted(begins, t, side="right") - 1
     moving = which >= 0
     directions = np.broadcast_to(start, (len(t), 3)).copy()
