@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import latch
 from .score import HORIZONTAL_DIRECTIONS, Column, Direction, Level, Sign, Symbol
 
 SECTOR = 45.0  # degrees of azimuth per horizontal direction
@@ -60,6 +59,8 @@ def cells_with_core(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def limb_cells(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Cell of limb vectors (T, 3) (world, y up) in the body's cross of axes at each frame, with hysteresis: a
     limb keeps its cell until it is ``HYSTERESIS`` degrees inside another one."""
+    from .analysis import latch  # the one hysteresis; imported here so that the cell space itself stays light
+
     cell, core = cells_with_core(body_components(vectors, forward, right))
     return latch(cell, core)
 
