@@ -13,12 +13,14 @@ score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and
   (for a step, the next step or turn of that foot; the end of the score if there is none), widened by one beat
   on each side;
 - **before** the reach the motion must be identical; **after** it too, except that where a step or a turn
-  changed, the dancer may stand elsewhere on the floor, facing elsewhere: there the edited motion is compared in
-  the dancer's floor frame (the best rotation about the vertical and horizontal translation that carries it onto
-  the original, fitted over all joints of all frames after the reach).
+  changed (or a leg gesture, which says where the next step of that foot lands), the dancer may stand elsewhere on
+  the floor, facing elsewhere: there the edited motion is compared in the dancer's floor frame (the best rotation
+  about the vertical and horizontal translation that carries it onto the original, fitted over all joints of all
+  frames after the reach).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
-of edit, as the median and the maximum over edits. ``locality`` is importable (``tests/test_locality.py``).
+of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach
+by more than a millimetre (in all, and before the reach). ``locality`` is importable (``tests/test_locality.py``).
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
     moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)
     outside = moved[before].max(initial=0.0)
     if after.any():
-        if symbol.column.is_support:  # the rest of the dance may be carried rigidly elsewhere
+        if symbol.column.is_support or symbol.column in LEGS:  # the rest may be carried rigidly elsewhere (a leg
+            # gesture just before a step says where the foot lands)
             second_after = floor_aligned(second[after], first[after])
             outside = max(outside, np.linalg.norm(first[after] - second_after, axis=-1).max())
         else:
@@ -136,8 +139,9 @@ def candidates(score: Score, columns) -> list[Symbol]:
 
 
 TURNS = (Column.CENTRE, *SUPPORT_COLUMNS)
+LEGS = (Column.LEG_LEFT, Column.LEG_RIGHT)
 GROUPS = {"arms/torso/head": tuple(c for c in GESTURE_COLUMNS if c not in (Column.LEG_LEFT, Column.LEG_RIGHT)),
-          "legs": (Column.LEG_LEFT, Column.LEG_RIGHT), "steps": STEP_COLUMNS, "turns": TURNS}
+          "legs": LEGS, "steps": STEP_COLUMNS, "turns": TURNS}
 
 
 def cmu_scores(count: int) -> list[Score]:
@@ -157,7 +161,7 @@ def cmu_scores(count: int) -> list[Score]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=int, default=10, help="CMU dance scores of the train split (default 10)")
-    parser.add_argument("--edits", type=int, default=2, help="symbols edited per score and group (default 2)")
+    parser.add_argument("--edits", type=int, default=2, help="symbols edited per score and group (default 2; 0: all)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     started = time.perf_counter()
@@ -170,7 +174,8 @@ def main() -> None:
         original = laban.decode(score, fps=FPS, seed=args.seed)
         for group, columns in GROUPS.items():
             options = candidates(score, columns)
-            chosen = pick.choice(len(options), size=min(args.edits, len(options)), replace=False) if options else []
+            size = len(options) if args.edits == 0 else min(args.edits, len(options))
+            chosen = pick.choice(len(options), size=size, replace=False) if options else []
             for k in chosen:
                 symbol = options[int(k)]
                 for kind in ("change", "split"):
@@ -181,15 +186,17 @@ def main() -> None:
                         worst[(group, kind)] = (reach.outside, label)
     print(f"{len(scores)} scores ({', '.join(n for n, _ in scores)}), seed {args.seed}, {FPS:g} fps, "
           f"{time.perf_counter() - started:.0f} s")
-    print("largest joint displacement (m) outside the reach ± 1 beat (steps: after it, in the dancer's floor frame)"
-          " and inside it")
-    print(f"  {'edited':18} {'edit':7} {'edits':>5} {'outside max':>12} {'median':>9} {'inside max':>11} "
-          f"{'median':>7}  worst outside")
+    print("largest joint displacement (m) outside the reach ± 1 beat (steps, turns, legs: after it, in the dancer's "
+          "floor frame) and inside it")
+    print(f"  {'edited':16} {'edit':7} {'edits':>5} {'outside max':>11} {'median':>8} {'> 1 mm':>7} {'before':>7} "
+          f"{'inside max':>10} {'median':>7}  worst outside")
     for (group, kind), reaches in results.items():
         out = np.array([r.outside for r in reaches])
+        before = np.array([r.before for r in reaches])
         inside = np.array([r.inside for r in reaches])
-        print(f"  {group:18} {kind:7} {len(reaches):5d} {out.max():12.2e} {np.median(out):9.1e} {inside.max():11.3f} "
-              f"{np.median(inside):7.3f}  {worst[(group, kind)][1]}")
+        print(f"  {group:16} {kind:7} {len(reaches):5d} {out.max():11.2e} {np.median(out):8.1e} "
+              f"{np.mean(out > 1e-3):7.0%} {np.mean(before > 1e-3):7.0%} {inside.max():10.3f} {np.median(inside):7.3f}"
+              f"  {worst[(group, kind)][1]}")
 
 
 if __name__ == "__main__":
