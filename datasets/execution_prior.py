@@ -19,7 +19,7 @@ is leaked into the decoder. Cells seen fewer than ``SHRINK`` times are pulled to
 (weight n / (n + SHRINK)); cells never seen stay at the centre.
 
 The table (JSON, read with numpy, no pickle): ``columns`` (column names), ``cells`` (26 cell ids as
-``laban.tokenizer.limb_cells``: sector * 3 + level, 24 place high, 25 place low), ``direction`` (columns × 26 ×
+``laban.cells``: sector * 3 + level, 24 place high, 25 place low), ``direction`` (columns × 26 ×
 3 unit vectors, forward/right/up) and ``count`` (columns × 26 symbol ends behind each).
 """
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 import laban
 from laban.score import Column, Sign
-from laban.decoder import cell_centre, cell_of
+from laban.cells import CELL_COUNT, body_components, cell_centre, cell_of
 from laban.analysis import analyse
 from laban.tokenizer import _gesture_limbs
 
@@ -61,8 +61,7 @@ def symbol_end_directions(motion: laban.Motion, score: laban.Score) -> dict[Colu
         seconds = score.grid.beats_to_seconds(np.array([s.end for s in symbols]))
         frames = np.clip(np.round(seconds * traj.fps).astype(int), 0, traj.frame_count - 1)
         v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
-        body = np.stack([np.einsum("ta,ta->t", v, analysis.forward[frames]),
-                         np.einsum("ta,ta->t", v, analysis.right[frames]), v[:, 1]], axis=1)
+        body = body_components(v, analysis.forward[frames], analysis.right[frames])
         body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
         found[column] += [(cell_of(s.direction, s.level), d) for s, d in zip(symbols, body)]
     return found
@@ -74,8 +73,8 @@ def compute() -> dict:
 
     split = read_cmu_split()
     trials = [t for t in cmu_trials() if t.is_dance and split[t.name]["split"] == "train"]
-    sums = np.zeros((len(COLUMNS), 26, 3))
-    counts = np.zeros((len(COLUMNS), 26), dtype=int)
+    sums = np.zeros((len(COLUMNS), CELL_COUNT, 3))
+    counts = np.zeros((len(COLUMNS), CELL_COUNT), dtype=int)
     for trial in trials:
         motion = laban.read_bvh(trial.path, frame_rate=trial.fps)
         score = laban.tokenize(motion, title=trial.name)
@@ -83,7 +82,7 @@ def compute() -> dict:
             for cell, direction in symbol_end_directions(motion, score)[column]:
                 sums[k, cell] += direction
                 counts[k, cell] += 1
-    centres = np.array([cell_centre(c) for c in range(26)])
+    centres = np.array([cell_centre(c) for c in range(CELL_COUNT)])
     mean = sums / np.maximum(np.linalg.norm(sums, axis=-1, keepdims=True), 1e-12)
     weight = (counts / (counts + SHRINK))[..., None]
     direction = weight * mean + (1.0 - weight) * centres[None]
@@ -93,7 +92,7 @@ def compute() -> dict:
                  "recipe: datasets/execution_prior.py (CMU dance trials of the training split)",
         "trials": [t.name for t in trials],
         "columns": [c.value for c in COLUMNS],
-        "cells": list(range(26)),
+        "cells": list(range(CELL_COUNT)),
         "direction": np.round(direction, 5).tolist(),
         "count": counts.tolist(),
     }

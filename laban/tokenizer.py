@@ -24,14 +24,15 @@ from scipy.signal import find_peaks
 from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
                        without_short_runs)
 from .beats import beat_grid
+from .cells import LEVELS as _LEVELS
+from .cells import PLACE_LOW, limb_cells
+from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
-from .score import HORIZONTAL_DIRECTIONS, Column, Direction, Level, Score, Sign, Symbol
+from .score import Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart as B
 from .timing import BeatGrid, quantise
 
-# Gesture bins: level boundaries at ±22.5° and ±67.5° elevation, 45° sectors of azimuth; a limb has to pass a
-# boundary by HYSTERESIS degrees before its symbol changes.
-HYSTERESIS = 10.0
+# Gesture bins (direction × level cells, with hysteresis) live in laban.cells.
 STILL_SPEED = 25.0  # deg/s of limb rotation under which a limb is at rest (arrived)
 MOVING_SPEED = 50.0  # deg/s over which it is moving again
 REVERSAL_PROMINENCE = 40.0  # deg/s a speed dip must fall to count as a stop inside a movement
@@ -50,9 +51,6 @@ MIN_TURN_SPEED = 90.0
 TURN_HYSTERESIS = 15.0
 TURN_SETTLE = 1.0
 CATCH_UP = 30.0
-
-_PLACE_HIGH, _PLACE_LOW = 24, 25  # cell ids after the 8 sectors × 3 levels
-_LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
 
 
 def tokenize(
@@ -105,39 +103,6 @@ def _gesture_limbs(analysis: Analysis):
     yield Column.HEAD, (neck, B.HEAD), None
 
 
-def limb_cells(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Direction-and-level cell of limb vectors (T, 3) in the body's cross of axes, with hysteresis.
-
-    Cell ids: sector * 3 + level (sector 0 = forward, clockwise; level 0 high, 1 middle, 2 low), 24 place high,
-    25 place low. A limb keeps its cell until it is HYSTERESIS degrees inside another one.
-    """
-    x = np.einsum("ta,ta->t", vectors, forward)
-    y = np.einsum("ta,ta->t", vectors, right)
-    z = vectors[:, 1]
-    elevation = np.degrees(np.arctan2(z, np.hypot(x, y)))
-    azimuth = np.degrees(np.arctan2(y, x)) % 360.0
-    sector = np.round(azimuth / 45.0).astype(np.int64) % 8
-    level = np.where(elevation > 22.5, 0, np.where(elevation < -22.5, 2, 1))
-    cell = np.where(elevation > 67.5, _PLACE_HIGH, np.where(elevation < -67.5, _PLACE_LOW, sector * 3 + level))
-    # Distance inside the cell: to the nearest level boundary, and (off the poles) to the nearest sector edge,
-    # measured along the sphere so that sectors near the poles are not over-strict.
-    to_level_edge = np.min(np.abs(elevation[:, None] - np.array([-67.5, -22.5, 22.5, 67.5])), axis=1)
-    to_sector_edge = (22.5 - np.abs(azimuth - 45.0 * np.round(azimuth / 45.0))) * np.cos(np.radians(elevation))
-    placed = (cell == _PLACE_HIGH) | (cell == _PLACE_LOW)
-    core = np.where(placed, to_level_edge, np.minimum(to_level_edge, to_sector_edge)) >= HYSTERESIS
-    return latch(cell, core)
-
-
-def _symbol_for_cell(cell: int, column: Column, start: float, duration: float) -> Symbol:
-    if cell == _PLACE_HIGH:
-        direction, level = Direction.PLACE, Level.HIGH
-    elif cell == _PLACE_LOW:
-        direction, level = Direction.PLACE, Level.LOW
-    else:
-        direction, level = HORIZONTAL_DIRECTIONS[cell // 3], _LEVELS[cell % 3]
-    return Symbol(start, column, duration, Sign.DIRECTION, direction, level)
-
-
 def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndarray | None) -> list[tuple[int, int]]:
     """Movements of a limb as (start frame, arrival frame): runs of rotation between rests, split at the stops
     and reversals inside them (dips of angular speed at least ``min_gap`` frames apart)."""
@@ -174,7 +139,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
             if hanging[begin:end].max() >= RAISED_LEG or end - begin >= timing.frames_per_beat:
                 allowed[begin:end] = True
         resets[1:] = free[1:] & ~free[:-1]  # a support cancels the gesture: the free leg starts from hanging
-    first = _symbol_for_cell(int(cells[0]) if free is None or free[0] else _PLACE_LOW, column, 0.0, 0.0)
+    first = _symbol_for_cell(int(cells[0]) if free is None or free[0] else PLACE_LOW, column, 0.0, 0.0)
     symbols: list[Symbol] = []
     notated = int(cells[0])
     reset_frames = np.flatnonzero(resets)
@@ -185,7 +150,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
                         np.einsum("ta,ta->t", vectors, analysis.right), vectors[:, 1]], axis=1)
     for begin, arrival in _movements(in_body, traj.fps, timing.frames_per_beat / 2, allowed):
         if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
-            notated = _PLACE_LOW
+            notated = PLACE_LOW
         previous_arrival = arrival
         for a, b in timing.split_long(begin, arrival, cells):
             destination = int(cells[b])

@@ -285,6 +285,9 @@ def test_what_cannot_be_decoded_says_why_in_one_line():
     for fps in (0, -30, float("nan"), 5000):
         with pytest.raises(DecodeError, match="frame rate"):
             decode(score, fps=fps)
+    for seed in (-1, 1.5, "0"):
+        with pytest.raises(DecodeError, match="seed"):
+            decode(score, seed=seed)
     blob = laban.Skeleton(["a", "b", "c"], [-1, 0, 1], [[0, 0, 0], [0, 1, 0], [0, 1, 0]])
     with pytest.raises(SkeletonError, match="cannot recognise"):
         decode(score, blob)

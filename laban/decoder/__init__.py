@@ -1,0 +1,75 @@
+"""The decoder: a Labanotation score in, motion that looks like a person doing it out.
+
+What a dancer reading the staff does, in order (one module each):
+
+1. **Supports** (``supports.support_runs``): read the support columns as runs of weight on the left foot, the
+   right foot, both, or none (flight), each started by a step (its direction and level) or continuing the weight.
+2. **Front** (``supports.heading_of``): turn signs rotate the facing; each is executed so that the notated front,
+   which advances in eighths of a turn, stays within a few degrees of the real one.
+3. **Floor plan** (``steps.Steps``): every step places the free foot where the step's direction and the weight
+   transfer need it, the pelvis travels over the supporting foot, supporting feet stay planted (they only pivot
+   on the ball in turns), and levels bend the knees (plié) or raise the heels (relevé).
+4. **Gestures** (``gestures.gesture_track`` along ``routes``): arms, torso and head reach the destination of each
+   symbol over its duration, with eased timing, along the sphere; free feet swing with clearance or follow their
+   leg gestures (``legs``).
+5. **Body** (``body.Body``): the pelvis height follows the levels of the supporting legs and, in a jump, a
+   push-off, a ballistic flight of the centre of mass and a landing absorbed by the knees; two-bone IK places
+   knees over the toes; rotations point each bone of the skeleton where it must go. The centre of mass is then
+   put over the feet (balance) and on its parabola (flight), and the legs solved again.
+
+Whatever the notation leaves free — the exact angle inside a direction's cell (around where real dancers
+typically hold that limb there: the execution prior ``execution_prior.json``, measured on CMU dance of the
+training split by ``datasets/execution_prior.py``), step length, foot placement, turn-out, knee bend within a
+level, timing curves, small breathing motion — is drawn from ``seed``, always inside the cells the tokenizer
+reads, so that ``tokenize(decode(score), score.grid)`` gives back the score.
+
+Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and
+the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
+until the next symbol of its column has arrived, plus a short transition on each side; an edit of steps or turns
+carries the rest of the dance rigidly to a new place and facing. All per-frame work is numpy over whole arrays;
+Python loops run over symbols, runs and joints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cells import cell_centre, cell_of, core_cell
+from ..figure import Rig, default_skeleton
+from ..motion import Motion
+from ..score import Score
+from ..skeleton import Skeleton
+from .body import Body
+from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
+from .gestures import TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
+from .steps import Steps
+from .supports import heading_of, support_runs
+
+__all__ = ["DecodeError", "LONGEST_DECODE_S", "decode", "sample_direction", "typical_direction", "cell_of",
+           "cell_centre", "core_cell"]
+
+
+def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0) -> Motion:
+    """Motion that performs ``score`` on ``skeleton`` (default: ``laban.figure.default_skeleton()``).
+
+    Joint rotations and root translation at ``fps`` frames per second, frame 0 at time 0 of the score's beat
+    grid, to the end of its last symbol. ``seed`` (an integer from 0) picks one of the many executions the
+    notation allows; the same seed gives the same motion, to the byte.
+    """
+    if not isinstance(score, Score):
+        raise DecodeError(f"decode needs a Score, not {type(score).__name__}")
+    if not score.symbols and not score.starting_position:
+        raise DecodeError("the score is empty: it has no symbols and no starting position to decode")
+    if not (isinstance(fps, (int, float)) and np.isfinite(fps) and 1.0 <= fps <= 1000.0):
+        raise DecodeError(f"frame rate must be a number of frames per second from 1 to 1000, not {fps!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DecodeError(f"seed must be a whole number from 0, not {seed!r}")
+    skeleton = default_skeleton() if skeleton is None else skeleton
+    rig = Rig.of(skeleton)  # SkeletonError (a LabanError) when the body parts cannot be recognised
+    streams = Streams(int(seed))
+    clock = Clock(score, float(fps))
+    runs = support_runs(score, clock)
+    heading = heading_of(score, clock, streams)
+    steps = Steps(rig, clock, runs, heading, streams)
+    gestures = {column: gesture_track(score, column, clock, streams) for column in TRACKED_COLUMNS}
+    return Body(rig, clock, steps, gestures, score, streams).motion()

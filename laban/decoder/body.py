@@ -1,0 +1,369 @@
+"""The body: pelvis, legs, spine, arms and head per frame, solved into joint rotations of the rig.
+
+The pelvis height follows the levels of the supporting legs and, in a jump, a push-off, a ballistic flight of the
+centre of mass and a landing absorbed by the knees; two-bone IK places knees over the toes; rotations point each
+bone of the skeleton where it must go. The centre of mass is then put over the feet (balance) and on its parabola
+(flight), and the legs solved again. Balance is a smoothing of a few tenths of a second: an arm held forward moves
+the pelvis back only while it is held there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from ..figure import Rig, arm_front, centre_of_mass, leg_front
+from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, swing, two_bone, unit
+from ..motion import Motion, forward_kinematics
+from ..score import Column, Score
+from ..skeleton import Skeleton
+from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
+from .legs import Spell, free_feet, free_spells
+from .steps import Steps
+from .supports import axes, facing_rotations, in_body, to_world
+
+GRAVITY = 9.81
+_BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
+_BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
+_STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
+
+
+class Body:
+    """Pelvis, legs, spine, arms and head per frame, solved into joint rotations of the rig."""
+
+    def __init__(self, rig: Rig, clock: Clock, steps: Steps, gestures: dict[Column, np.ndarray], score: Score,
+                 streams: Streams) -> None:
+        self.rig, self.clock, self.steps, self.gestures, self.score = rig, clock, steps, gestures, score
+        self.streams = streams
+        self._spells: list[Spell] | None = None
+        self.heading = steps.heading
+        self.facing = facing_rotations(rig, self.heading)
+        self.leg_lengths = {f: (rig.legs[s].thigh_length, rig.legs[s].shin_length)
+                            for f, s in enumerate(("left", "right"))}
+        # secondary motion: breathing sways the chest a little (under a degree, far too slow for a gesture)
+        rng = streams("body", -1.0, "breath")
+        self.breath = 0.012 * np.sin(2 * np.pi * clock.t / rng.uniform(3.5, 4.5) + rng.uniform(0, 2 * np.pi))
+
+    # --- feet -----------------------------------------------------------------------------------------------
+
+    def planted_feet(self) -> tuple[np.ndarray, np.ndarray]:
+        """World rotations (2, T, 3, 3) and ankle positions (2, T, 3) of the feet as they stand (flat, or on
+        the ball in relevé), wherever they are planted."""
+        steps = self.steps
+        rotations = np.empty((2, self.clock.frames, 3, 3))
+        ankles = np.empty((2, self.clock.frames, 3))
+        for f, side in enumerate(("left", "right")):
+            leg = self.rig.legs[side]
+            yaw = self.heading + np.where(f == 1, 1.0, -1.0) * steps.turnout[f]
+            flat = facing_rotations(self.rig, yaw)
+            back = -leg.ball  # ball → ankle in the rest pose
+            length = np.linalg.norm(back)
+            rest_angle = np.arcsin(np.clip(back[1] / length, -1, 1))
+            # on the ball of the foot, not on pointe: the sole tilts at most _STEEPEST
+            lift = np.minimum(np.arcsin(np.clip((back[1] + steps.rise[f]) / length, -1, 1)), _STEEPEST) - rest_angle
+            _, right = axes(yaw)
+            axis = np.stack([right[:, 0], np.zeros_like(yaw), right[:, 1]], axis=-1)
+            raised = compose(axis_angle(axis, -lift), flat)
+            rotations[f] = raised
+            ball = np.stack([steps.ball[f, :, 0], np.full(len(yaw), leg.ball_height), steps.ball[f, :, 1]], axis=-1)
+            ankles[f] = ball + apply(raised, back)
+        return rotations, ankles
+
+    def _hips(self, root: np.ndarray) -> np.ndarray:
+        """World hip joint positions (2, T, 3) for root positions (T, 3) (the pelvis only turns)."""
+        return np.stack([root + apply(self.facing, self.rig.legs[s].hip) for s in ("left", "right")])
+
+    def pelvis_height(self, root_xz: np.ndarray, ankles: np.ndarray) -> np.ndarray:
+        """Pelvis height (T,) that gives each loaded leg its level's knee bend, never out of reach of a planted
+        foot."""
+        steps = self.steps
+        root = np.stack([root_xz[:, 0], np.zeros(len(root_xz)), root_xz[:, 1]], axis=-1)
+        hips = self._hips(root)
+        heights = np.full((2, len(root)), np.inf)
+        reach = np.full(len(root), np.inf)
+        for f in (0, 1):
+            upper, lower = self.leg_lengths[f]
+            horizontal = np.linalg.norm((hips[f] - ankles[f])[:, [0, 2]], axis=-1)
+            length = np.sqrt(upper ** 2 + lower ** 2 + 2 * upper * lower * np.cos(steps.flexion[f]))
+            height = ankles[f, :, 1] + np.sqrt(np.maximum(length ** 2 - horizontal ** 2, 0.01)) - hips[f, :, 1]
+            longest = 0.9985 * (upper + lower)
+            highest = ankles[f, :, 1] + np.sqrt(np.maximum(longest ** 2 - horizontal ** 2, 0.01)) - hips[f, :, 1]
+            planted = steps.planted[f]
+            heights[f] = np.where(planted, height, np.inf)
+            reach = np.where(planted, np.minimum(reach, highest), reach)
+        # The pelvis goes as low as the most bent loaded leg wants: the other bends too (on the ball of the foot it
+        # stays high; a relevé may be a bent-knee one). A leg taking or giving up the weight counts less, so that
+        # the pelvis passes smoothly from one support to the next.
+        load = np.where(steps.planted, steps.load, 0.0)
+        share = load / np.maximum(load.max(axis=0), 1e-9)
+        relaxed = np.where(np.isfinite(heights), heights + (1.0 - share) * 0.25, np.inf)
+        supported = np.isfinite(relaxed).any(axis=0)
+        low = np.where(supported, relaxed.min(axis=0), 0.0)
+        above = np.where(np.isfinite(relaxed), relaxed, low[None] + 1.0) - low  # a smooth minimum, 1 cm wide
+        wanted = low - 0.01 * np.log(np.exp(-above / 0.01).sum(axis=0))
+        wanted = fill_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
+        wanted = gaussian_filter1d(wanted, 0.05 * self.clock.fps, mode="nearest")  # weight shifts take time
+        return np.minimum(_softmin(wanted, reach - 0.003, 0.004), reach)
+
+    # --- solve ----------------------------------------------------------------------------------------------
+
+    def motion(self) -> Motion:
+        clock, steps, rig = self.clock, self.steps, self.rig
+        foot_rotations, ankles = self.planted_feet()
+        root_xz = steps.centre.copy()
+        root_y = self.pelvis_height(root_xz, ankles)
+        root_y = self._jumps(root_y, root_xz, ankles)
+        for _ in range(_BALANCE_PASSES):  # put the centre of mass where the plan wants it (over the feet, in flight
+            # on its parabola): it depends on the legs, which depend on the pelvis, so solve again
+            world, root = self._solve(root_xz, root_y, foot_rotations, ankles)
+            offset = self._centre_of_mass_offset(world, root)
+            root_xz = steps.centre - self._balance(offset[:, [0, 2]])
+            root_y = self.pelvis_height(root_xz, ankles)
+            root_y = self._jumps(root_y, root_xz, ankles, offset)
+            root_xz = self._ballistic_xz(root_xz, offset)
+        world, root = self._solve(root_xz, root_y, foot_rotations, ankles)
+        rotations = _local_quaternions(rig.skeleton, world, self._driven)
+        translations = np.zeros((clock.frames, len(rig.skeleton.translated), 3))
+        for k, j in enumerate(rig.skeleton.translated):
+            # a translated joint other than the root keeps its rest offset from its parent
+            translations[:, k] = root if j == rig.pelvis else rig.skeleton.offsets[j]
+        return Motion(rig.skeleton, rotations.astype(np.float32), translations.astype(np.float32), clock.fps)
+
+    def _centre_of_mass_offset(self, world: np.ndarray, root: np.ndarray) -> np.ndarray:
+        """Centre of mass minus pelvis (T, 3), by forward kinematics on every third frame and every frame near a
+        flight (where it must be exact), interpolated between: it changes slowly, and kinematics cost."""
+        n = self.clock.frames
+        near = np.zeros(n, dtype=bool)
+        near[::3] = True
+        near[-1] = True
+        flying = ~self.steps.planted.any(axis=0)
+        near |= np.convolve(flying, np.ones(7))[3:3 + n] > 0  # within three frames of the air
+        frames = np.flatnonzero(near)
+        skeleton = self.rig.skeleton
+        positions = forward_kinematics(skeleton, _local_quaternions(skeleton, world[frames], self._driven),
+                                       root[frames, None, :])
+        offset = centre_of_mass(skeleton, positions) - root[frames]
+        return np.stack([np.interp(np.arange(n), frames, offset[:, k]) for k in range(3)], axis=-1)
+
+    def _balance(self, offset: np.ndarray) -> np.ndarray:
+        """How far (x, z) to move the pelvis from the planned centre of weight so that the centre of mass, which
+        lies ``offset`` from the pelvis (arms held forward, a leg raised behind), stays within ``_BALANCE`` of the
+        plan, itself over the supporting feet. Only as much as needed, smoothly, and not in the air (the flight
+        sets the centre of mass on its parabola)."""
+        length = np.linalg.norm(offset, axis=-1, keepdims=True)
+        excess = offset * np.maximum(0.0, 1.0 - _BALANCE / np.maximum(length, 1e-9))
+        on_floor = gaussian_filter1d(self.steps.planted.any(axis=0).astype(float), 0.05 * self.clock.fps)
+        return gaussian_filter1d(excess * on_floor[:, None], 0.08 * self.clock.fps, axis=0, mode="nearest")
+
+    def _upper_body(self) -> tuple[np.ndarray, np.ndarray]:
+        """World rotations (T, J, 3, 3) of the pelvis, spine, head and arms, and which joints they set: they do
+        not depend on where the pelvis is, so they are solved once."""
+        rig, n = self.rig, self.clock.frames
+        joints = rig.skeleton.joint_count
+        world = np.empty((n, joints, 3, 3))
+        world[:] = np.eye(3)
+        set_ = np.zeros(joints, dtype=bool)
+        world[:, rig.pelvis] = self.facing
+        set_[rig.pelvis] = True
+        torso = to_world(self.gestures[Column.TORSO], self.heading)
+        head = to_world(self.gestures[Column.HEAD], self.heading)
+        self._bend(world, set_, rig.torso_chain, rig.torso_weights, rig.pelvis, rig.neck, torso, breathe=True)
+        chest_top = rig.head_chain[0] if rig.head_chain else rig.neck
+        self._bend(world, set_, rig.head_chain, rig.head_weights, chest_top, rig.head, head)
+        for side, upper_col, fore_col in (("left", Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT),
+                                          ("right", Column.UPPER_ARM_RIGHT, Column.FOREARM_RIGHT)):
+            self._arm(world, set_, side, self.gestures[upper_col], self.gestures[fore_col])
+        return world, set_
+
+    def _solve(self, root_xz, root_y, foot_rotations, ankles):
+        """World rotations (T, J, 3, 3) of every joint and the root position (T, 3) for a pelvis path."""
+        rig, steps = self.rig, self.steps
+        root = np.stack([root_xz[:, 0], root_y, root_xz[:, 1]], axis=-1)
+        if not hasattr(self, "_upper"):
+            self._upper = self._upper_body()
+        world, set_ = self._upper[0].copy(), self._upper[1].copy()
+        # legs
+        hips = self._hips(root)
+        if self._spells is None:
+            self._spells = free_spells(self.score, self.clock, steps, rig, ankles, self.streams)
+        free_targets, free_weight = free_feet(self._spells, hips, ankles)
+        for f, side in enumerate(("left", "right")):
+            leg = rig.legs[side]
+            target = np.where(steps.planted[f][:, None], ankles[f], free_targets[f])
+            planted_front = apply(foot_rotations[f], rig.forward)
+            body_dir = in_body(unit(target - hips[f]), self.heading)
+            free_front = to_world(leg_front(body_dir), self.heading)
+            w = free_weight[f][:, None]
+            pole = unit((1.0 - w) * planted_front + w * free_front + 1e-6 * apply(self.facing, rig.forward))
+            pole = unit(gaussian_filter1d(pole, 0.05 * self.clock.fps, axis=0, mode="nearest"))  # knees turn smoothly
+            knee, end = two_bone(hips[f], target, leg.thigh_length, leg.shin_length, pole)
+            thigh_world = compose(frame(knee - hips[f], pole), leg.rest_frame.T)
+            shin_rest = rig.rest[leg.foot] - rig.rest[leg.shin]
+            shin_world = compose(swing(apply(thigh_world, shin_rest), end - knee), thigh_world)
+            # a raised free foot follows the shin and points (plantar flexion: the toes go the shin's way); a
+            # hanging one stays level, so that its toes clear the floor as much as its heel
+            ball = apply(shin_world, leg.ball)
+            shin_dir = unit(end - knee)
+            raised = smoothstep((np.degrees(np.arccos(np.clip(-unit(end - hips[f])[:, 1], -1, 1))) - 15.0) / 25.0)
+            free_foot = compose(axis_angle(np.cross(unit(ball), shin_dir), np.radians(30.0)), shin_world)
+            follow = smoothstep(free_weight[f]) * raised
+            foot_world = _blend_rotations(foot_rotations[f], free_foot, follow)
+            world[:, leg.thigh], world[:, leg.shin], world[:, leg.foot] = thigh_world, shin_world, foot_world
+            set_[[leg.thigh, leg.shin, leg.foot]] = True
+            if leg.toes is not None:
+                flat = facing_rotations(rig, self.heading + (1.0 if f == 1 else -1.0) * steps.turnout[f])
+                world[:, leg.toes] = _blend_rotations(flat, foot_world, follow)
+                set_[leg.toes] = True
+        _inherit(rig.skeleton, world, set_)
+        self._driven = set_
+        return world, root
+
+    def _bend(self, world, set_, chain, weights, base, top, target, breathe=False):
+        """Tilt a chain (spine or neck) so that ``base`` → ``top`` points along ``target`` (T, 3) in the world."""
+        rig = self.rig
+        if not chain:
+            return
+        parent = rig.skeleton.parents[chain[0]]
+        parent_world = world[:, parent]
+        rest_vector = rig.rest[top] - rig.rest[base]
+        current = unit(apply(parent_world, rest_vector))
+        goal = unit(target)
+        if breathe:
+            goal = unit(goal + self.breath[:, None] * apply(self.facing, rig.forward))
+        axis = np.cross(current, goal)
+        fallback = apply(self.facing, rig.right)
+        axis = np.where(np.linalg.norm(axis, axis=-1, keepdims=True) < 1e-7, fallback, axis)
+        angle = np.arccos(np.clip(dot(current, goal), -1, 1))
+        offsets = [rig.skeleton.offsets[j] for j in chain[1:]] + [rig.rest[top] - rig.rest[chain[-1]]]
+        lead = rig.rest[chain[0]] - rig.rest[base]  # rigid with the parent
+        for _ in range(3):  # the chain curves: correct the total angle until base → top points at the goal
+            turned = np.zeros_like(goal) + apply(parent_world, lead)
+            cumulative = np.cumsum(weights)
+            for k, j in enumerate(chain):
+                rot = compose(axis_angle(axis, angle * cumulative[k]), parent_world)
+                turned = turned + apply(rot, offsets[k] if k < len(offsets) else np.zeros(3))
+            got = np.arccos(np.clip(dot(current, unit(turned)), -1, 1))
+            angle = angle + (np.arccos(np.clip(dot(current, goal), -1, 1)) - got)
+        cumulative = np.cumsum(weights)
+        for k, j in enumerate(chain):
+            world[:, j] = compose(axis_angle(axis, angle * cumulative[k]), parent_world)
+            set_[j] = True
+        _inherit(rig.skeleton, world, set_)
+
+    def _arm(self, world, set_, side, upper_fru, fore_fru):
+        rig = self.rig
+        arm = rig.arms[side]
+        upper = to_world(upper_fru, self.heading)
+        fore = to_world(fore_fru, self.heading)
+        natural = to_world(arm_front(upper_fru, side), self.heading)
+        bend = fore - dot(fore, upper)[:, None] * upper
+        bent = np.linalg.norm(bend, axis=-1)
+        w = smoothstep((bent - 0.08) / 0.25)[:, None]  # straight arms take the natural front
+        front = unit((1 - w) * natural + w * unit(bend))
+        upper_world = compose(frame(upper, front), arm.rest_frame.T)
+        world[:, arm.upper] = upper_world
+        fore_rest = rig.rest[arm.hand] - rig.rest[arm.fore]
+        fore_world = compose(swing(apply(upper_world, fore_rest), fore, fallback=np.cross(upper, front)), upper_world)
+        world[:, arm.fore] = fore_world
+        world[:, arm.hand] = fore_world
+        set_[[arm.upper, arm.fore, arm.hand]] = True
+
+    # --- jumps ----------------------------------------------------------------------------------------------
+
+    def _flight_times(self):
+        """(take-off, landing) seconds of every flight between two supports."""
+        runs = self.steps.runs
+        for takeoff, landing in self.steps.flights:
+            if takeoff >= 0 and landing < len(runs):
+                yield runs[takeoff].t1, runs[landing].t0
+
+    def _jumps(self, root_y, root_xz, ankles, com_offset=None):
+        """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
+        parabola under gravity, and the knees absorb the landing."""
+        clock = self.clock
+        t = clock.t
+        y = root_y.copy()
+        for t_off, t_on in self._flight_times():
+            flight = max(t_on - t_off, 1e-3)
+            off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
+            on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
+            y_stand_off = root_y[off_frame]
+            y_stand_on = root_y[on_frame]
+            y_off = y_stand_off + 0.05
+            y_on = y_stand_on + 0.04
+            if com_offset is not None:  # fly the centre of mass, not the pelvis
+                c_off, c_on = y_off + com_offset[off_frame, 1], y_on + com_offset[on_frame, 1]
+            else:
+                c_off, c_on = y_off, y_on
+            v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
+            v1 = v0 - GRAVITY * flight
+            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), 0.08, 0.25))
+            absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
+            inside = (t >= t_off) & (t <= t_on)
+            dt = t[inside] - t_off
+            com_y = c_off + v0 * dt - 0.5 * GRAVITY * dt ** 2
+            y[inside] = com_y - (com_offset[inside, 1] if com_offset is not None else 0.0)
+            before = (t > t_off - push) & (t < t_off)
+            y[before] = hermite(t[before], np.array([t_off - push, t_off]),
+                                 np.array([[y_stand_off - 0.04], [y_off]]), np.array([[0.0], [v0]]))[:, 0]
+            after = (t > t_on) & (t < t_on + absorb)
+            y[after] = hermite(t[after], np.array([t_on, t_on + absorb]),
+                                np.array([[y_on], [y_stand_on - 0.06]]), np.array([[v1], [0.0]]))[:, 0]
+            recover = (t >= t_on + absorb) & (t < t_on + absorb + 0.25)
+            y[recover] = root_y[recover] - 0.06 * (1 - ramp(t[recover], t_on + absorb, t_on + absorb + 0.25))
+        return y
+
+    def _ballistic_xz(self, root_xz, com_offset):
+        """In the air the centre of mass moves straight at constant speed."""
+        clock = self.clock
+        t = clock.t
+        xz = root_xz.copy()
+        for t_off, t_on in self._flight_times():
+            inside = (t >= t_off) & (t <= t_on)
+            if not inside.any():
+                continue
+            off_frame = max(np.flatnonzero(inside)[0] - 1, 0)
+            on_frame = min(np.flatnonzero(inside)[-1] + 1, clock.frames - 1)
+            c_off = root_xz[off_frame] + com_offset[off_frame, [0, 2]]
+            c_on = root_xz[on_frame] + com_offset[on_frame, [0, 2]]
+            s = (t[inside] - t[off_frame]) / max(t[on_frame] - t[off_frame], 1e-9)
+            xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
+        return xz
+
+
+
+def _softmin(a: np.ndarray, b: np.ndarray, width: float) -> np.ndarray:
+    """A smooth minimum of two curves, never above the smaller."""
+    low = np.minimum(a, b)
+    return low - width * np.log1p(np.exp(-np.abs(a - b) / width))
+
+
+def _blend_rotations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Rotations a fraction ``w`` (T,) of the way from ``a`` to ``b`` (T, 3, 3) (blend and re-orthonormalise)."""
+    w = w[:, None, None]
+    m = (1.0 - w) * a + w * b
+    return frame(m[..., :, 0], m[..., :, 1])
+
+
+def _inherit(skeleton: Skeleton, world: np.ndarray, set_: np.ndarray) -> None:
+    """Joints not driven keep their rest pose relative to their parent (local identity)."""
+    for j, p in enumerate(skeleton.parents):
+        if not set_[j] and p >= 0:
+            world[:, j] = world[:, p]
+
+
+def _local_quaternions(skeleton: Skeleton, world: np.ndarray, driven: np.ndarray) -> np.ndarray:
+    """Local rotations (T, J, 4) from world rotations (T, J, 3, 3); joints not ``driven`` keep their rest pose
+    relative to their parent (the identity, without computing it)."""
+    parents = skeleton.parents
+    local = np.zeros(world.shape[:2] + (4,))
+    local[..., 3] = 1.0
+    joints = np.flatnonzero(driven)
+    has_parent = joints[parents[joints] >= 0]
+    roots = joints[parents[joints] < 0]
+    if len(has_parent):
+        relative = np.matmul(np.swapaxes(world[:, parents[has_parent]], -1, -2), world[:, has_parent])
+        local[:, has_parent] = matrix_to_quaternion(relative)
+    if len(roots):
+        local[:, roots] = matrix_to_quaternion(world[:, roots])
+    return local

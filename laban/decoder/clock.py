@@ -1,0 +1,134 @@
+"""Time and chance: frame times on the score's beat grid, eased timing curves, and the decoder's random streams.
+
+Every free choice the decoder makes (an angle inside a cell, a step's length, a knee's bend, a timing curve) is
+drawn from ``Streams``: one independent stream per (seed, column, symbol start, purpose). A choice made for one
+symbol thus never depends on how many numbers were drawn for another, so that editing a symbol changes only what
+is decoded for it and its neighbours, and the rest of the dance stays the same to the last bit.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from ..errors import LabanError
+from ..score import Column, Score
+
+LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for
+
+
+class DecodeError(LabanError):
+    """A score or request the decoder cannot turn into motion (empty score, bad frame rate, bad seed)."""
+
+
+class Clock:
+    """Frame times in seconds on the score's beat grid."""
+
+    def __init__(self, score: Score, fps: float) -> None:
+        self.grid = score.grid
+        self.fps = fps
+        end = max((s.end for s in score.symbols), default=0.0)
+        if end <= 0.0:
+            end = max(score.duration, 1.0)
+        self.end = float(self.seconds(end))
+        if self.end <= 0.0:
+            raise DecodeError("the score ends before its beat grid starts (time 0): nothing to decode")
+        if self.end > LONGEST_DECODE_S:
+            raise DecodeError(f"the score lasts {self.end / 3600:.1f} h; the decoder stops at "
+                              f"{LONGEST_DECODE_S / 3600:.0f} h")
+        self.frames = int(np.floor(self.end * fps + 1e-6)) + 1
+        self.t = np.arange(self.frames) / fps
+
+    def seconds(self, beats):
+        """Seconds of beat positions (a number or an array)."""
+        seconds = self.grid.beats_to_seconds(beats)
+        return float(seconds) if np.ndim(seconds) == 0 else seconds
+
+    def beat_length(self, beats: float) -> float:
+        """Seconds per beat around a beat position."""
+        return self.seconds(beats + 0.5) - self.seconds(beats - 0.5)
+
+    def window(self, t0: float, t1: float) -> slice:
+        """Frames whose times lie in [t0, t1)."""
+        return slice(min(max(int(np.ceil(t0 * self.fps - 1e-9)), 0), self.frames),
+                     min(max(int(np.ceil(t1 * self.fps - 1e-9)), 0), self.frames))
+
+
+def clamp(x: np.ndarray, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """``np.clip`` without its overhead, which counts in the many small arrays here."""
+    return np.minimum(np.maximum(x, low), high)
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    x = clamp(x)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def ramp(t: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    """0 before ``t0``, 1 after ``t1``, eased in between."""
+    return smoothstep((t - t0) / max(t1 - t0, 1e-9))
+
+
+def progress(t: np.ndarray, duration, ease_in, ease_out) -> np.ndarray:
+    """Fraction of a movement done at times ``t`` from its start: constant speed between an eased start of
+    ``ease_in`` seconds and an eased arrival of ``ease_out`` (speed ramps are smoothsteps), 0 before, 1 after.
+    Arguments broadcast (one movement, or one per time)."""
+    duration = np.maximum(duration, 1e-9)
+    total = ease_in + ease_out
+    squeeze = np.minimum(1.0, duration / np.maximum(total, 1e-12))
+    ease_in, ease_out = np.maximum(ease_in * squeeze, 1e-9), np.maximum(ease_out * squeeze, 1e-9)
+    t = clamp(t, 0.0, duration)
+    length = duration - 0.5 * (ease_in + ease_out)
+
+    def ramped(x):  # ∫ smoothstep from 0 to x
+        x = clamp(x)
+        return x * x * x * (1.0 - 0.5 * x)
+
+    done = np.where(t < ease_in, ease_in * ramped(t / ease_in), 0.5 * ease_in + (t - ease_in))
+    tail = duration - t
+    done = np.where(tail < ease_out, length - ease_out * ramped(tail / ease_out), done)
+    return clamp(done / np.maximum(length, 1e-12))
+
+
+def hermite(t: np.ndarray, times: np.ndarray, values: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """Piecewise cubic Hermite curve through knots (times (K,), values (K, D), slopes (K, D)), held constant
+    before the first knot and after the last."""
+    times = np.asarray(times, dtype=float)
+    if len(times) == 1:
+        return np.broadcast_to(values[0], (len(t),) + values.shape[1:]).copy()
+    k = np.clip(np.searchsorted(times, t, side="right") - 1, 0, len(times) - 2)
+    h = np.maximum(times[k + 1] - times[k], 1e-9)
+    s = clamp((t - times[k]) / h)[:, None]
+    s2, s3 = s * s, s * s * s
+    return ((2 * s3 - 3 * s2 + 1) * values[k] + (s3 - 2 * s2 + s) * h[:, None] * slopes[k]
+            + (-2 * s3 + 3 * s2) * values[k + 1] + (s3 - s2) * h[:, None] * slopes[k + 1])
+
+
+def fill_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Values where ``known``, linearly interpolated between (and held beyond) elsewhere."""
+    if known.all() or not known.any():
+        return values
+    index = np.arange(len(values))
+    return np.interp(index, index[known], values[known])
+
+
+TICKS_PER_BEAT = 960  # resolution of the times that key random streams (a MIDI-like tick)
+
+
+class Streams:
+    """Random streams of one ``seed``, keyed by what they decide: ``streams(column, beat, purpose)`` is a fresh
+    generator for the choices made for the symbol of ``column`` (a ``Column`` or a name such as ``"turns"``) that
+    starts at ``beat``. The same key always gives the same numbers; different keys give independent ones."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def __call__(self, column: Column | str, beat: float = 0.0, purpose: str = "") -> np.random.Generator:
+        name = column.value if isinstance(column, Column) else str(column)
+        tick = int(round(float(beat) * TICKS_PER_BEAT)) & 0xFFFFFFFFFFFF
+        return np.random.default_rng([self.seed, _code(name), tick, _code(purpose)])
+
+
+def _code(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8"))

@@ -1,0 +1,238 @@
+"""Gestures: arms, torso and head reach the destination of each symbol over its duration, along the sphere.
+
+Each symbol names a cell; the limb goes to a direction sampled inside the cell's core (``sample_direction``),
+around where dancers typically hold that limb there (the execution prior, ``laban/execution_prior.json``,
+measured by ``datasets/execution_prior.py``), with eased timing that the tokenizer reads as one movement starting
+and arriving on the written beats (``track``), along routes that cross no third cell (``routes.Paths``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.special import ndtri
+
+from ..analysis import WORKING_FPS
+from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
+from ..ik import slerp, unit
+from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
+from ..tokenizer import MOVING_SPEED
+from .clock import Clock, Streams, clamp, progress, smoothstep
+from .routes import Paths
+
+_MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
+# A gesture faster than the tokenizer's sense of movement (50°/s to start, 25°/s to keep moving) is visible to it.
+_GESTURE_SPEED = 70.0  # deg/s, the slowest plateau speed of a gesture
+_FASTEST_GESTURE = 900.0  # deg/s, about the fastest a dancer's arm swings
+_SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 1.5 of its frames
+_TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
+_FLOWING_SPEED = 150.0  # deg/s: moves this quick that follow each other at once flow into each other
+_STOP = 0.14  # s a limb rests between two movements that follow each other (the tokenizer cuts them there)
+
+
+def sample_direction(direction: Direction, level: Level, rng: np.random.Generator, spread: float = 0.6,
+                     side: str | None = None, column: Column | None = None) -> np.ndarray:
+    """A unit vector (forward, right, up) inside the core of a direction-and-level cell, where the tokenizer
+    reads it as that cell even with its hysteresis: near where dancers typically hold that ``column``'s limb in
+    that cell (``typical_direction``; the cell's geometric centre without a column), ``spread`` scaling the
+    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body."""
+    typical = typical_direction(column, direction, level) if column is not None else None
+    if direction is Direction.PLACE:
+        elevation = 90.0 - abs(rng.normal(4.0, 2.5 * spread))
+        if typical is not None:  # as far from the vertical as this limb typically hangs or rises
+            elevation = abs(math.degrees(math.asin(min(max(typical[2], -1.0), 1.0)))) - rng.normal(0.0, 2.5 * spread)
+        elevation = min(max(elevation, 90.0 - 22.5 + HYSTERESIS + _MARGIN), 89.0)
+        if level is not Level.HIGH:
+            elevation = -elevation
+        # out to the side, not where the prior leans (hanging arms forward would carry the weight forward)
+        azimuth = 90.0 if side == "right" else -90.0 if side == "left" else rng.uniform(0.0, 360.0)
+        azimuth += rng.normal(0.0, 15.0 * spread)
+    else:
+        centre = LEVEL_ELEVATION[level]
+        offset = rng.normal(0.0, 4.0 * spread)
+        if typical is None:
+            inner = 22.5 - HYSTERESIS - _MARGIN - 2.0
+            offset = min(max(offset, -inner), inner)
+            if level is not Level.MIDDLE:  # sectors narrow towards the poles: keep to the lower part of high, etc.
+                offset = min(offset * math.copysign(1.0, centre), 2.0) * math.copysign(1.0, centre)
+            elevation = centre + offset
+        else:  # around the typical direction, kept inside the core
+            inner = 22.5 - HYSTERESIS - _MARGIN
+            elevation = math.degrees(math.asin(min(max(typical[2], -1.0), 1.0))) + offset
+            elevation = min(max(elevation, centre - inner), centre + inner)
+            typical_azimuth = (math.degrees(math.atan2(typical[1], typical[0])) - direction.azimuth + 180.0) \
+                % 360.0 - 180.0
+        allowed = 22.5 - (HYSTERESIS + _MARGIN) / math.cos(math.radians(elevation))
+        turn = rng.normal(0.0, 3.0 * spread)
+        azimuth = direction.azimuth + (0.9 * min(max(turn, -allowed), allowed) if typical is None
+                                       else min(max(typical_azimuth + turn, -0.9 * allowed), 0.9 * allowed))
+    e, a = math.radians(elevation), math.radians(azimuth)
+    return np.array([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)])
+
+
+_PRIOR_FILE = Path(__file__).resolve().parents[1] / "execution_prior.json"
+
+
+@lru_cache(maxsize=1)
+def _execution_prior() -> dict[Column, np.ndarray]:
+    """column → (26, 3) typical directions per cell, from ``execution_prior.json`` (recipe:
+    ``datasets/execution_prior.py``, CMU dance of the training split), shipped with the package."""
+    table = json.loads(_PRIOR_FILE.read_text())
+    directions = np.asarray(table["direction"], dtype=float)
+    return {Column(name): directions[k] for k, name in enumerate(table["columns"])}
+
+
+def typical_direction(column: Column, direction: Direction, level: Level) -> np.ndarray | None:
+    """Where dancers typically hold ``column``'s limb inside a cell (unit (forward, right, up)), or None where
+    the execution prior has no such column."""
+    prior = _execution_prior().get(column)
+    if prior is None:
+        return None
+    return prior[cell_of(direction, level)]
+
+
+TRACKED_COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
+                   Column.FOREARM_RIGHT)  # the limbs ``gesture_track`` moves (the legs move with the feet)
+
+
+def limb_side(column: Column) -> str | None:
+    return column.side if column in (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
+                                     Column.FOREARM_RIGHT, Column.LEG_LEFT, Column.LEG_RIGHT) else None
+
+
+Move = tuple[float, float, np.ndarray, float, float]  # (t0, t1, target direction, ease in, ease out)
+
+
+def eased(t0: float, t1: float, target: np.ndarray, rng: np.random.Generator) -> Move:
+    """A move to ``target`` from ``t0`` to ``t1`` seconds, its speed ramps drawn from ``rng``."""
+    return t0, t1, target, rng.uniform(0.08, 0.11), rng.uniform(0.09, 0.13)
+
+
+def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.random.Generator,
+            column: Column) -> Move:
+    """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream."""
+    ease_in, ease_out = rng.uniform(0.08, 0.11), rng.uniform(0.09, 0.13)
+    target = sample_direction(direction, level, rng, side=limb_side(column), column=column)
+    return t0, t1, target, ease_in, ease_out
+
+
+def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams) -> np.ndarray:
+    """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
+    come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``."""
+    first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
+    cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
+    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column)
+    symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+    if not symbols:
+        return track(clock.t, start, [], clock)
+    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols]))
+    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column)
+             for (t0, t1), s in zip(seconds, symbols)]
+    return track(clock.t, start, moves, clock)
+
+
+def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> np.ndarray:
+    """Directions over time: from ``start``, each move (t0, t1, target, ease in, ease out) reaches its target
+    along the sphere.
+
+    Timing is eased (the speed ramps up and down smoothly) with a constant speed between. A move that would crawl
+    slower than a movement the tokenizer can see goes at ``_GESTURE_SPEED`` and arrives early; a move followed at
+    once by another arrives a moment early and pauses, as a dancer's movements are separated by stops (the
+    tokenizer cuts movements where the limb stops). Each move starts a moment before its written time, so that it
+    is seen to start on time (``_seen_after``); a quick move followed at once by another flows into it instead,
+    arriving on the written boundary, where a quick next one starts (the tokenizer cuts them at the dip of speed
+    between them) or a slower one is already under way (the two blend). Vectorised over moves and frames.
+
+    Locality: a move's timing depends on the next move only through the next one's written start (never on where
+    it goes or how fast: each move leaves room, ``_LEAD``, for the next one's early start, whatever that one is),
+    and each move goes from the previous target, not from wherever the limb got to. Editing a symbol thus changes
+    the limb only from a moment before that symbol until the next symbol of its column has arrived.
+    """
+    if not moves:
+        return np.broadcast_to(start, (len(t), 3)).copy()
+    moves = sorted(moves, key=lambda m: m[0])
+    t0 = np.array([m[0] for m in moves])
+    t1 = np.maximum(np.array([m[1] for m in moves]), t0 + 1e-3)
+    targets = np.array([m[2] for m in moves])
+    ease_in, ease_out = np.array([m[3] for m in moves]), np.array([m[4] for m in moves])
+    paths = Paths(np.vstack([start, targets[:-1]]), targets)
+    following = np.append(t0[1:], np.inf)  # the next move's written start
+    brisk = paths.angle / np.maximum(np.minimum(t1, following) - t0 - 0.5 * (ease_in + ease_out), 1e-3)
+    flowing = (following - t1 < 0.5 / clock.fps) & (brisk > _FLOWING_SPEED)
+    done_by = following - np.where(flowing, 0.0, _LEAD)
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - t0, done_by - t1, ease_in, ease_out,
+                                    flowing)
+    speed = paths.angle / np.maximum(duration - 0.5 * (e_in + e_out), 1e-3)
+    # a quick move that follows another at once starts on its written boundary (it is seen there: the dip of
+    # speed between the two), any other a moment early, by what it takes to be seen starting on time
+    on_time = np.r_[False, t0[1:] - t1[:-1] < 0.5 / clock.fps] & (brisk > _FLOWING_SPEED)
+    begins = t0 - np.where(on_time, 0.0, np.minimum(_seen_after(speed, e_in), _LEAD))
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - begins, done_by - t1, ease_in, ease_out,
+                                    flowing)
+    duration = np.maximum(duration, 2.0 / clock.fps)
+    # A quick move followed at once by a slower one cannot flow into it (the slower one starts early to be seen on
+    # time): it hurries to arrive a rest before. Only its last beat hurries, so that what comes before is the same
+    # whatever the next move is.
+    hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
+    arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
+    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0)) if len(hurry) \
+        else arrive
+    warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, last_beat, arrive)
+             if a - max(w, begins[k]) > 1e-3]  # (move, hurries from, arrives, would have arrived)
+    which = np.searchsorted(begins, t, side="right") - 1
+    moving = which >= 0
+    directions = np.broadcast_to(start, (len(t), 3)).copy()
+    k = which[moving]
+    tm = t[moving]
+    local = tm.copy()  # the time each frame's move is at: the clock, or ahead of it in a hurried last beat
+    for move, t_w, t_a, t_end in warps:
+        inside = (k == move) & (tm > t_w)
+        x = clamp((tm[inside] - t_w) / (t_a - t_w))
+        local[inside] = tm[inside] + (t_end - t_a) * smoothstep(x)  # past t_end (arrived) from t_a on
+    here = paths.at(k, progress(local - begins[k], duration[k], e_in[k], e_out[k]))
+    # while the move before is still arriving (a flowing move, or one too short to stop in time), blend into this one
+    ends = begins + duration
+    over = (k > 0) & (tm < ends[np.maximum(k - 1, 0)])
+    if over.any():
+        kb = k[over] - 1
+        before = paths.at(kb, progress(tm[over] - begins[kb], duration[kb], e_in[kb], e_out[kb]))
+        w = smoothstep((tm[over] - begins[kb + 1]) / np.maximum(ends[kb] - begins[kb + 1], 1e-9))
+        here[over] = slerp(before, here[over], w)
+    directions[moving] = here
+    if len(t) > 1 and _TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
+        sigma = _TRACK_SMOOTHING / max(t[1] - t[0], 1e-9)
+        directions = unit(gaussian_filter1d(directions, sigma, axis=0, mode="nearest"))
+    return directions
+
+
+def _timing(angle: np.ndarray, available: np.ndarray, gap: np.ndarray, ease_in: np.ndarray, ease_out: np.ndarray,
+            flowing: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Durations and ease lengths of moves of ``angle`` degrees with ``available`` seconds each, ``gap`` seconds
+    before the next move in their column. A move followed at once by another leaves time to stop (``_STOP``); one
+    that would crawl slower than the tokenizer sees movement goes at ``_GESTURE_SPEED`` and arrives early."""
+    quickest = np.maximum(0.06, angle / _FASTEST_GESTURE)
+    pause = np.where((gap < _STOP) & ~flowing, np.clip(available - quickest, 0.0, _STOP), 0.0)
+    duration = np.maximum(available - pause, 1e-3)
+    ease_in, ease_out = np.minimum(ease_in, 0.3 * duration), np.minimum(ease_out, 0.35 * duration)
+    crawl = (angle < _GESTURE_SPEED * (duration - 0.5 * (ease_in + ease_out))) & ~flowing
+    duration = np.where(crawl, angle / _GESTURE_SPEED + 0.5 * (ease_in + ease_out), duration)
+    return duration, ease_in, ease_out
+
+
+def _seen_after(speed: np.ndarray, ease_in: np.ndarray) -> np.ndarray:
+    """Seconds after a movement starts that the tokenizer sees it start: its limb speed, smoothed over
+    ``_SEEN_SMOOTHING`` and sampled at ``WORKING_FPS`` (a frame's speed is the turn since the frame before), first
+    exceeds ``MOVING_SPEED``. The eased start is a step at half its length, blurred by its spread."""
+    spread = np.hypot(_SEEN_SMOOTHING, 0.3 * ease_in)
+    crossing = 0.5 * ease_in + spread * ndtri(np.clip(MOVING_SPEED / np.maximum(speed, 1e-3), 1e-4, 1 - 1e-4))
+    return crossing + 1.0 / WORKING_FPS
+
+
+# The earliest a move starts before its written time to be seen starting on time (at the slowest gesture speed and
+# the longest ease): the room every move leaves before the next one.
+_LEAD = float(_seen_after(np.array([_GESTURE_SPEED]), np.array([0.11]))[0])

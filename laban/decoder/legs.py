@@ -1,0 +1,162 @@
+"""Free feet: a step's swing, a leg held up or gesturing, and how a foot leaves and meets the floor.
+
+Each time a foot is off the floor is a ``Spell``: between two plants a short one is a step's swing (straight over,
+lifted clear, put down late and quickly); a longer one, or one with leg gestures written in its leg column, holds
+the leg along its gesture track and brings the foot down to where the next step plants it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..figure import Rig
+from ..ik import unit
+from ..score import Column, Direction, Score, Sign
+from .clock import Clock, Streams, clamp, progress, ramp, smoothstep
+from .gestures import eased, move_to, sample_direction, track
+from .steps import Steps
+from .supports import in_body, to_world
+
+_CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
+_FREE_LIFT = (0.10, 0.14)  # m a free foot is held up when the leg hangs (place low) for a while
+
+
+@dataclass
+class Spell:
+    """A foot off the floor from ``ta`` to ``tb`` (seconds; frames ``frames`` at times ``t``), leaving from the
+    ankle position ``lifted`` and landing at ``landed`` (None at the clip's ends)."""
+
+    foot: int
+    frames: slice
+    t: np.ndarray
+    ta: float
+    tb: float
+    lifted: np.ndarray | None
+    landed: np.ndarray | None
+    clearance: float
+    lift: float
+    full: float  # leg length, hip to ankle
+    floor: float  # ankle height of a flat foot
+    swinging: np.ndarray | None = None  # (n, 3) ankle path of a step's swing, or None
+    directions: np.ndarray | None = None  # (n, 3) world direction hip → ankle of a held or gesturing leg
+    weight: np.ndarray | None = None
+    reaching: bool = False  # the leg gestured towards where it lands
+    jumping: bool = False  # the foot leaves the floor to jump
+
+    def swing(self) -> None:
+        """A step's swing: straight over, lifted, then put down late and quickly."""
+        t, ta, tb = self.t, self.ta, self.tb
+        duration = tb - ta
+        rise, fall = min(0.06, 0.2 * duration), min(0.1, 0.25 * duration)  # up before moving over, down after
+        travel = max(duration - rise - fall, 1e-3)
+        s = progress(t - ta - rise, travel, 0.3 * travel, 0.3 * travel)
+        self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
+        self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
+        self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4
+
+    def hold(self, directions: np.ndarray) -> None:
+        """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
+        self.directions = directions  # the foot turns from flat once it is off the floor, and back before landing
+        self.weight = ramp(self.t, self.ta + 0.05, self.ta + 0.17)
+        if self.landed is not None:
+            self.weight = np.minimum(self.weight, 1.0 - ramp(self.t, self.tb - 0.17, self.tb - 0.05))
+
+    def path(self, hips: np.ndarray) -> np.ndarray:
+        """Ankle targets (n, 3) given the hip's positions."""
+        if self.swinging is not None:
+            return self.swinging
+        t, ta, tb, d = self.t, self.ta, self.tb, self.directions
+        extension = np.full(len(t), self.full * 0.985)
+        down = np.maximum(-d[:, 1], 1e-3)
+        hanging = down > np.cos(np.radians(30))  # a hanging free foot is held up off the floor
+        held_up = (hips[:, 1] - (self.floor + self.lift)) / np.maximum(down, 0.5)
+        extension = np.where(hanging, np.minimum(extension, held_up), extension)
+        # no foot gestures through the floor: a raised leg's foot points, its toes a foot's length below the ankle
+        pointed = smoothstep((np.degrees(np.arccos(np.clip(down, -1.0, 1.0))) - 15.0) / 25.0)
+        clear = np.maximum(hips[:, 1] - (self.floor + 0.07 + 0.15 * pointed), 0.05) / down
+        extension = np.where(d[:, 1] < 0, np.minimum(extension, clear), extension)
+        path = hips + d * extension[:, None]
+        if self.lifted is not None:  # leave the floor: up at once, then where the leg goes
+            up = self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
+            path = up + (path - up) * ramp(t, ta + 0.03, ta + 0.25)[:, None]
+        if self.landed is not None:  # come down to the landing spot (straight down from a leg that reached there)
+            lead = 0.15 if self.reaching else 0.35
+            above = self.landed + np.outer(_lifted(t, -np.inf, tb), [0.0, self.clearance, 0.0])
+            path = path + (above - path) * ramp(t, tb - lead, tb - 0.03)[:, None]
+        return path
+
+
+def free_feet(spells: list[Spell], hips: np.ndarray, ankles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ankle targets (2, T, 3) of the feet off the floor given the hips (2, T, 3), and how free each foot is (2, T;
+    0 planted, 1 in the air, in between while leaving and landing)."""
+    targets = ankles.copy()
+    weight = np.zeros(ankles.shape[:2])
+    for spell in spells:
+        targets[spell.foot, spell.frames] = spell.path(hips[spell.foot, spell.frames])
+        weight[spell.foot, spell.frames] = spell.weight
+    return targets, weight
+
+
+def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.ndarray,
+                streams: Streams) -> list[Spell]:
+    """Every time a foot is off the floor: a step's swing, or a leg that hangs or gestures (its leg column's
+    symbols; a support cancels a gesture, so each spell starts from hanging). A spell's own choices come from the
+    stream of its leg column at the time it starts; a gesture's from its symbol's stream."""
+    t, n, heading = clock.t, clock.frames, steps.heading
+    spells = []
+    for f, side in enumerate(("left", "right")):
+        leg = rig.legs[side]
+        column = Column.LEG_LEFT if f == 0 else Column.LEG_RIGHT
+        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        starts = clock.seconds(np.array([s.start for s in symbols])) if symbols else np.zeros(0)
+        ends = clock.seconds(np.array([s.end for s in symbols])) if symbols else np.zeros(0)
+        first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
+        free = ~steps.planted[f]
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], free.astype(np.int8), [0]])))
+        for begin, end in zip(edges[::2], edges[1::2]):
+            frames = slice(begin, end)
+            ta = t[begin - 1] if begin > 0 else t[0] - 1.0 / clock.fps
+            tb = t[end] if end < n else np.inf
+            rng = streams(column, begin / clock.fps, "spell")  # keyed by the time (s) the foot leaves the floor
+            spell = Spell(f, frames, t[frames], ta, tb, ankles[f, begin - 1] if begin > 0 else None,
+                          ankles[f, end] if end < n else None, rng.uniform(*_CLEARANCE), rng.uniform(*_FREE_LIFT),
+                          leg.thigh_length + leg.shin_length, leg.ankle_height,
+                          jumping=begin > 0 and not steps.planted[1 - f, begin])
+            inside = (starts >= ta - 0.13) & (starts < tb)
+            moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
+                             streams(column, symbols[k].start), column) for k in np.flatnonzero(inside)]
+            start_symbol = first if spell.lifted is None else None
+            gesturing = bool(moves) or (start_symbol is not None and start_symbol.direction is not Direction.PLACE)
+            if not gesturing and spell.lifted is not None and spell.landed is not None and tb - ta <= 0.8:
+                spell.swing()
+            else:
+                hanging = np.array([0.0, 0.0, -1.0])
+                if spell.lifted is not None:  # from the leg as it leaves the floor, roughly
+                    hip = np.array([steps.centre[begin, 0], rig.standing_height(), steps.centre[begin, 1]])
+                    start_dir = in_body(unit(spell.lifted - hip)[None], heading[begin:begin + 1])[0]
+                    if not moves or moves[0][0] > ta + 0.25:  # hang until the leg gestures
+                        moves.insert(0, eased(ta, ta + 0.3, hanging, rng))
+                elif start_symbol is not None:
+                    start_dir = sample_direction(start_symbol.direction, start_symbol.level,
+                                                 streams(column, -1.0, "start"), side=side)
+                else:
+                    start_dir = hanging
+                spell.reaching = end < n and any(f in run.reaching for run in steps.runs
+                                                 if abs(run.t0 - tb) < 1.5 / clock.fps)
+                directions = track(spell.t, start_dir, moves, clock)
+                spell.hold(to_world(directions, heading[frames]))
+            spells.append(spell)
+    return spells
+
+
+def _lifted(t: np.ndarray, ta: float, tb: float, brisk: bool = False) -> np.ndarray:
+    """How far up (0 to 1) a foot is that leaves the floor at ``ta`` and comes down at ``tb``: picked up (briskly
+    to jump) and put down late and quickly, so that it is either on the floor or clearly off it."""
+    up = smoothstep((t - ta) / (0.05 if brisk else 0.1))
+    if np.isfinite(tb):  # falling the last 0.15 s, faster and faster: a foot strike
+        u = clamp((t - (tb - 0.15)) / 0.15)
+        up = up * (1.0 - u ** 1.5)
+    return up
+

@@ -1,0 +1,330 @@
+"""The floor plan: where each step puts the feet, and where the centre of weight travels.
+
+Every step places the free foot where the step's direction and the weight transfer need it, the pelvis travels
+over the supporting foot, supporting feet stay planted (they only pivot on the ball in turns), and levels bend the
+knees (plié) or raise the heels (relevé). The plan accumulates only what the score says: each choice (a step's
+length, a foot's turn-out, a knee's bend) comes from the stream of its own support symbol, so an edit of steps
+carries the rest of the dance rigidly to a new place, and an edit of anything else never moves the feet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..figure import Rig
+from ..score import Direction, Level
+from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
+from .supports import FOOT_COLUMNS, Run, axes
+
+_DOUBLE_SUPPORT = 0.02  # s the old foot stays down after the new one lands: the weight arrives with the step
+_LOADING = 0.12  # s a leg takes to accept the weight
+_TRANSFER = (0.35, 0.55)  # s the weight takes to move over a new support when the step is long enough
+_STEP = (0.24, 0.34)  # m of travel for a step with a direction (the tokenizer needs 0.10)
+_STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
+_PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
+_REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
+_STANCE = (0.10, 0.13)  # m between the feet standing in place
+# Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
+_LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIGH: (8.0, 16.0)}  # knee, degrees
+_LEVEL_CHANGE = 0.16  # s a supporting leg takes to change level ...
+_LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
+_RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
+_QUICK_RELEVE = 0.45  # s: a shorter time on the ball keeps the pelvis where it was (knees bent); a longer one rises
+_TURNOUT = (0.05, 0.2)  # rad each foot points outward
+
+
+@dataclass
+class _Plant:
+    """A foot on the floor from ``t0`` to ``t1`` (seconds), its ball at ``ball`` (x, z), pointing ``turnout``
+    radians outward of the body's front."""
+
+    foot: int
+    t0: float
+    t1: float
+    ball: np.ndarray
+    turnout: float
+
+
+class Steps:
+    """Where the feet stand and the centre of weight goes, per frame.
+
+    The centre of weight travels each run's notated direction (the tokenizer measures the pelvis from the start of
+    a support to its end); a new foot lands where the pelvis passes over it, and when a support lasts, the pelvis
+    settles over it (balance). Steps in place keep the pelvis within a few centimetres.
+    """
+
+    def __init__(self, rig: Rig, clock: Clock, runs: list[Run], heading: np.ndarray,
+                 streams: Streams) -> None:
+        self.rig, self.clock, self.runs, self.heading = rig, clock, runs, heading
+        t = clock.t
+        n = clock.frames
+        self.planted = np.zeros((2, n), dtype=bool)
+        self.load = np.zeros((2, n))
+        self.flexion = np.zeros((2, n))  # radians, target knee flexion of a loaded leg
+        self.rise = np.zeros((2, n))  # m the ankle is raised on the ball of the foot
+        self.ball = np.zeros((2, n, 2))  # (x, z) of each planted ball
+        self.turnout = np.zeros((2, n))
+        self.plants: list[_Plant] = []
+        self._carried: float | None = None  # leg length of the last flat support (see _on_the_ball)
+        self.flights: list[tuple[int, int]] = []  # (take-off run, landing run) indices
+        self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
+        self.streams = streams
+        self._plan()
+        self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
+
+    def heading_at(self, seconds: float) -> float:
+        """Facing (radians) at a time."""
+        return float(np.interp(seconds, self.clock.t, self.heading))
+
+    def _plan(self) -> None:
+        runs, streams = self.runs, self.streams
+        self.stance = streams("body", -1.0, "stance").uniform(*_STANCE)
+        feet: dict[int, np.ndarray] = {}  # ankles (x, z) of the planted feet
+        turnouts = {f: streams(FOOT_COLUMNS[f], -1.0, "turnout").uniform(*_TURNOUT) for f in (0, 1)}
+        pelvis = np.zeros(2)
+        first = runs[0]
+        _, right = axes(self.heading_at(0.0))
+        for f in first.feet:
+            feet[f] = pelvis + SIDE[f] * right * (0.5 * self.stance if len(first.feet) == 2 else 0.02)
+        knots: list[tuple[float, np.ndarray, bool]] = [(min(first.t0, 0.0), pelvis.copy(), False)]
+        open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
+        self._levels(first)
+        previous = first
+        for i, run in enumerate(runs[1:], start=1):
+            if not run.feet:  # flight: the feet leave the floor at the run's start
+                for f in list(open_plants):
+                    self._close(open_plants.pop(f), run.t0)
+                landing = runs[i + 1] if i + 1 < len(runs) else None
+                travel = np.zeros(2)
+                if landing is not None and landing.step not in (None, Direction.PLACE):
+                    f2, r2 = axes(self.heading_at(run.t1))
+                    travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
+                knots.append((run.t0, pelvis.copy(), True))
+                pelvis = pelvis + travel
+                knots.append((run.t1, pelvis.copy(), True))
+                feet = {}
+                self.flights.append((i - 1, i + 1))
+                previous = run
+                continue
+            for f in feet:  # a planted foot may have pivoted on its ball in a turn since it landed
+                yaw = self.heading_at(run.t0) + SIDE[f] * open_plants[f].turnout
+                feet[f] = open_plants[f].ball - self.foot_length * axes(yaw)[0]
+            landing = [f for f in run.feet if f not in feet]
+            staying = [f for f in run.feet if f in feet]
+            for f in landing:
+                turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
+            start = pelvis.copy()
+            end = self._step(run, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None)
+            # a short time on both feet is made long enough for the tokenizer to see both (it takes under 0.25 s
+            # on both feet for a step landing), within an eighth of a beat of the written times
+            early = late = 0.0
+            if len(run.feet) == 2 and run.duration < 0.27:
+                room = 0.1 * self.clock.beat_length(run.b0)
+                early = late = min(room, 0.5 * (0.27 - run.duration) + 0.01)
+                early = min(early, 0.45 * previous.duration)
+                late = min(late, 0.45 * runs[i + 1].duration) if i + 1 < len(runs) else late
+            run.late = late
+            for f in list(open_plants):
+                if f not in run.feet:
+                    self._close(open_plants.pop(f), run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0)))
+            for f in landing:
+                open_plants[f] = self._new_plant(f, run.t0 - early, feet[f], turnouts[f])
+            for f in [f for f in feet if f not in run.feet]:
+                del feet[f]
+            self._levels(run)
+            settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
+            transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
+                if settle > 0 else run.duration
+            knots.append((run.t0, start, not previous.feet))  # after a flight the travel flows on
+            knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9))
+            pelvis = end
+            previous = run
+        for plant in open_plants.values():
+            self._close(plant, np.inf)
+        self._knots = _centre_knots(knots)
+        for f in (0, 1):  # a foot in the air turns from one plant's turn-out to the next
+            self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f])
+
+    def _step(self, run: Run, start: np.ndarray, feet: dict[int, np.ndarray], landing: list[int],
+              staying: list[int], following: Run | None) -> np.ndarray:
+        """Place the feet that land in ``run`` (ankles into ``feet``) and return where the pelvis ends the run.
+
+        A step with a direction moves the pelvis that way (the tokenizer needs 10 cm; ``_STEP``); a single foot
+        lands where the pelvis will pass over it, or, for a long step, where it settles. A step in place closes the
+        foot beside the other and moves the pelvis a few centimetres at most. On both feet, the pelvis stays
+        between them and neither foot is far out from under it (``_beside``)."""
+        forward, right = axes(self.heading_at(run.t0))
+        settle = 1.0 if run is self.runs[-1] else float(smoothstep((run.duration - 0.35) / 0.5))
+        # where over a single foot the weight settles: its middle, or its ball when the run turns on it
+        turning = abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2
+        over = self.foot_length * (1.0 if turning else 0.5)
+        directional = run.step not in (None, Direction.PLACE)
+        both = len(run.feet) == 2
+        if directional:
+            length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
+            way = horizontal(run.step, forward, right)
+            end = start + length * way
+            if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
+                over = np.mean([feet[f] for f in run.feet], axis=0) + 0.5 * self.foot_length * forward - start
+                along = float(over @ way)
+                if along > 0.11 and abs(float(over @ np.array([-way[1], way[0]]))) < 0.4 * along:
+                    end = start + over
+                else:
+                    end = start + min(length, 0.13) * way
+        else:
+            way, end = np.zeros(2), start.copy()
+        for f in landing:
+            if both and staying:  # the pelvis ends between the feet
+                old = feet[staying[0]]
+                centre = old + 0.5 * self.foot_length * forward
+                if directional or np.linalg.norm(start - centre) > 0.5 * self.stance:
+                    ideal = 2.0 * end - centre - 0.5 * self.foot_length * forward
+                else:
+                    ideal = old + (SIDE[f] - SIDE[staying[0]]) * 0.5 * self.stance * right
+                if (following is not None and following.feet == (f,) and following.step is not None
+                        and following.step is not Direction.PLACE):  # the weight goes on to this foot next
+                    ideal = end + _STEP[0] * horizontal(following.step, forward, right)
+                feet[f] = _beside(old, start, end, ideal)
+            elif both:
+                feet[f] = end + SIDE[f] * right * 0.5 * self.stance
+            elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
+                hip = start + SIDE[f] * right * 0.09
+                feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
+            elif directional:
+                reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
+                lateral = 0.055 * (1.0 - settle) + 0.015 * settle
+                feet[f] = start + reach * (end - start) + SIDE[f] * right * lateral - settle * over * forward
+            else:
+                others = [g for g in feet if g != f]
+                feet[f] = (feet[others[0]] + (SIDE[f] - SIDE[others[0]]) * 0.5 * self.stance * right if others
+                           else start + SIDE[f] * right * 0.02)
+        if not directional:  # settle over the support, a little inside a single foot, but travel little
+            support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
+                                                                       0.5 * self.foot_length) * forward
+            if not both:
+                support = support - SIDE[run.feet[0]] * right * 0.015
+            move = support - start
+            distance = np.linalg.norm(move)
+            if distance > _PLACE_TRAVEL:
+                move *= _PLACE_TRAVEL / distance
+            end = start + move * (0.6 + 0.4 * settle)
+            if both and staying and landing:
+                feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]])
+        return end
+
+    def _new_plant(self, foot: int, t0: float, ankle: np.ndarray, turnout: float) -> _Plant:
+        """A foot put down at ``t0`` with its ankle over ``ankle``, pointing ``turnout`` outward."""
+        yaw = self.heading_at(t0) + (turnout if foot == 1 else -turnout)
+        forward, _ = axes(yaw)
+        ball = ankle + self.foot_length * forward
+        return _Plant(foot, t0, np.inf, ball, turnout)
+
+    def _close(self, plant: _Plant, t1: float) -> None:
+        plant.t1 = t1
+        self.plants.append(plant)
+        frames = self.clock.window(plant.t0, t1 if np.isfinite(t1) else self.clock.end + 1.0)
+        f = plant.foot
+        self.planted[f, frames] = True
+        self.ball[f, frames] = plant.ball
+        self.turnout[f, frames] = plant.turnout
+        t = self.clock.t[frames]
+        weight = ramp(t, plant.t0, plant.t0 + _LOADING)
+        if np.isfinite(t1):
+            weight = weight * (1.0 - ramp(t, t1 - _LOADING, t1))
+        self.load[f, frames] = np.maximum(weight, 1e-3)
+
+    def _levels(self, run: Run) -> None:
+        """Knee bend and heel rise of each supporting foot over a run. A level is taken at once, as the weight
+        arrives (a short step is all transfer): a foot that lands on its ball lands already raised, knees that
+        bend for a plié are bending as the foot lands."""
+        clock = self.clock
+        start = max(run.t0 - _LEVEL_EARLY, 0.0)
+        frames = clock.window(start, run.t1 + max(_DOUBLE_SUPPORT, 0.1))  # until the feet leave, or a next run
+        t = clock.t[frames]
+        for f, level in run.levels.items():
+            rng = self.streams(FOOT_COLUMNS[f], run.b0, "level")
+            flexion = np.radians(rng.uniform(*_LEVEL_FLEXION[level]))
+            rise = rng.uniform(*_RELEVE) if level is Level.HIGH else 0.0
+            if level is Level.HIGH and self._carried is not None and run.duration < _QUICK_RELEVE:
+                flexion = self._on_the_ball(f, rise)
+            elif level is not Level.HIGH:
+                self._carried = self._leg_length(f, flexion)
+            before = frames.start - 1 if frames.start > 0 else None
+            before_flexion = self.flexion[f, before] if before is not None else flexion
+            before_rise = self.rise[f, before] if before is not None else rise
+            ease = ramp(t, start, start + min(_LEVEL_CHANGE, 0.5 * run.duration))
+            self.flexion[f, frames] = before_flexion + (flexion - before_flexion) * ease
+            self.rise[f, frames] = before_rise + (rise - before_rise) * ease
+
+
+    def _leg_length(self, foot: int, flexion: float) -> float:
+        """Hip-to-ankle distance of a leg with its knee bent by ``flexion`` radians."""
+        leg = self.rig.legs["left" if foot == 0 else "right"]
+        a, b = leg.thigh_length, leg.shin_length
+        return float(np.sqrt(a * a + b * b + 2 * a * b * np.cos(flexion)))
+
+    def _on_the_ball(self, foot: int, rise: float) -> float:
+        """Knee bend (radians) of a leg rising on the ball of its foot without lifting the pelvis: the ankle goes up
+        by ``rise``, the knee bends to make up for it. A relevé is the heel's height, whatever the knee does; keeping
+        the pelvis where the last flat support carried it spares a jolt up and down in quick steps (salsa on the
+        balls of the feet). The bend stays clear of the tokenizer's plié threshold (35° ± 8°), straighter or
+        deeper."""
+        leg = self.rig.legs["left" if foot == 0 else "right"]
+        a, b = leg.thigh_length, leg.shin_length
+        length = max(self._carried - rise, abs(a - b) + 0.05)
+        flexion = float(np.degrees(np.arccos(np.clip((length ** 2 - a * a - b * b) / (2 * a * b), -1.0, 1.0))))
+        if flexion < 24.0:
+            return np.radians(flexion)
+        return np.radians(max(flexion, 47.0))
+
+
+SIDE = {0: -1.0, 1: 1.0}  # the left foot is on the performer's left: minus right
+_NEAR = 0.18  # m: a foot on the floor this near the pelvis always counts as carrying weight for the tokenizer
+_FAR = 2.5  # ... and one further than this many times the other's distance does not (the tokenizer says 3)
+
+
+def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarray) -> np.ndarray:
+    """Where to put a second foot down (ankle, (x, z)) next to the ``old`` one, nearest ``ideal``, so that the
+    pelvis travelling from ``start`` to ``end`` stands between them all along: the tokenizer only counts a foot as
+    carrying weight if it is near the pelvis or not much further from it than the other foot is."""
+    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+    radii = np.array([0.0, 0.03, 0.06, 0.09, 0.12, 0.16, 0.2, 0.25])
+    offsets = np.stack([np.cos(angles)[:, None] * radii, np.sin(angles)[:, None] * radii], axis=-1).reshape(-1, 2)
+    candidates = ideal + offsets
+    fine = np.linalg.norm(candidates - old, axis=-1) >= 0.09  # the feet do not overlap
+    for pelvis in (start, 0.5 * (start + end), end):
+        new = np.linalg.norm(candidates - pelvis, axis=-1)
+        kept = np.linalg.norm(old - pelvis)
+        far, near = np.maximum(new, kept), np.maximum(np.minimum(new, kept), 1e-6)
+        fine &= (far <= _NEAR) | (far <= _FAR * near)
+    if not fine.any():
+        return ideal
+    return candidates[np.flatnonzero(fine)[np.argmin(np.linalg.norm(offsets[fine], axis=-1))]]
+
+
+def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
+    a = np.radians(direction.azimuth)
+    return np.cos(a) * forward + np.sin(a) * right
+
+
+def _centre_knots(knots: list[tuple[float, np.ndarray, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hermite knots of the centre of weight: at rest (zero velocity) at a knot unless the travel flows through
+    it (``flowing``), where the velocity is that of the neighbouring knots (Catmull-Rom). Of knots at one time
+    the later value wins, and the travel flows if either flows."""
+    merged: list[list] = []
+    for time, value, flowing in sorted(knots, key=lambda k: k[0]):
+        if merged and time - merged[-1][0] < 1e-6:
+            merged[-1][1], merged[-1][2] = value, merged[-1][2] or flowing
+        else:
+            merged.append([time, value, flowing])
+    times = np.array([k[0] for k in merged], dtype=float)
+    values = np.array([k[1] for k in merged], dtype=float)
+    slopes = np.zeros_like(values)
+    for k in range(1, len(merged) - 1):
+        if merged[k][2]:
+            slopes[k] = (values[k + 1] - values[k - 1]) / max(times[k + 1] - times[k - 1], 1e-6)
+    return times, values, slopes
+
+

@@ -1,0 +1,206 @@
+"""Supports and the front: the support columns read as runs of weight, and the facing that turn signs give.
+
+A dancer reads the support columns as runs of weight on the left foot, the right foot, both, or none (flight),
+each started by a step (its direction and level) or continuing the weight (a hold); turn signs rotate the front.
+Directions are then judged in the body's cross of axes at each frame's heading (``axes``, ``to_world``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import ndtri
+
+from ..analysis import WORKING_FPS
+from ..figure import UP, Rig
+from ..ik import compose
+from ..score import Column, Direction, Level, Score, Sign
+from ..tokenizer import TURN_SPEED
+from .clock import Clock, Streams, progress
+
+_TURN_SPEED = 70.0  # deg/s, the slowest turn (the tokenizer sees turning above 40°/s)
+_SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
+_TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
+
+
+@dataclass
+class Run:
+    """Weight on a set of feet (0 left, 1 right; none = flight) from ``t0`` to ``t1`` seconds."""
+
+    b0: float
+    b1: float
+    t0: float
+    t1: float
+    feet: tuple[int, ...]
+    step: Direction | None  # the direction of the step that starts the run; None when the weight stays
+    levels: dict[int, Level] = field(default_factory=dict)
+    late: float = 0.0  # s the feet that leave after this run stay down beyond its end
+    reaching: dict[int, Direction] = field(default_factory=dict)  # where a leg gestured just before it lands
+
+    @property
+    def duration(self) -> float:
+        return self.t1 - self.t0
+
+
+FOOT_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+def support_runs(score: Score, clock: Clock) -> list[Run]:
+    """The support columns as consecutive runs from beat 0 to the end: a new run starts where the supporting feet
+    change or a new step is written. Before the first support symbol the starting position stands."""
+    columns = [[s for s in score.column(c) if s.duration > 0] for c in FOOT_COLUMNS]
+    # A turn in the centre column is a turn on both feet, unless it stands beside a flight (a turn in the air).
+    flights = [s for s in score.column(Column.CENTRE) if s.sign is Sign.FLIGHT]
+    for s in score.column(Column.CENTRE):
+        if s.sign is Sign.TURN and s.duration > 0 and not any(f.start < s.end and s.start < f.end for f in flights):
+            for col in columns:
+                col.append(s)
+    start_feet = [any(s.column is c for s in score.starting_position) for c in FOOT_COLUMNS]
+    if not any(start_feet):
+        start_feet = [True, True]  # no starting support written: standing on both feet
+    levels = {}
+    for foot, c in enumerate(FOOT_COLUMNS):
+        first = next((s for s in score.starting_position if s.column is c and s.sign is Sign.DIRECTION), None)
+        levels[foot] = first.level if first is not None else Level.MIDDLE
+    end_beat = float(clock.grid.seconds_to_beats(clock.end))
+    first_support = min((s.start for col in columns for s in col), default=np.inf)
+    edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat)})
+    seconds = dict(zip(edges, clock.seconds(np.array(edges)).tolist()))
+    runs: list[Run] = []
+    for b0, b1 in zip(edges[:-1], edges[1:]):
+        if b1 - b0 < 1e-9:
+            continue
+        middle = 0.5 * (b0 + b1)
+        covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
+                    for col in columns]
+        feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
+        new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION and abs(s.start - b0) < 1e-9]
+        for foot, s in enumerate(covering):
+            if s is not None and s.sign is Sign.DIRECTION:
+                levels[foot] = s.level
+        if runs and runs[-1].feet == feet and not new_step:
+            runs[-1].b1, runs[-1].t1 = b1, seconds[b1]
+            continue
+        step = new_step[0].direction if new_step else None
+        runs.append(Run(b0, b1, seconds[b0], seconds[b1], feet, step, {f: levels[f] for f in feet}))
+    # Flight is seen only while the pelvis falls freely, a frame or so after take-off and before landing: the feet
+    # leave a little before the written time and land a little after (within an eighth of a beat).
+    for k, run in enumerate(runs):
+        if run.feet or k == 0 or k + 1 == len(runs):
+            continue
+        beat = clock.beat_length(run.b0)
+        wider = min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - run.duration)))
+        before, after = runs[k - 1], runs[k + 1]
+        early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * after.duration)
+        before.t1 = run.t0 = run.t0 - early
+        after.t0 = run.t1 = run.t1 + late
+    # A leg that gestures (forward low, say) and then steps puts its foot down the way it reached.
+    for foot, column in enumerate((Column.LEG_LEFT, Column.LEG_RIGHT)):
+        gestures = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        supported_until = 0.0
+        for run in runs:
+            if foot in run.feet:
+                last = max((s for s in gestures if supported_until - 0.25 <= s.start < run.b0), key=lambda s: s.start,
+                           default=None)
+                if last is not None and last.direction is not Direction.PLACE and last.level is not Level.HIGH:
+                    run.reaching[foot] = last.direction
+                supported_until = run.b1
+    runs[0].t0 = min(runs[0].t0, 0.0)
+    runs[-1].t1 = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
+    return runs
+
+
+@dataclass
+class _TurnSign:
+    b0: float  # beat it starts on
+    t0: float
+    t1: float
+    amount: float  # whole turns, clockwise positive
+
+
+def _turn_signs(score: Score, clock: Clock) -> list[_TurnSign]:
+    seen, turns = set(), []
+    for s in score.symbols:
+        if s.sign is Sign.TURN and s.column in (Column.CENTRE, *FOOT_COLUMNS):
+            key = (s.start, s.duration, s.turn)
+            if key not in seen:
+                seen.add(key)
+                turns.append(_TurnSign(s.start, clock.seconds(s.start), clock.seconds(s.end), float(s.turn)))
+    return sorted(turns, key=lambda turn: turn.t0)
+
+
+def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
+    """Facing per frame, radians clockwise seen from above (0: +z).
+
+    The tokenizer notates each turn as the eighths that bring the notated front nearest the real one; the real
+    front may thus wander from the notated one by less than half an eighth. Each turn is executed so that it ends
+    within ``_TURN_SLACK`` of the notated front, fast enough to be seen turning, with eased starts and stops only
+    where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
+    from the notated front) is chosen from that turn alone, never from earlier ones: after a turn the front is
+    the notated front plus that turn's drift, whatever came before, so an edited turn carries the rest of the
+    dance round rigidly.
+    """
+    t = clock.t
+    heading = np.zeros(clock.frames)
+    notated = actual = 0.0  # degrees
+    turns = _turn_signs(score, clock)
+    for k, turn in enumerate(turns):
+        duration = max(turn.t1 - turn.t0, 1e-3)
+        angle = 360.0 * turn.amount
+        wanted = np.sign(turn.amount) * _TURN_SPEED * duration  # the least angle that turns fast enough
+        slack = np.clip(wanted - angle, -_TURN_SLACK, _TURN_SLACK) if abs(angle) < abs(wanted) else 0.0
+        rng = streams("turns", turn.b0, "drift")
+        end = notated + angle + np.clip(rng.normal(0.0, 3.0) + slack, -_TURN_SLACK, _TURN_SLACK)
+        flows_in = k > 0 and turn.t0 - turns[k - 1].t1 < 0.1
+        flows_on = k + 1 < len(turns) and turns[k + 1].t0 - turn.t1 < 0.1
+        ease = min(0.08, 0.3 * duration)
+        # the tokenizer sees turning once the smoothed rate passes TURN_SPEED: start early and stop late by that
+        rate = abs(end - actual) / max(duration - ease, 1e-3)
+        spread = np.hypot(_SEEN_TURNING, 0.3 * ease)
+        late = 0.5 * ease + spread * float(ndtri(np.clip(TURN_SPEED / max(rate, 1e-3), 1e-4, 1 - 1e-4)))
+        late = max(late, 0.0)  # a quick turn is seen early, but it takes the whole time written for it (less jerk)
+        begin = turn.t0 - (0.0 if flows_in else late)
+        finish = turn.t1 + (0.0 if flows_on else late)
+        done = progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
+        heading += np.radians(end - actual) * done
+        notated, actual = notated + angle, end
+    return heading
+
+
+def facing_rotations(rig: Rig, heading: np.ndarray) -> np.ndarray:
+    """World rotations (T, 3, 3) that turn the rest pose to face ``heading``."""
+    forward = np.stack([-np.sin(heading), np.zeros_like(heading), np.cos(heading)], axis=-1)
+    right = np.stack([-np.cos(heading), np.zeros_like(heading), -np.sin(heading)], axis=-1)
+    target = np.stack([forward, np.broadcast_to(UP, forward.shape), right], axis=-1)
+    rest = np.stack([rig.forward, UP, rig.right], axis=-1)
+    return compose(target, rest.T)
+
+
+def axes(heading: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal (x, z) forward and right of a heading."""
+    if np.ndim(heading) == 0:
+        sine, cosine = math.sin(heading), math.cos(heading)
+        return np.array([-sine, cosine]), np.array([-cosine, -sine])
+    h = np.asarray(heading, dtype=float)
+    return np.stack([-np.sin(h), np.cos(h)], axis=-1), np.stack([-np.cos(h), -np.sin(h)], axis=-1)
+
+
+def to_world(fru: np.ndarray, heading: np.ndarray) -> np.ndarray:
+    """(forward, right, up) components at each frame's heading → world vectors (T, 3)."""
+    forward, right = axes(heading)
+    world = np.empty(fru.shape)
+    world[:, 0] = fru[:, 0] * forward[:, 0] + fru[:, 1] * right[:, 0]
+    world[:, 2] = fru[:, 0] * forward[:, 1] + fru[:, 1] * right[:, 1]
+    world[:, 1] = fru[:, 2]
+    return world
+
+
+
+def in_body(world: np.ndarray, heading: np.ndarray) -> np.ndarray:
+    """World vectors (T, 3) → (forward, right, up) components at each frame's heading."""
+    forward, right = axes(heading)
+    return np.stack([world[:, 0] * forward[:, 0] + world[:, 2] * forward[:, 1],
+                     world[:, 0] * right[:, 0] + world[:, 2] * right[:, 1], world[:, 1]], axis=-1)
+

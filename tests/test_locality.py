@@ -1,0 +1,75 @@
+"""Local randomness in the decoder: editing one gesture symbol changes the decoded motion only from that symbol
+until the next symbol of its column has arrived (± 1 beat); everywhere else the motion is identical, feet where
+they were. Measured as ``bench/decoder_locality.py`` measures it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import laban
+from laban.score import Column, Score, Sign
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from decoder_locality import edited, locality  # noqa: E402
+
+EXAMPLES = sorted((REPO / "examples").glob("*.laban"))
+ARMS = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD,
+        Column.TORSO)
+
+
+def gesture_symbols(score: Score, columns=ARMS) -> list:
+    return [s for s in score.symbols if s.column in columns and s.sign is Sign.DIRECTION and s.duration >= 0.25]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_an_arm_edit_stays_where_it_reaches(path):
+    score = Score.load(path)
+    original = laban.decode(score, seed=3)
+    symbols = gesture_symbols(score)
+    assert symbols
+    for symbol in symbols[:: max(len(symbols) // 4, 1)]:
+        for kind in ("change", "split"):
+            reach = locality(score, symbol, kind, seed=3, original=original)
+            if kind == "change":
+                assert reach.inside > 0.05, (symbol, "the edit shows where it reaches")
+            assert reach.outside < 1e-6, (symbol, kind, reach)
+
+
+def test_an_arm_edit_never_moves_the_feet():
+    """The first phrase with its first arm symbol changed: before the edit and after its reach nothing moves,
+    the feet above all (the floor plan accumulates only what the score says)."""
+    score = Score.load(REPO / "examples" / "first_phrase.laban")
+    arm = next(s for s in score.symbols if s.column is Column.UPPER_ARM_LEFT)
+    first = laban.decode(score, seed=0).trajectories()
+    second = laban.decode(edited(score, arm, "change"), seed=0).trajectories()
+    assert first.positions.shape == second.positions.shape
+    feet = [first.skeleton.parts[p] for p in (laban.BodyPart.FOOT_LEFT, laban.BodyPart.FOOT_RIGHT,
+                                              laban.BodyPart.TOES_LEFT, laban.BodyPart.TOES_RIGHT)]
+    # the pelvis may shift a little under the arm (balance), the feet stay where they were (to float32)
+    assert np.abs(first.positions[:, feet] - second.positions[:, feet]).max() < 1e-5
+    later = score.grid.beats_to_seconds(9.0)  # the right hand, never edited, a bar later
+    frames = slice(int(later * first.fps), None)
+    assert np.abs(first.positions[frames] - second.positions[frames]).max() < 1e-6
+
+
+def test_an_arm_edit_in_a_real_dance_stays_local(trials):
+    trial = trials["05_02"]
+    score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
+    original = laban.decode(score, seed=0)
+    symbols = gesture_symbols(score)
+    picked = np.random.default_rng(0).choice(len(symbols), size=4, replace=False)
+    for k in picked:
+        for kind in ("change", "split"):
+            reach = locality(score, symbols[int(k)], kind, seed=0, original=original)
+            assert reach.outside < 1e-4, (symbols[int(k)], kind, reach)
+
+
+def test_the_same_seed_gives_the_same_bytes():
+    score = Score.load(EXAMPLES[0])
+    a, b = laban.decode(score, seed=11), laban.decode(score, seed=11)
+    assert a.rotations.tobytes() == b.rotations.tobytes() and a.translations.tobytes() == b.translations.tobytes()
