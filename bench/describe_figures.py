@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import replace
 
 import laban
-from laban.describe import describe, facts_from_text, phrase_facts, words_followed
+from laban.description import describe, facts_from_text, phrase_facts, words_followed
 from laban.score import Column, Direction, Score
 from motiongpt.data import REPO, cmu_trials
 

@@ -26,6 +26,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "bvh": ("read_bvh", "write_bvh"),
     "compare": ("cell_agreement",),
     "decoder": ("DecodeError", "decode"),
+    "description": ("describe", "phrase_facts", "facts_from_text", "words_followed"),
     "errors": ("LabanError", "MotionFileError", "MusicError", "ScoreFileError", "SkeletonError"),
     "figure": ("default_skeleton",),
     "io": ("read_motion",),

@@ -402,3 +402,20 @@ def test_evaluate_without_the_model_extra_stops_at_once(monkeypatch, capsys, tmp
     code, out, err = run(["evaluate", "-o", str(tmp_path / "report.json")], capsys)
     assert code == 2 and err.count("\n") == 1 and "torch" in err and "model" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_describe_says_what_the_phrases_do_and_refuses_bad_bars(capsys):
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    code, out, err = run(["describe", str(example), "--phrasing", "1"], capsys)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["bars 0-1", "bar 2"]  # an upbeat joins the first phrase
+    facts = laban.facts_from_text(lines[0].split(": ", 1)[1])
+    assert facts == laban.phrase_facts(laban.Score.load(example), (0, 1))
+    code, out, _ = run(["describe", str(example), "--json", "--seed", "3"], capsys)
+    import json
+
+    assert code == 0 and all({"bars", "text", "facts"} <= set(p) for p in json.loads(out))
+    for bad in (["--bars", "3-1"], ["--bars", "x"], ["--phrasing", "9"], ["--seed", "-1"]):
+        code, out, err = run(["describe", str(example), *bad], capsys)
+        assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and not out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import laban
-from laban.describe import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans,
+from laban.description import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans,
                             words_followed)
 from laban.errors import LabanError
 from laban.formats import text
@@ -174,7 +174,7 @@ def test_many_turns_are_summed_up_where_they_leave_the_dancer_facing():
 
 
 def test_every_turn_amount_reads_back():
-    from laban.describe.text import MAX_EIGHTHS, turn_amounts
+    from laban.description.text import MAX_EIGHTHS, turn_amounts
     for eighths in range(2, MAX_EIGHTHS + 1):
         for amount in turn_amounts(eighths):
             for way, sign in (("to the right", 1), ("counter-clockwise", -1)):
@@ -344,5 +344,5 @@ def test_an_empty_score_is_described_as_standing_still():
 
 
 def test_describer_imports_neither_torch_nor_motiongpt():
-    code = "import sys, laban.describe; assert not {'torch', 'motiongpt', 'viz'} & set(sys.modules), sys.modules"
+    code = "import sys, laban.description; assert not {'torch', 'motiongpt', 'viz'} & set(sys.modules), sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])

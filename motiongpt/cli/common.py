@@ -108,3 +108,14 @@ def version() -> str:
         pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
         found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M) if pyproject.exists() else None
         return found.group(1) if found else "unknown"
+
+
+def bar_range(text: str) -> tuple[int, int]:
+    """``A-B`` (or ``A``) as the first and last bar, counted as on the staff (bar 0 is an upbeat)."""
+    first, sep, last = text.partition("-")
+    if not (first.strip().isdigit() and (not sep or last.strip().isdigit())):
+        raise LabanError(f"bars are written A-B, like 5-8, not '{text}'")
+    a, b = int(first), int(last) if sep else int(first)
+    if b < a:
+        raise LabanError(f"bars {text}: the last bar comes before the first")
+    return a, b

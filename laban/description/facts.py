@@ -4,7 +4,7 @@ A score holds many small symbols (the tokenizer writes every change of an arm's 
 a few countable facts. ``events`` walks the whole score once, keeping the state the notation implies (which feet
 carry the weight, where each upper arm is), and returns the events of a span of beats; ``PhraseFacts`` is the
 checkable summary of those events, the same whether it comes from a score (``phrase_facts``) or from the
-describer's words (``laban.describe.text.facts_from_text``). ``words_followed`` compares the two.
+describer's words (``laban.description.text.facts_from_text``). ``words_followed`` compares the two.
 
 The counting rules (the notation's own, made exact):
 
