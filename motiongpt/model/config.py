@@ -1,0 +1,83 @@
+"""The model's settings: a Llama-shaped decoder (``LlamaConfig``, so transformers' caches and attention read it as
+they read any Llama) plus the conditioning's sizes.
+
+Two presets: ``builtin`` (the shipped model: 6 layers, d=256, about 5.2 M parameters, 21 MB of float32 weights)
+and ``tiny`` (for tests: 2 layers, d=32). Conditions and how they enter are described in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from transformers import LlamaConfig
+
+TEXT_DIMENSIONS = 384  # motiongpt.text.encode_text
+TEMPO_BUCKETS = 16  # log-spaced from MIN_BPM to MAX_BPM
+MIN_BPM, MAX_BPM = 40.0, 240.0
+
+
+class MotionGPTConfig(LlamaConfig):
+    """A Llama decoder over the vocabulary's ids, with the conditioning's sizes.
+
+    - ``text_dimensions``: the sentence vector (``motiongpt.text``), projected to one prefix embedding;
+    - ``styles``: style names, index = style id (a style embedding; absent = a learned null);
+    - ``tempo_buckets`` / ``max_meter``: tempo (log-spaced buckets of bpm) and beats per bar, one prefix each;
+    - ``control_count`` / ``control_levels``: K per-bar controls, each quantised to ``control_levels`` levels,
+      added to the embedding of their bar's ``<bar>`` token (absent = level -1 = a learned null per control).
+    """
+
+    model_type = "motiongpt"
+
+    def __init__(self, vocab_size: int = 162, hidden_size: int = 256, intermediate_size: int = 768,
+                 num_hidden_layers: int = 6, num_attention_heads: int = 8, max_position_embeddings: int = 4096,
+                 text_dimensions: int = TEXT_DIMENSIONS, styles: list[str] | None = None,
+                 style_slots: int = 32, tempo_buckets: int = TEMPO_BUCKETS, max_meter: int = 8,
+                 control_count: int = 4, control_levels: int = 4, train_length: int = 1024,
+                 pad_token_id: int = 0, bos_token_id: int = 1, eos_token_id: int = 2, **kwargs) -> None:
+        kwargs.setdefault("num_key_value_heads", num_attention_heads)
+        kwargs.setdefault("tie_word_embeddings", False)
+        kwargs.setdefault("rope_theta", 10000.0)
+        super().__init__(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=intermediate_size,
+                         num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
+                         max_position_embeddings=max_position_embeddings, pad_token_id=pad_token_id,
+                         bos_token_id=bos_token_id, eos_token_id=eos_token_id, **kwargs)
+        self.text_dimensions = text_dimensions
+        self.styles = list(styles or [])
+        self.style_slots = max(style_slots, len(self.styles))  # room for styles a fine-tune adds
+        self.tempo_buckets = tempo_buckets
+        self.max_meter = max_meter
+        self.control_count = control_count
+        self.control_levels = control_levels
+        self.train_length = train_length  # longest training sequence (a window of bars)
+
+    def style_id(self, style: str | int | None) -> int | None:
+        """The id of a style name (or id); unknown names raise ValueError naming the known ones."""
+        if style is None or isinstance(style, int):
+            if style is not None and not 0 <= style < self.style_slots:
+                raise ValueError(f"style id {style} outside 0..{self.style_slots - 1}")
+            return style
+        if style not in self.styles:
+            known = ", ".join(self.styles) or "none"
+            raise ValueError(f"unknown style {style!r} (this model knows: {known})")
+        return self.styles.index(style)
+
+
+def tempo_bucket(bpm: float, buckets: int = TEMPO_BUCKETS) -> int:
+    """The bucket of a tempo: log-spaced, so 60→66 bpm moves as far as 120→132 (tempo is felt as a ratio)."""
+    x = (math.log(max(MIN_BPM, min(MAX_BPM, bpm))) - math.log(MIN_BPM)) / (math.log(MAX_BPM) - math.log(MIN_BPM))
+    return min(buckets - 1, int(x * buckets))
+
+
+def builtin_config(**overrides) -> MotionGPTConfig:
+    """The shipped model's shape (about 5.2 M parameters, 21 MB float32)."""
+    return MotionGPTConfig(**overrides)
+
+
+def tiny_config(**overrides) -> MotionGPTConfig:
+    """A model for tests: seconds to build, train a few steps and sample."""
+    settings = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                    max_position_embeddings=2048, train_length=512, style_slots=4)
+    return MotionGPTConfig(**{**settings, **overrides})
+
+
+PRESETS = {"builtin": builtin_config, "tiny": tiny_config}

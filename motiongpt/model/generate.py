@@ -1,0 +1,162 @@
+"""Dances from the model: a score sampled token by token (KV cache) under the score grammar, so that every sample
+is a valid score, with everything that chooses it (seed, temperature, top-k, top-p) given.
+
+    >>> score = generate(model, grid, text="four steps forward, a half turn", seed=3)
+    >>> scores = variations(model, grid, 8, text="...", seed=3)          # 8 in one batch
+    >>> longer = generate(model, grid, continue_from=score, bars=16)      # the first bars kept, the rest written
+    >>> edited = generate(model, score.grid, fill_in=(score, 2, 4))       # bars 2..3 rewritten, the others kept
+
+The same arguments and seed give the same score, to the byte: sampling draws from torch's generator seeded here,
+inside a ``fork_rng`` so the caller's random state is neither used nor changed. A batch of N variations is one
+``model.generate`` call (each row samples its own tokens from the one seeded stream).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from transformers import (GenerationConfig, LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper,
+                          TopPLogitsWarper)
+
+from laban.errors import LabanError
+from laban.score import Score
+from laban.timing import BeatGrid
+from motiongpt.grammar import ScoreGrammarProcessor
+
+from .config import tempo_bucket
+from .modeling import PREFIX, MotionGPT
+
+TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
+
+
+class GenerationError(LabanError):
+    """Generation asked for something impossible (bad settings, a prompt off the grid), or did not finish."""
+
+
+def generate(model: MotionGPT, grid: BeatGrid, **settings) -> Score:
+    """One dance on ``grid``; see ``variations`` for the settings."""
+    return variations(model, grid, 1, **settings)[0]
+
+
+def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | np.ndarray | None = None,
+               style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
+               bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
+               top_p: float = 1.0, continue_from: Score | Sequence[int] | None = None,
+               fill_in: tuple[Score, int, int] | None = None, title: str = "",
+               max_new_tokens: int | None = None) -> list[Score]:
+    """``count`` dances on ``grid`` in one batch.
+
+    - ``text``: words (encoded with ``motiongpt.text``) or a 384-d vector; ``style``: a name the model knows or an
+      id; ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
+    - ``bars``: how many bars (default: those covering the grid).
+    - ``continue_from``: a score (or its ids, without ``<eos>``) whose bars are kept and continued to ``bars``.
+    - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
+      and after them, which stay identical (the score's grid and bar count are used).
+    - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
+    """
+    vocabulary = model.vocabulary
+    if vocabulary is None:
+        raise GenerationError("the model has no vocabulary (load it with MotionGPT.from_pretrained)")
+    if not (isinstance(count, int) and count >= 1):
+        raise GenerationError(f"the number of variations must be a whole number from 1, not {count!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise GenerationError(f"seed must be a whole number from 0, not {seed!r}")
+    if not (temperature >= 0 and top_k >= 0 and 0 < top_p <= 1):
+        raise GenerationError("temperature and top_k must be at least 0 and top_p in (0, 1]")
+    if fill_in is not None and continue_from is not None:
+        raise GenerationError("give continue_from or fill_in, not both")
+
+    if fill_in is not None:
+        score, first, stop = fill_in
+        grid, whole = score.grid, vocabulary.encode(score)
+        total = len(vocabulary.bar_spans(whole))
+        if bars is not None and bars != total:
+            raise GenerationError(f"filling in keeps the score's {total} bars; bars={bars} cannot change that")
+        try:
+            sequence = vocabulary.fill_in_the_middle(whole, first, stop)
+        except LabanError as error:
+            raise GenerationError(str(error)) from None
+        prompt = sequence[:sequence.index(vocabulary.fim_middle_id) + 1]
+        title = title or score.title
+    else:
+        total = bars if bars is not None else vocabulary.bar_count(grid)
+        prompt = [vocabulary.bos_id]
+        if continue_from is not None:
+            prompt = vocabulary.encode(continue_from) if isinstance(continue_from, Score) else list(continue_from)
+            while prompt and prompt[-1] in (vocabulary.eos_id, vocabulary.pad_id):
+                prompt.pop()
+            kept = len(vocabulary.bar_spans(prompt))
+            if kept > total:
+                raise GenerationError(f"the score to continue has {kept} bars, more than the {total} asked for")
+    if not (isinstance(total, int) and total >= 1):
+        raise GenerationError(f"a dance has at least one bar, not {total!r}")
+
+    conditions = _conditions(model, grid, count, total, text, style, controls)
+    room = model.config.max_position_embeddings - PREFIX - len(prompt)
+    budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
+    grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
+    processors = LogitsProcessorList([grammar])
+    if temperature > 0:
+        processors.append(TemperatureLogitsWarper(float(temperature)))
+        if top_k:
+            processors.append(TopKLogitsWarper(int(top_k)))
+        if top_p < 1:
+            processors.append(TopPLogitsWarper(float(top_p)))
+    config = GenerationConfig(do_sample=temperature > 0, temperature=1.0, top_k=None, top_p=None,
+                              max_new_tokens=budget, eos_token_id=vocabulary.eos_id, pad_token_id=vocabulary.pad_id,
+                              bos_token_id=vocabulary.bos_id, use_cache=True)
+    device = model.lm_head.weight.device
+    ids = torch.tensor([prompt] * count, dtype=torch.long, device=device)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.inference_mode():
+        torch.manual_seed(int(seed))
+        try:
+            out = model.generate(input_ids=ids, generation_config=config, logits_processor=processors,
+                                 **conditions)
+        except LabanError as error:
+            raise GenerationError(str(error)) from None
+
+    scores = []
+    for row in out.tolist():
+        written = row[len(prompt):]
+        if vocabulary.eos_id not in written:
+            raise GenerationError(f"the model did not finish {total} bars within {budget} tokens")
+        sequence = prompt + written[:written.index(vocabulary.eos_id) + 1]
+        if fill_in is not None:
+            sequence = vocabulary.from_fill_in_the_middle(sequence)
+        scores.append(vocabulary.to_score(sequence, grid, title))
+    return scores
+
+
+def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls) -> dict:
+    """The conditioning tensors for a batch of ``count`` rows (the same for every row)."""
+    config = model.config
+    vector = None
+    if text is not None:
+        if isinstance(text, str):
+            from motiongpt.text import encode_text
+
+            text = encode_text([text])[0]
+        vector = torch.as_tensor(np.asarray(text, dtype=np.float32)).reshape(1, -1).repeat(count, 1)
+        if vector.shape[1] != config.text_dimensions:
+            raise GenerationError(f"a text vector has {config.text_dimensions} numbers, not {vector.shape[1]}")
+    try:
+        style_id = config.style_id(style)
+    except ValueError as error:
+        raise GenerationError(str(error)) from None
+    if not 1 <= grid.beats_per_bar <= config.max_meter:
+        raise GenerationError(f"a bar of {grid.beats_per_bar} beats is more than this model's {config.max_meter}")
+    rows = {"text": vector,
+            "style": None if style_id is None else torch.full((count,), style_id),
+            "tempo": torch.full((count,), tempo_bucket(grid.tempo, config.tempo_buckets)),
+            "meter": torch.full((count,), grid.beats_per_bar),
+            "bars": torch.full((count,), bars)}
+    if controls is not None:
+        levels = torch.as_tensor(np.asarray(controls), dtype=torch.long)
+        if levels.ndim != 2 or levels.shape[1] != config.control_count:
+            raise GenerationError(f"controls are (bars, {config.control_count}) levels, not {tuple(levels.shape)}")
+        if int(levels.max(initial=-1) if isinstance(levels, np.ndarray) else levels.max()) >= config.control_levels:
+            raise GenerationError(f"control levels run from 0 to {config.control_levels - 1} (-1: absent)")
+        rows["controls"] = levels.unsqueeze(0).repeat(count, 1, 1)
+    return {k: v for k, v in rows.items() if v is not None}
