@@ -1,0 +1,158 @@
+"""Training examples and batches, without Lightning: what the model learns from, as plain data.
+
+An ``Example`` is one plain token sequence (``<bos> ... <eos>``) with its conditions. ``examples_from_scores``
+makes them from scores and their metadata (windows of a few bars, so a long take gives many examples); the
+corpus's own iterator can yield ``Example`` objects directly instead.
+
+``batch(examples, step, ...)`` is a pure function of the seed and the step (and the rank under DDP): which
+examples, which become fill-in-the-middle sequences, which conditions are dropped. So a run resumed after a kill
+sees exactly the batches the uninterrupted run would have seen, with no sampler state to save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from laban.score import Score
+from motiongpt.model.config import MotionGPTConfig, tempo_bucket
+from motiongpt.vocabulary import Vocabulary, VocabularyError, quantise
+
+MAX_FIM_BARS = 4  # the longest span of bars a fill-in-the-middle example writes
+
+
+@dataclass
+class Example:
+    """One training sequence and its conditions (None = absent)."""
+
+    ids: list[int]
+    text: np.ndarray | None = None  # (384,) unit sentence vector
+    style: int | None = None
+    tempo: int | None = None  # tempo bucket (motiongpt.model.config.tempo_bucket)
+    meter: int | None = None  # beats per bar
+    controls: np.ndarray | None = None  # (bars, K) levels, -1 absent
+
+
+def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config: MotionGPTConfig, *,
+                         texts: Sequence[str | np.ndarray | None] | None = None,
+                         styles: Sequence[str | int | None] | None = None,
+                         controls: Sequence[np.ndarray | None] | None = None,
+                         window_bars: int = 8, hop_bars: int | None = None) -> list[Example]:
+    """Examples from scores: each score quantised onto the vocabulary's grid and cut into windows of
+    ``window_bars`` bars (every ``hop_bars``, default half a window), each window with its score's text, style,
+    tempo, meter and its own bars' controls. Windows longer than ``config.train_length`` tokens are left out."""
+    from laban.algebra import bar_count, cut
+
+    count = len(scores)
+    texts, styles, controls = (list(x) if x is not None else [None] * count for x in (texts, styles, controls))
+    if not len(texts) == len(styles) == len(controls) == count:
+        raise VocabularyError("texts, styles and controls need one entry per score")
+    words = [t for t in texts if isinstance(t, str)]
+    if words:
+        from motiongpt.text import encode_text
+
+        vectors = dict(zip(words, encode_text(words)))
+        texts = [vectors[t] if isinstance(t, str) else t for t in texts]
+    hop = hop_bars or max(1, window_bars // 2)
+    out = []
+    for score, text, style, levels in zip(scores, texts, styles, controls):
+        score = quantise(score, vocabulary.subdivision)
+        total = bar_count(score)
+        starts = [0] if total <= window_bars else list(range(0, total - window_bars + 1, hop))
+        if total > window_bars and starts[-1] != total - window_bars:
+            starts.append(total - window_bars)
+        for first in starts:
+            piece = score if total <= window_bars else cut(score, first, first + window_bars)
+            ids = vocabulary.encode(piece)
+            if len(ids) > config.train_length:
+                continue
+            bars = len(vocabulary.bar_spans(ids))
+            window = None
+            if levels is not None:
+                levels = np.asarray(levels, dtype=np.int64)
+                window = np.full((bars, config.control_count), -1, dtype=np.int64)
+                part = levels[first:first + bars]
+                window[:len(part)] = part
+            out.append(Example(ids, None if text is None else np.asarray(text, np.float32), config.style_id(style),
+                               tempo_bucket(piece.grid.tempo, config.tempo_buckets), piece.grid.beats_per_bar,
+                               window))
+    return out
+
+
+def choose(examples: Sequence[Example], step: int, size: int, seed: int, rank: int = 0, world: int = 1
+           ) -> list[int]:
+    """Indices of the examples of one step's batch on one rank: epochs of seeded permutations, each example
+    once per epoch across all ranks."""
+    n = len(examples)
+    out = []
+    for i in range(size):
+        g = (step * world + rank) * size + i
+        epoch, at = divmod(g, n)
+        out.append(int(np.random.default_rng([seed, epoch]).permutation(n)[at]))
+    return out
+
+
+def batch(examples: Sequence[Example], step: int, vocabulary: Vocabulary, config: MotionGPTConfig, *,
+          size: int, seed: int, rank: int = 0, world: int = 1, fim_rate: float = 0.3,
+          condition_drop: float = 0.1, augment: bool = True) -> dict[str, torch.Tensor]:
+    """The batch of ``step``: a pure function of its arguments. With ``augment``, a share ``fim_rate`` of the
+    sequences become fill-in-the-middle sequences (a run of 1 to 4 bars written last) and each condition is
+    dropped with probability ``condition_drop`` (so the model also learns without it: classifier-free)."""
+    picked = [examples[i] for i in choose(examples, step, size, seed, rank, world)]
+    rows = []
+    for i, example in enumerate(picked):
+        rng = np.random.default_rng([seed, step, rank, i, 1])
+        ids, drop = list(example.ids), rng.random(4) < condition_drop if augment else np.zeros(4, bool)
+        bars = len(vocabulary.bar_spans(ids))
+        if augment and rng.random() < fim_rate:
+            first = int(rng.integers(0, bars))
+            stop = int(rng.integers(first + 1, min(bars, first + MAX_FIM_BARS) + 1))
+            ids = vocabulary.fill_in_the_middle(ids, first, stop)
+        rows.append((ids[:config.train_length], example, drop, bars))
+    return collate(rows, vocabulary, config)
+
+
+def collate(rows, vocabulary: Vocabulary, config: MotionGPTConfig) -> dict[str, torch.Tensor]:
+    """(ids, example, dropped[text, style, tempo+meter, controls], bars) rows → the model's keyword tensors."""
+    b, width = len(rows), max(len(r[0]) for r in rows)
+    most = max(r[3] for r in rows)
+    ids = torch.full((b, width), vocabulary.pad_id, dtype=torch.long)
+    text = torch.zeros(b, config.text_dimensions)
+    style, tempo = torch.full((b,), -1, dtype=torch.long), torch.full((b,), -1, dtype=torch.long)
+    meter, bars = torch.zeros(b, dtype=torch.long), torch.zeros(b, dtype=torch.long)
+    controls = torch.full((b, most, config.control_count), -1, dtype=torch.long)
+    for k, (sequence, example, drop, count) in enumerate(rows):
+        ids[k, :len(sequence)] = torch.tensor(sequence)
+        bars[k] = count
+        if example.text is not None and not drop[0]:
+            text[k] = torch.as_tensor(example.text)
+        if example.style is not None and not drop[1]:
+            style[k] = example.style
+        if not drop[2]:
+            tempo[k] = -1 if example.tempo is None else example.tempo
+            meter[k] = example.meter or 0
+        if example.controls is not None and not drop[3]:
+            levels = torch.as_tensor(example.controls)[:count]
+            controls[k, :len(levels)] = levels
+    labels = ids.masked_fill(ids == vocabulary.pad_id, -100)
+    return {"input_ids": ids, "labels": labels, "text": text, "style": style, "tempo": tempo, "meter": meter,
+            "controls": controls, "bars": bars}
+
+
+class StepBatches(torch.utils.data.Dataset):
+    """Batches ``first``..``last-1`` as a dataset of whole batches (a DataLoader with ``batch_size=None``)."""
+
+    def __init__(self, examples: Sequence[Example] | Iterable[Example], first: int, last: int, **settings) -> None:
+        self.examples = list(examples)
+        if not self.examples:
+            raise VocabularyError("no training examples")
+        self.first, self.last, self.settings = first, max(first, last), settings
+
+    def __len__(self) -> int:
+        return self.last - self.first
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        return batch(self.examples, self.first + index, **self.settings)

@@ -1,0 +1,219 @@
+"""Training with Lightning: the LightningModule, the DataModule and ``train``.
+
+- **Checkpoints and resume.** Every ``checkpoint_every`` steps Lightning writes ``checkpoints/last.ckpt``
+  (weights, optimiser, schedule, step: a pickled file that never leaves the run folder). ``train`` on a folder
+  that has one resumes from it. Because each step's batch is a pure function of (seed, step, rank)
+  (``examples.batch``), the resumed run sees the batches the uninterrupted one would have: with a checkpoint every
+  step, a run killed at any step and resumed ends with the same weights.
+- **Deterministic** with a seed: ``seed_everything``, deterministic algorithms, no dropout.
+- **What ships** is ``model/`` (``MotionGPT.save_pretrained``: safetensors + config + vocabulary), or with
+  ``lora=True`` ``adapter/`` (peft: ``adapter_config.json`` + ``adapter_model.safetensors``).
+- A progress bar, a CSV log (``logs/run<N>/metrics.csv``, one per launch; TensorBoard beside it when installed), bf16 on a GPU,
+  ``devices``/``strategy`` passed to Lightning (``ddp`` on CPU uses gloo).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+from laban.errors import LabanError
+from motiongpt.model.config import PRESETS, MotionGPTConfig
+from motiongpt.model.modeling import MotionGPT, build
+
+from .examples import Example, StepBatches
+
+
+class TrainingError(LabanError):
+    """A training setting or input that cannot work."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run needs besides its examples; read from YAML/JSON with ``load_config``."""
+
+    model: str = "builtin"  # a preset (builtin, tiny)
+    model_overrides: dict = field(default_factory=dict)  # MotionGPTConfig fields changed from the preset
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_steps: int = 100
+    max_steps: int = 3000
+    fim_rate: float = 0.3
+    condition_drop: float = 0.1
+    window_bars: int = 8
+    checkpoint_every: int = 50
+    validate_every: int = 0  # 0: validate only at the end (when validation examples are given)
+    seed: int = 0
+    lora_rank: int = 8
+    lora_alpha: int = 16
+
+    def model_config(self, **extra) -> MotionGPTConfig:
+        if self.model not in PRESETS:
+            raise TrainingError(f"unknown model preset {self.model!r} (known: {', '.join(PRESETS)})")
+        return PRESETS[self.model](**{**self.model_overrides, **extra})
+
+
+def load_config(path: str | Path | None = None, **overrides) -> TrainConfig:
+    """A TrainConfig from a .yaml/.yml/.json file (unknown keys refused in one line) and keyword overrides."""
+    data = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            text = path.read_text()
+            if path.suffix in (".yaml", ".yml"):
+                import yaml
+
+                data = yaml.safe_load(text) or {}
+            else:
+                data = json.loads(text)
+        except FileNotFoundError:
+            raise TrainingError(f"{path}: no such file") from None
+        except Exception as error:
+            raise TrainingError(f"{path}: cannot read the training config ({str(error).splitlines()[0]})") from None
+        if not isinstance(data, dict):
+            raise TrainingError(f"{path}: a training config is a mapping of settings")
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise TrainingError(f"unknown training settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig(**data)
+
+
+class MotionGPTModule(L.LightningModule):
+    """Next-token loss on batches from ``examples.batch``; AdamW with warm-up then cosine decay."""
+
+    def __init__(self, model: torch.nn.Module, settings: TrainConfig) -> None:
+        super().__init__()
+        self.model, self.settings = model, settings
+
+    def training_step(self, batch: dict, index: int) -> torch.Tensor:
+        loss = self.model(**batch).loss
+        self.log("train_loss", loss, prog_bar=True, on_step=True, batch_size=batch["input_ids"].shape[0])
+        return loss
+
+    def validation_step(self, batch: dict, index: int) -> None:
+        loss = self.model(**batch).loss
+        self.log("val_loss", loss, prog_bar=True, sync_dist=True, batch_size=batch["input_ids"].shape[0])
+
+    def configure_optimizers(self):
+        s = self.settings
+        decay = [p for n, p in self.model.named_parameters() if p.requires_grad and p.ndim >= 2]
+        rest = [p for n, p in self.model.named_parameters() if p.requires_grad and p.ndim < 2]
+        optimiser = torch.optim.AdamW([{"params": decay, "weight_decay": s.weight_decay},
+                                       {"params": rest, "weight_decay": 0.0}], lr=s.learning_rate)
+
+        def rate(step: int) -> float:
+            if step < s.warmup_steps:
+                return (step + 1) / max(1, s.warmup_steps)
+            done = (step - s.warmup_steps) / max(1, s.max_steps - s.warmup_steps)
+            return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
+
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, rate)
+        return {"optimizer": optimiser, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+
+class StepDataModule(L.LightningDataModule):
+    """The batches from the trainer's current step to ``max_steps`` (so a resumed run continues the sequence)."""
+
+    def __init__(self, examples: Sequence[Example], settings: TrainConfig, vocabulary, config: MotionGPTConfig,
+                 validation: Sequence[Example] | None = None) -> None:
+        super().__init__()
+        self.examples, self.validation, self.settings = list(examples), list(validation or []), settings
+        self.common = dict(vocabulary=vocabulary, config=config, size=settings.batch_size, seed=settings.seed)
+
+    def train_dataloader(self):
+        trainer = self.trainer
+        dataset = StepBatches(self.examples, trainer.global_step, self.settings.max_steps, rank=trainer.global_rank,
+                              world=trainer.world_size, fim_rate=self.settings.fim_rate,
+                              condition_drop=self.settings.condition_drop, **self.common)
+        return torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False)
+
+    def val_dataloader(self):
+        if not self.validation:
+            return []
+        trainer = self.trainer
+        steps = max(1, math.ceil(len(self.validation) / (self.settings.batch_size * trainer.world_size)))
+        dataset = StepBatches(self.validation, 0, steps, rank=trainer.global_rank, world=trainer.world_size,
+                              augment=False, **self.common)
+        return torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False)
+
+
+def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Path, *,
+          init: str | Path | MotionGPT | None = None, lora: bool = False, validation: Sequence[Example] | None = None,
+          devices: int | str = 1, strategy: str = "auto", accelerator: str = "auto", max_steps: int | None = None,
+          seed: int | None = None, progress: bool = True, callbacks: Sequence = ()) -> Path:
+    """Train (or fine-tune ``init``, a model folder or model; with ``lora`` an adapter) on ``examples``; resume
+    from ``out_dir/checkpoints/last.ckpt`` when there is one. Returns the folder that ships: ``out_dir/model`` or
+    ``out_dir/adapter``."""
+    from dataclasses import replace
+
+    settings = replace(settings, **{k: v for k, v in (("max_steps", max_steps), ("seed", seed)) if v is not None})
+    out_dir = Path(out_dir)
+    examples = list(examples)
+    if not examples:
+        raise TrainingError("no training examples")
+    L.seed_everything(settings.seed, workers=True, verbose=False)
+    model = _initial_model(init, settings)
+    vocabulary, config = model.vocabulary, model.config
+    if lora:
+        from .lora import with_adapter
+
+        model = with_adapter(model, settings.lora_rank, settings.lora_alpha)
+    module = MotionGPTModule(model, settings)
+    data = StepDataModule(examples, settings, vocabulary, config, validation)
+    checkpoints = ModelCheckpoint(dirpath=out_dir / "checkpoints", every_n_train_steps=settings.checkpoint_every,
+                                  save_top_k=0, save_last=True, save_on_train_epoch_end=False)
+    gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
+    trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
+                        accelerator=accelerator, devices=devices, strategy=strategy,
+                        precision="bf16-mixed" if gpu else "32-true", deterministic=True,
+                        use_distributed_sampler=False, logger=_loggers(out_dir), log_every_n_steps=1,
+                        callbacks=[checkpoints, *callbacks], enable_progress_bar=progress,
+                        enable_model_summary=False, num_sanity_val_steps=0,
+                        val_check_interval=settings.validate_every or None,
+                        check_val_every_n_epoch=None if settings.validate_every else 1,
+                        limit_val_batches=1.0 if validation else 0)
+    last = out_dir / "checkpoints" / "last.ckpt"
+    trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
+    shipped = out_dir / ("adapter" if lora else "model")
+    if trainer.is_global_zero:
+        model = module.model
+        model.save_pretrained(shipped)
+        (out_dir / "train_config.json").write_text(json.dumps(asdict(settings), indent=1) + "\n")
+    return shipped
+
+
+def _initial_model(init, settings: TrainConfig) -> MotionGPT:
+    if isinstance(init, MotionGPT):
+        return init
+    if init is None:
+        return build(settings.model_config(), seed=settings.seed)
+    if str(init) == "builtin":
+        from motiongpt.model import builtin_model_path
+
+        init = builtin_model_path()
+    model = MotionGPT.from_pretrained(init)
+    model.train()
+    return model
+
+
+def _loggers(out_dir: Path) -> list:
+    from importlib.util import find_spec
+
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+    # one version folder per launch (logs/run0, logs/run1 after a resume...): a resumed run never overwrites a log
+    launch = f"run{sum(1 for _ in (out_dir / 'logs').glob('run*'))}"
+    loggers = [CSVLogger(out_dir, name="logs", version=launch)]
+    if find_spec("tensorboard") is not None or find_spec("tensorboardX") is not None:
+        loggers.append(TensorBoardLogger(out_dir, name="tensorboard", version=launch))
+    return loggers
