@@ -22,6 +22,8 @@ import warnings
 from laban.errors import LabanError
 
 from . import draw, perform, tokenize, words
+from . import generate as generation
+from . import train as training
 from .common import version
 
 EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
@@ -60,6 +62,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     draw.add_staff_parser(commands)
     draw.add_render_parser(commands)
     words.add_parser(commands)
+    generation.add_parser(commands)
+    training.add_parser(commands)
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
                                               "notation",
                              description="Clips measured with the field's metrics against a reference set of real "

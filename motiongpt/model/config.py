@@ -14,6 +14,8 @@ from transformers import LlamaConfig
 TEXT_DIMENSIONS = 384  # motiongpt.text.encode_text
 TEMPO_BUCKETS = 16  # log-spaced from MIN_BPM to MAX_BPM
 MIN_BPM, MAX_BPM = 40.0, 240.0
+CONTROL_NAMES = ("energy", "accents", "phrase", "repeat")
+CONTROL_LEVELS = (4, 256, 3, 2)  # accents: bit b set = beat b of the bar is struck (up to 8 beats a bar)
 
 
 class MotionGPTConfig(LlamaConfig):
@@ -22,17 +24,23 @@ class MotionGPTConfig(LlamaConfig):
     - ``text_dimensions``: the sentence vector (``motiongpt.text``), projected to one prefix embedding;
     - ``styles``: style names, index = style id (a style embedding; absent = a learned null);
     - ``tempo_buckets`` / ``max_meter``: tempo (log-spaced buckets of bpm) and beats per bar, one prefix each;
-    - ``control_count`` / ``control_levels``: K per-bar controls, each quantised to ``control_levels`` levels,
-      added to the embedding of their bar's ``<bar>`` token (absent = level -1 = a learned null per control).
+    - ``control_names`` / ``control_levels``: K per-bar controls and how many levels each takes (by default
+      energy 4, accents 256 = a bit per beat of the bar, phrase 3, repeat 2: ``motiongpt.conditioning``'s), added
+      to the embedding of their bar's ``<bar>`` token (absent = level -1 = a learned null per control).
     """
 
     model_type = "motiongpt"
+
+    @property
+    def control_count(self) -> int:
+        return len(self.control_levels)
 
     def __init__(self, vocab_size: int = 162, hidden_size: int = 256, intermediate_size: int = 768,
                  num_hidden_layers: int = 6, num_attention_heads: int = 8, max_position_embeddings: int = 4096,
                  text_dimensions: int = TEXT_DIMENSIONS, styles: list[str] | None = None,
                  style_slots: int = 32, tempo_buckets: int = TEMPO_BUCKETS, max_meter: int = 8,
-                 control_count: int = 4, control_levels: int = 4, train_length: int = 1024,
+                 control_names: list[str] | None = None,
+                 control_levels: list[int] | None = None, train_length: int = 1024,
                  pad_token_id: int = 0, bos_token_id: int = 1, eos_token_id: int = 2, **kwargs) -> None:
         kwargs.setdefault("num_key_value_heads", num_attention_heads)
         kwargs.setdefault("tie_word_embeddings", False)
@@ -46,8 +54,10 @@ class MotionGPTConfig(LlamaConfig):
         self.style_slots = max(style_slots, len(self.styles))  # room for styles a fine-tune adds
         self.tempo_buckets = tempo_buckets
         self.max_meter = max_meter
-        self.control_count = control_count
-        self.control_levels = control_levels
+        self.control_names = list(control_names or CONTROL_NAMES)
+        self.control_levels = [int(n) for n in (control_levels or CONTROL_LEVELS)]
+        if len(self.control_levels) != len(self.control_names):
+            raise ValueError("one number of levels per control name")
         self.train_length = train_length  # longest training sequence (a window of bars)
 
     def style_id(self, style: str | int | None) -> int | None:

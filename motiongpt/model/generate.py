@@ -156,7 +156,8 @@ def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, s
         levels = torch.as_tensor(np.asarray(controls), dtype=torch.long)
         if levels.ndim != 2 or levels.shape[1] != config.control_count:
             raise GenerationError(f"controls are (bars, {config.control_count}) levels, not {tuple(levels.shape)}")
-        if int(levels.max(initial=-1) if isinstance(levels, np.ndarray) else levels.max()) >= config.control_levels:
-            raise GenerationError(f"control levels run from 0 to {config.control_levels - 1} (-1: absent)")
+        if levels.numel() and bool((levels >= torch.tensor(config.control_levels)).any() | (levels < -1).any()):
+            raise GenerationError(f"control levels run from 0 to {[n - 1 for n in config.control_levels]} "
+                                  "(-1: absent)")
         rows["controls"] = levels.unsqueeze(0).repeat(count, 1, 1)
     return {k: v for k, v in rows.items() if v is not None}

@@ -70,7 +70,8 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         self.style_embedding = nn.Embedding(config.style_slots + 1, d)  # 0: no style
         self.tempo_embedding = nn.Embedding(config.tempo_buckets + 1, d)  # 0: no tempo
         self.meter_embedding = nn.Embedding(config.max_meter + 1, d)  # 0: no meter (meters are 1..max)
-        self.control_embedding = nn.Embedding(config.control_count * (config.control_levels + 1), d)  # level+1
+        # one table for all controls: control k's rows are its levels + 1 (row 0 of each: absent)
+        self.control_embedding = nn.Embedding(sum(n + 1 for n in config.control_levels), d)
         self.vocabulary: Vocabulary | None = None
         self.post_init()
 
@@ -103,7 +104,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
 
     def bar_controls(self, bar_index: torch.Tensor, controls: torch.Tensor | None) -> torch.Tensor:
         """(B, T, d): the sum of the K control embeddings of each ``<bar>`` token's bar (zeros elsewhere)."""
-        k, levels = self.config.control_count, self.config.control_levels
+        k = self.config.control_count
         b, t = bar_index.shape
         level = torch.full((b, t, k), -1, dtype=torch.long, device=bar_index.device)
         if controls is not None and controls.shape[1] > 0:
@@ -111,7 +112,9 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
             inside = (bar_index >= 0) & (bar_index < controls.shape[1])
             at = bar_index.clamp(0, controls.shape[1] - 1).unsqueeze(-1).expand(b, t, k)
             level = torch.where(inside.unsqueeze(-1), torch.gather(controls, 1, at), level)
-        level = level.clamp(-1, levels - 1) + 1 + torch.arange(k, device=level.device) * (levels + 1)
+        top = torch.tensor(self.config.control_levels, device=level.device) - 1
+        offsets = (top + 2).cumsum(0) - (top + 2)  # where each control's rows start in the one table
+        level = torch.minimum(level.clamp(min=-1), top) + 1 + offsets
         return self.control_embedding(level).sum(2) * (bar_index >= 0).unsqueeze(-1)
 
     # --- forward ------------------------------------------------------------------------------------------
@@ -153,6 +156,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
     def save_pretrained(self, directory, **kwargs) -> None:
         """Config, safetensors weights and the vocabulary into ``directory``, written whole or not at all (into a
         temporary folder beside it, then renamed)."""
+        _quiet()
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -173,6 +177,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
     @classmethod
     def from_pretrained(cls, directory, *args, **kwargs) -> "MotionGPT":
         """The model saved in ``directory``; a missing, damaged or foreign checkpoint raises CheckpointError."""
+        _quiet()
         directory = Path(directory)
         vocabulary, config = check_checkpoint(directory)
         try:
@@ -237,6 +242,13 @@ def build(config: MotionGPTConfig, vocabulary: Vocabulary | None = None, seed: i
 
 def weight_bytes(model: nn.Module) -> int:
     return sum(p.numel() * p.element_size() for p in model.parameters())
+
+
+def _quiet() -> None:
+    """No weight-loading or shard-writing progress bars on a user's terminal (as ``motiongpt.text`` does)."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
 
 
 def _first_line(error: BaseException) -> str:

@@ -41,16 +41,19 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
                          styles: Sequence[str | int | None] | None = None,
                          controls: Sequence[np.ndarray | None] | None = None,
                          window_bars: int = 8, hop_bars: int | None = None) -> list[Example]:
-    """Examples from scores: each score quantised onto the vocabulary's grid and cut into windows of
-    ``window_bars`` bars (every ``hop_bars``, default half a window), each window with its score's text, style,
-    tempo, meter and its own bars' controls. Windows longer than ``config.train_length`` tokens are left out."""
+    """Examples from scores: each score quantised onto the vocabulary's grid and cut (``laban.algebra.cut``)
+    into windows of ``window_bars`` bars every ``hop_bars`` (default half a window), each window with its
+    score's text, style, tempo and meter and its own bars' rows of ``controls`` (per score a (bars, K) array, one
+    row per ``<bar>`` of the whole score, as ``motiongpt.model.conditions.control_rows`` makes it). Windows
+    longer than ``config.train_length`` tokens, or that do not encode, are left out."""
     from laban.algebra import bar_count, cut
+    from laban.errors import LabanError
 
     count = len(scores)
     texts, styles, controls = (list(x) if x is not None else [None] * count for x in (texts, styles, controls))
     if not len(texts) == len(styles) == len(controls) == count:
         raise VocabularyError("texts, styles and controls need one entry per score")
-    words = [t for t in texts if isinstance(t, str)]
+    words = sorted({t for t in texts if isinstance(t, str)})
     if words:
         from motiongpt.text import encode_text
 
@@ -60,13 +63,16 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
     out = []
     for score, text, style, levels in zip(scores, texts, styles, controls):
         score = quantise(score, vocabulary.subdivision)
-        total = bar_count(score)
-        starts = [0] if total <= window_bars else list(range(0, total - window_bars + 1, hop))
-        if total > window_bars and starts[-1] != total - window_bars:
-            starts.append(total - window_bars)
-        for first in starts:
-            piece = score if total <= window_bars else cut(score, first, first + window_bars)
-            ids = vocabulary.encode(piece)
+        low, high = (0 if score.grid.downbeat else 1), bar_count(score)  # bars as the staff counts them
+        firsts = [low] if high - low + 1 <= window_bars else list(range(low, high - window_bars + 2, hop))
+        if firsts[-1] + window_bars - 1 < high:
+            firsts.append(high - window_bars + 1)
+        for first in firsts:
+            try:
+                piece = score if len(firsts) == 1 else cut(score, first, first + window_bars - 1)
+                ids = vocabulary.encode(piece)
+            except LabanError:
+                continue
             if len(ids) > config.train_length:
                 continue
             bars = len(vocabulary.bar_spans(ids))
@@ -74,7 +80,7 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
             if levels is not None:
                 levels = np.asarray(levels, dtype=np.int64)
                 window = np.full((bars, config.control_count), -1, dtype=np.int64)
-                part = levels[first:first + bars]
+                part = levels[first - low:first - low + bars]
                 window[:len(part)] = part
             out.append(Example(ids, None if text is None else np.asarray(text, np.float32), config.style_id(style),
                                tempo_bucket(piece.grid.tempo, config.tempo_buckets), piece.grid.beats_per_bar,

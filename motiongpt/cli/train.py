@@ -1,0 +1,68 @@
+"""``motiongpt train``: train the model (or fine-tune one, or a LoRA style adapter) on a corpus, with Lightning.
+
+    motiongpt train --corpus corpus/ -o runs/base                       # from scratch, the built-in shape
+    motiongpt train --corpus salsa/ --init runs/base/model --lora -o runs/salsa
+    motiongpt train --corpus corpus/ --devices 2 --strategy ddp -o runs/ddp
+
+Run again with the same ``-o`` to resume after a kill (from ``checkpoints/last.ckpt``, with no lost step).
+What ships is ``-o``'s ``model/`` (or ``adapter/``): give it to ``motiongpt generate --model`` (``--style``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from laban.errors import LabanError
+
+from . import common
+
+
+def add_parser(commands) -> None:
+    tra = commands.add_parser("train", help="train the dance model on a corpus (Lightning)",
+                              description="Train the model on a corpus's train split (validated on its validation "
+                                          "split): checkpoints every --checkpoint-every steps, resumed when -o "
+                                          "already holds one, a CSV log, bf16 on a GPU. --lora trains a small "
+                                          "style adapter on top of --init.")
+    tra.add_argument("--corpus", type=Path, required=True,
+                     help="a corpus folder (motiongpt corpus build) or a folder of scores")
+    tra.add_argument("--config", type=Path, help="training settings, .yaml or .json (see motiongpt.train.module)")
+    tra.add_argument("--init", help="start from 'builtin' or a model folder (default: fresh weights)")
+    tra.add_argument("--lora", action="store_true", help="train a LoRA style adapter on --init instead")
+    tra.add_argument("--devices", default="1", help="devices (processes) to train on (default 1)")
+    tra.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp (default auto)")
+    tra.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
+    tra.add_argument("--max-steps", type=common.number("a number of steps", low=1, low_inclusive=True, integer=True))
+    tra.add_argument("--seed", type=common.seed, help="the run's seed (default: the config's, 0)")
+    tra.add_argument("--quiet", action="store_true", help="no progress bar")
+    tra.add_argument("-o", "--output", type=Path, required=True, help="the run folder (runs/NAME)")
+    tra.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.lora and args.init is None:
+        raise LabanError("--lora trains an adapter on a model: give --init builtin or a model folder")
+    if not args.output.parent.is_dir():
+        raise LabanError(f"{args.output.parent}: no such folder")
+    devices = int(args.devices) if args.devices.isdigit() else args.devices
+    from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.train.corpus import examples_from_corpus, read_corpus, styles_of
+    from motiongpt.train.module import load_config, train
+
+    settings = load_config(args.config, max_steps=args.max_steps, seed=args.seed)
+    takes, held = read_corpus(args.corpus, "train"), read_corpus(args.corpus, "validation")
+    if args.init is None:
+        settings.model_overrides = {"styles": styles_of(takes + held), **settings.model_overrides}
+        config, vocabulary, init = settings.model_config(), None, None
+    else:
+        init = MotionGPT.from_pretrained(builtin_model_path() if args.init == "builtin" else Path(args.init))
+        config, vocabulary = init.config, init.vocabulary
+    from motiongpt.vocabulary import Vocabulary
+
+    vocabulary = vocabulary or Vocabulary()
+    examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
+    validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None
+    shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
+                    devices=devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
+    print(f"{shipped}: trained {settings.max_steps} steps on {len(examples)} windows of {len(takes)} takes")
+    return 0
