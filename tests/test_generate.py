@@ -1,0 +1,111 @@
+"""Generation: every sample is a valid score on its grid, the same seed gives the same bytes (without touching
+the caller's random state), a batch of variations comes from one call, continuation keeps the given bars and
+filling in keeps every other bar identical; the command writes the whole dance folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import laban
+from laban.formats import save_score
+from motiongpt.grammar import ScoreGrammar
+from motiongpt.model import MotionGPT, build, tiny_config
+from motiongpt.model.generate import GenerationError, generate, variations
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.laban"))
+
+
+@pytest.fixture(scope="module")
+def model() -> MotionGPT:
+    return build(tiny_config(styles=["salsa"]), seed=2).eval()
+
+
+@pytest.fixture(scope="module")
+def score() -> laban.Score:
+    return laban.Score.load(EXAMPLES[1])
+
+
+def spans(model, score) -> list[list[int]]:
+    ids = model.vocabulary.encode(score)
+    return [ids[a:b] for a, b in model.vocabulary.bar_spans(ids)]
+
+
+def as_json(score, tmp_path: Path, name: str) -> bytes:
+    save_score(score, tmp_path / f"{name}.json")
+    return (tmp_path / f"{name}.json").read_bytes()
+
+
+def test_samples_are_valid_scores_and_the_seed_decides_them(model, tmp_path):
+    grid = laban.BeatGrid.uniform(100, 4, 3)  # 3/4: bars of the grid's own meter
+    state = torch.random.get_rng_state()
+    scores = variations(model, grid, 4, seed=7, text=np.eye(384, dtype=np.float32)[0], style="salsa",
+                        controls=[[1, 3, 0, 0]] * 3, temperature=0.9, top_k=40, top_p=0.95)
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's random state is left alone
+    grammar = ScoreGrammar(model.vocabulary)
+    bars = model.vocabulary.bar_count(grid)
+    for s in scores:
+        ids = model.vocabulary.encode(s)  # encodes: on the grid, no overlaps
+        assert grammar.accepts([ids], [grid], [bars]) == [True]
+        assert len(model.vocabulary.bar_spans(ids)) == bars and s.beats_per_bar == 3
+    again = variations(model, grid, 4, seed=7, text=np.eye(384, dtype=np.float32)[0], style="salsa",
+                       controls=[[1, 3, 0, 0]] * 3, temperature=0.9, top_k=40, top_p=0.95)
+    assert [as_json(s, tmp_path, f"a{i}") for i, s in enumerate(scores)] == \
+           [as_json(s, tmp_path, f"b{i}") for i, s in enumerate(again)]
+    assert len({as_json(s, tmp_path, "c") for s in scores}) > 1  # variations, not copies
+    other = generate(model, grid, seed=8)
+    assert as_json(other, tmp_path, "d") != as_json(generate(model, grid, seed=7), tmp_path, "e")
+
+
+def test_filling_in_keeps_every_other_bar(model, score):
+    before = spans(model, score)
+    changed = False
+    for seed in range(3):
+        after = spans(model, generate(model, score.grid, fill_in=(score, 1, 3), seed=seed))
+        assert len(after) == len(before)
+        assert after[0] == before[0] and after[3:] == before[3:]
+        changed |= after[1:3] != before[1:3]
+    assert changed
+
+
+def test_continuing_keeps_the_given_bars(model, score):
+    ids = model.vocabulary.encode(score)
+    prompt = ids[:model.vocabulary.bar_spans(ids)[2][0]]  # the starting position and bars 0, 1
+    longer = generate(model, score.grid, continue_from=prompt, seed=1)
+    assert model.vocabulary.encode(longer)[:len(prompt)] == prompt
+    with pytest.raises(GenerationError, match="more than"):
+        generate(model, score.grid, continue_from=score, bars=1)
+
+
+def test_bad_settings_are_one_line(model, score):
+    for settings in ({"seed": -1}, {"style": "tango"}, {"controls": [[9, 0, 0, 0]]}, {"text": np.zeros(5)},
+                     {"temperature": -1}):
+        with pytest.raises(GenerationError) as error:
+            generate(model, score.grid, **settings)
+        assert "\n" not in str(error.value)
+
+
+def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
+    from motiongpt.cli import main
+
+    model.save_pretrained(tmp_path / "model")
+    assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",
+                 "--model", str(tmp_path / "model"), "-o", str(tmp_path / "dance")]) == 0
+    files = {p.name for p in (tmp_path / "dance").iterdir()}
+    assert files == {"score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json"}
+    prompt = json.loads((tmp_path / "dance" / "prompt.json").read_text())
+    assert (prompt["seed"], prompt["bars"], prompt["bpm"], prompt["meter"]) == (3, 3, 90, 3)
+    score = laban.Score.load(tmp_path / "dance" / "score.laban")
+    assert score.beats_per_bar == 3 and laban.read_bvh(tmp_path / "dance" / "dance.bvh").duration > 0
+    first = (tmp_path / "dance" / "score.json").read_bytes()
+    assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",
+                 "--model", str(tmp_path / "model"), "-o", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "score.json").read_bytes() == first
+    capsys.readouterr()
+    assert main(["generate", "--text", "a turn", "-o", str(tmp_path / "none")]) == 2
+    assert "no built-in model" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()

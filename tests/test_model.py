@@ -1,0 +1,126 @@
+"""The model: its files (safetensors + config + vocabulary, no pickle) load back to the same outputs, a damaged or
+foreign folder is one line, the shipped shape fits 25 MB, and every condition reaches the logits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import laban
+from motiongpt.errors import CheckpointError
+from motiongpt.model import MotionGPT, bar_numbers, build, builtin_config, tiny_config
+from motiongpt.model.conditions import accent_mask, control_rows
+from motiongpt.model.modeling import weight_bytes
+from motiongpt.vocabulary import Vocabulary
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.laban"))
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary()
+
+
+@pytest.fixture(scope="module")
+def model() -> MotionGPT:
+    return build(tiny_config(styles=["salsa", "modern"]), seed=1).eval()
+
+
+@pytest.fixture(scope="module")
+def ids(vocabulary) -> torch.Tensor:
+    return torch.tensor([vocabulary.encode(laban.Score.load(EXAMPLES[0]))])
+
+
+def conditions(bars: int) -> dict:
+    rng = np.random.default_rng(0)
+    text = rng.normal(size=(1, 384)).astype(np.float32)
+    return {"text": torch.from_numpy(text / np.linalg.norm(text)), "style": torch.tensor([1]),
+            "tempo": torch.tensor([5]), "meter": torch.tensor([4]),
+            "controls": torch.tensor([[[k % 4, 5 * k, k % 3, k % 2] for k in range(bars)]])}
+
+
+def test_save_and_load_give_the_same_outputs(model, ids, tmp_path):
+    model.save_pretrained(tmp_path / "m")
+    files = sorted(p.name for p in (tmp_path / "m").iterdir())
+    assert {"config.json", "model.safetensors", "vocabulary.json"} <= set(files)
+    assert not [f for f in files if f.endswith((".bin", ".pt", ".pkl", ".ckpt"))]
+    loaded = MotionGPT.from_pretrained(tmp_path / "m")
+    assert loaded.vocabulary == model.vocabulary
+    assert loaded.config.styles == ["salsa", "modern"]
+    with torch.no_grad():
+        given = conditions(4)
+        assert torch.equal(loaded(ids, **given).logits, model(ids, **given).logits)
+    model.save_pretrained(tmp_path / "m")  # over an existing folder: replaced whole
+    assert MotionGPT.from_pretrained(tmp_path / "m").config.hidden_size == model.config.hidden_size
+
+
+def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
+    def refused(path) -> str:
+        with pytest.raises(CheckpointError) as error:
+            MotionGPT.from_pretrained(path)
+        assert "\n" not in str(error.value)
+        return str(error.value)
+
+    assert "no such model folder" in refused(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    assert "config.json" in refused(tmp_path / "empty")
+    folder = tmp_path / "m"
+    model.save_pretrained(folder)
+    weights = (folder / "model.safetensors").read_bytes()
+    (folder / "model.safetensors").write_bytes(weights[:len(weights) // 2])
+    assert "damaged" in refused(folder)
+    (folder / "model.safetensors").write_bytes(weights)
+    (folder / "vocabulary.json").unlink()
+    assert "vocabulary" in refused(folder)
+    model.save_pretrained(folder)
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "model_type": "gpt2"}))
+    assert "not a motiongpt model" in refused(folder)
+    (folder / "config.json").write_text(json.dumps({**config, "num_hidden_layers": 3}))
+    assert "do not fit" in refused(folder)  # weights of another shape: never silently re-initialised
+
+
+def test_the_builtin_shape_ships_in_25_mb_and_the_tiny_one_is_tiny():
+    assert weight_bytes(build(builtin_config())) <= 25e6
+    assert weight_bytes(build(tiny_config())) <= 1e6
+
+
+def test_bars_are_numbered_as_in_the_score_also_in_fill_in_the_middle(vocabulary):
+    score = laban.Score.load(EXAMPLES[1])
+    plain = vocabulary.encode(score)
+    bars = len(vocabulary.bar_spans(plain))
+    numbers = bar_numbers(torch.tensor([plain]))[0]
+    assert numbers[numbers >= 0].tolist() == list(range(bars))
+    fim = vocabulary.fill_in_the_middle(plain, 1, 3)  # written: bar 0, then bars 3.., then the middle 1, 2
+    numbers = bar_numbers(torch.tensor([fim]), torch.tensor([bars]))[0]
+    assert numbers[numbers >= 0].tolist() == [0, *range(3, bars), 1, 2]
+
+
+def test_every_condition_reaches_the_logits_and_absent_is_its_own_value(model, ids):
+    given = conditions(4)
+    with torch.no_grad():
+        base = model(ids, **given).logits
+        for name in given:
+            assert not torch.equal(model(ids, **{k: v for k, v in given.items() if k != name}).logits, base), name
+        other = model(ids, **{**given, "controls": given["controls"].flip(1)}).logits
+        assert not torch.equal(other, base)  # a bar's controls act where that bar is written
+        no_text = model(ids, **{**given, "text": torch.zeros(1, 384)}).logits
+        assert torch.equal(no_text, model(ids, **{k: v for k, v in given.items() if k != "text"}).logits)
+
+
+def test_control_rows_follow_the_vocabularys_bars():
+    class Controls:  # what motiongpt.conditioning's BarControls holds: bar numbers as the staff counts them
+        bars = np.array([1, 2, 3])
+        energy, phrase, repeat = np.array([3, 0, 1]), np.array([2, 0, 1]), np.array([0, 0, 1])
+        accents = np.array([[1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 1]])
+
+    plain = laban.BeatGrid.uniform(120, 8, 4)
+    rows = control_rows(Controls, plain, 4)
+    assert rows.tolist() == [[3, 5, 2, 0], [0, 0, 0, 0], [1, 15, 1, 1], [-1, -1, -1, -1]]
+    upbeat = laban.BeatGrid(plain.times, 4, 1)  # the first <bar> is the upbeat, bar 0, which has no controls
+    assert control_rows(Controls, upbeat, 4)[0].tolist() == [-1] * 4
+    assert accent_mask(np.ones((1, 8))).tolist() == [255]

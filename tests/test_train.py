@@ -1,0 +1,161 @@
+"""Training: batches are a pure function of (seed, step, rank); a few steps lower the loss; a run killed and
+resumed ends with exactly the weights of an uninterrupted one; a LoRA adapter is small and loads for generation;
+two processes train together under DDP on CPU."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("lightning")
+import lightning as L  # noqa: E402
+from safetensors.torch import load_file  # noqa: E402
+
+import laban  # noqa: E402
+from laban import algebra  # noqa: E402
+from motiongpt.model import MotionGPT, tiny_config  # noqa: E402
+from motiongpt.model.generate import generate  # noqa: E402
+from motiongpt.train.examples import batch, choose, examples_from_scores  # noqa: E402
+from motiongpt.train.module import TrainConfig, TrainingError, load_config, train  # noqa: E402
+from motiongpt.vocabulary import Vocabulary  # noqa: E402
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.laban"))
+SETTINGS = TrainConfig(model="tiny", batch_size=4, max_steps=6, checkpoint_every=1, warmup_steps=1,
+                       learning_rate=3e-3, window_bars=2)
+
+
+@pytest.fixture(scope="module")
+def examples():
+    scores = [laban.Score.load(p) for p in EXAMPLES]
+    scores += [algebra.mirror(s) for s in scores]  # the notation's exact augmentation: left <-> right
+    controls = [np.tile([[1, 5, 0, 1]], (len(Vocabulary().bar_spans(Vocabulary().encode(s))), 1)) for s in scores]
+    return examples_from_scores(scores, Vocabulary(), tiny_config(), styles=[None] * 4, controls=controls,
+                                texts=[np.eye(384, dtype=np.float32)[i] for i in range(4)], window_bars=2)
+
+
+@pytest.fixture(scope="module")
+def base(examples, tmp_path_factory) -> Path:
+    """A run of SETTINGS, uninterrupted: its folder."""
+    out = tmp_path_factory.mktemp("base")
+    train(examples, SETTINGS, out, progress=False)
+    return out
+
+
+def losses(run: Path) -> list[float]:
+    rows = []
+    for log in sorted((run / "logs").glob("run*/metrics.csv")):
+        with open(log) as f:
+            rows += [(int(r["step"]), float(r["train_loss"])) for r in csv.DictReader(f) if r.get("train_loss")]
+    return [loss for _, loss in sorted(rows)]
+
+
+def test_examples_are_windows_with_their_conditions(examples):
+    assert len(examples) == 10  # 2 + 3 windows of two bars, and their mirror images
+    for e in examples:
+        bars = len(Vocabulary().bar_spans(e.ids))
+        assert e.controls.shape == (bars, 4) and e.text is not None
+    assert {e.meter for e in examples} == {laban.Score.load(p).beats_per_bar for p in EXAMPLES}
+
+
+def test_batches_are_a_pure_function_of_seed_step_and_rank(examples):
+    settings = dict(vocabulary=Vocabulary(), config=tiny_config(), size=4, seed=3)
+    one, again = batch(examples, 5, **settings), batch(examples, 5, **settings)
+    assert all(torch.equal(one[k], again[k]) for k in one)
+    assert not torch.equal(batch(examples, 6, **settings)["input_ids"][:, :5], one["input_ids"][:, :5]) or \
+        choose(examples, 6, 4, 3) != choose(examples, 5, 4, 3)
+    epoch = sorted(choose(examples, 0, 5, 3, rank=0, world=2) + choose(examples, 0, 5, 3, rank=1, world=2))
+    assert epoch == list(range(10))  # two ranks share an epoch: each example once
+    fim = Vocabulary().fim_prefix_id
+    many = [batch(examples, s, **settings)["input_ids"][:, 0] for s in range(20)]
+    assert 0.1 < float(torch.cat(many).eq(fim).float().mean()) < 0.5  # about 30 % fill-in-the-middle
+
+
+def test_a_few_steps_lower_the_loss_and_ship_a_model(base):
+    curve = losses(base)
+    assert len(curve) == SETTINGS.max_steps and curve[-1] < curve[0]
+    model = MotionGPT.from_pretrained(base / "model")
+    assert generate(model, laban.BeatGrid.uniform(100, 4, 4), seed=0).symbols is not None
+
+
+class Killed(Exception):
+    pass
+
+
+class KillAt(L.Callback):
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_train_batch_start(self, trainer, module, batch, index) -> None:
+        if trainer.global_step == self.step:
+            raise Killed  # as a kill in the middle of this step: its work is lost, the last checkpoint is not
+
+
+def test_a_killed_run_resumes_with_no_lost_step(examples, base, tmp_path):
+    with pytest.raises(Killed):
+        train(examples, SETTINGS, tmp_path, progress=False, callbacks=[KillAt(3)])
+    assert not (tmp_path / "model").exists()
+    train(examples, SETTINGS, tmp_path, progress=False)
+    resumed, straight = load_file(tmp_path / "model" / "model.safetensors"), load_file(base / "model" /
+                                                                                      "model.safetensors")
+    assert resumed.keys() == straight.keys()
+    assert all(torch.equal(resumed[k], straight[k]) for k in straight)
+    assert losses(tmp_path) == losses(base)  # steps 0-2 in the first log, 3-5 in the resumed one
+
+
+def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path):
+    adapter = train(examples, TrainConfig(**{**SETTINGS.__dict__, "max_steps": 2}), tmp_path,
+                    init=base / "model", lora=True, progress=False)
+    assert (adapter / "adapter_config.json").is_file()
+    size = (adapter / "adapter_model.safetensors").stat().st_size
+    assert size < 0.25 * (base / "model" / "model.safetensors").stat().st_size
+    from motiongpt.train.lora import apply_adapter
+
+    plain = MotionGPT.from_pretrained(base / "model")
+    styled = apply_adapter(MotionGPT.from_pretrained(base / "model"), adapter)
+    ids = torch.tensor([examples[0].ids])
+    with torch.no_grad():
+        assert not torch.allclose(plain(ids, style=torch.tensor([0])).logits, styled(ids, style=torch.tensor([0])).logits)
+    assert type(styled) is MotionGPT and styled.vocabulary == plain.vocabulary
+
+
+def test_training_configs_refuse_unknown_settings(tmp_path):
+    (tmp_path / "x.yaml").write_text("model: tiny\nbatch_size: 2\n")
+    assert load_config(tmp_path / "x.yaml", max_steps=7) == TrainConfig(model="tiny", batch_size=2, max_steps=7)
+    (tmp_path / "y.json").write_text('{"batch_sise": 2}')
+    with pytest.raises(TrainingError, match="batch_sise"):
+        load_config(tmp_path / "y.json")
+
+
+@pytest.mark.skipif(not torch.distributed.is_available() or not torch.distributed.is_gloo_available(),
+                    reason="torch.distributed with gloo is not available here")
+def test_two_processes_train_together_under_ddp(tmp_path):
+    script = tmp_path / "ddp.py"  # Lightning's ddp launches this script again for rank 1
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        import laban
+        from motiongpt.model import tiny_config
+        from motiongpt.vocabulary import Vocabulary
+        from motiongpt.train.examples import examples_from_scores
+        from motiongpt.train.module import TrainConfig, train
+        scores = [laban.Score.load(p) for p in {[str(p) for p in EXAMPLES]!r}]
+        examples = examples_from_scores(scores, Vocabulary(), tiny_config(), window_bars=2)
+        settings = TrainConfig(model="tiny", batch_size=2, max_steps=2, checkpoint_every=1, warmup_steps=1)
+        train(examples, settings, sys.argv[1], devices=2, strategy="ddp", accelerator="cpu", progress=False)
+    """))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "run")], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "MEMBER: 2/2" in done.stderr + done.stdout
+    assert len(losses(tmp_path / "run")) == 2
+    MotionGPT.from_pretrained(tmp_path / "run" / "model")
