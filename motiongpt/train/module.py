@@ -188,6 +188,8 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     if trainer.is_global_zero:
         model = module.model
         model.save_pretrained(shipped)
+        if lora:
+            (shipped / "README.md").unlink(missing_ok=True)  # peft's model card template: not ours to ship
         (out_dir / "train_config.json").write_text(json.dumps(asdict(settings), indent=1) + "\n")
     return shipped
 
