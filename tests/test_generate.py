@@ -109,3 +109,18 @@ def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     assert main(["generate", "--text", "a turn", "-o", str(tmp_path / "none")]) == 2
     assert "no built-in model" in capsys.readouterr().err
     assert not (tmp_path / "none").exists()
+
+
+def test_a_dance_longer_than_a_window_is_written_pass_by_pass(model, monkeypatch, tmp_path):
+    from motiongpt.model import generate as module
+
+    monkeypatch.setattr(module, "WINDOW_BARS", 3)  # passes of 3 bars, continuing 1: as 12 and 4, but quicker
+    monkeypatch.setattr(module, "CONTEXT_BARS", 1)
+    grid = laban.BeatGrid.uniform(100, 16, 4)  # 7 bars: three passes
+    bars = model.vocabulary.bar_count(grid)
+    dance = generate(model, grid, seed=4, controls=[[0, 1, 0, 0]] * bars)
+    ids = model.vocabulary.encode(dance)
+    assert len(model.vocabulary.bar_spans(ids)) == bars
+    assert ScoreGrammar(model.vocabulary).accepts([ids], [grid], [bars]) == [True]
+    again = generate(model, grid, seed=4, controls=[[0, 1, 0, 0]] * bars)
+    assert as_json(again, tmp_path, "a") == as_json(dance, tmp_path, "b")

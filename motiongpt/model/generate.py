@@ -29,6 +29,8 @@ from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
+WINDOW_BARS = 12  # the most bars one pass writes (the model trains on windows of 8)
+CONTEXT_BARS = 4  # bars a later pass continues from
 
 
 class GenerationError(LabanError):
@@ -93,6 +95,30 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
+    if isinstance(text, str):
+        from motiongpt.text import encode_text
+
+        text = encode_text([text])[0]
+    sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
+                    max_new_tokens=max_new_tokens)
+    if fill_in is None and continue_from is None and total > WINDOW_BARS:
+        sequences = [_long(model, grid, total, controls, _derived(seed, row), **sampling) for row in range(count)]
+    else:
+        sequences = _sample(model, grid, count, prompt, total, controls, seed, **sampling)
+    scores = []
+    for sequence in sequences:
+        if fill_in is not None:
+            sequence = vocabulary.from_fill_in_the_middle(sequence)
+        scores.append(vocabulary.to_score(sequence, grid, title))
+    return scores
+
+
+def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], total: int, controls, seed: int, *,
+            text, style, temperature: float, top_k: int, top_p: float, max_new_tokens: int | None
+            ) -> list[list[int]]:
+    """``count`` sequences (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``: one
+    ``model.generate`` call."""
+    vocabulary = model.vocabulary
     conditions = _conditions(model, grid, count, total, text, style, controls)
     room = model.config.max_position_embeddings - PREFIX - len(prompt)
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
@@ -116,17 +142,54 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                                  **conditions)
         except LabanError as error:
             raise GenerationError(str(error)) from None
-
-    scores = []
+    sequences = []
     for row in out.tolist():
         written = row[len(prompt):]
         if vocabulary.eos_id not in written:
             raise GenerationError(f"the model did not finish {total} bars within {budget} tokens")
-        sequence = prompt + written[:written.index(vocabulary.eos_id) + 1]
-        if fill_in is not None:
-            sequence = vocabulary.from_fill_in_the_middle(sequence)
-        scores.append(vocabulary.to_score(sequence, grid, title))
-    return scores
+        sequences.append(prompt + written[:written.index(vocabulary.eos_id) + 1])
+    return sequences
+
+
+def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, seed: int, **sampling) -> list[int]:
+    """A dance longer than the model's training windows, written ``WINDOW_BARS`` at a time: each pass continues
+    the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
+    their own) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do not depend on
+    where it stands). A tie into a pass's first bar is ended at the bar line (``to_score`` does that)."""
+    from laban.algebra import cut
+
+    vocabulary = model.vocabulary
+    rows = None if controls is None else np.asarray(controls, dtype=np.int64)
+    head = None if rows is None else rows[:WINDOW_BARS]
+    ids = _sample(model, grid, 1, [vocabulary.bos_id], WINDOW_BARS, head, _derived(seed, 0), **sampling)[0][:-1]
+    shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
+    done, step = WINDOW_BARS, 1
+    while done < total:
+        new = min(WINDOW_BARS - CONTEXT_BARS, total - done)
+        so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
+        context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
+        prompt = vocabulary.encode(context)[:-1]
+        local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
+        part = None if rows is None else rows[done - CONTEXT_BARS:done + new]
+        written = _sample(model, local, 1, prompt, CONTEXT_BARS + new, part, _derived(seed, step), **sampling)[0]
+        spans = vocabulary.bar_spans(written)
+        ids += written[spans[CONTEXT_BARS][0]:spans[-1][1]]
+        done, step = done + new, step + 1
+    return ids + [vocabulary.eos_id]
+
+
+def _local_grid(grid: BeatGrid, first_bar: int, bars: int) -> BeatGrid:
+    """A steady grid of ``bars`` bars at the tempo ``grid`` has from vocabulary bar ``first_bar`` on, no upbeat."""
+    meter = grid.beats_per_bar
+    start = max(0, first_bar * meter - (meter - grid.downbeat if grid.downbeat else 0))
+    times = np.asarray(grid.times[start:start + bars * meter + 1])
+    period = float(np.median(np.diff(times))) if len(times) > 1 else 60.0 / grid.tempo
+    return BeatGrid(tuple(period * np.arange(bars * meter + 1)), meter)
+
+
+def _derived(seed: int, part: int) -> int:
+    """A seed for one part of a generation (a row, a pass), fixed by the caller's seed."""
+    return int(np.random.SeedSequence([int(seed), part]).generate_state(1)[0])
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls) -> dict:
@@ -134,10 +197,6 @@ def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, s
     config = model.config
     vector = None
     if text is not None:
-        if isinstance(text, str):
-            from motiongpt.text import encode_text
-
-            text = encode_text([text])[0]
         vector = torch.as_tensor(np.asarray(text, dtype=np.float32)).reshape(1, -1).repeat(count, 1)
         if vector.shape[1] != config.text_dimensions:
             raise GenerationError(f"a text vector has {config.text_dimensions} numbers, not {vector.shape[1]}")
