@@ -143,13 +143,14 @@ def metrical_strength(grid: BeatGrid) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Notes:
-    """A score reduced to numpy: every note (chord tones apart) with onset and end in seconds, MIDI pitch and
-    loudness in [0, 1], and the times in seconds where a section starts."""
+    """A score reduced to numpy: every note (chord tones apart) with onset and end in seconds, MIDI pitch,
+    loudness in [0, 1] and whether it is struck, and the times in seconds where a section starts."""
 
     start: np.ndarray
     end: np.ndarray
     pitch: np.ndarray
     loudness: np.ndarray
+    struck: np.ndarray  # False for the continuation of a tied note: it sounds but is not attacked
     sections: np.ndarray
 
 
@@ -169,7 +170,7 @@ def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
     try:
         score = converter.parse(path)
         parts = list(score.parts) or [score]
-        starts, ends, pitches, louds = [], [], [], []
+        starts, ends, pitches, louds, struck = [], [], [], [], []
         for part in parts:
             flat = part.flatten()
             marks = [(float(d.offset), float(d.volumeScalar)) for d in flat.getElementsByClass(dynamics.Dynamic)]
@@ -191,6 +192,7 @@ def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
                     ends.append(offset + length)
                     pitches.append(pitch.midi)
                     louds.append(loud)
+                    struck.append(note.tie is None or note.tie.type == "start")
         sections = _section_offsets(score, bar, expressions, key, meter, stream)
         to_seconds = _tempo_map(score)
     except MusicError:
@@ -200,7 +202,7 @@ def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
     if not starts:
         raise MusicError(f"{path}: empty music file (no notes)")
     return _Notes(to_seconds(np.array(starts)), to_seconds(np.array(ends)), np.array(pitches, dtype=float),
-                  np.clip(np.array(louds, dtype=float), 0.0, 1.0), to_seconds(sections))
+                  np.clip(np.array(louds, dtype=float), 0.0, 1.0), np.array(struck), to_seconds(sections))
 
 
 def _section_offsets(score, bar, expressions, key, meter, stream) -> np.ndarray:
@@ -265,7 +267,7 @@ def _score_features(notes: _Notes, grid: BeatGrid) -> dict[str, np.ndarray]:
         pitch = np.where(heard, sounding[..., 14] / voices, 0.0).sum(axis=1) / heard.sum(axis=1)  # NaN: silent
     chroma = (sounding[..., :12] > 0.5).mean(axis=1)
 
-    onsets, attack = _attacks(np.unique(np.round(start * 48) / 48), count)  # chord tones and voices as one
+    onsets, attack = _attacks(np.unique(np.round(start[notes.struck] * 48) / 48), count)  # chords, voices: one
 
     section = np.zeros(count)
     marked = np.round(grid.seconds_to_beats(notes.sections)).astype(int)
@@ -327,7 +329,7 @@ def _audio_features(path: Path, grid: BeatGrid) -> dict[str, np.ndarray]:
     loudness = np.clip(np.nan_to_num(level, nan=-60.0) / 60.0 + 1.0, 0.0, 1.0)
     pitch = np.where(silent, np.nan, librosa.hz_to_midi(np.maximum(centroid, 1.0)))
     register = _nan_per_beat(pitch[:frames], index, keep, count)
-    beat_chroma = per_beat(chroma, 0.0)
+    beat_chroma = per_beat(chroma[:, :frames] * ~silent[:frames], 0.0)  # librosa scales silence up: drop it
     beat_chroma = beat_chroma / np.maximum(beat_chroma.max(axis=1, keepdims=True), 1e-9)
     onsets, attack = _attacks(grid.seconds_to_beats(onset_frames * AUDIO_HOP / rate), count)
 
