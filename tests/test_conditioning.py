@@ -269,3 +269,24 @@ def test_click_track_features_and_energy(tmp_path):
     bar_times = np.asarray(grid.beats_to_seconds(grid.downbeat + (controls.bars - 1) * grid.beats_per_bar))
     quiet, loud = controls.energy[bar_times + 2.0 < 8.0], controls.energy[bar_times > 8.0]
     assert loud.mean() > quiet.mean() + 1.0
+
+
+def test_tiny_paired_corpus_lines_up_bar_for_bar(tmp_path, cmu_dance):
+    """A take with its music beside it: tokenized on the music's grid, the dance's controls and the music's
+    controls describe the same bars."""
+    import shutil
+
+    import laban
+
+    _, motion = cmu_dance
+    shutil.copy(DANCE, tmp_path / "take.bvh")
+    _write_piece(tmp_path / "take.mid")
+    music = paired_music(tmp_path / "take.bvh")
+    assert music == tmp_path / "take.mid"
+    features = music_features(music)
+    score = laban.tokenize(laban.read_bvh(tmp_path / "take.bvh"), features.grid)
+    assert score.grid == features.grid
+    from_music, from_dance = controls_from_music(features), controls_from_score(score, motion)
+    shared = min(len(from_music), len(from_dance))
+    assert shared >= 3 and from_dance.bars[:shared].tolist() == from_music.bars[:shared].tolist()
+    assert from_dance.accents.shape[1] == from_music.accents.shape[1] == 4
