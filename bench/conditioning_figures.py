@@ -54,7 +54,7 @@ def main() -> None:
         middle = time.perf_counter()
         controls = controls_from_music(features)
         end = time.perf_counter()
-        rho = spearmanr(controls.energy_raw, controls.energy).statistic if np.ptp(controls.energy_raw) else np.nan
+        rho = _rho(controls.energy_raw, controls.energy)
         feature_times.append(middle - start)
         control_times.append(end - middle)
         rhos.append(rho)
@@ -99,16 +99,24 @@ def rendered() -> None:
             audio = MusicFeatures(score.grid, {k: np.asarray(per_beat[k], np.float32) for k in FEATURES}, "", "audio")
             audio_bpm = beat_grid(music=wav).tempo
             sounding = score.per_beat["rest"] < 1.0
-            rho = {k: spearmanr(score.per_beat[k][sounding], audio.per_beat[k][sounding]).statistic
-                   for k in ("loudness", "onsets")}
+            rho = {k: _rho(score.per_beat[k][sounding], audio.per_beat[k][sounding]) for k in ("loudness", "onsets")}
             a, b = controls_from_music(score), controls_from_music(audio)
-            energy_rhos.append(spearmanr(a.energy_raw, b.energy_raw).statistic)
+            energy_rhos.append(_rho(a.energy_raw, b.energy_raw))
             agree.append(np.mean(a.energy == b.energy))
             near.append(np.mean(np.abs(a.energy.astype(int) - b.energy) <= 1))
-            print(f"| {piece} | {score.grid.tempo:.0f} | {audio_bpm:.0f} | {rho['loudness']:.2f} | "
-                  f"{rho['onsets']:.2f} | {energy_rhos[-1]:.2f} | {agree[-1]:.2f} | {near[-1]:.2f} |")
+            print(f"| {piece} | {score.grid.tempo:.0f} | {audio_bpm:.0f} | {_show(rho['loudness'])} | "
+                  f"{_show(rho['onsets'])} | {_show(energy_rhos[-1])} | {agree[-1]:.2f} | {near[-1]:.2f} |")
     print(f"\nscore vs its rendering, median over {RENDERED} pieces: ρ bar energy {np.nanmedian(energy_rhos):.2f}, "
           f"energy level equal {np.median(agree):.2f}, within one {np.median(near):.2f}")
+
+
+def _rho(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's ρ, NaN when either side is constant (a score without dynamics has one loudness)."""
+    return float(spearmanr(a, b).statistic) if np.ptp(a) > 0 and np.ptp(b) > 0 else float("nan")
+
+
+def _show(value: float) -> str:
+    return "—" if np.isnan(value) else f"{value:.2f}"
 
 
 if __name__ == "__main__":
