@@ -112,9 +112,9 @@ def controls_from_music(features: MusicFeatures) -> BarControls:
 def controls_from_score(score: Score, motion: Motion | Trajectories | None = None) -> BarControls:
     """The controls of a dance, on its score's grid: energy from how much is written a bar (or, given the
     ``motion`` the score was written from, its kinetic energy a bar), accents from steps and jumps that start on a
-    beat, phrases from ``laban.describe.phrase_spans`` (phrasing "auto"), sections from where the bars' material
+    beat, phrases from ``laban.description.phrase_spans`` (phrasing "auto"), sections from where the bars' material
     changes, repeats from bars that share most of their symbols."""
-    from laban.describe import phrase_spans
+    from laban.description import phrase_spans
 
     grid = score.grid
     beats = max(int(np.ceil(score.duration - 1e-6)), 1)
