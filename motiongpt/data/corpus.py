@@ -106,7 +106,7 @@ class Take:
     def as_dict(self) -> dict:
         return {"name": self.name, "score": self.score_path, "source": self.source, "sha256": self.sha256,
                 "split": self.split, "style": self.style, "description": self.description, "music": self.music,
-                "fps": self.fps, "seconds": round(self.seconds, 6), "bars": self.bars, "tokens": self.tokens,
+                "fps": self.fps, "seconds": self.seconds, "bars": self.bars, "tokens": self.tokens,
                 "made_with": self.made_with}
 
 
@@ -258,7 +258,8 @@ def read_manifest(path: Path) -> dict[str, dict]:
     key = next((name for name in ("file", "path", "trial", "name") if name in fields), None)
     rate = next((name for name in ("fps", "frame_rate", "cmu_listed_fps") if name in fields), None)
     if key is None:
-        raise CorpusError(f"{path}: a manifest needs a 'file' (or 'trial') column (it has {', '.join(fields) or 'none'})")
+        raise CorpusError(f"{path}: a manifest needs a 'file' (or 'trial') column "
+                          f"(it has {', '.join(fields) or 'none'})")
     found = {}
     for number, row in enumerate(rows, 2):
         row = {(name or "").strip().lower(): (value or "").strip() for name, value in row.items()
@@ -367,7 +368,7 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
                 continue
             s = by_name[job.name]
             takes[job.name] = Take(job.name, job.output.as_posix(), str(s.path), outcome["sha256"], s.split, s.style,
-                                   s.description, job.music, s.fps, outcome["seconds"], outcome["bars"],
+                                   s.description, job.music, s.fps, round(outcome["seconds"], 6), outcome["bars"],
                                    outcome["tokens"], folder, made_with[job.name])
             seconds += outcome["seconds"]
             warned += [(job.name, message) for message in outcome["warnings"]]
