@@ -86,6 +86,7 @@ def test_build_reads_sidecars_manifest_and_music(folder, corpus, trials):
     grid = paired.score().grid
     assert grid.beats_per_bar == 3 and np.allclose(np.diff(grid.times), 0.6)  # the music's grid: 100 bpm, 3/4
     assert loaded.take("05_02").music is None and loaded.take("05_02").score().beats_per_bar == 4
+    assert scan([folder]) == scan([folder], folder / "manifest.csv")  # a folder's own manifest.csv is read
     index = json.loads((corpus.folder / "corpus.json").read_text())
     assert index["format"] == "motiongpt-corpus" and index["vocabulary_version"] == 1 and index["subdivision"] == 4
     assert set(index["takes"][0]) >= {"name", "score", "source", "sha256", "split", "style", "description", "music",

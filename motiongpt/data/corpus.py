@@ -10,6 +10,7 @@ per take, all beside the motion file and named by its stem:
 - a manifest CSV (``--manifest``) with any of the columns ``file`` (path from the CSV's folder, or the stem),
   ``style``, ``description``, ``split`` (train / validation / test), ``fps`` (the real frame rate, where a header
   is wrong) and ``music``. A value in the manifest wins over a sidecar; a take named nowhere is ``train``.
+  A ``manifest.csv`` at the top of an input folder is read when no manifest is given (and is never a take).
 
 ``build`` tokenizes the takes in parallel with the batch tokenizer's workers (``motiongpt.cli.batch``: largest
 first, Ctrl-C safe, a failure is one line and the others go on), quantises each score onto the vocabulary's grid
@@ -46,6 +47,7 @@ from laban.score import Score
 FORMAT = "motiongpt-corpus"
 VERSION = 1
 INDEX = "corpus.json"
+MANIFEST = "manifest.csv"  # read from an input folder when no manifest is given
 SCORES = "scores"
 SPLITS = ("train", "validation", "test")
 MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
@@ -189,12 +191,17 @@ def _take(entry: dict, folder: Path) -> Take:
 
 def scan(inputs: list[Path], manifest: Path | None = None, fps: float | None = None) -> list[Source]:
     """A ``Source`` per motion file in ``inputs`` (files, or folders searched below them), with its sidecars and
-    manifest row (the module docstring). Two takes of one name are refused before any work."""
+    manifest row (the module docstring; without ``manifest``, each folder's own ``manifest.csv``). Two takes of
+    one name are refused before any work."""
     rows = read_manifest(manifest) if manifest is not None else {}
     skip = {os.path.abspath(manifest)} if manifest is not None else set()
     sources, names = [], {}
     for given in inputs:
         given = Path(given)
+        if given.is_dir() and (given / MANIFEST).is_file():
+            skip.add(os.path.abspath(given / MANIFEST))
+            if manifest is None:
+                rows.update(read_manifest(given / MANIFEST))
         if given.is_dir():
             found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in MOTION_SUFFIXES
                            and os.path.abspath(p) not in skip
