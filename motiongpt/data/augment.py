@@ -186,8 +186,8 @@ def windows(corpus: Corpus, split: str = "train", bars: tuple[int, int] = WINDOW
 
 def _stands_in_the_air(score: Score) -> bool:
     """A window cut where a flight begins: ``cut`` holds the landing feet from beat 0 under the flight, which no
-    score may do (a flight has no weight under it), so such a window (28 of the 5,949 windows of 4-16 bars of the CMU corpus) is not
-    yielded. Remove this when ``laban.algebra.cut`` ends those holds at the flight."""
+    score may do (a flight has no weight under it), so such a window (28 of the 5,949 windows of 4-16 bars of
+    the CMU corpus) is not yielded. Remove this when ``laban.algebra.cut`` ends those holds at the flight."""
     flights = [s for s in score.symbols if s.sign is Sign.FLIGHT and s.start < 1e-9]
     return any(s.column in SUPPORT_COLUMNS and s.duration > 0 and s.start < f.end and f.start < s.end
                for f in flights for s in score.symbols)
