@@ -36,7 +36,7 @@ from typing import Iterator
 import numpy as np
 
 from laban.algebra import bar_count, cut, mirror, retime, rotate_front
-from laban.score import SUPPORT_COLUMNS, Score, Sign
+from laban.score import Score
 from laban.timing import BeatGrid
 
 from .corpus import Corpus, CorpusError, Take
@@ -177,20 +177,9 @@ def windows(corpus: Corpus, split: str = "train", bars: tuple[int, int] = WINDOW
         length = min(int(rng.integers(low, high + 1)), total)
         first = int(rng.integers(1, total - length + 2))
         piece = window(score, first, first + length - 1)
-        if _stands_in_the_air(piece):
-            continue  # drawn again (see _stands_in_the_air)
         what = ALL[int(rng.integers(len(ALL)))] if augment else IDENTITY
         yield Example(what.apply(piece), take, (first, first + length - 1), what, int(rng.integers(2 ** 31)))
         made += 1
-
-
-def _stands_in_the_air(score: Score) -> bool:
-    """A window cut where a flight begins: ``cut`` holds the landing feet from beat 0 under the flight, which no
-    score may do (a flight has no weight under it), so such a window (28 of the 5,949 windows of 4-16 bars of
-    the CMU corpus) is not yielded. Remove this when ``laban.algebra.cut`` ends those holds at the flight."""
-    flights = [s for s in score.symbols if s.sign is Sign.FLIGHT and s.start < 1e-9]
-    return any(s.column in SUPPORT_COLUMNS and s.duration > 0 and s.start < f.end and f.start < s.end
-               for f in flights for s in score.symbols)
 
 
 def window_count(bars: int, lengths: tuple[int, int] = WINDOW_BARS) -> int:
