@@ -30,7 +30,8 @@ def main() -> None:
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
 
-    from viz.render import DanceScene, render
+    from viz.render import render
+    from viz.scene import DanceScene
     from viz.staff import draw_staff
     from viz.video import beside_staff
 
@@ -82,7 +83,7 @@ def _breakdown(scene) -> str:
 
 
 def _gl_renderer() -> str:
-    from viz.render import _pyrender
+    from viz.scene import _pyrender
 
     pyrender = _pyrender()
     renderer = pyrender.OffscreenRenderer(8, 8)

@@ -221,8 +221,10 @@ def _excerpt(score: Score, start: int, stop: int, downbeat: int = 0) -> Score:
 def _standing(symbols: list[Symbol], feet: dict[Column, Level], length: float) -> list[Symbol]:
     """Holds on the starting feet until the first support symbol, where none is written from beat 0: the
     standing a starting position implies, written out, as the tokenizer writes it and as a join must (mid-score
-    nothing stands without a symbol)."""
-    first = min((s.start for s, _ in _spans(symbols)), default=length)
+    nothing stands without a symbol). They end where the first support or the first flight begins: no weight
+    stands under a jump."""
+    first = min([s.start for s, _ in _spans(symbols)] + [s.start for s in symbols if s.sign is Sign.FLIGHT],
+                default=length)
     return [Symbol(0.0, foot, first, Sign.HOLD) for foot in feet] if first > _EPS else []
 
 

@@ -494,3 +494,19 @@ def test_the_decoder_performs_joined_scores(phrase):
         assert motion.duration == pytest.approx(end, abs=2 / motion.fps)
         heights = motion.trajectories().positions[..., 1]
         assert heights.min() > -0.05 and np.isfinite(heights).all()
+
+
+def test_a_cut_that_begins_with_a_jump_stands_on_nothing_under_it():
+    grid = BeatGrid.uniform(120.0, 6.0, 4)
+    steps = [Symbol(0.0, Column.SUPPORT_LEFT, 4.0, Sign.HOLD), Symbol(0.0, Column.SUPPORT_RIGHT, 4.0, Sign.HOLD),
+             Symbol(4.0, Column.CENTRE, 0.5, Sign.FLIGHT),
+             Symbol(4.5, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW),
+             Symbol(4.5, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW)]
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)
+             for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    piece = cut(Score(grid, steps, start), 2)
+    flight = next(s for s in piece.symbols if s.sign is Sign.FLIGHT)
+    assert flight.start == 0.0
+    under = [s for s in piece.symbols if s.column.is_support and s.column is not Column.CENTRE
+             and s.duration > 0 and s.start < flight.end and flight.start < s.end]
+    assert under == []

@@ -26,7 +26,7 @@ SIZE = (160, 120)
 
 @pytest.fixture(scope="module")
 def gl():
-    from viz.render import _pyrender
+    from viz.scene import _pyrender
 
     try:
         pyrender = _pyrender()
@@ -53,7 +53,7 @@ def duet(trials):
 
 
 def test_the_dancer_is_drawn_where_its_joints_project(gl, solo):
-    from viz.render import DanceScene
+    from viz.scene import DanceScene
 
     frames = [0, 40, 80]
     with DanceScene([solo], size=SIZE) as scene:
@@ -88,7 +88,7 @@ def test_joint_positions_render_too(gl, duet):
 
 
 def test_two_dancers_in_two_colours(gl, duet):
-    from viz.render import COLORS, DanceScene
+    from viz.scene import COLORS, DanceScene
 
     with DanceScene(duet, size=SIZE) as scene:
         image = next(scene.frames([45])).astype(int)
@@ -206,7 +206,7 @@ def test_gif_delays_add_up_to_the_duration():
 
 
 def test_progress_bar_is_one_line_off_a_terminal():
-    from viz.video import Progress
+    from viz.progress import Progress
 
     out = io.StringIO()
     with Progress(3, "rendering", stream=out) as bar:

@@ -11,7 +11,8 @@ import importlib
 
 EXPORTS: dict[str, tuple[str, ...]] = {
     "render": ("render_frames",),
-    "staff": ("Staff", "draw_staff", "save_staff"),
+    "pages": ("draw_pages", "save_staff"),
+    "staff": ("Staff", "draw_staff"),
 }
 
 _HOME = {name: module for module, names in EXPORTS.items() for name in names}

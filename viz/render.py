@@ -38,10 +38,8 @@ from laban.beats import beat_grid
 from laban.errors import LabanError
 
 from . import video
-from .body import Dancer, Figure, Solid, figure  # noqa: F401 - the engine's names, importable from here as before
-from .camera import Camera, follow_camera  # noqa: F401
-from .scene import COLORS, NO_GL, DanceScene, Frames, _pyrender  # noqa: F401
-from .stage import Stage, shadows  # noqa: F401
+from .body import Dancer
+from .scene import DanceScene, Frames
 
 LONG_RENDER = 60  # frames: a render this long shows a progress bar
 

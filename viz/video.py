@@ -21,7 +21,6 @@ from PIL import Image, ImageDraw, ImageFont
 from laban.errors import LabanError
 from laban.files import atomic_path
 
-from .progress import Progress  # noqa: F401 - imported from here by callers before viz.progress existed
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 PLAYHEAD = (214, 40, 57)

@@ -21,7 +21,7 @@ import warnings
 
 from laban.errors import LabanError
 
-from . import draw, perform, tokenize, words
+from . import corpus, draw, perform, tokenize, words
 from . import generate as generation
 from . import train as training
 from .common import version
@@ -62,8 +62,12 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     draw.add_staff_parser(commands)
     draw.add_render_parser(commands)
     words.add_parser(commands)
+<<<<<<< HEAD
     generation.add_parser(commands)
     training.add_parser(commands)
+=======
+    corpus.add_parser(commands)
+>>>>>>> main
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
                                               "notation",
                              description="Clips measured with the field's metrics against a reference set of real "

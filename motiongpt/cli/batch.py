@@ -100,14 +100,14 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
     bar = Progress(len(todo), "tokenizing", enabled=not quiet and sys.stderr.isatty(), unit="files",
                    rate="files/s")
     try:
-        for job, outcome in _results(todo, options, jobs):
+        for job, outcome in results(todo, options, jobs):
             bar.update()
             if isinstance(outcome, str):
                 failures.append((job.source, outcome))
                 continue
             content, length, digest, warnings = outcome
             try:
-                _write(folder / job.output, content)
+                write_text(folder / job.output, content)
             except OSError as error:
                 failures.append((job.source, f"{folder / job.output}: cannot write: {error.strerror or error}"))
                 continue
@@ -132,7 +132,7 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
     return 2 if failures else 0
 
 
-def _write(path: Path, content: str) -> None:
+def write_text(path: Path, content: str) -> None:
     """A score's text to ``path``, atomically, as ``Score.save`` writes it (UTF-8)."""
     from laban.files import atomic_path
 
@@ -141,12 +141,15 @@ def _write(path: Path, content: str) -> None:
         partial.write_bytes(content.encode("utf-8"))
 
 
-def _results(todo: list[Job], options: dict, jobs: int):
-    """(job, (score text, seconds, sha256, warnings) or a one-line failure) as each finishes: in this process for
-    one job, else from a pool of ``jobs`` workers."""
+def results(todo: list, options: dict, jobs: int, work=None, preload: list[str] = PRELOAD):
+    """(job, what ``work(job, options)`` returns: by default (score text, seconds, sha256, warnings) or a one-line
+    failure) as each finishes: in this process for one job, else from a pool of ``jobs`` workers that start with
+    ``preload`` imported. ``work`` must be a module-level function (it travels to the workers by name) that
+    returns its failures rather than raising them; ``motiongpt corpus build`` passes its own."""
+    work = work or _work
     if jobs == 1 or len(todo) <= 1:
         for job in todo:
-            yield job, _work(job, options)
+            yield job, work(job, options)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -156,10 +159,10 @@ def _results(todo: list[Job], options: dict, jobs: int):
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(PRELOAD)
+        context.set_forkserver_preload(list(preload))
     pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=_ignore_interrupts)
     try:
-        futures = {pool.submit(_work, job, options): job for job in todo}
+        futures = {pool.submit(work, job, options): job for job in todo}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -186,7 +189,7 @@ def _work(job: Job, options: dict):
     from laban import formats
 
     try:
-        digest = _sha256(job.source)
+        digest = sha256(job.source)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             score, seconds = tokenize_file(job.source, job.fps, options)
@@ -219,7 +222,7 @@ class Record:
             return False
         if entry.get("made_with") != self.fingerprint or entry.get("fps") != job.fps:
             return False
-        return entry.get("sha256") == _sha256(job.source)
+        return entry.get("sha256") == sha256(job.source)
 
     def add(self, job: Job, digest: str) -> None:
         self.entries[job.output.as_posix()] = {"input": str(job.source), "sha256": digest, "fps": job.fps,
@@ -243,14 +246,14 @@ def _fingerprint(options: dict, suffix: str) -> dict:
     made = {key: value for key, value in options.items()}
     for key in ("beats", "music"):
         if made[key] is not None:
-            made[key] = {"file": made[key], "sha256": _sha256(Path(made[key]))}
+            made[key] = {"file": made[key], "sha256": sha256(Path(made[key]))}
     made["format"] = suffix
     made["motiongpt"] = version()
-    made["code"] = _code_digest()
+    made["code"] = code_digest()
     return json.loads(json.dumps(made, sort_keys=True))  # as it reads back from the record
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """SHA-256 of the ``laban`` package's sources and data: the tokenizer and everything it reads."""
     import laban
 
@@ -261,7 +264,7 @@ def _code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

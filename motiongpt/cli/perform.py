@@ -27,7 +27,9 @@ def add_decode_parser(commands) -> None:
     dec.add_argument("--seed", type=common.seed, default=0,
                      help="one of the many executions of the score: a whole number from 0 (default 0)")
     dec.add_argument("--fps", type=common.fps, default=30.0, help="frames per second (default 30)")
-    dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one)")
+    dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one); the dance is written in "
+                          "that file's own units and proportions, so it drops onto the rig it came from (.npz "
+                          "joint positions are in metres)")
     common.add_map(dec)
     dec.set_defaults(run=run)
 

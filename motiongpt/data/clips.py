@@ -73,7 +73,7 @@ def load_directory(folder: Path) -> list[Clip]:
     decoded from, and the prompt it was made from (.txt)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder of clips")
+        raise FileNotFoundError(f"{folder}: no such folder")
     clips = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES):
         score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),

@@ -1,0 +1,292 @@
+"""Conditioning: music on the one beat grid with per-beat features, and per-bar controls from music or dance.
+
+Real music from music21's corpus (a 3/4 and a 4/4 chorale at different tempi, Joplin's rag), a synthetic MIDI
+whose loud and repeated bars are known by construction, a real CMU dance, and (with librosa) a click track.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from laban import BeatGrid, MusicError
+from motiongpt.conditioning import (FEATURES, LEVELS, controls_from_music, controls_from_score, metrical_strength,
+                                    music_features, paired_music, resolve_music)
+from motiongpt.conditioning.controls import rank_levels
+from motiongpt.conditioning.music import _read_notes
+
+DANCE = Path(__file__).parents[1] / ".." / "shared" / "mocap" / "cmu" / "05" / "05_06.bvh"
+needs_librosa = pytest.mark.skipif(importlib.util.find_spec("librosa") is None,
+                                   reason="librosa is not installed (pip install librosa)")
+
+
+def _one_line(error: pytest.ExceptionInfo) -> str:
+    message = str(error.value)
+    assert message and "\n" not in message
+    return message
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Music on its grid
+
+
+@pytest.mark.parametrize("work, meter", [("bach/bwv130.6", 3), ("bach/bwv66.6", 4)])
+def test_corpus_pieces_give_grids_of_their_meter_and_tempo(work, meter):
+    from music21 import corpus, stream
+
+    features = music_features(f"corpus:{work}")
+    grid = features.grid
+    score = corpus.parse(work)
+    bpm = score.metronomeMarkBoundaries()[0][2].getQuarterBPM()
+    assert grid.beats_per_bar == meter
+    assert grid.tempo == pytest.approx(bpm, rel=1e-6)
+    # The grid's downbeats are the score's bar lines: each full measure starts on a beat of metrical strength 1,
+    # one bar (meter × 60 / bpm seconds) after the previous one.
+    measures = [m for m in score.parts[0].getElementsByClass(stream.Measure)
+                if m.duration.quarterLength == m.barDuration.quarterLength]
+    bar_lines = np.array([float(m.offset) for m in measures]) * 60.0 / bpm
+    beats = np.round(grid.seconds_to_beats(bar_lines)).astype(int)
+    assert np.allclose(np.asarray(grid.times)[beats], bar_lines, atol=1e-6)
+    assert np.all(features.per_beat["metrical"][beats] == 1.0)
+    assert np.sum(features.per_beat["metrical"] == 1.0) == pytest.approx(grid.beat_count / meter, abs=1.5)
+    assert np.allclose(np.diff(bar_lines[:4]), meter * 60.0 / bpm)
+
+
+@pytest.mark.parametrize("spec", ["corpus:bach/bwv130.6", "corpus:joplin/maple_leaf_rag"])
+def test_features_ride_on_the_grid_in_their_ranges(spec):
+    features = music_features(spec)
+    count = features.grid.beat_count
+    assert set(features.per_beat) == set(FEATURES)
+    for name, values in features.per_beat.items():
+        assert values.dtype == np.float32 and values.shape[0] == count, name
+        assert np.all(np.isfinite(values)) and values.min() >= 0.0 and values.max() <= 1.0, name
+    assert features.per_beat["chroma"].shape == (count, 12)
+    assert features.matrix().shape == (count, len(FEATURES) - 1 + 12)  # chroma is 12 wide
+    f = features.per_beat
+    assert f["rest"][-1] == 1.0 and f["rest"][:-2].mean() < 0.2  # the last beat lies after the end; music sounds
+    assert f["attack"][:-1].mean() > 0.5 and 0.2 < f["register"].mean() < 0.8
+    assert 0.0 < f["harmony"].mean() < 1.0
+
+
+def test_rag_sections_at_its_repeat_signs_and_its_return():
+    features = music_features("corpus:joplin/maple_leaf_rag")
+    sections = np.flatnonzero(features.per_beat["section"])
+    assert 4 <= len(sections) <= 10  # the strains' repeat signs and double bars, not every bar line
+    controls = controls_from_music(features)
+    # The A strain comes back after B (bars 1-16 again from bar 35 in the written-out score): repeats found there.
+    returned = controls.repeat_of[(controls.bars >= 35) & (controls.bars <= 48)]
+    assert np.mean(returned == controls.bars[(controls.bars >= 35) & (controls.bars <= 48)] - 34) >= 0.75
+
+
+def test_music21_parses_each_file_once():
+    music_features("corpus:bach/bwv66.6")
+    hits = _read_notes.cache_info().hits
+    music_features("corpus:bach/bwv66.6", meter=2)
+    assert _read_notes.cache_info().hits == hits + 1
+
+
+def test_metrical_strength_follows_the_meter_and_the_upbeat():
+    def strength(n, downbeat=0):
+        return metrical_strength(BeatGrid(tuple(np.arange(2 * n) * 0.5), n, downbeat)).tolist()
+
+    assert strength(3) == [1, 0, 0] * 2
+    assert strength(4) == [1, 0, 0.5, 0] * 2
+    assert strength(6) == [1, 0, 0, 0.5, 0, 0] * 2
+    assert strength(2) == [1, 0] * 2
+    assert strength(4, downbeat=1)[:5] == [0, 1, 0, 0.5, 0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Controls from music: a synthetic MIDI whose loud and repeated bars are known
+
+
+def _write_piece(path: Path) -> None:
+    """4/4 at 100 bpm: A (4 quiet bars of quarter notes, each bar its own arpeggio), B (4 loud bars of eighth-note
+    chords), A again note for note."""
+    from music21 import chord, meter, note, stream, tempo
+
+    part = stream.Part([tempo.MetronomeMark(number=100), meter.TimeSignature("4/4")])
+    a_roots, b_roots = (60, 62, 65, 57), (55, 50, 52, 53)
+    for roots, loud in ((a_roots, False), (b_roots, True), (a_roots, False)):
+        for root in roots:
+            if loud:
+                for k in range(8):
+                    c = chord.Chord([root, root + 12 + (0, 7, 4, 9, 2, 11, 5, 7)[k]], quarterLength=0.5)
+                    c.volume.velocity = 115
+                    part.append(c)
+            else:
+                for k in range(4):
+                    n = note.Note(root + (0, 4, 7, 4)[k], quarterLength=1.0)
+                    n.volume.velocity = 40
+                    part.append(n)
+    stream.Score([part]).write("midi", fp=path)
+
+
+def test_synthetic_midi_energy_follows_loudness_and_repeats_are_found(tmp_path):
+    _write_piece(tmp_path / "piece.mid")
+    features = music_features(tmp_path / "piece.mid")
+    assert features.grid.beats_per_bar == 4 and features.grid.tempo == pytest.approx(100.0)
+    loud = features.per_beat["loudness"]
+    assert loud[16:32].min() > loud[:16].max() and loud[16:32].min() > loud[32:48].max()
+    controls = controls_from_music(features)
+    assert controls.bars.tolist() == list(range(1, 13))
+    quiet_bars = np.r_[0:4, 8:12]
+    assert controls.energy[4:8].min() > controls.energy[quiet_bars].max()
+    assert controls.repeat.tolist() == [0] * 8 + [1] * 4
+    assert controls.repeat_of[8:].tolist() == [1, 2, 3, 4]
+    assert controls.phrase[0] == 2 and controls.phrase[4] == 2  # the piece and the loud B begin sections
+    assert controls.accents.shape == (12, 4) and controls.accents[:, 0].all()  # every downbeat is struck
+    for name, levels in LEVELS.items():
+        values = getattr(controls, name)
+        assert values.min() >= 0 and values.max() < levels
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Controls from a dance
+
+
+@pytest.fixture(scope="module")
+def cmu_dance():
+    if not DANCE.exists():
+        pytest.skip(f"shared CMU motion capture not found at {DANCE.resolve()}")
+    import laban
+
+    motion = laban.read_bvh(DANCE)
+    return laban.tokenize(motion), motion
+
+
+@pytest.mark.parametrize("with_motion", [False, True])
+def test_controls_from_a_cmu_dance_score(cmu_dance, with_motion):
+    score, motion = cmu_dance
+    controls = controls_from_score(score, motion if with_motion else None)
+    grid = score.grid
+    last_bar = grid.bar_and_beat(np.ceil(score.duration) - 1)[0]
+    assert controls.bars.tolist() == list(range(0 if grid.downbeat else 1, last_bar + 1))
+    assert controls.accents.shape == (len(controls), grid.beats_per_bar)
+    assert sorted(set(controls.energy.tolist())) == list(range(LEVELS["energy"]))  # all levels used
+    assert controls.phrase[controls.bars == 1] == 2
+    stepped = [s for s in score.symbols if s.column.is_support and float(s.start).is_integer()]
+    assert controls.accents.sum() == len({s.start for s in stepped})  # accents are the steps on beats
+    assert controls.source == ("motion" if with_motion else "score")
+
+
+def test_score_and_motion_energy_agree_on_the_busiest_bar(cmu_dance):
+    score, motion = cmu_dance
+    written, moved = controls_from_score(score), controls_from_score(score, motion)
+    assert np.argmax(written.energy_raw) == np.argmax(moved.energy_raw)
+    assert np.argmin(written.energy_raw) == np.argmin(moved.energy_raw)
+
+
+def test_rank_levels_share_bars_equally_and_ties_alike():
+    assert rank_levels(np.arange(8.0), 4).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert rank_levels(np.array([5.0, 1.0, 5.0, 9.0]), 4).tolist() == [1, 0, 1, 3]  # the 5s share ranks 1 and 2
+    assert set(rank_levels(np.ones(6), 4).tolist()) == {1}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where music comes from, and what it refuses
+
+
+def test_resolve_music_finds_corpus_works_and_names_near_misses():
+    path = resolve_music("corpus:joplin/maple_leaf_rag")
+    assert path.is_file() and path.name == "maple_leaf_rag.mxl"
+    assert resolve_music("corpus:joplin/maple_leaf_rag.mxl") == path
+    assert resolve_music("song.mid") == Path("song.mid")
+    with pytest.raises(MusicError) as error:
+        resolve_music("corpus:joplin/mapel_leaf_rag")
+    assert "corpus:joplin/maple_leaf_rag" in _one_line(error)
+    with pytest.raises(MusicError) as error:
+        resolve_music("corpus:nobody/nothing_at_all")
+    assert "no such work" in _one_line(error)
+
+
+def test_paired_corpus_music_beside_the_motion(tmp_path):
+    (tmp_path / "take1.bvh").write_text("")
+    (tmp_path / "take1.wav").write_bytes(b"")
+    (tmp_path / "take1.mid").write_bytes(b"")
+    (tmp_path / "take2.bvh").write_text("")
+    assert paired_music(tmp_path / "take1.bvh") == tmp_path / "take1.mid"  # a score's exact beats first
+    assert paired_music(tmp_path / "take2.bvh") is None
+
+
+@pytest.mark.parametrize("name, content", [
+    ("empty.mid", b""),
+    ("corrupt.mid", b"MThd\x00\x00\x00\x06 this is not a MIDI file"),
+    ("corrupt.musicxml", b"<score-partwise><part id='P1'><measure"),
+    ("missing.mid", None),
+])
+def test_bad_music_is_one_line_music_error(tmp_path, name, content):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(MusicError) as error:
+        music_features(path)
+    assert name in _one_line(error)
+
+
+def test_music_without_notes_is_one_line_music_error(tmp_path):
+    from music21 import meter, note, stream
+
+    stream.Score([stream.Part([meter.TimeSignature("3/4"), note.Rest(quarterLength=6.0)])]).write(
+        "musicxml", fp=tmp_path / "rests.musicxml")
+    with pytest.raises(MusicError) as error:
+        music_features(tmp_path / "rests.musicxml")
+    assert "no notes" in _one_line(error)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Audio
+
+
+@needs_librosa
+def test_click_track_features_and_energy(tmp_path):
+    """16 s of clicks at 120 bpm, three times louder in the second half."""
+    from scipy.io import wavfile
+
+    rate, seconds = 22050, 16.0
+    signal = np.zeros(int(rate * seconds))
+    t = np.arange(int(0.03 * rate)) / rate
+    for k, start in enumerate(np.arange(0.5, seconds - 0.5, 0.5)):
+        pitch = 880.0 if k % 4 == 0 else 440.0
+        burst = (0.3 if start < 8.0 else 0.9) * np.sin(2 * np.pi * pitch * t) * np.exp(-t / 0.01)
+        at = int(start * rate)
+        signal[at:at + len(t)] += burst
+    wavfile.write(tmp_path / "clicks.wav", rate, (signal * 32767 * 0.9).astype(np.int16))
+
+    features = music_features(tmp_path / "clicks.wav")
+    grid = features.grid
+    assert features.kind == "audio" and grid.tempo == pytest.approx(120.0, rel=0.03)
+    for name, values in features.per_beat.items():
+        assert values.shape[0] == grid.beat_count and values.min() >= 0.0 and values.max() <= 1.0, name
+    beat_times = np.asarray(grid.times)
+    early, late = beat_times < 7.5, (beat_times > 8.5) & (beat_times < seconds - 1.0)
+    assert features.per_beat["loudness"][late].mean() > features.per_beat["loudness"][early].mean() + 0.05
+    assert features.per_beat["attack"][early | late].mean() > 0.9  # a click on every beat
+    controls = controls_from_music(features)
+    bar_times = np.asarray(grid.beats_to_seconds(grid.downbeat + (controls.bars - 1) * grid.beats_per_bar))
+    quiet, loud = controls.energy[bar_times + 2.0 < 8.0], controls.energy[bar_times > 8.0]
+    assert loud.mean() > quiet.mean() + 1.0
+
+
+def test_tiny_paired_corpus_lines_up_bar_for_bar(tmp_path, cmu_dance):
+    """A take with its music beside it: tokenized on the music's grid, the dance's controls and the music's
+    controls describe the same bars."""
+    import shutil
+
+    import laban
+
+    _, motion = cmu_dance
+    shutil.copy(DANCE, tmp_path / "take.bvh")
+    _write_piece(tmp_path / "take.mid")
+    music = paired_music(tmp_path / "take.bvh")
+    assert music == tmp_path / "take.mid"
+    features = music_features(music)
+    score = laban.tokenize(laban.read_bvh(tmp_path / "take.bvh"), features.grid)
+    assert score.grid == features.grid
+    from_music, from_dance = controls_from_music(features), controls_from_score(score, motion)
+    shared = min(len(from_music), len(from_dance))
+    assert shared >= 3 and from_dance.bars[:shared].tolist() == from_music.bars[:shared].tolist()
+    assert from_dance.accents.shape[1] == from_music.accents.shape[1] == 4

@@ -1,0 +1,273 @@
+"""The corpus: building one from a folder (sidecars, manifest, music), its cache, its index, the CMU styles and
+split, and the training windows with their exact augmentations and words."""
+
+from __future__ import annotations
+
+import csv
+import json
+import runpy
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from laban.algebra import bar_count, bar_start, mirror
+from laban.score import SUPPORT_COLUMNS, Sign
+from motiongpt.cli import main
+from motiongpt.data import read_cmu_split
+from motiongpt.data.augment import (ALL, TEMPO_FACTORS, Augmentation, augment, mirrored_words, window_count,
+                                    windows)
+from motiongpt.data.corpus import Corpus, CorpusError, build, scan
+from motiongpt.data.styles import DANCE_STYLES, STYLES, cmu_style
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = {"05_01": "05_01", "05_02": "05_02", "sub/07_01": "07_01", "60_10": "60_10"}  # take name -> CMU trial
+
+
+def midi(path: Path, bpm: float, meter: str = "3/4", beats: int = 24) -> None:
+    """A synthetic piece: ``beats`` crotchets at ``bpm`` in ``meter``."""
+    import music21
+
+    stream = music21.stream.Stream()
+    stream.append(music21.tempo.MetronomeMark(number=bpm))
+    stream.append(music21.meter.TimeSignature(meter))
+    for i in range(beats):
+        stream.append(music21.note.Note("C4" if i % 3 == 0 else "E4", quarterLength=1))
+    stream.write("midi", fp=str(path))
+
+
+@pytest.fixture(scope="module")
+def folder(trials, tmp_path_factory) -> Path:
+    """Four short shared takes: .txt sidecars, a manifest with the real split, style and frame rate (salsa at 60
+    fps), and a synthetic MIDI beside one of them."""
+    root = tmp_path_factory.mktemp("takes")
+    split = read_cmu_split()
+    (root / "sub").mkdir()
+    with open(root / "manifest.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "style", "split", "fps"])
+        for name, trial in TINY.items():
+            t = trials[trial]
+            shutil.copy(t.path, root / f"{name}.bvh")
+            (root / f"{name}.txt").write_text(t.description + "\n")
+            writer.writerow([f"{name}.bvh", cmu_style(t), split[trial]["split"], t.fps if trial == "60_10" else ""])
+    midi(root / "sub" / "07_01.mid", 100)
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(folder, tmp_path_factory) -> Corpus:
+    out = tmp_path_factory.mktemp("corpus") / "tiny"
+    built = build(scan([folder], folder / "manifest.csv"), out, jobs=2)
+    assert not built.failures
+    return built.corpus
+
+
+def test_build_reads_sidecars_manifest_and_music(folder, corpus, trials):
+    loaded = Corpus.load(corpus.folder)
+    assert loaded == corpus
+    assert sorted(t.name for t in loaded) == sorted(TINY)
+    vocabulary = loaded.vocabulary()
+    split = read_cmu_split()
+    for take in loaded:
+        trial = trials[TINY[take.name]]
+        assert take.description == trial.description  # the .txt sidecar
+        assert (take.style, take.split) == (cmu_style(trial), split[trial.name]["split"])  # the manifest
+        score = take.score()
+        ids = vocabulary.encode(score)
+        assert vocabulary.to_score(ids, score.grid, score.title) == score
+        assert (take.tokens, take.bars) == (len(ids), bar_count(score))
+    salsa = loaded.take("60_10")
+    assert salsa.fps == 60 and salsa.seconds == pytest.approx(1197 / 60, abs=0.02)  # not the header's 120 fps
+    paired = loaded.take("sub/07_01")
+    assert paired.music == str(folder / "sub" / "07_01.mid")
+    grid = paired.score().grid
+    assert grid.beats_per_bar == 3 and np.allclose(np.diff(grid.times), 0.6)  # the music's grid: 100 bpm, 3/4
+    assert loaded.take("05_02").music is None and loaded.take("05_02").score().beats_per_bar == 4
+    assert scan([folder]) == scan([folder], folder / "manifest.csv")  # a folder's own manifest.csv is read
+    index = json.loads((corpus.folder / "corpus.json").read_text())
+    assert index["format"] == "motiongpt-corpus" and index["vocabulary_version"] == 1 and index["subdivision"] == 4
+    assert set(index["takes"][0]) >= {"name", "score", "source", "sha256", "split", "style", "description", "music",
+                                      "fps", "seconds", "bars", "tokens"}
+
+
+def test_a_rebuild_reuses_what_has_not_changed(folder, corpus, tmp_path):
+    work = tmp_path / "takes"
+    shutil.copytree(folder, work)
+    out = tmp_path / "corpus"
+    first = build(scan([work], work / "manifest.csv"), out)
+    assert (first.made, first.reused) == (4, 0)
+    again = build(scan([work], work / "manifest.csv"), out)
+    assert (again.made, again.reused) == (0, 4) and again.corpus.takes == first.corpus.takes
+    (work / "05_02.txt").write_text("a new description\n")  # metadata: taken afresh, no tokenizing
+    midi(work / "sub" / "07_01.mid", 120)  # the music changed: that take is redone, on its new grid
+    changed = build(scan([work], work / "manifest.csv"), out)
+    assert (changed.made, changed.reused) == (1, 3)
+    assert changed.corpus.take("05_02").description == "a new description"
+    assert np.allclose(np.diff(changed.corpus.take("sub/07_01").score().grid.times), 0.5)
+    index = json.loads((out / "corpus.json").read_text())  # another vocabulary version made this one
+    index["takes"][0]["made_with"]["vocabulary"] = 0
+    (out / "corpus.json").write_text(json.dumps(index))
+    assert build(scan([work], work / "manifest.csv"), out).made == 1
+    assert build(scan([work], work / "manifest.csv"), out, force=True).made == 4
+
+
+def test_the_command_line_builds_shows_and_fails_in_one_line(folder, tmp_path, capsys):
+    work = tmp_path / "takes"
+    shutil.copytree(folder, work)
+    (work / "broken.bvh").write_text("HIERARCHY\nROOT Hips\n")
+    out = tmp_path / "corpus"
+    assert main(["corpus", "build", str(work), "-o", str(out), "--manifest", str(work / "manifest.csv"), "-q",
+                 "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("motiongpt: error: broken: ")
+    assert sorted(t.name for t in Corpus.load(out)) == sorted(TINY)  # the others are indexed
+    assert main(["corpus", "show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "4 takes" in shown and "salsa lead" in shown
+    assert main(["corpus", "show", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "not a corpus" in err
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: p.unlink(), "not a corpus"),
+    (lambda p: p.write_text('{"format": "motiongpt-corpus", "takes": [}'), "damaged corpus index"),
+    (lambda p: p.write_text('{"format": "something else"}'), "not a motiongpt corpus index"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "vocabulary_version": 99})),
+     "vocabulary version 99"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "takes": [{"name": "x"}]})),
+     "damaged corpus index"),
+])
+def test_a_missing_or_damaged_index_is_one_line(corpus, tmp_path, damage, message):
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus.folder, copy)
+    damage(copy / "corpus.json")
+    with pytest.raises(CorpusError, match=message) as caught:
+        Corpus.load(copy)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus.folder, copy)
+    (copy / "scores" / "05_02.laban").unlink()
+    with pytest.raises(CorpusError, match="05_02.*missing"):
+        Corpus.load(copy).take("05_02").score()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("file,split\n05_02.bvh,holdout\n")
+    with pytest.raises(CorpusError, match=r"bad.csv:2: split 'holdout'"):
+        scan([folder], bad)
+    bad.write_text("style,split\nsalsa,train\n")
+    with pytest.raises(CorpusError, match="needs a 'file'"):
+        scan([folder], bad)
+    with pytest.raises(CorpusError, match="would both be take"):
+        scan([folder, _twin(folder, tmp_path)])
+
+
+def _twin(folder: Path, tmp_path: Path) -> Path:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(folder / "05_02.bvh", other / "05_02.bvh")
+    return other
+
+
+def test_every_shared_trial_has_a_style_and_the_recipe_the_fixed_split(trials):
+    styles = {name: cmu_style(t) for name, t in trials.items()}
+    assert set(styles.values()) == set(STYLES)  # every style has trials, and no trial is left without one
+    assert all(styles[n] == "salsa lead" for n in trials if n.startswith("60_"))
+    assert all(styles[n] == "salsa follow" for n in trials if n.startswith("61_"))
+    dance = {n for n, s in styles.items() if s == "modern dance"}
+    assert dance == {n for n in trials if n.startswith("05_")} - {"05_01"}  # 05_01 is a walk
+    assert all(styles[n] == "martial arts" for n in trials if n.startswith("135_"))
+    assert styles["02_10"] == "gestures" and styles["06_02"] == "basketball" and styles["01_02"] == "playground"
+    assert styles["13_11"] == "jumps" and styles["09_01"] == "locomotion" and styles["02_07"] == "martial arts"
+    sources = runpy.run_path(str(REPO / "datasets" / "cmu_corpus.py"))["cmu_sources"]()
+    split = read_cmu_split()
+    assert len(sources) == len(trials) == 150
+    assert all(s.split == split[s.name]["split"] and s.style == styles[s.name] for s in sources)
+    assert sum(s.split == "test" for s in sources) == 27  # kept in the index, marked test
+    assert all(s.fps == 60 for s in sources if s.style in DANCE_STYLES[1:])  # the salsa at its real rate
+
+
+def test_augmentations_of_real_scores_encode_and_round_trip(corpus):
+    vocabulary = corpus.vocabulary()
+    for take in corpus:
+        score = take.score()
+        ids = vocabulary.encode(score)
+        assert mirror(mirror(score)) == score
+        assert vocabulary.encode(mirror(score)) != ids  # a new sequence: columns swap sides
+        for a in ALL:
+            augmented = a.apply(score)
+            new = vocabulary.encode(augmented)
+            assert vocabulary.to_score(new, augmented.grid, augmented.title) == augmented
+            if not a.mirror:
+                assert new == ids  # tempo and front are conditioning: the beats are the same
+            assert np.allclose(np.diff(augmented.grid.times), np.diff(score.grid.times) / a.tempo)
+            performed = a.performed(score)
+            turns = [s for s in performed.symbols if s.sign is Sign.TURN and s.start == 0 and s.duration == 0]
+            assert [round(s.turn * 8) % 8 for s in turns] == ([a.front] if a.front else [])
+    assert sorted({a.tempo for a in ALL}) == list(TEMPO_FACTORS) and len(ALL) == 2 * 5 * 8
+
+
+def test_a_windows_bars_are_the_source_bars(corpus):
+    vocabulary = corpus.vocabulary()
+    seen = set()
+    for example in windows(corpus, "train", bars=(2, 6), rng=np.random.default_rng(4), augment=False, count=40):
+        source = example.take.score()
+        first, last = example.bars
+        piece = example.score
+        assert bar_count(piece) == last - first + 1
+        start, stop = bar_start(source.grid, first), bar_start(source.grid, last + 1)
+        stop = min(stop, source.duration)
+        beats = np.diff(source.grid.times[start:start + piece.grid.beat_count])
+        assert np.allclose(np.diff(piece.grid.times)[:len(beats)], beats)  # the same music
+        moved = {replace(s, start=s.start - start, duration=min(s.end, stop) - s.start) for s in source.symbols
+                 if start <= s.start < stop and s.duration > 0}
+        written = set(piece.symbols)
+        assert moved <= written  # every movement of those bars, at its place
+        assert all(s.sign is Sign.HOLD and s.start == 0 and s.column in SUPPORT_COLUMNS for s in written - moved)
+        ids = vocabulary.encode(piece)
+        assert vocabulary.to_score(ids, piece.grid, piece.title) == piece
+        seen.add((example.take.name, example.bars))
+    assert len(seen) > 10
+
+
+def test_the_test_split_is_never_yielded_for_training(corpus, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus.folder, copy)
+    loaded = Corpus.load(copy)
+    held_out = [t for t in loaded if t.split == "test"]
+    assert held_out  # 05_01 and 07_01 are in the CMU test split
+    for take in held_out:
+        (copy / take.score_path).unlink()  # not even read
+    names = {e.take.name for e in windows(loaded, "train", rng=np.random.default_rng(0), count=200)}
+    assert names == {t.name for t in loaded if t.split == "train"}
+    with pytest.raises(CorpusError, match="no validation takes"):
+        next(windows(loaded, "validation"))
+
+
+def test_windows_carry_coarse_and_exact_words_and_repeat_with_a_seed(corpus):
+    def draw(seed):
+        return list(windows(corpus, rng=np.random.default_rng(seed), count=12))
+
+    one, two = draw(7), draw(7)
+    assert [(e.take.name, e.bars, e.augmentation) for e in one] == [(e.take.name, e.bars, e.augmentation)
+                                                                      for e in two]
+    assert all(a.score == b.score and a.text == b.text for a, b in zip(one, two))
+    assert any(e.augmentation.mirror for e in one) and any(not e.augmentation.mirror for e in one)
+    for e in one:
+        assert e.description == (mirrored_words(e.take.description) if e.augmentation.mirror else e.take.description)
+        assert e.phrases and e.text
+        assert e.phrases[0].bars[0] <= 1 and e.phrases[-1].bars[1] == bar_count(e.score)  # the window's own bars
+    assert mirrored_words("basketball - forward dribble, 90-degree Left turns") == \
+        "basketball - forward dribble, 90-degree Right turns"
+    score, what = augment(corpus.take("60_10").score(), np.random.default_rng(1))
+    assert isinstance(what, Augmentation) and score == what.apply(corpus.take("60_10").score())
+
+
+def test_window_counts():
+    assert window_count(2) == 1 and window_count(4) == 1 and window_count(5) == 3
+    assert window_count(20) == sum(20 - n + 1 for n in range(4, 17))
