@@ -62,12 +62,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     draw.add_staff_parser(commands)
     draw.add_render_parser(commands)
     words.add_parser(commands)
-<<<<<<< HEAD
-    generation.add_parser(commands)
-    training.add_parser(commands)
-=======
     corpus.add_parser(commands)
->>>>>>> main
+    training.add_parser(commands)
+    generation.add_parser(commands)
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
                                               "notation",
                              description="Clips measured with the field's metrics against a reference set of real "
