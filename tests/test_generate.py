@@ -124,3 +124,20 @@ def test_a_dance_longer_than_a_window_is_written_pass_by_pass(model, monkeypatch
     assert ScoreGrammar(model.vocabulary).accepts([ids], [grid], [bars]) == [True]
     again = generate(model, grid, seed=4, controls=[[0, 1, 0, 0]] * bars)
     assert as_json(again, tmp_path, "a") == as_json(dance, tmp_path, "b")
+
+
+def test_the_command_dances_on_the_musics_grid_with_its_controls(model, tmp_path):
+    pytest.importorskip("music21")
+    from motiongpt.cli import main
+
+    model.save_pretrained(tmp_path / "model")
+    assert main(["generate", "--music", "corpus:bach/bwv66.6", "--bars", "2", "--seed", "1", "--no-video",
+                 "--model", str(tmp_path / "model"), "-o", str(tmp_path / "dance")]) == 0
+    prompt = json.loads((tmp_path / "dance" / "prompt.json").read_text())
+    assert prompt["music"] == "corpus:bach/bwv66.6" and prompt["controls"] is True and prompt["bars"] == 2
+    score = laban.Score.load(tmp_path / "dance" / "score.json")
+    music = laban.beat_grid(music=str(__import__("motiongpt.conditioning.music", fromlist=["x"]).resolve_music(
+        "corpus:bach/bwv66.6")))
+    assert score.grid.beats_per_bar == music.beats_per_bar
+    n = len(score.grid.times)  # the music's beats up to the end of the dance's two bars
+    assert 2 < n < len(music.times) and np.allclose(score.grid.times, music.times[:n])

@@ -40,6 +40,8 @@ def add_parser(commands) -> None:
     length.add_argument("--bars", type=common.number("a number of bars", low=1, low_inclusive=True, integer=True),
                         help=f"bars to write (default: the whole piece; without music {DEFAULT_BARS})")
     length.add_argument("--seconds", type=common.number("a length in seconds"), help="length in seconds")
+    gen.add_argument("--no-controls", action="store_true",
+                     help="do not follow the music's per-bar controls (energy, accents, phrases, repeats)")
     gen.add_argument("--style", help="a style the model knows, or a style adapter folder (motiongpt train --lora)")
     gen.add_argument("--seed", type=common.seed, default=0, help="picks one of the dances (default 0)")
     gen.add_argument("--temperature", type=common.number("a temperature", low=0, low_inclusive=True), default=1.0,
@@ -78,20 +80,27 @@ def run(args: argparse.Namespace) -> int:
         from motiongpt.train.lora import apply_adapter
 
         model, style = apply_adapter(model, style), None
-    grid, music = _grid(args, model.vocabulary)
+    grid, music, features = _grid(args)
     bars = args.bars
     if args.seconds is not None:
         beats = float(grid.seconds_to_beats(args.seconds))
         bars = max(1, math.ceil((beats + (grid.downbeat or 0)) / grid.beats_per_bar))
     if bars is not None and bars > model.vocabulary.bar_count(grid):
         raise LabanError(f"the music has {model.vocabulary.bar_count(grid)} bars, fewer than the {bars} asked for")
+    controls = None
+    if features is not None and not args.no_controls:
+        from motiongpt.conditioning.controls import controls_from_music
+        from motiongpt.model.conditions import control_rows
+
+        controls = control_rows(controls_from_music(features), grid, bars or model.vocabulary.bar_count(grid),
+                                model.config.control_names)
     title = args.text or "a generated dance"
-    score = generate(model, grid, text=args.text, style=style, bars=bars, seed=args.seed,
+    score = generate(model, grid, text=args.text, style=style, controls=controls, bars=bars, seed=args.seed,
                      temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, title=title)
     prompt = {"text": args.text, "music": args.music, "bpm": None if music else (args.bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar,
               "bars": len(model.vocabulary.bar_spans(model.vocabulary.encode(score))), "seconds": args.seconds,
-              "style": args.style, "seed": args.seed, "temperature": args.temperature, "top_k": args.top_k,
+              "controls": features is not None and not args.no_controls, "style": args.style, "seed": args.seed, "temperature": args.temperature, "top_k": args.top_k,
               "top_p": args.top_p, "model": str(args.model) if args.model else "builtin",
               "model_version": _model_version(model), "motiongpt": common.version()}
     _write(out, score, prompt, args)
@@ -100,40 +109,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grid(args, vocabulary):
-    """The dance's beat grid through the one door (``laban.beat_grid``), and the music's path if any."""
+def _grid(args):
+    """The dance's beat grid through the one door (``laban.beat_grid``, inside ``music_features`` for music), the
+    music's path and its features (None without music)."""
     from laban import beat_grid
 
     if args.music is not None:
-        music = _music_path(args.music)
-        return beat_grid(music=music, meter=args.meter), music
+        from motiongpt.conditioning.music import music_features, resolve_music
+
+        music = resolve_music(args.music)
+        if not music.is_file():
+            raise LabanError(f"{music}: no such file")
+        features = music_features(music, args.meter)
+        return features.grid, music, features
     bpm, meter = args.bpm or DEFAULT_BPM, args.meter or 4
     if args.seconds is not None:
         seconds = args.seconds
     else:
         seconds = (args.bars or DEFAULT_BARS) * meter * 60.0 / bpm
-    return beat_grid(bpm=bpm, seconds=seconds, meter=meter), None
-
-
-def _music_path(text: str) -> Path:
-    """A music file, or ``corpus:COMPOSER/WORK`` found in music21's corpus."""
-    if text.startswith("corpus:"):
-        try:
-            from motiongpt.conditioning.music import resolve_music  # the conditioning module, where it is installed
-        except ImportError:
-            resolve_music = None
-        if resolve_music is not None:
-            return Path(resolve_music(text))
-        from music21 import corpus
-
-        name = text.removeprefix("corpus:")
-        found = corpus.getWork(name)
-        if not found:
-            raise LabanError(f"{text}: no such work in music21's corpus")
-        return Path(found[0] if isinstance(found, list) else found)
-    path = Path(text)
-    common.existing_file(path)
-    return path
+    return beat_grid(bpm=bpm, seconds=seconds, meter=meter), None, None
 
 
 def _model_version(model) -> str:

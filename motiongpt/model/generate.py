@@ -84,6 +84,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         title = title or score.title
     else:
         total = bars if bars is not None else vocabulary.bar_count(grid)
+        if not (isinstance(total, (int, np.integer)) and total >= 1):
+            raise GenerationError(f"a dance has at least one bar, not {total!r}")
+        grid = _trimmed(grid, int(total), vocabulary)
         prompt = [vocabulary.bos_id]
         if continue_from is not None:
             prompt = vocabulary.encode(continue_from) if isinstance(continue_from, Score) else list(continue_from)
@@ -176,6 +179,18 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, seed: int, **s
         ids += written[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
     return ids + [vocabulary.eos_id]
+
+
+def _trimmed(grid: BeatGrid, bars: int, vocabulary) -> BeatGrid:
+    """``grid`` up to the end of its first ``bars`` bars (so the score ends where the dance does); a grid with
+    fewer bars is refused."""
+    have = vocabulary.bar_count(grid)
+    if bars > have:
+        raise GenerationError(f"the beat grid has {have} bars, fewer than the {bars} asked for")
+    if bars == have:
+        return grid
+    offset = grid.downbeat - grid.beats_per_bar if grid.downbeat else 0
+    return BeatGrid(grid.times[:bars * grid.beats_per_bar + offset + 1], grid.beats_per_bar, grid.downbeat)
 
 
 def _local_grid(grid: BeatGrid, first_bar: int, bars: int) -> BeatGrid:
