@@ -159,3 +159,25 @@ def test_two_processes_train_together_under_ddp(tmp_path):
     assert "MEMBER: 2/2" in done.stderr + done.stdout
     assert len(losses(tmp_path / "run")) == 2
     MotionGPT.from_pretrained(tmp_path / "run" / "model")
+
+
+def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):
+    from motiongpt.cli import main
+    from motiongpt.train.corpus import examples_from_corpus, read_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in EXAMPLES:
+        (corpus / path.name).write_text(path.read_text())
+    (corpus / f"{EXAMPLES[0].stem}.txt").write_text("a walk, a jump and a turn")
+    takes = read_corpus(corpus)
+    assert [t[1] for t in takes] == ["a walk, a jump and a turn", None]
+    windows = examples_from_corpus(takes, Vocabulary(), tiny_config(), window_bars=2)
+    assert all(e.controls is not None and (e.controls >= 0).any() for e in windows)  # computed from the dance
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
+    assert main(["train", "--corpus", str(corpus), "--config", str(tmp_path / "tiny.json"), "--max-steps", "2",
+                 "--quiet", "-o", str(tmp_path / "run")]) == 0
+    assert MotionGPT.from_pretrained(tmp_path / "run" / "model").config.num_hidden_layers == 2
+    capsys.readouterr()
+    assert main(["train", "--corpus", str(corpus), "--lora", "-o", str(tmp_path / "lora")]) == 2
+    assert "--init" in capsys.readouterr().err
