@@ -181,3 +181,25 @@ def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", "--corpus", str(corpus), "--lora", "-o", str(tmp_path / "lora")]) == 2
     assert "--init" in capsys.readouterr().err
+
+
+def test_the_corpus_augmented_windows_become_examples(tmp_path):
+    import shutil
+
+    from motiongpt.data.augment import windows
+    from motiongpt.data.corpus import Corpus, Take
+    from motiongpt.train.corpus import examples_from_windows
+
+    (tmp_path / "scores").mkdir()
+    takes = []
+    for path in EXAMPLES:
+        shutil.copy(path, tmp_path / "scores" / path.name)
+        takes.append(Take(path.stem, f"scores/{path.name}", str(path), "", "train", "modern", "a dance", None, None,
+                          5.0, algebra.bar_count(laban.Score.load(path)), 100, folder=tmp_path))
+    drawn = windows(Corpus(tmp_path, tuple(takes)), "train", bars=(1, 2), rng=np.random.default_rng(0), count=6)
+    examples = examples_from_windows(drawn, Vocabulary(), tiny_config(styles=["modern"]), exact_words=0.5)
+    assert len(examples) == 6
+    texts = {e.text.tobytes() for e in examples}
+    assert 1 < len(texts)  # the take's words and, for some windows, the window's own exact words
+    for e in examples:
+        assert e.style == 0 and e.controls.shape == (len(Vocabulary().bar_spans(e.ids)), 4)

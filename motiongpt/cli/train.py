@@ -60,7 +60,18 @@ def run(args: argparse.Namespace) -> int:
     from motiongpt.vocabulary import Vocabulary
 
     vocabulary = vocabulary or Vocabulary()
-    examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
+    if settings.augmented_windows and (args.corpus / "corpus.json").is_file():
+        import numpy as np
+
+        from motiongpt.data.augment import windows
+        from motiongpt.data.corpus import Corpus
+        from motiongpt.train.corpus import examples_from_windows
+
+        drawn = windows(Corpus.load(args.corpus), "train", bars=(min(4, settings.window_bars), settings.window_bars),
+                        rng=np.random.default_rng(settings.seed), count=settings.augmented_windows)
+        examples = examples_from_windows(drawn, vocabulary, config, exact_words=settings.exact_words)
+    else:
+        examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
     validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None
     shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
                     devices=devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from laban.errors import LabanError
 from motiongpt.model.config import MotionGPTConfig
 from motiongpt.vocabulary import Vocabulary
@@ -73,3 +75,34 @@ def _controls(score, music, vocabulary: Vocabulary, config: MotionGPTConfig):
         controls = controls_from_score(score)
     return control_rows(controls, score.grid, len(vocabulary.bar_spans(vocabulary.encode(score))),
                         config.control_names)
+
+
+def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConfig, *,
+                          exact_words: float = 0.5) -> list[Example]:
+    """Examples from the corpus's augmented training windows (``motiongpt.data.augment.windows``: mirrored,
+    retimed, turned to another front, each with its take's words). A share ``exact_words`` of them (chosen by
+    each window's seed) is described by ``laban.describe`` of the window itself, exact words for exactly those
+    bars; the others carry the take's coarse description. Controls are computed from each window's score."""
+    from laban.errors import LabanError
+
+    scores, texts, styles, controls = [], [], [], []
+    for window in windows:
+        words = window.description or None
+        if np.random.default_rng([window.seed, 7]).random() < exact_words:
+            try:
+                words = window.text or words
+            except LabanError:
+                pass
+        scores.append(window.score)
+        texts.append(words)
+        styles.append(window.style if window.style in config.styles else None)
+        controls.append(_controls(window.score, None, vocabulary, config))
+    return examples_from_scores(scores, vocabulary, config, texts=texts, styles=styles, controls=controls,
+                                window_bars=max([1, *(len(vocabulary.bar_spans(vocabulary.encode(
+                                    _quantised(s, vocabulary)))) for s in scores)]))
+
+
+def _quantised(score, vocabulary: Vocabulary):
+    from motiongpt.vocabulary import quantise
+
+    return quantise(score, vocabulary.subdivision)

@@ -49,6 +49,8 @@ class TrainConfig:
     fim_rate: float = 0.3
     condition_drop: float = 0.1
     window_bars: int = 8
+    augmented_windows: int = 0  # N > 0: N augmented windows of a corpus (motiongpt.data.augment) instead of plain cuts
+    exact_words: float = 0.5  # share of augmented windows described by laban.describe rather than the take's words
     checkpoint_every: int = 50
     validate_every: int = 0  # 0: validate only at the end (when validation examples are given)
     seed: int = 0
