@@ -70,7 +70,6 @@ def run(args: argparse.Namespace) -> int:
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
-    import laban
     from motiongpt.model import MotionGPT, builtin_model_path
     from motiongpt.model.generate import generate
 
