@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .bodyparts import recognised
 from .errors import LabanError
 from .motion import Motion, Trajectories
 from .skeleton import BodyPart as B
+from .smoothing import gaussian_filter1d
 
 WORKING_FPS = 30.0  # a score needs no finer time than this; capture at 120 fps is subsampled before kinematics
 

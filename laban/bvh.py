@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from .errors import MotionFileError
 from .files import atomic_path
@@ -478,6 +477,8 @@ def _check_writable(motion: Motion, path: Path, scale: float) -> None:
 
 def _channel_values(motion: Motion, order: list[int], frames: slice, scale: float) -> np.ndarray:
     """Channel values (n, C) of a slice of frames, joints in ``order``, lengths divided by ``scale``."""
+    from scipy.spatial.transform import Rotation  # only for writing: a tenth of a second of start-up to read
+
     skeleton = motion.skeleton
     rotations, translations = motion.rotations[frames].astype(np.float64), motion.translations[frames]
     columns = []

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
-from scipy.signal import find_peaks
 
 from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
                        without_short_runs)
@@ -30,6 +28,7 @@ from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
 from .score import Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart as B
+from .smoothing import gaussian_filter1d
 from .timing import BeatGrid, quantise
 
 # Gesture bins (direction × level cells, with hysteresis) live in laban.cells.
@@ -113,7 +112,7 @@ def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndar
     moving = latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
     if allowed is not None:
         moving &= allowed
-    dips, _ = find_peaks(-speed, prominence=REVERSAL_PROMINENCE, distance=max(int(min_gap), 1))
+    dips = _peaks(-speed, REVERSAL_PROMINENCE, max(int(min_gap), 1))
     cuts = np.zeros(len(speed), dtype=bool)
     cuts[dips] = True
     movements = []
@@ -122,6 +121,54 @@ def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndar
         edges = [begin, *inner.tolist(), min(end, len(speed) - 1)]
         movements += [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
     return movements
+
+
+def _peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
+    """Indices of the peaks of ``x`` (a finite signal) that keep ``distance`` samples from higher ones and stand
+    ``prominence`` above their surroundings: exactly ``scipy.signal.find_peaks(x, prominence=, distance=)[0]``
+    (a plateau's peak at its middle; distance applied before prominence; bases searched over the whole signal), in
+    numpy, because importing scipy.signal (and scipy.stats with it) costs more start-up than a batch of short
+    clips takes to tokenize."""
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n < 3:
+        return np.zeros(0, dtype=np.intp)
+    # Local maxima: runs of equal samples higher than the runs on both sides (never the first or the last run).
+    starts = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
+    ends = np.append(starts[1:] - 1, n - 1)
+    values = x[starts]
+    top = np.zeros(len(starts), dtype=bool)
+    top[1:-1] = (values[:-2] < values[1:-1]) & (values[2:] < values[1:-1])
+    peaks = (starts[top] + ends[top]) // 2
+    # Distance: the highest peak first; each peak kept removes the others closer than ``distance``.
+    if distance > 1 and len(peaks) > 1:
+        keep = [True] * len(peaks)
+        at = peaks.tolist()
+        for j in np.argsort(x[peaks])[::-1].tolist():
+            if keep[j]:
+                k = j - 1
+                while k >= 0 and at[j] - at[k] < distance:
+                    keep[k], k = False, k - 1
+                k = j + 1
+                while k < len(at) and at[k] - at[j] < distance:
+                    keep[k], k = False, k + 1
+        peaks = peaks[np.array(keep)]
+    if len(peaks) == 0:
+        return peaks
+    # Prominence: the height over the higher of the lowest samples on either side before a higher one (or the end
+    # of the signal). A block of peaks at a time, to bound the memory.
+    index, padded, kept = np.arange(n), np.append(x, np.inf), []
+    for block in np.array_split(peaks, -(-len(peaks) * n // (1 << 22))):
+        heights = x[block]
+        higher = x[None, :] > heights[:, None]
+        before = (higher & (index < block[:, None]))[:, ::-1]
+        after = higher & (index > block[:, None])
+        left = np.where(before.any(axis=1), n - 1 - before.argmax(axis=1), -1)
+        right = np.where(after.any(axis=1), after.argmax(axis=1), n)
+        left_low = np.minimum.reduceat(padded, np.stack([left + 1, block + 1], axis=1).ravel())[::2]
+        right_low = np.minimum.reduceat(padded, np.stack([block, right], axis=1).ravel())[::2]
+        kept.append(block[prominence <= heights - np.maximum(left_low, right_low)])
+    return np.concatenate(kept)
 
 
 def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing: "_Timing",
