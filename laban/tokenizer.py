@@ -135,16 +135,17 @@ def _peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
         return np.zeros(0, dtype=np.intp)
     # Local maxima: runs of equal samples higher than the runs on both sides (never the first or the last run).
     starts = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
-    ends = np.append(starts[1:] - 1, n - 1)
     values = x[starts]
     top = np.zeros(len(starts), dtype=bool)
     top[1:-1] = (values[:-2] < values[1:-1]) & (values[2:] < values[1:-1])
-    peaks = (starts[top] + ends[top]) // 2
+    tops = np.flatnonzero(top)
+    middles = (starts[tops] + np.append(starts[1:], n)[tops] - 1) // 2
+    heights = values[tops].tolist()
     # Distance: the highest peak first; each peak kept removes the others closer than ``distance``.
-    if distance > 1 and len(peaks) > 1:
-        keep = [True] * len(peaks)
-        at = peaks.tolist()
-        for j in np.argsort(x[peaks])[::-1].tolist():
+    keep = [True] * len(tops)
+    if distance > 1:
+        at = middles.tolist()
+        for j in np.argsort(values[tops])[::-1].tolist():
             if keep[j]:
                 k = j - 1
                 while k >= 0 and at[j] - at[k] < distance:
@@ -152,23 +153,29 @@ def _peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
                 k = j + 1
                 while k < len(at) and at[k] - at[j] < distance:
                     keep[k], k = False, k + 1
-        peaks = peaks[np.array(keep)]
-    if len(peaks) == 0:
-        return peaks
+    if not any(keep):
+        return np.zeros(0, dtype=np.intp)
     # Prominence: the height over the higher of the lowest samples on either side before a higher one (or the end
-    # of the signal). A block of peaks at a time, to bound the memory.
-    index, padded, kept = np.arange(n), np.append(x, np.inf), []
-    for block in np.array_split(peaks, -(-len(peaks) * n // (1 << 22))):
-        heights = x[block]
-        higher = x[None, :] > heights[:, None]
-        before = (higher & (index < block[:, None]))[:, ::-1]
-        after = higher & (index > block[:, None])
-        left = np.where(before.any(axis=1), n - 1 - before.argmax(axis=1), -1)
-        right = np.where(after.any(axis=1), after.argmax(axis=1), n)
-        left_low = np.minimum.reduceat(padded, np.stack([left + 1, block + 1], axis=1).ravel())[::2]
-        right_low = np.minimum.reduceat(padded, np.stack([block, right], axis=1).ravel())[::2]
-        kept.append(block[prominence <= heights - np.maximum(left_low, right_low)])
-    return np.concatenate(kept)
+    # of the signal). Walking out from a peak, the first higher sample lies on the slope of the nearest higher
+    # local maximum, and that slope is all higher: the lowest sample before the higher one is the lowest before
+    # that maximum. The nearest higher maxima on either side come from one pass over the maxima each way.
+    before, after = [-1] * len(tops), [-1] * len(tops)
+    for order, nearest in ((range(len(tops)), before), (range(len(tops) - 1, -1, -1), after)):
+        stack: list[int] = []
+        for j in order:
+            while stack and heights[stack[-1]] <= heights[j]:
+                stack.pop()
+            nearest[j] = stack[-1] if stack else -1
+            stack.append(j)
+    kept = np.flatnonzero(keep)
+    peaks = middles[kept]
+    before, after = np.array(before)[kept], np.array(after)[kept]
+    left = np.where(before >= 0, middles[before] + 1, 0)
+    right = np.where(after >= 0, middles[after], n)
+    padded = np.append(x, np.inf)
+    left_low = np.minimum.reduceat(padded, np.stack([left, peaks + 1], axis=1).ravel())[::2]
+    right_low = np.minimum.reduceat(padded, np.stack([peaks, right], axis=1).ravel())[::2]
+    return peaks[prominence <= x[peaks] - np.maximum(left_low, right_low)]
 
 
 def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing: "_Timing",
