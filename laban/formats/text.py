@@ -64,6 +64,7 @@ import math
 import re
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
@@ -89,7 +90,7 @@ def dumps(score: Score) -> str:
     bars: dict[int, list[tuple[str, str, str, str]]] = {}
     for s in score.symbols:
         bar, position = _bar_position(s.start, score.grid)
-        bars.setdefault(bar, []).append((position, s.column.value, _what_text(s), _beats_text(_exact(s.duration))))
+        bars.setdefault(bar, []).append((position, s.column.value, _what_text(s), _length_text(float(s.duration))))
     rows = [row for rows in bars.values() for row in rows]
     wide = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     wide[1] = max([wide[1]] + [len(s.column.value) for s in score.starting_position])
@@ -131,8 +132,19 @@ def _title_text(title: str) -> str:
 
 def _bar_position(start: float, grid: BeatGrid) -> tuple[int, str]:
     """Bar number and the beat within it, worked out exactly so that the parser lands on ``start`` again."""
-    bar = int((Fraction(start) - grid.downbeat) // grid.beats_per_bar) + 1
-    return bar, _beats_text(_exact(start, _bar_shift(bar, grid.beats_per_bar, grid.downbeat)))
+    return _bar_and_beat(float(start), grid.beats_per_bar, grid.downbeat)
+
+
+# Scores repeat a few hundred start and length values (quantised beats): each is worked out in fractions once.
+@lru_cache(maxsize=4096)
+def _bar_and_beat(start: float, beats_per_bar: int, downbeat: int) -> tuple[int, str]:
+    bar = int((Fraction(start) - downbeat) // beats_per_bar) + 1
+    return bar, _beats_text(_exact(start, _bar_shift(bar, beats_per_bar, downbeat)))
+
+
+@lru_cache(maxsize=4096)
+def _length_text(duration: float) -> str:
+    return _beats_text(_exact(duration))
 
 
 def _bar_shift(bar: int, beats_per_bar: int, downbeat: int) -> int:
