@@ -11,6 +11,7 @@ Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, sc
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -149,7 +150,7 @@ class _HeaderWords:
     def __init__(self, stream: BinaryIO, path: Path) -> None:
         self.stream, self.path = stream, path
         self.line = 0
-        self.pending: list[str] = []
+        self.pending: list[str] = []  # the current line's words not yet read, last word first
 
     def peek(self) -> str | None:
         while not self.pending:
@@ -157,13 +158,13 @@ class _HeaderWords:
             if not raw:
                 return None
             self.line += 1
-            self.pending = raw.decode("utf-8", "replace").replace("{", " { ").replace("}", " } ").split()
-        return self.pending[0]
+            self.pending = raw.decode("utf-8", "replace").replace("{", " { ").replace("}", " } ").split()[::-1]
+        return self.pending[-1]
 
     def next(self, expected: str) -> str:
         if self.peek() is None:
             raise MotionFileError(self.path, f"file ends where {expected} was expected", self.line + 1)
-        return self.pending.pop(0)
+        return self.pending.pop()
 
     def expect(self, keyword: str) -> None:
         word = self.next(repr(keyword))
@@ -172,7 +173,7 @@ class _HeaderWords:
 
     def number(self, what: str) -> float:
         word = self.next(what)
-        if not _NUMBER.fullmatch(word.encode()) or not np.isfinite(float(word)):
+        if not _NUMBER.fullmatch(word.encode()) or not math.isfinite(float(word)):
             raise MotionFileError(self.path, f"{what} {word!r} is not a finite number", self.line)
         return float(word)
 
@@ -180,7 +181,7 @@ class _HeaderWords:
         """The words left on the current line, or else on the next line that has any, joined by spaces."""
         self.peek()
         words, self.pending = self.pending, []
-        return " ".join(words)
+        return " ".join(reversed(words))
 
 
 def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:

@@ -9,9 +9,18 @@ summed in scipy's order (the centre, then symmetric pairs from the outermost in)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 _PAD = {"reflect": "symmetric", "nearest": "edge"}
+
+
+@lru_cache(maxsize=64)
+def _kernel(sigma: float, radius: int) -> tuple[float, ...]:
+    offsets = np.arange(-radius, radius + 1)
+    weights = np.exp(-0.5 / (sigma * sigma) * offsets ** 2)
+    return tuple((weights / weights.sum()).tolist())
 
 
 def gaussian_filter1d(x: np.ndarray, sigma: float, axis: int = -1, mode: str = "reflect",
@@ -19,15 +28,21 @@ def gaussian_filter1d(x: np.ndarray, sigma: float, axis: int = -1, mode: str = "
     """``x`` smoothed along ``axis`` by a Gaussian of ``sigma`` samples; same dtype as ``x`` (floating)."""
     x = np.asarray(x)
     radius = int(truncate * float(sigma) + 0.5)
-    offsets = np.arange(-radius, radius + 1)
-    weights = np.exp(-0.5 / (sigma * sigma) * offsets ** 2)
-    weights = weights / weights.sum()
-    moved = np.moveaxis(x, axis, 0).astype(np.float64)
-    n = moved.shape[0]
-    padded = np.pad(moved, [(radius, radius)] + [(0, 0)] * (moved.ndim - 1), mode=_PAD[mode])
-    out = padded[radius:radius + n] * weights[radius]
-    for k in range(radius, 0, -1):  # scipy's order: outermost pair first
-        out += (padded[radius - k:radius - k + n] + padded[radius + k:radius + k + n]) * weights[radius - k]
+    weights = _kernel(float(sigma), radius)
+    data = np.moveaxis(x, axis, 0).astype(np.float64)
+    n = len(data)
+    if mode == "reflect" and 0 < radius <= n:  # one reflection each side (np.pad is slow for short signals)
+        padded = np.concatenate([data[radius - 1::-1], data, data[::-1][:radius]])
+    elif mode == "nearest" and n:
+        padded = np.concatenate([data[:1].repeat(radius, axis=0), data, data[-1:].repeat(radius, axis=0)])
+    else:
+        padded = np.pad(data, [(radius, radius)] + [(0, 0)] * (data.ndim - 1), mode=_PAD[mode])
+    out = data * weights[radius]
+    pair = np.empty_like(data)
+    for k in range(radius, 0, -1):  # scipy's order: the centre, then pairs from the outermost in
+        np.add(padded[radius - k:radius - k + n], padded[radius + k:radius + k + n], out=pair)
+        pair *= weights[radius - k]
+        out += pair
     return np.moveaxis(out, 0, axis).astype(x.dtype, copy=False)
 
 
