@@ -15,6 +15,7 @@ All per-frame work is numpy over whole clips at ``WORKING_FPS``; Python loops ru
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,6 +185,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
     traj = analysis.trajectories
     vectors = (traj.part(tip) - traj.part(base)).astype(np.float64)
     cells = limb_cells(vectors, analysis.forward, analysis.right)
+    changes = np.flatnonzero(cells[1:] != cells[:-1]).tolist()
     allowed = None
     resets = np.zeros(traj.frame_count, dtype=bool)
     if free is not None:  # a leg gestures only while free and raised, or free for a beat or more
@@ -206,7 +208,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
         if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
             notated = PLACE_LOW
         previous_arrival = arrival
-        for a, b in timing.split_long(begin, arrival, cells):
+        for a, b in timing.split_long(begin, arrival, changes):
             destination = int(cells[b])
             if destination == notated:
                 continue
@@ -352,8 +354,11 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
 
 
 def _settled(heading: np.ndarray, frame: int, fps: float) -> float:
-    """The heading the body keeps after ``frame``: the median over the next ``TURN_SETTLE`` seconds."""
-    return float(np.median(heading[frame:frame + max(int(TURN_SETTLE * fps), 1)]))
+    """The heading the body keeps after ``frame``: the median over the next ``TURN_SETTLE`` seconds (as
+    ``np.median`` works it out, the mean of the middle two of an even count, without its overhead)."""
+    window = np.sort(heading[frame:frame + max(int(TURN_SETTLE * fps), 1)])
+    middle = len(window) // 2
+    return float(window[middle] if len(window) % 2 else (window[middle - 1] + window[middle]) / 2.0)
 
 # --- musical time --------------------------------------------------------------------------------------------
 
@@ -381,9 +386,10 @@ class _Timing:
         b1 = max(self.beat(end), b0 + self.step)
         return (b0, b1 - b0) if b1 > b0 else None
 
-    def split_long(self, begin: int, end: int, cells: np.ndarray) -> list[tuple[int, int]]:
-        """A movement that passes through several cells without stopping (a circle) is written beat by beat."""
-        if np.count_nonzero(np.diff(cells[begin:end + 1])) < 2:
+    def split_long(self, begin: int, end: int, changes: list[int]) -> list[tuple[int, int]]:
+        """A movement that passes through several cells without stopping (a circle) is written beat by beat.
+        ``changes``: the frames k where the cell changes from frame k to k + 1, in order."""
+        if bisect_left(changes, end) - bisect_left(changes, begin) < 2:
             return [(begin, end)]
         beats = self.beat_of_frame[begin:end + 1]
         whole = np.flatnonzero(np.diff(np.floor(beats)) > 0) + begin + 1
