@@ -68,7 +68,7 @@ from functools import lru_cache
 from typing import Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
-from ..score import Column, Direction, Level, Score, Sign, Symbol
+from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
 from ..timing import BeatGrid
 from .json import MAX_BEATS, uniform_tempo, uniform_times
 
@@ -251,6 +251,12 @@ def loads(text: str, source: str = "<string>") -> Score:
     per_bar, upbeat = _parse_meter(header, fail)
     starting = [_parse_start_row(number, words, fail) for number, words in start_rows]
     symbols = [_parse_bar_row(number, n, words, per_bar, upbeat, fail) for number, n, words in bar_rows]
+    pair = overlapping(symbols)
+    if pair is not None:
+        (a, (line_a, bar_a, row_a)), (b, (line_b, bar_b, row_b)) = ((symbols[k], bar_rows[k]) for k in pair)
+        fail(line_b, f"{b.column.value} {_what_text(b)} (bar {bar_b} beat {row_b[0]}, {row_b[-1]} beats) overlaps "
+                     f"{_what_text(a)} on line {line_a} (bar {bar_a} beat {row_a[0]}, {row_a[-1]} beats): a column "
+                     f"holds one symbol at a time")
     grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
     return Score(grid, symbols, starting, title)
 
