@@ -545,15 +545,15 @@ def _converter_frames(skeleton: Skeleton, values: np.ndarray, rotations: np.ndar
     later = 1 if step == 1 else 2
     if len(rotations) < later + 2:
         return 0
+    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
+    if not root_columns or np.any(values[root_columns, 0] != 0):
+        return 0  # (first: the speeds below are only worked out for a frame 0 that may be a T-pose)
     # The largest joint turn between read frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
     turns = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0)))
     frames = _kept_frames_numbers(len(rotations), step)  # the file's frame number of each read frame
     speeds = turns * fps / np.diff(frames)  # degrees per second
-    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
-    tpose = (bool(root_columns) and not np.any(values[root_columns, 0] != 0)
-             and speeds[0] > TPOSE_JUMP * np.median(speeds[later:]))
-    if not tpose:
+    if not speeds[0] > TPOSE_JUMP * np.median(speeds[later:]):
         return 0
     blending = np.flatnonzero((speeds > BLEND_SPEED) & (frames[:-1] < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1
