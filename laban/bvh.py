@@ -325,15 +325,16 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
         text, carry = text[:cut], text[cut:]
         if text and not text.endswith(b"\n"):  # the last line, without a newline
             text += b"\n"
+        lines_here = 0
         if text:
-            rows, frame_lines = _parse_block(text, path, line, channel_count, found, step)
+            rows, frame_lines, lines_here = _parse_block(text, path, line, channel_count, found, step)
             if found + len(frame_lines) > frame_count:
                 raise MotionFileError(path, f"more frame lines than 'Frames: {frame_count}' declares",
                                       line + int(frame_lines[frame_count - found]))
             values[:, kept:kept + rows.shape[1]] = rows
             found += len(frame_lines)
             kept += rows.shape[1]
-        line += text.count(b"\n")
+        line += lines_here
         if not block:
             break
     if found < frame_count:
@@ -343,9 +344,9 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
 
 
 def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
-                 step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                 step: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
     """Values (channels, n) of the n kept frame lines in ``text`` (whole lines; the first is frame number
-    ``first_frame``) and the 0-based offsets of all its frame lines; blank lines are skipped.
+    ``first_frame``), the 0-based offsets of all its frame lines (blank lines are skipped) and its line count.
 
     The fast path reads the kept lines with ``np.loadtxt``; lines a lower rate skips are counted, not parsed.
     Anything it refuses goes to ``_parse_block_slowly``, which reads what it can (a leading '+') or names the bad
@@ -359,8 +360,8 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     except ValueError:
         rows = None
     if rows is None or (len(kept) and rows.shape[1] != channel_count) or not np.isfinite(rows).all():
-        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step)
-    return rows.reshape(-1, channel_count).T, frame_lines
+        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step) + (len(lines),)
+    return rows.reshape(-1, channel_count).T, frame_lines, len(lines)
 
 
 def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
