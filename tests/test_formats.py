@@ -267,13 +267,13 @@ def test_a_column_reads_one_way_but_touching_restated_and_turns_in_the_air_are_f
 
 @pytest.mark.parametrize("added, named", [
     ("  2       upper-arm-left   right high       2",  # a second gesture before the first has arrived
-     ["upper-arm-left right high (bar 1 beat 2, 2 beats)", "left middle on line 7 (bar 1 beat 1, 2 beats)"]),
+     ["upper-arm-left right high (bar 1, beat 2, length 2)", "left middle on line 7 (bar 1, beat 1, length 2)"]),
     ("  2.5     support-left     hold             1",  # a hold in the middle of the turn
-     ["support-left hold (bar 1 beat 2.5, 1 beats)", "turn +1/4 on line 6 (bar 1 beat 2, 1 beats)"]),
+     ["support-left hold (bar 1, beat 2.5, length 1)", "turn +1/4 on line 6 (bar 1, beat 2, length 1)"]),
     ("  3.25    centre           flight           1/2",  # two flights at once, not a flight and its turn
-     ["centre flight (bar 1 beat 3.25, 1/2 beats)", "flight on line 8 (bar 1 beat 3, 1/2 beats)"]),
+     ["centre flight (bar 1, beat 3.25, length 1/2)", "flight on line 8 (bar 1, beat 3, length 1/2)"]),
     ("  3.5     torso            right high       0",  # an instant inside a movement of the torso
-     ["torso right high (bar 1 beat 3.5, 0 beats)", "left middle on line 13 (bar 1 beat 3, 1 beats)"]),
+     ["torso right high (bar 1, beat 3.5, length 0)", "left middle on line 13 (bar 1, beat 3, length 1)"]),
 ])
 def test_overlapping_symbols_in_a_column_are_refused_naming_both(tmp_path: Path, added: str,
                                                                  named: list[str]) -> None:

@@ -13,6 +13,7 @@ tempo, beat count and offset (beat ``i`` at ``offset + (60 / tempo) * i``, the f
 ``BeatGrid.uniform``) only when that rebuilds every beat time bit for bit; otherwise as ``"times"``.
 ``direction``, ``level`` and ``turn`` are left out when they are null. ``title`` and ``starting_position``
 may be left out; every other field is required and unknown fields are refused, so a typo cannot pass silently.
+Symbols that overlap in a column are refused as in the text form (``laban.score.overlapping``).
 """
 
 from __future__ import annotations

@@ -47,6 +47,10 @@ Header, first, each key at most once:
   ``turn <amount>`` in whole turns, clockwise (to the right) positive, no sign meaning clockwise
   (``+1/2``, ``-1/4``, ``+1 1/4``, ``-0.125``), ``hold``, or ``flight`` (centre column only).
 
+A column holds one symbol at a time: its symbols may touch (one ends on the beat where the next starts) but
+not overlap, except a turn beside a flight in the centre column (a turn in the air) and zero-length symbols at
+one beat (restatements). An overlap is refused, naming the lines of both symbols (``laban.score.overlapping``).
+
 Short words: ``L``, ``R``, ``F``, ``B`` stand for left, right, forward, backward inside any name
 (``support-L``, ``upper-arm-R``, ``L-F high``); ``center`` for centre; ``mid`` and ``normal`` for middle.
 
@@ -254,8 +258,8 @@ def loads(text: str, source: str = "<string>") -> Score:
     pair = overlapping(symbols)
     if pair is not None:
         (a, (line_a, bar_a, row_a)), (b, (line_b, bar_b, row_b)) = ((symbols[k], bar_rows[k]) for k in pair)
-        fail(line_b, f"{b.column.value} {_what_text(b)} (bar {bar_b} beat {row_b[0]}, {row_b[-1]} beats) overlaps "
-                     f"{_what_text(a)} on line {line_a} (bar {bar_a} beat {row_a[0]}, {row_a[-1]} beats): a column "
+        fail(line_b, f"{b.column.value} {_what_text(b)} (bar {bar_b}, beat {row_b[0]}, length {row_b[-1]}) overlaps "
+                     f"{_what_text(a)} on line {line_a} (bar {bar_a}, beat {row_a[0]}, length {row_a[-1]}): a column "
                      f"holds one symbol at a time")
     grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
     return Score(grid, symbols, starting, title)
