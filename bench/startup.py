@@ -21,8 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-HEAVY = ("torch", "transformers", "librosa", "pyrender", "scipy.signal", "laban.decoder", "motiongpt.evaluate",
-         "music21", "PIL", "trimesh")
+HEAVY = ("torch", "transformers", "librosa", "pyrender", "scipy.signal", "scipy.ndimage", "scipy.spatial",
+         "laban.decoder", "motiongpt.evaluate", "music21", "PIL", "trimesh")
 # Imports the command's process ends with, printed from an exit hook so the command runs unchanged.
 PROBE = ("import atexit, sys\n"
          "atexit.register(lambda: print('HEAVY:' + ','.join(m for m in {heavy!r} if m in sys.modules), "

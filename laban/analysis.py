@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .bodyparts import recognised
 from .errors import LabanError
 from .motion import Motion, Trajectories
 from .skeleton import BodyPart as B
+from .smoothing import gaussian_filter1d
 
 WORKING_FPS = 30.0  # a score needs no finer time than this; capture at 120 fps is subsampled before kinematics
 
@@ -51,6 +51,7 @@ class Analysis:
     heading: np.ndarray  # (T,) degrees, clockwise seen from above, unwrapped
     forward: np.ndarray  # (T, 3) horizontal unit front of the pelvis
     right: np.ndarray  # (T, 3) horizontal unit right of the pelvis
+    heel_rise: np.ndarray | None = None  # (T, 2) metres per foot, left and right (None: worked out when asked)
 
 
 def analyse(motion: Motion | Trajectories) -> Analysis:
@@ -66,9 +67,10 @@ def analyse(motion: Motion | Trajectories) -> Analysis:
     positions = _without_spikes(traj.positions) - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
     traj = Trajectories(traj.skeleton, positions, traj.fps)
     forward, right, heading = _body_axes(traj)
-    contacts = _foot_contacts(traj)
+    sole, speed, heel = _sole_and_speed(traj)
+    contacts = _foot_contacts(traj, sole, speed)
     supports = _support_phases(contacts, traj.fps)
-    return Analysis(traj, floor, contacts, supports, heading, forward, right)
+    return Analysis(traj, floor, contacts, supports, heading, forward, right, heel)
 
 
 def _without_spikes(positions: np.ndarray) -> np.ndarray:
@@ -131,11 +133,11 @@ def _sole_and_speed(traj: Trajectories) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.stack(soles, 1), np.stack(speeds, 1), np.stack(heels, 1)
 
 
-def _foot_contacts(traj: Trajectories) -> np.ndarray:
+def _foot_contacts(traj: Trajectories, sole: np.ndarray, speed: np.ndarray) -> np.ndarray:
     """(T, 2) which feet carry weight. A foot near the floor carries weight when it is still, when it is the only
     foot near the floor, or when both are near and moving and it is the slower. Where no foot is near the floor
-    for longer than any jump, the performer stands on something: still feet carry weight there."""
-    sole, speed, _ = _sole_and_speed(traj)
+    for longer than any jump, the performer stands on something: still feet carry weight there. ``sole`` and
+    ``speed`` as ``_sole_and_speed`` gives them."""
     low = sole < FOOT_ON_FLOOR
     slow = speed < FOOT_STILL_SPEED
     other_low, other_slow, other_speed = low[:, ::-1], slow[:, ::-1], speed[:, ::-1]
@@ -184,7 +186,7 @@ def _support_phases(contacts: np.ndarray, fps: float) -> np.ndarray:
 def support_levels(analysis: Analysis) -> np.ndarray:
     """(T, 2) level index per foot (0 high = relevé, 1 middle, 2 low = plié), with hysteresis."""
     traj = analysis.trajectories
-    _, _, heel = _sole_and_speed(traj)
+    heel = analysis.heel_rise if analysis.heel_rise is not None else _sole_and_speed(traj)[2]
     levels = []
     for foot, (hip, knee, ankle) in enumerate(((B.THIGH_LEFT, B.SHIN_LEFT, B.FOOT_LEFT),
                                                (B.THIGH_RIGHT, B.SHIN_RIGHT, B.FOOT_RIGHT))):

@@ -11,6 +11,7 @@ Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, sc
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from .errors import MotionFileError
 from .files import atomic_path
@@ -150,7 +150,7 @@ class _HeaderWords:
     def __init__(self, stream: BinaryIO, path: Path) -> None:
         self.stream, self.path = stream, path
         self.line = 0
-        self.pending: list[str] = []
+        self.pending: list[str] = []  # the current line's words not yet read, last word first
 
     def peek(self) -> str | None:
         while not self.pending:
@@ -158,13 +158,13 @@ class _HeaderWords:
             if not raw:
                 return None
             self.line += 1
-            self.pending = raw.decode("utf-8", "replace").replace("{", " { ").replace("}", " } ").split()
-        return self.pending[0]
+            self.pending = raw.decode("utf-8", "replace").replace("{", " { ").replace("}", " } ").split()[::-1]
+        return self.pending[-1]
 
     def next(self, expected: str) -> str:
         if self.peek() is None:
             raise MotionFileError(self.path, f"file ends where {expected} was expected", self.line + 1)
-        return self.pending.pop(0)
+        return self.pending.pop()
 
     def expect(self, keyword: str) -> None:
         word = self.next(repr(keyword))
@@ -173,7 +173,7 @@ class _HeaderWords:
 
     def number(self, what: str) -> float:
         word = self.next(what)
-        if not _NUMBER.fullmatch(word.encode()) or not np.isfinite(float(word)):
+        if not _NUMBER.fullmatch(word.encode()) or not math.isfinite(float(word)):
             raise MotionFileError(self.path, f"{what} {word!r} is not a finite number", self.line)
         return float(word)
 
@@ -181,7 +181,7 @@ class _HeaderWords:
         """The words left on the current line, or else on the next line that has any, joined by spaces."""
         self.peek()
         words, self.pending = self.pending, []
-        return " ".join(words)
+        return " ".join(reversed(words))
 
 
 def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:
@@ -325,15 +325,16 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
         text, carry = text[:cut], text[cut:]
         if text and not text.endswith(b"\n"):  # the last line, without a newline
             text += b"\n"
+        lines_here = 0
         if text:
-            rows, frame_lines = _parse_block(text, path, line, channel_count, found, step)
+            rows, frame_lines, lines_here = _parse_block(text, path, line, channel_count, found, step)
             if found + len(frame_lines) > frame_count:
                 raise MotionFileError(path, f"more frame lines than 'Frames: {frame_count}' declares",
                                       line + int(frame_lines[frame_count - found]))
             values[:, kept:kept + rows.shape[1]] = rows
             found += len(frame_lines)
             kept += rows.shape[1]
-        line += text.count(b"\n")
+        line += lines_here
         if not block:
             break
     if found < frame_count:
@@ -343,9 +344,9 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
 
 
 def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
-                 step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                 step: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
     """Values (channels, n) of the n kept frame lines in ``text`` (whole lines; the first is frame number
-    ``first_frame``) and the 0-based offsets of all its frame lines; blank lines are skipped.
+    ``first_frame``), the 0-based offsets of all its frame lines (blank lines are skipped) and its line count.
 
     The fast path reads the kept lines with ``np.loadtxt``; lines a lower rate skips are counted, not parsed.
     Anything it refuses goes to ``_parse_block_slowly``, which reads what it can (a leading '+') or names the bad
@@ -359,8 +360,8 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     except ValueError:
         rows = None
     if rows is None or (len(kept) and rows.shape[1] != channel_count) or not np.isfinite(rows).all():
-        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step)
-    return rows.reshape(-1, channel_count).T, frame_lines
+        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step) + (len(lines),)
+    return rows.reshape(-1, channel_count).T, frame_lines, len(lines)
 
 
 def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
@@ -478,6 +479,8 @@ def _check_writable(motion: Motion, path: Path, scale: float) -> None:
 
 def _channel_values(motion: Motion, order: list[int], frames: slice, scale: float) -> np.ndarray:
     """Channel values (n, C) of a slice of frames, joints in ``order``, lengths divided by ``scale``."""
+    from scipy.spatial.transform import Rotation  # only for writing: a tenth of a second of start-up to read
+
     skeleton = motion.skeleton
     rotations, translations = motion.rotations[frames].astype(np.float64), motion.translations[frames]
     columns = []
@@ -543,15 +546,15 @@ def _converter_frames(skeleton: Skeleton, values: np.ndarray, rotations: np.ndar
     later = 1 if step == 1 else 2
     if len(rotations) < later + 2:
         return 0
+    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
+    if not root_columns or np.any(values[root_columns, 0] != 0):
+        return 0  # (first: the speeds below are only worked out for a frame 0 that may be a T-pose)
     # The largest joint turn between read frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
     turns = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0)))
     frames = _kept_frames_numbers(len(rotations), step)  # the file's frame number of each read frame
     speeds = turns * fps / np.diff(frames)  # degrees per second
-    root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
-    tpose = (bool(root_columns) and not np.any(values[root_columns, 0] != 0)
-             and speeds[0] > TPOSE_JUMP * np.median(speeds[later:]))
-    if not tpose:
+    if not speeds[0] > TPOSE_JUMP * np.median(speeds[later:]):
         return 0
     blending = np.flatnonzero((speeds > BLEND_SPEED) & (frames[:-1] < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1

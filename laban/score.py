@@ -8,6 +8,7 @@ weight on the floor). JSON, the text form and LabanEditor JSON are views of this
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -200,3 +201,44 @@ _COLUMN_ORDER = {c: i for i, c in enumerate(Column)}
 
 def _order(symbol: Symbol) -> tuple:
     return (symbol.start, _COLUMN_ORDER[symbol.column], symbol.duration, symbol.sign.value)
+
+
+# --- validation ------------------------------------------------------------------------------------------------
+
+TOUCHING = 1e-9  # beats: symbols that meet within float rounding (a score shifted by whole beats) only touch
+
+
+def overlapping(symbols: Sequence[Symbol]) -> tuple[int, int] | None:
+    """The first two symbols that say two things at once in one column, as indices into ``symbols`` (the one that
+    starts first, then the one that starts while it still runs), or None when the column reads one way.
+
+    A column holds one symbol at a time; symbols that touch (one ends on the beat the next starts, as a step and
+    its turn do in a support column) do not overlap. Two exceptions say one thing, not two: zero-length symbols
+    at the same beat are restatements (an inline starting position, as the score algebra writes at joins), and in
+    the centre column a turn may stand beside a flight (a turn in the air). A zero-length symbol inside a running
+    one does overlap it: the column would be in two states at that instant. The score readers call this, so that
+    a hand-written score is refused with the place of both symbols instead of being read one way or another."""
+    order = sorted(range(len(symbols)), key=lambda i: (symbols[i].start, i))
+    running: dict[Column, list[int]] = {}  # per column, the symbols seen that may still run
+    for later in order:
+        b = symbols[later]
+        active = [i for i in running.get(b.column, []) if symbols[i].end > b.start + TOUCHING
+                  or symbols[i].duration == 0 and abs(symbols[i].start - b.start) <= TOUCHING]
+        for earlier in active:
+            if _at_once(symbols[earlier], b):
+                return earlier, later
+        running[b.column] = active + [later]
+    return None
+
+
+def _at_once(a: Symbol, b: Symbol) -> bool:
+    """Whether ``a`` (starting no later than ``b``) and ``b`` say two things at once in their column."""
+    if a.column is Column.CENTRE and {a.sign, b.sign} == {Sign.TURN, Sign.FLIGHT}:
+        return False  # a turn in the air
+    if a.duration == 0 and b.duration == 0:
+        return False  # restatements at one beat (the running list keeps only those at b's beat)
+    if a.duration == 0:  # an instant at or after b's start is inside b only when b has begun
+        return b.start + TOUCHING < a.start < b.end - TOUCHING
+    if b.duration == 0:
+        return a.start + TOUCHING < b.start < a.end - TOUCHING
+    return min(a.end, b.end) - max(a.start, b.start) > TOUCHING

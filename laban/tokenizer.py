@@ -15,11 +15,10 @@ All per-frame work is numpy over whole clips at ``WORKING_FPS``; Python loops ru
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
-from scipy.signal import find_peaks
 
 from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
                        without_short_runs)
@@ -30,6 +29,7 @@ from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
 from .score import Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart as B
+from .smoothing import gaussian_filter1d
 from .timing import BeatGrid, quantise
 
 # Gesture bins (direction × level cells, with hysteresis) live in laban.cells.
@@ -113,7 +113,7 @@ def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndar
     moving = latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
     if allowed is not None:
         moving &= allowed
-    dips, _ = find_peaks(-speed, prominence=REVERSAL_PROMINENCE, distance=max(int(min_gap), 1))
+    dips = _peaks(-speed, REVERSAL_PROMINENCE, max(int(min_gap), 1))
     cuts = np.zeros(len(speed), dtype=bool)
     cuts[dips] = True
     movements = []
@@ -124,12 +124,68 @@ def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndar
     return movements
 
 
+def _peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
+    """Indices of the peaks of ``x`` (a finite signal) that keep ``distance`` samples from higher ones and stand
+    ``prominence`` above their surroundings: exactly ``scipy.signal.find_peaks(x, prominence=, distance=)[0]``
+    (a plateau's peak at its middle; distance applied before prominence; bases searched over the whole signal), in
+    numpy, because importing scipy.signal (and scipy.stats with it) costs more start-up than a batch of short
+    clips takes to tokenize."""
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n < 3:
+        return np.zeros(0, dtype=np.intp)
+    # Local maxima: runs of equal samples higher than the runs on both sides (never the first or the last run).
+    starts = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
+    values = x[starts]
+    top = np.zeros(len(starts), dtype=bool)
+    top[1:-1] = (values[:-2] < values[1:-1]) & (values[2:] < values[1:-1])
+    tops = np.flatnonzero(top)
+    middles = (starts[tops] + np.append(starts[1:], n)[tops] - 1) // 2
+    heights = values[tops].tolist()
+    # Distance: the highest peak first; each peak kept removes the others closer than ``distance``.
+    keep = [True] * len(tops)
+    if distance > 1:
+        at = middles.tolist()
+        for j in np.argsort(values[tops])[::-1].tolist():
+            if keep[j]:
+                k = j - 1
+                while k >= 0 and at[j] - at[k] < distance:
+                    keep[k], k = False, k - 1
+                k = j + 1
+                while k < len(at) and at[k] - at[j] < distance:
+                    keep[k], k = False, k + 1
+    if not any(keep):
+        return np.zeros(0, dtype=np.intp)
+    # Prominence: the height over the higher of the lowest samples on either side before a higher one (or the end
+    # of the signal). Walking out from a peak, the first higher sample lies on the slope of the nearest higher
+    # local maximum, and that slope is all higher: the lowest sample before the higher one is the lowest before
+    # that maximum. The nearest higher maxima on either side come from one pass over the maxima each way.
+    before, after = [-1] * len(tops), [-1] * len(tops)
+    for order, nearest in ((range(len(tops)), before), (range(len(tops) - 1, -1, -1), after)):
+        stack: list[int] = []
+        for j in order:
+            while stack and heights[stack[-1]] <= heights[j]:
+                stack.pop()
+            nearest[j] = stack[-1] if stack else -1
+            stack.append(j)
+    kept = np.flatnonzero(keep)
+    peaks = middles[kept]
+    before, after = np.array(before)[kept], np.array(after)[kept]
+    left = np.where(before >= 0, middles[before] + 1, 0)
+    right = np.where(after >= 0, middles[after], n)
+    padded = np.append(x, np.inf)
+    left_low = np.minimum.reduceat(padded, np.stack([left, peaks + 1], axis=1).ravel())[::2]
+    right_low = np.minimum.reduceat(padded, np.stack([peaks, right], axis=1).ravel())[::2]
+    return peaks[prominence <= x[peaks] - np.maximum(left_low, right_low)]
+
+
 def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing: "_Timing",
                      free: np.ndarray | None) -> tuple[Symbol, list[Symbol]]:
     """The starting state and the movements of one gesture column."""
     traj = analysis.trajectories
     vectors = (traj.part(tip) - traj.part(base)).astype(np.float64)
     cells = limb_cells(vectors, analysis.forward, analysis.right)
+    changes = np.flatnonzero(cells[1:] != cells[:-1]).tolist()
     allowed = None
     resets = np.zeros(traj.frame_count, dtype=bool)
     if free is not None:  # a leg gestures only while free and raised, or free for a beat or more
@@ -152,7 +208,7 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
         if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
             notated = PLACE_LOW
         previous_arrival = arrival
-        for a, b in timing.split_long(begin, arrival, cells):
+        for a, b in timing.split_long(begin, arrival, changes):
             destination = int(cells[b])
             if destination == notated:
                 continue
@@ -298,8 +354,11 @@ def _turns(analysis: Analysis, timing: "_Timing") -> list[_Turn]:
 
 
 def _settled(heading: np.ndarray, frame: int, fps: float) -> float:
-    """The heading the body keeps after ``frame``: the median over the next ``TURN_SETTLE`` seconds."""
-    return float(np.median(heading[frame:frame + max(int(TURN_SETTLE * fps), 1)]))
+    """The heading the body keeps after ``frame``: the median over the next ``TURN_SETTLE`` seconds (as
+    ``np.median`` works it out, the mean of the middle two of an even count, without its overhead)."""
+    window = np.sort(heading[frame:frame + max(int(TURN_SETTLE * fps), 1)])
+    middle = len(window) // 2
+    return float(window[middle] if len(window) % 2 else (window[middle - 1] + window[middle]) / 2.0)
 
 # --- musical time --------------------------------------------------------------------------------------------
 
@@ -327,9 +386,10 @@ class _Timing:
         b1 = max(self.beat(end), b0 + self.step)
         return (b0, b1 - b0) if b1 > b0 else None
 
-    def split_long(self, begin: int, end: int, cells: np.ndarray) -> list[tuple[int, int]]:
-        """A movement that passes through several cells without stopping (a circle) is written beat by beat."""
-        if np.count_nonzero(np.diff(cells[begin:end + 1])) < 2:
+    def split_long(self, begin: int, end: int, changes: list[int]) -> list[tuple[int, int]]:
+        """A movement that passes through several cells without stopping (a circle) is written beat by beat.
+        ``changes``: the frames k where the cell changes from frame k to k + 1, in order."""
+        if bisect_left(changes, end) - bisect_left(changes, begin) < 2:
             return [(begin, end)]
         beats = self.beat_of_frame[begin:end + 1]
         whole = np.flatnonzero(np.diff(np.floor(beats)) > 0) + begin + 1

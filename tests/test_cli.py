@@ -382,8 +382,6 @@ def test_render_takes_map(trials, tmp_path, capsys, monkeypatch):
     assert skeleton.parts[laban.BodyPart.HAND_LEFT] == skeleton.index("LeftFingerBase")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 9: the text form accepts overlapping symbols in a column "
-                                       "without a word (laban.formats' job, not the command line's)")
 def test_overlapping_symbols_in_a_hand_written_score_are_one_line(tmp_path, capsys):
     text = Path("examples/first_phrase.laban").read_text().replace(
         "  1    upper-arm-left   left middle      2      # arms open to the sides\n",

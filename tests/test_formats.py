@@ -15,7 +15,7 @@ from laban.errors import ScoreFileError
 from laban.formats import load_score, save_score
 from laban.formats import labaneditor, text
 from laban.formats.json import uniform_tempo
-from laban.score import Column, Direction, Level, Score, Sign, Symbol
+from laban.score import Column, Direction, Level, Score, Sign, Symbol, overlapping
 from laban.skeleton import BodyPart
 from laban.timing import BeatGrid
 
@@ -48,7 +48,7 @@ def full_score() -> Score:
     return Score(grid, directions + [
         hold(0.0, C.HEAD, 1.0),
         flight(2.25, 0.5),
-        turn(2.75, C.SUPPORT_RIGHT, 1.0, 0.5),
+        turn(3.0, C.SUPPORT_RIGHT, 0.75, 0.5),  # the turn right after its step, back to back
         turn(4 + 1 / 3, C.SUPPORT_LEFT, 2 / 3, -0.25),
         turn(5.0, C.CENTRE, 1 / 3, 1.25),
         turn(6.1, C.TORSO, 0.1, 1 / 3),
@@ -71,7 +71,8 @@ def nonuniform_score() -> Score:
 
 
 def random_score(seed: int) -> Score:
-    """Arbitrary floats everywhere: starts, durations and turns that no short number rounds to."""
+    """Arbitrary floats everywhere: starts, durations and turns that no short number rounds to (one symbol at a
+    time in each column)."""
     rng = random.Random(seed)
     per_bar = rng.randint(1, 7)
     if seed % 2:
@@ -97,6 +98,8 @@ def random_score(seed: int) -> Score:
             symbols.append(hold(start, column, duration))
         else:
             symbols.append(flight(start, duration))
+    while pair := overlapping(symbols):  # a column holds one symbol at a time: the readers refuse overlaps
+        symbols.pop(pair[1])
     return Score(grid, symbols, [sym(0.0, C.HEAD, 0.0, D.FORWARD, L.MIDDLE)], f"random {seed}")
 
 
@@ -233,6 +236,100 @@ def test_text_beat_times_go_on_over_indented_lines() -> None:
 def test_title_with_line_breaks_round_trips() -> None:
     score = Score(BeatGrid((0.0, 0.5)), title='"Quoted"\nsecond line\t')
     assert text.loads(text.dumps(score)) == score
+
+
+
+# One symbol at a time in a column
+
+PHRASE = """\
+tempo: 120
+meter: 4/4
+
+bar 1
+  1       support-left     forward middle   1
+  2       support-left     turn +1/4        1      # the turn right after its step: touching, not overlapping
+  1       upper-arm-left   left middle      2
+  3       centre           flight           1/2
+  3       centre           turn +1/2        1/2    # a turn in the air stands beside the flight
+  3       torso            forward high     0
+  3       torso            forward high     0      # restated at one beat: one state said twice
+  3       torso            left middle      1      # and a movement from that beat on
+"""
+
+
+def test_a_column_reads_one_way_but_touching_restated_and_turns_in_the_air_are_fine(tmp_path: Path) -> None:
+    score = text.loads(PHRASE)
+    assert len(score.symbols) == 8
+    for suffix in (".laban", ".json"):
+        score.save(tmp_path / f"s{suffix}")
+        assert Score.load(tmp_path / f"s{suffix}") == score
+
+
+@pytest.mark.parametrize("added, named", [
+    ("  2       upper-arm-left   right high       2",  # a second gesture before the first has arrived
+     ["upper-arm-left right high (bar 1, beat 2, length 2)", "left middle on line 7 (bar 1, beat 1, length 2)"]),
+    ("  2.5     support-left     hold             1",  # a hold in the middle of the turn
+     ["support-left hold (bar 1, beat 2.5, length 1)", "turn +1/4 on line 6 (bar 1, beat 2, length 1)"]),
+    ("  3.25    centre           flight           1/2",  # two flights at once, not a flight and its turn
+     ["centre flight (bar 1, beat 3.25, length 1/2)", "flight on line 8 (bar 1, beat 3, length 1/2)"]),
+    ("  3.5     torso            right high       0",  # an instant inside a movement of the torso
+     ["torso right high (bar 1, beat 3.5, length 0)", "left middle on line 13 (bar 1, beat 3, length 1)"]),
+])
+def test_overlapping_symbols_in_a_column_are_refused_naming_both(tmp_path: Path, added: str,
+                                                                 named: list[str]) -> None:
+    lines = PHRASE.splitlines()
+    lines.insert(8, added)  # line 9, among the bar's rows: the beats tell an overlap, not the order of the lines
+    path = tmp_path / "s.laban"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ScoreFileError) as caught:
+        load_score(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}:9: ") and "one symbol at a time" in message
+    for part in named:
+        assert part in message, (part, message)
+
+
+def test_json_refuses_overlapping_symbols_naming_both(tmp_path: Path) -> None:
+    score = text.loads(PHRASE)
+    path = tmp_path / "s.json"
+    score.save(path)
+    data = json.loads(path.read_text())
+    arm = next(i for i, s in enumerate(data["symbols"]) if s["column"] == "upper-arm-left")
+    data["symbols"].append(dict(data["symbols"][arm], start=1.5, direction="right", level="high"))
+    path.write_text(json.dumps(data))
+    with pytest.raises(ScoreFileError) as caught:
+        load_score(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: symbols[{len(data['symbols']) - 1}]: ")
+    assert f"upper-arm-left right high (beats 1.5 to 3.5) overlaps symbols[{arm}], left middle (beats 0 to 2)" \
+        in message
+
+
+def test_overlaps_are_not_told_by_order_or_float_rounding() -> None:
+    """The check reads beats, not the order of the list; symbols that meet within float rounding of a shifted
+    score (1e-12 beat) touch."""
+    a = sym(0.0, C.HEAD, 1.0 + 1e-12, D.FORWARD, L.LOW)
+    b = sym(1.0, C.HEAD, 1.0, D.LEFT, L.LOW)
+    c = sym(0.5, C.HEAD, 1.0, D.RIGHT, L.LOW)
+    assert overlapping([b, a]) is None
+    assert overlapping([b, c, a]) == (2, 1)  # a starts first; c starts while it runs
+    assert overlapping([turn(0.0, C.CENTRE, 1.0, 0.5), flight(0.25, 0.5), turn(0.5, C.CENTRE, 1.0, -0.5)]) == (0, 2)
+
+
+def test_tokenized_and_edited_scores_never_overlap(trials) -> None:
+    """The tokenizer and the score algebra write one symbol at a time per column: their scores load back."""
+    import laban
+    from laban import algebra
+    from laban.analysis import WORKING_FPS
+
+    scores = [laban.tokenize(laban.read_bvh(trials[name].path, frame_rate=trials[name].fps, max_fps=WORKING_FPS))
+              for name in ("05_02", "61_02")]
+    walk, salsa = scores
+    edited = [algebra.concatenate(walk, salsa), algebra.repeat(walk, 2, 1, 2), algebra.mirror(salsa),
+              algebra.splice(salsa, 2, 3, walk, 1), algebra.cut(salsa, 2, 4), algebra.rotate_front(walk, 0.25)]
+    for score in scores + edited:
+        assert overlapping(score.symbols) is None
+        assert text.loads(text.dumps(score)) == score
 
 
 # LabanEditor JSON

@@ -159,3 +159,62 @@ def test_tokenized_scores_round_trip_through_json_and_the_text_form(trials, tmp_
     for name in ("score.json", "score.laban"):
         score.save(tmp_path / name)
         assert laban.Score.load(tmp_path / name) == score
+
+
+# --- numpy stand-ins for scipy (the tokenizer does not import scipy.signal or scipy.ndimage) ---------------------
+
+def test_reversal_dips_are_exactly_scipy_find_peaks_on_real_limb_speeds(trials, monkeypatch):
+    """``_peaks`` replaces ``scipy.signal.find_peaks(x, prominence=, distance=)``: on every limb's speed curve of
+    a walk, a jumping dance and a salsa (where the arms reverse constantly) both give the same dips."""
+    from scipy.signal import find_peaks
+
+    import laban.tokenizer as tokenizer
+
+    compared = []
+    ours = tokenizer._peaks
+
+    def checked(x, prominence, distance):
+        dips = ours(x, prominence, distance)
+        compared.append((len(dips), np.array_equal(dips, find_peaks(x, prominence=prominence, distance=distance)[0])))
+        return dips
+
+    monkeypatch.setattr(tokenizer, "_peaks", checked)
+    for name in ("05_01", "61_02", "60_01"):
+        laban.tokenize(read(trials[name]))
+    assert len(compared) == 3 * 8 and all(same for _, same in compared)
+    assert sum(count for count, _ in compared) > 100  # the curves do have dips to find
+
+
+def test_peaks_match_scipy_on_plateaus_ties_and_edges():
+    """Plateaus (a peak at its middle), equal heights (the distance rule's tie order), peaks near the ends and
+    signals too short to have any: rounded random signals hit all of them."""
+    from scipy.signal import find_peaks
+
+    from laban.tokenizer import _peaks
+
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        x = np.round(rng.normal(size=int(rng.integers(0, 80))) * rng.choice([1.0, 3.0, 60.0]))
+        prominence, distance = float(rng.choice([0.0, 1.0, 2.5, 40.0])), int(rng.integers(1, 10))
+        assert np.array_equal(_peaks(x, prominence, distance),
+                              find_peaks(x, prominence=prominence, distance=distance)[0]), (x, prominence, distance)
+
+
+def test_smoothing_is_exactly_scipy_ndimage():
+    """``laban.smoothing`` gives scipy.ndimage's numbers bit for bit (so scores do not move by a rounding), for
+    the sigmas, modes, axes and dtypes the notation uses, and signals shorter than the kernel."""
+    from scipy.ndimage import gaussian_filter1d, median_filter
+
+    from laban import smoothing
+
+    rng = np.random.default_rng(3)
+    for case in range(600):
+        shape = (int(rng.integers(1, 50)),) + ((int(rng.integers(1, 4)),) if case % 2 else ())
+        x = (rng.normal(size=shape) * 10.0 ** rng.integers(-3, 3)).astype(rng.choice([np.float32, np.float64]))
+        sigma, mode = float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0, 9.0])), ("reflect", "nearest")[case % 3 == 0]
+        expected = gaussian_filter1d(x, sigma, axis=0, mode=mode)
+        got = smoothing.gaussian_filter1d(x, sigma, axis=0, mode=mode)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected), (shape, sigma, mode)
+        if x.ndim == 1:
+            size = int(rng.choice([1, 3, 5]))
+            assert np.array_equal(smoothing.median_filter1d(x, size), median_filter(x, size=size, mode="nearest"))

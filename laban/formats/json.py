@@ -13,6 +13,7 @@ tempo, beat count and offset (beat ``i`` at ``offset + (60 / tempo) * i``, the f
 ``BeatGrid.uniform``) only when that rebuilds every beat time bit for bit; otherwise as ``"times"``.
 ``direction``, ``level`` and ``turn`` are left out when they are null. ``title`` and ``starting_position``
 may be left out; every other field is required and unknown fields are refused, so a typo cannot pass silently.
+Symbols that overlap in a column are refused as in the text form (``laban.score.overlapping``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from enum import Enum
 from typing import Any, Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
-from ..score import Column, Direction, Level, Score, Sign, Symbol
+from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
 from ..timing import BeatGrid
 
 FORMAT = "motiongpt-score"
@@ -132,7 +133,20 @@ def from_data(data: Any, source: str = "<string>") -> Score:
         fail("title", f"{title!r} is not a string")
     grid = _grid(top["grid"], fail)
     starting = _symbols(top.get("starting_position", []), "starting_position", fail)
-    return Score(grid, _symbols(top["symbols"], "symbols", fail), starting, title)
+    symbols = _symbols(top["symbols"], "symbols", fail)
+    pair = overlapping(symbols)
+    if pair is not None:
+        (i, a), (j, b) = ((k, symbols[k]) for k in pair)
+        fail(f"symbols[{j}]", f"{b.column.value} {says(b)} (beats {b.start:g} to {b.end:g}) overlaps symbols[{i}], "
+                              f"{says(a)} (beats {a.start:g} to {a.end:g}): a column holds one symbol at a time")
+    return Score(grid, symbols, starting, title)
+
+
+def says(symbol: Symbol) -> str:
+    """What a symbol says, in the words of the file formats: 'left middle', 'turn -0.25', 'hold', 'flight'."""
+    if symbol.sign is Sign.DIRECTION:
+        return f"{symbol.direction.value} {symbol.level.value}"
+    return f"turn {symbol.turn:+g}" if symbol.sign is Sign.TURN else symbol.sign.value
 
 
 def _grid(data: Any, fail: _Fail) -> BeatGrid:

@@ -47,6 +47,10 @@ Header, first, each key at most once:
   ``turn <amount>`` in whole turns, clockwise (to the right) positive, no sign meaning clockwise
   (``+1/2``, ``-1/4``, ``+1 1/4``, ``-0.125``), ``hold``, or ``flight`` (centre column only).
 
+A column holds one symbol at a time: its symbols may touch (one ends on the beat where the next starts) but
+not overlap, except a turn beside a flight in the centre column (a turn in the air) and zero-length symbols at
+one beat (restatements). An overlap is refused, naming the lines of both symbols (``laban.score.overlapping``).
+
 Short words: ``L``, ``R``, ``F``, ``B`` stand for left, right, forward, backward inside any name
 (``support-L``, ``upper-arm-R``, ``L-F high``); ``center`` for centre; ``mid`` and ``normal`` for middle.
 
@@ -64,10 +68,11 @@ import math
 import re
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
-from ..score import Column, Direction, Level, Score, Sign, Symbol
+from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
 from ..timing import BeatGrid
 from .json import MAX_BEATS, uniform_tempo, uniform_times
 
@@ -89,7 +94,7 @@ def dumps(score: Score) -> str:
     bars: dict[int, list[tuple[str, str, str, str]]] = {}
     for s in score.symbols:
         bar, position = _bar_position(s.start, score.grid)
-        bars.setdefault(bar, []).append((position, s.column.value, _what_text(s), _beats_text(_exact(s.duration))))
+        bars.setdefault(bar, []).append((position, s.column.value, _what_text(s), _length_text(float(s.duration))))
     rows = [row for rows in bars.values() for row in rows]
     wide = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     wide[1] = max([wide[1]] + [len(s.column.value) for s in score.starting_position])
@@ -131,8 +136,19 @@ def _title_text(title: str) -> str:
 
 def _bar_position(start: float, grid: BeatGrid) -> tuple[int, str]:
     """Bar number and the beat within it, worked out exactly so that the parser lands on ``start`` again."""
-    bar = int((Fraction(start) - grid.downbeat) // grid.beats_per_bar) + 1
-    return bar, _beats_text(_exact(start, _bar_shift(bar, grid.beats_per_bar, grid.downbeat)))
+    return _bar_and_beat(float(start), grid.beats_per_bar, grid.downbeat)
+
+
+# Scores repeat a few hundred start and length values (quantised beats): each is worked out in fractions once.
+@lru_cache(maxsize=4096)
+def _bar_and_beat(start: float, beats_per_bar: int, downbeat: int) -> tuple[int, str]:
+    bar = int((Fraction(start) - downbeat) // beats_per_bar) + 1
+    return bar, _beats_text(_exact(start, _bar_shift(bar, beats_per_bar, downbeat)))
+
+
+@lru_cache(maxsize=4096)
+def _length_text(duration: float) -> str:
+    return _beats_text(_exact(duration))
 
 
 def _bar_shift(bar: int, beats_per_bar: int, downbeat: int) -> int:
@@ -239,6 +255,12 @@ def loads(text: str, source: str = "<string>") -> Score:
     per_bar, upbeat = _parse_meter(header, fail)
     starting = [_parse_start_row(number, words, fail) for number, words in start_rows]
     symbols = [_parse_bar_row(number, n, words, per_bar, upbeat, fail) for number, n, words in bar_rows]
+    pair = overlapping(symbols)
+    if pair is not None:
+        (a, (line_a, bar_a, row_a)), (b, (line_b, bar_b, row_b)) = ((symbols[k], bar_rows[k]) for k in pair)
+        fail(line_b, f"{b.column.value} {_what_text(b)} (bar {bar_b}, beat {row_b[0]}, length {row_b[-1]}) overlaps "
+                     f"{_what_text(a)} on line {line_a} (bar {bar_a}, beat {row_a[0]}, length {row_a[-1]}): a column "
+                     f"holds one symbol at a time")
     grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
     return Score(grid, symbols, starting, title)
 
