@@ -13,12 +13,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .analysis import Analysis, analyse
 from .errors import MusicError
 from .motion import Motion, Trajectories
 from .skeleton import BodyPart
+from .smoothing import gaussian_filter1d
 from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
 
 REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median

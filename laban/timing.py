@@ -334,14 +334,14 @@ def pulse_grid(positions: np.ndarray, fps: float, beats_per_bar: int = 4,
 def _speed_and_novelty(positions: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
     """Summed joint speed (T,) in m/s relative to the body's smooth travel, despiked and lightly smoothed, and
     its novelty: the speed's dips below its one-second trend (high where the body slows)."""
-    from scipy.ndimage import gaussian_filter1d, median_filter  # a third of a second to import: only when used
+    from .smoothing import gaussian_filter1d, median_filter1d
 
     velocity = np.gradient(positions, axis=0) * fps
     travel = gaussian_filter1d(np.einsum("tjk->tk", velocity) / velocity.shape[1], _TRAVEL_S * fps, axis=0,
                                mode="nearest")  # smoothing velocity, not position, keeps a steady travel exact
     velocity -= travel[:, None]
     speed = np.sqrt(np.einsum("tjk,tjk->tj", velocity, velocity)).sum(axis=1)  # einsum: faster than norm
-    speed = median_filter(speed, size=2 * round(0.02 * fps) + 1, mode="nearest")  # capture spikes of a frame or two
+    speed = median_filter1d(speed, 2 * round(0.02 * fps) + 1)  # capture spikes of a frame or two
     speed = gaussian_filter1d(speed, _SMOOTH_S * fps, mode="nearest")
     return speed, gaussian_filter1d(speed, _TREND_S * fps, mode="nearest") - speed
 
