@@ -20,6 +20,7 @@ from motiongpt.data import read_cmu_split
 from motiongpt.data.augment import (ALL, TEMPO_FACTORS, Augmentation, augment, mirrored_words, window_count,
                                     windows)
 from motiongpt.data.corpus import Corpus, CorpusError, build, scan
+from motiongpt.data.manifest import ManifestError
 from motiongpt.data.styles import DANCE_STYLES, STYLES, cmu_style
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,10 +159,10 @@ def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path
         Corpus.load(copy).take("05_02").score()
     bad = tmp_path / "bad.csv"
     bad.write_text("file,split\n05_02.bvh,holdout\n")
-    with pytest.raises(CorpusError, match=r"bad.csv:2: split 'holdout'"):
+    with pytest.raises(ManifestError, match=r"bad.csv:2: split 'holdout'"):
         scan([folder], bad)
     bad.write_text("style,split\nsalsa,train\n")
-    with pytest.raises(CorpusError, match="needs a 'file'"):
+    with pytest.raises(ManifestError, match="needs a 'file'"):
         scan([folder], bad)
     with pytest.raises(CorpusError, match="would both be take"):
         scan([folder, _twin(folder, tmp_path)])

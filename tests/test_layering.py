@@ -20,6 +20,12 @@ RULES = [
     ("motiongpt.metrics", ("motiongpt.data", "motiongpt.evaluate", "motiongpt.cli"),
      "a metric is a pure function of motion or scores: it never loads data or runs an evaluation"),
 ]
+# Who alone may import what: (imported prefixes, the only importer prefix allowed, why).
+ONLY = [
+    (("lightning", "pytorch_lightning", "peft"), "motiongpt.train",
+     "training is the one place the training framework and adapters live"),
+    (("motiongpt.cli",), "motiongpt.cli", "the command line is the top: the library never imports it"),
+]
 # The one dependency allowed to close a loop: a Score saves and loads itself through its file formats, which are
 # views of the Score type (``Score.save`` / ``Score.load`` import ``laban.formats`` when called).
 ALLOWED_BACK_EDGES = {("laban.score", "laban.formats")}
@@ -73,6 +79,14 @@ def test_imports_run_one_way(importer, forbidden, why):
     broken = [f"{MODULES[m][0].relative_to(ROOT)}:{line} imports {target}"
               for m in MODULES if _within(m, importer)
               for target, line in imports(m) if any(_within(target, f) for f in forbidden)]
+    assert not broken, f"{why}:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("imported, home, why", ONLY, ids=[rule[1] for rule in ONLY])
+def test_some_imports_have_one_home(imported, home, why):
+    broken = [f"{MODULES[m][0].relative_to(ROOT)}:{line} imports {target}"
+              for m in MODULES if not _within(m, home)
+              for target, line in imports(m) if any(_within(target, f) for f in imported)]
     assert not broken, f"{why}:\n" + "\n".join(broken)
 
 

@@ -24,7 +24,7 @@ from laban.errors import LabanError
 from . import corpus, draw, perform, tokenize, words
 from . import generate as generation
 from . import train as training
-from .common import version
+from motiongpt import version
 
 EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
 # Imports that only the model extra brings (pip install "motiongpt[model]"): missing, they are one line.

@@ -95,21 +95,6 @@ def writable(path: Path) -> Path:
     return path
 
 
-def version() -> str:
-    """The installed package's version (the checkout's pyproject.toml when run from source uninstalled)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("motiongpt")
-    except metadata.PackageNotFoundError:
-        import re
-        from pathlib import Path
-
-        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M) if pyproject.exists() else None
-        return found.group(1) if found else "unknown"
-
-
 def bar_range(text: str) -> tuple[int, int]:
     """``A-B`` (or ``A``) as the first and last bar, counted as on the staff (bar 0 is an upbeat)."""
     first, sep, last = text.partition("-")

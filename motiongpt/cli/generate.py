@@ -20,6 +20,8 @@ from pathlib import Path
 
 from laban.errors import LabanError
 
+from motiongpt import version
+
 from . import common
 
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
               "bars": len(model.vocabulary.bar_spans(model.vocabulary.encode(score))), "seconds": args.seconds,
               "controls": features is not None and not args.no_controls, "style": args.style, "seed": args.seed, "temperature": args.temperature, "top_k": args.top_k,
               "top_p": args.top_p, "model": str(args.model) if args.model else "builtin",
-              "model_version": _model_version(model), "motiongpt": common.version()}
+              "model_version": _model_version(model), "motiongpt": version()}
     _write(out, score, prompt, args)
     print(f"{out}: {len(score.symbols)} symbols in {prompt['bars']} bars"
           + (f" on the beats of {music}" if music else f" at {grid.tempo:.0f} bpm") + f", seed {args.seed}")

@@ -1,7 +1,7 @@
 """``motiongpt tokenize``: motion capture to a Labanotation score, one file or a whole corpus.
 
 One file: ``motiongpt tokenize dance.bvh -o dance.laban``. A batch: several files or folders in and a folder out
-(``-o scores/``), the folders' structure kept, files already done skipped, N worker processes (``motiongpt.cli.batch``).
+(``-o scores/``), the folders' structure kept, files already done skipped, N worker processes (``motiongpt.data.batch``).
 Both go through ``tokenize_file``, so a batch writes exactly the score one file would.
 """
 
@@ -13,8 +13,9 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from motiongpt.data.batch import frame_rates, rate_of, tokenize_batch, tokenize_file
+
 from . import common
-from .batch import frame_rates, rate_of, tokenize_batch, tokenize_file
 
 FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json"}
 

@@ -12,7 +12,7 @@ per take, all beside the motion file and named by its stem:
   is wrong) and ``music``. A value in the manifest wins over a sidecar; a take named nowhere is ``train``.
   A ``manifest.csv`` at the top of an input folder is read when no manifest is given (and is never a take).
 
-``build`` tokenizes the takes in parallel with the batch tokenizer's workers (``motiongpt.cli.batch``: largest
+``build`` tokenizes the takes in parallel with the batch tokenizer's workers (``motiongpt.data.batch``: largest
 first, Ctrl-C safe, a failure is one line and the others go on), quantises each score onto the vocabulary's grid
 (``motiongpt.vocabulary.quantise``: what the tokenizer writes is already on it, so this changes nothing but makes
 it certain) and checks that it encodes. The output folder holds::
@@ -33,7 +33,6 @@ that it lists exactly the scores that are done.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -44,16 +43,18 @@ from pathlib import Path
 from laban.errors import LabanError
 from laban.score import Score
 
+from .manifest import read_manifest
+from .split import SPLITS
+
 FORMAT = "motiongpt-corpus"
 VERSION = 1
 INDEX = "corpus.json"
 MANIFEST = "manifest.csv"  # read from an input folder when no manifest is given
 SCORES = "scores"
-SPLITS = ("train", "validation", "test")
 MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
 MUSIC_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".wav", ".flac", ".ogg", ".mp3")
 PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.vocabulary",
-           "motiongpt.cli.batch", "motiongpt.data.corpus"]
+           "motiongpt.data.batch", "motiongpt.data.corpus"]
 
 
 class CorpusError(LabanError):
@@ -245,52 +246,6 @@ def _sidecar_text(path: Path) -> str:
         raise CorpusError(f"{path}: cannot read the description ({error})") from None
 
 
-def read_manifest(path: Path) -> dict[str, dict]:
-    """{resolved file path or name: {style, description, split, fps, music}} from a manifest CSV. Columns: ``file``
-    (or ``path``: from the CSV's folder; or ``trial`` / ``name``: a file's stem) and any of ``style``,
-    ``description``, ``split``, ``fps`` (or ``frame_rate`` / ``cmu_listed_fps``), ``music`` (from the CSV's
-    folder). Bad values are one line naming the row."""
-    from motiongpt.cli import common
-
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            fields = [name.strip().lower() for name in (reader.fieldnames or [])]
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise CorpusError(f"{path}: cannot read the manifest ({error})") from None
-    key = next((name for name in ("file", "path", "trial", "name") if name in fields), None)
-    rate = next((name for name in ("fps", "frame_rate", "cmu_listed_fps") if name in fields), None)
-    if key is None:
-        raise CorpusError(f"{path}: a manifest needs a 'file' (or 'trial') column "
-                          f"(it has {', '.join(fields) or 'none'})")
-    found = {}
-    for number, row in enumerate(rows, 2):
-        row = {(name or "").strip().lower(): (value or "").strip() for name, value in row.items()
-               if isinstance(value, str)}
-        if not row.get(key):
-            continue
-        entry = {"description": " ".join(row.get("description", "").split()), "style": row.get("style", ""),
-                 "split": row.get("split", "").lower()}
-        if entry["split"] and entry["split"] not in SPLITS:
-            raise CorpusError(f"{path}:{number}: split '{entry['split']}' is not one of {', '.join(SPLITS)}")
-        if rate and row.get(rate):
-            try:
-                entry["fps"] = common.fps(row[rate])
-            except Exception as error:  # noqa: BLE001 - argparse's type error: its message is the one line
-                raise CorpusError(f"{path}:{number}: {error}") from None
-        if row.get("music"):
-            entry["music"] = str((path.parent / row["music"]).resolve())
-            if not Path(entry["music"]).is_file():
-                raise CorpusError(f"{path}:{number}: {entry['music']}: no such music file")
-        name = row[key]
-        found[str((path.parent / name).resolve()) if key in ("file", "path") else name] = entry
-    return found
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Building
 
@@ -321,8 +276,8 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
           progress: bool = False) -> Built:
     """Tokenize ``sources`` into the corpus ``folder`` (made if missing; the module docstring), ``jobs`` workers.
     Takes whose score is already there and made from the same input are reused unless ``force``."""
-    from motiongpt.cli.batch import code_digest, results, sha256
-    from motiongpt.cli.common import version
+    from motiongpt.data.batch import code_digest, results, sha256
+    from motiongpt import version
     from motiongpt.vocabulary import VERSION as VOCABULARY_VERSION, Vocabulary
 
     folder = Path(folder)
@@ -421,7 +376,7 @@ def tokenize_take(job: _Job, options: dict):
 
     from laban.algebra import bar_count
     from laban.formats import text
-    from motiongpt.cli.batch import sha256, tokenize_file
+    from motiongpt.data.batch import sha256, tokenize_file
     from motiongpt.vocabulary import Vocabulary, quantise
 
     try:
@@ -441,7 +396,7 @@ def tokenize_take(job: _Job, options: dict):
 
 
 def _write(path: Path, content: str) -> None:
-    from motiongpt.cli.batch import write_text
+    from motiongpt.data.batch import write_text
 
     write_text(path, content)
 

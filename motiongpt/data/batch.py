@@ -15,7 +15,6 @@ alone decides to stop. The largest files go first, so that the last ones to fini
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -27,11 +26,10 @@ from pathlib import Path
 
 from laban.errors import LabanError
 
-from . import common
-from .common import version
+from motiongpt import version
 
 RECORD = ".motiongpt-tokenize.json"
-PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.cli.tokenize"]
+PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.data.batch"]
 FORMAT_OF = {".laban": "text", ".json": "json", ".labaneditor.json": "labaneditor"}
 SAVE_EVERY = 5.0  # s: the record is rewritten at most this often while a batch runs, and at its end
 
@@ -296,31 +294,12 @@ def tokenize_file(source: Path, fps: float | None, options: dict):
 
 
 def frame_rates(path: Path) -> dict[str, float]:
-    """{resolved path or file stem: frames per second} from a manifest CSV (see ``--manifest``)."""
-    import csv
+    """{resolved path or file stem: frames per second} of the rows of a manifest CSV that give one."""
+    from .manifest import ManifestError, read_manifest
 
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-            fields = [name.strip().lower() for name in (rows[0].keys() if rows else [])]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise LabanError(f"{path}: cannot read the manifest ({error})") from None
-    key = next((name for name in ("file", "path", "trial", "name") if name in fields), None)
-    rate = next((name for name in ("fps", "frame_rate", "cmu_listed_fps") if name in fields), None)
-    if key is None or rate is None:
-        raise LabanError(f"{path}: a manifest needs a 'file' or 'trial' column and an 'fps' column "
-                         f"(it has {', '.join(fields) or 'none'})")
-    rates = {}
-    for number, row in enumerate(rows, 2):
-        row = {name.strip().lower(): (value or "").strip() for name, value in row.items() if name}
-        if not row[rate]:
-            continue
-        try:
-            fps = common.fps(row[rate])
-        except argparse.ArgumentTypeError as error:
-            raise LabanError(f"{path}:{number}: {error}") from None
-        name = row[key]
-        rates[str((path.parent / name).resolve()) if key in ("file", "path") else name] = fps
+    rates = {key: row["fps"] for key, row in read_manifest(path).items() if "fps" in row}
+    if not rates:
+        raise ManifestError(f"{path}: a manifest of frame rates needs an 'fps' column with rates in it")
     return rates
 
 
