@@ -13,8 +13,6 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from motiongpt.data.batch import frame_rates, rate_of, tokenize_batch, tokenize_file
-
 from . import common
 
 FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json"}
@@ -61,6 +59,8 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from motiongpt.data.batch import frame_rates, rate_of, tokenize_batch, tokenize_file
+
     for path in (args.beats, args.music, args.manifest):
         if path is not None:
             common.existing_file(path)
