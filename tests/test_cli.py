@@ -241,12 +241,12 @@ def test_missing_paths_have_one_wording(trials, tmp_path, capsys):
 
 
 def test_interrupt_is_one_line_and_exit_130(monkeypatch, trials, tmp_path, capsys):
-    from motiongpt.cli import tokenize as command
+    from motiongpt.data import batch
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(command, "tokenize_file", interrupted)
+    monkeypatch.setattr(batch, "tokenize_file", interrupted)
     code, out, err = run(["tokenize", str(trials["05_01"].path), "-o", str(tmp_path / "s.laban")], capsys)
     assert code == 130 and err == "motiongpt: interrupted\n" and list(tmp_path.iterdir()) == []
 
