@@ -19,7 +19,7 @@ from ..score import Column, Score
 from ..skeleton import Skeleton
 from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
 from .legs import Spell, free_feet, free_spells
-from .steps import Steps
+from .steps import PUSH_OFF, Steps
 from .supports import axes, facing_rotations, in_body, to_world
 
 GRAVITY = 9.81
@@ -275,7 +275,7 @@ class Body:
         runs = self.steps.runs
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
-                yield runs[takeoff].t1, runs[landing].t0
+                yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(runs[takeoff + 1])
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -283,22 +283,27 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for t_off, t_on in self._flight_times():
+        for t_off, t_on, long in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
             y_stand_off = root_y[off_frame]
             y_stand_on = root_y[on_frame]
+            if long:  # a flight longer than a beat flies as if to land as high as it took off: where it lands (an
+                # edit of the landing) changes only the landing, which the knees absorb
+                y_stand_on = y_stand_off
             y_off = y_stand_off + 0.05
             y_on = y_stand_on + 0.04
             if com_offset is not None:  # fly the centre of mass, not the pelvis
-                c_off, c_on = y_off + com_offset[off_frame, 1], y_on + com_offset[on_frame, 1]
+                c_off = y_off + com_offset[off_frame, 1]
+                c_on = y_on + com_offset[off_frame if long else on_frame, 1]
             else:
                 c_off, c_on = y_off, y_on
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
-            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), 0.08, 0.25))
+            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), 0.08, PUSH_OFF))
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
+            y_stand_on = root_y[on_frame]
             inside = (t >= t_off) & (t <= t_on)
             dt = t[inside] - t_off
             com_y = c_off + v0 * dt - 0.5 * GRAVITY * dt ** 2
@@ -318,14 +323,15 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on in self._flight_times():
+        for t_off, t_on, long in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if not inside.any():
                 continue
             off_frame = max(np.flatnonzero(inside)[0] - 1, 0)
             on_frame = min(np.flatnonzero(inside)[-1] + 1, clock.frames - 1)
             c_off = root_xz[off_frame] + com_offset[off_frame, [0, 2]]
-            c_on = root_xz[on_frame] + com_offset[on_frame, [0, 2]]
+            # a flight longer than a beat goes straight up and down (it may not depend on where it lands)
+            c_on = c_off if long else root_xz[on_frame] + com_offset[on_frame, [0, 2]]
             s = (t[inside] - t[off_frame]) / max(t[on_frame] - t[off_frame], 1e-9)
             xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
         return xz

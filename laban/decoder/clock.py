@@ -49,6 +49,12 @@ class Clock:
         """Seconds per beat around a beat position."""
         return self.seconds(beats + 0.5) - self.seconds(beats - 0.5)
 
+    def beat_before(self, seconds: float) -> float:
+        """Seconds from one beat before a time to that time: the longest an edit may be anticipated (the reach of
+        an edit is widened by one beat on each side, whatever the tempo)."""
+        beat = float(self.grid.seconds_to_beats(seconds))
+        return seconds - self.seconds(beat - 1.0)
+
     def window(self, t0: float, t1: float) -> slice:
         """Frames whose times lie in [t0, t1)."""
         return slice(min(max(int(np.ceil(t0 * self.fps - 1e-9)), 0), self.frames),

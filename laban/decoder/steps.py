@@ -33,6 +33,7 @@ _LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
 _RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
 _QUICK_RELEVE = 0.45  # s: a shorter time on the ball keeps the pelvis where it was (knees bent); a longer one rises
 _TURNOUT = (0.05, 0.2)  # rad each foot points outward
+PUSH_OFF = 0.25  # s: the longest push-off of a jump (``body.Body._jumps``)
 
 
 @dataclass
@@ -74,6 +75,11 @@ class Steps:
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
 
+    def long_flight(self, run: Run) -> bool:
+        """Whether a flight, from its push-off to its landing, lasts longer than the beat before the landing (so
+        that how it flies may not depend on where it lands)."""
+        return run.t1 - (run.t0 - PUSH_OFF) > self.clock.beat_before(run.t1)
+
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
         return float(np.interp(seconds, self.clock.t, self.heading))
@@ -98,7 +104,10 @@ class Steps:
                     self._close(open_plants.pop(f), run.t0)
                 landing = runs[i + 1] if i + 1 < len(runs) else None
                 travel = np.zeros(2)
-                if landing is not None and landing.step not in (None, Direction.PLACE):
+                # a leap travels the way it lands, but only where the take-off (push-off included) lies within a
+                # beat of the landing: an edit of the landing step is anticipated by a beat at most
+                if landing is not None and landing.step not in (None, Direction.PLACE) \
+                        and not self.long_flight(run):
                     f2, r2 = axes(self.heading_at(run.t1))
                     travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
                 knots.append((run.t0, pelvis.copy(), True))
