@@ -97,13 +97,15 @@ def reach_beats(score: Score, symbol: Symbol) -> tuple[float, float]:
 
 def stepped_again(score: Score, symbol: Symbol) -> float:
     """The beat by which each foot has stepped again after ``symbol`` (the end of the first step of each support
-    column that starts at or after its end): a foot planted across the whole reach of a step edit cannot move
+    column that starts at or after its end, after a time off the floor): a foot planted across the whole reach of a step edit cannot move
     rigidly with the rest of the dance until it lifts, so the amended reach runs until then."""
     end = symbol.end
     last = max(s.end for s in score.symbols)
     for column in STEP_COLUMNS:
-        later = [s.end for s in score.column(column) if s.sign is Sign.DIRECTION and s.start >= symbol.end - 1e-9
-                 and s is not symbol]
+        held = [s for s in score.column(column) if s.duration > 0]
+        # a foot steps again where a support of its column follows a gap (the foot was off the floor)
+        later = [s.end for s in held if s.sign is Sign.DIRECTION and s.start >= symbol.end - 1e-9
+                 and s is not symbol and not any(abs(o.end - s.start) < 1e-9 for o in held)]
         end = max(end, min(later, default=last))
     return end
 

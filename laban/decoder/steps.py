@@ -70,6 +70,7 @@ class Steps:
         self.plants: list[_Plant] = []
         self._carried: float | None = None  # leg length of the last flat support (see _on_the_ball)
         self.flights: list[tuple[int, int]] = []  # (take-off run, landing run) indices
+        self.lifted_at: dict[int, float] = {}  # s each foot last left the floor (while planning)
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
         self._plan()
@@ -101,6 +102,7 @@ class Steps:
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
                 for f in list(open_plants):
+                    self.lifted_at[f] = run.t0
                     self._close(open_plants.pop(f), run.t0)
                 landing = runs[i + 1] if i + 1 < len(runs) else None
                 travel = np.zeros(2)
@@ -137,7 +139,8 @@ class Steps:
             run.late = late
             for f in list(open_plants):
                 if f not in run.feet:
-                    self._close(open_plants.pop(f), run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0)))
+                    self.lifted_at[f] = run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0))
+                    self._close(open_plants.pop(f), self.lifted_at[f])
             for f in landing:
                 open_plants[f] = self._new_plant(f, run.t0 - early, feet[f], turnouts[f])
             for f in [f for f in feet if f not in run.feet]:
@@ -193,7 +196,9 @@ class Steps:
                 else:
                     ideal = old + (SIDE[f] - SIDE[staying[0]]) * 0.5 * self.stance * right
                 if (following is not None and following.feet == (f,) and following.step is not None
-                        and following.step is not Direction.PLACE):  # the weight goes on to this foot next
+                        and following.step is not Direction.PLACE  # the weight goes on to this foot next ...
+                        and following.t0 - self.lifted_at.get(f, -np.inf)
+                        <= 0.9 * self.clock.beat_before(following.t0)):  # ... within a beat of its lifting
                     ideal = end + _STEP[0] * horizontal(following.step, forward, right)
                 feet[f] = _beside(old, start, end, ideal)
             elif both:
