@@ -101,8 +101,10 @@ class Body:
         low = np.where(supported, relaxed.min(axis=0), 0.0)
         above = np.where(np.isfinite(relaxed), relaxed, low[None] + 1.0) - low  # a smooth minimum, 1 cm wide
         wanted = low - 0.01 * np.log(np.exp(-above / 0.01).sum(axis=0))
-        wanted = fill_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
-        wanted = gaussian_filter1d(wanted, 0.05 * self.clock.fps, mode="nearest")  # weight shifts take time
+        # in the air the height holds the take-off's (a jump flies on its own parabola, ``_jumps``): so that
+        # where it lands is not anticipated before it leaves
+        wanted = _hold_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
+        wanted = gaussian_filter1d(wanted, **self.clock.kernel(0.05), mode="nearest")  # weight shifts take time
         return np.minimum(_softmin(wanted, reach - 0.003, 0.004), reach)
 
     # --- solve ----------------------------------------------------------------------------------------------
@@ -152,8 +154,8 @@ class Body:
         sets the centre of mass on its parabola)."""
         length = np.linalg.norm(offset, axis=-1, keepdims=True)
         excess = offset * np.maximum(0.0, 1.0 - _BALANCE / np.maximum(length, 1e-9))
-        on_floor = gaussian_filter1d(self.steps.planted.any(axis=0).astype(float), 0.05 * self.clock.fps)
-        return gaussian_filter1d(excess * on_floor[:, None], 0.08 * self.clock.fps, axis=0, mode="nearest")
+        on_floor = gaussian_filter1d(self.steps.planted.any(axis=0).astype(float), **self.clock.kernel(0.05))
+        return gaussian_filter1d(excess * on_floor[:, None], **self.clock.kernel(0.08), axis=0, mode="nearest")
 
     def _upper_body(self) -> tuple[np.ndarray, np.ndarray]:
         """World rotations (T, J, 3, 3) of the pelvis, spine, head and arms, and which joints they set: they do
@@ -195,7 +197,7 @@ class Body:
             free_front = to_world(leg_front(body_dir), self.heading)
             w = free_weight[f][:, None]
             pole = unit((1.0 - w) * planted_front + w * free_front + 1e-6 * apply(self.facing, rig.forward))
-            pole = unit(gaussian_filter1d(pole, 0.05 * self.clock.fps, axis=0, mode="nearest"))  # knees turn smoothly
+            pole = unit(gaussian_filter1d(pole, **self.clock.kernel(0.05), axis=0, mode="nearest"))  # knees turn smoothly
             knee, end = two_bone(hips[f], target, leg.thigh_length, leg.shin_length, pole)
             thigh_world = compose(frame(knee - hips[f], pole), leg.rest_frame.T)
             shin_rest = rig.rest[leg.foot] - rig.rest[leg.shin]
@@ -336,6 +338,16 @@ class Body:
             xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
         return xz
 
+
+
+def _hold_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Values where ``known``, the last known one held elsewhere (the first known one before it)."""
+    if known.all() or not known.any():
+        return values
+    index = np.where(known, np.arange(len(values)), 0)
+    np.maximum.accumulate(index, out=index)
+    index = np.where(np.arange(len(values)) < np.argmax(known), np.argmax(known), index)
+    return values[index]
 
 
 def _softmin(a: np.ndarray, b: np.ndarray, width: float) -> np.ndarray:

@@ -39,6 +39,16 @@ class Clock:
                               f"{LONGEST_DECODE_S / 3600:.0f} h")
         self.frames = int(np.floor(self.end * fps + 1e-6)) + 1
         self.t = np.arange(self.frames) / fps
+        beats = np.arange(-1.0, float(self.grid.seconds_to_beats(self.end)) + 2.0)
+        self.shortest_beat = float(np.diff(self.grid.beats_to_seconds(beats)).min(initial=np.inf))
+
+    def kernel(self, sigma: float) -> dict:
+        """``sigma`` (frames) and ``truncate`` of a Gaussian smoothing of ``sigma`` seconds whose reach, either
+        side, stays under 0.4 of the shortest beat: what a smoothing mixes in comes from within the beat around a
+        frame (an edit is anticipated by a beat at most), at any tempo."""
+        radius = min(4.0 * sigma, 0.4 * self.shortest_beat)
+        sigma = min(sigma, radius / 3.0)
+        return {"sigma": max(sigma * self.fps, 1e-3), "truncate": radius / max(sigma, 1e-9)}
 
     def seconds(self, beats):
         """Seconds of beat positions (a number or an array)."""
