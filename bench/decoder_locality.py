@@ -18,9 +18,10 @@ score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and
   about the vertical and horizontal translation that carries it onto the original, fitted over all joints of all
   frames after the reach).
 
-A foot planted across the whole reach of a step edit cannot be carried with the rest, so that definition cannot
-be met in principle where that happens; the **amended** figure extends the reach of a step or leg edit until each
-foot has stepped again.
+A foot planted across the whole reach of a step or turn edit cannot be carried with the rest (it stays where it
+stands while the dancer arrives elsewhere; two planted feet each pivot on their own ball), so that definition
+cannot be met in principle where that happens; the **amended** figure extends the reach of a step, turn or leg edit
+until each foot has stepped again (a support symbol after a time off the floor in its column).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach
@@ -134,7 +135,7 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
     first, second = first[:n], second[:n]
     b0, b1 = reach_beats(score, symbol)
     rigid = symbol.column.is_support or symbol.column in LEGS or symbol.sign is Sign.TURN
-    amended_end = max(b1, stepped_again(score, symbol)) if rigid and symbol.sign is not Sign.TURN else b1
+    amended_end = max(b1, stepped_again(score, symbol)) if rigid else b1
     t = np.arange(n) / fps
     moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)
 

@@ -53,9 +53,11 @@ class Spell:
         duration = tb - ta
         rise, fall = min(0.06, 0.2 * duration), min(0.1, 0.25 * duration)  # up before moving over, down after
         travel = max(duration - rise - fall, 1e-3)
-        s = progress(t - ta - rise, travel, 0.3 * travel, 0.3 * travel)
+        leaves = ta + rise
         if duration - rise > self.window:  # a long swing: up over where it left, then over in the last beat
-            s = s * ramp(t, tb - self.window, tb - 0.5 * self.window)
+            travel = max(self.window - fall, 1e-3)
+            leaves = tb - self.window
+        s = progress(t - leaves, travel, 0.3 * travel, 0.3 * travel)
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
         self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4

@@ -112,6 +112,10 @@ class Steps:
                         and not self.long_flight(run):
                     f2, r2 = axes(self.heading_at(run.t1))
                     travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
+                # the pelvis holds still until it sets off into the leap, within a beat of the landing
+                lead = max(0.9 * self.clock.beat_before(run.t1) - run.duration, 0.05)
+                if travel.any() and knots[-1][0] < run.t0 - lead:
+                    knots.append((run.t0 - lead, pelvis.copy(), False))
                 knots.append((run.t0, pelvis.copy(), True))
                 pelvis = pelvis + travel
                 knots.append((run.t1, pelvis.copy(), True))

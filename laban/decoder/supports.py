@@ -140,12 +140,16 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
     from the notated front) is chosen from that turn alone, never from earlier ones: after a turn the front is
     the notated front plus that turn's drift, whatever came before, so an edited turn carries the rest of the
-    dance round rigidly.
+    dance round rigidly. Zero-length turn signs at beat 0 set the facing the dance starts with (the front is
+    turned before anything moves).
     """
     t = clock.t
-    heading = np.zeros(clock.frames)
-    notated = actual = 0.0  # degrees
     turns = _turn_signs(score, clock)
+    # the facing the performance starts with: zero-length turn signs at beat 0 (``laban.algebra.rotate_front``)
+    facing = [turn for turn in turns if turn.b0 <= 1e-9 and turn.t1 - turn.t0 <= 1e-9]
+    notated = actual = 360.0 * sum(turn.amount for turn in facing)  # degrees
+    heading = np.full(clock.frames, np.radians(notated))
+    turns = [turn for turn in turns if turn not in facing]
     for k, turn in enumerate(turns):
         duration = max(turn.t1 - turn.t0, 1e-3)
         angle = 360.0 * turn.amount
