@@ -204,7 +204,7 @@ class Steps:
                         and following.t0 - self.lifted_at.get(f, -np.inf)
                         <= 0.9 * self.clock.beat_before(following.t0)):  # ... within a beat of its lifting
                     ideal = end + _STEP[0] * horizontal(following.step, forward, right)
-                feet[f] = _beside(old, start, end, ideal)
+                feet[f] = _beside(old, start, end, ideal, forward)
             elif both:
                 feet[f] = end + SIDE[f] * right * 0.5 * self.stance
             elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
@@ -227,9 +227,9 @@ class Steps:
             distance = np.linalg.norm(move)
             if distance > _PLACE_TRAVEL:
                 move *= _PLACE_TRAVEL / distance
-            end = start + move * (0.6 + 0.4 * settle)
+            end = start + move
             if both and staying and landing:
-                feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]])
+                feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]], forward)
         return end
 
     def _new_plant(self, foot: int, t0: float, ankle: np.ndarray, turnout: float) -> _Plant:
@@ -303,11 +303,14 @@ _NEAR = 0.18  # m: a foot on the floor this near the pelvis always counts as car
 _FAR = 2.5  # ... and one further than this many times the other's distance does not (the tokenizer says 3)
 
 
-def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarray) -> np.ndarray:
+def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarray,
+            forward: np.ndarray) -> np.ndarray:
     """Where to put a second foot down (ankle, (x, z)) next to the ``old`` one, nearest ``ideal``, so that the
     pelvis travelling from ``start`` to ``end`` stands between them all along: the tokenizer only counts a foot as
-    carrying weight if it is near the pelvis or not much further from it than the other foot is."""
-    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+    carrying weight if it is near the pelvis or not much further from it than the other foot is (``forward``: the
+    body's front)."""
+    # candidates around ``ideal`` in the body's axes (a dance turned elsewhere chooses the same way)
+    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False) + np.arctan2(forward[1], forward[0])
     radii = np.array([0.0, 0.03, 0.06, 0.09, 0.12, 0.16, 0.2, 0.25])
     offsets = np.stack([np.cos(angles)[:, None] * radii, np.sin(angles)[:, None] * radii], axis=-1).reshape(-1, 2)
     candidates = ideal + offsets
