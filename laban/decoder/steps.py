@@ -215,9 +215,11 @@ class Steps:
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
                 feet[f] = start + reach * (end - start) + SIDE[f] * right * lateral - settle * over * forward
             else:
+                # a step in place closes the foot beside the other as the pelvis, settled over that foot, stands
+                # (under the body, from the pelvis alone: where the other foot stood is left behind as it lifts)
                 others = [g for g in feet if g != f]
-                feet[f] = (feet[others[0]] + (SIDE[f] - SIDE[others[0]]) * 0.5 * self.stance * right if others
-                           else start + SIDE[f] * right * 0.02)
+                feet[f] = (start - 0.5 * self.foot_length * forward + SIDE[f] * (self.stance - 0.015) * right
+                           if others else start + SIDE[f] * right * 0.02)
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward
