@@ -21,7 +21,11 @@ score are decoded with one seed (``laban.decode``, default skeleton, 30 fps) and
 A foot planted across the whole reach of a step or turn edit cannot be carried with the rest (it stays where it
 stands while the dancer arrives elsewhere; two planted feet each pivot on their own ball), so that definition
 cannot be met in principle where that happens; the **amended** figure extends the reach of a step, turn or leg edit
-until each foot has stepped again (a support symbol after a time off the floor in its column).
+until each foot has stepped again (a support symbol after a time off the floor in its column), and that of a turn
+also until the next turn sign has ended: each turn ends within a few degrees of the notated front (its own drift,
+so that the front never strays from the notation), so an edited turn's drift is carried until the next turn sets
+the front anew, and then until each foot has stepped again (a foot planted through that turn keeps where it was
+put before it).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach
@@ -96,17 +100,17 @@ def reach_beats(score: Score, symbol: Symbol) -> tuple[float, float]:
     return symbol.start, max(end, symbol.end)
 
 
-def stepped_again(score: Score, symbol: Symbol) -> float:
-    """The beat by which each foot has stepped again after ``symbol`` (the end of the first step of each support
-    column that starts at or after its end, after a time off the floor): a foot planted across the whole reach of a step edit cannot move
-    rigidly with the rest of the dance until it lifts, so the amended reach runs until then."""
-    end = symbol.end
+def stepped_again(score: Score, beat: float) -> float:
+    """The beat by which each foot has stepped again after ``beat`` (the end of the first step of each support
+    column that starts at or after it, after a time off the floor): a foot planted across the whole reach of a
+    step edit cannot move rigidly with the rest of the dance until it lifts, so the amended reach runs until then."""
+    end = beat
     last = max(s.end for s in score.symbols)
     for column in STEP_COLUMNS:
         held = [s for s in score.column(column) if s.duration > 0]
         # a foot steps again where a support of its column follows a gap (the foot was off the floor)
-        later = [s.end for s in held if s.sign is Sign.DIRECTION and s.start >= symbol.end - 1e-9
-                 and s is not symbol and not any(abs(o.end - s.start) < 1e-9 for o in held)]
+        later = [s.end for s in held if s.sign is Sign.DIRECTION and s.start >= beat - 1e-9
+                 and not any(abs(o.end - s.start) < 1e-9 for o in held)]
         end = max(end, min(later, default=last))
     return end
 
@@ -135,7 +139,11 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
     first, second = first[:n], second[:n]
     b0, b1 = reach_beats(score, symbol)
     rigid = symbol.column.is_support or symbol.column in LEGS or symbol.sign is Sign.TURN
-    amended_end = max(b1, stepped_again(score, symbol)) if rigid else b1
+    settled = symbol.end
+    if symbol.sign is Sign.TURN:  # the next turn sets the front anew (within a few degrees of the notated one)
+        settled = min((s.end for s in score.symbols if s.sign is Sign.TURN and s.column in TURNS
+                       and s.start >= symbol.end - 1e-9 and s is not symbol), default=b1)
+    amended_end = max(b1, stepped_again(score, settled)) if rigid else b1
     t = np.arange(n) / fps
     moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)
 
