@@ -5,6 +5,14 @@ over the supporting foot, supporting feet stay planted (they only pivot on the b
 knees (plié) or raise the heels (relevé). The plan accumulates only what the score says: each choice (a step's
 length, a foot's turn-out, a knee's bend) comes from the stream of its own support symbol, so an edit of steps
 carries the rest of the dance rigidly to a new place, and an edit of anything else never moves the feet.
+
+What makes a step edit local: a foot that lands alone is placed from the pelvis (where it stands, and where the
+step takes it), never from where the other foot stood, and a step in place settles the pelvis over its support
+(``_PLACE_TRAVEL`` at most): so the pelvis-to-feet relation forgets an edit once each foot has stepped again (a
+foot put down beside one still planted, onto both feet, keeps clear of it, ``_beside``). A foot that stays planted
+all through the edit cannot follow the rest of the dance to its new place; that is the one exception. Nothing
+looks further ahead than a beat (``Clock.beat_before``): a leap travels the way it lands only when it takes off
+within a beat of landing, and a landing foot steers towards the next step only when it lifted within a beat of it.
 """
 
 from __future__ import annotations
