@@ -25,7 +25,6 @@ from .supports import axes, facing_rotations, in_body, to_world
 GRAVITY = 9.81
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
-_LANDING = 0.25  # s a long flight's pelvis takes to rejoin its plan after landing
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
 
 
@@ -328,19 +327,15 @@ class Body:
         xz = root_xz.copy()
         for t_off, t_on, long in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
-            if not inside.any():
+            if long or not inside.any():  # a flight longer than a beat goes straight up and down as planned (it
+                # may depend neither on where it lands nor, after it lands, on how it took off)
                 continue
             off_frame = max(np.flatnonzero(inside)[0] - 1, 0)
             on_frame = min(np.flatnonzero(inside)[-1] + 1, clock.frames - 1)
             c_off = root_xz[off_frame] + com_offset[off_frame, [0, 2]]
-            # a flight longer than a beat goes straight up and down (it may not depend on where it lands)
-            c_on = c_off if long else root_xz[on_frame] + com_offset[on_frame, [0, 2]]
+            c_on = root_xz[on_frame] + com_offset[on_frame, [0, 2]]
             s = (t[inside] - t[off_frame]) / max(t[on_frame] - t[off_frame], 1e-9)
             xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
-            if long:  # from where it lands, the pelvis joins its plan over the landing
-                gap = c_on - com_offset[on_frame, [0, 2]] - root_xz[on_frame]
-                after = (t > t[on_frame - 1]) & (t < t_on + _LANDING)
-                xz[after] += gap * (1.0 - ramp(t[after], t[on_frame - 1], t_on + _LANDING))[:, None]
         return xz
 
 

@@ -124,9 +124,10 @@ class Steps:
                 lead = max(0.9 * self.clock.beat_before(run.t1) - run.duration, 0.05)
                 if travel.any() and knots[-1][0] < run.t0 - lead:
                     knots.append((run.t0 - lead, pelvis.copy(), False))
-                knots.append((run.t0, pelvis.copy(), True))
+                flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
+                knots.append((run.t0, pelvis.copy(), flows))
                 pelvis = pelvis + travel
-                knots.append((run.t1, pelvis.copy(), True))
+                knots.append((run.t1, pelvis.copy(), flows))
                 feet = {}
                 self.flights.append((i - 1, i + 1))
                 previous = run
@@ -161,7 +162,8 @@ class Steps:
             settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
             transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
                 if settle > 0 else run.duration
-            knots.append((run.t0, start, not previous.feet))  # after a flight the travel flows on
+            # after a flight the travel flows on
+            knots.append((run.t0, start, not previous.feet and not self.long_flight(previous)))
             knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9))
             pelvis = end
             previous = run
