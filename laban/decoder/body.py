@@ -277,7 +277,9 @@ class Body:
         runs = self.steps.runs
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
-                yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(runs[takeoff + 1])
+                flight = runs[takeoff + 1]
+                yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
+                    self.steps.anticipated_from(flight)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -285,7 +287,7 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for t_off, t_on, long in self._flight_times():
+        for t_off, t_on, long, earliest in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -303,7 +305,9 @@ class Body:
                 c_off, c_on = y_off, y_on
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
-            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), 0.08, PUSH_OFF))
+            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), *PUSH_OFF))
+            if not long:  # the push-off, which depends on where the jump lands, within the beat before landing
+                push = max(min(push, t_off - earliest), PUSH_OFF[0])
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
             y_stand_on = root_y[on_frame]
             inside = (t >= t_off) & (t <= t_on)
@@ -325,7 +329,7 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on, long in self._flight_times():
+        for t_off, t_on, long, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if long or not inside.any():  # a flight longer than a beat goes straight up and down as planned (it
                 # may depend neither on where it lands nor, after it lands, on how it took off)

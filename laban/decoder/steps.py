@@ -41,7 +41,7 @@ _LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
 _RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
 _QUICK_RELEVE = 0.45  # s: a shorter time on the ball keeps the pelvis where it was (knees bent); a longer one rises
 _TURNOUT = (0.05, 0.2)  # rad each foot points outward
-PUSH_OFF = 0.25  # s: the longest push-off of a jump (``body.Body._jumps``)
+PUSH_OFF = (0.08, 0.25)  # s: the shortest and longest push-off of a jump (``body.Body._jumps``)
 
 
 @dataclass
@@ -87,7 +87,13 @@ class Steps:
     def long_flight(self, run: Run) -> bool:
         """Whether a flight, from its push-off to its landing, lasts longer than the beat before the landing (so
         that how it flies may not depend on where it lands)."""
-        return run.t1 - (run.t0 - PUSH_OFF) > self.clock.beat_before(run.t1)
+        return run.t0 - PUSH_OFF[0] < self.anticipated_from(run)
+
+    def anticipated_from(self, run: Run) -> float:
+        """The earliest time (s) a flight's motion may depend on its landing: a beat before the landing is written
+        (the feet may touch down a moment later)."""
+        landing = self.clock.seconds(run.b1)
+        return landing - self.clock.beat_before(landing)
 
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
