@@ -29,7 +29,9 @@ put before it).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach
-by more than a millimetre (in all, and before the reach). ``locality`` is importable (``tests/test_locality.py``).
+by more than a millimetre (in all, and before the reach), and the same for the amended reach. ``--groups`` picks
+the kinds of symbol edited, ``--list`` prints every edit that moves something outside by over a millimetre.
+``locality`` is importable (``tests/test_locality.py``).
 """
 
 from __future__ import annotations
