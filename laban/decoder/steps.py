@@ -126,10 +126,12 @@ class Steps:
                         and not self.long_flight(run):
                     f2, r2 = axes(self.heading_at(run.t1))
                     travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
-                # the pelvis holds still until it sets off into the leap, within a beat of the landing
-                lead = max(0.9 * self.clock.beat_before(run.t1) - run.duration, 0.05)
-                if travel.any() and knots[-1][0] < run.t0 - lead:
-                    knots.append((run.t0 - lead, pelvis.copy(), False))
+                # the pelvis is where the take-off put it a beat before the landing, whatever comes next: from there
+                # it sets off into the leap (where the leap goes is anticipated by a beat at most)
+                hold = min(self.anticipated_from(run), run.t0 - 0.02)
+                earlier = [k[0] for k in knots if k[0] < run.t0 - 1e-6]
+                if not self.long_flight(run) and earlier and max(earlier) < hold - 1e-6:
+                    knots.append((hold, pelvis.copy(), False))
                 flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
                 knots.append((run.t0, pelvis.copy(), flows))
                 pelvis = pelvis + travel
