@@ -16,6 +16,8 @@ from ..errors import LabanError
 from ..score import Column, Score
 
 LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for
+ANTICIPATION = 0.9  # of a beat: the longest a movement prepares what comes next (``Clock.anticipation``)
+SMOOTHING = 0.4  # of the shortest beat: the farthest a smoothing reaches either side (``Clock.kernel``)
 
 
 class DecodeError(LabanError):
@@ -44,9 +46,9 @@ class Clock:
 
     def kernel(self, sigma: float) -> dict:
         """``sigma`` (frames) and ``truncate`` of a Gaussian smoothing of ``sigma`` seconds whose reach, either
-        side, stays under 0.4 of the shortest beat: what a smoothing mixes in comes from within the beat around a
-        frame (an edit is anticipated by a beat at most), at any tempo."""
-        radius = min(4.0 * sigma, 0.4 * self.shortest_beat)
+        side, stays under ``SMOOTHING`` of the shortest beat: with ``anticipation``, an edit is felt at most a beat
+        before it, at any tempo."""
+        radius = min(4.0 * sigma, SMOOTHING * self.shortest_beat)
         sigma = min(sigma, radius / 3.0)
         return {"sigma": max(sigma * self.fps, 1e-3), "truncate": radius / max(sigma, 1e-9)}
 
@@ -60,10 +62,15 @@ class Clock:
         return self.seconds(beats + 0.5) - self.seconds(beats - 0.5)
 
     def beat_before(self, seconds: float) -> float:
-        """Seconds from one beat before a time to that time: the longest an edit may be anticipated (the reach of
-        an edit is widened by one beat on each side, whatever the tempo)."""
+        """Seconds from one beat before a time to that time."""
         beat = float(self.grid.seconds_to_beats(seconds))
         return seconds - self.seconds(beat - 1.0)
+
+    def anticipation(self, seconds: float) -> float:
+        """The longest (s) that what happens at a time may be prepared before it: ``ANTICIPATION`` of the beat
+        before. With smoothing that reaches ``SMOOTHING`` of a beat (``kernel``), an edit is felt at most a beat
+        before it, whatever the tempo (the reach of an edit is widened by one beat on each side)."""
+        return ANTICIPATION * self.beat_before(seconds)
 
     def window(self, t0: float, t1: float) -> slice:
         """Frames whose times lie in [t0, t1)."""

@@ -130,7 +130,7 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           ankles[f, end] if end < n else None, rng.uniform(*_CLEARANCE), rng.uniform(*_FREE_LIFT),
                           leg.thigh_length + leg.shin_length, leg.ankle_height,
                           jumping=begin > 0 and not steps.planted[1 - f, begin],
-                          window=0.9 * clock.beat_before(tb) if end < n else np.inf)
+                          window=clock.anticipation(tb) if end < n else np.inf)
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
                              streams(column, symbols[k].start), column) for k in np.flatnonzero(inside)]

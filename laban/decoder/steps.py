@@ -11,7 +11,7 @@ step takes it), never from where the other foot stood, and a step in place settl
 (``_PLACE_TRAVEL`` at most): so the pelvis-to-feet relation forgets an edit once each foot has stepped again (a
 foot put down beside one still planted, onto both feet, keeps clear of it, ``_beside``). A foot that stays planted
 all through the edit cannot follow the rest of the dance to its new place; that is the one exception. Nothing
-looks further ahead than a beat (``Clock.beat_before``): a leap travels the way it lands only when it takes off
+looks further ahead than a beat (``Clock.anticipation``): a leap travels the way it lands only when it takes off
 within a beat of landing, and a landing foot steers towards the next step only when it lifted within a beat of it.
 """
 
@@ -85,15 +85,16 @@ class Steps:
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
 
     def long_flight(self, run: Run) -> bool:
-        """Whether a flight, from its push-off to its landing, lasts longer than the beat before the landing (so
-        that how it flies may not depend on where it lands)."""
-        return run.t0 - PUSH_OFF[0] < self.anticipated_from(run)
+        """Whether a flight, from its shortest push-off to its landing as written, lasts longer than the beat
+        before the landing (so that how it flies may not depend on where it lands)."""
+        landing = self.clock.seconds(run.b1)
+        return run.t0 - PUSH_OFF[0] < landing - self.clock.beat_before(landing)
 
     def anticipated_from(self, run: Run) -> float:
-        """The earliest time (s) a flight's motion may depend on its landing: a beat before the landing is written
-        (the feet may touch down a moment later)."""
+        """The earliest time (s) a flight's motion may depend on its landing, as far as it can choose: its
+        ``anticipation`` before the landing is written (the feet may touch down a moment later)."""
         landing = self.clock.seconds(run.b1)
-        return landing - self.clock.beat_before(landing)
+        return landing - self.clock.anticipation(landing)
 
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
@@ -220,7 +221,7 @@ class Steps:
                 if (following is not None and following.feet == (f,) and following.step is not None
                         and following.step is not Direction.PLACE  # the weight goes on to this foot next ...
                         and following.t0 - self.lifted_at.get(f, -np.inf)
-                        <= 0.9 * self.clock.beat_before(following.t0)):  # ... within a beat of its lifting
+                        <= self.clock.anticipation(following.t0)):  # ... within a beat of its lifting
                     ideal = end + _STEP[0] * horizontal(following.step, forward, right)
                 feet[f] = _beside(old, start, end, ideal, forward)
             elif both:
