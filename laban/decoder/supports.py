@@ -93,7 +93,10 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         beat = clock.beat_length(run.b0)
         wider = min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - run.duration)))
         before, after = runs[k - 1], runs[k + 1]
-        early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * after.duration)
+        # how late the feet land depends on how long they stay down (all the runs on those feet), not on how the
+        # landing is written after it has landed (a landing split in two lands alike)
+        stays = next((r.t0 for r in runs[k + 2:] if r.feet != after.feet), runs[-1].t1) - after.t0
+        early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * stays, 0.8 * after.duration)
         before.t1 = run.t0 = run.t0 - early
         after.t0 = run.t1 = run.t1 + late
     # A leg that gestures (forward low, say) and then steps puts its foot down the way it reached.
