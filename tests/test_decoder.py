@@ -305,3 +305,20 @@ def test_cell_agreement_counts_cells_per_column():
     figures = cell_agreement(score, changed)["upper-arm-left"]
     assert figures["level"] == 1.0
     assert figures["direction"] == pytest.approx(1.0 - 8 / figures["cells"])  # 2 beats of 4 cells differ
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_the_starting_front_turns_the_whole_dance(path):
+    """``laban.algebra.rotate_front`` records the facing a dance starts with as a zero-length turn sign at beat 0:
+    the decoded dance is the same dance turned about the vertical (a quarter turn clockwise seen from above takes
+    the front, +z, to -x), not a quick turn at the start."""
+    from laban.algebra import rotate_front
+
+    score = read(path)
+    plain = decode(score, seed=2).trajectories().positions.astype(np.float64)
+    turned = decode(rotate_front(score, 0.25), seed=2).trajectories().positions.astype(np.float64)
+    assert plain.shape == turned.shape
+    expected = plain.copy()
+    expected[..., 0], expected[..., 2] = -plain[..., 2], plain[..., 0]
+    assert np.abs(turned - expected).max() < 1e-4
+    assert np.abs(turned - plain).max() > 0.1  # it did turn

@@ -1,6 +1,8 @@
 """Local randomness in the decoder: editing one gesture symbol changes the decoded motion only from that symbol
 until the next symbol of its column has arrived (± 1 beat); everywhere else the motion is identical, feet where
-they were. Measured as ``bench/decoder_locality.py`` measures it."""
+they were. An edit of steps, turns or a leg gesture changes nothing before it (less a beat) and, once both feet
+have stepped again, leaves the rest of the dance the same motion carried rigidly to its new place and facing.
+Measured as ``bench/decoder_locality.py`` measures it."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from laban.score import Column, Score, Sign
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from decoder_locality import edited, locality  # noqa: E402
+from decoder_locality import GROUPS, candidates, edited, locality  # noqa: E402
 
 EXAMPLES = sorted((REPO / "examples").glob("*.laban"))
 ARMS = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD,
@@ -73,3 +75,50 @@ def test_the_same_seed_gives_the_same_bytes():
     score = Score.load(EXAMPLES[0])
     a, b = laban.decode(score, seed=11), laban.decode(score, seed=11)
     assert a.rotations.tobytes() == b.rotations.tobytes() and a.translations.tobytes() == b.translations.tobytes()
+
+
+MILLIMETRE = 1e-3
+
+
+def assert_steps_stay_local(score: Score, group: str, seed: int, every: int = 1) -> None:
+    """Every ``every``-th symbol of ``group`` changed and split: nothing moves before its reach (less a beat) by a
+    millimetre, nor after the reach once both feet have stepped again, in the dancer's floor frame; a change
+    shows inside."""
+    original = laban.decode(score, seed=seed)
+    symbols = candidates(score, GROUPS[group])
+    assert symbols, group
+    for symbol in symbols[::every]:
+        for kind in ("change", "split"):
+            reach = locality(score, symbol, kind, seed=seed, original=original)
+            if kind == "change":
+                assert reach.inside > 0.02, (symbol, "the edit shows where it reaches")
+            assert reach.before < MILLIMETRE, (symbol, kind, reach)
+            assert reach.amended < MILLIMETRE, (symbol, kind, reach)
+
+
+@pytest.mark.parametrize("group", ["steps", "turns", "legs"])
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_a_step_turn_or_leg_edit_carries_the_rest_rigidly(path, group):
+    score = Score.load(path)
+    if not candidates(score, GROUPS[group]):
+        pytest.skip(f"{path.stem} has no {group} to edit")
+    assert_steps_stay_local(score, group, seed=1)
+
+
+@pytest.mark.parametrize("group", ["steps", "turns", "legs"])
+def test_a_step_turn_or_leg_edit_in_a_real_dance_carries_the_rest_rigidly(trials, group):
+    trial = trials["05_02"]
+    score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
+    assert_steps_stay_local(score, group, seed=0)
+
+
+def test_a_step_edit_moves_the_dance_elsewhere_on_the_floor():
+    """The rigid carrying is not vacuous: a changed step of the first phrase leaves the dancer elsewhere (the raw
+    displacement after the reach is large) while the floor-frame one is nil."""
+    score = Score.load(REPO / "examples" / "first_phrase.laban")
+    step = next(s for s in candidates(score, GROUPS["steps"]) if s.direction is not None
+                and s.direction.name != "PLACE")
+    first = laban.decode(score, seed=0).trajectories().positions
+    second = laban.decode(edited(score, step, "change"), seed=0).trajectories().positions
+    assert np.abs(first[-1] - second[-1]).max() > 0.05
+    assert locality(score, step, "change", seed=0).amended < MILLIMETRE

@@ -25,9 +25,12 @@ reads, so that ``tokenize(decode(score), score.grid)`` gives back the score.
 
 Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and
 the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
-until the next symbol of its column has arrived, plus a short transition on each side; an edit of steps or turns
-carries the rest of the dance rigidly to a new place and facing. All per-frame work is numpy over whole arrays;
-Python loops run over symbols, runs and joints.
+until the next symbol of its column has arrived, plus a transition of at most a beat on each side (anticipation and
+smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``); an edit of steps, turns or a leg
+gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot
+planted all through the edit stays where it stood) and, for a turn, once the next turn has set the front anew.
+Zero-length turn signs at beat 0 set the facing the dance starts with (``laban.algebra.rotate_front``). All
+per-frame work is numpy over whole arrays; Python loops run over symbols, runs and joints.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ..score import Column, Score
 from ..skeleton import Skeleton
 from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
 from .legs import Spell, free_feet, free_spells
-from .steps import Steps
+from .steps import PUSH_OFF, Steps
 from .supports import axes, facing_rotations, in_body, to_world
 
 GRAVITY = 9.81
@@ -101,8 +101,10 @@ class Body:
         low = np.where(supported, relaxed.min(axis=0), 0.0)
         above = np.where(np.isfinite(relaxed), relaxed, low[None] + 1.0) - low  # a smooth minimum, 1 cm wide
         wanted = low - 0.01 * np.log(np.exp(-above / 0.01).sum(axis=0))
-        wanted = fill_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
-        wanted = gaussian_filter1d(wanted, 0.05 * self.clock.fps, mode="nearest")  # weight shifts take time
+        # in the air the height holds the take-off's (a jump flies on its own parabola, ``_jumps``): so that
+        # where it lands is not anticipated before it leaves
+        wanted = _hold_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
+        wanted = gaussian_filter1d(wanted, **self.clock.kernel(0.05), mode="nearest")  # weight shifts take time
         return np.minimum(_softmin(wanted, reach - 0.003, 0.004), reach)
 
     # --- solve ----------------------------------------------------------------------------------------------
@@ -152,8 +154,8 @@ class Body:
         sets the centre of mass on its parabola)."""
         length = np.linalg.norm(offset, axis=-1, keepdims=True)
         excess = offset * np.maximum(0.0, 1.0 - _BALANCE / np.maximum(length, 1e-9))
-        on_floor = gaussian_filter1d(self.steps.planted.any(axis=0).astype(float), 0.05 * self.clock.fps)
-        return gaussian_filter1d(excess * on_floor[:, None], 0.08 * self.clock.fps, axis=0, mode="nearest")
+        on_floor = gaussian_filter1d(self.steps.planted.any(axis=0).astype(float), **self.clock.kernel(0.05))
+        return gaussian_filter1d(excess * on_floor[:, None], **self.clock.kernel(0.08), axis=0, mode="nearest")
 
     def _upper_body(self) -> tuple[np.ndarray, np.ndarray]:
         """World rotations (T, J, 3, 3) of the pelvis, spine, head and arms, and which joints they set: they do
@@ -195,7 +197,7 @@ class Body:
             free_front = to_world(leg_front(body_dir), self.heading)
             w = free_weight[f][:, None]
             pole = unit((1.0 - w) * planted_front + w * free_front + 1e-6 * apply(self.facing, rig.forward))
-            pole = unit(gaussian_filter1d(pole, 0.05 * self.clock.fps, axis=0, mode="nearest"))  # knees turn smoothly
+            pole = unit(gaussian_filter1d(pole, **self.clock.kernel(0.05), axis=0, mode="nearest"))  # knees turn smoothly
             knee, end = two_bone(hips[f], target, leg.thigh_length, leg.shin_length, pole)
             thigh_world = compose(frame(knee - hips[f], pole), leg.rest_frame.T)
             shin_rest = rig.rest[leg.foot] - rig.rest[leg.shin]
@@ -275,7 +277,9 @@ class Body:
         runs = self.steps.runs
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
-                yield runs[takeoff].t1, runs[landing].t0
+                flight = runs[takeoff + 1]
+                yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
+                    self.steps.anticipated_from(flight)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -283,22 +287,29 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for t_off, t_on in self._flight_times():
+        for t_off, t_on, long, earliest in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
             y_stand_off = root_y[off_frame]
             y_stand_on = root_y[on_frame]
+            if long:  # a flight longer than a beat flies as if to land as high as it took off: where it lands (an
+                # edit of the landing) changes only the landing, which the knees absorb
+                y_stand_on = y_stand_off
             y_off = y_stand_off + 0.05
             y_on = y_stand_on + 0.04
             if com_offset is not None:  # fly the centre of mass, not the pelvis
-                c_off, c_on = y_off + com_offset[off_frame, 1], y_on + com_offset[on_frame, 1]
+                c_off = y_off + com_offset[off_frame, 1]
+                c_on = y_on + com_offset[off_frame if long else on_frame, 1]
             else:
                 c_off, c_on = y_off, y_on
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
-            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), 0.08, 0.25))
+            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), *PUSH_OFF))
+            if not long:  # the push-off, which depends on where the jump lands, within the beat before landing
+                push = max(min(push, t_off - earliest), PUSH_OFF[0])
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
+            y_stand_on = root_y[on_frame]
             inside = (t >= t_off) & (t <= t_on)
             dt = t[inside] - t_off
             com_y = c_off + v0 * dt - 0.5 * GRAVITY * dt ** 2
@@ -318,9 +329,10 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on in self._flight_times():
+        for t_off, t_on, long, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
-            if not inside.any():
+            if long or not inside.any():  # a flight longer than a beat goes straight up and down as planned (it
+                # may depend neither on where it lands nor, after it lands, on how it took off)
                 continue
             off_frame = max(np.flatnonzero(inside)[0] - 1, 0)
             on_frame = min(np.flatnonzero(inside)[-1] + 1, clock.frames - 1)
@@ -330,6 +342,16 @@ class Body:
             xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
         return xz
 
+
+
+def _hold_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Values where ``known``, the last known one held elsewhere (the first known one before it)."""
+    if known.all() or not known.any():
+        return values
+    index = np.where(known, np.arange(len(values)), 0)
+    np.maximum.accumulate(index, out=index)
+    index = np.where(np.arange(len(values)) < np.argmax(known), np.argmax(known), index)
+    return values[index]
 
 
 def _softmin(a: np.ndarray, b: np.ndarray, width: float) -> np.ndarray:

@@ -16,6 +16,8 @@ from ..errors import LabanError
 from ..score import Column, Score
 
 LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for
+ANTICIPATION = 0.9  # of a beat: the longest a movement prepares what comes next (``Clock.anticipation``)
+SMOOTHING = 0.4  # of the shortest beat: the farthest a smoothing reaches either side (``Clock.kernel``)
 
 
 class DecodeError(LabanError):
@@ -39,6 +41,16 @@ class Clock:
                               f"{LONGEST_DECODE_S / 3600:.0f} h")
         self.frames = int(np.floor(self.end * fps + 1e-6)) + 1
         self.t = np.arange(self.frames) / fps
+        beats = np.arange(-1.0, float(self.grid.seconds_to_beats(self.end)) + 2.0)
+        self.shortest_beat = float(np.diff(self.grid.beats_to_seconds(beats)).min(initial=np.inf))
+
+    def kernel(self, sigma: float) -> dict:
+        """``sigma`` (frames) and ``truncate`` of a Gaussian smoothing of ``sigma`` seconds whose reach, either
+        side, stays under ``SMOOTHING`` of the shortest beat: with ``anticipation``, an edit is felt at most a beat
+        before it, at any tempo."""
+        radius = min(4.0 * sigma, SMOOTHING * self.shortest_beat)
+        sigma = min(sigma, radius / 3.0)
+        return {"sigma": max(sigma * self.fps, 1e-3), "truncate": radius / max(sigma, 1e-9)}
 
     def seconds(self, beats):
         """Seconds of beat positions (a number or an array)."""
@@ -48,6 +60,17 @@ class Clock:
     def beat_length(self, beats: float) -> float:
         """Seconds per beat around a beat position."""
         return self.seconds(beats + 0.5) - self.seconds(beats - 0.5)
+
+    def beat_before(self, seconds: float) -> float:
+        """Seconds from one beat before a time to that time."""
+        beat = float(self.grid.seconds_to_beats(seconds))
+        return seconds - self.seconds(beat - 1.0)
+
+    def anticipation(self, seconds: float) -> float:
+        """The longest (s) that what happens at a time may be prepared before it: ``ANTICIPATION`` of the beat
+        before. With smoothing that reaches ``SMOOTHING`` of a beat (``kernel``), an edit is felt at most a beat
+        before it, whatever the tempo (the reach of an edit is widened by one beat on each side)."""
+        return ANTICIPATION * self.beat_before(seconds)
 
     def window(self, t0: float, t1: float) -> slice:
         """Frames whose times lie in [t0, t1)."""

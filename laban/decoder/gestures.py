@@ -22,7 +22,7 @@ from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
-from .clock import Clock, Streams, clamp, progress, smoothstep
+from .clock import SMOOTHING, Clock, Streams, clamp, progress, smoothstep
 from .routes import Paths
 
 _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
@@ -176,12 +176,12 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
                                     flowing)
     duration = np.maximum(duration, 2.0 / clock.fps)
     # A quick move followed at once by a slower one cannot flow into it (the slower one starts early to be seen on
-    # time): it hurries to arrive a rest before. Only its last beat hurries, so that what comes before is the same
-    # whatever the next move is.
+    # time): it hurries to arrive a rest before. Only its last beat hurries (less the reach of the smoothing below),
+    # so that what comes before is the same whatever the next move is.
     hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
     arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
-    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0)) if len(hurry) \
-        else arrive
+    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - (1.0 - SMOOTHING))) \
+        if len(hurry) else arrive
     warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, last_beat, arrive)
              if a - max(w, begins[k]) > 1e-3]  # (move, hurries from, arrives, would have arrived)
     which = np.searchsorted(begins, t, side="right") - 1
@@ -205,8 +205,7 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
         here[over] = slerp(before, here[over], w)
     directions[moving] = here
     if len(t) > 1 and _TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
-        sigma = _TRACK_SMOOTHING / max(t[1] - t[0], 1e-9)
-        directions = unit(gaussian_filter1d(directions, sigma, axis=0, mode="nearest"))
+        directions = unit(gaussian_filter1d(directions, **clock.kernel(_TRACK_SMOOTHING), axis=0, mode="nearest"))
     return directions
 
 

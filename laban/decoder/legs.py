@@ -44,6 +44,8 @@ class Spell:
     weight: np.ndarray | None = None
     reaching: bool = False  # the leg gestured towards where it lands
     jumping: bool = False  # the foot leaves the floor to jump
+    window: float = np.inf  # s before landing that where the foot lands may steer it (a beat: an edit of a step
+    # is anticipated by a beat at most)
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
@@ -51,7 +53,11 @@ class Spell:
         duration = tb - ta
         rise, fall = min(0.06, 0.2 * duration), min(0.1, 0.25 * duration)  # up before moving over, down after
         travel = max(duration - rise - fall, 1e-3)
-        s = progress(t - ta - rise, travel, 0.3 * travel, 0.3 * travel)
+        leaves = ta + rise
+        if duration - rise > self.window:  # a long swing: up over where it left, then over in the last beat
+            travel = max(self.window - fall, 1e-3)
+            leaves = tb - self.window
+        s = progress(t - leaves, travel, 0.3 * travel, 0.3 * travel)
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
         self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4
@@ -82,7 +88,7 @@ class Spell:
             up = self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
             path = up + (path - up) * ramp(t, ta + 0.03, ta + 0.25)[:, None]
         if self.landed is not None:  # come down to the landing spot (straight down from a leg that reached there)
-            lead = 0.15 if self.reaching else 0.35
+            lead = min(0.15 if self.reaching else 0.35, self.window)
             above = self.landed + np.outer(_lifted(t, -np.inf, tb), [0.0, self.clearance, 0.0])
             path = path + (above - path) * ramp(t, tb - lead, tb - 0.03)[:, None]
         return path
@@ -123,7 +129,8 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
             spell = Spell(f, frames, t[frames], ta, tb, ankles[f, begin - 1] if begin > 0 else None,
                           ankles[f, end] if end < n else None, rng.uniform(*_CLEARANCE), rng.uniform(*_FREE_LIFT),
                           leg.thigh_length + leg.shin_length, leg.ankle_height,
-                          jumping=begin > 0 and not steps.planted[1 - f, begin])
+                          jumping=begin > 0 and not steps.planted[1 - f, begin],
+                          window=clock.anticipation(tb) if end < n else np.inf)
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
                              streams(column, symbols[k].start), column) for k in np.flatnonzero(inside)]

@@ -5,6 +5,14 @@ over the supporting foot, supporting feet stay planted (they only pivot on the b
 knees (plié) or raise the heels (relevé). The plan accumulates only what the score says: each choice (a step's
 length, a foot's turn-out, a knee's bend) comes from the stream of its own support symbol, so an edit of steps
 carries the rest of the dance rigidly to a new place, and an edit of anything else never moves the feet.
+
+What makes a step edit local: a foot that lands alone is placed from the pelvis (where it stands, and where the
+step takes it), never from where the other foot stood, and a step in place settles the pelvis over its support
+(``_PLACE_TRAVEL`` at most): so the pelvis-to-feet relation forgets an edit once each foot has stepped again (a
+foot put down beside one still planted, onto both feet, keeps clear of it, ``_beside``). A foot that stays planted
+all through the edit cannot follow the rest of the dance to its new place; that is the one exception. Nothing
+looks further ahead than a beat (``Clock.anticipation``): a leap travels the way it lands only when it takes off
+within a beat of landing, and a landing foot steers towards the next step only when it lifted within a beat of it.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ _LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
 _RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
 _QUICK_RELEVE = 0.45  # s: a shorter time on the ball keeps the pelvis where it was (knees bent); a longer one rises
 _TURNOUT = (0.05, 0.2)  # rad each foot points outward
+PUSH_OFF = (0.08, 0.25)  # s: the shortest and longest push-off of a jump (``body.Body._jumps``)
 
 
 @dataclass
@@ -69,10 +78,23 @@ class Steps:
         self.plants: list[_Plant] = []
         self._carried: float | None = None  # leg length of the last flat support (see _on_the_ball)
         self.flights: list[tuple[int, int]] = []  # (take-off run, landing run) indices
+        self.lifted_at: dict[int, float] = {}  # s each foot last left the floor (while planning)
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
+
+    def long_flight(self, run: Run) -> bool:
+        """Whether a flight, from its shortest push-off to its landing as written, lasts longer than the beat
+        before the landing (so that how it flies may not depend on where it lands)."""
+        landing = self.clock.seconds(run.b1)
+        return run.t0 - PUSH_OFF[0] < landing - self.clock.beat_before(landing)
+
+    def anticipated_from(self, run: Run) -> float:
+        """The earliest time (s) a flight's motion may depend on its landing, as far as it can choose: its
+        ``anticipation`` before the landing is written (the feet may touch down a moment later)."""
+        landing = self.clock.seconds(run.b1)
+        return landing - self.clock.anticipation(landing)
 
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
@@ -95,15 +117,26 @@ class Steps:
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
                 for f in list(open_plants):
+                    self.lifted_at[f] = run.t0
                     self._close(open_plants.pop(f), run.t0)
                 landing = runs[i + 1] if i + 1 < len(runs) else None
                 travel = np.zeros(2)
-                if landing is not None and landing.step not in (None, Direction.PLACE):
+                # a leap travels the way it lands, but only where the take-off (push-off included) lies within a
+                # beat of the landing: an edit of the landing step is anticipated by a beat at most
+                if landing is not None and landing.step not in (None, Direction.PLACE) \
+                        and not self.long_flight(run):
                     f2, r2 = axes(self.heading_at(run.t1))
                     travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
-                knots.append((run.t0, pelvis.copy(), True))
+                # the pelvis is where the take-off put it a beat before the landing, whatever comes next: from there
+                # it sets off into the leap (where the leap goes is anticipated by a beat at most)
+                hold = min(self.anticipated_from(run), run.t0 - 0.02)
+                earlier = [k[0] for k in knots if k[0] < run.t0 - 1e-6]
+                if not self.long_flight(run) and earlier and max(earlier) < hold - 1e-6:
+                    knots.append((hold, pelvis.copy(), False))
+                flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
+                knots.append((run.t0, pelvis.copy(), flows))
                 pelvis = pelvis + travel
-                knots.append((run.t1, pelvis.copy(), True))
+                knots.append((run.t1, pelvis.copy(), flows))
                 feet = {}
                 self.flights.append((i - 1, i + 1))
                 previous = run
@@ -128,7 +161,8 @@ class Steps:
             run.late = late
             for f in list(open_plants):
                 if f not in run.feet:
-                    self._close(open_plants.pop(f), run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0)))
+                    self.lifted_at[f] = run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0))
+                    self._close(open_plants.pop(f), self.lifted_at[f])
             for f in landing:
                 open_plants[f] = self._new_plant(f, run.t0 - early, feet[f], turnouts[f])
             for f in [f for f in feet if f not in run.feet]:
@@ -137,7 +171,8 @@ class Steps:
             settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
             transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
                 if settle > 0 else run.duration
-            knots.append((run.t0, start, not previous.feet))  # after a flight the travel flows on
+            # after a flight the travel flows on
+            knots.append((run.t0, start, not previous.feet and not self.long_flight(previous)))
             knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9))
             pelvis = end
             previous = run
@@ -184,9 +219,11 @@ class Steps:
                 else:
                     ideal = old + (SIDE[f] - SIDE[staying[0]]) * 0.5 * self.stance * right
                 if (following is not None and following.feet == (f,) and following.step is not None
-                        and following.step is not Direction.PLACE):  # the weight goes on to this foot next
+                        and following.step is not Direction.PLACE  # the weight goes on to this foot next ...
+                        and following.t0 - self.lifted_at.get(f, -np.inf)
+                        <= self.clock.anticipation(following.t0)):  # ... within a beat of its lifting
                     ideal = end + _STEP[0] * horizontal(following.step, forward, right)
-                feet[f] = _beside(old, start, end, ideal)
+                feet[f] = _beside(old, start, end, ideal, forward)
             elif both:
                 feet[f] = end + SIDE[f] * right * 0.5 * self.stance
             elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
@@ -197,9 +234,11 @@ class Steps:
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
                 feet[f] = start + reach * (end - start) + SIDE[f] * right * lateral - settle * over * forward
             else:
+                # a step in place closes the foot beside the other as the pelvis, settled over that foot, stands
+                # (under the body, from the pelvis alone: where the other foot stood is left behind as it lifts)
                 others = [g for g in feet if g != f]
-                feet[f] = (feet[others[0]] + (SIDE[f] - SIDE[others[0]]) * 0.5 * self.stance * right if others
-                           else start + SIDE[f] * right * 0.02)
+                feet[f] = (start - 0.5 * self.foot_length * forward + SIDE[f] * (self.stance - 0.015) * right
+                           if others else start + SIDE[f] * right * 0.02)
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward
@@ -209,9 +248,9 @@ class Steps:
             distance = np.linalg.norm(move)
             if distance > _PLACE_TRAVEL:
                 move *= _PLACE_TRAVEL / distance
-            end = start + move * (0.6 + 0.4 * settle)
+            end = start + move
             if both and staying and landing:
-                feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]])
+                feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]], forward)
         return end
 
     def _new_plant(self, foot: int, t0: float, ankle: np.ndarray, turnout: float) -> _Plant:
@@ -285,11 +324,14 @@ _NEAR = 0.18  # m: a foot on the floor this near the pelvis always counts as car
 _FAR = 2.5  # ... and one further than this many times the other's distance does not (the tokenizer says 3)
 
 
-def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarray) -> np.ndarray:
+def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarray,
+            forward: np.ndarray) -> np.ndarray:
     """Where to put a second foot down (ankle, (x, z)) next to the ``old`` one, nearest ``ideal``, so that the
     pelvis travelling from ``start`` to ``end`` stands between them all along: the tokenizer only counts a foot as
-    carrying weight if it is near the pelvis or not much further from it than the other foot is."""
-    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+    carrying weight if it is near the pelvis or not much further from it than the other foot is (``forward``: the
+    body's front)."""
+    # candidates around ``ideal`` in the body's axes (a dance turned elsewhere chooses the same way)
+    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False) + np.arctan2(forward[1], forward[0])
     radii = np.array([0.0, 0.03, 0.06, 0.09, 0.12, 0.16, 0.2, 0.25])
     offsets = np.stack([np.cos(angles)[:, None] * radii, np.sin(angles)[:, None] * radii], axis=-1).reshape(-1, 2)
     candidates = ideal + offsets

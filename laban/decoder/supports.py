@@ -93,7 +93,10 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         beat = clock.beat_length(run.b0)
         wider = min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - run.duration)))
         before, after = runs[k - 1], runs[k + 1]
-        early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * after.duration)
+        # how late the feet land depends on how long they stay down (all the runs on those feet), not on how the
+        # landing is written after it has landed (a landing split in two lands alike)
+        stays = next((r.t0 for r in runs[k + 2:] if r.feet != after.feet), runs[-1].t1) - after.t0
+        early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * stays, 0.8 * after.duration)
         before.t1 = run.t0 = run.t0 - early
         after.t0 = run.t1 = run.t1 + late
     # A leg that gestures (forward low, say) and then steps puts its foot down the way it reached.
@@ -140,12 +143,16 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
     from the notated front) is chosen from that turn alone, never from earlier ones: after a turn the front is
     the notated front plus that turn's drift, whatever came before, so an edited turn carries the rest of the
-    dance round rigidly.
+    dance round rigidly. Zero-length turn signs at beat 0 set the facing the dance starts with (the front is
+    turned before anything moves).
     """
     t = clock.t
-    heading = np.zeros(clock.frames)
-    notated = actual = 0.0  # degrees
     turns = _turn_signs(score, clock)
+    # the facing the performance starts with: zero-length turn signs at beat 0 (``laban.algebra.rotate_front``)
+    facing = [turn for turn in turns if turn.b0 <= 1e-9 and turn.t1 - turn.t0 <= 1e-9]
+    notated = actual = 360.0 * sum(turn.amount for turn in facing)  # degrees
+    heading = np.full(clock.frames, np.radians(notated))
+    turns = [turn for turn in turns if turn not in facing]
     for k, turn in enumerate(turns):
         duration = max(turn.t1 - turn.t0, 1e-3)
         angle = 360.0 * turn.amount
