@@ -13,9 +13,9 @@ line in ``EXPORTS``.
 
 from __future__ import annotations
 
-import importlib
 
-from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError
+from .errors import LabanError, MotionFileError, MusicError, ScoreFileError, SkeletonError  # noqa: F401
+from .lazy import exports
 
 # module (inside laban) -> the names ``laban`` exports from it
 EXPORTS: dict[str, tuple[str, ...]] = {
@@ -38,28 +38,4 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tokenizer": ("tokenize",),
 }
 
-_HOME = {name: module for module, names in EXPORTS.items() for name in names}
-__all__ = sorted(_HOME)
-
-
-def __getattr__(name: str):
-    """An exported name, imported from its module the first time; or a submodule (``laban.timing``)."""
-    module = _HOME.get(name)
-    if module is not None:
-        try:
-            value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-        except AttributeError as error:  # raised while importing: not "no such name", which Python would say
-            raise ImportError(f"importing {__name__}.{module} failed: {error}") from error
-        globals()[name] = value  # later look-ups are plain attribute reads
-        return value
-    if not name.startswith("_"):
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = exports(__name__, globals(), EXPORTS)
