@@ -106,8 +106,10 @@ def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
                  "--model", str(tmp_path / "model"), "-o", str(tmp_path / "again")]) == 0
     assert (tmp_path / "again" / "score.json").read_bytes() == first
     capsys.readouterr()
-    assert main(["generate", "--text", "a turn", "-o", str(tmp_path / "none")]) == 2
-    assert "no built-in model" in capsys.readouterr().err
+    assert main(["generate", "--text", "a turn", "--model", str(tmp_path / "nothing"), "-o",
+                 str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("motiongpt: error: ") and err.count("\n") == 1
     assert not (tmp_path / "none").exists()
 
 
@@ -141,3 +143,18 @@ def test_the_command_dances_on_the_musics_grid_with_its_controls(model, tmp_path
     assert score.grid.beats_per_bar == music.beats_per_bar
     n = len(score.grid.times)  # the music's beats up to the end of the dance's two bars
     assert 2 < n < len(music.times) and np.allclose(score.grid.times, music.times[:n])
+
+
+def test_the_built_in_model_dances_to_words_and_music_the_same_for_a_seed(tmp_path, capsys):
+    """The README's first command, short: the shipped model writes a valid score on the music's own grid, and the
+    same seed writes the same bytes."""
+    from motiongpt.cli import main
+
+    args = ["generate", "--text", "steps forward, a half turn, arms rising high", "--music",
+            "corpus:joplin/maple_leaf_rag", "--bars", "2", "--seed", "3", "--no-video"]
+    assert main([*args, "-o", str(tmp_path / "a")]) == 0, capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "b")]) == 0
+    score = laban.Score.load(tmp_path / "a" / "score.laban")
+    assert score.beats_per_bar == 2 and any(s.column.is_support for s in score.symbols)
+    assert (tmp_path / "a" / "score.json").read_bytes() == (tmp_path / "b" / "score.json").read_bytes()
+    assert json.loads((tmp_path / "a" / "prompt.json").read_text())["model"] == "builtin"

@@ -7,12 +7,14 @@ __all__ = ["MotionGPT", "MotionGPTConfig", "bar_numbers", "build", "builtin_conf
 
 
 def builtin_model_path():
-    """The folder of the model shipped with the package; until one is trained, a one-line CheckpointError."""
+    """The folder of the model shipped with the package (trained by ``configs/builtin.yaml``, ``docs/model.md``); a
+    one-line CheckpointError when an installed copy lacks it."""
     from pathlib import Path
 
     from motiongpt.errors import CheckpointError
 
     path = Path(__file__).parents[1] / "checkpoints" / "builtin"
     if not (path / "model.safetensors").is_file():
-        raise CheckpointError("no built-in model is shipped yet: give a model folder (--model DIR)")
+        raise CheckpointError(f"{path}: the built-in model is missing from this installation: reinstall the package, "
+                              "or give a model folder (--model DIR)")
     return path
