@@ -101,12 +101,13 @@ def run(args: argparse.Namespace) -> int:
     prompt = {"text": args.text, "music": args.music, "bpm": None if music else (args.bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar,
               "bars": len(model.vocabulary.bar_spans(model.vocabulary.encode(score))), "seconds": args.seconds,
-              "controls": features is not None and not args.no_controls, "style": args.style, "seed": args.seed, "temperature": args.temperature, "top_k": args.top_k,
-              "top_p": args.top_p, "model": str(args.model) if args.model else "builtin",
-              "model_version": _model_version(model), "motiongpt": version()}
+              "controls": features is not None and not args.no_controls, "style": args.style, "seed": args.seed,
+              "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p,
+              "model": str(args.model) if args.model else "builtin", "model_version": _model_version(model),
+              "motiongpt": version()}
     _write(out, score, prompt, args)
     print(f"{out}: {len(score.symbols)} symbols in {prompt['bars']} bars"
-          + (f" on the beats of {music}" if music else f" at {grid.tempo:.0f} bpm") + f", seed {args.seed}")
+          + (f" on the beats of {args.music}" if music else f" at {grid.tempo:.0f} bpm") + f", seed {args.seed}")
     return 0
 
 
