@@ -18,7 +18,6 @@ from collections import defaultdict
 import numpy as np
 
 import laban
-from laban.algebra import bar_start
 from laban.timing import BeatGrid
 from motiongpt.data.corpus import Corpus
 from motiongpt.model import MotionGPT, builtin_model_path
@@ -53,7 +52,6 @@ def main() -> None:
     started = time.perf_counter()
     for take, score, phrase in chosen:
         wanted = laban.facts_from_text(phrase.text)
-        beat = bar_start(score.grid, phrase.bars[0])
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
         for seed in args.seeds:
@@ -63,7 +61,6 @@ def main() -> None:
         _, other, other_phrase = training[int(rng.integers(len(training)))]
         for element, ok in laban.words_followed(wanted, laban.phrase_facts(other, other_phrase.bars)).items():
             tallies["random training phrase"][element].append(ok)
-        del beat
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} held-out 2-bar phrases ({args.subset}), seeds {args.seeds}, "
