@@ -20,7 +20,7 @@ from ..score import Column, Direction, Level, Score, Sign
 from ..tokenizer import TURN_SPEED
 from .clock import Clock, Streams, progress
 
-_TURN_SPEED = 70.0  # deg/s, the slowest turn (the tokenizer sees turning above 40°/s)
+_TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
 
@@ -154,13 +154,16 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     heading = np.full(clock.frames, np.radians(notated))
     turns = [turn for turn in turns if turn not in facing]
     for k, turn in enumerate(turns):
-        duration = max(turn.t1 - turn.t0, 1e-3)
+        # a turn slower than a turn is seen as drift: a long sign's turn happens in the last part of its time, at
+        # the slowest speed that reads as turning (the body arrives at the sign's top edge, as written)
+        t0 = max(turn.t0, turn.t1 - abs(360.0 * turn.amount) / _TURN_SPEED - 0.1)
+        duration = max(turn.t1 - t0, 1e-3)
         angle = 360.0 * turn.amount
         wanted = np.sign(turn.amount) * _TURN_SPEED * duration  # the least angle that turns fast enough
         slack = np.clip(wanted - angle, -_TURN_SLACK, _TURN_SLACK) if abs(angle) < abs(wanted) else 0.0
         rng = streams("turns", turn.b0, "drift")
         end = notated + angle + np.clip(rng.normal(0.0, 3.0) + slack, -_TURN_SLACK, _TURN_SLACK)
-        flows_in = k > 0 and turn.t0 - turns[k - 1].t1 < 0.1
+        flows_in = k > 0 and t0 - turns[k - 1].t1 < 0.1
         flows_on = k + 1 < len(turns) and turns[k + 1].t0 - turn.t1 < 0.1
         ease = min(0.08, 0.3 * duration)
         # the tokenizer sees turning once the smoothed rate passes TURN_SPEED: start early and stop late by that
@@ -168,7 +171,7 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
         spread = np.hypot(_SEEN_TURNING, 0.3 * ease)
         late = 0.5 * ease + spread * float(ndtri(np.clip(TURN_SPEED / max(rate, 1e-3), 1e-4, 1 - 1e-4)))
         late = max(late, 0.0)  # a quick turn is seen early, but it takes the whole time written for it (less jerk)
-        begin = turn.t0 - (0.0 if flows_in else late)
+        begin = t0 - (0.0 if flows_in else late)
         finish = turn.t1 + (0.0 if flows_on else late)
         done = progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
         heading += np.radians(end - actual) * done
