@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
         drawn = windows(Corpus.load(args.corpus), "train", bars=(min(4, settings.window_bars), settings.window_bars),
                         rng=np.random.default_rng(settings.seed), count=settings.augmented_windows)
         examples = examples_from_windows(drawn, vocabulary, config, exact_words=settings.exact_words)
+        if settings.phrase_windows:  # one phrase each, in exactly the words a phrase's prompt would use
+            phrases = windows(Corpus.load(args.corpus), "train", bars=(2, 2),
+                              rng=np.random.default_rng([settings.seed, 1]), count=settings.phrase_windows)
+            examples += examples_from_windows(phrases, vocabulary, config, exact_words=1.0)
     else:
         examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
     validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None

@@ -51,6 +51,7 @@ class TrainConfig:
     window_bars: int = 8
     augmented_windows: int = 0  # N > 0: N augmented windows of a corpus (motiongpt.data.augment) instead of plain cuts
     exact_words: float = 0.5  # share of augmented windows described by laban.describe rather than the take's words
+    phrase_windows: int = 0  # N > 0: N more augmented 2-bar windows (one phrase), each in laban.describe's words
     checkpoint_every: int = 50
     validate_every: int = 0  # 0: validate only at the end (when validation examples are given)
     seed: int = 0
