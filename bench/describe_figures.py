@@ -20,26 +20,13 @@ import random
 import statistics
 import sys
 from collections import Counter
-from dataclasses import replace
 
 import laban
+from laban.algebra import mirror
 from laban.description import describe, facts_from_text, phrase_facts, words_followed
-from laban.score import Column, Direction, Score
 from motiongpt.data import REPO, cmu_trials
 
 SEEDS = range(10)
-
-
-def mirrored(score: Score) -> Score:
-    def swap(value: str) -> str:
-        return value.replace("left", "@").replace("right", "left").replace("@", "right")
-
-    def mirror(s):
-        return replace(s, column=Column(swap(s.column.value)),
-                       direction=Direction(swap(s.direction.value)) if s.direction else None,
-                       turn=-s.turn if s.turn else None)
-
-    return Score(score.grid, [mirror(s) for s in score.symbols], [mirror(s) for s in score.starting_position])
 
 
 def main() -> None:
@@ -80,7 +67,7 @@ def main() -> None:
     train = [(name, p) for name, p in phrases if split.get(name) == "train"]
     answers = {
         "the phrase itself": lambda name, p: phrase_facts(scores[name], p.bars),
-        "its mirror image": lambda name, p: phrase_facts(mirrored(scores[name]), p.bars),
+        "its mirror image": lambda name, p: phrase_facts(mirror(scores[name]), p.bars),
         "a random training phrase": lambda name, p: rng.choice(train)[1].facts,
     }
     print(f"\nwords followed on {len(test)} test-split dance phrases (prompts from seed 0)\n")

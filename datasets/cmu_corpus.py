@@ -48,10 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     built = build(cmu_sources(), args.output, jobs=args.jobs, force=args.force, progress=True)
-    tokens = sum(t.tokens for t in built.corpus)
-    print(f"{args.output}: {len(built.corpus)} takes ({built.made} tokenized, {built.reused} reused, "
-          f"{len(built.failures)} failed), {tokens:,} tokens, {built.seconds / 60:.1f} min of motion tokenized in "
-          f"{built.wall:.1f} s")
+    print(built.summary(args.output))
     for name, message in built.failures:
         print(f"error: {name}: {message}", file=sys.stderr)
     return 2 if built.failures else 0

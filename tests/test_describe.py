@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 import laban
+from laban.algebra import mirror
 from laban.description import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans,
                             words_followed)
 from laban.errors import LabanError
 from laban.formats import text
-from laban.score import Column, Direction, Level, Score
+from laban.score import Direction, Level, Score
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SEEDS = range(12)
@@ -49,19 +50,6 @@ bar 2
   3.5  support-left     place low        0.5
   3.5  support-right    place low        0.5
 """)
-
-
-def mirrored(score: Score) -> Score:
-    """Left and right exchanged: columns, directions, and the sense of every turn."""
-    def swap(value: str) -> str:
-        return value.replace("left", "@").replace("right", "left").replace("@", "right")
-
-    def mirror(s):
-        return replace(s, column=Column(swap(s.column.value)),
-                       direction=Direction(swap(s.direction.value)) if s.direction else None,
-                       turn=-s.turn if s.turn else None)
-
-    return Score(score.grid, [mirror(s) for s in score.symbols], [mirror(s) for s in score.starting_position])
 
 
 # What the sentences state
@@ -291,7 +279,7 @@ bar 2
     asked = facts_from_text(phrase.text)
     done = phrase_facts(s, phrase.bars)
     assert all(words_followed(asked, done).values())
-    followed = words_followed(asked, phrase_facts(mirrored(s), phrase.bars))
+    followed = words_followed(asked, phrase_facts(mirror(s), phrase.bars))
     assert followed == {"steps": True, "step direction": False, "turn": False, "jump": True, "arm level": True}
 
 

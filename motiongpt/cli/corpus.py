@@ -55,10 +55,7 @@ def run_build(args: argparse.Namespace) -> int:
     built = build(sources, args.output, jobs=args.jobs, subdivision=args.subdivision, force=args.force,
                   progress=not args.quiet)
     if not args.quiet:
-        tokens = sum(t.tokens for t in built.corpus)
-        print(f"{args.output}: {len(built.corpus)} takes ({built.made} tokenized, {built.reused} reused, "
-              f"{len(built.failures)} failed), {tokens:,} tokens; {built.seconds / 60:.1f} min of motion in "
-              f"{built.wall:.1f} s ({args.jobs} worker{'s' * (args.jobs > 1)})")
+        print(f"{built.summary(args.output)} ({args.jobs} worker{'s' * (args.jobs > 1)})")
     for name, message in built.warnings:
         print(f"motiongpt: warning: {name}: {message}", file=sys.stderr)
     for name, message in built.failures:

@@ -271,6 +271,13 @@ class Built:
     seconds: float  # of motion tokenized in this run
     wall: float
 
+    def summary(self, folder: str | Path) -> str:
+        """One line: takes made, reused and failed, tokens, and the motion tokenized in how long."""
+        tokens = sum(t.tokens for t in self.corpus)
+        return (f"{folder}: {len(self.corpus)} takes ({self.made} tokenized, {self.reused} reused, "
+                f"{len(self.failures)} failed), {tokens:,} tokens; {self.seconds / 60:.1f} min of motion tokenized "
+                f"in {self.wall:.1f} s")
+
 
 def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivision: int = 4, force: bool = False,
           progress: bool = False) -> Built:
