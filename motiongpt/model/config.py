@@ -16,6 +16,9 @@ TEMPO_BUCKETS = 16  # log-spaced from MIN_BPM to MAX_BPM
 MIN_BPM, MAX_BPM = 40.0, 240.0
 CONTROL_NAMES = ("energy", "accents", "phrase", "repeat")
 CONTROL_LEVELS = (4, 256, 3, 2)  # accents: bit b set = beat b of the bar is struck (up to 8 beats a bar)
+# What a phrase's words ask (laban.facts_from_text), per bar of the phrase, and where the bar stands in it
+FACT_NAMES = ("steps", "step_direction", "turn", "jumps", "arm_level", "phrase_bar", "phrase_bars")
+FACT_LEVELS = (9, 9, 17, 4, 3, 8, 8)  # steps 0..8+, 9 directions, turn -8..+8 eighths, jumps 0..3+, 3 levels
 
 
 class MotionGPTConfig(LlamaConfig):
@@ -26,7 +29,9 @@ class MotionGPTConfig(LlamaConfig):
     - ``tempo_buckets`` / ``max_meter``: tempo (log-spaced buckets of bpm) and beats per bar, one prefix each;
     - ``control_names`` / ``control_levels``: K per-bar controls and how many levels each takes (by default
       energy 4, accents 256 = a bit per beat of the bar, phrase 3, repeat 2: ``motiongpt.conditioning``'s), added
-      to the embedding of their bar's ``<bar>`` token (absent = level -1 = a learned null per control).
+      to the embedding of their bar's ``<bar>`` token (absent = level -1 = a learned null per control);
+    - ``fact_names`` / ``fact_levels``: what the words ask of each bar's phrase (step count, step direction, turn,
+      jumps, arm level) and the bar's place in its phrase, entering the same way (``conditions.fact_rows``).
     """
 
     model_type = "motiongpt"
@@ -35,12 +40,17 @@ class MotionGPTConfig(LlamaConfig):
     def control_count(self) -> int:
         return len(self.control_levels)
 
+    @property
+    def fact_count(self) -> int:
+        return len(self.fact_levels)
+
     def __init__(self, vocab_size: int = 162, hidden_size: int = 256, intermediate_size: int = 768,
                  num_hidden_layers: int = 6, num_attention_heads: int = 8, max_position_embeddings: int = 4096,
                  text_dimensions: int = TEXT_DIMENSIONS, styles: list[str] | None = None,
                  style_slots: int = 32, tempo_buckets: int = TEMPO_BUCKETS, max_meter: int = 8,
                  control_names: list[str] | None = None,
-                 control_levels: list[int] | None = None, train_length: int = 1024,
+                 control_levels: list[int] | None = None, fact_names: list[str] | None = None,
+                 fact_levels: list[int] | None = None, train_length: int = 1024,
                  pad_token_id: int = 0, bos_token_id: int = 1, eos_token_id: int = 2, **kwargs) -> None:
         kwargs.setdefault("num_key_value_heads", num_attention_heads)
         kwargs.setdefault("tie_word_embeddings", False)
@@ -58,6 +68,10 @@ class MotionGPTConfig(LlamaConfig):
         self.control_levels = [int(n) for n in (control_levels or CONTROL_LEVELS)]
         if len(self.control_levels) != len(self.control_names):
             raise ValueError("one number of levels per control name")
+        self.fact_names = list(fact_names or FACT_NAMES)
+        self.fact_levels = [int(n) for n in (fact_levels or FACT_LEVELS)]
+        if len(self.fact_levels) != len(self.fact_names):
+            raise ValueError("one number of levels per fact name")
         self.train_length = train_length  # longest training sequence (a window of bars)
 
     def style_id(self, style: str | int | None) -> int | None:

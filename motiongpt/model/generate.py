@@ -42,16 +42,20 @@ def generate(model: MotionGPT, grid: BeatGrid, **settings) -> Score:
     return variations(model, grid, 1, **settings)[0]
 
 
-def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | np.ndarray | None = None,
+def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | list | np.ndarray | None = None,
                style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
+               facts: np.ndarray | None = None,
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
                top_p: float = 1.0, continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, title: str = "",
                max_new_tokens: int | None = None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
-    - ``text``: words (encoded with ``motiongpt.text``) or a 384-d vector; ``style``: a name the model knows or an
-      id; ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
+    - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
+      ``((first, last), words)`` for spans of bars (staff numbers), or a 384-d vector; words enter as their
+      sentence vector and as per-bar facts (``conditions.word_phrases``/``fact_rows``: step count, direction,
+      turn, jumps, arm level); ``facts``: (bars, F) fact levels given directly instead; ``style``: a name the
+      model knows or an id; ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
     - ``bars``: how many bars (default: those covering the grid).
     - ``continue_from``: a score (or its ids, without ``<eos>``) whose bars are kept and continued to ``bars``.
     - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
@@ -82,6 +86,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
             raise GenerationError(str(error)) from None
         prompt = sequence[:sequence.index(vocabulary.fim_middle_id) + 1]
         title = title or score.title
+        written = (first, stop)
     else:
         total = bars if bars is not None else vocabulary.bar_count(grid)
         if not (isinstance(total, (int, np.integer)) and total >= 1):
@@ -95,19 +100,19 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
             kept = len(vocabulary.bar_spans(prompt))
             if kept > total:
                 raise GenerationError(f"the score to continue has {kept} bars, more than the {total} asked for")
+        written = (len(vocabulary.bar_spans(prompt)), total)
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    if isinstance(text, str):
-        from motiongpt.text import encode_text
-
-        text = encode_text([text])[0]
+    if isinstance(text, (str, list, tuple)):
+        text, facts = _words(model, grid, total, written, text, facts)
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     max_new_tokens=max_new_tokens)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
-        sequences = [_long(model, grid, total, controls, _derived(seed, row), **sampling) for row in range(count)]
+        sequences = [_long(model, grid, total, controls, facts, _derived(seed, row), **sampling)
+                     for row in range(count)]
     else:
-        sequences = _sample(model, grid, count, prompt, total, controls, seed, **sampling)
+        sequences = _sample(model, grid, count, prompt, total, controls, facts, seed, **sampling)
     scores = []
     for sequence in sequences:
         if fill_in is not None:
@@ -116,13 +121,14 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     return scores
 
 
-def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], total: int, controls, seed: int, *,
+def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], total: int, controls, facts,
+            seed: int, *,
             text, style, temperature: float, top_k: int, top_p: float, max_new_tokens: int | None
             ) -> list[list[int]]:
     """``count`` sequences (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``: one
     ``model.generate`` call."""
     vocabulary = model.vocabulary
-    conditions = _conditions(model, grid, count, total, text, style, controls)
+    conditions = _conditions(model, grid, count, total, text, style, controls, facts)
     room = model.config.max_position_embeddings - PREFIX - len(prompt)
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
@@ -154,7 +160,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
     return sequences
 
 
-def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, seed: int, **sampling) -> list[int]:
+def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seed: int, **sampling) -> list[int]:
     """A dance longer than the model's training windows, written ``WINDOW_BARS`` at a time: each pass continues
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
     their own) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do not depend on
@@ -163,8 +169,13 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, seed: int, **s
 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
-    head = None if rows is None else rows[:WINDOW_BARS]
-    ids = _sample(model, grid, 1, [vocabulary.bos_id], WINDOW_BARS, head, _derived(seed, 0), **sampling)[0][:-1]
+    asked = None if facts is None else np.asarray(facts, dtype=np.int64)
+
+    def part(levels, first, stop):
+        return None if levels is None else levels[first:stop]
+
+    ids = _sample(model, grid, 1, [vocabulary.bos_id], WINDOW_BARS, part(rows, 0, WINDOW_BARS),
+                  part(asked, 0, WINDOW_BARS), _derived(seed, 0), **sampling)[0][:-1]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -173,8 +184,9 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, seed: int, **s
         context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
         prompt = vocabulary.encode(context)[:-1]
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
-        part = None if rows is None else rows[done - CONTEXT_BARS:done + new]
-        written = _sample(model, local, 1, prompt, CONTEXT_BARS + new, part, _derived(seed, step), **sampling)[0]
+        span = (done - CONTEXT_BARS, done + new)
+        written = _sample(model, local, 1, prompt, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
+                          _derived(seed, step), **sampling)[0]
         spans = vocabulary.bar_spans(written)
         ids += written[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
@@ -207,7 +219,25 @@ def _derived(seed: int, part: int) -> int:
     return int(np.random.SeedSequence([int(seed), part]).generate_state(1)[0])
 
 
-def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls) -> dict:
+def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
+    """A prompt's sentence vector and its per-bar facts (unless ``facts`` are given): a string asks of the bars
+    being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of those
+    staff bars."""
+    from motiongpt.text import encode_text
+
+    from .conditions import fact_rows, word_phrases
+
+    shift = 0 if grid.downbeat else 1  # the staff number of the vocabulary's first bar
+    if isinstance(text, str):
+        first, stop = written
+        text = [((first + shift, stop - 1 + shift), text)]
+    words, phrases = word_phrases(text, grid, total)
+    if facts is None:
+        facts = fact_rows(phrases, grid, total, model.config.fact_names)
+    return encode_text([words])[0], facts
+
+
+def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:
     """The conditioning tensors for a batch of ``count`` rows (the same for every row)."""
     config = model.config
     vector = None
@@ -234,4 +264,9 @@ def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, s
             raise GenerationError(f"control levels run from 0 to {[n - 1 for n in config.control_levels]} "
                                   "(-1: absent)")
         rows["controls"] = levels.unsqueeze(0).repeat(count, 1, 1)
+    if facts is not None:
+        levels = torch.as_tensor(np.asarray(facts), dtype=torch.long)
+        if levels.ndim != 2 or levels.shape[1] != config.fact_count:
+            raise GenerationError(f"word facts are (bars, {config.fact_count}) levels, not {tuple(levels.shape)}")
+        rows["facts"] = levels.unsqueeze(0).repeat(count, 1, 1)
     return {k: v for k, v in rows.items() if v is not None}

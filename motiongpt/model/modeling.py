@@ -11,6 +11,9 @@ How the conditions enter (``docs/model.md``):
   the embedding of bar *j*'s ``<bar>`` token, so the model reads a bar's controls exactly where it starts
   writing that bar, and a window cut from anywhere in a score carries them along. In a fill-in-the-middle
   sequence bars are numbered as in the score (``bar_numbers``), not in the order they are written.
+- **Per-bar word facts**: a (bars, F) tensor the same way: what the words of the bar's phrase ask (step count,
+  step direction, turn, jumps, arm level: ``conditions.fact_rows``) and the bar's place in its phrase. A prompt
+  that is a list of (bars, words) asks each span for its own.
 
 The prefix is fed once, on the first forward of a sequence (an empty cache); the KV cache carries it after that,
 so ``generate`` samples token by token at the cost of a plain causal LM.
@@ -72,6 +75,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         self.meter_embedding = nn.Embedding(config.max_meter + 1, d)  # 0: no meter (meters are 1..max)
         # one table for all controls: control k's rows are its levels + 1 (row 0 of each: absent)
         self.control_embedding = nn.Embedding(sum(n + 1 for n in config.control_levels), d)
+        self.fact_embedding = nn.Embedding(sum(n + 1 for n in config.fact_levels), d)  # the same, for word facts
         self.vocabulary: Vocabulary | None = None
         self.post_init()
 
@@ -104,30 +108,24 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
 
     def bar_controls(self, bar_index: torch.Tensor, controls: torch.Tensor | None) -> torch.Tensor:
         """(B, T, d): the sum of the K control embeddings of each ``<bar>`` token's bar (zeros elsewhere)."""
-        k = self.config.control_count
-        b, t = bar_index.shape
-        level = torch.full((b, t, k), -1, dtype=torch.long, device=bar_index.device)
-        if controls is not None and controls.shape[1] > 0:
-            controls = controls.to(bar_index.device).long()
-            inside = (bar_index >= 0) & (bar_index < controls.shape[1])
-            at = bar_index.clamp(0, controls.shape[1] - 1).unsqueeze(-1).expand(b, t, k)
-            level = torch.where(inside.unsqueeze(-1), torch.gather(controls, 1, at), level)
-        top = torch.tensor(self.config.control_levels, device=level.device) - 1
-        offsets = (top + 2).cumsum(0) - (top + 2)  # where each control's rows start in the one table
-        level = torch.minimum(level.clamp(min=-1), top) + 1 + offsets
-        return self.control_embedding(level).sum(2) * (bar_index >= 0).unsqueeze(-1)
+        return _per_bar(bar_index, controls, self.control_embedding, self.config.control_levels)
+
+    def bar_facts(self, bar_index: torch.Tensor, facts: torch.Tensor | None) -> torch.Tensor:
+        """(B, T, d): the sum of the F word-fact embeddings of each ``<bar>`` token's bar (zeros elsewhere)."""
+        return _per_bar(bar_index, facts, self.fact_embedding, self.config.fact_levels)
 
     # --- forward ------------------------------------------------------------------------------------------
 
     def forward(self, input_ids: torch.LongTensor, attention_mask=None, cache=None, use_cache=None, labels=None,
-                text=None, style=None, tempo=None, meter=None, controls=None, bars=None, bar_index=None,
-                **kwargs) -> CausalLMOutputWithPast:
+                text=None, style=None, tempo=None, meter=None, controls=None, facts=None, bars=None,
+                bar_index=None, **kwargs) -> CausalLMOutputWithPast:
         """Logits for every position of ``input_ids``; with ``labels`` (-100 = ignored) the next-token loss.
         Sequences are right-padded (padding after ``<eos>`` is never attended to by real tokens), so no
         attention mask is needed; left padding is not supported."""
         if bar_index is None:
             bar_index = bar_numbers(input_ids, bars)
-        embeddings = self.model.embed_tokens(input_ids) + self.bar_controls(bar_index, controls)
+        embeddings = (self.model.embed_tokens(input_ids) + self.bar_controls(bar_index, controls)
+                      + self.bar_facts(bar_index, facts))
         first = cache is None or cache.get_seq_length() == 0
         if first:
             prefix = self.prefix(input_ids.shape[0], text, style, tempo, meter).to(embeddings.dtype)
@@ -191,6 +189,25 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         model.vocabulary = vocabulary
         model.eval()
         return model
+
+
+def _per_bar(bar_index: torch.Tensor, rows: torch.Tensor | None, table: nn.Embedding, levels: list[int]
+             ) -> torch.Tensor:
+    """(B, T, d): for each ``<bar>`` token (``bar_index`` >= 0) the sum over the K columns of ``rows`` (B, bars, K;
+    -1 = absent) of that column's embedding at the bar's level; one table holds every column's rows (each
+    column's row 0 = absent), so an absent value is a learned null, not a zero."""
+    k = len(levels)
+    b, t = bar_index.shape
+    level = torch.full((b, t, k), -1, dtype=torch.long, device=bar_index.device)
+    if rows is not None and rows.shape[1] > 0:
+        rows = rows.to(bar_index.device).long()
+        inside = (bar_index >= 0) & (bar_index < rows.shape[1])
+        at = bar_index.clamp(0, rows.shape[1] - 1).unsqueeze(-1).expand(b, t, k)
+        level = torch.where(inside.unsqueeze(-1), torch.gather(rows, 1, at), level)
+    top = torch.tensor(levels, device=level.device) - 1
+    offsets = (top + 2).cumsum(0) - (top + 2)  # where each column's rows start in the one table
+    level = torch.minimum(level.clamp(min=-1), top) + 1 + offsets
+    return table(level).sum(2) * (bar_index >= 0).unsqueeze(-1)
 
 
 def check_checkpoint(directory: Path) -> tuple[Vocabulary, MotionGPTConfig]:

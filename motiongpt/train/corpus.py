@@ -4,6 +4,9 @@ one, else any folder of scores (``.laban``/``.json``) with an optional ``<stem>.
 Per-bar controls: from the take's music where it has some (a paired corpus: ``controls_from_music``, the same
 controls generation computes), else from its score (``controls_from_score``), so the model learns to follow
 music's controls from dances alone.
+
+Per-bar word facts: from the score's own phrases as ``laban.describe`` words them, read back from the words with
+``laban.facts_from_text`` (the same reading a prompt gets at generation), so words ↔ bars are exact.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def examples_from_corpus(takes: list[tuple], vocabulary: Vocabulary, config: Mot
     return examples_from_scores(scores, vocabulary, config, texts=[t[1] for t in takes],
                                 styles=[t[2] if t[2] in config.styles else None for t in takes],
                                 controls=[_controls(t[0], t[3], vocabulary, config) for t in takes],
+                                facts=[_facts(t[0], vocabulary, config, "auto") for t in takes],
                                 window_bars=window_bars)
 
 
@@ -77,15 +81,38 @@ def _controls(score, music, vocabulary: Vocabulary, config: MotionGPTConfig):
                         config.control_names)
 
 
+def _facts(score, vocabulary: Vocabulary, config: MotionGPTConfig, phrasing: int | str, seed: int = 0):
+    """(bars, F) word-fact rows of a score, one per ``<bar>``: its phrases (``phrasing``: 1–4 bars, "auto", or
+    "whole" for one phrase over the whole score, as a prompt for a whole dance reads) with the facts their words
+    state (a whole-score phrase: every fact, ``laban.phrase_facts``; the batch leaves some unsaid)."""
+    from laban.description import describe, facts_from_text, phrase_facts, phrase_spans
+    from motiongpt.model.conditions import fact_rows
+    from motiongpt.vocabulary import quantise
+
+    score = quantise(score, vocabulary.subdivision)
+    bars = len(vocabulary.bar_spans(vocabulary.encode(score)))
+    if phrasing == "whole":
+        spans = phrase_spans(score, phrasing=4)
+        span = (spans[0][0], spans[-1][1])
+        phrases = [(span, phrase_facts(score, span))]
+    else:
+        phrases = [(p.bars, facts_from_text(p.text)) for p in describe(score, seed=seed, phrasing=phrasing)]
+    return fact_rows(phrases, score.grid, bars, config.fact_names)
+
+
+PHRASINGS = (1, 2, 3, 4, "whole")  # how a window's words are split into phrases, drawn per window
+
+
 def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConfig, *,
                           exact_words: float = 0.5) -> list[Example]:
     """Examples from the corpus's augmented training windows (``motiongpt.data.augment.windows``: mirrored,
     retimed, turned to another front, each with its take's words). A share ``exact_words`` of them (chosen by
     each window's seed) is described by ``laban.describe`` of the window itself, exact words for exactly those
-    bars; the others carry the take's coarse description. Controls are computed from each window's score."""
+    bars; the others carry the take's coarse description. Controls are computed from each window's score, and word
+    facts from its own phrases (of a length drawn from ``PHRASINGS`` by the window's seed)."""
     from laban.errors import LabanError
 
-    scores, texts, styles, controls = [], [], [], []
+    scores, texts, styles, controls, facts = [], [], [], [], []
     for window in windows:
         words = window.description or None
         if np.random.default_rng([window.seed, 7]).random() < exact_words:
@@ -97,7 +124,14 @@ def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConf
         texts.append(words)
         styles.append(window.style if window.style in config.styles else None)
         controls.append(_controls(window.score, None, vocabulary, config))
+        rng = np.random.default_rng([window.seed, 11])
+        try:
+            facts.append(_facts(window.score, vocabulary, config, PHRASINGS[int(rng.integers(len(PHRASINGS)))],
+                                window.seed))
+        except LabanError:
+            facts.append(None)
     return examples_from_scores(scores, vocabulary, config, texts=texts, styles=styles, controls=controls,
+                                facts=facts,
                                 window_bars=max([1, *(len(vocabulary.bar_spans(vocabulary.encode(
                                     _quantised(s, vocabulary)))) for s in scores)]))
 

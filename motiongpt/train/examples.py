@@ -22,6 +22,7 @@ from motiongpt.model.config import MotionGPTConfig, tempo_bucket
 from motiongpt.vocabulary import Vocabulary, VocabularyError, quantise
 
 MAX_FIM_BARS = 4  # the longest span of bars a fill-in-the-middle example writes
+WORD_FACTS = ("steps", "step_direction", "turn", "jumps", "arm_level")  # the facts a prompt may leave unsaid
 
 
 @dataclass
@@ -34,25 +35,28 @@ class Example:
     tempo: int | None = None  # tempo bucket (motiongpt.model.config.tempo_bucket)
     meter: int | None = None  # beats per bar
     controls: np.ndarray | None = None  # (bars, K) levels, -1 absent
+    facts: np.ndarray | None = None  # (bars, F) word-fact levels (motiongpt.model.conditions.fact_rows), -1 absent
 
 
 def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config: MotionGPTConfig, *,
                          texts: Sequence[str | np.ndarray | None] | None = None,
                          styles: Sequence[str | int | None] | None = None,
                          controls: Sequence[np.ndarray | None] | None = None,
-                         window_bars: int = 8, hop_bars: int | None = None) -> list[Example]:
+                         facts: Sequence[np.ndarray | None] | None = None, window_bars: int = 8, hop_bars: int | None = None) -> list[Example]:
     """Examples from scores: each score quantised onto the vocabulary's grid and cut (``laban.algebra.cut``)
     into windows of ``window_bars`` bars every ``hop_bars`` (default half a window), each window with its
     score's text, style, tempo and meter and its own bars' rows of ``controls`` (per score a (bars, K) array, one
-    row per ``<bar>`` of the whole score, as ``motiongpt.model.conditions.control_rows`` makes it). Windows
-    longer than ``config.train_length`` tokens, or that do not encode, are left out."""
+    row per ``<bar>`` of the whole score, as ``motiongpt.model.conditions.control_rows`` makes it) and of
+    ``facts`` (the same, ``fact_rows``). Windows longer than ``config.train_length`` tokens, or that do not
+    encode, are left out."""
     from laban.algebra import bar_count, cut
     from laban.errors import LabanError
 
     count = len(scores)
-    texts, styles, controls = (list(x) if x is not None else [None] * count for x in (texts, styles, controls))
-    if not len(texts) == len(styles) == len(controls) == count:
-        raise VocabularyError("texts, styles and controls need one entry per score")
+    texts, styles, controls, facts = (list(x) if x is not None else [None] * count
+                                      for x in (texts, styles, controls, facts))
+    if not len(texts) == len(styles) == len(controls) == len(facts) == count:
+        raise VocabularyError("texts, styles, controls and facts need one entry per score")
     words = sorted({t for t in texts if isinstance(t, str)})
     if words:
         from motiongpt.text import encode_text
@@ -61,7 +65,7 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
         texts = [vectors[t] if isinstance(t, str) else t for t in texts]
     hop = hop_bars or max(1, window_bars // 2)
     out = []
-    for score, text, style, levels in zip(scores, texts, styles, controls):
+    for score, text, style, levels, asked in zip(scores, texts, styles, controls, facts):
         score = quantise(score, vocabulary.subdivision)
         low, high = (0 if score.grid.downbeat else 1), bar_count(score)  # bars as the staff counts them
         firsts = [low] if high - low + 1 <= window_bars else list(range(low, high - window_bars + 2, hop))
@@ -76,16 +80,21 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
             if len(ids) > config.train_length:
                 continue
             bars = len(vocabulary.bar_spans(ids))
-            window = None
-            if levels is not None:
-                levels = np.asarray(levels, dtype=np.int64)
-                window = np.full((bars, config.control_count), -1, dtype=np.int64)
-                part = levels[first - low:first - low + bars]
-                window[:len(part)] = part
             out.append(Example(ids, None if text is None else np.asarray(text, np.float32), config.style_id(style),
                                tempo_bucket(piece.grid.tempo, config.tempo_buckets), piece.grid.beats_per_bar,
-                               window))
+                               _window(levels, first - low, bars, config.control_count),
+                               _window(asked, first - low, bars, config.fact_count)))
     return out
+
+
+def _window(rows: np.ndarray | None, first: int, bars: int, width: int) -> np.ndarray | None:
+    """Rows ``first..first+bars-1`` of a whole score's per-bar rows, padded with -1 (absent) past its end."""
+    if rows is None:
+        return None
+    window = np.full((bars, width), -1, dtype=np.int64)
+    part = np.asarray(rows, dtype=np.int64)[first:first + bars]
+    window[:len(part)] = part
+    return window
 
 
 def choose(examples: Sequence[Example], step: int, size: int, seed: int, rank: int = 0, world: int = 1
@@ -103,26 +112,30 @@ def choose(examples: Sequence[Example], step: int, size: int, seed: int, rank: i
 
 def batch(examples: Sequence[Example], step: int, vocabulary: Vocabulary, config: MotionGPTConfig, *,
           size: int, seed: int, rank: int = 0, world: int = 1, fim_rate: float = 0.3,
-          condition_drop: float = 0.1, augment: bool = True) -> dict[str, torch.Tensor]:
+          condition_drop: float = 0.1, fact_drop: float = 0.3, augment: bool = True) -> dict[str, torch.Tensor]:
     """The batch of ``step``: a pure function of its arguments. With ``augment``, a share ``fim_rate`` of the
-    sequences become fill-in-the-middle sequences (a run of 1 to 4 bars written last) and each condition is
-    dropped with probability ``condition_drop`` (so the model also learns without it: classifier-free)."""
+    sequences become fill-in-the-middle sequences (a run of 1 to 4 bars written last), each condition is
+    dropped with probability ``condition_drop`` (so the model also learns without it: classifier-free), and each
+    word fact (step count, direction, ...) with probability ``fact_drop``, as a prompt leaves some unsaid."""
     picked = [examples[i] for i in choose(examples, step, size, seed, rank, world)]
     rows = []
     for i, example in enumerate(picked):
         rng = np.random.default_rng([seed, step, rank, i, 1])
-        ids, drop = list(example.ids), rng.random(4) < condition_drop if augment else np.zeros(4, bool)
+        ids, drop = list(example.ids), rng.random(5) < condition_drop if augment else np.zeros(5, bool)
+        unsaid = rng.random(config.fact_count) < fact_drop if augment else np.zeros(config.fact_count, bool)
+        unsaid &= np.isin(config.fact_names, WORD_FACTS)  # a bar's place in its phrase is never unsaid
         bars = len(vocabulary.bar_spans(ids))
         if augment and rng.random() < fim_rate:
             first = int(rng.integers(0, bars))
             stop = int(rng.integers(first + 1, min(bars, first + MAX_FIM_BARS) + 1))
             ids = vocabulary.fill_in_the_middle(ids, first, stop)
-        rows.append((ids[:config.train_length], example, drop, bars))
+        rows.append((ids[:config.train_length], example, (drop, unsaid), bars))
     return collate(rows, vocabulary, config)
 
 
 def collate(rows, vocabulary: Vocabulary, config: MotionGPTConfig) -> dict[str, torch.Tensor]:
-    """(ids, example, dropped[text, style, tempo+meter, controls], bars) rows → the model's keyword tensors."""
+    """(ids, example, (dropped [text, style, tempo+meter, controls, facts], unsaid facts), bars) rows → the model's
+    keyword tensors."""
     b, width = len(rows), max(len(r[0]) for r in rows)
     most = max(r[3] for r in rows)
     ids = torch.full((b, width), vocabulary.pad_id, dtype=torch.long)
@@ -130,7 +143,8 @@ def collate(rows, vocabulary: Vocabulary, config: MotionGPTConfig) -> dict[str, 
     style, tempo = torch.full((b,), -1, dtype=torch.long), torch.full((b,), -1, dtype=torch.long)
     meter, bars = torch.zeros(b, dtype=torch.long), torch.zeros(b, dtype=torch.long)
     controls = torch.full((b, most, config.control_count), -1, dtype=torch.long)
-    for k, (sequence, example, drop, count) in enumerate(rows):
+    facts = torch.full((b, most, config.fact_count), -1, dtype=torch.long)
+    for k, (sequence, example, (drop, unsaid), count) in enumerate(rows):
         ids[k, :len(sequence)] = torch.tensor(sequence)
         bars[k] = count
         if example.text is not None and not drop[0]:
@@ -143,9 +157,13 @@ def collate(rows, vocabulary: Vocabulary, config: MotionGPTConfig) -> dict[str, 
         if example.controls is not None and not drop[3]:
             levels = torch.as_tensor(example.controls)[:count]
             controls[k, :len(levels)] = levels
+        if example.facts is not None and not drop[4]:
+            levels = torch.as_tensor(example.facts)[:count].clone()
+            levels[:, torch.as_tensor(unsaid)] = -1
+            facts[k, :len(levels)] = levels
     labels = ids.masked_fill(ids == vocabulary.pad_id, -100)
     return {"input_ids": ids, "labels": labels, "text": text, "style": style, "tempo": tempo, "meter": meter,
-            "controls": controls, "bars": bars}
+            "controls": controls, "facts": facts, "bars": bars}
 
 
 class StepBatches(torch.utils.data.Dataset):

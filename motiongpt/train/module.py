@@ -7,7 +7,9 @@
   step, a run killed at any step and resumed ends with the same weights.
 - **Deterministic** with a seed: ``seed_everything``, deterministic algorithms, no dropout.
 - **What ships** is ``model/`` (``MotionGPT.save_pretrained``: safetensors + config + vocabulary), or with
-  ``lora=True`` ``adapter/`` (peft: ``adapter_config.json`` + ``adapter_model.safetensors``).
+  ``lora=True`` ``adapter/`` (peft: ``adapter_config.json`` + ``adapter_model.safetensors``): with validation
+  examples, the weights of the validation that scored best (``BestValidation`` keeps them in ``best/``; a small
+  corpus overfits before the schedule ends), else the last step's.
 - A progress bar, a CSV log (``logs/run<N>/metrics.csv``, one per launch; TensorBoard beside it when installed), bf16 on a GPU,
   ``devices``/``strategy`` passed to Lightning (``ddp`` on CPU uses gloo).
 """
@@ -48,6 +50,7 @@ class TrainConfig:
     max_steps: int = 3000
     fim_rate: float = 0.3
     condition_drop: float = 0.1
+    fact_drop: float = 0.3  # each word fact left unsaid with this probability (motiongpt.train.examples.batch)
     window_bars: int = 8
     augmented_windows: int = 0  # N > 0: N augmented windows of a corpus (motiongpt.data.augment) instead of plain cuts
     exact_words: float = 0.5  # share of augmented windows described by laban.describe rather than the take's words
@@ -124,6 +127,28 @@ class MotionGPTModule(L.LightningModule):
         return {"optimizer": optimiser, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
 
+class BestValidation(L.Callback):
+    """Keeps the weights of the lowest validation loss so far in ``folder`` (saved whole, atomically); its
+    record (loss, step) rides in Lightning's checkpoint, so a resumed run goes on comparing against it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.loss, self.step = Path(folder), math.inf, -1
+
+    def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        loss = trainer.callback_metrics.get("val_loss")
+        if trainer.sanity_checking or loss is None or not float(loss) < self.loss:
+            return
+        self.loss, self.step = float(loss), trainer.global_step
+        if trainer.is_global_zero:
+            module.model.save_pretrained(self.folder)
+
+    def state_dict(self) -> dict:
+        return {"loss": self.loss, "step": self.step}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.loss, self.step = state["loss"], state["step"]
+
+
 class StepDataModule(L.LightningDataModule):
     """The batches from the trainer's current step to ``max_steps`` (so a resumed run continues the sequence)."""
 
@@ -137,7 +162,8 @@ class StepDataModule(L.LightningDataModule):
         trainer = self.trainer
         dataset = StepBatches(self.examples, trainer.global_step, self.settings.max_steps, rank=trainer.global_rank,
                               world=trainer.world_size, fim_rate=self.settings.fim_rate,
-                              condition_drop=self.settings.condition_drop, **self.common)
+                              condition_drop=self.settings.condition_drop, fact_drop=self.settings.fact_drop,
+                              **self.common)
         return torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False)
 
     def val_dataloader(self):
@@ -175,12 +201,13 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     data = StepDataModule(examples, settings, vocabulary, config, validation)
     checkpoints = ModelCheckpoint(dirpath=out_dir / "checkpoints", every_n_train_steps=settings.checkpoint_every,
                                   save_top_k=0, save_last=True, save_on_train_epoch_end=False)
+    best = BestValidation(out_dir / "best")
     gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
     trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
                         accelerator=accelerator, devices=devices, strategy=strategy,
                         precision="bf16-mixed" if gpu else "32-true", deterministic=True,
                         use_distributed_sampler=False, logger=_loggers(out_dir), log_every_n_steps=1,
-                        callbacks=[checkpoints, *callbacks], enable_progress_bar=progress,
+                        callbacks=[checkpoints, best, *callbacks], enable_progress_bar=progress,
                         enable_model_summary=False, num_sanity_val_steps=0,
                         val_check_interval=settings.validate_every or None,
                         check_val_every_n_epoch=None if settings.validate_every else 1,
@@ -189,12 +216,27 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
     shipped = out_dir / ("adapter" if lora else "model")
     if trainer.is_global_zero:
-        model = module.model
-        model.save_pretrained(shipped)
+        if best.step >= 0 and best.folder.is_dir():
+            _replace(best.folder, shipped)
+        else:
+            module.model.save_pretrained(shipped)
         if lora:
             (shipped / "README.md").unlink(missing_ok=True)  # peft's model card template: not ours to ship
-        (out_dir / "train_config.json").write_text(json.dumps(asdict(settings), indent=1) + "\n")
+        record = {**asdict(settings), "shipped_step": best.step if best.step >= 0 else trainer.global_step,
+                  "shipped_val_loss": best.loss if best.step >= 0 else None}
+        (out_dir / "train_config.json").write_text(json.dumps(record, indent=1) + "\n")
     return shipped
+
+
+def _replace(source: Path, target: Path) -> None:
+    """``target`` becomes a copy of the folder ``source`` (copied beside it, then renamed into place)."""
+    import shutil
+
+    temporary = target.with_name(f".{target.name}.new")
+    shutil.rmtree(temporary, ignore_errors=True)
+    shutil.copytree(source, temporary)
+    shutil.rmtree(target, ignore_errors=True)
+    temporary.rename(target)
 
 
 def _initial_model(init, settings: TrainConfig) -> MotionGPT:
