@@ -13,7 +13,7 @@ import torch
 import laban
 from motiongpt.errors import CheckpointError
 from motiongpt.model import MotionGPT, bar_numbers, build, builtin_config, tiny_config
-from motiongpt.model.conditions import accent_mask, control_rows
+from motiongpt.model.conditions import accent_mask, control_rows, fact_rows, word_phrases
 from motiongpt.model.modeling import weight_bytes
 from motiongpt.vocabulary import Vocabulary
 
@@ -40,7 +40,8 @@ def conditions(bars: int) -> dict:
     text = rng.normal(size=(1, 384)).astype(np.float32)
     return {"text": torch.from_numpy(text / np.linalg.norm(text)), "style": torch.tensor([1]),
             "tempo": torch.tensor([5]), "meter": torch.tensor([4]),
-            "controls": torch.tensor([[[k % 4, 5 * k, k % 3, k % 2] for k in range(bars)]])}
+            "controls": torch.tensor([[[k % 4, 5 * k, k % 3, k % 2] for k in range(bars)]]),
+            "facts": torch.tensor([[[k % 9, (k + 1) % 9, 8 + k, k % 4, k % 3, k % 8, 1] for k in range(bars)]])}
 
 
 def test_save_and_load_give_the_same_outputs(model, ids, tmp_path):
@@ -106,8 +107,8 @@ def test_every_condition_reaches_the_logits_and_absent_is_its_own_value(model, i
         base = model(ids, **given).logits
         for name in given:
             assert not torch.equal(model(ids, **{k: v for k, v in given.items() if k != name}).logits, base), name
-        other = model(ids, **{**given, "controls": given["controls"].flip(1)}).logits
-        assert not torch.equal(other, base)  # a bar's controls act where that bar is written
+        for rows in ("controls", "facts"):  # a bar's controls and word facts act where that bar is written
+            assert not torch.equal(model(ids, **{**given, rows: given[rows].flip(1)}).logits, base), rows
         no_text = model(ids, **{**given, "text": torch.zeros(1, 384)}).logits
         assert torch.equal(no_text, model(ids, **{k: v for k, v in given.items() if k != "text"}).logits)
 
@@ -124,3 +125,19 @@ def test_control_rows_follow_the_vocabularys_bars():
     upbeat = laban.BeatGrid(plain.times, 4, 1)  # the first <bar> is the upbeat, bar 0, which has no controls
     assert control_rows(Controls, upbeat, 4)[0].tolist() == [-1] * 4
     assert accent_mask(np.ones((1, 8))).tolist() == [255]
+
+
+def test_words_become_facts_on_the_bars_they_ask_of():
+    grid = laban.BeatGrid.uniform(120, 16, 4)  # 4 bars, no upbeat: staff bars 1-4 are rows 0-3
+    words, phrases = word_phrases([((1, 2), "four steps forward"), ((4, 4), "a jump, arms rising high")], grid, 4)
+    assert words == "four steps forward a jump, arms rising high"
+    rows = fact_rows(phrases, grid, 4)
+    steps, direction, turn, jumps, arms, place, length = rows.T
+    assert steps.tolist()[:2] == [4, 4] and direction[0] == list(laban.Direction).index(laban.Direction.FORWARD)
+    assert place.tolist() == [0, 1, -1, 0] and length.tolist() == [1, 1, -1, 0]  # bar 3 is asked nothing
+    assert rows[2].tolist() == [-1] * 7
+    assert jumps[3] >= 1 and arms[3] == list(laban.Level).index(laban.Level.HIGH)
+    assert (rows[0] == rows[1])[:5].all()  # a phrase asks the same of each of its bars
+    _, whole = word_phrases("a half turn to the right", laban.BeatGrid(grid.times, 4, 1), 5)  # an upbeat: bar 0 is row 0
+    assert whole[0][0] == (0, 4) and whole[0][1].turn == 4
+    assert fact_rows(whole, laban.BeatGrid(grid.times, 4, 1), 5)[:, 2].tolist() == [12] * 5

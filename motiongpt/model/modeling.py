@@ -178,11 +178,17 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         _quiet()
         directory = Path(directory)
         vocabulary, config = check_checkpoint(directory)
+        from transformers.utils import logging
+
+        verbosity = logging.get_verbosity()
+        logging.set_verbosity_error()  # transformers' load report table: we say what is wrong in one line
         try:
             model, info = super().from_pretrained(directory, *args, config=config, local_files_only=True,
                                                   output_loading_info=True, **kwargs)
         except Exception as error:  # transformers and safetensors raise many kinds; the user needs one line
             raise CheckpointError(f"{directory}: cannot load the weights ({_first_line(error)})") from None
+        finally:
+            logging.set_verbosity(verbosity)
         wrong = [f"{len(v)} {k.replace('_keys', '')}" for k, v in info.items() if v and k != "error_msgs"]
         if wrong:
             raise CheckpointError(f"{directory}: the weights do not fit this model ({', '.join(wrong)} tensors)")
