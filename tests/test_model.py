@@ -14,7 +14,7 @@ import laban
 from motiongpt.errors import CheckpointError
 from motiongpt.model import MotionGPT, bar_numbers, build, builtin_config, tiny_config
 from motiongpt.model.conditions import accent_mask, control_rows, fact_rows, word_phrases
-from motiongpt.model.modeling import weight_bytes
+from motiongpt.model.modeling import token_bars, weight_bytes
 from motiongpt.vocabulary import Vocabulary
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.laban"))
@@ -141,3 +141,19 @@ def test_words_become_facts_on_the_bars_they_ask_of():
     _, whole = word_phrases("a half turn to the right", laban.BeatGrid(grid.times, 4, 1), 5)  # an upbeat: bar 0 is row 0
     assert whole[0][0] == (0, 4) and whole[0][1].turn == 4
     assert fact_rows(whole, laban.BeatGrid(grid.times, 4, 1), 5)[:, 2].tolist() == [12] * 5
+
+
+def test_every_token_knows_its_bar_so_per_bar_conditions_reach_all_of_it(vocabulary):
+    ids = vocabulary.encode(laban.Score.load(EXAMPLES[0]))
+    bars = len(vocabulary.bar_spans(ids))
+    fim = vocabulary.fill_in_the_middle(ids, 1, 2)
+    owner = token_bars(torch.tensor([fim]), torch.tensor([bars]))[0].tolist()
+    numbers = bar_numbers(torch.tensor([fim]), torch.tensor([bars]))[0].tolist()
+    for at, token in enumerate(fim):
+        if token in (vocabulary.fim_suffix_id, vocabulary.fim_middle_id) or at == 0:
+            assert owner[at] == -1  # markers and <fim_prefix> belong to no bar
+        elif numbers[at] >= 0:
+            assert owner[at] == numbers[at]  # a <bar> starts its bar
+        else:
+            assert owner[at] == owner[at - 1] or fim[at - 1] in (vocabulary.fim_suffix_id, vocabulary.fim_middle_id)
+    assert sorted(set(owner) - {-1}) == list(range(bars))

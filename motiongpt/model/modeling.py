@@ -8,8 +8,9 @@ How the conditions enter (``docs/model.md``):
   id 0), so that every condition can be dropped in training and left out, or contrasted, at generation.
 - **Per-bar controls**: a (bars, K) tensor of quantised levels (energy, accents, phrase boundary, repetition...
   whatever the conditioning module computes), -1 where absent. The K control embeddings of bar *j* are added to
-  the embedding of bar *j*'s ``<bar>`` token, so the model reads a bar's controls exactly where it starts
-  writing that bar, and a window cut from anywhere in a score carries them along. In a fill-in-the-middle
+  the embedding of every token of bar *j*, from its ``<bar>`` on (``token_bars``), so the model reads a bar's
+  controls at each token it writes in that bar, without having to learn to look back for them, and a window cut
+  from anywhere in a score carries them along. In a fill-in-the-middle
   sequence bars are numbered as in the score (``bar_numbers``), not in the order they are written.
 - **Per-bar word facts**: a (bars, F) tensor the same way: what the words of the bar's phrase ask (step count,
   step direction, turn, jumps, arm level: ``conditions.fact_rows``) and the bar's place in its phrase. A prompt
@@ -40,6 +41,16 @@ from .config import MotionGPTConfig
 PREFIX = 4  # text, style, tempo, meter
 BAR, FIM_SUFFIX, FIM_MIDDLE = (SPECIALS.index(t) for t in ("<bar>", "<fim_suffix>", "<fim_middle>"))
 WEIGHTS, CONFIG = "model.safetensors", "config.json"
+
+
+def token_bars(ids: torch.Tensor, bars: torch.Tensor | None = None) -> torch.Tensor:
+    """(B, T): the score's bar number of the bar each token is written in (its last ``<bar>``'s number), -1 before a
+    segment's first ``<bar>`` (``<bos>``, and in fill-in-the-middle the markers and anything before a bar)."""
+    numbers = bar_numbers(ids, bars)
+    marks = (ids == BAR) | (ids == FIM_SUFFIX) | (ids == FIM_MIDDLE)
+    positions = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
+    last = torch.where(marks, positions, -1).cummax(1).values
+    return torch.where(last >= 0, numbers.gather(1, last.clamp(min=0)), -1)
 
 
 def bar_numbers(ids: torch.Tensor, bars: torch.Tensor | None = None) -> torch.Tensor:
@@ -107,11 +118,11 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
                             self.meter_embedding(ids(meter, 0))], dim=1)
 
     def bar_controls(self, bar_index: torch.Tensor, controls: torch.Tensor | None) -> torch.Tensor:
-        """(B, T, d): the sum of the K control embeddings of each ``<bar>`` token's bar (zeros elsewhere)."""
+        """(B, T, d): the sum of the K control embeddings of each token's bar (``bar_index``; zeros off a bar)."""
         return _per_bar(bar_index, controls, self.control_embedding, self.config.control_levels)
 
     def bar_facts(self, bar_index: torch.Tensor, facts: torch.Tensor | None) -> torch.Tensor:
-        """(B, T, d): the sum of the F word-fact embeddings of each ``<bar>`` token's bar (zeros elsewhere)."""
+        """(B, T, d): the sum of the F word-fact embeddings of each token's bar (``bar_index``; zeros off a bar)."""
         return _per_bar(bar_index, facts, self.fact_embedding, self.config.fact_levels)
 
     # --- forward ------------------------------------------------------------------------------------------
@@ -123,7 +134,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         Sequences are right-padded (padding after ``<eos>`` is never attended to by real tokens), so no
         attention mask is needed; left padding is not supported."""
         if bar_index is None:
-            bar_index = bar_numbers(input_ids, bars)
+            bar_index = token_bars(input_ids, bars)
         embeddings = (self.model.embed_tokens(input_ids) + self.bar_controls(bar_index, controls)
                       + self.bar_facts(bar_index, facts))
         first = cache is None or cache.get_seq_length() == 0
@@ -144,7 +155,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         without attention mask or positions (the prefix shifts positions; the cache knows them)."""
         inputs = super().prepare_inputs_for_generation(input_ids, **kwargs)
         width = inputs["input_ids"].shape[1]
-        inputs["bar_index"] = bar_numbers(input_ids, kwargs.get("bars"))[:, -width:]
+        inputs["bar_index"] = token_bars(input_ids, kwargs.get("bars"))[:, -width:]
         inputs.pop("attention_mask", None)
         inputs.pop("position_ids", None)
         return inputs
@@ -199,7 +210,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
 
 def _per_bar(bar_index: torch.Tensor, rows: torch.Tensor | None, table: nn.Embedding, levels: list[int]
              ) -> torch.Tensor:
-    """(B, T, d): for each ``<bar>`` token (``bar_index`` >= 0) the sum over the K columns of ``rows`` (B, bars, K;
+    """(B, T, d): for each token in a bar (``bar_index`` >= 0) the sum over the K columns of ``rows`` (B, bars, K;
     -1 = absent) of that column's embedding at the bar's level; one table holds every column's rows (each
     column's row 0 = absent), so an absent value is a learned null, not a zero."""
     k = len(levels)
