@@ -8,7 +8,8 @@ is a valid score, with everything that chooses it (seed, temperature, top-k, top
 
 The same arguments and seed give the same score, to the byte: sampling draws from torch's generator seeded here,
 inside a ``fork_rng`` so the caller's random state is neither used nor changed. A batch of N variations is one
-``model.generate`` call (each row samples its own tokens from the one seeded stream).
+pass of the sampling loop (``motiongpt.model.sampling``: each row samples its own tokens from the one seeded
+stream).
 """
 
 from __future__ import annotations

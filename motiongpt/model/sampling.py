@@ -74,10 +74,20 @@ class FastStack:
     ``step(embeddings)`` feeds (B, n, d) more positions and returns the last one's logits (B, V)."""
 
     def __init__(self, model: MotionGPT, batch: int, capacity: int = 512) -> None:
-        config, stack = model.config, model.model
+        config = model.config
         self.heads, self.head_dim = config.num_attention_heads, config.head_dim
         self.eps = config.rms_norm_eps
         self.layers = []
+        with torch.no_grad():
+            self._fuse(model)
+        weight = self.head
+        self.cache = torch.zeros(len(self.layers), 2, batch, self.heads, capacity, self.head_dim,
+                                 dtype=weight.dtype, device=weight.device)
+        self.cos = self.sin = torch.zeros(0, self.head_dim, dtype=weight.dtype, device=weight.device)
+        self.length = 0
+
+    def _fuse(self, model: MotionGPT) -> None:
+        stack = model.model
         for layer in stack.layers:
             a, mlp = layer.self_attn, layer.mlp
             n1, n2 = layer.input_layernorm.weight, layer.post_attention_layernorm.weight
@@ -88,11 +98,6 @@ class FastStack:
                                 (gate_up * n2).t().contiguous(), mlp.down_proj.weight.t().contiguous(), mlp.act_fn))
         self.head = (model.lm_head.weight * stack.norm.weight).t().contiguous()
         self.rotary = stack.rotary_emb
-        weight = self.head
-        self.cache = torch.zeros(len(self.layers), 2, batch, self.heads, capacity, self.head_dim,
-                                 dtype=weight.dtype, device=weight.device)
-        self.cos = self.sin = torch.zeros(0, self.head_dim, dtype=weight.dtype, device=weight.device)
-        self.length = 0
 
     @staticmethod
     def covers(model: MotionGPT) -> bool:
