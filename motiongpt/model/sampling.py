@@ -102,10 +102,15 @@ class FastStack:
     @staticmethod
     def covers(model: MotionGPT) -> bool:
         """Whether the fast stack computes this model's function: plain Llama blocks (no biases, one KV head per
-        head, no tensor-parallel slicing)."""
+        head, no tensor-parallel slicing) whose projections are plain linear layers (not an unmerged adapter's)."""
         c = model.config
+        linear = [model.lm_head] + [m for layer in model.model.layers for m in
+                                    (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj,
+                                     layer.self_attn.o_proj, layer.mlp.gate_proj, layer.mlp.up_proj,
+                                     layer.mlp.down_proj)]
         return (not c.attention_bias and not c.mlp_bias and c.num_key_value_heads == c.num_attention_heads
-                and getattr(c, "pretraining_tp", 1) == 1 and type(model.model.norm).__name__ == "LlamaRMSNorm")
+                and getattr(c, "pretraining_tp", 1) == 1 and type(model.model.norm).__name__ == "LlamaRMSNorm"
+                and all(type(m) is nn.Linear for m in linear))
 
     def _rotated(self, weight: torch.Tensor) -> torch.Tensor:
         """The rows that give rotary embedding's ``rotate_half`` of this projection: (-second half, first half)
