@@ -74,6 +74,28 @@ class State:
     suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
 
 
+# The vocabulary's blocks a phase may take a token from: columns, whats, positions, durations, the suffix read
+_BLOCKS = np.zeros((16, 5), dtype=bool)
+_BLOCKS[[P_START_NEXT, P_COL, P_EVENT, P_AFTER_DUR, P_CONT_COL], 0] = True
+_BLOCKS[[P_START_WHAT, P_WHAT, P_CONT_WHAT], 1] = True
+_BLOCKS[[P_EVENT, P_AFTER_DUR], 2] = True
+_BLOCKS[P_DUR, 3] = True
+_BLOCKS[P_SUFFIX, 4] = True
+
+
+def _phase_table() -> np.ndarray:
+    """(phases, kinds): the phase a token of each kind moves the machine to from each phase (the same phase where
+    a kind does not move it). The fill-in-the-middle moves that need more than the phase are made apart."""
+    table = np.repeat(np.arange(16)[:, None], 14, axis=1)
+    for kind, phase in ((BOS, P_START), (FIM_PREFIX, P_BOS), (START, P_START_NEXT), (CONT, P_CONT_COL),
+                        (COL, P_WHAT), (DUR, P_AFTER_DUR), (TIE, P_EVENT), (BAR, P_EVENT), (POS, P_COL),
+                        (EOS, P_DONE), (FIM_SUFFIX, P_SUFFIX)):
+        table[:, kind] = phase
+    table[P_START_NEXT, COL], table[P_CONT_COL, COL] = P_START_WHAT, P_CONT_WHAT
+    table[P_START_WHAT, WHAT] = P_START_NEXT
+    table[[P_WHAT, P_CONT_WHAT], WHAT] = P_DUR
+    return table
+
 
 class ScoreGrammar:
     """The tables of the grammar for one vocabulary; ``start`` makes a batch's state, ``allowed`` its mask,
@@ -104,6 +126,9 @@ class ScoreGrammar:
         self.column_lane = np.array([max(c + 1, 1) if c else 0 for c in range(len(COLUMNS))])
         self.whats = np.arange(len(v.whats))
         self.steps = np.arange(v.max_positions)
+        self.lanes = np.arange(LANE_COUNT)[None]
+        self.next_phase = _phase_table()
+        self.centre_lane = np.where(self.is_flight, 0, 1)  # a centre what's lane: flight 0, a turn 1
 
     def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
               upbeat: Sequence[int] | int = 0, batch: int | None = None,
@@ -167,10 +192,12 @@ class ScoreGrammar:
         """The first pending continuation of each row: (any, lane, what)."""
         waiting = s.pending >= 0
         lane = np.argmax(waiting, axis=1)
-        return waiting.any(1), lane, np.take_along_axis(s.pending, lane[:, None], 1)[:, 0]
+        return waiting.any(1), lane, s.pending[np.arange(len(lane)), lane]
 
     def allowed(self, s: State) -> np.ndarray:
-        """(B, vocabulary) bool: the tokens each row may take next."""
+        """(B, vocabulary) bool: the tokens each row may take next. Each block of the vocabulary (columns,
+        whats, positions, durations) is worked out only when some row is in a phase that may take it: with one
+        row, one block a step."""
         v = self.vocabulary
         ph = s.phase
         batch = ph.shape[0]
@@ -190,101 +217,101 @@ class ScoreGrammar:
         m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
         m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
         m[:, v.cont_id] = between & waiting
-        into_suffix = s.middle & (np.take_along_axis(s.suffix_conts, s.lane[:, None], 1)[:, 0] == s.what)
-        m[:, v.tie_id] = (ph == P_AFTER_DUR) & (s.ev_end == s.length) & (~last_bar | into_suffix)
+        rows = np.arange(batch)
+        tie = (ph == P_AFTER_DUR) & (s.ev_end == s.length)
+        if tie.any():
+            into_suffix = s.middle & (s.suffix_conts[rows, s.lane] == s.what)
+            m[:, v.tie_id] = tie & (~last_bar | into_suffix)
 
-        free_time = self._column_free_time(s)
-        free = free_time <= s.pos[:, None]
-        cols = self.columns[None]
-        last = s.last_col[:, None]
-        in_order = (cols > last) | ((cols == 0) & (last == 0))  # the centre may take its second lane
-        columns = (((ph == P_START_NEXT)[:, None] & self.start_columns[None] & (cols > last))
-                   | ((ph == P_COL)[:, None] & free)
-                   | ((free_to_go & (s.pos >= 0))[:, None] & in_order & free)
-                   | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
-        m[:, v.column0:v.column0 + len(COLUMNS)] = columns
-
-        flight_ok = (s.busy[:, [0, *_SUPPORT_LANES]] <= s.pos[:, None]).all(1)
-        turn_ok = s.busy[:, 1] <= s.pos
-        centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
-                     | (self.is_turn[None] & turn_ok[:, None]))
-        whats = (((ph == P_START_WHAT)[:, None] & self.start_allowed[s.col])
-                 | ((ph == P_WHAT)[:, None] & self.what_allowed[s.col] & centre_ok)
-                 | ((ph == P_CONT_WHAT)[:, None] & (self.whats[None] == forced_what[:, None])))
-        m[:, v.what0:v.what0 + len(v.whats)] = whats
-
-        floor = np.where(s.bar == 0, s.upbeat_floor, 0)
-        lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
+        needs = _BLOCKS[ph].any(0)
+        if needs[0] or needs[2]:
+            free_time = self._column_free_time(s)
+        if needs[0]:
+            free = free_time <= s.pos[:, None]
+            cols = self.columns[None]
+            last = s.last_col[:, None]
+            in_order = (cols > last) | ((cols == 0) & (last == 0))  # the centre may take its second lane
+            columns = (((ph == P_START_NEXT)[:, None] & self.start_columns[None] & (cols > last))
+                       | ((ph == P_COL)[:, None] & free)
+                       | ((free_to_go & (s.pos >= 0))[:, None] & in_order & free)
+                       | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
+            m[:, v.column0:v.column0 + len(COLUMNS)] = columns
+        if needs[1]:
+            flight_ok = (s.busy[:, [0, *_SUPPORT_LANES]] <= s.pos[:, None]).all(1)
+            turn_ok = s.busy[:, 1] <= s.pos
+            centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
+                         | (self.is_turn[None] & turn_ok[:, None]))
+            whats = (((ph == P_START_WHAT)[:, None] & self.start_allowed[s.col])
+                     | ((ph == P_WHAT)[:, None] & self.what_allowed[s.col] & centre_ok)
+                     | ((ph == P_CONT_WHAT)[:, None] & (self.whats[None] == forced_what[:, None])))
+            m[:, v.what0:v.what0 + len(v.whats)] = whats
         q = self.steps[None]
-        m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
-                                                            & (q < s.length[:, None]))
-        m[:, v.duration0:v.duration0 + v.max_positions] = (ph == P_DUR)[:, None] & (q < (s.length - s.ev_pos)[:, None])
-        reading = ph == P_SUFFIX  # the suffix is given: read, not checked (to_score checks it)
-        m[reading, v.column0:] = True
-        m[reading, v.cont_id] = True
-        m[reading, v.tie_id] = True
+        if needs[2] and free_to_go.any():
+            floor = np.where(s.bar == 0, s.upbeat_floor, 0)
+            lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
+            m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
+                                                                & (q < s.length[:, None]))
+        if needs[3]:
+            m[:, v.duration0:v.duration0 + v.max_positions] = ((ph == P_DUR)[:, None]
+                                                               & (q < (s.length - s.ev_pos)[:, None]))
+        if needs[4]:
+            reading = ph == P_SUFFIX  # the suffix is given: read, not checked (to_score checks it)
+            m[reading, v.column0:] = True
+            m[reading, v.cont_id] = True
+            m[reading, v.tie_id] = True
         return m
 
     # --- feeding tokens -----------------------------------------------------------------------------------
 
     def advance(self, s: State, tokens: np.ndarray, check: bool = True) -> State:
         """Feed one token per row (in place, and returned). With ``check`` a token the grammar did not allow
-        marks its row ``bad``; the row's state after it is meaningless."""
+        marks its row ``bad``; the row's state after it is meaningless. The phase moves by ``next_phase``; the
+        rest of the state changes only for the kinds of token some row was fed."""
         tokens = np.asarray(tokens.cpu() if torch.is_tensor(tokens) else tokens, dtype=np.int64)
         if check:
             s.bad |= ~self.allowed(s)[np.arange(len(tokens)), tokens]
         kind, arg = self.kind[tokens], self.arg[tokens]
         ph = s.phase
-        suffix = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
-        self._fill_in_the_middle(s, kind, arg, suffix)
-        kind = np.where(suffix | (kind == FIM_MIDDLE), -1, kind)  # the suffix is read, not written
-        _, forced_lane, _ = self._forced(s)
-
-        def where(condition, new, old):
-            return np.where(condition, new, old)
-
-        is_col, is_what, is_dur = kind == COL, kind == WHAT, kind == DUR
-        start_col = is_col & (ph == P_START_NEXT)
-        cont_col = is_col & (ph == P_CONT_COL)
-        event_col = is_col & ~start_col & ~cont_col
-        cont_what = is_what & (ph == P_CONT_WHAT)
-        event_what = is_what & (ph == P_WHAT)
-        is_bar, is_pos, is_tie = kind == BAR, kind == POS, kind == TIE
-
-        new = ph.copy()
-        new = where(kind == BOS, P_START, new)
-        new = where(kind == FIM_PREFIX, P_BOS, new)
-        new = where(kind == START, P_START_NEXT, new)
-        new = where(start_col, P_START_WHAT, new)
-        new = where(is_what & (ph == P_START_WHAT), P_START_NEXT, new)
-        new = where(kind == CONT, P_CONT_COL, new)
-        new = where(cont_col, P_CONT_WHAT, new)
-        new = where(event_col, P_WHAT, new)
-        new = where(cont_what | event_what, P_DUR, new)
-        new = where(is_dur, P_AFTER_DUR, new)
-        new = where(is_tie | is_bar, P_EVENT, new)
-        new = where(is_pos, P_COL, new)
-        new = where(kind == EOS, P_DONE, new)
-        new = where(kind == FIM_SUFFIX, P_SUFFIX, new)
-        new = where(suffix | (self.kind[tokens] == FIM_MIDDLE), s.phase, new)  # set by _fill_in_the_middle
-
-        s.col = where(is_col, arg, s.col)
-        s.last_col = where(start_col | event_col, arg, where((kind == START) | is_pos | is_bar, -1, s.last_col))
-        s.ev_pos = where(event_col, s.pos, where(kind == CONT, 0, s.ev_pos))
-        s.what = where(cont_what | event_what, arg, s.what)
-        centre_lane = np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1)
-        s.lane = where(cont_what, forced_lane, where(event_what, np.where(s.col == 0, centre_lane, s.col + 1),
-                                                     s.lane))
-        lanes = np.arange(LANE_COUNT)[None]
-        s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
-        s.ev_end = where(is_dur, s.ev_pos + arg + 1, s.ev_end)
-        s.busy = np.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
-        s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
-        s.pos = where(is_pos, arg, where(is_bar, -1, s.pos))
-        s.bar = where(is_bar, s.bar + 1, s.bar)
-        s.pending = np.where(is_bar[:, None], s.ties, s.pending)
-        s.ties = np.where(is_bar[:, None], -1, s.ties)
-        s.busy = np.where(is_bar[:, None], 0, s.busy)
+        new = self.next_phase[ph, kind]
+        if s.fim.any():  # only a fill-in-the-middle row may be fed these tokens without being bad
+            suffix = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
+            self._fill_in_the_middle(s, kind, arg, suffix)
+            read = suffix | (kind == FIM_MIDDLE)  # the suffix is read, not written
+            new = np.where(read, s.phase, new)  # set by _fill_in_the_middle
+            kind = np.where(read, -1, kind)
+        lanes = self.lanes
+        is_col, is_what = kind == COL, kind == WHAT
+        if is_col.any():
+            start_col = is_col & (ph == P_START_NEXT)
+            event_col = is_col & ~start_col & (ph != P_CONT_COL)
+            s.col = np.where(is_col, arg, s.col)
+            s.last_col = np.where(start_col | event_col, arg, s.last_col)
+            s.ev_pos = np.where(event_col, s.pos, s.ev_pos)
+        if is_what.any():
+            cont_what = is_what & (ph == P_CONT_WHAT)
+            event_what = is_what & (ph == P_WHAT)
+            _, forced_lane, _ = self._forced(s)
+            s.what = np.where(cont_what | event_what, arg, s.what)
+            centre_lane = self.centre_lane[np.minimum(arg, len(self.centre_lane) - 1)]
+            s.lane = np.where(cont_what, forced_lane,
+                              np.where(event_what, np.where(s.col == 0, centre_lane, s.col + 1), s.lane))
+            s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
+        is_dur = kind == DUR
+        if is_dur.any():
+            s.ev_end = np.where(is_dur, s.ev_pos + arg + 1, s.ev_end)
+            s.busy = np.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
+        is_tie = kind == TIE
+        if is_tie.any():
+            s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
+        is_pos, is_bar = kind == POS, kind == BAR
+        s.last_col = np.where((kind == START) | is_pos | is_bar, -1, s.last_col)
+        s.ev_pos = np.where(kind == CONT, 0, s.ev_pos)
+        s.pos = np.where(is_pos, arg, np.where(is_bar, -1, s.pos))
+        if is_bar.any():
+            s.bar = np.where(is_bar, s.bar + 1, s.bar)
+            s.pending = np.where(is_bar[:, None], s.ties, s.pending)
+            s.ties = np.where(is_bar[:, None], -1, s.ties)
+            s.busy = np.where(is_bar[:, None], 0, s.busy)
         s.phase = new
         return s
 
@@ -361,8 +388,10 @@ class ScoreGrammarProcessor(LogitsProcessor):
             row = int(np.flatnonzero(self.state.bad)[0])
             raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
         self.seen = length
-        mask = torch.from_numpy(self.grammar.allowed(self.state)).to(scores.device)
+        refused = torch.from_numpy(~self.grammar.allowed(self.state)).to(scores.device)
         size = len(self.grammar.vocabulary)
+        if scores.shape[1] == size:
+            return scores.masked_fill(refused, float("-inf"))
         masked = torch.full_like(scores, float("-inf"))
-        masked[:, :size] = scores[:, :size].masked_fill(~mask, float("-inf"))
+        masked[:, :size] = scores[:, :size].masked_fill(refused, float("-inf"))
         return masked

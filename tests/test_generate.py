@@ -158,3 +158,59 @@ def test_the_built_in_model_dances_to_words_and_music_the_same_for_a_seed(tmp_pa
     assert score.beats_per_bar == 2 and any(s.column.is_support for s in score.symbols)
     assert (tmp_path / "a" / "score.json").read_bytes() == (tmp_path / "b" / "score.json").read_bytes()
     assert json.loads((tmp_path / "a" / "prompt.json").read_text())["model"] == "builtin"
+
+
+@pytest.mark.parametrize("middle", [False, True])
+def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeypatch, middle):
+    """The fast stack, fed the loop's bar numbers and the embeddings read from forward, gives at every step the
+    logits of ``MotionGPT.forward`` over the whole sequence written (which numbers bars itself), also after a
+    fill-in-the-middle prompt (bars numbered as in the score) and with per-bar controls."""
+    from motiongpt.model import sampling
+    from motiongpt.model.generate import _conditions
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from transformers import LogitsProcessorList
+
+    vocabulary = model.vocabulary
+    ids = vocabulary.encode(score)
+    bars = len(vocabulary.bar_spans(ids))
+    prompt = vocabulary.fill_in_the_middle(ids, 1, 3) if middle else [vocabulary.bos_id]
+    prompt = prompt[:prompt.index(vocabulary.fim_middle_id) + 1] if middle else prompt
+    controls = [[k % 4, 37 * k % 256, k % 3, k % 2] for k in range(bars)]
+    conditions = _conditions(model, score.grid, 2, bars, np.eye(384, dtype=np.float32)[3], "salsa", controls)
+    seen = []
+
+    class Recorded(sampling.FastStep):
+        def __call__(self, ids, numbers):
+            seen.append(super().__call__(ids, numbers))
+            return seen[-1]
+
+    monkeypatch.setattr(sampling, "FastStep", Recorded)
+    grammar = ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 2)
+    with torch.random.fork_rng(), torch.inference_mode():
+        torch.manual_seed(0)
+        out = sampling.sample(model, torch.tensor([prompt] * 2), LogitsProcessorList([grammar]), conditions, 400,
+                              fast=True)
+        whole = model(out, **conditions).logits
+    assert (out == vocabulary.eos_id).any(1).all() and out.shape[1] > len(prompt) + 20
+    assert torch.allclose(torch.stack(seen, 1), whole[:, len(prompt) - 1:len(prompt) - 1 + len(seen)], atol=1e-5)
+    assert not torch.allclose(torch.stack(seen, 1)[0], torch.stack(seen, 1)[1])  # two rows, two samples
+
+
+def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
+    """Greedy sampling through ``forward`` and transformers' cache writes the same tokens as the fast stack."""
+    from motiongpt.model.generate import _conditions
+    from motiongpt.model.sampling import sample
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from transformers import LogitsProcessorList
+
+    vocabulary = model.vocabulary
+    bars = vocabulary.bar_count(score.grid)
+    conditions = _conditions(model, score.grid, 3, bars, None, "salsa", None)
+    written = []
+    for fast in (True, False):
+        grammar = LogitsProcessorList([ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 3)])
+        with torch.inference_mode():
+            written.append(sample(model, torch.full((3, 1), vocabulary.bos_id), grammar, conditions, 600,
+                                  greedy=True, fast=fast))
+    assert torch.equal(written[0], written[1])
+    assert ScoreGrammar(vocabulary).accepts(written[0].tolist(), [score.grid] * 3, [bars] * 3) == [True] * 3

@@ -8,7 +8,8 @@ is a valid score, with everything that chooses it (seed, temperature, top-k, top
 
 The same arguments and seed give the same score, to the byte: sampling draws from torch's generator seeded here,
 inside a ``fork_rng`` so the caller's random state is neither used nor changed. A batch of N variations is one
-``model.generate`` call (each row samples its own tokens from the one seeded stream).
+pass of the sampling loop (``motiongpt.model.sampling``: each row samples its own tokens from the one seeded
+stream).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from transformers import (GenerationConfig, LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper,
-                          TopPLogitsWarper)
+from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
 from laban.errors import LabanError
 from laban.score import Score
@@ -27,6 +27,7 @@ from motiongpt.grammar import ScoreGrammarProcessor
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
+from .sampling import sample
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
 WINDOW_BARS = 12  # the most bars one pass writes (the model trains on windows of 8)
@@ -126,7 +127,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
             text, style, temperature: float, top_k: int, top_p: float, max_new_tokens: int | None
             ) -> list[list[int]]:
     """``count`` sequences (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``: one
-    ``model.generate`` call."""
+    sampling loop (``motiongpt.model.sampling``)."""
     vocabulary = model.vocabulary
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
     room = model.config.max_position_embeddings - PREFIX - len(prompt)
@@ -139,16 +140,12 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
             processors.append(TopKLogitsWarper(int(top_k)))
         if top_p < 1:
             processors.append(TopPLogitsWarper(float(top_p)))
-    config = GenerationConfig(do_sample=temperature > 0, temperature=1.0, top_k=None, top_p=None,
-                              max_new_tokens=budget, eos_token_id=vocabulary.eos_id, pad_token_id=vocabulary.pad_id,
-                              bos_token_id=vocabulary.bos_id, use_cache=True)
     device = model.lm_head.weight.device
     ids = torch.tensor([prompt] * count, dtype=torch.long, device=device)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.inference_mode():
         torch.manual_seed(int(seed))
         try:
-            out = model.generate(input_ids=ids, generation_config=config, logits_processor=processors,
-                                 **conditions)
+            out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0)
         except LabanError as error:
             raise GenerationError(str(error)) from None
     sequences = []

@@ -1,0 +1,151 @@
+"""How fast the built-in model makes a dance, on ONE CPU core (figure 6 of issue 11), and on the GPU when there is
+one: model load; the whole 60-second job, text + music -> score -> decoded motion -> BVH file, stage by stage, with
+the process's peak memory (ru_maxrss, torch's import included); sampling tokens per second for one dance and for a
+batch of 8 variations; dances per second in a GPU batch ("no GPU" without CUDA).
+
+    PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64]
+
+The process pins itself to one core (the first it may run on; or run it under ``taskset -c 0``) and holds torch's
+and numpy's thread pools to one thread. Wall seconds on a shared machine depend on what else runs: CPU seconds
+(user + system, this process) are printed beside them. The same script measures older code when PYTHONPATH points
+at an older checkout: it uses only the public API (``MotionGPT.from_pretrained``, ``generate``, ``variations``).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+import argparse  # noqa: E402
+import math  # noqa: E402
+import resource  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+START = time.perf_counter()
+TEXT = "steps forward, a half turn, arms rising high"
+MUSIC = "corpus:joplin/maple_leaf_rag"
+
+
+class Clock:
+    """Wall and CPU seconds since the last ``lap``."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        laps = wall - self.wall, cpu - self.cpu
+        self.wall, self.cpu = wall, cpu
+        return laps
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the whole job's dance")
+    parser.add_argument("--bars", type=int, default=16, help="bars of the tokens-per-second dances (120 bpm, 4/4)")
+    parser.add_argument("--gpu-batch", type=int, default=64)
+    parser.add_argument("--skip-job", action="store_true")
+    args = parser.parse_args()
+
+    clock = Clock()
+    import torch
+
+    torch.set_num_threads(1)
+    import laban
+    from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.model.generate import generate, variations
+
+    wall, cpu = clock.lap()
+    print(f"one core: cpu {sorted(os.sched_getaffinity(0))}, torch threads {torch.get_num_threads()}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"imports (torch, transformers, laban, motiongpt): {wall:.2f} s wall, {cpu:.2f} s cpu")
+    model = MotionGPT.from_pretrained(builtin_model_path())
+    wall, cpu = clock.lap()
+    print(f"model load: {wall:.2f} s wall, {cpu:.2f} s cpu")
+
+    if not args.skip_job:
+        job(model, args.seconds, clock)
+    tokens_per_second(model, args.bars, generate, variations)
+    gpu(model, args.gpu_batch, variations)
+
+
+def job(model, seconds: float, clock: Clock) -> None:
+    """The 60-second dance as ``motiongpt generate --text ... --music ... --seconds 60 --no-video`` makes it."""
+    from laban import decode, write_bvh
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.conditioning.music import music_features
+    from motiongpt.model.conditions import control_rows
+    from motiongpt.model.generate import generate
+    from motiongpt.text import encode_text
+
+    laps = {}
+    text = encode_text([TEXT])[0]
+    laps["text (encoder load + encode)"] = clock.lap()
+    features = music_features(MUSIC)
+    grid = features.grid
+    bars = max(1, math.ceil((float(grid.seconds_to_beats(seconds)) + (grid.downbeat or 0)) / grid.beats_per_bar))
+    controls = control_rows(controls_from_music(features), grid, bars, model.config.control_names)
+    laps["music (parse, beat grid, controls)"] = clock.lap()
+    score = generate(model, grid, text=text, controls=controls, bars=bars, seed=0)
+    tokens = len(model.vocabulary.encode(score))
+    sampling = laps[f"sampling ({bars} bars, {tokens} tokens)"] = clock.lap()
+    motion = decode(score, seed=0)
+    with tempfile.TemporaryDirectory() as folder:
+        write_bvh(motion, Path(folder) / "dance.bvh")
+    laps[f"decode + BVH write ({motion.duration:.0f} s of motion)"] = clock.lap()
+    print(f"the {seconds:.0f}-second job ({MUSIC}, {grid.beats_per_bar}/4 at {grid.tempo:.0f} bpm, text {TEXT!r}):")
+    for name, (wall, cpu) in laps.items():
+        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s cpu")
+    wall = sum(w for w, _ in laps.values())
+    cpu = sum(c for _, c in laps.values())
+    print(f"  job after model load: {wall:.2f} s wall, {cpu:.2f} s cpu; sampling {tokens / sampling[0]:.0f} tokens/s "
+          f"wall, {tokens / sampling[1]:.0f} per cpu second")
+    print(f"  process so far: {time.perf_counter() - START:.2f} s wall; peak memory {peak_mb():.0f} MB (ru_maxrss)")
+
+
+def tokens_per_second(model, bars: int, generate, variations) -> None:
+    import laban
+
+    grid = laban.BeatGrid.uniform(120, bars * 2, 4)
+    generate(model, laban.BeatGrid.uniform(120, 2, 4), seed=0)  # warm up
+    for count in (1, 8):
+        clock = Clock()
+        scores = variations(model, grid, count, seed=1, top_k=20)
+        wall, cpu = clock.lap()
+        tokens = sum(len(model.vocabulary.encode(s)) for s in scores)
+        print(f"sampling, batch {count}, {bars} bars at 120 bpm: {tokens} tokens in {wall:.2f} s wall ({cpu:.2f} s cpu):"
+              f" {tokens / wall:.0f} tokens/s wall, {tokens / cpu:.0f} per cpu second")
+
+
+def gpu(model, batch: int, variations) -> None:
+    import torch
+
+    import laban
+
+    if not torch.cuda.is_available():
+        print("GPU: no GPU")
+        return
+    model = model.cuda()
+    grid = laban.BeatGrid.uniform(120, 16, 4)  # 8 bars
+    variations(model, grid, 2, seed=0)  # warm up
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    scores = variations(model, grid, batch, seed=0, top_k=20)
+    torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    tokens = sum(len(model.vocabulary.encode(s)) for s in scores)
+    print(f"GPU ({torch.cuda.get_device_name()}), a batch of {batch} 8-bar dances: {seconds:.2f} s, "
+          f"{batch / seconds:.1f} dances/s, {tokens / seconds:.0f} tokens/s")
+
+
+if __name__ == "__main__":
+    main()

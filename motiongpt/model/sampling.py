@@ -1,0 +1,227 @@
+"""The sampling loop: a plain nanoGPT-style loop over MotionGPT with its constraints as logits processors, and a
+lean KV-cached forward for it.
+
+Why not ``model.generate``: the model is small (6 layers, d=256), so a token's arithmetic is a few hundred
+microseconds and transformers' per-step machinery (generation bookkeeping, module calls, masks, rotary tables,
+a cache grown by concatenation) costs more than the arithmetic. The loop here does only what sampling needs:
+
+- ``sample``: prompt → logits → ``LogitsProcessorList`` (grammar, temperature, top-k, top-p) → a draw from
+  torch's generator (or argmax) → the next step; rows that wrote ``<eos>`` write padding until all are done, as
+  ``generate`` does. The ids are a preallocated buffer, so a processor sees the sequence without a copy.
+- ``FastStack``: the Llama stack's forward for sampling. Weights are fused once (q, k, v and the rotations of q
+  and k in one matrix, so rotary embedding is a multiply-add; gate and up in one; the RMSNorm weights folded
+  into the matrices after them), the KV cache is a static buffer written in place, and only the last position's
+  logits are computed. It is the same function as ``MotionGPT.forward`` up to float rounding; tests check that.
+- ``Inputs``: what goes into the stack, read from ``MotionGPT.forward`` itself (its embeddings of every token,
+  of each bar's ``<bar>`` with that bar's per-bar conditions, and the prefix), once per sampling call. So every
+  condition ``forward`` adds to a token's embedding (text, style, tempo, meter, controls, whatever comes next)
+  reaches the loop without this module knowing it: a token's embedding depends only on its id, its bar number
+  (``<bar>`` tokens) and the conditions.
+- ``ModelStep``: the same step through ``MotionGPT.forward`` and transformers' DynamicCache: the reference the
+  fast path is tested against, and the path for a model the fast stack does not cover.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers import DynamicCache, LogitsProcessorList
+
+from .modeling import BAR, PREFIX, MotionGPT, bar_numbers
+
+
+class _Embedded(Exception):
+    """Raised by the hook that reads the Llama stack's input, to skip the stack."""
+
+
+class Inputs:
+    """The stack's input embeddings for sampling: ``prefix`` (B, PREFIX, d), ``tokens`` (B, V, d) for every id off
+    a bar line, ``bars`` (B, bars, d) for the ``<bar>`` of each bar number. ``embed(ids, numbers)`` looks a step's
+    tokens up."""
+
+    def __init__(self, model: MotionGPT, batch: int, bars: int, conditions: dict) -> None:
+        device = model.lm_head.weight.device
+        vocabulary = model.config.vocab_size
+        ids = torch.cat([torch.full((bars,), BAR), torch.arange(vocabulary)]).to(device).expand(batch, -1)
+        numbers = torch.cat([torch.arange(bars), torch.full((vocabulary,), -1)]).to(device).expand(batch, -1)
+        seen = {}
+
+        def hook(module, args, kwargs):
+            seen["embeddings"] = kwargs["inputs_embeds"]
+            raise _Embedded
+
+        handle = model.model.register_forward_pre_hook(hook, with_kwargs=True)
+        try:
+            model(input_ids=ids, bar_index=numbers, **conditions)
+        except _Embedded:
+            pass
+        finally:
+            handle.remove()
+        embeddings = seen["embeddings"]
+        self.prefix = embeddings[:, :PREFIX]
+        self.bars = embeddings[:, PREFIX:PREFIX + bars]
+        self.tokens = embeddings[:, PREFIX + bars:]
+        self.rows = torch.arange(batch, device=device)[:, None]
+
+    def embed(self, ids: torch.Tensor, numbers: torch.Tensor) -> torch.Tensor:
+        """(B, n, d) for ids (B, n) with their bar numbers (B, n; -1 off a bar line)."""
+        by_bar = self.bars[self.rows, numbers.clamp(0, self.bars.shape[1] - 1)]
+        return torch.where((numbers >= 0).unsqueeze(-1), by_bar, self.tokens[self.rows, ids])
+
+
+class FastStack:
+    """The Llama stack and head of ``model`` as a few fused matrices and a static KV cache of ``batch`` rows;
+    ``step(embeddings)`` feeds (B, n, d) more positions and returns the last one's logits (B, V)."""
+
+    def __init__(self, model: MotionGPT, batch: int, capacity: int = 512) -> None:
+        config = model.config
+        self.heads, self.head_dim = config.num_attention_heads, config.head_dim
+        self.eps = config.rms_norm_eps
+        self.layers = []
+        with torch.no_grad():
+            self._fuse(model)
+        weight = self.head
+        self.cache = torch.zeros(len(self.layers), 2, batch, self.heads, capacity, self.head_dim,
+                                 dtype=weight.dtype, device=weight.device)
+        self.cos = self.sin = torch.zeros(0, self.head_dim, dtype=weight.dtype, device=weight.device)
+        self.length = 0
+
+    def _fuse(self, model: MotionGPT) -> None:
+        stack = model.model
+        for layer in stack.layers:
+            a, mlp = layer.self_attn, layer.mlp
+            n1, n2 = layer.input_layernorm.weight, layer.post_attention_layernorm.weight
+            q = a.q_proj.weight * a.scaling
+            qkv = torch.cat([q, a.k_proj.weight, a.v_proj.weight, self._rotated(q), self._rotated(a.k_proj.weight)])
+            gate_up = torch.cat([mlp.gate_proj.weight, mlp.up_proj.weight])
+            self.layers.append(((qkv * n1).t().contiguous(), a.o_proj.weight.t().contiguous(),
+                                (gate_up * n2).t().contiguous(), mlp.down_proj.weight.t().contiguous(), mlp.act_fn))
+        self.head = (model.lm_head.weight * stack.norm.weight).t().contiguous()
+        self.rotary = stack.rotary_emb
+
+    @staticmethod
+    def covers(model: MotionGPT) -> bool:
+        """Whether the fast stack computes this model's function: plain Llama blocks (no biases, one KV head per
+        head, no tensor-parallel slicing) whose projections are plain linear layers (not an unmerged adapter's)."""
+        c = model.config
+        linear = [model.lm_head] + [m for layer in model.model.layers for m in
+                                    (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj,
+                                     layer.self_attn.o_proj, layer.mlp.gate_proj, layer.mlp.up_proj,
+                                     layer.mlp.down_proj)]
+        return (not c.attention_bias and not c.mlp_bias and c.num_key_value_heads == c.num_attention_heads
+                and getattr(c, "pretraining_tp", 1) == 1 and type(model.model.norm).__name__ == "LlamaRMSNorm"
+                and all(type(m) is nn.Linear for m in linear))
+
+    def _rotated(self, weight: torch.Tensor) -> torch.Tensor:
+        """The rows that give rotary embedding's ``rotate_half`` of this projection: (-second half, first half)
+        of each head."""
+        w = weight.view(self.heads, self.head_dim, -1)
+        half = self.head_dim // 2
+        return torch.cat([-w[:, half:], w[:, :half]], 1).reshape(weight.shape)
+
+    def _room(self, length: int) -> None:
+        """Grow the cache (doubling) and the rotary tables to hold ``length`` positions."""
+        if length > self.cache.shape[4]:
+            grown = self.cache.new_zeros(*self.cache.shape[:4], max(length, 2 * self.cache.shape[4]), self.head_dim)
+            grown[:, :, :, :, :self.length] = self.cache[:, :, :, :, :self.length]
+            self.cache = grown
+        if length > self.cos.shape[0]:
+            positions = torch.arange(max(length, 2 * self.cos.shape[0], 512), device=self.cache.device)[None]
+            cos, sin = self.rotary(self.cache[0, 0], positions)
+            self.cos, self.sin = cos[0].to(self.cache.dtype), sin[0].to(self.cache.dtype)
+
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        batch, n, d = x.shape
+        start, end = self.length, self.length + n
+        self._room(end)
+        h, hd = self.heads, self.head_dim
+        cos, sin = self.cos[start:end, None, None], self.sin[start:end, None, None]  # (n, 1, 1, hd)
+        causal = n > 1
+        if causal and start:
+            raise ValueError("several positions at once only into an empty cache")
+        for cache, (qkv, out, gate_up, down, act) in zip(self.cache, self.layers):
+            y = (self._normed(x) @ qkv).view(batch, n, 5, h, hd)
+            qk = y[:, :, :2] * cos + y[:, :, 3:] * sin  # rotary embedding of q and k
+            cache[0, :, :, start:end] = qk[:, :, 1].transpose(1, 2)
+            cache[1, :, :, start:end] = y[:, :, 2].transpose(1, 2)
+            a = nn.functional.scaled_dot_product_attention(qk[:, :, 0].transpose(1, 2), cache[0, :, :, :end],
+                                                           cache[1, :, :, :end], is_causal=causal, scale=1.0)
+            x = x + a.transpose(1, 2).reshape(batch, n, d) @ out
+            g, u = (self._normed(x) @ gate_up).chunk(2, -1)
+            x = x + (act(g) * u) @ down
+        self.length = end
+        return self._normed(x[:, -1]) @ self.head
+
+    def _normed(self, x: torch.Tensor) -> torch.Tensor:
+        """RMSNorm without its weight (folded into the next matrix)."""
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+
+
+class FastStep:
+    """One sampling step on the fast stack: ids (B, n) and their bar numbers → the last position's logits."""
+
+    def __init__(self, model: MotionGPT, batch: int, bars: int, conditions: dict) -> None:
+        self.inputs = Inputs(model, batch, bars, conditions)
+        self.stack = FastStack(model, batch)
+        self.first = True
+
+    def __call__(self, ids: torch.Tensor, numbers: torch.Tensor) -> torch.Tensor:
+        x = self.inputs.embed(ids, numbers)
+        if self.first:
+            x, self.first = torch.cat([self.inputs.prefix, x], 1), False
+        return self.stack.step(x)
+
+
+class ModelStep:
+    """One sampling step through ``MotionGPT.forward`` with transformers' DynamicCache (the reference)."""
+
+    def __init__(self, model: MotionGPT, batch: int, bars: int, conditions: dict) -> None:
+        self.model, self.conditions = model, conditions
+        self.cache = DynamicCache(config=model.config)
+
+    def __call__(self, ids: torch.Tensor, numbers: torch.Tensor) -> torch.Tensor:
+        out = self.model(input_ids=ids, bar_index=numbers, cache=self.cache, use_cache=True, **self.conditions)
+        self.cache = out.cache
+        return out.logits[:, -1]
+
+
+def sample(model: MotionGPT, prompt: torch.Tensor, processors: LogitsProcessorList, conditions: dict,
+           max_new_tokens: int, greedy: bool = False, fast: bool | None = None) -> torch.Tensor:
+    """(B, prompt + written) ids: tokens drawn after ``prompt`` (B, P) until every row has written ``<eos>`` or
+    ``max_new_tokens`` are written; after its ``<eos>`` a row writes padding. Draws come from torch's global
+    generator on the model's device (seed it first). ``conditions`` are ``forward``'s keyword tensors, ``bars``
+    among them (each row's bar count). ``fast`` None: the fast stack where it covers the model."""
+    config = model.config
+    batch, width = prompt.shape
+    device = prompt.device
+    bars = conditions.get("bars")
+    total = int(bars.max()) if bars is not None else int((prompt == BAR).sum(1).max()) + 1
+    fast = FastStack.covers(model) if fast is None else fast
+    step = (FastStep if fast else ModelStep)(model, batch, total, conditions)
+    ids = torch.full((batch, width + max_new_tokens), config.pad_token_id, dtype=torch.long, device=device)
+    ids[:, :width] = prompt
+    # the number the next <bar> gets (as bar_numbers counts it, also after <fim_middle>)
+    with_bar = torch.cat([prompt, torch.full((batch, 1), BAR, device=device)], 1)
+    next_bar = bar_numbers(with_bar, bars)[:, -1]
+    logits = step(prompt, bar_numbers(prompt, bars))
+    running = torch.ones(batch, dtype=torch.bool, device=device)
+    length = width
+    for _ in range(max_new_tokens):
+        scores = logits.float()
+        for processor in processors:  # the list's own __call__ inspects each signature every step
+            scores = processor(ids[:, :length], scores)
+        if greedy:
+            token = scores.argmax(-1)
+        else:
+            token = torch.multinomial(nn.functional.softmax(scores, dim=-1), num_samples=1).squeeze(1)
+        token = torch.where(running, token, config.pad_token_id)
+        ids[:, length] = token
+        length += 1
+        running &= token != config.eos_token_id
+        if not bool(running.any()):
+            break
+        is_bar = token == BAR
+        numbers = torch.where(is_bar, next_bar, -1)
+        next_bar = next_bar + is_bar.long()
+        logits = step(token[:, None], numbers[:, None])
+    return ids[:, :length]
