@@ -162,9 +162,10 @@ def test_the_built_in_model_dances_to_words_and_music_the_same_for_a_seed(tmp_pa
 
 @pytest.mark.parametrize("middle", [False, True])
 def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeypatch, middle):
-    """The fast stack, fed the loop's bar numbers and the embeddings read from forward, gives at every step the
-    logits of ``MotionGPT.forward`` over the whole sequence written (which numbers bars itself), also after a
-    fill-in-the-middle prompt (bars numbered as in the score) and with per-bar controls."""
+    """The fast stack, fed the bars the loop's tokens are in and the embeddings read from forward, gives at every
+    step the logits of ``MotionGPT.forward`` over the whole sequence written (which finds each token's bar
+    itself), also after a fill-in-the-middle prompt (bars numbered as in the score), with per-bar controls and
+    word facts."""
     from motiongpt.model import sampling
     from motiongpt.model.generate import _conditions
     from motiongpt.grammar import ScoreGrammarProcessor
@@ -176,7 +177,9 @@ def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeyp
     prompt = vocabulary.fill_in_the_middle(ids, 1, 3) if middle else [vocabulary.bos_id]
     prompt = prompt[:prompt.index(vocabulary.fim_middle_id) + 1] if middle else prompt
     controls = [[k % 4, 37 * k % 256, k % 3, k % 2] for k in range(bars)]
-    conditions = _conditions(model, score.grid, 2, bars, np.eye(384, dtype=np.float32)[3], "salsa", controls)
+    facts = [[k % 9, 1, 8 + k % 3, k % 2, 2, k % 2, 1] for k in range(bars)]
+    conditions = _conditions(model, score.grid, 2, bars, np.eye(384, dtype=np.float32)[3], "salsa", controls,
+                             facts)
     seen = []
 
     class Recorded(sampling.FastStep):
@@ -205,7 +208,7 @@ def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
 
     vocabulary = model.vocabulary
     bars = vocabulary.bar_count(score.grid)
-    conditions = _conditions(model, score.grid, 3, bars, None, "salsa", None)
+    conditions = _conditions(model, score.grid, 3, bars, None, "salsa", None, None)
     written = []
     for fast in (True, False):
         grammar = LogitsProcessorList([ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 3)])

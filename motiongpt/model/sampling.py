@@ -12,11 +12,11 @@ a cache grown by concatenation) costs more than the arithmetic. The loop here do
   and k in one matrix, so rotary embedding is a multiply-add; gate and up in one; the RMSNorm weights folded
   into the matrices after them), the KV cache is a static buffer written in place, and only the last position's
   logits are computed. It is the same function as ``MotionGPT.forward`` up to float rounding; tests check that.
-- ``Inputs``: what goes into the stack, read from ``MotionGPT.forward`` itself (its embeddings of every token,
-  of each bar's ``<bar>`` with that bar's per-bar conditions, and the prefix), once per sampling call. So every
-  condition ``forward`` adds to a token's embedding (text, style, tempo, meter, controls, whatever comes next)
-  reaches the loop without this module knowing it: a token's embedding depends only on its id, its bar number
-  (``<bar>`` tokens) and the conditions.
+- ``Inputs``: what goes into the stack, read from ``MotionGPT.forward`` itself (its embeddings of every token
+  outside a bar, of each bar's ``<bar>`` with that bar's per-bar conditions, and the prefix), once per sampling
+  call. So every condition ``forward`` adds to a token's embedding (text, style, tempo, meter, controls, word
+  facts, whatever comes next) reaches the loop without this module knowing it: a token's embedding is its id's
+  plus its bar's conditions (``token_bars``), which the ``<bar>`` rows give less the bare ``<bar>``.
 - ``ModelStep``: the same step through ``MotionGPT.forward`` and transformers' DynamicCache: the reference the
   fast path is tested against, and the path for a model the fast stack does not cover.
 """
@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from transformers import DynamicCache, LogitsProcessorList
 
-from .modeling import BAR, PREFIX, MotionGPT, bar_numbers
+from .modeling import BAR, PREFIX, MotionGPT, bar_numbers, token_bars
 
 
 class _Embedded(Exception):
@@ -59,14 +59,14 @@ class Inputs:
             handle.remove()
         embeddings = seen["embeddings"]
         self.prefix = embeddings[:, :PREFIX]
-        self.bars = embeddings[:, PREFIX:PREFIX + bars]
         self.tokens = embeddings[:, PREFIX + bars:]
+        self.bars = embeddings[:, PREFIX:PREFIX + bars] - self.tokens[:, BAR:BAR + 1]  # each bar's conditions
         self.rows = torch.arange(batch, device=device)[:, None]
 
     def embed(self, ids: torch.Tensor, numbers: torch.Tensor) -> torch.Tensor:
-        """(B, n, d) for ids (B, n) with their bar numbers (B, n; -1 off a bar line)."""
+        """(B, n, d) for ids (B, n) in the bars ``numbers`` (B, n; -1 outside any bar)."""
         by_bar = self.bars[self.rows, numbers.clamp(0, self.bars.shape[1] - 1)]
-        return torch.where((numbers >= 0).unsqueeze(-1), by_bar, self.tokens[self.rows, ids])
+        return self.tokens[self.rows, ids] + torch.where((numbers >= 0).unsqueeze(-1), by_bar, 0.0)
 
 
 class FastStack:
@@ -158,7 +158,7 @@ class FastStack:
 
 
 class FastStep:
-    """One sampling step on the fast stack: ids (B, n) and their bar numbers → the last position's logits."""
+    """One sampling step on the fast stack: ids (B, n) and the bars they are in → the last position's logits."""
 
     def __init__(self, model: MotionGPT, batch: int, bars: int, conditions: dict) -> None:
         self.inputs = Inputs(model, batch, bars, conditions)
@@ -203,7 +203,9 @@ def sample(model: MotionGPT, prompt: torch.Tensor, processors: LogitsProcessorLi
     # the number the next <bar> gets (as bar_numbers counts it, also after <fim_middle>)
     with_bar = torch.cat([prompt, torch.full((batch, 1), BAR, device=device)], 1)
     next_bar = bar_numbers(with_bar, bars)[:, -1]
-    logits = step(prompt, bar_numbers(prompt, bars))
+    owners = token_bars(prompt, bars)  # the bar each token is written in
+    current = owners[:, -1]
+    logits = step(prompt, owners)
     running = torch.ones(batch, dtype=torch.bool, device=device)
     length = width
     for _ in range(max_new_tokens):
@@ -221,7 +223,7 @@ def sample(model: MotionGPT, prompt: torch.Tensor, processors: LogitsProcessorLi
         if not bool(running.any()):
             break
         is_bar = token == BAR
-        numbers = torch.where(is_bar, next_bar, -1)
+        current = torch.where(is_bar, next_bar, current)
         next_bar = next_bar + is_bar.long()
-        logits = step(token[:, None], numbers[:, None])
+        logits = step(token[:, None], current[:, None])
     return ids[:, :length]
