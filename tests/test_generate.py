@@ -217,3 +217,18 @@ def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
                                   greedy=True, fast=fast))
     assert torch.equal(written[0], written[1])
     assert ScoreGrammar(vocabulary).accepts(written[0].tolist(), [score.grid] * 3, [bars] * 3) == [True] * 3
+
+
+def test_word_guidance_contrasts_the_words_with_their_absence(model):
+    """Guidance 0 is the model without words, 1 the model as it is, and more pushes past it: the same seed then
+    writes the wordless dance, the plain dance and a third one, each the same again for that seed."""
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+    words = "four steps forward, a half turn to the right"
+    wordless = generate(model, grid, seed=5)
+    assert generate(model, grid, text=words, seed=5, guidance=0.0) == wordless
+    plain = generate(model, grid, text=words, seed=5)
+    assert generate(model, grid, text=words, seed=5, guidance=1.0) == plain
+    pushed = generate(model, grid, text=words, seed=5, guidance=4.0)
+    assert pushed != plain and generate(model, grid, text=words, seed=5, guidance=4.0) == pushed
+    with pytest.raises(GenerationError, match="guidance"):
+        generate(model, grid, text=words, guidance=-1.0)

@@ -47,7 +47,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
                facts: np.ndarray | None = None,
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-               top_p: float = 1.0, continue_from: Score | Sequence[int] | None = None,
+               top_p: float = 1.0, guidance: float = 1.0, continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, title: str = "",
                max_new_tokens: int | None = None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
@@ -62,6 +62,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
       and after them, which stay identical (the score's grid and bar count are used).
     - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
+    - ``guidance``: classifier-free guidance on the words (``guidance.WordGuidance``): 1 samples the model as it
+      is, more follows the words more closely (and costs a second forward per token).
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -72,6 +74,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         raise GenerationError(f"seed must be a whole number from 0, not {seed!r}")
     if not (temperature >= 0 and top_k >= 0 and 0 < top_p <= 1):
         raise GenerationError("temperature and top_k must be at least 0 and top_p in (0, 1]")
+    if not guidance >= 0:
+        raise GenerationError(f"guidance must be at least 0, not {guidance!r}")
     if fill_in is not None and continue_from is not None:
         raise GenerationError("give continue_from or fill_in, not both")
 
@@ -108,7 +112,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if isinstance(text, (str, list, tuple)):
         text, facts = _words(model, grid, total, written, text, facts)
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
-                    max_new_tokens=max_new_tokens)
+                    guidance=guidance, max_new_tokens=max_new_tokens)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = [_long(model, grid, total, controls, facts, _derived(seed, row), **sampling)
                      for row in range(count)]
@@ -124,8 +128,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
 
 def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], total: int, controls, facts,
             seed: int, *,
-            text, style, temperature: float, top_k: int, top_p: float, max_new_tokens: int | None
-            ) -> list[list[int]]:
+            text, style, temperature: float, top_k: int, top_p: float, guidance: float = 1.0,
+            max_new_tokens: int | None = None) -> list[list[int]]:
     """``count`` sequences (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``: one
     sampling loop (``motiongpt.model.sampling``)."""
     vocabulary = model.vocabulary
@@ -134,6 +138,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
     processors = LogitsProcessorList([grammar])
+    if guidance != 1 and ("text" in conditions or "facts" in conditions):
+        from .guidance import WordGuidance
+
+        processors.insert(0, WordGuidance(model, conditions, guidance, count, total))
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
