@@ -15,7 +15,6 @@ Each take is tokenized (``laban.tokenize``, its own pulse) and described with 2-
 
 from __future__ import annotations
 
-import csv
 import random
 import statistics
 import sys
@@ -24,13 +23,13 @@ from collections import Counter
 import laban
 from laban.algebra import mirror
 from laban.description import describe, facts_from_text, phrase_facts, words_followed
-from motiongpt.data import REPO, cmu_trials
+from motiongpt.data import cmu_trials, read_cmu_split
 
 SEEDS = range(10)
 
 
 def main() -> None:
-    split = {row["trial"]: row["split"] for row in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
+    split = {trial: row["split"] for trial, row in read_cmu_split().items()}
     scores = {t.name: laban.tokenize(laban.read_bvh(t.path)) for t in cmu_trials() if t.is_dance}
     print(f"{len(scores)} dance takes\n")
 

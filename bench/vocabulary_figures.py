@@ -1,6 +1,7 @@
 """Every figure issue 11 asks of the vocabulary and the grammar (run by hand, prints a report).
 
     python bench/vocabulary_figures.py [--samples 10000] [--batch 500]
+    python bench/vocabulary_figures.py --only model [--model builtin|DIR] [--samples 10000] [--batch 250]
 
 1. Every shared CMU trial (read at its real frame rate, as the data module does: salsa at 60 fps) tokenized,
    encoded and read back: how many round-trip exactly, how many the grammar accepts; and every example.
@@ -11,6 +12,8 @@
    invalid if it does not end, does not read back (``to_score``), has the wrong number of bars, or is refused by
    ``encode`` (which checks columns, signs per column, the grid, overlaps and flight over a support on the
    score itself), or does not round-trip. Plus fill-in-the-middle samples between bars of training scores.
+4. The same count for a trained model (the built-in one by default) through ``motiongpt.model.sampling.sample``,
+   the loop ``generate`` uses, unconditioned, on 1-2 bars of mixed meters and upbeats.
 One CPU thread (the issue's speed figures are for one core).
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,7 +30,7 @@ from transformers import GPT2Config, GPT2LMHeadModel, LogitsProcessor, LogitsPro
 
 import laban
 from laban import BeatGrid, Score
-from motiongpt.data import REPO, cmu_trials
+from motiongpt.data import cmu_trials
 from motiongpt.evaluate import read_cmu_split
 from motiongpt.grammar import P_DONE, ScoreGrammar, ScoreGrammarProcessor
 from motiongpt.vocabulary import Vocabulary, VocabularyError
@@ -46,7 +50,7 @@ def corpus(vocabulary: Vocabulary, grammar: ScoreGrammar) -> list[tuple[str, dic
         seconds += motion.duration
         rows.append((trial.name, {**split[trial.name], "minutes": motion.duration / 60}, score, ids))
     accepted = sum(grammar.accepts([r[3] for r in rows], [r[2].grid for r in rows]))
-    examples = sorted((REPO / "examples").glob("*.laban"))
+    examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.laban"))
     loaded = [Score.load(p) for p in examples]
     example_exact = sum(vocabulary.to_score(vocabulary.encode(s), s.grid, s.title) == s for s in loaded)
     example_accepted = sum(grammar.accepts([vocabulary.encode(s) for s in loaded], [s.grid for s in loaded]))
@@ -153,6 +157,39 @@ def unconditional(vocabulary: Vocabulary, samples: int, batch: int, seed: int) -
           f"{masking:.1f} s of it; {np.mean(lengths):.0f} tokens per bar on average")
 
 
+def trained(model_dir: str, samples: int, batch: int, seed: int) -> None:
+    from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.model.generate import _conditions
+    from motiongpt.model.sampling import sample
+
+    model = MotionGPT.from_pretrained(builtin_model_path() if model_dir == "builtin" else model_dir)
+    vocabulary = model.vocabulary
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    invalid, reasons, tokens = 0, defaultdict(int), 0
+    started = time.perf_counter()
+    for first in range(0, samples, batch):
+        n = min(batch, samples - first)
+        meter = int(rng.choice([2, 3, 4, 6]))
+        upbeat, bars = int(rng.integers(0, min(meter, 3))), int(rng.integers(1, 3))
+        grid = BeatGrid(tuple(0.5 * i for i in range(upbeat + (bars - (1 if upbeat else 0)) * meter + 1)), meter,
+                        upbeat)
+        grammar = ScoreGrammarProcessor(vocabulary, bars=bars, beats_per_bar=meter, upbeat=upbeat)
+        conditions = _conditions(model, grid, n, bars, None, None, None, None)
+        with torch.inference_mode():
+            out = sample(model, torch.full((n, 1), vocabulary.bos_id), LogitsProcessorList([grammar]), conditions,
+                         256 * bars)
+        for ids in out.tolist():
+            reason = problems(vocabulary, ids, grid, bars)
+            if reason is not None:
+                invalid += 1
+                reasons[reason.split(":")[0]] += 1
+            tokens += ids.index(vocabulary.eos_id) + 1 if vocabulary.eos_id in ids else len(ids)
+    wall = time.perf_counter() - started
+    print(f"4. {model_dir} model, {samples:,} constrained samples (meters 2/3/4/6, upbeats, 1-2 bars): {invalid} "
+          f"invalid {dict(reasons) or ''}; {tokens:,} tokens in {wall:.0f} s, batch {batch}")
+
+
 def fill_in(vocabulary: Vocabulary, grammar: ScoreGrammar, rows, samples: int, seed: int, per_prompt: int = 20) -> None:
     """Middles of 1-4 bars between the bars of training scores, with random logits under the grammar
     (``per_prompt`` middles for each score and span)."""
@@ -200,8 +237,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--fill-in", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=["model"], help="only figure 4 (a trained model's samples)")
+    parser.add_argument("--model", default="builtin", help="figure 4's model: builtin or a folder")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.only == "model":
+        trained(args.model, args.samples, args.batch, args.seed)
+        return
     vocabulary = Vocabulary()
     grammar = ScoreGrammar(vocabulary)
     print(f"{vocabulary!r}: {len(vocabulary.columns)} columns, {len(vocabulary.whats)} whats, "

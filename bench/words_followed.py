@@ -7,6 +7,7 @@ with seed 0; the model writes 2 bars on the phrase's own tempo and meter, with t
 scale, the same prompts are answered by a random training phrase (what ignoring the words scores).
 
     python bench/words_followed.py --corpus corpus/cmu [--model DIR] [--prompts 100] [--seeds 0 1 2]
+                                   [--guidance 1 3]   # one row per classifier-free guidance scale
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--subset", default="dance", help="'dance' (modern and salsa) or 'all'")
+    parser.add_argument("--guidance", type=float, nargs="+", default=[1.0], help="guidance scales, a row each")
     args = parser.parse_args()
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
@@ -48,16 +50,18 @@ def main() -> None:
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))
-    tallies = {"model": defaultdict(list), "random training phrase": defaultdict(list)}
+    rows = {g: f"model, guidance {g:g}" for g in args.guidance}
+    tallies = {**{row: defaultdict(list) for row in rows.values()}, "random training phrase": defaultdict(list)}
     started = time.perf_counter()
     for take, score, phrase in chosen:
         wanted = laban.facts_from_text(phrase.text)
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
         for seed in args.seeds:
-            made = generate(model, grid, text=phrase.text, bars=2, seed=seed)
-            for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
-                tallies["model"][element].append(ok)
+            for scale, row in rows.items():
+                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, guidance=scale)
+                for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
+                    tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]
         for element, ok in laban.words_followed(wanted, laban.phrase_facts(other, other_phrase.bars)).items():
             tallies["random training phrase"][element].append(ok)
