@@ -22,7 +22,12 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.laban"))
 
 @pytest.fixture(scope="module")
 def model() -> MotionGPT:
-    return build(tiny_config(styles=["salsa"]), seed=2).eval()
+    """A tiny untrained model, its per-bar tables (zero at initialisation) given values so that they act."""
+    model = build(tiny_config(styles=["salsa"]), seed=2).eval()
+    with torch.no_grad():
+        for table in (model.control_embedding, model.fact_embedding):
+            table.weight.normal_(0.0, 0.02, generator=torch.Generator().manual_seed(3))
+    return model
 
 
 @pytest.fixture(scope="module")

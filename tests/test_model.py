@@ -27,7 +27,12 @@ def vocabulary() -> Vocabulary:
 
 @pytest.fixture(scope="module")
 def model() -> MotionGPT:
-    return build(tiny_config(styles=["salsa", "modern"]), seed=1).eval()
+    """A tiny model whose per-bar tables (zero at initialisation, as if untrained) have been given values."""
+    model = build(tiny_config(styles=["salsa", "modern"]), seed=1).eval()
+    with torch.no_grad():
+        for table in (model.control_embedding, model.fact_embedding):
+            table.weight.normal_(0.0, 0.02, generator=torch.Generator().manual_seed(2))
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +116,12 @@ def test_every_condition_reaches_the_logits_and_absent_is_its_own_value(model, i
             assert not torch.equal(model(ids, **{**given, rows: given[rows].flip(1)}).logits, base), rows
         no_text = model(ids, **{**given, "text": torch.zeros(1, 384)}).logits
         assert torch.equal(no_text, model(ids, **{k: v for k, v in given.items() if k != "text"}).logits)
+
+
+def test_per_bar_conditions_start_without_effect_and_the_rest_does_not():
+    fresh = build(tiny_config(), seed=4)
+    assert not fresh.control_embedding.weight.any() and not fresh.fact_embedding.weight.any()
+    assert fresh.model.embed_tokens.weight.std() > 0.01 and fresh.style_embedding.weight.std() > 0.01
 
 
 def test_control_rows_follow_the_vocabularys_bars():

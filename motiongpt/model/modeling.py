@@ -90,6 +90,14 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         self.vocabulary: Vocabulary | None = None
         self.post_init()
 
+    def _init_weights(self, module: nn.Module) -> None:
+        """Llama's initialisation, except the per-bar tables, which start at zero: added to every token of a bar,
+        random conditions would drown the tokens' own embeddings at first; from zero, each grows as it helps."""
+        if module is getattr(self, "control_embedding", None) or module is getattr(self, "fact_embedding", None):
+            nn.init.zeros_(module.weight)
+        else:
+            super()._init_weights(module)
+
     def get_input_embeddings(self) -> nn.Embedding:
         return self.model.embed_tokens
 
