@@ -7,7 +7,7 @@ with seed 0; the model writes 2 bars on the phrase's own tempo and meter, with t
 scale, the same prompts are answered by a random training phrase (what ignoring the words scores).
 
     python bench/words_followed.py --corpus corpus/cmu [--model DIR] [--prompts 100] [--seeds 0 1 2]
-                                   [--guidance 1 3]   # one row per classifier-free guidance scale
+                                   [--guidance 1 3] [--best-of 1 4]   # a row per guidance scale and best-of
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--subset", default="dance", help="'dance' (modern and salsa) or 'all'")
     parser.add_argument("--guidance", type=float, nargs="+", default=[1.0], help="guidance scales, a row each")
+    parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
     args = parser.parse_args()
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
@@ -50,7 +51,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))
-    rows = {g: f"model, guidance {g:g}" for g in args.guidance}
+    rows = {(g, n): f"model, guidance {g:g}" + (f", best of {n}" if n > 1 else "")
+            for g in args.guidance for n in args.best_of}
     tallies = {**{row: defaultdict(list) for row in rows.values()}, "random training phrase": defaultdict(list)}
     started = time.perf_counter()
     for take, score, phrase in chosen:
@@ -58,8 +60,8 @@ def main() -> None:
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
         for seed in args.seeds:
-            for scale, row in rows.items():
-                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, guidance=scale)
+            for (scale, best_of), row in rows.items():
+                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, guidance=scale, best_of=best_of)
                 for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]
@@ -69,11 +71,11 @@ def main() -> None:
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} held-out 2-bar phrases ({args.subset}), seeds {args.seeds}, "
           f"{seconds:.0f} s")
-    print(f"{'answered by':26s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
+    print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
     for row, tally in tallies.items():
         cells = [f"{np.mean(tally[e]):.2f} ({len(tally[e])})" if tally[e] else "-" for e in elements]
         overall = np.mean([ok for e in elements for ok in tally[e]])
-        print(f"{row:26s}" + "".join(f"{c:>16s}" for c in cells) + f"{overall:>10.2f}")
+        print(f"{row:36s}" + "".join(f"{c:>16s}" for c in cells) + f"{overall:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -237,3 +237,16 @@ def test_word_guidance_contrasts_the_words_with_their_absence(model):
     assert pushed != plain and generate(model, grid, text=words, seed=5, guidance=4.0) == pushed
     with pytest.raises(GenerationError, match="guidance"):
         generate(model, grid, text=words, guidance=-1.0)
+
+
+def test_best_of_keeps_the_sample_that_does_most_of_what_the_words_ask(model):
+    from motiongpt.model.conditions import word_phrases, words_kept
+
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+    words = "four steps forward, a jump"
+    _, phrases = word_phrases(words, grid, 2)
+    candidates = variations(model, grid, 6, text=words, seed=1)  # what best_of=6 samples for one dance
+    kept = [words_kept(c, phrases) for c in candidates]
+    best = generate(model, grid, text=words, seed=1, best_of=6)
+    assert best == candidates[kept.index(max(kept))]
+    assert generate(model, grid, seed=1, best_of=6) == generate(model, grid, seed=1)  # no words: nothing to check

@@ -91,3 +91,13 @@ def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
     else:
         pairs = [((int(a), int(b)), str(words)) for (a, b), words in text]
     return " ".join(words for _, words in pairs), [(span, facts_from_text(words)) for span, words in pairs]
+
+
+def words_kept(score, phrases) -> float:
+    """The share of what ``phrases`` (``((first, last), facts)``, as ``word_phrases`` reads a prompt) ask that
+    ``score`` does, element by element (``laban.words_followed``); 1 when nothing is asked."""
+    from laban.description import phrase_facts, words_followed
+
+    asked = [ok for (first, last), facts in phrases
+             for ok in words_followed(facts, phrase_facts(score, (first, last))).values()]
+    return float(np.mean(asked)) if asked else 1.0

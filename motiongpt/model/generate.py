@@ -47,7 +47,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
                facts: np.ndarray | None = None,
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-               top_p: float = 1.0, guidance: float = 1.0, continue_from: Score | Sequence[int] | None = None,
+               top_p: float = 1.0, guidance: float = 1.0, best_of: int = 1, continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, title: str = "",
                max_new_tokens: int | None = None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
@@ -64,6 +64,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
     - ``guidance``: classifier-free guidance on the words (``guidance.WordGuidance``): 1 samples the model as it
       is, more follows the words more closely (and costs a second forward per token).
+    - ``best_of``: with words, each dance is the one of ``best_of`` samples that does most of what the words
+      ask, checked on the score itself (``conditions.words_kept``: step count, direction, turn, jumps, arm
+      level per phrase); ties go to the earlier sample.
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -76,6 +79,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         raise GenerationError("temperature and top_k must be at least 0 and top_p in (0, 1]")
     if not guidance >= 0:
         raise GenerationError(f"guidance must be at least 0, not {guidance!r}")
+    if not (isinstance(best_of, int) and best_of >= 1):
+        raise GenerationError(f"best_of is a whole number from 1, not {best_of!r}")
     if fill_in is not None and continue_from is not None:
         raise GenerationError("give continue_from or fill_in, not both")
 
@@ -109,8 +114,11 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
+    phrases = []
     if isinstance(text, (str, list, tuple)):
-        text, facts = _words(model, grid, total, written, text, facts)
+        text, facts, phrases = _words(model, grid, total, written, text, facts)
+    best_of = best_of if phrases else 1
+    count, wanted = count * best_of, count
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=guidance, max_new_tokens=max_new_tokens)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
@@ -123,6 +131,12 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         if fill_in is not None:
             sequence = vocabulary.from_fill_in_the_middle(sequence)
         scores.append(vocabulary.to_score(sequence, grid, title))
+    if best_of > 1:
+        from .conditions import words_kept
+
+        kept = [words_kept(score, phrases) for score in scores]
+        scores = [scores[max(range(i, i + best_of), key=lambda k: (kept[k], -k))]
+                  for i in range(0, wanted * best_of, best_of)]
     return scores
 
 
@@ -225,7 +239,8 @@ def _derived(seed: int, part: int) -> int:
 
 
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
-    """A prompt's sentence vector and its per-bar facts (unless ``facts`` are given): a string asks of the bars
+    """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given) and its phrases ((first, last),
+    facts): a string asks of the bars
     being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of those
     staff bars."""
     from motiongpt.text import encode_text
@@ -239,7 +254,7 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
     words, phrases = word_phrases(text, grid, total)
     if facts is None:
         facts = fact_rows(phrases, grid, total, model.config.fact_names)
-    return encode_text([words])[0], facts
+    return encode_text([words])[0], facts, phrases
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:
