@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cells import cell_centre, cell_of, core_cell
+from ..execution import ExecutionModel
 from ..figure import Rig, default_skeleton
 from ..motion import Motion
 from ..score import Score
@@ -52,12 +53,18 @@ __all__ = ["DecodeError", "LONGEST_DECODE_S", "decode", "sample_direction", "typ
            "cell_centre", "core_cell"]
 
 
-def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0) -> Motion:
+EXECUTIONS = ("rules", "learned")  # how the free parts of the motion are chosen (``decode``'s ``execution``)
+
+
+def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0,
+           execution: str = "rules") -> Motion:
     """Motion that performs ``score`` on ``skeleton`` (default: ``laban.figure.default_skeleton()``).
 
     Joint rotations and root translation at ``fps`` frames per second, frame 0 at time 0 of the score's beat
     grid, to the end of its last symbol. ``seed`` (an integer from 0) picks one of the many executions the
-    notation allows; the same seed gives the same motion, to the byte.
+    notation allows; the same seed gives the same motion, to the byte. ``execution`` says who chooses what the
+    notation leaves free: ``"rules"`` (hand-set ranges around the execution prior) or ``"learned"`` (sampled from
+    the execution model learned from real dancers, ``laban.execution``).
     """
     if not isinstance(score, Score):
         raise DecodeError(f"decode needs a Score, not {type(score).__name__}")
@@ -67,9 +74,11 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
         raise DecodeError(f"frame rate must be a number of frames per second from 1 to 1000, not {fps!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DecodeError(f"seed must be a whole number from 0, not {seed!r}")
+    if execution not in EXECUTIONS:
+        raise DecodeError(f"execution must be one of {', '.join(EXECUTIONS)}, not {execution!r}")
     skeleton = default_skeleton() if skeleton is None else skeleton
     rig = Rig.of(skeleton)  # SkeletonError (a LabanError) when the body parts cannot be recognised
-    streams = Streams(int(seed))
+    streams = Streams(int(seed), ExecutionModel.load() if execution == "learned" else None)
     clock = Clock(score, float(fps))
     runs = support_runs(score, clock)
     heading = heading_of(score, clock, streams)

@@ -18,7 +18,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.special import ndtri
 
 from ..analysis import WORKING_FPS
-from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
+from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of, core_cell
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
@@ -33,15 +33,26 @@ _SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 
 _TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
 _FLOWING_SPEED = 150.0  # deg/s: moves this quick that follow each other at once flow into each other
 _STOP = 0.14  # s a limb rests between two movements that follow each other (the tokenizer cuts them there)
+_DRAWS = 6  # times a learned direction is drawn before the last draw is clamped into the cell's core
 
 
 def sample_direction(direction: Direction, level: Level, rng: np.random.Generator, spread: float = 0.6,
-                     side: str | None = None, column: Column | None = None) -> np.ndarray:
+                     side: str | None = None, column: Column | None = None, model=None) -> np.ndarray:
     """A unit vector (forward, right, up) inside the core of a direction-and-level cell, where the tokenizer
     reads it as that cell even with its hysteresis: near where dancers typically hold that ``column``'s limb in
     that cell (``typical_direction``; the cell's geometric centre without a column), ``spread`` scaling the
-    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body."""
+    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body. With a learned
+    execution ``model`` (``laban.execution``), the direction is drawn from where dancers end that limb in that cell
+    (redrawn a few times while it falls outside the cell's core, then kept inside it)."""
     typical = typical_direction(column, direction, level) if column is not None else None
+    if model is not None and column is not None:
+        cell = cell_of(direction, level)
+        for _ in range(_DRAWS):
+            drawn = model.direction(column, direction, level, rng)
+            if drawn is None or core_cell(drawn) == cell:
+                break
+        if drawn is not None:
+            typical, spread = drawn, 0.0
     if direction is Direction.PLACE:
         elevation = 90.0 - abs(rng.normal(4.0, 2.5 * spread))
         if typical is not None:  # as far from the vertical as this limb typically hangs or rises
@@ -114,10 +125,11 @@ def eased(t0: float, t1: float, target: np.ndarray, rng: np.random.Generator) ->
 
 
 def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.random.Generator,
-            column: Column) -> Move:
-    """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream."""
+            column: Column, model=None) -> Move:
+    """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream
+    (and, with a learned execution, from the ``model``)."""
     ease_in, ease_out = rng.uniform(0.08, 0.11), rng.uniform(0.09, 0.13)
-    target = sample_direction(direction, level, rng, side=limb_side(column), column=column)
+    target = sample_direction(direction, level, rng, side=limb_side(column), column=column, model=model)
     return t0, t1, target, ease_in, ease_out
 
 
@@ -126,12 +138,12 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams) 
     come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
-    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column)
+    model = streams.model
+    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column,
+                             model=model)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
-    if not symbols:
-        return track(clock.t, start, [], clock)
-    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols]))
-    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column)
+    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
+    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model)
              for (t0, t1), s in zip(seconds, symbols)]
     return track(clock.t, start, moves, clock)
 

@@ -1,0 +1,83 @@
+"""The learned execution: what real dancers do with what the notation leaves free, sampled in numpy.
+
+A direction symbol names a 45° cell, a level a range of knee bend, a step a direction but not a length; the decoder
+has to choose inside. ``decode(..., execution="learned")`` draws those choices from distributions measured on
+(capture, its score) pairs of the CMU dance takes of the training split (``datasets/execution_model.py`` writes
+``execution_model.safetensors``, shipped beside this module):
+
+- where a limb ends inside its cell: a Gaussian on the sphere per (column, cell), its mean and the two principal
+  axes of its spread in the tangent plane (``direction``), legs included;
+- how deep a supporting knee bends at each level (``knee_flexion``);
+- how far the pelvis travels in a step, as a share of the standing pelvis height (``step_travel``, log-normal).
+
+Not (yet) learned: the timing curve inside a symbol and the secondary motion of held limbs. A slow sway of the
+size real held limbs show (5–16° RMS, ``datasets/execution_model.py`` prints it) was tried: even at 3° RMS and
+under 0.25 Hz it cost 1.5 points of round trip (the tokenizer sees held heads and arms start moving), so it is out.
+
+Every draw comes from the caller's random stream (``laban.decoder.clock.Streams``), so same seed, same bytes, and
+choices stay local; the decoder then keeps each choice where the tokenizer reads the written cell and level, and
+its physics (planted feet, ballistic flight, constant bones) stays in charge.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .cells import cell_of
+from .score import Column, Direction, Level
+
+MODEL_FILE = Path(__file__).resolve().with_name("execution_model.safetensors")
+_LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
+
+
+class ExecutionModel:
+    """The learned distributions (see the module's docstring), from ``execution_model.safetensors``."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
+        self.columns = {Column(name): k for k, name in enumerate(json.loads(metadata["columns"]))}
+        self.mean = arrays["direction_mean"].astype(np.float64)
+        self.spread = arrays["direction_spread"].astype(np.float64)
+        self.knee = arrays["knee_flexion"].astype(np.float64)
+        self.travel = arrays["step_travel"].astype(np.float64)
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def load() -> "ExecutionModel":
+        """The shipped model (read once)."""
+        from safetensors import safe_open
+
+        with safe_open(str(MODEL_FILE), framework="numpy") as file:
+            arrays = {key: file.get_tensor(key) for key in file.keys()}
+            metadata = file.metadata()
+        return ExecutionModel(arrays, metadata)
+
+    def direction(self, column: Column, direction: Direction, level: Level,
+                  rng: np.random.Generator) -> np.ndarray | None:
+        """A unit direction (forward, right, up) drawn from where dancers end ``column``'s limb in that cell, or
+        None for a column the model does not know."""
+        k = self.columns.get(column)
+        if k is None:
+            return None
+        cell = cell_of(direction, level)
+        z = rng.standard_normal(2)
+        offset = z @ self.spread[k, cell]  # radians along the tangent plane
+        angle = float(np.linalg.norm(offset))
+        mean = self.mean[k, cell]
+        if angle < 1e-9:
+            return mean.copy()
+        return np.cos(angle) * mean + np.sin(angle) * offset / angle
+
+    def knee_flexion(self, level: Level, rng: np.random.Generator) -> float:
+        """Degrees a supporting knee bends at ``level``, drawn from the dancers' (the caller keeps it inside the
+        level)."""
+        mean, std = self.knee[_LEVELS.index(level)]
+        return float(mean + std * rng.standard_normal())
+
+    def step_travel(self, both: bool, rng: np.random.Generator) -> float:
+        """How far the pelvis travels in a step with a direction, as a share of the standing pelvis height."""
+        mean, std = self.travel[int(both)]
+        return float(np.exp(mean + std * rng.standard_normal()))
