@@ -32,6 +32,7 @@ from .score import Column, Direction, Level
 
 MODEL_FILE = Path(__file__).resolve().with_name("execution_model.safetensors")
 _LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
+SETTLING_MOST = 10.0  # degrees: the most a held arm sinks (it stays well inside its cell's core: 13° or more)
 
 
 class ExecutionModel:
@@ -43,6 +44,8 @@ class ExecutionModel:
         self.spread = arrays["direction_spread"].astype(np.float64)
         self.knee = arrays["knee_flexion"].astype(np.float64)
         self.travel = arrays["step_travel"].astype(np.float64)
+        self.sway_columns = {Column(name): k for k, name in enumerate(json.loads(metadata["sway_columns"]))}
+        self.sway = arrays["sway"].astype(np.float64)
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -81,3 +84,9 @@ class ExecutionModel:
         """How far the pelvis travels in a step with a direction, as a share of the standing pelvis height."""
         mean, std = self.travel[int(both)]
         return float(np.exp(mean + std * rng.standard_normal()))
+
+    def settling(self, column: Column) -> float:
+        """Degrees a held limb of ``column`` settles (an arm sinks) while it is held: how far dancers' held limbs
+        wander, at most ``SETTLING_MOST`` (0 for a column the model does not know)."""
+        k = self.sway_columns.get(column)
+        return 0.0 if k is None else float(min(self.sway[k], SETTLING_MOST))

@@ -39,8 +39,8 @@ _STANCE = (0.10, 0.13)  # m between the feet standing in place
 # Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
 _LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIGH: (8.0, 16.0)}  # knee, degrees
 # The learned execution's draws are kept where the tokenizer reads the written step and level
-_LEARNED_STEP = (0.16, 0.6)  # m of travel for a step with a direction on one foot
-_LEARNED_FLEXION = {Level.LOW: (47.0, 75.0), Level.MIDDLE: (4.0, 25.0)}  # knee, degrees (plié over 35° ± 8°)
+_LEARNED_STEP = (0.22, 0.42)  # m of travel for a step with a direction on one foot
+_LEARNED_FLEXION = {Level.LOW: (47.0, 75.0), Level.MIDDLE: (12.0, 25.0)}  # knee, degrees (plié over 35° ± 8°)
 _FLOW = 0.12  # s of smoothing of the centre of weight's path in the learned execution (within the beat-bounded
 # kernel, ``Clock.kernel``): dancers' weight flows on from step to step
 _LEVEL_CHANGE = 0.16  # s a supporting leg takes to change level ...
