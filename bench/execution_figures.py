@@ -41,35 +41,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 import laban  # noqa: E402
 from laban import BodyPart as B  # noqa: E402
 from laban.analysis import analyse  # noqa: E402
-from laban.cells import body_components, cell_centre, cell_of  # noqa: E402
+from laban.cells import cell_centre  # noqa: E402
 from laban.compare import cell_agreement  # noqa: E402
 from laban.decoder import decode  # noqa: E402
 from laban.score import Column, Sign  # noqa: E402
-from laban.tokenizer import _gesture_limbs  # noqa: E402
+from laban.execution import symbol_ends  # noqa: E402
 
 from decode_speed import looped  # noqa: E402  (bench/ is on the path when a bench script runs)
 from decoder_figures import plausibility  # noqa: E402
 
 FPS = 30.0
 PHRASE = 8.0  # beats per phrase
-
-
-def limb_ends(analysis, score: laban.Score) -> dict[Column, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """column → (cells, unit limb directions in the body's axes, usable) at the end of every direction symbol."""
-    traj = analysis.trajectories
-    found = {}
-    for column, (base, tip), free in _gesture_limbs(analysis):
-        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
-        if not symbols:
-            continue
-        seconds = score.grid.beats_to_seconds(np.array([s.end for s in symbols]))
-        frames = np.clip(np.round(seconds * traj.fps).astype(int), 0, traj.frame_count - 1)
-        v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
-        body = body_components(v, analysis.forward[frames], analysis.right[frames])
-        body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
-        usable = np.ones(len(frames), dtype=bool) if free is None else free[frames]
-        found[column] = (np.array([cell_of(s.direction, s.level) for s in symbols]), body, usable)
-    return found
 
 
 def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -154,7 +136,7 @@ def measure(trials, execution: str) -> dict:
         for dance in dances:
             figure = cell_agreement(score, laban.tokenize(dance, score.grid))["all"]
             cells += [figure["direction"] * figure["cells"], figure["level"] * figure["cells"], figure["cells"]]
-        captured, decoded_ends = limb_ends(original, score), limb_ends(analyse(trajs[0]), score)
+        captured, decoded_ends = symbol_ends(original, score), symbol_ends(analyse(trajs[0]), score)
         for column, (cell, real, usable) in captured.items():
             _, made, usable_made = decoded_ends[column]
             keep = usable & usable_made

@@ -19,7 +19,8 @@ measures it:
 - ``step_travel`` (one foot, both feet × mean, std of the logarithm): the pelvis travel over each support symbol
   with a direction, divided by the dancer's standing pelvis height (its median over the take).
 - ``sway`` (columns: RMS degrees): how far a limb wanders around where it is held, between the end of a symbol
-  and the start of the next one in its column (holds of at least ``HOLD`` seconds): the secondary motion.
+  and the start of the next one in its column (holds of at least ``HOLD`` seconds): the secondary motion. The
+  decoder lets a held arm sink by up to this much (at most ``laban.execution.SETTLING_MOST``).
 
 Plain arrays (safetensors, read with ``safetensors.numpy``; no pickle), float32; ``columns`` is in the metadata.
 """
@@ -40,7 +41,8 @@ sys.path.insert(0, str(REPO))
 import laban  # noqa: E402
 from laban import BodyPart as B  # noqa: E402
 from laban.analysis import analyse  # noqa: E402
-from laban.cells import CELL_COUNT, body_components, cell_centre, cell_of  # noqa: E402
+from laban.cells import CELL_COUNT, body_components, cell_centre  # noqa: E402
+from laban.execution import symbol_ends  # noqa: E402
 from laban.score import Column, Direction, Level, Sign  # noqa: E402
 from laban.tokenizer import _gesture_limbs  # noqa: E402
 
@@ -64,31 +66,29 @@ def tangent(mean: np.ndarray) -> np.ndarray:
 
 def limb_directions(analysis, score: laban.Score):
     """column → list of (cell, unit direction at the symbol's end), and column → list of hold RMS (degrees)."""
-    traj = analysis.trajectories
     ends, sways = defaultdict(list), defaultdict(list)
-    for column, (base, tip), free in _gesture_limbs(analysis):
-        if column not in COLUMNS:
-            continue
-        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION and s.duration > 0]
-        if not symbols:
+    for column, (cells, directions, usable) in symbol_ends(analysis, score).items():
+        if column in COLUMNS:
+            ends[column] = [(int(c), d) for c, d, u in zip(cells, directions, usable) if u]
+    traj = analysis.trajectories
+    for column, (base, tip), _ in _gesture_limbs(analysis):
+        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        if column not in SWAYING or not symbols:
             continue
         v = (traj.part(tip) - traj.part(base)).astype(np.float64)
         body = body_components(v, analysis.forward, analysis.right)
         body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
-        frame = lambda beat: int(np.clip(round(float(score.grid.beats_to_seconds(beat)) * traj.fps), 0,  # noqa
-                                         traj.frame_count - 1))
-        for k, s in enumerate(symbols):
-            f = frame(s.end)
-            if free is None or free[f]:
-                ends[column].append((cell_of(s.direction, s.level), body[f]))
-            if column in SWAYING:
-                stop = frame(symbols[k + 1].start) if k + 1 < len(symbols) else traj.frame_count - 1
-                if (stop - f) / traj.fps >= HOLD:
-                    held = body[f:stop]
-                    centre = held.mean(axis=0)
-                    centre /= np.linalg.norm(centre)
-                    sways[column].append(float(np.sqrt(np.mean(np.degrees(np.arccos(np.clip(held @ centre, -1, 1)))
-                                                              ** 2))))
+        frames = np.clip(np.round(score.grid.beats_to_seconds(np.array([[s.end for s in symbols],
+                                                                         [s.start for s in symbols]])) * traj.fps
+                                  ).astype(int), 0, traj.frame_count - 1)
+        for k in range(len(symbols)):  # from a symbol's end to the next one's start
+            f, stop = frames[0, k], frames[1, k + 1] if k + 1 < len(symbols) else traj.frame_count - 1
+            if (stop - f) / traj.fps >= HOLD:
+                held = body[f:stop]
+                centre = held.mean(axis=0)
+                centre /= np.linalg.norm(centre)
+                angles = np.degrees(np.arccos(np.clip(held @ centre, -1.0, 1.0)))
+                sways[column].append(float(np.sqrt(np.mean(angles ** 2))))
     return ends, sways
 
 

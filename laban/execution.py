@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import cell_of
-from .score import Column, Direction, Level
+from .cells import body_components, cell_of
+from .score import Column, Direction, Level, Score, Sign
 
 MODEL_FILE = Path(__file__).resolve().with_name("execution_model.safetensors")
 _LEVELS = (Level.HIGH, Level.MIDDLE, Level.LOW)
@@ -90,3 +90,26 @@ class ExecutionModel:
         wander, at most ``SETTLING_MOST`` (0 for a column the model does not know)."""
         k = self.sway_columns.get(column)
         return 0.0 if k is None else float(min(self.sway[k], SETTLING_MOST))
+
+
+def symbol_ends(analysis, score: Score) -> dict[Column, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """What the execution is learned from: for every gesture column of an analysed capture (``laban.analyse``)
+    and its score, at the end of every direction symbol, (cells (n,), unit limb directions (n, 3) in the body's own
+    cross of axes as the tokenizer measures the limb, whether the limb was free to gesture there (n,): a leg only
+    while its foot is off the floor)."""
+    from .tokenizer import _gesture_limbs  # the tokenizer's own limbs: the model learns what it reads
+
+    traj = analysis.trajectories
+    found = {}
+    for column, (base, tip), free in _gesture_limbs(analysis):
+        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        if not symbols:
+            continue
+        seconds = score.grid.beats_to_seconds(np.array([s.end for s in symbols]))
+        frames = np.clip(np.round(seconds * traj.fps).astype(int), 0, traj.frame_count - 1)
+        v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
+        body = body_components(v, analysis.forward[frames], analysis.right[frames])
+        body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
+        usable = np.ones(len(frames), dtype=bool) if free is None else free[frames].astype(bool)
+        found[column] = (np.array([cell_of(s.direction, s.level) for s in symbols]), body, usable)
+    return found

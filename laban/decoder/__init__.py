@@ -21,7 +21,10 @@ Whatever the notation leaves free — the exact angle inside a direction's cell 
 typically hold that limb there: the execution prior ``execution_prior.json``, measured on CMU dance of the
 training split by ``datasets/execution_prior.py``), step length, foot placement, turn-out, knee bend within a
 level, timing curves, small breathing motion — is drawn from ``seed``, always inside the cells the tokenizer
-reads, so that ``tokenize(decode(score), score.grid)`` gives back the score.
+reads, so that ``tokenize(decode(score), score.grid)`` gives back the score. ``execution="learned"`` draws these
+choices from the execution model learned from real dancers instead (``laban.execution``: where a limb ends inside
+its cell, how deep a knee bends in a level, how far a step travels, how far a held arm sinks; recipe
+``datasets/execution_model.py``), and lets the centre of weight flow from step to step; see ``docs/execution.md``.
 
 Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and
 the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
