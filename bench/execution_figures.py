@@ -141,8 +141,8 @@ def measure(trials, execution: str) -> dict:
             _, made, usable_made = decoded_ends[column]
             keep = usable & usable_made
             recon[column.value] += angle(real[keep], made[keep]).tolist()
-            recon[column.value + " (centres)"] += angle(real[keep], np.array([cell_centre(c) for c in cell[keep]]).reshape(-1, 3)
-                                                        ).tolist()
+            centres = np.array([cell_centre(c) for c in cell[keep]]).reshape(-1, 3)
+            recon[column.value + " (centres)"] += angle(real[keep], centres).tolist()
         real, made = phrase_amplitudes(original.trajectories, score), phrase_amplitudes(trajs[0], score)
         for quantity, phrases in real.items():
             for k, value in phrases.items():
@@ -199,7 +199,8 @@ def main() -> None:
     print(f"  pelvis-relative  {arrow(local, '{:5.1f} cm')}")
     print("\nround trip (¼-beat cells, pooled over clips and both seeds)")
     for k, name in enumerate(("direction", "level")):
-        print(f"  {name:16} {arrow([results[e]['cells'][k] / results[e]['cells'][2] for e in args.executions], '{:.4f}')}")
+        shares = [results[e]["cells"][k] / results[e]["cells"][2] for e in args.executions]
+        print(f"  {name:16} {arrow(shares, '{:.4f}')}")
     print("\nplausibility (mean over clips, seed 0)")
     for name in ("skating contact %", "penetration mm", "penetration max mm", "jitter m/s3 (60 fps)",
                  "bone drift mm", "balanced %"):

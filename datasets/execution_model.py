@@ -181,7 +181,8 @@ def compute() -> tuple[dict[str, np.ndarray], dict[str, str]]:
               "sway": sway}
     arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
     metadata = {"about": "learned execution: datasets/execution_model.py (CMU dance trials of the training split)",
-                "columns": json.dumps([c.value for c in COLUMNS]), "sway_columns": json.dumps([c.value for c in SWAYING]),
+                "columns": json.dumps([c.value for c in COLUMNS]),
+                "sway_columns": json.dumps([c.value for c in SWAYING]),
                 "trials": json.dumps([t.name for t in trials])}
     return arrays, metadata
 
@@ -206,7 +207,8 @@ def main() -> None:
     print(f"wrote {MODEL.relative_to(REPO)}: {len(json.loads(metadata['trials']))} training trials, "
           f"{int(arrays['direction_count'].sum())} symbol ends, knee flexion per level (deg) "
           f"{np.round(arrays['knee_flexion'], 1).tolist()}, step travel exp(mean) "
-          f"{np.round(np.exp(arrays['step_travel'][:, 0]), 3).tolist()}, sway (deg) {np.round(arrays['sway'], 1).tolist()}")
+          f"{np.round(np.exp(arrays['step_travel'][:, 0]), 3).tolist()}, "
+          f"sway (deg) {np.round(arrays['sway'], 1).tolist()}")
 
 
 if __name__ == "__main__":

@@ -237,10 +237,10 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
 def _settled(directions: np.ndarray, t: np.ndarray, k: np.ndarray, done: np.ndarray, begins: np.ndarray,
              arrivals: np.ndarray, rest: np.ndarray, most: np.ndarray) -> np.ndarray:
     """Directions (m, 3) at times ``t`` during moves ``k`` (``done`` of the way), a held limb settling towards
-    ``rest`` (an arm sinks) by up to ``most`` degrees (one per move) after it arrives, slower than the tokenizer sees movement
-    (``_SETTLING`` °/s), until the next move carries it from there to its own target (the settling fades as that
-    move is done): a dancer's held arm is never a statue's. It depends only on the move's own arrival and the
-    next one's progress, so edits stay local."""
+    ``rest`` (an arm sinks) by up to ``most`` degrees (one per move) after it arrives, slower than the tokenizer
+    sees movement (``_SETTLING`` °/s), until the next move carries it from there to its own target (the settling
+    fades as that move is done): a dancer's held arm is never a statue's. It depends only on the move's own
+    arrival and the next one's progress, so edits stay local."""
     if not len(most) or most.max() <= 0.0:
         return directions
     rise = 1.5 * np.maximum(most, 1e-6) / _SETTLING  # a smoothstep's top speed is 1.5 times its mean
