@@ -23,7 +23,7 @@ training split by ``datasets/execution_prior.py``), step length, foot placement,
 level, timing curves, small breathing motion — is drawn from ``seed``, always inside the cells the tokenizer
 reads, so that ``tokenize(decode(score), score.grid)`` gives back the score. ``execution="learned"`` draws these
 choices from the execution model learned from real dancers instead (``laban.execution``: where a limb ends inside
-its cell, how deep a knee bends in a level, how far a step travels, how far a held arm sinks; recipe
+its cell, how deep a knee bends in a level, how far a held arm sinks; recipe
 ``datasets/execution_model.py``), and lets the centre of weight flow from step to step; see ``docs/execution.md``.
 
 Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and

@@ -38,8 +38,7 @@ _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the l
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
 # Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
 _LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIGH: (8.0, 16.0)}  # knee, degrees
-# The learned execution's draws are kept where the tokenizer reads the written step and level
-_LEARNED_STEP = (0.22, 0.42)  # m of travel for a step with a direction on one foot
+# The learned execution's knee bends are kept where the tokenizer reads the written level
 _LEARNED_FLEXION = {Level.LOW: (47.0, 75.0), Level.MIDDLE: (12.0, 25.0)}  # knee, degrees (plié over 35° ± 8°)
 _FLOW = 0.12  # s of smoothing of the centre of weight's path in the learned execution (within the beat-bounded
 # kernel, ``Clock.kernel``): dancers' weight flows on from step to step
@@ -207,11 +206,7 @@ class Steps:
         directional = run.step not in (None, Direction.PLACE)
         both = len(run.feet) == 2
         if directional:
-            rng = self.streams("supports", run.b0, "length")
-            length = rng.uniform(*(_STEP_BOTH if both else _STEP))
-            if self.streams.model is not None and not both:  # as far as dancers travel in a step, for this body
-                travel = self.streams.model.step_travel(False, rng) * self.rig.standing_height()
-                length = min(max(travel, _LEARNED_STEP[0]), _LEARNED_STEP[1])
+            length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
