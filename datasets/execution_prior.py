@@ -36,10 +36,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import laban
-from laban.score import Column, Sign
-from laban.cells import CELL_COUNT, body_components, cell_centre, cell_of
+from laban.score import Column
+from laban.cells import CELL_COUNT, cell_centre
 from laban.analysis import analyse
-from laban.tokenizer import _gesture_limbs
+from laban.execution import symbol_ends
 
 TABLE = REPO / "laban" / "execution_prior.json"
 COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
@@ -49,22 +49,8 @@ SHRINK = 5.0  # symbol ends that count as much as the geometric centre
 
 def symbol_end_directions(motion: laban.Motion, score: laban.Score) -> dict[Column, list[tuple[int, np.ndarray]]]:
     """(cell, unit limb direction in the body's axes) at the end of every direction symbol of each column."""
-    analysis = analyse(motion)
-    traj = analysis.trajectories
-    found: dict[Column, list[tuple[int, np.ndarray]]] = {c: [] for c in COLUMNS}
-    for column, (base, tip), _ in _gesture_limbs(analysis):
-        if column not in found:
-            continue
-        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
-        if not symbols:
-            continue
-        seconds = score.grid.beats_to_seconds(np.array([s.end for s in symbols]))
-        frames = np.clip(np.round(seconds * traj.fps).astype(int), 0, traj.frame_count - 1)
-        v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
-        body = body_components(v, analysis.forward[frames], analysis.right[frames])
-        body /= np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9)
-        found[column] += [(cell_of(s.direction, s.level), d) for s, d in zip(symbols, body)]
-    return found
+    ends = symbol_ends(analyse(motion), score)
+    return {c: list(zip(ends[c][0].tolist(), ends[c][1])) if c in ends else [] for c in COLUMNS}
 
 
 def compute() -> dict:

@@ -21,7 +21,10 @@ Whatever the notation leaves free — the exact angle inside a direction's cell 
 typically hold that limb there: the execution prior ``execution_prior.json``, measured on CMU dance of the
 training split by ``datasets/execution_prior.py``), step length, foot placement, turn-out, knee bend within a
 level, timing curves, small breathing motion — is drawn from ``seed``, always inside the cells the tokenizer
-reads, so that ``tokenize(decode(score), score.grid)`` gives back the score.
+reads, so that ``tokenize(decode(score), score.grid)`` gives back the score. ``execution="learned"`` draws these
+choices from the execution model learned from real dancers instead (``laban.execution``: where a limb ends inside
+its cell, how deep a knee bends in a level, how far a held arm sinks; recipe
+``datasets/execution_model.py``), and lets the centre of weight flow from step to step; see ``docs/execution.md``.
 
 Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and
 the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
@@ -38,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cells import cell_centre, cell_of, core_cell
+from ..execution import ExecutionModel
 from ..figure import Rig, default_skeleton
 from ..motion import Motion
 from ..score import Score
@@ -52,12 +56,18 @@ __all__ = ["DecodeError", "LONGEST_DECODE_S", "decode", "sample_direction", "typ
            "cell_centre", "core_cell"]
 
 
-def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0) -> Motion:
+EXECUTIONS = ("rules", "learned")  # how the free parts of the motion are chosen (``decode``'s ``execution``)
+
+
+def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0,
+           execution: str = "rules") -> Motion:
     """Motion that performs ``score`` on ``skeleton`` (default: ``laban.figure.default_skeleton()``).
 
     Joint rotations and root translation at ``fps`` frames per second, frame 0 at time 0 of the score's beat
     grid, to the end of its last symbol. ``seed`` (an integer from 0) picks one of the many executions the
-    notation allows; the same seed gives the same motion, to the byte.
+    notation allows; the same seed gives the same motion, to the byte. ``execution`` says who chooses what the
+    notation leaves free: ``"rules"`` (hand-set ranges around the execution prior) or ``"learned"`` (sampled from
+    the execution model learned from real dancers, ``laban.execution``).
     """
     if not isinstance(score, Score):
         raise DecodeError(f"decode needs a Score, not {type(score).__name__}")
@@ -67,9 +77,11 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
         raise DecodeError(f"frame rate must be a number of frames per second from 1 to 1000, not {fps!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DecodeError(f"seed must be a whole number from 0, not {seed!r}")
+    if execution not in EXECUTIONS:
+        raise DecodeError(f"execution must be one of {', '.join(EXECUTIONS)}, not {execution!r}")
     skeleton = default_skeleton() if skeleton is None else skeleton
     rig = Rig.of(skeleton)  # SkeletonError (a LabanError) when the body parts cannot be recognised
-    streams = Streams(int(seed))
+    streams = Streams(int(seed), ExecutionModel.load() if execution == "learned" else None)
     clock = Clock(score, float(fps))
     runs = support_runs(score, clock)
     heading = heading_of(score, clock, streams)

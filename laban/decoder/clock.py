@@ -142,10 +142,13 @@ TICKS_PER_BEAT = 960  # resolution of the times that key random streams (a MIDI-
 class Streams:
     """Random streams of one ``seed``, keyed by what they decide: ``streams(column, beat, purpose)`` is a fresh
     generator for the choices made for the symbol of ``column`` (a ``Column`` or a name such as ``"turns"``) that
-    starts at ``beat``. The same key always gives the same numbers; different keys give independent ones."""
+    starts at ``beat``. The same key always gives the same numbers; different keys give independent ones.
+    ``model`` is the learned execution the choices are drawn from (``laban.execution.ExecutionModel``), or None
+    for the rule-based one."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, model=None) -> None:
         self.seed = int(seed)
+        self.model = model
 
     def __call__(self, column: Column | str, beat: float = 0.0, purpose: str = "") -> np.random.Generator:
         name = column.value if isinstance(column, Column) else str(column)

@@ -18,7 +18,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.special import ndtri
 
 from ..analysis import WORKING_FPS
-from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of
+from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of, core_cell
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
@@ -33,15 +33,27 @@ _SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 
 _TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
 _FLOWING_SPEED = 150.0  # deg/s: moves this quick that follow each other at once flow into each other
 _STOP = 0.14  # s a limb rests between two movements that follow each other (the tokenizer cuts them there)
+_SETTLING = 10.0  # deg/s: how fast a held arm settles (the tokenizer sees a limb start moving at 50°/s)
+_DRAWS = 6  # times a learned direction is drawn before the last draw is clamped into the cell's core
 
 
 def sample_direction(direction: Direction, level: Level, rng: np.random.Generator, spread: float = 0.6,
-                     side: str | None = None, column: Column | None = None) -> np.ndarray:
+                     side: str | None = None, column: Column | None = None, model=None) -> np.ndarray:
     """A unit vector (forward, right, up) inside the core of a direction-and-level cell, where the tokenizer
     reads it as that cell even with its hysteresis: near where dancers typically hold that ``column``'s limb in
     that cell (``typical_direction``; the cell's geometric centre without a column), ``spread`` scaling the
-    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body."""
+    variation. ``side`` puts a hanging or raised limb (place) out to that side, clear of the body. With a learned
+    execution ``model`` (``laban.execution``), the direction is drawn from where dancers end that limb in that cell
+    (redrawn a few times while it falls outside the cell's core, then kept inside it)."""
     typical = typical_direction(column, direction, level) if column is not None else None
+    if model is not None and column is not None:
+        cell = cell_of(direction, level)
+        for _ in range(_DRAWS):
+            drawn = model.direction(column, direction, level, rng)
+            if drawn is None or core_cell(drawn) == cell:
+                break
+        if drawn is not None:
+            typical, spread = drawn, 0.0
     if direction is Direction.PLACE:
         elevation = 90.0 - abs(rng.normal(4.0, 2.5 * spread))
         if typical is not None:  # as far from the vertical as this limb typically hangs or rises
@@ -96,6 +108,7 @@ def typical_direction(column: Column, direction: Direction, level: Level) -> np.
     return prior[cell_of(direction, level)]
 
 
+_HANGING = np.array([0.0, 0.0, -1.0])
 TRACKED_COLUMNS = (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
                    Column.FOREARM_RIGHT)  # the limbs ``gesture_track`` moves (the legs move with the feet)
 
@@ -114,10 +127,11 @@ def eased(t0: float, t1: float, target: np.ndarray, rng: np.random.Generator) ->
 
 
 def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.random.Generator,
-            column: Column) -> Move:
-    """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream."""
+            column: Column, model=None) -> Move:
+    """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream
+    (and, with a learned execution, from the ``model``)."""
     ease_in, ease_out = rng.uniform(0.08, 0.11), rng.uniform(0.09, 0.13)
-    target = sample_direction(direction, level, rng, side=limb_side(column), column=column)
+    target = sample_direction(direction, level, rng, side=limb_side(column), column=column, model=model)
     return t0, t1, target, ease_in, ease_out
 
 
@@ -126,17 +140,22 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams) 
     come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
-    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column)
+    model = streams.model
+    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column,
+                             model=model)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
-    if not symbols:
-        return track(clock.t, start, [], clock)
-    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols]))
-    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column)
+    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
+    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model)
              for (t0, t1), s in zip(seconds, symbols)]
-    return track(clock.t, start, moves, clock)
+    settle = None
+    if model is not None and limb_side(column):  # how far each held arm sinks: up to what dancers' do, per symbol
+        most = model.settling(column)
+        settle = (_HANGING, np.array([most * streams(column, s.start, "settle").uniform(0.3, 1.0) for s in symbols]))
+    return track(clock.t, start, moves, clock, settle)
 
 
-def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> np.ndarray:
+def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
+          settle: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Directions over time: from ``start``, each move (t0, t1, target, ease in, ease out) reaches its target
     along the sphere.
 
@@ -155,7 +174,10 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
     """
     if not moves:
         return np.broadcast_to(start, (len(t), 3)).copy()
-    moves = sorted(moves, key=lambda m: m[0])
+    order = sorted(range(len(moves)), key=lambda i: moves[i][0])
+    moves = [moves[i] for i in order]
+    if settle is not None:
+        settle = (settle[0], np.asarray(settle[1], dtype=float)[order])
     t0 = np.array([m[0] for m in moves])
     t1 = np.maximum(np.array([m[1] for m in moves]), t0 + 1e-3)
     targets = np.array([m[2] for m in moves])
@@ -194,7 +216,8 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
         inside = (k == move) & (tm > t_w)
         x = clamp((tm[inside] - t_w) / (t_a - t_w))
         local[inside] = tm[inside] + (t_end - t_a) * smoothstep(x)  # past t_end (arrived) from t_a on
-    here = paths.at(k, progress(local - begins[k], duration[k], e_in[k], e_out[k]))
+    done = progress(local - begins[k], duration[k], e_in[k], e_out[k])
+    here = paths.at(k, done)
     # while the move before is still arriving (a flowing move, or one too short to stop in time), blend into this one
     ends = begins + duration
     over = (k > 0) & (tm < ends[np.maximum(k - 1, 0)])
@@ -204,9 +227,33 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock) -> 
         w = smoothstep((tm[over] - begins[kb + 1]) / np.maximum(ends[kb] - begins[kb + 1], 1e-9))
         here[over] = slerp(before, here[over], w)
     directions[moving] = here
+    if settle is not None:
+        directions[moving] = _settled(directions[moving], tm, k, done, begins, ends, *settle)
     if len(t) > 1 and _TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
         directions = unit(gaussian_filter1d(directions, **clock.kernel(_TRACK_SMOOTHING), axis=0, mode="nearest"))
     return directions
+
+
+def _settled(directions: np.ndarray, t: np.ndarray, k: np.ndarray, done: np.ndarray, begins: np.ndarray,
+             arrivals: np.ndarray, rest: np.ndarray, most: np.ndarray) -> np.ndarray:
+    """Directions (m, 3) at times ``t`` during moves ``k`` (``done`` of the way), a held limb settling towards
+    ``rest`` (an arm sinks) by up to ``most`` degrees (one per move) after it arrives, slower than the tokenizer
+    sees movement (``_SETTLING`` °/s), until the next move carries it from there to its own target (the settling
+    fades as that move is done): a dancer's held arm is never a statue's. It depends only on the move's own
+    arrival and the next one's progress, so edits stay local."""
+    if not len(most) or most.max() <= 0.0:
+        return directions
+    rise = 1.5 * np.maximum(most, 1e-6) / _SETTLING  # a smoothstep's top speed is 1.5 times its mean
+    angle = most[k] * smoothstep((t - arrivals[k]) / rise[k])  # this move's hold
+    before = np.maximum(k - 1, 0)
+    carried = np.where(k > 0, most[before] * smoothstep((begins[k] - arrivals[before]) / rise[before]), 0.0) \
+        * (1.0 - done)
+    angle = np.radians(np.maximum(angle, carried))
+    towards = rest - (directions @ rest)[:, None] * directions
+    room = np.linalg.norm(towards, axis=1)
+    angle = np.minimum(angle, np.arccos(np.clip(directions @ rest, -1.0, 1.0)))  # never past rest
+    towards = towards / np.maximum(room, 1e-9)[:, None]
+    return np.cos(angle)[:, None] * directions + np.sin(angle)[:, None] * towards
 
 
 def _timing(angle: np.ndarray, available: np.ndarray, gap: np.ndarray, ease_in: np.ndarray, ease_out: np.ndarray,

@@ -133,7 +133,8 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           window=clock.anticipation(tb) if end < n else np.inf)
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
-                             streams(column, symbols[k].start), column) for k in np.flatnonzero(inside)]
+                             streams(column, symbols[k].start), column, streams.model)
+                     for k in np.flatnonzero(inside)]
             start_symbol = first if spell.lifted is None else None
             gesturing = bool(moves) or (start_symbol is not None and start_symbol.direction is not Direction.PLACE)
             if not gesturing and spell.lifted is not None and spell.landed is not None and tb - ta <= 0.8:

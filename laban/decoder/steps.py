@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scipy.ndimage import gaussian_filter1d
+
 from ..figure import Rig
 from ..score import Direction, Level
 from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
@@ -36,6 +38,10 @@ _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the l
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
 # Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
 _LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIGH: (8.0, 16.0)}  # knee, degrees
+# The learned execution's knee bends are kept where the tokenizer reads the written level
+_LEARNED_FLEXION = {Level.LOW: (47.0, 75.0), Level.MIDDLE: (12.0, 25.0)}  # knee, degrees (plié over 35° ± 8°)
+_FLOW = 0.12  # s of smoothing of the centre of weight's path in the learned execution (within the beat-bounded
+# kernel, ``Clock.kernel``): dancers' weight flows on from step to step
 _LEVEL_CHANGE = 0.16  # s a supporting leg takes to change level ...
 _LEVEL_EARLY = 0.08  # s ... starting this much before the weight arrives
 _RELEVE = (0.065, 0.075)  # m the ankle rises on the ball of the foot
@@ -83,6 +89,8 @@ class Steps:
         self.streams = streams
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
+        if streams.model is not None:  # dancers' weight flows from step to step rather than stopping at each
+            self.centre = gaussian_filter1d(self.centre, **clock.kernel(_FLOW), axis=0, mode="nearest")
 
     def long_flight(self, run: Run) -> bool:
         """Whether a flight, from its shortest push-off to its landing as written, lasts longer than the beat
@@ -285,6 +293,8 @@ class Steps:
         for f, level in run.levels.items():
             rng = self.streams(FOOT_COLUMNS[f], run.b0, "level")
             flexion = np.radians(rng.uniform(*_LEVEL_FLEXION[level]))
+            if self.streams.model is not None and level is not Level.HIGH:  # as deep as dancers bend, in the level
+                flexion = np.radians(np.clip(self.streams.model.knee_flexion(level, rng), *_LEARNED_FLEXION[level]))
             rise = rng.uniform(*_RELEVE) if level is Level.HIGH else 0.0
             if level is Level.HIGH and self._carried is not None and run.duration < _QUICK_RELEVE:
                 flexion = self._on_the_ball(f, rise)
