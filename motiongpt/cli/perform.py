@@ -27,6 +27,9 @@ def add_decode_parser(commands) -> None:
     dec.add_argument("--seed", type=common.seed, default=0,
                      help="one of the many executions of the score: a whole number from 0 (default 0)")
     dec.add_argument("--fps", type=common.fps, default=30.0, help="frames per second (default 30)")
+    dec.add_argument("--execution", choices=("rules", "learned"), default="rules",
+                     help="how what the notation leaves free is chosen: hand-set ranges (rules, the default) or "
+                          "drawn from real dancers (learned: docs/execution.md)")
     dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one); the dance is written in "
                           "that file's own units and proportions, so it drops onto the rig it came from (.npz "
                           "joint positions are in metres)")
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
     if skeleton is not None:
         recognised(skeleton, common.mapping(args.map))
-    motion = decode(score, skeleton, fps=args.fps, seed=args.seed)
+    motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)
     if suffix == ".bvh":
         write_bvh(motion, args.output)
     else:
