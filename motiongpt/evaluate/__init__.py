@@ -37,16 +37,19 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from laban.errors import LabanError
 
 from ..data import Clip, first_seconds, load, load_directory, load_split, pieces, read_cmu_split
 from .baselines import decoded, nearest, random_score
+from .generated import cmu_styles, load_model, written
 from .protocol import Measured, Protocol, evaluate, measure, trajectories
 from .report import jsonable, markdown, report, write
 
 __all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded", "evaluate", "first_seconds",
            "jsonable", "load", "load_directory", "load_split", "main", "markdown", "measure", "nearest", "pieces",
-           "random_score", "read_cmu_split", "report", "trajectories", "write"]
+           "random_score", "read_cmu_split", "report", "trajectories", "write", "written", "load_model", "cmu_styles"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +74,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "so that FID compares with published numbers (default: the physically correct form)")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the baseline rows (training sample, nearest training clip, random scores)")
+    parser.add_argument("--model", help="also write dances with a model ('builtin' or a model folder): one "
+                                        "'generated' row per --seeds, each held-out clip's beat grid and words")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="the seeds of the --model rows (default: 0 1 2)")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="measure only N held-out clips, a seeded draw (every row on the same clips; 0: all)")
+    parser.add_argument("--corpus", type=Path,
+                        help="a built corpus (motiongpt corpus build) whose training split's scores novelty counts "
+                             "copies from (default: the reference clips' scores)")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="report.json; the Markdown tables are written beside it as report.md")
 
@@ -81,9 +93,30 @@ def command(args: argparse.Namespace) -> int:
                         geometric_quirk=args.quirk)
     reference, ref_label = load(args.reference, args.subset)
     held_out, held_label = (None, "") if args.held_out == "none" else load(args.held_out, args.subset)
+    if held_out and 0 < args.limit < len(held_out):
+        keep = sorted(np.random.default_rng(0).choice(len(held_out), args.limit, replace=False))
+        held_out = [held_out[i] for i in keep]
+        held_label += f", {args.limit} clips drawn with seed 0"
     generated, gen_label = load(args.generated) if args.generated else (None, "")
+    model, training, labels, styles = None, None, {}, None
+    if args.model:
+        if not held_out:
+            raise LabanError("--model writes a dance for each held-out clip: give --held-out a split or folder")
+        model = load_model(args.model)
+        labels["model"] = str(args.model)
+        try:
+            styles = cmu_styles()
+        except FileNotFoundError:
+            styles = None
+    if args.corpus:
+        from ..data.corpus import Corpus
+
+        training = [t.score() for t in Corpus.load(args.corpus).split("train")]
+        labels["training_scores"] = f"{args.corpus}, training split ({len(training)} scores)"
     result = report(reference, held_out, generated, protocol, baselines=not args.no_baselines,
-                    labels={"reference": ref_label, "held_out": held_label, "generated": gen_label})
+                    labels={"reference": ref_label, "held_out": held_label, "generated": gen_label, **labels},
+                    model=model, seeds=tuple(args.seeds), training_scores=training, styles=styles,
+                    log=lambda line: print(line, file=sys.stderr))
     result["argv"] = sys.argv[1:]
     print(write(result, args.output))
     print(f"{args.output} and {args.output.with_suffix('.md')} written in {result['seconds_taken']:.1f} s")
