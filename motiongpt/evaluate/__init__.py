@@ -91,6 +91,8 @@ def command(args: argparse.Namespace) -> int:
     """Run an evaluation from parsed arguments; prints the Markdown and where the report went."""
     protocol = Protocol(seconds=args.seconds or None, windows=args.windows, kinetic_quirk=args.quirk,
                         geometric_quirk=args.quirk)
+    if args.model and args.held_out == "none":
+        raise LabanError("--model writes a dance for each held-out clip: give --held-out a split or folder")
     reference, ref_label = load(args.reference, args.subset)
     held_out, held_label = (None, "") if args.held_out == "none" else load(args.held_out, args.subset)
     if held_out and 0 < args.limit < len(held_out):
@@ -100,8 +102,6 @@ def command(args: argparse.Namespace) -> int:
     generated, gen_label = load(args.generated) if args.generated else (None, "")
     model, training, labels, styles = None, None, {}, None
     if args.model:
-        if not held_out:
-            raise LabanError("--model writes a dance for each held-out clip: give --held-out a split or folder")
         model = load_model(args.model)
         labels["model"] = str(args.model)
         try:

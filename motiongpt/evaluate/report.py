@@ -77,7 +77,8 @@ def report(reference: list[Clip], held_out: list[Clip] | None = None, generated:
                               "decode_failures": len(targets) - len(kept), "write_failures": failed[name]}
                 sets[name] = (measured, [c.score for c in made])
             else:
-                pending.append(f"{name}: no score of {len(gt)} was written and decoded")
+                pending.append(f"{name}: the decoder refused all {len(targets)} scores" if targets else
+                               f"{name}: the model wrote none of the {len(gt)} dances")
     if generated:
         gen = [measure(c, protocol) for c in generated]
         by_name = {m.name: m for m in gt}

@@ -69,14 +69,22 @@ def novelty(scores: list[Score], training: TrainingBars | list[Score], vocabular
             allowed: int = 2) -> dict:
     """For each dance the longest run of bars copied from a training score; the share of dances whose longest
     copy is at most ``allowed`` bars, the 95th percentile and the largest, and the share of all bars that occur
-    in training at all (copied one by one)."""
+    in training at all (copied one by one). A score the vocabulary cannot encode is left out and counted."""
     if not isinstance(training, TrainingBars):
         if vocabulary is None:
             raise ValueError("novelty needs the vocabulary to read training scores with")
         training = TrainingBars(training, vocabulary)
-    runs = np.array([training.longest_copy(s) for s in scores], dtype=np.int64)
-    seen = [k in training.ids for s in scores for k in bar_keys(s, training.vocabulary)]
-    return {"n": len(runs), "longest_runs": runs.tolist(), "allowed": allowed,
+    runs, seen, unreadable = [], [], 0
+    for score in scores:
+        try:
+            keys = bar_keys(score, training.vocabulary)
+        except LabanError:  # a score the vocabulary cannot hold (a read score with a bar too long) is counted
+            unreadable += 1
+            continue
+        runs.append(training.longest_copy(score))
+        seen += [k in training.ids for k in keys]
+    runs = np.array(runs, dtype=np.int64)
+    return {"n": len(runs), "unreadable": unreadable, "longest_runs": runs.tolist(), "allowed": allowed,
             "share_within": float(np.mean(runs <= allowed)) if len(runs) else float("nan"),
             "p95": float(np.percentile(runs, 95)) if len(runs) else float("nan"),
             "max": int(runs.max()) if len(runs) else 0,
