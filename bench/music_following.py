@@ -43,14 +43,7 @@ from motiongpt.model import MotionGPT, builtin_model_path  # noqa: E402
 from motiongpt.model.conditions import control_rows  # noqa: E402
 from motiongpt.model.generate import generate  # noqa: E402
 
-PIECES = (
-    "joplin/maple_leaf_rag", "bach/bwv66.6", "bach/bwv130.6", "bach/bwv229.2", "beethoven/opus18no1/movement3",
-    "cpebach/h186", "handel/rinaldo/lascia_chio_pianga", "haydn/opus1no1/movement1", "haydn/opus74no1/movement3",
-    "johnson_j_r/lift_every_voice", "liliuokalani/aloha_oe", "lusitano/allor_che_ignuda", "mozart/k155/movement2",
-    "mozart/k80/movement3", "mozart/k458/movement3", "schumann_clara/polonaise_op1n1",
-    "schumann_robert/opus41no1/movement2", "schoenberg/opus19/movement2", "verdi/ladonnaemobile",
-    "leadsheet/fosterbrownhair",
-)
+from conditioning_figures import PIECES  # noqa: E402  (the same 20 pieces; bench/ is on the path)
 VARIANTS = ("aist++", "bailando")
 
 

@@ -11,7 +11,13 @@ on the field's metrics (``motiongpt.metrics``), one row per set:
 - **baselines** any model must beat: a seeded sample of training clips as many as the held-out ones (how far
   part of the reference is from all of it: FID's noise at that sample count), the nearest training clip to each
   held-out clip by features (retrieval), and random valid scores decoded to motion;
-- the generated clips, when given.
+- the generated clips, when given; and with ``--model`` one "generated" row per seed: the model writes a dance
+  for each held-out clip on that clip's beat grid from its words and style (``generated``), decoded as the
+  held-out scores are.
+
+Every row with scores is also judged in score space against the held-out clips' scores (FID on the text ↔ score
+evaluator's embeddings, ``FID_s``; the reference row's is train vs test, the scale), and the generated rows for
+novelty (``motiongpt.metrics.novelty``: the longest run of bars copied verbatim from a training score).
 
 Every row that has words (CMU descriptions, a generated clip's prompt in ``<stem>.txt``) also reports text ↔ score
 R-precision with the shipped contrastive evaluator (``motiongpt.metrics.text_score``).
@@ -26,9 +32,10 @@ motion's own pulse, and the report says so. Audio beats (librosa) are measured a
 in docs/evaluation.md ("Music beats: librosa vs the score"); beside a clip only score music is read.
 
     python -m motiongpt.evaluate --reference train --held-out test -o report.json      # + report.md
+    python -m motiongpt.evaluate --model builtin --seeds 0 1 2 --corpus corpus/cmu -o fig2.json   # + generated rows
 
-The package: ``protocol`` (how a clip is measured, one row of the report), ``baselines``, ``report`` (rows,
-JSON and Markdown); the clips and the CMU split come from ``motiongpt.data``.
+The package: ``protocol`` (how a clip is measured, one row of the report), ``baselines``, ``generated`` (a
+model's dances for the held-out clips), ``report`` (rows, JSON and Markdown); the clips and the CMU split come from ``motiongpt.data``.
 """
 
 from __future__ import annotations
