@@ -11,7 +11,13 @@ on the field's metrics (``motiongpt.metrics``), one row per set:
 - **baselines** any model must beat: a seeded sample of training clips as many as the held-out ones (how far
   part of the reference is from all of it: FID's noise at that sample count), the nearest training clip to each
   held-out clip by features (retrieval), and random valid scores decoded to motion;
-- the generated clips, when given.
+- the generated clips, when given; and with ``--model`` one "generated" row per seed: the model writes a dance
+  for each held-out clip on that clip's beat grid from its words and style (``generated``), decoded as the
+  held-out scores are.
+
+Every row with scores is also judged in score space against the held-out clips' scores (FID on the text ↔ score
+evaluator's embeddings, ``FID_s``; the reference row's is train vs test, the scale), and the generated rows for
+novelty (``motiongpt.metrics.novelty``: the longest run of bars copied verbatim from a training score).
 
 Every row that has words (CMU descriptions, a generated clip's prompt in ``<stem>.txt``) also reports text ↔ score
 R-precision with the shipped contrastive evaluator (``motiongpt.metrics.text_score``).
@@ -26,9 +32,10 @@ motion's own pulse, and the report says so. Audio beats (librosa) are measured a
 in docs/evaluation.md ("Music beats: librosa vs the score"); beside a clip only score music is read.
 
     python -m motiongpt.evaluate --reference train --held-out test -o report.json      # + report.md
+    python -m motiongpt.evaluate --model builtin --seeds 0 1 2 --corpus corpus/cmu -o fig2.json   # + generated rows
 
-The package: ``protocol`` (how a clip is measured, one row of the report), ``baselines``, ``report`` (rows,
-JSON and Markdown); the clips and the CMU split come from ``motiongpt.data``.
+The package: ``protocol`` (how a clip is measured, one row of the report), ``baselines``, ``generated`` (a
+model's dances for the held-out clips), ``report`` (rows, JSON and Markdown); the clips and the CMU split come from ``motiongpt.data``.
 """
 
 from __future__ import annotations
@@ -37,16 +44,19 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from laban.errors import LabanError
 
 from ..data import Clip, first_seconds, load, load_directory, load_split, pieces, read_cmu_split
 from .baselines import decoded, nearest, random_score
+from .generated import cmu_styles, load_model, written
 from .protocol import Measured, Protocol, evaluate, measure, trajectories
 from .report import jsonable, markdown, report, write
 
 __all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded", "evaluate", "first_seconds",
            "jsonable", "load", "load_directory", "load_split", "main", "markdown", "measure", "nearest", "pieces",
-           "random_score", "read_cmu_split", "report", "trajectories", "write"]
+           "random_score", "read_cmu_split", "report", "trajectories", "write", "written", "load_model", "cmu_styles"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +81,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "so that FID compares with published numbers (default: the physically correct form)")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the baseline rows (training sample, nearest training clip, random scores)")
+    parser.add_argument("--model", help="also write dances with a model ('builtin' or a model folder): one "
+                                        "'generated' row per --seeds, each held-out clip's beat grid and words")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="the seeds of the --model rows (default: 0 1 2)")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="measure only N held-out clips, a seeded draw (every row on the same clips; 0: all)")
+    parser.add_argument("--corpus", type=Path,
+                        help="a built corpus (motiongpt corpus build) whose training split's scores novelty counts "
+                             "copies from (default: the reference clips' scores)")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="report.json; the Markdown tables are written beside it as report.md")
 
@@ -79,11 +98,32 @@ def command(args: argparse.Namespace) -> int:
     """Run an evaluation from parsed arguments; prints the Markdown and where the report went."""
     protocol = Protocol(seconds=args.seconds or None, windows=args.windows, kinetic_quirk=args.quirk,
                         geometric_quirk=args.quirk)
+    if args.model and args.held_out == "none":
+        raise LabanError("--model writes a dance for each held-out clip: give --held-out a split or folder")
     reference, ref_label = load(args.reference, args.subset)
     held_out, held_label = (None, "") if args.held_out == "none" else load(args.held_out, args.subset)
+    if held_out and 0 < args.limit < len(held_out):
+        keep = sorted(np.random.default_rng(0).choice(len(held_out), args.limit, replace=False))
+        held_out = [held_out[i] for i in keep]
+        held_label += f", {args.limit} clips drawn with seed 0"
     generated, gen_label = load(args.generated) if args.generated else (None, "")
+    model, training, labels, styles = None, None, {}, None
+    if args.model:
+        model = load_model(args.model)
+        labels["model"] = str(args.model)
+        try:
+            styles = cmu_styles()
+        except FileNotFoundError:
+            styles = None
+    if args.corpus:
+        from ..data.corpus import Corpus
+
+        training = [t.score() for t in Corpus.load(args.corpus).split("train")]
+        labels["training_scores"] = f"{args.corpus}, training split ({len(training)} scores)"
     result = report(reference, held_out, generated, protocol, baselines=not args.no_baselines,
-                    labels={"reference": ref_label, "held_out": held_label, "generated": gen_label})
+                    labels={"reference": ref_label, "held_out": held_label, "generated": gen_label, **labels},
+                    model=model, seeds=tuple(args.seeds), training_scores=training, styles=styles,
+                    log=lambda line: print(line, file=sys.stderr))
     result["argv"] = sys.argv[1:]
     print(write(result, args.output))
     print(f"{args.output} and {args.output.with_suffix('.md')} written in {result['seconds_taken']:.1f} s")

@@ -14,13 +14,15 @@ from ..data import Clip
 from .protocol import Measured
 
 
-def decoded(scores: list[tuple[str, Score]], held_out: list[Measured]) -> tuple[list[Clip], list[Measured]]:
-    """Clips decoded from (name, score) pairs, each with the score it was made from, and the held-out clips they
-    stand in for; a score the decoder refuses is left out (and counted by the caller)."""
+def decoded(scores: list[tuple[str, Score]] | list[tuple[str, Score, str]], held_out: list[Measured]
+            ) -> tuple[list[Clip], list[Measured]]:
+    """Clips decoded from (name, score) pairs — or (name, score, words) triples: the words it was written from —,
+    each with the score it was made from, and the held-out clips they stand in for; a score the decoder refuses is
+    left out (and counted by the caller)."""
     made, kept = [], []
-    for (name, score), target in zip(scores, held_out):
+    for (name, score, *words), target in zip(scores, held_out):
         try:
-            made.append(Clip(name, laban.decode(score), score=score))
+            made.append(Clip(name, laban.decode(score), score=score, text=words[0] if words else ""))
         except laban.LabanError:
             continue
         kept.append(target)

@@ -193,6 +193,19 @@ def retrieval(scores: list[Score], texts: list[str], evaluator: TextScoreEvaluat
     return r_precision(evaluator.embed_scores(scores), evaluator.embed_texts(distinct), truth, pool=pool)
 
 
+def score_fid(scores: list[Score] | np.ndarray, reference: list[Score] | np.ndarray,
+              evaluator: TextScoreEvaluator | None = None) -> float:
+    """FID in score space: the Fréchet distance between Gaussians fitted to the evaluator's embeddings of two sets
+    of scores (or embeddings already taken). Motion FID judges a generated score only through the decoder; this
+    judges the notation the model wrote, on the features the evaluator learnt to tell descriptions apart by. The
+    embeddings are unit vectors, so no normalisation: the same for every set."""
+    from .fid import fid
+
+    evaluator = evaluator or shipped()
+    a, b = (x if isinstance(x, np.ndarray) else evaluator.embed_scores(list(x)) for x in (scores, reference))
+    return fid(a, b)
+
+
 _SHIPPED: list[TextScoreEvaluator] = []
 
 
