@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dance import CocreateError, Dance
-from .editing import staff_bars
+from .editing import readable, staff_bars
 from .models import Loaded
 
 CONTEXT_BARS = 2  # bars of each dance kept on either side of the bridge
@@ -33,11 +33,12 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
         raise CocreateError(f"the dances have {a.score.beats_per_bar} and {b.score.beats_per_bar} beats a bar: "
                             "a blend needs one meter")
     vocabulary = loaded.model.vocabulary
-    a_low, a_high = staff_bars(a.score, vocabulary)
-    b_low, b_high = staff_bars(b.score, vocabulary)
+    score_a, score_b = readable(a, vocabulary), readable(b, vocabulary)
+    a_low, a_high = staff_bars(score_a, vocabulary)
+    b_low, b_high = staff_bars(score_b, vocabulary)
     a_first, b_first = max(a_low if a_low > 0 else 1, a_high - context + 1), 1
     b_last = min(b_high, b_first + context - 1)
-    past, future = cut(a.score, a_first, a_high), cut(b.score, b_first, b_last)
+    past, future = cut(score_a, a_first, a_high), cut(score_b, b_first, b_last)
     kept, meter = a_high - a_first + 1, a.score.beats_per_bar
     header, past_bars = bars_of(vocabulary, past)
     future_bars = bars_of(vocabulary, future)[1]

@@ -11,7 +11,7 @@ seeded, so the result is still fixed by the seed.
 from __future__ import annotations
 
 from .dance import CocreateError, Dance
-from .editing import staff_bars
+from .editing import readable, staff_bars
 from .models import Loaded
 
 CANDIDATES = 4
@@ -30,12 +30,13 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     if not (isinstance(candidates, int) and candidates >= 1):
         raise CocreateError(f"candidates must be a whole number from 1, not {candidates!r}")
     model = loaded.model
-    low, high = staff_bars(dance.score, model.vocabulary)
+    source = readable(dance, model.vocabulary)
+    low, high = staff_bars(source, model.vocabulary)
     total = high - low + 1
-    rows = control_rows(controls_from_score(dance.score), dance.score.grid, total, model.config.control_names)
-    scores = variations(model, dance.score.grid, candidates, text=dance.text, style=style or loaded.style,
+    rows = control_rows(controls_from_score(source), source.grid, total, model.config.control_names)
+    scores = variations(model, source.grid, candidates, text=dance.text, style=style or loaded.style,
                         controls=rows, bars=total, seed=seed, temperature=temperature, title=dance.score.title)
-    kept = [support_beats_kept(dance.score, s) for s in scores]
+    kept = [support_beats_kept(source, s) for s in scores]
     best = max(range(len(scores)), key=lambda i: (kept[i], -i))
     name = style or loaded.style or loaded.versions.get("adapter")
     return dance.child(scores[best], "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
