@@ -23,6 +23,8 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
         raise CocreateError(f"strength is a share of the bars, from 0 to 1, not {strength!r}")
     if not (isinstance(count, int) and count >= 1):
         raise CocreateError(f"the number of variations must be a whole number from 1, not {count!r}")
+    from motiongpt.model.generate import _derived
+
     vocabulary = loaded.model.vocabulary
     source = readable(dance, vocabulary)
     low, high = staff_bars(source, vocabulary)
@@ -32,7 +34,7 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
     rng = np.random.default_rng([int(seed), 7])
     dances = []
     for row in range(count):
-        row_seed = int(np.random.SeedSequence([int(seed), row]).generate_state(1)[0])
+        row_seed = _derived(seed, row)
         if length == 0:
             score, bars = source, None
         else:
