@@ -101,7 +101,7 @@ def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",
                  "--model", str(tmp_path / "model"), "-o", str(tmp_path / "dance")]) == 0
     files = {p.name for p in (tmp_path / "dance").iterdir()}
-    assert files == {"score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json"}
+    assert files == {"score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json", "lineage.json"}
     prompt = json.loads((tmp_path / "dance" / "prompt.json").read_text())
     assert (prompt["seed"], prompt["bars"], prompt["bpm"], prompt["meter"]) == (3, 3, 90, 3)
     score = laban.Score.load(tmp_path / "dance" / "score.laban")

@@ -5,6 +5,8 @@
     motiongpt staff dance.laban -o dance.png
     motiongpt render dance.bvh -o dance.mp4
     motiongpt evaluate -o report.json
+    motiongpt generate --text "..." --variations 8 -o my_dance   # and vary, regenerate, continue, blend,
+    motiongpt regenerate my_dance/3 --bars 5-8                   #   translate, history (docs/cocreate.md)
 
 Start-up is kept small: building the parser imports only argparse and this package's small modules; each command
 imports what it needs when it runs (``motiongpt --help`` never loads scipy, torch or the decoder). Every error a
@@ -21,7 +23,7 @@ import warnings
 
 from laban.errors import LabanError
 
-from . import corpus, draw, perform, tokenize, words
+from . import cocreate, corpus, draw, perform, tokenize, words
 from . import generate as generation
 from . import train as training
 from motiongpt import version
@@ -65,6 +67,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     corpus.add_parser(commands)
     training.add_parser(commands)
     generation.add_parser(commands)
+    cocreate.add_parsers(commands)  # vary, regenerate, continue, blend, translate, history
+    # --- duet: the integrator registers `motiongpt duet` here (motiongpt/cli/duet.py: duet.add_parser(commands)) ---
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
                                               "notation",
                              description="Clips measured with the field's metrics against a reference set of real "

@@ -1,0 +1,299 @@
+"""The co-creation figures of issue 12, on the built-in model (or ``--model``), in one command:
+
+    PYTHONPATH=. python bench/cocreate_figures.py [--model DIR] [--seeds 3] [--bars 8] [--json out.json]
+
+- variations: pairwise diversity of 8 variations (kinetic and geometric features, as ``evaluate`` computes
+  them, z-scored with the real data's statistics) against the real data's own diversity (windows of the CMU
+  training split's dance takes, the same length); all valid (encode under the grammar);
+- vary: mean distance to the chosen dance in the text ↔ score evaluator's score space, per strength;
+- regenerate: untouched bars equal (tokens), motion outside the edited bars ± 1 beat (before: as it was; after:
+  after the best rigid move on the floor), peak joint speed and acceleration in the joins (± 1 beat around
+  each edge) against the capture data's 99th percentile;
+- continue: the same join figures at the join;
+- blend: Spearman ρ of the bar-by-bar position from A to B (``motiongpt.cocreate.blend.positions``);
+- translate: share of support symbols kept on their beats.
+
+The functions here are the measurements; tests/test_cocreate*.py import them (as test_locality imports
+bench/decoder_locality).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
+
+from decoder_locality import floor_aligned, stepped_again  # noqa: E402
+
+JOIN_BEATS = 1.0  # a join is this many beats either side of an edge of new material
+LANDMARK_FPS = 60.0
+
+
+# --- measurements -------------------------------------------------------------------------------------------
+
+def positions(motion) -> tuple[np.ndarray, float]:
+    """Joint positions (T, J, 3) in metres and the frame rate."""
+    traj = motion.trajectories() if hasattr(motion, "trajectories") else motion
+    return np.asarray(traj.positions, dtype=np.float64), float(traj.fps)
+
+
+def motion_outside(parent, child, grid, first_beat: float, stop_beat: float, margin: float = JOIN_BEATS) -> dict:
+    """How much the motion changed outside beats [first_beat - margin, stop_beat + margin]: ``before`` the
+    largest joint distance before, ``after`` after the best rigid move on the floor (rotation about the vertical,
+    horizontal shift), ``after_raw`` without it. Metres."""
+    a, fps = positions(parent)
+    b, _ = positions(child)
+    t = np.arange(min(len(a), len(b))) / fps
+    start, stop = grid.beats_to_seconds(np.array([max(first_beat - margin, 0.0), stop_beat + margin]))
+    before, after = t < start, t > stop
+    n_after = min(int(after.sum()), len(a) - after.argmax() if after.any() else 0, len(b) - after.argmax()
+                  if after.any() else 0)
+    result = {"before": float(np.linalg.norm(a[:len(t)][before] - b[:len(t)][before], axis=-1).max(initial=0.0)),
+              "after": 0.0, "after_raw": 0.0, "frames_before": int(before.sum()), "frames_after": 0}
+    if after.any():
+        i = int(after.argmax())
+        # the child may be longer or shorter after an edit that changes its length (continue); compare by time
+        # from the end of the edit in the parent and in the child
+        pa, pb = a[i:], b[i + (len(b) - len(a)) if len(b) != len(a) else i:]
+        n = min(len(pa), len(pb))
+        if n:
+            pa, pb = pa[:n], pb[:n]
+            result.update(after=float(np.linalg.norm(pa - floor_aligned(pb, pa), axis=-1).max()),
+                          after_raw=float(np.linalg.norm(pa - pb, axis=-1).max()), frames_after=n)
+    return result
+
+
+def changed_span(parent, child) -> tuple[float, float]:
+    """The beats from the first start to the last end of the symbols that differ between two scores: where an
+    edit begins and ends on the staff (a symbol tied into the edited bars from before them is part of the edit
+    when its length there changed)."""
+    changed = set(parent.symbols) ^ set(child.symbols)
+    if not changed:
+        return 0.0, 0.0
+    return min(s.start for s in changed), max(s.end for s in changed)
+
+
+def settled(score, beat: float) -> float:
+    """The beat after which the rest of ``score`` may only be carried rigidly: once each foot has stepped again
+    after ``beat`` (``decoder_locality.stepped_again``), as the decoder promises."""
+    return stepped_again(score, beat)
+
+
+def speeds(motion) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landmark speed (T-1, L) m/s and acceleration (T-2, L) m/s² at the protocol's 60 fps, and frame times."""
+    from motiongpt import metrics
+    from motiongpt.evaluate.protocol import trajectories
+
+    world = metrics.landmark_trajectories(trajectories(motion), LANDMARK_FPS, None, zero_root=False)
+    p = np.asarray(world.positions, dtype=np.float64)
+    velocity = np.diff(p, axis=0) * LANDMARK_FPS
+    speed = np.linalg.norm(velocity, axis=-1)
+    accel = np.linalg.norm(np.diff(velocity, axis=0), axis=-1) * LANDMARK_FPS
+    return speed, accel, np.arange(len(p)) / LANDMARK_FPS
+
+
+def join_peaks(motion, grid, edges: list[float], margin: float = JOIN_BEATS) -> dict:
+    """The largest landmark speed and acceleration within ``margin`` beats of each edge (beats) of new material."""
+    speed, accel, t = speeds(motion)
+    peak_speed = peak_accel = 0.0
+    for edge in edges:
+        lo, hi = grid.beats_to_seconds(np.array([max(edge - margin, 0.0), edge + margin]))
+        window = (t >= lo) & (t <= hi)
+        if window[1:].any():
+            peak_speed = max(peak_speed, float(speed[window[1:]].max()))
+        if window[2:].any():
+            peak_accel = max(peak_accel, float(accel[window[2:]].max()))
+    return {"speed": peak_speed, "accel": peak_accel}
+
+
+def capture_percentiles(count: int = 24, q: float = 99.0, seconds: float = 30.0) -> dict:
+    """The ``q``-th percentile of landmark speed and acceleration over the frames and landmarks of ``count``
+    dance takes of the CMU training split (their first ``seconds``)."""
+    import csv
+
+    from laban import read_motion
+    from motiongpt.data import cmu_trials, first_seconds
+
+    split = {r["trial"]: r for r in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
+    trials = [t for t in cmu_trials() if split.get(t.name, {}).get("split") == "train"
+              and split[t.name]["category"] == "dance"][:count]
+    all_speed, all_accel = [], []
+    for trial in trials:
+        motion = first_seconds(read_motion(trial.path), seconds)
+        speed, accel, _ = speeds(motion)
+        all_speed.append(speed.ravel())
+        all_accel.append(accel.ravel())
+    return {"speed": float(np.percentile(np.concatenate(all_speed), q)),
+            "accel": float(np.percentile(np.concatenate(all_accel), q)), "takes": len(trials), "q": q}
+
+
+def score_distance(a, b, evaluator=None) -> float:
+    """Euclidean distance of two scores in the text ↔ score evaluator's score space (unit vectors: 0..2)."""
+    from motiongpt.metrics.text_score import shipped
+
+    vectors = (evaluator or shipped()).embed_scores([a, b])
+    return float(np.linalg.norm(vectors[0] - vectors[1]))
+
+
+def edges_of(grid, first_bar: int, last_bar: int) -> tuple[float, float]:
+    """The first beat of staff bar ``first_bar`` and the first beat after ``last_bar``."""
+    from laban.algebra import bar_start
+
+    return float(bar_start(grid, first_bar)), float(bar_start(grid, last_bar + 1))
+
+
+def bar_content(score, bar: int) -> set:
+    """What sounds in staff bar ``bar``: each symbol overlapping it, clipped to it (a symbol tied in from the bar
+    before, which an edit there may now start at the bar line, sounds the same)."""
+    b0, b1 = edges_of(score.grid, bar, bar)
+    return {(s.column, s.sign, s.direction, s.level, s.turn, round(max(s.start, b0), 6), round(min(s.end, b1), 6))
+            for s in score.symbols if s.start < b1 - 1e-9 and (s.end > b0 + 1e-9 or s.start >= b0 - 1e-9)}
+
+
+def token_bars(vocabulary, score) -> list[list[int]]:
+    ids = vocabulary.encode(score)
+    return [ids[a:b] for a, b in vocabulary.bar_spans(ids)]
+
+
+# --- the figures --------------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, help="a model folder (default: the built-in one)")
+    parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
+    parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+
+    import torch
+    from scipy.stats import spearmanr
+
+    from motiongpt.cocreate import blend, continue_dance, generate, load_model, regenerate, translate, vary
+    from motiongpt.cocreate.blend import positions as blend_positions
+    from motiongpt.cocreate.translate import support_beats_kept
+
+    torch.set_num_threads(1)
+    started = time.time()
+    loaded = load_model(args.model)
+    vocabulary = loaded.model.vocabulary
+    figures: dict = {"model": loaded.versions, "bars": args.bars}
+    texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
+             "a lively salsa basic step"]
+
+    # variations: diversity against the real data's
+    capture = capture_percentiles()
+    figures["capture_p99"] = capture
+    dances = generate(loaded, text=texts[0], bars=args.bars, bpm=110, count=8, seed=1)
+    figures["variations"] = variations_figures(dances, vocabulary)
+    print("variations", json.dumps(figures["variations"]), flush=True)
+
+    # vary: distance per strength
+    strengths = (0.0, 0.25, 0.5, 0.75, 1.0)
+    base = dances[0]
+    distance = {s: float(np.mean([score_distance(base.score, v.score) for v in
+                                  vary(base, loaded, s, count=4, seed=2, rank_them=False)])) for s in strengths}
+    figures["vary_distance"] = distance
+    print("vary", json.dumps(distance), flush=True)
+
+    # regenerate, continue, blend, translate over seeds
+    regen, cont, blends, kept = [], [], [], []
+    for seed in range(args.seeds):
+        print("seed", seed, f"{time.time() - started:.0f} s", flush=True)
+        dance = generate(loaded, text=texts[seed % len(texts)], bars=args.bars, bpm=110, seed=10 + seed)[0]
+        first, last = 3, 4
+        edited = regenerate(dance, loaded, first, last, seed=seed)
+        a, b = edges_of(dance.score.grid, first, last)
+        c0, c1 = changed_span(dance.score, edited.score)
+        rest = max(settled(dance.score, c1), settled(edited.score, c1))
+        regen.append({"other_bars_sound_the_same": all(bar_content(dance.score, k) == bar_content(edited.score, k)
+                                                       for k in range(1, args.bars + 1) if not first <= k <= last),
+                      "edit_beats": [a, b], "changed_beats": [c0, c1], "settled_beat": rest,
+                      "outside_bars": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b),
+                      "outside_changed_and_settled": motion_outside(dance.motion(), edited.motion(),
+                                                                    dance.score.grid, c0, rest),
+                      "joins": join_peaks(edited.motion(), dance.score.grid, [a, b]),
+                      "parent_at_joins": join_peaks(dance.motion(), dance.score.grid, [a, b]),
+                      "parent_p99": _p99(dance.motion())})
+        longer = continue_dance(dance, loaded, 4, seed=seed)
+        end = edges_of(dance.score.grid, args.bars, args.bars)[1]
+        cont.append({"kept_bars_equal": token_bars(vocabulary, longer.score)[:args.bars] ==
+                     token_bars(vocabulary, dance.score),
+                     "before_join": motion_outside(dance.motion(), longer.motion(), dance.score.grid, end,
+                                                   end + 1e9)["before"],
+                     "joins": join_peaks(longer.motion(), longer.score.grid, [end]),
+                     "parent_at_end": join_peaks(dance.motion(), dance.score.grid, [end]),
+                     "parent_p99": _p99(dance.motion())})
+        other = generate(loaded, text=texts[(seed + 1) % len(texts)], bars=args.bars, bpm=110, seed=20 + seed)[0]
+        mixed = blend(dance, other, loaded, 8, seed=seed)
+        where = blend_positions(mixed.score, dance.score, other.score)
+        blends.append({"rho_all": float(spearmanr(np.arange(len(where)), where)[0]),
+                       "rho_bridge": float(spearmanr(np.arange(8), where[2:10])[0]),
+                       "positions": [round(float(x), 3) for x in where]})
+        styles = [s for s in loaded.model.config.styles if s != dance.style]
+        if styles:
+            target = "salsa lead" if "salsa lead" in styles else styles[seed % len(styles)]
+            translated = translate(dance, loaded, target, seed=seed)
+            kept.append({"style": target, "support_beats_kept": support_beats_kept(dance.score, translated.score)})
+    figures["regenerate"] = regen
+    figures["continue"] = cont
+    figures["blend"] = blends
+    figures["translate_support_kept"] = kept
+    figures["seconds"] = round(time.time() - started, 1)
+    print(json.dumps(figures, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+def _p99(motion) -> dict:
+    speed, accel, _ = speeds(motion)
+    return {"speed": float(np.percentile(speed, 99)), "accel": float(np.percentile(accel, 99))}
+
+
+def variations_figures(dances, vocabulary) -> dict:
+    """Diversity of the dances' motion (evaluate's features, normalised by the real data's) and validity."""
+    from motiongpt import metrics
+    from motiongpt.evaluate.protocol import trajectories
+
+    def features(motion):
+        world = metrics.landmark_trajectories(trajectories(motion), metrics.PROTOCOL_FPS, None, zero_root=False)
+        from laban import Trajectories
+
+        zeroed = Trajectories(world.skeleton, world.positions - world.positions[:1, :1], world.fps)
+        return metrics.kinetic_features(zeroed), metrics.geometric_features(zeroed)
+
+    seconds = float(np.mean([d.motion().duration for d in dances]))
+    generated = [features(d.motion()) for d in dances]
+    reference = [features(m) for m in _real_windows(seconds, 40)]
+    out = {"valid": all(len(vocabulary.encode(d.score)) > 0 for d in dances), "seconds": round(seconds, 2),
+           "quality": [d.prompt.get("quality", {}).get("quality") for d in dances]}
+    for k, name in ((0, "kinetic"), (1, "geometric")):
+        ref = np.stack([r[k] for r in reference])
+        gen, ref_n = metrics.normalise(np.stack([g[k] for g in generated]), ref)
+        out[f"div_{name}"] = metrics.diversity(gen)
+        out[f"div_{name}_real"] = metrics.diversity(ref_n)
+    return out
+
+
+def _real_windows(seconds: float, count: int):
+    """``count`` windows of ``seconds`` from the CMU training split's dance takes (one per take, from its start)."""
+    import csv
+
+    from laban import read_motion
+    from motiongpt.data import cmu_trials, first_seconds
+
+    split = {r["trial"]: r for r in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
+    trials = [t for t in cmu_trials() if split.get(t.name, {}).get("split") == "train"
+              and split[t.name]["category"] == "dance"][:count]
+    return [first_seconds(read_motion(t.path), seconds) for t in trials]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""The dance folder: what every co-creation operation reads and writes, and the one writer they all use
+(``motiongpt generate`` included).
+
+    my_dance/
+      score.laban    the score, the file a person edits by hand (read first: a hand edit wins)
+      score.json     the same score in JSON
+      staff.svg      its staff
+      dance.bvh      the score decoded (``laban.decode``, seeded), on the parent's skeleton
+      dance.mp4      a video of it (optional: ``video=False`` skips it; no renderer here is only a warning)
+      prompt.json    the settings that made it (text, music, tempo, style, sampling...)
+      lineage.json   where it came from: operation, parent dance(s), bars, seed, model and adapter versions
+
+A folder is written whole or not at all (``atomic_folder``): everything goes into a temporary sibling that is
+renamed into place at the end, so an error or Ctrl-C leaves no half-written dance, and a reader never sees a score
+without its lineage. Same inputs and seed, same bytes: nothing time- or machine-dependent is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from laban.errors import LabanError
+from laban.score import Score
+
+FILES = ("score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json", "lineage.json")  # + dance.mp4
+DANCE_MARKERS = ("score.laban", "lineage.json", "prompt.json")  # any of these: a dance folder (or one of ours)
+
+
+class CocreateError(LabanError):
+    """A co-creation request that cannot be done: no such dance, bars outside the score, a bad number."""
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a dance came from, enough to make it again: the ``operation`` (generate, vary, regenerate, continue,
+    blend, translate, capture, ...) applied to the ``parents`` (folders, as paths relative to this dance's folder,
+    each with the SHA-256 of its score.json so that a moved tree still links up), on ``bars`` (first, last) where
+    the operation has them, with the prompt's ``text`` and ``style``, the ``seed`` (which also seeds the decoder),
+    ``settings`` particular to the operation (strength, temperature, music...), ``decode_seed`` the decoder's seed
+    (default ``seed``; an edit keeps its parent's, so that the untouched motion stays the same motion), and the
+    versions of what made it
+    (``model`` as given, ``model_version`` the hash of its weights, ``adapter`` / ``adapter_version``,
+    ``motiongpt``)."""
+
+    operation: str
+    parents: tuple[dict, ...] = ()
+    bars: tuple[int, int] | None = None
+    text: str | None = None
+    style: str | None = None
+    seed: int = 0
+    settings: dict = field(default_factory=dict)
+    decode_seed: int | None = None
+    model: str | None = None
+    model_version: str | None = None
+    adapter: str | None = None
+    adapter_version: str | None = None
+    motiongpt: str | None = None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["parents"] = [dict(p) for p in self.parents]
+        data["bars"] = list(self.bars) if self.bars is not None else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Lineage":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["parents"] = tuple(dict(p) for p in known.get("parents", ()))
+        if known.get("bars") is not None:
+            known["bars"] = tuple(known["bars"])
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Dance:
+    """A dance as a folder holds it: its ``score``, the ``prompt`` settings that made it, its ``lineage``, and the
+    ``path`` it was loaded from (None for one not yet written). ``decode_seed`` seeds the decoder (the lineage's
+    seed unless given); ``skeleton`` is the BVH whose skeleton performs it (a parent's dance.bvh: the skeleton
+    travels down the lineage)."""
+
+    score: Score
+    prompt: dict = field(default_factory=dict)
+    lineage: Lineage = field(default_factory=lambda: Lineage("unknown"))
+    path: Path | None = None
+    skeleton: Path | None = None
+    _motion: list = field(default_factory=list, init=False, repr=False, compare=False)  # decoded once
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Dance":
+        """The dance in folder ``path``: score.laban (else score.json), prompt.json and lineage.json when there
+        (a folder with only a score is a dance of unknown lineage). A missing folder or score is one line."""
+        path = Path(path)
+        if not path.exists():
+            raise CocreateError(f"{path}: no such folder")
+        if not path.is_dir():
+            raise CocreateError(f"{path}: not a dance folder (give the folder that holds score.laban)")
+        score_file = next((path / n for n in ("score.laban", "score.json") if (path / n).is_file()), None)
+        if score_file is None:
+            raise CocreateError(f"{path}: not a dance folder (no score.laban)")
+        score = Score.load(score_file)
+        prompt = _read_json(path / "prompt.json")
+        lineage = Lineage.from_dict(_read_json(path / "lineage.json") or {"operation": "unknown"})
+        bvh = path / "dance.bvh"
+        return cls(score, prompt, lineage, path, bvh if bvh.is_file() else None)
+
+    @property
+    def text(self) -> str | None:
+        return self.prompt.get("text") or self.lineage.text
+
+    @property
+    def style(self) -> str | None:
+        return self.prompt.get("style") or self.lineage.style
+
+    @property
+    def decode_seed(self) -> int:
+        seed = self.lineage.decode_seed
+        return int(self.lineage.seed if seed is None else seed)
+
+    def motion(self):
+        """The score decoded as the writer decodes it (same skeleton, same seed): the dance.bvh's motion, to
+        float precision, computed again from the score (so a hand edit of score.laban shows)."""
+        from laban import decode
+
+        if not self._motion:
+            self._motion.append(decode(self.score, _skeleton(self.skeleton), seed=self.decode_seed))
+        return self._motion[0]
+
+    def digest(self) -> str:
+        """SHA-256 of the score as score.json holds it: what a child's lineage names its parent by."""
+        return score_digest(self.score)
+
+    def save(self, out: str | Path, *, video: bool = True) -> Path:
+        """Write this dance into folder ``out`` (made, or replaced whole), atomically; returns ``out``."""
+        with atomic_folder(out) as temporary:
+            write_files(temporary, self, video=video)
+        return Path(out)
+
+    def child(self, score: Score, operation: str, *, prompt: dict | None = None, **lineage) -> "Dance":
+        """A dance made from this one by ``operation``: the parent recorded (by path and digest), the prompt
+        inherited unless given, the skeleton and the decoder's seed carried on."""
+        parents = (parent_ref(self),) + tuple(lineage.pop("parents", ()))
+        lineage.setdefault("decode_seed", self.decode_seed)
+        text = lineage.pop("text", self.text)
+        style = lineage.pop("style", self.style)
+        return Dance(score, dict(self.prompt if prompt is None else prompt),
+                     Lineage(operation, parents, text=text, style=style, **lineage), None, self.skeleton)
+
+
+def parent_ref(dance: Dance) -> dict:
+    """How a lineage names a parent: its folder (absolute here; made relative to the child's folder when written)
+    and its score's digest."""
+    return {"path": str(dance.path.resolve()) if dance.path is not None else None, "score": dance.digest()}
+
+
+def score_digest(score: Score) -> str:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "score.json"
+        score.save(target)
+        return hashlib.sha256(target.read_bytes()).hexdigest()[:16]
+
+
+@contextmanager
+def atomic_folder(out: str | Path) -> Iterator[Path]:
+    """A temporary sibling of ``out`` to fill; on success it becomes ``out`` (an existing ``out`` that holds a
+    dance or variations, or nothing, is replaced whole; one holding anything else is refused, so that ``-o``
+    never deletes a person's files); on failure it is removed and ``out`` is left as it was."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CocreateError(f"{out}: a file, not a folder")
+    if not out.parent.is_dir():
+        raise CocreateError(f"{out.parent}: no such folder")
+    if out.is_dir() and any(out.iterdir()) and not _ours(out):
+        raise CocreateError(f"{out}: a folder that holds no dance; give a new folder with -o")
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    temporary.mkdir()
+    try:
+        yield temporary
+        if out.exists():
+            old = out.with_name(f".{out.name}.{secrets.token_hex(6)}.old")
+            os.replace(out, old)
+            os.replace(temporary, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temporary, out)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def write_files(folder: Path, dance: Dance, *, video: bool = True) -> None:
+    """The dance's files into ``folder`` (a temporary folder of ``atomic_folder``; not atomic by itself). The
+    lineage's parent paths are written relative to the final folder, so a tree can be moved as a whole."""
+    from laban import write_bvh
+    from viz.pages import save_staff
+
+    folder = Path(folder)
+    dance.score.save(folder / "score.laban")
+    dance.score.save(folder / "score.json")
+    save_staff(dance.score, folder / "staff.svg")
+    motion = dance.motion()
+    write_bvh(motion, folder / "dance.bvh")
+    if video:
+        try:
+            from viz.render import render
+
+            render(folder / "dance.mp4", [motion], score=dance.score, progress=False)
+        except Exception as error:  # a video is a bonus: no renderer here must not lose the dance
+            warnings.warn(f"no video ({' '.join(str(error).split())[:120]}); the rest is written")
+            (folder / "dance.mp4").unlink(missing_ok=True)
+    _write_json(folder / "prompt.json", dance.prompt)
+    _write_json(folder / "lineage.json", _relative(dance.lineage, _final(folder)).as_dict())
+
+
+def default_output(parent: str | Path, operation: str) -> Path:
+    """A new sibling of ``parent`` named after the operation: ``my_dance-regenerate``, then ``-2``, ``-3``..."""
+    parent = Path(parent)
+    base = parent.with_name(f"{parent.name}-{operation}")
+    candidate, n = base, 2
+    while candidate.exists():
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
+def _final(temporary: Path) -> Path:
+    """The folder a temporary folder of ``atomic_folder`` becomes (or the folder itself)."""
+    name = temporary.name
+    if name.startswith(".") and name.endswith(".part"):
+        return temporary.with_name(name[1:].rsplit(".", 2)[0])
+    return temporary
+
+
+def _relative(lineage: Lineage, folder: Path) -> Lineage:
+    """Parent paths relative to ``folder`` (POSIX separators)."""
+    parents = []
+    for parent in lineage.parents:
+        path = parent.get("path")
+        if path is not None and Path(path).is_absolute():
+            path = Path(os.path.relpath(path, folder.resolve())).as_posix()
+        parents.append({**parent, "path": path})
+    return replace(lineage, parents=tuple(parents))
+
+
+def _ours(folder: Path) -> bool:
+    """A folder of a dance, or of variations (numbered dance folders and an overview)."""
+    if any((folder / name).exists() for name in DANCE_MARKERS):
+        return True
+    return any((child / "score.laban").is_file() for child in folder.iterdir() if child.is_dir())
+
+
+def _skeleton(bvh: Path | None):
+    if bvh is None:
+        return None
+    from laban import read_bvh
+
+    return read_bvh(bvh).skeleton
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CocreateError(f"{path}: not valid JSON ({error.__class__.__name__})") from None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")

@@ -1,0 +1,109 @@
+"""Continue a dance (or a motion capture, tokenized first) by N bars, on the same tempo or on new music.
+
+The model continues the dance's last ``CONTEXT_BARS`` bars (cut with ``laban.algebra.cut`` so that they stand on
+their own, on a steady grid of the dance's closing tempo, or followed by the new music's beats); the new bars are
+appended to the dance's own as token runs (a bar's tokens do not depend on where it stands), on the dance's grid
+continued by the new beats. Every bar of the dance is kept as it was, and since the
+decoder is bar-local its motion too, up to the last beat before the join.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .dance import CocreateError, Dance, Lineage
+from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
+from .models import Loaded
+
+CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
+
+
+def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) -> Dance:
+    """A motion capture (BVH, Kinect CSV, npz) as a dance: its score by ``laban.tokenize`` on its own pulse (or
+    a steady ``bpm``), performed on the capture's own skeleton when it is a BVH."""
+    import hashlib
+
+    from laban import analyse, beat_grid, read_motion, tokenize
+
+    path = Path(path)
+    if not path.is_file():
+        raise CocreateError(f"{path}: no such file")
+    motion = read_motion(path)
+    analysis = analyse(motion)
+    grid = beat_grid(bpm=bpm, motion=analysis, meter=meter) if bpm else beat_grid(motion=analysis, meter=meter)
+    score = tokenize(analysis, grid, title=path.stem)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    lineage = Lineage("capture", ({"path": str(path.resolve()), "file": digest},), seed=0,
+                      settings={"meter": meter, "bpm": bpm})
+    return Dance(score, {"capture": str(path), "meter": meter, "bpm": bpm}, lineage, None,
+                 path if path.suffix.lower() == ".bvh" else None)
+
+
+def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None = None, text: str | None = None,
+                   seed: int = 0, temperature: float = 1.0) -> Dance:
+    """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
+    style; on ``music``'s beats and per-bar controls when given, else at the dance's closing tempo."""
+    from laban.algebra import bar_start, cut
+
+    from motiongpt.model.generate import generate
+
+    if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
+        raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
+    vocabulary = loaded.model.vocabulary
+    source = readable(dance, vocabulary)
+    low, high = staff_bars(source, vocabulary)
+    first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
+    context = cut(source, first, high)
+    kept = high - first + 1
+    grid, controls = _grid(loaded, source, first, kept, bars, music)
+    words = text if text is not None else dance.text
+    written = generate(loaded.model, grid, continue_from=context, bars=kept + bars, text=words,
+                       style=loaded.style, controls=controls, seed=seed, temperature=temperature,
+                       title=source.title)
+    header, kept_bars = bars_of(vocabulary, source)
+    new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
+    meter = source.beats_per_bar
+    old_times = beats_through(source.grid, bar_start(dance.score.grid, high + 1))
+    full = joined_grid([old_times, np.asarray(grid.times)[kept * meter:]], meter, dance.score.grid.downbeat)
+    score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
+    prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars}
+    return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
+                       settings={"added_bars": bars, "music": music, "temperature": temperature},
+                       **loaded.versions)
+
+
+def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | None):
+    """The grid the model continues on: the context's bars at the dance's closing tempo, then ``bars`` bars at
+    that tempo or on ``music``'s beats (from its first downbeat); with music, its controls for the new bars."""
+    from laban.algebra import bar_start
+    from laban.timing import BeatGrid
+
+    meter = score.beats_per_bar
+    times = np.asarray(score.grid.times, dtype=float)
+    start = bar_start(score.grid, first)
+    period = float(np.median(np.diff(times[start:]))) if len(times) - start > 1 else 60.0 / score.grid.tempo
+    past = period * np.arange(kept * meter + 1)
+    if music is None:
+        future = past[-1] + period * np.arange(1, bars * meter + 1)
+        return BeatGrid(tuple(np.concatenate([past, future])), meter), None
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.conditioning.music import music_features, resolve_music
+    from motiongpt.model.conditions import control_rows
+
+    path = resolve_music(music)
+    if not path.is_file():
+        raise CocreateError(f"{path}: no such file")
+    features = music_features(path, meter)
+    beats = np.asarray(features.grid.times, dtype=float)[features.grid.downbeat:]
+    if len(beats) < bars * meter + 1:
+        raise CocreateError(f"the music has {(len(beats) - 1) // meter} bars, fewer than the {bars} asked for")
+    future = past[-1] + (beats[1:bars * meter + 1] - beats[0])
+    grid = BeatGrid(tuple(np.concatenate([past, future])), meter)
+    rows = np.full((kept + bars, loaded.model.config.control_count), -1, dtype=np.int64)
+    music_rows = control_rows(controls_from_music(features), features.grid,
+                              loaded.model.vocabulary.bar_count(features.grid), loaded.model.config.control_names)
+    skip = 1 if features.grid.downbeat else 0  # the music's upbeat bar is not danced
+    rows[kept:] = music_rows[skip:skip + bars]
+    return grid, rows

@@ -1,0 +1,99 @@
+"""New dances from words (and music): what ``motiongpt generate`` makes, one or ``count`` variations ranked by
+``quality`` (best first), each a ``Dance`` with its prompt and lineage."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .dance import CocreateError, Dance, Lineage
+from .models import Loaded
+
+DEFAULT_BARS, DEFAULT_BPM = 16, 120.0
+
+
+def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int | None = None,
+               bars: int | None = None, seconds: float | None = None):
+    """The dance's beat grid through the one door (``laban.beat_grid``, inside ``music_features`` for music),
+    with the music's path and features (None without music). Without music: ``bpm`` (default 120), ``meter``
+    (default 4), long enough for ``bars`` (default 16) or ``seconds``."""
+    from laban import beat_grid
+
+    if music is not None and bpm is not None:
+        raise CocreateError("give music or a tempo (bpm), not both")
+    if music is not None:
+        from motiongpt.conditioning.music import music_features, resolve_music
+
+        path = resolve_music(music)
+        if not path.is_file():
+            raise CocreateError(f"{path}: no such file")
+        features = music_features(path, meter)
+        return features.grid, path, features
+    bpm, meter = bpm or DEFAULT_BPM, meter or 4
+    if seconds is None:
+        seconds = (bars or DEFAULT_BARS) * meter * 60.0 / bpm
+    return beat_grid(bpm=bpm, seconds=seconds, meter=meter), None, None
+
+
+def music_controls(loaded: Loaded, features, grid, bars: int):
+    """The model's per-bar control rows from the music's features (energy, accents, phrases, repeats)."""
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.model.conditions import control_rows
+
+    return control_rows(controls_from_music(features), grid, bars, loaded.model.config.control_names)
+
+
+def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
+             meter: int | None = None, bars: int | None = None, seconds: float | None = None,
+             controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
+             top_p: float = 1.0, skeleton: str | Path | None = None, style_name: str | None = None,
+             rank_them: bool = True) -> list[Dance]:
+    """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
+    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). Row i of a batch is variation
+    i of the same seed (``motiongpt.model.generate.variations``); with ``count`` > 1 they come back ranked by
+    ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
+    its seed and row. ``style_name``: what the prompt records as the style (a name or an adapter folder; the
+    model in ``loaded`` already carries an adapter)."""
+    from motiongpt.model.generate import variations
+
+    if not (isinstance(count, int) and count >= 1):
+        raise CocreateError(f"the number of variations must be a whole number from 1, not {count!r}")
+    if bars is not None and (not isinstance(bars, int) or bars < 1):
+        raise CocreateError(f"a dance has at least one bar, not {bars!r}")
+    model = loaded.model
+    grid, path, features = dance_grid(music, bpm=bpm, meter=meter, bars=bars, seconds=seconds)
+    if seconds is not None:
+        beats = float(grid.seconds_to_beats(seconds))
+        bars = max(1, math.ceil((beats + (grid.downbeat or 0)) / grid.beats_per_bar))
+    have = model.vocabulary.bar_count(grid)
+    if bars is not None and bars > have:
+        raise CocreateError(f"the music has {have} bars, fewer than the {bars} asked for")
+    rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
+    scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
+                        temperature=temperature, top_k=top_k, top_p=top_p, title=text or "a generated dance")
+    written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
+    prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
+              "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
+              "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
+              "temperature": temperature, "top_k": top_k, "top_p": top_p, **_model_fields(loaded)}
+    dances = []
+    for row, score in enumerate(scores):
+        settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "music": music,
+                    "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
+                    "controls": prompt["controls"]}
+        if count > 1:
+            settings.update(row=row, count=count)
+        lineage = Lineage("generate", (), None, text, prompt["style"], seed, settings, **loaded.versions)
+        dances.append(Dance(score, dict(prompt, **({"row": row} if count > 1 else {})), lineage, None,
+                            Path(skeleton) if skeleton is not None else None))
+    if count > 1 and rank_them:
+        from .quality import rank
+
+        dances = rank(dances)
+    return dances
+
+
+def _model_fields(loaded: Loaded) -> dict:
+    """The prompt's record of the model (as ``motiongpt generate`` has always written it)."""
+    return {"model": loaded.versions["model"], "model_version": loaded.versions["model_version"],
+            "motiongpt": loaded.versions["motiongpt"]}

@@ -1,0 +1,83 @@
+"""``motiongpt history``: the dances found under a folder, as the tree their lineages make (parents linked by
+path, or by their score's digest when a folder was moved)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dance import CocreateError, Dance
+
+
+@dataclass
+class Node:
+    """One dance folder in the tree: its ``dance``, the folder ``path``, its ``children``."""
+
+    dance: Dance
+    path: Path
+    children: list["Node"] = field(default_factory=list)
+    parents: list["Node"] = field(default_factory=list)
+
+
+def find_dances(root: str | Path) -> list[Dance]:
+    """Every dance folder under ``root`` (``root`` itself included), in path order; a missing root is one line."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CocreateError(f"{root}: no such folder")
+    folders = sorted({p.parent for p in root.rglob("score.laban")
+                      if not any(part.startswith(".") for part in p.relative_to(root).parts)})
+    return [Dance.load(folder) for folder in folders]
+
+
+def history(root: str | Path) -> list[Node]:
+    """The roots of the tree of dances under ``root`` (a dance whose parents are not found is a root)."""
+    dances = find_dances(root)
+    nodes = [Node(d, d.path.resolve()) for d in dances]
+    by_path = {n.path: n for n in nodes}
+    by_digest: dict[str, Node] = {}
+    for node in nodes:
+        by_digest.setdefault(node.dance.digest(), node)
+    for node in nodes:
+        for parent in node.dance.lineage.parents:
+            found = None
+            if parent.get("path"):
+                found = by_path.get((node.path / parent["path"]).resolve())
+            if found is None and parent.get("score"):
+                found = by_digest.get(parent["score"])
+            if found is not None and found is not node:
+                found.children.append(node)
+                node.parents.append(found)
+    return [n for n in nodes if not n.parents]
+
+
+def format_history(root: str | Path) -> str:
+    """The tree as text, one dance a line: folder, operation, bars, words, seed (a dance with two parents, as a
+    blend, is shown under its first and named under the second)."""
+    root = Path(root).resolve()
+    lines: list[str] = []
+    shown: set[Path] = set()
+
+    def show(node: Node, depth: int, via: Node | None) -> None:
+        lineage = node.dance.lineage
+        name = node.path.relative_to(root).as_posix() if node.path != root and root in node.path.parents \
+            else node.path.name
+        what = lineage.operation
+        if lineage.bars:
+            what += f" bars {lineage.bars[0]}-{lineage.bars[1]}"
+        if lineage.settings.get("strength") is not None:
+            what += f" strength {lineage.settings['strength']:g}"
+        if lineage.style:
+            what += f" style {lineage.style}"
+        text = f' "{node.dance.text}"' if node.dance.text else ""
+        line = f"{'  ' * depth}{name or '.'}  {what}{text} seed {lineage.seed}"
+        if node.path in shown or (via is not None and node.parents and node.parents[0] is not via):
+            lines.append(line + "  (see above)" if node.path in shown else line + "  (second parent)")
+            return
+        shown.add(node.path)
+        lines.append(line)
+        for child in node.children:
+            show(child, depth + 1, node)
+
+    for node in history(root):
+        show(node, 0, None)
+    return "\n".join(lines)

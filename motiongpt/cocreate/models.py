@@ -1,0 +1,57 @@
+"""The model an operation samples from, and the versions a lineage records of it: one place, so that every
+operation (and ``motiongpt generate``) loads a model and a style adapter the same way."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dance import CocreateError
+
+
+@dataclass
+class Loaded:
+    """A model ready to sample, the ``style`` name to pass it (None when an adapter carries the style), and the
+    lineage's record of what was loaded."""
+
+    model: object
+    style: str | None
+    versions: dict
+
+
+def load_model(model: str | Path | None = None, style: str | Path | None = None) -> Loaded:
+    """The model in folder ``model`` (default: the built-in one) with ``style``: a name the model knows, or a
+    LoRA adapter folder (``motiongpt train --lora``), merged into the weights."""
+    from motiongpt import version
+    from motiongpt.model import MotionGPT, builtin_model_path
+
+    if model is not None and not Path(model).is_dir():
+        raise CocreateError(f"{model}: no such folder")
+    network = MotionGPT.from_pretrained(model if model is not None else builtin_model_path())
+    versions = {"model": str(model) if model is not None else "builtin", "model_version": weights_version(network),
+                "adapter": None, "adapter_version": None, "motiongpt": version()}
+    if style is not None and Path(style).is_dir():
+        from motiongpt.train.lora import apply_adapter
+
+        network = apply_adapter(network, style)
+        versions.update(adapter=str(style), adapter_version=_file_hash(Path(style) / "adapter_model.safetensors"))
+        style = None
+    elif style is not None:
+        known = list(network.config.styles or ())
+        if str(style) not in known:
+            raise CocreateError(f"style '{style}' is neither a style this model knows ({', '.join(known) or 'none'})"
+                                " nor an adapter folder")
+    return Loaded(network.eval(), None if style is None else str(style), versions)
+
+
+def weights_version(model) -> str:
+    """What identifies the weights: the SHA-256 of the model's safetensors file (its first 16 hex digits)."""
+    path = getattr(model, "name_or_path", "") or ""
+    return _file_hash(Path(path) / "model.safetensors")
+
+
+def _file_hash(path: Path) -> str:
+    if not path.is_file():
+        return "unknown"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -1,0 +1,30 @@
+"""Regenerate bars: the model writes bars ``first``..``last`` anew between the kept past and future
+(fill-in-the-middle), so every other bar of the score stays identical, token for token.
+
+Because the decoder is bar-local (``laban.decoder``; ``tests/test_locality.py``), the motion stays identical
+outside the edited bars and a transition of at most one beat on either side; after the edit, where the new steps
+travel elsewhere, the rest is the same motion carried rigidly to its new place on the floor. The score is read
+from the folder's ``score.laban``, so a person's hand edits there are kept and regenerated around.
+"""
+
+from __future__ import annotations
+
+from .dance import Dance
+from .editing import controls_for, fill, model_bars, readable
+from .models import Loaded
+
+
+def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str | None = None, seed: int = 0,
+               temperature: float = 1.0) -> Dance:
+    """``dance`` with staff bars ``first``..``last`` (inclusive, as the staff counts them) written anew, under
+    the dance's own words (or ``text``), style and music controls. ``seed`` chooses the new bars; the decoder
+    keeps the parent's seed, so that the untouched motion is the same motion."""
+    source = readable(dance, loaded.model.vocabulary)
+    start, stop = model_bars(source, loaded.model.vocabulary, first, last)
+    bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(source)))
+    words = text if text is not None else dance.text
+    score = fill(loaded, source, start, stop, text=words, style=loaded.style,
+                 controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature)[0]
+    prompt = {**dance.prompt, "text": words}
+    return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=words, seed=seed,
+                       settings={"temperature": temperature}, **loaded.versions)

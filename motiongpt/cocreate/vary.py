@@ -1,0 +1,53 @@
+"""Variations of a chosen dance, near or far: ``strength`` is the share of its bars the model writes anew
+(fill-in-the-middle between the kept bars), so 0 gives the dance back, 1 a new dance under the same prompt, and in
+between the change grows with the share of bars changed.
+
+Each variation regenerates one run of ``round(strength × bars)`` consecutive bars, the run's place chosen by the
+seed (different places for different variations, so that a set shows different parts changed); the decoder keeps
+the parent's seed, so the kept bars keep their motion. The variations come back ranked by ``quality``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dance import CocreateError, Dance
+from .editing import controls_for, fill, readable, staff_bars
+from .models import Loaded
+
+
+def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4, seed: int = 0,
+         temperature: float = 1.0, rank_them: bool = True) -> list[Dance]:
+    """``count`` variations of ``dance`` with a share ``strength`` (0..1) of its bars regenerated."""
+    if not (isinstance(strength, (int, float)) and 0.0 <= strength <= 1.0):
+        raise CocreateError(f"strength is a share of the bars, from 0 to 1, not {strength!r}")
+    if not (isinstance(count, int) and count >= 1):
+        raise CocreateError(f"the number of variations must be a whole number from 1, not {count!r}")
+    from motiongpt.model.generate import _derived
+
+    vocabulary = loaded.model.vocabulary
+    source = readable(dance, vocabulary)
+    low, high = staff_bars(source, vocabulary)
+    total = high - low + 1
+    length = int(round(strength * total))
+    controls = controls_for(dance, loaded, total)
+    rng = np.random.default_rng([int(seed), 7])
+    dances = []
+    for row in range(count):
+        row_seed = _derived(seed, row)
+        if length == 0:
+            score, bars = source, None
+        else:
+            start = int(rng.integers(0, total - length + 1))
+            score = fill(loaded, source, start, start + length, text=dance.text, style=loaded.style,
+                         controls=controls, seed=row_seed, temperature=temperature)[0]
+            bars = (low + start, low + start + length - 1)
+        dances.append(dance.child(score, "vary", bars=bars, seed=row_seed,
+                                  settings={"strength": float(strength), "row": row, "count": count,
+                                            "vary_seed": int(seed), "temperature": temperature},
+                                  **loaded.versions))
+    if count > 1 and rank_them:
+        from .quality import rank
+
+        dances = rank(dances)
+    return dances
