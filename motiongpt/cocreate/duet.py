@@ -121,17 +121,23 @@ def body_gap(a: Trajectories, b: Trajectories) -> np.ndarray:
 
 
 def segment_distance(p0, p1, q0, q1) -> np.ndarray:
-    """Least distance between segments p0-p1 and q0-q1 (arrays (..., 3), broadcast): the closest points by the
-    clamped parameters of the two lines (Ericson, Real-Time Collision Detection 5.1.9)."""
+    """Least distance between segments p0-p1 and q0-q1 (arrays (..., 3), broadcast)."""
+    return np.linalg.norm(segment_closest(p0, p1, q0, q1), axis=-1)
+
+
+def segment_closest(p0, p1, q0, q1) -> np.ndarray:
+    """The vector from the closest point of segment p0-p1 to the closest point of q0-q1 (..., 3): the clamped
+    parameters of the two lines (Ericson, Real-Time Collision Detection 5.1.9)."""
     d1, d2, r = p1 - p0, q1 - q0, p0 - q0
     a, e = (d1 * d1).sum(-1), (d2 * d2).sum(-1)
     b, c, f = (d1 * d2).sum(-1), (d1 * r).sum(-1), (d2 * r).sum(-1)
+    a_, e_ = np.maximum(a, 1e-12), np.maximum(e, 1e-12)
     denom = a * e - b * b
     s = np.where(denom > 1e-12, np.clip((b * f - c * e) / np.maximum(denom, 1e-12), 0, 1), 0.0)
-    t = (b * s + f) / np.maximum(e, 1e-12)
-    s = np.where(t < 0, np.clip(-c / np.maximum(a, 1e-12), 0, 1), np.where(t > 1, np.clip((b - c) / np.maximum(a, 1e-12), 0, 1), s))
+    t = (b * s + f) / e_
+    s = np.where(t < 0, np.clip(-c / a_, 0, 1), np.where(t > 1, np.clip((b - c) / a_, 0, 1), s))
     t = np.clip(t, 0, 1)
-    return np.linalg.norm((p0 + d1 * s[..., None]) - (q0 + d2 * t[..., None]), axis=-1)
+    return (q0 + d2 * t[..., None]) - (p0 + d1 * s[..., None])
 
 
 # --- where the follower stands: learned from the training pairs -------------------------------------------------
@@ -410,3 +416,279 @@ def figures(lead: Trajectories, follow: Trajectories, placement: Placement, heig
     return {"frames": int(len(distance)), "distance_in_band": float(d_in.mean()), "facing_in_band": float(f_in.mean()),
             "both_in_band": float((d_in & f_in).mean()), "least_gap": float(gap.min()),
             "gap_above_margin": float((gap > placement.margin).mean())}
+
+
+# --- bar by bar: the stream -------------------------------------------------------------------------------------
+
+@dataclass
+class FollowerBar:
+    """One bar of the follower, ready before it is danced: ``bar`` (the vocabulary's bar index from 0), its
+    ``score`` (the bar alone, standing on its own), its ``motion`` (its frames at the stream's rate, on the lead's
+    floor), the frame of the grid's clock its first frame falls on, and the ``seconds`` it took to make."""
+
+    bar: int
+    score: Score
+    motion: Motion
+    first_frame: int
+    seconds: float
+
+
+@dataclass
+class Duet:
+    """The follower, a bar ahead of the lead: ``start()`` gives its first bar (before the lead has danced one),
+    then each ``step(lead_bar, lead_frames)`` takes the lead's bar k (its score, cut to stand alone, and its
+    frames on the stream's clock, for where the lead stands) and gives the follower's bar k+1.
+
+    The grid is known in advance (the music's, or the lead's tempo) and starts on a downbeat; ``skeleton`` is
+    the body the follower is decoded on (the lead's, so that sizes match)."""
+
+    model: object
+    grid: BeatGrid
+    skeleton: object = None
+    placement: Placement | None = None
+    seed: int = 0
+    temperature: float = 1.0
+    top_p: float = 1.0
+    style: str | None = STYLE
+    fps: float = FPS
+    height: float | None = None
+    ids: list = field(default_factory=list, repr=False)
+    lead_bars: list = field(default_factory=list, repr=False)
+    bars: list = field(default_factory=list, repr=False)
+    _lead_place: tuple | None = field(default=None, repr=False)
+    _reflex: "Reflex | None" = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        from laban.bvh import standing_height
+        from laban.figure import default_skeleton
+
+        if self.grid.downbeat:
+            raise DuetError("a duet stream starts on a downbeat: give a grid without an upbeat")
+        self.skeleton = self.skeleton if self.skeleton is not None else default_skeleton()
+        self.placement = self.placement or Placement.load()
+        self.height = self.height or standing_height(self.skeleton)
+        self._style = follower_style(self.model, self.style)
+
+    # the bar's place on the clock
+    def _bar_time(self, bar: int) -> float:
+        return float(self.grid.beats_to_seconds(bar * self.grid.beats_per_bar))
+
+    def _frames(self, bar: int) -> range:
+        return range(int(round(self._bar_time(bar) * self.fps)), int(round(self._bar_time(bar + 1) * self.fps)))
+
+    def start(self) -> FollowerBar:
+        """The follower's first bar, from the style and the tempo alone."""
+        if self.bars:
+            raise DuetError("the stream has started already")
+        return self._write(0, None)
+
+    def step(self, lead_bar: Score, lead_frames: Motion | Trajectories | None = None) -> FollowerBar:
+        """The lead's next bar in (its score; its frames for where it stands, optional), the follower's next
+        bar out."""
+        if not self.bars:
+            raise DuetError("start the stream first: stream.start() gives the follower's first bar")
+        self.lead_bars.append(lead_bar)
+        if lead_frames is not None:
+            traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
+            beat = 60.0 / self.grid.tempo
+            xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+            tail = max(1, int(0.5 * beat * traj.fps))
+            self._lead_place = (xz[-tail:].mean(0), float(np.arctan2(np.sin(heading[-tail:]).mean(),
+                                                                     np.cos(heading[-tail:]).mean())))
+        return self._write(len(self.bars), lead_bar)
+
+    def react(self, lead_frames: Motion | Trajectories, bar: FollowerBar | None = None) -> Motion:
+        """The follower's frames of the bar the lead is dancing now (default: the last bar given), moved by the
+        frame-by-frame ``Reflex`` as the lead's frames of the same bar arrive (call it as they come, in order)."""
+        bar = bar or self.bars[-1]
+        traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
+        if self._reflex is None:
+            self._reflex = Reflex(self.placement.margin * self.height, 0.5 * 60.0 / self.grid.tempo * self.fps)
+        return self._reflex.frames(traj, bar.motion)
+
+    def _controls(self, first: int, new: int) -> np.ndarray | None:
+        """Rows for bars first..new: the lead's bars as danced, the new bar's predicted as the lead's last."""
+        from laban.algebra import concatenate
+
+        if not self.lead_bars:
+            return None
+        known = self.lead_bars[first:]
+        rows = lead_controls(self.model, concatenate(*known), len(known))
+        return np.concatenate([rows, rows[-1:]])
+
+    def _write(self, bar: int, lead_bar: Score | None) -> FollowerBar:
+        from laban import decode
+        from laban.algebra import cut
+        from motiongpt.model.generate import _derived, _local_grid, generate
+
+        began = time.perf_counter()
+        vocabulary = self.model.vocabulary
+        first = max(0, bar - CONTEXT_BARS)
+        local = _local_grid(self.grid, first, bar - first + 1)
+        so_far = vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid) if self.ids else None
+        prompt = vocabulary.encode(cut(so_far, first + 1, bar))[:-1] if so_far is not None else None
+        written = generate(self.model, local, continue_from=prompt, bars=bar - first + 1,
+                           controls=self._controls(first, bar), style=self._style, seed=_derived(self.seed, bar),
+                           temperature=self.temperature, top_p=self.top_p)
+        ids = vocabulary.encode(written)
+        spans = vocabulary.bar_spans(ids)
+        self.ids = (ids[:spans[-1][1]] if not self.ids else self.ids + ids[spans[-1][0]:spans[-1][1]])
+        whole = vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid)
+        window = cut(whole, first + 1, bar + 1)
+        motion = decode(window, self.skeleton, fps=self.fps, seed=self.seed)
+        start = self._bar_time(first) - window.grid.times[0]  # the window's clock: its first bar at times[0]
+        frames = self._frames(bar)
+        index = np.clip(np.round(np.array(frames) - start * self.fps).astype(int), 0, motion.frame_count - 1)
+        overlap = np.clip(np.round(np.array(self._frames(bar - 1)) - start * self.fps).astype(int), 0,
+                          motion.frame_count - 1) if self.bars else None
+        piece = self._placed(motion, index, overlap)
+        done = FollowerBar(bar, cut(whole, bar + 1, bar + 1), piece, frames.start, time.perf_counter() - began)
+        self.bars.append(done)
+        return done
+
+    def _placed(self, motion: Motion, index: np.ndarray, overlap: np.ndarray | None) -> Motion:
+        """The new bar's frames (``index`` into the decoded window) moved on the floor: from where the window's
+        bar before meets the bar already given (continuity) to the learned place beside the lead's last known
+        place, over the bar; the join blended over a quarter of a beat."""
+        beat = 60.0 / self.grid.tempo
+        traj = motion.trajectories()
+        xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+        new_xz, new_heading = xz[index], heading[index]
+        moves = []
+        if overlap is not None:
+            given = self.bars[-1].motion.trajectories()
+            g_xz, g_heading = floor_frame(given, HEADING_SMOOTHING * beat)
+            n = min(len(overlap), len(g_xz))
+            moves.append(_bar_move(g_xz[:n], g_heading[:n], xz[overlap][:n], heading[overlap][:n]))
+        if self._lead_place is not None:
+            lead_xz, lead_heading = self._lead_place
+            target_xz, target_heading = _target(lead_xz[None], np.array([lead_heading]), self.placement, self.height)
+            moves.append(_bar_move(np.repeat(target_xz, len(index), 0), np.repeat(target_heading, len(index)),
+                                   new_xz, new_heading))
+        if not moves:
+            moves.append((0.0, np.zeros(2)))
+        (y0, s0), (y1, s1) = moves[0], moves[-1]
+        y1 = y0 + float(wrap(y1 - y0))
+        w = np.linspace(0.0, 1.0, len(index))
+        w = w * w * (3 - 2 * w)  # smoothstep: the move changes most in mid-bar, none at the bar lines
+        yaw = y0 + (y1 - y0) * w
+        shift = s0[None] + (s1 - s0)[None] * w[:, None]
+        piece = Motion(motion.skeleton, motion.rotations[index], motion.translations[index], motion.fps)
+        piece = moved(piece, yaw, shift)
+        if self.bars:
+            piece = _joined(self.bars[-1].motion, piece, max(2, int(0.25 * beat * self.fps)))
+        return piece
+
+    @property
+    def score(self) -> Score:
+        """The follower's score so far."""
+        vocabulary = self.model.vocabulary
+        return vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid)
+
+    def motion(self) -> Motion:
+        """The follower's bars so far, one motion from the grid's time 0 (before its first bar: its first pose)."""
+        if not self.bars:
+            raise DuetError("nothing streamed yet")
+        parts = [b.motion for b in self.bars]
+        rotations = np.concatenate([p.rotations for p in parts])
+        translations = np.concatenate([p.translations for p in parts])
+        lead_in = self.bars[0].first_frame  # negative when the grid's first beat is before time 0
+        rotations = np.concatenate([np.repeat(rotations[:1], max(lead_in, 0), 0), rotations[max(-lead_in, 0):]])
+        translations = np.concatenate([np.repeat(translations[:1], max(lead_in, 0), 0),
+                                       translations[max(-lead_in, 0):]])
+        return Motion(parts[0].skeleton, rotations, translations, self.fps)
+
+
+def _joined(before: Motion, after: Motion, frames: int) -> Motion:
+    """``after`` eased out of where ``before`` ends over its first ``frames`` frames (joint rotations by
+    normalised interpolation, the root's position by the gap carried forward): no jolt at a bar line."""
+    frames = min(frames, after.frame_count)
+    w = np.ones(after.frame_count)
+    ramp = np.linspace(0.0, 1.0, frames + 1)[1:]
+    w[:frames] = ramp * ramp * (3 - 2 * ramp)
+    last = before.rotations[-1].astype(np.float64)
+    rot = after.rotations.astype(np.float64)
+    rot = np.where((last[None] * rot).sum(-1, keepdims=True) < 0, -rot, rot)  # the same hemisphere as ``last``
+    blended = last[None] * (1 - w)[:, None, None] + rot * w[:, None, None]
+    blended /= np.linalg.norm(blended, axis=-1, keepdims=True)
+    expected = before.translations[-1].astype(np.float64)
+    if before.frame_count > 1:
+        expected = expected + (before.translations[-1] - before.translations[-2])
+    gap = expected - after.translations[0]
+    translations = after.translations + gap[None] * (1 - w)[:, None, None]
+    return Motion(after.skeleton, blended.astype(after.rotations.dtype), translations.astype(after.translations.dtype),
+                  after.fps)
+
+
+@dataclass
+class Reflex:
+    """The last safeguard of a live duet, frame by frame as the lead's frames arrive (a bar planned ahead cannot
+    know where the lead will be): wherever the bodies' cores come closer than ``margin`` (m) the follower gives
+    way at once, along the line between the pelvises, and comes back over ``release`` frames (an exponential
+    return). Causal: each frame uses only frames up to it."""
+
+    margin: float
+    release: float
+    offset: np.ndarray = field(default_factory=lambda: np.zeros(2))
+
+    def frames(self, lead: Trajectories, follow: Motion) -> Motion:
+        """``follow``'s frames moved where needed, the lead's frames of the same instants given (one rate)."""
+        frames = min(lead.frame_count, follow.frame_count)
+        follow = Motion(follow.skeleton, follow.rotations[:frames], follow.translations[:frames], follow.fps)
+        traj = follow.trajectories()
+        p0, p1 = _segments(lead, frames)
+        q0, q1 = _segments(traj, frames)
+        lead_xz, follow_xz = lead.part(B.PELVIS)[:frames, [0, 2]], traj.part(B.PELVIS)[:frames, [0, 2]]
+        keep = np.exp(-1.0 / max(self.release, 1.0))
+        shift = np.zeros((frames, 2))
+        for t in range(frames):  # a few core bones a frame: the loop is over frames only because it is causal
+            self.offset = self.offset * keep
+            for _ in range(8):
+                lift = np.array([self.offset[0], 0.0, self.offset[1]])
+                closest = segment_closest(p0[t][:, None], p1[t][:, None], (q0[t] + lift)[None], (q1[t] + lift)[None])
+                gaps = np.linalg.norm(closest, axis=-1)
+                short = self.margin * 1.25 - gaps.min()
+                if short <= 0:
+                    break
+                away = closest.reshape(-1, 3)[int(gaps.argmin())][[0, 2]]
+                if np.linalg.norm(away) < 0.2 * gaps.min() + 1e-3:  # one above the other: along the pelvises
+                    away = follow_xz[t] + self.offset - lead_xz[t]
+                self.offset = self.offset + away / max(np.linalg.norm(away), 1e-9) * short
+            shift[t] = self.offset
+        return moved(follow, np.zeros(frames), shift)
+
+
+def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0,
+             top_p: float = 1.0, placement: Placement | None = None, fps: float = FPS
+             ) -> tuple[DuetResult, list[float]]:
+    """The follower of a whole lead made as live: ``Duet.start``, then ``Duet.step`` after each of the lead's
+    bars, each follower bar moved by the ``Reflex`` as the lead's frames of that bar come. Returns the duet and
+    the seconds each bar took to make (``start`` and ``step``; the reflex costs well under a millisecond a frame)."""
+    from laban.algebra import bar_count, cut
+
+    lead = resampled(lead, fps)
+    stream = Duet(model, lead_score.grid, lead.skeleton, placement=placement, seed=seed, temperature=temperature,
+                  top_p=top_p, fps=fps)
+    traj = lead.trajectories()
+    bars = [stream.start()]
+    for k in range(1, bar_count(lead_score)):
+        given = stream._frames(k - 1)
+        frames = Motion(lead.skeleton, lead.rotations[max(given.start, 0):given.stop],
+                        lead.translations[max(given.start, 0):given.stop], fps)
+        bars.append(stream.step(cut(lead_score, k, k), frames if frames.frame_count else None))
+    pieces = []
+    for bar in bars:
+        first, skip = max(bar.first_frame, 0), max(-bar.first_frame, 0)
+        stop = min(bar.first_frame + bar.motion.frame_count, traj.frame_count)
+        if stop <= first:
+            break
+        mine = Motion(bar.motion.skeleton, bar.motion.rotations[skip:], bar.motion.translations[skip:], fps)
+        pieces.append(stream.react(Trajectories(traj.skeleton, traj.positions[first:stop], fps),
+                                   FollowerBar(bar.bar, bar.score, mine, first, 0.0)))
+    lead_in = max(bars[0].first_frame, 0)
+    rotations = np.concatenate([p.rotations for p in pieces])
+    translations = np.concatenate([p.translations for p in pieces])
+    follow = Motion(lead.skeleton, np.concatenate([np.repeat(rotations[:1], lead_in, 0), rotations]),
+                    np.concatenate([np.repeat(translations[:1], lead_in, 0), translations]), fps)
+    return (DuetResult(lead_score, stream.score, lead, _padded(follow, lead.frame_count)),
+            [b.seconds for b in bars])
