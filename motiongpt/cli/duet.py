@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     shown = duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)
     shown["same_beats"] = duets.same_beats(result.lead_score, result.follow_score)
     if seconds:
-        shown["seconds_per_bar"] = sorted(seconds)[len(seconds) // 2]
+        shown["seconds_per_bar"] = sorted(wall for wall, _ in seconds)[len(seconds) // 2]
+        shown["cpu_seconds_per_bar"] = sorted(cpu for _, cpu in seconds)[len(seconds) // 2]
     made = {"lead": str(args.lead), "lead_from": source, "fps": args.fps, "bpm": args.bpm, "stream": args.stream,
             "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
             "temperature": args.temperature, "top_p": args.top_p,

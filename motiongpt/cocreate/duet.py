@@ -346,6 +346,7 @@ class DuetResult:
     follow_score: Score
     lead: Motion
     follow: Motion
+    planned: Motion | None = None  # streamed: the bars as written a bar ahead, before the live Reflex moved them
 
 
 def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0, top_p: float = 1.0,
@@ -424,13 +425,15 @@ def figures(lead: Trajectories, follow: Trajectories, placement: Placement, heig
 class FollowerBar:
     """One bar of the follower, ready before it is danced: ``bar`` (the vocabulary's bar index from 0), its
     ``score`` (the bar alone, standing on its own), its ``motion`` (its frames at the stream's rate, on the lead's
-    floor), the frame of the grid's clock its first frame falls on, and the ``seconds`` it took to make."""
+    floor), the frame of the grid's clock its first frame falls on, and the ``seconds`` it took to make (wall
+    clock) and ``cpu_seconds`` (this process's processor time: on one thread, what one free core would take)."""
 
     bar: int
     score: Score
     motion: Motion
     first_frame: int
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 @dataclass
@@ -499,11 +502,13 @@ class Duet:
 
     def react(self, lead_frames: Motion | Trajectories, bar: FollowerBar | None = None) -> Motion:
         """The follower's frames of the bar the lead is dancing now (default: the last bar given), moved by the
-        frame-by-frame ``Reflex`` as the lead's frames of the same bar arrive (call it as they come, in order)."""
+        frame-by-frame ``Reflex`` (its place kept beside the lead, the bodies apart) as the lead's frames of the
+        same bar arrive (call it as they come, in order)."""
         bar = bar or self.bars[-1]
         traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
         if self._reflex is None:
-            self._reflex = Reflex(self.placement.margin * self.height, 0.5 * 60.0 / self.grid.tempo * self.fps)
+            beat = 60.0 / self.grid.tempo * self.fps
+            self._reflex = Reflex(self.placement.margin * self.height, 0.5 * beat, self.placement, self.height, beat)
         return self._reflex.frames(traj, bar.motion)
 
     def _controls(self, first: int, new: int) -> np.ndarray | None:
@@ -521,7 +526,7 @@ class Duet:
         from laban.algebra import cut
         from motiongpt.model.generate import _derived, _local_grid, generate
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         vocabulary = self.model.vocabulary
         first = max(0, bar - CONTEXT_BARS)
         local = _local_grid(self.grid, first, bar - first + 1)
@@ -542,7 +547,8 @@ class Duet:
         overlap = np.clip(np.round(np.array(self._frames(bar - 1)) - start * self.fps).astype(int), 0,
                           motion.frame_count - 1) if self.bars else None
         piece = self._placed(motion, index, overlap)
-        done = FollowerBar(bar, cut(whole, bar + 1, bar + 1), piece, frames.start, time.perf_counter() - began)
+        done = FollowerBar(bar, cut(whole, bar + 1, bar + 1), piece, frames.start, time.perf_counter() - began,
+                           time.process_time() - cpu)
         self.bars.append(done)
         return done
 
@@ -622,48 +628,68 @@ def _joined(before: Motion, after: Motion, frames: int) -> Motion:
 
 @dataclass
 class Reflex:
-    """The last safeguard of a live duet, frame by frame as the lead's frames arrive (a bar planned ahead cannot
-    know where the lead will be): wherever the bodies' cores come closer than ``margin`` (m) the follower gives
-    way at once, along the line between the pelvises, and comes back over ``release`` frames (an exponential
-    return). Causal: each frame uses only frames up to it."""
+    """What a live follower does frame by frame as the lead's frames arrive (a bar planned a bar ahead cannot know
+    where the lead will be): keeps its place beside the lead (``placement``: the planned motion's floor position
+    drawn toward the learned place beside the lead's pelvis and facing, each smoothed over ``track`` frames, an
+    exponential follow), and wherever the bodies' cores come closer than ``margin`` (m) gives way at once, away
+    from the lead, coming back over ``release`` frames. Causal: each frame uses only the frames up to it, so a
+    piece given in several calls moves as in one."""
 
     margin: float
     release: float
+    placement: Placement | None = None
+    height: float = 1.0
+    track: float = 1.0
     offset: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    anchor: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    facing: np.ndarray | None = None
 
     def frames(self, lead: Trajectories, follow: Motion) -> Motion:
-        """``follow``'s frames moved where needed, the lead's frames of the same instants given (one rate)."""
+        """``follow``'s frames moved, the lead's frames of the same instants given (one rate)."""
         frames = min(lead.frame_count, follow.frame_count)
         follow = Motion(follow.skeleton, follow.rotations[:frames], follow.translations[:frames], follow.fps)
         traj = follow.trajectories()
+        lead = Trajectories(lead.skeleton, lead.positions[:frames], lead.fps)
         p0, p1 = _segments(lead, frames)
         q0, q1 = _segments(traj, frames)
-        lead_xz, follow_xz = lead.part(B.PELVIS)[:frames, [0, 2]], traj.part(B.PELVIS)[:frames, [0, 2]]
-        keep = np.exp(-1.0 / max(self.release, 1.0))
+        lead_xz, heading = floor_frame(lead)
+        follow_xz = traj.part(B.PELVIS)[:frames, [0, 2]]
+        ahead = _front(heading)
+        keep, hold = np.exp(-1.0 / max(self.release, 1.0)), np.exp(-1.0 / max(self.track, 1.0))
         shift = np.zeros((frames, 2))
         for t in range(frames):  # a few core bones a frame: the loop is over frames only because it is causal
+            if self.placement is not None:
+                unit = np.array([np.sin(heading[t]), np.cos(heading[t])])
+                self.facing = unit if self.facing is None else hold * self.facing + (1 - hold) * unit
+                place, _ = _target(lead_xz[t], np.arctan2(self.facing[0], self.facing[1]), self.placement,
+                                   self.height)
+                self.anchor = hold * self.anchor + (1 - hold) * (place - follow_xz[t])
             self.offset = self.offset * keep
-            for _ in range(8):
-                lift = np.array([self.offset[0], 0.0, self.offset[1]])
+            for attempt in range(12):
+                total = self.anchor + self.offset
+                lift = np.array([total[0], 0.0, total[1]])
                 closest = segment_closest(p0[t][:, None], p1[t][:, None], (q0[t] + lift)[None], (q1[t] + lift)[None])
                 gaps = np.linalg.norm(closest, axis=-1)
                 short = self.margin * 1.25 - gaps.min()
                 if short <= 0:
                     break
                 away = closest.reshape(-1, 3)[int(gaps.argmin())][[0, 2]]
-                if np.linalg.norm(away) < 0.2 * gaps.min() + 1e-3:  # one above the other: along the pelvises
-                    away = follow_xz[t] + self.offset - lead_xz[t]
+                if attempt >= 4 or np.linalg.norm(away) < 0.2 * gaps.min() + 1e-3:  # entangled: along the pelvises
+                    away = follow_xz[t] + total - lead_xz[t]
+                if np.linalg.norm(away) < 1e-3:  # one inside the other: in front of the lead, where couples stand
+                    away = ahead[t]
                 self.offset = self.offset + away / max(np.linalg.norm(away), 1e-9) * short
-            shift[t] = self.offset
+            shift[t] = self.anchor + self.offset
         return moved(follow, np.zeros(frames), shift)
 
 
 def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0,
              top_p: float = 1.0, placement: Placement | None = None, fps: float = FPS
-             ) -> tuple[DuetResult, list[float]]:
+             ) -> tuple[DuetResult, list[tuple[float, float]]]:
     """The follower of a whole lead made as live: ``Duet.start``, then ``Duet.step`` after each of the lead's
     bars, each follower bar moved by the ``Reflex`` as the lead's frames of that bar come. Returns the duet and
-    the seconds each bar took to make (``start`` and ``step``; the reflex costs well under a millisecond a frame)."""
+    (wall, processor) seconds each bar took to make (``start`` and ``step``; the reflex costs about a
+    millisecond a frame or less)."""
     from laban.algebra import bar_count, cut
 
     lead = resampled(lead, fps)
@@ -690,5 +716,5 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
     translations = np.concatenate([p.translations for p in pieces])
     follow = Motion(lead.skeleton, np.concatenate([np.repeat(rotations[:1], lead_in, 0), rotations]),
                     np.concatenate([np.repeat(translations[:1], lead_in, 0), translations]), fps)
-    return (DuetResult(lead_score, stream.score, lead, _padded(follow, lead.frame_count)),
-            [b.seconds for b in bars])
+    return (DuetResult(lead_score, stream.score, lead, _padded(follow, lead.frame_count),
+                       _padded(stream.motion(), lead.frame_count)), [(b.seconds, b.cpu_seconds) for b in bars])
