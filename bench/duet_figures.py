@@ -10,9 +10,10 @@ Per lead and way of making it: the share of frames whose partners' distance / re
 the training couples' 5th-95th percentile bands, the share of the lead's support symbols whose beat has a
 follower support symbol ("steps met"), the least gap between the bodies' cores and the share of frames whose gap
 is above the margin (lengths in lead heights), and for the stream the seconds per bar (start/step: writing,
-decoding and placing one bar) on ONE thread, as processor time (what one free core would take) and wall time. "real" is the captured follower against the same figures (its
-score tokenized on the lead's grid). Runs on whatever model ``builtin_model_path()`` holds, so it measures a
-retrained model in one command.
+decoding and placing one bar) on ONE thread, as processor time (what one free core would take) and wall time.
+"stream-plan" is the streamed bars as planned a bar ahead, before the live reflex; "real" is the captured
+follower against the same figures (its score tokenized on the lead's grid). Runs on whatever model
+``builtin_model_path()`` holds, so it measures a retrained model in one command.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -6,7 +6,7 @@
 Data: the shared CMU salsa pairs (subject 60 leads, 61 follows; the two files of a take share time and floor) of
 the **training split only** (``motiongpt/data/cmu_split.csv``; a take's lead and follow are one group there), read
 at their real 60 fps (the headers say 120) and sampled at 30 fps. Per frame: the follower's pelvis in the lead's
-floor frame, the relative facing and the gap between the two bodies' cores (``motiongpt.cocreate.duet.relation``);
+floor frame, the relative facing and the gap between the two bodies' cores (``motiongpt.cocreate.partners.relation``);
 the file keeps the medians, the 5th/50th/95th percentiles and the gap's 1st percentile (the push-apart's margin),
 lengths in lead standing heights. No motion is stored.
 """
@@ -42,7 +42,7 @@ def training_pairs(split_name: str = "train"):
 
 
 def main(argv=None) -> int:
-    from motiongpt.cocreate.duet import PLACEMENT, Placement, placement_from_pairs
+    from motiongpt.cocreate.partners import PLACEMENT, Placement, placement_from_pairs
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing it")
@@ -60,7 +60,8 @@ def main(argv=None) -> int:
     placement.save(args.output)
     print(f"{args.output}: {len(placement.takes)} takes ({', '.join(placement.takes)}), {placement.frames} frames; "
           f"offset {placement.offset[0]:.2f}, {placement.offset[1]:.2f} heights, facing "
-          f"{placement.facing * 57.29578:.0f} deg, distance band {placement.distance[0]:.2f}-{placement.distance[2]:.2f}, "
+          f"{placement.facing * 57.29578:.0f} deg, distance band {placement.distance[0]:.2f}-"
+          f"{placement.distance[2]:.2f}, "
           f"margin {placement.margin:.3f}")
     return 0
 

@@ -16,6 +16,7 @@ import laban
 from laban.algebra import bar_count, cut
 from laban.errors import LabanError
 from motiongpt.cocreate import duet as duets
+from motiongpt.cocreate import partners
 from motiongpt.model import build, tiny_config
 
 ROOT = Path(__file__).parents[1]
@@ -38,22 +39,22 @@ def pair(trials):
 
 @pytest.fixture(scope="module")
 def lead_score(pair):
-    return cut(laban.tokenize(pair[0]), 1, 3)  # three bars of the lead on its own pulse
+    return cut(laban.tokenize(pair[0]), 1, 2)  # two bars of the lead on its own pulse
 
 
 def test_segment_distance_is_the_least_distance_between_points_of_the_segments():
     rng = np.random.default_rng(0)
     p0, p1, q0, q1 = rng.normal(size=(4, 200, 3))
-    exact = duets.segment_distance(p0, p1, q0, q1)
+    exact = partners.segment_distance(p0, p1, q0, q1)
     u = np.linspace(0, 1, 101)
     points_p = p0[:, None] + (p1 - p0)[:, None] * u[None, :, None]
     points_q = q0[:, None] + (q1 - q0)[:, None] * u[None, :, None]
     sampled = np.linalg.norm(points_p[:, :, None] - points_q[:, None], axis=-1).min(axis=(1, 2))
     assert np.all(exact <= sampled + 1e-9) and np.allclose(exact, sampled, atol=0.05)
     # crossing segments touch; parallel ones one metre apart are a metre apart
-    assert duets.segment_distance(np.array([-1., 0, 0]), np.array([1., 0, 0]), np.array([0., -1, 0]),
+    assert partners.segment_distance(np.array([-1., 0, 0]), np.array([1., 0, 0]), np.array([0., -1, 0]),
                                   np.array([0., 1, 0])) == pytest.approx(0)
-    assert duets.segment_distance(np.array([0., 0, 0]), np.array([1., 0, 0]), np.array([0., 1, 0]),
+    assert partners.segment_distance(np.array([0., 0, 0]), np.array([1., 0, 0]), np.array([0., 1, 0]),
                                   np.array([1., 1, 0])) == pytest.approx(1)
 
 
@@ -61,15 +62,15 @@ def test_a_rigid_floor_move_turns_the_heading_and_carries_the_pelvis(pair):
     follow = pair[1]
     yaw = np.full(follow.frame_count, 0.7)
     shift = np.tile([1.0, -2.0], (follow.frame_count, 1))
-    xz, heading = duets.floor_frame(follow.trajectories())
-    moved_xz, moved_heading = duets.floor_frame(duets.moved(follow, yaw, shift).trajectories())
-    assert np.allclose(duets.wrap(moved_heading - heading - 0.7), 0, atol=1e-4)
-    assert np.allclose(moved_xz, duets._rotate(xz, 0.7) + shift, atol=1e-4)
+    xz, heading = partners.floor_frame(follow.trajectories())
+    moved_xz, moved_heading = partners.floor_frame(partners.moved(follow, yaw, shift).trajectories())
+    assert np.allclose(partners.wrap(moved_heading - heading - 0.7), 0, atol=1e-4)
+    assert np.allclose(moved_xz, partners._rotate(xz, 0.7) + shift, atol=1e-4)
     # moving both partners alike changes nothing between them
     lead = pair[0]
-    before = duets.relation(lead.trajectories(), follow.trajectories())
-    after = duets.relation(duets.moved(lead, yaw, shift).trajectories(),
-                           duets.moved(follow, yaw, shift).trajectories())
+    before = partners.relation(lead.trajectories(), follow.trajectories())
+    after = partners.relation(partners.moved(lead, yaw, shift).trajectories(),
+                           partners.moved(follow, yaw, shift).trajectories())
     for key in before:
         assert np.allclose(before[key], after[key], atol=1e-3), key
 
@@ -82,10 +83,10 @@ def test_the_shipped_placement_is_the_recipe_on_the_training_pairs_only(trials):
         sys.path.remove(str(ROOT / "datasets"))
     from motiongpt.data.split import read_cmu_split
 
-    shipped = duets.Placement.load()
+    shipped = partners.Placement.load()
     split = read_cmu_split()
     assert shipped.takes and all(split[name]["split"] == "train" for name in shipped.takes)
-    again = duets.placement_from_pairs(training_pairs(), shipped.made_by)
+    again = partners.placement_from_pairs(training_pairs(), shipped.made_by)
     assert again.takes == shipped.takes and again.frames == shipped.frames
     assert np.allclose([*again.offset, again.facing, *again.distance, *again.relative_facing, again.margin],
                        [*shipped.offset, shipped.facing, *shipped.distance, *shipped.relative_facing, shipped.margin],
@@ -95,7 +96,7 @@ def test_the_shipped_placement_is_the_recipe_on_the_training_pairs_only(trials):
 
 def test_placement_refuses_a_missing_file(tmp_path):
     with pytest.raises(duets.DuetError, match="datasets/duet_placement.py"):
-        duets.Placement.load(tmp_path / "none.json")
+        partners.Placement.load(tmp_path / "none.json")
 
 
 def test_same_beats_counts_the_leads_steps_the_follower_meets(lead_score):
@@ -105,7 +106,7 @@ def test_same_beats_counts_the_leads_steps_the_follower_meets(lead_score):
 
 
 def test_a_whole_duet_is_on_the_leads_grid_and_clock_with_the_bodies_apart(model, pair, lead_score):
-    placement = duets.Placement.load()
+    placement = partners.Placement.load()
     lead = pair[0]
     result = duets.duet(model, lead_score, lead, seed=4, placement=placement)
     assert result.follow_score.grid == lead_score.grid
@@ -148,21 +149,21 @@ def test_the_stream_gives_each_next_bar_on_the_clock_from_the_bars_before(model,
 
 def test_the_reflex_keeps_the_cores_apart_frame_by_frame(pair):
     lead, follow = pair
-    placement = duets.Placement.load()
+    placement = partners.Placement.load()
     height = 1.7
-    on_top = duets.moved(follow, np.zeros(follow.frame_count),
-                         (duets.floor_frame(lead.trajectories())[0] - duets.floor_frame(follow.trajectories())[0]))
-    assert (duets.body_gap(lead.trajectories(), on_top.trajectories()) < placement.margin * height).any()
-    reflex = duets.Reflex(placement.margin * height, 7.0)
+    onto_lead = partners.floor_frame(lead.trajectories())[0] - partners.floor_frame(follow.trajectories())[0]
+    on_top = partners.moved(follow, np.zeros(follow.frame_count), onto_lead)
+    assert (partners.body_gap(lead.trajectories(), on_top.trajectories()) < placement.margin * height).any()
+    reflex = partners.Reflex(placement.margin * height, 7.0)
     apart = np.concatenate([reflex.frames(lead.trajectories(), on_top).translations])  # in one go ...
-    halves = duets.Reflex(placement.margin * height, 7.0)
+    halves = partners.Reflex(placement.margin * height, 7.0)
     a = halves.frames(laban.Trajectories(lead.skeleton, lead.trajectories().positions[:100], 30),
                       laban.Motion(follow.skeleton, on_top.rotations[:100], on_top.translations[:100], 30))
     b = halves.frames(laban.Trajectories(lead.skeleton, lead.trajectories().positions[100:], 30),
                       laban.Motion(follow.skeleton, on_top.rotations[100:], on_top.translations[100:], 30))
     assert np.allclose(np.concatenate([a.translations, b.translations]), apart)  # ... or as frames arrive
     moved = laban.Motion(follow.skeleton, on_top.rotations, apart, 30)
-    assert duets.body_gap(lead.trajectories(), moved.trajectories()).min() >= placement.margin * height * 0.99
+    assert partners.body_gap(lead.trajectories(), moved.trajectories()).min() >= placement.margin * height * 0.99
 
 
 def test_the_command_writes_both_dancers_or_nothing(model, tmp_path, pair, lead_score, monkeypatch):
