@@ -21,7 +21,9 @@ time and floor; only the training split's pairs are read):
 
 Streaming (``Duet``): after bar k of the lead the follower's bar k+1 is written (``generate(continue_from=...)``
 on the last bars of the follower, controls of the lead's bars so far, the next bar's predicted as the lead's last
-bar's), decoded with its bars before, and placed from where the lead stood at the end of bar k.
+bar's), decoded with its bars before, and placed from where the lead stood at the end of bar k; then, as the
+lead's frames of bar k+1 arrive, ``Duet.react`` moves it frame by frame (``partners.Reflex``: its place kept
+beside the lead, the bodies apart), since a bar planned a bar ahead cannot know where the lead will go.
 
 The floor (placement statistics, rigid moves, the bodies' gap, the live reflex) lives in ``partners``.
 """
@@ -37,8 +39,9 @@ from laban.motion import Motion, Trajectories
 from laban.score import SUPPORT_COLUMNS, Score
 from laban.timing import BeatGrid
 
-from .partners import (HEADING_SMOOTHING, DuetError, Placement, Reflex, _bar_move, _target, figures, floor_frame,
+from .partners import (HEADING_SMOOTHING, DuetError, Placement, Reflex, _bar_move, _rotate, _target, floor_frame,
                        moved, place, wrap)
+from .partners import figures  # noqa: F401  (a duet's figures: the command and the bench ask this module)
 
 STYLE = "salsa follow"
 FPS = 30.0
@@ -278,17 +281,19 @@ class Duet:
         beat = 60.0 / self.grid.tempo
         traj = motion.trajectories()
         xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+        pivot = xz[index].mean(axis=0)  # turns about the new bar's own place, not the room's origin
+        xz = xz - pivot
         new_xz, new_heading = xz[index], heading[index]
         moves = []
         if overlap is not None:
             given = self.bars[-1].motion.trajectories()
             g_xz, g_heading = floor_frame(given, HEADING_SMOOTHING * beat)
             n = min(len(overlap), len(g_xz))
-            moves.append(_bar_move(g_xz[:n], g_heading[:n], xz[overlap][:n], heading[overlap][:n]))
+            moves.append(_bar_move(g_xz[:n] - pivot, g_heading[:n], xz[overlap][:n], heading[overlap][:n]))
         if self._lead_place is not None:
             lead_xz, lead_heading = self._lead_place
             target_xz, target_heading = _target(lead_xz[None], np.array([lead_heading]), self.placement, self.height)
-            moves.append(_bar_move(np.repeat(target_xz, len(index), 0), np.repeat(target_heading, len(index)),
+            moves.append(_bar_move(np.repeat(target_xz - pivot, len(index), 0), np.repeat(target_heading, len(index)),
                                    new_xz, new_heading))
         if not moves:
             moves.append((0.0, np.zeros(2)))
@@ -297,7 +302,7 @@ class Duet:
         w = np.linspace(0.0, 1.0, len(index))
         w = w * w * (3 - 2 * w)  # smoothstep: the move changes most in mid-bar, none at the bar lines
         yaw = y0 + (y1 - y0) * w
-        shift = s0[None] + (s1 - s0)[None] * w[:, None]
+        shift = s0[None] + (s1 - s0)[None] * w[:, None] + pivot - _rotate(pivot, yaw)
         piece = Motion(motion.skeleton, motion.rotations[index], motion.translations[index], motion.fps)
         piece = moved(piece, yaw, shift)
         if self.bars:

@@ -268,18 +268,22 @@ def place(follow: Motion, lead: Trajectories, grid: BeatGrid, placement: Placeme
     target_xz, target_heading = _target(lead_xz, lead_heading, placement, height)
     beats = grid.seconds_to_beats(np.arange(frames) / follow.fps)
     bars = np.floor((beats - grid.downbeat) / grid.beats_per_bar).astype(int)
+    sigma = 0.25 * grid.beats_per_bar * beat * follow.fps
+    # turns are about the follower's own slow path (a bar's sigma), not the room's origin: a turn that changes
+    # across a bar line then swings the body by its steps' reach, not by its distance from the origin
+    pivot = gaussian_filter1d(follow_xz, 4 * sigma, axis=0)
     yaw, shift = np.zeros(frames), np.zeros((frames, 2))
     last = None
     for bar in np.unique(bars):
         rows = bars == bar
-        y, s = _bar_move(target_xz[rows], target_heading[rows], follow_xz[rows], follow_heading[rows])
+        y, s = _bar_move(target_xz[rows] - pivot[rows], target_heading[rows], follow_xz[rows] - pivot[rows],
+                         follow_heading[rows])
         if last is not None:  # the same turn as the bar before, give or take whole turns
             y = last + float(wrap(y - last))
         yaw[rows], shift[rows], last = y, s, y
-    sigma = 0.25 * grid.beats_per_bar * beat * follow.fps
     yaw = gaussian_filter1d(yaw, sigma)
     shift = gaussian_filter1d(shift, sigma, axis=0)
-    follow = moved(follow, yaw, shift)
+    follow = moved(follow, yaw, shift + pivot - _rotate(pivot, yaw))
     return push_apart(lead, follow, placement.margin * height, sigma=0.25 * beat * follow.fps)
 
 
