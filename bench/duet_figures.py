@@ -4,6 +4,7 @@ model and placed by ``checkpoints/duet/placement.json`` (training pairs only).
 
     PYTHONPATH=. python bench/duet_figures.py                     # all: whole, without controls, streamed, real
     PYTHONPATH=. python bench/duet_figures.py --only stream       # the stream alone (latency per bar)
+    PYTHONPATH=. python bench/duet_figures.py --take 60_09        # one lead of the split
     PYTHONPATH=. python bench/duet_figures.py --lead some.bvh --fps 60 --only stream   # any capture
 
 Per lead and way of making it: the share of frames whose partners' distance / relative facing / both lie inside
@@ -49,6 +50,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lead", type=Path, help="one capture instead of the split's leads")
     parser.add_argument("--fps", type=float, help="its real frame rate")
     parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
+    parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -63,6 +65,7 @@ def main(argv=None) -> int:
     placement = duets.Placement.load()
     ways = args.only or list(WAYS)
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
+    takes = [t for t in takes if not args.take or t[0] in args.take]
     print(f"model {builtin_model_path()}, style {duets.follower_style(model)!r}; placement from "
           f"{len(placement.takes)} training takes; bands: distance {placement.distance[0]:.2f}-"
           f"{placement.distance[2]:.2f} heights, |relative facing| {placement.relative_facing[0]:.0f}-"
