@@ -1,0 +1,133 @@
+"""The duet's figures on held-out salsa leads (the test split's: 60_07, 60_09, 60_12), made as ``motiongpt duet``
+makes them: the lead's capture read at its real 60 fps and tokenized on its own pulse, the follower written by the
+model and placed by ``checkpoints/duet/placement.json`` (training pairs only).
+
+    PYTHONPATH=. python bench/duet_figures.py                     # all: whole, without controls, streamed, real
+    PYTHONPATH=. python bench/duet_figures.py --only stream       # the stream alone (latency per bar)
+    PYTHONPATH=. python bench/duet_figures.py --take 60_09        # one lead of the split
+    PYTHONPATH=. python bench/duet_figures.py --lead some.bvh --fps 60 --only stream   # any capture
+
+Per lead and way of making it: the share of frames whose partners' distance / relative facing / both lie inside
+the training couples' 5th-95th percentile bands, the share of the lead's support symbols whose beat has a
+follower support symbol ("steps met"), the least gap between the bodies' cores and the share of frames whose gap
+is above the margin (lengths in lead heights), and for the stream the seconds per bar (start/step: writing,
+decoding and placing one bar) on ONE thread, as processor time (what one free core would take) and wall time.
+"stream-plan" is the streamed bars as planned a bar ahead, before the live reflex; "real" is the captured
+follower against the same figures (its score tokenized on the lead's grid). Runs on whatever model
+``builtin_model_path()`` holds, so it measures a retrained model in one command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WAYS = ("whole", "no-controls", "stream", "real")
+
+
+def leads(split_name: str):
+    """(name, lead path, follow path, fps) of the salsa takes of one split."""
+    from motiongpt.data.cmu import cmu_trials
+    from motiongpt.data.split import read_cmu_split
+
+    split = read_cmu_split()
+    trials = {t.name: t for t in cmu_trials()}
+    for name in sorted(trials):
+        t = trials[name]
+        if t.subject == "60" and split[name]["split"] == split_name:
+            yield name, t.path, trials[t.partner].path, t.fps
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="test", choices=("test", "validation"))
+    parser.add_argument("--only", choices=WAYS, action="append", help="only these ways (repeatable)")
+    parser.add_argument("--lead", type=Path, help="one capture instead of the split's leads")
+    parser.add_argument("--fps", type=float, help="its real frame rate")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
+    parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
+    args = parser.parse_args(argv)
+
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(1)
+    from laban import read_bvh, tokenize
+    from motiongpt.cocreate import duet as duets
+    from motiongpt.model import MotionGPT, builtin_model_path
+
+    model = MotionGPT.from_pretrained(builtin_model_path())
+    placement = duets.Placement.load()
+    ways = args.only or list(WAYS)
+    takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
+    takes = [t for t in takes if not args.take or t[0] in args.take]
+    print(f"model {builtin_model_path()}, style {duets.follower_style(model)!r}; placement from "
+          f"{len(placement.takes)} training takes; bands: distance {placement.distance[0]:.2f}-"
+          f"{placement.distance[2]:.2f} heights, |relative facing| {placement.relative_facing[0]:.0f}-"
+          f"{placement.relative_facing[2]:.0f} deg; margin {placement.margin:.3f} heights")
+    header = f"{'lead':8} {'way':12} {'seed':>4} {'dist in':>8} {'face in':>8} {'both in':>8} {'steps met':>9} " \
+             f"{'least gap':>9} {'gap ok':>7} {'s/bar cpu/wall':>14}"
+    print(header)
+    rows: dict[str, list] = {w: [] for w in ways}
+    worst = ""
+    for name, lead_path, follow_path, fps in takes:
+        lead = read_bvh(lead_path, frame_rate=fps)
+        score = tokenize(lead, title=name)
+        for seed in range(args.seeds):
+            for way in ways:
+                seconds = None
+                if way == "real":
+                    if follow_path is None or seed:
+                        continue
+                    follow = read_bvh(follow_path, frame_rate=fps)
+                    result = duets.DuetResult(score, tokenize(follow, score.grid), duets.resampled(lead, duets.FPS),
+                                              duets.resampled(follow, duets.FPS))
+                elif way == "stream":
+                    result, seconds = duets.streamed(model, score, lead, seed=seed, placement=placement)
+                else:
+                    result = duets.duet(model, score, lead, seed=seed, placement=placement,
+                                        controls=way == "whole")
+                if way == "stream":  # the bars as planned a bar ahead, before the live reflex
+                    f = duets.figures(result.lead.trajectories(), result.planned.trajectories(), placement)
+                    f["same_beats"] = duets.same_beats(result.lead_score, result.follow_score)
+                    rows.setdefault("stream-plan", []).append(f)
+                    print(f"{name:8} {'stream-plan':12} {seed:>4} {f['distance_in_band']:8.3f} "
+                          f"{f['facing_in_band']:8.3f} {f['both_in_band']:8.3f} {f['same_beats']:9.3f} "
+                          f"{f['least_gap']:9.3f} {f['gap_above_margin']:7.3f}", flush=True)
+                f = duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)
+                f["same_beats"] = duets.same_beats(result.lead_score, result.follow_score)
+                rows[way].append(f)
+                latency = ""
+                if seconds is not None:  # the steps (start, which warms up, left out)
+                    f["seconds"] = [wall for wall, _ in seconds[1:]]
+                    f["cpu"] = [cpu for _, cpu in seconds[1:]]
+                    latency = f"{np.median(f['cpu']):.2f}/{np.median(f['seconds']):.2f}"
+                print(f"{name:8} {way:12} {seed:>4} {f['distance_in_band']:8.3f} {f['facing_in_band']:8.3f} "
+                      f"{f['both_in_band']:8.3f} {f['same_beats']:9.3f} {f['least_gap']:9.3f} "
+                      f"{f['gap_above_margin']:7.3f} {latency:>14}", flush=True)
+    print("\nall leads (frames pooled by mean of shares; least gap: the least):")
+    print(header)
+    for way, fs in rows.items():
+        if not fs:
+            continue
+        mean = {k: float(np.mean([f[k] for f in fs])) for k in fs[0] if k not in ("seconds", "cpu")}
+        seconds = [s for f in fs for s in f.get("seconds", [])]
+        cpu = [s for f in fs for s in f.get("cpu", [])]
+        latency = f"{np.median(cpu):.2f}/{np.median(seconds):.2f}" if seconds else ""
+        if seconds:
+            worst = f"; p90 {np.percentile(cpu, 90):.2f}/{np.percentile(seconds, 90):.2f}"
+        print(f"{'all':8} {way:12} {'':>4} {mean['distance_in_band']:8.3f} {mean['facing_in_band']:8.3f} "
+              f"{mean['both_in_band']:8.3f} {mean['same_beats']:9.3f} {min(f['least_gap'] for f in fs):9.3f} "
+              f"{mean['gap_above_margin']:7.3f} {latency:>14}")
+    if any(f.get("seconds") for fs in rows.values() for f in fs):
+        print(f"s/bar: processor/wall seconds a streamed bar takes, median over bars{worst}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""``motiongpt duet``: the follower's part for a lead's capture or score, both written and rendered together.
+
+    motiongpt duet lead.bvh --fps 60 -o our_duet/          # a capture (tokenized on its own pulse)
+    motiongpt duet my_dance/ -o our_duet/ --stream          # a generated dance's score, bar by bar as live
+
+Writes lead.laban, follow.laban (each dancer's score on the lead's grid), lead.bvh, follow.bvh (one floor, one
+clock), duet.png (a contact sheet of both, a pose a beat), duet.mp4 (unless --no-video) and duet.json (what made
+it, and the duet's figures). Everything is written into a temporary folder beside ``-o`` and moved into place at
+the end, so an error leaves no half-written duet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from laban.errors import LabanError
+
+from motiongpt import version
+
+from . import common
+
+
+def add_parser(commands) -> None:
+    p = commands.add_parser("duet", help="dance the follower's part for a lead (salsa)",
+                            description="The follower's part for a lead's capture (BVH) or a dance folder "
+                                        "(score.laban, with dance.bvh if there): its score written by the model "
+                                        "in the style 'salsa follow' on the lead's beats and per-bar controls, "
+                                        "placed beside the lead as the training split's salsa couples stand. "
+                                        "--stream makes it bar by bar, each bar knowing only the lead's bars "
+                                        "before it, as it would live.")
+    p.add_argument("lead", type=Path, help="the lead: a .bvh capture or a dance folder with score.laban")
+    p.add_argument("--fps", type=common.fps, help="the capture's real frame rate, when its header is wrong "
+                                                  "(the CMU salsa takes: 60)")
+    p.add_argument("--bpm", type=common.bpm, help="the capture's tempo (default: its own pulse)")
+    p.add_argument("--stream", action="store_true", help="bar by bar, as live: each follower bar from the lead's "
+                                                         "bars before it")
+    p.add_argument("--no-controls", action="store_true", help="do not give the model the lead's per-bar controls")
+    p.add_argument("--seed", type=common.seed, default=0, help="picks one of the followers (default 0)")
+    p.add_argument("--temperature", type=common.number("a temperature", low=0, low_inclusive=True), default=1.0,
+                   help="sampling temperature (default 1)")
+    p.add_argument("--top-p", type=common.number("top-p", high=1.0), default=1.0,
+                   help="sample from the likeliest tokens that make up this probability (default 1: all)")
+    p.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
+    p.add_argument("--no-video", action="store_true", help="do not render duet.mp4")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (made if missing)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = args.output
+    if out.exists() and not out.is_dir():
+        raise LabanError(f"{out}: a file, not a folder")
+    if not out.parent.is_dir():
+        raise LabanError(f"{out.parent}: no such folder")
+    if args.model is not None and not args.model.is_dir():
+        raise LabanError(f"{args.model}: no such folder")
+    lead_score, lead, source = _lead(args)
+
+    from motiongpt.cocreate import duet as duets
+    from motiongpt.model import MotionGPT, builtin_model_path
+
+    model = MotionGPT.from_pretrained(args.model if args.model is not None else builtin_model_path())
+    placement = duets.Placement.load()
+    if args.stream:
+        result, seconds = duets.streamed(model, lead_score, lead, seed=args.seed, temperature=args.temperature,
+                                         top_p=args.top_p, placement=placement)
+    else:
+        result = duets.duet(model, lead_score, lead, seed=args.seed, temperature=args.temperature, top_p=args.top_p,
+                            placement=placement, controls=not args.no_controls)
+        seconds = None
+    shown = duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)
+    shown["same_beats"] = duets.same_beats(result.lead_score, result.follow_score)
+    if seconds:
+        shown["seconds_per_bar"] = sorted(wall for wall, _ in seconds)[len(seconds) // 2]
+        shown["cpu_seconds_per_bar"] = sorted(cpu for _, cpu in seconds)[len(seconds) // 2]
+    made = {"lead": str(args.lead), "lead_from": source, "fps": args.fps, "bpm": args.bpm, "stream": args.stream,
+            "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
+            "temperature": args.temperature, "top_p": args.top_p,
+            "model": str(args.model) if args.model else "builtin", "placement": placement.made_by,
+            "motiongpt": version(), "figures": {k: round(v, 4) for k, v in shown.items()}}
+    _write(out, result, made, args)
+    print(f"{out}: the follower's {len(result.follow_score.symbols)} symbols for the lead's "
+          f"{len(result.lead_score.symbols)}; distance and facing in the couples' band "
+          f"{shown['both_in_band']:.0%} of frames, the lead's steps met {shown['same_beats']:.0%}, bodies apart "
+          f"{shown['gap_above_margin']:.0%} of frames" + (f", {shown['seconds_per_bar']:.2f} s a bar" if seconds
+                                                           else ""))
+    return 0
+
+
+def _lead(args):
+    """The lead's score, its motion and where they came from."""
+    from laban import decode, read_bvh, tokenize
+    from laban.score import Score
+
+    path = args.lead
+    if path.is_dir():
+        score_path = path / "score.laban"
+        if not score_path.is_file():
+            raise LabanError(f"{path}: no score.laban in the folder")
+        score = Score.load(score_path)
+        if (path / "dance.bvh").is_file():
+            return score, read_bvh(path / "dance.bvh"), "score.laban + dance.bvh"
+        return score, decode(score, seed=args.seed), "score.laban (decoded)"
+    common.existing_file(path)
+    if path.suffix.lower() != ".bvh":
+        raise LabanError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
+    motion = read_bvh(path, frame_rate=args.fps)
+    return tokenize(motion, bpm=args.bpm, title=path.stem), motion, "capture (tokenized)"
+
+
+def _write(out: Path, result, made: dict, args) -> None:
+    """Scores, BVHs, the contact sheet, the video and duet.json, all or nothing."""
+    from laban import write_bvh
+
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.lead_score.save(temporary / "lead.laban")
+        result.follow_score.save(temporary / "follow.laban")
+        write_bvh(result.lead, temporary / "lead.bvh")
+        write_bvh(result.follow, temporary / "follow.bvh")
+        try:
+            from viz.render import render
+
+            render(temporary / "duet.png", [result.lead, result.follow], score=result.lead_score, progress=False)
+            if not args.no_video:
+                render(temporary / "duet.mp4", [result.lead, result.follow], progress=False)
+        except Exception as error:  # pictures are a bonus: no renderer here must not lose the duet
+            warnings.warn(f"no pictures ({' '.join(str(error).split())[:120]}); the rest is written")
+            for name in ("duet.png", "duet.mp4"):
+                (temporary / name).unlink(missing_ok=True)
+        (temporary / "duet.json").write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n")
+        out.mkdir(exist_ok=True)
+        for path in temporary.iterdir():
+            path.replace(out / path.name)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)

@@ -1,0 +1,196 @@
+"""Duet: the geometry a duet is judged by (floor frames, rigid floor moves, the bodies' gap), the placement file
+and the recipe that makes it from the training pairs only, a whole duet and a streamed one on a tiny model
+(one grid, one clock, the bodies kept apart, the same seed the same bytes), and the command's folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import laban
+from laban.algebra import bar_count, cut
+from laban.errors import LabanError
+from motiongpt.cocreate import duet as duets
+from motiongpt.cocreate import partners
+from motiongpt.model import build, tiny_config
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build(tiny_config(styles=["salsa lead", "salsa follow"]), seed=3).eval()
+
+
+@pytest.fixture(scope="module")
+def pair(trials):
+    """A validation couple (60_01 leads, 61_01 follows) at 30 fps, its first 8 seconds."""
+    lead = duets.resampled(laban.read_bvh(trials["60_01"].path, frame_rate=60), 30)
+    follow = duets.resampled(laban.read_bvh(trials["61_01"].path, frame_rate=60), 30)
+    keep = slice(0, 240)
+    return (laban.Motion(lead.skeleton, lead.rotations[keep], lead.translations[keep], 30),
+            laban.Motion(follow.skeleton, follow.rotations[keep], follow.translations[keep], 30))
+
+
+@pytest.fixture(scope="module")
+def lead_score(pair):
+    return cut(laban.tokenize(pair[0]), 1, 2)  # two bars of the lead on its own pulse
+
+
+def test_segment_distance_is_the_least_distance_between_points_of_the_segments():
+    rng = np.random.default_rng(0)
+    p0, p1, q0, q1 = rng.normal(size=(4, 200, 3))
+    exact = partners.segment_distance(p0, p1, q0, q1)
+    u = np.linspace(0, 1, 101)
+    points_p = p0[:, None] + (p1 - p0)[:, None] * u[None, :, None]
+    points_q = q0[:, None] + (q1 - q0)[:, None] * u[None, :, None]
+    sampled = np.linalg.norm(points_p[:, :, None] - points_q[:, None], axis=-1).min(axis=(1, 2))
+    assert np.all(exact <= sampled + 1e-9) and np.allclose(exact, sampled, atol=0.05)
+    # crossing segments touch; parallel ones one metre apart are a metre apart
+    assert partners.segment_distance(np.array([-1., 0, 0]), np.array([1., 0, 0]), np.array([0., -1, 0]),
+                                  np.array([0., 1, 0])) == pytest.approx(0)
+    assert partners.segment_distance(np.array([0., 0, 0]), np.array([1., 0, 0]), np.array([0., 1, 0]),
+                                  np.array([1., 1, 0])) == pytest.approx(1)
+
+
+def test_a_rigid_floor_move_turns_the_heading_and_carries_the_pelvis(pair):
+    follow = pair[1]
+    yaw = np.full(follow.frame_count, 0.7)
+    shift = np.tile([1.0, -2.0], (follow.frame_count, 1))
+    xz, heading = partners.floor_frame(follow.trajectories())
+    moved_xz, moved_heading = partners.floor_frame(partners.moved(follow, yaw, shift).trajectories())
+    assert np.allclose(partners.wrap(moved_heading - heading - 0.7), 0, atol=1e-4)
+    assert np.allclose(moved_xz, partners._rotate(xz, 0.7) + shift, atol=1e-4)
+    # moving both partners alike changes nothing between them
+    lead = pair[0]
+    before = partners.relation(lead.trajectories(), follow.trajectories())
+    after = partners.relation(partners.moved(lead, yaw, shift).trajectories(),
+                           partners.moved(follow, yaw, shift).trajectories())
+    for key in before:
+        assert np.allclose(before[key], after[key], atol=1e-3), key
+
+
+def test_the_shipped_placement_is_the_recipe_on_the_training_pairs_only(trials):
+    sys.path.insert(0, str(ROOT / "datasets"))
+    try:
+        from duet_placement import training_pairs
+    finally:
+        sys.path.remove(str(ROOT / "datasets"))
+    from motiongpt.data.split import read_cmu_split
+
+    shipped = partners.Placement.load()
+    split = read_cmu_split()
+    assert shipped.takes and all(split[name]["split"] == "train" for name in shipped.takes)
+    again = partners.placement_from_pairs(training_pairs(), shipped.made_by)
+    assert again.takes == shipped.takes and again.frames == shipped.frames
+    assert np.allclose([*again.offset, again.facing, *again.distance, *again.relative_facing, again.margin],
+                       [*shipped.offset, shipped.facing, *shipped.distance, *shipped.relative_facing, shipped.margin],
+                       atol=1e-3)
+    assert shipped.distance[0] < shipped.distance[1] < shipped.distance[2]
+
+
+def test_placement_refuses_a_missing_file(tmp_path):
+    with pytest.raises(duets.DuetError, match="datasets/duet_placement.py"):
+        partners.Placement.load(tmp_path / "none.json")
+
+
+def test_same_beats_counts_the_leads_steps_the_follower_meets(lead_score):
+    assert duets.same_beats(lead_score, lead_score) == 1.0
+    still = laban.Score(lead_score.grid, [], lead_score.starting_position)
+    assert duets.same_beats(lead_score, still) == 0.0
+
+
+def test_a_whole_duet_is_on_the_leads_grid_and_clock_with_the_bodies_apart(model, pair, lead_score):
+    placement = partners.Placement.load()
+    lead = pair[0]
+    result = duets.duet(model, lead_score, lead, seed=4, placement=placement)
+    assert result.follow_score.grid == lead_score.grid
+    assert bar_count(result.follow_score) == bar_count(lead_score)
+    assert result.follow.frame_count == result.lead.frame_count == lead.frame_count
+    assert result.follow.skeleton is lead.skeleton
+    figures = duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)
+    assert figures["gap_above_margin"] == 1.0  # the push-apart keeps the cores apart in every frame
+    again = duets.duet(model, lead_score, lead, seed=4, placement=placement)
+    assert np.array_equal(again.follow.rotations, result.follow.rotations)
+    assert np.array_equal(again.follow.translations, result.follow.translations)
+
+
+def test_the_stream_gives_each_next_bar_on_the_clock_from_the_bars_before(model, pair, lead_score):
+    lead = pair[0]
+    stream = duets.Duet(model, lead_score.grid, lead.skeleton, seed=1)
+    with pytest.raises(duets.DuetError, match="start"):
+        stream.step(cut(lead_score, 1, 1))
+    first = stream.start()
+    assert first.bar == 0 and first.motion.frame_count == len(stream._frames(0))
+    for k in range(1, bar_count(lead_score)):
+        frames = stream._frames(k - 1)
+        given = laban.Motion(lead.skeleton, lead.rotations[max(frames.start, 0):frames.stop],
+                             lead.translations[max(frames.start, 0):frames.stop], 30)
+        bar = stream.step(cut(lead_score, k, k), given)
+        assert bar.bar == k and bar.first_frame == stream._frames(k).start == frames.stop
+        assert bar.motion.frame_count == len(stream._frames(k)) and bar.seconds > 0
+    assert bar_count(stream.score) == bar_count(lead_score)
+    # each bar the stream gave is the score's bar: the bars so far are the follower's score
+    for k, given in enumerate(stream.bars):
+        assert given.score.symbols == cut(stream.score, k + 1, k + 1).symbols
+    # no jolt at the bar lines: the pelvis moves between bars as it does inside them
+    pelvis = stream.motion().trajectories().part(laban.BodyPart.PELVIS)
+    step = np.linalg.norm(np.diff(pelvis, axis=0), axis=1)
+    joins = [b.first_frame - 1 for b in stream.bars[1:]]
+    assert step[joins].max() <= max(3 * np.percentile(step, 99), 0.05)
+    with pytest.raises(duets.DuetError, match="upbeat"):
+        duets.Duet(model, laban.BeatGrid(lead_score.grid.times, 4, 1), lead.skeleton)
+
+
+def test_the_reflex_keeps_the_cores_apart_frame_by_frame(pair):
+    lead, follow = pair
+    placement = partners.Placement.load()
+    height = 1.7
+    onto_lead = partners.floor_frame(lead.trajectories())[0] - partners.floor_frame(follow.trajectories())[0]
+    on_top = partners.moved(follow, np.zeros(follow.frame_count), onto_lead)
+    assert (partners.body_gap(lead.trajectories(), on_top.trajectories()) < placement.margin * height).any()
+    reflex = partners.Reflex(placement.margin * height, 7.0)
+    apart = np.concatenate([reflex.frames(lead.trajectories(), on_top).translations])  # in one go ...
+    halves = partners.Reflex(placement.margin * height, 7.0)
+    a = halves.frames(laban.Trajectories(lead.skeleton, lead.trajectories().positions[:100], 30),
+                      laban.Motion(follow.skeleton, on_top.rotations[:100], on_top.translations[:100], 30))
+    b = halves.frames(laban.Trajectories(lead.skeleton, lead.trajectories().positions[100:], 30),
+                      laban.Motion(follow.skeleton, on_top.rotations[100:], on_top.translations[100:], 30))
+    assert np.allclose(np.concatenate([a.translations, b.translations]), apart)  # ... or as frames arrive
+    moved = laban.Motion(follow.skeleton, on_top.rotations, apart, 30)
+    assert partners.body_gap(lead.trajectories(), moved.trajectories()).min() >= placement.margin * height * 0.99
+
+
+def test_the_command_writes_both_dancers_or_nothing(model, tmp_path, pair, lead_score, monkeypatch):
+    from motiongpt.cli import duet as command
+
+    model.save_pretrained(tmp_path / "model")
+    lead_dir = tmp_path / "lead"
+    lead_dir.mkdir()
+    lead_score.save(lead_dir / "score.laban")
+    laban.write_bvh(pair[0], lead_dir / "dance.bvh")
+    import viz.render
+
+    monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
+    parser = argparse.ArgumentParser()
+    command.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["duet", str(lead_dir), "-o", str(tmp_path / "out"), "--model", str(tmp_path / "model"),
+                              "--no-video", "--seed", "2"])
+    assert args.run(args) == 0
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == {"lead.laban", "follow.laban", "lead.bvh", "follow.bvh", "duet.png",
+                                               "duet.json"}
+    made = json.loads((out / "duet.json").read_text())
+    assert made["seed"] == 2 and made["style"] == "salsa follow" and made["figures"]["gap_above_margin"] == 1.0
+    assert laban.Score.load(out / "follow.laban").grid == laban.Score.load(out / "lead.laban").grid
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = parser.parse_args(["duet", str(empty), "-o", str(tmp_path / "out2"), "--model", str(tmp_path / "model")])
+    with pytest.raises(LabanError, match="no score.laban"):
+        args.run(args)
+    assert not (tmp_path / "out2").exists()
