@@ -48,6 +48,12 @@ def add_parser(commands) -> None:
                      help="sample from the k likeliest tokens (default 0: all)")
     gen.add_argument("--top-p", type=common.number("top-p", high=1.0), default=1.0,
                      help="sample from the likeliest tokens that make up this probability (default 1: all)")
+    gen.add_argument("--guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
+                     help="how strongly the words are followed: 1 samples the model as it is, more follows them "
+                          "more closely (classifier-free guidance; default 3)")
+    gen.add_argument("--best-of", type=common.number("a number of samples", low=1, high=64, low_inclusive=True,
+                                                     integer=True),
+                     help="sample N dances and keep the one that does most of what the words ask (default 4)")
     gen.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     gen.add_argument("--skeleton", type=Path, help="a BVH whose skeleton performs the dance (default: the package's)")
     gen.add_argument("--no-video", action="store_true", help="do not render dance.mp4")
@@ -79,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     dances = generate(loaded, text=args.text, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
                       seconds=args.seconds, controls=not args.no_controls, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, skeleton=args.skeleton,
+                      **{k: v for k, v in (("guidance", args.guidance), ("best_of", args.best_of)) if v is not None},
                       style_name=args.style)
     first = dances[0]
     if args.variations is None:
