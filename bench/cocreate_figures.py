@@ -6,7 +6,7 @@
   them, z-scored with the real data's statistics) against the real data's own diversity (windows of the CMU
   training split's dance takes, the same length); all valid (encode under the grammar);
 - vary: mean distance to the chosen dance in the text ↔ score evaluator's score space, per strength;
-- regenerate: untouched bars equal (tokens), motion outside the edited bars ± 1 beat (before: as it was; after:
+- regenerate: untouched bars sound the same (``bar_content``), motion outside the edited bars ± 1 beat (before: as it was; after:
   after the best rigid move on the floor), peak joint speed and acceleration in the joins (± 1 beat around
   each edge) against the capture data's 99th percentile;
 - continue: the same join figures at the join;
@@ -54,15 +54,13 @@ def motion_outside(parent, child, grid, first_beat: float, stop_beat: float, mar
     t = np.arange(min(len(a), len(b))) / fps
     start, stop = grid.beats_to_seconds(np.array([max(first_beat - margin, 0.0), stop_beat + margin]))
     before, after = t < start, t > stop
-    n_after = min(int(after.sum()), len(a) - after.argmax() if after.any() else 0, len(b) - after.argmax()
-                  if after.any() else 0)
     result = {"before": float(np.linalg.norm(a[:len(t)][before] - b[:len(t)][before], axis=-1).max(initial=0.0)),
               "after": 0.0, "after_raw": 0.0, "frames_before": int(before.sum()), "frames_after": 0}
     if after.any():
         i = int(after.argmax())
         # the child may be longer or shorter after an edit that changes its length (continue); compare by time
         # from the end of the edit in the parent and in the child
-        pa, pb = a[i:], b[i + (len(b) - len(a)) if len(b) != len(a) else i:]
+        pa, pb = a[i:], b[max(i + len(b) - len(a), 0):]
         n = min(len(pa), len(pb))
         if n:
             pa, pb = pa[:n], pb[:n]
