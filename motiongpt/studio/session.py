@@ -65,37 +65,48 @@ class Studio:
     # --- asks ----------------------------------------------------------------------------------------------
 
     def ask(self, settings: dict) -> Job:
-        """Variations from words (and music, a style, a length, a seed): shown as each is written, then ranked."""
+        """Options from words (and music, a style, a length, a seed), shown as each is written, then ranked. The
+        first is sampled alone (``generate`` with ``seed``) so that it is on screen while the others are written
+        (one batch of rows of ``seed + 1``); each dance's lineage says which, so each can be made again."""
         s = _settings(settings, text=str, music=str, style=str, bars=int, bpm=float, seed=int, count=int,
                       temperature=float)
         music = self.music(s.get("music"))
         count = s.get("count", 4)
 
         def work(job: Job) -> None:
-            from motiongpt.cocreate import generate, rank
+            from motiongpt.cocreate import generate, quality
 
             job.step(0.02, "loading the model")
             loaded = self.loaded(s.get("style"))
-            job.step(0.05, f"writing {count} variations")
-            bars = s.get("bars", None if music else 8)
-            dances = generate(loaded, text=s.get("text") or None, music=music, bpm=s.get("bpm"), bars=bars,
-                              count=count, seed=s.get("seed", 0), temperature=s.get("temperature", 1.0),
-                              style_name=s.get("style") or None, rank_them=False)
-            ids = self.folder.new_dance_ids(len(dances))
+            seed, bars = s.get("seed", 0), s.get("bars", None if music else 8)
+            options = dict(text=s.get("text") or None, music=music, bpm=s.get("bpm"), bars=bars,
+                           temperature=s.get("temperature", 1.0), style_name=s.get("style") or None, rank_them=False)
             ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
             self.folder.update_state(lambda state: state["asks"].append(ask))
-            for k, (dance, dance_id) in enumerate(zip(dances, ids)):
-                job.step(0.1 + 0.75 * k / len(dances), f"decoding variation {k + 1} of {len(dances)}")
-                self._save(dance, dance_id)
-                self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
-                job.result = {"ask": job.id, "dances": list(ids[:k + 1])}
-            if len(dances) > 1:
+            dances, ids = [], []
+            # The first option alone (seed S), on screen while the others (rows of seed S + 1) are written.
+            for first, n, batch_seed in ((0, 1, seed), (1, count - 1, seed + 1)):
+                if n < 1:
+                    continue
+                job.step(0.05 + 0.5 * first / count, f"writing option {first + 1}" if n == 1 else
+                         f"writing options {first + 1}-{count}")
+                batch = generate(loaded, count=n, seed=batch_seed, **options)
+                for k, dance in enumerate(batch, first):
+                    [dance_id] = self.folder.new_dance_ids(1)
+                    job.step(0.1 + 0.8 * k / count, f"decoding option {k + 1} of {count}")
+                    self._save(dance, dance_id)
+                    dances.append(dance)
+                    ids.append(dance_id)
+                    self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
+                    job.result = {"ask": job.id, "dances": list(ids)}
+            if count > 1:
                 job.step(0.9, "ranking")
-                ranked = rank(dances)
-                order = [ids[d.prompt["row"]] for d in ranked]
-                figures = {ids[d.prompt["row"]]: d.prompt["quality"] for d in ranked}
-                self._set_ask(job.id, lambda a: a.update(ranked=order, quality=figures))
-                job.result = {"ask": job.id, "dances": order, "ranked": True}
+                figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
+                order = sorted(range(count), key=lambda i: (-figures[i]["quality"], i))
+                ranked = [ids[i] for i in order]
+                self._set_ask(job.id, lambda a: a.update(ranked=ranked,
+                                                         quality={ids[i]: figures[i] for i in order}))
+                job.result = {"ask": job.id, "dances": ranked, "ranked": True}
 
         return self.jobs.submit("ask", work)
 

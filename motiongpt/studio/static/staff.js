@@ -13,7 +13,7 @@ class StaffView {
     this.overlay = document.createElement("canvas");
     box.replaceChildren(this.img, this.overlay);
     this.selection = null; this.beat = null;
-    this.img.addEventListener("load", () => this.resize());
+    this.img.addEventListener("load", () => { this.resize(); this.reveal(0); });
     window.addEventListener("resize", () => this.resize());
     let anchor = null;
     this.overlay.addEventListener("pointerdown", (e) => {
@@ -32,8 +32,8 @@ class StaffView {
     });
   }
 
-  show(dance, url) {
-    this.dance = dance; this.selection = null; this.beat = null;
+  show(dance, url, selection) {
+    this.dance = dance; this.selection = selection || null; this.beat = null;
     this.img.src = url;
   }
 
@@ -75,7 +75,16 @@ class StaffView {
     return [bars[i].beat, end];
   }
 
-  setBeat(beat) { this.beat = beat; this.paint(); }
+  setBeat(beat) { this.beat = beat; this.paint(); this.reveal(beat); }
+
+  reveal(beat) {  // scroll the box so that ``beat`` is in view (time flows up: the start is at the bottom)
+    if (!this.scale) return;
+    const [x, y] = this.where(beat), box = this.box, k = this.scale;
+    if (y * k < box.scrollTop + 40 || y * k > box.scrollTop + box.clientHeight - 40) {
+      box.scrollTop = Math.max(0, y * k - box.clientHeight * 0.7);
+    }
+    if (x * k < box.scrollLeft || x * k > box.scrollLeft + box.clientWidth) box.scrollLeft = Math.max(0, x * k - box.clientWidth / 2);
+  }
 
   paint() {
     if (!this.dance || !this.scale) return;

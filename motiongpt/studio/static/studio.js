@@ -132,7 +132,7 @@ async function startFrom() {
 
 // --- one dance ---------------------------------------------------------------------------------------------
 
-async function openDance(id) {
+async function openDance(id, selection) {
   stop();
   const dance = await api("GET", `/api/dances/${id}`);
   S.dance = dance;
@@ -145,8 +145,9 @@ async function openDance(id) {
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
     : "No recording: the beats are clicked (MIDI and scores are not synthesised).";
   $("score-text").value = dance.score_text; $("score-error").textContent = "";
-  $("bars-first").value = dance.bars[0].bar; $("bars-last").value = dance.bars[Math.min(1, dance.bars.length - 1)].bar;
-  S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`);
+  selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
+  $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
+  S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`, selection);
   for (const [kind, el] of [["bvh", "dl-bvh"], ["pdf", "dl-pdf"], ["laban", "dl-laban"]]) $(el).href = `/api/dances/${id}/download/${kind}`;
   $("dl-mp4").hidden = !dance.video; $("dl-mp4").href = `/api/dances/${id}/download/mp4`;
   $("dl-rig").hidden = true;
@@ -175,7 +176,7 @@ async function develop(operation, settings) {
       for (const id of made) await addCard(id);
       orderCards(made);
     } else if (made.length) {
-      await openDance(made[0]);
+      await openDance(made[0], operation === "regenerate" ? [+settings.first, +settings.last] : null);
       document.body.dataset.lastOperationSeconds = ((performance.now() - started) / 1000).toFixed(3);
     }
     await refreshHistory();
@@ -306,6 +307,9 @@ async function refreshHistory() {
 async function init() {
   S.viewer = new DancerView($("dancer"));
   S.staff = new StaffView($("staff"), (first, last) => { $("bars-first").value = first; $("bars-last").value = last; });
+  for (const id of ["bars-first", "bars-last"]) {
+    $(id).addEventListener("change", () => S.staff.select(+$("bars-first").value, +$("bars-last").value));
+  }
   $("ask").addEventListener("submit", ask);
   $("corpus-search").addEventListener("input", searchCorpus);
   $("corpus-results").addEventListener("change", () => {
