@@ -51,16 +51,21 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; server on one core")
     try:
-        with serve(create_app(work / "studio", args.model)) as url:
+        app = create_app(work / "studio", args.model)
+        jobs = app.state.studio.jobs
+        with serve(app) as url:
             for attempt in range(args.repeat):
                 for old in downloads.iterdir():
                     old.unlink()
                 seen = browser.walk(driver, url, downloads, bars=args.bars, count=args.count,
                                     shots=args.out if attempt == args.repeat - 1 else None, timeout=600)
                 state = "cold" if attempt == 0 else "warm"
+                asks = app.state.studio.folder.read_state()["asks"]
+                regenerate = [j for j in jobs.all() if j.kind == "regenerate"][-1]
                 print(f"{state}: generate -> first of {args.count} options ({args.bars} bars) on screen "
-                      f"{seen['first_option_s']:.2f} s; regenerate bars 2-3 -> new bars on screen "
-                      f"{seen['regenerate_s']:.2f} s")
+                      f"{seen['first_option_s']:.2f} s wall (server CPU {asks[-1]['first_cpu_seconds']:.2f} s); "
+                      f"regenerate bars 2-3 -> new bars on screen {seen['regenerate_s']:.2f} s wall (server CPU "
+                      f"{regenerate.cpu:.2f} s); load average {os.getloadavg()[0]:.1f}")
     finally:
         driver.quit()
     print(f"screenshots: {', '.join(sorted(p.name for p in args.out.glob('studio_*.png')))} in {args.out}")

@@ -38,6 +38,8 @@ class Job:
     error: str | None = None
     started: float | None = None
     finished: float | None = None
+    cpu: float = 0.0  # seconds of the worker thread's CPU the job has used (what one idle core would take)
+    _cpu0: float = 0.0
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def step(self, progress: float, message: str) -> None:
@@ -45,6 +47,11 @@ class Job:
         if self._cancel.is_set():
             raise Cancelled()
         self.progress, self.message = float(progress), message
+        self.cpu = time.thread_time() - self._cpu0
+
+    def cpu_now(self) -> float:
+        """The job's CPU seconds so far (called from the job itself, on the worker thread)."""
+        return time.thread_time() - self._cpu0
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -54,7 +61,8 @@ class Job:
     def as_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "state": self.state, "progress": round(self.progress, 3),
                 "message": self.message, "result": self.result, "error": self.error,
-                "seconds": round((self.finished or time.time()) - self.started, 3) if self.started else None}
+                "seconds": round((self.finished or time.time()) - self.started, 3) if self.started else None,
+                "cpu_seconds": round(self.cpu, 3)}
 
 
 class Jobs:
@@ -99,6 +107,7 @@ class Jobs:
                 job.finished = time.time()
                 continue
             job.state, job.started, job.message = "running", time.time(), "starting"
+            job._cpu0 = time.thread_time()
             try:
                 work(job)
                 job.state, job.progress, job.message = "done", 1.0, "done"
@@ -112,4 +121,5 @@ class Jobs:
                 job.state, job.message = "failed", "failed"
                 job.error = f"{error.__class__.__name__}: {' '.join(str(error).split())[:300]}"
             finally:
+                job.cpu = time.thread_time() - job._cpu0
                 job.finished = time.time()

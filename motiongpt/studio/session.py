@@ -99,6 +99,8 @@ class Studio:
                     ids.append(dance_id)
                     self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
                     job.result = {"ask": job.id, "dances": list(ids)}
+                    if len(ids) == 1:  # what the first option cost the server, in its thread's CPU seconds
+                        self._set_ask(job.id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
             if count > 1:
                 job.step(0.9, "ranking")
                 figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
