@@ -150,6 +150,14 @@ def edges_of(grid, first_bar: int, last_bar: int) -> tuple[float, float]:
     return float(bar_start(grid, first_bar)), float(bar_start(grid, last_bar + 1))
 
 
+def bar_content(score, bar: int) -> set:
+    """What sounds in staff bar ``bar``: each symbol overlapping it, clipped to it (a symbol tied in from the bar
+    before, which an edit there may now start at the bar line, sounds the same)."""
+    b0, b1 = edges_of(score.grid, bar, bar)
+    return {(s.column, s.sign, s.direction, s.level, s.turn, round(max(s.start, b0), 6), round(min(s.end, b1), 6))
+            for s in score.symbols if s.start < b1 - 1e-9 and (s.end > b0 + 1e-9 or s.start >= b0 - 1e-9)}
+
+
 def token_bars(vocabulary, score) -> list[list[int]]:
     ids = vocabulary.encode(score)
     return [ids[a:b] for a, b in vocabulary.bar_spans(ids)]
@@ -160,7 +168,7 @@ def token_bars(vocabulary, score) -> list[list[int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="a model folder (default: the built-in one)")
-    parser.add_argument("--seeds", type=int, default=3, help="dances measured per figure")
+    parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
@@ -198,19 +206,31 @@ def main() -> None:
     # regenerate, continue, blend, translate over seeds
     regen, cont, blends, kept = [], [], [], []
     for seed in range(args.seeds):
+        print("seed", seed, f"{time.time() - started:.0f} s", flush=True)
         dance = generate(loaded, text=texts[seed % len(texts)], bars=args.bars, bpm=110, seed=10 + seed)[0]
         first, last = 3, 4
         edited = regenerate(dance, loaded, first, last, seed=seed)
-        before, after = token_bars(vocabulary, dance.score), token_bars(vocabulary, edited.score)
         a, b = edges_of(dance.score.grid, first, last)
-        regen.append({"other_bars_equal": before[:first - 1] == after[:first - 1] and before[last:] == after[last:],
-                      **motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b),
-                      **join_peaks(edited.motion(), dance.score.grid, [a, b])})
+        c0, c1 = changed_span(dance.score, edited.score)
+        rest = max(settled(dance.score, c1), settled(edited.score, c1))
+        regen.append({"other_bars_sound_the_same": all(bar_content(dance.score, k) == bar_content(edited.score, k)
+                                                       for k in range(1, args.bars + 1) if not first <= k <= last),
+                      "edit_beats": [a, b], "changed_beats": [c0, c1], "settled_beat": rest,
+                      "outside_bars": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b),
+                      "outside_changed_and_settled": motion_outside(dance.motion(), edited.motion(),
+                                                                    dance.score.grid, c0, rest),
+                      "joins": join_peaks(edited.motion(), dance.score.grid, [a, b]),
+                      "parent_at_joins": join_peaks(dance.motion(), dance.score.grid, [a, b]),
+                      "parent_p99": _p99(dance.motion())})
         longer = continue_dance(dance, loaded, 4, seed=seed)
         end = edges_of(dance.score.grid, args.bars, args.bars)[1]
-        cont.append({"kept_bars_equal": token_bars(vocabulary, longer.score)[:args.bars] == before,
-                     **motion_outside(dance.motion(), longer.motion(), dance.score.grid, end, end + 1e9),
-                     **join_peaks(longer.motion(), longer.score.grid, [end])})
+        cont.append({"kept_bars_equal": token_bars(vocabulary, longer.score)[:args.bars] ==
+                     token_bars(vocabulary, dance.score),
+                     "before_join": motion_outside(dance.motion(), longer.motion(), dance.score.grid, end,
+                                                   end + 1e9)["before"],
+                     "joins": join_peaks(longer.motion(), longer.score.grid, [end]),
+                     "parent_at_end": join_peaks(dance.motion(), dance.score.grid, [end]),
+                     "parent_p99": _p99(dance.motion())})
         other = generate(loaded, text=texts[(seed + 1) % len(texts)], bars=args.bars, bpm=110, seed=20 + seed)[0]
         mixed = blend(dance, other, loaded, 8, seed=seed)
         where = blend_positions(mixed.score, dance.score, other.score)
@@ -219,8 +239,9 @@ def main() -> None:
                        "positions": [round(float(x), 3) for x in where]})
         styles = [s for s in loaded.model.config.styles if s != dance.style]
         if styles:
-            translated = translate(dance, loaded, styles[seed % len(styles)], seed=seed)
-            kept.append(support_beats_kept(dance.score, translated.score))
+            target = "salsa lead" if "salsa lead" in styles else styles[seed % len(styles)]
+            translated = translate(dance, loaded, target, seed=seed)
+            kept.append({"style": target, "support_beats_kept": support_beats_kept(dance.score, translated.score)})
     figures["regenerate"] = regen
     figures["continue"] = cont
     figures["blend"] = blends
@@ -229,6 +250,11 @@ def main() -> None:
     print(json.dumps(figures, indent=1))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+def _p99(motion) -> dict:
+    speed, accel, _ = speeds(motion)
+    return {"speed": float(np.percentile(speed, 99)), "accel": float(np.percentile(accel, 99))}
 
 
 def variations_figures(dances, vocabulary) -> dict:

@@ -1,9 +1,13 @@
 """Blend two dances: ``bars`` new bars that travel from one dance's material to another's.
 
-The model fills in the middle of a scaffold: dance A's last ``CONTEXT_BARS`` bars as the past, dance B's first
+Two ways to build the bridge (``method``). 'crossfade' (the default): bar k of the bridge dances A's bars with
+more and more body parts dancing B's bars instead (head, torso, each arm, then the feet), one group at a time, so the
+material travels from A to B by construction, exactly and readably on the staff. 'fill': the model fills in the
+middle of a scaffold: dance A's last ``CONTEXT_BARS`` bars as the past, dance B's first
 bars as the future (each cut with ``laban.algebra.cut``, joined as token runs on one grid), and ``bars`` bars between
-them written by fill-in-the-middle under the mean of the two dances' word vectors, so that what it writes must
-leave A's state and arrive at B's. The result is the scaffold: A's bars, the bridge, B's bars.
+them written by fill-in-the-middle one bar at a time, bar k under words interpolated from A's to B's (the sentence
+vectors mixed k+1 : bars-k), each continuing the bridge so far and arriving at B's bars: interpolated conditions
+and a fixed destination. The result is the scaffold: A's bars, the bridge, B's bars.
 
 ``positions`` measures it: each bar's place on the line from A to B in the shipped text ↔ score evaluator's
 score space (0 at the mean of A's bars, 1 at B's).
@@ -14,30 +18,37 @@ from __future__ import annotations
 import numpy as np
 
 from .dance import CocreateError, Dance
-from .editing import staff_bars
+from .editing import readable, staff_bars
 from .models import Loaded
 
 CONTEXT_BARS = 2  # bars of each dance kept on either side of the bridge
 
 
 def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, temperature: float = 1.0,
-          context: int = CONTEXT_BARS) -> Dance:
-    """A's last ``context`` bars, ``bars`` bars from A's material to B's, B's first ``context`` bars."""
+          context: int = CONTEXT_BARS, method: str = "crossfade") -> Dance:
+    """A's last ``context`` bars, ``bars`` bars from A's material to B's, B's first ``context`` bars; the bridge
+    by ``method`` 'crossfade' (A's bars with more and more body parts dancing B's, then the model's) or 'fill'
+    (the model alone, bar by bar under interpolated words)."""
     from laban.algebra import cut
+
+    from motiongpt.model.generate import _derived
 
     from .editing import assemble, bars_of, beats_through, closing_period, fill, joined_grid
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"a blend has a whole number of bars from 1, not {bars!r}")
+    if method not in ("crossfade", "fill"):
+        raise CocreateError(f"a blend is made by 'crossfade' or 'fill', not {method!r}")
     if a.score.beats_per_bar != b.score.beats_per_bar:
         raise CocreateError(f"the dances have {a.score.beats_per_bar} and {b.score.beats_per_bar} beats a bar: "
                             "a blend needs one meter")
     vocabulary = loaded.model.vocabulary
-    a_low, a_high = staff_bars(a.score, vocabulary)
-    b_low, b_high = staff_bars(b.score, vocabulary)
+    score_a, score_b = readable(a, vocabulary), readable(b, vocabulary)
+    a_low, a_high = staff_bars(score_a, vocabulary)
+    b_low, b_high = staff_bars(score_b, vocabulary)
     a_first, b_first = max(a_low if a_low > 0 else 1, a_high - context + 1), 1
     b_last = min(b_high, b_first + context - 1)
-    past, future = cut(a.score, a_first, a_high), cut(b.score, b_first, b_last)
+    past, future = cut(score_a, a_first, a_high), cut(score_b, b_first, b_last)
     kept, meter = a_high - a_first + 1, a.score.beats_per_bar
     header, past_bars = bars_of(vocabulary, past)
     future_bars = bars_of(vocabulary, future)[1]
@@ -46,14 +57,28 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
     grid = joined_grid([beats_through(past.grid, kept * meter), bridge,
                         beats_through(future.grid, len(future_bars) * meter)], meter)
     title = f"{a.score.title} → {b.score.title}"
-    scaffold = assemble(vocabulary, header, past_bars + [[vocabulary.bar_id]] * bars + future_bars, grid, title)
-    score = fill(loaded, scaffold, kept, kept + bars, text=_mean_words(a, b), style=_shared(a.style, b.style),
-                 seed=seed, temperature=temperature)[0]
+    own_a, own_b = bars_of(vocabulary, score_a)[1], bars_of(vocabulary, score_b)[1]
+    if method == "crossfade":
+        middle = _crossfade(vocabulary, score_a, score_b, bars, period)
+        score = assemble(vocabulary, header, past_bars + middle + future_bars, grid, title)
+    else:
+        # the bridge starts as a crossfade of whole bars (A's, then B's), written over bar by bar, so that every new
+        # bar is written towards the material that follows it
+        middle = [own_a[(len(own_a) - bars // 2 + k) % len(own_a)] if 2 * k < bars else
+                  own_b[(k - bars // 2) % len(own_b)] for k in range(bars)]
+        score = assemble(vocabulary, header, past_bars + middle + future_bars, grid, title)
+        words_a, words_b = _words(a), _words(b)
+        style = _shared(a.style, b.style)
+        for k in range(bars):  # bar by bar, each under words a step further from A's towards B's
+            share = (k + 1) / (bars + 1)
+            words = None if words_a is None or words_b is None else (1 - share) * words_a + share * words_b
+            score = fill(loaded, score, kept + k, kept + k + 1, text=words, style=style,
+                         seed=_derived(seed, k), temperature=temperature)[0]
     words = " → ".join(t for t in (a.text, b.text) if t) or None
     prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars)}
     return a.child(score, "blend", prompt=prompt, parents=(_ref(b),), bars=(kept + 1, kept + bars), text=words,
                    style=_shared(a.style, b.style), seed=seed,
-                   settings={"blend_bars": bars, "context": context, "temperature": temperature},
+                   settings={"blend_bars": bars, "context": context, "method": method, "temperature": temperature},
                    **loaded.versions)
 
 
@@ -74,13 +99,46 @@ def positions(score, a, b, evaluator=None) -> np.ndarray:
     return (bar_vectors(score) - centre_a) @ axis / float(axis @ axis)
 
 
-def _mean_words(a: Dance, b: Dance):
-    texts = [t for t in (a.text, b.text) if t]
-    if not texts:
+# Body parts in the order they change over from A to B in a crossfade: the head first, the feet (with the legs and
+# the centre's jumps and turns, which must agree with them) last.
+GROUPS = (("head",), ("torso",), ("upper-arm-left", "forearm-left"), ("upper-arm-right", "forearm-right"),
+          ("support-left", "support-right", "leg-left", "leg-right", "centre"))
+
+
+def _crossfade(vocabulary, score_a, score_b, bars: int, period: float) -> list[list[int]]:
+    """``bars`` bars (token runs): bar k dances A's material (its last ``bars`` bars, in order) with the first
+    round(5 (k+1) / (bars+1)) body-part groups of ``GROUPS`` dancing B's (its first bars, in order) instead, so
+    that the bridge moves from A to B one body part at a time; each bar stands alone (its symbols clipped to it)."""
+    from laban.algebra import bar_count, cut
+    from laban.score import Score
+    from laban.timing import BeatGrid
+    from motiongpt.vocabulary import quantise
+
+    from .editing import bars_of
+
+    meter = score_a.beats_per_bar
+    last_a, last_b = bar_count(score_a), bar_count(score_b)
+    grid = BeatGrid(tuple(period * np.arange(meter + 1)), meter)
+    runs = []
+    for k in range(bars):
+        from_b = {c for group in GROUPS[:round(len(GROUPS) * (k + 1) / (bars + 1))] for c in group}
+        bar_a = last_a - bars + 1 + k if last_a >= bars else 1 + k % last_a
+        piece_a, piece_b = cut(score_a, bar_a, bar_a), cut(score_b, 1 + k % last_b, 1 + k % last_b)
+        symbols = [s for s in piece_a.symbols if s.column.value not in from_b] + \
+                  [s for s in piece_b.symbols if s.column.value in from_b]
+        mixed = quantise(Score(grid, [s for s in symbols if s.start < meter and s.duration > 0], [], ""),
+                         vocabulary.subdivision)
+        runs.append(bars_of(vocabulary, mixed)[1][0])
+    return runs
+
+
+def _words(dance: Dance):
+    """The dance's words as the model's 384-d sentence vector (None without words)."""
+    if not dance.text:
         return None
     from motiongpt.text import encode_text
 
-    return encode_text(texts).mean(0)
+    return encode_text([dance.text])[0]
 
 
 def _shared(x, y):

@@ -8,6 +8,28 @@ from .dance import CocreateError, Dance
 from .models import Loaded
 
 
+def readable(dance: Dance, vocabulary):
+    """The dance's score as the model reads it: itself when the vocabulary can write it (every score the model or
+    the tokenizer wrote), else rounded onto the vocabulary's grid (``motiongpt.vocabulary.quantise``: the score
+    algebra's zero-length restatements, a hand edit off the quarter beat), with a warning, since then even the
+    kept bars are the rounded ones."""
+    import warnings
+
+    from motiongpt.vocabulary import VocabularyError, quantise
+
+    try:
+        vocabulary.encode(dance.score)
+        return dance.score
+    except VocabularyError as error:
+        rounded = quantise(dance.score, vocabulary.subdivision)
+        try:
+            vocabulary.encode(rounded)
+        except VocabularyError:
+            raise CocreateError(f"the model cannot read this score: {error}") from None
+        warnings.warn(f"the score was rounded onto the model's grid first ({error})")
+        return rounded
+
+
 def staff_bars(score, vocabulary) -> tuple[int, int]:
     """The first and last bar numbers of ``score`` as the staff counts them."""
     count = len(vocabulary.bar_spans(vocabulary.encode(score)))

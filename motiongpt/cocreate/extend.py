@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
-from .editing import assemble, bars_of, beats_through, joined_grid, staff_bars
+from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
 from .models import Loaded
 
 CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
@@ -52,19 +52,20 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
     vocabulary = loaded.model.vocabulary
-    low, high = staff_bars(dance.score, vocabulary)
+    source = readable(dance, vocabulary)
+    low, high = staff_bars(source, vocabulary)
     first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
-    context = cut(dance.score, first, high)
+    context = cut(source, first, high)
     kept = high - first + 1
-    grid, controls = _grid(loaded, dance.score, first, kept, bars, music)
+    grid, controls = _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
     written = generate(loaded.model, grid, continue_from=context, bars=kept + bars, text=words,
                        style=loaded.style, controls=controls, seed=seed, temperature=temperature,
-                       title=dance.score.title)
-    header, kept_bars = bars_of(vocabulary, dance.score)
+                       title=source.title)
+    header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
-    meter = dance.score.beats_per_bar
-    old_times = beats_through(dance.score.grid, bar_start(dance.score.grid, high + 1))
+    meter = source.beats_per_bar
+    old_times = beats_through(source.grid, bar_start(dance.score.grid, high + 1))
     full = joined_grid([old_times, np.asarray(grid.times)[kept * meter:]], meter, dance.score.grid.downbeat)
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars}

@@ -76,5 +76,7 @@ def rank(dances: list[Dance]) -> list[Dance]:
         dance = dances[i]
         prompt = {**dance.prompt, "rank": place, "quality": figures[i]}
         lineage = replace(dance.lineage, settings={**dance.lineage.settings, "rank": place})
-        ranked.append(replace(dance, prompt=prompt, lineage=lineage))
+        moved = replace(dance, prompt=prompt, lineage=lineage)
+        moved._motion.extend(dance._motion)  # the same score, skeleton and seed: decoded once
+        ranked.append(moved)
     return ranked

@@ -10,7 +10,7 @@ from the folder's ``score.laban``, so a person's hand edits there are kept and r
 from __future__ import annotations
 
 from .dance import Dance
-from .editing import controls_for, fill, model_bars
+from .editing import controls_for, fill, model_bars, readable
 from .models import Loaded
 
 
@@ -19,10 +19,11 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
     """``dance`` with staff bars ``first``..``last`` (inclusive, as the staff counts them) written anew, under
     the dance's own words (or ``text``), style and music controls. ``seed`` chooses the new bars; the decoder
     keeps the parent's seed, so that the untouched motion is the same motion."""
-    start, stop = model_bars(dance.score, loaded.model.vocabulary, first, last)
-    bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(dance.score)))
+    source = readable(dance, loaded.model.vocabulary)
+    start, stop = model_bars(source, loaded.model.vocabulary, first, last)
+    bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(source)))
     words = text if text is not None else dance.text
-    score = fill(loaded, dance.score, start, stop, text=words, style=loaded.style,
+    score = fill(loaded, source, start, stop, text=words, style=loaded.style,
                  controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature)[0]
     prompt = {**dance.prompt, "text": words}
     return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=words, seed=seed,

@@ -1,20 +1,24 @@
 """Style translation: the same dance in another style, keeping its rhythm (steps on the same beats) and its
 phrase structure.
 
-The model writes the dance anew under the target style (a style it knows, or a LoRA adapter carried by the loaded
-model), conditioned on the dance's own per-bar controls (``controls_from_score``): its accents (the beats it steps
-on), energy, phrases and repeats — the same controls music gives a new dance. Of ``candidates`` such scores the one
-that keeps the most support symbols on their beats is chosen (``support_beats_kept``): a constraint by choice,
-seeded, so the result is still fixed by the seed.
+The model writes the dance anew, bar by bar, under the target style (a style it knows, or a LoRA adapter carried
+by the loaded model), conditioned on the dance's own per-bar controls (``controls_from_score``): its accents (the
+beats it steps on), energy, phrases and repeats — the controls music gives a new dance. Controls steer, they do
+not bind, so each bar is drawn ``candidates`` times (one batch) continuing the bars chosen so far, and the
+candidate whose support symbols start on the source bar's support beats best (F1 of the starts, within an eighth
+of a beat) is kept: a constraint by choice, bar by bar, seeded, so the result is still fixed by the seed.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from .dance import CocreateError, Dance
-from .editing import staff_bars
+from .editing import readable, staff_bars
 from .models import Loaded
 
-CANDIDATES = 4
+CANDIDATES = 8  # draws of each bar to choose from
+TOLERANCE = 0.125  # beats: a support this close to the source's starts on its beat
 
 
 def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: int = 0,
@@ -23,38 +27,65 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     in ``loaded.versions['adapter']``)."""
     from motiongpt.conditioning.controls import controls_from_score
     from motiongpt.model.conditions import control_rows
-    from motiongpt.model.generate import variations
+    from motiongpt.model.generate import _derived, variations
 
     if style is None and loaded.versions.get("adapter") is None and loaded.style is None:
         raise CocreateError("translate to which style? give a style the model knows or an adapter folder")
     if not (isinstance(candidates, int) and candidates >= 1):
         raise CocreateError(f"candidates must be a whole number from 1, not {candidates!r}")
-    model = loaded.model
-    low, high = staff_bars(dance.score, model.vocabulary)
+    model, vocabulary = loaded.model, loaded.model.vocabulary
+    source = readable(dance, vocabulary)
+    low, high = staff_bars(source, vocabulary)
     total = high - low + 1
-    rows = control_rows(controls_from_score(dance.score), dance.score.grid, total, model.config.control_names)
-    scores = variations(model, dance.score.grid, candidates, text=dance.text, style=style or loaded.style,
-                        controls=rows, bars=total, seed=seed, temperature=temperature, title=dance.score.title)
-    kept = [support_beats_kept(dance.score, s) for s in scores]
-    best = max(range(len(scores)), key=lambda i: (kept[i], -i))
+    rows = control_rows(controls_from_score(source), source.grid, total, model.config.control_names)
+    grid = source.grid
+    ids = [vocabulary.bos_id]
+    matched = []
+    for bar in range(total):
+        drawn = variations(model, grid, candidates, text=dance.text, style=style or loaded.style,
+                           controls=rows[:bar + 1], bars=bar + 1, continue_from=ids,
+                           seed=_derived(seed, bar), temperature=temperature)
+        fits = [support_f1(source, s, low + bar) for s in drawn]
+        best = int(np.argmax(fits))  # the first of the best
+        ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
+        matched.append(fits[best])
+    score = vocabulary.to_score(ids + [vocabulary.eos_id], grid, source.title)
+    kept = support_beats_kept(source, score)
     name = style or loaded.style or loaded.versions.get("adapter")
-    return dance.child(scores[best], "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
-                       settings={"candidates": candidates, "chosen": best, "support_beats_kept": kept[best],
+    return dance.child(score, "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
+                       settings={"candidates": candidates, "support_beats_kept": round(kept, 6),
                                  "temperature": temperature}, **loaded.versions)
 
 
-def support_beats_kept(source, result, tolerance: float = 0.125) -> float:
-    """The share of ``source``'s support symbols (steps, jumps' landings) whose start beat has a support symbol
-    starting in ``result`` within ``tolerance`` beats (1 when the source has none)."""
-    import numpy as np
+def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:
+    """Beats where support symbols (steps, landings) start, in [first, stop)."""
+    return np.array(sorted(s.start for s in score.symbols
+                           if s.column.is_support and s.duration > 0 and first <= s.start < stop))
 
-    def starts(score):
-        return np.array(sorted(s.start for s in score.symbols if s.column.is_support and s.duration > 0))
 
-    a, b = starts(source), starts(result)
-    if not len(a):
+def support_beats_kept(source, result, tolerance: float = TOLERANCE) -> float:
+    """The share of ``source``'s support symbols whose start beat has a support symbol starting in ``result``
+    within ``tolerance`` beats (1 when the source has none)."""
+    return _matched(support_starts(source), support_starts(result), tolerance)[0]
+
+
+def support_f1(source, candidate, bar: int, tolerance: float = TOLERANCE) -> float:
+    """F1 of the support starts of staff bar ``bar`` of ``candidate`` against ``source``'s (1 when both have
+    none): steps on the source's beats, and no others."""
+    from laban.algebra import bar_start
+
+    first, stop = bar_start(source.grid, bar), bar_start(source.grid, bar + 1)
+    a, b = support_starts(source, first, stop), support_starts(candidate, first, stop)
+    if not len(a) and not len(b):
         return 1.0
+    recall, precision = _matched(a, b, tolerance)[0], _matched(b, a, tolerance)[0]
+    return 0.0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
+
+
+def _matched(a: np.ndarray, b: np.ndarray, tolerance: float) -> tuple[float, int]:
+    if not len(a):
+        return 1.0, 0
     if not len(b):
-        return 0.0
-    nearest = np.abs(a[:, None] - b[None, :]).min(1)
-    return float((nearest <= tolerance).mean())
+        return 0.0, 0
+    hits = int((np.abs(a[:, None] - b[None, :]).min(1) <= tolerance).sum())
+    return hits / len(a), hits

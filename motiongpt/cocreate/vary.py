@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dance import CocreateError, Dance
-from .editing import controls_for, fill, staff_bars
+from .editing import controls_for, fill, readable, staff_bars
 from .models import Loaded
 
 
@@ -23,20 +23,23 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
         raise CocreateError(f"strength is a share of the bars, from 0 to 1, not {strength!r}")
     if not (isinstance(count, int) and count >= 1):
         raise CocreateError(f"the number of variations must be a whole number from 1, not {count!r}")
+    from motiongpt.model.generate import _derived
+
     vocabulary = loaded.model.vocabulary
-    low, high = staff_bars(dance.score, vocabulary)
+    source = readable(dance, vocabulary)
+    low, high = staff_bars(source, vocabulary)
     total = high - low + 1
     length = int(round(strength * total))
     controls = controls_for(dance, loaded, total)
     rng = np.random.default_rng([int(seed), 7])
     dances = []
     for row in range(count):
-        row_seed = int(np.random.SeedSequence([int(seed), row]).generate_state(1)[0])
+        row_seed = _derived(seed, row)
         if length == 0:
-            score, bars = dance.score, None
+            score, bars = source, None
         else:
             start = int(rng.integers(0, total - length + 1))
-            score = fill(loaded, dance.score, start, start + length, text=dance.text, style=loaded.style,
+            score = fill(loaded, source, start, start + length, text=dance.text, style=loaded.style,
                          controls=controls, seed=row_seed, temperature=temperature)[0]
             bars = (low + start, low + start + length - 1)
         dances.append(dance.child(score, "vary", bars=bars, seed=row_seed,

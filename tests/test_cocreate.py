@@ -1,0 +1,227 @@
+"""Co-creation on a tiny untrained model and the example scores: every operation keeps what it promises to keep
+(the bars outside an edit, token for token; the motion before it), records where its result came from, writes
+its folder whole or not at all, and refuses bad input in one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import laban
+from laban.algebra import bar_start, cut, repeat
+from motiongpt.cocreate import (CocreateError, Dance, Lineage, blend, continue_dance, format_history, regenerate,
+                                save_variations, translate, vary)
+from motiongpt.cocreate.editing import assemble, bars_of
+from motiongpt.cocreate.models import Loaded
+from motiongpt.cocreate.translate import support_beats_kept
+from motiongpt.model import build, tiny_config
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from cocreate_figures import score_distance, token_bars  # noqa: E402
+
+EXAMPLES = sorted((REPO / "examples").glob("*.laban"))
+
+
+@pytest.fixture(scope="module")
+def loaded() -> Loaded:
+    return Loaded(build(tiny_config(styles=["salsa"]), seed=2).eval(), None, {"model": "tiny"})
+
+
+@pytest.fixture(scope="module")
+def model_dir(loaded, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("model") / "model"
+    loaded.model.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def dance() -> Dance:
+    return Dance(laban.Score.load(REPO / "examples" / "first_phrase.laban"), {"text": "a phrase"},
+                 Lineage("example", seed=3))
+
+
+def cli(args: list[str], capsys) -> tuple[int, str]:
+    from motiongpt.cli import main
+
+    code = main(args)
+    return code, capsys.readouterr().err
+
+
+def test_a_dance_folder_is_written_whole_and_loads_back(dance, tmp_path, monkeypatch):
+    out = dance.save(tmp_path / "d", video=False)
+    assert {p.name for p in out.iterdir()} == {"score.laban", "score.json", "staff.svg", "dance.bvh",
+                                               "prompt.json", "lineage.json"}
+    again = Dance.load(out)
+    assert again.score == dance.score and again.lineage == dance.lineage and again.text == "a phrase"
+    moved = laban.read_bvh(out / "dance.bvh").trajectories().positions
+    assert np.allclose(moved, again.motion().trajectories().positions, atol=1e-4)  # the file is the decode
+    child = again.child(dance.score, "vary", seed=1)
+    child.save(tmp_path / "c", video=False)
+    parent = json.loads((tmp_path / "c" / "lineage.json").read_text())["parents"][0]
+    assert parent == {"path": "../d", "score": again.digest()}  # relative: a tree moves as a whole
+
+    import viz.pages
+
+    monkeypatch.setattr(viz.pages, "save_staff", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        dance.save(tmp_path / "broken", video=False)
+    with pytest.raises(OSError):
+        dance.save(out, video=False)  # replacing fails: the old folder is left as it was
+    assert not (tmp_path / "broken").exists() and Dance.load(out).score == dance.score
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "d"]  # no temporary folder left behind
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(CocreateError, match="holds no dance"):
+        dance.save(tmp_path / "mine", video=False)
+
+
+def test_generate_writes_ranked_variations_with_an_overview(model_dir, tmp_path, capsys):
+    args = ["generate", "--bars", "2", "--bpm", "100", "--seed", "4", "--text", "a turn", "--variations", "3",
+            "--model", str(model_dir), "-o", str(tmp_path / "v")]
+    code, err = cli(args, capsys)
+    assert code == 0, err
+    assert {p.name for p in (tmp_path / "v").iterdir()} == {"1", "2", "3", "overview.png"}
+    prompts = [json.loads((tmp_path / "v" / str(k) / "prompt.json").read_text()) for k in (1, 2, 3)]
+    assert [p["rank"] for p in prompts] == [1, 2, 3]
+    qualities = [p["quality"]["quality"] for p in prompts]
+    assert qualities == sorted(qualities, reverse=True)
+    lineages = [Dance.load(tmp_path / "v" / str(k)).lineage for k in (1, 2, 3)]
+    assert sorted(x.settings["row"] for x in lineages) == [0, 1, 2]  # each names the batch row it was
+    # the API makes the same dances, in the same order, to the byte
+    from motiongpt.cocreate import generate, load_model
+
+    again = generate(load_model(model_dir), text="a turn", bars=2, bpm=100, seed=4, count=3)
+    for k, dance in enumerate(again, 1):
+        dance.score.save(tmp_path / f"{k}.json")
+        assert (tmp_path / f"{k}.json").read_bytes() == (tmp_path / "v" / str(k) / "score.json").read_bytes()
+
+
+def test_vary_moves_further_with_strength(dance, loaded):
+    vocabulary = loaded.model.vocabulary
+    header, bars = bars_of(vocabulary, dance.score)
+    long = Dance(assemble(vocabulary, header, bars + bars[1:] * 2, laban.BeatGrid(tuple(0.6 * np.arange(26)), 4, 1),
+                          "thrice"), dance.prompt, dance.lineage)  # 7 bars of real material
+    assert [v.score for v in vary(long, loaded, 0.0, count=2)] == [long.score] * 2
+    distance = [np.mean([score_distance(long.score, v.score)
+                         for v in vary(long, loaded, strength, count=3, seed=1, rank_them=False)])
+                for strength in (0.0, 0.3, 1.0)]
+    assert distance[0] == 0 and all(np.diff(distance) > 0), distance
+
+
+def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
+    vocabulary = loaded.model.vocabulary
+    before = token_bars(vocabulary, dance.score)
+    for seed in range(2):
+        edited = regenerate(dance, loaded, 2, 2, seed=seed)
+        after = token_bars(vocabulary, edited.score)
+        assert after[:2] == before[:2] and len(after) == len(before)
+        assert edited.lineage.bars == (2, 2) and edited.decode_seed == dance.decode_seed
+        # the motion before the bar ahead of the edit is the same motion (the decoder is bar-local)
+        a, b = dance.motion().trajectories(), edited.motion().trajectories()
+        end = int(dance.score.grid.beats_to_seconds(bar_start(dance.score.grid, 1)) * a.fps)
+        assert np.abs(a.positions[:end] - b.positions[:end]).max() < 1e-6
+    with pytest.raises(CocreateError, match="not bars of this score"):
+        regenerate(dance, loaded, 2, 5)
+    with pytest.raises(CocreateError, match="never negative"):
+        regenerate(dance, loaded, -1, 1)
+
+
+def test_a_hand_edit_of_the_score_is_regenerated_around(dance, loaded, tmp_path):
+    folder = dance.save(tmp_path / "d", video=False)
+    text = (folder / "score.laban").read_text()
+    score = laban.Score.load(folder / "score.laban")
+    arm = next(s for s in score.symbols if s.column is laban.Column.UPPER_ARM_LEFT and s.start < 4)
+    from dataclasses import replace
+
+    hand = replace(arm, level=laban.Level.HIGH if arm.level is not laban.Level.HIGH else laban.Level.LOW)
+    edited = replace(score, symbols=[hand if s is arm else s for s in score.symbols])
+    edited.save(folder / "score.laban")
+    assert (folder / "score.laban").read_text() != text
+    result = regenerate(Dance.load(folder), loaded, 2, 2, seed=1)
+    assert hand in result.score.symbols and arm not in result.score.symbols
+
+
+def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path):
+    vocabulary = loaded.model.vocabulary
+    longer = continue_dance(dance, loaded, 2, seed=1)
+    before, after = token_bars(vocabulary, dance.score), token_bars(vocabulary, longer.score)
+    assert after[:len(before)] == before and len(after) == len(before) + 2
+    assert np.allclose(longer.score.grid.times[:len(dance.score.grid.times)], dance.score.grid.times)
+    assert longer.lineage.operation == "continue" and longer.lineage.bars == (3, 4)
+    again = continue_dance(longer, loaded, 1, seed=2)  # a continued dance is a score the model reads again
+    assert token_bars(vocabulary, again.score)[:len(after)] == after
+    # a capture, tokenized first
+    from laban import read_motion, write_bvh
+    from motiongpt.cocreate import from_capture
+    from motiongpt.data import first_seconds
+
+    capture = tmp_path / "take.bvh"
+    write_bvh(first_seconds(read_motion(trials["05_02"].path), 4.0), capture)
+    taken = from_capture(capture)
+    assert taken.lineage.operation == "capture" and taken.skeleton == capture
+    continued = continue_dance(taken, loaded, 2, seed=0)
+    assert token_bars(vocabulary, continued.score)[:-2] == token_bars(vocabulary, taken.score)
+
+
+def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
+    other = Dance(laban.Score.load(EXAMPLES[1]), {"text": "a leap"}, Lineage("example"))
+    if other.score.beats_per_bar != dance.score.beats_per_bar:
+        with pytest.raises(CocreateError, match="one meter"):
+            blend(dance, other, loaded, 2)
+        other = Dance(repeat(dance.score, 2), {"text": "twice"}, Lineage("example"))
+    vocabulary = loaded.model.vocabulary
+    mixed = blend(dance, other, loaded, 3, seed=0)
+    bars = token_bars(vocabulary, mixed.score)
+    a = token_bars(vocabulary, dance.score)
+    assert bars[:2] == a[-2:] and len(bars) == 2 + 3 + 2
+    assert bars[-2:] == token_bars(vocabulary, cut(other.score, 1, 2))  # B's first bars, as they stand alone
+    assert len(mixed.lineage.parents) == 2 and mixed.lineage.operation == "blend"
+
+
+def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded):
+    result = translate(dance, loaded, "salsa", seed=0, candidates=2)
+    assert result.lineage.style == "salsa" and result.prompt["style"] == "salsa"
+    assert result.lineage.settings["support_beats_kept"] == pytest.approx(support_beats_kept(dance.score, result.score))
+    assert support_beats_kept(dance.score, dance.score) == 1.0
+    with pytest.raises(CocreateError, match="which style"):
+        translate(dance, loaded, None)
+
+
+def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, model_dir):
+    """A regenerated dance under its parent, variations of it under it (found by their relative paths)."""
+    dance.save(tmp_path / "root", video=False)
+    code, err = cli(["regenerate", str(tmp_path / "root"), "--bars", "2-2", "--no-video", "--model",
+                     str(model_dir)], capsys)
+    assert code == 0, err
+    assert (tmp_path / "root-regenerate" / "lineage.json").is_file()
+    picks = vary(Dance.load(tmp_path / "root-regenerate"), loaded, 0.5, count=2, rank_them=False)
+    save_variations(tmp_path / "picks", picks, picture=False)
+    lines = format_history(tmp_path).splitlines()
+    assert lines[0].startswith("root  example") and lines[1].startswith("  root-regenerate  regenerate bars 2-2")
+    assert {line.split()[0] for line in lines[2:]} == {"picks/1", "picks/2"}
+    assert all(line.startswith("    ") for line in lines[2:])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["regenerate", "{missing}", "--bars", "1-2"], "no such folder"),
+    (["regenerate", "{dance}", "--bars", "2-9"], "not bars of this score"),
+    (["regenerate", "{dance}", "--bars=-1-2"], "bars are written A-B"),
+    (["vary", "{dance}", "--count", "-2"], "number of variations"),
+    (["vary", "{dance}", "--strength", "2"], "strength"),
+    (["continue", "{dance}", "--bars", "0"], "number of bars"),
+    (["blend", "{dance}", "{missing}"], "no such folder"),
+    (["translate", "{dance}", "--style", "tango"], "style 'tango'"),
+    (["history", "{missing}"], "no such folder"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
+    dance.save(tmp_path / "d", video=False)
+    paths = {"dance": str(tmp_path / "d"), "missing": str(tmp_path / "nothing")}
+    code, err = cli([a.format(**paths) for a in args] + (["--model", str(model_dir)] if args[0] != "history"
+                                                        else []), capsys)
+    assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and message in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
