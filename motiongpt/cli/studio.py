@@ -1,0 +1,53 @@
+"""``motiongpt studio``: the co-creation loop as a local web page (``motiongpt.studio``).
+
+    motiongpt studio                              # http://127.0.0.1:8765, the folder ./motiongpt-studio
+    motiongpt studio --port 9000 --folder my_dances --model runs/base/model
+
+The server listens on this machine only (127.0.0.1) and fetches nothing from elsewhere; Ctrl-C stops it (what
+was written is whole: every write is atomic).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from laban.errors import LabanError
+
+from . import common
+
+port = common.number("a port", low=1024, high=65535, low_inclusive=True, integer=True)
+HOST = "127.0.0.1"
+
+
+def add_parser(commands) -> None:
+    studio = commands.add_parser("studio", help="make dances in a web page on this machine (no terminal needed)",
+                                 description="Serve the studio at http://127.0.0.1:PORT: ask for dances in words "
+                                             "and music, see the options side by side, pick one, regenerate bars, "
+                                             "vary, continue, blend, edit the score, take the files away. Every "
+                                             "dance is a folder under FOLDER/dances with its lineage.")
+    studio.add_argument("--port", type=port, default=8765, help="the port (default 8765)")
+    studio.add_argument("--folder", type=Path, default=Path("motiongpt-studio"),
+                        help="where the dances, uploads and history are kept (default ./motiongpt-studio)")
+    studio.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
+    studio.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
+    for name in ("starlette", "uvicorn"):
+        if find_spec(name) is None:
+            raise LabanError(f"the studio needs {name}: pip install \"motiongpt[studio]\"")
+    if args.model is not None and not args.model.is_dir():
+        raise LabanError(f"{args.model}: no such folder")
+    if args.folder.exists() and not args.folder.is_dir():
+        raise LabanError(f"{args.folder}: a file, not a folder")
+    import uvicorn
+
+    from motiongpt.studio import create_app
+
+    app = create_app(args.folder, args.model)
+    print(f"motiongpt studio: http://{HOST}:{args.port}  (folder {args.folder.resolve()}; Ctrl-C stops it)")
+    uvicorn.run(app, host=HOST, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,200 @@
+"""The studio's web app (Starlette): the page and its assets from the package, and a small JSON API over
+``Studio``. Every route that names a file names it by a dance number or an upload's name, checked in
+``files``; the page's own assets are a fixed list (``ASSETS``), so no request path ever becomes a file path.
+
+    GET  /                              the page
+    GET  /static/NAME                   its script, style sheet (ASSETS only)
+    GET  /api/state                     folder, styles, whether a partner can be asked for, the history
+    GET  /api/corpus?q=WORDS            music21 corpus works whose name holds the words
+    PUT  /api/upload?kind=K&name=N      the request body is the file (music, capture, score, rig)
+    GET  /api/uploads/ID                an uploaded recording, to play
+    POST /api/ask                       {text, music, style, bars, bpm, seed, count} -> job
+    POST /api/start                     {upload} a capture or a score -> job
+    POST /api/dances/ID/OPERATION       regenerate, vary, continue, blend, translate, partner, render -> job
+    PUT  /api/dances/ID/score           the score's text form, edited -> job (an error names the line)
+    GET  /api/dances/ID                 the dance (score text, staff geometry, bars, grid, music)
+    GET  /api/dances/ID/motion          joint positions for the browser's dancer
+    GET  /api/dances/ID/staff.svg       its staff
+    GET  /api/dances/ID/download/KIND   bvh (?rig=UPLOAD), laban, json, svg, pdf, mp4
+    GET  /api/history                   the tree;   GET /api/history.zip  the whole folder
+    GET  /api/jobs/ID                   progress;   POST /api/jobs/ID/cancel
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from laban.errors import LabanError
+
+from . import views
+from .files import StudioError
+from .session import Studio, partner_available
+
+ASSETS = {"studio.js": "text/javascript", "viewer.js": "text/javascript", "staff.js": "text/javascript",
+          "studio.css": "text/css"}
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {**HEADERS, "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
+                                                     "media-src 'self' blob:; style-src 'self'; script-src 'self'"}
+MAX_JSON = 4 * 1024 * 1024
+
+
+def create_app(folder, model=None, *, warm: bool = True) -> Starlette:
+    """The app on studio folder ``folder`` with the model in ``model`` (default: the built-in one); ``warm``
+    loads the model at once in the background."""
+    studio = Studio(folder, model)
+    if warm:
+        studio.warm_up()
+
+    async def page(request: Request):
+        return Response(_asset("index.html"), media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+    async def asset(request: Request):
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            raise StudioError("no such file", 404)
+        return Response(_asset(name), media_type=ASSETS[name] + "; charset=utf-8", headers=HEADERS)
+
+    def state(request: Request):
+        return _json({"folder": str(studio.folder.root), "styles": studio.styles(),
+                      "model_ready": studio._loaded is not None, "partner": partner_available(),
+                      "history": views.history_view(studio.folder),
+                      "jobs": [j.as_dict() for j in studio.jobs.all() if j.state in ("queued", "running")]})
+
+    def corpus(request: Request):
+        from motiongpt.conditioning.music import _corpus_works
+
+        words = request.query_params.get("q", "").lower().split()[:6]
+        works = [w for w in sorted(_corpus_works()) if all(word in w for word in words)] if words else []
+        return _json({"works": [f"corpus:{w}" for w in works[:40]], "more": max(0, len(works) - 40)})
+
+    async def upload(request: Request):
+        kind = request.query_params.get("kind", "")
+        name = request.query_params.get("name", "")
+        length = request.headers.get("content-length")
+        from .files import MAX_UPLOAD, MiB
+
+        if kind in MAX_UPLOAD and length and length.isdigit() and int(length) > MAX_UPLOAD[kind]:
+            raise StudioError(f"{name}: larger than the {MAX_UPLOAD[kind] // MiB} MiB a {kind} upload may be", 413)
+        path = await studio.folder.receive(kind, name, request.stream())
+        return _json({"upload": path.name, "kind": kind})
+
+    def uploaded(request: Request):
+        path = studio.folder.upload_path(request.path_params["upload"], ("music",))
+        return FileResponse(path, media_type=views.media_type(path), headers=HEADERS)
+
+    async def ask(request: Request):
+        return _job(studio.ask(await _body(request)))
+
+    async def start(request: Request):
+        body = await _body(request)
+        return _job(studio.start(str(body.get("upload", "")), int(body.get("meter", 4) or 4)))
+
+    async def operate(request: Request):
+        dance_id, operation = request.path_params["dance"], request.path_params["operation"]
+        if operation == "render":
+            return _job(studio.render_video(dance_id))
+        return _job(studio.develop(dance_id, operation, await _body(request)))
+
+    async def edit(request: Request):
+        body = await request.body()
+        if len(body) > MAX_JSON:
+            raise StudioError("the score's text is too long", 413)
+        return _job(studio.edit(request.path_params["dance"], body.decode("utf-8", errors="replace")))
+
+    def dance(request: Request):
+        return _json(views.dance_view(studio.folder, request.path_params["dance"]))
+
+    def motion(request: Request):
+        return _json(views.motion_view(studio.folder, request.path_params["dance"]))
+
+    def staff(request: Request):
+        path = studio.folder.dance_path(request.path_params["dance"]) / "staff.svg"
+        return FileResponse(path, media_type="image/svg+xml", headers=HEADERS)
+
+    def download(request: Request):
+        content, media, name = views.download(studio.folder, request.path_params["dance"],
+                                              request.path_params["kind"], request.query_params.get("rig"))
+        headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        if isinstance(content, bytes):
+            return Response(content, media_type=media, headers=headers)
+        return FileResponse(content, media_type=media, headers=headers)
+
+    def history(request: Request):
+        return _json(views.history_view(studio.folder))
+
+    def history_zip(request: Request):
+        return Response(views.history_zip(studio.folder), media_type="application/zip",
+                        headers={**HEADERS, "Content-Disposition": 'attachment; filename="studio-history.zip"'})
+
+    def job(request: Request):
+        found = studio.jobs.get(request.path_params["job"])
+        if found is None:
+            raise StudioError("no such job", 404)
+        return _json(found.as_dict())
+
+    def cancel(request: Request):
+        found = studio.jobs.get(request.path_params["job"])
+        if found is None:
+            raise StudioError("no such job", 404)
+        found.cancel()
+        return _json(found.as_dict())
+
+    routes = [
+        Route("/", page), Route("/static/{name}", asset),
+        Route("/api/state", state), Route("/api/corpus", corpus),
+        Route("/api/upload", upload, methods=["PUT", "POST"]), Route("/api/uploads/{upload}", uploaded),
+        Route("/api/ask", ask, methods=["POST"]), Route("/api/start", start, methods=["POST"]),
+        Route("/api/dances/{dance}", dance), Route("/api/dances/{dance}/motion", motion),
+        Route("/api/dances/{dance}/staff.svg", staff), Route("/api/dances/{dance}/score", edit, methods=["PUT"]),
+        Route("/api/dances/{dance}/download/{kind}", download),
+        Route("/api/dances/{dance}/{operation}", operate, methods=["POST"]),
+        Route("/api/history", history), Route("/api/history.zip", history_zip),
+        Route("/api/jobs/{job}", job), Route("/api/jobs/{job}/cancel", cancel, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={LabanError: _error, 404: _not_found})
+    app.state.studio = studio
+    return app
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("motiongpt.studio").joinpath("static", name).read_bytes()
+
+
+def _json(data, status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status, headers=HEADERS)
+
+
+def _job(job) -> JSONResponse:
+    return _json(job.as_dict(), 202)
+
+
+async def _body(request: Request) -> dict:
+    body = await request.body()
+    if len(body) > MAX_JSON:
+        raise StudioError("the request is too long", 413)
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise StudioError("send the settings as JSON") from None
+    if not isinstance(data, dict):
+        raise StudioError("send the settings as a JSON object")
+    return data
+
+
+async def _error(request: Request, error: LabanError):
+    """Every refusal: one line, and the line of the score it points at where there is one."""
+    message = " ".join(str(error).split())
+    found = re.search(r"score\.laban:(\d+):", message)
+    return _json({"error": message, "line": int(found.group(1)) if found else None},
+                 getattr(error, "status", 400))
+
+
+async def _not_found(request: Request, error):
+    return _json({"error": "no such page or file"}, 404)

@@ -1,0 +1,235 @@
+"""The studio's folder, and the only ways a request reaches a file in it.
+
+    FOLDER/
+      dances/0001 ..  one dance folder each (``motiongpt.cocreate.Dance``), the history's nodes
+      uploads/        what a person uploaded: u0001-name.mid, ...
+      exports/        made on request and kept: videos, duets
+      studio.json     the asks (each ask's variations, in rank order) and the next free numbers
+
+No route joins a request's text onto a path. A dance is named by a number (``DANCE_ID``), an upload by the name
+this module gave it (``UPLOAD_ID``); anything else is refused before a path is made, and every path made is checked
+to lie inside the folder after resolving links (``inside``). Uploads are streamed to disk with a size limit, then
+checked to be what they claim (a MIDI file starts ``MThd``, a BVH ``HIERARCHY``, music is read by the beat grid's
+reader), and removed when they are not.
+
+Writes are atomic (``laban.files.atomic_path``; dances by ``Dance.save``), and numbers are handed out and
+studio.json rewritten under one lock (a thread lock, and ``fcntl.flock`` on FOLDER/.lock for a second server on
+the same folder), so two tabs working at once never share a number or lose an ask.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from laban.errors import LabanError
+from laban.files import atomic_path
+
+DANCE_ID = re.compile(r"[0-9]{4,6}")
+UPLOAD_ID = re.compile(r"u[0-9]{4,6}-[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}")
+MiB = 1024 * 1024
+MAX_UPLOAD = {"music": 50 * MiB, "capture": 50 * MiB, "score": 5 * MiB, "rig": 5 * MiB}
+KINDS = {  # what each kind of upload may be, by suffix
+    "music": (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".wav", ".mp3", ".ogg", ".flac"),
+    "capture": (".bvh",),
+    "score": (".laban", ".json"),
+    "rig": (".bvh",),
+}
+AUDIO = (".wav", ".mp3", ".ogg", ".flac")
+MEDIA_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".flac": "audio/flac",
+               ".mid": "audio/midi", ".midi": "audio/midi"}
+
+
+class StudioError(LabanError):
+    """A request the studio refuses: one line, shown to the person as it is."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class Folder:
+    """The session's folder and its lock."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).expanduser().resolve()
+        for sub in ("dances", "uploads", "exports"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._reserved: set[str] = set()
+        self._depth = 0  # how deep the holder of ``_lock`` is in ``locked``
+
+    @property
+    def dances(self) -> Path:
+        return self.root / "dances"
+
+    @contextmanager
+    def locked(self):
+        """One writer at a time, in this process and across processes sharing the folder (re-entrant: the
+        file lock is taken by the outermost holder only, as a second flock from one process would wait on
+        itself)."""
+        import fcntl
+
+        with self._lock:
+            self._depth += 1
+            try:
+                if self._depth > 1:
+                    yield
+                    return
+                with open(self.root / ".lock", "a+") as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
+            finally:
+                self._depth -= 1
+
+    # --- names -----------------------------------------------------------------------------------------------
+
+    def dance_path(self, dance_id: str) -> Path:
+        """The folder of dance ``dance_id`` (which must exist)."""
+        if not isinstance(dance_id, str) or not DANCE_ID.fullmatch(dance_id):
+            raise StudioError(f"{_shown(dance_id)}: not a dance of this studio", 404)
+        path = inside(self.dances, self.dances / dance_id)
+        if not (path / "score.laban").is_file():
+            raise StudioError(f"dance {dance_id}: no such dance", 404)
+        return path
+
+    def upload_path(self, upload_id: str, kinds: tuple[str, ...] | None = None) -> Path:
+        """The uploaded file ``upload_id`` (of one of ``kinds``' suffixes, when given)."""
+        if not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
+            raise StudioError(f"{_shown(upload_id)}: not an upload of this studio", 404)
+        path = inside(self.root / "uploads", self.root / "uploads" / upload_id)
+        if not path.is_file():
+            raise StudioError(f"{upload_id}: no such upload", 404)
+        if kinds is not None and path.suffix.lower() not in {s for k in kinds for s in KINDS[k]}:
+            raise StudioError(f"{upload_id}: not a {' or '.join(kinds)} file")
+        return path
+
+    def new_dance_ids(self, count: int) -> list[str]:
+        """``count`` fresh dance numbers, reserved until the process ends (a dance is written under it later)."""
+        with self.locked():
+            state = self.read_state()
+            taken = {p.name for p in self.dances.iterdir()} | self._reserved
+            number, ids = int(state.get("next_dance", 1)), []
+            while len(ids) < count:
+                name = f"{number:04d}"
+                if name not in taken:
+                    ids.append(name)
+                number += 1
+            self._reserved.update(ids)
+            self.write_state({**state, "next_dance": number})
+        return ids
+
+    def dance_ids(self) -> list[str]:
+        return sorted(p.name for p in self.dances.iterdir()
+                      if DANCE_ID.fullmatch(p.name) and (p / "score.laban").is_file())
+
+    # --- studio.json -------------------------------------------------------------------------------------------
+
+    def read_state(self) -> dict:
+        path = self.root / "studio.json"
+        if not path.is_file():
+            return {"asks": [], "next_dance": 1, "next_upload": 1}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise StudioError(f"{path}: not valid JSON (fix or remove it)", 500) from None
+
+    def write_state(self, state: dict) -> None:
+        with self.locked(), atomic_path(self.root / "studio.json") as temporary:
+            temporary.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+
+    def update_state(self, change) -> dict:
+        """Read studio.json, apply ``change(state)`` (which edits it in place) and write it, under the lock."""
+        with self.locked():
+            state = self.read_state()
+            change(state)
+            self.write_state(state)
+            return state
+
+    # --- uploads -----------------------------------------------------------------------------------------------
+
+    async def receive(self, kind: str, name: str, chunks) -> Path:
+        """An upload of ``kind`` named ``name`` (its suffix says its type) streamed from ``chunks`` (async bytes)
+        into uploads/, refused past ``MAX_UPLOAD[kind]``, then checked (``check_upload``); returns its path."""
+        if kind not in KINDS:
+            raise StudioError(f"an upload is one of {', '.join(KINDS)}, not {_shown(kind)}")
+        suffix = Path(name or "").suffix.lower()
+        if suffix not in KINDS[kind]:
+            raise StudioError(f"{_shown(name)}: a {kind} file is one of {' '.join(KINDS[kind])}", 415)
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_")[:60] or "upload"
+        state = self.update_state(lambda s: s.update(next_upload=int(s.get("next_upload", 1)) + 1))
+        path = self.root / "uploads" / f"u{int(state['next_upload']) - 1:04d}-{stem}{suffix}"
+        limit, size = MAX_UPLOAD[kind], 0
+        try:
+            with atomic_path(path) as temporary, open(temporary, "wb") as out:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise StudioError(f"{name}: larger than the {limit // MiB} MiB a {kind} upload may be", 413)
+                    out.write(chunk)
+                out.close()
+                if size == 0:
+                    raise StudioError(f"{name}: an empty file")
+                from starlette.concurrency import run_in_threadpool
+
+                await run_in_threadpool(check_upload, kind, temporary, name)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+
+def check_upload(kind: str, path: Path, name: str) -> None:
+    """Refuse a file that is not what its suffix says (one line naming the file and what was expected)."""
+    head = path.read_bytes()[:512]
+    suffix = path.suffix.lower()
+    if kind in ("capture", "rig"):
+        if not head.lstrip().upper().startswith(b"HIERARCHY"):
+            raise StudioError(f"{name}: not a BVH file (it does not start with HIERARCHY)", 415)
+        from laban import read_bvh
+
+        _read(lambda: read_bvh(path), name, "a BVH file")
+    elif kind == "score":
+        from laban.score import Score
+
+        _read(lambda: Score.load(path), name, "a score")
+    else:
+        magic = {".mid": (b"MThd",), ".midi": (b"MThd",), ".mxl": (b"PK",), ".wav": (b"RIFF",),
+                 ".flac": (b"fLaC",), ".ogg": (b"OggS",), ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")}
+        if suffix in magic and not head.startswith(magic[suffix]):
+            raise StudioError(f"{name}: not music (the file is not a {suffix[1:].upper()} file)", 415)
+        if suffix in (".xml", ".musicxml") and b"<score-" not in path.read_bytes()[:4096]:
+            raise StudioError(f"{name}: not music (no MusicXML score in it)", 415)
+        from motiongpt.conditioning.music import music_features
+
+        _read(lambda: music_features(path), name, "music")
+
+
+def _read(reader, name: str, what: str) -> None:
+    try:
+        reader()
+    except StudioError:
+        raise
+    except Exception as error:  # whatever the reader says, the person hears one line
+        message = " ".join(str(error).split())[:200]
+        raise StudioError(f"{name}: not {what} that can be read ({message})", 415) from None
+
+
+def inside(root: Path, path: Path) -> Path:
+    """``path`` resolved, when it lies inside ``root`` (links followed); else refused."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise StudioError("that file is outside the studio's folder", 403)
+    return resolved
+
+
+def _shown(value) -> str:
+    """A value from a request, safe and short in a message."""
+    text = repr(value) if not isinstance(value, str) else value
+    return re.sub(r"[^\x20-\x7e]", "?", text)[:60]

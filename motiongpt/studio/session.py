@@ -1,0 +1,301 @@
+"""What the studio does, as jobs on ``motiongpt.cocreate``: ask for variations, develop a dance (regenerate bars,
+vary, continue, blend, translate, a partner), start from a capture or a score, edit the score by hand, render a
+video. Each result is a dance folder under a fresh number in FOLDER/dances (``Dance.save``: atomic), its lineage
+naming its parent, so the history is the co-creation API's own (``motiongpt history FOLDER/dances`` prints it).
+
+An ask is remembered in studio.json (its settings, its variations as they appear, then their rank): the
+grid the page shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+from .files import Folder, StudioError
+from .jobs import Job, Jobs
+
+LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
+          "strength": (0.0, 1.0), "temperature": (0.1, 2.0)}
+
+
+def partner_available() -> bool:
+    """Whether ``motiongpt.cocreate.duet`` (built on another branch) is here: the page shows "ask for a partner"
+    only then."""
+    from importlib.util import find_spec
+
+    try:
+        return find_spec("motiongpt.cocreate.duet") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class Studio:
+    """The folder, the job queue and the model (loaded once, by the first job that needs it)."""
+
+    def __init__(self, folder: str | Path, model: str | Path | None = None):
+        self.folder = Folder(folder)
+        self.model_path = model
+        self.jobs = Jobs()
+        self._loaded = None
+        self._model_lock = threading.Lock()
+
+    # --- the model -----------------------------------------------------------------------------------------
+
+    def loaded(self, style: str | None = None):
+        """The model (loaded on first use) with ``style``, a style it knows (None: no style)."""
+        from motiongpt.cocreate import load_model
+
+        with self._model_lock:
+            if self._loaded is None:
+                self._loaded = load_model(self.model_path)
+        if style in (None, ""):
+            return dataclasses.replace(self._loaded, style=None)
+        if style not in self.styles():
+            raise StudioError(f"style {style!r} is not one this model knows ({', '.join(self.styles()) or 'none'})")
+        return dataclasses.replace(self._loaded, style=style)
+
+    def styles(self) -> list[str]:
+        return list(self._loaded.model.config.styles or ()) if self._loaded is not None else []
+
+    def warm_up(self) -> Job:
+        return self.jobs.submit("load", lambda job: (job.step(0.1, "loading the model"), self.loaded()))
+
+    # --- asks ----------------------------------------------------------------------------------------------
+
+    def ask(self, settings: dict) -> Job:
+        """Options from words (and music, a style, a length, a seed), shown as each is written, then ranked. The
+        first is sampled alone (``generate`` with ``seed``) so that it is on screen while the others are written
+        (one batch of rows of ``seed + 1``); each dance's lineage says which, so each can be made again."""
+        s = _settings(settings, text=str, music=str, style=str, bars=int, bpm=float, seed=int, count=int,
+                      temperature=float)
+        music = self.music(s.get("music"))
+        count = s.get("count", 4)
+
+        def work(job: Job) -> None:
+            from motiongpt.cocreate import generate, quality
+
+            job.step(0.02, "loading the model")
+            loaded = self.loaded(s.get("style"))
+            seed, bars = s.get("seed", 0), s.get("bars", None if music else 8)
+            options = dict(text=s.get("text") or None, music=music, bpm=s.get("bpm"), bars=bars,
+                           temperature=s.get("temperature", 1.0), style_name=s.get("style") or None, rank_them=False)
+            ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
+            self.folder.update_state(lambda state: state["asks"].append(ask))
+            dances, ids = [], []
+            # The first option alone (seed S), on screen while the others (rows of seed S + 1) are written.
+            for first, n, batch_seed in ((0, 1, seed), (1, count - 1, seed + 1)):
+                if n < 1:
+                    continue
+                job.step(0.05 + 0.5 * first / count, f"writing option {first + 1}" if n == 1 else
+                         f"writing options {first + 1}-{count}")
+                batch = generate(loaded, count=n, seed=batch_seed, **options)
+                for k, dance in enumerate(batch, first):
+                    [dance_id] = self.folder.new_dance_ids(1)
+                    job.step(0.1 + 0.8 * k / count, f"decoding option {k + 1} of {count}")
+                    self._save(dance, dance_id)
+                    dances.append(dance)
+                    ids.append(dance_id)
+                    self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
+                    job.result = {"ask": job.id, "dances": list(ids)}
+                    if len(ids) == 1:  # what the first option cost the server, in its thread's CPU seconds
+                        self._set_ask(job.id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
+            if count > 1:
+                job.step(0.9, "ranking")
+                figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
+                order = sorted(range(count), key=lambda i: (-figures[i]["quality"], i))
+                ranked = [ids[i] for i in order]
+                self._set_ask(job.id, lambda a: a.update(ranked=ranked,
+                                                         quality={ids[i]: figures[i] for i in order}))
+                job.result = {"ask": job.id, "dances": ranked, "ranked": True}
+
+        return self.jobs.submit("ask", work)
+
+    def _set_ask(self, ask_id: str, change) -> None:
+        def edit(state):
+            for ask in state["asks"]:
+                if ask["id"] == ask_id:
+                    change(ask)
+        self.folder.update_state(edit)
+
+    def music(self, spec: str | None) -> str | None:
+        """The music an ask names: an upload of this studio or a work of music21's corpus."""
+        if not spec:
+            return None
+        if spec.startswith("corpus:"):
+            from motiongpt.conditioning.music import resolve_music
+
+            resolve_music(spec)  # an unknown work is one line now, not a failed job later
+            return spec
+        return str(self.folder.upload_path(spec, ("music",)))
+
+    # --- developing a dance --------------------------------------------------------------------------------
+
+    def develop(self, dance_id: str, operation: str, settings: dict) -> Job:
+        """One of regenerate, vary, continue, blend, translate, partner on dance ``dance_id``."""
+        from motiongpt import cocreate
+
+        path = self.folder.dance_path(dance_id)
+        kinds = {"regenerate": dict(first=int, last=int, text=str, seed=int, temperature=float),
+                 "vary": dict(strength=float, count=int, seed=int, temperature=float),
+                 "continue": dict(bars=int, text=str, seed=int, temperature=float),
+                 "blend": dict(other=str, bars=int, seed=int, temperature=float),
+                 "translate": dict(style=str, seed=int, temperature=float),
+                 "partner": dict(seed=int)}
+        if operation not in kinds:
+            raise StudioError(f"{operation!r}: not something the studio does to a dance", 404)
+        s = _settings(settings, **kinds[operation])
+        other = self.folder.dance_path(s["other"]) if operation == "blend" and "other" in s else None
+        if operation == "blend" and other is None:
+            raise StudioError("blend with which dance? give 'other'")
+        if operation == "regenerate" and ("first" not in s or "last" not in s):
+            raise StudioError("regenerate which bars? give 'first' and 'last'")
+        if operation == "partner" and not partner_available():
+            raise StudioError("a partner needs motiongpt.cocreate.duet, which is not installed here", 501)
+
+        def work(job: Job) -> None:
+            job.step(0.05, "loading the model")
+            dance = cocreate.Dance.load(path)
+            loaded = self.loaded(dance.style if dance.style in self.styles() else None)
+            job.step(0.1, f"{operation}: writing")
+            seed = s.get("seed", 0)
+            t = {"temperature": s["temperature"]} if "temperature" in s else {}
+            if operation == "regenerate":
+                made = [cocreate.regenerate(dance, loaded, s["first"], s["last"], text=s.get("text") or None,
+                                            seed=seed, **t)]
+            elif operation == "vary":
+                made = cocreate.vary(dance, loaded, s.get("strength", 0.3), count=s.get("count", 4), seed=seed,
+                                     **t)
+            elif operation == "continue":
+                made = [cocreate.continue_dance(dance, loaded, s.get("bars", 4), text=s.get("text") or None,
+                                                seed=seed, **t)]
+            elif operation == "blend":
+                made = [cocreate.blend(dance, cocreate.Dance.load(other), loaded, s.get("bars", 4), seed=seed,
+                                       **t)]
+            elif operation == "translate":
+                made = [cocreate.translate(dance, self.loaded(s.get("style")), s.get("style"), seed=seed, **t)]
+            else:
+                child, couple = self._partner(dance, loaded, seed)
+                made = [child]
+            ids = self.folder.new_dance_ids(len(made))
+            for k, (child, child_id) in enumerate(zip(made, ids)):
+                job.step(0.6 + 0.4 * k / len(made), f"decoding {k + 1} of {len(made)}")
+                self._save(child, child_id)
+                if operation == "partner":
+                    from .views import save_duet
+
+                    save_duet(self.folder, child_id, *couple)
+                job.result = {"dances": list(ids[:k + 1])}
+
+        return self.jobs.submit(operation, work)
+
+    def _partner(self, dance, loaded, seed: int):
+        """--- HOOK: ask for a partner (motiongpt.cocreate.duet, another branch) ---
+        The follower's part as a child dance (operation 'partner'); the two dancers as placed on one floor are
+        kept in exports/<child>.duet.json for the viewer (the follower's own folder holds its solo decoding)."""
+        from motiongpt.cocreate.duet import duet
+
+        result = duet(loaded.model, dance.score, dance.motion(), seed=seed)
+        child = dance.child(result.follow_score, "partner", seed=seed, **loaded.versions)
+        return child, (result.lead, result.follow)
+
+    def edit(self, dance_id: str, text: str) -> Job:
+        """The score's text form as a person wrote it: parsed now (an error names the line), then a child dance
+        'edit' is decoded and drawn in the background."""
+        from laban.errors import ScoreFileError
+        from laban.formats.text import loads
+
+        from motiongpt.cocreate import Dance
+
+        path = self.folder.dance_path(dance_id)
+        if not isinstance(text, str) or len(text) > 2_000_000:
+            raise StudioError("the score's text is missing or too long")
+        try:
+            score = loads(text, "score.laban")
+        except ScoreFileError as error:
+            raise StudioError(" ".join(str(error).split())) from None
+
+        def work(job: Job) -> None:
+            job.step(0.1, "decoding the edited score")
+            dance = Dance.load(path)
+            child = dance.child(score, "edit", seed=dance.lineage.seed)
+            [child_id] = self.folder.new_dance_ids(1)
+            self._save(child, child_id)
+            job.result = {"dances": [child_id]}
+
+        return self.jobs.submit("edit", work)
+
+    def start(self, upload_id: str, meter: int = 4) -> Job:
+        """A dance from an uploaded capture (tokenized) or score, the root of a new line of the history."""
+        path = self.folder.upload_path(upload_id, ("capture", "score"))
+
+        def work(job: Job) -> None:
+            from laban.score import Score
+
+            from motiongpt.cocreate import Dance, Lineage, from_capture
+
+            job.step(0.1, "reading " + path.name)
+            if path.suffix.lower() == ".bvh":
+                dance = from_capture(path, meter=meter)
+            else:
+                dance = Dance(Score.load(path), {"score": path.name}, Lineage("score", settings={"file": path.name}))
+            [dance_id] = self.folder.new_dance_ids(1)
+            job.step(0.5, "decoding")
+            self._save(dance, dance_id)
+            job.result = {"dances": [dance_id]}
+
+        return self.jobs.submit("start", work)
+
+    def render_video(self, dance_id: str) -> Job:
+        """dance.mp4 of a dance, into exports/ (the renderer needs OpenGL: without it the job fails in one line)."""
+        path = self.folder.dance_path(dance_id)
+
+        def work(job: Job) -> None:
+            from laban.files import atomic_path
+            from viz.render import render
+
+            from motiongpt.cocreate import Dance
+
+            job.step(0.1, "rendering the video")
+            dance = Dance.load(path)
+            out = self.folder.root / "exports" / f"{dance_id}.mp4"
+            try:
+                with atomic_path(out) as temporary:
+                    render(temporary, [dance.motion()], score=dance.score, progress=False)
+            except Exception as error:
+                raise StudioError(f"no video: {' '.join(str(error).split())[:160]}") from None
+            job.result = {"video": dance_id}
+
+        return self.jobs.submit("render", work)
+
+    # --- writing -------------------------------------------------------------------------------------------
+
+    def _save(self, dance, dance_id: str) -> None:
+        dance.save(self.folder.dances / dance_id, video=False)
+
+
+def _settings(given, **kinds) -> dict:
+    """The request's settings of the known ``kinds`` (a type each), converted and checked against ``LIMITS``;
+    anything unknown or out of range is one line."""
+    if not isinstance(given, dict):
+        raise StudioError("send the settings as a JSON object")
+    out = {}
+    for key, value in given.items():
+        if key not in kinds:
+            raise StudioError(f"{key!r}: not a setting of this request ({', '.join(kinds)})")
+        if value is None or value == "":
+            continue
+        kind = kinds[key]
+        try:
+            if kind is int and (isinstance(value, bool) or float(value) != int(float(value))):
+                raise ValueError
+            value = kind(int(float(value))) if kind is int else kind(value)
+        except (TypeError, ValueError):
+            raise StudioError(f"{key} must be {'a whole number' if kind is int else 'a number' if kind is float else 'text'}, not {value!r}") from None
+        if kind is str and len(value) > 2000:
+            raise StudioError(f"{key}: too long")
+        if key in LIMITS and not LIMITS[key][0] <= value <= LIMITS[key][1]:
+            raise StudioError(f"{key} must be from {LIMITS[key][0]:g} to {LIMITS[key][1]:g}, not {value:g}")
+        out[key] = value
+    return out

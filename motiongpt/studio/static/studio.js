@@ -1,0 +1,349 @@
+// The studio page: ask, see the options, open one and develop it, browse the history. Plain JS on the JSON
+// API of motiongpt.studio.app; long work is a job polled until it is done (and can be cancelled).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const S = { music: null, ask: null, cards: new Map(), dance: null, viewer: null, staff: null, styles: [],
+            playing: false, clockStart: 0, clockOffset: 0, audio: null, clickCtx: null, lastBeat: -1 };
+
+// --- talking to the server -------------------------------------------------------------------------------
+
+async function api(method, url, body, raw) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.body = raw ? body : JSON.stringify(body);
+    options.headers["Content-Type"] = raw ? "application/octet-stream" : "application/json";
+  }
+  const response = await fetch(url, options);
+  const data = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
+  if (!response.ok) { const e = new Error(data.error || `error ${response.status}`); e.line = data.line; throw e; }
+  return data;
+}
+
+function notice(text) { $("notice").textContent = text || ""; }
+
+async function runJob(job, onProgress) {
+  // Poll a job until it ends; onProgress(job) is called on every answer (a job lists what it made as it goes).
+  $("job").hidden = false;
+  $("job-cancel").onclick = () => api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
+  try {
+    while (true) {
+      job = await api("GET", `/api/jobs/${job.id}`);
+      $("job-message").textContent = job.message; $("job-progress").value = job.progress;
+      if (onProgress) await onProgress(job);
+      if (!["queued", "running"].includes(job.state)) break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  } finally { $("job").hidden = true; }
+  if (job.state === "failed") throw new Error(job.error);
+  if (job.state === "cancelled") notice("cancelled");
+  return job;
+}
+
+async function upload(kind, file) {
+  const url = `/api/upload?kind=${encodeURIComponent(kind)}&name=${encodeURIComponent(file.name)}`;
+  return (await api("PUT", url, file, true)).upload;
+}
+
+// --- asking ------------------------------------------------------------------------------------------------
+
+async function ask(event) {
+  event.preventDefault();
+  try {
+    const source = document.querySelector("input[name=music-source]:checked").value;
+    let music = null;
+    if (source === "upload") {
+      const file = $("music-file").files[0];
+      if (!file) throw new Error("choose a music file first");
+      notice("uploading " + file.name);
+      music = await upload("music", file);
+    } else if (source === "corpus") {
+      music = $("corpus-results").value;
+      if (!music) throw new Error("search the corpus and pick a piece first");
+    }
+    const settings = { text: $("ask-text").value.trim(), style: $("ask-style").value, seed: $("ask-seed").value,
+                       count: $("ask-count").value, music };
+    if (!music) { settings.bars = $("ask-bars").value; settings.bpm = $("ask-bpm").value; }
+    notice("");
+    S.askStarted = performance.now();
+    $("grid").replaceChildren(); S.cards.clear(); closeDance();
+    const job = await api("POST", "/api/ask", settings);
+    $("ask-summary").textContent = `"${settings.text || "no words"}"${music ? " on " + music : ""}`;
+    await runJob(job, async (j) => {
+      for (const id of (j.result.dances || [])) if (!S.cards.has(id)) await addCard(id);
+      if (j.result.ranked) orderCards(j.result.dances);
+    });
+    await refreshHistory();
+  } catch (error) { notice(error.message); }
+}
+
+async function addCard(id) {
+  const card = document.createElement("div");
+  card.className = "card"; card.dataset.dance = id;
+  const head = document.createElement("div"); head.className = "head";
+  const rank = document.createElement("span"); rank.className = "rank"; rank.textContent = "·";
+  const open = document.createElement("button"); open.type = "button"; open.textContent = "Open"; open.className = "open";
+  open.addEventListener("click", () => openDance(id));
+  head.append(rank, document.createTextNode(` dance ${id}`), open);
+  const canvas = document.createElement("canvas"); canvas.width = 300; canvas.height = 220;
+  const thumb = document.createElement("div"); thumb.className = "thumb";
+  const img = document.createElement("img"); img.src = `/api/dances/${id}/staff.svg`; img.alt = `staff of ${id}`;
+  thumb.append(img);
+  card.append(head, canvas, thumb);
+  $("grid").append(card);
+  const viewer = new DancerView(canvas);
+  S.cards.set(id, { card, viewer, rank });
+  const motion = await api("GET", `/api/dances/${id}/motion`);
+  viewer.setMotion(motion);
+  card.classList.add("ready");
+  if (S.askStarted && S.cards.size === 1) {
+    S.firstVariationSeconds = (performance.now() - S.askStarted) / 1000;
+    document.body.dataset.firstVariationSeconds = S.firstVariationSeconds.toFixed(3);
+  }
+}
+
+function orderCards(order) {
+  order.forEach((id, k) => {
+    const c = S.cards.get(id); if (!c) return;
+    c.rank.textContent = `#${k + 1}`; $("grid").append(c.card);
+  });
+}
+
+async function searchCorpus() {
+  const q = $("corpus-search").value.trim();
+  if (q.length < 2) return;
+  try {
+    const found = await api("GET", `/api/corpus?q=${encodeURIComponent(q)}`);
+    $("corpus-results").replaceChildren(...found.works.map((w) => new Option(w.replace("corpus:", ""), w)));
+  } catch (error) { notice(error.message); }
+}
+
+async function startFrom() {
+  try {
+    const file = $("start-file").files[0];
+    if (!file) throw new Error("choose a capture (.bvh) or a score (.laban, .json) first");
+    const kind = file.name.toLowerCase().endsWith(".bvh") ? "capture" : "score";
+    const id = await upload(kind, file);
+    const job = await runJob(await api("POST", "/api/start", { upload: id }));
+    await refreshHistory();
+    if (job.result.dances) await openDance(job.result.dances[0]);
+  } catch (error) { notice(error.message); }
+}
+
+// --- one dance ---------------------------------------------------------------------------------------------
+
+async function openDance(id, selection) {
+  stop();
+  const dance = await api("GET", `/api/dances/${id}`);
+  S.dance = dance;
+  $("dance-panel").hidden = false; $("variations-panel").hidden = true;
+  $("dance-panel").dataset.dance = id;
+  $("dance-title").textContent = `Dance ${id}`;
+  const made = dance.operation + (dance.bars_changed ? ` bars ${dance.bars_changed.join("-")}` : "");
+  $("dance-info").textContent = `${made} · ${dance.text ? '"' + dance.text + '"' : "no words"} · ` +
+    `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
+  $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
+    : "No recording: the beats are clicked (MIDI and scores are not synthesised).";
+  $("score-text").value = dance.score_text; $("score-error").textContent = "";
+  selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
+  $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
+  S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`, selection);
+  for (const [kind, el] of [["bvh", "dl-bvh"], ["pdf", "dl-pdf"], ["laban", "dl-laban"]]) $(el).href = `/api/dances/${id}/download/${kind}`;
+  $("dl-mp4").hidden = !dance.video; $("dl-mp4").href = `/api/dances/${id}/download/mp4`;
+  $("dl-rig").hidden = true;
+  S.audio = dance.music && dance.music.audio ? new Audio(dance.music.audio) : null;
+  const motion = await api("GET", `/api/dances/${id}/motion`);
+  S.viewer.setMotion(motion);
+  await refreshHistory();
+  document.body.dataset.openDance = id;
+}
+
+function closeDance() {
+  stop(); S.dance = null;
+  $("dance-panel").hidden = true; $("variations-panel").hidden = false;
+}
+
+async function develop(operation, settings) {
+  if (!S.dance) return;
+  try {
+    const started = performance.now(), from = S.dance.id;
+    const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/${operation}`, settings));
+    if (job.state !== "done") return;
+    const made = job.result.dances || [];
+    if (made.length > 1) {  // variations of this dance: back to the grid
+      closeDance(); $("grid").replaceChildren(); S.cards.clear();
+      $("ask-summary").textContent = `${operation} of dance ${from}`;
+      for (const id of made) await addCard(id);
+      orderCards(made);
+    } else if (made.length) {
+      await openDance(made[0], operation === "regenerate" ? [+settings.first, +settings.last] : null);
+      document.body.dataset.lastOperationSeconds = ((performance.now() - started) / 1000).toFixed(3);
+    }
+    await refreshHistory();
+  } catch (error) { notice(error.message); }
+}
+
+async function saveScore() {
+  if (!S.dance) return;
+  $("score-error").textContent = "";
+  try {
+    const response = await fetch(`/api/dances/${S.dance.id}/score`, { method: "PUT", body: $("score-text").value });
+    const data = await response.json();
+    if (!response.ok) {
+      $("score-error").textContent = data.error;
+      if (data.line) selectLine($("score-text"), data.line);
+      return;
+    }
+    const job = await runJob(data);
+    if (job.result.dances) await openDance(job.result.dances[0]);
+  } catch (error) { $("score-error").textContent = error.message; }
+}
+
+function selectLine(area, line) {
+  const lines = area.value.split("\n");
+  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  area.focus(); area.setSelectionRange(start, start + (lines[line - 1] || "").length);
+  area.scrollTop = (line - 3) * 17;
+}
+
+async function rigUpload() {
+  try {
+    const file = $("rig-file").files[0]; if (!file || !S.dance) return;
+    const id = await upload("rig", file);
+    $("dl-rig").href = `/api/dances/${S.dance.id}/download/bvh?rig=${encodeURIComponent(id)}`;
+    $("dl-rig").hidden = false;
+  } catch (error) { notice(error.message); }
+}
+
+async function renderVideo() {
+  if (!S.dance) return;
+  try {
+    await runJob(await api("POST", `/api/dances/${S.dance.id}/render`, {}));
+    $("dl-mp4").hidden = false;
+  } catch (error) { notice(error.message); }
+}
+
+// --- playing: one clock for every dancer, the music's when it plays ----------------------------------------
+
+function now() {
+  if (S.audio && S.playing && !S.audio.paused) return S.audio.currentTime;
+  return S.playing ? S.clockOffset + (performance.now() - S.clockStart) / 1000 : S.clockOffset;
+}
+
+function play() {
+  S.playing = true; S.clockStart = performance.now(); S.clockOffset = 0; S.lastBeat = -1;
+  if (S.audio && S.dance) { S.audio.currentTime = 0; S.audio.play().catch(() => {}); }
+  else if (window.AudioContext && !S.clickCtx) S.clickCtx = new AudioContext();
+  requestAnimationFrame(tick);
+}
+
+function stop() {
+  S.playing = false; S.clockOffset = 0;
+  if (S.audio) S.audio.pause();
+}
+
+function click(strong) {
+  if (!S.clickCtx) return;
+  const ctx = S.clickCtx, osc = ctx.createOscillator(), gain = ctx.createGain();
+  osc.frequency.value = strong ? 1500 : 1000;
+  gain.gain.setValueAtTime(0.25, ctx.currentTime); gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.05);
+  osc.connect(gain).connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.06);
+}
+
+function beatAt(times, t) {
+  if (t <= times[0]) return 0;
+  for (let i = 1; i < times.length; i++) if (t < times[i]) return i - 1 + (t - times[i - 1]) / (times[i] - times[i - 1]);
+  return times.length - 1;
+}
+
+function tick() {
+  if (!S.playing) return;
+  const t = now();
+  if (S.dance) {
+    S.viewer.draw(t);
+    const beat = beatAt(S.dance.grid.times, t);
+    S.staff.setBeat(beat);
+    if (!S.audio && Math.floor(beat) !== S.lastBeat) {
+      S.lastBeat = Math.floor(beat);
+      click((S.lastBeat - S.dance.grid.downbeat) % S.dance.grid.meter === 0);
+    }
+    if (t > S.viewer.duration()) { stop(); return; }
+  } else {
+    let longest = 0;
+    for (const c of S.cards.values()) { c.viewer.draw(t); longest = Math.max(longest, c.viewer.duration()); }
+    if (t > longest) { stop(); return; }
+  }
+  requestAnimationFrame(tick);
+}
+
+// --- history -----------------------------------------------------------------------------------------------
+
+async function refreshHistory() {
+  const h = await api("GET", "/api/history");
+  const byId = new Map(h.dances.map((d) => [d.id, d]));
+  const label = (d) => `${d.id} ${d.operation}${d.bars ? " " + d.bars.join("-") : ""}${d.text ? ' "' + d.text.slice(0, 24) + '"' : ""}`;
+  const seen = new Set();
+  const branch = (d) => {
+    const li = document.createElement("li");
+    const span = document.createElement("span"); span.textContent = label(d); span.dataset.dance = d.id;
+    if (S.dance && S.dance.id === d.id) span.className = "current";
+    span.addEventListener("click", () => openDance(d.id));
+    li.append(span);
+    if (seen.has(d.id)) { span.textContent += " (again)"; return li; }
+    seen.add(d.id);
+    const kids = d.children.map((c) => byId.get(c)).filter(Boolean);
+    if (kids.length) { const ul = document.createElement("ul"); ul.append(...kids.map(branch)); li.append(ul); }
+    return li;
+  };
+  const ul = document.createElement("ul");
+  ul.append(...h.dances.filter((d) => !d.parents.length).map(branch));
+  $("history").replaceChildren(ul);
+  const others = h.dances.filter((d) => !S.dance || d.id !== S.dance.id);
+  $("blend-with").replaceChildren(...others.map((d) => new Option(label(d), d.id)));
+}
+
+// --- start -------------------------------------------------------------------------------------------------
+
+async function init() {
+  S.viewer = new DancerView($("dancer"));
+  S.staff = new StaffView($("staff"), (first, last) => { $("bars-first").value = first; $("bars-last").value = last; });
+  for (const id of ["bars-first", "bars-last"]) {
+    $(id).addEventListener("change", () => S.staff.select(+$("bars-first").value, +$("bars-last").value));
+  }
+  $("ask").addEventListener("submit", ask);
+  $("corpus-search").addEventListener("input", searchCorpus);
+  $("corpus-results").addEventListener("change", () => {
+    document.querySelector("input[name=music-source][value=corpus]").checked = true;
+    $("music-chosen").textContent = $("corpus-results").value;
+  });
+  $("music-file").addEventListener("change", () => { document.querySelector("input[name=music-source][value=upload]").checked = true; });
+  $("start").addEventListener("click", startFrom);
+  $("play-all").addEventListener("click", () => { S.dance = null; play(); });
+  $("stop-all").addEventListener("click", stop);
+  $("play").addEventListener("click", () => (S.playing ? stop() : play()));
+  $("close-dance").addEventListener("click", closeDance);
+  $("regenerate").addEventListener("click", () => develop("regenerate", {
+    first: $("bars-first").value, last: $("bars-last").value, text: $("bars-text").value.trim(), seed: Date.now() % 100000 }));
+  $("vary-near").addEventListener("click", () => develop("vary", { strength: 0.25, count: 4, seed: Date.now() % 100000 }));
+  $("vary-far").addEventListener("click", () => develop("vary", { strength: 0.75, count: 4, seed: Date.now() % 100000 }));
+  $("continue").addEventListener("click", () => develop("continue", { bars: $("continue-bars").value, seed: Date.now() % 100000 }));
+  $("blend").addEventListener("click", () => develop("blend", { other: $("blend-with").value, bars: 4, seed: Date.now() % 100000 }));
+  $("translate").addEventListener("click", () => develop("translate", { style: $("translate-style").value, seed: Date.now() % 100000 }));
+  $("partner").addEventListener("click", () => develop("partner", { seed: Date.now() % 100000 }));
+  $("save-score").addEventListener("click", saveScore);
+  $("rig-file").addEventListener("change", rigUpload);
+  $("render").addEventListener("click", renderVideo);
+  let state = await api("GET", "/api/state");
+  for (let tries = 0; !state.model_ready && tries < 120; tries++) {  // the model loads in the background
+    notice("loading the model..."); await new Promise((r) => setTimeout(r, 500));
+    state = await api("GET", "/api/state");
+  }
+  notice("");
+  $("ask-style").append(...state.styles.map((s) => new Option(s, s)));
+  $("translate-style").append(...state.styles.map((s) => new Option(s, s)));
+  $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
+  await refreshHistory();
+  document.body.dataset.ready = "1";
+}
+
+document.addEventListener("DOMContentLoaded", init);

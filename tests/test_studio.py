@@ -1,0 +1,346 @@
+"""The studio's HTTP API (motiongpt.studio) on a tiny model: the co-creation loop through the routes, and the
+safety rules: nothing outside the session folder can be read or written through any route, uploads are limited
+in size and type, and two tabs working at once never corrupt the history."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="the studio extra (starlette, uvicorn) is not installed")
+pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+SECRET = "TOP-SECRET-OUTSIDE-THE-FOLDER"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """An app on a tiny model, a secret file beside its folder, and one finished ask of two variations."""
+    import torch
+
+    from motiongpt.model import build, tiny_config
+    from motiongpt.studio import create_app
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("studio")
+    build(tiny_config(styles=["salsa"]), seed=1).save_pretrained(root / "model")
+    (root / "secret.txt").write_text(SECRET)
+    app = create_app(root / "folder", root / "model", warm=False)
+    client = TestClient(app)
+    studio = app.state.studio
+    job = client.post("/api/ask", json={"text": "a slow turn", "bars": 3, "count": 2, "seed": 1}).json()
+    done = studio.jobs.wait(job["id"], 120)
+    assert done.state == "done", done.error
+    return {"client": client, "studio": studio, "root": root, "ask": done}
+
+
+def run(site, response):
+    """The job a 202 answer started, once finished."""
+    assert response.status_code == 202, response.text
+    job = site["studio"].jobs.wait(response.json()["id"], 120)
+    assert job.state == "done", job.error
+    return site["client"].get(f"/api/jobs/{job.id}").json()
+
+
+def test_ask_gives_ranked_variations_with_staff_and_motion(site):
+    client, ask = site["client"], site["ask"]
+    ids = ask.result["dances"]
+    assert len(ids) == 2 and ask.result["ranked"]
+    state = json.loads((site["studio"].folder.root / "studio.json").read_text())
+    [record] = [a for a in state["asks"] if a["id"] == ask.id]
+    assert record["ranked"] == ids and set(record["quality"]) == set(ids)
+    view = client.get(f"/api/dances/{ids[0]}").json()
+    assert [b["bar"] for b in view["bars"]] == [1, 2, 3] and view["grid"]["meter"] == 4
+    assert view["staff"]["staves"] and view["staff"]["width"] > 0 and view["text"] == "a slow turn"
+    motion = client.get(f"/api/dances/{ids[0]}/motion").json()
+    frames = motion["dancers"][0]["frames"]
+    beats = view["grid"]["times"]
+    assert abs(len(frames) / motion["fps"] - beats[-1]) < 0.5  # the motion lasts as long as the beat grid
+    assert len(frames[0]) == 3 * len(motion["dancers"][0]["parents"])
+    assert client.get(f"/api/dances/{ids[0]}/staff.svg").text.lstrip().startswith("<")
+
+
+def test_regenerate_bars_keeps_the_rest_and_joins_the_history(site):
+    from laban.algebra import cut
+    from laban.score import Score
+
+    client, parent = site["client"], site["ask"].result["dances"][0]
+    job = run(site, client.post(f"/api/dances/{parent}/regenerate", json={"first": 2, "last": 3, "seed": 5,
+                                                                            "text": "jump"}))
+    [child] = job["result"]["dances"]
+    view = client.get(f"/api/dances/{child}").json()
+    assert view["parents"] == [parent] and view["operation"] == "regenerate" and view["bars_changed"] == [2, 3]
+    folder = site["studio"].folder.dances
+    before, after = Score.load(folder / parent / "score.laban"), Score.load(folder / child / "score.laban")
+    assert cut(before, 1, 1).symbols == cut(after, 1, 1).symbols  # bar 1 untouched
+    history = client.get("/api/history").json()["dances"]
+    assert child in next(d for d in history if d["id"] == parent)["children"]
+
+
+def test_vary_continue_blend_translate(site):
+    client, (a, b) = site["client"], site["ask"].result["dances"]
+    varied = run(site, client.post(f"/api/dances/{a}/vary", json={"strength": 0.5, "count": 2}))["result"]["dances"]
+    assert len(varied) == 2
+    longer = run(site, client.post(f"/api/dances/{a}/continue", json={"bars": 2}))["result"]["dances"][0]
+    assert len(client.get(f"/api/dances/{longer}").json()["bars"]) == 5
+    mixed = run(site, client.post(f"/api/dances/{a}/blend", json={"other": b, "bars": 1}))["result"]["dances"][0]
+    assert set(client.get(f"/api/dances/{mixed}").json()["parents"]) == {a, b}
+    styled = run(site, client.post(f"/api/dances/{a}/translate", json={"style": "salsa"}))["result"]["dances"][0]
+    assert client.get(f"/api/dances/{styled}").json()["style"] == "salsa"
+
+
+def test_hand_edit_error_names_the_line_and_a_good_edit_redraws(site):
+    client, parent = site["client"], site["ask"].result["dances"][1]
+    text = client.get(f"/api/dances/{parent}").json()["score_text"]
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "bar 2") + 1
+    broken = "\n".join(lines[:at] + ["  1   head   sideways   1"] + lines[at:])
+    answer = client.put(f"/api/dances/{parent}/score", content=broken)
+    assert answer.status_code == 400 and answer.json()["line"] == at + 1
+    assert f":{at + 1}:" in answer.json()["error"] and "\n" not in answer.json()["error"]
+    edited = "\n".join("title: edited by hand" if line.startswith("title:") else line for line in lines)
+    job = run(site, client.put(f"/api/dances/{parent}/score", content=edited))
+    [child] = job["result"]["dances"]
+    view = client.get(f"/api/dances/{child}").json()
+    assert view["operation"] == "edit" and view["parents"] == [parent]
+    from laban.formats.text import loads
+
+    assert loads(view["score_text"]) == loads(edited) and view["title"] == "edited by hand"
+
+
+def test_downloads(site, trials):
+    from laban import read_bvh
+
+    client, dance = site["client"], site["ask"].result["dances"][0]
+    bvh = client.get(f"/api/dances/{dance}/download/bvh")
+    assert bvh.status_code == 200 and "attachment" in bvh.headers["content-disposition"]
+    assert bvh.text.startswith("HIERARCHY")
+    assert client.get(f"/api/dances/{dance}/download/pdf").content.startswith(b"%PDF")
+    assert "bar 1" in client.get(f"/api/dances/{dance}/download/laban").text
+    missing = client.get(f"/api/dances/{dance}/download/mp4")
+    assert missing.status_code == 404 and "render" in missing.json()["error"]
+    rig = trials["05_02"].path.read_bytes()  # a real CMU rig: the dance performed on its skeleton
+    name = client.put("/api/upload?kind=rig&name=cmu.bvh", content=rig).json()["upload"]
+    on_rig = client.get(f"/api/dances/{dance}/download/bvh?rig={name}")
+    assert on_rig.status_code == 200, on_rig.text
+    out = site["root"] / "on_rig.bvh"
+    out.write_bytes(on_rig.content)
+    cmu = read_bvh(trials["05_02"].path).skeleton
+    assert read_bvh(out).skeleton.names == cmu.names
+    archive = client.get("/api/history.zip")
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert f"studio/dances/{dance}/lineage.json" in names and "studio/studio.json" in names
+
+
+def test_music_upload_and_ask_on_it(site):
+    from music21 import note, stream
+
+    piece = stream.Stream([note.Note("C4", quarterLength=1) for _ in range(16)])
+    midi = site["root"] / "tune.mid"
+    piece.write("midi", fp=str(midi))
+    client = site["client"]
+    name = client.put("/api/upload?kind=music&name=tune.mid", content=midi.read_bytes()).json()["upload"]
+    job = run(site, client.post("/api/ask", json={"text": "steps", "music": name, "count": 1, "bars": 2}))
+    view = client.get(f"/api/dances/{job['result']['dances'][0]}").json()
+    assert view["music"] == {"name": "tune.mid", "audio": None}  # a score is clicked, not played
+    found = client.get("/api/corpus?q=joplin maple").json()["works"]
+    assert "corpus:joplin/maple_leaf_rag" in found
+
+
+# --- safety ------------------------------------------------------------------------------------------------
+
+
+TRAVERSALS = [
+    "/api/dances/..%2F..%2Fsecret.txt", "/api/dances/%2e%2e%2f%2e%2e%2fsecret.txt/motion",
+    "/api/dances/..%252F..%252Fsecret.txt/motion", "/api/dances/%252e%252e/staff.svg",
+    "/api/dances/0001%2F..%2F..%2F..%2Fsecret.txt/download/bvh", "/api/dances//etc/passwd/download/laban",
+    "/api/dances/%2Fetc%2Fpasswd/download/laban", "/api/uploads/..%2F..%2Fsecret.txt",
+    "/api/uploads/%2e%2e%252f%2e%2e%252fsecret.txt", "/api/uploads/%2Fetc%2Fpasswd",
+    "/static/..%2F..%2F..%2Fsecret.txt", "/static/%2e%2e/app.py", "/static/..%252Fapp.py",
+    "/api/dances/0001/download/bvh?rig=..%2F..%2Fsecret.txt", "/api/dances/0001/download/bvh?rig=%2Fetc%2Fpasswd",
+    "/api/dances/0001/download/..%2F..%2Fstudio.json", "/api/dances/0001/download/%252e%252e%252fstudio.json",
+]
+
+
+@pytest.mark.parametrize("url", TRAVERSALS)
+def test_no_route_reads_outside_the_folder(site, url):
+    answer = site["client"].get(url)
+    assert 400 <= answer.status_code < 500
+    assert SECRET not in answer.text and "root:" not in answer.text
+    assert answer.json()["error"]  # refused with a message
+
+
+def test_no_request_names_a_file_outside_the_folder(site):
+    from motiongpt.studio.files import StudioError
+
+    folder, client = site["studio"].folder, site["client"]
+    for bad in ("../secret.txt", "/etc/passwd", "..", "0001/../../secret.txt", "%2e%2e", "u0001-../../x.mid"):
+        for lookup in (folder.dance_path, folder.upload_path):
+            with pytest.raises(StudioError):
+                lookup(bad)
+    link = folder.root / "uploads" / "u9999-link.wav"
+    link.symlink_to(site["root"] / "secret.txt")  # a link inside the folder to a file outside it
+    answer = client.get("/api/uploads/u9999-link.wav")
+    assert answer.status_code == 403 and SECRET not in answer.text
+    link.unlink()
+    for music in ("../secret.txt", "/etc/passwd", str(site["root"] / "secret.txt")):
+        answer = client.post("/api/ask", json={"text": "x", "music": music})
+        assert answer.status_code in (400, 404) and answer.json()["error"]
+    answer = client.post("/api/start", json={"upload": "../../secret.txt"})
+    assert answer.status_code == 404 and answer.json()["error"]
+
+
+def test_uploads_are_limited_in_size_and_type(site, monkeypatch):
+    from motiongpt.studio import files
+
+    client, uploads = site["client"], site["studio"].folder.root / "uploads"
+    before = sorted(p.name for p in uploads.iterdir())
+    cases = [("music", "notes.mid", b"this is a letter, not a MIDI file" * 10, 415, "not music"),
+             ("music", "song.exe", b"MZ" + bytes(100), 415, "a music file is one of"),
+             ("music", "piece.musicxml", b"<html><body>hello</body></html>", 415, "not music"),
+             ("music", "fake.mid", b"MThd" + bytes(200), 415, "not music"),
+             ("capture", "walk.bvh", b"not a bvh", 415, "not a BVH file"),
+             ("score", "mine.laban", b"title: x\nbar 1\n  9 head forward high 1\n", 415, "not a score"),
+             ("music", "empty.mid", b"", 400, "empty"),
+             ("weights", "x.bin", b"0", 400, "an upload is one of")]
+    for kind, name, content, status, words in cases:
+        answer = client.put(f"/api/upload?kind={kind}&name={name}", content=content)
+        assert answer.status_code == status and words in answer.json()["error"], (name, answer.text)
+    monkeypatch.setitem(files.MAX_UPLOAD, "music", 1000)
+    answer = client.put("/api/upload?kind=music&name=big.mid", content=b"MThd" + bytes(5000))
+    assert answer.status_code == 413 and "larger than" in answer.json()["error"]
+
+    def chunks():  # no Content-Length: the limit holds while the body streams in
+        for _ in range(10):
+            yield b"MThd" + bytes(500)
+
+    answer = client.put("/api/upload?kind=music&name=streamed.mid", content=chunks())
+    assert answer.status_code == 413
+    assert sorted(p.name for p in uploads.iterdir()) == before  # nothing refused was kept, nothing half-written
+
+
+def test_nothing_is_written_outside_the_folder(site):
+    outside = sorted(p.relative_to(site["root"]).as_posix() for p in site["root"].rglob("*")
+                     if "folder" not in p.relative_to(site["root"]).parts)
+    assert all(p in ("model", "secret.txt", "tune.mid", "on_rig.bvh") or p.startswith("model/") for p in outside)
+
+
+def test_two_tabs_at_once_keep_the_history_whole(site):
+    client, studio = site["client"], site["studio"]
+    parent = site["ask"].result["dances"][0]
+    answers, errors = [], []
+
+    def tab(k):
+        try:
+            other = TestClient(client.app)
+            for seed in range(2):
+                if k % 2:
+                    answers.append(other.post(f"/api/dances/{parent}/regenerate",
+                                              json={"first": 1, "last": 1, "seed": seed}).json()["id"])
+                else:
+                    answers.append(other.post("/api/ask", json={"bars": 1, "count": 1, "seed": seed}).json()["id"])
+                other.get("/api/history")
+        except Exception as error:  # noqa: BLE001 - any failure in a tab fails the test
+            errors.append(error)
+
+    tabs = [threading.Thread(target=tab, args=(k,)) for k in range(4)]
+    for t in tabs:
+        t.start()
+    for t in tabs:
+        t.join()
+    assert not errors
+    made = [d for j in answers for d in studio.jobs.wait(j, 120).result["dances"]]
+    assert len(made) == 8 == len(set(made))
+    state = json.loads((studio.folder.root / "studio.json").read_text())
+    asks = {a["id"] for a in state["asks"]}
+    assert {j for j in answers if studio.jobs.get(j).kind == "ask"} <= asks
+    history = {d["id"] for d in client.get("/api/history").json()["dances"]}
+    assert set(made) <= history
+    ids = [f"{n}" for n in studio.folder.dance_ids()]
+    assert len(ids) == len(set(ids)) and not [p for p in studio.folder.dances.iterdir() if p.name.startswith(".")]
+
+
+def test_numbers_handed_out_once_under_concurrency(site):
+    folder, got = site["studio"].folder, []
+    threads = [threading.Thread(target=lambda: got.extend(folder.new_dance_ids(5))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 40 == len(set(got))
+
+
+def test_cancel_and_bad_requests(site):
+    client, studio = site["client"], site["studio"]
+    gate = threading.Event()
+    blocker = studio.jobs.submit("wait", lambda job: gate.wait(10))
+    queued = client.post("/api/ask", json={"bars": 1, "count": 1}).json()
+    cancelled = client.post(f"/api/jobs/{queued['id']}/cancel").json()
+    gate.set()
+    studio.jobs.wait(blocker.id)
+    job = studio.jobs.wait(queued["id"])
+    assert cancelled["state"] == "cancelled" and job.state == "cancelled" and not job.result
+    for body, words in (({"bars": 0}, "bars must be from 1"), ({"bars": "many"}, "bars must be a whole number"),
+                        ({"colour": "red"}, "not a setting"), ({"style": "tango"}, "style 'tango'")):
+        answer = client.post("/api/ask", json=body)
+        if answer.status_code == 202:  # the style is checked when the model is loaded: the job says so
+            answer = studio.jobs.wait(answer.json()["id"])
+            assert answer.state == "failed" and words in answer.error
+        else:
+            assert answer.status_code == 400 and words in answer.json()["error"]
+    assert client.post("/api/ask", content=b"{not json").status_code == 400
+    dance = site["ask"].result["dances"][0]
+    assert client.post(f"/api/dances/{dance}/regenerate", json={"first": 7, "last": 9}).status_code == 202
+    assert client.post(f"/api/dances/{dance}/dance-the-tango", json={}).status_code == 404
+
+
+def test_partner_button_only_with_the_duet_module(site):
+    from motiongpt.studio.session import partner_available
+
+    state = site["client"].get("/api/state").json()
+    assert state["partner"] == partner_available()
+    if not partner_available():
+        answer = site["client"].post(f"/api/dances/{site['ask'].result['dances'][0]}/partner", json={})
+        assert answer.status_code == 501 and "duet" in answer.json()["error"]
+
+
+def test_the_page_is_served_whole_from_the_package(site):
+    client = site["client"]
+    page = client.get("/")
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    from motiongpt.studio.app import ASSETS
+
+    for name in ASSETS:
+        asset = client.get(f"/static/{name}")
+        assert asset.status_code == 200
+        assert "http://" not in asset.text and "https://" not in asset.text  # offline: nothing fetched elsewhere
+    assert "http" not in page.text.replace("http-equiv", "")
+    for src in ("/static/viewer.js", "/static/staff.js", "/static/studio.js", "/static/studio.css"):
+        assert src in page.text
+    assert client.get("/static/index2.html").status_code == 404
+
+
+def test_command_line(tmp_path):
+    import argparse
+
+    from motiongpt.cli import studio
+
+    parser = argparse.ArgumentParser(prog="motiongpt")
+    studio.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["studio", "--port", "9001", "--folder", str(tmp_path)])
+    assert args.port == 9001 and args.folder == tmp_path and args.run is studio.run
+    with pytest.raises(SystemExit):
+        parser.parse_args(["studio", "--port", "80"])
+    from laban.errors import LabanError
+
+    with pytest.raises(LabanError, match="no such folder"):
+        studio.run(argparse.Namespace(port=9001, folder=tmp_path, model=tmp_path / "none"))
+    assert studio.HOST == "127.0.0.1"
