@@ -28,7 +28,7 @@ def site(tmp_path_factory):
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("studio")
-    build(tiny_config(styles=["salsa"]), seed=1).save_pretrained(root / "model")
+    build(tiny_config(styles=["salsa", "salsa follow"]), seed=1).save_pretrained(root / "model")
     (root / "secret.txt").write_text(SECRET)
     app = create_app(root / "folder", root / "model", warm=False)
     client = TestClient(app)
@@ -307,9 +307,15 @@ def test_partner_button_only_with_the_duet_module(site):
 
     state = site["client"].get("/api/state").json()
     assert state["partner"] == partner_available()
+    lead = site["ask"].result["dances"][0]
     if not partner_available():
-        answer = site["client"].post(f"/api/dances/{site['ask'].result['dances'][0]}/partner", json={})
+        answer = site["client"].post(f"/api/dances/{lead}/partner", json={})
         assert answer.status_code == 501 and "duet" in answer.json()["error"]
+        return
+    job = run(site, site["client"].post(f"/api/dances/{lead}/partner", json={"seed": 2}))
+    [follower] = job["result"]["dances"]
+    view = site["client"].get(f"/api/dances/{follower}").json()
+    assert view["operation"] == "partner" and len(view["bars"]) == 3  # the lead's bars, danced beside it
 
 
 def test_the_page_is_served_whole_from_the_package(site):

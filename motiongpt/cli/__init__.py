@@ -8,6 +8,7 @@
     motiongpt generate --text "..." --variations 8 -o my_dance   # and vary, regenerate, continue, blend,
     motiongpt regenerate my_dance/3 --bars 5-8                   #   translate, history (docs/cocreate.md)
     motiongpt duet lead.bvh -o duet/                             # a follower for a lead (docs/duet.md)
+    motiongpt studio                                             # all of it on a local web page (docs/studio.md)
 
 Start-up is kept small: building the parser imports only argparse and this package's small modules; each command
 imports what it needs when it runs (``motiongpt --help`` never loads scipy, torch or the decoder). Every error a
@@ -24,7 +25,7 @@ import warnings
 
 from laban.errors import LabanError
 
-from . import cocreate, corpus, draw, duet, perform, tokenize, words
+from . import cocreate, corpus, draw, duet, perform, studio, tokenize, words
 from . import generate as generation
 from . import train as training
 from motiongpt import version
@@ -70,6 +71,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     generation.add_parser(commands)
     cocreate.add_parsers(commands)  # vary, regenerate, continue, blend, translate, history
     duet.add_parser(commands)
+    studio.add_parser(commands)
     ev = commands.add_parser("evaluate", help="measure dances against real ones: FID, diversity, beats, physics, "
                                               "notation",
                              description="Clips measured with the field's metrics against a reference set of real "
