@@ -462,8 +462,9 @@ def quantise(score: Score, subdivision: int = 4) -> Score:
         k = lane(s.column, s.sign)
         if b <= a:
             b = a + 1
-            later = [round(t.start * q) for t in ordered if lane(t.column, t.sign) == k and t.start > s.start]
-            if busy.get(k, 0) > a or any(a < t < b for t in later):
+            later = [round(t.start * q) for t in ordered
+                     if t is not s and lane(t.column, t.sign) == k and t.start >= s.start]
+            if busy.get(k, 0) > a or any(a <= t < b for t in later):
                 continue
         busy[k] = b
         kept.append(replace(s, start=a / q, duration=(b - a) / q, turn=turn))
