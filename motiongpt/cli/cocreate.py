@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from laban.errors import LabanError
-
 from . import common
 
 count = common.number("a number of variations", low=1, high=64, low_inclusive=True, integer=True)
@@ -97,12 +95,7 @@ def _sampling(parser: argparse.ArgumentParser) -> None:
 def _output(args, source: Path, operation: str) -> Path:
     from motiongpt.cocreate import default_output
 
-    out = args.output if args.output is not None else default_output(source, operation)
-    if out.exists() and not out.is_dir():
-        raise LabanError(f"{out}: a file, not a folder")
-    if not out.parent.is_dir():
-        raise LabanError(f"{out.parent}: no such folder")
-    return out
+    return common.output_folder(args.output if args.output is not None else default_output(source, operation))
 
 
 def _loaded(args, style=None):

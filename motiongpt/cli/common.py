@@ -95,6 +95,22 @@ def writable(path: Path) -> Path:
     return path
 
 
+def output_folder(path: Path) -> Path:
+    """``path`` when it can become the folder a command writes: a folder or nothing yet, inside one that exists."""
+    if path.exists() and not path.is_dir():
+        raise LabanError(f"{path}: a file, not a folder")
+    if not path.parent.is_dir():
+        raise LabanError(f"{path.parent}: no such folder")
+    return path
+
+
+def model_folder(path: Path | None) -> Path | None:
+    """``path`` (a model folder, or None for the built-in model) when it is a folder."""
+    if path is not None and not path.is_dir():
+        raise LabanError(f"{path}: no such folder")
+    return path
+
+
 def bar_range(text: str) -> tuple[int, int]:
     """``A-B`` (or ``A``) as the first and last bar, counted as on the staff (bar 0 is an upbeat)."""
     first, sep, last = text.partition("-")

@@ -66,13 +66,8 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = args.output
-    if out.exists() and not out.is_dir():
-        raise LabanError(f"{out}: a file, not a folder")
-    if not out.parent.is_dir():
-        raise LabanError(f"{out.parent}: no such folder")
-    if args.model is not None and not args.model.is_dir():
-        raise LabanError(f"{args.model}: no such folder")
+    out = common.output_folder(args.output)
+    common.model_folder(args.model)
     if args.skeleton is not None:
         common.existing_file(args.skeleton)
     if args.music is not None and args.bpm is not None:

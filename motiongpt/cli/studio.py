@@ -39,10 +39,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("starlette", "uvicorn"):
         if find_spec(name) is None:
             raise LabanError(f"the studio needs {name}: pip install \"motiongpt[studio]\"")
-    if args.model is not None and not args.model.is_dir():
-        raise LabanError(f"{args.model}: no such folder")
-    if args.folder.exists() and not args.folder.is_dir():
-        raise LabanError(f"{args.folder}: a file, not a folder")
+    common.model_folder(args.model)
+    common.output_folder(args.folder)
     import uvicorn
 
     from motiongpt.studio import create_app
