@@ -11,8 +11,10 @@ from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
 # followed 0.49 plain, 0.55 with guidance 3, 0.71 with guidance 3 and best of 4, 0.77 best of 8; a random
-# training phrase 0.38). Best of 4 costs four samples in one batch; guidance a second forward per token.
-WORDS_GUIDANCE, WORDS_BEST_OF = 3.0, 4
+# training phrase 0.38). Guidance costs a second forward per token; each of best-of's samples costs a whole dance
+# on a CPU (a batch is no cheaper per row there), so by default only dances of up to BEST_OF_BARS bars are
+# sampled WORDS_BEST_OF times: a 60-second dance stays seconds, not a minute.
+WORDS_GUIDANCE, WORDS_BEST_OF, BEST_OF_BARS = 3.0, 4, 12
 
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0
 
@@ -51,7 +53,7 @@ def music_controls(loaded: Loaded, features, grid, bars: int):
 def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, best_of: int = WORDS_BEST_OF,
+             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, best_of: int | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
@@ -59,7 +61,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     i of the same seed (``motiongpt.model.generate.variations``); with ``count`` > 1 they come back ranked by
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
-    guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``).
+    guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
+    to 12 bars, else 1).
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
     from motiongpt.model.generate import variations
@@ -77,6 +80,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if bars is not None and bars > have:
         raise CocreateError(f"the music has {have} bars, fewer than the {bars} asked for")
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
+    if best_of is None:
+        best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
                         temperature=temperature, top_k=top_k, top_p=top_p, guidance=guidance, best_of=best_of,
                         title=text or "a generated dance")
