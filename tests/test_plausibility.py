@@ -1,0 +1,47 @@
+"""Sampling asks only for flights a body can make (motiongpt.plausibility)."""
+
+from __future__ import annotations
+
+import torch
+
+import laban
+from laban.score import Sign
+from motiongpt.model import build, tiny_config
+from motiongpt.model.generate import variations
+from motiongpt.plausibility import LONGEST_FLIGHT, FlightLimit
+from motiongpt.vocabulary import Vocabulary
+
+
+def test_a_flight_may_not_last_longer_than_a_jump_nor_be_tied_on():
+    vocabulary = Vocabulary()
+    limit = FlightLimit(vocabulary, laban.BeatGrid.uniform(120, 8, 4))  # 0.5 s a beat: at most 1.25 beats
+    flight, step = vocabulary.ids["flight"], vocabulary.ids["forward/middle"]
+    asked = torch.tensor([[vocabulary.bos_id, flight], [vocabulary.bos_id, step]])
+    scores = limit(asked, torch.zeros(2, len(vocabulary)))
+    refused = [vocabulary.tokens[i] for i in torch.nonzero(scores[0] == float("-inf")).flatten().tolist()]
+    assert "dur:1.25" not in refused and "dur:1.5" in refused and "dur:4" in refused
+    assert not (scores[1] == float("-inf")).any()  # a step may last as long as the bar allows
+    timed = limit(torch.tensor([[flight, vocabulary.duration0 + 2]]), torch.zeros(1, len(vocabulary)))
+    assert timed[0, vocabulary.tie_id] == float("-inf") and (timed[0] == float("-inf")).sum() == 1
+
+
+def test_sampled_dances_keep_their_flights_short(monkeypatch):
+    """A model that leans to flights, long ones, writes them as long as the grammar allows (checked: without the
+    limit the longest lasts 4 s); under the limit none lasts longer than a real jump at the dance's slow tempo."""
+    import motiongpt.model.generate as generation
+
+    vocabulary = Vocabulary()
+    leaning = torch.zeros(len(vocabulary))
+    leaning[[vocabulary.ids["col:centre"], vocabulary.ids["flight"]]] = 6.0
+    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(0, 6, 32)
+
+    class Leaning(generation.ScoreGrammarProcessor):  # the grammar, then a lean towards long flights
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + leaning
+
+    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
+    model = build(tiny_config(), seed=3).eval()
+    grid = laban.BeatGrid.uniform(60, 16, 4)  # 1 s a beat: beats are seconds
+    flights = [s.duration for score in variations(model, grid, 4, seed=4)
+               for s in score.symbols if s.sign is Sign.FLIGHT]
+    assert len(flights) >= 4 and max(flights) <= LONGEST_FLIGHT
