@@ -1,7 +1,9 @@
 """Dances from the model: a score sampled token by token (KV cache) under the score grammar, so that every sample
-is a valid score, with everything that chooses it (seed, temperature, top-k, top-p) given.
+is a valid score, and under the flight limit, so that every flight is a jump a body can make, with everything that
+chooses it (seed, temperature, top-k, top-p, word guidance, best-of) given.
 
     >>> score = generate(model, grid, text="four steps forward, a half turn", seed=3)
+    >>> closer = generate(model, grid, text="four steps forward", guidance=3, best_of=4, seed=3)
     >>> scores = variations(model, grid, 8, text="...", seed=3)          # 8 in one batch
     >>> longer = generate(model, grid, continue_from=score, bars=16)      # the first bars kept, the rest written
     >>> edited = generate(model, score.grid, fill_in=(score, 2, 4))       # bars 2..3 rewritten, the others kept
