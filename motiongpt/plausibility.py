@@ -14,11 +14,12 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
+from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
 from laban.timing import BeatGrid
 
 from .vocabulary import Vocabulary
 
-LONGEST_FLIGHT = 0.65  # seconds in the air; the shared training captures' longest flight is 0.63 s
+__all__ = ["LONGEST_FLIGHT", "FlightLimit"]
 
 
 class FlightLimit(LogitsProcessor):

@@ -322,3 +322,20 @@ def test_the_starting_front_turns_the_whole_dance(path):
     expected[..., 0], expected[..., 2] = -plain[..., 2], plain[..., 0]
     assert np.abs(turned - expected).max() < 1e-4
     assert np.abs(turned - plain).max() > 0.1  # it did turn
+
+
+def test_a_long_gap_in_the_supports_is_weight_kept_but_a_written_flight_is_a_jump():
+    """Seconds with no support symbol and no flight sign (what a language model can write) stand on the last
+    support: a ballistic flight that long would be a jump of tens of metres. A written flight still leaves the
+    floor."""
+    grid = laban.BeatGrid.uniform(60, 8, 4)  # 1 s a beat
+    steps = [Symbol(0.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+             Symbol(5.0, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)]
+    gap = decode(Score(grid, steps), seed=0)
+    top = np.asarray(gap.trajectories().positions)[..., 1].max()
+    assert top < 2.0  # nobody rises: a standing body's highest joint
+    jump = [Symbol(0.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+            Symbol(1.0, Column.CENTRE, 0.5, Sign.FLIGHT),
+            Symbol(1.5, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)]
+    leap = np.asarray(decode(Score(grid, jump), seed=0).trajectories().positions)[..., 1].max()
+    assert leap > top + 0.1  # half a second in the air rises about 30 cm

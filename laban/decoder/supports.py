@@ -23,6 +23,10 @@ from .clock import Clock, Streams, progress
 _TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
+# The longest a body stays in the air: the shared training captures' longest flight is 0.63 s (a grand jeté). A gap
+# in the support columns longer than this, with no flight sign over it, is read as the weight staying where it
+# was (a ballistic flight of 5 s would be a 30 m jump); motiongpt's sampling keeps written flights under it too.
+LONGEST_FLIGHT = 0.65
 
 
 @dataclass
@@ -76,6 +80,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
                     for col in columns]
         feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
+        if not feet and runs and seconds[b1] - seconds[b0] > LONGEST_FLIGHT and not any(
+                f.start <= middle < f.end for f in flights):
+            feet = runs[-1].feet  # too long to be a jump, and no flight written: the weight stays
         new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION and abs(s.start - b0) < 1e-9]
         for foot, s in enumerate(covering):
             if s is not None and s.sign is Sign.DIRECTION:
