@@ -20,8 +20,6 @@ from laban.errors import LabanError
 
 from . import common
 
-from motiongpt.cocreate.generate import DEFAULT_BARS, DEFAULT_BPM  # noqa: E402 (small, no torch)
-
 
 def add_parser(commands) -> None:
     gen = commands.add_parser("generate", help="write a dance from words and music with the model",
@@ -32,11 +30,11 @@ def add_parser(commands) -> None:
     gen.add_argument("--text", help="what the dance does, in words")
     gen.add_argument("--music", help="a MIDI/MusicXML/audio file, or corpus:COMPOSER/WORK from music21's corpus: "
                                      "the dance is written on its beats")
-    gen.add_argument("--bpm", type=common.bpm, help=f"tempo without music (default {DEFAULT_BPM:g})")
+    gen.add_argument("--bpm", type=common.bpm, help="tempo without music (default 120)")
     gen.add_argument("--meter", type=common.meter, help="beats per bar (default: the music's, else 4)")
     length = gen.add_mutually_exclusive_group()
     length.add_argument("--bars", type=common.number("a number of bars", low=1, low_inclusive=True, integer=True),
-                        help=f"bars to write (default: the whole piece; without music {DEFAULT_BARS})")
+                        help="bars to write (default: the whole piece; without music 16)")
     length.add_argument("--seconds", type=common.number("a length in seconds"), help="length in seconds")
     gen.add_argument("--no-controls", action="store_true",
                      help="do not follow the music's per-bar controls (energy, accents, phrases, repeats)")

@@ -16,7 +16,7 @@ from .models import Loaded
 # sampled WORDS_BEST_OF times: a 60-second dance stays seconds, not a minute.
 WORDS_GUIDANCE, WORDS_BEST_OF, BEST_OF_BARS = 3.0, 4, 12
 
-DEFAULT_BARS, DEFAULT_BPM = 16, 120.0
+DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
 
 
 def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int | None = None,
