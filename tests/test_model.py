@@ -152,6 +152,8 @@ def test_words_become_facts_on_the_bars_they_ask_of():
     _, whole = word_phrases("a half turn to the right", laban.BeatGrid(grid.times, 4, 1), 5)  # an upbeat: bar 0 is row 0
     assert whole[0][0] == (0, 4) and whole[0][1].turn == 4
     assert fact_rows(whole, laban.BeatGrid(grid.times, 4, 1), 5)[:, 2].tolist() == [12] * 5
+    with pytest.raises(laban.LabanError, match="bars 3-5"):  # words for bars the dance does not have
+        word_phrases([((3, 5), "a jump")], grid, 4)
 
 
 def test_every_token_knows_its_bar_so_per_bar_conditions_reach_all_of_it(vocabulary):

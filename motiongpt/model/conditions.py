@@ -90,6 +90,12 @@ def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
         pairs = [((first_bar, first_bar + bars - 1), text)]
     else:
         pairs = [((int(a), int(b)), str(words)) for (a, b), words in text]
+        last = first_bar + bars - 1
+        for (a, b), _ in pairs:
+            if not first_bar <= a <= b <= last:
+                from laban.errors import LabanError
+
+                raise LabanError(f"words for bars {a}-{b}: the dance has bars {first_bar}-{last}")
     return " ".join(words for _, words in pairs), [(span, facts_from_text(words)) for span, words in pairs]
 
 
