@@ -196,6 +196,10 @@ def _excerpt(score: Score, start: int, stop: int, downbeat: int = 0) -> Score:
     """Beats [start, stop) of ``score`` as a piece of its own (the rules of the module docstring)."""
     state = _state(score, float(start))
     carried = {id(s): fs for s, fs in _spans(score.symbols)}
+    written = {}  # a column's first symbol in the piece (from the cut): where weight carried in must give way
+    for s in score.symbols:
+        if start - _EPS <= s.start < stop - _EPS and s.duration > 0:
+            written.setdefault(s.column, s.start - start)
     symbols = []
     for s in score.symbols:
         if s.start >= stop - _EPS:
@@ -206,8 +210,10 @@ def _excerpt(score: Score, start: int, stop: int, downbeat: int = 0) -> Score:
             symbols.append(replace(_clipped(s, stop), start=s.start - start))
         elif s.end > start + _EPS:  # begun before the cut and still running: the weight stays on its feet
             for foot in carried.get(id(s), ()):
-                if foot in state.feet and not any(h.column is foot and h.start == 0 for h in symbols):
-                    symbols.append(Symbol(0.0, foot, min(s.end, stop) - start, Sign.HOLD))
+                held = min(min(s.end, stop) - start, written.get(foot, math.inf))
+                if foot in state.feet and held > _EPS and not any(h.column is foot and h.start == 0
+                                                                  for h in symbols):
+                    symbols.append(Symbol(0.0, foot, held, Sign.HOLD))
     symbols += _standing(symbols, state.feet, stop - start)
     grid = score.grid
     times = _extended(grid, stop + 1)

@@ -510,3 +510,21 @@ def test_a_cut_that_begins_with_a_jump_stands_on_nothing_under_it():
     under = [s for s in piece.symbols if s.column.is_support and s.column is not Column.CENTRE
              and s.duration > 0 and s.start < flight.end and flight.start < s.end]
     assert under == []
+
+
+def test_a_cut_gives_carried_weight_way_to_a_step_written_at_the_cut():
+    """A turn on both feet running over the bar line carries both feet's weight into the piece; where a step starts
+    right at the cut (seen in a model's long dance), that foot's carried hold gives way to it, and a foot stepping
+    later holds only until its step: never two symbols at once in a support column."""
+    grid = BeatGrid.uniform(120, 16, 4)
+    score = Score(grid, [Symbol(2.0, Column.CENTRE, 3.0, Sign.TURN, turn=0.5),
+                         Symbol(4.0, Column.SUPPORT_RIGHT, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+                         Symbol(4.5, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)])
+    piece = cut(score, 2, 2)
+    for column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT):
+        mine = sorted((s for s in piece.symbols if s.column is column), key=lambda s: s.start)
+        assert all(a.end <= b.start + 1e-9 for a, b in zip(mine, mine[1:])), column
+    right = [s for s in piece.symbols if s.column is Column.SUPPORT_RIGHT]
+    assert [(s.start, s.sign) for s in right] == [(0.0, Sign.DIRECTION)]
+    left = sorted((s for s in piece.symbols if s.column is Column.SUPPORT_LEFT), key=lambda s: s.start)
+    assert [(s.start, s.end, s.sign) for s in left] == [(0.0, 0.5, Sign.HOLD), (0.5, 1.5, Sign.DIRECTION)]

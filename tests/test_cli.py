@@ -417,3 +417,10 @@ def test_describe_says_what_the_phrases_do_and_refuses_bad_bars(capsys):
     for bad in (["--bars", "3-1"], ["--bars", "x"], ["--phrasing", "9"], ["--seed", "-1"]):
         code, out, err = run(["describe", str(example), *bad], capsys)
         assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and not out
+
+
+@pytest.mark.parametrize("option", [["--limit", "-3"], ["--seeds", "0", "-1"], ["--seeds", "x"]])
+def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path, capsys):
+    code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "whole number from 0" in err
+    assert not list(tmp_path.iterdir())

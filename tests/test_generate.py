@@ -250,22 +250,3 @@ def test_best_of_keeps_the_sample_that_does_most_of_what_the_words_ask(model):
     best = generate(model, grid, text=words, seed=1, best_of=6)
     assert best == candidates[kept.index(max(kept))]
     assert generate(model, grid, seed=1, best_of=6) == generate(model, grid, seed=1)  # no words: nothing to check
-
-
-def test_a_long_dances_context_keeps_one_symbol_per_lane():
-    """A cut at a bar line can carry a hold into a column where a step also starts there (seen writing 16 bars
-    with the built-in model); the context a later pass continues from keeps the step, and encodes."""
-    from laban.score import Column, Direction, Level, Sign, Symbol
-    from motiongpt.model.generate import _one_per_lane
-    from motiongpt.vocabulary import Vocabulary
-
-    grid = laban.BeatGrid.uniform(120, 8, 4)
-    step = Symbol(0.0, Column.SUPPORT_RIGHT, 2.5, Sign.DIRECTION, Direction.PLACE, Level.HIGH)
-    held = Symbol(0.0, Column.SUPPORT_RIGHT, 3.0, Sign.HOLD)
-    other = Symbol(0.0, Column.SUPPORT_LEFT, 3.0, Sign.HOLD)
-    score = laban.Score(grid, [held, step, other])
-    with pytest.raises(laban.LabanError):
-        Vocabulary().encode(score)
-    fixed = _one_per_lane(score)
-    assert sorted(fixed.symbols, key=str) == sorted([step, other], key=str)
-    Vocabulary().encode(fixed)

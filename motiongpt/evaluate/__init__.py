@@ -59,6 +59,17 @@ __all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded"
            "random_score", "read_cmu_split", "report", "trajectories", "write", "written", "load_model", "cmu_styles"]
 
 
+def _whole(text: str) -> int:
+    """A whole number from 0 (a seed, a count), or argparse's one-line usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a whole number from 0, not {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``evaluate`` subcommand's arguments (shared by ``motiongpt evaluate`` and ``python -m``); what each
     means in plain words: docs/evaluation.md, "The command and its options"."""
@@ -83,9 +94,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip the baseline rows (training sample, nearest training clip, random scores)")
     parser.add_argument("--model", help="also write dances with a model ('builtin' or a model folder): one "
                                         "'generated' row per --seeds, each held-out clip's beat grid and words")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+    parser.add_argument("--seeds", type=_whole, nargs="+", default=[0, 1, 2],
                         help="the seeds of the --model rows (default: 0 1 2)")
-    parser.add_argument("--limit", type=int, default=0,
+    parser.add_argument("--limit", type=_whole, default=0,
                         help="measure only N held-out clips, a seeded draw (every row on the same clips; 0: all)")
     parser.add_argument("--corpus", type=Path,
                         help="a built corpus (motiongpt corpus build) whose training split's scores novelty counts "

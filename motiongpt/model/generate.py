@@ -27,7 +27,6 @@ from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
 from motiongpt.plausibility import FlightLimit
-from motiongpt.vocabulary import quantise
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -205,7 +204,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seed: i
         new = min(WINDOW_BARS - CONTEXT_BARS, total - done)
         so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
         context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
-        prompt = vocabulary.encode(_one_per_lane(quantise(context, vocabulary.subdivision)))[:-1]
+        prompt = vocabulary.encode(context)[:-1]
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
         written = _sample(model, local, 1, prompt, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
@@ -214,23 +213,6 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seed: i
         ids += written[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
     return ids + [vocabulary.eos_id]
-
-
-def _one_per_lane(score: Score) -> Score:
-    """``score`` with at most one symbol sounding per lane: a cut at a bar line can carry a hold in where a symbol
-    also starts (and leave slivers ``quantise`` drops); a written symbol wins over a carried hold."""
-    from dataclasses import replace
-
-    from laban.score import Sign
-    from motiongpt.vocabulary import lane
-
-    kept, ends = [], {}
-    for s in sorted(score.symbols, key=lambda s: (s.start, s.sign is Sign.HOLD, s.end)):
-        k = lane(s.column, s.sign)
-        if s.start >= ends.get(k, float("-inf")) - 1e-9:
-            kept.append(s)
-            ends[k] = s.end
-    return replace(score, symbols=kept) if len(kept) < len(score.symbols) else score
 
 
 def _trimmed(grid: BeatGrid, bars: int, vocabulary) -> BeatGrid:
