@@ -9,6 +9,7 @@ Between beats time is linear; before the first and after the last beat the neare
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -135,6 +136,38 @@ MUSIC_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac")
 
 
+def parse_music(path: str | Path):
+    """A MIDI or MusicXML file read by music21: the one parse of a music file, shared by its beat grid and the
+    features read from its notes (``motiongpt.conditioning``), so a piece is parsed once per process (a second
+    or so for a rag). The parsed score is cached by path, size and modification time; callers only read it.
+    Never music21's own pickled cache (``forceSource``). A missing, empty, unreadable or note-less file raises a
+    one-line ``MusicError``."""
+    path = Path(path)
+    if path.suffix.lower() not in MUSIC_SUFFIXES:
+        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES + AUDIO_SUFFIXES)})")
+    if not path.is_file():
+        raise MusicError(f"{path}: no such music file")
+    stat = path.stat()
+    if stat.st_size == 0:
+        raise MusicError(f"{path}: empty music file (0 bytes)")
+    return _parse_music(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_music(path: str, _mtime: int, _size: int):
+    from music21 import converter  # half a second to import: only when a score is read
+
+    try:
+        score = converter.parse(path, forceSource=True)
+        end = float(score.highestTime)
+        has_notes = bool(score.recurse().notes)
+    except Exception as error:  # music21 raises many unrelated types (MidiException, ParseError, IndexError...)
+        raise MusicError(f"{path}: cannot read music file ({_one_line(error)})") from None
+    if end <= 0 or not has_notes:
+        raise MusicError(f"{path}: empty music file (no notes)")
+    return score
+
+
 def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
     """The beat grid of a MIDI or MusicXML score, exact from the notation (read with music21).
 
@@ -150,27 +183,13 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     Audio (.wav, .flac, .ogg, .mp3) has no notation: its beats are estimated by ``beats_from_audio``.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in AUDIO_SUFFIXES:
+    if path.suffix.lower() in AUDIO_SUFFIXES:
         return beats_from_audio(path, 4 if beats_per_bar is None else beats_per_bar)
-    if suffix not in MUSIC_SUFFIXES:
-        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES + AUDIO_SUFFIXES)})")
-    if not path.is_file():
-        raise MusicError(f"{path}: no such music file")
-    if path.stat().st_size == 0:
-        raise MusicError(f"{path}: empty music file (0 bytes)")
     if beats_per_bar is not None and beats_per_bar < 1:
         raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
-    from music21 import converter, meter, stream  # half a second to import: only when a score is read
-
-    try:
-        score = converter.parse(path, forceSource=True)
-        end = float(score.highestTime)
-        has_notes = bool(score.recurse().notes)
-    except Exception as error:  # music21 raises many unrelated types (MidiException, ParseError, IndexError...)
-        raise MusicError(f"{path}: cannot read music file ({_one_line(error)})") from None
-    if end <= 0 or not has_notes:
-        raise MusicError(f"{path}: empty music file (no notes)")
+    score = parse_music(path)
+    end = float(score.highestTime)
+    from music21 import meter, stream
 
     # Meters as (offset, bar length, beats a bar) in quarter notes; every part repeats them, keep one of each.
     meters: dict[float, tuple[float, int]] = {}

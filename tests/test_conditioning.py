@@ -16,7 +16,6 @@ from laban import BeatGrid, MusicError
 from motiongpt.conditioning import (FEATURES, LEVELS, controls_from_music, controls_from_score, metrical_strength,
                                     music_features, paired_music, resolve_music)
 from motiongpt.conditioning.controls import rank_levels
-from motiongpt.conditioning.music import _read_notes
 
 DANCE = Path(__file__).parents[1] / ".." / "shared" / "mocap" / "cmu" / "05" / "05_06.bvh"
 needs_librosa = pytest.mark.skipif(importlib.util.find_spec("librosa") is None,
@@ -81,11 +80,23 @@ def test_rag_sections_at_its_repeat_signs_and_its_return():
     assert np.mean(returned == controls.bars[(controls.bars >= 35) & (controls.bars <= 48)] - 34) >= 0.75
 
 
-def test_music21_parses_each_file_once():
-    music_features("corpus:bach/bwv66.6")
-    hits = _read_notes.cache_info().hits
-    music_features("corpus:bach/bwv66.6", meter=2)
-    assert _read_notes.cache_info().hits == hits + 1
+def test_music21_parses_each_file_once(tmp_path, monkeypatch):
+    """The beat grid and the note features share one parse of a file, and asking again parses nothing."""
+    import shutil
+
+    import music21
+
+    from motiongpt.conditioning.music import resolve_music
+
+    path = tmp_path / "chorale.mxl"
+    shutil.copy(resolve_music("corpus:bach/bwv66.6"), path)  # a file no earlier test has parsed
+    parses = []
+    parse = music21.converter.parse
+    monkeypatch.setattr(music21.converter, "parse", lambda *a, **k: parses.append(a) or parse(*a, **k))
+    music_features(path)
+    assert len(parses) == 1
+    music_features(path, meter=2)
+    assert len(parses) == 1
 
 
 def test_metrical_strength_follows_the_meter_and_the_upbeat():

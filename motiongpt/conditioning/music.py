@@ -23,7 +23,7 @@ import numpy as np
 
 from laban.beats import beat_grid
 from laban.errors import MusicError
-from laban.timing import AUDIO_SUFFIXES, MUSIC_SUFFIXES, BeatGrid
+from laban.timing import AUDIO_SUFFIXES, MUSIC_SUFFIXES, BeatGrid, parse_music
 
 CORPUS_PREFIX = "corpus:"
 SAMPLES_PER_BEAT = 8  # what sounds when is sampled this finely within a beat (rests, loudness, register, chroma)
@@ -164,11 +164,11 @@ def _key(path: Path) -> tuple[str, int, int]:
 
 @functools.lru_cache(maxsize=16)
 def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
-    """Parse a score once (music21 takes most of the time) and keep only the numbers the features need."""
-    from music21 import bar, converter, dynamics, expressions, key, meter, stream
+    """The score's notes as numbers, from the parse its beat grid was read from (``laban.timing.parse_music``)."""
+    from music21 import bar, dynamics, expressions, key, meter, stream
 
+    score = parse_music(path)
     try:
-        score = converter.parse(path)
         parts = list(score.parts) or [score]
         starts, ends, pitches, louds, struck = [], [], [], [], []
         for part in parts:
