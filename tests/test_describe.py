@@ -230,8 +230,23 @@ def test_free_text_states_only_what_it_says():
     asked = facts_from_text("a slow solo: steps forward, a half turn, arms rising high")
     assert asked.steps is None and asked.step_direction is Direction.FORWARD  # no count given
     assert asked.turn is None and asked.arm_level is Level.HIGH  # a half turn, but which way is not said
-    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "jump", "arm level"}
+    assert asked.jumps is None  # "a slow solo" is not the describer's: what it leaves out, it does not deny
+    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "arm level"}
     assert facts_from_text("Three hops and 2 leaps; the arms stay low.").jumps == 5
+    assert facts_from_text("Three hops and 2 leaps; the arms stay low.").turn == 0  # the describer's own words
+
+
+@pytest.mark.parametrize("prompt", ["salsa dance (lead)", "Empi", "basketball - forward dribble"])
+def test_a_prompt_that_names_no_movement_denies_none(prompt):
+    """CMU's one-line descriptions: nothing in them says the dancer does not step, turn or jump."""
+    assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
+
+
+def test_a_choreographers_names_for_turns_jumps_and_steps():
+    asked = facts_from_text("dance - cartwheel-like start, pirouettes, jete")
+    assert asked.jumps == 1 and asked.turn is None and asked.steps is None  # a turn, but how far is not said
+    assert facts_from_text("two jetés and a pirouette") == PhraseFacts(0, None, None, 2, None)
+    assert facts_from_text("runs forward, arms low").step_direction is Direction.FORWARD
 
 
 FOUR_STEPS_FACTS = PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)

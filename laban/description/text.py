@@ -238,65 +238,93 @@ _SENSE = _alternation(_TURN_SENSE)
 _NET_ZERO = _alternation([z.split("{n} turns ", 1)[1] for z in NET_ZERO])
 _NUMBER = _alternation([*NUMBERS[1:], "a", "an", "a single"])
 _DIGITS = re.compile(r"\b(\d+)\b")
-_JUMP = _alternation({f"{w}{s}" for words in JUMP_WORDS.values() for w in words for s in ("", "s")})
+# Words a prompt may use that the describer never writes: a choreographer's names for a turn, a jump or steps.
+PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
+PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
+PROMPT_STEPS = ("run", "runs", "running", "stride", "strides", "striding")
+_JUMP = _alternation({f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words
+                      for s in ("", "s")})
 _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,
            "to shoulder height": Level.MIDDLE, "at shoulder height": Level.MIDDLE, "shoulder height": Level.MIDDLE,
            "to the horizontal": Level.MIDDLE, "out horizontal": Level.MIDDLE, "horizontal": Level.MIDDLE,
            "low": Level.LOW, "down": Level.LOW}
 _LEVEL = _alternation(_LEVELS)
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
-_STEP_WORD = re.compile(r"\b(steps?|walks?|walking)\b")
+_STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
 _JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)
-_TURN_WORD = re.compile(r"\bturns?\b")
+_TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
+# The describer's clauses that colour a sentence without being counted (``sentence``: rises, legs, torso,
+# standing still): with the counted kinds, every clause it writes is one of these.
+_COLOUR_WORD = re.compile(r"\b(legs?|torso|lean(s|ing)?|bends?|folds?|ris(e|es|ing)|relevé|plié|knees?|"
+                          r"still|on the spot|sink(s|ing)?)\b")
 _ARM_WORD = re.compile(r"\barms?\b")
 
 
 def facts_from_text(text: str) -> PhraseFacts:
     """The facts a sentence states, read with the describer's vocabulary (the inverse of ``sentence``).
 
-    What the sentence does not mention does not happen (no turn clause: no turn, 0 eighths); a step or turn
-    clause whose count, direction or amount the vocabulary cannot read leaves that fact unstated (``None``), and
-    so does a sentence without arms.
+    In the describer's own register (every clause one it writes), what the sentence does not mention does not
+    happen: no turn clause means no turn, 0 eighths. Free text says what matters to its writer and no more ("salsa
+    dance", "a slow solo: ..."), so where any clause is not the describer's, the steps, turn and jumps it does
+    not mention are left unstated (``None``) rather than denied. A step or turn clause whose count, direction or
+    amount the vocabulary cannot read leaves that fact unstated, and so does a sentence without arms. A prompt
+    may also name steps, turns and jumps the describer does not write (``PROMPT_STEPS``, ``PROMPT_TURNS``,
+    ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté").
     """
-    steps: int | None = 0
+    clauses = [(_kinds(c), c) for c in (c.strip() for c in _SPLIT.split(text.lower())) if c]
+    kinds = set().union(*(k for k, _ in clauses))
+    closed = all(k for k, _ in clauses)
+
+    def start(*mentions: str) -> int | None:
+        return 0 if closed or kinds.intersection(mentions) else None
+
+    steps, turn, jumps = start("step", "close"), start("turn"), start("jump")
     ways: list[Direction] = []
     mostly: Direction | None = None
-    turn: int | None = 0
-    jumps: int | None = 0
     arm_level: Level | None = None
-    for clause in _SPLIT.split(text.lower()):
-        clause = clause.strip()
-        if not clause:
-            continue
-        if _JUMP.search(clause):
+    for found, clause in clauses:
+        kind = found[0] if found else None
+        # a second kind in one clause ("two jetés and a pirouette") is mentioned but not counted: unstated
+        steps = None if {"step", "close"} & set(found[1:]) else steps
+        turn = None if "turn" in found[1:] else turn
+        jumps = None if "jump" in found[1:] else jumps
+        if kind == "jump":
             for match in _JUMP_COUNT.finditer(clause):  # "a hop", "three hops and two leaps"
-                number, digits, kind = match.groups()
-                n = _number(number or digits) if number or digits else (None if kind.endswith("s") else 1)
+                number, digits, word = match.groups()
+                n = _number(number or digits) if number or digits else (None if word.endswith("s") else 1)
                 jumps = None if n is None or jumps is None else jumps + n
-        elif _TURN_WORD.search(clause):
+        elif kind == "turn":
             amount, sense = _AMOUNT.search(clause), _SENSE.search(clause)
             if _NET_ZERO.search(clause):
                 continue
             turn = None if amount is None or sense is None or turn is None else (
                 turn + _AMOUNTS[amount.group(1)] * _TURN_SENSE[sense.group(1)])
-        elif _CLOSE_WORD.search(clause):
+        elif kind == "close":
             steps = None if steps is None else steps + 1
             ways.append(D.PLACE)
-        elif _STEP_WORD.search(clause):
+        elif kind == "step":
             n, way = _number(clause), _WAY.search(clause)
             steps = None if n is None or steps is None else steps + n
             if way is not None:
                 if "mostly" in clause or "chiefly" in clause:
                     mostly = _WAYS[way.group(1)]
                 ways += [_WAYS[way.group(1)]] * (n or 1)
-        elif _ARM_WORD.search(clause):
+        elif kind == "arm":
             level = _LEVEL.search(clause)
             if level is not None:
                 arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=LEVEL_RANK.get)
     direction = mostly or dominant_direction(ways)
     return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level)
 
+
+def _kinds(clause: str) -> tuple[str, ...]:
+    """What a clause tells, by its keywords, in the describer's order: "jump", "turn", "close", "step", "arm",
+    "colour" (what the describer writes without counting it); the first is the clause's kind. None of them: not
+    the describer's words."""
+    return tuple(kind for kind, pattern in (("jump", _JUMP), ("turn", _TURN_WORD), ("close", _CLOSE_WORD),
+                                            ("step", _STEP_WORD), ("arm", _ARM_WORD), ("colour", _COLOUR_WORD))
+                 if pattern.search(clause))
 
 
 def _number(clause: str) -> int | None:
