@@ -6,9 +6,16 @@ for 1.2 s is a 1.8 m jump. The first evaluations of the built-in model found dan
 that reason. ``FlightLimit`` caps a flight's length at what the shared captures show (their longest, a grand jeté,
 is 0.63 s in the air), at the dance's tempo: a flight's duration token may not be longer, and a flight may not
 be tied over a bar line (its continuation would add to it).
+
+The other is a fast turn: the whole body turns with it, so three-quarters of a turn written in a sixteenth at
+154 bpm (0.1 s) swings the hands at 25 m/s, five times the captures' 99th percentile. ``TurnLimit`` gives a turn
+at least the time the captures' fastest turn would take (3.7 turns a second; their 99th percentile is 2.5).
 """
 
 from __future__ import annotations
+
+import math
+from fractions import Fraction
 
 import numpy as np
 import torch
@@ -19,7 +26,11 @@ from laban.timing import BeatGrid
 
 from .vocabulary import Vocabulary
 
-__all__ = ["LONGEST_FLIGHT", "FlightLimit"]
+__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit"]
+
+# Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
+# median 0.64, 99th percentile 2.47, fastest 3.68).
+FASTEST_TURN = 3.7
 
 
 class FlightLimit(LogitsProcessor):
@@ -49,3 +60,43 @@ class FlightLimit(LogitsProcessor):
         refused = after_flight[:, None] & self.too_long.to(scores.device)[None]
         refused[:, self.tie] |= timed_flight
         return scores.masked_fill(refused, float("-inf"))
+
+
+class TurnLimit(LogitsProcessor):
+    """After a turn of *a* turns, durations shorter than *a* / ``fastest`` seconds (at the grid's shortest beat)
+    refused. Where the bar leaves no duration that long, only the longest (to the bar line) stays, and the turn is
+    tied on into the next bar, whose piece gets the same time again (so a turn over a bar line turns slower, not
+    faster); only in the last bar, where nothing can be tied, may a late turn stay quick."""
+
+    def __init__(self, vocabulary: Vocabulary, grid: BeatGrid, fastest: float = FASTEST_TURN) -> None:
+        times = np.asarray(grid.times, dtype=float)
+        beat = float(np.diff(times).min()) if len(times) > 1 else 60.0 / grid.tempo
+        self.least = torch.zeros(len(vocabulary), dtype=torch.long)  # subdivisions a turn token's turn needs
+        for token, i in vocabulary.ids.items():
+            if token.startswith("turn:"):
+                turns = sum(Fraction(part) for part in token[6:].split("+"))  # "turn:-2+7/8": 2 7/8 turns
+                self.least[i] = math.ceil(float(turns) / fastest / beat * vocabulary.subdivision - 1e-9)
+        self.subdivisions = torch.zeros(len(vocabulary), dtype=torch.long)  # a duration token's length, else 0
+        first = vocabulary.duration0
+        self.subdivisions[first:first + vocabulary.max_positions] = torch.arange(1, vocabulary.max_positions + 1)
+        self.tie = vocabulary.tie_id
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        least, length = self.least.to(scores.device), self.subdivisions.to(scores.device)
+        need = least[input_ids[:, -1]]  # a duration to choose for a turn
+        owed = torch.zeros_like(need, dtype=torch.bool)  # a turn just timed shorter than it needs
+        if input_ids.shape[1] > 1:
+            written = length[input_ids[:, -1]]
+            owed = (written > 0) & (written < least[input_ids[:, -2]])
+        if not bool((need > 1).any() | owed.any()):
+            return scores
+        short = (length[None] > 0) & (length[None] < need[:, None])
+        kept = scores.masked_fill(short, float("-inf"))
+        stuck = torch.isinf(kept).all(-1, keepdim=True) & (need[:, None] > 1)
+        longest = torch.where(torch.isinf(scores), 0, length[None]).argmax(-1, keepdim=True)  # to the bar line
+        only_longest = torch.full_like(scores, float("-inf")).scatter(1, longest, scores.gather(1, longest))
+        kept = torch.where(stuck, only_longest, kept)
+        tie = owed[:, None] & ~torch.isinf(scores[:, self.tie:self.tie + 1])  # carried on where a tie may come
+        only_tie = torch.full_like(scores, float("-inf"))
+        only_tie[:, self.tie] = scores[:, self.tie]
+        return torch.where(tie, only_tie, kept)

@@ -424,3 +424,12 @@ def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path,
     code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "whole number from 0" in err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option", [["--top-p", "0"], ["--temperature", "-1"], ["--guidance", "x"],
+                                    ["--best-of", "0"]])
+def test_evaluate_refuses_impossible_sampling_settings_in_one_line(option, tmp_path, capsys):
+    """Settings generate would refuse are refused before minutes of work, not counted as dances not written."""
+    code, out, err = run(["evaluate", "--model", "builtin", *option, "-o", str(tmp_path / "report.json")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and option[0] in err
+    assert not list(tmp_path.iterdir())

@@ -339,3 +339,7 @@ def test_a_long_gap_in_the_supports_is_weight_kept_but_a_written_flight_is_a_jum
             Symbol(1.5, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)]
     leap = np.asarray(decode(Score(grid, jump), seed=0).trajectories().positions)[..., 1].max()
     assert leap > top + 0.1  # half a second in the air rises about 30 cm
+    # a flight written inside a long gap is a jump of its own length, not of the whole gap (4 s: 20 m high)
+    inside = [steps[0], Symbol(2.5, Column.CENTRE, 0.5, Sign.FLIGHT), steps[1]]
+    hop = np.asarray(decode(Score(grid, inside), seed=0).trajectories().positions)[..., 1].max()
+    assert abs(hop - leap) < 0.15

@@ -8,7 +8,7 @@ import laban
 from laban.score import Sign
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import LONGEST_FLIGHT, FlightLimit
+from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -45,3 +45,40 @@ def test_sampled_dances_keep_their_flights_short(monkeypatch):
     flights = [s.duration for score in variations(model, grid, 4, seed=4)
                for s in score.symbols if s.sign is Sign.FLIGHT]
     assert len(flights) >= 4 and max(flights) <= LONGEST_FLIGHT
+
+
+def test_a_turn_takes_at_least_the_time_the_fastest_real_turn_would():
+    vocabulary = Vocabulary()
+    limit = TurnLimit(vocabulary, laban.BeatGrid.uniform(60, 8, 4))  # a quarter of a beat is 0.25 s
+    three = vocabulary.ids["turn:+3"]  # three turns need 3 / 3.7 = 0.81 s: four quarters of a beat, 1 s
+    scores = limit(torch.tensor([[vocabulary.bos_id, three]]), torch.zeros(1, len(vocabulary)))
+    refused = {vocabulary.tokens[i] for i in torch.nonzero(scores[0] == float("-inf")).flatten().tolist()}
+    assert refused == {"dur:0.25", "dur:0.5", "dur:0.75"}
+    eighth = vocabulary.ids["turn:-1/8"]
+    assert not (limit(torch.tensor([[eighth]]), torch.zeros(1, len(vocabulary))) == float("-inf")).any()
+    # where the bar leaves only shorter durations (the turn reaches the bar line, a tie may carry it on), they stay
+    short = torch.full((1, len(vocabulary)), float("-inf"))
+    short[0, vocabulary.duration0] = 0.0
+    assert limit(torch.tensor([[three]]), short)[0, vocabulary.duration0] == 0.0
+
+
+def test_sampled_dances_turn_no_faster_than_real_dancers(monkeypatch):
+    """A model that leans to big turns in short durations (checked: without the limit they spin 24 turns a second)
+    turns under the limit no faster than the captures' fastest turn, counting a tied turn's whole length."""
+    import motiongpt.model.generate as generation
+
+    vocabulary = Vocabulary()
+    leaning = torch.zeros(len(vocabulary))
+    leaning[[vocabulary.ids["turn:+2"], vocabulary.ids["turn:-3"]]] = 8.0
+    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(6, 0, 32)
+
+    class Leaning(generation.ScoreGrammarProcessor):  # the grammar, then a lean towards fast turns
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + leaning
+
+    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
+    model = build(tiny_config(), seed=3).eval()
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+    turns = [(abs(s.turn), s.duration * 0.5) for score in variations(model, grid, 4, seed=4)
+             for s in score.symbols if s.sign is Sign.TURN and s.turn]
+    assert len(turns) >= 4 and max(amount / seconds for amount, seconds in turns) <= FASTEST_TURN

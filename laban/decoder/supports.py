@@ -70,7 +70,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         levels[foot] = first.level if first is not None else Level.MIDDLE
     end_beat = float(clock.grid.seconds_to_beats(clock.end))
     first_support = min((s.start for col in columns for s in col), default=np.inf)
-    edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat)})
+    supported = sorted((s.start, s.end) for col in columns for s in col)
+    edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat),
+                    *(x for f in flights for x in (f.start, f.end) if 0.0 < x < end_beat)})
     seconds = dict(zip(edges, clock.seconds(np.array(edges)).tolist()))
     runs: list[Run] = []
     for b0, b1 in zip(edges[:-1], edges[1:]):
@@ -80,9 +82,12 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
                     for col in columns]
         feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
-        if not feet and runs and seconds[b1] - seconds[b0] > LONGEST_FLIGHT and not any(
-                f.start <= middle < f.end for f in flights):
-            feet = runs[-1].feet  # too long to be a jump, and no flight written: the weight stays
+        if not feet and runs and not any(f.start <= middle < f.end for f in flights):
+            gap = (max((e for _, e in supported if e <= middle), default=0.0),
+                   min((b for b, _ in supported if b > middle), default=end_beat))
+            if float(np.diff(clock.seconds(np.array(gap)))[0]) > LONGEST_FLIGHT:
+                # too long to be a jump: the weight stays where no flight is written (on the last feet it was on)
+                feet = next((r.feet for r in reversed(runs) if r.feet), (0, 1))
         new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION and abs(s.start - b0) < 1e-9]
         for foot, s in enumerate(covering):
             if s is not None and s.sign is Sign.DIRECTION:

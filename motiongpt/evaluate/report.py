@@ -23,14 +23,15 @@ from .protocol import Protocol, evaluate, measure
 def report(reference: list[Clip], held_out: list[Clip] | None = None, generated: list[Clip] | None = None,
            protocol: Protocol = Protocol(), baselines: bool = True, labels: dict[str, str] | None = None,
            seed: int = 0, model=None, seeds: tuple[int, ...] = (0,), training_scores: list | None = None,
-           styles: dict[str, str] | None = None, log=None) -> dict:
+           styles: dict[str, str] | None = None, sampling: dict | None = None, log=None) -> dict:
     """The whole evaluation as a JSON-ready dict: protocol and variants, then one row per set (see the module
     docstring). Generated clips named like held-out clips are paired with them.
 
     With a ``model``, one "generated" row per seed in ``seeds``: the model writes a dance for each held-out clip
     (``generated.written``) and it is decoded as the held-out scores are. Its scores are also judged in score
     space (FID on the text ↔ score evaluator's embeddings, R-precision) and for novelty against
-    ``training_scores`` (default: the reference clips' scores); ``styles`` maps a held-out clip to its style."""
+    ``training_scores`` (default: the reference clips' scores); ``styles`` maps a held-out clip to its style;
+    ``sampling`` holds ``generate``'s settings (temperature, top_k, top_p, guidance, best_of)."""
     labels = labels or {}
     began = time.perf_counter()
     if protocol.windows and protocol.seconds:
@@ -65,7 +66,7 @@ def report(reference: list[Clip], held_out: list[Clip] | None = None, generated:
         failed = {name: 0 for name in runs}
         if model is not None:
             for s in seeds:
-                made, targets, failed[f"generated (seed {s})"] = written(model, gt, s, styles)
+                made, targets, failed[f"generated (seed {s})"] = written(model, gt, s, styles, **(sampling or {}))
                 runs[f"generated (seed {s})"] = (made, targets)
                 if log:
                     log(f"seed {s}: {len(made)} dances written ({time.perf_counter() - began:.0f} s so far)")
