@@ -1,5 +1,6 @@
 // The studio page: ask, see the options, open one and develop it, browse the history. Plain JS on the JSON
-// API of motiongpt.studio.app; long work is a job polled until it is done (and can be cancelled).
+// API of motiongpt.studio.app; long work is a job followed until it is done (and can be cancelled): each
+// request for it returns as soon as it has moved (?after=version), so a new option is drawn the moment it exists.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -23,20 +24,23 @@ async function api(method, url, body, raw) {
 function notice(text) { $("notice").textContent = text || ""; }
 
 async function runJob(job, onProgress) {
-  // Poll a job until it ends; onProgress(job) is called on every answer (a job lists what it made as it goes).
-  $("job").hidden = false;
-  $("job-cancel").onclick = () => api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
+  // Follow a job until it ends; onProgress(job) is called on every change (a job lists what it made as it goes).
+  $("job").hidden = false; $("job-cancel").disabled = false;
+  $("job-cancel").onclick = () => {
+    $("job-cancel").disabled = true; $("job-message").textContent = "cancelling...";
+    api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
+  };
   try {
     while (true) {
-      job = await api("GET", `/api/jobs/${job.id}`);
-      $("job-message").textContent = job.message; $("job-progress").value = job.progress;
+      job = await api("GET", `/api/jobs/${job.id}?after=${job.version}`);
+      if (!$("job-cancel").disabled) $("job-message").textContent = job.message;
+      $("job-progress").value = job.progress;
       if (onProgress) await onProgress(job);
       if (!["queued", "running"].includes(job.state)) break;
-      await new Promise((r) => setTimeout(r, 150));
     }
   } finally { $("job").hidden = true; }
   if (job.state === "failed") throw new Error(job.error);
-  if (job.state === "cancelled") notice("cancelled");
+  if (job.state === "cancelled") { notice(job.message); document.body.dataset.cancelled = job.id; }
   return job;
 }
 
@@ -276,6 +280,33 @@ function tick() {
   requestAnimationFrame(tick);
 }
 
+// --- styles: the model's own and the style adapters (uploaded as a zip, or given to motiongpt studio) ------
+
+function showStyles(adapters, chosen) {
+  for (const [id, none] of [["ask-style", "none"], ["translate-style", null]]) {
+    const select = $(id), keep = chosen || select.value;
+    const options = none ? [new Option(none, "")] : [];
+    const known = document.createElement("optgroup"); known.label = "the model's styles";
+    known.append(...S.styles.map((s) => new Option(s, s)));
+    const mine = document.createElement("optgroup"); mine.label = "style adapters";
+    mine.append(...adapters.map((a) => new Option(a, "adapter:" + a)));
+    select.replaceChildren(...options, ...(S.styles.length ? [known] : []), ...(adapters.length ? [mine] : []));
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  }
+}
+
+async function adapterUpload() {
+  const file = $("adapter-file").files[0]; if (!file) return;
+  try {
+    notice("adding the style adapter " + file.name);
+    const made = await api("PUT", `/api/upload?kind=adapter&name=${encodeURIComponent(file.name)}`, file, true);
+    const state = await api("GET", "/api/state");
+    showStyles(state.adapters, made.style);
+    notice(`style adapter ${made.adapter} added: chosen as the style`);
+  } catch (error) { notice(error.message); }
+  $("adapter-file").value = "";
+}
+
 // --- history -----------------------------------------------------------------------------------------------
 
 async function refreshHistory() {
@@ -339,8 +370,8 @@ async function init() {
     state = await api("GET", "/api/state");
   }
   notice("");
-  $("ask-style").append(...state.styles.map((s) => new Option(s, s)));
-  $("translate-style").append(...state.styles.map((s) => new Option(s, s)));
+  S.styles = state.styles; showStyles(state.adapters);
+  $("adapter-file").addEventListener("change", adapterUpload);
   $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
   await refreshHistory();
   document.body.dataset.ready = "1";
