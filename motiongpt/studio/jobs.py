@@ -44,6 +44,7 @@ class Job:
     finished: float | None = None
     cpu: float = 0.0  # seconds of the worker thread's CPU the job has used (what one idle core would take)
     version: int = 0  # bumped whenever what the page is shown changes
+    marks: list = field(default_factory=list)  # (message, wall s, CPU s) at each step and result: where time goes
     _cpu0: float = 0.0
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -56,13 +57,16 @@ class Job:
         if self._cancel.is_set():
             raise Cancelled()
         self.progress, self.message = float(progress), message
-        self.cpu = time.thread_time() - self._cpu0
-        self.version += 1
+        self._mark(message)
 
     def publish(self, result: dict) -> None:
         """What the job has made so far (the page shows it as soon as it is told)."""
         self.result = result
+        self._mark("made " + ", ".join(result.get("dances") or []))
+
+    def _mark(self, what: str) -> None:
         self.cpu = time.thread_time() - self._cpu0
+        self.marks.append((what, round(time.time() - self.started, 3), round(self.cpu, 3)))
         self.version += 1
 
     def cpu_now(self) -> float:
@@ -79,7 +83,7 @@ class Job:
         return {"id": self.id, "kind": self.kind, "state": self.state, "progress": round(self.progress, 3),
                 "message": self.message, "result": self.result, "error": self.error,
                 "seconds": round((self.finished or time.time()) - self.started, 3) if self.started else None,
-                "cpu_seconds": round(self.cpu, 3), "version": self.version}
+                "cpu_seconds": round(self.cpu, 3), "version": self.version, "marks": self.marks[-40:]}
 
 
 class Jobs:

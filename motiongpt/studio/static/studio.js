@@ -148,7 +148,7 @@ async function openDance(id, selection) {
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
     : "No recording: the beats are clicked (MIDI and scores are not synthesised).";
-  $("score-text").value = dance.score_text; $("score-error").textContent = "";
+  $("score-text").value = dance.score_text; $("score-error").textContent = ""; S.badLine = null; gutter();
   selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
   $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
   S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`, selection);
@@ -189,7 +189,7 @@ async function develop(operation, settings) {
 
 async function saveScore() {
   if (!S.dance) return;
-  $("score-error").textContent = "";
+  $("score-error").textContent = ""; S.badLine = null; gutter();
   try {
     const response = await fetch(`/api/dances/${S.dance.id}/score`, { method: "PUT", body: $("score-text").value });
     const data = await response.json();
@@ -203,11 +203,30 @@ async function saveScore() {
   } catch (error) { $("score-error").textContent = error.message; }
 }
 
+const LINE_PX = 17;  // the editor's line height (studio.css)
+
+function gutter() {
+  // The line numbers beside the score's text, the line an error names marked; scrolled with the text.
+  const area = $("score-text"), count = area.value.split("\n").length;
+  if (S.gutterLines !== count || S.gutterBad !== S.badLine) {
+    const numbers = [];
+    for (let n = 1; n <= count; n++) {
+      const span = document.createElement("span"); span.textContent = String(n);
+      if (n === S.badLine) { span.className = "bad"; span.id = "score-bad-line"; }
+      numbers.push(span, "\n");
+    }
+    $("score-gutter").replaceChildren(...numbers);
+    S.gutterLines = count; S.gutterBad = S.badLine;
+  }
+  $("score-gutter").scrollTop = area.scrollTop;
+}
+
 function selectLine(area, line) {
   const lines = area.value.split("\n");
   const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   area.focus(); area.setSelectionRange(start, start + (lines[line - 1] || "").length);
-  area.scrollTop = (line - 3) * 17;
+  area.scrollTop = Math.max(0, (line - 4) * LINE_PX);
+  S.badLine = line; gutter();
 }
 
 async function rigUpload() {
@@ -362,6 +381,8 @@ async function init() {
   $("translate").addEventListener("click", () => develop("translate", { style: $("translate-style").value, seed: Date.now() % 100000 }));
   $("partner").addEventListener("click", () => develop("partner", { seed: Date.now() % 100000 }));
   $("save-score").addEventListener("click", saveScore);
+  $("score-text").addEventListener("input", gutter);
+  $("score-text").addEventListener("scroll", gutter);
   $("rig-file").addEventListener("change", rigUpload);
   $("render").addEventListener("click", renderVideo);
   let state = await api("GET", "/api/state");
