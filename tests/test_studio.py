@@ -140,7 +140,7 @@ def test_downloads(site, trials):
     assert f"studio/dances/{dance}/lineage.json" in names and "studio/studio.json" in names
 
 
-def test_make_mp4_renders_the_dance_and_downloads_it(site):
+def test_make_mp4_renders_the_dance_and_downloads_it(site, tmp_path):
     """Make MP4 on the off-screen renderer (skipped, saying why, where there is no OpenGL): the video lasts as
     long as the dance's motion, at 30 frames a second, and the dance's view says it has one."""
     from viz.scene import _pyrender
@@ -160,7 +160,7 @@ def test_make_mp4_renders_the_dance_and_downloads_it(site):
     video = client.get(f"/api/dances/{dance}/download/mp4")
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
     assert f'filename="dance-{dance}.mp4"' in video.headers["content-disposition"]
-    out = site["root"] / "taken.mp4"
+    out = tmp_path / "taken.mp4"
     out.write_bytes(video.content)
     motion = read_bvh(site["studio"].folder.dances / dance / "dance.bvh")
     reader = imageio.get_reader(out)
