@@ -137,8 +137,9 @@ async function startFrom() {
 // --- one dance ---------------------------------------------------------------------------------------------
 
 async function openDance(id, selection) {
+  // The dance's view and its motion asked for at once; the history is redrawn after the dancer is on screen.
   stop();
-  const dance = await api("GET", `/api/dances/${id}`);
+  const [dance, motion] = await Promise.all([api("GET", `/api/dances/${id}`), api("GET", `/api/dances/${id}/motion`)]);
   S.dance = dance;
   $("dance-panel").hidden = false; $("variations-panel").hidden = true;
   $("dance-panel").dataset.dance = id;
@@ -156,10 +157,11 @@ async function openDance(id, selection) {
   $("dl-mp4").hidden = !dance.video; $("dl-mp4").href = `/api/dances/${id}/download/mp4`;
   $("dl-rig").hidden = true;
   S.audio = dance.music && dance.music.audio ? new Audio(dance.music.audio) : null;
-  const motion = await api("GET", `/api/dances/${id}/motion`);
   S.viewer.setMotion(motion);
-  await refreshHistory();
+  S.opened = performance.now();
+  const history = refreshHistory();
   document.body.dataset.openDance = id;
+  await history;
 }
 
 function closeDance() {
@@ -181,7 +183,8 @@ async function develop(operation, settings) {
       orderCards(made);
     } else if (made.length) {
       await openDance(made[0], operation === "regenerate" ? [+settings.first, +settings.last] : null);
-      document.body.dataset.lastOperationSeconds = ((performance.now() - started) / 1000).toFixed(3);
+      document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
+      return;  // openDance redrew the history
     }
     await refreshHistory();
   } catch (error) { notice(error.message); }
