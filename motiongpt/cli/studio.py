@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
         if find_spec(name) is None:
             raise LabanError(f"the studio needs {name}: pip install \"motiongpt[studio]\"")
     common.model_folder(args.model)
-    common.output_folder(args.folder)
     if args.adapters is not None and not args.adapters.is_dir():
         raise LabanError(f"{args.adapters}: no such folder of style adapters")
+    common.output_folder(args.folder)
     import uvicorn
 
     from motiongpt.studio import create_app
