@@ -3,7 +3,7 @@
 screen, and from "Regenerate bars" to the new bars — as the page measures them (performance.now() from the click
 to the dancer drawn).
 
-    python bench/studio_screens.py [--model DIR] [--bars 8] [--count 4] [--out docs/images] [--repeat 2]
+    python bench/studio_screens.py [--model DIR] [--bars 8] [--count 4] [--out docs/images] [--repeat 2] [--marks]
 
 Needs chromium, chromedriver and selenium (tests/test_studio_browser.py says how to install them). The browser is
 started first and may use every core; the server (model, decoder, web) is then pinned to core 0 with one torch
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "images")
     parser.add_argument("--repeat", type=int, default=2, help="asks in a row (the first is cold)")
+    parser.add_argument("--marks", action="store_true", help="where the server's time went, step by step")
     args = parser.parse_args()
 
     from motiongpt.studio import browser
@@ -61,11 +62,16 @@ def main() -> None:
                                     shots=args.out if attempt == args.repeat - 1 else None, timeout=600)
                 state = "cold" if attempt == 0 else "warm"
                 asks = app.state.studio.folder.read_state()["asks"]
+                ask = [j for j in jobs.all() if j.kind == "ask"][-1]
                 regenerate = [j for j in jobs.all() if j.kind == "regenerate"][-1]
                 print(f"{state}: generate -> first of {args.count} options ({args.bars} bars) on screen "
                       f"{seen['first_option_s']:.2f} s wall (server CPU {asks[-1]['first_cpu_seconds']:.2f} s); "
                       f"regenerate bars 2-3 -> new bars on screen {seen['regenerate_s']:.2f} s wall (server CPU "
                       f"{regenerate.cpu:.2f} s); load average {os.getloadavg()[0]:.1f}")
+                if args.marks:
+                    for job in (ask, regenerate):
+                        print(f"  {job.kind} (wall s, CPU s at each step): " +
+                              "; ".join(f"{what} {wall:.2f} {cpu:.2f}" for what, wall, cpu in job.marks))
     finally:
         driver.quit()
     print(f"screenshots: {', '.join(sorted(p.name for p in args.out.glob('studio_*.png')))} in {args.out}")

@@ -140,6 +140,38 @@ def test_downloads(site, trials):
     assert f"studio/dances/{dance}/lineage.json" in names and "studio/studio.json" in names
 
 
+def test_make_mp4_renders_the_dance_and_downloads_it(site, tmp_path):
+    """Make MP4 on the off-screen renderer (skipped, saying why, where there is no OpenGL): the video lasts as
+    long as the dance's motion, at 30 frames a second, and the dance's view says it has one."""
+    from viz.scene import _pyrender
+
+    try:
+        _pyrender().OffscreenRenderer(8, 8).delete()
+    except Exception as error:
+        pytest.skip(f"no off-screen OpenGL here: {error}")
+    import imageio.v2 as imageio
+
+    from laban import read_bvh
+
+    client, dance = site["client"], site["ask"].result["dances"][1]
+    assert client.get(f"/api/dances/{dance}").json()["video"] is False
+    run(site, client.post(f"/api/dances/{dance}/render"))
+    assert client.get(f"/api/dances/{dance}").json()["video"] is True
+    video = client.get(f"/api/dances/{dance}/download/mp4")
+    assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+    assert f'filename="dance-{dance}.mp4"' in video.headers["content-disposition"]
+    out = tmp_path / "taken.mp4"
+    out.write_bytes(video.content)
+    motion = read_bvh(site["studio"].folder.dances / dance / "dance.bvh")
+    reader = imageio.get_reader(out)
+    try:
+        assert reader.get_meta_data()["fps"] == pytest.approx(30)
+        assert abs(reader.count_frames() - motion.frame_count / motion.fps * 30) <= 1.5
+    finally:
+        reader.close()
+    assert not list((site["studio"].folder.root / "exports").glob(".*part*"))  # written whole
+
+
 def test_music_upload_and_ask_on_it(site):
     from music21 import note, stream
 

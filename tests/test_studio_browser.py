@@ -34,10 +34,13 @@ def test_a_choreographer_asks_develops_and_takes_the_dance_away(tmp_path):
         driver = browser.browser(downloads)
         try:
             seen = browser.walk(driver, url, downloads, bars=4, count=2)
+            bad_line, marked, gutter_lines, text_lines = mistake(driver)
             errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         finally:
             driver.quit()
+    errors = [e for e in errors if "/score - Failed to load resource" not in e["message"]]  # the refused save
     assert not errors, errors  # no script error, no failed request
+    assert gutter_lines == text_lines and marked == str(bad_line)  # the gutter numbers and marks the bad line
     assert sorted(seen["ranks"]) == ["#1", "#2"]
     dances = tmp_path / "studio" / "dances"
     child = dances / seen["child"]
@@ -50,3 +53,23 @@ def test_a_choreographer_asks_develops_and_takes_the_dance_away(tmp_path):
     assert seen["child"] in seen["history"] and seen["opened"] in seen["history"]
     assert seen["bvh"].name == f"dance-{seen['child']}.bvh"
     assert read_bvh(seen["bvh"]).frame_count == read_bvh(child / "dance.bvh").frame_count
+
+
+def mistake(driver):
+    """A line the parser refuses typed into the open dance's score, then Save: the gutter's marked line and the
+    line the error names, and the gutter's and the text's line counts."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    area = driver.find_element(By.ID, "score-text")
+    lines = area.get_property("value").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "bar 2") + 1
+    driver.execute_script("const a = arguments[0]; a.value = arguments[1]; a.dispatchEvent(new Event('input'));",
+                          area, "\n".join(lines[:at] + ["  1   head   sideways   1"] + lines[at:]))
+    driver.find_element(By.ID, "save-score").click()
+    marked = wait(driver, lambda d: d.find_elements(By.ID, "score-bad-line"), 30, "the bad line marked")[0].text
+    error = driver.find_element(By.ID, "score-error").text
+    assert f":{at + 1}:" in error, error
+    gutter = driver.find_element(By.ID, "score-gutter").get_property("textContent").split()
+    return at + 1, marked, len(gutter), len(area.get_property("value").split("\n"))

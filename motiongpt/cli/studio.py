@@ -2,6 +2,7 @@
 
     motiongpt studio                              # http://127.0.0.1:8765, the folder ./motiongpt-studio
     motiongpt studio --port 9000 --folder my_dances --model runs/base/model
+    motiongpt studio --adapters ~/style_adapters     # offer these style adapters (motiongpt train --lora)
 
 The server listens on this machine only (127.0.0.1) and fetches nothing from elsewhere; Ctrl-C stops it (what
 was written is whole: every write is atomic).
@@ -30,6 +31,10 @@ def add_parser(commands) -> None:
     studio.add_argument("--folder", type=Path, default=Path("motiongpt-studio"),
                         help="where the dances, uploads and history are kept (default ./motiongpt-studio)")
     studio.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
+    studio.add_argument("--adapters", type=Path,
+                        help="a folder of style adapters (each a folder made by motiongpt train --lora), or one "
+                             "adapter folder, offered as styles besides FOLDER/adapters (where the page's "
+                             "uploads of adapter zips go)")
     studio.set_defaults(run=run)
 
 
@@ -40,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
         if find_spec(name) is None:
             raise LabanError(f"the studio needs {name}: pip install \"motiongpt[studio]\"")
     common.model_folder(args.model)
+    if args.adapters is not None and not args.adapters.is_dir():
+        raise LabanError(f"{args.adapters}: no such folder of style adapters")
     common.output_folder(args.folder)
     import uvicorn
 
     from motiongpt.studio import create_app
 
-    app = create_app(args.folder, args.model)
+    app = create_app(args.folder, args.model, adapters=args.adapters)
     print(f"motiongpt studio: http://{HOST}:{args.port}  (folder {args.folder.resolve()}; Ctrl-C stops it)")
     uvicorn.run(app, host=HOST, port=args.port, log_level="warning")
     return 0

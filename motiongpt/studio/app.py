@@ -4,9 +4,9 @@
 
     GET  /                              the page
     GET  /static/NAME                   its script, style sheet (ASSETS only)
-    GET  /api/state                     folder, styles, whether a partner can be asked for, the history
+    GET  /api/state                     folder, styles, style adapters, whether a partner can be asked for, the history
     GET  /api/corpus?q=WORDS            music21 corpus works whose name holds the words
-    PUT  /api/upload?kind=K&name=N      the request body is the file (music, capture, score, rig)
+    PUT  /api/upload?kind=K&name=N      the request body is the file (music, capture, score, rig; adapter: a zip)
     GET  /api/uploads/ID                an uploaded recording, to play
     POST /api/ask                       {text, music, style, bars, bpm, seed, count} -> job
     POST /api/start                     {upload} a capture or a score -> job
@@ -17,7 +17,8 @@
     GET  /api/dances/ID/staff.svg       its staff
     GET  /api/dances/ID/download/KIND   bvh (?rig=UPLOAD), laban, json, svg, pdf, mp4
     GET  /api/history                   the tree;   GET /api/history.zip  the whole folder
-    GET  /api/jobs/ID                   progress;   POST /api/jobs/ID/cancel
+    GET  /api/jobs/ID[?after=VERSION]   progress (after: once it has moved past VERSION, or 10 s on)
+    POST /api/jobs/ID/cancel
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ PAGE_HEADERS = {**HEADERS, "Content-Security-Policy": "default-src 'self'; img-s
 MAX_JSON = 4 * 1024 * 1024
 
 
-def create_app(folder, model=None, *, warm: bool = True) -> Starlette:
-    """The app on studio folder ``folder`` with the model in ``model`` (default: the built-in one); ``warm``
-    loads the model at once in the background."""
-    studio = Studio(folder, model)
+def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starlette:
+    """The app on studio folder ``folder`` with the model in ``model`` (default: the built-in one) and the style
+    adapters in folder ``adapters`` besides the studio folder's own; ``warm`` loads the model (and samples a
+    moment, see ``Studio.warm_up``) at once in the background."""
+    studio = Studio(folder, model, adapters)
     if warm:
         studio.warm_up()
 
@@ -63,6 +65,7 @@ def create_app(folder, model=None, *, warm: bool = True) -> Starlette:
 
     def state(request: Request):
         return _json({"folder": str(studio.folder.root), "styles": studio.styles(),
+                      "adapters": list(studio.folder.adapters()),
                       "model_ready": studio._loaded is not None, "partner": partner_available(),
                       "history": views.history_view(studio.folder),
                       "jobs": [j.as_dict() for j in studio.jobs.all() if j.state in ("queued", "running")]})
@@ -83,6 +86,14 @@ def create_app(folder, model=None, *, warm: bool = True) -> Starlette:
         if kind in MAX_UPLOAD and length and length.isdigit() and int(length) > MAX_UPLOAD[kind]:
             raise StudioError(f"{name}: larger than the {MAX_UPLOAD[kind] // MiB} MiB a {kind} upload may be", 413)
         path = await studio.folder.receive(kind, name, request.stream())
+        if kind == "adapter":
+            from starlette.concurrency import run_in_threadpool
+
+            try:
+                adapter = await run_in_threadpool(studio.folder.install_adapter, path, name)
+            finally:
+                path.unlink(missing_ok=True)  # the adapter's folder is what is kept
+            return _json({"adapter": adapter, "style": "adapter:" + adapter, "kind": kind})
         return _json({"upload": path.name, "kind": kind})
 
     def uploaded(request: Request):
@@ -133,10 +144,13 @@ def create_app(folder, model=None, *, warm: bool = True) -> Starlette:
         return Response(views.history_zip(studio.folder), media_type="application/zip",
                         headers={**HEADERS, "Content-Disposition": 'attachment; filename="studio-history.zip"'})
 
-    def job(request: Request):
+    async def job(request: Request):
         found = studio.jobs.get(request.path_params["job"])
         if found is None:
             raise StudioError("no such job", 404)
+        after = request.query_params.get("after", "")
+        if after.isdigit():
+            found = await studio.jobs.changed(found, int(after))
         return _json(found.as_dict())
 
     def cancel(request: Request):

@@ -4,6 +4,8 @@
       dances/0001 ..  one dance folder each (``motiongpt.cocreate.Dance``), the history's nodes
       uploads/        what a person uploaded: u0001-name.mid, ...
       exports/        made on request and kept: videos, duets
+      adapters/NAME/  style adapters (``motiongpt train --lora``: adapter_config.json, adapter_model.safetensors),
+                      uploaded as a zip or copied in by hand; more may be given by ``motiongpt studio --adapters``
       studio.json     the asks (each ask's variations, in rank order) and the next free numbers
 
 No route joins a request's text onto a path. A dance is named by a number (``DANCE_ID``), an upload by the name
@@ -20,7 +22,10 @@ the same folder), so two tabs working at once never share a number or lose an as
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,13 +35,16 @@ from laban.files import atomic_path
 
 DANCE_ID = re.compile(r"[0-9]{4,6}")
 UPLOAD_ID = re.compile(r"u[0-9]{4,6}-[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}")
+ADAPTER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}")
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a style adapter folder holds
 MiB = 1024 * 1024
-MAX_UPLOAD = {"music": 50 * MiB, "capture": 50 * MiB, "score": 5 * MiB, "rig": 5 * MiB}
+MAX_UPLOAD = {"music": 50 * MiB, "capture": 50 * MiB, "score": 5 * MiB, "rig": 5 * MiB, "adapter": 200 * MiB}
 KINDS = {  # what each kind of upload may be, by suffix
     "music": (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".wav", ".mp3", ".ogg", ".flac"),
     "capture": (".bvh",),
     "score": (".laban", ".json"),
     "rig": (".bvh",),
+    "adapter": (".zip",),
 }
 AUDIO = (".wav", ".mp3", ".ogg", ".flac")
 MEDIA_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".flac": "audio/flac",
@@ -54,10 +62,12 @@ class StudioError(LabanError):
 class Folder:
     """The session's folder and its lock."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, adapters: str | Path | None = None):
         self.root = Path(root).expanduser().resolve()
-        for sub in ("dances", "uploads", "exports"):
+        for sub in ("dances", "uploads", "exports", "adapters"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        # a folder of adapters given on the command line (or one adapter folder itself), read where it lies
+        self.more_adapters = Path(adapters).expanduser().resolve() if adapters is not None else None
         self._lock = threading.RLock()
         self._reserved: set[str] = set()
         self._depth = 0  # how deep the holder of ``_lock`` is in ``locked``
@@ -125,6 +135,67 @@ class Folder:
             self.write_state({**state, "next_dance": number})
         return ids
 
+    def adapters(self) -> dict[str, Path]:
+        """The style adapters this studio offers, by name: the folders of FOLDER/adapters, then those of the
+        command line's folder (or that folder itself when it is an adapter); a name already taken is skipped."""
+        folders = sorted(p for p in (self.root / "adapters").iterdir() if p.is_dir())
+        more = self.more_adapters
+        if more is not None and more.is_dir():
+            folders += [more] if is_adapter(more) else sorted(p for p in more.iterdir() if p.is_dir())
+        found: dict[str, Path] = {}
+        for folder in folders:
+            if ADAPTER_NAME.fullmatch(folder.name) and is_adapter(folder) and folder.name not in found:
+                found[folder.name] = folder.resolve()
+        return found
+
+    def adapter_path(self, name: str) -> Path:
+        """The adapter folder called ``name`` (one of ``adapters()``: no request text becomes a path)."""
+        found = self.adapters().get(name) if isinstance(name, str) else None
+        if found is None:
+            raise StudioError(f"{_shown(name)}: not a style adapter of this studio "
+                              f"({', '.join(self.adapters()) or 'none yet: upload one as a zip'})", 404)
+        return found
+
+    def install_adapter(self, archive: Path, name: str) -> str:
+        """The style adapter in zip ``archive`` (its two files, at any depth; nothing else is read out of it)
+        unpacked into FOLDER/adapters/NAME, NAME made from ``name`` and not yet taken; returns NAME."""
+        import zipfile
+
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_")[:50] or "adapter"
+        try:
+            with zipfile.ZipFile(archive) as zipped:
+                members = {}
+                for info in zipped.infolist():
+                    base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                    if base in ADAPTER_FILES and not info.is_dir():
+                        if base in members:
+                            raise StudioError(f"{name}: holds more than one {base}: zip one adapter folder", 415)
+                        members[base] = info
+                missing = [f for f in ADAPTER_FILES if f not in members]
+                if missing:
+                    raise StudioError(f"{name}: not a style adapter (no {' or '.join(missing)} in it)", 415)
+                if sum(i.file_size for i in members.values()) > MAX_UPLOAD["adapter"]:
+                    raise StudioError(f"{name}: its adapter is larger than {MAX_UPLOAD['adapter'] // MiB} MiB", 413)
+                with self.locked():
+                    taken = set(self.adapters())
+                    chosen, n = stem, 2
+                    while chosen in taken or (self.root / "adapters" / chosen).exists():
+                        chosen, n = f"{stem}-{n}", n + 1
+                    # a hidden sibling, filled and checked, then renamed: never half an adapter in the list
+                    temporary = Path(tempfile.mkdtemp(prefix=f".{chosen}.", suffix=".part", dir=self.root / "adapters"))
+                    try:
+                        for base, info in members.items():
+                            with zipped.open(info) as source, open(temporary / base, "wb") as out:
+                                out.write(source.read(MAX_UPLOAD["adapter"] + 1))
+                        check_adapter(temporary, name)
+                        os.replace(temporary, self.root / "adapters" / chosen)
+                    finally:
+                        shutil.rmtree(temporary, ignore_errors=True)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as error:  # RuntimeError: an encrypted member
+            raise StudioError(f"{name}: not a zip file that can be read ({' '.join(str(error).split())[:120]})",
+                              415) from None
+        return chosen
+
     def dance_ids(self) -> list[str]:
         return sorted(p.name for p in self.dances.iterdir()
                       if DANCE_ID.fullmatch(p.name) and (p / "score.laban").is_file())
@@ -185,10 +256,36 @@ class Folder:
         return path
 
 
+def is_adapter(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in ADAPTER_FILES)
+
+
+def check_adapter(folder: Path, name: str) -> None:
+    """Refuse an adapter folder whose files are not a peft LoRA config and a safetensors file."""
+    try:
+        config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise StudioError(f"{name}: its adapter_config.json is not JSON", 415) from None
+    if not isinstance(config, dict) or config.get("peft_type") != "LORA":
+        raise StudioError(f"{name}: not a LoRA style adapter (its adapter_config.json says no peft_type LORA)", 415)
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(folder / "adapter_model.safetensors"), "pt") as weights:
+            weights.keys()
+    except Exception as error:
+        raise StudioError(f"{name}: its adapter_model.safetensors cannot be read "
+                          f"({' '.join(str(error).split())[:120]})", 415) from None
+
+
 def check_upload(kind: str, path: Path, name: str) -> None:
     """Refuse a file that is not what its suffix says (one line naming the file and what was expected)."""
     head = path.read_bytes()[:512]
     suffix = path.suffix.lower()
+    if kind == "adapter":
+        if not head.startswith(b"PK"):
+            raise StudioError(f"{name}: not a zip file", 415)
+        return
     if kind in ("capture", "rig"):
         if not head.lstrip().upper().startswith(b"HIERARCHY"):
             raise StudioError(f"{name}: not a BVH file (it does not start with HIERARCHY)", 415)

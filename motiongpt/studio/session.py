@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from .files import Folder, StudioError
-from .jobs import Job, Jobs
+from .jobs import Cancelled, Job, Jobs
 
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
           "strength": (0.0, 1.0), "temperature": (0.1, 2.0)}
@@ -31,76 +31,137 @@ def partner_available() -> bool:
         return False
 
 
-class Studio:
-    """The folder, the job queue and the model (loaded once, by the first job that needs it)."""
+ADAPTER = "adapter:"  # a style the page names as "adapter:NAME" is the adapter folder NAME (``Folder.adapters``)
+LOADED_ADAPTERS = 2  # adapter models kept loaded (each is a whole copy of the model)
+# The first option of an ask is the first sample drawn (best of 1): on screen in less than half the time the
+# best of WORDS_BEST_OF takes (built-in model, 8 bars, words, one core: 1.8 s of CPU against 4.3 s); the other
+# options are each the best of the co-creation default, and the ranking orders all of them.
+FIRST_BEST_OF = 1
 
-    def __init__(self, folder: str | Path, model: str | Path | None = None):
-        self.folder = Folder(folder)
+
+class Studio:
+    """The folder, the job queue and the models: the base (loaded once, by the first job that needs it) and the
+    style adapters asked for (the ``LOADED_ADAPTERS`` used last)."""
+
+    def __init__(self, folder: str | Path, model: str | Path | None = None, adapters: str | Path | None = None):
+        self.folder = Folder(folder, adapters)
         self.model_path = model
         self.jobs = Jobs()
         self._loaded = None
+        self._adapted: dict[str, object] = {}  # adapter name -> Loaded, the least recently used first
         self._model_lock = threading.Lock()
 
     # --- the model -----------------------------------------------------------------------------------------
 
     def loaded(self, style: str | None = None):
-        """The model (loaded on first use) with ``style``, a style it knows (None: no style)."""
+        """The model (loaded on first use) with ``style``: a style it knows, ``adapter:NAME`` (the base with
+        that adapter merged in, loaded on first use) or None (no style)."""
         from motiongpt.cocreate import load_model
 
+        if style and style.startswith(ADAPTER):
+            return self._adapter(style[len(ADAPTER):])
         with self._model_lock:
             if self._loaded is None:
                 self._loaded = load_model(self.model_path)
+                self.jobs.stop_sampling(self._loaded.model)
         if style in (None, ""):
             return dataclasses.replace(self._loaded, style=None)
         if style not in self.styles():
-            raise StudioError(f"style {style!r} is not one this model knows ({', '.join(self.styles()) or 'none'})")
+            raise StudioError(f"style {style!r} is neither one this model knows ({', '.join(self.styles()) or 'none'})"
+                              f" nor an adapter of this studio ({', '.join(self.folder.adapters()) or 'none'})")
         return dataclasses.replace(self._loaded, style=style)
+
+    def _adapter(self, name: str):
+        from motiongpt.cocreate import load_model
+
+        folder = self.folder.adapter_path(name)
+        with self._model_lock:
+            if name not in self._adapted:
+                # merging changes the weights it is merged into: a fresh copy of the base for each adapter
+                loaded = load_model(self.model_path, folder)
+                self.jobs.stop_sampling(loaded.model)
+                self._adapted[name] = loaded
+                while len(self._adapted) > LOADED_ADAPTERS:
+                    del self._adapted[next(iter(self._adapted))]
+            self._adapted[name] = self._adapted.pop(name)  # the most recently used last
+            return self._adapted[name]
+
+    def style_of(self, dance) -> str | None:
+        """The style to develop ``dance`` in: the adapter it was made with (when this studio has it), else its
+        style when the model knows it, else none."""
+        adapter = dance.lineage.adapter
+        if adapter:
+            for name, folder in self.folder.adapters().items():
+                if Path(adapter).resolve() == folder:
+                    return ADAPTER + name
+        return dance.style if dance.style in self.styles() else None
 
     def styles(self) -> list[str]:
         return list(self._loaded.model.config.styles or ()) if self._loaded is not None else []
 
     def warm_up(self) -> Job:
-        return self.jobs.submit("load", lambda job: (job.step(0.1, "loading the model"), self.loaded()))
+        """Load the model and sample one short dance with words, so that the first ask pays for neither (the
+        text encoder, torch's first calls)."""
+        def work(job: Job) -> None:
+            from motiongpt.cocreate import generate
+
+            job.step(0.1, "loading the model")
+            loaded = self.loaded()
+            job.step(0.5, "warming up")
+            generate(loaded, text="a step", bars=1, count=1, seed=0, best_of=1, rank_them=False)
+
+        return self.jobs.submit("load", work)
 
     # --- asks ----------------------------------------------------------------------------------------------
 
     def ask(self, settings: dict) -> Job:
-        """Options from words (and music, a style, a length, a seed), shown as each is written, then ranked. The
-        first is sampled alone (``generate`` with ``seed``) so that it is on screen while the others are written
-        (one batch of rows of ``seed + 1``); each dance's lineage says which, so each can be made again."""
+        """Options from words (and music, a style or a style adapter, a length, a seed), shown as each is
+        written, then ranked. The first is sampled alone (``generate`` with ``seed``, best of ``FIRST_BEST_OF``)
+        so that it is on screen while the others are written (one batch of rows of ``seed + 1``); each dance's
+        lineage says which, and which adapter, so each can be made again."""
         s = _settings(settings, text=str, music=str, style=str, bars=int, bpm=float, seed=int, count=int,
                       temperature=float)
         music = self.music(s.get("music"))
         count = s.get("count", 4)
+        style = s.get("style") or None
+        if style and style.startswith(ADAPTER):
+            self.folder.adapter_path(style[len(ADAPTER):])  # an unknown adapter is one line now
 
         def work(job: Job) -> None:
             from motiongpt.cocreate import generate, quality
 
-            job.step(0.02, "loading the model")
-            loaded = self.loaded(s.get("style"))
+            job.step(0.02, "loading the model" if not style or not style.startswith(ADAPTER) else
+                     f"loading the style adapter {style[len(ADAPTER):]}")
+            loaded = self.loaded(style)
+            adapter = loaded.versions.get("adapter")
             seed, bars = s.get("seed", 0), s.get("bars", None if music else 8)
             options = dict(text=s.get("text") or None, music=music, bpm=s.get("bpm"), bars=bars,
-                           temperature=s.get("temperature", 1.0), style_name=s.get("style") or None, rank_them=False)
+                           temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False)
             ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
             self.folder.update_state(lambda state: state["asks"].append(ask))
             dances, ids = [], []
-            # The first option alone (seed S), on screen while the others (rows of seed S + 1) are written.
-            for first, n, batch_seed in ((0, 1, seed), (1, count - 1, seed + 1)):
-                if n < 1:
-                    continue
-                job.step(0.05 + 0.5 * first / count, f"writing option {first + 1}" if n == 1 else
-                         f"writing options {first + 1}-{count}")
-                batch = generate(loaded, count=n, seed=batch_seed, **options)
-                for k, dance in enumerate(batch, first):
-                    [dance_id] = self.folder.new_dance_ids(1)
-                    job.step(0.1 + 0.8 * k / count, f"decoding option {k + 1} of {count}")
-                    self._save(dance, dance_id)
-                    dances.append(dance)
-                    ids.append(dance_id)
-                    self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
-                    job.result = {"ask": job.id, "dances": list(ids)}
-                    if len(ids) == 1:  # what the first option cost the server, in its thread's CPU seconds
-                        self._set_ask(job.id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
+            try:
+                # The first option alone (seed S), on screen while the others (rows of seed S + 1) are written.
+                for first, n, batch_seed in ((0, 1, seed), (1, count - 1, seed + 1)):
+                    if n < 1:
+                        continue
+                    job.step(0.05 + 0.5 * first / count, f"writing option {first + 1}" if n == 1 else
+                             f"writing options {first + 1}-{count}")
+                    quick = {"best_of": FIRST_BEST_OF} if first == 0 and count > 1 else {}
+                    batch = generate(loaded, count=n, seed=batch_seed, **options, **quick)
+                    for k, dance in enumerate(batch, first):
+                        job.step(0.1 + 0.8 * k / count, f"decoding option {k + 1} of {count}")
+                        [dance_id] = self.folder.new_dance_ids(1)
+                        self._save(dance, dance_id)
+                        dances.append(dance)
+                        ids.append(dance_id)
+                        self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
+                        if len(ids) == 1:  # what the first option cost the server, in its thread's CPU seconds
+                            self._set_ask(job.id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
+                        job.publish({"ask": job.id, "dances": list(ids)})
+            except Cancelled:
+                self._set_ask(job.id, lambda a: a.update(cancelled=True))
+                raise
             if count > 1:
                 job.step(0.9, "ranking")
                 figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
@@ -108,7 +169,7 @@ class Studio:
                 ranked = [ids[i] for i in order]
                 self._set_ask(job.id, lambda a: a.update(ranked=ranked,
                                                          quality={ids[i]: figures[i] for i in order}))
-                job.result = {"ask": job.id, "dances": ranked, "ranked": True}
+                job.publish({"ask": job.id, "dances": ranked, "ranked": True})
 
         return self.jobs.submit("ask", work)
 
@@ -151,13 +212,15 @@ class Studio:
             raise StudioError("blend with which dance? give 'other'")
         if operation == "regenerate" and ("first" not in s or "last" not in s):
             raise StudioError("regenerate which bars? give 'first' and 'last'")
+        if operation == "translate" and str(s.get("style", "")).startswith(ADAPTER):
+            self.folder.adapter_path(s["style"][len(ADAPTER):])  # an unknown adapter is one line now
         if operation == "partner" and not partner_available():
             raise StudioError("a partner needs motiongpt.cocreate.duet, which is not installed here", 501)
 
         def work(job: Job) -> None:
             job.step(0.05, "loading the model")
             dance = cocreate.Dance.load(path)
-            loaded = self.loaded(dance.style if dance.style in self.styles() else None)
+            loaded = self.loaded(self.style_of(dance))
             job.step(0.1, f"{operation}: writing")
             seed = s.get("seed", 0)
             t = {"temperature": s["temperature"]} if "temperature" in s else {}
@@ -174,7 +237,9 @@ class Studio:
                 made = [cocreate.blend(dance, cocreate.Dance.load(other), loaded, s.get("bars", 4), seed=seed,
                                        **t)]
             elif operation == "translate":
-                made = [cocreate.translate(dance, self.loaded(s.get("style")), s.get("style"), seed=seed, **t)]
+                target = s.get("style")
+                named = None if target and target.startswith(ADAPTER) else target  # an adapter carries its style
+                made = [cocreate.translate(dance, self.loaded(target), named, seed=seed, **t)]
             else:
                 child, couple = self._partner(dance, loaded, seed)
                 made = [child]
@@ -186,7 +251,7 @@ class Studio:
                     from .views import save_duet
 
                     save_duet(self.folder, child_id, *couple)
-                job.result = {"dances": list(ids[:k + 1])}
+                job.publish({"dances": list(ids[:k + 1])})
 
         return self.jobs.submit(operation, work)
 
@@ -222,7 +287,7 @@ class Studio:
             child = dance.child(score, "edit", seed=dance.lineage.seed)
             [child_id] = self.folder.new_dance_ids(1)
             self._save(child, child_id)
-            job.result = {"dances": [child_id]}
+            job.publish({"dances": [child_id]})
 
         return self.jobs.submit("edit", work)
 
@@ -243,7 +308,7 @@ class Studio:
             [dance_id] = self.folder.new_dance_ids(1)
             job.step(0.5, "decoding")
             self._save(dance, dance_id)
-            job.result = {"dances": [dance_id]}
+            job.publish({"dances": [dance_id]})
 
         return self.jobs.submit("start", work)
 
@@ -265,7 +330,7 @@ class Studio:
                     render(temporary, [dance.motion()], score=dance.score, progress=False)
             except Exception as error:
                 raise StudioError(f"no video: {' '.join(str(error).split())[:160]}") from None
-            job.result = {"video": dance_id}
+            job.publish({"video": dance_id})
 
         return self.jobs.submit("render", work)
 

@@ -1,5 +1,6 @@
 // The studio page: ask, see the options, open one and develop it, browse the history. Plain JS on the JSON
-// API of motiongpt.studio.app; long work is a job polled until it is done (and can be cancelled).
+// API of motiongpt.studio.app; long work is a job followed until it is done (and can be cancelled): each
+// request for it returns as soon as it has moved (?after=version), so a new option is drawn the moment it exists.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -23,20 +24,23 @@ async function api(method, url, body, raw) {
 function notice(text) { $("notice").textContent = text || ""; }
 
 async function runJob(job, onProgress) {
-  // Poll a job until it ends; onProgress(job) is called on every answer (a job lists what it made as it goes).
-  $("job").hidden = false;
-  $("job-cancel").onclick = () => api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
+  // Follow a job until it ends; onProgress(job) is called on every change (a job lists what it made as it goes).
+  $("job").hidden = false; $("job-cancel").disabled = false;
+  $("job-cancel").onclick = () => {
+    $("job-cancel").disabled = true; $("job-message").textContent = "cancelling...";
+    api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
+  };
   try {
     while (true) {
-      job = await api("GET", `/api/jobs/${job.id}`);
-      $("job-message").textContent = job.message; $("job-progress").value = job.progress;
+      job = await api("GET", `/api/jobs/${job.id}?after=${job.version}`);
+      if (!$("job-cancel").disabled) $("job-message").textContent = job.message;
+      $("job-progress").value = job.progress;
       if (onProgress) await onProgress(job);
       if (!["queued", "running"].includes(job.state)) break;
-      await new Promise((r) => setTimeout(r, 150));
     }
   } finally { $("job").hidden = true; }
   if (job.state === "failed") throw new Error(job.error);
-  if (job.state === "cancelled") notice("cancelled");
+  if (job.state === "cancelled") { notice(job.message); document.body.dataset.cancelled = job.id; }
   return job;
 }
 
@@ -133,8 +137,9 @@ async function startFrom() {
 // --- one dance ---------------------------------------------------------------------------------------------
 
 async function openDance(id, selection) {
+  // The dance's view and its motion asked for at once; the history is redrawn after the dancer is on screen.
   stop();
-  const dance = await api("GET", `/api/dances/${id}`);
+  const [dance, motion] = await Promise.all([api("GET", `/api/dances/${id}`), api("GET", `/api/dances/${id}/motion`)]);
   S.dance = dance;
   $("dance-panel").hidden = false; $("variations-panel").hidden = true;
   $("dance-panel").dataset.dance = id;
@@ -144,7 +149,7 @@ async function openDance(id, selection) {
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
     : "No recording: the beats are clicked (MIDI and scores are not synthesised).";
-  $("score-text").value = dance.score_text; $("score-error").textContent = "";
+  $("score-text").value = dance.score_text; $("score-error").textContent = ""; S.badLine = null; gutter();
   selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
   $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
   S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`, selection);
@@ -152,10 +157,11 @@ async function openDance(id, selection) {
   $("dl-mp4").hidden = !dance.video; $("dl-mp4").href = `/api/dances/${id}/download/mp4`;
   $("dl-rig").hidden = true;
   S.audio = dance.music && dance.music.audio ? new Audio(dance.music.audio) : null;
-  const motion = await api("GET", `/api/dances/${id}/motion`);
   S.viewer.setMotion(motion);
-  await refreshHistory();
+  S.opened = performance.now();
+  const history = refreshHistory();
   document.body.dataset.openDance = id;
+  await history;
 }
 
 function closeDance() {
@@ -177,7 +183,8 @@ async function develop(operation, settings) {
       orderCards(made);
     } else if (made.length) {
       await openDance(made[0], operation === "regenerate" ? [+settings.first, +settings.last] : null);
-      document.body.dataset.lastOperationSeconds = ((performance.now() - started) / 1000).toFixed(3);
+      document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
+      return;  // openDance redrew the history
     }
     await refreshHistory();
   } catch (error) { notice(error.message); }
@@ -185,7 +192,7 @@ async function develop(operation, settings) {
 
 async function saveScore() {
   if (!S.dance) return;
-  $("score-error").textContent = "";
+  $("score-error").textContent = ""; S.badLine = null; gutter();
   try {
     const response = await fetch(`/api/dances/${S.dance.id}/score`, { method: "PUT", body: $("score-text").value });
     const data = await response.json();
@@ -199,11 +206,30 @@ async function saveScore() {
   } catch (error) { $("score-error").textContent = error.message; }
 }
 
+const LINE_PX = 17;  // the editor's line height (studio.css)
+
+function gutter() {
+  // The line numbers beside the score's text, the line an error names marked; scrolled with the text.
+  const area = $("score-text"), count = area.value.split("\n").length;
+  if (S.gutterLines !== count || S.gutterBad !== S.badLine) {
+    const numbers = [];
+    for (let n = 1; n <= count; n++) {
+      const span = document.createElement("span"); span.textContent = String(n);
+      if (n === S.badLine) { span.className = "bad"; span.id = "score-bad-line"; }
+      numbers.push(span, "\n");
+    }
+    $("score-gutter").replaceChildren(...numbers);
+    S.gutterLines = count; S.gutterBad = S.badLine;
+  }
+  $("score-gutter").scrollTop = area.scrollTop;
+}
+
 function selectLine(area, line) {
   const lines = area.value.split("\n");
   const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   area.focus(); area.setSelectionRange(start, start + (lines[line - 1] || "").length);
-  area.scrollTop = (line - 3) * 17;
+  area.scrollTop = Math.max(0, (line - 4) * LINE_PX);
+  S.badLine = line; gutter();
 }
 
 async function rigUpload() {
@@ -276,6 +302,33 @@ function tick() {
   requestAnimationFrame(tick);
 }
 
+// --- styles: the model's own and the style adapters (uploaded as a zip, or given to motiongpt studio) ------
+
+function showStyles(adapters, chosen) {
+  for (const [id, none] of [["ask-style", "none"], ["translate-style", null]]) {
+    const select = $(id), keep = chosen || select.value;
+    const options = none ? [new Option(none, "")] : [];
+    const known = document.createElement("optgroup"); known.label = "the model's styles";
+    known.append(...S.styles.map((s) => new Option(s, s)));
+    const mine = document.createElement("optgroup"); mine.label = "style adapters";
+    mine.append(...adapters.map((a) => new Option(a, "adapter:" + a)));
+    select.replaceChildren(...options, ...(S.styles.length ? [known] : []), ...(adapters.length ? [mine] : []));
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  }
+}
+
+async function adapterUpload() {
+  const file = $("adapter-file").files[0]; if (!file) return;
+  try {
+    notice("adding the style adapter " + file.name);
+    const made = await api("PUT", `/api/upload?kind=adapter&name=${encodeURIComponent(file.name)}`, file, true);
+    const state = await api("GET", "/api/state");
+    showStyles(state.adapters, made.style);
+    notice(`style adapter ${made.adapter} added: chosen as the style`);
+  } catch (error) { notice(error.message); }
+  $("adapter-file").value = "";
+}
+
 // --- history -----------------------------------------------------------------------------------------------
 
 async function refreshHistory() {
@@ -331,6 +384,8 @@ async function init() {
   $("translate").addEventListener("click", () => develop("translate", { style: $("translate-style").value, seed: Date.now() % 100000 }));
   $("partner").addEventListener("click", () => develop("partner", { seed: Date.now() % 100000 }));
   $("save-score").addEventListener("click", saveScore);
+  $("score-text").addEventListener("input", gutter);
+  $("score-text").addEventListener("scroll", gutter);
   $("rig-file").addEventListener("change", rigUpload);
   $("render").addEventListener("click", renderVideo);
   let state = await api("GET", "/api/state");
@@ -339,8 +394,8 @@ async function init() {
     state = await api("GET", "/api/state");
   }
   notice("");
-  $("ask-style").append(...state.styles.map((s) => new Option(s, s)));
-  $("translate-style").append(...state.styles.map((s) => new Option(s, s)));
+  S.styles = state.styles; showStyles(state.adapters);
+  $("adapter-file").addEventListener("change", adapterUpload);
   $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
   await refreshHistory();
   document.body.dataset.ready = "1";

@@ -1,0 +1,166 @@
+"""The studio's style adapters and its cancel, on a tiny model: an adapter a researcher sent as a zip is added
+from the page (its two files only, nothing else out of the zip), offered as a style, asked for, recorded in the
+dances' lineage and kept when a dance is developed; adapters in a folder given to ``motiongpt studio
+--adapters`` are offered too; and a cancel during sampling stops it at the next token, writing nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+pytest.importorskip("starlette", reason="the studio extra (starlette, uvicorn) is not installed")
+pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx")
+pytest.importorskip("peft", reason="style adapters need peft")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+
+def make_adapter(model_folder, out, seed=0):
+    """A LoRA style adapter for the model in ``model_folder`` as ``motiongpt train --lora`` writes one (peft's
+    save_pretrained), its low-rank weights random so that it changes what the model writes."""
+    import torch
+
+    from motiongpt.model import MotionGPT
+    from motiongpt.train.lora import with_adapter
+
+    wrapped = with_adapter(MotionGPT.from_pretrained(model_folder))
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, weight in wrapped.named_parameters():
+            if "lora_B" in name:
+                weight.copy_(torch.randn(weight.shape, generator=generator) * 0.5)
+    wrapped.save_pretrained(out)
+    return out
+
+
+def zipped(files: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import torch
+
+    from motiongpt.model import build, tiny_config
+    from motiongpt.studio import create_app
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("studio-adapters")
+    build(tiny_config(), seed=2).save_pretrained(root / "model")
+    make_adapter(root / "model", root / "lab" / "waltz_lora", seed=1)
+    make_adapter(root / "model", root / "sent" / "adapter", seed=2)
+    app = create_app(root / "folder", root / "model", adapters=root / "lab", warm=False)
+    return {"client": TestClient(app), "studio": app.state.studio, "root": root}
+
+
+def finished(site, response):
+    assert response.status_code == 202, response.text
+    job = site["studio"].jobs.wait(response.json()["id"], 120)
+    assert job.state == "done", job.error
+    return job
+
+
+def test_an_adapter_sent_as_a_zip_is_added_asked_for_and_recorded(site):
+    client, root = site["client"], site["root"]
+    sent = root / "sent" / "adapter"
+    archive = zipped({"adapter/adapter_config.json": (sent / "adapter_config.json").read_bytes(),
+                      "adapter/adapter_model.safetensors": (sent / "adapter_model.safetensors").read_bytes(),
+                      "adapter/README.md": b"notes", "../../escaped.txt": b"nothing may be written from here"})
+    answer = client.put("/api/upload?kind=adapter&name=salsa%20from%20the%20lab.zip", content=archive)
+    assert answer.status_code == 200, answer.text
+    name = answer.json()["adapter"]
+    assert name == "salsa_from_the_lab" and answer.json()["style"] == f"adapter:{name}"
+    folder = site["studio"].folder.root / "adapters" / name
+    assert sorted(p.name for p in folder.iterdir()) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert not list(root.rglob("escaped.txt"))  # a member's path is never used
+    assert not list((site["studio"].folder.root / "uploads").iterdir())  # the zip is not kept
+    assert sorted(client.get("/api/state").json()["adapters"]) == [name, "waltz_lora"]
+
+    asked = {"text": "a slow turn", "bars": 2, "count": 1, "seed": 3}
+    plain = finished(site, client.post("/api/ask", json=asked)).result["dances"][0]
+    styled = finished(site, client.post("/api/ask", json={**asked, "style": f"adapter:{name}"})).result["dances"][0]
+    dances = site["studio"].folder.dances
+    lineage = json.loads((dances / styled / "lineage.json").read_text())
+    assert lineage["adapter"] == str(folder)
+    assert lineage["adapter_version"] == hashlib.sha256(
+        (folder / "adapter_model.safetensors").read_bytes()).hexdigest()[:16]
+    assert json.loads((dances / plain / "lineage.json").read_text())["adapter"] is None
+    assert (dances / plain / "score.laban").read_text() != (dances / styled / "score.laban").read_text()
+
+    # developing the dance keeps its adapter
+    child = finished(site, client.post(f"/api/dances/{styled}/regenerate", json={"first": 2, "last": 2})
+                     ).result["dances"][0]
+    assert json.loads((dances / child / "lineage.json").read_text())["adapter"] == str(folder)
+
+
+def test_adapters_given_on_the_command_line_are_offered(site):
+    client, root = site["client"], site["root"]
+    assert "waltz_lora" in client.get("/api/state").json()["adapters"]
+    job = finished(site, client.post("/api/ask", json={"text": "a slow turn", "bars": 2, "count": 1, "seed": 3,
+                                                         "style": "adapter:waltz_lora"}))
+    lineage = json.loads((site["studio"].folder.dances / job.result["dances"][0] / "lineage.json").read_text())
+    assert lineage["adapter"] == str((root / "lab" / "waltz_lora").resolve())
+    translated = finished(site, client.post(f"/api/dances/{job.result['dances'][0]}/translate",
+                                            json={"style": "adapter:waltz_lora"})).result["dances"][0]
+    view = client.get(f"/api/dances/{translated}").json()
+    assert view["operation"] == "translate" and view["style"] == lineage["adapter"]
+
+
+@pytest.mark.parametrize("archive, says", [
+    (zipped({"notes.txt": b"hello"}), "not a style adapter"),
+    (zipped({"adapter_config.json": b"{}", "adapter_model.safetensors": b"x"}), "not a LoRA style adapter"),
+    (zipped({"adapter_config.json": b'{"peft_type": "LORA"}', "adapter_model.safetensors": b"junk"}),
+     "cannot be read"),
+    (b"PK but not a zip at all", "not a zip file"),
+    (b"%PDF-1.4", "not a zip file"),
+], ids=["no adapter in it", "not lora", "weights unreadable", "a broken zip", "not a zip"])
+def test_a_file_that_is_not_an_adapter_is_refused_in_one_line(site, archive, says):
+    client, folder = site["client"], site["studio"].folder
+    before = sorted(p.name for p in (folder.root / "adapters").iterdir())
+    answer = client.put("/api/upload?kind=adapter&name=style.zip", content=archive)
+    assert answer.status_code == 415 and says in answer.json()["error"] and "\n" not in answer.json()["error"]
+    assert sorted(p.name for p in (folder.root / "adapters").iterdir()) == before  # nothing half-made is left
+
+
+@pytest.mark.parametrize("style", ["adapter:../../model", "adapter:/etc", "adapter:%2e%2e", "adapter:nope"])
+def test_an_adapter_is_named_never_given_as_a_path(site, style):
+    answer = site["client"].post("/api/ask", json={"bars": 1, "count": 1, "style": style})
+    assert answer.status_code == 404 and "not a style adapter of this studio" in answer.json()["error"]
+
+
+def test_cancel_during_sampling_stops_at_the_next_token_and_writes_nothing(site):
+    """The cancel arrives while the model is sampling (from a hook on the step the studio's own hook watches):
+    sampling stops a token later, no dance folder (whole or partial) appears, and the job says so."""
+    studio, client = site["studio"], site["client"]
+    model = studio.loaded().model
+    before = sorted(p.name for p in studio.folder.dances.iterdir())
+    steps = []
+
+    def cancel_on_the_third_step(module, args):
+        steps.append(1)
+        if len(steps) == 3:
+            studio.jobs.current.cancel()
+
+    handle = model.model.layers[0].mlp.act_fn.register_forward_pre_hook(cancel_on_the_third_step)
+    try:
+        answer = client.post("/api/ask", json={"text": "quick steps", "bars": 12, "count": 3, "seed": 4})
+        job = studio.jobs.wait(answer.json()["id"], 120)
+    finally:
+        handle.remove()
+    assert job.state == "cancelled" and job.message == "cancelled: nothing was written"
+    assert len(steps) <= 4  # a 12-bar dance is hundreds of steps: it stopped at the first after the cancel
+    assert sorted(p.name for p in studio.folder.dances.iterdir()) == before  # no folder, not even a .part
+    asks = studio.folder.read_state()["asks"]
+    assert next(a for a in asks if a["id"] == job.id)["cancelled"] is True
+    seen = client.get(f"/api/jobs/{job.id}?after={job.version - 1}").json()  # the page hears it at once
+    assert seen["state"] == "cancelled" and seen["message"] == "cancelled: nothing was written"
+    # the model samples again as before once the cancel is over
+    finished(site, client.post("/api/ask", json={"bars": 1, "count": 1, "seed": 4}))
