@@ -146,11 +146,14 @@ def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Directio
     b = math.radians(bend)
     ideal = math.cos(b) * upper + math.sin(b) * across
     cell = cell_of(direction, level)
-    for w in np.linspace(0.0, 1.0, 11):
-        candidate = unit(slerp(ideal[None], target[None], np.array([w])))[0]
-        if core_cell(candidate) == cell:
-            return candidate
-    return target
+    steps = np.linspace(0.0, 1.0, 11)
+    inside = core_cell(unit(slerp(np.repeat(ideal[None], 11, 0), np.repeat(target[None], 11, 0), steps))) == cell
+    if not inside.any():
+        return target
+    # a little further in than the core's edge (two steps towards the drawn target, which keeps its margin), so
+    # that the tokenizer's smoothing and hysteresis still read the cell
+    w = steps[min(int(np.argmax(inside)) + (2 if not inside[0] else 0), 10)]
+    return unit(slerp(ideal[None], target[None], np.array([w])))[0]
 
 
 def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,

@@ -76,10 +76,11 @@ class Spell:
             return self.swinging
         t, ta, tb, d = self.t, self.ta, self.tb, self.directions
         extension = np.full(len(t), self.full * 0.985)
-        if self.bend is not None:  # a bent knee brings the ankle in (thigh and shin taken as equally long)
-            extension = np.minimum(extension, self.full * np.cos(np.radians(self.bend) / 2.0))
         down = np.maximum(-d[:, 1], 1e-3)
         hanging = down > np.cos(np.radians(30))  # a hanging free foot is held up off the floor
+        if self.bend is not None:  # a raised leg's bent knee brings the ankle in (thigh and shin taken as equal);
+            # a hanging one is already held up off the floor by ``held_up``
+            extension = np.where(hanging, extension, np.minimum(extension, self.full * np.cos(np.radians(self.bend) / 2)))
         held_up = (hips[:, 1] - (self.floor + self.lift)) / np.maximum(down, 0.5)
         extension = np.where(hanging, np.minimum(extension, held_up), extension)
         # no foot gestures through the floor: a raised leg's foot points, its toes a foot's length below the ankle
