@@ -14,8 +14,9 @@ What it enforces, on top of the layout of ``motiongpt.vocabulary``:
 - no overlaps: a column (a lane: the centre's flight and its turns are two) is busy until its event ends; and
   flight means no weight, so no support symbol sounds during a flight;
 - modifiers (a version-2 vocabulary): after a what, a contraction only on a leg gesture's or a forearm's direction,
-  then a space measurement only on a step's direction or a flight, each at most once, never on a ``<cont>``
-  piece. A version-1 vocabulary has none, and its masks are what they were.
+  then a space measurement only on a step's direction or a flight, each at most once (a ``<cont>`` piece repeats
+  its symbol's: not checked here, ``to_score`` keeps the first piece's). A version-1 vocabulary has none, and its
+  masks are what they were.
 
 The state lives in a few integer arrays, one row per sequence, so the mask of a whole batch is a handful of
 vectorised operations on tables precomputed once (which whats each column may say, which token is of which
@@ -40,7 +41,7 @@ from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyErr
 
 # Kinds of token
 (PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR, MOD) = range(15)
-_NO_MORE = 3  # a row's modifier rank after a <cont> piece's what: no modifier may follow
+_NO_MORE = 3  # a row's modifier rank where no modifier may follow (before any what)
 # Phases: what the machine waits for
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
  P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
@@ -309,7 +310,7 @@ class ScoreGrammar:
         if is_what.any():
             cont_what = is_what & (ph == P_CONT_WHAT)
             event_what = is_what & (ph == P_WHAT)
-            s.modified = np.where(cont_what, _NO_MORE, np.where(is_what, 0, s.modified))
+            s.modified = np.where(is_what, 0, s.modified)
             _, forced_lane, _ = self._forced(s)
             s.what = np.where(cont_what | event_what | (is_what & (ph == P_START_WHAT)), arg, s.what)
             centre_lane = self.centre_lane[np.minimum(arg, len(self.centre_lane) - 1)]

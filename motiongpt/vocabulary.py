@@ -16,9 +16,9 @@ so that any run of bars can be cut out, regenerated and put back::
 - ``what`` is one token: a direction cell (``forward/middle``), ``hold``, ``flight`` or a turn in eighths of a
   turn (``turn:+1/8`` .. ``turn:+3``); from version 2, Labanotation's modifiers may follow it, in this order:
   ``contraction:1`` .. ``contraction:6`` (a bent knee or elbow, on a leg gesture or a forearm) and ``space:-1``
-  .. ``space:+3`` (small or large signs beside a step or a flight); ``col what [contraction] [space] dur``. They
-  are written on a symbol's first piece only (a ``<cont>`` piece carries none: ``to_score`` gives the merged
-  symbol its first piece's).
+  .. ``space:+3`` (small or large signs beside a step or a flight); ``col what [contraction] [space] dur``. Every
+  piece of a symbol repeats them (a bar read alone says everything sounding in it); ``to_score`` gives a merged
+  symbol its first piece's.
 - Bars count from the grid's first beat: with an upbeat of *u* beats, the first ``<bar>`` is that upbeat, a
   bar whose positions start at beat *meter - u* (its first *meter - u* beats lie before the music starts).
 
@@ -92,7 +92,7 @@ class Piece:
     duration: int
     tie: bool = False  # continues into the next bar
     cont: bool = False  # continues from the bar before
-    modifiers: tuple[str, ...] = ()  # modifier token names (version 2), on a symbol's first piece only
+    modifiers: tuple[str, ...] = ()  # modifier token names (version 2), repeated on every piece of a symbol
 
 
 def _beats(value: Fraction) -> str:
@@ -275,7 +275,7 @@ class Vocabulary:
                 bar_start = offset + bar * length
                 piece_end = min(b, bar_start + length)
                 pieces.append(Piece(bar, a - bar_start, s.column, what, piece_end - a, piece_end < b, a > first,
-                                    () if a > first else modifiers))
+                                    modifiers))
                 if piece_end == b:
                     break
                 a, bar = piece_end, bar + 1
@@ -378,7 +378,7 @@ class Vocabulary:
                     raise VocabularyError(f"token {i} is {names[i]!r} where a position was expected")
                 column = Column(take("col:")[4:])
                 what = self._what(take(), i - 1, column)
-                found = () if cont else modifiers(column, what)
+                found = modifiers(column, what)
                 duration = self.durations.index(take("dur:")) + 1
                 tie = i < len(names) and names[i] == "<tie>"
                 i += tie
