@@ -36,7 +36,7 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # A step with space measurement signs travels this far, in leg lengths (hip to ankle) of the body performing it, or
 # metres for a small one (laban.analysis: normal is about 0.2 leg length; small under 0.14, which on a real body is
 # barely more than the 0.10 m the tokenizer needs to see a direction; large over 0.32, two signs over 0.48).
-_SPACED_STEP = {-1: (0.115, 0.13), 1: (0.37, 0.43), 2: (0.55, 0.62), 3: (0.7, 0.78)}
+_SPACED_STEP = {-1: (0.115, 0.13), 1: (0.33, 0.38), 2: (0.44, 0.5), 3: (0.55, 0.6)}
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
