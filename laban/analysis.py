@@ -274,12 +274,12 @@ def leg_length(traj: Trajectories) -> float:
 
 # Space measurement: the sizes, in leg lengths, around which a step's length (the centre of weight's travel over
 # the step) and a jump's height (the pelvis at the top of the flight above where it stands) are normal. Steps of
-# less than a half of NORMAL_STEP are small, more than 1.6 times it large (two signs beyond 2.4 times); the same
+# less than 0.7 of NORMAL_STEP are small, more than 1.6 times it large (two signs beyond 2.4 times); the same
 # for jumps around NORMAL_JUMP. Measured on the shared CMU dance takes: a walking step carries the weight about a
 # fifth of a leg length (median of 348 steps on every fourth take: 0.197), a jump lifts it a seventh (0.144).
 NORMAL_STEP = 0.20
 NORMAL_JUMP = 0.14
-SMALL, LARGE, LARGER = 0.5, 1.6, 2.4
+SMALL, LARGE, LARGER = 0.7, 1.6, 2.4
 
 
 def space_measurement(size: float, normal: float) -> int | None:

@@ -133,6 +133,7 @@ class Vocabulary:
         self.whats = ([f"{d.value}/{lv.value}" for d, lv in CELLS] + ["hold", "flight"]
                       + [_turn_name(k) for k in turns])
         self.turn_eighths = {_turn_name(k): k for k in turns}
+        self._cells = frozenset(f"{d.value}/{lv.value}" for d, lv in CELLS)
         q = Fraction(1, subdivision)
         self.positions = [f"pos:{_beats(1 + p * q)}" for p in range(self.max_positions)]
         self.durations = [f"dur:{_beats((d + 1) * q)}" for d in range(self.max_positions)]
@@ -179,7 +180,7 @@ class Vocabulary:
         direction, space measurement on a step's direction or a flight (none in a version-1 vocabulary)."""
         if not self.modifiers:
             return []
-        cell = "/" in what
+        cell = what in self._cells
         if cell and column in BENDING_COLUMNS:
             return list(CONTRACTIONS)
         if (cell and column in SUPPORT_COLUMNS) or what == "flight":

@@ -157,6 +157,5 @@ def test_sampling_under_the_grammar_writes_valid_modifiers():
         ids = ids[:ids.index(vocabulary.eos_id) + 1]
         score = vocabulary.to_score(ids, grid(8))  # Symbol refuses a modifier in the wrong place
         written += sum(bool(s.contraction or s.space) for s in score.symbols + score.starting_position)
-        # (a <cont> may repeat other modifiers than its tie's: the merged symbol keeps the first piece's)
-        assert vocabulary.to_score(vocabulary.encode(score), grid(8)) == score
+        assert vocabulary.encode(score) == ids  # a <cont> repeats its tie's modifiers, so the ids read back exactly
     assert written > 20

@@ -36,7 +36,9 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # A step with space measurement signs travels this far, in leg lengths (hip to ankle) of the body performing it, or
 # metres for a small one (laban.analysis: normal is about 0.2 leg length; small under 0.14, which on a real body is
 # barely more than the 0.10 m the tokenizer needs to see a direction; large over 0.32, two signs over 0.48).
-_SPACED_STEP = {-1: (0.115, 0.13), 1: (0.33, 0.38), 2: (0.44, 0.5), 3: (0.55, 0.6)}
+# A normal step stays as it was (_STEP: about 0.35 leg length on the default body), so a large one must go beyond
+# it; much beyond (0.55 or more) and the trailing leg, off the floor for long, reads as a leg gesture.
+_SPACED_STEP = {-1: (0.105, 0.115), 1: (0.40, 0.45), 2: (0.48, 0.54), 3: (0.58, 0.64)}
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
