@@ -90,6 +90,12 @@ GESTURE_COLUMNS: tuple[Column, ...] = (
 )
 ARM_COLUMNS: tuple[Column, ...] = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
                                    Column.FOREARM_RIGHT)
+# Where a contraction sign may stand: the leg gestures (the knee's bend) and the forearms (the elbow's bend; the arm
+# is written as upper arm + forearm, as the Microsoft tool does, so the elbow belongs to the forearm's symbol).
+BENDING_COLUMNS: tuple[Column, ...] = (Column.LEG_LEFT, Column.LEG_RIGHT, Column.FOREARM_LEFT, Column.FOREARM_RIGHT)
+CONTRACTION_DEGREES = 6  # Labanotation's six-degree scale of contraction: 6 is the limb folded right up
+CONTRACTION_STEP = 30.0  # degrees of knee or elbow flexion per degree of contraction (6 degrees: 180°)
+SPACE_SIGNS = 3  # at most three small or large signs beside a symbol (one: somewhat; two, three: more)
 
 
 class Sign(str, Enum):
@@ -108,6 +114,17 @@ class Symbol:
     ``start`` and ``duration`` are in beats from the first beat of the score; a movement starts at the bottom
     edge of its symbol and arrives at its destination at the top edge. ``turn`` is the amount of a turn sign in
     whole turns, positive clockwise (to the right). Symbols of the starting position have duration 0.
+
+    Two modifiers, Labanotation's own, say what a plain direction symbol cannot; absent (``None``) they say what
+    the notation assumes without them, so a score without them reads and performs as it always has:
+
+    - ``contraction``: the contraction sign (the X-shaped sign) on a leg gesture or a forearm, in degrees 1 to 6
+      of the six-degree scale: the knee or elbow bent by about ``CONTRACTION_STEP`` degrees per degree. Without
+      it the limb is at its natural extension (straight), so "bent-knee lift" and "straight kick" differ.
+    - ``space``: space measurement signs beside a step (its length) or a flight (the jump's height): negative
+      for that many *small* (narrow) signs, positive for that many *large* (wide) signs, up to ``SPACE_SIGNS``.
+      Without them the step or jump is of normal size; sizes are judged against the performer's own leg length
+      (``laban.analysis.space_measurement``).
     """
 
     start: float
@@ -117,6 +134,8 @@ class Symbol:
     direction: Direction | None = None
     level: Level | None = None
     turn: float | None = None
+    contraction: int | None = None
+    space: int | None = None
 
     def __post_init__(self) -> None:
         if not (self.start >= 0 and self.duration >= 0):
@@ -131,10 +150,30 @@ class Symbol:
             raise ValueError("only a turn sign has a turn amount")
         if self.sign is not Sign.DIRECTION and (self.direction is not None or self.level is not None):
             raise ValueError(f"a {self.sign.value} sign has no direction or level")
+        if self.contraction is not None:
+            if isinstance(self.contraction, bool) or self.contraction not in range(1, CONTRACTION_DEGREES + 1):
+                raise ValueError(f"contraction in {self.column.value} must be a degree from 1 to "
+                                 f"{CONTRACTION_DEGREES}, not {self.contraction!r}")
+            if self.sign is not Sign.DIRECTION or self.column not in BENDING_COLUMNS:
+                raise ValueError(f"a contraction sign stands on a leg gesture or a forearm direction symbol, "
+                                 f"not on a {self.sign.value} in {self.column.value}")
+        if self.space is not None:
+            if isinstance(self.space, bool) or self.space not in range(-SPACE_SIGNS, SPACE_SIGNS + 1) \
+                    or self.space == 0:
+                raise ValueError(f"space measurement in {self.column.value} must be -{SPACE_SIGNS}..-1 (small) or "
+                                 f"1..{SPACE_SIGNS} (large), not {self.space!r}")
+            if not (self.sign is Sign.FLIGHT or self.sign is Sign.DIRECTION and self.column in SUPPORT_COLUMNS):
+                raise ValueError(f"space measurement signs stand beside a step or a flight, not a "
+                                 f"{self.sign.value} in {self.column.value}")
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    @property
+    def bend(self) -> float:
+        """Degrees of knee or elbow flexion the contraction sign asks for (0: the limb straight)."""
+        return CONTRACTION_STEP * (self.contraction or 0)
 
 
 @dataclass

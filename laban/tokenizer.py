@@ -8,7 +8,11 @@ What a notator does, in order:
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
    where movements arrive (stops and reversals), not every frame;
-4. place everything on a beat grid (given, from a tempo, or the motion's own pulse), quantised to subdivisions.
+4. place everything on a beat grid (given, from a tempo, or the motion's own pulse), quantised to subdivisions;
+5. write what the direction symbols leave out, with Labanotation's own modifiers (``laban.score.Symbol``): the
+   contraction sign on a leg gesture or a forearm whose knee or elbow is bent where it arrives, and space
+   measurement signs beside a step or a jump that is small or large for this dancer's leg length
+   (``laban.analysis``: ``limb_flexion``, ``contraction_degree``, ``space_measurement``).
 
 All per-frame work is numpy over whole clips at ``WORKING_FPS``; Python loops run over movements, never frames.
 """
@@ -16,18 +20,19 @@ All per-frame work is numpy over whole clips at ``WORKING_FPS``; Python loops ru
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import (STEP_TRAVEL, Analysis, analyse, latch, runs, runs_of_values, support_levels,
+from .analysis import (NORMAL_JUMP, NORMAL_STEP, STEP_TRAVEL, Analysis, analyse, contraction_degree, latch,
+                       leg_length, limb_flexion, runs, runs_of_values, space_measurement, support_levels,
                        without_short_runs)
 from .beats import beat_grid
 from .cells import LEVELS as _LEVELS
 from .cells import PLACE_LOW, limb_cells
 from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
-from .score import Column, Direction, Level, Score, Sign, Symbol
+from .score import BENDING_COLUMNS, Column, Direction, Level, Score, Sign, Symbol
 from .skeleton import BodyPart as B
 from .smoothing import gaussian_filter1d
 from .timing import BeatGrid, quantise
@@ -196,6 +201,9 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
                 allowed[begin:end] = True
         resets[1:] = free[1:] & ~free[:-1]  # a support cancels the gesture: the free leg starts from hanging
     first = _symbol_for_cell(int(cells[0]) if free is None or free[0] else PLACE_LOW, column, 0.0, 0.0)
+    flexion = limb_flexion(traj, column.value) if column in BENDING_COLUMNS else None
+    if flexion is not None and (free is None or free[0]):
+        first = replace(first, contraction=contraction_degree(flexion[0]))
     symbols: list[Symbol] = []
     notated = int(cells[0])
     reset_frames = np.flatnonzero(resets)
@@ -215,7 +223,10 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
             span = timing.span(a, b, last_end)
             if span is None:
                 continue
-            symbols.append(_symbol_for_cell(destination, column, *span))
+            symbol = _symbol_for_cell(destination, column, *span)
+            if flexion is not None:  # the bend the knee or elbow arrives with
+                symbol = replace(symbol, contraction=contraction_degree(flexion[b]))
+            symbols.append(symbol)
             notated, last_end = destination, span[0] + span[1]
     return first, symbols
 
@@ -229,6 +240,8 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
     levels = support_levels(analysis)
     pelvis = traj.part(B.PELVIS).astype(np.float64)
     turns = _turns(analysis, timing)
+    leg = leg_length(traj)
+    standing = float(np.median(pelvis[:, 1]))  # the pelvis height this dancer stands at (the floor is at 0)
     columns = {"L": (Column.SUPPORT_LEFT,), "R": (Column.SUPPORT_RIGHT,),
                "B": (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT), "F": ()}
 
@@ -247,8 +260,10 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
         b0, b1 = (0.0 if index == 0 else timing.beat(begin)), timing.beat(end)  # the start holds from beat 0
         if b1 <= b0:
             continue
-        if label == "F":
-            symbols.append(Symbol(b0, Column.CENTRE, b1 - b0, Sign.FLIGHT))
+        if label == "F":  # how high the jump goes: the pelvis at its top, above where it stands
+            height = (float(pelvis[begin:end, 1].max()) - standing) / leg
+            symbols.append(Symbol(b0, Column.CENTRE, b1 - b0, Sign.FLIGHT,
+                                  space=space_measurement(height, NORMAL_JUMP)))
             continue
         travel = pelvis[end - 1] - pelvis[begin]
         along = (travel @ analysis.forward[begin], travel @ analysis.right[begin])
@@ -256,6 +271,8 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
             direction = Direction.PLACE
         else:
             direction = Direction.from_azimuth(np.degrees(np.arctan2(along[1], along[0])))
+        # how long the step is: the centre of weight's travel over it, against the dancer's leg length
+        space = None if direction is Direction.PLACE else space_measurement(np.hypot(*along) / leg, NORMAL_STEP)
         # A turn inside this support pivots on it: the step comes first (a turning step is a step, then its
         # turn), the turn follows, a hold keeps the weight after it.
         step = Sign.HOLD if index == 0 else Sign.DIRECTION
@@ -288,7 +305,7 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
                 else:
                     f0, f1 = timing.frame(piece_start), timing.frame(piece_end)
                     symbols.append(Symbol(piece_start, column, duration, Sign.DIRECTION, direction,
-                                          level_of(column, f0, max(f1, f0 + 1))))
+                                          level_of(column, f0, max(f1, f0 + 1)), space=space))
     # Turns in the air (no support holds them) stand beside the flight in the centre column.
     symbols += [Symbol(t.start, Column.CENTRE, t.duration, Sign.TURN, turn=t.turn) for t in turns if t not in placed]
     return start, symbols

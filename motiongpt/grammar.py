@@ -12,7 +12,11 @@ What it enforces, on top of the layout of ``motiongpt.vocabulary``:
   and never in the last bar; the next bar opens with exactly the ``<cont>`` of every tie, in lane order, with the
   same column and what;
 - no overlaps: a column (a lane: the centre's flight and its turns are two) is busy until its event ends; and
-  flight means no weight, so no support symbol sounds during a flight.
+  flight means no weight, so no support symbol sounds during a flight;
+- modifiers (a version-2 vocabulary): after a what, a contraction only on a leg gesture's or a forearm's direction,
+  then a space measurement only on a step's direction or a flight, each at most once; a ``<cont>`` piece repeats
+  exactly the modifiers of the piece that tied into it. A version-1 vocabulary has none, and its masks are what
+  they were.
 
 The state lives in a few integer arrays, one row per sequence, so the mask of a whole batch is a handful of
 vectorised operations on tables precomputed once (which whats each column may say, which token is of which
@@ -36,7 +40,8 @@ from laban.timing import BeatGrid
 from .vocabulary import COLUMNS, LANE_COUNT, SPECIALS, Vocabulary, VocabularyError, lane_column
 
 # Kinds of token
-(PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR) = range(14)
+(PAD, BOS, EOS, START, BAR, CONT, TIE, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, COL, WHAT, POS, DUR, MOD) = range(15)
+_NO_MORE = 3  # a row's modifier rank where no modifier may follow (before any what)
 # Phases: what the machine waits for
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
  P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
@@ -63,6 +68,11 @@ class State:
     ties: np.ndarray  # (B, lanes): what each lane ties into the next bar, -1 none
     pending: np.ndarray  # (B, lanes): what each lane must continue from the bar before, -1 none
     bad: np.ndarray  # (B,) bool: a token the grammar did not allow was fed
+    modified: np.ndarray  # (B,) rank of the last modifier after the current what (0 none, 1 contraction, 2 space)
+    mods: np.ndarray  # (B, 2): the current event's contraction and space modifier (index, -1 none)
+    need: np.ndarray  # (B, 2): the modifiers a <cont> event must repeat (-1 none), -2: free (not a continuation)
+    tie_mods: np.ndarray  # (B, lanes, 2): the modifiers of what each lane ties into the next bar
+    pending_mods: np.ndarray  # (B, lanes, 2): the modifiers each lane's continuation must repeat
     # fill in the middle: <fim_prefix> P <fim_suffix> S <fim_middle> M <eos>
     fim: np.ndarray  # (B,) bool: the row is a fill-in-the-middle sequence
     middle: np.ndarray  # (B,) bool: writing the middle
@@ -74,19 +84,21 @@ class State:
     suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
 
 
-# The vocabulary's blocks a phase may take a token from: columns, whats, positions, durations, the suffix read
-_BLOCKS = np.zeros((16, 5), dtype=bool)
+# The vocabulary's blocks a phase may take a token from: columns, whats, positions, durations, the suffix read,
+# modifiers
+_BLOCKS = np.zeros((16, 6), dtype=bool)
 _BLOCKS[[P_START_NEXT, P_COL, P_EVENT, P_AFTER_DUR, P_CONT_COL], 0] = True
 _BLOCKS[[P_START_WHAT, P_WHAT, P_CONT_WHAT], 1] = True
 _BLOCKS[[P_EVENT, P_AFTER_DUR], 2] = True
 _BLOCKS[P_DUR, 3] = True
 _BLOCKS[P_SUFFIX, 4] = True
+_BLOCKS[[P_START_NEXT, P_DUR], 5] = True
 
 
 def _phase_table() -> np.ndarray:
     """(phases, kinds): the phase a token of each kind moves the machine to from each phase (the same phase where
     a kind does not move it). The fill-in-the-middle moves that need more than the phase are made apart."""
-    table = np.repeat(np.arange(16)[:, None], 14, axis=1)
+    table = np.repeat(np.arange(16)[:, None], 15, axis=1)  # a modifier leaves the phase as it is
     for kind, phase in ((BOS, P_START), (FIM_PREFIX, P_BOS), (START, P_START_NEXT), (CONT, P_CONT_COL),
                         (COL, P_WHAT), (DUR, P_AFTER_DUR), (TIE, P_EVENT), (BAR, P_EVENT), (POS, P_COL),
                         (EOS, P_DONE), (FIM_SUFFIX, P_SUFFIX)):
@@ -108,7 +120,8 @@ class ScoreGrammar:
         self.arg = np.zeros(size, dtype=np.int64)
         self.kind[:len(SPECIALS)] = np.arange(len(SPECIALS))
         for kind, first, count in ((COL, v.column0, len(v.columns)), (WHAT, v.what0, len(v.whats)),
-                                   (POS, v.position0, v.max_positions), (DUR, v.duration0, v.max_positions)):
+                                   (POS, v.position0, v.max_positions), (DUR, v.duration0, v.max_positions),
+                                   (MOD, v.modifier0, len(v.modifiers))):
             self.kind[first:first + count] = kind
             self.arg[first:first + count] = np.arange(count)
         index = {w: i for i, w in enumerate(v.whats)}
@@ -119,6 +132,13 @@ class ScoreGrammar:
             starts = [index[w] for w in v.allowed_whats(column, start=True)]
             self.start_allowed[c, starts] = True
         self.start_columns = self.start_allowed.any(1)
+        # (columns, whats, modifiers): which modifier may follow which what in which column; each modifier's rank
+        self.modifier_allowed = np.zeros((len(COLUMNS), len(v.whats), len(v.modifiers)), dtype=bool)
+        modifier_index = {m: i for i, m in enumerate(v.modifiers)}
+        for c, column in enumerate(COLUMNS):
+            for w, what in enumerate(v.whats):
+                self.modifier_allowed[c, w, [modifier_index[m] for m in v.allowed_modifiers(column, what)]] = True
+        self.modifier_rank = np.array([1 if m.startswith("contraction") else 2 for m in v.modifiers], dtype=np.int64)
         self.is_flight = np.array([w == "flight" for w in v.whats])
         self.is_turn = np.array([w in v.turn_eighths for w in v.whats])
         self.lane_col = np.array([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
@@ -164,7 +184,10 @@ class ScoreGrammar:
                      upbeat_floor=tensor([(b - u) * q if u else 0 for b, u in zip(beats_per_bar, upbeat)]),
                      pos=filled(-1), last_col=filled(-1), col=filled(0), what=filled(0), lane=filled(0),
                      ev_pos=filled(0), ev_end=filled(0), busy=filled(0, LANE_COUNT), ties=filled(-1, LANE_COUNT),
-                     pending=filled(-1, LANE_COUNT), bad=no.copy(), fim=fim, middle=no.copy(),
+                     pending=filled(-1, LANE_COUNT), bad=no.copy(), modified=filled(_NO_MORE),
+                     mods=np.full((batch, 2), -1, dtype=np.int64), need=np.full((batch, 2), -2, dtype=np.int64),
+                     tie_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64),
+                     pending_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), fim=fim, middle=no.copy(),
                      saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
                      suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT))
 
@@ -193,6 +216,12 @@ class ScoreGrammar:
         waiting = s.pending >= 0
         lane = np.argmax(waiting, axis=1)
         return waiting.any(1), lane, s.pending[np.arange(len(lane)), lane]
+
+    def _required(self, s: State) -> np.ndarray:
+        """(B,): the modifier a continuation must write next to repeat its tie's (index), -1 when none is left."""
+        first = (s.need[:, 0] >= 0) & (s.mods[:, 0] < 0) & (s.modified < 1)
+        second = (s.need[:, 1] >= 0) & (s.mods[:, 1] < 0)
+        return np.where(first, s.need[:, 0], np.where(second, s.need[:, 1], -1))
 
     def allowed(self, s: State) -> np.ndarray:
         """(B, vocabulary) bool: the tokens each row may take next. Each block of the vocabulary (columns,
@@ -251,9 +280,17 @@ class ScoreGrammar:
             lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
             m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
                                                                 & (q < s.length[:, None]))
+        required = self._required(s)  # a continuation's next modifier to repeat, -1 none
         if needs[3]:
             m[:, v.duration0:v.duration0 + v.max_positions] = ((ph == P_DUR)[:, None]
-                                                               & (q < (s.length - s.ev_pos)[:, None]))
+                                                               & (q < (s.length - s.ev_pos)[:, None])
+                                                               & (required < 0)[:, None])
+        if needs[5] and len(v.modifiers):
+            may = ((ph == P_DUR) | ((ph == P_START_NEXT) & (s.last_col >= 0)))[:, None]
+            free = may & (s.need[:, :1] == -2) & self.modifier_allowed[s.col, s.what] \
+                & (self.modifier_rank[None] > s.modified[:, None])
+            repeat = may & (s.need[:, :1] != -2) & (np.arange(len(v.modifiers))[None] == required[:, None])
+            m[:, v.modifier0:v.modifier0 + len(v.modifiers)] = free | repeat
         if needs[4]:
             reading = ph == P_SUFFIX  # the suffix is given: read, not checked (to_score checks it)
             m[reading, v.column0:] = True
@@ -291,11 +328,20 @@ class ScoreGrammar:
             cont_what = is_what & (ph == P_CONT_WHAT)
             event_what = is_what & (ph == P_WHAT)
             _, forced_lane, _ = self._forced(s)
-            s.what = np.where(cont_what | event_what, arg, s.what)
+            s.modified = np.where(is_what, 0, s.modified)
+            s.mods = np.where(is_what[:, None], -1, s.mods)
+            s.need = np.where(cont_what[:, None], s.pending_mods[np.arange(len(arg)), forced_lane],
+                              np.where(is_what[:, None], -2, s.need))
+            s.what = np.where(cont_what | event_what | (is_what & (ph == P_START_WHAT)), arg, s.what)
             centre_lane = self.centre_lane[np.minimum(arg, len(self.centre_lane) - 1)]
             s.lane = np.where(cont_what, forced_lane,
                               np.where(event_what, np.where(s.col == 0, centre_lane, s.col + 1), s.lane))
             s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
+        is_mod = kind == MOD
+        if is_mod.any():
+            rank = self.modifier_rank[np.minimum(arg, len(self.modifier_rank) - 1)]
+            s.modified = np.where(is_mod, rank, s.modified)
+            s.mods = np.where(is_mod[:, None] & (np.arange(2)[None] == rank[:, None] - 1), arg[:, None], s.mods)
         is_dur = kind == DUR
         if is_dur.any():
             s.ev_end = np.where(is_dur, s.ev_pos + arg + 1, s.ev_end)
@@ -303,6 +349,8 @@ class ScoreGrammar:
         is_tie = kind == TIE
         if is_tie.any():
             s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
+            s.tie_mods = np.where((is_tie[:, None] & (lanes == s.lane[:, None]))[:, :, None], s.mods[:, None],
+                                  s.tie_mods)
         is_pos, is_bar = kind == POS, kind == BAR
         s.last_col = np.where((kind == START) | is_pos | is_bar, -1, s.last_col)
         s.ev_pos = np.where(kind == CONT, 0, s.ev_pos)
@@ -311,6 +359,8 @@ class ScoreGrammar:
             s.bar = np.where(is_bar, s.bar + 1, s.bar)
             s.pending = np.where(is_bar[:, None], s.ties, s.pending)
             s.ties = np.where(is_bar[:, None], -1, s.ties)
+            s.pending_mods = np.where(is_bar[:, None, None], s.tie_mods, s.pending_mods)
+            s.tie_mods = np.where(is_bar[:, None, None], -1, s.tie_mods)
             s.busy = np.where(is_bar[:, None], 0, s.busy)
         s.phase = new
         return s

@@ -47,14 +47,24 @@ class FlightLimit(LogitsProcessor):
         self.too_long[vocabulary.duration0 + most:vocabulary.duration0 + vocabulary.max_positions] = True
         self.is_duration = torch.zeros(len(vocabulary), dtype=torch.bool)
         self.is_duration[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = True
+        # a version-2 vocabulary's space measurement may stand between a flight and its duration
+        self.is_modifier = torch.zeros(len(vocabulary), dtype=torch.bool)
+        self.is_modifier[vocabulary.modifier0:vocabulary.modifier0 + len(vocabulary.modifiers)] = True
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         last = input_ids[:, -1]
-        after_flight = last == self.flight
-        if input_ids.shape[1] > 1:
-            timed_flight = (input_ids[:, -2] == self.flight) & self.is_duration.to(last.device)[last]
-        else:
-            timed_flight = torch.zeros_like(after_flight)
+        modifier = self.is_modifier.to(last.device)
+
+        def flight_before(k: int) -> torch.Tensor:  # the what k tokens back is a flight (modifiers skipped once)
+            if input_ids.shape[1] < k:
+                return torch.zeros_like(last, dtype=torch.bool)
+            at = input_ids[:, -k]
+            if input_ids.shape[1] > k:
+                at = torch.where(modifier[at], input_ids[:, -k - 1], at)
+            return at == self.flight
+
+        after_flight = flight_before(1)
+        timed_flight = flight_before(2) & self.is_duration.to(last.device)[last]
         if not bool(after_flight.any() | timed_flight.any()):
             return scores
         refused = after_flight[:, None] & self.too_long.to(scores.device)[None]

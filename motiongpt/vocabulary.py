@@ -14,7 +14,11 @@ so that any run of bars can be cut out, regenerated and put back::
   this bar ends with ``<tie>``, and the next bar opens with ``<cont>`` and the same column and what, so that a
   bar read alone says everything sounding in it. ``to_score`` merges the pieces back.
 - ``what`` is one token: a direction cell (``forward/middle``), ``hold``, ``flight`` or a turn in eighths of a
-  turn (``turn:+1/8`` .. ``turn:+3``).
+  turn (``turn:+1/8`` .. ``turn:+3``); from version 2, Labanotation's modifiers may follow it, in this order:
+  ``contraction:1`` .. ``contraction:6`` (a bent knee or elbow, on a leg gesture or a forearm) and ``space:-1``
+  .. ``space:+3`` (small or large signs beside a step or a flight); ``col what [contraction] [space] dur``. Every
+  piece of a symbol repeats them (a bar read alone says everything sounding in it); ``to_score`` gives a merged
+  symbol its first piece's.
 - Bars count from the grid's first beat: with an upbeat of *u* beats, the first ``<bar>`` is that upbeat, a
   bar whose positions start at beat *meter - u* (its first *meter - u* beats lie before the music starts).
 
@@ -41,10 +45,12 @@ from pathlib import Path
 
 from laban.errors import LabanError
 from laban.files import atomic_path
-from laban.score import SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign, Symbol
+from laban.score import (BENDING_COLUMNS, CONTRACTION_DEGREES, SPACE_SIGNS, SUPPORT_COLUMNS, Column, Direction,
+                         Level, Score, Sign, Symbol)
 from laban.timing import BeatGrid
 
-VERSION = 1
+VERSION = 2  # 2: the modifier tokens (contraction, space measurement); version-1 files are still read
+VERSIONS = (1, 2)
 FILE_NAME = "vocabulary.json"
 FORMAT = "motiongpt-vocabulary"
 
@@ -53,6 +59,8 @@ SPECIALS = ("<pad>", "<bos>", "<eos>", "<start>", "<bar>", "<cont>", "<tie>",
 COLUMNS: tuple[Column, ...] = tuple(Column)
 CELLS: tuple[tuple[Direction, Level], ...] = tuple((d, lv) for d in Direction for lv in Level)
 TURN_STEP = 8  # turns in eighths of a turn, as the tokenizer writes them
+CONTRACTIONS = tuple(f"contraction:{k}" for k in range(1, CONTRACTION_DEGREES + 1))
+SPACES = tuple(f"space:{k:+d}" for k in range(-SPACE_SIGNS, SPACE_SIGNS + 1) if k)
 
 # Lanes: what may not overlap in time. One per column, except the centre, where a turn in the air stands beside
 # the flight it turns in: lane 0 flight, lane 1 centre turns, then the other columns in staff order.
@@ -84,6 +92,7 @@ class Piece:
     duration: int
     tie: bool = False  # continues into the next bar
     cont: bool = False  # continues from the bar before
+    modifiers: tuple[str, ...] = ()  # modifier token names (version 2), repeated on every piece of a symbol
 
 
 def _beats(value: Fraction) -> str:
@@ -103,11 +112,20 @@ class Vocabulary:
 
     ``save_pretrained(dir)`` / ``from_pretrained(dir)`` write and read ``vocabulary.json`` (versioned, beside a
     model's weights); the token list is stored and must match what these settings build.
+
+    ``version`` 2 (the default) has the modifier tokens after all others, so a version-1 vocabulary's ids are the
+    same tokens in both. A version-1 vocabulary (a model trained before them, like the built-in one) has no
+    modifier tokens: encoding a score for it drops the contraction and space measurement signs (the score reads
+    as straight limbs and normal steps and jumps), and its ids decode exactly as before.
     """
 
-    def __init__(self, subdivision: int = 4, max_beats_per_bar: int = 8, max_turn: int = 3) -> None:
+    def __init__(self, subdivision: int = 4, max_beats_per_bar: int = 8, max_turn: int = 3,
+                 version: int = VERSION) -> None:
         if not (subdivision >= 1 and max_beats_per_bar >= 1 and max_turn >= 1):
             raise VocabularyError("subdivision, max_beats_per_bar and max_turn must be at least 1")
+        if version not in VERSIONS:
+            raise VocabularyError(f"vocabulary version {version!r}; this package reads {', '.join(map(str, VERSIONS))}")
+        self.version = version
         self.subdivision, self.max_beats_per_bar, self.max_turn = subdivision, max_beats_per_bar, max_turn
         self.max_positions = max_beats_per_bar * subdivision
         self.columns = [f"col:{c.value}" for c in COLUMNS]
@@ -115,10 +133,12 @@ class Vocabulary:
         self.whats = ([f"{d.value}/{lv.value}" for d, lv in CELLS] + ["hold", "flight"]
                       + [_turn_name(k) for k in turns])
         self.turn_eighths = {_turn_name(k): k for k in turns}
+        self._cells = frozenset(f"{d.value}/{lv.value}" for d, lv in CELLS)
         q = Fraction(1, subdivision)
         self.positions = [f"pos:{_beats(1 + p * q)}" for p in range(self.max_positions)]
         self.durations = [f"dur:{_beats((d + 1) * q)}" for d in range(self.max_positions)]
-        self.tokens = [*SPECIALS, *self.columns, *self.whats, *self.positions, *self.durations]
+        self.modifiers = [*CONTRACTIONS, *SPACES] if version >= 2 else []
+        self.tokens = [*SPECIALS, *self.columns, *self.whats, *self.positions, *self.durations, *self.modifiers]
         self.ids = {t: i for i, t in enumerate(self.tokens)}
         if len(self.ids) != len(self.tokens):
             raise VocabularyError("duplicate token names (subdivision too fine for the names)")
@@ -128,6 +148,7 @@ class Vocabulary:
         self.what0 = self.column0 + len(self.columns)
         self.position0 = self.what0 + len(self.whats)
         self.duration0 = self.position0 + self.max_positions
+        self.modifier0 = self.duration0 + self.max_positions
         self._allowed = {(start, c): set(self.allowed_whats(c, start)) for c in COLUMNS for start in (False, True)}
 
     def __len__(self) -> int:
@@ -138,7 +159,7 @@ class Vocabulary:
 
     def __repr__(self) -> str:
         return (f"Vocabulary({len(self)} tokens: subdivision={self.subdivision}, "
-                f"max_beats_per_bar={self.max_beats_per_bar}, max_turn={self.max_turn})")
+                f"max_beats_per_bar={self.max_beats_per_bar}, max_turn={self.max_turn}, version={self.version})")
 
     # --- what each column may say -------------------------------------------------------------------------
 
@@ -154,6 +175,25 @@ class Vocabulary:
             return cells
         return cells + ["hold"] + (list(self.turn_eighths) if column in SUPPORT_COLUMNS else [])
 
+    def allowed_modifiers(self, column: Column, what: str) -> list[str]:
+        """The modifier tokens that may follow ``what`` in ``column``: contraction on a leg gesture's or a forearm's
+        direction, space measurement on a step's direction or a flight (none in a version-1 vocabulary)."""
+        if not self.modifiers:
+            return []
+        cell = what in self._cells
+        if cell and column in BENDING_COLUMNS:
+            return list(CONTRACTIONS)
+        if (cell and column in SUPPORT_COLUMNS) or what == "flight":
+            return list(SPACES)
+        return []
+
+    def modifiers_of(self, symbol: Symbol) -> tuple[str, ...]:
+        """The modifier token names of a symbol, in stream order; none in a version-1 vocabulary (dropped)."""
+        if not self.modifiers:
+            return ()
+        names = [] if symbol.contraction is None else [f"contraction:{symbol.contraction}"]
+        return tuple(names + ([] if symbol.space is None else [f"space:{symbol.space:+d}"]))
+
     def what_of(self, symbol: Symbol) -> str:
         """The what-token name of a symbol; refuses what the vocabulary cannot say exactly."""
         if symbol.sign is Sign.DIRECTION:
@@ -166,13 +206,18 @@ class Vocabulary:
             return _turn_name(int(round(eighths)))
         return symbol.sign.value
 
-    def symbol(self, what: str, column: Column, start: float, duration: float) -> Symbol:
+    def symbol(self, what: str, column: Column, start: float, duration: float,
+               modifiers: tuple[str, ...] = ()) -> Symbol:
+        extra = {}
+        for name in modifiers:
+            kind, value = name.split(":")
+            extra[kind] = int(value)
         if what in self.turn_eighths:
             return Symbol(start, column, duration, Sign.TURN, turn=self.turn_eighths[what] / TURN_STEP)
         if what in ("hold", "flight"):
-            return Symbol(start, column, duration, Sign(what))
+            return Symbol(start, column, duration, Sign(what), **extra)
         direction, level = what.split("/")
-        return Symbol(start, column, duration, Sign.DIRECTION, Direction(direction), Level(level))
+        return Symbol(start, column, duration, Sign.DIRECTION, Direction(direction), Level(level), **extra)
 
     # --- bars ---------------------------------------------------------------------------------------------
 
@@ -193,17 +238,17 @@ class Vocabulary:
 
     # --- score -> ids -------------------------------------------------------------------------------------
 
-    def pieces(self, score: Score) -> tuple[list[tuple[Column, str]], list[Piece], int]:
+    def pieces(self, score: Score) -> tuple[list[tuple[Column, str, tuple[str, ...]]], list[Piece], int]:
         """The starting position, the events bar by bar, and the bar count of a score on the vocabulary's grid."""
         grid = score.grid
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
         start = []
         for s in score.starting_position:
             what = self.what_of(s)
-            if what not in self._allowed[True, s.column] or any(c is s.column for c, _ in start):
+            if what not in self._allowed[True, s.column] or any(c is s.column for c, _, _ in start):
                 raise VocabularyError(f"the starting position cannot say {what} in {s.column.value} "
                                       f"(one cell per column, none in the centre)")
-            start.append((s.column, what))
+            start.append((s.column, what, self.modifiers_of(s)))
         pieces: list[Piece] = []
         busy: dict[int, tuple[int, Symbol]] = {}
         flights: list[tuple[int, int]] = []
@@ -213,6 +258,7 @@ class Vocabulary:
             a = self._subdivisions(s, s.start)
             b = a + self._subdivisions(s, s.duration)
             what = self.what_of(s)
+            modifiers = self.modifiers_of(s)
             if b <= a:
                 raise VocabularyError(f"{s.sign.value} in {s.column.value} at beat {s.start:g} has no length "
                                       f"(a symbol lasts at least 1/{self.subdivision} beat)")
@@ -229,7 +275,8 @@ class Vocabulary:
             while True:
                 bar_start = offset + bar * length
                 piece_end = min(b, bar_start + length)
-                pieces.append(Piece(bar, a - bar_start, s.column, what, piece_end - a, piece_end < b, a > first))
+                pieces.append(Piece(bar, a - bar_start, s.column, what, piece_end - a, piece_end < b, a > first,
+                                    modifiers))
                 if piece_end == b:
                     break
                 a, bar = piece_end, bar + 1
@@ -256,8 +303,8 @@ class Vocabulary:
         """The token ids of a score (the grid and the title are not in them: see the module's docstring)."""
         start, pieces, bars = self.pieces(score)
         ids = [self.bos_id, self.start_id]
-        for column, what in start:
-            ids += [self.ids[f"col:{column.value}"], self.ids[what]]
+        for column, what, modifiers in start:
+            ids += [self.ids[f"col:{column.value}"], self.ids[what], *(self.ids[m] for m in modifiers)]
         by_bar: list[list[Piece]] = [[] for _ in range(bars)]
         for p in pieces:
             by_bar[p.bar].append(p)
@@ -270,14 +317,15 @@ class Vocabulary:
                 elif p.position != position:
                     ids.append(self.position0 + p.position)
                     position = p.position
-                ids += [self.ids[f"col:{p.column.value}"], self.ids[p.what], self.duration0 + p.duration - 1]
+                ids += [self.ids[f"col:{p.column.value}"], self.ids[p.what], *(self.ids[m] for m in p.modifiers),
+                        self.duration0 + p.duration - 1]
                 if p.tie:
                     ids.append(self.tie_id)
         return ids + [self.eos_id]
 
     # --- ids -> score -------------------------------------------------------------------------------------
 
-    def parse(self, ids: list[int]) -> tuple[list[tuple[Column, str]], list[Piece]]:
+    def parse(self, ids: list[int]) -> tuple[list[tuple[Column, str, tuple[str, ...]]], list[Piece]]:
         """Parse ids into the starting position and events; malformed ids raise VocabularyError. Positions and
         durations are checked against the bar only by ``to_score``, which knows the grid."""
         names = self.names(ids)
@@ -293,12 +341,26 @@ class Vocabulary:
             i += 1
             return name
 
+        def modifiers(column: Column, what: str) -> tuple[str, ...]:
+            nonlocal i
+            allowed = self.allowed_modifiers(column, what)
+            found: list[str] = []
+            while i < len(names) and names[i] in self.modifiers:
+                name = names[i]
+                kinds = [m.split(":")[0] for m in found]
+                if name not in allowed or name.split(":")[0] in kinds or (kinds and name.startswith("contraction")):
+                    raise VocabularyError(f"token {i} is {name!r}, which cannot follow {what} in {column.value} here")
+                found.append(name)
+                i += 1
+            return tuple(found)
+
         take("<bos>")
         take("<start>")
         start = []
         while i < len(names) and names[i].startswith("col:"):
             column = Column(take("col:")[4:])
-            start.append((column, self._what(take(), i - 1, column, start=True)))
+            what = self._what(take(), i - 1, column, start=True)
+            start.append((column, what, modifiers(column, what)))
         pieces: list[Piece] = []
         bar = -1
         while i < len(names) and names[i] not in ("<eos>", "<pad>"):
@@ -317,10 +379,11 @@ class Vocabulary:
                     raise VocabularyError(f"token {i} is {names[i]!r} where a position was expected")
                 column = Column(take("col:")[4:])
                 what = self._what(take(), i - 1, column)
+                found = modifiers(column, what)
                 duration = self.durations.index(take("dur:")) + 1
                 tie = i < len(names) and names[i] == "<tie>"
                 i += tie
-                pieces.append(Piece(bar, 0 if cont else position, column, what, duration, tie, cont))
+                pieces.append(Piece(bar, 0 if cont else position, column, what, duration, tie, cont, found))
         if i < len(names):
             i += 1
             if any(n != "<pad>" for n in names[i:]):
@@ -341,12 +404,12 @@ class Vocabulary:
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
         q = self.subdivision
         symbols: list[Symbol] = []
-        open_ties: dict[tuple[Column, str], tuple[int, int]] = {}  # (column, what) -> (start, end so far)
+        open_ties: dict[tuple[Column, str], tuple[int, int, tuple[str, ...]]] = {}  # -> (start, end so far, mods)
 
         def close(before: int) -> None:  # end the ties that nothing continued at bar line ``before``
-            for key in [key for key, (_, b) in open_ties.items() if b <= before]:
-                a, b = open_ties.pop(key)
-                symbols.append(self.symbol(key[1], key[0], a / q, (b - a) / q))
+            for key in [key for key, (_, b, _) in open_ties.items() if b <= before]:
+                a, b, mods = open_ties.pop(key)
+                symbols.append(self.symbol(key[1], key[0], a / q, (b - a) / q, mods))
 
         for p in pieces:
             bar_start = offset + p.bar * length
@@ -358,18 +421,19 @@ class Vocabulary:
             if p.tie and p.position + p.duration != length:
                 raise VocabularyError(f"bar {p.bar + 1}: a tie on an event that ends before the bar line")
             key = (p.column, p.what)
-            if p.cont and open_ties.get(key, (0, None))[1] == a:
-                a = open_ties.pop(key)[0]
+            mods = p.modifiers
+            if p.cont and open_ties.get(key, (0, None, ()))[1] == a:
+                a, _, mods = open_ties.pop(key)
             b = bar_start + p.position + p.duration
             if p.tie:
                 if key in open_ties:  # two ties of one column and what in a bar: the first ends where it is
-                    a0, b0 = open_ties.pop(key)
-                    symbols.append(self.symbol(p.what, p.column, a0 / q, (b0 - a0) / q))
-                open_ties[key] = (a, b)
+                    a0, b0, m0 = open_ties.pop(key)
+                    symbols.append(self.symbol(p.what, p.column, a0 / q, (b0 - a0) / q, m0))
+                open_ties[key] = (a, b, mods)
             else:
-                symbols.append(self.symbol(p.what, p.column, a / q, (b - a) / q))
+                symbols.append(self.symbol(p.what, p.column, a / q, (b - a) / q, mods))
         close(math.inf)
-        starting = [self.symbol(what, column, 0.0, 0.0) for column, what in start]
+        starting = [self.symbol(what, column, 0.0, 0.0, mods) for column, what, mods in start]
         return Score(grid, symbols, starting, title)
 
     def names(self, ids: list[int]) -> list[str]:
@@ -415,7 +479,7 @@ class Vocabulary:
         """Write ``vocabulary.json`` into ``directory`` (made if missing), atomically."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        data = {"format": FORMAT, "version": VERSION, "subdivision": self.subdivision,
+        data = {"format": FORMAT, "version": self.version, "subdivision": self.subdivision,
                 "max_beats_per_bar": self.max_beats_per_bar, "max_turn": self.max_turn, "tokens": self.tokens}
         path = directory / FILE_NAME
         with atomic_path(path) as temporary:
@@ -434,14 +498,17 @@ class Vocabulary:
             raise VocabularyError(f"{path}: cannot read the vocabulary ({str(error).splitlines()[0]})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise VocabularyError(f"{path}: not a motiongpt vocabulary file")
-        if data.get("version") != VERSION:
-            raise VocabularyError(f"{path}: vocabulary version {data.get('version')!r}; this package reads {VERSION}")
+        version = data.get("version")
+        if isinstance(version, bool) or version not in VERSIONS:
+            raise VocabularyError(f"{path}: vocabulary version {version!r}; this package reads "
+                                  f"{', '.join(map(str, VERSIONS))}")
         try:
-            vocabulary = cls(int(data["subdivision"]), int(data["max_beats_per_bar"]), int(data["max_turn"]))
+            vocabulary = cls(int(data["subdivision"]), int(data["max_beats_per_bar"]), int(data["max_turn"]),
+                             version)
         except (KeyError, TypeError, ValueError):
             raise VocabularyError(f"{path}: the vocabulary's settings are missing or not numbers") from None
         if data.get("tokens") != vocabulary.tokens:
-            raise VocabularyError(f"{path}: the token list does not match version {VERSION} with these settings")
+            raise VocabularyError(f"{path}: the token list does not match version {version} with these settings")
         return vocabulary
 
 

@@ -89,7 +89,7 @@ def test_build_reads_sidecars_manifest_and_music(folder, corpus, trials):
     assert loaded.take("05_02").music is None and loaded.take("05_02").score().beats_per_bar == 4
     assert scan([folder]) == scan([folder], folder / "manifest.csv")  # a folder's own manifest.csv is read
     index = json.loads((corpus.folder / "corpus.json").read_text())
-    assert index["format"] == "motiongpt-corpus" and index["vocabulary_version"] == 1 and index["subdivision"] == 4
+    assert index["format"] == "motiongpt-corpus" and index["vocabulary_version"] == 2 and index["subdivision"] == 4
     assert set(index["takes"][0]) >= {"name", "score", "source", "sha256", "split", "style", "description", "music",
                                       "fps", "seconds", "bars", "tokens"}
 

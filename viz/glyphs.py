@@ -21,6 +21,10 @@ Shapes (``labanotation.md`` §2–3):
   weight (``labanotation.md`` §3, §6). In a leg-gesture column that says nothing else meanwhile, an action stroke
   (a thin vertical line) shows the leg leaving the floor, so that the gap reads as a jump and not as an
   omission; the gap itself is an invisible box in the file, for readers of the SVG.
+- modifiers (``labanotation.md`` §6), written at the start (bottom) of the symbol they qualify, on a small white
+  ground so that they read over a filled low symbol: the contraction sign, an X, with its degree (1-6) beside it
+  (``contraction``); space measurement signs (``space``), one per sign: *small* a narrow X (its arms close
+  together), *large* the wide sign, an N-like zigzag on its side.
 """
 
 from __future__ import annotations
@@ -186,3 +190,42 @@ def continuation(x0: float, x1: float, top: float, bottom: float) -> str:
     """The part of a symbol carried over from the previous staff: a light open box (the symbol goes on)."""
     return (f'<path class="continued" d="M{num(x0)} {num(bottom)} L{num(x0)} {num(top)} L{num(x1)} {num(top)} '
             f'L{num(x1)} {num(bottom)}" fill="none" stroke="#555" stroke-width="0.9" stroke-dasharray="3 2"/>')
+
+
+def _ground(x0: float, x1: float, y0: float, y1: float) -> str:
+    return (f'<rect class="ground" x="{num(x0)}" y="{num(y0)}" width="{num(x1 - x0)}" height="{num(y1 - y0)}" '
+            f'fill="#fff"/>')
+
+
+def contraction(degree: int, x0: float, x1: float, top: float, bottom: float) -> str:
+    """The contraction sign (X) of a bent knee or elbow, with its degree, at the bottom of the symbol's box."""
+    size = min(6.0, (x1 - x0) / 2.2, max(bottom - top - 2.0, 3.0))
+    cx, cy = x0 + (x1 - x0) * 0.38, bottom - size / 2 - 1.2
+    h = size / 2
+    d = f"M{num(cx - h)} {num(cy - h)} L{num(cx + h)} {num(cy + h)} M{num(cx + h)} {num(cy - h)} L{num(cx - h)} {num(cy + h)}"
+    return ('<g class="contraction">' + _ground(cx - h - 0.8, cx + h + 5.2, cy - h - 0.8, cy + h + 0.8)
+            + f'<path class="sign" d="{d}" fill="none" stroke="{INK}" stroke-width="1.2"/>'
+            + f'<text x="{num(cx + h + 0.6)}" y="{num(cy + h)}" font-size="{num(max(size, 4.5))}">{degree}</text></g>')
+
+
+def space(count: int, x0: float, x1: float, top: float, bottom: float) -> str:
+    """Space measurement signs, ``count`` of them (negative: small, positive: large), side by side at the bottom
+    of the symbol's box (for a flight: of the gap)."""
+    n = abs(count)
+    size = min(5.0, (x1 - x0) / (n + 1.5), max(bottom - top - 2.0, 3.0))
+    cy = bottom - size / 2 - 1.2
+    h = size / 2
+    start = (x0 + x1) / 2 - (n - 1) * (size + 1.5) / 2
+    strokes = []
+    for k in range(n):
+        cx = start + k * (size + 1.5)
+        if count < 0:  # narrow: an X whose arms meet at a steep angle
+            w = h * 0.45
+            strokes.append(f"M{num(cx - w)} {num(cy - h)} L{num(cx + w)} {num(cy + h)} "
+                           f"M{num(cx + w)} {num(cy - h)} L{num(cx - w)} {num(cy + h)}")
+        else:  # wide: an N on its side, opening out
+            strokes.append(f"M{num(cx - h)} {num(cy + h * 0.5)} L{num(cx - h)} {num(cy - h * 0.5)} "
+                           f"L{num(cx + h)} {num(cy + h * 0.5)} L{num(cx + h)} {num(cy - h * 0.5)}")
+    left = start - h - 0.8
+    return ('<g class="space">' + _ground(left, start + (n - 1) * (size + 1.5) + h + 0.8, cy - h - 0.8, cy + h + 0.8)
+            + f'<path class="sign" d="{" ".join(strokes)}" fill="none" stroke="{INK}" stroke-width="1.1"/></g>')

@@ -12,7 +12,8 @@ side by side, read left to right, each from bottom to top, several rows of them 
 lays the same drawing out on printed pages (PDF, or one PNG per page).
 
 Every symbol is one ``<g class="symbol">`` group carrying ``data-column``, ``data-start``, ``data-duration``,
-``data-sign`` (and ``data-direction``, ``data-level``, ``data-turn`` where they apply); the starting position's
+``data-sign`` (and ``data-direction``, ``data-level``, ``data-turn``, ``data-contraction``, ``data-space`` where
+they apply); the starting position's
 symbols are such groups too, with the extra class ``starting``. A symbol that runs past the top of its staff goes
 on at the bottom of the next as a dashed open box inside the same group. Shapes are in ``viz.glyphs``.
 """
@@ -517,6 +518,10 @@ def _symbol_group(item: _Drawn, label: str) -> str:
         attrs += [("data-direction", symbol.direction.value), ("data-level", symbol.level.value)]
     if symbol.sign is Sign.TURN:
         attrs.append(("data-turn", repr(symbol.turn)))
+    if symbol.contraction is not None:
+        attrs.append(("data-contraction", str(symbol.contraction)))
+    if symbol.space is not None:
+        attrs.append(("data-space", str(symbol.space)))
     attrs.append(("data-staff", str(item.pieces[0][0].index)))
     x0, x1 = _sign_x(symbol)
     body = []
@@ -528,8 +533,20 @@ def _symbol_group(item: _Drawn, label: str) -> str:
             body.append(glyphs.continuation(c + x0, c + x1, top, bottom))
         else:
             body.append(_glyph(symbol, c + x0, c + x1, top, bottom))
+        if symbol.start >= place.start or item.starting:  # modifiers stand at the symbol's start
+            body.append(_modifiers(symbol, c + x0, c + x1, top, bottom))
     head = "<g " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs) + ">"
     return head + "".join(body) + label + "</g>"
+
+
+def _modifiers(symbol: Symbol, x0: float, x1: float, top: float, bottom: float) -> str:
+    """The contraction and space measurement signs of a symbol, at its start (``viz.glyphs``)."""
+    out = ""
+    if symbol.contraction is not None:
+        out += glyphs.contraction(symbol.contraction, x0, x1, top, bottom)
+    if symbol.space is not None:
+        out += glyphs.space(symbol.space, x0, x1, top, bottom)
+    return out
 
 
 def _glyph(symbol: Symbol, x0: float, x1: float, top: float, bottom: float) -> str:

@@ -44,7 +44,7 @@ from ..cells import cell_centre, cell_of, core_cell
 from ..execution import ExecutionModel
 from ..figure import Rig, default_skeleton
 from ..motion import Motion
-from ..score import Score
+from ..score import Column, Score
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
@@ -56,6 +56,7 @@ __all__ = ["DecodeError", "LONGEST_DECODE_S", "decode", "sample_direction", "typ
            "cell_centre", "core_cell"]
 
 
+_UPPER = {Column.FOREARM_LEFT: Column.UPPER_ARM_LEFT, Column.FOREARM_RIGHT: Column.UPPER_ARM_RIGHT}
 EXECUTIONS = ("rules", "learned")  # how the free parts of the motion are chosen (``decode``'s ``execution``)
 
 
@@ -86,5 +87,7 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
     runs = support_runs(score, clock)
     heading = heading_of(score, clock, streams)
     steps = Steps(rig, clock, runs, heading, streams)
-    gestures = {column: gesture_track(score, column, clock, streams) for column in TRACKED_COLUMNS}
+    gestures: dict = {}
+    for column in TRACKED_COLUMNS:  # upper arms before forearms: a bent elbow is measured from its upper arm
+        gestures[column] = gesture_track(score, column, clock, streams, gestures.get(_UPPER.get(column)))
     return Body(rig, clock, steps, gestures, score, streams).motion()

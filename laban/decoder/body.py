@@ -23,6 +23,10 @@ from .steps import PUSH_OFF, Steps
 from .supports import axes, facing_rotations, in_body, to_world
 
 GRAVITY = 9.81
+# m the pelvis rises above where it stands at take-off (and lands a centimetre lower), by the jump's space
+# measurement signs: a normal jump 5 cm; a small one barely leaves the legs' bend, a large one leaves from legs
+# stretched right up onto the toes (the flight's time, as written, sets how high it flies from there)
+_TAKE_OFF = {None: 0.05, -3: 0.02, -2: 0.02, -1: 0.02, 1: 0.09, 2: 0.13, 3: 0.15}
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
@@ -279,7 +283,7 @@ class Body:
             if takeoff >= 0 and landing < len(runs):
                 flight = runs[takeoff + 1]
                 yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
-                    self.steps.anticipated_from(flight)
+                    self.steps.anticipated_from(flight), flight.space
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -287,7 +291,7 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for t_off, t_on, long, earliest in self._flight_times():
+        for t_off, t_on, long, earliest, space in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -296,8 +300,8 @@ class Body:
             if long:  # a flight longer than a beat flies as if to land as high as it took off: where it lands (an
                 # edit of the landing) changes only the landing, which the knees absorb
                 y_stand_on = y_stand_off
-            y_off = y_stand_off + 0.05
-            y_on = y_stand_on + 0.04
+            y_off = y_stand_off + _TAKE_OFF[space]  # a large jump leaves from the fully stretched legs
+            y_on = y_stand_on + _TAKE_OFF[space] - 0.01
             if com_offset is not None:  # fly the centre of mass, not the pelvis
                 c_off = y_off + com_offset[off_frame, 1]
                 c_on = y_on + com_offset[off_frame if long else on_frame, 1]
@@ -329,7 +333,7 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on, long, _ in self._flight_times():
+        for t_off, t_on, long, _, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if long or not inside.any():  # a flight longer than a beat goes straight up and down as planned (it
                 # may depend neither on where it lands nor, after it lands, on how it took off)

@@ -135,18 +135,49 @@ def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.ra
     return t0, t1, target, ease_in, ease_out
 
 
-def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams) -> np.ndarray:
+def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Direction, level: Level) -> np.ndarray:
+    """Where a forearm with a contraction sign points: ``bend`` degrees from the ``upper`` arm (the elbow's
+    flexion), turned from it towards the ``target`` drawn in the forearm's cell, and kept inside that cell's core
+    (the nearest such point towards ``target`` when the exact bend lies outside it: the cell comes first)."""
+    across = target - (target @ upper) * upper
+    if np.linalg.norm(across) < 1e-6:
+        return target
+    across /= np.linalg.norm(across)
+    b = math.radians(bend)
+    ideal = math.cos(b) * upper + math.sin(b) * across
+    cell = cell_of(direction, level)
+    steps = np.linspace(0.0, 1.0, 11)
+    inside = core_cell(unit(slerp(np.repeat(ideal[None], 11, 0), np.repeat(target[None], 11, 0), steps))) == cell
+    if not inside.any():
+        return target
+    # a little further in than the core's edge (two steps towards the drawn target, which keeps its margin), so
+    # that the tokenizer's smoothing and hysteresis still read the cell
+    w = steps[min(int(np.argmax(inside)) + (2 if not inside[0] else 0), 10)]
+    return unit(slerp(ideal[None], target[None], np.array([w])))[0]
+
+
+def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
+                  upper: np.ndarray | None = None) -> np.ndarray:
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
-    come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``."""
+    come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``.
+    For a forearm, ``upper`` is its upper arm's track: a forearm symbol with a contraction sign ends at the written
+    elbow bend from where the upper arm is when it arrives (``bent``); without one, anywhere in its cell."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
     model = streams.model
     start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column,
                              model=model)
+    if upper is not None and first is not None and first.contraction:
+        start = bent(start, upper[0], first.bend, *cell)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
     moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model)
              for (t0, t1), s in zip(seconds, symbols)]
+    if upper is not None:
+        arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(clock.t) - 1) if symbols else []
+        moves = [(t0, t1, bent(target, upper[frame], s.bend, s.direction, s.level), e_in, e_out)
+                 if s.contraction else (t0, t1, target, e_in, e_out)
+                 for (t0, t1, target, e_in, e_out), s, frame in zip(moves, symbols, arrivals)]
     settle = None
     if model is not None and limb_side(column):  # how far each held arm sinks: up to what dancers' do, per symbol
         most = model.settling(column)

@@ -46,6 +46,7 @@ class Spell:
     jumping: bool = False  # the foot leaves the floor to jump
     window: float = np.inf  # s before landing that where the foot lands may steer it (a beat: an edit of a step
     # is anticipated by a beat at most)
+    bend: np.ndarray | None = None  # (n,) degrees the knee of a held or gesturing leg bends (contraction signs)
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
@@ -77,6 +78,9 @@ class Spell:
         extension = np.full(len(t), self.full * 0.985)
         down = np.maximum(-d[:, 1], 1e-3)
         hanging = down > np.cos(np.radians(30))  # a hanging free foot is held up off the floor
+        if self.bend is not None:  # a raised leg's bent knee brings the ankle in (thigh and shin taken as equal);
+            # a hanging one is already held up off the floor by ``held_up``
+            extension = np.where(hanging, extension, np.minimum(extension, self.full * np.cos(np.radians(self.bend) / 2)))
         held_up = (hips[:, 1] - (self.floor + self.lift)) / np.maximum(down, 0.5)
         extension = np.where(hanging, np.minimum(extension, held_up), extension)
         # no foot gestures through the floor: a raised leg's foot points, its toes a foot's length below the ankle
@@ -155,8 +159,23 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                                                  if abs(run.t0 - tb) < 1.5 / clock.fps)
                 directions = track(spell.t, start_dir, moves, clock)
                 spell.hold(to_world(directions, heading[frames]))
+                bending = [k for k in np.flatnonzero(inside) if symbols[k].contraction]
+                if bending or (start_symbol is not None and start_symbol.contraction):
+                    spell.bend = knee_bends(spell.t, [symbols[k] for k in np.flatnonzero(inside)],
+                                            starts[inside], ends[inside], start_symbol.bend if start_symbol else 0.0)
             spells.append(spell)
     return spells
+
+
+def knee_bends(t: np.ndarray, symbols: list, starts: np.ndarray, ends: np.ndarray, first: float) -> np.ndarray:
+    """(n,) degrees of knee flexion at times ``t`` of a leg gesturing through ``symbols`` (starting and arriving at
+    ``starts``, ``ends`` seconds): each symbol's contraction (none: straight) reached over its duration, eased,
+    from ``first``. The leg's direction (hip to ankle) is the symbol's whatever the knee does."""
+    bend = np.full(len(t), float(first))
+    for s, t0, t1 in zip(symbols, starts, ends):
+        w = smoothstep(clamp((t - t0) / max(t1 - t0, 1e-3)))
+        bend = bend * (1.0 - w) + s.bend * w
+    return bend
 
 
 def _lifted(t: np.ndarray, ta: float, tb: float, brisk: bool = False) -> np.ndarray:

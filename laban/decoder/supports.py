@@ -42,6 +42,8 @@ class Run:
     levels: dict[int, Level] = field(default_factory=dict)
     late: float = 0.0  # s the feet that leave after this run stay down beyond its end
     reaching: dict[int, Direction] = field(default_factory=dict)  # where a leg gestured just before it lands
+    space: int | None = None  # the space measurement signs (small < 0 < large) of the step that starts the run or,
+    # for a flight, of the jump; None: normal
 
     @property
     def duration(self) -> float:
@@ -96,7 +98,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
             runs[-1].b1, runs[-1].t1 = b1, seconds[b1]
             continue
         step = new_step[0].direction if new_step else None
-        runs.append(Run(b0, b1, seconds[b0], seconds[b1], feet, step, {f: levels[f] for f in feet}))
+        flight = None if feet else next((f for f in flights if f.start <= middle < f.end), None)
+        space = new_step[0].space if new_step else flight.space if flight is not None else None
+        runs.append(Run(b0, b1, seconds[b0], seconds[b1], feet, step, {f: levels[f] for f in feet}, space=space))
     # Flight is seen only while the pelvis falls freely, a frame or so after take-off and before landing: the feet
     # leave a little before the written time and land a little after (within an eighth of a beat).
     for k, run in enumerate(runs):

@@ -31,7 +31,9 @@ FORMAT = "motiongpt-score"
 VERSION = 1
 MAX_BEATS = 1_000_000  # a bound on a compact grid's beat count, so a typo cannot exhaust memory
 
-_SYMBOL_FIELDS = ("column", "start", "duration", "sign", "direction", "level", "turn")
+# "contraction" and "space" (Labanotation's modifiers, ``laban.score.Symbol``) are written only where a symbol has
+# them, so a score without them is the same file as before they existed, and such files read unchanged.
+_SYMBOL_FIELDS = ("column", "start", "duration", "sign", "direction", "level", "turn", "contraction", "space")
 _E = TypeVar("_E", bound=Enum)
 _Fail = Callable[[str, str], NoReturn]  # fail(where, what) raises ScoreFileError
 
@@ -188,13 +190,19 @@ def _symbols(data: Any, where: str, fail: _Fail) -> list[Symbol]:
 
 def _symbol(data: Any, where: str, fail: _Fail) -> Symbol:
     fields = _fields(data, where, fail, required=("column", "start", "duration", "sign"),
-                     optional=("direction", "level", "turn"))
+                     optional=("direction", "level", "turn", "contraction", "space"))
     start = _number(fields["start"], f"{where}.start", fail)
     duration = _number(fields["duration"], f"{where}.duration", fail)
     for name, value in (("start", start), ("duration", duration)):
         if value < 0:
             fail(f"{where}.{name}", f"{value} is negative")
     turn = fields.get("turn")
+    modifiers = {}
+    for name in ("contraction", "space"):
+        if name in fields:
+            if not _is_int(fields[name]):
+                fail(f"{where}.{name}", f"{fields[name]!r} is not a whole number")
+            modifiers[name] = fields[name]
     try:
         return Symbol(
             start, _enum(Column, fields["column"], f"{where}.column", fail), duration,
@@ -202,6 +210,7 @@ def _symbol(data: Any, where: str, fail: _Fail) -> Symbol:
             _enum(Direction, fields.get("direction"), f"{where}.direction", fail),
             _enum(Level, fields.get("level"), f"{where}.level", fail),
             None if turn is None else _number(turn, f"{where}.turn", fail),
+            **modifiers,
         )
     except ValueError as e:  # the rules Symbol itself checks, e.g. flight outside the centre column
         fail(where, str(e))

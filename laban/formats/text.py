@@ -45,7 +45,11 @@ Header, first, each key at most once:
   upper-arm-left, upper-arm-right, forearm-left, forearm-right, head;
 - ``<what>`` is ``<direction> <level>`` (``forward middle``, ``left-forward high``, ``place low``),
   ``turn <amount>`` in whole turns, clockwise (to the right) positive, no sign meaning clockwise
-  (``+1/2``, ``-1/4``, ``+1 1/4``, ``-0.125``), ``hold``, or ``flight`` (centre column only).
+  (``+1/2``, ``-1/4``, ``+1 1/4``, ``-0.125``), ``hold``, or ``flight`` (centre column only); then, where the
+  notation has them, its modifiers (``laban.score.Symbol``): ``contraction <1-6>`` on a leg gesture or a forearm
+  (the knee or elbow bent, e.g. ``forward middle contraction 3``), and ``small`` or ``large`` (with a count of
+  signs, 2 or 3, for more: ``large 2``) beside a step or a flight (its length or height). A symbol without them
+  is a straight limb, a normal step or jump.
 
 A column holds one symbol at a time: its symbols may touch (one ends on the beat where the next starts) but
 not overlap, except a turn beside a flight in the centre column (a turn in the air) and zero-length symbols at
@@ -185,10 +189,47 @@ def _beats_text(value: Fraction) -> str:
 
 def _what_text(symbol: Symbol) -> str:
     if symbol.sign is Sign.DIRECTION:
-        return f"{symbol.direction.value} {symbol.level.value}"
-    if symbol.sign is Sign.TURN:
-        return f"turn {_turn_text(symbol.turn)}"
-    return symbol.sign.value
+        text = f"{symbol.direction.value} {symbol.level.value}"
+    elif symbol.sign is Sign.TURN:
+        text = f"turn {_turn_text(symbol.turn)}"
+    else:
+        text = symbol.sign.value
+    if symbol.contraction is not None:
+        text += f" contraction {symbol.contraction}"
+    if symbol.space is not None:
+        text += (" small" if symbol.space < 0 else " large") + (f" {abs(symbol.space)}" if abs(symbol.space) > 1
+                                                                else "")
+    return text
+
+
+_MODIFIERS = ("contraction", "small", "large")
+
+
+def _modifiers(what: list[str], number: int, fail: _Fail) -> tuple[list[str], int | None, int | None]:
+    """Split the trailing modifiers off a symbol's words: (the words before them, contraction, space)."""
+    words = [w.lower() for w in what]
+    at = next((i for i, w in enumerate(words) if w in _MODIFIERS), len(words))
+    contraction = space = None
+    i = at
+    while i < len(words):
+        word = words[i]
+        count = words[i + 1] if i + 1 < len(words) and words[i + 1] not in _MODIFIERS else None
+        if word not in _MODIFIERS:
+            fail(number, f"expected contraction <degree>, small or large after the symbol, not {what[i]!r}")
+        if word == "contraction":
+            if count is None or not count.isdigit():
+                fail(number, "contraction needs its degree, 1 to 6 (e.g. 'contraction 3')")
+            if contraction is not None:
+                fail(number, "contraction is written once per symbol")
+            contraction = int(count)
+        else:
+            if count is not None and not count.isdigit():
+                fail(number, f"{word} takes a count of signs (2 or 3), not {count!r}")
+            if space is not None:
+                fail(number, "a symbol is either small or large, once")
+            space = (int(count) if count is not None else 1) * (-1 if word == "small" else 1)
+        i += 1 + (count is not None)
+    return what[:at], contraction, space
 
 
 def _turn_text(turn: float) -> str:
@@ -355,6 +396,9 @@ def _parse_bar_row(number: int, bar: int, words: list[str], per_bar: int, upbeat
 def _symbol(number: int, start: float, column: str, what: list[str], duration: float, fail: _Fail) -> Symbol:
     if not what:
         fail(number, "missing what the symbol says: a direction and level, turn <amount>, hold or flight")
+    what, contraction, space = _modifiers(what, number, fail)
+    if not what:
+        fail(number, "missing what the symbol says before its modifiers")
     first, direction, level, turn = what[0].lower(), None, None, None
     if first in ("hold", "flight", "turn"):
         sign = Sign(first)
@@ -369,7 +413,8 @@ def _symbol(number: int, start: float, column: str, what: list[str], duration: f
         fail(number, f"expected a direction and a level (like 'forward middle'), turn <amount>, hold or flight, "
                      f"not {' '.join(what)!r}")
     try:
-        return Symbol(start, _word(column, Column, number, fail), duration, sign, direction, level, turn)
+        return Symbol(start, _word(column, Column, number, fail), duration, sign, direction, level, turn,
+                      contraction, space)
     except ValueError as e:  # the rules Symbol itself checks, e.g. flight outside the centre column
         fail(number, str(e))
 
