@@ -24,6 +24,7 @@ from transformers import LogitsProcessor
 from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
 from laban.timing import BeatGrid
 
+from .grammar import P_WHAT, ScoreGrammarProcessor
 from .vocabulary import Vocabulary
 
 __all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit"]
@@ -76,9 +77,12 @@ class TurnLimit(LogitsProcessor):
     """After a turn of *a* turns, durations shorter than *a* / ``fastest`` seconds (at the grid's shortest beat)
     refused. Where the bar leaves no duration that long, only the longest (to the bar line) stays, and the turn is
     tied on into the next bar, whose piece gets the same time again (so a turn over a bar line turns slower, not
-    faster); only in the last bar, where nothing can be tied, may a late turn stay quick."""
+    faster). In the last bar nothing can be tied: given the ``grammar`` processor it runs after, a turn that
+    would not fit before the dance ends is not begun there."""
 
-    def __init__(self, vocabulary: Vocabulary, grid: BeatGrid, fastest: float = FASTEST_TURN) -> None:
+    def __init__(self, vocabulary: Vocabulary, grid: BeatGrid, fastest: float = FASTEST_TURN,
+                 grammar: ScoreGrammarProcessor | None = None) -> None:
+        self.grammar = grammar
         times = np.asarray(grid.times, dtype=float)
         beat = float(np.diff(times).min()) if len(times) > 1 else 60.0 / grid.tempo
         self.least = torch.zeros(len(vocabulary), dtype=torch.long)  # subdivisions a turn token's turn needs
@@ -93,6 +97,7 @@ class TurnLimit(LogitsProcessor):
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         least, length = self.least.to(scores.device), self.subdivisions.to(scores.device)
+        scores = self._fitting_the_last_bar(scores, least)
         need = least[input_ids[:, -1]]  # a duration to choose for a turn
         owed = torch.zeros_like(need, dtype=torch.bool)  # a turn just timed shorter than it needs
         if input_ids.shape[1] > 1:
@@ -110,3 +115,14 @@ class TurnLimit(LogitsProcessor):
         only_tie = torch.full_like(scores, float("-inf"))
         only_tie[:, self.tie] = scores[:, self.tie]
         return torch.where(tie, only_tie, kept)
+
+    def _fitting_the_last_bar(self, scores: torch.FloatTensor, least: torch.Tensor) -> torch.FloatTensor:
+        """Turns refused where a turn is to be written in the last bar with less room left than it needs."""
+        state = self.grammar.state if self.grammar is not None else None
+        if state is None:
+            return scores
+        last = (state.phase == P_WHAT) & (state.bar == state.bars - 1)
+        if not last.any():
+            return scores
+        room = torch.from_numpy(np.where(last, state.length - state.pos, 1 << 20)).to(scores.device)
+        return scores.masked_fill(least[None] > room[:, None], float("-inf"))

@@ -95,6 +95,12 @@ def test_the_builtin_shape_ships_in_25_mb_and_the_tiny_one_is_tiny():
     assert weight_bytes(build(tiny_config())) <= 1e6
 
 
+def test_a_new_model_has_a_logit_for_every_id_of_the_current_vocabulary():
+    from motiongpt.vocabulary import Vocabulary
+
+    assert build(tiny_config()).config.vocab_size == len(Vocabulary())
+
+
 def test_bars_are_numbered_as_in_the_score_also_in_fill_in_the_middle(vocabulary):
     score = laban.Score.load(EXAMPLES[1])
     plain = vocabulary.encode(score)

@@ -19,6 +19,7 @@ CONTROL_LEVELS = (4, 256, 3, 2)  # accents: bit b set = beat b of the bar is str
 # What a phrase's words ask (laban.facts_from_text), per bar of the phrase, and where the bar stands in it
 FACT_NAMES = ("steps", "step_direction", "turn", "jumps", "arm_level", "phrase_bar", "phrase_bars")
 FACT_LEVELS = (9, 9, 17, 4, 3, 8, 8)  # steps 0..8+, 9 directions, turn -8..+8 eighths, jumps 0..3+, 3 levels
+VOCABULARY_SIZE = 174  # ids of motiongpt.vocabulary version 2 with its default settings (version 1: 162)
 
 
 class MotionGPTConfig(LlamaConfig):
@@ -44,7 +45,7 @@ class MotionGPTConfig(LlamaConfig):
     def fact_count(self) -> int:
         return len(self.fact_levels)
 
-    def __init__(self, vocab_size: int = 162, hidden_size: int = 256, intermediate_size: int = 768,
+    def __init__(self, vocab_size: int = VOCABULARY_SIZE, hidden_size: int = 256, intermediate_size: int = 768,
                  num_hidden_layers: int = 6, num_attention_heads: int = 8, max_position_embeddings: int = 4096,
                  text_dimensions: int = TEXT_DIMENSIONS, styles: list[str] | None = None,
                  style_slots: int = 32, tempo_buckets: int = TEMPO_BUCKETS, max_meter: int = 8,

@@ -154,7 +154,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
     room = model.config.max_position_embeddings - PREFIX - len(prompt)
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
-    processors = LogitsProcessorList([grammar, FlightLimit(vocabulary, grid), TurnLimit(vocabulary, grid)])
+    processors = LogitsProcessorList([grammar, FlightLimit(vocabulary, grid),
+                                      TurnLimit(vocabulary, grid, grammar=grammar)])
     if guidance != 1 and ("text" in conditions or "facts" in conditions):
         from .guidance import WordGuidance
 
