@@ -193,6 +193,14 @@ def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded
         translate(dance, loaded, None)
 
 
+def test_translate_pushes_the_steps_onto_the_source_beats(dance, loaded):
+    """Even an untrained model steps where the source does once the onsets are pushed (not without)."""
+    pushed = support_beats_kept(dance.score, translate(dance, loaded, "salsa", seed=1, candidates=1).score)
+    free = support_beats_kept(dance.score, translate(dance, loaded, "salsa", seed=1, candidates=1,
+                                                     push=False).score)
+    assert pushed >= 0.75 and pushed > free
+
+
 def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, model_dir):
     """A regenerated dance under its parent, variations of it under it (found by their relative paths)."""
     dance.save(tmp_path / "root", video=False)

@@ -16,18 +16,20 @@ import numpy as np
 from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
 from .models import Loaded
+from .onsets import SupportOnsets, support_onsets
 
 CANDIDATES = 8  # draws of each bar to choose from
 TOLERANCE = 0.125  # beats: a support this close to the source's starts on its beat
 
 
 def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: int = 0,
-              temperature: float = 1.0, candidates: int = CANDIDATES) -> Dance:
+              temperature: float = 1.0, candidates: int = CANDIDATES, push: bool = True) -> Dance:
     """``dance`` danced in ``style`` (a name the model knows; None when ``loaded`` carries a style adapter, named
     in ``loaded.versions['adapter']``)."""
     from motiongpt.conditioning.controls import controls_from_score
+    from motiongpt.grammar import ScoreGrammar
     from motiongpt.model.conditions import control_rows
-    from motiongpt.model.generate import _derived, variations
+    from motiongpt.model.generate import _derived
 
     if style is None and loaded.versions.get("adapter") is None and loaded.style is None:
         raise CocreateError("translate to which style? give a style the model knows or an adapter folder")
@@ -39,12 +41,12 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     total = high - low + 1
     rows = control_rows(controls_from_score(source), source.grid, total, model.config.control_names)
     grid = source.grid
+    onsets = support_onsets(ScoreGrammar(vocabulary), vocabulary.encode(source), grid) if push else None
     ids = [vocabulary.bos_id]
     matched = []
     for bar in range(total):
-        drawn = variations(model, grid, candidates, text=dance.text, style=style or loaded.style,
-                           controls=rows[:bar + 1], bars=bar + 1, continue_from=ids,
-                           seed=_derived(seed, bar), temperature=temperature)
+        drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=dance.text,
+                      style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature)
         fits = [support_f1(source, s, low + bar) for s in drawn]
         best = int(np.argmax(fits))  # the first of the best
         ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
@@ -53,8 +55,49 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     kept = support_beats_kept(source, score)
     name = style or loaded.style or loaded.versions.get("adapter")
     return dance.child(score, "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
-                       settings={"candidates": candidates, "support_beats_kept": round(kept, 6),
+                       settings={"candidates": candidates, "push": push, "support_beats_kept": round(kept, 6),
                                  "temperature": temperature}, **loaded.versions)
+
+
+def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onsets, *, text, style, seed: int,
+          temperature: float) -> list:
+    """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, as
+    ``motiongpt.model.generate.variations`` samples them, with the support onsets pushed (``onsets`` None: not)."""
+    from transformers import LogitsProcessorList, TemperatureLogitsWarper
+
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from motiongpt.model.generate import TOKENS_PER_BAR, _conditions, _trimmed, _words, variations
+    from motiongpt.model.modeling import PREFIX
+    from motiongpt.model.sampling import sample
+    from motiongpt.plausibility import FlightLimit
+
+    if onsets is None:
+        return variations(model, grid, count, text=text, style=style, controls=controls, bars=bars,
+                          continue_from=prompt, seed=seed, temperature=temperature)
+    import torch
+
+    vocabulary = model.vocabulary
+    grid = _trimmed(grid, bars, vocabulary)
+    facts = None
+    if isinstance(text, str):
+        text, facts, _ = _words(model, grid, bars, (bars - 1, bars), text, None)
+    conditions = _conditions(model, grid, count, bars, text, style, controls, facts)
+    grammar = ScoreGrammarProcessor(vocabulary, bars=bars, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
+    processors = LogitsProcessorList([grammar, SupportOnsets(grammar, onsets), FlightLimit(vocabulary, grid)])
+    if temperature > 0:
+        processors.append(TemperatureLogitsWarper(float(temperature)))
+    ids = torch.tensor([prompt] * count, dtype=torch.long)
+    with torch.random.fork_rng(), torch.inference_mode():
+        torch.manual_seed(int(seed))
+        budget = min(model.config.max_position_embeddings - PREFIX - len(prompt), TOKENS_PER_BAR)
+        out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0)
+    scores = []
+    for row in out.tolist():
+        written = row[len(prompt):]
+        if vocabulary.eos_id not in written:
+            raise CocreateError("the model did not finish a bar")
+        scores.append(vocabulary.to_score(prompt + written[:written.index(vocabulary.eos_id) + 1], grid))
+    return scores
 
 
 def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:
