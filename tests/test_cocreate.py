@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import laban
 from laban.algebra import bar_start, cut, repeat
@@ -166,6 +167,27 @@ def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path)
     assert taken.lineage.operation == "capture" and taken.skeleton == capture
     continued = continue_dance(taken, loaded, 2, seed=0)
     assert token_bars(vocabulary, continued.score)[:-2] == token_bars(vocabulary, taken.score)
+
+
+def test_continue_holds_no_weight_on_a_free_foot_at_the_join(dance, loaded):
+    """The first new bar may not open with a hold on a foot that bears no weight at the join (a transfer without
+    a step: the decoder can only jump the foot to the floor); a foot that bears it may hold."""
+    from motiongpt.cocreate.extend import closed
+    from motiongpt.cocreate.onsets import WeightHeld
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    vocabulary = loaded.model.vocabulary
+    prompt = closed(vocabulary, dance.score)
+    kept = len(vocabulary.bar_spans(prompt)) - 1
+    hold = vocabulary.what0 + vocabulary.whats.index("hold")
+    for column, weight, refused in ((1, {2}, True), (1, {1}, False), (2, {1, 2}, False)):
+        ids = torch.tensor([prompt + [vocabulary.position0, vocabulary.column0 + column]])
+        grammar = ScoreGrammarProcessor(vocabulary, bars=kept + 2, grids=[dance.score.grid])
+        scores = grammar(ids, torch.zeros(1, len(vocabulary)))
+        assert torch.isfinite(scores[0, hold])
+        scores = WeightHeld(grammar, kept, weight)(ids, scores)
+        assert bool(torch.isinf(scores[0, hold])) is refused
+        assert torch.isfinite(scores).sum() > 1  # other supports stay open
 
 
 def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):

@@ -120,3 +120,41 @@ class SupportOnsets(LogitsProcessor):
         pushed = scores.masked_fill(mask, float("-inf"))
         empty = torch.isinf(pushed).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
         return torch.where(empty[:, None], scores, pushed)
+
+
+def weight_at(score, beat: float) -> set[int]:
+    """The support columns (vocabulary column indices) bearing weight at ``beat``: those whose support symbol
+    lasts until it; when none does, those of the last support onset before it (steps at one moment: both feet)."""
+    from motiongpt.vocabulary import COLUMNS
+
+    starts = [s for s in score.symbols if s.column.is_support and s.duration > 0 and s.start < beat - 1e-9]
+    if not starts:
+        return set(SUPPORT_COLUMNS)
+    sounding = {COLUMNS.index(s.column) for s in starts if s.end >= beat - 1e-9}
+    last = max(s.start for s in starts)
+    return sounding or {COLUMNS.index(s.column) for s in starts if abs(s.start - last) < 1e-9}
+
+
+class WeightHeld(LogitsProcessor):
+    """In vocabulary bar ``bar``, until its first support is written, no ``hold`` in a support column whose foot
+    bears no weight (``weight``: column indices, ``weight_at``). A hold keeps the weight where it is; on a free foot
+    it is a transfer without a step, which the decoder can only perform as a jump of the foot to the floor. The
+    model writes it at a join it did not see written (a continuation's first bar)."""
+
+    def __init__(self, grammar: ScoreGrammarProcessor, bar: int, weight: set[int]) -> None:
+        self.grammar, self.bar = grammar, bar
+        v = grammar.grammar.vocabulary
+        self.hold = v.what0 + v.whats.index("hold")
+        self.free = np.array([c for c in SUPPORT_COLUMNS if c not in weight], dtype=np.int64)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        s = self.grammar.state
+        if not len(self.free):
+            return scores
+        stepped = (s.busy[:, [c + 1 for c in SUPPORT_COLUMNS]] > 0).any(1)  # a support written in this bar
+        refused = ((s.phase == P_WHAT) & (s.bar == self.bar) & np.isin(s.col, self.free) & ~stepped)
+        if not refused.any():
+            return scores
+        mask = torch.zeros(scores.shape, dtype=torch.bool, device=scores.device)
+        mask[torch.from_numpy(refused), self.hold] = True
+        return scores.masked_fill(mask, float("-inf"))

@@ -15,6 +15,7 @@ import numpy as np
 
 from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
+from .constrained import draw
 from .models import Loaded
 from .onsets import SupportOnsets, support_onsets
 
@@ -61,43 +62,20 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
 
 def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onsets, *, text, style, seed: int,
           temperature: float) -> list:
-    """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, as
-    ``motiongpt.model.generate.variations`` samples them, with the support onsets pushed (``onsets`` None: not)."""
-    from transformers import LogitsProcessorList, TemperatureLogitsWarper
+    """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, with the support onsets
+    pushed (``onsets`` None: as ``motiongpt.model.generate.variations`` draws them)."""
+    from motiongpt.model.generate import variations
 
-    from motiongpt.grammar import ScoreGrammarProcessor
-    from motiongpt.model.generate import TOKENS_PER_BAR, _conditions, _trimmed, _words, variations
-    from motiongpt.model.modeling import PREFIX
-    from motiongpt.model.sampling import sample
-    from motiongpt.plausibility import FlightLimit
-
+    if len(prompt) > 1:  # the bars chosen so far, closed: the model writes the next bar, not more of the last
+        prompt = prompt + [model.vocabulary.bar_id]
     if onsets is None:
-        return variations(model, grid, count, text=text, style=style, controls=controls, bars=bars,
+        staff = bars - 1 + (0 if grid.downbeat else 1)
+        words = [((staff, staff), text)] if isinstance(text, str) else text
+        return variations(model, grid, count, text=words, style=style, controls=controls, bars=bars,
                           continue_from=prompt, seed=seed, temperature=temperature)
-    import torch
-
-    vocabulary = model.vocabulary
-    grid = _trimmed(grid, bars, vocabulary)
-    facts = None
-    if isinstance(text, str):
-        text, facts, _ = _words(model, grid, bars, (bars - 1, bars), text, None)
-    conditions = _conditions(model, grid, count, bars, text, style, controls, facts)
-    grammar = ScoreGrammarProcessor(vocabulary, bars=bars, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
-    processors = LogitsProcessorList([grammar, SupportOnsets(grammar, onsets), FlightLimit(vocabulary, grid)])
-    if temperature > 0:
-        processors.append(TemperatureLogitsWarper(float(temperature)))
-    ids = torch.tensor([prompt] * count, dtype=torch.long)
-    with torch.random.fork_rng(), torch.inference_mode():
-        torch.manual_seed(int(seed))
-        budget = min(model.config.max_position_embeddings - PREFIX - len(prompt), TOKENS_PER_BAR)
-        out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0)
-    scores = []
-    for row in out.tolist():
-        written = row[len(prompt):]
-        if vocabulary.eos_id not in written:
-            raise CocreateError("the model did not finish a bar")
-        scores.append(vocabulary.to_score(prompt + written[:written.index(vocabulary.eos_id) + 1], grid))
-    return scores
+    return draw(model, grid, count, prompt, bars, written=(bars - 1, bars), controls=controls, text=text,
+                style=style, seed=seed, temperature=temperature,
+                extra=lambda grammar: [SupportOnsets(grammar, onsets)])
 
 
 def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:
