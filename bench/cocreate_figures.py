@@ -176,6 +176,8 @@ def main() -> None:
     parser.add_argument("--only", choices=("all", "held-out"), default="all",
                         help="held-out: only the style-classifier figures on the test split's dances")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "cmu", help="for the held-out dances")
+    parser.add_argument("--no-push", action="store_true", help="translate without the support-onset push "
+                        "(the figures before it)")
     args = parser.parse_args()
 
     import torch
@@ -191,7 +193,7 @@ def main() -> None:
     vocabulary = loaded.model.vocabulary
     figures: dict = {"model": loaded.versions, "bars": args.bars}
     if args.only == "held-out":
-        figures["held_out"] = held_out_figures(loaded, args.corpus)
+        figures["held_out"] = held_out_figures(loaded, args.corpus, push=not args.no_push)
         figures["seconds"] = round(time.time() - started, 1)
         print(json.dumps(figures, indent=1))
         if args.json:
@@ -268,7 +270,7 @@ HELD_OUT = ("05_06", "05_08", "05_16", "05_01", "02_04", "01_03", "135_03", "06_
 HELD_OUT_SALSA = ("60_07", "60_09", "60_12")  # test split salsa leads
 
 
-def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0) -> dict:
+def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, push: bool = True) -> dict:
     """On the first ``bars`` bars of test-split takes: translate the non-salsa ones into "salsa lead" and the
     salsa leads into "modern dance"; continue each by 4 bars. Per dance: the share of support symbols kept on
     their beats, and P(salsa) of the style classifier for the source, the translation, the 4 bars continued and
@@ -278,7 +280,7 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0) 
     from laban.algebra import bar_count
     from motiongpt.cocreate import continue_dance, translate
     from motiongpt.cocreate.dance import Dance, Lineage
-    from motiongpt.cocreate.translate import support_beats_kept
+    from motiongpt.cocreate.translate import support_beats_kept, support_starts
     from motiongpt.data.augment import window
     from motiongpt.data.corpus import Corpus
     from motiongpt.metrics import text_score
@@ -300,12 +302,13 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0) 
         source = window(whole, 1, min(bars, bar_count(whole)))
         dance = Dance(source, {}, Lineage("corpus", seed=seed))
         target = "modern dance" if take.style in ("salsa lead", "salsa follow") else "salsa lead"
-        styled = translate(dance, loaded, target, seed=seed)
+        styled = translate(dance, loaded, target, seed=seed, push=push)
         longer = continue_dance(dance, loaded, 4, seed=seed)
         total = bar_count(longer.score)
         new, old = window(longer.score, total - 3, total), window(source, max(bar_count(source) - 3, 1), bar_count(source))
         before, after, continued, ending = p_salsa([source, styled.score, new, old])
-        rows.append({"take": name, "style": take.style, "target": target,
+        starts = support_starts(source)
+        rows.append({"take": name, "style": take.style, "target": target, "supports": len(starts),
                      "support_beats_kept": round(support_beats_kept(source, styled.score), 3),
                      "p_salsa_source": before, "p_salsa_translated": after,
                      "p_salsa_last_4_bars": ending, "p_salsa_4_bars_continued": continued})
@@ -318,7 +321,10 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0) 
                "out_of_salsa_called_salsa_after": sum(r["p_salsa_translated"] > 0.5 for r in out),
                "continue_same_call": sum((r["p_salsa_last_4_bars"] > 0.5) == (r["p_salsa_4_bars_continued"] > 0.5)
                                          for r in rows),
-               "support_beats_kept_min": min(r["support_beats_kept"] for r in rows), "dances": len(rows)}
+               "support_beats_kept_min": min(r["support_beats_kept"] for r in rows),
+               "support_beats_kept_all": round(sum(r["support_beats_kept"] * r["supports"] for r in rows)
+                                               / max(sum(r["supports"] for r in rows), 1), 3),
+               "dances": len(rows)}
     return {"rows": rows, "summary": summary}
 
 
