@@ -147,7 +147,7 @@ class BarStream:
         self._refresh()
         target = len(self.rows)  # bars begun in this sequence once the bar's <bar> is fed
         flight = FlightLimit(v, self.local)
-        warpers = ([TemperatureLogitsWarper(self.temperature)] if self.temperature > 0 else []) + \
+        warpers = ([TemperatureLogitsWarper(self.temperature)] if self.temperature not in (0, 1) else []) + \
                   ([TopPLogitsWarper(self.top_p)] if 0 < self.top_p < 1 else [])
         begun = sum(1 for t in self.sequence if t == v.bar_id)
         mark = len(self.sequence) - (1 if self.sequence[-1] == v.bar_id and self.fed < len(self.sequence) else 0)
@@ -159,7 +159,8 @@ class BarStream:
                 logits = self._logits()
                 scores = logits.float().masked_fill(torch.from_numpy(~self.grammar.allowed(self.state)),
                                                     float("-inf"))
-                scores = flight(torch.tensor([self.sequence[-2:]]), scores)
+                if flight.flight in self.sequence[-2:]:  # it acts only just after a flight
+                    scores = flight(torch.tensor([self.sequence[-2:]]), scores)
                 for warper in warpers:
                     scores = warper(None, scores)
                 if self.temperature > 0:
