@@ -51,3 +51,13 @@ def test_the_stream_restarts_and_is_fixed_by_its_seed(model):
     assert len(v.bar_spans(one.ids)) == 7
     score = v.to_score(one.ids + [v.eos_id], GRID)  # a valid score, across two restarts
     assert max(s.end for s in score.symbols) <= 7 * 4 + 1e-9
+
+
+def test_a_model_the_fast_stack_does_not_cover_streams_the_same_bars(model, monkeypatch):
+    """(An unmerged adapter, say): the model's own forward with transformers' cache, across a restart."""
+    from motiongpt.model import sampling
+
+    fast = streamed(model, 5, style="salsa", temperature=0.0, window=3, context=2).ids
+    monkeypatch.setattr(sampling.FastStack, "covers", staticmethod(lambda model: False))
+    slow = streamed(model, 5, style="salsa", temperature=0.0, window=3, context=2)
+    assert slow.stack is None and slow.ids == fast
