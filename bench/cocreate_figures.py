@@ -304,14 +304,18 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, 
         target = "modern dance" if take.style in ("salsa lead", "salsa follow") else "salsa lead"
         styled = translate(dance, loaded, target, seed=seed, push=push)
         longer = continue_dance(dance, loaded, 4, seed=seed)
+        named = continue_dance(Dance(source, {"style": take.style}, Lineage("corpus", seed=seed)), loaded, 4,
+                               seed=seed)  # the dance's own style named, as a dance generated in it carries it
         total = bar_count(longer.score)
         new, old = window(longer.score, total - 3, total), window(source, max(bar_count(source) - 3, 1), bar_count(source))
-        before, after, continued, ending = p_salsa([source, styled.score, new, old])
+        before, after, continued, ending, styled_on = p_salsa([source, styled.score, new, old,
+                                                               window(named.score, total - 3, total)])
         starts = support_starts(source)
         rows.append({"take": name, "style": take.style, "target": target, "supports": len(starts),
                      "support_beats_kept": round(support_beats_kept(source, styled.score), 3),
                      "p_salsa_source": before, "p_salsa_translated": after,
-                     "p_salsa_last_4_bars": ending, "p_salsa_4_bars_continued": continued})
+                     "p_salsa_last_4_bars": ending, "p_salsa_4_bars_continued": continued,
+                     "p_salsa_4_bars_continued_style_named": styled_on})
         print(json.dumps(rows[-1]), flush=True)
     into = [r for r in rows if r["target"] == "salsa lead"]
     out = [r for r in rows if r["target"] != "salsa lead"]
@@ -321,6 +325,9 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, 
                "out_of_salsa_called_salsa_after": sum(r["p_salsa_translated"] > 0.5 for r in out),
                "continue_same_call": sum((r["p_salsa_last_4_bars"] > 0.5) == (r["p_salsa_4_bars_continued"] > 0.5)
                                          for r in rows),
+               "continue_style_named_same_call": sum((r["p_salsa_last_4_bars"] > 0.5)
+                                                     == (r["p_salsa_4_bars_continued_style_named"] > 0.5)
+                                                     for r in rows),
                "support_beats_kept_min": min(r["support_beats_kept"] for r in rows),
                "support_beats_kept_all": round(sum(r["support_beats_kept"] * r["supports"] for r in rows)
                                                / max(sum(r["supports"] for r in rows), 1), 3),

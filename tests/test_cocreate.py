@@ -190,6 +190,16 @@ def test_continue_holds_no_weight_on_a_free_foot_at_the_join(dance, loaded):
         assert torch.isfinite(scores).sum() > 1  # other supports stay open
 
 
+def test_continue_goes_on_in_the_dances_own_style_unless_another_is_asked(dance, loaded):
+    from dataclasses import replace
+
+    from motiongpt.cocreate.extend import _style
+
+    assert _style(loaded, replace(dance, prompt={"style": "salsa"})) == "salsa"
+    assert _style(loaded, replace(dance, prompt={"style": "tango"})) is None  # not a style the model knows
+    assert _style(replace(loaded, style="salsa"), replace(dance, prompt={})) == "salsa"
+
+
 def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
     other = Dance(laban.Score.load(EXAMPLES[1]), {"text": "a leap"}, Lineage("example"))
     if other.score.beats_per_bar != dance.score.beats_per_bar:

@@ -63,7 +63,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = draw(loaded.model, grid, 1, closed(vocabulary, context), kept + bars, written=(kept, kept + bars),
-                   controls=controls, text=words, style=loaded.style, seed=seed, temperature=temperature,
+                   controls=controls, text=words, style=_style(loaded, dance), seed=seed, temperature=temperature,
                    extra=lambda grammar: [WeightHeld(grammar, kept, weight)])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
@@ -75,6 +75,14 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music, "temperature": temperature},
                        **loaded.versions)
+
+
+def _style(loaded: Loaded, dance: Dance) -> str | None:
+    """The style to continue in: the loaded model's (a style asked for, or an adapter's), else the dance's own
+    when the model knows it (a dance generated in a style goes on in it)."""
+    if loaded.style is not None or loaded.versions.get("adapter") is not None:
+        return loaded.style
+    return dance.style if dance.style in loaded.model.config.styles else None
 
 
 def closed(vocabulary, score) -> list[int]:
