@@ -23,12 +23,14 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
+from laban.score import Column
 from laban.timing import BeatGrid
 
 from motiongpt.grammar import (P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, WHAT, ScoreGrammar,
                                ScoreGrammarProcessor)
+from motiongpt.vocabulary import COLUMNS
 
-SUPPORT_COLUMNS = (1, 2)  # support-left, support-right in the vocabulary's column order
+SUPPORT_COLUMNS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))  # the feet
 
 
 def support_onsets(grammar: ScoreGrammar, ids: list[int], grid: BeatGrid) -> list[np.ndarray]:
@@ -95,8 +97,6 @@ class SupportOnsets(LogitsProcessor):
         refused[:, v.position0:v.position0 + v.max_positions] |= later[:, None] & (positions > target[:, None])
         now = can_step & (s.pos == target)
         if now.any():
-            columns = np.zeros(len(v.columns), dtype=bool)
-            columns[list(SUPPORT_COLUMNS)] = True
             # columns after the supports in staff order would pass them by; earlier ones may still come first
             refused[now] |= moving_on
             refused[np.ix_(now, np.arange(v.position0, v.position0 + v.max_positions))] = True
@@ -125,9 +125,8 @@ class SupportOnsets(LogitsProcessor):
 def weight_at(score, beat: float) -> set[int]:
     """The support columns (vocabulary column indices) bearing weight at ``beat``: those whose support symbol
     lasts until it; when none does, those of the last support onset before it (steps at one moment: both feet)."""
-    from motiongpt.vocabulary import COLUMNS
-
-    starts = [s for s in score.symbols if s.column.is_support and s.duration > 0 and s.start < beat - 1e-9]
+    feet = {COLUMNS[c] for c in SUPPORT_COLUMNS}
+    starts = [s for s in score.symbols if s.column in feet and s.duration > 0 and s.start < beat - 1e-9]
     if not starts:
         return set(SUPPORT_COLUMNS)
     sounding = {COLUMNS.index(s.column) for s in starts if s.end >= beat - 1e-9}

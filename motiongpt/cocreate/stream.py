@@ -53,8 +53,7 @@ class BarStream:
         self.window, self.context = window, context
         self.vocabulary = model.vocabulary
         self.grammar = ScoreGrammar(self.vocabulary)
-        self.fast = FastStack.covers(model)
-        self.stack = FastStack(model, 1, capacity=1024) if self.fast else None
+        self.stack = FastStack(model, 1, capacity=1024) if FastStack.covers(model) else None
         self.ids: list[int] = []  # the whole score so far
         self.written = 0  # bars written
         self._start(0, [self.vocabulary.bos_id], [])
@@ -136,8 +135,7 @@ class BarStream:
         from motiongpt.plausibility import FlightLimit
 
         v = self.vocabulary
-        bars_here = len(self.rows)
-        if bars_here >= self.window:  # start again from the last bars, cut to stand alone
+        if len(self.rows) >= self.window:  # start again from the last bars, cut to stand alone
             score = v.to_score(self.ids + [v.eos_id], self.grid)
             first = self.written - self.context
             context = cut(score, first + 1, self.written)
@@ -150,9 +148,7 @@ class BarStream:
         warpers = ([TemperatureLogitsWarper(self.temperature)] if self.temperature not in (0, 1) else []) + \
                   ([TopPLogitsWarper(self.top_p)] if 0 < self.top_p < 1 else [])
         begun = sum(1 for t in self.sequence if t == v.bar_id)
-        mark = len(self.sequence) - (1 if self.sequence[-1] == v.bar_id and self.fed < len(self.sequence) else 0)
-        if self.written == 0:
-            mark = 0
+        mark = len(self.sequence) - 1 if self.written else 0  # the held <bar> that opens this bar (or <bos>)
         with torch.random.fork_rng(), torch.inference_mode():
             torch.manual_seed(_derived(self.seed, self.written))
             while True:
@@ -178,8 +174,6 @@ class BarStream:
                 if len(self.sequence) - mark > 512:
                     raise CocreateError("the model did not finish a bar within 512 tokens")
         new = self.sequence[mark:-1]
-        if self.written:
-            new = new if new[0] == v.bar_id else [v.bar_id] + new
         self.ids += new
         self.written += 1
         return new
