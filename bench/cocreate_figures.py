@@ -11,7 +11,11 @@
   each edge) against the capture data's 99th percentile;
 - continue: the same join figures at the join;
 - blend: Spearman ρ of the bar-by-bar position from A to B (``motiongpt.cocreate.blend.positions``);
-- translate: share of support symbols kept on their beats.
+- translate: share of support symbols kept on their beats; and on held-out dances (the first 8 bars of the CMU
+  test split's takes: never trained or tuned on), the support share and P(salsa) of a style classifier
+  (``bench/lora_style.py``) before and after translating into or out of salsa (``--only translate``);
+- continue: whether the continuation keeps the style of what it continues (the same classifier, ``--only
+  continue``).
 
 The functions here are the measurements; tests/test_cocreate*.py import them (as test_locality imports
 bench/decoder_locality).
@@ -169,6 +173,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--only", choices=("all", "held-out"), default="all",
+                        help="held-out: only the style-classifier figures on the test split's dances")
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "cmu", help="for the held-out dances")
+    parser.add_argument("--no-push", action="store_true", help="translate without the support-onset push "
+                        "(the figures before it)")
     args = parser.parse_args()
 
     import torch
@@ -183,6 +192,13 @@ def main() -> None:
     loaded = load_model(args.model)
     vocabulary = loaded.model.vocabulary
     figures: dict = {"model": loaded.versions, "bars": args.bars}
+    if args.only == "held-out":
+        figures["held_out"] = held_out_figures(loaded, args.corpus, push=not args.no_push)
+        figures["seconds"] = round(time.time() - started, 1)
+        print(json.dumps(figures, indent=1))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        return
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
              "a lively salsa basic step"]
 
@@ -248,6 +264,75 @@ def main() -> None:
     print(json.dumps(figures, indent=1))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+HELD_OUT = ("05_06", "05_08", "05_16", "05_01", "02_04", "01_03", "135_03", "06_05")  # test split, not salsa
+HELD_OUT_SALSA = ("60_07", "60_09", "60_12")  # test split salsa leads
+
+
+def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, push: bool = True) -> dict:
+    """On the first ``bars`` bars of test-split takes: translate the non-salsa ones into "salsa lead" and the
+    salsa leads into "modern dance"; continue each by 4 bars. Per dance: the share of support symbols kept on
+    their beats, and P(salsa) of the style classifier for the source, the translation, the 4 bars continued and
+    (for comparison) the source's last 4 bars."""
+    from lora_style import style_classifier
+
+    from laban.algebra import bar_count
+    from motiongpt.cocreate import continue_dance, translate
+    from motiongpt.cocreate.dance import Dance, Lineage
+    from motiongpt.cocreate.translate import support_beats_kept, support_starts
+    from motiongpt.data.augment import window
+    from motiongpt.data.corpus import Corpus
+    from motiongpt.metrics import text_score
+
+    evaluator = text_score.shipped()
+    corpus = Corpus.load(corpus_folder)
+    classifier, _, _ = style_classifier(corpus, evaluator)
+    takes = {t.name: t for t in corpus.split("test")}
+
+    def p_salsa(scores) -> list[float]:
+        return [round(float(p), 3) for p in classifier.predict_proba(evaluator.embed_scores(scores))[:, 1]]
+
+    rows = []
+    for name in HELD_OUT + HELD_OUT_SALSA:
+        take = takes.get(name)
+        if take is None:
+            continue
+        whole = take.score()
+        source = window(whole, 1, min(bars, bar_count(whole)))
+        dance = Dance(source, {}, Lineage("corpus", seed=seed))
+        target = "modern dance" if take.style in ("salsa lead", "salsa follow") else "salsa lead"
+        styled = translate(dance, loaded, target, seed=seed, push=push)
+        longer = continue_dance(dance, loaded, 4, seed=seed)
+        named = continue_dance(Dance(source, {"style": take.style}, Lineage("corpus", seed=seed)), loaded, 4,
+                               seed=seed)  # the dance's own style named, as a dance generated in it carries it
+        total = bar_count(longer.score)
+        new, old = window(longer.score, total - 3, total), window(source, max(bar_count(source) - 3, 1), bar_count(source))
+        before, after, continued, ending, styled_on = p_salsa([source, styled.score, new, old,
+                                                               window(named.score, total - 3, total)])
+        starts = support_starts(source)
+        rows.append({"take": name, "style": take.style, "target": target, "supports": len(starts),
+                     "support_beats_kept": round(support_beats_kept(source, styled.score), 3),
+                     "p_salsa_source": before, "p_salsa_translated": after,
+                     "p_salsa_last_4_bars": ending, "p_salsa_4_bars_continued": continued,
+                     "p_salsa_4_bars_continued_style_named": styled_on})
+        print(json.dumps(rows[-1]), flush=True)
+    into = [r for r in rows if r["target"] == "salsa lead"]
+    out = [r for r in rows if r["target"] != "salsa lead"]
+    summary = {"into_salsa_called_salsa_before": sum(r["p_salsa_source"] > 0.5 for r in into),
+               "into_salsa_called_salsa_after": sum(r["p_salsa_translated"] > 0.5 for r in into),
+               "out_of_salsa_called_salsa_before": sum(r["p_salsa_source"] > 0.5 for r in out),
+               "out_of_salsa_called_salsa_after": sum(r["p_salsa_translated"] > 0.5 for r in out),
+               "continue_same_call": sum((r["p_salsa_last_4_bars"] > 0.5) == (r["p_salsa_4_bars_continued"] > 0.5)
+                                         for r in rows),
+               "continue_style_named_same_call": sum((r["p_salsa_last_4_bars"] > 0.5)
+                                                     == (r["p_salsa_4_bars_continued_style_named"] > 0.5)
+                                                     for r in rows),
+               "support_beats_kept_min": min(r["support_beats_kept"] for r in rows),
+               "support_beats_kept_all": round(sum(r["support_beats_kept"] * r["supports"] for r in rows)
+                                               / max(sum(r["supports"] for r in rows), 1), 3),
+               "dances": len(rows)}
+    return {"rows": rows, "summary": summary}
 
 
 def _p99(motion) -> dict:

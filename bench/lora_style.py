@@ -87,6 +87,19 @@ def windows(corpus: Corpus, split: str) -> tuple[list, np.ndarray]:
     return scores, np.array(labels)
 
 
+def style_classifier(corpus: Corpus, evaluator=None):
+    """Salsa or not, from a score: logistic regression (balanced classes) on the evaluator's score embeddings of
+    every training take's ``BARS``-bar windows. Returns the classifier (``predict_proba(embeddings)[:, 1]`` is
+    P(salsa)), the windows and their labels. Also used by ``bench/cocreate_figures.py`` (translate, continue)."""
+    from sklearn.linear_model import LogisticRegression
+
+    evaluator = evaluator or text_score.shipped()
+    scores, labels = windows(corpus, "train")
+    classifier = LogisticRegression(class_weight="balanced", max_iter=2000, C=1.0)
+    classifier.fit(evaluator.embed_scores(scores), labels)
+    return classifier, scores, labels
+
+
 def dances(model, tempi: list[float], seeds: list[int], **conditions) -> list:
     out = []
     for tempo, seed in zip(tempi, seeds):
@@ -105,14 +118,11 @@ def main() -> None:
                         help="the adapter's run folder (default runs/salsa-lora; reused when it holds an adapter)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    from sklearn.linear_model import LogisticRegression
 
     corpus = Corpus.load(args.corpus)
     evaluator = text_score.shipped()
-    train_scores, train_labels = windows(corpus, "train")
+    classifier, train_scores, train_labels = style_classifier(corpus, evaluator)
     val_scores, val_labels = windows(corpus, "validation")
-    classifier = LogisticRegression(class_weight="balanced", max_iter=2000, C=1.0)
-    classifier.fit(evaluator.embed_scores(train_scores), train_labels)
     predicted = classifier.predict(evaluator.embed_scores(val_scores))
     print(f"classifier: {len(train_scores)} training windows ({train_labels.sum()} salsa); validation "
           f"{len(val_scores)} windows: accuracy {np.mean(predicted == val_labels):.3f}, salsa recall "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import laban
 from laban.algebra import bar_start, cut, repeat
@@ -168,6 +169,37 @@ def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path)
     assert token_bars(vocabulary, continued.score)[:-2] == token_bars(vocabulary, taken.score)
 
 
+def test_continue_holds_no_weight_on_a_free_foot_at_the_join(dance, loaded):
+    """The first new bar may not open with a hold on a foot that bears no weight at the join (a transfer without
+    a step: the decoder can only jump the foot to the floor); a foot that bears it may hold."""
+    from motiongpt.cocreate.extend import closed
+    from motiongpt.cocreate.onsets import WeightHeld
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    vocabulary = loaded.model.vocabulary
+    prompt = closed(vocabulary, dance.score)
+    kept = len(vocabulary.bar_spans(prompt)) - 1
+    hold = vocabulary.what0 + vocabulary.whats.index("hold")
+    for column, weight, refused in ((1, {2}, True), (1, {1}, False), (2, {1, 2}, False)):
+        ids = torch.tensor([prompt + [vocabulary.position0, vocabulary.column0 + column]])
+        grammar = ScoreGrammarProcessor(vocabulary, bars=kept + 2, grids=[dance.score.grid])
+        scores = grammar(ids, torch.zeros(1, len(vocabulary)))
+        assert torch.isfinite(scores[0, hold])
+        scores = WeightHeld(grammar, kept, weight)(ids, scores)
+        assert bool(torch.isinf(scores[0, hold])) is refused
+        assert torch.isfinite(scores).sum() > 1  # other supports stay open
+
+
+def test_continue_goes_on_in_the_dances_own_style_unless_another_is_asked(dance, loaded):
+    from dataclasses import replace
+
+    from motiongpt.cocreate.extend import _style
+
+    assert _style(loaded, replace(dance, prompt={"style": "salsa"})) == "salsa"
+    assert _style(loaded, replace(dance, prompt={"style": "tango"})) is None  # not a style the model knows
+    assert _style(replace(loaded, style="salsa"), replace(dance, prompt={})) == "salsa"
+
+
 def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
     other = Dance(laban.Score.load(EXAMPLES[1]), {"text": "a leap"}, Lineage("example"))
     if other.score.beats_per_bar != dance.score.beats_per_bar:
@@ -191,6 +223,14 @@ def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded
     assert support_beats_kept(dance.score, dance.score) == 1.0
     with pytest.raises(CocreateError, match="which style"):
         translate(dance, loaded, None)
+
+
+def test_translate_pushes_the_steps_onto_the_source_beats(dance, loaded):
+    """Even an untrained model steps where the source does once the onsets are pushed (not without)."""
+    pushed = support_beats_kept(dance.score, translate(dance, loaded, "salsa", seed=1, candidates=1).score)
+    free = support_beats_kept(dance.score, translate(dance, loaded, "salsa", seed=1, candidates=1,
+                                                     push=False).score)
+    assert pushed >= 0.75 and pushed > free
 
 
 def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, model_dir):

@@ -188,6 +188,13 @@ def test_the_command_writes_both_dancers_or_nothing(model, tmp_path, pair, lead_
     made = json.loads((out / "duet.json").read_text())
     assert made["seed"] == 2 and made["style"] == "salsa follow" and made["figures"]["gap_above_margin"] == 1.0
     assert laban.Score.load(out / "follow.laban").grid == laban.Score.load(out / "lead.laban").grid
+    # streamed, twice: the same seed gives the same files, to the byte (the time a bar took is printed only)
+    for name in ("live1", "live2"):
+        args = parser.parse_args(["duet", str(lead_dir), "-o", str(tmp_path / name), "--model",
+                                  str(tmp_path / "model"), "--no-video", "--seed", "2", "--stream"])
+        assert args.run(args) == 0
+    for path in (tmp_path / "live1").iterdir():
+        assert path.read_bytes() == (tmp_path / "live2" / path.name).read_bytes(), path.name
     empty = tmp_path / "empty"
     empty.mkdir()
     args = parser.parse_args(["duet", str(empty), "-o", str(tmp_path / "out2"), "--model", str(tmp_path / "model")])

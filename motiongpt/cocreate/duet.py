@@ -45,7 +45,8 @@ from .partners import figures  # noqa: F401  (a duet's figures: the command and 
 
 STYLE = "salsa follow"
 FPS = 30.0
-CONTEXT_BARS = 3  # follower bars a streamed bar continues from (and is decoded with)
+CONTEXT_BARS = 3  # lead bars the new bar's controls are read with
+DECODE_BARS = 1  # follower bars a streamed bar is decoded with (the decoder is bar-local: a beat of anticipation)
 
 
 # --- the follower's score: the language model, steered by the lead's controls -------------------------------------
@@ -182,6 +183,7 @@ class Duet:
     bars: list = field(default_factory=list, repr=False)
     _lead_place: tuple | None = field(default=None, repr=False)
     _reflex: "Reflex | None" = field(default=None, repr=False)
+    _writer: object = field(default=None, repr=False)  # the follower's BarStream
 
     def __post_init__(self) -> None:
         from laban.bvh import standing_height
@@ -233,33 +235,30 @@ class Duet:
             self._reflex = Reflex(self.placement.margin * self.height, 0.5 * beat, self.placement, self.height, beat)
         return self._reflex.frames(traj, bar.motion)
 
-    def _controls(self, first: int, new: int) -> np.ndarray | None:
-        """Rows for bars first..new: the lead's bars as danced, the new bar's predicted as the lead's last."""
+    def _controls(self) -> np.ndarray | None:
+        """The new bar's control row, predicted as the lead's last bar's (read with its bars before, up to
+        ``CONTEXT_BARS``); None before the lead has danced a bar."""
         from laban.algebra import concatenate
 
         if not self.lead_bars:
             return None
-        known = self.lead_bars[first:]
-        rows = lead_controls(self.model, concatenate(*known), len(known))
-        return np.concatenate([rows, rows[-1:]])
+        known = self.lead_bars[-CONTEXT_BARS:]
+        return lead_controls(self.model, concatenate(*known), len(known))[-1]
 
     def _write(self, bar: int, lead_bar: Score | None) -> FollowerBar:
         from laban import decode
         from laban.algebra import cut
-        from motiongpt.model.generate import _derived, _local_grid, generate
+
+        from .stream import BarStream
 
         began, cpu = time.perf_counter(), time.process_time()
         vocabulary = self.model.vocabulary
-        first = max(0, bar - CONTEXT_BARS)
-        local = _local_grid(self.grid, first, bar - first + 1)
-        so_far = vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid) if self.ids else None
-        prompt = vocabulary.encode(cut(so_far, first + 1, bar))[:-1] if so_far is not None else None
-        written = generate(self.model, local, continue_from=prompt, bars=bar - first + 1,
-                           controls=self._controls(first, bar), style=self._style, seed=_derived(self.seed, bar),
-                           temperature=self.temperature, top_p=self.top_p)
-        ids = vocabulary.encode(written)
-        spans = vocabulary.bar_spans(ids)
-        self.ids = (ids[:spans[-1][1]] if not self.ids else self.ids + ids[spans[-1][0]:spans[-1][1]])
+        first = max(0, bar - DECODE_BARS)
+        if self._writer is None:
+            self._writer = BarStream(self.model, self.grid, style=self._style, seed=self.seed,
+                                     temperature=self.temperature, top_p=self.top_p)
+        self._writer.bar(self._controls())
+        self.ids = list(self._writer.ids)
         whole = vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid)
         window = cut(whole, first + 1, bar + 1)
         motion = decode(window, self.skeleton, fps=self.fps, seed=self.seed)

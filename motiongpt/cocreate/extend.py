@@ -4,7 +4,9 @@ The model continues the dance's last ``CONTEXT_BARS`` bars (cut with ``laban.alg
 their own, on a steady grid of the dance's closing tempo, or followed by the new music's beats); the new bars are
 appended to the dance's own as token runs (a bar's tokens do not depend on where it stands), on the dance's grid
 continued by the new beats. Every bar of the dance is kept as it was, and since the
-decoder is bar-local its motion too, up to the last beat before the join.
+decoder is bar-local its motion too, up to the last beat before the join. The model writes from the dance as it
+stands: its last bar closed (``closed``), and in the first new bar no weight held on a foot that bears none at
+the join (``onsets.WeightHeld``), the two ways a continuation jolted at the join.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
+from .constrained import draw
 from .models import Loaded
+from .onsets import WeightHeld, weight_at
 
 CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
 
@@ -47,8 +51,6 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     style; on ``music``'s beats and per-bar controls when given, else at the dance's closing tempo."""
     from laban.algebra import bar_start, cut
 
-    from motiongpt.model.generate import generate
-
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
     vocabulary = loaded.model.vocabulary
@@ -59,9 +61,10 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     kept = high - first + 1
     grid, controls = _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
-    written = generate(loaded.model, grid, continue_from=context, bars=kept + bars, text=words,
-                       style=loaded.style, controls=controls, seed=seed, temperature=temperature,
-                       title=source.title)
+    weight = weight_at(source, bar_start(source.grid, high + 1))
+    written = draw(loaded.model, grid, 1, closed(vocabulary, context), kept + bars, written=(kept, kept + bars),
+                   controls=controls, text=words, style=_style(loaded, dance), seed=seed, temperature=temperature,
+                   extra=lambda grammar: [WeightHeld(grammar, kept, weight)])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
     meter = source.beats_per_bar
@@ -72,6 +75,24 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music, "temperature": temperature},
                        **loaded.versions)
+
+
+def _style(loaded: Loaded, dance: Dance) -> str | None:
+    """The style to continue in: the loaded model's (a style asked for, or an adapter's), else the dance's own
+    when the model knows it (a dance generated in a style goes on in it)."""
+    if loaded.style is not None or loaded.versions.get("adapter") is not None:
+        return loaded.style
+    return dance.style if dance.style in loaded.model.config.styles else None
+
+
+def closed(vocabulary, score) -> list[int]:
+    """``score``'s ids with its last bar closed: ``<eos>`` replaced by the next ``<bar>``. Continued from its ids
+    alone, the model may go on writing the last bar (a later event, a ``<tie>`` into the next bar); those
+    additions are not the dance's, and the new bar's continuations of them would start from nothing at the
+    join (a foot taking weight it never had: a jolt). Closed, the new bars start from the dance as it is.
+    """
+    ids = vocabulary.encode(score)
+    return ids[:-1] + [vocabulary.bar_id]
 
 
 def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | None):

@@ -15,19 +15,22 @@ import numpy as np
 
 from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
+from .constrained import draw
 from .models import Loaded
+from .onsets import SupportOnsets, support_onsets
 
 CANDIDATES = 8  # draws of each bar to choose from
 TOLERANCE = 0.125  # beats: a support this close to the source's starts on its beat
 
 
 def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: int = 0,
-              temperature: float = 1.0, candidates: int = CANDIDATES) -> Dance:
+              temperature: float = 1.0, candidates: int = CANDIDATES, push: bool = True) -> Dance:
     """``dance`` danced in ``style`` (a name the model knows; None when ``loaded`` carries a style adapter, named
     in ``loaded.versions['adapter']``)."""
     from motiongpt.conditioning.controls import controls_from_score
+    from motiongpt.grammar import ScoreGrammar
     from motiongpt.model.conditions import control_rows
-    from motiongpt.model.generate import _derived, variations
+    from motiongpt.model.generate import _derived
 
     if style is None and loaded.versions.get("adapter") is None and loaded.style is None:
         raise CocreateError("translate to which style? give a style the model knows or an adapter folder")
@@ -39,12 +42,12 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     total = high - low + 1
     rows = control_rows(controls_from_score(source), source.grid, total, model.config.control_names)
     grid = source.grid
+    onsets = support_onsets(ScoreGrammar(vocabulary), vocabulary.encode(source), grid) if push else None
     ids = [vocabulary.bos_id]
     matched = []
     for bar in range(total):
-        drawn = variations(model, grid, candidates, text=dance.text, style=style or loaded.style,
-                           controls=rows[:bar + 1], bars=bar + 1, continue_from=ids,
-                           seed=_derived(seed, bar), temperature=temperature)
+        drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=dance.text,
+                      style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature)
         fits = [support_f1(source, s, low + bar) for s in drawn]
         best = int(np.argmax(fits))  # the first of the best
         ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
@@ -53,8 +56,26 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     kept = support_beats_kept(source, score)
     name = style or loaded.style or loaded.versions.get("adapter")
     return dance.child(score, "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
-                       settings={"candidates": candidates, "support_beats_kept": round(kept, 6),
+                       settings={"candidates": candidates, "push": push, "support_beats_kept": round(kept, 6),
                                  "temperature": temperature}, **loaded.versions)
+
+
+def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onsets, *, text, style, seed: int,
+          temperature: float) -> list:
+    """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, with the support onsets
+    pushed (``onsets`` None: as ``motiongpt.model.generate.variations`` draws them)."""
+    from motiongpt.model.generate import variations
+
+    if len(prompt) > 1:  # the bars chosen so far, closed: the model writes the next bar, not more of the last
+        prompt = prompt + [model.vocabulary.bar_id]
+    if onsets is None:
+        staff = bars - 1 + (0 if grid.downbeat else 1)
+        words = [((staff, staff), text)] if isinstance(text, str) else text
+        return variations(model, grid, count, text=words, style=style, controls=controls, bars=bars,
+                          continue_from=prompt, seed=seed, temperature=temperature)
+    return draw(model, grid, count, prompt, bars, written=(bars - 1, bars), controls=controls, text=text,
+                style=style, seed=seed, temperature=temperature,
+                extra=lambda grammar: [SupportOnsets(grammar, onsets)])
 
 
 def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:

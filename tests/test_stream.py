@@ -1,0 +1,63 @@
+"""The bar-by-bar stream (``motiongpt.cocreate.stream``) on a tiny untrained model: it writes what one pass of
+``generate`` writes (the KV cache kept across bars reads the same sequence), restarts after its window, and is
+fixed by its seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from laban.timing import BeatGrid
+from motiongpt.cocreate.stream import BarStream
+from motiongpt.model import build, tiny_config
+from motiongpt.model.generate import generate
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return build(tiny_config(styles=["salsa"]), seed=4).eval()
+
+
+GRID = BeatGrid.uniform(110.0, 14 * 4 * 60.0 / 110.0, 4)
+
+
+def streamed(model, bars: int, **settings) -> BarStream:
+    stream = BarStream(model, GRID, **settings)
+    rows = np.random.default_rng(0).integers(0, 2, size=(bars, model.config.control_count))
+    for k in range(bars):
+        stream.bar(rows[k])
+    return stream
+
+
+def test_a_greedy_stream_writes_the_bars_one_pass_writes(model):
+    stream = streamed(model, 4, style="salsa", temperature=0.0)
+    rows = np.random.default_rng(0).integers(0, 2, size=(4, model.config.control_count))
+    whole = generate(model, GRID, bars=4, style="salsa", controls=rows, temperature=0.0)
+    v = model.vocabulary
+    ids, once = stream.ids, v.encode(whole)
+    # the first three bars (the fourth is a last bar to generate: no tie, then <eos>)
+    a, b = v.bar_spans(ids), v.bar_spans(once)
+    assert ids[:a[3][0]] == once[:b[3][0]]
+
+
+def test_the_stream_restarts_and_is_fixed_by_its_seed(model):
+    one = streamed(model, 7, seed=5, window=4, context=2)
+    again = streamed(model, 7, seed=5, window=4, context=2)
+    other = streamed(model, 7, seed=6, window=4, context=2)
+    v = model.vocabulary
+    assert one.ids == again.ids and one.ids != other.ids
+    assert len(v.bar_spans(one.ids)) == 7
+    score = v.to_score(one.ids + [v.eos_id], GRID)  # a valid score, across two restarts
+    assert max(s.end for s in score.symbols) <= 7 * 4 + 1e-9
+
+
+def test_a_model_the_fast_stack_does_not_cover_streams_the_same_bars(model, monkeypatch):
+    """(An unmerged adapter, say): the model's own forward with transformers' cache, across a restart."""
+    from motiongpt.model import sampling
+
+    fast = streamed(model, 5, style="salsa", temperature=0.0, window=3, context=2).ids
+    monkeypatch.setattr(sampling.FastStack, "covers", staticmethod(lambda model: False))
+    slow = streamed(model, 5, style="salsa", temperature=0.0, window=3, context=2)
+    assert slow.stack is None and slow.ids == fast
