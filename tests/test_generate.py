@@ -244,7 +244,7 @@ def test_best_of_keeps_the_sample_that_does_most_of_what_the_words_ask(model):
 
     grid = laban.BeatGrid.uniform(120, 8, 4)
     words = "four steps forward, a jump"
-    _, phrases = word_phrases(words, grid, 2)
+    _, phrases = word_phrases(words, grid, model.vocabulary.bar_count(grid))
     candidates = variations(model, grid, 6, text=words, seed=1)  # what best_of=6 samples for one dance
     kept = [words_kept(c, phrases) for c in candidates]
     best = generate(model, grid, text=words, seed=1, best_of=6)
