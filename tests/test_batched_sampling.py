@@ -76,3 +76,20 @@ def test_a_variation_is_its_seeds_dance_however_many_are_asked_for(model, beats)
     assert variations(model, grid, 1, **settings)[0] == three[0]
     assert variations(model, grid, 2, **settings) == three[:2]
     assert three[0] != three[1]
+
+
+def test_the_command_guides_the_music_when_asked(model, tmp_path):
+    pytest.importorskip("music21")
+    import json
+
+    from motiongpt.cli import main
+
+    model.save_pretrained(tmp_path / "model")
+    base = ["generate", "--music", "corpus:bach/bwv66.6", "--bars", "2", "--seed", "1", "--no-video",
+            "--model", str(tmp_path / "model")]
+    assert main([*base, "-o", str(tmp_path / "plain")]) == 0
+    assert main([*base, "--music-guidance", "4", "-o", str(tmp_path / "guided")]) == 0
+    prompt = json.loads((tmp_path / "guided" / "prompt.json").read_text())
+    assert prompt["music_guidance"] == 4 and "music_guidance" not in json.loads(
+        (tmp_path / "plain" / "prompt.json").read_text())
+    assert (tmp_path / "guided" / "score.json").read_bytes() != (tmp_path / "plain" / "score.json").read_bytes()

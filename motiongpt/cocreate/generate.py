@@ -15,6 +15,7 @@ from .models import Loaded
 # on a CPU (a batch is no cheaper per row there), so by default only dances of up to BEST_OF_BARS bars are
 # sampled WORDS_BEST_OF times: a 60-second dance stays seconds, not a minute.
 WORDS_GUIDANCE, WORDS_BEST_OF, BEST_OF_BARS = 3.0, 4, 12
+MUSIC_GUIDANCE = 1.0  # guidance on the music's per-bar controls (bench/music_following.py)
 
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
 
@@ -53,7 +54,8 @@ def music_controls(loaded: Loaded, features, grid, bars: int):
 def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, best_of: int | None = None,
+             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
+             best_of: int | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
@@ -62,7 +64,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
     guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
-    to 12 bars, else 1).
+    to 12 bars, else 1); ``music_guidance``: the same guidance on the music's per-bar controls.
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
     from motiongpt.model.generate import variations
@@ -83,18 +85,19 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
-                        temperature=temperature, top_k=top_k, top_p=top_p, guidance=guidance, best_of=best_of,
-                        title=text or "a generated dance")
+                        temperature=temperature, top_k=top_k, top_p=top_p, best_of=best_of,
+                        guidance={"words": guidance, "music": music_guidance}, title=text or "a generated dance")
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
-              **_model_fields(loaded)}
+              **({"music_guidance": music_guidance} if music_guidance != 1 else {}), **_model_fields(loaded)}
     dances = []
     for row, score in enumerate(scores):
         settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance,
                     "best_of": best_of, "music": music,
+                    **({"music_guidance": music_guidance} if music_guidance != 1 else {}),
                     "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
                     "controls": prompt["controls"]}
         if count > 1:
