@@ -83,13 +83,16 @@ def test_the_command_guides_the_music_when_asked(model, tmp_path):
     import json
 
     from motiongpt.cli import main
+    from motiongpt.cocreate.generate import MUSIC_GUIDANCE
 
     model.save_pretrained(tmp_path / "model")
     base = ["generate", "--music", "corpus:bach/bwv66.6", "--bars", "2", "--seed", "1", "--no-video",
             "--model", str(tmp_path / "model")]
     assert main([*base, "-o", str(tmp_path / "plain")]) == 0
     assert main([*base, "--music-guidance", "4", "-o", str(tmp_path / "guided")]) == 0
+    assert main([*base, "--no-controls", "-o", str(tmp_path / "deaf")]) == 0
     prompt = json.loads((tmp_path / "guided" / "prompt.json").read_text())
-    assert prompt["music_guidance"] == 4 and "music_guidance" not in json.loads(
-        (tmp_path / "plain" / "prompt.json").read_text())
+    assert prompt["music_guidance"] == 4
+    assert json.loads((tmp_path / "plain" / "prompt.json").read_text())["music_guidance"] == MUSIC_GUIDANCE
+    assert "music_guidance" not in json.loads((tmp_path / "deaf" / "prompt.json").read_text())  # nothing guided
     assert (tmp_path / "guided" / "score.json").read_bytes() != (tmp_path / "plain" / "score.json").read_bytes()

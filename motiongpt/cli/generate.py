@@ -50,7 +50,7 @@ def add_parser(commands) -> None:
                      help="how strongly the words are followed: 1 samples the model as it is, more follows them "
                           "more closely (classifier-free guidance; default 3)")
     gen.add_argument("--music-guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
-                     help="how strongly the music's per-bar controls are followed, the same way (default 1)")
+                     help="how strongly the music's per-bar controls are followed, the same way (default 2)")
     gen.add_argument("--best-of", type=common.number("a number of samples", low=1, high=64, low_inclusive=True,
                                                      integer=True),
                      help="sample N dances and keep the one that does most of what the words ask (default 4 for "
