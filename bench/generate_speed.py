@@ -6,7 +6,7 @@ dance with word guidance (its unguided run: more rows of the same batch) and a b
 second in a GPU batch ("no GPU" without CUDA).
 
     PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64] [--guidance 3]
-                                                [--best-of 1]
+                                                [--best-of 1] [--music-guidance 2]
 
 The process pins itself to one core (the first it may run on; or run it under ``taskset -c 0``) and holds torch's
 and numpy's thread pools to one thread. Wall seconds on a shared machine depend on what else runs: CPU seconds
@@ -59,6 +59,8 @@ def main() -> None:
     parser.add_argument("--skip-job", action="store_true")
     parser.add_argument("--guidance", type=float, default=None, help="the job's word guidance (default: the CLI's)")
     parser.add_argument("--best-of", type=int, default=None, help="the job's best-of (default: the CLI's)")
+    parser.add_argument("--music-guidance", type=float, default=None,
+                        help="the job's guidance on the music's controls (default: the CLI's)")
     args = parser.parse_args()
 
     clock = Clock()
@@ -78,12 +80,13 @@ def main() -> None:
     print(f"model load: {wall:.2f} s wall, {cpu:.2f} s cpu")
 
     if not args.skip_job:
-        job(model, args.seconds, clock, args.guidance, args.best_of)
+        job(model, args.seconds, clock, args.guidance, args.best_of, args.music_guidance)
     tokens_per_second(model, args.bars, generate, variations)
     gpu(model, args.gpu_batch, variations)
 
 
-def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: int | None) -> None:
+def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: int | None,
+        music: float | None) -> None:
     """The 60-second dance as ``motiongpt generate --text ... --music ... --seconds 60 --no-video`` makes it."""
     from laban import decode, write_bvh
     from motiongpt.conditioning.controls import controls_from_music
@@ -96,6 +99,10 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
         from motiongpt.cocreate.generate import BEST_OF_BARS, WORDS_BEST_OF, WORDS_GUIDANCE
     except ImportError:
         BEST_OF_BARS, WORDS_BEST_OF, WORDS_GUIDANCE = 0, 1, 1.0
+    try:
+        from motiongpt.cocreate.generate import MUSIC_GUIDANCE
+    except ImportError:
+        MUSIC_GUIDANCE = 1.0
 
     laps = {}
     text = encode_text([TEXT])[0]
@@ -106,8 +113,10 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
     controls = control_rows(controls_from_music(features), grid, bars, model.config.control_names)
     laps["music (parse, beat grid, controls)"] = clock.lap()
     guidance = WORDS_GUIDANCE if guidance is None else guidance
+    music = MUSIC_GUIDANCE if music is None else music
     best_of = (WORDS_BEST_OF if bars <= BEST_OF_BARS else 1) if best_of is None else best_of
-    score = generate(model, grid, text=TEXT, controls=controls, bars=bars, seed=0, guidance=guidance,
+    scales = guidance if music == 1 else {"words": guidance, "music": music}  # a float for older checkouts
+    score = generate(model, grid, text=TEXT, controls=controls, bars=bars, seed=0, guidance=scales,
                      best_of=best_of)
     tokens = len(model.vocabulary.encode(score))
     sampling = laps[f"sampling ({bars} bars, {tokens} tokens)"] = clock.lap()
@@ -116,7 +125,7 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
         write_bvh(motion, Path(folder) / "dance.bvh")
     laps[f"decode + BVH write ({motion.duration:.0f} s of motion)"] = clock.lap()
     print(f"the {seconds:.0f}-second job ({MUSIC}, {grid.beats_per_bar}/4 at {grid.tempo:.0f} bpm, text {TEXT!r}, "
-          f"guidance {guidance:g}, best of {best_of}):")
+          f"guidance {guidance:g}, music guidance {music:g}, best of {best_of}):")
     for name, (wall, cpu) in laps.items():
         print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s cpu")
     wall = sum(w for w, _ in laps.values())

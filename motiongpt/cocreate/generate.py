@@ -11,9 +11,9 @@ from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
 # followed 0.49 plain, 0.55 with guidance 3, 0.71 with guidance 3 and best of 4, 0.77 best of 8; a random
-# training phrase 0.38). Guidance costs a second forward per token; each of best-of's samples costs a whole dance
-# on a CPU (a batch is no cheaper per row there), so by default only dances of up to BEST_OF_BARS bars are
-# sampled WORDS_BEST_OF times: a 60-second dance stays seconds, not a minute.
+# training phrase 0.38). Guidance's run without the words and best-of's samples are rows of one batch (nearly
+# free at a few rows on a CPU, see docs/model.md "Speed"), but best of 4 still costs a 60-second dance 2.1x, so by
+# default only dances of up to BEST_OF_BARS bars are sampled WORDS_BEST_OF times.
 WORDS_GUIDANCE, WORDS_BEST_OF, BEST_OF_BARS = 3.0, 4, 12
 # Guidance on the music's per-bar controls (bench/music_following.py, 20 pieces of music21's corpus, 12 bars: ρ of
 # the music's per-bar energy against the decoded dance's kinetic energy 0.01 at 1, 0.26 at 2, 0.17 at 3, 0.31 at 5,
