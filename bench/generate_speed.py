@@ -1,9 +1,12 @@
 """How fast the built-in model makes a dance, on ONE CPU core (figure 6 of issue 11), and on the GPU when there is
 one: model load; the whole 60-second job, text + music -> score -> decoded motion -> BVH file, stage by stage, with
-the process's peak memory (ru_maxrss, torch's import included); sampling tokens per second for one dance and for a
-batch of 8 variations; dances per second in a GPU batch ("no GPU" without CUDA).
+the process's peak memory (ru_maxrss, torch's import included), at ``motiongpt generate``'s default guidance and
+best-of (``motiongpt.cocreate.generate``) unless told otherwise; sampling tokens per second for one dance, one
+dance with word guidance (its unguided run: more rows of the same batch) and a batch of 8 variations; dances per
+second in a GPU batch ("no GPU" without CUDA).
 
-    PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64]
+    PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64] [--guidance 3]
+                                                [--best-of 1] [--music-guidance 2]
 
 The process pins itself to one core (the first it may run on; or run it under ``taskset -c 0``) and holds torch's
 and numpy's thread pools to one thread. Wall seconds on a shared machine depend on what else runs: CPU seconds
@@ -54,6 +57,10 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=16, help="bars of the tokens-per-second dances (120 bpm, 4/4)")
     parser.add_argument("--gpu-batch", type=int, default=64)
     parser.add_argument("--skip-job", action="store_true")
+    parser.add_argument("--guidance", type=float, default=None, help="the job's word guidance (default: the CLI's)")
+    parser.add_argument("--best-of", type=int, default=None, help="the job's best-of (default: the CLI's)")
+    parser.add_argument("--music-guidance", type=float, default=None,
+                        help="the job's guidance on the music's controls (default: the CLI's)")
     args = parser.parse_args()
 
     clock = Clock()
@@ -73,12 +80,13 @@ def main() -> None:
     print(f"model load: {wall:.2f} s wall, {cpu:.2f} s cpu")
 
     if not args.skip_job:
-        job(model, args.seconds, clock)
+        job(model, args.seconds, clock, args.guidance, args.best_of, args.music_guidance)
     tokens_per_second(model, args.bars, generate, variations)
     gpu(model, args.gpu_batch, variations)
 
 
-def job(model, seconds: float, clock: Clock) -> None:
+def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: int | None,
+        music: float | None) -> None:
     """The 60-second dance as ``motiongpt generate --text ... --music ... --seconds 60 --no-video`` makes it."""
     from laban import decode, write_bvh
     from motiongpt.conditioning.controls import controls_from_music
@@ -86,6 +94,15 @@ def job(model, seconds: float, clock: Clock) -> None:
     from motiongpt.model.conditions import control_rows
     from motiongpt.model.generate import generate
     from motiongpt.text import encode_text
+
+    try:  # the CLI's defaults (older checkouts have none: plain sampling)
+        from motiongpt.cocreate.generate import BEST_OF_BARS, WORDS_BEST_OF, WORDS_GUIDANCE
+    except ImportError:
+        BEST_OF_BARS, WORDS_BEST_OF, WORDS_GUIDANCE = 0, 1, 1.0
+    try:
+        from motiongpt.cocreate.generate import MUSIC_GUIDANCE
+    except ImportError:
+        MUSIC_GUIDANCE = 1.0
 
     laps = {}
     text = encode_text([TEXT])[0]
@@ -95,14 +112,20 @@ def job(model, seconds: float, clock: Clock) -> None:
     bars = max(1, math.ceil((float(grid.seconds_to_beats(seconds)) + (grid.downbeat or 0)) / grid.beats_per_bar))
     controls = control_rows(controls_from_music(features), grid, bars, model.config.control_names)
     laps["music (parse, beat grid, controls)"] = clock.lap()
-    score = generate(model, grid, text=text, controls=controls, bars=bars, seed=0)
+    guidance = WORDS_GUIDANCE if guidance is None else guidance
+    music = MUSIC_GUIDANCE if music is None else music
+    best_of = (WORDS_BEST_OF if bars <= BEST_OF_BARS else 1) if best_of is None else best_of
+    scales = guidance if music == 1 else {"words": guidance, "music": music}  # a float for older checkouts
+    score = generate(model, grid, text=TEXT, controls=controls, bars=bars, seed=0, guidance=scales,
+                     best_of=best_of)
     tokens = len(model.vocabulary.encode(score))
     sampling = laps[f"sampling ({bars} bars, {tokens} tokens)"] = clock.lap()
     motion = decode(score, seed=0)
     with tempfile.TemporaryDirectory() as folder:
         write_bvh(motion, Path(folder) / "dance.bvh")
     laps[f"decode + BVH write ({motion.duration:.0f} s of motion)"] = clock.lap()
-    print(f"the {seconds:.0f}-second job ({MUSIC}, {grid.beats_per_bar}/4 at {grid.tempo:.0f} bpm, text {TEXT!r}):")
+    print(f"the {seconds:.0f}-second job ({MUSIC}, {grid.beats_per_bar}/4 at {grid.tempo:.0f} bpm, text {TEXT!r}, "
+          f"guidance {guidance:g}, music guidance {music:g}, best of {best_of}):")
     for name, (wall, cpu) in laps.items():
         print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s cpu")
     wall = sum(w for w, _ in laps.values())
@@ -117,12 +140,13 @@ def tokens_per_second(model, bars: int, generate, variations) -> None:
 
     grid = laban.BeatGrid.uniform(120, bars * 2, 4)
     generate(model, laban.BeatGrid.uniform(120, 2, 4), seed=0)  # warm up
-    for count in (1, 8):
+    for count, words in ((1, {}), (1, {"text": TEXT, "guidance": 3.0}), (8, {})):
         clock = Clock()
-        scores = variations(model, grid, count, seed=1, top_k=20)
+        scores = variations(model, grid, count, seed=1, top_k=20, **words)
         wall, cpu = clock.lap()
         tokens = sum(len(model.vocabulary.encode(s)) for s in scores)
-        print(f"sampling, batch {count}, {bars} bars at 120 bpm: {tokens} tokens in {wall:.2f} s wall ({cpu:.2f} s cpu):"
+        what = f"batch {count}" + (", words at guidance 3" if words else "")
+        print(f"sampling, {what}, {bars} bars at 120 bpm: {tokens} tokens in {wall:.2f} s wall ({cpu:.2f} s cpu):"
               f" {tokens / wall:.0f} tokens/s wall, {tokens / cpu:.0f} per cpu second")
 
 

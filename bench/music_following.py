@@ -1,6 +1,7 @@
 """Music following (issue 11, figure 3): does the model dance to the music it is given?
 
     OMP_NUM_THREADS=1 python bench/music_following.py [--model DIR] [--bars 12] [--seed 0]   # ~10 min on one core
+                                                      [--music-guidance 1 2 3]   # a row per guidance scale
 
 1. Two pieces of music21's corpus of different tempo and meter, each danced on its own beat grid with its per-bar
    controls (``controls_from_music``): the dance's meter, tempo and bar count against the music's, its bar lines
@@ -10,7 +11,8 @@
 2. Over the 20 pieces of ``bench/conditioning_figures.py``: Spearman ρ between the music's per-bar energy
    (``BarControls.energy_raw``: loudness + onset density) and the decoded dance's per-bar kinetic energy
    (``controls_from_score(score, motion).energy_raw``), per piece, with the music's controls and with them
-   switched off (the same grid, tempo and meter, no controls: ρ ≈ 0 expected).
+   switched off (the same grid, tempo and meter, no controls: ρ ≈ 0 expected); with controls, once per
+   ``--music-guidance`` scale (classifier-free guidance on the controls, ``motiongpt.model.guidance``).
 3. Dance material where the music repeats: the bars the music's controls mark as repeating an earlier bar
    (``repeat_of``), and the token overlap (multiset Jaccard of the two bars' tokens) of the dance's bars there,
    against bar pairs at the same distances where the music does not repeat; with and without the controls.
@@ -47,19 +49,21 @@ from conditioning_figures import PIECES  # noqa: E402  (the same 20 pieces; benc
 VARIANTS = ("aist++", "bailando")
 
 
-def dance(model, features, bars: int, seed: int, controls: bool):
+def dance(model, features, bars: int, seed: int, controls: bool, scale: float = 1.0):
     """The score written on the music's grid (its first ``bars`` bars), with or without the music's controls, the
     decoded motion, and the music's controls."""
     grid = features.grid
     bars = min(bars, model.vocabulary.bar_count(grid))
     music = controls_from_music(features)
     rows = control_rows(music, grid, bars, model.config.control_names) if controls else None
-    score = generate(model, grid, controls=rows, bars=bars, seed=seed)
+    score = generate(model, grid, controls=rows, bars=bars, seed=seed, guidance={"music": scale})
     return score, laban.decode(score), music
 
 
 def per_bar_energy(score, motion, music) -> tuple[np.ndarray, np.ndarray]:
-    """The music's and the dance's per-bar energy on the bars both have."""
+    """The music's and the dance's per-bar energy on the bars both have: the decoded motion's kinetic energy, or
+    with ``motion`` None the score's (symbols and moving columns a bar: what the model's energy control was
+    trained on, ``motiongpt.train.corpus``)."""
     danced = controls_from_score(score, motion)
     common, i, j = np.intersect1d(music.bars, danced.bars, return_indices=True)
     return music.energy_raw[i], danced.energy_raw[j]
@@ -96,6 +100,8 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=12, help="bars danced of each piece (default 12: one pass)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pieces", type=int, default=len(PIECES), help="how many of the 20 pieces")
+    parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
+                        help="guidance scales on the music's controls, a row each")
     parser.add_argument("--no-truth", action="store_true",
                         help="skip the ground truth's beat alignment (the test split read and measured: a minute)")
     args = parser.parse_args()
@@ -141,19 +147,27 @@ def main() -> None:
           f"{gt['bailando']:.3f} |")
 
     # 2. and 3. Energy and repeats over all pieces, with and without the controls.
-    rho = {True: [], False: []}
-    pooled = {True: ([], []), False: ([], [])}
-    similar = {(on, kind): [] for on in (True, False) for kind in ("repeat", "other")}
+    variants = [*args.music_guidance, None]  # a guidance scale with the controls on; None: off
+    name = {v: "off" if v is None else f"on, guidance {v:g}" for v in variants}
+    rho = {v: [] for v in variants}
+    written = {v: [] for v in variants}  # ρ against the score's energy (symbols a bar)
+    pooled = {v: ([], []) for v in variants}
+    similar = {(v, kind): [] for v in variants for kind in ("repeat", "other")}
     print("\n## Per piece\n")
-    print("| piece | meter | bpm | bars | ρ controls on | ρ controls off | music repeats |")
-    print("|---|---|---|---|---|---|---|")
+    print("| piece | meter | bpm | bars | " + " | ".join(f"ρ controls {name[v]}" for v in variants)
+          + " | music repeats |")
+    print("|---|---|---|---|" + "---|" * len(variants) + "---|")
     for piece, f in features.items():
         cells = []
-        for on in (True, False):
-            score, motion, music = danced.get((piece, on)) or dance(model, f, args.bars, args.seed, controls=on)
+        for on in variants:
+            known = danced.get((piece, True)) if on == 1 else None
+            score, motion, music = known or dance(model, f, args.bars, args.seed, controls=on is not None,
+                                                  scale=on or 1.0)
             m_energy, d_energy = per_bar_energy(score, motion, music)
             r = float(spearmanr(m_energy, d_energy)[0]) if len(m_energy) > 2 else float("nan")
             rho[on].append(r)
+            m_written, d_written = per_bar_energy(score, None, music)
+            written[on].append(float(spearmanr(m_written, d_written)[0]) if len(m_written) > 2 else float("nan"))
             pooled[on][0].extend(_ranks(m_energy))
             pooled[on][1].extend(_ranks(d_energy))
             tokens = bar_tokens(score, model.vocabulary)
@@ -162,17 +176,17 @@ def main() -> None:
             similar[(on, "other")] += [overlap(tokens[a], tokens[b]) for a, b in others]
             cells.append(r)
         print(f"| {piece} | {f.grid.beats_per_bar} | {f.grid.tempo:.0f} | {min(args.bars, model.vocabulary.bar_count(f.grid))} "
-              f"| {cells[0]:.2f} | {cells[1]:.2f} | {len(repeats)} |", flush=True)
+              f"| {' | '.join(f'{c:.2f}' for c in cells)} | {len(repeats)} |", flush=True)
     print(f"\n## Summary ({len(features)} pieces, first {args.bars} bars, seed {args.seed}, "
           f"{time.perf_counter() - began:.0f} s)\n")
-    print("| music controls | ρ mean | ρ median | ρ pooled (ranks within piece) | token overlap where the music "
+    print("| music controls | ρ mean | ρ median | ρ mean, score's energy (symbols a bar) | ρ pooled (ranks within piece) | token overlap where the music "
           "repeats (pairs) | elsewhere at the same distances (pairs) |")
-    print("|---|---|---|---|---|---|")
-    for on in (True, False):
+    print("|---|---|---|---|---|---|---|")
+    for on in variants:
         r = np.array(rho[on])
         p = spearmanr(*pooled[on])[0]
         rep, oth = similar[(on, "repeat")], similar[(on, "other")]
-        print(f"| {'on' if on else 'off'} | {np.nanmean(r):.3f} | {np.nanmedian(r):.3f} | {p:.3f} | "
+        print(f"| {name[on]} | {np.nanmean(r):.3f} | {np.nanmedian(r):.3f} | {np.nanmean(written[on]):.3f} | {p:.3f} | "
               f"{np.mean(rep) if rep else float('nan'):.3f} ({len(rep)}) | "
               f"{np.mean(oth) if oth else float('nan'):.3f} ({len(oth)}) |")
 

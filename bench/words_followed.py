@@ -8,6 +8,11 @@ scale, the same prompts are answered by a random training phrase (what ignoring 
 
     python bench/words_followed.py --corpus corpus/cmu [--model DIR] [--prompts 100] [--seeds 0 1 2]
                                    [--guidance 1 3] [--best-of 1 4]   # a row per guidance scale and best-of
+                                   [--music corpus:joplin/maple_leaf_rag --music-guidance 1 3]
+
+With ``--music``, each dance is also given two bars of that piece's per-bar controls (prompt i: bars 2i, 2i+1,
+cycling through the piece), so the words compete with the music; ``--music-guidance`` adds a row per scale of
+guidance on them: what steering the music harder costs the words.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ def main() -> None:
     parser.add_argument("--subset", default="dance", help="'dance' (modern and salsa) or 'all'")
     parser.add_argument("--guidance", type=float, nargs="+", default=[1.0], help="guidance scales, a row each")
     parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
+    parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
+    parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
+                        help="guidance scales on the music's controls, a row each (with --music)")
     args = parser.parse_args()
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
@@ -51,17 +59,30 @@ def main() -> None:
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))
-    rows = {(g, n): f"model, guidance {g:g}" + (f", best of {n}" if n > 1 else "")
-            for g in args.guidance for n in args.best_of}
+    music = None
+    if args.music:
+        from motiongpt.conditioning import controls_from_music, music_features
+        from motiongpt.model.conditions import control_rows
+
+        features = music_features(args.music)
+        music = control_rows(controls_from_music(features), features.grid,
+                             model.vocabulary.bar_count(features.grid), model.config.control_names)
+    scales = args.music_guidance if music is not None else [1.0]
+    rows = {(g, n, m): f"model, guidance {g:g}" + (f", best of {n}" if n > 1 else "")
+            + (f", music guidance {m:g}" if music is not None else "")
+            for g in args.guidance for n in args.best_of for m in scales}
     tallies = {**{row: defaultdict(list) for row in rows.values()}, "random training phrase": defaultdict(list)}
     started = time.perf_counter()
-    for take, score, phrase in chosen:
+    for index, (take, score, phrase) in enumerate(chosen):
         wanted = laban.facts_from_text(phrase.text)
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
         for seed in args.seeds:
-            for (scale, best_of), row in rows.items():
-                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, guidance=scale, best_of=best_of)
+            for (scale, best_of, steer), row in rows.items():
+                first = 2 * index % (len(music) - 1) if music is not None else 0
+                controls = None if music is None else music[first:first + 2]
+                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, best_of=best_of,
+                                controls=controls, guidance={"words": scale, "music": steer})
                 for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]
@@ -70,7 +91,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} held-out 2-bar phrases ({args.subset}), seeds {args.seeds}, "
-          f"{seconds:.0f} s")
+          + (f"with the controls of {args.music}, " if music is not None else "") + f"{seconds:.0f} s")
     print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
     for row, tally in tallies.items():
         cells = [f"{np.mean(tally[e]):.2f} ({len(tally[e])})" if tally[e] else "-" for e in elements]

@@ -49,6 +49,8 @@ def add_parser(commands) -> None:
     gen.add_argument("--guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
                      help="how strongly the words are followed: 1 samples the model as it is, more follows them "
                           "more closely (classifier-free guidance; default 3)")
+    gen.add_argument("--music-guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
+                     help="how strongly the music's per-bar controls are followed, the same way (default 2)")
     gen.add_argument("--best-of", type=common.number("a number of samples", low=1, high=64, low_inclusive=True,
                                                      integer=True),
                      help="sample N dances and keep the one that does most of what the words ask (default 4 for "
@@ -79,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     dances = generate(loaded, text=args.text, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
                       seconds=args.seconds, controls=not args.no_controls, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, skeleton=args.skeleton,
-                      **{k: v for k, v in (("guidance", args.guidance), ("best_of", args.best_of)) if v is not None},
+                      **{k: v for k, v in (("guidance", args.guidance), ("music_guidance", args.music_guidance),
+                                         ("best_of", args.best_of)) if v is not None},
                       style_name=args.style)
     first = dances[0]
     if args.variations is None:

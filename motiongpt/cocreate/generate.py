@@ -11,10 +11,15 @@ from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
 # followed 0.49 plain, 0.55 with guidance 3, 0.71 with guidance 3 and best of 4, 0.77 best of 8; a random
-# training phrase 0.38). Guidance costs a second forward per token; each of best-of's samples costs a whole dance
-# on a CPU (a batch is no cheaper per row there), so by default only dances of up to BEST_OF_BARS bars are
-# sampled WORDS_BEST_OF times: a 60-second dance stays seconds, not a minute.
+# training phrase 0.38). Guidance's run without the words and best-of's samples are rows of one batch (nearly
+# free at a few rows on a CPU, see docs/model.md "Speed"), but best of 4 still costs a 60-second dance 2.1x, so by
+# default only dances of up to BEST_OF_BARS bars are sampled WORDS_BEST_OF times.
 WORDS_GUIDANCE, WORDS_BEST_OF, BEST_OF_BARS = 3.0, 4, 12
+# Guidance on the music's per-bar controls (bench/music_following.py, 20 pieces of music21's corpus, 12 bars: ρ of
+# the music's per-bar energy against the decoded dance's kinetic energy 0.01 at 1, 0.26 at 2, 0.17 at 3, 0.31 at 5,
+# against the score's own energy, what the control was trained on, 0.46, 0.57, 0.59, 0.61; words followed with
+# music 0.70, 0.69, 0.67 at 1, 2, 3). It costs one more copy of the batch, only where there are controls.
+MUSIC_GUIDANCE = 2.0
 
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
 
@@ -53,7 +58,8 @@ def music_controls(loaded: Loaded, features, grid, bars: int):
 def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, best_of: int | None = None,
+             top_p: float = 1.0, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
+             best_of: int | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
@@ -62,7 +68,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
     guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
-    to 12 bars, else 1).
+    to 12 bars, else 1); ``music_guidance``: the same guidance on the music's per-bar controls (recorded in the
+    prompt where they are followed).
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
     from motiongpt.model.generate import variations
@@ -83,18 +90,19 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
-                        temperature=temperature, top_k=top_k, top_p=top_p, guidance=guidance, best_of=best_of,
-                        title=text or "a generated dance")
+                        temperature=temperature, top_k=top_k, top_p=top_p, best_of=best_of,
+                        guidance={"words": guidance, "music": music_guidance}, title=text or "a generated dance")
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
-              **_model_fields(loaded)}
+              **({"music_guidance": music_guidance} if rows is not None else {}), **_model_fields(loaded)}
     dances = []
     for row, score in enumerate(scores):
         settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance,
                     "best_of": best_of, "music": music,
+                    **({"music_guidance": music_guidance} if rows is not None else {}),
                     "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
                     "controls": prompt["controls"]}
         if count > 1:

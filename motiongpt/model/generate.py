@@ -9,9 +9,10 @@ chooses it (seed, temperature, top-k, top-p, word guidance, best-of) given.
     >>> edited = generate(model, score.grid, fill_in=(score, 2, 4))       # bars 2..3 rewritten, the others kept
 
 The same arguments and seed give the same score, to the byte: sampling draws from torch's generator seeded here,
-inside a ``fork_rng`` so the caller's random state is neither used nor changed. A batch of N variations is one
-pass of the sampling loop (``motiongpt.model.sampling``: each row samples its own tokens from the one seeded
-stream).
+each row from its own generator (variation k of a seed draws from ``_derived(seed, k)``), so the caller's random
+state is neither used nor changed and variation k is the same dance whether 1 or 8 are asked for. All the rows
+(variations × ``best_of`` × guidance's copies) are one batch of the sampling loop (``motiongpt.model.sampling``):
+on a CPU a batch-1 step is bound by reading the weights, so rows in one batch are nearly free.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from motiongpt.plausibility import FlightLimit, TurnLimit
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
+from .guidance import GROUPS, Guidance
 from .sampling import sample
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
@@ -50,7 +52,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
                facts: np.ndarray | None = None,
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-               top_p: float = 1.0, guidance: float = 1.0, best_of: int = 1, continue_from: Score | Sequence[int] | None = None,
+               top_p: float = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
+               continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, title: str = "",
                max_new_tokens: int | None = None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
@@ -65,8 +68,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
       and after them, which stay identical (the score's grid and bar count are used).
     - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
-    - ``guidance``: classifier-free guidance on the words (``guidance.WordGuidance``): 1 samples the model as it
-      is, more follows the words more closely (and costs a second forward per token).
+    - ``guidance``: classifier-free guidance (``motiongpt.model.guidance``): a scale for the words, or scales
+      per condition group, ``{"words": 3, "music": 2}`` (``music``: the per-bar ``controls``). 1 samples the
+      model as it is, more follows the group more closely; each guided group adds a copy of the batch.
     - ``best_of``: with words, each dance is the one of ``best_of`` samples that does most of what the words
       ask, checked on the score itself (``conditions.words_kept``: step count, direction, turn, jumps, arm
       level per phrase); ties go to the earlier sample.
@@ -80,8 +84,12 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         raise GenerationError(f"seed must be a whole number from 0, not {seed!r}")
     if not (temperature >= 0 and top_k >= 0 and 0 < top_p <= 1):
         raise GenerationError("temperature and top_k must be at least 0 and top_p in (0, 1]")
-    if not guidance >= 0:
-        raise GenerationError(f"guidance must be at least 0, not {guidance!r}")
+    scales = guidance if isinstance(guidance, dict) else {"words": guidance}
+    for name, scale in scales.items():
+        if name not in GROUPS:
+            raise GenerationError(f"no condition group {name!r} to guide (groups: {', '.join(GROUPS)})")
+        if not (isinstance(scale, (int, float, np.number)) and scale >= 0):
+            raise GenerationError(f"{name} guidance must be at least 0, not {scale!r}")
     if not (isinstance(best_of, int) and best_of >= 1):
         raise GenerationError(f"best_of is a whole number from 1, not {best_of!r}")
     if fill_in is not None and continue_from is not None:
@@ -122,13 +130,13 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         text, facts, phrases = _words(model, grid, total, written, text, facts)
     best_of = best_of if phrases else 1
     count, wanted = count * best_of, count
+    seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
-                    guidance=guidance, max_new_tokens=max_new_tokens)
+                    guidance=scales, max_new_tokens=max_new_tokens)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
-        sequences = [_long(model, grid, total, controls, facts, _derived(seed, row), **sampling)
-                     for row in range(count)]
+        sequences = _long(model, grid, total, controls, facts, seeds, **sampling)
     else:
-        sequences = _sample(model, grid, count, prompt, total, controls, facts, seed, **sampling)
+        sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, **sampling)
     scores = []
     for sequence in sequences:
         if fill_in is not None:
@@ -143,23 +151,19 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     return scores
 
 
-def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], total: int, controls, facts,
-            seed: int, *,
-            text, style, temperature: float, top_k: int, top_p: float, guidance: float = 1.0,
-            max_new_tokens: int | None = None) -> list[list[int]]:
-    """``count`` sequences (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``: one
-    sampling loop (``motiongpt.model.sampling``)."""
+def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
+            seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
+            guidance: dict | None = None, max_new_tokens: int | None = None) -> list[list[int]]:
+    """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
+    drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``)."""
     vocabulary = model.vocabulary
+    count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
-    room = model.config.max_position_embeddings - PREFIX - len(prompt)
+    room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
     processors = LogitsProcessorList([grammar, FlightLimit(vocabulary, grid),
                                       TurnLimit(vocabulary, grid, grammar=grammar)])
-    if guidance != 1 and ("text" in conditions or "facts" in conditions):
-        from .guidance import WordGuidance
-
-        processors.insert(0, WordGuidance(model, conditions, guidance, count, total))
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
@@ -167,15 +171,16 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
         if top_p < 1:
             processors.append(TopPLogitsWarper(float(top_p)))
     device = model.lm_head.weight.device
-    ids = torch.tensor([prompt] * count, dtype=torch.long, device=device)
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.inference_mode():
-        torch.manual_seed(int(seed))
+    same = all(p == prompts[0] for p in prompts)
+    ids = torch.tensor(prompts, dtype=torch.long, device=device) if same else prompts
+    with torch.inference_mode():
         try:
-            out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0)
+            out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0,
+                         guidance=Guidance(guidance or {}, conditions), seeds=seeds)
         except LabanError as error:
             raise GenerationError(str(error)) from None
     sequences = []
-    for row in out.tolist():
+    for prompt, row in zip(prompts, out.tolist()):
         written = row[len(prompt):]
         if vocabulary.eos_id not in written:
             raise GenerationError(f"the model did not finish {total} bars within {budget} tokens")
@@ -183,8 +188,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, count: int, prompt: list[int], tot
     return sequences
 
 
-def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seed: int, **sampling) -> list[int]:
-    """A dance longer than the model's training windows, written ``WINDOW_BARS`` at a time: each pass continues
+def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: list[int], **sampling
+          ) -> list[list[int]]:
+    """Dances (one per seed, in one batch) longer than the model's training windows, written ``WINDOW_BARS`` at a
+    time (pass p of row r drawing from ``_derived(seeds[r], p)``): each pass continues
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
     their own) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do not depend on
     where it stands). A tie into a pass's first bar is ended at the bar line (``to_score`` does that)."""
@@ -197,23 +204,27 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seed: i
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
 
-    ids = _sample(model, grid, 1, [vocabulary.bos_id], WINDOW_BARS, part(rows, 0, WINDOW_BARS),
-                  part(asked, 0, WINDOW_BARS), _derived(seed, 0), **sampling)[0][:-1]
+    dances = [ids[:-1] for ids in _sample(
+        model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
+        part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
         new = min(WINDOW_BARS - CONTEXT_BARS, total - done)
-        so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
-        context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
-        prompt = vocabulary.encode(context)[:-1]
+        prompts = []
+        for ids in dances:
+            so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
+            context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
+            prompts.append(vocabulary.encode(context)[:-1])
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
-        written = _sample(model, local, 1, prompt, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
-                          _derived(seed, step), **sampling)[0]
-        spans = vocabulary.bar_spans(written)
-        ids += written[spans[CONTEXT_BARS][0]:spans[-1][1]]
+        written = _sample(model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
+                          [_derived(seed, step) for seed in seeds], **sampling)
+        for ids, sequence in zip(dances, written):
+            spans = vocabulary.bar_spans(sequence)
+            ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
-    return ids + [vocabulary.eos_id]
+    return [ids + [vocabulary.eos_id] for ids in dances]
 
 
 def _trimmed(grid: BeatGrid, bars: int, vocabulary) -> BeatGrid:
