@@ -193,8 +193,9 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     """Dances (one per seed, in one batch) longer than the model's training windows, written ``WINDOW_BARS`` at a
     time (pass p of row r drawing from ``_derived(seeds[r], p)``): each pass continues
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
-    their own) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do not depend on
-    where it stands). A tie into a pass's first bar is ended at the bar line (``to_score`` does that)."""
+    their own, and closed with the next ``<bar>``, so the model writes new bars and does not go on writing the
+    context's last one) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do
+    not depend on where it stands)."""
     from laban.algebra import cut
 
     vocabulary = model.vocabulary
@@ -215,7 +216,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         for ids in dances:
             so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
             context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
-            prompts.append(vocabulary.encode(context)[:-1])
+            prompts.append(vocabulary.encode(context)[:-1] + [vocabulary.bar_id])  # closed: the new bars only
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
         written = _sample(model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
