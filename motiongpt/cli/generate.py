@@ -44,8 +44,8 @@ def add_parser(commands) -> None:
                      help="sampling temperature, 0 for the most likely dance (default 1)")
     gen.add_argument("--top-k", type=common.number("top-k", low=0, low_inclusive=True, integer=True), default=0,
                      help="sample from the k likeliest tokens (default 0: all)")
-    gen.add_argument("--top-p", type=common.number("top-p", high=1.0), default=1.0,
-                     help="sample from the likeliest tokens that make up this probability (default 1: all)")
+    gen.add_argument("--top-p", type=common.number("top-p", high=1.0),
+                     help="sample from the likeliest tokens that make up this probability (default 0.9; 1: all)")
     gen.add_argument("--guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
                      help="how strongly the words are followed: 1 samples the model as it is, more follows them "
                           "more closely (classifier-free guidance; default 3)")
@@ -80,9 +80,10 @@ def run(args: argparse.Namespace) -> int:
     count = args.variations or 1
     dances = generate(loaded, text=args.text, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
                       seconds=args.seconds, controls=not args.no_controls, count=count, seed=args.seed,
-                      temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, skeleton=args.skeleton,
-                      **{k: v for k, v in (("guidance", args.guidance), ("music_guidance", args.music_guidance),
-                                         ("best_of", args.best_of)) if v is not None},
+                      temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
+                      **{k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
+                                         ("music_guidance", args.music_guidance), ("best_of", args.best_of))
+                         if v is not None},
                       style_name=args.style)
     first = dances[0]
     if args.variations is None:

@@ -26,7 +26,7 @@ from transformers import LogitsProcessor
 from laban.score import Column
 from laban.timing import BeatGrid
 
-from motiongpt.grammar import (P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, WHAT, ScoreGrammar,
+from motiongpt.grammar import (MOD, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, WHAT, ScoreGrammar,
                                ScoreGrammarProcessor)
 from motiongpt.vocabulary import COLUMNS
 
@@ -70,11 +70,16 @@ class SupportOnsets(LogitsProcessor):
         if self.met is None or length <= self.seen or len(self.met) != batch:
             self.met = np.full((batch, 2), -1, dtype=np.int64)
         self.seen = length
-        ids = input_ids[:, -3:].cpu().numpy()
+        ids = np.pad(input_ids[:, -4:].cpu().numpy(), ((0, 0), (max(0, 4 - length), 0)), constant_values=v.pad_id)
         rows = np.arange(batch)
-        # a support event just named (col what, not <cont> col what): the grammar is waiting for its duration
-        named = ((s.phase == P_DUR) & np.isin(s.col, SUPPORT_COLUMNS) & (g.kind[ids[:, -1]] == WHAT)
-                 & (ids[:, 0] != v.cont_id if ids.shape[1] == 3 else True))
+        # a support event just named (col what [space], not <cont> col what [space]): the grammar is waiting for
+        # its duration (a support takes at most one modifier, its space measurement)
+        modified = g.kind[ids[:, -1]] == MOD
+        opening = np.where(modified, ids[:, 0], ids[:, 1])  # the token before the column
+        # (or a turn in the centre column: a turn on both feet holds the floor as a support does)
+        centre_turn = (s.col == 0) & ~g.is_flight[np.clip(s.what, 0, len(g.is_flight) - 1)]
+        named = ((s.phase == P_DUR) & (np.isin(s.col, SUPPORT_COLUMNS) | centre_turn)
+                 & (modified | (g.kind[ids[:, -1]] == WHAT)) & (opening != v.cont_id))
         self.met[named] = np.stack([s.bar, s.ev_pos], 1)[named]
         bar = np.clip(s.bar, 0, len(self.onsets) - 1)
         table = np.where((s.bar >= 0)[:, None], self.onsets[bar], 1 << 30)

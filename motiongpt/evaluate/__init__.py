@@ -111,13 +111,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                         "'generated' row per --seeds, each held-out clip's beat grid and words")
     parser.add_argument("--seeds", type=_whole, nargs="+", default=[0, 1, 2],
                         help="the seeds of the --model rows (default: 0 1 2)")
-    parser.add_argument("--temperature", type=_at_least(0), default=1.0, help="the --model rows' sampling temperature")
-    parser.add_argument("--top-p", type=_at_least(0, 1, low_inclusive=False), default=1.0, help="the --model rows' nucleus (1: every token)")
-    parser.add_argument("--guidance", type=_at_least(0), default=1.0,
-                        help="the --model rows' guidance on the words (1: none; motiongpt generate uses 3)")
-    parser.add_argument("--best-of", type=_at_least(1), default=1,
+    parser.add_argument("--temperature", type=_at_least(0), default=1.0,
+                        help="the --model rows' sampling temperature (default 1)")
+    parser.add_argument("--top-p", type=_at_least(0, 1, low_inclusive=False),
+                        help="the --model rows' nucleus (default: motiongpt generate's, 0.9; 1: every token)")
+    parser.add_argument("--guidance", type=_at_least(0),
+                        help="the --model rows' guidance on the words (default: motiongpt generate's, 3; 1: none)")
+    parser.add_argument("--best-of", type=_at_least(1),
                         help="the --model rows: each dance the one of N samples that does most of what its words "
-                             "ask (default 1)")
+                             "ask (default: motiongpt generate's, 4 up to 12 bars, else 1)")
     parser.add_argument("--limit", type=_whole, default=0,
                         help="measure only N held-out clips, a seeded draw (every row on the same clips; 0: all)")
     parser.add_argument("--corpus", type=Path,
@@ -156,8 +158,8 @@ def command(args: argparse.Namespace) -> int:
     result = report(reference, held_out, generated, protocol, baselines=not args.no_baselines,
                     labels={"reference": ref_label, "held_out": held_label, "generated": gen_label, **labels},
                     model=model, seeds=tuple(args.seeds), training_scores=training, styles=styles,
-                    sampling={"temperature": args.temperature, "top_p": args.top_p, "guidance": args.guidance,
-                              "best_of": int(args.best_of)},
+                    sampling={k: v for k, v in (("temperature", args.temperature), ("top_p", args.top_p),
+                                                ("guidance", args.guidance), ("best_of", args.best_of)) if v is not None},
                     log=lambda line: print(line, file=sys.stderr))
     result["argv"] = sys.argv[1:]
     print(write(result, args.output))

@@ -42,9 +42,12 @@ def written(model, held_out: list[Measured], seed: int, styles: dict[str, str] |
             **sampling) -> tuple[list[tuple[str, Score, str]], list[Measured], int]:
     """For each held-out clip, a dance on its score's grid (every bar of it) from its words and, when the model
     knows it, its style: (name, score, words) triples, the held-out clips they stand in for, and how many could
-    not be written (the generator refused or did not finish)."""
+    not be written (the generator refused or did not finish). Sampling settings not given are ``motiongpt
+    generate``'s (``motiongpt.cocreate.generate``), so the rows measure what a user gets."""
+    from ..cocreate.generate import BEST_OF_BARS, TOP_P, WORDS_BEST_OF, WORDS_GUIDANCE
     from ..model.generate import GenerationError, generate
 
+    sampling = {"top_p": TOP_P, "guidance": WORDS_GUIDANCE, **sampling}
     styles = styles or {}
     made, kept, failed = [], [], 0
     for m in held_out:
@@ -52,8 +55,10 @@ def written(model, held_out: list[Measured], seed: int, styles: dict[str, str] |
         style = styles.get(m.name)
         style = style if style in model.config.styles else None
         try:
-            score = generate(model, grid, text=m.text or None, style=style, bars=model.vocabulary.bar_count(grid),
-                             seed=seed, title=f"generated-{m.name}", **sampling)
+            bars = model.vocabulary.bar_count(grid)
+            best_of = int(sampling.get("best_of") or (WORDS_BEST_OF if bars <= BEST_OF_BARS else 1))
+            score = generate(model, grid, text=m.text or None, style=style, bars=bars, seed=seed,
+                             title=f"generated-{m.name}", **{**sampling, "best_of": best_of})
         except GenerationError:
             failed += 1
             continue
