@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--subset", default="dance", help="'dance' (modern and salsa) or 'all'")
     parser.add_argument("--guidance", type=float, nargs="+", default=[1.0], help="guidance scales, a row each")
     parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
+    parser.add_argument("--top-p", type=float, default=1.0, help="nucleus of every row (motiongpt generate: 0.9)")
     parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
     parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
                         help="guidance scales on the music's controls, a row each (with --music)")
@@ -82,7 +83,7 @@ def main() -> None:
                 first = 2 * index % (len(music) - 1) if music is not None else 0
                 controls = None if music is None else music[first:first + 2]
                 made = generate(model, grid, text=phrase.text, bars=2, seed=seed, best_of=best_of,
-                                controls=controls, guidance={"words": scale, "music": steer})
+                                controls=controls, guidance={"words": scale, "music": steer}, top_p=args.top_p)
                 for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]
@@ -91,6 +92,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} held-out 2-bar phrases ({args.subset}), seeds {args.seeds}, "
+          f"top-p {args.top_p:g}, "
           + (f"with the controls of {args.music}, " if music is not None else "") + f"{seconds:.0f} s")
     print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
     for row, tally in tallies.items():

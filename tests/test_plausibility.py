@@ -25,22 +25,28 @@ def test_a_flight_may_not_last_longer_than_a_jump_nor_be_tied_on():
     assert timed[0, vocabulary.tie_id] == float("-inf") and (timed[0] == float("-inf")).sum() == 1
 
 
-def test_sampled_dances_keep_their_flights_short(monkeypatch):
-    """A model that leans to flights, long ones, writes them as long as the grammar allows (checked: without the
-    limit the longest lasts 4 s); under the limit none lasts longer than a real jump at the dance's slow tempo."""
+def leaning_model(monkeypatch, tokens: list[str], durations: tuple[float, float]):
+    """A tiny model whose logits, after the grammar, lean towards ``tokens`` and along a ramp of durations (from
+    the shortest to the longest): what a model that asks for too much would write."""
     import motiongpt.model.generate as generation
 
     vocabulary = Vocabulary()
     leaning = torch.zeros(len(vocabulary))
-    leaning[[vocabulary.ids["col:centre"], vocabulary.ids["flight"]]] = 6.0
-    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(0, 6, 32)
+    leaning[[vocabulary.ids[t] for t in tokens]] = 8.0
+    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(*durations, 32)
 
-    class Leaning(generation.ScoreGrammarProcessor):  # the grammar, then a lean towards long flights
+    class Leaning(generation.ScoreGrammarProcessor):
         def __call__(self, input_ids, scores):
             return super().__call__(input_ids, scores) + leaning
 
     monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
-    model = build(tiny_config(), seed=3).eval()
+    return build(tiny_config(), seed=3).eval()
+
+
+def test_sampled_dances_keep_their_flights_short(monkeypatch):
+    """A model that leans to flights, long ones, writes them as long as the grammar allows (checked: without the
+    limit the longest lasts 4 s); under the limit none lasts longer than a real jump at the dance's slow tempo."""
+    model = leaning_model(monkeypatch, ["col:centre", "flight"], (0, 6))
     grid = laban.BeatGrid.uniform(60, 16, 4)  # 1 s a beat: beats are seconds
     flights = [s.duration for score in variations(model, grid, 4, seed=4)
                for s in score.symbols if s.sign is Sign.FLIGHT]
@@ -65,20 +71,8 @@ def test_a_turn_takes_at_least_the_time_the_fastest_real_turn_would():
 def test_sampled_dances_turn_no_faster_than_real_dancers(monkeypatch):
     """A model that leans to big turns in short durations (checked: without the limit they spin 24 turns a second)
     turns under the limit no faster than the captures' fastest turn, counting a tied turn's whole length."""
-    import motiongpt.model.generate as generation
-
-    vocabulary = Vocabulary()
-    leaning = torch.zeros(len(vocabulary))
-    leaning[[vocabulary.ids["turn:+2"], vocabulary.ids["turn:-3"]]] = 8.0
-    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(6, 0, 32)
-
-    class Leaning(generation.ScoreGrammarProcessor):  # the grammar, then a lean towards fast turns
-        def __call__(self, input_ids, scores):
-            return super().__call__(input_ids, scores) + leaning
-
-    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
-    model = build(tiny_config(), seed=3).eval()
-    grid = laban.BeatGrid.uniform(120, 16, 4)
+    model = leaning_model(monkeypatch, ["turn:+2", "turn:-3"], (6, 0))
+    grid = laban.BeatGrid.uniform(120, 16, 4)  # half a second a beat
     turns = [(abs(s.turn), s.duration * 0.5) for score in variations(model, grid, 4, seed=4)
              for s in score.symbols if s.sign is Sign.TURN and s.turn]
     assert len(turns) >= 4 and max(amount / seconds for amount, seconds in turns) <= FASTEST_TURN
