@@ -35,8 +35,9 @@ FASTEST_TURN = 3.7
 
 
 class FlightLimit(LogitsProcessor):
-    """Durations longer than ``longest`` seconds (at the grid's slowest beat) refused after a flight, and the tie
-    after a flight's duration refused."""
+    """Durations longer than ``longest`` seconds (at the grid's slowest beat) refused after a flight, the tie
+    after a flight's duration refused, and a flight refused until a support has been written since the last one
+    (flights one after another with no landing between would keep the body up for seconds)."""
 
     def __init__(self, vocabulary: Vocabulary, grid: BeatGrid, longest: float = LONGEST_FLIGHT) -> None:
         times = np.asarray(grid.times, dtype=float)
@@ -51,6 +52,8 @@ class FlightLimit(LogitsProcessor):
         # a version-2 vocabulary's space measurement may stand between a flight and its duration
         self.is_modifier = torch.zeros(len(vocabulary), dtype=torch.bool)
         self.is_modifier[vocabulary.modifier0:vocabulary.modifier0 + len(vocabulary.modifiers)] = True
+        self.centre = vocabulary.ids["col:centre"]
+        self.feet = torch.tensor([vocabulary.ids["col:support-left"], vocabulary.ids["col:support-right"]])
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         last = input_ids[:, -1]
@@ -66,11 +69,24 @@ class FlightLimit(LogitsProcessor):
 
         after_flight = flight_before(1)
         timed_flight = flight_before(2) & self.is_duration.to(last.device)[last]
-        if not bool(after_flight.any() | timed_flight.any()):
+        in_the_air = self._in_the_air(input_ids) if bool((last == self.centre).any()) else None
+        if not bool(after_flight.any() | timed_flight.any()) and in_the_air is None:
             return scores
         refused = after_flight[:, None] & self.too_long.to(scores.device)[None]
         refused[:, self.tie] |= timed_flight
-        return scores.masked_fill(refused, float("-inf"))
+        if in_the_air is not None:
+            refused[:, self.flight] |= in_the_air
+        kept = scores.masked_fill(refused, float("-inf"))
+        emptied = torch.isinf(kept).all(-1, keepdim=True)  # only a flight was left: the decoder lands it
+        return torch.where(emptied, scores, kept)
+
+    def _in_the_air(self, input_ids: torch.LongTensor) -> torch.Tensor:
+        """Rows about to write a centre what whose last flight came after their last support event (tokens are
+        written in time order, so the later token is the later event)."""
+        at = torch.arange(input_ids.shape[1], device=input_ids.device)
+        last_flight = torch.where(input_ids == self.flight, at, -1).max(1).values
+        last_support = torch.where(torch.isin(input_ids, self.feet.to(input_ids.device)), at, -1).max(1).values
+        return (input_ids[:, -1] == self.centre) & (last_flight > last_support)
 
 
 class TurnLimit(LogitsProcessor):

@@ -343,3 +343,7 @@ def test_a_long_gap_in_the_supports_is_weight_kept_but_a_written_flight_is_a_jum
     inside = [steps[0], Symbol(2.5, Column.CENTRE, 0.5, Sign.FLIGHT), steps[1]]
     hop = np.asarray(decode(Score(grid, inside), seed=0).trajectories().positions)[..., 1].max()
     assert abs(hop - leap) < 0.15
+    # flights written one after another with no landing are one jump at most, not a 4-s flight (80 m up)
+    chained = [steps[0], *(Symbol(1.0 + k * 0.5, Column.CENTRE, 0.5, Sign.FLIGHT) for k in range(8)), steps[1]]
+    hops = np.asarray(decode(Score(grid, chained), seed=0).trajectories().positions)[..., 1].max()
+    assert hops < leap + 0.15

@@ -25,6 +25,19 @@ def test_a_flight_may_not_last_longer_than_a_jump_nor_be_tied_on():
     assert timed[0, vocabulary.tie_id] == float("-inf") and (timed[0] == float("-inf")).sum() == 1
 
 
+def test_no_flight_takes_off_before_the_last_one_has_landed():
+    vocabulary = Vocabulary()
+    limit = FlightLimit(vocabulary, laban.BeatGrid.uniform(120, 8, 4))
+    ids = vocabulary.ids
+    step = [ids["col:support-left"], ids["forward/middle"], vocabulary.duration0 + 1]
+    hop = [ids["col:centre"], ids["flight"], vocabulary.duration0 + 1]
+    for history, allowed in (([*step, *hop], False), ([*hop, *step], True), (step, True)):
+        asked = torch.tensor([[vocabulary.bos_id, *history, ids["col:centre"]]])
+        scores = limit(asked, torch.zeros(1, len(vocabulary)))
+        assert bool(scores[0, ids["flight"]] == 0.0) is allowed
+        assert scores[0, ids["turn:+1/4"]] == 0.0  # a turn on both feet is still free to come
+
+
 def leaning_model(monkeypatch, tokens: list[str], durations: tuple[float, float]):
     """A tiny model whose logits, after the grammar, lean towards ``tokens`` and along a ramp of durations (from
     the shortest to the longest): what a model that asks for too much would write."""

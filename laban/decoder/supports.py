@@ -84,11 +84,18 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
                     for col in columns]
         feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
-        if not feet and runs and not any(f.start <= middle < f.end for f in flights):
+        if not feet and runs:
             gap = (max((e for _, e in supported if e <= middle), default=0.0),
                    min((b for b, _ in supported if b > middle), default=end_beat))
-            if float(np.diff(clock.seconds(np.array(gap)))[0]) > LONGEST_FLIGHT:
-                # too long to be a jump: the weight stays where no flight is written (on the last feet it was on)
+            # too long to be a jump: the weight stays (on the last feet it was on) where no flight is written in a
+            # gap longer than a jump, and where flights follow one another with no landing written, once the body
+            # would have been in the air longer than a jump
+            if any(f.start <= middle < f.end for f in flights):
+                landed = next((r.t1 for r in reversed(runs) if r.feet), 0.0)
+                airborne = seconds[b1] - landed
+            else:
+                airborne = float(np.diff(clock.seconds(np.array(gap)))[0])
+            if airborne > LONGEST_FLIGHT:
                 feet = next((r.feet for r in reversed(runs) if r.feet), (0, 1))
         new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION and abs(s.start - b0) < 1e-9]
         for foot, s in enumerate(covering):
