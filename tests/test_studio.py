@@ -182,7 +182,11 @@ def test_music_upload_and_ask_on_it(site):
     name = client.put("/api/upload?kind=music&name=tune.mid", content=midi.read_bytes()).json()["upload"]
     job = run(site, client.post("/api/ask", json={"text": "steps", "music": name, "count": 1, "bars": 2}))
     view = client.get(f"/api/dances/{job['result']['dances'][0]}").json()
-    assert view["music"] == {"name": "tune.mid", "audio": None}  # a score is clicked, not played
+    music = view["music"]
+    assert music["name"] == "tune.mid" and music["audio"] is None  # a score is played from its notes
+    end = view["grid"]["times"][-1]  # the dance's two bars: the notes sounding in them, on the dance's clock
+    assert [n[2] for n in music["notes"]] == [60] * sum(1 for k in range(16) if 0.5 * k < end)
+    assert [n[0] for n in music["notes"]] == pytest.approx([0.5 * k for k in range(len(music["notes"]))])
     found = client.get("/api/corpus?q=joplin maple").json()["works"]
     assert "corpus:joplin/maple_leaf_rag" in found
 

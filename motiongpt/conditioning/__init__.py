@@ -3,7 +3,8 @@
 music can follow music at generation time (``controls``; ``docs/conditioning.md`` says why and how)."""
 
 from .controls import BarControls, LEVELS, controls_from_music, controls_from_score
-from .music import FEATURES, MusicFeatures, metrical_strength, music_features, paired_music, resolve_music
+from .music import (FEATURES, MusicFeatures, metrical_strength, music_features, music_notes, paired_music,
+                    resolve_music)
 
 __all__ = ["FEATURES", "LEVELS", "BarControls", "MusicFeatures", "controls_from_music", "controls_from_score",
-           "metrical_strength", "music_features", "paired_music", "resolve_music"]
+           "metrical_strength", "music_features", "music_notes", "paired_music", "resolve_music"]

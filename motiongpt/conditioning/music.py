@@ -123,6 +123,18 @@ def music_features(music: str | Path, meter: int | None = None) -> MusicFeatures
     return MusicFeatures(grid, per_beat, str(music), kind)
 
 
+def music_notes(music: str | Path, until: float | None = None) -> np.ndarray:
+    """The struck notes of a score (MIDI, MusicXML or ``corpus:composer/piece``) as rows of (start s, end s, MIDI
+    pitch, loudness 0-1), on the clock its beat grid has (what a page needs to play the score beside a dance);
+    only those that start before ``until`` seconds. Audio has no notes: a one-line ``MusicError``."""
+    path = resolve_music(music)
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        raise MusicError(f"{path}: a recording has no notes to read")
+    notes = _read_notes(*_key(path))
+    keep = notes.struck & (notes.start < (np.inf if until is None else until))
+    return np.stack([notes.start, notes.end, notes.pitch, notes.loudness], 1)[keep]
+
+
 def metrical_strength(grid: BeatGrid) -> np.ndarray:
     """1 on a downbeat, 0.5 on a bar's secondary strong beat, 0 on the others, from the grid's meter.
 

@@ -44,7 +44,7 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
         "grid": {"times": [round(float(t), 4) for t in grid.times], "meter": grid.beats_per_bar,
                  "downbeat": grid.downbeat, "tempo": round(float(grid.tempo), 2)},
         "bars": bars, "duration_beats": float(score.duration), "staff": staff,
-        "music": music_view(folder, music), "video": (folder.root / "exports" / f"{dance_id}.mp4").is_file(),
+        "music": music_view(folder, music, until=float(grid.times[-1])), "video": (folder.root / "exports" / f"{dance_id}.mp4").is_file(),
     }
 
 
@@ -60,20 +60,32 @@ def parent_ids(folder: Folder, path: Path, lineage) -> list[str]:
     return ids
 
 
-def music_view(folder: Folder, music: str | None) -> dict | None:
+def music_view(folder: Folder, music: str | None, until: float | None = None) -> dict | None:
     """The dance's music as the page plays it: an uploaded recording is played; a score (MIDI, MusicXML, a
-    corpus work) is heard as beat clicks."""
+    corpus work) is played from its notes (``notes``: [start s, end s, MIDI pitch, loudness], those starting before
+    ``until``) by the page's own small synthesiser, nothing fetched from anywhere."""
     if not music:
         return None
     path = Path(music)
     if music.startswith("corpus:"):
-        return {"name": music, "audio": None}
+        return {"name": music, "audio": None, "notes": _notes(music, until)}
     try:
         inside(folder.root / "uploads", path)
     except StudioError:
         return {"name": path.name, "audio": None}
     audio = f"/api/uploads/{path.name}" if path.suffix.lower() in AUDIO else None
-    return {"name": path.name.split("-", 1)[-1], "audio": audio}
+    return {"name": path.name.split("-", 1)[-1], "audio": audio, "notes": None if audio else _notes(path, until)}
+
+
+def _notes(music: str | Path, until: float | None) -> list | None:
+    from laban.errors import MusicError
+    from motiongpt.conditioning import music_notes
+
+    try:
+        rows = music_notes(music, until)
+    except MusicError:
+        return None  # the page falls back to clicking the beats
+    return [[round(float(a), 3), round(float(b), 3), int(p), round(float(v), 2)] for a, b, p, v in rows]
 
 
 def staff_geometry(path: Path) -> dict:

@@ -148,7 +148,8 @@ async function openDance(id, selection) {
   $("dance-info").textContent = `${made} · ${dance.text ? '"' + dance.text + '"' : "no words"} · ` +
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
-    : "No recording: the beats are clicked (MIDI and scores are not synthesised).";
+    : dance.music && dance.music.notes ? "The score's notes play with it (a simple synthesiser)."
+    : "No music: the beats are clicked.";
   $("score-text").value = dance.score_text; $("score-error").textContent = ""; S.badLine = null; gutter();
   selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
   $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
@@ -257,10 +258,35 @@ function now() {
 }
 
 function play() {
-  S.playing = true; S.clockStart = performance.now(); S.clockOffset = 0; S.lastBeat = -1;
+  S.playing = true; S.clockStart = performance.now(); S.clockOffset = 0; S.lastBeat = -1; S.nextNote = 0;
   if (S.audio && S.dance) { S.audio.currentTime = 0; S.audio.play().catch(() => {}); }
   else if (window.AudioContext && !S.clickCtx) S.clickCtx = new AudioContext();
   requestAnimationFrame(tick);
+}
+
+// A score's notes (MIDI, MusicXML, a corpus work) played by a small synthesiser: each note a soft triangle tone,
+// scheduled a little ahead of the clock so that the animation frames' jitter does not reach the sound.
+const AHEAD = 0.25;  // seconds of notes scheduled ahead
+
+function scoreNotes() {
+  return S.dance && !S.audio && S.dance.music && S.dance.music.notes ? S.dance.music.notes : null;
+}
+
+function playNotes(t) {
+  const notes = scoreNotes(), ctx = S.clickCtx;
+  if (!notes || !ctx) return;
+  while (S.nextNote < notes.length && notes[S.nextNote][0] < t - 0.05) S.nextNote++;  // skipped: already past
+  while (S.nextNote < notes.length && notes[S.nextNote][0] < t + AHEAD) {
+    const [start, end, pitch, loud] = notes[S.nextNote++];
+    const at = ctx.currentTime + Math.max(0, start - t), length = Math.max(0.05, Math.min(end - start, 2.0));
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.type = "triangle";
+    osc.frequency.value = 440 * Math.pow(2, (pitch - 69) / 12);
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.02 + 0.1 * loud, at + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+    osc.connect(gain).connect(ctx.destination); osc.start(at); osc.stop(at + length + 0.02);
+  }
 }
 
 function stop() {
@@ -289,7 +315,8 @@ function tick() {
     S.viewer.draw(t);
     const beat = beatAt(S.dance.grid.times, t);
     S.staff.setBeat(beat);
-    if (!S.audio && Math.floor(beat) !== S.lastBeat) {
+    playNotes(t);
+    if (!S.audio && !scoreNotes() && Math.floor(beat) !== S.lastBeat) {
       S.lastBeat = Math.floor(beat);
       click((S.lastBeat - S.dance.grid.downbeat) % S.dance.grid.meter === 0);
     }
