@@ -2,8 +2,10 @@
 one, else any folder of scores (``.laban``/``.json``) with an optional ``<stem>.txt`` description beside each.
 
 Per-bar controls: from the take's music where it has some (a paired corpus: ``controls_from_music``, the same
-controls generation computes), else from its score (``controls_from_score``), so the model learns to follow
-music's controls from dances alone.
+controls generation computes), else from the dance (``controls_from_score``), so the model learns to follow
+music's controls from dances alone. A dance's energy is its capture's kinetic energy a bar where the capture is
+there to read (a built corpus names it), else how much its score writes a bar: the model then learns "energy"
+as how much the body moves, which is what a loud, busy bar of music should get.
 
 Per-bar word facts: from the score's own phrases as ``laban.describe`` words them, read back from the words with
 ``laban.facts_from_text`` (the same reading a prompt gets at generation), so words ↔ bars are exact.
@@ -25,15 +27,17 @@ SCORE_SUFFIXES = (".laban", ".json", ".txt")
 
 
 def read_corpus(folder: str | Path, split: str = "train") -> list[tuple]:
-    """(score, description, style, music) of each take of ``split`` (a plain folder of scores is all
-    ``train``, without music)."""
+    """(score, description, style, music, capture) of each take of ``split``; capture: (motion file, frames a
+    second or None) where a built corpus's source file is there to read, else None (a plain folder of scores is
+    all ``train``, without music or captures)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise LabanError(f"{folder}: no such folder")
     if (folder / "corpus.json").is_file():
         from motiongpt.data.corpus import Corpus
 
-        return [(t.score(), t.description or None, t.style or None, t.music)
+        return [(t.score(), t.description or None, t.style or None, t.music,
+                 (Path(t.source), t.fps) if Path(t.source).is_file() else None)
                 for t in Corpus.load(folder).split(split)]
     if split != "train":
         return []
@@ -44,7 +48,7 @@ def read_corpus(folder: str | Path, split: str = "train") -> list[tuple]:
         if path.suffix.lower() not in (".laban", ".json") or path.name in ("vocabulary.json", "corpus.json"):
             continue
         words = path.with_suffix(".txt")
-        takes.append((Score.load(path), words.read_text().strip() if words.is_file() else None, None, None))
+        takes.append((Score.load(path), words.read_text().strip() if words.is_file() else None, None, None, None))
     if not takes:
         raise LabanError(f"{folder}: no corpus.json and no scores (.laban, .json)")
     return takes
@@ -60,13 +64,15 @@ def examples_from_corpus(takes: list[tuple], vocabulary: Vocabulary, config: Mot
     scores = [t[0] for t in takes]
     return examples_from_scores(scores, vocabulary, config, texts=[t[1] for t in takes],
                                 styles=[t[2] if t[2] in config.styles else None for t in takes],
-                                controls=[_controls(t[0], t[3], vocabulary, config) for t in takes],
+                                controls=[_controls(t[0], t[3], vocabulary, config, t[4] if len(t) > 4 else None)
+                                          for t in takes],
                                 facts=[_facts(t[0], vocabulary, config, "auto") for t in takes],
                                 window_bars=window_bars)
 
 
-def _controls(score, music, vocabulary: Vocabulary, config: MotionGPTConfig):
-    """(bars, K) control rows of a take, one per ``<bar>`` of its whole score."""
+def _controls(score, music, vocabulary: Vocabulary, config: MotionGPTConfig, capture: tuple | None = None):
+    """(bars, K) control rows of a take, one per ``<bar>`` of its whole score; ``capture`` (motion file, frames a
+    second or None): the motion the score was written from, whose kinetic energy is the bars' energy."""
     from motiongpt.conditioning.controls import controls_from_music, controls_from_score
     from motiongpt.conditioning.music import music_features
     from motiongpt.model.conditions import control_rows
@@ -75,6 +81,12 @@ def _controls(score, music, vocabulary: Vocabulary, config: MotionGPTConfig):
     score = quantise(score, vocabulary.subdivision)
     if music is not None and Path(music).is_file():
         controls = controls_from_music(music_features(music, score.grid.beats_per_bar))
+    elif capture is not None:
+        from laban import read_motion
+        from laban.analysis import WORKING_FPS
+
+        path, fps = capture
+        controls = controls_from_score(score, read_motion(path, frame_rate=fps, max_fps=WORKING_FPS))
     else:
         controls = controls_from_score(score)
     return control_rows(controls, score.grid, len(vocabulary.bar_spans(vocabulary.encode(score))),
