@@ -53,10 +53,13 @@ def main() -> None:
     parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
     parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
                         help="guidance scales on the music's controls, a row each (with --music)")
+    parser.add_argument("--split", default="test", choices=["test", "validation"],
+                        help="whose phrases are the prompts: the test split (reporting) or the validation split "
+                             "(choosing between models or settings)")
     args = parser.parse_args()
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
-    asked = list(phrases(corpus, "test", args.subset if args.subset != "all" else None))
+    asked = list(phrases(corpus, args.split, args.subset if args.subset != "all" else None))
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))
@@ -91,7 +94,7 @@ def main() -> None:
             tallies["random training phrase"][element].append(ok)
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
-    print(f"{len(chosen)} prompts from {len(asked)} held-out 2-bar phrases ({args.subset}), seeds {args.seeds}, "
+    print(f"{len(chosen)} prompts from {len(asked)} {args.split} 2-bar phrases ({args.subset}), seeds {args.seeds}, "
           f"top-p {args.top_p:g}, "
           + (f"with the controls of {args.music}, " if music is not None else "") + f"{seconds:.0f} s")
     print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
