@@ -1,15 +1,17 @@
 """What a body can do, as a constraint on sampling (a logits processor beside the grammar's validity).
 
-The grammar makes every sample a valid score; a valid score can still ask for what no dancer does. The one such
-request the decoder cannot soften is a long flight: in the air, a body follows a parabola, so a flight written
-for 1.2 s is a 1.8 m jump. The first evaluations of the built-in model found dances that "floated" 0.8 m for
-that reason. ``FlightLimit`` caps a flight's length at what the shared captures show (their longest, a grand jeté,
-is 0.63 s in the air), at the dance's tempo: a flight's duration token may not be longer, and a flight may not
-be tied over a bar line (its continuation would add to it).
+The grammar makes every sample a valid score; a valid score can still ask for what no dancer does. Two such
+requests the decoder cannot soften without betraying the score:
 
-The other is a fast turn: the whole body turns with it, so three-quarters of a turn written in a sixteenth at
-154 bpm (0.1 s) swings the hands at 25 m/s, five times the captures' 99th percentile. ``TurnLimit`` gives a turn
-at least the time the captures' fastest turn would take (3.7 turns a second; their 99th percentile is 2.5).
+- A long flight: in the air, a body follows a parabola, so a flight written for 1.2 s is a 1.8 m jump (the first
+  evaluations of the built-in model found dances that "floated" 0.8 m). ``FlightLimit`` caps a flight's length at
+  what the shared captures show (their longest, a grand jeté, is 0.63 s in the air), at the dance's tempo: a
+  flight's duration token may not be longer, a flight may not be tied over a bar line (its continuation would add
+  to it), and no flight takes off before a support has been written since the last one (flights one after
+  another are one long flight: a "jump, balance" dance rose 10.9 m).
+- A fast turn: the whole body turns with it, so three-quarters of a turn written in a sixteenth at 154 bpm
+  (0.1 s) swings the hands at 25 m/s, five times the captures' 99th percentile. ``TurnLimit`` gives a turn at
+  least the time the captures' fastest turn would take (3.7 turns a second; their 99th percentile is 2.5).
 """
 
 from __future__ import annotations
