@@ -263,8 +263,11 @@ def test_ctrl_c_stops_a_batch_and_leaves_nothing_half_written(trials, tmp_path):
         (inputs / f"take{k:03d}.bvh").symlink_to(trials["05_02"].path)
     out = tmp_path / "out"
     root = Path(__file__).resolve().parents[1]
+    # SIGINT restored in the child: a suite run in the background (nohup, `&`) starts it ignored, and a process
+    # started with SIGINT ignored rightly keeps ignoring it
     process = subprocess.Popen([sys.executable, "-m", "motiongpt.cli", "tokenize", str(inputs), "-o", f"{out}/",
-                                "--jobs", "2"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--jobs", "2"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while process.poll() is None and not list(out.glob("*.laban")) and time.monotonic() < deadline:
         time.sleep(0.02)
