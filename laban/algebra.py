@@ -37,7 +37,7 @@ re-cut score is equal to its part up to that rounding (1e-9 beat), and exactly w
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -103,12 +103,13 @@ class _State:
 
     feet: dict[Column, Level]
     limbs: dict[Column, tuple[Direction, Level]]
+    bends: dict[Column, int] = field(default_factory=dict)  # a limb's contraction, where its last move wrote one
 
     def starting_position(self) -> list[Symbol]:
         """The state written as a starting position (feet, free legs, limbs out of the natural position)."""
         symbols = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, level) for c, level in self.feet.items()]
-        symbols += [Symbol(0.0, c, 0.0, Sign.DIRECTION, *cell) for c, cell in self.limbs.items()
-                    if cell != NATURAL_POSITION[c]]
+        symbols += [Symbol(0.0, c, 0.0, Sign.DIRECTION, *cell, contraction=self.bends.get(c))
+                    for c, cell in self.limbs.items() if cell != NATURAL_POSITION[c] or c in self.bends]
         return sorted(symbols, key=lambda s: list(Column).index(s.column))
 
 
@@ -157,9 +158,9 @@ def _state(score: Score, at: float, instant: bool = True) -> _State:
 
 
 def _limbs_and(feet: dict[Column, Level], score: Score, begun: list[Symbol], start: dict[Column, Symbol],
-               at: float) -> tuple[dict[Column, Level], dict[Column, tuple[Direction, Level]]]:
-    """The feet given, and each limb's cell at ``at`` from the symbols ``begun`` before it."""
-    limbs = {}
+               at: float) -> tuple[dict[Column, Level], dict[Column, tuple[Direction, Level]], dict[Column, int]]:
+    """The feet given, each limb's cell at ``at`` from the symbols ``begun`` before it, and its contraction."""
+    limbs, bends = {}, {}
     spans = _spans(score.symbols)
     for column in GESTURE_COLUMNS:
         if column in _LEGS and _LEGS[column] in feet:
@@ -170,11 +171,15 @@ def _limbs_and(feet: dict[Column, Level], score: Score, begun: list[Symbol], sta
             moves = [s for s in moves if s.start >= max(supported) - 0.25 - _EPS]
         if moves:
             limbs[column] = (moves[-1].direction, moves[-1].level)
+            if moves[-1].contraction is not None:
+                bends[column] = moves[-1].contraction
         elif column in start and not supported:
             limbs[column] = (start[column].direction, start[column].level)
+            if start[column].contraction is not None:
+                bends[column] = start[column].contraction
         else:
             limbs[column] = NATURAL_POSITION[column]
-    return feet, limbs
+    return feet, limbs, bends
 
 
 def starting_position_at(score: Score, beat: float) -> list[Symbol]:
@@ -241,8 +246,9 @@ def _restated(before: _State, piece: Score, at: float) -> list[Symbol]:
     symbols = []
     if after.feet != before.feet:
         symbols += [Symbol(at, c, 0.0, Sign.DIRECTION, Direction.PLACE, level) for c, level in after.feet.items()]
-    symbols += [Symbol(at, c, 0.0, Sign.DIRECTION, *cell) for c, cell in after.limbs.items()
-                if before.limbs.get(c, NATURAL_POSITION[c]) != cell]  # a leg freed from a support hangs already
+    symbols += [Symbol(at, c, 0.0, Sign.DIRECTION, *cell, contraction=after.bends.get(c))
+                for c, cell in after.limbs.items()  # a leg freed from a support hangs already
+                if before.limbs.get(c, NATURAL_POSITION[c]) != cell or before.bends.get(c) != after.bends.get(c)]
     return symbols + _shifted(_standing(piece.symbols, after.feet, piece.duration), at)
 
 

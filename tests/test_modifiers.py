@@ -164,3 +164,19 @@ def test_sampling_under_the_grammar_writes_valid_modifiers():
         written += sum(bool(s.contraction or s.space) for s in score.symbols + score.starting_position)
         assert vocabulary.encode(score) == ids  # a <cont> repeats its tie's modifiers, so the ids read back exactly
     assert written > 20
+
+
+def test_a_bend_held_over_a_cut_or_a_join_is_restated_with_it():
+    """The score algebra restates what each limb holds where a piece starts (a cut's starting position, a
+    splice's join): a bent elbow stays bent there (it used to be restated straight)."""
+    from laban.algebra import cut, splice
+
+    grid = BeatGrid.uniform(60, 12, 4)  # three bars of four beats
+    bent = Symbol(0.0, Column.FOREARM_RIGHT, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE, contraction=3)
+    score = Score(grid, [bent, Symbol(0.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)])
+    start = {s.column: s for s in cut(score, 2, 3).starting_position}
+    assert start[Column.FOREARM_RIGHT].contraction == 3
+    straight = Score(grid, [Symbol(0.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)])
+    joined = splice(straight, 2, 2, score)  # bar 2 of the bent score into the straight one
+    restated = [s for s in joined.symbols if s.column is Column.FOREARM_RIGHT and s.duration == 0]
+    assert restated and restated[0].contraction == 3
