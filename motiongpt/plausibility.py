@@ -29,11 +29,17 @@ from laban.timing import BeatGrid
 from .grammar import P_WHAT, ScoreGrammarProcessor
 from .vocabulary import Vocabulary
 
-__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit"]
+__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
 FASTEST_TURN = 3.7
+
+
+def limits(vocabulary: Vocabulary, grid: BeatGrid, grammar: ScoreGrammarProcessor | None = None) -> list:
+    """Every limit a sampled dance keeps, to run after the grammar's processor (``grammar``: it, whose state a
+    limit may read; None where there is no last bar, as in a stream)."""
+    return [FlightLimit(vocabulary, grid), TurnLimit(vocabulary, grid, grammar=grammar)]
 
 
 class FlightLimit(LogitsProcessor):

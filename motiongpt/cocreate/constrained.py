@@ -27,7 +27,7 @@ def draw(model, grid, count: int, prompt: list[int], bars: int, *, written: tupl
     from motiongpt.model.generate import TOKENS_PER_BAR, _conditions, _trimmed, _words
     from motiongpt.model.modeling import PREFIX
     from motiongpt.model.sampling import sample
-    from motiongpt.plausibility import FlightLimit, TurnLimit
+    from motiongpt.plausibility import limits
 
     vocabulary = model.vocabulary
     grid = _trimmed(grid, bars, vocabulary)
@@ -36,8 +36,7 @@ def draw(model, grid, count: int, prompt: list[int], bars: int, *, written: tupl
         text, facts, _ = _words(model, grid, bars, written, text, None)
     conditions = _conditions(model, grid, count, bars, text, style, controls, facts)
     grammar = ScoreGrammarProcessor(vocabulary, bars=bars, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
-    processors = LogitsProcessorList([grammar, *extra(grammar), FlightLimit(vocabulary, grid),
-                                      TurnLimit(vocabulary, grid, grammar=grammar)])
+    processors = LogitsProcessorList([grammar, *extra(grammar), *limits(vocabulary, grid, grammar)])
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
     ids = torch.tensor([prompt] * count, dtype=torch.long)

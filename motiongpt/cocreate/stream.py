@@ -132,7 +132,7 @@ class BarStream:
         from transformers import TemperatureLogitsWarper, TopPLogitsWarper
 
         from motiongpt.model.generate import _derived
-        from motiongpt.plausibility import FlightLimit, TurnLimit
+        from motiongpt.plausibility import limits
 
         v = self.vocabulary
         if len(self.rows) >= self.window:  # start again from the last bars, cut to stand alone
@@ -144,7 +144,7 @@ class BarStream:
         self.rows.append(None if controls is None else np.asarray(controls, dtype=np.int64))
         self._refresh()
         target = len(self.rows)  # bars begun in this sequence once the bar's <bar> is fed
-        flight, turn = FlightLimit(v, self.local), TurnLimit(v, self.local)  # a stream has no last bar
+        kept = limits(v, self.local)  # a stream has no last bar
         warpers = ([TemperatureLogitsWarper(self.temperature)] if self.temperature not in (0, 1) else []) + \
                   ([TopPLogitsWarper(self.top_p)] if 0 < self.top_p < 1 else [])
         begun = sum(1 for t in self.sequence if t == v.bar_id)
@@ -155,9 +155,9 @@ class BarStream:
                 logits = self._logits()
                 scores = logits.float().masked_fill(torch.from_numpy(~self.grammar.allowed(self.state)),
                                                     float("-inf"))
-                if flight.flight in self.sequence[-2:]:  # it acts only just after a flight
-                    scores = flight(torch.tensor([self.sequence[-2:]]), scores)
-                scores = turn(torch.tensor([self.sequence[-2:]]), scores)  # and this after a turn
+                written = torch.tensor([self.sequence])  # a flight waits for a landing written since the last
+                for limit in kept:
+                    scores = limit(written, scores)
                 for warper in warpers:
                     scores = warper(None, scores)
                 if self.temperature > 0:

@@ -27,7 +27,7 @@ from laban.errors import LabanError
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
-from motiongpt.plausibility import FlightLimit, TurnLimit
+from motiongpt.plausibility import limits
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -162,8 +162,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
-    processors = LogitsProcessorList([grammar, FlightLimit(vocabulary, grid),
-                                      TurnLimit(vocabulary, grid, grammar=grammar)])
+    processors = LogitsProcessorList([grammar, *limits(vocabulary, grid, grammar)])
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
