@@ -12,7 +12,8 @@ pulse), decoded at 30 fps on the default skeleton with seeds 0 and 1 by each exe
   decoder knowing only the cell reaches on average) and the within-cell spread.
 - **amplitude ratios** decoded / captured, per phrase (8 beats of the score's grid), median over phrases: flight
   apex (pelvis height above its standing height, the clip's median, at the top of each written flight), legs
-  apart in flight (the widest angle between the two legs, hip → ankle, during each written flight), step
+  apart in flight (the widest angle between the two legs, hip → ankle, during each written flight; "in leaps":
+  the phrases whose captured legs are ``LEAP`` degrees apart or more), step
   length (pelvis travel over each step with a direction), highest leg elevation (hip → ankle, degrees from
   hanging) and highest arm elevation (shoulder → hand). Lengths are divided by each body's standing pelvis height
   (the default skeleton is not the CMU dancer).
@@ -53,6 +54,7 @@ from decoder_figures import plausibility  # noqa: E402
 
 FPS = 30.0
 PHRASE = 8.0  # beats per phrase
+LEAP = 90.0  # degrees between the captured legs in a flight that make it a leap (a split), not a hop
 
 
 def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -158,6 +160,8 @@ def measure(trials, execution: str) -> dict:
             for k, value in phrases.items():
                 if k in made.get(quantity, {}) and value > 1e-3:
                     ratios[quantity].append(made[quantity][k] / value)
+                    if quantity == "legs apart in flight" and value >= LEAP:
+                        ratios["legs apart in leaps"].append(made[quantity][k] / value)
         for name, value in plausibility(trajs[0]).items():
             plaus[name].append(value)
     return {"recon": recon, "ratios": ratios, "cells": cells, "distances": np.array(distances), "plaus": plaus}
@@ -196,7 +200,8 @@ def main() -> None:
     overall = [np.mean([a for c in ARMS_TORSO_HEAD for a in results[e]["recon"].get(c, [])]) for e in args.executions]
     print(f"  {'arms+torso+head':16} {arrow(overall, '{:5.1f}°')}")
     print("\namplitude ratio decoded / captured per phrase (median; quartiles of the first)")
-    for quantity in ("flight apex", "legs apart in flight", "step length", "highest leg", "highest arm"):
+    for quantity in ("flight apex", "legs apart in flight", "legs apart in leaps", "step length", "highest leg",
+                     "highest arm"):
         values = [np.median(results[e]["ratios"][quantity]) if results[e]["ratios"][quantity] else np.nan
                   for e in args.executions]
         q = np.percentile(results[args.executions[0]]["ratios"][quantity] or [np.nan], [25, 75])
