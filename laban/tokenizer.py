@@ -7,7 +7,8 @@ What a notator does, in order:
    amount; later directions are relative to the new front) and holds;
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
-   where movements arrive (stops and reversals), not every frame;
+   where movements arrive (stops and reversals), not every frame; in a jump, the legs as they are at its top (the
+   split of a jeté, tucked legs: ``_flight_shapes``);
 4. place everything on a beat grid (given, from a tempo, or the motion's own pulse), quantised to subdivisions;
 5. write what the direction symbols leave out, with Labanotation's own modifiers (``laban.score.Symbol``): the
    contraction sign on a leg gesture or a forearm whose knee or elbow is bent where it arrives, and space
@@ -51,15 +52,15 @@ TURN_SPEED = 40.0  # deg/s of pelvis rotation that counts as turning
 # seconds after it (a twist that comes back is no turn). A front left CATCH_UP degrees behind for good by the end
 # of a run (slow drift adding up) is caught up there, so notated turns add up to the turned angle as closely as
 # before (on the 150 shared clips: median 7°, worst 50°, 61_02, the same as without these thresholds).
-# A leg in the air whose cell stays what the column says is written anew at the flight's apex when its knee bend
-# differs by this many degrees of contraction (60°) or more: legs tucked under the body, not the slight bend every
-# small hop lands with.
-TUCK = 2
 MIN_TURN = 30.0
 MIN_TURN_SPEED = 90.0
 TURN_HYSTERESIS = 15.0
 TURN_SETTLE = 1.0
 CATCH_UP = 30.0
+# A leg in the air whose cell stays what the column says is written anew at the flight's apex when its knee bend
+# differs by this many degrees of contraction (60°) or more: legs tucked under the body, not the slight bend every
+# small hop lands with.
+TUCK = 2
 
 
 def tokenize(
