@@ -11,7 +11,9 @@ pulse), decoded at 30 fps on the default skeleton with seeds 0 and 1 by each exe
   the legs only where the foot is off the floor in both. Beside it, the capture to its cells' centres (what a
   decoder knowing only the cell reaches on average) and the within-cell spread.
 - **amplitude ratios** decoded / captured, per phrase (8 beats of the score's grid), median over phrases: flight
-  apex (pelvis height above its standing height, the clip's median, at the top of each written flight), step
+  apex (pelvis height above its standing height, the clip's median, at the top of each written flight), legs
+  apart in flight (the widest angle between the two legs, hip → ankle, during each written flight; "in leaps":
+  the phrases whose captured legs are ``LEAP`` degrees apart or more), step
   length (pelvis travel over each step with a direction), highest leg elevation (hip → ankle, degrees from
   hanging) and highest arm elevation (shoulder → hand). Lengths are divided by each body's standing pelvis height
   (the default skeleton is not the CMU dancer).
@@ -52,10 +54,17 @@ from decoder_figures import plausibility  # noqa: E402
 
 FPS = 30.0
 PHRASE = 8.0  # beats per phrase
+LEAP = 90.0  # degrees between the captured legs in a flight that make it a leap (a split), not a hop
 
 
 def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(np.einsum("ta,ta->t", a, b), -1.0, 1.0)))
+
+
+def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Degrees between vectors (T, 3) of any length, frame by frame (how far apart two legs are)."""
+    cosine = np.einsum("ta,ta->t", a, b) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
 
 
 def elevation(v: np.ndarray) -> np.ndarray:
@@ -76,12 +85,15 @@ def phrase_amplitudes(traj, score: laban.Score) -> dict[str, dict[int, float]]:
         return int(np.clip(round(float(score.grid.beats_to_seconds(beat)) * traj.fps), 0, traj.frame_count - 1))
 
     floor = laban.analysis.estimate_floor(traj)
+    thighs_to_feet = [traj.part(B.FOOT_LEFT) - traj.part(B.THIGH_LEFT), traj.part(B.FOOT_RIGHT) - traj.part(B.THIGH_RIGHT)]
     for s in score.column(Column.CENTRE):
         if s.sign is Sign.FLIGHT and s.duration > 0:
             a, b = frame(s.start), frame(s.end)
             apex = (pelvis[a:b + 1, 1].max() - floor - standing) / standing
             k = int(s.start // PHRASE)
             found["flight apex"][k] = max(found["flight apex"].get(k, -np.inf), apex)
+            split = float(between(thighs_to_feet[0][a:b + 1], thighs_to_feet[1][a:b + 1]).max())
+            found["legs apart in flight"][k] = max(found["legs apart in flight"].get(k, -np.inf), split)
     steps: dict[int, list[float]] = defaultdict(list)
     for column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT):
         for s in score.column(column):
@@ -148,6 +160,8 @@ def measure(trials, execution: str) -> dict:
             for k, value in phrases.items():
                 if k in made.get(quantity, {}) and value > 1e-3:
                     ratios[quantity].append(made[quantity][k] / value)
+                    if quantity == "legs apart in flight" and value >= LEAP:
+                        ratios["legs apart in leaps"].append(made[quantity][k] / value)
         for name, value in plausibility(trajs[0]).items():
             plaus[name].append(value)
     return {"recon": recon, "ratios": ratios, "cells": cells, "distances": np.array(distances), "plaus": plaus}
@@ -186,11 +200,12 @@ def main() -> None:
     overall = [np.mean([a for c in ARMS_TORSO_HEAD for a in results[e]["recon"].get(c, [])]) for e in args.executions]
     print(f"  {'arms+torso+head':16} {arrow(overall, '{:5.1f}°')}")
     print("\namplitude ratio decoded / captured per phrase (median; quartiles of the first)")
-    for quantity in ("flight apex", "step length", "highest leg", "highest arm"):
+    for quantity in ("flight apex", "legs apart in flight", "legs apart in leaps", "step length", "highest leg",
+                     "highest arm"):
         values = [np.median(results[e]["ratios"][quantity]) if results[e]["ratios"][quantity] else np.nan
                   for e in args.executions]
         q = np.percentile(results[args.executions[0]]["ratios"][quantity] or [np.nan], [25, 75])
-        print(f"  {quantity:14} {arrow(values, '{:5.2f}'):16} [{q[0]:.2f}, {q[1]:.2f}]  "
+        print(f"  {quantity:20} {arrow(values, '{:5.2f}'):16} [{q[0]:.2f}, {q[1]:.2f}]  "
               f"phrases {len(results[args.executions[0]]['ratios'][quantity])}")
     print("\nseeds 0 vs 1, mean joint distance")
     world = [results[e]["distances"][:, 0].mean() * 100 for e in args.executions]

@@ -7,7 +7,8 @@ What a notator does, in order:
    amount; later directions are relative to the new front) and holds;
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
-   where movements arrive (stops and reversals), not every frame;
+   where movements arrive (stops and reversals), not every frame; in a jump, the legs as they are at its top (the
+   split of a jeté, tucked legs: ``_flight_shapes``);
 4. place everything on a beat grid (given, from a tempo, or the motion's own pulse), quantised to subdivisions;
 5. write what the direction symbols leave out, with Labanotation's own modifiers (``laban.score.Symbol``): the
    contraction sign on a leg gesture or a forearm whose knee or elbow is bent where it arrives, and space
@@ -29,7 +30,7 @@ from .analysis import (NORMAL_JUMP, NORMAL_STEP, STEP_TRAVEL, Analysis, analyse,
                        without_short_runs)
 from .beats import beat_grid
 from .cells import LEVELS as _LEVELS
-from .cells import PLACE_LOW, limb_cells
+from .cells import PLACE_LOW, body_components, cells_with_core, limb_cells
 from .cells import symbol_for_cell as _symbol_for_cell
 from .motion import Motion, Trajectories
 from .score import BENDING_COLUMNS, Column, Direction, Level, Score, Sign, Symbol
@@ -56,6 +57,10 @@ MIN_TURN_SPEED = 90.0
 TURN_HYSTERESIS = 15.0
 TURN_SETTLE = 1.0
 CATCH_UP = 30.0
+# A leg in the air whose cell stays what the column says is written anew at the flight's apex when its knee bend
+# differs by this many degrees of contraction (60°) or more: legs tucked under the body, not the slight bend every
+# small hop lands with.
+TUCK = 2
 
 
 def tokenize(
@@ -82,8 +87,9 @@ def tokenize(
     timing = _Timing(beat_of_frame, subdivision, frames_per_beat)
 
     start, symbols = _support_symbols(analysis, timing)
+    flights = _flights(analysis)
     for column, (base, tip), free in _gesture_limbs(analysis):
-        first, moves = _gesture_symbols(analysis, column, base, tip, timing, free)
+        first, moves = _gesture_symbols(analysis, column, base, tip, timing, free, flights)
         start.append(first)
         symbols += moves
     return Score(grid, symbols, start, title)
@@ -184,12 +190,49 @@ def _peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
     return peaks[prominence <= x[peaks] - np.maximum(left_low, right_low)]
 
 
+def _flights(analysis: Analysis) -> list[tuple[int, int, int]]:
+    """(take-off, landing, apex) frames of every flight (no foot carrying weight); the apex is where the pelvis
+    is highest: the moment a jump shows its shape (the split of a jeté, the tucked legs of a tuck jump)."""
+    height = analysis.trajectories.part(B.PELVIS)[:, 1]
+    return [(b, e, b + int(np.argmax(height[b:e]))) for b, e in runs(analysis.supports == "F")]
+
+
+def _flight_shapes(movements: list[tuple[int, int]], flights: list[tuple[int, int, int]]
+                   ) -> tuple[list[tuple[int, int]], set[int]]:
+    """A leg's movements with each flight's apex as an arrival: a movement through the apex is cut there, and a
+    flight the leg does not move in gets one from take-off (or the leg's last arrival) to the apex, so that what
+    the legs do in the air is written even when it happens in one sweep from the floor to the floor, or in the
+    knee alone. Returns the movements in order and the apex frames."""
+    apexes = {apex for _, _, apex in flights}
+    cut: list[tuple[int, int]] = []
+    for begin, end in movements:
+        inside = sorted(a for a in apexes if begin < a < end)
+        edges = [begin, *inside, end]
+        cut += list(zip(edges[:-1], edges[1:]))
+    arrivals = np.array(sorted(b for _, b in cut), dtype=np.int64)
+    for takeoff, _, apex in flights:
+        if apex in arrivals:
+            continue
+        before = arrivals[arrivals < apex]
+        begin = max(takeoff, int(before[-1]) if len(before) else takeoff)
+        if begin < apex and not any(a < apex and b > begin for a, b in cut):
+            cut.append((begin, apex))
+    return sorted(cut), apexes
+
+
 def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing: "_Timing",
-                     free: np.ndarray | None) -> tuple[Symbol, list[Symbol]]:
-    """The starting state and the movements of one gesture column."""
+                     free: np.ndarray | None, flights: list[tuple[int, int, int]] = ()) -> tuple[Symbol, list[Symbol]]:
+    """The starting state and the movements of one gesture column. A leg (``free`` given) in the air is read
+    without hysteresis (its cell is where it is: a leg thrown up while the body turns in a jeté en tournant passes
+    every boundary too fast to settle in a cell's core), and each flight's apex is one of its arrivals, written
+    when the leg's cell or knee bend there differs from what the column says."""
     traj = analysis.trajectories
     vectors = (traj.part(tip) - traj.part(base)).astype(np.float64)
-    cells = limb_cells(vectors, analysis.forward, analysis.right)
+    if free is None:
+        cells = limb_cells(vectors, analysis.forward, analysis.right)
+    else:
+        raw, core = cells_with_core(body_components(vectors, analysis.forward, analysis.right))
+        cells = latch(raw, core | (analysis.supports == "F"))
     changes = np.flatnonzero(cells[1:] != cells[:-1]).tolist()
     allowed = None
     resets = np.zeros(traj.frame_count, dtype=bool)
@@ -205,29 +248,34 @@ def _gesture_symbols(analysis: Analysis, column: Column, base: B, tip: B, timing
     if flexion is not None and (free is None or free[0]):
         first = replace(first, contraction=contraction_degree(flexion[0]))
     symbols: list[Symbol] = []
-    notated = int(cells[0])
+    notated, notated_bend = int(cells[0]), first.contraction
     reset_frames = np.flatnonzero(resets)
     last_end = 0.0
     previous_arrival = 0
     # A limb moves when it moves relative to the body: an arm held still while the dancer turns is no gesture.
     in_body = np.stack([np.einsum("ta,ta->t", vectors, analysis.forward),
                         np.einsum("ta,ta->t", vectors, analysis.right), vectors[:, 1]], axis=1)
-    for begin, arrival in _movements(in_body, traj.fps, timing.frames_per_beat / 2, allowed):
+    movements = _movements(in_body, traj.fps, timing.frames_per_beat / 2, allowed)
+    apexes: set[int] = set()
+    if free is not None and flights:
+        movements, apexes = _flight_shapes(movements, flights)
+    for begin, arrival in movements:
         if free is not None and np.any((reset_frames > previous_arrival) & (reset_frames <= begin)):
-            notated = PLACE_LOW
+            notated, notated_bend = PLACE_LOW, None
         previous_arrival = arrival
         for a, b in timing.split_long(begin, arrival, changes):
             destination = int(cells[b])
-            if destination == notated:
+            bend = contraction_degree(flexion[b]) if flexion is not None else None  # the bend it arrives with
+            if destination == notated and (b not in apexes or abs((bend or 0) - (notated_bend or 0)) < TUCK):
                 continue
             span = timing.span(a, b, last_end)
             if span is None:
                 continue
             symbol = _symbol_for_cell(destination, column, *span)
-            if flexion is not None:  # the bend the knee or elbow arrives with
-                symbol = replace(symbol, contraction=contraction_degree(flexion[b]))
+            if flexion is not None:
+                symbol = replace(symbol, contraction=bend)
             symbols.append(symbol)
-            notated, last_end = destination, span[0] + span[1]
+            notated, notated_bend, last_end = destination, bend, span[0] + span[1]
     return first, symbols
 
 
