@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+from transformers import (LogitsProcessor, LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper,
+                          TopPLogitsWarper)
 
 from laban.errors import LabanError
 from laban.score import Score
@@ -168,6 +169,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
+    if isinstance(processors, LogitsProcessor):  # one processor (callable too, but not of the grammar)
+        processors = [processors]
     extra = processors(grammar) if callable(processors) else list(processors or ())
     processors = LogitsProcessorList([grammar, *extra, *limits(vocabulary, grid, grammar)])
     if temperature > 0:
