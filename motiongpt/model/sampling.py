@@ -19,7 +19,9 @@ a cache grown by concatenation) costs more than the arithmetic. The loop here do
   ``MotionGPT.forward`` up to float rounding; tests check that. A step is bound by the bytes it reads (the
   weights, 20 MB, and at batch 3 and 400 positions 15 MB of KV cache), so rotary embedding is a roll of q and k
   (with the sign folded into the sine table), not two more rows per head in the fused matrix (13 % more weight
-  bytes a step, the same floats); see ``bench/generate_speed.py --profile`` for where a step's time goes.
+  bytes a step, the same floats); see ``bench/generate_speed.py --profile`` for where a step's time goes. The
+  stack calls no module (the activation's ``forward`` directly), so a hook on a module never runs here: what
+  must act at every token (the studio's cancel) is a logits processor (``generate.variations(processors=...)``).
 - ``Inputs``: what goes into the stack, read from ``MotionGPT.forward`` itself (its embeddings of every token
   outside a bar, of each bar's ``<bar>`` with that bar's per-bar conditions, and the prefix), once per sampling
   call. So every condition ``forward`` adds to a token's embedding (text, style, tempo, meter, controls, word
