@@ -6,7 +6,10 @@ dance with word guidance (its unguided run: more rows of the same batch) and a b
 second in a GPU batch ("no GPU" without CUDA).
 
     PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64] [--guidance 3]
-                                                [--best-of 1] [--music-guidance 2]
+                                                [--best-of 1] [--music-guidance 2] [--profile]
+
+``--profile`` adds where a sampling step's time goes in the job: the stack, the guidance, each logits processor,
+the draw and the loop's own bookkeeping, in CPU ms per step (the thread's time, timed around each call).
 
 The process pins itself to one core (the first it may run on; or run it under ``taskset -c 0``) and holds torch's
 and numpy's thread pools to one thread. Wall seconds on a shared machine depend on what else runs: CPU seconds
@@ -23,6 +26,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import math  # noqa: E402
 import resource  # noqa: E402
 import tempfile  # noqa: E402
@@ -47,6 +51,58 @@ class Clock:
         return laps
 
 
+class Profile:
+    """Thread CPU time spent in each part of the sampling loop while it is entered, printed per step on exit: each
+    part's ``__call__`` is wrapped (the stack's step, the guidance, every logits processor the loop runs, the
+    draw); what the loop spends outside them is its bookkeeping."""
+
+    def __enter__(self):
+        import transformers
+
+        from motiongpt import grammar, plausibility
+        from motiongpt.model import guidance, sampling
+
+        self.spent, self.calls, self.undo = {}, {}, []
+        parts = [(sampling.FastStep, "__call__", "stack"), (sampling.ModelStep, "__call__", "stack"),
+                 (guidance.Guidance, "__call__", "guidance"), (sampling.Draws, "next", "draw"),
+                 (sampling, "draw", "draw"), (sampling, "sample", "sampling loop, all")]
+        parts += [(c, "__call__", c.__name__) for c in (grammar.ScoreGrammarProcessor, *(
+            getattr(plausibility, n) for n in ("FlightLimit", "TurnLimit") if hasattr(plausibility, n)),
+            transformers.TemperatureLogitsWarper, transformers.TopKLogitsWarper, transformers.TopPLogitsWarper)]
+        for owner, name, part in parts:
+            self._wrap(owner, name, part)
+        from motiongpt.model import generate
+
+        self._wrap(generate, "sample", "sampling loop, all")  # imported by name there
+        return self
+
+    def _wrap(self, owner, name: str, part: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[part] = self.spent.get(part, 0.0) + time.thread_time() - start
+                self.calls[part] = self.calls.get(part, 0) + 1
+
+        setattr(owner, name, timed)
+        self.undo.append((owner, name, original))
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, original in reversed(self.undo):
+            setattr(owner, name, original)
+        steps = self.calls.get("stack", 0)
+        if not steps:
+            return
+        loop = self.spent.pop("sampling loop, all")
+        print(f"  where a sampling step's time goes ({steps} steps, {1e3 * loop / steps:.2f} ms cpu a step):")
+        for part, seconds in sorted(self.spent.items(), key=lambda item: -item[1]):
+            print(f"    {part}: {1e3 * seconds / steps:.3f} ms")
+        print(f"    the loop's bookkeeping: {1e3 * (loop - sum(self.spent.values())) / steps:.3f} ms")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -61,6 +117,7 @@ def main() -> None:
     parser.add_argument("--best-of", type=int, default=None, help="the job's best-of (default: the CLI's)")
     parser.add_argument("--music-guidance", type=float, default=None,
                         help="the job's guidance on the music's controls (default: the CLI's)")
+    parser.add_argument("--profile", action="store_true", help="time each part of the job's sampling steps")
     args = parser.parse_args()
 
     clock = Clock()
@@ -80,7 +137,8 @@ def main() -> None:
     print(f"model load: {wall:.2f} s wall, {cpu:.2f} s cpu")
 
     if not args.skip_job:
-        job(model, args.seconds, clock, args.guidance, args.best_of, args.music_guidance)
+        with Profile() if args.profile else contextlib.nullcontext():
+            job(model, args.seconds, clock, args.guidance, args.best_of, args.music_guidance)
     tokens_per_second(model, args.bars, generate, variations)
     gpu(model, args.gpu_batch, variations)
 
@@ -103,6 +161,10 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
         from motiongpt.cocreate.generate import MUSIC_GUIDANCE
     except ImportError:
         MUSIC_GUIDANCE = 1.0
+    try:
+        from motiongpt.cocreate.generate import TOP_P
+    except ImportError:
+        TOP_P = 1.0
 
     laps = {}
     text = encode_text([TEXT])[0]
@@ -117,7 +179,7 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
     best_of = (WORDS_BEST_OF if bars <= BEST_OF_BARS else 1) if best_of is None else best_of
     scales = guidance if music == 1 else {"words": guidance, "music": music}  # a float for older checkouts
     score = generate(model, grid, text=TEXT, controls=controls, bars=bars, seed=0, guidance=scales,
-                     best_of=best_of)
+                     best_of=best_of, top_p=TOP_P)
     tokens = len(model.vocabulary.encode(score))
     sampling = laps[f"sampling ({bars} bars, {tokens} tokens)"] = clock.lap()
     motion = decode(score, seed=0)
@@ -125,7 +187,7 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
         write_bvh(motion, Path(folder) / "dance.bvh")
     laps[f"decode + BVH write ({motion.duration:.0f} s of motion)"] = clock.lap()
     print(f"the {seconds:.0f}-second job ({MUSIC}, {grid.beats_per_bar}/4 at {grid.tempo:.0f} bpm, text {TEXT!r}, "
-          f"guidance {guidance:g}, music guidance {music:g}, best of {best_of}):")
+          f"guidance {guidance:g}, music guidance {music:g}, best of {best_of}, top-p {TOP_P:g}):")
     for name, (wall, cpu) in laps.items():
         print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s cpu")
     wall = sum(w for w, _ in laps.values())

@@ -86,6 +86,41 @@ def test_continuing_keeps_the_given_bars(model, score):
         generate(model, score.grid, continue_from=score, bars=1)
 
 
+def test_more_processors_run_after_the_grammar_and_may_stop_sampling(model, score):
+    """``processors=``: each sees the grammar's mask already applied and may narrow it further (no tie is ever
+    written when it refuses the tie); the function form is given the pass's grammar processor; one that raises
+    stops sampling (the studio's cancel)."""
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    tie = model.vocabulary.tie_id
+    masked, grammars = [], []
+
+    def no_tie(ids, scores):
+        masked.append(bool(torch.isinf(scores).any()))
+        return scores.index_fill(1, torch.tensor([tie]), float("-inf"))
+
+    def given(grammar):
+        grammars.append(grammar)
+        return [no_tie]
+
+    plain = variations(model, score.grid, 4, bars=4, seed=5)
+    untied = variations(model, score.grid, 4, bars=4, seed=5, processors=given)
+    assert any(tie in model.vocabulary.encode(s) for s in plain)  # the tiny model ties when it may
+    assert all(tie not in model.vocabulary.encode(s) for s in untied) and all(masked)
+    assert len(grammars) == 1 and isinstance(grammars[0], ScoreGrammarProcessor)
+    as_list = variations(model, score.grid, 4, bars=4, seed=5, processors=[no_tie])
+    assert [model.vocabulary.encode(s) for s in as_list] == [model.vocabulary.encode(s) for s in untied]
+
+    class Stop(Exception):
+        pass
+
+    def stop(ids, scores):
+        raise Stop
+
+    with pytest.raises(Stop):
+        generate(model, score.grid, bars=2, processors=[stop])
+
+
 def test_bad_settings_are_one_line(model, score):
     for settings in ({"seed": -1}, {"style": "tango"}, {"controls": [[9, 0, 0, 0]]}, {"text": np.zeros(5)},
                      {"temperature": -1}):

@@ -136,25 +136,27 @@ def test_an_adapter_is_named_never_given_as_a_path(site, style):
     assert answer.status_code == 404 and "not a style adapter of this studio" in answer.json()["error"]
 
 
-def test_cancel_during_sampling_stops_at_the_next_token_and_writes_nothing(site):
-    """The cancel arrives while the model is sampling (from a hook on the step the studio's own hook watches):
-    sampling stops a token later, no dance folder (whole or partial) appears, and the job says so."""
+def test_cancel_during_sampling_stops_at_the_next_token_and_writes_nothing(site, monkeypatch):
+    """The cancel arrives while the model is sampling (from inside a sampling step): the studio's cancel, a logits
+    processor every operation's sampling runs, stops it a token later, no dance folder (whole or partial)
+    appears, and the job says so."""
+    from motiongpt.model import sampling
+
     studio, client = site["studio"], site["client"]
-    model = studio.loaded().model
     before = sorted(p.name for p in studio.folder.dances.iterdir())
     steps = []
 
-    def cancel_on_the_third_step(module, args):
-        steps.append(1)
-        if len(steps) == 3:
-            studio.jobs.current.cancel()
+    for step in (sampling.FastStep, sampling.ModelStep):
+        def counted(self, ids, numbers, original=step.__call__):
+            steps.append(1)
+            if len(steps) == 3:
+                studio.jobs.current.cancel()
+            return original(self, ids, numbers)
 
-    handle = model.model.layers[0].mlp.act_fn.register_forward_pre_hook(cancel_on_the_third_step)
-    try:
-        answer = client.post("/api/ask", json={"text": "quick steps", "bars": 12, "count": 3, "seed": 4})
-        job = studio.jobs.wait(answer.json()["id"], 120)
-    finally:
-        handle.remove()
+        monkeypatch.setattr(step, "__call__", counted)
+    answer = client.post("/api/ask", json={"text": "quick steps", "bars": 12, "count": 3, "seed": 4})
+    job = studio.jobs.wait(answer.json()["id"], 120)
+    monkeypatch.undo()
     assert job.state == "cancelled" and job.message == "cancelled: nothing was written"
     assert len(steps) <= 4  # a 12-bar dance is hundreds of steps: it stopped at the first after the cancel
     assert sorted(p.name for p in studio.folder.dances.iterdir()) == before  # no folder, not even a .part

@@ -68,15 +68,17 @@ def follower_style(model, style: str | None = STYLE) -> str | None:
 
 
 def follower_score(model, lead: Score, *, seed: int = 0, temperature: float = 1.0, top_p: float = 1.0,
-                   controls: bool = True, style: str | None = STYLE) -> Score:
-    """The follower's whole score on the lead's grid, written knowing the whole lead (every bar's controls)."""
+                   controls: bool = True, style: str | None = STYLE, processors=()) -> Score:
+    """The follower's whole score on the lead's grid, written knowing the whole lead (every bar's controls);
+    ``processors``: more logits processors for ``generate`` (the studio's cancel)."""
     from motiongpt.model.generate import generate
 
     vocabulary = model.vocabulary
     bars = len(vocabulary.bar_spans(vocabulary.encode(lead)))
     rows = lead_controls(model, lead, bars) if controls else None
     return generate(model, lead.grid, style=follower_style(model, style), controls=rows, bars=bars, seed=seed,
-                    temperature=temperature, top_p=top_p, title=f"{lead.title or 'a lead'}: the follower")
+                    temperature=temperature, top_p=top_p, title=f"{lead.title or 'a lead'}: the follower",
+                    processors=processors)
 
 
 @dataclass
@@ -92,7 +94,7 @@ class DuetResult:
 
 def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0, top_p: float = 1.0,
          placement: Placement | None = None, controls: bool = True, style: str | None = STYLE,
-         fps: float = FPS) -> DuetResult:
+         fps: float = FPS, processors=()) -> DuetResult:
     """The follower's part for a whole lead: its score by the model (the lead's controls), decoded on the lead's
     skeleton at ``fps`` and placed beside the lead (``place``)."""
     from laban import decode
@@ -100,7 +102,7 @@ def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: 
     placement = placement or Placement.load()
     lead = resampled(lead, fps)
     score = follower_score(model, lead_score, seed=seed, temperature=temperature, top_p=top_p,
-                           controls=controls, style=style)
+                           controls=controls, style=style, processors=processors)
     follow = decode(score, lead.skeleton, fps=fps, seed=seed)
     follow = _padded(follow, lead.frame_count)
     follow = place(follow, lead.trajectories(), lead_score.grid, placement)

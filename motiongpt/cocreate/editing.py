@@ -74,7 +74,7 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
     from motiongpt.model.generate import variations
 
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
-                      controls=controls, seed=seed, temperature=temperature)
+                      controls=controls, seed=seed, temperature=temperature, processors=loaded.processors)
 
 
 def _music_path(music: str):

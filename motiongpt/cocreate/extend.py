@@ -17,7 +17,6 @@ import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
-from .constrained import draw
 from .models import Loaded
 from .onsets import WeightHeld, weight_at
 
@@ -50,6 +49,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
     style; on ``music``'s beats and per-bar controls when given, else at the dance's closing tempo."""
     from laban.algebra import bar_start, cut
+    from motiongpt.model.generate import variations
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -62,9 +62,9 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     grid, controls = _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
-    written = draw(loaded.model, grid, 1, closed(vocabulary, context), kept + bars, written=(kept, kept + bars),
-                   controls=controls, text=words, style=_style(loaded, dance), seed=seed, temperature=temperature,
-                   extra=lambda grammar: [WeightHeld(grammar, kept, weight)])[0]
+    written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
+                         controls=controls, text=words, style=_style(loaded, dance), seed=seed, temperature=temperature,
+                         processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
     meter = source.beats_per_bar

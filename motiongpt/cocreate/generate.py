@@ -95,7 +95,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
                         temperature=temperature, top_k=top_k, top_p=top_p, best_of=best_of,
-                        guidance={"words": guidance, "music": music_guidance}, title=text or "a generated dance")
+                        guidance={"words": guidance, "music": music_guidance}, title=text or "a generated dance",
+                        processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,

@@ -12,12 +12,14 @@ from .dance import CocreateError
 
 @dataclass
 class Loaded:
-    """A model ready to sample, the ``style`` name to pass it (None when an adapter carries the style), and the
-    lineage's record of what was loaded."""
+    """A model ready to sample, the ``style`` name to pass it (None when an adapter carries the style), the
+    lineage's record of what was loaded, and logits processors every operation's sampling runs besides its own
+    (``motiongpt.model.generate.variations``' ``processors``: the studio's cancel)."""
 
     model: object
     style: str | None
     versions: dict
+    processors: tuple = ()
 
 
 def load_model(model: str | Path | None = None, style: str | Path | None = None) -> Loaded:

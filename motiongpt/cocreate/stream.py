@@ -63,12 +63,18 @@ class BarStream:
     def _start(self, first_bar: int, prompt: list[int], rows: list[np.ndarray]) -> None:
         """A fresh sequence: ``prompt`` (ids, bars ``first_bar``.. of the score), nothing fed yet."""
         from motiongpt.model.generate import _local_grid
+        from motiongpt.plausibility import limits
 
         self.first_bar = first_bar
         self.sequence = list(prompt)  # the ids of this sequence, fed or pending
         self.fed = 0
         self.rows = list(rows)  # control rows of this sequence's bars
         self.local = _local_grid(self.grid, first_bar, self.window + 1)
+        self.limits = limits(self.vocabulary, self.local)  # a stream has no last bar
+        # the sequence as the limits read it (a flight waits for a landing written since the last), written in
+        # place as tokens come rather than made anew from the list each token
+        self.tokens = torch.zeros(1, len(prompt) + 1024, dtype=torch.long)
+        self.tokens[0, :len(prompt)] = torch.tensor(prompt, dtype=torch.long)
         self.state = self.grammar.start(OPEN, self.grid.beats_per_bar, 0, batch=1)
         for token in prompt:
             self.grammar.advance(self.state, np.array([token]), check=False)
@@ -132,7 +138,6 @@ class BarStream:
         from transformers import TemperatureLogitsWarper, TopPLogitsWarper
 
         from motiongpt.model.generate import _derived
-        from motiongpt.plausibility import limits
 
         v = self.vocabulary
         if len(self.rows) >= self.window:  # start again from the last bars, cut to stand alone
@@ -144,7 +149,6 @@ class BarStream:
         self.rows.append(None if controls is None else np.asarray(controls, dtype=np.int64))
         self._refresh()
         target = len(self.rows)  # bars begun in this sequence once the bar's <bar> is fed
-        kept = limits(v, self.local)  # a stream has no last bar
         warpers = ([TemperatureLogitsWarper(self.temperature)] if self.temperature not in (0, 1) else []) + \
                   ([TopPLogitsWarper(self.top_p)] if 0 < self.top_p < 1 else [])
         begun = sum(1 for t in self.sequence if t == v.bar_id)
@@ -155,8 +159,8 @@ class BarStream:
                 logits = self._logits()
                 scores = logits.float().masked_fill(torch.from_numpy(~self.grammar.allowed(self.state)),
                                                     float("-inf"))
-                written = torch.tensor([self.sequence])  # a flight waits for a landing written since the last
-                for limit in kept:
+                written = self.tokens[:, :len(self.sequence)]
+                for limit in self.limits:
                     scores = limit(written, scores)
                 for warper in warpers:
                     scores = warper(None, scores)
@@ -164,6 +168,9 @@ class BarStream:
                     token = int(torch.multinomial(nn.functional.softmax(scores, dim=-1), 1)[0, 0])
                 else:
                     token = int(scores.argmax(-1)[0])
+                if len(self.sequence) == self.tokens.shape[1]:
+                    self.tokens = torch.cat([self.tokens, torch.zeros_like(self.tokens)], 1)
+                self.tokens[0, len(self.sequence)] = token
                 self.sequence.append(token)
                 self.grammar.advance(self.state, np.array([token]), check=False)
                 if token == v.bar_id:

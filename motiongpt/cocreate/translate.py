@@ -15,7 +15,6 @@ import numpy as np
 
 from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
-from .constrained import draw
 from .models import Loaded
 from .onsets import SupportOnsets, support_onsets
 
@@ -47,7 +46,8 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     matched = []
     for bar in range(total):
         drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=dance.text,
-                      style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature)
+                      style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature,
+                      processors=loaded.processors)
         fits = [support_f1(source, s, low + bar) for s in drawn]
         best = int(np.argmax(fits))  # the first of the best
         ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
@@ -61,7 +61,7 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
 
 
 def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onsets, *, text, style, seed: int,
-          temperature: float) -> list:
+          temperature: float, processors=()) -> list:
     """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, with the support onsets
     pushed (``onsets`` None: as ``motiongpt.model.generate.variations`` draws them)."""
     from motiongpt.model.generate import variations
@@ -70,12 +70,10 @@ def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onset
         prompt = prompt + [model.vocabulary.bar_id]
     if onsets is None:
         staff = bars - 1 + (0 if grid.downbeat else 1)
-        words = [((staff, staff), text)] if isinstance(text, str) else text
-        return variations(model, grid, count, text=words, style=style, controls=controls, bars=bars,
-                          continue_from=prompt, seed=seed, temperature=temperature)
-    return draw(model, grid, count, prompt, bars, written=(bars - 1, bars), controls=controls, text=text,
-                style=style, seed=seed, temperature=temperature,
-                extra=lambda grammar: [SupportOnsets(grammar, onsets)])
+        text = [((staff, staff), text)] if isinstance(text, str) else text
+    pushed = (lambda grammar: [SupportOnsets(grammar, onsets), *processors]) if onsets is not None else processors
+    return variations(model, grid, count, text=text, style=style, controls=controls, bars=bars,
+                      continue_from=prompt, seed=seed, temperature=temperature, processors=pushed)
 
 
 def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+from transformers import (LogitsProcessor, LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper,
+                          TopPLogitsWarper)
 
 from laban.errors import LabanError
 from laban.score import Score
@@ -55,7 +56,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                top_p: float = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
                continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, title: str = "",
-               max_new_tokens: int | None = None) -> list[Score]:
+               max_new_tokens: int | None = None, processors=None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
@@ -74,6 +75,10 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``best_of``: with words, each dance is the one of ``best_of`` samples that does most of what the words
       ask, checked on the score itself (``conditions.words_kept``: step count, direction, turn, jumps, arm
       level per phrase); ties go to the earlier sample.
+    - ``processors``: more logits processors, run right after the grammar's (before the plausibility limits and
+      the temperature and top-k/top-p warpers): a list, or a function of the call's grammar processor giving one
+      (for processors that read its state; called once per sampling pass). A processor may also stop sampling
+      by raising (the studio's cancel).
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -118,10 +123,12 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
             prompt = vocabulary.encode(continue_from) if isinstance(continue_from, Score) else list(continue_from)
             while prompt and prompt[-1] in (vocabulary.eos_id, vocabulary.pad_id):
                 prompt.pop()
-            kept = len(vocabulary.bar_spans(prompt))
+            kept = len(vocabulary.bar_spans(prompt)) - (prompt[-1:] == [vocabulary.bar_id])  # closed: a bar opened
             if kept > total:
                 raise GenerationError(f"the score to continue has {kept} bars, more than the {total} asked for")
-        written = (len(vocabulary.bar_spans(prompt)), total)
+            written = (kept, total)
+        else:
+            written = (0, total)
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
@@ -132,7 +139,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
-                    guidance=scales, max_new_tokens=max_new_tokens)
+                    guidance=scales, max_new_tokens=max_new_tokens, processors=processors)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, **sampling)
     else:
@@ -153,7 +160,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
 
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
-            guidance: dict | None = None, max_new_tokens: int | None = None) -> list[list[int]]:
+            guidance: dict | None = None, max_new_tokens: int | None = None, processors=None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``)."""
     vocabulary = model.vocabulary
@@ -162,7 +169,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
-    processors = LogitsProcessorList([grammar, *limits(vocabulary, grid, grammar)])
+    if isinstance(processors, LogitsProcessor):  # one processor (callable too, but not of the grammar)
+        processors = [processors]
+    extra = processors(grammar) if callable(processors) else list(processors or ())
+    processors = LogitsProcessorList([grammar, *extra, *limits(vocabulary, grid, grammar)])
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:

@@ -13,10 +13,15 @@ a cache grown by concatenation) costs more than the arithmetic. The loop here do
   different dances): each is fed its own prompt tokens while the others sample.
   Why batch: on a CPU a batch-1 step reads all the weights (~24 MB) for a few hundred multiply-adds per weight
   row, so it is bound by memory, not arithmetic: 2.7 ms a step at batch 1, 3.15 ms at 2, 8 ms at 8.
-- ``FastStack``: the Llama stack's forward for sampling. Weights are fused once (q, k, v and the rotations of q
-  and k in one matrix, so rotary embedding is a multiply-add; gate and up in one; the RMSNorm weights folded
-  into the matrices after them), the KV cache is a static buffer written in place, and only the last position's
-  logits are computed. It is the same function as ``MotionGPT.forward`` up to float rounding; tests check that.
+- ``FastStack``: the Llama stack's forward for sampling. Weights are fused once (q, k and v in one matrix; gate
+  and up in one; the RMSNorm weights folded into the matrices after them), the KV cache is a static buffer
+  written in place, and only the last position's logits are computed. It is the same function as
+  ``MotionGPT.forward`` up to float rounding; tests check that. A step is bound by the bytes it reads (the
+  weights, 20 MB, and at batch 3 and 400 positions 15 MB of KV cache), so rotary embedding is a roll of q and k
+  (with the sign folded into the sine table), not two more rows per head in the fused matrix (13 % more weight
+  bytes a step, the same floats); see ``bench/generate_speed.py --profile`` for where a step's time goes. The
+  stack calls no module (the activation's ``forward`` directly), so a hook on a module never runs here: what
+  must act at every token (the studio's cancel) is a logits processor (``generate.variations(processors=...)``).
 - ``Inputs``: what goes into the stack, read from ``MotionGPT.forward`` itself (its embeddings of every token
   outside a bar, of each bar's ``<bar>`` with that bar's per-bar conditions, and the prefix), once per sampling
   call. So every condition ``forward`` adds to a token's embedding (text, style, tempo, meter, controls, word
@@ -96,11 +101,11 @@ class FastStack:
         for layer in stack.layers:
             a, mlp = layer.self_attn, layer.mlp
             n1, n2 = layer.input_layernorm.weight, layer.post_attention_layernorm.weight
-            q = a.q_proj.weight * a.scaling
-            qkv = torch.cat([q, a.k_proj.weight, a.v_proj.weight, self._rotated(q), self._rotated(a.k_proj.weight)])
+            qkv = torch.cat([a.q_proj.weight * a.scaling, a.k_proj.weight, a.v_proj.weight])
             gate_up = torch.cat([mlp.gate_proj.weight, mlp.up_proj.weight])
             self.layers.append(((qkv * n1).t().contiguous(), a.o_proj.weight.t().contiguous(),
-                                (gate_up * n2).t().contiguous(), mlp.down_proj.weight.t().contiguous(), mlp.act_fn))
+                                (gate_up * n2).t().contiguous(), mlp.down_proj.weight.t().contiguous(),
+                                mlp.act_fn.forward))
         self.head = (model.lm_head.weight * stack.norm.weight).t().contiguous()
         self.rotary = stack.rotary_emb
 
@@ -117,13 +122,6 @@ class FastStack:
                 and getattr(c, "pretraining_tp", 1) == 1 and type(model.model.norm).__name__ == "LlamaRMSNorm"
                 and all(type(m) is nn.Linear for m in linear))
 
-    def _rotated(self, weight: torch.Tensor) -> torch.Tensor:
-        """The rows that give rotary embedding's ``rotate_half`` of this projection: (-second half, first half)
-        of each head."""
-        w = weight.view(self.heads, self.head_dim, -1)
-        half = self.head_dim // 2
-        return torch.cat([-w[:, half:], w[:, :half]], 1).reshape(weight.shape)
-
     def _room(self, length: int) -> None:
         """Grow the cache (doubling) and the rotary tables to hold ``length`` positions."""
         if length > self.cache.shape[4]:
@@ -133,6 +131,8 @@ class FastStack:
         if length > self.cos.shape[0]:
             positions = torch.arange(max(length, 2 * self.cos.shape[0], 512), device=self.cache.device)[None]
             cos, sin = self.rotary(self.cache[0, 0], positions)
+            half = self.head_dim // 2  # rotate_half(x) × sin = roll(x, half) × (-sin of the first half, sin)
+            sin = torch.cat([-sin[..., :half], sin[..., half:]], -1)
             self.cos, self.sin = cos[0].to(self.cache.dtype), sin[0].to(self.cache.dtype)
 
     def step(self, x: torch.Tensor) -> torch.Tensor:
@@ -145,8 +145,9 @@ class FastStack:
         if causal and start:
             raise ValueError("several positions at once only into an empty cache")
         for cache, (qkv, out, gate_up, down, act) in zip(self.cache, self.layers):
-            y = (self._normed(x) @ qkv).view(batch, n, 5, h, hd)
-            qk = y[:, :, :2] * cos + y[:, :, 3:] * sin  # rotary embedding of q and k
+            y = (self._normed(x) @ qkv).view(batch, n, 3, h, hd)
+            qk = y[:, :, :2]
+            qk = qk * cos + qk.roll(hd // 2, -1) * sin  # rotary embedding of q and k
             cache[0, :, :, start:end] = qk[:, :, 1].transpose(1, 2)
             cache[1, :, :, start:end] = y[:, :, 2].transpose(1, 2)
             a = nn.functional.scaled_dot_product_attention(qk[:, :, 0].transpose(1, 2), cache[0, :, :, :end],
@@ -159,7 +160,7 @@ class FastStack:
 
     def _normed(self, x: torch.Tensor) -> torch.Tensor:
         """RMSNorm without its weight (folded into the next matrix)."""
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return nn.functional.rms_norm(x, x.shape[-1:], eps=self.eps)
 
 
 class FastStep:

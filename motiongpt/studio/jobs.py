@@ -7,9 +7,10 @@ what it has made so far with ``job.publish(result)`` (the first variation shows 
 each bumps ``job.version``, which the page waits on (``Jobs.changed``: a request that returns as soon as the job
 moves, so the page hears of a new dance at once rather than at its next poll).
 
-A cancel takes effect at the job's next step, and inside sampling at the model's next token: ``stop_sampling``
-puts a forward pre-hook on a module every sampling step calls, which raises ``Cancelled`` once the running job
-is cancelled, so sampling stops within a token's time (milliseconds), before anything is written. A dance is
+A cancel takes effect at the job's next step, and inside sampling at the model's next token: ``Jobs.stop``, a
+logits processor the studio's models carry (``motiongpt.cocreate.Loaded.processors``, which every operation hands
+to ``variations``), raises ``Cancelled`` once the running job is cancelled, so sampling stops within a token's
+time (milliseconds), before anything is written. A dance is
 written atomically (``Dance.save``) only after its sampling, so a cancel never leaves half a dance folder.
 """
 
@@ -124,16 +125,13 @@ class Jobs:
             await asyncio.sleep(0.01)
         return job
 
-    def stop_sampling(self, model) -> None:
-        """Make ``model``'s sampling stop at its next token once the running job is cancelled: a forward
-        pre-hook on the first layer's activation, which every sampling step calls (the fast stack and
-        ``MotionGPT.forward`` alike). Installed once per loaded model; the worker is the model's only user."""
-        def check(module, args):
-            job = self.current
-            if job is not None and job.cancelled:
-                raise Cancelled()
-
-        model.model.layers[0].mlp.act_fn.register_forward_pre_hook(check)
+    def stop(self, input_ids, scores):
+        """A logits processor (``transformers``' call form) that raises ``Cancelled`` once the running job is
+        cancelled, and otherwise leaves the scores as they are: sampling stops at its next token."""
+        job = self.current
+        if job is not None and job.cancelled:
+            raise Cancelled()
+        return scores
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
         """The job once it has finished (for tests and scripts)."""

@@ -62,8 +62,7 @@ class Studio:
             return self._adapter(style[len(ADAPTER):])
         with self._model_lock:
             if self._loaded is None:
-                self._loaded = load_model(self.model_path)
-                self.jobs.stop_sampling(self._loaded.model)
+                self._loaded = dataclasses.replace(load_model(self.model_path), processors=(self.jobs.stop,))
         if style in (None, ""):
             return dataclasses.replace(self._loaded, style=None)
         if style not in self.styles():
@@ -79,8 +78,7 @@ class Studio:
             if name not in self._adapted:
                 # merging changes the weights it is merged into: a fresh copy of the base for each adapter
                 loaded = load_model(self.model_path, folder)
-                self.jobs.stop_sampling(loaded.model)
-                self._adapted[name] = loaded
+                self._adapted[name] = dataclasses.replace(loaded, processors=(self.jobs.stop,))
                 while len(self._adapted) > LOADED_ADAPTERS:
                     del self._adapted[next(iter(self._adapted))]
             self._adapted[name] = self._adapted.pop(name)  # the most recently used last
@@ -261,7 +259,7 @@ class Studio:
         kept in exports/<child>.duet.json for the viewer (the follower's own folder holds its solo decoding)."""
         from motiongpt.cocreate.duet import duet
 
-        result = duet(loaded.model, dance.score, dance.motion(), seed=seed)
+        result = duet(loaded.model, dance.score, dance.motion(), seed=seed, processors=loaded.processors)
         child = dance.child(result.follow_score, "partner", seed=seed, **loaded.versions)
         return child, (result.lead, result.follow)
 
