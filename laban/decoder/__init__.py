@@ -44,7 +44,7 @@ from ..cells import cell_centre, cell_of, core_cell
 from ..execution import ExecutionModel
 from ..figure import Rig, default_skeleton
 from ..motion import Motion
-from ..score import Column, Score
+from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
@@ -89,5 +89,34 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
     steps = Steps(rig, clock, runs, heading, streams)
     gestures: dict = {}
     for column in TRACKED_COLUMNS:  # upper arms before forearms: a bent elbow is measured from its upper arm
-        gestures[column] = gesture_track(score, column, clock, streams, gestures.get(_UPPER.get(column)))
+        upper = _UPPER.get(column)
+        upper = None if upper is None else _upper_as_written(score, column, upper, gestures[upper], clock, streams)
+        gestures[column] = gesture_track(score, column, clock, streams, upper)
     return Body(rig, clock, steps, gestures, score, streams).motion()
+
+
+def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.ndarray, clock: Clock,
+                      streams: Streams) -> np.ndarray:
+    """The upper arm's ``track`` as a forearm reads it: a forearm with a contraction sign arrives at its bend
+    from where the upper arm stands when it arrives (``gestures.bent``), and that must be where the upper arm
+    stands as written until then. An upper-arm move written at or after the arrival begins a moment early and
+    would otherwise turn the forearm's target, and so the whole forearm movement, from the forearm's start: an
+    edit felt long before it (a regenerated bar reaching back into the kept bar before it, by millimetres). At
+    each such arrival frame the track is replaced by the upper arm's track without the moves written from then
+    on (one track per distinct set of moves)."""
+    bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
+    uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+    if not bends or not uppers:
+        return track
+    ends = clock.seconds(np.array([s.end for s in bends]))
+    frames = np.clip(np.searchsorted(clock.t, ends), 0, len(clock.t) - 1)  # as ``gesture_track`` finds them
+    starts = clock.seconds(np.array([s.start for s in uppers]))
+    written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
+    seen = track.copy()
+    for count in np.unique(written[written < len(uppers)]):
+        kept = {id(s) for s in uppers[count:]}
+        earlier = Score(score.grid, [s for s in score.symbols if id(s) not in kept], score.starting_position)
+        alone = gesture_track(earlier, column, clock, streams)
+        at = frames[written == count]
+        seen[at] = alone[at]
+    return seen

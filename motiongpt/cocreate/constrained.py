@@ -18,7 +18,8 @@ from .dance import CocreateError
 def draw(model, grid, count: int, prompt: list[int], bars: int, *, written: tuple[int, int], controls=None,
          text=None, style=None, seed: int = 0, temperature: float = 1.0,
          extra: Callable[[object], list] = lambda grammar: []) -> list:
-    """``count`` scores continuing ``prompt`` (ids, no ``<eos>``) to ``bars`` bars, in one seeded batch. Words
+    """``count`` scores continuing ``prompt`` (ids, no ``<eos>``; or a fill-in-the-middle prompt to
+    ``<fim_middle>``, ``bars`` then the whole score's) to ``bars`` bars, in one seeded batch. Words
     (a string) ask of the vocabulary bars ``written`` [first, stop); ``extra(grammar_processor)`` gives the
     processors to run after the grammar."""
     from transformers import LogitsProcessorList, TemperatureLogitsWarper
@@ -49,5 +50,8 @@ def draw(model, grid, count: int, prompt: list[int], bars: int, *, written: tupl
         new = row[len(prompt):]
         if vocabulary.eos_id not in new:
             raise CocreateError(f"the model did not finish {bars} bars within {budget} tokens")
-        scores.append(vocabulary.to_score(prompt + new[:new.index(vocabulary.eos_id) + 1], grid))
+        sequence = prompt + new[:new.index(vocabulary.eos_id) + 1]
+        if sequence[0] == vocabulary.fim_prefix_id:  # a fill-in-the-middle prompt: the middle put back in place
+            sequence = vocabulary.from_fill_in_the_middle(sequence)
+        scores.append(vocabulary.to_score(sequence, grid))
     return scores

@@ -70,11 +70,25 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,
          temperature: float = 1.0, count: int = 1):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
-    bars (``motiongpt.model.generate`` fill-in-the-middle)."""
-    from motiongpt.model.generate import variations
+    bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
+    as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion."""
+    from dataclasses import replace
 
-    return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
-                      controls=controls, seed=seed, temperature=temperature)
+    from .constrained import draw
+    from .ties import TiesKept, kept_ties
+
+    vocabulary = loaded.model.vocabulary
+    ids = vocabulary.encode(score)
+    total = len(vocabulary.bar_spans(ids))
+    sequence = vocabulary.fill_in_the_middle(ids, start, stop)
+    prompt = sequence[:sequence.index(vocabulary.fim_middle_id) + 1]
+
+    def extra(grammar):
+        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, score.grid, start, stop))]
+
+    scores = draw(loaded.model, score.grid, count, prompt, total, written=(start, stop), controls=controls,
+                  text=text, style=style, seed=seed, temperature=temperature, extra=extra)
+    return [replace(s, grid=score.grid, title=score.title) for s in scores]  # the parent's grid, whole
 
 
 def _music_path(music: str):
