@@ -122,6 +122,11 @@ def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
         after = token_bars(vocabulary, edited.score)
         assert after[:2] == before[:2] and len(after) == len(before)
         assert edited.lineage.bars == (2, 2) and edited.decode_seed == dance.decode_seed
+        # a symbol of the kept bars that runs into the edited one (the plié closing bar 1) goes on as written:
+        # the kept bars keep their symbols whole, lengths included
+        edge = bar_start(dance.score.grid, 2)
+        kept = [s for s in dance.score.symbols if s.start < edge - 1e-9]
+        assert any(s.end > edge for s in kept) and set(kept) <= set(edited.score.symbols), seed
         # the motion before the bar ahead of the edit is the same motion (the decoder is bar-local)
         a, b = dance.motion().trajectories(), edited.motion().trajectories()
         end = int(dance.score.grid.beats_to_seconds(bar_start(dance.score.grid, 1)) * a.fps)
