@@ -200,8 +200,10 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
 
     Locality: a move's timing depends on the next move only through the next one's written start (never on where
     it goes or how fast: each move leaves room, ``_LEAD``, for the next one's early start, whatever that one is),
-    and each move goes from the previous target, not from wherever the limb got to. Editing a symbol thus changes
-    the limb only from a moment before that symbol until the next symbol of its column has arrived.
+    and only within the next one's last beat (a move is timed as if nothing followed it, and hurries there where
+    the next one follows too soon); each move goes from the previous target, not from wherever the limb got to.
+    Editing a symbol thus changes the limb only from a beat before that symbol until the next symbol of its column
+    has arrived.
     """
     if not moves:
         return np.broadcast_to(start, (len(t), 3)).copy()
