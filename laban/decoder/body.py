@@ -317,7 +317,7 @@ class Body:
             # of 95 m/s² at the pelvis, at the joins of regenerate and continue, where the model wrote a jump)
             sink = min(_CROUCHING, 0.5 * clock.beat_before(t_off))
             if not long:  # the push-off, which depends on where the jump lands, within the beat before landing
-                push = max(min(push, t_off - earliest - sink), PUSH_OFF[0])
+                push = max(min(push, t_off - earliest), PUSH_OFF[0])
                 sink = min(sink, max(t_off - earliest - push, 0.0))
             start, depth = t_off - push, _CROUCH * min(sink / _CROUCHING, 1.0)  # no room: a shallower crouch
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
