@@ -22,7 +22,7 @@ from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of, core_cell
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
-from .clock import SMOOTHING, Clock, Streams, clamp, progress, smoothstep
+from .clock import Clock, Streams, clamp, progress, smoothstep
 from .routes import Paths
 
 _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
@@ -241,14 +241,17 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     ends = begins + duration  # where each move has arrived (sooner where it hurries to leave room)
     # A quick move followed at once by a slower one cannot flow into it (the slower one starts early to be seen on
     # time): it hurries to arrive a rest before. Only its last beat hurries (less the reach of the smoothing below),
-    # so that what comes before is the same whatever the next move is.
+    # so that what comes before is the same whatever the next move is (the whole beat: a shorter hurry, 0.6 of it,
+    # cost the arms' round trip 0.2-0.6 points).
     hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
     arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
     # so does any other move that the next one follows too soon for it to arrive, rest, and leave the next one
     # its early start (``_LEAD``)
     soon = np.flatnonzero(~flowing[:-1] & (room[:-1] < duration[:-1] - 1e-6))
     hurry, arrive = np.r_[hurry, soon], np.r_[arrive, begins[soon] + room[soon]]
-    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - (1.0 - SMOOTHING))) \
+    kernel = clock.kernel(_TRACK_SMOOTHING)
+    reach = kernel["truncate"] * kernel["sigma"] / clock.fps  # s: how far the smoothing below reaches
+    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0) + reach) \
         if len(hurry) else arrive
     warps = []  # (move, hurries from, arrives, would have arrived)
     for k, w, a, late in zip(hurry, last_beat, arrive, np.arange(len(hurry)) >= len(hurry) - len(soon)):
