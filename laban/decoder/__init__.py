@@ -38,6 +38,8 @@ per-frame work is numpy over whole arrays; Python loops run over symbols, runs a
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ..cells import cell_centre, cell_of, core_cell
@@ -48,7 +50,7 @@ from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
+from .gestures import _TRACK_SMOOTHING, TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
 from .steps import Steps
 from .supports import heading_of, support_runs
 
@@ -103,7 +105,7 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     would otherwise turn the forearm's target, and so the whole forearm movement, from the forearm's start: an
     edit felt long before it (a regenerated bar reaching back into the kept bar before it, by millimetres). At
     each such arrival frame the track is replaced by the upper arm's track without the moves written from then
-    on (one track per distinct set of moves)."""
+    on, where the next move is near enough to matter (around that frame only)."""
     bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
     uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not bends or not uppers:
@@ -112,11 +114,18 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     frames = np.clip(np.searchsorted(clock.t, ends), 0, len(clock.t) - 1)  # as ``gesture_track`` finds them
     starts = clock.seconds(np.array([s.start for s in uppers]))
     written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
+    # a move is felt at most a beat before it (``gestures.track``): only arrivals within a beat of the next
+    # upper-arm move can differ, and only their counts are tracked again
+    following = starts[np.minimum(written, len(uppers) - 1)]
+    near = (written < len(uppers)) & (ends > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
     seen = track.copy()
-    for count in np.unique(written[written < len(uppers)]):
-        kept = {id(s) for s in uppers[count:]}
-        earlier = Score(score.grid, [s for s in score.symbols if id(s) not in kept], score.starting_position)
-        alone = gesture_track(earlier, column, clock, streams)
-        at = frames[written == count]
-        seen[at] = alone[at]
+    kernel = clock.kernel(_TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
+    around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
+    for count, frame in {(int(c), int(f)) for c, f in zip(written[near], frames[near])}:
+        # the move under way there, the one it may still be arriving from, and the target that one starts from
+        earlier = Score(score.grid, uppers[max(count - 3, 0):count], score.starting_position)
+        lo, hi = max(frame - around, 0), min(frame + around + 1, clock.frames)
+        view = copy.copy(clock)  # the track around that frame only
+        view.t, view.frames = clock.t[lo:hi], hi - lo
+        seen[frame] = gesture_track(earlier, column, view, streams)[frame - lo]
     return seen
