@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import laban
+from laban.score import NATURAL_POSITION, Column
 from laban.algebra import bar_start, cut, repeat
 from motiongpt.cocreate import (CocreateError, Dance, Lineage, blend, continue_dance, format_history, regenerate,
                                 save_variations, translate, vary)
@@ -122,6 +123,11 @@ def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
         after = token_bars(vocabulary, edited.score)
         assert after[:2] == before[:2] and len(after) == len(before)
         assert edited.lineage.bars == (2, 2) and edited.decode_seed == dance.decode_seed
+        # a symbol of the kept bars that runs into the edited one (the plié closing bar 1) goes on as written:
+        # the kept bars keep their symbols whole, lengths included
+        edge = bar_start(dance.score.grid, 2)
+        kept = [s for s in dance.score.symbols if s.start < edge - 1e-9]
+        assert any(s.end > edge for s in kept) and set(kept) <= set(edited.score.symbols), seed
         # the motion before the bar ahead of the edit is the same motion (the decoder is bar-local)
         a, b = dance.motion().trajectories(), edited.motion().trajectories()
         end = int(dance.score.grid.beats_to_seconds(bar_start(dance.score.grid, 1)) * a.fps)
@@ -213,6 +219,34 @@ def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
     assert bars[:2] == a[-2:] and len(bars) == 2 + 3 + 2
     assert bars[-2:] == token_bars(vocabulary, cut(other.score, 1, 2))  # B's first bars, as they stand alone
     assert len(mixed.lineage.parents) == 2 and mixed.lineage.operation == "blend"
+
+
+def test_a_blend_hands_the_body_over_from_a_to_b_one_part_at_a_time(dance, loaded):
+    """The crossfade's bridge dances the two bars it joins (A's last, B's first), more and more body parts
+    dancing B's: the parts dancing B's material only grow, bar by bar, each taking B's posture with it (a limb B's
+    bar leaves where it was is first carried to where B holds it)."""
+    other = Dance(repeat(dance.score, 2), {"text": "twice"}, Lineage("example"))
+    bars = 6
+    mixed = blend(dance, other, loaded, bars, seed=0)
+    last_a = cut(dance.score, 2, 2)  # the first phrase's bars: 0 (an upbeat), 1, 2
+    first_b = cut(other.score, 1, 1)
+
+    def content(score, column):
+        return {(s.start, s.duration, s.direction, s.level) for s in score.symbols if s.column is column}
+
+    columns = [c for c in Column if content(last_a, c) != content(first_b, c)]
+    handed = []
+    for k in range(bars):
+        bridge = cut(mixed.score, 3 + k, 3 + k)
+        from_b = {c for c in columns if content(first_b, c) <= content(bridge, c)}
+        assert all(content(last_a, c) <= content(bridge, c) for c in columns if c not in from_b), k
+        handed.append(from_b)
+        for c in from_b - (handed[-2] if k else set()):
+            if c in NATURAL_POSITION and not any(s.start == 0 for s in first_b.symbols if s.column is c):
+                held = {(s.direction, s.level) for s in first_b.starting_position if s.column is c}
+                assert {(s.direction, s.level) for s in bridge.symbols if s.column is c and s.start == 0} \
+                    == (held or {NATURAL_POSITION[c]}), (k, c)
+    assert handed[0] and all(a <= b for a, b in zip(handed, handed[1:])) and len(handed[-1]) > len(handed[0])
 
 
 def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded):

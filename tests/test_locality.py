@@ -122,3 +122,34 @@ def test_a_step_edit_moves_the_dance_elsewhere_on_the_floor():
     second = laban.decode(edited(score, step, "change"), seed=0).trajectories().positions
     assert np.abs(first[-1] - second[-1]).max() > 0.05
     assert locality(score, step, "change", seed=0).amended < MILLIMETRE
+
+
+def test_what_is_written_at_a_bar_line_is_not_felt_a_beat_before_it():
+    """Regenerate's promise, in the decoder: bars written anew from a bar line on (here an upper arm and a forearm
+    moving at once, as the model wrote them) change nothing more than a beat before it. Before, an elbow bent
+    to arrive at the bar line took its target from where the upper arm was there, already starting its new move,
+    and a move followed at once by another was timed to leave it room from its very start: the kept bar moved by
+    millimetres, from its second beat (bench/cocreate_figures.py, regenerate)."""
+    from laban.score import Direction, Level, Symbol
+    from laban.timing import BeatGrid
+
+    def arm(column, start, duration, direction, level, contraction=None):
+        return Symbol(start, column, duration, Sign.DIRECTION, direction, level, contraction=contraction)
+
+    grid = BeatGrid(tuple(0.6 * np.arange(17)), 4, 0)
+    feet = [Symbol(0.0, c, 16.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    kept = feet + [arm(Column.UPPER_ARM_LEFT, 4.0, 3.5, Direction.LEFT, Level.MIDDLE),
+                   arm(Column.FOREARM_LEFT, 5.0, 3.0, Direction.FORWARD, Level.HIGH, contraction=3),
+                   arm(Column.UPPER_ARM_RIGHT, 5.0, 3.0, Direction.FORWARD, Level.LOW)]
+    new = [arm(Column.UPPER_ARM_LEFT, 8.0, 1.0, Direction.FORWARD, Level.HIGH),
+           arm(Column.FOREARM_LEFT, 8.0, 1.0, Direction.LEFT, Level.LOW),
+           arm(Column.UPPER_ARM_RIGHT, 8.0, 2.0, Direction.RIGHT, Level.HIGH),
+           arm(Column.HEAD, 12.0, 1.0, Direction.FORWARD, Level.LOW)]  # both end at beat 13: one clock
+    parent = Score(grid, kept + [new[-1]])
+    child = Score(grid, kept + new)
+    first = laban.decode(parent, seed=1).trajectories().positions
+    second = laban.decode(child, seed=1).trajectories().positions
+    assert first.shape == second.shape
+    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
+    assert np.abs(first[before + 10:] - second[before + 10:]).max() > 0.05  # the new bar is danced
+    assert np.abs(first[:before] - second[:before]).max() < 1e-9

@@ -38,17 +38,19 @@ per-frame work is numpy over whole arrays; Python loops run over symbols, runs a
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ..cells import cell_centre, cell_of, core_cell
 from ..execution import ExecutionModel
 from ..figure import Rig, default_skeleton
 from ..motion import Motion
-from ..score import Column, Score
+from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
+from .gestures import _TRACK_SMOOTHING, TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
 from .steps import Steps
 from .supports import heading_of, support_runs
 
@@ -89,5 +91,41 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
     steps = Steps(rig, clock, runs, heading, streams)
     gestures: dict = {}
     for column in TRACKED_COLUMNS:  # upper arms before forearms: a bent elbow is measured from its upper arm
-        gestures[column] = gesture_track(score, column, clock, streams, gestures.get(_UPPER.get(column)))
+        upper = _UPPER.get(column)
+        upper = None if upper is None else _upper_as_written(score, column, upper, gestures[upper], clock, streams)
+        gestures[column] = gesture_track(score, column, clock, streams, upper)
     return Body(rig, clock, steps, gestures, score, streams).motion()
+
+
+def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.ndarray, clock: Clock,
+                      streams: Streams) -> np.ndarray:
+    """The upper arm's ``track`` as a forearm reads it: a forearm with a contraction sign arrives at its bend
+    from where the upper arm stands when it arrives (``gestures.bent``), and that must be where the upper arm
+    stands as written until then. An upper-arm move written at or after the arrival begins a moment early and
+    would otherwise turn the forearm's target, and so the whole forearm movement, from the forearm's start: an
+    edit felt long before it (a regenerated bar reaching back into the kept bar before it, by millimetres). At
+    each such arrival frame the track is replaced by the upper arm's track without the moves written from then
+    on, where the next move is near enough to matter (around that frame only)."""
+    bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
+    uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+    if not bends or not uppers:
+        return track
+    ends = clock.seconds(np.array([s.end for s in bends]))
+    frames = np.clip(np.searchsorted(clock.t, ends), 0, len(clock.t) - 1)  # as ``gesture_track`` finds them
+    starts = clock.seconds(np.array([s.start for s in uppers]))
+    written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
+    # a move is felt at most a beat before it (``gestures.track``): only arrivals within a beat of the next
+    # upper-arm move can differ, and only their counts are tracked again
+    following = starts[np.minimum(written, len(uppers) - 1)]
+    near = (written < len(uppers)) & (ends > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
+    seen = track.copy()
+    kernel = clock.kernel(_TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
+    around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
+    for count, frame in {(int(c), int(f)) for c, f in zip(written[near], frames[near])}:
+        # the move under way there, the one it may still be arriving from, and the target that one starts from
+        earlier = Score(score.grid, uppers[max(count - 3, 0):count], score.starting_position)
+        lo, hi = max(frame - around, 0), min(frame + around + 1, clock.frames)
+        view = copy.copy(clock)  # the track around that frame only
+        view.t, view.frames = clock.t[lo:hi], hi - lo
+        seen[frame] = gesture_track(earlier, column, view, streams)[frame - lo]
+    return seen

@@ -27,6 +27,8 @@ GRAVITY = 9.81
 # measurement signs: a normal jump 5 cm; a small one barely leaves the legs' bend, a large one leaves from legs
 # stretched right up onto the toes (the flight's time, as written, sets how high it flies from there)
 _TAKE_OFF = {None: 0.05, -3: 0.02, -2: 0.02, -1: 0.02, 1: 0.09, 2: 0.13, 3: 0.15}
+_CROUCH = 0.04  # m the pelvis sinks into a jump's push-off ...
+_CROUCHING = 0.12  # s ... in this long before it (or half a beat; less deep where the beat before landing is full)
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
@@ -309,18 +311,27 @@ class Body:
                 c_off, c_on = y_off, y_on
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
-            push = float(np.clip(2 * (y_off - (y_stand_off - 0.04)) / max(v0, 0.3), *PUSH_OFF))
+            push = float(np.clip(2 * (y_off - (y_stand_off - _CROUCH)) / max(v0, 0.3), *PUSH_OFF))
+            # the knees bend into the push (_CROUCH deep, in _CROUCHING s or half a beat) from wherever the pelvis
+            # is, and the push starts from there: before, the crouch was reached in one frame, 4 cm at once (a jolt
+            # of 95 m/s² at the pelvis, at the joins of regenerate and continue, where the model wrote a jump)
+            sink = min(_CROUCHING, 0.5 * clock.beat_before(t_off))
             if not long:  # the push-off, which depends on where the jump lands, within the beat before landing
                 push = max(min(push, t_off - earliest), PUSH_OFF[0])
+                sink = min(sink, max(t_off - earliest - push, 0.0))
+            start, depth = t_off - push, _CROUCH * min(sink / _CROUCHING, 1.0)  # no room: a shallower crouch
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
             y_stand_on = root_y[on_frame]
             inside = (t >= t_off) & (t <= t_on)
             dt = t[inside] - t_off
             com_y = c_off + v0 * dt - 0.5 * GRAVITY * dt ** 2
             y[inside] = com_y - (com_offset[inside, 1] if com_offset is not None else 0.0)
-            before = (t > t_off - push) & (t < t_off)
-            y[before] = hermite(t[before], np.array([t_off - push, t_off]),
-                                 np.array([[y_stand_off - 0.04], [y_off]]), np.array([[0.0], [v0]]))[:, 0]
+            crouched = float(np.interp(start, t, y)) - depth  # (y: after a jump landed just before, from there)
+            bending = (t > start - sink) & (t <= start)
+            y[bending] = y[bending] - depth * smoothstep((t[bending] - (start - sink)) / max(sink, 1e-9))
+            before = (t > start) & (t < t_off)
+            y[before] = hermite(t[before], np.array([start, t_off]), np.array([[crouched], [y_off]]),
+                                 np.array([[0.0], [v0]]))[:, 0]
             after = (t > t_on) & (t < t_on + absorb)
             y[after] = hermite(t[after], np.array([t_on, t_on + absorb]),
                                 np.array([[y_on], [y_stand_on - 0.06]]), np.array([[v1], [0.0]]))[:, 0]

@@ -22,7 +22,7 @@ from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of, core_cell
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
-from .clock import SMOOTHING, Clock, Streams, clamp, progress, smoothstep
+from .clock import Clock, Streams, clamp, progress, smoothstep
 from .routes import Paths
 
 _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
@@ -200,8 +200,10 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
 
     Locality: a move's timing depends on the next move only through the next one's written start (never on where
     it goes or how fast: each move leaves room, ``_LEAD``, for the next one's early start, whatever that one is),
-    and each move goes from the previous target, not from wherever the limb got to. Editing a symbol thus changes
-    the limb only from a moment before that symbol until the next symbol of its column has arrived.
+    and only within the next one's last beat (a move is timed as if nothing followed it, and hurries there where
+    the next one follows too soon); each move goes from the previous target, not from wherever the limb got to.
+    Editing a symbol thus changes the limb only from a beat before that symbol until the next symbol of its column
+    has arrived.
     """
     if not moves:
         return np.broadcast_to(start, (len(t), 3)).copy()
@@ -218,25 +220,48 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     brisk = paths.angle / np.maximum(np.minimum(t1, following) - t0 - 0.5 * (ease_in + ease_out), 1e-3)
     flowing = (following - t1 < 0.5 / clock.fps) & (brisk > _FLOWING_SPEED)
     done_by = following - np.where(flowing, 0.0, _LEAD)
-    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - t0, done_by - t1, ease_in, ease_out,
+    # A move is timed as if nothing followed it (a flowing one flows into the next at its written end, which is
+    # its own): its speed and early start never depend on what comes next, beyond its written end
+    free_by = np.where(flowing, following, np.inf)
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, free_by) - t0, free_by - t1, ease_in, ease_out,
                                     flowing)
     speed = paths.angle / np.maximum(duration - 0.5 * (e_in + e_out), 1e-3)
     # a quick move that follows another at once starts on its written boundary (it is seen there: the dip of
     # speed between the two), any other a moment early, by what it takes to be seen starting on time
     on_time = np.r_[False, t0[1:] - t1[:-1] < 0.5 / clock.fps] & (brisk > _FLOWING_SPEED)
     begins = t0 - np.where(on_time, 0.0, np.minimum(_seen_after(speed, e_in), _LEAD))
-    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, done_by) - begins, done_by - t1, ease_in, ease_out,
+    duration, e_in, e_out = _timing(paths.angle, np.minimum(t1, free_by) - begins, free_by - t1, ease_in, ease_out,
                                     flowing)
     duration = np.maximum(duration, 2.0 / clock.fps)
+    # where the next move follows soon, this one must arrive earlier, to rest and leave room for the next one's
+    # early start (``_LEAD``): it hurries in its last beat only, as below
+    room, room_in, room_out = _timing(paths.angle, np.minimum(t1, done_by) - begins, done_by - t1, ease_in, ease_out,
+                                      flowing)
+    room = np.maximum(room, 2.0 / clock.fps)
+    ends = begins + duration  # where each move has arrived (sooner where it hurries to leave room)
     # A quick move followed at once by a slower one cannot flow into it (the slower one starts early to be seen on
     # time): it hurries to arrive a rest before. Only its last beat hurries (less the reach of the smoothing below),
-    # so that what comes before is the same whatever the next move is.
+    # so that what comes before is the same whatever the next move is (the whole beat: a shorter hurry, 0.6 of it,
+    # cost the arms' round trip 0.2-0.6 points).
     hurry = np.flatnonzero(flowing[:-1] & ~on_time[1:])
     arrive = begins[hurry + 1] - np.minimum(_STOP, 0.25 * (t0[hurry + 1] - begins[hurry]))
-    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - (1.0 - SMOOTHING))) \
+    # so does any other move that the next one follows too soon for it to arrive, rest, and leave the next one
+    # its early start (``_LEAD``)
+    soon = np.flatnonzero(~flowing[:-1] & (room[:-1] < duration[:-1] - 1e-6))
+    hurry, arrive = np.r_[hurry, soon], np.r_[arrive, begins[soon] + room[soon]]
+    kernel = clock.kernel(_TRACK_SMOOTHING)
+    reach = kernel["truncate"] * kernel["sigma"] / clock.fps  # s: how far the smoothing below reaches
+    last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0) + reach) \
         if len(hurry) else arrive
-    warps = [(k, max(w, begins[k]), a, begins[k] + duration[k]) for k, w, a in zip(hurry, last_beat, arrive)
-             if a - max(w, begins[k]) > 1e-3]  # (move, hurries from, arrives, would have arrived)
+    warps = []  # (move, hurries from, arrives, would have arrived)
+    for k, w, a, late in zip(hurry, last_beat, arrive, np.arange(len(hurry)) >= len(hurry) - len(soon)):
+        if a - max(w, begins[k]) > 1e-3:
+            warps.append((k, max(w, begins[k]), a, begins[k] + duration[k]))
+            if late:
+                ends[k] = a
+        elif late:  # the whole move lies in the next one's last beat: it is timed to leave the room
+            duration[k], e_in[k], e_out[k] = room[k], room_in[k], room_out[k]
+            ends[k] = begins[k] + room[k]
     which = np.searchsorted(begins, t, side="right") - 1
     moving = which >= 0
     directions = np.broadcast_to(start, (len(t), 3)).copy()
@@ -250,7 +275,6 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     done = progress(local - begins[k], duration[k], e_in[k], e_out[k])
     here = paths.at(k, done)
     # while the move before is still arriving (a flowing move, or one too short to stop in time), blend into this one
-    ends = begins + duration
     over = (k > 0) & (tm < ends[np.maximum(k - 1, 0)])
     if over.any():
         kb = k[over] - 1

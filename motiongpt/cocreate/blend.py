@@ -1,8 +1,9 @@
 """Blend two dances: ``bars`` new bars that travel from one dance's material to another's.
 
-Two ways to build the bridge (``method``). 'crossfade' (the default): bar k of the bridge dances A's bars with
-more and more body parts dancing B's bars instead (head, torso, each arm, then the feet), one group at a time, so the
-material travels from A to B by construction, exactly and readably on the staff. 'fill': the model fills in the
+Two ways to build the bridge (``method``). 'crossfade' (the default): bar k of the bridge dances A's last bar with
+more and more body parts dancing B's first bar instead (head, torso, each arm, then the feet), one group at a time,
+each taking B's posture with it, so the material travels from A to B by construction, exactly and readably on the
+staff. 'fill': the model fills in the
 middle of a scaffold: dance A's last ``CONTEXT_BARS`` bars as the past, dance B's first
 bars as the future (each cut with ``laban.algebra.cut``, joined as token runs on one grid), and ``bars`` bars between
 them written by fill-in-the-middle one bar at a time, bar k under words interpolated from A's to B's (the sentence
@@ -106,28 +107,48 @@ GROUPS = (("head",), ("torso",), ("upper-arm-left", "forearm-left"), ("upper-arm
 
 
 def _crossfade(vocabulary, score_a, score_b, bars: int, period: float) -> list[list[int]]:
-    """``bars`` bars (token runs): bar k dances A's material (its last ``bars`` bars, in order) with the first
-    round(5 (k+1) / (bars+1)) body-part groups of ``GROUPS`` dancing B's (its first bars, in order) instead, so
-    that the bridge moves from A to B one body part at a time; each bar stands alone (its symbols clipped to it)."""
+    """``bars`` bars (token runs): bar k dances A's last bar with the first round(5 (k+1) / (bars+1)) body-part
+    groups of ``GROUPS`` dancing B's first bar instead, so that the bridge moves from A to B one body part at a
+    time; each bar stands alone (its symbols clipped to it).
+
+    The material is the two bars the bridge joins, so that what changes from bar to bar is the handover and
+    nothing else: cycling through A's last and B's first bars instead (the first version) put the bars' own
+    differences on top of it, and the bridge went back and forth (Spearman ρ of the bar positions 0.75 on 8
+    generated pairs, against 0.96 with one bar each). A body part handed over takes B's posture with it: where
+    B's bar leaves a limb where it was at its start (no symbol at its first quarter beat), that limb is first
+    carried to where B holds it (B's state at that bar, or the natural position), within a beat, unless it is
+    there already; else A's posture stayed in the bridge, on a part that dances B's material (the evaluator reads
+    a bar's starting position as much as its symbols)."""
     from laban.algebra import bar_count, cut
-    from laban.score import Score
+    from laban.score import NATURAL_POSITION, Score, Sign, Symbol
     from laban.timing import BeatGrid
     from motiongpt.vocabulary import quantise
 
     from .editing import bars_of
 
     meter = score_a.beats_per_bar
-    last_a, last_b = bar_count(score_a), bar_count(score_b)
     grid = BeatGrid(tuple(period * np.arange(meter + 1)), meter)
+    last_a = bar_count(score_a)
+    piece_a, piece_b = cut(score_a, last_a, last_a), cut(score_b, 1, 1)
+    held_b = {s.column: (s.direction, s.level, s.contraction) for s in piece_b.starting_position
+              if s.sign is Sign.DIRECTION}
+    state: dict = {}  # each gesture column's last written (direction, level, contraction) in the bridge
     runs = []
     for k in range(bars):
         from_b = {c for group in GROUPS[:round(len(GROUPS) * (k + 1) / (bars + 1))] for c in group}
-        bar_a = last_a - bars + 1 + k if last_a >= bars else 1 + k % last_a
-        piece_a, piece_b = cut(score_a, bar_a, bar_a), cut(score_b, 1 + k % last_b, 1 + k % last_b)
         symbols = [s for s in piece_a.symbols if s.column.value not in from_b] + \
                   [s for s in piece_b.symbols if s.column.value in from_b]
-        mixed = quantise(Score(grid, [s for s in symbols if s.start < meter and s.duration > 0], [], ""),
-                         vocabulary.subdivision)
+        for column in NATURAL_POSITION:  # the gesture columns: a handed-over limb takes B's posture
+            first = min((s.start for s in symbols if s.column is column), default=float(meter))
+            posture = held_b.get(column, (*NATURAL_POSITION[column], None))
+            if column.value in from_b and first >= 0.25 and state.get(column) != posture:
+                symbols.append(Symbol(0.0, column, min(first, 1.0), Sign.DIRECTION, posture[0], posture[1],
+                                      contraction=posture[2]))
+        symbols = [s for s in symbols if s.start < meter and s.duration > 0]
+        for s in sorted(symbols, key=lambda s: s.start):
+            if s.sign is Sign.DIRECTION and s.column in NATURAL_POSITION:
+                state[s.column] = (s.direction, s.level, s.contraction)
+        mixed = quantise(Score(grid, symbols, [], ""), vocabulary.subdivision)
         runs.append(bars_of(vocabulary, mixed)[1][0])
     return runs
 

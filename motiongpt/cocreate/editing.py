@@ -70,11 +70,19 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,
          temperature: float = 1.0, count: int = 1):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
-    bars (``motiongpt.model.generate`` fill-in-the-middle)."""
+    bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
+    as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion."""
     from motiongpt.model.generate import variations
 
+    from .ties import TiesKept, kept_ties
+
+    ids = loaded.model.vocabulary.encode(score)
+
+    def processors(grammar):
+        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, score.grid, start, stop)), *loaded.processors]
+
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
-                      controls=controls, seed=seed, temperature=temperature, processors=loaded.processors)
+                      controls=controls, seed=seed, temperature=temperature, processors=processors)
 
 
 def _music_path(music: str):
