@@ -48,6 +48,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--subset", default="dance", help="'dance' (modern and salsa) or 'all'")
     parser.add_argument("--guidance", type=float, nargs="+", default=[1.0], help="guidance scales, a row each")
+    parser.add_argument("--guide-text", action="store_true",
+                        help="guide the words' sentence vector too, at the same scale as their facts (a group of "
+                             "its own; by default only the facts are guided, as motiongpt generate does)")
     parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
     parser.add_argument("--top-p", type=float, default=1.0, help="nucleus of every row (motiongpt generate: 0.9)")
     parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
@@ -86,7 +89,8 @@ def main() -> None:
                 first = 2 * index % (len(music) - 1) if music is not None else 0
                 controls = None if music is None else music[first:first + 2]
                 made = generate(model, grid, text=phrase.text, bars=2, seed=seed, best_of=best_of,
-                                controls=controls, guidance={"words": scale, "music": steer}, top_p=args.top_p)
+                                controls=controls, guidance={"words": scale, "music": steer,
+                                                                  **({"text": scale} if args.guide_text else {})}, top_p=args.top_p)
                 for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]

@@ -23,7 +23,7 @@ def model():
 
 def _two_stacks(model, step, conditions, scales, ids, numbers):
     """The old computation: a separate run without each group, its logits combined after."""
-    drop = {"words": ("text", "facts"), "music": ("controls",)}
+    drop = {"words": ("facts",), "text": ("text",), "music": ("controls",)}
     full = step(model, 2, 3, conditions)(ids, numbers).float()
     without = {name: step(model, 2, 3, {k: v for k, v in conditions.items() if k not in drop[name]})(ids, numbers)
                .float() for name in scales}
@@ -43,7 +43,7 @@ def test_guided_logits_from_one_batch_equal_those_of_separate_runs(model, step):
     v = model.vocabulary
     ids = torch.tensor([[v.bos_id, 1, 2, 3], [v.bos_id, 3, 2, 1]])
     numbers = torch.tensor([[-1, 0, 0, 1], [-1, 0, 1, 2]])  # tokens in bars: their controls and facts act
-    for scales in ({"words": 3.0}, {"music": 2.0}, {"words": 3.0, "music": 0.5}):
+    for scales in ({"words": 3.0}, {"music": 2.0}, {"words": 3.0, "music": 0.5}, {"text": 2.0, "words": 3.0}):
         guidance = Guidance(scales, conditions)
         with torch.inference_mode():
             batched = step(model, 2 * guidance.rows, 3, guidance.conditions(conditions))

@@ -245,8 +245,17 @@ def test_a_prompt_that_names_no_movement_denies_none(prompt):
 def test_a_choreographers_names_for_turns_jumps_and_steps():
     asked = facts_from_text("dance - cartwheel-like start, pirouettes, jete")
     assert asked.jumps == 1 and asked.turn is None and asked.steps is None  # a turn, but how far is not said
-    assert facts_from_text("two jetés and a pirouette") == PhraseFacts(0, None, None, 2, None)
+    assert facts_from_text("two jetés and a pirouette") == PhraseFacts(None, None, None, 2, None)  # steps between
     assert facts_from_text("runs forward, arms low").step_direction is Direction.FORWARD
+
+
+def test_a_choreographers_word_denies_nothing_it_leaves_out():
+    """"run" is not the describer's word: a run's strides are flights, so it must not read as "no jump" (it did,
+    and guidance on "no jump" wrote CMU's runs as long holds); "walk" is the describer's, and denies them."""
+    assert facts_from_text("run") == PhraseFacts(None, None, None, None, None)
+    assert facts_from_text("small jetes, pirouette").steps is None  # a captured one steps 8 times
+    assert facts_from_text("walk") == PhraseFacts(None, None, 0, 0, None)
+    assert facts_from_text("a jump") == PhraseFacts(0, None, 0, 1, None)
 
 
 FOUR_STEPS_FACTS = PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)

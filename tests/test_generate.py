@@ -260,12 +260,14 @@ def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
 
 
 def test_word_guidance_contrasts_the_words_with_their_absence(model):
-    """Guidance 0 is the model without words, 1 the model as it is, and more pushes past it: the same seed then
-    writes the wordless dance, the plain dance and a third one, each the same again for that seed."""
+    """Guidance 0 is the model without what the words state (their per-bar facts), 1 the model as it is, and more
+    pushes past it: the same seed then writes the dance of the words' sentence alone, the plain dance and a third
+    one, each the same again for that seed; the sentence vector is a group of its own ("text"). (Words that state
+    no turn: a stated turn is also a budget sampling keeps, with or without guidance, motiongpt.model.steering.)"""
     grid = laban.BeatGrid.uniform(120, 8, 4)
-    words = "four steps forward, a half turn to the right"
-    wordless = generate(model, grid, seed=5)
-    assert generate(model, grid, text=words, seed=5, guidance=0.0) == wordless
+    words = "a slow solo: four steps forward, arms high"
+    unstated = generate(model, grid, text=words, facts=np.full((2, model.config.fact_count), -1), seed=5)
+    assert generate(model, grid, text=words, seed=5, guidance=0.0) == unstated
     plain = generate(model, grid, text=words, seed=5)
     assert generate(model, grid, text=words, seed=5, guidance=1.0) == plain
     pushed = generate(model, grid, text=words, seed=5, guidance=4.0)

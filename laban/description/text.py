@@ -254,6 +254,9 @@ _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS) + 
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
 _JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)
 _TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
+# A choreographer's name for a movement marks words the describer did not write: a sentence with one is read open.
+_PROMPT_WORD = re.compile(r"(?<![\w-])(" + "|".join(f"{w}s?" for w in (*PROMPT_TURNS, *PROMPT_JUMPS, *PROMPT_STEPS))
+                          + r")(?![\w-])")
 # The describer's clauses that colour a sentence without being counted (``sentence``: rises, legs, torso,
 # standing still): with the counted kinds, every clause it writes is one of these.
 _COLOUR_WORD = re.compile(r"\b(legs?|torso|lean(s|ing)?|bends?|folds?|ris(e|es|ing)|relevé|plié|knees?|"
@@ -270,11 +273,15 @@ def facts_from_text(text: str) -> PhraseFacts:
     not mention are left unstated (``None``) rather than denied. A step or turn clause whose count, direction or
     amount the vocabulary cannot read leaves that fact unstated, and so does a sentence without arms. A prompt
     may also name steps, turns and jumps the describer does not write (``PROMPT_STEPS``, ``PROMPT_TURNS``,
-    ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté").
+    ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"); such a sentence is not the describer's either, so it too
+    denies nothing it leaves out ("run" read as "no jump" made the model write a run as long holds under guidance:
+    a run's strides are flights).
     """
     clauses = [(_kinds(c), c) for c in (c.strip() for c in _SPLIT.split(text.lower())) if c]
     kinds = set().union(*(k for k, _ in clauses))
-    closed = all(k for k, _ in clauses)
+    # the describer's register: every clause one of its kinds, in its own words (a choreographer's "run" or "jeté"
+    # is a prompt's word: "a run" has flights the describer would call leaps, "jetés, a pirouette" has steps)
+    closed = all(k for k, _ in clauses) and not _PROMPT_WORD.search(text.lower())
 
     def start(*mentions: str) -> int | None:
         return 0 if closed or kinds.intersection(mentions) else None

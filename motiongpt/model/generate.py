@@ -173,6 +173,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         processors = [processors]
     extra = processors(grammar) if callable(processors) else list(processors or ())
     processors = LogitsProcessorList([grammar, *extra, *limits(vocabulary, grid, grammar)])
+    if facts is not None and "turn" in model.config.fact_names and vocabulary.fim_prefix_id not in prompts[0]:
+        from .steering import TurnAsked  # the words' turn as a budget (bars in order: not filling in)
+
+        processors.append(TurnAsked(vocabulary, facts, model.config.fact_names))
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:

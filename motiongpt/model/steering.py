@@ -1,0 +1,82 @@
+"""The words' turn as a budget while sampling: a turn the words ask for is never overshot or turned the wrong way.
+
+Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
+about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
+symbols, and a sample that has turned a half already goes on turning, or turns back. The words' facts say, per
+bar, the turn its phrase asks (``conditions.fact_rows``: eighths, positive to the right); ``TurnAsked`` keeps,
+per phrase, the turn signs written so far each way, and when a support or centre column is about to say what
+it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
+other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and best-of.
+Phrases whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line; where the
+grammar leaves only turns (a centre sign beside a flight), the ones that go least past the budget stay.
+
+As the grammar does, it runs on the guided logits and only masks: what it leaves is sampled as before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from transformers import LogitsProcessor
+
+from laban.score import Column
+
+UNSAID = 1 << 20  # an asked turn no phrase states
+
+
+class TurnAsked(LogitsProcessor):
+    """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
+    more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
+    dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``)."""
+
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names) -> None:
+        facts = np.asarray(facts, dtype=np.int64)
+        names = list(fact_names)
+        turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
+        self.asked = torch.from_numpy(np.where(turn >= 0, turn - 8, UNSAID))
+        # where each bar's phrase begins: a bar at place 0, or with no place (no phrase), starts one
+        starts = np.zeros(len(facts), dtype=np.int64)
+        for b in range(1, len(facts)):
+            starts[b] = b if place[b] <= 0 else starts[b - 1]
+        self.starts = torch.from_numpy(starts)
+        self.eighths = torch.zeros(len(vocabulary), dtype=torch.long)
+        for name, k in vocabulary.turn_eighths.items():
+            self.eighths[vocabulary.ids[name]] = k
+        self.is_turn = self.eighths != 0
+        self.turning_columns = torch.tensor([vocabulary.ids[f"col:{c.value}"] for c in
+                                             (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)])
+        self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if input_ids.shape[1] < 3:
+            return scores
+        device = input_ids.device
+        columns = self.turning_columns.to(device)
+        saying = torch.isin(input_ids[:, -1], columns) & (input_ids[:, -2] != self.cont)
+        if not bool(saying.any()):
+            return scores
+        bar_of = torch.cumsum(input_ids == self.bar, dim=1) - 1  # the bar each position stands in (-1: before)
+        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
+        asked = self.asked.to(device)[bar]
+        saying &= (asked != UNSAID) & (bar_of[:, -1] >= 0)
+        if not bool(saying.any()):
+            return scores
+        eighths = self.eighths.to(device)
+        # turn signs written in this phrase: a turn token said by a turning column, not a continuation
+        said = torch.zeros_like(input_ids, dtype=torch.bool)
+        said[:, 1:] = torch.isin(input_ids[:, :-1], columns)
+        said[:, 2:] &= input_ids[:, :-2] != self.cont
+        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
+        turned = eighths[input_ids] * (said & in_phrase)
+        right, left = turned.clamp(min=0).sum(1), (-turned).clamp(min=0).sum(1)  # eighths written each way
+        a = eighths[None]
+        # each way counted apart (turns of opposite senses are two turns, not one that cancels): a turn that
+        # way may bring it to the asked amount that way and an eighth more; an eighth the other way (a turn too
+        # small to count) once
+        way = torch.where(a > 0, right[:, None], left[:, None]) + a.abs()
+        asked_way = torch.where(a > 0, asked.clamp(min=0)[:, None], (-asked).clamp(min=0)[:, None])
+        past = torch.where(saying[:, None] & self.is_turn.to(device)[None], way - asked_way - 1, 0)  # > 0: refused
+        # where the grammar leaves only turns (a centre sign beside a flight), the turns that go least past it
+        open_ = ~torch.isinf(scores)
+        least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
+        return scores.masked_fill(past > least, float("-inf"))
