@@ -394,7 +394,8 @@ class Body:
             depth = max(planned ** 2 / (2 * _PUSH) - rise, _CROUCH)
             room = min(clock.anticipation(t_off), t_off - landed)  # on the floor (running: since the last landing)
             landed = t_on
-            push = float(np.clip(2 * (rise + depth) / planned, PUSH_OFF[0], min(PUSH_OFF[1], room)))
+            push = float(np.clip(2 * (rise + depth) / planned, PUSH_OFF[0],
+                                 max(min(PUSH_OFF[1], room), 1.0 / clock.fps)))
             sink = min(max(_CROUCHING, np.sqrt(6 * depth / _PUSH)), max(room - push, 0.0))
             depth = depth * min(sink / max(np.sqrt(6 * depth / _PUSH), _CROUCHING), 1.0)  # no room: shallower
             start = t_off - push
@@ -431,7 +432,7 @@ class Body:
                                 np.array([[0.0], [planned]]))[:, 0]
             # the speed the landing asks for beyond the planned one is taken up in the push's last moment, within
             # the time that may depend on the landing (a curve with no height and that speed at take-off)
-            last = push if long else float(np.clip(t_off - earliest, PUSH_OFF[0] / 2, push))
+            last = push if long else float(np.clip(t_off - earliest, min(PUSH_OFF[0] / 2, push), push))
             late = (t > t_off - last) & (t < t_off)
             s = (t[late] - (t_off - last)) / last
             y[late] += (v0 - planned) * last * (s ** 3 - s ** 2)

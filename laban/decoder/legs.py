@@ -20,7 +20,8 @@ from .steps import Steps
 from .supports import in_body, to_world
 
 _CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
-_CATCH_UP = 0.04  # s a foot pushing off takes to reach the body's speed once it leaves the floor
+_OFF_THE_FLOOR = 0.06  # m a foot pushing off is picked up at least, at once (the tokenizer: 5 cm is off the floor)
+_CATCH_UP = 0.02  # s a foot pushing off takes to reach the body's speed once it leaves the floor
 _REACHED = (0.93, 0.985)  # of the leg: a free foot's reach from the hip is limited from the first to the second
 _FREE_LIFT = (0.10, 0.14)  # m a free foot is held up when the leg hangs (place low) for a while
 
@@ -85,7 +86,7 @@ class Spell:
         path = self._path(hips, left)
         if not self.flies:  # a foot stepping while the other stands reaches where the step takes it
             return path
-        return _within_reach(path, hips, self.full, self.t, self.ta)
+        return _within_reach(path, hips, self.full, self.t, self.ta, self.tb)
 
     def _ride(self, hips: np.ndarray, left: tuple | None) -> np.ndarray | None:
         """A foot pushing off to jump leaves the floor with the leg as it pushed: it rides with the hip, rising
@@ -102,7 +103,7 @@ class Spell:
         ride = self.lifted + (hips - hip_left) - np.outer(lag, hip_speed - ankle_speed)
         # at least as high as a foot picked up briskly, where the body rises slower than that (a running stride's
         # low flight: the 5 cm that make a foot off the floor, at once)
-        brisk = self.lifted[1] + self.clearance * _lifted(self.t, self.ta, np.inf, True)
+        brisk = self.lifted[1] + _OFF_THE_FLOOR * _lifted(self.t, self.ta, np.inf, True)
         ride[:, 1] = np.logaddexp(ride[:, 1] / 0.01, brisk / 0.01) * 0.01
         return ride
 
@@ -154,9 +155,8 @@ def free_feet(spells: list[Spell], hips: np.ndarray, ankles: np.ndarray, planted
         left = None
         if begin > 1:  # where the hip was as the foot left, and how fast the hip and the ankle moved then (a
             # foot that touched the floor for one frame: from rest)
-            moving = planted[f, begin - 2]
-            left = hips[f, begin - 1], (hips[f, begin - 1] - hips[f, begin - 2]) * fps, \
-                (ankles[f, begin - 1] - ankles[f, begin - 2]) * fps * moving
+            ankle_speed = (ankles[f, begin - 1] - ankles[f, begin - 2]) * fps if planted[f, begin - 2] else np.zeros(3)
+            left = hips[f, begin - 1], (hips[f, begin - 1] - hips[f, begin - 2]) * fps, ankle_speed
         targets[f, spell.frames] = spell.path(hips[f, spell.frames], left)
         weight[spell.foot, spell.frames] = spell.weight
     return targets, weight
@@ -237,16 +237,19 @@ def knee_bends(t: np.ndarray, symbols: list, starts: np.ndarray, ends: np.ndarra
     return bend
 
 
-def _within_reach(path: np.ndarray, hips: np.ndarray, full: float, t: np.ndarray, ta: float) -> np.ndarray:
+def _within_reach(path: np.ndarray, hips: np.ndarray, full: float, t: np.ndarray, ta: float,
+                  tb: float) -> np.ndarray:
     """Ankle targets pulled in towards the hip where they lie beyond ``_REACHED[0]`` of the leg, softly
-    (``laban.ik.soft_reach``), from the hip's reach as the foot left the floor over the first 0.15 s. A target out
+    (``laban.ik.soft_reach``), from the hip's reach as the foot left the floor over the first 0.15 s and back to
+    the reach of the spot it lands on over the last 0.15 s (the leg meets the floor where it plants). A target out
     of reach had the leg straight and its knee jump from bent to straight as the target passed the leg's length:
     the swinging foot of a jump, held near the floor as the body flies up, and the landing leg as the body comes
     down onto it."""
     reach = path - hips
     distance = np.linalg.norm(reach, axis=-1)
     soft = soft_reach(distance, full, *_REACHED)
-    soft = distance + (soft - distance) * ramp(t, ta, ta + 0.15)
+    fade = ramp(t, ta, ta + 0.15) * ((1.0 - ramp(t, tb - 0.15, tb)) if np.isfinite(tb) else 1.0)
+    soft = distance + (soft - distance) * fade
     return hips + reach * (soft / np.maximum(distance, 1e-9))[:, None]
 
 
