@@ -142,3 +142,13 @@ def two_bone(base: np.ndarray, target: np.ndarray, upper: float, lower: float, p
     h = np.sqrt(np.maximum(upper ** 2 - a ** 2, 0.0))
     side = unit(pole - dot(pole, along)[..., None] * along)
     return base + along * a[..., None] + side * h[..., None], end
+
+
+def soft_reach(distance: np.ndarray, full: float, knee: float, longest: float) -> np.ndarray:
+    """Reaches ``distance`` (m) from the hip of a leg ``full`` long, kept under ``longest`` of it softly: the
+    same up to ``knee`` of it, then coming to ``longest`` as the distance grows (exponentially, with the slope
+    continuous): a knee near straight moves as the square root of the leg's shortening, so a hard limit snaps
+    it straight in a frame."""
+    knee, longest = knee * full, longest * full
+    soft = longest - (longest - knee) * np.exp(-np.maximum(distance - knee, 0.0) / (longest - knee))
+    return np.where(distance > knee, soft, distance)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
-from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, swing, two_bone, unit
+from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
 from ..motion import Motion, forward_kinematics
 from ..score import Column, Score
 from ..skeleton import Skeleton
@@ -27,11 +27,18 @@ GRAVITY = 9.81
 # measurement signs: a normal jump 5 cm; a small one barely leaves the legs' bend, a large one leaves from legs
 # stretched right up onto the toes (the flight's time, as written, sets how high it flies from there)
 _TAKE_OFF = {None: 0.05, -3: 0.02, -2: 0.02, -1: 0.02, 1: 0.09, 2: 0.13, 3: 0.15}
-_CROUCH = 0.04  # m the pelvis sinks into a jump's push-off ...
-_CROUCHING = 0.12  # s ... in this long before it (or half a beat; less deep where the beat before landing is full)
+_CROUCH = 0.04  # m the pelvis sinks at least into a jump's push-off ...
+_CROUCHING = 0.12  # s ... in at least this long before it (less deep where the beat before is full)
+# m/s² the centre of mass accelerates up at most in a push-off (a ground reaction of three body weights, the
+# peak of dancers' and athletes' vertical jumps), and sets how deep a jump crouches and how long it pushes
+_PUSH = 2.0 * GRAVITY
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
+_PUSH_REACH = (0.94, 0.9985)  # of the leg: a push-off's leg reaches softly from the first to the second
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
+_HEEL_RISE = np.radians(60.0)  # the most a push-off raises the heel above how the foot stood
+_LET_GO = 0.1  # s a foot that pushed off takes to let its heel's rise go in the air (longer kept the toes within 5 cm
+# of the floor, read as standing, for the first frames of a flight)
 
 
 class Body:
@@ -192,13 +199,15 @@ class Body:
         world, set_ = self._upper[0].copy(), self._upper[1].copy()
         # legs
         hips = self._hips(root)
+        fronts = apply(foot_rotations, rig.forward)  # the knees bend over the toes as they stand, heel up or not
+        foot_rotations, ankles = self._onto_toes(hips, foot_rotations, ankles)
         if self._spells is None:
             self._spells = free_spells(self.score, self.clock, steps, rig, ankles, self.streams)
-        free_targets, free_weight = free_feet(self._spells, hips, ankles)
+        free_targets, free_weight = free_feet(self._spells, hips, ankles, steps.planted, self.clock.fps)
         for f, side in enumerate(("left", "right")):
             leg = rig.legs[side]
             target = np.where(steps.planted[f][:, None], ankles[f], free_targets[f])
-            planted_front = apply(foot_rotations[f], rig.forward)
+            planted_front = fronts[f]
             body_dir = in_body(unit(target - hips[f]), self.heading)
             free_front = to_world(leg_front(body_dir), self.heading)
             w = free_weight[f][:, None]
@@ -225,6 +234,61 @@ class Body:
         _inherit(rig.skeleton, world, set_)
         self._driven = set_
         return world, root
+
+    def _onto_toes(self, hips: np.ndarray, foot_rotations: np.ndarray, ankles: np.ndarray):
+        """A foot planted under a push-off rises onto its ball as the hip goes beyond the leg's reach, the toes
+        staying where they stand: the foot leaves the floor heel first and already moving up, as a dancer's
+        does. (Held flat, the leg was stretched straight in a frame as the pelvis rose past its reach and the foot
+        then torn off the floor: 150-230 m/s² at the knee in a push from a quick step.) Where the leg's reach
+        from the flat foot passes ``_PUSH_REACH[0]`` of the leg the reach asked of it comes softly to
+        ``_PUSH_REACH[1]`` (``laban.ik.soft_reach``), and the heel rises until the ankle is there."""
+        pushing = getattr(self, "_pushing", None)
+        if pushing is None or not pushing.any():
+            return foot_rotations, ankles
+        pushing = np.asarray(pushing)
+        rig = self.rig
+        foot_rotations, ankles = foot_rotations.copy(), ankles.copy()
+        for f, side in enumerate(("left", "right")):
+            leg = rig.legs[side]
+            full = leg.thigh_length + leg.shin_length
+            frames = np.flatnonzero(self.steps.planted[f] & (pushing[f] > 0))
+            if not len(frames):
+                continue
+            hip, ankle, rotation = hips[f, frames], ankles[f, frames], foot_rotations[f, frames]
+            distance = np.linalg.norm(ankle - hip, axis=-1)
+            wanted = distance + (soft_reach(distance, full, *_PUSH_REACH) - distance) * pushing[f, frames]
+            ball = ankle + apply(rotation, leg.ball)
+            axis = unit(apply(rotation, rig.right))
+            low, high = np.zeros(len(frames)), np.full(len(frames), _HEEL_RISE)
+            for _ in range(16):  # the heel's rise (radians about the ball) that brings the ankle to the reach
+                middle = 0.5 * (low + high)
+                turned = ball + apply(axis_angle(axis, -middle), ankle - ball)
+                far = np.linalg.norm(turned - hip, axis=-1) > wanted
+                low, high = np.where(far, middle, low), np.where(far, high, middle)
+            # the rise as a smooth curve in time, and the foot leaving the floor as it stood on its ball, letting
+            # the rise go over the next ``_LET_GO`` s
+            rise = np.zeros(self.clock.frames)
+            rise[frames] = high
+            planted = self.steps.planted[f]
+            fades = []
+            for last in frames[(frames + 1 < len(planted)) & ~planted[np.minimum(frames + 1, len(planted) - 1)]]:
+                after = np.arange(last + 1, min(last + 1 + int(np.ceil(_LET_GO * self.clock.fps)), len(planted)))
+                after = after[~planted[after]]
+                rise[after] = rise[last]
+                fades.append((after, 1.0 - ramp(self.clock.t[after], self.clock.t[last], self.clock.t[last] + _LET_GO)))
+            rise = gaussian_filter1d(rise, **self.clock.kernel(0.03), mode="nearest")
+            for after, fade in fades:
+                rise[after] *= fade
+            lifted = np.flatnonzero(rise > 1e-6)
+            rotation = foot_rotations[f, lifted]
+            axis = unit(apply(rotation, rig.right))
+            turn = axis_angle(axis, -rise[lifted])
+            stands = planted[lifted]
+            ball = ankles[f, lifted] + apply(rotation, leg.ball)
+            raised = ball + apply(turn, ankles[f, lifted] - ball)  # (a foot in the air keeps its ankle's target)
+            ankles[f, lifted] = np.where(stands[:, None], raised, ankles[f, lifted])
+            foot_rotations[f, lifted] = compose(turn, rotation)
+        return foot_rotations, ankles
 
     def _bend(self, world, set_, chain, weights, base, top, target, breathe=False):
         """Tilt a chain (spine or neck) so that ``base`` → ``top`` points along ``target`` (T, 3) in the world."""
@@ -279,21 +343,33 @@ class Body:
     # --- jumps ----------------------------------------------------------------------------------------------
 
     def _flight_times(self):
-        """(take-off, landing) seconds of every flight between two supports."""
-        runs = self.steps.runs
+        """(take-off, landing) seconds of every flight between two supports, whether it is long, the earliest time
+        its motion may depend on its landing, its space measurement, and its duration as written (s)."""
+        runs, clock = self.steps.runs, self.clock
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
                 flight = runs[takeoff + 1]
                 yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
-                    self.steps.anticipated_from(flight), flight.space
+                    self.steps.anticipated_from(flight), flight.space, \
+                    clock.seconds(flight.b1) - clock.seconds(flight.b0)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
-        parabola under gravity, and the knees absorb the landing."""
+        parabola under gravity, and the knees absorb the landing.
+
+        The push is sized by physics rather than set: to leave the floor at the speed ``v`` a flight as written
+        needs (landing as high as it left), a push at the ``_PUSH`` acceleration rises ``v² / 2 _PUSH``, which
+        is where the knees crouch to (the take-off's stretch above standing, ``_TAKE_OFF``, is part of it), and
+        takes ``2 rise / v``. The pelvis sinks into that crouch from where it is and as fast as it moves (a
+        curve matching its height and speed), so that a quick step into a jump does not turn the pelvis round
+        in a frame: before, the crouch and the push were set (4 cm, from rest), and a quarter-beat step into a
+        jump reached 55 m/s² at the pelvis (140-190 at the knees) where dancers' pelvis stays under 30."""
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        for t_off, t_on, long, earliest, space in self._flight_times():
+        self._pushing = np.zeros((2, clock.frames))  # how much each foot is in a push-off (``_onto_toes``)
+        landed = -np.inf  # when the last jump landed
+        for t_off, t_on, long, earliest, space, written in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -302,8 +378,9 @@ class Body:
             if long:  # a flight longer than a beat flies as if to land as high as it took off: where it lands (an
                 # edit of the landing) changes only the landing, which the knees absorb
                 y_stand_on = y_stand_off
-            y_off = y_stand_off + _TAKE_OFF[space]  # a large jump leaves from the fully stretched legs
-            y_on = y_stand_on + _TAKE_OFF[space] - 0.01
+            rise = _TAKE_OFF[space]
+            y_off = y_stand_off + rise  # a large jump leaves from the fully stretched legs
+            y_on = y_stand_on + rise - 0.01
             if com_offset is not None:  # fly the centre of mass, not the pelvis
                 c_off = y_off + com_offset[off_frame, 1]
                 c_on = y_on + com_offset[off_frame if long else on_frame, 1]
@@ -311,52 +388,102 @@ class Body:
                 c_off, c_on = y_off, y_on
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
-            push = float(np.clip(2 * (y_off - (y_stand_off - _CROUCH)) / max(v0, 0.3), *PUSH_OFF))
-            # the knees bend into the push (_CROUCH deep, in _CROUCHING s or half a beat) from wherever the pelvis
-            # is, and the push starts from there: before, the crouch was reached in one frame, 4 cm at once (a jolt
-            # of 95 m/s² at the pelvis, at the joins of regenerate and continue, where the model wrote a jump)
-            sink = min(_CROUCHING, 0.5 * clock.beat_before(t_off))
-            if not long:  # the push-off, which depends on where the jump lands, within the beat before landing
-                push = max(min(push, t_off - earliest), PUSH_OFF[0])
-                sink = min(sink, max(t_off - earliest - push, 0.0))
-            start, depth = t_off - push, _CROUCH * min(sink / _CROUCHING, 1.0)  # no room: a shallower crouch
+            # the push as the flight is written (not where it lands: an edit of the landing may change only its
+            # last moment, below): how deep, how long, and the crouch into it, all within the beat before
+            planned = max(0.5 * GRAVITY * max(written, flight if long else 0.0), 0.3)
+            depth = max(planned ** 2 / (2 * _PUSH) - rise, _CROUCH)
+            room = min(clock.anticipation(t_off), t_off - landed)  # on the floor (running: since the last landing)
+            landed = t_on
+            push = float(np.clip(2 * (rise + depth) / planned, PUSH_OFF[0],
+                                 max(min(PUSH_OFF[1], room), 1.0 / clock.fps)))
+            sink = min(max(_CROUCHING, np.sqrt(6 * depth / _PUSH)), max(room - push, 0.0))
+            depth = depth * min(sink / max(np.sqrt(6 * depth / _PUSH), _CROUCHING), 1.0)  # no room: shallower
+            start = t_off - push
+            for f in (0, 1):  # the feet on the floor as the body leaves it, for as long as they have stood there
+                planted = self.steps.planted[f]
+                last = int(np.searchsorted(t, t_off, side="right")) - 1
+                if last < 0 or not planted[last]:
+                    continue
+                first = last
+                while first > 0 and planted[first - 1]:
+                    first -= 1
+                frames = slice(first, last + 1)
+                self._pushing[f, frames] = np.maximum(self._pushing[f, frames], ramp(t[frames], start - sink, start))
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))
             y_stand_on = root_y[on_frame]
             inside = (t >= t_off) & (t <= t_on)
             dt = t[inside] - t_off
             com_y = c_off + v0 * dt - 0.5 * GRAVITY * dt ** 2
             y[inside] = com_y - (com_offset[inside, 1] if com_offset is not None else 0.0)
-            crouched = float(np.interp(start, t, y)) - depth  # (y: after a jump landed just before, from there)
-            bending = (t > start - sink) & (t <= start)
-            y[bending] = y[bending] - depth * smoothstep((t[bending] - (start - sink)) / max(sink, 1e-9))
+            # the crouch, from the pelvis's height and speed where it begins (after a jump landed just before, from
+            # there), to rest at the crouch
+            begin = start - sink
+            here = float(np.interp(begin, t, y))
+            speed = (here - float(np.interp(begin - 1.0 / clock.fps, t, y))) * clock.fps
+            crouched = float(np.interp(start, t, y)) - depth
+            bending = (t > begin) & (t <= start)
+            if sink > 0:
+                y[bending] = hermite(t[bending], np.array([begin, start]), np.array([[here], [crouched]]),
+                                     np.array([[speed], [0.0]]))[:, 0]
+            else:
+                crouched = here
             before = (t > start) & (t < t_off)
             y[before] = hermite(t[before], np.array([start, t_off]), np.array([[crouched], [y_off]]),
-                                 np.array([[0.0], [v0]]))[:, 0]
+                                np.array([[0.0], [planned]]))[:, 0]
+            # the speed the landing asks for beyond the planned one is taken up in the push's last moment, within
+            # the time that may depend on the landing (a curve with no height and that speed at take-off)
+            last = push if long else float(np.clip(t_off - earliest, min(PUSH_OFF[0] / 2, push), push))
+            late = (t > t_off - last) & (t < t_off)
+            s = (t[late] - (t_off - last)) / last
+            y[late] += (v0 - planned) * last * (s ** 3 - s ** 2)
             after = (t > t_on) & (t < t_on + absorb)
             y[after] = hermite(t[after], np.array([t_on, t_on + absorb]),
-                                np.array([[y_on], [y_stand_on - 0.06]]), np.array([[v1], [0.0]]))[:, 0]
+                               np.array([[y_on], [y_stand_on - 0.06]]), np.array([[v1], [0.0]]))[:, 0]
             recover = (t >= t_on + absorb) & (t < t_on + absorb + 0.25)
             y[recover] = root_y[recover] - 0.06 * (1 - ramp(t[recover], t_on + absorb, t_on + absorb + 0.25))
         return y
 
     def _ballistic_xz(self, root_xz, com_offset):
-        """In the air the centre of mass moves straight at constant speed."""
+        """In the air the centre of mass moves straight at constant speed; the pelvis reaches that speed during
+        the push (as late as the landing it depends on allows) and leaves it after landing over as long (a
+        curve with no displacement and the difference in speed at the take-off and the landing), instead of
+        turning in a frame from the step's travel into the flight's."""
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on, long, _, _ in self._flight_times():
+        for t_off, t_on, long, earliest, _, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
-            if long or not inside.any():  # a flight longer than a beat goes straight up and down as planned (it
-                # may depend neither on where it lands nor, after it lands, on how it took off)
+            if not inside.any():
                 continue
-            off_frame = max(np.flatnonzero(inside)[0] - 1, 0)
-            on_frame = min(np.flatnonzero(inside)[-1] + 1, clock.frames - 1)
-            c_off = root_xz[off_frame] + com_offset[off_frame, [0, 2]]
-            c_on = root_xz[on_frame] + com_offset[on_frame, [0, 2]]
-            s = (t[inside] - t[off_frame]) / max(t[on_frame] - t[off_frame], 1e-9)
-            xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
+            first, final = np.flatnonzero(inside)[[0, -1]]
+            off_frame = max(first - 1, 0)
+            on_frame = min(final + 1, clock.frames - 1)
+            if not long:  # a flight longer than a beat goes straight up and down as planned (it may depend neither
+                # on where it lands nor, after it lands, on how it took off)
+                c_off = root_xz[off_frame] + com_offset[off_frame, [0, 2]]
+                c_on = root_xz[on_frame] + com_offset[on_frame, [0, 2]]
+                s = (t[inside] - t[off_frame]) / max(t[on_frame] - t[off_frame], 1e-9)
+                xz[inside] = c_off + (c_on - c_off) * s[:, None] - com_offset[inside][:, [0, 2]]
+            if final - first < 2:
+                continue
+            fly = (xz[first + 1] - xz[first]) * clock.fps, (xz[final] - xz[final - 1]) * clock.fps
+            approach = (xz[off_frame] - xz[max(off_frame - 1, 0)]) * clock.fps
+            leave = (xz[min(on_frame + 1, clock.frames - 1)] - xz[on_frame]) * clock.fps
+            for edge, change, side in ((t[off_frame], fly[0] - approach, -1.0), (t[on_frame], fly[1] - leave, 1.0)):
+                reach = float(np.clip(4 * np.linalg.norm(change) / _PUSH, PUSH_OFF[0], 0.3))
+                if side < 0:
+                    reach = min(reach, clock.anticipation(t_off) if long else max(t_off - earliest, 1.0 / clock.fps))
+                near = (t > edge - reach) & (t < edge) if side < 0 else (t > edge) & (t < edge + reach)
+                s = side * (t[near] - edge) / reach  # 0 at the edge, 1 a reach away
+                xz[near] += _edge_curve(s, reach, side)[:, None] * change
         return xz
 
+
+def _edge_curve(s: np.ndarray, reach: float, side: float) -> np.ndarray:
+    """A curve that is 0 with speed 1 at an edge (s = 0) and 0 at rest a ``reach`` (s) away (s = 1), on the
+    ``side`` (-1 before, 1 after) of the edge: added times a change of speed, it changes the speed at the edge
+    by that much and nothing beyond the reach."""
+    return side * reach * s * (1.0 - s) ** 2
 
 
 def _hold_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:

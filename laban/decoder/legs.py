@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..figure import Rig
-from ..ik import unit
+from ..ik import soft_reach, unit
 from ..score import Column, Direction, Score, Sign
 from .clock import Clock, Streams, clamp, progress, ramp, smoothstep
 from .gestures import eased, move_to, sample_direction, track
@@ -20,6 +20,9 @@ from .steps import Steps
 from .supports import in_body, to_world
 
 _CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
+_OFF_THE_FLOOR = 0.06  # m a foot pushing off is picked up at least, at once (the tokenizer: 5 cm is off the floor)
+_CATCH_UP = 0.02  # s a foot pushing off takes to reach the body's speed once it leaves the floor
+_REACHED = (0.93, 0.985)  # of the leg: a free foot's reach from the hip is limited from the first to the second
 _FREE_LIFT = (0.10, 0.14)  # m a free foot is held up when the leg hangs (place low) for a while
 
 
@@ -52,6 +55,7 @@ class Spell:
     # the body comes down, instead of dropping in the last moment. (Leaving the floor into it faster than the
     # 0.25 s every free foot takes made the legs' kinetics unlike a dancer's: validation FID_k 41 → 44.)
     airborne: np.ndarray | bool = False  # (n,) frames with no foot on the floor
+    flies: bool = False  # the body is in the air at some time of the spell
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
@@ -75,10 +79,40 @@ class Spell:
         if self.landed is not None:
             self.weight = np.minimum(self.weight, 1.0 - ramp(self.t, self.tb - 0.17, self.tb - 0.05))
 
-    def path(self, hips: np.ndarray) -> np.ndarray:
-        """Ankle targets (n, 3) given the hip's positions."""
+    def path(self, hips: np.ndarray, left: tuple | None = None) -> np.ndarray:
+        """Ankle targets (n, 3) given the hip's positions (and ``left``: where the hip was as the foot left the
+        floor, and the hip's and the ankle's velocities then), never further from the hip than the leg reaches
+        (``_within_reach``)."""
+        path = self._path(hips, left)
+        if not self.flies:  # a foot stepping while the other stands reaches where the step takes it
+            return path
+        return _within_reach(path, hips, self.full, self.t, self.ta, self.tb)
+
+    def _ride(self, hips: np.ndarray, left: tuple | None) -> np.ndarray | None:
+        """A foot pushing off to jump leaves the floor with the leg as it pushed: it rides with the hip, rising
+        as fast as the body, and only then goes where the leg goes. (Lifted briskly from the floor by itself, 10 cm
+        in 0.05 s while the body flew up, the leg went from the push's bent knee to straight in a frame: 100-200
+        m/s² at the knee and the toes, where dancers' take-offs stay under 80.)"""
+        if not self.jumping or self.lifted is None or left is None:
+            return None
+        hip_left, hip_speed, ankle_speed = left
+        # the foot takes ``_CATCH_UP`` s to reach the body's speed from its own as it left (heel first, on its
+        # ball): the lag behind a foot riding rigidly from the start is the integral of the speed it lacks
+        x = clamp((self.t - self.ta) / _CATCH_UP)
+        lag = _CATCH_UP * (x - x ** 3 + 0.5 * x ** 4)
+        ride = self.lifted + (hips - hip_left) - np.outer(lag, hip_speed - ankle_speed)
+        # at least as high as a foot picked up briskly, where the body rises slower than that (a running stride's
+        # low flight: the 5 cm that make a foot off the floor, at once)
+        brisk = self.lifted[1] + _OFF_THE_FLOOR * _lifted(self.t, self.ta, np.inf, True)
+        ride[:, 1] = np.logaddexp(ride[:, 1] / 0.01, brisk / 0.01) * 0.01
+        return ride
+
+    def _path(self, hips: np.ndarray, left: tuple | None) -> np.ndarray:
+        ride = self._ride(hips, left)
         if self.swinging is not None:
-            return self.swinging
+            if ride is None:
+                return self.swinging
+            return ride + (self.swinging - ride) * ramp(self.t, self.ta + 0.03, self.ta + 0.25)[:, None]
         t, ta, tb, d = self.t, self.ta, self.tb, self.directions
         extension = np.full(len(t), self.full * 0.985)
         down = np.maximum(-d[:, 1], 1e-3)
@@ -96,7 +130,8 @@ class Spell:
         extension = np.where(d[:, 1] < 0, np.minimum(extension, clear), extension)
         path = hips + d * extension[:, None]
         if self.lifted is not None:  # leave the floor: up at once, then where the leg goes
-            up = self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
+            up = ride if ride is not None else \
+                self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
             path = up + (path - up) * ramp(t, ta + 0.03, ta + 0.25)[:, None]
         if self.landed is not None:  # come down to the landing spot (straight down from a leg that reached there)
             lead = 0.15 if self.reaching else 0.35
@@ -108,13 +143,21 @@ class Spell:
         return path
 
 
-def free_feet(spells: list[Spell], hips: np.ndarray, ankles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ankle targets (2, T, 3) of the feet off the floor given the hips (2, T, 3), and how free each foot is (2, T;
-    0 planted, 1 in the air, in between while leaving and landing)."""
+def free_feet(spells: list[Spell], hips: np.ndarray, ankles: np.ndarray, planted: np.ndarray,
+              fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ankle targets (2, T, 3) of the feet off the floor given the hips (2, T, 3) and the planted ankles (2, T, 3;
+    ``planted`` (2, T) where they are), and how free each foot is (2, T; 0 planted, 1 in the air, in between
+    while leaving and landing)."""
     targets = ankles.copy()
     weight = np.zeros(ankles.shape[:2])
     for spell in spells:
-        targets[spell.foot, spell.frames] = spell.path(hips[spell.foot, spell.frames])
+        f, begin = spell.foot, spell.frames.start
+        left = None
+        if begin > 1:  # where the hip was as the foot left, and how fast the hip and the ankle moved then (a
+            # foot that touched the floor for one frame: from rest)
+            ankle_speed = (ankles[f, begin - 1] - ankles[f, begin - 2]) * fps if planted[f, begin - 2] else np.zeros(3)
+            left = hips[f, begin - 1], (hips[f, begin - 1] - hips[f, begin - 2]) * fps, ankle_speed
+        targets[f, spell.frames] = spell.path(hips[f, spell.frames], left)
         weight[spell.foot, spell.frames] = spell.weight
     return targets, weight
 
@@ -145,6 +188,7 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           leg.thigh_length + leg.shin_length, leg.ankle_height,
                           jumping=begin > 0 and not steps.planted[1 - f, begin],
                           window=clock.anticipation(tb) if end < n else np.inf)
+            spell.flies = bool(spell.jumping or (~steps.planted[1 - f, frames]).any())
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
                              streams(column, symbols[k].start), column, streams.model)
@@ -191,6 +235,22 @@ def knee_bends(t: np.ndarray, symbols: list, starts: np.ndarray, ends: np.ndarra
         w = smoothstep(clamp((t - t0) / max(t1 - t0, 1e-3)))
         bend = bend * (1.0 - w) + s.bend * w
     return bend
+
+
+def _within_reach(path: np.ndarray, hips: np.ndarray, full: float, t: np.ndarray, ta: float,
+                  tb: float) -> np.ndarray:
+    """Ankle targets pulled in towards the hip where they lie beyond ``_REACHED[0]`` of the leg, softly
+    (``laban.ik.soft_reach``), from the hip's reach as the foot left the floor over the first 0.15 s and back to
+    the reach of the spot it lands on over the last 0.15 s (the leg meets the floor where it plants). A target out
+    of reach had the leg straight and its knee jump from bent to straight as the target passed the leg's length:
+    the swinging foot of a jump, held near the floor as the body flies up, and the landing leg as the body comes
+    down onto it."""
+    reach = path - hips
+    distance = np.linalg.norm(reach, axis=-1)
+    soft = soft_reach(distance, full, *_REACHED)
+    fade = ramp(t, ta, ta + 0.15) * ((1.0 - ramp(t, tb - 0.15, tb)) if np.isfinite(tb) else 1.0)
+    soft = distance + (soft - distance) * fade
+    return hips + reach * (soft / np.maximum(distance, 1e-9))[:, None]
 
 
 def _lifted(t: np.ndarray, ta: float, tb: float, brisk: bool = False) -> np.ndarray:
