@@ -50,7 +50,7 @@ from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import _TRACK_SMOOTHING, TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
+from .gestures import TRACK_SMOOTHING, TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
 from .steps import Steps
 from .supports import heading_of, support_runs
 
@@ -119,7 +119,7 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     following = starts[np.minimum(written, len(uppers) - 1)]
     near = (written < len(uppers)) & (ends > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
     seen = track.copy()
-    kernel = clock.kernel(_TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
+    kernel = clock.kernel(TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
     around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
     for count, frame in {(int(c), int(f)) for c, f in zip(written[near], frames[near])}:
         # the move under way there, the one it may still be arriving from, and the target that one starts from

@@ -49,6 +49,7 @@ class Body:
         self.rig, self.clock, self.steps, self.gestures, self.score = rig, clock, steps, gestures, score
         self.streams = streams
         self._spells: list[Spell] | None = None
+        self._pushing: np.ndarray | None = None  # (2, T): how much each foot is in a push-off (``_jumps``)
         self.heading = steps.heading
         self.facing = facing_rotations(rig, self.heading)
         self.leg_lengths = {f: (rig.legs[s].thigh_length, rig.legs[s].shin_length)
@@ -242,10 +243,9 @@ class Body:
         then torn off the floor: 150-230 m/s² at the knee in a push from a quick step.) Where the leg's reach
         from the flat foot passes ``_PUSH_REACH[0]`` of the leg the reach asked of it comes softly to
         ``_PUSH_REACH[1]`` (``laban.ik.soft_reach``), and the heel rises until the ankle is there."""
-        pushing = getattr(self, "_pushing", None)
+        pushing = self._pushing
         if pushing is None or not pushing.any():
             return foot_rotations, ankles
-        pushing = np.asarray(pushing)
         rig = self.rig
         foot_rotations, ankles = foot_rotations.copy(), ankles.copy()
         for f, side in enumerate(("left", "right")):
@@ -367,7 +367,7 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        self._pushing = np.zeros((2, clock.frames))  # how much each foot is in a push-off (``_onto_toes``)
+        self._pushing = np.zeros((2, clock.frames))  # read by ``_onto_toes``
         landed = -np.inf  # when the last jump landed
         for t_off, t_on, long, earliest, space, written in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
@@ -404,9 +404,8 @@ class Body:
                 last = int(np.searchsorted(t, t_off, side="right")) - 1
                 if last < 0 or not planted[last]:
                     continue
-                first = last
-                while first > 0 and planted[first - 1]:
-                    first -= 1
+                lifted = np.flatnonzero(~planted[:last])
+                first = int(lifted[-1]) + 1 if len(lifted) else 0
                 frames = slice(first, last + 1)
                 self._pushing[f, frames] = np.maximum(self._pushing[f, frames], ramp(t[frames], start - sink, start))
             absorb = float(np.clip(2 * 0.06 / max(-v1, 0.3), 0.1, 0.3))

@@ -30,7 +30,7 @@ _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the
 _GESTURE_SPEED = 70.0  # deg/s, the slowest plateau speed of a gesture
 _FASTEST_GESTURE = 900.0  # deg/s, about the fastest a dancer's arm swings
 _SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 1.5 of its frames
-_TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
+TRACK_SMOOTHING = 0.03  # s of gaussian smoothing on limb directions: rounds off speed ramps and routes
 _FLOWING_SPEED = 150.0  # deg/s: moves this quick that follow each other at once flow into each other
 _STOP = 0.14  # s a limb rests between two movements that follow each other (the tokenizer cuts them there)
 _SETTLING = 10.0  # deg/s: how fast a held arm settles (the tokenizer sees a limb start moving at 50°/s)
@@ -249,7 +249,7 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     # its early start (``_LEAD``)
     soon = np.flatnonzero(~flowing[:-1] & (room[:-1] < duration[:-1] - 1e-6))
     hurry, arrive = np.r_[hurry, soon], np.r_[arrive, begins[soon] + room[soon]]
-    kernel = clock.kernel(_TRACK_SMOOTHING)
+    kernel = clock.kernel(TRACK_SMOOTHING)
     reach = kernel["truncate"] * kernel["sigma"] / clock.fps  # s: how far the smoothing below reaches
     last_beat = np.atleast_1d(clock.seconds(clock.grid.seconds_to_beats(t0[hurry + 1]) - 1.0) + reach) \
         if len(hurry) else arrive
@@ -284,8 +284,8 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     directions[moving] = here
     if settle is not None:
         directions[moving] = _settled(directions[moving], tm, k, done, begins, ends, *settle)
-    if len(t) > 1 and _TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
-        directions = unit(gaussian_filter1d(directions, **clock.kernel(_TRACK_SMOOTHING), axis=0, mode="nearest"))
+    if len(t) > 1 and TRACK_SMOOTHING > 0:  # round off the corners of the speed ramps and routes a little
+        directions = unit(gaussian_filter1d(directions, **clock.kernel(TRACK_SMOOTHING), axis=0, mode="nearest"))
     return directions
 
 
