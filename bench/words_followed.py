@@ -9,6 +9,7 @@ scale, the same prompts are answered by a random training phrase (what ignoring 
     python bench/words_followed.py --corpus corpus/cmu [--model DIR] [--prompts 100] [--seeds 0 1 2]
                                    [--guidance 1 3] [--best-of 1 4]   # a row per guidance scale and best-of
                                    [--music corpus:joplin/maple_leaf_rag --music-guidance 1 3]
+                                   [--asking-jumps]   # only phrases whose words ask for a jump
 
 With ``--music``, each dance is also given two bars of that piece's per-bar controls (prompt i: bars 2i, 2i+1,
 cycling through the piece), so the words compete with the music; ``--music-guidance`` adds a row per scale of
@@ -59,10 +60,15 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=["test", "validation"],
                         help="whose phrases are the prompts: the test split (reporting) or the validation split "
                              "(choosing between models or settings)")
+    parser.add_argument("--asking-jumps", action="store_true",
+                        help="only the phrases whose words ask for a jump (what motiongpt.model.steering."
+                             "JumpAsked pushes for)")
     args = parser.parse_args()
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
     asked = list(phrases(corpus, args.split, args.subset if args.subset != "all" else None))
+    if args.asking_jumps:
+        asked = [a for a in asked if (laban.facts_from_text(a[2].text).jumps or 0) > 0]
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))

@@ -1,4 +1,5 @@
-"""The words' turn is a budget while sampling (motiongpt.model.steering): never overshot, never the other way."""
+"""What the words ask, kept while sampling (motiongpt.model.steering): the turn is a budget, never overshot, never
+the other way; an asked jump is pushed for until the phrase has one."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from laban.description import PhraseFacts
 from motiongpt.model import build, tiny_config
 from motiongpt.model.conditions import fact_rows
 from motiongpt.model.config import FACT_NAMES
-from motiongpt.model.steering import TurnAsked
+from motiongpt.model.steering import JumpAsked, TurnAsked
 from motiongpt.vocabulary import Vocabulary
 
 GRID = laban.BeatGrid.uniform(60, 8, 4)  # two bars of four 1-s beats
 
 
-def asked(turn: int | None, bars: int = 2) -> np.ndarray:
-    return fact_rows([((1, bars), PhraseFacts(None, None, turn, None, None))], GRID, bars)
+def asked(turn: int | None, bars: int = 2, jumps: int | None = None) -> np.ndarray:
+    return fact_rows([((1, bars), PhraseFacts(None, None, turn, jumps, None))], GRID, bars)
 
 
 def refused(steering: TurnAsked, history: list[str]) -> set[str]:
@@ -65,3 +66,57 @@ def test_sampled_dances_turn_no_further_than_the_words_ask(monkeypatch):
     turned = [phrase_facts(score, (1, 4)).turn for score in scores]
     assert all(0 <= t <= 5 for t in turned) and any(t > 0 for t in turned)
     assert all(s.turn > 0 or abs(s.turn) < 0.25 for score in scores for s in score.symbols if s.turn)
+
+
+def pushed(steering: JumpAsked, history: list[str]) -> dict[str, float]:
+    vocabulary = Vocabulary()
+    ids = torch.tensor([[vocabulary.ids[t] for t in history]])
+    scores = steering(ids, torch.zeros(1, len(vocabulary)))
+    return {vocabulary.tokens[i]: float(scores[0, i]) for i in torch.nonzero(scores[0]).flatten().tolist()}
+
+
+def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():
+    vocabulary = Vocabulary()
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1"]
+    one = JumpAsked(vocabulary, asked(None, jumps=1), FACT_NAMES, push=5.0)
+    assert pushed(one, start) == {"col:centre": 5.0}  # choosing a column: the centre is raised, nothing else
+    assert pushed(one, start + ["col:centre"]) == {"col:centre": 5.0, "flight": 5.0}
+    assert pushed(one, start + ["<cont>", "col:centre"]) == {"col:centre": 5.0}  # a continued symbol: no new flight
+    flown = start + ["col:centre", "flight", "dur:1", "<bar>", "pos:1", "col:centre"]
+    assert pushed(one, flown) == {}  # the phrase has its jump (bar 2 is still the same phrase)
+    assert pushed(JumpAsked(vocabulary, asked(None, jumps=0), FACT_NAMES), start + ["col:centre"]) == {}
+    assert pushed(JumpAsked(vocabulary, asked(None), FACT_NAMES), start + ["col:centre"]) == {}  # unsaid
+    # filling in bar 2 between bar 1 (which flew) and the end: the middle's bars follow the prefix's
+    filling = ["<fim_prefix>", *start[:-1], "col:centre", "flight", "dur:1", "<fim_suffix>", "<eos>",
+               "<fim_middle>", "<bar>", "pos:1", "col:centre"]
+    assert pushed(one, filling) == {}  # one phrase over bars 1-2: its jump is in bar 1
+    second = fact_rows([((2, 2), PhraseFacts(None, None, None, 1, None))], GRID, 2)
+    assert pushed(JumpAsked(vocabulary, second, FACT_NAMES, push=5.0), filling) == {"col:centre": 5.0, "flight": 5.0}
+    closed = torch.full((1, len(vocabulary)), float("-inf"))
+    ids = torch.tensor([[vocabulary.ids[t] for t in start + ["col:centre"]]])
+    assert torch.isinf(one(ids, closed)).all()  # what the grammar closed stays closed
+
+
+def test_sampled_dances_jump_where_the_words_ask_though_the_model_would_not(monkeypatch):
+    """A model that leans away from the centre column (checked: without the push none of its four dances has a
+    flight) writes the jump its words ask for in every dance, through the grammar and the flight limits (every
+    sample is a valid score, its flights no longer than a real one)."""
+    import motiongpt.model.generate as generation
+    from laban.description import phrase_facts
+
+    vocabulary = Vocabulary()
+    leaning = torch.zeros(len(vocabulary))
+    leaning[vocabulary.ids["col:centre"]] = -3.0
+
+    class Leaning(generation.ScoreGrammarProcessor):
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + leaning
+
+    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
+    model = build(tiny_config(), seed=3).eval()
+    grid = laban.BeatGrid.uniform(60, 16, 4)
+    plain = generation.variations(model, grid, 4, bars=4, seed=4)
+    assert all(phrase_facts(score, (1, 4)).jumps == 0 for score in plain)
+    rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 1, None))], grid, 4)
+    scores = generation.variations(model, grid, 4, facts=rows, seed=4)
+    assert all(phrase_facts(score, (1, 4)).jumps >= 1 for score in scores)

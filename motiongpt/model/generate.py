@@ -177,6 +177,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import TurnAsked  # the words' turn as a budget (bars in order: not filling in)
 
         processors.append(TurnAsked(vocabulary, facts, model.config.fact_names))
+    if facts is not None and "jumps" in model.config.fact_names:
+        from .steering import JumpAsked  # an asked jump pushed for (filling in too)
+
+        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:

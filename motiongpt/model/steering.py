@@ -1,4 +1,5 @@
-"""The words' turn as a budget while sampling: a turn the words ask for is never overshot or turned the wrong way.
+"""What the words ask, kept while sampling: a turn is never overshot or turned the wrong way (``TurnAsked``), and
+a jump that is asked is made likely (``JumpAsked``).
 
 Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
 about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
@@ -22,6 +23,16 @@ from transformers import LogitsProcessor
 from laban.score import Column
 
 UNSAID = 1 << 20  # an asked turn no phrase states
+JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
+
+
+def phrase_starts(place: np.ndarray) -> torch.Tensor:
+    """Per bar, the bar its phrase begins at, from the facts' ``phrase_bar`` column: a bar at place 0, or with no
+    place (no phrase), starts one."""
+    starts = np.zeros(len(place), dtype=np.int64)
+    for b in range(1, len(place)):
+        starts[b] = b if place[b] <= 0 else starts[b - 1]
+    return torch.from_numpy(starts)
 
 
 class TurnAsked(LogitsProcessor):
@@ -34,11 +45,7 @@ class TurnAsked(LogitsProcessor):
         names = list(fact_names)
         turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
         self.asked = torch.from_numpy(np.where(turn >= 0, turn - 8, UNSAID))
-        # where each bar's phrase begins: a bar at place 0, or with no place (no phrase), starts one
-        starts = np.zeros(len(facts), dtype=np.int64)
-        for b in range(1, len(facts)):
-            starts[b] = b if place[b] <= 0 else starts[b - 1]
-        self.starts = torch.from_numpy(starts)
+        self.starts = phrase_starts(place)
         self.eighths = torch.zeros(len(vocabulary), dtype=torch.long)
         for name, k in vocabulary.turn_eighths.items():
             self.eighths[vocabulary.ids[name]] = k
@@ -80,3 +87,52 @@ class TurnAsked(LogitsProcessor):
         open_ = ~torch.isinf(scores)
         least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
         return scores.masked_fill(past > least, float("-inf"))
+
+
+class JumpAsked(LogitsProcessor):
+    """A jump the words ask for, made likely: while a phrase has written fewer flights than its words ask, the
+    centre column and, once it is opened, a flight get ``push`` nats more.
+
+    Why a push and not only guidance: a jump with no steps around it ("a jump, arms rising high": the take-off
+    and landing are the jump's, not steps) is a combination a handful of training phrases have, so the guided
+    model wrote it as holds, with no flight, in 8 samples of 8. The push only raises what the grammar and the
+    plausibility limits leave open (a flight still needs a support since the last one, and lasts no longer than
+    a real one), so where a flight cannot be written none is; phrases that ask for no jump, or leave it unsaid,
+    are left alone, and so is a phrase whose jumps are all written. ``facts`` as for ``TurnAsked``."""
+
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH) -> None:
+        facts = np.asarray(facts, dtype=np.int64)
+        names = list(fact_names)
+        self.asked = torch.from_numpy(facts[:, names.index("jumps")])  # -1: unsaid
+        self.starts = phrase_starts(facts[:, names.index("phrase_bar")])
+        self.centre, self.flight = vocabulary.ids[f"col:{Column.CENTRE.value}"], vocabulary.ids["flight"]
+        self.bar, self.cont, self.push = vocabulary.bar_id, vocabulary.cont_id, float(push)
+        self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
+            return scores
+        device = input_ids.device
+        bar_of = self._bars(input_ids)
+        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
+        asked = self.asked.to(device)[bar]
+        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
+        written = ((input_ids == self.flight) & in_phrase).sum(1)  # flights are never tied on: one token each
+        short = (bar_of[:, -1] >= 0) & (asked > written)
+        if not bool(short.any()):
+            return scores
+        push = torch.zeros_like(scores)
+        opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
+        push[:, self.centre] = torch.where(short, self.push, 0.0)
+        push[:, self.flight] = torch.where(short & opened, self.push, 0.0)
+        return scores + push  # -inf stays -inf: only what is open is raised
+
+    def _bars(self, input_ids: torch.LongTensor) -> torch.Tensor:
+        """The bar each position stands in (-1: before the first, or in a filled-in score's later bars, which are
+        not in time order): in ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
+        is_bar = input_ids == self.bar
+        segment = (input_ids == self.suffix).long().cumsum(1) + (input_ids == self.middle).long().cumsum(1)
+        before = (is_bar & (segment == 0)).sum(1, keepdim=True)
+        counted = torch.where(segment == 2, before + (is_bar & (segment == 2)).long().cumsum(1),
+                              (is_bar & (segment == 0)).long().cumsum(1))
+        return torch.where(segment == 1, -1, counted - 1)
