@@ -35,6 +35,17 @@ def phrase_starts(place: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(starts)
 
 
+def bars_of(input_ids: torch.LongTensor, bar: int, suffix: int, middle: int) -> torch.Tensor:
+    """The bar each position stands in (-1: before the first, or in a filled-in score's later bars, which are not
+    in time order): in ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
+    is_bar = input_ids == bar
+    segment = (input_ids == suffix).long().cumsum(1) + (input_ids == middle).long().cumsum(1)
+    before = (is_bar & (segment == 0)).sum(1, keepdim=True)
+    counted = torch.where(segment == 2, before + (is_bar & (segment == 2)).long().cumsum(1),
+                          (is_bar & (segment == 0)).long().cumsum(1))
+    return torch.where(segment == 1, -1, counted - 1)
+
+
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
     more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
@@ -113,7 +124,7 @@ class JumpAsked(LogitsProcessor):
         if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
             return scores
         device = input_ids.device
-        bar_of = self._bars(input_ids)
+        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
         bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
         asked = self.asked.to(device)[bar]
         in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
@@ -127,12 +138,3 @@ class JumpAsked(LogitsProcessor):
         push[:, self.flight] = torch.where(short & opened, self.push, 0.0)
         return scores + push  # -inf stays -inf: only what is open is raised
 
-    def _bars(self, input_ids: torch.LongTensor) -> torch.Tensor:
-        """The bar each position stands in (-1: before the first, or in a filled-in score's later bars, which are
-        not in time order): in ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
-        is_bar = input_ids == self.bar
-        segment = (input_ids == self.suffix).long().cumsum(1) + (input_ids == self.middle).long().cumsum(1)
-        before = (is_bar & (segment == 0)).sum(1, keepdim=True)
-        counted = torch.where(segment == 2, before + (is_bar & (segment == 2)).long().cumsum(1),
-                              (is_bar & (segment == 0)).long().cumsum(1))
-        return torch.where(segment == 1, -1, counted - 1)
