@@ -120,4 +120,3 @@ def test_sampled_dances_jump_where_the_words_ask_though_the_model_would_not(monk
     rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 1, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
     assert all(phrase_facts(score, (1, 4)).jumps >= 1 for score in scores)
-
