@@ -1,0 +1,87 @@
+"""Legs that leave and meet the floor as a body can (issues 12 and 13): a jump lands on a bending knee, the back
+leg of a quick step into a jump does not stretch straight and bend again, and a quick step's free foot uses its
+time off the floor to travel.
+
+The decoder had the landing leg reach straight for the floor and bend 40° in the frame it landed (95-145 m/s² at
+the knee), the back leg stretch straight as the body flew up and re-bend, and the free foot of a step a quarter
+beat long wait to be lifted before crossing the whole stride in two frames (260-300 m/s² at the ankle, where
+dancers' feet stay under about 100): the jolts regenerate's and continue's joins measured.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import laban
+from laban import BeatGrid, Column, Direction, Level, Score, Sign, Symbol
+from laban.figure import Rig
+from test_takeoff import step_into_jump
+
+D, L = Direction, Level
+
+
+def _joints(score: Score, seed: int):
+    motion = laban.decode(score, seed=seed)
+    positions = np.asarray(motion.trajectories().positions, dtype=np.float64)
+    return Rig.of(motion.skeleton), positions, np.arange(len(positions)) / motion.fps, motion.fps
+
+
+def _flexion(positions: np.ndarray, leg) -> np.ndarray:
+    """Knee flexion (degrees, 0 straight) per frame."""
+    thigh = positions[:, leg.thigh] - positions[:, leg.shin]
+    shin = positions[:, leg.foot] - positions[:, leg.shin]
+    cosine = np.sum(thigh * shin, axis=-1) / np.linalg.norm(thigh, axis=-1) / np.linalg.norm(shin, axis=-1)
+    return 180.0 - np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+
+
+def _acceleration(path: np.ndarray, fps: float) -> np.ndarray:
+    """|second difference| (m/s²) at frames 1 .. T-2."""
+    return np.linalg.norm(np.diff(path, 2, axis=0), axis=-1) * fps ** 2
+
+
+@pytest.mark.parametrize("step", [0.25, 0.5])
+def test_a_jump_lands_on_a_bending_knee(step):
+    score = step_into_jump(step)  # the left foot lands a beat after the take-off
+    landing = score.grid.beats_to_seconds(3 + step)
+    for seed in (0, 1):
+        rig, positions, t, fps = _joints(score, seed)
+        leg = rig.legs["left"]
+        flexion = _flexion(positions, leg)
+        coming_down = (t > landing - 0.2) & (t < landing - 0.5 / fps)
+        assert flexion[coming_down].min() >= 10.0  # the old decoder: 0°, straight
+        knee = _acceleration(positions[:, leg.shin], fps)
+        assert knee[np.abs(t[1:-1] - landing) <= 0.2].max() <= 80.0  # the old decoder: 95-145 m/s²
+
+
+def test_the_back_leg_of_a_quick_step_leaves_without_bending_again():
+    score = step_into_jump(0.25)  # the left foot leaves as the right takes a quarter beat's weight, then the jump
+    take_off = score.grid.beats_to_seconds(2.25)
+    for seed in (0, 1):
+        rig, positions, t, _ = _joints(score, seed)
+        flexion = _flexion(positions, rig.legs["left"])[(t > take_off - 0.15) & (t < take_off + 0.3)]
+        bends_again = flexion - np.minimum.accumulate(flexion)  # the old decoder: 35° → 12° → 20°
+        assert bends_again.max() <= 2.0
+
+
+def quick_steps(step: float) -> Score:
+    """Walking forward with a step of ``step`` beats (0.5 s each) in it."""
+    return Score(BeatGrid(tuple(0.5 * i for i in range(12)), 4, 0), [
+        Symbol(1, Column.SUPPORT_LEFT, 1, Sign.DIRECTION, D.FORWARD, L.MIDDLE),
+        Symbol(2, Column.SUPPORT_RIGHT, step, Sign.DIRECTION, D.FORWARD, L.MIDDLE),
+        Symbol(2 + step, Column.SUPPORT_LEFT, 1, Sign.DIRECTION, D.FORWARD, L.MIDDLE),
+        Symbol(3 + step, Column.SUPPORT_RIGHT, 1, Sign.DIRECTION, D.FORWARD, L.MIDDLE)],
+        [Symbol(0, Column.SUPPORT_LEFT, 0, Sign.DIRECTION, D.PLACE, L.MIDDLE),
+         Symbol(0, Column.SUPPORT_RIGHT, 0, Sign.DIRECTION, D.PLACE, L.MIDDLE)])
+
+
+def test_a_quick_steps_free_foot_travels_all_its_time_off_the_floor():
+    score = quick_steps(0.25)
+    for seed in (0, 1):
+        rig, positions, _, fps = _joints(score, seed)
+        ankle = _acceleration(positions[:, rig.legs["left"].foot], fps)
+        assert ankle.max() <= 230.0  # the old decoder: 260-300 m/s² (now 170-200)
+        # and the quick step and the one after it are still read on their beats
+        back = laban.tokenize(laban.decode(score, seed=seed), score.grid)
+        starts = {round(s.start * 4) / 4 for s in back.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)}
+        assert {2.25, 3.25} <= starts
