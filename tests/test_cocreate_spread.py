@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import pdist
 
-from motiongpt.cocreate import generate
+from motiongpt.cocreate import CocreateError, generate
 from motiongpt.cocreate.models import Loaded
 from motiongpt.cocreate.spread import motion_features, spread_out
 from motiongpt.model import build, tiny_config
@@ -54,3 +54,5 @@ def test_variations_are_spread_out_stable_and_reproducible(loaded):
     features = np.stack([motion_features(d.motion()) for d in before + three])
     z = (features - features.mean(0)) / np.where(features.std(0) > 0, features.std(0), 1.0)
     assert pdist(z[3:]).mean() > pdist(z[:3]).mean(), (pdist(z[3:]).mean(), pdist(z[:3]).mean())
+    with pytest.raises(CocreateError, match="spread"):
+        generate(loaded, count=2, spread=-1.0, **settings)

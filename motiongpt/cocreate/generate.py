@@ -69,16 +69,18 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
-    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). Row i of a batch is variation
-    i of the same seed (``motiongpt.model.generate.variations``); with ``count`` > 1 they come back ranked by
+    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances are rows of one
+    batch of the same seed (``motiongpt.model.generate.variations``; chosen among its draws, see ``spread``);
+    variation k (in the order drawn or chosen, before ranking) is the same dance whether k+1 or more are asked
+    for; with ``count`` > 1 they come back ranked by
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
     guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
     to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
     ``count`` of all ``count × best_of`` draws chosen to keep the words and move differently from each other
     (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own
-    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the same guidance on the music's per-bar controls (recorded in the
-    prompt where they are followed).
+    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the
+    same guidance on the music's per-bar controls (recorded in the prompt where they are followed).
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
     from motiongpt.model.generate import variations
@@ -100,6 +102,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     if spread is None:
         from .spread import SPREAD as spread
+    if isinstance(spread, bool) or not (isinstance(spread, (int, float)) and spread >= 0):
+        raise CocreateError(f"spread is a weight from 0, not {spread!r}")
     pooled = bool(text) and count > 1 and best_of > 1 and spread > 0  # else each the best of its own draws
     scores = variations(model, grid, count * best_of if pooled else count, text=text, style=loaded.style,
                         controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
