@@ -5,6 +5,9 @@
 - variations: pairwise diversity of 8 variations (kinetic and geometric features, as ``evaluate`` computes
   them, z-scored with the real data's statistics) against the real data's own diversity (windows of the CMU
   training split's dance takes, the same length); all valid (encode under the grammar);
+  ``--only variations``: the same for the three texts at seeds 1-3, the variations chosen spread out (the
+  default, ``motiongpt.cocreate.spread``) and each the best of its own draws (``spread=0``, before), with words
+  kept and the CPU seconds of each ``generate``;
 - vary: mean distance to the chosen dance in the text ↔ score evaluator's score space, per strength;
 - regenerate: untouched bars sound the same (``bar_content``), motion outside the edited bars ± 1 beat (before: as it was; after:
   after the best rigid move on the floor), peak joint speed and acceleration in the joins (± 1 beat around
@@ -173,8 +176,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
-    parser.add_argument("--only", choices=("all", "held-out"), default="all",
-                        help="held-out: only the style-classifier figures on the test split's dances")
+    parser.add_argument("--only", choices=("all", "held-out", "variations"), default="all",
+                        help="held-out: only the style-classifier figures on the test split's dances; "
+                             "variations: only 8 variations of each of the three texts at seeds 1-3, spread out "
+                             "and each the best of its own draws (before)")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "cmu", help="for the held-out dances")
     parser.add_argument("--no-push", action="store_true", help="translate without the support-onset push "
                         "(the figures before it)")
@@ -201,6 +206,13 @@ def main() -> None:
         return
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
              "a lively salsa basic step"]
+    if args.only == "variations":
+        figures["variation_sets"] = variation_sets(loaded, texts, (1, 2, 3), args.bars)
+        figures["seconds"] = round(time.time() - started, 1)
+        print(json.dumps(figures["variation_sets"]["summary"], indent=1))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        return
 
     # variations: diversity against the real data's
     capture = capture_percentiles()
@@ -340,29 +352,79 @@ def _p99(motion) -> dict:
     return {"speed": float(np.percentile(speed, 99)), "accel": float(np.percentile(accel, 99))}
 
 
-def variations_figures(dances, vocabulary) -> dict:
-    """Diversity of the dances' motion (evaluate's features, normalised by the real data's) and validity."""
+def variations_figures(dances, vocabulary, reference=None) -> dict:
+    """Diversity of the dances' motion (evaluate's features, normalised by the real data's) and validity, and the
+    words kept (``motiongpt.model.conditions.words_kept``, what best-of chooses by). ``reference``: the real
+    windows' features (``real_features``), else read here."""
     from motiongpt import metrics
-    from motiongpt.evaluate.protocol import trajectories
+    from motiongpt.cocreate.spread import motion_features
+    from motiongpt.model.conditions import word_phrases, words_kept
 
     def features(motion):
-        world = metrics.landmark_trajectories(trajectories(motion), metrics.PROTOCOL_FPS, None, zero_root=False)
-        from laban import Trajectories
-
-        zeroed = Trajectories(world.skeleton, world.positions - world.positions[:1, :1], world.fps)
-        return metrics.kinetic_features(zeroed), metrics.geometric_features(zeroed)
+        both = motion_features(motion)
+        return both[:KINETIC], both[KINETIC:]
 
     seconds = float(np.mean([d.motion().duration for d in dances]))
     generated = [features(d.motion()) for d in dances]
-    reference = [features(m) for m in _real_windows(seconds, 40)]
+    reference = reference if reference is not None else real_features(seconds)
     out = {"valid": all(len(vocabulary.encode(d.score)) > 0 for d in dances), "seconds": round(seconds, 2),
            "quality": [d.prompt.get("quality", {}).get("quality") for d in dances]}
+    if dances[0].text:
+        _, phrases = word_phrases(dances[0].text, dances[0].score.grid,
+                                  len(vocabulary.bar_spans(vocabulary.encode(dances[0].score))))
+        out["words_kept"] = round(float(np.mean([words_kept(d.score, phrases) for d in dances])), 3)
     for k, name in ((0, "kinetic"), (1, "geometric")):
         ref = np.stack([r[k] for r in reference])
         gen, ref_n = metrics.normalise(np.stack([g[k] for g in generated]), ref)
         out[f"div_{name}"] = metrics.diversity(gen)
         out[f"div_{name}_real"] = metrics.diversity(ref_n)
     return out
+
+
+KINETIC = 63  # motion_features: the kinetic features first, then the geometric
+
+
+def real_features(seconds: float, count: int = 40) -> list:
+    """(kinetic, geometric) features of the real windows (``_real_windows``)."""
+    from motiongpt.cocreate.spread import motion_features
+
+    return [(f[:KINETIC], f[KINETIC:]) for f in map(motion_features, _real_windows(seconds, count))]
+
+
+def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
+    """The variations figures of 8 variations per text and seed, chosen spread out (the default) and each the
+    best of its own draws (``spread=0``, before), with the CPU seconds of each ``generate`` (one thread)."""
+    import resource
+
+    def cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        return used.ru_utime + used.ru_stime
+
+    from motiongpt.cocreate import generate
+
+    reference, rows = None, []
+    for text in texts:
+        for seed in seeds:
+            row = {"text": text, "seed": seed}
+            for name, spread in (("best_of_each", 0.0), ("spread", None)):
+                started = cpu()
+                dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed, spread=spread)
+                took = cpu() - started
+                if reference is None:
+                    reference = real_features(float(np.mean([d.motion().duration for d in dances])))
+                figures = variations_figures(dances, loaded.model.vocabulary, reference)
+                row[name] = {k: figures[k] for k in ("valid", "div_kinetic", "div_geometric", "words_kept")}
+                row[name]["cpu_seconds"] = round(took, 1)
+            row["real"] = {k: figures[f"{k}_real"] for k in ("div_kinetic", "div_geometric")}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    summary = {name: {k: round(float(np.mean([r[name][k] for r in rows])), 3)
+                      for k in ("div_kinetic", "div_geometric", "words_kept", "cpu_seconds")}
+               for name in ("best_of_each", "spread")}
+    for name in summary:
+        summary[name]["div_kinetic_min"] = round(min(r[name]["div_kinetic"] for r in rows), 3)
+        summary[name]["all_valid"] = all(r[name]["valid"] for r in rows)
+    return {"rows": rows, "summary": summary, "real": rows[0]["real"]}
 
 
 def _real_windows(seconds: float, count: int):

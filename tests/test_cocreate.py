@@ -93,7 +93,8 @@ def test_generate_writes_ranked_variations_with_an_overview(model_dir, tmp_path,
     qualities = [p["quality"]["quality"] for p in prompts]
     assert qualities == sorted(qualities, reverse=True)
     lineages = [Dance.load(tmp_path / "v" / str(k)).lineage for k in (1, 2, 3)]
-    assert sorted(x.settings["row"] for x in lineages) == [0, 1, 2]  # each names the batch row it was
+    assert len({x.settings["row"] for x in lineages}) == 3  # each names the draw it was, of 3 x 4 (best of 4)
+    assert {x.settings["pool"] for x in lineages} == {12}
     # the API makes the same dances, in the same order, to the byte
     from motiongpt.cocreate import generate, load_model
 

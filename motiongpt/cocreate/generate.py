@@ -1,5 +1,7 @@
 """New dances from words (and music): what ``motiongpt generate`` makes, one or ``count`` variations ranked by
-``quality`` (best first), each a ``Dance`` with its prompt and lineage."""
+``quality`` (best first), each a ``Dance`` with its prompt and lineage. With words and ``best_of`` > 1 the
+variations are chosen from all ``count × best_of`` draws to follow the words and differ from each other
+(``spread``)."""
 
 from __future__ import annotations
 
@@ -63,17 +65,22 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
              top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
-             best_of: int | None = None,
+             best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
-    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). Row i of a batch is variation
-    i of the same seed (``motiongpt.model.generate.variations``); with ``count`` > 1 they come back ranked by
+    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances are rows of one
+    batch of the same seed (``motiongpt.model.generate.variations``; chosen among its draws, see ``spread``);
+    variation k (in the order drawn or chosen, before ranking) is the same dance whether k+1 or more are asked
+    for; with ``count`` > 1 they come back ranked by
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
     guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
-    to 12 bars, else 1); ``music_guidance``: the same guidance on the music's per-bar controls (recorded in the
-    prompt where they are followed).
+    to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
+    ``count`` of all ``count × best_of`` draws chosen to keep the words and move differently from each other
+    (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own
+    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the
+    same guidance on the music's per-bar controls (recorded in the prompt where they are followed).
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
     from motiongpt.model.generate import variations
@@ -93,10 +100,15 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
-    scores = variations(model, grid, count, text=text, style=loaded.style, controls=rows, bars=bars, seed=seed,
-                        temperature=temperature, top_k=top_k, top_p=top_p, best_of=best_of,
-                        guidance={"words": guidance, "music": music_guidance}, title=text or "a generated dance",
-                        processors=loaded.processors)
+    if spread is None:
+        from .spread import SPREAD as spread
+    if isinstance(spread, bool) or not (isinstance(spread, (int, float)) and spread >= 0):
+        raise CocreateError(f"spread is a weight from 0, not {spread!r}")
+    pooled = bool(text) and count > 1 and best_of > 1 and spread > 0  # else each the best of its own draws
+    scores = variations(model, grid, count * best_of if pooled else count, text=text, style=loaded.style,
+                        controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
+                        best_of=1 if pooled else best_of, guidance={"words": guidance, "music": music_guidance},
+                        title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
@@ -111,15 +123,32 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
                     "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
                     "controls": prompt["controls"]}
         if count > 1:
-            settings.update(row=row, count=count)
+            settings.update(row=row, count=count, **({"pool": len(scores), "spread": spread} if pooled else {}))
         lineage = Lineage("generate", (), None, text, prompt["style"], seed, settings, **loaded.versions)
         dances.append(Dance(score, dict(prompt, **({"row": row} if count > 1 else {})), lineage, None,
                             Path(skeleton) if skeleton is not None else None))
+    if pooled:
+        dances = _spread(dances, text, bars or have, count, best_of, spread)
     if count > 1 and rank_them:
         from .quality import rank
 
         dances = rank(dances)
     return dances
+
+
+def _spread(pool: list[Dance], text: str, bars: int, count: int, best_of: int, spread: float) -> list[Dance]:
+    """``count`` of the ``count × best_of`` drawn dances, in the order ``spread.spread_out`` chooses them (each
+    decoded once here, for its motion's features; the ranking reuses the decode)."""
+    import numpy as np
+
+    from motiongpt.model.conditions import word_phrases, words_kept
+
+    from .spread import motion_features, spread_out
+
+    _, phrases = word_phrases(text, pool[0].score.grid, bars)  # what variations' best-of reads the words as
+    kept = np.array([words_kept(d.score, phrases) for d in pool])
+    features = np.stack([motion_features(d.motion()) for d in pool])
+    return [pool[r] for r in spread_out(features, kept, count, best_of, spread)]
 
 
 def _model_fields(loaded: Loaded) -> dict:
