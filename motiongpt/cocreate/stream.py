@@ -117,6 +117,9 @@ class BarStream:
         else:
             token = self.sequence[self.fed]
             self.number += int(token == self.vocabulary.bar_id)
+            if self.stack is not None:  # one token: plain indexing, no tensors made for it
+                self.fed += 1
+                return self.stack.step(self.inputs.embed_one(token, self.number))
             ids, numbers = torch.tensor([[token]]), torch.tensor([[self.number]])
         if self.stack is not None:
             x = self.inputs.embed(ids, numbers)
