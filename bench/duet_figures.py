@@ -6,6 +6,7 @@ model and placed by ``checkpoints/duet/placement.json`` (training pairs only).
     PYTHONPATH=. python bench/duet_figures.py --only stream       # the stream alone (latency per bar)
     PYTHONPATH=. python bench/duet_figures.py --take 60_09        # one lead of the split
     PYTHONPATH=. python bench/duet_figures.py --lead some.bvh --fps 60 --only stream   # any capture
+    PYTHONPATH=. python bench/duet_figures.py --split validation --take 60_01 --only stream --profile
 
 Per lead and way of making it: the share of frames whose partners' distance / relative facing / both lie inside
 the training couples' 5th-95th percentile bands, the share of the lead's support symbols whose beat has a
@@ -14,12 +15,15 @@ is above the margin (lengths in lead heights), and for the stream the seconds pe
 decoding and placing one bar) on ONE thread, as processor time (what one free core would take) and wall time.
 "stream-plan" is the streamed bars as planned a bar ahead, before the live reflex; "real" is the captured
 follower against the same figures (its score tokenized on the lead's grid). Runs on whatever model
-``builtin_model_path()`` holds, so it measures a retrained model in one command.
+``builtin_model_path()`` holds, so it measures a retrained model in one command. ``--profile`` adds where a
+streamed bar's processor time goes (the model's step, the grammar, the limits, the draw, the decode, the
+score's rebuild, ...), in ms a bar, each part's calls timed with the thread's clock.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -51,6 +55,7 @@ def main(argv=None) -> int:
     parser.add_argument("--fps", type=float, help="its real frame rate")
     parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
     parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
+    parser.add_argument("--profile", action="store_true", help="where a streamed bar's time goes, part by part")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -62,6 +67,7 @@ def main(argv=None) -> int:
     from motiongpt.model import MotionGPT, builtin_model_path
 
     model = MotionGPT.from_pretrained(builtin_model_path())
+    parts = Parts() if args.profile else None
     placement = duets.Placement.load()
     ways = args.only or list(WAYS)
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
@@ -88,7 +94,8 @@ def main(argv=None) -> int:
                     result = duets.DuetResult(score, tokenize(follow, score.grid), duets.resampled(lead, duets.FPS),
                                               duets.resampled(follow, duets.FPS))
                 elif way == "stream":
-                    result, seconds = duets.streamed(model, score, lead, seed=seed, placement=placement)
+                    with parts or contextlib.nullcontext():
+                        result, seconds = duets.streamed(model, score, lead, seed=seed, placement=placement)
                 else:
                     result = duets.duet(model, score, lead, seed=seed, placement=placement,
                                         controls=way == "whole")
@@ -126,7 +133,75 @@ def main(argv=None) -> int:
               f"{mean['gap_above_margin']:7.3f} {latency:>14}")
     if any(f.get("seconds") for fs in rows.values() for f in fs):
         print(f"s/bar: processor/wall seconds a streamed bar takes, median over bars{worst}")
+    if parts is not None:
+        parts.report(sum(len(f.get("cpu", [])) + 1 for f in rows.get("stream", [])))
     return 0
+
+
+class Parts:
+    """Processor time (the thread's clock) spent in each part of a streamed bar while entered, summed over
+    entries; ``report(bars)`` prints ms a bar. Parts nest (a bar's whole, its sampling, and what is inside)."""
+
+    def __init__(self) -> None:
+        import collections
+
+        import laban
+        import laban.algebra
+        import torch
+
+        from motiongpt import grammar, plausibility, vocabulary
+        from motiongpt.cocreate import duet, stream
+        from motiongpt.model import sampling
+
+        self.spent, self.calls = collections.Counter(), collections.Counter()
+        self.targets = [(duet.Duet, "_write", "a bar, all (Duet._write)"),
+                        (stream.BarStream, "bar", "  its sampling, all (BarStream.bar)"),
+                        (sampling.FastStack, "step", "    the model's step"),
+                        (grammar.ScoreGrammar, "allowed", "    the grammar's mask"),
+                        (grammar.ScoreGrammar, "advance", "    the grammar's advance"),
+                        (plausibility.FlightLimit, "__call__", "    the flight limit"),
+                        (plausibility.TurnLimit, "__call__", "    the turn limit"),
+                        (torch, "multinomial", "    the draw"),
+                        (sampling.Inputs, "embed", "    the token's embedding"),
+                        (sampling.Inputs, "embed_one", "    the token's embedding"),
+                        (sampling.Inputs, "__init__", "    the conditions' embeddings (per bar)"),
+                        (stream.BarStream, "_start", "    a restart (every 5th bar after the 8th)"),
+                        (laban, "decode", "  the decode"),
+                        (vocabulary.Vocabulary, "to_score", "  the score's rebuild (to_score)"),
+                        (laban.algebra, "cut", "  its cuts"),
+                        (duet.Duet, "_placed", "  placing it"),
+                        (duet.Duet, "_controls", "  the lead's controls")]
+        self.targets = [t for t in self.targets if hasattr(t[0], t[1])]  # older code: what it has
+        self.undo = []
+
+    def __enter__(self):
+        import time
+
+        for owner, name, part in self.targets:
+            original = getattr(owner, name)
+
+            def timed(*args, _original=original, _part=part, **kwargs):
+                began = time.thread_time()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.spent[_part] += time.thread_time() - began
+                    self.calls[_part] += 1
+
+            setattr(owner, name, timed)
+            self.undo.append((owner, name, original))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, original in reversed(self.undo):
+            setattr(owner, name, original)
+        self.undo.clear()
+
+    def report(self, bars: int) -> None:
+        print(f"\nwhere a streamed bar's processor time goes ({bars} bars, start included; ms a bar, calls a bar):")
+        for part in dict.fromkeys(part for _, _, part in self.targets):  # in order, once each
+            if self.calls[part]:
+                print(f"  {part:46} {self.spent[part] / bars * 1000:7.1f} ms {self.calls[part] / bars:6.1f}")
 
 
 if __name__ == "__main__":

@@ -62,8 +62,22 @@ class FlightLimit(LogitsProcessor):
         self.is_modifier[vocabulary.modifier0:vocabulary.modifier0 + len(vocabulary.modifiers)] = True
         self.centre = vocabulary.ids["col:centre"]
         self.feet = torch.tensor([vocabulary.ids["col:support-left"], vocabulary.ids["col:support-right"]])
+        self.modifiers = set(range(vocabulary.modifier0, vocabulary.modifier0 + len(vocabulary.modifiers)))
+
+    def _idle(self, input_ids: torch.LongTensor) -> bool:
+        """Whether no row has a flight among its last tokens or is about to write a centre what: then nothing
+        is refused (most steps), read from the last three ids as Python numbers rather than with a dozen tensor
+        operations."""
+        flight, centre, modifiers = self.flight, self.centre, self.modifiers
+        for tail in input_ids[:, -3:].tolist():
+            if tail[-1] == centre or flight in tail[-2:] or (len(tail) == 3 and tail[0] == flight
+                                                             and tail[1] in modifiers):
+                return False
+        return True
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if self._idle(input_ids):
+            return scores
         last = input_ids[:, -1]
         modifier = self.is_modifier.to(last.device)
 
@@ -118,10 +132,23 @@ class TurnLimit(LogitsProcessor):
         first = vocabulary.duration0
         self.subdivisions[first:first + vocabulary.max_positions] = torch.arange(1, vocabulary.max_positions + 1)
         self.tie = vocabulary.tie_id
+        self.timed = set(torch.nonzero(self.least > 1).flatten().tolist())  # turns that need more than a subdivision
+        self.needs, self.lengths = self.least.tolist(), self.subdivisions.tolist()
+
+    def _idle(self, input_ids: torch.LongTensor) -> bool:
+        """Whether no row is to time a turn that needs more than a subdivision or has just timed one too short:
+        then nothing is refused (most steps), read as Python numbers from the last two ids."""
+        least, lengths = self.needs, self.lengths
+        for tail in input_ids[:, -2:].tolist():
+            if tail[-1] in self.timed or (len(tail) == 2 and 0 < lengths[tail[-1]] < least[tail[0]]):
+                return False
+        return True
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         least, length = self.least.to(scores.device), self.subdivisions.to(scores.device)
         scores = self._fitting_the_last_bar(scores, least)
+        if self._idle(input_ids):
+            return scores
         need = least[input_ids[:, -1]]  # a duration to choose for a turn
         owed = torch.zeros_like(need, dtype=torch.bool)  # a turn just timed shorter than it needs
         if input_ids.shape[1] > 1:

@@ -89,3 +89,28 @@ def test_sampled_dances_turn_no_faster_than_real_dancers(monkeypatch):
     turns = [(abs(s.turn), s.duration * 0.5) for score in variations(model, grid, 4, seed=4)
              for s in score.symbols if s.sign is Sign.TURN and s.turn]
     assert len(turns) >= 4 and max(amount / seconds for amount, seconds in turns) <= FASTEST_TURN
+
+
+def test_the_limits_shortcut_refuses_what_their_full_reading_refuses(monkeypatch):
+    """Most steps the limits skip their tensor work (``_idle``: no flight or turn to time among the last ids);
+    every prefix of the shared examples (a leap, turns, flights), alone and batched, reads the same either way."""
+    from pathlib import Path
+
+    vocabulary = Vocabulary()
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    rows = [vocabulary.encode(laban.Score.load(p)) for p in sorted(examples.glob("*.laban"))]
+    grid = laban.BeatGrid.uniform(150, 8, 4)
+    scores = torch.randn(2, len(vocabulary), generator=torch.Generator().manual_seed(0))
+    skipped = 0
+    for limit in (FlightLimit(vocabulary, grid), TurnLimit(vocabulary, grid)):
+        for row in rows:
+            for end in range(1, len(row) + 1):
+                ids = torch.tensor([row[:end], ([vocabulary.bos_id] + row)[:end]])
+                for batch in (ids[:1], ids):
+                    quick = limit(batch, scores[:len(batch)])
+                    skipped += limit._idle(batch)
+                    with monkeypatch.context() as m:
+                        m.setattr(type(limit), "_idle", lambda self, input_ids: False)
+                        full = limit(batch, scores[:len(batch)])
+                    assert torch.equal(quick, full), (type(limit).__name__, vocabulary.tokens[row[end - 1]])
+    assert skipped  # the shortcut is taken (else this compares the full reading with itself)

@@ -226,6 +226,13 @@ class Duet:
                                                                      np.cos(heading[-tail:]).mean())))
         return self._write(len(self.bars), lead_bar)
 
+    def prepare(self) -> None:
+        """What the follower's next bar needs nothing from the lead for (every few bars the writer starts its
+        sequence again from its last bars: ``BarStream.prepare``): call it while the lead dances its bar, so that
+        ``step`` waits only for what needs the lead; ``step`` does it itself otherwise. The same bars either way."""
+        if self._writer is not None:
+            self._writer.prepare()
+
     def react(self, lead_frames: Motion | Trajectories, bar: FollowerBar | None = None) -> Motion:
         """The follower's frames of the bar the lead is dancing now (default: the last bar given), moved by the
         frame-by-frame ``Reflex`` (its place kept beside the lead, the bodies apart) as the lead's frames of the
@@ -354,10 +361,11 @@ def _joined(before: Motion, after: Motion, frames: int) -> Motion:
 def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0,
              top_p: float = 1.0, placement: Placement | None = None, fps: float = FPS
              ) -> tuple[DuetResult, list[tuple[float, float]]]:
-    """The follower of a whole lead made as live: ``Duet.start``, then ``Duet.step`` after each of the lead's
-    bars, each follower bar moved by the ``Reflex`` as the lead's frames of that bar come. Returns the duet and
-    (wall, processor) seconds each bar took to make (``start`` and ``step``; the reflex costs about a
-    millisecond a frame or less)."""
+    """The follower of a whole lead made as live: ``Duet.start``, then ``Duet.prepare`` while the lead dances each
+    bar and ``Duet.step`` after it, each follower bar moved by the ``Reflex`` as the lead's frames of that bar
+    come. Returns the duet and (wall, processor) seconds each bar took to make once the lead's bar was in
+    (``start`` and ``step``; ``prepare``, done before, is not counted; the reflex costs about a millisecond a
+    frame or less)."""
     from laban.algebra import bar_count, cut
 
     lead = resampled(lead, fps)
@@ -366,6 +374,7 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
     traj = lead.trajectories()
     bars = [stream.start()]
     for k in range(1, bar_count(lead_score)):
+        stream.prepare()  # while the lead dances bar k (not counted in the bar's seconds)
         given = stream._frames(k - 1)
         frames = Motion(lead.skeleton, lead.rotations[max(given.start, 0):given.stop],
                         lead.translations[max(given.start, 0):given.stop], fps)

@@ -117,6 +117,9 @@ class BarStream:
         else:
             token = self.sequence[self.fed]
             self.number += int(token == self.vocabulary.bar_id)
+            if self.stack is not None:  # one token: plain indexing, no tensors made for it
+                self.fed += 1
+                return self.stack.step(self.inputs.embed_one(token, self.number))
             ids, numbers = torch.tensor([[token]]), torch.tensor([[self.number]])
         if self.stack is not None:
             x = self.inputs.embed(ids, numbers)
@@ -132,20 +135,31 @@ class BarStream:
 
     # --- a bar ------------------------------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """The work of the next ``bar`` that needs nothing from its controls: where the sequence is full (``window``
+        bars), starting it again from its last ``context`` bars, cut to stand alone (the score parsed, cut,
+        encoded and fed to the grammar; the model reads it with the new bar's ``<bar>``, in ``bar``). ``bar``
+        calls it itself; a live caller calls it before the controls are known (while the lead dances), so that
+        the bar after a restart costs what any bar costs. The same bars either way."""
+        from laban.algebra import cut
+
+        if len(self.rows) < self.window:
+            return
+        v = self.vocabulary
+        score = v.to_score(self.ids + [v.eos_id], self.grid)
+        first = self.written - self.context
+        context = cut(score, first + 1, self.written)
+        prompt = v.encode(context)[:-1] + [v.bar_id]
+        self._start(first, prompt, self.rows[-self.context:])
+
     def bar(self, controls: np.ndarray | None = None) -> list[int]:
         """The next bar, under ``controls`` (its (K,) control levels, -1 absent; None: no controls): its ids."""
-        from laban.algebra import cut
         from transformers import TemperatureLogitsWarper, TopPLogitsWarper
 
         from motiongpt.model.generate import _derived
 
         v = self.vocabulary
-        if len(self.rows) >= self.window:  # start again from the last bars, cut to stand alone
-            score = v.to_score(self.ids + [v.eos_id], self.grid)
-            first = self.written - self.context
-            context = cut(score, first + 1, self.written)
-            prompt = v.encode(context)[:-1] + [v.bar_id]
-            self._start(first, prompt, self.rows[-self.context:])
+        self.prepare()
         self.rows.append(None if controls is None else np.asarray(controls, dtype=np.int64))
         self._refresh()
         target = len(self.rows)  # bars begun in this sequence once the bar's <bar> is fed
