@@ -169,6 +169,7 @@ class FastStack:
         self.length = end
         return mm(norm(x.view(batch, n, d)[:, -1], shape, None, eps), self.head)
 
+
 class FastStep:
     """One sampling step on the fast stack: ids (B, n) and the bars they are in → the last position's logits."""
 
