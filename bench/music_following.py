@@ -2,6 +2,12 @@
 
     OMP_NUM_THREADS=1 python bench/music_following.py [--model DIR] [--bars 12] [--seed 0]   # ~10 min on one core
                                                       [--music-guidance 1 2 3]   # a row per guidance scale
+                                                      [--best-of 1 4]            # and per best-of
+                                                      [--top-p 0.9]              # default: motiongpt generate's
+
+Sampling is ``motiongpt generate``'s with music and no words: top-p 0.9, music guidance 2 (``--music-guidance``),
+best of 4 up to 12 bars (``--best-of``; the samples ranked by how their decoded per-bar kinetic energy follows the
+music's energy control, ``motiongpt.model.generate.variations``).
 
 1. Two pieces of music21's corpus of different tempo and meter, each danced on its own beat grid with its per-bar
    controls (``controls_from_music``): the dance's meter, tempo and bar count against the music's, its bar lines
@@ -11,8 +17,9 @@
 2. Over the 20 pieces of ``bench/conditioning_figures.py``: Spearman ρ between the music's per-bar energy
    (``BarControls.energy_raw``: loudness + onset density) and the decoded dance's per-bar kinetic energy
    (``controls_from_score(score, motion).energy_raw``), per piece, with the music's controls and with them
-   switched off (the same grid, tempo and meter, no controls: ρ ≈ 0 expected); with controls, once per
-   ``--music-guidance`` scale (classifier-free guidance on the controls, ``motiongpt.model.guidance``).
+   switched off (the same grid, tempo and meter, no controls: ρ ≈ 0 expected; nothing to rank by, so one sample);
+   with controls, once per ``--music-guidance`` scale (classifier-free guidance on the controls,
+   ``motiongpt.model.guidance``) and ``--best-of``.
 3. Dance material where the music repeats: the bars the music's controls mark as repeating an earlier bar
    (``repeat_of``), and the token overlap (multiset Jaccard of the two bars' tokens) of the dance's bars there,
    against bar pairs at the same distances where the music does not repeat; with and without the controls.
@@ -45,18 +52,22 @@ from motiongpt.model import MotionGPT, builtin_model_path  # noqa: E402
 from motiongpt.model.conditions import control_rows  # noqa: E402
 from motiongpt.model.generate import generate  # noqa: E402
 
+from motiongpt.cocreate.generate import MUSIC_GUIDANCE, TOP_P, WORDS_BEST_OF  # noqa: E402  (the CLI's defaults)
+
 from conditioning_figures import PIECES  # noqa: E402  (the same 20 pieces; bench/ is on the path)
 VARIANTS = ("aist++", "bailando")
 
 
-def dance(model, features, bars: int, seed: int, controls: bool, scale: float = 1.0):
+def dance(model, features, bars: int, seed: int, controls: bool, scale: float = 1.0, best_of: int = 1,
+          top_p: float = TOP_P):
     """The score written on the music's grid (its first ``bars`` bars), with or without the music's controls, the
     decoded motion, and the music's controls."""
     grid = features.grid
     bars = min(bars, model.vocabulary.bar_count(grid))
     music = controls_from_music(features)
     rows = control_rows(music, grid, bars, model.config.control_names) if controls else None
-    score = generate(model, grid, controls=rows, bars=bars, seed=seed, guidance={"music": scale})
+    score = generate(model, grid, controls=rows, bars=bars, seed=seed, guidance={"music": scale}, best_of=best_of,
+                     top_p=top_p)
     return score, laban.decode(score), music
 
 
@@ -100,8 +111,12 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=12, help="bars danced of each piece (default 12: one pass)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pieces", type=int, default=len(PIECES), help="how many of the 20 pieces")
-    parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
-                        help="guidance scales on the music's controls, a row each")
+    parser.add_argument("--music-guidance", type=float, nargs="+", default=[MUSIC_GUIDANCE],
+                        help="guidance scales on the music's controls, a row each (default: motiongpt generate's)")
+    parser.add_argument("--best-of", type=int, nargs="+", default=[WORDS_BEST_OF],
+                        help="samples ranked by music fit per dance, a row each (default: motiongpt generate's "
+                             "up to 12 bars)")
+    parser.add_argument("--top-p", type=float, default=TOP_P, help="nucleus sampling (default: motiongpt generate's)")
     parser.add_argument("--no-truth", action="store_true",
                         help="skip the ground truth's beat alignment (the test split read and measured: a minute)")
     args = parser.parse_args()
@@ -116,11 +131,15 @@ def main() -> None:
         except laban.LabanError as error:
             print(f"{piece}: skipped ({error})")
 
+    # (guidance scale, best of) with the controls on; None: off
+    variants = [*((g, b) for g in args.music_guidance for b in args.best_of), None]
+    name = {v: "off" if v is None else f"on, guidance {v[0]:g}, best of {v[1]}" for v in variants}
+
     # 1. Two pieces of different meter and tempo, and the ground truth's beat alignment.
     names = list(features)
     first = names[0]
-    second = next(p for p in names[1:] if features[p].grid.beats_per_bar != features[first].grid.beats_per_bar
-                  and abs(features[p].grid.tempo - features[first].grid.tempo) > 10)
+    second = next((p for p in names[1:] if features[p].grid.beats_per_bar != features[first].grid.beats_per_bar
+                  and abs(features[p].grid.tempo - features[first].grid.tempo) > 10), None)  # None: too few pieces
     protocol = Protocol()  # as `motiongpt evaluate` measures: the first 20 s
     truth = [] if args.no_truth else [measure(c, protocol) for c in load_split("test")]
     gt = {v: float(np.mean([beat_alignment(m.world, m.grid, v) for m in truth])) if truth else float("nan")
@@ -130,10 +149,10 @@ def main() -> None:
           "BAS aist++ | BAS bailando |")
     print("|---|---|---|---|---|---|---|---|")
     danced = {}
-    for piece in (first, second):
+    for piece in (p for p in (first, second) if p is not None):
         f = features[piece]
-        score, motion, music = dance(model, f, args.bars, args.seed, controls=True)
-        danced[(piece, True)] = (score, motion, music)
+        score, motion, music = dance(model, f, args.bars, args.seed, True, *variants[0], top_p=args.top_p)
+        danced[(piece, variants[0])] = (score, motion, music)
         spans = model.vocabulary.bar_spans(model.vocabulary.encode(score))
         beats = len(spans) * f.grid.beats_per_bar - ((f.grid.beats_per_bar - f.grid.downbeat) if f.grid.downbeat
                                                      else 0)
@@ -147,11 +166,10 @@ def main() -> None:
           f"{gt['bailando']:.3f} |")
 
     # 2. and 3. Energy and repeats over all pieces, with and without the controls.
-    variants = [*args.music_guidance, None]  # a guidance scale with the controls on; None: off
-    name = {v: "off" if v is None else f"on, guidance {v:g}" for v in variants}
     rho = {v: [] for v in variants}
     written = {v: [] for v in variants}  # ρ against the score's energy (symbols a bar)
     pooled = {v: ([], []) for v in variants}
+    cpu = {v: 0.0 for v in variants}  # CPU seconds writing and decoding the dances (the two pieces' not counted)
     similar = {(v, kind): [] for v in variants for kind in ("repeat", "other")}
     print("\n## Per piece\n")
     print("| piece | meter | bpm | bars | " + " | ".join(f"ρ controls {name[v]}" for v in variants)
@@ -160,9 +178,10 @@ def main() -> None:
     for piece, f in features.items():
         cells = []
         for on in variants:
-            known = danced.get((piece, True)) if on == 1 else None
-            score, motion, music = known or dance(model, f, args.bars, args.seed, controls=on is not None,
-                                                  scale=on or 1.0)
+            clock = time.process_time()
+            score, motion, music = danced.get((piece, on)) or dance(model, f, args.bars, args.seed, on is not None,
+                                                                    *(on or (1.0, 1)), top_p=args.top_p)
+            cpu[on] += time.process_time() - clock
             m_energy, d_energy = per_bar_energy(score, motion, music)
             r = float(spearmanr(m_energy, d_energy)[0]) if len(m_energy) > 2 else float("nan")
             rho[on].append(r)
@@ -177,18 +196,18 @@ def main() -> None:
             cells.append(r)
         print(f"| {piece} | {f.grid.beats_per_bar} | {f.grid.tempo:.0f} | {min(args.bars, model.vocabulary.bar_count(f.grid))} "
               f"| {' | '.join(f'{c:.2f}' for c in cells)} | {len(repeats)} |", flush=True)
-    print(f"\n## Summary ({len(features)} pieces, first {args.bars} bars, seed {args.seed}, "
+    print(f"\n## Summary ({len(features)} pieces, first {args.bars} bars, seed {args.seed}, top-p {args.top_p:g}, "
           f"{time.perf_counter() - began:.0f} s)\n")
     print("| music controls | ρ mean | ρ median | ρ mean, score's energy (symbols a bar) | ρ pooled (ranks within piece) | token overlap where the music "
-          "repeats (pairs) | elsewhere at the same distances (pairs) |")
-    print("|---|---|---|---|---|---|---|")
+          "repeats (pairs) | elsewhere at the same distances (pairs) | CPU s |")
+    print("|---|---|---|---|---|---|---|---|")
     for on in variants:
         r = np.array(rho[on])
         p = spearmanr(*pooled[on])[0]
         rep, oth = similar[(on, "repeat")], similar[(on, "other")]
         print(f"| {name[on]} | {np.nanmean(r):.3f} | {np.nanmedian(r):.3f} | {np.nanmean(written[on]):.3f} | {p:.3f} | "
               f"{np.mean(rep) if rep else float('nan'):.3f} ({len(rep)}) | "
-              f"{np.mean(oth) if oth else float('nan'):.3f} ({len(oth)}) |")
+              f"{np.mean(oth) if oth else float('nan'):.3f} ({len(oth)}) | {cpu[on]:.0f} |")
 
 
 def _ranks(values: np.ndarray) -> list[float]:

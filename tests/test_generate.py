@@ -287,3 +287,46 @@ def test_best_of_keeps_the_sample_that_does_most_of_what_the_words_ask(model):
     best = generate(model, grid, text=words, seed=1, best_of=6)
     assert best == candidates[kept.index(max(kept))]
     assert generate(model, grid, seed=1, best_of=6) == generate(model, grid, seed=1)  # no words: nothing to check
+
+
+def test_energy_followed_measures_the_decoded_dances_kinetic_energy():
+    """The music-fit measure best-of ranks by: ρ of the asked energy levels against the decoded motion's kinetic
+    energy a bar, on the vocabulary's bars (an upbeat is row 0)."""
+    from motiongpt.conditioning import controls_from_score
+    from motiongpt.model.conditions import energy_followed, spearman
+
+    score = laban.Score.load(EXAMPLES[1])  # 4 bars of 3/4 with an upbeat: a leap among steps
+    motion = laban.decode(score)
+    kinetic = controls_from_score(score, motion).energy_raw
+    assert len(kinetic) == 4 and np.ptp(kinetic) > 0
+    follows = np.argsort(np.argsort(kinetic))  # levels that rise and fall as the dance does
+    assert energy_followed(score, follows) == pytest.approx(1.0)
+    assert energy_followed(score, follows.max() - follows) == pytest.approx(-1.0)
+    assert energy_followed(score, follows, motion) == pytest.approx(1.0)  # the same motion given, not decoded
+    assert energy_followed(score, [-1, -1, -1, -1]) == 0.0  # nothing asked
+    assert spearman([1, 2, 3, 4], [10, 30, 20, 40]) == pytest.approx(0.8)
+    assert spearman([1, 1, 1], [1, 2, 3]) == 0.0
+
+
+def test_best_of_keeps_the_sample_whose_energy_follows_the_music(model):
+    """With the music's controls and no words, best-of ranks the samples by how their decoded per-bar kinetic
+    energy follows the music's energy control; with words too, by the words first (the music breaks ties)."""
+    from motiongpt.model.conditions import energy_followed, word_phrases, words_kept
+
+    grid = laban.BeatGrid.uniform(120, 8, 4)  # 4 bars
+    bars = model.vocabulary.bar_count(grid)
+    rows = np.full((bars, 4), -1)
+    rows[:, 0] = [0, 3, 1, 2]  # energy only
+    candidates = variations(model, grid, 4, controls=rows, seed=2)  # what best_of=4 samples for one dance
+    fit = [energy_followed(c, rows[:, 0]) for c in candidates]
+    assert len(set(fit)) > 1  # the samples differ in how they follow: the ranking has something to choose
+    best = generate(model, grid, controls=rows, seed=2, best_of=4)
+    assert best == candidates[int(np.argmax(fit))]
+    absent = np.full((1, 4), -1)  # no energy asked: nothing to rank by, one sample
+    assert generate(model, grid, controls=absent, bars=1, best_of=4) == generate(model, grid, controls=absent, bars=1)
+
+    words = "four steps forward, a jump"
+    _, phrases = word_phrases(words, grid, bars)
+    both = variations(model, grid, 4, text=words, controls=rows, seed=7)
+    key = [(words_kept(c, phrases), energy_followed(c, rows[:, 0])) for c in both]
+    assert generate(model, grid, text=words, controls=rows, seed=7, best_of=4) == both[key.index(max(key))]

@@ -53,8 +53,9 @@ def add_parser(commands) -> None:
                      help="how strongly the music's per-bar controls are followed, the same way (default 2)")
     gen.add_argument("--best-of", type=common.number("a number of samples", low=1, high=64, low_inclusive=True,
                                                      integer=True),
-                     help="sample N dances and keep the one that does most of what the words ask (default 4 for "
-                          "dances of up to 12 bars, else 1: each sample costs a whole dance)")
+                     help="sample N dances and keep the one that does most of what the words ask, then whose "
+                          "motion follows the music's energy best (default 4 for dances of up to 12 bars, else 1: "
+                          "each sample costs a whole dance)")
     gen.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     gen.add_argument("--skeleton", type=Path, help="a BVH whose skeleton performs the dance (default: the package's)")
     gen.add_argument("--no-video", action="store_true", help="do not render dance.mp4")

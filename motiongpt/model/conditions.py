@@ -107,3 +107,39 @@ def words_kept(score, phrases) -> float:
     asked = [ok for (first, last), facts in phrases
              for ok in words_followed(facts, phrase_facts(score, (first, last))).values()]
     return float(np.mean(asked)) if asked else 1.0
+
+
+def energy_followed(score, energy: np.ndarray, motion=None) -> float:
+    """How closely the dance's per-bar kinetic energy follows ``energy`` (the music's energy control, one level a
+    vocabulary bar, -1 where absent): Spearman ρ over the bars with a level, in [-1, 1]; 0 when either side does
+    not vary. The energy is the decoded motion's (``laban.decode``, or ``motion`` when given), measured as
+    ``controls_from_score(score, motion).energy_raw`` measures a capture's: what a person sees in the dance, not
+    how much is written (more symbols a bar is not more motion: many small arm signs against one long step)."""
+    from laban import decode
+    from motiongpt.conditioning.controls import controls_from_score
+
+    motion = decode(score) if motion is None else motion
+    danced = controls_from_score(score, motion)
+    rows = np.asarray(danced.bars, dtype=np.int64) - (0 if score.grid.downbeat else 1)
+    levels = np.asarray(energy, dtype=float)
+    inside = (rows >= 0) & (rows < len(levels))
+    rows, kinetic = rows[inside], np.asarray(danced.energy_raw, dtype=float)[inside]
+    asked = levels[rows]
+    known = asked >= 0
+    return spearman(asked[known], kinetic[known])
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation (ties share their average rank), 0 when either side does not vary or has fewer
+    than 3 values (nothing to follow): numpy only, so ranking samples needs no scipy."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return 0.0
+    ranks = [_average_ranks(v) for v in (a, b)]
+    ra, rb = (r - r.mean() for r in ranks)
+    return float(ra @ rb / np.sqrt((ra @ ra) * (rb @ rb)))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    return (np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right") - 1) / 2.0

@@ -72,9 +72,13 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``guidance``: classifier-free guidance (``motiongpt.model.guidance``): a scale for the words, or scales
       per condition group, ``{"words": 3, "music": 2}`` (``music``: the per-bar ``controls``). 1 samples the
       model as it is, more follows the group more closely; each guided group adds a copy of the batch.
-    - ``best_of``: with words, each dance is the one of ``best_of`` samples that does most of what the words
-      ask, checked on the score itself (``conditions.words_kept``: step count, direction, turn, jumps, arm
-      level per phrase); ties go to the earlier sample.
+    - ``best_of``: each dance is the best of ``best_of`` samples: the one that does most of what the words ask,
+      checked on the score itself (``conditions.words_kept``: step count, direction, turn, jumps, arm level per
+      phrase), and among those the one whose decoded per-bar kinetic energy follows the music's energy control
+      most closely (``conditions.energy_followed``: Spearman ρ; the model follows its energy control on the
+      score, but a bar's written symbols say only loosely how much the body moves, so the samples are decoded
+      and measured). Words first: the music never costs a word kept. Ties go to the earlier sample; with
+      neither words nor an energy control (on three bars or more) there is nothing to rank by: one sample.
     - ``processors``: more logits processors, run right after the grammar's (before the plausibility limits and
       the temperature and top-k/top-p warpers): a list, or a function of the call's grammar processor giving one
       (for processors that read its state; called once per sampling pass). A processor may also stop sampling
@@ -135,7 +139,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     phrases = []
     if isinstance(text, (str, list, tuple)):
         text, facts, phrases = _words(model, grid, total, written, text, facts)
-    best_of = best_of if phrases else 1
+    energy = _energy_levels(model, controls)
+    best_of = best_of if phrases or energy is not None else 1  # nothing asked: nothing to rank by
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
@@ -150,12 +155,35 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
             sequence = vocabulary.from_fill_in_the_middle(sequence)
         scores.append(vocabulary.to_score(sequence, grid, title))
     if best_of > 1:
-        from .conditions import words_kept
-
-        kept = [words_kept(score, phrases) for score in scores]
-        scores = [scores[max(range(i, i + best_of), key=lambda k: (kept[k], -k))]
-                  for i in range(0, wanted * best_of, best_of)]
+        scores = [_best(scores[i:i + best_of], phrases, energy) for i in range(0, wanted * best_of, best_of)]
     return scores
+
+
+def _energy_levels(model: MotionGPT, controls) -> np.ndarray | None:
+    """The music's energy control, one level a vocabulary bar (-1 where absent), or None where there is nothing to
+    rank samples by (no controls, no energy among them, fewer than three bars with a level)."""
+    names = model.config.control_names
+    if controls is None or "energy" not in names:
+        return None
+    levels = np.asarray(controls, dtype=np.int64)
+    if levels.ndim != 2 or levels.shape[1] != len(names):
+        return None  # refused with its one-line error where the controls become tensors
+    energy = levels[:, names.index("energy")]
+    return energy if (energy >= 0).sum() >= 3 else None  # a rank correlation needs three bars
+
+
+def _best(samples: list[Score], phrases, energy) -> Score:
+    """The sample that does most of what the words ask (``conditions.words_kept``), and among those the one whose
+    decoded per-bar kinetic energy follows the music's energy most closely (``conditions.energy_followed``,
+    Spearman ρ); ties go to the earlier sample. Only the samples still in the running are decoded."""
+    from .conditions import energy_followed, words_kept
+
+    kept = [words_kept(score, phrases) if phrases else 0.0 for score in samples]
+    running = [k for k, v in enumerate(kept) if v == max(kept)]
+    if energy is None or len(running) == 1:
+        return samples[running[0]]
+    fit = {k: energy_followed(samples[k], energy) for k in running}
+    return samples[max(running, key=lambda k: (fit[k], -k))]
 
 
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
