@@ -75,8 +75,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     for; with ``count`` > 1 they come back ranked by
     ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
     its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
-    guidance; the best of N samples by the words they do: ``motiongpt.model.generate.variations``; None: 4 up
-    to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
+    guidance; the best of N samples by the words they do, then by how their motion's energy follows the
+    music's: ``motiongpt.model.generate.variations``; None: 4 up to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
     ``count`` of all ``count × best_of`` draws chosen to keep the words and move differently from each other
     (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own
     draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the

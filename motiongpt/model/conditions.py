@@ -130,16 +130,11 @@ def energy_followed(score, energy: np.ndarray, motion=None) -> float:
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation (ties share their average rank), 0 when either side does not vary or has fewer
-    than 3 values (nothing to follow): numpy only, so ranking samples needs no scipy."""
+    """Spearman's rank correlation (``scipy.stats.spearmanr``: ties share their average rank), 0 when either side
+    does not vary or has fewer than 3 values (nothing to follow)."""
+    from scipy.stats import spearmanr
+
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
-    ranks = [_average_ranks(v) for v in (a, b)]
-    ra, rb = (r - r.mean() for r in ranks)
-    return float(ra @ rb / np.sqrt((ra @ ra) * (rb @ rb)))
-
-
-def _average_ranks(values: np.ndarray) -> np.ndarray:
-    ordered = np.sort(values)
-    return (np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right") - 1) / 2.0
+    return float(spearmanr(a, b).statistic)
