@@ -10,6 +10,7 @@ scale, the same prompts are answered by a random training phrase (what ignoring 
                                    [--guidance 1 3] [--best-of 1 4]   # a row per guidance scale and best-of
                                    [--music corpus:joplin/maple_leaf_rag --music-guidance 1 3]
                                    [--asking-jumps]   # only phrases whose words ask for a jump
+                                   [--fill-in]        # each phrase regenerated in its take, not written anew
 
 With ``--music``, each dance is also given two bars of that piece's per-bar controls (prompt i: bars 2i, 2i+1,
 cycling through the piece), so the words compete with the music; ``--music-guidance`` adds a row per scale of
@@ -60,6 +61,10 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=["test", "validation"],
                         help="whose phrases are the prompts: the test split (reporting) or the validation split "
                              "(choosing between models or settings)")
+    parser.add_argument("--fill-in", action="store_true",
+                        help="regenerate each phrase in its take (the take cut to two bars either side, the "
+                             "phrase's bars filled in between them, as motiongpt regenerate does) instead of "
+                             "writing it from nothing")
     parser.add_argument("--asking-jumps", action="store_true",
                         help="only the phrases whose words ask for a jump (what motiongpt.model.steering."
                              "JumpAsked pushes for)")
@@ -90,14 +95,24 @@ def main() -> None:
         wanted = laban.facts_from_text(phrase.text)
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
+        fill_in, bars = None, (1, 2)
+        if args.fill_in:
+            from laban.algebra import bar_count, cut
+
+            first, last = phrase.bars
+            a = max(1, first - 2)
+            piece = cut(score, a, min(bar_count(score), last + 2))  # bars from 1, no upbeat
+            bars = (first - a + 1, last - a + 1)
+            fill_in, grid = (piece, bars[0] - 1, bars[1]), piece.grid  # vocabulary bars: staff bar - 1
         for seed in args.seeds:
             for (scale, best_of, steer), row in rows.items():
                 first = 2 * index % (len(music) - 1) if music is not None else 0
                 controls = None if music is None else music[first:first + 2]
-                made = generate(model, grid, text=phrase.text, bars=2, seed=seed, best_of=best_of,
-                                controls=controls, guidance={"words": scale, "music": steer,
-                                                                  **({"text": scale} if args.guide_text else {})}, top_p=args.top_p)
-                for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, (1, 2))).items():
+                made = generate(model, grid, text=phrase.text, bars=None if fill_in else 2, seed=seed,
+                                best_of=best_of, controls=None if fill_in else controls, fill_in=fill_in,
+                                guidance={"words": scale, "music": steer,
+                                          **({"text": scale} if args.guide_text else {})}, top_p=args.top_p)
+                for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, bars)).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]
         for element, ok in laban.words_followed(wanted, laban.phrase_facts(other, other_phrase.bars)).items():
@@ -105,7 +120,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} {args.split} 2-bar phrases ({args.subset}), seeds {args.seeds}, "
-          f"top-p {args.top_p:g}, "
+          f"top-p {args.top_p:g}, " + ("filled in, " if args.fill_in else "")
           + (f"with the controls of {args.music}, " if music is not None else "") + f"{seconds:.0f} s")
     print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
     for row, tally in tallies.items():

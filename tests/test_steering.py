@@ -43,6 +43,21 @@ def test_a_half_turn_asked_refuses_the_other_way_and_past_the_amount():
     assert "turn:+1/4" in still and "turn:-1/8" not in still  # no turn asked: none that counts
 
 
+def test_the_turn_budget_counts_a_filled_in_phrase_by_its_own_bars():
+    """Filling in bar 2 (a phrase asking a half turn right) after bar 1 and before a suffix: the prefix's other
+    phrase and the suffix's turns are not the middle's; its own quarter turn is."""
+    vocabulary = Vocabulary()
+    second = fact_rows([((2, 2), PhraseFacts(None, None, 4, None, None))], GRID, 2)
+    half = TurnAsked(vocabulary, second, FACT_NAMES)
+    quarter = ["pos:1", "col:support-left", "turn:+1/4", "dur:1"]
+    prefix = ["<fim_prefix>", "<bos>", "<start>", "col:support-left", "place/middle", "<bar>", *quarter]
+    suffix = ["<fim_suffix>", "<bar>", "pos:1", "col:support-left", "turn:-1/2", "dur:1", "<eos>"]
+    middle = ["<fim_middle>", "<bar>", *quarter, "pos:2", "col:support-right"]
+    no = refused(half, prefix + suffix + middle)  # 2 eighths written in bar 2: at most 3 more that way
+    assert {"turn:+1/4", "turn:+3/8", "turn:-1/8"}.isdisjoint(no)
+    assert {"turn:+1/2", "turn:+1", "turn:-1/4"} <= no
+
+
 def test_sampled_dances_turn_no_further_than_the_words_ask(monkeypatch):
     """A model that leans to big turns both ways (checked: without the budget its phrases that ask for a half turn
     right turn 6, 30, 50 and -52 eighths, whole turns both ways) turns, under the budget, at most an eighth past the half turn and

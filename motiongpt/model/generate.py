@@ -201,12 +201,12 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         processors = [processors]
     extra = processors(grammar) if callable(processors) else list(processors or ())
     processors = LogitsProcessorList([grammar, *extra, *limits(vocabulary, grid, grammar)])
-    if facts is not None and "turn" in model.config.fact_names and vocabulary.fim_prefix_id not in prompts[0]:
-        from .steering import TurnAsked  # the words' turn as a budget (bars in order: not filling in)
+    if facts is not None and "turn" in model.config.fact_names:
+        from .steering import TurnAsked  # the words' turn as a budget
 
         processors.append(TurnAsked(vocabulary, facts, model.config.fact_names))
     if facts is not None and "jumps" in model.config.fact_names:
-        from .steering import JumpAsked  # an asked jump pushed for (filling in too)
+        from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
     if temperature > 0:

@@ -49,7 +49,8 @@ def bars_of(input_ids: torch.LongTensor, bar: int, suffix: int, middle: int) -> 
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
     more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
-    dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``)."""
+    dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
+    middle's bars follow the prefix's and the suffix's are not counted: ``bars_of``)."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names) -> None:
         facts = np.asarray(facts, dtype=np.int64)
@@ -64,6 +65,7 @@ class TurnAsked(LogitsProcessor):
         self.turning_columns = torch.tensor([vocabulary.ids[f"col:{c.value}"] for c in
                                              (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)])
         self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
+        self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
@@ -73,7 +75,7 @@ class TurnAsked(LogitsProcessor):
         saying = torch.isin(input_ids[:, -1], columns) & (input_ids[:, -2] != self.cont)
         if not bool(saying.any()):
             return scores
-        bar_of = torch.cumsum(input_ids == self.bar, dim=1) - 1  # the bar each position stands in (-1: before)
+        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
         bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
         asked = self.asked.to(device)[bar]
         saying &= (asked != UNSAID) & (bar_of[:, -1] >= 0)
