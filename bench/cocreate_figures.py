@@ -6,10 +6,9 @@
   them, z-scored with the real data's statistics) against the real data's own diversity (windows of the CMU
   training split's dance takes, the same length); all valid (encode under the grammar);
   ``--only variations``: the same for the three texts at seeds 1-3, the variations chosen spread out (the
-  default, ``motiongpt.cocreate.spread``; ``spread_hotter``: the draws after the first variation's drawn hotter,
-  the default; ``spread``: all at the temperature asked, ``hotter=1``) and each the best of its own draws
-  (``spread=0``, before), with words kept, the quality components' means (``motiongpt.cocreate.quality``) and the
-  CPU seconds of each ``generate``;
+  default, ``motiongpt.cocreate.spread``) and each the best of its own draws (``spread=0``, before), with words
+  kept, the quality components' means (``motiongpt.cocreate.quality``: text fit, round trip, skating) and the CPU
+  seconds of each ``generate``;
 - vary: mean distance to the chosen dance in the text ↔ score evaluator's score space, per strength;
 - regenerate: untouched bars sound the same (``bar_content``), motion outside the edited bars ± 1 beat (before: as it was; after:
   after the best rigid move on the floor), peak joint speed and acceleration in the joins (± 1 beat around
@@ -394,9 +393,8 @@ def real_features(seconds: float, count: int = 40) -> list:
 
 
 def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
-    """The variations figures of 8 variations per text and seed, chosen spread out from draws after the first
-    variation's drawn hotter (the default), from draws all at one temperature (``hotter=1``) and each the best of
-    its own draws (``spread=0``, before), with the CPU seconds of each ``generate`` (one thread)."""
+    """The variations figures of 8 variations per text and seed, chosen spread out (the default) and each the
+    best of its own draws (``spread=0``, before), with the CPU seconds of each ``generate`` (one thread)."""
     import resource
 
     def cpu() -> float:
@@ -409,11 +407,9 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
     for text in texts:
         for seed in seeds:
             row = {"text": text, "seed": seed}
-            for name, spread, hotter in (("best_of_each", 0.0, None), ("spread", None, 1.0),
-                                         ("spread_hotter", None, None)):
+            for name, spread in (("best_of_each", 0.0), ("spread", None)):
                 started = cpu()
-                dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed, spread=spread,
-                                  hotter=hotter)
+                dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed, spread=spread)
                 took = cpu() - started
                 if reference is None:
                     reference = real_features(float(np.mean([d.motion().duration for d in dances])))
@@ -428,7 +424,7 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
     summary = {name: {k: round(float(np.mean([r[name][k] for r in rows])), 3)
                       for k in ("div_kinetic", "div_geometric", "words_kept", "text_fit", "round_trip", "skating",
                                 "cpu_seconds")}
-               for name in ("best_of_each", "spread", "spread_hotter")}
+               for name in ("best_of_each", "spread")}
     for name in summary:
         summary[name]["div_kinetic_min"] = round(min(r[name]["div_kinetic"] for r in rows), 3)
         summary[name]["all_valid"] = all(r[name]["valid"] for r in rows)

@@ -10,7 +10,7 @@ from scipy.spatial.distance import pdist
 
 from motiongpt.cocreate import CocreateError, generate
 from motiongpt.cocreate.models import Loaded
-from motiongpt.cocreate.spread import RowTemperature, motion_features, row_temperatures, spread_out
+from motiongpt.cocreate.spread import motion_features, spread_out
 from motiongpt.model import build, tiny_config
 
 
@@ -68,30 +68,3 @@ def test_variations_are_spread_out_stable_and_reproducible(loaded):
     with pytest.raises(CocreateError, match="spread"):
         generate(loaded, count=2, spread=-1.0, **settings)
 
-
-def test_the_pool_after_the_first_group_is_drawn_hotter_and_the_first_group_as_before(loaded):
-    from laban import beat_grid
-    from motiongpt.model.generate import variations
-
-    factors = row_temperatures(8, 4, 1.5)
-    assert factors.tolist() == [1.0] * 4 + [1.5] * 4
-    assert row_temperatures(12, 4, 1.5)[:8].tolist() == factors.tolist()  # a row's factor: its row alone
-    grid = beat_grid(bpm=100, seconds=2 * 4 * 60 / 100, meter=4)
-    settings = dict(text="a turn to the right, arms high", bars=2, seed=4, top_p=0.9)
-    plain = variations(loaded.model, grid, 8, **settings)
-    hot = variations(loaded.model, grid, 8, processors=[RowTemperature(factors)], **settings)
-    assert hot[:4] == plain[:4]  # factor 1: the same draws, bit for bit
-    assert hot[4:] != plain[4:]  # the rest drawn from the wider distribution
-    assert hot == variations(loaded.model, grid, 8, processors=[RowTemperature(factors)], **settings)
-    with pytest.raises(Exception, match="row temperatures"):
-        variations(loaded.model, grid, 4, processors=[RowTemperature(factors)], **settings)
-
-
-def test_hotter_keeps_the_first_variation_and_one_gives_the_spread_of_the_plain_pool(loaded):
-    settings = dict(text="a turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False, count=3)
-    plain, hot = generate(loaded, hotter=1.0, **settings), generate(loaded, hotter=2.0, **settings)
-    assert hot[0].score == plain[0].score == generate(loaded, **{**settings, "count": 1})[0].score
-    assert [d.score for d in hot] != [d.score for d in plain]
-    assert {d.lineage.settings["hotter"] for d in hot} == {2.0}
-    with pytest.raises(CocreateError, match="hotter"):
-        generate(loaded, hotter=0.0, **settings)

@@ -65,7 +65,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
              top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
-             best_of: int | None = None, spread: float | None = None, hotter: float | None = None,
+             best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
@@ -79,9 +79,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
     ``count`` of all ``count × best_of`` draws chosen to keep the words and move differently from each other
     (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own
-    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``hotter``: the pool's
-    draws after the first variation's are sampled at this factor on ``temperature`` (``spread.row_temperatures``;
-    None: ``spread.HOTTER``; 1: all at ``temperature``, as before); ``music_guidance``: the
+    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the
     same guidance on the music's per-bar controls (recorded in the prompt where they are followed).
     ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
     already carries an adapter)."""
@@ -106,20 +104,11 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         from .spread import SPREAD as spread
     if isinstance(spread, bool) or not (isinstance(spread, (int, float)) and spread >= 0):
         raise CocreateError(f"spread is a weight from 0, not {spread!r}")
-    if hotter is None:
-        from .spread import HOTTER as hotter
-    if isinstance(hotter, bool) or not (isinstance(hotter, (int, float)) and hotter > 0):
-        raise CocreateError(f"hotter is a factor on the temperature above 0, not {hotter!r}")
     pooled = bool(text) and count > 1 and best_of > 1 and spread > 0  # else each the best of its own draws
-    processors = list(loaded.processors)
-    if pooled and hotter != 1:
-        from .spread import RowTemperature, row_temperatures
-
-        processors.append(RowTemperature(row_temperatures(count * best_of, best_of, hotter)))
     scores = variations(model, grid, count * best_of if pooled else count, text=text, style=loaded.style,
                         controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
                         best_of=1 if pooled else best_of, guidance={"words": guidance, "music": music_guidance},
-                        title=text or "a generated dance", processors=processors)
+                        title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
@@ -134,7 +123,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
                     "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
                     "controls": prompt["controls"]}
         if count > 1:
-            settings.update(row=row, count=count, **({"pool": len(scores), "spread": spread, "hotter": hotter} if pooled else {}))
+            settings.update(row=row, count=count, **({"pool": len(scores), "spread": spread} if pooled else {}))
         lineage = Lineage("generate", (), None, text, prompt["style"], seed, settings, **loaded.versions)
         dances.append(Dance(score, dict(prompt, **({"row": row} if count > 1 else {})), lineage, None,
                             Path(skeleton) if skeleton is not None else None))

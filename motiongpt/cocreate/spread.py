@@ -67,26 +67,6 @@ def spread_out(features: np.ndarray, kept: np.ndarray, count: int, group: int, s
     return chosen
 
 
-# How much hotter the draws after the first variation's are sampled (a factor on the temperature asked). Draws of
-# one prompt at one tempo move alike, and choosing among them can spread the eight only as far as the draws go.
-# Chosen on validation prompts (spread's ten: 5 worded from validation-split takes x 2 seeds, 32 draws, 8 bars at
-# 110 bpm), kinetic / geometric diversity of the eight, words kept, with the spread choice: all at 1: 14.9 / 24.6,
-# 0.728 (worst set 8.2); after the first group at 1.3: 16.0 / 35.7, 0.708 (10.3); every other one of them at 1.3:
-# 16.1 / 41.5, 0.713 (10.6); all after the first group at 1.6: 17.3 / 34.7, 0.695 (10.6); every other one of
-# them at 1.6: 16.1 / 36.1, 0.700 (9.9); the validation takes' own: 11.0 / 7.5. Kinetic diversity is what falls short of the real takes' (bench), so all
-# after the first group, at 1.6, for 0.03 of words kept.
-HOTTER = 1.6
-
-
-def row_temperatures(rows: int, group: int, hotter: float = HOTTER) -> np.ndarray:
-    """The temperature factor of each of ``rows`` draws: 1 for the first group's (the first variation is the best
-    of them: one dance as it always was), ``hotter`` for the rest. A row's factor depends on its row alone, so
-    variation k's draws are the same whatever the count."""
-    factors = np.full(rows, float(hotter))
-    factors[:group] = 1.0
-    return factors
-
-
 def _distances(features: np.ndarray) -> np.ndarray:
     """Pairwise distances of the rows standardised (each feature over the rows), over their median distance."""
     from scipy.spatial.distance import pdist, squareform
@@ -96,23 +76,3 @@ def _distances(features: np.ndarray) -> np.ndarray:
     pairs = pdist(z)
     typical = float(np.median(pairs)) if len(pairs) else 0.0
     return squareform(pairs) / (typical if typical > 1e-12 else 1.0)
-
-
-class RowTemperature:
-    """A logits processor dividing each row's logits by its own factor (``row_temperatures``): the pool's draws
-    spread wider without drawing more. It runs among ``variations``' ``processors`` (after the grammar, before the
-    plausibility limits, the words' pushes and the asked temperature), so a push keeps its size in nats; a row
-    with factor 1 is left untouched, bit for bit."""
-
-    def __init__(self, factors):
-        self.factors = np.asarray(factors, dtype=np.float64)
-
-    def __call__(self, input_ids, scores):
-        import torch
-
-        if len(self.factors) != scores.shape[0]:
-            raise ValueError(f"{len(self.factors)} row temperatures for a batch of {scores.shape[0]}")
-        if np.all(self.factors == 1.0):
-            return scores
-        factors = torch.as_tensor(self.factors, dtype=scores.dtype, device=scores.device)
-        return scores / factors[:, None]
