@@ -7,7 +7,8 @@
   training split's dance takes, the same length); all valid (encode under the grammar);
   ``--only variations``: the same for the three texts at seeds 1-3, the variations chosen spread out (the
   default, ``motiongpt.cocreate.spread``) and each the best of its own draws (``spread=0``, before), with words
-  kept and the CPU seconds of each ``generate``;
+  kept, the quality components' means (``motiongpt.cocreate.quality``: text fit, round trip, skating) and the CPU
+  seconds of each ``generate``;
 - vary: mean distance to the chosen dance in the text ↔ score evaluator's score space, per strength;
 - regenerate: untouched bars sound the same (``bar_content``), motion outside the edited bars ± 1 beat (before: as it was; after:
   after the best rigid move on the floor), peak joint speed and acceleration in the joins (± 1 beat around
@@ -414,12 +415,15 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
                     reference = real_features(float(np.mean([d.motion().duration for d in dances])))
                 figures = variations_figures(dances, loaded.model.vocabulary, reference)
                 row[name] = {k: figures[k] for k in ("valid", "div_kinetic", "div_geometric", "words_kept")}
+                for part in ("text_fit", "round_trip", "skating"):  # quality's raw components, the 8's mean
+                    row[name][part] = round(float(np.mean([d.prompt["quality"][part] for d in dances])), 4)
                 row[name]["cpu_seconds"] = round(took, 1)
             row["real"] = {k: figures[f"{k}_real"] for k in ("div_kinetic", "div_geometric")}
             rows.append(row)
             print(json.dumps(row), flush=True)
     summary = {name: {k: round(float(np.mean([r[name][k] for r in rows])), 3)
-                      for k in ("div_kinetic", "div_geometric", "words_kept", "cpu_seconds")}
+                      for k in ("div_kinetic", "div_geometric", "words_kept", "text_fit", "round_trip", "skating",
+                                "cpu_seconds")}
                for name in ("best_of_each", "spread")}
     for name in summary:
         summary[name]["div_kinetic_min"] = round(min(r[name]["div_kinetic"] for r in rows), 3)

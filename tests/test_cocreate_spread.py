@@ -41,6 +41,17 @@ def test_the_best_by_the_words_of_each_group_are_not_all_shown_when_they_are_cop
     assert spread_out(features, kept, 4, 4, spread=0.0) == [0, 4, 8, 12]  # no weight on difference: words only
 
 
+def test_variation_k_reads_only_the_draws_before_it():
+    # far-off later draws re-scale the features of the whole pool; the choice of the first k must not move
+    rng = np.random.default_rng(3)
+    features, kept = rng.normal(size=(24, 5)), rng.choice([0.5, 0.75, 1.0], 24)
+    features[16:] *= 50.0
+    for spread in (0.5, 4.0):
+        six = spread_out(features, kept, 6, 4, spread)
+        assert [spread_out(features[:4 * k], kept[:4 * k], k, 4, spread) for k in (2, 3, 4)] == \
+            [six[:2], six[:3], six[:4]]
+
+
 def test_variations_are_spread_out_stable_and_reproducible(loaded):
     settings = dict(text="a turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False)
     before = generate(loaded, count=3, spread=0.0, **settings)  # each the best of its 4 draws by the words
@@ -56,3 +67,4 @@ def test_variations_are_spread_out_stable_and_reproducible(loaded):
     assert pdist(z[3:]).mean() > pdist(z[:3]).mean(), (pdist(z[3:]).mean(), pdist(z[:3]).mean())
     with pytest.raises(CocreateError, match="spread"):
         generate(loaded, count=2, spread=-1.0, **settings)
+
