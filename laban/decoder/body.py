@@ -39,7 +39,8 @@ _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from 
 _HEEL_RISE = np.radians(60.0)  # the most a push-off raises the heel above how the foot stood
 _LET_GO = 0.1  # s a foot that pushed off takes to let its heel's rise go in the air (longer kept the toes within 5 cm
 # of the floor, read as standing, for the first frames of a flight)
-_TOE_FIRST = np.radians(15.0)  # the least a landing foot's heel is raised as its ball meets the floor (3 cm) ...
+_TOE_FIRST = np.radians(10.0)  # the least a landing foot's heel is raised as its ball meets the floor (2 cm; 15°
+# bent running landings' knees past the tokenizer's plié hysteresis: support level of 09_06, 09_10) ...
 _LANDING_RISE = np.radians(30.0)  # ... and the most: the heel 5.8 cm up, under the 6 cm the tokenizer reads firmly as
 # relevé (20° or 25° left a landing of 135_10 read a quarter beat late: flight F1 0.979 instead of 0.983)
 _SETTLE = 0.12  # s a landing foot takes to lower its heel
