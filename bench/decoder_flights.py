@@ -2,6 +2,7 @@
 
     python bench/decoder_flights.py                          # training and validation clips, seed 0
     python bench/decoder_flights.py --splits validation --show
+    python bench/decoder_flights.py --execution learned      # the learned execution (``laban.decode``)
 
 For every CMU trial of ``--splits`` (``datasets/cmu_split.csv``; the test split only as a report, never to
 choose on): its score (``laban.tokenize`` of the capture), the decoded dance (``laban.decoder.decode`` at 30 fps)
@@ -44,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--splits", nargs="*", default=["train", "validation"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--execution", default="rules", choices=["rules", "learned"])
     parser.add_argument("--show", action="store_true", help="list the clips whose flights read back differently")
     args = parser.parse_args()
     from motiongpt.data import cmu_trials
@@ -56,7 +58,7 @@ def main() -> None:
     started = time.perf_counter()
     for trial in trials:
         score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps), title=trial.name)
-        again = laban.tokenize(decode(score, fps=FPS, seed=args.seed), score.grid)
+        again = laban.tokenize(decode(score, fps=FPS, seed=args.seed, execution=args.execution), score.grid)
         figure = cell_agreement(score, again).get(Column.CENTRE.value)
         if figure and trial.is_dance:
             centre += [figure["direction"] * figure["cells"], figure["cells"]]
@@ -64,7 +66,7 @@ def main() -> None:
         if flights(score) != flights(again):
             changed.append((trial.name, flights(score), flights(again)))
     f1s = np.array(f1s)
-    print(f"{len(trials)} trials of {' '.join(args.splits)}, seed {args.seed} "
+    print(f"{len(trials)} trials of {' '.join(args.splits)}, seed {args.seed}, {args.execution} execution "
           f"({time.perf_counter() - started:.0f} s)")
     print(f"  centre column round trip (dance clips, cells pooled): {centre[0] / max(centre[1], 1):.4f} "
           f"of {int(centre[1])} cells")

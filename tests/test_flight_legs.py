@@ -63,10 +63,11 @@ def test_a_split_in_the_air_is_performed_and_read_back(seed):
     assert any(s.sign is Sign.FLIGHT and s.start == 2.5 for s in back.symbols)
     assert (in_flight(back, Column.LEG_LEFT)[0].direction, in_flight(back, Column.LEG_LEFT)[0].level) == (D.FORWARD, L.MIDDLE)
     assert (in_flight(back, Column.LEG_RIGHT)[0].direction, in_flight(back, Column.LEG_RIGHT)[0].level) == (D.BACKWARD, L.LOW)
-    # the landing is planted: the left foot stays where it came down
+    # the landing is planted: the ball of the left foot stays where it came down (it lands on its ball and the
+    # heel lowers after, so the ankle moves 2-3 cm on its arc about the ball)
     land = int(1.8 * t.fps)
-    ankle = t.part(B.FOOT_LEFT)[land:land + int(0.3 * t.fps)]
-    assert np.abs(ankle - ankle[0])[:, [0, 2]].max() < 0.01
+    ball = t.part(B.TOES_LEFT)[land:land + int(0.3 * t.fps)]
+    assert np.abs(ball - ball[0])[:, [0, 2]].max() < 0.01
 
 
 def test_tucked_legs_bend_in_the_air_and_read_back_and_plain_legs_hang():

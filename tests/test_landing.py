@@ -85,3 +85,19 @@ def test_a_quick_steps_free_foot_travels_all_its_time_off_the_floor():
         back = laban.tokenize(laban.decode(score, seed=seed), score.grid)
         starts = {round(s.start * 4) / 4 for s in back.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)}
         assert {2.25, 3.25} <= starts
+
+
+@pytest.mark.parametrize("step", [0.25, 0.5])
+def test_a_jump_lands_on_the_ball_of_the_foot_and_lowers_the_heel(step):
+    score = step_into_jump(step)  # the left foot lands a beat after the take-off
+    landing = score.grid.beats_to_seconds(3 + step)
+    for seed in (0, 1):
+        rig, positions, t, fps = _joints(score, seed)
+        leg = rig.legs["left"]
+        near = np.flatnonzero(np.abs(t - landing) <= 0.3)
+        ankle, toes = (positions[near, j, 1] - np.percentile(positions[:, j, 1], 5) for j in (leg.foot, leg.toes))
+        touch = int(np.argmax(toes < 0.005))  # the first frame the ball is on the floor
+        assert touch > 0 and ankle[touch] >= 0.015  # the heel still up (the old decoder: flat, the same frame)
+        assert ankle[touch] <= 0.045  # ... less than the tokenizer's relevé
+        settled = np.flatnonzero(ankle[touch:] < 0.005)
+        assert len(settled) and t[near][touch + settled[0]] - t[near][touch] <= 0.2  # and down within 0.2 s

@@ -39,6 +39,12 @@ _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from 
 _HEEL_RISE = np.radians(60.0)  # the most a push-off raises the heel above how the foot stood
 _LET_GO = 0.1  # s a foot that pushed off takes to let its heel's rise go in the air (longer kept the toes within 5 cm
 # of the floor, read as standing, for the first frames of a flight)
+_TOE_FIRST = np.radians(10.0)  # the least a landing foot's heel is raised as its ball meets the floor (2 cm; 15°
+# bent running landings' knees past the tokenizer's plié hysteresis: support level of 09_06, 09_10) ...
+_LANDING_RISE = np.radians(30.0)  # ... and the most: the heel 5.8 cm up, under the 6 cm the tokenizer reads firmly as
+# relevé (20° or 25° left a landing of 135_10 read a quarter beat late: flight F1 0.979 instead of 0.983)
+_SETTLE = 0.12  # s a landing foot takes to lower its heel
+_POINTING = 0.15  # s before landing that the foot points to come down on its ball
 
 
 class Body:
@@ -50,6 +56,7 @@ class Body:
         self.streams = streams
         self._spells: list[Spell] | None = None
         self._pushing: np.ndarray | None = None  # (2, T): how much each foot is in a push-off (``_jumps``)
+        self._landing: np.ndarray | None = None  # (2, T): the heel's rise of landing feet (``_onto_ball``)
         self.heading = steps.heading
         self.facing = facing_rotations(rig, self.heading)
         self.leg_lengths = {f: (rig.legs[s].thigh_length, rig.legs[s].shin_length)
@@ -242,43 +249,39 @@ class Body:
         does. (Held flat, the leg was stretched straight in a frame as the pelvis rose past its reach and the foot
         then torn off the floor: 150-230 m/s² at the knee in a push from a quick step.) Where the leg's reach
         from the flat foot passes ``_PUSH_REACH[0]`` of the leg the reach asked of it comes softly to
-        ``_PUSH_REACH[1]`` (``laban.ik.soft_reach``), and the heel rises until the ankle is there."""
-        pushing = self._pushing
-        if pushing is None or not pushing.any():
+        ``_PUSH_REACH[1]`` (``laban.ik.soft_reach``), and the heel rises until the ankle is there.
+
+        The mirror at a landing (``_onto_ball``): the foot comes down on its ball and the heel lowers after."""
+        rig, clock = self.rig, self.clock
+        pushing = self._pushing if self._pushing is not None else np.zeros((2, clock.frames))
+        if self._landing is None:  # once, from the first pass: the free feet's landing spots are taken from it
+            self._landing = self._onto_ball(hips, foot_rotations, ankles)
+        if not pushing.any() and not self._landing.any():
             return foot_rotations, ankles
-        rig = self.rig
         foot_rotations, ankles = foot_rotations.copy(), ankles.copy()
         for f, side in enumerate(("left", "right")):
             leg = rig.legs[side]
             full = leg.thigh_length + leg.shin_length
             frames = np.flatnonzero(self.steps.planted[f] & (pushing[f] > 0))
-            if not len(frames):
-                continue
-            hip, ankle, rotation = hips[f, frames], ankles[f, frames], foot_rotations[f, frames]
-            distance = np.linalg.norm(ankle - hip, axis=-1)
-            wanted = distance + (soft_reach(distance, full, *_PUSH_REACH) - distance) * pushing[f, frames]
-            ball = ankle + apply(rotation, leg.ball)
-            axis = unit(apply(rotation, rig.right))
-            low, high = np.zeros(len(frames)), np.full(len(frames), _HEEL_RISE)
-            for _ in range(16):  # the heel's rise (radians about the ball) that brings the ankle to the reach
-                middle = 0.5 * (low + high)
-                turned = ball + apply(axis_angle(axis, -middle), ankle - ball)
-                far = np.linalg.norm(turned - hip, axis=-1) > wanted
-                low, high = np.where(far, middle, low), np.where(far, high, middle)
-            # the rise as a smooth curve in time, and the foot leaving the floor as it stood on its ball, letting
-            # the rise go over the next ``_LET_GO`` s
-            rise = np.zeros(self.clock.frames)
-            rise[frames] = high
+            rise = np.zeros(clock.frames)
             planted = self.steps.planted[f]
-            fades = []
-            for last in frames[(frames + 1 < len(planted)) & ~planted[np.minimum(frames + 1, len(planted) - 1)]]:
-                after = np.arange(last + 1, min(last + 1 + int(np.ceil(_LET_GO * self.clock.fps)), len(planted)))
-                after = after[~planted[after]]
-                rise[after] = rise[last]
-                fades.append((after, 1.0 - ramp(self.clock.t[after], self.clock.t[last], self.clock.t[last] + _LET_GO)))
-            rise = gaussian_filter1d(rise, **self.clock.kernel(0.03), mode="nearest")
-            for after, fade in fades:
-                rise[after] *= fade
+            if len(frames):
+                distance = np.linalg.norm(ankles[f, frames] - hips[f, frames], axis=-1)
+                wanted = distance + (soft_reach(distance, full, *_PUSH_REACH) - distance) * pushing[f, frames]
+                rise[frames] = _heel_rise(rig, leg, hips[f, frames], ankles[f, frames], foot_rotations[f, frames],
+                                          wanted)
+                # the rise as a smooth curve in time, and the foot leaving the floor as it stood on its ball,
+                # letting the rise go over the next ``_LET_GO`` s
+                fades = []
+                for last in frames[(frames + 1 < len(planted)) & ~planted[np.minimum(frames + 1, len(planted) - 1)]]:
+                    after = np.arange(last + 1, min(last + 1 + int(np.ceil(_LET_GO * clock.fps)), len(planted)))
+                    after = after[~planted[after]]
+                    rise[after] = rise[last]
+                    fades.append((after, 1.0 - ramp(clock.t[after], clock.t[last], clock.t[last] + _LET_GO)))
+                rise = gaussian_filter1d(rise, **clock.kernel(0.03), mode="nearest")
+                for after, fade in fades:
+                    rise[after] *= fade
+            rise = np.maximum(rise, self._landing[f])
             lifted = np.flatnonzero(rise > 1e-6)
             rotation = foot_rotations[f, lifted]
             axis = unit(apply(rotation, rig.right))
@@ -289,6 +292,36 @@ class Body:
             ankles[f, lifted] = np.where(stands[:, None], raised, ankles[f, lifted])
             foot_rotations[f, lifted] = compose(turn, rotation)
         return foot_rotations, ankles
+
+    def _onto_ball(self, hips: np.ndarray, foot_rotations: np.ndarray, ankles: np.ndarray) -> np.ndarray:
+        """The heel's rise (2, T; radians about the ball) of feet landing from the air: a foot comes down on its
+        ball, pointed from ``_POINTING`` s before, and lowers its heel over ``_SETTLE`` s as the knee bends: by
+        ``_TOE_FIRST`` at least, and as much as brings the ankle within ``_PUSH_REACH`` of the hip (at most
+        ``_LANDING_RISE``), which the body comes down from. (Flat, the foot met the floor only in the frame it was
+        planted: the body lands the take-off's stretch above standing, beyond the flat foot's reach, so the foot
+        hung 5 cm up in the frame before and some landings were read a quarter beat late.)"""
+        steps, clock, t = self.steps, self.clock, self.clock.t
+        rises = np.zeros((2, clock.frames))
+        for f, side in enumerate(("left", "right")):
+            leg = self.rig.legs[side]
+            full = leg.thigh_length + leg.shin_length
+            planted = steps.planted[f]
+            for k in np.flatnonzero(planted[1:] & ~planted[:-1] & ~steps.planted[1 - f, :-1]) + 1:
+                settle = np.arange(k, min(k + int(np.ceil(_SETTLE * clock.fps)) + 1, clock.frames))
+                stop = np.flatnonzero(~planted[settle])  # (a foot that leaves again at once)
+                settle = settle[:stop[0]] if len(stop) else settle
+                distance = np.linalg.norm(ankles[f, settle] - hips[f, settle], axis=-1)
+                needed = _heel_rise(self.rig, leg, hips[f, settle], ankles[f, settle], foot_rotations[f, settle],
+                                    soft_reach(distance, full, *_PUSH_REACH))
+                fade = 1.0 - smoothstep((t[settle] - t[k]) / _SETTLE)
+                rise = np.minimum(np.maximum(needed, _TOE_FIRST), _LANDING_RISE) * fade
+                rise = np.maximum.accumulate(rise[::-1])[::-1]  # the heel only lowers
+                rises[f, settle] = np.maximum(rises[f, settle], rise)
+                before = np.arange(max(k - int(np.ceil(_POINTING * clock.fps)), 0), k)
+                before = before[~planted[before]]
+                pointing = smoothstep((t[before] - (t[k] - _POINTING)) / (_POINTING - 1.0 / clock.fps))
+                rises[f, before] = np.maximum(rises[f, before], rise[0] * pointing)  # (the ankle keeps its target)
+        return rises
 
     def _bend(self, world, set_, chain, weights, base, top, target, breathe=False):
         """Tilt a chain (spine or neck) so that ``base`` → ``top`` points along ``target`` (T, 3) in the world."""
@@ -476,6 +509,21 @@ class Body:
                 s = side * (t[near] - edge) / reach  # 0 at the edge, 1 a reach away
                 xz[near] += _edge_curve(s, reach, side)[:, None] * change
         return xz
+
+
+def _heel_rise(rig: Rig, leg, hip: np.ndarray, ankle: np.ndarray, rotation: np.ndarray,
+               wanted: np.ndarray) -> np.ndarray:
+    """The heel's rise (radians about the ball, at most ``_HEEL_RISE``) of feet standing at ``ankle`` turned by
+    ``rotation`` that brings the ankle within ``wanted`` (m) of the ``hip`` (all per frame)."""
+    ball = ankle + apply(rotation, leg.ball)
+    axis = unit(apply(rotation, rig.right))
+    low, high = np.zeros(len(ankle)), np.full(len(ankle), _HEEL_RISE)
+    for _ in range(16):  # bisection: the rise is the least that brings the ankle in
+        middle = 0.5 * (low + high)
+        turned = ball + apply(axis_angle(axis, -middle), ankle - ball)
+        far = np.linalg.norm(turned - hip, axis=-1) > wanted
+        low, high = np.where(far, middle, low), np.where(far, high, middle)
+    return high
 
 
 def _edge_curve(s: np.ndarray, reach: float, side: float) -> np.ndarray:
