@@ -21,6 +21,24 @@ def asked(turn: int | None, bars: int = 2, jumps: int | None = None) -> np.ndarr
     return fact_rows([((1, bars), PhraseFacts(None, None, turn, jumps, None))], GRID, bars)
 
 
+def leaning(monkeypatch, biases: dict[str, float]):
+    """The generate module with ``biases`` added to the logits after the grammar (a model that prefers or avoids
+    some tokens: what the steering has to hold against), and a tiny untrained model."""
+    import motiongpt.model.generate as generation
+
+    vocabulary = Vocabulary()
+    bias = torch.zeros(len(vocabulary))
+    for token, value in biases.items():
+        bias[vocabulary.ids[token]] = value
+
+    class Leaning(generation.ScoreGrammarProcessor):
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + bias
+
+    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
+    return generation, build(tiny_config(), seed=3).eval()
+
+
 def refused(steering: TurnAsked, history: list[str]) -> set[str]:
     vocabulary = Vocabulary()
     ids = torch.tensor([[vocabulary.ids[t] for t in history]])
@@ -62,19 +80,9 @@ def test_sampled_dances_turn_no_further_than_the_words_ask(monkeypatch):
     """A model that leans to big turns both ways (checked: without the budget its phrases that ask for a half turn
     right turn 6, 30, 50 and -52 eighths, whole turns both ways) turns, under the budget, at most an eighth past the half turn and
     never back; the grammar and the other limits still hold (every sample is a valid score)."""
-    import motiongpt.model.generate as generation
     from laban.description import phrase_facts
 
-    vocabulary = Vocabulary()
-    leaning = torch.zeros(len(vocabulary))
-    leaning[[vocabulary.ids[t] for t in ("col:support-left", "turn:+2", "turn:-3", "turn:+1/4")]] = 8.0
-
-    class Leaning(generation.ScoreGrammarProcessor):
-        def __call__(self, input_ids, scores):
-            return super().__call__(input_ids, scores) + leaning
-
-    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
-    model = build(tiny_config(), seed=3).eval()
+    generation, model = leaning(monkeypatch, {t: 8.0 for t in ("col:support-left", "turn:+2", "turn:-3", "turn:+1/4")})
     grid = laban.BeatGrid.uniform(60, 16, 4)
     rows = fact_rows([((1, 4), PhraseFacts(None, None, 4, None, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
@@ -116,19 +124,9 @@ def test_sampled_dances_jump_where_the_words_ask_though_the_model_would_not(monk
     """A model that leans away from the centre column (checked: without the push none of its four dances has a
     flight) writes the jump its words ask for in every dance, through the grammar and the flight limits (every
     sample is a valid score, its flights no longer than a real one)."""
-    import motiongpt.model.generate as generation
     from laban.description import phrase_facts
 
-    vocabulary = Vocabulary()
-    leaning = torch.zeros(len(vocabulary))
-    leaning[vocabulary.ids["col:centre"]] = -3.0
-
-    class Leaning(generation.ScoreGrammarProcessor):
-        def __call__(self, input_ids, scores):
-            return super().__call__(input_ids, scores) + leaning
-
-    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
-    model = build(tiny_config(), seed=3).eval()
+    generation, model = leaning(monkeypatch, {"col:centre": -3.0})
     grid = laban.BeatGrid.uniform(60, 16, 4)
     plain = generation.variations(model, grid, 4, bars=4, seed=4)
     assert all(phrase_facts(score, (1, 4)).jumps == 0 for score in plain)
