@@ -125,6 +125,8 @@ class JumpAsked(LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
             return scores
+        if bool(torch.isinf(scores[:, [self.centre, self.flight]]).all()):
+            return scores  # the grammar leaves neither open (most steps): nothing to raise
         device = input_ids.device
         bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
         bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
