@@ -366,3 +366,14 @@ def test_metrics_on_real_dance(trials):
     trip = notation.round_trip(score, lambda s: motion)  # a perfect decoder gives back the motion itself
     assert trip["gesture_direction"] == 1.0 and trip["support_f1"] == 1.0 and trip["timing"]["matched"] == 1.0
     assert 100 < notation.symbols_per_minute(score) < 2000
+
+
+def test_a_neck_on_the_chest_is_put_between_chest_and_head(trials):
+    """CMU's MotionBuilder figure hangs its Neck at Spine1 with no offset: read as is, the chest → neck direction
+    of "hand above neck" is undefined and the relation never holds, though this dancer's arms rise high."""
+    traj = metrics.landmark_trajectories(laban.read_bvh(trials["05_06"].path).trajectories())
+    p = features.landmarks(traj)
+    chest, neck, head = (p[:, features.LANDMARKS.index(part)] for part in (B.CHEST, B.NECK, B.HEAD))
+    assert np.allclose(neck, 0.5 * (chest + head))
+    above = [features.GEOMETRIC_NAMES.index(f"hand-{side}-above-neck") for side in ("left", "right")]
+    assert (metrics.geometric_features(traj)[above] > 0.05).all()

@@ -17,6 +17,7 @@ from scipy.interpolate import CubicSpline
 
 from laban import BodyPart as B
 from laban import Skeleton, Trajectories, recognised
+from laban.bodyparts import COINCIDENT
 
 PROTOCOL_FPS = 60.0
 LANDMARKS: tuple[B, ...] = tuple(B)  # 21 landmarks, in BodyPart order
@@ -39,7 +40,7 @@ REFERENCE_DT = 1.0 / 120.0  # the geometric relations' time step in the referenc
 def landmarks(traj: Trajectories) -> np.ndarray:
     """Positions (T, 21, 3) of the ``LANDMARKS``. Optional parts a skeleton lacks are put where they would be:
     spine halfway from pelvis to chest, neck halfway from chest to head, a clavicle halfway from chest to
-    shoulder joint, toes at the ankle."""
+    shoulder joint, toes at the ankle; so is a spine, neck or clavicle that sits on its parent landmark."""
     parts = recognised(traj.skeleton).parts
     out = np.empty((traj.frame_count, len(LANDMARKS), 3))  # float64: features difference nearby frames
     for i, part in enumerate(LANDMARKS):
@@ -49,9 +50,19 @@ def landmarks(traj: Trajectories) -> np.ndarray:
                 B.SHOULDER_LEFT: (B.CHEST, B.UPPER_ARM_LEFT), B.SHOULDER_RIGHT: (B.CHEST, B.UPPER_ARM_RIGHT),
                 B.TOES_LEFT: (B.FOOT_LEFT, B.FOOT_LEFT), B.TOES_RIGHT: (B.FOOT_RIGHT, B.FOOT_RIGHT)}
     for part, (a, b) in fallback.items():
-        if part not in parts:
+        if part not in parts or _on_parent(out, part):
             out[:, _INDEX[part]] = 0.5 * (out[:, _INDEX[a]] + out[:, _INDEX[b]])
     return out
+
+
+def _on_parent(p: np.ndarray, part: B) -> bool:
+    """Whether an optional landmark sits on its parent landmark (a zero-length bone): CMU's MotionBuilder figure
+    hangs its Neck and clavicles at Spine1 with no offset, so the chest → neck direction of the relations "hand
+    above neck" would be undefined there (always false) and true on every other body. Such a part is as good as
+    missing."""
+    parent = _PARENT[part]
+    return parent is not None and part is not B.TOES_LEFT and part is not B.TOES_RIGHT and bool(
+        np.median(np.linalg.norm(p[:, _INDEX[part]] - p[:, _INDEX[parent]], axis=-1)) < COINCIDENT)
 
 
 def landmark_skeleton() -> Skeleton:
