@@ -349,6 +349,27 @@ def test_a_long_gap_in_the_supports_is_weight_kept_but_a_written_flight_is_a_jum
     assert hops < leap + 0.15
 
 
+def test_a_running_stride_flies_on_at_the_speed_of_its_step():
+    """Large steps forward with short flights between them (a run, as the tokenizer writes the CMU runs): in the
+    air the body keeps the speed its step had (before, a flight travelled 0.9 m/s whatever came before it, and the
+    decoded runs went at half the captured speed with a jolt at each take-off)."""
+    grid = laban.BeatGrid.uniform(160, 16, 4)
+    symbols, beat = [Symbol(0.0, Column.SUPPORT_LEFT, 1.0, Sign.HOLD)], 1.0
+    for k in range(8):
+        column = Column.SUPPORT_RIGHT if k % 2 == 0 else Column.SUPPORT_LEFT
+        symbols += [Symbol(beat, column, 0.5, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE, space=2),
+                    Symbol(beat + 0.5, Column.CENTRE, 0.25, Sign.FLIGHT)]
+        beat += 0.75
+    motion = decode(Score(grid, symbols), fps=60.0, seed=0)
+    pelvis = np.asarray(motion.trajectories().part(B.PELVIS), dtype=float)[:, [0, 2]]
+    speed = np.linalg.norm(np.diff(pelvis, axis=0), axis=1) * 60.0
+    t = np.arange(len(speed)) / 60.0 + 0.5 / 60.0
+    seconds = [float(grid.beats_to_seconds(s.start)) for s in symbols if s.sign is Sign.FLIGHT][2:-1]
+    in_air = np.concatenate([speed[(t > a + 0.03) & (t < a + 0.09)] for a in seconds])
+    on_floor = np.concatenate([speed[(t > a - 0.14) & (t < a - 0.05)] for a in seconds])
+    assert in_air.mean() > 0.9 * on_floor.mean()
+
+
 @pytest.mark.parametrize("name", ["first_phrase", "leap_and_turn"])
 def test_a_jump_crouches_into_its_push_off(name):
     """The pelvis bends into a jump's push-off instead of dropping 4 cm in one frame: before, the examples' take-offs

@@ -36,11 +36,16 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # A small step (space measurement signs, laban.analysis: under 0.14 leg lengths, where a normal one is about 0.2)
 # travels this far, in metres: about a half of a normal one, clear of the 0.10 m the tokenizer needs to see a
 # direction (at 0.105-0.115 m the clips' step-length ratio fell from 0.88 to 0.85: a dancer's small step is not that
-# small). A large step is performed as a normal one (_STEP, already about 0.35 leg length on the default body):
-# lengthening it (to 0.40-0.54 leg lengths) brought the dance clips' step-length ratio from 0.88 to 0.93 but raised
-# the decoded test scores' FID_k from 60 to 91 (0.36-0.44: 0.88 and 67), the decoder's swing of the free foot being
-# too brisk for long steps (docs/execution.md).
+# small).
 _SMALL_STEP = (0.14, 0.17)
+# A large step (one sign: over 1.6 normal ones, 0.32 leg lengths; two: over 2.4, 0.48) travels this far, in leg
+# lengths of the dancer, by the number of signs. On one foot shorter than the training split's large steps
+# (interquartile 0.35-0.44 and 0.56-0.79: walks and runs): the decoder's flat-footed long steps drop the pelvis at
+# each landing, and at those lengths the validation FID_k rose from 32 to 45 where these brought it to 29. Onto both
+# feet, the training split's own (0.37-0.42, 0.51-0.66; FID_k 29 → 27). Before, a large step was a normal one.
+_LARGE_STEP = {1: (0.34, 0.40), 2: (0.40, 0.48)}
+_LARGE_BOTH = {1: (0.37, 0.42), 2: (0.51, 0.66)}
+_CARRIED = 0.6  # m a flight out of a travelling step carries the body at most at that step's speed
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
@@ -94,6 +99,7 @@ class Steps:
         self.flights: list[tuple[int, int]] = []  # (take-off run, landing run) indices
         self.lifted_at: dict[int, float] = {}  # s each foot last left the floor (while planning)
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
+        self.leg = rig.legs["left"].thigh_length + rig.legs["left"].shin_length  # hip to ankle
         self.streams = streams
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
@@ -129,7 +135,7 @@ class Steps:
         knots: list[tuple[float, np.ndarray, bool]] = [(min(first.t0, 0.0), pelvis.copy(), False)]
         open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
         self._levels(first)
-        previous = first
+        previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
                 for f in list(open_plants):
@@ -142,7 +148,12 @@ class Steps:
                 if landing is not None and landing.step not in (None, Direction.PLACE) \
                         and not self.long_flight(run):
                     f2, r2 = axes(self.heading_at(run.t1))
-                    travel = min(0.9 * run.duration, 0.5) * horizontal(landing.step, f2, r2)
+                    way = horizontal(landing.step, f2, r2)
+                    travel = min(0.9 * run.duration, 0.5) * way
+                    if previous.feet and previous.step not in (None, Direction.PLACE):  # a running stride
+                        # flies on at the speed its step travelled (the body keeps its momentum in the air)
+                        speed = float(stepped @ way) / max(previous.duration, 1e-3)
+                        travel = max(float(travel @ way), min(speed * run.duration, _CARRIED)) * way
                 # the pelvis is where the take-off put it a beat before the landing, whatever comes next: from there
                 # it sets off into the leap (where the leap goes is anticipated by a beat at most)
                 hold = min(self.anticipated_from(run), run.t0 - 0.02)
@@ -190,7 +201,7 @@ class Steps:
             # after a flight the travel flows on
             knots.append((run.t0, start, not previous.feet and not self.long_flight(previous)))
             knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9))
-            pelvis = end
+            stepped, pelvis = end - start, end
             previous = run
         for plant in open_plants.values():
             self._close(plant, np.inf)
@@ -217,6 +228,9 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
+            elif run.space is not None and run.space > 0:  # a large one, in the dancer's leg lengths
+                length = self.leg * self.streams("supports", run.b0, "spaced").uniform(
+                    *(_LARGE_BOTH if both else _LARGE_STEP)[min(run.space, 2)])
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
