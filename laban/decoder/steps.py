@@ -38,14 +38,15 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # direction (at 0.105-0.115 m the clips' step-length ratio fell from 0.88 to 0.85: a dancer's small step is not that
 # small).
 _SMALL_STEP = (0.14, 0.17)
-# A large step (one sign: over 1.6 normal ones, 0.32 leg lengths; two: over 2.4, 0.48) travels this far, in leg
-# lengths of the dancer, by the number of signs. On one foot shorter than the training split's large steps
-# (interquartile 0.35-0.44 and 0.56-0.79: walks and runs): the decoder's flat-footed long steps drop the pelvis at
-# each landing, and at those lengths the validation FID_k rose from 32 to 45 where these brought it to 29. Onto both
-# feet, the training split's own (0.37-0.42, 0.51-0.66; FID_k 29 → 27). Before, a large step was a normal one.
+# A large step on one foot (one sign: over 1.6 normal ones, 0.32 leg lengths; two: over 2.4, 0.48) travels this far,
+# in leg lengths of the dancer, by the number of signs: shorter than the training split's large steps (interquartile
+# 0.35-0.44 and 0.56-0.79: walks and runs), since the decoder's flat-footed long steps drop the pelvis at each
+# landing (at those lengths the validation FID_k rose from 32 to 45; at these it fell to 29). Onto both feet a large
+# step stays a normal one: at the training split's lengths (0.51-0.66) the model's dances, which write many, went
+# wild (generated FID_k 58 -> 260 on 9 test clips). Before, every large step was a normal one.
 _LARGE_STEP = {1: (0.34, 0.40), 2: (0.40, 0.48)}
-_LARGE_BOTH = {1: (0.37, 0.42), 2: (0.51, 0.66)}
-_CARRIED = 0.6  # m a flight out of a travelling step carries the body at most at that step's speed
+_CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
+_FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
@@ -152,7 +153,7 @@ class Steps:
                     travel = min(0.9 * run.duration, 0.5) * way
                     if previous.feet and previous.step not in (None, Direction.PLACE):  # a running stride
                         # flies on at the speed its step travelled (the body keeps its momentum in the air)
-                        speed = float(stepped @ way) / max(previous.duration, 1e-3)
+                        speed = min(float(stepped @ way) / max(previous.duration, 1e-3), _FASTEST)
                         travel = max(float(travel @ way), min(speed * run.duration, _CARRIED)) * way
                 # the pelvis is where the take-off put it a beat before the landing, whatever comes next: from there
                 # it sets off into the leap (where the leap goes is anticipated by a beat at most)
@@ -228,9 +229,8 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
-            elif run.space is not None and run.space > 0:  # a large one, in the dancer's leg lengths
-                length = self.leg * self.streams("supports", run.b0, "spaced").uniform(
-                    *(_LARGE_BOTH if both else _LARGE_STEP)[min(run.space, 2)])
+            elif run.space is not None and run.space > 0 and not both:  # a large one, in the dancer's leg lengths
+                length = self.leg * self.streams("supports", run.b0, "spaced").uniform(*_LARGE_STEP[min(run.space, 2)])
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way

@@ -38,8 +38,8 @@ class Protocol:
         return {
             "clips": (f"consecutive {self.seconds:g}-s pieces of every clip" if self.windows else
                       f"first {self.seconds:g} s of every clip") if self.seconds else "whole clips",
-            "landmarks": "21 BodyPart landmarks (missing spine/neck/clavicles interpolated, missing toes at the "
-                         "ankle or a foot's end site)",
+            "landmarks": "21 BodyPart landmarks (spine/neck/clavicles missing or lying on their parent interpolated, "
+                         "missing toes at the ankle or a foot's end site)",
             "frame_rate": f"{self.fps:g} fps (cubic spline through each clip's frames: its own frames when its "
                           "rate is a whole multiple)",
             "FID_k": "kinetic features, 63 dims, " + ("reference code's acceleration slip (quirk)" if
