@@ -180,14 +180,3 @@ def test_a_bend_held_over_a_cut_or_a_join_is_restated_with_it():
     joined = splice(straight, 2, 2, score)  # bar 2 of the bent score into the straight one
     restated = [s for s in joined.symbols if s.column is Column.FOREARM_RIGHT and s.duration == 0]
     assert restated and restated[0].contraction == 3
-
-
-def test_large_steps_travel_further_than_normal_ones():
-    def travel(space):
-        symbols = [Symbol(float(k), Column.SUPPORT_LEFT if k % 2 else Column.SUPPORT_RIGHT, 1, Sign.DIRECTION,
-                          D.FORWARD, L.MIDDLE, space=space) for k in range(1, 7)]
-        pelvis = laban.decode(Score(grid(), symbols), seed=2).trajectories().part(laban.BodyPart.PELVIS)
-        return float(np.linalg.norm(pelvis[-1, [0, 2]] - pelvis[0, [0, 2]]))
-
-    normal, large, larger = travel(None), travel(1), travel(2)
-    assert normal < large < larger and larger > 1.15 * normal

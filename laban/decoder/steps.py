@@ -38,13 +38,10 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # direction (at 0.105-0.115 m the clips' step-length ratio fell from 0.88 to 0.85: a dancer's small step is not that
 # small).
 _SMALL_STEP = (0.14, 0.17)
-# A large step on one foot (one sign: over 1.6 normal ones, 0.32 leg lengths; two: over 2.4, 0.48) travels this far,
-# in leg lengths of the dancer, by the number of signs: shorter than the training split's large steps (interquartile
-# 0.35-0.44 and 0.56-0.79: walks and runs), since the decoder's flat-footed long steps drop the pelvis at each
-# landing (at those lengths the validation FID_k rose from 32 to 45; at these it fell to 29). Onto both feet a large
-# step stays a normal one: at the training split's lengths (0.51-0.66) the model's dances, which write many, went
-# wild (generated FID_k 58 -> 260 on 9 test clips). Before, every large step was a normal one.
-_LARGE_STEP = {1: (0.34, 0.40), 2: (0.40, 0.48)}
+# A large step is performed as a normal one: at the training split's lengths (0.35-0.79 leg lengths) the decoder's
+# flat-footed long steps drop the pelvis at each landing (validation FID_k 32 -> 45); at 0.34-0.48 the learned
+# execution gained a little (32 -> 29) but the rules' lost to the carried flight alone (30.8 against 33.3), and
+# onto both feet the model's dances went wild (docs/execution.md).
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
@@ -100,7 +97,6 @@ class Steps:
         self.flights: list[tuple[int, int]] = []  # (take-off run, landing run) indices
         self.lifted_at: dict[int, float] = {}  # s each foot last left the floor (while planning)
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
-        self.leg = rig.legs["left"].thigh_length + rig.legs["left"].shin_length  # hip to ankle
         self.streams = streams
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
@@ -229,8 +225,6 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
-            elif run.space is not None and run.space > 0 and not both:  # a large one, in the dancer's leg lengths
-                length = self.leg * self.streams("supports", run.b0, "spaced").uniform(*_LARGE_STEP[min(run.space, 2)])
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
