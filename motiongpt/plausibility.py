@@ -12,6 +12,10 @@ requests the decoder cannot soften without betraying the score:
 - A fast turn: the whole body turns with it, so three-quarters of a turn written in a sixteenth at 154 bpm
   (0.1 s) swings the hands at 25 m/s, five times the captures' 99th percentile. ``TurnLimit`` gives a turn at
   least the time the captures' fastest turn would take (3.7 turns a second; their 99th percentile is 2.5).
+- An unwritten spring: a gap in the support columns is a jump (Labanotation writes springs so, and the decoder
+  flies them), which the tokenizer always writes with a flight sign, so the shared scores have almost none without
+  one; the built-in model left one every two seconds, most a quarter to one beat long, each performed as a hop
+  nobody asked for. ``weight_kept`` holds the weight over them in what was sampled.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
+from laban.score import Column, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
 from .grammar import P_WHAT, ScoreGrammarProcessor
 from .vocabulary import Vocabulary
 
-__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits"]
+__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits", "weight_kept"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -177,3 +182,41 @@ class TurnLimit(LogitsProcessor):
             return scores
         room = torch.from_numpy(np.where(last, state.length - state.pos, 1 << 20)).to(scores.device)
         return scores.masked_fill(least[None] > room[:, None], float("-inf"))
+
+
+_FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+def _by_bar(grid: BeatGrid, lo: float, hi: float) -> list[tuple[float, float]]:
+    """[lo, hi) cut at the bar lines (one hold a bar, as the vocabulary writes a bar whole: no tie)."""
+    first = grid.downbeat + math.ceil((lo - grid.downbeat) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
+    cuts = [lo, *np.arange(first, hi - 1e-9, grid.beats_per_bar).tolist(), hi]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
+    """``score`` with each gap in its supports between beats ``begin`` and ``end`` (no support, flight or turn
+    on both feet written there) held on the feet last on the floor (a hold in their columns), so that the
+    decoder keeps the weight rather than fly a jump no flight sign asked for. Before the first support the
+    starting position stands; a gap right after a flight is that flight's own (the decoder flies or lands it)."""
+    spans = sorted((s for s in score.symbols if s.column in _FEET or (s.column is Column.CENTRE and s.duration > 0
+                                                                        and s.sign in (Sign.FLIGHT, Sign.TURN))),
+                   key=lambda s: s.start)
+    if not spans:
+        return score
+    reach, last, flown, held = spans[0].start, set(), False, []
+    for symbol in spans:
+        lo, hi = max(reach, begin), min(symbol.start, end)
+        if hi - lo > 1e-9 and last and not flown:  # (after a flight the gap is the flight's: the decoder flies
+            # or lands it)
+            held += [Symbol(a, column, b - a, Sign.HOLD) for column in _FEET if column in last
+                     for a, b in _by_bar(score.grid, lo, hi)]
+        stop = symbol.start + symbol.duration
+        if stop > reach + 1e-9:
+            reach, last, flown = stop, set(), False
+        if abs(stop - reach) < 1e-9:  # what stands at the reach: these feet (a turn in the centre: both), or air
+            flown |= symbol.sign is Sign.FLIGHT
+            last |= {symbol.column} if symbol.column in _FEET else set(_FEET) if symbol.sign is Sign.TURN else set()
+    if not held:
+        return score
+    return Score(score.grid, score.symbols + held, score.starting_position, score.title)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 
 import laban
-from laban.score import Sign
+from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit
+from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, weight_kept
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -114,3 +114,37 @@ def test_the_limits_shortcut_refuses_what_their_full_reading_refuses(monkeypatch
                         full = limit(batch, scores[:len(batch)])
                     assert torch.equal(quick, full), (type(limit).__name__, vocabulary.tokens[row[end - 1]])
     assert skipped  # the shortcut is taken (else this compares the full reading with itself)
+
+
+def gaps(score: laban.Score) -> list[tuple[float, float]]:
+    """Where neither foot, a flight nor a turn on both feet is written, after the first support."""
+    spans = sorted((s.start, s.end) for s in score.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+                   or (s.column is Column.CENTRE and s.duration > 0))
+    found, reach = [], spans[0][0]
+    for start, end in spans:
+        if start > reach + 1e-9:
+            found.append((reach, start))
+        reach = max(reach, end)
+    return found
+
+
+def test_a_gap_in_the_supports_holds_the_weight_unless_a_flight_was_written():
+    grid = laban.BeatGrid.uniform(120, 6, 4)
+    step = [Symbol(0, Column.SUPPORT_LEFT, 1, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+            Symbol(1.5, Column.SUPPORT_RIGHT, 1, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+            Symbol(2.5, Column.CENTRE, 0.5, Sign.FLIGHT), Symbol(3.25, Column.SUPPORT_LEFT, 1, Sign.DIRECTION,
+                                                                 Direction.FORWARD, Level.MIDDLE)]
+    kept = weight_kept(laban.Score(grid, step))
+    held = [s for s in kept.symbols if s.sign is Sign.HOLD]
+    assert [(s.start, s.column, s.duration) for s in held] == [(1.0, Column.SUPPORT_LEFT, 0.5)]  # not after the flight
+    assert [s for s in kept.symbols if s.sign is not Sign.HOLD] == laban.Score(grid, step).symbols
+    assert gaps(weight_kept(laban.Score(grid, step), 2.0)) == [(1.0, 1.5), (3.0, 3.25)]  # only from beat 2 on
+
+
+def test_sampled_dances_write_no_spring_without_a_flight():
+    """An untrained model ends and starts its supports anywhere; what it writes keeps the weight in between."""
+    model = build(tiny_config(), seed=3)
+    grid = laban.BeatGrid.uniform(100, 20, 4)
+    for score in variations(model, grid, 4, seed=1):
+        flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
+        assert all(any(abs(f.end - a) < 1e-9 for f in flights) for a, _ in gaps(score))

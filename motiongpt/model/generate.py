@@ -28,7 +28,7 @@ from laban.errors import LabanError
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
-from motiongpt.plausibility import limits
+from motiongpt.plausibility import limits, weight_kept
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -149,11 +149,13 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         sequences = _long(model, grid, total, controls, facts, seeds, **sampling)
     else:
         sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, **sampling)
+    length, offset = vocabulary.bar_geometry(grid.beats_per_bar, grid.downbeat)
+    begin, end = ((offset + bar * length) / vocabulary.subdivision for bar in written)  # the beats sampled
     scores = []
     for sequence in sequences:
         if fill_in is not None:
             sequence = vocabulary.from_fill_in_the_middle(sequence)
-        scores.append(vocabulary.to_score(sequence, grid, title))
+        scores.append(weight_kept(vocabulary.to_score(sequence, grid, title), max(begin, 0.0), end))
     if best_of > 1:
         scores = [_best(scores[i:i + best_of], phrases, energy) for i in range(0, wanted * best_of, best_of)]
     return scores
