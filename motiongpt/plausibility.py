@@ -187,18 +187,13 @@ class TurnLimit(LogitsProcessor):
 _FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 
-def _by_bar(grid: BeatGrid, lo: float, hi: float) -> list[tuple[float, float]]:
-    """[lo, hi) cut at the bar lines (one hold a bar, as the vocabulary writes a bar whole: no tie)."""
-    first = grid.downbeat + math.ceil((lo - grid.downbeat) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
-    cuts = [lo, *np.arange(first, hi - 1e-9, grid.beats_per_bar).tolist(), hi]
-    return list(zip(cuts[:-1], cuts[1:]))
-
-
-def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
+def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:
     """``score`` with each gap in its supports between beats ``begin`` and ``end`` (no support, flight or turn
     on both feet written there) held on the feet last on the floor (a hold in their columns), so that the
     decoder keeps the weight rather than fly a jump no flight sign asked for. Before the first support the
-    starting position stands; a gap right after a flight is that flight's own (the decoder flies or lands it)."""
+    starting position stands; a gap right after a flight is that flight's own (the decoder flies or lands it).
+    ``open_end``: the score stops at ``end`` for now (a stream's last bar), and a gap running to it is held too:
+    whatever comes after, no spring was written."""
     spans = sorted((s for s in score.symbols if s.column in _FEET or (s.column is Column.CENTRE and s.duration > 0
                                                                         and s.sign in (Sign.FLIGHT, Sign.TURN))),
                    key=lambda s: s.start)
@@ -209,14 +204,16 @@ def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf")) -> 
         lo, hi = max(reach, begin), min(symbol.start, end)
         if hi - lo > 1e-9 and last and not flown:  # (after a flight the gap is the flight's: the decoder flies
             # or lands it)
-            held += [Symbol(a, column, b - a, Sign.HOLD) for column in _FEET if column in last
-                     for a, b in _by_bar(score.grid, lo, hi)]
+            held += [Symbol(lo, column, hi - lo, Sign.HOLD) for column in _FEET if column in last]
         stop = symbol.start + symbol.duration
         if stop > reach + 1e-9:
             reach, last, flown = stop, set(), False
         if abs(stop - reach) < 1e-9:  # what stands at the reach: these feet (a turn in the centre: both), or air
             flown |= symbol.sign is Sign.FLIGHT
             last |= {symbol.column} if symbol.column in _FEET else set(_FEET) if symbol.sign is Sign.TURN else set()
+    if open_end and last and not flown and end - max(reach, begin) > 1e-9:
+        held += [Symbol(max(reach, begin), column, end - max(reach, begin), Sign.HOLD) for column in _FEET
+                 if column in last]
     if not held:
         return score
     return Score(score.grid, score.symbols + held, score.starting_position, score.title)

@@ -139,6 +139,11 @@ def test_a_gap_in_the_supports_holds_the_weight_unless_a_flight_was_written():
     assert [(s.start, s.column, s.duration) for s in held] == [(1.0, Column.SUPPORT_LEFT, 0.5)]  # not after the flight
     assert [s for s in kept.symbols if s.sign is not Sign.HOLD] == laban.Score(grid, step).symbols
     assert gaps(weight_kept(laban.Score(grid, step), 2.0)) == [(1.0, 1.5), (3.0, 3.25)]  # only from beat 2 on
+    # a stream's last bar, which nothing follows yet: a gap running to its end is held too
+    early = laban.Score(grid, step[:2])
+    opened = [s for s in weight_kept(early, 0.0, 6.0, open_end=True).symbols if s.sign is Sign.HOLD]
+    assert [(s.start, s.column, s.duration) for s in opened] == [
+        (1.0, Column.SUPPORT_LEFT, 0.5), (2.5, Column.SUPPORT_RIGHT, 3.5)]
 
 
 def test_sampled_dances_write_no_spring_without_a_flight():

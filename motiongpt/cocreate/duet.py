@@ -268,7 +268,7 @@ class Duet:
                                      temperature=self.temperature, top_p=self.top_p)
         self._writer.bar(self._controls())
         self.ids = list(self._writer.ids)
-        whole = vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid)
+        whole = self.score
         window = cut(whole, first + 1, bar + 1)
         motion = decode(window, self.skeleton, fps=self.fps, seed=self.seed)
         start = self._bar_time(first) - window.grid.times[0]  # the window's clock: its first bar at times[0]
@@ -319,9 +319,14 @@ class Duet:
 
     @property
     def score(self) -> Score:
-        """The follower's score so far."""
+        """The follower's score so far, its weight held where its supports leave a gap with no flight written
+        (``motiongpt.plausibility.weight_kept``; to the last bar's end, which nothing follows yet)."""
+        from motiongpt.plausibility import weight_kept
+
         vocabulary = self.model.vocabulary
-        return vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid)
+        length, offset = vocabulary.bar_geometry(self.grid.beats_per_bar, self.grid.downbeat)
+        end = (offset + len(vocabulary.bar_spans(self.ids)) * length) / vocabulary.subdivision
+        return weight_kept(vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid), 0.0, end, open_end=True)
 
     def motion(self) -> Motion:
         """The follower's bars so far, one motion from the grid's time 0 (before its first bar: its first pose)."""
