@@ -147,9 +147,14 @@ def test_a_gap_in_the_supports_holds_the_weight_unless_a_flight_was_written():
 
 
 def test_sampled_dances_write_no_spring_without_a_flight():
-    """An untrained model ends and starts its supports anywhere; what it writes keeps the weight in between."""
+    """An untrained model ends and starts its supports anywhere; what it writes keeps the weight in between, and
+    stays a score the grammar reads (to continue or regenerate it)."""
+    from motiongpt.grammar import ScoreGrammar
+
     model = build(tiny_config(), seed=3)
     grid = laban.BeatGrid.uniform(100, 20, 4)
-    for score in variations(model, grid, 4, seed=1):
+    scores = variations(model, grid, 4, seed=1)
+    for score in scores:
         flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
         assert all(any(abs(f.end - a) < 1e-9 for f in flights) for a, _ in gaps(score))
+    assert all(ScoreGrammar(model.vocabulary).accepts([model.vocabulary.encode(s) for s in scores], [grid] * 4))
