@@ -230,6 +230,12 @@ class Vocabulary:
         length = beats_per_bar * self.subdivision
         return length, (upbeat - beats_per_bar) * self.subdivision if upbeat else 0
 
+    def bar_beat(self, grid: BeatGrid, bar: int) -> float:
+        """The beat (from the grid's first) where bar ``bar`` of the ids starts, 0 for an upbeat bar (it starts
+        before the grid); ``bar`` = the bar count gives where the last bar ends."""
+        length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
+        return max(offset + bar * length, 0) / self.subdivision
+
     def bar_count(self, grid: BeatGrid, beats: float | None = None) -> int:
         """Bars that cover the grid up to its last beat, and ``beats`` beats from its first beat."""
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)

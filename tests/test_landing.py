@@ -40,13 +40,19 @@ def _acceleration(path: np.ndarray, fps: float) -> np.ndarray:
     return np.linalg.norm(np.diff(path, 2, axis=0), axis=-1) * fps ** 2
 
 
-@pytest.mark.parametrize("step", [0.25, 0.5])
-def test_a_jump_lands_on_a_bending_knee(step):
-    score = step_into_jump(step)  # the left foot lands a beat after the take-off
+def _landings(step: float):
+    """For seeds 0 and 1: the left leg, joint positions, times, frame rate, and when the left foot lands a beat
+    after the take-off of ``step_into_jump(step)``."""
+    score = step_into_jump(step)
     landing = score.grid.beats_to_seconds(3 + step)
     for seed in (0, 1):
         rig, positions, t, fps = _joints(score, seed)
-        leg = rig.legs["left"]
+        yield rig.legs["left"], positions, t, fps, landing
+
+
+@pytest.mark.parametrize("step", [0.25, 0.5])
+def test_a_jump_lands_on_a_bending_knee(step):
+    for leg, positions, t, fps, landing in _landings(step):
         flexion = _flexion(positions, leg)
         coming_down = (t > landing - 0.2) & (t < landing - 0.5 / fps)
         assert flexion[coming_down].min() >= 10.0  # the old decoder: 0°, straight
@@ -89,11 +95,7 @@ def test_a_quick_steps_free_foot_travels_all_its_time_off_the_floor():
 
 @pytest.mark.parametrize("step", [0.25, 0.5])
 def test_a_jump_lands_on_the_ball_of_the_foot_and_lowers_the_heel(step):
-    score = step_into_jump(step)  # the left foot lands a beat after the take-off
-    landing = score.grid.beats_to_seconds(3 + step)
-    for seed in (0, 1):
-        rig, positions, t, fps = _joints(score, seed)
-        leg = rig.legs["left"]
+    for leg, positions, t, fps, landing in _landings(step):
         near = np.flatnonzero(np.abs(t - landing) <= 0.3)
         ankle, toes = (positions[near, j, 1] - np.percentile(positions[:, j, 1], 5) for j in (leg.foot, leg.toes))
         touch = int(np.argmax(toes < 0.005))  # the first frame the ball is on the floor

@@ -324,8 +324,7 @@ class Duet:
         from motiongpt.plausibility import weight_kept
 
         vocabulary = self.model.vocabulary
-        length, offset = vocabulary.bar_geometry(self.grid.beats_per_bar, self.grid.downbeat)
-        end = (offset + len(vocabulary.bar_spans(self.ids)) * length) / vocabulary.subdivision
+        end = vocabulary.bar_beat(self.grid, len(vocabulary.bar_spans(self.ids)))
         return weight_kept(vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid), 0.0, end, open_end=True)
 
     def motion(self) -> Motion:

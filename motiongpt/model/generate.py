@@ -149,13 +149,12 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         sequences = _long(model, grid, total, controls, facts, seeds, **sampling)
     else:
         sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, **sampling)
-    length, offset = vocabulary.bar_geometry(grid.beats_per_bar, grid.downbeat)
-    begin, end = ((offset + bar * length) / vocabulary.subdivision for bar in written)  # the beats sampled
+    begin, end = (vocabulary.bar_beat(grid, bar) for bar in written)  # the beats sampled
     scores = []
     for sequence in sequences:
         if fill_in is not None:
             sequence = vocabulary.from_fill_in_the_middle(sequence)
-        scores.append(weight_kept(vocabulary.to_score(sequence, grid, title), max(begin, 0.0), end))
+        scores.append(weight_kept(vocabulary.to_score(sequence, grid, title), begin, end))
     if best_of > 1:
         scores = [_best(scores[i:i + best_of], phrases, energy) for i in range(0, wanted * best_of, best_of)]
     return scores
