@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 import laban
 from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, weight_kept
+from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed, weight_kept
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -157,4 +158,45 @@ def test_sampled_dances_write_no_spring_without_a_flight():
     for score in scores:
         flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
         assert all(any(abs(f.end - a) < 1e-9 for f in flights) for a, _ in gaps(score))
+        assert not pivots_on_both_feet(score)
     assert all(ScoreGrammar(model.vocabulary).accepts([model.vocabulary.encode(s) for s in scores], [grid] * 4))
+
+
+def pivots_on_both_feet(score: laban.Score) -> list:
+    """Turn signs in one support column overlapping a symbol of the other's (what the tokenizer never writes)."""
+    feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+    return [(t, s) for t in score.symbols if t.column in feet and t.sign is Sign.TURN for s in score.symbols
+            if s.column in feet and s.column is not t.column and s.start < t.end - 1e-9 and s.end > t.start + 1e-9]
+
+
+def test_a_foot_turning_lifts_the_other():
+    """A half turn written on the right foot while the left foot's column still holds weight (as the built-in
+    model wrote half its support turns): the left foot lifts for the turn, and comes down again after it, so the
+    body does not turn over two planted feet and cross the legs."""
+    grid = laban.BeatGrid.uniform(60, 8, 4)  # a second a beat
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)
+             for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    written = [Symbol(0.0, Column.SUPPORT_LEFT, 2.0, Sign.HOLD),
+               Symbol(0.0, Column.SUPPORT_RIGHT, 1.0, Sign.HOLD),
+               Symbol(1.0, Column.SUPPORT_RIGHT, 2.0, Sign.TURN, turn=0.5),
+               Symbol(2.5, Column.SUPPORT_LEFT, 1.5, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+               Symbol(4.0, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]
+    score = laban.Score(grid, written, start)
+    freed = pivots_freed(score)
+    left = [(s.start, s.duration) for s in freed.column(Column.SUPPORT_LEFT)]
+    assert left == [(0.0, 1.0), (3.0, 1.0)]  # lifted as the turn begins, down again as it ends
+    assert freed.column(Column.SUPPORT_RIGHT) == score.column(Column.SUPPORT_RIGHT)
+    assert pivots_on_both_feet(score) and not pivots_on_both_feet(freed)
+    assert pivots_freed(score, begin=1.5).column(Column.SUPPORT_LEFT)[0].duration == 2.0  # written before: kept
+
+    def crossed(s: laban.Score) -> float:
+        """How far, at most, the left ankle lies right of the right one (across the hips), in metres."""
+        traj = laban.decode(s, seed=0).trajectories()
+        hips = traj.part(laban.BodyPart.THIGH_LEFT) - traj.part(laban.BodyPart.THIGH_RIGHT)
+        hips[:, 1] = 0.0
+        hips /= np.linalg.norm(hips, axis=1, keepdims=True)
+        feet = traj.part(laban.BodyPart.FOOT_LEFT) - traj.part(laban.BodyPart.FOOT_RIGHT)
+        return float(-np.einsum("ta,ta->t", feet, hips).min())
+
+    assert crossed(score) > 0.2  # as written, the body turns over planted feet: crossed by 24 cm
+    assert crossed(freed) < 0.05  # the free foot, carried round, lags by a few centimetres
