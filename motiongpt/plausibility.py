@@ -236,7 +236,8 @@ def pivots_freed(score: Score, begin: float = 0.0, end: float = float("inf")) ->
     for symbol in score.symbols:
         if symbol.column in _FEET and symbol.start >= begin - 1e-9:
             for turn in turns:
-                if turn.column is symbol.column or not (symbol.start < turn.end - 1e-9 and symbol.end > turn.start + 1e-9):
+                overlaps = symbol.start < turn.end - 1e-9 and symbol.end > turn.start + 1e-9
+                if turn.column is symbol.column or not overlaps:
                     continue
                 changed = True
                 if symbol.start < turn.start - 1e-9:

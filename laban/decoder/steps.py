@@ -44,10 +44,11 @@ _SMALL_STEP = (0.14, 0.17)
 # onto both feet the model's dances went wild (docs/execution.md).
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
-_CROSSED = -0.09  # m a foot stepping across the body lands past the other foot at most (negative: short of it; the capture's legs cross over
-# 15 cm in 0.5 % of frames; the decoder's crossed in 3 %, a generated dance's in 5 %)
-_OUT = 0.3  # m such a foot lands out to its own side of the pelvis's path at most
-_STEP_READS = 0.18  # m: no step across is shortened below this (the tokenizer needs 0.10)
+# A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
+# of it; the feet do not overlap), after shortening the step down to ``_STEP_READS`` m of travel (the tokenizer
+# needs 0.10; at 0.125 the support direction round trip lost 1.3 points) and then landing out to its own side of
+# the pelvis's way by ``_OUT`` m at most
+_CROSSED, _STEP_READS, _OUT = -0.09, 0.18, 0.3
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.10, 0.13)  # m between the feet standing in place
@@ -295,10 +296,10 @@ class Steps:
                 preceding: Run, right: np.ndarray) -> tuple[np.ndarray, float]:
         """A single foot stepping across the body, right after the other foot stepped alone (the right foot to
         the left after the left foot stepped left: sideways travel on alternating feet), lands short of the other
-        foot, not past it (the capture's legs cross by over 15 cm in 0.5 % of frames; before this the decoder's
-        did in 3 %, a generated dance's in 5 %): the step is shortened as far as it still reads (``_STEP_READS``),
-        then the foot lands out to its own side of the pelvis's way (``_OUT`` at most). Returns the pelvis's end
-        and the foot's offset to its own side.
+        foot, not past it (the capture's legs cross by over 15 cm in 0.5 % of frames, the decoded validation
+        scores' did in 3.1 %, 06_09's side steps in 45 %): the step is shortened as far as it still reads
+        (``_STEP_READS``), then the foot lands out to its own side of the pelvis's way (``_OUT`` at most).
+        Returns the pelvis's end and the foot's offset to its own side.
 
         Where the other foot stands is taken from its own step as planned before this rule (``_landed``), not from
         where it ended: so this step depends on the one before it and no further back, and a step edit is
@@ -392,8 +393,8 @@ class Steps:
 
 
 SIDE = {0: -1.0, 1: 1.0}  # the left foot is on the performer's left: minus right
-_CROSSED_BOTH = 0.04  # m a foot put down beside the other may lie past it (the capture, on both feet: over 5 cm in
-# 0.9 % of frames; the decoder's in 7.9 % before this)
+_CROSSED_BOTH = 0.04  # m a foot put down beside the other may lie past it (the capture, standing on both feet:
+# crossed by over 5 cm in 0.9 % of frames)
 _NEAR = 0.18  # m: a foot on the floor this near the pelvis always counts as carrying weight for the tokenizer
 _FAR = 2.5  # ... and one further than this many times the other's distance does not (the tokenizer says 3)
 
