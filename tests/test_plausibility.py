@@ -9,7 +9,8 @@ import laban
 from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed, weight_kept
+from motiongpt.plausibility import (FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed, weight_kept,
+                                    weight_transferred)
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -159,6 +160,7 @@ def test_sampled_dances_write_no_spring_without_a_flight():
         flights = [s for s in score.symbols if s.sign is Sign.FLIGHT]
         assert all(any(abs(f.end - a) < 1e-9 for f in flights) for a, _ in gaps(score))
         assert not pivots_on_both_feet(score)
+        assert not steps_inside_the_other_support(score)
     assert all(ScoreGrammar(model.vocabulary).accepts([model.vocabulary.encode(s) for s in scores], [grid] * 4))
 
 
@@ -200,3 +202,43 @@ def test_a_foot_turning_lifts_the_other():
 
     assert crossed(score) > 0.2  # as written, the body turns over planted feet: crossed by 24 cm
     assert crossed(freed) < 0.05  # the free foot, carried round, lags by a few centimetres
+
+
+def steps_inside_the_other_support(score: laban.Score) -> list:
+    """Steps that begin while the other foot's support symbol, begun earlier, still sounds (what the tokenizer never
+    writes: its supports change together)."""
+    feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+    return [(a, b) for a in score.symbols if a.column in feet and a.sign is Sign.DIRECTION for b in score.symbols
+            if b.column in feet and b.column is not a.column and b.start + 1e-9 < a.start < b.end - 1e-9]
+
+
+def test_a_step_takes_the_weight_from_the_other_foot():
+    """The right foot steps forward at beat 2 while the left foot's step, written from beat 1 for two beats, still
+    sounds (as the built-in model writes five times a dance): the left foot's symbol ends at beat 2, the right
+    takes the weight. A step onto both feet at once, and steps before ``begin``, stay as written; the tokenizer's
+    own scores have no such step, so it leaves them as they are."""
+    grid = laban.BeatGrid.uniform(60, 8, 4)
+    forward = dict(sign=Sign.DIRECTION, direction=Direction.FORWARD, level=Level.MIDDLE)
+    written = [Symbol(1.0, Column.SUPPORT_LEFT, 2.0, **forward), Symbol(2.0, Column.SUPPORT_RIGHT, 1.0, **forward),
+               Symbol(4.0, Column.SUPPORT_LEFT, 1.0, **forward), Symbol(4.0, Column.SUPPORT_RIGHT, 1.0, **forward)]
+    score = laban.Score(grid, written)
+    moved = weight_transferred(score)
+    assert [(s.start, s.duration) for s in moved.column(Column.SUPPORT_LEFT)] == [(1.0, 1.0), (4.0, 1.0)]
+    assert moved.column(Column.SUPPORT_RIGHT) == score.column(Column.SUPPORT_RIGHT)
+    assert steps_inside_the_other_support(score) and not steps_inside_the_other_support(moved)
+    assert weight_transferred(score, begin=2.0).symbols == score.symbols  # the left step was written before
+    # danced: the left foot is off the floor once the right has landed, where as written both stood on
+    left = laban.decode(score, seed=0).trajectories().part(laban.BodyPart.FOOT_LEFT)[:, 1]
+    after = laban.decode(moved, seed=0).trajectories().part(laban.BodyPart.FOOT_LEFT)[:, 1]
+    late = slice(int(2.4 * 30), int(2.8 * 30))  # beats 2.4-2.8 at 30 fps, a second a beat
+    assert left[late].max() - left[late].min() < 0.01 and after[late].max() > left[late].max() + 0.03
+
+
+def test_the_shared_scores_need_no_mending(trials):
+    """What the repairs mend is only what a model writes: a tokenized capture has no pivot on both feet and no
+    step inside the other foot's support, and comes through unchanged."""
+    for name in ("05_02", "60_03"):
+        trial = trials[name]
+        score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
+        assert not pivots_on_both_feet(score) and not steps_inside_the_other_support(score)
+        assert weight_transferred(pivots_freed(score)).symbols == score.symbols
