@@ -25,6 +25,9 @@ requests the decoder cannot soften without betraying the score:
   begun earlier, still sounds); the built-in model wrote 394 such steps in 81 validation dances, danced as the
   weight shifting onto both feet and back over the first. ``weight_transferred`` ends the other foot's symbol
   where the step begins: the step takes the weight.
+
+``mended`` applies the three to what was sampled, in that order (a pivot's other foot lifted, then each step
+taking the weight, then the gaps these leave held), wherever a model's bars become a score.
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ from laban.timing import BeatGrid
 from .grammar import P_WHAT, ScoreGrammarProcessor
 from .vocabulary import Vocabulary
 
-__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits", "pivots_freed", "weight_kept",
-           "weight_transferred"]
+__all__ = ["FASTEST_TURN", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits", "mended", "pivots_freed",
+           "weight_kept", "weight_transferred"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -277,3 +280,10 @@ def weight_transferred(score: Score, begin: float = 0.0, end: float = float("inf
     if not changed:
         return score
     return Score(score.grid, symbols, score.starting_position, score.title)
+
+
+def mended(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:
+    """What a model sampled between beats ``begin`` and ``end``, as a body can dance it: ``pivots_freed``, then
+    ``weight_transferred``, then ``weight_kept`` (``open_end`` as there)."""
+    score = weight_transferred(pivots_freed(score, begin, end), begin, end)
+    return weight_kept(score, begin, end, open_end=open_end)

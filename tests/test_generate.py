@@ -92,8 +92,8 @@ def test_more_processors_run_after_the_grammar_and_may_stop_sampling(model, scor
     stops sampling (the studio's cancel)."""
     from motiongpt.grammar import ScoreGrammarProcessor
 
-    # what is sampled, without the holds put in afterwards over gaps (a hold may cross a bar line)
-    monkeypatch.setattr("motiongpt.model.generate.weight_kept", lambda score, *_: score)
+    # what is sampled, without what is mended afterwards (a hold put in over a gap may cross a bar line)
+    monkeypatch.setattr("motiongpt.model.generate.mended", lambda score, *_: score)
 
     tie = model.vocabulary.tie_id
     masked, grammars = [], []

@@ -32,10 +32,8 @@ def streamed(model, bars: int, **settings) -> BarStream:
 
 
 def test_a_greedy_stream_writes_the_bars_one_pass_writes(model, monkeypatch):
-    # (what one pass mends afterwards, motiongpt.plausibility's weight_kept, pivots_freed and weight_transferred,
-    # is not sampled)
-    for mended in ("weight_kept", "pivots_freed", "weight_transferred"):
-        monkeypatch.setattr(f"motiongpt.model.generate.{mended}", lambda score, *_: score)
+    # (what one pass mends afterwards, motiongpt.plausibility.mended, is not sampled)
+    monkeypatch.setattr("motiongpt.model.generate.mended", lambda score, *_: score)
     stream = streamed(model, 4, style="salsa", temperature=0.0)
     rows = np.random.default_rng(0).integers(0, 2, size=(4, model.config.control_count))
     whole = generate(model, GRID, bars=4, style="salsa", controls=rows, temperature=0.0)

@@ -268,7 +268,7 @@ class Steps:
                 # a step across the body (the right foot to the left) crosses the legs no further than dancers do
                 # (``_across``): shorter, as long as it still reads, and then out to its own side of the way
                 planned = (run, f, (reach - 1.0) * (end - start) + SIDE[f] * right * lateral - settle * over * forward)
-                end, lateral = self._across(run, f, start, end, reach, lateral, preceding, right)
+                end, lateral = self._across(f, start, end, reach, lateral, preceding, right)
                 self._landed = planned  # where the foot lands from the pelvis's end, before ``_across``
                 feet[f] = start + reach * (end - start) + SIDE[f] * right * lateral - settle * over * forward
             else:
@@ -292,8 +292,8 @@ class Steps:
                                            SIDE[landing[0]] * right)
         return end
 
-    def _across(self, run: Run, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float,
-                preceding: Run, right: np.ndarray) -> tuple[np.ndarray, float]:
+    def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
+                right: np.ndarray) -> tuple[np.ndarray, float]:
         """A single foot stepping across the body, right after the other foot stepped alone (the right foot to
         the left after the left foot stepped left: sideways travel on alternating feet), lands short of the other
         foot, not past it (the capture's legs cross by over 15 cm in 0.5 % of frames, the decoded validation
@@ -418,8 +418,8 @@ def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarr
         kept = np.linalg.norm(old - pelvis)
         far, near = np.maximum(new, kept), np.maximum(np.minimum(new, kept), 1e-6)
         fine &= (far <= _NEAR) | (far <= _FAR * near)
-    lateral, pelvis = (candidates - old) @ side, float((end - old) @ side)
-    balanced = (pelvis >= np.minimum(lateral, 0.0) - 0.03) & (pelvis <= np.maximum(lateral, 0.0) + 0.03)
+    lateral, weight = (candidates - old) @ side, float((end - old) @ side)  # the new foot and the pelvis's end
+    balanced = (weight >= np.minimum(lateral, 0.0) - 0.03) & (weight <= np.maximum(lateral, 0.0) + 0.03)
     uncrossed = fine & (lateral >= -_CROSSED_BOTH) & balanced  # and the weight still between the feet
     fine = uncrossed if uncrossed.any() else fine
     if not fine.any():

@@ -319,15 +319,14 @@ class Duet:
 
     @property
     def score(self) -> Score:
-        """The follower's score so far, its weight held where its supports leave a gap with no flight written
-        (``motiongpt.plausibility.weight_kept``; to the last bar's end, which nothing follows yet), the other
-        foot lifted while one turns (``pivots_freed``) and each step taking the weight (``weight_transferred``)."""
-        from motiongpt.plausibility import pivots_freed, weight_kept, weight_transferred
+        """The follower's score so far, mended as a body can dance it (``motiongpt.plausibility.mended``: the
+        other foot lifted while one turns, each step taking the weight, the weight held where its supports leave a
+        gap with no flight written, to the last bar's end, which nothing follows yet)."""
+        from motiongpt.plausibility import mended
 
         vocabulary = self.model.vocabulary
         end = vocabulary.bar_beat(self.grid, len(vocabulary.bar_spans(self.ids)))
-        score = pivots_freed(vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid), 0.0, end)
-        return weight_kept(weight_transferred(score, 0.0, end), 0.0, end, open_end=True)
+        return mended(vocabulary.to_score(self.ids + [vocabulary.eos_id], self.grid), 0.0, end, open_end=True)
 
     def motion(self) -> Motion:
         """The follower's bars so far, one motion from the grid's time 0 (before its first bar: its first pose)."""

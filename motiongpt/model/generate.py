@@ -28,7 +28,7 @@ from laban.errors import LabanError
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
-from motiongpt.plausibility import limits, pivots_freed, weight_kept, weight_transferred
+from motiongpt.plausibility import limits, mended
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -154,9 +154,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     for sequence in sequences:
         if fill_in is not None:
             sequence = vocabulary.from_fill_in_the_middle(sequence)
-        score = vocabulary.to_score(sequence, grid, title)
-        score = weight_transferred(pivots_freed(score, begin, end), begin, end)
-        scores.append(weight_kept(score, begin, end))
+        scores.append(mended(vocabulary.to_score(sequence, grid, title), begin, end))
     if best_of > 1:
         scores = [_best(scores[i:i + best_of], phrases, energy) for i in range(0, wanted * best_of, best_of)]
     return scores
