@@ -37,6 +37,7 @@ _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis u
 _PUSH_REACH = (0.94, 0.9985)  # of the leg: a push-off's leg reaches softly from the first to the second
 _STEEPEST = np.radians(65.0)  # the most the line from ball to ankle rises from the floor in relevé
 _HEEL_RISE = np.radians(60.0)  # the most a push-off raises the heel above how the foot stood
+_TOE_REACH = 0.8  # of the foot (ankle to ball) a leg pushing off reaches further by rising onto its ball
 _LET_GO = 0.1  # s a foot that pushed off takes to let its heel's rise go in the air (longer kept the toes within 5 cm
 # of the floor, read as standing, for the first frames of a flight)
 _TOE_FIRST = np.radians(10.0)  # the least a landing foot's heel is raised as its ball meets the floor (2 cm; 15°
@@ -110,6 +111,16 @@ class Body:
             longest = 0.9985 * (upper + lower)
             highest = ankles[f, :, 1] + np.sqrt(np.maximum(longest ** 2 - horizontal ** 2, 0.01)) - hips[f, :, 1]
             planted = steps.planted[f]
+            if self._pushing is not None:  # a foot pushing off reaches further, from its ball (``_onto_toes``)
+                leg = self.rig.legs["left" if f == 0 else "right"]
+                to_ball = np.linalg.norm((hips[f][:, [0, 2]] - steps.ball[f]), axis=-1)
+                toe = _TOE_REACH * np.linalg.norm(leg.ball)
+                ball_y = ankles[f, :, 1] + leg.ball[1] - hips[f, :, 1]
+                pushing = self._pushing[f] > 0
+                height = np.where(pushing, np.maximum(height, ball_y + np.sqrt(np.maximum(
+                    (length + toe) ** 2 - to_ball ** 2, 0.01))), height)
+                highest = np.where(pushing, np.maximum(highest, ball_y + np.sqrt(np.maximum(
+                    (longest + toe) ** 2 - to_ball ** 2, 0.01))), highest)
             heights[f] = np.where(planted, height, np.inf)
             reach = np.where(planted, np.minimum(reach, highest), reach)
         # The pelvis goes as low as the most bent loaded leg wants: the other bends too (on the ball of the foot it
@@ -377,14 +388,15 @@ class Body:
 
     def _flight_times(self):
         """(take-off, landing) seconds of every flight between two supports, whether it is long, the earliest time
-        its motion may depend on its landing, its space measurement, and its duration as written (s)."""
+        its motion may depend on its landing, its space measurement, its duration as written (s), and whether it
+        leaves from a running stride."""
         runs, clock = self.steps.runs, self.clock
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
                 flight = runs[takeoff + 1]
                 yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
                     self.steps.anticipated_from(flight), flight.space, \
-                    clock.seconds(flight.b1) - clock.seconds(flight.b0)
+                    clock.seconds(flight.b1) - clock.seconds(flight.b0), self.steps.running(takeoff)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -402,7 +414,7 @@ class Body:
         y = root_y.copy()
         self._pushing = np.zeros((2, clock.frames))  # read by ``_onto_toes``
         landed = -np.inf  # when the last jump landed
-        for t_off, t_on, long, earliest, space, written in self._flight_times():
+        for t_off, t_on, long, earliest, space, written, running in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -454,14 +466,15 @@ class Body:
             speed = (here - float(np.interp(begin - 1.0 / clock.fps, t, y))) * clock.fps
             crouched = float(np.interp(start, t, y)) - depth
             bending = (t > begin) & (t <= start)
+            arriving = 0.0
             if sink > 0:
                 y[bending] = hermite(t[bending], np.array([begin, start]), np.array([[here], [crouched]]),
                                      np.array([[speed], [0.0]]))[:, 0]
-            else:
-                crouched = here
+            else:  # no room to crouch (a running stride): the push takes the pelvis on as it comes
+                crouched, arriving = here, speed
             before = (t > start) & (t < t_off)
             y[before] = hermite(t[before], np.array([start, t_off]), np.array([[crouched], [y_off]]),
-                                np.array([[0.0], [planned]]))[:, 0]
+                                np.array([[arriving], [planned]]))[:, 0]
             # the speed the landing asks for beyond the planned one is taken up in the push's last moment, within
             # the time that may depend on the landing (a curve with no height and that speed at take-off)
             last = push if long else float(np.clip(t_off - earliest, min(PUSH_OFF[0] / 2, push), push))
@@ -483,7 +496,7 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on, long, earliest, _, _ in self._flight_times():
+        for t_off, t_on, long, earliest, _, _, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if not inside.any():
                 continue

@@ -42,6 +42,11 @@ _SMALL_STEP = (0.14, 0.17)
 # flat-footed long steps drop the pelvis at each landing (validation FID_k 32 -> 45); at 0.34-0.48 the learned
 # execution gained a little (32 -> 29) but the rules' lost to the carried flight alone (30.8 against 33.3), and
 # onto both feet the model's dances went wild (docs/execution.md).
+# A running stride (a step of two large signs on one foot with a flight next to it, quicker than _STRIDE_TIME)
+# travels as far as runners' do, in leg lengths (the training split's such strides: 0.85-0.96 interquartile, 0.24-0.27
+# s), and its foot lands ``_STRIDE_REACH`` of that ahead of where the pelvis starts it (the capture: 0.15-0.25 m)
+_PACE, _STRIDE, _STRIDE_REACH, _STRIDE_TIME = (3.2, 3.6), (0.5, 0.95), 0.3, 0.4
+_FIRST_STRIDE = 0.7
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -141,6 +146,7 @@ class Steps:
         previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
+                striding = i >= 2 and self._striding(previous, runs[i - 2], run)
                 for f in list(open_plants):
                     self.lifted_at[f] = run.t0
                     self._close(open_plants.pop(f), run.t0)
@@ -162,7 +168,14 @@ class Steps:
                 hold = min(self.anticipated_from(run), run.t0 - 0.02)
                 earlier = [k[0] for k in knots if k[0] < run.t0 - 1e-6]
                 if not self.long_flight(run) and earlier and max(earlier) < hold - 1e-6:
-                    knots.append((hold, pelvis.copy(), False))
+                    if striding:  # a stride flows on into the air: where it is at that time, on its way
+                        times = [k[0] for k in knots]
+                        order = np.argsort(times, kind="stable")
+                        at = np.array([np.interp(hold, np.array(times)[order], np.array([k[1][d] for k in knots])[order])
+                                       for d in (0, 1)])
+                        knots.append((hold, at, True))
+                    else:
+                        knots.append((hold, pelvis.copy(), False))
                 flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
                 knots.append((run.t0, pelvis.copy(), flows))
                 pelvis = pelvis + travel
@@ -200,6 +213,8 @@ class Steps:
                 del feet[f]
             self._levels(run)
             settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
+            if self._striding(run, previous, runs[i + 1] if i + 1 < len(runs) else None):
+                settle = 0.0  # a running stride is all transfer: the weight flows on through it
             transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
                 if settle > 0 else run.duration
             # after a flight the travel flows on
@@ -232,6 +247,12 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
+            elif self._striding(run, preceding, following):
+                leg = self.rig.legs["left"]
+                pace = self.streams("supports", run.b0, "stride").uniform(*_PACE)
+                longest = _STRIDE[1] if not preceding.feet else _FIRST_STRIDE  # the first from the floor: shorter
+                length = (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, _STRIDE[0],
+                                                                                longest))
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
@@ -264,6 +285,8 @@ class Steps:
                 feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
             elif directional:
                 reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
+                if self._striding(run, preceding, following):
+                    reach = _STRIDE_REACH
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
                 # a step across the body (the right foot to the left) crosses the legs no further than dancers do
                 # (``_across``): shorter, as long as it still reads, and then out to its own side of the way
@@ -291,6 +314,18 @@ class Steps:
                 feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]], forward,
                                            SIDE[landing[0]] * right)
         return end
+
+    def running(self, index: int) -> bool:
+        """Whether the support run at ``index`` is a running stride."""
+        runs = self.runs
+        return 0 < index < len(runs) and self._striding(runs[index], runs[index - 1],
+                                                         runs[index + 1] if index + 1 < len(runs) else None)
+
+    def _striding(self, run: Run, preceding: Run, following: Run | None) -> bool:
+        """Whether ``run`` is a running stride: two large signs on one foot, quick, a flight before or after it."""
+        if len(run.feet) != 1 or run.space is None or run.space < 2 or run.duration >= _STRIDE_TIME:
+            return False
+        return not preceding.feet or (following is not None and not following.feet)
 
     def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
                 right: np.ndarray) -> tuple[np.ndarray, float]:
