@@ -111,14 +111,15 @@ class Body:
             longest = 0.9985 * (upper + lower)
             highest = ankles[f, :, 1] + np.sqrt(np.maximum(longest ** 2 - horizontal ** 2, 0.01)) - hips[f, :, 1]
             planted = steps.planted[f]
-            if self._pushing is not None:  # a foot pushing off reaches further, from its ball (``_onto_toes``)
+            pushing = self._pushing if self._pushing is not None else steps.toe_off
+            if pushing.any():  # a foot pushing off reaches further, from its ball (``_onto_toes``)
                 leg = self.rig.legs["left" if f == 0 else "right"]
                 to_ball = np.linalg.norm((hips[f][:, [0, 2]] - steps.ball[f]), axis=-1)
                 toe = _TOE_REACH * np.linalg.norm(leg.ball)
                 ball_y = ankles[f, :, 1] + leg.ball[1] - hips[f, :, 1]
-                pushing = self._pushing[f] > 0
-                height = np.where(pushing, np.maximum(height, ball_y + np.sqrt(np.maximum(
-                    (length + toe) ** 2 - to_ball ** 2, 0.01))), height)
+                pushing = pushing[f] > 0
+                height = np.where(pushing, np.maximum(height, np.minimum(ball_y + np.sqrt(np.maximum(
+                    (length + toe) ** 2 - to_ball ** 2, 0.01)), ankles[f, :, 1] + length - hips[f, :, 1])), height)
                 highest = np.where(pushing, np.maximum(highest, ball_y + np.sqrt(np.maximum(
                     (longest + toe) ** 2 - to_ball ** 2, 0.01))), highest)
             heights[f] = np.where(planted, height, np.inf)
@@ -264,7 +265,7 @@ class Body:
 
         The mirror at a landing (``_onto_ball``): the foot comes down on its ball and the heel lowers after."""
         rig, clock = self.rig, self.clock
-        pushing = self._pushing if self._pushing is not None else np.zeros((2, clock.frames))
+        pushing = self._pushing if self._pushing is not None else self.steps.toe_off
         if self._landing is None:  # once, from the first pass: the free feet's landing spots are taken from it
             self._landing = self._onto_ball(hips, foot_rotations, ankles)
         if not pushing.any() and not self._landing.any():
@@ -412,7 +413,7 @@ class Body:
         clock = self.clock
         t = clock.t
         y = root_y.copy()
-        self._pushing = np.zeros((2, clock.frames))  # read by ``_onto_toes``
+        self._pushing = self.steps.toe_off.copy()  # read by ``_onto_toes``: a stride's stance foot, and jumps'
         landed = -np.inf  # when the last jump landed
         for t_off, t_on, long, earliest, space, written, running in self._flight_times():
             flight = max(t_on - t_off, 1e-3)

@@ -42,11 +42,24 @@ _SMALL_STEP = (0.14, 0.17)
 # flat-footed long steps drop the pelvis at each landing (validation FID_k 32 -> 45); at 0.34-0.48 the learned
 # execution gained a little (32 -> 29) but the rules' lost to the carried flight alone (30.8 against 33.3), and
 # onto both feet the model's dances went wild (docs/execution.md).
-# A running stride (a step of two large signs on one foot with a flight next to it, quicker than _STRIDE_TIME)
-# travels as far as runners' do, in leg lengths (the training split's such strides: 0.85-0.96 interquartile, 0.24-0.27
-# s), and its foot lands ``_STRIDE_REACH`` of that ahead of where the pelvis starts it (the capture: 0.15-0.25 m)
-_PACE, _STRIDE, _STRIDE_REACH, _STRIDE_TIME = (3.2, 3.6), (0.5, 0.95), 0.3, 0.4
-_FIRST_STRIDE = 0.7
+# A stride, a step of two large signs on one foot in a run (quick, a flight beside it) or a walk (after the other
+# foot's step), travels as far as the capture's strides do at their pace, in leg lengths a second times its
+# duration, within a range of lengths (shorter for the first from standing still); its weight flows on into the next
+# step, and a running foot lands under the body (``reach``, of the stride's travel ahead of where the pelvis starts
+# it; the capture's runners land 0.15-0.25 m ahead). The training split's strides (tokenizer's support runs): in
+# runs 0.85-0.96 leg lengths in 0.24-0.27 s; in walks (large, no flight beside) 0.56-0.78 in 0.37-0.67 s, at 1.0-1.8
+# leg lengths a second.
+@dataclass(frozen=True)
+class _Gait:
+    pace: tuple[float, float]  # leg lengths a second
+    length: tuple[float, float]  # leg lengths
+    first: float  # leg lengths at most from standing still
+    reach: float | None  # of the travel, where the foot lands ahead of the pelvis's start (None: as any step)
+    quickest: float  # s: a longer step is not a stride
+
+
+_RUN = _Gait(pace=(3.2, 3.6), length=(0.5, 0.95), first=0.7, reach=0.3, quickest=0.4)
+_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75)
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -102,6 +115,7 @@ class Steps:
         self.rise = np.zeros((2, n))  # m the ankle is raised on the ball of the foot
         self.ball = np.zeros((2, n, 2))  # (x, z) of each planted ball
         self.turnout = np.zeros((2, n))
+        self.toe_off = np.zeros((2, n))  # how much a stride's foot, left behind, may rise onto its ball (0-1)
         self.plants: list[_Plant] = []
         self._carried: float | None = None  # leg length of the last flat support (see _on_the_ball)
         self._landed: tuple[Run, int, np.ndarray] | None = None  # the last foot stepping alone (see _across)
@@ -146,7 +160,7 @@ class Steps:
         previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
-                striding = i >= 2 and self._striding(previous, runs[i - 2], run)
+                striding = i >= 2 and self._stride(previous, runs[i - 2], run) is not None
                 for f in list(open_plants):
                     self.lifted_at[f] = run.t0
                     self._close(open_plants.pop(f), run.t0)
@@ -213,8 +227,11 @@ class Steps:
                 del feet[f]
             self._levels(run)
             settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
-            if self._striding(run, previous, runs[i + 1] if i + 1 < len(runs) else None):
-                settle = 0.0  # a running stride is all transfer: the weight flows on through it
+            if self._stride(run, previous, runs[i + 1] if i + 1 < len(runs) else None) is not None:
+                settle = 0.0  # a stride is all transfer: the weight flows on through it, and the foot it lands on
+                # rolls onto its ball as the body passes it (toe-off) for as long as it stays down
+                frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
+                self.toe_off[run.feet[0], frames] = np.maximum(self.toe_off[run.feet[0], frames], 1.0)
             transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
                 if settle > 0 else run.duration
             # after a flight the travel flows on
@@ -247,11 +264,12 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
-            elif self._striding(run, preceding, following):
+            elif (gait := self._stride(run, preceding, following)) is not None:
                 leg = self.rig.legs["left"]
-                pace = self.streams("supports", run.b0, "stride").uniform(*_PACE)
-                longest = _STRIDE[1] if not preceding.feet else _FIRST_STRIDE  # the first from the floor: shorter
-                length = (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, _STRIDE[0],
+                pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
+                standing = preceding.step in (None, Direction.PLACE) if preceding.feet else False
+                longest = gait.first if standing or (gait is _RUN and preceding.feet) else gait.length[1]
+                length = (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, gait.length[0],
                                                                                 longest))
             way = horizontal(run.step, forward, right)
             end = start + length * way
@@ -285,8 +303,9 @@ class Steps:
                 feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
             elif directional:
                 reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
-                if self._striding(run, preceding, following):
-                    reach = _STRIDE_REACH
+                gait = self._stride(run, preceding, following)
+                if gait is not None and gait.reach is not None:
+                    reach = gait.reach
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
                 # a step across the body (the right foot to the left) crosses the legs no further than dancers do
                 # (``_across``): shorter, as long as it still reads, and then out to its own side of the way
@@ -318,14 +337,21 @@ class Steps:
     def running(self, index: int) -> bool:
         """Whether the support run at ``index`` is a running stride."""
         runs = self.runs
-        return 0 < index < len(runs) and self._striding(runs[index], runs[index - 1],
-                                                         runs[index + 1] if index + 1 < len(runs) else None)
+        return 0 < index < len(runs) and self._stride(runs[index], runs[index - 1],
+                                                       runs[index + 1] if index + 1 < len(runs) else None) is _RUN
 
-    def _striding(self, run: Run, preceding: Run, following: Run | None) -> bool:
-        """Whether ``run`` is a running stride: two large signs on one foot, quick, a flight before or after it."""
-        if len(run.feet) != 1 or run.space is None or run.space < 2 or run.duration >= _STRIDE_TIME:
-            return False
-        return not preceding.feet or (following is not None and not following.feet)
+    def _stride(self, run: Run, preceding: Run, following: Run | None) -> _Gait | None:
+        """The gait ``run`` is a stride of (two large signs on one foot, quick): a run's (a flight before or after
+        it) or a walk's (after the other foot's step), or None."""
+        if len(run.feet) != 1 or run.space is None or run.space < 2 \
+                or abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2:  # (a turn on it is no stride)
+            return None
+        if run.duration < _RUN.quickest and (not preceding.feet or (following is not None and not following.feet)):
+            return _RUN
+        if run.duration < _WALK.quickest and len(preceding.feet) == 1 and preceding.feet != run.feet \
+                and (following is None or following.feet):
+            return _WALK
+        return None
 
     def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
                 right: np.ndarray) -> tuple[np.ndarray, float]:
