@@ -59,6 +59,7 @@ class Spell:
     # 0.25 s every free foot takes made the legs' kinetics unlike a dancer's: validation FID_k 41 → 44.)
     airborne: np.ndarray | bool = False  # (n,) frames with no foot on the floor
     flies: bool = False  # the body is in the air at some time of the spell
+    kick: float = 0.0  # degrees the knee folds at most as the foot leaves the floor from a stride (``Steps.kick``)
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
@@ -78,6 +79,9 @@ class Spell:
         s = progress(t - leaves, travel, 0.3 * travel, 0.3 * travel)
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
+        if self.kick:  # a stride's swing folds the knee: the heel comes up behind as it goes through
+            fold = self.kick * np.sin(np.pi * clamp((t - ta) / max(duration, 1e-3)) ** 0.7)
+            self.swinging[:, 1] += self.full * (1.0 - np.cos(np.radians(fold) / 2))
         self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4
 
     def hold(self, directions: np.ndarray) -> None:
@@ -130,6 +134,9 @@ class Spell:
             # tucked under it in a jump)
             folded = self.full * np.cos(np.radians(self.bend) / 2)
             extension = np.where(hanging & ~self.airborne, extension, np.minimum(extension, folded))
+        if self.kick:  # a walker's or runner's free leg folds, the heel up behind, most a third of the way through
+            fold = self.kick * np.sin(np.pi * clamp((t - ta) / max(tb - ta, 1e-3)) ** 0.7)
+            extension = np.minimum(extension, self.full * np.cos(np.radians(fold) / 2))
         held_up = (hips[:, 1] - (self.floor + self.lift)) / np.maximum(down, 0.5)
         extension = np.where(hanging, np.minimum(extension, held_up), extension)
         # no foot gestures through the floor: a raised leg's foot points, its toes a foot's length below the ankle
@@ -197,6 +204,7 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           jumping=begin > 0 and not steps.planted[1 - f, begin],
                           window=clock.anticipation(tb) if end < n else np.inf)
             spell.flies = bool(spell.jumping or (~steps.planted[1 - f, frames]).any())
+            spell.kick = steps.kick(f, ta) if begin > 0 and end < n else 0.0
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
                              streams(column, symbols[k].start), column, streams.model)

@@ -56,10 +56,11 @@ class _Gait:
     first: float  # leg lengths at most from standing still
     reach: float | None  # of the travel, where the foot lands ahead of the pelvis's start (None: as any step)
     quickest: float  # s: a longer step is not a stride
+    kick: float  # degrees the knee of the leg leaving the floor folds at most as it swings through
 
 
-_RUN = _Gait(pace=(3.2, 3.6), length=(0.5, 0.95), first=0.7, reach=0.3, quickest=0.4)
-_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75)
+_RUN = _Gait(pace=(3.2, 3.6), length=(0.5, 0.95), first=0.7, reach=0.3, quickest=0.4, kick=110.0)
+_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75, kick=60.0)
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -333,6 +334,16 @@ class Steps:
                 feet[landing[0]] = _beside(feet[staying[0]], start, end, feet[landing[0]], forward,
                                            SIDE[landing[0]] * right)
         return end
+
+    def kick(self, foot: int, seconds: float) -> float:
+        """Degrees the knee of ``foot`` folds at most as it swings, leaving the floor at ``seconds`` from the end of
+        a stride (0: not from a stride)."""
+        runs = self.runs
+        for k, run in enumerate(runs):
+            if run.feet == (foot,) and abs(run.t1 - seconds) < 1.5 / self.clock.fps:
+                gait = self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None) if k else None
+                return gait.kick if gait is not None else 0.0
+        return 0.0
 
     def running(self, index: int) -> bool:
         """Whether the support run at ``index`` is a running stride."""
