@@ -1,0 +1,49 @@
+"""Runs and walks performed at the pace they were written (issue 13): strides, on the shared CMU captures.
+
+The tokenizer writes a run as large steps (two signs: the pelvis travels over half a leg length) with short flights
+between them, a walk as large steps on alternate feet. The decoder performed every large step as a normal one
+(24-34 cm), so a decoded run covered about 0.4 of the captured path and a walk stopped at each step. Now a stride
+travels at the training split's pace and flows on into the next step (``laban/decoder/steps.py``: ``_Gait``).
+Takes from the training split (the decoder's ranges were read from it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import laban
+from laban import BodyPart as B
+from laban import Sign
+
+
+def _path(motion: laban.Motion) -> float:
+    """Metres the pelvis travels over the floor."""
+    pelvis = np.asarray(motion.trajectories().part(B.PELVIS), dtype=float)[:, [0, 2]]
+    return float(np.linalg.norm(np.diff(pelvis, axis=0), axis=1).sum())
+
+
+@pytest.mark.parametrize("take", ["09_01", "09_03", "08_01"])
+def test_a_run_or_a_walk_covers_most_of_the_captured_path(trials, take):
+    """Decoded, the take's score travels at least 0.55 of the capture's path (before strides: 0.32-0.40; the
+    decoded dance starts from standing, the capture is already under way), and reads back with every flight."""
+    capture = laban.read_bvh(trials[take].path)
+    score = laban.tokenize(capture)
+    decoded = laban.decode(score, seed=0)  # (at 60 fps the hop that starts 09_01 from standing reads as a step)
+    assert _path(decoded) >= 0.55 * _path(capture)
+    again = laban.tokenize(decoded, score.grid)
+    flights = [round(s.start * 4) for s in score.symbols if s.sign is Sign.FLIGHT]
+    assert [round(s.start * 4) for s in again.symbols if s.sign is Sign.FLIGHT] == flights
+
+
+def test_a_runner_does_not_sink_into_its_strides(trials):
+    """The pelvis of a decoded run stays within 12 cm of its height standing at the start (the capture bounces
+    about 10 cm): a stride's foot lands under the body and the foot left behind rolls onto its ball (before, a
+    stride the length of the runner's sank the pelvis 14 cm at each landing), and the free foot swings up behind,
+    a runner's heel kick (the capture's ankles rise to 0.45 m)."""
+    score = laban.tokenize(laban.read_bvh(trials["09_01"].path))
+    trajectories = laban.decode(score, fps=60.0, seed=0).trajectories()
+    pelvis = np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, 1]
+    assert pelvis[:-30].min() >= pelvis[0] - 0.12  # (the last half second stops: the score ends mid-run)
+    ankles = np.stack([np.asarray(trajectories.part(p), dtype=float)[:, 1] for p in (B.FOOT_LEFT, B.FOOT_RIGHT)])
+    assert (ankles - ankles.min()).max() >= 0.35
