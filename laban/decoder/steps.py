@@ -357,6 +357,8 @@ class Steps:
         if len(run.feet) != 1 or run.space is None or run.space < 2 \
                 or abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2:  # (a turn on it is no stride)
             return None
+        if following is not None and following.t0 - run.t0 > self.clock.anticipation(following.t0):
+            following = None  # what comes next is seen a beat ahead at most
         if run.duration < _RUN.quickest and (not preceding.feet or (following is not None and not following.feet)):
             return _RUN
         if run.duration < _WALK.quickest and len(preceding.feet) == 1 and preceding.feet != run.feet \
