@@ -70,7 +70,8 @@ _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick st
 _CROSSED, _STEP_READS, _OUT = -0.09, 0.18, 0.3
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
-_STANCE = (0.10, 0.13)  # m between the feet standing in place
+_STANCE = (0.13, 0.16)  # m between the ankles standing in place (the training takes' median: 0.20; at 0.16-0.20 a
+# hold on one foot after standing on both could not bring the weight over it within ``_PLACE_TRAVEL``)
 # Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
 _LEVEL_FLEXION = {Level.LOW: (50.0, 60.0), Level.MIDDLE: (12.0, 20.0), Level.HIGH: (8.0, 16.0)}  # knee, degrees
 # The learned execution's knee bends are kept where the tokenizer reads the written level
