@@ -338,11 +338,13 @@ class Steps:
 
     def kick(self, foot: int, seconds: float) -> float:
         """Degrees the knee of ``foot`` folds at most as it swings, leaving the floor at ``seconds`` from the end of
-        a stride (0: not from a stride)."""
+        a stride, or as the other foot sets off into one (0: neither)."""
         runs = self.runs
         for k, run in enumerate(runs):
             if run.feet == (foot,) and abs(run.t1 - seconds) < 1.5 / self.clock.fps:
                 gait = self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None) if k else None
+                if gait is None and k + 1 < len(runs):  # the other foot setting off into a stride
+                    gait = self._stride(runs[k + 1], run, runs[k + 2] if k + 2 < len(runs) else None)
                 return gait.kick if gait is not None else 0.0
         return 0.0
 
