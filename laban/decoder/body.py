@@ -10,7 +10,7 @@ the pelvis back only while it is held there.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
+from scipy.ndimage import gaussian_filter1d, minimum_filter1d
 
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
 from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
@@ -34,6 +34,7 @@ _CROUCHING = 0.12  # s ... in at least this long before it (less deep where the 
 # validation FID_k 24.5, at 1 g 23.6). The shared standing jumps (13_11, 16_01) sink 17-21 cm before they fly; the
 # decoded ones still sink 3-7 cm (``_CROUCH`` and the take-off's stretch: the written flight time asks for no more)
 _PUSH = 1.0 * GRAVITY
+_REACH_AHEAD = 0.05  # s over which the pelvis comes down to a landing foot's reach
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
 _PUSH_REACH = (0.94, 0.9985)  # of the leg: a push-off's leg reaches softly from the first to the second
@@ -140,7 +141,13 @@ class Body:
         # where it lands is not anticipated before it leaves
         wanted = _hold_gaps(np.where(supported, wanted, self.rig.standing_height() - 0.02), supported)
         wanted = gaussian_filter1d(wanted, **self.clock.kernel(0.05), mode="nearest")  # weight shifts take time
-        return np.minimum(_softmin(wanted, reach - 0.003, 0.004), reach)
+        # the pelvis comes down to where a landing foot will reach it before the foot is down, not in the frame it
+        # lands (a foot put down out of reach dropped it 8 cm in a frame): the reach, its least over the time
+        # around, smoothed, and never above the reach itself
+        kernel = self.clock.kernel(_REACH_AHEAD)
+        near = minimum_filter1d(np.minimum(reach, 10.0), size=2 * int(np.ceil(kernel["sigma"])) + 1, mode="nearest")
+        ahead = gaussian_filter1d(near, **kernel, mode="nearest")
+        return np.minimum(_softmin(wanted, np.minimum(ahead, reach) - 0.003, 0.004), reach)
 
     # --- solve ----------------------------------------------------------------------------------------------
 

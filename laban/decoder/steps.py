@@ -365,8 +365,8 @@ class Steps:
         if run.duration < _RUN.quickest and (not preceding.feet or (following is not None and not following.feet)):
             return _RUN
         if run.duration < _WALK.quickest and len(preceding.feet) == 1 and preceding.feet != run.feet \
-                and (following is None or following.feet):
-            return _WALK
+                and (following is None or (len(following.feet) == 1 and following.feet != run.feet)):
+            return _WALK  # (between the other foot's steps: a walk stopping or closing is no stride)
         return None
 
     def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
