@@ -114,15 +114,16 @@ class Body:
             longest = 0.9985 * (upper + lower)
             highest = ankles[f, :, 1] + np.sqrt(np.maximum(longest ** 2 - horizontal ** 2, 0.01)) - hips[f, :, 1]
             planted = steps.planted[f]
-            pushing = self._pushing if self._pushing is not None else steps.toe_off
-            if pushing.any():  # a foot pushing off reaches further, from its ball (``_onto_toes``)
+            pushing = (self._pushing if self._pushing is not None else steps.toe_off)[f] > 0
+            if pushing.any():  # a foot pushing off reaches further, from its ball (``_onto_toes``), though the
+                # pelvis it carries rises no higher than the leg stands
                 leg = self.rig.legs["left" if f == 0 else "right"]
                 to_ball = np.linalg.norm((hips[f][:, [0, 2]] - steps.ball[f]), axis=-1)
                 toe = _TOE_REACH * np.linalg.norm(leg.ball)
                 ball_y = ankles[f, :, 1] + leg.ball[1] - hips[f, :, 1]
-                pushing = pushing[f] > 0
-                height = np.where(pushing, np.maximum(height, np.minimum(ball_y + np.sqrt(np.maximum(
-                    (length + toe) ** 2 - to_ball ** 2, 0.01)), ankles[f, :, 1] + length - hips[f, :, 1])), height)
+                on_toes = np.minimum(ball_y + np.sqrt(np.maximum((length + toe) ** 2 - to_ball ** 2, 0.01)),
+                                     ankles[f, :, 1] + length - hips[f, :, 1])
+                height = np.where(pushing, np.maximum(height, on_toes), height)
                 highest = np.where(pushing, np.maximum(highest, ball_y + np.sqrt(np.maximum(
                     (longest + toe) ** 2 - to_ball ** 2, 0.01))), highest)
             heights[f] = np.where(planted, height, np.inf)
@@ -398,15 +399,14 @@ class Body:
 
     def _flight_times(self):
         """(take-off, landing) seconds of every flight between two supports, whether it is long, the earliest time
-        its motion may depend on its landing, its space measurement, its duration as written (s), and whether it
-        leaves from a running stride."""
+        its motion may depend on its landing, its space measurement, and its duration as written (s)."""
         runs, clock = self.steps.runs, self.clock
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
                 flight = runs[takeoff + 1]
                 yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
                     self.steps.anticipated_from(flight), flight.space, \
-                    clock.seconds(flight.b1) - clock.seconds(flight.b0), self.steps.running(takeoff)
+                    clock.seconds(flight.b1) - clock.seconds(flight.b0)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a
@@ -424,7 +424,7 @@ class Body:
         y = root_y.copy()
         self._pushing = self.steps.toe_off.copy()  # read by ``_onto_toes``: a stride's stance foot, and jumps'
         landed = -np.inf  # when the last jump landed
-        for t_off, t_on, long, earliest, space, written, running in self._flight_times():
+        for t_off, t_on, long, earliest, space, written in self._flight_times():
             flight = max(t_on - t_off, 1e-3)
             off_frame = int(np.clip(np.floor(t_off * clock.fps), 0, clock.frames - 1))
             on_frame = int(np.clip(np.ceil(t_on * clock.fps), 0, clock.frames - 1))
@@ -506,7 +506,7 @@ class Body:
         clock = self.clock
         t = clock.t
         xz = root_xz.copy()
-        for t_off, t_on, long, earliest, _, _, _ in self._flight_times():
+        for t_off, t_on, long, earliest, _, _ in self._flight_times():
             inside = (t >= t_off) & (t <= t_on)
             if not inside.any():
                 continue

@@ -38,10 +38,10 @@ _STEP_BOTH = (0.11, 0.125)  # m of travel for a step onto both feet
 # direction (at 0.105-0.115 m the clips' step-length ratio fell from 0.88 to 0.85: a dancer's small step is not that
 # small).
 _SMALL_STEP = (0.14, 0.17)
-# A large step is performed as a normal one: at the training split's lengths (0.35-0.79 leg lengths) the decoder's
-# flat-footed long steps drop the pelvis at each landing (validation FID_k 32 -> 45); at 0.34-0.48 the learned
-# execution gained a little (32 -> 29) but the rules' lost to the carried flight alone (30.8 against 33.3), and
-# onto both feet the model's dances went wild (docs/execution.md).
+# A large step that is no stride (below) is performed as a normal one: at the training split's lengths (0.35-0.79
+# leg lengths) the decoder's flat-footed long steps drop the pelvis at each landing (validation FID_k 32 -> 45); at
+# 0.34-0.48 the learned execution gained a little (32 -> 29) but the rules' lost to the carried flight alone (30.8
+# against 33.3), and onto both feet the model's dances went wild (docs/execution.md).
 # A stride, a step of two large signs on one foot in a run (quick, a flight beside it) or a walk (after the other
 # foot's step), travels as far as the capture's strides do at their pace, in leg lengths a second times its
 # duration, within a range of lengths (shorter for the first from standing still); its weight flows on into the next
@@ -185,10 +185,9 @@ class Steps:
                 earlier = [k[0] for k in knots if k[0] < run.t0 - 1e-6]
                 if not self.long_flight(run) and earlier and max(earlier) < hold - 1e-6:
                     if striding:  # a stride flows on into the air: where it is at that time, on its way
-                        times = [k[0] for k in knots]
+                        times, values = np.array([k[0] for k in knots]), np.array([k[1] for k in knots])
                         order = np.argsort(times, kind="stable")
-                        at = np.array([np.interp(hold, np.array(times)[order], np.array([k[1][d] for k in knots])[order])
-                                       for d in (0, 1)])
+                        at = np.array([np.interp(hold, times[order], values[order, d]) for d in (0, 1)])
                         knots.append((hold, at, True))
                     else:
                         knots.append((hold, pelvis.copy(), False))
@@ -267,10 +266,11 @@ class Steps:
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
             elif (gait := self._stride(run, preceding, following)) is not None:
-                leg = self.rig.legs["left"]
+                leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
                 pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
-                standing = preceding.step in (None, Direction.PLACE) if preceding.feet else False
-                longest = gait.first if standing or (gait is _RUN and preceding.feet) else gait.length[1]
+                # from standing still: after a support that did not step, or a run's stride not out of the air
+                still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
+                longest = gait.first if still else gait.length[1]
                 length = (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, gait.length[0],
                                                                                 longest))
             way = horizontal(run.step, forward, right)
@@ -347,12 +347,6 @@ class Steps:
                     gait = self._stride(runs[k + 1], run, runs[k + 2] if k + 2 < len(runs) else None)
                 return gait.kick if gait is not None else 0.0
         return 0.0
-
-    def running(self, index: int) -> bool:
-        """Whether the support run at ``index`` is a running stride."""
-        runs = self.runs
-        return 0 < index < len(runs) and self._stride(runs[index], runs[index - 1],
-                                                       runs[index + 1] if index + 1 < len(runs) else None) is _RUN
 
     def _stride(self, run: Run, preceding: Run, following: Run | None) -> _Gait | None:
         """The gait ``run`` is a stride of (two large signs on one foot, quick): a run's (a flight before or after
