@@ -60,7 +60,7 @@ class _Gait:
 
 
 _RUN = _Gait(pace=(3.2, 3.6), length=(0.5, 0.95), first=0.7, reach=0.3, quickest=0.4, kick=110.0)
-_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75, kick=60.0)
+_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75, kick=30.0)
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
