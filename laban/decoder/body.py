@@ -252,6 +252,8 @@ class Body:
             ball = apply(shin_world, leg.ball)
             shin_dir = unit(end - knee)
             raised = smoothstep((np.degrees(np.arccos(np.clip(-unit(end - hips[f])[:, 1], -1, 1))) - 15.0) / 25.0)
+            # (smoothly: a foot swinging through under the hip after a toe-off flicked its toes at 300 m/s²)
+            raised = gaussian_filter1d(raised, **self.clock.kernel(0.06), mode="nearest")
             free_foot = compose(axis_angle(np.cross(unit(ball), shin_dir), np.radians(30.0)), shin_world)
             follow = smoothstep(free_weight[f]) * raised
             foot_world = _blend_rotations(foot_rotations[f], free_foot, follow)
