@@ -4,8 +4,7 @@
     PYTHONPATH=. python bench/gait_figures.py --takes 09_01 61_13   # any shared CMU takes
     PYTHONPATH=. python bench/gait_figures.py --execution learned
 
-For each take: its score (``laban.tokenize`` of the capture read at its real frame rate without a converter's
-T-pose frame, on its own pulse),
+For each take: its score (``laban.tokenize`` of the capture read at its real frame rate, on its own pulse),
 decoded at 60 fps (seed 0), and beside the capture's:
 
 - **path**: metres the pelvis travels over the floor, and decoded / captured;
@@ -73,7 +72,7 @@ def main() -> None:
           f"{'turn p99':>9} {'ratio':>6} {'pelvis jolt':>12}")
     for name in args.takes or validation_takes():
         trial = trials[name]
-        capture = laban.read_bvh(trial.path, drop_tpose=True)  # (the converted salsa takes open in a T-pose)
+        capture = laban.read_bvh(trial.path)  # (a converter's T-pose frame is dropped)
         capture = laban.Motion(capture.skeleton, capture.rotations, capture.translations, trial.fps)
         score = laban.tokenize(capture)
         decoded = laban.decode(score, seed=0, fps=FPS, execution=args.execution)
