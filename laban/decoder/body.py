@@ -494,8 +494,11 @@ class Body:
             s = (t[late] - (t_off - last)) / last
             y[late] += (v0 - planned) * last * (s ** 3 - s ** 2)
             after = (t > t_on) & (t < t_on + absorb)
+            # (down to where the recovery below starts: the height the pelvis stands at then, which a stride
+            # carrying on may have changed since the landing; from the landing's height it dropped in a frame)
+            absorbed = float(np.interp(t_on + absorb, t, root_y)) - 0.06
             y[after] = hermite(t[after], np.array([t_on, t_on + absorb]),
-                               np.array([[y_on], [y_stand_on - 0.06]]), np.array([[v1], [0.0]]))[:, 0]
+                               np.array([[y_on], [absorbed]]), np.array([[v1], [0.0]]))[:, 0]
             recover = (t >= t_on + absorb) & (t < t_on + absorb + 0.25)
             y[recover] = root_y[recover] - 0.06 * (1 - ramp(t[recover], t_on + absorb, t_on + absorb + 0.25))
         return y
