@@ -80,9 +80,12 @@ class Spell:
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
         if self.kick:  # a stride's swing folds the knee: the heel comes up behind as it goes through
-            fold = self.kick * np.sin(np.pi * clamp((t - ta) / max(duration, 1e-3)) ** 0.7)
-            self.swinging[:, 1] += self.full * (1.0 - np.cos(np.radians(fold) / 2))
+            self.swinging[:, 1] += self.full * (1.0 - np.cos(np.radians(self._fold()) / 2))
         self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4
+
+    def _fold(self) -> np.ndarray:
+        """(n,) degrees a stride's swinging knee folds (``kick``), most a third of the way through the spell."""
+        return self.kick * np.sin(np.pi * clamp((self.t - self.ta) / max(self.tb - self.ta, 1e-3)) ** 0.7)
 
     def hold(self, directions: np.ndarray) -> None:
         """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
@@ -134,9 +137,8 @@ class Spell:
             # tucked under it in a jump)
             folded = self.full * np.cos(np.radians(self.bend) / 2)
             extension = np.where(hanging & ~self.airborne, extension, np.minimum(extension, folded))
-        if self.kick:  # a walker's or runner's free leg folds, the heel up behind, most a third of the way through
-            fold = self.kick * np.sin(np.pi * clamp((t - ta) / max(tb - ta, 1e-3)) ** 0.7)
-            extension = np.minimum(extension, self.full * np.cos(np.radians(fold) / 2))
+        if self.kick:  # a walker's or runner's free leg folds, the heel up behind
+            extension = np.minimum(extension, self.full * np.cos(np.radians(self._fold()) / 2))
         held_up = (hips[:, 1] - (self.floor + self.lift)) / np.maximum(down, 0.5)
         extension = np.where(hanging, np.minimum(extension, held_up), extension)
         # no foot gestures through the floor: a raised leg's foot points, its toes a foot's length below the ankle

@@ -125,6 +125,9 @@ class Steps:
         self.lifted_at: dict[int, float] = {}  # s each foot last left the floor (while planning)
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
+        runs = self.runs  # the gait each support run is a stride of, or None (``_stride``), read once
+        self.gaits = [None] + [self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None)
+                               for k, run in enumerate(runs) if k > 0]
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
         if streams.model is not None:  # dancers' weight flows from step to step rather than stopping at each
@@ -162,7 +165,7 @@ class Steps:
         previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
-                striding = i >= 2 and self._stride(previous, runs[i - 2], run) is not None
+                striding = self.gaits[i - 1] is not None
                 for f in list(open_plants):
                     self.lifted_at[f] = run.t0
                     self._close(open_plants.pop(f), run.t0)
@@ -208,7 +211,7 @@ class Steps:
                 turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
             start = pelvis.copy()
             end = self._step(run, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None,
-                             previous)
+                             previous, self.gaits[i])
             # a short time on both feet is made long enough for the tokenizer to see both (it takes under 0.25 s
             # on both feet for a step landing), within an eighth of a beat of the written times
             early = late = 0.0
@@ -228,7 +231,7 @@ class Steps:
                 del feet[f]
             self._levels(run)
             settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
-            if self._stride(run, previous, runs[i + 1] if i + 1 < len(runs) else None) is not None:
+            if self.gaits[i] is not None:
                 settle = 0.0  # a stride is all transfer: the weight flows on through it, and the foot it lands on
                 # rolls onto its ball as the body passes it (toe-off) for as long as it stays down
                 frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
@@ -247,7 +250,7 @@ class Steps:
             self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f])
 
     def _step(self, run: Run, start: np.ndarray, feet: dict[int, np.ndarray], landing: list[int],
-              staying: list[int], following: Run | None, preceding: Run) -> np.ndarray:
+              staying: list[int], following: Run | None, preceding: Run, gait: _Gait | None) -> np.ndarray:
         """Place the feet that land in ``run`` (ankles into ``feet``) and return where the pelvis ends the run.
 
         A step with a direction moves the pelvis that way (the tokenizer needs 10 cm; ``_STEP``); a single foot
@@ -265,7 +268,7 @@ class Steps:
             length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
             if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
                 length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
-            elif (gait := self._stride(run, preceding, following)) is not None:
+            elif gait is not None:
                 leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
                 pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
                 # from standing still: after a support that did not step, or a run's stride not out of the air
@@ -305,7 +308,6 @@ class Steps:
                 feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
             elif directional:
                 reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
-                gait = self._stride(run, preceding, following)
                 if gait is not None and gait.reach is not None:
                     reach = gait.reach
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
@@ -339,13 +341,10 @@ class Steps:
     def kick(self, foot: int, seconds: float) -> float:
         """Degrees the knee of ``foot`` folds at most as it swings, leaving the floor at ``seconds`` from the end of
         a stride, or as the other foot sets off into one (0: neither)."""
-        runs = self.runs
-        for k, run in enumerate(runs):
+        for k, run in enumerate(self.runs):
             if run.feet == (foot,) and abs(run.t1 - seconds) < 1.5 / self.clock.fps:
-                gait = self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None) if k else None
-                if gait is None and k + 1 < len(runs):  # the other foot setting off into a stride
-                    gait = self._stride(runs[k + 1], run, runs[k + 2] if k + 2 < len(runs) else None)
-                return gait.kick if gait is not None else 0.0
+                gait = self.gaits[k] or (self.gaits[k + 1] if k + 1 < len(self.runs) else None)  # (or the other
+                return gait.kick if gait is not None else 0.0  # foot's setting off into a stride)
         return 0.0
 
     def _stride(self, run: Run, preceding: Run, following: Run | None) -> _Gait | None:
