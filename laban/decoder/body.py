@@ -10,8 +10,9 @@ the pelvis back only while it is held there.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, minimum_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 
+from ..cells import cells_with_core
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
 from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
 from ..motion import Motion, forward_kinematics
@@ -49,6 +50,15 @@ _LANDING_RISE = np.radians(30.0)  # ... and the most: the heel 5.8 cm up, under 
 # relevé (20° or 25° left a landing of 135_10 read a quarter beat late: flight F1 0.979 instead of 0.983)
 _SETTLE = 0.12  # s a landing foot takes to lower its heel
 _POINTING = 0.15  # s before landing that the foot points to come down on its ball
+# A hanging arm swings against its own side's foot as the body travels: forward as that foot is behind (CMU
+# training walks, upper arm against how far the feet are apart along the front: median slope 30°/m, r -0.9 to
+# -0.99; their arms swing 20-30° either side). Only as far as the arm's written cell still reads back.
+_SWING = np.radians(30.0)  # rad per metre the feet are apart along the front
+_SWING_MOST = np.radians(20.0)
+_SWING_SPEED = (0.3, 0.8)  # m/s of the centre of weight over which the swing sets in
+_SWING_STILL = 20.0  # deg/s: an upper arm moving slower than this, as written, may swing ...
+_SWING_CLEAR = 0.15  # s ... from this long after a written move until this long before the next (the tokenizer
+# times a move from where the arm starts moving: a swing running into it made it start early)
 
 
 class Body:
@@ -215,10 +225,29 @@ class Body:
         self._bend(world, set_, rig.torso_chain, rig.torso_weights, rig.pelvis, rig.neck, torso, breathe=True)
         chest_top = rig.head_chain[0] if rig.head_chain else rig.neck
         self._bend(world, set_, rig.head_chain, rig.head_weights, chest_top, rig.head, head)
-        for side, upper_col, fore_col in (("left", Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT),
-                                          ("right", Column.UPPER_ARM_RIGHT, Column.FOREARM_RIGHT)):
-            self._arm(world, set_, side, self.gestures[upper_col], self.gestures[fore_col])
+        swings = self._arm_swings()
+        for swung, side, upper_col, fore_col in zip(swings, ("left", "right"), (Column.UPPER_ARM_LEFT,
+                                                    Column.UPPER_ARM_RIGHT), (Column.FOREARM_LEFT, Column.FOREARM_RIGHT)):
+            upper, fore = _swing_arm(self.gestures[upper_col], self.gestures[fore_col], swung, self.clock)
+            self._arm(world, set_, side, upper, fore)
         return world, set_
+
+    def _arm_swings(self) -> np.ndarray:
+        """(2, T) radians the left and right arm swing forward as the body travels: against the foot of their
+        own side, by how far it is ahead of the other along the front (where the feet stand, and where a
+        swinging foot will land from the last ``Clock.anticipation`` before it lands), as fast as the centre of
+        weight moves."""
+        steps, clock = self.steps, self.clock
+        if not steps.planted.any(axis=1).all():
+            return np.zeros((2, clock.frames))
+        balls = [_between_plants(steps.ball[f], steps.planted[f], clock) for f in (0, 1)]
+        forward, _ = axes(self.heading)
+        apart = np.einsum("ta,ta->t", balls[0] - balls[1], forward)
+        speed = np.linalg.norm(np.gradient(steps.centre, axis=0), axis=1) * clock.fps
+        travelling = smoothstep((speed - _SWING_SPEED[0]) / (_SWING_SPEED[1] - _SWING_SPEED[0]))
+        angle = np.clip(-_SWING * apart, -_SWING_MOST, _SWING_MOST) * travelling
+        angle = gaussian_filter1d(angle, **clock.kernel(0.08), mode="nearest")
+        return np.stack([angle, -angle])
 
     def _solve(self, root_xz, root_y, foot_rotations, ankles):
         """World rotations (T, J, 3, 3) of every joint and the root position (T, 3) for a pelvis path."""
@@ -537,6 +566,66 @@ class Body:
                 s = side * (t[near] - edge) / reach  # 0 at the edge, 1 a reach away
                 xz[near] += _edge_curve(s, reach, side)[:, None] * change
         return xz
+
+
+def _between_plants(ball: np.ndarray, planted: np.ndarray, clock: Clock) -> np.ndarray:
+    """(T, 2) where a foot stands, and while it is off the floor where it stood, moving to where it lands over the
+    last ``Clock.anticipation`` before it lands (no further ahead: an edit is felt a beat before it at most)."""
+    frames = np.flatnonzero(planted)
+    out = ball.copy()
+    out[:frames[0]] = ball[frames[0]]
+    edges = np.flatnonzero(np.diff(planted.astype(np.int8)))
+    for k in edges[edges >= frames[0]]:
+        if planted[k] and k + 1 < len(planted):  # lifted after frame k
+            lands = k + 1 + int(np.argmax(planted[k + 1:])) if planted[k + 1:].any() else len(planted)
+            gap = slice(k + 1, lands)
+            out[gap] = ball[k]
+            if lands < len(planted):
+                t = clock.t[gap]
+                tb = clock.t[lands]
+                w = ramp(t, tb - clock.anticipation(tb), tb)[:, None]
+                out[gap] = ball[k] + (ball[lands] - ball[k]) * w
+    return out
+
+
+def _swing_arm(upper: np.ndarray, fore: np.ndarray, angle: np.ndarray, clock: Clock
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """An arm's upper-arm and forearm directions (T, 3; forward, right, up) swung forward by ``angle`` (T,) about
+    the body's right, as one piece (the elbow keeps its bend), where the upper arm hangs and is not moving as
+    written; and only as far as the tokenizer still reads each part in the cell it reads as written, at the same
+    frames (``cells.limb_cells``: a swing must neither take a hanging arm into another cell nor hasten or delay
+    its arrival or departure). The swing costs the round trip a little all the same (a forearm's move timed from
+    a little earlier or later: validation gesture direction 0.968 → 0.966)."""
+    from ..analysis import latch  # the tokenizer's hysteresis
+
+    down = np.degrees(np.arccos(np.clip(-upper[:, 2] / np.maximum(np.linalg.norm(upper, axis=1), 1e-9), -1, 1)))
+    angle = angle * smoothstep((30.0 - down) / 15.0)
+    written = np.degrees(np.linalg.norm(np.gradient(upper, axis=0), axis=1)) * clock.fps
+    clear = int(round(min(_SWING_CLEAR, 0.3 * clock.shortest_beat) * clock.fps))
+    still = minimum_filter1d((written < _SWING_STILL).astype(float), 2 * clear + 1)
+    angle = angle * gaussian_filter1d(still, **clock.kernel(0.05), mode="nearest")
+    if not np.any(np.abs(angle) > 1e-4):
+        return upper, fore
+    read = [latch(*cells_with_core(v)) for v in (upper, fore)]
+    share, margin = np.ones(len(angle)), max(int(round(0.1 * clock.fps)), 1)
+    for attempt in range(6):  # less swing where it would read otherwise, until it reads as written
+        kept = gaussian_filter1d(minimum_filter1d(share, 2 * margin + 1), **clock.kernel(0.05), mode="nearest")
+        if attempt == 5:
+            kept = np.minimum(kept, share)  # (no swing at all where it still would)
+        turned = [_pitched(v, angle * kept) for v in (upper, fore)]
+        moved = np.zeros(len(angle), dtype=bool)
+        for v, cells in zip(turned, read):
+            moved |= latch(*cells_with_core(v)) != cells
+        if not moved.any():
+            break
+        share = np.where(maximum_filter1d(moved, 2 * margin + 1), np.maximum(share - 0.34, 0.0), share)
+    return turned[0], turned[1]
+
+
+def _pitched(v: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Vectors (T, 3; forward, right, up) turned forward-and-up by ``angle`` (T,) about the body's right."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.stack([v[:, 0] * c - v[:, 2] * s, v[:, 1], v[:, 0] * s + v[:, 2] * c], axis=-1)
 
 
 def _heel_rise(rig: Rig, leg, hip: np.ndarray, ankle: np.ndarray, rotation: np.ndarray,
