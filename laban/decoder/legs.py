@@ -21,6 +21,7 @@ from .supports import in_body, to_world
 
 _CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
 _OFF_THE_FLOOR = 0.06  # m a foot pushing off is picked up at least, at once (the tokenizer: 5 cm is off the floor)
+_UNFINISHED_SWING = 0.45  # s a stride's swing that the dance ends in is folded for (a run's swing takes 0.4-0.5 s)
 _CATCH_UP = 0.02  # s a foot pushing off takes to reach the body's speed once it leaves the floor
 _REACHED = (0.93, 0.985)  # of the leg: a free foot's reach from the hip is limited from the first to the second
 _TOUCH = (0.04, 0.01)  # s before the frame a free foot lands in that it reaches for that spot whatever the leg's reach,
@@ -85,7 +86,8 @@ class Spell:
 
     def _fold(self) -> np.ndarray:
         """(n,) degrees a stride's swinging knee folds (``kick``), most a third of the way through the spell."""
-        return self.kick * np.sin(np.pi * clamp((self.t - self.ta) / max(self.tb - self.ta, 1e-3)) ** 0.7)
+        lands = min(self.tb, self.ta + _UNFINISHED_SWING)  # (a swing the dance ends in, as if it landed then)
+        return self.kick * np.sin(np.pi * clamp((self.t - self.ta) / max(lands - self.ta, 1e-3)) ** 0.7)
 
     def hold(self, directions: np.ndarray) -> None:
         """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
@@ -206,7 +208,7 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           jumping=begin > 0 and not steps.planted[1 - f, begin],
                           window=clock.anticipation(tb) if end < n else np.inf)
             spell.flies = bool(spell.jumping or (~steps.planted[1 - f, frames]).any())
-            spell.kick = steps.kick(f, ta) if begin > 0 and end < n else 0.0
+            spell.kick = steps.kick(f, ta) if begin > 0 else 0.0
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
                              streams(column, symbols[k].start), column, streams.model)

@@ -340,11 +340,13 @@ class Steps:
 
     def kick(self, foot: int, seconds: float) -> float:
         """Degrees the knee of ``foot`` folds at most as it swings, leaving the floor at ``seconds`` from the end of
-        a stride, or as the other foot sets off into one (0: neither)."""
-        for k, run in enumerate(self.runs):
+        a stride, or as the other foot sets off into one, at once or out of the air (0: neither)."""
+        runs = self.runs
+        for k, run in enumerate(runs):
             if run.feet == (foot,) and abs(run.t1 - seconds) < 1.5 / self.clock.fps:
-                gait = self.gaits[k] or (self.gaits[k + 1] if k + 1 < len(self.runs) else None)  # (or the other
-                return gait.kick if gait is not None else 0.0  # foot's setting off into a stride)
+                after = k + 2 if k + 2 < len(runs) and not runs[k + 1].feet else k + 1  # (through a flight)
+                gait = self.gaits[k] or (self.gaits[after] if after < len(runs) else None)
+                return gait.kick if gait is not None else 0.0
         return 0.0
 
     def _stride(self, run: Run, preceding: Run, following: Run | None) -> _Gait | None:
