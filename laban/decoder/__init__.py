@@ -14,8 +14,9 @@ What a dancer reading the staff does, in order (one module each):
    leg gestures (``legs``).
 5. **Body** (``body.Body``): the pelvis height follows the levels of the supporting legs and, in a jump, a
    push-off, a ballistic flight of the centre of mass and a landing absorbed by the knees; two-bone IK places
-   knees over the toes; rotations point each bone of the skeleton where it must go. The centre of mass is then
-   put over the feet (balance) and on its parabola (flight), and the legs solved again.
+   knees over the toes; hanging arms swing against the legs as the body travels; rotations point each bone of the
+   skeleton where it must go. The centre of mass is then put over the feet (balance) and on its parabola (flight),
+   and the legs solved again.
 
 Whatever the notation leaves free — the exact angle inside a direction's cell (around where real dancers
 typically hold that limb there: the execution prior ``execution_prior.json``, measured on CMU dance of the

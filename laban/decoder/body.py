@@ -4,7 +4,8 @@ The pelvis height follows the levels of the supporting legs and, in a jump, a pu
 centre of mass and a landing absorbed by the knees; two-bone IK places knees over the toes; rotations point each
 bone of the skeleton where it must go. The centre of mass is then put over the feet (balance) and on its parabola
 (flight), and the legs solved again. Balance is a smoothing of a few tenths of a second: an arm held forward moves
-the pelvis back only while it is held there.
+the pelvis back only while it is held there. A hanging arm swings against the legs as the body travels, as far as
+the tokenizer still reads it as written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 
+from ..analysis import latch
 from ..cells import cells_with_core
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
 from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
@@ -595,9 +597,7 @@ def _swing_arm(upper: np.ndarray, fore: np.ndarray, angle: np.ndarray, clock: Cl
     written; and only as far as the tokenizer still reads each part in the cell it reads as written, at the same
     frames (``cells.limb_cells``: a swing must neither take a hanging arm into another cell nor hasten or delay
     its arrival or departure). The swing costs the round trip a little all the same (a forearm's move timed from
-    a little earlier or later: validation gesture direction 0.968 → 0.966)."""
-    from ..analysis import latch  # the tokenizer's hysteresis
-
+    a little earlier or later: validation gesture direction 0.968 → 0.967)."""
     down = np.degrees(np.arccos(np.clip(-upper[:, 2] / np.maximum(np.linalg.norm(upper, axis=1), 1e-9), -1, 1)))
     angle = angle * smoothstep((30.0 - down) / 15.0)
     written = np.degrees(np.linalg.norm(np.gradient(upper, axis=0), axis=1)) * clock.fps
@@ -606,7 +606,7 @@ def _swing_arm(upper: np.ndarray, fore: np.ndarray, angle: np.ndarray, clock: Cl
     angle = angle * gaussian_filter1d(still, **clock.kernel(0.05), mode="nearest")
     if not np.any(np.abs(angle) > 1e-4):
         return upper, fore
-    read = [latch(*cells_with_core(v)) for v in (upper, fore)]
+    read = [latch(*cells_with_core(v)) for v in (upper, fore)]  # as the tokenizer's hysteresis reads them
     share, margin = np.ones(len(angle)), max(int(round(0.1 * clock.fps)), 1)
     for attempt in range(6):  # less swing where it would read otherwise, until it reads as written
         kept = gaussian_filter1d(minimum_filter1d(share, 2 * margin + 1), **clock.kernel(0.05), mode="nearest")
