@@ -103,3 +103,28 @@ def test_a_jump_lands_on_the_ball_of_the_foot_and_lowers_the_heel(step):
         assert ankle[touch] <= 0.045  # ... less than the tokenizer's relevé
         settled = np.flatnonzero(ankle[touch:] < 0.005)
         assert len(settled) and t[near][touch + settled[0]] - t[near][touch] <= 0.2  # and down within 0.2 s
+
+
+def test_a_foot_leaving_a_quick_step_with_a_leg_gesture_leaves_from_where_it_stood():
+    """A free foot lands over the last 0.35 s before its landing; a quick step's free foot with a leg gesture
+    written on it is in the air for less than that, so it set off from a point already on its way to the landing:
+    the ankle jumped 0.2 m in one frame as it left the floor (13 m/s). It now leaves from where it stood: no ankle
+    moves more than 0.15 m a frame at 60 fps, and the steps and the gesture are still read."""
+    start = [Symbol(0, Column.SUPPORT_LEFT, 0, Sign.DIRECTION, D.PLACE, L.LOW),
+             Symbol(0, Column.SUPPORT_RIGHT, 0, Sign.DIRECTION, D.PLACE, L.LOW)]
+    symbols = [Symbol(0.0, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, D.FORWARD, L.LOW, space=2),
+               Symbol(1.0, Column.SUPPORT_LEFT, 0.75, Sign.DIRECTION, D.FORWARD, L.LOW, space=2),
+               Symbol(1.75, Column.SUPPORT_RIGHT, 0.25, Sign.DIRECTION, D.FORWARD, L.LOW, space=1),
+               Symbol(1.75, Column.LEG_LEFT, 0.25, Sign.DIRECTION, D.PLACE, L.LOW, contraction=1),
+               Symbol(2.0, Column.SUPPORT_RIGHT, 0.25, Sign.HOLD),
+               Symbol(2.25, Column.SUPPORT_LEFT, 0.25, Sign.DIRECTION, D.FORWARD, L.MIDDLE),
+               Symbol(2.5, Column.SUPPORT_RIGHT, 0.5, Sign.DIRECTION, D.FORWARD, L.LOW)]
+    score = Score(BeatGrid.uniform(120, 4.0), symbols, start)
+    motion = laban.decode(score, fps=60.0, seed=0)
+    trajectories = motion.trajectories()
+    for part in (laban.BodyPart.FOOT_LEFT, laban.BodyPart.FOOT_RIGHT):
+        ankle = np.asarray(trajectories.part(part), dtype=np.float64)
+        assert np.linalg.norm(np.diff(ankle, axis=0), axis=1).max() < 0.15, part
+    back = laban.tokenize(motion, score.grid)
+    starts = {round(s.start * 4) / 4 for s in back.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)}
+    assert {1.0, 1.75, 2.25} <= starts

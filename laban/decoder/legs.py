@@ -21,6 +21,7 @@ from .supports import in_body, to_world
 
 _CLEARANCE = (0.08, 0.11)  # m a swinging foot rises (the tokenizer: a foot 5 cm up is off the floor)
 _OFF_THE_FLOOR = 0.06  # m a foot pushing off is picked up at least, at once (the tokenizer: 5 cm is off the floor)
+_JOIN = 0.2  # s a foot leaving into a landing already under way takes to join it (``Spell._path``)
 _UNFINISHED_SWING = 0.45  # s a stride's swing that the dance ends in is folded for (a run's swing takes 0.4-0.5 s)
 _CATCH_UP = 0.02  # s a foot pushing off takes to reach the body's speed once it leaves the floor
 _REACHED = (0.93, 0.985)  # of the leg: a free foot's reach from the hip is limited from the first to the second
@@ -158,7 +159,13 @@ class Spell:
                 lead = max(lead, tb - self.flying)
             lead = min(lead, self.window)
             above = self.landed + np.outer(_lifted(t, -np.inf, tb), [0.0, self.clearance, 0.0])
-            path = path + (above - path) * ramp(t, tb - lead, tb - 0.03)[:, None]
+            landing = ramp(t, tb - lead, tb - 0.03)
+            path = path + (above - path) * landing[:, None]
+            if self.lifted is not None and not self.jumping and len(t) and landing[0] > 0:
+                # a spell shorter than its landing's approach set off from a point already on its way to the
+                # landing (a foot leaving a quick step with a leg gesture jumped 0.2 m in a frame): it leaves from
+                # where it stood and joins the approach
+                path = self.lifted + (path - self.lifted) * ramp(t, ta, ta + min(_JOIN, 0.5 * (tb - ta)))[:, None]
         return path
 
 
