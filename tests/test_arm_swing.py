@@ -69,3 +69,17 @@ def test_arms_do_not_swing_where_the_body_does_not_travel():
                             for hand, _ in _hands_along_the_front(motion)]
     assert max(spans[Direction.PLACE]) < 0.03
     assert min(spans[Direction.FORWARD]) > 0.06
+
+
+@pytest.mark.parametrize("fps", [1.0, 2.0, 30.0])
+def test_a_dance_a_frame_or_two_long_still_decodes(fps):
+    """The swing reads the arms' speed and the body's travel over frames: a score of a frame or two (a step of a
+    hundredth of a beat, or strides at one frame a second) decodes as before, with nothing to swing."""
+    start = [Symbol(0, Column.SUPPORT_LEFT, 0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+             Symbol(0, Column.SUPPORT_RIGHT, 0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),
+             Symbol(0, Column.UPPER_ARM_LEFT, 0, Sign.DIRECTION, Direction.PLACE, Level.LOW)]
+    for steps in ([Symbol(0, Column.SUPPORT_RIGHT, 0.01, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)],
+                  [Symbol(k * 0.5, (Column.SUPPORT_RIGHT, Column.SUPPORT_LEFT)[k % 2], 0.5, Sign.DIRECTION,
+                          Direction.FORWARD, Level.MIDDLE, space=2) for k in range(8)]):
+        motion = laban.decode(Score(laban.BeatGrid.uniform(120, 4.0), steps, start), fps=fps)
+        assert len(motion.rotations) >= 1 and np.isfinite(motion.rotations).all()

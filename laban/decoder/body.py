@@ -240,7 +240,7 @@ class Body:
         swinging foot will land from the last ``Clock.anticipation`` before it lands), as fast as the centre of
         weight moves."""
         steps, clock = self.steps, self.clock
-        if not steps.planted.any(axis=1).all():
+        if clock.frames < 3 or not steps.planted.any(axis=1).all():  # (no travel to swing to)
             return np.zeros((2, clock.frames))
         balls = [_between_plants(steps.ball[f], steps.planted[f], clock) for f in (0, 1)]
         forward, _ = axes(self.heading)
@@ -600,6 +600,8 @@ def _swing_arm(upper: np.ndarray, fore: np.ndarray, angle: np.ndarray, clock: Cl
     a little earlier or later: validation gesture direction 0.968 → 0.967)."""
     down = np.degrees(np.arccos(np.clip(-upper[:, 2] / np.maximum(np.linalg.norm(upper, axis=1), 1e-9), -1, 1)))
     angle = angle * smoothstep((30.0 - down) / 15.0)
+    if len(angle) < 3 or not np.any(np.abs(angle) > 1e-4):
+        return upper, fore
     written = np.degrees(np.linalg.norm(np.gradient(upper, axis=0), axis=1)) * clock.fps
     clear = int(round(min(_SWING_CLEAR, 0.3 * clock.shortest_beat) * clock.fps))
     still = minimum_filter1d((written < _SWING_STILL).astype(float), 2 * clear + 1)
