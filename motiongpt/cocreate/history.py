@@ -3,8 +3,11 @@ path, or by their score's digest when a folder was moved)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from laban.errors import LabanError
 
 from .dance import CocreateError, Dance
 
@@ -20,13 +23,29 @@ class Node:
 
 
 def find_dances(root: str | Path) -> list[Dance]:
-    """Every dance folder under ``root`` (``root`` itself included), in path order; a missing root is one line."""
+    """Every dance folder under ``root`` (``root`` itself included), in path order; a missing root is one line.
+
+    Hidden folders are not entered: a dance being written is a hidden sibling of its folder until it is whole
+    (``dance.atomic_folder``), and it may vanish while the tree is walked (two studio tabs at once, on a loaded
+    machine: a walk that had entered one failed with "no such file"); so may a folder replaced as it is read,
+    which is left out.
+    """
     root = Path(root)
     if not root.is_dir():
         raise CocreateError(f"{root}: no such folder")
-    folders = sorted({p.parent for p in root.rglob("score.laban")
-                      if not any(part.startswith(".") for part in p.relative_to(root).parts)})
-    return [Dance.load(folder) for folder in folders]
+    folders = []
+    for here, subfolders, files in os.walk(root):  # (a folder gone before it is listed is passed over)
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        if "score.laban" in files:
+            folders.append(Path(here))
+    dances = []
+    for folder in sorted(folders):
+        try:
+            dances.append(Dance.load(folder))
+        except (OSError, LabanError):
+            if folder.is_dir() and (folder / "score.laban").is_file():
+                raise  # a dance that is there and cannot be read says so
+    return dances
 
 
 def history(root: str | Path) -> list[Node]:
