@@ -235,7 +235,7 @@ class Steps:
                 settle = 0.0  # a stride is all transfer: the weight flows on through it, and the foot it lands on
                 # rolls onto its ball as the body passes it (toe-off) for as long as it stays down
                 frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
-                self.toe_off[run.feet[0], frames] = np.maximum(self.toe_off[run.feet[0], frames], 1.0)
+                self.toe_off[run.feet[0], frames] = 1.0
             transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
                 if settle > 0 else run.duration
             # after a flight the travel flows on
