@@ -56,7 +56,7 @@ FOOT_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 def support_runs(score: Score, clock: Clock) -> list[Run]:
     """The support columns as consecutive runs from beat 0 to the end: a new run starts where the supporting feet
-    change or a new step is written. Before the first support symbol the starting position stands."""
+    change or a new step is written. Before the first support symbol (or flight) the starting position stands."""
     columns = [[s for s in score.column(c) if s.duration > 0] for c in FOOT_COLUMNS]
     # A turn in the centre column is a turn on both feet, unless it stands beside a flight (a turn in the air).
     flights = [s for s in score.column(Column.CENTRE) if s.sign is Sign.FLIGHT]
@@ -72,7 +72,8 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         first = next((s for s in score.starting_position if s.column is c and s.sign is Sign.DIRECTION), None)
         levels[foot] = first.level if first is not None else Level.MIDDLE
     end_beat = float(clock.grid.seconds_to_beats(clock.end))
-    first_support = min((s.start for col in columns for s in col), default=np.inf)
+    # the starting position stands until the first support is written, or the first flight: a jump from it
+    first_support = min((s.start for s in (*columns[0], *columns[1], *flights)), default=np.inf)
     supported = sorted((s.start, s.end) for col in columns for s in col)
     edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat),
                     *(x for f in flights for x in (f.start, f.end) if 0.0 < x < end_beat)})
