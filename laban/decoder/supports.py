@@ -28,6 +28,7 @@ _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (th
 # in the support columns longer than this, with no flight sign over it, is read as the weight staying where it
 # was (a ballistic flight of 5 s would be a 30 m jump); motiongpt's sampling keeps written flights under it too.
 LONGEST_FLIGHT = 0.65
+_OPENING_PUSH = 0.2  # s: a push-off from the starting position into a jump written at beat 0 (a jump's: 0.08-0.25)
 
 
 @dataclass
@@ -72,10 +73,16 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         first = next((s for s in score.starting_position if s.column is c and s.sign is Sign.DIRECTION), None)
         levels[foot] = first.level if first is not None else Level.MIDDLE
     end_beat = float(clock.grid.seconds_to_beats(clock.end))
-    # the starting position stands until the first support is written, or the first flight: a jump from it
+    # the starting position stands until the first support is written, or the first flight: a jump from it; a jump
+    # written at the very start takes off from it after a push-off of ``_OPENING_PUSH`` (at most 0.4 of its time)
     first_support = min((s.start for s in (*columns[0], *columns[1], *flights)), default=np.inf)
+    opening = next((f for f in flights if f.start <= 1e-9 and f.duration > 0), None)
+    if opening is not None:
+        lasts = float(np.diff(clock.seconds(np.array([0.0, opening.end])))[0])
+        first_support = float(clock.grid.seconds_to_beats(clock.seconds(0.0) + min(_OPENING_PUSH, 0.4 * lasts)))
     supported = sorted((s.start, s.end) for col in columns for s in col)
     edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat),
+                    *([first_support] if opening is not None else []),
                     *(x for f in flights for x in (f.start, f.end) if 0.0 < x < end_beat)})
     seconds = dict(zip(edges, clock.seconds(np.array(edges)).tolist()))
     runs: list[Run] = []
