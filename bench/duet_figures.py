@@ -14,8 +14,9 @@ follower support symbol ("steps met"), the least gap between the bodies' cores a
 is above the margin (lengths in lead heights), and for the stream the seconds per bar (start/step: writing,
 decoding and placing one bar) on ONE thread, as processor time (what one free core would take) and wall time.
 "stream-plan" is the streamed bars as planned a bar ahead, before the live reflex; "real" is the captured
-follower against the same figures (its score tokenized on the lead's grid). Runs on whatever model
-``builtin_model_path()`` holds, so it measures a retrained model in one command. ``--profile`` adds where a
+follower against the same figures (its score tokenized on the lead's grid). Runs on whatever models
+``builtin_model_path()`` and, for the stream, ``follower_model_path()`` hold (or ``--model DIR`` for every way), so
+it measures a retrained model in one command. ``--profile`` adds where a
 streamed bar's processor time goes (the model's step, the grammar, the limits, the draw, the decode, the
 score's rebuild, ...), in ms a bar, each part's calls timed with the thread's clock.
 """
@@ -56,6 +57,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
     parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
     parser.add_argument("--profile", action="store_true", help="where a streamed bar's time goes, part by part")
+    parser.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -64,15 +66,18 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     from laban import read_bvh, tokenize
     from motiongpt.cocreate import duet as duets
-    from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
 
-    model = MotionGPT.from_pretrained(builtin_model_path())
+    # as ``motiongpt duet`` does: the built-in model writes a whole duet, the small follower model a streamed one
+    folder = args.model or builtin_model_path()
+    model = MotionGPT.from_pretrained(folder)
+    streaming = model if args.model else MotionGPT.from_pretrained(follower_model_path())
     parts = Parts() if args.profile else None
     placement = duets.Placement.load()
     ways = args.only or list(WAYS)
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
     takes = [t for t in takes if not args.take or t[0] in args.take]
-    print(f"model {builtin_model_path()}, style {duets.follower_style(model)!r}; placement from "
+    print(f"model {folder} (streamed: {args.model or follower_model_path()}), style {duets.follower_style(model)!r}; placement from "
           f"{len(placement.takes)} training takes; bands: distance {placement.distance[0]:.2f}-"
           f"{placement.distance[2]:.2f} heights, |relative facing| {placement.relative_facing[0]:.0f}-"
           f"{placement.relative_facing[2]:.0f} deg; margin {placement.margin:.3f} heights")
@@ -95,7 +100,7 @@ def main(argv=None) -> int:
                                               duets.resampled(follow, duets.FPS))
                 elif way == "stream":
                     with parts or contextlib.nullcontext():
-                        result, seconds = duets.streamed(model, score, lead, seed=seed, placement=placement)
+                        result, seconds = duets.streamed(streaming, score, lead, seed=seed, placement=placement)
                 else:
                     result = duets.duet(model, score, lead, seed=seed, placement=placement,
                                         controls=way == "whole")

@@ -5,7 +5,7 @@ best-of (``motiongpt.cocreate.generate``) unless told otherwise; sampling tokens
 dance with word guidance (its unguided run: more rows of the same batch) and a batch of 8 variations; dances per
 second in a GPU batch ("no GPU" without CUDA).
 
-    PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64] [--guidance 3]
+    PYTHONPATH=. python bench/generate_speed.py [--seconds 60] [--bars 16] [--gpu-batch 64] [--guidance 3] [--model DIR]
                                                 [--best-of 1] [--music-guidance 2] [--profile]
 
 ``--profile`` adds where a sampling step's time goes in the job: the stack, the guidance, each logits processor,
@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--music-guidance", type=float, default=None,
                         help="the job's guidance on the music's controls (default: the CLI's)")
     parser.add_argument("--profile", action="store_true", help="time each part of the job's sampling steps")
+    parser.add_argument("--model", default=None, help="a model folder (default: the built-in model)")
     args = parser.parse_args()
 
     clock = Clock()
@@ -132,7 +133,7 @@ def main() -> None:
     print(f"one core: cpu {sorted(os.sched_getaffinity(0))}, torch threads {torch.get_num_threads()}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"imports (torch, transformers, laban, motiongpt): {wall:.2f} s wall, {cpu:.2f} s cpu")
-    model = MotionGPT.from_pretrained(builtin_model_path())
+    model = MotionGPT.from_pretrained(args.model or builtin_model_path())
     wall, cpu = clock.lap()
     print(f"model load: {wall:.2f} s wall, {cpu:.2f} s cpu")
 

@@ -9,12 +9,22 @@ __all__ = ["MotionGPT", "MotionGPTConfig", "bar_numbers", "build", "builtin_conf
 def builtin_model_path():
     """The folder of the model shipped with the package (trained by ``configs/builtin.yaml``, ``docs/model.md``); a
     one-line CheckpointError when an installed copy lacks it."""
+    return _shipped("builtin", "the built-in model")
+
+
+def follower_model_path():
+    """The folder of the small model a streamed duet writes the follower with (``configs/follower.yaml``, a fifth
+    of the built-in model's size: a bar in under 0.1 s on one core, ``docs/duet.md``)."""
+    return _shipped("follower", "the streaming follower model")
+
+
+def _shipped(name: str, what: str):
     from pathlib import Path
 
     from motiongpt.errors import CheckpointError
 
-    path = Path(__file__).parents[1] / "checkpoints" / "builtin"
+    path = Path(__file__).parents[1] / "checkpoints" / name
     if not (path / "model.safetensors").is_file():
-        raise CheckpointError(f"{path}: the built-in model is missing from this installation: reinstall the package, "
+        raise CheckpointError(f"{path}: {what} is missing from this installation: reinstall the package, "
                               "or give a model folder (--model DIR)")
     return path
