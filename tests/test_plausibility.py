@@ -9,8 +9,8 @@ import laban
 from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import (FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed, weight_kept,
-                                    weight_transferred)
+from motiongpt.plausibility import (FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed,
+                                    steps_together, weight_kept, weight_transferred)
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -234,6 +234,34 @@ def test_a_step_takes_the_weight_from_the_other_foot():
     assert left[late].max() - left[late].min() < 0.01 and after[late].max() > left[late].max() + 0.03
 
 
+def test_a_step_onto_both_feet_goes_one_way_and_reads_back_so():
+    """The model writes a step onto both feet with a direction for each (forward on the left, left-forward on the
+    right), which no dancer's centre of weight can do; the decoder travelled the left's and the right column never
+    read back. Both now go the way their mean goes, at the left's size, each foot keeping its level; a two-foot
+    step forward and backward is one in place; steps before ``begin`` stay as written."""
+    grid = laban.BeatGrid.uniform(60, 8, 4)
+    start = [Symbol(0.0, Column.SUPPORT_LEFT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]
+    written = [Symbol(1.0, Column.SUPPORT_LEFT, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+               Symbol(1.0, Column.SUPPORT_RIGHT, 2.0, Sign.DIRECTION, Direction.LEFT_FORWARD, Level.LOW),
+               Symbol(4.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+               Symbol(4.0, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.BACKWARD, Level.MIDDLE)]
+    score = laban.Score(grid, written, start)
+    together = steps_together(score)
+    ways = [(s.start, s.column, s.direction, s.level) for s in together.symbols]
+    assert ways == [(1.0, Column.SUPPORT_LEFT, Direction.FORWARD, Level.MIDDLE),
+                    (1.0, Column.SUPPORT_RIGHT, Direction.FORWARD, Level.LOW),
+                    (4.0, Column.SUPPORT_LEFT, Direction.PLACE, Level.MIDDLE),
+                    (4.0, Column.SUPPORT_RIGHT, Direction.PLACE, Level.MIDDLE)]
+    assert steps_together(score, begin=2.0).symbols[:2] == written[:2]
+    assert steps_together(together).symbols == together.symbols  # what goes one way already stays
+    # danced and read again: the right foot's step reads as now written, where it did not as first written
+    for dance, way in ((score, Direction.LEFT_FORWARD), (together, Direction.FORWARD)):
+        again = laban.tokenize(laban.decode(dance, seed=0), grid)
+        right = [s.direction for s in again.column(Column.SUPPORT_RIGHT)
+                 if s.sign is Sign.DIRECTION and abs(s.start - 1.0) <= 0.25]
+        assert (right == [way]) == (dance is together), right
+
+
 def test_the_shared_scores_need_no_mending(trials):
     """What the repairs mend is only what a model writes: a tokenized capture has no pivot on both feet and no
     step inside the other foot's support, and comes through unchanged."""
@@ -241,4 +269,4 @@ def test_the_shared_scores_need_no_mending(trials):
         trial = trials[name]
         score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
         assert not pivots_on_both_feet(score) and not steps_inside_the_other_support(score)
-        assert weight_transferred(pivots_freed(score)).symbols == score.symbols
+        assert weight_transferred(pivots_freed(steps_together(score))).symbols == score.symbols
