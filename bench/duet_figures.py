@@ -57,7 +57,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
     parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
     parser.add_argument("--profile", action="store_true", help="where a streamed bar's time goes, part by part")
-    parser.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
+    parser.add_argument("--model", type=Path, help="a model folder for every way (default: the built-in model, and "
+                                                  "the follower model for the stream)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -77,8 +78,9 @@ def main(argv=None) -> int:
     ways = args.only or list(WAYS)
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
     takes = [t for t in takes if not args.take or t[0] in args.take]
-    print(f"model {folder} (streamed: {args.model or follower_model_path()}), style {duets.follower_style(model)!r}; placement from "
-          f"{len(placement.takes)} training takes; bands: distance {placement.distance[0]:.2f}-"
+    print(f"model {folder} (streamed: {args.model or follower_model_path()}), style "
+          f"{duets.follower_style(model)!r}; placement from {len(placement.takes)} training takes; bands: distance "
+          f"{placement.distance[0]:.2f}-"
           f"{placement.distance[2]:.2f} heights, |relative facing| {placement.relative_facing[0]:.0f}-"
           f"{placement.relative_facing[2]:.0f} deg; margin {placement.margin:.3f} heights")
     header = f"{'lead':8} {'way':12} {'seed':>4} {'dist in':>8} {'face in':>8} {'both in':>8} {'steps met':>9} " \

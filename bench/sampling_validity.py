@@ -5,7 +5,9 @@ and top-p), on mixed meters, upbeats and lengths; how many are not valid scores.
 signs per column, the grid, overlaps, flight over a support, checked on the score itself), it does not round-trip,
 or the grammar does not accept it.
 
-    PYTHONPATH=. python bench/sampling_validity.py [--samples 10000] [--batch 500]
+    PYTHONPATH=. python bench/sampling_validity.py [--samples 10000] [--batch 500] [--model builtin|follower|DIR]
+
+``--model`` samples a trained model instead (the shipped ``builtin`` or ``follower``, or a model folder).
 """
 
 from __future__ import annotations
@@ -28,9 +30,18 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", help="builtin, follower or a model folder (default: an untrained tiny model)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    model = build(tiny_config(), seed=args.seed).eval()
+    if args.model:
+        from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
+
+        shipped = {"builtin": builtin_model_path, "follower": follower_model_path}
+        model = MotionGPT.from_pretrained(shipped[args.model]() if args.model in shipped else args.model)
+        name = f"{args.model} MotionGPT"
+    else:
+        model = build(tiny_config(), seed=args.seed).eval()
+        name = "untrained tiny MotionGPT"
     vocabulary, grammar = model.vocabulary, ScoreGrammar(model.vocabulary)
     rng = np.random.default_rng(args.seed)
     invalid, failed, tokens, started = 0, 0, 0, time.perf_counter()
@@ -59,7 +70,7 @@ def main() -> None:
             invalid += not ok
             tokens += len(ids) if ok else 0
     wall = time.perf_counter() - started
-    print(f"untrained tiny MotionGPT ({sum(p.numel() for p in model.parameters()):,} parameters), {args.samples:,} "
+    print(f"{name} ({sum(p.numel() for p in model.parameters()):,} parameters), {args.samples:,} "
           f"samples through variations (meters 2/3/4/6, upbeats, 1-8 bars, temperature/top-k/top-p mixed): "
           f"{invalid + failed} invalid; {tokens:,} tokens in {wall:.0f} s")
 
