@@ -66,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
     model = MotionGPT.from_pretrained(path)
     placement = duets.Placement.load()
     if args.stream:
+        import torch
+
+        # one row a step: a thread pool only adds hand-offs (0.32 s a bar on 2 threads with the other core busy,
+        # 0.11 s on one), and one core is what a live duet may count on
+        torch.set_num_threads(1)
         result, seconds = duets.streamed(model, lead_score, lead, seed=args.seed, temperature=args.temperature,
                                          top_p=args.top_p, placement=placement)
     else:
