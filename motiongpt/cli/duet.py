@@ -70,9 +70,13 @@ def run(args: argparse.Namespace) -> int:
 
         # one row a step: a thread pool only adds hand-offs (0.32 s a bar on 2 threads with the other core busy,
         # 0.11 s on one), and one core is what a live duet may count on
+        threads = torch.get_num_threads()
         torch.set_num_threads(1)
-        result, seconds = duets.streamed(model, lead_score, lead, seed=args.seed, temperature=args.temperature,
-                                         top_p=args.top_p, placement=placement)
+        try:
+            result, seconds = duets.streamed(model, lead_score, lead, seed=args.seed, temperature=args.temperature,
+                                             top_p=args.top_p, placement=placement)
+        finally:
+            torch.set_num_threads(threads)
     else:
         result = duets.duet(model, lead_score, lead, seed=args.seed, temperature=args.temperature, top_p=args.top_p,
                             placement=placement, controls=not args.no_controls)
