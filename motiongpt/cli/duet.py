@@ -7,7 +7,7 @@ Writes lead.laban, follow.laban (each dancer's score on the lead's grid), lead.b
 clock), duet.png (a contact sheet of both, a pose a beat), duet.mp4 (unless --no-video) and duet.json (what made
 it, and the duet's figures). Everything is written into a temporary folder beside ``-o`` and moved into place at
 the end, so an error leaves no half-written duet. A whole duet is written by the built-in model, a streamed one by
-the small follower model (``checkpoints/follower``: a bar in under 0.1 s on one core); ``--model`` for another.
+the small follower model (``checkpoints/follower``: about 0.1 s a bar on one core); ``--model`` for another.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def add_parser(commands) -> None:
     p.add_argument("--top-p", type=common.number("top-p", high=1.0), default=1.0,
                    help="sample from the likeliest tokens that make up this probability (default 1: all)")
     p.add_argument("--model", type=Path, help="a model folder (default: the built-in model; with --stream, the "
-                                              "small follower model, fast enough for a bar in under 0.1 s)")
+                                              "small follower model: about 0.1 s a bar)")
     p.add_argument("--no-video", action="store_true", help="do not render duet.mp4")
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (made if missing)")
     p.set_defaults(run=run)

@@ -14,7 +14,7 @@ def builtin_model_path():
 
 def follower_model_path():
     """The folder of the small model a streamed duet writes the follower with (``configs/follower.yaml``, a fifth
-    of the built-in model's size: a bar in under 0.1 s on one core, ``docs/duet.md``)."""
+    of the built-in model's size: about 0.1 s a bar on one core, ``docs/duet.md``)."""
     return _shipped("follower", "the streaming follower model")
 
 
