@@ -70,12 +70,12 @@ def main(argv=None) -> int:
     from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
 
     # as ``motiongpt duet`` does: the built-in model writes a whole duet, the small follower model a streamed one
+    ways = args.only or list(WAYS)
     folder = args.model or builtin_model_path()
     model = MotionGPT.from_pretrained(folder)
-    streaming = model if args.model else MotionGPT.from_pretrained(follower_model_path())
+    streaming = model if args.model or "stream" not in ways else MotionGPT.from_pretrained(follower_model_path())
     parts = Parts() if args.profile else None
     placement = duets.Placement.load()
-    ways = args.only or list(WAYS)
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
     takes = [t for t in takes if not args.take or t[0] in args.take]
     print(f"model {folder} (streamed: {args.model or follower_model_path()}), style "

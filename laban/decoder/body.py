@@ -227,9 +227,9 @@ class Body:
         self._bend(world, set_, rig.torso_chain, rig.torso_weights, rig.pelvis, rig.neck, torso, breathe=True)
         chest_top = rig.head_chain[0] if rig.head_chain else rig.neck
         self._bend(world, set_, rig.head_chain, rig.head_weights, chest_top, rig.head, head)
-        swings = self._arm_swings()
-        for swung, side, upper_col, fore_col in zip(swings, ("left", "right"), (Column.UPPER_ARM_LEFT,
-                                                    Column.UPPER_ARM_RIGHT), (Column.FOREARM_LEFT, Column.FOREARM_RIGHT)):
+        arms = (("left", Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT),
+                ("right", Column.UPPER_ARM_RIGHT, Column.FOREARM_RIGHT))
+        for swung, (side, upper_col, fore_col) in zip(self._arm_swings(), arms):
             upper, fore = _swing_arm(self.gestures[upper_col], self.gestures[fore_col], swung, self.clock)
             self._arm(world, set_, side, upper, fore)
         return world, set_
