@@ -153,3 +153,36 @@ def test_what_is_written_at_a_bar_line_is_not_felt_a_beat_before_it():
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
     assert np.abs(first[before + 10:] - second[before + 10:]).max() > 0.05  # the new bar is danced
     assert np.abs(first[:before] - second[:before]).max() < 1e-9
+
+
+@pytest.mark.parametrize("ending", ["a quick stride", "a foot long in the air"])
+def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
+    """Continue's promise, in the decoder: bars added after a dance's last bar change nothing more than a beat
+    before the join (bench/cocreate_figures.py, continue). Two endings the model wrote that did: a walk ending
+    on a quick stride, which settled as the last step and flowed on as a stride once continued, so the pelvis's
+    velocity at the stride's start (from the knot after it) moved the whole stride before it, from 1.7 beats
+    before the join (13.7 mm); and a free foot that turned towards the turn-out of its next landing from the
+    moment it left the floor, 6 beats before the join (15 mm at the toes)."""
+    from laban.score import Direction, Level, Symbol
+    from laban.timing import BeatGrid
+
+    def step(column, start, duration, direction, level=Level.MIDDLE, space=None):
+        return Symbol(start, column, duration, Sign.DIRECTION, direction, level, space=space)
+
+    left, right = Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT
+    grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(17)), 4, 0)
+    if ending == "a quick stride":
+        dance = [Symbol(0.0, right, 4.0, Sign.HOLD), step(right, 4.0, 2.25, Direction.FORWARD),
+                 step(left, 6.25, 1.25, Direction.FORWARD, space=2),
+                 step(right, 7.5, 0.5, Direction.FORWARD, Level.LOW, space=2)]
+        more = [step(right, 8.0, 0.25, Direction.FORWARD, space=2), Symbol(8.25, left, 1.75, Sign.HOLD),
+                Symbol(8.25, right, 2.75, Sign.HOLD)]
+    else:
+        dance = [Symbol(0.0, right, 3.25, Sign.HOLD), step(right, 5.5, 2.5, Direction.PLACE, Level.LOW)]
+        more = [step(left, 8.0, 1.75, Direction.BACKWARD, Level.LOW),
+                step(right, 8.0, 2.75, Direction.BACKWARD, Level.LOW)]
+    first = laban.decode(Score(grid, dance), seed=0).trajectories().positions
+    second = laban.decode(Score(grid, dance + more), seed=0).trajectories().positions
+    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the join less a beat
+    assert np.abs(first[before + 12:] - second[before + 12:len(first)]).max() > 0.01  # the new bar is danced
+    assert np.abs(first[:before] - second[:before]).max() < 1e-6

@@ -128,12 +128,25 @@ def hermite(t: np.ndarray, times: np.ndarray, values: np.ndarray, slopes: np.nda
             + (-2 * s3 + 3 * s2) * values[k + 1] + (s3 - s2) * h[:, None] * slopes[k + 1])
 
 
-def fill_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Values where ``known``, linearly interpolated between (and held beyond) elsewhere."""
+def fill_gaps(values: np.ndarray, known: np.ndarray, lead=None) -> np.ndarray:
+    """Values where ``known``, linearly interpolated between (and held beyond) elsewhere; with ``lead`` (frame →
+    frames), the earlier value is held until ``lead(i)`` frames before the next known frame ``i``, and only then
+    changes: what comes is prepared that long before it, no longer."""
     if known.all() or not known.any():
         return values
     index = np.arange(len(values))
-    return np.interp(index, index[known], values[known])
+    filled = np.interp(index, index[known], values[known])
+    if lead is None:
+        return filled
+    ends = np.flatnonzero(known[1:] & ~known[:-1]) + 1  # the first known frame after each gap
+    for end in ends:
+        before = np.flatnonzero(known[:end])
+        held = before[-1] if len(before) else 0  # (before the first known value: the value there, as given)
+        start = max(held, end - int(np.ceil(lead(end))))
+        frames = np.arange(start, end + 1)
+        filled[held:start] = values[held]
+        filled[frames] = np.interp(frames, [start, end], [values[held], values[end]])
+    return filled
 
 
 TICKS_PER_BEAT = 960  # resolution of the times that key random streams (a MIDI-like tick)

@@ -17,7 +17,7 @@ within a beat of landing, and a landing foot steers towards the next step only w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -128,6 +128,9 @@ class Steps:
         runs = self.runs  # the gait each support run is a stride of, or None (``_stride``), read once
         self.gaits = [None] + [self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None)
                                for k, run in enumerate(runs) if k > 0]
+        # ... and as seen from before it lands: where a foot lands may not depend on what comes after it (the
+        # foot is on its way a beat before), so a step is placed as the stride it is without what follows it
+        self.placing = [None] + [self._stride(run, runs[k - 1], None) for k, run in enumerate(runs) if k > 0]
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
         if streams.model is not None:  # dancers' weight flows from step to step rather than stopping at each
@@ -159,7 +162,7 @@ class Steps:
         _, right = axes(self.heading_at(0.0))
         for f in first.feet:
             feet[f] = pelvis + SIDE[f] * right * (0.5 * self.stance if len(first.feet) == 2 else 0.02)
-        knots: list[tuple[float, np.ndarray, bool]] = [(min(first.t0, 0.0), pelvis.copy(), False)]
+        knots: list[tuple] = [(min(first.t0, 0.0), pelvis.copy(), False, None)]  # (see _centre_knots)
         open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
         self._levels(first)
         previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
@@ -191,13 +194,13 @@ class Steps:
                         times, values = np.array([k[0] for k in knots]), np.array([k[1] for k in knots])
                         order = np.argsort(times, kind="stable")
                         at = np.array([np.interp(hold, times[order], values[order, d]) for d in (0, 1)])
-                        knots.append((hold, at, True))
+                        knots.append((hold, at, True, None))
                     else:
-                        knots.append((hold, pelvis.copy(), False))
+                        knots.append((hold, pelvis.copy(), False, None))
                 flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
-                knots.append((run.t0, pelvis.copy(), flows))
+                knots.append((run.t0, pelvis.copy(), flows, None))
                 pelvis = pelvis + travel
-                knots.append((run.t1, pelvis.copy(), flows))
+                knots.append((run.t1, pelvis.copy(), flows, None))
                 feet = {}
                 self.flights.append((i - 1, i + 1))
                 previous = run
@@ -210,8 +213,18 @@ class Steps:
             for f in landing:
                 turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
             start = pelvis.copy()
+            seen = None  # where the centre is seen heading before the run, if not where it ends (_centre_knots)
+            if i == len(runs) - 1 or self.gaits[i] is not self.placing[i]:
+                landed, placing = self._landed, self.placing[i]
+                # the run as written (the last one lasts to the dance's end), placed without what follows it
+                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3))
+                seen_end = self._step(written, start, {f: v.copy() for f, v in feet.items()}, landing, staying,
+                                      None, previous, placing, placing)
+                self._landed = landed
+                settles = 0.0 if placing is not None else float(smoothstep((written.duration - 0.35) / 0.5))
+                seen = (run.t0 + self._transfer(written, settles), seen_end)
             end = self._step(run, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None,
-                             previous, self.gaits[i])
+                             previous, self.gaits[i], self.placing[i], last=i == len(runs) - 1)
             # a short time on both feet is made long enough for the tokenizer to see both (it takes under 0.25 s
             # on both feet for a step landing), within an eighth of a beat of the written times
             early = late = 0.0
@@ -236,21 +249,42 @@ class Steps:
                 # rolls onto its ball as the body passes it (toe-off) for as long as it stays down
                 frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
                 self.toe_off[run.feet[0], frames] = 1.0
-            transfer = min(run.duration, streams("supports", run.b0, "transfer").uniform(*_TRANSFER)) \
-                if settle > 0 else run.duration
+            transfer = self._transfer(run, settle)
             # after a flight the travel flows on
-            knots.append((run.t0, start, not previous.feet and not self.long_flight(previous)))
-            knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9))
+            knots.append((run.t0, start, not previous.feet and not self.long_flight(previous), None))
+            knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9, seen))
             stepped, pelvis = end - start, end
             previous = run
         for plant in open_plants.values():
             self._close(plant, np.inf)
         self._knots = _centre_knots(knots)
-        for f in (0, 1):  # a foot in the air turns from one plant's turn-out to the next
-            self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f])
+        for f in (0, 1):  # a foot in the air turns from one plant's turn-out to the next, in the beat before it lands
+            self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f],
+                                        lambda i: self.clock.anticipation(self.clock.t[i]) * self.clock.fps)
+
+    def _transfer(self, run: Run, settle: float) -> float:
+        """How long (s) the weight takes to arrive over a support run's feet: all of the run unless it settles."""
+        if settle <= 0:
+            return run.duration
+        return min(run.duration, self.streams("supports", run.b0, "transfer").uniform(*_TRANSFER))
+
+    def _length(self, run: Run, preceding: Run, gait: _Gait | None) -> float:
+        """How far (m) the pelvis travels in a directional step, as a stride of ``gait`` or not."""
+        if run.space is not None and run.space < 0 and len(run.feet) == 1:  # a small step: as short as still reads
+            return self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
+        length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if len(run.feet) == 2 else _STEP))
+        if gait is None:
+            return length
+        leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
+        pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
+        # from standing still: after a support that did not step, or a run's stride not out of the air
+        still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
+        longest = gait.first if still else gait.length[1]
+        return (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, gait.length[0], longest))
 
     def _step(self, run: Run, start: np.ndarray, feet: dict[int, np.ndarray], landing: list[int],
-              staying: list[int], following: Run | None, preceding: Run, gait: _Gait | None) -> np.ndarray:
+              staying: list[int], following: Run | None, preceding: Run, gait: _Gait | None,
+              placing: _Gait | None, last: bool = False) -> np.ndarray:
         """Place the feet that land in ``run`` (ankles into ``feet``) and return where the pelvis ends the run.
 
         A step with a direction moves the pelvis that way (the tokenizer needs 10 cm; ``_STEP``); a single foot
@@ -258,24 +292,14 @@ class Steps:
         foot beside the other and moves the pelvis a few centimetres at most. On both feet, the pelvis stays
         between them and neither foot is far out from under it (``_beside``)."""
         forward, right = axes(self.heading_at(run.t0))
-        settle = 1.0 if run is self.runs[-1] else float(smoothstep((run.duration - 0.35) / 0.5))
+        settle = float(smoothstep((run.duration - 0.35) / 0.5))
         # where over a single foot the weight settles: its middle, or its ball when the run turns on it
         turning = abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2
         over = self.foot_length * (1.0 if turning else 0.5)
         directional = run.step not in (None, Direction.PLACE)
         both = len(run.feet) == 2
         if directional:
-            length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if both else _STEP))
-            if run.space is not None and run.space < 0 and not both:  # a small step: as short as still reads
-                length = self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
-            elif gait is not None:
-                leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
-                pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
-                # from standing still: after a support that did not step, or a run's stride not out of the air
-                still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
-                longest = gait.first if still else gait.length[1]
-                length = (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, gait.length[0],
-                                                                                longest))
+            length = self._length(run, preceding, placing)
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
@@ -308,8 +332,8 @@ class Steps:
                 feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
             elif directional:
                 reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
-                if gait is not None and gait.reach is not None:
-                    reach = gait.reach
+                if placing is not None and placing.reach is not None:
+                    reach = placing.reach
                 lateral = 0.055 * (1.0 - settle) + 0.015 * settle
                 # a step across the body (the right foot to the left) crosses the legs no further than dancers do
                 # (``_across``): shorter, as long as it still reads, and then out to its own side of the way
@@ -323,6 +347,16 @@ class Steps:
                 others = [g for g in feet if g != f]
                 feet[f] = (start - 0.5 * self.foot_length * forward + SIDE[f] * (self.stance - 0.015) * right
                            if others else start + SIDE[f] * right * 0.02)
+        if last and placing is None and directional and not both and landing and run.feet[0] not in run.reaching \
+                and run.t0 >= self.clock.end - self.clock.anticipation(self.clock.end):
+            # the dance ends on this step, taken in its last beat: the weight comes to rest over the foot, which
+            # lands where it would were the dance to go on (so that what comes before the last step does not
+            # depend on its being last; a last step taken earlier settles by its length, as any step does)
+            f = run.feet[0]
+            end = feet[f] + over * forward - SIDE[f] * right * 0.015
+        elif gait is not placing and directional and landing:  # a stride by what follows it (``_stride``): the
+            # foot lands as it would without that, the pelvis travels as the stride does
+            end = start + (end - start) * self._length(run, preceding, gait) / self._length(run, preceding, placing)
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward
@@ -504,22 +538,26 @@ def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> 
     return np.cos(a) * forward + np.sin(a) * right
 
 
-def _centre_knots(knots: list[tuple[float, np.ndarray, bool]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hermite knots of the centre of weight: at rest (zero velocity) at a knot unless the travel flows through
-    it (``flowing``), where the velocity is that of the neighbouring knots (Catmull-Rom). Of knots at one time
-    the later value wins, and the travel flows if either flows."""
+def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hermite knots of the centre of weight from ``(time, value, flowing, seen)``: at rest (zero velocity) at a
+    knot unless the travel flows through it (``flowing``), where the velocity is that of the neighbouring knots
+    (Catmull-Rom). A knot's ``seen`` (time, value), where given, stands in for it in the velocity of the knot
+    before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
+    velocity of the knot at its start shapes the motion before it, which may not. Of knots at one time the later
+    value wins, the travel flows if either flows, and a stand-in given is kept."""
     merged: list[list] = []
-    for time, value, flowing in sorted(knots, key=lambda k: k[0]):
+    for time, value, flowing, seen in sorted(knots, key=lambda k: k[0]):
         if merged and time - merged[-1][0] < 1e-6:
-            merged[-1][1], merged[-1][2] = value, merged[-1][2] or flowing
+            merged[-1][1:] = value, merged[-1][2] or flowing, merged[-1][3] if merged[-1][3] is not None else seen
         else:
-            merged.append([time, value, flowing])
+            merged.append([time, value, flowing, seen])
     times = np.array([k[0] for k in merged], dtype=float)
     values = np.array([k[1] for k in merged], dtype=float)
     slopes = np.zeros_like(values)
     for k in range(1, len(merged) - 1):
         if merged[k][2]:
-            slopes[k] = (values[k + 1] - values[k - 1]) / max(times[k + 1] - times[k - 1], 1e-6)
+            after, ahead = (times[k + 1], values[k + 1]) if merged[k + 1][3] is None else merged[k + 1][3]
+            slopes[k] = (ahead - values[k - 1]) / max(after - times[k - 1], 1e-6)
     return times, values, slopes
 
 
