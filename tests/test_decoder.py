@@ -373,6 +373,29 @@ def test_a_flight_written_before_any_support_is_a_jump_from_the_starting_positio
     assert len(flights) == 1 and abs(flights[0].start - at) <= 0.25, flights
 
 
+def test_a_dance_that_ends_in_the_air_jumps_and_lands():
+    """A score whose last symbol is a flight (the model may end a dance on a jump; so may a hand edit): before,
+    the feet left the floor and the body hung where it stood, gravity ignored, and nothing read back as a flight.
+    Now the jump is flown and the dancer lands on both feet, the motion going on half a beat for the landing."""
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+    steps = [Symbol(0.0, Column.SUPPORT_LEFT, 2.0, Sign.HOLD), Symbol(0.0, Column.SUPPORT_RIGHT, 2.0, Sign.HOLD),
+             Symbol(2.0, Column.SUPPORT_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+             Symbol(3.0, Column.SUPPORT_LEFT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+             Symbol(4.0, Column.SUPPORT_RIGHT, 3.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+             Symbol(7.0, Column.CENTRE, 1.0, Sign.FLIGHT)]
+    score = Score(grid, steps)
+    motion = decode(score, seed=0)
+    trajectories = motion.trajectories()
+    assert len(trajectories.positions) / motion.fps > grid.beats_to_seconds(8.0) + 0.2  # the landing is danced
+    height = np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, 1]
+    t = np.arange(len(height)) / motion.fps
+    assert height[np.abs(t - grid.beats_to_seconds(7.5)) < 0.05].min() > height[0] + 0.1  # up in the air
+    feet = np.stack([np.asarray(trajectories.part(f), dtype=float)[:, 1] for f in (B.FOOT_LEFT, B.FOOT_RIGHT)])
+    assert np.abs(feet[:, -1] - feet[:, 0]).max() < 0.02  # both feet back on the floor at the end
+    flights = [s for s in laban.tokenize(motion, grid).symbols if s.sign is Sign.FLIGHT]
+    assert len(flights) == 1 and abs(flights[0].start - 7.0) <= 0.25, flights
+
+
 def test_a_running_stride_flies_on_at_the_speed_of_its_step():
     """Large steps forward with short flights between them (a run, as the tokenizer writes the CMU runs): in the
     air the body keeps the speed its step had (before, a flight travelled 0.9 m/s whatever came before it, and the

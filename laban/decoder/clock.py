@@ -13,11 +13,12 @@ import zlib
 import numpy as np
 
 from ..errors import LabanError
-from ..score import Column, Score
+from ..score import Column, Score, Sign
 
 LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for
 ANTICIPATION = 0.9  # of a beat: the longest a movement prepares what comes next (``Clock.anticipation``)
 SMOOTHING = 0.4  # of the shortest beat: the farthest a smoothing reaches either side (``Clock.kernel``)
+LANDING = 0.5  # beats a score that ends in a flight goes on for: the landing (on both feet, ``support_runs``)
 
 
 class DecodeError(LabanError):
@@ -33,6 +34,10 @@ class Clock:
         end = max((s.end for s in score.symbols), default=0.0)
         if end <= 0.0:
             end = max(score.duration, 1.0)
+        flown = max((s.end for s in score.column(Column.CENTRE) if s.sign is Sign.FLIGHT and s.duration > 0),
+                    default=-np.inf)
+        if flown >= end - 1e-9:  # a dance that ends in the air comes down: its landing is danced too
+            end += LANDING
         self.end = float(self.seconds(end))
         if self.end <= 0.0:
             raise DecodeError("the score ends before its beat grid starts (time 0): nothing to decode")

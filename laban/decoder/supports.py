@@ -81,6 +81,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         lasts = float(np.diff(clock.seconds(np.array([0.0, opening.end])))[0])
         first_support = float(clock.grid.seconds_to_beats(clock.seconds(0.0) + min(_OPENING_PUSH, 0.4 * lasts)))
     supported = sorted((s.start, s.end) for col in columns for s in col)
+    # a dance that ends in the air lands (``Clock``: the landing's time is added to its end)
+    last_flight = max((f.end for f in flights if f.duration > 0), default=-np.inf)
+    landing = last_flight if last_flight >= max((e for _, e in supported), default=-np.inf) - 1e-9 else None
     edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat),
                     *([first_support] if opening is not None else []),
                     *(x for f in flights for x in (f.start, f.end) if 0.0 < x < end_beat)})
@@ -93,7 +96,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
                     for col in columns]
         feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
-        if not feet and runs:
+        if not feet and landing is not None and middle > landing:
+            feet = (0, 1)  # after the last flight, with no support written: it lands on both feet
+        elif not feet and runs:
             gap = (max((e for _, e in supported if e <= middle), default=0.0),
                    min((b for b, _ in supported if b > middle), default=end_beat))
             # too long to be a jump: the weight stays (on the last feet it was on) where no flight is written in a
