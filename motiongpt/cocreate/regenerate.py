@@ -9,8 +9,10 @@ from the folder's ``score.laban``, so a person's hand edits there are kept and r
 
 from __future__ import annotations
 
+from motiongpt.vocabulary import VocabularyError
+
 from .dance import Dance
-from .editing import controls_for, fill, model_bars, readable
+from .editing import controls_for, fill, limbs_returned, model_bars, readable
 from .models import Loaded
 
 
@@ -25,6 +27,15 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
     words = text if text is not None else dance.text
     score = fill(loaded, source, start, stop, text=words, style=loaded.style,
                  controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature)[0]
+    if stop < bars:  # the kept bars after the new ones find every limb where they expect it
+        vocabulary = loaded.model.vocabulary
+        returned = limbs_returned(source, score, vocabulary.bar_beat(source.grid, start),
+                                  vocabulary.bar_beat(source.grid, stop), 1.0 / vocabulary.subdivision)
+        try:
+            vocabulary.encode(returned)
+            score = returned
+        except VocabularyError:  # (a return the model's grid cannot write: the new bars as they were)
+            pass
     prompt = {**dance.prompt, "text": words}
     return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=words, seed=seed,
                        settings={"temperature": temperature}, **loaded.versions)
