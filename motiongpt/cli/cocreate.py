@@ -36,8 +36,10 @@ def add_parsers(commands) -> None:
 
     regen = _command(commands, "regenerate", "write some bars of a dance anew, keeping the others",
                      "Bars A-B written anew by the model between the kept bars before and after them (every other "
-                     "bar identical; the motion too, outside the edited bars and a beat either side). The score "
-                     "is read from score.laban: hand edits are kept.")
+                     "bar identical; the motion too, outside the edited bars and a beat either side: the new bars "
+                     "end with the arms, head and torso where the bars after them expect them, up to a rigid move "
+                     "on the floor where the new steps travel elsewhere). The score is read from score.laban: "
+                     "hand edits are kept.")
     regen.add_argument("dance", type=Path, help="the dance folder")
     regen.add_argument("--bars", required=True, help="the bars to rewrite, A-B as the staff counts them (e.g. 5-8)")
     regen.add_argument("--text", help="new words for the rewritten bars (default: the dance's own)")
