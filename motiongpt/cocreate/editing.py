@@ -143,6 +143,24 @@ def limbs_returned(parent, score, low: float, beat: float, quantum: float):
     return Score(score.grid, symbols, list(score.starting_position), score.title)
 
 
+def kept_bars_given_limbs(loaded: Loaded, source, score, start: int, stop: int):
+    """``score``, ``source`` with the model's bars ``start``..``stop-1`` written anew (``fill``), with its limbs
+    returned where the bars after them expect them (``limbs_returned``); as it was where no bar comes after, or
+    where the model's grid cannot write the return."""
+    from motiongpt.vocabulary import VocabularyError
+
+    vocabulary = loaded.model.vocabulary
+    if stop >= len(vocabulary.bar_spans(vocabulary.encode(source))):
+        return score
+    returned = limbs_returned(source, score, vocabulary.bar_beat(source.grid, start),
+                              vocabulary.bar_beat(source.grid, stop), 1.0 / vocabulary.subdivision)
+    try:
+        vocabulary.encode(returned)
+    except VocabularyError:
+        return score
+    return returned
+
+
 def _held(score, column, beat: float):
     """The sign that places ``column``'s limb at ``beat``: its last direction sign begun before it, or the
     starting position's; None where nothing places it (its natural position)."""

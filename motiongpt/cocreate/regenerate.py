@@ -3,16 +3,16 @@
 
 Because the decoder is bar-local (``laban.decoder``; ``tests/test_locality.py``), the motion stays identical
 outside the edited bars and a transition of at most one beat on either side; after the edit, where the new steps
-travel elsewhere, the rest is the same motion carried rigidly to its new place on the floor. The score is read
+travel elsewhere, the rest is the same motion carried rigidly to its new place on the floor. A limb keeps its last
+sign's place until its next one, so the new bars end with the arms, head and torso where the bars after them
+expect them (``editing.limbs_returned``: back in the same cells, a few degrees off at most). The score is read
 from the folder's ``score.laban``, so a person's hand edits there are kept and regenerated around.
 """
 
 from __future__ import annotations
 
-from motiongpt.vocabulary import VocabularyError
-
 from .dance import Dance
-from .editing import controls_for, fill, limbs_returned, model_bars, readable
+from .editing import controls_for, fill, kept_bars_given_limbs, model_bars, readable
 from .models import Loaded
 
 
@@ -27,15 +27,7 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
     words = text if text is not None else dance.text
     score = fill(loaded, source, start, stop, text=words, style=loaded.style,
                  controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature)[0]
-    if stop < bars:  # the kept bars after the new ones find every limb where they expect it
-        vocabulary = loaded.model.vocabulary
-        returned = limbs_returned(source, score, vocabulary.bar_beat(source.grid, start),
-                                  vocabulary.bar_beat(source.grid, stop), 1.0 / vocabulary.subdivision)
-        try:
-            vocabulary.encode(returned)
-            score = returned
-        except VocabularyError:  # (a return the model's grid cannot write: the new bars as they were)
-            pass
+    score = kept_bars_given_limbs(loaded, source, score, start, stop)  # the bars after find the limbs as before
     prompt = {**dance.prompt, "text": words}
     return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=words, seed=seed,
                        settings={"temperature": temperature}, **loaded.versions)

@@ -4,7 +4,8 @@ between the change grows with the share of bars changed.
 
 Each variation regenerates one run of ``round(strength × bars)`` consecutive bars, the run's place chosen by the
 seed (different places for different variations, so that a set shows different parts changed); the decoder keeps
-the parent's seed, so the kept bars keep their motion. The variations come back ranked by ``quality``.
+the parent's seed, and the new bars end with the limbs where the bars after them expect them
+(``editing.limbs_returned``), so the kept bars keep their motion. The variations come back ranked by ``quality``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dance import CocreateError, Dance
-from .editing import controls_for, fill, readable, staff_bars
+from .editing import controls_for, fill, kept_bars_given_limbs, readable, staff_bars
 from .models import Loaded
 
 
@@ -41,6 +42,7 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
             start = int(rng.integers(0, total - length + 1))
             score = fill(loaded, source, start, start + length, text=dance.text, style=loaded.style,
                          controls=controls, seed=row_seed, temperature=temperature)[0]
+            score = kept_bars_given_limbs(loaded, source, score, start, start + length)
             bars = (low + start, low + start + length - 1)
         dances.append(dance.child(score, "vary", bars=bars, seed=row_seed,
                                   settings={"strength": float(strength), "row": row, "count": count,
