@@ -356,7 +356,7 @@ class Steps:
             end = feet[f] + over * forward - SIDE[f] * right * 0.015
         elif gait is not placing and directional and landing:  # a stride by what follows it (``_stride``): the
             # foot lands as it would without that, the pelvis travels as the stride does
-            end = start + (end - start) * self._length(run, preceding, gait) / self._length(run, preceding, placing)
+            end = start + (end - start) * self._length(run, preceding, gait) / length
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward

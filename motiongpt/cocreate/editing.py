@@ -4,9 +4,12 @@ under, to sample its new bars under the same; and the model's fill-in on staff b
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 
-from laban.score import Symbol
+from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
 from .dance import CocreateError, Dance
 from .models import Loaded
@@ -106,11 +109,7 @@ def limbs_returned(parent, score, low: float, beat: float, quantum: float):
     step cancels a leg gesture). A limb the passage leaves as ``parent`` has it is not touched. Returned to the
     same cell, the limb may differ by a few degrees (the decoder draws where in a cell a limb goes afresh for each
     sign), not by a cell."""
-    import math
-    from dataclasses import replace
-
     from laban.cells import cell_centre, cell_of
-    from laban.score import Column, Score, Sign
 
     symbols = list(score.symbols)
     for column in (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
@@ -121,11 +120,9 @@ def limbs_returned(parent, score, low: float, beat: float, quantum: float):
         direction, level, contraction = _place(wanted, column)
         apart = math.degrees(math.acos(float(np.clip(cell_centre(cell_of(direction, level)) @
                                                      cell_centre(cell_of(*_place(held, column)[:2])), -1.0, 1.0))))
-        seconds = apart / RETURN_SPEED
-        start = beat - 1.0
-        while start > low + 1e-9 and score.grid.beats_to_seconds(beat) - score.grid.beats_to_seconds(start) < seconds:
-            start -= quantum
-        start = max(start, low)
+        # the latest start on the grid that leaves the return its time, a beat at least, none before ``low``
+        earliest = float(score.grid.seconds_to_beats(score.grid.beats_to_seconds(beat) - apart / RETURN_SPEED))
+        start = max(min(beat - 1.0, math.floor(earliest / quantum + 1e-9) * quantum), low)
         mine = [x for x in symbols if x.column is column and x.end > start + 1e-9 and x.start < beat - 1e-9]
         tied = [x for x in mine if x.start < low - 1e-9]  # from the kept bars before: kept whole
         if tied:
@@ -164,8 +161,6 @@ def kept_bars_given_limbs(loaded: Loaded, source, score, start: int, stop: int):
 def _held(score, column, beat: float):
     """The sign that places ``column``'s limb at ``beat``: its last direction sign begun before it, or the
     starting position's; None where nothing places it (its natural position)."""
-    from laban.score import Sign
-
     signs = [s for s in score.symbols if s.column is column and s.sign is Sign.DIRECTION and s.start < beat - 1e-9]
     if signs:
         return max(signs, key=lambda s: s.start)
@@ -174,8 +169,6 @@ def _held(score, column, beat: float):
 
 def _place(symbol, column) -> tuple:
     """Where a sign (None: nothing written) puts its limb: direction, level, contraction."""
-    from laban.score import NATURAL_POSITION
-
     if symbol is None:
         return (*NATURAL_POSITION[column], None)
     return symbol.direction, symbol.level, symbol.contraction
