@@ -4,7 +4,8 @@ What a notator does, in order:
 1. analyse the motion (``laban.analysis``): the body on the floor, the performer's standard cross of axes, which
    foot carries weight when, and the level of the supporting legs;
 2. write the supports: steps (weight arriving on a foot), flight (no weight anywhere), turns (pivots, with their
-   amount; later directions are relative to the new front) and holds;
+   amount; later directions are relative to the new front) and holds; a take that starts on its way (a walk cut
+   from a longer one) starts with the step it is in, not a hold (``IN_MOTION``);
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
    where movements arrive (stops and reversals), not every frame; in a jump, the legs as they are at its top (the
@@ -61,6 +62,12 @@ CATCH_UP = 30.0
 # differs by this many degrees of contraction (60°) or more: legs tucked under the body, not the slight bend every
 # small hop lands with.
 TUCK = 2
+# A capture cut from a longer take (CMU's walks and runs) may start on its way. When the pelvis already moves at
+# IN_MOTION m/s over the first IN_MOTION_WINDOW seconds (the shared walks start at 1.0-2.1, runs at 3.3-3.8, a
+# standing dancer's sway at 0.01-0.3), the first support is written as the step it is, not as a hold: the decoder
+# then starts the dance on its way (``laban.decoder.steps``) instead of from standing.
+IN_MOTION = 0.5
+IN_MOTION_WINDOW = 0.15
 
 
 def tokenize(
@@ -300,6 +307,9 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
 
     runs = list(runs_of_values(phases))
     first_label, _, first_end = runs[0]
+    window = max(1, min(len(pelvis) - 1, int(round(IN_MOTION_WINDOW * traj.fps))))
+    in_motion = len(pelvis) > 1 and \
+        np.hypot(*(pelvis[window, [0, 2]] - pelvis[0, [0, 2]])) / (window / traj.fps) >= IN_MOTION
     start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, level_of(c, 0, first_end))
              for c in columns[first_label]]
     symbols: list[Symbol] = []
@@ -313,9 +323,10 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
             symbols.append(Symbol(b0, Column.CENTRE, b1 - b0, Sign.FLIGHT,
                                   space=space_measurement(height, NORMAL_JUMP)))
             continue
-        travel = pelvis[end - 1] - pelvis[begin]
+        # (a first support caught in motion is measured over at least the window that saw it move)
+        travel = pelvis[max(end - 1, window if index == 0 and in_motion else 0)] - pelvis[begin]
         along = (travel @ analysis.forward[begin], travel @ analysis.right[begin])
-        if index == 0 or np.hypot(*along) < STEP_TRAVEL:
+        if (index == 0 and not in_motion) or np.hypot(*along) < STEP_TRAVEL:
             direction = Direction.PLACE
         else:
             direction = Direction.from_azimuth(np.degrees(np.arctan2(along[1], along[0])))
@@ -323,7 +334,7 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
         space = None if direction is Direction.PLACE else space_measurement(np.hypot(*along) / leg, NORMAL_STEP)
         # A turn inside this support pivots on it: the step comes first (a turning step is a step, then its
         # turn), the turn follows, a hold keeps the weight after it.
-        step = Sign.HOLD if index == 0 else Sign.DIRECTION
+        step = Sign.HOLD if index == 0 and direction is Direction.PLACE else Sign.DIRECTION
         pieces: list[tuple[float, float, Sign, _Turn | None]] = []
         cursor = b0
         for turn in (t for t in turns if b0 <= t.start < b1):

@@ -15,7 +15,8 @@ import pytest
 
 import laban
 from laban import BodyPart as B
-from laban import Sign
+from laban import Direction, Sign
+from laban.score import SUPPORT_COLUMNS
 
 
 def _path(motion: laban.Motion) -> float:
@@ -35,6 +36,31 @@ def test_a_run_or_a_walk_covers_most_of_the_captured_path(trials, take):
     again = laban.tokenize(decoded, score.grid)
     flights = [round(s.start * 4) for s in score.symbols if s.sign is Sign.FLIGHT]
     assert [round(s.start * 4) for s in again.symbols if s.sign is Sign.FLIGHT] == flights
+
+
+def _speed_at_start(motion: laban.Motion, seconds: float = 0.2) -> float:
+    """m/s the pelvis travels over the floor in the first ``seconds``."""
+    trajectories = motion.trajectories()
+    pelvis = np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, [0, 2]]
+    frames = int(round(seconds * trajectories.fps))
+    return float(np.linalg.norm(pelvis[frames] - pelvis[0])) / (frames / trajectories.fps)
+
+
+@pytest.mark.parametrize("take", ["09_01", "09_04", "08_01", "07_01"])
+def test_a_take_caught_in_motion_starts_on_its_way(trials, take):
+    """CMU's runs and walks are cut from longer takes: they start mid-stride, at 1.4-3.7 m/s. The score's first
+    support is the step it is (``laban.tokenizer.IN_MOTION``), and the decoder starts the dance on its way: the
+    pelvis travels at 0.4 or more of the capture's speed over the first 0.2 s (before: the first support was a
+    hold, the dance started from standing, at 0.02-0.13 of it), and the decoded dance reads back the same way."""
+    capture = laban.read_bvh(trials[take].path)
+    score = laban.tokenize(capture)
+    first = [s for s in score.symbols if s.column in SUPPORT_COLUMNS and s.start == 0.0]
+    assert first and all(s.sign is Sign.DIRECTION and s.direction is Direction.FORWARD for s in first)
+    decoded = laban.decode(score, seed=0)
+    assert _speed_at_start(decoded) >= 0.4 * _speed_at_start(capture)
+    again = laban.tokenize(decoded, score.grid)
+    assert [(s.column, s.sign, s.direction) for s in again.symbols if s.column in SUPPORT_COLUMNS
+            and s.start == 0.0] == [(s.column, s.sign, s.direction) for s in first]
 
 
 def test_a_runner_does_not_sink_into_its_strides(trials):

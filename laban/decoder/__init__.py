@@ -8,7 +8,8 @@ What a dancer reading the staff does, in order (one module each):
    which advances in eighths of a turn, stays within a few degrees of the real one.
 3. **Floor plan** (``steps.Steps``): every step places the free foot where the step's direction and the weight
    transfer need it, the pelvis travels over the supporting foot, supporting feet stay planted (they only pivot
-   on the ball in turns), and levels bend the knees (plié) or raise the heels (relevé).
+   on the ball in turns), and levels bend the knees (plié) or raise the heels (relevé). A dance whose first
+   support is a step is caught in motion: it starts on its way, at that step's speed.
 4. **Gestures** (``gestures.gesture_track`` along ``routes``): arms, torso and head reach the destination of each
    symbol over its duration, with eased timing, along the sphere; free feet swing with clearance or follow their
    leg gestures (``legs``).

@@ -126,11 +126,14 @@ class Steps:
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
         runs = self.runs  # the gait each support run is a stride of, or None (``_stride``), read once
-        self.gaits = [None] + [self._stride(run, runs[k - 1], runs[k + 1] if k + 1 < len(runs) else None)
-                               for k, run in enumerate(runs) if k > 0]
+        self.caught = _caught(runs)  # what came before a dance caught in motion (None: it starts standing)
+        before = [self.caught] + runs[:-1]
+        self.gaits = [self._stride(run, before[k], runs[k + 1] if k + 1 < len(runs) else None)
+                      if before[k] is not None else None for k, run in enumerate(runs)]
         # ... and as seen from before it lands: where a foot lands may not depend on what comes after it (the
         # foot is on its way a beat before), so a step is placed as the stride it is without what follows it
-        self.placing = [None] + [self._stride(run, runs[k - 1], None) for k, run in enumerate(runs) if k > 0]
+        self.placing = [self._stride(run, before[k], None) if before[k] is not None else None
+                        for k, run in enumerate(runs)]
         self._plan()
         self.centre = hermite(t, *self._knots)  # (T, 2) planned centre of weight (x, z)
         if streams.model is not None:  # dancers' weight flows from step to step rather than stopping at each
@@ -160,12 +163,27 @@ class Steps:
         pelvis = np.zeros(2)
         first = runs[0]
         _, right = axes(self.heading_at(0.0))
-        for f in first.feet:
-            feet[f] = pelvis + SIDE[f] * right * (0.5 * self.stance if len(first.feet) == 2 else 0.02)
-        knots: list[tuple] = [(min(first.t0, 0.0), pelvis.copy(), False, None)]  # (see _centre_knots)
+        if self.caught is None:
+            for f in first.feet:
+                feet[f] = pelvis + SIDE[f] * right * (0.5 * self.stance if len(first.feet) == 2 else 0.02)
+            knots: list[tuple] = [(min(first.t0, 0.0), pelvis.copy(), False, None)]  # (see _centre_knots)
+            stepped = np.zeros(2)
+        else:  # caught in motion: the first step is taken as out of the one before it, already on its way (the
+            # centre of weight starts at the speed it travels, ``_centre_knots``), its foot already down
+            end = self._step(first, pelvis, feet, list(first.feet), [], runs[1] if len(runs) > 1 else None,
+                             self.caught, self.gaits[0], self.placing[0], last=len(runs) == 1)
+            settle = 1.0 if len(runs) == 1 else float(smoothstep((first.duration - 0.35) / 0.5))
+            if self.gaits[0] is not None:
+                settle = 0.0
+                frames = self.clock.window(0.5 * (first.t0 + first.t1), first.t1 + self.clock.anticipation(first.t1))
+                self.toe_off[first.feet[0], frames] = 1.0
+            transfer = self._transfer(first, settle)
+            knots = [(min(first.t0, 0.0), pelvis.copy(), True, None),
+                     (first.t0 + transfer, end.copy(), transfer >= first.duration - 1e-9, None)]
+            stepped, pelvis = end - pelvis, end
         open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
         self._levels(first)
-        previous, stepped = first, np.zeros(2)  # the last support run, and how far it took the pelvis
+        previous = first  # the last support run, and (``stepped``) how far it took the pelvis
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
                 striding = self.gaits[i - 1] is not None
@@ -273,9 +291,15 @@ class Steps:
         if run.space is not None and run.space < 0 and len(run.feet) == 1:  # a small step: as short as still reads
             return self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
         length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if len(run.feet) == 2 else _STEP))
+        leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
+        if preceding is self.caught:  # the first step of a dance caught in motion is seen for as long as it is
+            # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
+            # of its kind (a foot down reaches no further)
+            pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _WALK).pace)
+            seen = (leg.thigh_length + leg.shin_length) * pace * run.duration
+            return min(seen, length if gait is None else (leg.thigh_length + leg.shin_length) * gait.length[1])
         if gait is None:
             return length
-        leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
         pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
         # from standing still: after a support that did not step, or a run's stride not out of the air
         still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
@@ -533,6 +557,18 @@ def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarr
     return candidates[np.flatnonzero(fine)[np.argmin(np.linalg.norm(offsets[fine], axis=-1))]]
 
 
+def _caught(runs: list[Run]) -> Run | None:
+    """What came before a dance whose first support is a step (the tokenizer writes one for a capture caught in
+    motion, ``laban.tokenizer.IN_MOTION``), as far as its stride needs it: a flight before a step that takes off
+    again (a run's), else the other foot's step the same way (a walk's); None for a dance that starts standing."""
+    first = runs[0]
+    if first.step in (None, Direction.PLACE) or not first.feet:
+        return None
+    airborne = len(runs) > 1 and not runs[1].feet
+    feet = () if airborne else tuple(f for f in (0, 1) if f not in first.feet) or first.feet
+    return Run(first.b0, first.b0, first.t0, first.t0, feet, None if airborne else first.step)
+
+
 def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
     a = np.radians(direction.azimuth)
     return np.cos(a) * forward + np.sin(a) * right
@@ -554,6 +590,8 @@ def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     times = np.array([k[0] for k in merged], dtype=float)
     values = np.array([k[1] for k in merged], dtype=float)
     slopes = np.zeros_like(values)
+    if len(merged) > 1 and merged[0][2]:  # a start on the way: at the speed of the first stretch
+        slopes[0] = (values[1] - values[0]) / max(times[1] - times[0], 1e-6)
     for k in range(1, len(merged) - 1):
         if merged[k][2]:
             after, ahead = (times[k + 1], values[k + 1]) if merged[k + 1][3] is None else merged[k + 1][3]

@@ -147,7 +147,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
                 if last is not None and last.direction is not Direction.PLACE and last.level is not Level.HIGH:
                     run.reaching[foot] = last.direction
                 supported_until = run.b1
-    runs[0].t0 = min(runs[0].t0, 0.0)
+    # the dance is danced from time 0; a first step (a dance caught in motion, ``Steps``) is taken from there, not
+    # from a lead-in of the grid before it
+    runs[0].t0 = 0.0 if runs[0].step not in (None, Direction.PLACE) else min(runs[0].t0, 0.0)
     runs[-1].t1 = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
     return runs
 
