@@ -373,6 +373,40 @@ def test_a_flight_written_before_any_support_is_a_jump_from_the_starting_positio
     assert len(flights) == 1 and abs(flights[0].start - at) <= 0.25, flights
 
 
+@pytest.mark.parametrize("standing", ["both feet", "the right foot"])
+def test_a_step_written_at_beat_0_steps_out_of_the_starting_position_or_was_under_way(standing):
+    """A step at beat 0 onto the right foot. From a starting position on both feet, the dancer stands a moment and
+    steps out of it (a hand-written score's first step): both feet down and the pelvis still at first, the weight
+    then going forward onto the right foot. From a starting position on that same foot, the step was under way when the dance began (the
+    tokenizer writes this for a capture caught in motion): the pelvis moves from the first frame. Before, both
+    were read as standing on the right foot, the step never taken."""
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+    feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT) if standing == "both feet" else (Column.SUPPORT_RIGHT,)
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE) for c in feet]
+    steps = [Symbol(float(k), (Column.SUPPORT_RIGHT, Column.SUPPORT_LEFT)[k % 2], 1.0, Sign.DIRECTION,
+                    Direction.FORWARD, Level.MIDDLE) for k in range(4)]
+    steps.append(Symbol(4.0, Column.SUPPORT_RIGHT, 2.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE))
+    motion = decode(Score(grid, steps, start), seed=0)
+    trajectories = motion.trajectories()
+    pelvis = np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, [0, 2]]
+    right = np.asarray(trajectories.part(B.FOOT_RIGHT), dtype=float)
+    left = np.asarray(trajectories.part(B.FOOT_LEFT), dtype=float)
+    early = int(round(0.05 * motion.fps))
+    speed = np.linalg.norm(pelvis[early] - pelvis[0]) / (early / motion.fps)
+    forward = float((pelvis[-1] - pelvis[0]) @ (pelvis[-1] - pelvis[0])) ** 0.5
+    assert forward > 0.8  # four steps forward travel
+    if standing == "both feet":
+        assert speed < 0.1 and abs(left[0, 1] - right[0, 1]) < 0.01  # standing on both feet at first
+        one_beat = int(round(grid.beats_to_seconds(1.0) * motion.fps))
+        assert np.linalg.norm(pelvis[one_beat] - pelvis[0]) > 0.05  # then stepped out
+    else:
+        assert speed > 0.5  # already on its way
+    again = laban.tokenize(motion, grid)
+    first = [s for s in again.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+             and s.sign is Sign.DIRECTION and s.direction is Direction.FORWARD]
+    assert first and first[0].column is Column.SUPPORT_RIGHT and first[0].start <= 0.5, first[:1]
+
+
 def test_a_dance_that_ends_in_the_air_jumps_and_lands():
     """A score whose last symbol is a flight (the model may end a dance on a jump; so may a hand edit): before,
     the feet left the floor and the body hung where it stood, gravity ignored, and nothing read back as a flight.

@@ -77,15 +77,21 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
     # written at the very start takes off from it after a push-off of ``_OPENING_PUSH`` (at most 0.4 of its time)
     first_support = min((s.start for s in (*columns[0], *columns[1], *flights)), default=np.inf)
     opening = next((f for f in flights if f.start <= 1e-9 and f.duration > 0), None)
-    if opening is not None:
-        lasts = float(np.diff(clock.seconds(np.array([0.0, opening.end])))[0])
+    # a step written at the very start onto other feet than the starting position's steps out of it after the same
+    # moment; onto the same feet, it was under way already (a dance caught in motion, ``Steps``)
+    stepping = [s for col in columns for s in col if s.start <= 1e-9 and s.sign is Sign.DIRECTION]
+    stepping_out = opening is None and bool(stepping) and \
+        {FOOT_COLUMNS.index(s.column) for s in stepping} != {f for f in (0, 1) if start_feet[f]}
+    if opening is not None or stepping_out:
+        first_end = opening.end if opening is not None else min(s.end for s in stepping)
+        lasts = float(np.diff(clock.seconds(np.array([0.0, first_end])))[0])
         first_support = float(clock.grid.seconds_to_beats(clock.seconds(0.0) + min(_OPENING_PUSH, 0.4 * lasts)))
     supported = sorted((s.start, s.end) for col in columns for s in col)
     # a dance that ends in the air lands (``Clock``: the landing's time is added to its end)
     last_flight = max((f.end for f in flights if f.duration > 0), default=-np.inf)
     landing = last_flight if last_flight >= max((e for _, e in supported), default=-np.inf) - 1e-9 else None
     edges = sorted({0.0, end_beat, *(x for col in columns for s in col for x in (s.start, s.end) if x < end_beat),
-                    *([first_support] if opening is not None else []),
+                    *([first_support] if opening is not None or stepping_out else []),
                     *(x for f in flights for x in (f.start, f.end) if 0.0 < x < end_beat)})
     seconds = dict(zip(edges, clock.seconds(np.array(edges)).tolist()))
     runs: list[Run] = []
@@ -95,6 +101,8 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         middle = 0.5 * (b0 + b1)
         covering = [max((s for s in col if s.start <= middle < s.end), key=lambda s: s.start, default=None)
                     for col in columns]
+        if stepping_out and middle < first_support:
+            covering = [None, None]  # (the starting position stands before the opening step)
         feet = tuple(f for f in (0, 1) if covering[f] is not None or (middle < first_support and start_feet[f]))
         if not feet and landing is not None and middle > landing:
             feet = (0, 1)  # after the last flight, with no support written: it lands on both feet
@@ -111,7 +119,8 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
                 airborne = float(np.diff(clock.seconds(np.array(gap)))[0])
             if airborne > LONGEST_FLIGHT:
                 feet = next((r.feet for r in reversed(runs) if r.feet), (0, 1))
-        new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION and abs(s.start - b0) < 1e-9]
+        new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION
+                    and (abs(s.start - b0) < 1e-9 or (stepping_out and s.start <= 1e-9 and b0 == first_support))]
         for foot, s in enumerate(covering):
             if s is not None and s.sign is Sign.DIRECTION:
                 levels[foot] = s.level
