@@ -315,7 +315,7 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
     symbols: list[Symbol] = []
     placed: set[_Turn] = set()
     for index, (label, begin, end) in enumerate(runs):
-        b0, b1 = (0.0 if index == 0 else timing.beat(begin)), timing.beat(end)  # the start holds from beat 0
+        b0, b1 = (0.0 if index == 0 else timing.beat(begin)), timing.beat(end)  # the first support from beat 0
         if b1 <= b0:
             continue
         if label == "F":  # how high the jump goes: the pelvis at its top, above where it stands
