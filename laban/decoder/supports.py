@@ -157,8 +157,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
                     run.reaching[foot] = last.direction
                 supported_until = run.b1
     # the dance is danced from time 0; a first step (a dance caught in motion, ``Steps``) is taken from there, not
-    # from a lead-in of the grid before it
-    runs[0].t0 = 0.0 if runs[0].step not in (None, Direction.PLACE) else min(runs[0].t0, 0.0)
+    # from a lead-in of the grid before it (one that ends before time 0 is not taken at all)
+    caught = runs[0].step not in (None, Direction.PLACE)
+    runs[0].t0 = min(0.0, runs[0].t1) if caught else min(runs[0].t0, 0.0)
     runs[-1].t1 = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
     return runs
 
