@@ -61,6 +61,16 @@ def test_walk_is_alternating_forward_steps_one_per_contact(trials):
     assert not any(s.sign is Sign.FLIGHT for s in score.symbols), "a walk has no flight"
 
 
+@pytest.mark.parametrize("name", ["05_02", "05_10", "60_10"])
+def test_a_dancer_standing_still_at_the_start_holds_the_starting_position(trials, name):
+    """Takes whose dancer stands still as the capture starts (pelvis under 0.1 m/s) but shifts the weight 10-28 cm
+    over the first support: the first support stays a hold; only a take already on its way (0.5 m/s and more,
+    ``laban.tokenizer.IN_MOTION``) starts with a step."""
+    score = laban.tokenize(laban.read_bvh(trials[name].path))
+    first = [s for s in score.symbols if s.column in SUPPORTS and s.start == 0.0]
+    assert first and all(s.sign is Sign.HOLD for s in first), first
+
+
 @pytest.mark.parametrize("name", ["05_02", "05_06", "05_07", "05_08", "05_11", "05_13", "06_10", "06_11"])
 def test_turn_signs_add_up_to_the_turned_angle(trials, name):
     motion = laban.read_bvh(trials[name].path)
