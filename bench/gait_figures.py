@@ -12,7 +12,9 @@ decoded at 60 fps (seed 0), and beside the capture's:
 - **ankle up**: the highest either ankle rises above its lowest (a runner's kicked heel);
 - **turning p99**: the 99th percentile of the turning speed (deg/s, the pelvis's heading as the tokenizer reads
   it), and decoded / captured;
-- **pelvis jolt**: the largest vertical acceleration of the pelvis (m/s², 60 fps).
+- **pelvis jolt**: the largest vertical acceleration of the pelvis (m/s², 60 fps);
+- **speed**: the pelvis's mean speed over the floor (m/s), and over the first ``START`` seconds (a take cut from a
+  longer one is on its way from its first frame: "A take caught in motion").
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import laban  # noqa: E402
 from laban import BodyPart as B  # noqa: E402
 
 FPS = 60.0
+START = 0.2  # s at the start whose speed is measured
 
 
 def validation_takes() -> list[str]:
@@ -51,8 +54,12 @@ def figures(motion: laban.Motion) -> dict:
     analysis = laban.analyse(motion)
     turning = np.abs(np.gradient(analysis.heading)) * analysis.trajectories.fps
     height = np.interp(np.arange(0, len(pelvis) / fps, 1.0 / FPS), np.arange(len(pelvis)) / fps, pelvis[:, 1])
+    path = float(np.linalg.norm(np.diff(pelvis[:, [0, 2]], axis=0), axis=1).sum())
+    start = min(int(round(START * fps)), len(pelvis) - 1)
     return {
-        "path": float(np.linalg.norm(np.diff(pelvis[:, [0, 2]], axis=0), axis=1).sum()),
+        "path": path,
+        "speed": path / max((len(pelvis) - 1) / fps, 1e-9),
+        "start": float(np.linalg.norm(pelvis[start, [0, 2]] - pelvis[0, [0, 2]])) / max(start / fps, 1e-9),
         "height": (float(pelvis[:, 1].min() - floor), float(pelvis[:, 1].max() - floor)),
         "ankle": float((ankles - ankles.min(axis=1, keepdims=True)).max()),
         "turning": float(np.percentile(turning, 99)),
@@ -69,7 +76,7 @@ def main() -> None:
 
     trials = {t.name: t for t in cmu_trials()}
     print(f"{'take':7} {'':8} {'path m':>7} {'ratio':>6} {'pelvis height m':>16} {'ankle up':>9} "
-          f"{'turn p99':>9} {'ratio':>6} {'pelvis jolt':>12}")
+          f"{'turn p99':>9} {'ratio':>6} {'pelvis jolt':>12} {'speed':>6} {'at start':>9}")
     for name in args.takes or validation_takes():
         trial = trials[name]
         capture = laban.read_bvh(trial.path)  # (a converter's T-pose frame is dropped)
@@ -82,7 +89,7 @@ def main() -> None:
             turn = f"{f['turning'] / max(real['turning'], 1e-9):6.2f}" if label == "decoded" else " " * 6
             print(f"{name if label == 'capture' else '':7} {label:8} {f['path']:7.2f} {ratio} "
                   f"{f['height'][0]:7.2f} - {f['height'][1]:5.2f} {f['ankle']:9.2f} {f['turning']:9.0f} {turn} "
-                  f"{f['jolt']:12.0f}")
+                  f"{f['jolt']:12.0f} {f['speed']:6.2f} {f['start']:9.2f}")
 
 
 if __name__ == "__main__":
