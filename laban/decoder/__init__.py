@@ -28,8 +28,9 @@ choices from the execution model learned from real dancers instead (``laban.exec
 its cell, how deep a knee bends in a level, how far a held arm sinks; recipe
 ``datasets/execution_model.py``), and lets the centre of weight flow from step to step; see ``docs/execution.md``.
 
-Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), and
-the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
+Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), except
+where in a cell a limb goes, drawn once a dance for each column and cell (``gestures.spot``: a limb going back to a
+cell goes back to the same place), and the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
 until the next symbol of its column has arrived, plus a transition of at most a beat on each side (anticipation and
 smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``); an edit of steps, turns or a leg
 gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot

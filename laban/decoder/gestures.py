@@ -127,12 +127,20 @@ def eased(t0: float, t1: float, target: np.ndarray, rng: np.random.Generator) ->
 
 
 def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.random.Generator,
-            column: Column, model=None) -> Move:
+            column: Column, model=None, spot: np.random.Generator | None = None) -> Move:
     """A move to a direction sampled inside a cell, everything free drawn from ``rng``: the symbol's own stream
-    (and, with a learned execution, from the ``model``)."""
+    (and, with a learned execution, from the ``model``); where in the cell from ``spot`` when given."""
     ease_in, ease_out = rng.uniform(0.08, 0.11), rng.uniform(0.09, 0.13)
-    target = sample_direction(direction, level, rng, side=limb_side(column), column=column, model=model)
+    target = sample_direction(direction, level, rng if spot is None else spot, side=limb_side(column),
+                              column=column, model=model)
     return t0, t1, target, ease_in, ease_out
+
+
+def spot(streams: Streams, column: Column, direction: Direction, level: Level) -> np.random.Generator:
+    """The stream of where in a cell a limb goes: one per column and cell for the whole dance, so that a limb
+    going back to a cell goes back to the same place (a passage regenerated hands each limb back to the kept bars
+    exactly where the dance had it, ``motiongpt.cocreate.editing.limbs_returned``), and nothing else moves it."""
+    return streams(column, -1.0, f"spot {direction.value} {level.value}")
 
 
 def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Direction, level: Level) -> np.ndarray:
@@ -159,20 +167,21 @@ def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Directio
 def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
                   upper: np.ndarray | None = None) -> np.ndarray:
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
-    come from its own stream (``streams(column, start)``), the starting position's from ``streams(column, -1)``.
+    come from its own stream (``streams(column, start)``), except where in its cell the limb goes (``spot``: one
+    place a cell for the dance, the starting position's too).
     For a forearm, ``upper`` is its upper arm's track: a forearm symbol with a contraction sign ends at the written
     elbow bend from where the upper arm is when it arrives (``bent``); without one, anywhere in its cell."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
     model = streams.model
-    start = sample_direction(*cell, streams(column, -1.0, "start"), side=limb_side(column), column=column,
+    start = sample_direction(*cell, spot(streams, column, *cell), side=limb_side(column), column=column,
                              model=model)
     if upper is not None and first is not None and first.contraction:
         start = bent(start, upper[0], first.bend, *cell)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
-    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model)
-             for (t0, t1), s in zip(seconds, symbols)]
+    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model,
+                     spot(streams, column, s.direction, s.level)) for (t0, t1), s in zip(seconds, symbols)]
     if upper is not None:
         arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(clock.t) - 1) if symbols else []
         moves = [(t0, t1, bent(target, upper[frame], s.bend, s.direction, s.level), e_in, e_out)

@@ -107,8 +107,8 @@ def limbs_returned(parent, score, low: float, beat: float, quantum: float):
     beats): the new signs of its column in that time give way to it, the one running into it ends where it starts
     (a sign of the kept bars before, tied in, is kept whole, and the return follows it). The legs need nothing (a
     step cancels a leg gesture). A limb the passage leaves as ``parent`` has it is not touched. Returned to the
-    same cell, the limb may differ by a few degrees (the decoder draws where in a cell a limb goes afresh for each
-    sign), not by a cell."""
+    same cell, the limb is back on the same spot (the decoder draws where in a cell a limb goes once a dance for
+    each cell, ``laban.decoder.gestures.spot``)."""
     from laban.cells import cell_centre, cell_of
 
     symbols = list(score.symbols)
