@@ -139,7 +139,8 @@ def move_to(t0: float, t1: float, direction: Direction, level: Level, rng: np.ra
 def spot(streams: Streams, column: Column, direction: Direction, level: Level) -> np.random.Generator:
     """The stream of where in a cell a limb goes: one per column and cell for the whole dance, so that a limb
     going back to a cell goes back to the same place (a passage regenerated hands each limb back to the kept bars
-    exactly where the dance had it, ``motiongpt.cocreate.editing.limbs_returned``), and nothing else moves it."""
+    exactly where the dance had it, ``motiongpt.cocreate.editing.limbs_returned``); an edit elsewhere never
+    moves it."""
     return streams(column, -1.0, f"spot {direction.value} {level.value}")
 
 
