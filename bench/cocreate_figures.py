@@ -19,7 +19,11 @@
   test split's takes: never trained or tuned on), the support share and P(salsa) of a style classifier
   (``bench/lora_style.py``) before and after translating into or out of salsa (``--only translate``);
 - continue: whether the continuation keeps the style of what it continues (the same classifier, ``--only
-  continue``).
+  continue``);
+- ``--only locality``: the motion outside the edit over many dances, ``--dances`` of them (five prompts, seeds 0 up):
+  ``regenerate`` bars 3-4 of 8 (before the edit, and after it once both feet have stepped again, after the best
+  rigid move on the floor; the joins against the capture's 99th percentile), ``continue`` by 4 bars (before the
+  join), and ``vary`` at strength 0.25 (after the varied run, three variations of each of the first four).
 
 The functions here are the measurements; tests/test_cocreate*.py import them (as test_locality imports
 bench/decoder_locality).
@@ -177,7 +181,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
-    parser.add_argument("--only", choices=("all", "held-out", "variations"), default="all",
+    parser.add_argument("--dances", type=int, default=12, help="--only locality: dances measured")
+    parser.add_argument("--only", choices=("all", "held-out", "variations", "locality"), default="all",
                         help="held-out: only the style-classifier figures on the test split's dances; "
                              "variations: only 8 variations of each of the three texts at seeds 1-3, spread out "
                              "and each the best of its own draws (before)")
@@ -207,6 +212,13 @@ def main() -> None:
         return
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
              "a lively salsa basic step"]
+    if args.only == "locality":
+        figures["locality"] = locality_figures(loaded, args.dances, args.bars)
+        figures["seconds"] = round(time.time() - started, 1)
+        print(json.dumps(figures["locality"]["summary"], indent=1))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        return
     if args.only == "variations":
         figures["variation_sets"] = variation_sets(loaded, texts, (1, 2, 3), args.bars)
         figures["seconds"] = round(time.time() - started, 1)
@@ -281,6 +293,55 @@ def main() -> None:
 
 HELD_OUT = ("05_06", "05_08", "05_16", "05_01", "02_04", "01_03", "135_03", "06_05")  # test split, not salsa
 HELD_OUT_SALSA = ("60_07", "60_09", "60_12")  # test split salsa leads
+
+
+def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
+    """Motion outside the edit over ``dances`` dances (``--only locality``): regenerate bars 3-4, continue by 4
+    bars, vary at strength 0.25 (the first four dances, three variations each, those with bars after the varied
+    run). Metres."""
+    from motiongpt.cocreate import continue_dance, generate, regenerate, vary
+
+    texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide", "a lively salsa basic step",
+             "walk forward, then a jump", "run in a circle"]
+    capture = capture_percentiles()
+    rows: dict = {"regenerate": [], "continue": [], "vary": []}
+    for k in range(dances):
+        dance = generate(loaded, text=texts[k % len(texts)], bars=bars, bpm=110, seed=10 + k)[0]
+        edited = regenerate(dance, loaded, 3, 4, seed=k)
+        a, b = edges_of(dance.score.grid, 3, 4)
+        c0, c1 = changed_span(dance.score, edited.score)
+        rest = max(settled(dance.score, c1), settled(edited.score, c1))
+        joins = join_peaks(edited.motion(), dance.score.grid, [a, b])
+        rows["regenerate"].append({
+            "before": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b)["before"],
+            "after": motion_outside(dance.motion(), edited.motion(), dance.score.grid, c0, rest)["after"],
+            "joins_over_p99": joins["speed"] > capture["speed"] or joins["accel"] > capture["accel"]})
+        longer = continue_dance(dance, loaded, 4, seed=k)
+        end = edges_of(dance.score.grid, bars, bars)[1]
+        rows["continue"].append({"before": motion_outside(dance.motion(), longer.motion(), dance.score.grid, end,
+                                                          end + 1e9)["before"]})
+        if k < 4:
+            for v in vary(dance, loaded, 0.25, count=3, seed=k, rank_them=False):
+                if v.lineage.bars[1] >= bars:
+                    continue
+                c0, c1 = changed_span(dance.score, v.score)
+                rest = max(settled(dance.score, c1), settled(v.score, c1))
+                rows["vary"].append({"after": motion_outside(dance.motion(), v.motion(), dance.score.grid, c0,
+                                                             rest)["after"]})
+        print("dance", k, json.dumps(rows["regenerate"][-1]), flush=True)
+
+    def spread(values: list[float]) -> dict:
+        return {"max_mm": round(1000 * max(values, default=0.0), 4), "mean_mm": round(1000 * float(np.mean(values)), 4)
+                if values else 0.0, "n": len(values)}
+
+    rows["summary"] = {
+        "regenerate before the edit": spread([r["before"] for r in rows["regenerate"]]),
+        "regenerate after the edit": spread([r["after"] for r in rows["regenerate"]]),
+        "regenerate joins over the capture's p99": sum(r["joins_over_p99"] for r in rows["regenerate"]),
+        "continue before the join": spread([r["before"] for r in rows["continue"]]),
+        "vary after the varied run": spread([r["after"] for r in rows["vary"]]),
+    }
+    return rows
 
 
 def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, push: bool = True) -> dict:
