@@ -63,8 +63,13 @@ def mistake(driver):
     from motiongpt.studio.browser import wait
 
     area = driver.find_element(By.ID, "score-text")
-    lines = area.get_property("value").split("\n")
-    at = next(i for i, line in enumerate(lines) if line.strip() == "bar 2") + 1
+
+    def score_lines(_):  # the open dance's score, once the editor has it (a loaded machine fills it later)
+        lines = area.get_property("value").split("\n")
+        return lines if any(line.strip().startswith("bar ") for line in lines) else None
+
+    lines = wait(driver, score_lines, 30, "the open dance's score in the editor")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("bar ")) + 1
     driver.execute_script("const a = arguments[0]; a.value = arguments[1]; a.dispatchEvent(new Event('input'));",
                           area, "\n".join(lines[:at] + ["  1   head   sideways   1"] + lines[at:]))
     driver.find_element(By.ID, "save-score").click()
