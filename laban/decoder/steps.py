@@ -174,12 +174,7 @@ class Steps:
             # centre of weight starts at the speed it travels, ``_centre_knots``), its foot already down
             end = self._step(first, pelvis, feet, list(first.feet), [], runs[1] if len(runs) > 1 else None,
                              self.caught, self.gaits[0], self.placing[0], last=len(runs) == 1)
-            settle = 1.0 if len(runs) == 1 else float(smoothstep((first.duration - 0.35) / 0.5))
-            if self.gaits[0] is not None:
-                settle = 0.0
-                frames = self.clock.window(0.5 * (first.t0 + first.t1), first.t1 + self.clock.anticipation(first.t1))
-                self.toe_off[first.feet[0], frames] = 1.0
-            transfer = self._transfer(first, settle)
+            transfer = self._arriving(first, self.gaits[0], last=len(runs) == 1)
             knots = [(min(first.t0, 0.0), pelvis.copy(), True, None),
                      (first.t0 + transfer, end.copy(), transfer >= first.duration - 1e-9, None)]
             stepped, pelvis = end - pelvis, end
@@ -263,13 +258,7 @@ class Steps:
             for f in [f for f in feet if f not in run.feet]:
                 del feet[f]
             self._levels(run)
-            settle = 1.0 if i == len(runs) - 1 else float(smoothstep((run.duration - 0.35) / 0.5))
-            if self.gaits[i] is not None:
-                settle = 0.0  # a stride is all transfer: the weight flows on through it, and the foot it lands on
-                # rolls onto its ball as the body passes it (toe-off) for as long as it stays down
-                frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
-                self.toe_off[run.feet[0], frames] = 1.0
-            transfer = self._transfer(run, settle)
+            transfer = self._arriving(run, self.gaits[i], last=i == len(runs) - 1)
             # after a flight the travel flows on
             knots.append((run.t0, start, not previous.feet and not self.long_flight(previous), None))
             knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9, seen))
@@ -282,6 +271,17 @@ class Steps:
             self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f],
                                         lambda i: self.clock.anticipation(self.clock.t[i]) * self.clock.fps)
 
+    def _arriving(self, run: Run, gait: _Gait | None, last: bool) -> float:
+        """How long (s) the weight takes to arrive over a support run's feet as it is danced: a long run settles
+        (the last one always), a stride is all transfer: the weight flows on through it, and the foot it lands on
+        rolls onto its ball as the body passes it (toe-off) for as long as it stays down."""
+        settle = 1.0 if last else float(smoothstep((run.duration - 0.35) / 0.5))
+        if gait is not None:
+            settle = 0.0
+            frames = self.clock.window(0.5 * (run.t0 + run.t1), run.t1 + self.clock.anticipation(run.t1))
+            self.toe_off[run.feet[0], frames] = 1.0
+        return self._transfer(run, settle)
+
     def _transfer(self, run: Run, settle: float) -> float:
         """How long (s) the weight takes to arrive over a support run's feet: all of the run unless it settles."""
         if settle <= 0:
@@ -293,20 +293,19 @@ class Steps:
         if run.space is not None and run.space < 0 and len(run.feet) == 1:  # a small step: as short as still reads
             return self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
         length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if len(run.feet) == 2 else _STEP))
-        leg = self.rig.legs["left"]  # (leg lengths: the left's, hip to ankle)
+        leg = self.rig.legs["left"].thigh_length + self.rig.legs["left"].shin_length  # m (the left's, hip to ankle)
         if preceding is self.caught:  # the first step of a dance caught in motion is seen for as long as it is
             # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
             # of its kind (a foot down reaches no further)
             pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _WALK).pace)
-            seen = (leg.thigh_length + leg.shin_length) * pace * run.duration
-            return min(seen, length if gait is None else (leg.thigh_length + leg.shin_length) * gait.length[1])
+            return min(leg * pace * run.duration, length if gait is None else leg * gait.length[1])
         if gait is None:
             return length
         pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
         # from standing still: after a support that did not step, or a run's stride not out of the air
         still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
         longest = gait.first if still else gait.length[1]
-        return (leg.thigh_length + leg.shin_length) * float(np.clip(pace * run.duration, gait.length[0], longest))
+        return leg * float(np.clip(pace * run.duration, gait.length[0], longest))
 
     def _step(self, run: Run, start: np.ndarray, feet: dict[int, np.ndarray], landing: list[int],
               staying: list[int], following: Run | None, preceding: Run, gait: _Gait | None,

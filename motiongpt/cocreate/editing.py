@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from laban.cells import cell_centre, cell_of
 from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
 from .dance import CocreateError, Dance
@@ -109,8 +110,6 @@ def limbs_returned(parent, score, low: float, beat: float, quantum: float):
     step cancels a leg gesture). A limb the passage leaves as ``parent`` has it is not touched. Returned to the
     same cell, the limb is back on the same spot (the decoder draws where in a cell a limb goes once a dance for
     each cell, ``laban.decoder.gestures.spot``)."""
-    from laban.cells import cell_centre, cell_of
-
     symbols = list(score.symbols)
     for column in (Column.TORSO, Column.HEAD, Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT,
                    Column.FOREARM_RIGHT):

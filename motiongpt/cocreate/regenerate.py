@@ -5,7 +5,7 @@ Because the decoder is bar-local (``laban.decoder``; ``tests/test_locality.py``)
 outside the edited bars and a transition of at most one beat on either side; after the edit, where the new steps
 travel elsewhere, the rest is the same motion carried rigidly to its new place on the floor. A limb keeps its last
 sign's place until its next one, so the new bars end with the arms, head and torso where the bars after them
-expect them (``editing.limbs_returned``: back in the same cells, a few degrees off at most). The score is read
+expect them (``editing.limbs_returned``: back in the same cells, on the same spots). The score is read
 from the folder's ``score.laban``, so a person's hand edits there are kept and regenerated around.
 """
 
