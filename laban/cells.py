@@ -37,10 +37,10 @@ def body_components(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray)
                      vectors[:, 1]], axis=-1)
 
 
-def cells_with_core(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cell ids of vectors (..., 3) in (forward, right, up) components (any length), and whether each lies in
-    its cell's core (at least ``HYSTERESIS`` degrees inside, along the sphere, so that sectors narrowing towards
-    the poles are not over-strict)."""
+def cell_depth(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell ids of vectors (..., 3) in (forward, right, up) components (any length), and how many degrees inside
+    its cell each lies: to the nearest edge, along the sphere (so that sectors narrowing towards the poles are not
+    over-strict)."""
     x, y, z = v[..., 0], v[..., 1], v[..., 2]
     elevation = np.degrees(np.arctan2(z, np.hypot(x, y)))
     azimuth = np.degrees(np.arctan2(y, x)) % 360.0
@@ -52,8 +52,14 @@ def cells_with_core(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     to_level = np.min(np.abs(elevation[..., None] - _EDGES), axis=-1)
     to_sector = (0.5 * SECTOR - np.abs(azimuth - SECTOR * nearest)) * np.cos(np.radians(elevation))
     placed = cell >= PLACE_HIGH
-    core = np.where(placed, to_level, np.minimum(to_level, to_sector)) >= HYSTERESIS
-    return cell, core
+    return cell, np.where(placed, to_level, np.minimum(to_level, to_sector))
+
+
+def cells_with_core(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell ids of vectors (..., 3) in (forward, right, up) components (any length), and whether each lies in
+    its cell's core (at least ``HYSTERESIS`` degrees inside, ``cell_depth``)."""
+    cell, depth = cell_depth(v)
+    return cell, depth >= HYSTERESIS
 
 
 def limb_cells(vectors: np.ndarray, forward: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -110,3 +110,37 @@ def symbol_ends(analysis, score: Score) -> dict[Column, tuple[np.ndarray, np.nda
         usable = np.ones(len(frames), dtype=bool) if free is None else free[frames].astype(bool)
         found[column] = (np.array([cell_of(s.direction, s.level) for s in symbols]), body, usable)
     return found
+
+
+def held_frames(analysis, score: Score, columns) -> dict[Column, tuple[np.ndarray, np.ndarray]]:
+    """Where dancers hold a limb: for each of ``columns`` (arms, torso, head) of an analysed capture and its score,
+    every frame on which the limb is held as the score reads it (from the start to its first direction symbol,
+    and from each symbol's end to the next one's start), as (cells (m,), unit limb directions (m, 3) in the
+    body's own cross of axes). A held limb need not stay in its cell's core: the tokenizer's hysteresis keeps
+    the cell until the limb enters another cell's core, and dancers' limbs settle back towards the edge they came
+    from (an arm written backward low is held 27-29° back on average, where the core starts at 32.5°)."""
+    from .tokenizer import _gesture_limbs
+
+    traj = analysis.trajectories
+    times = np.arange(traj.frame_count) / traj.fps
+    found = {}
+    for column, (base, tip), _ in _gesture_limbs(analysis):
+        if column not in columns:
+            continue
+        symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+        first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
+        spans = [(first, -np.inf, symbols[0].start if symbols else np.inf)] if first is not None else []
+        spans += [(s, s.end, after.start) for s, after in zip(symbols, symbols[1:])]
+        spans += [(symbols[-1], symbols[-1].end, np.inf)] if symbols else []
+        cells, frames = [], []
+        for symbol, begin, end in spans:
+            lo, hi = score.grid.beats_to_seconds(np.array([begin, end]))
+            inside = np.flatnonzero((times >= lo) & (times < hi))
+            cells.append(np.full(len(inside), cell_of(symbol.direction, symbol.level)))
+            frames.append(inside)
+        frames = np.concatenate(frames) if frames else np.zeros(0, dtype=int)
+        v = (traj.part(tip) - traj.part(base))[frames].astype(np.float64)
+        body = body_components(v, analysis.forward[frames], analysis.right[frames])
+        found[column] = (np.concatenate(cells) if cells else np.zeros(0, dtype=int),
+                         body / np.maximum(np.linalg.norm(body, axis=1, keepdims=True), 1e-9))
+    return found

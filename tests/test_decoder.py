@@ -120,6 +120,45 @@ def test_the_execution_prior_leans_where_dancers_hold_their_limbs():
     assert 1.0 < np.degrees(np.arccos(typical[0])) < 22.5  # off the centre, inside the cell
 
 
+def test_a_limb_rests_in_its_starting_cell_nearer_where_dancers_hold_it():
+    """Dancers hold a limb elsewhere in a cell than where it arrives (an arm written backward low hangs 25-35° back,
+    nearer the vertical). The starting position's limb rests part of the way there, inside the cell's core, and a
+    move back into that cell goes back to the same place."""
+    from laban.cells import cell_of, core_cell
+    from laban.decoder.gestures import _execution_prior, at_rest
+
+    nearer = []
+    for column, direction, level in ((Column.UPPER_ARM_LEFT, Direction.BACKWARD, Level.LOW),
+                                     (Column.HEAD, Direction.PLACE, Level.HIGH),
+                                     (Column.FOREARM_RIGHT, Direction.FORWARD, Level.LOW)):
+        held = _execution_prior("held")[column][cell_of(direction, level)]
+        for seed in range(10):
+            rng = np.random.default_rng(seed)
+            spot = sample_direction(direction, level, rng, column=column, side=column.side)
+            rest = at_rest(spot, column, direction, level, rng)
+            assert core_cell(rest) == cell_of(direction, level)  # read as written, whatever came before
+            gained = np.degrees(np.arccos(np.clip(spot @ held, -1, 1)) - np.arccos(np.clip(rest @ held, -1, 1)))
+            assert gained > -1e-6
+            nearer.append(gained)
+    assert np.mean(nearer) > 1.0, nearer  # degrees nearer, on average
+
+    grid = laban.BeatGrid.uniform(100, 8.0)
+    feet = [Symbol(0.0, c, 8.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)
+             for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)] + \
+        [Symbol(0.0, Column.UPPER_ARM_RIGHT, 0.0, Sign.DIRECTION, Direction.BACKWARD, Level.LOW)]
+    arm = [Symbol(2.0, Column.UPPER_ARM_RIGHT, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.HIGH),
+           Symbol(4.0, Column.UPPER_ARM_RIGHT, 1.0, Sign.DIRECTION, Direction.BACKWARD, Level.LOW)]
+    score = Score(grid, feet + arm, start)
+    motion = decode(score, seed=3)
+    traj = motion.trajectories()
+    upper = traj.part(B.FOREARM_RIGHT) - traj.part(B.UPPER_ARM_RIGHT)
+    assert np.abs(upper[-1] - upper[0]).max() < 1e-4  # back in the same place
+    again = laban.tokenize(motion, grid)
+    assert [(s.direction, s.level) for s in again.column(Column.UPPER_ARM_RIGHT)] == \
+        [(Direction.FORWARD, Level.HIGH), (Direction.BACKWARD, Level.LOW)]
+
+
 def test_a_quick_turn_turns_and_leaves_what_came_before_alone():
     grid = laban.BeatGrid.uniform(150, 8.0)
     start = [Symbol(0.0, Column.SUPPORT_LEFT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE),

@@ -152,7 +152,9 @@ def test_what_is_written_at_a_bar_line_is_not_felt_a_beat_before_it():
     assert first.shape == second.shape
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
     assert np.abs(first[before + 10:] - second[before + 10:]).max() > 0.05  # the new bar is danced
-    assert np.abs(first[:before] - second[:before]).max() < 1e-9
+    # a micrometre at most: the balance's smoothing of the centre of weight reaches back a little further, in its
+    # Gaussian tails (6e-7 m here, since the starting position's arms rest where dancers hold them)
+    assert np.abs(first[:before] - second[:before]).max() < 1e-6
 
 
 @pytest.mark.parametrize("ending", ["a quick stride", "a foot long in the air"])

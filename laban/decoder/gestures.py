@@ -1,8 +1,9 @@
 """Gestures: arms, torso and head reach the destination of each symbol over its duration, along the sphere.
 
 Each symbol names a cell; the limb goes to a direction sampled inside the cell's core (``sample_direction``),
-around where dancers typically hold that limb there (the execution prior, ``laban/execution_prior.json``,
-measured by ``datasets/execution_prior.py``), with eased timing that the tokenizer reads as one movement starting
+around where dancers' limbs typically arrive there (the execution prior, ``laban/execution_prior.json``,
+measured by ``datasets/execution_prior.py``; in the starting position's cell, nearer where they hold it,
+``at_rest``), with eased timing that the tokenizer reads as one movement starting
 and arriving on the written beats (``track``), along routes that cross no third cell (``routes.Paths``).
 """
 
@@ -18,7 +19,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.special import ndtri
 
 from ..analysis import WORKING_FPS
-from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_of, core_cell
+from ..cells import HYSTERESIS, LEVEL_ELEVATION, cell_depth, cell_of, core_cell
 from ..ik import slerp, unit
 from ..score import NATURAL_POSITION, Column, Direction, Level, Score, Sign
 from ..tokenizer import MOVING_SPEED
@@ -90,22 +91,50 @@ def sample_direction(direction: Direction, level: Level, rng: np.random.Generato
 _PRIOR_FILE = Path(__file__).resolve().parents[1] / "execution_prior.json"
 
 
-@lru_cache(maxsize=1)
-def _execution_prior() -> dict[Column, np.ndarray]:
-    """column → (26, 3) typical directions per cell, from ``execution_prior.json`` (recipe:
-    ``datasets/execution_prior.py``, CMU dance of the training split), shipped with the package."""
-    table = json.loads(_PRIOR_FILE.read_text())
-    directions = np.asarray(table["direction"], dtype=float)
-    return {Column(name): directions[k] for k, name in enumerate(table["columns"])}
+@lru_cache(maxsize=2)
+def _execution_prior(table: str = "direction") -> dict[Column, np.ndarray]:
+    """column → (26, 3) directions per cell, from ``execution_prior.json`` (recipe:
+    ``datasets/execution_prior.py``, CMU dance of the training split), shipped with the package: where dancers'
+    limbs arrive in each cell (``direction``), or where they hold them there (``held``)."""
+    prior = json.loads(_PRIOR_FILE.read_text())
+    directions = np.asarray(prior[table], dtype=float)
+    return {Column(name): directions[k] for k, name in enumerate(prior["columns"])}
 
 
 def typical_direction(column: Column, direction: Direction, level: Level) -> np.ndarray | None:
-    """Where dancers typically hold ``column``'s limb inside a cell (unit (forward, right, up)), or None where
+    """Where dancers' ``column`` limb typically arrives inside a cell (unit (forward, right, up)), or None where
     the execution prior has no such column."""
     prior = _execution_prior().get(column)
     if prior is None:
         return None
     return prior[cell_of(direction, level)]
+
+
+def at_rest(spot: np.ndarray, column: Column, direction: Direction, level: Level,
+            rng: np.random.Generator) -> np.ndarray:
+    """Where a limb rests in its starting position's cell: from its ``spot`` there, part of the way (a share drawn
+    from ``rng``) towards where dancers hold that limb in that cell (the execution prior's ``held``), as far as
+    the cell's core reaches (``_MARGIN`` degrees inside it). Dancers hold a limb elsewhere than where it arrives:
+    an arm written backward low hangs 27-29° back on average, nearer the vertical than where arms arrive in that
+    cell (39-45°), and outside the core, which the tokenizer's hysteresis allows a held limb. The starting
+    position holds the limb there, and so does every move back into that cell, so that a limb handed back to it is
+    back in the same place (``spot``). Kept in the core, since a move must arrive there for the tokenizer to read
+    the cell; held outside it, a limb would have to settle there after arriving, and a settling limb carries its
+    arrival time past the beat after a regenerated passage (``motiongpt.cocreate.editing``)."""
+    held = _execution_prior("held").get(column)
+    if held is None:
+        return spot
+    held = held[cell_of(direction, level)]
+    apart = math.degrees(math.acos(min(max(float(spot @ held), -1.0), 1.0)))
+    steps = np.arange(0.0, apart * rng.uniform(0.5, 1.0) + 1e-9, 0.25)
+    if len(steps) < 2:
+        return spot
+    way = unit(slerp(np.repeat(spot[None], len(steps), 0), np.repeat(held[None], len(steps), 0), steps / apart))
+    cell, depth = cell_depth(way)
+    outside = (cell != cell_of(direction, level)) | (depth < HYSTERESIS + _MARGIN)
+    if outside[0]:  # (a spot at the core's edge already)
+        return spot
+    return way[int(np.argmax(outside)) - 1 if outside.any() else -1]
 
 
 _HANGING = np.array([0.0, 0.0, -1.0])
@@ -175,14 +204,18 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
     model = streams.model
-    start = sample_direction(*cell, spot(streams, column, *cell), side=limb_side(column), column=column,
-                             model=model)
+    rest = at_rest(sample_direction(*cell, spot(streams, column, *cell), side=limb_side(column), column=column,
+                                    model=model), column, *cell, streams(column, -1.0, "rest"))
+    start = rest
     if upper is not None and first is not None and first.contraction:
         start = bent(start, upper[0], first.bend, *cell)
     symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
     moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model,
                      spot(streams, column, s.direction, s.level)) for (t0, t1), s in zip(seconds, symbols)]
+    resting = cell_of(*cell)  # a move back into the starting position's cell goes back to where the limb rested
+    moves = [(t0, t1, rest if cell_of(s.direction, s.level) == resting else target, e_in, e_out)
+             for (t0, t1, target, e_in, e_out), s in zip(moves, symbols)]
     if upper is not None:
         arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(clock.t) - 1) if symbols else []
         moves = [(t0, t1, bent(target, upper[frame], s.bend, s.direction, s.level), e_in, e_out)
