@@ -117,8 +117,8 @@ def held_frames(analysis, score: Score, columns) -> dict[Column, tuple[np.ndarra
     every frame on which the limb is held as the score reads it (from the start to its first direction symbol,
     and from each symbol's end to the next one's start), as (cells (m,), unit limb directions (m, 3) in the
     body's own cross of axes). A held limb need not stay in its cell's core: the tokenizer's hysteresis keeps
-    the cell until the limb enters another cell's core, and dancers' limbs settle back towards the edge they came
-    from (an arm written backward low is held 27-29° back on average, where the core starts at 32.5°)."""
+    the cell until the limb enters another cell's core, and dancers' held limbs mostly sit outside it (an arm
+    written backward low is held 27-29° back on average, where the core starts at 32.5°)."""
     from .tokenizer import _gesture_limbs
 
     traj = analysis.trajectories

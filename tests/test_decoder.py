@@ -121,8 +121,8 @@ def test_the_execution_prior_leans_where_dancers_hold_their_limbs():
 
 
 def test_a_limb_rests_in_its_starting_cell_nearer_where_dancers_hold_it():
-    """Dancers hold a limb elsewhere in a cell than where it arrives (an arm written backward low hangs 25-35° back,
-    nearer the vertical). The starting position's limb rests part of the way there, inside the cell's core, and a
+    """Dancers hold a limb elsewhere in a cell than where it arrives (an arm written backward low hangs 27-29° back
+    on average, nearer the vertical). The starting position's limb rests part of the way there, inside the cell's core, and a
     move back into that cell goes back to the same place."""
     from laban.cells import cell_of, core_cell
     from laban.decoder.gestures import _execution_prior, at_rest
