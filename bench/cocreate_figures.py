@@ -124,9 +124,9 @@ def join_peaks(motion, grid, edges: list[float], margin: float = JOIN_BEATS) -> 
     return {"speed": peak_speed, "accel": peak_accel}
 
 
-def capture_percentiles(count: int = 24, q: float = 99.0, seconds: float = 30.0) -> dict:
-    """The ``q``-th percentile of landmark speed and acceleration over the frames and landmarks of ``count``
-    dance takes of the CMU training split (their first ``seconds``)."""
+def dance_takes(count: int = 24, seconds: float = 30.0) -> list:
+    """The first ``seconds`` of the first ``count`` dance takes of the CMU training split: the real dancing the
+    join check is scaled by (``capture_percentiles``) and tried on (``capture_joins``)."""
     import csv
 
     from laban import read_motion
@@ -135,14 +135,20 @@ def capture_percentiles(count: int = 24, q: float = 99.0, seconds: float = 30.0)
     split = {r["trial"]: r for r in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
     trials = [t for t in cmu_trials() if split.get(t.name, {}).get("split") == "train"
               and split[t.name]["category"] == "dance"][:count]
+    return [first_seconds(read_motion(trial.path), seconds) for trial in trials]
+
+
+def capture_percentiles(count: int = 24, q: float = 99.0, seconds: float = 30.0) -> dict:
+    """The ``q``-th percentile of landmark speed and acceleration over the frames and landmarks of ``count``
+    dance takes of the CMU training split (their first ``seconds``)."""
+    motions = dance_takes(count, seconds)
     all_speed, all_accel = [], []
-    for trial in trials:
-        motion = first_seconds(read_motion(trial.path), seconds)
+    for motion in motions:
         speed, accel, _ = speeds(motion)
         all_speed.append(speed.ravel())
         all_accel.append(accel.ravel())
     return {"speed": float(np.percentile(np.concatenate(all_speed), q)),
-            "accel": float(np.percentile(np.concatenate(all_accel), q)), "takes": len(trials), "q": q}
+            "accel": float(np.percentile(np.concatenate(all_accel), q)), "takes": len(motions), "q": q}
 
 
 def capture_joins(capture: dict, count: int = 24, seconds: float = 30.0) -> dict:
@@ -150,18 +156,10 @@ def capture_joins(capture: dict, count: int = 24, seconds: float = 30.0) -> dict
     every pair of edges eight beats apart (an edit of two bars, every second beat from the first), on the take's
     own pulse. How many such windows peak over the captures' own 99th percentile: the check's rate on real
     dancing, which a maximum over a window of every landmark meets far more often than 1 %."""
-    import csv
-
     import laban
-    from laban import read_motion
-    from motiongpt.data import cmu_trials, first_seconds
 
-    split = {r["trial"]: r for r in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
-    trials = [t for t in cmu_trials() if split.get(t.name, {}).get("split") == "train"
-              and split[t.name]["category"] == "dance"][:count]
     over = total = 0
-    for trial in trials:
-        motion = first_seconds(read_motion(trial.path), seconds)
+    for motion in dance_takes(count, seconds):
         grid = laban.beat_grid(motion=motion)
         last = float(grid.seconds_to_beats(motion.duration)) - 1.5
         for a in np.arange(1.0, last - 8.0, 2.0):

@@ -30,9 +30,10 @@ its cell, how deep a knee bends in a level, how far a held arm sinks; recipe
 
 Choices are local (``clock.Streams``): each is drawn from a stream keyed by (seed, column, symbol start), except
 where in a cell a limb goes, drawn once a dance for each column and cell (``gestures.spot``: a limb going back to a
-cell goes back to the same place), and the floor plan accumulates only what the score says. Editing a symbol changes the motion only from that symbol
-until the next symbol of its column has arrived, plus a transition of at most a beat on each side (anticipation and
-smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``); an edit of steps, turns or a leg
+cell goes back to the same place), and the floor plan accumulates only what the score says. Editing a symbol changes
+the motion only from that symbol until the next symbol of its column has arrived, plus a transition of about a beat
+on each side (anticipation and smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``; stacked,
+their Gaussian tails reach a little further, by micrometres to millimetres); an edit of steps, turns or a leg
 gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot
 planted all through the edit stays where it stood) and, for a turn, once the next turn has set the front anew.
 Zero-length turn signs at beat 0 set the facing the dance starts with (``laban.algebra.rotate_front``). All

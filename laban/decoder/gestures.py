@@ -91,14 +91,19 @@ def sample_direction(direction: Direction, level: Level, rng: np.random.Generato
 _PRIOR_FILE = Path(__file__).resolve().parents[1] / "execution_prior.json"
 
 
-@lru_cache(maxsize=2)
-def _execution_prior(table: str = "direction") -> dict[Column, np.ndarray]:
-    """column → (26, 3) directions per cell, from ``execution_prior.json`` (recipe:
-    ``datasets/execution_prior.py``, CMU dance of the training split), shipped with the package: where dancers'
-    limbs arrive in each cell (``direction``), or where they hold them there (``held``)."""
+@lru_cache(maxsize=1)
+def _prior_tables() -> dict[str, dict[Column, np.ndarray]]:
+    """``execution_prior.json`` (recipe: ``datasets/execution_prior.py``, CMU dance of the training split), shipped
+    with the package, read once: table → column → (26, 3) directions per cell."""
     prior = json.loads(_PRIOR_FILE.read_text())
-    directions = np.asarray(prior[table], dtype=float)
-    return {Column(name): directions[k] for k, name in enumerate(prior["columns"])}
+    return {table: {Column(name): np.asarray(prior[table], dtype=float)[k] for k, name in enumerate(prior["columns"])}
+            for table in ("direction", "held")}
+
+
+def _execution_prior(table: str = "direction") -> dict[Column, np.ndarray]:
+    """column → (26, 3) directions per cell: where dancers' limbs arrive in each cell (``direction``), or where they
+    hold them there (``held``)."""
+    return _prior_tables()[table]
 
 
 def typical_direction(column: Column, direction: Direction, level: Level) -> np.ndarray | None:
@@ -124,14 +129,15 @@ def at_rest(spot: np.ndarray, column: Column, direction: Direction, level: Level
     held = _execution_prior("held").get(column)
     if held is None:
         return spot
-    held = held[cell_of(direction, level)]
+    cell = cell_of(direction, level)
+    held = held[cell]
     apart = math.degrees(math.acos(min(max(float(spot @ held), -1.0), 1.0)))
     steps = np.arange(0.0, apart * rng.uniform(0.5, 1.0) + 1e-9, 0.25)
     if len(steps) < 2:
         return spot
     way = unit(slerp(np.repeat(spot[None], len(steps), 0), np.repeat(held[None], len(steps), 0), steps / apart))
-    cell, depth = cell_depth(way)
-    outside = (cell != cell_of(direction, level)) | (depth < HYSTERESIS + _MARGIN)
+    cells, depth = cell_depth(way)
+    outside = (cells != cell) | (depth < HYSTERESIS + _MARGIN)
     if outside[0]:  # (a spot at the core's edge already)
         return spot
     return way[int(np.argmax(outside)) - 1 if outside.any() else -1]
