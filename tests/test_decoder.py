@@ -174,6 +174,53 @@ def test_a_quick_turn_turns_and_leaves_what_came_before_alone():
     assert 45.0 - 15.0 < heading[frames[1]] - heading[frames[0]] < 45.0 + 15.0
 
 
+# Two bars the built-in model wrote for a validation prompt (arms left out): the right leg gestures backward and,
+# still gesturing, steps forward; then both feet take the weight.
+_REACHED_BACK = """\
+# motiongpt score, text form v1
+title: a leg reaches back and steps forward
+tempo: 100
+beats: 8
+meter: 4/4
+
+start
+  support-left     place middle
+
+bar 1
+  1     support-left     hold                        0.5
+  1.25  leg-right        backward low contraction 3  1.5
+  1.5   support-right    forward low large 2         1
+  2     leg-left         place low                   0.25
+  2.25  leg-left         place low contraction 1     1
+  2.5   centre           turn +1/4                   1
+  3.5   support-left     hold                        1.5
+  3.5   support-right    hold                        1.5
+
+bar 2
+  1     support-left     forward low small           4
+  1     support-right    forward low                 3.25
+  2.25  leg-right        place low contraction 2     1
+  4.25  centre           turn +1/8                   0.75
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_leg_that_reached_back_steps_forward_under_the_body(seed):
+    """A foot whose leg gestured one way lands that way when it steps (``supports.support_runs``), but only where
+    the step goes that way too. Before, this step forward put the right foot down behind the hip and carried the
+    weight a stride on past it; the left foot, put down beside it, landed as far ahead of the pelvis, and the body
+    sank into a split: feet 1.4 m apart, the pelvis 0.23 m off the floor, a hand through it."""
+    score = laban.formats.text.loads(_REACHED_BACK)
+    trajectories = decode(score, seed=seed).trajectories()
+    left, right = (np.asarray(trajectories.part(p), dtype=float) for p in (B.FOOT_LEFT, B.FOOT_RIGHT))
+    down = (left[:, 1] < 0.12) & (right[:, 1] < 0.12)
+    apart = np.linalg.norm((left - right)[:, [0, 2]], axis=1)[down]
+    assert down.any() and apart.max() < 0.8
+    assert np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, 1].min() > 0.6
+    hands = [np.asarray(trajectories.part(p), dtype=float)[:, 1] for p in (B.HAND_LEFT, B.HAND_RIGHT)]
+    assert min(h.min() for h in hands) > 0.3
+
+
 # --- sampling ---------------------------------------------------------------------------------------------------
 
 def test_a_seed_picks_one_execution_of_many(phrase):
