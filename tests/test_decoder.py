@@ -221,6 +221,43 @@ def test_a_leg_that_reached_back_steps_forward_under_the_body(seed):
     assert min(h.min() for h in hands) > 0.3
 
 
+# Steps forward onto both feet with the right foot staying where it stood, and forward on the right alone
+# between them: the pattern of a generated dance whose feet spread 1.25 m apart.
+_BOTH_FEET_FORWARD = """\
+# motiongpt score, text form v1
+title: steps forward onto both feet, the right foot staying
+tempo: 110
+beats: 12
+meter: 4/4
+
+start
+  support-left     place middle
+  support-right    place middle
+""" + "".join(f"""
+bar {bar}
+  1     support-right    hold                        1
+  2     support-left     forward middle              1
+  2     support-right    forward middle              1
+  3     support-right    forward middle large 2      1
+  4     support-left     forward low                 1
+  4     support-right    forward low                 1
+""" for bar in (1, 2, 3))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_feet_on_the_floor_together_stand_no_wider_than_dancers_do(seed):
+    """A foot put down beside one that stays lands so that the pelvis ends between them; step after step forward
+    onto both feet, the staying foot left behind each time, that spread the feet 1.4 m apart and sank the pelvis
+    to 0.39-0.46 m. Now they stand no wider than 1.1 leg lengths (the captures' feet down together: 1.03 m at
+    most), the pelvis 0.52-0.53 m up in the widest plié."""
+    score = laban.formats.text.loads(_BOTH_FEET_FORWARD)
+    trajectories = decode(score, seed=seed).trajectories()
+    left, right = (np.asarray(trajectories.part(p), dtype=float) for p in (B.FOOT_LEFT, B.FOOT_RIGHT))
+    down = (left[:, 1] < 0.12) & (right[:, 1] < 0.12)
+    assert down.any() and np.linalg.norm((left - right)[:, [0, 2]], axis=1)[down].max() < 1.0
+    assert np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, 1].min() > 0.5
+
+
 # --- sampling ---------------------------------------------------------------------------------------------------
 
 def test_a_seed_picks_one_execution_of_many(phrase):

@@ -71,6 +71,11 @@ _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick st
 # the pelvis's way by ``_OUT`` m at most
 _CROSSED, _STEP_READS, _OUT = -0.09, 0.18, 0.3
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
+# Two feet on the floor at once stand at most this many leg lengths (hip to ankle) apart: the training split's
+# captures, both feet down, 0.25 m apart at the median, 0.99 m at the 99.9th percentile, 1.03 m at most (legs of
+# 0.85-0.9 m). Steps onto both feet each keeping the other foot where it stood spread the feet further each time:
+# a generated dance's stood 1.25 m apart, the pelvis sinking to 0.38 m.
+_WIDEST = 1.1
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
 _STANCE = (0.13, 0.16)  # m between the ankles standing in place (the training takes' median: 0.20; at 0.16-0.20 a
 # hold on one foot after standing on both could not bring the weight over it within ``_PLACE_TRAVEL``)
@@ -293,7 +298,7 @@ class Steps:
         if run.space is not None and run.space < 0 and len(run.feet) == 1:  # a small step: as short as still reads
             return self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
         length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if len(run.feet) == 2 else _STEP))
-        leg = self.rig.legs["left"].thigh_length + self.rig.legs["left"].shin_length  # m (the left's, hip to ankle)
+        leg = self._hip_to_ankle
         if preceding is self.caught:  # the first step of a dance caught in motion is seen for as long as it is
             # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
             # of its kind (a foot down reaches no further)
@@ -350,6 +355,10 @@ class Steps:
                         <= self.clock.anticipation(following.t0)):  # ... within a beat of its lifting
                     ideal = end + _STEP[0] * horizontal(following.step, forward, right)
                 feet[f] = _beside(old, start, end, ideal, forward, SIDE[f] * right)
+                apart, widest = np.linalg.norm(feet[f] - old), _WIDEST * self._hip_to_ankle
+                if apart > widest:  # no wider than dancers stand, the pelvis between the feet
+                    feet[f] = old + (feet[f] - old) * (widest / apart)
+                    end = 0.5 * (old + feet[f]) + 0.5 * self.foot_length * forward
             elif both:
                 feet[f] = end + SIDE[f] * right * 0.5 * self.stance
             elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
@@ -501,6 +510,11 @@ class Steps:
             self.flexion[f, frames] = before_flexion + (flexion - before_flexion) * ease
             self.rise[f, frames] = before_rise + (rise - before_rise) * ease
 
+
+    @property
+    def _hip_to_ankle(self) -> float:
+        """The left leg's length, hip to ankle (m): what strides and stances are measured in."""
+        return self.rig.legs["left"].thigh_length + self.rig.legs["left"].shin_length
 
     def _leg_length(self, foot: int, flexion: float) -> float:
         """Hip-to-ankle distance of a leg with its knee bent by ``flexion`` radians."""
