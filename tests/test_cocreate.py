@@ -327,10 +327,12 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["blend", "{dance}", "{missing}"], "no such folder"),
     (["translate", "{dance}", "--style", "tango"], "style 'tango'"),
     (["history", "{missing}"], "no such folder"),
+    (["history", "{empty}"], "no dances here"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
     dance.save(tmp_path / "d", video=False)
-    paths = {"dance": str(tmp_path / "d"), "missing": str(tmp_path / "nothing")}
+    (tmp_path / "d" / "empty").mkdir()
+    paths = {"dance": str(tmp_path / "d"), "missing": str(tmp_path / "nothing"), "empty": str(tmp_path / "d" / "empty")}
     code, err = cli([a.format(**paths) for a in args] + (["--model", str(model_dir)] if args[0] != "history"
                                                         else []), capsys)
     assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and message in err, err

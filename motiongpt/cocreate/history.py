@@ -71,7 +71,11 @@ def history(root: str | Path) -> list[Node]:
 
 def format_history(root: str | Path) -> str:
     """The tree as text, one dance a line: folder, operation, bars, words, seed (a dance with two parents, as a
-    blend, is shown under its first and named under the second)."""
+    blend, is shown under its first and named under the second). A folder with no dance under it is one line:
+    the wrong folder, most likely, not an empty tree."""
+    roots = history(root)
+    if not roots:
+        raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban)")
     root = Path(root).resolve()
     lines: list[str] = []
     shown: set[Path] = set()
@@ -97,6 +101,6 @@ def format_history(root: str | Path) -> str:
         for child in node.children:
             show(child, depth + 1, node)
 
-    for node in history(root):
+    for node in roots:
         show(node, 0, None)
     return "\n".join(lines)
