@@ -206,10 +206,11 @@ bar 2
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_leg_that_reached_back_steps_forward_under_the_body(seed):
-    """A foot whose leg gestured one way lands that way when it steps (``supports.support_runs``), but only where
-    the step goes that way too. Before, this step forward put the right foot down behind the hip and carried the
-    weight a stride on past it; the left foot, put down beside it, landed as far ahead of the pelvis, and the body
-    sank into a split: feet 1.4 m apart, the pelvis 0.23 m off the floor, a hand through it."""
+    """A foot whose leg gestured backward lands behind the hip when it steps forward (``supports.support_runs``,
+    as the captures do), and the weight goes on past it no further than dancers lean (``steps._PAST``). Before,
+    the step carried the weight a whole stride on past it; the left foot, put down beside it, landed as far ahead
+    of the pelvis, and the body sank into a split: feet 1.4 m apart, the pelvis 0.23 m off the floor, a hand
+    through it (with the feet kept to 1.1 leg lengths apart alone: 1.1 m, the pelvis at 0.55 m)."""
     score = laban.formats.text.loads(_REACHED_BACK)
     trajectories = decode(score, seed=seed).trajectories()
     left, right = (np.asarray(trajectories.part(p), dtype=float) for p in (B.FOOT_LEFT, B.FOOT_RIGHT))

@@ -145,10 +145,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
         early, late = min(wider, 0.4 * before.duration), min(wider, 0.4 * stays, 0.8 * after.duration)
         before.t1 = run.t0 = run.t0 - early
         after.t0 = run.t1 = run.t1 + late
-    # A leg that gestures (forward low, say) and then steps puts its foot down the way it reached, where the step
-    # goes that way too (or nowhere): a leg gestured backward and then stepping forward swings through to land as
-    # the step goes (landed behind the hip, the weight travelled the step on past it: a generated dance's feet
-    # ended 1.7 m apart, the pelvis 0.23 m off the floor).
+    # A leg that gestures (forward low, say) and then steps puts its foot down the way it reached (even against the
+    # step: a leg reaching back, then a step forward, lands behind the hip, as the captures do; ``Steps`` keeps
+    # the weight from going on far past it).
     for foot, column in enumerate((Column.LEG_LEFT, Column.LEG_RIGHT)):
         gestures = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
         supported_until = 0.0
@@ -156,8 +155,7 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
             if foot in run.feet:
                 last = max((s for s in gestures if supported_until - 0.25 <= s.start < run.b0), key=lambda s: s.start,
                            default=None)
-                if last is not None and last.direction is not Direction.PLACE and last.level is not Level.HIGH \
-                        and _along(last.direction, run.step):
+                if last is not None and last.direction is not Direction.PLACE and last.level is not Level.HIGH:
                     run.reaching[foot] = last.direction
                 supported_until = run.b1
     # the dance is danced from time 0; a first step (a dance caught in motion, ``Steps``) is taken from there, not
@@ -194,13 +192,6 @@ def _turn_signs(score: Score, clock: Clock) -> list[_TurnSign]:
                 start = step.start if step is not None else s.start
                 turns.append(_TurnSign(s.start, clock.seconds(start), clock.seconds(s.end), float(s.turn)))
     return sorted(turns, key=lambda turn: turn.t0)
-
-
-def _along(reached: Direction, step: Direction | None) -> bool:
-    """Whether a step goes the way a leg reached (less than a right angle from it), or nowhere."""
-    if step is None or step is Direction.PLACE:
-        return True
-    return bool(np.cos(np.radians(reached.azimuth - step.azimuth)) > 0.1)
 
 
 def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
