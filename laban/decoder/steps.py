@@ -396,8 +396,10 @@ class Steps:
         elif gait is not placing and directional and landing:  # a stride by what follows it (``_stride``): the
             # foot lands as it would without that, the pelvis travels as the stride does
             end = start + (end - start) * self._length(run, preceding, gait) / length
-        if behind is not None:  # ... but no further past it than dancers lean on (``_PAST``)
-            end = end - max(0.0, float((end - behind) @ way) - _PAST) * way
+        if behind is not None:  # ... but no further past it than dancers lean on (``_PAST``), travelling as far
+            # as the step needs to read all the same
+            past = max(0.0, float((end - behind) @ way) - _PAST)
+            end = end - min(past, max(0.0, float((end - start) @ way) - 0.13)) * way
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward
