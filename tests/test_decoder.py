@@ -174,8 +174,8 @@ def test_a_quick_turn_turns_and_leaves_what_came_before_alone():
     assert 45.0 - 15.0 < heading[frames[1]] - heading[frames[0]] < 45.0 + 15.0
 
 
-# Two bars the built-in model wrote for a validation prompt (arms left out): the right leg gestures backward and,
-# still gesturing, steps forward; then both feet take the weight.
+# Two bars the built-in model wrote for a validation prompt (its arms left out, at 100 bpm): the right leg gestures
+# backward and, still gesturing, steps forward; then both feet take the weight.
 _REACHED_BACK = """\
 # motiongpt score, text form v1
 title: a leg reaches back and steps forward

@@ -71,6 +71,8 @@ _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick st
 # the pelvis's way by ``_OUT`` m at most
 _CROSSED, _STEP_READS, _OUT = -0.09, 0.18, 0.3
 _PLACE_TRAVEL = 0.045  # m: the most a step in place moves the pelvis
+_READS = 0.13  # m: the least travel that leaves a step's direction readable where little is free (the tokenizer
+# needs 0.10)
 # Two feet on the floor at once stand at most this many leg lengths (hip to ankle) apart: the training split's
 # captures, both feet down, 0.25 m apart at the median, 0.99 m at the 99.9th percentile, 1.03 m at most (legs of
 # 0.85-0.9 m). Steps onto both feet each keeping the other foot where it stood spread the feet further each time:
@@ -340,7 +342,7 @@ class Steps:
                 if along > 0.11 and abs(float(over @ np.array([-way[1], way[0]]))) < 0.4 * along:
                     end = start + over
                 else:
-                    end = start + min(length, 0.13) * way
+                    end = start + min(length, _READS) * way
         else:
             way, end = np.zeros(2), start.copy()
         behind = None
@@ -399,7 +401,7 @@ class Steps:
         if behind is not None:  # ... but no further past it than dancers lean on (``_PAST``), travelling as far
             # as the step needs to read all the same
             past = max(0.0, float((end - behind) @ way) - _PAST)
-            end = end - min(past, max(0.0, float((end - start) @ way) - 0.13)) * way
+            end = end - min(past, max(0.0, float((end - start) @ way) - _READS)) * way
         if not directional:  # settle over the support, a little inside a single foot, but travel little
             support = np.mean([feet[f] for f in run.feet], axis=0) + (over if not both else
                                                                        0.5 * self.foot_length) * forward
@@ -518,7 +520,6 @@ class Steps:
             ease = ramp(t, start, start + min(_LEVEL_CHANGE, 0.5 * run.duration))
             self.flexion[f, frames] = before_flexion + (flexion - before_flexion) * ease
             self.rise[f, frames] = before_rise + (rise - before_rise) * ease
-
 
     @property
     def _hip_to_ankle(self) -> float:
