@@ -6,11 +6,12 @@ import numpy as np
 import torch
 
 import laban
+from laban import BodyPart as B
 from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import (FASTEST_TURN, LONGEST_FLIGHT, FlightLimit, TurnLimit, pivots_freed,
-                                    steps_together, weight_kept, weight_transferred)
+from motiongpt.plausibility import (FASTEST_TURN, LONGEST_BEND, LONGEST_FLIGHT, FlightLimit, TurnLimit, mended,
+                                    pivots_freed, steps_together, torso_raised, weight_kept, weight_transferred)
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -262,6 +263,31 @@ def test_a_step_onto_both_feet_goes_one_way_and_reads_back_so():
         assert (right == [way]) == (dance is together), right
 
 
+def test_a_torso_bent_to_the_horizontal_comes_back_up_in_the_time_dancers_hold_it():
+    """A model's dance held its torso bent forward to the horizontal from the starting position through all 8 s;
+    the training captures never keep it more than 60° from the vertical for longer than 2.7 s. The torso now comes
+    back upright from the first whole beat after that (0.5 s a beat: 5.4 beats, so beat 6), and the decoded dance
+    is bent no longer than that and the beat it takes to rise. A bend that rises in time stays as written, and so
+    does one whose rising would fall outside what was sampled."""
+    grid = laban.BeatGrid.uniform(120, 8.0, 4)
+    feet = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)
+            for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    bent = laban.Score(grid, [], feet + [Symbol(0.0, Column.TORSO, 0.0, Sign.DIRECTION, Direction.FORWARD,
+                                               Level.MIDDLE)])
+    raised = mended(bent)
+    assert [(s.start, s.duration, s.direction, s.level) for s in raised.column(Column.TORSO)] == [
+        (6.0, 1.0, Direction.PLACE, Level.HIGH)]
+    for score, most in ((bent, 8.0), (raised, LONGEST_BEND + 2 * 0.5)):
+        trajectories = laban.decode(score, seed=0).trajectories()
+        axis = np.asarray(trajectories.part(B.NECK), float) - np.asarray(trajectories.part(B.PELVIS), float)
+        tilted = np.degrees(np.arccos(axis[:, 1] / np.linalg.norm(axis, axis=1))) > 60.0
+        assert 0.5 * most < tilted.sum() / trajectories.fps <= most + 0.05
+    assert torso_raised(bent, begin=1.0).symbols == [] and torso_raised(bent, end=5.0).symbols == []
+    back = [Symbol(1.0, Column.TORSO, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+            Symbol(6.0, Column.TORSO, 1.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH)]
+    assert torso_raised(laban.Score(grid, back, feet)).symbols == back
+
+
 def test_the_shared_scores_need_no_mending(trials):
     """What the repairs mend is only what a model writes: a tokenized capture has no pivot on both feet and no
     step inside the other foot's support, and comes through unchanged."""
@@ -270,3 +296,4 @@ def test_the_shared_scores_need_no_mending(trials):
         score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
         assert not pivots_on_both_feet(score) and not steps_inside_the_other_support(score)
         assert weight_transferred(pivots_freed(steps_together(score))).symbols == score.symbols
+        assert torso_raised(score).symbols == score.symbols
