@@ -79,8 +79,9 @@ _READS = 0.13  # m: the least travel that leaves a step's direction readable whe
 # a generated dance's stood 1.25 m apart, the pelvis sinking to 0.38 m.
 _WIDEST = 1.1
 _REACHED = 0.28  # m from the hip a foot lands after a low leg gesture (so the leg still reads as that gesture)
-_PAST = 0.3  # m: the most the weight goes on past a foot that reached back for a step forward (the validation
-# take 01_12, where a leg reaches back and then steps forward: the pelvis 0.18-0.27 m ahead of it as it lands)
+_PAST = 0.3  # m: the most the weight goes on past a foot that reached back (or aside) for a step the other way (the
+# validation take 01_12, where a leg reaches back and then steps forward: the pelvis 0.18-0.27 m ahead of it as it
+# lands)
 _STANCE = (0.13, 0.16)  # m between the ankles standing in place (the training takes' median: 0.20; at 0.16-0.20 a
 # hold on one foot after standing on both could not bring the weight over it within ``_PLACE_TRAVEL``)
 # Levels (the tokenizer: plié = knee bent over 35°, relevé = heel raised over 4.5 cm, each ± a dead band)
@@ -369,8 +370,9 @@ class Steps:
             elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
                 hip = start + SIDE[f] * right * 0.09
                 feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
-                if directional and float(horizontal(run.reaching[f], forward, right) @ way) < 0.0:
-                    behind = feet[f]  # a leg that reached back and steps forward: the weight goes on past it
+                if directional and float(horizontal(run.reaching[f], forward, right) @ way) < 0.5:
+                    behind = feet[f]  # a leg that reached back (or aside: over 60° off the step's way) and steps
+                    # on: the weight goes on past it
             elif directional:
                 reach = 0.55 + 0.45 * settle  # a long step ends with the weight over the middle of the foot
                 if placing is not None and placing.reach is not None:
