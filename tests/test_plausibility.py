@@ -277,6 +277,8 @@ def test_a_torso_bent_to_the_horizontal_comes_back_up_in_the_time_dancers_hold_i
     raised = mended(bent)
     assert [(s.start, s.duration, s.direction, s.level) for s in raised.column(Column.TORSO)] == [
         (6.0, 1.0, Direction.PLACE, Level.HIGH)]
+    vocabulary = Vocabulary()  # what is added is a score the model's vocabulary writes
+    assert vocabulary.to_score(vocabulary.encode(raised), grid).column(Column.TORSO) == raised.column(Column.TORSO)
     for score, most in ((bent, 8.0), (raised, LONGEST_BEND + 2 * 0.5)):
         trajectories = laban.decode(score, seed=0).trajectories()
         axis = np.asarray(trajectories.part(B.NECK), float) - np.asarray(trajectories.part(B.PELVIS), float)
