@@ -67,7 +67,8 @@ __all__ = ["FASTEST_TURN", "LONGEST_BEND", "LONGEST_FLIGHT", "FlightLimit", "Tur
 # median 0.64, 99th percentile 2.47, fastest 3.68).
 FASTEST_TURN = 3.7
 # Seconds a torso stays bent more than 60° from the vertical at most: the training split's captures (the evaluation's
-# landmarks at 30 fps, the neck over the pelvis; 01_11, a playground take, 2.7 s; 01_09 2.4; no dance take over 0.1).
+# landmarks, the neck over the pelvis; 01_11, a playground take, 2.7 s; 01_09 2.4; no dance take over 0.1;
+# ``python bench/pose_outliers.py --captures``).
 LONGEST_BEND = 2.7
 
 
