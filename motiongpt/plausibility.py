@@ -33,10 +33,10 @@ requests the decoder cannot soften without betraying the score:
 
 - A torso bent to the horizontal and left there: a torso direction at the middle level (or low) holds until the
   torso's next symbol, and the training split's captures never keep the torso more than 60° from the vertical
-  for longer than 2.7 s (12 of their 96 takes bend it that far at all); the model's dances held it for 6-9 s, one
+  for longer than 2.7 s (9 of their 96 takes bend it that far at all); the model's dances held it for 6-9 s, one
   from its starting position through all 8 s (the evaluation's "torso horizontal" relation, near zero in every
-  capture, then outweighed all other geometric features: a retrained model's validation FID_g 68 against 29 without
-  that dance). ``torso_raised`` brings such a torso back upright on the next whole beat after ``LONGEST_BEND``.
+  capture, then outweighed all other geometric features: a retrained model's validation FID_g 67.6, 43.5 with the
+  bend raised). ``torso_raised`` brings such a torso back upright on the next whole beat after ``LONGEST_BEND``.
 
 ``mended`` applies these to what was sampled, in that order (two-foot steps made one way, a pivot's other foot
 lifted, then each step taking the weight, then the gaps these leave held, then a long bend raised), wherever a
