@@ -51,7 +51,7 @@ BOUNDS = {"feet apart": (">", 1.0), "pelvis": ("<", 0.6), "hands": ("<", 0.1), "
 
 def figures(motion) -> dict:
     """The five figures of one motion (see the module's docstring)."""
-    from laban.analysis import analyse
+    from laban.analysis import analyse, runs
     from motiongpt import metrics
     from motiongpt.evaluate.protocol import trajectories
 
@@ -66,10 +66,7 @@ def figures(motion) -> dict:
     landmarks = metrics.landmark_trajectories(trajectories(motion), FPS, None, zero_root=False)
     axis = np.asarray(landmarks.part(B.NECK), dtype=float) - np.asarray(landmarks.part(B.PELVIS), dtype=float)
     tilt = np.degrees(np.arccos(np.clip(axis[:, 1] / np.linalg.norm(axis, axis=1), -1.0, 1.0))) > 60.0
-    longest = run = 0
-    for bent in tilt:
-        run = run + 1 if bent else 0
-        longest = max(longest, run)
+    longest = max((end - begin for begin, end in runs(tilt)), default=0)
     speed = (np.linalg.norm(np.diff(landmarks.positions, axis=0), axis=2) * FPS).max(axis=1)
     return {"feet apart": float(apart.max()) if len(apart) else 0.0, "pelvis": float(part[B.PELVIS][:, 1].min()),
             "hands": float(min(part[B.HAND_LEFT][:, 1].min(), part[B.HAND_RIGHT][:, 1].min())),

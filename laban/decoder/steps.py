@@ -368,9 +368,9 @@ class Steps:
             elif both:
                 feet[f] = end + SIDE[f] * right * 0.5 * self.stance
             elif f in run.reaching:  # onto the foot that reached out: along the gesture, out from under the hip
-                hip = start + SIDE[f] * right * 0.09
-                feet[f] = hip + _REACHED * horizontal(run.reaching[f], forward, right)
-                if directional and float(horizontal(run.reaching[f], forward, right) @ way) < 0.5:
+                hip, reached = start + SIDE[f] * right * 0.09, horizontal(run.reaching[f], forward, right)
+                feet[f] = hip + _REACHED * reached
+                if directional and float(reached @ way) < 0.5:
                     behind = feet[f]  # a leg that reached back (or aside: over 60° off the step's way) and steps
                     # on: the weight goes on past it
             elif directional:
