@@ -188,3 +188,28 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the join less a beat
     assert np.abs(first[before + 12:] - second[before + 12:len(first)]).max() > 0.01  # the new bar is danced
     assert np.abs(first[:before] - second[:before]).max() < 1e-6
+
+
+def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat_before_it():
+    """A walk of one-beat steps, then the next bar's steps written backward instead of forward (regenerate's edit,
+    in the decoder): the arms swing with the body's travel, and the travel slows from a beat before the bar line.
+    The swing was smoothed after it was scaled by that speed, which carried the change 0.2 s further back: a hand
+    moved 0.25 mm before the bar line less a beat (bench/cocreate_figures.py --only locality: 0.22 mm before a
+    regenerated passage). Now it is scaled after."""
+    from laban.score import Direction, Level, Symbol
+    from laban.timing import BeatGrid
+
+    grid = BeatGrid(tuple(60.0 / 100.0 * np.arange(25)), 4, 0)
+    feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+    def walk(first: float, stop: float, direction: Direction) -> list:
+        return [Symbol(b, feet[int(b) % 2], 1.0, Sign.DIRECTION, direction, Level.MIDDLE)
+                for b in np.arange(first, stop)]
+
+    rest = [Symbol(12.0, foot, 4.0, Sign.HOLD) for foot in feet]
+    forward = laban.decode(Score(grid, walk(0, 12, Direction.FORWARD) + rest), seed=0).trajectories().positions
+    back = laban.decode(Score(grid, walk(0, 8, Direction.FORWARD) + walk(8, 12, Direction.BACKWARD) + rest),
+                        seed=0).trajectories().positions
+    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
+    assert np.abs(forward[before + 30:] - back[before + 30:]).max() > 0.1  # the edit is danced
+    assert np.abs(forward[:before] - back[:before]).max() < 1e-6
