@@ -1,0 +1,115 @@
+"""Where a set's FID_g comes from: each geometric relation's share, and the most any fix of it could give.
+
+    PYTHONPATH=. python bench/fid_parts.py                          # decoded validation scores, decode seeds 0-3
+    PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3   # the model's validation dances
+    PYTHONPATH=. python bench/fid_parts.py --execution learned
+
+FID_g (``motiongpt.metrics``) compares 32 per-clip fractions of frames in which a pose relation holds ("hand above
+neck", "foot behind"...) between a set and the training captures. Before changing the decoder or the model for one
+relation, this says what that relation is worth: for each relation (and group of them), the set's FID_g when its
+per-clip values are replaced by those of the captures the set stands in for, clip for clip (an oracle: what a
+perfect fix of that relation alone would give), and the set's mean offset there in the training captures' standard
+deviations (z). Each seed's FID_g is printed first; the oracles are means over the seeds, since one seed's FID over
+27 clips moves by several points.
+
+The rows are the validation split's (27 takes): its scores decoded (``laban.decode``, ``--execution``), or with
+``--model`` the model's dances for them as ``motiongpt evaluate --held-out validation --model`` writes them. The
+test split is never read here: what this finds is what gets tuned.
+
+Found with it (2026-12-04, rules, decode seeds 0-3; ``docs/execution.md``, "Where issue 13 stands"): the decoded
+validation scores' FID_g 14.86 against the captures' own 11.30; every arm-pose relation perfect would give 13.0,
+every hand-speed relation 13.2, the legs' poses 14.8; no single relation more than 0.7.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages, not installed ones
+
+import numpy as np  # noqa: E402
+
+GROUPS = {
+    "arms, pose": ("hand-right-above-neck", "hand-left-above-neck", "elbow-right-bent", "elbow-left-bent",
+                   "hands-wide-apart", "arm-right-raised", "arm-left-raised", "hand-right-low", "hand-left-low"),
+    "arms, speed": ("hand-right-moves-backward", "hand-left-moves-forward", "hands-separate-fast",
+                    "hand-left-moves-rootward-of-right", "hand-right-moves-rootward-of-left", "hand-right-fast",
+                    "hand-left-fast"),
+    "legs, pose": ("foot-right-in-front", "foot-left-behind", "foot-right-raised", "foot-left-raised",
+                   "feet-wide-apart", "knee-right-bent", "knee-left-bent", "thigh-right-raised", "thigh-left-raised"),
+    "legs, speed": ("foot-right-fast", "foot-left-fast"),
+    "trunk": ("chest-rises-fast", "chest-rises-fast-again", "pelvis-forward-of-feet", "torso-horizontal",
+              "root-fast"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3],
+                        help="decode seeds, or with --model sampling seeds")
+    parser.add_argument("--model", help="'builtin' or a model folder: its dances instead of the decoded scores")
+    parser.add_argument("--execution", default="rules", choices=("rules", "learned"))
+    parser.add_argument("--top", type=int, default=12, help="relations to list")
+    args = parser.parse_args()
+
+    import laban
+    from laban.decoder import decode
+    from motiongpt import metrics
+    from motiongpt.evaluate import cmu_styles, load, load_model, measure, written
+    from motiongpt.evaluate.baselines import decoded
+    from motiongpt.metrics.features import GEOMETRIC_NAMES
+
+    reference = [measure(c) for c in load("train")[0]]
+    held_out = [measure(c) for c in load("validation")[0]]
+    model = load_model(args.model) if args.model else None
+    sets = []
+    for seed in args.seeds:
+        if model is None:
+            laban.decode = lambda score, seed=seed, **kw: decode(score, execution=args.execution, seed=seed, **kw)
+            scores = [(m.name, m.score) for m in held_out]
+        else:
+            laban.decode = lambda score, **kw: decode(score, execution=args.execution, **kw)
+            scores, _, failed = written(model, held_out, seed, cmu_styles())
+            if failed:
+                raise SystemExit(f"the model could not write {failed} of the dances")
+        made, kept = decoded(scores, held_out)
+        if len(made) != len(held_out):
+            raise SystemExit(f"the decoder refused {len(held_out) - len(made)} scores")
+        sets.append(np.stack([measure(c).geometric for c in made]))
+
+    ref = np.stack([m.geometric for m in reference])
+    truth = np.stack([m.geometric for m in held_out])
+
+    def fid(features: np.ndarray) -> float:
+        return metrics.fid(metrics.normalise(features, ref)[0], metrics.normalise(ref, ref)[0])
+
+    def replaced(names) -> float:
+        columns = [GEOMETRIC_NAMES.index(n) for n in names]
+        out = []
+        for features in sets:
+            features = features.copy()
+            features[:, columns] = truth[:, columns]
+            out.append(fid(features))
+        return float(np.mean(out))
+
+    what = f"the model's ({args.model}) dances" if model else "the decoded scores"
+    print(f"validation split, {len(held_out)} takes, {what}, execution {args.execution}")
+    print(f"captures' own FID_g {fid(truth):.2f}; per seed {', '.join(f'{fid(f):.2f}' for f in sets)}; "
+          f"mean {np.mean([fid(f) for f in sets]):.2f}")
+    print("\nFID_g with a group's relations taken from the captures (mean over seeds):")
+    for group, names in GROUPS.items():
+        print(f"  {group:14} {replaced(names):6.2f}")
+    z_set = metrics.normalise(np.concatenate(sets), ref)[0].mean(axis=0)
+    z_truth = metrics.normalise(truth, ref)[0].mean(axis=0)
+    rows = sorted((replaced([name]), name, z_set[i], z_truth[i]) for i, name in enumerate(GEOMETRIC_NAMES))
+    print(f"\nthe {args.top} relations worth most (FID_g with that one from the captures; mean z, set | captures):")
+    for value, name, z, z_real in rows[:args.top]:
+        print(f"  {name:34} {value:6.2f}   z {z:+.2f} | {z_real:+.2f}")
+
+
+if __name__ == "__main__":
+    main()
