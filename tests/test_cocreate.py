@@ -324,6 +324,8 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["vary", "{dance}", "--count", "-2"], "number of variations"),
     (["vary", "{dance}", "--strength", "2"], "strength"),
     (["continue", "{dance}", "--bars", "0"], "number of bars"),
+    (["continue", "{dance}", "--bars", "1", "--music", "{missing}.mid"], "nothing.mid: no such file"),
+    (["continue", "{dance}", "--bars", "1", "--music", "{empty}"], "empty: a folder, not a music file"),
     (["blend", "{dance}", "{missing}"], "no such folder"),
     (["translate", "{dance}", "--style", "tango"], "style 'tango'"),
     (["history", "{missing}"], "no such folder"),

@@ -201,11 +201,17 @@ def test_rank_levels_share_bars_equally_and_ties_alike():
 # Where music comes from, and what it refuses
 
 
-def test_resolve_music_finds_corpus_works_and_names_near_misses():
+def test_resolve_music_finds_corpus_works_and_names_near_misses(tmp_path):
     path = resolve_music("corpus:joplin/maple_leaf_rag")
     assert path.is_file() and path.name == "maple_leaf_rag.mxl"
     assert resolve_music("corpus:joplin/maple_leaf_rag.mxl") == path
-    assert resolve_music("song.mid") == Path("song.mid")
+    (tmp_path / "song.mid").write_bytes(b"MThd")
+    assert resolve_music(str(tmp_path / "song.mid")) == tmp_path / "song.mid"
+    for given, says in ((tmp_path / "other.mid", "other.mid: no such file"),
+                        (tmp_path, f"{tmp_path.name}: a folder, not a music file")):
+        with pytest.raises(MusicError) as error:
+            resolve_music(given)
+        assert says in _one_line(error)
     with pytest.raises(MusicError) as error:
         resolve_music("corpus:joplin/mapel_leaf_rag")
     assert "corpus:joplin/maple_leaf_rag" in _one_line(error)

@@ -47,6 +47,11 @@ jobs = number("a number of worker processes", low=1, high=256, low_inclusive=Tru
 MIN_SIDE, MAX_SIDE = 32, 8192
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is one: "1 bar", "16 bars", "0 symbols"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def size(text: str) -> tuple[int, int]:
     """WIDTHxHEIGHT in pixels, each side from ``MIN_SIDE`` to ``MAX_SIDE``."""
     width, sep, height = text.lower().partition("x")

@@ -56,7 +56,8 @@ def staff(args: argparse.Namespace) -> int:
     written = save_staff(score, args.output, **options)
     bars = math.ceil(score.duration / score.beats_per_bar)
     pages = f" on {len(written)} pages ({written[0].name} ... {written[-1].name})" if len(written) > 1 else ""
-    print(f"{args.output}: {len(score.symbols)} symbols in {bars} bars{pages}")
+    symbols = common.counted(len(score.symbols), "symbol")
+    print(f"{args.output}: {symbols} in {common.counted(bars, 'bar')}{pages}")
     return 0
 
 

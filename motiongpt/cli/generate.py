@@ -93,6 +93,6 @@ def run(args: argparse.Namespace) -> int:
         save_variations(out, dances, video=False)
     where = f" on the beats of {args.music}" if args.music else f" at {first.score.grid.tempo:.0f} bpm"
     what = f"{count} variations ({out}/1 the best ranked, {out}/overview.png)" if args.variations else \
-        f"{len(first.score.symbols)} symbols"
-    print(f"{out}: {what} in {first.prompt['bars']} bars{where}, seed {args.seed}")
+        common.counted(len(first.score.symbols), "symbol")
+    print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
     return 0

@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
 def summary(output: Path, score) -> str:
     columns = Counter(s.column.value for s in score.symbols)
     bars = math.ceil(score.duration / score.beats_per_bar)
-    return (f"{output}: {len(score.symbols)} symbols in {bars} bars of {score.beats_per_bar} beats at "
+    symbols = common.counted(len(score.symbols), "symbol")
+    return (f"{output}: {symbols} in {common.counted(bars, 'bar')} of {score.beats_per_bar} beats at "
             f"{score.tempo:.1f} bpm ({', '.join(f'{c} {n}' for c, n in sorted(columns.items()))})")
 
 

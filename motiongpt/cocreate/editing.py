@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from laban.cells import cell_centre, cell_of
+from laban.errors import MusicError
 from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
 from .dance import CocreateError, Dance
@@ -176,10 +177,10 @@ def _place(symbol, column) -> tuple:
 def _music_path(music: str):
     from motiongpt.conditioning.music import resolve_music
 
-    path = resolve_music(music)
-    if not path.is_file():
-        raise CocreateError(f"{path}: no such file (the music this dance was made on)")
-    return path
+    try:
+        return resolve_music(music)
+    except MusicError as error:
+        raise CocreateError(f"{error} (the music this dance was made on)") from None
 
 
 # --- splicing at the token level ---------------------------------------------------------------------------

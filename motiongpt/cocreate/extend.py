@@ -114,8 +114,6 @@ def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | 
     from motiongpt.model.conditions import control_rows
 
     path = resolve_music(music)
-    if not path.is_file():
-        raise CocreateError(f"{path}: no such file")
     features = music_features(path, meter)
     beats = np.asarray(features.grid.times, dtype=float)[features.grid.downbeat:]
     if len(beats) < bars * meter + 1:

@@ -43,8 +43,6 @@ def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int
         from motiongpt.conditioning.music import music_features, resolve_music
 
         path = resolve_music(music)
-        if not path.is_file():
-            raise CocreateError(f"{path}: no such file")
         features = music_features(path, meter)
         return features.grid, path, features
     bpm, meter = bpm or DEFAULT_BPM, meter or 4

@@ -57,10 +57,15 @@ def resolve_music(spec: str | Path) -> Path:
     """The file a music argument names: a path, or ``corpus:composer/piece`` (a work of music21's corpus, the
     suffix optional: ``corpus:joplin/maple_leaf_rag``, ``corpus:bach/bwv66.6``). A corpus name that matches no
     work, or only works in a format the beat grid cannot read (abc, humdrum), raises a one-line ``MusicError``
-    naming the nearest matches."""
+    naming the nearest matches; so does a path that is not a file (the one home of that check)."""
     text = str(spec)
     if not text.startswith(CORPUS_PREFIX):
-        return Path(text)
+        path = Path(text)
+        if path.is_dir():
+            raise MusicError(f"{path}: a folder, not a music file")
+        if not path.is_file():
+            raise MusicError(f"{path}: no such file")
+        return path
     name = text[len(CORPUS_PREFIX):].strip().strip("/").lower()
     works = _corpus_works()
     if name in works:
