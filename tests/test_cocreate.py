@@ -328,7 +328,10 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["continue", "{dance}", "--bars", "1", "--music", "{empty}"], "empty: a folder, not a music file"),
     (["blend", "{dance}", "{missing}"], "no such folder"),
     (["translate", "{dance}", "--style", "tango"], "style 'tango'"),
+    (["translate", "{dance}", "--style", ""], "style '' is neither"),
     (["history", "{missing}"], "no such folder"),
+    (["generate", "--text", "walk", "--bars", "100000", "-o", "{missing}"], "at most 1024, not 100000"),
+    (["generate", "--text", "walk", "--seconds", "1e9", "-o", "{missing}"], "at most 1800, not 1e9"),
     (["history", "{empty}"], "no dances here"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
@@ -339,3 +342,14 @@ def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, ca
                                                         else []), capsys)
     assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and message in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+
+
+@pytest.mark.parametrize("length, message", [
+    ({"bars": 1025}, "at most 1024 bars"), ({"seconds": 1e9}, "or 1800 seconds"), ({"seconds": -1.0}, "some seconds"),
+])
+def test_a_dance_too_long_or_of_no_length_is_refused_before_any_work(loaded, length, message):
+    """A few zeros too many would sample for hours, or build a beat grid of a billion beats first: refused."""
+    from motiongpt.cocreate import generate
+
+    with pytest.raises(CocreateError, match=message):
+        generate(loaded, text="walk", **length)

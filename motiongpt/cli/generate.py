@@ -33,9 +33,12 @@ def add_parser(commands) -> None:
     gen.add_argument("--bpm", type=common.bpm, help="tempo without music (default 120)")
     gen.add_argument("--meter", type=common.meter, help="beats per bar (default: the music's, else 4)")
     length = gen.add_mutually_exclusive_group()
-    length.add_argument("--bars", type=common.number("a number of bars", low=1, low_inclusive=True, integer=True),
+    # motiongpt.cocreate.generate.MOST_BARS and MOST_SECONDS (not imported here: the model's imports are slow)
+    length.add_argument("--bars", type=common.number("a number of bars", low=1, high=1024, low_inclusive=True,
+                                                     integer=True),
                         help="bars to write (default: the whole piece; without music 16)")
-    length.add_argument("--seconds", type=common.number("a length in seconds"), help="length in seconds")
+    length.add_argument("--seconds", type=common.number("a length in seconds", high=1800),
+                        help="length in seconds")
     gen.add_argument("--no-controls", action="store_true",
                      help="do not follow the music's per-bar controls (energy, accents, phrases, repeats)")
     gen.add_argument("--style", help="a style the model knows, or a style adapter folder (motiongpt train --lora)")

@@ -28,6 +28,10 @@ MUSIC_GUIDANCE = 2.0
 TOP_P = 0.9
 
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
+# The longest dance asked for by length: half an hour (1024 bars of 4/4 at 136 bpm). A few zeros too many is refused
+# at once rather than sampled for hours (or a beat grid of a billion beats built first); the CLI's --bars and
+# --seconds say the same numbers.
+MOST_BARS, MOST_SECONDS = 1024, 1800.0
 
 
 def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int | None = None,
@@ -87,6 +91,11 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         raise CocreateError(f"the number of variations must be a whole number from 1, not {count!r}")
     if bars is not None and (not isinstance(bars, int) or bars < 1):
         raise CocreateError(f"a dance has at least one bar, not {bars!r}")
+    if seconds is not None and not seconds > 0:
+        raise CocreateError(f"a dance lasts some seconds, not {seconds!r}")
+    if (bars is not None and bars > MOST_BARS) or (seconds is not None and seconds > MOST_SECONDS):
+        raise CocreateError(f"a dance lasts at most {MOST_BARS} bars or {MOST_SECONDS:g} seconds, not "
+                            f"{bars if bars is not None else seconds!r}")
     model = loaded.model
     grid, path, features = dance_grid(music, bpm=bpm, meter=meter, bars=bars, seconds=seconds)
     if seconds is not None:
@@ -95,6 +104,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     have = model.vocabulary.bar_count(grid)
     if bars is not None and bars > have:
         raise CocreateError(f"the music has {have} bars, fewer than the {bars} asked for")
+    if bars is None and have > MOST_BARS:
+        raise CocreateError(f"the music has {have} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1

@@ -33,7 +33,7 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     network = MotionGPT.from_pretrained(model if model is not None else builtin_model_path())
     versions = {"model": str(model) if model is not None else "builtin", "model_version": weights_version(network),
                 "adapter": None, "adapter_version": None, "motiongpt": version()}
-    if style is not None and Path(style).is_dir():
+    if style is not None and str(style).strip() and Path(style).is_dir():  # ('' names the current folder)
         from motiongpt.train.lora import apply_adapter
 
         network = apply_adapter(network, style)
