@@ -30,11 +30,12 @@ def test_tokenize_writes_a_score_in_each_format(trials, tmp_path, capsys):
     assert any(s.column is laban.Column.SUPPORT_LEFT for s in score.symbols)
 
 
-def test_tokenize_follows_a_beats_file_and_a_meter(trials, tmp_path, capsys):
+@pytest.mark.parametrize("meter", ["3", "3/4"])  # beats per bar, or a time signature as the text form writes it
+def test_tokenize_follows_a_beats_file_and_a_meter(trials, tmp_path, capsys, meter):
     beats = tmp_path / "beats.txt"
     beats.write_text("\n".join(f"{0.2 + 0.55 * i:.3f}" for i in range(30)))
     code, _, err = run(["tokenize", str(trials["05_01"].path), "-o", str(tmp_path / "s.json"),
-                        "--beats", str(beats), "--meter", "3"], capsys)
+                        "--beats", str(beats), "--meter", meter], capsys)
     assert code == 0, err
     score = laban.Score.load(tmp_path / "s.json")
     assert score.beats_per_bar == 3 and score.grid.times[0] == pytest.approx(0.2)
@@ -206,6 +207,7 @@ def test_a_missing_model_extra_is_one_line(monkeypatch, capsys):
     (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--fps", "0"], "--fps"),
     (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--subdivision", "0"], "--subdivision"),
     (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--meter", "0"], "--meter"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--meter", "3/0"], "--meter"),
     (["render", "{bvh}", "-o", "{out}/r.gif", "--size", "10x10"], "--size"),
     (["render", "{bvh}", "-o", "{out}/r.gif", "--rate", "0"], "--rate"),
     (["render", "{bvh}", "-o", "{out}/r.gif", "--bpm", "-3"], "--bpm"),

@@ -53,7 +53,8 @@ def add_parsers(commands) -> None:
     cont.add_argument("--bars", type=bars, required=True, help="how many bars to add")
     cont.add_argument("--music", help="music for the new bars (a file, or corpus:COMPOSER/WORK)")
     cont.add_argument("--text", help="words for the new bars (default: the dance's own)")
-    cont.add_argument("--meter", type=common.meter, default=4, help="beats per bar of a capture (default 4)")
+    cont.add_argument("--meter", type=common.meter, default=4,
+                      help="beats per bar of a capture, or a time signature such as 3/4 (default 4)")
     _sampling(cont)
     cont.set_defaults(run=run_continue)
 

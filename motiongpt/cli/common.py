@@ -41,7 +41,19 @@ bpm = number("a tempo in beats per minute", low=1.0, high=1000.0, low_inclusive=
 fps = number("a frame rate in frames per second", low=1.0, high=1000.0, low_inclusive=True)
 scale = number("a scale in metres per file unit")
 seed = number("a seed", low=0, low_inclusive=True, integer=True)
-meter = number("beats per bar", low=1, high=64, low_inclusive=True, integer=True)
+_beats_per_bar = number("beats per bar", low=1, high=64, low_inclusive=True, integer=True)
+
+
+def meter(text: str) -> int:
+    """Beats per bar, as a number or as a time signature ("3/4", "6/8"): the upper number, as the score's text form
+    reads its ``meter:`` line (a beat is what the grid says, so the lower number is checked, not kept)."""
+    upper, slash, lower = text.partition("/")
+    if slash and (not lower.strip().isdigit() or int(lower) < 1):
+        raise argparse.ArgumentTypeError(f"a meter is beats per bar or a time signature such as 3/4, not '{text}'")
+    return _beats_per_bar(upper.strip())
+
+
+meter.__name__ = "beats per bar"
 subdivision = number("a subdivision of the beat", low=1, high=64, low_inclusive=True, integer=True)
 jobs = number("a number of worker processes", low=1, high=256, low_inclusive=True, integer=True)
 MIN_SIDE, MAX_SIDE = 32, 8192

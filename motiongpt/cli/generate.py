@@ -31,7 +31,8 @@ def add_parser(commands) -> None:
     gen.add_argument("--music", help="a MIDI/MusicXML/audio file, or corpus:COMPOSER/WORK from music21's corpus: "
                                      "the dance is written on its beats")
     gen.add_argument("--bpm", type=common.bpm, help="tempo without music (default 120)")
-    gen.add_argument("--meter", type=common.meter, help="beats per bar (default: the music's, else 4)")
+    gen.add_argument("--meter", type=common.meter,
+                     help="beats per bar, or a time signature such as 3/4 (default: the music's, else 4)")
     length = gen.add_mutually_exclusive_group()
     # motiongpt.cocreate.generate.MOST_BARS and MOST_SECONDS (not imported here: the model's imports are slow)
     length.add_argument("--bars", type=common.number("a number of bars", low=1, high=1024, low_inclusive=True,

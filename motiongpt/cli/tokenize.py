@@ -37,7 +37,8 @@ def add_parser(commands) -> None:
     time.add_argument("--beats", type=Path, help="a file of beat times in seconds, one per line")
     time.add_argument("--music", type=Path, help="a MIDI or MusicXML file whose beats the dance follows, or audio "
                                                  "(.wav/.flac/.ogg/.mp3; needs librosa: pip install '.[audio]')")
-    tok.add_argument("--meter", type=common.meter, default=None, help="beats per bar (default 4, or the music's)")
+    tok.add_argument("--meter", type=common.meter, default=None,
+                     help="beats per bar, or a time signature such as 3/4 (default 4, or the music's)")
     tok.add_argument("--subdivision", type=common.subdivision, default=4, help="quantise to 1/N beat (default 4)")
     tok.add_argument("--scale", type=common.scale, help="metres per file unit (default: detected from body height)")
     tok.add_argument("--fps", type=common.fps, help="the capture's real frame rate, when its header is wrong")
