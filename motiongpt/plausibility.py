@@ -39,7 +39,10 @@ requests the decoder cannot soften without betraying the score:
   retrained model's validation FID_g 67.6, 43.5 with the bend raised). No training score starts bent (0 of 96
   starting positions); the built-in model started 5 of 270 validation dances so, each then a third of its length
   bent over. ``torso_raised`` stands a starting position's torso up (the same direction, high) and brings a bend
-  back upright on the next whole beat after ``LONGEST_BEND``.
+  back upright on the next whole beat after ``LONGEST_BEND``. So too a torso leaning back, which the training
+  scores write five times and never hold (the next torso symbol follows at once) and the model's dances held for
+  up to 12 s, the pelvis ahead of the feet all the while (the evaluation's "pelvis forward of feet", z +29 to
+  +42 in the validation dances where it happened).
 
 ``mended`` applies these to what was sampled, in that order (two-foot steps made one way, a pivot's other foot
 lifted, then each step taking the weight, then the gaps these leave held, then a long bend raised), wherever a
@@ -61,7 +64,7 @@ from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
 from .grammar import P_WHAT, ScoreGrammarProcessor
-from .vocabulary import Vocabulary
+from .vocabulary import TURN_STEP, Vocabulary
 
 __all__ = ["FASTEST_TURN", "LONGEST_BEND", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits", "mended",
            "pivots_freed", "steps_together", "torso_raised", "weight_kept", "weight_transferred"]
@@ -260,7 +263,8 @@ def pivots_freed(score: Score, begin: float = 0.0, end: float = float("inf")) ->
     """``score`` with the other foot off the floor while a foot turns: where a turn sign in one support column
     (starting between beats ``begin`` and ``end``) overlaps a symbol of the other foot's column written from
     ``begin`` on, that symbol ends where the turn begins, or, if it begins inside the turn, begins where the turn
-    ends (and goes if nothing is left). The turn itself, and every symbol before ``begin``, stays as written."""
+    ends (and goes if nothing is left); a turn so cut turns less, as ``_shortened`` says, not faster. The turn
+    itself, and every symbol before ``begin``, stays as written."""
     turns = [s for s in score.symbols if s.column in _FEET and s.sign is Sign.TURN and begin - 1e-9 <= s.start < end]
     if not turns:
         return score
@@ -273,9 +277,9 @@ def pivots_freed(score: Score, begin: float = 0.0, end: float = float("inf")) ->
                     continue
                 changed = True
                 if symbol.start < turn.start - 1e-9:
-                    symbol = dataclasses.replace(symbol, duration=turn.start - symbol.start)
+                    symbol = _shortened(symbol, symbol.start, turn.start - symbol.start, score.grid)
                 elif symbol.end > turn.end + 1e-9:
-                    symbol = dataclasses.replace(symbol, start=turn.end, duration=symbol.end - turn.end)
+                    symbol = _shortened(symbol, turn.end, symbol.end - turn.end, score.grid)
                 else:
                     symbol = None
                     break
@@ -284,6 +288,21 @@ def pivots_freed(score: Score, begin: float = 0.0, end: float = float("inf")) ->
     if not changed:
         return score
     return Score(score.grid, symbols, score.starting_position, score.title)
+
+
+def _shortened(symbol: Symbol, start: float, duration: float, grid: BeatGrid) -> Symbol:
+    """``symbol`` cut to ``duration`` beats from ``start``; a turn cut so turns no faster than ``FASTEST_TURN``
+    (what it had no time left for is dropped, in eighths), and holds the weight if not even an eighth is left."""
+    cut = dataclasses.replace(symbol, start=start, duration=duration)
+    if symbol.sign is not Sign.TURN or not symbol.turn:
+        return cut
+    seconds = grid.beats_to_seconds(start + duration) - grid.beats_to_seconds(start)
+    most = math.floor(FASTEST_TURN * seconds * TURN_STEP + 1e-9) / TURN_STEP
+    if abs(symbol.turn) <= most:
+        return cut
+    if most <= 0:
+        return dataclasses.replace(cut, sign=Sign.HOLD, turn=None)
+    return dataclasses.replace(cut, turn=math.copysign(most, symbol.turn))
 
 
 def weight_transferred(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
@@ -336,14 +355,16 @@ def _one_way(left: Symbol, right: Symbol):
 
 
 def torso_raised(score: Score, begin: float = 0.0, end: float = float("inf"), longest: float = LONGEST_BEND) -> Score:
-    """``score`` with a torso bent to the horizontal or below (a direction at the middle or low level), and held
-    there longer than ``longest`` seconds from its arrival, brought back upright (place high, over a beat at most)
+    """``score`` with a torso bent to the horizontal or below (a direction at the middle or low level) or leaning
+    back, and held there longer than ``longest`` seconds from its arrival, brought back upright (place high, over a beat at most)
     from the first whole beat after that, where that beat lies between ``begin`` and ``end`` (and within the
     score) and the torso's next symbol has not begun. When ``begin`` is the dance's start, a bend in the starting
-    position is stood up there (the same direction at the high level): a dance does not start bent over."""
+    position is stood up there (the same direction at the high level, or upright from a lean back): a dance does
+    not start bent over."""
     start = score.starting_position
     if begin <= 1e-9 and any(s.column is Column.TORSO and _bent(s) for s in start):
-        start = [dataclasses.replace(s, level=Level.HIGH) if s.column is Column.TORSO and _bent(s) else s
+        start = [dataclasses.replace(s, level=Level.HIGH, direction=Direction.PLACE if s.direction in _BACKWARD
+                                     else s.direction) if s.column is Column.TORSO and _bent(s) else s
                  for s in start]
         score = Score(score.grid, score.symbols, start, score.title)
     torso = sorted((s for s in score.symbols if s.column is Column.TORSO), key=lambda s: s.start)
@@ -363,8 +384,14 @@ def torso_raised(score: Score, begin: float = 0.0, end: float = float("inf"), lo
     return Score(score.grid, score.symbols + raised, score.starting_position, score.title)
 
 
+_BACKWARD = (Direction.BACKWARD, Direction.LEFT_BACKWARD, Direction.RIGHT_BACKWARD)
+
+
 def _bent(symbol: Symbol) -> bool:
-    return symbol.level in (Level.MIDDLE, Level.LOW) and symbol.direction is not Direction.PLACE
+    """A torso direction the training scores never hold: bent to the horizontal or below (the middle or low level),
+    or leaning back at any level (their five backward symbols each give way at once to the next)."""
+    return (symbol.level in (Level.MIDDLE, Level.LOW) and symbol.direction is not Direction.PLACE
+            or symbol.direction in _BACKWARD)
 
 
 def mended(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:

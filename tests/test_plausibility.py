@@ -207,6 +207,23 @@ def test_a_foot_turning_lifts_the_other():
     assert crossed(freed) < 0.05  # the free foot, carried round, lags by a few centimetres
 
 
+def test_a_turn_cut_short_by_the_other_foots_turns_less_not_faster():
+    """Two turns on the two feet overlapping (a model wrote three turns on the right foot over 2.25 beats, and the
+    left foot's turn a quarter beat later): lifting the other foot ends the right's turn after a quarter beat,
+    which at the turns written would spin 24 turns a second; it turns as much as ``FASTEST_TURN`` allows in that
+    time instead, in eighths, or holds the weight where not even an eighth fits."""
+    grid = laban.BeatGrid.uniform(120, 8, 4)  # half a second a beat
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)
+             for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    for lead, (sign, turn) in ((0.0625, (Sign.HOLD, None)), (0.25, (Sign.TURN, -0.375)), (1.0, (Sign.TURN, -1.75)),
+                               (2.0, (Sign.TURN, -3.0))):
+        right = Symbol(0.0, Column.SUPPORT_RIGHT, 2.25, Sign.TURN, turn=-3.0)
+        left = Symbol(lead, Column.SUPPORT_LEFT, 2.25, Sign.TURN, turn=-2.0)
+        cut = pivots_freed(laban.Score(grid, [right, left], start)).column(Column.SUPPORT_RIGHT)
+        assert [(s.start, s.duration, s.sign, s.turn) for s in cut] == [(0.0, min(lead, 2.25), sign, turn)]
+        assert not cut[0].turn or abs(cut[0].turn) / (cut[0].duration * 0.5) <= FASTEST_TURN
+
+
 def steps_inside_the_other_support(score: laban.Score) -> list:
     """Steps that begin while the other foot's support symbol, begun earlier, still sounds (what the tokenizer never
     writes: its supports change together)."""
@@ -304,6 +321,15 @@ def test_a_torso_bent_to_the_horizontal_comes_back_up_in_the_time_dancers_hold_i
     back = laban.Score(grid, [bend, Symbol(2.0, Column.TORSO, 1.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH),
                               *standing], feet)
     assert torso_raised(back) == back
+    # leaning back is held no longer than a bend (the training scores never hold it), and no dance starts so
+    leaning = dataclasses.replace(bend, direction=Direction.BACKWARD, level=Level.HIGH)
+    assert mended(laban.Score(grid, [leaning, *standing], feet)).column(Column.TORSO) == [
+        leaning, Symbol(3.0, Column.TORSO, 1.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH)]
+    started = mended(laban.Score(grid, standing, feet + [dataclasses.replace(leaning, duration=0.0)]))
+    assert [(s.direction, s.level) for s in started.starting_position if s.column is Column.TORSO] == [
+        (Direction.PLACE, Level.HIGH)]
+    upright = dataclasses.replace(bend, direction=Direction.FORWARD, level=Level.HIGH)
+    assert mended(laban.Score(grid, [upright, *standing], feet)).column(Column.TORSO) == [upright]
 
 
 def test_the_shared_scores_need_no_mending(trials):
