@@ -10,7 +10,9 @@ relation, this says what that relation is worth: for each relation (and group of
 per-clip values are replaced by those of the captures the set stands in for, clip for clip (an oracle: what a
 perfect fix of that relation alone would give), and the set's mean offset there in the training captures' standard
 deviations (z). Each seed's FID_g is printed first; the oracles are means over the seeds, since one seed's FID over
-27 clips moves by several points.
+27 clips moves by several points, and by 40 or more where one dance is far off (the shipped model's seeds 0-3
+average FID_g 27, its seeds 4-9 60 before the torso repairs of 2026-12-04: ``docs/model.md``, "Four seeds were not
+enough"). Read ``--seeds 0 1 2 3 4 5 6 7 8 9`` before keeping a change.
 
 The rows are the validation split's (27 takes): its scores decoded (``laban.decode``, ``--execution``), or with
 ``--model`` the model's dances for them as ``motiongpt evaluate --held-out validation --model`` writes them. The
