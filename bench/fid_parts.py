@@ -3,6 +3,7 @@
     PYTHONPATH=. python bench/fid_parts.py                          # decoded validation scores, decode seeds 0-3
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3   # the model's validation dances
     PYTHONPATH=. python bench/fid_parts.py --execution learned
+    PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3 4 5 6 7 8 9 --outliers 8   # 10 min
 
 FID_g (``motiongpt.metrics``) compares 32 per-clip fractions of frames in which a pose relation holds ("hand above
 neck", "foot behind"...) between a set and the training captures. Before changing the decoder or the model for one
@@ -56,6 +57,9 @@ def main() -> None:
     parser.add_argument("--model", help="'builtin' or a model folder: its dances instead of the decoded scores")
     parser.add_argument("--execution", default="rules", choices=("rules", "learned"))
     parser.add_argument("--top", type=int, default=12, help="relations to list")
+    parser.add_argument("--outliers", type=float, default=6.0,
+                        help="list each dance with a relation (or a kinetic feature) this many training standard "
+                             "deviations off, the seed's FID it sits in, and its words (0: none)")
     args = parser.parse_args()
 
     import laban
@@ -68,7 +72,7 @@ def main() -> None:
     reference = [measure(c) for c in load("train")[0]]
     held_out = [measure(c) for c in load("validation")[0]]
     model = load_model(args.model) if args.model else None
-    sets = []
+    sets, kinetic = [], []
     for seed in args.seeds:
         if model is None:
             laban.decode = lambda score, seed=seed, **kw: decode(score, execution=args.execution, seed=seed, **kw)
@@ -81,7 +85,9 @@ def main() -> None:
         made, kept = decoded(scores, held_out)
         if len(made) != len(held_out):
             raise SystemExit(f"the decoder refused {len(held_out) - len(made)} scores")
-        sets.append(np.stack([measure(c).geometric for c in made]))
+        measured = [measure(c) for c in made]
+        sets.append(np.stack([m.geometric for m in measured]))
+        kinetic.append(np.stack([m.kinetic for m in measured]))
 
     ref = np.stack([m.geometric for m in reference])
     truth = np.stack([m.geometric for m in held_out])
@@ -104,6 +110,8 @@ def main() -> None:
     per_seed = [fid(f) for f in sets]
     print(f"captures' own FID_g {fid(truth):.2f}; per seed {', '.join(f'{v:.2f}' for v in per_seed)}; "
           f"mean {np.mean(per_seed):.2f}")
+    if args.outliers:
+        outliers(args.outliers, args.seeds, sets, kinetic, reference, held_out)
     print("\nFID_g with a group's relations taken from the captures (mean over seeds):")
     for group, names in GROUPS.items():
         print(f"  {group:14} {replaced(names):6.2f}")
@@ -113,6 +121,32 @@ def main() -> None:
     print(f"\nthe {args.top} relations worth most (FID_g with that one from the captures; mean z, set | captures):")
     for value, name, z, z_real in rows[:args.top]:
         print(f"  {name:34} {value:6.2f}   z {z:+.2f} | {z_real:+.2f}")
+
+
+def outliers(bound: float, seeds: list[int], sets: list, kinetic: list, reference: list, held_out: list) -> None:
+    """The dances that one feature puts far from the training captures: what a seed's FID over 27 clips is most
+    often made of (one relation at z +30 adds some 40 to FID_g)."""
+    from motiongpt import metrics
+    from motiongpt.metrics.features import GEOMETRIC_NAMES, LANDMARKS
+
+    ref_g = np.stack([m.geometric for m in reference])
+    ref_k = np.stack([m.kinetic for m in reference])
+    kinds = ("horizontal speed", "vertical speed", "acceleration")  # per landmark, as kinetic_features orders them
+    print(f"\ndances with a feature more than {bound:g} training standard deviations off:")
+    found = 0
+    for seed, geometric, moving in zip(seeds, sets, kinetic):
+        fid_g = metrics.fid(metrics.normalise(geometric, ref_g)[0], metrics.normalise(ref_g, ref_g)[0])
+        fid_k = metrics.fid(metrics.normalise(moving, ref_k)[0], metrics.normalise(ref_k, ref_k)[0])
+        for features, ref, name in ((geometric, ref_g, lambda j: GEOMETRIC_NAMES[j]),
+                                    (moving, ref_k, lambda j: f"{LANDMARKS[j // 3].value} {kinds[j % 3]}")):
+            z = metrics.normalise(features, ref)[0]
+            for i in np.flatnonzero(np.abs(z).max(axis=1) > bound):
+                j = int(np.abs(z[i]).argmax())
+                found += 1
+                print(f"  seed {seed} (FID_k {fid_k:.1f}, FID_g {fid_g:.1f})  {held_out[i].name:8} {name(j):34} "
+                      f"z {z[i, j]:+6.1f}  {(held_out[i].text or '')[:50]!r}")
+    if not found:
+        print("  none")
 
 
 if __name__ == "__main__":
