@@ -15,7 +15,9 @@ requests the decoder cannot soften without betraying the score:
 - An unwritten spring: a gap in the support columns is a jump (Labanotation writes springs so, and the decoder
   flies them), which the tokenizer always writes with a flight sign, so the shared scores have almost none without
   one; the built-in model left one every two seconds, most a quarter to one beat long, each performed as a hop
-  nobody asked for. ``weight_kept`` holds the weight over them in what was sampled.
+  nobody asked for. ``weight_kept`` holds the weight over them in what was sampled. Held, they are pauses the
+  captures do not make (the model's walks stopped and started), so ``SupportsContinued`` first pushes the model
+  to write the support itself where it would leave the feet empty, except where the words count the steps.
 - A pivot on both feet: a turn sign in one support column turns the body on that foot, and the tokenizer never
   writes one while the other foot's column still holds weight (0 of the shared scores' 753); the built-in model
   wrote 21 of its 44 so (validation dances), which the decoder performed as written, the body turning over two
@@ -63,11 +65,12 @@ from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the cap
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
-from .grammar import P_WHAT, ScoreGrammarProcessor
-from .vocabulary import TURN_STEP, Vocabulary
+from .grammar import BAR, COL, EOS, P_AFTER_DUR, P_COL, P_EVENT, P_WHAT, POS, ScoreGrammarProcessor
+from .vocabulary import COLUMNS, TURN_STEP, Vocabulary
 
-__all__ = ["FASTEST_TURN", "LONGEST_BEND", "LONGEST_FLIGHT", "FlightLimit", "TurnLimit", "limits", "mended",
-           "pivots_freed", "steps_together", "torso_raised", "weight_kept", "weight_transferred"]
+__all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "FlightLimit", "SupportsContinued",
+           "TurnLimit", "limits", "mended", "pivots_freed", "steps_together", "torso_raised", "weight_kept",
+           "weight_transferred"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -81,10 +84,67 @@ FASTEST_TURN = 3.7
 LONGEST_BEND = 1.0
 
 
+# Nats taken from every way of leaving the supports empty (``SupportsContinued``). Chosen on the validation split
+# (the model's 27 dances, sampling seeds 0-3, FID_k / FID_g means; ``docs/model.md``, "Supports left empty"):
+# none 31.8 / 27.2, 1.5 30.1 / 37.1, 3 28.2 / 25.4, 6 30.0 / 44.3.
+GAP_PENALTY = 3.0
+
+
 def limits(vocabulary: Vocabulary, grid: BeatGrid, grammar: ScoreGrammarProcessor | None = None) -> list:
     """Every limit a sampled dance keeps, to run after the grammar's processor (``grammar``: it, whose state a
     limit may read; None where there is no last bar, as in a stream)."""
     return [FlightLimit(vocabulary, grid), TurnLimit(vocabulary, grid, grammar=grammar)]
+
+
+class SupportsContinued(LogitsProcessor):
+    """A push against leaving the support columns empty: ``penalty`` nats off every token that would move on in
+    time (a later position, the next bar, the end) while nothing stands on the feet, and off the columns after the
+    supports at a position where a support is still to be written (staff order: once an arm is written there, no
+    support can be). Not after a flight, whose landing the decoder makes; not in bars whose words count the steps
+    (``counted``: one flag per ``<bar>``, as the grammar numbers them; filling in, the middle's bars follow the
+    prefix's), where a support the model would not write is better held (``weight_kept``) than made a step the
+    words did not ask for; never a refusal. ``grammar``: the grammar's processor it runs after, or anything that
+    holds a ``ScoreGrammar`` as ``grammar`` and its state as ``state`` (a ``BarStream``).
+
+    The tokenizer writes no such gap (0 in the 150 shared scores: each support begins where the last ends, a
+    landing where its flight ends), but the built-in model left 16 % of its validation dances' beats with nothing
+    on the feet, which ``weight_kept`` then holds: its walks paused where the captures' go on. Pushed, the model
+    writes the support the moment asks for itself (a step, a hold, a turn), and leaves 4 % of the beats empty."""
+
+    def __init__(self, grammar, counted: np.ndarray | None = None,
+                 penalty: float = GAP_PENALTY) -> None:
+        g = grammar.grammar
+        self.grammar, self.penalty = grammar, penalty
+        self.counted = None if counted is None else np.asarray(counted, dtype=bool)
+        self.position = torch.from_numpy(np.where(g.kind == POS, g.arg, -1))  # a position token's, else -1
+        self.next_bar = torch.from_numpy((g.kind == BAR) | (g.kind == EOS))  # the next bar, or the end
+        self.after_supports = torch.from_numpy((g.kind == COL) & (g.arg > COLUMNS.index(Column.SUPPORT_RIGHT)))
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        s = self.grammar.state
+        if s is None:
+            return scores
+        ph = s.phase
+        covered = s.busy[:, 1:4].max(1)  # lanes 1-3: the centre's turns (on both feet), the two supports
+        after_flight = (s.busy[:, 0] >= covered) & (s.busy[:, 0] > 0)
+        writing = (((ph == P_EVENT) | (ph == P_AFTER_DUR) | (ph == P_COL)) & (s.bar >= 0) & ~(s.fim & ~s.middle)
+                   & ~(s.pending >= 0).any(1) & ~after_flight)
+        if self.counted is not None and len(self.counted):
+            writing &= ~self.counted[np.clip(s.bar, 0, len(self.counted) - 1)]
+        if not writing.any():
+            return scores
+        floor = np.where(s.bar == 0, s.upbeat_floor, 0)
+        empty_here = writing & (s.pos >= 0) & (covered <= s.pos)
+        support_here = empty_here & ((ph == P_COL) | (s.last_col < COLUMNS.index(Column.SUPPORT_RIGHT)))
+        gap_from = np.maximum(np.maximum(covered, floor), np.where(empty_here & ~support_here, s.pos + 1, 0))
+        device = scores.device
+        here, later, gap_from, length = (torch.from_numpy(x).to(device) for x in (
+            support_here, writing & ~support_here, gap_from, s.length))
+        position, next_bar = self.position.to(device)[None], self.next_bar.to(device)[None]
+        pushed = (here[:, None] & (self.after_supports.to(device)[None] | (position >= 0) | next_bar)) | (
+            later[:, None] & ((position > gap_from[:, None]) | (next_bar & (gap_from < length)[:, None])))
+        size = pushed.shape[1]
+        return torch.cat([scores[:, :size] - self.penalty * pushed.to(scores.dtype), scores[:, size:]], dim=1)
 
 
 class FlightLimit(LogitsProcessor):

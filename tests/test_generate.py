@@ -266,9 +266,11 @@ def test_word_guidance_contrasts_the_words_with_their_absence(model):
     """Guidance 0 is the model without what the words state (their per-bar facts), 1 the model as it is, and more
     pushes past it: the same seed then writes the dance of the words' sentence alone, the plain dance and a third
     one, each the same again for that seed; the sentence vector is a group of its own ("text"). (Words that state
-    no turn: a stated turn is also a budget sampling keeps, with or without guidance, motiongpt.model.steering.)"""
+    no turn and no step count: a stated turn is also a budget sampling keeps, with or without guidance,
+    motiongpt.model.steering, and bars whose steps are counted are not pushed to keep the weight on the feet,
+    motiongpt.plausibility.SupportsContinued.)"""
     grid = laban.BeatGrid.uniform(120, 8, 4)
-    words = "a slow solo: four steps forward, arms high"
+    words = "a slow solo going forward, arms high"
     unstated = generate(model, grid, text=words, facts=np.full((2, model.config.fact_count), -1), seed=5)
     assert generate(model, grid, text=words, seed=5, guidance=0.0) == unstated
     plain = generate(model, grid, text=words, seed=5)

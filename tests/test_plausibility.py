@@ -12,8 +12,9 @@ from laban import BodyPart as B
 from laban.score import Column, Direction, Level, Sign, Symbol
 from motiongpt.model import build, tiny_config
 from motiongpt.model.generate import variations
-from motiongpt.plausibility import (FASTEST_TURN, LONGEST_BEND, LONGEST_FLIGHT, FlightLimit, TurnLimit, mended,
-                                    pivots_freed, steps_together, torso_raised, weight_kept, weight_transferred)
+from motiongpt.plausibility import (FASTEST_TURN, GAP_PENALTY, LONGEST_BEND, LONGEST_FLIGHT, FlightLimit,
+                                    SupportsContinued, TurnLimit, mended, pivots_freed, steps_together, torso_raised,
+                                    weight_kept, weight_transferred)
 from motiongpt.vocabulary import Vocabulary
 
 
@@ -165,6 +166,59 @@ def test_sampled_dances_write_no_spring_without_a_flight():
         assert not pivots_on_both_feet(score)
         assert not steps_inside_the_other_support(score)
     assert all(ScoreGrammar(model.vocabulary).accepts([model.vocabulary.encode(s) for s in scores], [grid] * 4))
+
+
+def test_leaving_the_feet_empty_costs_nats_and_nothing_else_does():
+    """The tokenizer writes no gap in the supports (each support begins where the last ends); ``SupportsContinued``
+    takes ``GAP_PENALTY`` nats from each token that would open one (moving on in time past where the supports end,
+    or, at a moment with nothing on the feet, writing an arm before a support) and from no other, refusing none.
+    After a flight the gap is its landing's, and in a bar whose words count the steps the model is left to hold
+    the weight: nothing is pushed there."""
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    vocabulary = Vocabulary()
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+
+    def pushed(tokens: list[str], counted=None) -> set[str]:
+        grammar = ScoreGrammarProcessor(vocabulary, grids=[grid])
+        ids = torch.tensor([[vocabulary.ids[t] for t in tokens]])
+        allowed = grammar(ids, torch.zeros(1, len(vocabulary)))
+        after = SupportsContinued(grammar, counted)(ids, allowed)
+        assert torch.equal(torch.isinf(after), torch.isinf(allowed))  # a push, never a refusal
+        taken = allowed[0] - after[0]
+        assert set(taken[torch.isfinite(taken) & (taken != 0)].tolist()) <= {GAP_PENALTY}
+        return {vocabulary.tokens[i] for i in torch.nonzero(torch.isfinite(taken) & (taken > 0)).flatten().tolist()}
+
+    def positions(after: float) -> set[str]:  # in the bar of 4 beats, after beat ``after``
+        return {t for t in vocabulary.ids if t.startswith("pos:") and after < float(t[4:]) < 5}
+
+    bar = ["<bos>", "<start>", "col:support-left", "place/middle", "col:support-right", "place/middle", "<bar>"]
+    assert pushed(bar) == positions(1) | {"<bar>"}  # the bar opens with a support on its first moment
+    step = bar + ["pos:1", "col:support-left", "forward/middle", "dur:1"]
+    assert pushed(step) == positions(2) | {"<bar>"}  # the next support on beat 2, where the step ends
+    assert pushed(step + ["pos:2"]) == {f"col:{c.value}" for c in Column} - {
+        "col:centre", "col:support-left", "col:support-right"}  # on beat 2, a support before the rest
+    assert pushed(step + ["pos:2", "col:support-right", "forward/middle", "dur:1"]) == positions(3) | {"<bar>"}
+    assert pushed(bar + ["pos:1", "col:centre", "flight", "dur:0.5"]) == set()
+    assert pushed(step, counted=np.array([True, False])) == set()  # the first bar's words count its steps
+    assert pushed(step, counted=np.array([False, True])) == positions(2) | {"<bar>"}
+
+
+def test_sampled_dances_leave_the_feet_empty_less_often(monkeypatch):
+    """An untrained model ends and starts its supports anywhere; with the push (in every sampling, words or none)
+    what it writes, before ``weight_kept`` holds what is left, leaves the feet empty less."""
+    import motiongpt.model.generate as generation
+
+    model = build(tiny_config(), seed=3)
+    grid = laban.BeatGrid.uniform(100, 20, 4)
+    monkeypatch.setattr(generation, "mended", lambda score, *args, **kwargs: score)
+
+    def empty_beats() -> float:
+        return sum(b - a for score in variations(model, grid, 4, seed=1) for a, b in gaps(score))
+
+    pushed = empty_beats()
+    monkeypatch.setattr(SupportsContinued, "__call__", lambda self, input_ids, scores: scores)
+    assert pushed < 0.5 * empty_beats()
 
 
 def pivots_on_both_feet(score: laban.Score) -> list:

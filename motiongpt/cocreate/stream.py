@@ -63,14 +63,16 @@ class BarStream:
     def _start(self, first_bar: int, prompt: list[int], rows: list[np.ndarray]) -> None:
         """A fresh sequence: ``prompt`` (ids, bars ``first_bar``.. of the score), nothing fed yet."""
         from motiongpt.model.generate import _local_grid
-        from motiongpt.plausibility import limits
+        from motiongpt.plausibility import SupportsContinued, limits
 
         self.first_bar = first_bar
         self.sequence = list(prompt)  # the ids of this sequence, fed or pending
         self.fed = 0
         self.rows = list(rows)  # control rows of this sequence's bars
         self.local = _local_grid(self.grid, first_bar, self.window + 1)
-        self.limits = limits(self.vocabulary, self.local)  # a stream has no last bar
+        # a stream has no last bar, and no words to count its steps: the feet are kept on the floor as one pass
+        # keeps them (reading this stream's grammar state)
+        self.limits = limits(self.vocabulary, self.local) + [SupportsContinued(self)]
         # the sequence as the limits read it (a flight waits for a landing written since the last), written in
         # place as tokens come rather than made anew from the list each token
         self.tokens = torch.zeros(1, len(prompt) + 1024, dtype=torch.long)

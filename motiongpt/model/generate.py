@@ -28,7 +28,7 @@ from laban.errors import LabanError
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
-from motiongpt.plausibility import limits, mended
+from motiongpt.plausibility import SupportsContinued, limits, mended
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -202,6 +202,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         processors = [processors]
     extra = processors(grammar) if callable(processors) else list(processors or ())
     processors = LogitsProcessorList([grammar, *extra, *limits(vocabulary, grid, grammar)])
+    counted = None  # bars whose words count the steps: there the supports are not pushed to carry on
+    if facts is not None and "steps" in model.config.fact_names:
+        counted = np.asarray(facts)[:, list(model.config.fact_names).index("steps")] >= 0
+    processors.append(SupportsContinued(grammar, counted))
     if facts is not None and "turn" in model.config.fact_names:
         from .steering import TurnAsked  # the words' turn as a budget
 
