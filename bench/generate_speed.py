@@ -66,8 +66,9 @@ class Profile:
         parts = [(sampling.FastStep, "__call__", "stack"), (sampling.ModelStep, "__call__", "stack"),
                  (guidance.Guidance, "__call__", "guidance"), (sampling.Draws, "next", "draw"),
                  (sampling, "draw", "draw"), (sampling, "sample", "sampling loop, all")]
+        limits = ("FlightLimit", "TurnLimit", "SupportsContinued")
         parts += [(c, "__call__", c.__name__) for c in (grammar.ScoreGrammarProcessor, *(
-            getattr(plausibility, n) for n in ("FlightLimit", "TurnLimit") if hasattr(plausibility, n)),
+            getattr(plausibility, n) for n in limits if hasattr(plausibility, n)),
             transformers.TemperatureLogitsWarper, transformers.TopKLogitsWarper, transformers.TopPLogitsWarper)]
         for owner, name, part in parts:
             self._wrap(owner, name, part)
