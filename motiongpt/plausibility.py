@@ -80,13 +80,13 @@ FASTEST_TURN = 3.7
 # other four 0-0.5 s), and its captures never keep the torso more than 60° from the vertical longer than 2.7 s
 # (01_11; no dance take over 0.1 s; ``python bench/pose_outliers.py --captures``). 1.0 was chosen on the
 # validation split (the model's 27 dances, sampling seeds 0-9, FID_g mean: 0.5 s 28.3, 1.0 s 28.5, 1.9 s 29.8,
-# 2.7 s 31.6; ``docs/model.md``, "Bent over from the first frame").
+# 2.7 s 31.6; ``docs/model.md``, "Four seeds were not enough").
 LONGEST_BEND = 1.0
 
 
 # Nats taken from every way of leaving the supports empty (``SupportsContinued``). Chosen on the validation split
-# (the model's 27 dances, sampling seeds 0-3, FID_k / FID_g means; ``docs/model.md``, "Supports left empty"):
-# none 31.8 / 27.2, 1.5 30.1 / 37.1, 3 28.2 / 25.4, 6 30.0 / 44.3.
+# (the model's 27 dances, sampling seeds 0-3, FID_k / FID_g means, pushed everywhere; ``docs/model.md``, "Supports
+# left empty"): none 31.8 / 27.2, 1.5 30.1 / 37.1, 3 28.2 / 25.4, 6 30.0 / 44.3.
 GAP_PENALTY = 3.0
 
 
@@ -111,8 +111,7 @@ class SupportsContinued(LogitsProcessor):
     on the feet, which ``weight_kept`` then holds: its walks paused where the captures' go on. Pushed, the model
     writes the support the moment asks for itself (a step, a hold, a turn), and leaves 4 % of the beats empty."""
 
-    def __init__(self, grammar, counted: np.ndarray | None = None,
-                 penalty: float = GAP_PENALTY) -> None:
+    def __init__(self, grammar, counted: np.ndarray | None = None, penalty: float = GAP_PENALTY) -> None:
         g = grammar.grammar
         self.grammar, self.penalty = grammar, penalty
         self.counted = None if counted is None else np.asarray(counted, dtype=bool)
@@ -416,11 +415,11 @@ def _one_way(left: Symbol, right: Symbol):
 
 def torso_raised(score: Score, begin: float = 0.0, end: float = float("inf"), longest: float = LONGEST_BEND) -> Score:
     """``score`` with a torso bent to the horizontal or below (a direction at the middle or low level) or leaning
-    back, and held there longer than ``longest`` seconds from its arrival, brought back upright (place high, over a beat at most)
-    from the first whole beat after that, where that beat lies between ``begin`` and ``end`` (and within the
-    score) and the torso's next symbol has not begun. When ``begin`` is the dance's start, a bend in the starting
-    position is stood up there (the same direction at the high level, or upright from a lean back): a dance does
-    not start bent over."""
+    back, and held there longer than ``longest`` seconds from its arrival, brought back upright (place high, over a
+    beat at most) from the first whole beat after that, where that beat lies between ``begin`` and ``end`` (and
+    within the score) and the torso's next symbol has not begun. When ``begin`` is the dance's start, a bend in the
+    starting position is stood up there (the same direction at the high level, or upright from a lean back): a
+    dance does not start bent over."""
     start = score.starting_position
     if begin <= 1e-9 and any(s.column is Column.TORSO and _bent(s) for s in start):
         start = [dataclasses.replace(s, level=Level.HIGH, direction=Direction.PLACE if s.direction in _BACKWARD
