@@ -131,12 +131,13 @@ def outliers(bound: float, seeds: list[int], sets: list, kinetic: list, referenc
 
     ref_g = np.stack([m.geometric for m in reference])
     ref_k = np.stack([m.kinetic for m in reference])
+    ref_gz, ref_kz = metrics.normalise(ref_g, ref_g)[0], metrics.normalise(ref_k, ref_k)[0]
     kinds = ("horizontal speed", "vertical speed", "acceleration")  # per landmark, as kinetic_features orders them
     print(f"\ndances with a feature more than {bound:g} training standard deviations off:")
     found = 0
     for seed, geometric, moving in zip(seeds, sets, kinetic):
-        fid_g = metrics.fid(metrics.normalise(geometric, ref_g)[0], metrics.normalise(ref_g, ref_g)[0])
-        fid_k = metrics.fid(metrics.normalise(moving, ref_k)[0], metrics.normalise(ref_k, ref_k)[0])
+        fid_g = metrics.fid(metrics.normalise(geometric, ref_g)[0], ref_gz)
+        fid_k = metrics.fid(metrics.normalise(moving, ref_k)[0], ref_kz)
         for features, ref, name in ((geometric, ref_g, lambda j: GEOMETRIC_NAMES[j]),
                                     (moving, ref_k, lambda j: f"{LANDMARKS[j // 3].value} {kinds[j % 3]}")):
             z = metrics.normalise(features, ref)[0]
