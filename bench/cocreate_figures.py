@@ -43,7 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-from decoder_locality import floor_aligned, stepped_again  # noqa: E402
+from decoder_locality import floor_aligned, front_settled, stepped_again  # noqa: E402
+from laban.score import Sign  # noqa: E402
 
 JOIN_BEATS = 1.0  # a join is this many beats either side of an edge of new material
 LANDMARK_FPS = 60.0
@@ -91,10 +92,14 @@ def changed_span(parent, child) -> tuple[float, float]:
     return min(s.start for s in changed), max(s.end for s in changed)
 
 
-def settled(score, beat: float) -> float:
-    """The beat after which the rest of ``score`` may only be carried rigidly: once each foot has stepped again
-    after ``beat`` (``decoder_locality.stepped_again``), as the decoder promises."""
-    return stepped_again(score, beat)
+def settled(parent, child, beat: float) -> float:
+    """The beat after which the rest of ``child`` may only be ``parent``'s carried rigidly, as the decoder
+    promises: once the body has settled onto the notated front after the last turn that differs
+    (``decoder_locality.front_settled``) and each foot has stepped again after that and ``beat``
+    (``decoder_locality.stepped_again``), in either score."""
+    turns = [s for s in set(parent.symbols) ^ set(child.symbols) if s.sign is Sign.TURN]
+    beat = max([beat] + [front_settled(parent, s.end) for s in turns])
+    return max(stepped_again(parent, beat), stepped_again(child, beat))
 
 
 def speeds(motion) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -275,7 +280,7 @@ def main() -> None:
         edited = regenerate(dance, loaded, first, last, seed=seed)
         a, b = edges_of(dance.score.grid, first, last)
         c0, c1 = changed_span(dance.score, edited.score)
-        rest = max(settled(dance.score, c1), settled(edited.score, c1))
+        rest = settled(dance.score, edited.score, c1)
         regen.append({"other_bars_sound_the_same": all(bar_content(dance.score, k) == bar_content(edited.score, k)
                                                        for k in range(1, args.bars + 1) if not first <= k <= last),
                       "edit_beats": [a, b], "changed_beats": [c0, c1], "settled_beat": rest,
@@ -334,7 +339,7 @@ def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
         edited = regenerate(dance, loaded, 3, 4, seed=k)
         a, b = edges_of(dance.score.grid, 3, 4)
         c0, c1 = changed_span(dance.score, edited.score)
-        rest = max(settled(dance.score, c1), settled(edited.score, c1))
+        rest = settled(dance.score, edited.score, c1)
         joins = join_peaks(edited.motion(), dance.score.grid, [a, b])
         rows["regenerate"].append({
             "before": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b)["before"],
@@ -349,7 +354,7 @@ def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
                 if v.lineage.bars[1] >= bars:
                     continue
                 c0, c1 = changed_span(dance.score, v.score)
-                rest = max(settled(dance.score, c1), settled(v.score, c1))
+                rest = settled(dance.score, v.score, c1)
                 rows["vary"].append({"after": motion_outside(dance.motion(), v.motion(), dance.score.grid, c0,
                                                              rest)["after"]})
         print("dance", k, json.dumps(rows["regenerate"][-1]), flush=True)

@@ -22,10 +22,11 @@ A foot planted across the whole reach of a step or turn edit cannot be carried w
 stands while the dancer arrives elsewhere; two planted feet each pivot on their own ball), so that definition
 cannot be met in principle where that happens; the **amended** figure extends the reach of a step, turn or leg edit
 until each foot has stepped again (a support symbol after a time off the floor in its column), and that of a turn
-also until the next turn sign has ended: each turn ends within a few degrees of the notated front (its own drift,
-so that the front never strays from the notation), so an edited turn's drift is carried until the next turn sets
-the front anew, and then until each foot has stepped again (a foot planted through that turn keeps where it was
-put before it).
+also by the beat after it (``laban.decoder.supports.SETTLE_BEATS``; the turn may stop turning up to ``LATE`` s
+after its written end), or until the next turn sign has ended where that comes first: each turn ends within a few
+degrees of the notated front (its own drift) and the body settles back onto the notated front over the beat after
+it, so an edited turn's drift is carried for that beat (into the next turn, where one follows at once), and then
+until each foot has stepped again (a foot planted through that beat keeps where it was put before it).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach
@@ -48,9 +49,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import laban  # noqa: E402
+from laban.decoder.supports import SETTLE_BEATS  # noqa: E402
 from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign, Symbol  # noqa: E402
 
 FPS = 30.0
+LATE = 0.35  # s a turn may go on turning after its written end (seen turning until then: ``heading_of``)
 STEP_COLUMNS = SUPPORT_COLUMNS
 
 
@@ -117,6 +120,12 @@ def stepped_again(score: Score, beat: float) -> float:
     return end
 
 
+def front_settled(score: Score, end: float) -> float:
+    """The beat by which the body has settled onto the notated front after a turn written to end at ``end``."""
+    finished = float(score.grid.seconds_to_beats(score.grid.beats_to_seconds(end) + LATE))
+    return finished + SETTLE_BEATS
+
+
 def floor_aligned(moving: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     """``moving`` (T, J, 3) carried by the rotation about the vertical and the horizontal translation that best
     bring it onto ``fixed`` (least squares over all its points)."""
@@ -142,9 +151,9 @@ def locality(score: Score, symbol: Symbol, kind: str, seed: int = 0, original: l
     b0, b1 = reach_beats(score, symbol)
     rigid = symbol.column.is_support or symbol.column in LEGS or symbol.sign is Sign.TURN
     settled = symbol.end
-    if symbol.sign is Sign.TURN:  # the next turn sets the front anew (within a few degrees of the notated one)
-        settled = min((s.end for s in score.symbols if s.sign is Sign.TURN and s.column in TURNS
-                       and s.start >= symbol.end - 1e-9 and s is not symbol), default=b1)
+    if symbol.sign is Sign.TURN:  # the body settles onto the notated front in the beat after the turn
+        settled = min([front_settled(score, symbol.end)] + [s.end for s in score.symbols if s.sign is Sign.TURN
+                      and s.column in TURNS and s.start >= symbol.end - 1e-9 and s is not symbol])
     amended_end = max(b1, stepped_again(score, settled)) if rigid else b1
     t = np.arange(n) / fps
     moved = np.linalg.norm(first - second, axis=-1).max(axis=-1)

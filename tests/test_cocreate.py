@@ -257,9 +257,12 @@ def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
 
 
 def test_a_blend_hands_the_body_over_from_a_to_b_one_part_at_a_time(dance, loaded):
-    """The crossfade's bridge dances the two bars it joins (A's last, B's first), more and more body parts
-    dancing B's: the parts dancing B's material only grow, bar by bar, each taking B's posture with it (a limb B's
-    bar leaves where it was is first carried to where B holds it)."""
+    """The crossfade's bridge dances the two bars it joins (A's last, B's first), more and more of it as B's: body
+    part by body part (head, torso, arms, then the feet) and, inside the part changing over, from a beat that only
+    comes earlier bar by bar; a part handed over whole takes B's posture with it (a limb B's bar leaves where it
+    was is first carried to where B holds it)."""
+    from motiongpt.cocreate.blend import GROUPS
+
     other = Dance(repeat(dance.score, 2), {"text": "twice"}, Lineage("example"))
     bars = 6
     mixed = blend(dance, other, loaded, bars, seed=0)
@@ -270,18 +273,27 @@ def test_a_blend_hands_the_body_over_from_a_to_b_one_part_at_a_time(dance, loade
         return {(s.start, s.duration, s.direction, s.level) for s in score.symbols if s.column is column}
 
     columns = [c for c in Column if content(last_a, c) != content(first_b, c)]
-    handed = []
+    group = {c: g for g, names in enumerate(GROUPS) for c in names}
+    kept_a, kept_b, inside = [], [], False
     for k in range(bars):
         bridge = cut(mixed.score, 3 + k, 3 + k)
-        from_b = {c for c in columns if content(first_b, c) <= content(bridge, c)}
-        assert all(content(last_a, c) <= content(bridge, c) for c in columns if c not in from_b), k
-        handed.append(from_b)
-        for c in from_b - (handed[-2] if k else set()):
+        kept_a.append({c: content(last_a, c) & content(bridge, c) for c in columns})
+        kept_b.append({c: content(first_b, c) & content(bridge, c) for c in columns})
+        whole = {c for c in columns if kept_b[k][c] == content(first_b, c) and kept_a[k][c] <= content(first_b, c)}
+        begun = {c for c in columns if kept_a[k][c] != content(last_a, c) or kept_b[k][c] - content(last_a, c)}
+        for d in begun:  # a part changes over only once every part before it has
+            assert all(c in whole for c in columns if group[c.value] < group[d.value]), (k, d)
+        inside |= any(s[0] > 0 and s not in content(last_a, c) | content(first_b, c) for c in begun - whole
+                      for s in content(bridge, c))  # cut at a beat inside the bar
+        for c in whole - (set() if k == 0 else previous):
             if c in NATURAL_POSITION and not any(s.start == 0 for s in first_b.symbols if s.column is c):
                 held = {(s.direction, s.level) for s in first_b.starting_position if s.column is c}
                 assert {(s.direction, s.level) for s in bridge.symbols if s.column is c and s.start == 0} \
                     == (held or {NATURAL_POSITION[c]}), (k, c)
-    assert handed[0] and all(a <= b for a, b in zip(handed, handed[1:])) and len(handed[-1]) > len(handed[0])
+        previous = whole
+    for k in range(bars - 1):  # B's part only grows, A's only shrinks
+        assert all(kept_a[k + 1][c] <= kept_a[k][c] and kept_b[k][c] <= kept_b[k + 1][c] for c in columns), k
+    assert sum(map(len, kept_b[-1].values())) > sum(map(len, kept_b[0].values())) and inside
 
 
 def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded):

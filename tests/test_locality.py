@@ -213,3 +213,32 @@ def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
     assert np.abs(forward[before + 30:] - back[before + 30:]).max() > 0.1  # the edit is danced
     assert np.abs(forward[:before] - back[:before]).max() < 1e-6
+
+
+def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_after_it():
+    """Each turn ends a few degrees off the notated front (its own drift; a slow turn overshoots to read as
+    turning), and over the beat after it the body settles back onto the notated front: an edited turn, or a kept
+    turn cut at the bar line where regenerated bars begin, turns the rest of the dance by exactly the notated
+    amount a beat later, not by a few degrees more until the next turn (which may be the end of the dance)."""
+    from laban.decoder.clock import Clock, Streams
+    from laban.decoder.supports import SETTLE_BEATS, heading_of
+    from laban.score import Direction, Level, Symbol
+
+    feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+    grid = laban.BeatGrid(tuple(0.5 * np.arange(25)), 4)  # 120 bpm, six bars
+    steps = [Symbol(float(b), feet[b % 2], 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE) for b in range(24)]
+    turns = [Symbol(2.0, Column.CENTRE, 1.0, Sign.TURN, turn=0.125),  # 45° in half a second: overshoots to read
+             Symbol(9.0, Column.CENTRE, 0.5, Sign.TURN, turn=-0.25)]
+    score = Score(grid, sorted(steps + turns, key=lambda s: s.start), [], "two turns")
+    off = []
+    for seed in range(4):
+        clock = Clock(score, 30.0)
+        heading = np.degrees(heading_of(score, clock, Streams(seed)))
+        notated = 0.0
+        for turn in turns:
+            notated += 360.0 * turn.turn
+            at_end = int(round(grid.beats_to_seconds(turn.end) * 30.0))
+            settled = int(np.ceil((grid.beats_to_seconds(turn.end + SETTLE_BEATS) + 0.35) * 30.0))
+            off.append(abs(heading[at_end] - notated))
+            assert np.abs(heading[settled:settled + 30] - notated).max() < 1e-6, (seed, turn)
+    assert max(off) > 1.0  # the turns do end off the front: the settling is not vacuous

@@ -24,6 +24,10 @@ _TURNING_STEP = 0.25  # beats: the step sign the tokenizer makes room for at the
 _TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
+# After a turn the body settles back onto the notated front over a beat (at least ``_SETTLE_LEAST`` s: 14° at
+# under 90°/s, the least rotation rate the tokenizer writes as a turn, even where the next turn follows at once)
+SETTLE_BEATS = 1.0
+_SETTLE_LEAST = 0.3
 # The longest a body stays in the air: the shared training captures' longest flight is 0.63 s (a grand jeté). A gap
 # in the support columns longer than this, with no flight sign over it, is read as the weight staying where it
 # was (a ballistic flight of 5 s would be a 30 m jump); motiongpt's sampling keeps written flights under it too.
@@ -201,10 +205,13 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     front may thus wander from the notated one by less than half an eighth. Each turn is executed so that it ends
     within ``_TURN_SLACK`` of the notated front, fast enough to be seen turning, with eased starts and stops only
     where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
-    from the notated front) is chosen from that turn alone, never from earlier ones: after a turn the front is
-    the notated front plus that turn's drift, whatever came before, so an edited turn carries the rest of the
-    dance round rigidly. Zero-length turn signs at beat 0 set the facing the dance starts with (the front is
-    turned before anything moves).
+    from the notated front) is chosen from that turn alone, never from earlier ones, and over the beat after it
+    (``SETTLE_BEATS``, less where the next turn begins sooner) the body settles back onto the notated front, at
+    a few degrees a second that the tokenizer never reads as turning: a regenerated bar whose turns end a few
+    degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries the rest of the dance
+    round rigidly once that beat has passed, not until the next turn (which may be the end of the dance).
+    Zero-length turn signs at beat 0 set the facing the dance starts with (the front is turned before anything
+    moves).
     """
     t = clock.t
     turns = _turn_signs(score, clock)
@@ -236,6 +243,13 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
         done = progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
         heading += np.radians(end - actual) * done
         notated, actual = notated + angle, end
+        if not flows_on:  # settle onto the notated front, before the next turn where it begins within the beat
+            settle = clock.seconds(float(clock.grid.seconds_to_beats(turn.t1)) + SETTLE_BEATS) - turn.t1
+            if k + 1 < len(turns):
+                settle = min(settle, turns[k + 1].t0 - finish)
+            settle = max(settle, _SETTLE_LEAST)
+            heading += np.radians(notated - actual) * progress(t - finish, settle, 0.5 * settle, 0.5 * settle)
+            actual = notated
     return heading
 
 
