@@ -24,8 +24,8 @@ _TURNING_STEP = 0.25  # beats: the step sign the tokenizer makes room for at the
 _TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
-# After a turn the body settles back onto the notated front over a beat (at least ``_SETTLE_LEAST`` s: 14° at
-# under 90°/s, the least rotation rate the tokenizer writes as a turn, even where the next turn follows at once)
+# After a turn the body settles back onto the notated front over a beat (at least ``_SETTLE_LEAST`` s: 14° at 47°/s
+# on average, under the 90°/s the tokenizer writes as a turn, even where the next turn follows at once)
 SETTLE_BEATS = 1.0
 _SETTLE_LEAST = 0.3
 # The longest a body stays in the air: the shared training captures' longest flight is 0.63 s (a grand jeté). A gap
@@ -206,10 +206,11 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     within ``_TURN_SLACK`` of the notated front, fast enough to be seen turning, with eased starts and stops only
     where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
     from the notated front) is chosen from that turn alone, never from earlier ones, and over the beat after it
-    (``SETTLE_BEATS``, less where the next turn begins sooner) the body settles back onto the notated front, at
-    a few degrees a second that the tokenizer never reads as turning: a regenerated bar whose turns end a few
-    degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries the rest of the dance
-    round rigidly once that beat has passed, not until the next turn (which may be the end of the dance).
+    (``SETTLE_BEATS``, less where the next turn begins sooner) the body settles back onto the notated front,
+    averaging 47°/s at most, which the tokenizer never reads as turning (it writes 90°/s): a regenerated bar whose
+    turns end a few degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries the rest
+    of the dance round rigidly once that beat has passed, not until the next turn (which may be the end of the
+    dance).
     Zero-length turn signs at beat 0 set the facing the dance starts with (the front is turned before anything
     moves).
     """
