@@ -22,8 +22,8 @@ A foot planted across the whole reach of a step or turn edit cannot be carried w
 stands while the dancer arrives elsewhere; two planted feet each pivot on their own ball), so that definition
 cannot be met in principle where that happens; the **amended** figure extends the reach of a step, turn or leg edit
 until each foot has stepped again (a support symbol after a time off the floor in its column), and that of a turn
-also by the beat after it (``laban.decoder.supports.SETTLE_BEATS``; the turn may stop turning up to ``LATE`` s
-after its written end), or until the next turn sign has ended where that comes first: each turn ends within a few
+also by the beat after it (``laban.decoder.supports.SETTLE_BEATS``, or ``SETTLE_LONGEST`` s if longer; the turn may
+stop turning up to ``LATE`` s after its written end), or until the next turn sign has ended where that comes first: each turn ends within a few
 degrees of the notated front (its own drift) and the body settles back onto the notated front over the beat after
 it, so an edited turn's drift is carried for that beat (into the next turn, where one follows at once), and then
 until each foot has stepped again (a foot planted through that beat keeps where it was put before it).
@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import laban  # noqa: E402
-from laban.decoder.supports import SETTLE_BEATS  # noqa: E402
+from laban.decoder.supports import SETTLE_BEATS, SETTLE_LONGEST  # noqa: E402
 from laban.score import GESTURE_COLUMNS, SUPPORT_COLUMNS, Column, Direction, Level, Score, Sign, Symbol  # noqa: E402
 
 FPS = 30.0
@@ -122,8 +122,9 @@ def stepped_again(score: Score, beat: float) -> float:
 
 def front_settled(score: Score, end: float) -> float:
     """The beat by which the body has settled onto the notated front after a turn written to end at ``end``."""
-    finished = float(score.grid.seconds_to_beats(score.grid.beats_to_seconds(end) + LATE))
-    return finished + SETTLE_BEATS
+    finished = float(score.grid.beats_to_seconds(end) + LATE)
+    return max(float(score.grid.seconds_to_beats(finished)) + SETTLE_BEATS,
+               float(score.grid.seconds_to_beats(finished + SETTLE_LONGEST)))
 
 
 def floor_aligned(moving: np.ndarray, fixed: np.ndarray) -> np.ndarray:

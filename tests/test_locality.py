@@ -221,7 +221,9 @@ def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_af
     turn cut at the bar line where regenerated bars begin, turns the rest of the dance by exactly the notated
     amount a beat later, not by a few degrees more until the next turn (which may be the end of the dance)."""
     from laban.decoder.clock import Clock, Streams
-    from laban.decoder.supports import SETTLE_BEATS, heading_of
+    from laban.decoder.supports import heading_of
+
+    from decoder_locality import front_settled
     from laban.score import Direction, Level, Symbol
 
     feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
@@ -238,7 +240,7 @@ def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_af
         for turn in turns:
             notated += 360.0 * turn.turn
             at_end = int(round(grid.beats_to_seconds(turn.end) * 30.0))
-            settled = int(np.ceil((grid.beats_to_seconds(turn.end + SETTLE_BEATS) + 0.35) * 30.0))
+            settled = int(np.ceil(grid.beats_to_seconds(front_settled(score, turn.end)) * 30.0))
             off.append(abs(heading[at_end] - notated))
             assert np.abs(heading[settled:settled + 30] - notated).max() < 1e-6, (seed, turn)
     assert max(off) > 1.0  # the turns do end off the front: the settling is not vacuous

@@ -24,10 +24,13 @@ _TURNING_STEP = 0.25  # beats: the step sign the tokenizer makes room for at the
 _TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
-# After a turn the body settles back onto the notated front over a beat (at least ``_SETTLE_LEAST`` s: 14° at 47°/s
-# on average, under the 90°/s the tokenizer writes as a turn, even where the next turn follows at once)
+# After a turn the body settles back onto the notated front over a beat, or longer for a wide offset: at
+# ``_SETTLE_RATE`` deg/s on average at most (its peak twice that, under the tokenizer's TURN_SPEED, so that no
+# turning is seen in it), so over ``SETTLE_LONGEST`` s at most; not where the next turn begins before it is done
+# (squeezed, it was seen turning, and a turn and the next one back read as one twist that comes back: no turn)
 SETTLE_BEATS = 1.0
-_SETTLE_LEAST = 0.3
+_SETTLE_RATE = 0.4 * TURN_SPEED
+SETTLE_LONGEST = _TURN_SLACK / _SETTLE_RATE
 # The longest a body stays in the air: the shared training captures' longest flight is 0.63 s (a grand jeté). A gap
 # in the support columns longer than this, with no flight sign over it, is read as the weight staying where it
 # was (a ballistic flight of 5 s would be a 30 m jump); motiongpt's sampling keeps written flights under it too.
@@ -206,11 +209,11 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     within ``_TURN_SLACK`` of the notated front, fast enough to be seen turning, with eased starts and stops only
     where turning starts and stops (consecutive turn signs flow into each other). Where a turn ends (its drift
     from the notated front) is chosen from that turn alone, never from earlier ones, and over the beat after it
-    (``SETTLE_BEATS``, less where the next turn begins sooner) the body settles back onto the notated front,
-    averaging 47°/s at most, which the tokenizer never reads as turning (it writes 90°/s): a regenerated bar whose
-    turns end a few degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries the rest
-    of the dance round rigidly once that beat has passed, not until the next turn (which may be the end of the
-    dance).
+    (``SETTLE_BEATS``; longer for a wide offset, ``SETTLE_LONGEST`` s at most; not where the next turn begins
+    sooner) the body settles back onto the notated front, slower than the tokenizer sees turning: a regenerated
+    bar whose turns end a few degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries
+    the rest of the dance round rigidly once that time has passed, not until the next turn (which may be the end
+    of the dance).
     Zero-length turn signs at beat 0 set the facing the dance starts with (the front is turned before anything
     moves).
     """
@@ -244,11 +247,11 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
         done = progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
         heading += np.radians(end - actual) * done
         notated, actual = notated + angle, end
-        if not flows_on:  # settle onto the notated front, before the next turn where it begins within the beat
+        if not flows_on:  # settle onto the notated front, unless the next turn begins first
             settle = clock.seconds(float(clock.grid.seconds_to_beats(turn.t1)) + SETTLE_BEATS) - turn.t1
-            if k + 1 < len(turns):
-                settle = min(settle, turns[k + 1].t0 - finish)
-            settle = max(settle, _SETTLE_LEAST)
+            settle = max(settle, abs(notated - actual) / _SETTLE_RATE)
+            if k + 1 < len(turns) and turns[k + 1].t0 - finish < settle:
+                continue  # the next turn comes first: where it ends is its own, and it settles after it
             heading += np.radians(notated - actual) * progress(t - finish, settle, 0.5 * settle, 0.5 * settle)
             actual = notated
     return heading
