@@ -13,6 +13,8 @@ markdown tables.
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import shutil
 import subprocess
 import sys

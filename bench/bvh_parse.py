@@ -9,6 +9,8 @@ frame and of reading at 30 fps (what the tokenizer asks for), and the peak RSS o
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import os
 import subprocess
 import sys

@@ -19,6 +19,8 @@ The audio door's own tempo (librosa's beat tracker on the rendering) is printed 
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import importlib.util
 import tempfile
 import time

@@ -26,6 +26,8 @@ decoded dance (``laban.decoder.decode`` on the default skeleton at 30 fps), and:
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 from collections import defaultdict

@@ -22,6 +22,8 @@ mixes in the test split; this one says which flights changed.
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 

@@ -15,6 +15,8 @@ Each take is tokenized (``laban.tokenize``, its own pulse) and described with 2-
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import random
 import statistics
 import sys

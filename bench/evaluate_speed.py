@@ -13,6 +13,8 @@ prompt) against the training split. Prints the time of each stage and of the who
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import os
 import tempfile
 import time

@@ -9,6 +9,8 @@ training split (the margins printed for it); the validation and test trials are 
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import warnings
 
 import numpy as np

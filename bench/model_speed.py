@@ -7,6 +7,8 @@ on). Untrained weights: what is timed does not depend on what was learnt, except
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 

@@ -10,6 +10,8 @@ the share of a frame's CPU time that goes to the floor (numpy), the bodies (GL) 
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import os
 import sys

@@ -12,6 +12,8 @@ or the grammar does not accept it.
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 

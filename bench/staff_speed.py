@@ -11,6 +11,8 @@ page layout, and the median of 5 runs of each step (tokenizing is not timed).
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import statistics
 import sys
 import time

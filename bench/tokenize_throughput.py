@@ -9,6 +9,8 @@ peak memory of tokenizing a synthetic 30-minute BVH file.
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import os
 import resource
 import subprocess

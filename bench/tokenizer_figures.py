@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import tempfile
 from collections import defaultdict
 from pathlib import Path

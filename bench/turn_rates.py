@@ -6,6 +6,8 @@ figure behind ``motiongpt.plausibility.FASTEST_TURN`` (the test split is never r
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 from pathlib import Path
 

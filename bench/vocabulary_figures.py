@@ -19,6 +19,8 @@ One CPU thread (the issue's speed figures are for one core).
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 from collections import defaultdict

@@ -19,6 +19,8 @@ guidance on them: what steering the music harder costs the words.
 
 from __future__ import annotations
 
+import checkout  # noqa: F401  (this checkout's packages, not an installed copy)
+
 import argparse
 import time
 from collections import defaultdict
