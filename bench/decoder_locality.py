@@ -22,11 +22,12 @@ A foot planted across the whole reach of a step or turn edit cannot be carried w
 stands while the dancer arrives elsewhere; two planted feet each pivot on their own ball), so that definition
 cannot be met in principle where that happens; the **amended** figure extends the reach of a step, turn or leg edit
 until each foot has stepped again (a support symbol after a time off the floor in its column), and that of a turn
-also by the beat after it (``laban.decoder.supports.SETTLE_BEATS``, or ``SETTLE_LONGEST`` s if longer; the turn may
-stop turning up to ``LATE`` s after its written end), or until the next turn sign has ended where that comes first: each turn ends within a few
-degrees of the notated front (its own drift) and the body settles back onto the notated front over the beat after
-it, so an edited turn's drift is carried for that beat (into the next turn, where one follows at once), and then
-until each foot has stepped again (a foot planted through that beat keeps where it was put before it).
+also until the body has settled onto the notated front after it (``front_settled``: the beat after it,
+``laban.decoder.supports.SETTLE_BEATS``, or ``SETTLE_LONGEST`` s if longer, from up to ``LATE`` s after its
+written end), or until the next turn sign has ended where that comes first: each turn ends within a few degrees of
+the notated front (its own drift) and then settles back onto it, unless the next turn begins first, so an edited
+turn's drift is carried that long, and then until each foot has stepped again (a foot planted through that time
+keeps where it was put before it).
 
 Printed: the largest joint displacement outside the reach (target 0, to float precision) and inside it, per kind
 of edit, as the median and the maximum over edits, and the share of edits that move something outside the reach

@@ -36,7 +36,7 @@ on each side (anticipation and smoothing are bounded by the beat: ``Clock.antici
 their Gaussian tails reach a little further, by micrometres to millimetres); an edit of steps, turns or a leg
 gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot
 planted all through the edit stays where it stood) and, for a turn, once the body has settled back onto the
-notated front in the beat after it (``supports.SETTLE_BEATS``).
+notated front after it (``supports.heading_of``: over about a beat, or by the end of the next turn if sooner).
 Zero-length turn signs at beat 0 set the facing the dance starts with (``laban.algebra.rotate_front``). All
 per-frame work is numpy over whole arrays; Python loops run over symbols, runs and joints.
 """

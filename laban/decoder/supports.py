@@ -213,9 +213,8 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
     sooner) the body settles back onto the notated front, slower than the tokenizer sees turning: a regenerated
     bar whose turns end a few degrees elsewhere, or a kept turn cut at the bar line where the edit begins, carries
     the rest of the dance round rigidly once that time has passed, not until the next turn (which may be the end
-    of the dance).
-    Zero-length turn signs at beat 0 set the facing the dance starts with (the front is turned before anything
-    moves).
+    of the dance). Zero-length turn signs at beat 0 set the facing the dance starts with (the front is turned
+    before anything moves).
     """
     t = clock.t
     turns = _turn_signs(score, clock)
