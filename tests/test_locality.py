@@ -217,13 +217,13 @@ def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat
 
 def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_after_it():
     """Each turn ends a few degrees off the notated front (its own drift; a slow turn overshoots to read as
-    turning), and over the beat after it the body settles back onto the notated front: an edited turn, or a kept
-    turn cut at the bar line where regenerated bars begin, turns the rest of the dance by exactly the notated
-    amount a beat later, not by a few degrees more until the next turn (which may be the end of the dance)."""
+    turning), and over the beat after it (longer for a wide offset: ``front_settled``) the body settles back onto
+    the notated front: an edited turn, or a kept turn cut at the bar line where regenerated bars begin, turns the
+    rest of the dance by exactly the notated amount a beat or so later, not by a few degrees more until the next
+    turn (which may be the end of the dance)."""
+    from decoder_locality import front_settled
     from laban.decoder.clock import Clock, Streams
     from laban.decoder.supports import heading_of
-
-    from decoder_locality import front_settled
     from laban.score import Direction, Level, Symbol
 
     feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
