@@ -296,6 +296,21 @@ def test_a_blend_hands_the_body_over_from_a_to_b_one_part_at_a_time(dance, loade
     assert sum(map(len, kept_b[-1].values())) > sum(map(len, kept_b[0].values())) and inside
 
 
+def test_regenerated_bars_tie_into_what_the_bar_after_them_continues(dance, loaded):
+    """A symbol belongs to the bar it starts in. The plié begun in bar 1 runs on into bar 2, whose tokens keep its
+    piece there; regenerating bar 1, the new bar ends with a symbol tied into that piece (``ties.TiedIntoKept``),
+    so bar 2 reads as it did: its own symbols and no others (an untied piece read back as a plié of bar 2's
+    first beat)."""
+    vocabulary = loaded.model.vocabulary
+    edge = bar_start(dance.score.grid, 2)
+    assert [s for s in dance.score.symbols if s.start < edge - 1e-9 < s.end - 2e-9 and s.start >= 0]  # the case
+    own = {s for s in dance.score.symbols if s.start >= edge - 1e-9}
+    for seed in range(3):
+        edited = regenerate(dance, loaded, 1, 1, seed=seed)
+        assert {s for s in edited.score.symbols if s.start >= edge - 1e-9} == own, seed
+        assert token_bars(vocabulary, edited.score)[2:] == token_bars(vocabulary, dance.score)[2:], seed
+
+
 def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded):
     result = translate(dance, loaded, "salsa", seed=0, candidates=2)
     assert result.lineage.style == "salsa" and result.prompt["style"] == "salsa"

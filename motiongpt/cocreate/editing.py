@@ -80,15 +80,18 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
          temperature: float = 1.0, count: int = 1):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
     bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
-    as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion."""
+    as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion; and the
+    new bars end with a symbol tied into each piece the kept bar after them continues (``ties.TiedIntoKept``), so
+    that it reads as it did."""
     from motiongpt.model.generate import variations
 
-    from .ties import TiesKept, kept_ties
+    from .ties import TiedIntoKept, TiesKept, kept_ties
 
     ids = loaded.model.vocabulary.encode(score)
 
     def processors(grammar):
-        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, score.grid, start, stop)), *loaded.processors]
+        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, score.grid, start, stop)), TiedIntoKept(grammar),
+                *loaded.processors]
 
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
                       controls=controls, seed=seed, temperature=temperature, processors=processors)

@@ -1,5 +1,7 @@
 """Kept bars keep their symbols whole: a logits processor that makes bars written anew (fill-in-the-middle) carry
-on every symbol tied into them from the kept bars before for exactly as long as the parent's score did.
+on every symbol tied into them from the kept bars before for exactly as long as the parent's score did
+(``TiesKept``), and one that makes them end with a symbol tied into each piece the kept bar after them continues
+(``TiedIntoKept``).
 
 A symbol belongs to the bar it starts in; its length is part of what that bar says. When the bars after it are
 written anew, the grammar already makes them open with its continuation (``<cont>``, the same column and what),
@@ -24,7 +26,9 @@ from transformers import LogitsProcessor
 
 from laban.timing import BeatGrid
 
-from motiongpt.grammar import DUR, P_AFTER_DUR, P_DUR, TIE, ScoreGrammar, ScoreGrammarProcessor
+from motiongpt.grammar import (DUR, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, TIE, ScoreGrammar,
+                               ScoreGrammarProcessor)
+from motiongpt.vocabulary import COLUMNS, LANE_COUNT, lane_column
 
 
 def kept_ties(grammar: ScoreGrammar, ids: list[int], grid: BeatGrid, first: int, stop: int
@@ -91,3 +95,78 @@ class TiesKept(LogitsProcessor):
         kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
         empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
         return torch.where(empty[:, None], scores, kept)
+
+
+class TiedIntoKept(LogitsProcessor):
+    """The bars written anew end with a symbol tied into each piece the kept bar after them continues (put it after
+    ``grammar`` in the list). A symbol belongs to the bar it starts in: one the parent began in the rewritten bars
+    and ran on into the kept bar leaves its piece there (``<cont>``, kept with that bar's tokens), and where the
+    new bars did not tie into it, it read back as a symbol of the kept bar, a step, a turn or an arm's movement at
+    its first beat that the parent never wrote there (7 of 12 regenerated dances of ``bench/cocreate_figures.py
+    --only locality``). In the last bar written, for each lane the suffix continues (the grammar's
+    ``suffix_conts``) and that is not tied yet: an event of the lane with another what may not reach the bar line;
+    one with the same what that reaches it ties on; the bar does not end before they are written; and at the bar's
+    last position each such lane is written, in staff order: that what for that last step, tied on. Where the
+    grammar allows none of that, the row is left as the grammar has it."""
+
+    def __init__(self, grammar: ScoreGrammarProcessor) -> None:
+        self.grammar = grammar
+        v = grammar.grammar.vocabulary
+        self.durations = slice(v.duration0, v.duration0 + v.max_positions)
+        self.positions = slice(v.position0, v.position0 + v.max_positions)
+        self.columns = slice(v.column0, v.column0 + len(COLUMNS))
+        self.whats = slice(v.what0, v.what0 + len(v.whats))
+        self.duration0, self.column0, self.what0 = v.duration0, v.column0, v.what0
+        self.tie, self.eos = v.tie_id, v.eos_id
+        self.lane_column = np.array([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        s = self.grammar.state
+        if s is None or not s.middle.any():
+            return scores
+        last = s.middle & (s.bar == s.bars - 1)
+        needed = last[:, None] & (s.suffix_conts >= 0) & (s.ties != s.suffix_conts)
+        if not needed.any():
+            return scores
+        rows = np.arange(len(last))
+        refused = np.zeros(scores.shape, dtype=bool)
+        ph, length = s.phase, s.length
+        between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
+        waiting = needed.any(1)
+        # the bar does not end before every needed lane is tied
+        refused[between & waiting, self.eos] = True
+        # an event of a needed lane: another what may not reach the bar line, the same what reaching it ties on
+        lane_needed = needed[rows, s.lane]
+        same = s.suffix_conts[rows, s.lane] == s.what
+        timing = lane_needed & (ph == P_DUR)
+        for r in np.flatnonzero(timing):
+            to_end = self.duration0 + int(length[r] - s.ev_pos[r] - 1)
+            if same[r] and s.ev_pos[r] == length[r] - 1:
+                refused[r, self.durations] = True
+                refused[r, to_end] = False
+            elif not same[r]:
+                refused[r, to_end] = True
+        tying = lane_needed & same & (ph == P_AFTER_DUR) & (s.ev_end == length)
+        refused[tying] = True
+        refused[tying, self.tie] = False
+        # at the bar's last position, the needed lanes in staff order: the column, then the suffix's what
+        at_last = waiting & (s.pos == length - 1)
+        choosing = at_last & ((ph == P_COL) | between)
+        for r in np.flatnonzero(choosing):
+            lane = int(np.flatnonzero(needed[r])[0])
+            refused[r, self.positions] = True
+            refused[r, self.columns] = True
+            refused[r, self.column0 + int(self.lane_column[lane])] = False
+        naming = at_last & (ph == P_WHAT)
+        for r in np.flatnonzero(naming):
+            lanes = [k for k in np.flatnonzero(needed[r]) if self.lane_column[k] == s.col[r]]
+            if lanes:
+                refused[r, self.whats] = True
+                for k in lanes:
+                    refused[r, self.what0 + int(s.suffix_conts[r, k])] = False
+        if not refused.any():
+            return scores
+        kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
+        empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
+        return torch.where(empty[:, None], scores, kept)
+
