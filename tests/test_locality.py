@@ -17,7 +17,7 @@ from laban.score import Column, Score, Sign
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from decoder_locality import GROUPS, candidates, edited, locality  # noqa: E402
+from decoder_locality import GROUPS, candidates, edited, floor_aligned, locality  # noqa: E402
 
 EXAMPLES = sorted((REPO / "examples").glob("*.laban"))
 ARMS = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT, Column.FOREARM_LEFT, Column.FOREARM_RIGHT, Column.HEAD,
@@ -244,3 +244,49 @@ def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_af
             off.append(abs(heading[at_end] - notated))
             assert np.abs(heading[settled:settled + 30] - notated).max() < 1e-6, (seed, turn)
     assert max(off) > 1.0  # the turns do end off the front: the settling is not vacuous
+
+
+# The supports and turns of CMU 05_03 (training split) as the corpus stores them: two turns on one foot, a step
+# onto both feet beside the other
+_TURNED = """\
+# motiongpt score, text form v1
+title: 05_03, supports
+tempo: 88.66995073891626
+beats: 7
+first beat: -0.1833333333333328
+meter: 4/4
+
+start
+  support-left     place low
+  leg-left         place low
+  leg-right        forward low contraction 1
+
+bar 1
+  1     support-left     backward low large                  0.25
+  1.25  support-left     turn +1/4                           1
+  2.25  support-right    right low large 2                   1
+  2.25  leg-left         left middle                         0.75
+  3     leg-left         place low contraction 1             1.25
+  3.25  support-right    turn +1/4                           1
+  4.25  support-left     forward low                         0.5
+  4.75  support-right    place high                          0.5
+
+bar 2
+  1.25  support-left     right-backward low small            0.75
+  1.25  support-right    right-backward low small            0.75
+  2     support-right    place low                           0.5
+"""
+
+
+def test_a_dance_facing_elsewhere_is_the_same_dance_turned():
+    """Turning the front a dance starts facing (``rotate_front``) turns the whole performance and changes nothing
+    else: in the floor frame the motion is the same, to float precision. The second foot put down beside the first
+    (``steps._beside``) chose among candidates on a ring by their offsets' lengths, equal around the ring up to
+    rounding, so this dance turned by 3/8 put a foot 22 mm elsewhere; edits that turn the rest of a dance moved it
+    by more than a rigid move (a regenerated dance: 33 mm)."""
+    score = laban.formats.text.loads(_TURNED)
+    first = laban.decode(score, seed=0).trajectories().positions.astype(np.float64)
+    for eighths in (1, 3):
+        turned = laban.decode(laban.algebra.rotate_front(score, eighths / 8), seed=0).trajectories()
+        moved = floor_aligned(turned.positions.astype(np.float64), first)
+        assert np.linalg.norm(first - moved, axis=-1).max() < 1e-5, eighths

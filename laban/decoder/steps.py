@@ -581,7 +581,12 @@ def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarr
     fine = uncrossed if uncrossed.any() else fine
     if not fine.any():
         return ideal
-    return candidates[np.flatnonzero(fine)[np.argmin(np.linalg.norm(offsets[fine], axis=-1))]]
+    # the nearest ring first, then the first angle from the front: by index, not by the offsets' lengths, which
+    # are equal around a ring up to rounding (the tie broken by rounding chose another candidate for the same
+    # steps turned 45°: a dance carried rigidly elsewhere is not carried rigidly)
+    chosen = np.flatnonzero(fine)
+    ring, angle = chosen % len(radii), chosen // len(radii)
+    return candidates[chosen[np.lexsort((angle, ring))[0]]]
 
 
 def _caught(runs: list[Run]) -> Run | None:
