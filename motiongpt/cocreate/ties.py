@@ -90,11 +90,7 @@ class TiesKept(LogitsProcessor):
                     refused[after, self.tie] = False
                 else:
                     refused[after, self.tie] = True
-        if not refused.any():
-            return scores
-        kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
-        empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
-        return torch.where(empty[:, None], scores, kept)
+        return _refused(scores, refused)
 
 
 class TiedIntoKept(LogitsProcessor):
@@ -164,9 +160,13 @@ class TiedIntoKept(LogitsProcessor):
                 refused[r, self.whats] = True
                 for k in lanes:
                     refused[r, self.what0 + int(s.suffix_conts[r, k])] = False
-        if not refused.any():
-            return scores
-        kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
-        empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
-        return torch.where(empty[:, None], scores, kept)
+        return _refused(scores, refused)
 
+
+def _refused(scores: torch.FloatTensor, refused: np.ndarray) -> torch.FloatTensor:
+    """``scores`` with the ``refused`` tokens at -inf, except in a row where that would leave nothing: as it was."""
+    if not refused.any():
+        return scores
+    kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
+    empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
+    return torch.where(empty[:, None], scores, kept)
