@@ -49,7 +49,7 @@ from motiongpt.data import Clip  # noqa: E402
 from motiongpt.evaluate import Protocol, load_split, measure  # noqa: E402
 from motiongpt.metrics import beat_alignment  # noqa: E402
 from motiongpt.model import MotionGPT, builtin_model_path  # noqa: E402
-from motiongpt.model.conditions import control_rows  # noqa: E402
+from motiongpt.model.conditions import control_rows, repeat_rows  # noqa: E402
 from motiongpt.model.generate import generate  # noqa: E402
 
 from motiongpt.cocreate.generate import MUSIC_GUIDANCE, TOP_P, WORDS_BEST_OF  # noqa: E402  (the CLI's defaults)
@@ -59,15 +59,17 @@ VARIANTS = ("aist++", "bailando")
 
 
 def dance(model, features, bars: int, seed: int, controls: bool, scale: float = 1.0, best_of: int = 1,
-          top_p: float = TOP_P):
-    """The score written on the music's grid (its first ``bars`` bars), with or without the music's controls, the
+          top_p: float = TOP_P, repeats: bool = True):
+    """The score written on the music's grid (its first ``bars`` bars), with or without the music's controls (and
+    with them, its repeated bars as copies unless ``repeats`` is False, as ``motiongpt generate`` writes them), the
     decoded motion, and the music's controls."""
     grid = features.grid
     bars = min(bars, model.vocabulary.bar_count(grid))
     music = controls_from_music(features)
     rows = control_rows(music, grid, bars, model.config.control_names) if controls else None
+    copies = repeat_rows(music, grid, bars) if controls and repeats else None
     score = generate(model, grid, controls=rows, bars=bars, seed=seed, guidance={"music": scale}, best_of=best_of,
-                     top_p=top_p)
+                     top_p=top_p, repeats=copies)
     return score, laban.decode(score), music
 
 
@@ -117,6 +119,8 @@ def main() -> None:
                         help="samples ranked by music fit per dance, a row each (default: motiongpt generate's "
                              "up to 12 bars)")
     parser.add_argument("--top-p", type=float, default=TOP_P, help="nucleus sampling (default: motiongpt generate's)")
+    parser.add_argument("--no-repeats", action="store_true",
+                        help="write the bars where the music repeats freely (motiongpt generate --no-repeats)")
     parser.add_argument("--no-truth", action="store_true",
                         help="skip the ground truth's beat alignment (the test split read and measured: a minute)")
     args = parser.parse_args()
@@ -151,7 +155,8 @@ def main() -> None:
     danced = {}
     for piece in (p for p in (first, second) if p is not None):
         f = features[piece]
-        score, motion, music = dance(model, f, args.bars, args.seed, True, *variants[0], top_p=args.top_p)
+        score, motion, music = dance(model, f, args.bars, args.seed, True, *variants[0], top_p=args.top_p,
+                                     repeats=not args.no_repeats)
         danced[(piece, variants[0])] = (score, motion, music)
         spans = model.vocabulary.bar_spans(model.vocabulary.encode(score))
         beats = len(spans) * f.grid.beats_per_bar - ((f.grid.beats_per_bar - f.grid.downbeat) if f.grid.downbeat
@@ -180,7 +185,8 @@ def main() -> None:
         for on in variants:
             clock = time.process_time()
             score, motion, music = danced.get((piece, on)) or dance(model, f, args.bars, args.seed, on is not None,
-                                                                    *(on or (1.0, 1)), top_p=args.top_p)
+                                                                    *(on or (1.0, 1)), top_p=args.top_p,
+                                                                    repeats=not args.no_repeats)
             cpu[on] += time.process_time() - clock
             m_energy, d_energy = per_bar_energy(score, motion, music)
             r = float(spearmanr(m_energy, d_energy)[0]) if len(m_energy) > 2 else float("nan")

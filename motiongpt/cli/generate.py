@@ -42,6 +42,8 @@ def add_parser(commands) -> None:
                         help="length in seconds")
     gen.add_argument("--no-controls", action="store_true",
                      help="do not follow the music's per-bar controls (energy, accents, phrases, repeats)")
+    gen.add_argument("--no-repeats", action="store_true",
+                     help="where the music repeats a bar, do not repeat the dance's bar (the other controls stay)")
     gen.add_argument("--style", help="a style the model knows, or a style adapter folder (motiongpt train --lora)")
     gen.add_argument("--seed", type=common.seed, default=0, help="picks one of the dances (default 0)")
     gen.add_argument("--temperature", type=common.number("a temperature", low=0, low_inclusive=True), default=1.0,
@@ -84,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_model(args.model, args.style)
     count = args.variations or 1
     dances = generate(loaded, text=args.text, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
-                      seconds=args.seconds, controls=not args.no_controls, count=count, seed=args.seed,
+                      seconds=args.seconds, controls=not args.no_controls,
+                      repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
                       **{k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
                                          ("music_guidance", args.music_guidance), ("best_of", args.best_of))

@@ -63,15 +63,24 @@ def music_controls(loaded: Loaded, features, grid, bars: int):
     return control_rows(controls_from_music(features), grid, bars, loaded.model.config.control_names)
 
 
+def music_repeats(features, grid, bars: int) -> dict[int, int]:
+    """Bar → the earlier bar whose material it repeats, where the music repeats (``repeat_of`` of its controls)."""
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.model.conditions import repeat_rows
+
+    return repeat_rows(controls_from_music(features), grid, bars)
+
+
 def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
-             controls: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-             top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
+             controls: bool = True, repeats: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0,
+             top_k: int = 0, top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
              best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:
     """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
-    unless ``controls`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances are rows of one
+    unless ``controls`` is False; where the music repeats a bar, the dance repeats its material unless ``repeats``
+    is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances are rows of one
     batch of the same seed (``motiongpt.model.generate.variations``; chosen among its draws, see ``spread``);
     variation k (in the order drawn or chosen, before ranking) is the same dance whether k+1 or more are asked
     for; with ``count`` > 1 they come back ranked by
@@ -107,6 +116,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if bars is None and have > MOST_BARS:
         raise CocreateError(f"the music has {have} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
+    repeated = music_repeats(features, grid, bars or have) if rows is not None and repeats else None
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     if spread is None:
@@ -117,18 +127,20 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     scores = variations(model, grid, count * best_of if pooled else count, text=text, style=loaded.style,
                         controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
                         best_of=1 if pooled else best_of, guidance={"words": guidance, "music": music_guidance},
+                        repeats=repeated,
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
-              **({"music_guidance": music_guidance} if rows is not None else {}), **_model_fields(loaded)}
+              **({"music_guidance": music_guidance, "repeats": repeats} if rows is not None else {}),
+              **_model_fields(loaded)}
     dances = []
     for row, score in enumerate(scores):
         settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance,
                     "best_of": best_of, "music": music,
-                    **({"music_guidance": music_guidance} if rows is not None else {}),
+                    **({"music_guidance": music_guidance, "repeats": repeats} if rows is not None else {}),
                     "bpm": prompt["bpm"], "meter": grid.beats_per_bar, "bars": written,
                     "controls": prompt["controls"]}
         if count > 1:

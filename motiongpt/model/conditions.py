@@ -46,6 +46,15 @@ def control_rows(controls, grid: BeatGrid, bars: int, names=CONTROL_NAMES) -> np
     return rows
 
 
+def repeat_rows(controls, grid: BeatGrid, bars: int) -> dict[int, int]:
+    """Bar → the earlier bar whose material it repeats, for the ``bars`` bars the vocabulary writes on ``grid``
+    (``generate.variations(repeats=...)``), from an object with ``bars``, ``repeat`` and ``repeat_of`` (bar
+    numbers as the staff counts them, as ``control_rows`` reads them)."""
+    first = 0 if grid.downbeat else 1  # the bar number of the vocabulary's first <bar>
+    pairs = zip(np.asarray(controls.bars), np.asarray(controls.repeat), np.asarray(controls.repeat_of))
+    return {int(b) - first: int(o) - first for b, r, o in pairs if r and 0 <= o - first < b - first < bars}
+
+
 def fact_values(facts) -> dict[str, int]:
     """A phrase's facts (``laban.PhraseFacts``, read by attribute) as levels, -1 where the words leave one open."""
     top = dict(zip(FACT_NAMES, FACT_LEVELS))

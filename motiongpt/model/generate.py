@@ -33,6 +33,7 @@ from motiongpt.plausibility import SupportsContinued, limits, mended
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
 from .guidance import GROUPS, Guidance
+from .repeats import RepeatedBars
 from .sampling import sample
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
@@ -55,8 +56,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
                top_p: float = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
                continue_from: Score | Sequence[int] | None = None,
-               fill_in: tuple[Score, int, int] | None = None, title: str = "",
-               max_new_tokens: int | None = None, processors=None) -> list[Score]:
+               fill_in: tuple[Score, int, int] | None = None, repeats: dict[int, int] | None = None,
+               title: str = "", max_new_tokens: int | None = None, processors=None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
@@ -68,6 +69,10 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``continue_from``: a score (or its ids, without ``<eos>``) whose bars are kept and continued to ``bars``.
     - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
       and after them, which stay identical (the score's grid and bar count are used).
+    - ``repeats``: bar → the earlier bar whose material it repeats (vocabulary bars, 0 = the first ``<bar>``;
+      ``conditions.repeat_rows`` reads them from the music): the bar is written as a copy of that bar, token for
+      token where the grammar allows (``motiongpt.model.repeats.RepeatedBars``); not where the words ask other
+      facts of the two bars, nor when filling in.
     - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
     - ``guidance``: classifier-free guidance (``motiongpt.model.guidance``): a scale for the words, or scales
       per condition group, ``{"words": 3, "music": 2}`` (``music``: the per-bar ``controls``). 1 samples the
@@ -140,15 +145,18 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if isinstance(text, (str, list, tuple)):
         text, facts, phrases = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)
+    repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts)
     best_of = best_of if phrases or energy is not None else 1  # nothing asked: nothing to rank by
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
-        sequences = _long(model, grid, total, controls, facts, seeds, **sampling)
+        sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
-        sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, **sampling)
+        repeated = (lambda grammar: RepeatedBars(grammar, repeats, first=written[0])) if repeats else None
+        sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, repeated=repeated,
+                            **sampling)
     begin, end = (vocabulary.bar_beat(grid, bar) for bar in written)  # the beats sampled
     scores = []
     for sequence in sequences:
@@ -158,6 +166,26 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if best_of > 1:
         scores = [_best(scores[i:i + best_of], phrases, energy) for i in range(0, wanted * best_of, best_of)]
     return scores
+
+
+def _repeated(model: MotionGPT, repeats: dict, total: int, written: tuple[int, int], facts) -> dict[int, int]:
+    """The ``repeats`` that apply: bars being written whose words (if any) ask what their source's ask, apart from
+    their place in the phrase; one that is not a later bar of the dance repeating an earlier one is refused."""
+    names = list(model.config.fact_names)
+    asked = [k for k, name in enumerate(names) if not name.startswith("phrase")]
+    rows = None if facts is None else np.asarray(facts)
+    kept = {}
+    for bar, source in dict(repeats).items():
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (bar, source)) \
+                or not 0 <= source < bar < total:
+            raise GenerationError(f"bar {bar!r} cannot repeat bar {source!r}: a bar repeats an earlier bar of the "
+                                  f"{total}")
+        if not written[0] <= bar < written[1]:
+            continue  # a bar given, not written
+        if rows is not None and not np.array_equal(rows[bar, asked], rows[source, asked]):
+            continue  # the words ask something else of it
+        kept[int(bar)] = int(source)
+    return kept
 
 
 def _energy_levels(model: MotionGPT, controls) -> np.ndarray | None:
@@ -189,9 +217,11 @@ def _best(samples: list[Score], phrases, energy) -> Score:
 
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
-            guidance: dict | None = None, max_new_tokens: int | None = None, processors=None) -> list[list[int]]:
+            guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None
+            ) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
-    drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``)."""
+    drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
+    grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
@@ -214,6 +244,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
+    if repeated is not None:
+        processors.append(repeated(grammar))  # narrows what every processor above left
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
@@ -238,14 +270,14 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     return sequences
 
 
-def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: list[int], **sampling
-          ) -> list[list[int]]:
+def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: list[int], repeats: dict[int, int],
+          **sampling) -> list[list[int]]:
     """Dances (one per seed, in one batch) longer than the model's training windows, written ``WINDOW_BARS`` at a
     time (pass p of row r drawing from ``_derived(seeds[r], p)``): each pass continues
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
     their own, and closed with the next ``<bar>``, so the model writes new bars and does not go on writing the
     context's last one) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do
-    not depend on where it stands)."""
+    not depend on where it stands). A repeated bar may repeat one written by an earlier pass (``repeats``)."""
     from laban.algebra import cut
 
     vocabulary = model.vocabulary
@@ -255,9 +287,12 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
 
+    def repeated(offset: int, first: int, known=None):
+        return (lambda grammar: RepeatedBars(grammar, repeats, offset, first, known)) if repeats else None
+
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
-        part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], **sampling)]
+        part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0), **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -269,8 +304,10 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
             prompts.append(vocabulary.encode(context)[:-1] + [vocabulary.bar_id])  # closed: the new bars only
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
+        known = [{bar: ids[a + 1:b] for bar, (a, b) in enumerate(vocabulary.bar_spans(ids))} for ids in dances]
         written = _sample(model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
-                          [_derived(seed, step) for seed in seeds], **sampling)
+                          [_derived(seed, step) for seed in seeds], repeated=repeated(span[0], CONTEXT_BARS, known),
+                          **sampling)
         for ids, sequence in zip(dances, written):
             spans = vocabulary.bar_spans(sequence)
             ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]

@@ -1,0 +1,109 @@
+"""Where the music repeats, the dance repeats: a bar whose music repeats an earlier bar's is written with that
+bar's material, token for token (``RepeatedBars``, a logits processor), as a choreographer sets a returning
+section to its returning phrase.
+
+Why not the model: the music's controls tell it *that* a bar repeats (the ``repeat`` control, 0 or 1), never
+*which* bar's material, and the shared corpus has no music to learn repetition from. Measured
+(``bench/music_following.py``, figure 3 of issue 11), the model's bars where the music repeats shared fewer tokens
+with the bars they repeat (0.34) than bars elsewhere at the same distances did (0.39). A copy is exact and
+readable: the returning bars are the same symbols on the staff.
+
+How, per row: in a bar that repeats bar ``s``, once the continuations of what the bar before tied into it are
+written (the grammar makes them), the next token is the next of bar ``s``'s own events (after its own
+continuations), then the bar line, as long as the grammar and every processor before this one allow it. Where
+one does not (a continuation still holds the column bar ``s`` starts an event in; a turn the words' budget
+refuses; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
+dance allows and never forced against the grammar. It only narrows what the processors before it left, so it
+goes after every processor that refuses tokens and before temperature and top-k/top-p.
+"""
+
+from __future__ import annotations
+
+import torch
+from transformers import LogitsProcessor
+
+from motiongpt.grammar import DUR, ScoreGrammarProcessor
+
+
+class RepeatedBars(LogitsProcessor):
+    """Bars written as copies of earlier bars. ``repeats``: bar → the earlier bar it repeats, in the dance's
+    vocabulary bars (0 = the first ``<bar>``); the sequence's bar ``b`` is the dance's bar ``b + offset`` (a later
+    pass of a long dance starts from a context cut out of it), and only its bars from ``first`` on are written
+    here (the prompt's are given). A repeated bar's tokens are read from the row itself or from ``known`` (per
+    row, dance bar → its tokens after the ``<bar>``: bars written by an earlier pass)."""
+
+    def __init__(self, grammar: ScoreGrammarProcessor, repeats: dict[int, int], offset: int = 0, first: int = 0,
+                 known: list[dict[int, list[int]]] | None = None) -> None:
+        vocabulary = grammar.grammar.vocabulary
+        self.grammar, self.kind = grammar, grammar.grammar.kind
+        self.repeats = {int(bar): int(source) for bar, source in repeats.items()}
+        self.offset, self.first, self.known = offset, first, known
+        self.bar, self.cont, self.tie = vocabulary.bar_id, vocabulary.cont_id, vocabulary.tie_id
+        self.ends = (vocabulary.bar_id, vocabulary.eos_id)
+        self.starts: list[list[int]] = []  # per row, where its <bar> tokens stand
+        self.seen = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        batch, length = input_ids.shape
+        if len(self.starts) != batch or length < self.seen:  # a new sampling call
+            self.starts, self.seen = [[] for _ in range(batch)], 0
+        for row, at in (input_ids[:, self.seen:length] == self.bar).nonzero().tolist():
+            self.starts[row].append(self.seen + at)
+        self.seen = length
+        state = self.grammar.state
+        for row in range(batch):
+            bar = int(state.bar[row])
+            source = self.repeats.get(bar + self.offset)
+            tokens = None if bar < self.first or source is None else self._source(input_ids, row, source)
+            if tokens is None:
+                continue  # not a repeated bar, or its source is not written yet
+            pieces, _, target = self._parsed(tokens, whole=True)
+            written, piece, events = self._parsed(input_ids[row, self.starts[row][-1] + 1:length].tolist())
+            owed = bool((state.pending[row] >= 0).any())  # the grammar still makes continuations
+            allowed, refused = None, None
+            if piece is not None:  # a continuation: its what is the grammar's, its length and tie the source's
+                match = next((p for p in pieces if p[:len(piece)] == piece), None)
+                if match is not None and len(match) > len(piece):
+                    allowed = [match[len(piece)]]
+                elif match is not None:
+                    refused = [self.tie] if owed else None
+                    allowed = None if owed else target[:1] or list(self.ends)
+                elif self.kind[piece[-1]] == DUR and not owed:
+                    allowed = (target[:1] or list(self.ends)) + [self.tie]  # the source has no such piece
+            elif not owed and events == target[:len(events)]:
+                allowed = target[len(events):len(events) + 1] or list(self.ends)
+            keep = [t for t in allowed or () if torch.isfinite(scores[row, t])]
+            if keep:
+                only = torch.ones(scores.shape[1], dtype=torch.bool, device=scores.device)
+                only[keep] = False
+                scores[row] = scores[row].masked_fill(only, float("-inf"))
+            elif refused and int(torch.isfinite(scores[row]).sum()) > 1:
+                scores[row, refused] = float("-inf")
+        return scores
+
+    def _source(self, input_ids: torch.LongTensor, row: int, source: int) -> list[int] | None:
+        """The tokens of the dance's bar ``source`` after its ``<bar>`` (None: not written yet)."""
+        if self.known is not None and source in self.known[row]:
+            return self.known[row][source]
+        bar, starts = source - self.offset, self.starts[row]
+        if not 0 <= bar < len(starts) - 1:
+            return None
+        return input_ids[row, starts[bar] + 1:starts[bar + 1]].tolist()
+
+    def _parsed(self, tokens: list[int], whole: bool = False):
+        """A bar's tokens after its ``<bar>`` as (the continuations that open it, each ``<cont> col what
+        [modifiers] dur [<tie>]``; the last one if it may still go on, else None; the events after them). A bar
+        ``whole``ly written has no continuation that may go on."""
+        pieces, at = [], 0
+        while at < len(tokens) and tokens[at] == self.cont:
+            end = at + 1
+            while end < len(tokens) and self.kind[tokens[end]] != DUR:
+                end += 1
+            if end >= len(tokens) - 1 and not whole:  # inside it, or at its duration with a <tie> still possible
+                return pieces, tokens[at:], []
+            end = min(end + 1, len(tokens))
+            if end < len(tokens) and tokens[end] == self.tie:
+                end += 1
+            pieces.append(tokens[at:end])
+            at = end
+        return pieces, None, tokens[at:]
