@@ -176,14 +176,22 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
     features = music_features(MUSIC)
     grid = features.grid
     bars = max(1, math.ceil((float(grid.seconds_to_beats(seconds)) + (grid.downbeat or 0)) / grid.beats_per_bar))
-    controls = control_rows(controls_from_music(features), grid, bars, model.config.control_names)
+    music_controls = controls_from_music(features)
+    controls = control_rows(music_controls, grid, bars, model.config.control_names)
+    copies = {}
+    try:  # the bars where the music repeats, copied (older checkouts: none)
+        from motiongpt.model.conditions import repeat_rows
+
+        copies = {"repeats": repeat_rows(music_controls, grid, bars)}
+    except ImportError:
+        pass
     laps["music (parse, beat grid, controls)"] = clock.lap()
     guidance = WORDS_GUIDANCE if guidance is None else guidance
     music = MUSIC_GUIDANCE if music is None else music
     best_of = (WORDS_BEST_OF if bars <= BEST_OF_BARS else 1) if best_of is None else best_of
     scales = guidance if music == 1 else {"words": guidance, "music": music}  # a float for older checkouts
     score = generate(model, grid, text=TEXT, controls=controls, bars=bars, seed=0, guidance=scales,
-                     best_of=best_of, top_p=TOP_P)
+                     best_of=best_of, top_p=TOP_P, **copies)
     tokens = len(model.vocabulary.encode(score))
     sampling = laps[f"sampling ({bars} bars, {tokens} tokens)"] = clock.lap()
     motion = decode(score, seed=0)
