@@ -114,3 +114,37 @@ def test_the_command_records_whether_the_music_was_repeated(model, tmp_path):
                      "--model", str(tmp_path / "model"), "-o", str(tmp_path / name)]) == 0
     assert json.loads((tmp_path / "a" / "prompt.json").read_text())["repeats"] is True
     assert json.loads((tmp_path / "b" / "prompt.json").read_text())["repeats"] is False
+
+
+def test_a_dance_continued_on_music_repeats_where_that_music_repeats(tmp_path, monkeypatch):
+    """``motiongpt continue --music``: the new bars are the new music's, and so are its repeats."""
+    music21 = pytest.importorskip("music21")
+    from pathlib import Path
+
+    from motiongpt.cocreate import Dance, Lineage, continue_dance
+    from motiongpt.cocreate.models import Loaded
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.conditioning.music import music_features
+    from motiongpt.model import generate as module
+
+    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
+    figures = [[60, 64, 67, 72], [62, 62, 65, 69], [57, 59, 60, 52], [55, 67, 55, 67]]
+    for pitches in figures + figures[:2] + [[48, 48, 48, 48]]:  # bars 5 and 6 repeat bars 1 and 2
+        for pitch in pitches:
+            part.append(music21.note.Note(pitch, quarterLength=1.0))
+    path = tmp_path / "tune.mid"
+    part.write("midi", fp=str(path))
+    music = controls_from_music(music_features(path, 4))
+    assert [(int(b), int(o)) for b, r, o in zip(music.bars, music.repeat, music.repeat_of) if r] == [(5, 1), (6, 2)]
+
+    asked = []
+    plain = module.variations
+    monkeypatch.setattr(module, "variations", lambda *a, **k: asked.append(k["repeats"]) or plain(*a, **k))
+    loaded = Loaded(build(tiny_config(), seed=5).eval(), None, {"model": "tiny"})
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    dance = Dance(laban.Score.load(example), {"text": None}, Lineage("example", seed=3))
+    longer = continue_dance(dance, loaded, 6, music=str(path), seed=1)
+    assert len(events(loaded.model, longer.score)) == 3 + 6  # an upbeat and two bars, six more
+    # continued from the example's two whole bars (vocabulary bars 0, 1): new bars 2-7, the music's bars 1-6
+    assert asked == [{6: 2, 7: 3}]
+    assert continue_dance(dance, loaded, 3, music=str(path), seed=1) and asked[-1] == {}  # those bars not danced

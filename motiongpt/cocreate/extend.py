@@ -59,11 +59,12 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
     context = cut(source, first, high)
     kept = high - first + 1
-    grid, controls = _grid(loaded, source, first, kept, bars, music)
+    grid, controls, repeats = _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
-                         controls=controls, text=words, style=_style(loaded, dance), seed=seed, temperature=temperature,
+                         controls=controls, repeats=repeats, text=words, style=_style(loaded, dance), seed=seed,
+                         temperature=temperature,
                          processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
@@ -97,7 +98,8 @@ def closed(vocabulary, score) -> list[int]:
 
 def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | None):
     """The grid the model continues on: the context's bars at the dance's closing tempo, then ``bars`` bars at
-    that tempo or on ``music``'s beats (from its first downbeat); with music, its controls for the new bars."""
+    that tempo or on ``music``'s beats (from its first downbeat); with music, its controls for the new bars and
+    the new bars that repeat earlier new bars where the music repeats (``variations(repeats=...)``)."""
     from laban.algebra import bar_start
     from laban.timing import BeatGrid
 
@@ -108,10 +110,10 @@ def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | 
     past = period * np.arange(kept * meter + 1)
     if music is None:
         future = past[-1] + period * np.arange(1, bars * meter + 1)
-        return BeatGrid(tuple(np.concatenate([past, future])), meter), None
+        return BeatGrid(tuple(np.concatenate([past, future])), meter), None, None
     from motiongpt.conditioning.controls import controls_from_music
     from motiongpt.conditioning.music import music_features, resolve_music
-    from motiongpt.model.conditions import control_rows
+    from motiongpt.model.conditions import control_rows, repeat_rows
 
     path = resolve_music(music)
     features = music_features(path, meter)
@@ -121,8 +123,11 @@ def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | 
     future = past[-1] + (beats[1:bars * meter + 1] - beats[0])
     grid = BeatGrid(tuple(np.concatenate([past, future])), meter)
     rows = np.full((kept + bars, loaded.model.config.control_count), -1, dtype=np.int64)
-    music_rows = control_rows(controls_from_music(features), features.grid,
-                              loaded.model.vocabulary.bar_count(features.grid), loaded.model.config.control_names)
+    controls = controls_from_music(features)
+    music_bars = loaded.model.vocabulary.bar_count(features.grid)
+    music_rows = control_rows(controls, features.grid, music_bars, loaded.model.config.control_names)
     skip = 1 if features.grid.downbeat else 0  # the music's upbeat bar is not danced
     rows[kept:] = music_rows[skip:skip + bars]
-    return grid, rows
+    repeats = {kept + bar - skip: kept + source - skip for bar, source in
+               repeat_rows(controls, features.grid, music_bars).items() if source >= skip and bar - skip < bars}
+    return grid, rows, repeats
