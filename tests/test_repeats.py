@@ -148,3 +148,33 @@ def test_a_dance_continued_on_music_repeats_where_that_music_repeats(tmp_path, m
     # continued from the example's two whole bars (vocabulary bars 0, 1): new bars 2-7, the music's bars 1-6
     assert asked == [{6: 2, 7: 3}]
     assert continue_dance(dance, loaded, 3, music=str(path), seed=1) and asked[-1] == {}  # those bars not danced
+
+
+def test_a_pass_of_copies_is_written_without_the_model_and_the_same(model, monkeypatch):
+    """A later pass whose bars all repeat earlier ones is written by the processors alone where they leave no
+    choice at any step; the dance is the same bytes as when the model runs through it."""
+    from motiongpt.model import generate as module
+    from motiongpt.model.sampling import NotForced
+
+    monkeypatch.setattr(module, "WINDOW_BARS", 3)
+    monkeypatch.setattr(module, "CONTEXT_BARS", 1)
+    grid = laban.BeatGrid.uniform(100, 36, 4)  # 10 bars: bars 3-9 repeat bars 0-6
+    repeats = {bar: bar - 3 for bar in range(3, 10)}
+    plain, written = module._sample, []
+
+    def spied(*args, **settings):
+        out = plain(*args, **settings)  # raises NotForced where the processors left a choice
+        written.append(settings.get("forced_only", False))
+        return out
+
+    monkeypatch.setattr(module, "_sample", spied)
+    fast = [model.vocabulary.encode(generate(model, grid, seed=seed, repeats=repeats)) for seed in range(3)]
+    assert True in written  # some pass was written without the model
+
+    def without(*args, **settings):
+        if settings.get("forced_only"):
+            raise NotForced("the model writes every pass")
+        return plain(*args, **settings)
+
+    monkeypatch.setattr(module, "_sample", without)
+    assert [model.vocabulary.encode(generate(model, grid, seed=seed, repeats=repeats)) for seed in range(3)] == fast

@@ -34,7 +34,7 @@ from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
 from .guidance import GROUPS, Guidance
 from .repeats import RepeatedBars
-from .sampling import sample
+from .sampling import NotForced, sample
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
 WINDOW_BARS = 12  # the most bars one pass writes (the model trains on windows of 8)
@@ -217,11 +217,12 @@ def _best(samples: list[Score], phrases, energy) -> Score:
 
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
-            guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None
-            ) -> list[list[int]]:
+            guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
+            forced_only: bool = False) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
-    grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None."""
+    grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
+    the model, where the processors leave one token at every step (else ``sampling.NotForced``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
@@ -258,7 +259,9 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     with torch.inference_mode():
         try:
             out = sample(model, ids, processors, conditions, budget, greedy=temperature == 0,
-                         guidance=Guidance(guidance or {}, conditions), seeds=seeds)
+                         guidance=Guidance(guidance or {}, conditions), seeds=seeds, forced_only=forced_only)
+        except NotForced:
+            raise
         except LabanError as error:
             raise GenerationError(str(error)) from None
     sequences = []
@@ -305,9 +308,17 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
         known = [{bar: ids[a + 1:b] for bar, (a, b) in enumerate(vocabulary.bar_spans(ids))} for ids in dances]
-        written = _sample(model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
-                          [_derived(seed, step) for seed in seeds], repeated=repeated(span[0], CONTEXT_BARS, known),
-                          **sampling)
+        settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
+                    [_derived(seed, step) for seed in seeds])
+        written = None
+        if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
+            try:  # a pass of copies: the processors write it, without the model, where they leave no choice
+                written = _sample(*settings, repeated=repeated(span[0], CONTEXT_BARS, known), forced_only=True,
+                                  **sampling)
+            except NotForced:
+                pass
+        if written is None:
+            written = _sample(*settings, repeated=repeated(span[0], CONTEXT_BARS, known), **sampling)
         for ids, sequence in zip(dances, written):
             spans = vocabulary.bar_spans(sequence)
             ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]

@@ -37,6 +37,8 @@ import torch
 from torch import nn
 from transformers import DynamicCache, LogitsProcessorList
 
+from laban.errors import LabanError
+
 from .modeling import BAR, PREFIX, MotionGPT, bar_numbers, token_bars
 
 
@@ -198,6 +200,21 @@ class ModelStep:
         return out.logits[:, -1]
 
 
+class NotForced(LabanError):
+    """``sample(forced_only=True)`` met a step where the processors left more than one token."""
+
+
+class NullStep:
+    """Logits of zeros, for ``sample(forced_only=True)``: where the logits processors alone decide every token (a
+    pass of bars copied from earlier ones, ``repeats.RepeatedBars``), the model's logits would not change one."""
+
+    def __init__(self, model: MotionGPT, batch: int, bars: int, conditions: dict) -> None:
+        self.size, self.device = model.config.vocab_size, model.lm_head.weight.device
+
+    def __call__(self, ids: torch.Tensor, numbers: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(ids.shape[0], self.size, device=self.device)
+
+
 class Draws:
     """Each row's uniform draws from its own generator (seeded by ``seeds``), taken in blocks: a row's k-th draw
     is the same whatever else is in the batch, so a variation is the same bytes whether sampled alone or among
@@ -232,7 +249,7 @@ def draw(scores: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
 
 def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProcessorList, conditions: dict,
            max_new_tokens: int, greedy: bool = False, fast: bool | None = None, guidance=None,
-           seeds=None) -> torch.Tensor:
+           seeds=None, forced_only: bool = False) -> torch.Tensor:
     """(B, prompt + written) ids: tokens drawn after ``prompt`` until every row has written ``<eos>`` or
     ``max_new_tokens`` are written; after its ``<eos>`` a row writes padding. ``conditions`` are ``forward``'s
     keyword tensors, ``bars`` among them (each row's bar count).
@@ -245,7 +262,11 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     - ``seeds``: one per row, each row drawing from its own generator (``Draws``); None: draws come from torch's
       global generator on the model's device (seed it first). A row draws nothing for a token the processors
       force (one allowed id) or its prompt gives.
-    - ``fast`` None: the fast stack where it covers the model."""
+    - ``fast`` None: the fast stack where it covers the model.
+    - ``forced_only``: no model at all (``NullStep``): every token must be the one the processors leave (none
+      drawn), else ``NotForced`` is raised. What it writes is what sampling with the model writes (a step the
+      processors force does not read the logits), for processors whose refusals do not read the logits' values;
+      top-k 1 would, so it is not for that."""
     config = model.config
     ragged = isinstance(prompt, (list, tuple))
     batch = len(prompt)
@@ -264,7 +285,7 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     fast = FastStack.covers(model) if fast is None else fast
     copies = guidance.rows if guidance else 1
     inputs = guidance.conditions(conditions) if guidance else conditions
-    step = (FastStep if fast else ModelStep)(model, batch * copies, total, inputs)
+    step = (NullStep if forced_only else FastStep if fast else ModelStep)(model, batch * copies, total, inputs)
     draws = Draws(seeds, device) if seeds is not None and not greedy else None
     ids = torch.full((batch, given.shape[1] + max_new_tokens), config.pad_token_id, dtype=torch.long, device=device)
     ids[:, :given.shape[1]] = given
@@ -281,10 +302,12 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
         for processor in processors:  # the list's own __call__ inspects each signature every step
             scores = processor(ids[:, :length], scores)
         prompted = length < lengths
+        forced = torch.isfinite(scores).sum(-1) == 1
+        if forced_only and not bool((forced | prompted | ~running).all()):
+            raise NotForced("a step where the processors leave a choice")
         if greedy:
             token = scores.argmax(-1)
         else:
-            forced = torch.isfinite(scores).sum(-1) == 1
             if draws is None:
                 token = draw(scores, torch.rand(batch, device=device))
             else:
