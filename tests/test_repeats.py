@@ -62,6 +62,38 @@ def test_a_repeated_bar_starts_what_its_source_started(model, unmended):
     assert model.vocabulary.encode(again) == model.vocabulary.encode(dance)
 
 
+def openings(model: MotionGPT, tokens: list[int]) -> list[tuple[int, int]]:
+    """The (column, what) of each continuation a bar's tokens (after its ``<bar>``) open with."""
+    v, pieces, at = model.vocabulary, [], 0
+    while at < len(tokens) and tokens[at] == v.cont_id:
+        pieces.append(tuple(tokens[at + 1:at + 3]))
+        at += 1
+        while not v.tokens[tokens[at]].startswith("dur:"):
+            at += 1
+        at += 2 if at + 1 < len(tokens) and tokens[at + 1] == v.tie_id else 1
+    return pieces
+
+
+def test_the_bar_before_a_copy_ties_into_what_its_source_opens_with(model, unmended, monkeypatch):
+    """Bar 2 is written freely before bar 3, a copy of bar 1: it ends tied into the symbols bar 1 opens with (and
+    into no others), so bar 3 opens as bar 1 does; without that, bar 3 opened otherwise in every seed."""
+    from motiongpt.model.repeats import RepeatedBars
+
+    grid, v = laban.BeatGrid.uniform(110, 24, 4), model.vocabulary
+
+    def matched() -> int:
+        count = 0
+        for seed in range(8):
+            ids = v.encode(generate(model, grid, seed=seed, repeats={3: 1, 4: 2}))
+            (a1, b1), (a3, b3) = v.bar_spans(ids)[1], v.bar_spans(ids)[3]
+            count += openings(model, ids[a3 + 1:b3]) == openings(model, ids[a1 + 1:b1])
+        return count
+
+    tied = matched()
+    monkeypatch.setattr(RepeatedBars, "_opening", lambda self, state: None)
+    assert tied > 4 and matched() < tied
+
+
 def test_a_long_dance_repeats_bars_an_earlier_pass_wrote(model, monkeypatch, unmended):
     from motiongpt.model import generate as module
 

@@ -26,9 +26,8 @@ from transformers import LogitsProcessor
 
 from laban.timing import BeatGrid
 
-from motiongpt.grammar import (DUR, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, TIE, ScoreGrammar,
-                               ScoreGrammarProcessor)
-from motiongpt.vocabulary import COLUMNS, LANE_COUNT, lane_column
+from motiongpt.grammar import DUR, P_AFTER_DUR, P_DUR, TIE, ScoreGrammar, ScoreGrammarProcessor
+from motiongpt.model.ties import TiedInto, refused_where
 
 
 def kept_ties(grammar: ScoreGrammar, ids: list[int], grid: BeatGrid, first: int, stop: int
@@ -90,83 +89,25 @@ class TiesKept(LogitsProcessor):
                     refused[after, self.tie] = False
                 else:
                     refused[after, self.tie] = True
-        return _refused(scores, refused)
+        return refused_where(scores, refused)
 
 
-class TiedIntoKept(LogitsProcessor):
+class TiedIntoKept(TiedInto):
     """The bars written anew end with a symbol tied into each piece the kept bar after them continues (put it after
     ``grammar`` in the list). A symbol belongs to the bar it starts in: one the parent began in the rewritten bars
     and ran on into the kept bar leaves its piece there (``<cont>``, kept with that bar's tokens), and where the
     new bars did not tie into it, it read back as a symbol of the kept bar, a step, a turn or an arm's movement at
     its first beat that the parent never wrote there (7 of 12 regenerated dances of ``bench/cocreate_figures.py
-    --only locality``). In the last bar written, for each lane the suffix continues (the grammar's
-    ``suffix_conts``) and that is not tied yet: an event of the lane with another what may not reach the bar line;
-    one with the same what that reaches it ties on; the bar does not end before they are written; and at the bar's
-    last position each such lane is written, in staff order: that what for that last step, tied on. Where the
-    grammar allows none of that, the row is left as the grammar has it."""
+    --only locality``). What the kept bar opens with is the grammar's ``suffix_conts``, asked of the last bar
+    written (``motiongpt.model.ties.TiedInto`` says how)."""
 
     def __init__(self, grammar: ScoreGrammarProcessor) -> None:
-        self.grammar = grammar
-        v = grammar.grammar.vocabulary
-        self.durations = slice(v.duration0, v.duration0 + v.max_positions)
-        self.positions = slice(v.position0, v.position0 + v.max_positions)
-        self.columns = slice(v.column0, v.column0 + len(COLUMNS))
-        self.whats = slice(v.what0, v.what0 + len(v.whats))
-        self.duration0, self.column0, self.what0 = v.duration0, v.column0, v.what0
-        self.tie, self.eos = v.tie_id, v.eos_id
-        self.lane_column = np.array([COLUMNS.index(lane_column(k)) for k in range(LANE_COUNT)])
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        s = self.grammar.state
-        if s is None or not s.middle.any():
-            return scores
-        last = s.middle & (s.bar == s.bars - 1)
-        needed = last[:, None] & (s.suffix_conts >= 0) & (s.ties != s.suffix_conts)
-        if not needed.any():
-            return scores
-        rows = np.arange(len(last))
-        refused = np.zeros(scores.shape, dtype=bool)
-        ph, length = s.phase, s.length
-        between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
-        waiting = needed.any(1)
-        # the bar does not end before every needed lane is tied
-        refused[between & waiting, self.eos] = True
-        # an event of a needed lane: another what may not reach the bar line, the same what reaching it ties on
-        lane_needed = needed[rows, s.lane]
-        same = s.suffix_conts[rows, s.lane] == s.what
-        timing = lane_needed & (ph == P_DUR)
-        for r in np.flatnonzero(timing):
-            to_end = self.duration0 + int(length[r] - s.ev_pos[r] - 1)
-            if same[r] and s.ev_pos[r] == length[r] - 1:
-                refused[r, self.durations] = True
-                refused[r, to_end] = False
-            elif not same[r]:
-                refused[r, to_end] = True
-        tying = lane_needed & same & (ph == P_AFTER_DUR) & (s.ev_end == length)
-        refused[tying] = True
-        refused[tying, self.tie] = False
-        # at the bar's last position, the needed lanes in staff order: the column, then the suffix's what
-        at_last = waiting & (s.pos == length - 1)
-        choosing = at_last & ((ph == P_COL) | between)
-        for r in np.flatnonzero(choosing):
-            lane = int(np.flatnonzero(needed[r])[0])
-            refused[r, self.positions] = True
-            refused[r, self.columns] = True
-            refused[r, self.column0 + int(self.lane_column[lane])] = False
-        naming = at_last & (ph == P_WHAT)
-        for r in np.flatnonzero(naming):
-            lanes = [k for k in np.flatnonzero(needed[r]) if self.lane_column[k] == s.col[r]]
-            if lanes:
-                refused[r, self.whats] = True
-                for k in lanes:
-                    refused[r, self.what0 + int(s.suffix_conts[r, k])] = False
-        return _refused(scores, refused)
+        super().__init__(grammar, _suffix_opening)
 
 
-def _refused(scores: torch.FloatTensor, refused: np.ndarray) -> torch.FloatTensor:
-    """``scores`` with the ``refused`` tokens at -inf, except in a row where that would leave nothing: as it was."""
-    if not refused.any():
-        return scores
-    kept = scores.masked_fill(torch.from_numpy(refused).to(scores.device), float("-inf"))
-    empty = torch.isinf(kept).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
-    return torch.where(empty[:, None], scores, kept)
+def _suffix_opening(s) -> np.ndarray | None:
+    """In the last bar of a fill's middle, what the kept bar after it opens with; None elsewhere."""
+    if not s.middle.any():
+        return None
+    last = s.middle & (s.bar == s.bars - 1)
+    return np.where(last[:, None], s.suffix_conts, -1)

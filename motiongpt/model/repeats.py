@@ -8,9 +8,10 @@ Why not the model: the music's controls tell it *that* a bar repeats (the ``repe
 with the bars they repeat (0.34) than bars elsewhere at the same distances did (0.39). A copy is exact and
 readable: the returning bars are the same symbols on the staff.
 
-How, per row: in a bar that repeats bar ``s``, once the continuations of what the bar before tied into it are
-written (the grammar makes them), the next token is the next of bar ``s``'s own events (after its own
-continuations), then the bar line, as long as the grammar and every processor before this one allow it. Where
+How, per row: a bar written freely before a copy of bar ``s`` ends tied into exactly the symbols bar ``s`` opens
+with (``ties.TiedInto``), so the copy can open as ``s`` does. In the copy, the continuations of what the bar
+before tied into it come first (the grammar makes them; their lengths and ties are ``s``'s where ``s`` opens with
+the same symbol), then the next token is the next of bar ``s``'s own events, then the bar line, as long as the grammar and every processor before this one allow it. Where
 one does not (a continuation still holds the column bar ``s`` starts an event in; a turn the words' budget
 refuses; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
 dance allows and never forced against the grammar. It only narrows what the processors before it left, so it
@@ -19,10 +20,14 @@ goes after every processor that refuses tokens and before temperature and top-k/
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from transformers import LogitsProcessor
 
 from motiongpt.grammar import DUR, ScoreGrammarProcessor
+from motiongpt.vocabulary import LANE_COUNT
+
+from .ties import TiedInto
 
 
 class RepeatedBars(LogitsProcessor):
@@ -40,8 +45,10 @@ class RepeatedBars(LogitsProcessor):
         self.offset, self.first, self.known = offset, first, known
         self.bar, self.cont, self.tie = vocabulary.bar_id, vocabulary.cont_id, vocabulary.tie_id
         self.ends = (vocabulary.bar_id, vocabulary.eos_id)
+        self.arg, self.centre_lane = grammar.grammar.arg, grammar.grammar.centre_lane
         self.starts: list[list[int]] = []  # per row, where its <bar> tokens stand
-        self.seen = 0
+        self.seen, self.ids = 0, None
+        self.tying = TiedInto(grammar, self._opening)  # the bar before a copy ties into what its source opens with
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         batch, length = input_ids.shape
@@ -49,7 +56,8 @@ class RepeatedBars(LogitsProcessor):
             self.starts, self.seen = [[] for _ in range(batch)], 0
         for row, at in (input_ids[:, self.seen:length] == self.bar).nonzero().tolist():
             self.starts[row].append(self.seen + at)
-        self.seen = length
+        self.seen, self.ids = length, input_ids
+        scores = self.tying(input_ids, scores)
         state = self.grammar.state
         for row in range(batch):
             bar = int(state.bar[row])
@@ -58,7 +66,7 @@ class RepeatedBars(LogitsProcessor):
             if tokens is None:
                 continue  # not a repeated bar, or its source is not written yet
             pieces, _, target = self._parsed(tokens, whole=True)
-            written, piece, events = self._parsed(input_ids[row, self.starts[row][-1] + 1:length].tolist())
+            _, piece, events = self._parsed(input_ids[row, self.starts[row][-1] + 1:length].tolist())
             owed = bool((state.pending[row] >= 0).any())  # the grammar still makes continuations
             allowed, refused = None, None
             if piece is not None:  # a continuation: its what is the grammar's, its length and tie the source's
@@ -80,6 +88,26 @@ class RepeatedBars(LogitsProcessor):
             elif refused and int(torch.isfinite(scores[row]).sum()) > 1:
                 scores[row, refused] = float("-inf")
         return scores
+
+    def _opening(self, state) -> np.ndarray | None:
+        """(B, lanes): what the next bar opens with where it is a copy: its source's opening pieces (tied in from
+        the bar before it), -2 in the other lanes (nothing ties on there); -1 in the other rows; None: nowhere. A
+        bar that is a copy itself is left to end as its source did (its source's next bar opened with what it
+        tied), and a source not written yet (the bar being written) asks nothing."""
+        wanted = None
+        for row, bar in enumerate(state.bar.tolist()):
+            source = self.repeats.get(bar + 1 + self.offset)
+            free = bar >= self.first and bar + self.offset not in self.repeats
+            tokens = self._source(self.ids, row, source) if free and source is not None else None
+            if tokens is None:
+                continue
+            if wanted is None:
+                wanted = np.full((len(state.bar), LANE_COUNT), -1, dtype=np.int64)
+            wanted[row] = -2  # no lane ties on that the source does not open with
+            for piece in self._parsed(tokens, whole=True)[0]:  # <cont> col what ...
+                column, what = int(self.arg[piece[1]]), int(self.arg[piece[2]])
+                wanted[row, int(self.centre_lane[what]) if column == 0 else column + 1] = what
+        return wanted
 
     def _source(self, input_ids: torch.LongTensor, row: int, source: int) -> list[int] | None:
         """The tokens of the dance's bar ``source`` after its ``<bar>`` (None: not written yet)."""
