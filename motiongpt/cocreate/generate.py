@@ -74,7 +74,8 @@ def music_repeats(features, grid, bars: int) -> dict[int, int]:
 def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, repeats: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0,
-             top_k: int = 0, top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
+             top_k: int = 0, top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE,
+             music_guidance: float = MUSIC_GUIDANCE,
              best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True
              ) -> list[Dance]:

@@ -1,21 +1,22 @@
-"""Where the music repeats, the dance repeats: a bar whose music repeats an earlier bar's is written with that
-bar's material, token for token (``RepeatedBars``, a logits processor), as a choreographer sets a returning
-section to its returning phrase.
+"""Where the music repeats, the dance repeats: a bar whose music repeats an earlier bar's is written with that bar's
+material, token for token (``RepeatedBars``, a logits processor), as a choreographer sets a returning section to its
+returning phrase.
 
-Why not the model: the music's controls tell it *that* a bar repeats (the ``repeat`` control, 0 or 1), never
-*which* bar's material, and the shared corpus has no music to learn repetition from. Measured
-(``bench/music_following.py``, figure 3 of issue 11), the model's bars where the music repeats shared fewer tokens
-with the bars they repeat (0.34) than bars elsewhere at the same distances did (0.39). A copy is exact and
-readable: the returning bars are the same symbols on the staff.
+Why not the model: the music's controls tell it *that* a bar repeats (the ``repeat`` control, 0 or 1), never *which*
+bar's material, and the shared corpus has no music to learn repetition from. Measured (``bench/music_following.py``,
+figure 3 of issue 11), the model's bars where the music repeats shared fewer tokens with the bars they repeat (0.35)
+than bars elsewhere at the same distances did (0.38). A copy is exact and readable: the returning bars are the same
+symbols on the staff.
 
 How, per row: a bar written freely before a copy of bar ``s`` ends tied into exactly the symbols bar ``s`` opens
-with (``ties.TiedInto``), so the copy can open as ``s`` does. In the copy, the continuations of what the bar
-before tied into it come first (the grammar makes them; their lengths and ties are ``s``'s where ``s`` opens with
-the same symbol), then the next token is the next of bar ``s``'s own events, then the bar line, as long as the grammar and every processor before this one allow it. Where
-one does not (a continuation still holds the column bar ``s`` starts an event in; a turn the words' budget
-refuses; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
-dance allows and never forced against the grammar. It only narrows what the processors before it left, so it
-goes after every processor that refuses tokens and before temperature and top-k/top-p.
+with (``ties.TiedInto``), so the copy can open as ``s`` does. In the copy, the continuations of what the bar before
+tied into it come first (the grammar makes them; their lengths and ties are ``s``'s where ``s`` opens with the same
+symbol), then the next token is the next of bar ``s``'s own events, then the bar line, as long as the grammar and
+every processor before this one allow it. Where one does not (a continuation still holds the column bar ``s`` starts
+an event in; a turn the words' budget refuses; a flight the limits refuse), the row samples the rest of that bar
+freely: the copy is as close as the dance allows and never forced against the grammar. It only narrows what the
+processors before it left, so it goes after every processor that refuses tokens and before temperature and
+top-k/top-p.
 """
 
 from __future__ import annotations

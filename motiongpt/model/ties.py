@@ -1,16 +1,16 @@
-"""A bar that ends tied into what the next bar is known to open with: a logits processor (``TiedInto``) shared by
-the fills of co-creation (``motiongpt.cocreate.ties.TiedIntoKept``: the kept bar after the rewritten ones) and by
+"""A bar that ends tied into what the next bar is known to open with: a logits processor (``TiedInto``) shared by the
+fills of co-creation (``motiongpt.cocreate.ties.TiedIntoKept``: the kept bar after the rewritten ones) and by
 repeated bars (``repeats.RepeatedBars``: the bar before a copy, so the copy opens as its source does).
 
 A symbol belongs to the bar it starts in; one that runs on over the bar line leaves a piece in the next bar
 (``<cont>``, the same column and what). When the next bar's opening pieces are fixed in advance, the bar being
-written must tie into each of them, or the piece reads back as a new symbol at the next bar's first beat, a
-step, a turn or an arm's movement nobody wrote there. ``wanted(state)`` says, per row and lane, what the next bar
-opens with (-1: nothing asked; -2: nothing, so no event of that lane ties on); then, in the bar being written, for each such lane not tied yet: an event of the
-lane with another what may not reach the bar line; one with the same what that reaches it ties on; the bar does
-not end before they are written; and at the bar's last position each such lane is written, in staff order: that
-what for that last step, tied on. Where the grammar allows none of that, the row is left as the grammar has it.
-It reads the grammar's state, so it goes after ``grammar`` in the list.
+written must tie into each of them, or the piece reads back as a new symbol at the next bar's first beat, a step, a
+turn or an arm's movement nobody wrote there. ``wanted(state)`` says, per row and lane, what the next bar opens with
+(-1: nothing asked; -2: nothing, so no event of that lane ties on); then, in the bar being written, for each such
+lane not tied yet: an event of the lane with another what may not reach the bar line; one with the same what that
+reaches it ties on; the bar does not end before they are written; and at the bar's last position each such lane is
+written, in staff order: that what for that last step, tied on. Where the grammar allows none of that, the row is
+left as the grammar has it. It reads the grammar's state, so it goes after ``grammar`` in the list.
 """
 
 from __future__ import annotations
