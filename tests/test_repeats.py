@@ -148,6 +148,18 @@ def test_the_command_records_whether_the_music_was_repeated(model, tmp_path):
     assert json.loads((tmp_path / "b" / "prompt.json").read_text())["repeats"] is False
 
 
+def tune(music21, folder):
+    """A MIDI file of 7 bars of 4/4 at 100 bpm whose bars 5 and 6 repeat bars 1 and 2."""
+    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
+    figures = [[60, 64, 67, 72], [62, 62, 65, 69], [57, 59, 60, 52], [55, 67, 55, 67]]
+    for pitches in figures + figures[:2] + [[48, 48, 48, 48]]:
+        for pitch in pitches:
+            part.append(music21.note.Note(pitch, quarterLength=1.0))
+    path = folder / "tune.mid"
+    part.write("midi", fp=str(path))
+    return path
+
+
 def test_a_dance_continued_on_music_repeats_where_that_music_repeats(tmp_path, monkeypatch):
     """``motiongpt continue --music``: the new bars are the new music's, and so are its repeats."""
     music21 = pytest.importorskip("music21")
@@ -159,13 +171,7 @@ def test_a_dance_continued_on_music_repeats_where_that_music_repeats(tmp_path, m
     from motiongpt.conditioning.music import music_features
     from motiongpt.model import generate as module
 
-    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
-    figures = [[60, 64, 67, 72], [62, 62, 65, 69], [57, 59, 60, 52], [55, 67, 55, 67]]
-    for pitches in figures + figures[:2] + [[48, 48, 48, 48]]:  # bars 5 and 6 repeat bars 1 and 2
-        for pitch in pitches:
-            part.append(music21.note.Note(pitch, quarterLength=1.0))
-    path = tmp_path / "tune.mid"
-    part.write("midi", fp=str(path))
+    path = tune(music21, tmp_path)
     music = controls_from_music(music_features(path, 4))
     assert [(int(b), int(o)) for b, r, o in zip(music.bars, music.repeat, music.repeat_of) if r] == [(5, 1), (6, 2)]
 
@@ -210,3 +216,30 @@ def test_a_pass_of_copies_is_written_without_the_model_and_the_same(model, monke
 
     monkeypatch.setattr(module, "_sample", without)
     assert [model.vocabulary.encode(generate(model, grid, seed=seed, repeats=repeats)) for seed in range(3)] == fast
+
+
+def test_a_dance_made_on_music_continues_on_that_musics_next_bars(tmp_path, monkeypatch):
+    """``motiongpt continue`` without ``--music``: the next bars of the dance's own music, its beats, its controls
+    and its repeats (new bars 5, 6 repeat bars 1, 2 of the dance, in the context the model continues from)."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cocreate import continue_dance, generate as made
+    from motiongpt.cocreate.models import Loaded
+    from motiongpt.conditioning.music import music_features
+    from motiongpt.model import generate as module
+
+    path = tune(music21, tmp_path)
+    loaded = Loaded(build(tiny_config(), seed=5).eval(), None,
+                    {"model": "tiny", "model_version": "tiny", "motiongpt": "test"})
+    dance = made(loaded, music=str(path), bars=4, seed=1)[0]
+    asked = []
+    plain = module.variations
+    monkeypatch.setattr(module, "variations", lambda *a, **k: asked.append(k) or plain(*a, **k))
+    longer = continue_dance(dance, loaded, 2, seed=2)
+    beats = music_features(path, 4).grid.times
+    assert len(longer.score.grid.times) > len(dance.score.grid.times)
+    assert np.allclose(longer.score.grid.times, beats[:len(longer.score.grid.times)])  # the music's own beats
+    assert asked[0]["repeats"] == {4: 0, 5: 1}  # context: bars 1-4 (vocabulary 0-3); new: the music's bars 5, 6
+    assert (np.asarray(asked[0]["controls"]) >= 0).all()  # every bar's controls, the context's too
+    assert longer.lineage.settings["music"] == str(path)
+    with pytest.raises(laban.LabanError, match="the music has 1 bar after this dance's, fewer than the 2"):
+        continue_dance(longer, loaded, 2, seed=2)

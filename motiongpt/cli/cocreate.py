@@ -47,11 +47,12 @@ def add_parsers(commands) -> None:
     regen.set_defaults(run=run_regenerate)
 
     cont = _command(commands, "continue", "continue a dance or a capture by N bars",
-                    "The dance (or a motion capture, tokenized first) followed by N new bars, at its tempo or on "
-                    "new music.")
+                    "The dance (or a motion capture, tokenized first) followed by N new bars: on new music, on the "
+                    "rest of the music the dance was made on, or at its tempo.")
     cont.add_argument("dance", type=Path, help="a dance folder, or a motion capture (.bvh, .csv, .npz)")
     cont.add_argument("--bars", type=bars, required=True, help="how many bars to add")
-    cont.add_argument("--music", help="music for the new bars (a file, or corpus:COMPOSER/WORK)")
+    cont.add_argument("--music", help="music for the new bars (a file, or corpus:COMPOSER/WORK; default: the next "
+                                      "bars of the music the dance was made on, else the dance's tempo)")
     cont.add_argument("--text", help="words for the new bars (default: the dance's own)")
     cont.add_argument("--meter", type=common.meter, default=4,
                       help="beats per bar of a capture, or a time signature such as 3/4 (default 4)")
@@ -150,7 +151,9 @@ def run_continue(args: argparse.Namespace) -> int:
     result = continue_dance(dance, _loaded(args), args.bars, music=args.music, text=args.text, seed=args.seed,
                             temperature=args.temperature)
     result.save(out, video=not args.no_video)
-    print(f"{out}: {args.bars} bars added" + (f" on {args.music}" if args.music else "") + f", seed {args.seed}")
+    music = result.lineage.settings.get("music")
+    where = f" on {music}" if args.music else f" on the next bars of {music}" if music else ""
+    print(f"{out}: {args.bars} bars added{where}, seed {args.seed}")
     return 0
 
 

@@ -1,7 +1,9 @@
-"""Continue a dance (or a motion capture, tokenized first) by N bars, on the same tempo or on new music.
+"""Continue a dance (or a motion capture, tokenized first) by N bars: on new music, on the rest of the music the
+dance was made on, or at its closing tempo.
 
 The model continues the dance's last ``CONTEXT_BARS`` bars (cut with ``laban.algebra.cut`` so that they stand on
-their own, on a steady grid of the dance's closing tempo, or followed by the new music's beats); the new bars are
+their own, on a steady grid of the dance's closing tempo, or followed by the new music's beats, or on its own
+music's beats and the next bars' controls); the new bars are
 appended to the dance's own as token runs (a bar's tokens do not depend on where it stands), on the dance's grid
 continued by the new beats. Every bar of the dance is kept as it was, and since the
 decoder is bar-local its motion too, up to the last beat before the join. The model writes from the dance as it
@@ -47,7 +49,8 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) 
 def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None = None, text: str | None = None,
                    seed: int = 0, temperature: float = 1.0) -> Dance:
     """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
-    style; on ``music``'s beats and per-bar controls when given, else at the dance's closing tempo."""
+    style; on ``music``'s beats and per-bar controls when given; else, for a dance made on music, on that music's
+    next bars (``_own_grid``); else at the dance's closing tempo."""
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
@@ -59,7 +62,11 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
     context = cut(source, first, high)
     kept = high - first + 1
-    grid, controls, repeats = _grid(loaded, source, first, kept, bars, music)
+    own = music is None and dance.prompt.get("music")  # a dance made on music goes on with that music's next bars
+    if own:
+        grid, controls, repeats = _own_grid(loaded, dance, source, first, high, bars)
+    else:
+        grid, controls, repeats = _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
@@ -74,8 +81,44 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars}
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
-                       settings={"added_bars": bars, "music": music, "temperature": temperature},
+                       settings={"added_bars": bars, "music": music or dance.prompt.get("music"),
+                                 "temperature": temperature},
                        **loaded.versions)
+
+
+def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: int):
+    """The grid, control rows and repeats of the context's bars (``first..high``) and ``bars`` more on the music
+    the dance was made on, from where the dance ends: its beats (the dance's grid is that music's, bar for bar),
+    its per-bar controls if the dance followed them, and where the new bars repeat bars of the context or of each
+    other, those copies (unless the dance was made without). Bars the music repeats from before the context are
+    written freely: the model sees only the context."""
+    from laban.algebra import bar_start
+    from laban.timing import BeatGrid
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.conditioning.music import music_features
+    from motiongpt.model.conditions import control_rows, repeat_rows
+
+    from .editing import _music_path
+
+    meter = score.beats_per_bar
+    features = music_features(_music_path(dance.prompt["music"]), meter)
+    music, vocabulary = features.grid, loaded.model.vocabulary
+    have = vocabulary.bar_count(music)
+    shift = 0 if music.downbeat else 1  # the staff number of the vocabulary's first bar
+    if high + bars - shift >= have:
+        left = max(have - 1 + shift - high, 0)
+        raise CocreateError(f"the music has {left} bar{'' if left == 1 else 's'} after this dance's, fewer than the "
+                            f"{bars} asked for (give --music for other music)")
+    times = np.asarray(music.times, dtype=float)[bar_start(music, first):bar_start(music, high + bars + 1) + 1]
+    grid = BeatGrid(tuple(times - times[0]), meter)
+    if not dance.prompt.get("controls"):
+        return grid, None, None
+    controls = controls_from_music(features)
+    low = first - shift  # the context's first bar, counted as the vocabulary counts the music's
+    rows = control_rows(controls, music, have, loaded.model.config.control_names)[low:low + high - first + 1 + bars]
+    repeats = {bar - low: source - low for bar, source in repeat_rows(controls, music, have).items()
+               if high - shift < bar <= high + bars - shift and source >= low}
+    return grid, rows, repeats if dance.prompt.get("repeats", True) else None
 
 
 def _style(loaded: Loaded, dance: Dance) -> str | None:
