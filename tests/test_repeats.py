@@ -243,3 +243,8 @@ def test_a_dance_made_on_music_continues_on_that_musics_next_bars(tmp_path, monk
     assert longer.lineage.settings["music"] == str(path)
     with pytest.raises(laban.LabanError, match="the music has 1 bar after this dance's, fewer than the 2"):
         continue_dance(longer, loaded, 2, seed=2)
+    slow = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=60)])
+    slow.append([music21.note.Note(60, quarterLength=1.0) for _ in range(12)])
+    slow.write("midi", fp=str(tmp_path / "slow.mid"))
+    elsewhere = continue_dance(dance, loaded, 2, music=str(tmp_path / "slow.mid"), seed=2)  # its prompt: the tune
+    assert continue_dance(elsewhere, loaded, 1, seed=3).lineage.settings["music"] is None  # its beats are not

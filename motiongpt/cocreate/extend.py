@@ -62,11 +62,10 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
     context = cut(source, first, high)
     kept = high - first + 1
-    own = music is None and dance.prompt.get("music")  # a dance made on music goes on with that music's next bars
-    if own:
-        grid, controls, repeats = _own_grid(loaded, dance, source, first, high, bars)
-    else:
-        grid, controls, repeats = _grid(loaded, source, first, kept, bars, music)
+    own = None  # a dance made on music goes on with that music's next bars
+    if music is None and dance.prompt.get("music"):
+        own = _own_grid(loaded, dance, source, first, high, bars)
+    grid, controls, repeats = own or _grid(loaded, source, first, kept, bars, music)
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
@@ -81,7 +80,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars}
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
-                       settings={"added_bars": bars, "music": music or dance.prompt.get("music"),
+                       settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
                                  "temperature": temperature},
                        **loaded.versions)
 
@@ -91,7 +90,8 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     the dance was made on, from where the dance ends: its beats (the dance's grid is that music's, bar for bar),
     its per-bar controls if the dance followed them, and where the new bars repeat bars of the context or of each
     other, those copies (unless the dance was made without). Bars the music repeats from before the context are
-    written freely: the model sees only the context."""
+    written freely: the model sees only the context. None where the dance's beats are not that music's (its
+    later bars continued on other music, say): it goes on at its closing tempo."""
     from laban.algebra import bar_start
     from laban.timing import BeatGrid
     from motiongpt.conditioning.controls import controls_from_music
@@ -103,6 +103,9 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     meter = score.beats_per_bar
     features = music_features(_music_path(dance.prompt["music"]), meter)
     music, vocabulary = features.grid, loaded.model.vocabulary
+    danced = np.asarray(score.grid.times, dtype=float)[:bar_start(score.grid, high + 1) + 1]
+    if len(danced) > len(music.times) or not np.allclose(danced, np.asarray(music.times)[:len(danced)], atol=1e-6):
+        return None
     have = vocabulary.bar_count(music)
     shift = 0 if music.downbeat else 1  # the staff number of the vocabulary's first bar
     if high + bars - shift >= have:
