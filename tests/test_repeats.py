@@ -148,14 +148,18 @@ def test_the_command_records_whether_the_music_was_repeated(model, tmp_path):
     assert json.loads((tmp_path / "b" / "prompt.json").read_text())["repeats"] is False
 
 
-def tune(music21, folder):
-    """A MIDI file of 7 bars of 4/4 at 100 bpm whose bars 5 and 6 repeat bars 1 and 2."""
+FIGURES = [[60, 64, 67, 72], [62, 62, 65, 69], [57, 59, 60, 52], [55, 67, 55, 67], [53, 57, 60, 65],
+           [52, 55, 59, 64], [50, 53, 57, 62], [59, 62, 67, 71]]
+
+
+def tune(music21, folder, bars=(0, 1, 2, 3, 0, 1), name="tune.mid"):
+    """A MIDI file of 4/4 at 100 bpm playing ``FIGURES[k]`` for each k of ``bars`` (by default bars 5 and 6 repeat
+    bars 1 and 2), then a closing bar."""
     part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
-    figures = [[60, 64, 67, 72], [62, 62, 65, 69], [57, 59, 60, 52], [55, 67, 55, 67]]
-    for pitches in figures + figures[:2] + [[48, 48, 48, 48]]:
+    for pitches in [FIGURES[k] for k in bars] + [[48, 48, 48, 48]]:
         for pitch in pitches:
             part.append(music21.note.Note(pitch, quarterLength=1.0))
-    path = folder / "tune.mid"
+    path = folder / name
     part.write("midi", fp=str(path))
     return path
 
@@ -248,3 +252,28 @@ def test_a_dance_made_on_music_continues_on_that_musics_next_bars(tmp_path, monk
     slow.write("midi", fp=str(tmp_path / "slow.mid"))
     elsewhere = continue_dance(dance, loaded, 2, music=str(tmp_path / "slow.mid"), seed=2)  # its prompt: the tune
     assert continue_dance(elsewhere, loaded, 1, seed=3).lineage.settings["music"] is None  # its beats are not
+
+
+def test_a_continuation_repeats_bars_from_before_what_the_model_sees(tmp_path, monkeypatch, unmended):
+    """The music's bars 9 and 10 repeat its bars 1 and 2; a 6-bar dance on it, continued by 4, is continued from
+    bars 3-6 (the context), and its bars 9 and 10 are written as copies of the dance's bars 1 and 2 all the same."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cocreate import continue_dance, generate as made
+    from motiongpt.cocreate.models import Loaded
+    from motiongpt.conditioning.controls import controls_from_music
+    from motiongpt.conditioning.music import music_features
+    from motiongpt.model import generate as module
+
+    path = tune(music21, tmp_path, bars=(0, 1, 2, 3, 4, 5, 6, 7, 0, 1), name="long.mid")
+    music = controls_from_music(music_features(path, 4))
+    assert [(int(b), int(o)) for b, r, o in zip(music.bars, music.repeat, music.repeat_of) if r] == [(9, 1), (10, 2)]
+    loaded = Loaded(build(tiny_config(), seed=5).eval(), None,
+                    {"model": "tiny", "model_version": "tiny", "motiongpt": "test"})
+    asked = []
+    plain = module.variations
+    monkeypatch.setattr(module, "variations", lambda *a, **k: asked.append(k) or plain(*a, **k))
+    dance = made(loaded, music=str(path), bars=6, seed=1)[0]
+    longer = continue_dance(dance, loaded, 4, seed=2)
+    assert asked[-1]["repeats"] == {6: -2, 7: -1} and sorted(asked[-1]["sources"]) == [-2, -1]
+    written = events(loaded.model, longer.score)  # vocabulary bar k: staff bar k + 1
+    assert written[8] == written[0] != written[4]  # (bar 10's copy may meet what the untrained model holds over)

@@ -65,11 +65,11 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     own = None  # a dance made on music goes on with that music's next bars
     if music is None and dance.prompt.get("music"):
         own = _own_grid(loaded, dance, source, first, high, bars)
-    grid, controls, repeats = own or _grid(loaded, source, first, kept, bars, music)
+    grid, controls, repeats, sources = own or (*_grid(loaded, source, first, kept, bars, music), None)
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
-                         controls=controls, repeats=repeats, text=words, style=_style(loaded, dance), seed=seed,
+                         controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance), seed=seed,
                          temperature=temperature,
                          processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
@@ -88,10 +88,11 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
 def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: int):
     """The grid, control rows and repeats of the context's bars (``first..high``) and ``bars`` more on the music
     the dance was made on, from where the dance ends: its beats (the dance's grid is that music's, bar for bar),
-    its per-bar controls if the dance followed them, and where the new bars repeat bars of the context or of each
-    other, those copies (unless the dance was made without). Bars the music repeats from before the context are
-    written freely: the model sees only the context. None where the dance's beats are not that music's (its
-    later bars continued on other music, say): it goes on at its closing tempo."""
+    its per-bar controls if the dance followed them, and where the new bars repeat earlier bars, those copies
+    (unless the dance was made without), with the tokens of the dance's bars from before the context that they
+    repeat (``variations(sources=...)``: the model sees only the context, the copy reads the whole dance). None
+    where the dance's beats are not that music's (its later bars continued on other music, say): it goes on at
+    its closing tempo."""
     from laban.algebra import bar_start
     from laban.timing import BeatGrid
     from motiongpt.conditioning.controls import controls_from_music
@@ -115,13 +116,18 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     times = np.asarray(music.times, dtype=float)[bar_start(music, first):bar_start(music, high + bars + 1) + 1]
     grid = BeatGrid(tuple(times - times[0]), meter)
     if not dance.prompt.get("controls"):
-        return grid, None, None
+        return grid, None, None, None
     controls = controls_from_music(features)
-    low = first - shift  # the context's first bar, counted as the vocabulary counts the music's
+    low = first - shift  # the context's first bar, counted as the vocabulary counts the music's (and the dance's)
     rows = control_rows(controls, music, have, loaded.model.config.control_names)[low:low + high - first + 1 + bars]
+    if not dance.prompt.get("repeats", True):
+        return grid, rows, None, None
     repeats = {bar - low: source - low for bar, source in repeat_rows(controls, music, have).items()
-               if high - shift < bar <= high + bars - shift and source >= low}
-    return grid, rows, repeats if dance.prompt.get("repeats", True) else None
+               if high - shift < bar <= high + bars - shift}
+    ids = vocabulary.encode(score)
+    sources = {source: ids[a + 1:b] for source, (a, b) in
+               ((s, vocabulary.bar_spans(ids)[s + low]) for s in set(repeats.values()) if s < 0)}
+    return grid, rows, repeats, sources
 
 
 def _style(loaded: Loaded, dance: Dance) -> str | None:

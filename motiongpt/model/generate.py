@@ -57,7 +57,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                top_p: float = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
                continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, repeats: dict[int, int] | None = None,
-               title: str = "", max_new_tokens: int | None = None, processors=None) -> list[Score]:
+               sources: dict[int, list[int]] | None = None, title: str = "", max_new_tokens: int | None = None,
+               processors=None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
@@ -72,7 +73,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``repeats``: bar → the earlier bar whose material it repeats (vocabulary bars, 0 = the first ``<bar>``;
       ``conditions.repeat_rows`` reads them from the music): the bar is written as a copy of that bar, token for
       token where the grammar allows (``motiongpt.model.repeats.RepeatedBars``); not where the words ask other
-      facts of the two bars, nor when filling in.
+      facts of the two bars, nor when filling in. ``sources``: the tokens (after the ``<bar>``) of bars from before
+      the sequence that a bar repeats, numbered on from its bars (-1 the bar before its first: a continuation
+      repeating a bar the model does not see).
     - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
     - ``guidance``: classifier-free guidance (``motiongpt.model.guidance``): a scale for the words, or scales
       per condition group, ``{"words": 3, "music": 2}`` (``music``: the per-bar ``controls``). 1 samples the
@@ -145,7 +148,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if isinstance(text, (str, list, tuple)):
         text, facts, phrases = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)
-    repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts)
+    sources = dict(sources or {})
+    repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
     best_of = best_of if phrases or energy is not None else 1  # nothing asked: nothing to rank by
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
@@ -154,7 +158,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
-        repeated = (lambda grammar: RepeatedBars(grammar, repeats, first=written[0])) if repeats else None
+        repeated = (lambda grammar: RepeatedBars(grammar, repeats, first=written[0], known=[sources] * count)
+                    ) if repeats else None
         sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, repeated=repeated,
                             **sampling)
     begin, end = (vocabulary.bar_beat(grid, bar) for bar in written)  # the beats sampled
@@ -168,21 +173,23 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     return scores
 
 
-def _repeated(model: MotionGPT, repeats: dict, total: int, written: tuple[int, int], facts) -> dict[int, int]:
+def _repeated(model: MotionGPT, repeats: dict, total: int, written: tuple[int, int], facts, sources: dict
+              ) -> dict[int, int]:
     """The ``repeats`` that apply: bars being written whose words (if any) ask what their source's ask, apart from
-    their place in the phrase; one that is not a later bar of the dance repeating an earlier one is refused."""
+    their place in the phrase (a source from before the sequence, in ``sources``, is not asked); one that is not
+    a later bar of the dance repeating an earlier one is refused."""
     names = list(model.config.fact_names)
     asked = [k for k, name in enumerate(names) if not name.startswith("phrase")]
     rows = None if facts is None else np.asarray(facts)
     kept = {}
     for bar, source in dict(repeats).items():
         if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (bar, source)) \
-                or not 0 <= source < bar < total:
+                or not (0 <= source or source in sources) or not source < bar < total:
             raise GenerationError(f"bar {bar!r} cannot repeat bar {source!r}: a bar repeats an earlier bar of the "
                                   f"{total}")
         if not written[0] <= bar < written[1]:
             continue  # a bar given, not written
-        if rows is not None and not np.array_equal(rows[bar, asked], rows[source, asked]):
+        if rows is not None and source >= 0 and not np.array_equal(rows[bar, asked], rows[source, asked]):
             continue  # the words ask something else of it
         kept[int(bar)] = int(source)
     return kept
