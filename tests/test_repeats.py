@@ -1,6 +1,9 @@
 """Where the music repeats, the dance repeats: a bar marked as repeating an earlier one is written with that bar's
-events, token for token, in one pass and across the passes of a long dance; the score stays valid and the seed
-still decides it; words that ask something else of the bar win; bad repeats are one-line errors."""
+events, token for token, in one pass and across the passes of a long dance (a pass of copies without the model,
+the same bytes), and the bar before it ties into what the source opens with; the score stays valid and the seed
+still decides it; words that ask something else of the bar win; bad repeats are one-line errors. Continuing on
+music copies where that music repeats, from before what the model sees too, and a dance made on music goes on
+with that music's next bars."""
 
 from __future__ import annotations
 
@@ -19,20 +22,23 @@ def model() -> MotionGPT:
     return build(tiny_config(), seed=5).eval()
 
 
+def split(model: MotionGPT, tokens: list[int]) -> tuple[list[tuple[int, int]], list[int]]:
+    """A bar's tokens (after its ``<bar>``) as the (column, what) of each continuation it opens with (``<cont> col
+    what [modifiers] dur [<tie>]``) and the tokens of what the bar itself starts."""
+    v, pieces, at = model.vocabulary, [], 0
+    while at < len(tokens) and tokens[at] == v.cont_id:
+        pieces.append(tuple(tokens[at + 1:at + 3]))
+        at += 1
+        while not v.tokens[tokens[at]].startswith("dur:"):
+            at += 1
+        at += 2 if at + 1 < len(tokens) and tokens[at + 1] == v.tie_id else 1
+    return pieces, tokens[at:]
+
+
 def events(model: MotionGPT, score: laban.Score) -> list[list[int]]:
     """Each bar's tokens after the continuations that open it (what the bar itself starts)."""
-    v = model.vocabulary
-    ids = v.encode(score)
-    bars = []
-    for a, b in v.bar_spans(ids):
-        tokens, at = ids[a + 1:b], 0
-        while at < len(tokens) and tokens[at] == v.cont_id:  # <cont> col what [modifiers] dur [<tie>]
-            at += 1
-            while not v.tokens[tokens[at]].startswith("dur:"):
-                at += 1
-            at += 2 if at + 1 < len(tokens) and tokens[at + 1] == v.tie_id else 1
-        bars.append(tokens[at:])
-    return bars
+    ids = model.vocabulary.encode(score)
+    return [split(model, ids[a + 1:b])[1] for a, b in model.vocabulary.bar_spans(ids)]
 
 
 @pytest.fixture
@@ -62,18 +68,6 @@ def test_a_repeated_bar_starts_what_its_source_started(model, unmended):
     assert model.vocabulary.encode(again) == model.vocabulary.encode(dance)
 
 
-def openings(model: MotionGPT, tokens: list[int]) -> list[tuple[int, int]]:
-    """The (column, what) of each continuation a bar's tokens (after its ``<bar>``) open with."""
-    v, pieces, at = model.vocabulary, [], 0
-    while at < len(tokens) and tokens[at] == v.cont_id:
-        pieces.append(tuple(tokens[at + 1:at + 3]))
-        at += 1
-        while not v.tokens[tokens[at]].startswith("dur:"):
-            at += 1
-        at += 2 if at + 1 < len(tokens) and tokens[at + 1] == v.tie_id else 1
-    return pieces
-
-
 def test_the_bar_before_a_copy_ties_into_what_its_source_opens_with(model, unmended, monkeypatch):
     """Bar 2 is written freely before bar 3, a copy of bar 1: it ends tied into the symbols bar 1 opens with (and
     into no others), so bar 3 opens as bar 1 does; without that, bar 3 opened otherwise in every seed."""
@@ -86,7 +80,7 @@ def test_the_bar_before_a_copy_ties_into_what_its_source_opens_with(model, unmen
         for seed in range(8):
             ids = v.encode(generate(model, grid, seed=seed, repeats={3: 1, 4: 2}))
             (a1, b1), (a3, b3) = v.bar_spans(ids)[1], v.bar_spans(ids)[3]
-            count += openings(model, ids[a3 + 1:b3]) == openings(model, ids[a1 + 1:b1])
+            count += split(model, ids[a3 + 1:b3])[0] == split(model, ids[a1 + 1:b1])[0]
         return count
 
     tied = matched()
