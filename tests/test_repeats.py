@@ -121,7 +121,7 @@ def test_the_musics_repeats_become_the_vocabularys_bars():
     assert repeat_rows(Controls, whole, 5) == {2: 0}  # the vocabulary's bar 0 is staff bar 1
 
 
-@pytest.mark.parametrize("repeats", [{1: 3}, {2: 2}, {9: 1}, {2: -1}, {"2": 1}])
+@pytest.mark.parametrize("repeats", [{1: 3}, {2: 2}, {9: 1}, {2: -1}, {"2": 1}, [3, 1]])
 def test_bad_repeats_are_one_line(model, repeats):
     with pytest.raises(GenerationError) as error:
         generate(model, laban.BeatGrid.uniform(110, 16, 4), repeats=repeats)

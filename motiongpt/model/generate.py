@@ -182,7 +182,11 @@ def _repeated(model: MotionGPT, repeats: dict, total: int, written: tuple[int, i
     asked = [k for k, name in enumerate(names) if not name.startswith("phrase")]
     rows = None if facts is None else np.asarray(facts)
     kept = {}
-    for bar, source in dict(repeats).items():
+    try:
+        pairs = dict(repeats).items()
+    except (TypeError, ValueError):
+        raise GenerationError(f"repeats are a mapping of bar to the earlier bar it repeats, not {repeats!r}") from None
+    for bar, source in pairs:
         if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (bar, source)) \
                 or not (0 <= source or source in sources) or not source < bar < total:
             raise GenerationError(f"bar {bar!r} cannot repeat bar {source!r}: a bar repeats an earlier bar of the "
