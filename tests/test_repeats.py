@@ -15,6 +15,7 @@ from motiongpt.grammar import ScoreGrammar
 from motiongpt.model import MotionGPT, build, tiny_config
 from motiongpt.model.conditions import repeat_rows
 from motiongpt.model.generate import GenerationError, generate
+from motiongpt.model.repeats import bar_parts
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +24,10 @@ def model() -> MotionGPT:
 
 
 def split(model: MotionGPT, tokens: list[int]) -> tuple[list[tuple[int, int]], list[int]]:
-    """A bar's tokens (after its ``<bar>``) as the (column, what) of each continuation it opens with (``<cont> col
-    what [modifiers] dur [<tie>]``) and the tokens of what the bar itself starts."""
-    v, pieces, at = model.vocabulary, [], 0
-    while at < len(tokens) and tokens[at] == v.cont_id:
-        pieces.append(tuple(tokens[at + 1:at + 3]))
-        at += 1
-        while not v.tokens[tokens[at]].startswith("dur:"):
-            at += 1
-        at += 2 if at + 1 < len(tokens) and tokens[at + 1] == v.tie_id else 1
-    return pieces, tokens[at:]
+    """A bar's tokens (after its ``<bar>``) as the (column, what) of each continuation it opens with and the tokens
+    of what the bar itself starts (``repeats.bar_parts``)."""
+    pieces, _, events = bar_parts(model.vocabulary, tokens)
+    return [tuple(piece[1:3]) for piece in pieces], events
 
 
 def events(model: MotionGPT, score: laban.Score) -> list[list[int]]:

@@ -40,7 +40,7 @@ class RepeatedBars(LogitsProcessor):
 
     def __init__(self, grammar: ScoreGrammarProcessor, repeats: dict[int, int], offset: int = 0, first: int = 0,
                  known: list[dict[int, list[int]]] | None = None) -> None:
-        vocabulary = grammar.grammar.vocabulary
+        vocabulary = self.vocabulary = grammar.grammar.vocabulary
         self.grammar, self.kind = grammar, grammar.grammar.kind
         self.repeats = {int(bar): int(source) for bar, source in repeats.items()}
         self.offset, self.first, self.known = offset, first, known
@@ -66,8 +66,9 @@ class RepeatedBars(LogitsProcessor):
             tokens = None if bar < self.first or source is None else self._source(input_ids, row, source)
             if tokens is None:
                 continue  # not a repeated bar, or its source is not written yet
-            pieces, _, target = self._parsed(tokens, whole=True)
-            _, piece, events = self._parsed(input_ids[row, self.starts[row][-1] + 1:length].tolist())
+            pieces, _, target = bar_parts(self.vocabulary, tokens)
+            so_far = input_ids[row, self.starts[row][-1] + 1:length].tolist()
+            _, piece, events = bar_parts(self.vocabulary, so_far, whole=False)
             owed = bool((state.pending[row] >= 0).any())  # the grammar still makes continuations
             allowed, refused = None, None
             if piece is not None:  # a continuation: its what is the grammar's, its length and tie the source's
@@ -105,7 +106,7 @@ class RepeatedBars(LogitsProcessor):
             if wanted is None:
                 wanted = np.full((len(state.bar), LANE_COUNT), -1, dtype=np.int64)
             wanted[row] = -2  # no lane ties on that the source does not open with
-            for piece in self._parsed(tokens, whole=True)[0]:  # <cont> col what ...
+            for piece in bar_parts(self.vocabulary, tokens)[0]:  # <cont> col what ...
                 column, what = int(self.arg[piece[1]]), int(self.arg[piece[2]])
                 wanted[row, int(self.centre_lane[what]) if column == 0 else column + 1] = what
         return wanted
@@ -119,20 +120,22 @@ class RepeatedBars(LogitsProcessor):
             return None
         return input_ids[row, starts[bar] + 1:starts[bar + 1]].tolist()
 
-    def _parsed(self, tokens: list[int], whole: bool = False):
-        """A bar's tokens after its ``<bar>`` as (the continuations that open it, each ``<cont> col what
-        [modifiers] dur [<tie>]``; the last one if it may still go on, else None; the events after them). A bar
-        ``whole``ly written has no continuation that may go on."""
-        pieces, at = [], 0
-        while at < len(tokens) and tokens[at] == self.cont:
-            end = at + 1
-            while end < len(tokens) and self.kind[tokens[end]] != DUR:
-                end += 1
-            if end >= len(tokens) - 1 and not whole:  # inside it, or at its duration with a <tie> still possible
-                return pieces, tokens[at:], []
-            end = min(end + 1, len(tokens))
-            if end < len(tokens) and tokens[end] == self.tie:
-                end += 1
-            pieces.append(tokens[at:end])
-            at = end
-        return pieces, None, tokens[at:]
+
+def bar_parts(vocabulary, tokens: list[int], whole: bool = True):
+    """A bar's tokens after its ``<bar>`` as (the continuations that open it, each ``<cont> col what [modifiers]
+    dur [<tie>]``; the last one if it may still go on, else None; the tokens of what the bar itself starts). A bar
+    not ``whole``ly written may end inside a continuation, or at its duration with a ``<tie>`` still to come."""
+    durations = range(vocabulary.duration0, vocabulary.duration0 + vocabulary.max_positions)
+    pieces, at = [], 0
+    while at < len(tokens) and tokens[at] == vocabulary.cont_id:
+        end = at + 1
+        while end < len(tokens) and tokens[end] not in durations:
+            end += 1
+        if end >= len(tokens) - 1 and not whole:
+            return pieces, tokens[at:], []
+        end = min(end + 1, len(tokens))
+        if end < len(tokens) and tokens[end] == vocabulary.tie_id:
+            end += 1
+        pieces.append(tokens[at:end])
+        at = end
+    return pieces, None, tokens[at:]
