@@ -291,7 +291,9 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
     their own, and closed with the next ``<bar>``, so the model writes new bars and does not go on writing the
     context's last one) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do
-    not depend on where it stands). A repeated bar may repeat one written by an earlier pass (``repeats``)."""
+    not depend on where it stands). A repeated bar may repeat one written by an earlier pass (``repeats``); a pass
+    whose new bars all repeat earlier ones is written without the model where the processors leave no choice
+    (``sample(forced_only=True)``: the same tokens the model would have been made to write)."""
     from laban.algebra import cut
 
     vocabulary = model.vocabulary
@@ -318,7 +320,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
             prompts.append(vocabulary.encode(context)[:-1] + [vocabulary.bar_id])  # closed: the new bars only
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
-        known = [{bar: ids[a + 1:b] for bar, (a, b) in enumerate(vocabulary.bar_spans(ids))} for ids in dances]
+        known = [{bar: ids[a + 1:b] for bar, (a, b) in enumerate(vocabulary.bar_spans(ids))} for ids in dances
+                 ] if repeats else None
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         written = None
