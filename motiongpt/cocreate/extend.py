@@ -125,8 +125,9 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     repeats = {bar - low: source - low for bar, source in repeat_rows(controls, music, have).items()
                if high - shift < bar <= high + bars - shift}
     ids = vocabulary.encode(score)
-    sources = {source: ids[a + 1:b] for source, (a, b) in
-               ((s, vocabulary.bar_spans(ids)[s + low]) for s in set(repeats.values()) if s < 0)}
+    spans = vocabulary.bar_spans(ids)  # the dance's bars, numbered as the music's (its grid is the music's)
+    sources = {source: ids[spans[source + low][0] + 1:spans[source + low][1]]
+               for source in set(repeats.values()) if source < 0}
     return grid, rows, repeats, sources
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
-from motiongpt.grammar import DUR, ScoreGrammarProcessor
+from motiongpt.grammar import ScoreGrammarProcessor
 from motiongpt.vocabulary import LANE_COUNT
 
 from .ties import TiedInto
@@ -41,20 +41,21 @@ class RepeatedBars(LogitsProcessor):
     def __init__(self, grammar: ScoreGrammarProcessor, repeats: dict[int, int], offset: int = 0, first: int = 0,
                  known: list[dict[int, list[int]]] | None = None) -> None:
         vocabulary = self.vocabulary = grammar.grammar.vocabulary
-        self.grammar, self.kind = grammar, grammar.grammar.kind
+        self.grammar = grammar
         self.repeats = {int(bar): int(source) for bar, source in repeats.items()}
         self.offset, self.first, self.known = offset, first, known
-        self.bar, self.cont, self.tie = vocabulary.bar_id, vocabulary.cont_id, vocabulary.tie_id
-        self.ends = (vocabulary.bar_id, vocabulary.eos_id)
+        self.bar, self.tie, self.ends = vocabulary.bar_id, vocabulary.tie_id, (vocabulary.bar_id, vocabulary.eos_id)
+        self.durations = range(vocabulary.duration0, vocabulary.duration0 + vocabulary.max_positions)
         self.arg, self.centre_lane = grammar.grammar.arg, grammar.grammar.centre_lane
         self.starts: list[list[int]] = []  # per row, where its <bar> tokens stand
         self.seen, self.ids = 0, None
+        self.parts: dict[tuple[int, int], tuple] = {}  # (row, source) -> its bar_parts: a source once written stays
         self.tying = TiedInto(grammar, self._opening)  # the bar before a copy ties into what its source opens with
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         batch, length = input_ids.shape
         if len(self.starts) != batch or length < self.seen:  # a new sampling call
-            self.starts, self.seen = [[] for _ in range(batch)], 0
+            self.starts, self.seen, self.parts = [[] for _ in range(batch)], 0, {}
         for row, at in (input_ids[:, self.seen:length] == self.bar).nonzero().tolist():
             self.starts[row].append(self.seen + at)
         self.seen, self.ids = length, input_ids
@@ -63,10 +64,10 @@ class RepeatedBars(LogitsProcessor):
         for row in range(batch):
             bar = int(state.bar[row])
             source = self.repeats.get(bar + self.offset)
-            tokens = None if bar < self.first or source is None else self._source(input_ids, row, source)
-            if tokens is None:
+            parts = None if bar < self.first or source is None else self._parts(row, source)
+            if parts is None:
                 continue  # not a repeated bar, or its source is not written yet
-            pieces, _, target = bar_parts(self.vocabulary, tokens)
+            pieces, _, target = parts
             so_far = input_ids[row, self.starts[row][-1] + 1:length].tolist()
             _, piece, events = bar_parts(self.vocabulary, so_far, whole=False)
             owed = bool((state.pending[row] >= 0).any())  # the grammar still makes continuations
@@ -78,7 +79,7 @@ class RepeatedBars(LogitsProcessor):
                 elif match is not None:
                     refused = [self.tie] if owed else None
                     allowed = None if owed else target[:1] or list(self.ends)
-                elif self.kind[piece[-1]] == DUR and not owed:
+                elif piece[-1] in self.durations and not owed:
                     allowed = (target[:1] or list(self.ends)) + [self.tie]  # the source has no such piece
             elif not owed and events == target[:len(events)]:
                 allowed = target[len(events):len(events) + 1] or list(self.ends)
@@ -100,26 +101,29 @@ class RepeatedBars(LogitsProcessor):
         for row, bar in enumerate(state.bar.tolist()):
             source = self.repeats.get(bar + 1 + self.offset)
             free = bar >= self.first and bar + self.offset not in self.repeats
-            tokens = self._source(self.ids, row, source) if free and source is not None else None
-            if tokens is None:
+            parts = self._parts(row, source) if free and source is not None else None
+            if parts is None:
                 continue
             if wanted is None:
                 wanted = np.full((len(state.bar), LANE_COUNT), -1, dtype=np.int64)
             wanted[row] = -2  # no lane ties on that the source does not open with
-            for piece in bar_parts(self.vocabulary, tokens)[0]:  # <cont> col what ...
+            for piece in parts[0]:  # <cont> col what ...
                 column, what = int(self.arg[piece[1]]), int(self.arg[piece[2]])
                 wanted[row, int(self.centre_lane[what]) if column == 0 else column + 1] = what
         return wanted
 
-    def _source(self, input_ids: torch.LongTensor, row: int, source: int) -> list[int] | None:
-        """The tokens of the dance's bar ``source`` after its ``<bar>`` (None: not written yet)."""
-        if self.known is not None and source in self.known[row]:
-            return self.known[row][source]
-        bar, starts = source - self.offset, self.starts[row]
-        if not 0 <= bar < len(starts) - 1:
-            return None
-        return input_ids[row, starts[bar] + 1:starts[bar + 1]].tolist()
-
+    def _parts(self, row: int, source: int) -> tuple | None:
+        """``bar_parts`` of the dance's bar ``source`` (None: not written yet), read from ``known`` or the row."""
+        if (row, source) not in self.parts:
+            if self.known is not None and source in self.known[row]:
+                tokens = self.known[row][source]
+            else:
+                bar, starts = source - self.offset, self.starts[row]
+                if not 0 <= bar < len(starts) - 1:
+                    return None
+                tokens = self.ids[row, starts[bar] + 1:starts[bar + 1]].tolist()
+            self.parts[(row, source)] = bar_parts(self.vocabulary, tokens)
+        return self.parts[(row, source)]
 
 def bar_parts(vocabulary, tokens: list[int], whole: bool = True):
     """A bar's tokens after its ``<bar>`` as (the continuations that open it, each ``<cont> col what [modifiers]
