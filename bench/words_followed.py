@@ -70,12 +70,24 @@ def main() -> None:
     parser.add_argument("--asking-jumps", action="store_true",
                         help="only the phrases whose words ask for a jump (what motiongpt.model.steering."
                              "JumpAsked pushes for)")
+    parser.add_argument("--asking-turns", action="store_true",
+                        help="only the phrases whose words ask for a turn (what motiongpt.model.steering.TurnAsked "
+                             "pushes for)")
+    parser.add_argument("--turn-push", type=float, default=None,
+                        help="nats motiongpt.model.steering.TurnAsked adds to the turns a phrase is short of "
+                             "(default: the shipped TURN_PUSH)")
     args = parser.parse_args()
+    if args.turn_push is not None:
+        from motiongpt.model import steering
+
+        steering.TURN_PUSH = args.turn_push
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
     asked = list(phrases(corpus, args.split, args.subset if args.subset != "all" else None))
     if args.asking_jumps:
         asked = [a for a in asked if (laban.facts_from_text(a[2].text).jumps or 0) > 0]
+    if args.asking_turns:
+        asked = [a for a in asked if (laban.facts_from_text(a[2].text).turn or 0) != 0]
     rng = np.random.default_rng(0)
     chosen = [asked[i] for i in sorted(rng.permutation(len(asked))[:args.prompts])]
     training = list(phrases(corpus, "train", args.subset if args.subset != "all" else None))

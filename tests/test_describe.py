@@ -229,9 +229,17 @@ def test_a_phrase_reads_the_same_described_alone(cmu):
 def test_free_text_states_only_what_it_says():
     asked = facts_from_text("a slow solo: steps forward, a half turn, arms rising high")
     assert asked.steps is None and asked.step_direction is Direction.FORWARD  # no count given
-    assert asked.turn is None and asked.arm_level is Level.HIGH  # a half turn, but which way is not said
+    assert asked.arm_level is Level.HIGH
+    assert asked.turn == 4 and asked.turn_either  # a half turn, which way not said: either way does it
     assert asked.jumps is None  # "a slow solo" is not the describer's: what it leaves out, it does not deny
-    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "arm level"}
+    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "turn", "arm level"}
+    for turned, ok in ((4, True), (-4, True), (-5, True), (2, False), (-2, False), (0, False), (None, False)):
+        done = PhraseFacts(4, Direction.FORWARD, turned, 0, Level.HIGH)
+        assert words_followed(asked, done)["turn"] is ok, turned
+    directed = facts_from_text("steps forward, a half turn to the left")
+    assert directed.turn == -4 and not directed.turn_either
+    assert not words_followed(directed, PhraseFacts(4, Direction.FORWARD, 4, 0, None))["turn"]
+    assert facts_from_text("a half turn, then a quarter turn to the left").turn is None  # no net turn to tell
     assert facts_from_text("Three hops and 2 leaps; the arms stay low.").jumps == 5
     assert facts_from_text("Three hops and 2 leaps; the arms stay low.").turn == 0  # the describer's own words
 

@@ -52,6 +52,8 @@ class PhraseFacts:
     turn: int | None  # eighths of a turn, positive clockwise (to the right)
     jumps: int | None
     arm_level: Level | None
+    turn_either: bool = False  # words that give a turn's amount and not its way ("a half turn"): ``turn`` holds the
+    # amount as if to the right, and a turn of that amount either way does what they ask
 
 
 # The events of a phrase, in time order: what the describer words and what the facts count.
@@ -205,7 +207,8 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
 
 def words_followed(asked: PhraseFacts, done: PhraseFacts) -> dict[str, bool]:
     """Which of the elements a prompt asks for the phrase does: step count within one, the step direction,
-    turn direction and amount within an eighth, jump or not, and the arm level. Elements the prompt leaves
+    turn direction and amount within an eighth (the amount alone where the words leave the way open), jump or
+    not, and the arm level. Elements the prompt leaves
     unstated (``None``) are not asked; the step direction is asked only of a phrase with steps."""
     result = {}
     if asked.steps is not None:
@@ -213,7 +216,8 @@ def words_followed(asked: PhraseFacts, done: PhraseFacts) -> dict[str, bool]:
     if asked.step_direction is not None:
         result["step direction"] = done.step_direction is asked.step_direction
     if asked.turn is not None:
-        result["turn"] = done.turn is not None and abs(asked.turn - done.turn) <= 1
+        turned = done.turn if done.turn is None or not asked.turn_either else abs(done.turn)
+        result["turn"] = turned is not None and abs(asked.turn - turned) <= 1
     if asked.jumps is not None:
         result["jump"] = done.jumps is not None and (asked.jumps > 0) == (done.jumps > 0)
     if asked.arm_level is not None:

@@ -270,7 +270,8 @@ def facts_from_text(text: str) -> PhraseFacts:
     In the describer's own register (every clause one it writes), what the sentence does not mention does not
     happen: no turn clause means no turn, 0 eighths. Free text says what matters to its writer and no more ("salsa
     dance", "a slow solo: ..."), so where any clause is not the describer's, the steps, turn and jumps it does
-    not mention are left unstated (``None``) rather than denied. A step or turn clause whose count, direction or
+    not mention are left unstated (``None``) rather than denied. A turn whose amount is said and its way not ("a
+    half turn") is asked either way (``turn_either``). A step or turn clause whose count, direction or
     amount the vocabulary cannot read leaves that fact unstated, and so does a sentence without arms. A prompt
     may also name steps, turns and jumps the describer does not write (``PROMPT_STEPS``, ``PROMPT_TURNS``,
     ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"); such a sentence is not the describer's either, so it too
@@ -287,6 +288,7 @@ def facts_from_text(text: str) -> PhraseFacts:
         return 0 if closed or kinds.intersection(mentions) else None
 
     steps, turn, jumps = start("step", "close"), start("turn"), start("jump")
+    ways_of_turning = set()  # whether the turn clauses said which way: True, False (amount only), or both
     ways: list[Direction] = []
     mostly: Direction | None = None
     arm_level: Level | None = None
@@ -305,8 +307,9 @@ def facts_from_text(text: str) -> PhraseFacts:
             amount, sense = _AMOUNT.search(clause), _SENSE.search(clause)
             if _NET_ZERO.search(clause):
                 continue
-            turn = None if amount is None or sense is None or turn is None else (
-                turn + _AMOUNTS[amount.group(1)] * _TURN_SENSE[sense.group(1)])
+            turn = None if amount is None or turn is None else (
+                turn + _AMOUNTS[amount.group(1)] * (_TURN_SENSE[sense.group(1)] if sense else 1))
+            ways_of_turning.add(sense is not None)
         elif kind == "close":
             steps = None if steps is None else steps + 1
             ways.append(D.PLACE)
@@ -322,7 +325,10 @@ def facts_from_text(text: str) -> PhraseFacts:
             if level is not None:
                 arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=LEVEL_RANK.get)
     direction = mostly or dominant_direction(ways)
-    return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level)
+    if ways_of_turning == {True, False}:  # "a half turn, then a quarter turn to the left": no net turn to tell
+        turn = None
+    either = ways_of_turning == {False} and turn is not None
+    return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either)
 
 
 def _kinds(clause: str) -> tuple[str, ...]:
