@@ -72,15 +72,8 @@ def main() -> None:
                              "JumpAsked pushes for)")
     parser.add_argument("--asking-turns", action="store_true",
                         help="only the phrases whose words ask for a turn (what motiongpt.model.steering.TurnAsked "
-                             "pushes for)")
-    parser.add_argument("--turn-push", type=float, default=None,
-                        help="nats motiongpt.model.steering.TurnAsked adds to the turns a phrase is short of "
-                             "(default: the shipped TURN_PUSH)")
+                             "keeps to its amount)")
     args = parser.parse_args()
-    if args.turn_push is not None:
-        from motiongpt.model import steering
-
-        steering.TURN_PUSH = args.turn_push
     corpus = Corpus.load(args.corpus)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
     asked = list(phrases(corpus, args.split, args.subset if args.subset != "all" else None))

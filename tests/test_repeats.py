@@ -106,6 +106,36 @@ def test_words_that_ask_something_else_of_the_bar_are_followed_instead(model, un
     assert written[2] == written[0]
 
 
+def test_a_copy_turns_as_its_source_did_though_the_words_turn_is_spent(model, unmended, monkeypatch):
+    """The words ask a quarter turn of the whole dance, and a model leaning to quarter turns spends it early; a
+    copy of a bar that turned turns again (the music restates material the words have had: the turn budget,
+    ``steering.TurnAsked``, leaves copies alone). Checked: with the budget applied to copies too, 2 of the 8 copies
+    lost their source's turn."""
+    import torch
+
+    from laban.description import PhraseFacts
+    from motiongpt.model import generate as module
+    from motiongpt.model.conditions import fact_rows
+
+    v = model.vocabulary
+    bias = torch.zeros(len(v))
+    bias[v.ids["turn:+1/4"]] = 6.0
+
+    class Leaning(module.ScoreGrammarProcessor):
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + bias
+
+    monkeypatch.setattr(module, "ScoreGrammarProcessor", Leaning)
+    grid = laban.BeatGrid.uniform(110, 24, 4)
+    rows = fact_rows([((1, 6), PhraseFacts(None, None, 2, None, None))], grid, 6)
+    turned = 0
+    for seed in range(8):
+        written = events(model, generate(model, grid, seed=seed, facts=rows, repeats={3: 1, 4: 2}))
+        assert written[3] == written[1] and written[4] == written[2]
+        turned += any(v.tokens[t].startswith("turn:") for t in written[1])
+    assert turned >= 1
+
+
 def test_the_musics_repeats_become_the_vocabularys_bars():
     class Controls:  # staff numbers: bar 0 is an upbeat
         bars, repeat, repeat_of = np.arange(6), np.array([0, 0, 0, 1, 1, 1]), np.array([-1, -1, -1, 1, 0, 9])

@@ -61,6 +61,21 @@ def test_a_half_turn_asked_refuses_the_other_way_and_past_the_amount():
     assert "turn:+1/4" in still and "turn:-1/8" not in still  # no turn asked: none that counts
 
 
+def test_a_turn_whose_way_is_not_said_is_asked_to_the_right_and_copies_are_left_alone():
+    """"Steps forward, a half turn" asks the half turn the right way (the model needs a way asked; either way keeps
+    the words, ``laban.words_followed``), so the budget refuses a half turn to the left; a bar written as a copy of
+    an earlier one refuses nothing (its turn is its source's)."""
+    vocabulary = Vocabulary()
+    either = fact_rows([((1, 2), laban.facts_from_text("steps forward, a half turn"))], GRID, 2)
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1", "col:support-left"]
+    assert refused(TurnAsked(vocabulary, either, FACT_NAMES), start) == refused(TurnAsked(vocabulary, asked(4),
+                                                                                          FACT_NAMES), start)
+    assert "turn:-1/2" in refused(TurnAsked(vocabulary, either, FACT_NAMES), start)
+    spent = start + ["turn:+1/2", "dur:1", "<bar>", "pos:1", "col:support-right"]  # bar 2 after a half turn
+    assert "turn:+1/2" in refused(TurnAsked(vocabulary, either, FACT_NAMES), spent)
+    assert refused(TurnAsked(vocabulary, either, FACT_NAMES, copies={1}), spent) == set()
+
+
 def test_the_turn_budget_counts_a_filled_in_phrase_by_its_own_bars():
     """Filling in bar 2 (a phrase asking a half turn right) after bar 1 and before a suffix: the prefix's other
     phrase and the suffix's turns are not the middle's; its own quarter turn is."""
@@ -91,59 +106,11 @@ def test_sampled_dances_turn_no_further_than_the_words_ask(monkeypatch):
     assert all(s.turn > 0 or abs(s.turn) < 0.25 for score in scores for s in score.symbols if s.turn)
 
 
-def pushed(steering: JumpAsked | TurnAsked, history: list[str]) -> dict[str, float]:
-    """What ``steering`` raises after ``history`` (refused tokens left out)."""
+def pushed(steering: JumpAsked, history: list[str]) -> dict[str, float]:
     vocabulary = Vocabulary()
     ids = torch.tensor([[vocabulary.ids[t] for t in history]])
     scores = steering(ids, torch.zeros(1, len(vocabulary)))
-    return {vocabulary.tokens[i]: float(scores[0, i]) for i in torch.nonzero(scores[0]).flatten().tolist()
-            if not torch.isinf(scores[0, i])}
-
-
-def test_a_turn_short_of_the_asked_is_pushed_for_on_the_feet():
-    """While a phrase has turned more than an eighth less than it asks, a support about to say what it does has
-    the turns that way raised, those the budget leaves (none past the amount and an eighth, none the other way);
-    not once the turn is within an eighth, not in the centre (a turn there stands beside a flight), not where the
-    words ask no turn or leave it unsaid. A turn asked either way ("a half turn") is read, and pushed, to the
-    right."""
-    vocabulary = Vocabulary()
-    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1"]
-    half = TurnAsked(vocabulary, asked(4), FACT_NAMES, push=5.0)
-    assert pushed(half, start + ["col:support-left"]) == {f"turn:+{k}": 5.0 for k in ("1/8", "1/4", "3/8", "1/2",
-                                                                                     "5/8")}
-    quarter = start + ["col:support-left", "turn:+1/4", "dur:1", "<bar>", "pos:1", "col:support-right"]
-    assert pushed(half, quarter) == {"turn:+1/8": 5.0, "turn:+1/4": 5.0, "turn:+3/8": 5.0}  # 2 of 4 written
-    three = start + ["col:support-left", "turn:+3/8", "dur:1", "<bar>", "pos:1", "col:support-right"]
-    assert pushed(half, three) == {}  # within an eighth: the model's to finish or not
-    assert pushed(half, start + ["col:centre"]) == {}
-    left = TurnAsked(vocabulary, asked(-2), FACT_NAMES, push=5.0)
-    assert pushed(left, start + ["col:support-right"]) == {"turn:-1/8": 5.0, "turn:-1/4": 5.0, "turn:-3/8": 5.0}
-    assert pushed(TurnAsked(vocabulary, asked(0), FACT_NAMES, push=5.0), start + ["col:support-left"]) == {}
-    assert pushed(TurnAsked(vocabulary, asked(None), FACT_NAMES, push=5.0), start + ["col:support-left"]) == {}
-    either = fact_rows([((1, 2), laban.facts_from_text("steps forward, a half turn"))], GRID, 2)
-    assert pushed(TurnAsked(vocabulary, either, FACT_NAMES, push=5.0), start + ["col:support-left"]) \
-        == pushed(half, start + ["col:support-left"])
-
-
-def test_sampled_dances_turn_where_the_words_ask_though_the_model_would_not(monkeypatch):
-    """A model that leans away from turning (every turn 3 nats down, the centre column 8: checked, without the
-    push none of its 8 dances turns at all) turns the half turn its words ask, within an eighth, in most of them
-    with the push; the budget still holds (none past 5 eighths)."""
-    from laban.description import phrase_facts
-    from motiongpt.model import steering
-
-    vocabulary = Vocabulary()
-    generation, model = leaning(monkeypatch, {**{t: -3.0 for t in vocabulary.turn_eighths}, "col:centre": -8.0})
-    grid = laban.BeatGrid.uniform(60, 16, 4)
-    rows = fact_rows([((1, 4), PhraseFacts(None, None, 4, None, None))], grid, 4)
-    kept = {}
-    for push in (0.0, steering.TURN_PUSH):  # (the shipped push, read before it is patched)
-        monkeypatch.setattr(steering, "TURN_PUSH", push)
-        turned = [phrase_facts(score, (1, 4)).turn for score in generation.variations(model, grid, 8, facts=rows,
-                                                                                      seed=4)]
-        assert all(t <= 5 for t in turned)
-        kept[push] = sum(3 <= t <= 5 for t in turned)
-    assert kept[0.0] == 0 and kept[steering.TURN_PUSH] >= 6
+    return {vocabulary.tokens[i]: float(scores[0, i]) for i in torch.nonzero(scores[0]).flatten().tolist()}
 
 
 def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():

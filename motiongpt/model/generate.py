@@ -248,16 +248,18 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     if facts is not None and "steps" in model.config.fact_names:
         counted = np.asarray(facts)[:, list(model.config.fact_names).index("steps")] >= 0
     processors.append(SupportsContinued(grammar, counted))
+    copying = repeated(grammar) if repeated is not None else None
     if facts is not None and "turn" in model.config.fact_names:
         from .steering import TurnAsked  # the words' turn as a budget
 
-        processors.append(TurnAsked(vocabulary, facts, model.config.fact_names))
+        copies = copying.copied(len(facts)) if copying is not None else ()  # a copy turns as its source did
+        processors.append(TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies))
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
-    if repeated is not None:
-        processors.append(repeated(grammar))  # narrows what every processor above left
+    if copying is not None:
+        processors.append(copying)  # narrows what every processor above left
     if temperature > 0:
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:

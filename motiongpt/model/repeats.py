@@ -92,6 +92,10 @@ class RepeatedBars(LogitsProcessor):
                 scores[row, refused] = float("-inf")
         return scores
 
+    def copied(self, bars: int) -> set[int]:
+        """The sequence's bars (of its first ``bars``) written here as copies."""
+        return {bar for bar in range(self.first, bars) if bar + self.offset in self.repeats}
+
     def _opening(self, state) -> np.ndarray | None:
         """(B, lanes): what the next bar opens with where it is a copy: its source's opening pieces (tied in from
         the bar before it), -2 in the other lanes (nothing ties on there); -1 in the other rows; None: nowhere. A

@@ -1,5 +1,5 @@
-"""What the words ask, kept while sampling: a turn is never overshot or turned the wrong way, and made likely while
-the phrase is short of it (``TurnAsked``); a jump that is asked is made likely (``JumpAsked``).
+"""What the words ask, kept while sampling: a turn is never overshot or turned the wrong way (``TurnAsked``), and
+a jump that is asked is made likely (``JumpAsked``).
 
 Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
 about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
@@ -7,13 +7,11 @@ symbols, and a sample that has turned a half already goes on turning, or turns b
 bar, the turn its phrase asks (``conditions.fact_rows``: eighths, positive to the right); ``TurnAsked`` keeps,
 per phrase, the turn signs written so far each way, and when a support or centre column is about to say what
 it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
-other way, none beyond an eighth), and while the phrase is still more than an eighth short of it, raises the turns
-that way on a support by ``TURN_PUSH`` nats (a pivot on that foot): it never forces a turn, but a model that would
-rather step makes it likely, as ``JumpAsked`` does for a jump. Phrases whose turn is unsaid are left alone, and so
-are continuations of a symbol across a bar line; where the grammar leaves only turns (a centre sign beside a
-flight), the ones that go least past the budget stay. Words that give a turn's amount and not its way ("a half
-turn") ask it to the right (``laban.PhraseFacts.turn_either``): the model needs one way to be asked, and either way
-keeps the words.
+other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and best-of.
+Phrases whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
+written as copies of earlier ones; where the grammar leaves only turns (a centre sign beside a flight), the ones
+that go least past the budget stay. Words that give a turn's amount and not its way ("a half turn") ask it to the
+right (``laban.PhraseFacts.turn_either``): the model needs one way to be asked, and either way keeps the words.
 
 As the grammar does, it runs on the guided logits and only masks: what it leaves is sampled as before.
 """
@@ -28,7 +26,6 @@ from laban.score import Column
 
 UNSAID = 1 << 20  # an asked turn no phrase states
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
-TURN_PUSH = 6.0  # nats added to the turns that way while a phrase has turned more than an eighth less than it asks
 
 
 def phrase_starts(place: np.ndarray) -> torch.Tensor:
@@ -53,30 +50,26 @@ def bars_of(input_ids: torch.LongTensor, bar: int, suffix: int, middle: int) -> 
 
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
-    more than an eighth from the asked one, or move it the other way; while it is more than an eighth short, the
-    turns that way a support may still say get ``push`` nats more (default ``TURN_PUSH``). ``facts``: the (bars, F)
-    word-fact rows the dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``;
-    filling in, the middle's bars follow the prefix's and the suffix's are not counted: ``bars_of``).
+    more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
+    dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
+    middle's bars follow the prefix's and the suffix's are not counted: ``bars_of``). ``copies``: bars written as
+    copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
+    words have already had (their turns still count in the bars after them)."""
 
-    Why a push as well (chosen on the validation split's 57 2-bar phrases whose words ask for a turn, seeds 0-2,
-    guidance 3, best of 4, top-p 0.9; ``bench/words_followed.py --asking-turns --turn-push P``): the turn within an
-    eighth of the asked 0.77 with no push, 0.82 / 0.84 / 0.88 at 1.5 / 3 / 6 nats, what is asked overall 0.81 →
-    0.83 at 6 (the step count 0.65 → 0.63: a pivot is written where a step was)."""
-
-    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float | None = None) -> None:
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=()) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
-        self.asked = torch.from_numpy(np.where(turn >= 0, turn - 8, UNSAID))
+        asked = np.where(turn >= 0, turn - 8, UNSAID)
+        asked[[bar for bar in copies if 0 <= bar < len(asked)]] = UNSAID  # a copy's turns are its source's
+        self.asked = torch.from_numpy(asked)
         self.starts = phrase_starts(place)
-        self.push = TURN_PUSH if push is None else float(push)
         self.eighths = torch.zeros(len(vocabulary), dtype=torch.long)
         for name, k in vocabulary.turn_eighths.items():
             self.eighths[vocabulary.ids[name]] = k
         self.is_turn = self.eighths != 0
         self.turning_columns = torch.tensor([vocabulary.ids[f"col:{c.value}"] for c in
                                              (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)])
-        self.centre = int(self.turning_columns[-1])
         self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
@@ -112,14 +105,7 @@ class TurnAsked(LogitsProcessor):
         # where the grammar leaves only turns (a centre sign beside a flight), the turns that go least past it
         open_ = ~torch.isinf(scores)
         least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
-        scores = scores.masked_fill(past > least, float("-inf"))
-        if self.push:
-            # short of the asked amount by more than an eighth that way: its turns that stay within it raised
-            short = saying & (input_ids[:, -1] != self.centre) & (asked != 0) \
-                & (asked.abs() - torch.where(asked > 0, right, left) > 1)  # (a support turns: a pivot)
-            toward = short[:, None] & self.is_turn.to(device)[None] & (a * asked[:, None] > 0) & (past <= 0)
-            scores = scores + torch.where(toward, self.push, 0.0)  # -inf stays -inf
-        return scores
+        return scores.masked_fill(past > least, float("-inf"))
 
 
 class JumpAsked(LogitsProcessor):
