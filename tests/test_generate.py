@@ -294,6 +294,27 @@ def test_best_of_keeps_the_sample_that_does_most_of_what_the_words_ask(model):
     assert generate(model, grid, seed=1, best_of=6) == generate(model, grid, seed=1)  # no words: nothing to check
 
 
+def test_words_that_ask_nothing_checkable_are_sampled_once(model, monkeypatch):
+    """"salsa dance (lead)" names a style, not a step count, a direction, a turn, a jump or an arm level: best of 4
+    would keep the first of 4 samples whatever the others wrote, so one is drawn (4 were, until 2026-12-05); words
+    that ask one of those draw 4."""
+    from motiongpt.model import generate as module
+
+    drawn, sample = [], module._sample
+
+    def counting(model, grid, prompts, *args, **kwargs):
+        drawn.append(len(prompts))
+        return sample(model, grid, prompts, *args, **kwargs)
+
+    monkeypatch.setattr(module, "_sample", counting)
+    grid = laban.BeatGrid.uniform(120, 8, 4)
+    assert generate(model, grid, text="salsa dance (lead)", seed=1, best_of=4) \
+        == generate(model, grid, text="salsa dance (lead)", seed=1)
+    assert drawn == [1, 1]
+    generate(model, grid, text="four steps forward", seed=1, best_of=4)
+    assert drawn[2:] == [4]
+
+
 def test_energy_followed_measures_the_decoded_dances_kinetic_energy():
     """The music-fit measure best-of ranks by: ρ of the asked energy levels against the decoded motion's kinetic
     energy a bar, on the vocabulary's bars (an upbeat is row 0)."""

@@ -86,7 +86,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
       most closely (``conditions.energy_followed``: Spearman ρ; the model follows its energy control on the
       score, but a bar's written symbols say only loosely how much the body moves, so the samples are decoded
       and measured). Words first: the music never costs a word kept. Ties go to the earlier sample; with
-      neither words nor an energy control (on three bars or more) there is nothing to rank by: one sample.
+      neither words that ask something the score can be checked for ("salsa dance" asks none of it) nor an
+      energy control (on three bars or more) there is nothing to rank by: one sample.
     - ``processors``: more logits processors, run right after the grammar's (before the plausibility limits and
       the temperature and top-k/top-p warpers): a list, or a function of the call's grammar processor giving one
       (for processors that read its state; called once per sampling pass). A processor may also stop sampling
@@ -150,7 +151,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     energy = _energy_levels(model, controls)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
-    best_of = best_of if phrases or energy is not None else 1  # nothing asked: nothing to rank by
+    if not _asking(phrases) and energy is None:
+        best_of = 1  # nothing asked: nothing to rank by (the first sample would be kept whatever the others)
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
@@ -197,6 +199,13 @@ def _repeated(model: MotionGPT, repeats: dict, total: int, written: tuple[int, i
             continue  # the words ask something else of it
         kept[int(bar)] = int(source)
     return kept
+
+
+def _asking(phrases) -> bool:
+    """Whether any of the words' phrases asks something ``conditions.words_kept`` checks."""
+    from laban.description import words_followed
+
+    return any(words_followed(facts, facts) for _, facts in phrases)
 
 
 def _energy_levels(model: MotionGPT, controls) -> np.ndarray | None:
