@@ -106,6 +106,44 @@ def test_words_that_ask_something_else_of_the_bar_are_followed_instead(model, un
     assert written[2] == written[0]
 
 
+def test_a_bar_ties_into_the_modifiers_the_next_bar_opens_with():
+    """``ties.TiedInto`` asked for a right forearm forward with contraction 2 at the next bar line: an event of that
+    lane and what with no contraction, or another, may not reach the bar line; at the bar's last position the
+    forearm is written, forward, and then only that contraction before its step; an event with it ties on. (Asked
+    the what alone, the contraction was the model's: a copy then opened with another bend than its source, 4 of the
+    21 copies of ``bench/repeats_figures.py`` that were not whole.)"""
+    import torch
+
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from motiongpt.model.ties import TiedInto
+    from motiongpt.vocabulary import LANE_COUNT, Vocabulary
+
+    v = Vocabulary()
+    grammar = ScoreGrammarProcessor(v, bars=2, grids=[laban.BeatGrid.uniform(60, 8, 4)])  # 2 bars of 4 beats
+    lane = 1 + [t for t in v.tokens if t.startswith("col:")].index("col:forearm-right")
+    whats = np.full((1, LANE_COUNT), -2)
+    whats[0, lane] = v.whats.index("forward/middle")
+    mods = np.full((1, LANE_COUNT, 2), -1)
+    mods[0, lane, 0] = v.modifiers.index("contraction:2")
+    asked = TiedInto(grammar, lambda state: (whats, mods) if state.bar[0] == 0 else None)
+
+    def allowed(tokens: list[str]) -> set[str]:
+        ids = torch.tensor([[v.ids[t] for t in tokens]])
+        scores = asked(ids, grammar(ids, torch.zeros(1, len(v))))
+        return {v.tokens[i] for i in torch.nonzero(torch.isfinite(scores[0])).flatten().tolist()}
+
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "col:support-right", "place/middle", "<bar>"]
+    plain = start + ["pos:3", "col:forearm-right", "forward/middle"]  # from beat 3
+    assert "dur:2" not in allowed(plain) and "dur:1.75" in allowed(plain)  # no contraction: not to the bar line
+    assert "dur:2" not in allowed(plain + ["contraction:3"])  # another bend
+    assert "dur:2" in allowed(plain + ["contraction:2"])  # the asked one: it may
+    assert allowed(plain + ["contraction:2", "dur:2"]) == {"<tie>"}  # and, reaching it, ties on
+    last = start + ["pos:4.75", "col:forearm-right"]
+    assert allowed(last) == {"forward/middle"}
+    assert allowed(last + ["forward/middle"]) == {"contraction:2"}
+    assert allowed(last + ["forward/middle", "contraction:2"]) == {"dur:0.25"}
+
+
 def test_a_copy_turns_as_its_source_did_though_the_words_turn_is_spent(model, unmended, monkeypatch):
     """The words ask a quarter turn of the whole dance, and a model leaning to quarter turns spends it early; a
     copy of a bar that turned turns again (the music restates material the words have had: the turn budget,

@@ -47,6 +47,8 @@ class RepeatedBars(LogitsProcessor):
         self.bar, self.tie, self.ends = vocabulary.bar_id, vocabulary.tie_id, (vocabulary.bar_id, vocabulary.eos_id)
         self.durations = range(vocabulary.duration0, vocabulary.duration0 + vocabulary.max_positions)
         self.arg, self.centre_lane = grammar.grammar.arg, grammar.grammar.centre_lane
+        self.modifier_ids = range(vocabulary.modifier0, vocabulary.modifier0 + len(vocabulary.modifiers))
+        self.modifier_rank = grammar.grammar.modifier_rank  # 1 a contraction, 2 a space measurement
         self.starts: list[list[int]] = []  # per row, where its <bar> tokens stand
         self.seen, self.ids = 0, None
         self.parts: dict[tuple[int, int], tuple] = {}  # (row, source) -> its bar_parts: a source once written stays
@@ -96,12 +98,12 @@ class RepeatedBars(LogitsProcessor):
         """The sequence's bars (of its first ``bars``) written here as copies."""
         return {bar for bar in range(self.first, bars) if bar + self.offset in self.repeats}
 
-    def _opening(self, state) -> np.ndarray | None:
-        """(B, lanes): what the next bar opens with where it is a copy: its source's opening pieces (tied in from
-        the bar before it), -2 in the other lanes (nothing ties on there); -1 in the other rows; None: nowhere. A
-        bar that is a copy itself is left to end as its source did (its source's next bar opened with what it
-        tied), and a source not written yet (the bar being written) asks nothing."""
-        wanted = None
+    def _opening(self, state) -> tuple[np.ndarray, np.ndarray] | None:
+        """(B, lanes) whats and (B, lanes, 2) modifiers the next bar opens with where it is a copy: its source's
+        opening pieces (tied in from the bar before it), -2 in the other lanes (nothing ties on there); -1 in the
+        other rows; None: nowhere. A bar that is a copy itself is left to end as its source did (its source's next
+        bar opened with what it tied), and a source not written yet (the bar being written) asks nothing."""
+        wanted = mods = None
         for row, bar in enumerate(state.bar.tolist()):
             source = self.repeats.get(bar + 1 + self.offset)
             free = bar >= self.first and bar + self.offset not in self.repeats
@@ -110,11 +112,17 @@ class RepeatedBars(LogitsProcessor):
                 continue
             if wanted is None:
                 wanted = np.full((len(state.bar), LANE_COUNT), -1, dtype=np.int64)
+                mods = np.full((len(state.bar), LANE_COUNT, 2), -1, dtype=np.int64)
             wanted[row] = -2  # no lane ties on that the source does not open with
-            for piece in parts[0]:  # <cont> col what ...
+            for piece in parts[0]:  # <cont> col what [modifiers] dur [<tie>]
                 column, what = int(self.arg[piece[1]]), int(self.arg[piece[2]])
-                wanted[row, int(self.centre_lane[what]) if column == 0 else column + 1] = what
-        return wanted
+                lane = int(self.centre_lane[what]) if column == 0 else column + 1
+                wanted[row, lane] = what
+                for token in piece[3:]:
+                    if token in self.modifier_ids:
+                        index = int(self.arg[token])
+                        mods[row, lane, int(self.modifier_rank[index]) - 1] = index
+        return None if wanted is None else (wanted, mods)
 
     def _parts(self, row: int, source: int) -> tuple | None:
         """``bar_parts`` of the dance's bar ``source`` (None: not written yet), read from ``known`` or the row."""
