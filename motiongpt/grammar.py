@@ -82,6 +82,8 @@ class State:
     suffix_col: np.ndarray
     suffix_opening: np.ndarray  # (B,) bool: reading the continuations that open the suffix's first bar
     suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
+    suffix_cont_mods: np.ndarray  # (B, lanes, 2): the modifiers those continuations repeat (-1 none)
+    suffix_lane: np.ndarray  # (B,) the lane of the suffix's opening continuation being read
 
 
 # The vocabulary's blocks a phase may take a token from: columns, whats, positions, durations, the suffix read,
@@ -189,7 +191,8 @@ class ScoreGrammar:
                      tie_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64),
                      pending_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), fim=fim, middle=no.copy(),
                      saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
-                     suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT))
+                     suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT),
+                     suffix_cont_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), suffix_lane=filled(0))
 
     def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
                   fill_in: Sequence[bool] | bool = False) -> State:
@@ -379,6 +382,12 @@ class ScoreGrammar:
         lane = np.where(s.suffix_col == 0, np.where(self.is_flight[arg.clip(max=len(self.is_flight) - 1)], 0, 1), s.suffix_col + 1)
         lanes = np.arange(LANE_COUNT)[None]
         s.suffix_conts = np.where(opening[:, None] & (lanes == lane[:, None]), arg[:, None], s.suffix_conts)
+        s.suffix_lane = np.where(opening, lane, s.suffix_lane)
+        modifier = suffix & s.suffix_opening & (kind == MOD)
+        if modifier.any():
+            slot = self.modifier_rank[np.minimum(arg, len(self.modifier_rank) - 1)] - 1
+            at = (lanes == s.suffix_lane[:, None])[:, :, None] & (np.arange(2)[None, None] == slot[:, None, None])
+            s.suffix_cont_mods = np.where(modifier[:, None, None] & at, arg[:, None, None], s.suffix_cont_mods)
         s.phase = np.where(suffix & (kind == EOS), P_AFTER_SUFFIX, s.phase)
         entering = kind == FIM_MIDDLE
         s.middle |= entering

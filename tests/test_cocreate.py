@@ -311,6 +311,39 @@ def test_regenerated_bars_tie_into_what_the_bar_after_them_continues(dance, load
         assert token_bars(vocabulary, edited.score)[2:] == token_bars(vocabulary, dance.score)[2:], seed
 
 
+def test_regenerated_bars_tie_into_the_kept_pieces_modifiers():
+    """The kept bar after the rewritten one opens with a piece of a right forearm bent by contraction 2: the new
+    bar's last symbol of that forearm and what reaches the bar line only with that contraction (a symbol is read
+    from where it starts, so a piece tied in from another bend would bend the kept bar's arm otherwise); at the
+    bar's last position the forearm is written, forward, with that contraction. Not asked before 2026-12-05."""
+    import torch
+
+    from motiongpt.cocreate.ties import TiedIntoKept
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from motiongpt.vocabulary import Vocabulary
+
+    v = Vocabulary()
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "col:support-right", "place/middle"]
+    parent = start + ["<bar>", "pos:1", "col:head", "forward/high", "dur:1", "<bar>", "pos:3", "col:forearm-right",
+                      "forward/middle", "contraction:2", "dur:2", "<tie>", "<bar>", "<cont>", "col:forearm-right",
+                      "forward/middle", "contraction:2", "dur:1", "<eos>"]
+    fill = [v.tokens[i] for i in v.fill_in_the_middle([v.ids[t] for t in parent], 1, 2)]
+    middle = fill[:fill.index("<fim_middle>") + 2]  # ... <fim_middle> <bar>: bar 1 to write anew
+    grammar = ScoreGrammarProcessor(v, bars=3, grids=[laban.BeatGrid.uniform(60, 12, 4)])
+    tied = TiedIntoKept(grammar)
+
+    def allowed(tokens: list[str]) -> set[str]:
+        ids = torch.tensor([[v.ids[t] for t in tokens]])
+        scores = tied(ids, grammar(ids, torch.zeros(1, len(v))))
+        return {v.tokens[i] for i in torch.nonzero(torch.isfinite(scores[0])).flatten().tolist()}
+
+    plain = middle + ["pos:3", "col:forearm-right", "forward/middle"]
+    assert "dur:2" not in allowed(plain) and "dur:2" not in allowed(plain + ["contraction:4"])
+    assert "dur:2" in allowed(plain + ["contraction:2"])
+    last = middle + ["pos:4.75", "col:forearm-right", "forward/middle"]
+    assert allowed(last) == {"contraction:2"}
+
+
 def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded):
     result = translate(dance, loaded, "salsa", seed=0, candidates=2)
     assert result.lineage.style == "salsa" and result.prompt["style"] == "salsa"

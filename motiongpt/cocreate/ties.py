@@ -98,16 +98,19 @@ class TiedIntoKept(TiedInto):
     and ran on into the kept bar leaves its piece there (``<cont>``, kept with that bar's tokens), and where the
     new bars did not tie into it, it read back as a symbol of the kept bar, a step, a turn or an arm's movement at
     its first beat that the parent never wrote there (7 of 12 regenerated dances of ``bench/cocreate_figures.py
-    --only locality``). What the kept bar opens with is the grammar's ``suffix_conts``, asked of the last bar
-    written (``motiongpt.model.ties.TiedInto`` says how)."""
+    --only locality``). What the kept bar opens with is the grammar's ``suffix_conts``, with the modifiers its
+    pieces repeat (``suffix_cont_mods``: a symbol that ties in with another contraction than the kept piece's is
+    another symbol, and the kept bar's arm would bend otherwise), asked of the last bar written
+    (``motiongpt.model.ties.TiedInto`` says how)."""
 
     def __init__(self, grammar: ScoreGrammarProcessor) -> None:
         super().__init__(grammar, _suffix_opening)
 
 
-def _suffix_opening(s) -> np.ndarray | None:
-    """In the last bar of a fill's middle, what the kept bar after it opens with; None elsewhere."""
+def _suffix_opening(s) -> tuple[np.ndarray, np.ndarray] | None:
+    """In the last bar of a fill's middle, what the kept bar after it opens with, and with which modifiers; None
+    elsewhere."""
     if not s.middle.any():
         return None
     last = s.middle & (s.bar == s.bars - 1)
-    return np.where(last[:, None], s.suffix_conts, -1)
+    return np.where(last[:, None], s.suffix_conts, -1), s.suffix_cont_mods
