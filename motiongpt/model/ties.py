@@ -80,7 +80,7 @@ class TiedInto(LogitsProcessor):
                     refused[r, self.modifiers] = True
                     refused[r, self.modifier0 + due] = False
             same &= fits
-            timing &= ~owing
+            timing &= ~owing  # (one that cannot be made to fit any more ends as the grammar has it)
         for r in np.flatnonzero(timing):
             to_end = self.duration0 + int(length[r] - s.ev_pos[r] - 1)
             if same[r] and s.ev_pos[r] == length[r] - 1:
