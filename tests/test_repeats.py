@@ -144,6 +144,36 @@ def test_a_bar_ties_into_the_modifiers_the_next_bar_opens_with():
     assert allowed(last + ["forward/middle", "contraction:2"]) == {"dur:0.25"}
 
 
+def test_a_copy_in_the_last_bar_goes_on_past_its_sources_tie():
+    """Bar 2, the last bar a sequence writes, repeats bar 0, whose right forearm ties into bar 1. The last bar cannot
+    tie on: the copy passes over the tie and goes on as its source does (its head at the same beat, then the end),
+    where it was left to sample freely before (a pass of copies then met a choice and was written with the model:
+    the 60-second job's one pass at the end)."""
+    import torch
+
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from motiongpt.model.repeats import RepeatedBars
+    from motiongpt.vocabulary import Vocabulary
+
+    v = Vocabulary()
+    grammar = ScoreGrammarProcessor(v, bars=3, grids=[laban.BeatGrid.uniform(60, 12, 4)])  # 3 bars of 4 beats
+    copying = RepeatedBars(grammar, {2: 0})
+
+    def allowed(tokens: list[str]) -> set[str]:
+        ids = torch.tensor([[v.ids[t] for t in tokens]])
+        scores = copying(ids, grammar(ids, torch.zeros(1, len(v))))
+        return {v.tokens[i] for i in torch.nonzero(torch.isfinite(scores[0])).flatten().tolist()}
+
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "col:support-right", "place/middle"]
+    tied = ["pos:3", "col:forearm-right", "forward/middle", "dur:2"]
+    head = ["pos:3", "col:head", "forward/high", "dur:2"]  # (the head after the forearm, in staff order)
+    source = ["<bar>", *tied, "<tie>", "col:head", "forward/high", "dur:2"]
+    between = ["<bar>", "<cont>", "col:forearm-right", "forward/middle", "dur:1"]
+    copy = ["<bar>", *tied]
+    assert allowed(start + source + between + copy) == {"col:head"}  # not the tie, not the end, not a free column
+    assert allowed(start + source + between + copy + head[1:]) == {"<eos>"}
+
+
 def test_a_copy_turns_as_its_source_did_though_the_words_turn_is_spent(model, unmended, monkeypatch):
     """The words ask a quarter turn of the whole dance, and a model leaning to quarter turns spends it early; a
     copy of a bar that turned turns again (the music restates material the words have had: the turn budget,

@@ -13,10 +13,11 @@ with (``ties.TiedInto``), so the copy can open as ``s`` does. In the copy, the c
 tied into it come first (the grammar makes them; their lengths and ties are ``s``'s where ``s`` opens with the same
 symbol), then the next token is the next of bar ``s``'s own events, then the bar line, as long as the grammar and
 every processor before this one allow it. Where one does not (a continuation still holds the column bar ``s`` starts
-an event in; a turn the words' budget refuses; a flight the limits refuse), the row samples the rest of that bar
-freely: the copy is as close as the dance allows and never forced against the grammar. It only narrows what the
-processors before it left, so it goes after every processor that refuses tokens and before temperature and
-top-k/top-p.
+an event in; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
+dance allows and never forced against the grammar. A tie of the source's into its next bar that the copy cannot
+write (in the last bar a sequence writes: the dance's, or a pass's of a long dance) is passed over, and the copy
+goes on as its source does. It only narrows what the processors before it left, so it goes after every processor
+that refuses tokens and before temperature and top-k/top-p.
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ class RepeatedBars(LogitsProcessor):
                     allowed = None if owed else target[:1] or list(self.ends)
                 elif piece[-1] in self.durations and not owed:
                     allowed = (target[:1] or list(self.ends)) + [self.tie]  # the source has no such piece
-            elif not owed and events == target[:len(events)]:
-                allowed = target[len(events):len(events) + 1] or list(self.ends)
+            elif not owed and (at := _matched(events, target, self.tie)) is not None:
+                allowed = target[at:at + 1] or list(self.ends)
+                if allowed == [self.tie] and not torch.isfinite(scores[row, self.tie]):
+                    allowed = target[at + 1:at + 2] or list(self.ends)  # the last bar written ties on to nothing
             keep = [t for t in allowed or () if torch.isfinite(scores[row, t])]
             if keep:
                 only = torch.ones(scores.shape[1], dtype=torch.bool, device=scores.device)
@@ -136,6 +139,21 @@ class RepeatedBars(LogitsProcessor):
                 tokens = self.ids[row, starts[bar] + 1:starts[bar + 1]].tolist()
             self.parts[(row, source)] = bar_parts(self.vocabulary, tokens)
         return self.parts[(row, source)]
+
+def _matched(events: list[int], target: list[int], tie: int) -> int | None:
+    """How far into ``target`` (a source bar's events) the copy's ``events`` have come, or None where they part: a
+    ``<tie>`` of the source that the copy could not write (its last bar written: a sequence's, a pass's) is passed
+    over, so the copy goes on as its source does, untied."""
+    at = 0
+    for token in events:
+        if at < len(target) and target[at] == token:
+            at += 1
+        elif at + 1 < len(target) and target[at] == tie and target[at + 1] == token:
+            at += 2
+        else:
+            return None
+    return at
+
 
 def bar_parts(vocabulary, tokens: list[int], whole: bool = True):
     """A bar's tokens after its ``<bar>`` as (the continuations that open it, each ``<cont> col what [modifiers]
