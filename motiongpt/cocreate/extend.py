@@ -3,12 +3,11 @@ dance was made on, or at its closing tempo.
 
 The model continues the dance's last ``CONTEXT_BARS`` bars (cut with ``laban.algebra.cut`` so that they stand on
 their own, on a steady grid of the dance's closing tempo, or followed by the new music's beats, or on its own
-music's beats and the next bars' controls); the new bars are
-appended to the dance's own as token runs (a bar's tokens do not depend on where it stands), on the dance's grid
-continued by the new beats. Every bar of the dance is kept as it was, and since the
-decoder is bar-local its motion too, up to the last beat before the join. The model writes from the dance as it
-stands: its last bar closed (``closed``), and in the first new bar no weight held on a foot that bears none at
-the join (``onsets.WeightHeld``), the two ways a continuation jolted at the join.
+music's beats and the next bars' controls); the new bars are appended to the dance's own as token runs (a bar's
+tokens do not depend on where it stands), on the dance's grid continued by the new beats. Every bar of the dance
+is kept as it was, and since the decoder is bar-local its motion too, up to the last beat before the join. The
+model writes from the dance as it stands: its last bar closed (``closed``), and in the first new bar no weight held
+on a foot that bears none at the join (``onsets.WeightHeld``), the two ways a continuation jolted at the join.
 """
 
 from __future__ import annotations
@@ -69,8 +68,8 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     words = text if text is not None else dance.text
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
-                         controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance), seed=seed,
-                         temperature=temperature,
+                         controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance),
+                         seed=seed, temperature=temperature,
                          processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]

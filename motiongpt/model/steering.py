@@ -7,8 +7,8 @@ symbols, and a sample that has turned a half already goes on turning, or turns b
 bar, the turn its phrase asks (``conditions.fact_rows``: eighths, positive to the right); ``TurnAsked`` keeps,
 per phrase, the turn signs written so far each way, and when a support or centre column is about to say what
 it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
-other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and best-of.
-Phrases whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
+other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and
+best-of. Phrases whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
 written as copies of earlier ones; where the grammar leaves only turns (a centre sign beside a flight), the ones
 that go least past the budget stay. Words that give a turn's amount and not its way ("a half turn") ask it to the
 right (``laban.PhraseFacts.turn_either``): the model needs one way to be asked, and either way keeps the words.
