@@ -418,7 +418,8 @@ class ScoreGrammarProcessor(LogitsProcessor):
     Give each row's bar count, meter and upbeat (scalars for all rows), or ``grids=`` to take them from beat
     grids. The prompt (``<bos>``, a score's first bars, or a fill-in-the-middle prompt up to ``<fim_middle>``:
     then the bar count is the whole score's) is fed on the first call; a prompt the grammar
-    refuses raises VocabularyError. A new ``generate`` call (shorter input than seen) starts the state afresh.
+    refuses raises VocabularyError. A new ``generate`` call (input no longer than seen) starts the state afresh,
+    but the same ids asked again (the sampling loop asks first without the model's logits) read it as it is.
     """
 
     def __init__(self, vocabulary: Vocabulary | ScoreGrammar, bars: Sequence[int] | int | None = None,
@@ -433,11 +434,12 @@ class ScoreGrammarProcessor(LogitsProcessor):
             raise VocabularyError("the grammar needs the number of bars (or grids)")
         self.settings = (bars, beats_per_bar, upbeat)
         self.state: State | None = None
-        self.seen = 0
+        self.seen, self.asked = 0, None
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         batch, length = input_ids.shape
-        if self.state is None or not 0 < self.seen < length or self.state.phase.shape[0] != batch:
+        again = length == self.seen and torch.equal(input_ids, self.asked)  # the same question, asked again
+        if self.state is None or not (0 < self.seen < length or again) or self.state.phase.shape[0] != batch:
             fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
             self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in)
             self.seen = 0
@@ -446,7 +448,7 @@ class ScoreGrammarProcessor(LogitsProcessor):
         if self.seen == 0 and bool(self.state.bad.any()):
             row = int(np.flatnonzero(self.state.bad)[0])
             raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
-        self.seen = length
+        self.seen, self.asked = length, input_ids
         refused = torch.from_numpy(~self.grammar.allowed(self.state)).to(scores.device)
         size = len(self.grammar.vocabulary)
         if scores.shape[1] == size:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from transformers import LogitsProcessor
 
 import laban
 from laban.formats import save_score
@@ -203,12 +204,26 @@ def test_the_built_in_model_dances_to_words_and_music_the_same_for_a_seed(tmp_pa
     assert json.loads((tmp_path / "a" / "prompt.json").read_text())["model"] == "builtin"
 
 
-@pytest.mark.parametrize("middle", [False, True])
-def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeypatch, middle):
+class Taught(LogitsProcessor):
+    """Forces ``tokens`` (after the prompt) one by one, then leaves the choice: a run no row chooses."""
+
+    def __init__(self, width: int, tokens: list[int]) -> None:
+        self.width, self.tokens = width, tokens
+
+    def __call__(self, input_ids, scores):
+        at = input_ids.shape[1] - self.width
+        if at >= len(self.tokens):
+            return scores
+        return torch.full_like(scores, float("-inf")).index_fill(1, torch.tensor([self.tokens[at]]), 0.0)
+
+
+@pytest.mark.parametrize("middle,taught", [(False, False), (True, False), (False, True)])
+def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeypatch, middle, taught):
     """The fast stack, fed the bars the loop's tokens are in and the embeddings read from forward, gives at every
     step the logits of ``MotionGPT.forward`` over the whole sequence written (which finds each token's bar
     itself), also after a fill-in-the-middle prompt (bars numbered as in the score), with per-bar controls and
-    word facts."""
+    word facts; and where the processors force a run of tokens in every row (``taught``: the score's first bar),
+    the run is fed to the stack in one step when the next choice needs the logits, with the same logits."""
     from motiongpt.model import sampling
     from motiongpt.model.generate import _conditions
     from motiongpt.grammar import ScoreGrammarProcessor
@@ -223,22 +238,26 @@ def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeyp
     facts = [[k % 9, 1, 8 + k % 3, k % 2, 2, k % 2, 1] for k in range(bars)]
     conditions = _conditions(model, score.grid, 2, bars, np.eye(384, dtype=np.float32)[3], "salsa", controls,
                              facts)
-    seen = []
+    seen, fed = [], []  # each step's logits, and how many positions it was fed
 
     class Recorded(sampling.FastStep):
         def __call__(self, ids, numbers):
             seen.append(super().__call__(ids, numbers))
+            fed.append(ids.shape[1])
             return seen[-1]
 
     monkeypatch.setattr(sampling, "FastStep", Recorded)
     grammar = ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 2)
+    processors = [grammar, Taught(len(prompt), ids[1:ids.index(vocabulary.bar_id, 2)])] if taught else [grammar]
     with torch.random.fork_rng(), torch.inference_mode():
         torch.manual_seed(0)
-        out = sampling.sample(model, torch.tensor([prompt] * 2), LogitsProcessorList([grammar]), conditions, 400,
+        out = sampling.sample(model, torch.tensor([prompt] * 2), LogitsProcessorList(processors), conditions, 400,
                               fast=True)
         whole = model(out, **conditions).logits
     assert (out == vocabulary.eos_id).any(1).all() and out.shape[1] > len(prompt) + 20
-    assert torch.allclose(torch.stack(seen, 1), whole[:, len(prompt) - 1:len(prompt) - 1 + len(seen)], atol=1e-5)
+    last = np.cumsum(fed) - 1  # the position each step's logits are for
+    assert (max(fed[1:]) > 5) == taught  # the taught run in one step (the grammar alone forces runs of a few)
+    assert torch.allclose(torch.stack(seen, 1), whole[:, last], atol=1e-5)
     assert not torch.allclose(torch.stack(seen, 1)[0], torch.stack(seen, 1)[1])  # two rows, two samples
 
 

@@ -61,15 +61,16 @@ class SupportOnsets(LogitsProcessor):
         for bar, o in enumerate(onsets):
             self.onsets[bar, :len(o)] = o
         self.met = None  # per row: the (bar, position) of the last support written
-        self.seen = 0
+        self.seen, self.asked = 0, None
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s = self.grammar.state
         g, v = self.grammar.grammar, self.v
         batch, length = input_ids.shape
-        if self.met is None or length <= self.seen or len(self.met) != batch:
+        again = length == self.seen and torch.equal(input_ids, self.asked)  # the same ids asked again
+        if self.met is None or (length <= self.seen and not again) or len(self.met) != batch:  # a new call
             self.met = np.full((batch, 2), -1, dtype=np.int64)
-        self.seen = length
+        self.seen, self.asked = length, input_ids
         ids = np.pad(input_ids[:, -4:].cpu().numpy(), ((0, 0), (max(0, 4 - length), 0)), constant_values=v.pad_id)
         rows = np.arange(batch)
         # a support event just named (col what [space], not <cont> col what [space]): the grammar is waiting for

@@ -13,6 +13,8 @@ a cache grown by concatenation) costs more than the arithmetic. The loop here do
   different dances): each is fed its own prompt tokens while the others sample.
   Why batch: on a CPU a batch-1 step reads all the weights (~24 MB) for a few hundred multiply-adds per weight
   row, so it is bound by memory, not arithmetic: 2.7 ms a step at batch 1, 3.15 ms at 2, 8 ms at 8.
+  A run of tokens every row is forced to write (a bar copied where the music repeats, a few the grammar leaves
+  no choice in) is written without the stack and fed to it in one step when a choice needs its logits.
 - ``FastStack``: the Llama stack's forward for sampling. Weights are fused once (q, k and v in one matrix; gate
   and up in one; the RMSNorm weights folded into the matrices after them), the KV cache is a static buffer
   written in place, and only the last position's logits are computed. It is the same function as
@@ -35,11 +37,19 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from transformers import DynamicCache, LogitsProcessorList
+from transformers import (DynamicCache, EpsilonLogitsWarper, EtaLogitsWarper, LogitsProcessorList, MinPLogitsWarper,
+                          TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, TypicalLogitsWarper)
 
 from laban.errors import LabanError
 
 from .modeling import BAR, PREFIX, MotionGPT, bar_numbers, token_bars
+
+
+# Processors whose refusals read the logits' values (a token's share of the probability): run on logits of zeros
+# they would refuse what the model's logits may not, so whether a step is forced is asked without them. Every other
+# processor here refuses by what has been written (the grammar, the limits, the copies) or pushes by a constant.
+VALUED = (TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper, TypicalLogitsWarper,
+          EpsilonLogitsWarper, EtaLogitsWarper)
 
 
 class _Embedded(Exception):
@@ -148,9 +158,11 @@ class FastStack:
         self._room(end)
         h, hd, eps, half = self.heads, self.head_dim, self.eps, self.head_dim // 2
         cos, sin = self.cos[start:end, None, None], self.sin[start:end, None, None]  # (n, 1, 1, hd)
-        causal = n > 1
-        if causal and start:
-            raise ValueError("several positions at once only into an empty cache")
+        # several positions into an empty cache: causal as it is; into a filled one, position i sees the cache and
+        # the chunk up to itself
+        causal, mask = n > 1 and not start, None
+        if n > 1 and start:
+            mask = torch.arange(end, device=x.device)[None] <= torch.arange(start, end, device=x.device)[:, None]
         # Fewer tensor operations a step (each costs microseconds of dispatch at this size): 2-d matrix products
         # (no reshapes around them), the norm's function without its Python wrapper, and rotate-half as a swap of
         # the halves (one copy, not a roll's two slices and a concatenation). The same floats as before.
@@ -163,8 +175,8 @@ class FastStack:
             qk = qk * cos + qk.view(batch, n, 2, h, 2, half).flip(-2).view(batch, n, 2, h, hd) * sin  # rotary
             cache[0, :, :, start:end] = qk[:, :, 1].transpose(1, 2)
             cache[1, :, :, start:end] = y[:, :, 2].transpose(1, 2)
-            a = attend(qk[:, :, 0].transpose(1, 2), cache[0, :, :, :end], cache[1, :, :, :end], is_causal=causal,
-                       scale=1.0)
+            a = attend(qk[:, :, 0].transpose(1, 2), cache[0, :, :, :end], cache[1, :, :, :end], attn_mask=mask,
+                       is_causal=causal, scale=1.0)
             x = x + mm(a.transpose(1, 2).reshape(rows, d), out)
             g, u = mm(norm(x, shape, None, eps), gate_up).chunk(2, -1)
             x = x + mm(act(g) * u, down)
@@ -249,7 +261,7 @@ def draw(scores: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
 
 def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProcessorList, conditions: dict,
            max_new_tokens: int, greedy: bool = False, fast: bool | None = None, guidance=None,
-           seeds=None, forced_only: bool = False) -> torch.Tensor:
+           seeds=None, forced_only: bool = False, chunked: bool = True) -> torch.Tensor:
     """(B, prompt + written) ids: tokens drawn after ``prompt`` until every row has written ``<eos>`` or
     ``max_new_tokens`` are written; after its ``<eos>`` a row writes padding. ``conditions`` are ``forward``'s
     keyword tensors, ``bars`` among them (each row's bar count).
@@ -266,7 +278,15 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     - ``forced_only``: no model at all (``NullStep``): every token must be the one the processors leave (none
       drawn), else ``NotForced`` is raised. What it writes is what sampling with the model writes (a step the
       processors force does not read the logits), for processors whose refusals do not read the logits' values;
-      top-k 1 would, so it is not for that."""
+      top-k 1 would, so it is not for that.
+    - ``chunked``: after a step where every row's token was forced or given, the next step first asks the
+      processors without the model (on logits of zeros, the warpers in ``VALUED`` left out); while they leave
+      one token a row, no stack runs, and the tokens so written are fed to it together when a step needs its
+      logits. A copied bar (``repeats.RepeatedBars``) or a run the grammar forces then costs one step of the
+      stack, not one a token. The logits after such a run differ from token-by-token feeding by float rounding
+      (about 1e-6: a product of several rows sums in another order), so a draw at a probability's edge may
+      differ; the same seed and settings give the same bytes either way. The processors are then asked twice at
+      the same length, which they must take as one question (they keep no count of calls)."""
     config = model.config
     ragged = isinstance(prompt, (list, tuple))
     batch = len(prompt)
@@ -286,6 +306,7 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     copies = guidance.rows if guidance else 1
     inputs = guidance.conditions(conditions) if guidance else conditions
     step = (NullStep if forced_only else FastStep if fast else ModelStep)(model, batch * copies, total, inputs)
+    lazy = chunked and not forced_only
     draws = Draws(seeds, device) if seeds is not None and not greedy else None
     ids = torch.full((batch, given.shape[1] + max_new_tokens), config.pad_token_id, dtype=torch.long, device=device)
     ids[:, :given.shape[1]] = given
@@ -295,14 +316,26 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     owners = token_bars(prompt, bars)  # the bar each token is written in
     current = owners[:, -1]
     logits = step(prompt.repeat(copies, 1), owners.repeat(copies, 1))
+    masking = [p for p in processors if not isinstance(p, VALUED)]
+    waiting = []  # (ids, bars) of tokens every row was given or forced: fed to the stack when logits are needed
     running = torch.ones(batch, dtype=torch.bool, device=device)
     length = width
     while length < ids.shape[1]:
-        scores = guidance(logits.float()) if guidance else logits.float()
-        for processor in processors:  # the list's own __call__ inspects each signature every step
-            scores = processor(ids[:, :length], scores)
         prompted = length < lengths
-        forced = torch.isfinite(scores).sum(-1) == 1
+        scores = None
+        if waiting:  # the last step chose nothing: perhaps the processors alone decide this one too
+            scores = torch.zeros(batch, config.vocab_size, device=device)
+            for processor in masking:
+                scores = processor(ids[:, :length], scores)
+            forced = torch.isfinite(scores).sum(-1) == 1
+            if not bool((forced | prompted | ~running).all()):
+                fed, numbers = (torch.cat(x, 1) for x in zip(*waiting))
+                logits, waiting, scores = step(fed.repeat(copies, 1), numbers.repeat(copies, 1)), [], None
+        if scores is None:
+            scores = guidance(logits.float()) if guidance else logits.float()
+            for processor in processors:  # the list's own __call__ inspects each signature every step
+                scores = processor(ids[:, :length], scores)
+            forced = torch.isfinite(scores).sum(-1) == 1
         if forced_only and not bool((forced | prompted | ~running).all()):
             raise NotForced("a step where the processors leave a choice")
         if greedy:
@@ -323,5 +356,8 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
         is_bar = token == BAR
         current = torch.where(is_bar, next_bar, current)
         next_bar = next_bar + is_bar.long()
-        logits = step(token[:, None].repeat(copies, 1), current[:, None].repeat(copies, 1))
+        if lazy and bool((forced | prompted | ~running).all()):
+            waiting.append((token[:, None], current[:, None]))  # likely one of a run (a copied bar, the grammar's)
+        else:
+            logits = step(token[:, None].repeat(copies, 1), current[:, None].repeat(copies, 1))
     return ids[:, :length]
