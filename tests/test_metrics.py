@@ -217,6 +217,19 @@ def test_beat_alignment_scores_by_hand():
         metrics.beat_alignment(traj, on_beat, "edge")
 
 
+def test_chance_alignment_is_the_score_of_beats_anywhere_and_rises_with_the_tempo():
+    """A sway whose stops fall at every phase of a 100-bpm beat in turn (period 31 frames against the beat's
+    36) scores what chance gives; the chance at 150 bpm is higher (the beats are closer), so a score is read
+    against its own tempo's."""
+    traj = body(POSE[None] + np.array([1.0, 0.0, 0.0]) * 0.1 * np.sin(2 * np.pi * (np.arange(3600) + 0.5)
+                                                                      / 62)[:, None, None], 60.0)
+    grid = BeatGrid.uniform(100, 60.0)
+    chance = metrics.chance_alignment(grid, 60.0, 3600)
+    assert chance == pytest.approx(3 * math.sqrt(math.pi / 2) / 18, rel=0.02)  # ∫ exp(-d²/18) over half a beat
+    assert metrics.beat_alignment(traj, grid, "aist++") == pytest.approx(chance, abs=0.03)
+    assert metrics.chance_alignment(BeatGrid.uniform(150, 60.0), 60.0, 3600) > chance + 0.08
+
+
 def test_upsampled_motion_keeps_its_beats():
     # A 30 fps take resampled to 60 fps along a spline: its stops stay single frames (linear interpolation would
     # give two frames of equal speed and no strict minimum at all).

@@ -9,7 +9,7 @@
 Definitions and published numbers: ``../shared/docs/metrics.md``; the protocol: ``docs/evaluation.md``.
 """
 
-from .beats import audio_beat_frames, beat_alignment, motion_beat_frames, music_beat_frames
+from .beats import audio_beat_frames, beat_alignment, chance_alignment, motion_beat_frames, music_beat_frames
 from .features import (GEOMETRIC_NAMES, LANDMARKS, PROTOCOL_FPS, geometric_features, kinetic_features,
                        landmark_trajectories, landmarks)
 from .fid import diversity, fid, normalise
@@ -17,8 +17,8 @@ from .notation import agreement, round_trip, symbols_per_minute, tokens_per_minu
 from .physical import bone_drift, floating, foot_skating, jitter, penetration, pfc
 
 __all__ = [
-    "GEOMETRIC_NAMES", "LANDMARKS", "PROTOCOL_FPS", "agreement", "audio_beat_frames", "beat_alignment", "bone_drift", "diversity",
-    "fid", "floating", "foot_skating", "geometric_features", "jitter", "kinetic_features", "landmark_trajectories",
-    "landmarks", "motion_beat_frames", "music_beat_frames", "normalise", "penetration", "pfc", "round_trip",
-    "symbols_per_minute", "tokens_per_minute",
+    "GEOMETRIC_NAMES", "LANDMARKS", "PROTOCOL_FPS", "agreement", "audio_beat_frames", "beat_alignment",
+    "bone_drift", "chance_alignment", "diversity", "fid", "floating", "foot_skating", "geometric_features",
+    "jitter", "kinetic_features", "landmark_trajectories", "landmarks", "motion_beat_frames", "music_beat_frames",
+    "normalise", "penetration", "pfc", "round_trip", "symbols_per_minute", "tokens_per_minute",
 ]
