@@ -91,7 +91,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``processors``: more logits processors, run right after the grammar's (before the plausibility limits and
       the temperature and top-k/top-p warpers): a list, or a function of the call's grammar processor giving one
       (for processors that read its state; called once per sampling pass). A processor may also stop sampling
-      by raising (the studio's cancel).
+      by raising (the studio's cancel). Each refuses by what was written, not by the logits' values, and may be
+      asked twice at one length (``sampling.sample``'s ``chunked``: first on logits of zeros).
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
