@@ -262,7 +262,8 @@ def test_the_sampling_loop_computes_the_models_own_forward(model, score, monkeyp
 
 
 def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
-    """Greedy sampling through ``forward`` and transformers' cache writes the same tokens as the fast stack."""
+    """Greedy sampling through ``forward`` and transformers' cache writes the same tokens as the fast stack, also
+    after a run every row is forced to write (the score's first bar), fed to either in one step."""
     from motiongpt.model.generate import _conditions
     from motiongpt.model.sampling import sample
     from motiongpt.grammar import ScoreGrammarProcessor
@@ -272,12 +273,14 @@ def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
     bars = vocabulary.bar_count(score.grid)
     conditions = _conditions(model, score.grid, 3, bars, None, "salsa", None, None)
     written = []
+    ids = vocabulary.encode(score)
+    taught = Taught(1, ids[1:ids.index(vocabulary.bar_id, 2)])
     for fast in (True, False):
-        grammar = LogitsProcessorList([ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 3)])
+        grammar = LogitsProcessorList([ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 3), taught])
         with torch.inference_mode():
             written.append(sample(model, torch.full((3, 1), vocabulary.bos_id), grammar, conditions, 600,
                                   greedy=True, fast=fast))
-    assert torch.equal(written[0], written[1])
+    assert torch.equal(written[0], written[1]) and written[0][0, 1:len(taught.tokens) + 1].tolist() == taught.tokens
     assert ScoreGrammar(vocabulary).accepts(written[0].tolist(), [score.grid] * 3, [bars] * 3) == [True] * 3
 
 
