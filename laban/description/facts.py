@@ -208,8 +208,8 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
 def words_followed(asked: PhraseFacts, done: PhraseFacts) -> dict[str, bool]:
     """Which of the elements a prompt asks for the phrase does: step count within one, the step direction,
     turn direction and amount within an eighth (the amount alone where the words leave the way open), jump or
-    not, and the arm level. Elements the prompt leaves
-    unstated (``None``) are not asked; the step direction is asked only of a phrase with steps."""
+    not, and the arm level. Elements the prompt leaves unstated (``None``) are not asked; the step direction is
+    asked only of a phrase with steps."""
     result = {}
     if asked.steps is not None:
         result["steps"] = done.steps is not None and abs(asked.steps - done.steps) <= 1

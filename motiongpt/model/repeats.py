@@ -140,6 +140,7 @@ class RepeatedBars(LogitsProcessor):
             self.parts[(row, source)] = bar_parts(self.vocabulary, tokens)
         return self.parts[(row, source)]
 
+
 def _matched(events: list[int], target: list[int], tie: int) -> int | None:
     """How far into ``target`` (a source bar's events) the copy's ``events`` have come, or None where they part: a
     ``<tie>`` of the source that the copy could not write (its last bar written: a sequence's, a pass's) is passed

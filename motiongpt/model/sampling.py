@@ -45,8 +45,8 @@ from laban.errors import LabanError
 from .modeling import BAR, PREFIX, MotionGPT, bar_numbers, token_bars
 
 
-# Processors whose refusals read the logits' values (a token's share of the probability): run on logits of zeros
-# they would refuse what the model's logits may not, so whether a step is forced is asked without them. Every other
+# The warpers, which act on the logits' values (a token's share of the probability): run on logits of zeros they
+# could refuse what the model's logits would keep, so whether a step is forced is asked without them. Every other
 # processor here refuses by what has been written (the grammar, the limits, the copies) or pushes by a constant.
 VALUED = (TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper, TypicalLogitsWarper,
           EpsilonLogitsWarper, EtaLogitsWarper)
