@@ -4,10 +4,12 @@
                                                       [--music-guidance 1 2 3]   # a row per guidance scale
                                                       [--best-of 1 4]            # and per best-of
                                                       [--top-p 0.9]              # default: motiongpt generate's
+                                                      [--steps-on anywhere]      # default: on the beat, as it
 
 Sampling is ``motiongpt generate``'s with music and no words: top-p 0.9, music guidance 2 (``--music-guidance``),
 best of 4 up to 12 bars (``--best-of``; the samples ranked by how their decoded per-bar kinetic energy follows the
-music's energy control, ``motiongpt.model.generate.variations``).
+music's energy control, ``motiongpt.model.generate.variations``), steps on the beat (``--steps-on``;
+``motiongpt.model.rhythm``).
 
 1. Two pieces of music21's corpus of different tempo and meter, each danced on its own beat grid with its per-bar
    controls (``controls_from_music``): the dance's meter, tempo and bar count against the music's, its bar lines
@@ -53,24 +55,26 @@ from motiongpt.model import MotionGPT, builtin_model_path  # noqa: E402
 from motiongpt.model.conditions import control_rows, repeat_rows  # noqa: E402
 from motiongpt.model.generate import generate  # noqa: E402
 
-from motiongpt.cocreate.generate import MUSIC_GUIDANCE, TOP_P, WORDS_BEST_OF  # noqa: E402  (the CLI's defaults)
+from motiongpt.cocreate.generate import (MUSIC_GUIDANCE, MUSIC_STEPS_ON, STEPS_ON, TOP_P,  # noqa: E402
+                                         WORDS_BEST_OF)  # (the CLI's defaults)
 
 from conditioning_figures import PIECES  # noqa: E402  (the same 20 pieces; bench/ is on the path)
 VARIANTS = ("aist++", "bailando")
 
 
 def dance(model, features, bars: int, seed: int, controls: bool, scale: float = 1.0, best_of: int = 1,
-          top_p: float = TOP_P, repeats: bool = True):
+          top_p: float = TOP_P, repeats: bool = True, steps_on: str = MUSIC_STEPS_ON):
     """The score written on the music's grid (its first ``bars`` bars), with or without the music's controls (and
-    with them, its repeated bars as copies unless ``repeats`` is False, as ``motiongpt generate`` writes them), the
-    decoded motion, and the music's controls."""
+    with them, its repeated bars as copies unless ``repeats`` is False, as ``motiongpt generate`` writes them; its
+    steps where ``steps_on`` says, on the beat as ``motiongpt generate`` puts them on music), the decoded motion, and
+    the music's controls."""
     grid = features.grid
     bars = min(bars, model.vocabulary.bar_count(grid))
     music = controls_from_music(features)
     rows = control_rows(music, grid, bars, model.config.control_names) if controls else None
     copies = repeat_rows(music, grid, bars) if controls and repeats else None
     score = generate(model, grid, controls=rows, bars=bars, seed=seed, guidance={"music": scale}, best_of=best_of,
-                     top_p=top_p, repeats=copies)
+                     top_p=top_p, repeats=copies, steps_on=STEPS_ON[steps_on])
     return score, laban.decode(score), music
 
 
@@ -120,6 +124,8 @@ def main() -> None:
                         help="samples ranked by music fit per dance, a row each (default: motiongpt generate's "
                              "up to 12 bars)")
     parser.add_argument("--top-p", type=float, default=TOP_P, help="nucleus sampling (default: motiongpt generate's)")
+    parser.add_argument("--steps-on", choices=tuple(STEPS_ON), default=MUSIC_STEPS_ON,
+                        help="where the feet land (motiongpt generate --steps-on; default: its default on music)")
     parser.add_argument("--no-repeats", action="store_true",
                         help="write the bars where the music repeats freely (motiongpt generate --no-repeats)")
     parser.add_argument("--no-truth", action="store_true",
@@ -159,7 +165,7 @@ def main() -> None:
     for piece in (p for p in (first, second) if p is not None):
         f = features[piece]
         score, motion, music = dance(model, f, args.bars, args.seed, True, *variants[0], top_p=args.top_p,
-                                     repeats=not args.no_repeats)
+                                     repeats=not args.no_repeats, steps_on=args.steps_on)
         danced[(piece, variants[0])] = (score, motion, music)
         spans = model.vocabulary.bar_spans(model.vocabulary.encode(score))
         beats = len(spans) * f.grid.beats_per_bar - ((f.grid.beats_per_bar - f.grid.downbeat) if f.grid.downbeat
@@ -190,7 +196,8 @@ def main() -> None:
             clock = time.process_time()
             score, motion, music = danced.get((piece, on)) or dance(model, f, args.bars, args.seed, on is not None,
                                                                     *(on or (1.0, 1)), top_p=args.top_p,
-                                                                    repeats=not args.no_repeats)
+                                                                    repeats=not args.no_repeats,
+                                                                    steps_on=args.steps_on)
             cpu[on] += time.process_time() - clock
             m_energy, d_energy = per_bar_energy(score, motion, music)
             r = float(spearmanr(m_energy, d_energy)[0]) if len(m_energy) > 2 else float("nan")

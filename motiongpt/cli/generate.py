@@ -44,6 +44,10 @@ def add_parser(commands) -> None:
                      help="do not follow the music's per-bar controls (energy, accents, phrases, repeats)")
     gen.add_argument("--no-repeats", action="store_true",
                      help="where the music repeats a bar, do not repeat the dance's bar (the other controls stay)")
+    # motiongpt.cocreate.generate.STEPS_ON's names (not imported here: the model's imports are slow)
+    gen.add_argument("--steps-on", choices=("beat", "half-beat", "anywhere"),
+                     help="where the feet step and arrive: on the beat, on the beat or its half, or anywhere "
+                          "(default: on the beat with music, anywhere without)")
     gen.add_argument("--style", help="a style the model knows, or a style adapter folder (motiongpt train --lora)")
     gen.add_argument("--seed", type=common.seed, default=0, help="picks one of the dances (default 0)")
     gen.add_argument("--temperature", type=common.number("a temperature", low=0, low_inclusive=True), default=1.0,
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                       **{k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
                                          ("music_guidance", args.music_guidance), ("best_of", args.best_of))
                          if v is not None},
-                      style_name=args.style)
+                      style_name=args.style, steps_on=args.steps_on)
     first = dances[0]
     if args.variations is None:
         first.save(out, video=not args.no_video)

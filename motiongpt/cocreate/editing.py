@@ -77,14 +77,15 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
 
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,
-         temperature: float = 1.0, count: int = 1):
+         temperature: float = 1.0, count: int = 1, steps_on: str = "anywhere"):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
     bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
     as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion; and the
     new bars end with a symbol tied into each piece the kept bar after them continues (``ties.TiedIntoKept``), so
-    that it reads as it did."""
+    that it reads as it did. ``steps_on``: where the new bars' steps land, by name (``generate.STEPS_ON``)."""
     from motiongpt.model.generate import variations
 
+    from .generate import STEPS_ON
     from .ties import TiedIntoKept, TiesKept, kept_ties
 
     ids = loaded.model.vocabulary.encode(score)
@@ -94,7 +95,8 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
                 *loaded.processors]
 
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
-                      controls=controls, seed=seed, temperature=temperature, processors=processors)
+                      controls=controls, seed=seed, temperature=temperature, processors=processors,
+                      steps_on=STEPS_ON[steps_on])
 
 
 # How fast a limb returns where the kept bars expect it (``limbs_returned``): an arm's unhurried swing, so that the

@@ -48,10 +48,13 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) 
 def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None = None, text: str | None = None,
                    seed: int = 0, temperature: float = 1.0) -> Dance:
     """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
-    style; on ``music``'s beats and per-bar controls when given; else, for a dance made on music, on that music's
-    next bars (``_own_grid``); else at the dance's closing tempo."""
+    style; on ``music``'s beats and per-bar controls when given (its steps on the beat); else, for a dance made on
+    music, on that music's next bars (``_own_grid``); else at the dance's closing tempo (its steps where the dance
+    put them: ``steps_of``)."""
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
+
+    from .generate import STEPS_ON, steps_named, steps_of
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -66,10 +69,11 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
         own = _own_grid(loaded, dance, source, first, high, bars)
     grid, controls, repeats, sources = own or (*_grid(loaded, source, first, kept, bars, music), None)
     words = text if text is not None else dance.text
+    steps = steps_named(None, music) if music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
                          controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance),
-                         seed=seed, temperature=temperature,
+                         seed=seed, temperature=temperature, steps_on=STEPS_ON[steps],
                          processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
@@ -77,7 +81,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     old_times = beats_through(source.grid, bar_start(dance.score.grid, high + 1))
     full = joined_grid([old_times, np.asarray(grid.times)[kept * meter:]], meter, dance.score.grid.downbeat)
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
-    prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars}
+    prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars, "steps_on": steps}
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
                                  "temperature": temperature},

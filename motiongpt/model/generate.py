@@ -34,6 +34,7 @@ from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
 from .guidance import GROUPS, Guidance
 from .repeats import RepeatedBars
+from .rhythm import StepsOnTheBeat, on_grid
 from .sampling import NotForced, sample
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
@@ -58,7 +59,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, repeats: dict[int, int] | None = None,
                sources: dict[int, list[int]] | None = None, title: str = "", max_new_tokens: int | None = None,
-               processors=None) -> list[Score]:
+               processors=None, steps_on: float | None = None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
@@ -93,6 +94,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
       (for processors that read its state; called once per sampling pass). A processor may also stop sampling
       by raising (the studio's cancel). Each refuses by what was written, not by the logits' values, and may be
       asked twice at one length (``sampling.sample``'s ``chunked``: first on logits of zeros).
+    - ``steps_on``: supports (steps, transfers of weight, turns on a foot) start and arrive only every this many
+      beats from the bar line (1: on the beat, 0.5: on the beat or its half; ``rhythm.StepsOnTheBeat``) in the
+      bars written; None: anywhere, as the model writes them.
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -113,6 +117,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         raise GenerationError(f"best_of is a whole number from 1, not {best_of!r}")
     if fill_in is not None and continue_from is not None:
         raise GenerationError("give continue_from or fill_in, not both")
+    if steps_on is not None and on_grid(steps_on, vocabulary.subdivision) is None:
+        raise GenerationError(f"steps land on whole multiples of 1/{vocabulary.subdivision} beat, not every "
+                              f"{steps_on!r} beats")
 
     if fill_in is not None:
         score, first, stop = fill_in
@@ -157,7 +164,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
-                    guidance=scales, max_new_tokens=max_new_tokens, processors=processors)
+                    guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -239,7 +246,7 @@ def _best(samples: list[Score], phrases, energy) -> Score:
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
-            forced_only: bool = False) -> list[list[int]]:
+            forced_only: bool = False, steps_on: float | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
@@ -268,6 +275,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
+    if steps_on is not None:  # last of those that narrow: it leaves a row what they left where it would empty it
+        processors.append(StepsOnTheBeat(grammar, steps_on))
     if copying is not None:
         processors.append(copying)  # narrows what every processor above left
     if temperature > 0:
