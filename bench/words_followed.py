@@ -14,7 +14,8 @@ scale, the same prompts are answered by a random training phrase (what ignoring 
 
 With ``--music``, each dance is also given two bars of that piece's per-bar controls (prompt i: bars 2i, 2i+1,
 cycling through the piece), so the words compete with the music; ``--music-guidance`` adds a row per scale of
-guidance on them: what steering the music harder costs the words.
+guidance on them: what steering the music harder costs the words; and the steps land on the beat, as ``motiongpt
+generate`` puts them on music (``--steps-on``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 import laban
 from laban.timing import BeatGrid
+from motiongpt.cocreate.generate import STEPS_ON, steps_named
 from motiongpt.data.corpus import Corpus
 from motiongpt.model import MotionGPT, builtin_model_path
 from motiongpt.model.generate import generate
@@ -58,6 +60,9 @@ def main() -> None:
     parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
     parser.add_argument("--top-p", type=float, default=1.0, help="nucleus of every row (motiongpt generate: 0.9)")
     parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
+    parser.add_argument("--steps-on", choices=("beat", "half-beat", "anywhere"), default=None,
+                        help="where the feet land (motiongpt generate --steps-on; default as it: on the beat with "
+                             "--music, anywhere without)")
     parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],
                         help="guidance scales on the music's controls, a row each (with --music)")
     parser.add_argument("--split", default="test", choices=["test", "validation"],
@@ -93,6 +98,7 @@ def main() -> None:
         music = control_rows(controls_from_music(features), features.grid,
                              model.vocabulary.bar_count(features.grid), model.config.control_names)
     scales = args.music_guidance if music is not None else [1.0]
+    steps_on = STEPS_ON[steps_named(args.steps_on, args.music)]
     rows = {(g, n, m): f"model, guidance {g:g}" + (f", best of {n}" if n > 1 else "")
             + (f", music guidance {m:g}" if music is not None else "")
             for g in args.guidance for n in args.best_of for m in scales}
@@ -118,7 +124,8 @@ def main() -> None:
                 made = generate(model, grid, text=phrase.text, bars=None if fill_in else 2, seed=seed,
                                 best_of=best_of, controls=None if fill_in else controls, fill_in=fill_in,
                                 guidance={"words": scale, "music": steer,
-                                          **({"text": scale} if args.guide_text else {})}, top_p=args.top_p)
+                                          **({"text": scale} if args.guide_text else {})}, top_p=args.top_p,
+                                steps_on=steps_on)
                 for element, ok in laban.words_followed(wanted, laban.phrase_facts(made, bars)).items():
                     tallies[row][element].append(ok)
         _, other, other_phrase = training[int(rng.integers(len(training)))]

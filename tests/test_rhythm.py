@@ -1,6 +1,6 @@
-"""Steps on the beat (motiongpt.model.rhythm): asked, every support a sampled dance writes starts and arrives on
-the beat (or its half), whatever the model leans to; the prompt records where the steps land, and the edits of a
-dance keep its choice."""
+"""Steps on the beat (motiongpt.model.rhythm): pushed there, a sampled dance's supports start and arrive on the
+beat far more often than the model would put them; refused off it, every one does (or on its half), whatever the
+model leans to; the names of where steps land."""
 
 from __future__ import annotations
 
@@ -24,15 +24,35 @@ def landings(scores) -> list[float]:
             for t in (s.start, s.start + s.duration)]
 
 
-def test_asked_steps_start_and_arrive_on_the_beat_though_the_model_leans_off_it(monkeypatch):
-    """A model that leans to quarter-beat positions and lengths writes most of its steps off the beat; asked to
-    step on the beat, none is, and asked for the half beat, none is off a half beat; every sample still a valid
-    score with steps in it."""
+def on_the_beat(scores) -> float:
+    times = landings(scores)
+    return sum(t % 1 == 0 for t in times) / len(times)
+
+
+def test_steps_pushed_onto_the_beat_land_there_more_often():
+    """An untrained model puts a third of its supports' ends on the beat (quarter positions alike); pushed, most."""
+    from motiongpt.model import build, tiny_config
+    from motiongpt.model.generate import variations
+
+    model = build(tiny_config(), seed=3).eval()
+    grid = laban.BeatGrid.uniform(100, 12, 4)
+    free = on_the_beat(variations(model, grid, 4, bars=4, seed=1))
+    pushed = on_the_beat(variations(model, grid, 4, bars=4, seed=1, steps_on=1.0))
+    assert free < 0.5 and pushed > free + 0.25
+
+
+def test_steps_refused_off_the_beat_start_and_arrive_on_it_though_the_model_leans_off_it(monkeypatch):
+    """A model that leans to quarter-beat positions and lengths writes most of its steps off the beat; with the
+    weight's symbols refused off the beat, none is, and off the half beat, none is off a half beat; every sample
+    still a valid score with steps in it."""
+    from motiongpt.model import rhythm
+
     generation, model = leaning(monkeypatch, OFF_THE_BEAT)
+    monkeypatch.setattr(generation, "StepsOnTheBeat",
+                        lambda grammar, every: rhythm.StepsOnTheBeat(grammar, every, push=float("inf")))
     grid = laban.BeatGrid.uniform(100, 12, 4)  # 5 bars of 4/4
     free = generation.variations(model, grid, 3, bars=4, seed=2)
-    off = [t for t in landings(free) if t % 1]
-    assert len(off) > len(landings(free)) / 3  # what the push has to hold against
+    assert on_the_beat(free) < 0.5  # what the refusal has to hold against
     for every in (1.0, 0.5):
         scores = generation.variations(model, grid, 3, bars=4, seed=2, steps_on=every)
         times = landings(scores)

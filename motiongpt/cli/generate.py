@@ -46,8 +46,8 @@ def add_parser(commands) -> None:
                      help="where the music repeats a bar, do not repeat the dance's bar (the other controls stay)")
     # motiongpt.cocreate.generate.STEPS_ON's names (not imported here: the model's imports are slow)
     gen.add_argument("--steps-on", choices=("beat", "half-beat", "anywhere"),
-                     help="where the feet step and arrive: on the beat, on the beat or its half, or anywhere "
-                          "(default: on the beat with music, anywhere without)")
+                     help="where steps and jumps start and land: pushed onto the beat, onto the beat or its half, "
+                          "or anywhere (default: the beat with music, anywhere without)")
     gen.add_argument("--style", help="a style the model knows, or a style adapter folder (motiongpt train --lora)")
     gen.add_argument("--seed", type=common.seed, default=0, help="picks one of the dances (default 0)")
     gen.add_argument("--temperature", type=common.number("a temperature", low=0, low_inclusive=True), default=1.0,

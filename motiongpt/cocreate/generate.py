@@ -27,11 +27,11 @@ MUSIC_GUIDANCE = 2.0
 # 0.70; 0.9: 1.71x, 0.49x, 0.82; 0.8: 3.98x, 0.33x, 0.80 (docs/evaluation.md).
 TOP_P = 0.9
 
-# Where the feet land (``motiongpt.model.rhythm``): on music, on the beat (bench/music_following.py's 18 other
-# pieces, 12 bars, seed 0: the motion's beats on the music's 1.09 x chance as the model writes them, 1.23 x with
-# the supports starting and arriving on the beat, 1.19 x on the beat or its half; its energy rho 0.56 -> 0.53);
-# without music, anywhere (a metronome's beats are no music's, and the captures' steps fall anywhere on their
-# pulse). ``STEPS_ON``: the names (``motiongpt generate --steps-on``) and their beats.
+# Where the feet land (``motiongpt.model.rhythm``): on music, pushed onto the beat (18 pieces of music21's corpus,
+# 12 bars: the motion's beats on the music's 1.09-1.13 x chance as the model writes them, 1.41 x pushed; words
+# followed with music 0.74-0.75 -> 0.70-0.72; docs/conditioning.md); without music, anywhere (a metronome's beats
+# are no music's, and the captures' steps fall anywhere on their pulse). ``STEPS_ON``: the names (``motiongpt
+# generate --steps-on``) and their beats.
 STEPS_ON = {"beat": 1.0, "half-beat": 0.5, "anywhere": None}
 MUSIC_STEPS_ON = "beat"
 

@@ -94,9 +94,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
       (for processors that read its state; called once per sampling pass). A processor may also stop sampling
       by raising (the studio's cancel). Each refuses by what was written, not by the logits' values, and may be
       asked twice at one length (``sampling.sample``'s ``chunked``: first on logits of zeros).
-    - ``steps_on``: supports (steps, transfers of weight, turns on a foot) start and arrive only every this many
-      beats from the bar line (1: on the beat, 0.5: on the beat or its half; ``rhythm.StepsOnTheBeat``) in the
-      bars written; None: anywhere, as the model writes them.
+    - ``steps_on``: what carries the weight (supports: steps, transfers, turns on a foot; the centre's flights and
+      turns) is pushed to start and arrive every this many beats from the bar line (1: on the beat, 0.5: on the
+      beat or its half; ``rhythm.StepsOnTheBeat``) in the bars written; None: anywhere, as the model writes them.
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -275,7 +275,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
-    if steps_on is not None:  # last of those that narrow: it leaves a row what they left where it would empty it
+    if steps_on is not None:  # after those that narrow: it pushes among what they left
         processors.append(StepsOnTheBeat(grammar, steps_on))
     if copying is not None:
         processors.append(copying)  # narrows what every processor above left
