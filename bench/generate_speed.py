@@ -185,6 +185,12 @@ def job(model, seconds: float, clock: Clock, guidance: float | None, best_of: in
         copies = {"repeats": repeat_rows(music_controls, grid, bars)}
     except ImportError:
         pass
+    try:  # the steps pushed onto the beat, as motiongpt generate does on music (older checkouts: anywhere)
+        from motiongpt.cocreate.generate import MUSIC_STEPS_ON, STEPS_ON
+
+        copies["steps_on"] = STEPS_ON[MUSIC_STEPS_ON]
+    except ImportError:
+        pass
     laps["music (parse, beat grid, controls)"] = clock.lap()
     guidance = WORDS_GUIDANCE if guidance is None else guidance
     music = MUSIC_GUIDANCE if music is None else music
