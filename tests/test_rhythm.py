@@ -4,9 +4,12 @@ model leans to; the names of where steps land."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import laban
+from laban.algebra import bar_count
 from laban.score import Column
 from motiongpt.cocreate.dance import CocreateError
 from motiongpt.cocreate.generate import steps_named
@@ -48,8 +51,7 @@ def test_steps_refused_off_the_beat_start_and_arrive_on_it_though_the_model_lean
     from motiongpt.model import rhythm
 
     generation, model = leaning(monkeypatch, OFF_THE_BEAT)
-    monkeypatch.setattr(generation, "StepsOnTheBeat",
-                        lambda grammar, every: rhythm.StepsOnTheBeat(grammar, every, push=float("inf")))
+    monkeypatch.setattr(rhythm, "PUSH", float("inf"))
     grid = laban.BeatGrid.uniform(100, 12, 4)  # 5 bars of 4/4
     free = generation.variations(model, grid, 3, bars=4, seed=2)
     assert on_the_beat(free) < 0.5  # what the refusal has to hold against
@@ -67,3 +69,31 @@ def test_where_steps_land_by_default_and_by_name():
     assert steps_named("half-beat", None) == "half-beat"
     with pytest.raises(CocreateError, match="beat, half-beat, anywhere"):
         steps_named("offbeat", None)
+
+
+def test_the_edits_of_a_dance_keep_where_its_steps_land(monkeypatch):
+    """A dance whose prompt says its steps land on the beat: its regenerated bar and its continuation put theirs
+    there too (refused off it, so that a tiny model leaning to steps of three quarters shows it), but for the weight
+    held from where a kept symbol ends; and the continuation's prompt says so."""
+    from laban.algebra import bar_start
+    from motiongpt.cocreate import Dance, Lineage, continue_dance, regenerate
+    from motiongpt.cocreate.models import Loaded
+    from motiongpt.model import rhythm
+
+    monkeypatch.setattr(rhythm, "PUSH", float("inf"))
+    _, model = leaning(monkeypatch, {"col:support-left": 6.0, "col:support-right": 6.0, "dur:0.75": 6.0})
+    loaded = Loaded(model, None, {"model": "tiny"})
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    dance = Dance(score, {"text": "a phrase", "steps_on": "beat"}, Lineage("example", seed=3))
+
+    def new_landings(result, edge: float) -> list[float]:
+        kept_ends = {s.end for s in result.score.symbols if s.start < edge - 1e-9}
+        return [t for t in landings([result.score]) if t >= edge - 1e-9 and t not in kept_ends]
+
+    assert any(t % 1 for t in landings([score]))  # the example steps off the beat, in the bar edited too
+    for seed in range(3):
+        edited = new_landings(regenerate(dance, loaded, 2, 2, seed=seed), bar_start(score.grid, 2))
+        longer = continue_dance(dance, loaded, 2, seed=seed)
+        added = new_landings(longer, bar_start(longer.score.grid, bar_count(score) + 1))
+        assert edited and added and all(t % 1 == 0 for t in edited + added)
+        assert longer.prompt["steps_on"] == "beat"

@@ -47,12 +47,12 @@ def on_grid(every: float, subdivision: int) -> int | None:
 
 
 class StepsOnTheBeat(LogitsProcessor):
-    """The supports and the centre's signs pushed (``push`` nats; ``inf``: refused, where anything else is left) to
-    start and end on multiples of ``every`` beats from the bar line (1: the beat; 0.5: the beat or its half); run
-    after ``grammar`` and the processors that narrow, before the warpers."""
+    """The supports and the centre's signs pushed (``push`` nats, default ``PUSH``; ``inf``: refused, where anything
+    else is left) to start and end on multiples of ``every`` beats from the bar line (1: the beat; 0.5: the beat or
+    its half); run after ``grammar`` and the processors that narrow, before the warpers."""
 
-    def __init__(self, grammar: ScoreGrammarProcessor, every: float = 1.0, push: float = PUSH) -> None:
-        self.grammar, self.push = grammar, push
+    def __init__(self, grammar: ScoreGrammarProcessor, every: float = 1.0, push: float | None = None) -> None:
+        self.grammar, self.push = grammar, PUSH if push is None else push
         vocabulary = grammar.grammar.vocabulary
         self.v = vocabulary
         self.step = on_grid(every, vocabulary.subdivision)  # in the grammar's subdivisions of a beat
