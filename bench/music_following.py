@@ -4,7 +4,7 @@
                                                       [--music-guidance 1 2 3]   # a row per guidance scale
                                                       [--best-of 1 4]            # and per best-of
                                                       [--top-p 0.9]              # default: motiongpt generate's
-                                                      [--steps-on anywhere]      # default: on the beat, as it
+                                                      [--steps-on anywhere]      # default: the beat, as it does
 
 Sampling is ``motiongpt generate``'s with music and no words: top-p 0.9, music guidance 2 (``--music-guidance``),
 best of 4 up to 12 bars (``--best-of``; the samples ranked by how their decoded per-bar kinetic energy follows the

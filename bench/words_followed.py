@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--best-of", type=int, nargs="+", default=[1], help="samples per dance, a row each")
     parser.add_argument("--top-p", type=float, default=1.0, help="nucleus of every row (motiongpt generate: 0.9)")
     parser.add_argument("--music", default=None, help="a piece whose per-bar controls every dance is also given")
-    parser.add_argument("--steps-on", choices=("beat", "half-beat", "anywhere"), default=None,
+    parser.add_argument("--steps-on", choices=tuple(STEPS_ON), default=None,
                         help="where the feet land (motiongpt generate --steps-on; default as it: on the beat with "
                              "--music, anywhere without)")
     parser.add_argument("--music-guidance", type=float, nargs="+", default=[1.0],

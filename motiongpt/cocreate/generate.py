@@ -28,10 +28,10 @@ MUSIC_GUIDANCE = 2.0
 TOP_P = 0.9
 
 # Where the feet land (``motiongpt.model.rhythm``): on music, pushed onto the beat (18 pieces of music21's corpus,
-# 12 bars: the motion's beats on the music's 1.09-1.13 x chance as the model writes them, 1.41 x pushed; words
-# followed with music 0.74-0.75 -> 0.70-0.72; docs/conditioning.md); without music, anywhere (a metronome's beats
-# are no music's, and the captures' steps fall anywhere on their pulse). ``STEPS_ON``: the names (``motiongpt
-# generate --steps-on``) and their beats.
+# 12 bars, seeds 0-1: the motion's beats on the music's 1.09-1.13 x chance as the model writes them, 1.41-1.45 x
+# pushed; words followed with music 0.74-0.75 -> 0.70-0.72; docs/conditioning.md); without music, anywhere (a
+# metronome's beats are no music's, and the captures' steps fall anywhere on their pulse). ``STEPS_ON``: the names
+# (``motiongpt generate --steps-on``) and their beats.
 STEPS_ON = {"beat": 1.0, "half-beat": 0.5, "anywhere": None}
 MUSIC_STEPS_ON = "beat"
 

@@ -20,7 +20,7 @@ from .models import Loaded
 def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str | None = None, seed: int = 0,
                temperature: float = 1.0) -> Dance:
     """``dance`` with staff bars ``first``..``last`` (inclusive, as the staff counts them) written anew, under
-    the dance's own words (or ``text``), style, music controls and steps on the beat (``steps_of``). ``seed``
+    the dance's own words (or ``text``), style, music controls and where its steps land (``steps_of``). ``seed``
     chooses the new bars; the decoder keeps the parent's seed, so that the untouched motion is the same motion."""
     source = readable(dance, loaded.model.vocabulary)
     start, stop = model_bars(source, loaded.model.vocabulary, first, last)

@@ -8,7 +8,7 @@ training split's 29 dance takes: 26 % of 1,426 support symbols on the beat, 26 /
 three quarters after it), so the pulse the tokenizer found is the body's sway more than the feet's. With music, its
 accents steer the steps towards the struck beats (36 % on the beat) but do not bind them, and the dance's motion
 beats fell on the music's beats hardly more often than by chance (``docs/conditioning.md``, "Accents"). A dancer to
-music steps on the beat; so does the dance, where this processor runs.
+music steps on the beat; the dance is pushed to (70 % of its supports on the beat at ``PUSH``, over 18 pieces).
 
 Reading the grammar's state (``motiongpt.grammar.ScoreGrammarProcessor.state``), it takes ``PUSH`` nats from the
 support and centre columns at a position off the beat and, for their durations, from each end off the beat (the
