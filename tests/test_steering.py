@@ -148,3 +148,20 @@ def test_sampled_dances_jump_where_the_words_ask_though_the_model_would_not(monk
     rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 1, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
     assert all(phrase_facts(score, (1, 4)).jumps >= 1 for score in scores)
+
+
+def test_a_phrase_owes_its_turn_until_it_has_turned_it():
+    """``TurnAsked.owing``: a phrase asking a half turn owes it before any turn and after a quarter, not once it has
+    turned three eighths or more that way; turns the other way do not pay it; a phrase that asks none owes none."""
+    steering = TurnAsked(Vocabulary(), asked(4), FACT_NAMES)
+    start = ["<bos>", "<start>", "<bar>", "<bar>", "pos:1", "col:support-left"]
+
+    def owes(history: list[str]) -> bool:
+        vocabulary = Vocabulary()
+        return bool(steering.owing(torch.tensor([[vocabulary.ids[t] for t in start + history]]))[0])
+
+    assert owes([]) and owes(["turn:+1/4", "dur:1", "pos:2", "col:support-right"])
+    assert owes(["turn:-1/2", "dur:1", "pos:2", "col:support-right"])
+    assert not owes(["turn:+3/8", "dur:1", "pos:2", "col:support-right"])
+    assert not TurnAsked(Vocabulary(), asked(None), FACT_NAMES).owing(
+        torch.tensor([[Vocabulary().ids[t] for t in start]]))[0]

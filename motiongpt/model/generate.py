@@ -266,17 +266,20 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         counted = np.asarray(facts)[:, list(model.config.fact_names).index("steps")] >= 0
     processors.append(SupportsContinued(grammar, counted))
     copying = repeated(grammar) if repeated is not None else None
+    turning = None
     if facts is not None and "turn" in model.config.fact_names:
         from .steering import TurnAsked  # the words' turn as a budget
 
         copies = copying.copied(len(facts)) if copying is not None else ()  # a copy turns as its source did
-        processors.append(TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies))
+        turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies)
+        processors.append(turning)
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
     if steps_on is not None:  # after those that narrow: it pushes among what they left
-        processors.append(StepsOnTheBeat(grammar, steps_on))
+        # a phrase's steps start anywhere while it still owes the turn its words ask (the push cost turns most)
+        processors.append(StepsOnTheBeat(grammar, steps_on, spared=turning.owing if turning is not None else None))
     if copying is not None:
         processors.append(copying)  # narrows what every processor above left
     if temperature > 0:

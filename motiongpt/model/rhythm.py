@@ -17,7 +17,9 @@ beat but arriving anywhere followed the music's beats less than the model's own.
 the beat lands off it, and the weight held up to it (the unwritten springs held, ``motiongpt.plausibility.
 weight_kept``) arrives off it. A push, not a refusal: words that ask for more steps than the beats hold (a phrase
 of a capture written on a slow pulse) can still have them, and best of N keeps the sample that does what they ask.
-Gestures keep every position: the arms, a leg in the air, torso and head may syncopate.
+Turns suffered most, so while a phrase still owes the turn its words ask (``steering.TurnAsked.owing``), its
+supports may start anywhere (``spared``; their ends are still pushed). Gestures keep every position: the arms, a leg
+in the air, torso and head may syncopate.
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ def on_grid(every: float, subdivision: int) -> int | None:
 class StepsOnTheBeat(LogitsProcessor):
     """The supports and the centre's signs pushed (``push`` nats, default ``PUSH``; ``inf``: refused, where anything
     else is left) to start and end on multiples of ``every`` beats from the bar line (1: the beat; 0.5: the beat or
-    its half); run after ``grammar`` and the processors that narrow, before the warpers."""
+    its half); their starts not in the rows ``spared(input_ids)`` says (B,) bool; run after ``grammar`` and the
+    processors that narrow, before the warpers."""
 
-    def __init__(self, grammar: ScoreGrammarProcessor, every: float = 1.0, push: float | None = None) -> None:
-        self.grammar, self.push = grammar, PUSH if push is None else push
+    def __init__(self, grammar: ScoreGrammarProcessor, every: float = 1.0, push: float | None = None,
+                 spared=None) -> None:
+        self.grammar, self.push, self.spared = grammar, PUSH if push is None else push, spared
         vocabulary = grammar.grammar.vocabulary
         self.v = vocabulary
         self.step = on_grid(every, vocabulary.subdivision)  # in the grammar's subdivisions of a beat
@@ -64,6 +68,8 @@ class StepsOnTheBeat(LogitsProcessor):
         off = np.zeros(scores.shape, dtype=bool)
         # a column chosen for an event at a position off the beat: not one that carries the weight
         late = np.isin(s.phase, (P_COL, P_EVENT, P_AFTER_DUR)) & (s.pos >= 0) & (s.pos % step != 0)
+        if self.spared is not None and late.any():
+            late &= ~self.spared(input_ids)
         off[np.ix_(late, self.weight)] = True
         # their durations: they arrive on the beat (or at the bar's end)
         timing = (s.phase == P_DUR) & np.isin(s.col, WEIGHT)

@@ -73,6 +73,22 @@ class TurnAsked(LogitsProcessor):
         self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
+    def owing(self, input_ids: torch.LongTensor) -> np.ndarray:
+        """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way."""
+        device = input_ids.device
+        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
+        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
+        asked = self.asked.to(device)[bar]
+        columns = self.turning_columns.to(device)
+        said = torch.zeros_like(input_ids, dtype=torch.bool)
+        said[:, 1:] = torch.isin(input_ids[:, :-1], columns)
+        said[:, 2:] &= input_ids[:, :-2] != self.cont
+        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
+        turned = self.eighths.to(device)[input_ids] * (said & in_phrase)
+        way = torch.where(asked > 0, turned.clamp(min=0).sum(1), (-turned).clamp(min=0).sum(1))
+        owed = (asked != UNSAID) & (asked != 0) & (bar_of[:, -1] >= 0) & (way < asked.abs() - 1)
+        return owed.cpu().numpy()
+
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
             return scores
