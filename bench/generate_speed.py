@@ -72,6 +72,13 @@ class Profile:
         parts += [(c, "__call__", c.__name__) for c in (grammar.ScoreGrammarProcessor, *(
             getattr(plausibility, n) for n in limits if hasattr(plausibility, n)),
             transformers.TemperatureLogitsWarper, transformers.TopKLogitsWarper, transformers.TopPLogitsWarper)]
+        for module, names in (("steering", ("TurnAsked", "JumpAsked")), ("rhythm", ("StepsOnTheBeat",)),
+                              ("repeats", ("RepeatedBars",))):  # where this checkout has them
+            try:
+                found = __import__(f"motiongpt.model.{module}", fromlist=list(names))
+            except ImportError:
+                continue
+            parts += [(getattr(found, n), "__call__", n) for n in names if hasattr(found, n)]
         for owner, name, part in parts:
             self._wrap(owner, name, part)
         from motiongpt.model import generate

@@ -165,3 +165,40 @@ def test_a_phrase_owes_its_turn_until_it_has_turned_it():
     assert not owes(["turn:+3/8", "dur:1", "pos:2", "col:support-right"])
     assert not TurnAsked(Vocabulary(), asked(None), FACT_NAMES).owing(
         torch.tensor([[Vocabulary().ids[t] for t in start]]))[0]
+
+
+def test_what_a_phrase_owes_is_read_as_the_rows_grow_as_it_would_be_read_whole():
+    """``owing`` reads only the tokens a step adds; on random rows grown a few tokens at a time (bars, turns said
+    by turning columns or continued, fill-in-the-middle segments), it says what reading each row whole says."""
+    from motiongpt.model.steering import UNSAID, bars_of
+
+    vocabulary = Vocabulary()
+    ids = vocabulary.ids
+    steering = TurnAsked(vocabulary, fact_rows([((1, 3), PhraseFacts(None, None, 4, None, None)),
+                                                ((4, 6), PhraseFacts(None, None, -2, None, None))],
+                                               laban.BeatGrid.uniform(60, 24, 4), 6), FACT_NAMES)
+
+    def whole(rows: torch.Tensor) -> np.ndarray:
+        bar_of = bars_of(rows, steering.bar, steering.suffix, steering.middle)
+        bar = bar_of[:, -1].clamp(0, len(steering.asked) - 1)
+        asked = steering.asked[bar]
+        said = torch.zeros_like(rows, dtype=torch.bool)
+        said[:, 1:] = torch.isin(rows[:, :-1], steering.turning_columns)
+        said[:, 2:] &= rows[:, :-2] != steering.cont
+        turned = steering.eighths[rows] * (said & (bar_of >= steering.starts[bar][:, None]) & (bar_of >= 0))
+        way = torch.where(asked > 0, turned.clamp(min=0).sum(1), (-turned).clamp(min=0).sum(1))
+        return ((asked != UNSAID) & (asked != 0) & (bar_of[:, -1] >= 0) & (way < asked.abs() - 1)).numpy()
+
+    pool = [ids[t] for t in ("<bar>", "<bar>", "<cont>", "col:support-left", "col:centre", "col:upper-arm-left",
+                             "turn:+1/4", "turn:+1/8", "turn:-1/4", "pos:2", "dur:1")]
+    rng = np.random.default_rng(0)
+    for trial in range(6):
+        head = [ids["<fim_prefix>"], ids["<bar>"], ids["<bar>"], ids["<fim_suffix>"], ids["<bar>"],
+                ids["<fim_middle>"]] if trial % 2 else [ids["<bos>"], ids["<start>"]]
+        rows = torch.tensor([head + list(rng.choice(pool, 120)) for _ in range(3)])
+        length, seen = len(head), []
+        while length < rows.shape[1]:
+            length = min(rows.shape[1], length + int(rng.integers(1, 6)))
+            assert np.array_equal(steering.owing(rows[:, :length]), whole(rows[:, :length]))
+            seen.append(steering.owing(rows[:, :length]).tolist())  # the same question asked again
+        assert any(any(s) for s in seen) and not all(all(s) for s in seen)

@@ -61,18 +61,21 @@ class StepsOnTheBeat(LogitsProcessor):
         self.v = vocabulary
         self.step = on_grid(every, vocabulary.subdivision)  # in the grammar's subdivisions of a beat
         self.weight = vocabulary.column0 + WEIGHT
+        self.carries = np.isin(np.arange(len(COLUMNS)), WEIGHT)  # by column index: whether it carries the weight
         self.lengths = np.arange(vocabulary.max_positions) + 1  # each duration token's length in subdivisions
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        s, v, step = self.grammar.state, self.v, self.step
-        off = np.zeros(scores.shape, dtype=bool)
+        s, v, step, phase = self.grammar.state, self.v, self.step, self.grammar.state.phase
         # a column chosen for an event at a position off the beat: not one that carries the weight
-        late = np.isin(s.phase, (P_COL, P_EVENT, P_AFTER_DUR)) & (s.pos >= 0) & (s.pos % step != 0)
+        late = ((phase == P_COL) | (phase == P_EVENT) | (phase == P_AFTER_DUR)) & (s.pos >= 0) & (s.pos % step != 0)
+        # their durations: they arrive on the beat (or at the bar's end)
+        timing = (phase == P_DUR) & self.carries[s.col]
+        if not (late.any() or timing.any()):
+            return scores
         if self.spared is not None and late.any():
             late &= ~self.spared(input_ids)
+        off = np.zeros(scores.shape, dtype=bool)
         off[np.ix_(late, self.weight)] = True
-        # their durations: they arrive on the beat (or at the bar's end)
-        timing = (s.phase == P_DUR) & np.isin(s.col, WEIGHT)
         if timing.any():
             ends = s.ev_pos[:, None] + self.lengths[None]
             between = (ends % step != 0) & (ends != s.length[:, None])

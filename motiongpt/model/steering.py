@@ -72,22 +72,28 @@ class TurnAsked(LogitsProcessor):
                                              (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)])
         self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
+        self._tally = None
 
     def owing(self, input_ids: torch.LongTensor) -> np.ndarray:
-        """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way."""
-        device = input_ids.device
-        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
-        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
-        asked = self.asked.to(device)[bar]
-        columns = self.turning_columns.to(device)
-        said = torch.zeros_like(input_ids, dtype=torch.bool)
-        said[:, 1:] = torch.isin(input_ids[:, :-1], columns)
-        said[:, 2:] &= input_ids[:, :-2] != self.cont
-        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
-        turned = self.eighths.to(device)[input_ids] * (said & in_phrase)
-        way = torch.where(asked > 0, turned.clamp(min=0).sum(1), (-turned).clamp(min=0).sum(1))
-        owed = (asked != UNSAID) & (asked != 0) & (bar_of[:, -1] >= 0) & (way < asked.abs() - 1)
-        return owed.cpu().numpy()
+        """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way.
+        Read token by token as the rows grow (``_Tally``: a step reads its new tokens only), afresh for a new
+        sequence."""
+        batch, length = input_ids.shape
+        tally = self._tally
+        again = tally is not None and length == tally.length and torch.equal(input_ids, tally.asked)
+        if tally is None or (length <= tally.length and not again) or len(tally.rows) != batch:
+            tally = self._tally = _Tally(self, batch)  # a new sequence (a sampling loop only grows its rows)
+        tally.read(input_ids[:, tally.length:].tolist())
+        tally.asked = input_ids
+        asked, starts = self.asked.tolist(), self.starts.tolist()
+        owed = np.zeros(batch, dtype=bool)
+        for r, row in enumerate(tally.rows):
+            bar = row.bar
+            if 0 <= bar and (a := asked[min(bar, len(asked) - 1)]) not in (UNSAID, 0):
+                way = 0 if a > 0 else 1
+                turned = sum(row.turned.get(b, (0, 0))[way] for b in range(starts[min(bar, len(starts) - 1)], bar + 1))
+                owed[r] = turned < abs(a) - 1
+        return owed
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
@@ -122,6 +128,46 @@ class TurnAsked(LogitsProcessor):
         open_ = ~torch.isinf(scores)
         least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
         return scores.masked_fill(past > least, float("-inf"))
+
+
+class _Row:
+    """One row's reading: its segment of a fill-in-the-middle sequence, its bar (as ``bars_of`` counts), the last two
+    tokens, and the turn eighths written each way per bar (right, left)."""
+
+    def __init__(self) -> None:
+        self.segment, self.prefix_bars, self.middle_bars, self.bar = 0, 0, 0, -1
+        self.last = self.before = -1
+        self.turned: dict[int, tuple[int, int]] = {}
+
+
+class _Tally:
+    """``TurnAsked.owing``'s running count of the turns each row has written, read as ``TurnAsked`` reads them: a
+    turn token said by a turning column, not a continuation's."""
+
+    def __init__(self, steering: TurnAsked, batch: int) -> None:
+        self.steering, self.rows, self.length, self.asked = steering, [_Row() for _ in range(batch)], 0, None
+        self.columns = set(steering.turning_columns.tolist())
+        self.eighths = steering.eighths.tolist()
+
+    def read(self, new: list[list[int]]) -> None:
+        s = self.steering
+        for row, tokens in zip(self.rows, new):
+            for token in tokens:
+                if token == s.suffix or token == s.middle:
+                    row.segment += 1
+                if token == s.bar:
+                    if row.segment == 0:
+                        row.prefix_bars += 1
+                    elif row.segment == 2:
+                        row.middle_bars += 1
+                row.bar = (-1 if row.segment == 1 else
+                           row.prefix_bars - 1 if row.segment == 0 else row.prefix_bars + row.middle_bars - 1)
+                k = self.eighths[token]
+                if k and row.last in self.columns and row.before != s.cont and row.bar >= 0:
+                    right, left = row.turned.get(row.bar, (0, 0))
+                    row.turned[row.bar] = (right + max(k, 0), left + max(-k, 0))
+                row.before, row.last = row.last, token
+        self.length += len(new[0]) if new else 0
 
 
 class JumpAsked(LogitsProcessor):
