@@ -392,6 +392,7 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["history", "{missing}"], "no such folder"),
     (["generate", "--text", "walk", "--bars", "100000", "-o", "{missing}"], "at most 1024, not 100000"),
     (["generate", "--text", "walk", "--seconds", "1e9", "-o", "{missing}"], "at most 1800, not 1e9"),
+    (["generate", "--text", "walk", "--steps-on", "offbeat", "-o", "{missing}"], "invalid choice: 'offbeat'"),
     (["history", "{empty}"], "no dances here"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
