@@ -84,6 +84,7 @@ class State:
     suffix_conts: np.ndarray  # (B, lanes): what the suffix continues, so the middle may tie into it; -1 none
     suffix_cont_mods: np.ndarray  # (B, lanes, 2): the modifiers those continuations repeat (-1 none)
     suffix_lane: np.ndarray  # (B,) the lane of the suffix's opening continuation being read
+    open_end: np.ndarray  # (B,) bool: the last bar may tie into a bar a later sequence writes
 
 
 # The vocabulary's blocks a phase may take a token from: columns, whats, positions, durations, the suffix read,
@@ -154,9 +155,11 @@ class ScoreGrammar:
 
     def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
               upbeat: Sequence[int] | int = 0, batch: int | None = None,
-              fill_in: Sequence[bool] | bool = False) -> State:
+              fill_in: Sequence[bool] | bool = False, open_end: bool = False) -> State:
         """The state before a sequence's first token, one row per sequence (scalars apply to every row).
-        ``fill_in`` rows are fill-in-the-middle sequences: they open with ``<fim_prefix>``, and only they may."""
+        ``fill_in`` rows are fill-in-the-middle sequences: they open with ``<fim_prefix>``, and only they may.
+        ``open_end``: the last bar may end tied (``<tie>``) into a bar that is not in the sequence (a pass of a long
+        dance, which the next pass continues)."""
         lists = [x if isinstance(x, Sequence) else None for x in (bars, beats_per_bar, upbeat, fill_in)]
         batch = batch or max((len(x) for x in lists if x is not None), default=1)
 
@@ -192,7 +195,8 @@ class ScoreGrammar:
                      pending_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), fim=fim, middle=no.copy(),
                      saved_bar=filled(-1), saved_ties=filled(-1, LANE_COUNT), suffix_bars=filled(0),
                      suffix_col=filled(0), suffix_opening=no.copy(), suffix_conts=filled(-1, LANE_COUNT),
-                     suffix_cont_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), suffix_lane=filled(0))
+                     suffix_cont_mods=np.full((batch, LANE_COUNT, 2), -1, dtype=np.int64), suffix_lane=filled(0),
+                     open_end=np.full(batch, bool(open_end)))
 
     def start_for(self, grids: Sequence[BeatGrid], bars: Sequence[int] | None = None,
                   fill_in: Sequence[bool] | bool = False) -> State:
@@ -253,7 +257,7 @@ class ScoreGrammar:
         tie = (ph == P_AFTER_DUR) & (s.ev_end == s.length)
         if tie.any():
             into_suffix = s.middle & (s.suffix_conts[rows, s.lane] == s.what)
-            m[:, v.tie_id] = tie & (~last_bar | into_suffix)
+            m[:, v.tie_id] = tie & (~last_bar | into_suffix | s.open_end)
 
         needs = _BLOCKS[ph].any(0)
         if needs[0] or needs[2]:
@@ -424,8 +428,9 @@ class ScoreGrammarProcessor(LogitsProcessor):
 
     def __init__(self, vocabulary: Vocabulary | ScoreGrammar, bars: Sequence[int] | int | None = None,
                  beats_per_bar: Sequence[int] | int = 4, upbeat: Sequence[int] | int = 0,
-                 grids: Sequence[BeatGrid] | None = None) -> None:
+                 grids: Sequence[BeatGrid] | None = None, open_end: bool = False) -> None:
         self.grammar = vocabulary if isinstance(vocabulary, ScoreGrammar) else ScoreGrammar(vocabulary)
+        self.open_end = open_end
         if grids is not None:
             v = self.grammar.vocabulary
             bars = bars if bars is not None else [v.bar_count(g) for g in grids]
@@ -441,7 +446,7 @@ class ScoreGrammarProcessor(LogitsProcessor):
         again = length == self.seen and torch.equal(input_ids, self.asked)  # the same question, asked again
         if self.state is None or not (0 < self.seen < length or again) or self.state.phase.shape[0] != batch:
             fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
-            self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in)
+            self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in, open_end=self.open_end)
             self.seen = 0
         for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
             self.grammar.advance(self.state, input_ids[:, t].cpu().numpy(), check=self.seen == 0)

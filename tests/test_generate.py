@@ -172,6 +172,27 @@ def test_a_dance_longer_than_a_window_is_written_pass_by_pass(model, monkeypatch
     assert as_json(again, tmp_path, "a") == as_json(dance, tmp_path, "b")
 
 
+def test_a_symbol_goes_on_over_a_pass_end_as_over_any_bar_line(monkeypatch):
+    """A long dance is written pass by pass; a pass's last bar may tie into the next pass's first, which opens with
+    the continuation (a model leaning to ties writes some at every pass's end; before, each pass ended every
+    symbol), and the dance reads back whole under the grammar."""
+    from motiongpt.model import generate as module
+    from test_steering import leaning
+
+    generation, model = leaning(monkeypatch, {"<tie>": 8.0})
+    monkeypatch.setattr(module, "WINDOW_BARS", 3)  # passes of 3 bars continuing 1: bars 0-2, 3-4, 5-6
+    monkeypatch.setattr(module, "CONTEXT_BARS", 1)
+    grid = laban.BeatGrid.uniform(100, 16, 4)
+    v = model.vocabulary
+    for seed in range(3):
+        ids = v.encode(generation.generate(model, grid, seed=seed))
+        spans = v.bar_spans(ids)
+        assert ScoreGrammar(v).accepts([ids], [grid], [len(spans)]) == [True]
+        for end in (2, 4):  # each pass's last bar
+            (a, b), (c, _) = spans[end], spans[end + 1]
+            assert v.tie_id in ids[a:b] and ids[c + 1] == v.cont_id, (seed, end)
+
+
 def test_the_command_dances_on_the_musics_grid_with_its_controls(model, tmp_path):
     pytest.importorskip("music21")
     from motiongpt.cli import main

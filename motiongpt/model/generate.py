@@ -246,17 +246,19 @@ def _best(samples: list[Score], phrases, energy) -> Score:
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
-            forced_only: bool = False, steps_on: float | None = None) -> list[list[int]]:
+            forced_only: bool = False, steps_on: float | None = None, open_end: bool = False) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
-    the model, where the processors leave one token at every step (else ``sampling.NotForced``)."""
+    the model, where the processors leave one token at every step (else ``sampling.NotForced``); ``open_end``: the
+    last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
     room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
-    grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat)
+    grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat,
+                                    open_end=open_end)
     if isinstance(processors, LogitsProcessor):  # one processor (callable too, but not of the grammar)
         processors = [processors]
     extra = processors(grammar) if callable(processors) else list(processors or ())
@@ -315,7 +317,9 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
     their own, and closed with the next ``<bar>``, so the model writes new bars and does not go on writing the
     context's last one) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do
-    not depend on where it stands). A repeated bar may repeat one written by an earlier pass (``repeats``); a pass
+    not depend on where it stands). Every pass but the last may end tied into the bar after it (``open_end``), and
+    the next pass's context keeps those ties, so its first bar opens with their continuations: a symbol goes on
+    over a pass's end as over any bar line (before 2026-12-05 every eighth bar ended everything). A repeated bar may repeat one written by an earlier pass (``repeats``); a pass
     whose new bars all repeat earlier ones is written without the model where the processors leave no choice
     (``sample(forced_only=True)``: the same tokens the model would have been made to write)."""
     from laban.algebra import cut
@@ -332,7 +336,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
 
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
-        part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0), **sampling)]
+        part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
+        open_end=True, **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -340,14 +345,16 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         prompts = []
         for ids in dances:
             so_far = vocabulary.to_score(ids + [vocabulary.eos_id], grid)
-            context = cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift)
-            prompts.append(vocabulary.encode(context)[:-1] + [vocabulary.bar_id])  # closed: the new bars only
+            context = vocabulary.encode(cut(so_far, done - CONTEXT_BARS + shift, done - 1 + shift))[:-1]
+            a, b = vocabulary.bar_spans(ids)[done - 1]
+            prompts.append(_tied_on(vocabulary, context, ids[a:b]) + [vocabulary.bar_id])  # closed: new bars only
         local = _local_grid(grid, done - CONTEXT_BARS, CONTEXT_BARS + new)
         span = (done - CONTEXT_BARS, done + new)
         known = [{bar: ids[a + 1:b] for bar, (a, b) in enumerate(vocabulary.bar_spans(ids))} for ids in dances
                  ] if repeats else None
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
+        sampling["open_end"] = done + new < total  # a later pass goes on from this one's ties
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -362,6 +369,28 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
             ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
     return [ids + [vocabulary.eos_id] for ids in dances]
+
+
+def _tied_on(vocabulary, context: list[int], bar: list[int]) -> list[int]:
+    """``context`` (a cut's ids, without ``<eos>``) with its last bar's pieces tied on into the next bar where
+    ``bar`` (the dance's own tokens of that bar) ties them: the cut ends every symbol at its last bar line, and the
+    next pass must open with their continuations, as one pass would have written them. A tied piece is ``col what
+    [modifiers] dur <tie>``; its last occurrence in the context's last bar is the one that reaches the bar's end
+    (the last event of its column)."""
+    columns = range(vocabulary.column0, vocabulary.column0 + len(vocabulary.columns))
+    runs = []
+    for k, token in enumerate(bar):
+        if token == vocabulary.tie_id:
+            start = k - 1
+            while bar[start] not in columns:
+                start -= 1
+            runs.append(bar[start:k])
+    out, last = list(context), vocabulary.bar_spans(context)[-1][0]
+    for run in runs:
+        at = next((i for i in range(len(out) - len(run), last - 1, -1) if out[i:i + len(run)] == run), None)
+        if at is not None:
+            out.insert(at + len(run), vocabulary.tie_id)
+    return out
 
 
 def _trimmed(grid: BeatGrid, bars: int, vocabulary) -> BeatGrid:
