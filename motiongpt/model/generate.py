@@ -319,8 +319,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     context's last one) on a grid of the local tempo, and its new bars' tokens are appended (a bar's tokens do
     not depend on where it stands). Every pass but the last may end tied into the bar after it (``open_end``), and
     the next pass's context keeps those ties, so its first bar opens with their continuations: a symbol goes on
-    over a pass's end as over any bar line (before 2026-12-05 every eighth bar ended everything). A repeated bar may repeat one written by an earlier pass (``repeats``); a pass
-    whose new bars all repeat earlier ones is written without the model where the processors leave no choice
+    over a pass's end as over any bar line (before 2026-12-05 every eighth bar ended everything). A repeated bar
+    may repeat one written by an earlier pass (``repeats``); a pass whose new bars all repeat earlier ones is written without the model where the processors leave no choice
     (``sample(forced_only=True)``: the same tokens the model would have been made to write)."""
     from laban.algebra import cut
 

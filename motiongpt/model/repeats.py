@@ -15,8 +15,8 @@ symbol), then the next token is the next of bar ``s``'s own events, then the bar
 every processor before this one allow it. Where one does not (a continuation still holds the column bar ``s`` starts
 an event in; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
 dance allows and never forced against the grammar. A tie of the source's into its next bar that the copy cannot
-write (in the last bar a sequence writes: the dance's, or a pass's of a long dance) is passed over, and the copy
-goes on as its source does. It only narrows what the processors before it left, so it goes after every processor
+write (in the dance's last bar; a pass of a long dance may tie into the next since 2026-12-05) is passed over,
+and the copy goes on as its source does. It only narrows what the processors before it left, so it goes after every processor
 that refuses tokens and before temperature and top-k/top-p.
 """
 
@@ -143,8 +143,8 @@ class RepeatedBars(LogitsProcessor):
 
 def _matched(events: list[int], target: list[int], tie: int) -> int | None:
     """How far into ``target`` (a source bar's events) the copy's ``events`` have come, or None where they part: a
-    ``<tie>`` of the source that the copy could not write (its last bar written: a sequence's, a pass's) is passed
-    over, so the copy goes on as its source does, untied."""
+    ``<tie>`` of the source that the copy could not write (the last bar a sequence writes, where nothing follows) is
+    passed over, so the copy goes on as its source does, untied."""
     at = 0
     for token in events:
         if at < len(target) and target[at] == token:
