@@ -97,3 +97,6 @@ def test_the_edits_of_a_dance_keep_where_its_steps_land(monkeypatch):
         added = new_landings(longer, bar_start(longer.score.grid, bar_count(score) + 1))
         assert edited and added and all(t % 1 == 0 for t in edited + added)
         assert longer.prompt["steps_on"] == "beat"
+    asked = continue_dance(dance, loaded, 2, seed=0, steps_on="anywhere")
+    assert asked.prompt["steps_on"] == "anywhere"
+    assert any(t % 1 for t in new_landings(asked, bar_start(asked.score.grid, bar_count(score) + 1)))

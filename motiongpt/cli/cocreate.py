@@ -54,6 +54,9 @@ def add_parsers(commands) -> None:
     cont.add_argument("--music", help="music for the new bars (a file, or corpus:COMPOSER/WORK; default: the next "
                                       "bars of the music the dance was made on, else the dance's tempo)")
     cont.add_argument("--text", help="words for the new bars (default: the dance's own)")
+    cont.add_argument("--steps-on", choices=("beat", "half-beat", "anywhere"),  # cocreate.generate.STEPS_ON's
+                      help="where the new bars' steps and jumps land (default: on new music its beat, else where "
+                           "the dance put them)")
     cont.add_argument("--meter", type=common.meter, default=4,
                       help="beats per bar of a capture, or a time signature such as 3/4 (default 4)")
     _sampling(cont)
@@ -149,7 +152,7 @@ def run_continue(args: argparse.Namespace) -> int:
         dance = _dance(source)
     out = _output(args, source.with_suffix("") if source.is_file() else source, "continue")
     result = continue_dance(dance, _loaded(args), args.bars, music=args.music, text=args.text, seed=args.seed,
-                            temperature=args.temperature)
+                            temperature=args.temperature, steps_on=args.steps_on)
     result.save(out, video=not args.no_video)
     music = result.lineage.settings.get("music")
     where = f" on {music}" if args.music else f" on the next bars of {music}" if music else ""

@@ -46,11 +46,11 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) 
 
 
 def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None = None, text: str | None = None,
-                   seed: int = 0, temperature: float = 1.0) -> Dance:
+                   seed: int = 0, temperature: float = 1.0, steps_on: str | None = None) -> Dance:
     """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
     style; on ``music``'s beats and per-bar controls when given (its steps on the beat); else, for a dance made on
     music, on that music's next bars (``_own_grid``); else at the dance's closing tempo (its steps where the dance
-    put them: ``steps_of``)."""
+    put them: ``steps_of``); ``steps_on`` names where the new bars' steps land instead (``generate.STEPS_ON``)."""
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
@@ -69,7 +69,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
         own = _own_grid(loaded, dance, source, first, high, bars)
     grid, controls, repeats, sources = own or (*_grid(loaded, source, first, kept, bars, music), None)
     words = text if text is not None else dance.text
-    steps = steps_named(None, music) if music else steps_of(dance)
+    steps = steps_named(steps_on, music) if steps_on or music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
                          controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance),
