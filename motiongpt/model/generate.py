@@ -320,8 +320,9 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     not depend on where it stands). Every pass but the last may end tied into the bar after it (``open_end``), and
     the next pass's context keeps those ties, so its first bar opens with their continuations: a symbol goes on
     over a pass's end as over any bar line (before 2026-12-05 every eighth bar ended everything). A repeated bar
-    may repeat one written by an earlier pass (``repeats``); a pass whose new bars all repeat earlier ones is written without the model where the processors leave no choice
-    (``sample(forced_only=True)``: the same tokens the model would have been made to write)."""
+    may repeat one written by an earlier pass (``repeats``); a pass whose new bars all repeat earlier ones is
+    written without the model where the processors leave no choice (``sample(forced_only=True)``: the same tokens
+    the model would have been made to write)."""
     from laban.algebra import cut
 
     vocabulary = model.vocabulary
@@ -354,16 +355,17 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
                  ] if repeats else None
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
-        sampling["open_end"] = done + new < total  # a later pass goes on from this one's ties
+        open_end = done + new < total  # a later pass goes on from this one's ties
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
                 written = _sample(*settings, repeated=repeated(span[0], CONTEXT_BARS, known), forced_only=True,
-                                  **sampling)
+                                  open_end=open_end, **sampling)
             except NotForced:
                 pass
         if written is None:
-            written = _sample(*settings, repeated=repeated(span[0], CONTEXT_BARS, known), **sampling)
+            written = _sample(*settings, repeated=repeated(span[0], CONTEXT_BARS, known), open_end=open_end,
+                              **sampling)
         for ids, sequence in zip(dances, written):
             spans = vocabulary.bar_spans(sequence)
             ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]

@@ -16,8 +16,8 @@ every processor before this one allow it. Where one does not (a continuation sti
 an event in; a flight the limits refuse), the row samples the rest of that bar freely: the copy is as close as the
 dance allows and never forced against the grammar. A tie of the source's into its next bar that the copy cannot
 write (in the dance's last bar; a pass of a long dance may tie into the next since 2026-12-05) is passed over,
-and the copy goes on as its source does. It only narrows what the processors before it left, so it goes after every processor
-that refuses tokens and before temperature and top-k/top-p.
+and the copy goes on as its source does. It only narrows what the processors before it left, so it goes after
+every processor that refuses tokens and before temperature and top-k/top-p.
 """
 
 from __future__ import annotations

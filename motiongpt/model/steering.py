@@ -74,49 +74,47 @@ class TurnAsked(LogitsProcessor):
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
         self._tally = None
 
-    def owing(self, input_ids: torch.LongTensor) -> np.ndarray:
-        """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way.
-        Read token by token as the rows grow (``_Tally``: a step reads its new tokens only), afresh for a new
-        sequence."""
+    def turned(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row (B,): the bar of its last token (``bars_of``: -1 before the first or in a filled-in score's
+        suffix) and the turn eighths its phrase has written to the right and to the left: turn tokens said by a
+        turning column, not a continuation's. Read token by token as the rows grow (``_Tally``: a step reads its
+        new tokens only), afresh for other rows."""
         batch, length = input_ids.shape
         tally = self._tally
-        again = tally is not None and length == tally.length and torch.equal(input_ids, tally.asked)
-        if tally is None or (length <= tally.length and not again) or len(tally.rows) != batch:
-            tally = self._tally = _Tally(self, batch)  # a new sequence (a sampling loop only grows its rows)
+        if tally is None or length < tally.length or len(tally.rows) != batch or (
+                tally.length and not torch.equal(input_ids[:, :tally.length], tally.asked)):
+            tally = self._tally = _Tally(self, batch)
         tally.read(input_ids[:, tally.length:].tolist())
         tally.asked = input_ids
-        asked, starts = self.asked.tolist(), self.starts.tolist()
-        owed = np.zeros(batch, dtype=bool)
+        starts = self.starts.tolist()
+        bars, right, left = (np.zeros(batch, dtype=np.int64) for _ in range(3))
         for r, row in enumerate(tally.rows):
-            bar = row.bar
-            if 0 <= bar and (a := asked[min(bar, len(asked) - 1)]) not in (UNSAID, 0):
-                way = 0 if a > 0 else 1
-                turned = sum(row.turned.get(b, (0, 0))[way] for b in range(starts[min(bar, len(starts) - 1)], bar + 1))
-                owed[r] = turned < abs(a) - 1
-        return owed
+            bars[r] = row.bar
+            if row.bar >= 0:
+                for b in range(starts[min(row.bar, len(starts) - 1)], row.bar + 1):
+                    right[r], left[r] = right[r] + row.turns.get(b, (0, 0))[0], left[r] + row.turns.get(b, (0, 0))[1]
+        return bars, right, left
+
+    def owing(self, input_ids: torch.LongTensor) -> np.ndarray:
+        """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way."""
+        bars, right, left = self.turned(input_ids)
+        asked = self.asked.numpy()[np.clip(bars, 0, len(self.asked) - 1)]
+        written = np.where(asked > 0, right, left)
+        return (bars >= 0) & (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
             return scores
         device = input_ids.device
-        columns = self.turning_columns.to(device)
-        saying = torch.isin(input_ids[:, -1], columns) & (input_ids[:, -2] != self.cont)
+        saying = torch.isin(input_ids[:, -1], self.turning_columns.to(device)) & (input_ids[:, -2] != self.cont)
         if not bool(saying.any()):
             return scores
-        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
-        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
-        asked = self.asked.to(device)[bar]
-        saying &= (asked != UNSAID) & (bar_of[:, -1] >= 0)
+        bars, right, left = (torch.from_numpy(x).to(device) for x in self.turned(input_ids))  # this phrase's turns
+        asked = self.asked.to(device)[bars.clamp(0, len(self.asked) - 1)]
+        saying &= (asked != UNSAID) & (bars >= 0)
         if not bool(saying.any()):
             return scores
         eighths = self.eighths.to(device)
-        # turn signs written in this phrase: a turn token said by a turning column, not a continuation
-        said = torch.zeros_like(input_ids, dtype=torch.bool)
-        said[:, 1:] = torch.isin(input_ids[:, :-1], columns)
-        said[:, 2:] &= input_ids[:, :-2] != self.cont
-        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
-        turned = eighths[input_ids] * (said & in_phrase)
-        right, left = turned.clamp(min=0).sum(1), (-turned).clamp(min=0).sum(1)  # eighths written each way
         a = eighths[None]
         # each way counted apart (turns of opposite senses are two turns, not one that cancels): a turn that
         # way may bring it to the asked amount that way and an eighth more; an eighth the other way (a turn too
@@ -137,11 +135,11 @@ class _Row:
     def __init__(self) -> None:
         self.segment, self.prefix_bars, self.middle_bars, self.bar = 0, 0, 0, -1
         self.last = self.before = -1
-        self.turned: dict[int, tuple[int, int]] = {}
+        self.turns: dict[int, tuple[int, int]] = {}
 
 
 class _Tally:
-    """``TurnAsked.owing``'s running count of the turns each row has written, read as ``TurnAsked`` reads them: a
+    """``TurnAsked.turned``'s running count of the turns each row has written, read as ``TurnAsked`` reads them: a
     turn token said by a turning column, not a continuation's."""
 
     def __init__(self, steering: TurnAsked, batch: int) -> None:
@@ -164,8 +162,8 @@ class _Tally:
                            row.prefix_bars - 1 if row.segment == 0 else row.prefix_bars + row.middle_bars - 1)
                 k = self.eighths[token]
                 if k and row.last in self.columns and row.before != s.cont and row.bar >= 0:
-                    right, left = row.turned.get(row.bar, (0, 0))
-                    row.turned[row.bar] = (right + max(k, 0), left + max(-k, 0))
+                    right, left = row.turns.get(row.bar, (0, 0))
+                    row.turns[row.bar] = (right + max(k, 0), left + max(-k, 0))
                 row.before, row.last = row.last, token
         self.length += len(new[0]) if new else 0
 
