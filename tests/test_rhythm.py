@@ -72,11 +72,12 @@ def test_where_steps_land_by_default_and_by_name():
 
 
 def test_the_edits_of_a_dance_keep_where_its_steps_land(monkeypatch):
-    """A dance whose prompt says its steps land on the beat: its regenerated bar and its continuation put theirs
-    there too (refused off it, so that a tiny model leaning to steps of three quarters shows it), but for the weight
-    held from where a kept symbol ends; and the continuation's prompt says so."""
+    """A dance whose prompt says its steps land on the beat: its regenerated bar, its continuation and a bridge the
+    model fills in from it to another such dance put theirs there too (refused off it, so that a tiny model leaning
+    to steps of three quarters shows it), but for the weight held from where a kept symbol ends; and the
+    continuation's and the blend's prompts say so."""
     from laban.algebra import bar_start
-    from motiongpt.cocreate import Dance, Lineage, continue_dance, regenerate
+    from motiongpt.cocreate import Dance, Lineage, blend, continue_dance, regenerate
     from motiongpt.cocreate.models import Loaded
     from motiongpt.model import rhythm
 
@@ -95,8 +96,11 @@ def test_the_edits_of_a_dance_keep_where_its_steps_land(monkeypatch):
         edited = new_landings(regenerate(dance, loaded, 2, 2, seed=seed), bar_start(score.grid, 2))
         longer = continue_dance(dance, loaded, 2, seed=seed)
         added = new_landings(longer, bar_start(longer.score.grid, bar_count(score) + 1))
-        assert edited and added and all(t % 1 == 0 for t in edited + added)
-        assert longer.prompt["steps_on"] == "beat"
+        mixed = blend(dance, dance, loaded, 2, seed=seed, method="fill")
+        bridge = [t for t in new_landings(mixed, bar_start(mixed.score.grid, mixed.lineage.bars[0]))
+                  if t < bar_start(mixed.score.grid, mixed.lineage.bars[1] + 1) - 1e-9]
+        assert edited and added and bridge and all(t % 1 == 0 for t in edited + added + bridge)
+        assert longer.prompt["steps_on"] == mixed.prompt["steps_on"] == "beat"
     asked = continue_dance(dance, loaded, 2, seed=0, steps_on="anywhere")
     assert asked.prompt["steps_on"] == "anywhere"
     assert any(t % 1 for t in new_landings(asked, bar_start(asked.score.grid, bar_count(score) + 1)))

@@ -31,12 +31,14 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
           context: int = CONTEXT_BARS, method: str = "crossfade") -> Dance:
     """A's last ``context`` bars, ``bars`` bars from A's material to B's, B's first ``context`` bars; the bridge
     by ``method`` 'crossfade' (A's bars with more and more body parts dancing B's, then the model's) or 'fill'
-    (the model alone, bar by bar under interpolated words)."""
+    (the model alone, bar by bar under interpolated words, its steps landing where both dances land theirs:
+    ``generate.steps_of``; anywhere where the two differ)."""
     from laban.algebra import cut
 
     from motiongpt.model.generate import _derived
 
     from .editing import assemble, bars_of, beats_through, closing_period, fill, joined_grid
+    from .generate import steps_of
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"a blend has a whole number of bars from 1, not {bars!r}")
@@ -60,6 +62,7 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
     grid = joined_grid([beats_through(past.grid, kept * meter), bridge,
                         beats_through(future.grid, len(future_bars) * meter)], meter)
     title = f"{a.score.title} → {b.score.title}"
+    steps = steps_of(a) if steps_of(a) == steps_of(b) else "anywhere"  # where both dances land their steps
     own_a, own_b = bars_of(vocabulary, score_a)[1], bars_of(vocabulary, score_b)[1]
     if method == "crossfade":
         middle = _crossfade(vocabulary, score_a, score_b, bars, period)
@@ -76,9 +79,9 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
             share = (k + 1) / (bars + 1)
             words = None if words_a is None or words_b is None else (1 - share) * words_a + share * words_b
             score = fill(loaded, score, kept + k, kept + k + 1, text=words, style=style,
-                         seed=_derived(seed, k), temperature=temperature)[0]
+                         seed=_derived(seed, k), temperature=temperature, steps_on=steps)[0]
     words = " → ".join(t for t in (a.text, b.text) if t) or None
-    prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars)}
+    prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars), "steps_on": steps}
     return a.child(score, "blend", prompt=prompt, parents=(_ref(b),), bars=(kept + 1, kept + bars), text=words,
                    style=_shared(a.style, b.style), seed=seed,
                    settings={"blend_bars": bars, "context": context, "method": method, "temperature": temperature},
