@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import laban
-from laban.score import NATURAL_POSITION, Column
+from laban.score import NATURAL_POSITION, Column, Sign
 from laban.algebra import bar_start, cut, repeat
 from motiongpt.cocreate import (CocreateError, Dance, Lineage, blend, continue_dance, format_history, regenerate,
                                 save_variations, translate, vary)
@@ -102,6 +102,62 @@ def test_generate_writes_ranked_variations_with_an_overview(model_dir, tmp_path,
     for k, dance in enumerate(again, 1):
         dance.score.save(tmp_path / f"{k}.json")
         assert (tmp_path / f"{k}.json").read_bytes() == (tmp_path / "v" / str(k) / "score.json").read_bytes()
+
+
+def flights(score, first: int, last: int) -> int:
+    """Flights starting in staff bars ``first``..``last``."""
+    return sum(s.sign == Sign.FLIGHT and bar_start(score.grid, first) <= s.start < bar_start(score.grid, last + 1)
+               for s in score.symbols)
+
+
+def test_words_given_bar_by_bar_ask_of_their_bars(model_dir, tmp_path, capsys):
+    """A jump asked of bars 3-4 is danced there and a jump asked of bars 1-2 there (the asked jump is pushed for,
+    phrase by phrase); prompt.json records the phrases, which the dance reads back as its words."""
+    from motiongpt.cocreate import generate, load_model
+
+    loaded = load_model(model_dir)
+    walk, jump = "four steps forward", "a jump"
+    late = [generate(loaded, phrases=[((1, 2), walk), ((3, 4), jump)], bars=4, bpm=100, seed=s)[0].score
+            for s in range(3)]
+    early = [generate(loaded, phrases=[((1, 2), jump), ((3, 4), walk)], bars=4, bpm=100, seed=s)[0].score
+             for s in range(3)]
+    assert sum(flights(s, 3, 4) for s in late) > sum(flights(s, 1, 2) for s in late)
+    assert sum(flights(s, 1, 2) for s in early) > sum(flights(s, 3, 4) for s in early)
+    code, err = cli(["generate", "--phrase", "3-4", jump, "--phrase", "1-2", walk, "--bars", "4", "--bpm", "100",
+                     "--model", str(model_dir), "-o", str(tmp_path / "p")], capsys)
+    assert code == 0, err
+    prompt = json.loads((tmp_path / "p" / "prompt.json").read_text())
+    assert prompt["text"] is None and prompt["phrases"] == [[1, 2, walk], [3, 4, jump]]
+    made = Dance.load(tmp_path / "p")
+    assert made.words == [((1, 2), walk), ((3, 4), jump)] and made.text == f"{walk}; {jump}"
+    assert made.score == late[0]  # the command is the API, to the symbol
+
+
+def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir, monkeypatch):
+    """Regenerated bars are written under the phrases over them, new words become the phrase of the bars
+    rewritten (the phrases they cut keep their bars on either side), a continuation is one more phrase under the
+    words of the last."""
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.cocreate.generate import rephrased, words_at
+
+    loaded = load_model(model_dir)
+    phrases = [((1, 2), "four steps forward"), ((3, 4), "a jump")]
+    assert rephrased(phrases, 2, 3, "a turn") == [((1, 1), "four steps forward"), ((2, 3), "a turn"),
+                                                   ((4, 4), "a jump")]
+    assert rephrased(phrases, 1, 4, "a turn") == [((1, 4), "a turn")]
+    assert words_at(phrases, 3) == "a jump" and words_at([((1, 1), "x")], 2) is None
+    dance = generate(loaded, phrases=phrases, bars=4, bpm=100, seed=1)[0]
+    asked = []  # the words each regenerate gives the model
+    regenerating = sys.modules["motiongpt.cocreate.regenerate"]
+    real_fill = regenerating.fill
+    monkeypatch.setattr(regenerating, "fill", lambda *a, **k: asked.append(k["text"]) or real_fill(*a, **k))
+    kept = regenerate(dance, loaded, 3, 4, seed=2)
+    turned = regenerate(dance, loaded, 2, 3, text="a turn", seed=2)
+    assert asked == [phrases, "a turn"]
+    assert kept.phrases == phrases
+    assert turned.phrases == [((1, 1), "four steps forward"), ((2, 3), "a turn"), ((4, 4), "a jump")]
+    longer = continue_dance(dance, loaded, 2, seed=0)
+    assert longer.phrases == phrases + [((5, 6), "a jump")] and longer.prompt["text"] is None
 
 
 def test_vary_moves_further_with_strength(dance, loaded):
@@ -394,6 +450,12 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["generate", "--text", "walk", "--seconds", "1e9", "-o", "{missing}"], "at most 1800, not 1e9"),
     (["generate", "--text", "walk", "--steps-on", "offbeat", "-o", "{missing}"], "invalid choice: 'offbeat'"),
     (["history", "{empty}"], "no dances here"),
+    (["generate", "--phrase", "1-2", "walk", "--phrase", "2-3", "a jump", "--bars", "4", "-o", "{missing}"],
+     "bars 1-2 and 2-3 overlap"),
+    (["generate", "--phrase", "3-5", "walk", "--bars", "4", "-o", "{missing}"], "the dance has bars 1-4"),
+    (["generate", "--phrase", "1-2", " ", "--bars", "4", "-o", "{missing}"], "bars 1-2: no words"),
+    (["generate", "--phrase", "two", "walk", "--bars", "4", "-o", "{missing}"], "bars are written A-B"),
+    (["generate", "--text", "walk", "--phrase", "1-2", "walk", "-o", "{missing}"], "not allowed with argument"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
     dance.save(tmp_path / "d", video=False)

@@ -6,6 +6,8 @@ makes it again.
 
     motiongpt generate --text "..." --variations 8 -o my_dance/     # my_dance/1 .. 8, ranked, + overview.png
 
+    motiongpt generate --phrase 1-4 "four steps forward" --phrase 5-8 "a half turn, arms high" --bpm 100 -o d/
+
 The work is ``motiongpt.cocreate.generate`` and the one dance-folder writer (``Dance.save``,
 ``save_variations``): everything is written into a temporary folder beside ``-o`` and renamed into place at the
 end, so an error or Ctrl-C leaves no half-written dance.
@@ -27,7 +29,11 @@ def add_parser(commands) -> None:
                                           "its staff (staff.svg), the dance (dance.bvh), a video (dance.mp4) and "
                                           "prompt.json, everything needed to make it again. The same settings "
                                           "and seed give the same dance.")
-    gen.add_argument("--text", help="what the dance does, in words")
+    words = gen.add_mutually_exclusive_group()
+    words.add_argument("--text", help="what the dance does, in words")
+    words.add_argument("--phrase", nargs=2, action="append", metavar=("BARS", "WORDS"),
+                       help="what some bars do, in words, as the staff counts them: --phrase 1-4 'four steps "
+                            "forward' --phrase 5-8 'a half turn, arms high' (again for more; instead of --text)")
     gen.add_argument("--music", help="a MIDI/MusicXML/audio file, or corpus:COMPOSER/WORK from music21's corpus: "
                                      "the dance is written on its beats")
     gen.add_argument("--bpm", type=common.bpm, help="tempo without music (default 120)")
@@ -85,11 +91,13 @@ def run(args: argparse.Namespace) -> int:
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
+    phrases = [(common.bar_range(bars), words) for bars, words in args.phrase] if args.phrase else None
+
     from motiongpt.cocreate import generate, load_model, save_variations
 
     loaded = load_model(args.model, args.style)
     count = args.variations or 1
-    dances = generate(loaded, text=args.text, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
+    dances = generate(loaded, text=args.text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
                       seconds=args.seconds, controls=not args.no_controls,
                       repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,

@@ -114,7 +114,22 @@ class Dance:
 
     @property
     def text(self) -> str | None:
-        return self.prompt.get("text") or self.lineage.text
+        """The dance's words as one text (a dance worded bar by bar: its phrases' words, in bar order)."""
+        phrases = self.phrases
+        return self.prompt.get("text") or ("; ".join(w for _, w in phrases) if phrases else self.lineage.text)
+
+    @property
+    def phrases(self) -> list[tuple[tuple[int, int], str]] | None:
+        """The words given bar by bar (``prompt.json``'s ``phrases``: ``[first, last, words]``, staff bars), or
+        None for a dance worded as a whole."""
+        given = self.prompt.get("phrases")
+        return [((int(a), int(b)), str(w)) for a, b, w in given] if given else None
+
+    @property
+    def words(self):
+        """What the model is given as this dance's words (``motiongpt.model.generate.variations``' ``text``): its
+        phrases, each over its bars, or its text."""
+        return self.phrases or self.text
 
     @property
     def style(self) -> str | None:

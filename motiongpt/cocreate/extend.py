@@ -54,7 +54,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON, steps_named, steps_of
+    from .generate import STEPS_ON, steps_named, steps_of, words_at
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -68,7 +68,9 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     if music is None and dance.prompt.get("music"):
         own = _own_grid(loaded, dance, source, first, high, bars)
     grid, controls, repeats, sources = own or (*_grid(loaded, source, first, kept, bars, music), None)
-    words = text if text is not None else dance.text
+    # a dance worded bar by bar goes on under the words of its last phrase, if one reaches its last bar
+    words = text if text is not None else ((words_at(dance.phrases, high) if dance.phrases else None)
+                                           or dance.text)
     steps = steps_named(steps_on, music) if steps_on or music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
@@ -82,6 +84,9 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     full = joined_grid([old_times, np.asarray(grid.times)[kept * meter:]], meter, dance.score.grid.downbeat)
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars, "steps_on": steps}
+    if dance.phrases is not None:  # worded bar by bar: the new bars are one more phrase
+        added = [((high + 1, high + bars), words)] if words else []
+        prompt.update(text=None, phrases=[[a, b, w] for (a, b), w in dance.phrases + added])
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
                                  "temperature": temperature},

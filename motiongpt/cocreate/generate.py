@@ -80,6 +80,50 @@ def steps_of(dance: Dance) -> str:
     return name if name in STEPS_ON else "anywhere"
 
 
+def checked_phrases(phrases, first: int, last: int) -> list[tuple[tuple[int, int], str]]:
+    """Words given bar by bar, ``[((first, last), words), ...]`` (staff bars, inclusive), in bar order: each span
+    inside the dance's bars ``first``..``last``, none empty of words, none overlapping another; else one line."""
+    spans = []
+    for item in phrases:
+        try:
+            (a, b), words = item
+        except (TypeError, ValueError):
+            raise CocreateError(f"words bar by bar are ((first, last), words) pairs, not {item!r}") from None
+        if isinstance(a, bool) or isinstance(b, bool) or not (isinstance(a, int) and isinstance(b, int)):
+            raise CocreateError(f"bars are whole numbers, not {a!r}-{b!r}")
+        if not (isinstance(words, str) and words.strip()):
+            raise CocreateError(f"bars {a}-{b}: no words")
+        if not first <= a <= b <= last:
+            raise CocreateError(f"words for bars {a}-{b}: the dance has bars {first}-{last}")
+        spans.append(((a, b), words.strip()))
+    spans.sort()
+    for ((a, b), _), ((c, d), _) in zip(spans, spans[1:]):
+        if c <= b:
+            raise CocreateError(f"the words for bars {a}-{b} and {c}-{d} overlap: give each bar one phrase")
+    return spans
+
+
+def rephrased(phrases, first: int, last: int, words: str) -> list[tuple[tuple[int, int], str]]:
+    """``phrases`` with bars ``first``..``last`` given ``words`` instead: the phrases they cut keep their bars on
+    either side (what regenerate with new words records)."""
+    kept = [((a, b), w) for (lo, hi), w in phrases
+            for a, b in ((lo, min(hi, first - 1)), (max(lo, last + 1), hi)) if a <= b]
+    return sorted(kept + [((first, last), words)])
+
+
+def within(words, first: int, last: int):
+    """A dance's words (``Dance.words``) for its bars ``first``..``last``: phrases cut to them (a hand edit may
+    have shortened the score), a text as it is."""
+    if isinstance(words, str) or words is None:
+        return words
+    return [((max(a, first), min(b, last)), w) for (a, b), w in words if max(a, first) <= min(b, last)] or None
+
+
+def words_at(phrases, bar: int) -> str | None:
+    """The words of the phrase over staff bar ``bar`` (None where no phrase is)."""
+    return next((w for (a, b), w in phrases if a <= bar <= b), None)
+
+
 def music_controls(loaded: Loaded, features, grid, bars: int):
     """The model's per-bar control rows from the music's features (energy, accents, phrases, repeats)."""
     from motiongpt.conditioning.controls import controls_from_music
@@ -96,7 +140,8 @@ def music_repeats(features, grid, bars: int) -> dict[int, int]:
     return repeat_rows(controls_from_music(features), grid, bars)
 
 
-def generate(loaded: Loaded, *, text: str | None = None, music: str | None = None, bpm: float | None = None,
+def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: str | None = None,
+             bpm: float | None = None,
              meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, repeats: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0,
              top_k: int = 0, top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE,
@@ -104,24 +149,24 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
              best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True,
              steps_on: str | None = None) -> list[Dance]:
-    """``count`` dances from the model: words ``text``, on ``music``'s beats (its per-bar controls followed
-    unless ``controls`` is False; where the music repeats a bar, the dance repeats its material unless ``repeats``
-    is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances are rows of one
-    batch of the same seed (``motiongpt.model.generate.variations``; chosen among its draws, see ``spread``);
-    variation k (in the order drawn or chosen, before ranking) is the same dance whether k+1 or more are asked
-    for; with ``count`` > 1 they come back ranked by
-    ``quality`` (best first; ``prompt['rank']`` and ``prompt['quality']`` say so), each dance's lineage naming
-    its seed and row. ``guidance`` and ``best_of``: how closely the words are followed (classifier-free
-    guidance; the best of N samples by the words they do, then by how their motion's energy follows the
-    music's: ``motiongpt.model.generate.variations``; None: 4 up to 12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the
-    ``count`` of all ``count × best_of`` draws chosen to keep the words and move differently from each other
-    (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own
-    draws by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the
-    same guidance on the music's per-bar controls (recorded in the prompt where they are followed).
-    ``steps_on``: where the feet land, ``"beat"``, ``"half-beat"`` or ``"anywhere"`` (``motiongpt.model.rhythm``;
-    None: on the beat with music, anywhere without).
-    ``style_name``: what the prompt records as the style (a name or an adapter folder; the model in ``loaded``
-    already carries an adapter)."""
+    """``count`` dances from the model: words ``text`` for the whole dance, or ``phrases`` bar by bar (``[((first,
+    last), words), ...]``, staff bars: each phrase's words ask of its bars, ``checked_phrases``), on ``music``'s
+    beats (its per-bar controls followed unless ``controls`` is False; where the music repeats a bar, the dance
+    repeats its material unless ``repeats`` is False) or at ``bpm``, ``bars`` long (or ``seconds``). The dances
+    are rows of one batch of the same seed (``motiongpt.model.generate.variations``; chosen among its draws, see
+    ``spread``); variation k (in the order drawn or chosen, before ranking) is the same dance whether k+1 or more
+    are asked for; with ``count`` > 1 they come back ranked by ``quality`` (best first; ``prompt['rank']`` and
+    ``prompt['quality']`` say so), each dance's lineage naming its seed and row. ``guidance`` and ``best_of``:
+    how closely the words are followed (classifier-free guidance; the best of N samples by the words they do,
+    then by how their motion's energy follows the music's: ``motiongpt.model.generate.variations``; None: 4 up to
+    12 bars, else 1); ``spread``: with words, ``count`` > 1 and ``best_of`` > 1, the variations are the ``count``
+    of all ``count × best_of`` draws chosen to keep the words and move differently from each other
+    (``spread.spread_out``, this weight on difference; None: ``spread.SPREAD``; 0: each the best of its own draws
+    by the words, as before; the lineage's ``row`` is then the draw, of ``pool``); ``music_guidance``: the same
+    guidance on the music's per-bar controls (recorded in the prompt where they are followed). ``steps_on``:
+    where the feet land, ``"beat"``, ``"half-beat"`` or ``"anywhere"`` (``motiongpt.model.rhythm``; None: on the
+    beat with music, anywhere without). ``style_name``: what the prompt records as the style (a name or an
+    adapter folder; the model in ``loaded`` already carries an adapter)."""
     from motiongpt.model.generate import variations
 
     if not (isinstance(count, int) and count >= 1):
@@ -133,6 +178,8 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if (bars is not None and bars > MOST_BARS) or (seconds is not None and seconds > MOST_SECONDS):
         raise CocreateError(f"a dance lasts at most {MOST_BARS} bars or {MOST_SECONDS:g} seconds, not "
                             f"{bars if bars is not None else seconds!r}")
+    if text is not None and phrases:
+        raise CocreateError("give words for the whole dance or bar by bar, not both")
     steps = steps_named(steps_on, music)
     model = loaded.model
     grid, path, features = dance_grid(music, bpm=bpm, meter=meter, bars=bars, seconds=seconds)
@@ -146,6 +193,11 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         raise CocreateError(f"the music has {have} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
     repeated = music_repeats(features, grid, bars or have) if rows is not None and repeats else None
+    if phrases:
+        first = 0 if grid.downbeat else 1  # the staff number of the dance's first bar
+        phrases = checked_phrases(phrases, first, first + (bars or have) - 1)
+    words = phrases or text  # what the model is given
+    text = "; ".join(w for _, w in phrases) if phrases else text  # the dance's words as one text
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     if spread is None:
@@ -153,13 +205,15 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     if isinstance(spread, bool) or not (isinstance(spread, (int, float)) and spread >= 0):
         raise CocreateError(f"spread is a weight from 0, not {spread!r}")
     pooled = bool(text) and count > 1 and best_of > 1 and spread > 0  # else each the best of its own draws
-    scores = variations(model, grid, count * best_of if pooled else count, text=text, style=loaded.style,
+    scores = variations(model, grid, count * best_of if pooled else count, text=words, style=loaded.style,
                         controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
                         best_of=1 if pooled else best_of, guidance={"words": guidance, "music": music_guidance},
                         repeats=repeated, steps_on=STEPS_ON[steps],
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
-    prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
+    prompt = {"text": None if phrases else text,
+              **({"phrases": [[a, b, w] for (a, b), w in phrases]} if phrases else {}),
+              "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
@@ -179,7 +233,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
         dances.append(Dance(score, dict(prompt, **({"row": row} if count > 1 else {})), lineage, None,
                             Path(skeleton) if skeleton is not None else None))
     if pooled:
-        dances = _spread(dances, text, bars or have, count, best_of, spread)
+        dances = _spread(dances, words, bars or have, count, best_of, spread)
     if count > 1 and rank_them:
         from .quality import rank
 
@@ -187,7 +241,7 @@ def generate(loaded: Loaded, *, text: str | None = None, music: str | None = Non
     return dances
 
 
-def _spread(pool: list[Dance], text: str, bars: int, count: int, best_of: int, spread: float) -> list[Dance]:
+def _spread(pool: list[Dance], text, bars: int, count: int, best_of: int, spread: float) -> list[Dance]:
     """``count`` of the ``count × best_of`` drawn dances, in the order ``spread.spread_out`` chooses them (each
     decoded once here, for its motion's features; the ranking reuses the decode)."""
     import numpy as np

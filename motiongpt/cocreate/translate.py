@@ -15,6 +15,7 @@ import numpy as np
 
 from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
+from .generate import words_at
 from .models import Loaded
 from .onsets import SupportOnsets, support_onsets
 
@@ -45,7 +46,8 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     ids = [vocabulary.bos_id]
     matched = []
     for bar in range(total):
-        drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=dance.text,
+        words = dance.text if dance.phrases is None else words_at(dance.phrases, low + bar)  # this bar's
+        drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=words,
                       style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature,
                       processors=loaded.processors)
         fits = [support_f1(source, s, low + bar) for s in drawn]
