@@ -138,7 +138,7 @@ def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir
     rewritten (the phrases they cut keep their bars on either side), a continuation is one more phrase under the
     words of the last."""
     from motiongpt.cocreate import generate, load_model
-    from motiongpt.cocreate.generate import rephrased, words_at
+    from motiongpt.cocreate.generate import phrases_in, rephrased, words_at
 
     loaded = load_model(model_dir)
     phrases = [((1, 2), "four steps forward"), ((3, 4), "a jump")]
@@ -146,6 +146,8 @@ def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir
                                                    ((4, 4), "a jump")]
     assert rephrased(phrases, 1, 4, "a turn") == [((1, 4), "a turn")]
     assert words_at(phrases, 3) == "a jump" and words_at([((1, 1), "x")], 2) is None
+    assert phrases_in("1-2: four steps forward\n 3 - 4 : a jump\n") == phrases
+    assert phrases_in("a slow solo: steps forward") is None and phrases_in("1-2: walk\nthen a jump") is None
     dance = generate(loaded, phrases=phrases, bars=4, bpm=100, seed=1)[0]
     asked = []  # the words each regenerate gives the model
     regenerating = sys.modules["motiongpt.cocreate.regenerate"]

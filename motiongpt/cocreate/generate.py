@@ -6,6 +6,7 @@ variations are chosen from all ``count × best_of`` draws to follow the words an
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from .dance import CocreateError, Dance, Lineage
@@ -101,6 +102,20 @@ def checked_phrases(phrases, first: int, last: int) -> list[tuple[tuple[int, int
         if c <= b:
             raise CocreateError(f"the words for bars {a}-{b} and {c}-{d} overlap: give each bar one phrase")
     return spans
+
+
+_PHRASE_LINE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?:\s*(.*?)\s*")
+
+
+def phrases_in(text: str | None) -> list[tuple[tuple[int, int], str]] | None:
+    """Words written bar by bar, one phrase a line: ``1-4: four steps forward`` / ``5-8: a jump`` (a line ``5:``
+    is one bar), as ``generate``'s ``phrases``; None when any line is not so (then the text is the whole dance's
+    words: "a slow solo: steps forward" starts with no bar)."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    found = [_PHRASE_LINE.fullmatch(line) for line in lines]
+    if not lines or not all(found):
+        return None
+    return [((int(m[1]), int(m[2] or m[1])), m[3]) for m in found]
 
 
 def rephrased(phrases, first: int, last: int, words: str) -> list[tuple[tuple[int, int], str]]:

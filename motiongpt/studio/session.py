@@ -113,10 +113,11 @@ class Studio:
     # --- asks ----------------------------------------------------------------------------------------------
 
     def ask(self, settings: dict) -> Job:
-        """Options from words (and music, a style or a style adapter, a length, a seed), shown as each is
-        written, then ranked. The first is sampled alone (``generate`` with ``seed``, best of ``FIRST_BEST_OF``)
-        so that it is on screen while the others are written (one batch of rows of ``seed + 1``); each dance's
-        lineage says which, and which adapter, so each can be made again."""
+        """Options from words (the whole dance's, or bar by bar, a line a phrase: ``generate.phrases_in``; and
+        music, a style or a style adapter, a length, a seed), shown as each is written, then ranked. The first is
+        sampled alone (``generate`` with ``seed``, best of ``FIRST_BEST_OF``) so that it is on screen while the
+        others are written (one batch of rows of ``seed + 1``); each dance's lineage says which, and which
+        adapter, so each can be made again."""
         s = _settings(settings, text=str, music=str, style=str, bars=int, bpm=float, seed=int, count=int,
                       temperature=float)
         music = self.music(s.get("music"))
@@ -127,13 +128,16 @@ class Studio:
 
         def work(job: Job) -> None:
             from motiongpt.cocreate import generate, quality
+            from motiongpt.cocreate.generate import phrases_in
 
             job.step(0.02, "loading the model" if not style or not style.startswith(ADAPTER) else
                      f"loading the style adapter {style[len(ADAPTER):]}")
             loaded = self.loaded(style)
             adapter = loaded.versions.get("adapter")
             seed, bars = s.get("seed", 0), s.get("bars", None if music else 8)
-            options = dict(text=s.get("text") or None, music=music, bpm=s.get("bpm"), bars=bars,
+            phrases = phrases_in(s.get("text"))  # "1-4: ..." a line: words bar by bar
+            options = dict(text=None if phrases else s.get("text") or None, phrases=phrases, music=music,
+                           bpm=s.get("bpm"), bars=bars,
                            temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False)
             ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
             self.folder.update_state(lambda state: state["asks"].append(ask))
