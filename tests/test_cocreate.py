@@ -147,6 +147,7 @@ def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir
     assert rephrased(phrases, 1, 4, "a turn") == [((1, 4), "a turn")]
     assert words_at(phrases, 3) == "a jump" and words_at([((1, 1), "x")], 2) is None
     assert phrases_in("1-2: four steps forward\n 3 - 4 : a jump\n") == phrases
+    assert phrases_in("bars 1-2: four steps forward\nBar 3: a jump") == [phrases[0], ((3, 3), "a jump")]
     assert phrases_in("a slow solo: steps forward") is None and phrases_in("1-2: walk\nthen a jump") is None
     dance = generate(loaded, phrases=phrases, bars=4, bpm=100, seed=1)[0]
     asked = []  # the words each regenerate gives the model

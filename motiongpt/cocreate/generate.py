@@ -104,13 +104,14 @@ def checked_phrases(phrases, first: int, last: int) -> list[tuple[tuple[int, int
     return spans
 
 
-_PHRASE_LINE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?:\s*(.*?)\s*")
+_PHRASE_LINE = re.compile(r"\s*(?:bars?\s+)?(\d+)\s*(?:-\s*(\d+)\s*)?:\s*(.*?)\s*", re.IGNORECASE)
 
 
 def phrases_in(text: str | None) -> list[tuple[tuple[int, int], str]] | None:
     """Words written bar by bar, one phrase a line: ``1-4: four steps forward`` / ``5-8: a jump`` (a line ``5:``
-    is one bar), as ``generate``'s ``phrases``; None when any line is not so (then the text is the whole dance's
-    words: "a slow solo: steps forward" starts with no bar)."""
+    is one bar; ``bars 1-2: ...`` as ``motiongpt describe`` writes it reads the same), as ``generate``'s
+    ``phrases``; None when any line is not so (then the text is the whole dance's words: "a slow solo: steps
+    forward" starts with no bar)."""
     lines = [line for line in (text or "").splitlines() if line.strip()]
     found = [_PHRASE_LINE.fullmatch(line) for line in lines]
     if not lines or not all(found):
