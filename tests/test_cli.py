@@ -427,6 +427,37 @@ def test_describe_says_what_the_phrases_do_and_refuses_bad_bars(capsys):
         assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1 and not out
 
 
+def test_describe_checks_a_dance_against_its_words(capsys, tmp_path):
+    """--check says phrase by phrase what the words ask and what the score does, and how much of it is done: the
+    example's own description is done whole, the same words going backward are not; a dance folder is checked
+    against the phrases its prompt.json records."""
+    import json
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    score = laban.Score.load(example)
+    [first] = laban.describe(score, bars=(0, 1))
+    code, out, err = run(["describe", str(example), "--check", first.text, "--bars", "0-1"], capsys)
+    asked = laban.words_followed(laban.facts_from_text(first.text), laban.phrase_facts(score, (0, 1)))
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == f"followed: {len(asked)} of {len(asked)} asked (1.00)"
+    backward = first.text.replace("forward", "backward")
+    code, out, _ = run(["describe", str(example), "--check", backward, "--bars", "0-1", "--json"], capsys)
+    report = json.loads(out)
+    assert backward != first.text and report["followed"] == report["asked"] - 1
+    [wrong] = [p for row in report["phrases"] for p, e in row["elements"].items() if not e["followed"]]
+    assert wrong == "step direction"
+    folder = tmp_path / "dance"
+    folder.mkdir()
+    (folder / "score.laban").write_text(example.read_text())
+    (folder / "prompt.json").write_text(json.dumps({"text": None, "phrases": [[0, 1, first.text], [2, 2, "a jump"]]}))
+    code, out, err = run(["describe", str(folder), "--check"], capsys)
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0].startswith(f'bars 0-1 "{first.text}"') and lines[1].startswith('bars 2-2 "a jump"')
+    (folder / "prompt.json").unlink()
+    code, out, err = run(["describe", str(folder), "--check"], capsys)
+    assert code == 2 and "no prompt.json" in err and err.count("\n") == 1 and not out
+
+
 @pytest.mark.parametrize("option", [["--limit", "-3"], ["--seeds", "0", "-1"], ["--seeds", "x"]])
 def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path, capsys):
     code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)

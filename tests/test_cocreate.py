@@ -136,7 +136,7 @@ def test_words_given_bar_by_bar_ask_of_their_bars(model_dir, tmp_path, capsys):
 def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir, monkeypatch):
     """Regenerated bars are written under the phrases over them, new words become the phrase of the bars
     rewritten (the phrases they cut keep their bars on either side), a continuation is one more phrase under the
-    words of the last."""
+    words of the last; a dance worded as a whole given new words for some bars is worded bar by bar from then on."""
     from motiongpt.cocreate import generate, load_model
     from motiongpt.cocreate.generate import phrases_in, rephrased, words_at
 
@@ -161,6 +161,17 @@ def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir
     assert turned.phrases == [((1, 1), "four steps forward"), ((2, 3), "a turn"), ((4, 4), "a jump")]
     longer = continue_dance(dance, loaded, 2, seed=0)
     assert longer.phrases == phrases + [((5, 6), "a jump")] and longer.prompt["text"] is None
+    # a dance worded as a whole: new words for some bars make it worded bar by bar, so that a later edit of the
+    # other bars is written under their own words, not the last words given
+    plain = generate(loaded, text="four steps forward", bars=4, bpm=100, seed=1)[0]
+    turned = regenerate(plain, loaded, 3, 4, text="a turn", seed=2)
+    assert turned.phrases == [((1, 2), "four steps forward"), ((3, 4), "a turn")] and turned.prompt["text"] is None
+    asked.clear()
+    regenerate(turned, loaded, 1, 1, seed=3)
+    assert asked == [turned.phrases]
+    assert regenerate(plain, loaded, 1, 1, seed=3).prompt == plain.prompt  # no new words: worded as before
+    assert continue_dance(plain, loaded, 1, text="a jump", seed=0).phrases == [((1, 4), "four steps forward"),
+                                                                               ((5, 5), "a jump")]
 
 
 def test_vary_moves_further_with_strength(dance, loaded):

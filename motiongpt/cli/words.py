@@ -1,7 +1,13 @@
 """``motiongpt describe``: what each phrase of a score does, in plain words (``laban.describe``).
 
 The same words the model is trained on and prompted with, so a choreographer can read what a generated dance does
-and check it against what was asked.
+and check it against what was asked: ``--check`` reads the words a dance folder was made from (its prompt.json:
+the whole dance's words, or its phrases bar by bar) or words given, and says phrase by phrase what was asked and
+what the score does (``laban.words_followed``: step count within one, step direction, turn within an eighth,
+jump or not, arm level).
+
+    motiongpt describe my_dance --check                     # against the words it was made from
+    motiongpt describe score.laban --check "four steps forward, a jump" --bars 1-2
 """
 
 from __future__ import annotations
@@ -21,22 +27,29 @@ def add_parser(commands) -> None:
                               description="Each phrase of a score (1-4 bars) described as a choreographer would: "
                                           "steps and their direction, turns, jumps, where the arms go. The seed "
                                           "picks one of several phrasings; what is said is the same for every seed.")
-    des.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
+    des.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json, or a dance "
+                                               "folder (its score.laban)")
     des.add_argument("--seed", type=common.seed, default=0, help="one of the phrasings (default 0)")
     des.add_argument("--phrasing", default="2", metavar="BARS|auto",
                      help="bars in a phrase, 1 to 4, or 'auto' to cut at the quietest bar lines (default 2)")
     des.add_argument("--bars", metavar="A-B", help="describe only bars A to B (as counted on the staff)")
     des.add_argument("--json", action="store_true", help="one JSON list of {bars, text, facts} instead of lines")
+    des.add_argument("--check", nargs="?", const="", metavar="WORDS",
+                     help="say what the words asked and what the score does, phrase by phrase: WORDS for the score "
+                          "(or --bars), or without WORDS the words a dance folder was made from (its prompt.json)")
     des.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    common.existing_file(args.score)
     import laban
 
-    phrasing = args.phrasing if args.phrasing == "auto" else _whole(args.phrasing, "--phrasing")
+    folder = args.score if args.score.is_dir() else None
+    score_path = common.existing_file(folder / "score.laban" if folder else args.score)
     bars = common.bar_range(args.bars) if args.bars else None
-    phrases = laban.describe(laban.Score.load(args.score), bars=bars, seed=args.seed, phrasing=phrasing)
+    if args.check is not None:
+        return _check(laban.Score.load(score_path), _asked(args.check, folder, bars), args.json)
+    phrasing = args.phrasing if args.phrasing == "auto" else _whole(args.phrasing, "--phrasing")
+    phrases = laban.describe(laban.Score.load(score_path), bars=bars, seed=args.seed, phrasing=phrasing)
     if args.json:
         json.dump([p.as_dict() for p in phrases], sys.stdout, indent=1, ensure_ascii=False)
         print()
@@ -44,6 +57,71 @@ def run(args: argparse.Namespace) -> int:
         for phrase in phrases:
             print(f"{phrase.label}: {phrase.text}")
     return 0
+
+
+def _asked(words: str, folder: Path | None, bars: tuple[int, int] | None) -> list:
+    """(bars or None for the whole score, words) pairs to check: the words given (over ``bars``), else the dance
+    folder's prompt: its phrases, or its text over the whole dance."""
+    if words:
+        return [(bars, words)]
+    if folder is None:
+        raise LabanError("--check without words reads a dance folder's prompt.json: give the folder, or the words")
+    try:
+        prompt = json.loads((folder / "prompt.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabanError(f"{folder}: no prompt.json to check against: give the words (--check WORDS)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise LabanError(f"{folder / 'prompt.json'}: unreadable ({' '.join(str(error).split())})") from None
+    if prompt.get("phrases"):
+        return [((int(a), int(b)), str(w)) for a, b, w in prompt["phrases"]
+                if bars is None or (bars[0] <= int(a) and int(b) <= bars[1])]
+    if not prompt.get("text"):
+        raise LabanError(f"{folder}: made from no words, nothing to check")
+    return [(bars, prompt["text"])]
+
+
+_SHOWN = {"steps": "steps", "step direction": "step_direction", "turn": "turn", "jump": "jumps",
+          "arm level": "arm_level"}
+
+
+def _check(score, asked: list, as_json: bool) -> int:
+    """Phrase by phrase, what was asked and what the score does; the share followed last."""
+    import laban
+
+    rows, total, kept = [], 0, 0
+    for span, words in asked:
+        wanted, done = laban.facts_from_text(words), laban.phrase_facts(score, span)
+        followed = laban.words_followed(wanted, done)
+        total, kept = total + len(followed), kept + sum(followed.values())
+        rows.append({"bars": list(span) if span else None, "words": words,
+                     "elements": {name: {"asked": _value(wanted, name), "done": _value(done, name), "followed": ok}
+                                  for name, ok in followed.items()}})
+    if as_json:
+        json.dump({"phrases": rows, "asked": total, "followed": kept}, sys.stdout, indent=1, ensure_ascii=False)
+        print()
+        return 0
+    for row in rows:
+        label = f"bars {row['bars'][0]}-{row['bars'][1]}" if row["bars"] else "the whole score"
+        checks = " · ".join(f"{name} {e['asked']} → {e['done']} {'yes' if e['followed'] else 'no'}"
+                            for name, e in row["elements"].items()) or "nothing the score can be checked for"
+        print(f'{label} "{row["words"]}": {checks}')
+    print(f"followed: {kept} of {total} asked" + (f" ({kept / total:.2f})" if total else ""))
+    return 0
+
+
+def _value(facts, element: str) -> str:
+    """One fact in words: a count, a direction or level, a turn ('3/8 right': clockwise), or '-' where unstated."""
+    from fractions import Fraction
+
+    value = getattr(facts, _SHOWN[element])
+    if value is None:
+        return "-"
+    if element == "turn":
+        if not value:
+            return "none"
+        way = "either way" if facts.turn_either else "right" if value > 0 else "left"
+        return f"{Fraction(abs(value), 8)} {way}"
+    return str(getattr(value, "value", value))
 
 
 def _whole(text: str, option: str) -> int:

@@ -135,6 +135,12 @@ def within(words, first: int, last: int):
     return [((max(a, first), min(b, last)), w) for (a, b), w in words if max(a, first) <= min(b, last)] or None
 
 
+def worded(dance: Dance, first: int, last: int) -> list[tuple[tuple[int, int], str]]:
+    """A dance's words bar by bar: its phrases, or its text over its bars ``first``..``last`` (none without
+    words)."""
+    return dance.phrases or ([((first, last), dance.text)] if dance.text else [])
+
+
 def words_at(phrases, bar: int) -> str | None:
     """The words of the phrase over staff bar ``bar`` (None where no phrase is)."""
     return next((w for (a, b), w in phrases if a <= bar <= b), None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .dance import Dance
 from .editing import controls_for, fill, kept_bars_given_limbs, model_bars, readable, staff_bars
-from .generate import rephrased, steps_of, within
+from .generate import rephrased, steps_of, within, worded
 from .models import Loaded
 
 
@@ -22,21 +22,23 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
     """``dance`` with staff bars ``first``..``last`` (inclusive, as the staff counts them) written anew, under
     the dance's own words (a dance worded bar by bar: the phrases over those bars) or ``text``, its style, music
     controls and where its steps land (``steps_of``). ``seed`` chooses the new bars; the decoder keeps the
-    parent's seed, so that the untouched motion is the same motion. New words on a dance worded bar by bar become
-    the phrase of the bars rewritten (``rephrased``)."""
+    parent's seed, so that the untouched motion is the same motion. New words become the phrase of the bars
+    rewritten (``rephrased``), the other bars keeping theirs (a dance worded as a whole keeps its words there), so
+    that a later edit of other bars is written under their own words."""
     source = readable(dance, loaded.model.vocabulary)
     start, stop = model_bars(source, loaded.model.vocabulary, first, last)
     bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(source)))
-    words = text if text is not None else within(dance.words, *staff_bars(source, loaded.model.vocabulary))
+    low, high = staff_bars(source, loaded.model.vocabulary)
+    words = text if text is not None else within(dance.words, low, high)
     score = fill(loaded, source, start, stop, text=words, style=loaded.style,
                  controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature,
                  steps_on=steps_of(dance))[0]
     score = kept_bars_given_limbs(loaded, source, score, start, stop)  # the bars after find the limbs as before
-    if dance.phrases is None:
-        prompt = {**dance.prompt, "text": words}
-    else:
-        phrases = dance.phrases if text is None else rephrased(dance.phrases, first, last, text)
-        prompt = {**dance.prompt, "phrases": [[a, b, w] for (a, b), w in phrases]}
+    if text is None:  # the dance's words, as they were
+        prompt = dict(dance.prompt) if dance.phrases else {**dance.prompt, "text": words}
+    else:  # new words for these bars: the dance is worded bar by bar from now on, the other bars as they were
+        phrases = rephrased(worded(dance, low, high), first, last, text)
+        prompt = {**dance.prompt, "text": None, "phrases": [[a, b, w] for (a, b), w in phrases]}
     said = text if text is not None else dance.text
     return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=said, seed=seed,
                        settings={"temperature": temperature}, **loaded.versions)
