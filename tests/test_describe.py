@@ -366,3 +366,19 @@ def test_an_empty_score_is_described_as_standing_still():
 def test_describer_imports_neither_torch_nor_motiongpt():
     code = "import sys, laban.description; assert not {'torch', 'motiongpt', 'viz'} & set(sys.modules), sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_a_check_names_what_was_asked_and_what_was_done():
+    """``check`` says, element by element, the value asked and the value done in words, and which were followed;
+    a turn's way is read as the words give it (an amount alone is asked either way)."""
+    from laban.description import check
+
+    score = Score.load(EXAMPLES / "first_phrase.laban")
+    done = phrase_facts(score, (0, 1))
+    [row] = check(score, [((0, 1), "a half turn to the left, two steps backward")])
+    assert row.bars == (0, 1) and set(row.elements) == {"steps", "step direction", "turn", "jump"}
+    assert row.elements["turn"].asked == "1/2 left" and row.elements["steps"].asked == "2"
+    assert row.elements["step direction"].done == done.step_direction.value
+    assert row.followed == sum(words_followed(facts_from_text(row.words), done).values()) < row.asked
+    [either] = check(score, [(None, "a half turn")])
+    assert either.bars is None and either.elements["turn"].asked == "1/2 either way"

@@ -66,14 +66,17 @@ def test_ask_gives_ranked_variations_with_staff_and_motion(site):
 
 
 def test_words_bar_by_bar_a_line_a_phrase(site):
-    """Lines that start with bars ("1-2: ...") are words bar by bar, as ``motiongpt generate --phrase``; a phrase
-    outside the dance fails the ask with the one-line reason."""
+    """Lines that start with bars ("1-2: ...") are words bar by bar, as ``motiongpt generate --phrase``, and the
+    dance's view says phrase by phrase what they asked and what it does; a phrase outside the dance fails the ask
+    with the one-line reason."""
     client, studio = site["client"], site["studio"]
     done = run(site, client.post("/api/ask", json={"text": "1-2: four steps forward\n3: a jump", "bars": 3,
                                                     "count": 1, "seed": 2}))
     [dance_id] = done["result"]["dances"]
     prompt = json.loads((studio.folder.dance_path(dance_id) / "prompt.json").read_text())
     assert prompt["phrases"] == [[1, 2, "four steps forward"], [3, 3, "a jump"]] and prompt["text"] is None
+    check = client.get(f"/api/dances/{dance_id}").json()["check"]  # what the page shows asked and done
+    assert [row["bars"] for row in check] == [[1, 2], [3, 3]] and check[1]["elements"]["jump"]["asked"] == "1"
     job = client.post("/api/ask", json={"text": "1-5: a jump", "bars": 3, "count": 1}).json()
     failed = studio.jobs.wait(job["id"], 120)
     assert failed.state == "failed" and "the dance has bars 1-3" in failed.error

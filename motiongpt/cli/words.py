@@ -80,48 +80,24 @@ def _asked(words: str, folder: Path | None, bars: tuple[int, int] | None) -> lis
     return [(bars, prompt["text"])]
 
 
-_SHOWN = {"steps": "steps", "step direction": "step_direction", "turn": "turn", "jump": "jumps",
-          "arm level": "arm_level"}
-
-
 def _check(score, asked: list, as_json: bool) -> int:
-    """Phrase by phrase, what was asked and what the score does; the share followed last."""
-    import laban
+    """Phrase by phrase, what was asked and what the score does (``laban.description.check``); the share done last."""
+    from laban.description import check
 
-    rows, total, kept = [], 0, 0
-    for span, words in asked:
-        wanted, done = laban.facts_from_text(words), laban.phrase_facts(score, span)
-        followed = laban.words_followed(wanted, done)
-        total, kept = total + len(followed), kept + sum(followed.values())
-        rows.append({"bars": list(span) if span else None, "words": words,
-                     "elements": {name: {"asked": _value(wanted, name), "done": _value(done, name), "followed": ok}
-                                  for name, ok in followed.items()}})
+    rows = check(score, asked)
+    total, kept = sum(r.asked for r in rows), sum(r.followed for r in rows)
     if as_json:
-        json.dump({"phrases": rows, "asked": total, "followed": kept}, sys.stdout, indent=1, ensure_ascii=False)
+        json.dump({"phrases": [r.as_dict() for r in rows], "asked": total, "followed": kept}, sys.stdout, indent=1,
+                  ensure_ascii=False)
         print()
         return 0
     for row in rows:
-        label = f"bars {row['bars'][0]}-{row['bars'][1]}" if row["bars"] else "the whole score"
-        checks = " · ".join(f"{name} {e['asked']} → {e['done']} {'yes' if e['followed'] else 'no'}"
-                            for name, e in row["elements"].items()) or "nothing the score can be checked for"
-        print(f'{label} "{row["words"]}": {checks}')
+        label = f"bars {row.bars[0]}-{row.bars[1]}" if row.bars else "the whole score"
+        checks = " · ".join(f"{name} {e.asked} → {e.done} {'yes' if e.followed else 'no'}"
+                            for name, e in row.elements.items()) or "nothing the score can be checked for"
+        print(f'{label} "{row.words}": {checks}')
     print(f"followed: {kept} of {total} asked" + (f" ({kept / total:.2f})" if total else ""))
     return 0
-
-
-def _value(facts, element: str) -> str:
-    """One fact in words: a count, a direction or level, a turn ('3/8 right': clockwise), or '-' where unstated."""
-    from fractions import Fraction
-
-    value = getattr(facts, _SHOWN[element])
-    if value is None:
-        return "-"
-    if element == "turn":
-        if not value:
-            return "none"
-        way = "either way" if facts.turn_either else "right" if value > 0 else "left"
-        return f"{Fraction(abs(value), 8)} {way}"
-    return str(getattr(value, "value", value))
 
 
 def _whole(text: str, option: str) -> int:

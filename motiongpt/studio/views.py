@@ -24,6 +24,7 @@ FPS = 30.0
 def dance_view(folder: Folder, dance_id: str) -> dict:
     """Everything the page shows of one dance but its motion."""
     from laban.algebra import bar_start
+    from laban.description import check
 
     from motiongpt.cocreate import Dance
 
@@ -36,8 +37,10 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
     last = grid.bar_and_beat(max(score.duration - 1e-9, 0.0))[0] if score.duration > 0 else 1
     bars = [{"bar": n, "beat": bar_start(grid, n)} for n in range(low, last + 1)]
     music = dance.prompt.get("music")
+    asked = dance.phrases or ([(None, dance.text)] if dance.text else [])  # its words, phrase by phrase
     return {
         "id": dance_id, "title": score.title, "text": dance.text, "style": dance.style,
+        "check": [row.as_dict() for row in check(score, asked)],
         "operation": lineage.operation, "bars_changed": list(lineage.bars) if lineage.bars else None,
         "seed": lineage.seed, "parents": parent_ids(folder, path, lineage),
         "score_text": (path / "score.laban").read_text(encoding="utf-8"),

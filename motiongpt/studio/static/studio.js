@@ -147,6 +147,14 @@ async function openDance(id, selection) {
   const made = dance.operation + (dance.bars_changed ? ` bars ${dance.bars_changed.join("-")}` : "");
   $("dance-info").textContent = `${made} · ${dance.text ? '"' + dance.text + '"' : "no words"} · ` +
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
+  $("dance-check").textContent = (dance.check || []).map((row) => {
+    const where = row.bars ? `bars ${row.bars[0]}-${row.bars[1]}` : "the dance";
+    const missed = Object.entries(row.elements).filter(([, e]) => !e.followed)
+      .map(([name, e]) => `${name} ${e.asked}, does ${e.done}`);
+    const done = Object.values(row.elements).filter((e) => e.followed).length;
+    const asked = Object.keys(row.elements).length;
+    return `${where}: ${done} of ${asked} asked` + (missed.length ? ` (${missed.join("; ")})` : "");
+  }).join(" · ");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
     : dance.music && dance.music.notes ? "The score's notes play with it (a simple synthesiser)."
     : "No music: the beats are clicked.";

@@ -1,0 +1,75 @@
+"""A dance checked against its words: phrase by phrase, what the words ask and what the score does.
+
+    >>> for row in check(score, [((1, 2), "four steps forward"), ((3, 4), "a jump, arms high")]):
+    ...     print(row.bars, row.words, row.followed, row.asked)
+
+Each element the words state (``words_followed``: step count within one, step direction, turn within an eighth,
+jump or not, arm level) with the value asked and the value done, in words ('3/8 right', 'forward', 'high'), so a
+choreographer reads why an element is missed, not only that it is (``motiongpt describe --check``, the studio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..score import Score
+from .facts import PhraseFacts, phrase_facts, words_followed
+from .text import facts_from_text
+
+# words_followed's element names, and the PhraseFacts field each reads
+_FIELDS = {"steps": "steps", "step direction": "step_direction", "turn": "turn", "jump": "jumps",
+           "arm level": "arm_level"}
+
+
+@dataclass(frozen=True)
+class Element:
+    asked: str
+    done: str
+    followed: bool
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One phrase's check: its bars (None: the whole score), its words, and each element they state."""
+
+    bars: tuple[int, int] | None
+    words: str
+    elements: dict[str, Element]
+
+    @property
+    def asked(self) -> int:
+        return len(self.elements)
+
+    @property
+    def followed(self) -> int:
+        return sum(e.followed for e in self.elements.values())
+
+    def as_dict(self) -> dict:
+        return {"bars": list(self.bars) if self.bars else None, "words": self.words,
+                "elements": {name: {"asked": e.asked, "done": e.done, "followed": e.followed}
+                             for name, e in self.elements.items()}}
+
+
+def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list[Checked]:
+    """Each ``(bars, words)`` (staff bars, inclusive; None: the whole score) checked on the score's bars."""
+    rows = []
+    for bars, words in asked:
+        wanted, done = facts_from_text(words), phrase_facts(score, bars)
+        rows.append(Checked(tuple(bars) if bars else None, words,
+                            {name: Element(value(wanted, name), value(done, name), ok)
+                             for name, ok in words_followed(wanted, done).items()}))
+    return rows
+
+
+def value(facts: PhraseFacts, element: str) -> str:
+    """One fact in words: a count, a direction or level, a turn ('3/8 right': clockwise), or '-' where unstated."""
+    found = getattr(facts, _FIELDS[element])
+    if found is None:
+        return "-"
+    if element == "turn":
+        if not found:
+            return "none"
+        way = "either way" if facts.turn_either else "right" if found > 0 else "left"
+        return f"{Fraction(abs(found), 8)} {way}"
+    return str(getattr(found, "value", found))
