@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..errors import LabanError
 from ..score import SUPPORT_COLUMNS, Column, Score, Sign
-from .check import Checked, check
+from .checks import Checked, check
 from .facts import PhraseFacts, bar_start, phrase_events, phrase_facts, words_followed
 from .text import facts_from_text, sentence
 
