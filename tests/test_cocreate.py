@@ -131,6 +131,12 @@ def test_words_given_bar_by_bar_ask_of_their_bars(model_dir, tmp_path, capsys):
     made = Dance.load(tmp_path / "p")
     assert made.words == [((1, 2), walk), ((3, 4), jump)] and made.text == f"{walk}; {jump}"
     assert made.score == late[0]  # the command is the API, to the symbol
+    # the same phrases from a file, a line each, as motiongpt describe writes them
+    (tmp_path / "words.txt").write_text(f"bars 1-2: {walk}\nbars 3-4: {jump}\n")
+    code, err = cli(["generate", "--words-file", str(tmp_path / "words.txt"), "--bars", "4", "--bpm", "100",
+                     "--model", str(model_dir), "-o", str(tmp_path / "f")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "f" / "score.json").read_bytes() == (tmp_path / "p" / "score.json").read_bytes()
 
 
 def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir, monkeypatch):
@@ -470,6 +476,8 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     (["generate", "--phrase", "1-2", " ", "--bars", "4", "-o", "{missing}"], "bars 1-2: no words"),
     (["generate", "--phrase", "two", "walk", "--bars", "4", "-o", "{missing}"], "bars are written A-B"),
     (["generate", "--text", "walk", "--phrase", "1-2", "walk", "-o", "{missing}"], "not allowed with argument"),
+    (["generate", "--words-file", "{dance}/empty", "-o", "{missing}"], "a folder, not a file"),
+    (["generate", "--words-file", "{missing}.txt", "-o", "{missing}"], "nothing.txt: no such file"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(dance, model_dir, tmp_path, capsys, args, message):
     dance.save(tmp_path / "d", video=False)

@@ -34,6 +34,9 @@ def add_parser(commands) -> None:
     words.add_argument("--phrase", nargs=2, action="append", metavar=("BARS", "WORDS"),
                        help="what some bars do, in words, as the staff counts them: --phrase 1-4 'four steps "
                             "forward' --phrase 5-8 'a half turn, arms high' (again for more; instead of --text)")
+    words.add_argument("--words-file", type=Path, metavar="FILE",
+                       help="the words from a text file: a phrase a line ('1-4: four steps forward', or as "
+                            "motiongpt describe writes them), or the whole dance's words")
     gen.add_argument("--music", help="a MIDI/MusicXML/audio file, or corpus:COMPOSER/WORK from music21's corpus: "
                                      "the dance is written on its beats")
     gen.add_argument("--bpm", type=common.bpm, help="tempo without music (default 120)")
@@ -91,13 +94,17 @@ def run(args: argparse.Namespace) -> int:
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
-    phrases = [(common.bar_range(bars), words) for bars, words in args.phrase] if args.phrase else None
+    text, phrases = args.text, None
+    if args.phrase:
+        phrases = [(common.bar_range(bars), words) for bars, words in args.phrase]
+    elif args.words_file is not None:
+        text, phrases = _words_file(args.words_file)
 
     from motiongpt.cocreate import generate, load_model, save_variations
 
     loaded = load_model(args.model, args.style)
     count = args.variations or 1
-    dances = generate(loaded, text=args.text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
+    dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
                       seconds=args.seconds, controls=not args.no_controls,
                       repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
@@ -115,3 +122,21 @@ def run(args: argparse.Namespace) -> int:
         common.counted(len(first.score.symbols), "symbol")
     print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
     return 0
+
+
+def _words_file(path: Path) -> tuple[str | None, list | None]:
+    """(text, None) or (None, phrases) from a file of words (``cocreate.generate.phrases_in`` reads the phrases)."""
+    from motiongpt.cocreate.generate import phrases_in
+
+    common.existing_file(path)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LabanError(f"{path}: cannot read the words ({' '.join(str(error).split())})") from None
+    phrases = phrases_in(content)
+    if phrases:
+        return None, phrases
+    text = " ".join(content.split())
+    if not text:
+        raise LabanError(f"{path}: no words in it")
+    return text, None
