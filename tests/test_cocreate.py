@@ -167,6 +167,7 @@ def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir
     assert turned.phrases == [((1, 1), "four steps forward"), ((2, 3), "a turn"), ((4, 4), "a jump")]
     longer = continue_dance(dance, loaded, 2, seed=0)
     assert longer.phrases == phrases + [((5, 6), "a jump")] and longer.prompt["text"] is None
+    assert blend(dance, longer, loaded, 2).phrases is None  # a blend's bars are not its parents': one text
     # a dance worded as a whole: new words for some bars make it worded bar by bar, so that a later edit of the
     # other bars is written under their own words, not the last words given
     plain = generate(loaded, text="four steps forward", bars=4, bpm=100, seed=1)[0]

@@ -104,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load_model(args.model, args.style)
     count = args.variations or 1
-    dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter, bars=args.bars,
-                      seconds=args.seconds, controls=not args.no_controls,
+    dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter,
+                      bars=args.bars, seconds=args.seconds, controls=not args.no_controls,
                       repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
                       **{k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),

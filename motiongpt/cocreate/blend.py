@@ -82,6 +82,7 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
                          seed=_derived(seed, k), temperature=temperature, steps_on=steps)[0]
     words = " → ".join(t for t in (a.text, b.text) if t) or None
     prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars), "steps_on": steps}
+    prompt.pop("phrases", None)  # A's phrases name A's bars, not the blend's
     return a.child(score, "blend", prompt=prompt, parents=(_ref(b),), bars=(kept + 1, kept + bars), text=words,
                    style=_shared(a.style, b.style), seed=seed,
                    settings={"blend_bars": bars, "context": context, "method": method, "temperature": temperature},

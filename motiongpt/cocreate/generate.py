@@ -163,8 +163,7 @@ def music_repeats(features, grid, bars: int) -> dict[int, int]:
 
 
 def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: str | None = None,
-             bpm: float | None = None,
-             meter: int | None = None, bars: int | None = None, seconds: float | None = None,
+             bpm: float | None = None, meter: int | None = None, bars: int | None = None, seconds: float | None = None,
              controls: bool = True, repeats: bool = True, count: int = 1, seed: int = 0, temperature: float = 1.0,
              top_k: int = 0, top_p: float = TOP_P, guidance: float = WORDS_GUIDANCE,
              music_guidance: float = MUSIC_GUIDANCE,
@@ -263,7 +262,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     return dances
 
 
-def _spread(pool: list[Dance], text, bars: int, count: int, best_of: int, spread: float) -> list[Dance]:
+def _spread(pool: list[Dance], words, bars: int, count: int, best_of: int, spread: float) -> list[Dance]:
     """``count`` of the ``count × best_of`` drawn dances, in the order ``spread.spread_out`` chooses them (each
     decoded once here, for its motion's features; the ranking reuses the decode)."""
     import numpy as np
@@ -272,7 +271,7 @@ def _spread(pool: list[Dance], text, bars: int, count: int, best_of: int, spread
 
     from .spread import motion_features, spread_out
 
-    _, phrases = word_phrases(text, pool[0].score.grid, bars)  # what variations' best-of reads the words as
+    _, phrases = word_phrases(words, pool[0].score.grid, bars)  # what variations' best-of reads the words as
     kept = np.array([words_kept(d.score, phrases) for d in pool])
     features = np.stack([motion_features(d.motion()) for d in pool])
     return [pool[r] for r in spread_out(features, kept, count, best_of, spread)]

@@ -33,6 +33,7 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
     total = high - low + 1
     length = int(round(strength * total))
     controls = controls_for(dance, loaded, total)
+    words = within(dance.words, low, high)
     rng = np.random.default_rng([int(seed), 7])
     dances = []
     for row in range(count):
@@ -41,7 +42,7 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
             score, bars = source, None
         else:
             start = int(rng.integers(0, total - length + 1))
-            score = fill(loaded, source, start, start + length, text=within(dance.words, low, high), style=loaded.style,
+            score = fill(loaded, source, start, start + length, text=words, style=loaded.style,
                          controls=controls, seed=row_seed, temperature=temperature, steps_on=steps_of(dance))[0]
             score = kept_bars_given_limbs(loaded, source, score, start, start + length)
             bars = (low + start, low + start + length - 1)
