@@ -454,6 +454,35 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     assert all(line.startswith("    ") for line in lines[2:])
 
 
+def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys):
+    """``history --replay`` makes every dance of a session again from its lineage — variations worded bar by bar,
+    a regenerate with new words, a vary, a continue, a blend, a translate — and each comes out the same score; a
+    hand edit since is told apart (exit 1), and so is what the model did not make."""
+    from motiongpt.cli import main
+
+    model, g = ["--model", str(model_dir)], tmp_path / "g"
+    for args in (["generate", "--phrase", "1-2", "four steps forward", "--phrase", "3-4", "a jump", "--bars", "4",
+                  "--bpm", "100", "--variations", "2", "--seed", "1", "-o", str(g)],
+                 ["regenerate", str(g / "1"), "--bars", "2-3", "--text", "a turn", "--seed", "2", "--no-video"],
+                 ["vary", str(g / "2"), "--strength", "0.5", "--count", "2"],
+                 ["continue", str(g / "1-regenerate"), "--bars", "1", "--no-video"],
+                 ["blend", str(g / "1"), str(g / "2"), "--bars", "2", "--no-video"],
+                 ["translate", str(g / "2"), "--style", "salsa", "--no-video"]):
+        code, err = cli(args + model, capsys)
+        assert code == 0, (args, err)
+    code = main(["history", str(tmp_path), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "8 of 8 dances made again the same (0 not by the model)", lines
+    assert sum("made again: the same" in line for line in lines) == 8
+    edited = g / "2-vary" / "1" / "score.laban"  # a hand edit: a head movement added on the first beat of bar 1
+    text = edited.read_text()
+    edited.write_text(text.replace("bar 1\n", "bar 1\n  1  head  forward high  0.25\n", 1))
+    code = main(["history", str(tmp_path), "--replay"])
+    out = capsys.readouterr().out
+    assert code == 1 and "7 of 8 dances made again the same" in out
+    assert [x.split()[0] for x in out.splitlines() if "ANOTHER SCORE" in x] == ["g/2-vary/1"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["regenerate", "{missing}", "--bars", "1-2"], "no such folder"),
     (["regenerate", "{dance}", "--bars", "2-9"], "not bars of this score"),

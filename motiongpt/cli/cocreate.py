@@ -81,6 +81,9 @@ def add_parsers(commands) -> None:
     hist = commands.add_parser("history", help="the tree of dances under a folder and how each was made",
                                description="Every dance folder under DIR, as the tree of their lineage.")
     hist.add_argument("folder", type=Path, help="a folder of dances (or one dance)")
+    hist.add_argument("--replay", action="store_true",
+                      help="make each dance again from its lineage (its parents, words, settings, seed and model) "
+                           "and say whether it comes out the same; exit 1 if any does not")
     hist.set_defaults(run=run_history)
 
 
@@ -187,5 +190,19 @@ def run_translate(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     from motiongpt.cocreate import format_history
 
-    print(format_history(args.folder))
-    return 0
+    if not args.replay:
+        print(format_history(args.folder))
+        return 0
+    from motiongpt.cocreate.history import made_again
+
+    cache, outcomes = {}, []
+
+    def note(node) -> str:
+        same, why = made_again(node, cache)
+        outcomes.append(same)
+        return why
+
+    print(format_history(args.folder, note))
+    made = [o for o in outcomes if o is not None]
+    print(f"{sum(made)} of {len(made)} dances made again the same ({len(outcomes) - len(made)} not by the model)")
+    return 0 if all(made) else 1

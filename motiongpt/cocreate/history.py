@@ -69,10 +69,10 @@ def history(root: str | Path) -> list[Node]:
     return [n for n in nodes if not n.parents]
 
 
-def format_history(root: str | Path) -> str:
+def format_history(root: str | Path, note=None) -> str:
     """The tree as text, one dance a line: folder, operation, bars, words, seed (a dance with two parents, as a
-    blend, is shown under its first and named under the second). A folder with no dance under it is one line:
-    the wrong folder, most likely, not an empty tree."""
+    blend, is shown under its first and named under the second), and what ``note(node)`` says of it, if given. A
+    folder with no dance under it is one line: the wrong folder, most likely, not an empty tree."""
     roots = history(root)
     if not roots:
         raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban)")
@@ -97,10 +97,24 @@ def format_history(root: str | Path) -> str:
             lines.append(line + "  (see above)" if node.path in shown else line + "  (second parent)")
             return
         shown.add(node.path)
-        lines.append(line)
+        lines.append(line + (f"  {note(node)}" if note else ""))
         for child in node.children:
             show(child, depth + 1, node)
 
     for node in roots:
         show(node, 0, None)
     return "\n".join(lines)
+
+
+def made_again(node: Node, cache: dict) -> tuple[bool | None, str]:
+    """Whether ``node``'s dance comes out the same when made again from its lineage (``replay.replay``): True
+    (the same score, to the byte of score.json), False (another), or None where it cannot be, with why."""
+    from .replay import model_loader, replay
+
+    try:
+        again = replay(node.dance, [p.dance for p in node.parents], model_loader(node.dance, cache))
+    except LabanError as error:
+        return None, f"not made again: {' '.join(str(error).split())}"
+    if again.digest() == node.dance.digest():
+        return True, "made again: the same"
+    return False, "made again: ANOTHER SCORE (edited by hand since, or made by other code)"

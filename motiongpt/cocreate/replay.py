@@ -1,0 +1,99 @@
+"""A dance made again from its lineage: the operation its ``lineage.json`` names, run again on its parents (found
+as ``history`` finds them: by folder, or by their score's digest), with its words, settings and seed, by the model
+and adapter it names. Same inputs and seed, same bytes: a dance made again is the same score, and a session of
+choices can be checked, dance by dance (``motiongpt history DIR --replay``).
+
+What cannot be made again says why: a capture or a hand edit (a person, not the model, made it), a dance whose
+parent is not under the folder, one made by other weights than those that can be loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .dance import CocreateError, Dance
+from .models import Loaded
+
+
+def replay(dance: Dance, parents: list[Dance], models) -> Dance:
+    """``dance`` made again by its lineage's operation on ``parents`` (in its lineage's order); ``models(style)``
+    gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None)."""
+    from .blend import blend
+    from .extend import continue_dance
+    from .editing import readable, staff_bars
+    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate, words_at
+    from .regenerate import regenerate
+    from .translate import translate
+    from .vary import vary
+
+    lineage, prompt = dance.lineage, dance.prompt
+    settings = lineage.settings
+    operation = lineage.operation
+    needed = {"generate": 0, "vary": 1, "regenerate": 1, "continue": 1, "translate": 1, "blend": 2}
+    if operation not in needed:
+        raise CocreateError(f"made by '{operation}', not by the model: nothing to make again")
+    if len(parents) < needed[operation]:
+        raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
+    temperature = settings.get("temperature", 1.0)
+    if operation == "generate":
+        loaded = models(prompt.get("style"))
+        count = settings.get("count", 1)
+        phrases = [((a, b), w) for a, b, w in prompt["phrases"]] if prompt.get("phrases") else None
+        length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
+        made = generate(loaded, text=prompt.get("text"), phrases=phrases, music=prompt.get("music"),
+                        bpm=None if prompt.get("music") else prompt.get("bpm"), meter=prompt.get("meter"),
+                        controls=prompt.get("controls", True), repeats=prompt.get("repeats", True), count=count,
+                        seed=lineage.seed, temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),
+                        top_p=prompt.get("top_p", TOP_P), guidance=prompt.get("guidance", WORDS_GUIDANCE),
+                        music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
+                        spread=settings.get("spread"), skeleton=dance.skeleton,
+                        style_name=prompt.get("style"), rank_them=False, steps_on=prompt.get("steps_on"),
+                        **length)
+        row = settings.get("row", 0)
+        return next(d for d in made if d.lineage.settings.get("row", 0) == row)
+    parent = parents[0]
+    if operation == "vary":
+        return vary(parent, models(None), settings["strength"], count=settings["count"], seed=settings["vary_seed"],
+                    temperature=temperature, rank_them=False)[settings["row"]]
+    if operation == "regenerate":
+        first, last = lineage.bars
+        own = lineage.text == parent.text  # no words were given: the dance's own
+        return regenerate(parent, models(None), first, last, text=None if own else lineage.text, seed=lineage.seed,
+                          temperature=temperature)
+    if operation == "continue":
+        loaded, music = models(None), settings.get("music")
+        own_music = music is not None and music == parent.prompt.get("music")  # went on with its own music
+        last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
+        default = (words_at(parent.phrases, last) if parent.phrases else None) or parent.text  # its own words
+        return continue_dance(parent, loaded, settings["added_bars"], music=None if own_music else music,
+                              text=None if lineage.text == default else lineage.text, seed=lineage.seed,
+                              temperature=temperature, steps_on=prompt.get("steps_on"))
+    if operation == "translate":
+        loaded = models(prompt.get("style"))
+        return translate(parent, loaded, loaded.style, seed=lineage.seed, temperature=temperature,
+                         candidates=settings.get("candidates", 8), push=settings.get("push", True))
+    return blend(parent, parents[1], models(None), settings["blend_bars"], seed=lineage.seed, temperature=temperature,
+                 context=settings.get("context", 2), method=settings.get("method", "crossfade"))
+
+
+def model_loader(dance: Dance, cache: dict | None = None):
+    """``models(style)`` for ``replay``: the model ``dance``'s lineage names (the built-in one, or a folder as it
+    was given), with ``style``, each loaded once into ``cache``; weights other than those the lineage names are
+    one line."""
+    from .models import load_model
+
+    cache = {} if cache is None else cache
+    lineage = dance.lineage
+    model = None if lineage.model in (None, "builtin") else Path(lineage.model)
+
+    def models(style) -> Loaded:
+        key = (str(model), str(style))
+        if key not in cache:
+            cache[key] = load_model(model, style)
+        loaded = cache[key]
+        if lineage.model_version and loaded.versions["model_version"] != lineage.model_version:
+            raise CocreateError(f"made by weights {lineage.model_version}, and {lineage.model or 'builtin'} now "
+                                f"holds {loaded.versions['model_version']}")
+        return loaded
+
+    return models
