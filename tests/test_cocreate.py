@@ -472,7 +472,7 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
         assert code == 0, (args, err)
     code = main(["history", str(tmp_path), "--replay"])
     lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "8 of 8 dances made again the same (0 not by the model)", lines
+    assert code == 0 and lines[-1] == "8 of 8 dances made again the same (0 not made again)", lines
     assert sum("made again: the same" in line for line in lines) == 8
     edited = g / "2-vary" / "1" / "score.laban"  # a hand edit: a head movement added on the first beat of bar 1
     text = edited.read_text()

@@ -204,5 +204,5 @@ def run_history(args: argparse.Namespace) -> int:
 
     print(format_history(args.folder, note))
     made = [o for o in outcomes if o is not None]
-    print(f"{sum(made)} of {len(made)} dances made again the same ({len(outcomes) - len(made)} not by the model)")
+    print(f"{sum(made)} of {len(made)} dances made again the same ({len(outcomes) - len(made)} not made again)")
     return 0 if all(made) else 1

@@ -3,8 +3,9 @@ as ``history`` finds them: by folder, or by their score's digest), with its word
 and adapter it names. Same inputs and seed, same bytes: a dance made again is the same score, and a session of
 choices can be checked, dance by dance (``motiongpt history DIR --replay``).
 
-What cannot be made again says why: a capture or a hand edit (a person, not the model, made it), a dance whose
-parent is not under the folder, one made by other weights than those that can be loaded.
+What cannot be made again says why: a capture or a hand edit (a person, not the model, made it; a duet's
+partner is not replayed either), a dance whose parent is not under the folder, one made by other weights than those
+that can be loaded.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
     operation = lineage.operation
     needed = {"generate": 0, "vary": 1, "regenerate": 1, "continue": 1, "translate": 1, "blend": 2}
     if operation not in needed:
-        raise CocreateError(f"made by '{operation}', not by the model: nothing to make again")
+        raise CocreateError(f"made by '{operation}', which is not made again here (a capture or a hand edit is a "
+                            "person's; replay makes generate, vary, regenerate, continue, blend and translate)")
     if len(parents) < needed[operation]:
         raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
     temperature = settings.get("temperature", 1.0)
