@@ -456,8 +456,8 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
 
 def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys):
     """``history --replay`` makes every dance of a session again from its lineage — variations worded bar by bar,
-    a regenerate with new words, a vary, a continue, a blend, a translate — and each comes out the same score; a
-    hand edit since is told apart (exit 1), and so is what the model did not make."""
+    a regenerate with new words, a vary, a continue, a blend, a translate, a capture continued — and each comes out
+    the same score; a hand edit since is told apart (exit 1)."""
     from motiongpt.cli import main
 
     model, g = ["--model", str(model_dir)], tmp_path / "g"
@@ -467,19 +467,22 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
                  ["vary", str(g / "2"), "--strength", "0.5", "--count", "2"],
                  ["continue", str(g / "1-regenerate"), "--bars", "1", "--no-video"],
                  ["blend", str(g / "1"), str(g / "2"), "--bars", "2", "--no-video"],
-                 ["translate", str(g / "2"), "--style", "salsa", "--no-video"]):
+                 ["translate", str(g / "2"), "--style", "salsa", "--no-video"],
+                 ["continue", str(tmp_path / "take.bvh"), "--bars", "1", "--no-video", "-o", str(g / "take")]):
+        if args[1].endswith(".bvh"):  # a capture, continued: tokenized first, and again when made again
+            laban.write_bvh(laban.decode(laban.Score.load(EXAMPLES[0])), tmp_path / "take.bvh")
         code, err = cli(args + model, capsys)
         assert code == 0, (args, err)
     code = main(["history", str(tmp_path), "--replay"])
     lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "8 of 8 dances made again the same (0 not made again)", lines
-    assert sum("made again: the same" in line for line in lines) == 8
+    assert code == 0 and lines[-1] == "9 of 9 dances made again the same (0 not made again)", lines
+    assert sum("made again: the same" in line for line in lines) == 9
     edited = g / "2-vary" / "1" / "score.laban"  # a hand edit: a head movement added on the first beat of bar 1
     text = edited.read_text()
     edited.write_text(text.replace("bar 1\n", "bar 1\n  1  head  forward high  0.25\n", 1))
     code = main(["history", str(tmp_path), "--replay"])
     out = capsys.readouterr().out
-    assert code == 1 and "7 of 8 dances made again the same" in out
+    assert code == 1 and "8 of 9 dances made again the same" in out
     assert [x.split()[0] for x in out.splitlines() if "ANOTHER SCORE" in x] == ["g/2-vary/1"]
 
 

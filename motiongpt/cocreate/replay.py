@@ -3,9 +3,10 @@ as ``history`` finds them: by folder, or by their score's digest), with its word
 and adapter it names. Same inputs and seed, same bytes: a dance made again is the same score, and a session of
 choices can be checked, dance by dance (``motiongpt history DIR --replay``).
 
-What cannot be made again says why: a capture or a hand edit (a person, not the model, made it; a duet's
-partner is not replayed either), a dance whose parent is not under the folder, one made by other weights than those
-that can be loaded.
+A capture continued is tokenized again from its file (its score checked against the one the lineage names). What
+cannot be made again says why: a capture or a hand edit (a person, not the model, made it; a duet's partner is not
+replayed either), a dance whose parent is not under the folder, one made by other weights than those that can be
+loaded.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
     if operation not in needed:
         raise CocreateError(f"made by '{operation}', which is not made again here (a capture or a hand edit is a "
                             "person's; replay makes generate, vary, regenerate, continue, blend and translate)")
+    if not parents and operation == "continue" and prompt.get("capture"):  # a capture continued: tokenized again
+        parents = [_capture(prompt, lineage.parents[0] if lineage.parents else {})]
     if len(parents) < needed[operation]:
         raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
     temperature = settings.get("temperature", 1.0)
@@ -76,6 +79,18 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
                          candidates=settings.get("candidates", 8), push=settings.get("push", True))
     return blend(parent, parents[1], models(None), settings["blend_bars"], seed=lineage.seed, temperature=temperature,
                  context=settings.get("context", 2), method=settings.get("method", "crossfade"))
+
+
+def _capture(prompt: dict, parent: dict) -> Dance:
+    """The capture a dance was continued from, tokenized again as it was (``extend.from_capture``), if its score is
+    the one the lineage names."""
+    from .extend import from_capture
+
+    capture = from_capture(prompt["capture"], meter=prompt.get("meter") or 4, bpm=prompt.get("bpm"))
+    if parent.get("score") and capture.digest() != parent["score"]:
+        raise CocreateError(f"{prompt['capture']} tokenizes to another score than the one continued (another file, "
+                            "or another tokenizer)")
+    return capture
 
 
 def model_loader(dance: Dance, cache: dict | None = None):
