@@ -21,8 +21,8 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
     """``dance`` made again by its lineage's operation on ``parents`` (in its lineage's order); ``models(style)``
     gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None)."""
     from .blend import blend
-    from .extend import continue_dance
     from .editing import readable, staff_bars
+    from .extend import continue_dance
     from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate, words_at
     from .regenerate import regenerate
     from .translate import translate
@@ -111,6 +111,9 @@ def model_loader(dance: Dance, cache: dict | None = None):
         if lineage.model_version and loaded.versions["model_version"] != lineage.model_version:
             raise CocreateError(f"made by weights {lineage.model_version}, and {lineage.model or 'builtin'} now "
                                 f"holds {loaded.versions['model_version']}")
+        if style is not None and lineage.adapter_version not in (None, loaded.versions["adapter_version"]):
+            raise CocreateError(f"made with the adapter {lineage.adapter_version}, and {style} now holds "
+                                f"{loaded.versions['adapter_version']}")
         return loaded
 
     return models
