@@ -461,6 +461,7 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
     from motiongpt.cli import main
 
     model, g = ["--model", str(model_dir)], tmp_path / "g"
+    laban.write_bvh(laban.decode(laban.Score.load(EXAMPLES[0])), tmp_path / "take.bvh")  # a capture to continue
     for args in (["generate", "--phrase", "1-2", "four steps forward", "--phrase", "3-4", "a jump", "--bars", "4",
                   "--bpm", "100", "--variations", "2", "--seed", "1", "-o", str(g)],
                  ["regenerate", str(g / "1"), "--bars", "2-3", "--text", "a turn", "--seed", "2", "--no-video"],
@@ -469,8 +470,6 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
                  ["blend", str(g / "1"), str(g / "2"), "--bars", "2", "--no-video"],
                  ["translate", str(g / "2"), "--style", "salsa", "--no-video"],
                  ["continue", str(tmp_path / "take.bvh"), "--bars", "1", "--no-video", "-o", str(g / "take")]):
-        if args[1].endswith(".bvh"):  # a capture, continued: tokenized first, and again when made again
-            laban.write_bvh(laban.decode(laban.Score.load(EXAMPLES[0])), tmp_path / "take.bvh")
         code, err = cli(args + model, capsys)
         assert code == 0, (args, err)
     code = main(["history", str(tmp_path), "--replay"])
