@@ -456,8 +456,8 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
 
 def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys):
     """``history --replay`` makes every dance of a session again from its lineage — variations worded bar by bar,
-    a regenerate with new words, a vary, a continue, a blend, a translate, a capture continued — and each comes out
-    the same score; a hand edit since is told apart (exit 1)."""
+    a regenerate with new words, a vary, a continue, a blend, a translate, a capture continued (read at its real
+    frame rate) — and each comes out the same score; a hand edit since is told apart (exit 1)."""
     from motiongpt.cli import main
 
     model, g = ["--model", str(model_dir)], tmp_path / "g"
@@ -469,7 +469,8 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
                  ["continue", str(g / "1-regenerate"), "--bars", "1", "--no-video"],
                  ["blend", str(g / "1"), str(g / "2"), "--bars", "2", "--no-video"],
                  ["translate", str(g / "2"), "--style", "salsa", "--no-video"],
-                 ["continue", str(tmp_path / "take.bvh"), "--bars", "1", "--no-video", "-o", str(g / "take")]):
+                 ["continue", str(tmp_path / "take.bvh"), "--fps", "60", "--bars", "1", "--no-video", "-o",
+                  str(g / "take")]):
         code, err = cli(args + model, capsys)
         assert code == 0, (args, err)
     code = main(["history", str(tmp_path), "--replay"])
@@ -494,6 +495,8 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
     (["continue", "{dance}", "--bars", "0"], "number of bars"),
     (["continue", "{dance}", "--bars", "1", "--music", "{missing}.mid"], "nothing.mid: no such file"),
     (["continue", "{dance}", "--bars", "1", "--music", "{empty}"], "empty: a folder, not a music file"),
+    (["continue", "{dance}", "--bars", "1", "--fps", "-60"], "frame rate"),
+    (["continue", "{dance}", "--bars", "1", "--map", "hand-left"], "--map expects PART=JOINT"),
     (["blend", "{dance}", "{missing}"], "no such folder"),
     (["translate", "{dance}", "--style", "tango"], "style 'tango'"),
     (["translate", "{dance}", "--style", ""], "style '' is neither"),

@@ -59,6 +59,10 @@ def add_parsers(commands) -> None:
                            "the dance put them)")
     cont.add_argument("--meter", type=common.meter, default=4,
                       help="beats per bar of a capture, or a time signature such as 3/4 (default 4)")
+    cont.add_argument("--fps", type=common.fps, help="a capture's real frame rate, when its header is wrong "
+                                                     "(the CMU salsa takes: 60)")
+    cont.add_argument("--bpm", type=common.bpm, help="a capture's tempo (default: its own pulse)")
+    common.add_map(cont)
     _sampling(cont)
     cont.set_defaults(run=run_continue)
 
@@ -148,9 +152,9 @@ def run_regenerate(args: argparse.Namespace) -> int:
 def run_continue(args: argparse.Namespace) -> int:
     from motiongpt.cocreate import continue_dance, from_capture
 
-    source = args.dance
+    source, mapping = args.dance, common.mapping(args.map)
     if source.is_file() and source.suffix.lower() in common.MOTION_SUFFIXES:
-        dance = from_capture(source, meter=args.meter)
+        dance = from_capture(source, meter=args.meter, bpm=args.bpm, fps=args.fps, mapping=mapping)
     else:
         dance = _dance(source)
     out = _output(args, source.with_suffix("") if source.is_file() else source, "continue")

@@ -24,9 +24,12 @@ from .onsets import WeightHeld, weight_at
 CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
 
 
-def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) -> Dance:
+def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, fps: float | None = None,
+                 mapping: dict[str, str] | None = None) -> Dance:
     """A motion capture (BVH, Kinect CSV, npz) as a dance: its score by ``laban.tokenize`` on its own pulse (or
-    a steady ``bpm``), performed on the capture's own skeleton when it is a BVH."""
+    a steady ``bpm``), performed on the capture's own skeleton when it is a BVH. ``fps``: its real frame rate
+    where the file says another (the CMU salsa takes); ``mapping``: body parts its skeleton's names do not say
+    (``laban.read_motion``). The prompt records them, so that it can be tokenized again as it was."""
     import hashlib
 
     from laban import analyse, beat_grid, read_motion, tokenize
@@ -34,14 +37,15 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None) 
     path = Path(path)
     if not path.is_file():
         raise CocreateError(f"{path}: no such file")
-    motion = read_motion(path)
+    motion = read_motion(path, frame_rate=fps, mapping=mapping)
     analysis = analyse(motion)
     grid = beat_grid(bpm=bpm, motion=analysis, meter=meter) if bpm else beat_grid(motion=analysis, meter=meter)
     score = tokenize(analysis, grid, title=path.stem)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     lineage = Lineage("capture", ({"path": str(path.resolve()), "file": digest},), seed=0,
                       settings={"meter": meter, "bpm": bpm})
-    return Dance(score, {"capture": str(path), "meter": meter, "bpm": bpm}, lineage, None,
+    read = {**({"fps": fps} if fps else {}), **({"map": dict(mapping)} if mapping else {})}  # only where given
+    return Dance(score, {"capture": str(path), "meter": meter, "bpm": bpm, **read}, lineage, None,
                  path if path.suffix.lower() == ".bvh" else None)
 
 

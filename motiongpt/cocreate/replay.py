@@ -86,7 +86,8 @@ def _capture(prompt: dict, parent: dict) -> Dance:
     the one the lineage names."""
     from .extend import from_capture
 
-    capture = from_capture(prompt["capture"], meter=prompt.get("meter") or 4, bpm=prompt.get("bpm"))
+    capture = from_capture(prompt["capture"], meter=prompt.get("meter") or 4, bpm=prompt.get("bpm"),
+                           fps=prompt.get("fps"), mapping=prompt.get("map"))
     if parent.get("score") and capture.digest() != parent["score"]:
         raise CocreateError(f"{prompt['capture']} tokenizes to another score than the one continued (another file, "
                             "or another tokenizer)")
