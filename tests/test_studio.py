@@ -82,6 +82,27 @@ def test_words_bar_by_bar_a_line_a_phrase(site):
     assert failed.state == "failed" and "the dance has bars 1-3" in failed.error
 
 
+def test_start_from_a_capture_at_its_real_frame_rate(site, tmp_path):
+    """A capture uploaded and started from is tokenized at the frame rate asked (a file whose header says another,
+    as the CMU salsa takes' do): the dance is its score read at that rate, and its prompt says so."""
+    import laban
+
+    client, studio = site["client"], site["studio"]
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    laban.write_bvh(laban.decode(laban.Score.load(example)), tmp_path / "take.bvh")  # 30 frames a second
+    name = client.put("/api/upload?kind=capture&name=take.bvh", content=(tmp_path / "take.bvh").read_bytes())
+    assert name.status_code == 200, name.text
+    made = {}
+    for fps in (None, 60):
+        done = run(site, client.post("/api/start", json={"upload": name.json()["upload"], "fps": fps}))
+        [made[fps]] = done["result"]["dances"]
+    prompts = {fps: json.loads((studio.folder.dance_path(d) / "prompt.json").read_text()) for fps, d in made.items()}
+    assert "fps" not in prompts[None] and prompts[60]["fps"] == 60
+    durations = {fps: laban.Score.load(studio.folder.dance_path(d) / "score.laban").grid.times[-1]
+                 for fps, d in made.items()}
+    assert durations[60] < 0.75 * durations[None]  # read twice as fast, the same motion lasts half as long
+
+
 def test_regenerate_bars_keeps_the_rest_and_joins_the_history(site):
     from laban.algebra import cut
     from laban.score import Score
@@ -249,6 +270,8 @@ def test_no_request_names_a_file_outside_the_folder(site):
         assert answer.status_code in (400, 404) and answer.json()["error"]
     answer = client.post("/api/start", json={"upload": "../../secret.txt"})
     assert answer.status_code == 404 and answer.json()["error"]
+    answer = client.post("/api/start", json={"upload": "u9999-none.bvh", "fps": -60})  # the number first
+    assert answer.status_code == 400 and "fps must be from 1 to 1000" in answer.json()["error"]
 
 
 def test_uploads_are_limited_in_size_and_type(site, monkeypatch):

@@ -9,7 +9,7 @@
     PUT  /api/upload?kind=K&name=N      the request body is the file (music, capture, score, rig; adapter: a zip)
     GET  /api/uploads/ID                an uploaded recording, to play
     POST /api/ask                       {text, music, style, bars, bpm, seed, count} -> job
-    POST /api/start                     {upload} a capture or a score -> job
+    POST /api/start                     {upload, fps?} a capture (at its real frame rate) or a score -> job
     POST /api/dances/ID/OPERATION       regenerate, vary, continue, blend, translate, partner, render -> job
     PUT  /api/dances/ID/score           the score's text form, edited -> job (an error names the line)
     GET  /api/dances/ID                 the dance (score text, staff geometry, bars, grid, music)
@@ -105,7 +105,7 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
 
     async def start(request: Request):
         body = await _body(request)
-        return _job(studio.start(str(body.get("upload", "")), int(body.get("meter", 4) or 4)))
+        return _job(studio.start(str(body.get("upload", "")), int(body.get("meter", 4) or 4), body.get("fps")))
 
     async def operate(request: Request):
         dance_id, operation = request.path_params["dance"], request.path_params["operation"]

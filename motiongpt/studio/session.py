@@ -17,7 +17,7 @@ from .files import Folder, StudioError
 from .jobs import Cancelled, Job, Jobs
 
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
-          "strength": (0.0, 1.0), "temperature": (0.1, 2.0)}
+          "strength": (0.0, 1.0), "temperature": (0.1, 2.0), "fps": (1.0, 1000.0)}
 
 
 def partner_available() -> bool:
@@ -293,8 +293,10 @@ class Studio:
 
         return self.jobs.submit("edit", work)
 
-    def start(self, upload_id: str, meter: int = 4) -> Job:
-        """A dance from an uploaded capture (tokenized) or score, the root of a new line of the history."""
+    def start(self, upload_id: str, meter: int = 4, fps=None) -> Job:
+        """A dance from an uploaded capture (tokenized; ``fps``: its real frame rate where the file says another,
+        as the CMU salsa takes do) or score, the root of a new line of the history."""
+        fps = _settings({"fps": fps}, fps=float).get("fps")  # (none given: the file's own)
         path = self.folder.upload_path(upload_id, ("capture", "score"))
 
         def work(job: Job) -> None:
@@ -304,7 +306,7 @@ class Studio:
 
             job.step(0.1, "reading " + path.name)
             if path.suffix.lower() == ".bvh":
-                dance = from_capture(path, meter=meter)
+                dance = from_capture(path, meter=meter, fps=fps)
             else:
                 dance = Dance(Score.load(path), {"score": path.name}, Lineage("score", settings={"file": path.name}))
             [dance_id] = self.folder.new_dance_ids(1)

@@ -128,7 +128,7 @@ async function startFrom() {
     if (!file) throw new Error("choose a capture (.bvh) or a score (.laban, .json) first");
     const kind = file.name.toLowerCase().endsWith(".bvh") ? "capture" : "score";
     const id = await upload(kind, file);
-    const job = await runJob(await api("POST", "/api/start", { upload: id }));
+    const job = await runJob(await api("POST", "/api/start", { upload: id, fps: $("start-fps").value || null }));
     await refreshHistory();
     if (job.result.dances) await openDance(job.result.dances[0]);
   } catch (error) { notice(error.message); }
