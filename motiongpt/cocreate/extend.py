@@ -58,7 +58,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON, steps_named, steps_of, worded, words_at
+    from .generate import STEPS_ON, steps_named, steps_of, worded, worded_prompt, words_at
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -90,7 +90,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars, "steps_on": steps}
     if dance.phrases is not None or text is not None:  # worded bar by bar from now on: the new bars one more phrase
         added = [((high + 1, high + bars), words)] if words else []
-        prompt.update(text=None, phrases=[[a, b, w] for (a, b), w in worded(dance, low, high) + added])
+        prompt = worded_prompt(prompt, worded(dance, low, high) + added)
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
                                  "temperature": temperature},

@@ -141,6 +141,19 @@ def worded(dance: Dance, first: int, last: int) -> list[tuple[tuple[int, int], s
     return dance.phrases or ([((first, last), dance.text)] if dance.text else [])
 
 
+def worded_prompt(prompt: dict, phrases) -> dict:
+    """``prompt`` worded bar by bar: its ``text`` None and its ``phrases`` (``[first, last, words]`` each, as
+    ``prompt.json`` holds them) right after it."""
+    out = {}
+    for key, value in prompt.items():
+        if key != "phrases":
+            out[key] = None if key == "text" else value
+        if key == "text":
+            out["phrases"] = [[a, b, w] for (a, b), w in phrases]
+    out.setdefault("phrases", [[a, b, w] for (a, b), w in phrases])
+    return out
+
+
 def words_at(phrases, bar: int) -> str | None:
     """The words of the phrase over staff bar ``bar`` (None where no phrase is)."""
     return next((w for (a, b), w in phrases if a <= bar <= b), None)
@@ -232,15 +245,15 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
                         repeats=repeated, steps_on=STEPS_ON[steps],
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
-    prompt = {"text": None if phrases else text,
-              **({"phrases": [[a, b, w] for (a, b), w in phrases]} if phrases else {}),
-              "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
+    prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
               "steps_on": steps,
               **({"music_guidance": music_guidance, "repeats": repeats} if rows is not None else {}),
               **_model_fields(loaded)}
+    if phrases:
+        prompt = worded_prompt(prompt, phrases)
     dances = []
     for row, score in enumerate(scores):
         settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .dance import Dance
 from .editing import controls_for, fill, kept_bars_given_limbs, model_bars, readable, staff_bars
-from .generate import rephrased, steps_of, within, worded
+from .generate import rephrased, steps_of, within, worded, worded_prompt
 from .models import Loaded
 
 
@@ -38,7 +38,7 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
         prompt = dict(dance.prompt) if dance.phrases else {**dance.prompt, "text": words}
     else:  # new words for these bars: the dance is worded bar by bar from now on, the other bars as they were
         phrases = rephrased(worded(dance, low, high), first, last, text)
-        prompt = {**dance.prompt, "text": None, "phrases": [[a, b, w] for (a, b), w in phrases]}
+        prompt = worded_prompt(dance.prompt, phrases)
     said = text if text is not None else dance.text
     return dance.child(score, "regenerate", prompt=prompt, bars=(first, last), text=said, seed=seed,
                        settings={"temperature": temperature}, **loaded.versions)
