@@ -453,6 +453,9 @@ def test_describe_checks_a_dance_against_its_words(capsys, tmp_path):
     code, out, err = run(["describe", str(folder), "--check"], capsys)
     lines = out.strip().splitlines()
     assert code == 0 and lines[0].startswith(f'bars 0-1 "{first.text}"') and lines[1].startswith('bars 2-2 "a jump"')
+    (folder / "prompt.json").write_text(json.dumps({"phrases": [[0, "a jump"]]}))
+    code, out, err = run(["describe", str(folder), "--check"], capsys)
+    assert code == 2 and "not [first, last, words]" in err and err.count("\n") == 1 and not out
     (folder / "prompt.json").unlink()
     code, out, err = run(["describe", str(folder), "--check"], capsys)
     assert code == 2 and "no prompt.json" in err and err.count("\n") == 1 and not out

@@ -484,6 +484,12 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
     out = capsys.readouterr().out
     assert code == 1 and "8 of 9 dances made again the same" in out
     assert [x.split()[0] for x in out.splitlines() if "ANOTHER SCORE" in x] == ["g/2-vary/1"]
+    lineage = json.loads((g / "2-vary" / "2" / "lineage.json").read_text())  # a damaged lineage: one line
+    del lineage["settings"]["strength"]
+    (g / "2-vary" / "2" / "lineage.json").write_text(json.dumps(lineage))
+    main(["history", str(tmp_path), "--replay"])
+    out = capsys.readouterr().out
+    assert "not made again: its lineage.json lacks 'strength'" in out and "7 of 8 dances made again" in out
 
 
 @pytest.mark.parametrize("args, message", [

@@ -116,14 +116,20 @@ class Dance:
     def text(self) -> str | None:
         """The dance's words as one text (a dance worded bar by bar: its phrases' words, in bar order)."""
         phrases = self.phrases
-        return self.prompt.get("text") or ("; ".join(w for _, w in phrases) if phrases else self.lineage.text)
+        return self.prompt.get("text") or (joined(phrases) if phrases else self.lineage.text)
 
     @property
     def phrases(self) -> list[tuple[tuple[int, int], str]] | None:
         """The words given bar by bar (``prompt.json``'s ``phrases``: ``[first, last, words]``, staff bars), or
-        None for a dance worded as a whole."""
+        None for a dance worded as a whole; a damaged list is one line."""
         given = self.prompt.get("phrases")
-        return [((int(a), int(b)), str(w)) for a, b, w in given] if given else None
+        if not given:
+            return None
+        try:
+            return [((int(a), int(b)), str(w)) for a, b, w in given]
+        except (TypeError, ValueError):
+            raise CocreateError(f"{self.path or 'the dance'}: prompt.json's phrases are not [first, last, words] "
+                                "lists") from None
 
     @property
     def words(self):
@@ -168,6 +174,11 @@ class Dance:
         style = lineage.pop("style", self.style)
         return Dance(score, dict(self.prompt if prompt is None else prompt),
                      Lineage(operation, parents, text=text, style=style, **lineage), None, self.skeleton)
+
+
+def joined(phrases) -> str:
+    """Words given bar by bar as one text, in bar order (what a dance worded so is called, and ranked by)."""
+    return "; ".join(w for _, w in phrases)
 
 
 def parent_ref(dance: Dance) -> dict:

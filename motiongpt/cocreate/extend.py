@@ -58,7 +58,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON, steps_named, steps_of, worded, worded_prompt, words_at
+    from .generate import STEPS_ON, closing_words, steps_named, steps_of, worded, worded_prompt
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -72,9 +72,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     if music is None and dance.prompt.get("music"):
         own = _own_grid(loaded, dance, source, first, high, bars)
     grid, controls, repeats, sources = own or (*_grid(loaded, source, first, kept, bars, music), None)
-    # a dance worded bar by bar goes on under the words of its last phrase, if one reaches its last bar
-    words = text if text is not None else ((words_at(dance.phrases, high) if dance.phrases else None)
-                                           or dance.text)
+    words = text if text is not None else closing_words(dance, high)
     steps = steps_named(steps_on, music) if steps_on or music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,

@@ -9,7 +9,7 @@ import math
 import re
 from pathlib import Path
 
-from .dance import CocreateError, Dance, Lineage
+from .dance import CocreateError, Dance, Lineage, joined
 from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
@@ -159,6 +159,12 @@ def words_at(phrases, bar: int) -> str | None:
     return next((w for (a, b), w in phrases if a <= bar <= b), None)
 
 
+def closing_words(dance: Dance, last: int) -> str | None:
+    """The words a dance goes on under when continued without new ones: those of its phrase over its last bar
+    ``last`` (a dance worded bar by bar), else its text."""
+    return (words_at(dance.phrases, last) if dance.phrases else None) or dance.text
+
+
 def music_controls(loaded: Loaded, features, grid, bars: int):
     """The model's per-bar control rows from the music's features (energy, accents, phrases, repeats)."""
     from motiongpt.conditioning.controls import controls_from_music
@@ -231,7 +237,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
         first = 0 if grid.downbeat else 1  # the staff number of the dance's first bar
         phrases = checked_phrases(phrases, first, first + (bars or have) - 1)
     words = phrases or text  # what the model is given
-    text = "; ".join(w for _, w in phrases) if phrases else text  # the dance's words as one text
+    text = joined(phrases) if phrases else text  # the dance's words as one text
     if best_of is None:
         best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
     if spread is None:

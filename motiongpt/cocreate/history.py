@@ -108,11 +108,13 @@ def format_history(root: str | Path, note=None) -> str:
 
 def made_again(node: Node, cache: dict) -> tuple[bool | None, str]:
     """Whether ``node``'s dance comes out the same when made again from its lineage (``replay.replay``): True
-    (the same score, to the byte of score.json), False (another), or None where it cannot be, with why."""
+    (the same score, to the byte of score.json), False (another), or None where it cannot be, with why.
+    ``cache`` keeps the models loaded and the sets made again across the nodes of one tree."""
     from .replay import model_loader, replay
 
     try:
-        again = replay(node.dance, [p.dance for p in node.parents], model_loader(node.dance, cache))
+        again = replay(node.dance, [p.dance for p in node.parents], model_loader(node.dance, cache.setdefault(
+            "models", {})), cache.setdefault("made", {}))
     except LabanError as error:
         return None, f"not made again: {' '.join(str(error).split())}"
     if again.digest() == node.dance.digest():

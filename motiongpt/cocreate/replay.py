@@ -11,19 +11,29 @@ loaded.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .dance import CocreateError, Dance
 from .models import Loaded
 
 
-def replay(dance: Dance, parents: list[Dance], models) -> Dance:
+def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None) -> Dance:
     """``dance`` made again by its lineage's operation on ``parents`` (in its lineage's order); ``models(style)``
-    gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None)."""
+    gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None). ``made`` keeps
+    the sets already made again (a set of variations, a vary's), so that each of their dances does not make its
+    whole set again. A lineage that lacks what its operation needs is one line."""
+    try:
+        return _replay(dance, parents, models, {} if made is None else made)
+    except KeyError as missing:
+        raise CocreateError(f"its lineage.json lacks {missing}, which '{dance.lineage.operation}' needs") from None
+
+
+def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     from .blend import blend
     from .editing import readable, staff_bars
     from .extend import continue_dance
-    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate, words_at
+    from .generate import closing_words
     from .regenerate import regenerate
     from .translate import translate
     from .vary import vary
@@ -40,26 +50,21 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
     if len(parents) < needed[operation]:
         raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
     temperature = settings.get("temperature", 1.0)
-    if operation == "generate":
-        loaded = models(prompt.get("style"))
-        count = settings.get("count", 1)
-        phrases = [((a, b), w) for a, b, w in prompt["phrases"]] if prompt.get("phrases") else None
-        length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
-        made = generate(loaded, text=prompt.get("text"), phrases=phrases, music=prompt.get("music"),
-                        bpm=None if prompt.get("music") else prompt.get("bpm"), meter=prompt.get("meter"),
-                        controls=prompt.get("controls", True), repeats=prompt.get("repeats", True), count=count,
-                        seed=lineage.seed, temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),
-                        top_p=prompt.get("top_p", TOP_P), guidance=prompt.get("guidance", WORDS_GUIDANCE),
-                        music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
-                        spread=settings.get("spread"), skeleton=dance.skeleton,
-                        style_name=prompt.get("style"), rank_them=False, steps_on=prompt.get("steps_on"),
-                        **length)
+    if operation == "generate":  # a set of variations is one batch: made once, each dance picked by its row
+        key = ("generate", json.dumps([{k: v for k, v in prompt.items() if k not in ("row", "rank", "quality")},
+                                       {k: v for k, v in settings.items() if k != "row"}, lineage.seed,
+                                       lineage.model, lineage.model_version], sort_keys=True, default=str))
+        if key not in made:
+            made[key] = _generated(dance, models)
         row = settings.get("row", 0)
-        return next(d for d in made if d.lineage.settings.get("row", 0) == row)
+        return next(d for d in made[key] if d.lineage.settings.get("row", 0) == row)
     parent = parents[0]
-    if operation == "vary":
-        return vary(parent, models(None), settings["strength"], count=settings["count"], seed=settings["vary_seed"],
-                    temperature=temperature, rank_them=False)[settings["row"]]
+    if operation == "vary":  # the same: one set of variations
+        key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature)
+        if key not in made:
+            made[key] = vary(parent, models(None), settings["strength"], count=settings["count"],
+                             seed=settings["vary_seed"], temperature=temperature, rank_them=False)
+        return made[key][settings["row"]]
     if operation == "regenerate":
         first, last = lineage.bars
         own = lineage.text == parent.text  # no words were given: the dance's own
@@ -69,9 +74,9 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
         loaded, music = models(None), settings.get("music")
         own_music = music is not None and music == parent.prompt.get("music")  # went on with its own music
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
-        default = (words_at(parent.phrases, last) if parent.phrases else None) or parent.text  # its own words
+        own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
         return continue_dance(parent, loaded, settings["added_bars"], music=None if own_music else music,
-                              text=None if lineage.text == default else lineage.text, seed=lineage.seed,
+                              text=None if own_words else lineage.text, seed=lineage.seed,
                               temperature=temperature, steps_on=prompt.get("steps_on"))
     if operation == "translate":
         loaded = models(prompt.get("style"))
@@ -79,6 +84,23 @@ def replay(dance: Dance, parents: list[Dance], models) -> Dance:
                          candidates=settings.get("candidates", 8), push=settings.get("push", True))
     return blend(parent, parents[1], models(None), settings["blend_bars"], seed=lineage.seed, temperature=temperature,
                  context=settings.get("context", 2), method=settings.get("method", "crossfade"))
+
+
+def _generated(dance: Dance, models) -> list[Dance]:
+    """The batch ``motiongpt generate`` made ``dance`` in, made again from its prompt and lineage (unranked)."""
+    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate
+
+    lineage, prompt = dance.lineage, dance.prompt
+    length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
+    return generate(models(prompt.get("style")), text=prompt.get("text"), phrases=dance.phrases,
+                    music=prompt.get("music"), bpm=None if prompt.get("music") else prompt.get("bpm"),
+                    meter=prompt.get("meter"), controls=prompt.get("controls", True),
+                    repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
+                    temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),
+                    top_p=prompt.get("top_p", TOP_P), guidance=prompt.get("guidance", WORDS_GUIDANCE),
+                    music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
+                    spread=lineage.settings.get("spread"), skeleton=dance.skeleton, style_name=prompt.get("style"),
+                    rank_them=False, steps_on=prompt.get("steps_on"), **length)
 
 
 def _capture(prompt: dict, parent: dict) -> Dance:
