@@ -45,7 +45,7 @@ _NO_MORE = 3  # a row's modifier rank where no modifier may follow (before any w
 # Phases: what the machine waits for
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
  P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
-_SUPPORT_LANES = (2, 3)  # support-left, support-right
+SUPPORT_LANES = (2, 3)  # support-left, support-right
 
 
 @dataclass
@@ -211,10 +211,10 @@ class ScoreGrammar:
         """(B, columns): from where in the bar each column can take a new event."""
         busy = s.busy
         free = busy[:, self.column_lane].copy()
-        supports = busy[:, list(_SUPPORT_LANES)]
+        supports = busy[:, list(SUPPORT_LANES)]
         flight = np.maximum(busy[:, 0], supports.max(1))  # flight needs both feet off the floor
         free[:, 0] = np.minimum(flight, busy[:, 1])
-        for lane in _SUPPORT_LANES:  # a support waits for the flight over it to end
+        for lane in SUPPORT_LANES:  # a support waits for the flight over it to end
             free[:, lane - 1] = np.maximum(busy[:, lane], busy[:, 0])
         return free
 
@@ -273,7 +273,7 @@ class ScoreGrammar:
                        | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
             m[:, v.column0:v.column0 + len(COLUMNS)] = columns
         if needs[1]:
-            flight_ok = (s.busy[:, [0, *_SUPPORT_LANES]] <= s.pos[:, None]).all(1)
+            flight_ok = (s.busy[:, [0, *SUPPORT_LANES]] <= s.pos[:, None]).all(1)
             turn_ok = s.busy[:, 1] <= s.pos
             centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
                          | (self.is_turn[None] & turn_ok[:, None]))

@@ -36,6 +36,7 @@ from .guidance import GROUPS, Guidance
 from .repeats import RepeatedBars
 from .rhythm import StepsOnTheBeat, on_grid
 from .sampling import NotForced, sample
+from .strides import Strides, running_bars
 
 TOKENS_PER_BAR = 256  # the most a bar may take before sampling gives up (real bars take about 70)
 WINDOW_BARS = 12  # the most bars one pass writes (the model trains on windows of 8)
@@ -153,9 +154,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    phrases = []
+    phrases, running = [], None
     if isinstance(text, (str, list, tuple)):
-        text, facts, phrases = _words(model, grid, total, written, text, facts)
+        text, facts, phrases, running = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
@@ -164,7 +165,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
-                    guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on)
+                    guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
+                    running=running)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -246,12 +248,14 @@ def _best(samples: list[Score], phrases, energy) -> Score:
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
-            forced_only: bool = False, steps_on: float | None = None, open_end: bool = False) -> list[list[int]]:
+            forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
+            running: np.ndarray | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
     the model, where the processors leave one token at every step (else ``sampling.NotForced``); ``open_end``: the
-    last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``)."""
+    last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``); ``running``:
+    per bar, whether its words ask to run (``strides.Strides``), or None."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
@@ -279,6 +283,9 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
+    if running is not None and (running >= 0).any():
+        beat = float(np.median(np.diff(grid.times))) if len(grid.times) > 1 else 60.0 / grid.tempo
+        processors.append(Strides(grammar, running, beat))  # a run's rhythm, where the words ask to run
     if steps_on is not None:  # after those that narrow: it pushes among what they left
         # a phrase's steps start anywhere while it still owes the turn its words ask (the push cost turns most)
         processors.append(StepsOnTheBeat(grammar, steps_on, spared=turning.owing if turning is not None else None))
@@ -328,6 +335,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
     asked = None if facts is None else np.asarray(facts, dtype=np.int64)
+    running = sampling.pop("running", None)
 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
@@ -338,7 +346,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
         part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
-        open_end=True, **sampling)]
+        open_end=True, running=part(running, 0, WINDOW_BARS), **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -356,6 +364,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         open_end = done + new < total  # a later pass goes on from this one's ties
+        sampling["running"] = part(running, *span)
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -422,10 +431,10 @@ def _derived(seed: int, part: int) -> int:
 
 
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
-    """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given) and its phrases ((first, last),
-    facts): a string asks of the bars
-    being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of those
-    staff bars."""
+    """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given), its phrases ((first, last),
+    facts) and the bars whose words ask to run (``strides.running_bars``, None where none do): a string asks of
+    the bars being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of
+    those staff bars."""
     from motiongpt.text import encode_text
 
     from .conditions import fact_rows, word_phrases
@@ -437,7 +446,8 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
     words, phrases = word_phrases(text, grid, total)
     if facts is None:
         facts = fact_rows(phrases, grid, total, model.config.fact_names)
-    return encode_text([words])[0], facts, phrases
+    running = running_bars(text, shift, total)
+    return encode_text([words])[0], facts, phrases, running if (running >= 0).any() else None
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:

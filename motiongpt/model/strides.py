@@ -1,0 +1,203 @@
+"""A run the words ask for, written as the tokenizer writes a captured run: a twice-large step a stride, from foot
+to foot, a small flight after every second one.
+
+Why a constraint and not a push: the model writes "run" as a walk (steps forward on most beats, a hold on the
+first, often a turn; `docs/model.md`, "A run read as leaps"): seven one-bar takes of its training windows show a
+run's rhythm. What makes a decoded run run is that rhythm, not the words' facts: the tokenizer writes a captured
+run's strides as twice-large steps with flights between them, and the decoder performs such strides at a
+runner's pace (09_05's own score: 3.5 m/s), where the same steps with no gaps walk (1.2 m/s). Asking "two leaps a
+bar" through the words' facts wrote leaps with turns between them.
+
+So in the bars whose words say run (``running_bars``), reading the grammar's state (``motiongpt.grammar
+.ScoreGrammarProcessor.state``, which runs before this in the processor list), ``Strides``:
+
+- puts a step on every stride of the ``rhythm`` and a flight where it has one (the row may not move past either
+  while it could still be written, and at its position only its columns may come: a support, or the centre);
+- lets a step last until the next flight or step, a flight until the next step, and no step start elsewhere;
+- keeps the strides going from foot to foot, one way (the way the words give, forward where they give none),
+  twice large, the flights small: no hold, no hop, no step in place or another way, no turn;
+- starts a dance that starts running on one foot, its first stride onto that foot: caught in motion, as the
+  decoder reads a captured run's first step (``laban.decoder.steps``), so it does not start from standing.
+
+Everything else (the steps' levels, the legs' gestures, the arms, torso and head) is the model's. Where the
+grammar allows nothing asked (a symbol from the bar before still sounding on the feet), the row is left as the
+grammar has it: the constraint narrows, never empties, a row's choices.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+from transformers import LogitsProcessor
+
+from motiongpt.grammar import SUPPORT_LANES, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_START_NEXT, P_WHAT
+from motiongpt.vocabulary import COLUMNS
+from laban.score import Column, Direction
+
+RUN_WORDS = re.compile(r"(?<![\w-])(run|runs|running|jog|jogs|jogging|sprint|sprints|sprinting)(?![\w-])")
+_SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
+_CENTRE = COLUMNS.index(Column.CENTRE)
+
+
+QUICKEST_BEAT = 0.45  # seconds: a beat slower than this takes two strides (a runner's stride lasts 0.3-0.4 s)
+
+
+def rhythm(q: int, beat: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """A run's rhythm in subdivisions of 1/``q`` beat, at ``beat`` seconds a beat: a stride every ``u``
+    subdivisions (a beat, or half of one when the beat is slower than ``QUICKEST_BEAT``), and a flight after every
+    second stride, which the next stride lands from a subdivision late — as the tokenizer writes captured runs
+    (09_05: a step of a beat, a quarter beat's flight, a step of three quarters). (period, where steps start,
+    where flights start), repeating from the bar line."""
+    u = q if beat <= QUICKEST_BEAT or q % 2 else q // 2
+    return 2 * u, np.array([0, u + 1]), np.array([u])
+
+
+def running_bars(phrases, first_bar: int, bars: int) -> np.ndarray:
+    """(bars,) int: per vocabulary bar, -1 where its words do not say run (``RUN_WORDS``), else the way the run
+    goes (an index of ``laban.Direction``: the way its words give its steps, forward where they give none), from
+    ``((first, last), words)`` phrases in staff numbers (``first_bar``: the staff number of vocabulary bar 0, 0
+    with an upbeat)."""
+    from laban.description import facts_from_text
+
+    running = np.full(bars, -1, dtype=np.int64)
+    for (first, last), words in phrases:
+        if RUN_WORDS.search(str(words).lower()):
+            way = facts_from_text(str(words)).step_direction
+            way = Direction.FORWARD if way in (None, Direction.PLACE) else way
+            running[max(0, first - first_bar):max(0, last - first_bar + 1)] = list(Direction).index(way)
+    return running
+
+
+class Strides(LogitsProcessor):
+    """A run's rhythm (``rhythm``, at ``beat`` seconds a beat) in the ``running`` bars (per ``<bar>`` the grammar
+    numbers, the way its run goes or -1: ``running_bars``); ``grammar``: the grammar's processor, before this one
+    in the list."""
+
+    def __init__(self, grammar, running: np.ndarray, beat: float) -> None:
+        self.grammar = grammar
+        g = grammar.grammar
+        v = self.v = g.vocabulary
+        self.way = np.asarray(running, dtype=np.int64)
+        self.running = self.way >= 0
+        self.q = v.subdivision
+        # per way (an index of Direction): the whats a run's support may not say (a hold, a turn, a step in
+        # place or another way)
+        self.refused_whats = np.array([[not w.startswith(f"{way.value}/") for w in v.whats] for way in Direction])
+        self.flight_what = v.whats.index("flight")
+        self.not_small = np.flatnonzero([m != "space:-1" for m in v.modifiers])
+        self.not_stride = np.flatnonzero([m != "space:+2" for m in v.modifiers])
+        self.moving_on = np.zeros(len(v), dtype=bool)
+        self.moving_on[[v.bar_id, v.eos_id, v.fim_suffix_id]] = True
+        self.met = None  # per row: (bar, position) of the last support and of the last flight written
+        # the rhythm, repeating every ``period`` subdivisions from the bar line: where steps and flights start, and
+        # where a step ends (at the next flight, or the next step)
+        self.period, self.steps, self.flights = rhythm(self.q, beat)
+        self.ends = np.union1d(self.flights, self.steps)
+
+    def _next(self, lowest: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Per row, the first position from ``lowest`` on at one of the rhythm's ``offsets``."""
+        return (lowest[:, None] + (offsets[None] - lowest[:, None]) % self.period).min(1)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        s = self.grammar.state
+        if s is None or not self.running.any():
+            return scores
+        g, v, q = self.grammar.grammar, self.v, self.q
+        batch = len(s.phase)
+        if self.met is None or len(self.met) != batch:
+            self.met = np.full((batch, 2, 2), -1, dtype=np.int64)
+            self.foot = np.full(batch, -1, dtype=np.int64)  # the support column of the last step
+        bar = np.clip(s.bar, 0, len(self.running) - 1)
+        run = (s.bar >= 0) & (s.bar < len(self.running)) & self.running[bar] & ~(s.fim & ~s.middle)
+        # an event just named (not a continuation): the grammar waits for its duration
+        named = (s.phase == P_DUR) & (s.need[:, 0] == -2)
+        support = named & np.isin(s.col, _SUPPORTS)
+        flight = named & (s.col == _CENTRE) & (s.what == self.flight_what)
+        here = np.stack([s.bar, s.ev_pos], 1)
+        self.met[support, 0] = here[support]
+        self.foot[support] = s.col[support]
+        self.met[flight, 1] = here[flight]
+        refused = np.zeros(scores.shape, dtype=bool)
+        # a dance that starts running is caught in motion: it starts on one foot, and its first stride is onto
+        # that foot (the decoder's ``steps._caught``: under way from the first frame, as a captured run is)
+        starting = (s.phase == P_START_NEXT) & self.running[0]
+        if starting.any():
+            standing = starting & np.isin(s.last_col, _SUPPORTS)
+            self.foot[standing] = sum(_SUPPORTS) - s.last_col[standing]  # as if the other foot stepped last
+            refused[starting & (s.last_col == _SUPPORTS[0]), v.column0 + _SUPPORTS[1]] = True
+            unsupported = starting & (s.last_col < _SUPPORTS[0])
+            refused[unsupported, v.column0 + _SUPPORTS[1] + 1:v.column0 + len(COLUMNS)] = True
+            refused[unsupported, v.bar_id] = True
+        if not run.any():
+            return self._masked(scores, refused)
+
+        positions = np.arange(v.max_positions)
+        floor = np.where(s.bar == 0, s.upbeat_floor, 0)  # a multiple of q
+        # the next asked event (``_next``); one at the position being written only while it is not written and
+        # staff order still lets it come
+        met_support = (self.met[:, 0, 0] == s.bar) & (self.met[:, 0, 1] == s.pos)
+        met_flight = (self.met[:, 1, 0] == s.bar) & (self.met[:, 1, 1] == s.pos)
+        onset_support = self._next(np.maximum(s.pos + (met_support | (s.last_col >= _SUPPORTS[1])), floor),
+                                   self.steps)
+        onset_flight = self._next(np.maximum(s.pos + (met_flight | (s.last_col >= _CENTRE)), floor + 1), self.flights)
+        flight_first = onset_flight < onset_support
+        target = np.minimum(onset_flight, onset_support)
+        supports_free = g._column_free_time(s)[:, list(_SUPPORTS)].min(1)
+        flight_free = s.busy[:, [0, *SUPPORT_LANES]].max(1)  # a flight needs both feet off the floor
+        free_time = np.where(flight_first, flight_free, supports_free)
+        waiting = (s.pending >= 0).any(1)
+        between = ((s.phase == P_EVENT) | (s.phase == P_AFTER_DUR) | (s.phase == P_COL)) & ~waiting
+        acting = run & between & (target < s.length) & (free_time <= target)
+        later = acting & (s.pos < target)
+        refused[later] |= self.moving_on
+        refused[:, v.position0:v.position0 + v.max_positions] |= later[:, None] & (positions > target[:, None])
+        now = acting & (s.pos == target)
+        if now.any():  # here: only the asked event's columns
+            refused[now] |= self.moving_on
+            refused[now, v.position0:v.position0 + v.max_positions] = True
+            wanted = np.where(flight_first[:, None], np.arange(len(COLUMNS))[None] == _CENTRE,
+                              np.isin(np.arange(len(COLUMNS)), _SUPPORTS)[None])
+            refused[:, v.column0:v.column0 + len(COLUMNS)] |= now[:, None] & ~wanted
+        # no step off the rhythm's strides, none beside another one
+        choosing = run & between & (s.pos >= 0)
+        phase = s.pos % self.period
+        off_beat = choosing & (~np.isin(phase, self.steps) | met_support)
+        refused[np.ix_(off_beat, v.column0 + np.array(_SUPPORTS))] = True
+        # the centre only for the flights
+        refused[choosing & ~np.isin(phase, self.flights), v.column0 + _CENTRE] = True
+        # from foot to foot: no hop
+        for foot in _SUPPORTS:
+            refused[choosing & (self.foot == foot), v.column0 + foot] = True
+        # the centre: a flight (no turn on both feet); a run's supports: no hold, no step in place, no turn
+        what = run & (s.phase == P_WHAT)
+        centre = what & (s.col == _CENTRE)
+        refused[np.ix_(centre, v.what0 + np.flatnonzero(np.arange(len(v.whats)) != self.flight_what))] = True
+        stepping = what & np.isin(s.col, _SUPPORTS)
+        refused[stepping, v.what0:v.what0 + len(v.whats)] |= self.refused_whats[self.way[bar[stepping]]]
+        # durations: a step lasts until the next flight or step, a flight until the next step (or the bar's end)
+        is_flight = (s.col == _CENTRE) & (s.what == self.flight_what)
+        timing = run & (s.phase == P_DUR) & (np.isin(s.col, _SUPPORTS) | is_flight)
+        if timing.any():
+            start = s.ev_pos
+            until = np.where(is_flight, self._next(start + 1, self.steps), self._next(start + 1, self.ends))
+            until = np.minimum(until, s.length)
+            ends = start[:, None] + positions[None] + 1
+            refused[:, v.duration0:v.duration0 + v.max_positions] |= timing[:, None] & (ends != until[:, None])
+            # a flight is small, a step twice large (a runner's stride, as the tokenizer reads captured runs):
+            # the sign is written before the duration
+            fresh = timing & (s.need[:, 0] == -2)
+            for rows, wrong in ((fresh & is_flight, self.not_small), (fresh & ~is_flight, self.not_stride)):
+                refused[np.ix_(rows, v.modifier0 + wrong)] = True
+                refused[np.ix_(rows & (s.mods[:, 1] < 0), v.duration0 + positions)] = True
+        return self._masked(scores, refused)
+
+    @staticmethod
+    def _masked(scores: torch.FloatTensor, refused: np.ndarray) -> torch.FloatTensor:
+        if not refused.any():
+            return scores
+        mask = torch.from_numpy(refused).to(scores.device)
+        pushed = scores.masked_fill(mask, float("-inf"))
+        empty = torch.isinf(pushed).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
+        return torch.where(empty[:, None], scores, pushed)

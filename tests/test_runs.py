@@ -1,0 +1,89 @@
+"""A run the words ask for, written as a run (motiongpt.model.strides): a twice-large step a stride from foot to
+foot, a small flight after every second one, one way, caught in motion; performed, it runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import laban
+from laban import Column, Direction, Sign
+from motiongpt.model import build, tiny_config
+from motiongpt.model.strides import rhythm, running_bars
+
+FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+def test_the_bars_whose_words_say_run_and_their_way():
+    forward, backward = list(Direction).index(Direction.FORWARD), list(Direction).index(Direction.BACKWARD)
+    phrases = [((1, 2), "four steps forward"), ((3, 4), "run"), ((5, 5), "jogging backward, arms low")]
+    assert running_bars(phrases, 1, 6).tolist() == [-1, -1, forward, forward, backward, -1]
+    assert running_bars(phrases, 0, 6).tolist() == [-1, -1, -1, forward, forward, backward]  # bar 0: an upbeat
+    assert (running_bars([((1, 3), "a rerun of the turn, a runway walk")], 1, 3) == -1).all()
+
+
+def test_the_rhythm_strides_every_beat_or_every_half_beat_when_the_beat_is_slow():
+    assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 160)] == [8, [0, 5], [4]]
+    assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 90)] == [4, [0, 3], [2]]
+
+
+def leaning(monkeypatch, biases: dict[str, float]):
+    """The generate module with ``biases`` added to the logits after the grammar (a model that avoids flights and
+    likes holds and turns: what the run has to hold against), and a tiny untrained model."""
+    import motiongpt.model.generate as generation
+    from motiongpt.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary()
+    bias = torch.zeros(len(vocabulary))
+    for token, value in biases.items():
+        bias[vocabulary.ids[token]] = value
+
+    class Leaning(generation.ScoreGrammarProcessor):
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores) + bias
+
+    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
+    return generation, build(tiny_config(), seed=3).eval()
+
+
+AGAINST = {"flight": -8.0, "hold": 4.0, "turn:+1/4": 4.0, "place/middle": 4.0, "backward/middle": 3.0,
+           "space:+1": 3.0}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_run_is_written_as_strides_from_foot_to_foot_with_flights(monkeypatch, seed):
+    generation, model = leaning(monkeypatch, AGAINST)
+    grid = laban.BeatGrid.uniform(160, 3.0, 4)  # two bars at a runner's cadence
+    score = generation.generate(model, grid, text="run", seed=seed)
+    steps = sorted((s for s in score.symbols if s.column in FEET and s.duration > 0), key=lambda s: s.start)
+    flights = sorted((s for s in score.symbols if s.column == Column.CENTRE and s.duration > 0),
+                     key=lambda s: s.start)
+    assert [s.start for s in steps] == [0, 1.25, 2, 3.25, 4, 5.25, 6, 7.25]  # a stride a beat, a quarter late
+    assert [s.start for s in flights] == [1, 3, 5, 7]  # after every second one
+    assert all(f.sign is Sign.FLIGHT and f.space == -1 and f.duration == 0.25 for f in flights)
+    assert all(a.column != b.column for a, b in zip(steps, steps[1:]))  # from foot to foot
+    assert all(s.direction == Direction.FORWARD and s.space == 2 for s in steps)
+    feet = sorted(steps + flights, key=lambda s: s.start)
+    assert all(a.end == b.start for a, b in zip(feet, feet[1:]))  # each lasts until the next: no gap, no overlap
+    standing = [s for s in score.starting_position if s.column in FEET]
+    assert len(standing) == 1 and standing[0].column == steps[0].column  # caught in motion: on the first foot
+
+    walked = generation.generate(model, grid, text="four steps forward", seed=seed)
+    assert not [s for s in walked.symbols if s.column == Column.CENTRE and s.sign is Sign.FLIGHT]  # the lean, unpushed
+
+
+def test_a_run_written_runs(monkeypatch):
+    """Performed, the written run travels at a runner's pace from its first stride; the same model asked to walk
+    does not."""
+    generation, model = leaning(monkeypatch, AGAINST)
+    grid = laban.BeatGrid.uniform(160, 3.0, 4)
+
+    def speed(score) -> float:
+        motion = laban.decode(score)
+        pelvis = motion.trajectories().positions[:, 0, [0, 2]]
+        return float(np.linalg.norm(np.diff(pelvis, axis=0), axis=1).sum() / motion.duration)
+
+    ran = speed(generation.generate(model, grid, text="run", seed=0))
+    walked = speed(generation.generate(model, grid, text="four steps forward", seed=0))
+    assert ran > 2.0 and ran > 2 * walked, (ran, walked)
