@@ -87,3 +87,22 @@ def test_a_run_written_runs(monkeypatch):
     ran = speed(generation.generate(model, grid, text="run", seed=0))
     walked = speed(generation.generate(model, grid, text="four steps forward", seed=0))
     assert ran > 2.0 and ran > 2 * walked, (ran, walked)
+
+
+def test_bars_regenerated_as_a_run_stride_between_the_kept_bars(monkeypatch):
+    """Filling in bars 2-3 of a walk with "run": the new bars' steps are strides with flights between them and
+    no turn on both feet (the kept bars after them are co-creation's to keep: tests/test_cocreate.py)."""
+    generation, model = leaning(monkeypatch, AGAINST)
+    grid = laban.BeatGrid.uniform(160, 6.0, 4)  # four bars
+    walk = generation.generate(model, grid, text="four steps forward", seed=1)
+    ran = generation.variations(model, grid, 1, text="run", fill_in=(walk, 1, 3), seed=2)[0]
+
+    def between(score, a, b):
+        return sorted((s for s in score.symbols if a <= s.start < b), key=lambda s: (s.start, s.column.value))
+
+    assert between(ran, 0, 4) == between(walk, 0, 4)
+    new = between(ran, 4, 12)
+    steps = [s for s in new if s.column in FEET and s.sign is not Sign.HOLD]
+    flights = [s for s in new if s.column == Column.CENTRE and s.sign is Sign.FLIGHT]
+    assert len(flights) >= 3 and not [s for s in new if s.column == Column.CENTRE and s.sign is Sign.TURN]
+    assert all(s.direction == Direction.FORWARD and s.space == 2 for s in steps)

@@ -165,8 +165,8 @@ class Strides(LogitsProcessor):
         phase = s.pos % self.period
         off_beat = choosing & (~np.isin(phase, self.steps) | met_support)
         refused[np.ix_(off_beat, v.column0 + np.array(_SUPPORTS))] = True
-        # the centre only for the flights
-        refused[choosing & ~np.isin(phase, self.flights), v.column0 + _CENTRE] = True
+        # the centre only for the flights (once written, not again for a turn in its other lane)
+        refused[choosing & (~np.isin(phase, self.flights) | met_flight), v.column0 + _CENTRE] = True
         # from foot to foot: no hop
         for foot in _SUPPORTS:
             refused[choosing & (self.foot == foot), v.column0 + foot] = True
