@@ -492,6 +492,28 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
     assert "not made again: its lineage.json lacks 'strength'" in out and "7 of 8 dances made again" in out
 
 
+def test_a_session_made_with_relative_paths_is_made_again_from_anywhere(model_dir, tmp_path, capsys, monkeypatch):
+    """A model folder and a capture given relative to where the commands ran are recorded so that ``history
+    --replay`` finds them from another folder (they were looked up from the folder it ran in)."""
+    import shutil
+
+    from motiongpt.cli import main
+
+    work = tmp_path / "work"
+    shutil.copytree(model_dir, work / "my_model")
+    laban.write_bvh(laban.decode(laban.Score.load(EXAMPLES[0])), work / "take.bvh")
+    monkeypatch.chdir(work)
+    for args in (["generate", "--text", "four steps forward", "--bars", "2", "--bpm", "100", "--seed", "1",
+                  "--no-video", "-o", "a"],
+                 ["continue", "take.bvh", "--fps", "60", "--bars", "1", "--no-video", "-o", "b"]):
+        code, err = cli(args + ["--model", "my_model"], capsys)
+        assert code == 0, (args, err)
+    monkeypatch.chdir(tmp_path)
+    code = main(["history", "work", "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "2 of 2 dances made again the same (0 not made again)", lines
+
+
 @pytest.mark.parametrize("args, message", [
     (["regenerate", "{missing}", "--bars", "1-2"], "no such folder"),
     (["regenerate", "{dance}", "--bars", "2-9"], "not bars of this score"),

@@ -45,7 +45,8 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
     lineage = Lineage("capture", ({"path": str(path.resolve()), "file": digest},), seed=0,
                       settings={"meter": meter, "bpm": bpm})
     read = {**({"fps": fps} if fps else {}), **({"map": dict(mapping)} if mapping else {})}  # only where given
-    return Dance(score, {"capture": str(path), "meter": meter, "bpm": bpm, **read}, lineage, None,
+    # the file named whole, so that the dance is made again from wherever its lineage is read
+    return Dance(score, {"capture": str(path.resolve()), "meter": meter, "bpm": bpm, **read}, lineage, None,
                  path if path.suffix.lower() == ".bvh" else None)
 
 

@@ -31,13 +31,16 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     if model is not None and not Path(model).is_dir():
         raise CocreateError(f"{model}: no such folder")
     network = MotionGPT.from_pretrained(model if model is not None else builtin_model_path())
-    versions = {"model": str(model) if model is not None else "builtin", "model_version": weights_version(network),
+    # folders recorded whole, so that the lineage names them from wherever it is read (``history --replay``)
+    versions = {"model": str(Path(model).resolve()) if model is not None else "builtin",
+                "model_version": weights_version(network),
                 "adapter": None, "adapter_version": None, "motiongpt": version()}
     if style is not None and str(style).strip() and Path(style).is_dir():  # ('' names the current folder)
         from motiongpt.train.lora import apply_adapter
 
         network = apply_adapter(network, style)
-        versions.update(adapter=str(style), adapter_version=_file_hash(Path(style) / "adapter_model.safetensors"))
+        versions.update(adapter=str(Path(style).resolve()),
+                        adapter_version=_file_hash(Path(style) / "adapter_model.safetensors"))
         style = None
     elif style is not None:
         known = list(network.config.styles or ())
