@@ -1,5 +1,6 @@
 """A run the words ask for, written as a run (motiongpt.model.strides): a twice-large step a stride from foot to
-foot, a small flight after every second one, one way, caught in motion; performed, it runs."""
+foot, a small flight after every second one, the trailing leg kicked back and folded under, one way, caught in
+motion; performed, it runs."""
 
 from __future__ import annotations
 
@@ -66,6 +67,18 @@ def test_a_run_is_written_as_strides_from_foot_to_foot_with_flights(monkeypatch,
     assert all(s.direction == Direction.FORWARD and s.space == 2 for s in steps)
     feet = sorted(steps + flights, key=lambda s: s.start)
     assert all(a.end == b.start for a, b in zip(feet, feet[1:]))  # each lasts until the next: no gap, no overlap
+    # the trailing leg kicks back as its foot leaves the floor (a step on the beat, a flight) and folds under
+    leg_of = {Column.SUPPORT_LEFT: Column.LEG_LEFT, Column.SUPPORT_RIGHT: Column.LEG_RIGHT}
+    other = {Column.SUPPORT_LEFT: Column.LEG_RIGHT, Column.SUPPORT_RIGHT: Column.LEG_LEFT}
+    kicks = sorted([(s.start, other[s.column]) for s in steps if s.start % 1 == 0]
+                   + [(f.start, leg_of[max((s for s in steps if s.start < f.start), key=lambda s: s.start).column])
+                      for f in flights])
+    legs = sorted((s for s in score.symbols if s.column in (Column.LEG_LEFT, Column.LEG_RIGHT)),
+                  key=lambda s: s.start)
+    assert [(s.start, s.column) for s in legs if s.direction == Direction.BACKWARD] == kicks
+    assert all(s.level == laban.Level.LOW and (s.duration == 0.25 if s.direction == Direction.BACKWARD else
+                                               s.direction == Direction.PLACE and 1 <= s.contraction <= 3)
+               for s in legs)
     standing = [s for s in score.starting_position if s.column in FEET]
     assert len(standing) == 1 and standing[0].column == steps[0].column  # caught in motion: on the first foot
 
