@@ -12,6 +12,7 @@ import laban
 from laban import Column, Direction, Sign
 from motiongpt.model import build, tiny_config
 from motiongpt.model.strides import rhythm, running_bars
+from test_steering import leaning
 
 FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
@@ -27,25 +28,6 @@ def test_the_bars_whose_words_say_run_and_their_way():
 def test_the_rhythm_strides_every_beat_or_every_half_beat_when_the_beat_is_slow():
     assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 160)] == [8, [0, 5], [4]]
     assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 90)] == [4, [0, 3], [2]]
-
-
-def leaning(monkeypatch, biases: dict[str, float]):
-    """The generate module with ``biases`` added to the logits after the grammar (a model that avoids flights and
-    likes holds and turns: what the run has to hold against), and a tiny untrained model."""
-    import motiongpt.model.generate as generation
-    from motiongpt.vocabulary import Vocabulary
-
-    vocabulary = Vocabulary()
-    bias = torch.zeros(len(vocabulary))
-    for token, value in biases.items():
-        bias[vocabulary.ids[token]] = value
-
-    class Leaning(generation.ScoreGrammarProcessor):
-        def __call__(self, input_ids, scores):
-            return super().__call__(input_ids, scores) + bias
-
-    monkeypatch.setattr(generation, "ScoreGrammarProcessor", Leaning)
-    return generation, build(tiny_config(), seed=3).eval()
 
 
 AGAINST = {"flight": -8.0, "hold": 4.0, "turn:+1/4": 4.0, "place/middle": 4.0, "backward/middle": 3.0,

@@ -28,6 +28,7 @@ from laban.timing import BeatGrid
 
 from motiongpt.grammar import (MOD, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_WHAT, WHAT, ScoreGrammar,
                                ScoreGrammarProcessor)
+from motiongpt.model.ties import refused_where
 from motiongpt.vocabulary import COLUMNS
 
 SUPPORT_COLUMNS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))  # the feet
@@ -120,12 +121,7 @@ class SupportOnsets(LogitsProcessor):
             ends = s.ev_pos[:, None] + positions + 1
             refused[:, v.duration0:v.duration0 + v.max_positions] |= timing[:, None] & (ends > after[:, None])
 
-        if not refused.any():
-            return scores
-        mask = torch.from_numpy(refused).to(scores.device)
-        pushed = scores.masked_fill(mask, float("-inf"))
-        empty = torch.isinf(pushed).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
-        return torch.where(empty[:, None], scores, pushed)
+        return refused_where(scores, refused)
 
 
 def weight_at(score, beat: float) -> set[int]:

@@ -36,9 +36,11 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
-from motiongpt.grammar import SUPPORT_LANES, P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_START_NEXT, P_WHAT
-from motiongpt.vocabulary import COLUMNS
 from laban.score import Column, Direction
+from motiongpt.grammar import P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_START_NEXT, P_WHAT, SUPPORT_LANES
+from motiongpt.vocabulary import COLUMNS
+
+from .ties import refused_where
 
 RUN_WORDS = re.compile(r"(?<![\w-])(run|runs|running|jog|jogs|jogging|sprint|sprints|sprinting)(?![\w-])")
 _SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
@@ -148,7 +150,7 @@ class Strides(LogitsProcessor):
             refused[unsupported, v.column0 + _SUPPORTS[1] + 1:v.column0 + len(COLUMNS)] = True
             refused[unsupported, v.bar_id] = True
         if not run.any():
-            return self._masked(scores, refused)
+            return refused_where(scores, refused)
 
         positions = np.arange(v.max_positions)
         floor = np.where(s.bar == 0, s.upbeat_floor, 0)  # a multiple of q
@@ -249,13 +251,4 @@ class Strides(LogitsProcessor):
             folding = swinging & ~kick
             refused[np.ix_(folding, v.modifier0 + self.not_folded)] = True
             refused[np.ix_(folding & (s.mods[:, 0] < 0), v.duration0 + positions)] = True
-        return self._masked(scores, refused)
-
-    @staticmethod
-    def _masked(scores: torch.FloatTensor, refused: np.ndarray) -> torch.FloatTensor:
-        if not refused.any():
-            return scores
-        mask = torch.from_numpy(refused).to(scores.device)
-        pushed = scores.masked_fill(mask, float("-inf"))
-        empty = torch.isinf(pushed).all(1) & ~torch.isinf(scores).all(1)  # never empty a row: leave it
-        return torch.where(empty[:, None], scores, pushed)
+        return refused_where(scores, refused)
