@@ -26,8 +26,12 @@ def test_the_bars_whose_words_say_run_and_their_way():
 
 
 def test_the_rhythm_strides_every_beat_or_every_half_beat_when_the_beat_is_slow():
-    assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 160)] == [8, [0, 5], [4]]
-    assert [x.tolist() if hasattr(x, "tolist") else x for x in rhythm(4, 60 / 90)] == [4, [0, 3], [2]]
+    def listed(pattern):
+        return [x.tolist() if hasattr(x, "tolist") else x for x in pattern]
+
+    assert listed(rhythm(4, 60 / 160)) == [8, [0, 5], [4], 1]  # a step a beat, a flight every second one
+    assert listed(rhythm(4, 60 / 90)) == [4, [0, 3], [2], 1]  # a step a half beat
+    assert listed(rhythm(12, 60 / 160)) == [24, [0, 15], [12], 3]  # triplets: the flight still a quarter beat
 
 
 AGAINST = {"flight": -8.0, "hold": 4.0, "turn:+1/4": 4.0, "place/middle": 4.0, "backward/middle": 3.0,

@@ -51,14 +51,15 @@ _LEGS = (COLUMNS.index(Column.LEG_LEFT), COLUMNS.index(Column.LEG_RIGHT))  # eac
 QUICKEST_BEAT = 0.45  # seconds: a beat slower than this takes two strides (a runner's stride lasts 0.3-0.4 s)
 
 
-def rhythm(q: int, beat: float) -> tuple[int, np.ndarray, np.ndarray]:
+def rhythm(q: int, beat: float) -> tuple[int, np.ndarray, np.ndarray, int]:
     """A run's rhythm in subdivisions of 1/``q`` beat, at ``beat`` seconds a beat: a stride every ``u``
-    subdivisions (a beat, or half of one when the beat is slower than ``QUICKEST_BEAT``), and a flight after every
-    second stride, which the next stride lands from a subdivision late — as the tokenizer writes captured runs
+    subdivisions (a beat, or half of one when the beat is slower than ``QUICKEST_BEAT``), and a flight of a quarter
+    beat after every second stride, which the next stride lands from — as the tokenizer writes captured runs
     (09_05: a step of a beat, a quarter beat's flight, a step of three quarters). (period, where steps start,
-    where flights start), repeating from the bar line."""
+    where flights start, how long a flight lasts), repeating from the bar line."""
     u = q if beat <= QUICKEST_BEAT or q % 2 else q // 2
-    return 2 * u, np.array([0, u + 1]), np.array([u])
+    flight = max(1, q // 4)
+    return 2 * u, np.array([0, u + flight]), np.array([u]), flight
 
 
 def running_bars(phrases, first_bar: int, bars: int) -> np.ndarray:
@@ -100,21 +101,23 @@ class Strides(LogitsProcessor):
         self.met = None  # per row: (bar, position) of the last support and of the last flight written
         # the rhythm, repeating every ``period`` subdivisions from the bar line: where steps and flights start, and
         # where a step ends (at the next flight, or the next step)
-        self.period, self.steps, self.flights = rhythm(self.q, beat)
+        self.period, self.steps, self.flights, self.flight_length = rhythm(self.q, beat)
         self.ends = np.union1d(self.flights, self.steps)
         # the trailing leg: kicked back as its foot leaves the floor (a step not landing from a flight, or a
-        # flight), folded under as it swings through until the next kick
-        self.kicks = np.setdiff1d(self.ends, self.flights + 1)
-        self.folds = (self.kicks + 1) % self.period
+        # flight) for as long as a flight, folded under as it swings through until the next kick
+        self.kicks = np.setdiff1d(self.ends, self.flights + self.flight_length)
+        self.folds = (self.kicks + self.flight_length) % self.period
         self.leg_at = np.union1d(self.kicks, self.folds)
         self.back_low = np.array([w != "backward/low" for w in v.whats])
         self.place_low = np.array([w != "place/low" for w in v.whats])
         self.not_folded = np.flatnonzero([m not in ("contraction:1", "contraction:2", "contraction:3")
                                           for m in v.modifiers])
 
-    def _next(self, lowest: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """Per row, the first position from ``lowest`` on at one of the rhythm's ``offsets``."""
-        return (lowest[:, None] + (offsets[None] - lowest[:, None]) % self.period).min(1)
+    def _next(self, lowest: np.ndarray, offsets: np.ndarray, origin: np.ndarray) -> np.ndarray:
+        """Per row, the first position from ``lowest`` on at one of the rhythm's ``offsets``, the rhythm counted
+        from ``origin`` (the bar's first position: after an upbeat's silent beats, so a run starts on a step)."""
+        after = lowest - origin
+        return origin + (after[:, None] + (offsets[None] - after[:, None]) % self.period).min(1)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s = self.grammar.state
@@ -159,8 +162,9 @@ class Strides(LogitsProcessor):
         met_support = (self.met[:, 0, 0] == s.bar) & (self.met[:, 0, 1] == s.pos)
         met_flight = (self.met[:, 1, 0] == s.bar) & (self.met[:, 1, 1] == s.pos)
         onset_support = self._next(np.maximum(s.pos + (met_support | (s.last_col >= _SUPPORTS[1])), floor),
-                                   self.steps)
-        onset_flight = self._next(np.maximum(s.pos + (met_flight | (s.last_col >= _CENTRE)), floor + 1), self.flights)
+                                   self.steps, floor)
+        onset_flight = self._next(np.maximum(s.pos + (met_flight | (s.last_col >= _CENTRE)), floor + 1),
+                                  self.flights, floor)
         flight_first = onset_flight < onset_support
         target = np.minimum(onset_flight, onset_support)
         supports_free = g._column_free_time(s)[:, list(_SUPPORTS)].min(1)
@@ -181,8 +185,8 @@ class Strides(LogitsProcessor):
             refused[:, v.column0:v.column0 + len(COLUMNS)] |= now[:, None] & ~wanted
         # the trailing leg, where no support or flight is owed first (staff order: they come before the legs)
         met_leg = (self.met_leg[:, 0] == s.bar) & (self.met_leg[:, 1] == s.pos)
-        onset_leg = self._next(np.maximum(s.pos + (met_leg | (s.last_col >= _LEGS[1])), floor), self.leg_at)
-        kicking = np.isin(onset_leg % self.period, self.flights)  # a flight's kick: the foot that was down
+        onset_leg = self._next(np.maximum(s.pos + (met_leg | (s.last_col >= _LEGS[1])), floor), self.leg_at, floor)
+        kicking = np.isin((onset_leg - floor) % self.period, self.flights)  # a flight's kick: the foot that was down
         trailing = np.where(kicking, self.foot, sum(_SUPPORTS) - self.foot) + (_LEGS[0] - _SUPPORTS[0])
         leg_free = s.busy[np.arange(batch), np.clip(trailing, 0, len(COLUMNS) - 2) + 1]
         legging = (run & between & (self.foot >= 0) & (onset_leg < s.length) & (leg_free <= onset_leg)
@@ -197,7 +201,7 @@ class Strides(LogitsProcessor):
             np.arange(len(COLUMNS))[None] != trailing[:, None])
         # no step off the rhythm's strides, none beside another one
         choosing = run & between & (s.pos >= 0)
-        phase = s.pos % self.period
+        phase = (s.pos - floor) % self.period
         off_beat = choosing & (~np.isin(phase, self.steps) | met_support)
         refused[np.ix_(off_beat, v.column0 + np.array(_SUPPORTS))] = True
         # the centre only for the flights (once written, not again for a turn in its other lane)
@@ -212,10 +216,10 @@ class Strides(LogitsProcessor):
         # no position where nothing could be written: the columns a run leaves free (torso, arms, head) still
         # busy there, and none of its own events due
         others_free = g._column_free_time(s)[:, _LEGS[1] + 1:].min(1)
-        due = np.isin(positions % self.period, np.union1d(self.ends, self.leg_at))
+        due = np.isin((positions[None] - floor[:, None]) % self.period, np.union1d(self.ends, self.leg_at))
         idle = run & between & ~waiting
         refused[:, v.position0:v.position0 + v.max_positions] |= idle[:, None] & (
-            (positions[None] < others_free[:, None]) & ~due[None])
+            (positions[None] < others_free[:, None]) & ~due)
         # a kick goes back low, a fold stays under the body, bent at the knee
         kick_here = np.isin(phase, self.kicks)
         shaping = run & (s.phase == P_WHAT) & np.isin(s.col, _LEGS)
@@ -232,7 +236,8 @@ class Strides(LogitsProcessor):
         timing = run & (s.phase == P_DUR) & (np.isin(s.col, _SUPPORTS) | is_flight)
         if timing.any():
             start = s.ev_pos
-            until = np.where(is_flight, self._next(start + 1, self.steps), self._next(start + 1, self.ends))
+            until = np.where(is_flight, self._next(start + 1, self.steps, floor),
+                             self._next(start + 1, self.ends, floor))
             until = np.minimum(until, s.length)
             ends = start[:, None] + positions[None] + 1
             refused[:, v.duration0:v.duration0 + v.max_positions] |= timing[:, None] & (ends != until[:, None])
@@ -244,8 +249,9 @@ class Strides(LogitsProcessor):
                 refused[np.ix_(rows & (s.mods[:, 1] < 0), v.duration0 + positions)] = True
         swinging = run & (s.phase == P_DUR) & np.isin(s.col, _LEGS) & (s.need[:, 0] == -2)
         if swinging.any():  # a kick lasts a subdivision, a fold (bent 1-3) until the next kick
-            kick = np.isin(s.ev_pos % self.period, self.kicks)
-            until = np.where(kick, s.ev_pos + 1, np.minimum(self._next(s.ev_pos + 1, self.kicks), s.length))
+            kick = np.isin((s.ev_pos - floor) % self.period, self.kicks)
+            until = np.where(kick, s.ev_pos + self.flight_length,
+                             np.minimum(self._next(s.ev_pos + 1, self.kicks, floor), s.length))
             ends = s.ev_pos[:, None] + positions[None] + 1
             refused[:, v.duration0:v.duration0 + v.max_positions] |= swinging[:, None] & (ends != until[:, None])
             folding = swinging & ~kick
