@@ -241,8 +241,8 @@ _DIGITS = re.compile(r"\b(\d+)\b")
 # Words a prompt may use that the describer never writes: a choreographer's names for a turn, a jump or steps.
 PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
 PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
-PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride", "strides",
-                "striding")
+PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride",
+                "strides", "striding")
 _JUMP = _alternation({f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words
                       for s in ("", "s")})
 _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,

@@ -66,8 +66,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
       ``((first, last), words)`` for spans of bars (staff numbers), or a 384-d vector; words enter as their
       sentence vector and as per-bar facts (``conditions.word_phrases``/``fact_rows``: step count, direction,
-      turn, jumps, arm level); ``facts``: (bars, F) fact levels given directly instead; ``style``: a name the
-      model knows or an id; ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
+      turn, jumps, arm level), and bars whose words say run are written in a run's rhythm (``strides``);
+      ``facts``: (bars, F) fact levels given directly instead; ``style``: a name the model knows or an id;
+      ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
     - ``bars``: how many bars (default: those covering the grid).
     - ``continue_from``: a score (or its ids, without ``<eos>``) whose bars are kept and continued to ``bars``.
     - ``fill_in=(score, first, stop)``: bars ``first..stop-1`` of ``score`` written anew between the bars before
@@ -255,7 +256,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
     the model, where the processors leave one token at every step (else ``sampling.NotForced``); ``open_end``: the
     last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``); ``running``:
-    per bar, whether its words ask to run (``strides.Strides``), or None."""
+    per bar, the way its words ask to run or -1 (``strides.running_bars``: written as a run, ``strides.Strides``),
+    or None."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)

@@ -119,11 +119,17 @@ class Strides(LogitsProcessor):
         after = lowest - origin
         return origin + (after[:, None] + (offsets[None] - after[:, None]) % self.period).min(1)
 
+    def _trailing(self, phase: np.ndarray) -> np.ndarray:
+        """Per row, the leg column that trails at ``phase`` of the rhythm: at a flight's kick the leg of the foot
+        that was down, else the leg of the foot that did not step last (the steps go from foot to foot)."""
+        foot = np.where(np.isin(phase, self.flights), self.foot, sum(_SUPPORTS) - self.foot)
+        return foot + (_LEGS[0] - _SUPPORTS[0])
+
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s = self.grammar.state
         if s is None or not self.running.any():
             return scores
-        g, v, q = self.grammar.grammar, self.v, self.q
+        g, v = self.grammar.grammar, self.v
         batch = len(s.phase)
         if self.met is None or len(self.met) != batch:
             self.met = np.full((batch, 2, 2), -1, dtype=np.int64)
@@ -186,8 +192,7 @@ class Strides(LogitsProcessor):
         # the trailing leg, where no support or flight is owed first (staff order: they come before the legs)
         met_leg = (self.met_leg[:, 0] == s.bar) & (self.met_leg[:, 1] == s.pos)
         onset_leg = self._next(np.maximum(s.pos + (met_leg | (s.last_col >= _LEGS[1])), floor), self.leg_at, floor)
-        kicking = np.isin((onset_leg - floor) % self.period, self.flights)  # a flight's kick: the foot that was down
-        trailing = np.where(kicking, self.foot, sum(_SUPPORTS) - self.foot) + (_LEGS[0] - _SUPPORTS[0])
+        trailing = self._trailing((onset_leg - floor) % self.period)
         leg_free = s.busy[np.arange(batch), np.clip(trailing, 0, len(COLUMNS) - 2) + 1]
         legging = (run & between & (self.foot >= 0) & (onset_leg < s.length) & (leg_free <= onset_leg)
                    & ~(acting & (target <= onset_leg)))
@@ -210,9 +215,9 @@ class Strides(LogitsProcessor):
         for foot in _SUPPORTS:
             refused[choosing & (self.foot == foot), v.column0 + foot] = True
         refused[np.ix_(choosing & ~np.isin(phase, self.leg_at), v.column0 + np.array(_LEGS))] = True
-        here = np.where(np.isin(phase, self.flights), self.foot, sum(_SUPPORTS) - self.foot) + (_LEGS[0] - _SUPPORTS[0])
+        trailing_here = self._trailing(phase)
         for leg in _LEGS:  # and only the trailing one (the other bears the weight)
-            refused[choosing & (self.foot >= 0) & (here != leg), v.column0 + leg] = True
+            refused[choosing & (self.foot >= 0) & (trailing_here != leg), v.column0 + leg] = True
         # no position where nothing could be written: the columns a run leaves free (torso, arms, head) still
         # busy there, and none of its own events due
         others_free = g._column_free_time(s)[:, _LEGS[1] + 1:].min(1)
@@ -248,7 +253,7 @@ class Strides(LogitsProcessor):
                 refused[np.ix_(rows, v.modifier0 + wrong)] = True
                 refused[np.ix_(rows & (s.mods[:, 1] < 0), v.duration0 + positions)] = True
         swinging = run & (s.phase == P_DUR) & np.isin(s.col, _LEGS) & (s.need[:, 0] == -2)
-        if swinging.any():  # a kick lasts a subdivision, a fold (bent 1-3) until the next kick
+        if swinging.any():  # a kick lasts as long as a flight, a fold (bent 1-3) until the next kick
             kick = np.isin((s.ev_pos - floor) % self.period, self.kicks)
             until = np.where(kick, s.ev_pos + self.flight_length,
                              np.minimum(self._next(s.ev_pos + 1, self.kicks, floor), s.length))
