@@ -286,8 +286,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
 
         processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
     if running is not None and (running >= 0).any():
-        beat = float(np.median(np.diff(grid.times))) if len(grid.times) > 1 else 60.0 / grid.tempo
-        processors.append(Strides(grammar, running, beat))  # a run's rhythm, where the words ask to run
+        processors.append(Strides(grammar, running, 60.0 / grid.tempo))  # a run's rhythm, where words ask to run
     if steps_on is not None:  # after those that narrow: it pushes among what they left
         # a phrase's steps start anywhere while it still owes the turn its words ask (the push cost turns most)
         processors.append(StepsOnTheBeat(grammar, steps_on, spared=turning.owing if turning is not None else None))

@@ -56,7 +56,7 @@ def rhythm(q: int, beat: float) -> tuple[int, np.ndarray, np.ndarray, int]:
     subdivisions (a beat, or half of one when the beat is slower than ``QUICKEST_BEAT``), and a flight of a quarter
     beat after every second stride, which the next stride lands from — as the tokenizer writes captured runs
     (09_05: a step of a beat, a quarter beat's flight, a step of three quarters). (period, where steps start,
-    where flights start, how long a flight lasts), repeating from the bar line."""
+    where flights start, how long a flight lasts), repeating from each bar's first position (``Strides._next``)."""
     u = q if beat <= QUICKEST_BEAT or q % 2 else q // 2
     flight = max(1, q // 4)
     return 2 * u, np.array([0, u + flight]), np.array([u]), flight
@@ -99,8 +99,8 @@ class Strides(LogitsProcessor):
         self.moving_on = np.zeros(len(v), dtype=bool)
         self.moving_on[[v.bar_id, v.eos_id, v.fim_suffix_id]] = True
         self.met = None  # per row: (bar, position) of the last support and of the last flight written
-        # the rhythm, repeating every ``period`` subdivisions from the bar line: where steps and flights start, and
-        # where a step ends (at the next flight, or the next step)
+        # the rhythm, repeating every ``period`` subdivisions: where steps and flights start, and where a step ends
+        # (at the next flight, or the next step)
         self.period, self.steps, self.flights, self.flight_length = rhythm(self.q, beat)
         self.ends = np.union1d(self.flights, self.steps)
         # the trailing leg: kicked back as its foot leaves the floor (a step not landing from a flight, or a
@@ -173,7 +173,8 @@ class Strides(LogitsProcessor):
                                   self.flights, floor)
         flight_first = onset_flight < onset_support
         target = np.minimum(onset_flight, onset_support)
-        supports_free = g._column_free_time(s)[:, list(_SUPPORTS)].min(1)
+        free = g._column_free_time(s)  # (rows, columns)
+        supports_free = free[:, list(_SUPPORTS)].min(1)
         flight_free = s.busy[:, [0, *SUPPORT_LANES]].max(1)  # a flight needs both feet off the floor
         free_time = np.where(flight_first, flight_free, supports_free)
         waiting = (s.pending >= 0).any(1)
@@ -220,7 +221,7 @@ class Strides(LogitsProcessor):
             refused[choosing & (self.foot >= 0) & (trailing_here != leg), v.column0 + leg] = True
         # no position where nothing could be written: the columns a run leaves free (torso, arms, head) still
         # busy there, and none of its own events due
-        others_free = g._column_free_time(s)[:, _LEGS[1] + 1:].min(1)
+        others_free = free[:, _LEGS[1] + 1:].min(1)
         due = np.isin((positions[None] - floor[:, None]) % self.period, np.union1d(self.ends, self.leg_at))
         idle = run & between & ~waiting
         refused[:, v.position0:v.position0 + v.max_positions] |= idle[:, None] & (
