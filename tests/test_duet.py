@@ -224,3 +224,92 @@ def test_the_command_writes_both_dancers_or_nothing(model, tmp_path, pair, lead_
     with pytest.raises(LabanError, match="no score.laban"):
         args.run(args)
     assert not (tmp_path / "out2").exists()
+
+
+@pytest.fixture(scope="module")
+def model_dir(model, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("model") / "model"
+    model.save_pretrained(folder)
+    return folder
+
+
+def example_lead(folder: Path) -> Path:
+    """A dance folder to lead: the first example's bars 1-2 (no upbeat: a stream starts on a downbeat)."""
+    from motiongpt.cocreate import Dance, Lineage
+
+    score = cut(laban.Score.load(ROOT / "examples" / "first_phrase.laban"), 1, 2)
+    return Dance(score, {"text": "a phrase"}, Lineage("example", seed=3)).save(folder, video=False)
+
+
+def test_a_partner_the_studio_asks_for_is_made_again_the_same(model_dir, tmp_path, capsys):
+    """The studio's partner (a child dance, operation 'partner') records its sampling settings, and ``history
+    --replay`` writes the same follower again for its parent; a partner recorded before the settings were (their
+    defaults) too."""
+    from motiongpt.cli import main
+    from motiongpt.studio.session import Studio
+
+    studio = Studio(tmp_path / "studio", model_dir)
+    example_lead(studio.folder.dances / "0001")
+    job = studio.jobs.wait(studio.develop("0001", "partner", {"seed": 2}).id, 120)
+    assert job.state == "done", job.error
+    [child] = job.result["dances"]
+    lineage = json.loads((studio.folder.dances / child / "lineage.json").read_text())
+    assert lineage["operation"] == "partner" and lineage["settings"]["style"] == "salsa follow"
+    dances = str(studio.folder.dances)
+    code = main(["history", dances, "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[1].startswith(f"  {child}  partner") and "made again: the same" in lines[1], lines
+    assert lines[-1] == "1 of 1 dances made again the same (1 not made again)"  # (the example is a person's)
+    del lineage["settings"]
+    (studio.folder.dances / child / "lineage.json").write_text(json.dumps(lineage))
+    code = main(["history", dances, "--replay"])
+    assert code == 0 and "made again: the same" in capsys.readouterr().out.splitlines()[1]
+
+
+def test_a_duet_folder_shows_under_its_lead_and_is_made_again_the_same(model_dir, tmp_path, capsys, monkeypatch):
+    """``motiongpt duet`` from a dance folder (whole and streamed) and from a capture writes a duet.json that names
+    its lead: ``history`` shows each duet under its lead (found by path, or by its score's digest once the tree
+    moved), ``--replay`` writes each follower again the same, tells a hand edit of follow.laban apart (exit 1) and
+    says in one line why a duet whose capture is gone cannot be made again."""
+    import viz.render
+
+    from motiongpt.cli import main
+
+    monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
+    session = tmp_path / "session"
+    session.mkdir()
+    lead = example_lead(session / "lead")
+    laban.write_bvh(laban.decode(laban.Score.load(ROOT / "examples" / "first_phrase.laban")), tmp_path / "take.bvh")
+    model = ["--model", str(model_dir), "--no-video"]
+    for args in ([str(lead), "-o", str(lead / "whole"), "--seed", "2"],
+                 [str(lead), "-o", str(session / "live"), "--seed", "1", "--stream"],
+                 [str(tmp_path / "take.bvh"), "--fps", "60", "-o", str(session / "capture"), "--stream"]):
+        assert main(["duet", *args, *model]) == 0, args
+    capsys.readouterr()
+    made = json.loads((lead / "whole" / "duet.json").read_text())
+    assert made["lead_path"] == str(lead.resolve()) and made["lead_score"] == laban_digest(lead)
+    code = main(["history", str(session), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (1 not made again)", lines
+    assert lines[0].startswith("capture  duet style salsa follow streamed seed 0  made again: the same")
+    assert lines[1].startswith("lead  example")
+    assert {line.split("  made again")[0] for line in lines[2:4]} == {
+        "  lead/whole  duet style salsa follow seed 2", "  live  duet style salsa follow streamed seed 1"}
+    moved = tmp_path / "moved"  # the lead's path is gone: found by its score's digest
+    session.rename(moved)
+    edited = moved / "lead" / "whole" / "follow.laban"  # a hand edit: a head movement on bar 1's first beat
+    edited.write_text(edited.read_text().replace("bar 1\n", "bar 1\n  1  head  forward high  0.25\n", 1))
+    (tmp_path / "take.bvh").unlink()
+    code = main(["history", str(moved), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1 and lines[-1] == "1 of 2 dances made again the same (2 not made again)", lines
+    assert lines[0].endswith(f"not made again: {tmp_path / 'take.bvh'}: no such file")
+    assert {line.split("  duet")[0]: line.split("  ")[-1] for line in lines[2:4]} == {
+        "  lead/whole": "made again: ANOTHER SCORE (edited by hand since, or made by other code)",
+        "  live": "made again: the same"}
+
+
+def laban_digest(folder: Path) -> str:
+    from motiongpt.cocreate import Dance
+
+    return Dance.load(folder).digest()

@@ -5,9 +5,11 @@
 
 Writes lead.laban, follow.laban (each dancer's score on the lead's grid), lead.bvh, follow.bvh (one floor, one
 clock), duet.png (a contact sheet of both, a pose a beat), duet.mp4 (unless --no-video) and duet.json (what made
-it, and the duet's figures). Everything is written into a temporary folder beside ``-o`` and moved into place at
-the end, so an error leaves no half-written duet. A whole duet is written by the built-in model, a streamed one by
-the small follower model (``checkpoints/follower``: about 0.1 s a bar on one core); ``--model`` for another.
+it: the lead by path and score digest, the model, settings and seed, so that ``motiongpt history --replay`` makes
+the follower again; and the duet's figures). Everything is written into a temporary folder beside ``-o`` and moved
+into place at the end, so an error leaves no half-written duet. A whole duet is written by the built-in model, a
+streamed one by the small follower model (``checkpoints/follower``: about 0.1 s a bar on one core); ``--model`` for
+another.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
-
-from laban.errors import LabanError
 
 from motiongpt import version
 
@@ -56,9 +56,12 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     out = common.output_folder(args.output)
     common.model_folder(args.model)
-    lead_score, lead, source = _lead(args)
-
     from motiongpt.cocreate import duet as duets
+
+    lead_score, lead, source = duets.read_lead(args.lead, fps=args.fps, bpm=args.bpm, seed=args.seed)
+
+    from motiongpt.cocreate.dance import score_digest
+    from motiongpt.cocreate.models import weights_version
     from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
 
     shipped = "follower" if args.stream else "builtin"
@@ -66,17 +69,9 @@ def run(args: argparse.Namespace) -> int:
     model = MotionGPT.from_pretrained(path)
     placement = duets.Placement.load()
     if args.stream:
-        import torch
-
-        # one row a step: a thread pool only adds hand-offs (0.32 s a bar on 2 threads with the other core busy,
-        # 0.11 s on one), and one core is what a live duet may count on
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with duets.one_thread():  # one row a step: a thread pool only adds hand-offs
             result, seconds = duets.streamed(model, lead_score, lead, seed=args.seed, temperature=args.temperature,
                                              top_p=args.top_p, placement=placement)
-        finally:
-            torch.set_num_threads(threads)
     else:
         result = duets.duet(model, lead_score, lead, seed=args.seed, temperature=args.temperature, top_p=args.top_p,
                             placement=placement, controls=not args.no_controls)
@@ -85,11 +80,15 @@ def run(args: argparse.Namespace) -> int:
     shown["same_beats"] = duets.same_beats(result.lead_score, result.follow_score)
     # the time a streamed bar took is printed, not written: the same seed gives the same files, to the byte
     latency = sorted(wall for wall, _ in seconds)[len(seconds) // 2] if seconds else None
-    made = {"lead": str(args.lead), "lead_from": source, "fps": args.fps, "bpm": args.bpm, "stream": args.stream,
+    # the lead named as history names a parent (by its whole path, and by its score's digest where it moved), the
+    # model folder as a whole path: ``motiongpt history --replay`` makes the follower again from anywhere
+    made = {"lead": str(args.lead), "lead_path": str(args.lead.resolve()), "lead_score": score_digest(lead_score),
+            "lead_from": source, "fps": args.fps, "bpm": args.bpm, "stream": args.stream,
             "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
             "temperature": args.temperature, "top_p": args.top_p,
-            "model": str(args.model) if args.model else shipped, "placement": placement.made_by,
-            "motiongpt": version(), "figures": {k: round(v, 4) for k, v in shown.items()}}
+            "model": str(args.model.resolve()) if args.model else shipped, "model_version": weights_version(model),
+            "placement": placement.made_by, "motiongpt": version(),
+            "figures": {k: round(v, 4) for k, v in shown.items()}}
     _write(out, result, made, args)
     print(f"{out}: the follower's {len(result.follow_score.symbols)} symbols for the lead's "
           f"{len(result.lead_score.symbols)}; distance and facing in the couples' band "
@@ -97,27 +96,6 @@ def run(args: argparse.Namespace) -> int:
           f"{shown['gap_above_margin']:.0%} of frames" + (f", {latency:.2f} s a bar" if seconds
                                                            else ""))
     return 0
-
-
-def _lead(args):
-    """The lead's score, its motion and where they came from."""
-    from laban import decode, read_bvh, tokenize
-    from laban.score import Score
-
-    path = args.lead
-    if path.is_dir():
-        score_path = path / "score.laban"
-        if not score_path.is_file():
-            raise LabanError(f"{path}: no score.laban in the folder")
-        score = Score.load(score_path)
-        if (path / "dance.bvh").is_file():
-            return score, read_bvh(path / "dance.bvh"), "score.laban + dance.bvh"
-        return score, decode(score, seed=args.seed), "score.laban (decoded)"
-    common.existing_file(path)
-    if path.suffix.lower() != ".bvh":
-        raise LabanError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
-    motion = read_bvh(path, frame_rate=args.fps)
-    return tokenize(motion, bpm=args.bpm, title=path.stem), motion, "capture (tokenized)"
 
 
 def _write(out: Path, result, made: dict, args) -> None:

@@ -26,12 +26,18 @@ lead's frames of bar k+1 arrive, ``Duet.react`` moves it frame by frame (``partn
 beside the lead, the bodies apart), since a bar planned a bar ahead cannot know where the lead will go.
 
 The floor (placement statistics, rigid moves, the bodies' gap, the live reflex) lives in ``partners``.
+
+A folder ``motiongpt duet`` wrote is read back by ``read_duet`` (what ``history`` shows, and ``replay`` makes again):
+its duet.json names the lead (a dance folder, or the capture it was tokenized from) by path and by its score's
+digest, with the model, settings and seed; the lead is read as the command read it (``read_lead``).
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -39,6 +45,7 @@ from laban.motion import Motion, Trajectories
 from laban.score import SUPPORT_COLUMNS, Score
 from laban.timing import BeatGrid
 
+from .dance import Dance, Lineage, _read_json, score_digest
 from .partners import (HEADING_SMOOTHING, DuetError, Placement, Reflex, _bar_move, _rotate, _target, floor_frame,
                        moved, place, wrap)
 from .partners import figures  # noqa: F401  (a duet's figures: the command and the bench ask this module)
@@ -107,6 +114,67 @@ def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: 
     follow = _padded(follow, lead.frame_count)
     follow = place(follow, lead.trajectories(), lead_score.grid, placement)
     return DuetResult(lead_score, score, lead, follow)
+
+
+def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None, seed: int = 0
+              ) -> tuple[Score, Motion, str]:
+    """The lead at ``path``, its score, its motion and where they came from: a dance folder's score.laban with its
+    dance.bvh (else the score decoded with ``seed``), or a .bvh capture read at ``fps`` (default: its header's)
+    and tokenized on its own pulse (or ``bpm``). What is not a lead is one line."""
+    from laban import decode, read_bvh, tokenize
+
+    path = Path(path)
+    if path.is_dir():
+        score_path = path / "score.laban"
+        if not score_path.is_file():
+            raise DuetError(f"{path}: no score.laban in the folder")
+        score = Score.load(score_path)
+        if (path / "dance.bvh").is_file():
+            return score, read_bvh(path / "dance.bvh"), "score.laban + dance.bvh"
+        return score, decode(score, seed=seed), "score.laban (decoded)"
+    if not path.is_file():
+        raise DuetError(f"{path}: no such file")
+    if path.suffix.lower() != ".bvh":
+        raise DuetError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
+    motion = read_bvh(path, frame_rate=fps)
+    return tokenize(motion, bpm=bpm, title=path.stem), motion, "capture (tokenized)"
+
+
+def read_duet(folder: Path) -> Dance:
+    """The duet ``motiongpt duet`` wrote into ``folder``, as ``history`` reads it: a ``Dance`` of the follower's
+    score (follow.laban) whose lineage is "duet" on its lead (the lead's folder and score digest; for a capture,
+    its file in the settings), with the duet's settings, seed and model. A duet written before its lead's path
+    and digest were recorded names its lead by lead.laban's digest."""
+    folder = Path(folder)
+    made = _read_json(folder / "duet.json")
+    lead = made.get("lead_path") or made.get("lead")
+    digest = made.get("lead_score")
+    if digest is None and (folder / "lead.laban").is_file():
+        digest = score_digest(Score.load(folder / "lead.laban"))
+    settings = {k: made[k] for k in ("stream", "controls", "temperature", "top_p", "style", "fps", "bpm")
+                if k in made}
+    capture = str(made.get("lead_from", "")).startswith("capture")
+    if capture:
+        settings["capture"] = lead
+    lineage = Lineage("duet", ({"path": None if capture else lead, "score": digest},), style=made.get("style"),
+                      seed=int(made.get("seed", 0)), settings=settings, model=made.get("model"),
+                      model_version=made.get("model_version"), motiongpt=made.get("motiongpt"))
+    return Dance(Score.load(folder / "follow.laban"), {}, lineage, folder)
+
+
+@contextmanager
+def one_thread():
+    """torch on one thread while a duet streams: at one row a step a thread pool only adds hand-offs (0.32 s a bar
+    on 2 threads with the other core busy, 0.11 s on one), and one core is what a live duet may count on; a
+    streamed duet made again streams so too."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def resampled(motion: Motion, fps: float) -> Motion:

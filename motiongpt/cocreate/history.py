@@ -1,5 +1,6 @@
 """``motiongpt history``: the dances found under a folder, as the tree their lineages make (parents linked by
-path, or by their score's digest when a folder was moved)."""
+path, or by their score's digest when a folder was moved); a duet ``motiongpt duet`` wrote is shown under its lead,
+as its follower (``duet.read_duet``)."""
 
 from __future__ import annotations
 
@@ -23,27 +24,31 @@ class Node:
 
 
 def find_dances(root: str | Path) -> list[Dance]:
-    """Every dance folder under ``root`` (``root`` itself included), in path order; a missing root is one line.
+    """Every dance folder under ``root`` (``root`` itself included), in path order, and every duet folder (one with
+    duet.json and follow.laban: its follower, as a dance whose lineage is "duet" on its lead); a missing root is
+    one line.
 
     Hidden folders are not entered: a dance being written is a hidden sibling of its folder until it is whole
     (``dance.atomic_folder``), and it may vanish while the tree is walked (two studio tabs at once, on a loaded
     machine: a walk that had entered one failed with "no such file"); so may a folder replaced as it is read,
     which is left out.
     """
+    from .duet import read_duet
+
     root = Path(root)
     if not root.is_dir():
         raise CocreateError(f"{root}: no such folder")
     folders = []
     for here, subfolders, files in os.walk(root):  # (a folder gone before it is listed is passed over)
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        if "score.laban" in files:
+        if "score.laban" in files or {"duet.json", "follow.laban"} <= set(files):
             folders.append(Path(here))
     dances = []
     for folder in sorted(folders):
         try:
-            dances.append(Dance.load(folder))
+            dances.append(Dance.load(folder) if (folder / "score.laban").is_file() else read_duet(folder))
         except (OSError, LabanError):
-            if folder.is_dir() and (folder / "score.laban").is_file():
+            if folder.is_dir() and any((folder / name).is_file() for name in ("score.laban", "duet.json")):
                 raise  # a dance that is there and cannot be read says so
     return dances
 
@@ -75,7 +80,8 @@ def format_history(root: str | Path, note=None) -> str:
     folder with no dance under it is one line: the wrong folder, most likely, not an empty tree."""
     roots = history(root)
     if not roots:
-        raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban)")
+        raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban, a duet one with "
+                            "duet.json)")
     root = Path(root).resolve()
     lines: list[str] = []
     shown: set[Path] = set()
@@ -91,6 +97,8 @@ def format_history(root: str | Path, note=None) -> str:
             what += f" strength {lineage.settings['strength']:g}"
         if lineage.style:
             what += f" style {lineage.style}"
+        if lineage.settings.get("stream"):
+            what += " streamed"
         text = f' "{node.dance.text}"' if node.dance.text else ""
         line = f"{'  ' * depth}{name or '.'}  {what}{text} seed {lineage.seed}"
         if node.path in shown or (via is not None and node.parents and node.parents[0] is not via):
@@ -108,8 +116,8 @@ def format_history(root: str | Path, note=None) -> str:
 
 def made_again(node: Node, cache: dict) -> tuple[bool | None, str]:
     """Whether ``node``'s dance comes out the same when made again from its lineage (``replay.replay``): True
-    (the same score, to the byte of score.json), False (another), or None where it cannot be, with why.
-    ``cache`` keeps the models loaded and the sets made again across the nodes of one tree."""
+    (the same score, to the byte of score.json; a duet's, its follower's), False (another), or None where it cannot
+    be, with why. ``cache`` keeps the models loaded and the sets made again across the nodes of one tree."""
     from .replay import model_loader, replay
 
     try:

@@ -3,10 +3,12 @@ as ``history`` finds them: by folder, or by their score's digest), with its word
 and adapter it names. Same inputs and seed, same bytes: a dance made again is the same score, and a session of
 choices can be checked, dance by dance (``motiongpt history DIR --replay``).
 
-A capture continued is tokenized again from its file (its score checked against the one the lineage names). What
-cannot be made again says why: a capture or a hand edit (a person, not the model, made it; a duet's partner is not
-replayed either), a dance whose parent is not under the folder, one made by other weights than those that can be
-loaded.
+A capture continued is tokenized again from its file (its score checked against the one the lineage names). A
+follower is written again for its lead: the studio's partner (operation "partner") and a folder ``motiongpt duet``
+wrote (``duet.read_duet``: operation "duet"; whole or streamed, its lead a dance under the folder or the capture
+it was tokenized from, tokenized again and checked against the lead's digest). What cannot be made again says why:
+a capture or a hand edit (a person, not the model, made it), a dance whose parent (a duet whose lead) is not under
+the folder, a lead capture gone, one made by other weights than those that can be loaded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .dance import CocreateError, Dance
+from .dance import CocreateError, Dance, score_digest
 from .models import Loaded
 
 
@@ -42,9 +44,12 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     settings = lineage.settings
     operation = lineage.operation
     needed = {"generate": 0, "vary": 1, "regenerate": 1, "continue": 1, "translate": 1, "blend": 2}
+    if operation in ("partner", "duet"):
+        return _follower(dance, parents, models)
     if operation not in needed:
         raise CocreateError(f"made by '{operation}', which is not made again here (a capture or a hand edit is a "
-                            "person's; replay makes generate, vary, regenerate, continue, blend and translate)")
+                            "person's; replay makes generate, vary, regenerate, continue, blend, translate, a "
+                            "partner and a duet)")
     if not parents and operation == "continue" and prompt.get("capture"):  # a capture continued: tokenized again
         parents = [_capture(prompt, lineage.parents[0] if lineage.parents else {})]
     if len(parents) < needed[operation]:
@@ -103,6 +108,38 @@ def _generated(dance: Dance, models) -> list[Dance]:
                     rank_them=False, steps_on=prompt.get("steps_on"), **length)
 
 
+def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
+    """A follower written again for its lead, by the model, settings and seed its lineage names: the studio's
+    partner (the whole follower of its parent) or a duet folder's (whole or streamed; its lead the dance found
+    under the folder, or the capture it was tokenized from, read again as ``motiongpt duet`` read it)."""
+    from .duet import STYLE, follower_score, one_thread, read_lead, streamed
+
+    lineage, settings = dance.lineage, dance.lineage.settings
+    capture, lead = settings.get("capture"), None
+    if capture:
+        lead_score, lead, _ = read_lead(Path(capture), fps=settings.get("fps"), bpm=settings.get("bpm"),
+                                        seed=lineage.seed)
+        named = lineage.parents[0].get("score") if lineage.parents else None
+        if named and score_digest(lead_score) != named:
+            raise CocreateError(f"{capture} tokenizes to another lead than the duet's (another file, or another "
+                                "tokenizer)")
+    elif parents:
+        lead_score = parents[0].score
+    else:
+        raise CocreateError(f"its {'lead' if lineage.operation == 'duet' else 'parent'} not found under the folder")
+    model = models(lineage.adapter).model  # with the adapter the studio developed the dance with, if any
+    sampling = dict(seed=lineage.seed, temperature=settings.get("temperature", 1.0), top_p=settings.get("top_p", 1.0))
+    if settings.get("stream"):
+        if lead is None:
+            lead_score, lead, _ = read_lead(parents[0].path, seed=lineage.seed)
+        with one_thread():  # as the command streamed it
+            score = streamed(model, lead_score, lead, **sampling)[0].follow_score
+    else:
+        score = follower_score(model, lead_score, controls=settings.get("controls", True),
+                               style=settings.get("style", STYLE), **sampling)
+    return Dance(score, dict(dance.prompt), lineage)
+
+
 def _capture(prompt: dict, parent: dict) -> Dance:
     """The capture a dance was continued from, tokenized again as it was (``extend.from_capture``), if its score is
     the one the lineage names."""
@@ -117,9 +154,9 @@ def _capture(prompt: dict, parent: dict) -> Dance:
 
 
 def model_loader(dance: Dance, cache: dict | None = None):
-    """``models(style)`` for ``replay``: the model ``dance``'s lineage names (the built-in one, or a folder as it
-    was given), with ``style``, each loaded once into ``cache``; weights other than those the lineage names are
-    one line."""
+    """``models(style)`` for ``replay``: the model ``dance``'s lineage names (the built-in one, the streaming
+    follower, or a folder as it was given), with ``style``, each loaded once into ``cache``; weights other than
+    those the lineage names are one line."""
     from .models import load_model
 
     cache = {} if cache is None else cache
@@ -129,7 +166,12 @@ def model_loader(dance: Dance, cache: dict | None = None):
     def models(style) -> Loaded:
         key = (str(model), str(style))
         if key not in cache:
-            cache[key] = load_model(model, style)
+            if lineage.model == "follower":  # the small model a streamed duet writes with, shipped too
+                from motiongpt.model import follower_model_path
+
+                cache[key] = load_model(follower_model_path(), style)
+            else:
+                cache[key] = load_model(model, style)
         loaded = cache[key]
         if lineage.model_version and loaded.versions["model_version"] != lineage.model_version:
             raise CocreateError(f"made by weights {lineage.model_version}, and {lineage.model or 'builtin'} now "

@@ -260,11 +260,13 @@ class Studio:
     def _partner(self, dance, loaded, seed: int):
         """--- HOOK: ask for a partner (motiongpt.cocreate.duet, another branch) ---
         The follower's part as a child dance (operation 'partner'); the two dancers as placed on one floor are
-        kept in exports/<child>.duet.json for the viewer (the follower's own folder holds its solo decoding)."""
-        from motiongpt.cocreate.duet import duet
+        kept in exports/<child>.duet.json for the viewer (the follower's own folder holds its solo decoding). The
+        sampling settings are recorded, so that ``history --replay`` writes the same follower again."""
+        from motiongpt.cocreate.duet import duet, follower_style
 
-        result = duet(loaded.model, dance.score, dance.motion(), seed=seed, processors=loaded.processors)
-        child = dance.child(result.follow_score, "partner", seed=seed, **loaded.versions)
+        settings = {"temperature": 1.0, "top_p": 1.0, "controls": True, "style": follower_style(loaded.model)}
+        result = duet(loaded.model, dance.score, dance.motion(), seed=seed, processors=loaded.processors, **settings)
+        child = dance.child(result.follow_score, "partner", seed=seed, settings=settings, **loaded.versions)
         return child, (result.lead, result.follow)
 
     def edit(self, dance_id: str, text: str) -> Job:
