@@ -83,7 +83,8 @@ def add_parsers(commands) -> None:
     trans.set_defaults(run=run_translate)
 
     hist = commands.add_parser("history", help="the tree of dances under a folder and how each was made",
-                               description="Every dance folder under DIR, as the tree of their lineage.")
+                               description="Every dance folder under DIR (and every folder motiongpt duet wrote, "
+                                           "under its lead), as the tree of their lineage.")
     hist.add_argument("folder", type=Path, help="a folder of dances (or one dance)")
     hist.add_argument("--replay", action="store_true",
                       help="make each dance again from its lineage (its parents, words, settings, seed and model) "
