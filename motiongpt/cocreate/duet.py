@@ -147,6 +147,8 @@ def read_duet(folder: Path) -> Dance:
     and digest were recorded names its lead by lead.laban's digest."""
     folder = Path(folder)
     made = _read_json(folder / "duet.json")
+    if not isinstance(made, dict):
+        raise DuetError(f"{folder / 'duet.json'}: not a JSON object")
     lead = made.get("lead_path") or made.get("lead")
     digest = made.get("lead_score")
     if digest is None and (folder / "lead.laban").is_file():
@@ -157,7 +159,7 @@ def read_duet(folder: Path) -> Dance:
     if capture:
         settings["capture"] = lead
     lineage = Lineage("duet", ({"path": None if capture else lead, "score": digest},), style=made.get("style"),
-                      seed=int(made.get("seed", 0)), settings=settings, model=made.get("model"),
+                      seed=made.get("seed", 0), settings=settings, model=made.get("model"),
                       model_version=made.get("model_version"), motiongpt=made.get("motiongpt"))
     return Dance(Score.load(folder / "follow.laban"), {}, lineage, folder)
 
