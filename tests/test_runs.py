@@ -23,6 +23,17 @@ def test_the_bars_whose_words_say_run_and_their_way():
     assert (running_bars([((1, 3), "a rerun of the turn, a runway walk")], 1, 3) == -1).all()
 
 
+def test_words_that_run_after_or_before_other_moves_run_in_their_own_share_of_the_bars():
+    forward, backward = list(Direction).index(Direction.FORWARD), list(Direction).index(Direction.BACKWARD)
+    assert running_bars([((1, 8), "walk backward, then run")], 1, 8).tolist() == [-1] * 4 + [forward] * 4
+    assert running_bars([((1, 6), "run backward; a half turn, arms high")], 1, 6).tolist() == [backward] * 3 + [-1] * 3
+    assert running_bars([((2, 7), "walk, then jog backward, then a jump")], 1, 8).tolist() == \
+        [-1, -1, -1, backward, backward, -1, -1, -1]
+    assert running_bars([((1, 1), "walk, then run")], 1, 1).tolist() == [forward]  # at least a bar
+    # the arms and other colour go beside the moves: one move, run throughout, the way from all the words
+    assert running_bars([((1, 4), "steps backward running, arms swinging low")], 1, 4).tolist() == [backward] * 4
+
+
 def test_the_rhythm_strides_every_beat_or_every_half_beat_when_the_beat_is_slow():
     def listed(pattern):
         return [x.tolist() if hasattr(x, "tolist") else x for x in pattern]
@@ -103,3 +114,15 @@ def test_bars_regenerated_as_a_run_stride_between_the_kept_bars(monkeypatch):
     flights = [s for s in new if s.column == Column.CENTRE and s.sign is Sign.FLIGHT]
     assert len(flights) >= 3 and not [s for s in new if s.column == Column.CENTRE and s.sign is Sign.TURN]
     assert all(s.direction == Direction.FORWARD and s.space == 2 for s in steps)
+
+
+def test_a_walk_then_a_run_walks_first_and_runs_after(monkeypatch):
+    """One text for the whole dance, "walk forward, then run": the first half walks (no flight: the model leans
+    away from them), the second half strides with flights."""
+    generation, model = leaning(monkeypatch, AGAINST)
+    grid = laban.BeatGrid.uniform(160, 6.0, 4)  # four bars
+    score = generation.generate(model, grid, text="walk forward, then run", seed=0)
+    flights = [s.start for s in score.symbols if s.column == Column.CENTRE and s.sign is Sign.FLIGHT]
+    steps = [s for s in score.symbols if s.column in FEET and s.sign is not Sign.HOLD and s.start >= 8]
+    assert flights and min(flights) >= 8 and len(flights) >= 3
+    assert all(s.space == 2 and s.direction == Direction.FORWARD for s in steps)

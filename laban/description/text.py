@@ -279,7 +279,7 @@ def facts_from_text(text: str) -> PhraseFacts:
     denies nothing it leaves out ("run" read as "no jump" made the model write a run as long holds under guidance:
     a run's strides are flights).
     """
-    clauses = [(_kinds(c), c) for c in (c.strip() for c in _SPLIT.split(text.lower())) if c]
+    clauses = said(text)
     kinds = set().union(*(k for k, _ in clauses))
     # the describer's register: every clause one of its kinds, in its own words (a choreographer's "run" or "jeté"
     # is a prompt's word: "a run" has flights the describer would call leaps, "jetés, a pirouette" has steps)
@@ -330,6 +330,14 @@ def facts_from_text(text: str) -> PhraseFacts:
         turn = None
     either = ways_of_turning == {False} and turn is not None
     return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either)
+
+
+def said(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """A sentence's clauses in the order said (lower case; split at commas, semicolons, colons, full stops and
+    "then"), each with what it tells (``_kinds``: "jump", "turn", "close", "step", "arm", "colour"; the first its
+    kind, none for words the describer does not write). A sentence's clauses are in time order where they move the
+    dancer on (steps, turns, jumps) and beside them where they colour the moves (the arms, a rise)."""
+    return [(_kinds(c), c) for c in (c.strip() for c in _SPLIT.split(text.lower())) if c]
 
 
 def _kinds(clause: str) -> tuple[str, ...]:

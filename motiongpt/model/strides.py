@@ -30,6 +30,7 @@ grammar has it: the constraint narrows, never empties, a row's choices.
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -66,15 +67,36 @@ def running_bars(phrases, first_bar: int, bars: int) -> np.ndarray:
     """(bars,) int: per vocabulary bar, -1 where its words do not say run (``RUN_WORDS``), else the way the run
     goes (an index of ``laban.Direction``: the way its words give its steps, forward where they give none), from
     ``((first, last), words)`` phrases in staff numbers (``first_bar``: the staff number of vocabulary bar 0, 0
-    with an upbeat)."""
+    with an upbeat).
+
+    Words say their moves in time order ("walk forward, then run"; ``laban.description.text.said``): where a
+    phrase's words move the dancer in more than one clause (steps, turns, jumps; the arms and other colour go
+    beside them), each such clause has an equal share of the phrase's bars, and a run runs in its own share (at
+    least a bar), its way the one its clause says (forward where it says none). A phrase that moves in one clause
+    runs throughout, its way from all its words."""
     from laban.description import facts_from_text
+    from laban.description.text import said
 
     running = np.full(bars, -1, dtype=np.int64)
+
+    def run(first: int, last: int, way) -> None:
+        way = Direction.FORWARD if way in (None, Direction.PLACE) else way
+        running[max(0, first - first_bar):max(0, last - first_bar + 1)] = list(Direction).index(way)
+
     for (first, last), words in phrases:
-        if RUN_WORDS.search(str(words).lower()):
-            way = facts_from_text(str(words)).step_direction
-            way = Direction.FORWARD if way in (None, Direction.PLACE) else way
-            running[max(0, first - first_bar):max(0, last - first_bar + 1)] = list(Direction).index(way)
+        if not RUN_WORDS.search(str(words).lower()):
+            continue
+        moves = [clause for kinds, clause in said(str(words)) if {"step", "close", "turn", "jump"} & set(kinds)]
+        if len(moves) < 2:
+            run(first, last, facts_from_text(str(words)).step_direction)
+            continue
+        length = last - first + 1
+        for k, clause in enumerate(moves):
+            if RUN_WORDS.search(clause):
+                start = first + math.floor(k * length / len(moves) + 0.5)
+                stop = first + math.floor((k + 1) * length / len(moves) + 0.5) - 1
+                start = min(start, last)
+                run(start, max(start, stop), facts_from_text(clause).step_direction)
     return running
 
 
