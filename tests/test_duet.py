@@ -241,6 +241,12 @@ def example_lead(folder: Path) -> Path:
     return Dance(score, {"text": "a phrase"}, Lineage("example", seed=3)).save(folder, video=False)
 
 
+def laban_digest(folder: Path) -> str:
+    from motiongpt.cocreate import Dance
+
+    return Dance.load(folder).digest()
+
+
 def test_a_partner_the_studio_asks_for_is_made_again_the_same(model_dir, tmp_path, capsys):
     """The studio's partner (a child dance, operation 'partner') records its sampling settings, and ``history
     --replay`` writes the same follower again for its parent; a partner recorded before the settings were (their
@@ -307,9 +313,3 @@ def test_a_duet_folder_shows_under_its_lead_and_is_made_again_the_same(model_dir
     assert {line.split("  duet")[0]: line.split("  ")[-1] for line in lines[2:4]} == {
         "  lead/whole": "made again: ANOTHER SCORE (edited by hand since, or made by other code)",
         "  live": "made again: the same"}
-
-
-def laban_digest(folder: Path) -> str:
-    from motiongpt.cocreate import Dance
-
-    return Dance.load(folder).digest()
