@@ -13,3 +13,21 @@ def trials() -> dict[str, Trial]:
     if not (mocap_root() / "cmu" / "manifest.csv").exists():
         pytest.skip(f"shared CMU motion capture not found at {mocap_root()} (set MOTIONGPT_MOCAP)")
     return {t.name: t for t in cmu_trials()}
+
+
+def make_adapter(model_folder, out, seed=0):
+    """A LoRA style adapter for the model in ``model_folder`` as ``motiongpt train --lora`` writes one (peft's
+    save_pretrained), its low-rank weights random so that it changes what the model writes."""
+    import torch
+
+    from motiongpt.model import MotionGPT
+    from motiongpt.train.lora import with_adapter
+
+    wrapped = with_adapter(MotionGPT.from_pretrained(model_folder))
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, weight in wrapped.named_parameters():
+            if "lora_B" in name:
+                weight.copy_(torch.randn(weight.shape, generator=generator) * 0.5)
+    wrapped.save_pretrained(out)
+    return out

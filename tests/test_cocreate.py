@@ -308,14 +308,14 @@ def test_continue_holds_no_weight_on_a_free_foot_at_the_join(dance, loaded):
         assert torch.isfinite(scores).sum() > 1  # other supports stay open
 
 
-def test_continue_goes_on_in_the_dances_own_style_unless_another_is_asked(dance, loaded):
+def test_new_bars_go_on_in_the_dances_own_style_unless_another_is_asked(dance, loaded):
     from dataclasses import replace
 
-    from motiongpt.cocreate.extend import _style
+    from motiongpt.cocreate.models import style_for
 
-    assert _style(loaded, replace(dance, prompt={"style": "salsa"})) == "salsa"
-    assert _style(loaded, replace(dance, prompt={"style": "tango"})) is None  # not a style the model knows
-    assert _style(replace(loaded, style="salsa"), replace(dance, prompt={})) == "salsa"
+    assert style_for(loaded, replace(dance, prompt={"style": "salsa"})) == "salsa"
+    assert style_for(loaded, replace(dance, prompt={"style": "tango"})) is None  # not a style the model knows
+    assert style_for(replace(loaded, style="salsa"), replace(dance, prompt={})) == "salsa"
 
 
 def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
@@ -512,6 +512,45 @@ def test_a_session_made_with_relative_paths_is_made_again_from_anywhere(model_di
     code = main(["history", "work", "--replay"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0 and lines[-1] == "2 of 2 dances made again the same (0 not made again)", lines
+
+
+def test_a_dance_is_developed_in_its_own_style_and_adapter(model_dir, tmp_path, capsys):
+    """A dance made in a style, or by a style adapter, is regenerated, varied and continued in it from the command
+    line (which loads no style) as the studio does it (which loads the dance's), and made again the same; an
+    adapter no longer there is one line."""
+    pytest.importorskip("peft", reason="style adapters need peft")
+    from conftest import make_adapter
+
+    from motiongpt.cli import main
+    from motiongpt.cocreate import load_model
+
+    model = ["--model", str(model_dir)]
+    adapter = make_adapter(model_dir, tmp_path / "lora", seed=1)
+    for name, style in (("styled", "salsa"), ("adapted", str(adapter))):
+        code, err = cli(["generate", "--text", "four steps forward", "--bars", "3", "--bpm", "100", "--style", style,
+                         "--seed", "1", "--no-video", "-o", str(tmp_path / name)] + model, capsys)
+        assert code == 0, err
+        made, dance = load_model(model_dir, style), Dance.load(tmp_path / name)
+        for args in (["regenerate", str(tmp_path / name), "--bars", "2-2", "--seed", "2", "--no-video"],
+                     ["vary", str(tmp_path / name), "--strength", "0.5", "--count", "1", "--seed", "3"],
+                     ["continue", str(tmp_path / name), "--bars", "1", "--seed", "4", "--no-video"]):
+            code, err = cli(args + model, capsys)
+            assert code == 0, (args, err)
+        as_the_studio = regenerate(dance, made, 2, 2, seed=2)  # the studio loads the dance's style
+        assert Dance.load(tmp_path / f"{name}-regenerate").digest() == as_the_studio.digest()
+        plain = regenerate(dance, load_model(model_dir), 2, 2, seed=2)
+        if style == "salsa":  # without the style the model writes other bars
+            assert plain.digest() == as_the_studio.digest()  # (the dance's own style is read by regenerate)
+        else:
+            assert plain.digest() != as_the_studio.digest()  # a plain model is not the adapter's
+            assert Dance.load(tmp_path / f"{name}-vary" / "1").lineage.adapter == str(adapter.resolve())
+        as_the_studio.save(tmp_path / f"{name}-studio", video=False)
+    code = main(["history", str(tmp_path), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "10 of 10 dances made again the same (0 not made again)", lines
+    adapter.rename(tmp_path / "elsewhere")
+    code, err = cli(["regenerate", str(tmp_path / "adapted"), "--bars", "2-2", "--no-video"] + model, capsys)
+    assert code == 2 and "lora, which is not there" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("args, message", [

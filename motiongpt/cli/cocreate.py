@@ -119,6 +119,14 @@ def _loaded(args, style=None):
     return load_model(args.model, style)
 
 
+def _developing(args, dance):
+    """The model to develop ``dance`` with: ``--model`` (default: the built-in one) with the style adapter the
+    dance was made with, if any."""
+    from motiongpt.cocreate import load_for
+
+    return load_for(dance, args.model)
+
+
 def _dance(path: Path):
     from motiongpt.cocreate import Dance
 
@@ -130,7 +138,7 @@ def run_vary(args: argparse.Namespace) -> int:
 
     dance = _dance(args.dance)
     out = _output(args, args.dance, "vary")
-    dances = vary(dance, _loaded(args), args.strength, count=args.count, seed=args.seed,
+    dances = vary(dance, _developing(args, dance), args.strength, count=args.count, seed=args.seed,
                   temperature=args.temperature)
     save_variations(out, dances, video=False)
     print(f"{out}: {len(dances)} variations at strength {args.strength:g} ({out}/1 the best ranked)")
@@ -143,7 +151,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     dance = _dance(args.dance)
     first, last = common.bar_range(args.bars)
     out = _output(args, args.dance, "regenerate")
-    result = regenerate(dance, _loaded(args), first, last, text=args.text, seed=args.seed,
+    result = regenerate(dance, _developing(args, dance), first, last, text=args.text, seed=args.seed,
                         temperature=args.temperature)
     result.save(out, video=not args.no_video)
     print(f"{out}: bars {first}-{last} rewritten, the others kept, seed {args.seed}")
@@ -159,8 +167,8 @@ def run_continue(args: argparse.Namespace) -> int:
     else:
         dance = _dance(source)
     out = _output(args, source.with_suffix("") if source.is_file() else source, "continue")
-    result = continue_dance(dance, _loaded(args), args.bars, music=args.music, text=args.text, seed=args.seed,
-                            temperature=args.temperature, steps_on=args.steps_on)
+    result = continue_dance(dance, _developing(args, dance), args.bars, music=args.music, text=args.text,
+                            seed=args.seed, temperature=args.temperature, steps_on=args.steps_on)
     result.save(out, video=not args.no_video)
     music = result.lineage.settings.get("music")
     where = f" on {music}" if args.music else f" on the next bars of {music}" if music else ""
@@ -173,7 +181,7 @@ def run_blend(args: argparse.Namespace) -> int:
 
     a, b = _dance(args.first), _dance(args.second)
     out = _output(args, args.first, "blend")
-    result = blend(a, b, _loaded(args), args.bars, seed=args.seed, temperature=args.temperature)
+    result = blend(a, b, _developing(args, a), args.bars, seed=args.seed, temperature=args.temperature)
     result.save(out, video=not args.no_video)
     print(f"{out}: {args.bars} bars from {args.first} to {args.second}, seed {args.seed}")
     return 0

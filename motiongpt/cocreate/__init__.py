@@ -20,7 +20,7 @@ from .dance import CocreateError, Dance, Lineage, atomic_folder, default_output
 from .extend import continue_dance, from_capture
 from .generate import dance_grid, generate
 from .history import Node, find_dances, format_history, history
-from .models import Loaded, load_model
+from .models import Loaded, load_for, load_model
 from .quality import quality, rank
 from .regenerate import regenerate
 from .translate import translate
@@ -30,5 +30,5 @@ from .vary import vary
 __all__ = [
     "CocreateError", "Dance", "Lineage", "Loaded", "Node", "atomic_folder", "blend", "continue_dance",
     "dance_grid", "default_output", "find_dances", "format_history", "from_capture", "generate", "history",
-    "load_model", "overview", "quality", "rank", "regenerate", "save_variations", "translate", "vary",
+    "load_for", "load_model", "overview", "quality", "rank", "regenerate", "save_variations", "translate", "vary",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
-from .models import Loaded
+from .models import Loaded, style_for
 from .onsets import WeightHeld, weight_at
 
 CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
@@ -77,8 +77,8 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     steps = steps_named(steps_on, music) if steps_on or music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
-                         controls=controls, repeats=repeats, sources=sources, text=words, style=_style(loaded, dance),
-                         seed=seed, temperature=temperature, steps_on=STEPS_ON[steps],
+                         controls=controls, repeats=repeats, sources=sources, text=words,
+                         style=style_for(loaded, dance), seed=seed, temperature=temperature, steps_on=STEPS_ON[steps],
                          processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
@@ -140,14 +140,6 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     sources = {source: ids[spans[source + low][0] + 1:spans[source + low][1]]
                for source in set(repeats.values()) if source < 0}
     return grid, rows, repeats, sources
-
-
-def _style(loaded: Loaded, dance: Dance) -> str | None:
-    """The style to continue in: the loaded model's (a style asked for, or an adapter's), else the dance's own
-    when the model knows it (a dance generated in a style goes on in it)."""
-    if loaded.style is not None or loaded.versions.get("adapter") is not None:
-        return loaded.style
-    return dance.style if dance.style in loaded.model.config.styles else None
 
 
 def closed(vocabulary, score) -> list[int]:

@@ -50,6 +50,26 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     return Loaded(network.eval(), None if style is None else str(style), versions)
 
 
+def load_for(dance, model: str | Path | None = None) -> Loaded:
+    """The model to develop ``dance`` with (vary, regenerate, continue, blend): ``model`` (default: the built-in
+    one) with the style adapter the dance was made with, if any (a dance written by an adapter goes on being
+    written by it); an adapter no longer where its lineage says is one line."""
+    adapter = dance.lineage.adapter
+    if adapter and not Path(adapter).is_dir():
+        raise CocreateError(f"made with the style adapter {adapter}, which is not there any more (move it back, or "
+                            "translate the dance into a style)")
+    return load_model(model, adapter or None)
+
+
+def style_for(loaded: Loaded, dance) -> str | None:
+    """The style to write new bars of ``dance`` in: the loaded model's (a style asked for, or an adapter's), else
+    the dance's own when the model knows it (a dance generated in a style goes on in it, whoever loaded the
+    model: the studio by the dance's style, the command line and ``history --replay`` without one)."""
+    if loaded.style is not None or loaded.versions.get("adapter") is not None:
+        return loaded.style
+    return dance.style if dance.style in (loaded.model.config.styles or ()) else None
+
+
 def weights_version(model) -> str:
     """What identifies the weights: the SHA-256 of the model's safetensors file (its first 16 hex digits)."""
     path = getattr(model, "name_or_path", "") or ""

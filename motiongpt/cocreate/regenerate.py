@@ -14,7 +14,7 @@ from __future__ import annotations
 from .dance import Dance
 from .editing import controls_for, fill, kept_bars_given_limbs, model_bars, readable, staff_bars
 from .generate import rephrased, steps_of, within, worded, worded_prompt
-from .models import Loaded
+from .models import Loaded, style_for
 
 
 def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str | None = None, seed: int = 0,
@@ -30,7 +30,7 @@ def regenerate(dance: Dance, loaded: Loaded, first: int, last: int, *, text: str
     bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(source)))
     low, high = staff_bars(source, loaded.model.vocabulary)
     words = text if text is not None else within(dance.words, low, high)
-    score = fill(loaded, source, start, stop, text=words, style=loaded.style,
+    score = fill(loaded, source, start, stop, text=words, style=style_for(loaded, dance),
                  controls=controls_for(dance, loaded, bars), seed=seed, temperature=temperature,
                  steps_on=steps_of(dance))[0]
     score = kept_bars_given_limbs(loaded, source, score, start, stop)  # the bars after find the limbs as before

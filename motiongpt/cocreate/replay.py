@@ -64,19 +64,20 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         row = settings.get("row", 0)
         return next(d for d in made[key] if d.lineage.settings.get("row", 0) == row)
     parent = parents[0]
+    adapter = lineage.adapter or None  # the adapter the operation wrote with (the parent's: ``models.load_for``)
     if operation == "vary":  # the same: one set of variations
         key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature)
         if key not in made:
-            made[key] = vary(parent, models(None), settings["strength"], count=settings["count"],
+            made[key] = vary(parent, models(adapter), settings["strength"], count=settings["count"],
                              seed=settings["vary_seed"], temperature=temperature, rank_them=False)
         return made[key][settings["row"]]
     if operation == "regenerate":
         first, last = lineage.bars
         own = lineage.text == parent.text  # no words were given: the dance's own
-        return regenerate(parent, models(None), first, last, text=None if own else lineage.text, seed=lineage.seed,
-                          temperature=temperature)
+        return regenerate(parent, models(adapter), first, last, text=None if own else lineage.text,
+                          seed=lineage.seed, temperature=temperature)
     if operation == "continue":
-        loaded, music = models(None), settings.get("music")
+        loaded, music = models(adapter), settings.get("music")
         own_music = music is not None and music == parent.prompt.get("music")  # went on with its own music
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
@@ -87,8 +88,9 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         loaded = models(prompt.get("style"))
         return translate(parent, loaded, loaded.style, seed=lineage.seed, temperature=temperature,
                          candidates=settings.get("candidates", 8), push=settings.get("push", True))
-    return blend(parent, parents[1], models(None), settings["blend_bars"], seed=lineage.seed, temperature=temperature,
-                 context=settings.get("context", 2), method=settings.get("method", "crossfade"))
+    return blend(parent, parents[1], models(adapter), settings["blend_bars"], seed=lineage.seed,
+                 temperature=temperature, context=settings.get("context", 2),
+                 method=settings.get("method", "crossfade"))
 
 
 def _generated(dance: Dance, models) -> list[Dance]:

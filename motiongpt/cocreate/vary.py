@@ -15,7 +15,7 @@ import numpy as np
 from .dance import CocreateError, Dance
 from .editing import controls_for, fill, kept_bars_given_limbs, readable, staff_bars
 from .generate import steps_of, within
-from .models import Loaded
+from .models import Loaded, style_for
 
 
 def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4, seed: int = 0,
@@ -42,7 +42,7 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
             score, bars = source, None
         else:
             start = int(rng.integers(0, total - length + 1))
-            score = fill(loaded, source, start, start + length, text=words, style=loaded.style,
+            score = fill(loaded, source, start, start + length, text=words, style=style_for(loaded, dance),
                          controls=controls, seed=row_seed, temperature=temperature, steps_on=steps_of(dance))[0]
             score = kept_bars_given_limbs(loaded, source, score, start, start + length)
             bars = (low + start, low + start + length - 1)
