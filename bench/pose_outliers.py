@@ -16,13 +16,17 @@ as ``motiongpt evaluate --held-out validation`` writes them; or score files; dec
 - **pelvis**: its lowest height (m) above the floor the tokenizer finds;
 - **hands**: the lowest of either hand (m) above it;
 - **bent**: the longest time (s) the torso (neck over pelvis) stays more than 60° from the vertical;
+- **leaning**: the longest time (s) it stays past the edge of the upright cell (22.5° from the vertical,
+  ``laban.cells``: a lean the tokenizer writes as a torso direction at the high level);
 - **speed**: the fastest landmark (m/s; the evaluation's 21 landmarks at 60 fps), at the 99.9th percentile of
   frames (a capture's marker swaps are single frames).
 
 It prints each figure's worst dances and how many pass a bound (feet over 1 m apart, pelvis under 0.6 m, hands
-under 0.1 m, bent over 2.7 s, a landmark over 10 m/s). The training captures (``--captures``, 96
-takes): feet at most 1.03 m apart, hands at least 0.12 m up, bent at most 2.70 s; 19 crouch with the pelvis under
-0.6 m, and 15 have a landmark over 10 m/s at the 99.9th percentile (marker swaps among them). Score files
+under 0.1 m, bent over 2.7 s, leaning over 2.1 s, a landmark over 10 m/s). The training captures (``--captures``,
+96 takes): feet at most 1.03 m apart, hands at least 0.12 m up, bent at most 2.70 s; 19 crouch with the pelvis under
+0.6 m, and 15 have a landmark over 10 m/s at the 99.9th percentile (marker swaps among them); leaning, the dance
+takes (modern dance, salsa) at most 2.05 s (61_10), others up to 21 s (a basketball dribble, bent over its ball;
+playground climbs 9.5 s). Score files
 (``--scores``) are decoded as they are, without the sampling repairs (``motiongpt.plausibility.mended``).
 """
 
@@ -46,12 +50,13 @@ from laban import BodyPart as B  # noqa: E402
 
 FPS = 60.0
 BOUNDS = {"feet apart": (">", 1.0), "pelvis": ("<", 0.6), "hands": ("<", 0.1), "bent": (">", 2.7),
-          "speed": (">", 10.0)}
+          "leaning": (">", 2.1), "speed": (">", 10.0)}
 
 
 def figures(motion) -> dict:
-    """The five figures of one motion (see the module's docstring)."""
+    """The six figures of one motion (see the module's docstring)."""
     from laban.analysis import analyse, runs
+    from laban.cells import PLACE_EDGE
     from motiongpt import metrics
     from motiongpt.evaluate.protocol import trajectories
 
@@ -65,12 +70,15 @@ def figures(motion) -> dict:
     apart = np.linalg.norm((part[B.FOOT_LEFT] - part[B.FOOT_RIGHT])[:, [0, 2]], axis=1)[down]
     landmarks = metrics.landmark_trajectories(trajectories(motion), FPS, None, zero_root=False)
     axis = np.asarray(landmarks.part(B.NECK), dtype=float) - np.asarray(landmarks.part(B.PELVIS), dtype=float)
-    tilt = np.degrees(np.arccos(np.clip(axis[:, 1] / np.linalg.norm(axis, axis=1), -1.0, 1.0))) > 60.0
-    longest = max((end - begin for begin, end in runs(tilt)), default=0)
+    tilt = np.degrees(np.arccos(np.clip(axis[:, 1] / np.linalg.norm(axis, axis=1), -1.0, 1.0)))
+
+    def longest(above: float) -> float:
+        return max((end - begin for begin, end in runs(tilt > above)), default=0) / FPS
+
     speed = (np.linalg.norm(np.diff(landmarks.positions, axis=0), axis=2) * FPS).max(axis=1)
     return {"feet apart": float(apart.max()) if len(apart) else 0.0, "pelvis": float(part[B.PELVIS][:, 1].min()),
             "hands": float(min(part[B.HAND_LEFT][:, 1].min(), part[B.HAND_RIGHT][:, 1].min())),
-            "bent": longest / FPS, "speed": float(np.percentile(speed, 99.9))}
+            "bent": longest(60.0), "leaning": longest(90.0 - PLACE_EDGE), "speed": float(np.percentile(speed, 99.9))}
 
 
 def model_dances(seeds: list[int]) -> list[tuple[str, object]]:
