@@ -25,7 +25,7 @@ It prints each figure's worst dances and how many pass a bound (feet over 1 m ap
 under 0.1 m, bent over 2.7 s, leaning over 2.1 s, a landmark over 10 m/s). The training captures (``--captures``,
 96 takes): feet at most 1.03 m apart, hands at least 0.12 m up, bent at most 2.70 s; 19 crouch with the pelvis under
 0.6 m, and 15 have a landmark over 10 m/s at the 99.9th percentile (marker swaps among them); leaning, the dance
-takes (modern dance, salsa) at most 2.05 s (61_10), others up to 21 s (a basketball dribble, bent over its ball;
+takes (modern dance, salsa) at most 2.05 s (61_11), others up to 21 s (a basketball dribble, bent over its ball;
 playground climbs 9.5 s). Score files
 (``--scores``) are decoded as they are, without the sampling repairs (``motiongpt.plausibility.mended``).
 """

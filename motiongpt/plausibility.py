@@ -86,7 +86,7 @@ FASTEST_TURN = 3.7
 LONGEST_BEND = 1.0
 # Seconds a torso written leaning (a direction at the high level: past the upright cell's 22.5° from the vertical)
 # is held at most after it arrives, before it is raised. The training split's dance takes never lean so longer than
-# 2.05 s (61_10, a salsa follower; modern dance 1.18 s, salsa leads 1.37 s; ``python bench/pose_outliers.py
+# 2.05 s (61_11, a salsa follower; modern dance 1.17 s, salsa leads 1.37 s; ``python bench/pose_outliers.py
 # --captures``, "leaning"), where a basketball dribble bends over its ball for 21 s and a playground climb 9.5 s.
 # 2.0 was chosen on the validation split (the model's 27 dances, FID_g mean over sampling seeds 0-3: held as
 # written 23.23, 9.4 s 22.93, 4 s 22.13, 2 s 20.77, 1 s 20.70, 0.5 s 20.68; ``docs/model.md``, "A lean comes back").
