@@ -49,8 +49,8 @@ requests the decoder cannot soften without betraying the score:
   leaned forward through 14 of 20 s (the pelvis ahead of the feet again, z +9 and +14).
 
 ``mended`` applies these to what was sampled, in that order (two-foot steps made one way, a pivot's other foot
-lifted, then each step taking the weight, then the gaps these leave held, then a long bend raised), wherever a
-model's bars become a score.
+lifted, then each step taking the weight, then the gaps these leave held, then a long bend or lean raised),
+wherever a model's bars become a score.
 """
 
 from __future__ import annotations
@@ -423,12 +423,12 @@ def _one_way(left: Symbol, right: Symbol):
 
 
 def torso_raised(score: Score, begin: float = 0.0, end: float = float("inf"), longest: float = LONGEST_BEND,
-                 lean: float | None = None) -> Score:
+                 lean: float = LONGEST_LEAN) -> Score:
     """``score`` with a torso bent to the horizontal or below (a direction at the middle or low level) or leaning
     back, and held there longer than ``longest`` seconds from its arrival, or leaning any other way (a direction
-    at the high level) longer than ``lean`` seconds (default ``LONGEST_LEAN``), brought back upright (place high,
-    over a beat at most) from the first whole beat after that, where that beat lies between ``begin`` and ``end`` (and
-    within the score) and the torso's next symbol has not begun. When ``begin`` is the dance's start, a bend in the
+    at the high level) longer than ``lean`` seconds, brought back upright (place high, over a beat at most) from
+    the first whole beat after that, where that beat lies between ``begin`` and ``end`` (and within the score) and
+    the torso's next symbol has not begun. When ``begin`` is the dance's start, a bend in the
     starting position is stood up there (the same direction at the high level, or upright from a lean back): a
     dance does not start bent over."""
     start = score.starting_position
@@ -441,7 +441,6 @@ def torso_raised(score: Score, begin: float = 0.0, end: float = float("inf"), lo
     bends = [(s.end, s) for s in torso if s.sign is Sign.DIRECTION]
     last = min(end, score.duration)
     raised = []
-    lean = LONGEST_LEAN if lean is None else lean
     for arrival, bend in bends:
         if _bent(bend):
             held = longest
