@@ -107,8 +107,8 @@ class Dance:
         if score_file is None:
             raise CocreateError(f"{path}: not a dance folder (no score.laban)")
         score = Score.load(score_file)
-        prompt = _read_json(path / "prompt.json")
-        lineage = Lineage.from_dict(_read_json(path / "lineage.json") or {"operation": "unknown"})
+        prompt = read_json(path / "prompt.json")
+        lineage = Lineage.from_dict(read_json(path / "lineage.json") or {"operation": "unknown"})
         bvh = path / "dance.bvh"
         return cls(score, prompt, lineage, path, bvh if bvh.is_file() else None)
 
@@ -291,7 +291,9 @@ def _skeleton(bvh: Path | None):
     return read_bvh(bvh).skeleton
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
+    """A folder's JSON record (prompt.json, lineage.json, duet.json): {} where there is none, one line where it is
+    not JSON."""
     if not path.is_file():
         return {}
     try:

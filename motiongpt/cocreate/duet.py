@@ -45,7 +45,7 @@ from laban.motion import Motion, Trajectories
 from laban.score import SUPPORT_COLUMNS, Score
 from laban.timing import BeatGrid
 
-from .dance import Dance, Lineage, _read_json, score_digest
+from .dance import Dance, Lineage, read_json, score_digest
 from .partners import (HEADING_SMOOTHING, DuetError, Placement, Reflex, _bar_move, _rotate, _target, floor_frame,
                        moved, place, wrap)
 from .partners import figures  # noqa: F401  (a duet's figures: the command and the bench ask this module)
@@ -146,7 +146,7 @@ def read_duet(folder: Path) -> Dance:
     its file in the settings), with the duet's settings, seed and model. A duet written before its lead's path
     and digest were recorded names its lead by lead.laban's digest."""
     folder = Path(folder)
-    made = _read_json(folder / "duet.json")
+    made = read_json(folder / "duet.json")
     if not isinstance(made, dict):
         raise DuetError(f"{folder / 'duet.json'}: not a JSON object")
     lead = made.get("lead_path") or made.get("lead")
@@ -331,7 +331,6 @@ class Duet:
         from .stream import BarStream
 
         began, cpu = time.perf_counter(), time.process_time()
-        vocabulary = self.model.vocabulary
         first = max(0, bar - DECODE_BARS)
         if self._writer is None:
             self._writer = BarStream(self.model, self.grid, style=self._style, seed=self.seed,
