@@ -121,10 +121,8 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
     if capture:
         lead_score, lead, _ = read_lead(Path(capture), fps=settings.get("fps"), bpm=settings.get("bpm"),
                                         seed=lineage.seed)
-        named = lineage.parents[0].get("score") if lineage.parents else None
-        if named and score_digest(lead_score) != named:
-            raise CocreateError(f"{capture} tokenizes to another lead than the duet's (another file, or another "
-                                "tokenizer)")
+        _as_named(score_digest(lead_score), lineage.parents[0] if lineage.parents else {}, capture,
+                  "lead than the duet's")
     elif parents:
         lead_score = parents[0].score
     else:
@@ -149,10 +147,14 @@ def _capture(prompt: dict, parent: dict) -> Dance:
 
     capture = from_capture(prompt["capture"], meter=prompt.get("meter") or 4, bpm=prompt.get("bpm"),
                            fps=prompt.get("fps"), mapping=prompt.get("map"))
-    if parent.get("score") and capture.digest() != parent["score"]:
-        raise CocreateError(f"{prompt['capture']} tokenizes to another score than the one continued (another file, "
-                            "or another tokenizer)")
+    _as_named(capture.digest(), parent, prompt["capture"], "score than the one continued")
     return capture
+
+
+def _as_named(digest: str, parent: dict, path, what: str) -> None:
+    """A capture tokenized again must give the score its lineage names (``parent``'s digest, where it has one)."""
+    if parent.get("score") and digest != parent["score"]:
+        raise CocreateError(f"{path} tokenizes to another {what} (another file, or another tokenizer)")
 
 
 def model_loader(dance: Dance, cache: dict | None = None):
@@ -163,17 +165,17 @@ def model_loader(dance: Dance, cache: dict | None = None):
 
     cache = {} if cache is None else cache
     lineage = dance.lineage
-    model = None if lineage.model in (None, "builtin") else Path(lineage.model)
+    if lineage.model == "follower":  # the small model a streamed duet writes with, shipped too
+        from motiongpt.model import follower_model_path
+
+        model = follower_model_path()
+    else:
+        model = None if lineage.model in (None, "builtin") else Path(lineage.model)
 
     def models(style) -> Loaded:
         key = (str(model), str(style))
         if key not in cache:
-            if lineage.model == "follower":  # the small model a streamed duet writes with, shipped too
-                from motiongpt.model import follower_model_path
-
-                cache[key] = load_model(follower_model_path(), style)
-            else:
-                cache[key] = load_model(model, style)
+            cache[key] = load_model(model, style)
         loaded = cache[key]
         if lineage.model_version and loaded.versions["model_version"] != lineage.model_version:
             raise CocreateError(f"made by weights {lineage.model_version}, and {lineage.model or 'builtin'} now "
