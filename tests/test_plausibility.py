@@ -73,6 +73,23 @@ def test_sampled_dances_keep_their_flights_short(monkeypatch):
     assert len(flights) >= 4 and max(flights) <= LONGEST_FLIGHT
 
 
+def test_sampled_flights_land_before_the_next_takes_off_while_the_centre_turns(monkeypatch):
+    """A model that leans to the centre, to flights and to long turns there: with a turn sounding in the centre,
+    the centre column could once be opened in the air with only a flight left to write after it, and the limit
+    let that flight through rather than leave nothing (checked: flights followed one another with no support
+    between them). Now every flight after the first lands on a support first, as in every shared score."""
+    model = leaning_model(monkeypatch, ["col:centre", "flight", "turn:+1/4"], (0, 6))
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+    flights = 0
+    for score in variations(model, grid, 4, seed=4):
+        takeoffs = sorted(s.start for s in score.symbols if s.sign is Sign.FLIGHT)
+        supports = [s.start for s in score.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+        flights += len(takeoffs)
+        for before, after in zip(takeoffs, takeoffs[1:]):
+            assert any(before < t <= after for t in supports), (before, after)
+    assert flights >= 8
+
+
 def test_a_turn_takes_at_least_the_time_the_fastest_real_turn_would():
     vocabulary = Vocabulary()
     limit = TurnLimit(vocabulary, laban.BeatGrid.uniform(60, 8, 4))  # a quarter of a beat is 0.25 s
