@@ -90,6 +90,29 @@ def test_sampled_flights_land_before_the_next_takes_off_while_the_centre_turns(m
     assert flights >= 8
 
 
+def test_no_jump_takes_off_from_standing_in_the_dances_first_beat():
+    """With the grammar it runs after, the limit refuses a flight in the dance's first beat while the dancer still
+    stands as the dance began (no support written since the starting position): a take-off needs the beat before
+    it. After that beat, or after a support, a flight may come; without the grammar, as before."""
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    vocabulary = Vocabulary()
+    grid = laban.BeatGrid.uniform(120, 9, 4)
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "col:support-right", "place/middle", "<bar>"]
+
+    def flight_open(history: list[str], with_grammar: bool = True) -> bool:
+        grammar = ScoreGrammarProcessor(vocabulary, bars=2)
+        limit = FlightLimit(vocabulary, grid, grammar=grammar if with_grammar else None)
+        ids = torch.tensor([[vocabulary.ids[t] for t in start + history]])
+        scores = limit(ids, grammar(ids, torch.zeros(1, len(vocabulary))))
+        return bool(torch.isfinite(scores[0, vocabulary.ids["flight"]]))
+
+    assert not flight_open(["pos:1", "col:centre"]) and not flight_open(["pos:1.75", "col:centre"])
+    assert flight_open(["pos:2", "col:centre"])
+    assert flight_open(["pos:1", "col:support-left", "hold", "dur:0.5", "pos:1.5", "col:centre"])
+    assert flight_open(["pos:1", "col:centre"], with_grammar=False)
+
+
 def test_a_turn_takes_at_least_the_time_the_fastest_real_turn_would():
     vocabulary = Vocabulary()
     limit = TurnLimit(vocabulary, laban.BeatGrid.uniform(60, 8, 4))  # a quarter of a beat is 0.25 s

@@ -135,6 +135,35 @@ def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():
     assert torch.isinf(one(ids, closed)).all()  # what the grammar closed stays closed
 
 
+def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():
+    """Given the flight limit (and through it the grammar): standing in the dance's first beat, where no flight
+    may take off, the centre is not raised (raised, it took a turn instead); a support written while the jump is
+    owed is pushed to stand no longer than ``LONGEST_WAIT`` beats (held through the phrase, it left the jump no
+    room); after the first beat the centre is raised as before."""
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from motiongpt.model.steering import LONGEST_WAIT
+    from motiongpt.plausibility import FlightLimit
+
+    vocabulary = Vocabulary()
+    grammar = ScoreGrammarProcessor(vocabulary, bars=2)
+    limit = FlightLimit(vocabulary, GRID, grammar=grammar)
+    steering = JumpAsked(vocabulary, asked(None, jumps=1), FACT_NAMES, push=5.0, limit=limit)
+
+    def raised(history: list[str]) -> dict[str, float]:
+        ids = torch.tensor([[vocabulary.ids[t] for t in history]])
+        scores = limit(ids, grammar(ids, torch.zeros(1, len(vocabulary))))
+        change = steering(ids, scores) - scores
+        return {vocabulary.tokens[i]: float(change[0, i]) for i in torch.nonzero(change[0].nan_to_num()).flatten()}
+
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>"]
+    assert raised(start + ["pos:1"]) == {}
+    longer = {t: -5.0 for t in vocabulary.tokens if t.startswith("dur:") and LONGEST_WAIT < float(t[4:]) <= 4}
+    assert longer and raised(start + ["pos:1", "col:support-left", "hold"]) == longer
+    assert raised(start + ["pos:2"]) == {"col:centre": 5.0}
+    flown = start + ["pos:2", "col:centre", "flight", "dur:0.5", "pos:3", "col:support-left", "hold"]
+    assert raised(flown) == {}  # the phrase has its jump: its supports stand as long as the model writes them
+
+
 def test_sampled_dances_jump_where_the_words_ask_though_the_model_would_not(monkeypatch):
     """A model that leans away from the centre column (checked: without the push none of its four dances has a
     flight) writes the jump its words ask for in every dance, through the grammar and the flight limits (every

@@ -28,7 +28,7 @@ from laban.errors import LabanError
 from laban.score import Score
 from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
-from motiongpt.plausibility import SupportsContinued, limits, mended
+from motiongpt.plausibility import FlightLimit, SupportsContinued, limits, mended
 
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
@@ -284,7 +284,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 
-        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names))
+        limit = next((p for p in processors if isinstance(p, FlightLimit)), None)  # where a flight may take off
+        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names, limit=limit))
     if running is not None and (running >= 0).any():
         processors.append(Strides(grammar, running, 60.0 / grid.tempo))  # a run's rhythm, where words ask to run
     if steps_on is not None:  # after those that narrow: it pushes among what they left

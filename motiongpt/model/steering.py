@@ -23,9 +23,13 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.score import Column
+from motiongpt.grammar import P_AFTER_DUR, P_DUR
+from motiongpt.vocabulary import COLUMNS
 
 UNSAID = 1 << 20  # an asked turn no phrase states
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
+_SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
+LONGEST_WAIT = 2.0  # beats a support may be written to stand, pushed by JUMP_PUSH, while its phrase owes a jump
 
 
 def phrase_starts(place: np.ndarray) -> torch.Tensor:
@@ -177,9 +181,13 @@ class JumpAsked(LogitsProcessor):
     model wrote it as holds, with no flight, in 8 samples of 8. The push only raises what the grammar and the
     plausibility limits leave open (a flight still needs a support since the last one, and lasts no longer than
     a real one), so where a flight cannot be written none is; phrases that ask for no jump, or leave it unsaid,
-    are left alone, and so is a phrase whose jumps are all written. ``facts`` as for ``TurnAsked``."""
+    are left alone, and so is a phrase whose jumps are all written. Given the ``limit`` (``plausibility
+    .FlightLimit``), nothing is pushed where it refuses a flight (``grounded``: in the air, or standing in the
+    dance's first beat): pushed there, the centre took a turn in the flight's place. ``facts`` as for
+    ``TurnAsked``."""
 
-    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH) -> None:
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH, limit=None) -> None:
+        self.limit = limit
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         self.asked = torch.from_numpy(facts[:, names.index("jumps")])  # -1: unsaid
@@ -191,7 +199,8 @@ class JumpAsked(LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
             return scores
-        if bool(torch.isinf(scores[:, [self.centre, self.flight]]).all()):
+        held = self._holding(scores)
+        if held is None and bool(torch.isinf(scores[:, [self.centre, self.flight]]).all()):
             return scores  # the grammar leaves neither open (most steps): nothing to raise
         device = input_ids.device
         bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
@@ -199,12 +208,33 @@ class JumpAsked(LogitsProcessor):
         asked = self.asked.to(device)[bar]
         in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
         written = ((input_ids == self.flight) & in_phrase).sum(1)  # flights are never tied on: one token each
-        short = (bar_of[:, -1] >= 0) & (asked > written)
-        if not bool(short.any()):
+        owing = (bar_of[:, -1] >= 0) & (asked > written)
+        if not bool(owing.any()):
             return scores
         push = torch.zeros_like(scores)
+        if held is not None:  # a support that would stand past where the jump could still come
+            rows, tokens = held
+            push[:, tokens] = torch.where((rows.to(device) & owing)[:, None], -self.push, 0.0)
+        short = owing & ~self.limit.grounded(input_ids) if self.limit is not None else owing
         opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
-        push[:, self.centre] = torch.where(short, self.push, 0.0)
-        push[:, self.flight] = torch.where(short & opened, self.push, 0.0)
+        push[:, self.centre] += torch.where(short, self.push, 0.0)
+        push[:, self.flight] += torch.where(short & opened, self.push, 0.0)
         return scores + push  # -inf stays -inf: only what is open is raised
+
+    def _holding(self, scores: torch.FloatTensor) -> tuple[torch.Tensor, list[int]] | None:
+        """With the limit's grammar: the rows about to time a support (its duration, or a tie after it) and the
+        tokens that would hold it longer than ``LONGEST_WAIT`` beats (longer durations, the tie), or None."""
+        grammar = self.limit.grammar if self.limit is not None else None
+        state = grammar.state if grammar is not None else None
+        if state is None or len(state.phase) != scores.shape[0]:
+            return None
+        support = (state.col == _SUPPORTS[0]) | (state.col == _SUPPORTS[1])
+        timing, tying = support & (state.phase == P_DUR), support & (state.phase == P_AFTER_DUR)
+        if not (timing.any() or tying.any()):
+            return None
+        v = grammar.grammar.vocabulary
+        longest = int(LONGEST_WAIT * v.subdivision)  # subdivisions: token duration0 + k lasts k + 1 of them
+        rows = torch.from_numpy(timing | tying)
+        tokens = list(range(v.duration0 + longest, v.duration0 + v.max_positions)) if timing.any() else []
+        return rows, tokens + ([v.tie_id] if tying.any() else [])
 
