@@ -1,6 +1,6 @@
 """A run the words ask for, written as a run (motiongpt.model.strides): a twice-large step a stride from foot to
-foot, a small flight after every second one, the trailing leg kicked back and folded under, one way, caught in
-motion; performed, it runs."""
+foot, a small flight after every second one, the trailing leg kicked back and folded under, the arms swinging in
+opposition, one way, caught in motion; performed, it runs."""
 
 from __future__ import annotations
 
@@ -126,3 +126,39 @@ def test_a_walk_then_a_run_walks_first_and_runs_after(monkeypatch):
     steps = [s for s in score.symbols if s.column in FEET and s.sign is not Sign.HOLD and s.start >= 8]
     assert flights and min(flights) >= 8 and len(flights) >= 3
     assert all(s.space == 2 and s.direction == Direction.FORWARD for s in steps)
+
+
+def test_a_runners_arms_swing_in_opposition_to_the_feet_bent_at_the_elbow(monkeypatch):
+    """A model that leans to arms a runner never uses (raised high, to the side, nearly straight) and to a leaning
+    torso and head writes, in the bars that run, the captured runs' arms: an upper arm moves with a stride and holds
+    until the next, back low on the side of the foot that steps and through (place low) on the other; a forearm
+    forward low or middle, bent at the elbow (contraction 3-4); the torso and head upright, from the starting
+    position on; asked to walk, it keeps its own."""
+    arms = {"col:upper-arm-left": 3.0, "col:upper-arm-right": 3.0, "col:forearm-left": 3.0, "col:forearm-right": 3.0,
+            "col:torso": 3.0, "col:head": 3.0, "right/high": 5.0, "left/middle": 5.0, "forward/high": 5.0,
+            "contraction:1": 4.0}
+    generation, model = leaning(monkeypatch, {**AGAINST, **arms})
+    grid = laban.BeatGrid.uniform(160, 3.0, 4)
+    uppers = (Column.UPPER_ARM_LEFT, Column.UPPER_ARM_RIGHT)
+    forearms = (Column.FOREARM_LEFT, Column.FOREARM_RIGHT)
+    for seed in (0, 1):
+        score = generation.generate(model, grid, text="run", seed=seed)
+        steps = sorted((s for s in score.symbols if s.column in FEET and s.duration > 0), key=lambda s: s.start)
+        swung = [s for s in score.symbols if s.column in uppers]
+        bent = [s for s in score.symbols if s.column in forearms]
+        assert swung and bent
+        strides = [s.start for s in steps]
+        for arm in swung:  # with a stride, until the next (or the dance's end), in opposition to its foot
+            assert arm.start in strides and (arm.end in strides or arm.end == score.duration), arm
+            foot = next(s for s in steps if s.start == arm.start)
+            back = FEET.index(foot.column) == uppers.index(arm.column)
+            assert (arm.direction, arm.level) == ((Direction.BACKWARD if back else Direction.PLACE),
+                                                  laban.Level.LOW), (arm, foot)
+        assert all(s.direction == Direction.FORWARD and s.level in (laban.Level.LOW, laban.Level.MIDDLE)
+                   and s.contraction in (3, 4) for s in bent)
+        upright = [s for s in [*score.starting_position, *score.symbols] if s.column in (Column.TORSO, Column.HEAD)]
+        assert upright and all((s.direction, s.level) == (Direction.PLACE, laban.Level.HIGH) for s in upright)
+    walked = generation.generate(model, grid, text="four steps forward", seed=0)
+    assert any(s.level == laban.Level.HIGH or s.direction in (Direction.RIGHT, Direction.LEFT)
+               for s in walked.symbols if s.column in uppers + forearms)
+    assert any(s.direction != Direction.PLACE for s in walked.symbols if s.column in (Column.TORSO, Column.HEAD))

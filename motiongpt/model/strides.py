@@ -21,9 +21,16 @@ So in the bars whose words say run (``running_bars``), reading the grammar's sta
   the model's runs jolted at the shins (the evaluation's acceleration features 6-8 standard deviations over the
   captures');
 - starts a dance that starts running on one foot, its first stride onto that foot: caught in motion, as the
-  decoder reads a captured run's first step (``laban.decoder.steps``), so it does not start from standing.
+  decoder reads a captured run's first step (``laban.decoder.steps``), so it does not start from standing;
+- gives the arms a runner's (where the model writes them): an upper arm swings back low on the side of the foot
+  that stepped last and through (place low) on the other, a forearm points forward, low or middle, bent at the
+  elbow (contraction 3-4), as the tokenizer reads the captured runs' arms; and keeps the torso and head upright
+  (place high, the captured runs' only sign for either), from the starting position of a dance that starts
+  running. Left to the model, its runs held their
+  arms as a walk does, and the text ↔ score evaluator read every one of the validation split's six run dances
+  (seeds 0-1) as a walk: with the captures' arms put in their place, each read "run" first.
 
-Everything else (the steps' levels, how much the knees bend, the arms, torso and head) is the model's. Where the
+Everything else (the steps' levels, how much the knees bend, when the arms, torso and head move) is the model's. Where the
 grammar allows nothing asked (a symbol from the bar before still sounding on the feet), the row is left as the
 grammar has it: the constraint narrows, never empties, a row's choices.
 """
@@ -38,7 +45,8 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.score import Column, Direction
-from motiongpt.grammar import P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_START_NEXT, P_WHAT, SUPPORT_LANES
+from motiongpt.grammar import (P_AFTER_DUR, P_COL, P_DUR, P_EVENT, P_START_NEXT, P_START_WHAT, P_WHAT,
+                               SUPPORT_LANES)
 from motiongpt.vocabulary import COLUMNS
 
 from .ties import refused_where
@@ -47,8 +55,12 @@ RUN_WORDS = re.compile(r"(?<![\w-])(run|runs|running|jog|jogs|jogging|sprint|spr
 _SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
 _CENTRE = COLUMNS.index(Column.CENTRE)
 _LEGS = (COLUMNS.index(Column.LEG_LEFT), COLUMNS.index(Column.LEG_RIGHT))  # each foot's leg: its support + 2
+_UPPER_ARMS = (COLUMNS.index(Column.UPPER_ARM_LEFT), COLUMNS.index(Column.UPPER_ARM_RIGHT))
+_FOREARMS = (COLUMNS.index(Column.FOREARM_LEFT), COLUMNS.index(Column.FOREARM_RIGHT))
+_UPRIGHT = (COLUMNS.index(Column.TORSO), COLUMNS.index(Column.HEAD))
 
 
+ARM_PUSH = 4.0  # nats added to the upper arms' columns at a stride of a run (to swing them with the strides)
 QUICKEST_BEAT = 0.45  # seconds: a beat slower than this takes two strides (a runner's stride lasts 0.3-0.4 s)
 
 
@@ -134,6 +146,16 @@ class Strides(LogitsProcessor):
         self.place_low = np.array([w != "place/low" for w in v.whats])
         self.not_folded = np.flatnonzero([m not in ("contraction:1", "contraction:2", "contraction:3")
                                           for m in v.modifiers])
+        # a runner's arms, as the tokenizer reads the captured runs' (the training split's 7 run takes: their 44
+        # upper-arm symbols say backward low or place low, but 2; their forearms forward, low or middle, but 14 of
+        # 44, all bent at the elbow, contraction 3 or 4 but one): an upper arm swings back on the side of the foot
+        # that stepped last and through (place low) on the other, a forearm points forward, low or middle, bent
+        self.swings = self.back_low & self.place_low
+        self.not_forward = np.array([w not in ("forward/low", "forward/middle") for w in v.whats])
+        self.not_bent = np.flatnonzero([m not in ("contraction:3", "contraction:4") for m in v.modifiers])
+        # and its torso and head upright (every captured run's only torso and head sign: place high, from the
+        # starting position on)
+        self.not_upright = np.array([w != "place/high" for w in v.whats])
 
     def _next(self, lowest: np.ndarray, offsets: np.ndarray, origin: np.ndarray) -> np.ndarray:
         """Per row, the first position from ``lowest`` on at one of the rhythm's ``offsets``, the rhythm counted
@@ -180,6 +202,12 @@ class Strides(LogitsProcessor):
             unsupported = starting & (s.last_col < _SUPPORTS[0])
             refused[unsupported, v.column0 + _SUPPORTS[1] + 1:v.column0 + len(COLUMNS)] = True
             refused[unsupported, v.bar_id] = True
+        # a dance that starts running starts with a runner's arms, torso and head (the upper arms in either swing)
+        opening = (s.phase == P_START_WHAT) & self.running[0]
+        if opening.any():
+            for columns, wrong in ((_UPPER_ARMS, self.swings), (_FOREARMS, self.not_forward),
+                                   (_UPRIGHT, self.not_upright)):
+                refused[opening & np.isin(s.col, columns), v.what0:v.what0 + len(v.whats)] |= wrong
         if not run.any():
             return refused_where(scores, refused)
 
@@ -241,9 +269,9 @@ class Strides(LogitsProcessor):
         trailing_here = self._trailing(phase)
         for leg in _LEGS:  # and only the trailing one (the other bears the weight)
             refused[choosing & (self.foot >= 0) & (trailing_here != leg), v.column0 + leg] = True
-        # no position where nothing could be written: the columns a run leaves free (torso, arms, head) still
-        # busy there, and none of its own events due
-        others_free = free[:, _LEGS[1] + 1:].min(1)
+        # no position where nothing could be written: the columns a run leaves free (torso, forearms, head) still
+        # busy there, and none of its own events due (the upper arms move only with the strides, below)
+        others_free = free[:, [c for c in range(_LEGS[1] + 1, len(COLUMNS)) if c not in _UPPER_ARMS]].min(1)
         due = np.isin((positions[None] - floor[:, None]) % self.period, np.union1d(self.ends, self.leg_at))
         idle = run & between & ~waiting
         refused[:, v.position0:v.position0 + v.max_positions] |= idle[:, None] & (
@@ -275,6 +303,27 @@ class Strides(LogitsProcessor):
             for rows, wrong in ((fresh & is_flight, self.not_small), (fresh & ~is_flight, self.not_stride)):
                 refused[np.ix_(rows, v.modifier0 + wrong)] = True
                 refused[np.ix_(rows & (s.mods[:, 1] < 0), v.duration0 + positions)] = True
+        # the arms: an upper arm moves only with a stride and holds until the next; what a runner's arms say, in
+        # opposition to the feet, the forearms bent
+        refused[np.ix_(choosing & ~np.isin(phase, self.steps), v.column0 + np.array(_UPPER_ARMS))] = True
+        arming = run & (s.phase == P_DUR) & np.isin(s.col, _UPPER_ARMS) & (s.need[:, 0] == -2)
+        if arming.any():
+            until = np.minimum(self._next(s.ev_pos + 1, self.steps, floor), s.length)
+            ends = s.ev_pos[:, None] + positions[None] + 1
+            refused[:, v.duration0:v.duration0 + v.max_positions] |= arming[:, None] & (ends != until[:, None])
+        refused[run & (s.phase == P_AFTER_DUR) & np.isin(s.col, _UPPER_ARMS), v.tie_id] = True
+        upper = what & np.isin(s.col, _UPPER_ARMS)
+        if upper.any():
+            back = (s.col - _UPPER_ARMS[0]) == (self.foot - _SUPPORTS[0])  # the arm on the side of the last step
+            refused[upper, v.what0:v.what0 + len(v.whats)] |= np.where(
+                (self.foot[upper] < 0)[:, None], self.swings, np.where(back[upper, None], self.back_low,
+                                                                       self.place_low))
+        refused[what & np.isin(s.col, _FOREARMS), v.what0:v.what0 + len(v.whats)] |= self.not_forward
+        refused[what & np.isin(s.col, _UPRIGHT), v.what0:v.what0 + len(v.whats)] |= self.not_upright
+        bending = run & (s.phase == P_DUR) & np.isin(s.col, _FOREARMS) & (s.need[:, 0] == -2)
+        if bending.any():
+            refused[np.ix_(bending, v.modifier0 + self.not_bent)] = True
+            refused[np.ix_(bending & (s.mods[:, 0] < 0), v.duration0 + positions)] = True
         swinging = run & (s.phase == P_DUR) & np.isin(s.col, _LEGS) & (s.need[:, 0] == -2)
         if swinging.any():  # a kick lasts as long as a flight, a fold (bent 1-3) until the next kick
             kick = np.isin((s.ev_pos - floor) % self.period, self.kicks)
@@ -285,4 +334,12 @@ class Strides(LogitsProcessor):
             folding = swinging & ~kick
             refused[np.ix_(folding, v.modifier0 + self.not_folded)] = True
             refused[np.ix_(folding & (s.mods[:, 0] < 0), v.duration0 + positions)] = True
-        return refused_where(scores, refused)
+        scores = refused_where(scores, refused)
+        # the arms swing with the strides: at a stride, an upper arm not yet written there is raised
+        swing = choosing & np.isin(phase, self.steps)
+        if swing.any():
+            push = torch.zeros(batch, 1, dtype=scores.dtype, device=scores.device)
+            push[torch.from_numpy(swing)] = ARM_PUSH
+            scores = scores.clone()
+            scores[:, [v.column0 + c for c in _UPPER_ARMS]] += push
+        return scores
