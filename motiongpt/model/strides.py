@@ -22,17 +22,17 @@ So in the bars whose words say run (``running_bars``), reading the grammar's sta
   captures');
 - starts a dance that starts running on one foot, its first stride onto that foot: caught in motion, as the
   decoder reads a captured run's first step (``laban.decoder.steps``), so it does not start from standing;
-- gives the arms a runner's (where the model writes them): an upper arm swings back low on the side of the foot
-  that stepped last and through (place low) on the other, a forearm points forward, low or middle, bent at the
-  elbow (contraction 3-4), as the tokenizer reads the captured runs' arms; and keeps the torso and head upright
-  (place high, the captured runs' only sign for either), from the starting position of a dance that starts
-  running. Left to the model, its runs held their
-  arms as a walk does, and the text ↔ score evaluator read every one of the validation split's six run dances
-  (seeds 0-1) as a walk: with the captures' arms put in their place, each read "run" first.
+- gives the arms a runner's: an upper arm swings back low on the side of the foot that steps and through (place
+  low) on the other, a forearm points forward, low or middle, bent at the elbow (contraction 3-4), as the
+  tokenizer reads the captured runs' arms; and keeps the torso and head upright (place high, the captured runs'
+  only sign for either), from the starting position of a dance that starts running. Left to the model, its runs held their arms as a walk does, and the text ↔ score evaluator read every
+  one of the validation split's six run dances (seeds 0-1) as a walk: with the captures' arms put in their place,
+  each read "run" first. An upper arm moves only with a stride and holds until the next (pushed to move with each,
+  ``ARM_PUSH``), as the captured arms swing.
 
-Everything else (the steps' levels, how much the knees bend, when the arms, torso and head move) is the model's. Where the
-grammar allows nothing asked (a symbol from the bar before still sounding on the feet), the row is left as the
-grammar has it: the constraint narrows, never empties, a row's choices.
+Everything else (the steps' levels, how much the knees bend, when the forearms, torso and head move) is the
+model's. Where the grammar allows nothing asked (a symbol from the bar before still sounding on the feet), the row
+is left as the grammar has it: the constraint narrows, never empties, a row's choices.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class Strides(LogitsProcessor):
         # a runner's arms, as the tokenizer reads the captured runs' (the training split's 7 run takes: their 44
         # upper-arm symbols say backward low or place low, but 2; their forearms forward, low or middle, but 14 of
         # 44, all bent at the elbow, contraction 3 or 4 but one): an upper arm swings back on the side of the foot
-        # that stepped last and through (place low) on the other, a forearm points forward, low or middle, bent
+        # that steps and through (place low) on the other, a forearm points forward, low or middle, bent
         self.swings = self.back_low & self.place_low
         self.not_forward = np.array([w not in ("forward/low", "forward/middle") for w in v.whats])
         self.not_bent = np.flatnonzero([m not in ("contraction:3", "contraction:4") for m in v.modifiers])
