@@ -25,10 +25,11 @@ So in the bars whose words say run (``running_bars``), reading the grammar's sta
 - gives the arms a runner's: an upper arm swings back low on the side of the foot that steps and through (place
   low) on the other, a forearm points forward, low or middle, bent at the elbow (contraction 3-4), as the
   tokenizer reads the captured runs' arms; and keeps the torso and head upright (place high, the captured runs'
-  only sign for either), from the starting position of a dance that starts running. Left to the model, its runs held their arms as a walk does, and the text ↔ score evaluator read every
-  one of the validation split's six run dances (seeds 0-1) as a walk: with the captures' arms put in their place,
-  each read "run" first. An upper arm moves only with a stride and holds until the next (pushed to move with each,
-  ``ARM_PUSH``), as the captured arms swing.
+  only sign for either), from the starting position of a dance that starts running. Left to the model, its runs
+  held their arms as a walk does, and the text ↔ score evaluator read every one of the validation split's six run
+  dances (seeds 0-1) as a walk: with the captures' arms put in their place, each read "run" first. An upper arm
+  moves only with a stride and holds until the next (pushed to move with each, ``ARM_PUSH``), as the captured
+  arms swing.
 
 Everything else (the steps' levels, how much the knees bend, when the forearms, torso and head move) is the
 model's. Where the grammar allows nothing asked (a symbol from the bar before still sounding on the feet), the row
