@@ -17,7 +17,9 @@ def trials() -> dict[str, Trial]:
 
 def make_adapter(model_folder, out, seed=0):
     """A LoRA style adapter for the model in ``model_folder`` as ``motiongpt train --lora`` writes one (peft's
-    save_pretrained), its low-rank weights random so that it changes what the model writes."""
+    save_pretrained), its low-rank weights random so that it changes what the model writes; both factors drawn
+    from ``seed`` (peft initialises ``lora_A`` from torch's global generator, which would make the adapter, and what
+    it writes, differ from one test process to the next)."""
     import torch
 
     from motiongpt.model import MotionGPT
@@ -27,7 +29,7 @@ def make_adapter(model_folder, out, seed=0):
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, weight in wrapped.named_parameters():
-            if "lora_B" in name:
-                weight.copy_(torch.randn(weight.shape, generator=generator) * 0.5)
+            if "lora_A" in name or "lora_B" in name:
+                weight.copy_(torch.randn(weight.shape, generator=generator) * (0.5 if "lora_B" in name else 0.1))
     wrapped.save_pretrained(out)
     return out
