@@ -257,6 +257,38 @@ def test_a_choreographers_names_for_turns_jumps_and_steps():
     assert facts_from_text("runs forward, arms low").step_direction is Direction.FORWARD
 
 
+@pytest.mark.parametrize("prompt, turn, either", [
+    ("a pirouette", 8, True),  # a turn named is one whole turn
+    ("a double pirouette to the left", -16, False),
+    ("two pirouettes to the right", 16, False),
+    ("a chaîné to the left", -8, False),
+    ("spin twice", 16, True),
+    ("a half turn twice", 8, True),
+    ("turn around", 4, True),
+    ("a 90-degree turn to the left", -2, False),
+    ("a 180° turn", 4, True),
+    ("two 90-degree turns to the right", 4, False),
+    ("a quarter turn left", -2, False),  # the way said without "to the"
+    ("a quarter turn anticlockwise", -2, False),
+    ("a half turn on the left foot", 4, True),  # the foot's side is not the turn's way
+    ("a half turn to the right on the left foot", 4, False),
+    ("pirouettes", None, False),  # how many is not said
+    ("90-degree left turns", None, False),
+])
+def test_a_choreographers_turns_are_read_with_their_size_and_way(prompt, turn, either):
+    """Degrees, "turn around", a named turn and a repeat give a turn's size, a bare "left" or "right" its way: a
+    prompt asks what it says (before, "a quarter turn left" was asked either way and "a pirouette" not at all)."""
+    asked = facts_from_text(prompt)
+    assert (asked.turn, asked.turn_either) == (turn, either)
+
+
+def test_what_a_prompt_says_of_the_arms_is_their_level():
+    assert facts_from_text("arms above the head").arm_level is Level.HIGH
+    assert facts_from_text("the arms out to the sides").arm_level is Level.MIDDLE
+    assert facts_from_text("arms hanging by the sides").arm_level is Level.LOW
+    assert facts_from_text("raise both arms").arm_level is None  # how high is not said
+
+
 def test_a_choreographers_word_denies_nothing_it_leaves_out():
     """"run" is not the describer's word: a run's strides are flights, so it must not read as "no jump" (it did,
     and guidance on "no jump" wrote CMU's runs as long holds); "walk" is the describer's, and denies them."""

@@ -243,12 +243,28 @@ PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
 PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
 PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride",
                 "strides", "striding")
+# How a prompt says a turn's size where the describer would write "a quarter turn": in degrees ("a 90-degree
+# turn", "180°"), "turn around" (a half turn), or by naming it ("a pirouette", "a tour", "a chaîné", "a spin":
+# one whole turn each, "double" and "triple" as many more); "twice", "three times" repeat what was said.
+_DEGREES = re.compile(r"\b(\d+)\s*(?:-\s*|\s+)?(?:degrees?\b|°)")
+_AROUND = re.compile(r"\b(?:turns?\s+around|turns?\s+round|about[- ]face|about[- ]turn)\b")
+_WHOLE_TURNS = {"single": 1, "double": 2, "triple": 3, "quadruple": 4}
+_NAMED_TURN = re.compile(r"(?:\b(" + "|".join(_WHOLE_TURNS) + r")\s+)?\b(" + "|".join(PROMPT_TURNS) + r")(s?)\b")
+_TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(NUMBERS[2:]) + r"|\d+)\s+times)\b")
+# A turn's way in a prompt's words: "left", "right" (not a body part's side: "on the left foot"), "anticlockwise".
+_PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b"
+                           r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)")
 _JUMP = _alternation({f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words
                       for s in ("", "s")})
 _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,
            "to shoulder height": Level.MIDDLE, "at shoulder height": Level.MIDDLE, "shoulder height": Level.MIDDLE,
            "to the horizontal": Level.MIDDLE, "out horizontal": Level.MIDDLE, "horizontal": Level.MIDDLE,
-           "low": Level.LOW, "down": Level.LOW}
+           "low": Level.LOW, "down": Level.LOW,
+           # a prompt's words for the same levels
+           "above the head": Level.HIGH, "above head": Level.HIGH, "over the head": Level.HIGH,
+           "out to the side": Level.MIDDLE, "out to the sides": Level.MIDDLE, "outstretched": Level.MIDDLE,
+           "shoulder level": Level.MIDDLE, "by the sides": Level.LOW, "at the sides": Level.LOW,
+           "hanging": Level.LOW}
 _LEVEL = _alternation(_LEVELS)
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS) + r")\b")
@@ -305,11 +321,10 @@ def facts_from_text(text: str) -> PhraseFacts:
                 n = _number(number or digits) if number or digits else (None if word.endswith("s") else 1)
                 jumps = None if n is None or jumps is None else jumps + n
         elif kind == "turn":
-            amount, sense = _AMOUNT.search(clause), _SENSE.search(clause)
             if _NET_ZERO.search(clause):
                 continue
-            turn = None if amount is None or turn is None else (
-                turn + _AMOUNTS[amount.group(1)] * (_TURN_SENSE[sense.group(1)] if sense else 1))
+            eighths, sense = _turn_amount(clause), _turn_sense(clause)
+            turn = None if eighths is None or turn is None else turn + eighths * (sense or 1)
             ways_of_turning.add(sense is not None)
         elif kind == "close":
             steps = None if steps is None else steps + 1
@@ -330,6 +345,51 @@ def facts_from_text(text: str) -> PhraseFacts:
         turn = None
     either = ways_of_turning == {False} and turn is not None
     return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either)
+
+
+def _turn_amount(clause: str) -> int | None:
+    """Eighths of a turn a turn clause says, whichever way: the describer's amounts ("a half turn", "two full
+    turns"), else a prompt's (``_DEGREES``, ``_AROUND``, ``_NAMED_TURN``), times a repeat ("twice"). None where it
+    says no amount, or only turns without a count ("pirouettes", "90-degree turns": how many is not said)."""
+    amount = _AMOUNT.search(clause)
+    if amount is not None:
+        eighths = _AMOUNTS[amount.group(1)]
+    elif (degrees := _DEGREES.search(clause)) is not None:
+        eighths = round(int(degrees.group(1)) / 45)
+        rest = clause[:degrees.start()] + clause[degrees.end():]
+        if any(m.group(1).endswith("s") for m in _TURN_WORD.finditer(rest)):  # "two 90-degree turns"
+            count = _number(rest)
+            eighths = 0 if count is None else eighths * count
+        if eighths < 1:
+            return None
+    elif _AROUND.search(clause):
+        eighths = 4
+    elif (named := _NAMED_TURN.search(clause)) is not None:
+        count = _WHOLE_TURNS.get(named.group(1) or "", None)
+        if count is None:
+            count = _number(clause[:named.start(2)]) if named.group(3) else 1
+        if count is None:
+            return None
+        eighths = 8 * count
+    else:
+        return None
+    times = _TIMES.search(clause)
+    if times is not None:
+        word = times.group(1).split()[0]
+        eighths *= {"once": 1, "twice": 2, "thrice": 3}.get(word) or (int(word) if word.isdigit()
+                                                                       else NUMBERS.index(word))
+    return eighths
+
+
+def _turn_sense(clause: str) -> int | None:
+    """+1 to the right (clockwise), -1 to the left, None where a turn clause does not say which way."""
+    sense = _SENSE.search(clause)
+    if sense is not None:
+        return _TURN_SENSE[sense.group(1)]
+    sense = _PROMPT_SENSE.search(clause)
+    if sense is None:
+        return None
+    return 1 if sense.group(1) in ("right", "clockwise") else -1
 
 
 def said(text: str) -> list[tuple[tuple[str, ...], str]]:
