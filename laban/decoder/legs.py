@@ -62,6 +62,8 @@ class Spell:
     airborne: np.ndarray | bool = False  # (n,) frames with no foot on the floor
     flies: bool = False  # the body is in the air at some time of the spell
     kick: float = 0.0  # degrees the knee folds at most as the foot leaves the floor from a stride (``Steps.kick``)
+    waits: tuple[float, float] | None = None  # a long swing's move over to its landing (s), where the foot
+    # would wait above where it left until then
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
@@ -78,6 +80,7 @@ class Spell:
         if duration - rise > self.window:  # a long swing: up over where it left, then over in the last beat
             travel = max(self.window - fall, 1e-3)
             leaves = tb - self.window
+            self.waits = (leaves, leaves + travel)
         s = progress(t - leaves, travel, 0.3 * travel, 0.3 * travel)
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
@@ -125,12 +128,29 @@ class Spell:
         ride[:, 1] = np.logaddexp(ride[:, 1] / 0.01, brisk / 0.01) * 0.01
         return ride
 
+    def _strode(self, hips: np.ndarray) -> np.ndarray:
+        """A stride's long swing goes on with the body, not waiting above where it left for its landing to be
+        known: carried on the floor as far as the hip goes, then on from there at that speed onto the landing
+        spot (``_carried_on``) as the move over begins."""
+        if self.waits is None or not self.kick or len(hips) < 3:
+            return self.swinging
+        t0, t1 = self.waits
+        carried = self.swinging.copy()
+        carried[:, [0, 2]] = self.lifted[[0, 2]] + (hips[:, [0, 2]] - hips[0, [0, 2]]) * \
+            ramp(self.t, self.ta, self.ta + 0.15)[:, None]
+        on = _carried_on(self.t, carried, self.landed[[0, 2]], t0, t1)
+        if on is None:
+            return self.swinging
+        carried[:, [0, 2]] = on
+        return carried
+
     def _path(self, hips: np.ndarray, left: tuple | None) -> np.ndarray:
         ride = self._ride(hips, left)
         if self.swinging is not None:
+            swinging = self._strode(hips)
             if ride is None:
-                return self.swinging
-            return ride + (self.swinging - ride) * ramp(self.t, self.ta + 0.03, self.ta + 0.25)[:, None]
+                return swinging
+            return ride + (swinging - ride) * ramp(self.t, self.ta + 0.03, self.ta + 0.25)[:, None]
         t, ta, tb, d = self.t, self.ta, self.tb, self.directions
         extension = np.full(len(t), self.full * 0.985)
         down = np.maximum(-d[:, 1], 1e-3)
@@ -160,7 +180,12 @@ class Spell:
             lead = min(lead, self.window)
             above = self.landed + np.outer(_lifted(t, -np.inf, tb), [0.0, self.clearance, 0.0])
             landing = ramp(t, tb - lead, tb - 0.03)
+            # (a leg gesture that arrives in the air, a jeté's split, is held with the body until it comes down)
+            carried = _carried_on(t, path, self.landed[[0, 2]], tb - lead, tb - 0.03) \
+                if self.kick or self.flying is None else None
             path = path + (above - path) * landing[:, None]
+            if carried is not None:
+                path[:, [0, 2]] = carried
             if self.lifted is not None and not self.jumping and len(t) and landing[0] > 0:
                 # a spell shorter than its landing's approach set off from a point already on its way to the
                 # landing (a foot leaving a quick step with a leg gesture jumped 0.2 m in a frame): it leaves from
@@ -287,6 +312,30 @@ def _within_reach(path: np.ndarray, hips: np.ndarray, full: float, t: np.ndarray
         width = 0.005 * full
         soft = np.minimum(distance, np.logaddexp(soft / width, left / width) * width)
     return hips + reach * (soft / np.maximum(distance, 1e-9))[:, None]
+
+
+def _carried_on(t: np.ndarray, path: np.ndarray, spot: np.ndarray, t0: float, t1: float) -> np.ndarray | None:
+    """(n, 2) floor positions (x, z) of a free foot coming in to land: ``path``'s until ``t0``, then from where
+    ``path`` has it then, going on at the speed it has there, onto ``spot`` (x, z) at ``t1``, at rest there: one
+    cubic over the time between. None where the spell does not span ``t0``.
+
+    A runner's foot swings on through the air faster and faster and slows only as it comes down. Blended from
+    the leg's path (carried with the hip) onto the fixed spot over the approach, it first stood still above the
+    spot: the blend's weight covered most of the way in its middle third, the foot passed the landing spot 0.4 m
+    ahead of the hip at 9-10 m/s and waited for the hip there (the captured runner's 7 m/s, reaching 0.26 m ahead
+    only as it lands), and its acceleration doubled the captures' (validation runs' toes and knees 3-6 standard
+    deviations over the training captures)."""
+    at = int(np.searchsorted(t, t0))
+    if at < 2 or at >= len(t) or t1 <= t0:
+        return None
+    dt = t[at] - t[at - 1]
+    start = path[at - 1, [0, 2]] + (path[at - 1, [0, 2]] - path[at - 2, [0, 2]]) * (t0 - t[at - 1]) / dt
+    velocity = (path[at - 1, [0, 2]] - path[at - 2, [0, 2]]) / dt
+    span = t1 - t0
+    u = clamp((t - t0) / span)[:, None]  # cubic Hermite: start with its velocity, the spot at rest
+    curve = ((2 * u ** 3 - 3 * u ** 2 + 1) * start + (u ** 3 - 2 * u ** 2 + u) * span * velocity
+             + (3 * u ** 2 - 2 * u ** 3) * spot)
+    return np.where((t >= t0)[:, None], curve, path[:, [0, 2]])
 
 
 def _lifted(t: np.ndarray, ta: float, tb: float, brisk: bool = False) -> np.ndarray:
