@@ -101,7 +101,8 @@ GAP_PENALTY = 3.0
 
 def limits(vocabulary: Vocabulary, grid: BeatGrid, grammar: ScoreGrammarProcessor | None = None) -> list:
     """Every limit a sampled dance keeps, to run after the grammar's processor (``grammar``: it, whose state a
-    limit may read; None where there is no last bar, as in a stream)."""
+    limit may read, or anything holding such a ``state``, as a ``BarStream`` does; a stream's grammar has no last
+    bar, so no turn is refused for want of room there)."""
     return [FlightLimit(vocabulary, grid, grammar=grammar), TurnLimit(vocabulary, grid, grammar=grammar)]
 
 

@@ -464,3 +464,28 @@ def test_the_shared_scores_need_no_mending(trials):
         assert not pivots_on_both_feet(score) and not steps_inside_the_other_support(score)
         assert weight_transferred(pivots_freed(steps_together(score))).symbols == score.symbols
         assert torso_raised(score).symbols == score.symbols
+
+
+def test_a_streamed_dance_lands_each_flight_before_the_next(monkeypatch):
+    """A stream (``motiongpt.cocreate.stream``) runs the limits on its own grammar state as one pass does: with a
+    model that leans to the centre, to flights and to turns there, every flight after the first lands on a support
+    first (the stream ran the flight limit without its state, where the centre could be opened in the air with only
+    a flight left to write: here 22 of its 23 flights followed another with no support between; now 5 flights)."""
+    from motiongpt.cocreate.stream import BarStream
+
+    vocabulary = Vocabulary()
+    leaning = torch.zeros(len(vocabulary))
+    leaning[[vocabulary.ids[t] for t in ("col:centre", "flight", "turn:+1/4")]] = 8.0
+    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(0, 6, 32)
+    logits = BarStream._logits
+    monkeypatch.setattr(BarStream, "_logits", lambda self: logits(self) + leaning)
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+    stream = BarStream(build(tiny_config(), seed=3).eval(), grid, seed=4)
+    for _ in range(8):
+        stream.bar()
+    score = vocabulary.to_score(stream.ids + [vocabulary.eos_id], grid)
+    takeoffs = sorted(s.start for s in score.symbols if s.sign is Sign.FLIGHT)
+    supports = [s.start for s in score.symbols if s.column in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    assert len(takeoffs) >= 4
+    for before, after in zip(takeoffs, takeoffs[1:]):
+        assert any(before < t <= after for t in supports), (before, after)

@@ -71,8 +71,8 @@ class BarStream:
         self.rows = list(rows)  # control rows of this sequence's bars
         self.local = _local_grid(self.grid, first_bar, self.window + 1)
         # a stream has no last bar, and no words to count its steps: the feet are kept on the floor as one pass
-        # keeps them (reading this stream's grammar state)
-        self.limits = limits(self.vocabulary, self.local) + [SupportsContinued(self)]
+        # keeps them, and a flight waits for a landing as one pass's does (each reading this stream's grammar state)
+        self.limits = limits(self.vocabulary, self.local, self) + [SupportsContinued(self)]
         # the sequence as the limits read it (a flight waits for a landing written since the last), written in
         # place as tokens come rather than made anew from the list each token
         self.tokens = torch.zeros(1, len(prompt) + 1024, dtype=torch.long)
