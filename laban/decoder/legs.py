@@ -79,9 +79,10 @@ class Spell:
         # continue's joins); it may take all of its time off the floor from 0.4 s down
         quick = clamp((duration - 0.1) / 0.15)
         rise, fall = rise * quick, fall * (0.5 + 0.5 * quick)
-        # the foot moves over already while it rises and while it comes down, all but the first and the last fifth
-        travel = max(duration - (1 - _OVER_WHILE_LIFTED) * (rise + fall), 1e-3)
-        leaves = ta + (1 - _OVER_WHILE_LIFTED) * rise
+        # the foot moves over already while it rises and while it comes down, all but the first and the last fifth,
+        # and from no earlier than where its landing may steer it (``window``)
+        leaves = max(ta + (1 - _OVER_WHILE_LIFTED) * rise, tb - self.window)
+        travel = max(tb - (1 - _OVER_WHILE_LIFTED) * fall - leaves, 1e-3)
         if duration - rise > self.window:  # a long swing: up over where it left, then over in the last beat
             travel = max(self.window - fall, 1e-3)
             leaves = tb - self.window
