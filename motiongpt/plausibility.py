@@ -68,7 +68,7 @@ from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
 from .grammar import BAR, COL, EOS, P_AFTER_DUR, P_COL, P_EVENT, P_WHAT, POS, ScoreGrammarProcessor
-from .vocabulary import COLUMNS, SPECIALS, TURN_STEP, Vocabulary
+from .vocabulary import COLUMNS, TURN_STEP, Vocabulary
 
 __all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "LONGEST_LEAN", "FlightLimit",
            "SupportsContinued", "TurnLimit", "limits", "mended", "pivots_freed", "steps_together", "torso_raised",
@@ -187,7 +187,7 @@ class FlightLimit(LogitsProcessor):
         # a version-2 vocabulary's space measurement may stand between a flight and its duration
         self.is_modifier = torch.zeros(len(vocabulary), dtype=torch.bool)
         self.is_modifier[vocabulary.modifier0:vocabulary.modifier0 + len(vocabulary.modifiers)] = True
-        self.centre, self.per_beat = vocabulary.ids["col:centre"], vocabulary.subdivision
+        self.centre, self.per_beat, self.bar = vocabulary.ids["col:centre"], vocabulary.subdivision, vocabulary.bar_id
         self.feet = torch.tensor([vocabulary.ids["col:support-left"], vocabulary.ids["col:support-right"]])
         self.modifiers = set(range(vocabulary.modifier0, vocabulary.modifier0 + len(vocabulary.modifiers)))
 
@@ -242,7 +242,7 @@ class FlightLimit(LogitsProcessor):
         if state is not None and len(state.pos) == len(refused):
             early = (state.bar <= 0) & (state.pos < state.upbeat_floor + self.per_beat)
             if early.any():
-                refused |= torch.from_numpy(early).to(refused.device) & standing(input_ids, self.flight, self.feet)
+                refused |= torch.from_numpy(early).to(refused.device) & standing(input_ids, self.flight, self.feet, self.bar)
         return refused
 
     def _centre_closed(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
@@ -264,9 +264,6 @@ class FlightLimit(LogitsProcessor):
         return torch.where(emptied, scores, kept)
 
 
-_BAR_ID = SPECIALS.index("<bar>")
-
-
 def airborne(input_ids: torch.LongTensor, flight: int, feet: torch.Tensor) -> torch.Tensor:
     """(B,) bool: rows whose last flight came after their last support event (a column id among ``feet``): the
     body is still in the air. Tokens are written in time order, so the later token is the later event."""
@@ -275,11 +272,11 @@ def airborne(input_ids: torch.LongTensor, flight: int, feet: torch.Tensor) -> to
     return last_flight > torch.where(torch.isin(input_ids, feet.to(input_ids.device)), at, -1).max(1).values
 
 
-def standing(input_ids: torch.LongTensor, flight: int, feet: torch.Tensor) -> torch.Tensor:
+def standing(input_ids: torch.LongTensor, flight: int, feet: torch.Tensor, bar: int) -> torch.Tensor:
     """(B,) bool: rows that have written neither a flight nor a support event since their starting position
-    (``<start>`` and the columns after it, up to the first ``<bar>``, are where ``feet`` ids may stand alone): the
-    dancer still stands as the dance began."""
-    body = (input_ids == _BAR_ID).long().cumsum(1) > 0
+    (``<start>`` and the columns after it, up to the first ``<bar>`` (id ``bar``), are where ``feet`` ids may stand
+    alone): the dancer still stands as the dance began."""
+    body = (input_ids == bar).long().cumsum(1) > 0
     moved = (input_ids == flight) | torch.isin(input_ids, feet.to(input_ids.device))
     return ~(moved & body).any(1)
 

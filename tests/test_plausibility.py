@@ -45,15 +45,21 @@ def test_no_flight_takes_off_before_the_last_one_has_landed():
         assert scores[0, ids["turn:+1/4"]] == 0.0  # a turn on both feet is still free to come
 
 
+def leaning_logits(tokens, durations: tuple[float, float]) -> torch.Tensor:
+    """(V,) logits added to a model's: 8 nats on ``tokens``, a ramp along the durations (shortest to longest)."""
+    vocabulary = Vocabulary()
+    leaning = torch.zeros(len(vocabulary))
+    leaning[[vocabulary.ids[t] for t in tokens]] = 8.0
+    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(*durations, 32)
+    return leaning
+
+
 def leaning_model(monkeypatch, tokens: list[str], durations: tuple[float, float]):
     """A tiny model whose logits, after the grammar, lean towards ``tokens`` and along a ramp of durations (from
     the shortest to the longest): what a model that asks for too much would write."""
     import motiongpt.model.generate as generation
 
-    vocabulary = Vocabulary()
-    leaning = torch.zeros(len(vocabulary))
-    leaning[[vocabulary.ids[t] for t in tokens]] = 8.0
-    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(*durations, 32)
+    leaning = leaning_logits(tokens, durations)
 
     class Leaning(generation.ScoreGrammarProcessor):
         def __call__(self, input_ids, scores):
@@ -474,9 +480,7 @@ def test_a_streamed_dance_lands_each_flight_before_the_next(monkeypatch):
     from motiongpt.cocreate.stream import BarStream
 
     vocabulary = Vocabulary()
-    leaning = torch.zeros(len(vocabulary))
-    leaning[[vocabulary.ids[t] for t in ("col:centre", "flight", "turn:+1/4")]] = 8.0
-    leaning[vocabulary.duration0:vocabulary.duration0 + vocabulary.max_positions] = torch.linspace(0, 6, 32)
+    leaning = leaning_logits(["col:centre", "flight", "turn:+1/4"], (0, 6))
     logits = BarStream._logits
     monkeypatch.setattr(BarStream, "_logits", lambda self: logits(self) + leaning)
     grid = laban.BeatGrid.uniform(120, 16, 4)
