@@ -298,6 +298,17 @@ def test_a_choreographers_word_denies_nothing_it_leaves_out():
     assert facts_from_text("a jump") == PhraseFacts(0, None, 0, 1, None)
 
 
+@pytest.mark.parametrize("prompt", ["a lively salsa basic step", "a basic step", "a box step", "a waltz step",
+                                    "a cha-cha step", "a two-step"])
+def test_a_named_figure_of_steps_is_not_one_step(prompt):
+    """"a salsa basic step" names a figure of six weight changes, danced as long as its phrase: read as one step,
+    the model wrote 0.6 steps a bar for it. How many is the figure's; nothing else is denied either."""
+    assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
+    assert facts_from_text("a step forward").steps == 1  # a step is still one step
+    assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
+                                                                                 Level.HIGH)
+
+
 FOUR_STEPS_FACTS = PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)
 
 

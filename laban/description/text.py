@@ -243,6 +243,15 @@ PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
 PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
 PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride",
                 "strides", "striding")
+# A choreographer's names for a figure of several steps, said as one ("a salsa basic step", "a box step", "a
+# grapevine"): how many weight changes it has is the figure's, repeated as long as its phrase lasts, so "a ... step"
+# that names one counts none. (Read as one step, "a lively salsa basic step" over 8 bars asked for a single step,
+# and the model wrote 0.6 steps a bar, where a salsa basic has six steps in eight counts.)
+PROMPT_FIGURES = ("basic", "box", "waltz", "grapevine", "two-step", "polka", "chassé", "chasse", "cha-cha",
+                  "cha cha", "mambo", "salsa", "samba", "rumba", "tango", "merengue", "bourrée", "bourree", "rock",
+                  "triple", "shuffle", "pas de basque", "balancé", "foxtrot", "quickstep", "jive", "charleston")
+_STEPPED_FIGURES = ("grapevines?", "chassés?", "chasses?", "shuffles?", "pas de basque", "bourrées?", "bourrees?",
+                    "balancés?")  # figures whose name alone says steps: a clause with one is a step clause
 # How a prompt says a turn's size where the describer would write "a quarter turn": in degrees ("a 90-degree
 # turn", "180°"), "turn around" (a half turn), or by naming it ("a pirouette", "a tour", "a chaîné", "a spin":
 # one whole turn each, "double" and "triple" as many more); "twice", "three times" repeat what was said.
@@ -267,13 +276,14 @@ _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH,
            "hanging": Level.LOW}
 _LEVEL = _alternation(_LEVELS)
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
-_STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS) + r")\b")
+_STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
 _JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)
 _TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
 # A choreographer's name for a movement marks words the describer did not write: a sentence with one is read open.
-_PROMPT_WORD = re.compile(r"(?<![\w-])(" + "|".join(f"{w}s?" for w in (*PROMPT_TURNS, *PROMPT_JUMPS, *PROMPT_STEPS))
-                          + r")(?![\w-])")
+_PROMPT_WORD = re.compile(r"(?<![\w-])(" + "|".join(f"{w}s?" for w in (*PROMPT_TURNS, *PROMPT_JUMPS, *PROMPT_STEPS,
+                                                                        *PROMPT_FIGURES)) + r")(?![\w-])")
+_FIGURE = re.compile(r"(?<![\w-])(" + "|".join(PROMPT_FIGURES) + r")(?![\w-])")
 # The describer's clauses that colour a sentence without being counted (``sentence``: rises, legs, torso,
 # standing still): with the counted kinds, every clause it writes is one of these.
 _COLOUR_WORD = re.compile(r"\b(legs?|torso|lean(s|ing)?|bends?|folds?|ris(e|es|ing)|relevé|plié|knees?|"
@@ -291,7 +301,8 @@ def facts_from_text(text: str) -> PhraseFacts:
     half turn") is asked either way (``turn_either``). A step or turn clause whose count, direction or
     amount the vocabulary cannot read leaves that fact unstated, and so does a sentence without arms. A prompt
     may also name steps, turns and jumps the describer does not write (``PROMPT_STEPS``, ``PROMPT_TURNS``,
-    ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"); such a sentence is not the describer's either, so it too
+    ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"), and figures of several steps (``PROMPT_FIGURES``: "a salsa
+    basic step" counts no steps); such a sentence is not the describer's either, so it too
     denies nothing it leaves out ("run" read as "no jump" made the model write a run as long holds under guidance:
     a run's strides are flights).
     """
@@ -330,7 +341,7 @@ def facts_from_text(text: str) -> PhraseFacts:
             steps = None if steps is None else steps + 1
             ways.append(D.PLACE)
         elif kind == "step":
-            n, way = _number(clause), _WAY.search(clause)
+            n, way = (None if _FIGURE.search(clause) else _number(clause)), _WAY.search(clause)
             steps = None if n is None or steps is None else steps + n
             if way is not None:
                 if "mostly" in clause or "chiefly" in clause:
