@@ -246,7 +246,7 @@ PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "s
 # A choreographer's names for a figure of several steps, said as one ("a salsa basic step", "a box step", "a
 # grapevine"): how many weight changes it has is the figure's, repeated as long as its phrase lasts, so "a ... step"
 # that names one counts none. (Read as one step, "a lively salsa basic step" over 8 bars asked for a single step,
-# and the model wrote 0.6 steps a bar, where a salsa basic has six steps in eight counts.)
+# and the model wrote 0.7 steps a bar, where a salsa basic has six steps in eight counts.)
 PROMPT_FIGURES = ("basic", "box", "waltz", "grapevine", "two-step", "polka", "chassé", "chasse", "cha-cha",
                   "cha cha", "mambo", "salsa", "samba", "rumba", "tango", "merengue", "bourrée", "bourree", "rock",
                   "triple", "shuffle", "pas de basque", "balancé", "foxtrot", "quickstep", "jive", "charleston")
