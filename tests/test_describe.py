@@ -306,6 +306,15 @@ def test_a_named_figure_of_steps_is_not_one_step(prompt):
     assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
 
 
+@pytest.mark.parametrize("prompt, way", [("walk backwards", Direction.BACKWARD), ("steps forwards", Direction.FORWARD),
+                                         ("four steps to the right side", Direction.RIGHT),
+                                         ("steps to the back, arms low", Direction.BACKWARD),
+                                         ("walk leftwards", Direction.LEFT)])
+def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
+    """"backwards" is how most people say it; the describer writes "backward", and the reader knew only its words."""
+    assert facts_from_text(prompt).step_direction is way
+
+
 def test_a_figure_that_travels_says_its_way_and_a_plain_step_is_still_one():
     assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
                                                                                  Level.HIGH)

@@ -229,7 +229,15 @@ def _alternation(phrases) -> re.Pattern:
     return re.compile(_words(phrases))
 
 
-_WAYS = {way: d for d, ways in STEP_WAYS.items() for way in ways}
+# Where steps go as a prompt may say it and the describer does not write it ("walk backwards", "steps to the right
+# side"): read as the describer's ways. (Read as no way, "walk backwards" asked the model for steps going anywhere.)
+PROMPT_STEP_WAYS: dict[Direction, tuple[str, ...]] = {
+    D.FORWARD: ("forwards", "ahead"),
+    D.BACKWARD: ("backwards", "to the back", "to the rear"),
+    D.RIGHT: ("to the right side", "sideways right", "rightward", "rightwards"),
+    D.LEFT: ("to the left side", "sideways left", "leftward", "leftwards"),
+}
+_WAYS = {way: d for d, ways in (*STEP_WAYS.items(), *PROMPT_STEP_WAYS.items()) for way in ways}
 _WAY = _alternation(_WAYS)
 _AMOUNTS = {amount: n for n in range(1, MAX_EIGHTHS + 1) for amount in turn_amounts(n)}
 _AMOUNT = _alternation(_AMOUNTS)
