@@ -315,6 +315,34 @@ def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
     assert facts_from_text(prompt).step_direction is way
 
 
+@pytest.mark.parametrize("prompt, steps", [("walk in a circle", None),  # the "a" is the circle's
+                                           ("a run", None),  # many strides
+                                           ("three quick steps forward", 3), ("a step forward twice", 2),
+                                           ("walks forward for eight steps", 8), ("two steps back three times", 6)])
+def test_a_count_of_steps_is_a_number_said_of_steps(prompt, steps):
+    """Before, any "a" in a step clause counted one step: "walk in a circle" asked for one step in the phrase, and
+    the model wrote 0-2 steps in 4 bars for it in six of eight variations."""
+    assert facts_from_text(prompt).steps == steps
+
+
+def test_a_prompts_repeats_turns_and_raised_arms_are_read():
+    assert facts_from_text("jump three times").jumps == 3
+    assert facts_from_text("leap twice").jumps == 2
+    assert facts_from_text("three hops and two leaps").jumps == 5  # (no repeat said)
+    assert facts_from_text("one full turn to the right").turn == 8
+    assert facts_from_text("arms up").arm_level is Level.HIGH
+    assert facts_from_text("arms up to shoulder height").arm_level is Level.MIDDLE
+    assert facts_from_text("arms to the side").arm_level is Level.MIDDLE
+
+
+def test_steps_and_a_jump_joined_by_and_are_both_counted():
+    """A clause tells one kind and leaves a second uncounted: "four steps and a jump" asked no count of steps."""
+    assert facts_from_text("four steps and a jump") == PhraseFacts(4, None, 0, 1, None)
+    assert facts_from_text("four steps forward and two big leaps").jumps == 2
+    assert facts_from_text("three small hops").jumps == 3
+    assert facts_from_text("two and a half turns to the right").turn == 20  # a fraction's "and" joins no clause
+
+
 def test_a_figure_that_travels_says_its_way_and_a_plain_step_is_still_one():
     assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
                                                                                  Level.HIGH)

@@ -240,6 +240,7 @@ PROMPT_STEP_WAYS: dict[Direction, tuple[str, ...]] = {
 _WAYS = {way: d for d, ways in (*STEP_WAYS.items(), *PROMPT_STEP_WAYS.items()) for way in ways}
 _WAY = _alternation(_WAYS)
 _AMOUNTS = {amount: n for n in range(1, MAX_EIGHTHS + 1) for amount in turn_amounts(n)}
+_AMOUNTS.update({"one full turn": 8, "one whole turn": 8, "one half turn": 4, "one quarter turn": 2})  # a prompt's
 _AMOUNT = _alternation(_AMOUNTS)
 _TURN_SENSE = {**{w: 1 for w in TURN_RIGHT}, **{w: -1 for w in TURN_LEFT}}
 _SENSE = _alternation(_TURN_SENSE)
@@ -271,8 +272,8 @@ _TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(NUMBERS[2:]) + r"|\d+)\
 # A turn's way in a prompt's words: "left", "right" (not a body part's side: "on the left foot"), "anticlockwise".
 _PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b"
                            r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)")
-_JUMP = _alternation({f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words
-                      for s in ("", "s")})
+_JUMP_NAMES = {f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words for s in ("", "s")}
+_JUMP = _alternation(_JUMP_NAMES)
 _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,
            "to shoulder height": Level.MIDDLE, "at shoulder height": Level.MIDDLE, "shoulder height": Level.MIDDLE,
            "to the horizontal": Level.MIDDLE, "out horizontal": Level.MIDDLE, "horizontal": Level.MIDDLE,
@@ -281,12 +282,21 @@ _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH,
            "above the head": Level.HIGH, "above head": Level.HIGH, "over the head": Level.HIGH,
            "out to the side": Level.MIDDLE, "out to the sides": Level.MIDDLE, "outstretched": Level.MIDDLE,
            "shoulder level": Level.MIDDLE, "by the sides": Level.LOW, "at the sides": Level.LOW,
-           "hanging": Level.LOW}
+           "hanging": Level.LOW, "to the side": Level.MIDDLE, "to the sides": Level.MIDDLE,
+           "stretched out": Level.MIDDLE}
 _LEVEL = _alternation(_LEVELS)
-_SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+")
+# "four steps and a jump": a counted jump after "and" is a clause of its own (one clause tells one kind, and a second
+# kind in it is left uncounted: before, the steps were unstated)
+_JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *NUMBERS[1:], r"\d+"]) + r")\s+(?:[a-z]+\s+)?(?:"
+               + "|".join(re.escape(w) for w in sorted(_JUMP_NAMES, key=len, reverse=True)) + r")(?![\w-])")
+_ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)")  # a prompt's "arms up": high
+_SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+|\s+and\s+(?=" + _JUMP_AFTER + ")")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
-_JUMP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"\s+|(\d+)\s+)?" + _JUMP.pattern)
+_STEP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an", "a single"]) + r"|\b(\d+))"
+                         r"(?:\s+[a-z]+){0,2}?\s+(steps?|strides?)\b")  # a count, up to two words, the steps
+_JUMP_COUNT = re.compile(r"(?:(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"|(\d+))\s+(?:[a-z]+\s+)?)?"
+                         + _JUMP.pattern)  # a count, a word between ("three small hops"), the jumps
 _TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
 # A choreographer's name for a movement marks words the describer did not write: a sentence with one is read open.
 _PROMPT_WORD = re.compile(r"(?<![\w-])(" + "|".join(f"{w}s?" for w in (*PROMPT_TURNS, *PROMPT_JUMPS, *PROMPT_STEPS,
@@ -335,10 +345,12 @@ def facts_from_text(text: str) -> PhraseFacts:
         turn = None if "turn" in found[1:] else turn
         jumps = None if "jump" in found[1:] else jumps
         if kind == "jump":
-            for match in _JUMP_COUNT.finditer(clause):  # "a hop", "three hops and two leaps"
+            matches = list(_JUMP_COUNT.finditer(clause))
+            times = _times(clause) if len(matches) == 1 else 1  # "jump three times", "leap twice"
+            for match in matches:  # "a hop", "three hops and two leaps"
                 number, digits, word = match.groups()
                 n = _number(number or digits) if number or digits else (None if word.endswith("s") else 1)
-                jumps = None if n is None or jumps is None else jumps + n
+                jumps = None if n is None or jumps is None else jumps + n * times
         elif kind == "turn":
             if _NET_ZERO.search(clause):
                 continue
@@ -349,7 +361,7 @@ def facts_from_text(text: str) -> PhraseFacts:
             steps = None if steps is None else steps + 1
             ways.append(D.PLACE)
         elif kind == "step":
-            n, way = (None if _FIGURE.search(clause) else _number(clause)), _WAY.search(clause)
+            n, way = (None if _FIGURE.search(clause) else _step_count(clause)), _WAY.search(clause)
             steps = None if n is None or steps is None else steps + n
             if way is not None:
                 if "mostly" in clause or "chiefly" in clause:
@@ -357,8 +369,10 @@ def facts_from_text(text: str) -> PhraseFacts:
                 ways += [_WAYS[way.group(1)]] * (n or 1)
         elif kind == "arm":
             level = _LEVEL.search(clause)
-            if level is not None:
-                arm_level = max(arm_level or Level.LOW, _LEVELS[level.group(1)], key=LEVEL_RANK.get)
+            said_level = _LEVELS[level.group(1)] if level is not None else \
+                Level.HIGH if _ARMS_UP.search(clause) else None
+            if said_level is not None:
+                arm_level = max(arm_level or Level.LOW, said_level, key=LEVEL_RANK.get)
     direction = mostly or dominant_direction(ways)
     if ways_of_turning == {True, False}:  # "a half turn, then a quarter turn to the left": no net turn to tell
         turn = None
@@ -392,12 +406,27 @@ def _turn_amount(clause: str) -> int | None:
         eighths = 8 * count
     else:
         return None
+    return eighths * _times(clause)
+
+
+def _times(clause: str) -> int:
+    """How many times a clause says what it says is done ("twice", "three times"; 1 where it does not say)."""
     times = _TIMES.search(clause)
-    if times is not None:
-        word = times.group(1).split()[0]
-        eighths *= {"once": 1, "twice": 2, "thrice": 3}.get(word) or (int(word) if word.isdigit()
-                                                                       else NUMBERS.index(word))
-    return eighths
+    if times is None:
+        return 1
+    word = times.group(1).split()[0]
+    return {"once": 1, "twice": 2, "thrice": 3}.get(word) or (int(word) if word.isdigit() else NUMBERS.index(word))
+
+
+def _step_count(clause: str) -> int | None:
+    """How many steps a step clause counts: a number said of steps or strides ("four steps", "a single step", "three
+    quick steps", "walks forward for eight steps"), times a repeat ("a step forward twice"); None where no number is
+    said of them ("walk in a circle" counts no step: its "a" is the circle's; "a run" is many strides)."""
+    counted = _STEP_COUNT.search(clause)
+    if counted is None:
+        return None
+    n = _number(counted.group(0))
+    return None if n is None else n * _times(clause)
 
 
 def _turn_sense(clause: str) -> int | None:
