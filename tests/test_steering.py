@@ -129,10 +129,39 @@ def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():
                "<fim_middle>", "<bar>", "pos:1", "col:centre"]
     assert pushed(one, filling) == {}  # one phrase over bars 1-2: its jump is in bar 1
     second = fact_rows([((2, 2), PhraseFacts(None, None, None, 1, None))], GRID, 2)
-    assert pushed(JumpAsked(vocabulary, second, FACT_NAMES, push=5.0), filling) == {"col:centre": 5.0, "flight": 5.0}
+    # (bar 1's flight has no landing written: in the air, the feet are raised too, for the jump bar 2 owes)
+    assert pushed(JumpAsked(vocabulary, second, FACT_NAMES, push=5.0), filling) == {
+        "col:centre": 5.0, "flight": 5.0, "col:support-left": 5.0, "col:support-right": 5.0}
     closed = torch.full((1, len(vocabulary)), float("-inf"))
     ids = torch.tensor([[vocabulary.ids[t] for t in start + ["col:centre"]]])
     assert torch.isinf(one(ids, closed)).all()  # what the grammar closed stays closed
+
+
+def test_a_jump_is_landed_while_the_phrase_owes_more():
+    """A flight takes off only from the floor (``FlightLimit``): in the air after the first of three jumps, the
+    feet are raised as the centre is, so that a landing is written and the next can take off (before, the model
+    wrote no landing and filled the centre with turns: 1-2 jumps where three were asked)."""
+    vocabulary = Vocabulary()
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1"]
+    three = JumpAsked(vocabulary, asked(None, jumps=3), FACT_NAMES, push=5.0)
+    flown = start + ["col:centre", "flight", "dur:0.5", "pos:2"]
+    assert pushed(three, flown) == {"col:centre": 5.0, "col:support-left": 5.0, "col:support-right": 5.0}
+    landed = flown + ["col:support-right", "place/middle", "dur:0.5", "pos:3"]
+    assert pushed(three, landed) == {"col:centre": 5.0}  # on the floor again: only the next jump is raised
+    one = JumpAsked(vocabulary, asked(None, jumps=1), FACT_NAMES, push=5.0)
+    assert pushed(one, flown) == {}  # the phrase has its jump: where it lands is the model's
+
+
+def test_sampled_dances_fly_as_often_as_the_words_ask(monkeypatch):
+    """A model that leans away from the support columns lands no flight by itself; asked for three jumps, every
+    dance flies three times or more, through the grammar and the flight limits."""
+    from laban.description import phrase_facts
+
+    generation, model = leaning(monkeypatch, {"col:support-left": -4.0, "col:support-right": -4.0})
+    grid = laban.BeatGrid.uniform(60, 16, 4)
+    rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 3, None))], grid, 4)
+    scores = generation.variations(model, grid, 4, facts=rows, seed=4)
+    assert all(sum(s.sign.value == "flight" for s in score.symbols) >= 3 for score in scores)
 
 
 def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():

@@ -24,6 +24,7 @@ from transformers import LogitsProcessor
 
 from laban.score import Column
 from motiongpt.grammar import P_AFTER_DUR, P_DUR
+from motiongpt.plausibility import airborne
 from motiongpt.vocabulary import COLUMNS
 
 UNSAID = 1 << 20  # an asked turn no phrase states
@@ -183,8 +184,9 @@ class JumpAsked(LogitsProcessor):
     a real one), so where a flight cannot be written none is; phrases that ask for no jump, or leave it unsaid,
     are left alone, and so is a phrase whose jumps are all written. Given the ``limit`` (``plausibility
     .FlightLimit``), nothing is pushed where it refuses a flight (``grounded``: in the air, or standing in the
-    dance's first beat): pushed there, the centre took a turn in the flight's place. ``facts`` as for
-    ``TurnAsked``."""
+    dance's first beat): pushed there, the centre took a turn in the flight's place. In the air with more jumps
+    owed, the feet are pushed as well: a flight takes off only from the floor, and the model, asked "three jumps",
+    wrote the first and no landing after it (1-2 flights in 4 bars). ``facts`` as for ``TurnAsked``."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH, limit=None) -> None:
         self.limit = limit
@@ -193,6 +195,7 @@ class JumpAsked(LogitsProcessor):
         self.asked = torch.from_numpy(facts[:, names.index("jumps")])  # -1: unsaid
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")])
         self.centre, self.flight = vocabulary.ids[f"col:{Column.CENTRE.value}"], vocabulary.ids["flight"]
+        self.feet = [vocabulary.ids[f"col:{c.value}"] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
         self.bar, self.cont, self.push = vocabulary.bar_id, vocabulary.cont_id, float(push)
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
@@ -200,8 +203,8 @@ class JumpAsked(LogitsProcessor):
         if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
             return scores
         held = self._holding(scores)
-        if held is None and bool(torch.isinf(scores[:, [self.centre, self.flight]]).all()):
-            return scores  # the grammar leaves neither open (most steps): nothing to raise
+        if held is None and bool(torch.isinf(scores[:, [self.centre, self.flight, *self.feet]]).all()):
+            return scores  # the grammar leaves none open (most steps): nothing to raise
         device = input_ids.device
         bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
         bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
@@ -219,6 +222,10 @@ class JumpAsked(LogitsProcessor):
         opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
         push[:, self.centre] += torch.where(short, self.push, 0.0)
         push[:, self.flight] += torch.where(short & opened, self.push, 0.0)
+        # still in the air from the last jump with more to come: land it (a support, where the grammar lets one
+        # begin: once the flight has ended), since the next may take off only from the floor
+        landing = owing & airborne(input_ids, self.flight, torch.tensor(self.feet, device=device))
+        push[:, self.feet] += torch.where(landing, self.push, 0.0)[:, None]
         return scores + push  # -inf stays -inf: only what is open is raised
 
     def _holding(self, scores: torch.FloatTensor) -> tuple[torch.Tensor, list[int]] | None:
