@@ -346,7 +346,10 @@ class TurnLimit(LogitsProcessor):
         if not last.any():
             return scores
         room = torch.from_numpy(np.where(last, state.length - state.pos, 1 << 20)).to(scores.device)
-        return scores.masked_fill(least[None] > room[:, None], float("-inf"))
+        kept = scores.masked_fill(least[None] > room[:, None], float("-inf"))
+        # where only a turn was left (a filled-in passage whose last bar must tie into the turn the kept bars
+        # continue), the grammar's choice stands: refused, the row had nothing to write and never finished
+        return torch.where(torch.isinf(kept).all(-1, keepdim=True), scores, kept)
 
 
 _FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)

@@ -134,6 +134,25 @@ def test_a_turn_takes_at_least_the_time_the_fastest_real_turn_would():
     assert limit(torch.tensor([[three]]), short)[0, vocabulary.duration0] == 0.0
 
 
+def test_a_turn_left_alone_in_the_last_bar_is_not_refused():
+    """In the last bar a turn too big for the room left is refused, unless it is all the grammar leaves (a filled-in
+    passage that must tie into the turn its kept bars continue): refused there, the row had nothing to write and the
+    passage never finished (the studio's regenerate on a tiny model, once steps were bounded)."""
+    from motiongpt.grammar import ScoreGrammarProcessor
+
+    vocabulary = Vocabulary()
+    grammar = ScoreGrammarProcessor(vocabulary, bars=1)
+    limit = TurnLimit(vocabulary, laban.BeatGrid.uniform(60, 8, 4), grammar=grammar)
+    ids = torch.tensor([[vocabulary.ids[t] for t in ("<bos>", "<start>", "col:support-left", "place/middle", "<bar>",
+                                                     "pos:4.75", "col:support-right")]])
+    open_ = grammar(ids, torch.zeros(1, len(vocabulary)))
+    big = vocabulary.ids["turn:+3"]  # 0.81 s: four quarters of a beat, one left
+    assert torch.isinf(limit(ids, open_)[0, big]) and torch.isfinite(open_[0, big])  # among others: refused
+    alone = torch.full_like(open_, float("-inf"))
+    alone[0, big] = 0.0
+    assert limit(ids, alone)[0, big] == 0.0
+
+
 def test_sampled_dances_turn_no_faster_than_real_dancers(monkeypatch):
     """A model that leans to big turns in short durations (checked: without the limit they spin 24 turns a second)
     turns under the limit no faster than the captures' fastest turn, counting a tied turn's whole length."""

@@ -17,8 +17,8 @@ from motiongpt.vocabulary import Vocabulary
 GRID = laban.BeatGrid.uniform(60, 8, 4)  # two bars of four 1-s beats
 
 
-def asked(turn: int | None, bars: int = 2, jumps: int | None = None) -> np.ndarray:
-    return fact_rows([((1, bars), PhraseFacts(None, None, turn, jumps, None))], GRID, bars)
+def asked(turn: int | None, bars: int = 2, jumps: int | None = None, steps: int | None = None) -> np.ndarray:
+    return fact_rows([((1, bars), PhraseFacts(steps, None, turn, jumps, None))], GRID, bars)
 
 
 def leaning(monkeypatch, biases: dict[str, float]):
@@ -162,6 +162,56 @@ def test_sampled_dances_fly_as_often_as_the_words_ask(monkeypatch):
     rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 3, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
     assert all(sum(s.sign.value == "flight" for s in score.symbols) >= 3 for score in scores)
+
+
+def test_a_phrase_that_has_its_steps_steps_no_further():
+    """Counted as the words' check counts them: a direction that moves the weight is a step, and so is place on the
+    foot that does not carry it; place on the foot that does (a rise), a hold and a landing are not; two feet said
+    at one position are one step. Once the phrase has its two, what would be a third is pushed down."""
+    from motiongpt.model.steering import StepsAsked
+
+    vocabulary = Vocabulary()
+    two = StepsAsked(vocabulary, asked(None, steps=2), FACT_NAMES, push=5.0)
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>"]
+    ways = [t for t in vocabulary.tokens if t.partition("/")[2] in ("high", "middle", "low")]  # not "turn:+7/8"
+    moves = {t: -5.0 for t in ways if not t.startswith("place/")}
+    in_place = {t: -5.0 for t in ways if t.startswith("place/")}
+    one = start + ["pos:1", "col:support-right", "forward/middle", "dur:1"]
+    assert pushed(two, one + ["pos:2", "col:support-left"]) == {}  # one step so far
+    rise = one + ["pos:2", "col:support-right", "place/high", "dur:1"]  # on the foot that carries: not a step
+    assert pushed(two, rise + ["pos:3", "col:support-left"]) == {}
+    both = one + ["pos:2", "col:support-left", "place/middle", "col:support-right", "place/middle", "dur:1"]
+    assert pushed(two, both[:-3]) == {}  # the second foot of a step onto both is the same step
+    assert pushed(two, both + ["pos:3", "col:support-right"]) == moves  # both carry: a place is a rise
+    hopped = one + ["pos:2", "col:centre", "flight", "dur:0.5", "pos:2.5", "col:support-left"]
+    assert pushed(two, hopped) == {}  # a landing is the jump's
+    landed = hopped + ["left/middle", "dur:0.5", "pos:3", "col:support-left"]
+    assert pushed(two, landed) == {}  # still one step: a place on the left would be a rise, another move the second
+    stepped = one + ["pos:2", "col:support-left", "forward/middle", "dur:1"]
+    assert pushed(two, stepped + ["pos:3", "col:support-right"]) == {**moves, **in_place}  # right carries no weight
+    assert pushed(two, stepped + ["pos:3", "col:support-left"]) == moves  # a rise on the left is still free
+    assert pushed(two, stepped + ["pos:3", "<cont>", "col:support-left"]) == {}  # a continuation says nothing new
+    unsaid = StepsAsked(vocabulary, asked(None), FACT_NAMES, push=5.0)
+    assert pushed(unsaid, stepped + ["pos:3", "col:support-right"]) == {}
+    eight = StepsAsked(vocabulary, asked(None, steps=8), FACT_NAMES, push=5.0)  # the facts' top: eight or more
+    walked = start + [t for k in range(8) for t in (f"pos:{1 + k / 2:g}", f"col:support-{'right' if k % 2 == 0 else 'left'}",
+                                                    "forward/middle", "dur:0.5")]
+    assert pushed(two, walked + ["<bar>", "pos:1", "col:support-right"]) == {**moves, **in_place}
+    assert pushed(eight, walked + ["<bar>", "pos:1", "col:support-right"]) == {}
+
+
+def test_sampled_dances_step_no_more_than_the_words_count(monkeypatch):
+    """A model that leans towards stepping (every support a step forward) writes many more than two; asked for two
+    steps, none writes more."""
+    from laban.description import phrase_facts
+
+    generation, model = leaning(monkeypatch, {"col:support-left": 5.0, "col:support-right": 5.0, "forward/middle": 6.0})
+    grid = laban.BeatGrid.uniform(60, 16, 4)
+    plain = generation.variations(model, grid, 4, bars=4, seed=4)
+    assert all(phrase_facts(score, (1, 4)).steps > 4 for score in plain)
+    rows = fact_rows([((1, 4), PhraseFacts(2, None, None, None, None))], grid, 4)
+    scores = generation.variations(model, grid, 4, facts=rows, seed=4)
+    assert all(phrase_facts(score, (1, 4)).steps <= 2 for score in scores)
 
 
 def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():

@@ -281,6 +281,12 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         copies = copying.copied(len(facts)) if copying is not None else ()  # a copy turns as its source did
         turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies)
         processors.append(turning)
+    if facts is not None and "steps" in model.config.fact_names:
+        from .steering import StepsAsked  # the words' step count as a bound
+
+        copies = copying.copied(len(facts)) if copying is not None else ()
+        processors.append(StepsAsked(vocabulary, facts, model.config.fact_names, copies=copies,
+                                     fact_levels=model.config.fact_levels))
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 
