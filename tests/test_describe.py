@@ -343,6 +343,15 @@ def test_steps_and_a_jump_joined_by_and_are_both_counted():
     assert facts_from_text("two and a half turns to the right").turn == 20  # a fraction's "and" joins no clause
 
 
+@pytest.mark.parametrize("prompt, way", [("march in place", Direction.PLACE), ("tiptoe forward", Direction.FORWARD),
+                                         ("skip to the right", Direction.RIGHT), ("stroll backwards", Direction.BACKWARD)])
+def test_a_choreographers_ways_of_stepping_say_where_they_go(prompt, way):
+    """"March", "tiptoe", "skip", "gallop", "stroll" are steps (a skip's and a gallop's hops unsaid): where they go is
+    read, and nothing they leave out is denied."""
+    asked = facts_from_text(prompt)
+    assert asked.step_direction is way and asked.steps is None and asked.jumps is None
+
+
 def test_a_figure_that_travels_says_its_way_and_a_plain_step_is_still_one():
     assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
                                                                                  Level.HIGH)

@@ -251,7 +251,8 @@ _DIGITS = re.compile(r"\b(\d+)\b")
 PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
 PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
 PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride",
-                "strides", "striding")
+                "strides", "striding", "march", "marches", "marching", "tiptoe", "tiptoes", "tiptoeing", "skip",
+                "skips", "skipping", "gallop", "gallops", "galloping", "stroll", "strolls", "strolling")
 # A choreographer's names for a figure of several steps, said as one ("a salsa basic step", "a box step", "a
 # grapevine"): how many weight changes it has is the figure's, repeated as long as its phrase lasts, so "a ... step"
 # that names one counts none. (Read as one step, "a lively salsa basic step" over 8 bars asked for a single step,
