@@ -352,6 +352,16 @@ def test_a_choreographers_ways_of_stepping_say_where_they_go(prompt, way):
     assert asked.step_direction is way and asked.steps is None and asked.jumps is None
 
 
+def test_steps_in_a_circle_turn_the_body_a_whole_turn():
+    """Before, "walk in a circle" asked for no turn (a walk the describer would have named a turn in), and the model,
+    held to it, walked straight: 0 eighths in 8 dances of 8."""
+    assert (facts_from_text("walk in a circle").turn, facts_from_text("walk in a circle").turn_either) == (8, True)
+    assert facts_from_text("walk in a circle to the left") == PhraseFacts(None, None, -8, 0, None)
+    assert facts_from_text("walk two circles").turn == 16
+    assert facts_from_text("circle the arms, four steps forward").turn == 0  # arms that circle turn no one
+    assert facts_from_text("run in a circle").turn is None  # a run's words deny nothing (and its strides turn not)
+
+
 def test_a_figure_that_travels_says_its_way_and_a_plain_step_is_still_one():
     assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
                                                                                  Level.HIGH)

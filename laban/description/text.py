@@ -290,6 +290,7 @@ _LEVEL = _alternation(_LEVELS)
 # kind in it is left uncounted: before, the steps were unstated)
 _JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *NUMBERS[1:], r"\d+"]) + r")\s+(?:[a-z]+\s+)?(?:"
                + "|".join(re.escape(w) for w in sorted(_JUMP_NAMES, key=len, reverse=True)) + r")(?![\w-])")
+_CIRCLE = re.compile(r"\b(circles?|circling)\b")  # steps that go round: "walk in a circle", "two circles"
 _ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)")  # a prompt's "arms up": high
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+|\s+and\s+(?=" + _JUMP_AFTER + ")")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
@@ -364,6 +365,13 @@ def facts_from_text(text: str) -> PhraseFacts:
         elif kind == "step":
             n, way = (None if _FIGURE.search(clause) else _step_count(clause)), _WAY.search(clause)
             steps = None if n is None or steps is None else steps + n
+            circles = _CIRCLE.search(clause)
+            if circles is not None and turn is not None:  # "walk in a circle": the steps turn the body a whole turn
+                count = (_number(clause[:circles.start()]) if circles.group(1).endswith("s") else 1) or 1
+                sense = _turn_sense(clause)
+                turn += 8 * count * _times(clause) * (sense or 1)
+                ways_of_turning.add(sense is not None)
+                way = None  # a circle's "to the left" is the way it turns, not where the steps go
             if way is not None:
                 if "mostly" in clause or "chiefly" in clause:
                     mostly = _WAYS[way.group(1)]
