@@ -275,16 +275,16 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     processors.append(SupportsContinued(grammar, counted))
     copying = repeated(grammar) if repeated is not None else None
     turning = None
+    # bars written as copies of earlier ones: they turn and step as their sources did, whatever their words count
+    copies = copying.copied(len(facts)) if copying is not None and facts is not None else ()
     if facts is not None and "turn" in model.config.fact_names:
         from .steering import TurnAsked  # the words' turn as a budget
 
-        copies = copying.copied(len(facts)) if copying is not None else ()  # a copy turns as its source did
         turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies)
         processors.append(turning)
     if facts is not None and "steps" in model.config.fact_names:
         from .steering import StepsAsked  # the words' step count as a bound
 
-        copies = copying.copied(len(facts)) if copying is not None else ()
         processors.append(StepsAsked(vocabulary, facts, model.config.fact_names, copies=copies,
                                      fact_levels=model.config.fact_levels))
     if facts is not None and "jumps" in model.config.fact_names:
