@@ -242,7 +242,8 @@ class FlightLimit(LogitsProcessor):
         if state is not None and len(state.pos) == len(refused):
             early = (state.bar <= 0) & (state.pos < state.upbeat_floor + self.per_beat)
             if early.any():
-                refused |= torch.from_numpy(early).to(refused.device) & standing(input_ids, self.flight, self.feet, self.bar)
+                still = standing(input_ids, self.flight, self.feet, self.bar)
+                refused |= torch.from_numpy(early).to(refused.device) & still
         return refused
 
     def _centre_closed(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:

@@ -344,7 +344,8 @@ def test_steps_and_a_jump_joined_by_and_are_both_counted():
 
 
 @pytest.mark.parametrize("prompt, way", [("march in place", Direction.PLACE), ("tiptoe forward", Direction.FORWARD),
-                                         ("skip to the right", Direction.RIGHT), ("stroll backwards", Direction.BACKWARD)])
+                                         ("skip to the right", Direction.RIGHT),
+                                         ("stroll backwards", Direction.BACKWARD)])
 def test_a_choreographers_ways_of_stepping_say_where_they_go(prompt, way):
     """"March", "tiptoe", "skip", "gallop", "stroll" are steps (a skip's and a gallop's hops unsaid): where they go is
     read, and nothing they leave out is denied."""

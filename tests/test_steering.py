@@ -194,7 +194,7 @@ def test_a_phrase_that_has_its_steps_steps_no_further():
     unsaid = StepsAsked(vocabulary, asked(None), FACT_NAMES, push=5.0)
     assert pushed(unsaid, stepped + ["pos:3", "col:support-right"]) == {}
     eight = StepsAsked(vocabulary, asked(None, steps=8), FACT_NAMES, push=5.0)  # the facts' top: eight or more
-    walked = start + [t for k in range(8) for t in (f"pos:{1 + k / 2:g}", f"col:support-{'right' if k % 2 == 0 else 'left'}",
+    walked = start + [t for k in range(8) for t in (f"pos:{1 + k / 2:g}", f"col:support-{('right', 'left')[k % 2]}",
                                                     "forward/middle", "dur:0.5")]
     assert pushed(two, walked + ["<bar>", "pos:1", "col:support-right"]) == {**moves, **in_place}
     assert pushed(eight, walked + ["<bar>", "pos:1", "col:support-right"]) == {}
@@ -205,7 +205,8 @@ def test_sampled_dances_step_no_more_than_the_words_count(monkeypatch):
     steps, none writes more."""
     from laban.description import phrase_facts
 
-    generation, model = leaning(monkeypatch, {"col:support-left": 5.0, "col:support-right": 5.0, "forward/middle": 6.0})
+    generation, model = leaning(monkeypatch, {"col:support-left": 5.0, "col:support-right": 5.0,
+                                              "forward/middle": 6.0})
     grid = laban.BeatGrid.uniform(60, 16, 4)
     plain = generation.variations(model, grid, 4, bars=4, seed=4)
     assert all(phrase_facts(score, (1, 4)).steps > 4 for score in plain)

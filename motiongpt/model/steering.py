@@ -80,23 +80,18 @@ class TurnAsked(LogitsProcessor):
                                              (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT, Column.CENTRE)])
         self.bar, self.cont = vocabulary.bar_id, vocabulary.cont_id
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
-        self._tally = None
+        self._columns, self._eighths = set(self.turning_columns.tolist()), self.eighths.tolist()
+        self._reading = _Reading(_TurnRow, self._take)
 
     def turned(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row (B,): the bar of its last token (``bars_of``: -1 before the first or in a filled-in score's
         suffix) and the turn eighths its phrase has written to the right and to the left: turn tokens said by a
-        turning column, not a continuation's. Read token by token as the rows grow (``_Tally``: a step reads its
+        turning column, not a continuation's. Read token by token as the rows grow (``_Reading``: a step reads its
         new tokens only), afresh for other rows."""
-        batch, length = input_ids.shape
-        tally = self._tally
-        if tally is None or length < tally.length or len(tally.rows) != batch or (
-                tally.length and not torch.equal(input_ids[:, :tally.length], tally.asked)):
-            tally = self._tally = _Tally(self, batch)
-        tally.read(input_ids[:, tally.length:].tolist())
-        tally.asked = input_ids
+        rows = self._reading(input_ids)
         starts = self.starts.tolist()
-        bars, right, left = (np.zeros(batch, dtype=np.int64) for _ in range(3))
-        for r, row in enumerate(tally.rows):
+        bars, right, left = (np.zeros(len(rows), dtype=np.int64) for _ in range(3))
+        for r, row in enumerate(rows):
             bars[r] = row.bar
             if row.bar >= 0:
                 for b in range(starts[min(row.bar, len(starts) - 1)], row.bar + 1):
@@ -135,6 +130,15 @@ class TurnAsked(LogitsProcessor):
         least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
         return scores.masked_fill(past > least, float("-inf"))
 
+    def _take(self, row: "_TurnRow", token: int) -> None:
+        """``row`` moved on by ``token``: a turn token said by a turning column, not a continuation's, counts."""
+        row.count_bar(token, self.bar, self.suffix, self.middle)
+        k = self._eighths[token]
+        if k and row.last in self._columns and row.before != self.cont and row.bar >= 0:
+            right, left = row.turns.get(row.bar, (0, 0))
+            row.turns[row.bar] = (right + max(k, 0), left + max(-k, 0))
+        row.before, row.last = row.last, token
+
 
 class StepsAsked(LogitsProcessor):
     """A step that would take a phrase past the steps its words count, made unlikely: where a support column is about
@@ -171,26 +175,25 @@ class StepsAsked(LogitsProcessor):
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
         self.positions = {i for t, i in vocabulary.ids.items() if t.startswith("pos:")}
         self.push = float(push)
-        self._reading: tuple | None = None  # (tokens read, each row's state, the tokens read)
+        self._reading = _Reading(lambda: _StepRow(frozenset(self.feet)), self._take)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3 or not (self.asked >= 0).any():
             return scores
-        rows = self._read(input_ids)
+        rows = self._reading(input_ids)
         last = input_ids[:, -1].tolist()
         moving = torch.zeros(len(last), dtype=torch.bool)
         placed = torch.zeros(len(last), dtype=torch.bool)
         for r, row in enumerate(rows):
-            bar = row["bar"]
-            if last[r] not in self.feet or row["before"] == self.cont or row["airborne"] or not 0 <= bar < len(
+            bar, here = row.bar, (row.bar, row.pos)
+            if last[r] not in self.feet or row.before == self.cont or row.airborne or not 0 <= bar < len(
                     self.asked) or self.asked[bar] < 0:
                 continue
-            written = sum(row["steps"].get(b, 0) for b in range(int(self.starts[bar]), bar + 1))
-            if self.asked[bar] >= self.top or written < self.asked[bar] or row["counted"] == (bar, row["pos"]):
+            written = sum(row.steps.get(b, 0) for b in range(int(self.starts[bar]), bar + 1))
+            if self.asked[bar] >= self.top or written < self.asked[bar] or row.counted == here:
                 continue  # the top level is "that many or more"; a foot joining a step said here is the same step
             moving[r] = True
-            carrying = row["before_group"] if row["group"] == (bar, row["pos"]) else row["carrying"]
-            placed[r] = last[r] not in carrying
+            placed[r] = last[r] not in (row.before_group if row.group == here else row.carrying)
         if not bool(moving.any()):
             return scores
         push = torch.zeros_like(scores)
@@ -199,96 +202,93 @@ class StepsAsked(LogitsProcessor):
         push[:, self.placed.to(device)] = torch.where(placed.to(device), -self.push, 0.0)[:, None]
         return scores + push
 
-    def _read(self, input_ids: torch.LongTensor) -> list[dict]:
-        """Each row's state after its tokens, read as the rows grow (only the new tokens; afresh for other rows):
-        its bar (``bars_of``), position, the token before its last, whether it is in the air, the feet that carry
-        the weight, and the steps written per bar."""
-        batch, length = input_ids.shape
-        reading = self._reading
-        if reading is None or length < reading[0] or len(reading[1]) != batch or not torch.equal(
-                input_ids[:, :reading[0]], reading[2]):
-            reading = (0, [dict(segment=0, prefix=0, middle=0, bar=-1, pos=-1, before=-1, last=-1, airborne=False,
-                                carrying=frozenset(self.feet), before_group=frozenset(self.feet), group=None,
-                                steps={}, counted=None) for _ in range(batch)], input_ids[:, :0])
-        for row, tokens in zip(reading[1], input_ids[:, reading[0]:].tolist()):
-            for token in tokens:
-                self._take(row, token)
-        self._reading = (length, reading[1], input_ids.clone())
-        return reading[1]
-
-    def _take(self, row: dict, token: int) -> None:
-        if token == self.suffix or token == self.middle:
-            row["segment"] += 1
+    def _take(self, row: "_StepRow", token: int) -> None:
+        """``row`` moved on by ``token``: its position, whether it is in the air, the feet carrying the weight and
+        the steps written per bar (a moving support said at a position counted once, however many feet say it)."""
+        row.count_bar(token, self.bar, self.suffix, self.middle)
         if token == self.bar:
-            row["pos"] = -1
-            if row["segment"] == 0:
-                row["prefix"] += 1
-            elif row["segment"] == 2:
-                row["middle"] += 1
-        row["bar"] = (-1 if row["segment"] == 1 else row["prefix"] - 1 if row["segment"] == 0
-                      else row["prefix"] + row["middle"] - 1)
-        column = row["last"]
+            row.pos = -1
+        column = row.last
         if token in self.positions:
-            row["pos"] = token
+            row.pos = token
         elif token == self.flight:
-            row["airborne"] = True
-        elif column in self.feet and row["before"] != self.cont and (token in self.directions or token in self.turns):
-            key = (row["bar"], row["pos"])
-            if row["group"] == key:  # another foot said at the same position: one group (onto both feet)
-                group = row["carrying"] | {column}
+            row.airborne = True
+        elif column in self.feet and row.before != self.cont and (token in self.directions or token in self.turns):
+            here = (row.bar, row.pos)
+            if row.group == here:  # another foot said at the same position: one group (onto both feet)
+                group = row.carrying | {column}
             else:
-                row["before_group"], group = row["carrying"], frozenset({column})
-            row["group"] = key
-            if row["airborne"]:
-                row["airborne"] = False  # the landing: the jump's, not a step
-            elif token in self.turns:
-                pass
-            elif (token in self.moves or column not in row["before_group"]) and row["bar"] >= 0 \
-                    and row["counted"] != key:
-                row["steps"][row["bar"]] = row["steps"].get(row["bar"], 0) + 1
-                row["counted"] = key
-            row["carrying"] = group
-        row["before"], row["last"] = row["last"], token
+                row.before_group, group = row.carrying, frozenset({column})
+            row.group = here
+            if row.airborne:
+                row.airborne = False  # the landing: the jump's, not a step
+            elif token not in self.turns and (token in self.moves or column not in row.before_group) \
+                    and row.bar >= 0 and row.counted != here:
+                row.steps[row.bar] = row.steps.get(row.bar, 0) + 1
+                row.counted = here
+            row.carrying = group
+        row.before, row.last = row.last, token
 
 
 class _Row:
-    """One row's reading: its segment of a fill-in-the-middle sequence, its bar (as ``bars_of`` counts), the last two
-    tokens, and the turn eighths written each way per bar (right, left)."""
+    """One row's reading: its segment of a fill-in-the-middle sequence, its bar (as ``bars_of`` counts) and the last
+    two tokens; a reader adds what it counts."""
 
     def __init__(self) -> None:
         self.segment, self.prefix_bars, self.middle_bars, self.bar = 0, 0, 0, -1
         self.last = self.before = -1
+
+    def count_bar(self, token: int, bar: int, suffix: int, middle: int) -> None:
+        """The segment and bar after ``token`` (ids of ``<bar>``, ``<fim_suffix>``, ``<fim_middle>`` given)."""
+        if token == suffix or token == middle:
+            self.segment += 1
+        if token == bar:
+            if self.segment == 0:
+                self.prefix_bars += 1
+            elif self.segment == 2:
+                self.middle_bars += 1
+        self.bar = (-1 if self.segment == 1 else
+                    self.prefix_bars - 1 if self.segment == 0 else self.prefix_bars + self.middle_bars - 1)
+
+
+class _TurnRow(_Row):
+    """``TurnAsked``'s reading of a row: the turn eighths written each way per bar (right, left)."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.turns: dict[int, tuple[int, int]] = {}
 
 
-class _Tally:
-    """``TurnAsked.turned``'s running count of the turns each row has written, read as ``TurnAsked`` reads them: a
-    turn token said by a turning column, not a continuation's."""
+class _StepRow(_Row):
+    """``StepsAsked``'s reading of a row: its position, whether it is in the air, the feet carrying the weight (and
+    those that did before the group of supports said at ``group``, the bar and position), and the steps per bar."""
 
-    def __init__(self, steering: TurnAsked, batch: int) -> None:
-        self.steering, self.rows, self.length, self.asked = steering, [_Row() for _ in range(batch)], 0, None
-        self.columns = set(steering.turning_columns.tolist())
-        self.eighths = steering.eighths.tolist()
+    def __init__(self, feet: frozenset) -> None:
+        super().__init__()
+        self.pos, self.airborne, self.group, self.counted = -1, False, None, None
+        self.carrying = self.before_group = feet
+        self.steps: dict[int, int] = {}
 
-    def read(self, new: list[list[int]]) -> None:
-        s = self.steering
-        for row, tokens in zip(self.rows, new):
+
+class _Reading:
+    """Each row's reading (``row()`` makes one, ``take(row, token)`` moves it on by a token) after all its tokens,
+    read as the rows grow: a sampling step reads only the tokens it added, and rows that are not the ones read
+    before (another batch, a shorter or different sequence) are read afresh."""
+
+    def __init__(self, row, take) -> None:
+        self.row, self.take, self.rows, self.ids = row, take, [], None
+
+    def __call__(self, input_ids: torch.LongTensor) -> list:
+        batch, length = input_ids.shape
+        read = 0 if self.ids is None else self.ids.shape[1]
+        if self.ids is None or length < read or len(self.rows) != batch or not torch.equal(
+                input_ids[:, :read], self.ids):
+            self.rows, read = [self.row() for _ in range(batch)], 0
+        for row, tokens in zip(self.rows, input_ids[:, read:].tolist()):
             for token in tokens:
-                if token == s.suffix or token == s.middle:
-                    row.segment += 1
-                if token == s.bar:
-                    if row.segment == 0:
-                        row.prefix_bars += 1
-                    elif row.segment == 2:
-                        row.middle_bars += 1
-                row.bar = (-1 if row.segment == 1 else
-                           row.prefix_bars - 1 if row.segment == 0 else row.prefix_bars + row.middle_bars - 1)
-                k = self.eighths[token]
-                if k and row.last in self.columns and row.before != s.cont and row.bar >= 0:
-                    right, left = row.turns.get(row.bar, (0, 0))
-                    row.turns[row.bar] = (right + max(k, 0), left + max(-k, 0))
-                row.before, row.last = row.last, token
-        self.length += len(new[0]) if new else 0
+                self.take(row, token)
+        self.ids = input_ids.clone()
+        return self.rows
 
 
 class JumpAsked(LogitsProcessor):
@@ -314,6 +314,7 @@ class JumpAsked(LogitsProcessor):
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")])
         self.centre, self.flight = vocabulary.ids[f"col:{Column.CENTRE.value}"], vocabulary.ids["flight"]
         self.feet = [vocabulary.ids[f"col:{c.value}"] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+        self.feet_ids = torch.tensor(self.feet)  # (as ``plausibility.airborne`` reads them)
         self.bar, self.cont, self.push = vocabulary.bar_id, vocabulary.cont_id, float(push)
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
@@ -342,7 +343,7 @@ class JumpAsked(LogitsProcessor):
         push[:, self.flight] += torch.where(short & opened, self.push, 0.0)
         # still in the air from the last jump with more to come: land it (a support, where the grammar lets one
         # begin: once the flight has ended), since the next may take off only from the floor
-        landing = owing & airborne(input_ids, self.flight, torch.tensor(self.feet, device=device))
+        landing = owing & airborne(input_ids, self.flight, self.feet_ids)
         push[:, self.feet] += torch.where(landing, self.push, 0.0)[:, None]
         return scores + push  # -inf stays -inf: only what is open is raised
 
