@@ -274,6 +274,12 @@ def test_a_choreographers_names_for_turns_jumps_and_steps():
     ("a half turn to the right on the left foot", 4, False),
     ("pirouettes", None, False),  # how many is not said
     ("90-degree left turns", None, False),
+    ("a sharp quarter turn to the right", 2, False),  # words between the count and the size
+    ("two quick half turns to the left", -8, False),
+    ("a half-turn", 4, True),
+    ("turn a quarter to the left", -2, False),
+    ("quarter turns to the right", None, False),  # how many is not said
+    ("two turns to the right", None, False),  # nor how far each goes
 ])
 def test_a_choreographers_turns_are_read_with_their_size_and_way(prompt, turn, either):
     """Degrees, "turn around", a named turn and a repeat give a turn's size, a bare "left" or "right" its way: a
@@ -318,7 +324,9 @@ def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
 @pytest.mark.parametrize("prompt, steps", [("walk in a circle", None),  # the "a" is the circle's
                                            ("a run", None),  # many strides
                                            ("three quick steps forward", 3), ("a step forward twice", 2),
-                                           ("walks forward for eight steps", 8), ("two steps back three times", 6)])
+                                           ("walks forward for eight steps", 8), ("two steps back three times", 6),
+                                           ("sixteen steps forward", 16),  # counts past twelve, as words
+                                           ("a step in place twenty-four times", 24), ("thirteen strides", 13)])
 def test_a_count_of_steps_is_a_number_said_of_steps(prompt, steps):
     """Before, any "a" in a step clause counted one step: "walk in a circle" asked for one step in the phrase, and
     the model wrote 0-2 steps in 4 bars for it in six of eight variations."""

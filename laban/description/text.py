@@ -237,6 +237,16 @@ PROMPT_STEP_WAYS: dict[Direction, tuple[str, ...]] = {
     D.RIGHT: ("to the right side", "sideways right", "rightward", "rightwards"),
     D.LEFT: ("to the left side", "sideways left", "leftward", "leftwards"),
 }
+# Counts as a prompt may say them, to ninety-nine ("sixteen steps", "twenty-four counts"); the describer writes
+# NUMBERS' words and digits past them. (Read with NUMBERS alone, "sixteen steps forward" counted no steps.)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+COUNTS: dict[str, int] = {
+    **{w: n for n, w in enumerate(NUMBERS) if w},
+    **{w: 13 + i for i, w in enumerate(("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                                         "nineteen"))},
+    **{f"{ten}{joint}{unit}" if unit else ten: 20 + 10 * i + u for i, ten in enumerate(_TENS)
+       for u, unit in enumerate(NUMBERS[:10]) for joint in ("-", " ")},
+}
 _WAYS = {way: d for d, ways in (*STEP_WAYS.items(), *PROMPT_STEP_WAYS.items()) for way in ways}
 _WAY = _alternation(_WAYS)
 _AMOUNTS = {amount: n for n in range(1, MAX_EIGHTHS + 1) for amount in turn_amounts(n)}
@@ -245,7 +255,7 @@ _AMOUNT = _alternation(_AMOUNTS)
 _TURN_SENSE = {**{w: 1 for w in TURN_RIGHT}, **{w: -1 for w in TURN_LEFT}}
 _SENSE = _alternation(_TURN_SENSE)
 _NET_ZERO = _alternation([z.split("{n} turns ", 1)[1] for z in NET_ZERO])
-_NUMBER = _alternation([*NUMBERS[1:], "a", "an", "a single"])
+_NUMBER = _alternation([*COUNTS, "a", "an", "a single"])
 _DIGITS = re.compile(r"\b(\d+)\b")
 # Words a prompt may use that the describer never writes: a choreographer's names for a turn, a jump or steps.
 PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
@@ -266,10 +276,18 @@ _STEPPED_FIGURES = ("grapevines?", "chassés?", "chasses?", "shuffles?", "pas de
 # turn", "180°"), "turn around" (a half turn), or by naming it ("a pirouette", "a tour", "a chaîné", "a spin":
 # one whole turn each, "double" and "triple" as many more); "twice", "three times" repeat what was said.
 _DEGREES = re.compile(r"\b(\d+)\s*(?:-\s*|\s+)?(?:degrees?\b|°)")
+# An amount with words between its count and its size, or none: "a sharp quarter turn", "two quick half turns",
+# "three full turns" where the describer writes "a quarter turn" (read as no amount, "a sharp quarter turn" asked none)
+_SIZES = {"eighth": 1, "quarter": 2, "half": 4, "three-quarter": 6, "three quarter": 6, "full": 8, "whole": 8}
+_SIZE = "(" + "|".join(sorted(_SIZES, key=len, reverse=True)) + ")"
+_SIZED_TURN = re.compile(r"(?:" + _words([*COUNTS, "a", "an"]) + r"\s+)?(?:[a-z]+\s+){0,2}?(?<![\w-])" + _SIZE
+                         + r"[\s-]turn(s?)\b")
+_TURN_BY = re.compile(r"\bturns?\s+(?:by\s+)?(?:a|an|one)\s+" + _SIZE + r"\b")  # "turn a quarter to the right"
 _AROUND = re.compile(r"\b(?:turns?\s+around|turns?\s+round|about[- ]face|about[- ]turn)\b")
 _WHOLE_TURNS = {"single": 1, "double": 2, "triple": 3, "quadruple": 4}
 _NAMED_TURN = re.compile(r"(?:\b(" + "|".join(_WHOLE_TURNS) + r")\s+)?\b(" + "|".join(PROMPT_TURNS) + r")(s?)\b")
-_TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(NUMBERS[2:]) + r"|\d+)\s+times)\b")
+_TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(sorted((w for w, n in COUNTS.items() if n > 1), key=len,
+                                                               reverse=True)) + r"|\d+)\s+times)\b")
 # A turn's way in a prompt's words: "left", "right" (not a body part's side: "on the left foot"), "anticlockwise".
 _PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b"
                            r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)")
@@ -288,16 +306,16 @@ _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH,
 _LEVEL = _alternation(_LEVELS)
 # "four steps and a jump": a counted jump after "and" is a clause of its own (one clause tells one kind, and a second
 # kind in it is left uncounted: before, the steps were unstated)
-_JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *NUMBERS[1:], r"\d+"]) + r")\s+(?:[a-z]+\s+)?(?:"
+_JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *sorted(COUNTS, key=len, reverse=True), r"\d+"]) + r")\s+(?:[a-z]+\s+)?(?:"
                + "|".join(re.escape(w) for w in sorted(_JUMP_NAMES, key=len, reverse=True)) + r")(?![\w-])")
 _CIRCLE = re.compile(r"\b(circles?|circling)\b")  # steps that go round: "walk in a circle", "two circles"
 _ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)")  # a prompt's "arms up": high
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+|\s+and\s+(?=" + _JUMP_AFTER + ")")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
-_STEP_COUNT = re.compile(r"(?:" + _words([*NUMBERS[1:], "a", "an", "a single"]) + r"|\b(\d+))"
+_STEP_COUNT = re.compile(r"(?:" + _words([*COUNTS, "a", "an", "a single"]) + r"|\b(\d+))"
                          r"(?:\s+[a-z]+){0,2}?\s+(steps?|strides?)\b")  # a count, up to two words, the steps
-_JUMP_COUNT = re.compile(r"(?:(?:" + _words([*NUMBERS[1:], "a", "an"]) + r"|(\d+))\s+(?:[a-z]+\s+)?)?"
+_JUMP_COUNT = re.compile(r"(?:(?:" + _words([*COUNTS, "a", "an"]) + r"|(\d+))\s+(?:[a-z]+\s+)?)?"
                          + _JUMP.pattern)  # a count, a word between ("three small hops"), the jumps
 _TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
 # A choreographer's name for a movement marks words the describer did not write: a sentence with one is read open.
@@ -404,6 +422,13 @@ def _turn_amount(clause: str) -> int | None:
             eighths = 0 if count is None else eighths * count
         if eighths < 1:
             return None
+    elif (sized := _SIZED_TURN.search(clause)) is not None:
+        count, size, plural = sized.groups()
+        if count is None and plural:  # "quarter turns": how many is not said
+            return None
+        eighths = _SIZES[size] * (COUNTS.get(count, 1) if count else 1)
+    elif (by := _TURN_BY.search(clause)) is not None:
+        eighths = _SIZES[by.group(1)]
     elif _AROUND.search(clause):
         eighths = 4
     elif (named := _NAMED_TURN.search(clause)) is not None:
@@ -423,8 +448,10 @@ def _times(clause: str) -> int:
     times = _TIMES.search(clause)
     if times is None:
         return 1
-    word = times.group(1).split()[0]
-    return {"once": 1, "twice": 2, "thrice": 3}.get(word) or (int(word) if word.isdigit() else NUMBERS.index(word))
+    count = times.group(2)
+    if count is None:
+        return {"once": 1, "twice": 2, "thrice": 3}[times.group(1)]
+    return int(count) if count.isdigit() else COUNTS[count]
 
 
 def _step_count(clause: str) -> int | None:
@@ -473,4 +500,4 @@ def _number(clause: str) -> int | None:
         return int(digits.group(1))
     if word is None:
         return None
-    return NUMBERS.index(word.group(1)) if word.group(1) in NUMBERS else 1
+    return COUNTS.get(word.group(1), 1)
