@@ -24,6 +24,7 @@ import sys
 import warnings
 
 from laban.errors import LabanError
+from motiongpt.errors import missing_folder
 
 from . import cocreate, corpus, draw, duet, perform, studio, tokenize, words
 from . import generate as generation
@@ -96,7 +97,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
     generated = getattr(args, "generated", None)
     if generated is not None and not os.path.isdir(generated):
-        raise LabanError(f"{generated}: no such folder")
+        raise LabanError(missing_folder(generated))
     return evaluation.command(args)
 
 

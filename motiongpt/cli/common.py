@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from laban.errors import LabanError
+from motiongpt.errors import missing_folder
 
 MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
 
@@ -124,7 +125,7 @@ def output_folder(path: Path) -> Path:
 def model_folder(path: Path | None) -> Path | None:
     """``path`` (a model folder, or None for the built-in model) when it is a folder."""
     if path is not None and not path.is_dir():
-        raise LabanError(f"{path}: no such folder")
+        raise LabanError(missing_folder(path))
     return path
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from laban.errors import LabanError
+from motiongpt.errors import missing_folder
 
 from .dance import CocreateError, Dance
 
@@ -37,7 +38,7 @@ def find_dances(root: str | Path) -> list[Dance]:
 
     root = Path(root)
     if not root.is_dir():
-        raise CocreateError(f"{root}: no such folder")
+        raise CocreateError(missing_folder(root))
     folders = []
     for here, subfolders, files in os.walk(root):  # (a folder gone before it is listed is passed over)
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]

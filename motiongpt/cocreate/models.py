@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from motiongpt.errors import missing_folder
+
 from .dance import CocreateError
 
 
@@ -29,7 +31,7 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     from motiongpt.model import MotionGPT, builtin_model_path
 
     if model is not None and not Path(model).is_dir():
-        raise CocreateError(f"{model}: no such folder")
+        raise CocreateError(missing_folder(model))
     network = MotionGPT.from_pretrained(model if model is not None else builtin_model_path())
     # folders recorded whole, so that the lineage names them from wherever it is read (``history --replay``)
     versions = {"model": str(Path(model).resolve()) if model is not None else "builtin",

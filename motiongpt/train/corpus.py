@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from laban.errors import LabanError
+from motiongpt.errors import missing_folder
 from motiongpt.model.config import MotionGPTConfig
 from motiongpt.vocabulary import Vocabulary
 
@@ -32,7 +33,7 @@ def read_corpus(folder: str | Path, split: str = "train") -> list[tuple]:
     all ``train``, without music or captures)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise LabanError(f"{folder}: no such folder")
+        raise LabanError(missing_folder(folder))
     if (folder / "corpus.json").is_file():
         from motiongpt.data.corpus import Corpus
 
