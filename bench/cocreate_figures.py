@@ -251,7 +251,7 @@ def main() -> None:
     if args.only == "variations":
         figures["variation_sets"] = variation_sets(loaded, texts, (1, 2, 3), args.bars)
         figures["seconds"] = round(time.time() - started, 1)
-        print(json.dumps(figures["variation_sets"]["summary"], indent=1))
+        print(json.dumps({k: figures["variation_sets"][k] for k in ("summary", "real", "real_salsa")}, indent=1))
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1) + "\n")
         return
@@ -503,7 +503,8 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
                 dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed, spread=spread)
                 took = cpu() - started
                 if reference is None:
-                    reference = real_features(float(np.mean([d.motion().duration for d in dances])))
+                    seconds = float(np.mean([d.motion().duration for d in dances]))
+                    reference = real_features(seconds)
                 figures = variations_figures(dances, loaded.model.vocabulary, reference)
                 row[name] = {k: figures[k] for k in ("valid", "div_kinetic", "div_geometric", "words_kept")}
                 for part in ("text_fit", "round_trip", "skating"):  # quality's raw components, the 8's mean
@@ -519,11 +520,35 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
     for name in summary:
         summary[name]["div_kinetic_min"] = round(min(r[name]["div_kinetic"] for r in rows), 3)
         summary[name]["all_valid"] = all(r[name]["valid"] for r in rows)
-    return {"rows": rows, "summary": summary, "real": rows[0]["real"]}
+    return {"rows": rows, "summary": summary, "real": rows[0]["real"],
+            "real_salsa": real_style_diversity(seconds, reference)}
 
 
-def _real_windows(seconds: float, count: int):
-    """``count`` windows of ``seconds`` from the CMU training split's dance takes (one per take, from its start)."""
+# CMU's salsa takes by role: subject 60 leads, 61 follows (datasets/cmu_corpus.py's style labels)
+SALSA_ROLES = {"salsa lead": "60_", "salsa follow": "61_"}
+
+
+def real_style_diversity(seconds: float, reference: list) -> dict:
+    """Kinetic and geometric diversity of the training split's salsa windows, one role at a time, normalised as
+    the variations are (by ``reference``, the dance windows): what eight real dances of one style differ by, for
+    the salsa prompt's variations (the dance windows are one dancer's modern dance, 13 takes of other phrases)."""
+    from motiongpt import metrics
+    from motiongpt.cocreate.spread import motion_features
+
+    out = {}
+    for role, prefix in SALSA_ROLES.items():
+        windows = [motion_features(w) for w in _real_windows(seconds, 40, "salsa", prefix)]
+        out[role] = {}
+        for k, (name, part) in enumerate((("div_kinetic", slice(0, KINETIC)), ("div_geometric", slice(KINETIC, None)))):
+            real, _ = metrics.normalise(np.stack([w[part] for w in windows]), np.stack([r[k] for r in reference]))
+            out[role][name] = round(metrics.diversity(real), 3)
+        out[role]["takes"] = len(windows)
+    return out
+
+
+def _real_windows(seconds: float, count: int, category: str = "dance", prefix: str = ""):
+    """``count`` windows of ``seconds`` from the CMU training split's takes of ``category`` whose names start with
+    ``prefix`` (one per take, from its start)."""
     import csv
 
     from laban import read_motion
@@ -531,7 +556,7 @@ def _real_windows(seconds: float, count: int):
 
     split = {r["trial"]: r for r in csv.DictReader(open(REPO / "datasets" / "cmu_split.csv"))}
     trials = [t for t in cmu_trials() if split.get(t.name, {}).get("split") == "train"
-              and split[t.name]["category"] == "dance"][:count]
+              and split[t.name]["category"] == category and t.name.startswith(prefix)][:count]
     return [first_seconds(read_motion(t.path), seconds) for t in trials]
 
 
