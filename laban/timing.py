@@ -132,6 +132,41 @@ def read_beats(path: str | Path, beats_per_bar: int = 4) -> BeatGrid:
     return BeatGrid(tuple(times), beats_per_bar, (downbeat or 0) % beats_per_bar)
 
 
+def write_beats(grid: BeatGrid, path: str | Path, *, title: str = "") -> Path:
+    """A beat grid as a beats file (atomically): a time in seconds per line and the beat's number in its bar (1:
+    downbeat), which ``read_beats`` reads back to the same grid with ``beats_file_meter``'s meter. Written beside
+    a decoded dance (``dance.bvh`` -> ``dance.beats``) so that what is drawn of it counts the score's beats, not
+    the motion's own pulse."""
+    from .files import atomic_path
+
+    path, count = Path(path), grid.beats_per_bar
+    lines = [f"# beats of {title or 'a dance'}: seconds, beat in bar; {count} beats a bar, {grid.tempo:.2f} bpm"]
+    lines += [f"{t:.6f} {(k - grid.downbeat) % count + 1}" for k, t in enumerate(grid.times)]
+    with atomic_path(path) as partial:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def beats_path(motion: str | Path) -> Path:
+    """Where a motion file's beats lie: ``dance.bvh`` -> ``dance.beats``."""
+    return Path(motion).with_suffix(".beats")
+
+
+def beats_file_meter(path: str | Path) -> int | None:
+    """The beats per bar a beats file counts (the largest beat-in-bar number of its second column), or None when
+    it has no such column."""
+    largest = 0
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None  # read_beats says what is wrong with the file
+    for line in lines:
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if len(fields) > 1 and fields[1].isdigit():
+            largest = max(largest, int(fields[1]))
+    return largest if 1 <= largest <= 64 else None
+
+
 MUSIC_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac")
 

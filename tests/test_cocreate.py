@@ -56,7 +56,7 @@ def cli(args: list[str], capsys) -> tuple[int, str]:
 
 def test_a_dance_folder_is_written_whole_and_loads_back(dance, tmp_path, monkeypatch):
     out = dance.save(tmp_path / "d", video=False)
-    assert {p.name for p in out.iterdir()} == {"score.laban", "score.json", "staff.svg", "dance.bvh",
+    assert {p.name for p in out.iterdir()} == {"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats",
                                                "prompt.json", "lineage.json"}
     again = Dance.load(out)
     assert again.score == dance.score and again.lineage == dance.lineage and again.text == "a phrase"

@@ -206,8 +206,8 @@ def test_the_command_writes_both_dancers_or_nothing(model, tmp_path, pair, lead_
                               "--no-video", "--seed", "2"])
     assert args.run(args) == 0
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {"lead.laban", "follow.laban", "lead.bvh", "follow.bvh", "duet.png",
-                                               "duet.json"}
+    assert {p.name for p in out.iterdir()} == {"lead.laban", "follow.laban", "lead.bvh", "follow.bvh", "lead.beats",
+                                               "follow.beats", "duet.png", "duet.json"}
     made = json.loads((out / "duet.json").read_text())
     assert made["seed"] == 2 and made["style"] == "salsa follow" and made["figures"]["gap_above_margin"] == 1.0
     assert laban.Score.load(out / "follow.laban").grid == laban.Score.load(out / "lead.laban").grid

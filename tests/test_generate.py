@@ -14,6 +14,7 @@ from transformers import LogitsProcessor
 
 import laban
 from laban.formats import save_score
+from laban.timing import beats_file_meter
 from motiongpt.grammar import ScoreGrammar
 from motiongpt.model import MotionGPT, build, tiny_config
 from motiongpt.model.generate import GenerationError, generate, variations
@@ -140,11 +141,17 @@ def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",
                  "--model", str(tmp_path / "model"), "-o", str(tmp_path / "dance")]) == 0
     files = {p.name for p in (tmp_path / "dance").iterdir()}
-    assert files == {"score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json", "lineage.json"}
+    assert files == {"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats", "prompt.json",
+                     "lineage.json"}
     prompt = json.loads((tmp_path / "dance" / "prompt.json").read_text())
     assert (prompt["seed"], prompt["bars"], prompt["bpm"], prompt["meter"]) == (3, 3, 90, 3)
     score = laban.Score.load(tmp_path / "dance" / "score.laban")
     assert score.beats_per_bar == 3 and laban.read_bvh(tmp_path / "dance" / "dance.bvh").duration > 0
+    # the dance's beats beside its motion, so that `motiongpt render dance.bvh` counts the score's bars
+    beats = tmp_path / "dance" / "dance.beats"
+    read = laban.read_beats(beats, beats_file_meter(beats))
+    assert (read.beats_per_bar, read.downbeat) == (score.grid.beats_per_bar, score.grid.downbeat)
+    assert np.allclose(read.times, score.grid.times, atol=1e-6)
     first = (tmp_path / "dance" / "score.json").read_bytes()
     assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",
                  "--model", str(tmp_path / "model"), "-o", str(tmp_path / "again")]) == 0

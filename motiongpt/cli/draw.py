@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 
 from . import common
-from .perform import beats_file_meter, beats_path
 
 
 def add_staff_parser(commands) -> None:
@@ -118,6 +117,8 @@ def render(args: argparse.Namespace) -> int:
             score = Score.load(path)
             dancers.append(decode(score, fps=args.rate, seed=args.seed))
     if score is None and (args.staff or suffix == ".png"):
+        from laban.timing import beats_file_meter, beats_path
+
         beats = args.beats
         if beats is None and args.bpm is None and beats_path(args.inputs[0]).is_file():
             beats = beats_path(args.inputs[0])

@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 def _write(out: Path, result, made: dict, args) -> None:
     """Scores, BVHs, the contact sheet, the video and duet.json, all or nothing."""
     from laban import write_bvh
+    from laban.timing import write_beats
 
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -108,6 +109,8 @@ def _write(out: Path, result, made: dict, args) -> None:
         result.follow_score.save(temporary / "follow.laban")
         write_bvh(result.lead, temporary / "lead.bvh")
         write_bvh(result.follow, temporary / "follow.bvh")
+        for name in ("lead", "follow"):  # both on the lead's beats (the duet's one grid)
+            write_beats(result.lead_score.grid, temporary / f"{name}.beats", title=f"the {name}")
         try:
             from viz.render import render
 

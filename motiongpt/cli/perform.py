@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         common.existing_file(args.skeleton)
     common.writable(args.output)
     from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
+    from laban.timing import beats_path, write_beats
 
     score = Score.load(args.score)
     skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
@@ -65,36 +66,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.output}: {motion.frame_count} frames at {motion.fps:g} fps ({motion.duration:.1f} s), "
           f"{motion.skeleton.joint_count} joints, seed {args.seed}; its beats in {beats}")
     return 0
-
-
-def beats_path(motion: Path) -> Path:
-    """Where a motion file's beats lie: ``dance.bvh`` -> ``dance.beats``."""
-    return motion.with_suffix(".beats")
-
-
-def write_beats(grid, path: Path, *, title: str = "") -> Path:
-    """A beat grid as a beats file: a time in seconds per line and the beat's number in its bar (1: downbeat),
-    which ``laban.timing.read_beats`` reads back to the same grid (``beats_file_meter`` gives its meter)."""
-    from laban.files import atomic_path
-
-    count = grid.beats_per_bar
-    lines = [f"# beats of {title or 'a dance'}: seconds, beat in bar; {count} beats a bar, {grid.tempo:.2f} bpm"]
-    lines += [f"{t:.6f} {(k - grid.downbeat) % count + 1}" for k, t in enumerate(grid.times)]
-    with atomic_path(path) as partial:
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def beats_file_meter(path: Path) -> int | None:
-    """The beats per bar a beats file counts (the largest beat-in-bar number of its second column), or None when
-    it has no such column."""
-    largest = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None  # read_beats says what is wrong with the file
-    for line in lines:
-        fields = line.split("#", 1)[0].replace(",", " ").split()
-        if len(fields) > 1 and fields[1].isdigit():
-            largest = max(largest, int(fields[1]))
-    return largest if 1 <= largest <= 64 else None

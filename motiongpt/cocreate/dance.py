@@ -227,6 +227,7 @@ def write_files(folder: Path, dance: Dance, *, video: bool = True) -> None:
     """The dance's files into ``folder`` (a temporary folder of ``atomic_folder``; not atomic by itself). The
     lineage's parent paths are written relative to the final folder, so a tree can be moved as a whole."""
     from laban import write_bvh
+    from laban.timing import write_beats
     from viz.pages import save_staff
 
     folder = Path(folder)
@@ -235,6 +236,7 @@ def write_files(folder: Path, dance: Dance, *, video: bool = True) -> None:
     save_staff(dance.score, folder / "staff.svg")
     motion = dance.motion()
     write_bvh(motion, folder / "dance.bvh")
+    write_beats(dance.score.grid, folder / "dance.beats", title=dance.score.title)  # for render dance.bvh
     if video:
         try:
             from viz.render import render
