@@ -452,6 +452,10 @@ def test_history_shows_the_tree_of_choices(dance, loaded, tmp_path, capsys, mode
     assert lines[0].startswith("root  example") and lines[1].startswith("  root-regenerate  regenerate bars 2-2")
     assert {line.split()[0] for line in lines[2:]} == {"picks/1", "picks/2"}
     assert all(line.startswith("    ") for line in lines[2:])
+    # one dance's history is its tree: its edits beside it, where they go by default (picks/ was named otherwise)
+    (tmp_path / "root-elsewhere").mkdir()
+    dance.save(tmp_path / "rooted", video=False)  # named like it, not its child
+    assert format_history(tmp_path / "root").splitlines() == lines[:2]
 
 
 def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys):

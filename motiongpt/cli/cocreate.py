@@ -84,7 +84,9 @@ def add_parsers(commands) -> None:
 
     hist = commands.add_parser("history", help="the tree of dances under a folder and how each was made",
                                description="Every dance folder under DIR (and every folder motiongpt duet wrote, "
-                                           "under its lead), as the tree of their lineage.")
+                                           "under its lead), as the tree of their lineage; given one dance, its "
+                                           "tree: the dance, the dances under it and its edits beside it (named "
+                                           "after it, as my_dance-regenerate).")
     hist.add_argument("folder", type=Path, help="a folder of dances (or one dance)")
     hist.add_argument("--replay", action="store_true",
                       help="make each dance again from its lineage (its parents, words, settings, seed and model) "

@@ -4,6 +4,7 @@ as its follower (``duet.read_duet``)."""
 
 from __future__ import annotations
 
+import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +56,17 @@ def find_dances(root: str | Path) -> list[Dance]:
 
 
 def history(root: str | Path) -> list[Node]:
-    """The roots of the tree of dances under ``root`` (a dance whose parents are not found is a root)."""
+    """The roots of the tree of dances under ``root`` (a dance whose parents are not found is a root). Where
+    ``root`` is one dance, the tree is that dance's: it and its descendants, found under it and beside it among
+    the folders named after it, where its edits go by default (``my_dance-regenerate``, ``my_dance-vary-2``:
+    ``dance.default_output``); before, ``history my_dance`` showed the dance alone."""
+    root = Path(root)
     dances = find_dances(root)
+    one = (root / "score.laban").is_file()
+    if one:
+        for sibling in sorted(root.parent.glob(glob.escape(root.name) + "-*")):
+            if sibling.is_dir():
+                dances += find_dances(sibling)
     nodes = [Node(d, d.path.resolve()) for d in dances]
     by_path = {n.path: n for n in nodes}
     by_digest: dict[str, Node] = {}
@@ -72,6 +82,8 @@ def history(root: str | Path) -> list[Node]:
             if found is not None and found is not node:
                 found.children.append(node)
                 node.parents.append(found)
+    if one:
+        return [n for n in nodes if n.path == root.resolve()]
     return [n for n in nodes if not n.parents]
 
 
@@ -84,6 +96,8 @@ def format_history(root: str | Path, note=None) -> str:
         raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban, a duet one with "
                             "duet.json)")
     root = Path(root).resolve()
+    if (root / "score.laban").is_file():  # one dance: it and the edits beside it, named from its folder's folder
+        root = root.parent
     lines: list[str] = []
     shown: set[Path] = set()
 
