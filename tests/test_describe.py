@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import laban
-from laban.algebra import mirror
-from laban.description import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans,
+from laban.algebra import bar_count, mirror, repeat
+from laban.description import (PhraseFacts, describe, facts_from_text, phrase_facts, phrase_spans, prompt_spans,
                             words_followed)
 from laban.errors import LabanError
 from laban.formats import text
@@ -493,3 +493,8 @@ def test_a_check_names_what_was_asked_and_what_was_done():
     assert row.followed == sum(words_followed(facts_from_text(row.words), done).values()) < row.asked
     [either] = check(score, [(None, "a half turn")])
     assert either.bars is None and either.elements["turn"].asked == "1/2 either way"
+    long = Score.load(EXAMPLES / "first_phrase.laban")
+    long = repeat(long, 6)  # more than 8 bars: the words are checked on each 8, as they were asked
+    rows = check(long, [(None, "a half turn")])
+    assert [r.bars for r in rows] == prompt_spans(0 if long.grid.downbeat else 1, bar_count(long))
+    assert len(rows) > 1

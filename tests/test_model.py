@@ -162,6 +162,22 @@ def test_words_become_facts_on_the_bars_they_ask_of():
         word_phrases([((3, 5), "a jump")], grid, 4)
 
 
+def test_words_for_a_long_dance_ask_of_each_eight_bars():
+    """The model learns phrases of at most 8 bars: one phrase over 84 bars sat at 'its last bar' from bar 8 on, and
+    each pass of the long dance asked the words' counts again while the check asked them once. Now each 8 bars is a
+    phrase (a rest of fewer than 4 joins the one before), in the facts, and so in the steering and the check."""
+    from laban.description import prompt_spans
+
+    assert prompt_spans(1, 8) == [(1, 8)] and prompt_spans(1, 9) == [(1, 9)]
+    assert prompt_spans(0, 18) == [(0, 7), (8, 18)] and prompt_spans(1, 20) == [(1, 8), (9, 16), (17, 20)]
+    grid = laban.BeatGrid.uniform(120, 4 * 20, 4)
+    _, phrases = word_phrases("a jump, then four steps forward", grid, 20)
+    assert [span for span, _ in phrases] == [(1, 8), (9, 16), (17, 20)]
+    place = fact_rows(phrases, grid, 20)[:, 5]
+    assert place.tolist() == [*range(8), *range(8), *range(4)]  # each block starts a phrase (the steering's too)
+    assert all(f.jumps == 1 and f.steps == 4 for _, f in phrases)
+
+
 def test_every_token_knows_its_bar_so_per_bar_conditions_reach_all_of_it(vocabulary):
     ids = vocabulary.encode(laban.Score.load(EXAMPLES[0]))
     bars = len(vocabulary.bar_spans(ids))

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 from ..errors import LabanError
 from ..score import SUPPORT_COLUMNS, Column, Score, Sign
-from .checks import Checked, check
+from .checks import PROMPT_PHRASE_BARS, Checked, check, prompt_spans
 from .facts import PhraseFacts, bar_start, phrase_events, phrase_facts, words_followed
 from .text import facts_from_text, sentence
 
 __all__ = ["Checked", "Phrase", "PhraseFacts", "check", "describe", "facts_from_text", "phrase_facts",
-           "phrase_spans", "words_followed"]
+           "phrase_spans", "prompt_spans", "words_followed"]
 
 MAX_PHRASE_BARS = 4
 # The "auto" phrasing's preference for phrase lengths (added to the cost of the bar lines it cuts at).

@@ -17,6 +17,7 @@ from ..score import Score
 from .facts import PhraseFacts, phrase_facts, words_followed
 from .text import facts_from_text
 
+PROMPT_PHRASE_BARS = 8  # the most bars one prompt's words ask of at once (the model learns from 8-bar windows)
 # words_followed's element names, and the PhraseFacts field each reads
 _FIELDS = {"steps": "steps", "step direction": "step_direction", "turn": "turn", "jump": "jumps",
            "arm level": "arm_level"}
@@ -52,14 +53,36 @@ class Checked:
 
 
 def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list[Checked]:
-    """Each ``(bars, words)`` (staff bars, inclusive; None: the whole score) checked on the score's bars."""
+    """Each ``(bars, words)`` (staff bars, inclusive; None: the whole score) checked on the score's bars; words for
+    more than 8 bars on each 8 of them (``prompt_spans``), as generation asks them."""
+    from ..algebra import bar_count
+
     rows = []
     for bars, words in asked:
-        wanted, done = facts_from_text(words), phrase_facts(score, bars)
-        rows.append(Checked(tuple(bars) if bars else None, words,
-                            {name: Element(value(wanted, name), value(done, name), ok)
-                             for name, ok in words_followed(wanted, done).items()}))
+        whole = bars is None
+        first, last = (0 if score.grid.downbeat else 1, bar_count(score)) if whole else bars
+        spans = prompt_spans(first, last)
+        for span in spans:
+            part = None if whole and len(spans) == 1 else span
+            wanted, done = facts_from_text(words), phrase_facts(score, part)
+            rows.append(Checked(tuple(part) if part else None, words,
+                                {name: Element(value(wanted, name), value(done, name), ok)
+                                 for name, ok in words_followed(wanted, done).items()}))
     return rows
+
+
+def prompt_spans(first: int, last: int) -> list[tuple[int, int]]:
+    """The phrases that words given for bars ``first``..``last`` ask of: all the bars up to ``PROMPT_PHRASE_BARS``,
+    else each 8 bars from the first (a rest of fewer than 4 joins the phrase before it). "A half turn" over a
+    whole 84-bar piece is a half turn every 8 bars, as the words of one phrase are danced again in the next: the
+    model learns phrases of at most 8 bars, generation, its steering and best-of read the words so, and so does
+    the check (before, one phrase covered the dance, asked of every pass the model wrote anew and checked once)."""
+    if last - first + 1 <= PROMPT_PHRASE_BARS:
+        return [(first, last)]
+    spans = [(a, min(a + PROMPT_PHRASE_BARS - 1, last)) for a in range(first, last + 1, PROMPT_PHRASE_BARS)]
+    if spans[-1][1] - spans[-1][0] + 1 < PROMPT_PHRASE_BARS // 2:
+        spans[-2:] = [(spans[-2][0], last)]
+    return spans
 
 
 def value(facts: PhraseFacts, element: str) -> str:

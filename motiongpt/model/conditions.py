@@ -91,8 +91,8 @@ def fact_rows(phrases, grid: BeatGrid, bars: int, names=FACT_NAMES) -> np.ndarra
 def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
     """A prompt's words as ``(all the words, [((first, last), facts), ...])``: a string covers the whole dance
     (bars 1..``bars``, from the upbeat bar 0 when ``grid`` has one), a list of ``((first, last), words)`` pairs
-    covers those bars each."""
-    from laban.description import facts_from_text
+    covers those bars each; words for more than 8 bars ask of each 8 of them (``laban.description.prompt_spans``)."""
+    from laban.description import facts_from_text, prompt_spans
 
     first_bar = 0 if grid.downbeat else 1
     if isinstance(text, str):
@@ -105,7 +105,8 @@ def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
                 from laban.errors import LabanError
 
                 raise LabanError(f"words for bars {a}-{b}: the dance has bars {first_bar}-{last}")
-    return " ".join(words for _, words in pairs), [(span, facts_from_text(words)) for span, words in pairs]
+    return " ".join(words for _, words in pairs), [(span, facts_from_text(words)) for (a, b), words in pairs
+                                                   for span in prompt_spans(a, b)]
 
 
 def words_kept(score, phrases) -> float:
