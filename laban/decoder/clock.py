@@ -8,6 +8,7 @@ is decoded for it and its neighbours, and the rest of the dance stays the same t
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -52,10 +53,12 @@ class Clock:
     def kernel(self, sigma: float) -> dict:
         """``sigma`` (frames) and ``truncate`` of a Gaussian smoothing of ``sigma`` seconds whose reach, either
         side, stays under ``SMOOTHING`` of the shortest beat: with ``anticipation``, an edit is felt at most a beat
-        before it, at any tempo."""
+        before it, at any tempo. The reach is whole frames, rounded down (scipy rounds ``truncate * sigma`` to the
+        nearest frame: it reached half a frame further, and a dance continued moved 1 µm a frame before that beat)."""
         radius = min(4.0 * sigma, SMOOTHING * self.shortest_beat)
         sigma = min(sigma, radius / 3.0)
-        return {"sigma": max(sigma * self.fps, 1e-3), "truncate": radius / max(sigma, 1e-9)}
+        frames = max(sigma * self.fps, 1e-3)
+        return {"sigma": frames, "truncate": math.floor(radius * self.fps) / frames}
 
     def seconds(self, beats):
         """Seconds of beat positions (a number or an array)."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..errors import LabanError
 from ..score import SUPPORT_COLUMNS, Column, Score, Sign
-from .checks import PROMPT_PHRASE_BARS, Checked, check, prompt_spans
+from .checks import Checked, check, prompt_spans
 from .facts import PhraseFacts, bar_start, phrase_events, phrase_facts, words_followed
 from .text import facts_from_text, sentence
 

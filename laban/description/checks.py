@@ -74,7 +74,7 @@ def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list
 def prompt_spans(first: int, last: int) -> list[tuple[int, int]]:
     """The phrases that words given for bars ``first``..``last`` ask of: all the bars up to ``PROMPT_PHRASE_BARS``,
     else each 8 bars from the first (a rest of fewer than 4 joins the phrase before it). "A half turn" over a
-    whole 84-bar piece is a half turn every 8 bars, as the words of one phrase are danced again in the next: the
+    whole piece is a half turn every 8 bars, as the words of one phrase are danced again in the next: the
     model learns phrases of at most 8 bars, generation, its steering and best-of read the words so, and so does
     the check (before, one phrase covered the dance, asked of every pass the model wrote anew and checked once)."""
     if last - first + 1 <= PROMPT_PHRASE_BARS:
