@@ -376,6 +376,12 @@ def test_a_decoded_dance_keeps_the_scores_beats(tmp_path, capsys, monkeypatch):
     assert (drawn.beats_per_bar, drawn.downbeat) == (score.beats_per_bar, score.grid.downbeat)
     code, _, err = run(["render", str(dance), "-o", str(tmp_path / "sheet.png"), "--bpm", "77"], capsys)
     assert code == 0 and seen["score"].tempo == pytest.approx(77)  # an explicit tempo wins
+    # a dance folder written before dance.beats was: the score beside the motion gives the beats
+    beats.unlink()
+    score.save(tmp_path / "score.laban")
+    code, _, err = run(["render", str(dance), "-o", str(tmp_path / "sheet.png")], capsys)
+    assert code == 0 and seen["score"].grid.times == pytest.approx(score.grid.times, abs=1e-6)
+    assert seen["score"].grid.downbeat == score.grid.downbeat
 
 
 def test_render_takes_map(trials, tmp_path, capsys, monkeypatch):

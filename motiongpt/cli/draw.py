@@ -119,12 +119,16 @@ def render(args: argparse.Namespace) -> int:
     if score is None and (args.staff or suffix == ".png"):
         from laban.timing import beats_file_meter, beats_path
 
-        beats = args.beats
-        if beats is None and args.bpm is None and beats_path(args.inputs[0]).is_file():
-            beats = beats_path(args.inputs[0])
-        grid = beat_grid(bpm=args.bpm, beats=beats, meter=beats_file_meter(beats) if beats else None,
-                         motion=dancers[0])
-        score = tokenize(dancers[0], grid, title=args.inputs[0].stem)
+        beats, first = args.beats, args.inputs[0]
+        if beats is None and args.bpm is None and beats_path(first).is_file():
+            beats = beats_path(first)
+        written = first.with_name("score.laban")  # a dance folder from before its beats were written beside
+        if beats is None and args.bpm is None and first.name == "dance.bvh" and written.is_file():
+            grid = Score.load(written).grid
+        else:
+            grid = beat_grid(bpm=args.bpm, beats=beats, meter=beats_file_meter(beats) if beats else None,
+                             motion=dancers[0])
+        score = tokenize(dancers[0], grid, title=first.stem)
     draw(args.output, dancers, score=score, fps=args.rate, size=args.size, progress=not args.quiet)
     seconds = max(d.duration for d in dancers)
     print(f"{args.output}: {len(dancers)} dancer{'s' * (len(dancers) > 1)}, {seconds:.1f} s"
