@@ -29,19 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's packages, not installed ones
 
 
-def rest_positions(skeleton) -> np.ndarray:
-    """Every joint's rest position (J, 3), offsets summed down the hierarchy."""
-    offsets = np.asarray(skeleton.offsets, dtype=float)
-    out = np.zeros_like(offsets)
-    for j, parent in enumerate(skeleton.parents):
-        out[j] = offsets[j] + (out[parent] if parent >= 0 else 0.0)
-    return out
-
-
 def foot_and_leg(skeleton) -> tuple[float, float] | None:
     """The ankle-to-toes offset along the rest pose's forward axis (+z, the BVH convention of these files) and the
     leg's length (hip to knee to ankle), both sides averaged, in the file's units; None without toe joints."""
-    from laban.bodyparts import recognised
+    from laban.bodyparts import recognised, rest_positions
     from laban.skeleton import BodyPart as B
 
     parts, at = recognised(skeleton).parts, rest_positions(skeleton)

@@ -151,7 +151,7 @@ def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
 
     A wrong recognition (helper joints taken for limbs) shows here, so the messages name the joints and the
     ``--map`` that fixes it."""
-    rest = _rest_positions(skeleton)
+    rest = rest_positions(skeleton)
     name = lambda part: skeleton.names[parts[part]]  # noqa: E731
     for joints, kind in (("hip", "thigh"), ("shoulder", "upper-arm")):
         a, b = BodyPart(f"{kind}-left"), BodyPart(f"{kind}-right")
@@ -182,7 +182,8 @@ def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
                       f"e.g. --map {a.value}={name(b)} --map {b.value}={name(a)}", stacklevel=3)
 
 
-def _rest_positions(skeleton: Skeleton) -> np.ndarray:
+def rest_positions(skeleton: Skeleton) -> np.ndarray:
+    """Every joint's position in the rest pose (J, 3), the root at the origin: the offsets summed down the tree."""
     rest = np.zeros((skeleton.joint_count, 3))
     for j, p in enumerate(skeleton.parents):
         if p >= 0:

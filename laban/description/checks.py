@@ -59,12 +59,12 @@ def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list
 
     rows = []
     for bars, words in asked:
-        whole = bars is None
+        whole, wanted = bars is None, facts_from_text(words)
         first, last = (0 if score.grid.downbeat else 1, bar_count(score)) if whole else bars
         spans = prompt_spans(first, last)
         for span in spans:
             part = None if whole and len(spans) == 1 else span
-            wanted, done = facts_from_text(words), phrase_facts(score, part)
+            done = phrase_facts(score, part)
             rows.append(Checked(tuple(part) if part else None, words,
                                 {name: Element(value(wanted, name), value(done, name), ok)
                                  for name, ok in words_followed(wanted, done).items()}))

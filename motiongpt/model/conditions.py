@@ -105,8 +105,11 @@ def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
                 from laban.errors import LabanError
 
                 raise LabanError(f"words for bars {a}-{b}: the dance has bars {first_bar}-{last}")
-    return " ".join(words for _, words in pairs), [(span, facts_from_text(words)) for (a, b), words in pairs
-                                                   for span in prompt_spans(a, b)]
+    phrases = []
+    for (a, b), words in pairs:
+        facts = facts_from_text(words)
+        phrases += [(span, facts) for span in prompt_spans(a, b)]
+    return " ".join(words for _, words in pairs), phrases
 
 
 def words_kept(score, phrases) -> float:
