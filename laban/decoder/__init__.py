@@ -110,27 +110,31 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     would otherwise turn the forearm's target, and so the whole forearm movement, from the forearm's start: an
     edit felt long before it (a regenerated bar reaching back into the kept bar before it, by millimetres). At
     each such arrival frame the track is replaced by the upper arm's track without the moves written from then
-    on, where the next move is near enough to matter (around that frame only)."""
+    on, where the next move is near enough to matter (around that frame only). So is an arrival whose frame lies
+    within a smoothing's reach of the dance's end, or past it (a symbol ending with the dance): there the track
+    is cut short by the end, which a dance continued does not have; it is tracked again over frames past the
+    end, and the array returned runs on to the last arrival's frame."""
     bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
     uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not bends or not uppers:
         return track
     ends = clock.seconds(np.array([s.end for s in bends]))
-    frames = np.clip(np.searchsorted(clock.t, ends), 0, len(clock.t) - 1)  # as ``gesture_track`` finds them
+    frames = np.searchsorted(clock.t, ends)  # as ``gesture_track`` finds them (the last, past the end)
     starts = clock.seconds(np.array([s.start for s in uppers]))
     written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
     # a move is felt at most a beat before it (``gestures.track``): only arrivals within a beat of the next
     # upper-arm move can differ, and only their counts are tracked again
     following = starts[np.minimum(written, len(uppers) - 1)]
     near = (written < len(uppers)) & (ends > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
-    seen = track.copy()
     kernel = clock.kernel(TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
     around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
+    near |= frames + around >= clock.frames  # the end's smoothing
+    seen = np.concatenate([track, np.repeat(track[-1:], max(int(frames.max()) + 1 - len(track), 0), axis=0)])
     for count, frame in {(int(c), int(f)) for c, f in zip(written[near], frames[near])}:
         # the move under way there, the one it may still be arriving from, and the target that one starts from
         earlier = Score(score.grid, uppers[max(count - 3, 0):count], score.starting_position)
-        lo, hi = max(frame - around, 0), min(frame + around + 1, clock.frames)
-        view = copy.copy(clock)  # the track around that frame only
-        view.t, view.frames = clock.t[lo:hi], hi - lo
+        lo = max(frame - around, 0)
+        view = copy.copy(clock)  # the track around that frame only (past the end if need be)
+        view.t, view.frames = np.arange(lo, frame + around + 1) / clock.fps, frame + around + 1 - lo
         seen[frame] = gesture_track(earlier, column, view, streams)[frame - lo]
     return seen

@@ -32,7 +32,6 @@ GRAVITY = 9.81
 _TAKE_OFF = {None: 0.05, -3: 0.02, -2: 0.02, -1: 0.02, 1: 0.09, 2: 0.13, 3: 0.15}
 _CROUCH = 0.04  # m the pelvis sinks at least into a jump's push-off ...
 _CROUCHING = 0.12  # s ... in at least this long before it (less deep where the beat before is full)
-_PREPARED = 0.6  # of the beat before a jump: its crouch and push-off lie inside it (``clock.SMOOTHING`` after them)
 # m/s² the centre of mass accelerates up in a push-off, and so how deep a jump crouches and how long it pushes: a
 # ground reaction of two body weights, the mean over the push of a standing vertical jump (its peak is 3-4; at 2 g,
 # validation FID_k 24.5, at 1 g 23.6). The shared standing jumps (13_11, 16_01) sink 17-21 cm before they fly; the
@@ -481,12 +480,12 @@ class Body:
             v0 = (c_on - c_off) / flight + 0.5 * GRAVITY * flight
             v1 = v0 - GRAVITY * flight
             # the push as the flight is written (not where it lands: an edit of the landing may change only its
-            # last moment, below): how deep, how long, and the crouch into it, all within ``_PREPARED`` of the beat
+            # last moment, below): how deep, how long, and the crouch into it, all within ``Clock.preparation``
             # before, so that with the balance's smoothing after it a jump is felt at most a beat before it (with
             # 0.9 of the beat, a jump continuing a dance moved it 4 mm from 1.2 beats before)
             planned = max(0.5 * GRAVITY * max(written, flight if long else 0.0), 0.3)
             depth = max(planned ** 2 / (2 * _PUSH) - rise, _CROUCH)
-            room = min(_PREPARED * clock.beat_before(t_off), t_off - landed)  # on the floor (running: since the
+            room = min(clock.preparation(t_off), t_off - landed)  # on the floor (running: since the
             # last landing)
             landed = t_on
             push = float(np.clip(2 * (rise + depth) / planned, PUSH_OFF[0],

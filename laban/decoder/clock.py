@@ -80,6 +80,13 @@ class Clock:
         before it, whatever the tempo (the reach of an edit is widened by one beat on each side)."""
         return ANTICIPATION * self.beat_before(seconds)
 
+    def preparation(self, seconds: float) -> float:
+        """The longest (s) that the whole body's path may prepare what happens at a time (a jump's push-off, the
+        pelvis setting off into a leap): ``1 - SMOOTHING`` of the beat before, since the balance's smoothing
+        (``SMOOTHING`` of a beat) carries any change of the pelvis's path or the pose further back. With
+        ``anticipation`` here, a leap whose landing was edited moved the dance 5 mm from 1.2 beats before it."""
+        return (1.0 - SMOOTHING) * self.beat_before(seconds)
+
     def window(self, t0: float, t1: float) -> slice:
         """Frames whose times lie in [t0, t1)."""
         return slice(min(max(int(np.ceil(t0 * self.fps - 1e-9)), 0), self.frames),

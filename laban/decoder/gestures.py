@@ -223,7 +223,8 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
     moves = [(t0, t1, rest if cell_of(s.direction, s.level) == resting else target, e_in, e_out)
              for (t0, t1, target, e_in, e_out), s in zip(moves, symbols)]
     if upper is not None:
-        arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(clock.t) - 1) if symbols else []
+        # (an arrival past the dance's last frame reads the frame after it: ``_upper_as_written`` tracks that far)
+        arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(upper) - 1) if symbols else []
         moves = [(t0, t1, bent(target, upper[frame], s.bend, s.direction, s.level), e_in, e_out)
                  if s.contraction else (t0, t1, target, e_in, e_out)
                  for (t0, t1, target, e_in, e_out), s, frame in zip(moves, symbols, arrivals)]

@@ -159,9 +159,9 @@ class Steps:
 
     def anticipated_from(self, run: Run) -> float:
         """The earliest time (s) a flight's motion may depend on its landing, as far as it can choose: its
-        ``anticipation`` before the landing is written (the feet may touch down a moment later)."""
+        ``Clock.preparation`` before the landing is written (the feet may touch down a moment later)."""
         landing = self.clock.seconds(run.b1)
-        return landing - self.clock.anticipation(landing)
+        return landing - self.clock.preparation(landing)
 
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
@@ -242,7 +242,7 @@ class Steps:
             if i == len(runs) - 1 or self.gaits[i] is not self.placing[i]:
                 landed, placing = self._landed, self.placing[i]
                 # the run as written (the last one lasts to the dance's end), placed without what follows it
-                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3))
+                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3), tail=0.0)
                 seen_end = self._step(written, start, {f: v.copy() for f, v in feet.items()}, landing, staying,
                                       None, previous, placing, placing)
                 self._landed = landed

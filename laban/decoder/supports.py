@@ -53,10 +53,13 @@ class Run:
     reaching: dict[int, Direction] = field(default_factory=dict)  # where a leg gestured just before it lands
     space: int | None = None  # the space measurement signs (small < 0 < large) of the step that starts the run or,
     # for a flight, of the jump; None: normal
+    tail: float = 0.0  # s the last run is held past its written end, to cover the dance's last frame
 
     @property
     def duration(self) -> float:
-        return self.t1 - self.t0
+        """Seconds the run lasts as written (the last run's ``tail`` left out: how a step is danced may not depend on
+        its being the last, or a dance continued would move otherwise before the join)."""
+        return self.t1 - self.t0 - self.tail
 
 
 FOOT_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
@@ -169,7 +172,8 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
     # from a lead-in of the grid before it (one that ends before time 0 is not taken at all)
     caught = runs[0].step not in (None, Direction.PLACE)
     runs[0].t0 = min(0.0, runs[0].t1) if caught else min(runs[0].t0, 0.0)
-    runs[-1].t1 = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
+    covered = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
+    runs[-1].tail, runs[-1].t1 = covered - runs[-1].t1, covered
     return runs
 
 
