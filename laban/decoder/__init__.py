@@ -32,8 +32,9 @@ Choices are local (``clock.Streams``): each is drawn from a stream keyed by (see
 where in a cell a limb goes, drawn once a dance for each column and cell (``gestures.spot``: a limb going back to a
 cell goes back to the same place), and the floor plan accumulates only what the score says. Editing a symbol changes
 the motion only from that symbol until the next symbol of its column has arrived, plus a transition of about a beat
-on each side (anticipation and smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``; stacked,
-their Gaussian tails reach a little further, by micrometres to millimetres); an edit of steps, turns or a leg
+on each side (anticipation and smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``, and a
+jump's push, which moves the whole body, by ``Clock.preparation``; stacked, their Gaussian tails reach a little
+further, by micrometres); an edit of steps, turns or a leg
 gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot
 planted all through the edit stays where it stood) and, for a turn, once the body has settled back onto the
 notated front after it (``supports.heading_of``: over about a beat, or by the end of the next turn if sooner).

@@ -435,14 +435,15 @@ class Body:
 
     def _flight_times(self):
         """(take-off, landing) seconds of every flight between two supports, whether it is long, the earliest time
-        its motion may depend on its landing, its space measurement, and its duration as written (s)."""
+        its push may depend on its landing (``Clock.preparation`` before it), its space measurement, and its
+        duration as written (s)."""
         runs, clock = self.steps.runs, self.clock
         for takeoff, landing in self.steps.flights:
             if takeoff >= 0 and landing < len(runs):
                 flight = runs[takeoff + 1]
+                lands = clock.seconds(flight.b1)  # as written (the feet may touch down a moment later)
                 yield runs[takeoff].t1, runs[landing].t0, self.steps.long_flight(flight), \
-                    self.steps.anticipated_from(flight), flight.space, \
-                    clock.seconds(flight.b1) - clock.seconds(flight.b0)
+                    lands - clock.preparation(lands), flight.space, lands - clock.seconds(flight.b0)
 
     def _jumps(self, root_y, root_xz, ankles, com_offset=None):
         """Push-off, flight and landing of every jump: the centre of mass rises from a push, flies on a

@@ -81,10 +81,10 @@ class Clock:
         return ANTICIPATION * self.beat_before(seconds)
 
     def preparation(self, seconds: float) -> float:
-        """The longest (s) that the whole body's path may prepare what happens at a time (a jump's push-off, the
-        pelvis setting off into a leap): ``1 - SMOOTHING`` of the beat before, since the balance's smoothing
-        (``SMOOTHING`` of a beat) carries any change of the pelvis's path or the pose further back. With
-        ``anticipation`` here, a leap whose landing was edited moved the dance 5 mm from 1.2 beats before it."""
+        """The longest (s) that a jump's push-off may prepare what happens at a time (its crouch and push, and how
+        the push meets the landing): ``1 - SMOOTHING`` of the beat before, since the push moves the whole body
+        and the balance's smoothing (``SMOOTHING`` of a beat) carries that further back. With ``anticipation``
+        here, a leap that landed a quarter beat before an edited bar moved the dance 5 mm from 1.2 beats before."""
         return (1.0 - SMOOTHING) * self.beat_before(seconds)
 
     def window(self, t0: float, t1: float) -> slice:

@@ -158,10 +158,11 @@ class Steps:
         return run.t0 - PUSH_OFF[0] < landing - self.clock.beat_before(landing)
 
     def anticipated_from(self, run: Run) -> float:
-        """The earliest time (s) a flight's motion may depend on its landing, as far as it can choose: its
-        ``Clock.preparation`` before the landing is written (the feet may touch down a moment later)."""
+        """The earliest time (s) the planned centre of weight may set off into a flight the way it lands: its
+        ``anticipation`` before the landing is written (the feet may touch down a moment later). The push, which
+        moves the whole body and so the balance, reads the landing later: ``Clock.preparation``."""
         landing = self.clock.seconds(run.b1)
-        return landing - self.clock.preparation(landing)
+        return landing - self.clock.anticipation(landing)
 
     def heading_at(self, seconds: float) -> float:
         """Facing (radians) at a time."""
@@ -327,7 +328,7 @@ class Steps:
         foot beside the other and moves the pelvis a few centimetres at most. On both feet, the pelvis stays
         between them and neither foot is far out from under it (``_beside``)."""
         forward, right = axes(self.heading_at(run.t0))
-        settle = float(smoothstep((run.duration - 0.35) / 0.5))
+        settle = float(smoothstep((run.written - 0.35) / 0.5))
         # where over a single foot the weight settles: its middle, or its ball when the run turns on it
         turning = abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2
         over = self.foot_length * (1.0 if turning else 0.5)
