@@ -34,9 +34,10 @@ cell goes back to the same place), and the floor plan accumulates only what the 
 the motion only from that symbol until the next symbol of its column has arrived, plus a transition of about a beat
 on each side (anticipation and smoothing are bounded by the beat: ``Clock.anticipation``, ``Clock.kernel``, and a
 jump's push, which moves the whole body, by ``Clock.preparation``; stacked, their Gaussian tails reach a little
-further, by micrometres); an edit of steps, turns or a leg
-gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a foot
-planted all through the edit stays where it stood) and, for a turn, once the body has settled back onto the
+further, by micrometres, and a dance that ended in the air, continued, moves by half a millimetre from 1.3 beats
+before the join: its pelvis sets off into the last leap 0.9 of a beat before the landing); an edit of steps, turns
+or a leg gesture carries the rest of the dance rigidly to a new place and facing once each foot has stepped again (a
+foot planted all through the edit stays where it stood) and, for a turn, once the body has settled back onto the
 notated front after it (``supports.heading_of``: over about a beat, or by the end of the next turn if sooner).
 Zero-length turn signs at beat 0 set the facing the dance starts with (``laban.algebra.rotate_front``). All
 per-frame work is numpy over whole arrays; Python loops run over symbols, runs and joints.

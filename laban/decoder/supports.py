@@ -61,8 +61,8 @@ class Run:
 
     @property
     def written(self) -> float:
-        """Seconds the run lasts as written (the last run's ``tail`` left out): where its foot lands may not depend
-        on its being the last, or a dance continued would move otherwise before the join."""
+        """Seconds the run lasts, the last run's ``tail`` left out: where its foot lands may not depend on its being
+        the last, or a dance continued would move otherwise before the join."""
         return self.t1 - self.t0 - self.tail
 
 
