@@ -351,6 +351,17 @@ def test_steps_and_a_jump_joined_by_and_are_both_counted():
     assert facts_from_text("two and a half turns to the right").turn == 20  # a fraction's "and" joins no clause
 
 
+@pytest.mark.parametrize("prompt, jumps, counted", [
+    ("walk forward, then a jump", 1, True), ("two jumps", 2, True), ("jump three times", 3, True),
+    ("leap twice", 2, True), ("four steps forward", 0, True), ("jump, balance", 1, False), ("forward jump", 1, False),
+    ("dance - cartwheel-like start, pirouettes, jete", 1, False), ("run", None, True)])
+def test_a_jump_is_counted_only_where_its_number_is_said(prompt, jumps, counted):
+    """"A jump" is one and "two jumps" two; "jump, balance" or "..., jete" (CMU's descriptions, whose takes fly two to
+    six times) say that the dancer jumps, not how often: at least one (``PhraseFacts.jumps_counted``)."""
+    asked = facts_from_text(prompt)
+    assert (asked.jumps, asked.jumps_counted) == (jumps, counted)
+
+
 @pytest.mark.parametrize("prompt, way", [("march in place", Direction.PLACE), ("tiptoe forward", Direction.FORWARD),
                                          ("skip to the right", Direction.RIGHT),
                                          ("stroll backwards", Direction.BACKWARD)])

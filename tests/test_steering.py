@@ -1,5 +1,5 @@
 """What the words ask, kept while sampling (motiongpt.model.steering): the turn is a budget, never overshot, never
-the other way; an asked jump is pushed for until the phrase has one."""
+the other way; an asked jump is pushed for until the phrase has one, and a jump past the count pushed down."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def pushed(steering: JumpAsked, history: list[str]) -> dict[str, float]:
     return {vocabulary.tokens[i]: float(scores[0, i]) for i in torch.nonzero(scores[0]).flatten().tolist()}
 
 
-def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():
+def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one_and_down_after():
     vocabulary = Vocabulary()
     start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1"]
     one = JumpAsked(vocabulary, asked(None, jumps=1), FACT_NAMES, push=5.0)
@@ -124,10 +124,21 @@ def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one():
     assert pushed(one, flown) == {}  # the phrase has its jump (bar 2 is still the same phrase)
     assert pushed(JumpAsked(vocabulary, asked(None, jumps=0), FACT_NAMES), start + ["col:centre"]) == {}
     assert pushed(JumpAsked(vocabulary, asked(None), FACT_NAMES), start + ["col:centre"]) == {}  # unsaid
+    # the words counted the jump ("a jump", not "jump, balance"): no more than that
+    counted = JumpAsked(vocabulary, asked(None, jumps=1), FACT_NAMES, push=5.0, bound=[1, 1])
+    assert pushed(counted, start) == {"col:centre": 5.0}
+    assert pushed(counted, flown) == {"flight": -10.0}
+    assert pushed(counted, flown[:-1]) == {"col:centre": -10.0}  # ... and the centre, where only a flight is said
+    assert pushed(JumpAsked(vocabulary, asked(None, jumps=0), FACT_NAMES, bound=[0, 0]), start + ["col:centre"]) == {
+        "flight": -12.0}  # words that count no jump ask for none
+    three = JumpAsked(vocabulary, asked(None, jumps=3), FACT_NAMES, bound=[3, 3])  # the top level: three or more
+    assert pushed(three, flown[:-2] + ["col:centre", "flight", "dur:1", "pos:2", "col:centre", "flight", "dur:1",
+                                       "pos:3", "col:centre"]) == {}
     # filling in bar 2 between bar 1 (which flew) and the end: the middle's bars follow the prefix's
     filling = ["<fim_prefix>", *start[:-1], "col:centre", "flight", "dur:1", "<fim_suffix>", "<eos>",
                "<fim_middle>", "<bar>", "pos:1", "col:centre"]
     assert pushed(one, filling) == {}  # one phrase over bars 1-2: its jump is in bar 1
+    assert pushed(counted, filling) == {"flight": -10.0}
     second = fact_rows([((2, 2), PhraseFacts(None, None, None, 1, None))], GRID, 2)
     # (bar 1's flight has no landing written: in the air, the feet are raised too, for the jump bar 2 owes)
     assert pushed(JumpAsked(vocabulary, second, FACT_NAMES, push=5.0), filling) == {
@@ -162,6 +173,24 @@ def test_sampled_dances_fly_as_often_as_the_words_ask(monkeypatch):
     rows = fact_rows([((1, 4), PhraseFacts(None, None, None, 3, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
     assert all(sum(s.sign.value == "flight" for s in score.symbols) >= 3 for score in scores)
+
+
+def test_sampled_dances_jump_no_more_than_the_words_count(monkeypatch):
+    """A model that leans to the centre column flies again (checked: two of its four dances fly twice or more in
+    four bars); words that count one jump get one in every dance, and words that count none, none, through the
+    grammar, the flight limits and the words' turn budget (which leaves the centre a flight to say). Words that say
+    a jump without its number ("jump, balance", as CMU's descriptions do) are not held to one."""
+    from laban.description import phrase_facts
+
+    generation, model = leaning(monkeypatch, {"col:centre": 5.0})
+    grid = laban.BeatGrid.uniform(60, 16, 4)
+    plain = generation.variations(model, grid, 4, bars=4, seed=4)
+    assert sum(phrase_facts(score, (1, 4)).jumps >= 2 for score in plain) >= 2
+    for words, count in (("a jump", 1), ("four steps forward", 0)):
+        scores = generation.variations(model, grid, 4, text=words, bars=4, seed=4)
+        assert all(phrase_facts(score, (1, 4)).jumps == count for score in scores), words
+    loose = generation.variations(model, grid, 4, text="jump, balance", bars=4, seed=4)
+    assert any(phrase_facts(score, (1, 4)).jumps >= 2 for score in loose)
 
 
 def test_a_phrase_that_has_its_steps_steps_no_further():

@@ -54,6 +54,9 @@ class PhraseFacts:
     arm_level: Level | None
     turn_either: bool = False  # words that give a turn's amount and not its way ("a half turn"): ``turn`` holds the
     # amount as if to the right, and a turn of that amount either way does what they ask
+    jumps_counted: bool = True  # ``jumps`` is a count, not "at least": every jump word came with its number ("a
+    # jump", "two hops") or none was said in words that tell every move; "jump, balance" or "a jeté" in a longer
+    # description (CMU's: "pirouettes, jete" over 3 flights) say that it jumps, not how often
 
 
 # The events of a phrase, in time order: what the describer words and what the facts count.

@@ -336,7 +336,8 @@ def facts_from_text(text: str) -> PhraseFacts:
     happen: no turn clause means no turn, 0 eighths. Free text says what matters to its writer and no more ("salsa
     dance", "a slow solo: ..."), so where any clause is not the describer's, the steps, turn and jumps it does
     not mention are left unstated (``None``) rather than denied. A turn whose amount is said and its way not ("a
-    half turn") is asked either way (``turn_either``). A step or turn clause whose count, direction or
+    half turn") is asked either way (``turn_either``); a jump named without its number ("jump, balance", "...,
+    jete") is at least one, not exactly one (``jumps_counted`` False). A step or turn clause whose count, direction or
     amount the vocabulary cannot read leaves that fact unstated, and so does a sentence without arms. A prompt
     may also name steps, turns and jumps the describer does not write (``PROMPT_STEPS``, ``PROMPT_TURNS``,
     ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"), and figures of several steps (``PROMPT_FIGURES``: "a salsa
@@ -354,6 +355,7 @@ def facts_from_text(text: str) -> PhraseFacts:
         return 0 if closed or kinds.intersection(mentions) else None
 
     steps, turn, jumps = start("step", "close"), start("turn"), start("jump")
+    counted = True  # every jump word with its number (``PhraseFacts.jumps_counted``)
     ways_of_turning = set()  # whether the turn clauses said which way: True, False (amount only), or both
     ways: list[Direction] = []
     mostly: Direction | None = None
@@ -370,6 +372,7 @@ def facts_from_text(text: str) -> PhraseFacts:
             for match in matches:  # "a hop", "three hops and two leaps"
                 number, digits, word = match.groups()
                 n = _number(number or digits) if number or digits else (None if word.endswith("s") else 1)
+                counted = counted and bool(number or digits or times > 1)
                 jumps = None if n is None or jumps is None else jumps + n * times
         elif kind == "turn":
             if _NET_ZERO.search(clause):
@@ -404,7 +407,8 @@ def facts_from_text(text: str) -> PhraseFacts:
     if ways_of_turning == {True, False}:  # "a half turn, then a quarter turn to the left": no net turn to tell
         turn = None
     either = ways_of_turning == {False} and turn is not None
-    return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either)
+    return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either,
+                       jumps_counted=counted or jumps is None)
 
 
 def _turn_amount(clause: str) -> int | None:

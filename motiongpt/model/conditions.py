@@ -88,6 +88,19 @@ def fact_rows(phrases, grid: BeatGrid, bars: int, names=FACT_NAMES) -> np.ndarra
     return rows
 
 
+def jump_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
+    """(bars,) the jumps each bar's phrase counts, for the ``bars`` bars the vocabulary writes on ``grid``, -1 where
+    its words do not count them (``PhraseFacts.jumps_counted``: "a jump" is one, "jump, balance" at least one) or
+    no phrase covers it: how many flights a phrase may write (``steering.JumpAsked``)."""
+    out = np.full(bars, -1, dtype=np.int64)
+    first_bar = 0 if grid.downbeat else 1
+    for (first, last), facts in phrases:
+        if facts.jumps is not None and getattr(facts, "jumps_counted", True):
+            rows = np.arange(first, last + 1) - first_bar
+            out[rows[(rows >= 0) & (rows < bars)]] = facts.jumps
+    return out
+
+
 def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:
     """A prompt's words as ``(all the words, [((first, last), facts), ...])``: a string covers the whole dance
     (bars 1..``bars``, from the upbeat bar 0 when ``grid`` has one), a list of ``((first, last), words)`` pairs

@@ -155,9 +155,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    phrases, running = [], None
+    phrases, running, jumps = [], None, None
     if isinstance(text, (str, list, tuple)):
-        text, facts, phrases, running = _words(model, grid, total, written, text, facts)
+        text, facts, phrases, running, jumps = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
@@ -167,7 +167,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
-                    running=running)
+                    running=running, jumps=jumps)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -250,14 +250,15 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
             forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
-            running: np.ndarray | None = None) -> list[list[int]]:
+            running: np.ndarray | None = None, jumps: np.ndarray | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
     the model, where the processors leave one token at every step (else ``sampling.NotForced``); ``open_end``: the
     last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``); ``running``:
     per bar, the way its words ask to run or -1 (``strides.running_bars``: written as a run, ``strides.Strides``),
-    or None."""
+    or None; ``jumps``: per bar, the jumps its phrase's words count or -1 (``jump_bounds``: no more are written,
+    ``steering.JumpAsked``), or None."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
@@ -291,7 +292,9 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         limit = next((p for p in processors if isinstance(p, FlightLimit)), None)  # where a flight may take off
-        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names, limit=limit))
+        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names, limit=limit, copies=copies,
+                                    fact_levels=model.config.fact_levels, bound=jumps,
+                                    spared=turning.owing if turning is not None else None))
     if running is not None and (running >= 0).any():
         processors.append(Strides(grammar, running, 60.0 / grid.tempo))  # a run's rhythm, where words ask to run
     if steps_on is not None:  # after those that narrow: it pushes among what they left
@@ -343,7 +346,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
     asked = None if facts is None else np.asarray(facts, dtype=np.int64)
-    running = sampling.pop("running", None)
+    running, jumps = sampling.pop("running", None), sampling.pop("jumps", None)
 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
@@ -354,7 +357,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
         part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
-        open_end=True, running=part(running, 0, WINDOW_BARS), **sampling)]
+        open_end=True, running=part(running, 0, WINDOW_BARS), jumps=part(jumps, 0, WINDOW_BARS), **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -372,7 +375,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         open_end = done + new < total  # a later pass goes on from this one's ties
-        sampling["running"] = part(running, *span)
+        sampling["running"], sampling["jumps"] = part(running, *span), part(jumps, *span)
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -440,12 +443,13 @@ def _derived(seed: int, part: int) -> int:
 
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
     """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given), its phrases ((first, last),
-    facts) and the bars whose words ask to run (``strides.running_bars``, None where none do): a string asks of
+    facts), the bars whose words ask to run (``strides.running_bars``, None where none do) and the jumps each bar's
+    phrase counts (``conditions.jump_bounds``, None where none does): a string asks of
     the bars being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of
     those staff bars."""
     from motiongpt.text import encode_text
 
-    from .conditions import fact_rows, word_phrases
+    from .conditions import fact_rows, jump_bounds, word_phrases
 
     shift = 0 if grid.downbeat else 1  # the staff number of the vocabulary's first bar
     if isinstance(text, str):
@@ -454,8 +458,9 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
     words, phrases = word_phrases(text, grid, total)
     if facts is None:
         facts = fact_rows(phrases, grid, total, model.config.fact_names)
-    running = running_bars(text, shift, total)
-    return encode_text([words])[0], facts, phrases, running if (running >= 0).any() else None
+    running, jumps = running_bars(text, shift, total), jump_bounds(phrases, grid, total)
+    return (encode_text([words])[0], facts, phrases, running if (running >= 0).any() else None,
+            jumps if (jumps >= 0).any() else None)
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:

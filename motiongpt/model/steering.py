@@ -292,7 +292,7 @@ class _Reading:
 
 
 class JumpAsked(LogitsProcessor):
-    """A jump the words ask for, made likely: while a phrase has written fewer flights than its words ask, the
+    """A jump the words ask for, made likely, and no more than they count: while a phrase has written fewer flights than its words ask, the
     centre column and, once it is opened, a flight get ``push`` nats more.
 
     Why a push and not only guidance: a jump with no steps around it ("a jump, arms rising high": the take-off
@@ -304,13 +304,28 @@ class JumpAsked(LogitsProcessor):
     .FlightLimit``), nothing is pushed where it refuses a flight (``grounded``: in the air, or standing in the
     dance's first beat): pushed there, the centre took a turn in the flight's place. In the air with more jumps
     owed, the feet are pushed as well: a flight takes off only from the floor, and the model, asked "three jumps",
-    wrote the first and no landing after it (1-2 flights in 4 bars). ``facts`` as for ``TurnAsked``."""
+    wrote the first and no landing after it (1-2 flights in 4 bars). ``facts`` as for ``TurnAsked``.
 
-    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH, limit=None) -> None:
-        self.limit = limit
+    And the count as a bound, as ``StepsAsked`` bounds steps: once a phrase has written the jumps its words count,
+    the centre column gets ``2 push`` nats less, and a flight as much once it is opened (the words "walk forward,
+    then a jump" over 4 bars were written with 1-7 flights, 3 on average over 8 seeds; the describer names every
+    jump a phrase has, so "a jump" is one). The centre column is where a flight is said, and where the words' turn
+    budget (``TurnAsked``) leaves no turn a flight is all it can say, so the push comes before it opens; not
+    while the phrase still owes its turn (``spared``: ``TurnAsked.owing``), which a turn on both feet may pay.
+    ``bound``: per bar, the jumps its phrase's words count (``conditions.jump_bounds``: words that say a jump but
+    not how often, as CMU's descriptions do, bound nothing); None: nothing is bounded. The facts' top level ("three
+    jumps or more") and bars written as copies (``copies``) are not bounded either."""
+
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH, limit=None, copies=(),
+                 fact_levels=FACT_LEVELS, spared=None, bound=None) -> None:
+        self.limit, self.spared = limit, spared
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         self.asked = torch.from_numpy(facts[:, names.index("jumps")])  # -1: unsaid
+        bound = np.full(len(facts), -1, dtype=np.int64) if bound is None else np.array(bound, dtype=np.int64)
+        bound[bound >= fact_levels[names.index("jumps")] - 1] = -1
+        bound[[bar for bar in copies if 0 <= bar < len(bound)]] = -1
+        self.bound = torch.from_numpy(bound)
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")])
         self.centre, self.flight = vocabulary.ids[f"col:{Column.CENTRE.value}"], vocabulary.ids["flight"]
         self.feet = [vocabulary.ids[f"col:{c.value}"] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
@@ -319,7 +334,7 @@ class JumpAsked(LogitsProcessor):
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[1] < 2 or not bool((self.asked > 0).any()):
+        if input_ids.shape[1] < 2 or not bool((self.asked > 0).any() or (self.bound >= 0).any()):
             return scores
         held = self._holding(scores)
         if held is None and bool(torch.isinf(scores[:, [self.centre, self.flight, *self.feet]]).all()):
@@ -331,14 +346,20 @@ class JumpAsked(LogitsProcessor):
         in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
         written = ((input_ids == self.flight) & in_phrase).sum(1)  # flights are never tied on: one token each
         owing = (bar_of[:, -1] >= 0) & (asked > written)
-        if not bool(owing.any()):
+        opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
+        bound = self.bound.to(device)[bar]
+        done = (bar_of[:, -1] >= 0) & (bound >= 0) & (written >= bound)
+        if not bool(owing.any() or done.any()):
             return scores
         push = torch.zeros_like(scores)
+        if bool(done.any()):
+            closed = done & ~torch.from_numpy(self.spared(input_ids)).to(device) if self.spared is not None else done
+            push[:, self.centre] -= torch.where(closed & ~opened, 2 * self.push, 0.0)
+            push[:, self.flight] -= torch.where(done & opened, 2 * self.push, 0.0)
         if held is not None:  # a support that would stand past where the jump could still come
             rows, tokens = held
             push[:, tokens] = torch.where((rows.to(device) & owing)[:, None], -self.push, 0.0)
         short = owing & ~self.limit.grounded(input_ids) if self.limit is not None else owing
-        opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
         push[:, self.centre] += torch.where(short, self.push, 0.0)
         push[:, self.flight] += torch.where(short & opened, self.push, 0.0)
         # still in the air from the last jump with more to come: land it (a support, where the grammar lets one
