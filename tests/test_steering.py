@@ -303,6 +303,10 @@ def test_a_phrase_owes_its_turn_until_it_has_turned_it():
     assert not owes(["turn:+3/8", "dur:1", "pos:2", "col:support-right"])
     assert not TurnAsked(Vocabulary(), asked(None), FACT_NAMES).owing(
         torch.tensor([[Vocabulary().ids[t] for t in start]]))[0]
+    # ``turning``: where a turn may still be written as the words ask: owed, or unsaid; not where none is asked
+    ids = torch.tensor([[Vocabulary().ids[t] for t in start]])
+    assert steering.turning(ids)[0] and TurnAsked(Vocabulary(), asked(None), FACT_NAMES).turning(ids)[0]
+    assert not TurnAsked(Vocabulary(), asked(0), FACT_NAMES).turning(ids)[0]
 
 
 def test_what_a_phrase_owes_is_read_as_the_rows_grow_as_it_would_be_read_whole():

@@ -105,6 +105,14 @@ class TurnAsked(LogitsProcessor):
         written = np.where(asked > 0, right, left)
         return (bars >= 0) & (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
 
+    def turning(self, input_ids: torch.LongTensor) -> np.ndarray:
+        """(B,) bool: the rows whose phrase may still turn as its words ask: its turn unsaid, or still owed."""
+        bars, right, left = self.turned(input_ids)
+        asked = self.asked.numpy()[np.clip(bars, 0, len(self.asked) - 1)]
+        written = np.where(asked > 0, right, left)
+        owed = (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
+        return (bars < 0) | (asked == UNSAID) | owed
+
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
             return scores
@@ -311,7 +319,8 @@ class JumpAsked(LogitsProcessor):
     then a jump" over 4 bars were written with 1-7 flights, 3 on average over 8 seeds; the describer names every
     jump a phrase has, so "a jump" is one). The centre column is where a flight is said, and where the words' turn
     budget (``TurnAsked``) leaves no turn a flight is all it can say, so the push comes before it opens; not
-    while the phrase still owes its turn (``spared``: ``TurnAsked.owing``), which a turn on both feet may pay.
+    where the phrase may still turn (``spared``: ``TurnAsked.turning``: its turn unsaid, or owed), which a turn on
+    both feet may do.
     ``bound``: per bar, the jumps its phrase's words count (``conditions.jump_bounds``: words that say a jump but
     not how often, as CMU's descriptions do, bound nothing); None: nothing is bounded. The facts' top level ("three
     jumps or more") and bars written as copies (``copies``) are not bounded either."""
