@@ -95,7 +95,7 @@ def jump_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
     out = np.full(bars, -1, dtype=np.int64)
     first_bar = 0 if grid.downbeat else 1
     for (first, last), facts in phrases:
-        if facts.jumps is not None and getattr(facts, "jumps_counted", True):
+        if facts.jumps is not None and facts.jumps_counted:
             rows = np.arange(first, last + 1) - first_bar
             out[rows[(rows >= 0) & (rows < bars)]] = facts.jumps
     return out

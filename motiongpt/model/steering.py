@@ -100,18 +100,19 @@ class TurnAsked(LogitsProcessor):
 
     def owing(self, input_ids: torch.LongTensor) -> np.ndarray:
         """(B,) bool: the rows whose phrase asks a turn and has not yet turned it (to within an eighth) that way."""
-        bars, right, left = self.turned(input_ids)
-        asked = self.asked.numpy()[np.clip(bars, 0, len(self.asked) - 1)]
-        written = np.where(asked > 0, right, left)
-        return (bars >= 0) & (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
+        return self._owed(input_ids)[2]
 
     def turning(self, input_ids: torch.LongTensor) -> np.ndarray:
         """(B,) bool: the rows whose phrase may still turn as its words ask: its turn unsaid, or still owed."""
+        bars, asked, owed = self._owed(input_ids)
+        return (bars < 0) | (asked == UNSAID) | owed
+
+    def _owed(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's bar, the turn its phrase asks (eighths, ``UNSAID``) and whether the phrase still owes it."""
         bars, right, left = self.turned(input_ids)
         asked = self.asked.numpy()[np.clip(bars, 0, len(self.asked) - 1)]
         written = np.where(asked > 0, right, left)
-        owed = (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
-        return (bars < 0) | (asked == UNSAID) | owed
+        return bars, asked, (bars >= 0) & (asked != UNSAID) & (asked != 0) & (written < np.abs(asked) - 1)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
@@ -300,8 +301,8 @@ class _Reading:
 
 
 class JumpAsked(LogitsProcessor):
-    """A jump the words ask for, made likely, and no more than they count: while a phrase has written fewer flights than its words ask, the
-    centre column and, once it is opened, a flight get ``push`` nats more.
+    """A jump the words ask for, made likely, and no more than they count: while a phrase has written fewer flights
+    than its words ask, the centre column and, once it is opened, a flight get ``push`` nats more.
 
     Why a push and not only guidance: a jump with no steps around it ("a jump, arms rising high": the take-off
     and landing are the jump's, not steps) is a combination a handful of training phrases have, so the guided
