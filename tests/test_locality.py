@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import laban
-from laban.score import Column, Score, Sign
+from laban.score import Column, Direction, Level, Score, Sign, Symbol
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -157,17 +157,20 @@ def test_what_is_written_at_a_bar_line_is_not_felt_a_beat_before_it():
     assert np.abs(first[:before] - second[:before]).max() < 1e-6
 
 
+def _step(column, start, duration, direction, level=Level.MIDDLE, **modifiers) -> Symbol:
+    """A direction sign (a step, or a gesture with ``modifiers``: space, contraction)."""
+    return Symbol(start, column, duration, Sign.DIRECTION, direction, level, **modifiers)
+
+
 def _run(until: float) -> list:
     """A run from beat 4 up to ``until``: each beat a step on the left, a leap and a landing on the right a quarter
     beat before the next."""
-    from laban.score import Direction, Level, Symbol
-
     feet = [Symbol(0.0, Column.SUPPORT_LEFT, 4.0, Sign.HOLD), Symbol(0.0, Column.SUPPORT_RIGHT, 4.0, Sign.HOLD)]
     for beat in np.arange(4.0, until):
-        feet += [Symbol(beat, Column.SUPPORT_LEFT, 0.5, Sign.DIRECTION, Direction.FORWARD, Level.LOW),
+        feet += [_step(Column.SUPPORT_LEFT, beat, 0.5, Direction.FORWARD, Level.LOW),
                  Symbol(beat + 0.5, Column.CENTRE, 0.25, Sign.FLIGHT),
-                 Symbol(beat + 0.75, Column.SUPPORT_RIGHT, 0.25, Sign.DIRECTION, Direction.FORWARD,
-                        Level.LOW if beat + 1 < until else Level.MIDDLE)]
+                 _step(Column.SUPPORT_RIGHT, beat + 0.75, 0.25, Direction.FORWARD,
+                       Level.LOW if beat + 1 < until else Level.MIDDLE)]
     return feet
 
 
@@ -188,12 +191,9 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     short by the end (0.3 mm at the hand); and a leap whose push read the landing, and the landing what follows
     it, from 0.9 of a beat before it (with the balance's smoothing, 10 µm here and 15 mm in a run the model
     wrote)."""
-    from laban.score import Direction, Level, Symbol
     from laban.timing import BeatGrid
 
-    def step(column, start, duration, direction, level=Level.MIDDLE, space=None, contraction=None):
-        return Symbol(start, column, duration, Sign.DIRECTION, direction, level, space=space, contraction=contraction)
-
+    step = _step
     left, right = Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT
     grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(17)), 4, 0)
     if ending == "a quick stride":
@@ -233,19 +233,14 @@ def test_a_leap_landing_before_a_bar_line_is_not_moved_by_the_bar_after_it():
     (another foot, another level) the landing prepares. The push read the landing from 0.9 of a beat before it,
     and the balance's smoothing reached another 0.4 further: 19 µm here from 1.2 beats before the bar line, 5 mm
     in a run the model wrote. Now the whole body prepares what comes at most ``Clock.preparation`` ahead."""
-    from laban.score import Direction, Level, Symbol
     from laban.timing import BeatGrid
-
-    def step(column, start, direction, level):
-        return Symbol(start, column, 0.5, Sign.DIRECTION, direction, level)
 
     grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(17)), 4, 0)
     kept = _run(8.0)
     left, right = Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT
-    parent = Score(grid, kept + [step(left, 8.0, Direction.FORWARD, Level.MIDDLE), step(right, 8.5, Direction.FORWARD,
-                                                                                          Level.MIDDLE)])
-    child = Score(grid, kept + [step(right, 8.0, Direction.FORWARD, Level.LOW), step(left, 8.5, Direction.FORWARD,
-                                                                                       Level.MIDDLE)])
+    parent = Score(grid, kept + [_step(left, 8.0, 0.5, Direction.FORWARD), _step(right, 8.5, 0.5, Direction.FORWARD)])
+    child = Score(grid, kept + [_step(right, 8.0, 0.5, Direction.FORWARD, Level.LOW),
+                                _step(left, 8.5, 0.5, Direction.FORWARD)])
     first = laban.decode(parent, seed=0).trajectories().positions
     second = laban.decode(child, seed=0).trajectories().positions
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat

@@ -1,5 +1,6 @@
 """What the words ask, kept while sampling: a turn is never overshot or turned the wrong way (``TurnAsked``), a
-jump that is asked is made likely (``JumpAsked``), and a phrase steps no more than its words count (``StepsAsked``).
+jump that is asked is made likely and no more than the words count are written (``JumpAsked``), and a phrase steps no
+more than its words count (``StepsAsked``).
 
 Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
 about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
@@ -362,10 +363,11 @@ class JumpAsked(LogitsProcessor):
         if not bool(owing.any() or done.any()):
             return scores
         push = torch.zeros_like(scores)
-        if bool(done.any()):
-            closed = done & ~torch.from_numpy(self.spared(input_ids)).to(device) if self.spared is not None else done
-            push[:, self.centre] -= torch.where(closed & ~opened, 2 * self.push, 0.0)
-            push[:, self.flight] -= torch.where(done & opened, 2 * self.push, 0.0)
+        closing = done & ~opened & torch.isfinite(scores[:, self.centre])  # the centre open to choose
+        if bool(closing.any()) and self.spared is not None:  # (the turn budget read only where it matters)
+            closing &= ~torch.from_numpy(self.spared(input_ids)).to(device)
+        push[:, self.centre] -= torch.where(closing, 2 * self.push, 0.0)
+        push[:, self.flight] -= torch.where(done & opened, 2 * self.push, 0.0)
         if held is not None:  # a support that would stand past where the jump could still come
             rows, tokens = held
             push[:, tokens] = torch.where((rows.to(device) & owing)[:, None], -self.push, 0.0)
