@@ -309,10 +309,21 @@ def test_a_phrase_owes_its_turn_until_it_has_turned_it():
     assert not TurnAsked(Vocabulary(), asked(0), FACT_NAMES).turning(ids)[0]
 
 
+def bars_of(input_ids: torch.LongTensor, bar: int, suffix: int, middle: int) -> torch.Tensor:
+    """The bar each position stands in, read whole (-1: before the first, or in a filled-in score's suffix): in
+    ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
+    is_bar = input_ids == bar
+    segment = (input_ids == suffix).long().cumsum(1) + (input_ids == middle).long().cumsum(1)
+    before = (is_bar & (segment == 0)).sum(1, keepdim=True)
+    counted = torch.where(segment == 2, before + (is_bar & (segment == 2)).long().cumsum(1),
+                          (is_bar & (segment == 0)).long().cumsum(1))
+    return torch.where(segment == 1, -1, counted - 1)
+
+
 def test_what_a_phrase_owes_is_read_as_the_rows_grow_as_it_would_be_read_whole():
     """``owing`` reads only the tokens a step adds; on random rows grown a few tokens at a time (bars, turns said
     by turning columns or continued, fill-in-the-middle segments), it says what reading each row whole says."""
-    from motiongpt.model.steering import UNSAID, bars_of
+    from motiongpt.model.steering import UNSAID
 
     vocabulary = Vocabulary()
     ids = vocabulary.ids
@@ -344,3 +355,49 @@ def test_what_a_phrase_owes_is_read_as_the_rows_grow_as_it_would_be_read_whole()
             assert np.array_equal(steering.owing(rows[:, :length]), whole(rows[:, :length]))
             seen.append(steering.owing(rows[:, :length]).tolist())  # the same question asked again
         assert any(any(s) for s in seen) and not all(all(s) for s in seen)
+
+
+def test_jumps_owed_and_bounded_are_read_as_the_rows_grow_as_they_would_be_read_whole():
+    """``JumpAsked`` reads only the tokens a step adds (flights a bar, in the air or not); on random rows grown a
+    few tokens at a time (bars, flights, supports, continued symbols, fill-in-the-middle segments), its pushes are
+    what reading each row whole gives: the flights of the last token's phrase against what its words ask and
+    count, and the body in the air (``plausibility.airborne``)."""
+    from motiongpt.plausibility import airborne
+
+    vocabulary = Vocabulary()
+    ids = vocabulary.ids
+    facts = fact_rows([((1, 2), PhraseFacts(None, None, None, 2, None)),
+                       ((3, 4), PhraseFacts(None, None, None, 1, None))], laban.BeatGrid.uniform(60, 16, 4), 4)
+    steering = JumpAsked(vocabulary, facts, FACT_NAMES, push=5.0, bound=[2, 2, 1, 1])
+    feet = torch.tensor(steering.feet)
+    starts = torch.tensor(steering.starts)
+
+    def whole(rows: torch.Tensor) -> torch.Tensor:
+        bar_of = bars_of(rows, steering.bar, steering.suffix, steering.middle)
+        bar = bar_of[:, -1]
+        at = bar.clamp(0, len(starts) - 1)
+        written = ((rows == steering.flight) & (bar_of >= starts[at][:, None])).sum(1)
+        owing = (bar >= 0) & (steering.asked[at] > written)
+        done = (bar >= 0) & (steering.bound[at] >= 0) & (written >= steering.bound[at])
+        opened = (rows[:, -1] == steering.centre) & (rows[:, -2] != steering.cont)
+        push = torch.zeros(len(rows), len(vocabulary))
+        push[:, steering.centre] = torch.where(done & ~opened, -10.0, 0.0) + torch.where(owing, 5.0, 0.0)
+        push[:, steering.flight] = torch.where(done & opened, -10.0, 0.0) + torch.where(owing & opened, 5.0, 0.0)
+        push[:, steering.feet] = torch.where(owing & airborne(rows, steering.flight, feet), 5.0, 0.0)[:, None]
+        return push
+
+    pool = [ids[t] for t in ("<bar>", "<cont>", "col:support-left", "col:support-right", "col:centre", "flight",
+                             "flight", "place/middle", "pos:2", "dur:1")]
+    rng = np.random.default_rng(1)
+    pushes = set()
+    for trial in range(6):
+        head = [ids["<fim_prefix>"], ids["<bar>"], ids["<fim_suffix>"], ids["<bar>"],
+                ids["<fim_middle>"]] if trial % 2 else [ids["<bos>"], ids["<start>"]]
+        rows = torch.tensor([head + list(rng.choice(pool, 80)) for _ in range(3)])
+        length = len(head)
+        while length < rows.shape[1]:
+            length = min(rows.shape[1], length + int(rng.integers(1, 5)))
+            grown = steering(rows[:, :length], torch.zeros(3, len(vocabulary)))
+            assert torch.equal(grown, whole(rows[:, :length]))
+            pushes.update(grown.unique().tolist())
+    assert {-10.0, 5.0} <= pushes  # bounded and owed rows both met

@@ -25,7 +25,6 @@ from transformers import LogitsProcessor
 
 from laban.score import Column
 from motiongpt.grammar import P_AFTER_DUR, P_DUR
-from motiongpt.plausibility import airborne
 from motiongpt.vocabulary import COLUMNS
 
 from .config import FACT_LEVELS
@@ -46,22 +45,11 @@ def phrase_starts(place: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(starts)
 
 
-def bars_of(input_ids: torch.LongTensor, bar: int, suffix: int, middle: int) -> torch.Tensor:
-    """The bar each position stands in (-1: before the first, or in a filled-in score's later bars, which are not
-    in time order): in ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
-    is_bar = input_ids == bar
-    segment = (input_ids == suffix).long().cumsum(1) + (input_ids == middle).long().cumsum(1)
-    before = (is_bar & (segment == 0)).sum(1, keepdim=True)
-    counted = torch.where(segment == 2, before + (is_bar & (segment == 2)).long().cumsum(1),
-                          (is_bar & (segment == 0)).long().cumsum(1))
-    return torch.where(segment == 1, -1, counted - 1)
-
-
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
     more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
     dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
-    middle's bars follow the prefix's and the suffix's are not counted: ``bars_of``). ``copies``: bars written as
+    middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written as
     copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
     words have already had (their turns still count in the bars after them)."""
 
@@ -85,7 +73,7 @@ class TurnAsked(LogitsProcessor):
         self._reading = _Reading(_TurnRow, self._take)
 
     def turned(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row (B,): the bar of its last token (``bars_of``: -1 before the first or in a filled-in score's
+        """Per row (B,): the bar of its last token (``_Row.count_bar``: -1 before the first or in a filled-in score's
         suffix) and the turn eighths its phrase has written to the right and to the left: turn tokens said by a
         turning column, not a continuation's. Read token by token as the rows grow (``_Reading``: a step reads its
         new tokens only), afresh for other rows."""
@@ -241,8 +229,9 @@ class StepsAsked(LogitsProcessor):
 
 
 class _Row:
-    """One row's reading: its segment of a fill-in-the-middle sequence, its bar (as ``bars_of`` counts) and the last
-    two tokens; a reader adds what it counts."""
+    """One row's reading: its segment of a fill-in-the-middle sequence, its bar and the last two tokens; a reader
+    adds what it counts. The bar: -1 before the first ``<bar>`` and in a filled-in score's suffix (whose bars are
+    not in time order); in ``<fim_prefix> P <fim_suffix> S <fim_middle> M`` the middle's bars follow P's."""
 
     def __init__(self) -> None:
         self.segment, self.prefix_bars, self.middle_bars, self.bar = 0, 0, 0, -1
@@ -267,6 +256,15 @@ class _TurnRow(_Row):
     def __init__(self) -> None:
         super().__init__()
         self.turns: dict[int, tuple[int, int]] = {}
+
+
+class _JumpRow(_Row):
+    """``JumpAsked``'s reading of a row: the flights written per bar, and whether the body is in the air."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.airborne = False
+        self.flights: dict[int, int] = {}
 
 
 class _StepRow(_Row):
@@ -337,48 +335,71 @@ class JumpAsked(LogitsProcessor):
         bound[bound >= fact_levels[names.index("jumps")] - 1] = -1
         bound[[bar for bar in copies if 0 <= bar < len(bound)]] = -1
         self.bound = torch.from_numpy(bound)
-        self.starts = phrase_starts(facts[:, names.index("phrase_bar")])
+        self.starts = phrase_starts(facts[:, names.index("phrase_bar")]).tolist()
         self.centre, self.flight = vocabulary.ids[f"col:{Column.CENTRE.value}"], vocabulary.ids["flight"]
         self.feet = [vocabulary.ids[f"col:{c.value}"] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
-        self.feet_ids = torch.tensor(self.feet)  # (as ``plausibility.airborne`` reads them)
         self.bar, self.cont, self.push = vocabulary.bar_id, vocabulary.cont_id, float(push)
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
+        self._asked, self._bound = self.asked.tolist(), self.bound.tolist()
+        self._active = bool((self.asked > 0).any() or (self.bound >= 0).any())
+        self._raised, self._feet = [self.centre, self.flight, *self.feet], set(self.feet)
+        self._reading = _Reading(_JumpRow, self._take)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[1] < 2 or not bool((self.asked > 0).any() or (self.bound >= 0).any()):
+        if input_ids.shape[1] < 2 or not self._active:
             return scores
         held = self._holding(scores)
-        if held is None and bool(torch.isinf(scores[:, [self.centre, self.flight, *self.feet]]).all()):
+        if held is None and bool(torch.isinf(scores[:, self._raised]).all()):
             return scores  # the grammar leaves none open (most steps): nothing to raise
-        device = input_ids.device
-        bar_of = bars_of(input_ids, self.bar, self.suffix, self.middle)
-        bar = bar_of[:, -1].clamp(0, len(self.asked) - 1)
-        asked = self.asked.to(device)[bar]
-        in_phrase = bar_of >= self.starts.to(device)[bar][:, None]
-        written = ((input_ids == self.flight) & in_phrase).sum(1)  # flights are never tied on: one token each
-        owing = (bar_of[:, -1] >= 0) & (asked > written)
-        opened = (input_ids[:, -1] == self.centre) & (input_ids[:, -2] != self.cont)
-        bound = self.bound.to(device)[bar]
-        done = (bar_of[:, -1] >= 0) & (bound >= 0) & (written >= bound)
-        if not bool(owing.any() or done.any()):
+        # Read as Python numbers, a row at a time (a few rows; a step's tensor operations cost more than this)
+        rows = self._reading(input_ids)  # each row's bar, flights a bar and whether it is in the air, read on
+        owing, done = [], []
+        for row in rows:
+            at = min(max(row.bar, 0), len(self.starts) - 1)
+            written = sum(row.flights.get(b, 0) for b in range(self.starts[at], row.bar + 1))
+            owing.append(row.bar >= 0 and self._asked[at] > written)
+            done.append(row.bar >= 0 and 0 <= self._bound[at] <= written)
+        if not (any(owing) or any(done)):
+            return scores
+        lasts = input_ids[:, -2:].tolist()
+        opened = [last == self.centre and before != self.cont for before, last in lasts]
+        closing = [d and not o for d, o in zip(done, opened)]
+        if any(closing):  # the centre open to choose, where the phrase may not still turn (the turn budget read
+            free = torch.isfinite(scores[:, self.centre]).tolist()  # only where it matters)
+            spared = self.spared(input_ids).tolist() if self.spared is not None else [False] * len(rows)
+            closing = [c and f and not s for c, f, s in zip(closing, free, spared)]
+        if any(owing):
+            grounded = self.limit.grounded(input_ids).tolist() if self.limit is not None else [False] * len(rows)
+        at, tokens, nats = [], [], []
+        for r, row in enumerate(rows):
+            centre = -2 * self.push * closing[r] + self.push * (owing[r] and not grounded[r])
+            flight = -2 * self.push * (done[r] and opened[r]) + self.push * (owing[r] and opened[r] and
+                                                                            not grounded[r])
+            raised = [(self.centre, centre), (self.flight, flight)]
+            if owing[r] and row.airborne:  # still in the air from the last jump with more to come: land it (a
+                raised += [(foot, self.push) for foot in self.feet]  # support, where the grammar lets one begin:
+                # once the flight has ended), since the next may take off only from the floor
+            if owing[r] and held is not None and bool(held[0][r]):  # a support that would stand past where the
+                raised += [(token, -self.push) for token in held[1]]  # jump could still come
+            for token, value in raised:
+                if value:
+                    at.append(r), tokens.append(token), nats.append(value)
+        if not at:
             return scores
         push = torch.zeros_like(scores)
-        closing = done & ~opened & torch.isfinite(scores[:, self.centre])  # the centre open to choose
-        if bool(closing.any()) and self.spared is not None:  # (the turn budget read only where it matters)
-            closing &= ~torch.from_numpy(self.spared(input_ids)).to(device)
-        push[:, self.centre] -= torch.where(closing, 2 * self.push, 0.0)
-        push[:, self.flight] -= torch.where(done & opened, 2 * self.push, 0.0)
-        if held is not None:  # a support that would stand past where the jump could still come
-            rows, tokens = held
-            push[:, tokens] = torch.where((rows.to(device) & owing)[:, None], -self.push, 0.0)
-        short = owing & ~self.limit.grounded(input_ids) if self.limit is not None else owing
-        push[:, self.centre] += torch.where(short, self.push, 0.0)
-        push[:, self.flight] += torch.where(short & opened, self.push, 0.0)
-        # still in the air from the last jump with more to come: land it (a support, where the grammar lets one
-        # begin: once the flight has ended), since the next may take off only from the floor
-        landing = owing & airborne(input_ids, self.flight, self.feet_ids)
-        push[:, self.feet] += torch.where(landing, self.push, 0.0)[:, None]
+        push[at, tokens] = torch.tensor(nats, dtype=scores.dtype, device=scores.device)
         return scores + push  # -inf stays -inf: only what is open is raised
+
+    def _take(self, row: "_JumpRow", token: int) -> None:
+        """``row`` moved on by ``token``: flights per bar (never tied on: one token each) and whether the body is
+        in the air (its last flight after its last support event, as ``plausibility.airborne`` reads it)."""
+        row.count_bar(token, self.bar, self.suffix, self.middle)
+        if token == self.flight:
+            row.airborne = True
+            if row.bar >= 0:
+                row.flights[row.bar] = row.flights.get(row.bar, 0) + 1
+        elif token in self._feet:
+            row.airborne = False
 
     def _holding(self, scores: torch.FloatTensor) -> tuple[torch.Tensor, list[int]] | None:
         """With the limit's grammar: the rows about to time a support (its duration, or a tie after it) and the
