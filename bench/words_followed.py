@@ -11,6 +11,7 @@ scale, the same prompts are answered by a random training phrase (what ignoring 
                                    [--music corpus:joplin/maple_leaf_rag --music-guidance 1 3]
                                    [--asking-jumps]   # only phrases whose words ask for a jump
                                    [--fill-in]        # each phrase regenerated in its take, not written anew
+                                   [--continued]      # each phrase written on from its take's bars before it
 
 With ``--music``, each dance is also given two bars of that piece's per-bar controls (prompt i: bars 2i, 2i+1,
 cycling through the piece), so the words compete with the music; ``--music-guidance`` adds a row per scale of
@@ -72,6 +73,9 @@ def main() -> None:
                         help="regenerate each phrase in its take (the take cut to two bars either side, the "
                              "phrase's bars filled in between them, as motiongpt regenerate does) instead of "
                              "writing it from nothing")
+    parser.add_argument("--continued", action="store_true",
+                        help="continue each phrase's take from the two bars before it (as motiongpt continue "
+                             "does, by the phrase's bars) instead of writing it from nothing")
     parser.add_argument("--asking-jumps", action="store_true",
                         help="only the phrases whose words ask for a jump (what motiongpt.model.steering."
                              "JumpAsked pushes for)")
@@ -108,21 +112,25 @@ def main() -> None:
         wanted = laban.facts_from_text(phrase.text)
         period = 60.0 / score.tempo
         grid = BeatGrid.uniform(score.tempo, 2 * score.beats_per_bar * period, score.beats_per_bar)
-        fill_in, bars = None, (1, 2)
-        if args.fill_in:
+        fill_in, context, bars = None, None, (1, 2)
+        if args.fill_in or args.continued:
             from laban.algebra import bar_count, cut
 
             first, last = phrase.bars
             a = max(1, first - 2)
-            piece = cut(score, a, min(bar_count(score), last + 2))  # bars from 1, no upbeat
-            bars = (first - a + 1, last - a + 1)
-            fill_in, grid = (piece, bars[0] - 1, bars[1]), piece.grid  # vocabulary bars: staff bar - 1
+            piece = cut(score, a, min(bar_count(score), last + (2 if args.fill_in else 0)))  # from 1, no upbeat
+            bars, grid = (first - a + 1, last - a + 1), piece.grid
+            if args.fill_in:
+                fill_in = (piece, bars[0] - 1, bars[1])  # vocabulary bars: staff bar - 1
+            elif first > a:
+                context = cut(score, a, first - 1)
         for seed in args.seeds:
             for (scale, best_of, steer), row in rows.items():
                 first = 2 * index % (len(music) - 1) if music is not None else 0
                 controls = None if music is None else music[first:first + 2]
-                made = generate(model, grid, text=phrase.text, bars=None if fill_in else 2, seed=seed,
-                                best_of=best_of, controls=None if fill_in else controls, fill_in=fill_in,
+                made = generate(model, grid, text=phrase.text, bars=None if fill_in else bars[1], seed=seed,
+                                best_of=best_of, controls=None if fill_in or context else controls,
+                                fill_in=fill_in, continue_from=context,
                                 guidance={"words": scale, "music": steer,
                                           **({"text": scale} if args.guide_text else {})}, top_p=args.top_p,
                                 steps_on=steps_on)
@@ -134,7 +142,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     elements = ["steps", "step direction", "turn", "jump", "arm level"]
     print(f"{len(chosen)} prompts from {len(asked)} {args.split} 2-bar phrases ({args.subset}), seeds {args.seeds}, "
-          f"top-p {args.top_p:g}, " + ("filled in, " if args.fill_in else "")
+          f"top-p {args.top_p:g}, " + ("filled in, " if args.fill_in else "continued, " if args.continued else "")
           + (f"with the controls of {args.music}, " if music is not None else "") + f"{seconds:.0f} s")
     print(f"{'answered by':36s}" + "".join(f"{e:>16s}" for e in elements) + f"{'overall':>10s}")
     for row, tally in tallies.items():

@@ -216,6 +216,35 @@ def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
         regenerate(dance, loaded, -1, 1)
 
 
+def test_edits_follow_their_words_as_generate_does_and_older_ones_replay_as_made(dance, loaded, monkeypatch):
+    """Regenerate and continue write their bars with generate's guidance, top-p and best-of (filled in as the model
+    is, the built-in model kept 0.63 of what 59 validation phrases asked, 0.89 so), and their lineage says so; an
+    edit whose lineage records none of it (made before) is made again as it was, the model as it is."""
+    from dataclasses import replace
+
+    import motiongpt.model.generate as generation
+    from motiongpt.cocreate.generate import AS_THE_MODEL_IS, BEST_OF_BARS, MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE
+    from motiongpt.cocreate.replay import replay
+
+    asked = []
+    sample = generation.variations
+    monkeypatch.setattr(generation, "variations", lambda *a, **k: asked.append(k) or sample(*a, **k))
+    edited = regenerate(dance, loaded, 2, 2, text="four steps forward", seed=1)
+    longer = continue_dance(dance, loaded, BEST_OF_BARS + 1, seed=1)
+    for made, settings in zip((edited, longer), asked):
+        assert settings["guidance"] == {"words": WORDS_GUIDANCE, "music": MUSIC_GUIDANCE}
+        assert settings["top_p"] == TOP_P and settings["best_of"] == (4 if made is edited else 1)  # one bar; 13
+        assert {k: made.lineage.settings[k] for k in AS_THE_MODEL_IS} == {
+            "guidance": WORDS_GUIDANCE, "music_guidance": MUSIC_GUIDANCE, "top_p": TOP_P,
+            "best_of": settings["best_of"]}
+    for made in (regenerate(dance, loaded, 2, 2, text="four steps forward", seed=1, **AS_THE_MODEL_IS),
+                 continue_dance(dance, loaded, 2, seed=1, **AS_THE_MODEL_IS)):
+        older = Dance(made.score, made.prompt, replace(made.lineage, settings={
+            k: v for k, v in made.lineage.settings.items() if k not in AS_THE_MODEL_IS}))
+        assert replay(older, [dance], lambda style: loaded).score == made.score
+    assert asked[-1]["guidance"] == {"words": 1.0, "music": 1.0} and asked[-1]["best_of"] == 1
+
+
 def test_regenerated_bars_give_the_kept_bars_their_limbs_back():
     """A limb stays where its last sign put it until its next sign, so new bars that leave an arm elsewhere moved
     that arm in every kept bar after them (the built-in model's regenerated dances: a hand 18-20 cm away for bars

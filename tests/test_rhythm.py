@@ -92,15 +92,16 @@ def test_the_edits_of_a_dance_keep_where_its_steps_land(monkeypatch):
         return [t for t in landings([result.score]) if t >= edge - 1e-9 and t not in kept_ends]
 
     assert any(t % 1 for t in landings([score]))  # the example steps off the beat, in the bar edited too
+    edited, added, bridge = [], [], []  # over three seeds (a bar of one may hold no step)
     for seed in range(3):
-        edited = new_landings(regenerate(dance, loaded, 2, 2, seed=seed), bar_start(score.grid, 2))
+        edited += new_landings(regenerate(dance, loaded, 2, 2, seed=seed), bar_start(score.grid, 2))
         longer = continue_dance(dance, loaded, 2, seed=seed)
-        added = new_landings(longer, bar_start(longer.score.grid, bar_count(score) + 1))
+        added += new_landings(longer, bar_start(longer.score.grid, bar_count(score) + 1))
         mixed = blend(dance, dance, loaded, 2, seed=seed, method="fill")
-        bridge = [t for t in new_landings(mixed, bar_start(mixed.score.grid, mixed.lineage.bars[0]))
-                  if t < bar_start(mixed.score.grid, mixed.lineage.bars[1] + 1) - 1e-9]
-        assert edited and added and bridge and all(t % 1 == 0 for t in edited + added + bridge)
+        bridge += [t for t in new_landings(mixed, bar_start(mixed.score.grid, mixed.lineage.bars[0]))
+                   if t < bar_start(mixed.score.grid, mixed.lineage.bars[1] + 1) - 1e-9]
         assert longer.prompt["steps_on"] == mixed.prompt["steps_on"] == "beat"
+    assert edited and added and bridge and all(t % 1 == 0 for t in edited + added + bridge)
     asked = continue_dance(dance, loaded, 2, seed=0, steps_on="anywhere")
     assert asked.prompt["steps_on"] == "anywhere"
     assert any(t % 1 for t in new_landings(asked, bar_start(asked.score.grid, bar_count(score) + 1)))

@@ -44,6 +44,7 @@ def add_parsers(commands) -> None:
     regen.add_argument("--bars", required=True, help="the bars to rewrite, A-B as the staff counts them (e.g. 5-8)")
     regen.add_argument("--text", help="new words for the rewritten bars (default: the dance's own)")
     _sampling(regen)
+    common.add_following(regen)
     regen.set_defaults(run=run_regenerate)
 
     cont = _command(commands, "continue", "continue a dance or a capture by N bars",
@@ -64,6 +65,7 @@ def add_parsers(commands) -> None:
     cont.add_argument("--bpm", type=common.bpm, help="a capture's tempo (default: its own pulse)")
     common.add_map(cont)
     _sampling(cont)
+    common.add_following(cont)
     cont.set_defaults(run=run_continue)
 
     mix = _command(commands, "blend", "a passage from one dance's material to another's",
@@ -154,7 +156,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     first, last = common.bar_range(args.bars)
     out = _output(args, args.dance, "regenerate")
     result = regenerate(dance, _developing(args, dance), first, last, text=args.text, seed=args.seed,
-                        temperature=args.temperature)
+                        temperature=args.temperature, **common.following(args))
     result.save(out, video=not args.no_video)
     print(f"{out}: bars {first}-{last} rewritten, the others kept, seed {args.seed}")
     return 0
@@ -170,7 +172,8 @@ def run_continue(args: argparse.Namespace) -> int:
         dance = _dance(source)
     out = _output(args, source.with_suffix("") if source.is_file() else source, "continue")
     result = continue_dance(dance, _developing(args, dance), args.bars, music=args.music, text=args.text,
-                            seed=args.seed, temperature=args.temperature, steps_on=args.steps_on)
+                            seed=args.seed, temperature=args.temperature, steps_on=args.steps_on,
+                            **common.following(args))
     result.save(out, video=not args.no_video)
     music = result.lineage.settings.get("music")
     where = f" on {music}" if args.music else f" on the next bars of {music}" if music else ""

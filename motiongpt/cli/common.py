@@ -83,6 +83,29 @@ def add_map(parser: argparse.ArgumentParser) -> None:
                              "(repeat for more parts)")
 
 
+def add_following(parser: argparse.ArgumentParser) -> None:
+    """How closely the words and music are followed (``motiongpt.cocreate.generate.followed``): generate's options,
+    and those of the edits that write bars to words."""
+    parser.add_argument("--top-p", type=number("top-p", high=1.0),
+                        help="sample from the likeliest tokens that make up this probability (default 0.9; 1: all)")
+    parser.add_argument("--guidance", type=number("a guidance scale", low=0, low_inclusive=True),
+                        help="how strongly the words are followed: 1 samples the model as it is, more follows them "
+                             "more closely (classifier-free guidance; default 3)")
+    parser.add_argument("--music-guidance", type=number("a guidance scale", low=0, low_inclusive=True),
+                        help="how strongly the music's per-bar controls are followed, the same way (default 2)")
+    parser.add_argument("--best-of", type=number("a number of samples", low=1, high=64, low_inclusive=True,
+                                                  integer=True),
+                        help="sample N times and keep the one that does most of what the words ask, then whose "
+                             "motion follows the music's energy best (default 4 where up to 12 bars are written, "
+                             "else 1: each sample is written whole)")
+
+
+def following(args: argparse.Namespace) -> dict:
+    """The ``add_following`` options given (the others take their defaults)."""
+    return {k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
+                              ("music_guidance", args.music_guidance), ("best_of", args.best_of)) if v is not None}
+
+
 def mapping(items: list[str]) -> dict[str, str] | None:
     """``--map`` items as {part: joint}, or None when there are none."""
     pairs = {}

@@ -63,18 +63,7 @@ def add_parser(commands) -> None:
                      help="sampling temperature, 0 for the most likely dance (default 1)")
     gen.add_argument("--top-k", type=common.number("top-k", low=0, low_inclusive=True, integer=True), default=0,
                      help="sample from the k likeliest tokens (default 0: all)")
-    gen.add_argument("--top-p", type=common.number("top-p", high=1.0),
-                     help="sample from the likeliest tokens that make up this probability (default 0.9; 1: all)")
-    gen.add_argument("--guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
-                     help="how strongly the words are followed: 1 samples the model as it is, more follows them "
-                          "more closely (classifier-free guidance; default 3)")
-    gen.add_argument("--music-guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
-                     help="how strongly the music's per-bar controls are followed, the same way (default 2)")
-    gen.add_argument("--best-of", type=common.number("a number of samples", low=1, high=64, low_inclusive=True,
-                                                     integer=True),
-                     help="sample N dances and keep the one that does most of what the words ask, then whose "
-                          "motion follows the music's energy best (default 4 for dances of up to 12 bars, else 1: "
-                          "each sample costs a whole dance)")
+    common.add_following(gen)
     gen.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     gen.add_argument("--skeleton", type=Path, help="a BVH whose skeleton performs the dance (default: the package's)")
     gen.add_argument("--no-video", action="store_true", help="do not render dance.mp4")
@@ -108,9 +97,7 @@ def run(args: argparse.Namespace) -> int:
                       bars=args.bars, seconds=args.seconds, controls=not args.no_controls,
                       repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
-                      **{k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
-                                         ("music_guidance", args.music_guidance), ("best_of", args.best_of))
-                         if v is not None},
+                      **common.following(args),
                       style_name=args.style, steps_on=args.steps_on)
     first = dances[0]
     if args.variations is None:

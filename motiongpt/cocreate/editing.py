@@ -77,15 +77,17 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
 
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,
-         temperature: float = 1.0, count: int = 1, steps_on: str = "anywhere"):
+         temperature: float = 1.0, count: int = 1, steps_on: str = "anywhere", sampling: dict | None = None):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
     bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
     as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion; and the
     new bars end with a symbol tied into each piece the kept bar after them continues (``ties.TiedIntoKept``), so
-    that it reads as it did. ``steps_on``: where the new bars' steps land, by name (``generate.STEPS_ON``)."""
+    that it reads as it did. ``steps_on``: where the new bars' steps land, by name (``generate.STEPS_ON``);
+    ``sampling``: how closely the words and music are followed (``generate.followed``; None: the model as it
+    is)."""
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON
+    from .generate import AS_THE_MODEL_IS, STEPS_ON
     from .ties import TiedIntoKept, TiesKept, kept_ties
 
     ids = loaded.model.vocabulary.encode(score)
@@ -96,7 +98,13 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
 
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
                       controls=controls, seed=seed, temperature=temperature, processors=processors,
-                      steps_on=STEPS_ON[steps_on])
+                      steps_on=STEPS_ON[steps_on], **sampled(sampling or AS_THE_MODEL_IS))
+
+
+def sampled(sampling: dict) -> dict:
+    """``generate.followed``'s settings as ``variations`` takes them."""
+    return {"guidance": {"words": sampling["guidance"], "music": sampling["music_guidance"]},
+            "top_p": sampling["top_p"], "best_of": sampling["best_of"]}
 
 
 # How fast a limb returns where the kept bars expect it (``limbs_returned``): an arm's unhurried swing, so that the

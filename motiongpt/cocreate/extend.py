@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
-from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
+from .editing import assemble, bars_of, beats_through, joined_grid, readable, sampled, staff_bars
+from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE
 from .models import Loaded, style_for
 from .onsets import WeightHeld, weight_at
 
@@ -51,15 +52,19 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
 
 
 def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None = None, text: str | None = None,
-                   seed: int = 0, temperature: float = 1.0, steps_on: str | None = None) -> Dance:
+                   seed: int = 0, temperature: float = 1.0, steps_on: str | None = None,
+                   guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE, top_p: float = TOP_P,
+                   best_of: int | None = None) -> Dance:
     """``dance`` followed by ``bars`` new bars written by the model under the dance's words (or ``text``) and
     style; on ``music``'s beats and per-bar controls when given (its steps on the beat); else, for a dance made on
     music, on that music's next bars (``_own_grid``); else at the dance's closing tempo (its steps where the dance
-    put them: ``steps_of``); ``steps_on`` names where the new bars' steps land instead (``generate.STEPS_ON``)."""
+    put them: ``steps_of``); ``steps_on`` names where the new bars' steps land instead (``generate.STEPS_ON``).
+    The new bars follow their words (and music) as ``generate`` writes a dance (``guidance``, ``music_guidance``,
+    ``top_p``, ``best_of``: ``generate.followed``, of the bars added), and the lineage records how."""
     from laban.algebra import bar_start, cut
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON, closing_words, steps_named, steps_of, worded, worded_prompt
+    from .generate import STEPS_ON, closing_words, followed, steps_named, steps_of, worded, worded_prompt
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -76,10 +81,12 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     words = text if text is not None else closing_words(dance, high)
     steps = steps_named(steps_on, music) if steps_on or music else steps_of(dance)
     weight = weight_at(source, bar_start(source.grid, high + 1))
+    sampling = followed(bars, guidance=guidance, music_guidance=music_guidance, top_p=top_p, best_of=best_of)
     written = variations(loaded.model, grid, 1, continue_from=closed(vocabulary, context), bars=kept + bars,
                          controls=controls, repeats=repeats, sources=sources, text=words,
                          style=style_for(loaded, dance), seed=seed, temperature=temperature, steps_on=STEPS_ON[steps],
-                         processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors])[0]
+                         processors=lambda grammar: [WeightHeld(grammar, kept, weight), *loaded.processors],
+                         **sampled(sampling))[0]
     header, kept_bars = bars_of(vocabulary, source)
     new_bars = bars_of(vocabulary, written)[1][kept:kept + bars]
     meter = source.beats_per_bar
@@ -92,7 +99,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
         prompt = worded_prompt(prompt, worded(dance, low, high) + added)
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
-                                 "temperature": temperature},
+                                 "temperature": temperature, **sampling},
                        **loaded.versions)
 
 

@@ -36,6 +36,24 @@ TOP_P = 0.9
 STEPS_ON = {"beat": 1.0, "half-beat": 0.5, "anywhere": None}
 MUSIC_STEPS_ON = "beat"
 
+
+def followed(bars: int, *, guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
+             top_p: float = TOP_P, best_of: int | None = None) -> dict:
+    """How the model writes ``bars`` bars to follow their words and music, as ``generate`` does by default, as a
+    lineage records it: guidance on the words and on the music, top-p and best-of (None: ``WORDS_BEST_OF`` up to
+    ``BEST_OF_BARS`` bars written, else 1). The edits that take words (``regenerate``, ``continue_dance``) write
+    their bars so too: sampled as the model is (``AS_THE_MODEL_IS``), 59 validation phrases regenerated in their
+    takes kept 0.63 of what their words asked, 0.89 so (bench/words_followed.py --fill-in)."""
+    if best_of is None:
+        best_of = WORDS_BEST_OF if bars <= BEST_OF_BARS else 1
+    return {"guidance": guidance, "music_guidance": music_guidance, "top_p": top_p, "best_of": best_of}
+
+
+# ``followed``'s settings for the model as it is (no guidance, every token, one sample): how the edits wrote their
+# bars before they followed words as ``generate`` does, and so what a lineage that records none of them replays.
+AS_THE_MODEL_IS = {"guidance": 1.0, "music_guidance": 1.0, "top_p": 1.0, "best_of": 1}
+
+
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
 # The longest dance asked for by length: half an hour (1024 bars of 4/4 at 136 bpm). A few zeros too many is refused
 # at once rather than sampled for hours (or a beat grid of a billion beats built first); the CLI's --bars and
@@ -238,8 +256,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
         phrases = checked_phrases(phrases, first, first + (bars or have) - 1)
     words = phrases or text  # what the model is given
     text = joined(phrases) if phrases else text  # the dance's words as one text
-    if best_of is None:
-        best_of = WORDS_BEST_OF if (bars or have) <= BEST_OF_BARS else 1
+    best_of = followed(bars or have, best_of=best_of)["best_of"]
     if spread is None:
         from .spread import SPREAD as spread
     if isinstance(spread, bool) or not (isinstance(spread, (int, float)) and spread >= 0):

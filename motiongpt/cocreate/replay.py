@@ -35,7 +35,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     from .blend import blend
     from .editing import readable, staff_bars
     from .extend import continue_dance
-    from .generate import closing_words
+    from .generate import AS_THE_MODEL_IS, closing_words
     from .regenerate import regenerate
     from .translate import translate
     from .vary import vary
@@ -55,6 +55,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     if len(parents) < needed[operation]:
         raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
     temperature = settings.get("temperature", 1.0)
+    sampling = {k: settings.get(k, v) for k, v in AS_THE_MODEL_IS.items()}  # how the edit followed its words
     if operation == "generate":  # a set of variations is one batch: made once, each dance picked by its row
         key = ("generate", json.dumps([{k: v for k, v in prompt.items() if k not in ("row", "rank", "quality")},
                                        {k: v for k, v in settings.items() if k != "row"}, lineage.seed,
@@ -75,7 +76,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         first, last = lineage.bars
         own = lineage.text == parent.text  # no words were given: the dance's own
         return regenerate(parent, models(adapter), first, last, text=None if own else lineage.text,
-                          seed=lineage.seed, temperature=temperature)
+                          seed=lineage.seed, temperature=temperature, **sampling)
     if operation == "continue":
         loaded, music = models(adapter), settings.get("music")
         own_music = music is not None and music == parent.prompt.get("music")  # went on with its own music
@@ -83,7 +84,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
         return continue_dance(parent, loaded, settings["added_bars"], music=None if own_music else music,
                               text=None if own_words else lineage.text, seed=lineage.seed,
-                              temperature=temperature, steps_on=prompt.get("steps_on"))
+                              temperature=temperature, steps_on=prompt.get("steps_on"), **sampling)
     if operation == "translate":
         loaded = models(prompt.get("style"))
         return translate(parent, loaded, loaded.style, seed=lineage.seed, temperature=temperature,
