@@ -406,3 +406,30 @@ def test_best_of_keeps_the_sample_whose_energy_follows_the_music(model):
     both = variations(model, grid, 4, text=words, controls=rows, seed=7)
     key = [(words_kept(c, phrases), energy_followed(c, rows[:, 0])) for c in both]
     assert generate(model, grid, text=words, controls=rows, seed=7, best_of=4) == both[key.index(max(key))]
+
+
+def test_a_prompt_shared_by_rows_is_read_once_with_the_same_logits_and_cache(model, monkeypatch):
+    """Rows that begin with the same prompt (best-of's samples, a translated bar's candidates) run it through the
+    stack once, each distinct prompt its own row; the logits and the cache the rows go on from are those of every
+    row run apart."""
+    from motiongpt.model import sampling
+
+    d = model.config.hidden_size
+    torch.manual_seed(0)
+    a, b = torch.randn(1, 20, d), torch.randn(1, 20, d)
+    x = torch.cat([a, b, a, a])
+    widths = []
+    stack = sampling.FastStack.__dict__["_stack"]
+    monkeypatch.setattr(sampling.FastStack, "_stack", lambda self, y, caches: widths.append(len(y)) or stack(
+        self, y, caches))
+    with torch.no_grad():
+        shared = sampling.FastStack(model, 4)
+        logits = shared.step(x)
+        monkeypatch.setattr(sampling, "SHARED_PROMPT", 10 ** 9)
+        apart = sampling.FastStack(model, 4)
+        alone = apart.step(x)
+        after = torch.randn(4, 1, d)
+        assert torch.allclose(shared.step(after), apart.step(after), atol=1e-6)
+    assert widths[:2] == [2, 4]  # two prompts read, not four rows
+    assert torch.allclose(logits, alone, atol=1e-6) and torch.allclose(shared.cache, apart.cache, atol=1e-6)
+    assert torch.equal(logits[0], logits[2]) and not torch.allclose(logits[0], logits[1])
