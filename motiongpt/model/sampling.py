@@ -99,8 +99,9 @@ class Inputs:
 # A first step of at least this many positions whose rows repeat one another (the samples of best-of, the candidates
 # of a translated bar, the rows of a filled-in score) runs each distinct prompt through the stack once: a
 # regenerate's 8 rows of 247 positions 0.34 -> 0.08 s, a translate's prompts of 8 candidates a bar a quarter of its
-# time. The cache it fills is the same to the bit as eight rows' (a product's rows do not depend on how many there
-# are, at these sizes); the head still reads every row, as before, so the logits are too.
+# time. The head still reads every row, as before; measured, the dances come out the same to the byte (a long
+# prompt's products are the same floats whether they have its rows once or eight times; a prompt of a few positions
+# may not be, so shorter ones, such as generate's, are fed as they were).
 SHARED_PROMPT = 16
 
 
