@@ -218,6 +218,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "cmu", help="for the held-out dances")
     parser.add_argument("--no-push", action="store_true", help="translate without the support-onset push "
                         "(the figures before it)")
+    parser.add_argument("--split", choices=("test", "validation"), default="test",
+                        help="--only held-out: the test split's dances (reporting) or the validation split's (to "
+                             "choose settings on)")
+    parser.add_argument("--style-guidance", type=float, help="--only held-out: translate's (default: its own)")
     args = parser.parse_args()
 
     import torch
@@ -233,7 +237,8 @@ def main() -> None:
     vocabulary = loaded.model.vocabulary
     figures: dict = {"model": loaded.versions, "bars": args.bars}
     if args.only == "held-out":
-        figures["held_out"] = held_out_figures(loaded, args.corpus, push=not args.no_push)
+        figures["held_out"] = held_out_figures(loaded, args.corpus, push=not args.no_push, split=args.split,
+                                               style_guidance=args.style_guidance)
         figures["seconds"] = round(time.time() - started, 1)
         print(json.dumps(figures, indent=1))
         if args.json:
@@ -322,6 +327,8 @@ def main() -> None:
 
 HELD_OUT = ("05_06", "05_08", "05_16", "05_01", "02_04", "01_03", "135_03", "06_05")  # test split, not salsa
 HELD_OUT_SALSA = ("60_07", "60_09", "60_12")  # test split salsa leads
+VALIDATION = ("05_04", "05_05", "05_13", "02_02", "01_06", "16_01", "06_03", "135_05")  # the same kinds: to tune on
+VALIDATION_SALSA = ("60_01", "60_03", "60_14")
 
 
 def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
@@ -374,7 +381,8 @@ def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
     return rows
 
 
-def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, push: bool = True) -> dict:
+def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, push: bool = True,
+                     split: str = "test", style_guidance: float | None = None) -> dict:
     """On the first ``bars`` bars of test-split takes: translate the non-salsa ones into "salsa lead" and the
     salsa leads into "modern dance"; continue each by 4 bars. Per dance: the share of support symbols kept on
     their beats, and P(salsa) of the style classifier for the source, the translation, the 4 bars continued and
@@ -392,13 +400,14 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, 
     evaluator = text_score.shipped()
     corpus = Corpus.load(corpus_folder)
     classifier, _, _ = style_classifier(corpus, evaluator)
-    takes = {t.name: t for t in corpus.split("test")}
+    takes = {t.name: t for t in corpus.split(split)}
+    names = HELD_OUT + HELD_OUT_SALSA if split == "test" else VALIDATION + VALIDATION_SALSA
 
     def p_salsa(scores) -> list[float]:
         return [round(float(p), 3) for p in classifier.predict_proba(evaluator.embed_scores(scores))[:, 1]]
 
     rows = []
-    for name in HELD_OUT + HELD_OUT_SALSA:
+    for name in names:
         take = takes.get(name)
         if take is None:
             continue
@@ -406,7 +415,8 @@ def held_out_figures(loaded, corpus_folder: Path, bars: int = 8, seed: int = 0, 
         source = window(whole, 1, min(bars, bar_count(whole)))
         dance = Dance(source, {}, Lineage("corpus", seed=seed))
         target = "modern dance" if take.style in ("salsa lead", "salsa follow") else "salsa lead"
-        styled = translate(dance, loaded, target, seed=seed, push=push)
+        guided = {} if style_guidance is None else {"style_guidance": style_guidance}
+        styled = translate(dance, loaded, target, seed=seed, push=push, **guided)
         longer = continue_dance(dance, loaded, 4, seed=seed)
         named = continue_dance(Dance(source, {"style": take.style}, Lineage("corpus", seed=seed)), loaded, 4,
                                seed=seed)  # the dance's own style named, as a dance generated in it carries it

@@ -460,6 +460,30 @@ def test_translate_asks_for_a_style_and_keeps_its_steps_measurable(dance, loaded
         translate(dance, loaded, None)
 
 
+def test_translate_follows_the_style_by_guidance_and_older_ones_replay_unguided(dance, loaded, monkeypatch):
+    """Translate samples each bar's candidates with guidance on the style (a row without it beside each: the model
+    unstyled), records the scale, and a translation whose lineage records none (made before) is made again
+    unguided; the guided candidates are other dances than the unguided."""
+    from dataclasses import replace
+
+    from motiongpt.cocreate.replay import replay
+    from motiongpt.cocreate.translate import STYLE_GUIDANCE
+    from motiongpt.model.guidance import Guidance
+
+    rows = []
+    guide = Guidance.__init__
+    monkeypatch.setattr(Guidance, "__init__", lambda self, scales, conditions: guide(self, scales, conditions)
+                        or rows.append((scales, self.rows)))
+    guided = translate(dance, loaded, "salsa", seed=3, candidates=2)
+    assert guided.lineage.settings["style_guidance"] == STYLE_GUIDANCE > 1
+    assert rows and all(r == ({"style": STYLE_GUIDANCE}, 2) for r in rows)  # every bar: the style guided
+    plain = translate(dance, loaded, "salsa", seed=3, candidates=2, style_guidance=1.0)
+    assert plain.score != guided.score
+    older = Dance(plain.score, plain.prompt, replace(plain.lineage, settings={
+        k: v for k, v in plain.lineage.settings.items() if k != "style_guidance"}))
+    assert replay(older, [dance], lambda style: Loaded(loaded.model, style, loaded.versions)).score == plain.score
+
+
 def test_translate_pushes_the_steps_onto_the_source_beats(dance, loaded):
     """Even an untrained model steps where the source does once the onsets are pushed (not without)."""
     pushed = support_beats_kept(dance.score, translate(dance, loaded, "salsa", seed=1, candidates=1).score)

@@ -81,6 +81,9 @@ def add_parsers(commands) -> None:
                      "phrases as the model's per-bar controls.")
     trans.add_argument("dance", type=Path, help="the dance folder")
     trans.add_argument("--style", required=True, help="a style the model knows, or a style adapter folder")
+    trans.add_argument("--style-guidance", type=common.number("a guidance scale", low=0, low_inclusive=True),
+                       help="how strongly a style the model knows is followed: 1 samples the model as it is, more "
+                            "follows it more closely (classifier-free guidance; default 2)")
     _sampling(trans)
     trans.set_defaults(run=run_translate)
 
@@ -198,7 +201,8 @@ def run_translate(args: argparse.Namespace) -> int:
     dance = _dance(args.dance)
     out = _output(args, args.dance, "translate")
     loaded = _loaded(args, args.style)
-    result = translate(dance, loaded, loaded.style, seed=args.seed, temperature=args.temperature)
+    guided = {} if args.style_guidance is None else {"style_guidance": args.style_guidance}
+    result = translate(dance, loaded, loaded.style, seed=args.seed, temperature=args.temperature, **guided)
     result.save(out, video=not args.no_video)
     kept = result.lineage.settings["support_beats_kept"]
     print(f"{out}: in style {result.lineage.style}, {kept:.0%} of its steps on the same beats")

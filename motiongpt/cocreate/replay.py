@@ -88,7 +88,8 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     if operation == "translate":
         loaded = models(prompt.get("style"))
         return translate(parent, loaded, loaded.style, seed=lineage.seed, temperature=temperature,
-                         candidates=settings.get("candidates", 8), push=settings.get("push", True))
+                         candidates=settings.get("candidates", 8), push=settings.get("push", True),
+                         style_guidance=settings.get("style_guidance", 1.0))  # (none recorded: unguided)
     return blend(parent, parents[1], models(adapter), settings["blend_bars"], seed=lineage.seed,
                  temperature=temperature, context=settings.get("context", 2),
                  method=settings.get("method", "crossfade"))

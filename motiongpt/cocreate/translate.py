@@ -20,13 +20,21 @@ from .models import Loaded
 from .onsets import SupportOnsets, support_onsets
 
 CANDIDATES = 8  # draws of each bar to choose from
+# Classifier-free guidance on the style (the model was trained with the style dropped at times, so a row without it
+# is the model unstyled). Chosen on the validation split (bench/cocreate_figures.py --only held-out --split
+# validation: 8 takes translated into salsa, 3 salsa leads out of it; the style classifier's P(salsa)): at 1, 2, 3
+# into salsa 7, 8, 8 of 8 (mean P 0.74, 0.80, 0.78), out of it 3, 3, 3 of 3 (mean P 0.15, 0.14, 0.09); support
+# beats kept 0.996, 1.000, 0.996. 2 is the smallest that took every dance into the style.
+STYLE_GUIDANCE = 2.0
 TOLERANCE = 0.125  # beats: a support this close to the source's starts on its beat
 
 
 def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: int = 0,
-              temperature: float = 1.0, candidates: int = CANDIDATES, push: bool = True) -> Dance:
+              temperature: float = 1.0, candidates: int = CANDIDATES, push: bool = True,
+              style_guidance: float = STYLE_GUIDANCE) -> Dance:
     """``dance`` danced in ``style`` (a name the model knows; None when ``loaded`` carries a style adapter, named
-    in ``loaded.versions['adapter']``)."""
+    in ``loaded.versions['adapter']``), the style followed with ``style_guidance`` (1: the model as it is; an
+    adapter's style is in its weights, not a condition, and is not guided)."""
     from motiongpt.conditioning.controls import controls_from_score
     from motiongpt.grammar import ScoreGrammar
     from motiongpt.model.conditions import control_rows
@@ -49,7 +57,7 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
         words = dance.text if dance.phrases is None else words_at(dance.phrases, low + bar)  # this bar's
         drawn = _draw(model, grid, candidates, ids, bar + 1, rows[:bar + 1], onsets, text=words,
                       style=style or loaded.style, seed=_derived(seed, bar), temperature=temperature,
-                      processors=loaded.processors)
+                      processors=loaded.processors, guidance={"style": style_guidance})
         fits = [support_f1(source, s, low + bar) for s in drawn]
         best = int(np.argmax(fits))  # the first of the best
         ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
@@ -59,11 +67,11 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     name = style or loaded.style or loaded.versions.get("adapter")
     return dance.child(score, "translate", prompt={**dance.prompt, "style": name}, style=name, seed=seed,
                        settings={"candidates": candidates, "push": push, "support_beats_kept": round(kept, 6),
-                                 "temperature": temperature}, **loaded.versions)
+                                 "temperature": temperature, "style_guidance": style_guidance}, **loaded.versions)
 
 
 def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onsets, *, text, style, seed: int,
-          temperature: float, processors=()) -> list:
+          temperature: float, processors=(), guidance=1.0) -> list:
     """``count`` continuations of ``prompt`` to ``bars`` bars in one seeded batch, with the support onsets
     pushed (``onsets`` None: as ``motiongpt.model.generate.variations`` draws them)."""
     from motiongpt.model.generate import variations
@@ -75,7 +83,7 @@ def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onset
         text = [((staff, staff), text)] if isinstance(text, str) else text
     pushed = (lambda grammar: [SupportOnsets(grammar, onsets), *processors]) if onsets is not None else processors
     return variations(model, grid, count, text=text, style=style, controls=controls, bars=bars,
-                      continue_from=prompt, seed=seed, temperature=temperature, processors=pushed)
+                      continue_from=prompt, seed=seed, temperature=temperature, processors=pushed, guidance=guidance)
 
 
 def support_starts(score, first: float = -np.inf, stop: float = np.inf) -> np.ndarray:

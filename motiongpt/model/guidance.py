@@ -26,7 +26,7 @@ import torch
 # bar, holds of 3 beats, against about 3 unguided: the vector of a prompt with a handful of 1-bar training takes,
 # amplified) and pushed FID_g to 1.5x the decoded scores'; on the facts alone FID_g 0.46x, and words followed
 # 0.80 against 0.78.
-GROUPS = {"words": ("facts",), "text": ("text",), "music": ("controls",)}
+GROUPS = {"words": ("facts",), "text": ("text",), "music": ("controls",), "style": ("style",)}
 
 
 def absent(name: str, value: torch.Tensor) -> torch.Tensor:
