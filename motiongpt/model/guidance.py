@@ -1,8 +1,8 @@
 """Classifier-free guidance on named groups of conditions, as rows of the sampling batch.
 
 The model is trained with each condition dropped from some sequences (``motiongpt.train.examples``: the words'
-sentence vector and their facts each 10 % of the time, the music's per-bar controls 10 %), so it can write with
-and without each. Guidance contrasts the two: for a group ``g`` with scale ``s``, the logits are pushed away from
+sentence vector and their facts each 10 % of the time, the style and the music's per-bar controls 10 %), so it
+can write with and without each. Guidance contrasts the two: for a group ``g`` with scale ``s``, the logits are pushed away from
 the model's logits without that group,
 
     guided = full + sum over g of (s_g - 1) × (full - without_g)
