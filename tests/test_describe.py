@@ -279,11 +279,17 @@ def test_a_choreographers_names_for_turns_jumps_and_steps():
     ("a half-turn", 4, True),
     ("turn a quarter to the left", -2, False),
     ("quarter turns to the right", None, False),  # how many is not said
-    ("two turns to the right", None, False),  # nor how far each goes
+    ("two turns to the right", 16, False),  # a turn counted and not sized is a whole turn, as a pirouette is
+    ("a slow turn", 8, True),
+    ("a quick turn to the left", -8, False),
+    ("a double turn", 16, True),
+    ("turns to the right", None, False),  # how many is not said
+    ("turn to the left", None, False),  # nor how far
 ])
 def test_a_choreographers_turns_are_read_with_their_size_and_way(prompt, turn, either):
-    """Degrees, "turn around", a named turn and a repeat give a turn's size, a bare "left" or "right" its way: a
-    prompt asks what it says (before, "a quarter turn left" was asked either way and "a pirouette" not at all)."""
+    """Degrees, "turn around", a named or counted turn and a repeat give a turn's size, a bare "left" or "right" its
+    way: a prompt asks what it says (before, "a quarter turn left" was asked either way, and "a pirouette" and "a
+    slow turn" not at all)."""
     asked = facts_from_text(prompt)
     assert (asked.turn, asked.turn_either) == (turn, either)
 

@@ -285,6 +285,12 @@ _SIZED_TURN = re.compile(r"(?:" + _words([*COUNTS, "a", "an"]) + r"\s+)?(?:[a-z]
 _TURN_BY = re.compile(r"\bturns?\s+(?:by\s+)?(?:a|an|one)\s+" + _SIZE + r"\b")  # "turn a quarter to the right"
 _AROUND = re.compile(r"\b(?:turns?\s+around|turns?\s+round|about[- ]face|about[- ]turn)\b")
 _WHOLE_TURNS = {"single": 1, "double": 2, "triple": 3, "quadruple": 4}
+# A turn counted and not sized ("a turn", "a slow turn to the left", "two turns", "a double turn") is a dancer's
+# turn: a whole one each, as a pirouette is. (Read as no amount, "a slow turn" asked no turn and, its clause telling
+# every move, no step either: 3 of 4 dances stood still.) Turns not counted ("turns to the right") and the verb ("turn
+# to the left") say no amount.
+_COUNTED_TURN = re.compile(_words([*COUNTS, "a", "an"]) + r"\s+(?:(" + "|".join(_WHOLE_TURNS)
+                           + r")\s+)?(?:[a-z]+\s+){0,2}?turns?\b")
 _NAMED_TURN = re.compile(r"(?:\b(" + "|".join(_WHOLE_TURNS) + r")\s+)?\b(" + "|".join(PROMPT_TURNS) + r")(s?)\b")
 _TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(sorted((w for w, n in COUNTS.items() if n > 1), key=len,
                                                                reverse=True)) + r"|\d+)\s+times)\b")
@@ -413,8 +419,9 @@ def facts_from_text(text: str) -> PhraseFacts:
 
 def _turn_amount(clause: str) -> int | None:
     """Eighths of a turn a turn clause says, whichever way: the describer's amounts ("a half turn", "two full
-    turns"), else a prompt's (``_DEGREES``, ``_AROUND``, ``_NAMED_TURN``), times a repeat ("twice"). None where it
-    says no amount, or only turns without a count ("pirouettes", "90-degree turns": how many is not said)."""
+    turns"), else a prompt's (``_DEGREES``, ``_AROUND``, ``_NAMED_TURN``, ``_COUNTED_TURN``), times a repeat
+    ("twice"). None where it says no amount, or only turns without a count ("pirouettes", "90-degree turns": how
+    many is not said)."""
     amount = _AMOUNT.search(clause)
     if amount is not None:
         eighths = _AMOUNTS[amount.group(1)]
@@ -442,6 +449,9 @@ def _turn_amount(clause: str) -> int | None:
         if count is None:
             return None
         eighths = 8 * count
+    elif (counted := _COUNTED_TURN.search(clause)) is not None:
+        number, whole = counted.groups()
+        eighths = 8 * COUNTS.get(number, 1) * _WHOLE_TURNS.get(whole or "", 1)
     else:
         return None
     return eighths * _times(clause)
