@@ -2,8 +2,8 @@
 
 The model is trained with each condition dropped from some sequences (``motiongpt.train.examples``: the words'
 sentence vector and their facts each 10 % of the time, the style and the music's per-bar controls 10 %), so it
-can write with and without each. Guidance contrasts the two: for a group ``g`` with scale ``s``, the logits are pushed away from
-the model's logits without that group,
+can write with and without each. Guidance contrasts the two: for a group ``g`` with scale ``s``, the logits are
+pushed away from the model's logits without that group,
 
     guided = full + sum over g of (s_g - 1) × (full - without_g)
 

@@ -49,8 +49,8 @@ class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
     more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
     dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
-    middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written as
-    copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
+    middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written
+    as copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
     words have already had (their turns still count in the bars after them)."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=()) -> None:
@@ -73,9 +73,9 @@ class TurnAsked(LogitsProcessor):
         self._reading = _Reading(_TurnRow, self._take)
 
     def turned(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row (B,): the bar of its last token (``_Row.count_bar``: -1 before the first or in a filled-in score's
-        suffix) and the turn eighths its phrase has written to the right and to the left: turn tokens said by a
-        turning column, not a continuation's. Read token by token as the rows grow (``_Reading``: a step reads its
+        """Per row (B,): the bar of its last token (``_Row.count_bar``: -1 before the first or in a filled-in
+        score's suffix) and the turn eighths its phrase has written to the right and to the left: turn tokens said
+        by a turning column, not a continuation's. Read token by token as the rows grow (``_Reading``: a step reads its
         new tokens only), afresh for other rows."""
         rows = self._reading(input_ids)
         starts = self.starts.tolist()
@@ -368,19 +368,21 @@ class JumpAsked(LogitsProcessor):
             free = torch.isfinite(scores[:, self.centre]).tolist()  # only where it matters)
             spared = self.spared(input_ids).tolist() if self.spared is not None else [False] * len(rows)
             closing = [c and f and not s for c, f, s in zip(closing, free, spared)]
-        if any(owing):
-            grounded = self.limit.grounded(input_ids).tolist() if self.limit is not None else [False] * len(rows)
+        grounded = [False] * len(rows)  # where no flight may take off (the limit's), read only for rows that owe
+        if any(owing) and self.limit is not None:
+            grounded = self.limit.grounded(input_ids).tolist()
         at, tokens, nats = [], [], []
         for r, row in enumerate(rows):
-            centre = -2 * self.push * closing[r] + self.push * (owing[r] and not grounded[r])
-            flight = -2 * self.push * (done[r] and opened[r]) + self.push * (owing[r] and opened[r] and
-                                                                            not grounded[r])
-            raised = [(self.centre, centre), (self.flight, flight)]
-            if owing[r] and row.airborne:  # still in the air from the last jump with more to come: land it (a
-                raised += [(foot, self.push) for foot in self.feet]  # support, where the grammar lets one begin:
-                # once the flight has ended), since the next may take off only from the floor
-            if owing[r] and held is not None and bool(held[0][r]):  # a support that would stand past where the
-                raised += [(token, -self.push) for token in held[1]]  # jump could still come
+            short = owing[r] and not grounded[r]
+            raised = [(self.centre, self.push * short - 2 * self.push * closing[r]),
+                      (self.flight, self.push * (short and opened[r]) - 2 * self.push * (done[r] and opened[r]))]
+            if owing[r] and row.airborne:
+                # still in the air from the last jump with more to come: land it (a support, where the grammar lets
+                # one begin: once the flight has ended), since the next may take off only from the floor
+                raised += [(foot, self.push) for foot in self.feet]
+            if owing[r] and held is not None and bool(held[0][r]):
+                # a support that would stand past where the jump could still come
+                raised += [(token, -self.push) for token in held[1]]
             for token, value in raised:
                 if value:
                     at.append(r), tokens.append(token), nats.append(value)
