@@ -248,6 +248,25 @@ def test_a_leap_landing_before_a_bar_line_is_not_moved_by_the_bar_after_it():
     assert np.abs(first[:before] - second[:before]).max() < 1e-6
 
 
+def test_a_slow_turn_ends_as_it_ran_whether_or_not_a_turn_follows_it():
+    """Regenerate's promise at a turn: a slow quarter turn on the left foot over two bars, into a turn on the right
+    foot at the bar line (the model's "a slow turn"), or into holds there. The turn ran at one speed with a turn to
+    flow into and at another, its arrival eased past its end, without: the edit moved the hands 13 mm from 1.8
+    beats before the bar line. Now it runs at the same speed either way up to its eased arrival."""
+    from laban.timing import BeatGrid
+
+    grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(17)), 4, 0)
+    left, right = Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT
+    kept = [Symbol(0.0, left, 8.0, Sign.TURN, turn=0.25)]
+    parent = Score(grid, kept + [Symbol(8.0, right, 8.0, Sign.TURN, turn=0.125)])
+    child = Score(grid, kept + [Symbol(8.0, c, 8.0, Sign.HOLD) for c in (left, right)])
+    first = laban.decode(parent, seed=0).trajectories().positions
+    second = laban.decode(child, seed=0).trajectories().positions
+    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
+    assert np.abs(first[before + 12:] - second[before + 12:]).max() > 0.01  # the edit is danced
+    assert np.abs(first[:before] - second[:before]).max() < 1e-6
+
+
 def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat_before_it():
     """A walk of one-beat steps, then the next bar's steps written backward instead of forward (regenerate's edit,
     in the decoder): the arms swing with the body's travel, and the travel slows from a beat before the bar line.

@@ -61,6 +61,31 @@ def test_a_half_turn_asked_refuses_the_other_way_and_past_the_amount():
     assert "turn:+1/4" in still and "turn:-1/8" not in still  # no turn asked: none that counts
 
 
+def test_a_phrase_that_only_turns_is_pushed_to_turn_its_way_until_it_has():
+    """Words that ask a turn and no step ("a slow turn", "turn around") were written standing still (the model
+    rarely turns on the spot): while such a phrase owes its turn, a turning column about to say what it does has the
+    turns the asked way that the budget leaves open raised; not once the turn is written, nor where the phrase
+    steps or leaves its steps unsaid."""
+    vocabulary = Vocabulary()
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1", "col:support-left"]
+    ids = torch.tensor([[vocabulary.ids[t] for t in start]])
+    eighths = vocabulary.turn_eighths
+
+    def raised(steering: TurnAsked, history=start) -> set[str]:
+        scores = steering(torch.tensor([[vocabulary.ids[t] for t in history]]), torch.zeros(1, len(vocabulary)))
+        return {vocabulary.tokens[i] for i in torch.nonzero(scores[0] > 0).flatten().tolist()}
+
+    half = TurnAsked(vocabulary, asked(4, steps=0), FACT_NAMES, push=5.0)
+    assert raised(half) == {t for t, k in eighths.items() if 0 < k <= 5}  # to the amount and an eighth more
+    assert float(half(ids, torch.zeros(1, len(vocabulary)))[0, vocabulary.ids["turn:+1/2"]]) == 5.0
+    turned = start + ["turn:+1/2", "dur:1", "<bar>", "pos:1", "col:support-right"]
+    assert raised(half, turned) == set()  # the phrase has its half turn
+    assert raised(TurnAsked(vocabulary, asked(4, steps=2), FACT_NAMES, push=5.0)) == set()  # it steps as well
+    assert raised(TurnAsked(vocabulary, asked(4), FACT_NAMES, push=5.0)) == set()  # its steps unsaid
+    left = TurnAsked(vocabulary, asked(-2, steps=0), FACT_NAMES, push=5.0)
+    assert raised(left) == {t for t, k in eighths.items() if -3 <= k < 0}
+
+
 def test_a_turn_whose_way_is_not_said_is_asked_to_the_right_and_copies_are_left_alone():
     """"Steps forward, a half turn" asks the half turn the right way (the model needs a way asked; either way keeps
     the words, ``laban.words_followed``), so the budget refuses a half turn to the left; a bar written as a copy of

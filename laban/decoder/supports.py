@@ -250,7 +250,11 @@ def heading_of(score: Score, clock: Clock, streams: Streams) -> np.ndarray:
         late = 0.5 * ease + spread * float(ndtri(np.clip(TURN_SPEED / max(rate, 1e-3), 1e-4, 1 - 1e-4)))
         late = max(late, 0.0)  # a quick turn is seen early, but it takes the whole time written for it (less jerk)
         begin = t0 - (0.0 if flows_in else late)
-        finish = turn.t1 + (0.0 if flows_on else late)
+        # the arrival eased over the sign's end, half an ease past it, so that the turn runs at the same speed up to
+        # there whether or not a turn follows (with ``late`` past the end, or none, it ran slower all along: a
+        # regenerated bar that took the next turn away moved a slow quarter turn 1.8 beats before the edit, 13 mm
+        # at the hand, bench/cocreate_figures.py --only locality)
+        finish = turn.t1 + (0.0 if flows_on else 0.5 * ease)
         done = progress(t - begin, finish - begin, 0.0 if flows_in else ease, 0.0 if flows_on else ease)
         heading += np.radians(end - actual) * done
         notated, actual = notated + angle, end

@@ -32,6 +32,7 @@ from .config import FACT_LEVELS
 UNSAID = 1 << 20  # an asked turn no phrase states
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
 STEP_PUSH = 12.0  # nats taken from what would be a step once a phrase has written the steps its words count
+TURN_PUSH = 6.0  # nats added to a turn the asked way while a phrase that asks a turn and no step owes it
 _SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
 LONGEST_WAIT = 2.0  # beats a support may be written to stand, pushed by JUMP_PUSH, while its phrase owes a jump
 
@@ -53,13 +54,15 @@ class TurnAsked(LogitsProcessor):
     as copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
     words have already had (their turns still count in the bars after them)."""
 
-    def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=()) -> None:
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=(), push: float = TURN_PUSH) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
         asked = np.where(turn >= 0, turn - 8, UNSAID)
         asked[[bar for bar in copies if 0 <= bar < len(asked)]] = UNSAID  # a copy's turns are its source's
         self.asked = torch.from_numpy(asked)
+        self.still = torch.from_numpy(facts[:, names.index("steps")] == 0)  # phrases that turn and do not step
+        self.push = float(push)
         self.starts = phrase_starts(place)
         self.eighths = torch.zeros(len(vocabulary), dtype=torch.long)
         for name, k in vocabulary.turn_eighths.items():
@@ -126,7 +129,15 @@ class TurnAsked(LogitsProcessor):
         # where the grammar leaves only turns (a centre sign beside a flight), the turns that go least past it
         open_ = ~torch.isinf(scores)
         least = torch.where(open_, past, torch.iinfo(past.dtype).max).min(-1, keepdim=True).values.clamp(min=0)
-        return scores.masked_fill(past > least, float("-inf"))
+        refused = past > least
+        if self.push:  # a phrase that only turns, short of its turn: the turns its way that stay open, raised
+            still = self.still.to(device)[bars.clamp(0, len(self.still) - 1)]
+            written = torch.where(asked > 0, right, left)
+            owing = saying & still & (asked != 0) & (written < asked.abs() - 1)
+            if bool(owing.any()):
+                toward = self.is_turn.to(device)[None] & (a.sign() == asked.sign()[:, None])
+                scores = scores + self.push * (owing[:, None] & toward & ~refused)
+        return scores.masked_fill(refused, float("-inf"))
 
     def _take(self, row: "_TurnRow", token: int) -> None:
         """``row`` moved on by ``token``: a turn token said by a turning column, not a continuation's, counts."""
