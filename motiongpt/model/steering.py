@@ -9,12 +9,15 @@ bar, the turn its phrase asks (``conditions.fact_rows``: eighths, positive to th
 per phrase, the turn signs written so far each way, and when a support or centre column is about to say what
 it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
 other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and
-best-of. Phrases whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
+best-of, but for a phrase that asks a turn and no step ("a slow turn", "turn around": the model wrote such phrases
+standing still), where the turns the asked way that stay open are raised (``push``) until it has turned. Phrases
+whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
 written as copies of earlier ones; where the grammar leaves only turns (a centre sign beside a flight), the ones
 that go least past the budget stay. Words that give a turn's amount and not its way ("a half turn") ask it to the
 right (``laban.PhraseFacts.turn_either``): the model needs one way to be asked, and either way keeps the words.
 
-As the grammar does, it runs on the guided logits and only masks: what it leaves is sampled as before.
+As the grammar does, it runs on the guided logits and masks (and raises only where its ``push`` says): what it leaves
+is sampled as before.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ def phrase_starts(place: np.ndarray) -> torch.Tensor:
 
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
-    more than an eighth from the asked one, or move it the other way. ``facts``: the (bars, F) word-fact rows the
+    more than an eighth from the asked one, or move it the other way; in a phrase whose words count no step, the
+    turns the asked way that stay open raised by ``push`` nats while it owes its turn. ``facts``: the (bars, F) word-fact rows the
     dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
     middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written
     as copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
