@@ -228,6 +228,18 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     assert np.abs(first[:before] - second[:before]).max() < 1e-6
 
 
+def assert_felt_from_a_beat_before(parent: Score, child: Score, bar_line: float, lag: int = 12,
+                                   moved: float = 0.01) -> None:
+    """``child``, ``parent`` edited from beat ``bar_line`` on, decoded (seed 0, 30 fps) moves as ``parent`` does to
+    float precision until a beat before the bar line, and (the edit danced) by more than ``moved`` m from ``lag``
+    frames after that."""
+    first = laban.decode(parent, seed=0).trajectories().positions
+    second = laban.decode(child, seed=0).trajectories().positions
+    before = int(np.ceil(parent.grid.beats_to_seconds(bar_line - 1.0) * 30.0))  # frames before it less a beat
+    assert np.abs(first[before + lag:] - second[before + lag:]).max() > moved  # the edit is danced
+    assert np.abs(first[:before] - second[:before]).max() < 1e-6
+
+
 def test_a_leap_landing_before_a_bar_line_is_not_moved_by_the_bar_after_it():
     """Regenerate's promise at a run's leap: the leap lands a quarter beat before the edited bar, whose first step
     (another foot, another level) the landing prepares. The push read the landing from 0.9 of a beat before it,
@@ -241,11 +253,7 @@ def test_a_leap_landing_before_a_bar_line_is_not_moved_by_the_bar_after_it():
     parent = Score(grid, kept + [_step(left, 8.0, 0.5, Direction.FORWARD), _step(right, 8.5, 0.5, Direction.FORWARD)])
     child = Score(grid, kept + [_step(right, 8.0, 0.5, Direction.FORWARD, Level.LOW),
                                 _step(left, 8.5, 0.5, Direction.FORWARD)])
-    first = laban.decode(parent, seed=0).trajectories().positions
-    second = laban.decode(child, seed=0).trajectories().positions
-    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
-    assert np.abs(first[before + 12:] - second[before + 12:]).max() > 0.01  # the edit is danced
-    assert np.abs(first[:before] - second[:before]).max() < 1e-6
+    assert_felt_from_a_beat_before(parent, child, 8.0)
 
 
 def test_a_slow_turn_ends_as_it_ran_whether_or_not_a_turn_follows_it():
@@ -260,11 +268,7 @@ def test_a_slow_turn_ends_as_it_ran_whether_or_not_a_turn_follows_it():
     kept = [Symbol(0.0, left, 8.0, Sign.TURN, turn=0.25)]
     parent = Score(grid, kept + [Symbol(8.0, right, 8.0, Sign.TURN, turn=0.125)])
     child = Score(grid, kept + [Symbol(8.0, c, 8.0, Sign.HOLD) for c in (left, right)])
-    first = laban.decode(parent, seed=0).trajectories().positions
-    second = laban.decode(child, seed=0).trajectories().positions
-    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
-    assert np.abs(first[before + 12:] - second[before + 12:]).max() > 0.01  # the edit is danced
-    assert np.abs(first[:before] - second[:before]).max() < 1e-6
+    assert_felt_from_a_beat_before(parent, child, 8.0)
 
 
 def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat_before_it():
@@ -284,12 +288,9 @@ def test_a_walk_turned_back_at_a_bar_line_swings_its_arms_as_before_until_a_beat
                 for b in np.arange(first, stop)]
 
     rest = [Symbol(12.0, foot, 4.0, Sign.HOLD) for foot in feet]
-    forward = laban.decode(Score(grid, walk(0, 12, Direction.FORWARD) + rest), seed=0).trajectories().positions
-    back = laban.decode(Score(grid, walk(0, 8, Direction.FORWARD) + walk(8, 12, Direction.BACKWARD) + rest),
-                        seed=0).trajectories().positions
-    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the bar line less a beat
-    assert np.abs(forward[before + 30:] - back[before + 30:]).max() > 0.1  # the edit is danced
-    assert np.abs(forward[:before] - back[:before]).max() < 1e-6
+    assert_felt_from_a_beat_before(Score(grid, walk(0, 12, Direction.FORWARD) + rest),
+                                   Score(grid, walk(0, 8, Direction.FORWARD) + walk(8, 12, Direction.BACKWARD) + rest),
+                                   8.0, lag=30, moved=0.1)
 
 
 def test_after_a_turn_the_body_settles_onto_the_notated_front_within_the_beat_after_it():
