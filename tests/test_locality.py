@@ -175,7 +175,7 @@ def _run(until: float) -> list:
 
 
 ENDINGS = ["a quick stride", "a foot long in the air", "a last step held", "a bent forearm arriving at the end",
-           "a leap landing just before the join"]
+           "a leap landing just before the join", "a last step jumped from"]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -188,9 +188,10 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     moment it left the floor, 6 beats before the join (15 mm at the toes); a last step of 1.25 beats, placed by a
     length that counted the frame the last run is held past the dance's end (5 mm at the foot from two beats
     before); a forearm bending as it arrives at the dance's end, which read its upper arm at the last frame, cut
-    short by the end (0.3 mm at the hand); and a leap whose push read the landing, and the landing what follows
+    short by the end (0.3 mm at the hand); a leap whose push read the landing, and the landing what follows
     it, from 0.9 of a beat before it (with the balance's smoothing, 10 µm here and 15 mm in a run the model
-    wrote)."""
+    wrote); and a walking step at the dance's end continued by a jump from it, which placed the foot by the step's
+    time on the floor, shortened by the push (the model's: 33 mm from 1.6 beats before; 40 mm here)."""
     from laban.timing import BeatGrid
 
     step = _step
@@ -219,13 +220,21 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
                  step(Column.UPPER_ARM_RIGHT, 7.5, 0.5, Direction.RIGHT, Level.LOW)]
         more = [step(Column.UPPER_ARM_LEFT, 8.0, 1.75, Direction.FORWARD), Symbol(8.0, left, 2.0, Sign.HOLD),
                 Symbol(8.0, right, 2.0, Sign.HOLD)]
+    elif ending == "a last step jumped from":
+        dance = [Symbol(0.0, right, 5.0, Sign.HOLD), step(left, 5.0, 1.25, Direction.FORWARD, space=2),
+                 step(right, 6.25, 1.0, Direction.FORWARD, space=2),
+                 step(left, 7.25, 0.75, Direction.FORWARD, Level.LOW, space=2)]
+        more = [Symbol(8.0, Column.CENTRE, 0.5, Sign.FLIGHT), step(left, 8.5, 1.5, Direction.FORWARD, Level.LOW),
+                step(right, 8.5, 1.5, Direction.FORWARD, Level.LOW)]
     else:
         dance, more = _run(8.0), [step(right, 8.0, 0.5, Direction.FORWARD, Level.LOW)]
     first = laban.decode(Score(grid, dance), seed=0).trajectories().positions
     second = laban.decode(Score(grid, dance + more), seed=0).trajectories().positions
     before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the join less a beat
     assert np.abs(second[len(first):] - second[len(first)]).max() > 0.05  # the new bar is danced
-    assert np.abs(first[:before] - second[:before]).max() < 1e-6
+    # (a step striding into a jump three quarters of a beat later travels as a stride from its start: the balance's
+    # smoothing of that carries a few µm into the beat before, the Gaussian tail laban.decoder's docstring names)
+    assert np.abs(first[:before] - second[:before]).max() < (1e-5 if ending == "a last step jumped from" else 1e-6)
 
 
 def assert_felt_from_a_beat_before(parent: Score, child: Score, bar_line: float, lag: int = 12,

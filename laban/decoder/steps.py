@@ -26,7 +26,7 @@ from scipy.ndimage import gaussian_filter1d
 from ..figure import Rig
 from ..score import Direction, Level
 from .clock import Clock, Streams, fill_gaps, hermite, ramp, smoothstep
-from .supports import FOOT_COLUMNS, Run, axes
+from .supports import FOOT_COLUMNS, Run, axes, leaves_early
 
 _DOUBLE_SUPPORT = 0.02  # s the old foot stays down after the new one lands: the weight arrives with the step
 _LOADING = 0.12  # s a leg takes to accept the weight
@@ -220,7 +220,7 @@ class Steps:
                         times, values = np.array([k[0] for k in knots]), np.array([k[1] for k in knots])
                         order = np.argsort(times, kind="stable")
                         at = np.array([np.interp(hold, times[order], values[order, d]) for d in (0, 1)])
-                        knots.append((hold, at, True, None))
+                        knots.append((hold, at, True, _PASSING))
                     else:
                         knots.append((hold, pelvis.copy(), False, None))
                 flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
@@ -240,10 +240,12 @@ class Steps:
                 turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
             start = pelvis.copy()
             seen = None  # where the centre is seen heading before the run, if not where it ends (_centre_knots)
-            if i == len(runs) - 1 or self.gaits[i] is not self.placing[i]:
+            # ... the last run, one that strides into what follows, and one cut short by a jump's push
+            if i == len(runs) - 1 or self.gaits[i] is not self.placing[i] \
+                    or run.t1 < self.clock.seconds(run.b1) - 1e-9:
                 landed, placing = self._landed, self.placing[i]
                 # the run as written (the last one lasts to the dance's end), placed without what follows it
-                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3), tail=0.0)
+                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3))
                 seen_end = self._step(written, start, {f: v.copy() for f, v in feet.items()}, landing, staying,
                                       None, previous, placing, placing)
                 self._landed = landed
@@ -299,8 +301,17 @@ class Steps:
             return run.duration
         return min(run.duration, self.streams("supports", run.b0, "transfer").uniform(*_TRANSFER))
 
-    def _length(self, run: Run, preceding: Run, gait: _Gait | None) -> float:
-        """How far (m) the pelvis travels in a directional step, as a stride of ``gait`` or not."""
+    def _written(self, run: Run) -> float:
+        """How long (s) a support run lasts as written, to its last symbol's end: how its foot lands and its level
+        is taken may not depend on what follows it. (The run as danced ends when the feet next leave the floor:
+        with the dance's end, or earlier before a jump's push; read so, the landing of a dance's last step moved by
+        35 mm, from 1.6 beats before the join, once the dance was continued into a jump.)"""
+        return max(self.clock.seconds(run.b1) - run.t0, 1e-3)
+
+    def _length(self, run: Run, preceding: Run, gait: _Gait | None, duration: float | None = None) -> float:
+        """How far (m) the pelvis travels in a directional step, as a stride of ``gait`` or not, lasting
+        ``duration`` s (default: as long as the run is danced)."""
+        duration = run.duration if duration is None else duration
         if run.space is not None and run.space < 0 and len(run.feet) == 1:  # a small step: as short as still reads
             return self.streams("supports", run.b0, "spaced").uniform(*_SMALL_STEP)
         length = self.streams("supports", run.b0, "length").uniform(*(_STEP_BOTH if len(run.feet) == 2 else _STEP))
@@ -309,14 +320,14 @@ class Steps:
             # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
             # of its kind (a foot down reaches no further)
             pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _WALK).pace)
-            return min(leg * pace * run.duration, length if gait is None else leg * gait.length[1])
+            return min(leg * pace * duration, length if gait is None else leg * gait.length[1])
         if gait is None:
             return length
         pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
         # from standing still: after a support that did not step, or a run's stride not out of the air
         still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
         longest = gait.first if still else gait.length[1]
-        return leg * float(np.clip(pace * run.duration, gait.length[0], longest))
+        return leg * float(np.clip(pace * duration, gait.length[0], longest))
 
     def _step(self, run: Run, start: np.ndarray, feet: dict[int, np.ndarray], landing: list[int],
               staying: list[int], following: Run | None, preceding: Run, gait: _Gait | None,
@@ -328,14 +339,16 @@ class Steps:
         foot beside the other and moves the pelvis a few centimetres at most. On both feet, the pelvis stays
         between them and neither foot is far out from under it (``_beside``)."""
         forward, right = axes(self.heading_at(run.t0))
-        settle = float(smoothstep((run.written - 0.35) / 0.5))
+        written = self._written(run)
+        settle = float(smoothstep((written - 0.35) / 0.5))
         # where over a single foot the weight settles: its middle, or its ball when the run turns on it
         turning = abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2
         over = self.foot_length * (1.0 if turning else 0.5)
         directional = run.step not in (None, Direction.PLACE)
         both = len(run.feet) == 2
-        if directional:
-            length = self._length(run, preceding, placing)
+        if directional:  # (a run's stride is placed as danced before a flight, the least its feet leave early)
+            pushing = min(leaves_early(self.clock.beat_length(run.b0)), 0.4 * written) if placing is _RUN else 0.0
+            length = self._length(run, preceding, placing, written - pushing)
             way = horizontal(run.step, forward, right)
             end = start + length * way
             if not landing:  # the weight moves over a foot that stays: onto it, if it lies that way
@@ -513,14 +526,14 @@ class Steps:
             if self.streams.model is not None and level is not Level.HIGH:  # as deep as dancers bend, in the level
                 flexion = np.radians(np.clip(self.streams.model.knee_flexion(level, rng), *_LEARNED_FLEXION[level]))
             rise = rng.uniform(*_RELEVE) if level is Level.HIGH else 0.0
-            if level is Level.HIGH and self._carried is not None and run.duration < _QUICK_RELEVE:
+            if level is Level.HIGH and self._carried is not None and self._written(run) < _QUICK_RELEVE:
                 flexion = self._on_the_ball(f, rise)
             elif level is not Level.HIGH:
                 self._carried = self._leg_length(f, flexion)
             before = frames.start - 1 if frames.start > 0 else None
             before_flexion = self.flexion[f, before] if before is not None else flexion
             before_rise = self.rise[f, before] if before is not None else rise
-            ease = ramp(t, start, start + min(_LEVEL_CHANGE, 0.5 * run.duration))
+            ease = ramp(t, start, start + min(_LEVEL_CHANGE, 0.5 * self._written(run)))
             self.flexion[f, frames] = before_flexion + (flexion - before_flexion) * ease
             self.rise[f, frames] = before_rise + (rise - before_rise) * ease
 
@@ -607,17 +620,26 @@ def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> 
     return np.cos(a) * forward + np.sin(a) * right
 
 
+# A knot's ``seen`` that says the knot is only passed through (a stride on its way into the air, where it is when
+# the flight is first seen): the velocity of the knot before it is read past it, from the knot after, so that the
+# motion before a stride does not depend on a flight after it (a dance's last step, continued into a jump, moved by
+# 10 mm from 1.9 beats before the join).
+_PASSING = ("passing",)
+
+
 def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hermite knots of the centre of weight from ``(time, value, flowing, seen)``: at rest (zero velocity) at a
     knot unless the travel flows through it (``flowing``), where the velocity is that of the neighbouring knots
     (Catmull-Rom). A knot's ``seen`` (time, value), where given, stands in for it in the velocity of the knot
     before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
-    velocity of the knot at its start shapes the motion before it, which may not. Of knots at one time the later
+    velocity of the knot at its start shapes the motion before it, which may not (``_PASSING``: read past it). Of
+    knots at one time the later
     value wins, the travel flows if either flows, and a stand-in given is kept."""
     merged: list[list] = []
     for time, value, flowing, seen in sorted(knots, key=lambda k: k[0]):
         if merged and time - merged[-1][0] < 1e-6:
-            merged[-1][1:] = value, merged[-1][2] or flowing, merged[-1][3] if merged[-1][3] is not None else seen
+            kept = merged[-1][3] if merged[-1][3] not in (None, _PASSING) or seen is None else seen
+            merged[-1][1:] = value, merged[-1][2] or flowing, kept
         else:
             merged.append([time, value, flowing, seen])
     times = np.array([k[0] for k in merged], dtype=float)
@@ -627,7 +649,10 @@ def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarra
         slopes[0] = (values[1] - values[0]) / max(times[1] - times[0], 1e-6)
     for k in range(1, len(merged) - 1):
         if merged[k][2]:
-            after, ahead = (times[k + 1], values[k + 1]) if merged[k + 1][3] is None else merged[k + 1][3]
+            j = k + 1
+            while merged[j][3] is _PASSING and j + 1 < len(merged):
+                j += 1
+            after, ahead = (times[j], values[j]) if merged[j][3] in (None, _PASSING) else merged[j][3]
             slopes[k] = (ahead - values[k - 1]) / max(after - times[k - 1], 1e-6)
     return times, values, slopes
 

@@ -53,20 +53,21 @@ class Run:
     reaching: dict[int, Direction] = field(default_factory=dict)  # where a leg gestured just before it lands
     space: int | None = None  # the space measurement signs (small < 0 < large) of the step that starts the run or,
     # for a flight, of the jump; None: normal
-    tail: float = 0.0  # s the last run is held past its written end, to cover the dance's last frame
 
     @property
     def duration(self) -> float:
         return self.t1 - self.t0
 
-    @property
-    def written(self) -> float:
-        """Seconds the run lasts, the last run's ``tail`` left out: where its foot lands may not depend on its being
-        the last, or a dance continued would move otherwise before the join."""
-        return self.t1 - self.t0 - self.tail
-
 
 FOOT_COLUMNS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+
+
+def leaves_early(beat: float, flight: float = np.inf) -> float:
+    """How long (s) before a flight's written start the feet leave the floor (and after its end they land), for a
+    flight of ``flight`` s at a beat of ``beat`` s: the tokenizer sees flight only while the pelvis falls freely, a
+    frame or so after take-off, so a short flight is widened; within an eighth of a beat. Without ``flight``: the
+    least they do, as a step is placed before what follows it is known (``Steps._step``)."""
+    return min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - flight)))
 
 
 def support_runs(score: Score, clock: Clock) -> list[Run]:
@@ -150,8 +151,7 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
     for k, run in enumerate(runs):
         if run.feet or k == 0 or k + 1 == len(runs):
             continue
-        beat = clock.beat_length(run.b0)
-        wider = min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - run.duration)))
+        wider = leaves_early(clock.beat_length(run.b0), run.duration)
         before, after = runs[k - 1], runs[k + 1]
         # how late the feet land depends on how long they stay down (all the runs on those feet), not on how the
         # landing is written after it has landed (a landing split in two lands alike)
@@ -177,7 +177,7 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
     caught = runs[0].step not in (None, Direction.PLACE)
     runs[0].t0 = min(0.0, runs[0].t1) if caught else min(runs[0].t0, 0.0)
     covered = max(runs[-1].t1, clock.end + 1.0 / clock.fps)
-    runs[-1].tail, runs[-1].t1 = covered - runs[-1].t1, covered
+    runs[-1].t1 = covered
     return runs
 
 
