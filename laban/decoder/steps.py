@@ -302,7 +302,7 @@ class Steps:
         return min(run.duration, self.streams("supports", run.b0, "transfer").uniform(*_TRANSFER))
 
     def _written(self, run: Run) -> float:
-        """How long (s) a support run lasts as written, to its last symbol's end: how its foot lands and its level
+        """How long (s) a support run lasts as written, to its written end: how its foot lands and its level
         is taken may not depend on what follows it. (The run as danced ends when the feet next leave the floor:
         with the dance's end, or earlier before a jump's push; read so, the landing of a dance's last step moved by
         35 mm, from 1.6 beats before the join, once the dance was continued into a jump.)"""
@@ -622,8 +622,8 @@ def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> 
 
 # A knot's ``seen`` that says the knot is only passed through (a stride on its way into the air, where it is when
 # the flight is first seen): the velocity of the knot before it is read past it, from the knot after, so that the
-# motion before a stride does not depend on a flight after it (a dance's last step, continued into a jump, moved by
-# 10 mm from 1.9 beats before the join).
+# motion before a stride does not depend on a flight after it (tests/test_locality.py's last step jumped from: 10
+# mm from 1.9 beats before the join, the step placed by its written length already).
 _PASSING = ("passing",)
 
 
@@ -633,8 +633,7 @@ def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     (Catmull-Rom). A knot's ``seen`` (time, value), where given, stands in for it in the velocity of the knot
     before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
     velocity of the knot at its start shapes the motion before it, which may not (``_PASSING``: read past it). Of
-    knots at one time the later
-    value wins, the travel flows if either flows, and a stand-in given is kept."""
+    knots at one time the later value wins, the travel flows if either flows, and a stand-in given is kept."""
     merged: list[list] = []
     for time, value, flowing, seen in sorted(knots, key=lambda k: k[0]):
         if merged and time - merged[-1][0] < 1e-6:
