@@ -87,7 +87,7 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
     is)."""
     from motiongpt.model.generate import variations
 
-    from .generate import AS_THE_MODEL_IS, STEPS_ON
+    from .generate import AS_THE_MODEL_IS, STEPS_ON, sampled
     from .ties import TiedIntoKept, TiesKept, kept_ties
 
     ids = loaded.model.vocabulary.encode(score)
@@ -99,12 +99,6 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
     return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
                       controls=controls, seed=seed, temperature=temperature, processors=processors,
                       steps_on=STEPS_ON[steps_on], **sampled(sampling or AS_THE_MODEL_IS))
-
-
-def sampled(sampling: dict) -> dict:
-    """``generate.followed``'s settings as ``variations`` takes them."""
-    return {"guidance": {"words": sampling["guidance"], "music": sampling["music_guidance"]},
-            "top_p": sampling["top_p"], "best_of": sampling["best_of"]}
 
 
 # How fast a limb returns where the kept bars expect it (``limbs_returned``): an arm's unhurried swing, so that the

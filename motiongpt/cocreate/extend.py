@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .dance import CocreateError, Dance, Lineage
-from .editing import assemble, bars_of, beats_through, joined_grid, readable, sampled, staff_bars
-from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE
+from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
+from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
 from .models import Loaded, style_for
 from .onsets import WeightHeld, weight_at
 

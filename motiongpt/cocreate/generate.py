@@ -54,6 +54,12 @@ def followed(bars: int, *, guidance: float = WORDS_GUIDANCE, music_guidance: flo
 AS_THE_MODEL_IS = {"guidance": 1.0, "music_guidance": 1.0, "top_p": 1.0, "best_of": 1}
 
 
+def sampled(sampling: dict) -> dict:
+    """``followed``'s settings as ``motiongpt.model.generate.variations`` takes them."""
+    return {"guidance": {"words": sampling["guidance"], "music": sampling["music_guidance"]},
+            "top_p": sampling["top_p"], "best_of": sampling["best_of"]}
+
+
 DEFAULT_BARS, DEFAULT_BPM = 16, 120.0  # motiongpt generate's --help says these in words
 # The longest dance asked for by length: half an hour (1024 bars of 4/4 at 136 bpm). A few zeros too many is refused
 # at once rather than sampled for hours (or a beat grid of a billion beats built first); the CLI's --bars and
