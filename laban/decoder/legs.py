@@ -66,24 +66,41 @@ class Spell:
     airborne: np.ndarray | bool = False  # (n,) frames with no foot on the floor
     flies: bool = False  # the body is in the air at some time of the spell
     kick: float = 0.0  # degrees the knee folds at most as the foot leaves the floor from a stride (``Steps.kick``)
-    waits: tuple[float, float] | None = None  # a long swing's move over to its landing (s), where the foot
-    # would wait above where it left until then
+    waits: tuple[float, float] | None = None  # a long swing's move over to its landing (s) through a jump, where
+    # its foot waits above where it left until then (a stride's trails with the body, ``_strode``)
+    approach: float | None = None  # s before it lands that a foot hanging after a step comes over to where it
+    # lands (``long_swing``), not the 0.35 s of a held leg
+
+    def long_swing(self) -> bool:
+        """Whether a step's swing is long: still waiting to move over ``window`` before it lands. Its foot hangs
+        under the hip instead, as it does where the dance ends, and comes over to its landing in the time the
+        body prepares what comes (``approach``, ``Clock.preparation``), so that what it does before then does not
+        depend on whether and when it lands. (Waiting above where it left, a dance continued past its last step
+        moved before the join: 55 mm at the foot from 1.3 beats before it, bench/cocreate_figures.py's continue.)"""
+        if self.flies:  # a swing through a jump stays one: hanging from a hip that flies up, the back leg of a
+            # step into a jump bent its knee again by 7° as it left (tests/test_landing.py). A running stride's
+            # leg trails with the body whether or not it lands (``hold``).
+            return False
+        return self.tb - self.ta - self._rise_fall()[0] > self.window
+
+    def _rise_fall(self) -> tuple[float, float]:
+        """(s, s) a swing takes to rise before moving over and to come down after: in a quick step, while moving
+        over (a foot off the floor 0.14 s that waited to be up before it moved crossed 15 cm in two frames: 4
+        m/s, 100-160 m/s² at the toes, the jolts of regenerate's and continue's joins); it may take all of its
+        time off the floor from 0.4 s down."""
+        duration = self.tb - self.ta
+        quick = clamp((duration - 0.1) / 0.15)
+        return min(0.06, 0.2 * duration) * quick, min(0.1, 0.25 * duration) * (0.5 + 0.5 * quick)
 
     def swing(self) -> None:
         """A step's swing: straight over, lifted, then put down late and quickly."""
         t, ta, tb = self.t, self.ta, self.tb
-        duration = tb - ta
-        rise, fall = min(0.06, 0.2 * duration), min(0.1, 0.25 * duration)  # up before moving over, down after
-        # ... in a quick step, while moving over: a foot off the floor 0.14 s that waited to be up before it
-        # moved crossed 15 cm in two frames (4 m/s, 100-160 m/s² at the toes, the jolts of regenerate's and
-        # continue's joins); it may take all of its time off the floor from 0.4 s down
-        quick = clamp((duration - 0.1) / 0.15)
-        rise, fall = rise * quick, fall * (0.5 + 0.5 * quick)
+        rise, fall = self._rise_fall()
         # the foot moves over already while it rises and while it comes down, all but the first and the last fifth,
         # and from no earlier than where its landing may steer it (``window``)
         leaves = max(ta + (1 - _OVER_WHILE_LIFTED) * rise, tb - self.window)
         travel = max(tb - (1 - _OVER_WHILE_LIFTED) * fall - leaves, 1e-3)
-        if duration - rise > self.window:  # a long swing: up over where it left, then over in the last beat
+        if tb - ta - rise > self.window:  # a long one through a jump: up over where it left, then over in the last beat
             travel = max(self.window - fall, 1e-3)
             leaves = tb - self.window
             self.waits = (leaves, leaves + travel)
@@ -103,6 +120,11 @@ class Spell:
         """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
         self.directions = directions  # the foot turns from flat once it is off the floor, and back before landing
         self.weight = ramp(self.t, self.ta + 0.05, self.ta + 0.17)
+        if self.kick and self.jumping:  # a running stride's leg is as free as its swing's while it trails
+            # (``swing``), then as a held one
+            rise = self._rise_fall()[0]
+            self.weight = ramp(self.t, self.ta + rise, self.ta + rise + 0.1) * \
+                (0.4 + 0.6 * ramp(self.t, self.ta + _UNFINISHED_SWING, self.ta + _UNFINISHED_SWING + 0.3))
         if self.landed is not None:
             self.weight = np.minimum(self.weight, 1.0 - ramp(self.t, self.tb - 0.17, self.tb - 0.05))
 
@@ -176,11 +198,20 @@ class Spell:
         extension = np.where(d[:, 1] < 0, np.minimum(extension, clear), extension)
         path = hips + d * extension[:, None]
         if self.lifted is not None:  # leave the floor: up at once, then where the leg goes
-            up = ride if ride is not None else \
-                self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
-            path = up + (path - up) * ramp(t, ta + 0.03, ta + 0.25)[:, None]
+            up = self.lifted + np.outer(_lifted(t, ta, np.inf, self.jumping), [0.0, self.clearance, 0.0])
+            goes = ramp(t, ta + 0.03, ta + 0.25)
+            if ride is not None and self.kick:  # a running stride's leg goes on with the body into the air,
+                # trailing with its knee folded, as long as its swing takes, and only then hangs: as its swing
+                # does until it moves over (``_strode``)
+                up[:, [0, 2]] += (hips[:, [0, 2]] - hips[0, [0, 2]]) * ramp(t, ta, ta + 0.15)[:, None]
+                up[:, 1] += self.full * (1.0 - np.cos(np.radians(self._fold()) / 2))
+                up = ride + (up - ride) * goes[:, None]
+                goes = ramp(t, ta + _UNFINISHED_SWING, ta + _UNFINISHED_SWING + 0.3)
+            elif ride is not None:
+                up = ride
+            path = up + (path - up) * goes[:, None]
         if self.landed is not None:  # come down to the landing spot (straight down from a leg that reached there)
-            lead = 0.15 if self.reaching else 0.35
+            lead = self.approach or (0.15 if self.reaching else 0.35)
             if self.flying is not None:
                 lead = max(lead, tb - self.flying)
             lead = min(lead, self.window)
@@ -253,7 +284,8 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                      for k in np.flatnonzero(inside)]
             start_symbol = first if spell.lifted is None else None
             gesturing = bool(moves) or (start_symbol is not None and start_symbol.direction is not Direction.PLACE)
-            if not gesturing and spell.lifted is not None and spell.landed is not None and tb - ta <= 0.8:
+            stepping = not gesturing and spell.lifted is not None and spell.landed is not None and tb - ta <= 0.8
+            if stepping and not spell.long_swing():
                 spell.swing()
             else:
                 hanging = np.array([0.0, 0.0, -1.0])
@@ -267,6 +299,8 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                                                  streams(column, -1.0, "start"), side=side)
                 else:
                     start_dir = hanging
+                if stepping:
+                    spell.approach = clock.preparation(tb)
                 spell.reaching = end < n and any(f in run.reaching for run in steps.runs
                                                  if abs(run.t0 - tb) < 1.5 / clock.fps)
                 spell.airborne = ~steps.planted[1 - f, frames]  # no foot on the floor

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from scipy.interpolate import CubicHermiteSpline
 from scipy.ndimage import gaussian_filter1d
 
 from ..figure import Rig
@@ -279,7 +280,7 @@ class Steps:
             previous = run
         for plant in open_plants.values():
             self._close(plant, np.inf)
-        self._knots = _centre_knots(knots)
+        self._knots = _centre_knots(knots, self.clock.preparation)
         for f in (0, 1):  # a foot in the air turns from one plant's turn-out to the next, in the beat before it lands
             self.turnout[f] = fill_gaps(self.turnout[f], self.planted[f],
                                         lambda i: self.clock.anticipation(self.clock.t[i]) * self.clock.fps)
@@ -627,13 +628,20 @@ def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> 
 _PASSING = ("passing",)
 
 
-def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _centre_knots(knots: list[tuple], reach) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hermite knots of the centre of weight from ``(time, value, flowing, seen)``: at rest (zero velocity) at a
     knot unless the travel flows through it (``flowing``), where the velocity is that of the neighbouring knots
     (Catmull-Rom). A knot's ``seen`` (time, value), where given, stands in for it in the velocity of the knot
     before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
     velocity of the knot at its start shapes the motion before it, which may not (``_PASSING``: read past it). Of
-    knots at one time the later value wins, the travel flows if either flows, and a stand-in given is kept."""
+    knots at one time the later value wins, the travel flows if either flows, and a stand-in given is kept.
+
+    A knot's velocity (and, where a stand-in is given, its time and place) depends on what follows it, and the
+    whole body feels it only ``reach(time)`` s before (``Clock.preparation``). So a stretch longer than that runs
+    as seen until then: towards the stand-in, or the knot, at the stretch's own mean velocity if the travel flows
+    on and at rest if not, and a knot passed through there joins that to the knot as it is. Without it, the
+    velocity of a dance's last step, at rest as the dance ends and flowing on once continued, moved its whole
+    stride, 1.25 beats long: 11 mm at the hips a beat before the join (bench/cocreate_figures.py's continue)."""
     merged: list[list] = []
     for time, value, flowing, seen in sorted(knots, key=lambda k: k[0]):
         if merged and time - merged[-1][0] < 1e-6:
@@ -653,6 +661,21 @@ def _centre_knots(knots: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarra
                 j += 1
             after, ahead = (times[j], values[j]) if merged[j][3] in (None, _PASSING) else merged[j][3]
             slopes[k] = (ahead - values[k - 1]) / max(after - times[k - 1], 1e-6)
+    passed = []  # (time, value, velocity) of the knots passed through where a stretch's end is first felt
+    for k in range(1, len(merged)):
+        flowing, seen = merged[k][2], merged[k][3]
+        if seen is _PASSING or (seen is None and not flowing):
+            continue
+        end, there = (times[k], values[k]) if seen is None else (float(seen[0]), np.asarray(seen[1], dtype=float))
+        at = end - reach(end)
+        if at <= times[k - 1] + 1e-6 or at >= times[k] - 1e-6:
+            continue
+        velocity = (there - values[k - 1]) / (end - times[k - 1]) if flowing else np.zeros_like(there)
+        seen_curve = CubicHermiteSpline([times[k - 1], end], [values[k - 1], there], [slopes[k - 1], velocity])
+        passed.append((at, seen_curve(at), seen_curve(at, 1)))
+    if passed:
+        order = np.argsort(np.concatenate([times, [p[0] for p in passed]]), kind="stable")
+        times = np.concatenate([times, [p[0] for p in passed]])[order]
+        values = np.concatenate([values, [p[1] for p in passed]])[order]
+        slopes = np.concatenate([slopes, [p[2] for p in passed]])[order]
     return times, values, slopes
-
-
