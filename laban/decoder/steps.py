@@ -193,6 +193,7 @@ class Steps:
         open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
         self._levels(first)
         previous = first  # the last support run, and (``stepped``) how far it took the pelvis
+        seen = None  # ... and where the centre was seen heading in it, if not where it ended (below)
         for i, run in enumerate(runs[1:], start=1):
             if not run.feet:  # flight: the feet leave the floor at the run's start
                 striding = self.gaits[i - 1] is not None
@@ -223,7 +224,7 @@ class Steps:
                         at = np.array([np.interp(hold, times[order], values[order, d]) for d in (0, 1)])
                         knots.append((hold, at, True, _PASSING))
                     else:
-                        knots.append((hold, pelvis.copy(), False, None))
+                        knots.append((hold, pelvis.copy(), False, seen))  # (when that is, as the run was seen)
                 flows = not self.long_flight(run)  # a long flight neither travels nor flows into its landing
                 knots.append((run.t0, pelvis.copy(), flows, None))
                 pelvis = pelvis + travel
@@ -251,7 +252,8 @@ class Steps:
                                       None, previous, placing, placing)
                 self._landed = landed
                 settles = 0.0 if placing is not None else float(smoothstep((written.duration - 0.35) / 0.5))
-                seen = (run.t0 + self._transfer(written, settles), seen_end)
+                arrives = self._transfer(written, settles)
+                seen = (run.t0 + arrives, seen_end, arrives >= written.duration - 1e-9)
             end = self._step(run, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None,
                              previous, self.gaits[i], self.placing[i], last=i == len(runs) - 1)
             # a short time on both feet is made long enough for the tokenizer to see both (it takes under 0.25 s
@@ -631,7 +633,7 @@ _PASSING = ("passing",)
 def _centre_knots(knots: list[tuple], reach) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hermite knots of the centre of weight from ``(time, value, flowing, seen)``: at rest (zero velocity) at a
     knot unless the travel flows through it (``flowing``), where the velocity is that of the neighbouring knots
-    (Catmull-Rom). A knot's ``seen`` (time, value), where given, stands in for it in the velocity of the knot
+    (Catmull-Rom). A knot's ``seen`` (time, value, flowing), where given, stands in for it in the velocity of the knot
     before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
     velocity of the knot at its start shapes the motion before it, which may not (``_PASSING``: read past it). Of
     knots at one time the later value wins, the travel flows if either flows, and a stand-in given is kept.
@@ -659,14 +661,15 @@ def _centre_knots(knots: list[tuple], reach) -> tuple[np.ndarray, np.ndarray, np
             j = k + 1
             while merged[j][3] is _PASSING and j + 1 < len(merged):
                 j += 1
-            after, ahead = (times[j], values[j]) if merged[j][3] in (None, _PASSING) else merged[j][3]
+            after, ahead = (times[j], values[j]) if merged[j][3] in (None, _PASSING) else merged[j][3][:2]
             slopes[k] = (ahead - values[k - 1]) / max(after - times[k - 1], 1e-6)
     passed = []  # (time, value, velocity) of the knots passed through where a stretch's end is first felt
     for k in range(1, len(merged)):
         flowing, seen = merged[k][2], merged[k][3]
         if seen is _PASSING or (seen is None and not flowing):
             continue
-        end, there = (times[k], values[k]) if seen is None else (float(seen[0]), np.asarray(seen[1], dtype=float))
+        end, there, flowing = (times[k], values[k], flowing) if seen is None else \
+            (float(seen[0]), np.asarray(seen[1], dtype=float), seen[2])
         at = end - reach(end)
         if at <= times[k - 1] + 1e-6 or at >= times[k] - 1e-6:
             continue
