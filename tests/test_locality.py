@@ -187,7 +187,7 @@ def _run(until: float) -> list:
 
 ENDINGS = ["a quick stride", "a foot long in the air", "a last step held", "a bent forearm arriving at the end",
            "a leap landing just before the join", "a last step jumped from", "a foot landing at the join",
-           "a last walking stride", "a last step, then a jump"]
+           "a last walking stride", "a last step, then a jump", "a hold continued into a turn"]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -208,7 +208,9 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     at the join once continued (the model's: 55 mm; 27 mm here); and a last walking stride, whose pelvis came to
     rest at the dance's end and flowed on once continued, over the whole stride (the model's: 74 mm with its
     foot; 32 mm here); and a last step jumped from, whose pelvis arrived at rest where the step was seen to end
-    and, continued, where the take-off holds it a beat before the landing (the model's: 0.65 mm; 37 µm here)."""
+    and, continued, where the take-off holds it a beat before the landing (the model's: 0.65 mm; 37 µm here); and
+    a long hold continued into a turn on its foot, whose weight settled over the ball of the foot from the hold's
+    start once the run turned (the model's: 34 mm from 12 beats before; 60 mm here)."""
     from laban.timing import BeatGrid
 
     step = _step
@@ -255,6 +257,10 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     elif ending == "a last step, then a jump":
         dance = [Symbol(0.0, right, 7.25, Sign.HOLD), step(left, 7.25, 0.75, Direction.FORWARD, Level.LOW)]
         more = [Symbol(8.0, Column.CENTRE, 0.75, Sign.FLIGHT), step(right, 8.75, 0.75, Direction.PLACE, Level.LOW)]
+    elif ending == "a hold continued into a turn":
+        dance = [Symbol(0.0, right, 4.0, Sign.HOLD), step(left, 4.0, 1.0, Direction.FORWARD),
+                 Symbol(5.0, left, 3.0, Sign.HOLD)]
+        more = [Symbol(8.0, left, 2.0, Sign.TURN, turn=0.125)]
     else:
         dance, more = _run(8.0), [step(right, 8.0, 0.5, Direction.FORWARD, Level.LOW)]
     first = laban.decode(Score(grid, dance), seed=0).trajectories().positions
