@@ -211,6 +211,9 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--dances", type=int, default=12, help="--only locality: dances measured")
+    parser.add_argument("--scores", type=Path, help="--only locality: keep each dance's score and its regenerated "
+                        "and continued ones here (d<k>.laban, r<k>.laban, c<k>.laban, d<k>.json: the decode seed), "
+                        "to trace what moved")
     parser.add_argument("--only", choices=("all", "held-out", "variations", "locality"), default="all",
                         help="held-out: only the style-classifier figures on the test split's dances; "
                              "variations: only 8 variations of each of the three texts at seeds 1-3, spread out "
@@ -247,7 +250,7 @@ def main() -> None:
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
              "a lively salsa basic step"]
     if args.only == "locality":
-        figures["locality"] = locality_figures(loaded, args.dances, args.bars)
+        figures["locality"] = locality_figures(loaded, args.dances, args.bars, args.scores)
         figures["seconds"] = round(time.time() - started, 1)
         print(json.dumps(figures["locality"]["summary"], indent=1))
         if args.json:
@@ -331,10 +334,10 @@ VALIDATION = ("05_04", "05_05", "05_13", "02_02", "01_06", "16_01", "06_03", "13
 VALIDATION_SALSA = ("60_01", "60_03", "60_14")
 
 
-def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
+def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = None) -> dict:
     """Motion outside the edit over ``dances`` dances (``--only locality``): regenerate bars 3-4, continue by 4
     bars, vary at strength 0.25 (the first four dances, three variations each, those with bars after the varied
-    run). Metres."""
+    run). Metres. With ``scores``, the scores are kept there (each dance, regenerated, continued)."""
     from motiongpt.cocreate import continue_dance, generate, regenerate, vary
 
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide", "a lively salsa basic step",
@@ -364,7 +367,13 @@ def locality_figures(loaded, dances: int, bars: int = 8) -> dict:
                 rest = settled(dance.score, v.score, c1)
                 rows["vary"].append({"after": motion_outside(dance.motion(), v.motion(), dance.score.grid, c0,
                                                              rest)["after"]})
-        print("dance", k, json.dumps(rows["regenerate"][-1]), flush=True)
+        print("dance", k, json.dumps({**rows["regenerate"][-1], "continue_before": rows["continue"][-1]["before"]}),
+              flush=True)
+        if scores is not None:
+            scores.mkdir(parents=True, exist_ok=True)
+            for name, kept in (("d", dance), ("r", edited), ("c", longer)):
+                kept.score.save(scores / f"{name}{k}.laban")
+            (scores / f"d{k}.json").write_text(json.dumps({"seed": dance.decode_seed}))
 
     def spread(values: list[float]) -> dict:
         return {"max_mm": round(1000 * max(values, default=0.0), 4), "mean_mm": round(1000 * float(np.mean(values)), 4)
