@@ -17,6 +17,7 @@ within a beat of landing, and a landing foot steers towards the next step only w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -344,9 +345,9 @@ class Steps:
         forward, right = axes(self.heading_at(run.t0))
         written = self._written(run)
         settle = float(smoothstep((written - 0.35) / 0.5))
-        # a single foot's weight settles over its ball, as dancers stand, turning on it or not (over the middle of
-        # the foot unless the run turned on it: whether a long hold turns at its end, after the dance's end once it
-        # is continued, moved it from its start, and the validation split's FID_g was 14.57, now 14.47)
+        # a single foot's weight settles over its ball, as dancers stand, whether or not the run turns on it (over
+        # its middle unless the run turned, a long hold continued into a turn after the dance's end moved from the
+        # hold's start; and the validation split's FID_g was 14.57, now 14.47)
         over = self.foot_length
         directional = run.step not in (None, Direction.PLACE)
         both = len(run.feet) == 2
@@ -631,11 +632,11 @@ def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> 
 _PASSING = ("passing",)
 
 
-def _centre_knots(knots: list[tuple], reach) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _centre_knots(knots: list[tuple], reach: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hermite knots of the centre of weight from ``(time, value, flowing, seen)``: at rest (zero velocity) at a
     knot unless the travel flows through it (``flowing``), where the velocity is that of the neighbouring knots
-    (Catmull-Rom). A knot's ``seen`` (time, value, flowing), where given, stands in for it in the velocity of the knot
-    before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
+    (Catmull-Rom). A knot's ``seen`` (time, value, flowing), where given, stands in for it in the velocity of the
+    knot before: where a run ends may depend on what follows it or on its being the last (``Steps._plan``), and the
     velocity of the knot at its start shapes the motion before it, which may not (``_PASSING``: read past it). Of
     knots at one time the later value wins, the travel flows if either flows, and a stand-in given is kept.
 
