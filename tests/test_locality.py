@@ -203,14 +203,14 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     short by the end (0.3 mm at the hand); a leap whose push read the landing, and the landing what follows
     it, from 0.9 of a beat before it (with the balance's smoothing, 10 µm here and 15 mm in a run the model
     wrote); and a walking step at the dance's end continued by a jump from it, which placed the foot by the step's
-    time on the floor, shortened by the push (the model's: 33 mm from 1.6 beats before; 40 mm here); a last step
-    whose free foot, off the floor 1.25 beats, hung where the dance ended and waited above where it left to land
-    at the join once continued (the model's: 55 mm; 27 mm here); and a last walking stride, whose pelvis came to
-    rest at the dance's end and flowed on once continued, over the whole stride (the model's: 74 mm with its
-    foot; 32 mm here); and a last step jumped from, whose pelvis arrived at rest where the step was seen to end
-    and, continued, where the take-off holds it a beat before the landing (the model's: 0.65 mm; 37 µm here); and
-    a long hold continued into a turn on its foot, whose weight settled over the ball of the foot from the hold's
-    start once the run turned (the model's: 34 mm from 12 beats before; 60 mm here)."""
+    time on the floor, shortened by the push (the model's: 33 mm from 1.6 beats before; 40 mm here). Then (stop
+    48): a foot landing at the join, off the floor 1.25 beats, which hung where the dance ended and waited above
+    where it left once continued (the model's: 55 mm; 27 mm here); a last walking stride, whose pelvis came to rest
+    at the dance's end and flowed on once continued, over the whole stride (the model's: 74 mm with its foot; 32
+    mm here); a last step, then a jump, whose pelvis arrived at rest where the step was seen to end and, continued,
+    where the take-off holds it a beat before the landing (the model's: 0.65 mm; 37 µm here); and a long hold
+    continued into a turn on its foot, whose weight settled over the ball from the hold's start once the run
+    turned (the model's: 34 mm from 12 beats before; 60 mm here)."""
     from laban.timing import BeatGrid
 
     step = _step
