@@ -108,13 +108,22 @@ class Spell:
         self.swinging = self.lifted + (self.landed - self.lifted) * s[:, None]
         self.swinging[:, 1] += self.clearance * _lifted(t, ta, tb, self.jumping)
         if self.kick:  # a stride's swing folds the knee: the heel comes up behind as it goes through
-            self.swinging[:, 1] += self.full * (1.0 - np.cos(np.radians(self._fold()) / 2))
+            self.swinging[:, 1] += self._heel_up()
         self.weight = np.minimum(ramp(t, ta + rise, ta + rise + 0.1), 1.0 - ramp(t, tb - fall - 0.1, tb - fall)) * 0.4
 
     def _fold(self) -> np.ndarray:
         """(n,) degrees a stride's swinging knee folds (``kick``), most a third of the way through the spell."""
         lands = min(self.tb, self.ta + _UNFINISHED_SWING)  # (a swing the dance ends in, as if it landed then)
         return self.kick * np.sin(np.pi * clamp((self.t - self.ta) / max(lands - self.ta, 1e-3)) ** 0.7)
+
+    def _heel_up(self) -> np.ndarray:
+        """(n,) metres a stride's folding knee (``_fold``) lifts the foot by: the heel comes up behind."""
+        return self.full * (1.0 - np.cos(np.radians(self._fold()) / 2))
+
+    def _carried(self, hips: np.ndarray) -> np.ndarray:
+        """(n, 2) floor offsets (x, z) of a stride's trailing foot from where it left: as far as the hip has gone,
+        taken up over the first 0.15 s."""
+        return (hips[:, [0, 2]] - hips[0, [0, 2]]) * ramp(self.t, self.ta, self.ta + 0.15)[:, None]
 
     def hold(self, directions: np.ndarray) -> None:
         """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
@@ -164,8 +173,7 @@ class Spell:
             return self.swinging
         t0, t1 = self.waits
         carried = self.swinging.copy()
-        carried[:, [0, 2]] = self.lifted[[0, 2]] + (hips[:, [0, 2]] - hips[0, [0, 2]]) * \
-            ramp(self.t, self.ta, self.ta + 0.15)[:, None]
+        carried[:, [0, 2]] = self.lifted[[0, 2]] + self._carried(hips)
         on = _carried_on(self.t, carried, self.landed[[0, 2]], t0, t1)
         if on is None:
             return self.swinging
@@ -203,8 +211,8 @@ class Spell:
             if ride is not None and self.kick:  # a running stride's leg goes on with the body into the air,
                 # trailing with its knee folded, as long as its swing takes, and only then hangs: as its swing
                 # does until it moves over (``_strode``)
-                up[:, [0, 2]] += (hips[:, [0, 2]] - hips[0, [0, 2]]) * ramp(t, ta, ta + 0.15)[:, None]
-                up[:, 1] += self.full * (1.0 - np.cos(np.radians(self._fold()) / 2))
+                up[:, [0, 2]] += self._carried(hips)
+                up[:, 1] += self._heel_up()
                 up = ride + (up - ride) * goes[:, None]
                 goes = ramp(t, ta + _UNFINISHED_SWING, ta + _UNFINISHED_SWING + 0.3)
             elif ride is not None:

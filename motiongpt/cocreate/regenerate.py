@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from .dance import Dance
 from .editing import controls_for, fill, kept_bars_given_limbs, model_bars, readable, staff_bars
-from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, followed, rephrased, steps_of, within, worded, \
-    worded_prompt
+from .generate import (MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, followed, rephrased, steps_of, within, worded,
+                       worded_prompt)
 from .models import Loaded, style_for
 
 
