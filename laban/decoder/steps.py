@@ -51,8 +51,14 @@ _SMALL_STEP = (0.14, 0.17)
 # it; the capture's runners land 0.15-0.25 m ahead). The training split's strides (tokenizer's support runs): in
 # runs 0.85-0.96 leg lengths in 0.24-0.27 s measured to the run's last frame, which is 1.01-1.16 to the frame the foot
 # leaves, at 3.9-4.2 leg lengths a second (the pace a written stride's duration is danced at; from 3.2-3.6, validation
-# Div_k 7.19 -> 7.91 against the captures' 8.89); in walks (large, no flight beside) 0.56-0.78 in 0.37-0.67 s, at
-# 1.0-1.8 leg lengths a second (measured the same way 1.2-2.2, but walking that fast cost the validation FID_k 1.2).
+# Div_k 7.19 -> 7.91 against the captures' 8.89); in walks (large, no flight beside) 0.56-0.78 in 0.37-0.67 s. A
+# walker's pace grows as the steps quicken: the training split's locomotion takes, a foot down alone between the other
+# foot's steps (200 of them), travel 0.7-0.9 leg lengths whatever they last, so at 2.1 leg lengths a second (median)
+# in 0.3-0.5 s, 1.5 in 0.5-0.6 s and 1.1 in 0.6-0.8 s. Walks are danced at 1.4-2.0 (at 1.1-1.6 the validation walks
+# covered 0.61-0.69 of their captures' paths, now 0.77-0.85; FID_k 13.87 -> 13.82, FID_g 14.47 -> 14.36), and a
+# stride forward quicker than 0.4 s with no flight in sight is a brisk one at 2.0-2.5 (a run's first strides, whose
+# flights the capture did not show, and walks' steps written quick; on to FID_k 13.69, Div_k 7.23 -> 7.44; sideways
+# at that pace, a dribble's side steps crossed the legs: FID_g 14.5 -> 28).
 @dataclass(frozen=True)
 class _Gait:
     pace: tuple[float, float]  # leg lengths a second
@@ -64,7 +70,8 @@ class _Gait:
 
 
 _RUN = _Gait(pace=(3.9, 4.2), length=(0.5, 1.15), first=0.7, reach=0.3, quickest=0.4, kick=110.0)
-_WALK = _Gait(pace=(1.1, 1.6), length=(0.5, 0.8), first=0.6, reach=0.45, quickest=0.75, kick=30.0)
+_WALK = _Gait(pace=(1.4, 2.0), length=(0.5, 0.85), first=0.6, reach=0.45, quickest=0.75, kick=30.0)
+_BRISK = _Gait(pace=(2.0, 2.5), length=(0.5, 1.0), first=0.7, reach=0.45, quickest=0.4, kick=60.0)
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -451,7 +458,7 @@ class Steps:
 
     def _stride(self, run: Run, preceding: Run, following: Run | None) -> _Gait | None:
         """The gait ``run`` is a stride of (two large signs on one foot, quick): a run's (a flight before or after
-        it) or a walk's (after the other foot's step), or None."""
+        it) or a walk's (after the other foot's step; forward and quick, a brisk walk's), or None."""
         if len(run.feet) != 1 or run.space is None or run.space < 2 \
                 or abs(self.heading_at(run.t1) - self.heading_at(run.t0)) > 0.2:  # (a turn on it is no stride)
             return None
@@ -461,7 +468,9 @@ class Steps:
             return _RUN
         if run.duration < _WALK.quickest and len(preceding.feet) == 1 and preceding.feet != run.feet \
                 and (following is None or (len(following.feet) == 1 and following.feet != run.feet)):
-            return _WALK  # (between the other foot's steps: a walk stopping or closing is no stride)
+            # (between the other foot's steps: a walk stopping or closing is no stride; how quick it is, as written:
+            # as danced, a jump's push after it cuts it short)
+            return _BRISK if self._written(run) < _BRISK.quickest and run.step is Direction.FORWARD else _WALK
         return None
 
     def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
