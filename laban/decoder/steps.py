@@ -54,24 +54,32 @@ _SMALL_STEP = (0.14, 0.17)
 # Div_k 7.19 -> 7.91 against the captures' 8.89); in walks (large, no flight beside) 0.56-0.78 in 0.37-0.67 s. A
 # walker's pace grows as the steps quicken: the training split's locomotion takes, a foot down alone between the other
 # foot's steps (200 of them), travel 0.7-0.9 leg lengths whatever they last, so at 2.1 leg lengths a second (median)
-# in 0.3-0.5 s, 1.5 in 0.5-0.6 s and 1.1 in 0.6-0.8 s. Walks are danced at 1.4-2.0 (at 1.1-1.6 the validation walks
-# covered 0.61-0.69 of their captures' paths, now 0.77-0.85; FID_k 13.87 -> 13.82, FID_g 14.47 -> 14.36), and a
-# stride forward quicker than 0.4 s with no flight in sight is a brisk one at 2.0-2.5 (a run's first strides, whose
-# flights the capture did not show, and walks' steps written quick; on to FID_k 13.69, Div_k 7.23 -> 7.44; sideways
-# at that pace, a dribble's side steps crossed the legs: FID_g 14.5 -> 28).
+# in 0.3-0.5 s, 1.5 in 0.5-0.6 s and 1.1 in 0.6-0.8 s. Walks are danced so, ± 15 %, by the stride's written duration
+# (at 1.1-1.6 whatever it lasted the validation walks covered 0.61-0.69 of their captures' paths, 0.77-0.85 at
+# 1.4-2.0, now 0.86-0.93; validation FID_k 13.87 -> 14.0, FID_g 14.47 -> 14.3, Div_k 7.23 -> 7.6), and a stride
+# forward quicker than 0.4 s with no flight in sight is a brisk one at 2.0-2.5 (a run's first strides, whose flights
+# the capture did not show, and walks' steps written quick; sideways at that pace, a dribble's side steps crossed the
+# legs: FID_g 14.5 -> 28).
 @dataclass(frozen=True)
 class _Gait:
-    pace: tuple[float, float]  # leg lengths a second
+    pace: tuple[tuple[float, float, float], ...]  # (written duration s, leg lengths a second at least, at most),
+    # interpolated by the stride's duration as written
     length: tuple[float, float]  # leg lengths
     first: float  # leg lengths at most from standing still
     reach: float | None  # of the travel, where the foot lands ahead of the pelvis's start (None: as any step)
     quickest: float  # s: a longer step is not a stride
     kick: float  # degrees the knee of the leg leaving the floor folds at most as it swings through
 
+    def paces(self, written: float) -> tuple[float, float]:
+        """The range of paces (leg lengths a second) of a stride that lasts ``written`` s as written."""
+        durations, lowest, highest = np.array(self.pace).T
+        return float(np.interp(written, durations, lowest)), float(np.interp(written, durations, highest))
 
-_RUN = _Gait(pace=(3.9, 4.2), length=(0.5, 1.15), first=0.7, reach=0.3, quickest=0.4, kick=110.0)
-_WALK = _Gait(pace=(1.4, 2.0), length=(0.5, 0.85), first=0.6, reach=0.45, quickest=0.75, kick=30.0)
-_BRISK = _Gait(pace=(2.0, 2.5), length=(0.5, 1.0), first=0.7, reach=0.45, quickest=0.4, kick=60.0)
+
+_RUN = _Gait(pace=((0.0, 3.9, 4.2),), length=(0.5, 1.15), first=0.7, reach=0.3, quickest=0.4, kick=110.0)
+_WALK = _Gait(pace=((0.45, 1.79, 2.42), (0.6, 1.28, 1.73), (0.75, 0.94, 1.27)), length=(0.5, 0.85), first=0.6,
+              reach=0.45, quickest=0.75, kick=30.0)
+_BRISK = _Gait(pace=((0.0, 2.0, 2.5),), length=(0.5, 1.0), first=0.7, reach=0.45, quickest=0.4, kick=60.0)
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -330,11 +338,12 @@ class Steps:
         if preceding is self.caught:  # the first step of a dance caught in motion is seen for as long as it is
             # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
             # of its kind (a foot down reaches no further)
-            pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _WALK).pace)
+            written = self.clock.seconds(run.b1) - self.clock.seconds(run.b0)  # (the whole step, from before 0)
+            pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _WALK).paces(written))
             return min(leg * pace * duration, length if gait is None else leg * gait.length[1])
         if gait is None:
             return length
-        pace = self.streams("supports", run.b0, "stride").uniform(*gait.pace)
+        pace = self.streams("supports", run.b0, "stride").uniform(*gait.paces(self._written(run)))
         # from standing still: after a support that did not step, or a run's stride not out of the air
         still = bool(preceding.feet) and (preceding.step in (None, Direction.PLACE) or gait is _RUN)
         longest = gait.first if still else gait.length[1]
