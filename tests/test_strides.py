@@ -63,6 +63,35 @@ def test_a_take_caught_in_motion_starts_on_its_way(trials, take):
             and s.start == 0.0] == [(s.column, s.sign, s.direction) for s in first]
 
 
+@pytest.mark.parametrize("take", ["08_01", "08_02", "07_01"])
+def test_a_walk_goes_at_the_pace_of_its_steps(trials, take):
+    """The training walks' pelvis travels 0.7-0.9 leg lengths over each foot down alone, however long it lasts, so
+    a walker's pace grows as the steps quicken (2.1 leg lengths a second in 0.3-0.5 s, 1.1 in 0.6-0.8 s). Walked
+    at 1.1-1.6 whatever the step lasted, these decoded walks covered 0.68-0.75 of their captured paths; read from
+    the written duration of each stride (``laban.decoder.steps``: ``_Gait.paces``), 0.8 or more."""
+    capture = laban.read_bvh(trials[take].path)
+    assert _path(laban.decode(laban.tokenize(capture), seed=0)) >= 0.8 * _path(capture)
+
+
+def test_quicker_walking_strides_go_faster():
+    """Alternate feet stepping forward with two large signs, a beat each: at 160 a minute (0.375 s, a brisk
+    stride) the pelvis goes at least 1.6 times as fast as at 90 (0.67 s), as the captured walkers do (2.1 and 1.2
+    leg lengths a second); before, every walking stride went at the same pace, whatever it lasted."""
+    from laban import BeatGrid, Column, Level, Score, Symbol
+
+    def speed(bpm: float) -> float:
+        feet = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
+        symbols = [Symbol(float(k), feet[k % 2], 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE, space=2)
+                   for k in range(12)]
+        motion = laban.decode(Score(BeatGrid.uniform(bpm, 12.0), symbols), seed=0)
+        pelvis = np.asarray(motion.trajectories().part(B.PELVIS), dtype=float)[:, [0, 2]]
+        beat = 60.0 / bpm  # from the fourth stride to the tenth: under way, not yet stopping
+        frames = slice(int(4 * beat * motion.fps), int(10 * beat * motion.fps))
+        return float(np.linalg.norm(pelvis[frames.stop] - pelvis[frames.start])) / (6 * beat)
+
+    assert speed(160.0) >= 1.6 * speed(90.0)
+
+
 def test_a_runner_does_not_sink_into_its_strides(trials):
     """The pelvis of a decoded run stays within 12 cm of its height standing at the start (the capture bounces
     about 10 cm): a stride's foot lands under the body and the foot left behind rolls onto its ball (before, a
