@@ -54,9 +54,9 @@ _SMALL_STEP = (0.14, 0.17)
 # Div_k 7.19 -> 7.91 against the captures' 8.89); in walks (large, no flight beside) 0.56-0.78 in 0.37-0.67 s. A
 # walker's pace grows as the steps quicken: the training split's locomotion takes, a foot down alone between the other
 # foot's steps (200 of them), travel 0.7-0.9 leg lengths whatever they last, so at 2.1 leg lengths a second (median)
-# in 0.3-0.5 s, 1.5 in 0.5-0.6 s and 1.1 in 0.6-0.8 s. Walks are danced so, ± 15 %, by the stride's written duration
+# in 0.3-0.5 s, 1.5 in 0.5-0.6 s and 1.1 in 0.6-0.8 s. Walks forward go so, ± 15 %, by the stride's written duration
 # (at 1.1-1.6 whatever it lasted the validation walks covered 0.61-0.69 of their captures' paths, 0.77-0.85 at
-# 1.4-2.0, now 0.86-0.93; validation FID_k 13.87 -> 14.0, FID_g 14.47 -> 14.3, Div_k 7.23 -> 7.6), and a stride
+# 1.4-2.0, now 0.86-0.93; validation FID_k 13.87 -> 13.8, FID_g 14.47 -> 14.3, Div_k 7.23 -> 7.5), and a stride
 # forward quicker than 0.4 s with no flight in sight is a brisk one at 2.0-2.5 (a run's first strides, whose flights
 # the capture did not show, and walks' steps written quick; sideways at that pace, a dribble's side steps crossed the
 # legs: FID_g 14.5 -> 28).
