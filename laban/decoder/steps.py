@@ -84,6 +84,11 @@ _BRISK = _Gait(pace=((0.0, 2.0, 2.5),), length=(0.5, 1.0), first=0.7, reach=0.45
 # the forward pace for its duration a dribble's quick side steps stood the pelvis in front of the feet: 06_09 at
 # decode seed 1, the relation 8.9 -> 14.1 training standard deviations off, the validation FID_g 14.70 -> 17.56)
 _WALK_ASIDE = replace(_WALK, pace=((0.0, 1.4, 2.0),))
+# A runner's foot is down this long (s) in a stride (the training split's runs: 0.24-0.27 s). A dance caught in motion
+# whose first support is a running stride written longer than that was caught in the air, as the CMU runs cut from
+# longer takes are: their first frames, the pelvis at the top of a flight and a foot a few centimetres up, read as
+# that foot down (``Steps._plan``)
+_RUNNING_STANCE = 0.24
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
 # A foot stepping across the body (``Steps._across``) lands this far past the other foot at most (negative: short
@@ -203,12 +208,22 @@ class Steps:
             knots: list[tuple] = [(min(first.t0, 0.0), pelvis.copy(), False, None)]  # (see _centre_knots)
             stepped = np.zeros(2)
         else:  # caught in motion: the first step is taken as out of the one before it, already on its way (the
-            # centre of weight starts at the speed it travels, ``_centre_knots``), its foot already down
+            # centre of weight starts at the speed it travels, ``_centre_knots``), its foot already down ...
+            knots = [(min(first.t0, 0.0), pelvis.copy(), True, None)]
+            if self.gaits[0] is _RUN and first.duration > _RUNNING_STANCE + 1.0 / self.clock.fps:
+                # ... or, a running stride longer than a runner's foot is down, in the air: the foot lands a stance
+                # before the stride ends, the body flying on at the stride's pace until then (09_10, caught so,
+                # covered 0.82 of its captured path, now 0.93)
+                lands = first.t1 - _RUNNING_STANCE
+                pace = self.streams("supports", first.b0, "stride").uniform(*_RUN.paces(self._written(first)))
+                way = horizontal(first.step, *axes(self.heading_at(0.0)))
+                pelvis = pelvis + self._hip_to_ankle * pace * (lands - first.t0) * way
+                knots.append((lands, pelvis.copy(), True, None))
+                first = replace(first, t0=lands)  # (the stride, from its landing)
             end = self._step(first, pelvis, feet, list(first.feet), [], runs[1] if len(runs) > 1 else None,
                              self.caught, self.gaits[0], self.placing[0], last=len(runs) == 1)
             transfer = self._arriving(first, self.gaits[0], last=len(runs) == 1)
-            knots = [(min(first.t0, 0.0), pelvis.copy(), True, None),
-                     (first.t0 + transfer, end.copy(), transfer >= first.duration - 1e-9, None)]
+            knots.append((first.t0 + transfer, end.copy(), transfer >= first.duration - 1e-9, None))
             stepped, pelvis = end - pelvis, end
         open_plants = {f: self._new_plant(f, first.t0, feet[f], turnouts[f]) for f in first.feet}
         self._levels(first)
