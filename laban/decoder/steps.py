@@ -213,7 +213,7 @@ class Steps:
             if self.gaits[0] is _RUN and first.duration > _RUNNING_STANCE + 1.0 / self.clock.fps:
                 # ... or, a running stride longer than a runner's foot is down, in the air: the foot lands a stance
                 # before the stride ends, the body flying on at the stride's pace until then (09_10, caught so,
-                # covered 0.82 of its captured path, now 0.93)
+                # covered 0.82 of its captured path, now 0.94)
                 lands = first.t1 - _RUNNING_STANCE
                 pace = self.streams("supports", first.b0, "stride").uniform(*_RUN.paces(self._written(first)))
                 way = horizontal(first.step, *axes(self.heading_at(0.0)))
