@@ -1,4 +1,5 @@
-"""Where a set's FID_g comes from: each geometric relation's share, and the most any fix of it could give.
+"""Where a set's FID_g comes from: each geometric relation's share, and the most any fix of it could give; and which
+takes its Div_k falls short in.
 
     PYTHONPATH=. python bench/fid_parts.py                          # decoded validation scores, decode seeds 0-3
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3   # the model's validation dances
@@ -57,6 +58,8 @@ def main() -> None:
     parser.add_argument("--model", help="'builtin' or a model folder: its dances instead of the decoded scores")
     parser.add_argument("--execution", default="rules", choices=("rules", "learned"))
     parser.add_argument("--top", type=int, default=12, help="relations to list")
+    parser.add_argument("--takes", type=int, default=6,
+                        help="takes to list whose captured kinetic features would add most to Div_k (0: none)")
     parser.add_argument("--outliers", type=float, default=6.0,
                         help="list each dance with a relation (or a kinetic feature) this many training standard "
                              "deviations off, the seed's FID it sits in, and its words (0: none)")
@@ -121,6 +124,42 @@ def main() -> None:
     print(f"\nthe {args.top} relations worth most (FID_g with that one from the captures; mean z, set | captures):")
     for value, name, z, z_real in rows[:args.top]:
         print(f"  {name:34} {value:6.2f}   z {z:+.2f} | {z_real:+.2f}")
+    if args.takes:
+        diversity_parts(args.takes, kinetic, reference, held_out)
+
+
+def diversity_parts(top: int, kinetic: list, reference: list, held_out: list) -> None:
+    """Where a set's Div_k (the mean distance between its clips' normalised kinetic features) falls short of the
+    captures': for each take, Div_k with that take's features from its capture (an oracle, as for FID_g above), and
+    its mean distance to the other takes, decoded and captured. Found with it (2026-12-06, stop 49): two runs caught
+    in the air (09_06, 09_10) were most of the validation split's gap (7.23 against 8.89; 8.37 with both)."""
+    from scipy.spatial.distance import cdist
+
+    from motiongpt import metrics
+
+    ref = np.stack([m.kinetic for m in reference])
+    truth = metrics.normalise(np.stack([m.kinetic for m in held_out]), ref)[0]
+    sets = [metrics.normalise(features, ref)[0] for features in kinetic]
+
+    def apart(z: np.ndarray) -> np.ndarray:  # each clip's mean distance to the others
+        return cdist(z, z).sum(axis=1) / (len(z) - 1)
+
+    def with_capture(i: int) -> float:
+        values = []
+        for z in sets:
+            z = z.copy()
+            z[i] = truth[i]
+            values.append(metrics.diversity(z))
+        return float(np.mean(values))
+
+    print(f"\nDiv_k: captures' {metrics.diversity(truth):.2f}; per seed "
+          f"{', '.join(f'{metrics.diversity(z):.2f}' for z in sets)}")
+    made, own = np.mean([apart(z) for z in sets], axis=0), apart(truth)
+    rows = sorted(((with_capture(i), i) for i in range(len(held_out))), reverse=True)
+    print(f"the {top} takes worth most (Div_k with that one from its capture; its mean distance to the others, "
+          f"decoded | captured):")
+    for value, i in rows[:top]:
+        print(f"  {held_out[i].name:8} {value:6.2f}   {made[i]:6.2f} | {own[i]:6.2f}")
 
 
 def outliers(bound: float, seeds: list[int], sets: list, kinetic: list, reference: list, held_out: list) -> None:
