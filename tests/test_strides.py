@@ -75,7 +75,7 @@ def test_a_walk_goes_at_the_pace_of_its_steps(trials, take):
 
 def test_quicker_walking_strides_go_faster():
     """Alternate feet stepping forward with two large signs, a beat each: at 160 a minute (0.375 s, a brisk
-    stride) the pelvis goes at least 1.6 times as fast as at 90 (0.67 s), as the captured walkers do (2.1 and 1.2
+    stride) the pelvis goes at least 1.6 times as fast as at 90 (0.67 s), as the captured walkers do (2.1 and 1.3
     leg lengths a second); before, every walking stride went at the same pace, whatever it lasted."""
     from laban import BeatGrid, Column, Level, Score, Symbol
 
