@@ -116,6 +116,37 @@ def test_a_run_caught_in_the_air_lands_a_stance_before_its_first_stride_ends():
     assert [round(s.start * 4) / 4 for s in back.symbols if s.sign is Sign.FLIGHT][:1] == [1.0]
 
 
+def test_a_run_caught_with_its_first_flight_hidden_flies_before_its_second_stride():
+    """09_06 starts on the left foot leaving the floor (one frame, written as a step), then three frames in the air
+    with the right toe 2-3 cm up, which the foot contacts read as the right foot down: the score has two strides
+    on alternate feet and then a flight, and the decoder, seeing no flight within a beat of the second, walked it
+    briskly (0.71 of the captured path). A dance caught in motion so, within its first bar, was caught running: the
+    second stride lands a stance before it ends, out of the air (``laban.decoder.steps._hidden_flight``). Both feet
+    are off the floor between the two, the pelvis goes at a runner's pace from the start (at least 2.8 m/s over the
+    first 0.4 s; before: 1.9), and the flights read back where they are written."""
+    from laban import BeatGrid, Column, Level, Score, Symbol
+
+    right, left = Column.SUPPORT_RIGHT, Column.SUPPORT_LEFT
+    start = [Symbol(0.0, left, 0.0, Sign.DIRECTION, Direction.PLACE, Level.HIGH)]
+    symbols = [Symbol(0.0, left, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.HIGH, space=2),
+               Symbol(1.0, right, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE, space=2)]
+    for k, foot in enumerate((left, right)):
+        symbols += [Symbol(2.0 + k, Column.CENTRE, 0.25, Sign.FLIGHT),
+                    Symbol(2.25 + k, foot, 0.75, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE, space=2)]
+    grid = BeatGrid(tuple(-0.267 + 0.367 * np.arange(6)), 4)  # (the first beat before time 0, as 09_06's)
+    score = Score(grid, symbols, start)
+    motion = laban.decode(score, seed=0)
+    trajectories = motion.trajectories()
+    toes = np.stack([np.asarray(trajectories.part(p), dtype=float)[:, 1] for p in (B.TOES_LEFT, B.TOES_RIGHT)])
+    second = int(grid.beats_to_seconds(1.0) * trajectories.fps) + 1  # the frames of the second stride's first beat
+    assert ((toes - toes.min()).min(axis=0)[second:second + 6] > 0.03).any()
+    pelvis = np.asarray(trajectories.part(B.PELVIS), dtype=float)[:, [0, 2]]
+    frames = int(0.4 * trajectories.fps)
+    assert np.linalg.norm(pelvis[frames] - pelvis[0]) / 0.4 >= 2.8
+    back = laban.tokenize(motion, grid)
+    assert [round(s.start * 4) / 4 for s in back.symbols if s.sign is Sign.FLIGHT] == [2.0, 3.0]
+
+
 def test_a_runner_does_not_sink_into_its_strides(trials):
     """The pelvis of a decoded run stays within 12 cm of its height standing at the start (the capture bounces
     about 10 cm): a stride's foot lands under the body and the foot left behind rolls onto its ball (before, a

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 
-from ..analysis import latch
+from ..analysis import latch, runs as stretches
 from ..cells import cells_with_core
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
 from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
@@ -160,7 +160,24 @@ class Body:
         kernel = self.clock.kernel(_REACH_AHEAD)
         near = minimum_filter1d(np.minimum(reach, 10.0), size=2 * int(np.ceil(kernel["sigma"])) + 1, mode="nearest")
         ahead = gaussian_filter1d(near, **kernel, mode="nearest")
-        return np.minimum(_softmin(wanted, np.minimum(ahead, reach) - 0.003, 0.004), reach)
+        return self._glide(np.minimum(_softmin(wanted, np.minimum(ahead, reach) - 0.003, 0.004), reach), supported)
+
+    def _glide(self, height: np.ndarray, supported: np.ndarray) -> np.ndarray:
+        """Off the floor where no flight is written (a stride out of a flight the capture hid, ``steps.
+        _hidden_flight``), the pelvis goes on from where the feet left the floor to where the landing puts it, as
+        fast as it comes and leaves (a cubic Hermite): held at the take-off's height, it dropped 6 cm in the frame
+        the foot landed (09_06: 251 m/s², the capture's largest 26). A written flight flies its parabola
+        (``_jumps``)."""
+        t = self.clock.t
+        flying = np.zeros(len(t), dtype=bool)
+        for t_off, t_on, *_ in self._flight_times():
+            flying |= (t >= t_off) & (t <= t_on)
+        for a, b in stretches(~supported & ~flying):
+            if a < 2 or b >= len(t) - 1:
+                continue  # (before the first support or after the last: held)
+            slopes = np.array([[height[a - 1] - height[a - 2]], [height[b + 1] - height[b]]]) * self.clock.fps
+            height[a:b] = hermite(t[a:b], t[[a - 1, b]], height[[a - 1, b], None], slopes)[:, 0]
+        return height
 
     # --- solve ----------------------------------------------------------------------------------------------
 

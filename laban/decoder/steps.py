@@ -85,9 +85,9 @@ _BRISK = _Gait(pace=((0.0, 2.0, 2.5),), length=(0.5, 1.0), first=0.7, reach=0.45
 # decode seed 1, the relation 8.9 -> 14.1 training standard deviations off, the validation FID_g 14.70 -> 17.56)
 _WALK_ASIDE = replace(_WALK, pace=((0.0, 1.4, 2.0),))
 # A runner's foot is down this long (s) in a stride (the training split's runs: 0.24-0.27 s). A dance caught in motion
-# whose first support is a running stride written longer than that was caught in the air, as the CMU runs cut from
-# longer takes are: their first frames, the pelvis at the top of a flight and a foot a few centimetres up, read as
-# that foot down (``Steps._plan``)
+# whose first running stride is written longer than that was caught in the air, as the CMU runs cut from longer takes
+# are: their first frames, the pelvis at the top of a flight and a foot a few centimetres up, read as that foot down
+# (``Steps._plan``, ``_hidden_flight``)
 _RUNNING_STANCE = 0.24
 _CARRIED = 0.6  # m a flight out of a travelling step carries the body at most, at that step's speed ...
 _FASTEST = 4.0  # m/s ... up to this (the shared runs go 3.5-3.6 m/s; a quick step of a written score, much faster)
@@ -164,7 +164,9 @@ class Steps:
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
         runs = self.runs  # the gait each support run is a stride of, or None (``_stride``), read once
-        self.caught = _caught(runs)  # what came before a dance caught in motion (None: it starts standing)
+        self.caught = _caught(runs, clock)  # what came before a dance caught in motion (None: it starts standing)
+        # the stride after a dance's first step, caught running, whose flight before it the capture's first frames hid
+        self._hidden = runs[1] if self.caught is not None and _hidden_flight(runs, clock) else None
         before = [self.caught] + runs[:-1]
         self.gaits = [self._stride(run, before[k], runs[k + 1] if k + 1 < len(runs) else None)
                       if before[k] is not None else None for k, run in enumerate(runs)]
@@ -210,16 +212,10 @@ class Steps:
         else:  # caught in motion: the first step is taken as out of the one before it, already on its way (the
             # centre of weight starts at the speed it travels, ``_centre_knots``), its foot already down ...
             knots = [(min(first.t0, 0.0), pelvis.copy(), True, None)]
-            if self.gaits[0] is _RUN and first.duration > _RUNNING_STANCE + 1.0 / self.clock.fps:
-                # ... or, a running stride longer than a runner's foot is down, in the air: the foot lands a stance
-                # before the stride ends, the body flying on at the stride's pace until then (09_10, caught so,
-                # covered 0.82 of its captured path, now 0.94)
-                lands = first.t1 - _RUNNING_STANCE
-                pace = self.streams("supports", first.b0, "stride").uniform(*_RUN.paces(self._written(first)))
-                way = horizontal(first.step, *axes(self.heading_at(0.0)))
-                pelvis = pelvis + self._hip_to_ankle * pace * (lands - first.t0) * way
-                knots.append((lands, pelvis.copy(), True, None))
-                first = replace(first, t0=lands)  # (the stride, from its landing)
+            if self.gaits[0] is _RUN:  # ... or in the air (09_10, caught so, covered 0.82 of its path, now 0.94)
+                first, pelvis = self._in_the_air(first, pelvis)
+                if first is not runs[0]:
+                    knots.append((first.t0, pelvis.copy(), True, None))
             end = self._step(first, pelvis, feet, list(first.feet), [], runs[1] if len(runs) > 1 else None,
                              self.caught, self.gaits[0], self.placing[0], last=len(runs) == 1)
             transfer = self._arriving(first, self.gaits[0], last=len(runs) == 1)
@@ -276,21 +272,25 @@ class Steps:
             for f in landing:
                 turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
             start = pelvis.copy()
+            danced, before = run, previous  # (a stride out of a hidden flight: from its landing, out of the air)
+            if run is self._hidden:
+                danced, start = self._in_the_air(run, start)
+                before = replace(previous, feet=(), step=None) if danced is not run else previous
             seen = None  # where the centre is seen heading before the run, if not where it ends (_centre_knots)
             # ... the last run, one that strides into what follows, and one cut short by a jump's push
             if i == len(runs) - 1 or self.gaits[i] is not self.placing[i] \
                     or run.t1 < self.clock.seconds(run.b1) - 1e-9:
                 landed, placing = self._landed, self.placing[i]
                 # the run as written (the last one lasts to the dance's end), placed without what follows it
-                written = replace(run, t1=max(self.clock.seconds(run.b1), run.t0 + 1e-3))
+                written = replace(danced, t1=max(self.clock.seconds(run.b1), danced.t0 + 1e-3))
                 seen_end = self._step(written, start, {f: v.copy() for f, v in feet.items()}, landing, staying,
-                                      None, previous, placing, placing)
+                                      None, before, placing, placing)
                 self._landed = landed
                 settles = 0.0 if placing is not None else float(smoothstep((written.duration - 0.35) / 0.5))
                 arrives = self._transfer(written, settles)
-                seen = (run.t0 + arrives, seen_end, arrives >= written.duration - 1e-9)
-            end = self._step(run, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None,
-                             previous, self.gaits[i], self.placing[i], last=i == len(runs) - 1)
+                seen = (danced.t0 + arrives, seen_end, arrives >= written.duration - 1e-9)
+            end = self._step(danced, start, feet, landing, staying, runs[i + 1] if i + 1 < len(runs) else None,
+                             before, self.gaits[i], self.placing[i], last=i == len(runs) - 1)
             # a short time on both feet is made long enough for the tokenizer to see both (it takes under 0.25 s
             # on both feet for a step landing), within an eighth of a beat of the written times
             early = late = 0.0
@@ -305,16 +305,18 @@ class Steps:
                     self.lifted_at[f] = run.t0 + max(_DOUBLE_SUPPORT, getattr(previous, "late", 0.0))
                     self._close(open_plants.pop(f), self.lifted_at[f])
             for f in landing:
-                open_plants[f] = self._new_plant(f, run.t0 - early, feet[f], turnouts[f])
+                open_plants[f] = self._new_plant(f, danced.t0 - early, feet[f], turnouts[f])
             for f in [f for f in feet if f not in run.feet]:
                 del feet[f]
             self._levels(run)
-            transfer = self._arriving(run, self.gaits[i], last=i == len(runs) - 1)
-            # after a flight the travel flows on
-            knots.append((run.t0, start, not previous.feet and not self.long_flight(previous), None))
-            knots.append((run.t0 + transfer, end.copy(), transfer >= run.duration - 1e-9, seen))
+            transfer = self._arriving(danced, self.gaits[i], last=i == len(runs) - 1)
+            # after a flight the travel flows on (and out of a hidden one, from where the feet left the floor: a knot
+            # where it lands, just before the passing knot of the flight after it, made the centre lurch)
+            knots.append((run.t0, pelvis.copy() if danced is not run else start,
+                          danced is not run or (not previous.feet and not self.long_flight(previous)), None))
+            knots.append((danced.t0 + transfer, end.copy(), transfer >= danced.duration - 1e-9, seen))
             stepped, pelvis = end - start, end
-            previous = run
+            previous = danced
         for plant in open_plants.values():
             self._close(plant, np.inf)
         self._knots = _centre_knots(knots, self.clock.preparation)
@@ -345,6 +347,17 @@ class Steps:
         with the dance's end, or earlier before a jump's push; read so, the landing of a dance's last step moved by
         35 mm, from 1.6 beats before the join, once the dance was continued into a jump.)"""
         return max(self.clock.seconds(run.b1) - run.t0, 1e-3)
+
+    def _in_the_air(self, run: Run, start: np.ndarray) -> tuple[Run, np.ndarray]:
+        """A running stride danced longer than a runner's foot is down, caught in the air: the run from its landing,
+        a stance before its end, and where the pelvis is then, having flown on at the stride's pace (the run and
+        ``start`` as they are for one no longer than a stance)."""
+        if run.duration <= _RUNNING_STANCE + 1.0 / self.clock.fps:
+            return run, start
+        lands = run.t1 - _RUNNING_STANCE
+        pace = self.streams("supports", run.b0, "stride").uniform(*_RUN.paces(self._written(run)))
+        way = horizontal(run.step, *axes(self.heading_at(run.t0)))
+        return replace(run, t0=lands), start + self._hip_to_ankle * pace * (lands - run.t0) * way
 
     def _length(self, run: Run, preceding: Run, gait: _Gait | None, duration: float | None = None) -> float:
         """How far (m) the pelvis travels in a directional step, as a stride of ``gait`` or not, lasting
@@ -493,7 +506,8 @@ class Steps:
             return None
         if following is not None and following.t0 - run.t0 > self.clock.anticipation(following.t0):
             following = None  # what comes next is seen a beat ahead at most
-        if run.duration < _RUN.quickest and (not preceding.feet or (following is not None and not following.feet)):
+        if run.duration < _RUN.quickest and (not preceding.feet or (following is not None and not following.feet)
+                                             or run is self._hidden):
             return _RUN
         if run.duration < _WALK.quickest and len(preceding.feet) == 1 and preceding.feet != run.feet \
                 and (following is None or (len(following.feet) == 1 and following.feet != run.feet)):
@@ -648,16 +662,29 @@ def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarr
     return candidates[chosen[np.lexsort((angle, ring))[0]]]
 
 
-def _caught(runs: list[Run]) -> Run | None:
+def _caught(runs: list[Run], clock: Clock) -> Run | None:
     """What came before a dance whose first support is a step (the tokenizer writes one for a capture caught in
     motion, ``laban.tokenizer.IN_MOTION``), as far as its stride needs it: a flight before a step that takes off
-    again (a run's), else the other foot's step the same way (a walk's); None for a dance that starts standing."""
+    again, or before one whose next stride's flight was hidden (a run's: ``_hidden_flight``), else the other foot's
+    step the same way (a walk's); None for a dance that starts standing."""
     first = runs[0]
     if first.step in (None, Direction.PLACE) or not first.feet:
         return None
-    airborne = len(runs) > 1 and not runs[1].feet
+    airborne = len(runs) > 1 and not runs[1].feet or _hidden_flight(runs, clock)
     feet = () if airborne else tuple(f for f in (0, 1) if f not in first.feet) or first.feet
     return Run(first.b0, first.b0, first.t0, first.t0, feet, None if airborne else first.step)
+
+
+def _hidden_flight(runs: list[Run], clock: Clock) -> bool:
+    """Whether a dance caught in motion was caught running with the flight after its first step hidden: the step and
+    the other foot's stride after it, each of two large signs, then a flight, all in the first bar (09_06: the first
+    frame the left foot leaving the floor, the next three in the air with the right toe 2-3 cm up, read as the right
+    foot down). In the first bar, so that bars regenerated after it change nothing in it."""
+    if len(runs) < 3 or runs[2].feet or len(runs[0].feet) != 1 or len(runs[1].feet) != 1 \
+            or runs[1].feet == runs[0].feet or runs[1].step in (None, Direction.PLACE) \
+            or (runs[0].space or 0) < 2 or (runs[1].space or 0) < 2:
+        return False
+    return clock.grid.bar_and_beat(runs[2].b0)[0] == clock.grid.bar_and_beat(runs[0].b0)[0]
 
 
 def horizontal(direction: Direction, forward: np.ndarray, right: np.ndarray) -> np.ndarray:
