@@ -273,7 +273,7 @@ class Steps:
                 turnouts[f] = streams(FOOT_COLUMNS[f], run.b0, "turnout").uniform(*_TURNOUT)
             start = pelvis.copy()
             danced, before = run, previous  # (a stride out of a hidden flight: from its landing, out of the air)
-            if run is self._hidden:
+            if run is self._hidden and self.gaits[i] is _RUN:
                 danced, start = self._in_the_air(run, start)
                 before = replace(previous, feet=(), step=None) if danced is not run else previous
             seen = None  # where the centre is seen heading before the run, if not where it ends (_centre_knots)
