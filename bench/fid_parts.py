@@ -5,6 +5,7 @@ takes its Div_k falls short in.
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3   # the model's validation dances
     PYTHONPATH=. python bench/fid_parts.py --execution learned
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3 4 5 6 7 8 9 --outliers 8   # 10 min
+    PYTHONPATH=. python bench/fid_parts.py --seeds 0 --takes 10     # the ten takes Div_k falls short in most
 
 FID_g (``motiongpt.metrics``) compares 32 per-clip fractions of frames in which a pose relation holds ("hand above
 neck", "foot behind"...) between a set and the training captures. Before changing the decoder or the model for one
