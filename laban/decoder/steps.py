@@ -164,9 +164,10 @@ class Steps:
         self.foot_length = float(np.linalg.norm(rig.legs["left"].ball[[0, 2]]))  # ankle to ball, horizontally
         self.streams = streams
         runs = self.runs  # the gait each support run is a stride of, or None (``_stride``), read once
-        self.caught = _caught(runs, clock)  # what came before a dance caught in motion (None: it starts standing)
+        hidden = _hidden_flight(runs, clock)
+        self.caught = _caught(runs, hidden)  # what came before a dance caught in motion (None: it starts standing)
         # the stride after a dance's first step, caught running, whose flight before it the capture's first frames hid
-        self._hidden = runs[1] if self.caught is not None and _hidden_flight(runs, clock) else None
+        self._hidden = runs[1] if self.caught is not None and hidden else None
         before = [self.caught] + runs[:-1]
         self.gaits = [self._stride(run, before[k], runs[k + 1] if k + 1 < len(runs) else None)
                       if before[k] is not None else None for k, run in enumerate(runs)]
@@ -371,8 +372,7 @@ class Steps:
             # danced from time 0, at its gait's pace (a walk's, for a step that is no stride), no longer than a step
             # of its kind (a foot down reaches no further)
             written = self.clock.seconds(run.b1) - self.clock.seconds(run.b0)  # (the whole step, from before 0)
-            walk = _WALK if run.step is Direction.FORWARD else _WALK_ASIDE
-            pace = self.streams("supports", run.b0, "stride").uniform(*(gait or walk).paces(written))
+            pace = self.streams("supports", run.b0, "stride").uniform(*(gait or _walk(run.step)).paces(written))
             return min(leg * pace * duration, length if gait is None else leg * gait.length[1])
         if gait is None:
             return length
@@ -513,9 +513,8 @@ class Steps:
                 and (following is None or (len(following.feet) == 1 and following.feet != run.feet)):
             # (between the other foot's steps: a walk stopping or closing is no stride; how quick it is, as written:
             # as danced, a jump's push after it cuts it short)
-            if run.step is not Direction.FORWARD:
-                return _WALK_ASIDE
-            return _BRISK if self._written(run) < _BRISK.quickest else _WALK
+            walk = _walk(run.step)
+            return _BRISK if walk is _WALK and self._written(run) < _BRISK.quickest else walk
         return None
 
     def _across(self, foot: int, start: np.ndarray, end: np.ndarray, reach: float, lateral: float, preceding: Run,
@@ -662,15 +661,20 @@ def _beside(old: np.ndarray, start: np.ndarray, end: np.ndarray, ideal: np.ndarr
     return candidates[chosen[np.lexsort((angle, ring))[0]]]
 
 
-def _caught(runs: list[Run], clock: Clock) -> Run | None:
+def _walk(step: Direction | None) -> _Gait:
+    """The gait of a walking stride that way (``_WALK_ASIDE``)."""
+    return _WALK if step is Direction.FORWARD else _WALK_ASIDE
+
+
+def _caught(runs: list[Run], hidden: bool) -> Run | None:
     """What came before a dance whose first support is a step (the tokenizer writes one for a capture caught in
     motion, ``laban.tokenizer.IN_MOTION``), as far as its stride needs it: a flight before a step that takes off
-    again, or before one whose next stride's flight was hidden (a run's: ``_hidden_flight``), else the other foot's
-    step the same way (a walk's); None for a dance that starts standing."""
+    again, or before one whose next stride's flight was ``hidden`` (a run's: ``_hidden_flight``), else the other
+    foot's step the same way (a walk's); None for a dance that starts standing."""
     first = runs[0]
     if first.step in (None, Direction.PLACE) or not first.feet:
         return None
-    airborne = len(runs) > 1 and not runs[1].feet or _hidden_flight(runs, clock)
+    airborne = len(runs) > 1 and not runs[1].feet or hidden
     feet = () if airborne else tuple(f for f in (0, 1) if f not in first.feet) or first.feet
     return Run(first.b0, first.b0, first.t0, first.t0, feet, None if airborne else first.step)
 
