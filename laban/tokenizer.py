@@ -68,6 +68,13 @@ TUCK = 2
 # then starts the dance on its way (``laban.decoder.steps``) instead of from standing.
 IN_MOTION = 0.5
 IN_MOTION_WINDOW = 0.15
+# A support's level that changes while a hold keeps the weight where it is (a plié on both feet before a jump, a
+# rise onto the toes) is a new support symbol, ``place`` at the new level, where the new level has held this many
+# beats. Before, a support's level was the one it held longest, so the shared standing jumps' preparations (13_11:
+# the pelvis 22 cm down for a beat and a half) were written as holds, and the decoder sank 2 cm before them. A step
+# keeps the level it holds longest: split at its changes of level too, a running landing's bend became a step and a
+# place (validation FID_k 14.8 -> 25.4).
+LEVEL_HELD = 0.5
 
 
 def tokenize(
@@ -310,8 +317,26 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
     window = max(1, min(len(pelvis) - 1, int(round(IN_MOTION_WINDOW * traj.fps))))
     in_motion = len(pelvis) > 1 and \
         np.hypot(*(pelvis[window, [0, 2]] - pelvis[0, [0, 2]])) / (window / traj.fps) >= IN_MOTION
-    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, level_of(c, 0, first_end))
-             for c in columns[first_label]]
+    def level_changes(column: Column, b0: float, b1: float) -> list[tuple[float, Level]]:
+        """(beat, level) where the foot's level changes for at least ``LEVEL_HELD`` beats between beats b0 and b1
+        of a hold, a subdivision after b0 at the earliest."""
+        foot = 0 if column is Column.SUPPORT_LEFT else 1
+        f0, f1 = timing.frame(b0), timing.frame(b1)
+        changes, current = [], None
+        for value, begin, end in runs_of_values(levels[f0:max(f1, f0 + 1), foot]):
+            at, until = timing.beat(f0 + begin), min(timing.beat(f0 + end), b1)
+            if current is None:
+                current = value
+            elif value != current and until - at >= LEVEL_HELD and at >= b0 + timing.step:
+                changes.append((at, _LEVELS[int(value)]))
+                current = value
+        return changes
+
+    def first_level(column: Column) -> Level:  # the level the dancer starts at, before a hold changes it
+        changes = [] if in_motion else level_changes(column, 0.0, timing.beat(first_end))
+        return level_of(column, 0, timing.frame(changes[0][0]) if changes else first_end)
+
+    start = [Symbol(0.0, c, 0.0, Sign.DIRECTION, Direction.PLACE, first_level(c)) for c in columns[first_label]]
     symbols: list[Symbol] = []
     placed: set[_Turn] = set()
     for index, (label, begin, end) in enumerate(runs):
@@ -359,8 +384,13 @@ def _support_symbols(analysis: Analysis, timing: "_Timing") -> tuple[list[Symbol
                         continue  # one centre sign for a turn on both feet
                     symbols.append(Symbol(piece_start, Column.CENTRE if label == "B" else column, duration,
                                           Sign.TURN, turn=turn.turn))
-                elif sign is Sign.HOLD:
-                    symbols.append(Symbol(piece_start, column, duration, Sign.HOLD))
+                    continue
+                if sign is Sign.HOLD:
+                    changes = level_changes(column, piece_start, piece_end)
+                    ends = [at for at, _ in changes] + [piece_end]
+                    symbols.append(Symbol(piece_start, column, ends[0] - piece_start, Sign.HOLD))
+                    for (at, level), until in zip(changes, ends[1:]):  # the weight stays, the level changes
+                        symbols.append(Symbol(at, column, until - at, Sign.DIRECTION, Direction.PLACE, level))
                 else:
                     f0, f1 = timing.frame(piece_start), timing.frame(piece_end)
                     symbols.append(Symbol(piece_start, column, duration, Sign.DIRECTION, direction,

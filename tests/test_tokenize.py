@@ -95,6 +95,41 @@ def test_jumps_appear_as_flight(trials, name):
     assert any(s.column in SUPPORTS and s.start >= last - 0.25 for s in score.symbols) or last >= score.duration - 1
 
 
+
+@pytest.mark.parametrize("name", ["13_11", "16_01"])
+def test_a_plie_before_a_standing_jump_is_written_on_both_feet(trials, name):
+    """CMU's standing jumps sink 18-22 cm on both feet for a beat or more before they fly, the weight staying where
+    it is. Labanotation writes that as a support at the low level (a plié); it was a hold (13_11) or a quarter beat
+    on one foot (16_01), and the decoder then hardly crouched."""
+    motion = laban.read_bvh(trials[name].path)
+    laban.recognised(motion.skeleton)
+    traj = motion.trajectories()
+    score = laban.tokenize(motion)
+    flight = min((s for s in score.symbols if s.sign is Sign.FLIGHT), key=lambda s: s.start)
+    sunk = traj.part(BodyPart.PELVIS)[:int(score.grid.beats_to_seconds(flight.start) * traj.fps), 1]
+    assert sunk[0] - sunk.min() > 0.15  # the capture's own crouch, read from the raw frames
+    for column in SUPPORTS:
+        low = [s for s in score.symbols if s.column is column and s.sign is Sign.DIRECTION
+               and s.level is laban.Level.LOW and flight.start - 2.0 <= s.start < flight.start]
+        assert low and max(s.duration for s in low) >= 0.5, (column, low)
+
+
+def test_a_plie_while_standing_reads_back_where_it_was_written():
+    """A level changed on both feet with the weight where it is (decoded from a written ``place low`` between holds)
+    is read back as the place low it was, from its beat; standing still is still a hold."""
+    from laban.formats.text import loads
+
+    score = loads("tempo: 120\nmeter: 4/4\nstart\n  support-left place middle\n  support-right place middle\n"
+                  "bar 1\n  1 support-left hold 2.5\n  1 support-right hold 2.5\n"
+                  "  3.5 support-left place low 1.5\n  3.5 support-right place low 1.5\n"
+                  "bar 2\n  1 support-left place middle 3\n  1 support-right place middle 3\n")
+    back = laban.tokenize(laban.decode(score, seed=0), grid=score.grid)
+    for column in SUPPORTS:
+        written = [s for s in back.symbols if s.column is column]
+        assert written[0].sign is Sign.HOLD and written[0].start == 0.0
+        low = [s for s in written if s.sign is Sign.DIRECTION and s.level is laban.Level.LOW]
+        assert len(low) == 1 and abs(low[0].start - 2.5) <= 0.25 and low[0].duration >= 1.0, written
+
 def test_floor_is_at_zero_under_planted_feet(trials):
     for name in ("05_01", "05_02", "60_01", "13_11"):
         analysis = analyse(laban.read_bvh(trials[name].path))
