@@ -187,7 +187,8 @@ def _run(until: float) -> list:
 
 ENDINGS = ["a quick stride", "a foot long in the air", "a last step held", "a bent forearm arriving at the end",
            "a leap landing just before the join", "a last step jumped from", "a foot landing at the join",
-           "a last walking stride", "a last step, then a jump", "a hold continued into a turn"]
+           "a last walking stride", "a last step, then a jump", "a hold continued into a turn",
+           "a last turn a quarter beat short"]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -210,7 +211,9 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     mm here); a last step, then a jump, whose pelvis arrived at rest where the step was seen to end and, continued,
     where the take-off holds it a beat before the landing (the model's: 0.65 mm; 37 µm here); and a long hold
     continued into a turn on its foot, whose weight settled over the ball from the hold's start once the run
-    turned (the model's: 34 mm from 12 beats before; 60 mm here)."""
+    turned (the model's: 34 mm from 12 beats before; 60 mm here). Then (stop 50): a turn on both feet ending a
+    quarter beat before the dance does, continued with holds, whose empty quarter beat became a hop (15 cm up at the
+    join, its push felt 1.5 beats before it: the model's 13.9 mm)."""
     from laban.timing import BeatGrid
 
     step = _step
@@ -257,6 +260,11 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     elif ending == "a last step, then a jump":
         dance = [Symbol(0.0, right, 7.25, Sign.HOLD), step(left, 7.25, 0.75, Direction.FORWARD, Level.LOW)]
         more = [Symbol(8.0, Column.CENTRE, 0.75, Sign.FLIGHT), step(right, 8.75, 0.75, Direction.PLACE, Level.LOW)]
+    elif ending == "a last turn a quarter beat short":
+        dance = [Symbol(0.0, left, 4.25, Sign.HOLD), Symbol(0.0, right, 4.25, Sign.HOLD),
+                 Symbol(4.25, Column.CENTRE, 3.5, Sign.TURN, turn=0.125)]
+        more = [Symbol(8.0, left, 4.0, Sign.HOLD), Symbol(8.0, right, 4.0, Sign.HOLD),
+                step(Column.UPPER_ARM_LEFT, 8.0, 2.0, Direction.FORWARD, Level.HIGH)]
     elif ending == "a hold continued into a turn":
         dance = [Symbol(0.0, right, 4.0, Sign.HOLD), step(left, 4.0, 1.0, Direction.FORWARD),
                  Symbol(5.0, left, 3.0, Sign.HOLD)]

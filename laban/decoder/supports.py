@@ -127,12 +127,18 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
             # too long to be a jump: the weight stays (on the last feet it was on) where no flight is written in a
             # gap longer than a jump, and where flights follow one another with no landing written, once the body
             # would have been in the air longer than a jump
-            if any(f.start <= middle < f.end for f in flights):
+            written = any(f.start <= middle < f.end for f in flights)
+            if written:
                 landed = next((r.t1 for r in reversed(runs) if r.feet), 0.0)
                 airborne = seconds[b1] - landed
             else:
                 airborne = float(np.diff(clock.seconds(np.array(gap)))[0])
-            if airborne > LONGEST_FLIGHT:
+            # nor is it a jump where no flight is written and a hold comes after the gap, or nothing does: a hold
+            # keeps the weight where it was, so it never left (a dance ending a quarter beat after its last turn,
+            # then continued with holds, hopped 15 cm at the join, and the push was felt 1.5 beats before it)
+            after = [s for col in columns for s in col if abs(s.start - gap[1]) < 1e-9]
+            kept = not written and (all(s.sign is Sign.HOLD for s in after) if after else gap[1] >= end_beat - 1e-9)
+            if airborne > LONGEST_FLIGHT or kept:
                 feet = next((r.feet for r in reversed(runs) if r.feet), (0, 1))
         new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION
                     and (abs(s.start - b0) < 1e-9 or (stepping_out and s.start <= 1e-9 and b0 == first_support))]
