@@ -95,7 +95,6 @@ def test_jumps_appear_as_flight(trials, name):
     assert any(s.column in SUPPORTS and s.start >= last - 0.25 for s in score.symbols) or last >= score.duration - 1
 
 
-
 @pytest.mark.parametrize("name", ["13_11", "16_01"])
 def test_a_plie_before_a_standing_jump_is_written_on_both_feet(trials, name):
     """CMU's standing jumps sink 18-22 cm on both feet for a beat or more before they fly, the weight staying where
@@ -129,6 +128,7 @@ def test_a_plie_while_standing_reads_back_where_it_was_written():
         assert written[0].sign is Sign.HOLD and written[0].start == 0.0
         low = [s for s in written if s.sign is Sign.DIRECTION and s.level is laban.Level.LOW]
         assert len(low) == 1 and abs(low[0].start - 2.5) <= 0.25 and low[0].duration >= 1.0, written
+
 
 def test_floor_is_at_zero_under_planted_feet(trials):
     for name in ("05_01", "05_02", "60_01", "13_11"):

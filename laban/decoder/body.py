@@ -48,7 +48,7 @@ _ABSORB = (0.06, 0.20)
 # a landing takes it, against the take's median height; 0.92 the median landing): a landing that the feet leave again
 # at once, into a stretch off the floor with no flight written (``_glide``), took 05_19's pelvis to 0.32 m
 _LOWEST = 0.65
-_RECOVER = 0.25  # s the knees take to come back up from the least absorption, longer from deeper (as its root)
+_RECOVER = 0.25  # s the knees take to come back up from the least absorption; from deeper, times √(depth / least)
 _REACH_AHEAD = 0.05  # s over which the pelvis comes down to a landing foot's reach
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass

@@ -136,8 +136,9 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
             # nor is it a jump where no flight is written and a hold comes after the gap, or nothing does: a hold
             # keeps the weight where it was, so it never left (a dance ending a quarter beat after its last turn,
             # then continued with holds, hopped 15 cm at the join, and the push was felt 1.5 beats before it)
-            after = [s for col in columns for s in col if abs(s.start - gap[1]) < 1e-9]
-            kept = not written and (all(s.sign is Sign.HOLD for s in after) if after else gap[1] >= end_beat - 1e-9)
+            resumed = [s for col in columns for s in col if abs(s.start - gap[1]) < 1e-9]
+            kept = not written and (all(s.sign is Sign.HOLD for s in resumed) if resumed
+                                    else gap[1] >= end_beat - 1e-9)
             if airborne > LONGEST_FLIGHT or kept:
                 feet = next((r.feet for r in reversed(runs) if r.feet), (0, 1))
         new_step = [s for s in covering if s is not None and s.sign is Sign.DIRECTION
