@@ -46,7 +46,7 @@ _LANDING_DECEL = 0.8 * GRAVITY
 _ABSORB = (0.06, 0.20)
 # ... and never to below 0.65 of the height the pelvis stands at (the training captures' 5th percentile of the lowest
 # a landing takes it, against the take's median height; 0.92 the median landing): a landing that the feet leave again
-# at once, into a stretch off the floor with no flight written (``_glide``), took 05_19's pelvis to 0.32 m
+# at once, before the other foot lands (off the floor with no flight written), took 05_19's pelvis to 0.32 m
 _LOWEST = 0.65
 _RECOVER = 0.25  # s the knees take to come back up from the least absorption; from deeper, times √(depth / least)
 _REACH_AHEAD = 0.05  # s over which the pelvis comes down to a landing foot's reach
