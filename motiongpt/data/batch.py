@@ -104,12 +104,15 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
                 failures.append((job.source, outcome))
                 continue
             content, length, digest, warnings = outcome
+            # recorded before it is written, and the record saved with only the scores on disk: an interrupt between
+            # the two left a score written and not recorded
+            record.add(job, digest)
             try:
                 write_text(folder / job.output, content)
             except OSError as error:
+                record.drop(job)
                 failures.append((job.source, f"{folder / job.output}: cannot write: {error.strerror or error}"))
                 continue
-            record.add(job, digest)
             seconds += length
             warned += [(job.source, message) for message in warnings]
     finally:
@@ -228,11 +231,17 @@ class Record:
         if time.monotonic() - self.saved > SAVE_EVERY:
             self.save()
 
+    def drop(self, job: Job) -> None:
+        self.entries.pop(job.output.as_posix(), None)
+
     def save(self) -> None:
+        """The record, atomically, of the scores the folder holds (one recorded as it is written, and not yet
+        there, is left out)."""
         from laban.files import atomic_path
 
+        held = {name: entry for name, entry in self.entries.items() if (self.path.parent / name).is_file()}
         text = json.dumps({"what": "scores written by motiongpt tokenize, and what each was made from",
-                           "scores": self.entries}, indent=1, sort_keys=True)
+                           "scores": held}, indent=1, sort_keys=True)
         with atomic_path(self.path) as partial:
             partial.write_text(text + "\n", encoding="utf-8")
         self.saved = time.monotonic()
