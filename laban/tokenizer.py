@@ -4,8 +4,9 @@ What a notator does, in order:
 1. analyse the motion (``laban.analysis``): the body on the floor, the performer's standard cross of axes, which
    foot carries weight when, and the level of the supporting legs;
 2. write the supports: steps (weight arriving on a foot), flight (no weight anywhere), turns (pivots, with their
-   amount; later directions are relative to the new front) and holds; a take that starts on its way (a walk cut
-   from a longer one) starts with the step it is in, not a hold (``IN_MOTION``);
+   amount; later directions are relative to the new front) and holds, and a plié or a rise while a hold keeps the
+   weight (``LEVEL_HELD``); a take that starts on its way (a walk cut from a longer one) starts with the step it is
+   in, not a hold (``IN_MOTION``);
 3. find the gestures of the free limbs (arms as upper arm + forearm, legs, torso, head): each limb's direction and
    level binned with hysteresis so that a limb hovering on a bin boundary does not flicker, and symbol boundaries
    where movements arrive (stops and reversals), not every frame; in a jump, the legs as they are at its top (the
