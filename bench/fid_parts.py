@@ -1,11 +1,11 @@
-"""Where a set's FID_g comes from: each geometric relation's share, and the most any fix of it could give; and which
-takes its Div_k falls short in.
+"""Where a set's FID_g comes from: each geometric relation's share, and the most any fix of it could give; the same
+for FID_k's kinetic features and takes; and which takes its Div_k falls short in.
 
     PYTHONPATH=. python bench/fid_parts.py                          # decoded validation scores, decode seeds 0-3
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3   # the model's validation dances
     PYTHONPATH=. python bench/fid_parts.py --execution learned
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3 4 5 6 7 8 9 --outliers 8   # 10 min
-    PYTHONPATH=. python bench/fid_parts.py --seeds 0 --takes 10     # the ten takes Div_k falls short in most
+    PYTHONPATH=. python bench/fid_parts.py --seeds 0 --takes 10     # the ten takes FID_k and Div_k owe most to
 
 FID_g (``motiongpt.metrics``) compares 32 per-clip fractions of frames in which a pose relation holds ("hand above
 neck", "foot behind"...) between a set and the training captures. Before changing the decoder or the model for one
@@ -60,7 +60,8 @@ def main() -> None:
     parser.add_argument("--execution", default="rules", choices=("rules", "learned"))
     parser.add_argument("--top", type=int, default=12, help="relations to list")
     parser.add_argument("--takes", type=int, default=6,
-                        help="takes to list whose captured kinetic features would add most to Div_k (0: none)")
+                        help="kinetic features and takes to list whose captured features would lower FID_k or add "
+                             "to Div_k most (0: none)")
     parser.add_argument("--outliers", type=float, default=6.0,
                         help="list each dance with a relation (or a kinetic feature) this many training standard "
                              "deviations off, the seed's FID it sits in, and its words (0: none)")
@@ -126,7 +127,53 @@ def main() -> None:
     for value, name, z, z_real in rows[:args.top]:
         print(f"  {name:34} {value:6.2f}   z {z:+.2f} | {z_real:+.2f}")
     if args.takes:
+        kinetic_parts(args.takes, kinetic, reference, held_out)
         diversity_parts(args.takes, kinetic, reference, held_out)
+
+
+def kinetic_parts(top: int, kinetic: list, reference: list, held_out: list) -> None:
+    """Where a set's FID_k comes from, as the relations above for FID_g: FID_k with one kind of kinetic feature
+    (horizontal speed, vertical speed, acceleration: all landmarks) from the captures, the features worth most one by
+    one, and the takes worth most (FID_k with that take's features from its capture); means over the seeds. Found with
+    it (2026-12-06, stop 50): the validation split's FID_k 14.84 was mostly vertical speed (10.0 with the captures'),
+    mostly the standing jumps 13_11 and 16_01 (12.4, 12.8): their pliés and landings (``docs/execution.md``)."""
+    from motiongpt import metrics
+    from motiongpt.metrics.features import LANDMARKS
+
+    ref = np.stack([m.kinetic for m in reference])
+    ref_z = metrics.normalise(ref, ref)[0]
+    truth = np.stack([m.kinetic for m in held_out])
+    kinds = ("horizontal speed", "vertical speed", "acceleration")  # per landmark, as kinetic_features orders them
+
+    def fid(features: np.ndarray) -> float:
+        return metrics.fid(metrics.normalise(features, ref)[0], ref_z)
+
+    def replaced(columns=None, take=None) -> float:
+        out = []
+        for features in kinetic:
+            features = features.copy()
+            if columns is not None:
+                features[:, columns] = truth[:, columns]
+            if take is not None:
+                features[take] = truth[take]
+            out.append(fid(features))
+        return float(np.mean(out))
+
+    print(f"\nFID_k: captures' own {fid(truth):.2f}; per seed {', '.join(f'{fid(f):.2f}' for f in kinetic)}")
+    print("FID_k with one kind of feature taken from the captures (mean over seeds):")
+    for k, kind in enumerate(kinds):
+        print(f"  {kind:18} {replaced(columns=list(range(k, ref.shape[1], 3))):6.2f}")
+    z_set = metrics.normalise(np.concatenate(kinetic), ref)[0].mean(axis=0)
+    z_truth = metrics.normalise(truth, ref)[0].mean(axis=0)
+    rows = sorted((replaced(columns=[j]), j) for j in range(ref.shape[1]))
+    print(f"the {top} features worth most (FID_k with that one from the captures; mean z, set | captures):")
+    for value, j in rows[:top]:
+        name = f"{LANDMARKS[j // 3].value} {kinds[j % 3]}"
+        print(f"  {name:34} {value:6.2f}   z {z_set[j]:+.2f} | {z_truth[j]:+.2f}")
+    rows = sorted((replaced(take=i), i) for i in range(len(held_out)))
+    print(f"the {top} takes worth most (FID_k with that one from its capture):")
+    for value, i in rows[:top]:
+        print(f"  {held_out[i].name:8} {value:6.2f}   {(held_out[i].text or '')[:50]!r}")
 
 
 def diversity_parts(top: int, kinetic: list, reference: list, held_out: list) -> None:
