@@ -48,7 +48,9 @@ _ABSORB = (0.06, 0.20)
 # a landing takes it, against the take's median height; 0.92 the median landing): a landing that the feet leave again
 # at once, before the other foot lands (off the floor with no flight written), took 05_19's pelvis to 0.32 m
 _LOWEST = 0.65
+_ABSORBING = (0.1, 0.3)  # s the way down from touch-down takes, at least and at most
 _RECOVER = 0.25  # s the knees take to come back up from the least absorption; from deeper, times √(depth / least)
+_LANDED = 0.8  # s after touch-down that a landing may still be coming up (0.3 + 0.25 × √(0.20 / 0.06) = 0.76)
 _REACH_AHEAD = 0.05  # s over which the pelvis comes down to a landing foot's reach
 _BALANCE = 0.025  # m the centre of mass may stray from the planned centre of weight over the feet
 _BALANCE_PASSES = 1  # times the legs are solved again after moving the pelvis under the centre of mass
@@ -537,13 +539,13 @@ class Body:
             # speed would carry an arm's edit, which moves it, into the landing after the arm's reach)
             lands_at = max(0.5 * GRAVITY * flight - (y_on - y_off) / flight, 0.3)
             sinks = float(np.clip(lands_at ** 2 / (2 * _LANDING_DECEL) - (y_on - y_stand_on), *_ABSORB))
-            after_landing = (t >= t_on) & (t <= t_on + 0.8)  # (the longest absorption and recovery)
+            after_landing = (t >= t_on) & (t <= t_on + _LANDED)
             sinks = min(sinks, max(float(root_y[after_landing].min(initial=y_stand_on)) -
                                    _LOWEST * self.rig.standing_height(), 0.0))
             # as long as slowing evenly from that speed takes over the whole way down from touch-down: timed by the
             # depth below standing alone, the pelvis first fell faster than it flew (a curve through more height in
             # the same time), and flights read back later or longer (validation flight F1 0.975; 1.000 now)
-            absorb = float(np.clip(2 * (y_on - y_stand_on + sinks) / lands_at, 0.1, 0.3))
+            absorb = float(np.clip(2 * (y_on - y_stand_on + sinks) / lands_at, *_ABSORBING))
             recovers = _RECOVER * np.sqrt(sinks / _ABSORB[0])
             inside = (t >= t_off) & (t <= t_on)
             dt = t[inside] - t_off
