@@ -9,6 +9,7 @@ import pytest
 from scipy.spatial.distance import pdist
 
 from motiongpt.cocreate import CocreateError, generate
+from motiongpt.cocreate.generate import TOP_P, VARIED_TOP_P
 from motiongpt.cocreate.models import Loaded
 from motiongpt.cocreate.spread import motion_features, spread_out
 from motiongpt.model import build, tiny_config
@@ -53,7 +54,8 @@ def test_variation_k_reads_only_the_draws_before_it():
 
 
 def test_variations_are_spread_out_stable_and_reproducible(loaded):
-    settings = dict(text="turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False)
+    # (every draw at one top-p, so that the spread is compared with the best of each on the same distribution)
+    settings = dict(text="turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False, varied_top_p=0.9)
     before = generate(loaded, count=3, spread=0.0, **settings)  # each the best of its 4 draws by the words
     two, three = generate(loaded, count=2, **settings), generate(loaded, count=3, **settings)
     assert [d.score for d in two] == [d.score for d in three[:2]]  # variation k: the same whether 2 or 3 asked
@@ -68,3 +70,14 @@ def test_variations_are_spread_out_stable_and_reproducible(loaded):
     with pytest.raises(CocreateError, match="spread"):
         generate(loaded, count=2, spread=-1.0, **settings)
 
+
+
+def test_the_variations_after_the_first_draw_from_the_whole_distribution(loaded):
+    settings = dict(text="turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False)
+    wide, narrow = generate(loaded, count=3, **settings), generate(loaded, count=3, varied_top_p=0.9, **settings)
+    # the first is the dance written alone, whatever the others draw from; the others draw otherwise
+    assert wide[0].score == narrow[0].score == generate(loaded, count=1, **settings)[0].score
+    assert [d.score for d in wide[1:]] != [d.score for d in narrow[1:]]
+    assert {d.lineage.settings["varied_top_p"] for d in wide} == {VARIED_TOP_P} and VARIED_TOP_P > TOP_P
+    with pytest.raises(CocreateError, match="top-p"):
+        generate(loaded, count=2, varied_top_p=0.0, **settings)

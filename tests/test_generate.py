@@ -134,6 +134,26 @@ def test_bad_settings_are_one_line(model, score):
         assert "\n" not in str(error.value)
 
 
+def test_a_nucleus_per_row_warps_each_row_as_it_would_alone(model):
+    from transformers import TopPLogitsWarper
+
+    from motiongpt.model.generate import NucleusByRow
+
+    scores = torch.stack([torch.randperm(30, generator=torch.Generator().manual_seed(k)) * 0.3 for k in range(4)])
+    ids = torch.zeros(4, 1, dtype=torch.long)
+    warped = NucleusByRow([0.9, 1.0, 0.5, 0.9])(ids, scores)
+    assert torch.equal(warped[[0, 3]], TopPLogitsWarper(0.9)(ids[[0, 3]], scores[[0, 3]]))
+    assert torch.equal(warped[2:3], TopPLogitsWarper(0.5)(ids[2:3], scores[2:3]))
+    assert torch.equal(warped[1], scores[1])  # top-p 1 keeps every token
+    assert torch.isinf(warped[2]).sum() > torch.isinf(warped[0]).sum() > 0
+    grid = laban.BeatGrid.uniform(100.0, 4 * 60 / 100, beats_per_bar=4)
+    # a dance drawn at its own top-p in a batch of others is the dance drawn alone
+    mixed = variations(model, grid, 3, seed=2, top_p=[0.9, 1.0, 0.5])
+    assert [mixed[0], mixed[2]] == [variations(model, grid, 3, seed=2, top_p=p)[k] for k, p in ((0, 0.9), (2, 0.5))]
+    with pytest.raises(GenerationError, match="one per dance"):
+        variations(model, grid, 3, top_p=[0.9, 1.0])
+
+
 def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     from motiongpt.cli import main
 

@@ -71,6 +71,9 @@ def add_parser(commands) -> None:
                                                          low_inclusive=True, integer=True),
                      help="write N dances into -o/1 .. -o/N, ranked by quality (1 the best), and -o/overview.png "
                           "to choose from (no videos)")
+    gen.add_argument("--varied-top-p", type=common.number("top-p", high=1.0),
+                     help="with --variations: the top-p every variation but the first is drawn at (default 1: "
+                          "all the model's tokens; the first is the dance written alone, at --top-p)")
     gen.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (made if missing)")
     gen.set_defaults(run=run)
 
@@ -98,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
                       repeats=not args.no_repeats, count=count, seed=args.seed,
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
                       **common.following(args),
+                      **({"varied_top_p": args.varied_top_p} if args.varied_top_p is not None else {}),
                       style_name=args.style, steps_on=args.steps_on)
     first = dances[0]
     if args.variations is None:

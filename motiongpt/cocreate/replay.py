@@ -106,7 +106,10 @@ def _generated(dance: Dance, models) -> list[Dance]:
                     meter=prompt.get("meter"), controls=prompt.get("controls", True),
                     repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
                     temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),
-                    top_p=prompt.get("top_p", TOP_P), guidance=prompt.get("guidance", WORDS_GUIDANCE),
+                    top_p=prompt.get("top_p", TOP_P),
+                    varied_top_p=lineage.settings.get("varied_top_p", prompt.get("top_p", TOP_P)),  # (none
+                    # recorded: a set made before its variations drew wider, each at top_p)
+                    guidance=prompt.get("guidance", WORDS_GUIDANCE),
                     music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
                     spread=lineage.settings.get("spread"), skeleton=dance.skeleton, style_name=prompt.get("style"),
                     rank_them=False, steps_on=prompt.get("steps_on"), **length)

@@ -56,7 +56,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                style: str | int | None = None, controls: np.ndarray | torch.Tensor | None = None,
                facts: np.ndarray | None = None,
                bars: int | None = None, seed: int = 0, temperature: float = 1.0, top_k: int = 0,
-               top_p: float = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
+               top_p: float | Sequence[float] = 1.0, guidance: float | dict[str, float] = 1.0, best_of: int = 1,
                continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, repeats: dict[int, int] | None = None,
                sources: dict[int, list[int]] | None = None, title: str = "", max_new_tokens: int | None = None,
@@ -79,7 +79,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
       facts of the two bars, nor when filling in. ``sources``: the tokens (after the ``<bar>``) of bars from before
       the sequence that a bar repeats, numbered on from its bars (-1 the bar before its first: a continuation
       repeating a bar the model does not see).
-    - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token.
+    - ``temperature`` 0 is greedy; ``top_k`` 0 and ``top_p`` 1 keep every token; ``top_p`` may be one per dance
+      (each of its ``best_of`` samples drawn so: ``NucleusByRow``).
     - ``guidance``: classifier-free guidance (``motiongpt.model.guidance``): a scale for the words, or scales
       per condition group, ``{"words": 3, "music": 2}`` (``music``: the per-bar ``controls``). 1 samples the
       model as it is, more follows the group more closely; each guided group adds a copy of the batch.
@@ -107,8 +108,11 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         raise GenerationError(f"the number of variations must be a whole number from 1, not {count!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise GenerationError(f"seed must be a whole number from 0, not {seed!r}")
-    if not (temperature >= 0 and top_k >= 0 and 0 < top_p <= 1):
+    nuclei = list(top_p) if isinstance(top_p, (list, tuple, np.ndarray)) else [top_p] * count
+    if not (temperature >= 0 and top_k >= 0 and all(0 < p <= 1 for p in nuclei)):
         raise GenerationError("temperature and top_k must be at least 0 and top_p in (0, 1]")
+    if len(nuclei) != count:
+        raise GenerationError(f"top_p is one value or one per dance ({count}), not {len(nuclei)}")
     scales = guidance if isinstance(guidance, dict) else {"words": guidance}
     for name, scale in scales.items():
         if name not in GROUPS:
@@ -165,6 +169,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
         best_of = 1  # nothing asked: nothing to rank by (the first sample would be kept whatever the others)
     count, wanted = count * best_of, count
     seeds = [_derived(seed, row) for row in range(count)]  # row k × best_of + j: variation k's j-th sample
+    nuclei = [float(p) for p in nuclei for _ in range(best_of)]
+    top_p = nuclei[0] if len(set(nuclei)) == 1 else nuclei
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
                     running=running, jumps=jumps)
@@ -246,8 +252,26 @@ def _best(samples: list[Score], phrases, energy) -> Score:
     return samples[max(running, key=lambda k: (fit[k], -k))]
 
 
+class NucleusByRow(TopPLogitsWarper):
+    """Top-p sampling with a nucleus per row of the batch (a row whose ``top_p`` is 1 keeps every token): each
+    group of rows is warped by transformers' own ``TopPLogitsWarper``, which works row by row, so a row comes out
+    as it would in a batch of its ``top_p`` alone (the first of a set of variations is the dance ``generate``
+    writes alone)."""
+
+    def __init__(self, top_ps: list[float]) -> None:
+        super().__init__(min(top_ps))
+        self.groups = {p: torch.tensor([q == p for q in top_ps]) for p in set(top_ps) if p < 1}
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.Tensor) -> torch.Tensor:
+        scores = scores.clone()
+        for p, rows in self.groups.items():
+            rows = rows.to(scores.device)
+            scores[rows] = TopPLogitsWarper(p)(input_ids[rows], scores[rows])
+        return scores
+
+
 def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: int, controls, facts,
-            seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float,
+            seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float | list[float],
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
             forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
             running: np.ndarray | None = None, jumps: np.ndarray | None = None) -> list[list[int]]:
@@ -306,7 +330,9 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
             processors.append(TopKLogitsWarper(int(top_k)))
-        if top_p < 1:
+        if isinstance(top_p, list):
+            processors.append(NucleusByRow(top_p))
+        elif top_p < 1:
             processors.append(TopPLogitsWarper(float(top_p)))
     device = model.lm_head.weight.device
     same = all(p == prompts[0] for p in prompts)
