@@ -71,7 +71,6 @@ def test_variations_are_spread_out_stable_and_reproducible(loaded):
         generate(loaded, count=2, spread=-1.0, **settings)
 
 
-
 def test_the_variations_after_the_first_draw_from_the_whole_distribution(loaded):
     settings = dict(text="turn to the right, arms high", bars=2, bpm=100, seed=4, rank_them=False)
     wide, narrow = generate(loaded, count=3, **settings), generate(loaded, count=3, varied_top_p=0.9, **settings)

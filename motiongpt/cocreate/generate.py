@@ -30,9 +30,9 @@ TOP_P = 0.9
 # ... and a set of variations: the first is the dance written alone (at ``TOP_P``), the others draw from the model's
 # whole distribution, so that eight are eight options and not near copies. Chosen on validation prompts (the first
 # phrase ``laban.describe`` writes of five validation-split dance takes, seeds 0-1, 8 bars at 110 bpm, eight
-# variations each, every variation at one top-p): kinetic / geometric diversity of the eight 2.65 / 11.88 at 0.9,
-# 3.05 / 11.91 at 1 (the worst set 1.32 -> 1.93); words kept 0.907 -> 0.905, text fit -0.099 -> -0.081, round trip
-# 0.987 -> 0.989; the 80 variations against the real dance windows FID_k 148 -> 139, FID_g 240 -> 212 (docs/cocreate.md).
+# variations each): kinetic / geometric diversity of the eight 2.65 / 11.88 with every draw at 0.9, 3.08 / 11.55 so;
+# words kept 0.907 -> 0.902, round trip 0.987 either way; the 80 variations against the real dance windows FID_k
+# 148 -> 140, FID_g 240 -> 209 (docs/cocreate.md, "The variations drawn wider").
 VARIED_TOP_P = 1.0
 
 # Where the feet land (``motiongpt.model.rhythm``): on music, pushed onto the beat (18 pieces of music21's corpus,

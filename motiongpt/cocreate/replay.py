@@ -101,16 +101,15 @@ def _generated(dance: Dance, models) -> list[Dance]:
 
     lineage, prompt = dance.lineage, dance.prompt
     length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
+    # a set made before its later variations were drawn wider records no ``varied_top_p``: each was drawn at top_p
+    varied = lineage.settings.get("varied_top_p", prompt.get("top_p", TOP_P))
     return generate(models(prompt.get("style")), text=prompt.get("text"), phrases=dance.phrases,
                     music=prompt.get("music"), bpm=None if prompt.get("music") else prompt.get("bpm"),
                     meter=prompt.get("meter"), controls=prompt.get("controls", True),
                     repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
                     temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),
-                    top_p=prompt.get("top_p", TOP_P),
-                    varied_top_p=lineage.settings.get("varied_top_p", prompt.get("top_p", TOP_P)),  # (none
-                    # recorded: a set made before its variations drew wider, each at top_p)
-                    guidance=prompt.get("guidance", WORDS_GUIDANCE),
-                    music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
+                    top_p=prompt.get("top_p", TOP_P), varied_top_p=varied,
+                    guidance=prompt.get("guidance", WORDS_GUIDANCE), music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
                     spread=lineage.settings.get("spread"), skeleton=dance.skeleton, style_name=prompt.get("style"),
                     rank_them=False, steps_on=prompt.get("steps_on"), **length)
 
