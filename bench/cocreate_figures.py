@@ -21,6 +21,9 @@
   (``bench/lora_style.py``) before and after translating into or out of salsa (``--only translate``);
 - continue: whether the continuation keeps the style of what it continues (the same classifier, ``--only
   continue``);
+- ``--only variations --split validation``: the same on words from validation takes (``validation_prompts``,
+  seeds 0-1), where the variations' settings are chosen (``--varied-top-p``, ``--spread``), with the pooled FID of
+  all the variations against the real windows;
 - ``--only locality``: the motion outside the edit over many dances, ``--dances`` of them (five prompts, seeds 0 up):
   ``regenerate`` bars 3-4 of 8 (before the edit, and after it once both feet have stepped again, after the best
   rigid move on the floor; the joins against the capture's 99th percentile), ``continue`` by 4 bars (before the
@@ -247,7 +250,11 @@ def main() -> None:
                         "(the figures before it)")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="--only held-out: the test split's dances (reporting) or the validation split's (to "
-                             "choose settings on)")
+                             "choose settings on); --only variations: validation takes' words (validation_prompts, "
+                             "seeds 0-1) instead of the three texts")
+    parser.add_argument("--varied-top-p", type=float, help="--only variations: generate's (default: its own)")
+    parser.add_argument("--spread", type=float, help="--only variations: the spread-out sets' weight (default: "
+                        "generate's)")
     parser.add_argument("--style-guidance", type=float, help="--only held-out: translate's (default: its own)")
     args = parser.parse_args()
 
@@ -281,7 +288,11 @@ def main() -> None:
             args.json.write_text(json.dumps(figures, indent=1) + "\n")
         return
     if args.only == "variations":
-        figures["variation_sets"] = variation_sets(loaded, texts, (1, 2, 3), args.bars)
+        validation = args.split == "validation"
+        settings = {k: v for k, v in (("varied_top_p", args.varied_top_p), ("spread", args.spread)) if v is not None}
+        figures["variation_sets"] = variation_sets(
+            loaded, validation_prompts(args.corpus) if validation else texts, (0, 1) if validation else (1, 2, 3),
+            args.bars, **settings)
         figures["seconds"] = round(time.time() - started, 1)
         print(json.dumps({k: figures["variation_sets"][k] for k in ("summary", "real", "real_salsa")}, indent=1))
         if args.json:
@@ -536,9 +547,25 @@ def real_features(seconds: float, count: int = 40) -> list:
     return [(f[:KINETIC], f[KINETIC:]) for f in map(motion_features, _real_windows(seconds, count))]
 
 
-def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
+def validation_prompts(corpus: Path, takes=("05_04", "05_05", "05_13", "60_01", "61_01")) -> list[str]:
+    """Words to choose variations' settings on: the first phrase ``laban.describe`` writes of each of these
+    validation-split dance takes (modern dance, salsa lead and follow) in the corpus folder."""
+    import laban
+    from laban.score import Score
+
+    listed = {t["name"]: t for t in json.loads((corpus / "corpus.json").read_text())["takes"]}
+    missing = [name for name in takes if name not in listed or listed[name]["split"] != "validation"]
+    if missing:
+        raise SystemExit(f"{corpus}: no validation take {', '.join(missing)} (build it: datasets/cmu_corpus.py)")
+    return [laban.describe(Score.load(corpus / listed[name]["score"]))[0].text for name in takes]
+
+
+def variation_sets(loaded, texts, seeds, bars: int = 8, **settings) -> dict:
     """The variations figures of 8 variations per text and seed, chosen spread out (the default) and each the
-    best of its own draws (``spread=0``, before), with the CPU seconds of each ``generate`` (one thread)."""
+    best of its own draws (``spread=0``, before), with the CPU seconds of each ``generate`` (one thread);
+    ``settings`` go to ``generate`` (``varied_top_p``, ``spread`` for the spread-out ones). ``pooled``: all the
+    spread-out variations' features against the real windows', FID as ``evaluate`` computes it (kinetic,
+    geometric): whether a set drawn wider is further from real dancing or not."""
     import resource
 
     def cpu() -> float:
@@ -547,13 +574,17 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
 
     from motiongpt.cocreate import generate
 
-    reference, rows = None, []
+    from motiongpt import metrics
+    from motiongpt.cocreate.spread import motion_features
+
+    reference, rows, pool = None, [], []
     for text in texts:
         for seed in seeds:
             row = {"text": text, "seed": seed}
-            for name, spread in (("best_of_each", 0.0), ("spread", None)):
+            for name, spread in (("best_of_each", 0.0), ("spread", settings.get("spread"))):
                 started = cpu()
-                dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed, spread=spread)
+                dances = generate(loaded, text=text, bars=bars, bpm=110, count=8, seed=seed,
+                                  **{**settings, "spread": spread})
                 took = cpu() - started
                 if reference is None:
                     seconds = float(np.mean([d.motion().duration for d in dances]))
@@ -563,6 +594,8 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
                 for part in ("text_fit", "round_trip", "skating"):  # quality's raw components, the 8's mean
                     row[name][part] = round(float(np.mean([d.prompt["quality"][part] for d in dances])), 4)
                 row[name]["cpu_seconds"] = round(took, 1)
+                if name == "spread":
+                    pool += [motion_features(d.motion()) for d in dances]
             row["real"] = {k: figures[f"{k}_real"] for k in ("div_kinetic", "div_geometric")}
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -573,6 +606,10 @@ def variation_sets(loaded, texts, seeds, bars: int = 8) -> dict:
     for name in summary:
         summary[name]["div_kinetic_min"] = round(min(r[name]["div_kinetic"] for r in rows), 3)
         summary[name]["all_valid"] = all(r[name]["valid"] for r in rows)
+    pool = np.stack(pool)
+    for k, (a, b) in enumerate(((0, KINETIC), (KINETIC, None))):
+        generated, real = metrics.normalise(pool[:, a:b], np.stack([r[k] for r in reference]))
+        summary["spread"]["pooled_fid_" + ("kinetic", "geometric")[k]] = round(float(metrics.fid(generated, real)), 2)
     return {"rows": rows, "summary": summary, "real": rows[0]["real"],
             "real_salsa": real_style_diversity(seconds, reference)}
 

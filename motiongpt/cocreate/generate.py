@@ -32,7 +32,8 @@ TOP_P = 0.9
 # phrase ``laban.describe`` writes of five validation-split dance takes, seeds 0-1, 8 bars at 110 bpm, eight
 # variations each): kinetic / geometric diversity of the eight 2.65 / 11.88 with every draw at 0.9, 3.08 / 11.55 so;
 # words kept 0.907 -> 0.902, round trip 0.987 either way; the 80 variations against the real dance windows FID_k
-# 148 -> 140, FID_g 240 -> 209 (docs/cocreate.md, "The variations drawn wider").
+# 148 -> 140, FID_g 240 -> 209 (bench/cocreate_figures.py --only variations --split validation [--varied-top-p 0.9];
+# docs/cocreate.md, "The variations drawn wider").
 VARIED_TOP_P = 1.0
 
 # Where the feet land (``motiongpt.model.rhythm``): on music, pushed onto the beat (18 pieces of music21's corpus,
