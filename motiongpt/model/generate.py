@@ -256,17 +256,19 @@ class NucleusByRow(TopPLogitsWarper):
     """Top-p sampling with a nucleus per row of the batch (a row whose ``top_p`` is 1 keeps every token): each
     group of rows is warped by transformers' own ``TopPLogitsWarper``, which works row by row, so a row comes out
     as it would in a batch of its ``top_p`` alone (the first of a set of variations is the dance ``generate``
-    writes alone)."""
+    writes alone). A top-p warper itself, so that the sampling loop knows it acts on the logits' values
+    (``sampling.VALUED``)."""
 
     def __init__(self, top_ps: list[float]) -> None:
         super().__init__(min(top_ps))
-        self.groups = {p: torch.tensor([q == p for q in top_ps]) for p in set(top_ps) if p < 1}
+        self.groups = [(TopPLogitsWarper(p), torch.tensor([q == p for q in top_ps])) for p in sorted(set(top_ps))
+                       if p < 1]
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.Tensor) -> torch.Tensor:
         scores = scores.clone()
-        for p, rows in self.groups.items():
+        for warper, rows in self.groups:
             rows = rows.to(scores.device)
-            scores[rows] = TopPLogitsWarper(p)(input_ids[rows], scores[rows])
+            scores[rows] = warper(input_ids[rows], scores[rows])
         return scores
 
 
