@@ -6,6 +6,7 @@ for FID_k's kinetic features and takes; and which takes its Div_k falls short in
     PYTHONPATH=. python bench/fid_parts.py --execution learned
     PYTHONPATH=. python bench/fid_parts.py --model builtin --seeds 0 1 2 3 4 5 6 7 8 9 --outliers 8   # 10 min
     PYTHONPATH=. python bench/fid_parts.py --seeds 0 --takes 10     # the ten takes FID_k and Div_k owe most to
+    PYTHONPATH=. python bench/fid_parts.py --split train --seeds 0  # the training split against itself: a diagnosis
 
 FID_g (``motiongpt.metrics``) compares 32 per-clip fractions of frames in which a pose relation holds ("hand above
 neck", "foot behind"...) between a set and the training captures. Before changing the decoder or the model for one
@@ -19,7 +20,9 @@ enough"). Read ``--seeds 0 1 2 3 4 5 6 7 8 9`` before keeping a change.
 
 The rows are the validation split's (27 takes): its scores decoded (``laban.decode``, ``--execution``), or with
 ``--model`` the model's dances for them as ``motiongpt evaluate --held-out validation --model`` writes them. The
-test split is never read here: what this finds is what gets tuned.
+test split is never read here: what this finds is what gets tuned. ``--split train`` takes the training split's 96
+takes instead, measured against the training captures they are (so the captures' own FID is 0): more takes to see a
+relation's bias in, but nothing to choose a change by, since a decoder tuned so is tuned on its own reference.
 
 Found with it (2026-12-04, rules, decode seeds 0-3; ``docs/execution.md``, "Where issue 13 stands"): the decoded
 validation scores' FID_g 14.86 against the captures' own 11.30; every arm-pose relation perfect would give 12.9,
@@ -58,6 +61,8 @@ def main() -> None:
                         help="decode seeds, or with --model sampling seeds")
     parser.add_argument("--model", help="'builtin' or a model folder: its dances instead of the decoded scores")
     parser.add_argument("--execution", default="rules", choices=("rules", "learned"))
+    parser.add_argument("--split", default="validation", choices=("validation", "train"),
+                        help="whose takes: the validation split's (what to choose on) or the training split's")
     parser.add_argument("--top", type=int, default=12, help="relations to list")
     parser.add_argument("--takes", type=int, default=6,
                         help="kinetic features and takes to list whose captured features would lower FID_k or add "
@@ -75,7 +80,7 @@ def main() -> None:
     from motiongpt.metrics.features import GEOMETRIC_NAMES
 
     reference = [measure(c) for c in load("train")[0]]
-    held_out = [measure(c) for c in load("validation")[0]]
+    held_out = reference if args.split == "train" else [measure(c) for c in load(args.split)[0]]
     model = load_model(args.model) if args.model else None
     sets, kinetic = [], []
     for seed in args.seeds:
@@ -111,7 +116,7 @@ def main() -> None:
         return float(np.mean(out))
 
     what = f"the model's ({args.model}) dances" if model else "the decoded scores"
-    print(f"validation split, {len(held_out)} takes, {what}, execution {args.execution}")
+    print(f"{args.split} split, {len(held_out)} takes, {what}, execution {args.execution}")
     per_seed = [fid(f) for f in sets]
     print(f"captures' own FID_g {fid(truth):.2f}; per seed {', '.join(f'{v:.2f}' for v in per_seed)}; "
           f"mean {np.mean(per_seed):.2f}")
