@@ -57,7 +57,8 @@ def main() -> None:
         row["decoded"] += stances(laban.decode(measure(clip).score, seed=0))
     print(f"{args.split} split: stances on both feet of {SHORTEST} s or more, medians in leg lengths "
           "(across: ankle to ankle across the body; ahead: one foot in front of the other)")
-    print(f"{'category':12} {'stances':>8}  {'across, captured':>17} {'decoded':>8}  {'ahead, captured':>16} {'decoded':>8}")
+    print(f"{'category':12} {'stances':>8}  {'across, captured':>17} {'decoded':>8}  "
+          f"{'ahead, captured':>16} {'decoded':>8}")
     pooled = {"captured": [], "decoded": []}
     for name in sorted(rows) + ["all"]:
         row = pooled if name == "all" else rows[name]
