@@ -30,10 +30,10 @@ _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the
 # The slowest plateau speed of a gesture (deg/s): a move that would go slower goes at this speed, arrives early and
 # holds. Dancers do not crawl through a long symbol: the training captures' upper arms peak at 172°/s through arm
 # symbols of 0.8-1.5 s and 145°/s through longer ones, where at 70°/s the decoded arms peaked at 92°/s and 101°/s
-# (bench/gesture_speeds.py). Chosen on the validation split (bench/execution_evaluate.py --held-out validation,
-# decode seeds 0-3, FID_k / FID_g means): 70: 13.29 / 14.45; 150: 13.02 / 13.97 (110: 13.19 / 14.00 and 250:
-# 12.49 / 13.88 at seed 0); docs/execution.md, "Slow moves not crawled". (Anything above 50°/s to start and 25°/s
-# to keep moving, the tokenizer's sense of movement, is visible to it.)
+# (bench/gesture_speeds.py). Chosen on the validation split (decode seeds 0-3, bench/fid_parts.py, FID_k / FID_g
+# means): 70: 13.29 / 14.45; 150: 12.94 / 13.96 (at seed 0, the floor alone patched: 110: 13.19 / 14.00, 150: 13.02
+# / 13.76, 250: 12.49 / 13.88); docs/execution.md, "Slow moves not crawled". (Anything above 50°/s to start and
+# 25°/s to keep moving, the tokenizer's sense of movement, is visible to it.)
 _GESTURE_SPEED = 150.0
 _FASTEST_GESTURE = 900.0  # deg/s, about the fastest a dancer's arm swings
 _SEEN_SMOOTHING = 1.5 / WORKING_FPS  # s: the tokenizer smooths limb speed over 1.5 of its frames
