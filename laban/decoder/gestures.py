@@ -246,8 +246,8 @@ def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
     """Directions over time: from ``start``, each move (t0, t1, target, ease in, ease out) reaches its target
     along the sphere.
 
-    Timing is eased (the speed ramps up and down smoothly) with a constant speed between. A move that would crawl
-    slower than a movement the tokenizer can see goes at ``_GESTURE_SPEED`` and arrives early; a move followed at
+    Timing is eased (the speed ramps up and down smoothly) with a constant speed between. A move that would go
+    slower than dancers move through a long symbol goes at ``_GESTURE_SPEED`` and arrives early; a move followed at
     once by another arrives a moment early and pauses, as a dancer's movements are separated by stops (the
     tokenizer cuts movements where the limb stops). Each move starts a moment before its written time, so that it
     is seen to start on time (``_seen_after``); a quick move followed at once by another flows into it instead,
@@ -371,7 +371,7 @@ def _timing(angle: np.ndarray, available: np.ndarray, gap: np.ndarray, ease_in: 
             flowing: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Durations and ease lengths of moves of ``angle`` degrees with ``available`` seconds each, ``gap`` seconds
     before the next move in their column. A move followed at once by another leaves time to stop (``_STOP``); one
-    that would crawl slower than the tokenizer sees movement goes at ``_GESTURE_SPEED`` and arrives early."""
+    that would go slower than ``_GESTURE_SPEED`` goes at that speed and arrives early."""
     quickest = np.maximum(0.06, angle / _FASTEST_GESTURE)
     pause = np.where((gap < _STOP) & ~flowing, np.clip(available - quickest, 0.0, _STOP), 0.0)
     duration = np.maximum(available - pause, 1e-3)
