@@ -9,7 +9,7 @@ turns at least ``LEAST`` degrees, the upper arm's angular speed frame by frame (
 frames, from 0.1 s before the symbol to its end), in the capture and in its score decoded (rules, seed 0): the
 90th percentile of the speed, the degrees travelled, and the share of frames moving (over 25°/s). Medians per
 symbol duration. Found with it (2026-12-06, stop 52, before the change): in symbols of 0.8-1.5 s the captured arm
-peaks at 172°/s and travels 108°, the decoded one 92°/s and 68° (its slow moves crawled at ``_GESTURE_SPEED``, then
+peaks at 173°/s and travels 109°, the decoded one 92°/s and 68° (its slow moves crawled at ``_GESTURE_SPEED``, then
 70°/s, the whole symbol long); ``docs/execution.md``, "Slow moves not crawled".
 """
 
@@ -27,7 +27,7 @@ BINS = ((0.0, 0.4), (0.4, 0.8), (0.8, 1.5), (1.5, np.inf))  # symbol durations, 
 
 def speeds(motion, score) -> list[tuple[float, float, float, float]]:
     """(90th percentile of speed °/s, degrees travelled, share of frames moving, seconds) per upper-arm symbol."""
-    from laban.analysis import analyse
+    from laban.analysis import analyse, angular_speed
     from laban.score import Column, Sign
     from laban.skeleton import BodyPart as B
 
@@ -36,10 +36,7 @@ def speeds(motion, score) -> list[tuple[float, float, float, float]]:
     out = []
     for column, (shoulder, elbow) in ((Column.UPPER_ARM_LEFT, (B.UPPER_ARM_LEFT, B.FOREARM_LEFT)),
                                       (Column.UPPER_ARM_RIGHT, (B.UPPER_ARM_RIGHT, B.FOREARM_RIGHT))):
-        v = traj.part(elbow) - traj.part(shoulder)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        turn = np.degrees(np.arccos(np.clip(np.einsum("ta,ta->t", v[1:], v[:-1]), -1.0, 1.0))) * traj.fps
-        turn = np.r_[turn, turn[-1:]]
+        turn = angular_speed(traj.part(elbow) - traj.part(shoulder), traj.fps)
         for symbol in score.column(column):
             if symbol.sign is not Sign.DIRECTION or symbol.duration <= 0:
                 continue

@@ -253,6 +253,15 @@ def limb_flexion(traj: Trajectories, column: str) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
 
 
+def angular_speed(vectors: np.ndarray, fps: float) -> np.ndarray:
+    """(T,) degrees a second that the direction of ``vectors`` (T, 3) turns, each frame from the one before (the
+    first frame as the second): how fast a limb moves, as the tokenizer sees it before smoothing."""
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    cosine = np.clip(np.einsum("ta,ta->t", unit[1:], unit[:-1]), -1.0, 1.0)
+    speed = np.degrees(np.arccos(cosine)) * fps
+    return np.concatenate([speed[:1], speed])
+
+
 def contraction_degree(flexion: float) -> int | None:
     """The degree (1-6) of the contraction sign a notator writes for a knee or elbow bent ``flexion`` degrees, or
     None for a limb at its natural extension: under ``STRAIGHT`` nothing is written (a relaxed joint is a little

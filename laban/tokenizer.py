@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import (NORMAL_JUMP, NORMAL_STEP, STEP_TRAVEL, Analysis, analyse, contraction_degree, latch,
-                       leg_length, limb_flexion, runs, runs_of_values, space_measurement, support_levels,
+from .analysis import (NORMAL_JUMP, NORMAL_STEP, STEP_TRAVEL, Analysis, analyse, angular_speed, contraction_degree,
+                       latch, leg_length, limb_flexion, runs, runs_of_values, space_measurement, support_levels,
                        without_short_runs)
 from .beats import beat_grid
 from .cells import LEVELS as _LEVELS
@@ -132,10 +132,7 @@ def _gesture_limbs(analysis: Analysis):
 def _movements(vectors: np.ndarray, fps: float, min_gap: float, allowed: np.ndarray | None) -> list[tuple[int, int]]:
     """Movements of a limb as (start frame, arrival frame): runs of rotation between rests, split at the stops
     and reversals inside them (dips of angular speed at least ``min_gap`` frames apart)."""
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    cosine = np.clip(np.einsum("ta,ta->t", unit[1:], unit[:-1]), -1.0, 1.0)
-    speed = np.degrees(np.arccos(cosine)) * fps
-    speed = gaussian_filter1d(np.concatenate([speed[:1], speed]), 1.5)
+    speed = gaussian_filter1d(angular_speed(vectors, fps), 1.5)
     moving = latch(speed > MOVING_SPEED, (speed > MOVING_SPEED) | (speed < STILL_SPEED))
     if allowed is not None:
         moving &= allowed

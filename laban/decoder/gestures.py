@@ -28,7 +28,7 @@ from .routes import Paths
 
 _MARGIN = 3.0  # degrees sampled directions stay inside a cell's core (where the tokenizer's hysteresis reads it)
 # The slowest plateau speed of a gesture (deg/s): a move that would go slower goes at this speed, arrives early and
-# holds. Dancers do not crawl through a long symbol: the training captures' upper arms peak at 172°/s through arm
+# holds. Dancers do not crawl through a long symbol: the training captures' upper arms peak at 173°/s through arm
 # symbols of 0.8-1.5 s and 145°/s through longer ones, where at 70°/s the decoded arms peaked at 92°/s and 101°/s
 # (bench/gesture_speeds.py). Chosen on the validation split (decode seeds 0-3, bench/fid_parts.py, FID_k / FID_g
 # means): 70: 13.29 / 14.45; 150: 12.94 / 13.96 (at seed 0, the floor alone patched: 110: 13.19 / 14.00, 150: 13.02
