@@ -15,7 +15,10 @@
   each edge) against the capture data's 99th percentile (``--only locality`` also ranks them among the same
   peaks of the captures' own windows, ``join_ranks``);
 - continue: the same join figures at the join;
-- blend: Spearman ρ of the bar-by-bar position from A to B (``motiongpt.cocreate.blend.positions``);
+- blend: Spearman ρ of the bar-by-bar position from A to B (``motiongpt.cocreate.blend.positions``), over all
+  the blend's bars and over its bridge; ``--only blend``: the same over ``--dances`` pairs (the main recipe's
+  dances, seeds 0 up; ``--split validation``: words from validation takes), with the median and how many pairs
+  reach 0.9;
 - translate: share of support symbols kept on their beats; and on held-out dances (the first 8 bars of the CMU
   test split's takes: never trained or tuned on), the support share and P(salsa) of a style classifier
   (``bench/lora_style.py``) before and after translating into or out of salsa (``--only translate``);
@@ -237,21 +240,22 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="dances measured per figure")
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
-    parser.add_argument("--dances", type=int, default=12, help="--only locality: dances measured")
+    parser.add_argument("--dances", type=int, default=12, help="--only locality: dances measured; --only blend: pairs")
     parser.add_argument("--scores", type=Path, help="--only locality: keep each dance's score and its regenerated "
                         "and continued ones here (d<k>.laban, r<k>.laban, c<k>.laban, d<k>.json: the decode seed), "
                         "to trace what moved")
-    parser.add_argument("--only", choices=("all", "held-out", "variations", "locality"), default="all",
+    parser.add_argument("--only", choices=("all", "held-out", "variations", "locality", "blend"), default="all",
                         help="held-out: only the style-classifier figures on the test split's dances; "
                              "variations: only 8 variations of each of the three texts at seeds 1-3, spread out "
-                             "and each the best of its own draws (before)")
+                             "and each the best of its own draws (before); blend: only the blend's ρ over "
+                             "--dances pairs")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "cmu", help="for the held-out dances")
     parser.add_argument("--no-push", action="store_true", help="translate without the support-onset push "
                         "(the figures before it)")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="--only held-out: the test split's dances (reporting) or the validation split's (to "
                              "choose settings on); --only variations: validation takes' words (validation_prompts, "
-                             "seeds 0-1) instead of the three texts")
+                             "seeds 0-1) instead of the three texts; --only blend: validation takes' words")
     parser.add_argument("--varied-top-p", type=float, help="--only variations: generate's (default: its own)")
     parser.add_argument("--spread", type=float, help="--only variations: the spread-out sets' weight (default: "
                         "generate's)")
@@ -259,10 +263,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from scipy.stats import spearmanr
-
-    from motiongpt.cocreate import blend, continue_dance, generate, load_model, regenerate, translate, vary
-    from motiongpt.cocreate.blend import positions as blend_positions
+    from motiongpt.cocreate import continue_dance, generate, load_model, regenerate, translate, vary
     from motiongpt.cocreate.translate import support_beats_kept
 
     torch.set_num_threads(1)
@@ -270,34 +271,34 @@ def main() -> None:
     loaded = load_model(args.model)
     vocabulary = loaded.model.vocabulary
     figures: dict = {"model": loaded.versions, "bars": args.bars}
+
+    def done(shown) -> None:
+        """Print ``shown`` (a part of the figures) and write them all to --json."""
+        figures["seconds"] = round(time.time() - started, 1)
+        print(json.dumps(shown, indent=1))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1) + "\n")
+
+    texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
+             "a lively salsa basic step"]
+    validation = args.split == "validation"
     if args.only == "held-out":
         figures["held_out"] = held_out_figures(loaded, args.corpus, push=not args.no_push, split=args.split,
                                                style_guidance=args.style_guidance)
-        figures["seconds"] = round(time.time() - started, 1)
-        print(json.dumps(figures, indent=1))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=1) + "\n")
-        return
-    texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide",
-             "a lively salsa basic step"]
+        return done(figures)
     if args.only == "locality":
         figures["locality"] = locality_figures(loaded, args.dances, args.bars, args.scores)
-        figures["seconds"] = round(time.time() - started, 1)
-        print(json.dumps(figures["locality"]["summary"], indent=1))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=1) + "\n")
-        return
+        return done(figures["locality"]["summary"])
+    if args.only == "blend":
+        figures["blend"] = blend_figures(loaded, validation_prompts(args.corpus) if validation else texts,
+                                         args.dances, args.bars)
+        return done(figures["blend"]["summary"])
     if args.only == "variations":
-        validation = args.split == "validation"
         settings = {k: v for k, v in (("varied_top_p", args.varied_top_p), ("spread", args.spread)) if v is not None}
         figures["variation_sets"] = variation_sets(
             loaded, validation_prompts(args.corpus) if validation else texts, (0, 1) if validation else (1, 2, 3),
             args.bars, **settings)
-        figures["seconds"] = round(time.time() - started, 1)
-        print(json.dumps({k: figures["variation_sets"][k] for k in ("summary", "real", "real_salsa")}, indent=1))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=1) + "\n")
-        return
+        return done({k: figures["variation_sets"][k] for k in ("summary", "real", "real_salsa")})
 
     # variations: diversity against the real data's
     capture = capture_percentiles()
@@ -343,11 +344,7 @@ def main() -> None:
                      "parent_at_end": join_peaks(dance.motion(), dance.score.grid, [end]),
                      "parent_p99": _p99(dance.motion())})
         other = generate(loaded, text=texts[(seed + 1) % len(texts)], bars=args.bars, bpm=110, seed=20 + seed)[0]
-        mixed = blend(dance, other, loaded, 8, seed=seed)
-        where = blend_positions(mixed.score, dance.score, other.score)
-        blends.append({"rho_all": float(spearmanr(np.arange(len(where)), where)[0]),
-                       "rho_bridge": float(spearmanr(np.arange(8), where[2:10])[0]),
-                       "positions": [round(float(x), 3) for x in where]})
+        blends.append(blend_rho(loaded, dance, other, seed))
         styles = [s for s in loaded.model.config.styles if s != dance.style]
         if styles:
             target = "salsa lead" if "salsa lead" in styles else styles[seed % len(styles)]
@@ -357,16 +354,51 @@ def main() -> None:
     figures["continue"] = cont
     figures["blend"] = blends
     figures["translate_support_kept"] = kept
-    figures["seconds"] = round(time.time() - started, 1)
-    print(json.dumps(figures, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    done(figures)
 
 
 HELD_OUT = ("05_06", "05_08", "05_16", "05_01", "02_04", "01_03", "135_03", "06_05")  # test split, not salsa
 HELD_OUT_SALSA = ("60_07", "60_09", "60_12")  # test split salsa leads
 VALIDATION = ("05_04", "05_05", "05_13", "02_02", "01_06", "16_01", "06_03", "135_05")  # the same kinds: to tune on
 VALIDATION_SALSA = ("60_01", "60_03", "60_14")
+
+
+BRIDGE = 8  # bars of each blend's bridge
+
+
+def blend_rho(loaded, a, b, seed: int) -> dict:
+    """Spearman ρ of the bar positions from A to B (``blend.positions``) of A and B blended over ``BRIDGE`` bars:
+    over all the blend's bars (A's kept bars, the bridge, B's kept bars) and over the bridge alone."""
+    from scipy.stats import spearmanr
+
+    from laban.algebra import bar_count
+    from motiongpt.cocreate import blend
+    from motiongpt.cocreate.blend import CONTEXT_BARS, positions
+
+    where = positions(blend(a, b, loaded, BRIDGE, seed=seed).score, a.score, b.score)
+    kept = min(CONTEXT_BARS, bar_count(a.score))  # A's bars before the bridge
+    return {"rho_all": round(float(spearmanr(np.arange(len(where)), where)[0]), 3),
+            "rho_bridge": round(float(spearmanr(np.arange(BRIDGE), where[kept:kept + BRIDGE])[0]), 3),
+            "positions": [round(float(x), 3) for x in where]}
+
+
+def blend_figures(loaded, texts, pairs: int, bars: int = 8) -> dict:
+    """``blend_rho`` over ``pairs`` pairs made as the main figures make them: dance k on ``texts[k]`` at seed 10 + k,
+    blended into a dance on the next text at seed 20 + k, at seed k; the median ρ and how many pairs reach 0.9."""
+    from motiongpt.cocreate import generate
+
+    rows = []
+    for k in range(pairs):
+        a = generate(loaded, text=texts[k % len(texts)], bars=bars, bpm=110, seed=10 + k)[0]
+        b = generate(loaded, text=texts[(k + 1) % len(texts)], bars=bars, bpm=110, seed=20 + k)[0]
+        rows.append(blend_rho(loaded, a, b, k))
+        print(k, json.dumps(rows[-1]), flush=True)
+    summary = {}
+    for part in ("all", "bridge"):
+        rho = [r[f"rho_{part}"] for r in rows]
+        summary[part] = {"median": round(float(np.median(rho)), 3), "at_least_0.9": sum(r >= 0.9 for r in rho),
+                         "least": min(rho), "pairs": len(rho)}
+    return {"rows": rows, "summary": summary}
 
 
 def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = None) -> dict:
