@@ -275,7 +275,8 @@ def test_the_way_asked_is_pushed_for_until_the_phrase_goes_mostly_that_way():
     """Steps asked diagonally forward to the left: a support about to say what it does gets that way's directions
     raised while the phrase's steps go mostly another way (or there are none yet), not once it leads (a tie goes to
     the way taken first, as the words' check reads it). A step onto both feet goes the way of the first foot that
-    moves; asked in place, only a foot that does not carry the weight is pushed to place (a step in place)."""
+    moves; asked in place, only a foot that does not carry the weight is pushed to place (a step in place); a row
+    the ``spared`` function names (a phrase that still owes its turn) is not pushed."""
     from motiongpt.model.steering import StepsAsked
 
     vocabulary = Vocabulary()
@@ -291,6 +292,9 @@ def test_the_way_asked_is_pushed_for_until_the_phrase_goes_mostly_that_way():
     both = start + ["pos:1", "col:support-left", "place/middle", "col:support-right", "left-forward/middle", "dur:1"]
     assert pushed(way, both + ["pos:2", "col:support-left"]) == {}  # onto both feet, the right moving: that way
     assert pushed(way, start + ["pos:1", "<cont>", "col:support-left"]) == {}  # a continuation says nothing new
+    owing = StepsAsked(vocabulary, asked(4, way=laban.Direction.LEFT_FORWARD), FACT_NAMES, way_push=3.0,
+                       spared=lambda ids: np.ones(len(ids), dtype=bool))  # (TurnAsked.owing: its turn still owed)
+    assert pushed(owing, start + ["pos:1", "col:support-right"]) == {}
     unsaid = StepsAsked(vocabulary, asked(None), FACT_NAMES)
     assert pushed(unsaid, start + ["pos:1", "col:support-right"]) == {}
     on_the_spot = StepsAsked(vocabulary, asked(None, way=laban.Direction.PLACE), FACT_NAMES, way_push=3.0)
