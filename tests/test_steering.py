@@ -1,6 +1,5 @@
 """What the words ask, kept while sampling (motiongpt.model.steering): the turn is a budget, never overshot, never
-the other way; an asked jump is pushed for until the phrase has one, and a jump past the count pushed down; the
-steps go mostly the way the words say."""
+the other way; an asked jump is pushed for until the phrase has one, and a jump past the count pushed down."""
 
 from __future__ import annotations
 
@@ -18,9 +17,8 @@ from motiongpt.vocabulary import Vocabulary
 GRID = laban.BeatGrid.uniform(60, 8, 4)  # two bars of four 1-s beats
 
 
-def asked(turn: int | None, bars: int = 2, jumps: int | None = None, steps: int | None = None,
-          way: laban.Direction | None = None) -> np.ndarray:
-    return fact_rows([((1, bars), PhraseFacts(steps, way, turn, jumps, None))], GRID, bars)
+def asked(turn: int | None, bars: int = 2, jumps: int | None = None, steps: int | None = None) -> np.ndarray:
+    return fact_rows([((1, bars), PhraseFacts(steps, None, turn, jumps, None))], GRID, bars)
 
 
 def leaning(monkeypatch, biases: dict[str, float]):
@@ -269,54 +267,6 @@ def test_sampled_dances_step_no_more_than_the_words_count(monkeypatch):
     rows = fact_rows([((1, 4), PhraseFacts(2, None, None, None, None))], grid, 4)
     scores = generation.variations(model, grid, 4, facts=rows, seed=4)
     assert all(phrase_facts(score, (1, 4)).steps <= 2 for score in scores)
-
-
-def test_the_way_asked_is_pushed_for_until_the_phrase_goes_mostly_that_way():
-    """Steps asked diagonally forward to the left: a support about to say what it does gets that way's directions
-    raised while the phrase's steps go mostly another way (or there are none yet), not once it leads (a tie goes to
-    the way taken first, as the words' check reads it). A step onto both feet goes the way of the first foot that
-    moves; asked in place, only a foot that does not carry the weight is pushed to place (a step in place); a row
-    the ``spared`` function names (a phrase that still owes its turn) is not pushed."""
-    from motiongpt.model.steering import StepsAsked
-
-    vocabulary = Vocabulary()
-    way = StepsAsked(vocabulary, asked(None, way=laban.Direction.LEFT_FORWARD), FACT_NAMES, way_push=3.0)
-    raised = {f"left-forward/{level}": 3.0 for level in ("high", "middle", "low")}
-    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>"]
-    assert pushed(way, start + ["pos:1", "col:support-right"]) == raised  # no step yet
-    diagonal = start + ["pos:1", "col:support-right", "left-forward/middle", "dur:1"]
-    assert pushed(way, diagonal + ["pos:2", "col:support-left"]) == {}  # the asked way leads
-    ahead = start + ["pos:1", "col:support-right", "forward/middle", "dur:1"]
-    assert pushed(way, ahead + ["pos:2", "col:support-left", "left-forward/middle", "dur:1", "pos:3",
-                                "col:support-right"]) == raised  # one each: forward came first
-    both = start + ["pos:1", "col:support-left", "place/middle", "col:support-right", "left-forward/middle", "dur:1"]
-    assert pushed(way, both + ["pos:2", "col:support-left"]) == {}  # onto both feet, the right moving: that way
-    assert pushed(way, start + ["pos:1", "<cont>", "col:support-left"]) == {}  # a continuation says nothing new
-    owing = StepsAsked(vocabulary, asked(4, way=laban.Direction.LEFT_FORWARD), FACT_NAMES, way_push=3.0,
-                       spared=lambda ids: np.ones(len(ids), dtype=bool))  # (TurnAsked.owing: its turn still owed)
-    assert pushed(owing, start + ["pos:1", "col:support-right"]) == {}
-    unsaid = StepsAsked(vocabulary, asked(None), FACT_NAMES)
-    assert pushed(unsaid, start + ["pos:1", "col:support-right"]) == {}
-    on_the_spot = StepsAsked(vocabulary, asked(None, way=laban.Direction.PLACE), FACT_NAMES, way_push=3.0)
-    in_place = {f"place/{level}": 3.0 for level in ("high", "middle", "low")}
-    assert pushed(on_the_spot, start + ["pos:1", "col:support-right"]) == in_place  # the right carries nothing
-    assert pushed(on_the_spot, start + ["pos:1", "col:support-left"]) == {}  # place on the left would be a hold
-
-
-def test_sampled_dances_step_the_way_the_words_say(monkeypatch):
-    """A tiny untrained model that leans towards stepping: its steps go every way, none of its eight dances mostly
-    diagonally forward to the left or mostly back; asked either, most do (without the push, none: the facts alone
-    mean nothing to an untrained model)."""
-    from laban.description import phrase_facts
-
-    generation, model = leaning(monkeypatch, {"col:support-left": 5.0, "col:support-right": 5.0})
-    grid = laban.BeatGrid.uniform(60, 16, 4)
-    plain = generation.variations(model, grid, 8, bars=4, seed=4)
-    for way in (laban.Direction.LEFT_FORWARD, laban.Direction.BACKWARD):
-        assert sum(phrase_facts(score, (1, 4)).step_direction is way for score in plain) == 0
-        rows = fact_rows([((1, 4), PhraseFacts(None, way, None, None, None))], grid, 4)
-        scores = generation.variations(model, grid, 8, facts=rows, seed=4)
-        assert sum(phrase_facts(score, (1, 4)).step_direction is way for score in scores) >= 5
 
 
 def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():

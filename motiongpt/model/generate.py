@@ -310,12 +310,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies)
         processors.append(turning)
     if facts is not None and "steps" in model.config.fact_names:
-        from .steering import StepsAsked  # the words' step count as a bound, their way pushed for
+        from .steering import StepsAsked  # the words' step count as a bound
 
-        # (not while the phrase owes its turn: the way's push crowded the pivots out)
         processors.append(StepsAsked(vocabulary, facts, model.config.fact_names, copies=copies,
-                                     fact_levels=model.config.fact_levels,
-                                     spared=turning.owing if turning is not None else None))
+                                     fact_levels=model.config.fact_levels))
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 

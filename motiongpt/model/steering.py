@@ -1,6 +1,6 @@
 """What the words ask, kept while sampling: a turn is never overshot or turned the wrong way (``TurnAsked``), a
 jump that is asked is made likely and no more than the words count are written (``JumpAsked``), and a phrase steps no
-more than its words count, mostly the way they say (``StepsAsked``).
+more than its words count (``StepsAsked``).
 
 Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
 about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
@@ -26,18 +26,15 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
-from laban.description.facts import dominant_direction
-from laban.score import Column, Direction
+from laban.score import Column
 from motiongpt.grammar import P_AFTER_DUR, P_DUR
 from motiongpt.vocabulary import COLUMNS
 
-from .conditions import DIRECTIONS
 from .config import FACT_LEVELS
 
 UNSAID = 1 << 20  # an asked turn no phrase states
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
 STEP_PUSH = 12.0  # nats taken from what would be a step once a phrase has written the steps its words count
-WAY_PUSH = 3.0  # nats added to a step the asked way while a phrase's steps so far go mostly another way
 TURN_PUSH = 6.0  # nats added to a turn the asked way while a phrase that asks a turn and no step owes it
 _SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
 LONGEST_WAIT = 2.0  # beats a support may be written to stand, pushed by JUMP_PUSH, while its phrase owes a jump
@@ -163,39 +160,21 @@ class StepsAsked(LogitsProcessor):
     carry it (a step in place). A hold, a rise or sink on the feet that carry the weight, a landing (the support after
     a flight is the jump's, not a step) and a phrase whose count is unsaid are left alone, and so are bars written
     as copies (``copies``, as for ``TurnAsked``). Steps are counted as the words' check counts them
-    (``laban.description.facts``: supports said together at one position are one step, going the way of the first of
-    them that moves).
+    (``laban.description.facts``: supports said together at one position are one step).
 
     Why: the words' step count reaches the model only as a fact embedding, and the built-in model wrote about twice
     what was asked, most of the excess steps in place ("eight steps forward" over 4 bars: 11-16 steps, 5-10 of them
     in place; 7 prompts, best of 4 and spread out: within one step of the count in 0.48 of the dances). The push
     bounds the count from above and no more: a phrase that has written fewer steps than its count is not pushed to
-    step.
-
-    The way the words say the steps go ("steps going mostly diagonally forward to the left": the way most of them
-    take, ``laban.description.dominant_direction``) is pushed for as well: where a support column is about to say
-    what it does in such a phrase, and the steps it has written so far go mostly another way (or there are none),
-    the asked way's directions get ``way_push`` nats more (asked in place: place, on a foot that does not carry the
-    weight). Once the asked way leads, nothing is pushed, so the other ways the words list still come; nor in the
-    rows ``spared`` says (``generate`` passes ``TurnAsked.owing``: a phrase that still owes its turn, whose pivots
-    the push would crowd out). The model took the asked way in 0.64 of the validation phrases that ask one, mostly
-    a neighbour of a diagonal (left for left-forward; bench/words_followed.py, seeds 0-1); the push, chosen there at
-    3 nats (1.5: 0.89, 6: 0.97, owed turns not spared), takes it to 0.95, and to 0.86 with owed turns spared (which
-    kept the README prompt's half turn in 7 of 8 dances, as before, where the push alone kept it in 2)."""
+    step."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = STEP_PUSH, copies=(),
-                 fact_levels=FACT_LEVELS, way_push: float = WAY_PUSH, spared=None) -> None:
-        self.spared = spared  # (input_ids) -> (B,) bool: rows whose way is not pushed for now
+                 fact_levels=FACT_LEVELS) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
-        copied = [bar for bar in copies if 0 <= bar < len(facts)]
         asked = facts[:, names.index("steps")].copy()  # -1: unsaid
-        asked[copied] = -1
+        asked[[bar for bar in copies if 0 <= bar < len(asked)]] = -1
         self.asked = asked
-        way = facts[:, names.index("step_direction")].copy() if "step_direction" in names \
-            else np.full(len(facts), -1, dtype=np.int64)  # an index of DIRECTIONS, -1: unsaid
-        way[copied] = -1
-        self.way, self.way_push = way, float(way_push)
         self.top = fact_levels[names.index("steps")] - 1  # the facts' top level: that many steps or more
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")]).numpy()
         directions = {i: t for t, i in vocabulary.ids.items()  # "forward/middle", "place/low", ... (not "turn:+7/8")
@@ -203,8 +182,6 @@ class StepsAsked(LogitsProcessor):
         self.moving = torch.tensor([i for i, t in directions.items() if not t.startswith("place/")])
         self.placed = torch.tensor([i for i, t in directions.items() if t.startswith("place/")])
         self.moves, self.directions = set(self.moving.tolist()), set(directions)
-        self.going = {i: Direction(t.partition("/")[0]) for i, t in directions.items()}  # id -> its direction
-        self.ways = {d: [i for i, going in self.going.items() if going is d] for d in Direction}
         self.turns = {i for t, i in vocabulary.ids.items() if t.startswith("turn:")}
         self.feet = {vocabulary.ids[f"col:{c.value}"] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)}
         self.flight, self.bar, self.cont = vocabulary.ids["flight"], vocabulary.bar_id, vocabulary.cont_id
@@ -214,42 +191,28 @@ class StepsAsked(LogitsProcessor):
         self._reading = _Reading(lambda: _StepRow(frozenset(self.feet)), self._take)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[1] < 3 or not ((self.asked >= 0).any() or (self.way >= 0).any()):
+        if input_ids.shape[1] < 3 or not (self.asked >= 0).any():
             return scores
         rows = self._reading(input_ids)
         last = input_ids[:, -1].tolist()
         moving = torch.zeros(len(last), dtype=torch.bool)
         placed = torch.zeros(len(last), dtype=torch.bool)
-        way_rows, way_tokens = [], []
-        spared = None  # read only where a row would be pushed for its way
         for r, row in enumerate(rows):
             bar, here = row.bar, (row.bar, row.pos)
-            if last[r] not in self.feet or row.before == self.cont or row.airborne or not 0 <= bar < len(self.asked):
+            if last[r] not in self.feet or row.before == self.cont or row.airborne or not 0 <= bar < len(
+                    self.asked) or self.asked[bar] < 0:
                 continue
-            begun = int(self.starts[bar])
-            free = last[r] not in (row.before_group if row.group == here else row.carrying)  # a place is a step
-            if self.way[bar] >= 0:
-                wanted = DIRECTIONS[self.way[bar]]
-                taken = dominant_direction([d for b in range(begun, bar + 1) for d in row.ways.get(b, ())])
-                if taken is not wanted and (wanted is not Direction.PLACE or free):
-                    if spared is None:
-                        spared = self.spared(input_ids) if self.spared is not None else np.zeros(len(rows), bool)
-                    if not spared[r]:
-                        way_rows += [r] * len(self.ways[wanted])
-                        way_tokens += self.ways[wanted]
-            if self.asked[bar] < 0:
-                continue
-            written = sum(row.steps.get(b, 0) for b in range(begun, bar + 1))
+            written = sum(row.steps.get(b, 0) for b in range(int(self.starts[bar]), bar + 1))
             if self.asked[bar] >= self.top or written < self.asked[bar] or row.counted == here:
                 continue  # the top level is "that many or more"; a foot joining a step said here is the same step
-            moving[r], placed[r] = True, free
-        if not (bool(moving.any()) or way_rows):
+            moving[r] = True
+            placed[r] = last[r] not in (row.before_group if row.group == here else row.carrying)
+        if not bool(moving.any()):
             return scores
         push = torch.zeros_like(scores)
         device = scores.device
         push[:, self.moving.to(device)] = torch.where(moving.to(device), -self.push, 0.0)[:, None]
         push[:, self.placed.to(device)] = torch.where(placed.to(device), -self.push, 0.0)[:, None]
-        push[way_rows, way_tokens] += self.way_push
         return scores + push
 
     def _take(self, row: "_StepRow", token: int) -> None:
@@ -275,10 +238,7 @@ class StepsAsked(LogitsProcessor):
             elif token not in self.turns and (token in self.moves or column not in row.before_group) \
                     and row.bar >= 0 and row.counted != here:
                 row.steps[row.bar] = row.steps.get(row.bar, 0) + 1
-                row.ways.setdefault(row.bar, []).append(self.going[token])
                 row.counted = here
-            elif row.counted == here and token in self.moves and row.ways[row.bar][-1] is Direction.PLACE:
-                row.ways[row.bar][-1] = self.going[token]  # a step goes the way of the first of its feet that moves
             row.carrying = group
         row.before, row.last = row.last, token
 
@@ -324,15 +284,13 @@ class _JumpRow(_Row):
 
 class _StepRow(_Row):
     """``StepsAsked``'s reading of a row: its position, whether it is in the air, the feet carrying the weight (and
-    those that did before the group of supports said at ``group``, the bar and position), and the steps per bar and
-    the way each went."""
+    those that did before the group of supports said at ``group``, the bar and position), and the steps per bar."""
 
     def __init__(self, feet: frozenset) -> None:
         super().__init__()
         self.pos, self.airborne, self.group, self.counted = -1, False, None, None
         self.carrying = self.before_group = feet
         self.steps: dict[int, int] = {}
-        self.ways: dict[int, list[Direction]] = {}  # per bar, the way each step went
 
 
 class _Reading:
