@@ -48,8 +48,8 @@ from .score import (GESTURE_COLUMNS, NATURAL_POSITION, SUPPORT_COLUMNS, Column, 
 from .timing import BeatGrid
 
 __all__ = [
-    "EditError", "Jump", "bar_count", "bar_start", "concatenate", "cut", "front_at", "join_beats", "mirror",
-    "repeat", "retime", "rotate_front", "splice", "starting_position_at", "stretch", "transitions",
+    "EditError", "Jump", "bar_count", "bar_start", "concatenate", "cut", "front_at", "hold_to", "join_beats",
+    "mirror", "repeat", "retime", "rotate_front", "splice", "starting_position_at", "stretch", "transitions",
 ]
 
 NEIGHBOURING = 60.0  # degrees between cell centres that still counts as a neighbouring cell (diagonals: 60°)
@@ -358,8 +358,8 @@ def join_beats(*scores: Score) -> list[int]:
 def concatenate(*scores: Score, title: str | None = None) -> Score:
     """The scores one after the other on one grid: each next score's beats continue its own intervals (its tempo)
     from the join (``join_beats``), where what it starts from is restated; the first's meter, upbeat and starting
-    position, the last bar of each but the last completed with rests (the feet hold). The scores must share a
-    meter (a Score has one)."""
+    position, the last bar of each but the last completed with rests (the feet hold, ``hold_to``, from where its
+    supports end). The scores must share a meter (a Score has one)."""
     if not scores:
         raise EditError("nothing to concatenate")
     _check_meters(scores)
@@ -369,7 +369,24 @@ def concatenate(*scores: Score, title: str | None = None) -> Score:
     return replace(result, title=scores[0].title if title is None else title)
 
 
+def hold_to(score: Score, beat: float) -> Score:
+    """``score`` with the weight it ends on held to ``beat``: where its supports end before ``beat`` with no
+    flight after them, holds on the feet they were on, from there. Alone, a score keeps its weight after its last
+    support (nothing follows: the decoder reads the empty time so, ``laban.decoder.supports``); with more after it
+    (a continuation, a concatenation), an empty time in the support columns is a jump, as Labanotation reads it.
+    Written before anything follows, the holds keep the motion up to ``beat`` what it was alone."""
+    spans = _spans(score.symbols)
+    last = max((s.end for s, _ in spans), default=None)
+    flown = max((s.end for s in score.symbols if s.sign is Sign.FLIGHT and s.duration > 0), default=-math.inf)
+    if last is None or last >= beat - _EPS or flown >= last - _EPS:
+        return score
+    feet = {f for s, fs in spans if abs(s.end - last) < _EPS for f in fs}
+    held = [Symbol(last, c, beat - last, Sign.HOLD) for c in SUPPORT_COLUMNS if c in feet]
+    return replace(score, symbols=[*score.symbols, *held])
+
+
 def _append(first: Score, second: Score, join: int) -> Score:
+    first = hold_to(first, join)
     end = first.duration
     before = _state(first, end)
     symbols = list(first.symbols)

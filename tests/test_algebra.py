@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import laban
-from laban.algebra import (EditError, bar_count, bar_start, concatenate, cut, front_at, join_beats, mirror, repeat,
-                           retime, rotate_front, splice, starting_position_at, stretch, transitions)
+from laban.algebra import (EditError, bar_count, bar_start, concatenate, cut, front_at, hold_to, join_beats, mirror,
+                           repeat, retime, rotate_front, splice, starting_position_at, stretch, transitions)
 from laban.compare import cell_agreement
 from laban.reading import DIRECTIONS, LEVELS, NOTHING, SIGNS, cell_centres, read
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
@@ -234,11 +234,16 @@ def _parts_back(a: Score, b: Score) -> None:
     first_a = 0 if a.grid.downbeat else 1
     a_back = cut(joined, first_a, bar_count(a))
     whole_a = cut(a, first_a)
-    # a last bar that a leaves incomplete is completed with rests: the feet it ends on hold to the bar line
-    rests = [s for s in a_back.symbols if s.start == a.duration]
-    padded = a_back.duration - a.duration
-    assert rests == [Symbol(a.duration, c.column, padded, Sign.HOLD)
-                     for c in starting_position_at(a, a.duration) if c.column.is_support and padded > 0]
+    # a last bar that a leaves incomplete is completed with rests: the feet it ends on hold to the bar line, from
+    # where its weight was last written (a's supports, or a turn on both feet)
+    rests = [s for s in a_back.symbols if s not in whole_a.symbols]
+    feet = {c.column for c in starting_position_at(a, a.duration) if c.column.is_support}
+    assert all(s.sign is Sign.HOLD and s.column in feet and s.end == pytest.approx(a_back.duration) for s in rests)
+    if a_back.duration > a.duration:
+        assert {s.column for s in rests} == feet
+    weight = [s.end for s in a.symbols if s.duration > 0 and (s.column.is_support or s.column is Column.CENTRE
+                                                              and s.sign is Sign.TURN)]
+    assert all(s.start == pytest.approx(max(weight)) for s in rests)
     assert [s for s in a_back.symbols if s not in rests] == whole_a.symbols
     assert a_back.starting_position == whole_a.starting_position
     np.testing.assert_allclose(a_back.grid.times[:a.grid.beat_count], a.grid.times, rtol=0, atol=1e-9)
@@ -483,6 +488,32 @@ def test_every_edit_gives_a_score_that_saves_and_loads_equal(phrase, leap, dance
                    concatenate(score, mirror(score)), splice(score, 1, 1, mirror(score))]
         for result in results:
             round_trips(result, tmp_path)
+
+
+def test_a_score_ending_short_of_its_bar_line_is_joined_as_it_was_performed():
+    """The weight a score's last support leaves before its last bar line stays on the floor when the score is
+    danced alone (nothing follows the empty time); joined to more, that empty time would be a jump (Labanotation's
+    empty support columns), so the score is completed with holds from where its supports end (``hold_to``). The
+    model ends a dance so now and then (5 of 40 of `bench/cocreate_figures.py --only locality`'s prompts): one
+    continued leapt from its last step and moved 43 mm before the join."""
+    grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(9)), 4, 0)
+    right, left = Column.SUPPORT_RIGHT, Column.SUPPORT_LEFT
+    a = Score(grid, [Symbol(0.0, right, 4.0, Sign.HOLD), Symbol(0.0, left, 4.0, Sign.HOLD),
+                     Symbol(4.0, left, 1.25, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+                     Symbol(5.25, right, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW, space=2),
+                     Symbol(4.0, Column.UPPER_ARM_LEFT, 4.0, Sign.DIRECTION, Direction.FORWARD, Level.HIGH)])
+    held = hold_to(a, 8.0)
+    assert [s for s in held.symbols if s not in a.symbols] == [Symbol(7.25, right, 0.75, Sign.HOLD)]
+    assert hold_to(held, 8.0) == held and hold_to(a, 7.0) == a  # nothing to hold: the same score
+    b = Score(grid, [Symbol(0.0, left, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+                     Symbol(2.0, right, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE)])
+    alone = laban.decode(a, seed=0).trajectories().positions
+    joined = concatenate(a, b)
+    assert not [s for s in joined.symbols if s.sign is Sign.FLIGHT]
+    followed = laban.decode(joined, seed=0).trajectories().positions
+    before = int(np.ceil(grid.beats_to_seconds(7.0) * 30.0))  # frames before the join less a beat
+    assert np.abs(followed[:before] - alone[:before]).max() < 1e-6
+    assert np.array_equal(laban.decode(held, seed=0).trajectories().positions, alone)  # the same performance
 
 
 def test_the_decoder_performs_joined_scores(phrase):

@@ -313,7 +313,38 @@ def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path)
     taken = from_capture(capture)
     assert taken.lineage.operation == "capture" and taken.skeleton == capture
     continued = continue_dance(taken, loaded, 2, seed=0)
-    assert token_bars(vocabulary, continued.score)[:-2] == token_bars(vocabulary, taken.score)
+    assert token_bars(vocabulary, continued.score)[:-3] == token_bars(vocabulary, taken.score)[:-1]
+    # the capture ends inside its last bar: the weight it ends on holds to the bar line (``hold_to``)
+    end = taken.score.duration
+    added = [s for s in continued.score.symbols if s not in taken.score.symbols and s.start < end + 1e-9]
+    join = bar_start(continued.score.grid, continued.lineage.bars[0])
+    assert added and all(s.sign is Sign.HOLD and s.column.is_support and s.end == join for s in added)
+
+
+def test_continue_holds_the_weight_a_dance_ends_on_to_its_last_bar_line(loaded):
+    """A dance whose last step ends before its last bar line keeps its weight there; continued, the empty time
+    would be a jump from that step (the built-in model's dance at seed 45 moved 43 mm before the join). The kept
+    bars are the dance's, the last one with the hold it was performed with, and the motion before the join less a
+    beat is the dance's."""
+    from laban.score import Direction, Level, Score, Symbol
+    from laban.timing import BeatGrid
+
+    right, left = Column.SUPPORT_RIGHT, Column.SUPPORT_LEFT
+    score = Score(BeatGrid(tuple(60.0 / 110.0 * np.arange(9)), 4, 0),
+                  [Symbol(0.0, right, 4.0, Sign.HOLD), Symbol(0.0, left, 4.0, Sign.HOLD),
+                   Symbol(4.0, left, 1.25, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
+                   Symbol(5.25, right, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW, space=2),
+                   Symbol(4.0, Column.UPPER_ARM_LEFT, 4.0, Sign.DIRECTION, Direction.FORWARD, Level.HIGH)])
+    dance = Dance(score, {"text": "steps forward"}, Lineage("example", seed=0))
+    vocabulary = loaded.model.vocabulary
+    for seed in range(3):
+        longer = continue_dance(dance, loaded, 1, seed=seed)
+        assert token_bars(vocabulary, longer.score)[0] == token_bars(vocabulary, score)[0]
+        last = [s for s in longer.score.symbols if 4.0 <= s.start < 8.0]
+        assert [s for s in last if s not in score.symbols] == [Symbol(7.25, right, 0.75, Sign.HOLD)]
+        before = int(np.ceil(score.grid.beats_to_seconds(7.0) * 30.0))
+        alone = dance.motion().trajectories().positions[:before]
+        assert np.abs(longer.motion().trajectories().positions[:before] - alone).max() < 1e-6
 
 
 def test_continue_holds_no_weight_on_a_free_foot_at_the_join(dance, loaded):

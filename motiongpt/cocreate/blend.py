@@ -33,7 +33,7 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
     by ``method`` 'crossfade' (A's bars with more and more body parts dancing B's, then the model's) or 'fill'
     (the model alone, bar by bar under interpolated words, its steps landing where both dances land theirs:
     ``generate.steps_of``; anywhere where the two differ)."""
-    from laban.algebra import cut
+    from laban.algebra import bar_start, cut, hold_to
 
     from motiongpt.model.generate import _derived
 
@@ -51,6 +51,7 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
     score_a, score_b = readable(a, vocabulary), readable(b, vocabulary)
     a_low, a_high = staff_bars(score_a, vocabulary)
     b_low, b_high = staff_bars(score_b, vocabulary)
+    score_a = hold_to(score_a, bar_start(score_a.grid, a_high + 1))  # A's end, followed, as it was danced alone
     a_first, b_first = max(a_low if a_low > 0 else 1, a_high - context + 1), 1
     b_last = min(b_high, b_first + context - 1)
     past, future = cut(score_a, a_first, a_high), cut(score_b, b_first, b_last)

@@ -6,8 +6,10 @@ their own, on a steady grid of the dance's closing tempo, or followed by the new
 music's beats and the next bars' controls); the new bars are appended to the dance's own as token runs (a bar's
 tokens do not depend on where it stands), on the dance's grid continued by the new beats. Every bar of the dance
 is kept as it was, and since the decoder is bar-local its motion too, up to the last beat before the join. The
-model writes from the dance as it stands: its last bar closed (``closed``), and in the first new bar no weight held
-on a foot that bears none at the join (``onsets.WeightHeld``), the two ways a continuation jolted at the join.
+model writes from the dance as it stands: its last bar closed (``closed``), the weight it ends on held to the bar
+line where its supports end short of it (``laban.algebra.hold_to``: the one change to a kept bar, which the dance
+was performed with), and in the first new bar no weight held on a foot that bears none at the join
+(``onsets.WeightHeld``), the three ways a continuation jolted at the join.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     put them: ``steps_of``); ``steps_on`` names where the new bars' steps land instead (``generate.STEPS_ON``).
     The new bars follow their words (and music) as ``generate`` writes a dance (``guidance``, ``music_guidance``,
     ``top_p``, ``best_of``: ``generate.followed``, of the bars added), and the lineage records how."""
-    from laban.algebra import bar_start, cut
+    from laban.algebra import bar_start, cut, hold_to
     from motiongpt.model.generate import variations
 
     from .generate import STEPS_ON, closing_words, followed, steps_named, steps_of, worded, worded_prompt
@@ -71,6 +73,9 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     vocabulary = loaded.model.vocabulary
     source = readable(dance, vocabulary)
     low, high = staff_bars(source, vocabulary)
+    # the weight the dance ends on held to its last bar line, as it was performed: with bars after it, an empty
+    # time there would be a jump (a dance ending a step 0.75 beat short leapt from it once continued: 43 mm)
+    source = hold_to(source, bar_start(source.grid, high + 1))
     first = max(low if low > 0 else 1, high - CONTEXT_BARS + 1)
     context = cut(source, first, high)
     kept = high - first + 1
