@@ -188,7 +188,7 @@ def _run(until: float) -> list:
 ENDINGS = ["a quick stride", "a foot long in the air", "a last step held", "a bent forearm arriving at the end",
            "a leap landing just before the join", "a last step jumped from", "a foot landing at the join",
            "a last walking stride", "a last step, then a jump", "a hold continued into a turn",
-           "a last turn a quarter beat short"]
+           "a last turn a quarter beat short", "a foot lifted before a leap from the other"]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -213,7 +213,9 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     continued into a turn on its foot, whose weight settled over the ball from the hold's start once the run
     turned (the model's: 34 mm from 12 beats before; 60 mm here). Then (stop 50): a turn on both feet ending a
     quarter beat before the dance does, continued with holds, whose empty quarter beat became a hop (15 cm up at the
-    join, its push felt 1.5 beats before it: the model's 13.9 mm)."""
+    join, its push felt 1.5 beats before it: the model's 13.9 mm). Then (stop 54): a foot lifted while the other
+    stands, continued by a leap from the other, held within reach from its first frame since a flight came in its
+    time off the floor (the model's: 18 mm at the knee in that frame, 1.7 beats before the join)."""
     from laban.timing import BeatGrid
 
     step = _step
@@ -265,6 +267,12 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
                  Symbol(4.25, Column.CENTRE, 3.5, Sign.TURN, turn=0.125)]
         more = [Symbol(8.0, left, 4.0, Sign.HOLD), Symbol(8.0, right, 4.0, Sign.HOLD),
                 step(Column.UPPER_ARM_LEFT, 8.0, 2.0, Direction.FORWARD, Level.HIGH)]
+    elif ending == "a foot lifted before a leap from the other":
+        dance = [Symbol(0.0, right, 4.0, Sign.HOLD), Symbol(0.0, left, 4.0, Sign.HOLD),
+                 step(left, 4.0, 2.25, Direction.FORWARD, space=2), step(right, 4.0, 2.25, Direction.FORWARD,
+                                                                       Level.LOW, space=2),
+                 step(left, 6.25, 1.75, Direction.FORWARD, space=1)]
+        more = [Symbol(8.0, Column.CENTRE, 1.0, Sign.FLIGHT, space=2), step(right, 9.25, 1.25, Direction.FORWARD)]
     elif ending == "a hold continued into a turn":
         dance = [Symbol(0.0, right, 4.0, Sign.HOLD), step(left, 4.0, 1.0, Direction.FORWARD),
                  Symbol(5.0, left, 3.0, Sign.HOLD)]
@@ -277,10 +285,10 @@ def test_a_dance_continued_moves_as_it_did_until_a_beat_before_the_join(ending):
     assert np.abs(second[len(first):] - second[len(first)]).max() > 0.05  # the new bar is danced
     # (a step striding into a jump three quarters of a beat later travels as a stride from its start; a stride
     # flowing on at the join, and a step the pelvis stops at before a jump, pass the knot where that is first felt
-    # 0.6 of a beat before it: the balance's smoothing of each carries a few µm into the beat before, the Gaussian
-    # tail laban.decoder's docstring names, at most half a frame further than 0.4 of a beat)
-    bound = {"a last step jumped from": 1e-5, "a last walking stride": 3e-5, "a last step, then a jump": 1e-5}.get(
-        ending, 1e-6)
+    # 0.6 of a beat before it, as does a leap's push: the balance's smoothing of each carries a few µm into the beat
+    # before, the Gaussian tail laban.decoder's docstring names, at most half a frame further than 0.4 of a beat)
+    bound = {"a last step jumped from": 1e-5, "a last walking stride": 3e-5, "a last step, then a jump": 1e-5,
+             "a foot lifted before a leap from the other": 1e-5}.get(ending, 1e-6)
     assert np.abs(first[:before] - second[:before]).max() < bound
 
 

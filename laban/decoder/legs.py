@@ -65,6 +65,8 @@ class Spell:
     # 0.25 s every free foot takes made the legs' kinetics unlike a dancer's: validation FID_k 41 → 44.)
     airborne: np.ndarray | bool = False  # (n,) frames with no foot on the floor
     flies: bool = False  # the body is in the air at some time of the spell
+    reached: tuple[float, float] | None = None  # s over which a foot that leaves while the other stands comes to
+    # be held within reach (``_within_reach``): as the flight after it is prepared (``path``); None: all along
     kick: float = 0.0  # degrees the knee folds at most as the foot leaves the floor from a stride (``Steps.kick``)
     waits: tuple[float, float] | None = None  # a long swing's move over to its landing (s) through a jump, where
     # its foot waits above where it left until then (a stride's trails with the body, ``_strode``)
@@ -144,7 +146,11 @@ class Spell:
         path = self._path(hips, left)
         if not self.flies:  # a foot stepping while the other stands reaches where the step takes it
             return path
-        return _within_reach(path, hips, self.full, self.t, self.ta, self.tb)
+        within = _within_reach(path, hips, self.full, self.t, self.ta, self.tb)
+        # a foot that leaves while the other stands is in a flight only once that is prepared: until then it goes
+        # as in a dance that stays on the floor (a dance ending on a step, continued by a leap from the other
+        # foot, moved that foot 10 mm in its first frame off the floor, 1.7 beats before the join)
+        return within if self.reached is None else path + (within - path) * ramp(self.t, *self.reached)[:, None]
 
     def _ride(self, hips: np.ndarray, left: tuple | None) -> np.ndarray | None:
         """A foot pushing off to jump leaves the floor with the leg as it pushed: it rides with the hip, rising
@@ -285,6 +291,9 @@ def free_spells(score: Score, clock: Clock, steps: Steps, rig: Rig, ankles: np.n
                           jumping=begin > 0 and not steps.planted[1 - f, begin],
                           window=clock.anticipation(tb) if end < n else np.inf)
             spell.flies = bool(spell.jumping or (~steps.planted[1 - f, frames]).any())
+            if spell.flies and not spell.jumping:  # held within reach from when the other foot's push prepares
+                off = float(t[frames][~steps.planted[1 - f, frames]][0])
+                spell.reached = (off - clock.preparation(off), off - 0.5 * clock.preparation(off))
             spell.kick = steps.kick(f, ta) if begin > 0 else 0.0
             inside = (starts >= ta - 0.13) & (starts < tb)
             moves = [move_to(starts[k], ends[k], symbols[k].direction, symbols[k].level,
