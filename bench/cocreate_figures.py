@@ -30,7 +30,8 @@
 - ``--only locality``: the motion outside the edit over many dances, ``--dances`` of them (five prompts, seeds 0 up):
   ``regenerate`` bars 3-4 of 8 (before the edit, and after it once both feet have stepped again, after the best
   rigid move on the floor; the joins against the capture's 99th percentile), ``continue`` by 4 bars (before the
-  join), and ``vary`` at strength 0.25 (after the varied run, three variations of each of the first four).
+  join), and ``vary`` at strength 0.25 (after the varied run, three variations of each of the first four);
+  ``--edits continue`` (say) measures only those.
 
 The functions here are the measurements; tests/test_cocreate*.py import them (as test_locality imports
 bench/decoder_locality).
@@ -54,6 +55,7 @@ from decoder_locality import floor_aligned, front_settled, stepped_again  # noqa
 from laban.score import Sign  # noqa: E402
 
 JOIN_BEATS = 1.0  # a join is this many beats either side of an edge of new material
+LOCAL_EDITS = ("regenerate", "continue", "vary")  # what --only locality measures (--edits)
 LANDMARK_FPS = 60.0
 
 
@@ -241,6 +243,8 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=8, help="bars of each dance")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--dances", type=int, default=12, help="--only locality: dances measured; --only blend: pairs")
+    parser.add_argument("--edits", nargs="+", choices=LOCAL_EDITS, default=LOCAL_EDITS,
+                        help="--only locality: the edits measured (default: all three)")
     parser.add_argument("--scores", type=Path, help="--only locality: keep each dance's score and its regenerated "
                         "and continued ones here (d<k>.laban, r<k>.laban, c<k>.laban, d<k>.json: the decode seed), "
                         "to trace what moved")
@@ -287,7 +291,7 @@ def main() -> None:
                                                style_guidance=args.style_guidance)
         return done(figures)
     if args.only == "locality":
-        figures["locality"] = locality_figures(loaded, args.dances, args.bars, args.scores)
+        figures["locality"] = locality_figures(loaded, args.dances, args.bars, args.scores, tuple(args.edits))
         return done(figures["locality"]["summary"])
     if args.only == "blend":
         figures["blend"] = blend_figures(loaded, validation_prompts(args.corpus) if validation else texts,
@@ -401,10 +405,12 @@ def blend_figures(loaded, texts, pairs: int, bars: int = 8) -> dict:
     return {"rows": rows, "summary": summary}
 
 
-def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = None) -> dict:
+def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = None,
+                     edits: tuple[str, ...] = LOCAL_EDITS) -> dict:
     """Motion outside the edit over ``dances`` dances (``--only locality``): regenerate bars 3-4, continue by 4
     bars, vary at strength 0.25 (the first four dances, three variations each, those with bars after the varied
-    run). Metres. With ``scores``, the scores are kept there (each dance, regenerated, continued)."""
+    run); only ``edits`` of them (``--edits``: continue alone over 40 dances takes a third of the time). Metres.
+    With ``scores``, the scores are kept there (each dance, regenerated, continued)."""
     from motiongpt.cocreate import continue_dance, generate, regenerate, vary
 
     texts = ["steps forward and back, arms rising high", "a slow turn with the arms wide", "a lively salsa basic step",
@@ -413,22 +419,25 @@ def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = N
     rows: dict = {"regenerate": [], "continue": [], "vary": []}
     for k in range(dances):
         dance = generate(loaded, text=texts[k % len(texts)], bars=bars, bpm=110, seed=10 + k)[0]
-        edited = regenerate(dance, loaded, 3, 4, seed=k)
-        a, b = edges_of(dance.score.grid, 3, 4)
-        c0, c1 = changed_span(dance.score, edited.score)
-        rest = settled(dance.score, edited.score, c1)
-        joins = join_peaks(edited.motion(), dance.score.grid, [a, b])
-        rows["regenerate"].append({
-            "before": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b)["before"],
-            "after": motion_outside(dance.motion(), edited.motion(), dance.score.grid, c0, rest)["after"],
-            "joins_over_p99": joins["speed"] > capture["speed"] or joins["accel"] > capture["accel"],
-            "joins": joins, "parent_joins": join_peaks(dance.motion(), dance.score.grid, [a, b])})
-        longer = continue_dance(dance, loaded, 4, seed=k)
-        end = edges_of(dance.score.grid, bars, bars)[1]
-        rows["continue"].append({"before": motion_outside(dance.motion(), longer.motion(), dance.score.grid, end,
-                                                          end + 1e9)["before"],
-                                 "joins": join_peaks(longer.motion(), longer.score.grid, [end])})
-        if k < 4:
+        made = {"d": dance}
+        if "regenerate" in edits:
+            made["r"] = edited = regenerate(dance, loaded, 3, 4, seed=k)
+            a, b = edges_of(dance.score.grid, 3, 4)
+            c0, c1 = changed_span(dance.score, edited.score)
+            rest = settled(dance.score, edited.score, c1)
+            joins = join_peaks(edited.motion(), dance.score.grid, [a, b])
+            rows["regenerate"].append({
+                "before": motion_outside(dance.motion(), edited.motion(), dance.score.grid, a, b)["before"],
+                "after": motion_outside(dance.motion(), edited.motion(), dance.score.grid, c0, rest)["after"],
+                "joins_over_p99": joins["speed"] > capture["speed"] or joins["accel"] > capture["accel"],
+                "joins": joins, "parent_joins": join_peaks(dance.motion(), dance.score.grid, [a, b])})
+        if "continue" in edits:
+            made["c"] = longer = continue_dance(dance, loaded, 4, seed=k)
+            end = edges_of(dance.score.grid, bars, bars)[1]
+            rows["continue"].append({"before": motion_outside(dance.motion(), longer.motion(), dance.score.grid,
+                                                              end, end + 1e9)["before"],
+                                     "joins": join_peaks(longer.motion(), longer.score.grid, [end])})
+        if k < 4 and "vary" in edits:
             for v in vary(dance, loaded, 0.25, count=3, seed=k, rank_them=False):
                 if v.lineage.bars[1] >= bars:
                     continue
@@ -436,12 +445,14 @@ def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = N
                 rest = settled(dance.score, v.score, c1)
                 rows["vary"].append({"after": motion_outside(dance.motion(), v.motion(), dance.score.grid, c0,
                                                              rest)["after"]})
-        print("dance", k, json.dumps({**rows["regenerate"][-1], "continue_before": rows["continue"][-1]["before"],
-                                      "continue_joins": rows["continue"][-1]["joins"]}),
+        print("dance", k, json.dumps({**(rows["regenerate"][-1] if "regenerate" in edits else {}),
+                                      **({"continue_before": rows["continue"][-1]["before"],
+                                          "continue_joins": rows["continue"][-1]["joins"]}
+                                         if "continue" in edits else {})}),
               flush=True)
         if scores is not None:
             scores.mkdir(parents=True, exist_ok=True)
-            for name, kept in (("d", dance), ("r", edited), ("c", longer)):
+            for name, kept in made.items():
                 kept.score.save(scores / f"{name}{k}.laban")
             (scores / f"d{k}.json").write_text(json.dumps({"seed": dance.decode_seed}))
 
@@ -450,7 +461,7 @@ def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = N
                 if values else 0.0, "n": len(values)}
 
     real = capture_joins(capture)
-    rows["summary"] = {
+    summary = {
         "regenerate before the edit": spread([r["before"] for r in rows["regenerate"]]),
         "regenerate after the edit": spread([r["after"] for r in rows["regenerate"]]),
         "regenerate joins over the capture's p99": sum(r["joins_over_p99"] for r in rows["regenerate"]),
@@ -464,6 +475,10 @@ def locality_figures(loaded, dances: int, bars: int = 8, scores: Path | None = N
         "continue before the join": spread([r["before"] for r in rows["continue"]]),
         "vary after the varied run": spread([r["after"] for r in rows["vary"]]),
     }
+    rows["summary"] = {key: value for key, value in summary.items()  # the edits measured
+                       if not key.startswith(("regenerate", "the parents'")) or "regenerate" in edits
+                       if not key.startswith("continue") or "continue" in edits
+                       if not key.startswith("vary") or "vary" in edits}
     return rows
 
 
