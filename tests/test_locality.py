@@ -320,6 +320,30 @@ def test_a_leap_landing_before_a_bar_line_is_not_moved_by_the_bar_after_it():
     assert_felt_from_a_beat_before(parent, child, 8.0)
 
 
+def test_a_bent_forearm_held_after_an_edit_is_bent_from_where_its_upper_arm_goes():
+    """Regenerate's promise after the edit: a forearm's bend arrives while its upper arm is on its way to a low
+    place, and holds after the edited bars. The edit moved the upper arm there later, from elsewhere: the bend was
+    measured from where the upper arm was passing at the forearm's arrival, so the forearm held another direction
+    for as long as nothing moved it (the model's: 12 mm at the hand for 6 beats after the edit). Now it is measured
+    from where the upper arm arrives, which the edit kept."""
+    from laban.timing import BeatGrid
+
+    grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(13)), 4, 0)
+    arm, fore = Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT
+    feet = [Symbol(0.0, c, 12.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    bend = _step(fore, 3.0, 1.0, Direction.FORWARD, Level.LOW, contraction=2)
+    parent = Score(grid, feet + [_step(arm, 0.0, 2.0, Direction.FORWARD), _step(arm, 2.0, 2.5, Direction.PLACE,
+                                                                              Level.LOW), bend])
+    child = Score(grid, feet + [_step(arm, 0.0, 2.0, Direction.FORWARD), _step(arm, 2.0, 1.0, Direction.LEFT_FORWARD,
+                                                                              Level.HIGH),
+                                _step(arm, 3.75, 0.75, Direction.PLACE, Level.LOW), bend])
+    first = laban.decode(parent, seed=0).trajectories().positions
+    second = laban.decode(child, seed=0).trajectories().positions
+    after = int(np.ceil(grid.beats_to_seconds(5.5) * 30.0))  # frames after the edit and a beat
+    assert np.abs(first[:after] - second[:after]).max() > 0.05  # the edit is danced
+    assert np.abs(first[after:] - second[after:]).max() < 1e-6
+
+
 def test_a_slow_turn_ends_as_it_ran_whether_or_not_a_turn_follows_it():
     """Regenerate's promise at a turn: a slow quarter turn on the left foot over two bars, into a turn on the right
     foot at the bar line (the model's "a slow turn"), or into holds there. The turn ran at one speed with a turn to

@@ -115,7 +115,8 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     on, where the next move is near enough to matter (around that frame only). So is an arrival whose frame lies
     within a smoothing's reach of the dance's end, or past it (a symbol ending with the dance): there the track
     is cut short by the end, which a dance continued does not have; it is tracked again over frames past the
-    end, and the array returned runs on to the last arrival's frame."""
+    end, and the array returned runs on to the last arrival's frame. Where an upper-arm move is under way at the
+    arrival, the frame holds where that move arrives instead, tracked so."""
     bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
     uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not bends or not uppers:
@@ -131,12 +132,19 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     kernel = clock.kernel(TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
     around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
     near |= frames + around >= clock.frames  # the end's smoothing
+    # an upper-arm move under way at the arrival is read where it arrives: the bend is the elbow's once the upper
+    # arm is where it is going (the state the notation reads), not wherever it was passing (a regenerated bar that
+    # moved the upper arm later into the same place turned the held forearm: 12 mm at the hand for 6 beats after)
+    going = clock.seconds(np.array([uppers[c - 1].end if c else 0.0 for c in written]))
+    under_way = (written > 0) & (going > ends + 1e-9)
+    arrives = np.where(under_way, np.searchsorted(clock.t, going) + around, frames)  # (arrived, and smoothed)
+    near |= under_way
     seen = np.concatenate([track, np.repeat(track[-1:], max(int(frames.max()) + 1 - len(track), 0), axis=0)])
-    for count, frame in {(int(c), int(f)) for c, f in zip(written[near], frames[near])}:
+    for count, frame, at in {(int(c), int(f), int(a)) for c, f, a in zip(written[near], frames[near], arrives[near])}:
         # the move under way there, the one it may still be arriving from, and the target that one starts from
         earlier = Score(score.grid, uppers[max(count - 3, 0):count], score.starting_position)
-        lo = max(frame - around, 0)
+        lo = max(at - around, 0)
         view = copy.copy(clock)  # the track around that frame only (past the end if need be)
-        view.t, view.frames = np.arange(lo, frame + around + 1) / clock.fps, frame + around + 1 - lo
-        seen[frame] = gesture_track(earlier, column, view, streams)[frame - lo]
+        view.t, view.frames = np.arange(lo, at + around + 1) / clock.fps, at + around + 1 - lo
+        seen[frame] = gesture_track(earlier, column, view, streams)[at - lo]
     return seen
