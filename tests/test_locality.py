@@ -344,6 +344,25 @@ def test_a_bent_forearm_held_after_an_edit_is_bent_from_where_its_upper_arm_goes
     assert np.abs(first[after:] - second[after:]).max() < 1e-6
 
 
+def test_a_forearm_bending_into_an_edited_bar_is_not_moved_before_it():
+    """Regenerate's promise before the edit: a forearm bends over four beats, from two before the edited bar into
+    it, and the edit moves its upper arm while it goes. The bend was measured from where the upper arm arrives,
+    so the whole forearm movement headed elsewhere from its start (the model's: 31 mm at the hand two beats before
+    the edit). Now it heads for the bend from where the upper arm went as written before, until a beat before the
+    upper arm's move."""
+    from laban.timing import BeatGrid
+
+    grid = BeatGrid(tuple(60.0 / 110.0 * np.arange(17)), 4, 0)
+    arm, fore = Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT
+    kept = [Symbol(0.0, c, 16.0, Sign.HOLD) for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    kept += [_step(arm, 3.0, 1.5, Direction.LEFT_FORWARD), _step(fore, 6.0, 4.0, Direction.RIGHT_FORWARD,
+                                                                     contraction=4)]
+    parent = Score(grid, kept + [_step(arm, 10.75, 0.5, Direction.RIGHT_FORWARD, Level.LOW)])
+    child = Score(grid, kept + [_step(arm, 8.25, 1.0, Direction.LEFT_FORWARD, Level.LOW),
+                                _step(arm, 9.5, 1.0, Direction.LEFT_FORWARD, Level.LOW)])
+    assert_felt_from_a_beat_before(parent, child, 8.0)
+
+
 def test_a_slow_turn_ends_as_it_ran_whether_or_not_a_turn_follows_it():
     """Regenerate's promise at a turn: a slow quarter turn on the left foot over two bars, into a turn on the right
     foot at the bar line (the model's "a slow turn"), or into holds there. The turn ran at one speed with a turn to

@@ -99,13 +99,14 @@ def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0,
     gestures: dict = {}
     for column in TRACKED_COLUMNS:  # upper arms before forearms: a bent elbow is measured from its upper arm
         upper = _UPPER.get(column)
-        upper = None if upper is None else _upper_as_written(score, column, upper, gestures[upper], clock, streams)
-        gestures[column] = gesture_track(score, column, clock, streams, upper)
+        upper, early = (None, None) if upper is None else \
+            _upper_as_written(score, column, upper, gestures[upper], clock, streams)
+        gestures[column] = gesture_track(score, column, clock, streams, upper, early)
     return Body(rig, clock, steps, gestures, score, streams).motion()
 
 
 def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.ndarray, clock: Clock,
-                      streams: Streams) -> np.ndarray:
+                      streams: Streams) -> tuple[np.ndarray, dict]:
     """The upper arm's ``track`` as a forearm reads it: a forearm with a contraction sign arrives at its bend
     from where the upper arm stands when it arrives (``gestures.bent``), and that must be where the upper arm
     stands as written until then. An upper-arm move written at or after the arrival begins a moment early and
@@ -116,11 +117,18 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     within a smoothing's reach of the dance's end, or past it (a symbol ending with the dance): there the track
     is cut short by the end, which a dance continued does not have; it is tracked again over frames past the
     end, and the array returned runs on to the last arrival's frame. Where an upper-arm move is under way at the
-    arrival, the frame holds where that move arrives instead, tracked so."""
+    arrival, the frame holds where that move arrives instead, tracked so.
+
+    Returned with it, for the forearm moves that upper-arm moves written after their start change (``early``, by
+    the forearm symbol's start): where the upper arm goes as written before the first of those, and the seconds
+    over which the forearm turns from the bend from there to the bend from where it arrives (``gesture_track``):
+    from ``Clock.anticipation`` before that upper-arm move to half of it. A forearm bending over four beats, into a
+    bar whose upper arm was regenerated, otherwise bent towards the new upper arm from its start: 31 mm at the hand
+    two beats before the edit."""
     bends = [s for s in score.column(forearm) if s.sign is Sign.DIRECTION and s.contraction]
     uppers = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
     if not bends or not uppers:
-        return track
+        return track, {}
     ends = clock.seconds(np.array([s.end for s in bends]))
     frames = np.searchsorted(clock.t, ends)  # as ``gesture_track`` finds them (the last, past the end)
     starts = clock.seconds(np.array([s.start for s in uppers]))
@@ -140,11 +148,28 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     arrives = np.where(under_way, np.searchsorted(clock.t, going) + around, frames)  # (arrived, and smoothed)
     near |= under_way
     seen = np.concatenate([track, np.repeat(track[-1:], max(int(frames.max()) + 1 - len(track), 0), axis=0)])
-    for count, frame, at in {(int(c), int(f), int(a)) for c, f, a in zip(written[near], frames[near], arrives[near])}:
-        # the move under way there, the one it may still be arriving from, and the target that one starts from
+
+    def tracked(count: int, at: int) -> np.ndarray:
+        """The upper arm at frame ``at`` as its first ``count`` moves take it: the move under way there, the one
+        it may still be arriving from, and the target that one starts from."""
         earlier = Score(score.grid, uppers[max(count - 3, 0):count], score.starting_position)
         lo = max(at - around, 0)
         view = copy.copy(clock)  # the track around that frame only (past the end if need be)
         view.t, view.frames = np.arange(lo, at + around + 1) / clock.fps, at + around + 1 - lo
-        seen[frame] = gesture_track(earlier, column, view, streams)[at - lo]
-    return seen
+        return gesture_track(earlier, column, view, streams)[at - lo]
+
+    for count, frame, at in {(int(c), int(f), int(a)) for c, f, a in zip(written[near], frames[near], arrives[near])}:
+        seen[frame] = tracked(count, at)
+    early = {}
+    begun = clock.seconds(np.array([s.start for s in bends]))
+    for k, bend in enumerate(bends):
+        late = (starts > begun[k] + 1e-9) & (starts < ends[k] - 1e-9)  # written while the forearm moves
+        if not late.any():
+            continue
+        first = float(starts[late].min())
+        count = int(np.searchsorted(starts, first - 1e-9))
+        end = clock.seconds(uppers[count - 1].end) if count else 0.0
+        at = int(np.searchsorted(clock.t, end)) + around if end > ends[k] + 1e-9 else int(frames[k])
+        ahead = clock.anticipation(first)
+        early[bend.start] = (tracked(count, at), first - ahead, first - 0.5 * ahead)
+    return seen, early

@@ -207,12 +207,15 @@ def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Directio
 
 
 def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
-                  upper: np.ndarray | None = None) -> np.ndarray:
+                  upper: np.ndarray | None = None, early: dict | None = None) -> np.ndarray:
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
     come from its own stream (``streams(column, start)``), except where in its cell the limb goes (``spot``: one
     place a cell for the dance, the starting position's too).
     For a forearm, ``upper`` is its upper arm's track: a forearm symbol with a contraction sign ends at the written
-    elbow bend from where the upper arm is when it arrives (``bent``); without one, anywhere in its cell."""
+    elbow bend from where the upper arm is when it arrives (``bent``); without one, anywhere in its cell. Where
+    the upper arm moves while it goes (``early``: by the symbol's start, where the upper arm goes as written
+    before, and the seconds over which that gives way), it heads for the bend from there until then: a move is
+    felt at most a beat before it is written (``laban.decoder._upper_as_written``)."""
     first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
     cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
     model = streams.model
@@ -228,6 +231,7 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
     resting = cell_of(*cell)  # a move back into the starting position's cell goes back to where the limb rested
     moves = [(t0, t1, rest if cell_of(s.direction, s.level) == resting else target, e_in, e_out)
              for (t0, t1, target, e_in, e_out), s in zip(moves, symbols)]
+    drawn = moves
     if upper is not None:
         # (an arrival past the dance's last frame reads the frame after it: ``_upper_as_written`` tracks that far)
         arrivals = np.clip(np.searchsorted(clock.t, seconds[:, 1]), 0, len(upper) - 1) if symbols else []
@@ -238,7 +242,17 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
     if model is not None and limb_side(column):  # how far each held arm sinks: up to what dancers' do, per symbol
         most = model.settling(column)
         settle = (_HANGING, np.array([most * streams(column, s.start, "settle").uniform(0.3, 1.0) for s in symbols]))
-    return track(clock.t, start, moves, clock, settle)
+    directions = track(clock.t, start, moves, clock, settle)
+    for k, s in reversed(list(enumerate(symbols))):  # (the last first: each one's own track is the same as the
+        # one it is blended into until its move begins, and it gives way to it before that move arrives)
+        if early and s.contraction and s.start in early:  # towards the bend from where the upper arm went before
+            before, t_from, t_to = early[s.start]
+            t0, t1, target, e_in, e_out = drawn[k]
+            headed = list(moves)
+            headed[k] = (t0, t1, bent(target, before, s.bend, s.direction, s.level), e_in, e_out)
+            directions = unit(slerp(track(clock.t, start, headed, clock, settle), directions,
+                                    smoothstep(clamp((clock.t - t_from) / max(t_to - t_from, 1e-9)))))
+    return directions
 
 
 def track(t: np.ndarray, start: np.ndarray, moves: list[Move], clock: Clock,
