@@ -57,7 +57,8 @@ from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import TRACK_SMOOTHING, TRACKED_COLUMNS, gesture_track, sample_direction, typical_direction
+from .gestures import (TRACK_SMOOTHING, TRACKED_COLUMNS, drawn_moves, gesture_track, sample_direction,
+                       typical_direction)
 from .steps import Steps
 from .supports import heading_of, support_runs
 
@@ -67,6 +68,7 @@ __all__ = ["DecodeError", "LONGEST_DECODE_S", "decode", "sample_direction", "typ
 
 _UPPER = {Column.FOREARM_LEFT: Column.UPPER_ARM_LEFT, Column.FOREARM_RIGHT: Column.UPPER_ARM_RIGHT}
 EXECUTIONS = ("rules", "learned")  # how the free parts of the motion are chosen (``decode``'s ``execution``)
+_ARRIVED = 0.15  # s after its written end that a limb's move has arrived and its track's smoothing settled there
 
 
 def decode(score: Score, skeleton: Skeleton | None = None, *, fps: float = 30.0, seed: int = 0,
@@ -133,21 +135,28 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     frames = np.searchsorted(clock.t, ends)  # as ``gesture_track`` finds them (the last, past the end)
     starts = clock.seconds(np.array([s.start for s in uppers]))
     written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
-    # a move is felt at most a beat before it (``gestures.track``): only arrivals within a beat of the next
-    # upper-arm move can differ, and only their counts are tracked again
-    following = starts[np.minimum(written, len(uppers) - 1)]
-    near = (written < len(uppers)) & (ends > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
     kernel = clock.kernel(TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
     around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
-    near |= frames + around >= clock.frames  # the end's smoothing
     # an upper-arm move under way at the arrival is read where it arrives: the bend is the elbow's once the upper
     # arm is where it is going (the state the notation reads), not wherever it was passing (a regenerated bar that
     # moved the upper arm later into the same place turned the held forearm: 12 mm at the hand for 6 beats after)
     going = clock.seconds(np.array([uppers[c - 1].end if c else 0.0 for c in written]))
     under_way = (written > 0) & (going > ends + 1e-9)
     arrives = np.where(under_way, np.searchsorted(clock.t, going) + around, frames)  # (arrived, and smoothed)
-    near |= under_way
+    read = np.where(under_way, arrives / clock.fps, ends)
+    # a move is felt at most a beat before it (``gestures.track``): only frames read within a beat of the next
+    # upper-arm move can differ, and only their counts are tracked again
+    following = starts[np.minimum(written, len(uppers) - 1)]
+    near = (written < len(uppers)) & (read > following - np.array([clock.beat_before(f) for f in following]) - 0.1)
+    near |= arrives + around >= clock.frames  # the end's smoothing
     seen = np.concatenate([track, np.repeat(track[-1:], max(int(frames.max()) + 1 - len(track), 0), axis=0)])
+    seen[frames[~near]] = track[arrives[~near]]
+    targets = None
+    if streams.model is None:  # a move's arrival, held: its target (what tracking gives, at a tenth of the cost)
+        _, rest, _, _, moves = drawn_moves(score, column, clock, streams)
+        targets = [rest] + [move[2] for move in moves]
+        seen[frames[under_way]] = np.array([targets[c] for c in written[under_way]]).reshape(-1, 3)
+        near &= ~under_way
 
     def tracked(count: int, at: int) -> np.ndarray:
         """The upper arm at frame ``at`` as its first ``count`` moves take it: the move under way there, the one
@@ -170,6 +179,10 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
         count = int(np.searchsorted(starts, first - 1e-9))
         end = clock.seconds(uppers[count - 1].end) if count else 0.0
         at = int(np.searchsorted(clock.t, end)) + around if end > ends[k] + 1e-9 else int(frames[k])
+        if targets is not None and end + _ARRIVED <= at / clock.fps:  # arrived there, and held
+            before = targets[count]
+        else:
+            before = tracked(count, at)
         ahead = clock.anticipation(first)
-        early[bend.start] = (tracked(count, at), first - ahead, first - 0.5 * ahead)
+        early[bend.start] = (before, first - ahead, first - 0.5 * ahead)
     return seen, early

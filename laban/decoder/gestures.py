@@ -206,6 +206,25 @@ def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Directio
     return unit(slerp(ideal[None], target[None], np.array([w])))[0]
 
 
+def drawn_moves(score: Score, column: Column, clock: Clock, streams: Streams) -> tuple:
+    """A gesture column's starting-position symbol (or None), where the limb rests, its direction symbols, their
+    (start, end) seconds and their moves (``move_to``; a move back into the starting position's cell goes back to
+    where the limb rested), before any bend (``gesture_track``)."""
+    first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
+    cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
+    model = streams.model
+    rest = at_rest(sample_direction(*cell, spot(streams, column, *cell), side=limb_side(column), column=column,
+                                    model=model), column, *cell, streams(column, -1.0, "rest"))
+    symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
+    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
+    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model,
+                     spot(streams, column, s.direction, s.level)) for (t0, t1), s in zip(seconds, symbols)]
+    resting = cell_of(*cell)
+    moves = [(t0, t1, rest if cell_of(s.direction, s.level) == resting else target, e_in, e_out)
+             for (t0, t1, target, e_in, e_out), s in zip(moves, symbols)]
+    return first, rest, symbols, seconds, moves
+
+
 def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
                   upper: np.ndarray | None = None, early: dict | None = None) -> np.ndarray:
     """(T, 3) directions (forward, right, up) of a gesture column's limb at each frame; each symbol's choices
@@ -216,21 +235,11 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
     the upper arm moves while it goes (``early``: by the symbol's start, where the upper arm goes as written
     before, and the seconds over which that gives way), it heads for the bend from there until then: a move is
     felt at most a beat before it is written (``laban.decoder._upper_as_written``)."""
-    first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
-    cell = (first.direction, first.level) if first else NATURAL_POSITION[column]
+    first, rest, symbols, seconds, moves = drawn_moves(score, column, clock, streams)
     model = streams.model
-    rest = at_rest(sample_direction(*cell, spot(streams, column, *cell), side=limb_side(column), column=column,
-                                    model=model), column, *cell, streams(column, -1.0, "rest"))
     start = rest
     if upper is not None and first is not None and first.contraction:
-        start = bent(start, upper[0], first.bend, *cell)
-    symbols = [s for s in score.column(column) if s.sign is Sign.DIRECTION]
-    seconds = clock.seconds(np.array([[s.start, s.end] for s in symbols])) if symbols else np.zeros((0, 2))
-    moves = [move_to(t0, t1, s.direction, s.level, streams(column, s.start), column, model,
-                     spot(streams, column, s.direction, s.level)) for (t0, t1), s in zip(seconds, symbols)]
-    resting = cell_of(*cell)  # a move back into the starting position's cell goes back to where the limb rested
-    moves = [(t0, t1, rest if cell_of(s.direction, s.level) == resting else target, e_in, e_out)
-             for (t0, t1, target, e_in, e_out), s in zip(moves, symbols)]
+        start = bent(start, upper[0], first.bend, first.direction, first.level)
     drawn = moves
     if upper is not None:
         # (an arrival past the dance's last frame reads the frame after it: ``_upper_as_written`` tracks that far)
@@ -243,15 +252,26 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
         most = model.settling(column)
         settle = (_HANGING, np.array([most * streams(column, s.start, "settle").uniform(0.3, 1.0) for s in symbols]))
     directions = track(clock.t, start, moves, clock, settle)
+    kernel = clock.kernel(TRACK_SMOOTHING)
+    around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2  # frames a frame of a track depends on
     for k, s in reversed(list(enumerate(symbols))):  # (the last first: each one's own track is the same as the
         # one it is blended into until its move begins, and it gives way to it before that move arrives)
-        if early and s.contraction and s.start in early:  # towards the bend from where the upper arm went before
-            before, t_from, t_to = early[s.start]
-            t0, t1, target, e_in, e_out = drawn[k]
-            headed = list(moves)
-            headed[k] = (t0, t1, bent(target, before, s.bend, s.direction, s.level), e_in, e_out)
-            directions = unit(slerp(track(clock.t, start, headed, clock, settle), directions,
-                                    smoothstep(clamp((clock.t - t_from) / max(t_to - t_from, 1e-9)))))
+        if not (early and s.contraction and s.start in early):
+            continue
+        before, t_from, t_to = early[s.start]  # towards the bend from where the upper arm went before, until then
+        t0, t1, target, e_in, e_out = drawn[k]
+        headed = list(moves)
+        headed[k] = (t0, t1, bent(target, before, s.bend, s.direction, s.level), e_in, e_out)
+        # only over the move's frames until it gives way, tracked with a margin: from a beat before it (how
+        # briskly it goes may hurry the one before in its last beat, ``track``) and its early start
+        lo = max(int(np.searchsorted(clock.t, t0 - clock.beat_before(t0) - 2 * _LEAD)), 0)
+        hi = min(int(np.searchsorted(clock.t, t_to)) + 1, len(clock.t))
+        if hi <= lo:
+            continue
+        a, b = max(lo - around, 0), min(hi + around, len(clock.t))
+        own = track(clock.t[a:b], start, headed, clock, settle)[lo - a:hi - a]
+        w = smoothstep(clamp((clock.t[lo:hi] - t_from) / max(t_to - t_from, 1e-9)))
+        directions[lo:hi] = unit(slerp(own, directions[lo:hi], w))
     return directions
 
 
