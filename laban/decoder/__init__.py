@@ -119,7 +119,8 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     within a smoothing's reach of the dance's end, or past it (a symbol ending with the dance): there the track
     is cut short by the end, which a dance continued does not have; it is tracked again over frames past the
     end, and the array returned runs on to the last arrival's frame. Where an upper-arm move is under way at the
-    arrival, the frame holds where that move arrives instead, tracked so.
+    arrival, the frame holds where that move arrives instead: its target (tracked so, where a learned execution's
+    held arm sinks after it arrives).
 
     Returned with it, for the forearm moves that upper-arm moves written after their start change (``early``, by
     the forearm symbol's start): where the upper arm goes as written before the first of those, and the seconds
