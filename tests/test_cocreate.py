@@ -319,6 +319,7 @@ def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path)
     added = [s for s in continued.score.symbols if s not in taken.score.symbols and s.start < end + 1e-9]
     join = bar_start(continued.score.grid, continued.lineage.bars[0])
     assert added and all(s.sign is Sign.HOLD and s.column.is_support and s.end == join for s in added)
+    assert set(taken.score.symbols) <= set(continued.score.symbols)  # nothing of the capture's last bar lost
 
 
 def test_continue_holds_the_weight_a_dance_ends_on_to_its_last_bar_line(loaded):
@@ -342,6 +343,7 @@ def test_continue_holds_the_weight_a_dance_ends_on_to_its_last_bar_line(loaded):
         assert token_bars(vocabulary, longer.score)[0] == token_bars(vocabulary, score)[0]
         last = [s for s in longer.score.symbols if 4.0 <= s.start < 8.0]
         assert [s for s in last if s not in score.symbols] == [Symbol(7.25, right, 0.75, Sign.HOLD)]
+        assert all(s in last for s in score.symbols if s.start >= 4.0)  # and nothing of it lost
         before = int(np.ceil(score.grid.beats_to_seconds(7.0) * 30.0))
         alone = dance.motion().trajectories().positions[:before]
         assert np.abs(longer.motion().trajectories().positions[:before] - alone).max() < 1e-6

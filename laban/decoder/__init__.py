@@ -57,7 +57,7 @@ from ..score import Column, Score, Sign
 from ..skeleton import Skeleton
 from .body import Body
 from .clock import LONGEST_DECODE_S, Clock, DecodeError, Streams
-from .gestures import (TRACK_SMOOTHING, TRACKED_COLUMNS, drawn_moves, gesture_track, sample_direction,
+from .gestures import (TRACKED_COLUMNS, drawn_moves, gesture_track, sample_direction, track_reach,
                        typical_direction)
 from .steps import Steps
 from .supports import heading_of, support_runs
@@ -136,8 +136,7 @@ def _upper_as_written(score: Score, forearm: Column, column: Column, track: np.n
     frames = np.searchsorted(clock.t, ends)  # as ``gesture_track`` finds them (the last, past the end)
     starts = clock.seconds(np.array([s.start for s in uppers]))
     written = np.searchsorted(starts, ends - 1e-9)  # upper-arm moves written before each arrival
-    kernel = clock.kernel(TRACK_SMOOTHING)  # the frames either side that a frame of the track depends on
-    around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
+    around = track_reach(clock)  # the frames either side that a frame of the track depends on
     # an upper-arm move under way at the arrival is read where it arrives: the bend is the elbow's once the upper
     # arm is where it is going (the state the notation reads), not wherever it was passing (a regenerated bar that
     # moved the upper arm later into the same place turned the held forearm: 12 mm at the hand for 6 beats after)

@@ -206,6 +206,13 @@ def bent(target: np.ndarray, upper: np.ndarray, bend: float, direction: Directio
     return unit(slerp(ideal[None], target[None], np.array([w])))[0]
 
 
+def track_reach(clock: Clock) -> int:
+    """Frames either side of a frame of a limb's track that it depends on: its smoothing (``TRACK_SMOOTHING``),
+    and two more. A track computed over a window this much wider is the whole track's there."""
+    kernel = clock.kernel(TRACK_SMOOTHING)
+    return int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2
+
+
 def drawn_moves(score: Score, column: Column, clock: Clock, streams: Streams) -> tuple:
     """A gesture column's starting-position symbol (or None), where the limb rests, its direction symbols, their
     (start, end) seconds and their moves (``move_to``; a move back into the starting position's cell goes back to
@@ -252,8 +259,6 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
         most = model.settling(column)
         settle = (_HANGING, np.array([most * streams(column, s.start, "settle").uniform(0.3, 1.0) for s in symbols]))
     directions = track(clock.t, start, moves, clock, settle)
-    kernel = clock.kernel(TRACK_SMOOTHING)
-    around = int(np.ceil(kernel["truncate"] * kernel["sigma"])) + 2  # frames a frame of a track depends on
     for k, s in reversed(list(enumerate(symbols))):  # (the last first: each one's own track is the same as the
         # one it is blended into until its move begins, and it gives way to it before that move arrives)
         if not (early and s.contraction and s.start in early):
@@ -268,6 +273,7 @@ def gesture_track(score: Score, column: Column, clock: Clock, streams: Streams,
         hi = min(int(np.searchsorted(clock.t, t_to)) + 1, len(clock.t))
         if hi <= lo:
             continue
+        around = track_reach(clock)
         a, b = max(lo - around, 0), min(hi + around, len(clock.t))
         own = track(clock.t[a:b], start, headed, clock, settle)[lo - a:hi - a]
         w = smoothstep(clamp((clock.t[lo:hi] - t_from) / max(t_to - t_from, 1e-9)))
