@@ -219,7 +219,7 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     """
     path = Path(path)
     if path.suffix.lower() in AUDIO_SUFFIXES:
-        return beats_from_audio(path, 4 if beats_per_bar is None else beats_per_bar)
+        return beats_from_audio(path, beats_per_bar)
     if beats_per_bar is not None and beats_per_bar < 1:
         raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
     score = parse_music(path)
@@ -285,21 +285,36 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
 AUDIO_RATE, AUDIO_HOP = 22050, 256
 
 
-def beats_from_audio(path: str | Path, beats_per_bar: int = 4) -> BeatGrid:
-    """The beat grid of a recording, estimated by librosa's beat tracker (Ellis 2007: onset strength, a global
-    tempo, dynamic programming for the beats).
+# The bar in a recording (`beats_from_audio`): the meters its accents can tell apart (triple from duple: a 2/4 is
+# counted in fours), how much more a chord's change tells of a bar line than a loud onset does, and how much
+# evidence (in the t statistic's units) it takes to start the first bar elsewhere than on the first beat found.
+# Chosen on 34 music21 pieces rendered by fluidsynth (`bench/audio_meter.py`, docs/conditioning.md, "Bars in a
+# recording"); the pieces of bench/audio_beats.py, not looked at while choosing, are the check.
+AUDIO_METERS = (3, 4)
+HARMONY_WEIGHT = 2.0
+FIRST_BEAT_PRIOR = 1.0
+MIN_CONTRAST = 0.5  # standard deviations of salience between the downbeats and the other beats, at least
+
+
+def beats_from_audio(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
+    """The beat grid of a recording: beats estimated by librosa's beat tracker (Ellis 2007: onset strength, a
+    global tempo, dynamic programming for the beats), bars by where the accents fall (``bar_lines``).
 
     Unlike a score's beats these are a guess: a few tens of milliseconds late or early, sometimes at half or
     double the tempo (``docs/evaluation.md``, "Music beats: librosa vs the score", measures how far off on
-    rendered MIDI). Audio says nothing of the meter, so bars of ``beats_per_bar`` start at the first beat found;
-    beats cover the music from its first to its last onset (librosa's last beat can miss by a fifth of a beat) and
-    the grid continues past them.
+    rendered MIDI). A recording names no meter: without ``beats_per_bar`` it is 3 or 4 beats, whichever the
+    accents mark better, and either way the first bar line is put where they mark it (the beats before it are
+    an upbeat). Beats cover the music from its first to its last onset (librosa's last beat can miss by a fifth
+    of a beat) and the grid continues past them.
     """
     path = Path(path)
-    if beats_per_bar < 1:
+    if beats_per_bar is not None and beats_per_bar < 1:
         raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
-    beats = track_beats(path, AUDIO_RATE, AUDIO_HOP)
-    return BeatGrid(tuple(beats * AUDIO_HOP / AUDIO_RATE), beats_per_bar)
+    signal = _read_audio(path, AUDIO_RATE)
+    envelope, beats = _track(signal, AUDIO_RATE, AUDIO_HOP, path)
+    meters = AUDIO_METERS if beats_per_bar is None else (beats_per_bar,)
+    meter, downbeat = bar_lines(signal, envelope, beats, meters, AUDIO_RATE, AUDIO_HOP)
+    return BeatGrid(tuple(beats * AUDIO_HOP / AUDIO_RATE), meter, downbeat)
 
 
 def track_beats(path: str | Path, rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) -> np.ndarray:
@@ -307,6 +322,69 @@ def track_beats(path: str | Path, rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) 
     resampled to ``rate``, in frames of ``hop`` samples (so ``rate = fps * hop`` puts one frame on each motion
     frame, as the beat-alignment metric wants). At least two beats, or a one-line ``MusicError``."""
     path = Path(path)
+    return _track(_read_audio(path, rate), rate, hop, path)[1]
+
+
+def bar_lines(signal: np.ndarray, envelope: np.ndarray, beats: np.ndarray, meters: tuple[int, ...] = AUDIO_METERS,
+              rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) -> tuple[int, int]:
+    """(beats per bar, index of the first beat that starts a bar) of a recording's ``beats`` (frame indices).
+
+    A bar line is heard where the harmony changes and a strong onset lands more often than between them (the
+    beat-synchronous cues of Davies & Plumbley 2006 and Klapuri et al. 2006): each beat's salience is its onset
+    strength plus ``HARMONY_WEIGHT`` times how far its chroma moved from the beat before's, both standardised.
+    Every meter of ``meters`` and every phase of it is scored by Welch's t between the beats it calls downbeats
+    and the others (comparable across meters of different sizes), phase 0 (the first beat found) given
+    ``FIRST_BEAT_PRIOR`` more; the best wins where its downbeats stand out by ``MIN_CONTRAST`` at least. Where
+    nothing does, or there are too few beats to hear two bars: 4 beats a bar (or the one meter given) from the
+    first beat, as a recording was counted before.
+    """
+    count = len(beats)
+    plain = 4 if 4 in meters else meters[0]
+    if count < 2 * max(meters) + 1:
+        return plain, 0
+    import librosa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short files make librosa warn about window sizes
+        chroma = librosa.feature.chroma_stft(y=signal, sr=rate, hop_length=hop)
+    frames = chroma.shape[1]
+    gap = int(np.median(np.diff(beats)))
+    edges = np.clip(np.append(beats, beats[-1] + gap), 0, frames - 1)
+    sums = np.concatenate([np.zeros((12, 1)), np.cumsum(chroma, axis=1)], axis=1)
+    spans = np.maximum(np.diff(edges), 1)
+    per_beat = ((sums[:, edges[:-1] + spans] - sums[:, edges[:-1]]) / spans).T  # (beats, 12) mean chroma
+    per_beat /= np.maximum(np.linalg.norm(per_beat, axis=1, keepdims=True), 1e-9)
+    change = 1.0 - np.einsum("ij,ij->i", per_beat[1:], per_beat[:-1])
+    change = np.concatenate([[change.mean()], change])  # the first beat: no beat before it to change from
+    # a beat's onset strength summed over ± 3 frames (± 35 ms): its peak alone rises and falls with where the
+    # onset falls between two frames, a pattern that repeats every few beats and would pass for a meter
+    padded = np.pad(envelope, 3)
+    accent = np.sum([padded[np.clip(beats + k, 0, len(padded) - 1)] for k in range(7)], axis=0)
+    # standardised, but a cue that hardly varies (evenly struck clicks, one chord throughout) stays near 0
+    salience = (_standardise(accent, 0.1 * np.median(accent)) + HARMONY_WEIGHT * _standardise(change, 0.02))
+
+    best = None
+    for meter in sorted(meters, key=lambda m: m != plain):  # a tie (accents that mark nothing) keeps 4
+        for phase in range(meter):
+            on = np.zeros(count, bool)
+            on[phase::meter] = True
+            a, b = salience[on], salience[~on]
+            if not len(b) or (meter, phase) != (plain, 0) and a.mean() - b.mean() < MIN_CONTRAST:
+                continue  # too little heard to move the bar line from the plain one
+            t = (a.mean() - b.mean()) / math.sqrt(a.var() / len(a) + b.var() / len(b) + 1e-9)
+            score = t + FIRST_BEAT_PRIOR * (phase == 0)
+            if best is None or score > best[0]:
+                best = (score, meter, phase)
+    return (plain, 0) if best is None else best[1:]
+
+
+def _standardise(values: np.ndarray, floor: float) -> np.ndarray:
+    return (values - values.mean()) / max(values.std(), floor, 1e-12)
+
+
+def _read_audio(path: Path, rate: int) -> np.ndarray:
+    """The mono signal of an audio file at ``rate``; a one-line ``MusicError`` for a file that is missing, empty,
+    unreadable or silent, or when librosa is not installed."""
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise MusicError(f"{path}: not an audio file (expected {', '.join(AUDIO_SUFFIXES)})")
     if not path.is_file():
@@ -327,11 +405,18 @@ def track_beats(path: str | Path, rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) 
         raise MusicError(f"{path}: empty audio file (no samples)")
     if not np.any(signal):
         raise MusicError(f"{path}: silent audio file (no beats to track)")
+    return signal
+
+
+def _track(signal: np.ndarray, rate: int, hop: int, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(onset strength envelope, beat frame indices) of a signal; at least two beats, or a ``MusicError``."""
+    import librosa
+
     envelope = librosa.onset.onset_strength(y=signal, sr=rate, hop_length=hop)
     _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop)
     if len(beats) < 2:
         raise MusicError(f"{path}: found {len(beats)} beat(s) in the audio; a beat grid needs at least two")
-    return np.asarray(beats, dtype=np.int64)
+    return envelope, np.asarray(beats, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -62,7 +62,8 @@ def test_beats_from_music_reads_audio(tmp_path):
 
     soundfile.write(path, *reversed(wavfile.read(tmp_path / "clicks.wav")))
     grid = beats_from_music(path)
-    assert grid.beats_per_bar == 4 and grid.tempo == pytest.approx(120.0, rel=0.02)
+    assert (grid.beats_per_bar, grid.downbeat) == (4, 0)  # even clicks mark no bar: fours from the first beat
+    assert grid.tempo == pytest.approx(120.0, rel=0.02)
     assert _nearest(grid.times[:-1], clicks).max() <= 0.030
     assert beats_from_music(path, beats_per_bar=2).beats_per_bar == 2
 
@@ -149,3 +150,34 @@ def test_rendered_midi_beats_are_near_the_score(tmp_path):
     found = beats_from_audio(wav)
     assert found.tempo == pytest.approx(120.0, rel=0.03)
     assert np.mean(_nearest(true, found.times) <= 0.070) >= 0.8
+
+
+def chords(bpm: float, meter: int, bars: int, upbeat: int = 0, rate: int = RATE) -> np.ndarray:
+    """A piano-like accompaniment at ``bpm``: a chord on every beat, the harmony changing at each bar line (I, vi,
+    IV, V), its first beat struck harder and with the bass, after ``upbeat`` beats of the last bar's chord."""
+    harmonies = [(48, 64, 67, 72), (45, 64, 69, 72), (41, 65, 69, 72), (43, 62, 67, 71)]
+    beat = 60.0 / bpm
+    signal = np.zeros(round((upbeat + meter * bars + 2) * beat * rate))
+    t = np.arange(round(0.9 * beat * rate)) / rate
+    for index in range(upbeat + meter * bars):
+        bar, position = divmod(index - upbeat, meter)
+        bass, *upper = harmonies[bar % len(harmonies)]
+        keys = ([bass] if position == 0 else []) + upper
+        loud = 1.0 if position == 0 else 0.45
+        tone = sum(np.sin(2 * np.pi * 440.0 * 2 ** ((k - 69) / 12) * t) for k in keys)
+        start = round((0.5 + index * beat) * rate)
+        signal[start:start + len(t)] += loud * tone * np.exp(-t / 0.25)
+    return 6000 * signal / np.abs(signal).max()
+
+
+@needs_librosa
+@pytest.mark.parametrize(("meter", "upbeat", "bpm"), [(3, 1, 96.0), (3, 0, 132.0), (4, 1, 110.0), (4, 3, 90.0)])
+def test_a_recordings_meter_and_first_bar_line_are_heard(tmp_path, meter, upbeat, bpm):
+    """A waltz is counted in threes and a 4/4 in fours, and the bars start where the harmony changes and the bass
+    strikes, after the upbeat (until 2026-12-07 every recording had four beats a bar from the first beat)."""
+    grid = beats_from_audio(_wav(tmp_path, chords(bpm, meter, 12, upbeat)))
+    assert grid.tempo == pytest.approx(bpm, rel=0.03)
+    assert (grid.beats_per_bar, grid.downbeat) == (meter, upbeat)
+    downbeat = grid.times[upbeat]
+    assert downbeat == pytest.approx(0.5 + upbeat * 60.0 / bpm, abs=0.07)  # on the first bar's struck chord
+    assert beats_from_audio(tmp_path / "piece.wav", beats_per_bar=meter).downbeat == upbeat  # meter given
