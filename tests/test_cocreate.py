@@ -78,8 +78,48 @@ def test_a_dance_folder_is_written_whole_and_loads_back(dance, tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "d"]  # no temporary folder left behind
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
-    with pytest.raises(CocreateError, match="holds no dance"):
+    with pytest.raises(CocreateError, match="holds files that are not a dance's"):
         dance.save(tmp_path / "mine", video=False)
+
+
+def test_o_never_deletes_a_persons_files_nor_the_dance_it_is_made_from(dance, tmp_path):
+    """-o replaces a folder of what these commands write, and only that: a dance beside a person's own files, a
+    capture tokenized into a folder, the dance an edit is made from or the folder above it are refused whole
+    (until 2026-12-07 any folder holding a score.laban, or a folder of one, was replaced with all it held)."""
+    (tmp_path / "set").mkdir()
+    dance.save(tmp_path / "set" / "1", video=False)
+    (tmp_path / "set" / "overview.png").write_bytes(b"png")
+    dance.save(tmp_path / "set", video=False)  # variations, replaced whole by a dance: all of it ours
+    assert Dance.load(tmp_path / "set").score == dance.score
+    mixed = dance.save(tmp_path / "mixed", video=False)
+    (mixed / "song.mid").write_bytes(b"MThd")
+    for out in (mixed, tmp_path):
+        with pytest.raises(CocreateError, match="holds files that are not a dance's"):
+            dance.save(out, video=False)
+    assert (mixed / "song.mid").read_bytes() == b"MThd"
+    (tmp_path / "p").mkdir()
+    parent = Dance.load(dance.save(tmp_path / "p" / "a", video=False))
+    dance.save(tmp_path / "p" / "b", video=False)
+    child = parent.child(dance.score, "vary", seed=1)
+    for out, said in ((tmp_path / "p" / "a", "is the dance which"), (tmp_path / "p", "holds .*a, which")):
+        with pytest.raises(CocreateError, match=said):
+            child.save(out, video=False)
+    assert {p.name for p in (tmp_path / "p").iterdir()} == {"a", "b"}
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("lineage.json", "[1, 2]", "not a JSON object of named fields"),
+    ("lineage.json", '{"operation": "vary", "parents": "abc"}', "its parents are not a list"),
+    ("lineage.json", '{"operation": "vary", "bars": 5}', "its bars are not"),
+    ("lineage.json", '{"operation": "vary", "settings": [1]}', "its settings are not a record"),
+    ("prompt.json", '"hello"', "not a JSON object of named fields"),
+])
+def test_a_damaged_record_of_a_dance_is_one_line(dance, tmp_path, name, content, said):
+    out = dance.save(tmp_path / "d", video=False)
+    (out / name).write_text(content)
+    with pytest.raises(CocreateError, match=said) as error:
+        Dance.load(out)
+    assert "\n" not in str(error.value) and str(error.value).startswith(str(out / name))
 
 
 def test_generate_writes_ranked_variations_with_an_overview(model_dir, tmp_path, capsys):

@@ -264,8 +264,10 @@ def _header(score: Score, title: str, width: float, margin: float) -> str:
         line = " ".join("".join(ch if ch.isprintable() else " " for ch in title).split())
         room = width - 2 * margin
         size = min(17.0, max(9.0, room / max(_bold_ems(line), 1.0)))  # a long title in smaller type, to fit
-        while _bold_ems(line) * size > room and len(line) > 1:
-            line = line[:-2].rstrip() + "\u2026"
+        if _bold_ems(line) * size > room:  # still too long: cut where the running width passes the room
+            widths = np.cumsum([_bold_ems(ch) for ch in line])
+            keep = max(int(np.searchsorted(widths, room / size - _bold_ems("\u2026"), side="right")), 1)
+            line = line[:keep].rstrip() + "\u2026"
         out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="{num(size)}" '
                    f'font-weight="bold" text-anchor="middle">{_text(line)}</text>')
         y += 10

@@ -30,6 +30,7 @@ from ..timing import BeatGrid
 FORMAT = "motiongpt-score"
 VERSION = 1
 MAX_BEATS = 1_000_000  # a bound on a compact grid's beat count, so a typo cannot exhaust memory
+MAX_TEMPO = 1000.0  # beats per minute: faster than any dance (and the command line's bound), a typo's overflow
 
 # "contraction" and "space" (Labanotation's modifiers, ``laban.score.Symbol``) are written only where a symbol has
 # them, so a score without them is the same file as before they existed, and such files read unchanged.
@@ -156,8 +157,8 @@ def _grid(data: Any, fail: _Fail) -> BeatGrid:
         fields = _fields(data, "grid", fail, required=("tempo", "beats"),
                          optional=("offset", "beats_per_bar", "downbeat"))
         tempo = _number(fields["tempo"], "grid.tempo", fail)
-        if tempo <= 0:
-            fail("grid.tempo", f"{tempo} is not a positive number of beats per minute")
+        if not 0 < tempo <= MAX_TEMPO:
+            fail("grid.tempo", f"{tempo} is not a tempo from 0 to {MAX_TEMPO:g} beats per minute")
         beats = fields["beats"]
         if not _is_int(beats) or not 2 <= beats <= MAX_BEATS:
             fail("grid.beats", f"{beats!r} is not a whole number of beats from 2 to {MAX_BEATS}")
@@ -196,6 +197,8 @@ def _symbol(data: Any, where: str, fail: _Fail) -> Symbol:
     for name, value in (("start", start), ("duration", duration)):
         if value < 0:
             fail(f"{where}.{name}", f"{value} is negative")
+    if start + duration > MAX_BEATS:
+        fail(where, f"it ends at beat {start + duration:g}, beyond the {MAX_BEATS} beats a grid may have")
     turn = fields.get("turn")
     modifiers = {}
     for name in ("contraction", "space"):

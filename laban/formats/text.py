@@ -78,7 +78,7 @@ from typing import Callable, NoReturn, TypeVar
 from ..errors import ScoreFileError
 from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
 from ..timing import BeatGrid
-from .json import MAX_BEATS, uniform_tempo, uniform_times
+from .json import MAX_BEATS, MAX_TEMPO, uniform_tempo, uniform_times
 
 HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "upbeat")
 _MAX_DENOMINATOR = 96  # the finest subdivision written as a fraction: 1/96 of a beat
@@ -349,21 +349,21 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
         fail(0, "no tempo: add a line 'tempo: 120' (beats per minute) or 'beat times: 0.0 0.5 ...' (seconds)")
     line, value = header["tempo"]
     tempo = _float(_number(value, line, "tempo in beats per minute", fail), line, fail)
-    if tempo <= 0:
-        fail(line, f"tempo: {value} is not a positive number of beats per minute")
+    if not 0 < tempo <= MAX_TEMPO:
+        fail(line, f"tempo: {value} is not a tempo from 0 to {MAX_TEMPO:g} beats per minute")
     offset = 0.0
     if "first beat" in header:
         line, value = header["first beat"]
         offset = _float(_number(value, line, "the time of the first beat in seconds", fail), line, fail)
+    end = max(math.ceil(max((s.end for s in symbols), default=0.0)) + 1, 2)  # beats for the last symbol to end on
+    if end > MAX_BEATS:
+        fail(0, f"the symbols run to beat {end - 1}, beyond the {MAX_BEATS} beats a grid may have")
+    count = end
     if "beats" in header:
         line, value = header["beats"]
         if not value.isdigit() or not 2 <= int(value) <= MAX_BEATS:
             fail(line, f"beats: expected a whole number of beats from 2 to {MAX_BEATS}, not {value!r}")
         count = int(value)
-    else:  # enough beats for the last symbol to end on the grid
-        count = max(math.ceil(max((s.end for s in symbols), default=0.0)) + 1, 2)
-        if count > MAX_BEATS:
-            fail(0, f"the symbols run to beat {count - 1}, beyond the {MAX_BEATS} beats a grid may have")
     try:
         return BeatGrid(uniform_times(tempo, count, offset), per_bar, upbeat)
     except ValueError as e:  # a first beat so large that consecutive beats round to the same float

@@ -72,13 +72,15 @@ def _asked(words: str, folder: Path | None, bars: tuple[int, int] | None) -> lis
         raise LabanError(f"{folder}: no prompt.json to check against: give the words (--check WORDS)") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise LabanError(f"{folder / 'prompt.json'}: unreadable ({' '.join(str(error).split())})") from None
+    if not isinstance(prompt, dict):
+        raise LabanError(f"{folder / 'prompt.json'}: not a JSON object of named fields")
     if prompt.get("phrases"):  # (read here, not by motiongpt.cocreate.Dance: describe needs no torch)
         try:
             phrases = [((int(a), int(b)), str(w)) for a, b, w in prompt["phrases"]]
         except (TypeError, ValueError):
             raise LabanError(f"{folder / 'prompt.json'}: its phrases are not [first, last, words] lists") from None
         return [(span, w) for span, w in phrases if bars is None or (bars[0] <= span[0] and span[1] <= bars[1])]
-    if not prompt.get("text"):
+    if not prompt.get("text") or not isinstance(prompt["text"], str):
         raise LabanError(f"{folder}: made from no words, nothing to check")
     return [(bars, prompt["text"])]
 

@@ -23,7 +23,7 @@ import os
 import secrets
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,6 +33,11 @@ from laban.score import Score
 
 FILES = ("score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json", "lineage.json")  # + dance.mp4
 DANCE_MARKERS = ("score.laban", "lineage.json", "prompt.json")  # any of these: a dance folder (or one of ours)
+# Every file the co-creation commands write into a folder (a dance's, variations' overview, a duet's): a folder of
+# these and of such folders is one ``-o`` may replace; anything else in it is a person's, and refused.
+WRITTEN = frozenset({"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats", "dance.mp4",
+                     "prompt.json", "lineage.json", "overview.png", "duet.json", "duet.png", "duet.mp4",
+                     "lead.laban", "follow.laban", "lead.bvh", "follow.bvh", "lead.beats", "follow.beats"})
 
 
 class CocreateError(LabanError):
@@ -73,10 +78,27 @@ class Lineage:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Lineage":
+        """The lineage a ``lineage.json`` holds; ``ValueError`` (one line) where a field is not of its kind."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["parents"] = tuple(dict(p) for p in known.get("parents", ()))
-        if known.get("bars") is not None:
-            known["bars"] = tuple(known["bars"])
+        parents = known.get("parents", ())
+        if not isinstance(parents, list | tuple) or not all(isinstance(p, dict) for p in parents) or any(
+                not isinstance(p.get("path"), str | None) for p in parents):
+            raise ValueError("its parents are not a list of {path, score} records")
+        known["parents"] = tuple(dict(p) for p in parents)
+        bars = known.get("bars")
+        if bars is not None:
+            if not (isinstance(bars, list | tuple) and len(bars) == 2 and all(type(b) is int for b in bars)):
+                raise ValueError(f"its bars are not [first, last] bar numbers: {str(bars)[:40]}")
+            known["bars"] = tuple(bars)
+        if not isinstance(known.get("settings", {}), dict):
+            raise ValueError("its settings are not a record")
+        for name in ("operation", "text", "style", "model", "model_version", "adapter", "adapter_version",
+                     "motiongpt"):
+            if not isinstance(known.get(name), str | None):
+                raise ValueError(f"its {name} is not text")
+        for name in ("seed", "decode_seed"):
+            if not (known.get(name) is None or type(known[name]) is int):
+                raise ValueError(f"its {name} is not a whole number")
         return cls(**known)
 
 
@@ -108,7 +130,11 @@ class Dance:
             raise CocreateError(f"{path}: not a dance folder (no score.laban)")
         score = Score.load(score_file)
         prompt = read_json(path / "prompt.json")
-        lineage = Lineage.from_dict(read_json(path / "lineage.json") or {"operation": "unknown"})
+        recorded = read_json(path / "lineage.json") or {"operation": "unknown"}
+        try:
+            lineage = Lineage.from_dict(recorded)
+        except (TypeError, ValueError) as error:
+            raise CocreateError(f"{path / 'lineage.json'}: not a lineage ({error})") from None
         bvh = path / "dance.bvh"
         return cls(score, prompt, lineage, path, bvh if bvh.is_file() else None)
 
@@ -161,9 +187,21 @@ class Dance:
 
     def save(self, out: str | Path, *, video: bool = True) -> Path:
         """Write this dance into folder ``out`` (made, or replaced whole), atomically; returns ``out``."""
-        with atomic_folder(out) as temporary:
+        with atomic_folder(out, self.sources()) as temporary:
             write_files(temporary, self, video=video)
         return Path(out)
+
+    def sources(self) -> list[Path]:
+        """The folders of the dances this one is made from (its lineage's parents; a path on disk is relative to
+        the dance's own folder)."""
+        found = []
+        for parent in self.lineage.parents:
+            path = Path(parent["path"]) if parent.get("path") else None
+            if path is not None and not path.is_absolute():
+                path = self.path / path if self.path is not None else None
+            if path is not None:
+                found.append(path)
+        return found
 
     def child(self, score: Score, operation: str, *, prompt: dict | None = None, **lineage) -> "Dance":
         """A dance made from this one by ``operation``: the parent recorded (by path and digest), the prompt
@@ -197,17 +235,23 @@ def score_digest(score: Score) -> str:
 
 
 @contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
-    """A temporary sibling of ``out`` to fill; on success it becomes ``out`` (an existing ``out`` that holds a
-    dance or variations, or nothing, is replaced whole; one holding anything else is refused, so that ``-o``
-    never deletes a person's files); on failure it is removed and ``out`` is left as it was."""
+def atomic_folder(out: str | Path, sources: Iterable[str | Path | None] = ()) -> Iterator[Path]:
+    """A temporary sibling of ``out`` to fill; on success it becomes ``out`` (an existing ``out`` that holds only
+    what these commands write, dances, variations, duets, or nothing, is replaced whole; one holding anything else
+    is refused, so that ``-o`` never deletes a person's files, and so is the folder of a dance it is made from,
+    ``sources``, or one above it); on failure it is removed and ``out`` is left as it was."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise CocreateError(f"{out}: a file, not a folder")
     if not out.parent.is_dir():
         raise CocreateError(f"{out.parent}: no such folder")
+    target = out.resolve()
+    for source in filter(None, sources):
+        if target == Path(source).resolve() or target in Path(source).resolve().parents:
+            what = "is the dance" if target == Path(source).resolve() else f"holds {source},"
+            raise CocreateError(f"{out}: {what} which this is made from; give another folder with -o")
     if out.is_dir() and any(out.iterdir()) and not _ours(out):
-        raise CocreateError(f"{out}: a folder that holds no dance; give a new folder with -o")
+        raise CocreateError(f"{out}: a folder that holds files that are not a dance's; give a new folder with -o")
     temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
     temporary.mkdir()
     try:
@@ -279,10 +323,17 @@ def _relative(lineage: Lineage, folder: Path) -> Lineage:
 
 
 def _ours(folder: Path) -> bool:
-    """A folder of a dance, or of variations (numbered dance folders and an overview)."""
-    if any((folder / name).exists() for name in DANCE_MARKERS):
-        return True
-    return any((child / "score.laban").is_file() for child in folder.iterdir() if child.is_dir())
+    """A folder that holds only what these commands write (``WRITTEN``; a killed write's hidden leftovers), and
+    folders that do (variations' numbered dances, the edits made beside them)."""
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") and entry.name.endswith((".part", ".old")):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if not _ours(entry):
+                return False
+        elif entry.name not in WRITTEN:
+            return False
+    return True
 
 
 def _skeleton(bvh: Path | None):
@@ -299,9 +350,12 @@ def read_json(path: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CocreateError(f"{path}: not valid JSON ({error.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise CocreateError(f"{path}: not a JSON object of named fields (it holds a {type(data).__name__})")
+    return data
 
 
 def _write_json(path: Path, data: dict) -> None:

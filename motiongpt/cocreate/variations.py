@@ -21,7 +21,7 @@ def save_variations(out: str | Path, dances: list[Dance], *, video: bool = False
     ``out/overview.png``, all or nothing. Videos are off by default (N renders are slow); ``picture=False``
     skips the overview."""
     out = Path(out)
-    with atomic_folder(out) as temporary:
+    with atomic_folder(out, [source for dance in dances for source in dance.sources()]) as temporary:
         for number, dance in enumerate(dances, 1):
             (temporary / str(number)).mkdir()
             write_files(temporary / str(number), dance, video=video)
