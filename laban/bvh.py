@@ -356,7 +356,9 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     frame_lines = np.flatnonzero([not line.isspace() and line != b"" for line in lines])
     kept = frame_lines[_kept_frames(first_frame + np.arange(len(frame_lines)), step)]
     try:
-        rows = np.loadtxt([lines[k] for k in kept], dtype=np.float32, ndmin=2)
+        with warnings.catch_warnings():  # an empty block (a file cut in its first frame) is said in one line below
+            warnings.simplefilter("ignore", UserWarning)
+            rows = np.loadtxt([lines[k] for k in kept], dtype=np.float32, ndmin=2)
     except ValueError:
         rows = None
     if rows is None or (len(kept) and rows.shape[1] != channel_count) or not np.isfinite(rows).all():

@@ -212,6 +212,11 @@ def test_a_missing_model_extra_is_one_line(monkeypatch, capsys):
     (["render", "{bvh}", "-o", "{out}/r.gif", "--rate", "0"], "--rate"),
     (["render", "{bvh}", "-o", "{out}/r.gif", "--bpm", "-3"], "--bpm"),
     (["staff", "examples/first_phrase.laban", "-o", "{out}/p.png", "--scale", "-1"], "--scale"),
+    (["staff", "examples/first_phrase.laban", "-o", "{out}/p.png", "--beats-per-staff", "0.001"], "--beats-per-staff"),
+    (["tokenize", "{bvh}", "-o", "{out}/s.laban", "--scale", "1e30"], "--scale"),
+    (["decode", "examples/first_phrase.laban", "-o", "{out}/d.bvh", "--map", "nose=Head"], "--map"),
+    (["evaluate", "-o", "{out}/e.json", "--seconds", "nan"], "--seconds"),
+    (["evaluate", "-o", "{out}/e.json", "--seconds", "0.001"], "--seconds"),
 ])
 def test_bad_values_are_one_line_and_write_nothing(trials, tmp_path, capsys, args, option):
     args = [a.format(out=tmp_path, bvh=trials["05_01"].path) for a in args]
@@ -481,3 +486,30 @@ def test_evaluate_refuses_impossible_sampling_settings_in_one_line(option, tmp_p
     code, out, err = run(["evaluate", "--model", "builtin", *option, "-o", str(tmp_path / "report.json")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and option[0] in err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_batch_of_which_nothing_is_made_leaves_no_folder(tmp_path, capsys):
+    """Every input failing, a batch's new folder is not left behind holding only its record (a corpus: only its
+    index and vocabulary, ready to be trained on and holding nothing)."""
+    (tmp_path / "in").mkdir()
+    for name, content in (("a.bvh", "garbage"), ("b.bvh", "HIERARCHY\nROOT")):
+        (tmp_path / "in" / name).write_text(content)
+    code, out, err = run(["tokenize", str(tmp_path / "in" / "a.bvh"), str(tmp_path / "in" / "b.bvh"), "-o",
+                          str(tmp_path / "scores")], capsys)
+    assert code == 2 and err.count("motiongpt: error: ") == 2 and not (tmp_path / "scores").exists()
+    code, out, err = run(["corpus", "build", str(tmp_path / "in"), "-o", str(tmp_path / "corpus"), "-q"], capsys)
+    assert code == 2 and "a.bvh" in err and not (tmp_path / "corpus").exists()
+
+
+def test_the_studio_refuses_a_port_in_use_before_writing_anything(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        if port < 1024:
+            pytest.skip("the system gave a port the studio does not take")
+        code, out, err = run(["studio", "--port", str(port), "--folder", str(tmp_path / "studio")], capsys)
+    assert code == 2 and f"port {port} is in use" in err and err.count("\n") == 1
+    assert not (tmp_path / "studio").exists()

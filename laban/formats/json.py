@@ -206,15 +206,14 @@ def _symbol(data: Any, where: str, fail: _Fail) -> Symbol:
             if not _is_int(fields[name]):
                 fail(f"{where}.{name}", f"{fields[name]!r} is not a whole number")
             modifiers[name] = fields[name]
+    # read outside the try: their one-line errors are not to be wrapped again
+    column, sign = _enum(Column, fields["column"], f"{where}.column", fail), _enum(Sign, fields["sign"],
+                                                                                   f"{where}.sign", fail)
+    direction = _enum(Direction, fields.get("direction"), f"{where}.direction", fail)
+    level = _enum(Level, fields.get("level"), f"{where}.level", fail)
+    turn = None if turn is None else _number(turn, f"{where}.turn", fail)
     try:
-        return Symbol(
-            start, _enum(Column, fields["column"], f"{where}.column", fail), duration,
-            _enum(Sign, fields["sign"], f"{where}.sign", fail),
-            _enum(Direction, fields.get("direction"), f"{where}.direction", fail),
-            _enum(Level, fields.get("level"), f"{where}.level", fail),
-            None if turn is None else _number(turn, f"{where}.turn", fail),
-            **modifiers,
-        )
+        return Symbol(start, column, duration, sign, direction, level, turn, **modifiers)
     except ValueError as e:  # the rules Symbol itself checks, e.g. flight outside the centre column
         fail(where, str(e))
 

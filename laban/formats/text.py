@@ -322,7 +322,7 @@ def _parse_title(header: dict[str, tuple[int, str]], fail: _Fail) -> str:
 def _parse_meter(header: dict[str, tuple[int, str]], fail: _Fail) -> tuple[int, int]:
     line, meter = header.get("meter", (0, "4/4"))
     match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", meter)
-    if not match or int(match[1]) < 1:
+    if not match or not 1 <= int(match[1]) <= 64 or match[2] is not None and int(match[2]) < 1:
         fail(line, f"meter: expected beats per bar like 4/4 or 3/4, not {meter!r}")
     per_bar = int(match[1])
     line, upbeat = header.get("upbeat", (0, "0"))
@@ -412,9 +412,9 @@ def _symbol(number: int, start: float, column: str, what: list[str], duration: f
     else:
         fail(number, f"expected a direction and a level (like 'forward middle'), turn <amount>, hold or flight, "
                      f"not {' '.join(what)!r}")
+    column = _word(column, Column, number, fail)  # (outside the try: its one line is not to be wrapped again)
     try:
-        return Symbol(start, _word(column, Column, number, fail), duration, sign, direction, level, turn,
-                      contraction, space)
+        return Symbol(start, column, duration, sign, direction, level, turn, contraction, space)
     except ValueError as e:  # the rules Symbol itself checks, e.g. flight outside the centre column
         fail(number, str(e))
 

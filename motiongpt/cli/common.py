@@ -40,7 +40,7 @@ def number(kind: str, *, low: float = 0.0, high: float = math.inf, low_inclusive
 
 bpm = number("a tempo in beats per minute", low=1.0, high=1000.0, low_inclusive=True)
 fps = number("a frame rate in frames per second", low=1.0, high=1000.0, low_inclusive=True)
-scale = number("a scale in metres per file unit")
+scale = number("a scale in metres per file unit", high=100.0)  # a unit up to 100 m: beyond, a typo's overflow
 seed = number("a seed", low=0, low_inclusive=True, integer=True)
 _beats_per_bar = number("beats per bar", low=1, high=64, low_inclusive=True, integer=True)
 

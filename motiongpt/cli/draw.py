@@ -20,7 +20,8 @@ def add_staff_parser(commands) -> None:
     stf.add_argument("score", type=Path, help="score file: .json, .laban/.txt or .labaneditor.json")
     stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg, score.png or score.pdf")
     layout = stf.add_mutually_exclusive_group()
-    layout.add_argument("--beats-per-staff", type=common.number("beats per staff"), metavar="BEATS",
+    layout.add_argument("--beats-per-staff", type=common.number("beats per staff", low=1, low_inclusive=True),
+                        metavar="BEATS",
                         help="beats on each staff (default: a page of staves of whole bars)")
     layout.add_argument("--one-staff", action="store_true", help="the whole score on one tall staff")
     stf.add_argument("--title", help="the title at the top (default: the score's own)")

@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     common.existing_file(args.score)
     if args.skeleton is not None:
         common.existing_file(args.skeleton)
+    elif args.map:
+        raise LabanError("--map names the joints of --skeleton's rig: give --skeleton too")
     common.writable(args.output)
     from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
     from laban.timing import beats_path, write_beats

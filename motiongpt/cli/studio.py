@@ -47,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     common.model_folder(args.model)
     if args.adapters is not None and not args.adapters.is_dir():
         raise LabanError(f"{args.adapters}: no such folder of style adapters")
+    _port_free(args.port)
+    if args.model is not None:  # a damaged model is one line now, not a page whose every ask fails
+        from motiongpt.cocreate import load_model
+
+        load_model(args.model)
     common.output_folder(args.folder)
     import uvicorn
 
@@ -56,3 +61,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"motiongpt studio: http://{HOST}:{args.port}  (folder {args.folder.resolve()}; Ctrl-C stops it)")
     uvicorn.run(app, host=HOST, port=args.port, log_level="warning")
     return 0
+
+
+def _port_free(number: int) -> None:
+    """Refuse, before anything is written, a port another program listens on."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, number))
+        except OSError:
+            raise LabanError(f"port {number} is in use on {HOST}: give another with --port") from None

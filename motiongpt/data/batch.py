@@ -79,6 +79,7 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
                          f"(-o {folder.parent / folder.name.split('.')[0]}/)")
     if not folder.parent.is_dir():
         raise LabanError(f"{folder.parent}: no such folder")
+    created = not folder.exists()
     folder.mkdir(exist_ok=True)
     record = Record(folder / RECORD, _fingerprint(options, suffix))
     todo, skipped = [], 0
@@ -117,7 +118,12 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
             warned += [(job.source, message) for message in warnings]
     finally:
         bar.close()
-        record.save()
+        if created and todo and len(failures) == len(todo):  # not one score: no folder of nothing left behind
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            record.save()
     wall = time.perf_counter() - begin
     if not quiet:
         speed = f", {seconds / wall:.0f}x real time" if seconds and wall > 0 else ""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 import laban
-from laban import BeatGrid, Motion, Score, Trajectories
+from laban import BeatGrid, LabanError, Motion, Score, Trajectories
 from laban.timing import MUSIC_SUFFIXES
 
 from .cmu import cmu_trials
@@ -79,7 +79,10 @@ def load_directory(folder: Path) -> list[Clip]:
         score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),
                      None)
         prompt = path.with_suffix(".txt")
-        text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
+        try:
+            text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
+        except UnicodeDecodeError:
+            raise LabanError(f"{prompt}: not UTF-8 text (a generated clip's prompt)") from None
         clips.append(Clip(path.stem, laban.read_motion(path), beats_beside(path), score, text=text))
     if not clips:
         raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)})")

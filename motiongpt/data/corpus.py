@@ -298,6 +298,7 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
         if s.music is not None and not Path(s.music).is_file():
             raise CorpusError(f"take {s.name}: {s.music}: no such music file")
     vocabulary = Vocabulary(subdivision)
+    created = not folder.exists()
     folder.mkdir(exist_ok=True)
     vocabulary.save_pretrained(folder)
     previous = _previous(folder)
@@ -345,7 +346,12 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
         bar.close()
         ordered = tuple(takes[s.name] for s in sources if s.name in takes)
         corpus = Corpus(folder, ordered, subdivision, VOCABULARY_VERSION, VERSION)
-        save_index(corpus)
+        if ordered or not created:
+            save_index(corpus)
+        else:  # not one take made: a corpus of nothing is not left behind to be trained on
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
     return Built(corpus, len(takes) - reused, reused, failures, warned, seconds, time.perf_counter() - begin)
 
 

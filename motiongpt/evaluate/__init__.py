@@ -70,6 +70,15 @@ def _whole(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """0 (whole clips) or a length of at least a second (shorter is too few frames to measure), else argparse's
+    one-line usage error."""
+    value = _at_least(0)(text)
+    if 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"0 (whole clips) or at least 1 second, not {text!r}")
+    return value
+
+
 def _at_least(low: float, high: float = float("inf"), low_inclusive: bool = True):
     """A number in [low, high] (or (low, high]), or argparse's one-line usage error."""
     def number(text: str) -> float:
@@ -98,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="real clips for the ground-truth row: a split or a folder, or 'none' (default: test)")
     parser.add_argument("--subset", choices=("all", "dance"), default="all",
                         help="for CMU splits: every trial, or dance and salsa only")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measure the first N seconds (0: whole clips)")
+    parser.add_argument("--seconds", type=_seconds, default=20.0, help="measure the first N seconds (0: whole clips)")
     parser.add_argument("--windows", action="store_true",
                         help="cut every clip into consecutive pieces of --seconds (more samples for FID) instead "
                              "of keeping only its first --seconds")
