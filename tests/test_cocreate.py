@@ -731,3 +731,13 @@ def test_a_dance_too_long_or_of_no_length_is_refused_before_any_work(loaded, len
 
     with pytest.raises(CocreateError, match=message):
         generate(loaded, text="walk", **length)
+
+
+def test_lineages_in_a_circle_are_named_not_an_empty_tree(dance, tmp_path):
+    """Two dances whose lineage.json name each other as parent (edited by hand) are said to be a circle, not "no
+    dances here" (the message until 2026-12-07)."""
+    for name, other in (("a", "b"), ("b", "a")):
+        out = dance.save(tmp_path / name, video=False)
+        (out / "lineage.json").write_text(json.dumps({"operation": "vary", "parents": [{"path": f"../{other}"}]}))
+    with pytest.raises(CocreateError, match="name one another in a circle"):
+        format_history(tmp_path)

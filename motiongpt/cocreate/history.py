@@ -84,7 +84,11 @@ def history(root: str | Path) -> list[Node]:
                 node.parents.append(found)
     if one:
         return [n for n in nodes if n.path == root.resolve()]
-    return [n for n in nodes if not n.parents]
+    roots = [n for n in nodes if not n.parents]
+    if nodes and not roots:  # every dance made from another: lineages that name one another in a circle
+        raise CocreateError(f"{root}: the dances' lineages name one another in a circle (a lineage.json edited?): "
+                            "no first dance to start the tree from")
+    return roots
 
 
 def format_history(root: str | Path, note=None) -> str:
