@@ -34,3 +34,14 @@ class ScoreFileError(LabanError):
 
 class MusicError(LabanError):
     """A music or beat file that gives no usable beat grid."""
+
+
+def naming(path: object, error: LabanError) -> LabanError:
+    """``error`` with ``path`` in front of its message where the message does not name it yet (a skeleton or a
+    motion refused after its file was read, where only the reader knows the file), of the same kind."""
+    if str(path) in str(error):
+        return error
+    try:
+        return type(error)(f"{path}: {error}")
+    except TypeError:  # a kind whose constructor takes more than a message
+        return LabanError(f"{path}: {error}")

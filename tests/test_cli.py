@@ -513,3 +513,15 @@ def test_the_studio_refuses_a_port_in_use_before_writing_anything(tmp_path, caps
         code, out, err = run(["studio", "--port", str(port), "--folder", str(tmp_path / "studio")], capsys)
     assert code == 2 and f"port {port} is in use" in err and err.count("\n") == 1
     assert not (tmp_path / "studio").exists()
+
+
+def test_a_skeleton_refused_after_its_file_was_read_names_the_file(tmp_path, capsys):
+    """A one-joint BVH reads, then its body parts cannot be recognised: the message names the file (it did not
+    until 2026-12-07: one line with no file, unhelpful in a list of inputs)."""
+    rig = tmp_path / "one.bvh"
+    rig.write_text("HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 3 Xposition Yposition Zposition\n End Site\n"
+                   " {\n  OFFSET 0 1 0\n }\n}\nMOTION\nFrames: 3\nFrame Time: 0.0333\n0 0 0\n0 0 0\n0 0 0\n")
+    code, out, err = run(["decode", "examples/first_phrase.laban", "--skeleton", str(rig), "-o",
+                          str(tmp_path / "d.bvh")], capsys)
+    assert code == 2 and err.startswith(f"motiongpt: error: {rig}: cannot recognise") and err.count("\n") == 1
+    assert not (tmp_path / "d.bvh").exists()

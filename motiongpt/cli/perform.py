@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from laban.errors import LabanError
+from laban.errors import LabanError, naming
 
 from . import common
 
@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     score = Score.load(args.score)
     skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
     if skeleton is not None:
-        recognised(skeleton, common.mapping(args.map))
+        try:
+            recognised(skeleton, common.mapping(args.map))
+        except LabanError as error:
+            raise naming(args.skeleton, error) from None
     motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)
     if suffix == ".bvh":
         write_bvh(motion, args.output)

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from laban.errors import LabanError, naming
 from laban.motion import Motion, Trajectories
 from laban.score import SUPPORT_COLUMNS, Score
 from laban.timing import BeatGrid
@@ -136,8 +137,11 @@ def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None,
         raise DuetError(f"{path}: no such file")
     if path.suffix.lower() != ".bvh":
         raise DuetError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
-    motion = read_bvh(path, frame_rate=fps)
-    return tokenize(motion, bpm=bpm, title=path.stem), motion, "capture (tokenized)"
+    try:
+        motion = read_bvh(path, frame_rate=fps)
+        return tokenize(motion, bpm=bpm, title=path.stem), motion, "capture (tokenized)"
+    except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
+        raise naming(path, error) from None
 
 
 def read_duet(folder: Path) -> Dance:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from laban.errors import LabanError, naming
+
 from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
 from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
@@ -40,10 +42,13 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
     path = Path(path)
     if not path.is_file():
         raise CocreateError(f"{path}: no such file")
-    motion = read_motion(path, frame_rate=fps, mapping=mapping)
-    analysis = analyse(motion)
-    grid = beat_grid(bpm=bpm, motion=analysis, meter=meter) if bpm else beat_grid(motion=analysis, meter=meter)
-    score = tokenize(analysis, grid, title=path.stem)
+    try:
+        motion = read_motion(path, frame_rate=fps, mapping=mapping)
+        analysis = analyse(motion)
+        grid = beat_grid(bpm=bpm, motion=analysis, meter=meter) if bpm else beat_grid(motion=analysis, meter=meter)
+        score = tokenize(analysis, grid, title=path.stem)
+    except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
+        raise naming(path, error) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     lineage = Lineage("capture", ({"path": str(path.resolve()), "file": digest},), seed=0,
                       settings={"meter": meter, "bpm": bpm})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import laban
+from laban.errors import LabanError, naming
 from laban import BeatGrid, Motion, Score, Trajectories
 from laban import BodyPart as B
 
@@ -87,7 +88,14 @@ class Measured:
 
 
 def measure(clip: Clip, protocol: Protocol = Protocol()) -> Measured:
-    """Everything about one clip that does not depend on the other clips."""
+    """Everything about one clip that does not depend on the other clips; a clip refused says which."""
+    try:
+        return _measure(clip, protocol)
+    except LabanError as error:
+        raise naming(f"clip {clip.name}", error) from None
+
+
+def _measure(clip: Clip, protocol: Protocol) -> Measured:
     motion = first_seconds(clip.motion, protocol.seconds)
     source = trajectories(motion)
     world = metrics.landmark_trajectories(source, protocol.fps, None, zero_root=False)
