@@ -46,7 +46,7 @@ _NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _NUMBER_BYTES = b"0123456789.-+eE"
 _WHITESPACE = b" \t\r\n"
-_LARGEST = float(np.finfo(np.float32).max)  # frame values are stored as float32
+_LARGEST = 1e7  # a frame value beyond this is no body's (100 km in cm, 27,000 turns in degrees): a damaged file
 _SLICE = 1024  # frames converted at a time: temporaries stay small (twice as fast as 8192) for any length
 
 
@@ -361,7 +361,7 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
             rows = np.loadtxt([lines[k] for k in kept], dtype=np.float32, ndmin=2)
     except ValueError:
         rows = None
-    if rows is None or (len(kept) and rows.shape[1] != channel_count) or not np.isfinite(rows).all():
+    if rows is None or (len(kept) and rows.shape[1] != channel_count) or not (np.abs(rows) <= _LARGEST).all():
         return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step) + (len(lines),)
     return rows.reshape(-1, channel_count).T, frame_lines, len(lines)
 
@@ -385,7 +385,8 @@ def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count:
                 problem = "is not finite (NaN or infinity)" if special else "is not a number"
                 raise MotionFileError(path, f"value {shown!r} {problem}", first_line + offset)
             if not abs(float(word)) <= _LARGEST:
-                raise MotionFileError(path, f"value {shown!r} is out of range (beyond float32)", first_line + offset)
+                raise MotionFileError(path, f"value {shown!r} is out of range (beyond ±{_LARGEST:g}: no body's "
+                                            "position or angle)", first_line + offset)
         rows.append([float(word) for word in words])
         frame_lines.append(offset)
     rows = np.array(rows, np.float64).reshape(-1, channel_count)

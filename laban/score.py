@@ -96,6 +96,7 @@ BENDING_COLUMNS: tuple[Column, ...] = (Column.LEG_LEFT, Column.LEG_RIGHT, Column
 CONTRACTION_DEGREES = 6  # Labanotation's six-degree scale of contraction: 6 is the limb folded right up
 CONTRACTION_STEP = 30.0  # degrees of knee or elbow flexion per degree of contraction (6 degrees: 180°)
 SPACE_SIGNS = 3  # at most three small or large signs beside a symbol (one: somewhat; two, three: more)
+MAX_TURNS = 64  # whole turns one turn sign may write (a dervish's spin is tens): more is a typo, not a dance
 
 
 class Sign(str, Enum):
@@ -144,6 +145,9 @@ class Symbol:
             raise ValueError(f"direction symbol in {self.column.value} needs a direction and a level")
         if self.sign is Sign.TURN and not self.turn:
             raise ValueError(f"turn sign in {self.column.value} needs a non-zero amount")
+        if self.sign is Sign.TURN and not abs(self.turn) <= MAX_TURNS:
+            raise ValueError(f"a turn of {self.turn:g} turns in {self.column.value}: more than the {MAX_TURNS} "
+                             "whole turns one sign may write")
         if self.sign is Sign.FLIGHT and self.column is not Column.CENTRE:
             raise ValueError("flight is written in the centre column")
         if self.sign is not Sign.TURN and self.turn is not None:

@@ -393,6 +393,7 @@ MALFORMED = [
     ("infinity", replaced(20, "0 1 0 11 -inf 31 1 2 3"), 20, "'-inf' is not finite"),
     ("overflow", replaced(20, "0 1 0 11 1e999 31 1 2 3"), 20, "'1e999' is out of range"),
     ("beyond float32", replaced(20, "0 1 0 11 -1e39 31 1 2 3"), 20, "'-1e39' is out of range"),
+    ("beyond any body", replaced(20, "1e30 1 0 11 21 31 1 2 3"), 20, "'1e30' is out of range.*no body"),
     ("Windows NaN", replaced(19, "0 1 0 10 -1.#IND 30 1 2 3"), 19, "'-1.#IND' is not a number"),
     ("NUL byte", replaced(19, "0 1 0 10 2\0 30 1 2 3"), 19, "is not a number"),
 ]
