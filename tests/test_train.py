@@ -203,3 +203,113 @@ def test_the_corpus_augmented_windows_become_examples(tmp_path):
     assert 1 < len(texts)  # the take's words and, for some windows, the window's own exact words
     for e in examples:
         assert e.style == 0 and e.controls.shape == (len(Vocabulary().bar_spans(e.ids)), 4)
+
+
+@pytest.mark.parametrize("line, setting", [
+    ("batch_size: 0", "batch_size"), ("batch_size: -1", "batch_size"), ("batch_size: big", "batch_size"),
+    ("learning_rate: .nan", "learning_rate"), ("learning_rate: -1", "learning_rate"),
+    ("warmup_steps: -5", "warmup_steps"), ("exact_words: 7", "exact_words"), ("checkpoint_every: 0", "checkpoint_every"),
+    ("validate_every: -1", "validate_every"), ("fim_rate: true", "fim_rate"), ("model: nosuch", "model"),
+    ("model_overrides: {hidden_size: -5}", "hidden_size"), ("model_overrides: [1]", "model_overrides"),
+    ("model_overrides: {hidden_size: 33, num_attention_heads: 2}", "hidden size"),
+    ("model_overrides: {hidden_size: 6, num_attention_heads: 2}", "even size")])
+def test_training_configs_refuse_values_a_run_cannot_use(tmp_path, line, setting):
+    (tmp_path / "x.yaml").write_text(f"model: tiny\n{line}\n" if not line.startswith("model:") else line)
+    with pytest.raises(TrainingError, match=f"^{tmp_path / 'x.yaml'}: .*{setting}") as refused:
+        load_config(tmp_path / "x.yaml")
+    assert "\n" not in str(refused.value)
+
+
+def test_training_configs_take_a_rate_that_yaml_reads_as_a_string(tmp_path):
+    (tmp_path / "x.yaml").write_text("learning_rate: 1e-3\nvalidate_every: 0\n")  # YAML 1.1: 1e-3 is a string
+    assert load_config(tmp_path / "x.yaml") == TrainConfig(learning_rate=0.001, validate_every=0)
+    with pytest.raises(TrainingError, match="^seed"):
+        load_config(tmp_path / "x.yaml", seed=2**40)  # an override is not the file's fault
+
+
+@pytest.mark.parametrize("damage", ["empty", "random", "cut"])
+def test_a_damaged_checkpoint_is_refused_in_one_line_naming_it(examples, base, tmp_path, damage):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(base, run)
+    last = run / "checkpoints" / "last.ckpt"
+    whole = last.read_bytes()
+    last.write_bytes({"empty": b"", "random": np.random.default_rng(0).bytes(5000), "cut": whole[:5000]}[damage])
+    with pytest.raises(TrainingError, match=f"^{last}: not a readable checkpoint \\("):
+        train(examples, SETTINGS, run, progress=False)
+    assert sorted(p.name for p in (run / "logs").iterdir()) == ["run0"]  # no log of a launch that never ran
+
+
+def test_a_checkpoint_of_another_shape_is_refused(examples, base, tmp_path):
+    import shutil
+
+    shutil.copytree(base, tmp_path / "run")
+    wider = TrainConfig(**{**SETTINGS.__dict__, "model_overrides": {"hidden_size": 64}})
+    with pytest.raises(TrainingError, match="another model"):
+        train(examples, wider, tmp_path / "run", progress=False)
+
+
+class FailAtFitStart(L.Callback):
+    def on_fit_start(self, trainer, module) -> None:
+        raise Killed
+
+
+def test_a_run_that_fails_before_its_first_step_keeps_lightning_quiet(examples, tmp_path):
+    import logging
+
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.said = []
+
+        def emit(self, record) -> None:
+            self.said.append(record.getMessage())
+
+    lines, lightning = Lines(), logging.getLogger("lightning.pytorch")
+    lightning.addHandler(lines)
+    try:
+        with pytest.raises(Killed):
+            train(examples, SETTINGS, tmp_path / "early", progress=False, callbacks=[FailAtFitStart()])
+        assert not any("GPU available" in line for line in lines.said)
+        with pytest.raises(Killed):
+            train(examples, SETTINGS, tmp_path / "later", progress=False, callbacks=[KillAt(1)])
+        assert sum("GPU available" in line for line in lines.said) == 1  # once it trains, they are let out
+    finally:
+        lightning.removeHandler(lines)
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("scores")
+    for path in EXAMPLES:
+        (folder / path.name).write_text(path.read_text())
+    return folder
+
+
+@pytest.mark.parametrize("arguments, said", [
+    (["--devices", "0"], "--devices"), (["--devices", "-1"], "--devices"), (["--devices", "abc"], "--devices"),
+    (["--accelerator", "bogus"], "--accelerator"), (["--strategy", "bogus"], "strategy='bogus'"),
+    (["--config", "{config}"], "batch_size"), (["-o", "{file}"], "a file, not a folder")])
+def test_the_command_refuses_bad_settings_in_one_line_and_writes_nothing(scores, tmp_path, capfd, arguments, said):
+    from motiongpt.cli import main
+
+    (tmp_path / "bad.yaml").write_text("model: tiny\nbatch_size: 0\n")
+    (tmp_path / "afile").write_text("")
+    arguments = [a.format(config=tmp_path / "bad.yaml", file=tmp_path / "afile") for a in arguments]
+    out = tmp_path / "run"
+    assert main(["train", "--corpus", str(scores), "--quiet", "-o", str(out), *arguments]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith("motiongpt: error: ") and err.count("\n") == 1 and said in err, err
+    assert not out.exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_the_command_says_there_is_no_gpu_in_one_line(scores, tmp_path, capfd):
+    from motiongpt.cli import main
+
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2}')
+    assert main(["train", "--corpus", str(scores), "--config", str(tmp_path / "tiny.json"), "--accelerator", "gpu",
+                 "--quiet", "-o", str(tmp_path / "run")]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith("motiongpt: error: ") and err.count("\n") == 1 and "gpu" in err, err

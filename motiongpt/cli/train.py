@@ -18,6 +18,19 @@ from laban.errors import LabanError
 from . import common
 
 
+ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps", "tpu")  # Lightning's names (not imported to build the parser)
+_count = common.number("a number of devices", low=1, low_inclusive=True, integer=True)
+
+
+def devices(text: str) -> int | str:
+    """``--devices``: a count of devices (one process each), or auto; Lightning's other forms (GPU indices, -1 for
+    all) are not offered, so that 0 or -1 is a one-line error here rather than a traceback from Lightning."""
+    return text if text == "auto" else _count(text)
+
+
+devices.__name__ = "a number of devices"
+
+
 def add_parser(commands) -> None:
     tra = commands.add_parser("train", help="train the dance model on a corpus (Lightning)",
                               description="Train the model on a corpus's train split (validated on its validation "
@@ -29,9 +42,9 @@ def add_parser(commands) -> None:
     tra.add_argument("--config", type=Path, help="training settings, .yaml or .json (see motiongpt.train.module)")
     tra.add_argument("--init", help="start from 'builtin' or a model folder (default: fresh weights)")
     tra.add_argument("--lora", action="store_true", help="train a LoRA style adapter on --init instead")
-    tra.add_argument("--devices", default="1", help="devices (processes) to train on (default 1)")
+    tra.add_argument("--devices", type=devices, default="1", help="devices (processes) to train on (default 1)")
     tra.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp (default auto)")
-    tra.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
+    tra.add_argument("--accelerator", choices=ACCELERATORS, default="auto", help="cpu, gpu or auto (default)")
     tra.add_argument("--max-steps", type=common.number("a number of steps", low=1, low_inclusive=True, integer=True))
     tra.add_argument("--seed", type=common.seed, help="the run's seed (default: the config's, 0)")
     tra.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -42,9 +55,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.lora and args.init is None:
         raise LabanError("--lora trains an adapter on a model: give --init builtin or a model folder")
-    if not args.output.parent.is_dir():
-        raise LabanError(f"{args.output.parent}: no such folder")
-    devices = int(args.devices) if args.devices.isdigit() else args.devices
+    common.output_folder(args.output)
     from motiongpt.model import MotionGPT, builtin_model_path
     from motiongpt.train.corpus import examples_from_corpus, read_corpus, styles_of
     from motiongpt.train.module import load_config, train
@@ -78,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
         examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
     validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None
     shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
-                    devices=devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
+                    devices=args.devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
     print(f"{shipped}: trained {settings.max_steps} steps on {len(examples)} windows of {len(takes)} takes")
     return 0

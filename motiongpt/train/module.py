@@ -17,13 +17,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import lightning as L
 import torch
+from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import ModelCheckpoint
 
 from laban.errors import LabanError
@@ -66,9 +68,78 @@ class TrainConfig:
             raise TrainingError(f"unknown model preset {self.model!r} (known: {', '.join(PRESETS)})")
         return PRESETS[self.model](**{**self.model_overrides, **extra})
 
+    def checked(self, source: str | Path | None = None) -> TrainConfig:
+        """These settings when a run can use them (a rate written ``1e-3``, which YAML reads as a string, made a
+        number), else a TrainingError naming the setting and ``source``: said before any step, or any file in the
+        run folder, rather than as a traceback from deep in the first step."""
+        where = f"{source}: " if source is not None else ""
+        numbers = {}
+        for name, (whole, low, high, low_allowed) in _BOUNDS.items():
+            value = getattr(self, name)
+            if not whole and isinstance(value, str):
+                try:
+                    value = float(value)
+                except ValueError:
+                    pass
+            fits = isinstance(value, int) and not isinstance(value, bool) or \
+                not whole and isinstance(value, float) and math.isfinite(value)
+            if not (fits and (value >= low if low_allowed else value > low) and value <= high):
+                raise TrainingError(f"{where}{name} must be {_bound(whole, low, high, low_allowed)}, not {value!r}")
+            numbers[name] = value
+        if not isinstance(self.model, str) or self.model not in PRESETS:
+            raise TrainingError(f"{where}model must be a preset ({', '.join(PRESETS)}), not {self.model!r}")
+        if not isinstance(self.model_overrides, dict):
+            raise TrainingError(f"{where}model_overrides must be a mapping of model settings, "
+                                f"not {self.model_overrides!r}")
+        for name in _MODEL_SIZES:
+            value = self.model_overrides.get(name, 1)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise TrainingError(f"{where}model_overrides: {name} must be a whole number of at least 1, "
+                                    f"not {value!r}")
+        try:
+            config = self.model_config()
+        except Exception as error:  # transformers' checks, wrapped by huggingface_hub's: the first one says why
+            while error.__cause__ is not None:
+                error = error.__cause__
+            raise TrainingError(f"{where}model_overrides: {' '.join(str(error).split())}") from None
+        heads, groups = config.num_attention_heads, config.num_key_value_heads
+        if heads % groups:
+            raise TrainingError(f"{where}model_overrides: num_attention_heads ({heads}) must be a multiple of "
+                                f"num_key_value_heads ({groups})")
+        size = getattr(config, "head_dim", None) or config.hidden_size // heads
+        if size % 2:  # rotary positions turn pairs of a head's dimensions
+            raise TrainingError(f"{where}model_overrides: each attention head must have an even size, not {size} "
+                                f"(hidden_size {config.hidden_size} / {heads} heads)")
+        return replace(self, **numbers)
+
+
+# What a run needs of each number setting: (whole number?, lowest, highest, lowest allowed?)
+_BOUNDS = {"batch_size": (True, 1, math.inf, True), "learning_rate": (False, 0, math.inf, False),
+           "weight_decay": (False, 0, math.inf, True), "warmup_steps": (True, 0, math.inf, True),
+           "max_steps": (True, 1, math.inf, True), "fim_rate": (False, 0, 1, True),
+           "condition_drop": (False, 0, 1, True), "fact_drop": (False, 0, 1, True),
+           "window_bars": (True, 1, math.inf, True), "augmented_windows": (True, 0, math.inf, True),
+           "exact_words": (False, 0, 1, True), "phrase_windows": (True, 0, math.inf, True),
+           "checkpoint_every": (True, 1, math.inf, True), "validate_every": (True, 0, math.inf, True),
+           "seed": (True, 0, 2**32 - 1, True),  # Lightning's seed_everything quietly seeds 0 outside this range
+           "lora_rank": (True, 1, math.inf, True), "lora_alpha": (True, 1, math.inf, True)}
+# The model's sizes that an override may change: each a count of something
+_MODEL_SIZES = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+                "max_position_embeddings", "train_length", "style_slots", "tempo_buckets", "max_meter",
+                "text_dimensions")
+
+
+def _bound(whole: bool, low: float, high: float, low_allowed: bool) -> str:
+    """``_BOUNDS``'s row in words: "a whole number of at least 1", "a number from 0 to 1", "a positive number"."""
+    kind = "a whole number" if whole else "a number"
+    if math.isfinite(high):
+        return f"{kind} from {low} to {high}"
+    return f"{kind} of at least {low}" if low_allowed else f"a positive {kind.removeprefix('a ')}"
+
 
 def load_config(path: str | Path | None = None, **overrides) -> TrainConfig:
-    """A TrainConfig from a .yaml/.yml/.json file (unknown keys refused in one line) and keyword overrides."""
+    """A TrainConfig from a .yaml/.yml/.json file (unknown keys and values a run cannot use refused in one line,
+    naming the file) and keyword overrides."""
     data = {}
     if path is not None:
         path = Path(path)
@@ -89,9 +160,10 @@ def load_config(path: str | Path | None = None, **overrides) -> TrainConfig:
     known = {f.name for f in fields(TrainConfig)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise TrainingError(f"unknown training settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    return TrainConfig(**data)
+        raise TrainingError(f"{path}: unknown training settings: {', '.join(unknown)} "
+                            f"(known: {', '.join(sorted(known))})")
+    settings = TrainConfig(**data).checked(path)
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None}).checked()
 
 
 class MotionGPTModule(L.LightningModule):
@@ -183,10 +255,11 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     """Train (or fine-tune ``init``, a model folder or model; with ``lora`` an adapter) on ``examples``; resume
     from ``out_dir/checkpoints/last.ckpt`` when there is one. Returns the folder that ships: ``out_dir/model`` or
     ``out_dir/adapter``."""
-    from dataclasses import replace
-
     settings = replace(settings, **{k: v for k, v in (("max_steps", max_steps), ("seed", seed)) if v is not None})
+    settings = settings.checked()
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TrainingError(f"{out_dir}: a file, not a folder")
     examples = list(examples)
     if not examples:
         raise TrainingError("no training examples")
@@ -202,18 +275,25 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     checkpoints = ModelCheckpoint(dirpath=out_dir / "checkpoints", every_n_train_steps=settings.checkpoint_every,
                                   save_top_k=0, save_last=True, save_on_train_epoch_end=False)
     best = BestValidation(out_dir / "best")
-    gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
-    trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
-                        accelerator=accelerator, devices=devices, strategy=strategy,
-                        precision="bf16-mixed" if gpu else "32-true", deterministic=True,
-                        use_distributed_sampler=False, logger=_loggers(out_dir), log_every_n_steps=1,
-                        callbacks=[checkpoints, best, *callbacks], enable_progress_bar=progress,
-                        enable_model_summary=False, num_sanity_val_steps=0,
-                        val_check_interval=settings.validate_every or None,
-                        check_val_every_n_epoch=None if settings.validate_every else 1,
-                        limit_val_batches=1.0 if validation else 0)
     last = out_dir / "checkpoints" / "last.ckpt"
-    trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
+    if last.exists():
+        _check_resumable(last, module)
+    gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
+    with _HeldLines() as held:
+        try:
+            trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
+                                accelerator=accelerator, devices=devices, strategy=strategy,
+                                precision="bf16-mixed" if gpu else "32-true", deterministic=True,
+                                use_distributed_sampler=False, logger=_loggers(out_dir), log_every_n_steps=1,
+                                callbacks=[checkpoints, best, held, *callbacks], enable_progress_bar=progress,
+                                enable_model_summary=False, num_sanity_val_steps=0,
+                                val_check_interval=settings.validate_every or None,
+                                check_val_every_n_epoch=None if settings.validate_every else 1,
+                                limit_val_batches=1.0 if validation else 0)
+        except (MisconfigurationException, ValueError, TypeError) as error:  # Lightning's word on the hardware
+            raise TrainingError(f"cannot train with accelerator={accelerator!r}, devices={devices!r}, "
+                                f"strategy={strategy!r}: {' '.join(str(error).split())}") from None
+        trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
     shipped = out_dir / ("adapter" if lora else "model")
     if trainer.is_global_zero:
         if best.step >= 0 and best.folder.is_dir():
@@ -226,6 +306,63 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
                   "shipped_val_loss": best.loss if best.step >= 0 else None}
         (out_dir / "train_config.json").write_text(json.dumps(record, indent=1) + "\n")
     return shipped
+
+
+def _check_resumable(path: Path, module: MotionGPTModule) -> None:
+    """Refuses a ``last.ckpt`` that Lightning could not resume from (empty, cut short by a full disk, another file,
+    another model's) in one line naming it, before the Trainer starts: inside ``fit`` it is a traceback. The file is
+    read as Lightning reads it (weights only), so the check refuses nothing that Lightning would take."""
+    import zipfile
+
+    if path.stat().st_size == 0:
+        raise TrainingError(f"{path}: not a readable checkpoint (an empty file)")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive, whose index is its last bytes
+        raise TrainingError(f"{path}: not a readable checkpoint (cut short, damaged or not a PyTorch file)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        raise TrainingError(f"{path}: not a readable checkpoint ({reason})") from None
+    if not (isinstance(state, dict) and isinstance(state.get("state_dict"), dict) and "loops" in state):
+        raise TrainingError(f"{path}: not a readable checkpoint (no Lightning training state in it)")
+    ours = {name: tuple(value.shape) for name, value in module.state_dict().items()}
+    theirs = {name: tuple(getattr(value, "shape", ())) for name, value in state["state_dict"].items()}
+    if ours != theirs:
+        raise TrainingError(f"{path}: the checkpoint of another model (its weights do not fit these settings): "
+                            f"train with the settings it was made with, or into another folder")
+
+
+class _HeldLines(L.Callback):
+    """Holds back Lightning's start-up lines ("GPU available: ..."), and lets them out at the first step: a run
+    that fails before it (on a device it cannot use, say) ends in its one line of error alone."""
+
+    def __init__(self) -> None:
+        from logging.handlers import BufferingHandler
+
+        self.logger, self.held, self.handlers = logging.getLogger("lightning.pytorch"), BufferingHandler(10_000), []
+
+    def __enter__(self) -> _HeldLines:
+        self.handlers = list(self.logger.handlers)
+        for handler in self.handlers:
+            self.logger.removeHandler(handler)
+        self.logger.addHandler(self.held)
+        return self
+
+    def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        self.let_out()
+
+    def let_out(self, show: bool = True) -> None:
+        if self.held not in self.logger.handlers:
+            return
+        self.logger.removeHandler(self.held)
+        for handler in self.handlers:
+            self.logger.addHandler(handler)
+        for record in self.held.buffer if show else ():
+            self.logger.handle(record)
+        self.held.buffer.clear()
+
+    def __exit__(self, kind, *_) -> None:
+        self.let_out(show=kind is None)  # a run that ends with no step (resumed when done) still says why
 
 
 def _replace(source: Path, target: Path) -> None:
