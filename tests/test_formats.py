@@ -598,6 +598,7 @@ BAD = [
     ("s.laban", GOOD_TEXT + "  2 head turn half 1\n", [":6:", "'half'"]),
     ("s.laban", GOOD_TEXT.replace("bar 1", "bar 99999999999"), ["header:", "beyond the 1000000 beats"]),
     ("s.laban", GOOD_TEXT + "  2 support-left turn 99999999 1\n", [":6:", "more than the 64 whole turns"]),
+    ("s.laban", "# motiongpt score, text form v9\n" + GOOD_TEXT, [":1:", "reads text form v1"]),
     ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1e308"), [":1:", "is not a tempo from 0 to 1000"]),
     ("s.json", native(symbols=[{"column": "head", "start": 1e12, "duration": 1.0, "sign": "hold"}]),
      ["symbols[0]:", "beyond the 1000000 beats"]),

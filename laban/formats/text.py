@@ -256,6 +256,9 @@ def loads(text: str, source: str = "<string>") -> Score:
     bar_rows: list[tuple[int, int, list[str]]] = []
     section, bar = "header", -1
     for number, raw in enumerate(text.splitlines(), 1):
+        version = re.fullmatch(r"\s*#\s*motiongpt score, text form v(\d+)\s*", raw)
+        if version and int(version[1]) != 1:  # a later writer's form: its new lines would be misread, not refused
+            fail(number, f"text form v{version[1]}: this version of motiongpt reads text form v1")
         is_title = section == "header" and _TITLE.fullmatch(raw)
         line = raw if is_title else raw.split("#", 1)[0]  # a title may hold a '#
         words = line.split()
