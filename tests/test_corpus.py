@@ -164,6 +164,9 @@ def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path
     bad.write_text("style,split\nsalsa,train\n")
     with pytest.raises(ManifestError, match="needs a 'file'"):
         scan([folder], bad)
+    bad.write_text("file,fps\n05_02.bvh,120\n05_02.bvh,60\n")  # which row holds would depend on the order
+    with pytest.raises(ManifestError, match=r"bad.csv:3: 05_02.bvh again.*fps 120.0 vs 60.0"):
+        scan([folder], bad)
     with pytest.raises(CorpusError, match="would both be take"):
         scan([folder, _twin(folder, tmp_path)])
 

@@ -60,5 +60,15 @@ def read_manifest(path: Path) -> dict[str, dict]:
             if not Path(entry["music"]).is_file():
                 raise ManifestError(f"{path}:{number}: {entry['music']}: no such music file")
         name = row[key]
-        found[str((path.parent / name).resolve()) if key in ("file", "path") else name] = entry
+        where = str((path.parent / name).resolve()) if key in ("file", "path") else name
+        if where in found and found[where] != entry:  # which row holds would depend on the order: refused
+            raise ManifestError(f"{path}:{number}: {name} again, saying otherwise than its first row "
+                                f"({_differ(found[where], entry)})")
+        found[where] = entry
     return found
+
+
+def _differ(first: dict, again: dict) -> str:
+    """The fields two rows of one file disagree on, as 'fps 120 vs 60'."""
+    return ", ".join(f"{k} {first.get(k, '')!s} vs {again.get(k, '')!s}" for k in sorted(set(first) | set(again))
+                     if first.get(k) != again.get(k))
