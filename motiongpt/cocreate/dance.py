@@ -31,8 +31,6 @@ from pathlib import Path
 from laban.errors import LabanError
 from laban.score import Score
 
-FILES = ("score.laban", "score.json", "staff.svg", "dance.bvh", "prompt.json", "lineage.json")  # + dance.mp4
-DANCE_MARKERS = ("score.laban", "lineage.json", "prompt.json")  # any of these: a dance folder (or one of ours)
 # Every file the co-creation commands write into a folder (a dance's, variations' overview, a duet's): a folder of
 # these and of such folders is one ``-o`` may replace; anything else in it is a person's, and refused.
 WRITTEN = frozenset({"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats", "dance.mp4",
