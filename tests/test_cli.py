@@ -217,6 +217,7 @@ def test_a_missing_model_extra_is_one_line(monkeypatch, capsys):
     (["decode", "examples/first_phrase.laban", "-o", "{out}/d.bvh", "--map", "nose=Head"], "--map"),
     (["evaluate", "-o", "{out}/e.json", "--seconds", "nan"], "--seconds"),
     (["evaluate", "-o", "{out}/e.json", "--seconds", "0.001"], "--seconds"),
+    (["evaluate", "-o", "{out}/e.json", "--seconds", "inf"], "--seconds"),
 ])
 def test_bad_values_are_one_line_and_write_nothing(trials, tmp_path, capsys, args, option):
     args = [a.format(out=tmp_path, bvh=trials["05_01"].path) for a in args]

@@ -74,8 +74,8 @@ def _seconds(text: str) -> float:
     """0 (whole clips) or a length of at least a second (shorter is too few frames to measure), else argparse's
     one-line usage error."""
     value = _at_least(0)(text)
-    if 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"0 (whole clips) or at least 1 second, not {text!r}")
+    if 0 < value < 1 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"0 (whole clips) or a length of at least 1 second, not {text!r}")
     return value
 
 

@@ -290,7 +290,8 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
                                 val_check_interval=settings.validate_every or None,
                                 check_val_every_n_epoch=None if settings.validate_every else 1,
                                 limit_val_batches=1.0 if validation else 0)
-        except (MisconfigurationException, ValueError, TypeError) as error:  # Lightning's word on the hardware
+        except (MisconfigurationException, ValueError, TypeError, ImportError) as error:  # Lightning's word on
+            # the hardware (ImportError: an accelerator whose library is not installed, as tpu's torch_xla)
             raise TrainingError(f"cannot train with accelerator={accelerator!r}, devices={devices!r}, "
                                 f"strategy={strategy!r}: {' '.join(str(error).split())}") from None
         trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
