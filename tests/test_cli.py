@@ -526,3 +526,14 @@ def test_a_skeleton_refused_after_its_file_was_read_names_the_file(tmp_path, cap
                           str(tmp_path / "d.bvh")], capsys)
     assert code == 2 and err.startswith(f"motiongpt: error: {rig}: cannot recognise") and err.count("\n") == 1
     assert not (tmp_path / "d.bvh").exists()
+
+
+def test_a_pipe_given_as_an_input_file_is_refused_not_waited_on(tmp_path, capsys):
+    """A FIFO as --words-file blocked forever waiting for a writer (found 2026-12-07)."""
+    import os
+
+    pipe = tmp_path / "words"
+    os.mkfifo(pipe)
+    code, out, err = run(["generate", "--words-file", str(pipe), "--bars", "2", "--no-video", "-o",
+                          str(tmp_path / "d")], capsys)
+    assert code == 2 and "not a regular file" in err and err.count("\n") == 1 and not (tmp_path / "d").exists()

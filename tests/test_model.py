@@ -88,6 +88,12 @@ def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
     assert "not a motiongpt model" in refused(folder)
     (folder / "config.json").write_text(json.dumps({**config, "num_hidden_layers": 3}))
     assert "do not fit" in refused(folder)  # weights of another shape: never silently re-initialised
+    with torch.no_grad():  # the shared fixture's weights put back after
+        saved = model.lm_head.weight.clone()
+        model.lm_head.weight[0, 0] = float("nan")  # a run that diverged: every draw would be of NaN
+        model.save_pretrained(folder)
+        model.lm_head.weight.copy_(saved)
+    assert "NaN or infinite values in lm_head.weight" in refused(folder)
 
 
 def test_the_builtin_shape_ships_in_25_mb_and_the_tiny_one_is_tiny():

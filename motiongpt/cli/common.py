@@ -123,6 +123,8 @@ def existing_file(path: Path) -> Path:
         raise LabanError(f"{path}: no such file")
     if path.is_dir():
         raise LabanError(f"{path}: a folder, not a file")
+    if not path.is_file():  # a pipe waits for a writer forever, a device never ends
+        raise LabanError(f"{path}: not a regular file (a pipe or a device)")
     return path
 
 

@@ -216,6 +216,10 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
             # those of the same weights in memory)
             for tensor in list(model.parameters()) + list(model.buffers()):
                 tensor.data = tensor.data.clone()
+            damaged = [name for name, tensor in model.named_parameters() if not torch.isfinite(tensor).all()]
+        if damaged:  # a diverged run's weights: every draw would be of NaN
+            raise CheckpointError(f"{directory / WEIGHTS}: damaged weights (NaN or infinite values in "
+                                  f"{', '.join(damaged[:3])}{' ...' if len(damaged) > 3 else ''})")
         model.vocabulary = vocabulary
         model.eval()
         return model
