@@ -266,6 +266,10 @@ def check_checkpoint(directory: Path) -> tuple[Vocabulary, MotionGPTConfig]:
             list(weights.keys())
     except Exception as error:
         raise CheckpointError(f"{directory / WEIGHTS}: damaged weights ({_first_line(error)})") from None
+    from transformers.utils import logging
+
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # transformers' warnings on a bad config: the one line below says what is wrong
     try:
         vocabulary = Vocabulary.from_pretrained(directory)
         config = MotionGPTConfig.from_pretrained(directory, local_files_only=True)
@@ -273,6 +277,8 @@ def check_checkpoint(directory: Path) -> tuple[Vocabulary, MotionGPTConfig]:
         raise CheckpointError(str(error)) from None
     except Exception as error:
         raise CheckpointError(f"{directory / CONFIG}: not a valid model config ({_first_line(error)})") from None
+    finally:
+        logging.set_verbosity(verbosity)
     if len(vocabulary) != config.vocab_size:
         raise CheckpointError(f"{directory}: the vocabulary has {len(vocabulary)} tokens, the model "
                               f"{config.vocab_size}")
