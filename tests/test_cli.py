@@ -537,3 +537,17 @@ def test_a_pipe_given_as_an_input_file_is_refused_not_waited_on(tmp_path, capsys
     code, out, err = run(["generate", "--words-file", str(pipe), "--bars", "2", "--no-video", "-o",
                           str(tmp_path / "d")], capsys)
     assert code == 2 and "not a regular file" in err and err.count("\n") == 1 and not (tmp_path / "d").exists()
+
+
+def test_a_corpus_is_not_built_into_a_folder_of_other_files(trials, tmp_path, capsys):
+    """corpus build adds to a corpus (its index, vocabulary and scores), and refuses a folder holding anything
+    else: a dance's folder gained corpus.json, scores/ and vocabulary.json beside its files (found 2026-12-07)."""
+    import shutil
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(trials["05_01"].path, tmp_path / "in" / "05_01.bvh")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    code, out, err = run(["corpus", "build", str(tmp_path / "in"), "-o", str(tmp_path / "mine"), "-q"], capsys)
+    assert code == 2 and "notes.txt, which a corpus does not" in err and err.count("\n") == 1
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from motiongpt.train.corpus import examples_from_corpus, read_corpus, styles_of
     from motiongpt.train.module import load_config, train
 
+    if args.config is not None:
+        common.existing_file(args.config)
     settings = load_config(args.config, max_steps=args.max_steps, seed=args.seed)
     takes, held = read_corpus(args.corpus, "train"), read_corpus(args.corpus, "validation")
     if args.init is None:

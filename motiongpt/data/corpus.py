@@ -292,6 +292,12 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
         raise CorpusError(f"{folder}: a file, not a folder (a corpus is a folder)")
     if not folder.parent.is_dir():
         raise CorpusError(f"{folder.parent}: no such folder")
+    others = sorted(p.name for p in folder.iterdir() if p.name not in (INDEX, SCORES, "vocabulary.json")
+                    and not p.name.startswith(".")) if folder.is_dir() else []
+    if others:  # a corpus's folder holds its index, vocabulary and scores (a killed first build: the last two;
+        # hidden files: a killed write's leftovers)
+        raise CorpusError(f"{folder}: holds {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}, which a "
+                          "corpus does not: give a new folder with -o")
     for s in sources:
         if s.split not in SPLITS:
             raise CorpusError(f"take {s.name}: split '{s.split}' is not one of {', '.join(SPLITS)}")
