@@ -551,3 +551,14 @@ def test_a_corpus_is_not_built_into_a_folder_of_other_files(trials, tmp_path, ca
     code, out, err = run(["corpus", "build", str(tmp_path / "in"), "-o", str(tmp_path / "mine"), "-q"], capsys)
     assert code == 2 and "notes.txt, which a corpus does not" in err and err.count("\n") == 1
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def test_a_duet_is_not_written_over_a_persons_files(tmp_path, capsys):
+    """duet -o moved its files into any folder, over a person's own (a capture named lead.bvh, say) with exit 0
+    (found 2026-12-07); it now writes as every co-creation command does, refusing such a folder before the work."""
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "lead.bvh").write_text("a person's capture")
+    code, out, err = run(["duet", "examples/first_phrase.laban", "--no-video", "-o", str(tmp_path / "theirs")],
+                         capsys)
+    assert code == 2 and "not a dance's" in err and err.count("\n") == 1
+    assert (tmp_path / "theirs" / "lead.bvh").read_text() == "a person's capture"

@@ -97,6 +97,10 @@ def test_o_never_deletes_a_persons_files_nor_the_dance_it_is_made_from(dance, tm
         with pytest.raises(CocreateError, match="holds files that are not a dance's"):
             dance.save(out, video=False)
     assert (mixed / "song.mid").read_bytes() == b"MThd"
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "lead.bvh").write_text("a person's capture")  # a name a duet writes, without its record
+    with pytest.raises(CocreateError, match="holds files that are not a dance's"):
+        dance.save(tmp_path / "theirs", video=False)
     (tmp_path / "p").mkdir()
     parent = Dance.load(dance.save(tmp_path / "p" / "a", video=False))
     dance.save(tmp_path / "p" / "b", video=False)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -54,7 +52,9 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = common.output_folder(args.output)
+    from motiongpt.cocreate.dance import replaceable
+
+    out = replaceable(args.output, _lead_folder(args))
     common.model_folder(args.model)
     from motiongpt.cocreate import duet as duets
 
@@ -103,8 +103,9 @@ def _write(out: Path, result, made: dict, args) -> None:
     from laban import write_bvh
     from laban.timing import write_beats
 
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    from motiongpt.cocreate.dance import atomic_folder
+
+    with atomic_folder(out, _lead_folder(args)) as temporary:  # replaced whole, or not at all
         result.lead_score.save(temporary / "lead.laban")
         result.follow_score.save(temporary / "follow.laban")
         write_bvh(result.lead, temporary / "lead.bvh")
@@ -122,8 +123,8 @@ def _write(out: Path, result, made: dict, args) -> None:
             for name in ("duet.png", "duet.mp4"):
                 (temporary / name).unlink(missing_ok=True)
         (temporary / "duet.json").write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n")
-        out.mkdir(exist_ok=True)
-        for path in temporary.iterdir():
-            path.replace(out / path.name)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _lead_folder(args: argparse.Namespace) -> list[Path]:
+    """The lead's dance folder, which the duet is not written over (none for a capture)."""
+    return [args.lead] if args.lead.is_dir() else []

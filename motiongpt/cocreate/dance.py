@@ -31,8 +31,9 @@ from pathlib import Path
 from laban.errors import LabanError
 from laban.score import Score
 
+MARKERS = frozenset({"lineage.json", "prompt.json", "duet.json"})  # the records a dance's or a duet's folder holds
 # Every file the co-creation commands write into a folder (a dance's, variations' overview, a duet's): a folder of
-# these and of such folders is one ``-o`` may replace; anything else in it is a person's, and refused.
+# these with its record, and of such folders, is one ``-o`` may replace; anything else in it is a person's.
 WRITTEN = frozenset({"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats", "dance.mp4",
                      "prompt.json", "lineage.json", "overview.png", "duet.json", "duet.png", "duet.mp4",
                      "lead.laban", "follow.laban", "lead.bvh", "follow.bvh", "lead.beats", "follow.beats"})
@@ -232,12 +233,10 @@ def score_digest(score: Score) -> str:
         return hashlib.sha256(target.read_bytes()).hexdigest()[:16]
 
 
-@contextmanager
-def atomic_folder(out: str | Path, sources: Iterable[str | Path | None] = ()) -> Iterator[Path]:
-    """A temporary sibling of ``out`` to fill; on success it becomes ``out`` (an existing ``out`` that holds only
-    what these commands write, dances, variations, duets, or nothing, is replaced whole; one holding anything else
-    is refused, so that ``-o`` never deletes a person's files, and so is the folder of a dance it is made from,
-    ``sources``, or one above it); on failure it is removed and ``out`` is left as it was."""
+def replaceable(out: str | Path, sources: Iterable[str | Path | None] = ()) -> Path:
+    """``out`` when ``atomic_folder`` may write it (checked before the work too, so that nothing is computed in
+    vain): a folder, or nothing yet, in one that exists; not the folder of a dance it is made from (``sources``) or
+    one above it; holding nothing but what these commands write."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise CocreateError(f"{out}: a file, not a folder")
@@ -250,6 +249,16 @@ def atomic_folder(out: str | Path, sources: Iterable[str | Path | None] = ()) ->
             raise CocreateError(f"{out}: {what} which this is made from; give another folder with -o")
     if out.is_dir() and any(out.iterdir()) and not _ours(out):
         raise CocreateError(f"{out}: a folder that holds files that are not a dance's; give a new folder with -o")
+    return out
+
+
+@contextmanager
+def atomic_folder(out: str | Path, sources: Iterable[str | Path | None] = ()) -> Iterator[Path]:
+    """A temporary sibling of ``out`` to fill; on success it becomes ``out`` (an existing ``out`` that holds only
+    what these commands write, dances, variations, duets, or nothing, is replaced whole; one holding anything else
+    is refused, so that ``-o`` never deletes a person's files, and so is the folder of a dance it is made from,
+    ``sources``, or one above it); on failure it is removed and ``out`` is left as it was."""
+    out = replaceable(out, sources)
     temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
     temporary.mkdir()
     try:
@@ -321,17 +330,17 @@ def _relative(lineage: Lineage, folder: Path) -> Lineage:
 
 
 def _ours(folder: Path) -> bool:
-    """A folder that holds only what these commands write (``WRITTEN``; a killed write's hidden leftovers), and
-    folders that do (variations' numbered dances, the edits made beside them)."""
-    for entry in folder.iterdir():
-        if entry.name.startswith(".") and entry.name.endswith((".part", ".old")):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            if not _ours(entry):
-                return False
-        elif entry.name not in WRITTEN:
-            return False
-    return True
+    """A folder these commands wrote: a dance's or a duet's (its record, ``MARKERS``, beside only files they write,
+    ``WRITTEN``), or one of such folders and an overview (variations, the edits made beside them); a killed
+    write's hidden leftovers aside. A file of a name they write without its record (a person's lead.bvh) is not."""
+    entries = [e for e in folder.iterdir() if not (e.name.startswith(".") and e.name.endswith((".part", ".old")))]
+    if not entries:
+        return True
+    folders = [e for e in entries if e.is_dir() and not e.is_symlink()]
+    files = {e.name for e in entries} - {e.name for e in folders}
+    if not files <= WRITTEN or not all(_ours(f) for f in folders):
+        return False
+    return bool(files & MARKERS) or bool(folders) and files <= {"overview.png"}
 
 
 def _skeleton(bvh: Path | None):
