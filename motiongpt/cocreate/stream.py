@@ -173,8 +173,6 @@ class BarStream:
             torch.manual_seed(_derived(self.seed, self.written))
             while True:
                 logits = self._logits()
-                if torch.isnan(logits).any():  # a damaged model's weights: no distribution to draw from
-                    raise CocreateError("the model's output is not a number (NaN): are its weights damaged?")
                 scores = logits.float().masked_fill(torch.from_numpy(~self.grammar.allowed(self.state)),
                                                     float("-inf"))
                 written = self.tokens[:, :len(self.sequence)]

@@ -320,7 +320,7 @@ def _check_resumable(path: Path, module: MotionGPTModule) -> None:
     if not zipfile.is_zipfile(path):  # torch.save writes a zip archive, whose index is its last bytes
         raise TrainingError(f"{path}: not a readable checkpoint (cut short, damaged or not a PyTorch file)")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)  # mapped: Lightning reads it next
     except Exception as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
         raise TrainingError(f"{path}: not a readable checkpoint ({reason})") from None
