@@ -94,6 +94,13 @@ def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
         model.save_pretrained(folder)
         model.lm_head.weight.copy_(saved)
     assert "NaN or infinite values in lm_head.weight" in refused(folder)
+    model.save_pretrained(folder)
+    (folder / "generation_config.json").write_text("{half written")  # accepted silently before
+    assert "generation_config.json: unreadable" in refused(folder)
+    (folder / "generation_config.json").write_text("[1, 2]")
+    assert "not a generation config" in refused(folder)
+    (folder / "generation_config.json").unlink()  # optional: a folder without one loads
+    MotionGPT.from_pretrained(folder)
 
 
 def test_the_builtin_shape_ships_in_25_mb_and_the_tiny_one_is_tiny():

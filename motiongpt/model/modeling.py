@@ -40,7 +40,7 @@ from .config import MotionGPTConfig
 
 PREFIX = 4  # text, style, tempo, meter
 BAR, FIM_SUFFIX, FIM_MIDDLE = (SPECIALS.index(t) for t in ("<bar>", "<fim_suffix>", "<fim_middle>"))
-WEIGHTS, CONFIG = "model.safetensors", "config.json"
+WEIGHTS, CONFIG, GENERATION = "model.safetensors", "config.json", "generation_config.json"
 
 
 def token_bars(ids: torch.Tensor, bars: torch.Tensor | None = None) -> torch.Tensor:
@@ -259,6 +259,13 @@ def check_checkpoint(directory: Path) -> tuple[Vocabulary, MotionGPTConfig]:
         raise CheckpointError(f"{directory}: not a motiongpt model (model_type {kind!r})")
     if not (directory / WEIGHTS).is_file():
         raise CheckpointError(f"{directory}: no weights ({WEIGHTS})")
+    if (directory / GENERATION).exists():  # optional (save_pretrained writes it), but never read half-written
+        try:
+            generation = json.loads((directory / GENERATION).read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CheckpointError(f"{directory / GENERATION}: unreadable ({_first_line(error)})") from None
+        if not isinstance(generation, dict):
+            raise CheckpointError(f"{directory / GENERATION}: not a generation config (a JSON object)")
     try:
         from safetensors import safe_open
 
