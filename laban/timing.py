@@ -310,7 +310,7 @@ def beats_from_audio(path: str | Path, beats_per_bar: int | None = None) -> Beat
     path = Path(path)
     if beats_per_bar is not None and beats_per_bar < 1:
         raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
-    signal = _read_audio(path, AUDIO_RATE)
+    signal = read_audio(path, AUDIO_RATE)
     envelope, beats = _track(signal, AUDIO_RATE, AUDIO_HOP, path)
     meters = AUDIO_METERS if beats_per_bar is None else (beats_per_bar,)
     meter, downbeat = bar_lines(signal, envelope, beats, meters, AUDIO_RATE, AUDIO_HOP)
@@ -322,7 +322,7 @@ def track_beats(path: str | Path, rate: int = AUDIO_RATE, hop: int = AUDIO_HOP) 
     resampled to ``rate``, in frames of ``hop`` samples (so ``rate = fps * hop`` puts one frame on each motion
     frame, as the beat-alignment metric wants). At least two beats, or a one-line ``MusicError``."""
     path = Path(path)
-    return _track(_read_audio(path, rate), rate, hop, path)[1]
+    return _track(read_audio(path, rate), rate, hop, path)[1]
 
 
 def bar_lines(signal: np.ndarray, envelope: np.ndarray, beats: np.ndarray, meters: tuple[int, ...] = AUDIO_METERS,
@@ -382,19 +382,28 @@ def _standardise(values: np.ndarray, floor: float) -> np.ndarray:
     return (values - values.mean()) / max(values.std(), floor, 1e-12)
 
 
-def _read_audio(path: Path, rate: int) -> np.ndarray:
-    """The mono signal of an audio file at ``rate``; a one-line ``MusicError`` for a file that is missing, empty,
-    unreadable or silent, or when librosa is not installed."""
+def read_audio(path: str | Path, rate: int = AUDIO_RATE) -> np.ndarray:
+    """The mono signal of an audio file at ``rate`` (read-only): the one read of a recording, shared by its beat
+    grid and the features heard in it (``motiongpt.conditioning``), cached by path, size and modification time
+    as ``parse_music`` caches a score. A one-line ``MusicError`` for a file that is missing, empty, unreadable
+    or silent, or when librosa is not installed."""
+    path = Path(path)
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise MusicError(f"{path}: not an audio file (expected {', '.join(AUDIO_SUFFIXES)})")
     if not path.is_file():
         raise MusicError(f"{path}: no such audio file")
-    if path.stat().st_size == 0:
+    stat = path.stat()
+    if stat.st_size == 0:
         raise MusicError(f"{path}: empty audio file (0 bytes)")
+    return _read_audio(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size, rate)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -> np.ndarray:
     try:  # a second or more to import, and an optional dependency: only when audio is read
         import librosa
     except ImportError:
-        raise MusicError(f"{path}: audio beat tracking needs librosa (pip install librosa)") from None
+        raise MusicError(f"{path}: reading audio needs librosa (pip install librosa)") from None
     try:
         with warnings.catch_warnings():  # librosa warns before falling back to audioread; the error says enough
             warnings.simplefilter("ignore")
@@ -405,6 +414,7 @@ def _read_audio(path: Path, rate: int) -> np.ndarray:
         raise MusicError(f"{path}: empty audio file (no samples)")
     if not np.any(signal):
         raise MusicError(f"{path}: silent audio file (no beats to track)")
+    signal.flags.writeable = False  # shared by every caller: read, never written
     return signal
 
 

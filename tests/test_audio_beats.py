@@ -69,6 +69,24 @@ def test_beats_from_music_reads_audio(tmp_path):
 
 
 @needs_librosa
+def test_a_recording_is_read_once_for_its_beats_and_its_features_and_again_once_changed(tmp_path, monkeypatch):
+    import librosa
+
+    from motiongpt.conditioning import music_features
+
+    path = tmp_path / "clicks.wav"
+    click_track(path, 120.0, 8.0)
+    reads = []
+    load = librosa.load
+    monkeypatch.setattr(librosa, "load", lambda *a, **k: reads.append(a[0]) or load(*a, **k))
+    first = music_features(path)
+    assert len(reads) == 1  # the beat grid's read serves the features (read twice before)
+    click_track(path, 90.0, 8.0)  # the file changed: read again, not served from the cache
+    assert music_features(path).grid.tempo == pytest.approx(90.0, rel=0.03) != first.grid.tempo
+    assert len(reads) == 2
+
+
+@needs_librosa
 def test_metric_audio_beats_are_motion_frames(tmp_path):
     from motiongpt.metrics.beats import audio_beat_frames
 
@@ -126,7 +144,7 @@ def test_a_single_click_has_no_beat_grid(tmp_path):
 def test_missing_librosa_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "librosa", None)  # import librosa now raises ImportError
     path = _wav(tmp_path, np.ones(RATE))
-    with pytest.raises(MusicError, match=r"piece\.wav: audio beat tracking needs librosa \(pip install librosa\)"):
+    with pytest.raises(MusicError, match=r"piece\.wav: reading audio needs librosa \(pip install librosa\)"):
         beats_from_music(path)
 
 

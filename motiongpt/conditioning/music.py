@@ -299,25 +299,18 @@ def _score_features(notes: _Notes, grid: BeatGrid) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------------------------------------------------------
 # Audio (librosa, an optional dependency)
 
-AUDIO_RATE, AUDIO_HOP = 22050, 512
+AUDIO_HOP = 512  # samples a feature frame, at laban.timing's AUDIO_RATE (its beat tracker's frames are finer)
 SILENCE_DB = -40.0  # frames this far below the loudest are silence
 NOVELTY_BEATS = 8  # the checkerboard kernel's half width: a section changes over about two bars
 
 
 def _audio_features(path: Path, grid: BeatGrid) -> dict[str, np.ndarray]:
     """Per-beat features of a recording: frames of librosa's analyses averaged over each beat of the grid."""
-    try:
-        import librosa
-    except ImportError:
-        raise MusicError(f"{path}: audio features need librosa (pip install librosa)") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            signal, rate = librosa.load(path, sr=AUDIO_RATE, mono=True)
-    except Exception as error:
-        raise MusicError(f"{path}: cannot read audio file ({_one_line(error)})") from None
-    if not np.any(signal):
-        raise MusicError(f"{path}: silent audio file")
+    from laban.timing import AUDIO_RATE, read_audio
+
+    signal, rate = read_audio(path), AUDIO_RATE  # the read the beat grid made, not a second one
+    import librosa
+
     count = grid.beat_count
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # short files make librosa warn about window sizes
