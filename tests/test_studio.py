@@ -31,7 +31,7 @@ def site(tmp_path_factory):
     build(tiny_config(styles=["salsa", "salsa follow"]), seed=1).save_pretrained(root / "model")
     (root / "secret.txt").write_text(SECRET)
     app = create_app(root / "folder", root / "model", warm=False)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1")
     studio = app.state.studio
     job = client.post("/api/ask", json={"text": "a slow turn", "bars": 3, "count": 2, "seed": 1}).json()
     done = studio.jobs.wait(job["id"], 120)
@@ -303,6 +303,32 @@ def test_uploads_are_limited_in_size_and_type(site, monkeypatch):
     assert sorted(p.name for p in uploads.iterdir()) == before  # nothing refused was kept, nothing half-written
 
 
+def test_another_site_can_neither_read_the_folder_nor_change_it(site):
+    """A page of another site may post forms to 127.0.0.1 (no permission asked of the user) and, with its own name
+    pointed at 127.0.0.1, read what the studio answers: both refused before any route runs."""
+    client, studio = site["client"], site["studio"]
+    jobs = len(studio.jobs._jobs)
+    before = sorted(p.relative_to(studio.folder.root).as_posix() for p in studio.folder.root.rglob("*"))
+    refused = [client.get("/api/history.zip", headers={"Host": "evil.example"}),  # DNS rebinding: read the folder
+               client.get("/api/state", headers={"Host": "evil.example:8000"}),
+               client.post("/api/ask", json={"text": "x", "bars": 1}, headers={"Origin": "https://evil.example"}),
+               client.post("/api/ask", content=b'{"text": "x", "bars": 1}',  # a form posted as text/plain
+                           headers={"Content-Type": "text/plain", "Sec-Fetch-Site": "cross-site"}),
+               client.post("/api/upload?kind=music&name=a.mid", content=b"MThd" + bytes(100),
+                           headers={"Origin": "http://127.0.0.1.evil.example"}),
+               client.post("/api/ask", json={"bars": 1}, headers={"Origin": "null"})]  # a sandboxed page
+    for answer in refused:
+        assert answer.status_code == 403 and answer.json()["error"], answer.text
+        assert "PK" not in answer.text[:2]
+    assert sorted(p.relative_to(studio.folder.root).as_posix() for p in studio.folder.root.rglob("*")) == before
+    assert len(studio.jobs._jobs) == jobs  # no job was started
+    own = client.post("/api/jobs/none/cancel", headers={"Origin": "http://127.0.0.1:8123",  # its own page: served
+                                                        "Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 404 and own.json()["error"] == "no such job"
+    for host in ("localhost:8123", "127.0.0.1", "[::1]:8123"):
+        assert client.get("/api/state", headers={"Host": host}).status_code == 200
+
+
 def test_nothing_is_written_outside_the_folder(site):
     outside = sorted(p.relative_to(site["root"]).as_posix() for p in site["root"].rglob("*")
                      if "folder" not in p.relative_to(site["root"]).parts)
@@ -316,7 +342,7 @@ def test_two_tabs_at_once_keep_the_history_whole(site):
 
     def tab(k):
         try:
-            other = TestClient(client.app)
+            other = TestClient(client.app, base_url="http://127.0.0.1")
             for seed in range(2):
                 if k % 2:
                     answers.append(other.post(f"/api/dances/{parent}/regenerate",

@@ -42,7 +42,7 @@ def site(tmp_path_factory):
     make_adapter(root / "model", root / "lab" / "waltz_lora", seed=1)
     make_adapter(root / "model", root / "sent" / "adapter", seed=2)
     app = create_app(root / "folder", root / "model", adapters=root / "lab", warm=False)
-    return {"client": TestClient(app), "studio": app.state.studio, "root": root}
+    return {"client": TestClient(app, base_url="http://127.0.0.1"), "studio": app.state.studio, "root": root}
 
 
 def finished(site, response):

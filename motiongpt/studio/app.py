@@ -19,6 +19,11 @@
     GET  /api/history                   the tree;   GET /api/history.zip  the whole folder
     GET  /api/jobs/ID[?after=VERSION]   progress (after: once it has moved past VERSION, or 10 s on)
     POST /api/jobs/ID/cancel
+
+The studio answers this computer's own pages only (``LocalOnly``): a request whose Host is not this computer (a
+web site whose name was pointed at 127.0.0.1, "DNS rebinding", to read the folder) and a request that changes
+anything sent from another site's page (a form posted across sites needs no permission from the browser) are
+refused before any route runs.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import re
 from importlib import resources
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -44,6 +50,50 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 PAGE_HEADERS = {**HEADERS, "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
                                                      "media-src 'self' blob:; style-src 'self'; script-src 'self'"}
 MAX_JSON = 4 * 1024 * 1024
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")  # the names this computer answers to (the server binds 127.0.0.1)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class LocalOnly:
+    """ASGI middleware: a request must name this computer as its Host, and one that may change the folder (any
+    method but GET, HEAD, OPTIONS) must not come from another site: its ``Origin``, where the browser sends one,
+    names this computer, and its ``Sec-Fetch-Site`` is not ``cross-site``. A refusal is the API's one-line JSON
+    error (403). Clients that send neither header (a script, curl) are served as before."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            why = _foreign(headers, scope["method"])
+            if why:
+                await _json({"error": why, "line": None}, 403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _foreign(headers: dict[str, str], method: str) -> str | None:
+    """Why a request is not this computer's own (None: it is)."""
+    host = _hostname(headers.get("host", ""))
+    if host not in LOCAL_HOSTS:
+        return f"the studio answers requests to this computer only, not to {host or 'no host'!r}"
+    if method.upper() in SAFE_METHODS:
+        return None
+    origin = headers.get("origin")
+    if origin is not None and _hostname(origin.split("://", 1)[-1]) not in LOCAL_HOSTS:
+        return f"the studio takes changes from its own page only, not from {origin!r}"
+    if headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return "the studio takes changes from its own page only, not from another site's"
+    return None
+
+
+def _hostname(authority: str) -> str:
+    """'127.0.0.1' of '127.0.0.1:8000', '[::1]' of '[::1]:8000', lower-cased."""
+    authority = authority.strip().lower().split("/", 1)[0]
+    if authority.startswith("["):
+        return authority[:authority.find("]") + 1]
+    return authority.rsplit(":", 1)[0] if authority.count(":") == 1 else authority
 
 
 def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starlette:
@@ -172,7 +222,8 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
         Route("/api/history", history), Route("/api/history.zip", history_zip),
         Route("/api/jobs/{job}", job), Route("/api/jobs/{job}/cancel", cancel, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={LabanError: _error, 404: _not_found})
+    app = Starlette(routes=routes, exception_handlers={LabanError: _error, 404: _not_found},
+                    middleware=[Middleware(LocalOnly)])
     app.state.studio = studio
     return app
 
