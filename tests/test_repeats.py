@@ -341,6 +341,44 @@ def test_a_dance_made_on_music_continues_on_that_musics_next_bars(tmp_path, monk
     assert continue_dance(elsewhere, loaded, 1, seed=3).lineage.settings["music"] is None  # its beats are not
 
 
+def test_music_whose_bars_are_now_heard_elsewhere_is_read_on_the_dances_own_bars(tmp_path, monkeypatch):
+    """A dance made on a recording before its bar lines were heard counted its bars from the first beat; heard
+    now, the recording's first bar line may fall a beat later. Continued, the dance still goes on on its music
+    (was: at its closing tempo, the music dropped), and regenerated or varied, its bars get the controls of its
+    own bars (was: of bars a beat off)."""
+    music21 = pytest.importorskip("music21")
+    from dataclasses import replace
+
+    from motiongpt.cocreate import continue_dance, generate as made
+    from motiongpt.cocreate.editing import controls_for
+    from motiongpt.cocreate.models import Loaded
+    from motiongpt.conditioning import music as conditioning
+
+    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
+    part.append([music21.note.Note(60 + k % 5, quarterLength=2.0) for k in range(14)])  # struck on beats 1 and 3
+    path = tmp_path / "halves.mid"
+    part.write("midi", fp=str(path))
+    loaded = Loaded(build(tiny_config(), seed=5).eval(), None,
+                    {"model": "tiny", "model_version": "tiny", "motiongpt": "test"})
+    dance = made(loaded, music=str(path), bars=4, seed=1)[0]
+    before = controls_for(dance, loaded, 4)
+    heard = conditioning.music_features
+
+    def heard_later(music, meter=None):  # the same beats, the first bar line a beat later
+        features = heard(music, meter)
+        grid = laban.BeatGrid(features.grid.times, features.grid.beats_per_bar, 1)
+        return replace(features, grid=grid, per_beat={**features.per_beat,
+                                                     "metrical": conditioning.metrical_strength(grid)})
+
+    monkeypatch.setattr(conditioning, "music_features", heard_later)
+    assert heard_later(path, 4).grid.downbeat != dance.score.grid.downbeat
+    assert np.array_equal(controls_for(dance, loaded, 4), before)
+    longer = continue_dance(dance, loaded, 2, seed=2)
+    assert longer.lineage.settings["music"] == str(path)
+    beats = heard(path, 4).grid.times
+    assert np.allclose(longer.score.grid.times, beats[:len(longer.score.grid.times)])
+
+
 def test_a_continuation_repeats_bars_from_before_what_the_model_sees(tmp_path, monkeypatch, unmended):
     """The music's bars 9 and 10 repeat its bars 1 and 2; a 6-bar dance on it, continued by 4, is continued from
     bars 3-6 (the context), and its bars 9 and 10 are written as copies of the dance's bars 1 and 2 all the same."""

@@ -72,7 +72,7 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
     from .generate import music_controls
 
-    features = music_features(_music_path(music), dance.score.beats_per_bar)
+    features = music_features(_music_path(music), dance.score.beats_per_bar).counted_as(dance.score.grid)
     return music_controls(loaded, features, dance.score.grid, bars)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,20 @@ class MusicFeatures:
     def matrix(self, keys: tuple[str, ...] = FEATURES) -> np.ndarray:
         """The features as one (beats, channels) float32 array, for a model that reads them raw (paired data)."""
         return np.concatenate([self.per_beat[k].reshape(self.grid.beat_count, -1) for k in keys], axis=1)
+
+    def counted_as(self, grid: BeatGrid) -> "MusicFeatures":
+        """These features with their bars counted as ``grid`` counts them, where ``grid`` is a dance's made on
+        this music (its beats are the music's, from the first, in the same meter) but its bar lines stand elsewhere:
+        a dance made on a recording before its bar lines were heard (``laban.timing.bar_lines``) counted bars from
+        the first beat. Its music, read again for an edit or a continuation, is then read on the dance's own bars
+        (the metrical strength on its downbeats, so the controls per bar of its bars). Otherwise as they are."""
+        own, danced = np.asarray(self.grid.times), np.asarray(grid.times, dtype=float)
+        both = min(len(own), len(danced))  # a dance continued past the music, or elsewhere, shares a first part
+        if (grid.downbeat == self.grid.downbeat or grid.beats_per_bar != self.grid.beats_per_bar
+                or not np.allclose(danced[:both], own[:both], atol=1e-6)):
+            return self
+        recounted = BeatGrid(self.grid.times, self.grid.beats_per_bar, grid.downbeat)
+        return replace(self, grid=recounted, per_beat={**self.per_beat, "metrical": metrical_strength(recounted)})
 
 
 # ---------------------------------------------------------------------------------------------------------------
