@@ -147,6 +147,24 @@ def test_tokenize_loads_neither_the_decoder_nor_the_model(trials, tmp_path):
                                 "motiongpt.evaluate"} == set()
 
 
+def test_reading_a_dance_folder_loads_no_model(tmp_path):
+    """``motiongpt history`` and ``describe DANCE --check`` read a folder's files: they loaded torch and
+    transformers (4 s and 400 MB here) through the co-creation package's imports before its names were lazy."""
+    from motiongpt.cocreate import Dance, Lineage
+
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    Dance(score, {"text": "a step forward"}, Lineage("example", seed=3)).save(tmp_path / "dance")
+    code = (f"from motiongpt.cli import main\n"
+            f"assert main(['history', {str(tmp_path / 'dance')!r}]) == 0\n"
+            f"assert main(['describe', {str(tmp_path / 'dance')!r}, '--check']) == 0")
+    assert imported_by(code) & {"torch", "transformers", "librosa", "pyrender", "motiongpt.evaluate"} == set()
+    import motiongpt.cocreate as cocreate
+
+    assert {"Dance", "generate", "regenerate", "vary", "blend", "translate", "continue_dance", "history",
+            "load_model", "save_variations"} <= set(cocreate.__all__)
+    assert all(callable(getattr(cocreate, name)) for name in cocreate.__all__)
+
+
 def test_laban_keeps_every_name_it_exported():
     names = ["BeatGrid", "BodyPart", "Column", "DecodeError", "Direction", "LabanError", "Level", "Motion",
              "MotionFileError", "MusicError", "Score", "ScoreFileError", "Sign", "Skeleton", "SkeletonError",

@@ -15,20 +15,27 @@ folder atomically, ``save_variations(out, dances)`` a numbered set with its over
 See docs/cocreate.md.
 """
 
-from .blend import blend
-from .dance import CocreateError, Dance, Lineage, atomic_folder, default_output
-from .extend import continue_dance, from_capture
-from .generate import dance_grid, generate
-from .history import Node, find_dances, format_history, history
-from .models import Loaded, load_for, load_model
-from .quality import quality, rank
-from .regenerate import regenerate
-from .translate import translate
-from .variations import overview, save_variations
-from .vary import vary
+from laban.lazy import exports
 
-__all__ = [
-    "CocreateError", "Dance", "Lineage", "Loaded", "Node", "atomic_folder", "blend", "continue_dance",
-    "dance_grid", "default_output", "find_dances", "format_history", "from_capture", "generate", "history",
-    "load_for", "load_model", "overview", "quality", "rank", "regenerate", "save_variations", "translate", "vary",
-]
+# module (inside motiongpt.cocreate) -> the names it exports, imported on first use (PEP 562, as ``laban`` does):
+# ``motiongpt history`` and anything that only reads a dance's folder never load torch and the model
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "blend": ("blend",),
+    "dance": ("CocreateError", "Dance", "Lineage", "atomic_folder", "default_output"),
+    "extend": ("continue_dance", "from_capture"),
+    "generate": ("dance_grid", "generate"),
+    "history": ("Node", "find_dances", "format_history", "history"),
+    "models": ("Loaded", "load_for", "load_model"),
+    "quality": ("quality", "rank"),
+    "regenerate": ("regenerate",),
+    "translate": ("translate",),
+    "variations": ("overview", "save_variations"),
+    "vary": ("vary",),
+}
+
+__all__, __getattr__, __dir__ = exports(__name__, globals(), EXPORTS)
+
+# Two functions share their module's name: imported now (neither module loads the model), else the first import of
+# the module (by ``extend``, say) would leave the package's ``generate`` and ``history`` naming the modules
+from .generate import generate  # noqa: E402
+from .history import history  # noqa: E402
