@@ -126,6 +126,8 @@ def _recognised_by_layout(names: tuple[str, ...], parents: bytes, offsets: bytes
 
 
 def _mapped(skeleton: Skeleton, mapping: dict[str, str]) -> dict[BodyPart, int]:
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise SkeletonError(f"a mapping names body parts' joints ({{'hand-left': 'LWrist', ...}}), not {mapping!r:.60}")
     parts = {}
     for key, joint in mapping.items():
         part = _body_part(key)

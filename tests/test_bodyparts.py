@@ -360,6 +360,9 @@ def test_a_mapping_to_a_joint_that_is_not_there_is_refused():
         recognise(build(mixamo_rows()), {"hand-left": "LWrist"})
     with pytest.raises(SkeletonError, match="unknown body part 'paw'"):
         recognise(build(mixamo_rows()), {"paw": "mixamorig:LeftHand"})
+    for damaged in (5, ["hand-left"], {"hand-left": 3}):  # a mapping read back from a damaged record (duet.json)
+        with pytest.raises(SkeletonError, match="a mapping names body parts' joints"):
+            recognise(build(mixamo_rows()), damaged)
 
 
 def test_recognised_fills_the_skeleton_and_keeps_a_users_mapping():

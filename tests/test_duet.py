@@ -313,3 +313,39 @@ def test_a_duet_folder_shows_under_its_lead_and_is_made_again_the_same(model_dir
     assert {line.split("  duet")[0]: line.split("  ")[-1] for line in lines[2:4]} == {
         "  lead/whole": "made again: ANOTHER SCORE (edited by hand since, or made by other code)",
         "  live": "made again: the same"}
+
+
+def test_a_lead_whose_joints_say_nothing_is_named_by_map_and_made_again_so(model_dir, tmp_path, capsys, monkeypatch):
+    """A lead captured on a rig whose joints are named J1, J2, ...: refused in one line that says ``--map``, then
+    danced with ``--map PART=JOINT`` (which ``duet`` did not take, though its refusal asked for it), the map kept
+    in duet.json so that ``history --replay`` reads the capture again as it was read; a dance folder takes none."""
+    import re
+
+    import viz.render
+
+    from laban.skeleton import REQUIRED_PARTS
+    from motiongpt.cli import main
+
+    monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
+    motion = laban.decode(laban.Score.load(ROOT / "examples" / "first_phrase.laban"))
+    laban.write_bvh(motion, tmp_path / "named.bvh")
+    names = iter(range(1, 1000))
+    text = re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
+                  (tmp_path / "named.bvh").read_text())
+    (tmp_path / "take.bvh").write_text(text)
+    parts = laban.recognised(motion.skeleton).parts
+    mapping = [f"--map={part.value}=J{parts[part] + 1}" for part in REQUIRED_PARTS]
+    model = ["--model", str(model_dir), "--no-video", "--stream"]
+    capsys.readouterr()
+    assert main(["duet", str(tmp_path / "take.bvh"), "-o", str(tmp_path / "out"), *model]) == 2
+    assert "--map pelvis=<joint>" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    (tmp_path / "session").mkdir()
+    assert main(["duet", str(tmp_path / "take.bvh"), "-o", str(tmp_path / "session" / "out"), *mapping, *model]) == 0
+    made = json.loads((tmp_path / "session" / "out" / "duet.json").read_text())
+    assert made["map"]["pelvis"] == f"J{parts[REQUIRED_PARTS[0]] + 1}"
+    capsys.readouterr()
+    assert main(["history", str(tmp_path / "session"), "--replay"]) == 0
+    assert "made again: the same" in capsys.readouterr().out
+    lead = example_lead(tmp_path / "lead")
+    assert main(["duet", str(lead), "-o", str(tmp_path / "x"), mapping[0], *model]) == 2
+    assert "--map names the joints of a lead's capture" in capsys.readouterr().err

@@ -36,6 +36,7 @@ def add_parser(commands) -> None:
     p.add_argument("--fps", type=common.fps, help="the capture's real frame rate, when its header is wrong "
                                                   "(the CMU salsa takes: 60)")
     p.add_argument("--bpm", type=common.bpm, help="the capture's tempo (default: its own pulse)")
+    common.add_map(p)
     p.add_argument("--stream", action="store_true", help="bar by bar, as live: each follower bar from the lead's "
                                                          "bars before it")
     p.add_argument("--no-controls", action="store_true", help="do not give the model the lead's per-bar controls")
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     common.model_folder(args.model)
     from motiongpt.cocreate import duet as duets
 
-    lead_score, lead, source = duets.read_lead(args.lead, fps=args.fps, bpm=args.bpm, seed=args.seed)
+    mapping = common.mapping(args.map)
+    lead_score, lead, source = duets.read_lead(args.lead, fps=args.fps, bpm=args.bpm, seed=args.seed, mapping=mapping)
 
     from motiongpt.cocreate.dance import score_digest
     from motiongpt.cocreate.models import weights_version
@@ -83,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     # the lead named as history names a parent (by its whole path, and by its score's digest where it moved), the
     # model folder as a whole path: ``motiongpt history --replay`` makes the follower again from anywhere
     made = {"lead": str(args.lead), "lead_path": str(args.lead.resolve()), "lead_score": score_digest(lead_score),
-            "lead_from": source, "fps": args.fps, "bpm": args.bpm, "stream": args.stream,
+            "lead_from": source, "fps": args.fps, "bpm": args.bpm, **({"map": mapping} if mapping else {}),
+            "stream": args.stream,
             "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
             "temperature": args.temperature, "top_p": args.top_p,
             "model": str(args.model.resolve()) if args.model else shipped, "model_version": weights_version(model),

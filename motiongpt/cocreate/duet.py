@@ -117,14 +117,17 @@ def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: 
     return DuetResult(lead_score, score, lead, follow)
 
 
-def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None, seed: int = 0
-              ) -> tuple[Score, Motion, str]:
+def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None, seed: int = 0,
+              mapping: dict[str, str] | None = None) -> tuple[Score, Motion, str]:
     """The lead at ``path``, its score, its motion and where they came from: a dance folder's score.laban with its
-    dance.bvh (else the score decoded with ``seed``), or a .bvh capture read at ``fps`` (default: its header's)
-    and tokenized on its own pulse (or ``bpm``). What is not a lead is one line."""
-    from laban import decode, read_bvh, tokenize
+    dance.bvh (else the score decoded with ``seed``), or a .bvh capture read at ``fps`` (default: its header's),
+    its body parts named by ``mapping`` where its joints' names do not say them (``--map``), and tokenized on its
+    own pulse (or ``bpm``). What is not a lead is one line."""
+    from laban import decode, read_bvh, read_motion, tokenize
 
     path = Path(path)
+    if mapping and path.is_dir():
+        raise DuetError(f"{path}: --map names the joints of a lead's capture, not of a dance folder's dancer")
     if path.is_dir():
         score_path = path / "score.laban"
         if not score_path.is_file():
@@ -138,7 +141,7 @@ def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None,
     if path.suffix.lower() != ".bvh":
         raise DuetError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
     try:
-        motion = read_bvh(path, frame_rate=fps)
+        motion = read_motion(path, frame_rate=fps, mapping=mapping)
         return tokenize(motion, bpm=bpm, title=path.stem), motion, "capture (tokenized)"
     except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
         raise naming(path, error) from None
@@ -157,7 +160,7 @@ def read_duet(folder: Path) -> Dance:
     digest = made.get("lead_score")
     if digest is None and (folder / "lead.laban").is_file():
         digest = score_digest(Score.load(folder / "lead.laban"))
-    settings = {k: made[k] for k in ("stream", "controls", "temperature", "top_p", "style", "fps", "bpm")
+    settings = {k: made[k] for k in ("stream", "controls", "temperature", "top_p", "style", "fps", "bpm", "map")
                 if k in made}
     capture = str(made.get("lead_from", "")).startswith("capture")
     if capture:

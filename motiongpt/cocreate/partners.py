@@ -81,7 +81,8 @@ def relation(lead: Trajectories, follow: Trajectories) -> dict[str, np.ndarray]:
 def _segments(traj: Trajectories, frames: int) -> tuple[np.ndarray, np.ndarray]:
     from laban.bodyparts import recognised
 
-    parts = recognised(traj.skeleton).parts
+    parts = dict(recognised(traj.skeleton).parts)
+    parts.setdefault(B.NECK, parts[B.CHEST])  # a skeleton with no neck found (not a required part): chest to head
     p = traj.positions[:frames].astype(np.float64)
     return (np.stack([p[:, parts[a]] for a, _ in CORE], 1), np.stack([p[:, parts[b]] for _, b in CORE], 1))
 

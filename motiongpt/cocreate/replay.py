@@ -125,7 +125,7 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
     capture, lead = settings.get("capture"), None
     if capture:
         lead_score, lead, _ = read_lead(Path(capture), fps=settings.get("fps"), bpm=settings.get("bpm"),
-                                        seed=lineage.seed)
+                                        seed=lineage.seed, mapping=settings.get("map"))
         _as_named(score_digest(lead_score), lineage.parents[0] if lineage.parents else {}, capture,
                   "lead than the duet's")
     elif parents:
