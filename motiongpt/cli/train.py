@@ -34,9 +34,9 @@ devices.__name__ = "a number of devices"
 def add_parser(commands) -> None:
     tra = commands.add_parser("train", help="train the dance model on a corpus (Lightning)",
                               description="Train the model on a corpus's train split (validated on its validation "
-                                          "split): checkpoints every --checkpoint-every steps, resumed when -o "
-                                          "already holds one, a CSV log, bf16 on a GPU. --lora trains a small "
-                                          "style adapter on top of --init.")
+                                          "split): checkpoints every checkpoint_every steps (a --config "
+                                          "field), resumed when -o already holds one, a CSV log, bf16 on a "
+                                          "GPU. --lora trains a small style adapter on top of --init.")
     tra.add_argument("--corpus", type=Path, required=True,
                      help="a corpus folder (motiongpt corpus build) or a folder of scores")
     tra.add_argument("--config", type=Path, help="training settings, .yaml or .json (see motiongpt.train.module)")

@@ -127,7 +127,8 @@ def checked_phrases(phrases, first: int, last: int) -> list[tuple[tuple[int, int
         if not (isinstance(words, str) and words.strip()):
             raise CocreateError(f"bars {a}-{b}: no words")
         if not first <= a <= b <= last:
-            raise CocreateError(f"words for bars {a}-{b}: the dance has bars {first}-{last}")
+            raise CocreateError(f"words for bars {a}-{b}: the dance has bars {first}-{last}"
+                                + (" (bar 0 is the music's upbeat)" if first == 0 else ""))
         spans.append(((a, b), words.strip()))
     spans.sort()
     for ((a, b), _), ((c, d), _) in zip(spans, spans[1:]):
