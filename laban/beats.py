@@ -39,7 +39,7 @@ def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = Non
               meter: int | None = None) -> BeatGrid:
     """The beat grid of a dance, from the first source given: ``music`` (a MIDI/MusicXML file, or audio through
     librosa), a ``beats`` file, a steady ``bpm`` (covering ``seconds``, or the motion's length), or the
-    ``motion``'s own pulse. ``meter`` is the beats per bar (default: the music's, else 4).
+    ``motion``'s own pulse. ``meter`` is the beats per bar (default: the music's or the beats file's, else 4).
 
     At most one of ``music``, ``beats`` and ``bpm`` may be given; bad values raise ``MusicError`` in one line.
     """
@@ -53,7 +53,7 @@ def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = Non
     if music is not None:
         return beats_from_music(music, beats_per_bar=meter)
     if beats is not None:
-        return read_beats(beats, beats_per_bar=meter or 4)
+        return read_beats(beats, beats_per_bar=meter)  # else the meter the file counts, else 4
     if bpm is not None:
         if not (isinstance(bpm, (int, float, np.number)) and np.isfinite(bpm) and 1.0 <= bpm <= 1000.0):
             raise MusicError(f"tempo must be from 1 to 1000 beats per minute, not {bpm!r}")

@@ -96,14 +96,17 @@ def quantise(beats: ArrayLike, subdivision: int = 4) -> np.ndarray:
 # Beats from a file
 
 
-def read_beats(path: str | Path, beats_per_bar: int = 4) -> BeatGrid:
+def read_beats(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
     """A beats file: one beat time in seconds per line, in the first column (space, tab or comma separated).
 
     ``#`` starts a comment; blank lines and further columns are ignored, except that a second column ``1`` marks
     a downbeat (the beat-in-bar numbering ``1 2 3 4 1 ...`` that beat trackers write): the first marked beat fixes
-    ``downbeat`` (modulo ``beats_per_bar``), later marks are not checked against the meter.
+    ``downbeat`` (modulo ``beats_per_bar``), later marks are not checked against the meter. Without
+    ``beats_per_bar``, the meter that numbering counts (``beats_file_meter``: what ``write_beats`` wrote), else 4.
     """
     path = Path(path)
+    if beats_per_bar is None:
+        beats_per_bar = beats_file_meter(path) or 4
     if beats_per_bar < 1:
         raise MusicError(f"{path}: beats per bar must be at least 1, not {beats_per_bar}")
     try:

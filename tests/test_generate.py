@@ -169,8 +169,9 @@ def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     assert score.beats_per_bar == 3 and laban.read_bvh(tmp_path / "dance" / "dance.bvh").duration > 0
     # the dance's beats beside its motion, so that `motiongpt render dance.bvh` counts the score's bars
     beats = tmp_path / "dance" / "dance.beats"
-    read = laban.read_beats(beats, beats_file_meter(beats))
+    read = laban.read_beats(beats)  # the meter it counts (tokenize --beats counted fours before)
     assert (read.beats_per_bar, read.downbeat) == (score.grid.beats_per_bar, score.grid.downbeat)
+    assert read == laban.read_beats(beats, beats_file_meter(beats)) == laban.beat_grid(beats=beats)
     assert np.allclose(read.times, score.grid.times, atol=1e-6)
     first = (tmp_path / "dance" / "score.json").read_bytes()
     assert main(["generate", "--bars", "3", "--bpm", "90", "--meter", "3", "--seed", "3", "--no-video",

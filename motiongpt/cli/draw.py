@@ -118,7 +118,7 @@ def render(args: argparse.Namespace) -> int:
             score = Score.load(path)
             dancers.append(decode(score, fps=args.rate, seed=args.seed))
     if score is None and (args.staff or suffix == ".png"):
-        from laban.timing import beats_file_meter, beats_path
+        from laban.timing import beats_path
 
         beats, first = args.beats, args.inputs[0]
         if beats is None and args.bpm is None and beats_path(first).is_file():
@@ -127,8 +127,7 @@ def render(args: argparse.Namespace) -> int:
         if beats is None and args.bpm is None and first.name == "dance.bvh" and written.is_file():
             grid = Score.load(written).grid
         else:
-            grid = beat_grid(bpm=args.bpm, beats=beats, meter=beats_file_meter(beats) if beats else None,
-                             motion=dancers[0])
+            grid = beat_grid(bpm=args.bpm, beats=beats, motion=dancers[0])  # a beats file: the meter it counts
         score = tokenize(dancers[0], grid, title=first.stem)
     draw(args.output, dancers, score=score, fps=args.rate, size=args.size, progress=not args.quiet)
     seconds = max(d.duration for d in dancers)
