@@ -39,6 +39,7 @@ def add_parser(commands) -> None:
     b.add_argument("--subdivision", type=common.subdivision, default=4, help="quantise to 1/N beat (default 4)")
     b.add_argument("-j", "--jobs", type=common.jobs, default=1, help="worker processes (default 1)")
     b.add_argument("--force", action="store_true", help="tokenize every take again")
+    common.add_map(b)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     b.set_defaults(run=run_build)
     s = actions.add_parser("show", help="what a corpus holds: takes, minutes and tokens per split and style")
@@ -53,7 +54,7 @@ def run_build(args: argparse.Namespace) -> int:
         common.existing_file(args.manifest)
     sources = scan(args.inputs, args.manifest, args.fps)
     built = build(sources, args.output, jobs=args.jobs, subdivision=args.subdivision, force=args.force,
-                  progress=not args.quiet)
+                  progress=not args.quiet, mapping=common.mapping(args.map))
     if not args.quiet:
         print(f"{built.summary(args.output)} ({args.jobs} worker{'s' * (args.jobs > 1)})")
     for name, message in built.warnings:

@@ -280,9 +280,10 @@ class Built:
 
 
 def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivision: int = 4, force: bool = False,
-          progress: bool = False) -> Built:
+          progress: bool = False, mapping: dict[str, str] | None = None) -> Built:
     """Tokenize ``sources`` into the corpus ``folder`` (made if missing; the module docstring), ``jobs`` workers.
-    Takes whose score is already there and made from the same input are reused unless ``force``."""
+    Takes whose score is already there and made from the same input are reused unless ``force``. ``mapping``
+    ({part: joint}, ``--map``) names the body parts of a rig whose joints' names do not say them, for every take."""
     from motiongpt.data.batch import code_digest, results, sha256
     from motiongpt import version
     from motiongpt.vocabulary import VERSION as VOCABULARY_VERSION, Vocabulary
@@ -309,7 +310,7 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
     vocabulary.save_pretrained(folder)
     previous = _previous(folder)
     common = {"subdivision": subdivision, "vocabulary": VOCABULARY_VERSION, "code": code_digest(),
-              "motiongpt": version()}
+              "motiongpt": version(), **({"map": dict(mapping)} if mapping else {})}  # another map: tokenized again
     takes: dict[str, Take] = {}
     todo, made_with = [], {}
     for s in sources:
@@ -330,7 +331,8 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
     from viz.progress import Progress
 
     bar = Progress(len(todo), "tokenizing", enabled=progress and sys.stderr.isatty(), unit="takes", rate="takes/s")
-    options = {"scale": None, "bpm": None, "beats": None, "meter": None, "subdivision": subdivision, "map": None}
+    options = {"scale": None, "bpm": None, "beats": None, "meter": None, "subdivision": subdivision,
+               "map": dict(mapping) if mapping else None}
     try:
         for job, outcome in results(todo, options, jobs, work=tokenize_take, preload=PRELOAD):
             bar.update()
