@@ -154,6 +154,27 @@ def test_a_nucleus_per_row_warps_each_row_as_it_would_alone(model):
         variations(model, grid, 3, top_p=[0.9, 1.0])
 
 
+def test_a_rig_the_package_does_not_recognise_is_refused_before_sampling_saying_what_to_do(tmp_path, capsys):
+    """``generate --skeleton`` on a rig whose joints are named J1, J2, ...: refused at once (it failed after the
+    sampling, when the dance was performed, asking for a --map that generate does not take), the way to perform
+    the dance on that rig named, nothing written."""
+    import re
+
+    from motiongpt.cli import main
+
+    laban.write_bvh(laban.decode(laban.Score.load(Path(__file__).parents[1] / "examples" / "first_phrase.laban")),
+                    tmp_path / "named.bvh")
+    names = iter(range(1, 1000))
+    (tmp_path / "rig.bvh").write_text(re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
+                                             (tmp_path / "named.bvh").read_text()))
+    assert main(["generate", "--bars", "1", "--skeleton", str(tmp_path / "rig.bvh"),
+                 "-o", str(tmp_path / "dance")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "cannot recognise pelvis" in err
+    assert f"motiongpt decode DANCE/score.laban --skeleton {tmp_path / 'rig.bvh'} --map" in err
+    assert not (tmp_path / "dance").exists()
+
+
 def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):
     from motiongpt.cli import main
 

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     out = common.output_folder(args.output)
     common.model_folder(args.model)
     if args.skeleton is not None:
-        common.existing_file(args.skeleton)
+        _rig(args.skeleton)
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
@@ -113,6 +113,23 @@ def run(args: argparse.Namespace) -> int:
         common.counted(len(first.score.symbols), "symbol")
     print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
     return 0
+
+
+def _rig(path: Path) -> None:
+    """A --skeleton rig that can perform the dance, checked before any sampling: one the package recognises (a
+    rig it does not is performed by ``decode --skeleton --map``, once the dance is written)."""
+    from laban import SkeletonError, read_bvh, recognised
+    from laban.errors import naming
+
+    common.existing_file(path)
+    try:
+        recognised(read_bvh(path).skeleton)
+    except SkeletonError as error:
+        message = str(error).split("; name them")[0]
+        raise LabanError(f"{path}: {message}: write the dance without --skeleton, then perform it on this rig with "
+                         f"motiongpt decode DANCE/score.laban --skeleton {path} --map PART=JOINT ...") from None
+    except LabanError as error:
+        raise naming(path, error) from None
 
 
 def _words_file(path: Path) -> tuple[str | None, list | None]:
