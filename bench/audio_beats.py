@@ -192,6 +192,7 @@ def table(rows: list[tuple[str, dict[str, object]]]) -> str:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     missing = [what for what, ok in (("fluidsynth", shutil.which("fluidsynth")), (str(SOUNDFONT), SOUNDFONT.is_file()))
                if not ok]
     if missing:

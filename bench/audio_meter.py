@@ -130,6 +130,7 @@ def summary(name: str, rows: list[tuple[str, dict]]) -> str:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     if not audio_beats.SOUNDFONT.is_file():
         sys.exit("needs fluidsynth and its soundfont (Debian: apt-get install fluidsynth fluid-soundfont-gm)")
     start = time.perf_counter()

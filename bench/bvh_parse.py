@@ -41,6 +41,7 @@ print(motion.frame_count, motion.duration, seconds, imports, peak_mb(), motion_b
 """
 
 def main() -> None:
+    checkout.usage(__doc__)
     trials = cmu_trials()
     for trial in trials[:3]:  # warm the file cache and imports
         read_bvh(trial.path)

@@ -11,3 +11,11 @@ ROOT = str(Path(__file__).resolve().parents[1])
 _GIVEN = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # sys.path[1:1 + len] holds them
 if ROOT not in sys.path[:1 + len(_GIVEN)]:
     sys.path.insert(1 + len(_GIVEN), ROOT)
+
+
+def usage(doc: str | None) -> None:
+    """For a script that reads ``sys.argv`` by hand: with ``-h`` or ``--help``, print its docstring (how it is run)
+    and stop, instead of reading the flag as a number or a name (and crashing, or running the whole bench)."""
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print((doc or "").strip())
+        raise SystemExit(0)

@@ -47,6 +47,7 @@ PIECES = (
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     print("| piece | meter | bpm | beats | bars | features s | controls s | ρ(energy, level) | sections | repeats |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     feature_times, control_times, rhos = [], [], []

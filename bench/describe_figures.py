@@ -31,6 +31,7 @@ SEEDS = range(10)
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     split = {trial: row["split"] for trial, row in read_cmu_split().items()}
     scores = {t.name: laban.tokenize(laban.read_bvh(t.path)) for t in cmu_trials() if t.is_dance}
     print(f"{len(scores)} dance takes\n")

@@ -51,6 +51,7 @@ def make_clips(folder: Path) -> None:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_clips(folder)

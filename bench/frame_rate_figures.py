@@ -22,6 +22,7 @@ from motiongpt.data import cmu_trials, read_cmu_split
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     split = {name: row["split"] for name, row in read_cmu_split().items()}
     rows = []
     for trial in cmu_trials():

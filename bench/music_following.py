@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--no-truth", action="store_true",
                         help="skip the ground truth's beat alignment (the test split read and measured: a minute)")
     args = parser.parse_args()
+    if args.bars < 2:  # a piece's upbeat is a bar of its own: one bar may be the upbeat alone, nothing to dance
+        parser.error("--bars: at least 2")
     torch.set_num_threads(1)
     model = MotionGPT.from_pretrained(args.model or builtin_model_path())
     began = time.perf_counter()

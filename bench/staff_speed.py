@@ -52,6 +52,7 @@ def timed(function, runs: int = 5) -> tuple[float, object]:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
     bpm = float(sys.argv[2]) if len(sys.argv) > 2 else 120.0
     score = long_score(minutes, bpm)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import checkout  # noqa: E402,F401  (-h: the docstring; this checkout's packages)
 HEAVY = ("torch", "transformers", "librosa", "pyrender", "scipy.signal", "scipy.ndimage", "scipy.spatial",
          "laban.decoder", "motiongpt.evaluate", "music21", "PIL", "trimesh")
 # Imports the command's process ends with, printed from an exit hook so the command runs unchanged.
@@ -56,6 +58,7 @@ def heavy(args: list[str]) -> str:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     from motiongpt.data import cmu_trials
 

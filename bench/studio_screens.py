@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="asks in a row (the first is cold)")
     parser.add_argument("--marks", action="store_true", help="where the server's time went, step by step")
     args = parser.parse_args()
+    if args.bars < 3:  # the walk regenerates bars 2-3 and waits for them
+        parser.error("--bars: at least 3 (the walk regenerates bars 2-3)")
 
     from motiongpt.studio import browser
 

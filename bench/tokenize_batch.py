@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import checkout  # noqa: E402,F401  (-h: the docstring; this checkout's packages)
+
 from motiongpt.data import cmu_trials, mocap_root  # noqa: E402
 
 
@@ -45,10 +47,13 @@ def reap() -> None:
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     subreaper()
     prefix = sys.argv[1] if len(sys.argv) > 1 else ""
     counts = [int(n) for n in sys.argv[2:]] or [1, 2]
     trials = [t for t in cmu_trials() if t.name.startswith(prefix)]
+    if not trials:
+        raise SystemExit(f"no shared CMU trial's name starts with {prefix!r}")
     with open(mocap_root() / "cmu" / "manifest.csv", newline="") as f:
         frames = {row["trial"]: int(row["frames"]) for row in csv.DictReader(f)}
     seconds = sum(frames[t.name] / t.fps for t in trials)

@@ -29,8 +29,11 @@ from motiongpt.data import cmu_trials  # noqa: E402
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     prefix = sys.argv[1] if len(sys.argv) > 1 else ""
     trials = [t for t in cmu_trials() if t.name.startswith(prefix)]
+    if not trials:
+        raise SystemExit(f"no shared CMU trial's name starts with {prefix!r}")
     motion_seconds = defaultdict(float)
     cpu = defaultdict(float)  # CPU time: on a shared machine it is what the tokenizer itself costs
     wall = time.perf_counter()

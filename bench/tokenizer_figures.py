@@ -23,6 +23,7 @@ SUPPORTS = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 
 def main() -> None:
+    checkout.usage(__doc__)
     trials = cmu_trials()
     heights, drift, floor = defaultdict(list), [], []
     rows = []
