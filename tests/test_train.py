@@ -175,9 +175,13 @@ def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):
     windows = examples_from_corpus(takes, Vocabulary(), tiny_config(), window_bars=2)
     assert all(e.controls is not None and (e.controls >= 0).any() for e in windows)  # computed from the dance
     (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
+    run = tmp_path / "runs" / "tiny"  # runs/NAME as the docs write it, runs/ not made yet (refused before)
     assert main(["train", "--corpus", str(corpus), "--config", str(tmp_path / "tiny.json"), "--max-steps", "2",
-                 "--quiet", "-o", str(tmp_path / "run")]) == 0
-    assert MotionGPT.from_pretrained(tmp_path / "run" / "model").config.num_hidden_layers == 2
+                 "--quiet", "-o", str(run)]) == 0
+    assert MotionGPT.from_pretrained(run / "model").config.num_hidden_layers == 2
+    (tmp_path / "afile").write_text("")
+    assert main(["train", "--corpus", str(corpus), "-o", str(tmp_path / "afile" / "run")]) == 2
+    assert "afile: a file, not a folder" in capsys.readouterr().err
     capsys.readouterr()
     assert main(["train", "--corpus", str(corpus), "--lora", "-o", str(tmp_path / "lora")]) == 2
     assert "--init" in capsys.readouterr().err

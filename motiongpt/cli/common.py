@@ -147,6 +147,17 @@ def output_folder(path: Path) -> Path:
     return path
 
 
+def run_folder(path: Path) -> Path:
+    """``path`` when it can become a training run's folder, made with its parents (``runs/NAME`` with no
+    ``runs/`` yet): no file on its way."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise LabanError(f"{folder}: a file, not a folder")
+            break
+    return path
+
+
 def model_folder(path: Path | None) -> Path | None:
     """``path`` (a model folder, or None for the built-in model) when it is a folder."""
     if path is not None and not path.is_dir():

@@ -55,7 +55,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.lora and args.init is None:
         raise LabanError("--lora trains an adapter on a model: give --init builtin or a model folder")
-    common.output_folder(args.output)
+    common.run_folder(args.output)
     from motiongpt.model import MotionGPT, builtin_model_path
     from motiongpt.train.corpus import examples_from_corpus, read_corpus, styles_of
     from motiongpt.train.module import load_config, train
