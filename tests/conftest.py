@@ -33,3 +33,20 @@ def make_adapter(model_folder, out, seed=0):
                 weight.copy_(torch.randn(weight.shape, generator=generator) * (0.5 if "lora_B" in name else 0.1))
     wrapped.save_pretrained(out)
     return out
+
+
+def anonymous_rig(bvh, out):
+    """``bvh`` written to ``out`` with its joints named J1, J2, ... in file order (a rig whose names say nothing:
+    ``--map`` must name its body parts), and the ``--map`` options that do: one per required part, from the body
+    parts the package recognises on the original."""
+    import re
+    from pathlib import Path
+
+    import laban
+    from laban.skeleton import REQUIRED_PARTS
+
+    names = iter(range(1, 100000))
+    Path(out).write_text(re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
+                                Path(bvh).read_text()))
+    parts = laban.recognised(laban.read_bvh(bvh).skeleton).parts
+    return [f"--map={part.value}=J{parts[part] + 1}" for part in REQUIRED_PARTS]

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import laban
 from laban.algebra import bar_count, bar_start, mirror
 from laban.score import SUPPORT_COLUMNS, Sign
 from motiongpt.cli import main
@@ -137,17 +136,11 @@ def test_the_command_line_builds_shows_and_fails_in_one_line(folder, tmp_path, c
 def test_takes_on_a_rig_whose_joints_say_nothing_are_built_with_map(trials, tmp_path, capsys):
     """A researcher's own captures, their joints named J1, J2, ...: every take refused in one line that says
     --map, then built with ``--map PART=JOINT`` for all of them (corpus build took no --map)."""
-    import re
-
-    from laban.skeleton import REQUIRED_PARTS
+    from conftest import anonymous_rig
 
     takes = tmp_path / "takes"
     takes.mkdir()
-    names = iter(range(1, 1000))
-    (takes / "a.bvh").write_text(re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
-                                        trials["05_01"].path.read_text()))
-    parts = laban.recognised(laban.read_bvh(trials["05_01"].path).skeleton).parts
-    mapping = [f"--map={part.value}=J{parts[part] + 1}" for part in REQUIRED_PARTS]
+    mapping = anonymous_rig(trials["05_01"].path, takes / "a.bvh")
     assert main(["corpus", "build", str(takes), "-o", str(tmp_path / "no"), "-q"]) == 2
     assert "--map pelvis=<joint>" in capsys.readouterr().err
     assert main(["corpus", "build", str(takes), "-o", str(tmp_path / "corpus"), "-q", *mapping]) == 0

@@ -319,22 +319,16 @@ def test_a_lead_whose_joints_say_nothing_is_named_by_map_and_made_again_so(model
     """A lead captured on a rig whose joints are named J1, J2, ...: refused in one line that says ``--map``, then
     danced with ``--map PART=JOINT`` (which ``duet`` did not take, though its refusal asked for it), the map kept
     in duet.json so that ``history --replay`` reads the capture again as it was read; a dance folder takes none."""
-    import re
-
     import viz.render
 
-    from laban.skeleton import REQUIRED_PARTS
+    from conftest import anonymous_rig
     from motiongpt.cli import main
 
     monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
     motion = laban.decode(laban.Score.load(ROOT / "examples" / "first_phrase.laban"))
     laban.write_bvh(motion, tmp_path / "named.bvh")
-    names = iter(range(1, 1000))
-    text = re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
-                  (tmp_path / "named.bvh").read_text())
-    (tmp_path / "take.bvh").write_text(text)
-    parts = laban.recognised(motion.skeleton).parts
-    mapping = [f"--map={part.value}=J{parts[part] + 1}" for part in REQUIRED_PARTS]
+    mapping = anonymous_rig(tmp_path / "named.bvh", tmp_path / "take.bvh")
+    pelvis = mapping[0].split("=")[-1]
     model = ["--model", str(model_dir), "--no-video", "--stream"]
     capsys.readouterr()
     assert main(["duet", str(tmp_path / "take.bvh"), "-o", str(tmp_path / "out"), *model]) == 2
@@ -342,7 +336,7 @@ def test_a_lead_whose_joints_say_nothing_is_named_by_map_and_made_again_so(model
     (tmp_path / "session").mkdir()
     assert main(["duet", str(tmp_path / "take.bvh"), "-o", str(tmp_path / "session" / "out"), *mapping, *model]) == 0
     made = json.loads((tmp_path / "session" / "out" / "duet.json").read_text())
-    assert made["map"]["pelvis"] == f"J{parts[REQUIRED_PARTS[0]] + 1}"
+    assert made["map"]["pelvis"] == pelvis
     capsys.readouterr()
     assert main(["history", str(tmp_path / "session"), "--replay"]) == 0
     assert "made again: the same" in capsys.readouterr().out

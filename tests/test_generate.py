@@ -158,15 +158,12 @@ def test_a_rig_the_package_does_not_recognise_is_refused_before_sampling_saying_
     """``generate --skeleton`` on a rig whose joints are named J1, J2, ...: refused at once (it failed after the
     sampling, when the dance was performed, asking for a --map that generate does not take), the way to perform
     the dance on that rig named, nothing written."""
-    import re
-
+    from conftest import anonymous_rig
     from motiongpt.cli import main
 
     laban.write_bvh(laban.decode(laban.Score.load(Path(__file__).parents[1] / "examples" / "first_phrase.laban")),
                     tmp_path / "named.bvh")
-    names = iter(range(1, 1000))
-    (tmp_path / "rig.bvh").write_text(re.sub(r"\b(ROOT|JOINT) \S+", lambda m: f"{m.group(1)} J{next(names)}",
-                                             (tmp_path / "named.bvh").read_text()))
+    anonymous_rig(tmp_path / "named.bvh", tmp_path / "rig.bvh")
     assert main(["generate", "--bars", "1", "--skeleton", str(tmp_path / "rig.bvh"),
                  "-o", str(tmp_path / "dance")]) == 2
     err = capsys.readouterr().err.strip()
