@@ -102,9 +102,11 @@ def recognise(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> dict
     parts.update(_mapped(skeleton, mapping or {}))
     missing = [p.value for p in REQUIRED_PARTS if p not in parts]
     if missing:
-        raise SkeletonError(
+        error = SkeletonError(
             f"cannot recognise {', '.join(missing)} among the joints {', '.join(skeleton.names)}; "
             f"name them, e.g. mapping={{'{missing[0]}': '<joint>'}} (--map {missing[0]}=<joint>)")
+        error.missing = missing  # for a caller that says otherwise how to name them
+        raise error
     parts = dict(sorted(parts.items(), key=lambda item: list(BodyPart).index(item[0])))
     check_plausible(skeleton, parts)
     return parts

@@ -118,18 +118,19 @@ def run(args: argparse.Namespace) -> int:
 def _rig(path: Path) -> None:
     """A --skeleton rig that can perform the dance, checked before any sampling: one the package recognises (a
     rig it does not is performed by ``decode --skeleton --map``, once the dance is written)."""
-    from laban import SkeletonError, read_bvh, recognised
+    from laban import read_bvh, recognised
     from laban.errors import naming
 
     common.existing_file(path)
     try:
         recognised(read_bvh(path).skeleton)
-    except SkeletonError as error:
-        message = str(error).split("; name them")[0]
-        raise LabanError(f"{path}: {message}: write the dance without --skeleton, then perform it on this rig with "
-                         f"motiongpt decode DANCE/score.laban --skeleton {path} --map PART=JOINT ...") from None
     except LabanError as error:
-        raise naming(path, error) from None
+        missing = getattr(error, "missing", None)  # parts not recognised (else another fault: said as it is)
+        if not missing:
+            raise naming(path, error) from None
+        raise LabanError(f"{path}: cannot recognise {', '.join(missing)} among its joints: write the dance without "
+                         f"--skeleton, then perform it on this rig with motiongpt decode DANCE/score.laban "
+                         f"--skeleton {path} --map PART=JOINT ...") from None
 
 
 def _words_file(path: Path) -> tuple[str | None, list | None]:

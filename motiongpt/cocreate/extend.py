@@ -133,9 +133,8 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     features = music_features(_music_path(dance.prompt["music"]), meter).counted_as(score.grid)  # its bars
     music, vocabulary = features.grid, loaded.model.vocabulary
     danced = np.asarray(score.grid.times, dtype=float)[:bar_start(score.grid, high + 1) + 1]
-    if (len(danced) > len(music.times) or not np.allclose(danced, np.asarray(music.times)[:len(danced)], atol=1e-6)
-            or music.downbeat != score.grid.downbeat):
-        return None
+    if len(danced) > len(music.times) or not np.allclose(danced, np.asarray(music.times)[:len(danced)], atol=1e-6):
+        return None  # (the same beats: counted_as has counted the music's bars as the dance's)
     have = vocabulary.bar_count(music)
     shift = 0 if music.downbeat else 1  # the staff number of the vocabulary's first bar
     if high + bars - shift >= have:
