@@ -32,9 +32,10 @@ HUMAN_HEIGHT = (1.4, 2.0)
 NORMAL_HEIGHT = 1.70
 
 # A converter T-pose is a jump into the motion: some joint turns this many times further from frame 0 to frame 1
-# than the file's median largest turn per frame. Shared data: T-poses 3.8 and up (most over 10), real first
-# frames 1.3 at most.
+# than the median largest turn per frame of the file's first HEAD_SECONDS. Shared data: T-poses 3.8 and up (most
+# over 10), real first frames 1.3 at most (the same takes are found with the whole file's median or half a second's).
 TPOSE_JUMP = 2.5
+HEAD_SECONDS = 1.0
 # ... and the frames that blend out of it turn joints faster than a person does (shared data: 1,700-4,500°/s for
 # one to four frames; captured motion right after them 1,150°/s at most).
 BLEND_SPEED = 1500.0
@@ -80,26 +81,25 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
             channel_count = sum(len(joint.channels) for joint in joints)
             if channel_count == 0:
                 raise MotionFileError(path, "the hierarchy declares no channels", words.line)
-            values = _read_frames(stream, path, words.line + 1, frame_count, channel_count, step)
+            skeleton = Skeleton(
+                names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
+                offsets=[joint.offset for joint in joints], channels=tuple(joint.channels for joint in joints),
+                end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints)
+                           if joint.end_site is not None})
+            # The first second is read whole at any rate asked: it tells a converter's frames from the capture's.
+            # Then the capture's first frame and every step-th after it are kept, the frames that a full read's
+            # Motion.trajectories(fps / step) samples: a tokenizer reads a file the same either way.
+            head, line = _read_head(stream, path, words.line + 1, min(frame_count, int(HEAD_SECONDS * fps) + 1),
+                                    channel_count)
+            first = _converter_frames(skeleton, head, fps) if drop_tpose is None else int(bool(drop_tpose))
+            rest = _read_frames(stream, path, line, frame_count, channel_count, step, phase=first,
+                                found=head.shape[1])
     except OSError as error:
         raise MotionFileError(path, f"cannot read: {error.strerror}") from None
-
-    skeleton = Skeleton(
-        names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
-        offsets=[joint.offset for joint in joints], channels=tuple(joint.channels for joint in joints),
-        end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints) if joint.end_site is not None})
-    rotations, translations = _joint_motion(skeleton, values)
-    # Read every step-th frame plus frame 1 (see _kept_frames): frame 1 tells a T-pose, then goes.
-    keep = np.ones(len(rotations), dtype=bool)
-    if drop_tpose is None:
-        keep[:_converter_frames(skeleton, values, rotations, fps, step)] = False
-    elif drop_tpose:
-        keep[0] = False
-    if step > 1:
-        keep[1:2] = False
-    if not keep.any():
+    values = np.concatenate([head[:, first::step], rest], axis=1)
+    if not values.shape[1]:
         raise MotionFileError(path, "no frames left after dropping the T-pose frame")
-    rotations, translations = rotations[keep], translations[keep]
+    rotations, translations = _joint_motion(skeleton, values)
 
     factor = scale if scale is not None else _metres_per_unit(skeleton)
     skeleton.offsets = skeleton.offsets * factor
@@ -297,27 +297,35 @@ def _frame_rate(frame_time: str) -> float:
 
 # --- frames ------------------------------------------------------------------------------------------------------
 
-def _kept_frames_numbers(count: int, step: int) -> np.ndarray:
-    """The file's frame numbers of the first ``count`` frames a read with ``step`` keeps: 0, 1, step, 2·step…"""
-    if step == 1:
-        return np.arange(count)
-    return np.concatenate([[0, 1], step * np.arange(1, count - 1)])[:count]
+def _kept_frames(frames: np.ndarray, step: int, phase: int = 0) -> np.ndarray:
+    """Which of these frame numbers a read keeps: ``phase`` and every ``step``-th frame after it."""
+    return np.ones(len(frames), dtype=bool) if step == 1 else (frames - phase) % step == 0
 
 
-def _kept_frames(frames: np.ndarray, step: int) -> np.ndarray:
-    """Which of these frame numbers a read keeps: all, or frames 0, 1 and every step-th (frame 1 is read so
-    that a T-pose at frame 0 can be told from motion, see ``_converter_frames``)."""
-    return np.ones(len(frames), dtype=bool) if step == 1 else (frames % step == 0) | (frames == 1)
+def _read_head(stream: BinaryIO, path: Path, first_line: int, count: int,
+               channel_count: int) -> tuple[np.ndarray, int]:
+    """The first ``count`` frame lines from the stream's position (fewer where the file ends), all of them, as
+    float32 (channels, frames); and the line number after them."""
+    lines, found = [], 0
+    while found < count and (line := stream.readline()):
+        lines.append(line)
+        found += not line.isspace()
+    text = b"".join(lines)
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    rows, _, line_count = _parse_block(text, path, first_line, channel_count)
+    return np.asarray(rows, np.float32), first_line + line_count
 
 
 def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int, channel_count: int,
-                 step: int = 1) -> np.ndarray:
-    """The kept frame lines from the stream's position on, as float32 (channels, frames), read block by block."""
+                 step: int = 1, phase: int = 0, found: int = 0) -> np.ndarray:
+    """The kept frame lines from the stream's position on, as float32 (channels, frames), read block by block;
+    ``found`` frame lines of the ``frame_count`` were read before it."""
     # 'Frames:' may be wrong: allocate no more than the rest of the file can hold at two bytes per value.
     remaining = os.fstat(stream.fileno()).st_size - stream.tell()
-    capacity = min(frame_count, remaining // (2 * channel_count) + 1)
-    values = np.empty((channel_count, int(_kept_frames(np.arange(capacity), step).sum())), np.float32)
-    found, kept, line, carry = 0, 0, first_line, b""
+    capacity = max(0, min(frame_count - found, remaining // (2 * channel_count) + 1))
+    values = np.empty((channel_count, int(_kept_frames(found + np.arange(capacity), step, phase).sum())), np.float32)
+    kept, line, carry = 0, first_line, b""
     while True:
         block = stream.read(_BLOCK_BYTES)
         text = carry + block
@@ -327,7 +335,7 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
             text += b"\n"
         lines_here = 0
         if text:
-            rows, frame_lines, lines_here = _parse_block(text, path, line, channel_count, found, step)
+            rows, frame_lines, lines_here = _parse_block(text, path, line, channel_count, found, step, phase)
             if found + len(frame_lines) > frame_count:
                 raise MotionFileError(path, f"more frame lines than 'Frames: {frame_count}' declares",
                                       line + int(frame_lines[frame_count - found]))
@@ -344,7 +352,7 @@ def _read_frames(stream: BinaryIO, path: Path, first_line: int, frame_count: int
 
 
 def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
-                 step: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
+                 step: int = 1, phase: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
     """Values (channels, n) of the n kept frame lines in ``text`` (whole lines; the first is frame number
     ``first_frame``), the 0-based offsets of all its frame lines (blank lines are skipped) and its line count.
 
@@ -354,7 +362,7 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     """
     lines = text.split(b"\n")[:-1]
     frame_lines = np.flatnonzero([not line.isspace() and line != b"" for line in lines])
-    kept = frame_lines[_kept_frames(first_frame + np.arange(len(frame_lines)), step)]
+    kept = frame_lines[_kept_frames(first_frame + np.arange(len(frame_lines)), step, phase)]
     try:
         with warnings.catch_warnings():  # an empty block (a file cut in its first frame) is said in one line below
             warnings.simplefilter("ignore", UserWarning)
@@ -362,12 +370,12 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     except ValueError:
         rows = None
     if rows is None or (len(kept) and rows.shape[1] != channel_count) or not (np.abs(rows) <= _LARGEST).all():
-        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step) + (len(lines),)
+        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step, phase) + (len(lines),)
     return rows.reshape(-1, channel_count).T, frame_lines, len(lines)
 
 
 def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,
-                        step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                        step: int = 1, phase: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``_parse_block`` line by line in Python: reads any value Python's float reads and the number pattern
     allows, and raises for the first bad line."""
     rows, frame_lines = [], []
@@ -390,7 +398,7 @@ def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count:
         rows.append([float(word) for word in words])
         frame_lines.append(offset)
     rows = np.array(rows, np.float64).reshape(-1, channel_count)
-    return rows[_kept_frames(first_frame + np.arange(len(rows)), step)].T, np.array(frame_lines, np.int64)
+    return rows[_kept_frames(first_frame + np.arange(len(rows)), step, phase)].T, np.array(frame_lines, np.int64)
 
 
 # --- channels to joint motion and back ---------------------------------------------------------------------------
@@ -538,28 +546,26 @@ def _hierarchy_text(skeleton: Skeleton, order: list[int], scale: float) -> str:
 
 # --- T-pose and units --------------------------------------------------------------------------------------------
 
-def _converter_frames(skeleton: Skeleton, values: np.ndarray, rotations: np.ndarray, fps: float, step: int = 1) -> int:
-    """How many leading (read) frames a converter added rather than the capture.
+def _converter_frames(skeleton: Skeleton, head: np.ndarray, fps: float) -> int:
+    """How many leading frames a converter added rather than the capture, told from the file's first frames
+    ``head`` (channels, frames), every one of them.
 
     Frame 0 is a T-pose when its root rotation channels are exactly 0 (as cgspeed writes them; a captured first
     frame practically never is) and it jumps into frame 1 as the motion itself never does (``TPOSE_JUMP``). After
     a T-pose the converters blend into the motion, or repeat the pose, for a few frames: everything up to the last
-    joint turn faster than ``BLEND_SPEED`` within the first ``BLEND_SECONDS`` goes too. Read with ``step``, the frames
-    are 0, 1, step, 2·step…"""
-    later = 1 if step == 1 else 2
-    if len(rotations) < later + 2:
+    joint turn faster than ``BLEND_SPEED`` within the first ``BLEND_SECONDS`` goes too."""
+    if head.shape[1] < 3:
         return 0
     root_columns = [k for k, name in enumerate(skeleton.channels[0]) if name.endswith("rotation")]
-    if not root_columns or np.any(values[root_columns, 0] != 0):
+    if not root_columns or np.any(head[root_columns, 0] != 0):
         return 0  # (first: the speeds below are only worked out for a frame 0 that may be a T-pose)
-    # The largest joint turn between read frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
+    rotations, _ = _joint_motion(skeleton, head)
+    # The largest joint turn between frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
-    turns = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0)))
-    frames = _kept_frames_numbers(len(rotations), step)  # the file's frame number of each read frame
-    speeds = turns * fps / np.diff(frames)  # degrees per second
-    if not speeds[0] > TPOSE_JUMP * np.median(speeds[later:]):
+    speeds = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0))) * fps  # degrees per second
+    if not speeds[0] > TPOSE_JUMP * np.median(speeds[1:]):
         return 0
-    blending = np.flatnonzero((speeds > BLEND_SPEED) & (frames[:-1] < BLEND_SECONDS * fps))
+    blending = np.flatnonzero((speeds > BLEND_SPEED) & (np.arange(len(speeds)) < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1
 
 

@@ -7,6 +7,7 @@ Conventions: metres, y up, quaternions scalar-last (x, y, z, w) as in ``scipy.sp
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,5 +103,7 @@ def quaternion_to_matrix(q: np.ndarray) -> np.ndarray:
 def _frames_at(frame_count: int, source_fps: float, target_fps: float) -> np.ndarray:
     if target_fps <= 0:
         raise ValueError(f"frame rate must be positive, not {target_fps}")
-    ticks = np.arange(0.0, frame_count / source_fps, 1.0 / target_fps)
+    # The ticks inside the motion's time [0, frame_count / source_fps): counted, not stepped in floats, which
+    # overshoot by a tick (60 to 30 fps: 1,772 frames gave 887 ticks, the last a copy of the frame before).
+    ticks = np.arange(math.ceil(frame_count * target_fps / source_fps - 1e-6)) / target_fps
     return np.minimum(np.round(ticks * source_fps).astype(np.int64), frame_count - 1)
