@@ -534,6 +534,18 @@ def test_the_studio_refuses_a_port_in_use_before_writing_anything(tmp_path, caps
     assert not (tmp_path / "studio").exists()
 
 
+def test_the_studio_refuses_a_folder_of_adapters_that_holds_none(tmp_path, capsys, monkeypatch):
+    """A mistyped or empty --adapters folder is one line before anything is written, not a studio started
+    silently without the styles asked for."""
+    uvicorn = pytest.importorskip("uvicorn")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)  # were it started, the test returns rather than serves
+    (tmp_path / "lab" / "notes").mkdir(parents=True)
+    (tmp_path / "lab" / "notes" / "adapter_config.json").write_text("{}")  # half an adapter is none
+    code, out, err = run(["studio", "--adapters", str(tmp_path / "lab"), "--folder", str(tmp_path / "studio")], capsys)
+    assert code == 2 and "no style adapter in it" in err and err.count("\n") == 1
+    assert not (tmp_path / "studio").exists()
+
+
 def test_a_skeleton_refused_after_its_file_was_read_names_the_file(tmp_path, capsys):
     """A one-joint BVH reads, then its body parts cannot be recognised: the message names the file (it did not
     until 2026-12-07: one line with no file, unhelpful in a list of inputs)."""

@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
         if find_spec(name) is None:
             raise LabanError(f"the studio needs {name}: pip install \"motiongpt[studio]\"")
     common.model_folder(args.model)
-    if args.adapters is not None and not args.adapters.is_dir():
-        raise LabanError(f"{args.adapters}: no such folder of style adapters")
+    if args.adapters is not None:
+        _check_adapters(args.adapters)
     _port_free(args.port)
     if args.model is not None:  # a damaged model is one line now, not a page whose every ask fails
         from motiongpt.cocreate import load_model
@@ -61,6 +61,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"motiongpt studio: http://{HOST}:{args.port}  (folder {args.folder.resolve()}; Ctrl-C stops it)")
     uvicorn.run(app, host=HOST, port=args.port, log_level="warning")
     return 0
+
+
+def _check_adapters(folder: Path) -> None:
+    """Refuse a --adapters folder that offers no adapter: a mistyped or empty one would start a studio without
+    the styles its user came for, and say nothing."""
+    from motiongpt.studio.files import ADAPTER_FILES, is_adapter
+
+    if not folder.is_dir():
+        raise LabanError(f"{folder}: no such folder of style adapters")
+    if not (is_adapter(folder) or any(is_adapter(p) for p in folder.iterdir() if p.is_dir())):
+        raise LabanError(f"{folder}: no style adapter in it (an adapter is a folder holding "
+                         f"{' and '.join(ADAPTER_FILES)}, as motiongpt train --lora writes it)")
 
 
 def _port_free(number: int) -> None:
