@@ -47,6 +47,8 @@ _NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _NUMBER_BYTES = b"0123456789.-+eE"
 _WHITESPACE = b" \t\r\n"
+_IS_SPACE = np.zeros(256, dtype=bool)
+_IS_SPACE[list(_WHITESPACE)] = True
 _LARGEST = 1e7  # a frame value beyond this is no body's (100 km in cm, 27,000 turns in degrees): a damaged file
 _SLICE = 1024  # frames converted at a time: temporaries stay small (twice as fast as 8192) for any length
 
@@ -363,6 +365,8 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     lines = text.split(b"\n")[:-1]
     frame_lines = np.flatnonzero([not line.isspace() and line != b"" for line in lines])
     kept = frame_lines[_kept_frames(first_frame + np.arange(len(frame_lines)), step, phase)]
+    if len(kept) < len(frame_lines) and not _numbers_only(text, len(frame_lines) * channel_count):
+        return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step, phase) + (len(lines),)
     try:
         with warnings.catch_warnings():  # an empty block (a file cut in its first frame) is said in one line below
             warnings.simplefilter("ignore", UserWarning)
@@ -372,6 +376,17 @@ def _parse_block(text: bytes, path: Path, first_line: int, channel_count: int, f
     if rows is None or (len(kept) and rows.shape[1] != channel_count) or not (np.abs(rows) <= _LARGEST).all():
         return _parse_block_slowly(text, path, first_line, channel_count, first_frame, step, phase) + (len(lines),)
     return rows.reshape(-1, channel_count).T, frame_lines, len(lines)
+
+
+def _numbers_only(text: bytes, value_count: int) -> bool:
+    """Whether ``text`` holds number characters and whitespace only, ``value_count`` words in all: a look at the
+    lines a lower rate does not parse (about a fifth of the parse's time), so that a damaged file is refused at any
+    rate; ``_parse_block_slowly`` then names the line."""
+    if text.translate(None, _NUMBER_BYTES + _WHITESPACE):
+        return False
+    space = _IS_SPACE[np.frombuffer(text, dtype=np.uint8)]
+    words = int(np.count_nonzero(space[:-1] & ~space[1:])) + int(len(space) > 0 and not space[0])
+    return words == value_count
 
 
 def _parse_block_slowly(text: bytes, path: Path, first_line: int, channel_count: int, first_frame: int = 0,

@@ -419,6 +419,23 @@ def test_error_deep_in_a_long_file_names_its_line(tmp_path):
     assert error.value.line == 19 + 45000
 
 
+@pytest.mark.parametrize("damage, message", [("0 1 0 10 20 abc 1 2 3", "'abc' is not a number"),
+                                             ("0 1 0 10 nan 30 1 2 3", "'nan' is not finite"),
+                                             ("0 1 0 10 20 30 1 2", "expected 9 values.*got 8"),
+                                             ("0 1 0 10 20 30 1 2 3 4", "expected 9 values.*got 10")])
+def test_a_damaged_line_is_refused_at_a_lower_rate_too(tmp_path, damage, message):
+    """A read at max_fps parses only the frames it keeps, but looks at the others: a file damaged on a frame
+    it skips is refused as at the full rate, naming the line (it read as if whole)."""
+    rows = ["0 1 0 10 20 30 1 2 3"] * 3000
+    rows[2001] = damage  # a frame that a read at a quarter of the rate skips, after the first second read whole
+    text = SMALL.split("Frames:")[0] + "Frames: 3000\nFrame Time: 0.01\n" + "\n".join(rows) + "\n"
+    path = write_text(tmp_path, text)
+    for max_fps in (None, 25):
+        with pytest.raises(MotionFileError, match=message) as error:
+            read_bvh(path, max_fps=max_fps)
+        assert error.value.line == 19 + 2001
+
+
 def test_randomly_damaged_files_read_or_raise_motion_file_errors(tmp_path):
     rng = np.random.default_rng(7)
     good = (ODD + "Frames: 4\nFrame Time: 0.01\n" + "\n".join(" ".join(["1.5"] * 17) for _ in range(4)) + "\n").encode()
