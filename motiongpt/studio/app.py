@@ -29,10 +29,14 @@ refused before any route runs.
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from importlib import resources
+from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -191,8 +195,15 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
         return _json(views.history_view(studio.folder))
 
     def history_zip(request: Request):
-        return Response(views.history_zip(studio.folder), media_type="application/zip",
-                        headers={**HEADERS, "Content-Disposition": 'attachment; filename="studio-history.zip"'})
+        handle, name = tempfile.mkstemp(prefix="motiongpt-history-", suffix=".zip")
+        os.close(handle)
+        try:
+            views.write_history_zip(studio.folder, Path(name))
+        except BaseException:
+            os.unlink(name)
+            raise
+        return FileResponse(name, media_type="application/zip", background=BackgroundTask(os.unlink, name),
+                            headers={**HEADERS, "Content-Disposition": 'attachment; filename="studio-history.zip"'})
 
     async def job(request: Request):
         found = studio.jobs.get(request.path_params["job"])

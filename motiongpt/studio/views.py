@@ -9,7 +9,6 @@ bones. Positions are read from the folder's dance.bvh (what ``Dance.save`` decod
 from __future__ import annotations
 
 import functools
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -218,15 +217,21 @@ def _on_rig(path: Path, rig: Path) -> bytes:
         return out.read_bytes()
 
 
-def history_zip(folder: Folder) -> bytes:
-    """The whole studio folder (dances, uploads, exports, studio.json) as a zip, the dances' lineage intact."""
-    buffer = io.BytesIO()
-    with folder.locked(), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+# Files already compressed, stored in the history's zip as they are: deflating a video again gains nothing and
+# took most of the zip's time.
+STORED = {".mp4", ".gif", ".png", ".mp3", ".ogg", ".flac", ".zip", ".safetensors"}
+
+
+def write_history_zip(folder: Folder, out: Path) -> None:
+    """The whole studio folder (dances, uploads, exports, studio.json) as a zip written to ``out``, the dances'
+    lineage intact. Written to a file, not held in memory: a session's folder of videos is hundreds of MB."""
+    with folder.locked(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(folder.root.rglob("*")):
             relative = file.relative_to(folder.root)
             if file.is_file() and not file.is_symlink() and not any(p.startswith(".") for p in relative.parts):
-                archive.write(file, f"studio/{relative.as_posix()}")
-    return buffer.getvalue()
+                stored = file.suffix.lower() in STORED
+                archive.write(file, f"studio/{relative.as_posix()}",
+                              zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
 
 
 def media_type(path: Path) -> str:
