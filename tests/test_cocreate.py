@@ -117,6 +117,10 @@ def test_o_never_deletes_a_persons_files_nor_the_dance_it_is_made_from(dance, tm
     ("lineage.json", '{"operation": "vary", "bars": 5}', "its bars are not"),
     ("lineage.json", '{"operation": "vary", "settings": [1]}', "its settings are not a record"),
     ("prompt.json", '"hello"', "not a JSON object of named fields"),
+    ("prompt.json", '{"text": 5}', "its text is not text"),  # (vary and regenerate raised a TypeError deep inside)
+    ("prompt.json", '{"text": "a turn", "bars": "four"}', "its bars is not a whole number"),
+    ("prompt.json", '{"top_p": NaN}', "its top_p is not a number"),
+    ("prompt.json", '{"phrases": [[1, 2, 3]]}', "its phrases are not"),
 ])
 def test_a_damaged_record_of_a_dance_is_one_line(dance, tmp_path, name, content, said):
     out = dance.save(tmp_path / "d", video=False)

@@ -127,6 +127,34 @@ def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path)
     assert type(styled) is MotionGPT and styled.vocabulary == plain.vocabulary
 
 
+def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_path, recwarn):
+    """A style adapter missing its weights was looked for on the Hugging Face hub (offline: 'Name or service not
+    known'); one whose weights are NaN sampled until it ran out of tokens; a good one printed transformers'
+    deprecation of a name peft uses."""
+    import shutil
+
+    from safetensors.torch import load_file as load, save_file
+
+    from conftest import make_adapter
+
+    from motiongpt.errors import CheckpointError
+    from motiongpt.train.lora import apply_adapter
+
+    good = make_adapter(base / "model", tmp_path / "good")
+    apply_adapter(MotionGPT.from_pretrained(base / "model"), good)
+    assert not [w for w in recwarn if "gradient_checkpointing" in str(w.message)]
+    shutil.copytree(good, tmp_path / "half")
+    (tmp_path / "half" / "adapter_model.safetensors").unlink()
+    with pytest.raises(CheckpointError, match="no adapter_model.safetensors"):
+        apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "half")
+    shutil.copytree(good, tmp_path / "nan")
+    weights = load(good / "adapter_model.safetensors")
+    save_file({k: torch.full_like(v, float("nan")) for k, v in weights.items()},
+              str(tmp_path / "nan" / "adapter_model.safetensors"))
+    with pytest.raises(CheckpointError, match="damaged weights"):
+        apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "nan")
+
+
 def test_training_configs_refuse_unknown_settings(tmp_path):
     (tmp_path / "x.yaml").write_text("model: tiny\nbatch_size: 2\n")
     assert load_config(tmp_path / "x.yaml", max_steps=7) == TrainConfig(model="tiny", batch_size=2, max_steps=7)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -129,6 +130,10 @@ class Dance:
             raise CocreateError(f"{path}: not a dance folder (no score.laban)")
         score = Score.load(score_file)
         prompt = read_json(path / "prompt.json")
+        try:
+            check_prompt(prompt)
+        except ValueError as error:
+            raise CocreateError(f"{path / 'prompt.json'}: not the settings of a dance ({error})") from None
         recorded = read_json(path / "lineage.json") or {"operation": "unknown"}
         try:
             lineage = Lineage.from_dict(recorded)
@@ -349,6 +354,40 @@ def _skeleton(bvh: Path | None):
     from laban import read_bvh
 
     return read_bvh(bvh).skeleton
+
+
+# What each setting a prompt.json may hold is (the rest are kept as they are): read back by every development of
+# the dance and by replay, so a hand-damaged one is refused here in one line, not deep in an operation.
+PROMPT_TEXT = ("text", "music", "style", "steps_on", "model", "model_version", "motiongpt", "capture")
+PROMPT_NUMBERS = ("bpm", "seconds", "temperature", "top_p", "guidance", "music_guidance", "fps")
+PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of")
+PROMPT_FLAGS = ("controls", "repeats")
+
+
+def check_prompt(prompt: dict) -> None:
+    """``ValueError`` (one line) where a known setting of ``prompt`` is not of its kind."""
+    for name in PROMPT_TEXT:
+        if not isinstance(prompt.get(name), str | None):
+            raise ValueError(f"its {name} is not text")
+    for name in PROMPT_NUMBERS:
+        value = prompt.get(name)
+        if value is not None and (type(value) not in (int, float) or not math.isfinite(value)):
+            raise ValueError(f"its {name} is not a number")
+    for name in PROMPT_WHOLE:
+        if not (prompt.get(name) is None or type(prompt[name]) is int):
+            raise ValueError(f"its {name} is not a whole number")
+    for name in PROMPT_FLAGS:
+        if not isinstance(prompt.get(name), bool | None):
+            raise ValueError(f"its {name} is not true or false")
+    phrases = prompt.get("phrases")
+    if phrases is not None and not (isinstance(phrases, list) and all(
+            isinstance(p, list) and len(p) == 3 and type(p[0]) is int and type(p[1]) is int and isinstance(p[2], str)
+            for p in phrases)):
+        raise ValueError("its phrases are not [first, last, words] lists")
+    mapping = prompt.get("map")
+    if mapping is not None and not (isinstance(mapping, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):
+        raise ValueError("its map is not a record of body parts to joint names")
 
 
 def read_json(path: Path) -> dict:

@@ -32,11 +32,12 @@ from pathlib import Path
 
 from laban.errors import LabanError
 from laban.files import atomic_path
+from motiongpt.errors import CheckpointError
+from motiongpt.train.lora import ADAPTER_FILES, check_adapter as check_lora
 
 DANCE_ID = re.compile(r"[0-9]{4,6}")
 UPLOAD_ID = re.compile(r"u[0-9]{4,6}-[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}")
 ADAPTER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}")
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a style adapter folder holds
 MiB = 1024 * 1024
 MAX_UPLOAD = {"music": 50 * MiB, "capture": 50 * MiB, "score": 5 * MiB, "rig": 5 * MiB, "adapter": 200 * MiB}
 KINDS = {  # what each kind of upload may be, by suffix
@@ -263,19 +264,9 @@ def is_adapter(folder: Path) -> bool:
 def check_adapter(folder: Path, name: str) -> None:
     """Refuse an adapter folder whose files are not a peft LoRA config and a safetensors file."""
     try:
-        config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise StudioError(f"{name}: its adapter_config.json is not JSON", 415) from None
-    if not isinstance(config, dict) or config.get("peft_type") != "LORA":
-        raise StudioError(f"{name}: not a LoRA style adapter (its adapter_config.json says no peft_type LORA)", 415)
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(folder / "adapter_model.safetensors"), "pt") as weights:
-            weights.keys()
-    except Exception as error:
-        raise StudioError(f"{name}: its adapter_model.safetensors cannot be read "
-                          f"({' '.join(str(error).split())[:120]})", 415) from None
+        check_lora(folder, name)
+    except CheckpointError as error:
+        raise StudioError(str(error), 415) from None
 
 
 def check_upload(kind: str, path: Path, name: str) -> None:

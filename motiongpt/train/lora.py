@@ -4,13 +4,20 @@ an unchanged base model. ``apply_adapter`` loads one onto a model for generation
 
 from __future__ import annotations
 
+import json
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from motiongpt.errors import CheckpointError
-from motiongpt.model.modeling import MotionGPT
+
+if TYPE_CHECKING:  # (the model's heavy imports only where a model is at hand; the studio checks folders lightly)
+    from motiongpt.model.modeling import MotionGPT
 
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 TRAINED_WHOLE = ["style_embedding"]
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a style adapter folder holds
 
 
 def with_adapter(model: MotionGPT, rank: int = 8, alpha: int = 16):
@@ -19,21 +26,63 @@ def with_adapter(model: MotionGPT, rank: int = 8, alpha: int = 16):
 
     config = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.0, target_modules=TARGETS,
                         modules_to_save=TRAINED_WHOLE, bias="none")
-    return get_peft_model(model, config)
+    with _quiet_peft():
+        return get_peft_model(model, config)
+
+
+def check_adapter(directory: Path, name: str | None = None) -> None:
+    """Refuse, in one line naming ``name`` (default: the folder), a folder that is not a LoRA style adapter: both
+    files there (peft would look for a missing one on the Hugging Face hub, online), a peft LORA config, readable
+    safetensors."""
+    name = name or str(directory)
+    missing = [file for file in ADAPTER_FILES if not (directory / file).is_file()]
+    if missing:
+        raise CheckpointError(f"{name}: not a style adapter (no {' or '.join(missing)}; motiongpt train --lora "
+                              "writes both)")
+    try:
+        config = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise CheckpointError(f"{name}: its adapter_config.json is not JSON") from None
+    if not isinstance(config, dict) or config.get("peft_type") != "LORA":
+        raise CheckpointError(f"{name}: not a LoRA style adapter (its adapter_config.json says no peft_type LORA)")
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(directory / "adapter_model.safetensors"), "pt") as weights:
+            weights.keys()
+    except Exception as error:
+        raise CheckpointError(f"{name}: its adapter_model.safetensors cannot be read "
+                              f"({' '.join(str(error).split())[:120]})") from None
 
 
 def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
-    """``model`` with the adapter in ``directory`` merged in (a missing or foreign adapter: CheckpointError)."""
+    """``model`` with the adapter in ``directory`` merged in (a missing, foreign or damaged adapter:
+    CheckpointError)."""
+    import torch
     from peft import PeftModel
 
     directory = Path(directory)
-    if not (directory / "adapter_config.json").is_file():
-        raise CheckpointError(f"{directory}: not a style adapter (no adapter_config.json)")
+    check_adapter(directory)
     vocabulary = model.vocabulary
     try:
-        merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
+        with _quiet_peft():
+            merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
     except Exception as error:
         raise CheckpointError(f"{directory}: cannot load the adapter ({' '.join(str(error).split())[:160]})") from None
+    with torch.no_grad():
+        damaged = [name for name, tensor in merged.named_parameters() if not torch.isfinite(tensor).all()]
+    if damaged:  # a diverged fine-tune: every draw would be of NaN, and sampling would run out of tokens
+        raise CheckpointError(f"{directory / ADAPTER_FILES[1]}: damaged weights (NaN or infinite values in "
+                              f"{', '.join(damaged[:3])}{' ...' if len(damaged) > 3 else ''} once merged)")
     merged.vocabulary = vocabulary
     merged.eval()
     return merged
+
+
+@contextmanager
+def _quiet_peft():
+    """peft asks transformers whether gradient checkpointing is on by a name transformers deprecated: its
+    FutureWarning is no news for the person running a command."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
