@@ -155,6 +155,18 @@ def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_pat
         apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "nan")
 
 
+def test_a_run_asking_beyond_the_machine_is_refused_before_it_starts(examples, tmp_path):
+    """A batch of 1e9 windows chose its examples for 18 minutes (and kept on after SIGTERM); 1,000 CPU devices
+    started 219 processes on a 2-core machine: each is one line now, before any file of the run is written."""
+    for name in ("batch_size", "augmented_windows", "phrase_windows"):
+        with pytest.raises(TrainingError, match=name):  # (checked first by train; asked here, so that a lost bound
+            TrainConfig(**{**SETTINGS.__dict__, name: 10**9}).checked()  # fails this test rather than hangs it)
+    with pytest.raises(TrainingError, match="on the CPU a device is a process"):
+        train(examples, SETTINGS, tmp_path / "run", progress=False, devices=(os.cpu_count() or 1) + 1,
+              accelerator="cpu")
+    assert not (tmp_path / "run").exists()
+
+
 def test_training_configs_refuse_unknown_settings(tmp_path):
     (tmp_path / "x.yaml").write_text("model: tiny\nbatch_size: 2\n")
     assert load_config(tmp_path / "x.yaml", max_steps=7) == TrainConfig(model="tiny", batch_size=2, max_steps=7)
@@ -165,6 +177,7 @@ def test_training_configs_refuse_unknown_settings(tmp_path):
 
 @pytest.mark.skipif(not torch.distributed.is_available() or not torch.distributed.is_gloo_available(),
                     reason="torch.distributed with gloo is not available here")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two CPU processes need two cores")
 def test_two_processes_train_together_under_ddp(tmp_path):
     script = tmp_path / "ddp.py"  # Lightning's ddp launches this script again for rank 1
     script.write_text(textwrap.dedent(f"""

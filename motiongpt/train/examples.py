@@ -102,11 +102,13 @@ def choose(examples: Sequence[Example], step: int, size: int, seed: int, rank: i
     """Indices of the examples of one step's batch on one rank: epochs of seeded permutations, each example
     once per epoch across all ranks."""
     n = len(examples)
-    out = []
+    out, orders = [], {}
     for i in range(size):
         g = (step * world + rank) * size + i
         epoch, at = divmod(g, n)
-        out.append(int(np.random.default_rng([seed, epoch]).permutation(n)[at]))
+        if epoch not in orders:  # (one permutation an epoch, not one an example: a batch's cost was size × n)
+            orders[epoch] = np.random.default_rng([seed, epoch]).permutation(n)
+        out.append(int(orders[epoch][at]))
     return out
 
 

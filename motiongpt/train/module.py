@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -114,12 +115,16 @@ class TrainConfig:
 
 
 # What a run needs of each number setting: (whole number?, lowest, highest, lowest allowed?)
-_BOUNDS = {"batch_size": (True, 1, math.inf, True), "learning_rate": (False, 0, math.inf, False),
+# The largest batch and window counts: a batch of 4,096 windows of up to 1,024 tokens is 4 M tokens, more than one
+# GPU's memory holds, and a million windows are some 3 GB of ids; beyond them a mistyped number ran for hours (a
+# batch_size of 1e9 was still choosing its examples after 18 minutes).
+LARGEST_BATCH, MOST_WINDOWS = 4096, 1_000_000
+_BOUNDS = {"batch_size": (True, 1, LARGEST_BATCH, True), "learning_rate": (False, 0, math.inf, False),
            "weight_decay": (False, 0, math.inf, True), "warmup_steps": (True, 0, math.inf, True),
            "max_steps": (True, 1, math.inf, True), "fim_rate": (False, 0, 1, True),
            "condition_drop": (False, 0, 1, True), "fact_drop": (False, 0, 1, True),
-           "window_bars": (True, 1, math.inf, True), "augmented_windows": (True, 0, math.inf, True),
-           "exact_words": (False, 0, 1, True), "phrase_windows": (True, 0, math.inf, True),
+           "window_bars": (True, 1, math.inf, True), "augmented_windows": (True, 0, MOST_WINDOWS, True),
+           "exact_words": (False, 0, 1, True), "phrase_windows": (True, 0, MOST_WINDOWS, True),
            "checkpoint_every": (True, 1, math.inf, True), "validate_every": (True, 0, math.inf, True),
            "seed": (True, 0, 2**32 - 1, True),  # Lightning's seed_everything quietly seeds 0 outside this range
            "lora_rank": (True, 1, math.inf, True), "lora_alpha": (True, 1, math.inf, True)}
@@ -279,6 +284,10 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     if last.exists():
         _check_resumable(last, module)
     gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
+    cores = os.cpu_count() or 1
+    if not gpu and accelerator in ("auto", "cpu") and isinstance(devices, int) and devices > cores:
+        raise TrainingError(f"devices={devices}: on the CPU a device is a process, and this machine has {cores} "
+                            f"core{'s' if cores > 1 else ''}")  # (1,000 asked for started 219 processes)
     with _HeldLines() as held:
         try:
             trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
