@@ -19,7 +19,7 @@ from .errors import MusicError
 from .motion import Motion, Trajectories
 from .skeleton import BodyPart
 from .smoothing import gaussian_filter1d
-from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
+from .timing import MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO, BeatGrid, beats_from_music, pulse_grid, read_beats
 
 REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median
 
@@ -48,15 +48,15 @@ def beat_grid(*, music: str | Path | None = None, beats: str | Path | None = Non
     given = [name for name, value in (("music", music), ("beats", beats), ("bpm", bpm)) if value is not None]
     if len(given) > 1:
         raise MusicError(f"give one source of beats, not {' and '.join(given)}")
-    if meter is not None and not (isinstance(meter, (int, np.integer)) and 1 <= meter <= 64):
-        raise MusicError(f"a bar has from 1 to 64 beats, not {meter!r}")
+    if meter is not None and not (isinstance(meter, (int, np.integer)) and 1 <= meter <= MAX_BEATS_PER_BAR):
+        raise MusicError(f"a bar has from 1 to {MAX_BEATS_PER_BAR} beats, not {meter!r}")
     if music is not None:
         return beats_from_music(music, beats_per_bar=meter)
     if beats is not None:
         return read_beats(beats, beats_per_bar=meter)  # else the meter the file counts, else 4
     if bpm is not None:
-        if not (isinstance(bpm, (int, float, np.number)) and np.isfinite(bpm) and 1.0 <= bpm <= 1000.0):
-            raise MusicError(f"tempo must be from 1 to 1000 beats per minute, not {bpm!r}")
+        if not (isinstance(bpm, (int, float, np.number)) and MIN_TEMPO <= bpm <= MAX_TEMPO):  # NaN too
+            raise MusicError(f"tempo must be from {MIN_TEMPO:g} to {MAX_TEMPO:g} beats per minute, not {bpm!r}")
         if seconds is None:
             if motion is None:
                 raise MusicError("a steady tempo needs a length: seconds or a motion")

@@ -97,6 +97,9 @@ CONTRACTION_DEGREES = 6  # Labanotation's six-degree scale of contraction: 6 is 
 CONTRACTION_STEP = 30.0  # degrees of knee or elbow flexion per degree of contraction (6 degrees: 180°)
 SPACE_SIGNS = 3  # at most three small or large signs beside a symbol (one: somewhat; two, three: more)
 MAX_TURNS = 64  # whole turns one turn sign may write (a dervish's spin is tens): more is a typo, not a dance
+# The longest dance one score may ask for, decoded (``laban.decoder``) or drawn (``viz.staff``, ``viz.pages``): longer
+# is a typo (a bar number with zeros too many) that would decode for hours into gigabytes, or draw thousands of pages.
+LONGEST_SCORE_S = 4 * 3600.0
 
 
 class Sign(str, Enum):

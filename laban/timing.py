@@ -20,6 +20,13 @@ from numpy.typing import ArrayLike
 
 from .errors import MusicError
 
+# The tempi a person may give, on the command line (--bpm) or in a file (beats files, scores' tempo and beat times):
+# one beat a minute is slower than any music, a thousand faster than any dance. Outside is a typo or a slip of units
+# (milliseconds for seconds), which would divide by zero, or decode hours of motion, or draw thousands of pages.
+MIN_TEMPO, MAX_TEMPO = 1.0, 1000.0  # beats per minute
+SHORTEST_BEAT, LONGEST_BEAT = 60.0 / MAX_TEMPO, 60.0 / MIN_TEMPO  # seconds from one given beat to the next
+MAX_BEATS_PER_BAR = 64  # the longest bar a meter may count (--meter, a score's meter, a beats file's numbering)
+
 
 @dataclass(frozen=True)
 class BeatGrid:
@@ -87,6 +94,33 @@ class BeatGrid:
         return bar + 1, rel - bar * self.beats_per_bar + 1
 
 
+def tempo_problem(bpm: float) -> str | None:
+    """What is wrong with a tempo given in a file, in the words of its message, or None when it is one that
+    ``--bpm`` takes too (``MIN_TEMPO`` to ``MAX_TEMPO``)."""
+    if MIN_TEMPO <= bpm <= MAX_TEMPO:  # NaN too
+        return None
+    return f"{bpm:g} is not a tempo from {MIN_TEMPO:g} to {MAX_TEMPO:g} beats per minute"
+
+
+def spacing_problem(previous: float, time: float) -> str | None:
+    """What is wrong with a beat at ``time`` seconds given after one at ``previous``, or None.
+
+    It must come later, by no less than a beat at ``MAX_TEMPO`` and no more than one at ``MIN_TEMPO``: the
+    range ``--bpm`` takes, so that every way of giving beats (a tempo, a beats file, a score's beat times)
+    admits the same tempi. A gap of a few beats missed by a beat tracker is still well within a minute.
+    """
+    gap = time - previous
+    if not gap > 0:
+        return f"beat time {time:g} s does not come after the previous beat ({previous:g} s)"
+    if gap < SHORTEST_BEAT:
+        return (f"beat time {time:g} s comes {gap:g} s after the previous beat ({previous:g} s), faster than "
+                f"{MAX_TEMPO:g} beats per minute (beats at least {SHORTEST_BEAT:g} s apart)")
+    if gap > LONGEST_BEAT:
+        return (f"beat time {time:g} s comes {gap:g} s after the previous beat ({previous:g} s), slower than "
+                f"{MIN_TEMPO:g} beat per minute (beats at most {LONGEST_BEAT:g} s apart)")
+    return None
+
+
 def quantise(beats: ArrayLike, subdivision: int = 4) -> np.ndarray:
     """Round beat positions to the nearest 1/``subdivision`` of a beat."""
     return np.round(np.asarray(beats, dtype=float) * subdivision) / subdivision
@@ -103,6 +137,7 @@ def read_beats(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
     a downbeat (the beat-in-bar numbering ``1 2 3 4 1 ...`` that beat trackers write): the first marked beat fixes
     ``downbeat`` (modulo ``beats_per_bar``), later marks are not checked against the meter. Without
     ``beats_per_bar``, the meter that numbering counts (``beats_file_meter``: what ``write_beats`` wrote), else 4.
+    Consecutive beats are from ``SHORTEST_BEAT`` to ``LONGEST_BEAT`` seconds apart (``spacing_problem``).
     """
     path = Path(path)
     if beats_per_bar is None:
@@ -124,9 +159,8 @@ def read_beats(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
         time = _number(fields[0])
         if time is None:
             raise MusicError(f"{path}:{number}: beat time {fields[0]!r} is not a number of seconds")
-        if times and time <= times[-1]:
-            raise MusicError(f"{path}:{number}: beat time {time:g} s does not come after the previous beat "
-                             f"({times[-1]:g} s)")
+        if times and (problem := spacing_problem(times[-1], time)):
+            raise MusicError(f"{path}:{number}: {problem}")
         if downbeat is None and len(fields) > 1 and _number(fields[1]) == 1:
             downbeat = len(times)
         times.append(time)
@@ -167,7 +201,7 @@ def beats_file_meter(path: str | Path) -> int | None:
         fields = line.split("#", 1)[0].replace(",", " ").split()
         if len(fields) > 1 and fields[1].isdigit():
             largest = max(largest, int(fields[1]))
-    return largest if 1 <= largest <= 64 else None
+    return largest if 1 <= largest <= MAX_BEATS_PER_BAR else None
 
 
 MUSIC_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl")

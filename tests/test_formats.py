@@ -579,10 +579,10 @@ BAD = [
     ("s.json", native(symbols__1__start="1"), ["symbols[1].start:", "'1' is not a number"]),
     ("s.json", native(symbols__1__start=True), ["symbols[1].start:", "True is not a number"]),
     ("s.json", native(symbols__1__start=10 ** 400), ["symbols[1].start:", "not a finite number"]),
-    ("s.json", native(grid={"times": [0.0, 0.5, 0.4]}), ["grid.times[2]:", "0.4 is not after"]),
+    ("s.json", native(grid={"times": [0.0, 0.5, 0.4]}), ["grid.times[2]:", "beat time 0.4 s does not come after"]),
     ("s.json", native(grid={"times": [0.0]}), ["grid.times:", "at least two"]),
-    ("s.json", native(grid={"tempo": -5, "beats": 8}), ["grid.tempo:", "-5.0 is not a tempo from 0 to 1000"]),
-    ("s.json", native(grid={"tempo": 1e308, "beats": 8}), ["grid.tempo:", "is not a tempo from 0 to 1000"]),
+    ("s.json", native(grid={"tempo": -5, "beats": 8}), ["grid.tempo:", "-5 is not a tempo from 1 to 1000"]),
+    ("s.json", native(grid={"tempo": 1e308, "beats": 8}), ["grid.tempo:", "is not a tempo from 1 to 1000"]),
     ("s.json", native(grid={"tempo": 120, "beats": 1}), ["grid.beats:", "1 is not a whole number"]),
     ("s.json", native(grid={"tempo": 120}), ["grid:", "missing field 'beats'"]),
     ("s.json", native(grid__downbeat=4), ["grid.downbeat:", "4 is not a beat index"]),
@@ -599,7 +599,7 @@ BAD = [
     ("s.laban", GOOD_TEXT.replace("bar 1", "bar 99999999999"), ["header:", "beyond the 1000000 beats"]),
     ("s.laban", GOOD_TEXT + "  2 support-left turn 99999999 1\n", [":6:", "more than the 64 whole turns"]),
     ("s.laban", "# motiongpt score, text form v9\n" + GOOD_TEXT, [":1:", "reads text form v1"]),
-    ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1e308"), [":1:", "is not a tempo from 0 to 1000"]),
+    ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1e308"), [":1:", "is not a tempo from 1 to 1000"]),
     ("s.json", native(symbols=[{"column": "head", "start": 1e12, "duration": 1.0, "sign": "hold"}]),
      ["symbols[0]:", "beyond the 1000000 beats"]),
     ("s.laban", GOOD_TEXT + "  2 head flight 1\n", [":6:", "flight is written in the centre column"]),
@@ -615,13 +615,13 @@ BAD = [
     ("s.laban", "tempo: 120\ntempi: 100\n", [":2:", "expected a header line"]),
     ("s.laban", "tempo: 120\ntempo: 100\n", [":2:", "'tempo' given twice (first on line 1)"]),
     ("s.laban", "tempo: fast\n", [":1:", "'fast'"]),
-    ("s.laban", "tempo: 0\n", [":1:", "is not a tempo from 0 to 1000"]),
+    ("s.laban", "tempo: 0\n", [":1:", "tempo: 0 is not a tempo from 1 to 1000 beats per minute"]),
     ("s.laban", "tempo: 120\nbeats: 1\n", [":2:", "beats:"]),
     ("s.laban", "meter: 4/4\n", ["header:", "no tempo"]),
     ("s.laban", "tempo: 120\nmeter: four\n", [":2:", "meter:"]),
     ("s.laban", "tempo: 120\nupbeat: 4\n", [":2:", "shorter than a bar of 4"]),
     ("s.laban", 'title: "open\ntempo: 120\n', [":1:", "JSON string"]),
-    ("s.laban", "beat times: 0.0 0.5\n  1.0 0.9\n", [":2:", "beat time 0.9 is not after"]),
+    ("s.laban", "beat times: 0.0 0.5\n  1.0 0.9\n", [":2:", "beat time 0.9 s does not come after"]),
     ("s.laban", "beat times: 0.0\n", [":1:", "at least two beats"]),
     ("s.laban", "beat times: 0.0 1.0\ntempo: 120\n", [":2:", "either beat times or tempo"]),
     # LabanEditor JSON
@@ -675,3 +675,62 @@ def test_unreadable_files_raise_score_file_error(tmp_path: Path) -> None:
         load_score(tmp_path / "folder.json")
     with pytest.raises(ScoreFileError, match="nowhere/s.json: cannot write: no such folder"):
         save_score(full_score(), tmp_path / "nowhere" / "s.json")
+
+
+# --- tempo, beat spacing and meter: the ranges the command line takes (--bpm 1 to 1000, --meter 1 to 64) ---------
+
+FAR_OUT = [
+    ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 0.05"),
+     [":1:", "tempo: 0.05 is not a tempo from 1 to 1000 beats per minute"]),
+    ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1000.5"), [":1:", "from 1 to 1000 beats per minute"]),
+    ("s.laban", "beat times: 0 1e-12 2e-12\nbar 1\n  1 head hold 1\n",
+     [":1:", "comes 1e-12 s after the previous beat (0 s), faster than 1000 beats per minute"]),
+    ("s.laban", "beat times: 0.0 0.5\n  1.0 5000\nbar 1\n  1 head hold 1\n",
+     [":2:", "beat time 5000 s comes 4999 s after the previous beat (1 s), slower than 1 beat per minute"]),
+    ("s.json", native(grid={"tempo": 0.05, "beats": 8}), ["grid.tempo:", "0.05 is not a tempo from 1 to 1000"]),
+    ("s.json", native(grid={"times": [0.0, 1e-12, 2e-12]}), ["grid.times[1]:", "faster than 1000 beats per minute"]),
+    ("s.json", native(grid={"times": [0.0, 5000.0]}), ["grid.times[1]:", "slower than 1 beat per minute"]),
+    ("s.json", native(grid__beats_per_bar=1000000),
+     ["grid.beats_per_bar:", "1000000 is not a whole number from 1 to 64"]),
+]
+
+
+@pytest.mark.parametrize("name, content, expected", FAR_OUT, ids=[f"{n}:{e[-1]}" for n, _, e in FAR_OUT])
+def test_scores_refuse_tempi_spacing_and_meters_the_command_line_refuses(tmp_path: Path, name: str, content: str,
+                                                                          expected: list[str]) -> None:
+    """A score at 0.05 bpm decoded for 25 s into a 214 MB BVH, one at 6e13 bpm was written by tokenize and then
+    refused by decode, and a bar of a million beats was drawn: a score file takes what --bpm and --meter take."""
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ScoreFileError) as caught:
+        load_score(path)
+    message = str(caught.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    for part in expected:
+        assert part in message
+
+
+def test_scores_at_the_edges_of_the_command_lines_tempi_load(tmp_path: Path) -> None:
+    """1 and 1000 bpm, beats a minute apart (a beat tracker's gap) and 64 beats a bar are all still scores."""
+    from motiongpt.cli import common
+
+    assert common.bpm("1") == 1 and common.bpm("1000") == 1000 and common.meter("64") == 64  # the same ranges
+    for text in ("tempo: 1\n", "tempo: 1000\n", "tempo: 120\nmeter: 64/4\n", "beat times: 0 0.06 0.5 60.5 61\n"):
+        assert load_score(_written(tmp_path / "s.laban", text + "bar 1\n  1 head hold 1\n")).symbols
+    for grid in ({"tempo": 1, "beats": 8}, {"tempo": 1000, "beats": 8}, {"times": [0.0, 0.06, 60.06]},
+                 {"tempo": 120, "beats": 8, "beats_per_bar": 64}):
+        assert load_score(_written(tmp_path / "s.json", native(grid=grid))).grid.beat_count >= 2
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_a_grid_too_slow_for_a_short_tempo_is_written_as_beat_times_not_divided_by_zero() -> None:
+    """Beats 1e9 s apart (0.00000006 bpm) rounded to a tempo of 0 and made tokenize fail with ZeroDivisionError."""
+    from laban.formats.json import uniform_tempo
+
+    grid = BeatGrid((0.0, 1e9))
+    assert uniform_tempo(grid) is None  # no tempo rebuilds it (60 / 6e-08 is not 1e9): its beat times
+    assert "beat times:\n  0.0 1000000000.0\n" in text.dumps(Score(grid, [Symbol(0.0, Column.HEAD, 1.0, Sign.HOLD)]))

@@ -182,3 +182,17 @@ def test_bad_print_options_are_one_line_errors_and_a_failed_write_leaves_nothing
     with pytest.raises(LabanError, match="score.pdf: cannot write: disk full"):
         save_staff(score, tmp_path / "score.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_score_with_a_bar_far_out_is_refused_before_any_page_is_drawn(monkeypatch):
+    """``bar 100000`` in a score at 100 bpm made ``staff -o far.pdf`` draw ~10,000 pages for a quarter of an hour."""
+    import viz.pages
+
+    def drawing(*args, **kwargs):
+        raise AssertionError("a page was drawn")
+
+    monkeypatch.setattr(viz.pages, "draw_page", drawing)
+    far = Score(BeatGrid.uniform(100.0, 10.0), [Symbol(400000.0, Column.HEAD, 1.0, Sign.HOLD)])
+    with pytest.raises(LabanError, match=r"^the score lasts 66\.7 h \(to bar 100001\); a staff stops at 4 h") as error:
+        draw_pages(far)
+    assert "\n" not in str(error.value)

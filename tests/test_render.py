@@ -259,3 +259,21 @@ def test_the_renderer_modules_import_one_way():
         return any(n == goal or (n not in seen and reaches(n, goal, seen + (n,))) for n in graph.get(start, ()))
 
     assert [name for name in graph if name != "__init__" and reaches(name, name)] == []
+
+
+@pytest.mark.parametrize("beats", ["0\n1e-12\n2e-12\n", "0\nsoon\n", "0\n1e9\n"])
+@pytest.mark.parametrize("drawn", [["r.gif"], ["r.gif", "--staff"], ["r.mp4"], ["sheet.png"]])
+def test_a_bad_beats_file_is_refused_whatever_is_drawn(trials, tmp_path, capsys, monkeypatch, beats, drawn):
+    """``render -o x.gif --beats bad.beats`` drew the video and exited 0, while ``--staff`` or a contact sheet
+    refused the same file (and beats 1e-12 s apart hung with ``--staff``): a beats file given is always read."""
+    import viz.render
+    from motiongpt.cli import main
+
+    monkeypatch.setattr(viz.render, "render", lambda *args, **kwargs: pytest.fail("the dancer was drawn"))
+    path = tmp_path / "bad.beats"
+    path.write_text(beats)
+    name, *options = drawn
+    code = main(["render", str(trials["05_02"].path), "-o", str(tmp_path / name), "--beats", str(path), "--quiet",
+                 *options])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"motiongpt: error: {path}:2: ") and err.count("\n") == 1, err

@@ -573,3 +573,74 @@ def test_a_long_title_is_set_smaller_or_shortened_to_stay_on_the_page():
         size = float(text.get("font-size"))
         assert size >= 9 and len(text.text) * size * (1.03 if "W" in title else 0.62) <= staff.width
     assert text.text.endswith("\u2026")
+
+
+def test_beats_per_staff_stops_at_the_beats_a_grid_may_hold():
+    """``--beats-per-staff 1e9`` was taken: as many beats as the score has make one staff, more is a typo."""
+    from laban.formats.json import MAX_BEATS
+
+    with pytest.raises(LabanError, match=r"beats per staff must be a positive number of beats up to 1000000, not "
+                                         r"1000000000\.0") as error:
+        draw_staff(everything(), beats_per_staff=1e9)
+    assert "\n" not in str(error.value)
+    assert len(draw_staff(everything(), beats_per_staff=MAX_BEATS).staves) == 1  # one staff, as asked
+
+
+def far_out(bar: int = 100000) -> Score:
+    """examples/first_phrase.laban with its second bar moved to ``bar`` (66.7 h later at 100 bpm)."""
+    text = (Path(__file__).parent.parent / "examples" / "first_phrase.laban").read_text()
+    return loads(text.replace("\nbar 2\n", f"\nbar {bar}\n"))
+
+
+@pytest.mark.parametrize("name", ["far.svg", "far.png", "far.pdf"])
+def test_a_score_longer_than_the_decoder_dances_is_refused_before_anything_is_drawn(tmp_path, name, monkeypatch):
+    """One bar far out (``bar 100000``) drew for a quarter of an hour, some 10,000 pages; the decoder stops such a
+    score at once (LONGEST_SCORE_S), and the staff now stops it the same way."""
+    import viz.pages
+    import viz.staff
+    from laban.score import LONGEST_SCORE_S
+
+    def drawing(*args, **kwargs):
+        raise AssertionError("a page was drawn")
+
+    monkeypatch.setattr(viz.staff, "draw_page", drawing)
+    monkeypatch.setattr(viz.pages, "draw_page", drawing)
+    with pytest.raises(LabanError, match=r"^the score lasts 66\.7 h \(to bar 100000\); a staff stops at 4 h, as "
+                                         r"the decoder does$"):
+        save_staff(far_out(), tmp_path / name)
+    assert not list(tmp_path.iterdir())
+    assert LONGEST_SCORE_S == 4 * 3600
+    from laban.decoder import Clock, DecodeError
+
+    with pytest.raises(DecodeError, match="stops at 4 h"):  # the same limit
+        Clock(far_out(), 30.0)
+
+
+def test_a_score_just_under_the_limit_is_still_drawn_as_pages():
+    """Bar 2000 at 100 bpm is under 1 h 20 min: long, but a dance; laid out as pages, not refused."""
+    from viz.pages import draw_pages
+
+    score = far_out(2000)
+    assert score.grid.beats_to_seconds(score.duration) < 4 * 3600
+    with pytest.MonkeyPatch.context() as patch:  # the layout only: drawing 130 pages is not what is tested
+        import viz.pages
+
+        patch.setattr(viz.pages, "draw_page", lambda *args, **kwargs: "<svg/>")
+        assert len(draw_pages(score)) > 100
+
+
+def test_staff_scale_and_beats_per_staff_out_of_range_are_one_line_and_exit_2(tmp_path, capsys):
+    """``staff --scale 1e-9`` wrote a 1 x 1 PNG with exit 0, and ``--beats-per-staff 1e9`` was taken."""
+    from motiongpt.cli import main
+
+    example = str(Path(__file__).parent.parent / "examples" / "first_phrase.laban")
+    for option, value, says in [("--scale", "1e-9", "--scale: a PNG scale must be at least 0.1 and at most 50"),
+                                ("--scale", "0.05", "--scale: a PNG scale must be at least 0.1"),
+                                ("--beats-per-staff", "1e9", "beats per staff must be a positive number of beats "
+                                                             "up to 1000000")]:
+        code = main(["staff", example, "-o", str(tmp_path / "s.png"), option, value])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("motiongpt: error: ") and err.count("\n") == 1, err
+        assert says in err
+    assert not list(tmp_path.iterdir())
+    assert main(["staff", example, "-o", str(tmp_path / "s.png"), "--scale", "0.1"]) == 0  # the least, still taken

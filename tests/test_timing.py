@@ -383,3 +383,34 @@ def test_a_run_at_its_true_rate_does_not_warn(trials):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         laban.tokenize(laban.read_bvh(trials["09_01"].path, max_fps=30))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beats files keep to the tempi --bpm takes
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0\n1e9\n", r"beats\.txt:2: beat time 1e\+09 s comes 1e\+09 s after the previous beat \(0 s\), slower than 1 "
+                 r"beat per minute \(beats at most 60 s apart\)"),
+    ("0\n5000\n", r"beats\.txt:2: .* slower than 1 beat per minute"),
+    ("0\n0.5\n1\n61.5\n", r"beats\.txt:4: beat time 61\.5 s comes 60\.5 s after the previous beat \(1 s\)"),
+    ("0\n1e-12\n2e-12\n", r"beats\.txt:2: beat time 1e-12 s comes 1e-12 s after the previous beat \(0 s\), faster "
+                          r"than 1000 beats per minute \(beats at least 0\.06 s apart\)"),
+    ("# a tracker's double hit\n0.5\n1.0\n1.01\n", r"beats\.txt:4: .*faster than 1000 beats per minute"),
+])
+def test_read_beats_refuses_beats_closer_or_farther_apart_than_the_tempi_bpm_takes(tmp_path, text, message):
+    """Beats 1e9 s apart made tokenize divide by zero, 1e-12 s apart a score at 6e13 bpm that decode refused and
+    render --staff hung on, 5000 s apart a 24 MB decoded BVH; --bpm stops at 1 and 1000 beats a minute."""
+    with pytest.raises(MusicError, match=message) as error:
+        read_beats(_write(tmp_path, text))
+    assert "\n" not in str(error.value)
+
+
+def test_read_beats_takes_the_edges_of_bpms_range_and_a_few_missing_beats(tmp_path):
+    from laban.timing import LONGEST_BEAT, MAX_TEMPO, MIN_TEMPO, SHORTEST_BEAT
+    from motiongpt.cli import common
+
+    assert common.bpm(f"{MIN_TEMPO:g}") == MIN_TEMPO and common.bpm(f"{MAX_TEMPO:g}") == MAX_TEMPO  # one range
+    grid = read_beats(_write(tmp_path, f"0\n{SHORTEST_BEAT!r}\n{SHORTEST_BEAT + LONGEST_BEAT!r}\n"))
+    assert grid.beat_count == 3
+    assert read_beats(_write(tmp_path, "0\n0.5\n1\n3\n3.5\n")).times == (0.0, 0.5, 1.0, 3.0, 3.5)  # 3 beats missed

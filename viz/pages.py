@@ -24,7 +24,8 @@ from laban.files import atomic_path
 from laban.score import Score
 
 from .staff import (BELOW, MAX_PNG_PIXELS, MAX_PNG_SIDE, PNG_SCALE, SLOT_W, TOP_ROOM, _CENTRE_IN_SLOT, Place, Staff,
-                    beat_height, check_beats_per_staff, draw_page, draw_staff, header_height, score_end)
+                    beat_height, check_beats_per_staff, check_length, draw_page, draw_staff, header_height,
+                    score_end)
 
 PAPER = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # width, height in millimetres
 MM_PER_UNIT = 0.25  # a beat of 40 units is 10 mm, a symbol 3.75 mm wide, a turn amount 6.4 pt
@@ -44,6 +45,7 @@ def draw_pages(score: Score, *, paper: str = "a4", staves_per_page: int | None =
     count = STAVES_PER_PAGE if staves_per_page is None else staves_per_page
     if not (isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 12):
         raise LabanError(f"staves per page must be a whole number from 1 to 12, not {staves_per_page!r}")
+    check_length(score)
     cap = math.inf if beats_per_staff is None else check_beats_per_staff(beats_per_staff)
     title = score.title if title is None else title
     paper_w, paper_h = PAPER[paper.lower()]

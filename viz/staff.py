@@ -29,7 +29,8 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from laban.errors import LabanError
-from laban.score import Column, Score, Sign, Symbol
+from laban.formats.json import MAX_BEATS
+from laban.score import LONGEST_SCORE_S, Column, Score, Sign, Symbol
 
 from . import amounts, glyphs
 from .glyphs import num
@@ -169,6 +170,7 @@ def draw_staff(score: Score, *, beats_per_staff: float | None = None, title: str
     ``score.duration`` or more gives one tall staff. ``title`` replaces the score's own title. The height of a
     beat is ``beat_height(score)``.
     """
+    check_length(score)
     end = score_end(score)
     breaks = _breaks(score, end, beats_per_staff)
     title = score.title if title is None else title
@@ -193,6 +195,17 @@ def draw_staff(score: Score, *, beats_per_staff: float | None = None, title: str
 
 # ---------------------------------------------------------------------------------------------------------------
 # Layout
+
+
+def check_length(score: Score) -> None:
+    """Refuse, before anything is drawn, a score longer than the decoder would dance (``LONGEST_SCORE_S`` from its
+    first beat): one bar far out (``bar 100000``) would otherwise be drawn for a quarter of an hour, on thousands
+    of pages."""
+    seconds = float(score.grid.beats_to_seconds(score.duration)) - score.grid.times[0]
+    if seconds > LONGEST_SCORE_S:
+        bar, _ = score.grid.bar_and_beat(score.duration - 1e-6)  # the bar it ends in, not the bar line after
+        raise LabanError(f"the score lasts {seconds / 3600:.1f} h (to bar {bar}); a staff stops at "
+                         f"{LONGEST_SCORE_S / 3600:g} h, as the decoder does")
 
 
 def score_end(score: Score) -> int:
@@ -234,8 +247,10 @@ def _breaks(score: Score, end: int, beats_per_staff: float | None) -> list[float
 
 
 def check_beats_per_staff(value) -> float:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise LabanError(f"beats per staff must be a positive number of beats, not {value!r}")
+    """``value`` as a staff's length in beats: positive, and no more than a score's grid may hold (``MAX_BEATS``;
+    as many as the score's are one staff, so more is a typo, not a layout)."""
+    if not (isinstance(value, (int, float)) and 0 < value <= MAX_BEATS):  # NaN too
+        raise LabanError(f"beats per staff must be a positive number of beats up to {MAX_BEATS}, not {value!r}")
     return float(value)
 
 

@@ -14,9 +14,9 @@ import zlib
 import numpy as np
 
 from ..errors import LabanError
-from ..score import Column, Score, Sign
+from ..score import LONGEST_SCORE_S, Column, Score, Sign
 
-LONGEST_DECODE_S = 4 * 3600.0  # a bound on the length of motion one score may ask for
+LONGEST_DECODE_S = LONGEST_SCORE_S  # a bound on the length of motion one score may ask for (the staff's too)
 ANTICIPATION = 0.9  # of a beat: the longest a movement prepares what comes next (``Clock.anticipation``)
 SMOOTHING = 0.4  # of the shortest beat: the farthest a smoothing reaches either side (``Clock.kernel``)
 LANDING = 0.5  # beats a score that ends in a flight goes on for: the landing (on both feet, ``support_runs``)

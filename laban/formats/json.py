@@ -25,12 +25,11 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
 from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
-from ..timing import BeatGrid
+from ..timing import MAX_BEATS_PER_BAR, BeatGrid, spacing_problem, tempo_problem
 
 FORMAT = "motiongpt-score"
 VERSION = 1
 MAX_BEATS = 1_000_000  # a bound on a compact grid's beat count, so a typo cannot exhaust memory
-MAX_TEMPO = 1000.0  # beats per minute: faster than any dance (and the command line's bound), a typo's overflow
 
 # "contraction" and "space" (Labanotation's modifiers, ``laban.score.Symbol``) are written only where a symbol has
 # them, so a score without them is the same file as before they existed, and such files read unchanged.
@@ -94,7 +93,7 @@ def uniform_tempo(grid: BeatGrid) -> float | None:
     times = grid.times
     raw = 60.0 / (times[1] - times[0])
     for tempo in (round(raw, 6), raw):
-        if uniform_times(tempo, len(times), times[0]) == times:
+        if tempo > 0 and uniform_times(tempo, len(times), times[0]) == times:  # a tempo under 5e-7 rounds to 0
             return tempo
     return None
 
@@ -157,8 +156,8 @@ def _grid(data: Any, fail: _Fail) -> BeatGrid:
         fields = _fields(data, "grid", fail, required=("tempo", "beats"),
                          optional=("offset", "beats_per_bar", "downbeat"))
         tempo = _number(fields["tempo"], "grid.tempo", fail)
-        if not 0 < tempo <= MAX_TEMPO:
-            fail("grid.tempo", f"{tempo} is not a tempo from 0 to {MAX_TEMPO:g} beats per minute")
+        if problem := tempo_problem(tempo):  # the tempi --bpm takes
+            fail("grid.tempo", problem)
         beats = fields["beats"]
         if not _is_int(beats) or not 2 <= beats <= MAX_BEATS:
             fail("grid.beats", f"{beats!r} is not a whole number of beats from 2 to {MAX_BEATS}")
@@ -169,12 +168,12 @@ def _grid(data: Any, fail: _Fail) -> BeatGrid:
         if not isinstance(times, list) or len(times) < 2:
             fail("grid.times", "expected a list of at least two beat times in seconds")
         times = [_number(t, f"grid.times[{i}]", fail) for i, t in enumerate(times)]
-        for i in range(1, len(times)):
-            if not times[i] > times[i - 1]:
-                fail(f"grid.times[{i}]", f"{times[i]!r} is not after the beat before it ({times[i - 1]!r})")
+        for i in range(1, len(times)):  # spaced as in a beats file: the tempi --bpm takes
+            if problem := spacing_problem(times[i - 1], times[i]):
+                fail(f"grid.times[{i}]", problem)
     per_bar, downbeat = fields.get("beats_per_bar", 4), fields.get("downbeat", 0)
-    if not _is_int(per_bar) or per_bar < 1:
-        fail("grid.beats_per_bar", f"{per_bar!r} is not a whole number of at least 1")
+    if not _is_int(per_bar) or not 1 <= per_bar <= MAX_BEATS_PER_BAR:  # as the text form's meter and --meter
+        fail("grid.beats_per_bar", f"{per_bar!r} is not a whole number from 1 to {MAX_BEATS_PER_BAR}")
     if not _is_int(downbeat) or not 0 <= downbeat < per_bar:
         fail("grid.downbeat", f"{downbeat!r} is not a beat index in the first bar (0 to {per_bar - 1})")
     try:

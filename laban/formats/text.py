@@ -77,8 +77,8 @@ from typing import Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
 from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
-from ..timing import BeatGrid
-from .json import MAX_BEATS, MAX_TEMPO, uniform_tempo, uniform_times
+from ..timing import MAX_BEATS_PER_BAR, BeatGrid, spacing_problem, tempo_problem
+from .json import MAX_BEATS, uniform_tempo, uniform_times
 
 HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "upbeat")
 _MAX_DENOMINATOR = 96  # the finest subdivision written as a fraction: 1/96 of a beat
@@ -325,7 +325,7 @@ def _parse_title(header: dict[str, tuple[int, str]], fail: _Fail) -> str:
 def _parse_meter(header: dict[str, tuple[int, str]], fail: _Fail) -> tuple[int, int]:
     line, meter = header.get("meter", (0, "4/4"))
     match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", meter)
-    if not match or not 1 <= int(match[1]) <= 64 or match[2] is not None and int(match[2]) < 1:
+    if not match or not 1 <= int(match[1]) <= MAX_BEATS_PER_BAR or match[2] is not None and int(match[2]) < 1:
         fail(line, f"meter: expected beats per bar like 4/4 or 3/4, not {meter!r}")
     per_bar = int(match[1])
     line, upbeat = header.get("upbeat", (0, "0"))
@@ -341,10 +341,10 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
             if key in header:
                 fail(max(header[key][0], header["beat times"][0]), f"give either beat times or {key}, not both")
         seconds = []
-        for line, word in times:
+        for line, word in times:  # spaced as in a beats file: the tempi --bpm takes
             seconds.append(_float(_number(word, line, "a beat time in seconds", fail), line, fail))
-            if len(seconds) > 1 and not seconds[-1] > seconds[-2]:
-                fail(line, f"beat time {word} is not after the one before it ({seconds[-2]!r})")
+            if len(seconds) > 1 and (problem := spacing_problem(seconds[-2], seconds[-1])):
+                fail(line, problem)
         if len(seconds) < 2:
             fail(header["beat times"][0], "beat times: a grid needs at least two beats")
         return BeatGrid(tuple(seconds), per_bar, upbeat)
@@ -352,8 +352,8 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
         fail(0, "no tempo: add a line 'tempo: 120' (beats per minute) or 'beat times: 0.0 0.5 ...' (seconds)")
     line, value = header["tempo"]
     tempo = _float(_number(value, line, "tempo in beats per minute", fail), line, fail)
-    if not 0 < tempo <= MAX_TEMPO:
-        fail(line, f"tempo: {value} is not a tempo from 0 to {MAX_TEMPO:g} beats per minute")
+    if problem := tempo_problem(tempo):  # the tempi --bpm takes
+        fail(line, f"tempo: {problem}")
     offset = 0.0
     if "first beat" in header:
         line, value = header["first beat"]

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from . import common
 
+# A PNG's pixels per SVG unit: below MIN_PNG_SCALE a beat is under 4 pixels and a symbol under 2 wide, nothing a
+# reader could make out (--scale 1e-9 wrote a 1 x 1 image); above MAX_PNG_SCALE a page is beyond what cairo draws.
+MIN_PNG_SCALE, MAX_PNG_SCALE = 0.1, 50.0
+
 
 def add_staff_parser(commands) -> None:
     stf = commands.add_parser("staff", help="draw a score as a Labanotation staff (SVG, PNG or PDF)",
@@ -21,7 +25,7 @@ def add_staff_parser(commands) -> None:
     stf.add_argument("-o", "--output", type=Path, required=True, help="score.svg, score.png or score.pdf")
     layout = stf.add_mutually_exclusive_group()
     layout.add_argument("--beats-per-staff", type=common.number("beats per staff", low=1, low_inclusive=True),
-                        metavar="BEATS",
+                        metavar="BEATS",  # the most: viz.staff.check_beats_per_staff's (this imports no numpy)
                         help="beats on each staff (default: a page of staves of whole bars)")
     layout.add_argument("--one-staff", action="store_true", help="the whole score on one tall staff")
     stf.add_argument("--title", help="the title at the top (default: the score's own)")
@@ -30,7 +34,8 @@ def add_staff_parser(commands) -> None:
     stf.add_argument("--staves-per-page", type=common.number("staves per page", low=1, low_inclusive=True,
                                                              high=20, integer=True),
                      metavar="N", help="staves on each printed page (default 2)")
-    stf.add_argument("--scale", type=common.number("a PNG scale", high=50),
+    stf.add_argument("--scale", type=common.number("a PNG scale", low=MIN_PNG_SCALE, high=MAX_PNG_SCALE,
+                                                   low_inclusive=True),
                      help="PNG pixels per SVG unit (default 2: legible when printed)")
     stf.set_defaults(run=staff)
 
@@ -103,7 +108,12 @@ def render(args: argparse.Namespace) -> int:
     common.writable(args.output)
     mapping = common.mapping(args.map)
     from laban import Score, beat_grid, read_motion, recognised, tokenize
+    from laban.timing import beats_path, read_beats
     from viz.render import render as draw
+
+    # A beats file given is read whatever is drawn: only a staff or a contact sheet counts its beats, but a bad one
+    # must not pass unseen where neither is drawn (a video alone) when the same file fails the command with --staff.
+    given = read_beats(args.beats) if args.beats is not None else None
 
     dancers, score = [], None
     for path in args.inputs:
@@ -118,16 +128,16 @@ def render(args: argparse.Namespace) -> int:
             score = Score.load(path)
             dancers.append(decode(score, fps=args.rate, seed=args.seed))
     if score is None and (args.staff or suffix == ".png"):
-        from laban.timing import beats_path
-
-        beats, first = args.beats, args.inputs[0]
-        if beats is None and args.bpm is None and beats_path(first).is_file():
-            beats = beats_path(first)
+        first = args.inputs[0]
+        if given is None and args.bpm is None and beats_path(first).is_file():
+            given = read_beats(beats_path(first))  # the meter it counts
         written = first.with_name("score.laban")  # a dance folder from before its beats were written beside
-        if beats is None and args.bpm is None and first.name == "dance.bvh" and written.is_file():
+        if given is not None:
+            grid = given
+        elif args.bpm is None and first.name == "dance.bvh" and written.is_file():
             grid = Score.load(written).grid
         else:
-            grid = beat_grid(bpm=args.bpm, beats=beats, motion=dancers[0])  # a beats file: the meter it counts
+            grid = beat_grid(bpm=args.bpm, motion=dancers[0])
         score = tokenize(dancers[0], grid, title=first.stem)
     draw(args.output, dancers, score=score, fps=args.rate, size=args.size, progress=not args.quiet)
     seconds = max(d.duration for d in dancers)
