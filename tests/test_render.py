@@ -277,3 +277,24 @@ def test_a_bad_beats_file_is_refused_whatever_is_drawn(trials, tmp_path, capsys,
                  *options])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"motiongpt: error: {path}:2: ") and err.count("\n") == 1, err
+
+
+def test_an_mp4_in_a_folder_it_cannot_write_to_is_one_line(tmp_path):
+    """ffmpeg was started first: its broken pipe came back as the message, after ffmpeg's own error lines."""
+    import shlex
+    import shutil
+
+    folder = tmp_path / "shut"
+    folder.mkdir()
+    folder.chmod(0o555)
+    code = ("import sys, numpy as np\nfrom laban.errors import LabanError\nfrom viz.video import save_video\n"
+            "try:\n    save_video(sys.argv[1], [np.zeros((16, 16, 3), np.uint8)] * 3, 10)\n"
+            "except LabanError as error:\n    print(error)\n")
+    command = [sys.executable, "-c", code, str(folder / "x.mp4")]
+    if os.geteuid() == 0:  # root writes anywhere; without these capabilities it cannot
+        if shutil.which("capsh") is None:
+            pytest.skip("running as root without capsh to drop the right to write anywhere")
+        command = ["capsh", "--drop=cap_dac_override,cap_dac_read_search,cap_fowner", "--", "-c",
+                   shlex.join(command)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.stdout == f"{folder / 'x.mp4'}: cannot write: Permission denied\n" and done.stderr == ""

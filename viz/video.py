@@ -56,6 +56,7 @@ def _write_mp4(path: Path, frames: Iterable[np.ndarray], fps: float) -> int:
 
     writer = None
     count = 0
+    path.touch()  # a folder it cannot write to is one line now, not ffmpeg's broken pipe and its own error lines
     try:
         for frame in frames:
             frame = _even(np.asarray(frame, dtype=np.uint8)[..., :3])
