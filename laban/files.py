@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,3 +25,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+# What a temporary beside its final path is called: ``.NAME.HEX.part[.suffix]`` (``atomic_path``, and the dance
+# folders of ``motiongpt.cocreate``), so that a message about it can name the path the person asked for.
+_TEMPORARY = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{12,16}\.part(?P<suffix>(\.[^.]*)?)")
+
+
+def asked_for(path: str | Path) -> Path:
+    """The path that a temporary ``path``, or a file in a temporary folder, was made for (a refused write names
+    it, not ``.g.3f09….part``); any other path as it is."""
+    parts = []
+    for part in Path(path).parts:
+        found = _TEMPORARY.fullmatch(part)
+        parts.append(found["stem"] + found["suffix"] if found else part)
+    return Path(*parts)

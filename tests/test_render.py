@@ -298,3 +298,13 @@ def test_an_mp4_in_a_folder_it_cannot_write_to_is_one_line(tmp_path):
                    shlex.join(command)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.stdout == f"{folder / 'x.mp4'}: cannot write: Permission denied\n" and done.stderr == ""
+
+
+def test_a_refused_write_names_the_path_asked_for_not_its_temporary():
+    """A dance folder written into a folder it may not write to said '.g.3f09ab12cd34.part: permission denied'."""
+    from motiongpt.cli import describe
+
+    refused = PermissionError(13, "Permission denied", "/work/shut/.g.3f09ab12cd34.part/score.laban")
+    assert describe(refused) == "/work/shut/g/score.laban: permission denied"
+    refused = PermissionError(13, "Permission denied", "shut/.dance.0123456789abcdef.part.bvh")
+    assert describe(refused) == "shut/dance.bvh: permission denied"

@@ -138,7 +138,9 @@ def describe(error: BaseException) -> str:
             return f"{path.parent}: no such folder"
         return f"{path}: no such file"
     if isinstance(error, OSError) and error.filename:
-        return f"{error.filename}: {(error.strerror or str(error)).lower()}"
+        from laban.files import asked_for
+
+        return f"{asked_for(error.filename)}: {(error.strerror or str(error)).lower()}"
     return " ".join(str(error).split())
 
 
