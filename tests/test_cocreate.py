@@ -185,6 +185,10 @@ def test_words_given_bar_by_bar_ask_of_their_bars(model_dir, tmp_path, capsys):
                      "--model", str(model_dir), "-o", str(tmp_path / "f")], capsys)
     assert code == 0, err
     assert (tmp_path / "f" / "score.json").read_bytes() == (tmp_path / "p" / "score.json").read_bytes()
+    (tmp_path / "back.txt").write_text(f"bars 3-1: {walk}\n")  # said as --phrase says it, not as bars the dance lacks
+    code, err = cli(["generate", "--words-file", str(tmp_path / "back.txt"), "--bars", "4", "--bpm", "100",
+                     "--model", str(model_dir), "-o", str(tmp_path / "b")], capsys)
+    assert code == 2 and "bars 3-1: the last bar comes before the first" in err and not (tmp_path / "b").exists()
 
 
 def test_a_dance_worded_bar_by_bar_keeps_its_phrases_through_its_edits(model_dir, monkeypatch):

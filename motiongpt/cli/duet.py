@@ -48,7 +48,8 @@ def add_parser(commands) -> None:
     p.add_argument("--model", type=Path, help="a model folder (default: the built-in model; with --stream, the "
                                               "small follower model: about 0.1 s a bar)")
     p.add_argument("--no-video", action="store_true", help="do not render duet.mp4")
-    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (made if missing)")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                     help="the folder to write (made if missing, in a folder that exists)")
     p.set_defaults(run=run)
 
 

@@ -74,7 +74,8 @@ def add_parser(commands) -> None:
     gen.add_argument("--varied-top-p", type=common.number("top-p", high=1.0),
                      help="with --variations: the top-p every variation but the first is drawn at (default 1: "
                           "all the model's tokens; the first is the dance written alone, at --top-p)")
-    gen.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (made if missing)")
+    gen.add_argument("-o", "--output", type=Path, required=True,
+                     help="the folder to write (made if missing, in a folder that exists)")
     gen.set_defaults(run=run)
 
 
@@ -144,6 +145,9 @@ def _words_file(path: Path) -> tuple[str | None, list | None]:
         raise LabanError(f"{path}: cannot read the words ({' '.join(str(error).split())})") from None
     phrases = phrases_in(content)
     if phrases:
+        for (first, last), _ in phrases:  # (as --phrase says it, not "the dance has bars 1-4" later)
+            if last < first:
+                raise LabanError(f"{path}: bars {first}-{last}: the last bar comes before the first")
         return None, phrases
     text = " ".join(content.split())
     if not text:
