@@ -88,6 +88,8 @@ def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
     assert "not a motiongpt model" in refused(folder)
     (folder / "config.json").write_text(json.dumps({**config, "num_hidden_layers": 3}))
     assert "do not fit" in refused(folder)  # weights of another shape: never silently re-initialised
+    (folder / "config.json").write_text(json.dumps({**config, "hidden_size": 2 * config["hidden_size"]}))
+    assert "weights of another model: " in refused(folder)  # (it said 'look at the above report', shown nowhere)
     with torch.no_grad():  # the shared fixture's weights put back after
         saved = model.lm_head.weight.clone()
         model.lm_head.weight[0, 0] = float("nan")  # a run that diverged: every draw would be of NaN

@@ -205,7 +205,8 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
             model, info = super().from_pretrained(directory, *args, config=config, local_files_only=True,
                                                   output_loading_info=True, **kwargs)
         except Exception as error:  # transformers and safetensors raise many kinds; the user needs one line
-            raise CheckpointError(f"{directory}: cannot load the weights ({_first_line(error)})") from None
+            why = _mismatch(directory, config) or _first_line(error)
+            raise CheckpointError(f"{directory}: cannot load the weights ({why})") from None
         finally:
             logging.set_verbosity(verbosity)
         wrong = [f"{len(v)} {k.replace('_keys', '')}" for k, v in info.items() if v and k != "error_msgs"]
@@ -313,6 +314,24 @@ def _quiet() -> None:
     from transformers.utils import logging
 
     logging.disable_progress_bar()
+
+
+def _mismatch(directory: Path, config: MotionGPTConfig) -> str | None:
+    """The first tensor of ``directory``'s weights whose shape is not the one its config.json asks for (weights of
+    another model), or None: transformers says only 'look at the above report', a table we keep quiet."""
+    from safetensors import safe_open
+
+    try:
+        with torch.device("meta"):
+            expected = {name: tuple(t.shape) for name, t in MotionGPT(config).state_dict().items()}
+        with safe_open(str(directory / WEIGHTS), "pt") as weights:
+            found = {name: tuple(weights.get_slice(name).get_shape()) for name in weights.keys()}
+    except Exception:
+        return None
+    for name, shape in found.items():
+        if name in expected and expected[name] != shape:
+            return f"weights of another model: {name} is {shape}, its config.json asks for {expected[name]}"
+    return None
 
 
 def _first_line(error: BaseException) -> str:
