@@ -166,6 +166,14 @@ def test_a_missing_or_damaged_index_is_one_line(corpus, tmp_path, damage, messag
     assert "\n" not in str(caught.value)
 
 
+def test_a_file_given_as_a_corpus_is_called_a_file(tmp_path):
+    (tmp_path / "corpus.json").write_text("{}")
+    with pytest.raises(CorpusError, match="a file, not a corpus folder"):  # it said 'no such folder'
+        Corpus.load(tmp_path / "corpus.json")
+    with pytest.raises(CorpusError, match="no such folder"):
+        Corpus.load(tmp_path / "nothing")
+
+
 def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(corpus.folder, copy)

@@ -69,7 +69,7 @@ def _check_adapters(folder: Path) -> None:
     from motiongpt.studio.files import ADAPTER_FILES, is_adapter
 
     if not folder.is_dir():
-        raise LabanError(f"{folder}: no such folder of style adapters")
+        raise LabanError(f"{folder}: {'a file, not a' if folder.exists() else 'no such'} folder of style adapters")
     if not (is_adapter(folder) or any(is_adapter(p) for p in folder.iterdir() if p.is_dir())):
         raise LabanError(f"{folder}: no style adapter in it (an adapter is a folder holding "
                          f"{' and '.join(ADAPTER_FILES)}, as motiongpt train --lora writes it)")

@@ -152,7 +152,7 @@ class Corpus:
 
         folder = Path(folder)
         if not folder.is_dir():
-            raise CorpusError(f"{folder}: no such folder")
+            raise CorpusError(f"{folder}: {'a file, not a corpus folder' if folder.exists() else 'no such folder'}")
         path = folder / INDEX
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
