@@ -163,6 +163,14 @@ def test_reading_a_dance_folder_loads_no_model(tmp_path):
     assert {"Dance", "generate", "regenerate", "vary", "blend", "translate", "continue_dance", "history",
             "load_model", "save_variations"} <= set(cocreate.__all__)
     assert all(callable(getattr(cocreate, name)) for name in cocreate.__all__)
+    # a function that shares its module's name stays the function once the module is imported (the studio's
+    # cocreate.regenerate was the module after the co-creation tests had imported it)
+    code = ("import importlib, motiongpt.cocreate as c\n"
+            "for m in ('blend', 'generate', 'history', 'regenerate', 'translate', 'vary'):\n"
+            "    importlib.import_module('motiongpt.cocreate.' + m)\n"
+            "print([n for n in c.__all__ if not callable(getattr(c, n))])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 def test_laban_keeps_every_name_it_exported():
@@ -592,3 +600,64 @@ def test_a_duet_is_not_written_over_a_persons_files(tmp_path, capsys):
                          capsys)
     assert code == 2 and "not a dance's" in err and err.count("\n") == 1
     assert (tmp_path / "theirs" / "lead.bvh").read_text() == "a person's capture"
+
+
+# --- bad input found by fuzzing the readers (2026-12) ----------------------------------------------------------
+
+def cut_capture(trials, tmp_path, frames: int, frame_time: str | None = None, first: int = 100) -> Path:
+    """05_02 (120 fps) cut to ``frames`` frame lines from its ``first`` (past its T-pose), its Frame Time replaced
+    when given."""
+    header, _, body = trials["05_02"].path.read_text().partition("MOTION\n")
+    lines = body.splitlines()
+    rate = lines[1] if frame_time is None else f"Frame Time: {frame_time}"
+    path = tmp_path / "take.bvh"
+    path.write_text(header + f"MOTION\nFrames: {frames}\n{rate}\n" + "\n".join(lines[2 + first:2 + first + frames])
+                    + "\n")
+    return path
+
+
+@pytest.mark.parametrize("frame_time", ["1e30", "1000"])
+def test_a_frame_time_no_capture_has_is_one_line(trials, tmp_path, capsys, frame_time):
+    """Frame Time 1e30 was a traceback (exit 1), 1000 on 20 frames an 8,334-bar score (exit 0)."""
+    take = cut_capture(trials, tmp_path, 20, frame_time)
+    code, out, err = run(["tokenize", str(take), "-o", str(tmp_path / "s.laban")], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"motiongpt: error: {take}:187: Frame Time {frame_time} s is a rate of ")
+    assert not (tmp_path / "s.laban").exists()
+
+
+def test_a_take_too_short_to_notate_is_said_in_its_own_frames(trials, tmp_path, capsys):
+    """3 frames at 120 fps were 'a motion needs at least two frames', counted at the tokenizer's 30 fps."""
+    code, out, err = run(["tokenize", str(cut_capture(trials, tmp_path, 3)), "-o", str(tmp_path / "s.laban")], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "the motion is 0.025 s long (3 frames at 120 fps), too short to notate: a score needs over 0.0333 s" in err
+
+
+def test_a_capture_with_a_byte_order_mark_is_tokenized(trials, tmp_path, capsys):
+    take = cut_capture(trials, tmp_path, 240)
+    take.write_bytes(b"\xef\xbb\xbf" + take.read_bytes())
+    code, out, err = run(["tokenize", str(take), "-o", str(tmp_path / "s.laban"), "--bpm", "100"], capsys)
+    assert code == 0, err
+
+
+def test_a_dance_decoded_to_joint_positions_tokenizes_again(tmp_path, capsys):
+    """decode -o x.npz wrote a file that tokenize refused ("the forearm ... is 4.3 cm long in the rest pose")."""
+    phrase = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    assert run(["decode", str(phrase), "-o", str(tmp_path / "d.npz")], capsys)[0] == 0
+    code, out, err = run(["tokenize", str(tmp_path / "d.npz"), "-o", str(tmp_path / "d.laban")], capsys)
+    assert code == 0 and "forearm-left" in out, err
+
+
+def test_joint_positions_out_of_range_are_one_line(tmp_path, capsys):
+    """An npz's positions times 1e30 were tokenized (exit 0), where BVH values beyond 1e7 are refused."""
+    import numpy as np
+
+    phrase = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    assert run(["decode", str(phrase), "-o", str(tmp_path / "d.npz")], capsys)[0] == 0
+    with np.load(tmp_path / "d.npz") as data:
+        arrays = dict(data)
+    for key, value in (("positions", arrays["positions"] * 1e30), ("fps", np.float64(1e4))):
+        np.savez(tmp_path / "bad.npz", **(arrays | {key: value}))
+        code, out, err = run(["tokenize", str(tmp_path / "bad.npz"), "-o", str(tmp_path / "bad.laban")], capsys)
+        assert code == 2 and err.count("\n") == 1 and err.startswith(f"motiongpt: error: {tmp_path / 'bad.npz'}: ")
+        assert ("out of range" if key == "positions" else "fps is 10000 frames per second") in err, err

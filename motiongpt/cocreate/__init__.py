@@ -35,7 +35,13 @@ EXPORTS: dict[str, tuple[str, ...]] = {
 
 __all__, __getattr__, __dir__ = exports(__name__, globals(), EXPORTS)
 
-# Two functions share their module's name: imported now (neither module loads the model), else the first import of
-# the module (by ``extend``, say) would leave the package's ``generate`` and ``history`` naming the modules
+# Six functions share their module's name: imported now (none of these modules loads the model), else the first
+# import of the module (by ``extend``, or a test) leaves the package's ``regenerate``, say, naming the module, and
+# ``cocreate.regenerate(dance, ...)`` fails with "'module' object is not callable" (the studio's did, after the tests
+# of co-creation had imported the modules)
+from .blend import blend  # noqa: E402
 from .generate import generate  # noqa: E402
 from .history import history  # noqa: E402
+from .regenerate import regenerate  # noqa: E402
+from .translate import translate  # noqa: E402
+from .vary import vary  # noqa: E402

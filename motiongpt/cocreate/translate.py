@@ -17,7 +17,6 @@ from .dance import CocreateError, Dance
 from .editing import readable, staff_bars
 from .generate import words_at
 from .models import Loaded
-from .onsets import SupportOnsets, support_onsets
 
 CANDIDATES = 8  # draws of each bar to choose from
 # Classifier-free guidance on the style (the model was trained with the style dropped at times, so a row without it
@@ -39,6 +38,8 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
     from motiongpt.grammar import ScoreGrammar
     from motiongpt.model.conditions import control_rows
     from motiongpt.model.generate import _derived
+
+    from .onsets import support_onsets  # (a logits processor's module: torch, imported when translating)
 
     if style is None and loaded.versions.get("adapter") is None and loaded.style is None:
         raise CocreateError("translate to which style? give a style the model knows or an adapter folder")
@@ -81,6 +82,8 @@ def _draw(model, grid, count: int, prompt: list[int], bars: int, controls, onset
     if onsets is None:
         staff = bars - 1 + (0 if grid.downbeat else 1)
         text = [((staff, staff), text)] if isinstance(text, str) else text
+    from .onsets import SupportOnsets
+
     pushed = (lambda grammar: [SupportOnsets(grammar, onsets), *processors]) if onsets is not None else processors
     return variations(model, grid, count, text=text, style=style, controls=controls, bars=bars,
                       continue_from=prompt, seed=seed, temperature=temperature, processors=pushed, guidance=guidance)
