@@ -61,8 +61,11 @@ def analyse(motion: Motion | Trajectories) -> Analysis:
         traj = motion.trajectories(min(WORKING_FPS, motion.fps))
     else:
         traj = motion.resampled(WORKING_FPS) if motion.fps > WORKING_FPS * 1.5 else motion
-    if traj.frame_count < 2:
-        raise LabanError("a motion needs at least two frames to be tokenized")
+    if traj.frame_count < 2:  # said in the motion's own frames: the count at WORKING_FPS is none the user knows
+        frames = "one frame" if motion.frame_count == 1 else f"{motion.frame_count} frames"
+        raise LabanError(f"the motion is {motion.duration:.3g} s long ({frames} at {motion.fps:g} fps), too short "
+                         f"to notate: a score needs over {1 / traj.fps:.3g} s of motion (two frames at "
+                         f"{traj.fps:g} fps)")
     floor = estimate_floor(traj)
     positions = _without_spikes(traj.positions) - np.array([0.0, floor, 0.0], dtype=traj.positions.dtype)
     traj = Trajectories(traj.skeleton, positions, traj.fps)

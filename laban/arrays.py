@@ -1,9 +1,10 @@
 """Joint positions as plain arrays in an ``.npz`` file, for motion that comes as positions rather than rotations
 (pose estimators, other capture systems, our own Kinect reads).
 
-Keys: ``positions`` (T, J, 3) in metres, y up; ``names`` (J,) unicode; ``parents`` (J,) integers, -1 for the
-root, each parent before its children; ``fps`` a positive scalar. Files are loaded without pickles, so an ``.npz``
-from anywhere is safe to open, and written atomically, so an interrupted write never leaves half a file.
+Keys: ``positions`` (T, J, 3) in metres, y up, within ``LARGEST_POSITION`` of the origin; ``names`` (J,)
+unicode; ``parents`` (J,) integers, -1 for the root, each parent before its children; ``fps`` a scalar within
+``laban.bvh.FRAME_RATES``. Files are loaded without pickles, so an ``.npz`` from anywhere is safe to open, and
+written atomically, so an interrupted write never leaves half a file.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from .bodyparts import recognise
+from .bvh import check_frame_rate
 from .errors import MotionFileError, SkeletonError
 from .files import atomic_path
 from .motion import Trajectories
 from .skeleton import Skeleton
 
 KEYS = ("positions", "names", "parents", "fps")
+# Metres from the origin beyond which a position is no body's (100 km, the BVH reader's limit of 1e7 in its
+# smallest unit, centimetres): positions in millimetres or a damaged file, refused before they reach a score.
+LARGEST_POSITION = 1e5
 
 
 def read_joint_arrays(path: str | Path) -> Trajectories:
@@ -54,10 +59,10 @@ def write_joint_arrays(trajectories: Trajectories, path: str | Path) -> None:
 
 
 def skeleton_from_positions(names: list[str] | tuple[str, ...], parents: np.ndarray, positions: np.ndarray) -> Skeleton:
-    """A skeleton whose rest offsets are the median bone vectors over the frames (the root's offset is zero);
-    body parts recognised when the names allow it."""
+    """A skeleton whose rest offsets are the bones as they typically are over the frames (the root's offset is
+    zero, see ``_rest_offsets``); body parts recognised when the names allow it."""
     parents = np.asarray(parents, dtype=np.int64)
-    offsets = np.median(positions - positions[:, np.maximum(parents, 0)], axis=0)
+    offsets = _rest_offsets(positions - positions[:, np.maximum(parents, 0)])
     offsets[parents < 0] = 0.0
     skeleton = Skeleton(names, parents, offsets)
     try:
@@ -65,6 +70,23 @@ def skeleton_from_positions(names: list[str] | tuple[str, ...], parents: np.ndar
     except SkeletonError:
         pass  # an unusual naming is for the user's mapping to settle, when the parts are needed
     return skeleton
+
+
+def _rest_offsets(bones: np.ndarray) -> np.ndarray:
+    """Each bone's rest vector (J, 3) from its vectors in every frame (T, J, 3): its median length along the
+    direction of its per-axis median vector.
+
+    The median vector alone is no rest bone: a forearm swinging through the take has medians of its components
+    that add up to a few centimetres, which the body parts' check takes for a helper joint (a decoded dance's
+    25 cm forearms were 4.3 cm). A bone pointing every way alike has no median direction; it keeps its direction
+    in the frame nearest that median, a pose it was really in."""
+    lengths = np.median(np.linalg.norm(bones, axis=-1), axis=0)
+    median = np.median(bones, axis=0)
+    nearest = np.linalg.norm(bones - median, axis=-1).argmin(axis=0)
+    pointed = np.linalg.norm(median, axis=-1) > 1e-6 * lengths
+    directions = np.where(pointed[:, None], median, bones[nearest, np.arange(bones.shape[1])])
+    norms = np.linalg.norm(directions, axis=-1, keepdims=True)
+    return np.divide(directions * lengths[:, None], norms, out=np.zeros(directions.shape), where=norms > 0)
 
 
 def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.ndarray, fps: np.ndarray) -> None:
@@ -84,8 +106,15 @@ def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.nda
         raise MotionFileError(path, "parents must name each joint's parent before the joint (-1 for the root)")
     if fps.dtype.kind not in "fiu" or fps.size != 1 or not np.isfinite(fps).all() or float(fps) <= 0:
         raise MotionFileError(path, f"fps must be one positive number, not {fps.tolist()}")
+    check_frame_rate(path, float(fps), f"fps is {float(fps):g}")
     bad = np.argwhere(~np.isfinite(positions))
     if len(bad):
         frame, joint, _ = bad[0]
         raise MotionFileError(path, f"positions are not finite (NaN or infinite) in {len(bad)} value(s), first at "
                                     f"frame {frame}, joint {names[joint]}")
+    far = np.argwhere(np.abs(positions) > LARGEST_POSITION)
+    if len(far):
+        frame, joint, _ = far[0]
+        raise MotionFileError(path, f"positions are out of range (beyond ±{LARGEST_POSITION:g} m: no body's; they "
+                                    f"are in metres) in {len(far)} value(s), first at frame {frame}, joint "
+                                    f"{names[joint]}")

@@ -40,6 +40,9 @@ HEAD_SECONDS = 1.0
 # one to four frames; captured motion right after them 1,150°/s at most).
 BLEND_SPEED = 1500.0
 BLEND_SECONDS = 0.1
+# Frames per second of any capture, the command line's --fps range: a Frame Time outside it is a damaged or
+# mistyped header (Frame Time 1000 made a 20-frame file a 5.5-hour score; 1e30 a traceback allocating it).
+FRAME_RATES = (1.0, 1000.0)
 
 _CHANNELS = {f"{axis}{kind}".upper(): f"{axis}{kind}" for axis in "XYZ" for kind in ("position", "rotation")}
 _BLOCK_BYTES = 1 << 19  # frame lines are read in blocks of 512 KiB: memory stays flat for any length of file
@@ -50,6 +53,7 @@ _WHITESPACE = b" \t\r\n"
 _IS_SPACE = np.zeros(256, dtype=bool)
 _IS_SPACE[list(_WHITESPACE)] = True
 _LARGEST = 1e7  # a frame value beyond this is no body's (100 km in cm, 27,000 turns in degrees): a damaged file
+_BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark that Windows editors put before the text
 _SLICE = 1024  # frames converted at a time: temporaries stay small (twice as fast as 8192) for any length
 
 
@@ -58,8 +62,9 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     """The motion in a BVH file, in metres.
 
     ``frame_rate`` is the capture's real rate when the header's Frame Time is wrong (the CMU salsa takes say 120,
-    CMU lists 60). ``max_fps`` reads only every k-th frame so that the rate is at most that: a tokenizer needs no
-    more than 30 fps, and unread frames cost no parsing.
+    CMU lists 60), and then the header's is not used; either is refused outside ``FRAME_RATES``. ``max_fps`` reads
+    only every k-th frame so that the rate is at most that: a tokenizer needs no more than 30 fps, and unread
+    frames cost no parsing.
 
     ``scale`` multiplies file units into metres. Without it the units are detected from the rest pose's standing
     height: the first of ``UNITS`` that makes it 1.4–2.0 m. A figure that fits none (the salsa files are a
@@ -70,15 +75,15 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     path = Path(path)
     if scale is not None and not 0 < scale < np.inf:
         raise MotionFileError(path, f"scale must be a positive number, not {scale}")
-    for name, rate in (("frame rate", frame_rate), ("max_fps", max_fps)):
-        if rate is not None and not 0 < rate < np.inf:
-            raise MotionFileError(path, f"{name} must be a positive number of frames per second, not {rate}")
+    if max_fps is not None and not 0 < max_fps < np.inf:
+        raise MotionFileError(path, f"max_fps must be a positive number of frames per second, not {max_fps}")
+    if frame_rate is not None:
+        check_frame_rate(path, frame_rate, f"the frame rate given is {frame_rate:g}")
     try:
         with open(path, "rb") as stream:
             words = _HeaderWords(stream, path)
             joints = _read_hierarchy(words, path)
-            frame_count, fps = _read_frame_header(words, path)
-            fps = frame_rate or fps
+            frame_count, fps = _read_frame_header(words, path, frame_rate)
             step = max(1, int(fps / max_fps + 1e-6)) if max_fps else 1
             channel_count = sum(len(joint.channels) for joint in joints)
             if channel_count == 0:
@@ -94,6 +99,8 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
             head, line = _read_head(stream, path, words.line + 1, min(frame_count, int(HEAD_SECONDS * fps) + 1),
                                     channel_count)
             first = _converter_frames(skeleton, head, fps) if drop_tpose is None else int(bool(drop_tpose))
+            if frame_count - first <= step:  # not two frames at max_fps: read whole, so that a take too short to
+                step = 1  # notate is said to be in its own frames (3 at 120 fps, not 1 at 30 fps)
             rest = _read_frames(stream, path, line, frame_count, channel_count, step, phase=first,
                                 found=head.shape[1])
     except OSError as error:
@@ -108,6 +115,14 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
     skeleton.unit = float(factor)
     return Motion(skeleton, rotations, translations * np.float32(factor), fps / step)
+
+
+def check_frame_rate(path: str | os.PathLike, rate: float, said: str, line: int | None = None) -> None:
+    """MotionFileError unless ``rate`` (frames per second) is within ``FRAME_RATES``; ``said`` is where the rate
+    comes from, worded to go before "frames per second" ("Frame Time 2 s is a rate of 0.5")."""
+    low, high = FRAME_RATES
+    if not low <= rate <= high:  # NaN too
+        raise MotionFileError(path, f"{said} frames per second; a capture has {low:g} to {high:g}", line)
 
 
 def write_bvh(motion: Motion, path: str | os.PathLike, scale: float | None = None) -> None:
@@ -151,6 +166,8 @@ class _HeaderWords:
 
     def __init__(self, stream: BinaryIO, path: Path) -> None:
         self.stream, self.path = stream, path
+        if stream.read(len(_BOM)) != _BOM:  # a byte order mark is no part of the text: 'HIERARCHY' follows it
+            stream.seek(0)
         self.line = 0
         self.pending: list[str] = []  # the current line's words not yet read, last word first
 
@@ -264,8 +281,9 @@ def _read_channels(words: _HeaderWords, path: Path, joint: str) -> tuple[str, ..
     return tuple(channels)
 
 
-def _read_frame_header(words: _HeaderWords, path: Path) -> tuple[int, float]:
-    """Frame count and frame rate from the 'Frames:' and 'Frame Time:' lines after MOTION."""
+def _read_frame_header(words: _HeaderWords, path: Path, given_rate: float | None = None) -> tuple[int, float]:
+    """Frame count and frame rate from the 'Frames:' and 'Frame Time:' lines after MOTION. A ``given_rate`` is
+    the rate, so that a header whose Frame Time is no capture's can be read with the real one."""
     key, _, count = words.line_text().partition(":")
     count = count.strip()
     if key.strip().upper() != "FRAMES":
@@ -281,6 +299,10 @@ def _read_frame_header(words: _HeaderWords, path: Path) -> tuple[int, float]:
     if not _NUMBER.fullmatch(frame_time.encode()) or not 0 < float(frame_time) < np.inf:
         raise MotionFileError(path, f"bad Frame Time {frame_time!r}: must be a positive number of seconds",
                               words.line)
+    if given_rate is not None:
+        return int(count), float(given_rate)
+    rate = 1 / float(frame_time)  # (checked before _frame_rate rounds it: a Frame Time of 1e-320 is a rate of inf)
+    check_frame_rate(path, rate, f"Frame Time {frame_time} s is a rate of {rate:.6g}", words.line)
     return int(count), _frame_rate(frame_time)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .arrays import read_joint_arrays
 from .bodyparts import recognised
-from .bvh import read_bvh
+from .bvh import check_frame_rate, read_bvh
 from .errors import MotionFileError
 from .kinect import read_kinect_csv
 from .motion import Motion, Trajectories
@@ -16,9 +16,10 @@ def read_motion(path: str | Path, scale: float | None = None, frame_rate: float 
                 max_fps: float | None = None, mapping: dict[str, str] | None = None) -> Motion | Trajectories:
     """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories).
 
-    ``frame_rate`` corrects a file's own frame rate; ``max_fps`` lets a BVH reader skip frames it need not parse.
-    ``mapping`` ({part: joint name}, the command line's ``--map``) names body parts the skeleton's names do not
-    say, or says better (``laban.bodyparts.recognised``): every command that reads motion takes it.
+    ``frame_rate`` corrects a file's own frame rate (within ``laban.bvh.FRAME_RATES``, as a file's must be);
+    ``max_fps`` lets a BVH reader skip frames it need not parse. ``mapping`` ({part: joint name}, the command
+    line's ``--map``) names body parts the skeleton's names do not say, or says better
+    (``laban.bodyparts.recognised``): every command that reads motion takes it.
     """
     motion = _read(Path(path), scale, frame_rate, max_fps)
     if mapping:
@@ -29,6 +30,8 @@ def read_motion(path: str | Path, scale: float | None = None, frame_rate: float 
 def _read(path: Path, scale: float | None, frame_rate: float | None, max_fps: float | None) -> Motion | Trajectories:
     if not path.is_file():
         raise MotionFileError(path, "no such file")
+    if frame_rate is not None:  # every format's, as read_bvh checks its own: an npz took any rate as it was
+        check_frame_rate(path, frame_rate, f"the frame rate given is {frame_rate:g}")
     suffix = path.suffix.lower()
     if suffix == ".bvh":
         return read_bvh(path, scale=scale, frame_rate=frame_rate, max_fps=max_fps)

@@ -380,6 +380,13 @@ MALFORMED = [
     ("Frame Time text", replaced(18, "Frame Time: fast"), 18, "bad Frame Time 'fast'"),
     ("Frame Time zero", replaced(18, "Frame Time: 0"), 18, "bad Frame Time '0'"),
     ("Frame Time negative", replaced(18, "Frame Time: -0.01"), 18, "bad Frame Time"),
+    # A rate no capture has (fuzzing found 1e30 a traceback allocating its score, 1000 s a 20-frame take read as
+    # 5.5 hours and notated as such, 1e-320 an overflow rounding its infinite rate).
+    ("Frame Time 1000 s", replaced(18, "Frame Time: 1000"), 18,
+     r"^\S+: Frame Time 1000 s is a rate of 0\.001 frames per second; a capture has 1 to 1000$"),
+    ("Frame Time 1e30", replaced(18, "Frame Time: 1e30"), 18, "Frame Time 1e30 s is a rate of 1e-30 frames"),
+    ("Frame Time too short", replaced(18, "Frame Time: 0.0001"), 18, "rate of 10000 frames.*1 to 1000"),
+    ("Frame Time denormal", replaced(18, "Frame Time: 1e-320"), 18, "rate of inf frames per second"),
     ("truncated", replaced(17, "Frames: 5"), 22, "truncated.*found 3 of the 5"),
     ("too many frames", replaced(17, "Frames: 2"), 21, "more frame lines"),
     ("too few values", replaced(20, "0 1 0 11 21 31 1 2"), 20, "expected 9 values.*got 8"),
@@ -408,6 +415,46 @@ def test_malformed_file_names_its_line(tmp_path, name, text, line, message):
         assert error.value.line == line
         assert re.search(message, str(error.value)), str(error.value)
         assert str(error.value).startswith(f"{path}:{line}: ")
+
+
+def test_the_frame_rates_of_captures_are_read(tmp_path):
+    """1 and 1000 fps, the ends of the range a Frame Time may give, are read as any other rate."""
+    for frame_time, fps in (("1", 1.0), ("0.001", 1000.0)):
+        assert read_bvh(write_text(tmp_path, replaced(18, f"Frame Time: {frame_time}")), drop_tpose=False).fps == fps
+
+
+def test_a_frame_rate_given_must_be_a_captures(tmp_path):
+    """``frame_rate`` replaces the header's rate, in the same range: 5000 was taken as it was."""
+    path = write_text(tmp_path, SMALL)
+    for rate in (5000, 0.5, 0, float("nan")):
+        with pytest.raises(MotionFileError, match="the frame rate given is .* frames per second; a capture has 1 to"):
+            read_bvh(path, frame_rate=rate)
+
+
+def test_a_frame_rate_given_reads_a_header_whose_frame_time_is_no_captures(tmp_path):
+    """The header's rate is what a given rate corrects: a damaged Frame Time is refused only when it is used."""
+    path = write_text(tmp_path, replaced(18, "Frame Time: 1000"))
+    assert read_bvh(path, frame_rate=30, drop_tpose=False).fps == 30.0
+
+
+def test_a_take_too_short_for_the_rate_asked_is_read_whole(tmp_path):
+    """3 frames at 30 fps read at max_fps 10 would be one frame at 10 fps: they are kept as they are, so that the
+    tokenizer says the take is too short in its own frames."""
+    motion = read_bvh(write_text(tmp_path, SMALL), drop_tpose=False, max_fps=10)
+    assert motion.frame_count == 3 and motion.fps == pytest.approx(30.0, rel=1e-6)
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path):
+    """Windows editors begin a UTF-8 file with a byte order mark: it read as 'missing HIERARCHY'."""
+    plain = read_bvh(write_text(tmp_path, SMALL, "plain.bvh"), drop_tpose=False)
+    for newline in ("\n", "\r\n"):
+        marked = tmp_path / "marked.bvh"
+        marked.write_bytes(b"\xef\xbb\xbf" + SMALL.replace("\n", newline).encode())
+        motion = read_bvh(marked, drop_tpose=False)
+        assert np.array_equal(motion.rotations, plain.rotations) and motion.fps == plain.fps
+    with pytest.raises(MotionFileError, match=r"marked.bvh:18: bad Frame Time 'fast'"):  # lines counted as before
+        marked.write_bytes(b"\xef\xbb\xbf" + replaced(18, "Frame Time: fast").encode())
+        read_bvh(marked)
 
 
 def test_error_deep_in_a_long_file_names_its_line(tmp_path):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from laban.arrays import read_joint_arrays, write_joint_arrays
+from laban.arrays import read_joint_arrays, skeleton_from_positions, write_joint_arrays
 from laban.bodyparts import recognised
 from laban.errors import MotionFileError
+from laban.io import read_motion
 from laban.kinect import KINECT_V2_HIERARCHY, KINECT_V2_JOINTS, read_kinect_csv
 from laban.motion import Trajectories
 from laban.skeleton import BodyPart, Skeleton
@@ -220,6 +221,12 @@ def arrays(**changes) -> dict:
     (arrays(parents=np.array([-1.0, 0.0])), "parents must be 2 integers"),
     (arrays(parents=np.array([1, -1])), "parent before the joint"),
     (arrays(fps=np.float64(0.0)), "fps must be one positive number"),
+    (arrays(fps=np.float64(5000.0)), "fps is 5000 frames per second; a capture has 1 to 1000$"),
+    (arrays(fps=np.float64(0.5)), "fps is 0.5 frames per second; a capture has 1 to 1000$"),
+    (arrays(fps=np.float64(1e30)), "fps is 1e\\+30 frames per second"),
+    (arrays(positions=np.where(np.arange(18).reshape(3, 2, 3) == 10, 1e30, 0.0)),
+     r"positions are out of range \(beyond ±100000 m.* in 1 value\(s\), first at frame 1, joint head$"),
+    (arrays(positions=np.full((3, 2, 3), -2e5)), "out of range .* in 18 value"),
     (arrays(positions=np.where(np.arange(18).reshape(3, 2, 3) == 10, np.nan, 0.0)), "frame 1, joint head"),
     (arrays(names=np.array([{"a": 1}, "head"], dtype=object)), "not a readable .npz"),
 ])
@@ -233,3 +240,51 @@ def test_a_file_that_is_no_npz_is_refused(tmp_path):
     (tmp_path / "text.npz").write_text("positions, names, parents, fps")
     with pytest.raises(MotionFileError, match="not a readable .npz"):
         read_joint_arrays(tmp_path / "text.npz")
+
+
+def test_the_ends_of_the_frame_rates_and_a_long_way_from_the_origin_are_read(tmp_path):
+    for fps, far in ((1.0, 1e5), (1000.0, -1e5)):
+        np.savez(tmp_path / "good.npz", **arrays(fps=np.float64(fps), positions=np.full((3, 2, 3), far)))
+        assert read_joint_arrays(tmp_path / "good.npz").fps == fps
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".csv"])
+def test_a_frame_rate_given_for_positions_must_be_a_captures(tmp_path, suffix):
+    """read_motion's ``frame_rate`` replaced an npz's rate as it was (5000 fps), and a CSV's with a ValueError."""
+    write_joint_arrays(kinect_trajectories(tmp_path), tmp_path / "take.npz")
+    for rate in (5000.0, 0.0, -30.0):
+        with pytest.raises(MotionFileError, match="the frame rate given is .* a capture has 1 to 1000"):
+            read_motion(tmp_path / f"take{suffix}", frame_rate=rate)
+    assert read_motion(tmp_path / f"take{suffix}", frame_rate=25.0).fps == 25.0
+
+
+def test_a_bone_that_turns_keeps_its_length_in_the_rest_pose():
+    """A forearm swinging round its elbow: the median of its components was a 4 cm bone, which the body parts'
+    check then took for a helper joint. Its rest bone is its real length, pointing the way it most often does."""
+    angle = np.linspace(0.0, 2 * np.pi, 90, endpoint=False)
+    forearm = 0.25 * np.stack([np.cos(angle), np.sin(angle), np.zeros_like(angle)], axis=1)
+    positions = np.zeros((90, 3, 3))
+    positions[:, 1] = [0.0, 0.3, 0.0]  # the elbow, still above the root
+    positions[:, 2] = positions[:, 1] + forearm
+    offsets = skeleton_from_positions(["root", "elbow", "hand"], np.array([-1, 0, 1]), positions).offsets
+    np.testing.assert_allclose(np.linalg.norm(offsets, axis=1), [0.0, 0.3, 0.25])
+    np.testing.assert_allclose(offsets[1], [0.0, 0.3, 0.0])
+    hanging = positions.copy()
+    hanging[:60, 2] = positions[:60, 1] + [0.0, -0.25, 0.0]  # most of the take, hanging down
+    offsets = skeleton_from_positions(["root", "elbow", "hand"], np.array([-1, 0, 1]), hanging).offsets
+    np.testing.assert_allclose(offsets[2], [0.0, -0.25, 0.0], atol=1e-12)
+
+
+def test_a_decoded_dance_written_as_joint_positions_tokenizes_back_to_its_score(tmp_path):
+    """``motiongpt decode score -o dance.npz`` wrote a file that tokenize refused: the arms, turning through the
+    dance, had rest forearms of 4.3 cm (see above). Read back, it says what the score says."""
+    from pathlib import Path
+
+    from laban import Score, tokenize
+    from laban.compare import cell_agreement
+    from laban.decoder import decode
+
+    score = Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    write_joint_arrays(decode(score, seed=0).trajectories(), tmp_path / "dance.npz")
+    figures = cell_agreement(score, tokenize(read_joint_arrays(tmp_path / "dance.npz"), score.grid))
+    assert figures["all"]["direction"] >= 0.98 and figures["all"]["level"] >= 0.98, figures
