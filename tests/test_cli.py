@@ -627,9 +627,11 @@ def test_a_frame_time_no_capture_has_is_one_line(trials, tmp_path, capsys, frame
 
 
 def test_a_take_too_short_to_notate_is_said_in_its_own_frames(trials, tmp_path, capsys):
-    """3 frames at 120 fps were 'a motion needs at least two frames', counted at the tokenizer's 30 fps."""
-    code, out, err = run(["tokenize", str(cut_capture(trials, tmp_path, 3)), "-o", str(tmp_path / "s.laban")], capsys)
-    assert code == 2 and err.count("\n") == 1, err
+    """3 frames at 120 fps were 'a motion needs at least two frames', counted at the tokenizer's 30 fps, and the
+    file was not named (as a batch names it)."""
+    take = cut_capture(trials, tmp_path, 3)
+    code, out, err = run(["tokenize", str(take), "-o", str(tmp_path / "s.laban")], capsys)
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"motiongpt: error: {take}: the motion is"), err
     assert "the motion is 0.025 s long (3 frames at 120 fps), too short to notate: a score needs over 0.0333 s" in err
 
 

@@ -13,6 +13,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from laban.errors import LabanError
+
 from . import common
 
 FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json"}
@@ -73,7 +75,12 @@ def run(args: argparse.Namespace) -> int:
                               suffix=FORMATS[args.format], pattern=args.glob, force=args.force, quiet=args.quiet)
     source = common.existing_file(args.inputs[0])
     output = common.writable(Path(args.output))
-    score, _ = tokenize_file(source, rate_of(source, rates, args.fps), options)
+    try:
+        score, _ = tokenize_file(source, rate_of(source, rates, args.fps), options)
+    except LabanError as error:  # named, as a batch names each file that fails ("too short", "cannot recognise")
+        if str(error).startswith(str(source)):
+            raise
+        raise LabanError(f"{source}: {' '.join(str(error).split())}") from None
     score.save(output)
     if not args.quiet:
         print(summary(output, score))
