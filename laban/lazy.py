@@ -13,9 +13,17 @@ from collections.abc import Callable
 def exports(package: str, namespace: dict, table: dict[str, tuple[str, ...]]
             ) -> tuple[list[str], Callable[[str], object], Callable[[], list[str]]]:
     """``__all__``, ``__getattr__`` and ``__dir__`` for ``package`` whose ``namespace`` (its ``globals()``)
-    exports, per module inside it, the names of ``table``."""
+    exports, per module inside it, the names of ``table``.
+
+    A name its module shares (``motiongpt.cocreate.regenerate``, the function, in the module of that name) is
+    imported now: the first import of the module by name sets the package's attribute to the module, and the name
+    would then be the module for good (the studio's ``cocreate.regenerate(...)`` failed, "'module' object is not
+    callable", once a test had imported the module). Such a module must be light."""
     home = {name: module for module, names in table.items() for name in names}
     names = sorted(home)
+    for name, module in home.items():
+        if name == module:
+            namespace[name] = getattr(importlib.import_module(f"{package}.{name}"), name)
 
     def getattr_(name: str):
         module = home.get(name)

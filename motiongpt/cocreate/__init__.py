@@ -18,7 +18,9 @@ See docs/cocreate.md.
 from laban.lazy import exports
 
 # module (inside motiongpt.cocreate) -> the names it exports, imported on first use (PEP 562, as ``laban`` does):
-# ``motiongpt history`` and anything that only reads a dance's folder never load torch and the model
+# ``motiongpt history`` and anything that only reads a dance's folder never load torch and the model (the seven
+# functions that share their module's name are imported with the package, ``laban.lazy.exports``: their modules
+# load no torch; ``translate`` imports its logits processor when it translates)
 EXPORTS: dict[str, tuple[str, ...]] = {
     "blend": ("blend",),
     "dance": ("CocreateError", "Dance", "Lineage", "atomic_folder", "default_output"),
@@ -34,14 +36,3 @@ EXPORTS: dict[str, tuple[str, ...]] = {
 }
 
 __all__, __getattr__, __dir__ = exports(__name__, globals(), EXPORTS)
-
-# Six functions share their module's name: imported now (none of these modules loads the model), else the first
-# import of the module (by ``extend``, or a test) leaves the package's ``regenerate``, say, naming the module, and
-# ``cocreate.regenerate(dance, ...)`` fails with "'module' object is not callable" (the studio's did, after the tests
-# of co-creation had imported the modules)
-from .blend import blend  # noqa: E402
-from .generate import generate  # noqa: E402
-from .history import history  # noqa: E402
-from .regenerate import regenerate  # noqa: E402
-from .translate import translate  # noqa: E402
-from .vary import vary  # noqa: E402

@@ -92,13 +92,8 @@ class Lineage:
             known["bars"] = tuple(bars)
         if not isinstance(known.get("settings", {}), dict):
             raise ValueError("its settings are not a record")
-        for name in ("operation", "text", "style", "model", "model_version", "adapter", "adapter_version",
-                     "motiongpt"):
-            if not isinstance(known.get(name), str | None):
-                raise ValueError(f"its {name} is not text")
-        for name in ("seed", "decode_seed"):
-            if not (known.get(name) is None or type(known[name]) is int):
-                raise ValueError(f"its {name} is not a whole number")
+        check_kinds(known, text=("operation", "text", "style", "model", "model_version", "adapter",
+                                  "adapter_version", "motiongpt"), whole=("seed", "decode_seed"))
         return cls(**known)
 
 
@@ -364,21 +359,22 @@ PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of")
 PROMPT_FLAGS = ("controls", "repeats")
 
 
+def check_kinds(record: dict, *, text=(), numbers=(), whole=(), flags=()) -> None:
+    """``ValueError`` (one line) naming the first of these fields of ``record`` (a folder's JSON record) that is
+    not of its kind; a field absent or null is of any kind."""
+    kinds = [(text, lambda v: isinstance(v, str), "text"),
+             (numbers, lambda v: type(v) in (int, float) and math.isfinite(v), "a number"),
+             (whole, lambda v: type(v) is int, "a whole number"),
+             (flags, lambda v: isinstance(v, bool), "true or false")]
+    for names, fits, kind in kinds:
+        for name in names:
+            if record.get(name) is not None and not fits(record[name]):
+                raise ValueError(f"its {name} is not {kind}")
+
+
 def check_prompt(prompt: dict) -> None:
     """``ValueError`` (one line) where a known setting of ``prompt`` is not of its kind."""
-    for name in PROMPT_TEXT:
-        if not isinstance(prompt.get(name), str | None):
-            raise ValueError(f"its {name} is not text")
-    for name in PROMPT_NUMBERS:
-        value = prompt.get(name)
-        if value is not None and (type(value) not in (int, float) or not math.isfinite(value)):
-            raise ValueError(f"its {name} is not a number")
-    for name in PROMPT_WHOLE:
-        if not (prompt.get(name) is None or type(prompt[name]) is int):
-            raise ValueError(f"its {name} is not a whole number")
-    for name in PROMPT_FLAGS:
-        if not isinstance(prompt.get(name), bool | None):
-            raise ValueError(f"its {name} is not true or false")
+    check_kinds(prompt, text=PROMPT_TEXT, numbers=PROMPT_NUMBERS, whole=PROMPT_WHOLE, flags=PROMPT_FLAGS)
     phrases = prompt.get("phrases")
     if phrases is not None and not (isinstance(phrases, list) and all(
             isinstance(p, list) and len(p) == 3 and type(p[0]) is int and type(p[1]) is int and isinstance(p[2], str)
