@@ -125,6 +125,13 @@ def check_frame_rate(path: str | os.PathLike, rate: float, said: str, line: int 
         raise MotionFileError(path, f"{said} frames per second; a capture has {low:g} to {high:g}", line)
 
 
+def starts_as_bvh(head: bytes) -> bool:
+    """Whether a file's first bytes begin as ``read_bvh`` reads a BVH file: HIERARCHY, in any case, after a byte
+    order mark and whitespace. For a check of what a file claims to be before reading it (the studio's uploads),
+    so that it accepts what the reader does."""
+    return head.removeprefix(_BOM).lstrip().upper().startswith(b"HIERARCHY")
+
+
 def write_bvh(motion: Motion, path: str | os.PathLike, scale: float | None = None) -> None:
     """Write ``motion`` as BVH with lengths divided by ``scale`` (1.0: metres, 0.01: centimetres), atomically:
     into a temporary file beside ``path``, renamed when complete, so that a failure leaves no partial file.

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrays import skeleton_from_positions
+from .bvh import check_frame_rate
 from .errors import MotionFileError
 from .motion import Trajectories
 from .skeleton import Skeleton
@@ -62,8 +63,11 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
 
     ``fps`` is the capture's frame rate; by default it comes from the median interval between timestamps, and the
     frames are then resampled on those regular ticks so that a dropped frame does not shift the time after it.
+    A given ``fps`` is refused outside ``laban.bvh.FRAME_RATES``, as a BVH file's is.
     """
     path = Path(path)
+    if fps is not None:
+        check_frame_rate(path, fps, f"the frame rate given is {fps:g}")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -100,8 +104,6 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
                                   line=_frame_lines(text)[int(np.argmax(gap)) + 1])
         fps = TICKS_PER_SECOND / step
         times = step * np.arange(int(np.floor(ticks[-1] / step + 0.5)) + 1)
-    elif fps <= 0:
-        raise ValueError(f"frame rate must be positive, not {fps}")
     else:
         times = ticks
     positions = _sampled(times, ticks, joints[..., :3], state > 0)

@@ -250,7 +250,7 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     keeps the first meter for bar numbers. A pickup bar (an incomplete first bar, or in MIDI a first one-bar time
     signature shorter than the next with the same beat) becomes upbeat beats before ``downbeat``; a pickup of a
     fraction of a beat puts the first beat before time 0. Beats run from the start to the first beat at or after
-    the end of the piece.
+    the end of the piece. A tempo marked outside ``MIN_TEMPO`` to ``MAX_TEMPO`` quarter notes a minute is refused.
 
     Audio (.wav, .flac, .ogg, .mp3) has no notation: its beats are estimated by ``beats_from_audio``.
     """
@@ -303,14 +303,29 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     quarters = np.concatenate(pieces)
 
     # Quarter notes to seconds through the tempo map (music21 fills in 120 bpm before the first mark).
-    marks = score.metronomeMarkBoundaries()
-    mark_starts = np.array([float(start) for start, _, _ in marks])
-    per_quarter = np.array([mark.secondsPerQuarter() for _, _, mark in marks])
+    mark_starts, per_quarter = _tempo_map(score, path)
     mark_seconds = np.concatenate([[0.0], np.cumsum(np.diff(mark_starts) * per_quarter[:-1])])
     which = np.clip(np.searchsorted(mark_starts, quarters, side="right") - 1, 0, None)
     seconds = mark_seconds[which] + (quarters - mark_starts[which]) * per_quarter[which]
     meter_beats = beats_per_bar or counts[0]
     return BeatGrid(tuple(seconds), meter_beats, upbeat % meter_beats)
+
+
+def _tempo_map(score, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(quarter note where each tempo starts, seconds per quarter note) of a parsed score. A marked tempo outside
+    the range ``--bpm`` takes is refused, counted in quarter notes a minute as MIDI and MusicXML's sound tempo
+    count it: a metronome mark of 0.001 or 100000 is a slip, which made beats days apart or thousands a second
+    (and 0 a traceback)."""
+    marks = score.metronomeMarkBoundaries()
+    for start, _, mark in marks:
+        try:
+            bpm = mark.getQuarterBPM()
+        except ZeroDivisionError:  # music21 converts a marked 0 through 60 / 0
+            bpm = 0.0
+        if problem := tempo_problem(bpm):
+            raise MusicError(f"{path}: the tempo marked at quarter note {float(start):g}: {problem}")
+    return (np.array([float(start) for start, _, _ in marks]),
+            np.array([mark.secondsPerQuarter() for _, _, mark in marks]))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -452,6 +452,7 @@ def test_a_byte_order_mark_is_skipped(tmp_path):
         marked.write_bytes(b"\xef\xbb\xbf" + SMALL.replace("\n", newline).encode())
         motion = read_bvh(marked, drop_tpose=False)
         assert np.array_equal(motion.rotations, plain.rotations) and motion.fps == plain.fps
+        assert laban.bvh.starts_as_bvh(marked.read_bytes()[:512])  # what an upload's check asks before reading
     with pytest.raises(MotionFileError, match=r"marked.bvh:18: bad Frame Time 'fast'"):  # lines counted as before
         marked.write_bytes(b"\xef\xbb\xbf" + replaced(18, "Frame Time: fast").encode())
         read_bvh(marked)

@@ -129,6 +129,16 @@ def test_a_given_frame_rate_is_used_as_it_is(tmp_path):
     assert read_kinect_csv(tmp_path / "take.csv", fps=15.0).fps == 15.0
 
 
+@pytest.mark.parametrize("fps", [0.0, -30.0, 5000.0, float("nan")])
+def test_a_given_frame_rate_must_be_a_captures(tmp_path, fps):
+    """Called from Python, not through read_motion: 0 and -30 raised a bare ValueError, 5000 and NaN were used."""
+    write_csv(tmp_path / "take.csv", standing(5))
+    with pytest.raises(MotionFileError, match=r"take\.csv: the frame rate given is \S+ frames per second; a capture "
+                                              r"has 1 to 1000$") as error:
+        read_kinect_csv(tmp_path / "take.csv", fps=fps)
+    assert error.value.path == str(tmp_path / "take.csv")
+
+
 def line_of(path, number: int) -> str:
     return path.read_text().splitlines()[number - 1]
 

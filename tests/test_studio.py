@@ -303,6 +303,20 @@ def test_uploads_are_limited_in_size_and_type(site, monkeypatch):
     assert sorted(p.name for p in uploads.iterdir()) == before  # nothing refused was kept, nothing half-written
 
 
+def test_a_bvh_upload_may_start_with_a_byte_order_mark(tmp_path):
+    """Windows editors begin a UTF-8 file with a byte order mark: read_bvh skips it, and the upload's check, which
+    looked for HIERARCHY at the first byte, refused the file as not BVH."""
+    import laban
+    from motiongpt.studio.files import check_upload
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    laban.write_bvh(laban.decode(laban.Score.load(example)), tmp_path / "take.bvh")
+    marked = tmp_path / "marked.bvh"
+    marked.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "take.bvh").read_bytes())
+    for kind in ("capture", "rig"):
+        check_upload(kind, marked, "marked.bvh")  # accepted: no StudioError
+
+
 def test_another_site_can_neither_read_the_folder_nor_change_it(site):
     """A page of another site may post forms to 127.0.0.1 (no permission asked of the user) and, with its own name
     pointed at 127.0.0.1, read what the studio answers: both refused before any route runs."""

@@ -152,6 +152,21 @@ def test_tempo_change_mid_piece(tmp_path, suffix):
     assert grid.times[8] == pytest.approx(4.0) and grid.times[16] == pytest.approx(12.0)
 
 
+@pytest.mark.parametrize(("suffix", "bpm", "changes", "marked", "at"), [
+    (".musicxml", 0.001, None, "0.001", 0), (".mid", 100000.0, None, "100000", 0),
+    (".mid", 90.0, {2: 5000.0}, "5000", 8), (".musicxml", 7.0, None, "0", 0)])
+def test_a_tempo_no_music_has_is_refused(tmp_path, suffix, bpm, changes, marked, at):
+    """A metronome mark of 0.001 or 100000 bpm (a slip) made beats days apart or thousands a second, and 0 a
+    traceback: refused in one line naming the file, where the mark is and the tempo, as --bpm refuses it."""
+    path = _write_score(_score(4, bpm=bpm, changes=changes), tmp_path, suffix)
+    if marked == "0":  # music21 cannot write a zero tempo: the file says it as a hand-edited one would
+        path.write_text(path.read_text().replace("<per-minute>7<", "<per-minute>0<").replace('tempo="7"', 'tempo="0"'))
+    with pytest.raises(MusicError, match=rf"piece{suffix}: the tempo marked at quarter note {at}: {marked} is not a "
+                                         "tempo from 1 to 1000 beats per minute$") as error:
+        beats_from_music(path)
+    assert "\n" not in str(error.value)
+
+
 def test_beats_agree_with_music21_note_onsets_in_seconds(tmp_path):
     from music21 import converter, note
 

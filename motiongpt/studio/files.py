@@ -278,10 +278,10 @@ def check_upload(kind: str, path: Path, name: str) -> None:
             raise StudioError(f"{name}: not a zip file", 415)
         return
     if kind in ("capture", "rig"):
-        if not head.lstrip().upper().startswith(b"HIERARCHY"):
-            raise StudioError(f"{name}: not a BVH file (it does not start with HIERARCHY)", 415)
-        from laban import read_bvh
+        from laban.bvh import read_bvh, starts_as_bvh
 
+        if not starts_as_bvh(head):
+            raise StudioError(f"{name}: not a BVH file (it does not start with HIERARCHY)", 415)
         _read(lambda: read_bvh(path), name, "a BVH file")
     elif kind == "score":
         from laban.score import Score
