@@ -103,6 +103,7 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
                                         "fps to read the frames as they are)",
                                   line=_frame_lines(text)[int(np.argmax(gap)) + 1])
         fps = TICKS_PER_SECOND / step
+        check_frame_rate(path, fps, f"the timestamps, {step / TICKS_PER_SECOND * 1000:g} ms apart, give {fps:g}")
         times = step * np.arange(int(np.floor(ticks[-1] / step + 0.5)) + 1)
     else:
         times = ticks

@@ -139,6 +139,14 @@ def test_a_given_frame_rate_must_be_a_captures(tmp_path, fps):
     assert error.value.path == str(tmp_path / "take.csv")
 
 
+def test_a_frame_rate_from_the_timestamps_must_be_a_captures(tmp_path):
+    """Timestamps a microsecond apart (a clock written in the wrong unit) gave a million frames a second."""
+    write_csv(tmp_path / "take.csv", standing(5), ticks=START + 10 * np.arange(5))
+    with pytest.raises(MotionFileError, match=r"take\.csv: the timestamps, 0\.001 ms apart, give 1e\+06 frames per "
+                                              r"second; a capture has 1 to 1000$"):
+        read_kinect_csv(tmp_path / "take.csv")
+
+
 def line_of(path, number: int) -> str:
     return path.read_text().splitlines()[number - 1]
 
