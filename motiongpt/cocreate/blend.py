@@ -1,9 +1,11 @@
 """Blend two dances: ``bars`` new bars that travel from one dance's material to another's.
 
 Two ways to build the bridge (``method``). 'crossfade' (the default): bar k of the bridge dances A's last bar with
-more and more body parts dancing B's first bar instead (head, torso, each arm, then the feet), one group at a time
-and, inside the group changing over, from a beat that comes earlier bar by bar, each taking B's posture with it, so
-the material travels from A to B by construction, exactly and readably on the staff. 'fill': the model fills in the
+more and more body parts dancing B's first bar instead (head, torso, each arm, then the feet, or the feet first),
+one group at a time and, inside the group changing over, from a beat that comes earlier bar by bar, each taking B's
+posture with it, so the material travels from A to B by construction, exactly and readably on the staff; how much
+each bar hands over is chosen so that the bars step evenly from A to B as the text ↔ score evaluator places them.
+'fill': the model fills in the
 middle of a scaffold: dance A's last ``CONTEXT_BARS`` bars as the past, dance B's first bars as the future (each cut
 with ``laban.algebra.cut``, joined as token runs on one grid), and ``bars`` bars between them written by
 fill-in-the-middle one bar at a time, bar k under words interpolated from A's to B's (the sentence vectors mixed
@@ -93,52 +95,67 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
 def positions(score, a, b, evaluator=None) -> np.ndarray:
     """Each bar of ``score`` (staff bars from 1) placed on the line from dance A's bars to dance B's bars in the
     evaluator's score space: the projection (e − ā)·(b̄ − ā) / |b̄ − ā|², 0 at A's mean bar, 1 at B's."""
-    from laban.algebra import bar_count, cut
+    return _line(a, b, evaluator)(_bars(score))
 
+
+def _line(a, b, evaluator=None):
+    """The function placing scores (each one bar) on the line from A's mean bar to B's (``positions``)."""
     from motiongpt.metrics.text_score import shipped
 
     evaluator = evaluator or shipped()
-
-    def bar_vectors(s):
-        return evaluator.embed_scores([cut(s, k, k) for k in range(1, bar_count(s) + 1)])
-
-    centre_a, centre_b = bar_vectors(a).mean(0), bar_vectors(b).mean(0)
+    centre_a, centre_b = (evaluator.embed_scores(_bars(s)).mean(0) for s in (a, b))
     axis = centre_b - centre_a
-    return (bar_vectors(score) - centre_a) @ axis / float(axis @ axis)
+    return lambda bars: (evaluator.embed_scores(bars) - centre_a) @ axis / float(axis @ axis)
+
+
+def _bars(score) -> list:
+    """Each bar of ``score`` alone (staff bars from 1; ``laban.algebra.cut``, its starting position with it)."""
+    from laban.algebra import bar_count, cut
+
+    return [cut(score, k, k) for k in range(1, bar_count(score) + 1)]
 
 
 # Body parts in the order they change over from A to B in a crossfade: the head first, the feet (with the legs and
-# the centre's jumps and turns, which must agree with them) last.
+# the centre's jumps and turns, which must agree with them) last; or the feet first (``ORDERS``).
 GROUPS = (("head",), ("torso",), ("upper-arm-left", "forearm-left"), ("upper-arm-right", "forearm-right"),
           ("support-left", "support-right", "leg-left", "leg-right", "centre"))
+# The orders a crossfade may hand the groups over in: the feet, which move a bar's place between A and B most, last
+# or first. Where the upper body's handover moves the bar away from B (a few hundredths a bar), feet last leaves a
+# flat or falling stretch before the feet carry it; feet first can rise from the start (chosen on validation-word
+# pairs, docs/cocreate.md, "The blend's bridge stepped evenly": with feet last alone the bridges of 10 of 12 pairs
+# rose with rho >= 0.9, with the choice of the two 12; the reversed order as a third choice added nothing).
+ORDERS = (GROUPS, GROUPS[-1:] + GROUPS[:-1])
 
 
-def _crossfade(vocabulary, score_a, score_b, bars: int, period: float) -> list[list[int]]:
+def _crossfade(vocabulary, score_a, score_b, bars: int, period: float, evaluator=None) -> list[list[int]]:
     """``bars`` bars (token runs): bar k dances A's last bar with more and more of it danced as B's first bar, body
-    part by body part in the order of ``GROUPS`` and, inside the group changing over, beat by beat: at h = 5 (k+1) /
-    (bars+1) groups handed over, the first floor(h) groups dance B's bar and the next one B's bar from beat
-    (1 - (h - floor(h))) of the bar on (on the quarter beat), A's before; each bar stands alone (its symbols
-    clipped to it).
+    part by body part in the order of one of ``ORDERS`` and, inside the group changing over, beat by beat: at
+    ``level`` quarter beats handed over, the first level // (4 × meter) groups dance B's bar and the next one B's
+    bar from that many quarter beats before the bar's end, A's before; each bar stands alone (its symbols clipped
+    to it), and each hands over more than the bar before.
+
+    How much each bar hands over: the level, of those still leaving a level for every bar after it, whose bar (read
+    where it stands, after the bridge so far) the evaluator places nearest its even share (k + 1) / (bars + 1) of
+    the way from A's mean bar to B's (``positions``), among those placed past the bar before where there are any;
+    of the two orders, the one whose bars stand nearer their shares (past the bar before: a miss costs 1 and the
+    fall), the first on a tie. Handed over at even levels instead (the first version), the evaluator read the
+    upper body's handover as a few hundredths a bar, either way, and the feet's as most of the way: bridges that
+    stood still or fell and then jumped (rho of the bar places >= 0.9 in 7 of 12 of ``bench/cocreate_figures.py``'s
+    pairs, 10 now).
 
     The material is the two bars the bridge joins, so that what changes from bar to bar is the handover and
-    nothing else: cycling through A's last and B's first bars instead (the first version) put the bars' own
-    differences on top of it, and the bridge went back and forth (Spearman ρ of the bar positions 0.75 on 8
-    generated pairs, against 0.96 with one bar each). Whole groups only (eight bars, five groups) danced bars in
-    identical pairs and left the feet, which move the bar's place most, to B's own bars; handing each group over
-    in time as well, every bar carries more of B than the one before (on the built-in model's 10 pairs of
-    ``bench/cocreate_figures.py``'s recipe, seeds 0-9: ρ over all bars mean 0.84 → 0.92, the worst 0.59 → 0.83).
-    A body part handed over takes B's posture with it: where B's bar leaves a limb where it was when it is handed
-    over (no symbol within a quarter beat), that limb is first carried to where B holds it (B's state at that
-    bar, or the natural position), within a beat, unless it is there already; else A's posture stayed in the
-    bridge, on a part that dances B's material (the evaluator reads a bar's starting position as much as its
-    symbols). A movement under way at the handover is cut there (A's ends early, B's starts late, to the same
-    destination); a turn is danced whole by the dance it lies in, or not at all."""
+    nothing else: cycling through A's last and B's first bars instead put the bars' own differences on top of it,
+    and the bridge went back and forth. A body part handed over takes B's posture with it: where B's bar leaves a
+    limb where it was when it is handed over (no symbol within a quarter beat), that limb is first carried to where
+    B holds it (B's state at that bar, or the natural position), within a beat, unless it is there already; else
+    A's posture stayed in the bridge, on a part that dances B's material (the evaluator reads a bar's starting
+    position as much as its symbols). A movement under way at the handover is cut there (A's ends early, B's starts
+    late, to the same destination); a turn is danced whole by the dance it lies in, or not at all."""
     from laban.algebra import bar_count, cut
-    from laban.score import NATURAL_POSITION, Score, Sign, Symbol
+    from laban.score import Sign
     from laban.timing import BeatGrid
-    from motiongpt.vocabulary import quantise
 
-    from .editing import bars_of
+    from .editing import assemble, bars_of
 
     meter = score_a.beats_per_bar
     grid = BeatGrid(tuple(period * np.arange(meter + 1)), meter)
@@ -146,43 +163,75 @@ def _crossfade(vocabulary, score_a, score_b, bars: int, period: float) -> list[l
     piece_a, piece_b = cut(score_a, last_a, last_a), cut(score_b, 1, 1)
     held_b = {s.column: (s.direction, s.level, s.contraction) for s in piece_b.starting_position
               if s.sign is Sign.DIRECTION}
-    state: dict = {}  # each gesture column's last written (direction, level, contraction) in the bridge
-    runs = []
-    for k in range(bars):
-        handed = len(GROUPS) * (k + 1) / (bars + 1)
-        whole = int(np.floor(handed + 1e-9))
-        at = {c: 0.0 for group in GROUPS[:whole] for c in group}  # column -> the beat B's bar takes it over
-        if whole < len(GROUPS):
-            at.update({c: round(4 * meter * (1 - (handed - whole))) / 4 for c in GROUPS[whole]})
-        symbols = []
-        for symbol in piece_a.symbols:  # A's before the handover
-            x = at.get(symbol.column.value, float(meter))
-            if symbol.end <= x + 1e-9:
-                symbols.append(symbol)
-            elif symbol.start < x - 1e-9 and symbol.sign is not Sign.TURN:
-                symbols.append(replace(symbol, duration=x - symbol.start))
-        for symbol in piece_b.symbols:  # B's after it
-            x = at.get(symbol.column.value, float(meter))
-            if symbol.start >= x - 1e-9:
-                symbols.append(symbol)
-            elif symbol.end > x + 1e-9 and symbol.sign is not Sign.TURN:
-                symbols.append(replace(symbol, start=x, duration=symbol.end - x))
-        for column in NATURAL_POSITION:  # the gesture columns: a handed-over limb takes B's posture
-            if column.value not in at:
-                continue
-            x = at[column.value]
-            first = min((s.start for s in symbols if s.column is column and s.start >= x - 1e-9), default=float(meter))
-            posture = held_b.get(column, (*NATURAL_POSITION[column], None))
-            if first - x >= 0.25 and _posture_at(symbols, column, x, state) != posture:
-                symbols.append(Symbol(x, column, min(first - x, 1.0), Sign.DIRECTION, posture[0], posture[1],
-                                      contraction=posture[2]))
-        symbols = sorted((s for s in symbols if s.start < meter and s.duration > 0), key=lambda s: s.start)
-        for s in symbols:
-            if s.sign is Sign.DIRECTION and s.column in NATURAL_POSITION:
-                state[s.column] = (s.direction, s.level, s.contraction)
-        mixed = quantise(Score(grid, symbols, [], ""), vocabulary.subdivision)
-        runs.append(bars_of(vocabulary, mixed)[1][0])
-    return runs
+    two = BeatGrid(tuple(period * np.arange(2 * meter + 1)), meter)
+    place = _line(score_a, score_b, evaluator)
+    quarters = 4 * meter
+    top = quarters * len(GROUPS)  # every group handed over: B's bar
+    best = None
+    for order in ORDERS:
+        cost, level, last, state, runs = 0.0, 0, -np.inf, {}, []
+        header, (before,) = bars_of(vocabulary, piece_a)  # the bar before the next, and where it starts
+        for k in range(bars):
+            share = (k + 1) / (bars + 1)
+            levels = list(range(level + 1, top - (bars - 1 - k))) or [level]  # more bars than levels: repeats
+            made = [_handed_over(piece_a, piece_b, held_b, order, n, quarters, state, grid, vocabulary)
+                    for n in levels]
+            read = [cut(assemble(vocabulary, header, [before, run], two, ""), 2, 2) for run, _ in made]
+            at = place(read)  # each bar where it stands: after the bar before, from where that one started
+            rising = [i for i in range(len(levels)) if at[i] > last + 1e-3] or range(len(levels))
+            i = min(rising, key=lambda i: (abs(at[i] - share), i))
+            cost += abs(at[i] - share) + (0.0 if at[i] > last + 1e-3 else 1.0 + last - at[i])
+            level, last, state = levels[i], at[i], made[i][1]
+            runs.append(made[i][0])
+            header, (before,) = bars_of(vocabulary, read[i])
+        if best is None or cost < best[0]:
+            best = (cost, runs)
+    return best[1]
+
+
+def _handed_over(piece_a, piece_b, held_b, order, level: int, quarters: int, state: dict, grid, vocabulary):
+    """(the bar's token run, the gesture columns' postures after it): A's bar ``piece_a`` with ``level`` quarter
+    beats of it handed over to B's ``piece_b`` in the groups' ``order`` (``_crossfade``), after a bridge that left
+    each gesture column as ``state`` says."""
+    from laban.score import NATURAL_POSITION, Score, Sign, Symbol
+    from motiongpt.vocabulary import quantise
+
+    from .editing import bars_of
+
+    meter = grid.beats_per_bar
+    whole, part = divmod(level, quarters)
+    at = {c: 0.0 for group in order[:whole] for c in group}  # column -> the beat B's bar takes it over
+    if whole < len(order):
+        at.update({c: (quarters - part) / 4 for c in order[whole]})
+    symbols = []
+    for symbol in piece_a.symbols:  # A's before the handover
+        x = at.get(symbol.column.value, float(meter))
+        if symbol.end <= x + 1e-9:
+            symbols.append(symbol)
+        elif symbol.start < x - 1e-9 and symbol.sign is not Sign.TURN:
+            symbols.append(replace(symbol, duration=x - symbol.start))
+    for symbol in piece_b.symbols:  # B's after it
+        x = at.get(symbol.column.value, float(meter))
+        if symbol.start >= x - 1e-9:
+            symbols.append(symbol)
+        elif symbol.end > x + 1e-9 and symbol.sign is not Sign.TURN:
+            symbols.append(replace(symbol, start=x, duration=symbol.end - x))
+    for column in NATURAL_POSITION:  # the gesture columns: a handed-over limb takes B's posture
+        if column.value not in at:
+            continue
+        x = at[column.value]
+        first = min((s.start for s in symbols if s.column is column and s.start >= x - 1e-9), default=float(meter))
+        posture = held_b.get(column, (*NATURAL_POSITION[column], None))
+        if first - x >= 0.25 and _posture_at(symbols, column, x, state) != posture:
+            symbols.append(Symbol(x, column, min(first - x, 1.0), Sign.DIRECTION, posture[0], posture[1],
+                                  contraction=posture[2]))
+    symbols = sorted((s for s in symbols if s.start < meter and s.duration > 0), key=lambda s: s.start)
+    state = dict(state)
+    for s in symbols:
+        if s.sign is Sign.DIRECTION and s.column in NATURAL_POSITION:
+            state[s.column] = (s.direction, s.level, s.contraction)
+    mixed = quantise(Score(grid, symbols, [], ""), vocabulary.subdivision)
+    return bars_of(vocabulary, mixed)[1][0], state
 
 
 def _posture_at(symbols, column, beat: float, state: dict):
