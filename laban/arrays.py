@@ -3,7 +3,7 @@
 
 Keys: ``positions`` (T, J, 3) in metres, y up, within ``LARGEST_POSITION`` of the origin; ``names`` (J,)
 unicode; ``parents`` (J,) integers, -1 for the root, each parent before its children; ``fps`` a scalar within
-``laban.bvh.FRAME_RATES``. Files are loaded without pickles, so an ``.npz`` from anywhere is safe to open, and
+``laban.limits.FRAME_RATES``. Files are loaded without pickles, so an ``.npz`` from anywhere is safe to open, and
 written atomically, so an interrupted write never leaves half a file.
 """
 

@@ -22,6 +22,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import MotionFileError
+from .limits import FRAME_RATES
 from .files import atomic_path
 from .motion import Motion
 from .skeleton import Skeleton
@@ -40,9 +41,6 @@ HEAD_SECONDS = 1.0
 # one to four frames; captured motion right after them 1,150°/s at most).
 BLEND_SPEED = 1500.0
 BLEND_SECONDS = 0.1
-# Frames per second of any capture, the command line's --fps range: a Frame Time outside it is a damaged or
-# mistyped header (Frame Time 1000 made a 20-frame file a 5.5-hour score; 1e30 a traceback allocating it).
-FRAME_RATES = (1.0, 1000.0)
 
 _CHANNELS = {f"{axis}{kind}".upper(): f"{axis}{kind}" for axis in "XYZ" for kind in ("position", "rotation")}
 _BLOCK_BYTES = 1 << 19  # frame lines are read in blocks of 512 KiB: memory stays flat for any length of file

@@ -16,7 +16,7 @@ def read_motion(path: str | Path, scale: float | None = None, frame_rate: float 
                 max_fps: float | None = None, mapping: dict[str, str] | None = None) -> Motion | Trajectories:
     """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories).
 
-    ``frame_rate`` corrects a file's own frame rate (within ``laban.bvh.FRAME_RATES``, as a file's must be);
+    ``frame_rate`` corrects a file's own frame rate (within ``laban.limits.FRAME_RATES``, as a file's must be);
     ``max_fps`` lets a BVH reader skip frames it need not parse. ``mapping`` ({part: joint name}, the command
     line's ``--map``) names body parts the skeleton's names do not say, or says better
     (``laban.bodyparts.recognised``): every command that reads motion takes it.

@@ -63,7 +63,7 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
 
     ``fps`` is the capture's frame rate; by default it comes from the median interval between timestamps, and the
     frames are then resampled on those regular ticks so that a dropped frame does not shift the time after it.
-    A given ``fps`` is refused outside ``laban.bvh.FRAME_RATES``, as a BVH file's is.
+    A given ``fps`` is refused outside ``laban.limits.FRAME_RATES``, as a BVH file's is.
     """
     path = Path(path)
     if fps is not None:

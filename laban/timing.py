@@ -19,13 +19,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import MusicError
+from .limits import MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 
-# The tempi a person may give, on the command line (--bpm) or in a file (beats files, scores' tempo and beat times):
-# one beat a minute is slower than any music, a thousand faster than any dance. Outside is a typo or a slip of units
-# (milliseconds for seconds), which would divide by zero, or decode hours of motion, or draw thousands of pages.
-MIN_TEMPO, MAX_TEMPO = 1.0, 1000.0  # beats per minute
 SHORTEST_BEAT, LONGEST_BEAT = 60.0 / MAX_TEMPO, 60.0 / MIN_TEMPO  # seconds from one given beat to the next
-MAX_BEATS_PER_BAR = 64  # the longest bar a meter may count (--meter, a score's meter, a beats file's numbering)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
 from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
-from ..timing import MAX_BEATS_PER_BAR, BeatGrid, spacing_problem, tempo_problem
+from ..limits import MAX_BEATS_PER_BAR
+from ..timing import BeatGrid, spacing_problem, tempo_problem
 
 FORMAT = "motiongpt-score"
 VERSION = 1

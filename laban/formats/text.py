@@ -77,7 +77,8 @@ from typing import Callable, NoReturn, TypeVar
 
 from ..errors import ScoreFileError
 from ..score import Column, Direction, Level, Score, Sign, Symbol, overlapping
-from ..timing import MAX_BEATS_PER_BAR, BeatGrid, spacing_problem, tempo_problem
+from ..limits import MAX_BEATS_PER_BAR
+from ..timing import BeatGrid, spacing_problem, tempo_problem
 from .json import MAX_BEATS, uniform_tempo, uniform_times
 
 HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "upbeat")

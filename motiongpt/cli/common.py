@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from laban.errors import LabanError
+from laban.limits import FRAME_RATES, MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 from motiongpt.errors import missing_folder
 
 MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
@@ -38,11 +39,11 @@ def number(kind: str, *, low: float = 0.0, high: float = math.inf, low_inclusive
     return parse
 
 
-bpm = number("a tempo in beats per minute", low=1.0, high=1000.0, low_inclusive=True)
-fps = number("a frame rate in frames per second", low=1.0, high=1000.0, low_inclusive=True)
+bpm = number("a tempo in beats per minute", low=MIN_TEMPO, high=MAX_TEMPO, low_inclusive=True)
+fps = number("a frame rate in frames per second", low=FRAME_RATES[0], high=FRAME_RATES[1], low_inclusive=True)
 scale = number("a scale in metres per file unit", high=100.0)  # a unit up to 100 m: beyond, a typo's overflow
 seed = number("a seed", low=0, low_inclusive=True, integer=True)
-_beats_per_bar = number("beats per bar", low=1, high=64, low_inclusive=True, integer=True)
+_beats_per_bar = number("beats per bar", low=1, high=MAX_BEATS_PER_BAR, low_inclusive=True, integer=True)
 
 
 def meter(text: str) -> int:
