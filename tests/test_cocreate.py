@@ -374,6 +374,26 @@ def test_continue_keeps_the_dance_and_adds_bars(dance, loaded, trials, tmp_path)
     assert set(taken.score.symbols) <= set(continued.score.symbols)  # nothing of the capture's last bar lost
 
 
+def test_a_capture_on_a_rig_named_by_a_map_is_continued_on_that_rig(trials, model_dir, tmp_path, capsys):
+    """``continue capture.bvh --map ...`` on a rig whose joints are named J1, J2, ...: the capture was tokenized
+    with the map, but its continuation was performed on the capture's skeleton without it, and the command failed
+    asking for the --map it had been given. The continuation, and what is made from it, dance on the rig."""
+    from conftest import anonymous_rig
+    from laban import read_motion, write_bvh
+    from motiongpt.cli import main
+    from motiongpt.data import first_seconds
+
+    write_bvh(first_seconds(read_motion(trials["05_02"].path), 4.0), tmp_path / "named.bvh")
+    mapping = anonymous_rig(tmp_path / "named.bvh", tmp_path / "take.bvh")
+    assert main(["continue", str(tmp_path / "take.bvh"), "--bars", "1", "--no-video", "--model", str(model_dir),
+                 *mapping, "-o", str(tmp_path / "more")]) == 0, capsys.readouterr().err
+    rig = laban.read_bvh(tmp_path / "take.bvh").skeleton.names
+    assert laban.read_bvh(tmp_path / "more" / "dance.bvh").skeleton.names == rig
+    assert main(["regenerate", str(tmp_path / "more"), "--bars", "1", "--no-video", "--model", str(model_dir),
+                 "-o", str(tmp_path / "again")]) == 0, capsys.readouterr().err
+    assert laban.read_bvh(tmp_path / "again" / "dance.bvh").skeleton.names == rig
+
+
 def test_continue_holds_the_weight_a_dance_ends_on_to_its_last_bar_line(loaded):
     """A dance whose last step ends before its last bar line keeps its weight there; continued, the empty time
     would be a jump from that step (the built-in model's dance at seed 45 moved 43 mm before the join). The kept

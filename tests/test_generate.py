@@ -154,22 +154,35 @@ def test_a_nucleus_per_row_warps_each_row_as_it_would_alone(model):
         variations(model, grid, 3, top_p=[0.9, 1.0])
 
 
-def test_a_rig_the_package_does_not_recognise_is_refused_before_sampling_saying_what_to_do(tmp_path, capsys):
-    """``generate --skeleton`` on a rig whose joints are named J1, J2, ...: refused at once (it failed after the
-    sampling, when the dance was performed, asking for a --map that generate does not take), the way to perform
-    the dance on that rig named, nothing written."""
+def test_a_rig_the_package_does_not_recognise_performs_the_dance_with_a_map(model, tmp_path, capsys):
+    """``generate --skeleton`` on a rig whose joints are named J1, J2, ...: without ``--map``, refused at once
+    (before any sampling) asking for it, nothing written; with it, the dance is performed on the rig and the
+    prompt keeps the map, so that a dance made from it (vary) is performed on the rig too. Before, generate took
+    no --map: the way to such a rig was a second command (decode --skeleton --map)."""
     from conftest import anonymous_rig
     from motiongpt.cli import main
 
     laban.write_bvh(laban.decode(laban.Score.load(Path(__file__).parents[1] / "examples" / "first_phrase.laban")),
                     tmp_path / "named.bvh")
-    anonymous_rig(tmp_path / "named.bvh", tmp_path / "rig.bvh")
-    assert main(["generate", "--bars", "1", "--skeleton", str(tmp_path / "rig.bvh"),
-                 "-o", str(tmp_path / "dance")]) == 2
+    mapping = anonymous_rig(tmp_path / "named.bvh", tmp_path / "rig.bvh")
+    model.save_pretrained(tmp_path / "model")
+    given = ["generate", "--bars", "1", "--no-video", "--model", str(tmp_path / "model"),
+             "--skeleton", str(tmp_path / "rig.bvh")]
+    assert main(given + ["-o", str(tmp_path / "refused")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "cannot recognise pelvis" in err
-    assert f"motiongpt decode DANCE/score.laban --skeleton {tmp_path / 'rig.bvh'} --map" in err
-    assert not (tmp_path / "dance").exists()
+    assert "\n" not in err and "cannot recognise pelvis" in err and "--map PART=JOINT" in err
+    assert not (tmp_path / "refused").exists()
+    assert main(given[:-2] + mapping[:1] + ["-o", str(tmp_path / "refused")]) == 2  # a map without its rig
+    assert "give --skeleton too" in capsys.readouterr().err and not (tmp_path / "refused").exists()
+
+    assert main(given + mapping + ["-o", str(tmp_path / "dance")]) == 0
+    performed = laban.read_bvh(tmp_path / "dance" / "dance.bvh").skeleton
+    assert performed.names == laban.read_bvh(tmp_path / "rig.bvh").skeleton.names  # the rig's own joints
+    prompt = json.loads((tmp_path / "dance" / "prompt.json").read_text())
+    assert prompt["map"] == dict(item.removeprefix("--map=").split("=") for item in mapping)
+    assert main(["vary", str(tmp_path / "dance"), "--count", "1", "--no-video", "--model", str(tmp_path / "model"),
+                 "-o", str(tmp_path / "varied")]) == 0
+    assert laban.read_bvh(tmp_path / "varied" / "1" / "dance.bvh").skeleton.names == performed.names
 
 
 def test_the_command_writes_the_dance_folder(model, tmp_path, capsys):

@@ -107,6 +107,13 @@ def following(args: argparse.Namespace) -> dict:
                               ("music_guidance", args.music_guidance), ("best_of", args.best_of)) if v is not None}
 
 
+def rig_mapping(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--map`` of a command that performs on ``--skeleton``'s rig: it names that rig's joints, so not without it."""
+    if args.map and args.skeleton is None:
+        raise LabanError("--map names the joints of --skeleton's rig: give --skeleton too")
+    return mapping(args.map)
+
+
 def mapping(items: list[str]) -> dict[str, str] | None:
     """``--map`` items as {part: joint}, or None when there are none."""
     pairs = {}

@@ -66,6 +66,7 @@ def add_parser(commands) -> None:
     common.add_following(gen)
     gen.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     gen.add_argument("--skeleton", type=Path, help="a BVH whose skeleton performs the dance (default: the package's)")
+    common.add_map(gen)
     gen.add_argument("--no-video", action="store_true", help="do not render dance.mp4")
     gen.add_argument("--variations", type=common.number("a number of variations", low=1, high=64,
                                                          low_inclusive=True, integer=True),
@@ -82,8 +83,9 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     out = common.output_folder(args.output)
     common.model_folder(args.model)
+    mapping = common.rig_mapping(args)
     if args.skeleton is not None:
-        _rig(args.skeleton)
+        _rig(args.skeleton, mapping)
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
@@ -100,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter,
                       bars=args.bars, seconds=args.seconds, controls=not args.no_controls,
                       repeats=not args.no_repeats, count=count, seed=args.seed,
-                      temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton,
+                      temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton, mapping=mapping,
                       **common.following(args),
                       **({"varied_top_p": args.varied_top_p} if args.varied_top_p is not None else {}),
                       style_name=args.style, steps_on=args.steps_on)
@@ -116,22 +118,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rig(path: Path) -> None:
-    """A --skeleton rig that can perform the dance, checked before any sampling: one the package recognises (a
-    rig it does not is performed by ``decode --skeleton --map``, once the dance is written)."""
+def _rig(path: Path, mapping: dict[str, str] | None) -> None:
+    """A --skeleton rig that can perform the dance, checked before any sampling: one whose body parts the package
+    recognises, or ``mapping`` (--map) names."""
     from laban import read_bvh, recognised
     from laban.errors import naming
 
     common.existing_file(path)
     try:
-        recognised(read_bvh(path).skeleton)
+        recognised(read_bvh(path).skeleton, mapping)
     except LabanError as error:
         missing = getattr(error, "missing", None)  # parts not recognised (else another fault: said as it is)
         if not missing:
             raise naming(path, error) from None
-        raise LabanError(f"{path}: cannot recognise {', '.join(missing)} among its joints: write the dance without "
-                         f"--skeleton, then perform it on this rig with motiongpt decode DANCE/score.laban "
-                         f"--skeleton {path} --map PART=JOINT ...") from None
+        raise LabanError(f"{path}: cannot recognise {', '.join(missing)} among its joints: name them with "
+                         f"--map PART=JOINT (one for each)") from None
 
 
 def _words_file(path: Path) -> tuple[str | None, list | None]:

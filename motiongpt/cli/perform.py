@@ -42,10 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in (".bvh", ".npz"):
         raise LabanError(f"{args.output}: use .bvh (rotations) or .npz (joint positions)")
     common.existing_file(args.score)
+    mapping = common.rig_mapping(args)
     if args.skeleton is not None:
         common.existing_file(args.skeleton)
-    elif args.map:
-        raise LabanError("--map names the joints of --skeleton's rig: give --skeleton too")
     common.writable(args.output)
     from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
     from laban.timing import beats_path, write_beats
@@ -54,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
     if skeleton is not None:
         try:
-            recognised(skeleton, common.mapping(args.map))
+            recognised(skeleton, mapping)
         except LabanError as error:
             raise naming(args.skeleton, error) from None
     motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)

@@ -172,12 +172,14 @@ class Dance:
         return int(self.lineage.seed if seed is None else seed)
 
     def motion(self):
-        """The score decoded as the writer decodes it (same skeleton, same seed): the dance.bvh's motion, to
-        float precision, computed again from the score (so a hand edit of score.laban shows)."""
+        """The score decoded as the writer decodes it (same skeleton, its body parts as the prompt's ``map`` names
+        them, same seed): the dance.bvh's motion, to float precision, computed again from the score (so a hand edit
+        of score.laban shows)."""
         from laban import decode
 
         if not self._motion:
-            self._motion.append(decode(self.score, _skeleton(self.skeleton), seed=self.decode_seed))
+            self._motion.append(decode(self.score, _skeleton(self.skeleton, self.prompt.get("map")),
+                                       seed=self.decode_seed))
         return self._motion[0]
 
     def digest(self) -> str:
@@ -343,12 +345,19 @@ def _ours(folder: Path) -> bool:
     return bool(files & MARKERS) or bool(folders) and files <= {"overview.png"}
 
 
-def _skeleton(bvh: Path | None):
+def _skeleton(bvh: Path | None, mapping: dict[str, str] | None = None):
+    """The skeleton of the BVH that performs a dance (None: the package's), its body parts named by ``mapping``
+    (the prompt's ``map``) where its joints' names do not say them: a capture continued, a rig given with --map."""
     if bvh is None:
         return None
-    from laban import read_bvh
+    from laban import read_bvh, recognised
+    from laban.errors import naming
 
-    return read_bvh(bvh).skeleton
+    skeleton = read_bvh(bvh).skeleton
+    try:
+        return recognised(skeleton, mapping) if mapping else skeleton
+    except LabanError as error:
+        raise naming(bvh, error) from None
 
 
 # What each setting a prompt.json may hold is (the rest are kept as they are): read back by every development of

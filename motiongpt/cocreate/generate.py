@@ -220,8 +220,8 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
              top_k: int = 0, top_p: float = TOP_P, varied_top_p: float = VARIED_TOP_P,
              guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
              best_of: int | None = None, spread: float | None = None,
-             skeleton: str | Path | None = None, style_name: str | None = None, rank_them: bool = True,
-             steps_on: str | None = None) -> list[Dance]:
+             skeleton: str | Path | None = None, mapping: dict[str, str] | None = None,
+             style_name: str | None = None, rank_them: bool = True, steps_on: str | None = None) -> list[Dance]:
     """``count`` dances from the model: words ``text`` for the whole dance, or ``phrases`` bar by bar (``[((first,
     last), words), ...]``, staff bars: each phrase's words ask of its bars, ``checked_phrases``), on ``music``'s
     beats (its per-bar controls followed unless ``controls`` is False; where the music repeats a bar, the dance
@@ -240,7 +240,9 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     the nucleus of every variation but the first (which is the dance written alone, at ``top_p``). ``steps_on``:
     where the feet land, ``"beat"``, ``"half-beat"`` or ``"anywhere"`` (``motiongpt.model.rhythm``; None: on the
     beat with music, anywhere without). ``style_name``: what the prompt records as the style (a name or an
-    adapter folder; the model in ``loaded`` already carries an adapter)."""
+    adapter folder; the model in ``loaded`` already carries an adapter). ``skeleton``: a BVH whose skeleton
+    performs the dances; ``mapping``: its body parts' joints where its names do not say them (``laban.recognised``;
+    the prompt keeps it as ``map``, so that every dance made from these is performed on the rig too)."""
     from motiongpt.model.generate import variations
 
     if not (isinstance(count, int) and count >= 1):
@@ -295,7 +297,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,
               "steps_on": steps,
               **({"music_guidance": music_guidance, "repeats": repeats} if rows is not None else {}),
-              **_model_fields(loaded)}
+              **({"map": dict(mapping)} if mapping else {}), **_model_fields(loaded)}
     if phrases:
         prompt = worded_prompt(prompt, phrases)
     dances = []

@@ -111,7 +111,8 @@ def _generated(dance: Dance, models) -> list[Dance]:
                     top_p=prompt.get("top_p", TOP_P), varied_top_p=varied,
                     guidance=prompt.get("guidance", WORDS_GUIDANCE),
                     music_guidance=prompt.get("music_guidance", MUSIC_GUIDANCE), best_of=prompt.get("best_of"),
-                    spread=lineage.settings.get("spread"), skeleton=dance.skeleton, style_name=prompt.get("style"),
+                    spread=lineage.settings.get("spread"), skeleton=dance.skeleton, mapping=prompt.get("map"),
+                    style_name=prompt.get("style"),
                     rank_them=False, steps_on=prompt.get("steps_on"), **length)
 
 
