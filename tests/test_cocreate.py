@@ -695,6 +695,43 @@ def test_a_session_made_with_relative_paths_is_made_again_from_anywhere(model_di
     assert code == 0 and lines[-1] == "2 of 2 dances made again the same (0 not made again)", lines
 
 
+def test_music_given_relative_or_given_again_is_edited_and_made_again_as_it_was(model_dir, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """Music given relative to where a command ran is recorded whole: the dance is regenerated, continued and made
+    again from another folder (it was looked up from there: "tune.mid: no such file (the music this dance was made
+    on)"). A continue given the dance's own music again starts it from its first bar and is made again so (it was
+    made again on the music's next bars: another score). A ``Path`` given as music is written to prompt.json (it
+    raised TypeError there)."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+
+    work = tmp_path / "work"
+    work.mkdir()
+    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=100)])
+    part.append([music21.note.Note(60 + k % 5, quarterLength=1.0) for k in range(16)])
+    part.append(music21.tempo.MetronomeMark(number=140))  # its next bars faster: another grid
+    part.append([music21.note.Note(67 - k % 3, quarterLength=1.0) for k in range(16)])
+    part.write("midi", fp=str(work / "tune.mid"))
+    model = ["--model", str(model_dir)]
+    monkeypatch.chdir(work)
+    code, err = cli(["generate", "--text", "steps forward", "--music", "tune.mid", "--bars", "4", "--seed", "1",
+                     "--no-video", "-o", "a"] + model, capsys)
+    assert code == 0, err
+    monkeypatch.chdir(tmp_path)
+    for args in (["regenerate", "work/a", "--bars", "2", "--no-video", "-o", "work/r"],
+                 ["continue", "work/a", "--bars", "2", "--no-video", "-o", "work/next"],
+                 ["continue", "work/a", "--bars", "2", "--music", "work/tune.mid", "--no-video", "-o", "work/again"]):
+        code, err = cli(args + model, capsys)
+        assert code == 0, (args, err)
+    assert json.loads((work / "a" / "prompt.json").read_text())["music"] == str((work / "tune.mid").resolve())
+    code = main(["history", "work", "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "4 of 4 dances made again the same (0 not made again)", lines
+    generate(load_model(model_dir), text="steps", music=work / "tune.mid", bars=2)[0].save(tmp_path / "p", video=False)
+    assert json.loads((tmp_path / "p" / "prompt.json").read_text())["music"] == str((work / "tune.mid").resolve())
+
+
 def test_a_dance_is_developed_in_its_own_style_and_adapter(model_dir, tmp_path, capsys):
     """A dance made in a style, or by a style adapter, is regenerated, varied and continued in it from the command
     line (which loads no style) as the studio does it (which loads the dance's), and made again the same; an

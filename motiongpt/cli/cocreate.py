@@ -179,7 +179,7 @@ def run_continue(args: argparse.Namespace) -> int:
                             **common.following(args))
     result.save(out, video=not args.no_video)
     music = result.lineage.settings.get("music")
-    where = f" on {music}" if args.music else f" on the next bars of {music}" if music else ""
+    where = f" on {args.music}" if args.music else f" on the next bars of {music}" if music else ""
     print(f"{out}: {args.bars} bars added{where}, seed {args.seed}")
     return 0
 

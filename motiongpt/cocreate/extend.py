@@ -71,7 +71,8 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     from laban.algebra import bar_start, cut, hold_to
     from motiongpt.model.generate import variations
 
-    from .generate import STEPS_ON, closing_words, followed, steps_named, steps_of, worded, worded_prompt
+    from .generate import (STEPS_ON, closing_words, followed, recorded_music, steps_named, steps_of, worded,
+                           worded_prompt)
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -108,8 +109,10 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
         added = [((high + 1, high + bars), words)] if words else []
         prompt = worded_prompt(prompt, worded(dance, low, high) + added)
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
-                       settings={"added_bars": bars, "music": music or (dance.prompt["music"] if own else None),
-                                 "temperature": temperature, **sampling},
+                       settings={"added_bars": bars,
+                                 "music": recorded_music(music) or (dance.prompt["music"] if own else None),
+                                 # its own music's next bars, or music given (the same music: from its start)
+                                 "own_music": own is not None, "temperature": temperature, **sampling},
                        **loaded.versions)
 
 

@@ -96,6 +96,15 @@ def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int
     return beat_grid(bpm=bpm, seconds=seconds, meter=meter), None, None
 
 
+def recorded_music(music: str | Path | None) -> str | None:
+    """How a prompt and a lineage name music: a work of music21's corpus by its name, a file by its whole path
+    (given relative to where a command ran, it was looked up from where the dance was later edited, continued or
+    made again, and a ``Path`` could not be written to prompt.json)."""
+    if music is None or str(music).startswith("corpus:"):
+        return music
+    return str(Path(music).resolve())
+
+
 def steps_named(name: str | None, music) -> str:
     """Where a dance's steps land, by name (``STEPS_ON``): ``name``, or by default on the beat with music and
     anywhere without."""
@@ -291,6 +300,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
                         repeats=repeated, steps_on=STEPS_ON[steps],
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
+    music = recorded_music(music)
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,

@@ -79,7 +79,9 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
                           seed=lineage.seed, temperature=temperature, **sampling)
     if operation == "continue":
         loaded, music = models(adapter), settings.get("music")
-        own_music = music is not None and music == parent.prompt.get("music")  # went on with its own music
+        # went on with its own music's next bars (``own_music``; a lineage written before it was recorded says
+        # so only by naming the dance's music, which also reads the same music given again, from its start, so)
+        own_music = settings.get("own_music", music is not None and music == parent.prompt.get("music"))
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
         return continue_dance(parent, loaded, settings["added_bars"], music=None if own_music else music,
