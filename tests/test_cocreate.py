@@ -394,6 +394,20 @@ def test_a_capture_on_a_rig_named_by_a_map_is_continued_on_that_rig(trials, mode
     assert laban.read_bvh(tmp_path / "again" / "dance.bvh").skeleton.names == rig
 
 
+def test_a_dance_continued_at_its_own_tempo_keeps_its_tempo_line(dance, loaded, tmp_path):
+    """The continuation's grid joins the dance's beats and the new bars' at its closing tempo; summed in floats,
+    the times came out a last digit off the steady tempo's, and score.laban listed every beat's time instead of
+    ``tempo: ...``, so a choreographer changing the tempo by hand had every time to edit."""
+    from laban.formats.json import uniform_tempo
+
+    tempo = uniform_tempo(dance.score.grid)
+    assert tempo is not None  # the case: a dance at a steady tempo
+    longer = continue_dance(dance, loaded, 3, seed=1)
+    assert uniform_tempo(longer.score.grid) == tempo
+    longer.score.save(tmp_path / "longer.laban")
+    assert f"tempo: {tempo!r}" in (tmp_path / "longer.laban").read_text()
+
+
 def test_continue_holds_the_weight_a_dance_ends_on_to_its_last_bar_line(loaded):
     """A dance whose last step ends before its last bar line keeps its weight there; continued, the empty time
     would be a jump from that step (the built-in model's dance at seed 45 moved 43 mm before the join). The kept

@@ -148,7 +148,7 @@ def run_vary(args: argparse.Namespace) -> int:
     dances = vary(dance, _developing(args, dance), args.strength, count=args.count, seed=args.seed,
                   temperature=args.temperature)
     save_variations(out, dances, video=False)
-    print(f"{out}: {len(dances)} variations at strength {args.strength:g} ({out}/1 the best ranked)")
+    print(f"{out}: {common.counted(len(dances), 'variation')} at strength {args.strength:g} ({out}/1 the best ranked)")
     return 0
 
 
@@ -161,7 +161,8 @@ def run_regenerate(args: argparse.Namespace) -> int:
     result = regenerate(dance, _developing(args, dance), first, last, text=args.text, seed=args.seed,
                         temperature=args.temperature, **common.following(args))
     result.save(out, video=not args.no_video)
-    print(f"{out}: bars {first}-{last} rewritten, the others kept, seed {args.seed}")
+    print(f"{out}: {f'bar {first}' if first == last else f'bars {first}-{last}'} rewritten, the others kept, "
+          f"seed {args.seed}")
     return 0
 
 
@@ -180,7 +181,7 @@ def run_continue(args: argparse.Namespace) -> int:
     result.save(out, video=not args.no_video)
     music = result.lineage.settings.get("music")
     where = f" on {args.music}" if args.music else f" on the next bars of {music}" if music else ""
-    print(f"{out}: {args.bars} bars added{where}, seed {args.seed}")
+    print(f"{out}: {common.counted(args.bars, 'bar')} added{where}, seed {args.seed}")
     return 0
 
 
@@ -191,7 +192,7 @@ def run_blend(args: argparse.Namespace) -> int:
     out = _output(args, args.first, "blend")
     result = blend(a, b, _developing(args, a), args.bars, seed=args.seed, temperature=args.temperature)
     result.save(out, video=not args.no_video)
-    print(f"{out}: {args.bars} bars from {args.first} to {args.second}, seed {args.seed}")
+    print(f"{out}: {common.counted(args.bars, 'bar')} from {args.first} to {args.second}, seed {args.seed}")
     return 0
 
 

@@ -230,13 +230,23 @@ def beats_through(grid, beats: int):
 
 
 def joined_grid(parts: list, meter: int, downbeat: int = 0):
-    """One grid from runs of beat times: each run's intervals continued from where the one before ends."""
+    """One grid from runs of beat times: each run's intervals continued from where the one before ends. Runs of
+    one steady tempo make that tempo's grid exactly (``laban.formats.json.uniform_times``), not one a float's last
+    digits off it: a dance continued at its own 110 bpm was written with every beat's time, not ``tempo: 110``."""
     import numpy as np
 
+    from laban.formats.json import uniform_times
     from laban.timing import BeatGrid
 
     times = np.asarray(parts[0], dtype=float)
     for part in parts[1:]:
         part = np.asarray(part, dtype=float)
         times = np.concatenate([times, times[-1] + (part[1:] - part[0])])
+    if len(times) > 1:
+        steady = np.asarray(uniform_times(round(60.0 / (times[1] - times[0]), 6), len(times), float(times[0])))
+        if np.abs(steady - times).max() < STEADY:
+            times = steady
     return BeatGrid(tuple(times), meter, downbeat)
+
+
+STEADY = 1e-9  # seconds: beat times this near a steady tempo's are that tempo's (a float's last digits, summed)
