@@ -746,6 +746,31 @@ def test_music_given_relative_or_given_again_is_edited_and_made_again_as_it_was(
     assert json.loads((tmp_path / "p" / "prompt.json").read_text())["music"] == str((work / "tune.mid").resolve())
 
 
+def test_bars_not_danced_on_the_dance_s_music_are_not_given_its_controls(model_dir):
+    """A dance on a chorale continued on another: regenerating or varying it read the chorale's controls for the
+    bars danced on the other music (the chorale's bars 5-6 for bars 5-6 of the dance). Those bars' controls are
+    now absent (-1), the chorale's bars keep theirs, and a continue of it goes on at its closing tempo, not on the
+    chorale's next bars; a blend is on neither dance's music."""
+    pytest.importorskip("music21")
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.cocreate.editing import controls_for, staff_bars
+
+    loaded = load_model(model_dir)
+    vocabulary = loaded.model.vocabulary
+    dance = generate(loaded, text="steps forward", music="corpus:bach/bwv66.6", bars=4, seed=1)[0]
+    longer = continue_dance(dance, loaded, 2, music="corpus:bach/bwv1.6", seed=2)
+    bars = len(vocabulary.bar_spans(vocabulary.encode(longer.score)))
+    rows, before = controls_for(longer, loaded, bars), controls_for(dance, loaded, bars)
+    new = bars - 2  # the vocabulary's bars of the continuation: the last two
+    assert (before[new:] >= 0).any()  # the case: the chorale has bars there, which were read for them
+    assert np.array_equal(rows[:new], before[:new]) and (rows[new:] == -1).all()
+    last = staff_bars(dance.score, vocabulary)[1]  # the chorale's last bar danced (it opens with an upbeat)
+    assert longer.prompt["music"] == dance.prompt["music"] and longer.prompt["music_bars"] == last
+    again = continue_dance(longer, loaded, 1, seed=3)  # not on the chorale's bars 7: at the closing tempo
+    assert again.lineage.settings["music"] is None and not again.lineage.settings["own_music"]
+    assert blend(dance, longer, loaded, 1).prompt["music"] is None
+
+
 def test_a_dance_is_developed_in_its_own_style_and_adapter(model_dir, tmp_path, capsys):
     """A dance made in a style, or by a style adapter, is regenerated, varied and continued in it from the command
     line (which loads no style) as the studio does it (which loads the dance's), and made again the same; an

@@ -84,8 +84,9 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
             score = fill(loaded, score, kept + k, kept + k + 1, text=words, style=style,
                          seed=_derived(seed, k), temperature=temperature, steps_on=steps)[0]
     words = " → ".join(t for t in (a.text, b.text) if t) or None
-    prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars), "steps_on": steps}
+    prompt = {**a.prompt, "text": words, "bars": kept + bars + len(future_bars), "steps_on": steps, "music": None}
     prompt.pop("phrases", None)  # A's phrases name A's bars, not the blend's
+    prompt.pop("music_bars", None)  # nor is it on A's music: A's last bars, a bridge and B's first on a grid of its own
     return a.child(score, "blend", prompt=prompt, parents=(_ref(b),), bars=(kept + 1, kept + bars), text=words,
                    style=_shared(a.style, b.style), seed=seed,
                    settings={"blend_bars": bars, "context": context, "method": method, "temperature": temperature},

@@ -364,7 +364,7 @@ def _skeleton(bvh: Path | None, mapping: dict[str, str] | None = None):
 # the dance and by replay, so a hand-damaged one is refused here in one line, not deep in an operation.
 PROMPT_TEXT = ("text", "music", "style", "steps_on", "model", "model_version", "motiongpt", "capture")
 PROMPT_NUMBERS = ("bpm", "seconds", "temperature", "top_p", "guidance", "music_guidance", "fps")
-PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of")
+PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of", "music_bars")
 PROMPT_FLAGS = ("controls", "repeats")
 
 

@@ -64,7 +64,9 @@ def model_bars(score, vocabulary, first: int, last: int) -> tuple[int, int]:
 
 def controls_for(dance: Dance, loaded: Loaded, bars: int):
     """The per-bar control rows a dance was made under: its music's when its prompt names music and followed its
-    controls, else None (absent)."""
+    controls, else None (absent); absent (-1) too for the bars after ``music_bars``, the last bar danced on that
+    music (a dance continued on other music, or past its music at its closing tempo: those bars' controls were
+    another music's, or none, and were read as the first music's bars)."""
     music = dance.prompt.get("music")
     if not music or not dance.prompt.get("controls"):
         return None
@@ -73,7 +75,12 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
     from .generate import music_controls
 
     features = music_features(_music_path(music), dance.score.beats_per_bar).counted_as(dance.score.grid)
-    return music_controls(loaded, features, dance.score.grid, bars)
+    rows = music_controls(loaded, features, dance.score.grid, bars)
+    last = dance.prompt.get("music_bars")
+    if last is not None:
+        first = 0 if dance.score.grid.downbeat else 1  # the staff number of the vocabulary's first bar
+        rows[max(last - first + 1, 0):] = -1
+    return rows
 
 
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,

@@ -105,6 +105,8 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     full = joined_grid([old_times, np.asarray(grid.times)[kept * meter:]], meter, dance.score.grid.downbeat)
     score = assemble(vocabulary, header, kept_bars + new_bars, full, dance.score.title)
     prompt = {**dance.prompt, "text": words, "bars": high - low + 1 + bars, "steps_on": steps}
+    if own is None and dance.prompt.get("music"):  # the new bars are not on the dance's music: it ends before them
+        prompt["music_bars"] = min(dance.prompt.get("music_bars", high), high)
     if dance.phrases is not None or text is not None:  # worded bar by bar from now on: the new bars one more phrase
         added = [((high + 1, high + bars), words)] if words else []
         prompt = worded_prompt(prompt, worded(dance, low, high) + added)
@@ -122,8 +124,8 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     its per-bar controls if the dance followed them, and where the new bars repeat earlier bars, those copies
     (unless the dance was made without), with the tokens of the dance's bars from before the context that they
     repeat (``variations(sources=...)``: the model sees only the context, the copy reads the whole dance). None
-    where the dance's beats are not that music's (its later bars continued on other music, say): it goes on at
-    its closing tempo."""
+    where the dance's last bars were not danced on that music (``music_bars``) or its beats are not that music's:
+    it goes on at its closing tempo."""
     from laban.algebra import bar_start
     from laban.timing import BeatGrid
     from motiongpt.conditioning.controls import controls_from_music
@@ -132,6 +134,8 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
 
     from .editing import _music_path
 
+    if dance.prompt.get("music_bars", high) < high:  # its last bars were danced on other music, or on none
+        return None
     meter = score.beats_per_bar
     features = music_features(_music_path(dance.prompt["music"]), meter).counted_as(score.grid)  # its bars
     music, vocabulary = features.grid, loaded.model.vocabulary
