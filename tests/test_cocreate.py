@@ -483,9 +483,9 @@ def test_blend_keeps_both_ends_and_names_both_parents(dance, loaded):
 
 def test_a_blend_hands_the_body_over_from_a_to_b_one_part_at_a_time(dance, loaded):
     """The crossfade's bridge dances the two bars it joins (A's last, B's first), more and more of it as B's: body
-    part by body part (head, torso, arms, then the feet, or the feet first, one order all through) and, inside the part changing over, from a beat that only
-    comes earlier bar by bar; a part handed over whole takes B's posture with it (a limb B's bar leaves where it
-    was is first carried to where B holds it)."""
+    part by body part (head, torso, arms, then the feet, or the feet first, one order all through) and, inside the
+    part changing over, from a beat that only comes earlier bar by bar; a part handed over whole takes B's posture
+    with it (a limb B's bar leaves where it was is first carried to where B holds it)."""
     from motiongpt.cocreate.blend import ORDERS
 
     other = Dance(repeat(dance.score, 2), {"text": "twice"}, Lineage("example"))
