@@ -148,6 +148,26 @@ def test_takes_on_a_rig_whose_joints_say_nothing_are_built_with_map(trials, tmp_
     assert take.tokens > 0 and len(take.score().symbols) > 0
 
 
+def test_a_corpus_built_from_a_relative_folder_finds_its_music_and_captures_from_anywhere(folder, tmp_path,
+                                                                                            monkeypatch):
+    """``motiongpt corpus build takes -o corpus`` recorded takes/... as each take's motion and music: trained from
+    another folder, a paired take's controls were silently its dance's instead of its music's, and no take's
+    energy came from its capture."""
+    from motiongpt.train.corpus import read_corpus
+
+    shutil.copytree(folder, tmp_path / "takes")
+    monkeypatch.chdir(tmp_path)
+    assert main(["corpus", "build", "takes", "-o", "corpus", "-q"]) == 0
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    paired = Corpus.load(tmp_path / "corpus").take("sub/07_01")
+    assert Path(paired.music).is_file() and Path(paired.source).is_file()
+    assert paired.music == str(tmp_path / "takes" / "sub" / "07_01.mid")
+    takes = [t for split in ("train", "validation", "test") for t in read_corpus(tmp_path / "corpus", split)]
+    assert len(takes) == len(TINY) and all(capture is not None and Path(capture[0]).is_file() for *_, capture in takes)
+    assert any(music is not None and Path(music).is_file() for _, _, _, music, _ in takes)
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda p: p.unlink(), "not a corpus"),
     (lambda p: p.write_text('{"format": "motiongpt-corpus", "takes": [}'), "damaged corpus index"),

@@ -99,6 +99,18 @@ def test_a_clip_is_measured_and_tokenized_on_the_beats_of_the_one_door(trials, t
     assert measured.score.tempo == pytest.approx(100.0)
 
 
+def test_a_corpus_folder_is_read_as_clips_without_its_manifest(tmp_path):
+    """A researcher's takes as ``motiongpt corpus build`` reads them (a manifest.csv at the top of the folder) were
+    refused as --reference or --held-out: the manifest was read as a Kinect v2 capture ('expected 101
+    comma-separated values')."""
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    laban.write_bvh(laban.decode(score), tmp_path / "take.bvh")
+    (tmp_path / "take.txt").write_text("a phrase\n")
+    (tmp_path / "manifest.csv").write_text("file,style,split\ntake.bvh,modern,train\n")
+    clip, = evaluate.load_directory(tmp_path)
+    assert clip.name == "take" and clip.text == "a phrase"
+
+
 def test_random_scores_are_valid_and_always_supported():
     rng = np.random.default_rng(0)
     grid = BeatGrid.uniform(100, 20.0)

@@ -64,6 +64,23 @@ def test_save_and_load_give_the_same_outputs(model, ids, tmp_path):
     assert MotionGPT.from_pretrained(tmp_path / "m").config.hidden_size == model.config.hidden_size
 
 
+def test_a_saved_model_is_readable_as_the_umask_allows(model, tmp_path):
+    """The folder was made by tempfile.mkdtemp (0700) and safetensors writes its weights 0600: a model trained on a
+    shared machine could not be loaded by anyone but the one who trained it, whatever the umask said."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        model.save_pretrained(tmp_path / "m")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "m").stat().st_mode) == 0o755
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "m").iterdir()} == \
+        {name: 0o644 for name in ("config.json", "generation_config.json", "model.safetensors", "vocabulary.json")}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary folder left beside it
+
+
 def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
     def refused(path) -> str:
         with pytest.raises(CheckpointError) as error:

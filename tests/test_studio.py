@@ -103,6 +103,19 @@ def test_start_from_a_capture_at_its_real_frame_rate(site, tmp_path):
     assert durations[60] < 0.75 * durations[None]  # read twice as fast, the same motion lasts half as long
 
 
+def test_start_refuses_a_bad_meter_or_an_unknown_setting_in_one_line(site):
+    """/api/start read its meter with int(): "3/4" was a 500 and a traceback, 2.5 was taken as 2 and 0 as 4, and
+    a setting it does not have was ignored; each is now refused in one line, as /api/ask refuses its settings."""
+    client = site["client"]
+    for body, words in (({"meter": "3/4"}, "meter must be a whole number"), ({"meter": 2.5}, "meter must be a whole"),
+                        ({"meter": 0}, "meter must be from 1 to 64"), ({"meter": 65}, "meter must be from 1 to 64"),
+                        ({"colour": "red"}, "not a setting")):
+        answer = client.post("/api/start", json={"upload": "u9999-none.bvh", **body})
+        assert answer.status_code == 400 and words in answer.json()["error"], answer.text
+    answer = client.post("/api/start", json={"upload": "u9999-none.bvh", "meter": "3"})  # a good meter: the upload
+    assert answer.status_code == 404 and "no such upload" in answer.json()["error"]
+
+
 def test_regenerate_bars_keeps_the_rest_and_joins_the_history(site):
     from laban.algebra import cut
     from laban.score import Score

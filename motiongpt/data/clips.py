@@ -21,6 +21,7 @@ DAZ_BLEND_SECONDS = 0.05
 MOTION_SUFFIXES = (".bvh", ".npz", ".csv")
 BEATS_SUFFIXES = (".beats", ".beats.txt")
 SCORE_SUFFIXES = (".laban", ".score.json")
+MANIFEST = "manifest.csv"  # what a corpus folder says of its takes (``motiongpt.data.corpus``), not a take
 
 
 @dataclass
@@ -68,14 +69,16 @@ def beats_beside(path: Path) -> BeatGrid | None:
 
 
 def load_directory(folder: Path) -> list[Clip]:
-    """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2), with what lies beside it under
-    the same stem: music or a beats file for its beats (``beats_beside``), a score (.laban, .score.json) it was
-    decoded from, and the prompt it was made from (.txt)."""
+    """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2; not a ``manifest.csv``), with
+    what lies beside it under the same stem: music or a beats file for its beats (``beats_beside``), a score
+    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
     clips = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES):
+    # a corpus folder's manifest.csv (``motiongpt corpus build``) is never a take: read as a Kinect v2 capture, it
+    # stopped the whole evaluation of a researcher's own takes in one line about 101 comma-separated values
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES and p.name != MANIFEST):
         score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),
                      None)
         prompt = path.with_suffix(".txt")

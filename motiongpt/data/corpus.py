@@ -345,9 +345,9 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
                 failures.append((job.name, f"{folder / job.output}: cannot write: {error.strerror or error}"))
                 continue
             s = by_name[job.name]
-            takes[job.name] = Take(job.name, job.output.as_posix(), str(s.path), outcome["sha256"], s.split, s.style,
-                                   s.description, job.music, s.fps, round(outcome["seconds"], 6), outcome["bars"],
-                                   outcome["tokens"], folder, made_with[job.name])
+            takes[job.name] = Take(job.name, job.output.as_posix(), _whole(s.path), outcome["sha256"], s.split,
+                                   s.style, s.description, _whole(job.music), s.fps, round(outcome["seconds"], 6),
+                                   outcome["bars"], outcome["tokens"], folder, made_with[job.name])
             seconds += outcome["seconds"]
             warned += [(job.name, message) for message in outcome["warnings"]]
     finally:
@@ -365,8 +365,15 @@ def build(sources: list[Source], folder: str | Path, *, jobs: int = 1, subdivisi
 
 def _described(old: Take, s: Source, folder: Path) -> Take:
     """A reused score with today's metadata."""
-    return replace(old, source=str(s.path), split=s.split, style=s.style, description=s.description,
-                   music=None if s.music is None else str(s.music), fps=s.fps, folder=folder)
+    return replace(old, source=_whole(s.path), split=s.split, style=s.style, description=s.description,
+                   music=_whole(s.music), fps=s.fps, folder=folder)
+
+
+def _whole(path: str | Path | None) -> str | None:
+    """A take's motion or music file as the index records it: whole, so that the corpus reads its captures and
+    music from whatever folder it is trained in (a path relative to the build's working folder was silently
+    missed there: a paired corpus trained on its dances' controls instead of its music's)."""
+    return None if path is None else os.path.abspath(path)
 
 
 def _previous(folder: Path) -> dict[str, Take]:

@@ -23,8 +23,8 @@ so ``generate`` samples token by token at the cost of a plain causal LM.
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
@@ -176,10 +176,16 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         _quiet()
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+        # made as any new folder is, so that the umask sets its permissions (tempfile.mkdtemp's folder, and the file
+        # safetensors writes, are their owner's alone: a model trained on a shared machine was 0700, its weights 0600)
+        temporary = directory.with_name(f".{directory.name}.{secrets.token_hex(8)}.part")
+        temporary.mkdir()
         try:
             super().save_pretrained(temporary, **kwargs)
             (self.vocabulary or Vocabulary()).save_pretrained(temporary)
+            for file in temporary.iterdir():
+                if file.is_file():
+                    file.chmod(temporary.stat().st_mode & 0o666)
             old = None
             if directory.exists():
                 old = directory.with_name(f".{directory.name}.old")

@@ -158,8 +158,7 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
         return _job(studio.ask(await _body(request)))
 
     async def start(request: Request):
-        body = await _body(request)
-        return _job(studio.start(str(body.get("upload", "")), int(body.get("meter", 4) or 4), body.get("fps")))
+        return _job(studio.start(await _body(request)))
 
     async def operate(request: Request):
         dance_id, operation = request.path_params["dance"], request.path_params["operation"]

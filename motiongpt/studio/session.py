@@ -13,11 +13,13 @@ import dataclasses
 import threading
 from pathlib import Path
 
+from laban.limits import FRAME_RATES, MAX_BEATS_PER_BAR
+
 from .files import Folder, StudioError
 from .jobs import Cancelled, Job, Jobs
 
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
-          "strength": (0.0, 1.0), "temperature": (0.1, 2.0), "fps": (1.0, 1000.0)}
+          "strength": (0.0, 1.0), "temperature": (0.1, 2.0), "fps": FRAME_RATES, "meter": (1, MAX_BEATS_PER_BAR)}
 
 
 def partner_available() -> bool:
@@ -300,11 +302,14 @@ class Studio:
 
         return self.jobs.submit("edit", work)
 
-    def start(self, upload_id: str, meter: int = 4, fps=None) -> Job:
-        """A dance from an uploaded capture (tokenized; ``fps``: its real frame rate where the file says another,
-        as the CMU salsa takes do) or score, the root of a new line of the history."""
-        fps = _settings({"fps": fps}, fps=float).get("fps")  # (none given: the file's own)
-        path = self.folder.upload_path(upload_id, ("capture", "score"))
+    def start(self, settings: dict) -> Job:
+        """A dance from an uploaded capture (``upload``; tokenized in ``meter`` beats a bar, 4 by default; ``fps``:
+        its real frame rate where the file says another, as the CMU salsa takes do; none given: the file's own) or
+        score, the root of a new line of the history. The settings are checked as every request's are: a meter of
+        "3/4" was a traceback, 2.5 taken as 2, a setting of no such name ignored."""
+        s = _settings(settings, upload=str, meter=int, fps=float)
+        meter, fps = s.get("meter", 4), s.get("fps")
+        path = self.folder.upload_path(s.get("upload", ""), ("capture", "score"))
 
         def work(job: Job) -> None:
             from laban.score import Score
