@@ -540,6 +540,20 @@ def test_a_crossfade_steps_evenly_from_a_to_b(trials, loaded):
     assert 0 < places[0] < places[-1] < 1.2, places
 
 
+def test_a_dance_blended_with_itself_is_handed_over_evenly(dance, loaded):
+    """A dance blended with itself has no line from A to B to place its bars on (the centres coincide): the bridge
+    hands over by even shares of the body, without dividing by zero (a RuntimeWarning, and every place NaN)."""
+    import warnings
+
+    from motiongpt.cocreate.blend import positions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        mixed = blend(dance, dance, loaded, 3)
+        assert np.isnan(positions(mixed.score, dance.score, dance.score)).all()
+    assert bar_count(mixed.score) == 2 + 3 + 2
+
+
 def test_regenerated_bars_tie_into_what_the_bar_after_them_continues(dance, loaded):
     """A symbol belongs to the bar it starts in. The plié begun in bar 1 runs on into bar 2, whose tokens keep its
     piece there; regenerating bar 1, the new bar ends with a symbol tied into that piece (``ties.TiedIntoKept``),

@@ -95,7 +95,8 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
 
 def positions(score, a, b, evaluator=None) -> np.ndarray:
     """Each bar of ``score`` (staff bars from 1) placed on the line from dance A's bars to dance B's bars in the
-    evaluator's score space: the projection (e − ā)·(b̄ − ā) / |b̄ − ā|², 0 at A's mean bar, 1 at B's."""
+    evaluator's score space: the projection (e − ā)·(b̄ − ā) / |b̄ − ā|², 0 at A's mean bar, 1 at B's (NaN where A
+    and B are one material: no line)."""
     return _line(a, b, evaluator)(_bars(score))
 
 
@@ -106,7 +107,10 @@ def _line(a, b, evaluator=None):
     evaluator = evaluator or shipped()
     centre_a, centre_b = (evaluator.embed_scores(_bars(s)).mean(0) for s in (a, b))
     axis = centre_b - centre_a
-    return lambda bars: (evaluator.embed_scores(bars) - centre_a) @ axis / float(axis @ axis)
+    length = float(axis @ axis)
+    if length < 1e-12:  # A's bars and B's are one material (a dance blended with itself): no way to place a bar on
+        return lambda bars: np.full(len(bars), np.nan)  # (it divided by zero, with a warning)
+    return lambda bars: (evaluator.embed_scores(bars) - centre_a) @ axis / length
 
 
 def _bars(score) -> list:
@@ -179,6 +183,8 @@ def _crossfade(vocabulary, score_a, score_b, bars: int, period: float, evaluator
                     for n in levels]
             read = [cut(assemble(vocabulary, header, [before, run], two, ""), 2, 2) for run, _ in made]
             at = place(read)  # each bar where it stands: after the bar before, from where that one started
+            if not np.isfinite(at).all():  # no line from A to B: each bar placed by the share of it handed over
+                at = np.asarray(levels, dtype=float) / top
             rising = [i for i in range(len(levels)) if at[i] > last + 1e-3] or range(len(levels))
             i = min(rising, key=lambda i: (abs(at[i] - share), i))
             cost += abs(at[i] - share) + (0.0 if at[i] > last + 1e-3 else 1.0 + last - at[i])
