@@ -7,6 +7,7 @@ import csv
 import json
 import runpy
 import shutil
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -192,6 +193,24 @@ def test_a_file_given_as_a_corpus_is_called_a_file(tmp_path):
         Corpus.load(tmp_path / "corpus.json")
     with pytest.raises(CorpusError, match="no such folder"):
         Corpus.load(tmp_path / "nothing")
+
+
+def test_a_take_no_manifest_row_names_is_said_to_be_read_as_training(folder, tmp_path):
+    """A manifest row mistyped (05-04.bvh for 05_04.bvh) names no take, and the take it meant went silently into the
+    training split, a held-out take among them: each take no row names is now said, with what it is read as."""
+    work = tmp_path / "work"
+    shutil.copytree(folder, work)
+    rows = (work / "manifest.csv").read_text().splitlines()
+    first = rows[1].split(",")[0]
+    (work / "manifest.csv").write_text("\n".join([rows[0], rows[1].replace(first, first.replace("_", "-"), 1),
+                                                   *rows[2:]]) + "\n")
+    with pytest.warns(UserWarning, match=rf"^1 take named in no row of the manifest, read as training takes: "
+                                         rf"{Path(first).stem}$"):
+        taken = scan([work])
+    assert {s.name: s.split for s in taken}[Path(first).stem] == "train"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scan([folder])  # every take named: nothing said
 
 
 def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path):

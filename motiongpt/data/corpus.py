@@ -37,6 +37,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -221,11 +222,20 @@ def scan(inputs: list[Path], manifest: Path | None = None, fps: float | None = N
                 raise CorpusError(f"{names[name]} and {path} would both be take '{name}'")
             names[name] = path
             sources.append(_source(path, name, rows, fps))
+    unnamed = [name for name, path in names.items() if rows and not _row(path, name, rows)]
+    if unnamed:  # a row mistyped ("05-04.bvh,test") left its take in the training split without a word
+        warnings.warn(f"{len(unnamed)} take{'' if len(unnamed) == 1 else 's'} named in no row of the manifest, "
+                      f"read as training takes: {', '.join(unnamed[:5])}{', ...' if len(unnamed) > 5 else ''}")
     return sources
 
 
+def _row(path: Path, name: str, rows: dict[str, dict]) -> dict:
+    """The manifest's row of a take: by its file, its name in the folder, or its stem ({} where none names it)."""
+    return rows.get(str(path.resolve())) or rows.get(name) or rows.get(path.stem) or {}
+
+
 def _source(path: Path, name: str, rows: dict[str, dict], fps: float | None) -> Source:
-    row = rows.get(str(path.resolve())) or rows.get(name) or rows.get(path.stem) or {}
+    row = _row(path, name, rows)
     description = _sidecar_text(path.with_suffix(".txt"))
     music = [path.with_suffix(s) for s in MUSIC_SUFFIXES if path.with_suffix(s).is_file()]
     if row.get("music"):
