@@ -83,6 +83,16 @@ class BeatGrid:
         seconds = np.where(b < 0, t[0] + b * first, seconds)
         return np.where(b > len(t) - 1, t[-1] + (b - len(t) + 1) * last, seconds)
 
+    def through(self, seconds: float) -> "BeatGrid":
+        """The grid up to its first bar line at or after ``seconds`` (at least its first whole bar; all of it where
+        it ends before): the beats of music that lasts longer than a motion laid on them, so that the motion's
+        score ends with the bar the motion ends in, not bars of standing to the music's end."""
+        beat = float(self.seconds_to_beats(seconds))
+        bars = int(np.ceil((beat - self.downbeat) / self.beats_per_bar - 1e-9))
+        line = self.downbeat + max(bars, 1) * self.beats_per_bar
+        return self if line >= self.beat_count - 1 else BeatGrid(self.times[:line + 1], self.beats_per_bar,
+                                                                   self.downbeat)
+
     def bar_and_beat(self, beat: float) -> tuple[int, float]:
         """1-based bar number and 1-based beat within the bar; an upbeat lies in bar 0."""
         rel = beat - self.downbeat

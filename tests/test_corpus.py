@@ -87,6 +87,9 @@ def test_build_reads_sidecars_manifest_and_music(folder, corpus, trials):
     assert paired.music == str(folder / "sub" / "07_01.mid")
     grid = paired.score().grid
     assert grid.beats_per_bar == 3 and np.allclose(np.diff(grid.times), 0.6)  # the music's grid: 100 bpm, 3/4
+    # the take (2.6 s) is shorter than its music (14.4 s): its score ends with the bar it ends in (it ran on to the
+    # music's end, bars of standing a paired corpus trained on as what loud music asks)
+    assert paired.seconds <= grid.times[-1] < paired.seconds + 3 * 0.6 + 1e-6
     assert loaded.take("05_02").music is None and loaded.take("05_02").score().beats_per_bar == 4
     assert scan([folder]) == scan([folder], folder / "manifest.csv")  # a folder's own manifest.csv is read
     index = json.loads((corpus.folder / "corpus.json").read_text())

@@ -429,3 +429,15 @@ def test_read_beats_takes_the_edges_of_bpms_range_and_a_few_missing_beats(tmp_pa
     grid = read_beats(_write(tmp_path, f"0\n{SHORTEST_BEAT!r}\n{SHORTEST_BEAT + LONGEST_BEAT!r}\n"))
     assert grid.beat_count == 3
     assert read_beats(_write(tmp_path, "0\n0.5\n1\n3\n3.5\n")).times == (0.0, 0.5, 1.0, 3.0, 3.5)  # 3 beats missed
+
+
+def test_a_grid_through_a_time_ends_at_the_bar_line_after_it():
+    """``BeatGrid.through``: music's beats cut for a shorter motion, to the first bar line at or after its end (at
+    least the first whole bar; an upbeat kept), and the whole grid where the motion outlasts it."""
+    steady = BeatGrid.uniform(120, 20.0, 4)  # beats every 0.5 s, bar lines every 2 s
+    assert steady.through(5.0).times[-1] == 6.0 and steady.through(6.0).times[-1] == 6.0
+    assert steady.through(0.1).times[-1] == 2.0  # the first bar, whole
+    assert steady.through(25.0) is steady
+    upbeat = BeatGrid(steady.times, 4, 1)  # bar lines at beats 1, 5, 9, ...: 0.5, 2.5, 4.5 s
+    cut = upbeat.through(3.0)
+    assert cut.times[-1] == 4.5 and cut.downbeat == 1 and cut.beats_per_bar == 4

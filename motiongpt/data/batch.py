@@ -304,6 +304,8 @@ def tokenize_file(source: Path, fps: float | None, options: dict):
     analysis = analyse(motion)
     grid = beat_grid(music=options["music"], beats=options["beats"], bpm=options["bpm"], motion=analysis,
                      meter=options["meter"])
+    if options["music"] or options["beats"]:  # music longer than the take: its score ends with the take's last bar
+        grid = grid.through(float(motion.duration))
     score = tokenize(analysis, grid, subdivision=options["subdivision"], title=Path(source).stem)
     return score, float(motion.duration)
 
