@@ -153,6 +153,11 @@ def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_pat
               str(tmp_path / "nan" / "adapter_model.safetensors"))
     with pytest.raises(CheckpointError, match="damaged weights"):
         apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "nan")
+    other = MotionGPT(tiny_config(hidden_size=48))  # another model's shapes: peft's dump of tensor names before
+    with pytest.raises(CheckpointError, match=rf"good: a style adapter for another model \(its weights' shapes are "
+                                              rf"not this model's, trained from .*\): give --model the model it was "
+                                              rf"trained from$"):
+        apply_adapter(other, good)
 
 
 def test_a_run_asking_beyond_the_machine_is_refused_before_it_starts(examples, tmp_path):

@@ -55,6 +55,15 @@ def check_adapter(directory: Path, name: str | None = None) -> None:
                               f"({' '.join(str(error).split())[:120]})") from None
 
 
+def _trained_on(directory: Path) -> str:
+    """", trained from X" where the adapter's config names the model it was trained from, else nothing."""
+    try:
+        base = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8")).get("base_model_name_or_path")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f", trained from {base}" if isinstance(base, str) and base.strip() else ""
+
+
 def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
     """``model`` with the adapter in ``directory`` merged in (a missing, foreign or damaged adapter:
     CheckpointError)."""
@@ -68,6 +77,10 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
         with _quiet_peft():
             merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
     except Exception as error:
+        if "size mismatch" in str(error):  # peft's words for weights of another shape: a dump of tensor names
+            raise CheckpointError(f"{directory}: a style adapter for another model (its weights' shapes are not "
+                                  f"this model's{_trained_on(directory)}): give --model the model it was trained "
+                                  "from") from None
         raise CheckpointError(f"{directory}: cannot load the adapter ({' '.join(str(error).split())[:160]})") from None
     with torch.no_grad():
         damaged = [name for name, tensor in merged.named_parameters() if not torch.isfinite(tensor).all()]
