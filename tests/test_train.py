@@ -233,6 +233,27 @@ def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):
     assert "--init" in capsys.readouterr().err
 
 
+def test_fine_tuning_on_a_style_the_model_does_not_know_says_so(tmp_path, monkeypatch):
+    """``train --init`` keeps the model's own style slots: takes of a style it does not know train as takes of no
+    style, which was silent; it is said, with what the model knows and how a new style is learned."""
+    import motiongpt.train.corpus as corpus_module
+    from motiongpt.cli import main
+
+    (tmp_path / "corpus").mkdir()
+    for path in EXAMPLES:
+        (tmp_path / "corpus" / path.name).write_text(path.read_text())
+    MotionGPT(tiny_config(styles=["salsa"])).save_pretrained(tmp_path / "base")
+    read = corpus_module.read_corpus
+    monkeypatch.setattr(corpus_module, "read_corpus",
+                        lambda folder, split="train": [(*t[:2], "modern", *t[3:]) for t in read(folder, split)])
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
+    with pytest.warns(UserWarning, match="^the model at --init knows no style 'modern' \\(it knows salsa\\): those "
+                                         "takes train as takes of no style; a new style is learned by a style "
+                                         "adapter \\(--lora\\)$"):
+        assert main(["train", "--corpus", str(tmp_path / "corpus"), "--init", str(tmp_path / "base"), "--config",
+                     str(tmp_path / "tiny.json"), "--max-steps", "1", "--quiet", "-o", str(tmp_path / "run")]) == 0
+
+
 def test_the_corpus_augmented_windows_become_examples(tmp_path):
     import shutil
 

@@ -11,6 +11,7 @@ What ships is ``-o``'s ``model/`` (or ``adapter/``): give it to ``motiongpt gene
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 
 from laban.errors import LabanError
@@ -70,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         init = MotionGPT.from_pretrained(builtin_model_path() if args.init == "builtin" else Path(args.init))
         config, vocabulary = init.config, init.vocabulary
+        unknown = [style for style in styles_of(takes + held) if style not in config.styles]
+        if unknown and not args.lora:  # its style slots are its own: such takes train as takes of no style
+            warnings.warn(f"the model at --init knows no style {', '.join(map(repr, unknown))} (it knows "
+                          f"{', '.join(config.styles) or 'none'}): those takes train as takes of no style; a new "
+                          "style is learned by a style adapter (--lora)")
     from motiongpt.vocabulary import Vocabulary
 
     vocabulary = vocabulary or Vocabulary()
