@@ -115,6 +115,9 @@ def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path)
     adapter = train(examples, TrainConfig(**{**SETTINGS.__dict__, "max_steps": 2}), tmp_path,
                     init=base / "model", lora=True, progress=False)
     assert (adapter / "adapter_config.json").is_file()
+    umask = os.umask(0)
+    os.umask(umask)  # read: (peft wrote the weights 0600, for their owner alone, whatever the umask)
+    assert (adapter / "adapter_model.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
     size = (adapter / "adapter_model.safetensors").stat().st_size
     assert size < 0.25 * (base / "model" / "model.safetensors").stat().st_size
     from motiongpt.train.lora import apply_adapter
