@@ -111,6 +111,24 @@ def test_a_corpus_folder_is_read_as_clips_without_its_manifest(tmp_path):
     assert clip.name == "take" and clip.text == "a phrase"
 
 
+def test_dance_folders_are_read_as_clips_with_their_scores_and_words(tmp_path):
+    """``motiongpt generate --variations 2 -o v`` writes v/1 and v/2, each dance.bvh, score.laban, prompt.json:
+    ``evaluate --generated v`` found no motion file in v, and given v/1 read one clip named 'dance' with neither
+    its score nor its words. Each dance folder is a clip named after it, its score and words with it."""
+    from motiongpt.cocreate import Dance, Lineage
+
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    (tmp_path / "v").mkdir()
+    Dance(score, {"text": "a phrase"}, Lineage("example")).save(tmp_path / "v" / "2", video=False)
+    Dance(score, {"phrases": [[1, 1, "steps"], [2, 2, "a turn"]]}, Lineage("example")).save(tmp_path / "v" / "10",
+                                                                                             video=False)
+    clips = evaluate.load_directory(tmp_path / "v")
+    assert [(c.name, c.text, c.score == score) for c in clips] == [("2", "a phrase", True), ("10", "steps a turn", True)]
+    assert clips[0].grid is not None and clips[0].motion.frame_count > 0  # its dance.beats and dance.bvh
+    one, = evaluate.load_directory(tmp_path / "v" / "2")
+    assert (one.name, one.text) == ("2", "a phrase")
+
+
 def test_random_scores_are_valid_and_always_supported():
     rng = np.random.default_rng(0)
     grid = BeatGrid.uniform(100, 20.0)

@@ -71,10 +71,14 @@ def beats_beside(path: Path) -> BeatGrid | None:
 def load_directory(folder: Path) -> list[Clip]:
     """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2; not a ``manifest.csv``), with
     what lies beside it under the same stem: music or a beats file for its beats (``beats_beside``), a score
-    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt)."""
+    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt). A dance folder as the
+    co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a clip named after the
+    folder, and so is each one in the folder (``motiongpt generate --variations``' 1, 2, ...)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
+    if _is_dance(folder):
+        return [_dance_clip(folder)]
     clips = []
     # a corpus folder's manifest.csv (``motiongpt corpus build``) is never a take: read as a Kinect v2 capture, it
     # stopped the whole evaluation of a researcher's own takes in one line about 101 comma-separated values
@@ -87,9 +91,40 @@ def load_directory(folder: Path) -> list[Clip]:
         except UnicodeDecodeError:
             raise LabanError(f"{prompt}: not UTF-8 text (a generated clip's prompt)") from None
         clips.append(Clip(path.stem, laban.read_motion(path), beats_beside(path), score, text=text))
+    # dance folders, ordered as their names count (variations 1, 2, ..., 10)
+    dances = sorted((p for p in folder.iterdir() if p.is_dir() and _is_dance(p)),
+                    key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit() else 0, p.name))
+    clips += [_dance_clip(p) for p in dances]
     if not clips:
-        raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)})")
+        raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)}) and no dance folders")
     return clips
+
+
+DANCE_FILES = ("dance.bvh", "score.laban")  # what makes a folder a dance folder (``motiongpt.cocreate``'s)
+
+
+def _is_dance(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in DANCE_FILES)
+
+
+def _dance_clip(folder: Path) -> Clip:
+    """A dance folder as a clip: its motion, beats (dance.beats), score and words (prompt.json's text, or its
+    phrases' words in bar order); a folder's name was lost before (every one was a clip named 'dance' with no
+    score, or none was read at all from a folder of them)."""
+    import json
+
+    motion = folder / "dance.bvh"
+    prompt = folder / "prompt.json"
+    try:
+        record = json.loads(prompt.read_text(encoding="utf-8")) if prompt.is_file() else {}
+    except (OSError, ValueError):
+        raise LabanError(f"{prompt}: not the settings of a dance (not JSON)") from None
+    record = record if isinstance(record, dict) else {}
+    phrases = record.get("phrases") if isinstance(record.get("phrases"), list) else []
+    text = record.get("text") if isinstance(record.get("text"), str) else " ".join(
+        str(p[2]) for p in phrases if isinstance(p, list) and len(p) == 3)
+    return Clip(folder.name, laban.read_motion(motion), beats_beside(motion), Score.load(folder / "score.laban"),
+                text=text.strip())
 
 
 def load(source: str | Path, subset: str = "all") -> tuple[list[Clip], str]:
