@@ -102,13 +102,17 @@ def test_a_clip_is_measured_and_tokenized_on_the_beats_of_the_one_door(trials, t
 def test_a_corpus_folder_is_read_as_clips_without_its_manifest(tmp_path):
     """A researcher's takes as ``motiongpt corpus build`` reads them (a manifest.csv at the top of the folder) were
     refused as --reference or --held-out: the manifest was read as a Kinect v2 capture ('expected 101
-    comma-separated values')."""
+    comma-separated values'), and its frame rates were not read."""
     score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
     laban.write_bvh(laban.decode(score), tmp_path / "take.bvh")
     (tmp_path / "take.txt").write_text("a phrase\n")
     (tmp_path / "manifest.csv").write_text("file,style,split\ntake.bvh,modern,train\n")
     clip, = evaluate.load_directory(tmp_path)
     assert clip.name == "take" and clip.text == "a phrase"
+    # the real frame rate where the header says another (as the CMU salsa takes' 120 for 60): it was not read
+    (tmp_path / "manifest.csv").write_text(f"file,fps\ntake.bvh,{2 * clip.motion.fps:g}\n")
+    twice, = evaluate.load_directory(tmp_path)
+    assert twice.motion.fps == 2 * clip.motion.fps and twice.motion.frame_count == clip.motion.frame_count
 
 
 def test_dance_folders_are_read_as_clips_with_their_scores_and_words(tmp_path):

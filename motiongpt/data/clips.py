@@ -71,7 +71,8 @@ def beats_beside(path: Path) -> BeatGrid | None:
 def load_directory(folder: Path) -> list[Clip]:
     """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2; not a ``manifest.csv``), with
     what lies beside it under the same stem: music or a beats file for its beats (``beats_beside``), a score
-    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt). A dance folder as the
+    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt); a ``manifest.csv``'s frame
+    rates (``fps``) where a file's header is wrong. A dance folder as the
     co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a clip named after the
     folder, and so is each one in the folder (``motiongpt generate --variations``' 1, 2, ...)."""
     folder = Path(folder)
@@ -79,7 +80,7 @@ def load_directory(folder: Path) -> list[Clip]:
         raise FileNotFoundError(f"{folder}: no such folder")
     if _is_dance(folder):
         return [_dance_clip(folder)]
-    clips = []
+    clips, rows = [], _manifest(folder)
     # a corpus folder's manifest.csv (``motiongpt corpus build``) is never a take: read as a Kinect v2 capture, it
     # stopped the whole evaluation of a researcher's own takes in one line about 101 comma-separated values
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES and p.name != MANIFEST):
@@ -90,7 +91,8 @@ def load_directory(folder: Path) -> list[Clip]:
             text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
         except UnicodeDecodeError:
             raise LabanError(f"{prompt}: not UTF-8 text (a generated clip's prompt)") from None
-        clips.append(Clip(path.stem, laban.read_motion(path), beats_beside(path), score, text=text))
+        fps = (rows.get(str(path.resolve())) or rows.get(path.stem) or {}).get("fps")  # a header's slip mended
+        clips.append(Clip(path.stem, laban.read_motion(path, frame_rate=fps), beats_beside(path), score, text=text))
     # dance folders, ordered as their names count (variations 1, 2, ..., 10)
     dances = sorted((p for p in folder.iterdir() if p.is_dir() and _is_dance(p)),
                     key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit() else 0, p.name))
@@ -98,6 +100,14 @@ def load_directory(folder: Path) -> list[Clip]:
     if not clips:
         raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)}) and no dance folders")
     return clips
+
+
+def _manifest(folder: Path) -> dict[str, dict]:
+    """The folder's manifest.csv rows (``motiongpt.data.manifest``), {} without one: the real frame rate of a take
+    whose header says another (a 60-fps salsa take read at its header's 120 was measured at twice its speed)."""
+    from .manifest import read_manifest
+
+    return read_manifest(folder / MANIFEST) if (folder / MANIFEST).is_file() else {}
 
 
 DANCE_FILES = ("dance.bvh", "score.laban")  # what makes a folder a dance folder (``motiongpt.cocreate``'s)

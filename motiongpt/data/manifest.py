@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 from laban.errors import LabanError
+from laban.limits import FRAME_RATES
 
 from .split import SPLITS
 
@@ -52,9 +53,9 @@ def read_manifest(path: Path) -> dict[str, dict]:
                 entry["fps"] = float(row[rate])
             except ValueError:
                 entry["fps"] = math.nan
-            if not 1.0 <= entry["fps"] <= 1000.0:  # nan too
-                raise ManifestError(f"{path}:{number}: a frame rate is from 1 to 1000 frames per second, "
-                                    f"not '{row[rate]}'")
+            if not FRAME_RATES[0] <= entry["fps"] <= FRAME_RATES[1]:  # nan too
+                raise ManifestError(f"{path}:{number}: a frame rate is from {FRAME_RATES[0]:g} to {FRAME_RATES[1]:g} "
+                                    f"frames per second, not '{row[rate]}'")
         if row.get("music"):
             entry["music"] = str((path.parent / row["music"]).resolve())
             if not Path(entry["music"]).is_file():
