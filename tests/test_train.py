@@ -252,9 +252,10 @@ def test_fine_tuning_on_a_style_the_model_does_not_know_says_so(tmp_path, monkey
     (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
     with pytest.warns(UserWarning, match="^the model at --init knows no style 'modern' \\(it knows salsa\\): those "
                                          "takes train as takes of no style; a new style is learned by a style "
-                                         "adapter \\(--lora\\)$"):
+                                         "adapter \\(--lora\\)$") as said:
         assert main(["train", "--corpus", str(tmp_path / "corpus"), "--init", str(tmp_path / "base"), "--config",
                      str(tmp_path / "tiny.json"), "--max-steps", "1", "--quiet", "-o", str(tmp_path / "run")]) == 0
+    assert not [w for w in said if "eval mode" in str(w.message)]  # the model loaded for --init trains in train mode
 
 
 def test_the_corpus_augmented_windows_become_examples(tmp_path):

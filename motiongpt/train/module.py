@@ -399,8 +399,10 @@ def _replace(source: Path, target: Path) -> None:
 
 
 def _initial_model(init, settings: TrainConfig) -> MotionGPT:
+    """The model training starts from, in training mode (a model given loaded, as ``train --init`` loads it, came in
+    eval mode, as ``from_pretrained`` leaves it, and Lightning warned of its 40 modules in eval mode)."""
     if isinstance(init, MotionGPT):
-        return init
+        return init.train()
     if init is None:
         return build(settings.model_config(), seed=settings.seed)
     if str(init) == "builtin":
