@@ -22,8 +22,8 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import MotionFileError
-from .limits import FRAME_RATES
 from .files import atomic_path
+from .limits import FRAME_RATES
 from .motion import Motion
 from .skeleton import Skeleton
 
