@@ -114,6 +114,23 @@ def test_a_file_that_is_not_an_adapter_is_refused_in_one_line(site, archive, say
     assert sorted(p.name for p in (folder.root / "adapters").iterdir()) == before  # nothing half-made is left
 
 
+def test_an_adapter_for_another_model_is_refused_when_it_is_sent(site, tmp_path):
+    """An adapter trained on another base model was taken and offered, and failed only when a dance was asked of
+    it (with the command line's advice, --model); it is refused as it arrives, in one line, and nothing is kept."""
+    from motiongpt.model import build, tiny_config
+
+    client, folder = site["client"], site["studio"].folder
+    build(tiny_config(hidden_size=48), seed=3).save_pretrained(tmp_path / "other")
+    other = make_adapter(tmp_path / "other", tmp_path / "adapter", seed=3)
+    before = sorted(p.name for p in (folder.root / "adapters").iterdir())
+    answer = client.put("/api/upload?kind=adapter&name=other.zip", content=zipped(
+        {name: (other / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")}))
+    assert answer.status_code == 415, answer.text
+    assert answer.json()["error"] == ("other.zip: a style adapter for another model than this studio's (start the "
+                                      "studio with --model the model it was trained from)")
+    assert sorted(p.name for p in (folder.root / "adapters").iterdir()) == before
+
+
 @pytest.mark.parametrize("style", ["adapter:../../model", "adapter:/etc", "adapter:%2e%2e", "adapter:nope"])
 def test_an_adapter_is_named_never_given_as_a_path(site, style):
     answer = site["client"].post("/api/ask", json={"bars": 1, "count": 1, "style": style})

@@ -147,6 +147,7 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
                 adapter = await run_in_threadpool(studio.folder.install_adapter, path, name)
             finally:
                 path.unlink(missing_ok=True)  # the adapter's folder is what is kept
+            await run_in_threadpool(studio.check_fits, adapter, name)
             return _json({"adapter": adapter, "style": "adapter:" + adapter, "kind": kind})
         return _json({"upload": path.name, "kind": kind})
 

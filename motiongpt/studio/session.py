@@ -10,6 +10,7 @@ grid the page shows.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import threading
 from pathlib import Path
 
@@ -90,6 +91,19 @@ class Studio:
                     del self._adapted[next(iter(self._adapted))]
             self._adapted[name] = self._adapted.pop(name)  # the most recently used last
             return self._adapted[name]
+
+    def check_fits(self, name: str, shown: str) -> None:
+        """Load adapter ``name`` on this studio's model now (it is then ready to use), refusing it, and removing
+        it, where it was trained on another model: an adapter for another base was taken, and failed only when a
+        dance was asked of it, with the command line's advice."""
+        from motiongpt.train.lora import ForeignAdapter
+
+        try:
+            self._adapter(name)
+        except ForeignAdapter:
+            shutil.rmtree(self.folder.adapter_path(name), ignore_errors=True)
+            raise StudioError(f"{shown}: a style adapter for another model than this studio's (start the studio "
+                              "with --model the model it was trained from)", 415) from None
 
     def style_of(self, dance) -> str | None:
         """The style to develop ``dance`` in: the adapter it was made with (when this studio has it), else its

@@ -20,6 +20,10 @@ TRAINED_WHOLE = ["style_embedding"]
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a style adapter folder holds
 
 
+class ForeignAdapter(CheckpointError):
+    """A style adapter trained on another model than the one it is merged into (its weights' shapes differ)."""
+
+
 def with_adapter(model: MotionGPT, rank: int = 8, alpha: int = 16):
     """``model`` wrapped by peft with fresh LoRA adapters (only they and the style table train)."""
     from peft import LoraConfig, get_peft_model
@@ -78,7 +82,7 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
             merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
     except Exception as error:
         if "size mismatch" in str(error):  # peft's words for weights of another shape: a dump of tensor names
-            raise CheckpointError(f"{directory}: a style adapter for another model (its weights' shapes are not "
+            raise ForeignAdapter(f"{directory}: a style adapter for another model (its weights' shapes are not "
                                   f"this model's{_trained_on(directory)}): give --model the model it was trained "
                                   "from") from None
         raise CheckpointError(f"{directory}: cannot load the adapter ({' '.join(str(error).split())[:160]})") from None
