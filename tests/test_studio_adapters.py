@@ -64,6 +64,7 @@ def test_an_adapter_sent_as_a_zip_is_added_asked_for_and_recorded(site):
     assert name == "salsa_from_the_lab" and answer.json()["style"] == f"adapter:{name}"
     folder = site["studio"].folder.root / "adapters" / name
     assert sorted(p.name for p in folder.iterdir()) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert folder.stat().st_mode & 0o777 == folder.parent.stat().st_mode & 0o777  # as the umask allows, not 0700
     assert not list(root.rglob("escaped.txt"))  # a member's path is never used
     assert not list((site["studio"].folder.root / "uploads").iterdir())  # the zip is not kept
     assert sorted(client.get("/api/state").json()["adapters"]) == [name, "waltz_lora"]

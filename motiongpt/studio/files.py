@@ -184,6 +184,7 @@ class Folder:
                         chosen, n = f"{stem}-{n}", n + 1
                     # a hidden sibling, filled and checked, then renamed: never half an adapter in the list
                     temporary = Path(tempfile.mkdtemp(prefix=f".{chosen}.", suffix=".part", dir=self.root / "adapters"))
+                    temporary.chmod((self.root / "adapters").stat().st_mode & 0o777)  # not mkdtemp's owner-only
                     try:
                         for base, info in members.items():
                             with zipped.open(info) as source, open(temporary / base, "wb") as out:
