@@ -279,6 +279,39 @@ def test_a_bad_beats_file_is_refused_whatever_is_drawn(trials, tmp_path, capsys,
     assert code == 2 and err.startswith(f"motiongpt: error: {path}:2: ") and err.count("\n") == 1, err
 
 
+def test_a_songs_beats_end_the_staff_with_the_take(trials, tmp_path, capsys, monkeypatch):
+    """``render take.bvh --beats song.beats --staff`` drew every bar of the song beside a take of a few seconds
+    (empty bars after it; a long song's staff shrank to be drawn at all), where ``tokenize --beats`` of the same
+    take ends its score with the bar the take ends in: the staff beside the dancer is now that score's."""
+    import viz.render
+    from motiongpt.cli import main
+
+    drawn = {}
+    monkeypatch.setattr(viz.render, "render", lambda path, dancers, *, score=None, **kwargs: drawn.update(score=score))
+    beats = tmp_path / "song.beats"
+    beats.write_text("\n".join(f"{0.5 * k:.1f}" for k in range(1200)) + "\n")  # ten minutes at 120 bpm
+    take = str(trials["05_02"].path)
+    assert main(["render", take, "-o", str(tmp_path / "r.mp4"), "--beats", str(beats), "--staff", "--quiet"]) == 0
+    assert main(["tokenize", take, "-o", str(tmp_path / "t.laban"), "--beats", str(beats)]) == 0
+    capsys.readouterr()
+    grid = drawn["score"].grid
+    assert grid == laban.Score.load(tmp_path / "t.laban").grid and grid.times[-1] < 12.0  # a 9.4-s take
+
+
+def test_the_frame_counter_reads_a_hair_before_a_bar_line_as_on_it():
+    """A grid's times carry float noise (beats added up, music21's seconds: the maple leaf rag's bar 46 in 2/4):
+    the frame at 4.6 s fell at beat 8.999999999999998 of this grid, on bar 3's line, and its corner read
+    'bar 2 · beat 5' in 4/4."""
+    from viz.video import _counter, _font
+
+    times = tuple(itertools.accumulate([0.6] * 5 + [0.4] * 8, initial=0.0))  # 100 bpm, then 150
+    grid = laban.BeatGrid(times, 4, 1)
+    beat = float(grid.seconds_to_beats(138 / 30))
+    assert beat < 9.0
+    frame, font = np.full((40, 240, 3), 128, np.uint8), _font(12)
+    assert np.array_equal(_counter(frame, grid, beat, font), _counter(frame, grid, 9.0, font))  # bar 3 · beat 1
+
+
 def test_an_mp4_in_a_folder_it_cannot_write_to_is_one_line(tmp_path):
     """ffmpeg was started first: its broken pipe came back as the message, after ffmpeg's own error lines."""
     import shlex

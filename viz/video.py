@@ -255,9 +255,11 @@ def beside_staff(frames: Iterable[np.ndarray], score, beats: Sequence[float], he
 
 
 def _counter(frame: np.ndarray, grid, beat: float, font) -> np.ndarray:
-    """'bar 3 · beat 2' in the frame's top-left corner (upbeats before bar 1 show as bar 0)."""
-    bar, within = grid.bar_and_beat(beat)
-    text = f"bar {bar}  ·  beat {int(np.floor(within + 1e-6))}"
+    """'bar 3 · beat 2' in the frame's top-left corner (upbeats before bar 1 show as bar 0). A beat a hair before a
+    bar line (float noise in a grid's times) is on it, for the bar as for the beat: it read 'bar 45 · beat 3' in
+    2/4 on bar 46's line."""
+    bar, within = grid.bar_and_beat(beat + 1e-6)
+    text = f"bar {bar}  ·  beat {int(np.floor(within))}"
     image = Image.fromarray(frame)
     draw = ImageDraw.Draw(image, "RGBA")
     box = draw.textbbox((0, 0), text, font=font)

@@ -132,8 +132,8 @@ def render(args: argparse.Namespace) -> int:
         if given is None and args.bpm is None and beats_path(first).is_file():
             given = read_beats(beats_path(first))  # the meter it counts
         written = first.with_name("score.laban")  # a dance folder from before its beats were written beside
-        if given is not None:
-            grid = given
+        if given is not None:  # a song's beats, longer than the take: its staff ends with the bar the take ends in,
+            grid = given.through(float(dancers[0].duration))  # as tokenize's does, not with the song's empty bars
         elif args.bpm is None and first.name == "dance.bvh" and written.is_file():
             grid = Score.load(written).grid
         else:
