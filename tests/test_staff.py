@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import laban
@@ -128,6 +129,19 @@ def test_svg_parses_with_one_glyph_group_per_symbol_and_per_starting_symbol():
                     g.get("data-sign")) for g in groups if g not in starting)
     assert drawn == sorted((s.column.value, s.start, s.duration, s.sign.value) for s in score.symbols)
     assert not root.findall(f".//{SVG}image"), "vector shapes only, no rasters"
+
+
+def test_the_tempo_mark_is_the_opening_tempo_as_it_is():
+    """A steady 112.5 bpm was marked 113; music at 100 then 150 was marked with the median, 150; a captured pulse
+    that wavers is marked "about" its first bar's."""
+    from viz.staff import tempo_mark
+
+    assert tempo_mark(BeatGrid.uniform(112.5, 10.0, 4)) == "\u2669 = 112.5"
+    assert tempo_mark(BeatGrid.uniform(120, 10.0, 3)) == "\u2669 = 120"
+    changing = np.concatenate([0.6 * np.arange(9), 4.8 + 0.4 * np.arange(1, 17)])  # 8 beats at 100, 16 at 150
+    assert tempo_mark(BeatGrid(tuple(changing), 4)) == "\u2669 \u2248 100"
+    wavering = np.cumsum([0.0] + [0.59, 0.61, 0.6, 0.6, 0.62, 0.58] * 3)
+    assert tempo_mark(BeatGrid(tuple(wavering), 4)) == "\u2669 \u2248 100"
 
 
 def test_the_page_carries_title_tempo_meter_bar_numbers_ticks_and_column_labels():

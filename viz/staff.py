@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from laban.errors import LabanError
-from laban.formats.json import MAX_BEATS
+from laban.formats.json import MAX_BEATS, uniform_tempo
 from laban.score import LONGEST_SCORE_S, Column, Score, Sign, Symbol
 
 from . import amounts, glyphs
@@ -286,11 +286,21 @@ def _header(score: Score, title: str, width: float, margin: float) -> str:
         out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="{num(size)}" '
                    f'font-weight="bold" text-anchor="middle">{_text(line)}</text>')
         y += 10
-    tempo = score.tempo
-    bpm = f"{tempo:.0f}" if tempo >= 20 else f"{tempo:.1f}"
-    out.append(f'<text class="tempo" x="{num(margin)}" y="{num(y + 12)}" font-size="13">\u2669 = {bpm}</text>')
+    out.append(f'<text class="tempo" x="{num(margin)}" y="{num(y + 12)}" font-size="13">{tempo_mark(score.grid)}</text>')
     out.append("</g>")
     return "".join(out)
+
+
+def tempo_mark(grid) -> str:
+    """The metronome mark a staff opens with: a steady grid's tempo as it is (112.5, not 113), else the tempo of the
+    first bar, "about" ("♩ ≈ 100"): a captured pulse wavers, and music that changes tempo opens at its first (the
+    median over the whole grid was printed, "♩ = 150" for music opening at 100)."""
+    steady = uniform_tempo(grid)
+    if steady is not None:
+        return f"\u2669 = {round(steady, 1):g}"
+    times = np.asarray(grid.times[:grid.downbeat + grid.beats_per_bar + 1], dtype=float)
+    tempo = 60.0 / float(np.mean(np.diff(times)))
+    return f"\u2669 \u2248 {tempo:.0f}" if tempo >= 20 else f"\u2669 \u2248 {tempo:.1f}"
 
 
 def draw_page(score: Score, places: list[Place], width: float, height: float, *, title: str, header: bool,
