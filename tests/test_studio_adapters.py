@@ -99,6 +99,23 @@ def test_adapters_given_on_the_command_line_are_offered(site):
     assert view["operation"] == "translate" and view["style"] == lineage["adapter"]
 
 
+def test_a_training_run_is_offered_by_its_name(site, tmp_path):
+    """``motiongpt train --lora -o runs/salsa`` writes runs/salsa/adapter and runs/salsa/best: given as --adapters,
+    the run was offered as two styles named 'adapter' and 'best', and a folder of runs as none."""
+    from motiongpt.studio.files import offered
+
+    model = site["root"] / "model"
+    runs = tmp_path / "runs"
+    for part in ("adapter", "best"):
+        make_adapter(model, runs / "salsa" / part, seed=4)
+    make_adapter(model, runs / "waltz" / "adapter", seed=5)
+    (runs / "base" / "model").mkdir(parents=True)  # a run of a whole model: no style
+    assert offered(runs) == [("salsa", runs / "salsa" / "adapter"), ("waltz", runs / "waltz" / "adapter")]
+    assert offered(runs / "salsa") == [("salsa", runs / "salsa" / "adapter")]
+    assert offered(runs / "salsa" / "adapter") == [("salsa", runs / "salsa" / "adapter")]
+    assert offered(runs / "base") == []
+
+
 @pytest.mark.parametrize("archive, says", [
     (zipped({"notes.txt": b"hello"}), "not a style adapter"),
     (zipped({"adapter_config.json": b"{}", "adapter_model.safetensors": b"x"}), "not a LoRA style adapter"),

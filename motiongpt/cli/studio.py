@@ -32,9 +32,9 @@ def add_parser(commands) -> None:
                         help="where the dances, uploads and history are kept (default ./motiongpt-studio)")
     studio.add_argument("--model", type=Path, help="a model folder (default: the built-in model)")
     studio.add_argument("--adapters", type=Path,
-                        help="a folder of style adapters (each a folder made by motiongpt train --lora), or one "
-                             "adapter folder, offered as styles besides FOLDER/adapters (where the page's "
-                             "uploads of adapter zips go)")
+                        help="a folder of style adapters or of training runs (motiongpt train --lora -o "
+                             "runs/NAME: offered as NAME), or one of them, offered as styles besides "
+                             "FOLDER/adapters (where the page's uploads of adapter zips go)")
     studio.set_defaults(run=run)
 
 
@@ -66,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
 def _check_adapters(folder: Path) -> None:
     """Refuse a --adapters folder that offers no adapter: a mistyped or empty one would start a studio without
     the styles its user came for, and say nothing."""
-    from motiongpt.studio.files import ADAPTER_FILES, is_adapter
+    from motiongpt.studio.files import ADAPTER_FILES, offered
 
     if not folder.is_dir():
         raise LabanError(f"{folder}: {'a file, not a' if folder.exists() else 'no such'} folder of style adapters")
-    if not (is_adapter(folder) or any(is_adapter(p) for p in folder.iterdir() if p.is_dir())):
+    if not offered(folder):
         raise LabanError(f"{folder}: no style adapter in it (an adapter is a folder holding "
                          f"{' and '.join(ADAPTER_FILES)}, as motiongpt train --lora writes it)")
 

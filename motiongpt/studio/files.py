@@ -137,16 +137,16 @@ class Folder:
         return ids
 
     def adapters(self) -> dict[str, Path]:
-        """The style adapters this studio offers, by name: the folders of FOLDER/adapters, then those of the
-        command line's folder (or that folder itself when it is an adapter); a name already taken is skipped."""
-        folders = sorted(p for p in (self.root / "adapters").iterdir() if p.is_dir())
+        """The style adapters this studio offers, by name: the folders of FOLDER/adapters, then those the command
+        line's folder holds (``offered``); a name already taken is skipped."""
+        named = [(p.name, p) for p in sorted(p for p in (self.root / "adapters").iterdir() if p.is_dir())]
         more = self.more_adapters
         if more is not None and more.is_dir():
-            folders += [more] if is_adapter(more) else sorted(p for p in more.iterdir() if p.is_dir())
+            named += offered(more)
         found: dict[str, Path] = {}
-        for folder in folders:
-            if ADAPTER_NAME.fullmatch(folder.name) and is_adapter(folder) and folder.name not in found:
-                found[folder.name] = folder.resolve()
+        for name, folder in named:
+            if ADAPTER_NAME.fullmatch(name) and is_adapter(folder) and name not in found:
+                found[name] = folder.resolve()
         return found
 
     def adapter_path(self, name: str) -> Path:
@@ -260,6 +260,19 @@ class Folder:
 
 def is_adapter(folder: Path) -> bool:
     return all((folder / name).is_file() for name in ADAPTER_FILES)
+
+
+def offered(folder: Path) -> list[tuple[str, Path]]:
+    """(name, adapter folder) of the style adapters a folder given to ``motiongpt studio --adapters`` holds: the
+    folder itself when it is one; a training run (``motiongpt train --lora -o runs/salsa`` writes runs/salsa/adapter
+    and runs/salsa/best) by the run's name, its shipped adapter alone; else each folder in it that is either. A run
+    was offered as two styles named 'adapter' and 'best', and a folder of runs as none."""
+    def one(path: Path) -> list[tuple[str, Path]]:
+        if is_adapter(path):
+            return [(path.parent.name if path.name == "adapter" else path.name, path)]
+        return [(path.name, path / "adapter")] if is_adapter(path / "adapter") else []
+
+    return one(folder) or [pair for sub in sorted(p for p in folder.iterdir() if p.is_dir()) for pair in one(sub)]
 
 
 def check_adapter(folder: Path, name: str) -> None:
