@@ -16,10 +16,10 @@ import numpy as np
 
 from .analysis import Analysis, analyse
 from .errors import MusicError
+from .limits import MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 from .motion import Motion, Trajectories
 from .skeleton import BodyPart
 from .smoothing import gaussian_filter1d
-from .limits import MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 from .timing import BeatGrid, beats_from_music, pulse_grid, read_beats
 
 REGULAR_STEPS = 0.75  # steps are regular when the spread (IQR) of their intervals is at most this part of the median

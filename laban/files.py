@@ -27,6 +27,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def readable_as_folder(folder: Path) -> None:
+    """The files in ``folder`` as readable as the folder itself, made as the umask allows: safetensors (and so
+    peft, and transformers' save_pretrained) writes weights for their owner alone (0600), and a model or a style
+    trained on a shared machine could be loaded by no one else."""
+    mode = Path(folder).stat().st_mode & 0o666
+    for file in Path(folder).iterdir():
+        if file.is_file():
+            file.chmod(mode)
+
+
 # What a temporary beside its final path is called: ``.NAME.HEX.part[.suffix]`` (``atomic_path``, and the dance
 # folders of ``motiongpt.cocreate``), so that a message about it can name the path the person asked for.
 _TEMPORARY = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{12,16}\.part(?P<suffix>(\.[^.]*)?)")

@@ -127,7 +127,8 @@ def test_dance_folders_are_read_as_clips_with_their_scores_and_words(tmp_path):
     Dance(score, {"phrases": [[1, 1, "steps"], [2, 2, "a turn"]]}, Lineage("example")).save(tmp_path / "v" / "10",
                                                                                              video=False)
     clips = evaluate.load_directory(tmp_path / "v")
-    assert [(c.name, c.text, c.score == score) for c in clips] == [("2", "a phrase", True), ("10", "steps a turn", True)]
+    assert [(c.name, c.text, c.score == score) for c in clips] == [("2", "a phrase", True),
+                                                                   ("10", "steps a turn", True)]
     assert clips[0].grid is not None and clips[0].motion.frame_count > 0  # its dance.beats and dance.bvh
     one, = evaluate.load_directory(tmp_path / "v" / "2")
     assert (one.name, one.text) == ("2", "a phrase")

@@ -286,7 +286,8 @@ def _header(score: Score, title: str, width: float, margin: float) -> str:
         out.append(f'<text class="title" x="{num(width / 2)}" y="{num(y)}" font-size="{num(size)}" '
                    f'font-weight="bold" text-anchor="middle">{_text(line)}</text>')
         y += 10
-    out.append(f'<text class="tempo" x="{num(margin)}" y="{num(y + 12)}" font-size="13">{tempo_mark(score.grid)}</text>')
+    mark = tempo_mark(score.grid)
+    out.append(f'<text class="tempo" x="{num(margin)}" y="{num(y + 12)}" font-size="13">{mark}</text>')
     out.append("</g>")
     return "".join(out)
 

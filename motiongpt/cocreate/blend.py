@@ -95,8 +95,8 @@ def blend(a: Dance, b: Dance, loaded: Loaded, bars: int = 8, *, seed: int = 0, t
 
 def positions(score, a, b, evaluator=None) -> np.ndarray:
     """Each bar of ``score`` (staff bars from 1) placed on the line from dance A's bars to dance B's bars in the
-    evaluator's score space: the projection (e − ā)·(b̄ − ā) / |b̄ − ā|², 0 at A's mean bar, 1 at B's (NaN where A
-    and B are one material: no line)."""
+    evaluator's score space: the projection (e − ā)·(b̄ − ā) / |b̄ − ā|², 0 at A's mean bar, 1 at B's
+    (NaN where A and B are one material: no line)."""
     return _line(a, b, evaluator)(_bars(score))
 
 

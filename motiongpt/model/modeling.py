@@ -33,6 +33,7 @@ from transformers import GenerationMixin
 from transformers.modeling_outputs import CausalLMOutputWithPast
 from transformers.models.llama.modeling_llama import LlamaModel, LlamaPreTrainedModel
 
+from laban.files import readable_as_folder
 from motiongpt.errors import CheckpointError
 from motiongpt.vocabulary import SPECIALS, Vocabulary, VocabularyError
 
@@ -183,9 +184,7 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
         try:
             super().save_pretrained(temporary, **kwargs)
             (self.vocabulary or Vocabulary()).save_pretrained(temporary)
-            for file in temporary.iterdir():
-                if file.is_file():
-                    file.chmod(temporary.stat().st_mode & 0o666)
+            readable_as_folder(temporary)
             old = None
             if directory.exists():
                 old = directory.with_name(f".{directory.name}.old")

@@ -62,7 +62,8 @@ def check_adapter(directory: Path, name: str | None = None) -> None:
 def _trained_on(directory: Path) -> str:
     """", trained from X" where the adapter's config names the model it was trained from, else nothing."""
     try:
-        base = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8")).get("base_model_name_or_path")
+        config = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
+        base = config.get("base_model_name_or_path")
     except (OSError, ValueError, AttributeError):
         return ""
     return f", trained from {base}" if isinstance(base, str) and base.strip() else ""

@@ -30,6 +30,7 @@ from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import ModelCheckpoint
 
 from laban.errors import LabanError
+from laban.files import readable_as_folder
 from motiongpt.model.config import PRESETS, MotionGPTConfig
 from motiongpt.model.modeling import MotionGPT, build
 
@@ -218,7 +219,7 @@ class BestValidation(L.Callback):
         self.loss, self.step = float(loss), trainer.global_step
         if trainer.is_global_zero:
             module.model.save_pretrained(self.folder)
-            _readable(self.folder)
+            readable_as_folder(self.folder)
 
     def state_dict(self) -> dict:
         return {"loss": self.loss, "step": self.step}
@@ -313,7 +314,7 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
             module.model.save_pretrained(shipped)
         if lora:
             (shipped / "README.md").unlink(missing_ok=True)  # peft's model card template: not ours to ship
-        _readable(shipped)
+        readable_as_folder(shipped)
         record = {**asdict(settings), "shipped_step": best.step if best.step >= 0 else trainer.global_step,
                   "shipped_val_loss": best.loss if best.step >= 0 else None}
         (out_dir / "train_config.json").write_text(json.dumps(record, indent=1) + "\n")
@@ -375,16 +376,6 @@ class _HeldLines(L.Callback):
 
     def __exit__(self, kind, *_) -> None:
         self.let_out(show=kind is None)  # a run that ends with no step (resumed when done) still says why
-
-
-def _readable(folder: Path) -> None:
-    """The files in ``folder`` as readable as its own mode, made as the umask allows: peft writes an adapter's
-    weights as safetensors does, for their owner alone (0600), and a style trained on a shared machine could not
-    be loaded by anyone else."""
-    mode = folder.stat().st_mode & 0o666
-    for file in folder.iterdir():
-        if file.is_file():
-            file.chmod(mode)
 
 
 def _replace(source: Path, target: Path) -> None:
