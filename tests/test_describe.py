@@ -135,6 +135,25 @@ bar 2
         assert "one and a half turns" in two.text.lower() and "on both feet" in two.text, two.text
 
 
+def test_a_turn_in_the_air_is_told_with_its_jump_and_not_on_both_feet():
+    turning_jump = score("""
+bar 1
+  1    support-left     place middle     1
+  1    support-right    place middle     1
+  2    centre           flight           1
+  2    centre           turn +1/2        1
+  3    support-left     place low        1
+  3    support-right    place low        1
+""")
+    (phrase,) = describe(turning_jump)
+    assert phrase.facts == PhraseFacts(0, None, 4, 1, Level.LOW)
+    for seed in SEEDS:
+        words = describe(turning_jump, seed=seed)[0].text.lower()
+        assert "on both feet" not in words and "in the air" in words, words
+        assert re.search(r"\b(jump|spring)\b.*\bhalf turn\b", words), words  # the jump, then its turn
+        assert facts_from_text(words) == phrase.facts, words
+
+
 def test_a_turn_across_a_bar_line_belongs_to_the_phrase_it_starts_in():
     across = score("""
 bar 1

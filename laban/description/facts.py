@@ -80,7 +80,8 @@ class Rise:  # a change of level on the feet that already carry the weight, or f
 class Turn:
     time: float
     eighths: int
-    column: Column  # support-left, support-right or centre (both feet)
+    column: Column  # support-left, support-right or centre (both feet, or none: in the air)
+    airborne: bool = False  # begun during a flight: a turning jump's turn, told with its jump
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
     steps, rises, turns, jumps, legs, torso = [], [], [], [], [], []
     arm_marks: list[tuple[float, Column, Level, bool]] = []
     takeoff: tuple[float, frozenset] | None = None  # a flight waiting for its landing
-    pending_turn: list = []  # [time, end, eighths as a float sum, column] of the turn being built
+    pending_turn: list = []  # [time, end, eighths as a float sum, column, in the air] of the turn being built
     for time, group in _groups(score.symbols):
         if time >= stop:  # past the phrase: only a landing or the rest of a turn begun inside still count
             turning = bool(pending_turn) and start <= pending_turn[0] < stop and time <= pending_turn[1] + _TURN_GAP
@@ -177,6 +178,7 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
             elif (new_level is not level or landed != feet) and inside:
                 rises.append(Rise(time, new_level, landed))
             feet, level = landed, new_level
+        flying = takeoff is not None or any(s.sign is Sign.FLIGHT for s in group)  # a turn now is in the air
         for s in group:
             if s.sign is Sign.FLIGHT:
                 takeoff = (time, feet)
@@ -186,7 +188,7 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
                     pending_turn[1], pending_turn[2] = max(pending_turn[1], s.end), pending_turn[2] + s.turn
                 elif time < stop:
                     _close_turn(pending_turn, turns, start)
-                    pending_turn = [s.start, s.end, s.turn, s.column]
+                    pending_turn = [s.start, s.end, s.turn, s.column, flying and s.column is Column.CENTRE]
                 else:  # past the phrase, a new turn: the one begun inside is complete
                     _close_turn(pending_turn, turns, start)
                     pending_turn = []
@@ -260,7 +262,7 @@ def _close_turn(pending: list, turns: list[Turn], start: float) -> None:
     if pending and pending[0] >= start:
         eighths = round(pending[2] * 8)
         if abs(eighths) >= MIN_TURN:
-            turns.append(Turn(pending[0], eighths, pending[3]))
+            turns.append(Turn(pending[0], eighths, pending[3], pending[4]))
 
 
 def _arms(score: Score, carried: dict[Column, Level], marks: list, start: float) -> Arms:

@@ -46,6 +46,8 @@ TURN_LEFT = ("to the left", "counter-clockwise")
 ON_FOOT = {Column.SUPPORT_LEFT: "on the left foot", Column.SUPPORT_RIGHT: "on the right foot",
            Column.CENTRE: "on both feet"}
 TURN = ("{amount} {way} {foot}", "{amount} {way} pivoting {foot}", "{amount} {foot} {way}")
+IN_THE_AIR = 2.5  # a turn in the air: said after the jump it turns in (order 2), joined to it without a "then"
+AIR_TURN = ("{amount} {way} in the air", "turning {amount} {way} in the air", "{amount} in the air {way}")
 _FRACTIONS = {2: "a quarter", 4: "a half", 6: "three-quarter"}
 MAX_EIGHTHS = 160  # the reader knows amounts up to twenty whole turns
 TURNS_TOLD = 3  # more turns in a phrase are summed up: how many, and where they leave the dancer facing
@@ -82,13 +84,15 @@ JOINERS = (", ", ", then ", "; ", " and then ")
 
 def sentence(events: PhraseEvents, rng: random.Random) -> str:
     """One sentence for a phrase: its clauses in time order, words and joiners chosen by ``rng``."""
-    clauses: list[tuple[float, int, str]] = []  # (time, kind order, words)
+    clauses: list[tuple[float, float, str]] = []  # (time, kind order, words)
     breaks = [t.time for t in events.turns] + [j.time for j in events.jumps]
     clauses += _step_clauses(list(events.steps), breaks, rng)
     if len(events.turns) > TURNS_TOLD:
         clauses.append((events.turns[0].time, 1, _summed_turns(events.turns, rng)))
     else:
-        clauses += [(t.time, 1, _turn_clause(t, rng)) for t in events.turns]
+        # a turn in the air is told just after the jump it turns in ("a spring, a half turn to the right in the
+        # air"), not before it as a turn on both feet (the centre column's turn on the floor)
+        clauses += [(t.time, IN_THE_AIR if t.airborne else 1, _turn_clause(t, rng)) for t in events.turns]
     clauses += [(t, 2, c) for t, c in _jump_clauses(list(events.jumps), rng)]
     clauses.append((events.arms.time if events.arms.rose else float("inf"), 3, _arm_clause(events.arms, rng)))
     rises = {r.level: r for r in reversed(events.rises) if r.level is not Level.MIDDLE}  # the first of each
@@ -102,8 +106,9 @@ def sentence(events: PhraseEvents, rng: random.Random) -> str:
         clauses.append((-1.0, 0, rng.choice(STILL)))
     ordered = sorted(clauses, key=lambda c: (c[0], c[1]))
     text = ordered[0][2]
-    for time, _, clause in ordered[1:]:  # arms that only stay where they are close the sentence, not in sequence
-        text += rng.choice(JOINERS if time != float("inf") else JOINERS[::2]) + clause
+    for time, order, clause in ordered[1:]:  # arms that only stay where they are close the sentence, not in sequence
+        text += (", " if order == IN_THE_AIR else rng.choice(JOINERS if time != float("inf") else JOINERS[::2])
+                 ) + clause
     return text[0].upper() + text[1:] + "."
 
 
@@ -162,8 +167,8 @@ def turn_amounts(eighths: int) -> tuple[str, ...]:
 
 def _turn_clause(turn: Turn, rng: random.Random) -> str:
     way = rng.choice(TURN_RIGHT if turn.eighths > 0 else TURN_LEFT)
-    return rng.choice(TURN).format(amount=rng.choice(turn_amounts(abs(turn.eighths))), way=way,
-                                   foot=ON_FOOT[turn.column])
+    return rng.choice(AIR_TURN if turn.airborne else TURN).format(
+        amount=rng.choice(turn_amounts(abs(turn.eighths))), way=way, foot=ON_FOOT[turn.column])
 
 
 def _summed_turns(turns: tuple[Turn, ...], rng: random.Random) -> str:
