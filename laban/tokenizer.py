@@ -107,7 +107,7 @@ def tokenize(
         first, moves = _gesture_symbols(analysis, column, base, tip, timing, free, flights)
         start.append(first)
         symbols += moves
-    return Score(grid, symbols, start, title)
+    return Score(grid, timing.on_grid(symbols), start, title)
 
 
 # --- body axes -----------------------------------------------------------------------------------------------
@@ -489,6 +489,17 @@ class _Timing:
         b0 = max(self.beat(begin), not_before)
         b1 = max(self.beat(end), b0 + self.step)
         return (b0, b1 - b0) if b1 > b0 else None
+
+    def on_grid(self, symbols: list[Symbol]) -> list[Symbol]:
+        """The symbols with each start and length the float nearest a whole number of subdivisions. They are sums
+        and differences of quantised beats, off by a unit in the last place where the subdivision is not a power of
+        two (11/12 - 10/12 is 0.08333333333333326): score files carried such floats for 1/12 (the text form then
+        writes the exact float, having no short number that is it). Rounding keeps each column's order."""
+        if not symbols:
+            return symbols
+        q = self.subdivision
+        edges = np.round(np.array([(s.start, s.end) for s in symbols]) * q)
+        return [replace(s, start=float(a / q), duration=float((b - a) / q)) for s, (a, b) in zip(symbols, edges)]
 
     def split_long(self, begin: int, end: int, changes: list[int]) -> list[tuple[int, int]]:
         """A movement that passes through several cells without stopping (a circle) is written beat by beat.

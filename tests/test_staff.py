@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import io
+import itertools
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -152,7 +153,7 @@ def test_the_page_carries_title_tempo_meter_bar_numbers_ticks_and_column_labels(
     assert texts["tempo"].text == "\u2669 = 120"
     assert [t.text for t in root.iter(SVG + "text") if t.get("class") == "bar-number"] == ["1", "2", "3"]
     meter = next(g for g in root.iter(SVG + "g") if g.get("class") == "meter")
-    assert [t.text for t in meter] == ["4", "4"]
+    assert [t.text for t in meter] == ["4"]
     # Bar 2 begins on beat 1 + 4 (one upbeat beat): its number sits at that height.
     number = next(t for t in root.iter(SVG + "text") if t.get("class") == "bar-number" and t.text == "2")
     assert float(number.get("y")) == pytest.approx(staff.locate(5)[1], abs=5)
@@ -163,6 +164,16 @@ def test_the_page_carries_title_tempo_meter_bar_numbers_ticks_and_column_labels(
     assert draw_staff(everything(), title="Other").svg().count(">Other</text>") == 1
     odd = ET.fromstring(draw_staff(everything(), title="a\x01b\nc \ufffe").svg())  # still well-formed XML
     assert next(t for t in odd.iter(SVG + "text") if t.get("class") == "title").text == "a b c"
+
+
+def test_the_meter_is_the_beats_in_a_bar_not_a_note_value_the_score_does_not_keep():
+    """A 6/8 piece's staff read 6 over 4: a score keeps beats per bar only (``meter: 6/8`` and ``--meter 6/8`` keep
+    the 6; music's 6/8 counts two dotted quarters), so the staff shows the beats in a bar, as its ticks count them."""
+    text = (EXAMPLES / "leap_and_turn.laban").read_text().replace("meter: 3/4", "meter: 6/8")
+    root = ET.fromstring(draw_staff(loads(text)).svg())
+    (meter,) = [g for g in root.iter(SVG + "g") if g.get("class") == "meter"]
+    assert [t.text for t in meter] == ["6"] and meter.get("data-beats-per-bar") == "6"
+    assert "4" not in "".join(meter.itertext())
 
 
 def test_every_direction_has_its_shape_and_every_level_its_shading():
@@ -548,6 +559,66 @@ def test_short_symbols_are_legible_and_keep_their_proportions(trials):
     assert boxed[3] - boxed[1] >= 12
     first, second = box(body(find(groups, "support-left", 0.0))), box(body(find(groups, "support-left", 0.0625)))
     assert first[1] >= second[3], "never into the next symbol of its column"
+
+
+def test_a_sixteenth_beat_step_is_drawn_at_the_least_height_and_the_next_symbol_starts_above_it():
+    """A 1/16-beat step before a hold was a 3-unit sliver (the beat grows to 64 units at most, a 1/16 to 4). It is
+    drawn MIN_H tall, the least at which every shape reads, from its beat up; the hold after it starts above it by
+    what it lacked, still inside its own time."""
+    from viz.staff import MIN_H
+
+    score = loads("""
+tempo: 120
+bar 1
+  1       support-left   forward middle   1
+  2       support-left   right low        1/16
+  2+1/16  support-left   hold             1
+  3       support-right  forward high     1/16
+  3+1/16  support-right  place middle     1/2
+""")
+    staff = draw_staff(score)
+    assert staff.beat_height == 64
+    groups = glyph_groups(staff.svg())
+    for column, start, after in (("support-left", 1.0, 1.0625), ("support-right", 2.0, 2.0625)):
+        step, following = box(body(find(groups, column, start))), box(find(groups, column, after))
+        assert step[3] - step[1] >= MIN_H - 1e-6, (column, step)
+        assert step[3] == pytest.approx(staff.locate(start)[1], abs=1.5), "the step starts on its beat"
+        assert following[3] < step[1], "the next symbol's ink starts above the step's"
+        end = score.symbols[[s.start for s in score.symbols].index(after)].end
+        assert staff.locate(end)[1] < following[1] and following[3] < staff.locate(after)[1]
+
+
+def test_a_restatement_at_a_join_is_not_drawn_over_the_symbol_starting_on_its_beat(trials):
+    """``repeat`` (as splice, concatenate and continue) restates at a join what the material starts from in signs
+    of no duration; where a symbol that lasts starts on that beat in that column (the restated foot's hold), the
+    restatement was drawn MIN_H tall over its start. Labanotation draws no sign of no duration over a real one:
+    its group stays, with its data, and no ink; a restatement with nothing starting under it is still drawn."""
+    from laban import algebra
+
+    shares = {"support-left": {"centre"}, "support-right": {"centre"}, "centre": {"support-left", "support-right"}}
+    example = algebra.repeat(laban.Score.load(EXAMPLES / "leap_and_turn.laban"), 2)
+    dance = algebra.repeat(laban.tokenize(laban.read_bvh(trials["05_02"].path)), 2, 2, 3)
+    for score in (example, dance):
+        staff = draw_staff(score, beats_per_staff=score.duration)  # one staff: every group's ink in one box
+        groups = glyph_groups(staff.svg())
+        assert len(groups) == len(score.symbols) + len(score.starting_position)
+        lasting = {(s.column.value, s.start) for s in score.symbols if s.duration > 0}
+        covered = 0
+        for group in groups:
+            if group.get("data-duration") != "0.0" or "starting" in group.get("class"):
+                continue
+            column, start = group.get("data-column"), float(group.get("data-start"))
+            under = any((c, start) in lasting for c in {column} | shares.get(column, set()))
+            covered += under
+            assert ("undrawn" in group.get("class").split()) == under and (len(group) == 0) == under, (column, start)
+        assert covered >= 1
+        inked: dict[str, list] = {}
+        for group in groups:
+            if len(group) and "starting" not in group.get("class") and group.get("data-sign") != "flight":
+                inked.setdefault(group.get("data-column"), []).append((box(group), group.get("data-start")))
+        for column, boxes in inked.items():  # no two symbols of a column draw over each other
+            for (a, at), (b, bt) in itertools.combinations(boxes, 2):
+                assert a[3] <= b[1] + 0.01 or b[3] <= a[1] + 0.01, (column, at, bt)
 
 
 def test_a_jump_is_the_gap_in_the_support_columns_with_action_strokes_not_a_box():

@@ -169,6 +169,30 @@ def test_symbols_sit_on_beat_subdivisions_of_the_given_grid(trials):
     assert steady.duration == pytest.approx(motion.duration * 1.5, abs=2)
 
 
+def test_a_grid_finer_than_binary_writes_clean_numbers_into_score_files(trials, tmp_path):
+    """``--subdivision 12`` wrote lengths that are differences of twelfths in floats, 0.16666666666666607 for 1/6:
+    the text form, having no short number for such a float, wrote it in full, and JSON carried it. Each start and
+    length is now the float nearest its twelfths, a fraction in the text form and the grid's own float in JSON."""
+    import json
+    import re
+
+    score = laban.tokenize(laban.read_bvh(trials["05_02"].path), subdivision=12)
+    edges = np.array([[s.start, s.duration] for s in score.symbols])
+    assert np.array_equal(edges, np.round(edges * 12) / 12)
+    assert any(round(d * 12) % 3 for d in edges[:, 1]), "lengths that are no quarter beat"
+    score.save(tmp_path / "score.laban")
+    score.save(tmp_path / "score.json")
+    bars = (tmp_path / "score.laban").read_text().split("\nbar ", 1)[1]
+    numbers = [w for line in bars.splitlines() if line.startswith("  ") for w in (line.split()[0], line.split()[-1])]
+    assert numbers and all(re.fullmatch(r"\d+(\+\d+/\d+)?|\d+/\d+|\d+\.\d{1,3}", w) for w in numbers), \
+        [w for w in numbers if "." in w and len(w) > 6][:3]
+    data = json.loads((tmp_path / "score.json").read_text())
+    written = np.array([[s["start"], s["duration"]] for s in data["symbols"]])
+    assert np.array_equal(written, np.round(written * 12) / 12)
+    for name in ("score.laban", "score.json"):
+        assert laban.Score.load(tmp_path / name) == score
+
+
 def test_salsa_steps_follow_the_pulse(trials):
     """Salsa: steps at the pace of the beat (quick-quick-slow is 6 steps in 8 beats), lead and follow alike."""
     salsa = [t for t in trials.values() if t.subject in ("60", "61")]

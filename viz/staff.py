@@ -6,16 +6,19 @@ and the tempo and meter stand at the start. Three staff lines hold the support a
 side; outside them, from the staff outward, the torso (body), upper-arm and forearm columns, and the head
 outermost on the right (labelled at the bottom of every staff). A symbol is as long as it lasts; the beats are
 spaced so that the shortest symbol is legible (``beat_height``), and one shorter still is drawn at a least
-length. A turn's amount stands beside its sign wherever that is free (``viz.amounts``); a jump is the gap in the
-support columns, with action strokes in the free leg-gesture columns. A long score continues on further staves
-side by side, read left to right, each from bottom to top, several rows of them down the page; ``viz.pages``
-lays the same drawing out on printed pages (PDF, or one PNG per page).
+length (``MIN_H``), taken from the start of the next symbol of its column where that one can spare it. A turn's
+amount stands beside its sign wherever that is free (``viz.amounts``); a jump is the gap in the support columns,
+with action strokes in the free leg-gesture columns. A long score continues on further staves side by side, read
+left to right, each from bottom to top, several rows of them down the page; ``viz.pages`` lays the same drawing
+out on printed pages (PDF, or one PNG per page).
 
 Every symbol is one ``<g class="symbol">`` group carrying ``data-column``, ``data-start``, ``data-duration``,
 ``data-sign`` (and ``data-direction``, ``data-level``, ``data-turn``, ``data-contraction``, ``data-space`` where
-they apply); the starting position's
-symbols are such groups too, with the extra class ``starting``. A symbol that runs past the top of its staff goes
-on at the bottom of the next as a dashed open box inside the same group. Shapes are in ``viz.glyphs``.
+they apply); the starting position's symbols are such groups too, with the extra class ``starting``. A sign of no
+duration (a restatement the score algebra writes at a join) on a beat where a symbol that lasts starts in its
+place is a group without ink, class ``undrawn``: Labanotation draws no sign of no duration over a real one. A
+symbol that runs past the top of its staff goes on at the bottom of the next as a dashed open box inside the same
+group. Shapes are in ``viz.glyphs``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import numpy as np
 
 from laban.errors import LabanError
 from laban.formats.json import MAX_BEATS, uniform_tempo
-from laban.score import LONGEST_SCORE_S, Column, Score, Sign, Symbol
+from laban.score import LONGEST_SCORE_S, TOUCHING, Column, Score, Sign, Symbol
 
 from . import amounts, glyphs
 from .glyphs import num
@@ -43,7 +46,12 @@ LEGIBLE = 16.0  # the time slot of the shortest symbol is at least this tall, wh
 COL = 22.0  # width of a column
 SYMBOL_W = 15.0  # width of a symbol inside its column
 V_GAP = 1.2  # space left between consecutive symbols of a column, above and below each
-MIN_H = 12.0  # the least height a symbol is drawn with (up into the free space above it), however short it is
+# The least height a symbol is drawn with (up into the free space above it), however short it is: the least at which
+# every shape reads for what it is. The high level's hatching repeats every 5 units, so two strokes show; the middle
+# level's dot is full size (2.1) from 9.5; a forward or backward notch (0.3 of the height) is 3.6 deep, three times
+# the outline's width, a notch and not a thicker line; a turn's ends slant by 6. Where a symbol has less room than
+# this before the next of its column, that one starts higher by what is missing (``_layout_symbols``).
+MIN_H = 12.0
 START_GAP, START_H = 7.0, 30.0  # the starting position: below the double line, this tall
 MARGIN = 24.0  # page margin
 LEFT_ROOM = 30.0  # left of the staff: bar numbers and the meter
@@ -394,10 +402,12 @@ def _staff_frame(score: Score, place: Place, end: int, obstacles: list) -> str:
         out.append(f'<path class="start-line" d="M{num(inner)} {num(base)} L{num(outer)} {num(base)} '
                    f'M{num(inner)} {num(base + 3)} L{num(outer)} {num(base + 3)}" stroke="#000" '
                    f'stroke-width="1.2"/>')
+        # The meter as the beats in a bar, the beat being the length the ticks mark: a score keeps beats per bar
+        # only (the text form's 'meter: 6/8' and --meter 6/8 keep the 6, music's 6/8 counts 2 dotted quarters), so
+        # a note value under it would be a guess, and '4' made a 6/8 piece read 6/4.
         my = base + START_GAP + START_H / 2
-        out.append(f'<g class="meter" font-size="14" font-weight="bold" text-anchor="middle">'
-                   f'<text x="{num(left - 14)}" y="{num(my - 2)}">{per_bar}</text>'
-                   f'<text x="{num(left - 14)}" y="{num(my + 12)}">4</text></g>')
+        out.append(f'<g class="meter" font-size="14" font-weight="bold" text-anchor="middle" '
+                   f'data-beats-per-bar="{per_bar}"><text x="{num(left - 14)}" y="{num(my + 5)}">{per_bar}</text></g>')
     if last:  # the end: a thin and a thick line
         out.append(f'<path class="end-line" d="M{num(inner)} {num(top + 3.5)} L{num(outer)} {num(top + 3.5)}" '
                    f'stroke="#000" stroke-width="1"/>'
@@ -423,13 +433,15 @@ def _staff_frame(score: Score, place: Place, end: int, obstacles: list) -> str:
 @dataclass
 class _Drawn:
     """Where one symbol goes on the page: its pieces (a first one, then the parts carried over to later staves)
-    as ``(place, top, bottom)``, and the boxes its ink covers."""
+    as ``(place, top, bottom)``, and the boxes its ink covers. ``shown`` is False for a sign of no duration that
+    another symbol starting on its beat stands over (``_shown``): its group carries its data but no ink."""
 
     symbol: Symbol
     starting: bool
     pieces: list[tuple[Place, float, float]]
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     strokes: list[float] = field(default_factory=list)  # a flight's action strokes: x offsets from the centre
+    shown: bool = True
 
 
 def _layout_symbols(score: Score, places: list[Place], end: int) -> list[_Drawn]:
@@ -440,53 +452,117 @@ def _layout_symbols(score: Score, places: list[Place], end: int) -> list[_Drawn]
         for symbol in score.starting_position:
             top = place.base + START_GAP + V_GAP
             drawn.append(_Drawn(symbol, True, [(place, top, top + START_H - 2 * V_GAP)]))
-    rooms = _rooms(score.symbols)
+    symbols = score.symbols
+    shown = _shown(symbols)
+    rooms, following = _rooms(symbols, shown)
+    lifts = [0.0] * len(symbols)  # units a symbol's start is drawn above its beat, for a short one below it
     last_staff = places[-1].end >= end
-    for symbol, room in zip(score.symbols, rooms):
-        pieces = _pieces(symbol, places, room)
+    for i, (symbol, room) in enumerate(zip(symbols, rooms)):
+        # A symbol too short to be drawn MIN_H tall takes what it lacks (or what they can spare) from the start of
+        # the symbols that follow it in its column, each of them still drawn at least MIN_H tall: a 1/16-beat step
+        # before a hold reads as a step, and the hold begins a little above its beat.
+        missing = _shortfall(symbol, places, room, lifts[i]) if shown[i] and following[i] else 0.0
+        borrow = max(min([missing] + [_spare(symbols[j], places) for j in following[i]]), 0.0)
+        for j in following[i] if borrow else ():
+            lifts[j] = max(lifts[j], borrow)
+        pieces = _pieces(symbol, places, room, lifts[i], borrow)
         if not pieces and last_staff and symbol.start >= places[-1].end:
             place = places[-1]  # a zero-length symbol on the very last beat: at the top of the last staff
             pieces = [(place, place.top - MIN_H, place.top)]
         if pieces:
-            item = _Drawn(symbol, False, pieces)
+            item = _Drawn(symbol, False, pieces, shown=shown[i])
             if symbol.sign is Sign.FLIGHT:
                 item.strokes = _action_strokes(symbol, score.symbols)
             drawn.append(item)
     for item in drawn:
-        item.boxes = _boxes(item)
+        item.boxes = _boxes(item) if item.shown else []
     return drawn
 
 
-def _rooms(symbols: list[Symbol]) -> list[float]:
-    """For each symbol, the beats from its start to the next symbol starting later where it is drawn."""
-    starts: dict[Column, list[float]] = {}
-    for s in symbols:
-        if s.sign is not Sign.FLIGHT:
-            starts.setdefault(s.column, []).append(s.start)
+def _shown(symbols: list[Symbol]) -> list[bool]:
+    """Whether each symbol is drawn: all but a sign of no duration (a restatement the score algebra writes at a
+    join, an inline starting position) on a beat where a symbol that lasts starts in its column or in one sharing
+    its room on the staff (``_SHARED``; a flight's gap included). Labanotation draws no sign of no duration over
+    a real one, and the one that lasts says what the column does from that beat on; drawn, the instant covered
+    the start of the real sign with a box of its own."""
+    starts: dict[Column, np.ndarray] = {}
+    for column in {s.column for s in symbols if s.duration > 0}:
+        starts[column] = np.array([s.start for s in symbols if s.column is column and s.duration > 0])
+    return [s.duration > 0 or not any(np.any(np.abs(starts[c] - s.start) <= TOUCHING)
+                                      for c in _SHARED.get(s.column, (s.column,)) if c in starts)
+            for s in symbols]
+
+
+def _rooms(symbols: list[Symbol], shown: list[bool]) -> tuple[list[float], list[list[int]]]:
+    """For each symbol, the beats from its start to the next symbol drawn that starts later where it is drawn
+    (its column and those sharing its room: a flight's gap counts, nothing may be drawn into it), and which
+    symbols start there (indices into ``symbols``)."""
+    starts: dict[Column, list[tuple[float, int]]] = {}
+    for i, s in enumerate(symbols):
+        if shown[i]:
+            starts.setdefault(s.column, []).append((s.start, i))
     for values in starts.values():
         values.sort()
-    rooms = []
+    keys = {column: [start for start, _ in values] for column, values in starts.items()}
+    rooms, following = [], []
     for s in symbols:
-        later = [values[i] for column in _SHARED.get(s.column, (s.column,))
-                 if (values := starts.get(column)) and (i := bisect_right(values, s.start + 1e-9)) < len(values)]
-        rooms.append(min(later) - s.start if later else math.inf)
-    return rooms
+        later = [(keys[column][k], column, k) for column in _SHARED.get(s.column, (s.column,))
+                 if column in keys and (k := bisect_right(keys[column], s.start + TOUCHING)) < len(keys[column])]
+        if not later:
+            rooms.append(math.inf)
+            following.append([])
+            continue
+        first = min(start for start, _, _ in later)
+        rooms.append(first - s.start)
+        following.append([i for _, column, k in later for start, i in starts[column][k:]
+                          if start - first <= TOUCHING])
+    return rooms, following
 
 
-def _pieces(symbol: Symbol, places: list[Place], room: float) -> list[tuple[Place, float, float]]:
+def _begins_on(symbol: Symbol, places: list[Place]) -> Place | None:
+    return next((p for p in places if p.start <= symbol.start < p.end), None)
+
+
+def _shortfall(symbol: Symbol, places: list[Place], room: float, lift: float) -> float:
+    """Units a symbol too short to be drawn ``MIN_H`` tall lacks below the next symbol of its column on its
+    staff (0 where it has the height, or where that symbol is on a later staff)."""
+    place = _begins_on(symbol, places)
+    if place is None or symbol.start + room >= place.end:
+        return 0.0
+    bottom = place.y(symbol.start) - lift
+    slot = bottom - place.y(min(symbol.end, place.end))
+    if slot > MIN_H + 2 * V_GAP:
+        return 0.0
+    ceiling = place.y(symbol.start + room) + V_GAP
+    return max(ceiling - (bottom - min(V_GAP, slot / 4) - MIN_H), 0.0)
+
+
+def _spare(symbol: Symbol, places: list[Place]) -> float:
+    """Units a symbol's start may be drawn above its beat with the symbol still drawn as long as it lasts less that,
+    and at least ``MIN_H`` (on its first staff)."""
+    place = _begins_on(symbol, places)
+    if place is None:
+        return 0.0
+    return place.y(symbol.start) - place.y(min(symbol.end, place.end)) - MIN_H - 2 * V_GAP
+
+
+def _pieces(symbol: Symbol, places: list[Place], room: float, lift: float = 0.0,
+            borrow: float = 0.0) -> list[tuple[Place, float, float]]:
     """``(place, top, bottom)`` of each part of a timed symbol on these staves. A symbol is as long as it lasts,
     less a hair of space above and below; one too short for that is drawn ``MIN_H`` tall, up into the free
-    space above it (never into the next symbol of its column, never past the end of its staff)."""
+    space above it (never into the next symbol of its column, never past the end of its staff). ``lift``: units
+    its start is drawn above its beat, room given to a short symbol below it; ``borrow``: units it may reach
+    above the start of the next symbol of its column, which is lifted by as much."""
     pieces = []
     for place in places:
         a, b = max(symbol.start, place.start), min(symbol.end, place.end)
         begins = place.start <= symbol.start < place.end
         if begins or (a < b and (pieces or symbol.start < place.start)):
-            bottom, top = place.y(a), place.y(b)
+            bottom, top = place.y(a) - (lift if begins else 0.0), place.y(b)
             if bottom - top > MIN_H + 2 * V_GAP:
                 bottom, top = bottom - V_GAP, top + V_GAP
             else:
-                ceiling = place.y(min(symbol.start + room, place.end)) + (V_GAP if begins else 0.0)
+                ceiling = place.y(min(symbol.start + room, place.end)) + (V_GAP - borrow if begins else 0.0)
                 bottom -= min(V_GAP, (bottom - top) / 4)
                 top = min(max(bottom - MIN_H, ceiling), top, bottom - 2.0)
             pieces.append((place, top, bottom))
@@ -539,7 +615,8 @@ def _boxes(item: _Drawn) -> list[tuple[float, float, float, float]]:
 def _symbol_group(item: _Drawn, label: str) -> str:
     """One symbol's group: its attributes, its glyph, the parts carried over, its turn amount."""
     symbol = item.symbol
-    attrs = [("class", "symbol starting" if item.starting else "symbol"), ("data-column", symbol.column.value),
+    kind = "symbol starting" if item.starting else "symbol" if item.shown else "symbol undrawn"
+    attrs = [("class", kind), ("data-column", symbol.column.value),
              ("data-start", repr(symbol.start)), ("data-duration", repr(symbol.duration)),
              ("data-sign", symbol.sign.value)]
     if symbol.sign is Sign.DIRECTION:
@@ -553,7 +630,7 @@ def _symbol_group(item: _Drawn, label: str) -> str:
     attrs.append(("data-staff", str(item.pieces[0][0].index)))
     x0, x1 = _sign_x(symbol)
     body = []
-    for place, top, bottom in item.pieces:
+    for place, top, bottom in item.pieces if item.shown else ():
         c = place.centre
         if symbol.sign is Sign.FLIGHT:
             body.append(glyphs.flight((c + x0, top, c + x1, bottom), [c + x for x in item.strokes]))
@@ -597,7 +674,7 @@ def _place_labels(drawn: list[_Drawn], obstacles: list, places: list[Place],
     placed: list[tuple[float, float, float, float]] = []
     out = {}
     for index, item in enumerate(drawn):
-        if item.symbol.sign is not Sign.TURN or item.starting:
+        if item.symbol.sign is not Sign.TURN or item.starting or not item.shown:
             continue
         place, top, bottom = item.pieces[0]
         if item.symbol.start < place.start:
