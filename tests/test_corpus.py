@@ -337,6 +337,91 @@ def test_windows_carry_coarse_and_exact_words_and_repeat_with_a_seed(corpus):
     assert isinstance(what, Augmentation) and score == what.apply(corpus.take("60_10").score())
 
 
+def piece(path: Path) -> None:
+    """4/4 at 100 bpm after a one-beat pickup (MIDI's way: a first 1/4 bar): A (4 quiet bars of crotchets), B (4
+    loud bars of quaver dyads), A again note for note, so bars 5-8 are the loudest and bars 9-12 repeat bars 1-4."""
+    from music21 import chord, meter, note, stream, tempo
+
+    part = stream.Part([tempo.MetronomeMark(number=100), meter.TimeSignature("1/4"), note.Note(67, quarterLength=1),
+                        meter.TimeSignature("4/4")])
+    for roots, loud in (((60, 62, 65, 57), False), ((55, 50, 52, 53), True), ((60, 62, 65, 57), False)):
+        for root in roots:
+            for k in range(8 if loud else 4):
+                sound = (chord.Chord([root, root + 12 + (0, 7, 4, 9, 2, 11, 5, 7)[k]], quarterLength=0.5) if loud
+                         else note.Note(root + (0, 4, 7, 4)[k], quarterLength=1.0))
+                sound.volume.velocity = 115 if loud else 40
+                part.append(sound)
+    stream.Score([part]).write("midi", fp=str(path))
+
+
+@pytest.fixture(scope="module")
+def paired(folder, tmp_path_factory) -> Corpus:
+    """A paired corpus to train on: the salsa take danced to ``piece`` (its score on the piece's grid: the upbeat
+    bar 0 and bars 1-9), and 05_02 without music."""
+    root = tmp_path_factory.mktemp("paired")
+    for name in ("60_10", "05_02"):
+        shutil.copy(folder / f"{name}.bvh", root)
+        shutil.copy(folder / f"{name}.txt", root)
+    (root / "manifest.csv").write_text("file,style,split,fps\n60_10.bvh,salsa lead,train,60\n05_02.bvh,,train,\n")
+    piece(root / "60_10.mid")
+    built = build(scan([root]), tmp_path_factory.mktemp("paired_corpus") / "corpus")
+    assert not built.failures
+    return built.corpus
+
+
+def _reads(monkeypatch) -> list:
+    """The music files ``music_features`` reads from now on."""
+    import motiongpt.conditioning.music as music
+
+    read, features = [], music.music_features
+    monkeypatch.setattr(music, "music_features", lambda path, *rest: read.append(str(path)) or features(path, *rest))
+    return read
+
+
+def test_augmented_windows_of_a_paired_take_carry_its_music_controls(paired, monkeypatch):
+    """Mirrored, retimed and turned windows of a take danced to music took their controls from the dance (its
+    score), so exactly the windows augmentation adds taught music-following from the dance: they carry the
+    music's controls of the take's bars now, the rows a plain window of those bars carries, the music read once."""
+    from motiongpt.model import tiny_config
+    from motiongpt.train.corpus import _controls, examples_from_corpus, examples_from_windows, read_corpus
+
+    vocabulary, config = paired.vocabulary(), tiny_config(train_length=1024)  # the whole take as one window
+    take = paired.take("60_10")
+    assert take.score().grid.downbeat == 1 and take.bars == 9  # an upbeat: the take's rows are bars 0..9
+    [plain] = examples_from_corpus([t for t in read_corpus(paired.folder) if t[3]], vocabulary, config, 16)
+    energy, repeat = config.control_names.index("energy"), config.control_names.index("repeat")
+    assert plain.controls.shape[0] == 10 and set(plain.controls[5:9, energy]) == {3}  # the loud B section
+    assert set(plain.controls[1:5, energy]) == {1} and plain.controls[9, repeat] == 1  # bar 9 repeats bar 1
+
+    read = _reads(monkeypatch)
+    drawn = list(windows(paired, "train", bars=(2, 4), rng=np.random.default_rng(1), count=16))
+    examples = examples_from_windows(drawn, vocabulary, config, exact_words=0.0)
+    assert len(examples) == len(drawn) and read == [take.music]
+    danced = [(w, e) for w, e in zip(drawn, examples) if w.take.music]
+    assert {w.augmentation.mirror for w, _ in danced} == {False, True}
+    assert any(w.augmentation.tempo != 1.0 for w, _ in danced)
+    assert any(w.bars[0] > 1 and w.bars[1] == 9 for w, _ in danced)  # a repeat of a bar before the window
+    for w, e in danced:
+        first, last = w.bars
+        assert np.array_equal(e.controls, plain.controls[first:last + 1]), w  # the take's bars 1.., row 0 bar 0
+        assert not np.array_equal(e.controls, _controls(w.score, None, vocabulary, config)), w  # not the dance's
+    unpaired = [(w, e) for w, e in zip(drawn, examples) if not w.take.music]
+    assert unpaired and all(np.array_equal(e.controls, _controls(w.score, None, vocabulary, config))
+                            for w, e in unpaired)  # a take without music: its window's score, as before
+
+
+def test_the_command_trains_on_augmented_windows_of_a_paired_corpus(paired, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("lightning")
+    read = _reads(monkeypatch)
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 4, "warmup_steps": 1, '
+                                        '"augmented_windows": 6}')
+    assert main(["train", "--corpus", str(paired.folder), "--config", str(tmp_path / "tiny.json"), "--max-steps",
+                 "2", "--quiet", "-o", str(tmp_path / "run")]) == 0
+    assert read == [paired.take("60_10").music]  # its windows' controls are the music's
+    assert "trained 2 steps on 6 windows of 2 takes" in capsys.readouterr().out
+    assert (tmp_path / "run" / "model").is_dir()
+
+
 def test_window_counts():
     assert window_count(2) == 1 and window_count(4) == 1 and window_count(5) == 3
     assert window_count(20) == sum(20 - n + 1 for n in range(4, 17))

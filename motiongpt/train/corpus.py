@@ -2,10 +2,11 @@
 one, else any folder of scores (``.laban``/``.json``) with an optional ``<stem>.txt`` description beside each.
 
 Per-bar controls: from the take's music where it has some (a paired corpus: ``controls_from_music``, the same
-controls generation computes), else from the dance (``controls_from_score``), so the model learns to follow
-music's controls from dances alone. A dance's energy is its capture's kinetic energy a bar where the capture is
-there to read (a built corpus names it), else how much its score writes a bar: the model then learns "energy"
-as how much the body moves, which is what a loud, busy bar of music should get.
+controls generation computes; an augmented window of such a take too, ``_window_controls``), else from the dance
+(``controls_from_score``), so the model learns to follow music's controls from dances alone. A dance's energy is
+its capture's kinetic energy a bar where the capture is there to read (a built corpus names it), else how much
+its score writes a bar: the model then learns "energy" as how much the body moves, which is what a loud, busy bar
+of music should get.
 
 Per-bar word facts: from the score's own phrases as ``laban.describe`` words them, read back from the words with
 ``laban.facts_from_text`` (the same reading a prompt gets at generation), so words ↔ bars are exact.
@@ -22,7 +23,7 @@ from motiongpt.errors import missing_folder
 from motiongpt.model.config import MotionGPTConfig
 from motiongpt.vocabulary import Vocabulary
 
-from .examples import Example, examples_from_scores
+from .examples import Example, _window, examples_from_scores
 
 SCORE_SUFFIXES = (".laban", ".json", ".txt")
 
@@ -121,11 +122,13 @@ def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConf
     """Examples from the corpus's augmented training windows (``motiongpt.data.augment.windows``: mirrored,
     retimed, turned to another front, each with its take's words). A share ``exact_words`` of them (chosen by
     each window's seed) is described by ``laban.describe`` of the window itself, exact words for exactly those
-    bars; the others carry the take's coarse description. Controls are computed from each window's score, and word
-    facts from its own phrases (of a length drawn from ``PHRASINGS`` by the window's seed)."""
+    bars; the others carry the take's coarse description. Controls: a paired take's window carries its take's
+    music controls for its bars (``_window_controls``), any other window those of its own score; word facts come
+    from the window's own phrases (of a length drawn from ``PHRASINGS`` by the window's seed)."""
     from laban.errors import LabanError
 
     scores, texts, styles, controls, facts = [], [], [], [], []
+    music_rows: dict[str, tuple[np.ndarray, int]] = {}  # a paired take's music controls, computed once a take
     for window in windows:
         words = window.description or None
         if np.random.default_rng([window.seed, 7]).random() < exact_words:
@@ -136,7 +139,7 @@ def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConf
         scores.append(window.score)
         texts.append(words)
         styles.append(window.style if window.style in config.styles else None)
-        controls.append(_controls(window.score, None, vocabulary, config))
+        controls.append(_window_controls(window, vocabulary, config, music_rows))
         rng = np.random.default_rng([window.seed, 11])
         try:
             facts.append(_facts(window.score, vocabulary, config, PHRASINGS[int(rng.integers(len(PHRASINGS)))],
@@ -147,6 +150,32 @@ def examples_from_windows(windows, vocabulary: Vocabulary, config: MotionGPTConf
                                 facts=facts,
                                 window_bars=max([1, *(len(vocabulary.bar_spans(vocabulary.encode(
                                     _quantised(s, vocabulary)))) for s in scores)]))
+
+
+def _window_controls(window, vocabulary: Vocabulary, config: MotionGPTConfig,
+                     music_rows: dict[str, tuple[np.ndarray, int]]) -> np.ndarray:
+    """(bars, K) control rows of an augmented window (``motiongpt.data.augment.Example``).
+
+    A paired take's window carries its take's music controls for the take's bars it holds (``Example.bars``):
+    the rows its plain windows carry for those bars (``examples_from_scores``), not the dance's. The notation makes
+    this exact: mirroring and turning the front leave a bar's music as it is, and retiming plays the same beats
+    faster or slower, while every music control is counted in beats and bars, never in seconds (loudness and
+    onsets a beat, struck beats, phrases and repeats a bar; the tempo is a condition of its own, from the window's
+    grid). Energy stays ranked within the whole take, as generation ranks it within the whole piece, and a bar
+    repeating one before the window keeps its flag, as in a plain window: its music did come back. The take's
+    rows are made once (``music_rows``, by take name) and kept with the bar number of their first row. Any other
+    window's controls are its own score's."""
+    take = window.take
+    if take.music is None or not Path(take.music).is_file():
+        return _controls(window.score, None, vocabulary, config)
+    if take.name not in music_rows:
+        score = take.score()
+        music_rows[take.name] = (_controls(score, take.music, vocabulary, config), 0 if score.grid.downbeat else 1)
+    rows, low = music_rows[take.name]
+    bars = len(vocabulary.bar_spans(vocabulary.encode(_quantised(window.score, vocabulary))))
+    # numbered as ``laban.algebra.cut`` numbers it: a window from bar 1 on has no upbeat (its first row is the
+    # take's bar ``first``), one from bar 0 keeps the take's upbeat
+    return _window(rows, window.bars[0] - low, bars, config.control_count)
 
 
 def _quantised(score, vocabulary: Vocabulary):
