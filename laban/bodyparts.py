@@ -96,10 +96,12 @@ class Label(NamedTuple):
 def recognise(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> dict[BodyPart, int]:
     """Body parts → joint indices. ``mapping`` ({part value or name: joint name}) overrides what is recognised.
 
-    Raises ``SkeletonError`` naming every required part that cannot be found, or a mapped joint that is not there.
+    Raises ``SkeletonError`` naming every required part that cannot be found, a mapped joint that is not there,
+    or one joint mapped for two required parts.
     """
-    parts = dict(_recognised_by_layout(skeleton.names, skeleton.parents.tobytes(), skeleton.offsets.tobytes()))
-    parts.update(_mapped(skeleton, mapping or {}))
+    parts = named_parts(skeleton)
+    mapped = _mapped(skeleton, mapping or {})
+    parts.update(mapped)
     missing = [p.value for p in REQUIRED_PARTS if p not in parts]
     if missing:
         error = SkeletonError(
@@ -109,6 +111,7 @@ def recognise(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> dict
         raise error
     parts = dict(sorted(parts.items(), key=lambda item: list(BodyPart).index(item[0])))
     check_plausible(skeleton, parts)
+    _one_joint_each(skeleton, mapped)
     return parts
 
 
@@ -118,6 +121,12 @@ def recognised(skeleton: Skeleton, mapping: dict[str, str] | None = None) -> Ske
     if mapping or not all(p in skeleton.parts for p in REQUIRED_PARTS):
         skeleton.parts = recognise(skeleton, mapping)
     return skeleton
+
+
+def named_parts(skeleton: Skeleton) -> dict[BodyPart, int]:
+    """What the names and the hierarchy say of the body parts, unchecked and perhaps incomplete: ``recognise``'s
+    first guess, which a person confirms or corrects where the skeleton is not recognised (the studio's form)."""
+    return dict(_recognised_by_layout(skeleton.names, skeleton.parents.tobytes(), skeleton.offsets.tobytes()))
 
 
 @lru_cache(maxsize=64)
@@ -138,6 +147,19 @@ def _mapped(skeleton: Skeleton, mapping: dict[str, str]) -> dict[BodyPart, int]:
                                 f"(joints: {', '.join(skeleton.names)})")
         parts[part] = skeleton.index(joint)
     return parts
+
+
+def _one_joint_each(skeleton: Skeleton, mapped: dict[BodyPart, int]) -> None:
+    """Refuse a mapping that names one joint for two required parts (both hands, or the pelvis and the chest): a
+    required part is a landmark of its own, and ``check_plausible`` (run first, with its own words for hips or
+    shoulders that coincide and for a limb bone of no length) looks only at neighbours in a limb. An optional part
+    may share its joint (a rig without a neck: the head mapped to the joint recognised as the neck)."""
+    required = [(part, j) for part, j in mapped.items() if part in REQUIRED_PARTS]
+    for k, (part, j) in enumerate(required):
+        other = next((o for o, i in required[k + 1:] if i == j), None)
+        if other is not None:
+            raise SkeletonError(f"mapping names joint '{skeleton.names[j]}' for both {part.value} and {other.value}: "
+                                f"each needs a joint of its own")
 
 
 def _body_part(key: str | BodyPart) -> BodyPart:

@@ -365,6 +365,20 @@ def test_a_mapping_to_a_joint_that_is_not_there_is_refused():
             recognise(build(mixamo_rows()), damaged)
 
 
+def test_a_mapping_that_names_one_joint_for_two_required_parts_is_refused():
+    """Both hands, or the pelvis and the chest, mapped to one joint was taken: no check of the body looks at two
+    parts that are not neighbours in a limb, and the dance was decoded onto a figure with one hand. An optional part
+    may share its joint (a rig without a neck: the head mapped to the neck, the neck recognised there too)."""
+    skeleton = build(mixamo_rows())
+    for mapping, both in (({"hand-left": "mixamorig:LeftHand", "hand-right": "mixamorig:LeftHand"},
+                           "hand-left and hand-right"),
+                          ({"pelvis": "mixamorig:Hips", "CHEST": "mixamorig:Hips"}, "pelvis and chest")):
+        with pytest.raises(SkeletonError, match=f"joint 'mixamorig:(LeftHand|Hips)' for both {both}: each needs"):
+            recognise(skeleton, mapping)
+    found = named_parts(skeleton, {"head": "mixamorig:Neck", "neck": "mixamorig:Neck"})
+    assert found["head"] == found["neck"] == "mixamorig:Neck"
+
+
 def test_recognised_fills_the_skeleton_and_keeps_a_users_mapping():
     skeleton = build(mixamo_rows())
     assert recognised(skeleton) is skeleton and set(REQUIRED_PARTS) <= set(skeleton.parts)

@@ -116,6 +116,88 @@ def test_start_refuses_a_bad_meter_or_an_unknown_setting_in_one_line(site):
     assert answer.status_code == 404 and "no such upload" in answer.json()["error"]
 
 
+def anonymous_take(trials, folder, seconds=2.0):
+    """The first seconds of a real CMU take with its joints named J1, J2, ... (``conftest.anonymous_rig``): a rig,
+    or a capture, whose names say nothing; and the map ({part: joint}) that names its body parts."""
+    from conftest import anonymous_rig
+    from laban import read_motion, write_bvh
+    from motiongpt.data import first_seconds
+
+    write_bvh(first_seconds(read_motion(trials["05_02"].path), seconds), folder / "named.bvh")
+    items = anonymous_rig(folder / "named.bvh", folder / "take.bvh")
+    return folder / "take.bvh", dict(item.removeprefix("--map=").split("=", 1) for item in items)
+
+
+def test_a_rig_whose_joints_say_nothing_is_named_then_danced_on(site, trials, tmp_path):
+    """A rig whose joints' names say nothing (J1, J2, ...): the studio could not perform on it at all (an ask took
+    no rig; a BVH onto it failed in a line that said ``--map``, which the page has not). An ask on it is refused
+    with the body parts to name and its joints; a bad map in one line; with a map, as ``generate --skeleton --map``,
+    the dance is performed on the rig, its prompt keeps the map, and a dance made from it in the studio (vary,
+    continue) is performed on the rig too; a BVH onto the rig takes the map as well."""
+    from laban import read_bvh
+    from laban.skeleton import REQUIRED_PARTS
+
+    client, studio = site["client"], site["studio"]
+    rig, mapping = anonymous_take(trials, tmp_path)
+    joints = list(read_bvh(rig).skeleton.names)
+    upload = client.put("/api/upload?kind=rig&name=my_rig.bvh", content=rig.read_bytes()).json()["upload"]
+    ask = {"text": "steps", "bars": 1, "count": 1, "seed": 3, "rig": upload}
+    refused = client.post("/api/ask", json=ask)
+    assert refused.status_code == 400, refused.text
+    answer = refused.json()
+    parts = [p.value for p in REQUIRED_PARTS]
+    assert answer["error"].startswith("my_rig.bvh: cannot recognise pelvis, chest, head")
+    assert answer["rig"]["parts"] == parts and answer["rig"]["missing"] == parts  # the names say nothing
+    assert answer["rig"]["joints"] == joints and answer["rig"]["upload"] == upload
+
+    bad = [({**mapping, "hand-left": "Nose"}, "joint 'Nose' for hand-left, but the skeleton has no such joint"),
+           ({**mapping, "hand-right": mapping["hand-left"]},
+            f"joint '{mapping['hand-left']}' for both hand-left and hand-right"),
+           ({p: j for p, j in mapping.items() if p != "head"}, "my_rig.bvh: cannot recognise head among its joints"),
+           ({**mapping, "tail": "J1"}, "unknown body part 'tail'"), ({**mapping, "head": " "}, "name a body part"),
+           ("hand-left=J1", "map names body parts' joints")]
+    for given, says in bad:
+        answer = client.post("/api/ask", json={**ask, "map": given})
+        assert answer.status_code == 400 and says in answer.json()["error"], (given, answer.text)
+        assert "\n" not in answer.json()["error"] and "Traceback" not in answer.text
+    unused = client.post("/api/ask", json={"bars": 1, "map": mapping})  # a map with no rig to name
+    assert unused.status_code == 400 and "give it too" in unused.json()["error"]
+
+    [dance] = run(site, client.post("/api/ask", json={**ask, "map": mapping}))["result"]["dances"]
+    folder = studio.folder.dance_path(dance)
+    assert list(read_bvh(folder / "dance.bvh").skeleton.names) == joints  # performed on the rig
+    assert json.loads((folder / "prompt.json").read_text())["map"] == mapping
+    for operation, settings in (("vary", {"count": 1, "strength": 0.5}), ("continue", {"bars": 1})):
+        [made] = run(site, client.post(f"/api/dances/{dance}/{operation}", json=settings))["result"]["dances"]
+        made = studio.folder.dance_path(made)
+        assert list(read_bvh(made / "dance.bvh").skeleton.names) == joints, operation
+        assert json.loads((made / "prompt.json").read_text())["map"] == mapping
+
+    plain = site["ask"].result["dances"][0]  # a dance on the package's figure, taken away onto the rig
+    onto = client.get(f"/api/dances/{plain}/download/bvh?rig={upload}")
+    assert onto.status_code == 400 and onto.json()["rig"]["missing"] == parts
+    onto = client.get(f"/api/dances/{plain}/download/bvh", params={"rig": upload, "map": json.dumps(mapping)})
+    assert onto.status_code == 200, onto.text
+    (tmp_path / "onto.bvh").write_bytes(onto.content)
+    assert list(read_bvh(tmp_path / "onto.bvh").skeleton.names) == joints
+
+
+def test_a_capture_whose_joints_say_nothing_is_started_from_with_a_map(site, trials, tmp_path):
+    """A capture on such a rig: start was a failed job that said ``--map``; it is refused with the parts to name,
+    then tokenized with the map (``continue capture.bvh --map``), the map kept, and continued on its skeleton."""
+    from laban import read_bvh
+
+    client, studio = site["client"], site["studio"]
+    take, mapping = anonymous_take(trials, tmp_path, 4.0)
+    upload = client.put("/api/upload?kind=capture&name=take.bvh", content=take.read_bytes()).json()["upload"]
+    refused = client.post("/api/start", json={"upload": upload})
+    assert refused.status_code == 400 and refused.json()["rig"]["missing"][:2] == ["pelvis", "chest"], refused.text
+    [dance] = run(site, client.post("/api/start", json={"upload": upload, "map": mapping}))["result"]["dances"]
+    assert json.loads((studio.folder.dance_path(dance) / "prompt.json").read_text())["map"] == mapping
+    [longer] = run(site, client.post(f"/api/dances/{dance}/continue", json={"bars": 1}))["result"]["dances"]
+    assert read_bvh(studio.folder.dance_path(longer) / "dance.bvh").skeleton.names == read_bvh(take).skeleton.names
+
+
 def test_regenerate_bars_keeps_the_rest_and_joins_the_history(site):
     from laban.algebra import cut
     from laban.score import Score

@@ -8,14 +8,14 @@
     GET  /api/corpus?q=WORDS            music21 corpus works whose name holds the words
     PUT  /api/upload?kind=K&name=N      the request body is the file (music, capture, score, rig; adapter: a zip)
     GET  /api/uploads/ID                an uploaded recording, to play
-    POST /api/ask                       {text, music, style, bars, bpm, seed, count} -> job
-    POST /api/start                     {upload, fps?} a capture (at its real frame rate) or a score -> job
+    POST /api/ask                       {text, music, style, bars, bpm, seed, count, rig?, map?} -> job
+    POST /api/start                     {upload, fps?, map?} a capture (at its real frame rate) or a score -> job
     POST /api/dances/ID/OPERATION       regenerate, vary, continue, blend, translate, partner, render -> job
     PUT  /api/dances/ID/score           the score's text form, edited -> job (an error names the line)
     GET  /api/dances/ID                 the dance (score text, staff geometry, bars, grid, music)
     GET  /api/dances/ID/motion          joint positions for the browser's dancer
     GET  /api/dances/ID/staff.svg       its staff
-    GET  /api/dances/ID/download/KIND   bvh (?rig=UPLOAD), laban, json, svg, pdf, mp4
+    GET  /api/dances/ID/download/KIND   bvh (?rig=UPLOAD&map=JSON), laban, json, svg, pdf, mp4
     GET  /api/history                   the tree;   GET /api/history.zip  the whole folder
     GET  /api/jobs/ID[?after=VERSION]   progress (after: once it has moved past VERSION, or 10 s on)
     POST /api/jobs/ID/cancel
@@ -24,6 +24,11 @@ The studio answers this computer's own pages only (``LocalOnly``): a request who
 web site whose name was pointed at 127.0.0.1, "DNS rebinding", to read the folder) and a request that changes
 anything sent from another site's page (a form posted across sites needs no permission from the browser) are
 refused before any route runs.
+
+A rig or capture whose joints' names do not say its body parts is refused with the parts to name (the answer's
+``rig``: ``files.check_performer``); the request sent again with ``map`` ({part: joint}, the command line's
+``--map``) performs on it, and a dance made so keeps the map in its prompt, as ``motiongpt generate --skeleton
+--map`` does.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -45,7 +51,7 @@ from starlette.routing import Route
 from laban.errors import LabanError
 
 from . import views
-from .files import StudioError
+from .files import StudioError, part_joints
 from .session import Studio, partner_available
 
 ASSETS = {"studio.js": "text/javascript", "viewer.js": "text/javascript", "staff.js": "text/javascript",
@@ -141,8 +147,6 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
             raise StudioError(f"{name}: larger than the {MAX_UPLOAD[kind] // MiB} MiB a {kind} upload may be", 413)
         path = await studio.folder.receive(kind, name, request.stream())
         if kind == "adapter":
-            from starlette.concurrency import run_in_threadpool
-
             try:
                 adapter = await run_in_threadpool(studio.folder.install_adapter, path, name)
             finally:
@@ -155,11 +159,12 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
         path = studio.folder.upload_path(request.path_params["upload"], ("music",))
         return FileResponse(path, media_type=views.media_type(path), headers=HEADERS)
 
+    # an ask on a rig and a start from a capture read its skeleton before answering: off the event loop
     async def ask(request: Request):
-        return _job(studio.ask(await _body(request)))
+        return _job(await run_in_threadpool(studio.ask, await _body(request)))
 
     async def start(request: Request):
-        return _job(studio.start(await _body(request)))
+        return _job(await run_in_threadpool(studio.start, await _body(request)))
 
     async def operate(request: Request):
         dance_id, operation = request.path_params["dance"], request.path_params["operation"]
@@ -184,8 +189,16 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
         return FileResponse(path, media_type="image/svg+xml", headers=HEADERS)
 
     def download(request: Request):
+        mapping = request.query_params.get("map")
+        if mapping:
+            try:
+                given = json.loads(mapping)
+            except ValueError:
+                raise StudioError('map names body parts\' joints as JSON, {"hand-left": "LWrist", ...}') from None
+            mapping = part_joints(given)
         content, media, name = views.download(studio.folder, request.path_params["dance"],
-                                              request.path_params["kind"], request.query_params.get("rig"))
+                                              request.path_params["kind"], request.query_params.get("rig"),
+                                              mapping or None)
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
         if isinstance(content, bytes):
             return Response(content, media_type=media, headers=headers)
@@ -265,11 +278,12 @@ async def _body(request: Request) -> dict:
 
 
 async def _error(request: Request, error: LabanError):
-    """Every refusal: one line, and the line of the score it points at where there is one."""
+    """Every refusal: one line, the line of the score it points at where there is one, and what more the page can
+    do with it (``StudioError.details``: the body parts of a rig to name)."""
     message = " ".join(str(error).split())
     found = re.search(r"score\.laban:(\d+):", message)
-    return _json({"error": message, "line": int(found.group(1)) if found else None},
-                 getattr(error, "status", 400))
+    return _json({"error": message, "line": int(found.group(1)) if found else None,
+                  **getattr(error, "details", {})}, getattr(error, "status", 400))
 
 
 async def _not_found(request: Request, error):

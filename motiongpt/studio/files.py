@@ -53,11 +53,13 @@ MEDIA_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", "
 
 
 class StudioError(LabanError):
-    """A request the studio refuses: one line, shown to the person as it is."""
+    """A request the studio refuses: one line, shown to the person as it is; ``details`` go with it in the answer
+    where the page can do more than show it (``rig``: the body parts to name, ``check_performer``)."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, details: dict | None = None):
         super().__init__(message)
         self.status = status
+        self.details = details or {}
 
 
 class Folder:
@@ -311,6 +313,49 @@ def check_upload(kind: str, path: Path, name: str) -> None:
         from motiongpt.conditioning.music import music_features
 
         _read(lambda: music_features(path), name, "music")
+
+
+def part_joints(value, key: str = "map") -> dict[str, str]:
+    """A map from a request, {body part: joint name} (the command line's ``--map PART=JOINT`` items, as a dance's
+    prompt.json keeps them), its words trimmed as the command line trims them; what they name is checked by
+    ``check_performer``."""
+    if not (isinstance(value, dict) and len(value) <= 64 and all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 100 and len(v) <= 200 for k, v in value.items())):
+        raise StudioError(f'{key} names body parts\' joints, as {{"hand-left": "LWrist", ...}}, not {_shown(value)}')
+    pairs = {k.strip(): v.strip() for k, v in value.items()}
+    empty = next((k for k, v in pairs.items() if not k or not v), None)
+    if empty is not None:
+        raise StudioError(f"{key}: name a body part and its joint in each pair, not {_shown(empty)!r}")
+    return pairs
+
+
+def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | None = None) -> None:
+    """Refuse an uploaded BVH whose skeleton cannot perform a dance (a rig) or be notated (a capture): body parts
+    that its joints' names do not say and ``mapping`` does not name, or a mapping that names them wrongly.
+    Checked before any work, as ``motiongpt generate --skeleton`` checks its rig and ``--map``. The refusal
+    carries what the page asks the person with (``details['rig']``): the parts a dance needs, those not found,
+    the rig's joints and the joint the names suggest for each part found."""
+    from laban import read_bvh, recognised
+    from laban.bodyparts import named_parts
+    from laban.errors import SkeletonError
+    from laban.skeleton import REQUIRED_PARTS
+
+    shown = path.name.split("-", 1)[-1]  # the name the person gave it
+    # the skeleton alone is asked about: a capture's frames are skipped (one a second), not parsed
+    skeleton = read_bvh(path, frame_rate=fps, max_fps=1.0).skeleton
+    try:
+        recognised(skeleton, mapping)
+    except SkeletonError as error:
+        guesses = {part.value: skeleton.names[j] for part, j in named_parts(skeleton).items()}
+        missing = getattr(error, "missing", None)
+        if missing:
+            message = f"{shown}: cannot recognise {', '.join(missing)} among its joints: name the joint of each"
+        else:
+            message = f"{shown}: {' '.join(str(error).split())}"
+            missing = [p.value for p in REQUIRED_PARTS if p.value not in guesses]
+        rig = {"upload": path.name, "name": shown, "parts": [p.value for p in REQUIRED_PARTS], "missing": missing,
+               "joints": list(skeleton.names), "guesses": guesses}
+        raise StudioError(message, details={"rig": rig}) from None
 
 
 def _read(reader, name: str, what: str) -> None:

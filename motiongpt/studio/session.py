@@ -16,7 +16,7 @@ from pathlib import Path
 
 from laban.limits import FRAME_RATES, MAX_BEATS_PER_BAR
 
-from .files import Folder, StudioError
+from .files import Folder, StudioError, check_performer, part_joints
 from .jobs import Cancelled, Job, Jobs
 
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
@@ -138,9 +138,13 @@ class Studio:
         music, a style or a style adapter, a length, a seed), shown as each is written, then ranked. The first is
         sampled alone (``generate`` with ``seed``, best of ``FIRST_BEST_OF``) so that it is on screen while the
         others are written (one batch of rows of ``seed + 1``); each dance's lineage says which, and which
-        adapter, so each can be made again."""
+        adapter, so each can be made again. ``rig``: an uploaded BVH whose skeleton performs the dances, its body
+        parts named by ``map`` where its joints' names do not say them (checked now: ``files.check_performer``),
+        as ``motiongpt generate --skeleton --map``: the prompt keeps the map, so what is made from them is
+        performed on the rig too."""
         s = _settings(settings, text=str, music=str, style=str, bars=int, bpm=float, seed=int, count=int,
-                      temperature=float)
+                      temperature=float, rig=str, map=dict)
+        rig, mapping = self.performer(s.get("rig"), s.get("map"), ("rig", "capture"))
         music = self.music(s.get("music"))
         count = s.get("count", 4)
         style = s.get("style") or None
@@ -159,7 +163,8 @@ class Studio:
             phrases = phrases_in(s.get("text"))  # "1-4: ..." a line: words bar by bar
             options = dict(text=None if phrases else s.get("text") or None, phrases=phrases, music=music,
                            bpm=s.get("bpm"), bars=bars,
-                           temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False)
+                           temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False,
+                           skeleton=rig, mapping=mapping)
             ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
             self.folder.update_state(lambda state: state["asks"].append(ask))
             dances, ids = [], []
@@ -202,6 +207,18 @@ class Studio:
                 if ask["id"] == ask_id:
                     change(ask)
         self.folder.update_state(edit)
+
+    def performer(self, upload: str | None, mapping: dict | None, kinds: tuple[str, ...],
+                  fps: float | None = None) -> tuple[Path | None, dict[str, str] | None]:
+        """(the uploaded BVH ``upload`` names, ``mapping``) when its skeleton's body parts are recognised or named
+        by ``mapping`` (the command line's ``--map``); refused now, with the parts to name, where not."""
+        if not upload:
+            if mapping:
+                raise StudioError("map names the joints of a rig or a capture: give it too")
+            return None, None
+        path = self.folder.upload_path(upload, kinds)
+        check_performer(path, mapping, fps)
+        return path, mapping
 
     def music(self, spec: str | None) -> str | None:
         """The music an ask names: an upload of this studio or a work of music21's corpus."""
@@ -318,12 +335,17 @@ class Studio:
 
     def start(self, settings: dict) -> Job:
         """A dance from an uploaded capture (``upload``; tokenized in ``meter`` beats a bar, 4 by default; ``fps``:
-        its real frame rate where the file says another, as the CMU salsa takes do; none given: the file's own) or
-        score, the root of a new line of the history. The settings are checked as every request's are: a meter of
-        "3/4" was a traceback, 2.5 taken as 2, a setting of no such name ignored."""
-        s = _settings(settings, upload=str, meter=int, fps=float)
-        meter, fps = s.get("meter", 4), s.get("fps")
+        its real frame rate where the file says another, as the CMU salsa takes do; none given: the file's own;
+        ``map``: its body parts' joints where their names do not say them, as ``motiongpt continue capture.bvh
+        --map``, kept in the prompt) or score, the root of a new line of the history. The settings are checked as
+        every request's are: a meter of "3/4" was a traceback, 2.5 taken as 2, a setting of no such name ignored."""
+        s = _settings(settings, upload=str, meter=int, fps=float, map=dict)
+        meter, fps, mapping = s.get("meter", 4), s.get("fps"), s.get("map")
         path = self.folder.upload_path(s.get("upload", ""), ("capture", "score"))
+        if path.suffix.lower() == ".bvh":  # a capture's body parts, named by map where its joints' names do not
+            self.performer(path.name, mapping, ("capture",), fps)
+        elif mapping:
+            raise StudioError("map names the joints of a capture: a score has none")
 
         def work(job: Job) -> None:
             from laban.score import Score
@@ -332,7 +354,7 @@ class Studio:
 
             job.step(0.1, "reading " + path.name)
             if path.suffix.lower() == ".bvh":
-                dance = from_capture(path, meter=meter, fps=fps)
+                dance = from_capture(path, meter=meter, fps=fps, mapping=mapping)
             else:
                 dance = Dance(Score.load(path), {"score": path.name}, Lineage("score", settings={"file": path.name}))
             [dance_id] = self.folder.new_dance_ids(1)
@@ -382,6 +404,10 @@ def _settings(given, **kinds) -> dict:
         if value is None or value == "":
             continue
         kind = kinds[key]
+        if kind is dict:  # a map of body parts to joints: checked against the rig by ``check_performer``
+            if value != {}:
+                out[key] = part_joints(value, key)
+            continue
         try:
             if kind is int and (isinstance(value, bool) or float(value) != int(float(value))):
                 raise ValueError

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import AUDIO, DANCE_ID, MEDIA_TYPES, Folder, StudioError, inside
+from .files import AUDIO, DANCE_ID, MEDIA_TYPES, Folder, StudioError, check_performer, inside
 
 FPS = 30.0
 
@@ -171,13 +171,18 @@ def history_view(folder: Folder) -> dict:
 # --- downloads -----------------------------------------------------------------------------------------------
 
 
-def download(folder: Folder, dance_id: str, kind: str, rig: str | None = None) -> tuple[bytes | Path, str, str]:
+def download(folder: Folder, dance_id: str, kind: str, rig: str | None = None,
+             mapping: dict[str, str] | None = None) -> tuple[bytes | Path, str, str]:
     """(content or file, media type, file name) of a dance's ``kind``: bvh (onto an uploaded rig when ``rig``
-    names one), laban, json, svg, pdf, mp4."""
+    names one, its body parts named by ``mapping`` where its joints' names do not say them), laban, json, svg,
+    pdf, mp4."""
     path = folder.dance_path(dance_id)
     name = f"dance-{dance_id}"
+    if mapping and not (kind == "bvh" and rig):
+        raise StudioError("map names the joints of a rig: give rig too")
     if kind == "bvh" and rig:
-        return _on_rig(path, folder.upload_path(rig, ("rig", "capture"))), "text/plain", f"{name}-rig.bvh"
+        on = folder.upload_path(rig, ("rig", "capture"))
+        return _on_rig(path, on, mapping), "text/plain", f"{name}-rig.bvh"
     files = {"bvh": ("dance.bvh", "text/plain"), "laban": ("score.laban", "text/plain; charset=utf-8"),
              "json": ("score.json", "application/json"), "svg": ("staff.svg", "image/svg+xml")}
     if kind in files:
@@ -197,17 +202,19 @@ def download(folder: Folder, dance_id: str, kind: str, rig: str | None = None) -
     raise StudioError(f"{kind!r}: a dance downloads as bvh, laban, json, svg, pdf or mp4", 404)
 
 
-def _on_rig(path: Path, rig: Path) -> bytes:
-    """The dance decoded onto the uploaded rig's skeleton (the same score and seed)."""
+def _on_rig(path: Path, rig: Path, mapping: dict[str, str] | None = None) -> bytes:
+    """The dance decoded onto the uploaded rig's skeleton (the same score and seed), as ``motiongpt perform
+    --skeleton --map`` decodes it."""
     import tempfile
 
-    from laban import decode, read_bvh, write_bvh
+    from laban import decode, read_bvh, recognised, write_bvh
 
     from motiongpt.cocreate import Dance
 
+    check_performer(rig, mapping)  # a rig not recognised: the parts to name, not a failed download
     dance = Dance.load(path)
     try:
-        skeleton = read_bvh(rig).skeleton
+        skeleton = recognised(read_bvh(rig).skeleton, mapping)
         motion = decode(dance.score, skeleton, seed=dance.decode_seed)
     except Exception as error:
         raise StudioError(f"{rig.name}: this rig cannot perform the dance ({' '.join(str(error).split())[:160]})")

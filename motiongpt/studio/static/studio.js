@@ -5,7 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 const S = { music: null, ask: null, cards: new Map(), dance: null, viewer: null, staff: null, styles: [],
-            playing: false, clockStart: 0, clockOffset: 0, audio: null, clickCtx: null, lastBeat: -1 };
+            playing: false, clockStart: 0, clockOffset: 0, audio: null, clickCtx: null, lastBeat: -1,
+            rigs: new Map(), rigMaps: new Map(), rigExtra: {}, rigAnswer: null, rigBlob: null };
 
 // --- talking to the server -------------------------------------------------------------------------------
 
@@ -17,8 +18,13 @@ async function api(method, url, body, raw) {
   }
   const response = await fetch(url, options);
   const data = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
-  if (!response.ok) { const e = new Error(data.error || `error ${response.status}`); e.line = data.line; throw e; }
+  if (!response.ok) throw refusal(data, response.status);
   return data;
+}
+
+function refusal(data, status) {
+  // The server's one line, the score's line it names, and a rig's body parts to name (see withRig).
+  const e = new Error(data.error || `error ${status}`); e.line = data.line; e.rig = data.rig; return e;
 }
 
 function notice(text) { $("notice").textContent = text || ""; }
@@ -49,6 +55,107 @@ async function upload(kind, file) {
   return (await api("PUT", url, file, true)).upload;
 }
 
+async function uploadOnce(kind, file) {
+  // A rig or a capture is uploaded once per file chosen: the map named for it is kept by its upload (S.rigMaps).
+  const known = S.rigs.get(file);
+  if (known && known.kind === kind) return known.id;
+  const id = await upload(kind, file);
+  S.rigs.set(file, { kind, id });
+  return id;
+}
+
+// --- a rig (or capture) whose joints' names do not say its body parts ----------------------------------------
+// A request that performs on an uploaded BVH (an ask on a rig, a start from a capture, a BVH onto a rig) is
+// refused with `rig` where its body parts are not all recognised (motiongpt.studio.files.check_performer): the
+// parts a dance needs, those not found, the rig's joints and what their names suggest. The dialog asks for each
+// part's joint (or reads a map file) and the request is sent again with `map`, the command line's --map, until it
+// is taken (a bad map is refused in one line, shown in the dialog) or the person cancels. The map taken is kept
+// for the upload, and a dance made with it keeps it in its prompt.
+
+async function withRig(upload, request) {
+  let map = S.rigMaps.get(upload) || null;
+  try { return await request(map); } catch (error) { if (!error.rig) throw error; showRigForm(error); }
+  try {
+    while (true) {
+      map = await new Promise((resolve) => { S.rigAnswer = resolve; });
+      if (!map) throw new Error("the rig's body parts were not named: nothing done");
+      try {
+        const result = await request(map);
+        S.rigMaps.set(upload, map);
+        return result;
+      } catch (error) {
+        if (error.rig && error.rig.upload !== $("rig-parts").dataset.upload) showRigForm(error);
+        $("rig-message").textContent = error.message;
+      }
+    }
+  } finally { S.rigAnswer = null; if ($("rig-dialog").open) $("rig-dialog").close(); }
+}
+
+function showRigForm(error) {
+  const rig = error.rig;
+  $("rig-title").textContent = `Name the body parts of ${rig.name}`;
+  $("rig-message").textContent = error.message;
+  $("rig-parts").dataset.upload = rig.upload;
+  $("rig-parts").replaceChildren(...rig.parts.map((part) => {
+    const label = document.createElement("label"), select = document.createElement("select");
+    select.dataset.part = part;
+    select.append(new Option("(choose a joint)", ""), ...rig.joints.map((joint) => new Option(joint, joint)));
+    select.value = rig.guesses[part] || "";
+    if (rig.missing.includes(part)) label.className = "missing";
+    label.append(document.createTextNode(part), select);
+    return label;
+  }));
+  S.rigExtra = {};
+  if (!$("rig-dialog").open) $("rig-dialog").showModal();
+}
+
+function rigMap() {
+  // Every part the form names, and what a map file named beyond it (the server says what is wrong with any).
+  const map = { ...S.rigExtra };
+  for (const select of $("rig-parts").querySelectorAll("select")) {
+    if (select.value) map[select.dataset.part] = select.value;
+  }
+  return map;
+}
+
+function parseMap(text) {
+  // A map file: the command line's --map items, one a line ("hand-left=LWrist", "--map hand-left=LWrist", "#" a
+  // comment), or JSON: {part: joint}, or a dance's prompt.json (its "map"). Parts as laban reads them.
+  let pairs;
+  if (text.trim().startsWith("{")) {
+    const data = JSON.parse(text);
+    const map = data.map && typeof data.map === "object" ? data.map : data;
+    pairs = Object.entries(map).map(([part, joint]) => {
+      if (typeof joint !== "string") throw new Error(`${part}: a joint's name, not ${JSON.stringify(joint)}`);
+      return [part, joint];
+    });
+  } else {
+    pairs = text.split(/\r?\n/).map((line) => line.trim().replace(/^--map[=\s]\s*/, ""))
+      .filter((line) => line && !line.startsWith("#")).map((line) => {
+        const at = line.indexOf("=");
+        if (at < 1 || !line.slice(at + 1).trim()) throw new Error(`a map's line is PART=JOINT, not "${line}"`);
+        return [line.slice(0, at), line.slice(at + 1)];
+      });
+  }
+  return pairs.map(([part, joint]) => [part.trim().toLowerCase().replace(/_/g, "-"), joint.trim()]);
+}
+
+async function rigMapFile() {
+  const file = $("rig-map-file").files[0]; if (!file) return;
+  try {
+    const pairs = parseMap(await file.text());
+    const selects = new Map([...$("rig-parts").querySelectorAll("select")].map((s) => [s.dataset.part, s]));
+    S.rigExtra = {};
+    for (const [part, joint] of pairs) {
+      const select = selects.get(part);
+      if (select && [...select.options].some((o) => o.value === joint)) select.value = joint;
+      else S.rigExtra[part] = joint;  // an optional part, or a part or joint the rig has not: sent as it is
+    }
+    $("rig-message").textContent = `${file.name}: ${pairs.length} parts named`;
+  } catch (error) { $("rig-message").textContent = `${file.name}: ${error.message}`; }
+  $("rig-map-file").value = "";
+}
+
 // --- asking ------------------------------------------------------------------------------------------------
 
 async function ask(event) {
@@ -68,11 +175,16 @@ async function ask(event) {
     const settings = { text: $("ask-text").value.trim(), style: $("ask-style").value, seed: $("ask-seed").value,
                        count: $("ask-count").value, music };
     if (!music) { settings.bars = $("ask-bars").value; settings.bpm = $("ask-bpm").value; }
+    const rig = $("ask-rig").files[0];
+    if (rig) { notice("uploading " + rig.name); settings.rig = await uploadOnce("rig", rig); }
     notice("");
-    S.askStarted = performance.now();
+    const job = await withRig(settings.rig, (map) => {  // the clock starts at the request taken
+      S.askStarted = performance.now();
+      return api("POST", "/api/ask", map ? { ...settings, map } : settings);
+    });
     $("grid").replaceChildren(); S.cards.clear(); closeDance();
-    const job = await api("POST", "/api/ask", settings);
-    $("ask-summary").textContent = `"${settings.text || "no words"}"${music ? " on " + music : ""}`;
+    $("ask-summary").textContent = `"${settings.text || "no words"}"${music ? " on " + music : ""}` +
+      (rig ? ` performed on ${rig.name}` : "");
     await runJob(job, async (j) => {
       for (const id of (j.result.dances || [])) if (!S.cards.has(id)) await addCard(id);
       if (j.result.ranked) orderCards(j.result.dances);
@@ -127,8 +239,9 @@ async function startFrom() {
     const file = $("start-file").files[0];
     if (!file) throw new Error("choose a capture (.bvh) or a score (.laban, .json) first");
     const kind = file.name.toLowerCase().endsWith(".bvh") ? "capture" : "score";
-    const id = await upload(kind, file);
-    const job = await runJob(await api("POST", "/api/start", { upload: id, fps: $("start-fps").value || null }));
+    const id = await uploadOnce(kind, file), fps = $("start-fps").value || null;
+    const job = await runJob(await withRig(id, (map) => api("POST", "/api/start", map ? { upload: id, fps, map }
+                                                                                          : { upload: id, fps })));
     await refreshHistory();
     if (job.result.dances) await openDance(job.result.dances[0]);
   } catch (error) { notice(error.message); }
@@ -242,11 +355,19 @@ function selectLine(area, line) {
 }
 
 async function rigUpload() {
+  // The dance performed on the rig, fetched now (a rig not recognised asks for its parts first), then offered.
   try {
     const file = $("rig-file").files[0]; if (!file || !S.dance) return;
-    const id = await upload("rig", file);
-    $("dl-rig").href = `/api/dances/${S.dance.id}/download/bvh?rig=${encodeURIComponent(id)}`;
-    $("dl-rig").hidden = false;
+    const id = await uploadOnce("rig", file), dance = S.dance.id;
+    const blob = await withRig(id, async (map) => {
+      const named = map ? `&map=${encodeURIComponent(JSON.stringify(map))}` : "";
+      const response = await fetch(`/api/dances/${dance}/download/bvh?rig=${encodeURIComponent(id)}${named}`);
+      if (!response.ok) throw refusal(await response.json().catch(() => ({})), response.status);
+      return response.blob();
+    });
+    if (S.rigBlob) URL.revokeObjectURL(S.rigBlob);
+    S.rigBlob = URL.createObjectURL(blob);
+    $("dl-rig").href = S.rigBlob; $("dl-rig").download = `dance-${dance}-rig.bvh`; $("dl-rig").hidden = false;
   } catch (error) { notice(error.message); }
 }
 
@@ -422,6 +543,11 @@ async function init() {
   $("score-text").addEventListener("input", gutter);
   $("score-text").addEventListener("scroll", gutter);
   $("rig-file").addEventListener("change", rigUpload);
+  const answer = (map) => { if (S.rigAnswer) S.rigAnswer(map); };  // the rig's form: withRig waits for it
+  $("rig-form").addEventListener("submit", (event) => { event.preventDefault(); answer(rigMap()); });
+  $("rig-cancel").addEventListener("click", () => answer(null));
+  $("rig-dialog").addEventListener("cancel", (event) => { event.preventDefault(); answer(null); });
+  $("rig-map-file").addEventListener("change", rigMapFile);
   $("render").addEventListener("click", renderVideo);
   let state = await api("GET", "/api/state");
   for (let tries = 0; !state.model_ready && tries < 120; tries++) {  // the model loads in the background
