@@ -14,7 +14,9 @@ Every part is named by the joint at its proximal end (see ``laban.skeleton``). R
    the toes (SMPL, Kinect). A part whose name is missing takes the next distinct joint after (or before) its
    neighbour in the chain.
 3. **Torso.** The pelvis is where the two legs meet, the chest where the two arms meet (the joint the shoulders
-   hang from), the spine the first joint between them that is not at the pelvis, the head the joint named so
+   hang from); where the spine does not rise from the legs' joint (Character Creator's and Daz Genesis's 'Pelvis'
+   under the 'Hip', beside the waist) the pelvis is the joint where legs and spine part. The spine is the first
+   joint between pelvis and chest that is not at the pelvis, the head the joint named so
    (or the end of the chain that rises from the chest), the neck the first joint named so between chest and head
    (or the first joint there).
 
@@ -272,6 +274,10 @@ def _recognised_parts(skeleton: Skeleton) -> dict[BodyPart, int]:
     chest = body.hung_from(limbs, ARM)
     if chest is None:
         chest = body.named("chest", below=pelvis)
+    if pelvis is not None and chest is not None and pelvis not in body.ancestors(chest):
+        # The pelvis turns the legs and the spine together: a joint that carries the legs alone would leave the
+        # upper body behind in every turn
+        pelvis = body.meet([pelvis, chest])
     for (limb, side), end in limbs.items():
         base = pelvis if limb is LEG else chest
         for kind, joint in zip(limb, body.limb_parts(body.path(base, end), limb, base)):
@@ -374,18 +380,17 @@ class _Body:
     def hung_from(self, limbs: dict, limb: tuple[str, ...]) -> int | None:
         """Where a pair of limbs hangs from: the pelvis for legs, the chest for arms.
 
-        It is the joint where the two limbs meet (or, with one limb, its parent). A joint named pelvis above that
-        wins (3ds Max Biped hangs the thighs from a spine joint below 'Pelvis'); a meeting point named neck (some
-        rigs hang the clavicles from the neck) moves down to the joint below the neck."""
+        It is the joint where the two limbs meet (or, with one limb, its parent), even below a joint named pelvis
+        (3ds Max Biped hangs the thighs from the 'Spine' under 'Pelvis'): the decoder turns the pelvis alone and
+        bends the joints from it to the chest, and a bent joint that carries the legs would drag the planted feet.
+        A meeting point named neck (some rigs hang the clavicles from the neck) moves down to the joint below the
+        neck."""
         ends = [limbs[limb, side] for side in (LEFT, RIGHT) if (limb, side) in limbs]
         if not ends:
             return None
         meeting = self.meet(ends) if len(ends) == 2 else self.parents[self._first_joint(ends[0])]
         if meeting < 0:
             return None
-        pelvis = self.named("pelvis")
-        if limb is LEG and pelvis is not None and pelvis in self.ancestors(meeting):
-            return pelvis
         while "neck" in self.labels[meeting].parts and self.parents[meeting] >= 0:
             meeting = self.parents[meeting]
         return meeting

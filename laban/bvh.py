@@ -1,9 +1,10 @@
 """Read and write BVH motion capture files.
 
-``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres: it detects
-the units from the body's height (kept as ``Skeleton.unit``) and drops the T-pose frame that the cgspeed
-converters put first. ``write_bvh`` writes a ``Motion`` back with the channel layout and the units it was read
-with. A malformed file raises ``MotionFileError`` naming its line.
+``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres, y up: it
+turns a figure that stands along z (Blender's export) upright and detects the units from the body's height (kept
+as ``Skeleton.up`` and ``Skeleton.unit``), and drops the T-pose frame that the cgspeed converters put first.
+``write_bvh`` writes a ``Motion`` back with the channel layout, the axes and the units it was read with. A
+malformed file raises ``MotionFileError`` naming its line.
 
 Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, scipy's intrinsic
 ``Rotation.from_euler('ZYX', angles, degrees=True)``. Position channels replace the OFFSET components they name.
@@ -11,6 +12,7 @@ Euler angles: channels ``Zrotation Yrotation Xrotation`` mean R = Rz·Ry·Rx, sc
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
@@ -31,6 +33,10 @@ from .skeleton import Skeleton
 UNITS = {"metres": 1.0, "CMU units": 0.056444, "centimetres": 0.01, "inches": 0.0254, "millimetres": 0.001}
 HUMAN_HEIGHT = (1.4, 2.0)
 NORMAL_HEIGHT = 1.70
+# A rest pose at least this many times as deep along z as along y stands along z (a person is 5-8 times as tall as
+# deep, T-pose or A-pose; Blender writes its armatures z up, facing -y): read turned by _Y_UP, written turned back.
+Z_UP_DEPTH = 2.0
+_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])  # file (x, y, z) → ours (x, z, -y)
 
 # A converter T-pose is a jump into the motion: some joint turns this many times further from frame 0 to frame 1
 # than the median largest turn per frame of the file's first HEAD_SECONDS. Shared data: T-poses 3.8 and up (most
@@ -107,6 +113,9 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     if not values.shape[1]:
         raise MotionFileError(path, "no frames left after dropping the T-pose frame")
     rotations, translations = _joint_motion(skeleton, values)
+    if _stands_along_z(skeleton):
+        skeleton.up = "z"
+        rotations, translations = _turned(skeleton, rotations, translations, _Y_UP)
 
     factor = scale if scale is not None else _metres_per_unit(skeleton)
     skeleton.offsets = skeleton.offsets * factor
@@ -144,6 +153,9 @@ def write_bvh(motion: Motion, path: str | os.PathLike, scale: float | None = Non
     path = Path(path)
     scale = motion.skeleton.unit if scale is None else scale
     _check_writable(motion, path, scale)
+    if motion.skeleton.up == "z":  # back to the file's axes, as its units
+        skeleton = copy.copy(motion.skeleton)
+        motion = Motion(skeleton, *_turned(skeleton, motion.rotations, motion.translations, _Y_UP.T), motion.fps)
     order = _depth_first(motion.skeleton)
     with atomic_path(path) as temporary, open(temporary, "x", encoding="utf-8", newline="\n") as out:
         out.write(_hierarchy_text(motion.skeleton, order, scale))
@@ -609,6 +621,27 @@ def _converter_frames(skeleton: Skeleton, head: np.ndarray, fps: float) -> int:
         return 0
     blending = np.flatnonzero((speeds > BLEND_SPEED) & (np.arange(len(speeds)) < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1
+
+
+def _stands_along_z(skeleton: Skeleton) -> bool:
+    """Whether the rest pose stands along z: its joints reach ``Z_UP_DEPTH`` times as far along z as along y."""
+    rest = np.zeros((skeleton.joint_count, 3))
+    for j, parent in enumerate(skeleton.parents):
+        rest[j] = skeleton.offsets[j] + (rest[parent] if parent >= 0 else 0.0)
+    extent = np.ptp(rest, axis=0)
+    return bool(extent[2] > Z_UP_DEPTH * extent[1])
+
+
+def _turned(skeleton: Skeleton, rotations: np.ndarray, translations: np.ndarray,
+            turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rotations and translations in axes turned by ``turn`` (3, 3), the skeleton's offsets and end sites turned in
+    place. Every joint's rest frame is the file's, so a local rotation turns as its axis does: a quaternion's
+    vector part turns, its angle stays."""
+    skeleton.offsets = skeleton.offsets @ turn.T
+    skeleton.end_sites = {j: offset @ turn.T for j, offset in skeleton.end_sites.items()}
+    turned = rotations.copy()
+    turned[..., :3] = rotations[..., :3] @ turn.T.astype(rotations.dtype)
+    return turned, (translations @ turn.T.astype(translations.dtype)).astype(translations.dtype)
 
 
 def standing_height(skeleton: Skeleton) -> float:

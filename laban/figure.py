@@ -125,6 +125,8 @@ class Rig:
     forward: np.ndarray  # where the rest pose faces (horizontal unit)
     right: np.ndarray
     pelvis: int
+    carrier: int  # the joint whose position channels carry the pelvis (``carries``)
+    carried: np.ndarray  # (3,) the pelvis's place from the carrier's position channels
     neck: int  # the torso's top landmark (neck, or chest when there is no neck)
     head: int
     torso_chain: list[int]  # joints whose rotation tilts pelvis → neck, with their shares of the tilt
@@ -149,11 +151,12 @@ class Rig:
         right = unit(hips)
         forward = np.cross(UP, right)
         pelvis = parts[B.PELVIS]
+        carrier, carried = carries(skeleton, pelvis)
         neck = parts.get(B.NECK, parts[B.CHEST])
         head = parts[B.HEAD]
         torso_chain = _between(skeleton, pelvis, neck)
         head_chain = _between(skeleton, neck, head, include_base=neck != parts[B.CHEST])
-        rig = cls(skeleton, rest, forward, right, pelvis, neck, head, torso_chain,
+        rig = cls(skeleton, rest, forward, right, pelvis, carrier, carried, neck, head, torso_chain,
                   _shares(skeleton, torso_chain, neck), head_chain, _shares(skeleton, head_chain, head))
         for side in ("left", "right"):
             rig.arms[side] = rig._arm(side)
@@ -199,6 +202,24 @@ class Rig:
         """Height of the pelvis over the floor when standing straight (legs straight down)."""
         leg = self.legs["left"]
         return leg.ankle_height + leg.thigh_length + leg.shin_length - leg.hip[1]
+
+
+def carries(skeleton: Skeleton, pelvis: int) -> tuple[int, np.ndarray]:
+    """The joint whose position channels move the body, and where the pelvis lies from them.
+
+    It is the translated joint nearest above the pelvis (or the pelvis itself): the root of a CMU or Mixamo file, a
+    root bone at the floor with the pelvis under it (Unreal's 'root', HumanIK's 'Reference'), or the pelvis where
+    every joint has position channels (Blender's export). The joints above the pelvis are not turned, so the pelvis
+    lies at the carrier's position plus the offsets of the other joints down to it (the other translated joints
+    keep theirs). A rig with no position channels there cannot travel: a ``SkeletonError``."""
+    chain = [pelvis]
+    while skeleton.parents[chain[-1]] >= 0:
+        chain.append(int(skeleton.parents[chain[-1]]))
+    carrier = next((j for j in chain if j in skeleton.translated), None)
+    if carrier is None:
+        raise SkeletonError(f"cannot decode onto this skeleton: neither the pelvis '{skeleton.names[pelvis]}' nor a "
+                            f"joint above it has position channels, so the body cannot travel or jump")
+    return carrier, skeleton.offsets[[j for j in chain if j != carrier]].sum(axis=0)
 
 
 def arm_front(direction: np.ndarray, side: str) -> np.ndarray:

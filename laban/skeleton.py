@@ -55,7 +55,9 @@ class Skeleton:
     BVH end sites by the joint that carries them. ``parts`` maps body parts to joint indices. ``unit`` is the metres
     per unit of the file the skeleton was read from (``laban.bvh.read_bvh`` detects it: 0.056444 for CMU units,
     1.334 for the shared 1.27 m Daz salsa figure scaled to 1.70 m, 1.0 for a skeleton built in metres), so that
-    what is written onto it goes back in the file's own units and proportions.
+    what is written onto it goes back in the file's own units and proportions. ``up`` is the file's vertical axis:
+    'z' for a figure standing along z (Blender's BVH export), which ``read_bvh`` turns to y up and ``write_bvh``
+    turns back, for the same reason.
     """
 
     names: tuple[str, ...]
@@ -65,6 +67,7 @@ class Skeleton:
     end_sites: dict[int, np.ndarray] = field(default_factory=dict)
     parts: dict[BodyPart, int] = field(default_factory=dict)
     unit: float = 1.0
+    up: str = "y"
 
     def __post_init__(self) -> None:
         self.names = tuple(self.names)

@@ -1,6 +1,8 @@
 """A decoded dance exported as BVH opens in Blender with the same world joint positions as ours (within 1 mm), on
 every rig of the shared data (CMU MotionBuilder, Daz, the Daz salsa figure, amc2bvh), on the CMU walk's rig with
-helper joints named as limbs, and on Mixamo-, SMPL- and Kinect-named rigs built here.
+helper joints named as limbs, and on Mixamo-, SMPL-, Kinect-, Unreal- and Character Creator-named rigs built here
+(the last two with a root bone on the floor above the pelvis), and on a Rigify rig as Blender exports it (z up,
+position channels on every joint).
 
 Runs when ``blender`` is on PATH (Debian: ``apt-get install -y blender``). Debian's Blender 3.4 BVH importer opens
 files with mode 'rU', which its Python 3.11 refuses; the script below gives the importer an ``open`` without 'U'.
@@ -56,21 +58,26 @@ def blender_positions(bvh: Path, tmp_path: Path) -> list[dict[str, list[float]]]
     return json.loads(out.read_text())
 
 
-def synthetic_rig(kind: str) -> Skeleton:
-    """Mixamo-, SMPL- and Kinect-named rigs (metres), as test_bodyparts builds them."""
-    from test_bodyparts import KINECT_OFFSETS, build, mixamo_rows, smpl_rows
+def synthetic_rig(kind: str, tmp_path: Path) -> Skeleton:
+    """Rigs built in metres as test_bodyparts builds them; the Rigify rig read from a file as Blender writes it."""
+    from test_bodyparts import ANIMATORS_RIGS, KINECT_OFFSETS, build, smpl_rows
+    from test_bvh import rig_file
 
-    if kind == "mixamo":
-        return build(mixamo_rows())
     if kind == "smpl":
         return build(smpl_rows(str))
-    return build([(n, p, KINECT_OFFSETS.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+    if kind == "kinect":
+        return build([(n, p, KINECT_OFFSETS.get(n, (0, 0, 0))) for n, p in KINECT_V2_HIERARCHY])
+    if kind == "rigify-z-up":
+        rows = ANIMATORS_RIGS["rigify"][0]()
+        return laban.read_bvh(rig_file(rows, tmp_path / "rig.bvh", z_up=True, every_joint=True)).skeleton
+    return build(ANIMATORS_RIGS[kind][0]())
 
 
 SHARED_RIGS = {"cmu": "05_02", "daz": "10_04", "daz-salsa": "60_01", "amc2bvh": "16_01"}
 
 
-@pytest.mark.parametrize("skeleton", ["default", *SHARED_RIGS, "cmu-helpers", "mixamo", "smpl", "kinect"])
+@pytest.mark.parametrize("skeleton", ["default", *SHARED_RIGS, "cmu-helpers", "mixamo", "smpl", "kinect", "unreal",
+                                      "character-creator", "rigify-z-up"])
 def test_blender_reads_back_our_joint_positions(tmp_path, skeleton, request):
     score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban")
     if skeleton in SHARED_RIGS:
@@ -84,7 +91,7 @@ def test_blender_reads_back_our_joint_positions(tmp_path, skeleton, request):
     elif skeleton == "default":
         rig = default_skeleton()  # Y X Z root, Z X Y elsewhere
     else:
-        rig = synthetic_rig(skeleton)
+        rig = synthetic_rig(skeleton, tmp_path)
     motion = decode(score, rig, fps=30.0, seed=4)
     frames = slice(0, motion.frame_count, 3)  # the jump, the turn and the gestures, every third frame
     motion = Motion(motion.skeleton, motion.rotations[frames], motion.translations[frames], motion.fps)
@@ -92,5 +99,7 @@ def test_blender_reads_back_our_joint_positions(tmp_path, skeleton, request):
     read = blender_positions(tmp_path / "dance.bvh", tmp_path)
     ours = motion.trajectories().positions
     theirs = np.array([[frame[name] for name in motion.skeleton.names] for frame in read]) * motion.skeleton.unit
+    if motion.skeleton.up == "z":  # Blender reads the file's own axes: (x, y, z) there is (x, -z, y) here
+        theirs = np.stack([theirs[..., 0], theirs[..., 2], -theirs[..., 1]], axis=-1)
     assert theirs.shape == ours.shape
     assert np.abs(theirs - ours).max() < 1e-3

@@ -149,7 +149,7 @@ def smpl_caps(name: str) -> str:
     return f"{side[0].upper()}_{rest.title()}" if rest else name.title()
 
 
-def mixamo_rows() -> list:
+def mixamo_rows(prefix: str = "mixamorig:") -> list:
     left = [
         ("mixamorig:Hips", None, (0, 1.0, 0)), ("mixamorig:Spine", "mixamorig:Hips", (0, 0.1, 0.01)),
         ("mixamorig:Spine1", "mixamorig:Spine", (0, 0.12, 0)), ("mixamorig:Spine2", "mixamorig:Spine1", (0, 0.14, 0)),
@@ -167,6 +167,7 @@ def mixamo_rows() -> list:
         ("mixamorig:LeftToeBase", "mixamorig:LeftFoot", (0, -0.07, 0.13)),
         ("mixamorig:LeftToe_End", "mixamorig:LeftToeBase", (0, 0, 0.08)),
     ]
+    left = [(n.replace("mixamorig:", prefix), p and p.replace("mixamorig:", prefix), o) for n, p, o in left]
     return with_right_side(left, lambda n: n.replace("Left", "Right"))
 
 
@@ -289,6 +290,189 @@ def test_an_unnamed_joint_fills_the_gap_after_a_named_neighbour():
     rows = [(n.replace("LeftHand", "LeftPalm"), p and p.replace("LeftHand", "LeftPalm"), o) for n, p, o in
             mixamo_rows() if "Thumb" not in n and "Index" not in n]
     assert named_parts(build(rows))["hand-left"] == "mixamorig:LeftPalm"
+
+
+# --- the rigs animators perform our dances on (tests/test_decoder.py dances on them, test_bvh.py and
+# test_blender.py write them) ----------------------------------------------------------------------------------
+
+
+def sided(parts: dict[str, str], to_right) -> dict[str, str]:
+    """Expected parts: the torso's and the left limbs' joints as given, the right limbs' named by ``to_right``."""
+    return parts | {p.replace("-left", "-right"): to_right(j) for p, j in parts.items() if p.endswith("-left")}
+
+
+def a_pose(rows) -> list:
+    """Mixamo-named rows with the arms hanging 45° (an A-pose): the bones below the upper arms turned down."""
+    c = np.sqrt(0.5)
+    return [(n, p, (c * o[0] + k * c * o[1], c * o[1] - k * c * o[0], o[2]) if "ForeArm" in n or "Hand" in n else o)
+            for n, p, o in rows for k in [1 if "Left" in n else -1]]
+
+
+def unreal_rows() -> list:
+    """Unreal Engine 5's mannequin: a 'root' bone on the floor above the pelvis, five spine and two neck bones,
+    twist bones beside the limb bones, metacarpals, IK bones under the root; arms in an A-pose."""
+    left = [
+        ("root", None, (0, 0, 0)), ("pelvis", "root", (0, 0.97, 0)), ("spine_01", "pelvis", (0, 0.08, -0.01)),
+        ("spine_02", "spine_01", (0, 0.1, 0)), ("spine_03", "spine_02", (0, 0.1, 0)),
+        ("spine_04", "spine_03", (0, 0.11, 0)), ("spine_05", "spine_04", (0, 0.12, 0)),
+        ("neck_01", "spine_05", (0, 0.09, 0.01)), ("neck_02", "neck_01", (0, 0.05, 0)),
+        ("head", "neck_02", (0, 0.06, 0.01)),
+        ("clavicle_l", "spine_05", (0.03, 0.03, 0.01)), ("upperarm_l", "clavicle_l", (0.15, 0, -0.01)),
+        ("upperarm_twist_01_l", "upperarm_l", (0.1, -0.1, 0)), ("lowerarm_l", "upperarm_l", (0.2, -0.2, 0)),
+        ("lowerarm_twist_01_l", "lowerarm_l", (0.09, -0.09, 0)), ("hand_l", "lowerarm_l", (0.18, -0.18, 0)),
+        ("index_metacarpal_l", "hand_l", (0.02, -0.02, 0.02)), ("index_01_l", "index_metacarpal_l", (0.04, -0.04, 0)),
+        ("thumb_01_l", "hand_l", (0.01, -0.02, 0.03)), ("thigh_l", "pelvis", (0.09, -0.01, 0)),
+        ("thigh_twist_01_l", "thigh_l", (0, -0.2, 0)), ("calf_l", "thigh_l", (0, -0.44, 0)),
+        ("calf_twist_01_l", "calf_l", (0, -0.2, 0)), ("foot_l", "calf_l", (0, -0.44, -0.02)),
+        ("ball_l", "foot_l", (0, -0.08, 0.13)), ("ik_foot_root", "root", (0, 0, 0)),
+        ("ik_foot_l", "ik_foot_root", (0.1, 0.09, -0.02)),
+    ]
+    return with_right_side(left, lambda n: n[:-2] + "_r" if n.endswith("_l") else n)
+
+
+def rigify_rows() -> list:
+    """Blender Rigify's deform bones, as a game export keeps them: 'DEF-spine' (the hips) to 'DEF-spine.006' (the
+    head), limbs split in two segments ('DEF-thigh.L', 'DEF-thigh.L.001'), a 'DEF-pelvis.L' beside the thigh."""
+    spine = [("DEF-spine", None, (0, 1.0, 0.05))] + [
+        (f"DEF-spine.00{i}", "DEF-spine" if i == 1 else f"DEF-spine.00{i - 1}", (0, h, 0))
+        for i, h in enumerate((0.12, 0.12, 0.14, 0.16, 0.05, 0.05), 1)]
+    left = [
+        ("DEF-pelvis.L", "DEF-spine", (0, 0, 0)), ("DEF-breast.L", "DEF-spine.003", (0.1, -0.04, 0.1)),
+        ("DEF-shoulder.L", "DEF-spine.003", (0.02, 0.1, 0.02)), ("DEF-upper_arm.L", "DEF-shoulder.L", (0.16, 0, -0.02)),
+        ("DEF-upper_arm.L.001", "DEF-upper_arm.L", (0.135, 0, 0)),
+        ("DEF-forearm.L", "DEF-upper_arm.L.001", (0.135, 0, 0)), ("DEF-forearm.L.001", "DEF-forearm.L", (0.13, 0, 0)),
+        ("DEF-hand.L", "DEF-forearm.L.001", (0.13, 0, 0)), ("DEF-thumb.01.L", "DEF-hand.L", (0.02, -0.01, 0.03)),
+        ("DEF-f_index.01.L", "DEF-hand.L", (0.09, 0, 0.02)), ("DEF-palm.01.L", "DEF-hand.L", (0.01, 0, 0.02)),
+        ("DEF-thigh.L", "DEF-spine", (0.1, 0, 0)), ("DEF-thigh.L.001", "DEF-thigh.L", (0, -0.225, 0)),
+        ("DEF-shin.L", "DEF-thigh.L.001", (0, -0.225, 0)), ("DEF-shin.L.001", "DEF-shin.L", (0, -0.21, 0)),
+        ("DEF-foot.L", "DEF-shin.L.001", (0, -0.21, -0.02)), ("DEF-toe.L", "DEF-foot.L", (0, -0.07, 0.13)),
+    ]
+    return spine + with_right_side(left, lambda n: n.replace(".L", ".R"))
+
+
+def humanik_rows() -> list:
+    """MotionBuilder's HumanIK: a 'Reference' on the floor above the hips, roll bones beside the limb bones."""
+    left = [
+        ("Reference", None, (0, 0, 0)), ("Hips", "Reference", (0, 1.0, 0)), ("Spine", "Hips", (0, 0.1, 0)),
+        ("Spine1", "Spine", (0, 0.12, 0)), ("Spine2", "Spine1", (0, 0.12, 0)), ("Neck", "Spine2", (0, 0.16, 0)),
+        ("Neck1", "Neck", (0, 0.05, 0)), ("Head", "Neck1", (0, 0.07, 0.02)),
+        ("LeftShoulder", "Spine2", (0.04, 0.12, 0)), ("LeftArm", "LeftShoulder", (0.14, 0, 0)),
+        ("LeftArmRoll", "LeftArm", (0.13, 0, 0)), ("LeftForeArm", "LeftArm", (0.28, 0, 0)),
+        ("LeftForeArmRoll", "LeftForeArm", (0.12, 0, 0)), ("LeftHand", "LeftForeArm", (0.25, 0, 0)),
+        ("LeftHandThumb1", "LeftHand", (0.03, 0, 0.03)), ("LeftInHandIndex", "LeftHand", (0.03, 0, 0.015)),
+        ("LeftHandIndex1", "LeftInHandIndex", (0.06, 0, 0.005)), ("LeftUpLeg", "Hips", (0.09, -0.05, 0)),
+        ("LeftUpLegRoll", "LeftUpLeg", (0, -0.22, 0)), ("LeftLeg", "LeftUpLeg", (0, -0.43, 0)),
+        ("LeftLegRoll", "LeftLeg", (0, -0.2, 0)), ("LeftFoot", "LeftLeg", (0, -0.43, 0)),
+        ("LeftToeBase", "LeftFoot", (0, -0.07, 0.13)), ("LeftFootMiddle1", "LeftToeBase", (0, 0, 0.04)),
+    ]
+    return with_right_side(left, lambda n: n.replace("Left", "Right"))
+
+
+def smplx_rows() -> list:
+    """SMPL-X: SMPL's joints less its hands, with a jaw, eyes and three joints for each finger from the wrist."""
+    rows = [row for row in smpl_rows(str) if not row[0].endswith("_hand")]
+    rows += [("jaw", "head", (0, 0, 0.02))] + [(f"{s}_eye_smplhf", "head", (x * 0.03, 0.04, 0.08))
+                                               for s, x in (("left", 1), ("right", -1))]
+    for side, x in (("left", 1), ("right", -1)):
+        for finger, at in (("index", (0.09, 0, 0.02)), ("middle", (0.095, 0, 0)), ("pinky", (0.075, 0, -0.03)),
+                           ("ring", (0.085, 0, -0.015)), ("thumb", (0.03, -0.01, 0.03))):
+            parent = f"{side}_wrist"
+            for k in (1, 2, 3):
+                rows.append((f"{side}_{finger}{k}", parent, (x * at[0], at[1], at[2]) if k == 1 else (x * 0.03, 0, 0)))
+                parent = f"{side}_{finger}{k}"
+    return rows
+
+
+def character_creator_rows() -> list:
+    """Reallusion Character Creator / iClone: the thighs hang from 'CC_Base_Pelvis', a joint under 'CC_Base_Hip'
+    beside the 'CC_Base_Waist' that carries the spine; twist bones within the limbs."""
+    left = [
+        ("CC_Base_BoneRoot", None, (0, 0, 0)), ("CC_Base_Hip", "CC_Base_BoneRoot", (0, 1.0, 0)),
+        ("CC_Base_Pelvis", "CC_Base_Hip", (0, 0, 0)), ("CC_Base_L_Thigh", "CC_Base_Pelvis", (0.09, -0.05, 0)),
+        ("CC_Base_L_Calf", "CC_Base_L_Thigh", (0, -0.44, 0)), ("CC_Base_L_Foot", "CC_Base_L_Calf", (0, -0.42, 0)),
+        ("CC_Base_L_ToeBase", "CC_Base_L_Foot", (0, -0.06, 0.13)),
+        ("CC_Base_L_ThighTwist01", "CC_Base_L_Thigh", (0, -0.1, 0)), ("CC_Base_Waist", "CC_Base_Hip", (0, 0.08, 0)),
+        ("CC_Base_Spine01", "CC_Base_Waist", (0, 0.12, 0)), ("CC_Base_Spine02", "CC_Base_Spine01", (0, 0.14, 0)),
+        ("CC_Base_NeckTwist01", "CC_Base_Spine02", (0, 0.18, 0)),
+        ("CC_Base_NeckTwist02", "CC_Base_NeckTwist01", (0, 0.05, 0)),
+        ("CC_Base_Head", "CC_Base_NeckTwist02", (0, 0.05, 0.01)),
+        ("CC_Base_L_Clavicle", "CC_Base_Spine02", (0.03, 0.14, 0)),
+        ("CC_Base_L_Upperarm", "CC_Base_L_Clavicle", (0.14, 0, 0)),
+        ("CC_Base_L_UpperarmTwist01", "CC_Base_L_Upperarm", (0.07, 0, 0)),
+        ("CC_Base_L_Forearm", "CC_Base_L_Upperarm", (0.28, 0, 0)),
+        ("CC_Base_L_ForearmTwist01", "CC_Base_L_Forearm", (0.12, 0, 0)),
+        ("CC_Base_L_Hand", "CC_Base_L_Forearm", (0.25, 0, 0)), ("CC_Base_L_Index1", "CC_Base_L_Hand", (0.09, 0, 0.02)),
+    ]
+    return with_right_side(left, lambda n: n.replace("_L_", "_R_"))
+
+
+def biped_rows() -> list:
+    """3ds Max Biped with the 'Bip01 ' cut from its names: the thighs hang from the 'Spine' under 'Pelvis', the
+    clavicles from the neck."""
+    left = [
+        ("Bip01", None, (0, 1.0, 0)), ("Pelvis", "Bip01", (0, 0, 0)), ("Spine", "Pelvis", (0, 0.08, 0)),
+        ("Spine1", "Spine", (0, 0.14, 0)), ("Spine2", "Spine1", (0, 0.14, 0)), ("Neck", "Spine2", (0, 0.16, 0)),
+        ("Head", "Neck", (0, 0.08, 0.01)), ("L_Clavicle", "Neck", (0.02, -0.02, 0)),
+        ("L_UpperArm", "L_Clavicle", (0.15, 0, 0)), ("L_Forearm", "L_UpperArm", (0.28, 0, 0)),
+        ("L_Hand", "L_Forearm", (0.25, 0, 0)), ("L_Finger0", "L_Hand", (0.03, 0, 0.03)),
+        ("L_Thigh", "Spine", (0.09, -0.08, 0)), ("L_Calf", "L_Thigh", (0, -0.44, 0)),
+        ("L_Foot", "L_Calf", (0, -0.42, 0)), ("L_Toe0", "L_Foot", (0, -0.06, 0.13)),
+    ]
+    return with_right_side(left, lambda n: n.replace("L_", "R_"))
+
+
+def _named(prefix: str, parts: dict[str, str]) -> dict[str, str]:
+    return {p: prefix + j for p, j in parts.items()}
+
+
+# rig: (rows, the body parts it must be recognised as)
+ANIMATORS_RIGS = {
+    "mixamo": (mixamo_rows, _named("mixamorig:", MIXAMO_PARTS)),
+    "mixamo-a-pose": (lambda: a_pose(mixamo_rows("mixamorig1:")), _named("mixamorig1:", MIXAMO_PARTS)),
+    "unreal": (unreal_rows, sided({
+        "pelvis": "pelvis", "spine": "spine_01", "chest": "spine_05", "neck": "neck_01", "head": "head",
+        "shoulder-left": "clavicle_l", "upper-arm-left": "upperarm_l", "forearm-left": "lowerarm_l",
+        "hand-left": "hand_l", "thigh-left": "thigh_l", "shin-left": "calf_l", "foot-left": "foot_l",
+        "toes-left": "ball_l"}, lambda j: j[:-2] + "_r")),
+    "rigify": (rigify_rows, sided({
+        "pelvis": "DEF-spine", "spine": "DEF-spine.001", "chest": "DEF-spine.003", "neck": "DEF-spine.004",
+        "head": "DEF-spine.006", "shoulder-left": "DEF-shoulder.L", "upper-arm-left": "DEF-upper_arm.L",
+        "forearm-left": "DEF-forearm.L", "hand-left": "DEF-hand.L", "thigh-left": "DEF-thigh.L",
+        "shin-left": "DEF-shin.L", "foot-left": "DEF-foot.L", "toes-left": "DEF-toe.L"},
+        lambda j: j.replace(".L", ".R"))),
+    "humanik": (humanik_rows, MIXAMO_PARTS),
+    "smpl-x": (smplx_rows, sided({
+        "pelvis": "pelvis", "spine": "spine1", "chest": "spine3", "neck": "neck", "head": "head",
+        "shoulder-left": "left_collar", "upper-arm-left": "left_shoulder", "forearm-left": "left_elbow",
+        "hand-left": "left_wrist", "thigh-left": "left_hip", "shin-left": "left_knee", "foot-left": "left_ankle",
+        "toes-left": "left_foot"}, lambda j: j.replace("left", "right"))),
+    "character-creator": (character_creator_rows, sided({
+        "pelvis": "CC_Base_Hip", "spine": "CC_Base_Waist", "chest": "CC_Base_Spine02", "neck": "CC_Base_NeckTwist01",
+        "head": "CC_Base_Head", "shoulder-left": "CC_Base_L_Clavicle", "upper-arm-left": "CC_Base_L_Upperarm",
+        "forearm-left": "CC_Base_L_Forearm", "hand-left": "CC_Base_L_Hand", "thigh-left": "CC_Base_L_Thigh",
+        "shin-left": "CC_Base_L_Calf", "foot-left": "CC_Base_L_Foot", "toes-left": "CC_Base_L_ToeBase"},
+        lambda j: j.replace("_L_", "_R_"))),
+    "3ds-max-biped": (biped_rows, sided({
+        "pelvis": "Spine", "spine": "Spine1", "chest": "Spine2", "neck": "Neck", "head": "Head",
+        "shoulder-left": "L_Clavicle", "upper-arm-left": "L_UpperArm", "forearm-left": "L_Forearm",
+        "hand-left": "L_Hand", "thigh-left": "L_Thigh", "shin-left": "L_Calf", "foot-left": "L_Foot",
+        "toes-left": "L_Toe0"}, lambda j: "R" + j[1:])),
+}
+
+
+@pytest.mark.parametrize("rig", sorted(ANIMATORS_RIGS))
+def test_the_rigs_animators_have_are_recognised_without_a_map(rig):
+    """Names with a namespace, a side as a prefix or a suffix, numbered and split bones; fingers, twist, roll, IK
+    and helper bones beside the limbs; a root bone on the floor above the pelvis; T- and A-poses. The pelvis is
+    the joint the legs and the spine hang from: Character Creator's legs hang from a 'Pelvis' under the 'Hip' that
+    carries the waist (taken for the pelvis, it left the upper body behind in every turn), Biped's from the 'Spine'
+    under 'Pelvis' (the named 'Pelvis' was taken, and bending the torso dragged the planted feet)."""
+    import warnings
+
+    rows, expected = ANIMATORS_RIGS[rig]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no left-right doubt either
+        assert named_parts(build(rows())) == expected
 
 
 # --- names ----------------------------------------------------------------------------------------------------

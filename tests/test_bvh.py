@@ -617,3 +617,60 @@ def test_the_default_figure_is_written_in_metres(tmp_path):
     assert motion.skeleton.unit == 1.0
     written = read_bvh(tmp_path / "dance.bvh", scale=1.0).skeleton
     assert np.allclose(written.offsets, motion.skeleton.offsets, atol=1e-6)
+
+
+# --- a rig that stands along z (Blender's export) --------------------------------------------------------------
+
+def rig_file(rows, path: Path, unit: float = 1.0, z_up: bool = False, every_joint: bool = False) -> Path:
+    """A BVH file of a rig built from (name, parent name, offset in metres) rows, parents first, in file units of
+    ``unit`` metres, standing along z and facing -y when ``z_up`` (as Blender writes), with position channels on
+    every joint when ``every_joint`` (Blender again); three frames of its rest pose. Written here, not by
+    ``write_bvh``."""
+    turn = np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]]) if z_up else np.eye(3)  # y up, +z front → z up, -y front
+    offsets = {name: turn @ np.asarray(offset, float) / unit for name, _, offset in rows}
+    lines, values = ["HIERARCHY"], []
+
+    def joint(name: str, depth: int) -> None:
+        tab, children = "\t" * depth, [n for n, parent, _ in rows if parent == name]
+        moved = depth == 0 or every_joint
+        lines.extend([f"{tab}{'JOINT' if depth else 'ROOT'} {name}", f"{tab}{{",
+                      f"{tab}\tOFFSET {' '.join(f'{v:.6f}' for v in offsets[name])}",
+                      f"{tab}\tCHANNELS {6 if moved else 3} " + "Xposition Yposition Zposition " * moved
+                      + "Zrotation Xrotation Yrotation"])
+        values.extend([*offsets[name], 0, 0, 0] if moved else [0, 0, 0])
+        for child in children:
+            joint(child, depth + 1)
+        lines.append(f"{tab}}}")
+
+    joint(rows[0][0], 0)
+    frame = " ".join(f"{v:.6f}" for v in values)
+    path.write_text("\n".join(lines + ["MOTION", "Frames: 3", "Frame Time: 0.0333333", frame, frame, frame]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("rig", "unit"), [("rigify", 1.0), ("mixamo", 0.01)])
+def test_a_rig_standing_along_z_is_read_upright_and_danced_on_in_its_own_axes(tmp_path, rig, unit):
+    """Blender writes its armatures z up, facing -y, with position channels on every joint. Read as if y up, the
+    Rigify figure (1 m hips in metres) was 8.7 times too tall and Mixamo's in centimetres read as inches, the
+    figure lying on its back; a dance went into the rig's file standing along y."""
+    import laban
+    from test_bodyparts import ANIMATORS_RIGS
+
+    rows = ANIMATORS_RIGS[rig][0]()
+    upright = read_bvh(rig_file(rows, tmp_path / "y.bvh", unit))
+    lying = read_bvh(rig_file(rows, tmp_path / "z.bvh", unit, z_up=True, every_joint=True))
+    assert lying.skeleton.unit == upright.skeleton.unit == unit
+    assert np.allclose(lying.trajectories().positions, upright.trajectories().positions, atol=1e-6)
+    assert (upright.skeleton.up, lying.skeleton.up) == ("y", "z")
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban")
+    motion = laban.decode(score, lying.skeleton, fps=30.0)
+    write_bvh(motion, tmp_path / "dance.bvh")
+    # The rig's own hierarchy, z up, and the dance standing along z in the file's numbers: the root's first
+    # position channels put the hips at their height on z
+    assert np.allclose(header_offsets(tmp_path / "dance.bvh"), header_offsets(tmp_path / "z.bvh"), atol=2e-6)
+    first = [float(v) for v in (tmp_path / "dance.bvh").read_text().split("Frame Time:")[1].splitlines()[1].split()]
+    hips = motion.trajectories().positions[0, 0]
+    assert np.allclose(np.array(first[:3]) * unit, [hips[0], -hips[2], hips[1]], atol=1e-5)
+    again = read_bvh(tmp_path / "dance.bvh")
+    assert again.skeleton.up == "z"
+    assert np.allclose(again.trajectories().positions, motion.trajectories().positions, atol=1e-4)

@@ -412,6 +412,82 @@ def test_frame_rate_sets_the_frames(phrase):
     assert motion.duration == pytest.approx(score.grid.beats_to_seconds(9.0), abs=1.5 / motion.fps)
 
 
+# --- the rigs animators perform on ---------------------------------------------------------------------------------
+
+EVERY_CHANNEL = ("Xposition", "Yposition", "Zposition", "Zrotation", "Xrotation", "Yrotation")
+
+
+def animators_rig(rig: str) -> tuple[laban.Skeleton, dict[str, str]]:
+    """A rig of tests/test_bodyparts.py and the joints of its body parts; 'blender' is the Rigify deform rig with
+    position channels on every joint, as Blender's BVH export writes it."""
+    from test_bodyparts import ANIMATORS_RIGS, build
+
+    rows, parts = ANIMATORS_RIGS["rigify" if rig == "blender" else rig]
+    skeleton = build(rows())
+    if rig == "blender":
+        skeleton.channels = (EVERY_CHANNEL,) * skeleton.joint_count
+    return skeleton, parts
+
+
+def animators_rigs() -> list[str]:
+    from test_bodyparts import ANIMATORS_RIGS
+
+    return sorted(ANIMATORS_RIGS) + ["blender"]
+
+
+@pytest.mark.parametrize("rig", animators_rigs())
+def test_a_dance_on_an_animators_rig_stands_on_the_notated_foot_and_turns_as_one_body(rig):
+    """The examples on Mixamo, Unreal, Rigify, HumanIK, SMPL-X, Character Creator and Biped rigs: bones keep their
+    length; on one foot the body stands on the foot the score names, the performer's own (its lowest joint at the
+    sole's height), the other off the floor; the shoulders turn with the hips. Unreal's 'root' and HumanIK's
+    'Reference' on the floor above the pelvis took the travel, the pelvis stood where it was and the feet stretched
+    after their steps; position channels on every joint (Blender) were an IndexError; Character Creator's upper body,
+    hanging from the joint above the legs', stayed facing the audience through every turn."""
+    from laban.decoder.clock import Clock
+    from laban.decoder.supports import support_runs
+    from laban.figure import SOLE
+
+    skeleton, parts = animators_rig(rig)
+    joint = {part: skeleton.names.index(name) for part, name in parts.items()}
+    child = np.flatnonzero(skeleton.parents >= 0)
+    for path in EXAMPLES:
+        score = read(path)
+        positions = decode(score, skeleton, fps=30.0).trajectories().positions
+        lengths = np.linalg.norm(positions[:, child] - positions[:, skeleton.parents[child]], axis=-1)
+        assert np.allclose(lengths, skeleton.bone_lengths()[child], atol=1e-5), path.stem
+        lowest = [positions[:, [joint[f"foot-{side}"], joint[f"toes-{side}"]], 1].min(axis=1)
+                  for side in ("left", "right")]
+        singles = [run for run in support_runs(score, Clock(score, 30.0)) if len(run.feet) == 1]
+        assert len(singles) >= 4
+        for run in singles:
+            frames = slice(int(np.ceil(run.t0 * 30)) + 3, int(run.t1 * 30) - 3)
+            foot = run.feet[0]
+            assert np.allclose(lowest[foot][frames], SOLE, atol=0.005), (path.stem, run)
+            assert lowest[1 - foot][frames].mean() > SOLE + 0.03, (path.stem, run)
+
+        def heading(a: str, b: str) -> np.ndarray:
+            across = positions[:, joint[a]] - positions[:, joint[b]]
+            return np.degrees(np.arctan2(across[:, 2], across[:, 0]))
+
+        twist = (heading("upper-arm-left", "upper-arm-right") - heading("thigh-left", "thigh-right") + 180) % 360
+        assert np.abs(twist - 180).max() < 10, path.stem  # Biped's clavicles hang from its neck: 7° with the head
+
+
+def test_bending_the_torso_leaves_the_planted_feet_where_they_stand():
+    """Biped hangs the thighs from the 'Spine' under its 'Pelvis': with 'Pelvis' taken for the pelvis, a bend of
+    the torso turned the joint that carries the legs, and the planted feet slid 10 cm."""
+    skeleton, parts = animators_rig("3ds-max-biped")
+    grid = laban.BeatGrid.uniform(100, 8, 4)
+    bends = [Symbol(0.0, Column.TORSO, 2.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW),
+             Symbol(2.0, Column.TORSO, 2.0, Sign.DIRECTION, Direction.RIGHT, Level.MIDDLE)]
+    positions = decode(Score(grid, bends), skeleton).trajectories().positions
+    head = positions[:, skeleton.names.index(parts["head"])]
+    assert np.linalg.norm(np.ptp(head, axis=0)) > 0.3  # the torso bends
+    for side in ("left", "right"):
+        ankle = positions[:, skeleton.names.index(parts[f"foot-{side}"])]
+        assert np.ptp(ankle, axis=0).max() < 1e-3, side
+
+
 # --- errors -----------------------------------------------------------------------------------------------------
 
 def test_what_cannot_be_decoded_says_why_in_one_line():
@@ -429,6 +505,10 @@ def test_what_cannot_be_decoded_says_why_in_one_line():
     blob = laban.Skeleton(["a", "b", "c"], [-1, 0, 1], [[0, 0, 0], [0, 1, 0], [0, 1, 0]])
     with pytest.raises(SkeletonError, match="cannot recognise"):
         decode(score, blob)
+    rooted = default_skeleton()  # a rig that cannot travel was danced on the spot, the feet stretched after the steps
+    rooted.channels = tuple(tuple(c for c in channels if c.endswith("rotation")) for channels in rooted.channels)
+    with pytest.raises(SkeletonError, match="neither the pelvis 'Hips' nor a joint above it has position channels"):
+        decode(score, rooted)
 
 
 # --- the comparison -----------------------------------------------------------------------------------------------

@@ -211,11 +211,17 @@ class Body:
             root_xz = self._ballistic_xz(root_xz, offset)
         world, root = self._solve(root_xz, root_y, foot_rotations, ankles)
         rotations = _local_quaternions(rig.skeleton, world, self._driven)
-        translations = np.zeros((clock.frames, len(rig.skeleton.translated), 3))
-        for k, j in enumerate(rig.skeleton.translated):
-            # a translated joint other than the root keeps its rest offset from its parent
-            translations[:, k] = root if j == rig.pelvis else rig.skeleton.offsets[j]
-        return Motion(rig.skeleton, rotations.astype(np.float32), translations.astype(np.float32), clock.fps)
+        return Motion(rig.skeleton, rotations.astype(np.float32), self._translations(root).astype(np.float32),
+                      clock.fps)
+
+    def _translations(self, root: np.ndarray) -> np.ndarray:
+        """Position channels (T, K, 3) that put the pelvis at ``root`` (T, 3): its carrier's (``figure.carries``: a
+        root bone on the floor above the pelvis travels with it, where the pelvis stood still and the feet stretched
+        after their steps) and every other translated joint's rest offset from its parent (Blender's export)."""
+        skeleton, rig = self.rig.skeleton, self.rig
+        translations = np.repeat(skeleton.offsets[None, list(skeleton.translated)], len(root), axis=0)
+        translations[:, skeleton.translated.index(rig.carrier)] = root - rig.carried
+        return translations
 
     def _centre_of_mass_offset(self, world: np.ndarray, root: np.ndarray) -> np.ndarray:
         """Centre of mass minus pelvis (T, 3), by forward kinematics on every third frame and every frame near a
@@ -229,7 +235,7 @@ class Body:
         frames = np.flatnonzero(near)
         skeleton = self.rig.skeleton
         positions = forward_kinematics(skeleton, _local_quaternions(skeleton, world[frames], self._driven),
-                                       root[frames, None, :])
+                                       self._translations(root[frames]))
         offset = centre_of_mass(skeleton, positions) - root[frames]
         return np.stack([np.interp(np.arange(n), frames, offset[:, k]) for k in range(3)], axis=-1)
 
