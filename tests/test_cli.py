@@ -566,6 +566,30 @@ def test_a_skeleton_refused_after_its_file_was_read_names_the_file(tmp_path, cap
     assert not (tmp_path / "d.bvh").exists()
 
 
+def test_a_rig_that_cannot_travel_is_refused_before_the_dance_is_written(trials, tmp_path, capsys, monkeypatch):
+    """A rig with no position channels at or above its pelvis is recognised, and cannot carry the dance across the
+    floor: generate --skeleton said so only after sampling the whole dance (found 2026-12-07); it is checked with
+    the rig's body parts, before the model writes anything."""
+    import motiongpt.model.generate
+
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
+             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
+    lines[motion + 1] = "Frames: 37"
+    rig = tmp_path / "fixed.bvh"
+    rig.write_text("\n".join(lines) + "\n")
+
+    def written(*args, **kwargs):
+        raise AssertionError("the dance was sampled before the rig was checked")
+
+    monkeypatch.setattr(motiongpt.model.generate, "variations", written)
+    code, out, err = run(["generate", "--bars", "2", "--bpm", "120", "--skeleton", str(rig), "--no-video", "-o",
+                          str(tmp_path / "d")], capsys)
+    assert code == 2 and err.startswith(f"motiongpt: error: {rig}: ") and "position channels" in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "d").exists()
+
+
 def test_a_pipe_given_as_an_input_file_is_refused_not_waited_on(tmp_path, capsys):
     """A FIFO as --words-file blocked forever waiting for a writer (found 2026-12-07)."""
     import os

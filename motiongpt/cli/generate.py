@@ -120,13 +120,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _rig(path: Path, mapping: dict[str, str] | None) -> None:
     """A --skeleton rig that can perform the dance, checked before any sampling: one whose body parts the package
-    recognises, or ``mapping`` (--map) names."""
+    recognises, or ``mapping`` (--map) names, and that the decoder can move (``laban.figure.Rig``: a rig without
+    position channels at or above its pelvis cannot travel, said after the whole dance was sampled)."""
     from laban import read_bvh, recognised
     from laban.errors import naming
+    from laban.figure import Rig
 
     common.existing_file(path)
     try:
-        recognised(read_bvh(path).skeleton, mapping)
+        Rig.of(recognised(read_bvh(path).skeleton, mapping))
     except LabanError as error:
         missing = getattr(error, "missing", None)  # parts not recognised (else another fault: said as it is)
         if not missing:
