@@ -52,7 +52,7 @@ def test_ask_gives_ranked_variations_with_staff_and_motion(site):
     ids = ask.result["dances"]
     assert len(ids) == 2 and ask.result["ranked"]
     state = json.loads((site["studio"].folder.root / "studio.json").read_text())
-    [record] = [a for a in state["asks"] if a["id"] == ask.id]
+    [record] = [a for a in state["asks"] if a["id"] == ask.result["ask"]]
     assert record["ranked"] == ids and set(record["quality"]) == set(ids)
     view = client.get(f"/api/dances/{ids[0]}").json()
     assert [b["bar"] for b in view["bars"]] == [1, 2, 3] and view["grid"]["meter"] == 4
@@ -305,6 +305,34 @@ def test_make_mp4_renders_the_dance_and_downloads_it(site, tmp_path):
     assert not list((site["studio"].folder.root / "exports").glob(".*part*"))  # written whole
 
 
+def test_make_mp4_can_be_cancelled_and_says_how_far_it_has_got(site):
+    """Cancel on Make MP4 did nothing: the page said 'cancelling...' for the whole render (its progress stood at
+    the start throughout), then offered the video. The render now reports its frames, and a cancel stops it at
+    the next of them, leaving no video and no part of one."""
+    from viz.scene import _pyrender
+
+    try:
+        _pyrender().OffscreenRenderer(8, 8).delete()
+    except Exception as error:
+        pytest.skip(f"no off-screen OpenGL here: {error}")
+    import time
+
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]
+    exports = studio.folder.root / "exports"
+    (exports / f"{dance}.mp4").unlink(missing_ok=True)
+    job = studio.jobs.get(client.post(f"/api/dances/{dance}/render").json()["id"])
+    while job.state in ("queued", "running") and "frame" not in job.message:
+        time.sleep(0.01)
+    said = job.message
+    client.post(f"/api/jobs/{job.id}/cancel")
+    job = studio.jobs.wait(job.id, 120)
+    assert said.startswith("rendering the video: frame ") and job.state == "cancelled", (said, job.state)
+    assert job.message == "cancelled: nothing was written"
+    assert not (exports / f"{dance}.mp4").exists() and not list(exports.glob(".*"))
+    assert client.get(f"/api/dances/{dance}").json()["video"] is False
+
+
 def test_music_upload_and_ask_on_it(site):
     from music21 import note, stream
 
@@ -472,7 +500,7 @@ def test_two_tabs_at_once_keep_the_history_whole(site):
     assert len(made) == 8 == len(set(made))
     state = json.loads((studio.folder.root / "studio.json").read_text())
     asks = {a["id"] for a in state["asks"]}
-    assert {j for j in answers if studio.jobs.get(j).kind == "ask"} <= asks
+    assert {studio.jobs.get(j).result["ask"] for j in answers if studio.jobs.get(j).kind == "ask"} <= asks
     history = {d["id"] for d in client.get("/api/history").json()["dances"]}
     assert set(made) <= history
     ids = [f"{n}" for n in studio.folder.dance_ids()]
@@ -527,6 +555,110 @@ def test_partner_button_only_with_the_duet_module(site):
     [follower] = job["result"]["dances"]
     view = site["client"].get(f"/api/dances/{follower}").json()
     assert view["operation"] == "partner" and len(view["bars"]) == 3  # the lead's bars, danced beside it
+
+
+def test_a_partners_video_shows_both_dancers(site, monkeypatch, tmp_path):
+    """Make MP4 on a partner's dance rendered the follower alone, where the page shows the couple: the video is
+    now of both dancers, where the duet placed them on one floor (the positions the page draws)."""
+    from motiongpt.studio.session import partner_available
+
+    if not partner_available():
+        pytest.skip("no motiongpt.cocreate.duet here")
+    import numpy as np
+
+    import viz.render
+
+    client, lead = site["client"], site["ask"].result["dances"][0]
+    [follower] = run(site, client.post(f"/api/dances/{lead}/partner", json={"seed": 3}))["result"]["dances"]
+    drawn = []
+
+    def render(path, dancers, **options):  # the renderer's part is tested in test_render; here, who is in it
+        drawn.append(list(dancers))
+        Path(path).write_bytes(b"video")
+        return path
+
+    monkeypatch.setattr(viz.render, "render", render)
+    run(site, client.post(f"/api/dances/{follower}/render"))
+    [dancers] = drawn
+    shown = client.get(f"/api/dances/{follower}/motion").json()["dancers"]
+    assert len(dancers) == len(shown) == 2
+    for dancer, page in zip(dancers, shown):
+        positions = np.asarray(page["frames"], dtype=float).reshape(dancer.positions.shape) / 1000
+        assert np.abs(dancer.positions - positions).max() < 1e-9  # each where the page draws it
+        assert len(dancer.skeleton.parts) >= 15  # its body parts known: the renderer dresses each bone
+    apart = np.linalg.norm(dancers[0].positions[:, 0] - dancers[1].positions[:, 0], axis=-1)
+    assert apart.mean() > 0.3  # two bodies, not one drawn twice
+
+
+def test_an_unchanged_score_is_not_saved_as_a_new_dance(site):
+    """Save on the score as it is (a typo put right, Save pressed twice) wrote a copy of the dance into the
+    history as an 'edit'; it is refused in one line and nothing is written."""
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]
+    before = studio.folder.dance_ids()
+    text = client.get(f"/api/dances/{dance}").json()["score_text"]
+    answer = client.put(f"/api/dances/{dance}/score", content=text)
+    assert answer.status_code == 400 and answer.json() == {"error": "the score is as it was: nothing to save",
+                                                           "line": None}
+    spaced = text.replace("\nbar 1\n", "\n\nbar 1\n", 1)  # only the layout changed: the same score
+    assert spaced != text and client.put(f"/api/dances/{dance}/score", content=spaced).status_code == 400
+    assert studio.folder.dance_ids() == before
+
+
+def test_the_history_says_what_each_step_asked_and_its_style(site):
+    """Each node of the history carries the words its step was given (a regenerate's new words: the dance's own
+    text joins them with its parent's, so the tree said the parent's words at every node) and its style (a
+    translate's target was nowhere in the tree)."""
+    client, dance = site["client"], site["ask"].result["dances"][1]
+    [again] = run(site, client.post(f"/api/dances/{dance}/regenerate",
+                                    json={"first": 2, "last": 2, "text": "a jump", "seed": 4}))["result"]["dances"]
+    [styled] = run(site, client.post(f"/api/dances/{dance}/translate",
+                                     json={"style": "salsa follow"}))["result"]["dances"]
+    nodes = {d["id"]: d for d in client.get("/api/history").json()["dances"]}
+    assert nodes[again]["words"] == "a jump" and "a slow turn" in nodes[again]["text"]
+    assert nodes[styled]["style"] == "salsa follow" and nodes[dance]["style"] is None
+    assert nodes[dance]["words"] == "a slow turn"
+
+
+def test_a_queued_job_says_what_it_waits_for_and_what_it_was_asked(site):
+    """A job behind another said 'waiting' (for what?), and a page that had not asked for it (reloaded, another
+    tab) could not tell what it was: it says it waits for the work before it, and carries what it was asked."""
+    client, studio = site["client"], site["studio"]
+    gate = threading.Event()
+    studio.jobs.submit("hold", lambda job: gate.wait(60))
+    try:
+        dance = site["ask"].result["dances"][0]
+        queued = client.post(f"/api/dances/{dance}/regenerate", json={"first": 1, "last": 2, "text": "a jump"})
+        asked = client.post("/api/ask", json={"text": "quick steps", "bars": 1, "count": 1}).json()
+        seen = client.get(f"/api/jobs/{queued.json()['id']}").json()
+        state = client.get("/api/state").json()["jobs"]
+    finally:
+        gate.set()
+    assert seen["state"] == "queued" and seen["message"] == "waiting for the work before it"
+    assert seen["asked"] == {"first": 1, "last": 2, "text": "a jump", "dance": dance}
+    assert [j["kind"] for j in state][-3:] == ["hold", "regenerate", "ask"]
+    assert state[-1]["asked"]["text"] == "quick steps" and state[-1]["asked"]["ask"].startswith("a")
+    assert studio.jobs.wait(asked["id"], 120).state == "done"
+
+
+def test_an_ask_after_a_restart_leaves_the_earlier_asks_as_they_were(site, tmp_path):
+    """The studio started again on its folder numbers its jobs from j1 again; an ask was recorded in studio.json
+    by its job's number, so the new session's first ask was taken for the old one's: its options were added to
+    the old ask's and its ranking replaced it. Asks are numbered by the folder now, across restarts."""
+    from motiongpt.studio import create_app
+
+    records = []
+    for seed in (1, 2):  # two sessions, one after the other, on one folder
+        app = create_app(tmp_path / "folder", site["root"] / "model", warm=False)
+        client, studio = TestClient(app, base_url="http://127.0.0.1"), app.state.studio
+        job = client.post("/api/ask", json={"text": "steps", "bars": 1, "count": 2, "seed": seed}).json()
+        done = studio.jobs.wait(job["id"], 120)
+        assert done.state == "done", done.error
+        records.append((done.result, studio.folder.read_state()["asks"]))
+    (first, _), (second, asks) = records
+    assert [a["id"] for a in asks] == [first["ask"], second["ask"]] and first["ask"] != second["ask"]
+    assert [sorted(a["dances"]) for a in asks] == [sorted(first["dances"]), sorted(second["dances"])]
+    assert [a["ranked"] for a in asks] == [first["dances"], second["dances"]]
 
 
 def test_the_page_is_served_whole_from_the_package(site):

@@ -180,7 +180,7 @@ def test_cancel_during_sampling_stops_at_the_next_token_and_writes_nothing(site,
     assert len(steps) <= 4  # a 12-bar dance is hundreds of steps: it stopped at the first after the cancel
     assert sorted(p.name for p in studio.folder.dances.iterdir()) == before  # no folder, not even a .part
     asks = studio.folder.read_state()["asks"]
-    assert next(a for a in asks if a["id"] == job.id)["cancelled"] is True
+    assert next(a for a in asks if a["job"] == job.id)["cancelled"] is True
     seen = client.get(f"/api/jobs/{job.id}?after={job.version - 1}").json()  # the page hears it at once
     assert seen["state"] == "cancelled" and seen["message"] == "cancelled: nothing was written"
     # the model samples again as before once the cancel is over

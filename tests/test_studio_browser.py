@@ -153,3 +153,260 @@ def test_a_rig_whose_joints_say_nothing_is_named_in_the_page(tmp_path):
     [dance] = list((tmp_path / "studio" / "dances").iterdir())
     assert json.loads((dance / "prompt.json").read_text())["map"] == mapping
     assert laban.read_bvh(dance / "dance.bvh").skeleton.names == laban.read_bvh(tmp_path / "rig.bvh").skeleton.names
+
+
+def _studio(tmp_path, styles=None):
+    """A studio on a tiny model (knowing ``styles``), served to a browser; skips where there is no browser."""
+    from motiongpt.studio import browser
+
+    why = browser.missing()
+    if why:
+        pytest.skip(f"no browser to drive: {why}")
+    import torch
+
+    from motiongpt.model import build, tiny_config
+    from motiongpt.studio import create_app
+
+    torch.set_num_threads(1)
+    build(tiny_config(styles=styles), seed=4).save_pretrained(tmp_path / "model")
+    return create_app(tmp_path / "studio", tmp_path / "model")
+
+
+def _ask(driver, **fields):
+    """The ask's fields filled in (by id), then Generate."""
+    from selenium.webdriver.common.by import By
+
+    for field, value in fields.items():
+        element = driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(str(value))
+    driver.find_element(By.ID, "generate").click()
+
+
+def test_a_reload_picks_up_where_the_studio_is(tmp_path):
+    """A reload (or a second tab) lost the session: the dance open, the options of the last ask and the ask's words
+    were gone, and a job still running or queued was no longer followed (no progress, no Cancel, its options never
+    drawn). The page now restores them from the address (#dance=ID), studio.json's asks and the server's jobs; and
+    the history names what each step asked (a regenerate's new words)."""
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    gate = threading.Event()  # to hold the worker, as a long job does: an ask then waits in the queue
+
+    def data(d, key):
+        return d.execute_script(f"return document.body.dataset.{key} || null")
+
+    def cards(d):
+        return [e.text.split("\n")[:2] for e in d.find_elements(By.CSS_SELECTOR, ".card.ready .head")]
+
+    def idle(d):
+        return d.find_element(By.ID, "job").get_attribute("hidden") is not None
+
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: data(d, "ready"), 120, "the page")
+            _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 2, "ask-count": 2})
+            wait(driver, lambda d: len(cards(d)) == 2 and idle(d), 120, "the options")
+            ranked = cards(driver)
+            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+            opened = wait(driver, lambda d: data(d, "openDance"), 60, "the dance")
+            for field, value in (("bars-first", 2), ("bars-last", 2), ("bars-text", "a jump")):
+                driver.find_element(By.ID, field).clear()
+                driver.find_element(By.ID, field).send_keys(str(value))
+            driver.find_element(By.ID, "regenerate").click()
+            child = wait(driver, lambda d: data(d, "openDance") not in (None, opened) and data(d, "openDance"), 120,
+                         "the new bars")
+            driver.refresh()
+            wait(driver, lambda d: data(d, "ready"), 120, "the page again")
+            reopened = data(driver, "openDance")
+            label = driver.find_element(By.CSS_SELECTOR, f"#history span[data-dance='{child}']").text
+            words = driver.find_element(By.ID, "ask-text").get_property("value")
+            driver.execute_script("document.getElementById('close-dance').click()")  # shown only if reopened
+            restored = cards(driver)
+
+            studio.jobs.submit("hold", lambda job: gate.wait(60))
+            _ask(driver, **{"ask-text": "quick steps", "ask-count": 2})
+            wait(driver, lambda d: not idle(d), 30, "the ask queued")
+            driver.refresh()
+            wait(driver, lambda d: data(d, "ready"), 120, "the page a third time")
+            followed = wait(driver, lambda d: not idle(d), 10, "the queued work followed")
+            gate.set()
+            wait(driver, lambda d: len(cards(d)) == 2 and idle(d) and cards(d)[0][0] == "#1", 120, "the new options")
+            summary = driver.find_element(By.ID, "ask-summary").text
+            made = cards(driver)
+            errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        finally:
+            gate.set()
+            driver.quit()
+    assert not errors, errors
+    assert reopened == child and label == f'{child} regenerate 2-2 "a jump"' and words == "a slow turn"
+    assert restored == ranked and [rank for rank, _ in restored] == ["#1", "#2"]
+    assert followed and summary == '"quick steps"'
+    [ask] = [a for a in studio.folder.read_state()["asks"] if a["settings"]["text"] == "quick steps"]
+    assert [f"dance {d}" for d in ask["ranked"]] == [name for _, name in made]
+
+
+def test_a_corpus_search_shows_the_answer_to_the_words_typed(tmp_path, monkeypatch):
+    """Each key typed into the corpus search asks the server; an earlier, slower answer (the corpus read cold on
+    the first) came last and replaced the answer to the whole words: 'joplin' listed 'jo''s works, Johnson's
+    first, and the piece picked was not the one searched for."""
+    import time
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+
+    import motiongpt.conditioning.music as music
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    works = {"johnson_j_r/lift_every_voice": Path("lift.mxl"), "joplin/maple_leaf_rag": Path("rag.mid")}
+    calls = []
+
+    def corpus_works():  # the first read of the corpus is slow (seconds, cold); the rest are cached
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(1.5)
+        return works
+
+    monkeypatch.setattr(music, "_corpus_works", corpus_works)
+    app = _studio(tmp_path)
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            driver.find_element(By.ID, "corpus-search").send_keys("joplin")
+            wait(driver, lambda d: len(calls) >= 5, 30, "a search per key")
+            time.sleep(2.0)  # past the slow first answer
+            listed = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#corpus-results option")]
+        finally:
+            driver.quit()
+    assert listed == ["corpus:joplin/maple_leaf_rag"]
+
+
+def test_an_ask_on_music_is_as_long_as_the_bars_asked(tmp_path):
+    """With music the page sent no length: the Bars field (8) was ignored and the whole piece danced, so a dance
+    could not be made on part of a song, nor continued on its next bars (the music had none left). The bars asked
+    are sent (empty: the whole piece), the tempo field, which the music sets, is disabled, and a music file asked on
+    again is not uploaded again."""
+    from music21 import note, stream
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio import browser, views
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    stream.Stream([note.Note("C4", quarterLength=1) for _ in range(32)]).write("midi", fp=str(tmp_path / "tune.mid"))
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def idle(d):
+        return d.find_element(By.ID, "job").get_attribute("hidden") is not None and d.find_elements(
+            By.CSS_SELECTOR, ".card.ready")
+
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "tune.mid"))
+            tempo_off = driver.find_element(By.ID, "ask-bpm").get_property("disabled")
+            for seed in (1, 2):
+                _ask(driver, **{"ask-bars": 2, "ask-count": 1, "ask-seed": seed})
+                wait(driver, lambda d: len(studio.folder.dance_ids()) == seed and idle(d), 120, "the dance")
+        finally:
+            driver.quit()
+    bars = [len(views.dance_view(studio.folder, d)["bars"]) for d in studio.folder.dance_ids()]
+    assert tempo_off and bars == [2, 2]
+    assert len(list((studio.folder.root / "uploads").iterdir())) == 1
+
+
+def test_make_mp4_cancelled_in_the_page_offers_no_video(tmp_path):
+    """Make MP4, then Cancel: the page follows the render frame by frame and, cancelled, says nothing was written
+    and offers no MP4 (it showed the link whatever the job's end, to a video that was never made)."""
+    from viz.scene import _pyrender
+
+    try:
+        _pyrender().OffscreenRenderer(8, 8).delete()
+    except Exception as error:
+        pytest.skip(f"no off-screen OpenGL here: {error}")
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    app = _studio(tmp_path)
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            _ask(driver, **{"ask-bars": 4, "ask-count": 1})
+            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
+            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.openDance"), 60, "the dance open")
+            driver.find_element(By.ID, "render").click()
+            said = wait(driver, lambda d: "frame" in d.find_element(By.ID, "job-message").text
+                        and d.find_element(By.ID, "job-message").text, 120, "the render's frames")
+            driver.find_element(By.ID, "job-cancel").click()
+            wait(driver, lambda d: d.find_element(By.ID, "job").get_attribute("hidden") is not None, 60, "the end")
+            notice = driver.find_element(By.ID, "notice").text
+            offered = driver.find_element(By.ID, "dl-mp4").get_attribute("hidden") is None
+        finally:
+            driver.quit()
+    assert said.startswith("rendering the video: frame ") and notice == "cancelled: nothing was written"
+    assert not offered and not list((tmp_path / "studio" / "exports").iterdir())
+
+
+def test_an_open_dance_says_what_its_controls_do(tmp_path):
+    """Words that name nothing the check counts were reported as 'the dance: 0 of 0 asked', as if the dance had
+    missed nothing of much; the Play button, which also stops, said Play while the dance played; a translated
+    dance's view did not say its style."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    app = _studio(tmp_path, ["salsa", "salsa follow"])
+
+    def opened(d, other=None):
+        now = d.execute_script("return document.body.dataset.openDance || null")
+        return now if now and now != other else None
+
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            _ask(driver, **{"ask-text": "lively", "ask-bars": 1, "ask-count": 1})
+            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
+            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+            first = wait(driver, opened, 60, "the dance open")
+            check = driver.find_element(By.ID, "dance-check").text
+            driver.find_element(By.ID, "play").click()
+            playing = driver.find_element(By.ID, "play").text
+            driver.find_element(By.ID, "play").click()
+            stopped = driver.find_element(By.ID, "play").text
+            styles = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "translate-style")).options]
+            Select(driver.find_element(By.ID, "translate-style")).select_by_value(styles[-1])
+            driver.find_element(By.ID, "translate").click()
+            wait(driver, lambda d: opened(d, first), 120, "the translated dance")
+            info = driver.find_element(By.ID, "dance-info").text
+        finally:
+            driver.quit()
+    assert check == "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)"
+    assert (playing, stopped) == ("Stop", "Play")
+    assert f"style {styles[-1]} ·" in info

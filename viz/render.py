@@ -29,7 +29,7 @@ This module is the entry point; the engine lies in ``viz.scene`` (with ``viz.bod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +63,12 @@ def project(dancers: Sequence[Dancer], frames: Frames = None, *, fps: float = 30
 
 
 def render(path: str | Path, dancers: Sequence[Dancer], *, score=None, fps: float = 30.0,
-           size: tuple[int, int] = (640, 480), colors: Sequence | None = None, progress: bool = True) -> Path:
+           size: tuple[int, int] = (640, 480), colors: Sequence | None = None, progress: bool = True,
+           on_frame: Callable[[int, int], None] | None = None) -> Path:
     """Write the dancers to ``path``: ``.mp4`` (H.264) or ``.gif`` video at ``fps``, with the score's staff beside
     the dancer and a play-head in time when ``score`` is given; ``.png`` a contact sheet with a pose every beat
-    (the score's beats, else the motion's own pulse)."""
+    (the score's beats, else the motion's own pulse). ``on_frame(done, total)`` is told of each video frame drawn
+    (the studio's progress); what it raises stops the render, and nothing is left at ``path``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
@@ -79,8 +81,16 @@ def render(path: str | Path, dancers: Sequence[Dancer], *, score=None, fps: floa
         raise LabanError(f"{path}: unknown output format '{suffix}' (expected .mp4, .gif or .png)")
     with DanceScene(dancers, fps=fps, size=size, colors=colors) as scene:
         frames = scene.frames(progress=progress and scene.frame_count >= LONG_RENDER)
+        if on_frame is not None:
+            frames = _told(frames, scene.frame_count, on_frame)
         if score is not None:
             seconds = np.arange(scene.frame_count) / fps
             frames = video.beside_staff(frames, score, score.grid.seconds_to_beats(seconds), size[1])
         video.save_video(path, frames, fps)
     return path
+
+
+def _told(frames: Iterator[np.ndarray], total: int, on_frame: Callable[[int, int], None]) -> Iterator[np.ndarray]:
+    for done, frame in enumerate(frames, 1):
+        on_frame(done, total)
+        yield frame

@@ -138,6 +138,19 @@ class Folder:
             self.write_state({**state, "next_dance": number})
         return ids
 
+    def new_ask_id(self) -> str:
+        """A fresh number for an ask's record in studio.json ('a0001', ...), kept across the studio's restarts: the
+        job that writes an ask is numbered by the process ('j2' again after a restart), and an ask recorded by its
+        job's number was taken for an earlier session's, whose options and ranking it then rewrote."""
+        with self.locked():
+            state = self.read_state()
+            taken = {ask.get("id") for ask in state.get("asks", [])}
+            number = int(state.get("next_ask", len(taken) + 1))
+            while f"a{number:04d}" in taken:
+                number += 1
+            self.write_state({**state, "next_ask": number + 1})
+        return f"a{number:04d}"
+
     def adapters(self) -> dict[str, Path]:
         """The style adapters this studio offers, by name: the folders of FOLDER/adapters, then those the command
         line's folder holds (``offered``); a name already taken is skipped."""

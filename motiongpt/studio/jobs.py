@@ -36,9 +36,10 @@ class Cancelled(Exception):
 class Job:
     id: str
     kind: str
+    asked: dict = field(default_factory=dict)  # what it was asked (the page follows a job it did not start)
     state: str = "queued"  # queued, running, done, failed, cancelled
     progress: float = 0.0
-    message: str = "waiting"
+    message: str = "waiting for the work before it"
     result: dict = field(default_factory=dict)
     error: str | None = None
     started: float | None = None
@@ -81,8 +82,9 @@ class Job:
         self.version += 1
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "state": self.state, "progress": round(self.progress, 3),
-                "message": self.message, "result": self.result, "error": self.error,
+        return {"id": self.id, "kind": self.kind, "asked": self.asked, "state": self.state,
+                "progress": round(self.progress, 3), "message": self.message, "result": self.result,
+                "error": self.error,
                 "seconds": round((self.finished or time.time()) - self.started, 3) if self.started else None,
                 "cpu_seconds": round(self.cpu, 3), "version": self.version, "marks": self.marks[-40:]}
 
@@ -99,10 +101,11 @@ class Jobs:
         self._worker = threading.Thread(target=self._run, name="studio-jobs", daemon=True)
         self._worker.start()
 
-    def submit(self, kind: str, work) -> Job:
-        """Queue ``work(job)``; returns the job at once."""
+    def submit(self, kind: str, work, asked: dict | None = None) -> Job:
+        """Queue ``work(job)``; returns the job at once. ``asked``: its settings, for a page that follows it
+        without having asked (reloaded, or another tab)."""
         with self._lock:
-            job = Job(f"j{next(self._numbers)}", kind)
+            job = Job(f"j{next(self._numbers)}", kind, dict(asked or {}))
             self._jobs[job.id] = job
             for old in [j for j in self._jobs.values() if j.finished][:-KEEP]:
                 del self._jobs[old.id]

@@ -45,6 +45,7 @@ FIRST_BEST_OF = 1
 # 0.75 s of CPU against 1.44 s for best of 4, whose 2.3 s on screen passed the studio's 1.5 s); of what 59
 # validation phrases asked, regenerated in their takes, 0.74 kept (best of 4: 0.89; unguided: 0.63).
 EDIT_BEST_OF = 1
+RENDER_STEP = 10  # video frames between a render's steps (its progress, and where a cancel stops it)
 
 
 class Studio:
@@ -150,6 +151,7 @@ class Studio:
         style = s.get("style") or None
         if style and style.startswith(ADAPTER):
             self.folder.adapter_path(style[len(ADAPTER):])  # an unknown adapter is one line now
+        ask_id = self.folder.new_ask_id()
 
         def work(job: Job) -> None:
             from motiongpt.cocreate import generate, quality
@@ -165,7 +167,7 @@ class Studio:
                            bpm=s.get("bpm"), bars=bars,
                            temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False,
                            skeleton=rig, mapping=mapping)
-            ask = {"id": job.id, "settings": s, "dances": [], "ranked": None}
+            ask = {"id": ask_id, "job": job.id, "settings": s, "dances": [], "ranked": None}
             self.folder.update_state(lambda state: state["asks"].append(ask))
             dances, ids = [], []
             try:
@@ -183,23 +185,23 @@ class Studio:
                         self._save(dance, dance_id)
                         dances.append(dance)
                         ids.append(dance_id)
-                        self._set_ask(job.id, lambda a: a["dances"].append(dance_id))
+                        self._set_ask(ask_id, lambda a: a["dances"].append(dance_id))
                         if len(ids) == 1:  # what the first option cost the server, in its thread's CPU seconds
-                            self._set_ask(job.id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
-                        job.publish({"ask": job.id, "dances": list(ids)})
+                            self._set_ask(ask_id, lambda a: a.update(first_cpu_seconds=round(job.cpu_now(), 3)))
+                        job.publish({"ask": ask_id, "dances": list(ids)})
             except Cancelled:
-                self._set_ask(job.id, lambda a: a.update(cancelled=True))
+                self._set_ask(ask_id, lambda a: a.update(cancelled=True))
                 raise
             if count > 1:
                 job.step(0.9, "ranking")
                 figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
                 order = sorted(range(count), key=lambda i: (-figures[i]["quality"], i))
                 ranked = [ids[i] for i in order]
-                self._set_ask(job.id, lambda a: a.update(ranked=ranked,
+                self._set_ask(ask_id, lambda a: a.update(ranked=ranked,
                                                          quality={ids[i]: figures[i] for i in order}))
-                job.publish({"ask": job.id, "dances": ranked, "ranked": True})
+                job.publish({"ask": ask_id, "dances": ranked, "ranked": True})
 
-        return self.jobs.submit("ask", work)
+        return self.jobs.submit("ask", work, {**s, "ask": ask_id})
 
     def _set_ask(self, ask_id: str, change) -> None:
         def edit(state):
@@ -293,7 +295,7 @@ class Studio:
                     save_duet(self.folder, child_id, *couple)
                 job.publish({"dances": list(ids[:k + 1])})
 
-        return self.jobs.submit(operation, work)
+        return self.jobs.submit(operation, work, {**s, "dance": dance_id})
 
     def _partner(self, dance, loaded, seed: int):
         """--- HOOK: ask for a partner (motiongpt.cocreate.duet, another branch) ---
@@ -322,6 +324,9 @@ class Studio:
             score = loads(text, "score.laban")
         except ScoreFileError as error:
             raise StudioError(" ".join(str(error).split())) from None
+        if score == loads((path / "score.laban").read_text(encoding="utf-8"), "score.laban"):
+            # a typo put right, or Save pressed twice: the history would hold a copy of the dance
+            raise StudioError("the score is as it was: nothing to save")
 
         def work(job: Job) -> None:
             job.step(0.1, "decoding the edited score")
@@ -331,7 +336,7 @@ class Studio:
             self._save(child, child_id)
             job.publish({"dances": [child_id]})
 
-        return self.jobs.submit("edit", work)
+        return self.jobs.submit("edit", work, {"dance": dance_id})
 
     def start(self, settings: dict) -> Job:
         """A dance from an uploaded capture (``upload``; tokenized in ``meter`` beats a bar, 4 by default; ``fps``:
@@ -365,7 +370,9 @@ class Studio:
         return self.jobs.submit("start", work)
 
     def render_video(self, dance_id: str) -> Job:
-        """dance.mp4 of a dance, into exports/ (the renderer needs OpenGL: without it the job fails in one line)."""
+        """dance.mp4 of a dance, into exports/ (the renderer needs OpenGL: without it the job fails in one line);
+        a partner's, both dancers as the page shows them (``views.duet_dancers``), not the follower alone. Its
+        progress is the frames drawn, and a cancel stops it within ``RENDER_STEP`` frames, writing nothing."""
         path = self.folder.dance_path(dance_id)
 
         def work(job: Job) -> None:
@@ -374,17 +381,27 @@ class Studio:
 
             from motiongpt.cocreate import Dance
 
-            job.step(0.1, "rendering the video")
+            from .views import duet_dancers
+
+            job.step(0.05, "rendering the video")
             dance = Dance.load(path)
+            dancers = duet_dancers(self.folder, dance_id, dance.prompt.get("map")) or [dance.motion()]
             out = self.folder.root / "exports" / f"{dance_id}.mp4"
+
+            def drawn(done: int, total: int) -> None:  # progress, and a cancel taken at the next frames
+                if done % RENDER_STEP == 0 or done == total:
+                    job.step(0.05 + 0.95 * done / total, f"rendering the video: frame {done} of {total}")
+
             try:
                 with atomic_path(out) as temporary:
-                    render(temporary, [dance.motion()], score=dance.score, progress=False)
+                    render(temporary, dancers, score=dance.score, progress=False, on_frame=drawn)
+            except Cancelled:
+                raise  # nothing written: the frames so far are dropped with the temporary file
             except Exception as error:
                 raise StudioError(f"no video: {' '.join(str(error).split())[:160]}") from None
             job.publish({"video": dance_id})
 
-        return self.jobs.submit("render", work)
+        return self.jobs.submit("render", work, {"dance": dance_id})
 
     # --- writing -------------------------------------------------------------------------------------------
 

@@ -143,6 +143,29 @@ def save_duet(folder: Folder, dance_id: str, lead, follow) -> None:
         temporary.write_text(json.dumps(data), encoding="utf-8")
 
 
+def duet_dancers(folder: Folder, dance_id: str, mapping: dict[str, str] | None = None) -> list | None:
+    """The two dancers of a partner result as ``save_duet`` placed them on one floor (``Trajectories``, their
+    skeletons' rest offsets read from the first frame; body parts named by ``mapping`` where given and its joints
+    are the dancer's), for a video of the couple; None for a dance that is not a partner's."""
+    file = folder.root / "exports" / f"{dance_id}.duet.json"
+    if not file.is_file():
+        return None
+    from laban import recognised
+    from laban.motion import Trajectories
+    from laban.skeleton import Skeleton
+
+    data = json.loads(file.read_text(encoding="utf-8"))
+    dancers = []
+    for one in data["dancers"]:
+        parents = np.asarray(one["parents"], dtype=np.int64)
+        positions = np.asarray(one["frames"], dtype=np.float64).reshape(len(one["frames"]), len(parents), 3) / 1000
+        offsets = np.where((parents >= 0)[:, None], positions[0] - positions[0][np.maximum(parents, 0)], 0.0)
+        skeleton = Skeleton(one["names"], parents, offsets)
+        named = mapping if mapping and set(mapping.values()) <= set(one["names"]) else None
+        dancers.append(Trajectories(recognised(skeleton, named), positions, float(data["fps"])))
+    return dancers
+
+
 def history_view(folder: Folder) -> dict:
     """The history: every dance with its parents and children (by number), and the asks that made variations."""
     from motiongpt.cocreate import history
@@ -154,8 +177,11 @@ def history_view(folder: Folder) -> dict:
             return
         seen.add(node.path)
         lineage = node.dance.lineage
+        # ``words``: what this step was asked (a regenerate's new words; the dance's ``text`` joins them with the
+        # rest), ``style``: the style it was made in (a translate's target)
         nodes.append({"id": node.path.name, "operation": lineage.operation,
                       "bars": list(lineage.bars) if lineage.bars else None, "text": node.dance.text,
+                      "words": lineage.text, "style": lineage.style,
                       "seed": lineage.seed, "parents": [p.path.name for p in node.parents],
                       "children": [c.path.name for c in node.children]})
         for child in node.children:

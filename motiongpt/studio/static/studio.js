@@ -32,6 +32,7 @@ function notice(text) { $("notice").textContent = text || ""; }
 async function runJob(job, onProgress) {
   // Follow a job until it ends; onProgress(job) is called on every change (a job lists what it made as it goes).
   $("job").hidden = false; $("job-cancel").disabled = false;
+  $("job-message").textContent = job.message; $("job-progress").value = job.progress;  // queued: it says so
   $("job-cancel").onclick = () => {
     $("job-cancel").disabled = true; $("job-message").textContent = "cancelling...";
     api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
@@ -167,14 +168,14 @@ async function ask(event) {
       const file = $("music-file").files[0];
       if (!file) throw new Error("choose a music file first");
       notice("uploading " + file.name);
-      music = await upload("music", file);
+      music = await uploadOnce("music", file);  // asked on again, the file is not sent again
     } else if (source === "corpus") {
       music = $("corpus-results").value;
       if (!music) throw new Error("search the corpus and pick a piece first");
     }
     const settings = { text: $("ask-text").value.trim(), style: $("ask-style").value, seed: $("ask-seed").value,
-                       count: $("ask-count").value, music };
-    if (!music) { settings.bars = $("ask-bars").value; settings.bpm = $("ask-bpm").value; }
+                       count: $("ask-count").value, music, bars: $("ask-bars").value };
+    if (!music) settings.bpm = $("ask-bpm").value;  // music sets the tempo; its length is the bars asked, or all
     const rig = $("ask-rig").files[0];
     if (rig) { notice("uploading " + rig.name); settings.rig = await uploadOnce("rig", rig); }
     notice("");
@@ -182,15 +183,28 @@ async function ask(event) {
       S.askStarted = performance.now();
       return api("POST", "/api/ask", map ? { ...settings, map } : settings);
     });
-    $("grid").replaceChildren(); S.cards.clear(); closeDance();
-    $("ask-summary").textContent = `"${settings.text || "no words"}"${music ? " on " + music : ""}` +
-      (rig ? ` performed on ${rig.name}` : "");
-    await runJob(job, async (j) => {
-      for (const id of (j.result.dances || [])) if (!S.cards.has(id)) await addCard(id);
-      if (j.result.ranked) orderCards(j.result.dances);
-    });
-    await refreshHistory();
+    await followAsk(job, askSummary(settings));
   } catch (error) { notice(error.message); }
+}
+
+function askSummary(settings) {
+  // What an ask asked for, in a line: its words, its music and its rig (uploads by the names they were sent under).
+  const sent = (upload) => String(upload).replace(/^u[0-9]+-/, "");
+  return `"${settings.text || "no words"}"` + (settings.music ? ` on ${sent(settings.music)}` : "") +
+    (settings.rig ? ` performed on ${sent(settings.rig)}` : "");
+}
+
+async function followAsk(job, summary) {
+  // The grid of an ask's options, each drawn as it is written, ranked at the end.
+  $("grid").replaceChildren(); S.cards.clear(); closeDance();
+  $("ask-summary").textContent = summary;
+  const show = async (j) => {
+    for (const id of (j.result.dances || [])) if (!S.cards.has(id)) await addCard(id);
+    if (j.result.ranked) orderCards(j.result.dances);
+  };
+  await show(job);  // what it has written already (a job followed again after a reload)
+  await runJob(job, show);
+  await refreshHistory();
 }
 
 async function addCard(id) {
@@ -230,6 +244,8 @@ async function searchCorpus() {
   if (q.length < 2) return;
   try {
     const found = await api("GET", `/api/corpus?q=${encodeURIComponent(q)}`);
+    // a search per key typed: an answer to an earlier query, come late, must not replace the words' own
+    if ($("corpus-search").value.trim() !== q) return;
     $("corpus-results").replaceChildren(...found.works.map((w) => new Option(w.replace("corpus:", ""), w)));
   } catch (error) { notice(error.message); }
 }
@@ -259,8 +275,11 @@ async function openDance(id, selection) {
   $("dance-title").textContent = `Dance ${id}`;
   const made = dance.operation + (dance.bars_changed ? ` bars ${dance.bars_changed.join("-")}` : "");
   $("dance-info").textContent = `${made} · ${dance.text ? '"' + dance.text + '"' : "no words"} · ` +
+    (dance.style ? `style ${dance.style} · ` : "") +
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
-  $("dance-check").textContent = (dance.check || []).map((row) => {
+  const checked = (dance.check || []).filter((row) => Object.keys(row.elements).length);  // words it can count
+  const nothing = "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)";
+  $("dance-check").textContent = (dance.check || []).length && !checked.length ? nothing : checked.map((row) => {
     const where = row.bars ? `bars ${row.bars[0]}-${row.bars[1]}` : "the dance";
     const missed = Object.entries(row.elements).filter(([, e]) => !e.followed)
       .map(([name, e]) => `${name} ${e.asked}, does ${e.done}`);
@@ -281,14 +300,17 @@ async function openDance(id, selection) {
   S.audio = dance.music && dance.music.audio ? new Audio(dance.music.audio) : null;
   S.viewer.setMotion(motion);
   S.opened = performance.now();
-  const history = refreshHistory();
+  const redrawn = refreshHistory();
   document.body.dataset.openDance = id;
-  await history;
+  history.replaceState(null, "", `#dance=${id}`);  // the address names it: a reload opens it again
+  await redrawn;
 }
 
 function closeDance() {
   stop(); S.dance = null;
   $("dance-panel").hidden = true; $("variations-panel").hidden = false;
+  delete document.body.dataset.openDance;
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
 }
 
 async function develop(operation, settings) {
@@ -297,19 +319,26 @@ async function develop(operation, settings) {
     const started = performance.now(), from = S.dance.id;
     const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/${operation}`, settings));
     if (job.state !== "done") return;
-    const made = job.result.dances || [];
-    if (made.length > 1) {  // variations of this dance: back to the grid
-      closeDance(); $("grid").replaceChildren(); S.cards.clear();
-      $("ask-summary").textContent = `${operation} of dance ${from}`;
-      for (const id of made) await addCard(id);
-      orderCards(made);
-    } else if (made.length) {
-      await openDance(made[0], operation === "regenerate" ? [+settings.first, +settings.last] : null);
+    await showMade(operation, job.result.dances || [], from,
+                   operation === "regenerate" ? [+settings.first, +settings.last] : null);
+    if (S.dance && S.dance.id !== from) {
       document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
-      return;  // openDance redrew the history
     }
-    await refreshHistory();
   } catch (error) { notice(error.message); }
+}
+
+async function showMade(operation, made, from, selection) {
+  // What an operation made: several (variations of a dance) back in the grid, one opened.
+  if (made.length > 1) {
+    closeDance(); $("grid").replaceChildren(); S.cards.clear();
+    $("ask-summary").textContent = `${operation} of dance ${from}`;
+    for (const id of made) await addCard(id);
+    orderCards(made);
+  } else if (made.length) {
+    await openDance(made[0], selection);
+    return;  // openDance redrew the history
+  }
+  await refreshHistory();
 }
 
 async function saveScore() {
@@ -374,8 +403,8 @@ async function rigUpload() {
 async function renderVideo() {
   if (!S.dance) return;
   try {
-    await runJob(await api("POST", `/api/dances/${S.dance.id}/render`, {}));
-    $("dl-mp4").hidden = false;
+    const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/render`, {}));
+    if (job.state === "done" && S.dance && S.dance.id === job.result.video) $("dl-mp4").hidden = false;
   } catch (error) { notice(error.message); }
 }
 
@@ -388,6 +417,7 @@ function now() {
 
 function play() {
   S.playing = true; S.clockStart = performance.now(); S.clockOffset = 0; S.lastBeat = -1; S.nextNote = 0;
+  if (S.dance) $("play").textContent = "Stop";  // the same button stops it
   if (S.audio && S.dance) { S.audio.currentTime = 0; S.audio.play().catch(() => {}); }
   else if (window.AudioContext && !S.clickCtx) S.clickCtx = new AudioContext();
   requestAnimationFrame(tick);
@@ -419,7 +449,7 @@ function playNotes(t) {
 }
 
 function stop() {
-  S.playing = false; S.clockOffset = 0;
+  S.playing = false; S.clockOffset = 0; $("play").textContent = "Play";
   if (S.audio) S.audio.pause();
 }
 
@@ -490,7 +520,12 @@ async function adapterUpload() {
 async function refreshHistory() {
   const h = await api("GET", "/api/history");
   const byId = new Map(h.dances.map((d) => [d.id, d]));
-  const label = (d) => `${d.id} ${d.operation}${d.bars ? " " + d.bars.join("-") : ""}${d.text ? ' "' + d.text.slice(0, 24) + '"' : ""}`;
+  const label = (d) => {  // what each step was asked: a regenerate's new words, a translate's style
+    const parent = byId.get(d.parents[0]), words = d.words || d.text;
+    const style = d.style && (!parent || parent.style !== d.style) ? ` as ${d.style}` : "";
+    return `${d.id} ${d.operation}${d.bars ? " " + d.bars.join("-") : ""}${style}` +
+      (words ? ` "${words.length > 28 ? words.slice(0, 27) + "…" : words}"` : "");
+  };
   const seen = new Set();
   const branch = (d) => {
     const li = document.createElement("li");
@@ -509,9 +544,69 @@ async function refreshHistory() {
   $("history").replaceChildren(ul);
   const others = h.dances.filter((d) => !S.dance || d.id !== S.dance.id);
   $("blend-with").replaceChildren(...others.map((d) => new Option(label(d), d.id)));
+  return h;
+}
+
+// --- a reload (or a second tab) picks up where the studio is ------------------------------------------------
+// The page keeps nothing of its own: the options of the last ask come from studio.json (the history's asks),
+// the dance open from the address (#dance=ID), and the work still queued or running from the server's jobs,
+// followed to their end as the page that asked for them would have.
+
+async function restore(state, h) {
+  const last = h.asks[h.asks.length - 1];
+  if (last) {
+    fillAsk(last.settings);
+    $("ask-summary").textContent = askSummary(last.settings) + (last.cancelled ? " (cancelled)" : "");
+    const known = new Set(h.dances.map((d) => d.id));
+    const shown = (last.ranked || last.dances).filter((id) => known.has(id));
+    if (!state.jobs.some((j) => j.kind === "ask")) {  // an ask still to be written is drawn as it is followed
+      for (const id of shown) await addCard(id);
+      if (last.ranked) orderCards(shown);
+    }
+  }
+  const named = /^#dance=([0-9]{4,6})$/.exec(location.hash);
+  if (named && h.dances.some((d) => d.id === named[1])) await openDance(named[1]);
+  else if (named) closeDance();
+}
+
+async function followJobs(jobs) {
+  // One worker runs the jobs in order: each is followed in turn, its result shown as the page that asked for it
+  // would have shown it (a job says what it was asked: its settings and the dance it works on).
+  for (const job of jobs) {
+    try {
+      const asked = job.asked || {};
+      if (job.kind === "ask") {
+        await followAsk(job, askSummary(asked));
+      } else if (job.kind !== "load") {
+        const done = await runJob(job);
+        if (done.state !== "done") continue;
+        if (done.result.video) { if (S.dance && S.dance.id === done.result.video) $("dl-mp4").hidden = false; }
+        else await showMade(job.kind, done.result.dances || [], asked.dance || "",
+                            job.kind === "regenerate" ? [+asked.first, +asked.last] : null);
+      }
+    } catch (error) { notice(error.message); }
+  }
+}
+
+function fillAsk(settings) {
+  // The ask's form as the last ask left it (its words, length, tempo, seed, options and style).
+  for (const [field, id] of [["text", "ask-text"], ["bars", "ask-bars"], ["bpm", "ask-bpm"], ["seed", "ask-seed"],
+                             ["count", "ask-count"]]) {
+    if (settings[field] !== undefined && settings[field] !== null) $(id).value = settings[field];
+  }
+  if (settings.style && [...$("ask-style").options].some((o) => o.value === settings.style)) {
+    $("ask-style").value = settings.style;
+  }
 }
 
 // --- start -------------------------------------------------------------------------------------------------
+
+function musicChosen() {
+  // Music sets the tempo (the field is not sent then); the length is the bars asked for, or the whole piece.
+  const music = document.querySelector("input[name=music-source]:checked").value !== "";
+  $("ask-bpm").disabled = music;
+  $("ask-bars").placeholder = music ? "all" : "8";
+}
 
 async function init() {
   S.viewer = new DancerView($("dancer"));
@@ -522,10 +617,15 @@ async function init() {
   $("ask").addEventListener("submit", ask);
   $("corpus-search").addEventListener("input", searchCorpus);
   $("corpus-results").addEventListener("change", () => {
-    document.querySelector("input[name=music-source][value=corpus]").checked = true;
+    document.querySelector("input[name=music-source][value=corpus]").checked = true; musicChosen();
     $("music-chosen").textContent = $("corpus-results").value;
   });
-  $("music-file").addEventListener("change", () => { document.querySelector("input[name=music-source][value=upload]").checked = true; });
+  $("music-file").addEventListener("change", () => {
+    document.querySelector("input[name=music-source][value=upload]").checked = true; musicChosen();
+  });
+  for (const radio of document.querySelectorAll("input[name=music-source]")) {
+    radio.addEventListener("change", musicChosen);
+  }
   $("start").addEventListener("click", startFrom);
   $("play-all").addEventListener("click", () => { S.dance = null; play(); });
   $("stop-all").addEventListener("click", stop);
@@ -558,8 +658,9 @@ async function init() {
   S.styles = state.styles; showStyles(state.adapters);
   $("adapter-file").addEventListener("change", adapterUpload);
   $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
-  await refreshHistory();
+  await restore(state, await refreshHistory());
   document.body.dataset.ready = "1";
+  followJobs(state.jobs);
 }
 
 document.addEventListener("DOMContentLoaded", init);
