@@ -128,6 +128,25 @@ def anonymous_take(trials, folder, seconds=2.0):
     return folder / "take.bvh", dict(item.removeprefix("--map=").split("=", 1) for item in items)
 
 
+def test_a_rig_that_cannot_travel_is_refused_in_one_line_without_the_naming_form(site, trials):
+    """A rig with no position channels at or above its pelvis is recognised, and the decoder cannot move it: the
+    ask was taken and failed after the dances were written. It is refused at once, and not with body parts to name
+    (naming them would not help)."""
+    client = site["client"]
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
+             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
+    lines[motion + 1] = "Frames: 37"
+    body = ("\n".join(lines) + "\n").encode()
+    upload = client.put("/api/upload?kind=rig&name=fixed.bvh", content=body).json()["upload"]
+    refused = client.post("/api/ask", json={"text": "steps", "bars": 1, "count": 1, "rig": upload})
+    assert refused.status_code == 400, refused.text
+    answer = refused.json()
+    assert answer["error"].startswith("fixed.bvh: ") and "position channels" in answer["error"], answer
+    assert "rig" not in answer and "\n" not in answer["error"]
+
+
 def test_a_rig_whose_joints_say_nothing_is_named_then_danced_on(site, trials, tmp_path):
     """A rig whose joints' names say nothing (J1, J2, ...): the studio could not perform on it at all (an ask took
     no rig; a BVH onto it failed in a line that said ``--map``, which the page has not). An ask on it is refused

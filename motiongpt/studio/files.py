@@ -347,10 +347,12 @@ def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | Non
     that its joints' names do not say and ``mapping`` does not name, or a mapping that names them wrongly.
     Checked before any work, as ``motiongpt generate --skeleton`` checks its rig and ``--map``. The refusal
     carries what the page asks the person with (``details['rig']``): the parts a dance needs, those not found,
-    the rig's joints and the joint the names suggest for each part found."""
+    the rig's joints and the joint the names suggest for each part found. A skeleton the decoder cannot move is
+    refused in one line (``laban.figure.Rig``), as the command line refuses it."""
     from laban import read_bvh, recognised
     from laban.bodyparts import named_parts
     from laban.errors import SkeletonError
+    from laban.figure import Rig
     from laban.skeleton import REQUIRED_PARTS
 
     shown = path.name.split("-", 1)[-1]  # the name the person gave it
@@ -369,6 +371,10 @@ def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | Non
         rig = {"upload": path.name, "name": shown, "parts": [p.value for p in REQUIRED_PARTS], "missing": missing,
                "joints": list(skeleton.names), "guesses": guesses}
         raise StudioError(message, details={"rig": rig}) from None
+    try:  # whether the decoder can move it (position channels at or above the pelvis): no form, naming parts
+        Rig.of(skeleton)  # would not help (found only after the dances were written, before this)
+    except SkeletonError as error:
+        raise StudioError(f"{shown}: {' '.join(str(error).split())}") from None
 
 
 def _read(reader, name: str, what: str) -> None:
