@@ -353,6 +353,11 @@ HARMONY_WEIGHT = 2.0
 FIRST_BEAT_PRIOR = 1.0
 MIN_CONTRAST = 0.5  # standard deviations of salience between the downbeats and the other beats, at least
 
+# librosa's analysis window (n_fft) for onset strength and chroma, in samples: a frame hears half of it either side.
+ANALYSIS_WINDOW = 2048
+# The beats tracked run from the first to the last whose onset reaches this part of the median beat's (`_track`).
+HEARD = 0.5
+
 
 def beats_from_audio(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
     """The beat grid of a recording: beats estimated by librosa's beat tracker (Ellis 2007: onset strength, a
@@ -404,20 +409,24 @@ def bar_lines(signal: np.ndarray, envelope: np.ndarray, beats: np.ndarray, meter
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # short files make librosa warn about window sizes
-        chroma = librosa.feature.chroma_stft(y=signal, sr=rate, hop_length=hop)
+        # norm=None: a frame weighs as loud as it sounds. Scaled one by one (librosa's default), a frame of a
+        # click's decay or of a rest counted as much as the chord, and so did one that hears the next beat's
+        # attack only at its window's edge.
+        chroma = librosa.feature.chroma_stft(y=signal, sr=rate, hop_length=hop, norm=None)
     frames = chroma.shape[1]
     gap = int(np.median(np.diff(beats)))
     edges = np.clip(np.append(beats, beats[-1] + gap), 0, frames - 1)
+    # A beat's harmony is heard from its beat up to half a window before the next: a frame centred later already
+    # hears the next beat's attack. Heard up to the next beat, a click's pitch was half in the beat before it,
+    # and a chord's change at the bar line was heard partly a beat early.
+    starts = edges[:-1]
+    stops = np.maximum(edges[1:] - ANALYSIS_WINDOW // (2 * hop), starts + 1)
     sums = np.concatenate([np.zeros((12, 1)), np.cumsum(chroma, axis=1)], axis=1)
-    spans = np.maximum(np.diff(edges), 1)
-    per_beat = ((sums[:, edges[:-1] + spans] - sums[:, edges[:-1]]) / spans).T  # (beats, 12) mean chroma
+    per_beat = ((sums[:, stops] - sums[:, starts]) / (stops - starts)).T  # (beats, 12) mean chroma
     per_beat /= np.maximum(np.linalg.norm(per_beat, axis=1, keepdims=True), 1e-9)
     change = 1.0 - np.einsum("ij,ij->i", per_beat[1:], per_beat[:-1])
     change = np.concatenate([[change.mean()], change])  # the first beat: no beat before it to change from
-    # a beat's onset strength summed over ± 3 frames (± 35 ms): its peak alone rises and falls with where the
-    # onset falls between two frames, a pattern that repeats every few beats and would pass for a meter
-    padded = np.pad(envelope, 3)
-    accent = np.sum([padded[np.clip(beats + k, 0, len(padded) - 1)] for k in range(7)], axis=0)
+    accent = _accents(envelope, beats)
     # standardised, but a cue that hardly varies (evenly struck clicks, one chord throughout) stays near 0
     salience = (_standardise(accent, 0.1 * np.median(accent)) + HARMONY_WEIGHT * _standardise(change, 0.02))
 
@@ -477,14 +486,51 @@ def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -
 
 
 def _track(signal: np.ndarray, rate: int, hop: int, path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """(onset strength envelope, beat frame indices) of a signal; at least two beats, or a ``MusicError``."""
+    """(onset strength envelope, beat frame indices) of a signal; at least two beats, or a ``MusicError``.
+
+    librosa's tracker, with three things it does at a recording's edges undone, each of which lost the first beat
+    of a click track, and of MIDI rendered to audio (which starts on its first note):
+
+    - an onset is a rise from the frame before: a note at time 0 had none, its first frame already hearing it; the
+      signal is heard after ``ANALYSIS_WINDOW`` samples of silence;
+    - its dynamic program links each beat to one about a beat before; a first onset between half a beat and two
+      beats from the start could only link to silence too near it, and lost to a beat in that silence: the
+      envelope is tracked after two beats of silence (the tempo estimated first, as librosa does);
+    - its trim drops every leading and trailing beat under the RMS of all the beats' smoothed onsets, which accents
+      pull up: the weak beats before the first accent and after the last (a pickup, clicks softer or higher than
+      the accented one) and a quiet ending (the last 22 s of a 36 s quartet movement in ``bench/audio_meter.py``).
+      Beats are trimmed here only where nothing is heard: from the first to the last beat whose onset
+      (``_accents``) reaches ``HEARD`` of the median beat's, librosa's own intent (half a typical beat; its
+      maintainers advise trimming by hand, librosa/librosa#205) measured against the median, which accents do not
+      pull up.
+    """
     import librosa
 
-    envelope = librosa.onset.onset_strength(y=signal, sr=rate, hop_length=hop)
-    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=hop)
+    lead_in = hop * -(-ANALYSIS_WINDOW // hop)  # whole frames: the envelope's frames stay the signal's
+    heard_after_silence = np.concatenate([np.zeros(lead_in, dtype=signal.dtype), signal])
+    envelope = librosa.onset.onset_strength(y=heard_after_silence, sr=rate, hop_length=hop)[lead_in // hop:]
+    beats = np.zeros(0, dtype=np.int64)
+    if envelope.any():
+        tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=envelope, sr=rate, hop_length=hop))[0])
+        lead = 2 * round(rate / hop * 60.0 / tempo)
+        _, found = librosa.beat.beat_track(onset_envelope=np.pad(envelope, (lead, 0)), sr=rate, hop_length=hop,
+                                           bpm=tempo, trim=False)
+        beats = np.asarray(found, dtype=np.int64) - lead
+        beats = beats[beats >= 0]
+    if len(beats):
+        strength = _accents(envelope, beats)
+        heard = np.flatnonzero(strength > HEARD * np.median(strength))
+        beats = beats[heard[0]:heard[-1] + 1] if len(heard) else beats[:0]
     if len(beats) < 2:
         raise MusicError(f"{path}: found {len(beats)} beat(s) in the audio; a beat grid needs at least two")
-    return envelope, np.asarray(beats, dtype=np.int64)
+    return envelope, beats
+
+
+def _accents(envelope: np.ndarray, beats: np.ndarray) -> np.ndarray:
+    """Each beat's onset strength summed over ± 3 frames (± 35 ms): its peak alone rises and falls with where the
+    onset falls between two frames, a pattern that repeats every few beats and would pass for a meter."""
+    padded = np.pad(envelope, 3)
+    return np.sum([padded[np.clip(beats + k, 0, len(padded) - 1)] for k in range(7)], axis=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------

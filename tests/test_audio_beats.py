@@ -42,6 +42,27 @@ def _nearest(times: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return np.abs(np.asarray(times)[:, None] - np.asarray(targets)[None]).min(axis=1)
 
 
+ACCENTS = {"pitch and loudness": ((1600.0, 0.9), (800.0, 0.5)), "pitch": ((1600.0, 0.5), (800.0, 0.5)),
+           "loudness": ((800.0, 0.9), (800.0, 0.5))}
+
+
+def metronome(path: Path, bpm: float, meter: int, bars: int, marked: str = "pitch and loudness",
+              fade: float = 1.0) -> np.ndarray:
+    """Write a WAV of a metronome from time 0: a struck click (5-ms decay) on every beat, the downbeat's marked as
+    ``ACCENTS[marked]`` says ((Hz, amplitude) of the downbeat's click and of the others'), the last bar's clicks at
+    ``fade`` times their amplitude (a diminuendo); one second of silence after the last click. The click times."""
+    clicks = 60.0 / bpm * np.arange(meter * bars)
+    signal = np.zeros(round((clicks[-1] + 1.0) * RATE))
+    t = np.arange(round(0.025 * RATE)) / RATE
+    for index, click in enumerate(clicks):
+        frequency, amplitude = ACCENTS[marked][index % meter != 0]
+        amplitude *= fade if index >= meter * (bars - 1) else 1.0
+        start = round(click * RATE)
+        signal[start:start + len(t)] += amplitude * np.sin(2 * np.pi * frequency * t) * np.exp(-t / 0.005)
+    wavfile.write(path, RATE, (0.9 * signal * 32767).astype(np.int16))
+    return clicks
+
+
 @needs_librosa
 @pytest.mark.parametrize("bpm", [96.0, 128.0])
 def test_click_track_tempo_and_beats(tmp_path, bpm):
@@ -199,3 +220,34 @@ def test_a_recordings_meter_and_first_bar_line_are_heard(tmp_path, meter, upbeat
     downbeat = grid.times[upbeat]
     assert downbeat == pytest.approx(0.5 + upbeat * 60.0 / bpm, abs=0.07)  # on the first bar's struck chord
     assert beats_from_audio(tmp_path / "piece.wav", beats_per_bar=meter).downbeat == upbeat  # meter given
+
+
+@needs_librosa
+@pytest.mark.parametrize("marked", list(ACCENTS))
+@pytest.mark.parametrize(("meter", "bpm"), [(4, 96.0), (4, 132.0), (3, 96.0), (3, 132.0)])
+def test_a_metronomes_bars_start_on_its_accented_clicks_from_the_first(tmp_path, meter, bpm, marked):
+    """A metronome from time 0, read as the command line reads music: a beat on every click from the first, and
+    the bars on the accented ones. librosa lost the first click (no onset at time 0, its first frame already
+    hearing it; and its trim drops the beats before the first one as strong as most), and the bars were put a beat
+    early or counted in fours where the pitch marked them: the beat before an accent heard half its click's pitch
+    (chroma up to the next beat, every frame scaled to 1) (until 2026-12-07)."""
+    from motiongpt.conditioning import music_features
+
+    clicks = metronome(tmp_path / "metronome.wav", bpm, meter, 12, marked)
+    grid = music_features(tmp_path / "metronome.wav").grid
+    times = np.array(grid.times)
+    assert times[0] == pytest.approx(clicks[0], abs=0.030)  # the first click is the first beat
+    assert _nearest(clicks, times).max() <= 0.030  # and every click has its beat
+    assert (grid.beats_per_bar, grid.downbeat) == (meter, 0)
+    assert _nearest(times[::meter][:12], clicks[::meter]).max() <= 0.030  # bar lines on the accented clicks
+
+
+@needs_librosa
+def test_a_quiet_last_bar_keeps_its_beats(tmp_path):
+    """A diminuendo: the last bar's clicks at a third of the others' loudness are still beats (librosa's trim
+    dropped every trailing beat weaker than the RMS of all, so the grid ran on at the last tempo past music that
+    was still playing: the last 22 s of a 36 s quartet movement in bench/audio_meter.py)."""
+    clicks = metronome(tmp_path / "metronome.wav", 110.0, 4, 6, "loudness", fade=1 / 3)
+    grid = beats_from_audio(tmp_path / "metronome.wav")
+    assert _nearest(clicks, grid.times).max() <= 0.030
+    assert grid.times[-1] < clicks[-1] + 0.1  # and the silence after them is not

@@ -109,6 +109,7 @@ SCORES |= {f"random{seed}": (lambda seed=seed: random_score(seed)) for seed in r
 
 # Native JSON and text form
 
+@pytest.mark.filterwarnings("ignore:.*past the grid's last beat")  # random scores run on past their grids
 @pytest.mark.parametrize("suffix", [".json", ".laban", ".txt"])
 @pytest.mark.parametrize("name", SCORES)
 def test_round_trip_gives_an_equal_score(tmp_path: Path, name: str, suffix: str) -> None:
@@ -330,6 +331,42 @@ def test_tokenized_and_edited_scores_never_overlap(trials) -> None:
     for score in scores + edited:
         assert overlapping(score.symbols) is None
         assert text.loads(text.dumps(score)) == score
+
+
+@pytest.mark.parametrize(("grid", "said"), [("tempo: 120\nbeats: 5", "3: beats: 5"),
+                                            ("beat times: 0 0.5 1 1.5\n  2", "2: beat times: 5 beats")])
+def test_a_grid_that_ends_before_its_symbols_is_read_as_written_and_said(tmp_path, grid, said) -> None:
+    """Symbols past the last beat a header gives are kept, timed at the grid's last beat interval as everywhere
+    (laban.timing), and a warning names the header's line, the grid's last beat and the symbol's line (the file
+    was read without a word, as if the count covered them). Where the count covers them, nothing is said."""
+    lines = f"title: short\n{grid}\n\nbar 1\n  1  support-left  forward middle  1\nbar 2\n  3  support-right  " \
+            f"forward middle  1+1/2\n"
+    (tmp_path / "dance.laban").write_text(lines)
+    with pytest.warns(UserWarning, match=rf"dance\.laban:{said}, the last on bar 2 beat 1, but the symbol on line 8 "
+                                         rf"ends on bar 2 beat 4\.5: past the grid's last beat the symbols keep its "
+                                         rf"last beat interval \(0\.5 s\)$"):
+        score = Score.load(tmp_path / "dance.laban")
+    assert score.grid.beat_count == 5 and score.duration == 7.5
+    assert score.grid.beats_to_seconds(7.5) == pytest.approx(3.75)  # the last interval, 0.5 s, goes on
+    enough = lines.replace("beats: 5", "beats: 9").replace("  2\n", "  2 2.5 3 3.5 4\n")  # to beat 8 >= 7.5
+    (tmp_path / "enough.laban").write_text(enough)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Score.load(tmp_path / "enough.laban").grid.beat_count == 9
+
+
+def test_a_take_longer_than_its_music_is_written_and_read_back(trials, tmp_path) -> None:
+    """The tokenizer writes a take danced on past its music's end on the music's grid (what ``tokenize --music``
+    does with a song shorter than the take): its file is read back equal, with the warning, never refused."""
+    import laban
+    from laban.analysis import WORKING_FPS
+
+    motion = laban.read_bvh(trials["05_02"].path, frame_rate=trials["05_02"].fps, max_fps=WORKING_FPS)
+    score = laban.tokenize(motion, grid=laban.beat_grid(bpm=120.0, seconds=4.0))  # 4 s of music, a 9 s take
+    assert max(s.end for s in score.symbols) > score.grid.beat_count - 1
+    score.save(tmp_path / "take.laban")
+    with pytest.warns(UserWarning, match=r"take\.laban:\d+: beats: 9, the last on bar 3 beat 1, but the symbol"):
+        assert Score.load(tmp_path / "take.laban") == score
 
 
 # LabanEditor JSON

@@ -32,6 +32,10 @@ Header, first, each key at most once:
   ``beats: <count>`` (default: enough beats for the last symbol to end) and ``first beat: <seconds>``
   (default 0). Or, instead of these three, ``beat times: <seconds> <seconds> ...``: every beat's time,
   strictly increasing, continued on as many indented lines as needed.
+- A grid may end before its symbols do: a take danced on past the end of the music it was tokenized on is
+  written so (``beats:`` or ``beat times:`` the music's). The file is read as written; past the grid's last beat
+  the symbols keep its last beat interval (``laban.timing``), and a warning names the header's line, the grid's
+  last beat and the symbol that ends after it, so that a count an edit left behind does not pass silently.
 - ``meter: 3/4``: beats per bar (the lower number is read but not kept: a beat is what the grid says).
 - ``upbeat: <beats>``: beats before bar 1 (default 0); they form bar 0.
 
@@ -70,6 +74,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from enum import Enum
 from fractions import Fraction
 from functools import lru_cache
@@ -307,6 +312,7 @@ def loads(text: str, source: str = "<string>") -> Score:
                      f"{_what_text(a)} on line {line_a} (bar {bar_a}, beat {row_a[0]}, length {row_a[-1]}): a column "
                      f"holds one symbol at a time")
     grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
+    _warn_past_grid(header, grid, symbols, bar_rows, source)
     return Score(grid, symbols, starting, title)
 
 
@@ -372,6 +378,24 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
         return BeatGrid(uniform_times(tempo, count, offset), per_bar, upbeat)
     except ValueError as e:  # a first beat so large that consecutive beats round to the same float
         fail(line, str(e))
+
+
+def _warn_past_grid(header: dict[str, tuple[int, str]], grid: BeatGrid, symbols: list[Symbol],
+                    rows: list[tuple[int, int, list[str]]], source: str) -> None:
+    """Say where the symbols run on past the grid's last beat (the module's docstring says why it is no error)."""
+    if not symbols:
+        return
+    last = max(range(len(symbols)), key=lambda k: symbols[k].end)
+    if symbols[last].end <= grid.beat_count - 1:
+        return
+    key = "beat times" if "beat times" in header else "beats"  # without either the grid covers every symbol
+    bar, beat = grid.bar_and_beat(grid.beat_count - 1)
+    end_bar, end_beat = grid.bar_and_beat(symbols[last].end)
+    said = f"beats: {grid.beat_count}" if key == "beats" else f"beat times: {grid.beat_count} beats"
+    warnings.warn(f"{source}:{header[key][0]}: {said}, the last on bar {bar} beat {beat:g}, "
+                  f"but the symbol on line {rows[last][0]} ends on bar {end_bar} beat {end_beat:g}: past the grid's "
+                  f"last beat the symbols keep its last beat interval ({grid.times[-1] - grid.times[-2]:.3g} s)",
+                  stacklevel=3)
 
 
 def _parse_start_row(number: int, words: list[str], fail: _Fail) -> Symbol:
