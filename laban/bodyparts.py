@@ -173,6 +173,14 @@ def _body_part(key: str | BodyPart) -> BodyPart:
             from None
 
 
+def _naming(reason: str, *parts: BodyPart) -> SkeletonError:
+    """A recognition refused for ``reason``, which ends saying which joints to name, with the ``--map`` that names
+    them; ``reason`` kept alone for a caller that asks for the joints its own way (the studio's form)."""
+    error = SkeletonError(f"{reason}, e.g. {' '.join(f'--map {part.value}=<joint>' for part in parts)}")
+    error.reason = reason
+    return error
+
+
 def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
     """Refuse a body no human has: hips or shoulders that coincide, a thigh, shin, upper arm or forearm shorter than
     ``SHORTEST_BONE`` (SkeletonError); warn when the parts named left lie on the performer's right.
@@ -184,19 +192,17 @@ def check_plausible(skeleton: Skeleton, parts: dict[BodyPart, int]) -> None:
     for joints, kind in (("hip", "thigh"), ("shoulder", "upper-arm")):
         a, b = BodyPart(f"{kind}-left"), BodyPart(f"{kind}-right")
         if np.linalg.norm(rest[parts[a]] - rest[parts[b]]) < COINCIDENT:
-            raise SkeletonError(
-                f"the {joints} joints coincide: {a.value} '{name(a)}' and {b.value} '{name(b)}' are at one place in "
-                f"the rest pose, so they are helper joints, not the {joints}s; name the real ones, e.g. "
-                f"--map {a.value}=<joint> --map {b.value}=<joint>")
+            raise _naming(f"the {joints} joints coincide: {a.value} '{name(a)}' and {b.value} '{name(b)}' are at one "
+                          f"place in the rest pose, so they are helper joints, not the {joints}s; name the real ones",
+                          a, b)
     for side in (LEFT, RIGHT):
         for upper, lower in (("thigh", "shin"), ("shin", "foot"), ("upper-arm", "forearm"), ("forearm", "hand")):
             a, b = BodyPart(f"{upper}-{side}"), BodyPart(f"{lower}-{side}")
             length = float(np.linalg.norm(rest[parts[b]] - rest[parts[a]]))
             if length < SHORTEST_BONE:
-                raise SkeletonError(
-                    f"the {upper} from '{name(a)}' to '{name(b)}' is {length * 100:.1f} cm long in the rest pose, "
-                    f"shorter than any person's ({SHORTEST_BONE * 100:.0f} cm): one of them is a helper joint; "
-                    f"name the joint where the limb bends, e.g. --map {b.value}=<joint>")
+                raise _naming(f"the {upper} from '{name(a)}' to '{name(b)}' is {length * 100:.1f} cm long in the "
+                              f"rest pose, shorter than any person's ({SHORTEST_BONE * 100:.0f} cm): one of them is "
+                              "a helper joint; name the joint where the limb bends", b)
     forward = _Body(skeleton).forward()
     if forward is None:  # no feet to say where the figure faces
         return

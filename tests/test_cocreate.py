@@ -760,6 +760,43 @@ def test_music_given_relative_or_given_again_is_edited_and_made_again_as_it_was(
     assert json.loads((tmp_path / "p" / "prompt.json").read_text())["music"] == str((work / "tune.mid").resolve())
 
 
+def test_a_folder_moved_with_its_music_is_made_again_and_developed(model_dir, tmp_path, capsys, monkeypatch):
+    """prompt.json names music by its whole path: a folder of dances moved elsewhere with its music (a studio
+    folder, or its history zip unpacked on another computer) could not be made again nor developed ("tune.mid: no
+    such file (the music this dance was made on)"). The music is found again under the dance's own folder tree, by
+    the most of its recorded path's last parts."""
+    music21 = pytest.importorskip("music21")
+    import shutil
+
+    from motiongpt.cli import main
+
+    work = tmp_path / "work"
+    for folder in ("music", "dances"):
+        (work / folder).mkdir(parents=True)
+    for bpm, where in ((100, "music"), (140, "dances")):  # beside the dances: another tune of the same name
+        part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=bpm)])
+        part.append([music21.note.Note(60 + k % 5, quarterLength=1.0) for k in range(32)])
+        part.write("midi", fp=str(work / where / "tune.mid"))
+    model = ["--model", str(model_dir)]
+    monkeypatch.chdir(work)
+    for args in (["generate", "--text", "steps forward", "--music", "music/tune.mid", "--bars", "4", "--seed", "1",
+                  "--no-video", "-o", "dances/a"],
+                 ["regenerate", "dances/a", "--bars", "2", "--no-video", "-o", "dances/r"],
+                 ["continue", "dances/a", "--bars", "2", "--no-video", "-o", "dances/next"]):
+        code, err = cli(args + model, capsys)
+        assert code == 0, (args, err)
+    monkeypatch.chdir(tmp_path)
+    shutil.move(work, tmp_path / "moved")
+    code = main(["history", "moved/dances", "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    code, err = cli(["continue", "moved/dances/a", "--bars", "2", "--no-video", "-o", "moved/dances/on"] + model,
+                    capsys)
+    assert code == 0, err
+    lineage = json.loads((tmp_path / "moved" / "dances" / "on" / "lineage.json").read_text())
+    assert lineage["settings"]["own_music"]  # on the music's next bars, not at the dance's closing tempo
+
+
 def test_bars_not_danced_on_the_dance_s_music_are_not_given_its_controls(model_dir):
     """A dance on a chorale continued on another: regenerating or varying it read the chorale's controls for the
     bars danced on the other music (the chorale's bars 5-6 for bars 5-6 of the dance). Those bars' controls are

@@ -16,6 +16,7 @@ pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx")
 from starlette.testclient import TestClient  # noqa: E402
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-FOLDER"
+FLAG = r"(?<![\w-])--[a-z]"  # a command-line option in a message: the page has none
 
 
 @pytest.fixture(scope="module")
@@ -153,12 +154,16 @@ def test_a_rig_whose_joints_say_nothing_is_named_then_danced_on(site, trials, tm
     with the body parts to name and its joints; a bad map in one line; with a map, as ``generate --skeleton --map``,
     the dance is performed on the rig, its prompt keeps the map, and a dance made from it in the studio (vary,
     continue) is performed on the rig too; a BVH onto the rig takes the map as well."""
+    import re
+
     from laban import read_bvh
     from laban.skeleton import REQUIRED_PARTS
 
     client, studio = site["client"], site["studio"]
     rig, mapping = anonymous_take(trials, tmp_path)
     joints = list(read_bvh(rig).skeleton.names)
+    named = list(read_bvh(tmp_path / "named.bvh").skeleton.names)  # CMU's helper joints at the pelvis, as thighs
+    hips = {"thigh-left": f"J{named.index('LHipJoint') + 1}", "thigh-right": f"J{named.index('RHipJoint') + 1}"}
     upload = client.put("/api/upload?kind=rig&name=my_rig.bvh", content=rig.read_bytes()).json()["upload"]
     ask = {"text": "steps", "bars": 1, "count": 1, "seed": 3, "rig": upload}
     refused = client.post("/api/ask", json=ask)
@@ -174,11 +179,14 @@ def test_a_rig_whose_joints_say_nothing_is_named_then_danced_on(site, trials, tm
             f"joint '{mapping['hand-left']}' for both hand-left and hand-right"),
            ({p: j for p, j in mapping.items() if p != "head"}, "my_rig.bvh: cannot recognise head among its joints"),
            ({**mapping, "tail": "J1"}, "unknown body part 'tail'"), ({**mapping, "head": " "}, "name a body part"),
-           ("hand-left=J1", "map names body parts' joints")]
+           ("hand-left=J1", "map names body parts' joints"),
+           ({**mapping, **hips}, "my_rig.bvh: the hip joints coincide: thigh-left 'J2' and thigh-right 'J7' are at one "
+                                 "place in the rest pose, so they are helper joints, not the hips; name the real ones")]
     for given, says in bad:
         answer = client.post("/api/ask", json={**ask, "map": given})
         assert answer.status_code == 400 and says in answer.json()["error"], (given, answer.text)
         assert "\n" not in answer.json()["error"] and "Traceback" not in answer.text
+        assert not re.search(FLAG, answer.json()["error"]), answer.text  # the page's form, not --map
     unused = client.post("/api/ask", json={"bars": 1, "map": mapping})  # a map with no rig to name
     assert unused.status_code == 400 and "give it too" in unused.json()["error"]
 
@@ -369,6 +377,92 @@ def test_music_upload_and_ask_on_it(site):
     assert [n[0] for n in music["notes"]] == pytest.approx([0.5 * k for k in range(len(music["notes"]))])
     found = client.get("/api/corpus?q=joplin maple").json()["works"]
     assert "corpus:joplin/maple_leaf_rag" in found
+
+
+def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(site, monkeypatch, tmp_path):
+    """Continuing a dance made on the whole of its music was refused with the library's '(give --music for other
+    music)', a flag the page has not, and the studio had no way to continue on other music. The refusal says what
+    to do in the page's words; a continue takes other music as an ask does (an upload or a corpus work), its lineage
+    records it, and the new bars are not given the dance's music (``music_bars``). An ask on music longer than a
+    dance may be is refused in the page's words too."""
+    import importlib
+    import re
+
+    from music21 import note, stream
+
+    client, studio = site["client"], site["studio"]
+    names = {}
+    for name, beats in (("short.mid", 8), ("other.mid", 16)):
+        stream.Stream([note.Note("E4", quarterLength=1) for _ in range(beats)]).write("midi", fp=str(tmp_path / name))
+        answer = client.put(f"/api/upload?kind=music&name={name}", content=(tmp_path / name).read_bytes())
+        names[name] = answer.json()["upload"]
+    [dance] = run(site, client.post("/api/ask", json={"text": "steps", "music": names["short.mid"],
+                                                      "count": 1}))["result"]["dances"]  # the whole piece
+    assert len(client.get(f"/api/dances/{dance}").json()["bars"]) == 2
+    failed = studio.jobs.wait(client.post(f"/api/dances/{dance}/continue", json={"bars": 2}).json()["id"], 120)
+    assert failed.state == "failed" and failed.error == (
+        "the music has 0 bars after this dance's, fewer than the 2 asked for: continue it on other music (a music "
+        "file or a corpus work, chosen beside Continue)"), failed.error
+    for music in (names["other.mid"], "corpus:bach/bwv66.6"):
+        [longer] = run(site, client.post(f"/api/dances/{dance}/continue", json={"bars": 2, "music": music,
+                                                                               "seed": 4}))["result"]["dances"]
+        folder = studio.folder.dance_path(longer)
+        settings = json.loads((folder / "lineage.json").read_text())["settings"]
+        recorded = music if music.startswith("corpus:") else str(studio.folder.upload_path(music))
+        assert settings["music"] == recorded and not settings["own_music"]
+        prompt = json.loads((folder / "prompt.json").read_text())
+        assert prompt["music"] == str(studio.folder.upload_path(names["short.mid"])) and prompt["music_bars"] == 2
+        assert len(client.get(f"/api/dances/{longer}").json()["bars"]) == 4
+    unknown = client.post(f"/api/dances/{dance}/continue", json={"bars": 1, "music": "u9999-none.mid"})
+    assert unknown.status_code == 404 and "no such upload" in unknown.json()["error"]
+
+    # a piece longer than a dance may be, asked whole
+    monkeypatch.setattr(importlib.import_module("motiongpt.cocreate.generate"), "MOST_BARS", 1)
+    job = client.post("/api/ask", json={"text": "steps", "music": names["other.mid"], "count": 1}).json()
+    failed = studio.jobs.wait(job["id"], 120)
+    assert failed.state == "failed" and failed.error == (
+        "the music has 4 bars, more than a dance's 1: say how many of them to dance under Bars"), failed.error
+    assert not re.search(FLAG, failed.error)
+
+
+def test_a_studio_folder_unpacked_elsewhere_plays_develops_and_makes_again_its_dances(site, tmp_path, capsys):
+    """prompt.json names an upload by its whole path: the history's zip unpacked on another computer (or the folder
+    moved) lost its music: the page played clicks for its notes, Continue on its next bars failed ("no such file
+    (the music this dance was made on)") and ``motiongpt history --replay`` made none again. The music is found
+    again under the folder (``cocreate.generate.found_music``)."""
+    import shutil
+    import zipfile
+
+    from music21 import note, stream
+
+    from motiongpt.cli import main
+    from motiongpt.studio import create_app
+    from motiongpt.studio.views import write_history_zip
+
+    stream.Stream([note.Note("G4", quarterLength=1) for _ in range(16)]).write("midi", fp=str(tmp_path / "tune.mid"))
+    app = create_app(tmp_path / "here", site["root"] / "model", warm=False)
+    client, studio = TestClient(app, base_url="http://127.0.0.1"), app.state.studio
+    tune = client.put("/api/upload?kind=music&name=tune.mid", content=(tmp_path / "tune.mid").read_bytes())
+    ask = client.post("/api/ask", json={"text": "steps", "music": tune.json()["upload"], "bars": 2, "count": 1})
+    assert studio.jobs.wait(ask.json()["id"], 120).state == "done"
+    [dance] = studio.folder.dance_ids()
+    notes = client.get(f"/api/dances/{dance}").json()["music"]["notes"]
+    write_history_zip(studio.folder, tmp_path / "history.zip")
+    shutil.rmtree(tmp_path / "here")
+    with zipfile.ZipFile(tmp_path / "history.zip") as archive:
+        archive.extractall(tmp_path / "there")
+
+    app = create_app(tmp_path / "there" / "studio", site["root"] / "model", warm=False)
+    client, studio = TestClient(app, base_url="http://127.0.0.1"), app.state.studio
+    view = client.get(f"/api/dances/{dance}").json()
+    assert view["music"]["name"] == "tune.mid" and view["music"]["notes"] == notes and notes
+    job = studio.jobs.wait(client.post(f"/api/dances/{dance}/continue", json={"bars": 1}).json()["id"], 120)
+    assert job.state == "done", job.error
+    [longer] = job.result["dances"]
+    assert json.loads((studio.folder.dance_path(longer) / "lineage.json").read_text())["settings"]["own_music"]
+    code = main(["history", str(studio.folder.dances), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "2 of 2 dances made again the same (0 not made again)", lines
 
 
 # --- safety ------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def test_a_choreographer_asks_develops_and_takes_the_dance_away(tmp_path):
         driver = browser.browser(downloads)
         try:
             seen = browser.walk(driver, url, downloads, bars=4, count=2)
+            taken = taken_away(driver, downloads)
             bad_line, marked, gutter_lines, text_lines = mistake(driver)
             errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         finally:
@@ -53,6 +54,24 @@ def test_a_choreographer_asks_develops_and_takes_the_dance_away(tmp_path):
     assert seen["child"] in seen["history"] and seen["opened"] in seen["history"]
     assert seen["bvh"].name == f"dance-{seen['child']}.bvh"
     assert read_bvh(seen["bvh"]).frame_count == read_bvh(child / "dance.bvh").frame_count
+    # every file the API gives a dance as has its link on the page (the JSON score and the staff had none)
+    assert {p.name for p in taken} == {f"dance-{seen['child']}.{suffix}" for suffix in ("json", "svg")}
+    assert Score.load(downloads / f"dance-{seen['child']}.json") == Score.load(child / "score.laban")
+    assert (downloads / f"dance-{seen['child']}.svg").read_bytes() == (child / "staff.svg").read_bytes()
+
+
+def taken_away(driver, downloads):
+    """The open dance's JSON score and staff taken away by their links on the page: the files downloaded."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    files = []
+    for suffix in ("json", "svg"):
+        driver.find_element(By.ID, f"dl-{suffix}").click()
+        files += wait(driver, lambda d: [p for p in downloads.glob(f"*.{suffix}") if p.stat().st_size > 0], 30,
+                      f"the {suffix} download")
+    return files
 
 
 def mistake(driver):
@@ -186,8 +205,9 @@ def _ask(driver, **fields):
 def test_a_reload_picks_up_where_the_studio_is(tmp_path):
     """A reload (or a second tab) lost the session: the dance open, the options of the last ask and the ask's words
     were gone, and a job still running or queued was no longer followed (no progress, no Cancel, its options never
-    drawn). The page now restores them from the address (#dance=ID), studio.json's asks and the server's jobs; and
-    the history names what each step asked (a regenerate's new words)."""
+    drawn). The page now restores them from the address (#dance=ID), studio.json's asks and the server's jobs, and
+    the bars selected from the open dance's lineage (the bars regenerated); and the history names what each step
+    asked (a regenerate's new words)."""
     import threading
 
     from selenium.webdriver.common.by import By
@@ -228,6 +248,7 @@ def test_a_reload_picks_up_where_the_studio_is(tmp_path):
             driver.refresh()
             wait(driver, lambda d: data(d, "ready"), 120, "the page again")
             reopened = data(driver, "openDance")
+            selected = [driver.find_element(By.ID, f).get_property("value") for f in ("bars-first", "bars-last")]
             label = driver.find_element(By.CSS_SELECTOR, f"#history span[data-dance='{child}']").text
             words = driver.find_element(By.ID, "ask-text").get_property("value")
             driver.execute_script("document.getElementById('close-dance').click()")  # shown only if reopened
@@ -249,6 +270,7 @@ def test_a_reload_picks_up_where_the_studio_is(tmp_path):
             driver.quit()
     assert not errors, errors
     assert reopened == child and label == f'{child} regenerate 2-2 "a jump"' and words == "a slow turn"
+    assert selected == ["2", "2"]  # the bars regenerated, as before the reload (it fell back to 1-2)
     assert restored == ranked and [rank for rank, _ in restored] == ["#1", "#2"]
     assert followed and summary == '"quick steps"'
     [ask] = [a for a in studio.folder.read_state()["asks"] if a["settings"]["text"] == "quick steps"]
@@ -410,3 +432,61 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
     assert check == "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)"
     assert (playing, stopped) == ("Stop", "Play")
     assert f"style {styles[-1]} ·" in info
+
+
+def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
+    """Continue on a dance made on the whole of its music was refused with the command line's '(give --music for
+    other music)', and the page had no other music to continue on. The refusal says what to do in the page's words,
+    and Continue takes other music, here a file, as the ask does."""
+    import re
+
+    from music21 import note, stream
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from motiongpt.studio import browser, views
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    for name, beats in (("short.mid", 8), ("other.mid", 16)):
+        stream.Stream([note.Note("E4", quarterLength=1) for _ in range(beats)]).write("midi", fp=str(tmp_path / name))
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def opened(d, other=None):
+        now = d.execute_script("return document.body.dataset.openDance || null")
+        return now if now and now != other else None
+
+    def idle(d):
+        return d.find_element(By.ID, "job").get_attribute("hidden") is not None
+
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "short.mid"))
+            _ask(driver, **{"ask-bars": "", "ask-count": 1})  # the whole piece
+            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and idle(d), 120, "the dance")
+            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+            first = wait(driver, opened, 60, "the dance open")
+            own = Select(driver.find_element(By.ID, "continue-music")).first_selected_option.text
+            driver.find_element(By.ID, "continue-bars").clear()
+            driver.find_element(By.ID, "continue-bars").send_keys("2")
+            driver.find_element(By.ID, "continue").click()
+            refusal = wait(driver, lambda d: idle(d) and d.find_element(By.ID, "notice").text, 120, "the refusal")
+            Select(driver.find_element(By.ID, "continue-music")).select_by_value("upload")
+            driver.find_element(By.ID, "continue-music-file").send_keys(str(tmp_path / "other.mid"))
+            driver.find_element(By.ID, "continue").click()
+            longer = wait(driver, lambda d: opened(d, first), 120, "the dance continued")
+            errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        finally:
+            driver.quit()
+    assert own == "its own music"
+    assert refusal.startswith("the music has 0 bars after this dance's, fewer than the 2 asked for: continue it on "
+                              "other music") and not re.search(r"(?<![\w-])--[a-z]", refusal), refusal
+    settings = json.loads((studio.folder.dance_path(longer) / "lineage.json").read_text())["settings"]
+    [other] = [p for p in (studio.folder.root / "uploads").iterdir() if p.name.endswith("other.mid")]
+    assert settings["music"] == str(other) and not settings["own_music"] and settings["added_bars"] == 2
+    assert len(views.dance_view(studio.folder, longer)["bars"]) == 4
+    assert not errors, errors

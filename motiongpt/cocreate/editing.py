@@ -74,7 +74,7 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
     from .generate import music_controls
 
-    features = music_features(_music_path(music), dance.score.beats_per_bar).counted_as(dance.score.grid)
+    features = music_features(_music_path(dance), dance.score.beats_per_bar).counted_as(dance.score.grid)
     rows = music_controls(loaded, features, dance.score.grid, bars)
     last = dance.prompt.get("music_bars")
     if last is not None:
@@ -188,11 +188,14 @@ def _place(symbol, column) -> tuple:
     return symbol.direction, symbol.level, symbol.contraction
 
 
-def _music_path(music: str):
+def _music_path(dance: Dance):
+    """The music ``dance`` was made on, where it is now (``generate.found_music``)."""
     from motiongpt.conditioning.music import resolve_music
 
+    from .generate import found_music
+
     try:
-        return resolve_music(music)
+        return resolve_music(found_music(dance.prompt["music"], dance.path))
     except MusicError as error:
         raise CocreateError(f"{error} (the music this dance was made on)") from None
 

@@ -29,6 +29,16 @@ from .onsets import WeightHeld, weight_at
 CONTEXT_BARS = 4  # bars of the dance the model continues from (as a long generation's later passes do)
 
 
+class MusicRanOut(CocreateError):
+    """The music a dance was made on has fewer bars after the dance's (``left``) than were asked for (``asked``):
+    the command line says to give other music with its ``--music``, the studio in the page's own words."""
+
+    def __init__(self, left: int, asked: int):
+        super().__init__(f"the music has {left} bar{'' if left == 1 else 's'} after this dance's, fewer than the "
+                         f"{asked} asked for (give --music for other music)")
+        self.left, self.asked = left, asked
+
+
 def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, fps: float | None = None,
                  mapping: dict[str, str] | None = None) -> Dance:
     """A motion capture (BVH, Kinect CSV, npz) as a dance: its score by ``laban.tokenize`` on its own pulse (or
@@ -137,7 +147,7 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     if dance.prompt.get("music_bars", high) < high:  # its last bars were danced on other music, or on none
         return None
     meter = score.beats_per_bar
-    features = music_features(_music_path(dance.prompt["music"]), meter).counted_as(score.grid)  # its bars
+    features = music_features(_music_path(dance), meter).counted_as(score.grid)  # its bars
     music, vocabulary = features.grid, loaded.model.vocabulary
     danced = np.asarray(score.grid.times, dtype=float)[:bar_start(score.grid, high + 1) + 1]
     if len(danced) > len(music.times) or not np.allclose(danced, np.asarray(music.times)[:len(danced)], atol=1e-6):
@@ -145,9 +155,7 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     have = vocabulary.bar_count(music)
     shift = 0 if music.downbeat else 1  # the staff number of the vocabulary's first bar
     if high + bars - shift >= have:
-        left = max(have - 1 + shift - high, 0)
-        raise CocreateError(f"the music has {left} bar{'' if left == 1 else 's'} after this dance's, fewer than the "
-                            f"{bars} asked for (give --music for other music)")
+        raise MusicRanOut(max(have - 1 + shift - high, 0), bars)
     times = np.asarray(music.times, dtype=float)[bar_start(music, first):bar_start(music, high + bars + 1) + 1]
     grid = BeatGrid(tuple(times - times[0]), meter)
     if not dance.prompt.get("controls"):

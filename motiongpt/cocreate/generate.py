@@ -96,6 +96,15 @@ def dance_grid(music: str | None = None, *, bpm: float | None = None, meter: int
     return beat_grid(bpm=bpm, seconds=seconds, meter=meter), None, None
 
 
+class MusicTooLong(CocreateError):
+    """Music of more bars (``bars``) than a dance may have (``most``), asked to be danced whole: the command line
+    says to give its ``--bars`` or ``--seconds``, the studio in the page's own words."""
+
+    def __init__(self, bars: int):
+        super().__init__(f"the music has {bars} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
+        self.bars, self.most = bars, MOST_BARS
+
+
 def recorded_music(music: str | Path | None) -> str | None:
     """How a prompt and a lineage name music: a work of music21's corpus by its name, a file by its whole path
     (given relative to where a command ran, it was looked up from where the dance was later edited, continued or
@@ -103,6 +112,23 @@ def recorded_music(music: str | Path | None) -> str | None:
     if music is None or str(music).startswith("corpus:"):
         return music
     return str(Path(music).resolve())
+
+
+def found_music(music: str | None, dance: str | Path | None) -> str | None:
+    """Music as a prompt or a lineage names it (``recorded_music``), found where it is now: a file no longer at its
+    recorded path, moved with the folder of the dance (its folder ``dance``: a studio folder, or its history zip,
+    unpacked elsewhere; a folder of dances moved with its music), is looked for under the dance's own folder tree,
+    as the most of its recorded path's last parts (``uploads/u0001-tune.mid`` before ``u0001-tune.mid``) under the
+    nearest folder above the dance; else it is named as recorded (and its reader says it is missing)."""
+    if not music or music.startswith("corpus:") or dance is None or Path(music).exists():
+        return music
+    recorded = Path(music).parts[1:] if Path(music).is_absolute() else Path(music).parts
+    above = [Path(dance).resolve(), *Path(dance).resolve().parents]
+    for first in range(len(recorded)):
+        for folder in above:
+            if (folder.joinpath(*recorded[first:])).is_file():
+                return str(folder.joinpath(*recorded[first:]))
+    return music
 
 
 def steps_named(name: str | None, music) -> str:
@@ -275,7 +301,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     if bars is not None and bars > have:
         raise CocreateError(f"the music has {have} bars, fewer than the {bars} asked for")
     if bars is None and have > MOST_BARS:
-        raise CocreateError(f"the music has {have} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
+        raise MusicTooLong(have)
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None
     repeated = music_repeats(features, grid, bars or have) if rows is not None and repeats else None
     if phrases:

@@ -35,7 +35,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     from .blend import blend
     from .editing import readable, staff_bars
     from .extend import continue_dance
-    from .generate import AS_THE_MODEL_IS, closing_words
+    from .generate import AS_THE_MODEL_IS, closing_words, found_music
     from .regenerate import regenerate
     from .translate import translate
     from .vary import vary
@@ -84,7 +84,8 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         own_music = settings.get("own_music", music is not None and music == parent.prompt.get("music"))
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
-        return continue_dance(parent, loaded, settings["added_bars"], music=None if own_music else music,
+        return continue_dance(parent, loaded, settings["added_bars"],
+                              music=None if own_music else found_music(music, dance.path),
                               text=None if own_words else lineage.text, seed=lineage.seed,
                               temperature=temperature, steps_on=prompt.get("steps_on"), **sampling)
     if operation == "translate":
@@ -99,14 +100,15 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
 
 def _generated(dance: Dance, models) -> list[Dance]:
     """The batch ``motiongpt generate`` made ``dance`` in, made again from its prompt and lineage (unranked)."""
-    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate
+    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, found_music, generate
 
     lineage, prompt = dance.lineage, dance.prompt
     length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
     # a set made before its later variations were drawn wider records no ``varied_top_p``: each was drawn at top_p
     varied = lineage.settings.get("varied_top_p", prompt.get("top_p", TOP_P))
     return generate(models(prompt.get("style")), text=prompt.get("text"), phrases=dance.phrases,
-                    music=prompt.get("music"), bpm=None if prompt.get("music") else prompt.get("bpm"),
+                    music=found_music(prompt.get("music"), dance.path),
+                    bpm=None if prompt.get("music") else prompt.get("bpm"),
                     meter=prompt.get("meter"), controls=prompt.get("controls", True),
                     repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
                     temperature=prompt.get("temperature", 1.0), top_k=prompt.get("top_k", 0),

@@ -365,8 +365,8 @@ def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | Non
         missing = getattr(error, "missing", None)
         if missing:
             message = f"{shown}: cannot recognise {', '.join(missing)} among its joints: name the joint of each"
-        else:
-            message = f"{shown}: {' '.join(str(error).split())}"
+        else:  # helper joints taken for limbs: the reason, without the command line's --map example
+            message = f"{shown}: {' '.join(getattr(error, 'reason', str(error)).split())}"
             missing = [p.value for p in REQUIRED_PARTS if p.value not in guesses]
         rig = {"upload": path.name, "name": shown, "parts": [p.value for p in REQUIRED_PARTS], "missing": missing,
                "joints": list(skeleton.names), "guesses": guesses}

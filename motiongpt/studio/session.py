@@ -155,7 +155,7 @@ class Studio:
 
         def work(job: Job) -> None:
             from motiongpt.cocreate import generate, quality
-            from motiongpt.cocreate.generate import phrases_in
+            from motiongpt.cocreate.generate import MusicTooLong, phrases_in
 
             job.step(0.02, "loading the model" if not style or not style.startswith(ADAPTER) else
                      f"loading the style adapter {style[len(ADAPTER):]}")
@@ -192,6 +192,9 @@ class Studio:
             except Cancelled:
                 self._set_ask(ask_id, lambda a: a.update(cancelled=True))
                 raise
+            except MusicTooLong as error:  # the library's says the command line's --bars or --seconds
+                raise StudioError(f"the music has {error.bars} bars, more than a dance's {error.most}: say how many "
+                                  "of them to dance under Bars") from None
             if count > 1:
                 job.step(0.9, "ranking")
                 figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
@@ -223,7 +226,8 @@ class Studio:
         return path, mapping
 
     def music(self, spec: str | None) -> str | None:
-        """The music an ask names: an upload of this studio or a work of music21's corpus."""
+        """The music an ask (or a continue on other music) names: an upload of this studio or a work of music21's
+        corpus."""
         if not spec:
             return None
         if spec.startswith("corpus:"):
@@ -236,13 +240,14 @@ class Studio:
     # --- developing a dance --------------------------------------------------------------------------------
 
     def develop(self, dance_id: str, operation: str, settings: dict) -> Job:
-        """One of regenerate, vary, continue, blend, translate, partner on dance ``dance_id``."""
+        """One of regenerate, vary, continue, blend, translate, partner on dance ``dance_id``; a continue on its own
+        music's next bars (its tempo, without music), or on ``music``, an upload or a corpus work as an ask's."""
         from motiongpt import cocreate
 
         path = self.folder.dance_path(dance_id)
         kinds = {"regenerate": dict(first=int, last=int, text=str, seed=int, temperature=float),
                  "vary": dict(strength=float, count=int, seed=int, temperature=float),
-                 "continue": dict(bars=int, text=str, seed=int, temperature=float),
+                 "continue": dict(bars=int, text=str, seed=int, temperature=float, music=str),
                  "blend": dict(other=str, bars=int, seed=int, temperature=float),
                  "translate": dict(style=str, seed=int, temperature=float),
                  "partner": dict(seed=int)}
@@ -258,6 +263,7 @@ class Studio:
             self.folder.adapter_path(s["style"][len(ADAPTER):])  # an unknown adapter is one line now
         if operation == "partner" and not partner_available():
             raise StudioError("a partner needs motiongpt.cocreate.duet, which is not installed here", 501)
+        music = self.music(s.get("music"))  # a continue on other music: an upload or a corpus work, as an ask's
 
         def work(job: Job) -> None:
             job.step(0.05, "loading the model")
@@ -273,8 +279,8 @@ class Studio:
                 made = cocreate.vary(dance, loaded, s.get("strength", 0.3), count=s.get("count", 4), seed=seed,
                                      **t)
             elif operation == "continue":
-                made = [cocreate.continue_dance(dance, loaded, s.get("bars", 4), text=s.get("text") or None,
-                                                seed=seed, best_of=EDIT_BEST_OF, **t)]
+                made = [_continued(dance, loaded, s.get("bars", 4), music=music, text=s.get("text") or None,
+                                   seed=seed, best_of=EDIT_BEST_OF, **t)]
             elif operation == "blend":
                 made = [cocreate.blend(dance, cocreate.Dance.load(other), loaded, s.get("bars", 4), seed=seed,
                                        **t)]
@@ -407,6 +413,20 @@ class Studio:
 
     def _save(self, dance, dance_id: str) -> None:
         dance.save(self.folder.dances / dance_id, video=False)
+
+
+def _continued(dance, loaded, bars: int, **settings):
+    """``cocreate.continue_dance``, its refusal when the dance's own music has run out said as the page says it (the
+    library's says the command line's ``--music``)."""
+    from motiongpt.cocreate.extend import MusicRanOut, continue_dance
+
+    try:
+        return continue_dance(dance, loaded, bars, **settings)
+    except MusicRanOut as error:
+        more = f" or by {error.left} bar{'' if error.left == 1 else 's'}" if error.left else ""
+        raise StudioError(f"the music has {error.left} bar{'' if error.left == 1 else 's'} after this dance's, "
+                          f"fewer than the {error.asked} asked for: continue it on other music (a music file or a "
+                          f"corpus work, chosen beside Continue){more}") from None
 
 
 def _settings(given, **kinds) -> dict:

@@ -239,14 +239,15 @@ function orderCards(order) {
   });
 }
 
-async function searchCorpus() {
-  const q = $("corpus-search").value.trim();
+async function searchCorpus(search, results) {
+  // The corpus works whose titles hold the words typed into `search`, listed in `results` (the ask's, Continue's).
+  const q = search.value.trim();
   if (q.length < 2) return;
   try {
     const found = await api("GET", `/api/corpus?q=${encodeURIComponent(q)}`);
     // a search per key typed: an answer to an earlier query, come late, must not replace the words' own
-    if ($("corpus-search").value.trim() !== q) return;
-    $("corpus-results").replaceChildren(...found.works.map((w) => new Option(w.replace("corpus:", ""), w)));
+    if (search.value.trim() !== q) return;
+    results.replaceChildren(...found.works.map((w) => new Option(w.replace("corpus:", ""), w)));
   } catch (error) { notice(error.message); }
 }
 
@@ -265,7 +266,7 @@ async function startFrom() {
 
 // --- one dance ---------------------------------------------------------------------------------------------
 
-async function openDance(id, selection) {
+async function openDance(id) {
   // The dance's view and its motion asked for at once; the history is redrawn after the dancer is on screen.
   stop();
   const [dance, motion] = await Promise.all([api("GET", `/api/dances/${id}`), api("GET", `/api/dances/${id}/motion`)]);
@@ -291,10 +292,16 @@ async function openDance(id, selection) {
     : dance.music && dance.music.notes ? "The score's notes play with it (a simple synthesiser)."
     : "No music: the beats are clicked.";
   $("score-text").value = dance.score_text; $("score-error").textContent = ""; S.badLine = null; gutter();
-  selection = selection || [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
+  // The bars selected: those regenerated to make it (as the page left them after Regenerate bars, and finds them
+  // again after a reload: the dance's lineage says them), else its first two.
+  const selection = dance.operation === "regenerate" && dance.bars_changed ? dance.bars_changed
+    : [dance.bars[0].bar, dance.bars[Math.min(1, dance.bars.length - 1)].bar];
   $("bars-first").value = selection[0]; $("bars-last").value = selection[1];
   S.staff.show(dance, `/api/dances/${id}/staff.svg?v=${Date.now()}`, selection);
-  for (const [kind, el] of [["bvh", "dl-bvh"], ["pdf", "dl-pdf"], ["laban", "dl-laban"]]) $(el).href = `/api/dances/${id}/download/${kind}`;
+  for (const kind of ["bvh", "pdf", "laban", "json", "svg"]) {
+    $(`dl-${kind}`).href = `/api/dances/${id}/download/${kind}`;
+  }
+  $("continue-music").options[0].textContent = dance.music ? "its own music" : "its own tempo";
   $("dl-mp4").hidden = !dance.video; $("dl-mp4").href = `/api/dances/${id}/download/mp4`;
   $("dl-rig").hidden = true;
   S.audio = dance.music && dance.music.audio ? new Audio(dance.music.audio) : null;
@@ -319,15 +326,37 @@ async function develop(operation, settings) {
     const started = performance.now(), from = S.dance.id;
     const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/${operation}`, settings));
     if (job.state !== "done") return;
-    await showMade(operation, job.result.dances || [], from,
-                   operation === "regenerate" ? [+settings.first, +settings.last] : null);
+    await showMade(operation, job.result.dances || [], from);
     if (S.dance && S.dance.id !== from) {
       document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
     }
   } catch (error) { notice(error.message); }
 }
 
-async function showMade(operation, made, from, selection) {
+function continueMusicChosen() {
+  // Continue's music: the dance's own (its next bars; a dance without music: its tempo), or a file or a corpus work.
+  const source = $("continue-music").value;
+  $("continue-music-file").hidden = source !== "upload";
+  $("continue-corpus-search").hidden = $("continue-corpus-results").hidden = source !== "corpus";
+}
+
+async function continueDance() {
+  // Continued on the music chosen beside it, taken as an ask takes music: an upload (sent once) or a corpus work.
+  try {
+    const settings = { bars: $("continue-bars").value, seed: Date.now() % 100000 }, source = $("continue-music").value;
+    if (source === "upload") {
+      const file = $("continue-music-file").files[0];
+      if (!file) throw new Error("choose the music file to continue on first");
+      settings.music = await uploadOnce("music", file);
+    } else if (source === "corpus") {
+      settings.music = $("continue-corpus-results").value;
+      if (!settings.music) throw new Error("search the corpus and pick a piece to continue on first");
+    }
+    await develop("continue", settings);
+  } catch (error) { notice(error.message); }
+}
+
+async function showMade(operation, made, from) {
   // What an operation made: several (variations of a dance) back in the grid, one opened.
   if (made.length > 1) {
     closeDance(); $("grid").replaceChildren(); S.cards.clear();
@@ -335,7 +364,7 @@ async function showMade(operation, made, from, selection) {
     for (const id of made) await addCard(id);
     orderCards(made);
   } else if (made.length) {
-    await openDance(made[0], selection);
+    await openDance(made[0]);
     return;  // openDance redrew the history
   }
   await refreshHistory();
@@ -581,8 +610,7 @@ async function followJobs(jobs) {
         const done = await runJob(job);
         if (done.state !== "done") continue;
         if (done.result.video) { if (S.dance && S.dance.id === done.result.video) $("dl-mp4").hidden = false; }
-        else await showMade(job.kind, done.result.dances || [], asked.dance || "",
-                            job.kind === "regenerate" ? [+asked.first, +asked.last] : null);
+        else await showMade(job.kind, done.result.dances || [], asked.dance || "");
       }
     } catch (error) { notice(error.message); }
   }
@@ -615,7 +643,10 @@ async function init() {
     $(id).addEventListener("change", () => S.staff.select(+$("bars-first").value, +$("bars-last").value));
   }
   $("ask").addEventListener("submit", ask);
-  $("corpus-search").addEventListener("input", searchCorpus);
+  $("corpus-search").addEventListener("input", () => searchCorpus($("corpus-search"), $("corpus-results")));
+  $("continue-corpus-search").addEventListener("input",
+    () => searchCorpus($("continue-corpus-search"), $("continue-corpus-results")));
+  $("continue-music").addEventListener("change", continueMusicChosen);
   $("corpus-results").addEventListener("change", () => {
     document.querySelector("input[name=music-source][value=corpus]").checked = true; musicChosen();
     $("music-chosen").textContent = $("corpus-results").value;
@@ -635,7 +666,7 @@ async function init() {
     first: $("bars-first").value, last: $("bars-last").value, text: $("bars-text").value.trim(), seed: Date.now() % 100000 }));
   $("vary-near").addEventListener("click", () => develop("vary", { strength: 0.25, count: 4, seed: Date.now() % 100000 }));
   $("vary-far").addEventListener("click", () => develop("vary", { strength: 0.75, count: 4, seed: Date.now() % 100000 }));
-  $("continue").addEventListener("click", () => develop("continue", { bars: $("continue-bars").value, seed: Date.now() % 100000 }));
+  $("continue").addEventListener("click", continueDance);
   $("blend").addEventListener("click", () => develop("blend", { other: $("blend-with").value, bars: 4, seed: Date.now() % 100000 }));
   $("translate").addEventListener("click", () => develop("translate", { style: $("translate-style").value, seed: Date.now() % 100000 }));
   $("partner").addEventListener("click", () => develop("partner", { seed: Date.now() % 100000 }));
