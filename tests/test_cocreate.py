@@ -698,7 +698,7 @@ def test_a_session_of_choices_is_made_again_the_same(model_dir, tmp_path, capsys
     (g / "2-vary" / "2" / "lineage.json").write_text(json.dumps(lineage))
     main(["history", str(tmp_path), "--replay"])
     out = capsys.readouterr().out
-    assert "not made again: its lineage.json lacks 'strength'" in out and "7 of 8 dances made again" in out
+    assert "could not be made again: its lineage.json lacks 'strength'" in out and "7 of 9 dances made again" in out
 
 
 def test_a_session_made_with_relative_paths_is_made_again_from_anywhere(model_dir, tmp_path, capsys, monkeypatch):
@@ -721,6 +721,11 @@ def test_a_session_made_with_relative_paths_is_made_again_from_anywhere(model_di
     code = main(["history", "work", "--replay"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0 and lines[-1] == "2 of 2 dances made again the same (0 not made again)", lines
+    shutil.rmtree(work / "my_model")  # what made them is gone: they cannot be made again, and replay says so
+    code = main(["history", "work", "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1 and lines[-1] == "0 of 2 dances made again the same (0 not made again)", lines
+    assert sum("could not be made again: " in line for line in lines) == 2, lines
 
 
 def test_music_given_relative_or_given_again_is_edited_and_made_again_as_it_was(model_dir, tmp_path, capsys,

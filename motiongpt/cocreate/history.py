@@ -135,15 +135,20 @@ def format_history(root: str | Path, note=None) -> str:
 
 def made_again(node: Node, cache: dict) -> tuple[bool | None, str]:
     """Whether ``node``'s dance comes out the same when made again from its lineage (``replay.replay``): True
-    (the same score, to the byte of score.json; a duet's, its follower's), False (another), or None where it cannot
-    be, with why. ``cache`` keeps the models loaded and the sets made again across the nodes of one tree."""
-    from .replay import model_loader, replay
+    (the same score, to the byte of score.json; a duet's, its follower's), False (another, or it could not be made
+    again: what made it is gone or damaged), or None for a dance no operation made (a capture, a hand edit), with
+    why. ``cache`` keeps the models loaded and the sets made again across the nodes of one tree. (A dance whose
+    model or music had gone was None, as a capture is, and a replay of nothing but such dances said 0 of 0 and
+    succeeded.)"""
+    from .replay import NotMadeAgain, model_loader, replay
 
     try:
         again = replay(node.dance, [p.dance for p in node.parents], model_loader(node.dance, cache.setdefault(
             "models", {})), cache.setdefault("made", {}))
-    except LabanError as error:
+    except NotMadeAgain as error:
         return None, f"not made again: {' '.join(str(error).split())}"
+    except LabanError as error:
+        return False, f"could not be made again: {' '.join(str(error).split())}"
     if again.digest() == node.dance.digest():
         return True, "made again: the same"
     return False, "made again: ANOTHER SCORE (edited by hand since, or made by other code)"

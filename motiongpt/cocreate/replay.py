@@ -20,6 +20,11 @@ from .dance import CocreateError, Dance, score_digest
 from .models import Loaded
 
 
+class NotMadeAgain(CocreateError):
+    """A dance no operation made (a capture, a hand edit): a person's, not the package's to make again. Any other
+    refusal of ``replay`` (a model, music or parent gone, a damaged lineage) is a dance that could not be."""
+
+
 def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None) -> Dance:
     """``dance`` made again by its lineage's operation on ``parents`` (in its lineage's order); ``models(style)``
     gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None). ``made`` keeps
@@ -47,9 +52,9 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     if operation in ("partner", "duet"):
         return _follower(dance, parents, models)
     if operation not in needed:
-        raise CocreateError(f"made by '{operation}', which is not made again here (a capture or a hand edit is a "
-                            "person's; replay makes generate, vary, regenerate, continue, blend, translate, a "
-                            "partner and a duet)")
+        raise NotMadeAgain(f"made by '{operation}', which is not made again here (a capture or a hand edit is a "
+                           "person's; replay makes generate, vary, regenerate, continue, blend, translate, a "
+                           "partner and a duet)")
     if not parents and operation == "continue" and prompt.get("capture"):  # a capture continued: tokenized again
         parents = [_capture(prompt, lineage.parents[0] if lineage.parents else {})]
     if len(parents) < needed[operation]:
