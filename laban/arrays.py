@@ -1,10 +1,22 @@
 """Joint positions as plain arrays in an ``.npz`` file, for motion that comes as positions rather than rotations
-(pose estimators, other capture systems, our own Kinect reads).
+(pose estimators, other capture systems, our own Kinect reads); and what every reader of positions does with them
+(``trajectories_from_positions``).
 
-Keys: ``positions`` (T, J, 3) in metres, y up, within ``LARGEST_POSITION`` of the origin; ``names`` (J,)
-unicode; ``parents`` (J,) integers, -1 for the root, each parent before its children; ``fps`` a scalar within
-``laban.limits.FRAME_RATES``. Files are loaded without pickles, so an ``.npz`` from anywhere is safe to open, and
+Keys: ``positions`` (T, J, 3); ``names`` (J,) unicode; ``parents`` (J,) integers, -1 for the root, each parent
+before its children, which may be left out when the names are a layout ``laban.layouts`` knows (Kinect v1/v2,
+Azure Kinect, SMPL, MediaPipe Pose); ``fps`` a scalar within ``laban.limits.FRAME_RATES``, which may be left out
+when the reader is given one. Files are loaded without pickles, so an ``.npz`` from anywhere is safe to open, and
 written atomically, so an interrupted write never leaves half a file.
+
+Positions need not be in metres, y up: a figure whose joints' names say where its head and feet are is turned
+upright (z up as AMASS writes SMPL joints, y down as MediaPipe and Azure Kinect write theirs) and put in metres
+(from millimetres or centimetres), both read from the body itself. A joint that tracking lost (NaN positions, or a
+Kinect state 0) is filled in between the frames around it for up to ``MAX_GAP``; a body part lost for longer is
+refused, and a joint never seen that is no body part (a thumb, a hand tip, an eye) is left out.
+
+Not read: a body model's parameters (AMASS ``poses``, ``trans``, ``betas``), which need the model (``smplx``) to
+give joint positions; positions centred on the hips in every frame (MediaPipe's world landmarks, a model's joints
+without its translation), which hold no travel and no floor to find steps on; an ``.npy``, which has no names.
 """
 
 from __future__ import annotations
@@ -14,37 +26,70 @@ from pathlib import Path
 
 import numpy as np
 
-from .bodyparts import recognise
-from .bvh import check_frame_rate
+from .bodyparts import label, named_parts, recognise
+from .bvh import check_frame_rate, standing_height
 from .errors import MotionFileError, SkeletonError
 from .files import atomic_path
+from .layouts import layout_of
 from .motion import Trajectories
-from .skeleton import Skeleton
+from .skeleton import BodyPart, Skeleton
 
 KEYS = ("positions", "names", "parents", "fps")
 # Metres from the origin beyond which a position is no body's (100 km, the BVH reader's limit of 1e7 in its
-# smallest unit, centimetres): positions in millimetres or a damaged file, refused before they reach a score.
+# smallest unit, centimetres): a damaged file, refused before it reaches a score.
 LARGEST_POSITION = 1e5
+# The longest time (s) a joint may go unseen, tracking lost or frames dropped, and be filled in between the frames
+# around it: a step takes about half a second, so a longer gap in a leg would invent the steps it hides.
+MAX_GAP = 1.0
+# The units positions come in, tried in order: the first that makes the body's height (joint centres, ankle to
+# head, as if standing straight) one of BODY_HEIGHT is the file's. A measured body, not a rig: no inches, no CMU
+# units; and the span is narrower than a factor of ten, so that one unit fits at most.
+POSITION_UNITS = {"metres": 1.0, "centimetres": 0.01, "millimetres": 0.001}
+BODY_HEIGHT = (0.5, 3.0)
+# Metres within which a pelvis at the origin in every frame is pinned there: positions relative to the hips.
+CENTRED = 1e-3
+# How nearly the way from the feet to the head must lie along one of the file's axes for that axis to be up.
+UPRIGHT = np.cos(np.radians(35.0))
 
 
-def read_joint_arrays(path: str | Path) -> Trajectories:
+def read_joint_arrays(path: str | Path, fps: float | None = None) -> Trajectories:
     """Trajectories from an ``.npz`` of joint positions; body parts are recognised when the joint names allow it
-    (otherwise ``laban.bodyparts.recognised(skeleton, mapping)`` names them)."""
+    (otherwise ``laban.bodyparts.recognised(skeleton, mapping)`` names them). ``fps`` replaces the file's rate
+    (which may then be left out)."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as data:
-            missing = [key for key in KEYS if key not in data.files]
-            if missing:
-                raise MotionFileError(path, f"missing array(s) {', '.join(missing)}; an .npz of joint positions "
-                                            f"holds {', '.join(KEYS)}")
-            positions, names, parents, fps = (data[key] for key in KEYS)
+            arrays = {key: data[key] for key in KEYS if key in data.files}
+            files = set(data.files)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        if isinstance(error, MotionFileError):
-            raise
         raise MotionFileError(path, f"not a readable .npz of joint arrays ({error})") from None
-    _check(path, positions, names, parents, fps)
-    skeleton = skeleton_from_positions([str(n) for n in names], parents, positions)
-    return Trajectories(skeleton, positions.astype(np.float64), float(fps))
+    _missing(path, files, fps)
+    positions, names = arrays["positions"], arrays["names"]
+    given = arrays.get("fps") if fps is None else np.float64(fps)
+    _check(path, positions, names, arrays.get("parents"), given)
+    names = [str(n) for n in names]
+    if "parents" in arrays:
+        parents = arrays["parents"]
+    else:
+        try:
+            names, parents, positions = layout_of(names).arranged(names, positions)
+        except ValueError as error:
+            raise MotionFileError(path, str(error)) from None
+    return trajectories_from_positions(path, names, parents, positions.astype(np.float64), float(given))
+
+
+def _missing(path: Path, files: set[str], fps: float | None) -> None:
+    """MotionFileError naming what an .npz lacks, and what it holds instead where that says what it is."""
+    if {"poses", "trans"} <= files and "positions" not in files:
+        raise MotionFileError(path, "holds a body model's parameters (poses, trans: SMPL/AMASS), not joint positions; "
+                                    "run the body model (e.g. smplx) and save its joints as positions (T, J, 3) with "
+                                    "SMPL's joint names (laban.layouts.SMPL)")
+    needed = ["positions", "names"] + ([] if fps is not None else ["fps"])
+    missing = [key for key in needed if key not in files]
+    if missing:
+        instead = f" (it holds {', '.join(sorted(files))})" if files else ""
+        raise MotionFileError(path, f"missing array(s) {', '.join(missing)}{instead}; an .npz of joint positions "
+                                    f"holds {', '.join(KEYS)} (parents may be left out for a known layout's names)")
 
 
 def write_joint_arrays(trajectories: Trajectories, path: str | Path) -> None:
@@ -56,6 +101,100 @@ def write_joint_arrays(trajectories: Trajectories, path: str | Path) -> None:
     with atomic_path(path) as temporary, open(temporary, "wb") as f:
         np.savez(f, positions=positions, names=np.array(trajectories.skeleton.names, dtype=str),
                  parents=np.asarray(trajectories.skeleton.parents, dtype=np.int64), fps=np.float64(trajectories.fps))
+
+
+def trajectories_from_positions(path: str | Path, names: list[str] | tuple[str, ...], parents: np.ndarray,
+                                positions: np.ndarray, fps: float, seen: np.ndarray | None = None,
+                                times: np.ndarray | None = None, at: np.ndarray | None = None) -> Trajectories:
+    """Trajectories from a file's positions (T, J, 3) in its own units and axes, what every reader of positions
+    gives: joints never ``seen`` (T, J) that are no body part left out, the rest filled in where unseen
+    (``MAX_GAP``) and sampled at ``at`` (seconds; default ``times``, the frames' own, default ``arange(T) / fps``),
+    the figure turned upright and put in metres. ``seen`` defaults to where the positions are not NaN."""
+    seen = ~np.isnan(positions).any(axis=-1) if seen is None else seen
+    times = np.arange(len(positions)) / fps if times is None else times
+    names, parents, positions, seen = _without_unseen_joints(path, list(names), np.asarray(parents), positions, seen)
+    positions = _filled(path, names, positions, seen, times, times if at is None else at)
+    positions = _upright_in_metres(names, parents, positions)
+    skeleton = skeleton_from_positions(names, parents, positions)
+    pelvis = skeleton.parts.get(BodyPart.PELVIS)
+    if pelvis is not None and len(positions) > 1 and np.abs(positions[:, pelvis]).max() < CENTRED:
+        raise MotionFileError(path, f"{names[pelvis]} is at the origin in every frame: positions centred on the hips "
+                                    "(MediaPipe's world landmarks, a body model's joints without its translation) "
+                                    "hold no travel and no floor to step on; give them in the room's or camera's "
+                                    "space")
+    return Trajectories(skeleton, positions, float(fps))
+
+
+def _without_unseen_joints(path, names: list[str], parents: np.ndarray, positions: np.ndarray,
+                           seen: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Leave out the joints never seen that are no body part (a thumb, a hand tip, an eye: the recorder had no
+    view of them) when nothing seen hangs from them; refuse the others, which the score needs or which carry it."""
+    never = ~seen.any(axis=0)
+    if not never.any():
+        return names, parents, positions, seen
+    carries = np.zeros(len(names), dtype=bool)  # joints with a joint seen at or below them
+    for j in range(len(names) - 1, -1, -1):
+        carries[j] |= not never[j]
+        if parents[j] >= 0:
+            carries[parents[j]] |= carries[j]
+    needed = [names[j] for j in np.flatnonzero(never) if carries[j] or label(names[j]).parts]
+    if needed:
+        raise MotionFileError(path, f"joint(s) never tracked (unseen in every frame): {', '.join(needed)}")
+    kept = np.flatnonzero(~never)
+    renumbered = np.cumsum(~never) - 1
+    kept_parents = np.where(parents[kept] < 0, -1, renumbered[np.maximum(parents[kept], 0)])
+    return [names[j] for j in kept], kept_parents, positions[:, kept], seen[:, kept]
+
+
+def _filled(path, names: list[str], positions: np.ndarray, seen: np.ndarray, times: np.ndarray,
+            at: np.ndarray) -> np.ndarray:
+    """Positions (len(at), J, 3), each joint interpolated at ``at`` from the frames where it is seen. A body part
+    unseen for longer than ``MAX_GAP`` (the ends of the take included) is refused, naming where; a joint that is
+    no body part is filled in however long."""
+    out = np.empty((len(at),) + positions.shape[1:])
+    for j in range(positions.shape[1]):  # a loop over joints, not frames
+        when = times[seen[:, j]]
+        if label(names[j]).parts:
+            gaps = np.diff(np.concatenate([[times[0]], when, [times[-1]]]))
+            gaps[1:-1] -= 1e-9  # a gap is the time between the frames seen around it
+            if gaps.max() > MAX_GAP:
+                k = int(np.argmax(gaps))
+                start = times[0] if k == 0 else when[k - 1]
+                raise MotionFileError(path, f"{names[j]} is not tracked for {gaps[k]:.2f} s from {start:.2f} s: a "
+                                            f"gap longer than {MAX_GAP:g} s cannot be filled in (cut the take there)")
+        for axis in range(3):
+            out[:, j, axis] = np.interp(at, when, positions[seen[:, j], j, axis])
+    return out
+
+
+def _upright_in_metres(names: list[str], parents: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Positions turned so that the head is above the feet along +y, and in metres, where the joints' names say
+    where the head and feet are; otherwise as they are (metres, y up, as the docs ask).
+
+    Up is the file's axis nearest the median way from the feet to the head (within ``UPRIGHT``): a take spent
+    lying down keeps the file's axes. The turn is a rotation (never a mirror, which would swap the performer's
+    sides): the quarter turn that brings that axis up, or half a turn about z for y down (a camera's depth stays
+    its z, as a Kinect's is)."""
+    skeleton = Skeleton(names, parents, _rest_offsets(positions - positions[:, np.maximum(parents, 0)]))
+    parts = named_parts(skeleton)
+    feet = [parts[p] for p in (BodyPart.FOOT_LEFT, BodyPart.FOOT_RIGHT) if p in parts]
+    if BodyPart.HEAD not in parts or not feet:
+        return positions
+    up = np.median(positions[:, parts[BodyPart.HEAD]] - positions[:, feet].mean(axis=1), axis=0)
+    axis = int(np.argmax(np.abs(up)))
+    turn = np.eye(3)
+    if abs(up[axis]) >= UPRIGHT * np.linalg.norm(up) and not (axis == 1 and up[1] > 0):
+        if axis == 1:
+            turn = np.diag([-1.0, -1.0, 1.0])
+        else:
+            pivot = np.cross(np.sign(up[axis]) * np.eye(3)[axis], [0.0, 1.0, 0.0])
+            cross = np.array([[0.0, -pivot[2], pivot[1]], [pivot[2], 0.0, -pivot[0]], [-pivot[1], pivot[0], 0.0]])
+            turn = np.eye(3) + cross + cross @ cross  # a quarter turn about the pivot (Rodrigues)
+        positions = positions @ turn.T
+    skeleton.offsets = skeleton.offsets @ turn.T
+    height = standing_height(skeleton)
+    factor = next((f for f in POSITION_UNITS.values() if BODY_HEIGHT[0] <= height * f <= BODY_HEIGHT[1]), 1.0)
+    return positions * factor if factor != 1.0 else positions
 
 
 def skeleton_from_positions(names: list[str] | tuple[str, ...], parents: np.ndarray, positions: np.ndarray) -> Skeleton:
@@ -89,7 +228,8 @@ def _rest_offsets(bones: np.ndarray) -> np.ndarray:
     return np.divide(directions * lengths[:, None], norms, out=np.zeros(directions.shape), where=norms > 0)
 
 
-def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.ndarray, fps: np.ndarray) -> None:
+def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.ndarray | None,
+           fps: np.ndarray) -> None:
     """MotionFileError unless the arrays have the shapes and values the keys promise, and agree with each other."""
     if positions.dtype.kind not in "fiu" or positions.ndim != 3 or positions.shape[2] != 3 or not positions.size:
         raise MotionFileError(path, f"positions must be numbers shaped (frames, joints, 3), not {positions.dtype} "
@@ -99,19 +239,24 @@ def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.nda
         raise MotionFileError(path, f"names must be {joints} strings (one per joint), not {names.dtype} {names.shape}")
     if len(set(names.tolist())) != joints:
         raise MotionFileError(path, "joint names must be unique")
-    if parents.dtype.kind not in "iu" or parents.shape != (joints,):
+    if parents is None:
+        if layout_of(names.tolist()) is None:
+            raise MotionFileError(path, "missing array parents, which only the joints of a known layout (Kinect v1/v2, "
+                                        "Azure Kinect, SMPL, MediaPipe Pose: laban.layouts) may leave out; these "
+                                        f"names are none's ({', '.join(names.tolist()[:4])}, ...)")
+    elif parents.dtype.kind not in "iu" or parents.shape != (joints,):
         raise MotionFileError(path, f"parents must be {joints} integers (one per joint), not {parents.dtype} "
                                     f"{parents.shape}")
-    if np.any((parents < -1) | (parents >= np.arange(joints))):
+    elif np.any((parents < -1) | (parents >= np.arange(joints))):
         raise MotionFileError(path, "parents must name each joint's parent before the joint (-1 for the root)")
     if fps.dtype.kind not in "fiu" or fps.size != 1 or not np.isfinite(fps).all() or float(fps) <= 0:
         raise MotionFileError(path, f"fps must be one positive number, not {fps.tolist()}")
     check_frame_rate(path, float(fps), f"fps is {float(fps):g}")
-    bad = np.argwhere(~np.isfinite(positions))
+    bad = np.argwhere(np.isinf(positions))  # NaN is a joint that tracking lost, filled in where it can be
     if len(bad):
         frame, joint, _ = bad[0]
-        raise MotionFileError(path, f"positions are not finite (NaN or infinite) in {len(bad)} value(s), first at "
-                                    f"frame {frame}, joint {names[joint]}")
+        raise MotionFileError(path, f"positions are infinite in {len(bad)} value(s), first at frame {frame}, joint "
+                                    f"{names[joint]}")
     far = np.argwhere(np.abs(positions) > LARGEST_POSITION)
     if len(far):
         frame, joint, _ = far[0]

@@ -250,6 +250,8 @@ def label(name: str) -> Label:
     ws = words(name)
     sides = {_SIDE_WORDS[w] for w in ws if w in _SIDE_WORDS}
     side = next(iter(sides)) if len(sides) == 1 else None
+    if {"foot", "index"} <= set(ws):  # MediaPipe's 'left_foot_index' is the tip of the toes, not a finger
+        return Label(side, {"toes": 2})
     if any(w in _IGNORED for w in ws) and not any(w.startswith("spine") for w in ws):
         return Label(side, {}, ignored=True)
     stem = "".join(w for w in ws if w not in _SIDE_WORDS and not w.isdigit())

@@ -14,7 +14,8 @@ from .motion import Motion, Trajectories
 
 def read_motion(path: str | Path, scale: float | None = None, frame_rate: float | None = None,
                 max_fps: float | None = None, mapping: dict[str, str] | None = None) -> Motion | Trajectories:
-    """A BVH file (rotations), a Kinect v2 CSV or an ``.npz`` of joint positions (trajectories).
+    """A BVH file (rotations), a skeleton CSV (Kinect v1/v2, Azure Kinect, MediaPipe Pose: ``laban.kinect``) or an
+    ``.npz`` of joint positions (``laban.arrays``); the last two give trajectories.
 
     ``frame_rate`` corrects a file's own frame rate (within ``laban.limits.FRAME_RATES``, as a file's must be);
     ``max_fps`` lets a BVH reader skip frames it need not parse. ``mapping`` ({part: joint name}, the command
@@ -38,7 +39,9 @@ def _read(path: Path, scale: float | None, frame_rate: float | None, max_fps: fl
     if suffix == ".csv":
         return read_kinect_csv(path, fps=frame_rate)
     if suffix == ".npz":
-        motion = read_joint_arrays(path)
-        motion.fps = frame_rate or motion.fps
-        return motion
-    raise MotionFileError(path, f"unknown motion format '{suffix}' (expected .bvh, .csv (Kinect v2) or .npz)")
+        return read_joint_arrays(path, fps=frame_rate)
+    if suffix == ".npy":
+        raise MotionFileError(path, "an .npy holds positions without their joints' names: save them in an .npz with "
+                                    "names and fps (np.savez(path, positions=..., names=..., fps=...); laban.arrays)")
+    raise MotionFileError(path, f"unknown motion format '{suffix}' (expected .bvh, .csv (a skeleton CSV: Kinect, "
+                                f"Azure Kinect, MediaPipe Pose) or .npz (joint positions))")

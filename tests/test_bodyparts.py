@@ -222,6 +222,37 @@ def test_kinect_v2_layout():
     }
 
 
+def test_mediapipe_pose_landmarks_with_the_joints_its_layout_adds():
+    """MediaPipe's 'left_foot_index' (the tip of the toes) was taken for a finger and left out: the feet had no
+    toes, their direction came from the shins alone, and a walk's hips and shoulders were warned to lie on the
+    performer's wrong side. Recognised with the midline joints the layout adds, the toes are the toes."""
+    import warnings
+
+    from laban.layouts import MEDIAPIPE_POSE
+
+    rest = {"pelvis": (0, 0.95, 0), "chest": (0, 1.45, 0), "head": (0, 1.65, 0), "nose": (0, 1.65, 0.1)}
+    for side, x in (("left", 1.0), ("right", -1.0)):  # facing +z, the performer's left at +x
+        rest |= {f"{side}_hip": (0.09 * x, 0.95, 0), f"{side}_knee": (0.1 * x, 0.52, 0),
+                 f"{side}_ankle": (0.1 * x, 0.1, 0), f"{side}_heel": (0.1 * x, 0.05, -0.06),
+                 f"{side}_foot_index": (0.1 * x, 0.02, 0.15), f"{side}_shoulder": (0.18 * x, 1.45, 0),
+                 f"{side}_elbow": (0.2 * x, 1.17, 0), f"{side}_wrist": (0.21 * x, 0.93, 0),
+                 f"{side}_ear": (0.07 * x, 1.65, 0)}
+    names = [n for n in MEDIAPIPE_POSE.joints if n in rest]
+    skeleton_names, parents, positions = MEDIAPIPE_POSE.arranged(names, np.array([[rest[n] for n in names]]))
+    offsets = positions[0] - positions[0][np.maximum(parents, 0)]
+    skeleton = Skeleton(skeleton_names, parents, offsets)
+    assert label("left_foot_index") == label("LeftToeBase") and label("left_foot_index").parts == {"toes": 2}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert {p.value: skeleton.names[j] for p, j in recognise(skeleton).items()} == {
+            "pelvis": "pelvis", "chest": "chest", "head": "head",
+            "upper-arm-left": "left_shoulder", "upper-arm-right": "right_shoulder", "forearm-left": "left_elbow",
+            "forearm-right": "right_elbow", "hand-left": "left_wrist", "hand-right": "right_wrist",
+            "thigh-left": "left_hip", "thigh-right": "right_hip", "shin-left": "left_knee", "shin-right": "right_knee",
+            "foot-left": "left_ankle", "foot-right": "right_ankle", "toes-left": "left_foot_index",
+            "toes-right": "right_foot_index"}
+
+
 def test_unreal_mannequin_names_with_twist_and_ik_bones():
     left = [
         ("root", None, (0, 0, 0)), ("pelvis", "root", (0, 0.97, 0)), ("spine_01", "pelvis", (0, 0.11, 0)),

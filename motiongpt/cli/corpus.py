@@ -25,7 +25,7 @@ def add_parser(commands) -> None:
                                           "reads.")
     actions = cor.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=type(cor))
     b = actions.add_parser("build", help="tokenize folders of motion into a corpus folder",
-                           description="Every motion file (.bvh, Kinect .csv, .npz) under the folders, with its "
+                           description="Every motion file (.bvh, skeleton .csv, .npz) under the folders, with its "
                                        "sidecars: <stem>.txt (description) and a music file (.mid, .musicxml, "
                                        ".mxl, audio) whose beats the score follows. Scores already built from the "
                                        "same input are reused.",

@@ -23,14 +23,15 @@ FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json
 def add_parser(commands) -> None:
     tok = commands.add_parser(
         "tokenize", help="write the Labanotation score of a motion capture (or of every file in folders)",
-        description="Motion capture (BVH, Kinect v2 CSV, .npz joint positions) to a whole-body Labanotation score "
+        description="Motion capture (BVH, skeleton CSV, .npz joint positions) to a whole-body Labanotation score "
                     "in beats and bars. Several files or folders in and a folder out make a batch: the folders' "
                     "structure is kept, files already done (same input, options and version) are skipped, "
                     "failures are listed at the end (exit status 2) without stopping the others.",
         epilog="examples: motiongpt tokenize dance.bvh -o dance.laban;  "
                "motiongpt tokenize captures/ -o scores/ --jobs 4 --manifest captures/rates.csv")
     tok.add_argument("inputs", type=Path, nargs="+", metavar="MOTION",
-                     help="dance.bvh, capture.csv (Kinect v2) or joints.npz; or folders of them (a batch)")
+                     help="dance.bvh, capture.csv (Kinect, Azure Kinect, MediaPipe) or joints.npz; or folders of "
+                          "them (a batch)")
     tok.add_argument("-o", "--output", required=True,  # a string: Path() drops the '/' that says "a folder"
                      help="score file: .json, .laban/.txt (text form) or .labaneditor.json; for a batch a folder "
                           "(written 'scores/', or one that exists)")
