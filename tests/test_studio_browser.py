@@ -202,6 +202,19 @@ def _ask(driver, **fields):
     driver.find_element(By.ID, "generate").click()
 
 
+def _idle(driver) -> bool:
+    """No job running on the page (its progress line hidden)."""
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, "job").get_attribute("hidden") is not None
+
+
+def _opened(driver, other=None):
+    """The dance the page has open, once it is not ``other``."""
+    now = driver.execute_script("return document.body.dataset.openDance || null")
+    return now if now and now != other else None
+
+
 def test_a_reload_picks_up_where_the_studio_is(tmp_path):
     """A reload (or a second tab) lost the session: the dance open, the options of the last ask and the ask's words
     were gone, and a job still running or queued was no longer followed (no progress, no Cancel, its options never
@@ -226,16 +239,13 @@ def test_a_reload_picks_up_where_the_studio_is(tmp_path):
     def cards(d):
         return [e.text.split("\n")[:2] for e in d.find_elements(By.CSS_SELECTOR, ".card.ready .head")]
 
-    def idle(d):
-        return d.find_element(By.ID, "job").get_attribute("hidden") is not None
-
     with serve(app) as url:
         driver = browser.browser(tmp_path)
         try:
             driver.get(url)
             wait(driver, lambda d: data(d, "ready"), 120, "the page")
             _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 2, "ask-count": 2})
-            wait(driver, lambda d: len(cards(d)) == 2 and idle(d), 120, "the options")
+            wait(driver, lambda d: len(cards(d)) == 2 and _idle(d), 120, "the options")
             ranked = cards(driver)
             driver.find_element(By.CSS_SELECTOR, ".card .open").click()
             opened = wait(driver, lambda d: data(d, "openDance"), 60, "the dance")
@@ -256,12 +266,12 @@ def test_a_reload_picks_up_where_the_studio_is(tmp_path):
 
             studio.jobs.submit("hold", lambda job: gate.wait(60))
             _ask(driver, **{"ask-text": "quick steps", "ask-count": 2})
-            wait(driver, lambda d: not idle(d), 30, "the ask queued")
+            wait(driver, lambda d: not _idle(d), 30, "the ask queued")
             driver.refresh()
             wait(driver, lambda d: data(d, "ready"), 120, "the page a third time")
-            followed = wait(driver, lambda d: not idle(d), 10, "the queued work followed")
+            followed = wait(driver, lambda d: not _idle(d), 10, "the queued work followed")
             gate.set()
-            wait(driver, lambda d: len(cards(d)) == 2 and idle(d) and cards(d)[0][0] == "#1", 120, "the new options")
+            wait(driver, lambda d: len(cards(d)) == 2 and _idle(d) and cards(d)[0][0] == "#1", 120, "the new options")
             summary = driver.find_element(By.ID, "ask-summary").text
             made = cards(driver)
             errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -404,10 +414,6 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
 
     app = _studio(tmp_path, ["salsa", "salsa follow"])
 
-    def opened(d, other=None):
-        now = d.execute_script("return document.body.dataset.openDance || null")
-        return now if now and now != other else None
-
     with serve(app) as url:
         driver = browser.browser(tmp_path)
         try:
@@ -416,7 +422,7 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
             _ask(driver, **{"ask-text": "lively", "ask-bars": 1, "ask-count": 1})
             wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
             driver.find_element(By.CSS_SELECTOR, ".card .open").click()
-            first = wait(driver, opened, 60, "the dance open")
+            first = wait(driver, _opened, 60, "the dance open")
             check = driver.find_element(By.ID, "dance-check").text
             driver.find_element(By.ID, "play").click()
             playing = driver.find_element(By.ID, "play").text
@@ -425,7 +431,7 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
             styles = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "translate-style")).options]
             Select(driver.find_element(By.ID, "translate-style")).select_by_value(styles[-1])
             driver.find_element(By.ID, "translate").click()
-            wait(driver, lambda d: opened(d, first), 120, "the translated dance")
+            wait(driver, lambda d: _opened(d, first), 120, "the translated dance")
             info = driver.find_element(By.ID, "dance-info").text
         finally:
             driver.quit()
@@ -453,13 +459,6 @@ def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
     app = _studio(tmp_path)
     studio = app.state.studio
 
-    def opened(d, other=None):
-        now = d.execute_script("return document.body.dataset.openDance || null")
-        return now if now and now != other else None
-
-    def idle(d):
-        return d.find_element(By.ID, "job").get_attribute("hidden") is not None
-
     with serve(app) as url:
         driver = browser.browser(tmp_path)
         try:
@@ -467,18 +466,18 @@ def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
             wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
             driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "short.mid"))
             _ask(driver, **{"ask-bars": "", "ask-count": 1})  # the whole piece
-            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and idle(d), 120, "the dance")
+            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the dance")
             driver.find_element(By.CSS_SELECTOR, ".card .open").click()
-            first = wait(driver, opened, 60, "the dance open")
+            first = wait(driver, _opened, 60, "the dance open")
             own = Select(driver.find_element(By.ID, "continue-music")).first_selected_option.text
             driver.find_element(By.ID, "continue-bars").clear()
             driver.find_element(By.ID, "continue-bars").send_keys("2")
             driver.find_element(By.ID, "continue").click()
-            refusal = wait(driver, lambda d: idle(d) and d.find_element(By.ID, "notice").text, 120, "the refusal")
+            refusal = wait(driver, lambda d: _idle(d) and d.find_element(By.ID, "notice").text, 120, "the refusal")
             Select(driver.find_element(By.ID, "continue-music")).select_by_value("upload")
             driver.find_element(By.ID, "continue-music-file").send_keys(str(tmp_path / "other.mid"))
             driver.find_element(By.ID, "continue").click()
-            longer = wait(driver, lambda d: opened(d, first), 120, "the dance continued")
+            longer = wait(driver, lambda d: _opened(d, first), 120, "the dance continued")
             errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         finally:
             driver.quit()
