@@ -802,6 +802,59 @@ def test_a_folder_moved_with_its_music_is_made_again_and_developed(model_dir, tm
     assert lineage["settings"]["own_music"]  # on the music's next bars, not at the dance's closing tempo
 
 
+def test_a_folder_moved_with_its_model_adapter_and_capture_is_made_again_and_developed(model_dir, tmp_path, capsys,
+                                                                                      monkeypatch):
+    """A lineage names a model folder, a style adapter and a capture continued by their whole paths: a folder of
+    dances moved elsewhere with them (the original gone) made none of them again ("no such folder", "neither a
+    style this model knows nor an adapter folder", "no such file"), and a dance written by the adapter could not be
+    varied nor continued ("not there any more"). Each is found again under the dance's own folder tree, as its
+    music is, and the adapter's dance goes on being written by it."""
+    pytest.importorskip("peft", reason="style adapters need peft")
+    import shutil
+
+    from conftest import make_adapter
+
+    from motiongpt.cli import main
+    from motiongpt.cocreate import load_model
+
+    work = tmp_path / "work"
+    shutil.copytree(model_dir, work / "my_model")
+    make_adapter(model_dir, work / "runs" / "x" / "adapter", seed=1)
+    for folder in ("takes", "dances"):
+        (work / folder).mkdir()
+    laban.write_bvh(laban.decode(laban.Score.load(EXAMPLES[0])), work / "takes" / "take.bvh")
+    monkeypatch.chdir(work)
+    for args in (["generate", "--text", "four steps forward", "--bars", "3", "--bpm", "100", "--style",
+                  "runs/x/adapter", "--seed", "1", "--no-video", "-o", "dances/a"],
+                 ["vary", "dances/a", "--strength", "0.5", "--count", "1", "--seed", "3"],
+                 ["continue", "takes/take.bvh", "--fps", "60", "--bars", "1", "--no-video", "-o", "dances/b"]):
+        code, err = cli(args + ["--model", "my_model"], capsys)
+        assert code == 0, (args, err)
+    prompt = json.loads((work / "dances" / "a" / "prompt.json").read_text())  # given relative, named whole (as
+    assert prompt["style"] == str((work / "runs" / "x" / "adapter").resolve())  # the lineage does; it was as given)
+    monkeypatch.chdir(tmp_path)
+    moved = tmp_path / "moved"
+    shutil.move(work, moved)
+    code = main(["history", "moved/dances", "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+    model, adapter = ["--model", "moved/my_model"], moved / "runs" / "x" / "adapter"
+    dance = Dance.load(moved / "dances" / "a")
+    adapted, plain = load_model(moved / "my_model", adapter), load_model(moved / "my_model")
+    for args, made, other in (
+            (["vary", "moved/dances/a", "--strength", "0.5", "--count", "1", "--seed", "5", "-o", "moved/dances/v"],
+             vary(dance, adapted, 0.5, count=1, seed=5)[0], vary(dance, plain, 0.5, count=1, seed=5)[0]),
+            (["continue", "moved/dances/a", "--bars", "1", "--seed", "4", "--no-video", "-o", "moved/dances/c"],
+             continue_dance(dance, adapted, 1, seed=4), continue_dance(dance, plain, 1, seed=4))):
+        code, err = cli(args + model, capsys)
+        assert code == 0, (args, err)
+        folder = Path(args[-1]) / ("1" if args[0] == "vary" else "")
+        developed = Dance.load(folder)
+        assert developed.lineage.adapter == str(adapter.resolve())  # the adapter where it is now
+        assert developed.digest() == made.digest() != other.digest()  # written by it, in its style
+
+
 def test_bars_not_danced_on_the_dance_s_music_are_not_given_its_controls(model_dir):
     """A dance on a chorale continued on another: regenerating or varying it read the chorale's controls for the
     bars danced on the other music (the chorale's bars 5-6 for bars 5-6 of the dance). Those bars' controls are

@@ -308,8 +308,8 @@ def test_a_duet_folder_shows_under_its_lead_and_is_made_again_the_same(model_dir
     (tmp_path / "take.bvh").unlink()
     code = main(["history", str(moved), "--replay"])
     lines = capsys.readouterr().out.splitlines()
-    assert code == 1 and lines[-1] == "1 of 2 dances made again the same (2 not made again)", lines
-    assert lines[0].endswith(f"not made again: {tmp_path / 'take.bvh'}: no such file")
+    assert code == 1 and lines[-1] == "1 of 3 dances made again the same (1 not made again)", lines
+    assert lines[0].endswith(f"could not be made again: {tmp_path / 'take.bvh'}: no such file")
     assert {line.split("  duet")[0]: line.split("  ")[-1] for line in lines[2:4]} == {
         "  lead/whole": "made again: ANOTHER SCORE (edited by hand since, or made by other code)",
         "  live": "made again: the same"}

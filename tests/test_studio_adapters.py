@@ -116,6 +116,53 @@ def test_a_training_run_is_offered_by_its_name(site, tmp_path):
     assert offered(runs / "base") == []
 
 
+def test_a_studio_folder_unpacked_elsewhere_develops_and_makes_again_its_adapter_s_dances(site, tmp_path, capsys):
+    """A lineage names the studio's adapter FOLDER/adapters/NAME by its whole path: the history's zip unpacked on
+    another computer (or the folder moved) developed a dance the adapter wrote without it (vary and continue wrote
+    in no style) and ``motiongpt history --replay`` made none of its dances again. The adapter is found again under
+    the folder (``cocreate.dance.found_again``) and goes on writing the dance."""
+    import shutil
+    import zipfile
+
+    from motiongpt.cli import main
+    from motiongpt.cocreate import Dance, continue_dance, load_model, vary
+    from motiongpt.studio import create_app
+    from motiongpt.studio.views import write_history_zip
+
+    model, sent = site["root"] / "model", site["root"] / "sent" / "adapter"
+    app = create_app(tmp_path / "here", model, warm=False)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    here = {"client": client, "studio": app.state.studio}
+    name = client.put("/api/upload?kind=adapter&name=lab.zip", content=zipped(
+        {f: (sent / f).read_bytes() for f in ("adapter_config.json", "adapter_model.safetensors")})).json()["adapter"]
+    [dance] = finished(here, client.post("/api/ask", json={"text": "a slow turn", "bars": 2, "count": 1, "seed": 3,
+                                                           "style": f"adapter:{name}"})).result["dances"]
+    finished(here, client.post(f"/api/dances/{dance}/regenerate", json={"first": 2, "last": 2}))
+    write_history_zip(here["studio"].folder, tmp_path / "history.zip")
+    shutil.rmtree(tmp_path / "here")
+    with zipfile.ZipFile(tmp_path / "history.zip") as archive:
+        archive.extractall(tmp_path / "there")
+
+    app = create_app(tmp_path / "there" / "studio", model, warm=False)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    there = {"client": client, "studio": app.state.studio}
+    adapter = tmp_path / "there" / "studio" / "adapters" / name
+    made = Dance.load(there["studio"].folder.dance_path(dance))
+    adapted, plain = load_model(model, adapter), load_model(model)
+    for operation, settings, written, other in (
+            ("vary", {"strength": 0.5, "count": 1, "seed": 5},
+             vary(made, adapted, 0.5, count=1, seed=5)[0], vary(made, plain, 0.5, count=1, seed=5)[0]),
+            ("continue", {"bars": 1, "seed": 4},
+             continue_dance(made, adapted, 1, seed=4, best_of=1), continue_dance(made, plain, 1, seed=4, best_of=1))):
+        [child] = finished(there, client.post(f"/api/dances/{dance}/{operation}", json=settings)).result["dances"]
+        developed = Dance.load(there["studio"].folder.dance_path(child))
+        assert developed.lineage.adapter == str(adapter.resolve())  # the adapter where it is now
+        assert developed.digest() == written.digest() != other.digest()  # written by it, in its style
+    code = main(["history", str(tmp_path / "there" / "studio" / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "4 of 4 dances made again the same (0 not made again)", lines
+
+
 @pytest.mark.parametrize("archive, says", [
     (zipped({"notes.txt": b"hello"}), "not a style adapter"),
     (zipped({"adapter_config.json": b"{}", "adapter_model.safetensors": b"x"}), "not a LoRA style adapter"),

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     mapping = common.mapping(args.map)
     lead_score, lead, source = duets.read_lead(args.lead, fps=args.fps, bpm=args.bpm, seed=args.seed, mapping=mapping)
 
-    from motiongpt.cocreate.dance import score_digest
+    from motiongpt.cocreate.dance import recorded_path, score_digest
     from motiongpt.cocreate.models import weights_version
     from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
 
@@ -85,12 +85,12 @@ def run(args: argparse.Namespace) -> int:
     latency = sorted(wall for wall, _ in seconds)[len(seconds) // 2] if seconds else None
     # the lead named as history names a parent (by its whole path, and by its score's digest where it moved), the
     # model folder as a whole path: ``motiongpt history --replay`` makes the follower again from anywhere
-    made = {"lead": str(args.lead), "lead_path": str(args.lead.resolve()), "lead_score": score_digest(lead_score),
+    made = {"lead": str(args.lead), "lead_path": recorded_path(args.lead), "lead_score": score_digest(lead_score),
             "lead_from": source, "fps": args.fps, "bpm": args.bpm, **({"map": mapping} if mapping else {}),
             "stream": args.stream,
             "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
             "temperature": args.temperature, "top_p": args.top_p,
-            "model": str(args.model.resolve()) if args.model else shipped, "model_version": weights_version(model),
+            "model": recorded_path(args.model) if args.model else shipped, "model_version": weights_version(model),
             "placement": placement.made_by, "motiongpt": version(),
             "figures": {k: round(v, 4) for k, v in shown.items()}}
     _write(out, result, made, args)

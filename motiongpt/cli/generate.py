@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
                       temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton, mapping=mapping,
                       **common.following(args),
                       **({"varied_top_p": args.varied_top_p} if args.varied_top_p is not None else {}),
-                      style_name=args.style, steps_on=args.steps_on)
+                      # an adapter folder named whole in prompt.json, as in the lineage (it was named as given)
+                      style_name=loaded.versions["adapter"] or args.style, steps_on=args.steps_on)
     first = dances[0]
     if args.variations is None:
         first.save(out, video=not args.no_video)

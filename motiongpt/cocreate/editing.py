@@ -13,7 +13,7 @@ from laban.cells import cell_centre, cell_of
 from laban.errors import MusicError
 from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
-from .dance import CocreateError, Dance
+from .dance import CocreateError, Dance, found_again
 from .models import Loaded
 
 
@@ -189,13 +189,11 @@ def _place(symbol, column) -> tuple:
 
 
 def _music_path(dance: Dance):
-    """The music ``dance`` was made on, where it is now (``generate.found_music``)."""
+    """The music ``dance`` was made on, where it is now (``dance.found_again``)."""
     from motiongpt.conditioning.music import resolve_music
 
-    from .generate import found_music
-
     try:
-        return resolve_music(found_music(dance.prompt["music"], dance.path))
+        return resolve_music(found_again(dance.prompt["music"], dance.path))
     except MusicError as error:
         raise CocreateError(f"{error} (the music this dance was made on)") from None
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from laban.errors import LabanError, naming
 
-from .dance import CocreateError, Dance, Lineage
+from .dance import CocreateError, Dance, Lineage, recorded_path
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
 from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
 from .models import Loaded, style_for
@@ -60,11 +60,11 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
     except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
         raise naming(path, error) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    lineage = Lineage("capture", ({"path": str(path.resolve()), "file": digest},), seed=0,
+    lineage = Lineage("capture", ({"path": recorded_path(path), "file": digest},), seed=0,
                       settings={"meter": meter, "bpm": bpm})
     read = {**({"fps": fps} if fps else {}), **({"map": dict(mapping)} if mapping else {})}  # only where given
     # the file named whole, so that the dance is made again from wherever its lineage is read
-    return Dance(score, {"capture": str(path.resolve()), "meter": meter, "bpm": bpm, **read}, lineage, None,
+    return Dance(score, {"capture": recorded_path(path), "meter": meter, "bpm": bpm, **read}, lineage, None,
                  path if path.suffix.lower() == ".bvh" else None)
 
 
@@ -81,8 +81,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     from laban.algebra import bar_start, cut, hold_to
     from motiongpt.model.generate import variations
 
-    from .generate import (STEPS_ON, closing_words, followed, recorded_music, steps_named, steps_of, worded,
-                           worded_prompt)
+    from .generate import STEPS_ON, closing_words, followed, steps_named, steps_of, worded, worded_prompt
 
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise CocreateError(f"continue by a whole number of bars from 1, not {bars!r}")
@@ -122,7 +121,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
         prompt = worded_prompt(prompt, worded(dance, low, high) + added)
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars,
-                                 "music": recorded_music(music) or (dance.prompt["music"] if own else None),
+                                 "music": recorded_path(music) or (dance.prompt["music"] if own else None),
                                  # its own music's next bars, or music given (the same music: from its start)
                                  "own_music": own is not None, "temperature": temperature, **sampling},
                        **loaded.versions)

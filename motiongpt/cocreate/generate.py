@@ -9,7 +9,7 @@ import math
 import re
 from pathlib import Path
 
-from .dance import CocreateError, Dance, Lineage, joined
+from .dance import CocreateError, Dance, Lineage, joined, recorded_path
 from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
@@ -103,32 +103,6 @@ class MusicTooLong(CocreateError):
     def __init__(self, bars: int):
         super().__init__(f"the music has {bars} bars, more than a dance's {MOST_BARS}: give --bars or --seconds")
         self.bars, self.most = bars, MOST_BARS
-
-
-def recorded_music(music: str | Path | None) -> str | None:
-    """How a prompt and a lineage name music: a work of music21's corpus by its name, a file by its whole path
-    (given relative to where a command ran, it was looked up from where the dance was later edited, continued or
-    made again, and a ``Path`` could not be written to prompt.json)."""
-    if music is None or str(music).startswith("corpus:"):
-        return music
-    return str(Path(music).resolve())
-
-
-def found_music(music: str | None, dance: str | Path | None) -> str | None:
-    """Music as a prompt or a lineage names it (``recorded_music``), found where it is now: a file no longer at its
-    recorded path, moved with the folder of the dance (its folder ``dance``: a studio folder, or its history zip,
-    unpacked elsewhere; a folder of dances moved with its music), is looked for under the dance's own folder tree,
-    as the most of its recorded path's last parts (``uploads/u0001-tune.mid`` before ``u0001-tune.mid``) under the
-    nearest folder above the dance; else it is named as recorded (and its reader says it is missing)."""
-    if not music or music.startswith("corpus:") or dance is None or Path(music).exists():
-        return music
-    recorded = Path(music).parts[1:] if Path(music).is_absolute() else Path(music).parts
-    above = [Path(dance).resolve(), *Path(dance).resolve().parents]
-    for first in range(len(recorded)):
-        for folder in above:
-            if (folder.joinpath(*recorded[first:])).is_file():
-                return str(folder.joinpath(*recorded[first:]))
-    return music
 
 
 def steps_named(name: str | None, music) -> str:
@@ -326,7 +300,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
                         repeats=repeated, steps_on=STEPS_ON[steps],
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
-    music = recorded_music(music)
+    music = recorded_path(music)
     prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,

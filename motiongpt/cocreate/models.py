@@ -9,7 +9,11 @@ from pathlib import Path
 
 from motiongpt.errors import missing_folder
 
-from .dance import CocreateError
+from .dance import CocreateError, found_again, recorded_path
+
+# The file that makes a folder a model's, and an adapter's (``motiongpt train --lora``): what a folder found again
+# where a lineage's is gone must hold (``dance.found_again``)
+MODEL_WEIGHTS, ADAPTER_WEIGHTS = "model.safetensors", "adapter_model.safetensors"
 
 
 @dataclass
@@ -34,15 +38,14 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
         raise CocreateError(missing_folder(model))
     network = MotionGPT.from_pretrained(model if model is not None else builtin_model_path())
     # folders recorded whole, so that the lineage names them from wherever it is read (``history --replay``)
-    versions = {"model": str(Path(model).resolve()) if model is not None else "builtin",
+    versions = {"model": recorded_path(model) if model is not None else "builtin",
                 "model_version": weights_version(network),
                 "adapter": None, "adapter_version": None, "motiongpt": version()}
     if style is not None and str(style).strip() and Path(style).is_dir():  # ('' names the current folder)
         from motiongpt.train.lora import apply_adapter
 
         network = apply_adapter(network, style)
-        versions.update(adapter=str(Path(style).resolve()),
-                        adapter_version=_file_hash(Path(style) / "adapter_model.safetensors"))
+        versions.update(adapter=recorded_path(style), adapter_version=_file_hash(Path(style) / ADAPTER_WEIGHTS))
         style = None
     elif style is not None:
         known = list(network.config.styles or ())
@@ -55,12 +58,18 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
 def load_for(dance, model: str | Path | None = None) -> Loaded:
     """The model to develop ``dance`` with (vary, regenerate, continue, blend): ``model`` (default: the built-in
     one) with the style adapter the dance was made with, if any (a dance written by an adapter goes on being
-    written by it); an adapter no longer where its lineage says is one line."""
-    adapter = dance.lineage.adapter
+    written by it, found where it is now: ``adapter_of``); an adapter gone is one line."""
+    adapter = adapter_of(dance)
     if adapter and not Path(adapter).is_dir():
         raise CocreateError(f"made with the style adapter {adapter}, which is not there any more (move it back, or "
                             "translate the dance into a style)")
     return load_model(model, adapter or None)
+
+
+def adapter_of(dance) -> str | None:
+    """The style adapter folder ``dance`` was made with (its lineage's), where it is now (``dance.found_again``: in
+    a studio folder or a folder of dances moved or unzipped elsewhere with its adapters), or None."""
+    return found_again(dance.lineage.adapter, dance.path, ADAPTER_WEIGHTS) or None
 
 
 def style_for(loaded: Loaded, dance) -> str | None:
@@ -75,7 +84,7 @@ def style_for(loaded: Loaded, dance) -> str | None:
 def weights_version(model) -> str:
     """What identifies the weights: the SHA-256 of the model's safetensors file (its first 16 hex digits)."""
     path = getattr(model, "name_or_path", "") or ""
-    return _file_hash(Path(path) / "model.safetensors")
+    return _file_hash(Path(path) / MODEL_WEIGHTS)
 
 
 def _file_hash(path: Path) -> str:

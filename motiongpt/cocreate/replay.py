@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .dance import CocreateError, Dance, score_digest
-from .models import Loaded
+from .dance import NAMED_MODELS, CocreateError, Dance, found_again, score_digest
+from .models import MODEL_WEIGHTS, Loaded, adapter_of
 
 
 class NotMadeAgain(CocreateError):
@@ -40,7 +40,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     from .blend import blend
     from .editing import readable, staff_bars
     from .extend import continue_dance
-    from .generate import AS_THE_MODEL_IS, closing_words, found_music
+    from .generate import AS_THE_MODEL_IS, closing_words
     from .regenerate import regenerate
     from .translate import translate
     from .vary import vary
@@ -56,7 +56,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
                            "person's; replay makes generate, vary, regenerate, continue, blend, translate, a "
                            "partner and a duet)")
     if not parents and operation == "continue" and prompt.get("capture"):  # a capture continued: tokenized again
-        parents = [_capture(prompt, lineage.parents[0] if lineage.parents else {})]
+        parents = [_capture(dance, lineage.parents[0] if lineage.parents else {})]
     if len(parents) < needed[operation]:
         raise CocreateError(f"its parent{'s' if needed[operation] > 1 else ''} not found under the folder")
     temperature = settings.get("temperature", 1.0)
@@ -70,7 +70,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         row = settings.get("row", 0)
         return next(d for d in made[key] if d.lineage.settings.get("row", 0) == row)
     parent = parents[0]
-    adapter = lineage.adapter or None  # the adapter the operation wrote with (the parent's: ``models.load_for``)
+    adapter = adapter_of(dance)  # the adapter the operation wrote with (the parent's: ``models.load_for``)
     if operation == "vary":  # the same: one set of variations
         key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature)
         if key not in made:
@@ -90,11 +90,11 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
         return continue_dance(parent, loaded, settings["added_bars"],
-                              music=None if own_music else found_music(music, dance.path),
+                              music=None if own_music else found_again(music, dance.path),
                               text=None if own_words else lineage.text, seed=lineage.seed,
                               temperature=temperature, steps_on=prompt.get("steps_on"), **sampling)
-    if operation == "translate":
-        loaded = models(prompt.get("style"))
+    if operation == "translate":  # into a style adapter (the lineage's, found where it is now), or a named style
+        loaded = models(adapter or prompt.get("style"))
         return translate(parent, loaded, loaded.style, seed=lineage.seed, temperature=temperature,
                          candidates=settings.get("candidates", 8), push=settings.get("push", True),
                          style_guidance=settings.get("style_guidance", 1.0))  # (none recorded: unguided)
@@ -105,14 +105,17 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
 
 def _generated(dance: Dance, models) -> list[Dance]:
     """The batch ``motiongpt generate`` made ``dance`` in, made again from its prompt and lineage (unranked)."""
-    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, found_music, generate
+    from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, generate
 
     lineage, prompt = dance.lineage, dance.prompt
     length = {"seconds": prompt["seconds"]} if prompt.get("seconds") is not None else {"bars": prompt["bars"]}
     # a set made before its later variations were drawn wider records no ``varied_top_p``: each was drawn at top_p
     varied = lineage.settings.get("varied_top_p", prompt.get("top_p", TOP_P))
-    return generate(models(prompt.get("style")), text=prompt.get("text"), phrases=dance.phrases,
-                    music=found_music(prompt.get("music"), dance.path),
+    # by its adapter where the lineage names one, found where it is now (the prompt's style names it as it was
+    # given), else in the style the prompt names
+    loaded = models(adapter_of(dance) or prompt.get("style"))
+    return generate(loaded, text=prompt.get("text"), phrases=dance.phrases,
+                    music=found_again(prompt.get("music"), dance.path),
                     bpm=None if prompt.get("music") else prompt.get("bpm"),
                     meter=prompt.get("meter"), controls=prompt.get("controls", True),
                     repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
@@ -132,7 +135,7 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
     from .duet import STYLE, follower_score, one_thread, read_lead, streamed
 
     lineage, settings = dance.lineage, dance.lineage.settings
-    capture, lead = settings.get("capture"), None
+    capture, lead = found_again(settings.get("capture"), dance.path), None  # moved with the folder: found again
     if capture:
         lead_score, lead, _ = read_lead(Path(capture), fps=settings.get("fps"), bpm=settings.get("bpm"),
                                         seed=lineage.seed, mapping=settings.get("map"))
@@ -142,7 +145,7 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
         lead_score = parents[0].score
     else:
         raise CocreateError(f"its {'lead' if lineage.operation == 'duet' else 'parent'} not found under the folder")
-    model = models(lineage.adapter).model  # with the adapter the studio developed the dance with, if any
+    model = models(adapter_of(dance)).model  # with the adapter the studio developed the dance with, if any
     sampling = dict(seed=lineage.seed, temperature=settings.get("temperature", 1.0), top_p=settings.get("top_p", 1.0))
     if settings.get("stream"):
         if lead is None:
@@ -155,13 +158,14 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
     return Dance(score, dict(dance.prompt), lineage)
 
 
-def _capture(prompt: dict, parent: dict) -> Dance:
-    """The capture a dance was continued from, tokenized again as it was (``extend.from_capture``), if its score is
-    the one the lineage names."""
+def _capture(dance: Dance, parent: dict) -> Dance:
+    """The capture ``dance`` was continued from (where it is now: ``dance.found_again``), tokenized again as it was
+    (``extend.from_capture``), if its score is the one the lineage names."""
     from .extend import from_capture
 
-    capture = from_capture(prompt["capture"], meter=prompt.get("meter") or 4, bpm=prompt.get("bpm"),
-                           fps=prompt.get("fps"), mapping=prompt.get("map"))
+    prompt = dance.prompt
+    capture = from_capture(found_again(prompt["capture"], dance.path), meter=prompt.get("meter") or 4,
+                           bpm=prompt.get("bpm"), fps=prompt.get("fps"), mapping=prompt.get("map"))
     _as_named(capture.digest(), parent, prompt["capture"], "score than the one continued")
     return capture
 
@@ -174,8 +178,8 @@ def _as_named(digest: str, parent: dict, path, what: str) -> None:
 
 def model_loader(dance: Dance, cache: dict | None = None):
     """``models(style)`` for ``replay``: the model ``dance``'s lineage names (the built-in one, the streaming
-    follower, or a folder as it was given), with ``style``, each loaded once into ``cache``; weights other than
-    those the lineage names are one line."""
+    follower, or a folder by its whole path, found where it is now: ``dance.found_again``), with ``style``, each
+    loaded once into ``cache``; weights other than those the lineage names are one line."""
     from .models import load_model
 
     cache = {} if cache is None else cache
@@ -185,7 +189,8 @@ def model_loader(dance: Dance, cache: dict | None = None):
 
         model = follower_model_path()
     else:
-        model = None if lineage.model in (None, "builtin") else Path(lineage.model)
+        model = None if lineage.model in (None, *NAMED_MODELS) else Path(
+            found_again(lineage.model, dance.path, MODEL_WEIGHTS))
 
     def models(style) -> Loaded:
         key = (str(model), str(style))

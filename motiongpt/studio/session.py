@@ -107,9 +107,12 @@ class Studio:
                               "with --model the model it was trained from)", 415) from None
 
     def style_of(self, dance) -> str | None:
-        """The style to develop ``dance`` in: the adapter it was made with (when this studio has it), else its
-        style when the model knows it, else none."""
-        adapter = dance.lineage.adapter
+        """The style to develop ``dance`` in: the adapter it was made with (when this studio has it: where it is
+        now, ``cocreate.models.adapter_of``, the folder moved or unzipped elsewhere), else its style when the model
+        knows it, else none."""
+        from motiongpt.cocreate.models import adapter_of
+
+        adapter = adapter_of(dance)
         if adapter:
             for name, folder in self.folder.adapters().items():
                 if Path(adapter).resolve() == folder:

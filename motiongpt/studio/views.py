@@ -26,7 +26,7 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
     from laban.description import check
 
     from motiongpt.cocreate import Dance
-    from motiongpt.cocreate.generate import found_music
+    from motiongpt.cocreate.dance import found_again
 
     path = folder.dance_path(dance_id)
     dance = Dance.load(path)
@@ -36,7 +36,7 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
     low = 0 if grid.downbeat else 1
     last = grid.bar_and_beat(max(score.duration - 1e-9, 0.0))[0] if score.duration > 0 else 1
     bars = [{"bar": n, "beat": bar_start(grid, n)} for n in range(low, last + 1)]
-    music = found_music(dance.prompt.get("music"), path)  # an upload where it is now (the folder moved, unzipped)
+    music = found_again(dance.prompt.get("music"), path)  # an upload where it is now (the folder moved, unzipped)
     asked = dance.phrases or ([(None, dance.text)] if dance.text else [])  # its words, phrase by phrase
     return {
         "id": dance_id, "title": score.title, "text": dance.text, "style": dance.style,
