@@ -343,3 +343,180 @@ def test_a_lead_whose_joints_say_nothing_is_named_by_map_and_made_again_so(model
     lead = example_lead(tmp_path / "lead")
     assert main(["duet", str(lead), "-o", str(tmp_path / "x"), mapping[0], *model]) == 2
     assert "--map names the joints of a lead's capture" in capsys.readouterr().err
+
+
+# --- leads as people bring them -------------------------------------------------------------------------------------
+
+def test_a_rig_with_position_channels_on_every_joint_is_moved_as_one_body(model):
+    """Blender's BVH export writes position channels on every joint: a duet refused such a lead in one line ('a duet
+    moves a skeleton whose root alone has a position channel'), though the root's channels carry the whole body: a
+    floor move turns and shifts every joint rigidly, and a whole duet on the rig keeps the bodies apart."""
+    from test_decoder import animators_rig
+
+    skeleton, _ = animators_rig("blender")
+    score = laban.Score.load(ROOT / "examples" / "leap_and_turn.laban")
+    lead = laban.decode(score, skeleton, fps=30.0)
+    frames = lead.frame_count
+    before = lead.trajectories().positions.astype(np.float64)
+    after = partners.moved(lead, np.full(frames, 0.7), np.tile([1.0, -2.0], (frames, 1))).trajectories()
+    expected = before.copy()
+    expected[..., [0, 2]] = partners._rotate(before[..., [0, 2]], 0.7) + np.array([1.0, -2.0])
+    assert np.abs(after.positions - expected).max() < 1e-4
+    placement = partners.Placement.load()
+    result = duets.duet(model, score, lead, seed=1, placement=placement)
+    assert result.follow.skeleton is skeleton
+    assert duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)["gap_above_margin"] == 1
+
+
+def kinect_csv(bvh: Path, out: Path) -> Path:
+    """A CMU capture as a Kinect v2 sees it (LabanotationSuite's CSV: camera space, metres, the sensor 4.5 m ahead
+    of the start, 0.8 m up; ``tests/test_kinect.py``'s walk)."""
+    from test_kinect import CMU_AS_KINECT, KINECT_V2_JOINTS, write_csv
+
+    world = laban.read_bvh(bvh).trajectories(30.0)
+    joint = {k: world.positions[:, world.skeleton.index(v)].astype(np.float64) for k, v in CMU_AS_KINECT.items()}
+    head, neck = (world.positions[:, world.skeleton.index(n)] for n in ("Head", "Neck1"))
+    joint["Head"] = head + 0.6 * (head - neck)
+    positions = np.stack([joint[name] for name in KINECT_V2_JOINTS], axis=1)
+    write_csv(out, np.stack([-positions[..., 0], positions[..., 1] - 0.8, 4.5 - positions[..., 2]], axis=-1))
+    return out
+
+
+def test_a_lead_of_joint_positions_or_a_score_file_is_danced_and_made_again(model_dir, trials, tmp_path, capsys,
+                                                                              monkeypatch):
+    """A Kinect v2 CSV and an .npz of joint positions (the captures ``laban.read_motion`` reads besides a BVH) and
+    a score file were refused ('a lead is a .bvh capture or a dance folder'): the positions are tokenized as
+    every capture is and danced from their score on the capture's own skeleton (positions carry no joint rotations
+    to move a body by or to write a BVH of), a score is decoded; each duet is on the lead's grid, the follower on
+    the lead's skeleton, and ``history --replay`` writes the same follower again."""
+    import viz.render
+
+    from motiongpt.cli import main
+
+    monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
+    walk = trials["05_01"].path
+    csv = kinect_csv(walk, tmp_path / "walk.csv")
+    laban.write_joint_arrays(laban.read_bvh(walk).trajectories(30.0), tmp_path / "walk.npz")
+    duration = laban.read_bvh(walk).duration
+    for path in (csv, tmp_path / "walk.npz"):
+        score, lead, source = duets.read_lead(path)
+        assert isinstance(lead, laban.Motion) and source.startswith("capture")
+        assert lead.skeleton.names == laban.read_motion(path).skeleton.names
+        assert abs(lead.duration - duration) < 60.0 / score.grid.tempo  # the capture's time, to a beat
+    session = tmp_path / "session"
+    session.mkdir()
+    model = ["--model", str(model_dir), "--no-video"]
+    leads = {"csv": csv, "npz": tmp_path / "walk.npz", "score": ROOT / "examples" / "leap_and_turn.laban"}
+    for name, path in leads.items():
+        assert main(["duet", str(path), "-o", str(session / name), "--stream", *model]) == 0, name
+        out = session / name
+        assert laban.Score.load(out / "follow.laban").grid == laban.Score.load(out / "lead.laban").grid
+        lead, follow = (laban.read_bvh(out / f"{who}.bvh", drop_tpose=False) for who in ("lead", "follow"))
+        assert follow.skeleton.names == lead.skeleton.names and follow.frame_count == lead.frame_count
+    capsys.readouterr()
+    assert main(["history", str(session), "--replay"]) == 0
+    assert capsys.readouterr().out.count("made again: the same") == 3
+
+
+def test_a_dance_folders_lead_is_its_dance_from_the_first_frame(trials, tmp_path):
+    """A dance folder's dance.bvh is written with its score, frame 0 at the grid's time 0; read as a capture, a
+    dance facing the front at frame 0 that moves off at once looked like a converter's T-pose, and CMU 05_02
+    tokenized and decoded lost 3 frames: the lead danced 0.1 s ahead of its own score's beats."""
+    from motiongpt.cocreate import Dance, Lineage
+
+    score = laban.tokenize(laban.read_bvh(trials["05_02"].path))
+    dance = laban.decode(score)
+    folder = Dance(score, {"text": "a modern phrase"}, Lineage("example", seed=0)).save(tmp_path / "dance",
+                                                                                          video=False)
+    laban.write_bvh(dance, folder / "dance.bvh")
+    _, lead, source = duets.read_lead(folder)
+    assert source == "score.laban + dance.bvh" and lead.frame_count == dance.frame_count
+    assert np.allclose(lead.trajectories().positions[:5], dance.trajectories().positions[:5], atol=1e-3)
+
+
+def test_the_follower_stands_on_the_leads_floor_whole_and_streamed(model, trials):
+    """The decoder stands a dancer on y = 0; a capture's floor is where its feet rest, and an export with the hips
+    at the origin has it near -0.9 m (CMU 05_02 so lowered): the follower danced 0.93 m above the lead's floor,
+    whole and streamed (CMU's own floors lie 2-7 cm off 0). Now its feet rest where the lead's do (streamed,
+    each bar on the floor the lead has shown so far)."""
+    lead = duets.resampled(laban.read_bvh(trials["05_02"].path), 30.0)
+    translations = lead.translations.copy()
+    translations[:, 0, 1] -= 0.95
+    lead = laban.Motion(lead.skeleton, lead.rotations, translations, 30.0)
+    score = laban.tokenize(lead)
+
+    def floor(motion: laban.Motion) -> float:  # where its lowest foot joint rests, as the tokenizer finds the floor
+        from laban.analysis import estimate_floor
+
+        traj = motion.trajectories()
+        laban.recognised(traj.skeleton)
+        return estimate_floor(traj)
+
+    whole = duets.duet(model, score, lead, seed=0)
+    assert abs(floor(whole.follow) - floor(lead)) < 0.005
+    live, _ = duets.streamed(model, score, lead, seed=0)
+    assert abs(floor(live.follow) - floor(lead)) < 0.015
+
+
+def test_the_streams_first_bar_faces_the_lead_from_where_it_stands_as_the_music_begins(trials):
+    """The follower's first bar is planned before the lead has danced a bar: it stood where the decoder puts it,
+    facing the room's front, so a lead facing that way too (CMU 05_01 walks along +z) had the follower's back to it
+    for the whole bar (relative facing 0-10°, no frame in the couples' band; the shipped follower model, which turns
+    in a bar as salsa followers do, not as a tiny untrained model spins). The lead stands in place before the
+    music begins: the first bar is placed beside it, facing it, as the later bars are."""
+    from motiongpt.model import MotionGPT, follower_model_path
+
+    model = MotionGPT.from_pretrained(follower_model_path())
+    lead = duets.resampled(laban.read_bvh(trials["05_01"].path), 30.0)
+    score = laban.tokenize(lead)
+    placement = partners.Placement.load()
+    result, _ = duets.streamed(model, score, lead, seed=0, placement=placement)
+    facing = np.abs(partners.relation(result.lead.trajectories(), result.follow.trajectories())["facing"])
+    first = slice(max(int(round(score.grid.times[0] * 30)), 0), int(round(score.grid.times[score.beats_per_bar] * 30)))
+    inside = (facing[first] >= placement.relative_facing[0]) & (facing[first] <= placement.relative_facing[2])
+    assert inside.mean() >= 0.9
+
+
+def test_a_lead_with_an_upbeat_is_streamed_the_follower_joining_on_the_downbeat(model):
+    """A dance made on music often begins with an upbeat (examples/first_phrase.laban does): ``--stream`` refused
+    it, asking for 'a grid without an upbeat', which the command has no way to give. The follower waits through
+    the upbeat and joins on the downbeat, its score on the lead's grid."""
+    score = laban.Score.load(ROOT / "examples" / "first_phrase.laban")
+    assert score.grid.downbeat
+    placement = partners.Placement.load()
+    result, _ = duets.streamed(model, score, laban.decode(score), seed=2, placement=placement)
+    assert result.follow_score.grid == score.grid and bar_count(result.follow_score) == bar_count(score)
+    assert result.follow_score.symbols and min(s.start for s in result.follow_score.symbols) >= score.grid.downbeat
+    assert duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)["gap_above_margin"] == 1
+
+
+def test_a_lead_with_nothing_to_follow_is_one_line_and_one_without_steps_is_written_as_json(model_dir, tmp_path,
+                                                                                             capsys, monkeypatch):
+    """An empty score was danced around (a follower for a lead that does nothing); now it is refused in one line
+    and nothing is written. A lead that moves its arms but takes no step has no steps for the follower to meet:
+    duet.json said NaN, which is not JSON (a strict reader refuses it), and the command 'the lead's steps met
+    nan%'."""
+    import viz.render
+
+    from laban.score import SUPPORT_COLUMNS
+    from motiongpt.cli import main
+
+    monkeypatch.setattr(viz.render, "render", lambda path, *a, **k: Path(path).write_bytes(b"picture"))
+    example = cut(laban.Score.load(ROOT / "examples" / "first_phrase.laban"), 1, 2)
+    (tmp_path / "empty").mkdir()
+    laban.Score(example.grid, [], example.starting_position).save(tmp_path / "empty" / "score.laban")
+    model = ["--model", str(model_dir), "--no-video"]
+    capsys.readouterr()
+    assert main(["duet", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), *model]) == 2
+    assert "nothing to follow" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    arms = [s for s in example.symbols if s.column not in SUPPORT_COLUMNS]
+    (tmp_path / "arms").mkdir()
+    laban.Score(example.grid, arms, example.starting_position).save(tmp_path / "arms" / "score.laban")
+    assert main(["duet", str(tmp_path / "arms"), "-o", str(tmp_path / "out"), *model]) == 0
+    assert "the lead takes no steps" in capsys.readouterr().out
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    made = json.loads((tmp_path / "out" / "duet.json").read_text(), parse_constant=refuse)
+    assert made["figures"]["same_beats"] is None

@@ -26,13 +26,16 @@ from . import common
 
 def add_parser(commands) -> None:
     p = commands.add_parser("duet", help="dance the follower's part for a lead (salsa)",
-                            description="The follower's part for a lead's capture (BVH) or a dance folder "
-                                        "(score.laban, with dance.bvh if there): its score written by the model "
+                            description="The follower's part for a lead's capture (BVH; joint positions from a "
+                                        "Kinect CSV or an .npz, danced from their score), a score, or a dance "
+                                        "folder (score.laban, with dance.bvh if there): its score written by the model "
                                         "in the style 'salsa follow' on the lead's beats and per-bar controls, "
                                         "placed beside the lead as the training split's salsa couples stand. "
                                         "--stream makes it bar by bar, each bar knowing only the lead's bars "
                                         "before it, as it would live.")
-    p.add_argument("lead", type=Path, help="the lead: a .bvh capture or a dance folder with score.laban")
+    p.add_argument("lead", type=Path, help="the lead: a capture (.bvh; a Kinect .csv or an .npz of joint positions, "
+                                           "danced from its score), a score (.laban, .json) or a dance folder "
+                                           "with score.laban")
     p.add_argument("--fps", type=common.fps, help="the capture's real frame rate, when its header is wrong "
                                                   "(the CMU salsa takes: 60)")
     p.add_argument("--bpm", type=common.bpm, help="the capture's tempo (default: its own pulse)")
@@ -92,11 +95,13 @@ def run(args: argparse.Namespace) -> int:
             "temperature": args.temperature, "top_p": args.top_p,
             "model": recorded_path(args.model) if args.model else shipped, "model_version": weights_version(model),
             "placement": placement.made_by, "motiongpt": version(),
-            "figures": {k: round(v, 4) for k, v in shown.items()}}
+            # a lead that takes no steps has none to meet: null, not NaN (which is not JSON)
+            "figures": {k: None if v != v else round(v, 4) for k, v in shown.items()}}
     _write(out, result, made, args)
     print(f"{out}: the follower's {len(result.follow_score.symbols)} symbols for the lead's "
           f"{len(result.lead_score.symbols)}; distance and facing in the couples' band "
-          f"{shown['both_in_band']:.0%} of frames, the lead's steps met {shown['same_beats']:.0%}, bodies apart "
+          f"{shown['both_in_band']:.0%} of frames, " + (f"the lead's steps met {shown['same_beats']:.0%}"
+          if shown['same_beats'] == shown['same_beats'] else "the lead takes no steps") + ", bodies apart "
           f"{shown['gap_above_margin']:.0%} of frames" + (f", {latency:.2f} s a bar" if seconds
                                                            else ""))
     return 0

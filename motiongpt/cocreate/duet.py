@@ -28,7 +28,7 @@ beside the lead, the bodies apart), since a bar planned a bar ahead cannot know 
 The floor (placement statistics, rigid moves, the bodies' gap, the live reflex) lives in ``partners``.
 
 A folder ``motiongpt duet`` wrote is read back by ``read_duet`` (what ``history`` shows, and ``replay`` makes again):
-its duet.json names the lead (a dance folder, or the capture it was tokenized from) by path and by its score's
+its duet.json names the lead (a dance folder, or the capture or score file it was read from) by path and by its score's
 digest, with the model, settings and seed; the lead is read as the command read it (``read_lead``).
 """
 
@@ -48,10 +48,11 @@ from laban.timing import BeatGrid
 
 from .dance import Dance, Lineage, read_json, score_digest
 from .partners import (HEADING_SMOOTHING, DuetError, Placement, Reflex, _bar_move, _rotate, _target, floor_frame,
-                       moved, place, wrap)
+                       floor_height, moved, place, wrap)
 from .partners import figures  # noqa: F401  (a duet's figures: the command and the bench ask this module)
 
 STYLE = "salsa follow"
+CAPTURES = (".bvh", ".csv", ".npz")  # what ``laban.read_motion`` reads: a BVH, a skeleton CSV, joint positions
 FPS = 30.0
 CONTEXT_BARS = 3  # lead bars the new bar's controls are read with
 DECODE_BARS = 1  # follower bars a streamed bar is decoded with (the decoder is bar-local: a beat of anticipation)
@@ -120,31 +121,49 @@ def duet(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: 
 def read_lead(path: Path, *, fps: float | None = None, bpm: float | None = None, seed: int = 0,
               mapping: dict[str, str] | None = None) -> tuple[Score, Motion, str]:
     """The lead at ``path``, its score, its motion and where they came from: a dance folder's score.laban with its
-    dance.bvh (else the score decoded with ``seed``), or a .bvh capture read at ``fps`` (default: its header's),
-    its body parts named by ``mapping`` where its joints' names do not say them (``--map``), and tokenized on its
-    own pulse (or ``bpm``). What is not a lead is one line."""
+    dance.bvh (else the score decoded with ``seed``), a score file (.laban, .json) decoded with ``seed``, or a
+    capture read at ``fps`` (default: its file's), its body parts named by ``mapping`` where its joints' names do
+    not say them (``--map``), and tokenized on its own pulse (or ``bpm``): a BVH as it was danced, a capture of
+    joint positions (a Kinect CSV, an .npz) danced from its score on its own skeleton, since positions carry no
+    joint rotations to move it by or to write a BVH of. What is not a lead is one line."""
     from laban import decode, read_bvh, read_motion, tokenize
 
     path = Path(path)
-    if mapping and path.is_dir():
-        raise DuetError(f"{path}: --map names the joints of a lead's capture, not of a dance folder's dancer")
+    capture = path.suffix.lower() in CAPTURES
+    if mapping and (path.is_dir() or not capture):
+        raise DuetError(f"{path}: --map names the joints of a lead's capture, not of a dance folder's or a score's "
+                        f"dancer")
     if path.is_dir():
         score_path = path / "score.laban"
         if not score_path.is_file():
             raise DuetError(f"{path}: no score.laban in the folder")
-        score = Score.load(score_path)
-        if (path / "dance.bvh").is_file():
-            return score, read_bvh(path / "dance.bvh"), "score.laban + dance.bvh"
+        score = _danced(Score.load(score_path), score_path)
+        if (path / "dance.bvh").is_file():  # written with the score, on its clock: its frame 0 is the dance's
+            return score, read_bvh(path / "dance.bvh", drop_tpose=False), "score.laban + dance.bvh"
         return score, decode(score, seed=seed), "score.laban (decoded)"
     if not path.is_file():
         raise DuetError(f"{path}: no such file")
-    if path.suffix.lower() != ".bvh":
-        raise DuetError(f"{path}: a lead is a .bvh capture or a dance folder, not a '{path.suffix}' file")
+    if path.suffix.lower() in (".laban", ".json", ".txt"):
+        score = _danced(Score.load(path), path)
+        return score, decode(score, seed=seed), "score file (decoded)"
+    if not capture:
+        raise DuetError(f"{path}: a lead is a capture ({', '.join(CAPTURES)}), a score (.laban, .json) or a dance "
+                        f"folder, not a '{path.suffix}' file")
     try:
         motion = read_motion(path, frame_rate=fps, mapping=mapping)
-        return tokenize(motion, bpm=bpm, title=path.stem), motion, "capture (tokenized)"
+        score = _danced(tokenize(motion, bpm=bpm, title=path.stem), path)
+        if isinstance(motion, Trajectories):
+            return score, decode(score, motion.skeleton, seed=seed), "capture (tokenized, positions danced)"
+        return score, motion, "capture (tokenized)"
     except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
         raise naming(path, error) from None
+
+
+def _danced(score: Score, path: Path) -> Score:
+    """``score``, refused in one line when it holds no symbol: a lead that does nothing gives nothing to follow."""
+    if not score.symbols:
+        raise DuetError(f"{path}: the lead's score is empty: nothing to follow")
+    return score
 
 
 def read_duet(folder: Path) -> Dance:
@@ -162,7 +181,7 @@ def read_duet(folder: Path) -> Dance:
         digest = score_digest(Score.load(folder / "lead.laban"))
     settings = {k: made[k] for k in ("stream", "controls", "temperature", "top_p", "style", "fps", "bpm", "map")
                 if k in made}
-    capture = str(made.get("lead_from", "")).startswith("capture")
+    capture = str(made.get("lead_from", "")).startswith(("capture", "score file"))  # a file, not a dance folder
     if capture:
         settings["capture"] = lead
     lineage = Lineage("duet", ({"path": None if capture else lead, "score": digest},), style=made.get("style"),
@@ -261,6 +280,9 @@ class Duet:
     lead_bars: list = field(default_factory=list, repr=False)
     bars: list = field(default_factory=list, repr=False)
     _lead_place: tuple | None = field(default=None, repr=False)
+    _lead_floor: float | None = field(default=None, repr=False)  # the floor under the lead, from its frames so far
+    _lead_seen: list = field(default_factory=list, repr=False)  # the lead's joint positions given so far
+    _own_floor: float | None = field(default=None, repr=False)  # the floor the decoder stands the follower on
     _reflex: "Reflex | None" = field(default=None, repr=False)
     _writer: object = field(default=None, repr=False)  # the follower's BarStream
 
@@ -282,10 +304,15 @@ class Duet:
     def _frames(self, bar: int) -> range:
         return range(int(round(self._bar_time(bar) * self.fps)), int(round(self._bar_time(bar + 1) * self.fps)))
 
-    def start(self) -> FollowerBar:
-        """The follower's first bar, from the style and the tempo alone."""
+    def start(self, lead_frames: Motion | Trajectories | None = None) -> FollowerBar:
+        """The follower's first bar, from the style and the tempo alone, placed beside where the lead stands as the
+        music begins (``lead_frames``: its frames so far, or its first pose: a lead stands in place before dancing)
+        facing it on its floor; without them the bar stands where the decoder puts it (facing the room's front,
+        whichever way the lead faces) until the lead's first bar is in."""
         if self.bars:
             raise DuetError("the stream has started already")
+        if lead_frames is not None:
+            self._seen(lead_frames)
         return self._write(0, None)
 
     def step(self, lead_bar: Score, lead_frames: Motion | Trajectories | None = None) -> FollowerBar:
@@ -295,13 +322,22 @@ class Duet:
             raise DuetError("start the stream first: stream.start() gives the follower's first bar")
         self.lead_bars.append(lead_bar)
         if lead_frames is not None:
-            traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
-            beat = 60.0 / self.grid.tempo
-            xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
-            tail = max(1, int(0.5 * beat * traj.fps))
-            self._lead_place = (xz[-tail:].mean(0), float(np.arctan2(np.sin(heading[-tail:]).mean(),
-                                                                     np.cos(heading[-tail:]).mean())))
+            self._seen(lead_frames)
         return self._write(len(self.bars), lead_bar)
+
+    def _seen(self, lead_frames: Motion | Trajectories) -> None:
+        """Where the lead stands at the end of the frames given (the place the next bar is planned beside), and the
+        floor under it, from every frame of it given so far: a capture's floor is seldom at 0 nor read well from a
+        moment (CMU's subject 5: 2-7 cm off it, and a take's first second 6 cm from its whole), so each bar is
+        stood on the floor the lead has shown so far, as a whole duet stands on the floor of the whole lead."""
+        traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
+        beat = 60.0 / self.grid.tempo
+        xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+        tail = max(1, int(0.5 * beat * traj.fps))
+        self._lead_place = (xz[-tail:].mean(0), float(np.arctan2(np.sin(heading[-tail:]).mean(),
+                                                                 np.cos(heading[-tail:]).mean())))
+        self._lead_seen.append(traj.positions)
+        self._lead_floor = floor_height(Trajectories(traj.skeleton, np.concatenate(self._lead_seen), traj.fps))
 
     def prepare(self) -> None:
         """What the follower's next bar needs nothing from the lead for (every few bars the writer starts its
@@ -365,6 +401,8 @@ class Duet:
         beat = 60.0 / self.grid.tempo
         traj = motion.trajectories()
         xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+        if self._own_floor is None:
+            self._own_floor = floor_height(traj)
         pivot = xz[index].mean(axis=0)  # turns about the new bar's own place, not the room's origin
         xz = xz - pivot
         new_xz, new_heading = xz[index], heading[index]
@@ -388,7 +426,8 @@ class Duet:
         yaw = y0 + (y1 - y0) * w
         shift = s0[None] + (s1 - s0)[None] * w[:, None] + pivot - _rotate(pivot, yaw)
         piece = Motion(motion.skeleton, motion.rotations[index], motion.translations[index], motion.fps)
-        piece = moved(piece, yaw, shift)
+        rise = 0.0 if self._lead_floor is None else self._lead_floor - self._own_floor  # onto the lead's floor
+        piece = moved(piece, yaw, shift, rise)
         if self.bars:
             piece = _joined(self.bars[-1].motion, piece, max(2, int(0.25 * beat * self.fps)))
         return piece
@@ -442,23 +481,31 @@ def _joined(before: Motion, after: Motion, frames: int) -> Motion:
 def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperature: float = 1.0,
              top_p: float = 1.0, placement: Placement | None = None, fps: float = FPS
              ) -> tuple[DuetResult, list[tuple[float, float]]]:
-    """The follower of a whole lead made as live: ``Duet.start``, then ``Duet.prepare`` while the lead dances each
-    bar and ``Duet.step`` after it, each follower bar moved by the ``Reflex`` as the lead's frames of that bar
-    come. Returns the duet and (wall, processor) seconds each bar took to make once the lead's bar was in
+    """The follower of a whole lead made as live: ``Duet.start`` (beside where the lead stands as the music
+    begins), then ``Duet.prepare`` while the lead dances each bar and ``Duet.step`` after it, each follower bar
+    moved by the ``Reflex`` as the lead's frames of that bar come. A lead's upbeat (bar 0) the follower waits
+    through, standing, and joins on the downbeat: a stream starts on one, and its score is put back on the lead's
+    grid. Returns the duet and (wall, processor) seconds each bar took to make once the lead's bar was in
     (``start`` and ``step``; ``prepare``, done before, is not counted; the reflex costs about a millisecond a
     frame or less)."""
     from laban.algebra import bar_count, cut
 
     lead = resampled(lead, fps)
-    stream = Duet(model, lead_score.grid, lead.skeleton, placement=placement, seed=seed, temperature=temperature,
+    grid, upbeat = lead_score.grid, lead_score.grid.downbeat
+    if upbeat:
+        grid = BeatGrid(grid.times[upbeat:], grid.beats_per_bar, 0)
+    stream = Duet(model, grid, lead.skeleton, placement=placement, seed=seed, temperature=temperature,
                   top_p=top_p, fps=fps)
     traj = lead.trajectories()
-    bars = [stream.start()]
-    for k in range(1, bar_count(lead_score)):
+
+    def lead_frames(frames: range) -> Motion:
+        return Motion(lead.skeleton, lead.rotations[max(frames.start, 0):frames.stop],
+                      lead.translations[max(frames.start, 0):frames.stop], fps)
+
+    bars = [stream.start(lead_frames(range(0, max(stream._frames(0).start, 1))))]  # the lead as the music begins
+    for k in range(1, bar_count(lead_score)):  # the lead's bar k is the stream's bar k - 1 (bar 1 its first)
         stream.prepare()  # while the lead dances bar k (not counted in the bar's seconds)
-        given = stream._frames(k - 1)
-        frames = Motion(lead.skeleton, lead.rotations[max(given.start, 0):given.stop],
-                        lead.translations[max(given.start, 0):given.stop], fps)
+        frames = lead_frames(stream._frames(k - 1))
         bars.append(stream.step(cut(lead_score, k, k), frames if frames.frame_count else None))
     pieces = []
     for bar in bars:
@@ -474,5 +521,11 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
     translations = np.concatenate([p.translations for p in pieces])
     follow = Motion(lead.skeleton, np.concatenate([np.repeat(rotations[:1], lead_in, 0), rotations]),
                     np.concatenate([np.repeat(translations[:1], lead_in, 0), translations]), fps)
-    return (DuetResult(lead_score, stream.score, lead, _padded(follow, lead.frame_count),
+    score = stream.score
+    if upbeat:  # the follower's bars on the lead's grid: an empty upbeat before them
+        from dataclasses import replace
+
+        score = Score(lead_score.grid, [replace(s, start=s.start + upbeat) for s in score.symbols],
+                      score.starting_position, score.title)
+    return (DuetResult(lead_score, score, lead, _padded(follow, lead.frame_count),
                        _padded(stream.motion(), lead.frame_count)), [(b.seconds, b.cpu_seconds) for b in bars])

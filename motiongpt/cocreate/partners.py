@@ -51,6 +51,17 @@ def floor_frame(traj: Trajectories, smoothing: float = 0.0) -> tuple[np.ndarray,
     return xz, heading
 
 
+def floor_height(traj: Trajectories) -> float:
+    """The height of the floor under a dancer, as the tokenizer finds it (``laban.analysis.estimate_floor``: where
+    its lowest foot joint rests). A capture's floor is rarely at 0 (CMU's lie 2 cm below to 7 cm above it) and the
+    decoder stands its dancer on 0: two dancers share a floor when their feet rest at the same height."""
+    from laban.analysis import estimate_floor
+    from laban.bodyparts import recognised
+
+    recognised(traj.skeleton)
+    return estimate_floor(traj)
+
+
 def _front(heading: np.ndarray) -> np.ndarray:
     return np.stack([-np.sin(heading), np.cos(heading)], axis=-1)
 
@@ -182,21 +193,29 @@ def placement_from_pairs(pairs, made_by: str = "") -> Placement:
 
 # --- moving a motion on the floor -----------------------------------------------------------------------------
 
-def moved(motion: Motion, yaw: np.ndarray, shift: np.ndarray) -> Motion:
+def moved(motion: Motion, yaw: np.ndarray, shift: np.ndarray, rise: float = 0.0) -> Motion:
     """The motion turned by ``yaw`` (T,) radians about the vertical through the origin (clockwise from above, as
-    headings count) and then shifted by ``shift`` (T, 2) on the floor, frame by frame: a rigid move per frame."""
-    root = int(np.flatnonzero(np.asarray(motion.skeleton.parents) < 0)[0])
-    if list(motion.skeleton.translated) != [root]:
-        raise DuetError("a duet moves a skeleton whose root alone has a position channel")
+    headings count) and then shifted by ``shift`` (T, 2) on the floor, frame by frame: a rigid move per frame;
+    ``rise`` metres up (onto another floor).
+
+    The root's rotation and position channels carry the whole body, so other joints' position channels (Blender's
+    export writes them on every joint, each its rest offset or the pelvis's travel) are left as they are."""
+    skeleton = motion.skeleton
+    root = int(np.flatnonzero(np.asarray(skeleton.parents) < 0)[0])
+    if root not in skeleton.translated:
+        raise DuetError(f"a duet moves a dancer by its root's position channels, and the root "
+                        f"'{skeleton.names[root]}' has none")
+    k = skeleton.translated.index(root)
     c, s = np.cos(yaw), np.sin(yaw)
     half = -0.5 * yaw  # a heading grows clockwise: the turn about +y is by -yaw
     turn = np.stack([np.zeros_like(half), np.sin(half), np.zeros_like(half), np.cos(half)], -1)
     rotations = motion.rotations.copy()
     rotations[:, root] = _quaternion_product(turn, rotations[:, root])
     t = motion.translations.astype(np.float64).copy()
-    x, z = t[:, 0, 0].copy(), t[:, 0, 2].copy()
-    t[:, 0, 0] = c * x - s * z + shift[:, 0]
-    t[:, 0, 2] = s * x + c * z + shift[:, 1]
+    x, z = t[:, k, 0].copy(), t[:, k, 2].copy()
+    t[:, k, 0] = c * x - s * z + shift[:, 0]
+    t[:, k, 2] = s * x + c * z + shift[:, 1]
+    t[:, k, 1] += rise
     return Motion(motion.skeleton, rotations.astype(motion.rotations.dtype), t.astype(motion.translations.dtype),
                   motion.fps)
 
@@ -255,8 +274,8 @@ def place(follow: Motion, lead: Trajectories, grid: BeatGrid, placement: Placeme
           height: float | None = None) -> Motion:
     """The follower's decoded motion carried, bar by bar, to the learned place beside the lead: one rigid floor
     move per bar of ``grid`` (what brings the bar's frames nearest the placement's target there), the moves
-    smoothed across bar lines over a quarter of a bar, then pushed apart where the bodies come too close. Both
-    at one rate, frame 0 at the grid's time 0."""
+    smoothed across bar lines over a quarter of a bar, then pushed apart where the bodies come too close; on the
+    lead's floor (``floor_height``). Both at one rate, frame 0 at the grid's time 0."""
     from laban.bvh import standing_height
 
     height = height or standing_height(lead.skeleton)
@@ -265,7 +284,9 @@ def place(follow: Motion, lead: Trajectories, grid: BeatGrid, placement: Placeme
     lead = Trajectories(lead.skeleton, lead.positions[:frames], lead.fps)
     beat = 60.0 / grid.tempo
     lead_xz, lead_heading = floor_frame(lead, HEADING_SMOOTHING * beat)
-    follow_xz, follow_heading = floor_frame(follow.trajectories(), HEADING_SMOOTHING * beat)
+    traj = follow.trajectories()
+    follow_xz, follow_heading = floor_frame(traj, HEADING_SMOOTHING * beat)
+    rise = floor_height(lead) - floor_height(traj)  # onto the lead's floor
     target_xz, target_heading = _target(lead_xz, lead_heading, placement, height)
     beats = grid.seconds_to_beats(np.arange(frames) / follow.fps)
     bars = np.floor((beats - grid.downbeat) / grid.beats_per_bar).astype(int)
@@ -284,7 +305,7 @@ def place(follow: Motion, lead: Trajectories, grid: BeatGrid, placement: Placeme
         yaw[rows], shift[rows], last = y, s, y
     yaw = gaussian_filter1d(yaw, sigma)
     shift = gaussian_filter1d(shift, sigma, axis=0)
-    follow = moved(follow, yaw, shift + pivot - _rotate(pivot, yaw))
+    follow = moved(follow, yaw, shift + pivot - _rotate(pivot, yaw), rise)
     return push_apart(lead, follow, placement.margin * height, sigma=0.25 * beat * follow.fps)
 
 
