@@ -43,6 +43,10 @@ _Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])  # file (
 # over 10), real first frames 1.3 at most (the same takes are found with the whole file's median or half a second's).
 TPOSE_JUMP = 2.5
 HEAD_SECONDS = 1.0
+# ... and a jump in earnest: some joint turns at least this far (degrees) from frame 0 to frame 1. Shared data: 21
+# and more in all 120 takes with a T-pose; a dance the decoder writes, still on its first frames and facing exactly
+# front (its root rotation 0, as a T-pose's), turns a joint half a degree, which a still median made a jump.
+TPOSE_TURN = 10.0
 # ... and the frames that blend out of it turn joints faster than a person does (shared data: 1,700-4,500°/s for
 # one to four frames; captured motion right after them 1,150°/s at most).
 BLEND_SPEED = 1500.0
@@ -605,7 +609,8 @@ def _converter_frames(skeleton: Skeleton, head: np.ndarray, fps: float) -> int:
     ``head`` (channels, frames), every one of them.
 
     Frame 0 is a T-pose when its root rotation channels are exactly 0 (as cgspeed writes them; a captured first
-    frame practically never is) and it jumps into frame 1 as the motion itself never does (``TPOSE_JUMP``). After
+    frame practically never is, a decoded one facing front is) and it jumps into frame 1 as the motion itself never
+    does (``TPOSE_JUMP``, ``TPOSE_TURN``). After
     a T-pose the converters blend into the motion, or repeat the pose, for a few frames: everything up to the last
     joint turn faster than ``BLEND_SPEED`` within the first ``BLEND_SECONDS`` goes too."""
     if head.shape[1] < 3:
@@ -617,7 +622,7 @@ def _converter_frames(skeleton: Skeleton, head: np.ndarray, fps: float) -> int:
     # The largest joint turn between frames: 2·arccos of the smallest |q_t · q_t+1| over joints.
     closeness = np.abs(np.einsum("tjc,tjc->tj", rotations[1:], rotations[:-1])).min(axis=1)
     speeds = np.degrees(2 * np.arccos(np.minimum(closeness, 1.0))) * fps  # degrees per second
-    if not speeds[0] > TPOSE_JUMP * np.median(speeds[1:]):
+    if not (speeds[0] > TPOSE_JUMP * np.median(speeds[1:]) and speeds[0] >= TPOSE_TURN * fps):
         return 0
     blending = np.flatnonzero((speeds > BLEND_SPEED) & (np.arange(len(speeds)) < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1

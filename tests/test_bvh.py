@@ -186,6 +186,19 @@ def test_tpose_frame_is_dropped_only_where_the_converter_put_one(trials):
     assert read_bvh(trials["16_01"].path, drop_tpose=True).frame_count == int(manifest()["16_01"]["frames"]) - 1
 
 
+def test_a_decoded_dance_is_read_back_whole_not_as_a_converters_tpose(trials, tmp_path):
+    """A dance the decoder writes faces exactly front on its first frame (root rotation 0, as a converter's T-pose)
+    and, standing still, its next frames' small settling stood many times over the still median: read back, its
+    first 3 frames were dropped as a T-pose and its blend (05_02: 282 frames read as 279, the dance 0.1 s ahead of
+    its own score and beats). A converter's T-pose jumps into the motion by 21 degrees or more in one frame in every
+    shared take that has one."""
+    motion = laban.decode(laban.tokenize(read_bvh(trials["05_02"].path)))
+    write_bvh(motion, tmp_path / "dance.bvh")
+    again = read_bvh(tmp_path / "dance.bvh")
+    assert again.frame_count == motion.frame_count
+    assert np.allclose(again.trajectories().positions, motion.trajectories().positions, atol=1e-4)
+
+
 @pytest.mark.parametrize("name", ["05_01", "10_04", "60_01", "16_01"])  # Z Y X, Z X Y, salsa, amc2bvh
 def test_real_files_round_trip(trials, tmp_path, name):
     motion = read_bvh(trials[name].path)
