@@ -140,8 +140,14 @@ def two_bone(base: np.ndarray, target: np.ndarray, upper: float, lower: float, p
     end = base + along * length[..., None]
     a = (upper ** 2 - lower ** 2 + length ** 2) / (2 * length)
     h = np.sqrt(np.maximum(upper ** 2 - a ** 2, 0.0))
-    side = unit(pole - dot(pole, along)[..., None] * along)
-    return base + along * a[..., None] + side * h[..., None], end
+    return base + along * a[..., None] + bend_side(along, pole) * h[..., None], end
+
+
+def bend_side(along: np.ndarray, pole: np.ndarray) -> np.ndarray:
+    """The way a two-bone limb along ``along`` (unit, base to end) bends for ``pole``: the pole made perpendicular
+    to the limb. It is also what sets the upper bone's twist: the pole itself lies along the upper bone wherever the
+    joint bends as far as the pole points, and made perpendicular to that bone it turned 180 degrees in a frame."""
+    return unit(pole - dot(pole, along)[..., None] * along)
 
 
 def soft_reach(distance: np.ndarray, full: float, knee: float, longest: float) -> np.ndarray:

@@ -16,7 +16,8 @@ from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 from ..analysis import latch, runs as stretches
 from ..cells import cells_with_core
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
-from ..ik import apply, axis_angle, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone, unit
+from ..ik import (apply, axis_angle, bend_side, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone,
+                  unit)
 from ..motion import Motion, forward_kinematics
 from ..score import Column, Score
 from ..skeleton import Skeleton
@@ -315,7 +316,9 @@ class Body:
             pole = unit((1.0 - w) * planted_front + w * free_front + 1e-6 * apply(self.facing, rig.forward))
             pole = unit(gaussian_filter1d(pole, **self.clock.kernel(0.05), axis=0, mode="nearest"))  # knees turn smoothly
             knee, end = two_bone(hips[f], target, leg.thigh_length, leg.shin_length, pole)
-            thigh_world = compose(frame(knee - hips[f], pole), leg.rest_frame.T)
+            # the knee cap faces the way the knee bends (``bend_side``), not the pole, which lies along the thigh
+            # where the knee bends as far as it points (the leg wrung 180 degrees in a frame: 60_01, 13 frames)
+            thigh_world = compose(frame(knee - hips[f], bend_side(unit(end - hips[f]), pole)), leg.rest_frame.T)
             shin_rest = rig.rest[leg.foot] - rig.rest[leg.shin]
             shin_world = compose(swing(apply(thigh_world, shin_rest), end - knee), thigh_world)
             # a raised free foot follows the shin and points (plantar flexion: the toes go the shin's way); a
