@@ -84,7 +84,7 @@ def test_cmu_dances_read_back(trials):
 def test_a_legs_twist_never_flips_where_the_knee_bends_past_its_pole(trials):
     """The thigh's twist was set by the knee's pole made perpendicular to the thigh: where the knee bent further
     than the pole points (a leg lifted a little, its pole tipped down with it), the two lay along each other and
-    the thigh, shin and foot turned 180 degrees about the leg in one frame and back a few frames later (60_01: 13
+    the thigh, shin and foot turned 180 degrees about the leg in one frame and back a few frames later (60_01: 8
     such frames; on a skinned rig the leg wrings itself and the foot points backward). It is set by the direction
     the knee bends to, which never lies along the thigh. Positions of hips, knees and ankles are as before."""
     motion = decode(laban.tokenize(laban.read_bvh(trials["60_01"].path)), seed=0)
