@@ -95,6 +95,21 @@ def test_a_legs_twist_never_flips_where_the_knee_bends_past_its_pole(trials):
     assert turn[:, legs].max() < 90.0, np.argwhere(turn[:, legs] >= 90.0)[:4]
 
 
+@pytest.mark.parametrize("name", ["61_13", "61_01", "61_07"])
+def test_an_arms_twist_never_flips_as_the_elbow_straightens_or_folds(trials, name):
+    """The upper arm's twist was the elbow's bend direction blended with the arm's natural front by how bent it
+    is: a forearm passing through straight from bent one way to bent the other turned the upper arm (and so the
+    forearm) half round in a frame or two; and a forearm folded back onto the upper arm was swung there in one
+    piece about an axis that flipped (73 such frames in the 47 shared dance clips, 61_13: 6). The twist now goes
+    continuously, eased where the elbow is straight, and the elbow bends as a hinge. Positions as before."""
+    motion = decode(laban.tokenize(laban.read_bvh(trials[name].path)), seed=0)
+    names = motion.skeleton.names
+    q = motion.rotations
+    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
+    arms = [names.index(n) for n in ("LeftArm", "LeftForeArm", "RightArm", "RightForeArm")]
+    assert turn[:, arms].max() < 90.0, np.argwhere(turn[:, arms] >= 90.0)[:4]
+
+
 def test_an_arm_rising_from_low_to_high_is_one_movement():
     """Place low to place high passes forward low, middle and high on the way; the arm goes up along the edge of
     those cells so that the tokenizer reads one movement, not three symbols."""
