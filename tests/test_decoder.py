@@ -110,6 +110,33 @@ def test_an_arms_twist_never_flips_as_the_elbow_straightens_or_folds(trials, nam
     assert turn[:, arms].max() < 90.0, np.argwhere(turn[:, arms] >= 90.0)[:4]
 
 
+@pytest.mark.parametrize("name", ["05_02", "05_14"])
+def test_a_leg_raised_from_the_first_frame_does_not_snap_its_foot(trials, name):
+    """A leg off the floor from the dance's first frame (the starting position's gesture) was taken to leave the
+    floor then: its foot turned from standing flat to pointing along the shin over the first 4 frames while the
+    thigh and shin held still (05_02: 0.5, 24.8, 58.1, 8.3 degrees; 11 of the 47 shared dance clips). It never
+    left the floor in the dance, so it points from the first frame."""
+    motion = decode(laban.tokenize(laban.read_bvh(trials[name].path)), seed=0)
+    names = motion.skeleton.names
+    q = motion.rotations[:10]
+    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
+    feet = [names.index(n) for n in ("LeftFoot", "RightFoot", "LeftToeBase", "RightToeBase") if n in names]
+    assert turn[:, feet].max() < 15.0, np.argwhere(turn[:, feet] >= 15.0)[:4]
+
+
+def test_a_landing_foot_turns_flat_at_a_steady_rate(trials):
+    """A foot coming down from pointing along a shin raised behind (148 degrees from standing flat) blends into
+    the flat foot as its leg lands: a blend of the two matrices put nearly all of the turn into the frame where
+    the blend's weight fell by half (05_10: the right foot 118 degrees in a frame). Turned about one axis at a
+    rate steady in the weight, it takes its frames."""
+    motion = decode(laban.tokenize(laban.read_bvh(trials["05_10"].path)), seed=0)
+    names = motion.skeleton.names
+    q = motion.rotations
+    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
+    feet = [names.index(n) for n in ("LeftFoot", "RightFoot")]
+    assert turn[:, feet].max() < 90.0, np.argwhere(turn[:, feet] >= 90.0)[:4]
+
+
 def test_an_arm_rising_from_low_to_high_is_one_movement():
     """Place low to place high passes forward low, middle and high on the way; the arm goes up along the edge of
     those cells so that the tokenizer reads one movement, not three symbols."""

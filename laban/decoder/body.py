@@ -770,10 +770,13 @@ def _softmin(a: np.ndarray, b: np.ndarray, width: float) -> np.ndarray:
 
 
 def _blend_rotations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Rotations a fraction ``w`` (T,) of the way from ``a`` to ``b`` (T, 3, 3) (blend and re-orthonormalise)."""
-    w = w[:, None, None]
-    m = (1.0 - w) * a + w * b
-    return frame(m[..., :, 0], m[..., :, 1])
+    """Rotations a fraction ``w`` (T,) of the way from ``a`` to ``b`` (T, 3, 3), turning about one axis at a steady
+    rate in ``w`` (a blend of the matrices, re-orthonormalised, turned a landing foot 118 degrees in a frame where
+    the foot following the shin stood 148 degrees from flat and its weight fell by half: 05_10)."""
+    q = matrix_to_quaternion(np.matmul(np.swapaxes(a, -1, -2), b))  # b relative to a, scalar last
+    q = q * np.where(q[:, 3:] < 0.0, -1.0, 1.0)  # the short way round
+    angle = 2.0 * np.arctan2(np.linalg.norm(q[:, :3], axis=-1), q[:, 3])
+    return compose(a, axis_angle(q[:, :3], w * angle))
 
 
 def _inherit(skeleton: Skeleton, world: np.ndarray, set_: np.ndarray) -> None:

@@ -130,7 +130,10 @@ class Spell:
     def hold(self, directions: np.ndarray) -> None:
         """A leg held or gesturing along ``directions``; the foot leaves and lands as in a swing."""
         self.directions = directions  # the foot turns from flat once it is off the floor, and back before landing
-        self.weight = ramp(self.t, self.ta + 0.05, self.ta + 0.17)
+        # (a leg off the floor from the dance's first frame never left it: free from there, its foot not turning
+        # from flat over the first frames while the leg held still, 50-70 degrees in a frame: 05_02, 11 of the 47
+        # shared dance clips)
+        self.weight = ramp(self.t, self.ta + 0.05, self.ta + 0.17) if self.lifted is not None else np.ones(len(self.t))
         if self.kick and self.jumping:  # a running stride's leg is as free as its swing's while it trails
             # (``swing``), then as a held one
             rise = self._rise_fall()[0]
