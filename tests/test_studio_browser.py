@@ -3,6 +3,7 @@ opens one, regenerates two bars and downloads a BVH (motiongpt.studio.browser wa
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -121,7 +122,6 @@ def test_a_rig_whose_joints_say_nothing_is_named_in_the_page(tmp_path):
     from motiongpt.model import build, tiny_config
     from motiongpt.studio import create_app
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     torch.set_num_threads(1)
     build(tiny_config(), seed=4).save_pretrained(tmp_path / "model")
@@ -131,37 +131,31 @@ def test_a_rig_whose_joints_say_nothing_is_named_in_the_page(tmp_path):
     (tmp_path / "rig.map").write_text("# the rig's parts\n" + "\n".join(f"--map {i[len('--map='):]}" for i in items))
     mapping = dict(item[len("--map="):].split("=", 1) for item in items)
     app = create_app(tmp_path / "studio", tmp_path / "model")
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            for field, value in (("ask-bars", 1), ("ask-count", 1)):
-                driver.find_element(By.ID, field).clear()
-                driver.find_element(By.ID, field).send_keys(str(value))
-            driver.find_element(By.ID, "ask-rig").send_keys(str(tmp_path / "rig.bvh"))
-            driver.find_element(By.ID, "generate").click()
-            wait(driver, lambda d: d.find_element(By.ID, "rig-dialog").get_property("open"), 60, "the rig's form")
-            missing = [e.get_attribute("data-part")
-                       for e in driver.find_elements(By.CSS_SELECTOR, "#rig-parts label.missing select")]
-            first_message = driver.find_element(By.ID, "rig-message").text
-            driver.find_element(By.ID, "rig-map-file").send_keys(str(tmp_path / "rig.map"))
-            wait(driver, lambda d: "parts named" in d.find_element(By.ID, "rig-message").text, 30, "the map file")
-            selects = {s.get_attribute("data-part"): s
-                       for s in driver.find_elements(By.CSS_SELECTOR, "#rig-parts select")}
-            filled = {part: s.get_property("value") for part, s in selects.items()}
-            Select(selects["hand-right"]).select_by_value(mapping["hand-left"])
-            driver.find_element(By.ID, "rig-use").click()
-            wait(driver, lambda d: "for both" in d.find_element(By.ID, "rig-message").text, 30, "the refusal")
-            refusal = driver.find_element(By.ID, "rig-message").text
-            still_open = driver.find_element(By.ID, "rig-dialog").get_property("open")
-            Select(selects["hand-right"]).select_by_value(mapping["hand-right"])
-            driver.find_element(By.ID, "rig-use").click()
-            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
-            closed = not driver.find_element(By.ID, "rig-dialog").get_property("open")
-            errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        for field, value in (("ask-bars", 1), ("ask-count", 1)):
+            driver.find_element(By.ID, field).clear()
+            driver.find_element(By.ID, field).send_keys(str(value))
+        driver.find_element(By.ID, "ask-rig").send_keys(str(tmp_path / "rig.bvh"))
+        driver.find_element(By.ID, "generate").click()
+        wait(driver, lambda d: d.find_element(By.ID, "rig-dialog").get_property("open"), 60, "the rig's form")
+        missing = [e.get_attribute("data-part")
+                   for e in driver.find_elements(By.CSS_SELECTOR, "#rig-parts label.missing select")]
+        first_message = driver.find_element(By.ID, "rig-message").text
+        driver.find_element(By.ID, "rig-map-file").send_keys(str(tmp_path / "rig.map"))
+        wait(driver, lambda d: "parts named" in d.find_element(By.ID, "rig-message").text, 30, "the map file")
+        selects = {s.get_attribute("data-part"): s
+                   for s in driver.find_elements(By.CSS_SELECTOR, "#rig-parts select")}
+        filled = {part: s.get_property("value") for part, s in selects.items()}
+        Select(selects["hand-right"]).select_by_value(mapping["hand-left"])
+        driver.find_element(By.ID, "rig-use").click()
+        wait(driver, lambda d: "for both" in d.find_element(By.ID, "rig-message").text, 30, "the refusal")
+        refusal = driver.find_element(By.ID, "rig-message").text
+        still_open = driver.find_element(By.ID, "rig-dialog").get_property("open")
+        Select(selects["hand-right"]).select_by_value(mapping["hand-right"])
+        driver.find_element(By.ID, "rig-use").click()
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
+        closed = not driver.find_element(By.ID, "rig-dialog").get_property("open")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     parts = [p.value for p in REQUIRED_PARTS]
     assert missing == parts  # every needed part marked: the names say nothing
     assert first_message.startswith("rig.bvh: cannot recognise pelvis")
@@ -200,6 +194,23 @@ def _ask(driver, **fields):
         element.clear()
         element.send_keys(str(value))
     driver.find_element(By.ID, "generate").click()
+
+
+@contextlib.contextmanager
+def _page(app, tmp_path):
+    """Headless chromium on the studio ``app`` served here, its page loaded and ready; closed after."""
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    with serve(app) as url:
+        driver = browser.browser(tmp_path)
+        try:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+            yield driver
+        finally:
+            driver.quit()
 
 
 def _idle(driver) -> bool:
@@ -297,9 +308,7 @@ def test_a_corpus_search_shows_the_answer_to_the_words_typed(tmp_path, monkeypat
     from selenium.webdriver.common.by import By
 
     import motiongpt.conditioning.music as music
-    from motiongpt.studio import browser
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     works = {"johnson_j_r/lift_every_voice": Path("lift.mxl"), "joplin/maple_leaf_rag": Path("rag.mid")}
     calls = []
@@ -312,17 +321,11 @@ def test_a_corpus_search_shows_the_answer_to_the_words_typed(tmp_path, monkeypat
 
     monkeypatch.setattr(music, "_corpus_works", corpus_works)
     app = _studio(tmp_path)
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            driver.find_element(By.ID, "corpus-search").send_keys("joplin")
-            wait(driver, lambda d: len(calls) >= 5, 30, "a search per key")
-            time.sleep(2.0)  # past the slow first answer
-            listed = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#corpus-results option")]
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        driver.find_element(By.ID, "corpus-search").send_keys("joplin")
+        wait(driver, lambda d: len(calls) >= 5, 30, "a search per key")
+        time.sleep(2.0)  # past the slow first answer
+        listed = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#corpus-results option")]
     assert listed == ["corpus:joplin/maple_leaf_rag"]
 
 
@@ -334,9 +337,8 @@ def test_an_ask_on_music_is_as_long_as_the_bars_asked(tmp_path):
     from music21 import note, stream
     from selenium.webdriver.common.by import By
 
-    from motiongpt.studio import browser, views
+    from motiongpt.studio import views
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     stream.Stream([note.Note("C4", quarterLength=1) for _ in range(32)]).write("midi", fp=str(tmp_path / "tune.mid"))
     app = _studio(tmp_path)
@@ -346,18 +348,12 @@ def test_an_ask_on_music_is_as_long_as_the_bars_asked(tmp_path):
         return d.find_element(By.ID, "job").get_attribute("hidden") is not None and d.find_elements(
             By.CSS_SELECTOR, ".card.ready")
 
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "tune.mid"))
-            tempo_off = driver.find_element(By.ID, "ask-bpm").get_property("disabled")
-            for seed in (1, 2):
-                _ask(driver, **{"ask-bars": 2, "ask-count": 1, "ask-seed": seed})
-                wait(driver, lambda d: len(studio.folder.dance_ids()) == seed and idle(d), 120, "the dance")
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "tune.mid"))
+        tempo_off = driver.find_element(By.ID, "ask-bpm").get_property("disabled")
+        for seed in (1, 2):
+            _ask(driver, **{"ask-bars": 2, "ask-count": 1, "ask-seed": seed})
+            wait(driver, lambda d: len(studio.folder.dance_ids()) == seed and idle(d), 120, "the dance")
     bars = [len(views.dance_view(studio.folder, d)["bars"]) for d in studio.folder.dance_ids()]
     assert tempo_off and bars == [2, 2]
     assert len(list((studio.folder.root / "uploads").iterdir())) == 1
@@ -374,29 +370,21 @@ def test_make_mp4_cancelled_in_the_page_offers_no_video(tmp_path):
         pytest.skip(f"no off-screen OpenGL here: {error}")
     from selenium.webdriver.common.by import By
 
-    from motiongpt.studio import browser
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     app = _studio(tmp_path)
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            _ask(driver, **{"ask-bars": 4, "ask-count": 1})
-            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
-            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.openDance"), 60, "the dance open")
-            driver.find_element(By.ID, "render").click()
-            said = wait(driver, lambda d: "frame" in d.find_element(By.ID, "job-message").text
-                        and d.find_element(By.ID, "job-message").text, 120, "the render's frames")
-            driver.find_element(By.ID, "job-cancel").click()
-            wait(driver, lambda d: d.find_element(By.ID, "job").get_attribute("hidden") is not None, 60, "the end")
-            notice = driver.find_element(By.ID, "notice").text
-            offered = driver.find_element(By.ID, "dl-mp4").get_attribute("hidden") is None
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-bars": 4, "ask-count": 1})
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.openDance"), 60, "the dance open")
+        driver.find_element(By.ID, "render").click()
+        said = wait(driver, lambda d: "frame" in d.find_element(By.ID, "job-message").text
+                    and d.find_element(By.ID, "job-message").text, 120, "the render's frames")
+        driver.find_element(By.ID, "job-cancel").click()
+        wait(driver, lambda d: d.find_element(By.ID, "job").get_attribute("hidden") is not None, 60, "the end")
+        notice = driver.find_element(By.ID, "notice").text
+        offered = driver.find_element(By.ID, "dl-mp4").get_attribute("hidden") is None
     assert said.startswith("rendering the video: frame ") and notice == "cancelled: nothing was written"
     assert not offered and not list((tmp_path / "studio" / "exports").iterdir())
 
@@ -408,33 +396,25 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    from motiongpt.studio import browser
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     app = _studio(tmp_path, ["salsa", "salsa follow"])
 
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            _ask(driver, **{"ask-text": "lively", "ask-bars": 1, "ask-count": 1})
-            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
-            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
-            first = wait(driver, _opened, 60, "the dance open")
-            check = driver.find_element(By.ID, "dance-check").text
-            driver.find_element(By.ID, "play").click()
-            playing = driver.find_element(By.ID, "play").text
-            driver.find_element(By.ID, "play").click()
-            stopped = driver.find_element(By.ID, "play").text
-            styles = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "translate-style")).options]
-            Select(driver.find_element(By.ID, "translate-style")).select_by_value(styles[-1])
-            driver.find_element(By.ID, "translate").click()
-            wait(driver, lambda d: _opened(d, first), 120, "the translated dance")
-            info = driver.find_element(By.ID, "dance-info").text
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-text": "lively", "ask-bars": 1, "ask-count": 1})
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        first = wait(driver, _opened, 60, "the dance open")
+        check = driver.find_element(By.ID, "dance-check").text
+        driver.find_element(By.ID, "play").click()
+        playing = driver.find_element(By.ID, "play").text
+        driver.find_element(By.ID, "play").click()
+        stopped = driver.find_element(By.ID, "play").text
+        styles = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "translate-style")).options]
+        Select(driver.find_element(By.ID, "translate-style")).select_by_value(styles[-1])
+        driver.find_element(By.ID, "translate").click()
+        wait(driver, lambda d: _opened(d, first), 120, "the translated dance")
+        info = driver.find_element(By.ID, "dance-info").text
     assert check == "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)"
     assert (playing, stopped) == ("Stop", "Play")
     assert f"style {styles[-1]} ·" in info
@@ -450,37 +430,30 @@ def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    from motiongpt.studio import browser, views
+    from motiongpt.studio import views
     from motiongpt.studio.browser import wait
-    from motiongpt.studio.server import serve
 
     for name, beats in (("short.mid", 8), ("other.mid", 16)):
         stream.Stream([note.Note("E4", quarterLength=1) for _ in range(beats)]).write("midi", fp=str(tmp_path / name))
     app = _studio(tmp_path)
     studio = app.state.studio
 
-    with serve(app) as url:
-        driver = browser.browser(tmp_path)
-        try:
-            driver.get(url)
-            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
-            driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "short.mid"))
-            _ask(driver, **{"ask-bars": "", "ask-count": 1})  # the whole piece
-            wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the dance")
-            driver.find_element(By.CSS_SELECTOR, ".card .open").click()
-            first = wait(driver, _opened, 60, "the dance open")
-            own = Select(driver.find_element(By.ID, "continue-music")).first_selected_option.text
-            driver.find_element(By.ID, "continue-bars").clear()
-            driver.find_element(By.ID, "continue-bars").send_keys("2")
-            driver.find_element(By.ID, "continue").click()
-            refusal = wait(driver, lambda d: _idle(d) and d.find_element(By.ID, "notice").text, 120, "the refusal")
-            Select(driver.find_element(By.ID, "continue-music")).select_by_value("upload")
-            driver.find_element(By.ID, "continue-music-file").send_keys(str(tmp_path / "other.mid"))
-            driver.find_element(By.ID, "continue").click()
-            longer = wait(driver, lambda d: _opened(d, first), 120, "the dance continued")
-            errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        finally:
-            driver.quit()
+    with _page(app, tmp_path) as driver:
+        driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "short.mid"))
+        _ask(driver, **{"ask-bars": "", "ask-count": 1})  # the whole piece
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the dance")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        first = wait(driver, _opened, 60, "the dance open")
+        own = Select(driver.find_element(By.ID, "continue-music")).first_selected_option.text
+        driver.find_element(By.ID, "continue-bars").clear()
+        driver.find_element(By.ID, "continue-bars").send_keys("2")
+        driver.find_element(By.ID, "continue").click()
+        refusal = wait(driver, lambda d: _idle(d) and d.find_element(By.ID, "notice").text, 120, "the refusal")
+        Select(driver.find_element(By.ID, "continue-music")).select_by_value("upload")
+        driver.find_element(By.ID, "continue-music-file").send_keys(str(tmp_path / "other.mid"))
+        driver.find_element(By.ID, "continue").click()
+        longer = wait(driver, lambda d: _opened(d, first), 120, "the dance continued")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert own == "its own music"
     assert refusal.startswith("the music has 0 bars after this dance's, fewer than the 2 asked for: continue it on "
                               "other music") and not re.search(r"(?<![\w-])--[a-z]", refusal), refusal
