@@ -23,7 +23,7 @@ from motiongpt.errors import missing_folder
 from motiongpt.model.config import MotionGPTConfig
 from motiongpt.vocabulary import Vocabulary
 
-from .examples import Example, _window, examples_from_scores
+from .examples import Example, examples_from_scores, window_rows
 
 SCORE_SUFFIXES = (".laban", ".json", ".txt")
 
@@ -175,7 +175,7 @@ def _window_controls(window, vocabulary: Vocabulary, config: MotionGPTConfig,
     bars = len(vocabulary.bar_spans(vocabulary.encode(_quantised(window.score, vocabulary))))
     # numbered as ``laban.algebra.cut`` numbers it: a window from bar 1 on has no upbeat (its first row is the
     # take's bar ``first``), one from bar 0 keeps the take's upbeat
-    return _window(rows, window.bars[0] - low, bars, config.control_count)
+    return window_rows(rows, window.bars[0] - low, bars, config.control_count)
 
 
 def _quantised(score, vocabulary: Vocabulary):

@@ -82,12 +82,12 @@ def examples_from_scores(scores: Sequence[Score], vocabulary: Vocabulary, config
             bars = len(vocabulary.bar_spans(ids))
             out.append(Example(ids, None if text is None else np.asarray(text, np.float32), config.style_id(style),
                                tempo_bucket(piece.grid.tempo, config.tempo_buckets), piece.grid.beats_per_bar,
-                               _window(levels, first - low, bars, config.control_count),
-                               _window(asked, first - low, bars, config.fact_count)))
+                               window_rows(levels, first - low, bars, config.control_count),
+                               window_rows(asked, first - low, bars, config.fact_count)))
     return out
 
 
-def _window(rows: np.ndarray | None, first: int, bars: int, width: int) -> np.ndarray | None:
+def window_rows(rows: np.ndarray | None, first: int, bars: int, width: int) -> np.ndarray | None:
     """Rows ``first..first+bars-1`` of a whole score's per-bar rows, padded with -1 (absent) past its end."""
     if rows is None:
         return None
