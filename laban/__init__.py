@@ -21,6 +21,7 @@ from .lazy import exports
 EXPORTS: dict[str, tuple[str, ...]] = {
     "analysis": ("analyse",),
     "arrays": ("read_joint_arrays", "write_joint_arrays"),
+    "azure": ("read_azure_json",),
     "beats": ("beat_grid",),
     "bodyparts": ("recognise", "recognised"),
     "bvh": ("read_bvh", "write_bvh"),

@@ -10,17 +10,23 @@ written atomically, so an interrupted write never leaves half a file.
 
 Positions need not be in metres, y up: a figure whose joints' names say where its head and feet are is turned
 upright (z up as AMASS writes SMPL joints, y down as MediaPipe and Azure Kinect write theirs) and put in metres
-(from millimetres or centimetres), both read from the body itself. A joint that tracking lost (NaN positions, or a
-Kinect state 0) is filled in between the frames around it for up to ``MAX_GAP``; a body part lost for longer is
-refused, and a joint never seen that is no body part (a thumb, a hand tip, an eye) is left out.
+(from millimetres or centimetres), both read from the body itself; and levelled where the camera was tilted
+(``_levelled``: the floor is the plane the feet stand on over the take). A joint that tracking lost (NaN
+positions, or a Kinect state 0) is filled in between the frames around it for up to ``MAX_GAP``; a body part lost
+for longer is refused, and a joint never seen that is no body part (a thumb, a hand tip, an eye) is left out.
+
+Positions centred on the hips in every frame (MediaPipe's world landmarks, the only 3-D positions most MediaPipe
+tools export; a body model's joints without its translation) hold no travel: it is read from the planted feet
+(the lower foot stays where it is on the floor, so the body moves as it slips back under the hips), which gives a
+walk's steps their direction and length, and a warning says so; a jump's rise and a slide are lost.
 
 Not read: a body model's parameters (AMASS ``poses``, ``trans``, ``betas``), which need the model (``smplx``) to
-give joint positions; positions centred on the hips in every frame (MediaPipe's world landmarks, a model's joints
-without its translation), which hold no travel and no floor to find steps on; an ``.npy``, which has no names.
+give joint positions; an ``.npy``, which has no names.
 """
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -50,6 +56,16 @@ BODY_HEIGHT = (0.5, 3.0)
 CENTRED = 1e-3
 # How nearly the way from the feet to the head must lie along one of the file's axes for that axis to be up.
 UPRIGHT = np.cos(np.radians(35.0))
+# Levelling the floor of a tilted camera (``_levelled``): the floor's patches (m); the least spread of the floor's
+# points along a way (twice their standard deviation, m: about a metre of travel) for its slope along it to be
+# read; and the tilts (radians) left as they are: under two degrees (a level camera's floor, read as it was: CMU's
+# walks fit within 1.3°), and over UPRIGHT's 35° (no camera's tilt: the up axis was misread).
+LEVEL_CELL = 0.25
+LEVEL_ABOVE = 0.025  # m above the fitted floor (beyond the median point's) that a cell's lowest point is no floor
+LEVEL_SPREAD = 0.6
+LEVEL_LEAST = np.radians(2.0)
+LEVEL_MOST = np.radians(35.0)
+_SOLES = (BodyPart.FOOT_LEFT, BodyPart.FOOT_RIGHT, BodyPart.TOES_LEFT, BodyPart.TOES_RIGHT)
 
 
 def read_joint_arrays(path: str | Path, fps: float | None = None) -> Trajectories:
@@ -118,11 +134,32 @@ def trajectories_from_positions(path: str | Path, names: list[str] | tuple[str, 
     skeleton = skeleton_from_positions(names, parents, positions)
     pelvis = skeleton.parts.get(BodyPart.PELVIS)
     if pelvis is not None and len(positions) > 1 and np.abs(positions[:, pelvis]).max() < CENTRED:
-        raise MotionFileError(path, f"{names[pelvis]} is at the origin in every frame: positions centred on the hips "
-                                    "(MediaPipe's world landmarks, a body model's joints without its translation) "
-                                    "hold no travel and no floor to step on; give them in the room's or camera's "
-                                    "space")
+        positions = _travelling(skeleton, positions)
     return Trajectories(skeleton, positions, float(fps))
+
+
+def _travelling(skeleton: Skeleton, positions: np.ndarray) -> np.ndarray:
+    """Positions centred on the hips in every frame (MediaPipe's world landmarks, a body model's joints without its
+    translation) given back the travel their planted feet say: frame to frame the body moves over the floor as
+    its lower foot moves back under it, as a notator reads a step from where the foot goes. What no foot says is
+    lost (a jump's rise, a slide, travel with both feet off the floor), and a warning says so. Without feet, or
+    without the parts to tell which is lower, the body stays in place, as the warning says too."""
+    parts = skeleton.parts
+    sides = [[parts[p] for p in side if p in parts] for side in ((BodyPart.FOOT_LEFT, BodyPart.TOES_LEFT),
+                                                                 (BodyPart.FOOT_RIGHT, BodyPart.TOES_RIGHT))]
+    said = "positions centred on the hips (no travel of their own)"
+    if not all(sides):
+        warnings.warn(f"{said}: read in place, without travel", stacklevel=4)
+        return positions
+    soles = np.stack([positions[:, side, 1].min(axis=1) for side in sides], axis=1)  # (T, 2)
+    feet = np.stack([positions[:, side].mean(axis=1) for side in sides], axis=1)  # (T, 2, 3)
+    planted = np.argmin(soles, axis=1)  # the lower foot carries the body
+    frames = np.arange(1, len(positions))
+    moved = feet[frames, planted[1:]] - feet[frames - 1, planted[1:]]  # the planted foot's slip under the hips
+    travel = np.zeros((len(positions), 3))
+    travel[1:, [0, 2]] = -np.cumsum(moved[:, [0, 2]], axis=0)
+    warnings.warn(f"{said}: travel read from the planted feet (a jump's rise and slides are lost)", stacklevel=4)
+    return positions + travel[:, None, :]
 
 
 def _without_unseen_joints(path, names: list[str], parents: np.ndarray, positions: np.ndarray,
@@ -194,7 +231,51 @@ def _upright_in_metres(names: list[str], parents: np.ndarray, positions: np.ndar
     skeleton.offsets = skeleton.offsets @ turn.T
     height = standing_height(skeleton)
     factor = next((f for f in POSITION_UNITS.values() if BODY_HEIGHT[0] <= height * f <= BODY_HEIGHT[1]), 1.0)
-    return positions * factor if factor != 1.0 else positions
+    positions = positions * factor if factor != 1.0 else positions
+    return _levelled(positions, [parts[p] for p in _SOLES if p in parts])
+
+
+def _levelled(positions: np.ndarray, soles: list[int]) -> np.ndarray:
+    """Positions turned so that the floor the feet stand on is level: a camera on a tripod tilted down by 10-20°
+    leaves its floor sloping along its depth, and a take walked towards it reads as a climb (the heights of the
+    feet, and so the supports' levels, drift with the distance). The floor is a plane fitted to the lowest point
+    each foot joint (``soles``) reaches in each ``LEVEL_CELL`` of the floor over the take, each joint at its own
+    height above it (an ankle is higher than the toes); its slope is read only along the ways the feet travel
+    ``LEVEL_SPREAD`` or more (a take danced on one spot says nothing of a tilt), and a tilt under ``LEVEL_LEAST``
+    is left as it is. The turn is the least rotation that makes the floor's normal up (it keeps the facing)."""
+    if not soles or len(positions) < 2:
+        return positions
+    points = []  # (x, y, z, joint)
+    for k, j in enumerate(soles):
+        xyz = positions[:, j]
+        cells = np.floor(xyz[:, [0, 2]] / LEVEL_CELL).astype(np.int64)
+        _, cell = np.unique(cells, axis=0, return_inverse=True)
+        cell = cell.reshape(-1)
+        order = np.lexsort((xyz[:, 1], cell))  # by cell, lowest first
+        first = order[np.r_[True, np.diff(cell[order]) != 0]]
+        points.append(np.column_stack([xyz[first], np.full(len(first), k)]))
+    points = np.concatenate(points)
+    flat = points[:, [0, 2]] - points[:, [0, 2]].mean(axis=0)
+    spread, ways = np.linalg.eigh(np.cov(flat.T) if len(flat) > 2 else np.zeros((2, 2)))
+    ways = ways[:, np.sqrt(np.maximum(spread, 0.0)) * 2 >= LEVEL_SPREAD]  # 2 standard deviations: the extent
+    if not ways.shape[1]:
+        return positions
+    design = np.column_stack([flat @ ways, np.eye(len(soles))[points[:, 3].astype(int)]])
+    kept = np.ones(len(points), dtype=bool)
+    for _ in range(3):  # the floor is the lower envelope: a cell the foot only swung over lies above it
+        fit = np.linalg.lstsq(design[kept], points[kept, 1], rcond=None)[0]
+        above = points[:, 1] - design @ fit
+        kept = above <= np.median(above[kept]) + LEVEL_ABOVE
+    slope = ways @ fit[:ways.shape[1]]  # dy/dx, dy/dz
+    if np.arctan(np.linalg.norm(slope)) < LEVEL_LEAST or np.arctan(np.linalg.norm(slope)) > LEVEL_MOST:
+        return positions
+    normal = np.array([-slope[0], 1.0, -slope[1]]) / np.sqrt(1.0 + slope @ slope)
+    pivot = np.cross(normal, [0.0, 1.0, 0.0])
+    sine, cosine = np.linalg.norm(pivot), normal[1]
+    pivot /= sine
+    cross = np.array([[0.0, -pivot[2], pivot[1]], [pivot[2], 0.0, -pivot[0]], [-pivot[1], pivot[0], 0.0]])
+    turn = np.eye(3) + sine * cross + (1.0 - cosine) * cross @ cross  # Rodrigues: the normal onto +y
+    return positions @ turn.T
 
 
 def skeleton_from_positions(names: list[str] | tuple[str, ...], parents: np.ndarray, positions: np.ndarray) -> Skeleton:

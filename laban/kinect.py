@@ -18,7 +18,8 @@ two only), in that. A dropped frame does not shift the time after it: frames are
 Positions are a Kinect's camera space: y up, x to the sensor's left, z away from the sensor, so a performer facing
 the sensor faces -z and their left is -x; in metres or millimetres, and y down as Azure Kinect and MediaPipe write
 them, both read from the body (``laban.arrays.trajectories_from_positions``). Joint names are the performer's own
-(ShoulderLeft is the performer's left shoulder). The floor is wherever the camera puts it; the tokenizer finds it.
+(ShoulderLeft is the performer's left shoulder). The floor is wherever the camera puts it; the tokenizer finds it,
+and a camera tilted down (a tripod's 10-20°) is levelled by the floor the feet stand on.
 Tracking states: 0 not tracked, 1 inferred, 2 tracked (Azure's confidence 3, high); a joint not tracked, or whose
 cells are empty or NaN, is filled in between the frames where it is seen, for up to ``laban.arrays.MAX_GAP``.
 """
@@ -127,21 +128,31 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
     if columns.time is None:
         if fps is None:
             raise MotionFileError(path, "no timestamps (no time column): pass the frame rate (fps, --fps)")
-        times = np.arange(len(values)) / fps
-        return trajectories_from_positions(path, names, parents, positions, fps, times=times)
+        return trajectories_from_positions(path, names, parents, positions, fps)
     stamps = _elapsed(rows, columns.time, separator, values[:, columns.time])
+    return timed(path, names, parents, positions, stamps, fps, lambda step: columns.clock or _clock(path, layout, step),
+                 lines)
+
+
+def timed(path: Path, names, parents: np.ndarray, positions: np.ndarray, stamps: np.ndarray, fps: float | None,
+          clock, lines: list[int] | None = None) -> Trajectories:
+    """Trajectories from positions (T, J, 3) stamped at ``stamps`` (since the first frame, in the recorder's
+    units): a given ``fps`` reads the frames as they are; otherwise the rate is the median interval's, in
+    ``clock(step)`` units per second, and the frames are resampled on those regular ticks, so that a dropped frame
+    does not shift the time after it. ``lines`` (T,) are the frames' lines in the file, for errors."""
+    where = (lambda k: lines[k]) if lines is not None else (lambda k: None)  # noqa: E731
     if np.any(back := ~(np.diff(stamps) > 0)):
         raise MotionFileError(path, "the timestamp is not later than the one before (timestamps must increase)",
-                              line=lines[int(np.argmax(back)) + 1])
+                              line=where(int(np.argmax(back)) + 1))
     if fps is not None:
-        return trajectories_from_positions(path, names, parents, positions, fps, times=np.arange(len(values)) / fps)
+        return trajectories_from_positions(path, names, parents, positions, fps)
     if len(stamps) < 2:
         raise MotionFileError(path, "one frame gives no frame rate; pass fps")
     step = float(np.median(np.diff(stamps)))
-    clock = columns.clock or _clock(path, layout, step)
+    clock = clock(step)
     if np.any(gap := np.diff(stamps) > clock * MAX_GAP):
         raise MotionFileError(path, f"the timestamps jump by more than {MAX_GAP:g} s: frames are missing (pass "
-                                    "fps to read the frames as they are)", line=lines[int(np.argmax(gap)) + 1])
+                                    "fps to read the frames as they are)", line=where(int(np.argmax(gap)) + 1))
     fps = clock / step
     check_frame_rate(path, fps, f"the timestamps, {step / clock * 1000:g} ms apart, give {fps:g}")
     ticks = step * np.arange(int(np.floor(stamps[-1] / step + 0.5)) + 1)

@@ -1,7 +1,8 @@
 """The joint layouts that position captures come in: which joints a recorder writes, in which order, how they hang
 together, and in what clock it stamps its frames. The readers of positions (``laban.kinect`` for CSV,
-``laban.arrays`` for ``.npz``) take a layout's joints by name, in any order and spelling ('SpineBase',
-'spine_base', 'SPINE_BASE' are one joint), so that a file need not say its hierarchy.
+``laban.arrays`` for ``.npz``, ``laban.azure`` for body tracking JSON) take a layout's joints by name, in any
+order and spelling ('SpineBase', 'spine_base', 'SPINE_BASE' are one joint), so that a file need not say its
+hierarchy.
 
 | layout | joints | notes |
 |---|---|---|

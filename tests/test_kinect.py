@@ -434,16 +434,7 @@ def other_layouts(path: Path, walk: np.ndarray, layout: str) -> Path:
                    [[f"{k * 1000 / 30:.0f}"] + c for k, c in enumerate(frames_of(v1, states=False))])
     elif layout == "Azure Kinect":
         azure = laban_layouts().AZURE_KINECT.joints
-        source = {n: joint[n.title().replace("_", "").replace("Handtip", "HandTip")] for n in azure if
-                  n.title().replace("_", "").replace("Handtip", "HandTip") in joint}
-        source |= {"PELVIS": joint["SpineBase"], "SPINE_NAVEL": joint["SpineMid"], "NECK": joint["Neck"],
-                   "SPINE_CHEST": 0.5 * (joint["SpineMid"] + joint["SpineShoulder"]), "HEAD": joint["Head"]}
-        for side in ("LEFT", "RIGHT"):
-            source[f"CLAVICLE_{side}"] = 0.6 * joint["SpineShoulder"] + 0.4 * joint[f"Shoulder{side.title()}"]
-            for n, dx in (("EYE", 0.03), ("EAR", 0.07)):
-                source[f"{n}_{side}"] = joint["Head"] + [dx if side == "RIGHT" else -dx, 0.03, -0.05]
-        source["NOSE"] = joint["Head"] + [0.0, 0.0, -0.09]
-        positions = image(np.stack([source[n] for n in azure], axis=1)) * 1000.0
+        positions = azure_joints(walk)
         write_rows(path := path / "azure.csv", ["timestamp_usec"] + joint_header(azure, ("x", "y", "z", "confidence")),
                    [[1_000_000 + 33_333 * k] + [c if i % 4 != 3 else "3" for i, c in enumerate(cells)]
                     for k, cells in enumerate(frames_of(positions, digits=2))])
@@ -481,6 +472,23 @@ def other_layouts(path: Path, walk: np.ndarray, layout: str) -> Path:
             [[k, f"{k * 1000 / 30:.1f}"] + [c if i % 4 != 3 else "0.98" for i, c in enumerate(cells)]
              for k, cells in enumerate(frames_of(positions))])
     return path
+
+
+def azure_joints(walk: np.ndarray) -> np.ndarray:
+    """The walk as Azure Kinect's body tracking gives it: its 32 joints (T, 32, 3), in millimetres, y down, x to the
+    camera's right (the Kinect v2 joints it has, and the others put near them)."""
+    joint = {name: walk[:, k] for k, name in enumerate(KINECT_V2_JOINTS)}
+    azure = laban_layouts().AZURE_KINECT.joints
+    source = {n: joint[n.title().replace("_", "").replace("Handtip", "HandTip")] for n in azure if
+              n.title().replace("_", "").replace("Handtip", "HandTip") in joint}
+    source |= {"PELVIS": joint["SpineBase"], "SPINE_NAVEL": joint["SpineMid"], "NECK": joint["Neck"],
+               "SPINE_CHEST": 0.5 * (joint["SpineMid"] + joint["SpineShoulder"]), "HEAD": joint["Head"]}
+    for side in ("LEFT", "RIGHT"):
+        source[f"CLAVICLE_{side}"] = 0.6 * joint["SpineShoulder"] + 0.4 * joint[f"Shoulder{side.title()}"]
+        for n, dx in (("EYE", 0.03), ("EAR", 0.07)):
+            source[f"{n}_{side}"] = joint["Head"] + [dx if side == "RIGHT" else -dx, 0.03, -0.05]
+    source["NOSE"] = joint["Head"] + [0.0, 0.0, -0.09]
+    return np.stack([source[n] for n in azure], axis=1) * [-1000.0, -1000.0, 1000.0]
 
 
 def laban_layouts():
@@ -552,9 +560,12 @@ def test_lost_tracking_is_filled_in_where_short_and_refused_where_long(tmp_path,
         read_motion(tmp_path / "long.npz")
 
 
-def test_positions_centred_on_the_hips_are_refused_saying_so(tmp_path, walk):
-    """MediaPipe's world landmarks are centred on the hips in every frame: read, they made a score of shuffles in
-    place (23 symbols, steps on alternate quarter beats) from a walk. They hold no travel and no floor."""
+def test_positions_centred_on_the_hips_travel_as_their_planted_feet_say(tmp_path, walk):
+    """MediaPipe's world landmarks (metres, y down, centred on the hips in every frame: what most MediaPipe tools
+    export) were refused, as they held no travel; read as they were, they made a score of shuffles in place from a
+    walk. The travel is read from the planted feet: the walk steps forward on the same feet as the capture, about
+    as far, and a warning says where the travel came from."""
+    from laban import tokenize
     from laban.io import read_motion
 
     path = other_layouts(tmp_path, walk, "MediaPipe Pose, camera space")
@@ -564,9 +575,13 @@ def test_positions_centred_on_the_hips_are_refused_saying_so(tmp_path, walk):
                   + motion.positions[:, motion.skeleton.index("right_hip")])
     centred = np.stack([motion.positions[:, motion.skeleton.index(n)] - hips for n in landmarks], axis=1)
     np.savez(tmp_path / "world.npz", positions=centred * [1.0, -1.0, -1.0], names=np.array(landmarks), fps=30.0)
-    with pytest.raises(MotionFileError, match=r"world\.npz: pelvis is at the origin in every frame: positions centred "
-                                              r"on the hips .* hold no travel and no floor"):
-        read_motion(tmp_path / "world.npz")
+    with pytest.warns(UserWarning, match=r"^positions centred on the hips \(no travel of their own\): travel read "
+                                         r"from the planted feet"):
+        world = read_motion(tmp_path / "world.npz")
+    expected = steps(tokenize(motion, bpm=100))
+    assert len(expected) >= 8 and steps(tokenize(world, bpm=100))[:8] == expected[:8]
+    travel = lambda m: np.linalg.norm((m.part(BodyPart.PELVIS)[-1] - m.part(BodyPart.PELVIS)[0])[[0, 2]])  # noqa: E731
+    assert 0.85 < travel(world) / travel(motion) < 1.1, (travel(world), travel(motion))
 
 
 def test_what_cannot_be_read_says_what_to_give_instead(tmp_path, walk):
@@ -599,3 +614,136 @@ def test_the_command_line_refuses_a_long_loss_in_one_line_and_writes_nothing(tmp
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "KneeRight is not tracked for 2.03 s from 1.30 s" in err
     assert not (tmp_path / "take.laban").exists()
+
+
+def body_tracking_json(path: Path, walk: np.ndarray, **changes) -> Path:
+    """The walk as Azure Kinect's offline_processor writes it (frames of bodies, mm, y down, device timestamps in
+    µs), with what a real recording has: 20 frames before the dancer walks into view, a second body (a passer-by)
+    for a moment, a frame dropped, joints the tracker had no confidence in. ``changes`` replace top-level keys."""
+    import json
+
+    azure = laban_layouts().AZURE_KINECT
+    joints = azure_joints(walk)
+    frames = []
+    for k in range(20 + len(walk)):
+        if k == 20 + 50:
+            continue  # dropped
+        frame = {"bodies": [], "frame_id": k, "num_bodies": 0, "timestamp_usec": 1_233_411 + 33_333 * k}
+        if k >= 20:
+            confidence = [3] * len(azure.joints)
+            if 100 <= k < 104:
+                confidence[azure.joints.index("WRIST_LEFT")] = 0
+            frame["bodies"].append({"body_id": 1, "joint_confidence": confidence,
+                                    "joint_orientations": [[1.0, 0.0, 0.0, 0.0]] * len(azure.joints),
+                                    "joint_positions": np.round(joints[k - 20], 3).tolist()})
+        if 40 <= k < 45:
+            frame["bodies"].append({"body_id": 2, "joint_orientations": [[1.0, 0.0, 0.0, 0.0]] * len(azure.joints),
+                                    "joint_positions": (joints[0] + [2000.0, 0.0, 1000.0]).tolist()})
+        frame["num_bodies"] = len(frame["bodies"])
+        frames.append(frame)
+    names = list(azure.joints)
+    names[names.index("SPINE_NAVEL")] = "SPINE_NAVAL"  # as some of the SDK's samples spell it
+    data = {"bone_list": [[joint, parent] for joint, parent in azure.hierarchy if parent], "frames": frames,
+            "joint_names": names, "k4abt_sdk_version": "1.1.2", "source_file": "take.mkv",
+            "start_offset_usec": 200_000} | changes
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_azure_kinect_body_tracking_json_walks_as_the_capture_does(tmp_path, walk):
+    """The offline_processor's JSON was an unknown motion format ('.json'). It reads as the CSV of the same walk:
+    the dancer from when they come into view, the passer-by left out (and named), the dropped frame and the wrist
+    the tracker lost filled in, and steps forward on the same feet at the same beats."""
+    from laban import read_motion, tokenize
+
+    write_csv(tmp_path / "documented.csv", walk)
+    documented = read_motion(tmp_path / "documented.csv")
+    path = body_tracking_json(tmp_path / "take.json", walk)
+    with pytest.warns(UserWarning, match=r"2 bodies tracked; read body 1, seen in \d+ of \d+ frames \(not 2\)"):
+        motion = read_motion(path)
+    from laban.io import is_motion_file
+
+    assert is_motion_file(path)
+    assert motion.fps == pytest.approx(30.0, rel=1e-4) and motion.frame_count == len(walk)
+    assert 1.3 < standing_height_of(motion) < 1.8
+    expected = steps(tokenize(documented, bpm=100))
+    assert len(expected) >= 8 and steps(tokenize(motion, bpm=100))[:len(expected)] == expected
+    pelvis = lambda m: m.part(BodyPart.PELVIS)  # noqa: E731
+    np.testing.assert_allclose(pelvis(motion) - pelvis(motion)[0], pelvis(documented) - pelvis(documented)[0],
+                               atol=1e-3)  # the same travel, frame for frame
+
+
+def standing_height_of(motion) -> float:
+    from laban.bvh import standing_height
+
+    return standing_height(motion.skeleton)
+
+
+@pytest.mark.filterwarnings("ignore:2 bodies tracked")
+def test_a_json_that_is_no_body_tracking_is_no_motion(tmp_path, walk):
+    """A score's JSON beside the captures is not motion (the package's own: a batch must not take it for a take),
+    and read as motion says what a .json must hold; a body tracking JSON without a body says so."""
+    from laban import Score
+    from laban.io import read_motion
+
+    score = Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    score.save(tmp_path / "score.json")
+    with pytest.raises(MotionFileError, match=r"score\.json: not motion: a \.json is read as Azure Kinect Body "
+                                              r"Tracking"):
+        read_motion(tmp_path / "score.json")
+    from laban.io import is_motion_file
+
+    assert not is_motion_file(tmp_path / "score.json")
+    empty = body_tracking_json(tmp_path / "empty.json", walk, frames=[{"bodies": [], "timestamp_usec": 0}] * 3)
+    with pytest.raises(MotionFileError, match=r"empty\.json: no body tracked in any of its 3 frames$"):
+        read_motion(empty)
+    odd = body_tracking_json(tmp_path / "odd.json", walk[:40], joint_names=["a"] * 32)
+    assert read_motion(odd).skeleton.names == read_motion(body_tracking_json(tmp_path / "t.json", walk[:40])
+                                                          ).skeleton.names  # the SDK's order
+
+
+@pytest.mark.parametrize("tilt", [12.0, 20.0])
+def test_a_camera_tilted_down_reads_a_level_floor(tmp_path, walk, tilt):
+    """A Kinect on a tripod pointing down: its floor slopes along its depth, and the floor was read from the raw y
+    axis, so the walk towards it climbed 0.9 m (at 15°) and lost its last step. Levelled by the plane the feet stand
+    on, the feet stand on one floor from the start of the take to its end, and it steps as the level camera's."""
+    from laban import analyse, read_motion, tokenize
+
+    write_csv(tmp_path / "level.csv", walk)
+    angle = np.radians(tilt)
+    pitch = np.array([[1.0, 0.0, 0.0], [0.0, np.cos(angle), -np.sin(angle)], [0.0, np.sin(angle), np.cos(angle)]])
+    write_csv(tmp_path / "tilted.csv", walk @ pitch.T)
+    motion = read_motion(tmp_path / "tilted.csv")
+    toes = analyse(motion).trajectories.part(BodyPart.TOES_LEFT)[:, 1]
+    third = len(toes) // 3
+    assert abs(toes[:third].min() - toes[-third:].min()) < 0.02, (toes[:third].min(), toes[-third:].min())
+    expected = steps(tokenize(read_motion(tmp_path / "level.csv"), bpm=100))
+    assert len(expected) >= 10 and steps(tokenize(motion, bpm=100)) == expected
+
+
+def test_a_folder_tokenizes_every_motion_file_it_holds_and_says_what_it_skipped(tmp_path, walk, trials, capsys):
+    """``motiongpt tokenize DIR`` took only ``*.bvh`` unless given --glob: a folder of Kinect CSVs was 'no files
+    matching *.bvh', and a folder of both left its CSVs out without a word. It takes every file the package reads
+    (as the corpus builder does), in any format, a score's JSON and notes not among them, and lists those."""
+    from laban import Score
+    from motiongpt.cli import main
+
+    captures = tmp_path / "captures"
+    (captures / "kinect").mkdir(parents=True)
+    (captures / "05_01.bvh").symlink_to(trials["05_01"].path)
+    write_csv(captures / "kinect" / "walk.csv", walk)
+    body_tracking_json(captures / "kinect" / "azure.json", walk)
+    write_joint_arrays(read_kinect_csv(captures / "kinect" / "walk.csv"), captures / "joints.npz")
+    Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban").save(captures / "score.json")
+    (captures / "notes.txt").write_text("takes of 7 December")
+    (captures / "rates.csv").write_text("trial,fps\nwalk,30\n")
+    out = tmp_path / "scores"
+    code = main(["tokenize", str(captures), "-o", f"{out}/", "--bpm", "100", "--manifest", str(captures / "rates.csv")])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert f"warning: {captures / 'kinect' / 'azure.json'}: 2 bodies tracked" in printed.err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.laban")) == [
+        "05_01.laban", "joints.laban", "kinect/azure.laban", "kinect/walk.laban"]
+    assert (f"skipped 2 files that are no motion the package reads: {captures / 'notes.txt'}, "
+            f"{captures / 'score.json'}") in printed.out
+    assert steps(Score.load(out / "kinect" / "azure.laban")) == steps(Score.load(out / "kinect" / "walk.laban"))

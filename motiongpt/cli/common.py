@@ -12,10 +12,9 @@ import math
 from pathlib import Path
 
 from laban.errors import LabanError
+from laban.io import is_motion_file  # noqa: F401 - which files are motion: laban.io's one answer, for the commands
 from laban.limits import FRAME_RATES, MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 from motiongpt.errors import missing_folder
-
-MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
 
 
 def number(kind: str, *, low: float = 0.0, high: float = math.inf, low_inclusive: bool = False,

@@ -23,15 +23,16 @@ FORMATS = {"laban": ".laban", "json": ".json", "labaneditor": ".labaneditor.json
 def add_parser(commands) -> None:
     tok = commands.add_parser(
         "tokenize", help="write the Labanotation score of a motion capture (or of every file in folders)",
-        description="Motion capture (BVH, skeleton CSV, .npz joint positions) to a whole-body Labanotation score "
-                    "in beats and bars. Several files or folders in and a folder out make a batch: the folders' "
-                    "structure is kept, files already done (same input, options and version) are skipped, "
-                    "failures are listed at the end (exit status 2) without stopping the others.",
+        description="Motion capture (BVH, skeleton CSV, .npz joint positions, Azure Kinect body tracking JSON) to "
+                    "a whole-body Labanotation score in beats and bars. Several files or folders in and a folder "
+                    "out make a batch: the folders' structure is kept, files already done (same input, options and "
+                    "version) are skipped, failures are listed at the end (exit status 2) without stopping the "
+                    "others.",
         epilog="examples: motiongpt tokenize dance.bvh -o dance.laban;  "
                "motiongpt tokenize captures/ -o scores/ --jobs 4 --manifest captures/rates.csv")
     tok.add_argument("inputs", type=Path, nargs="+", metavar="MOTION",
-                     help="dance.bvh, capture.csv (Kinect, Azure Kinect, MediaPipe) or joints.npz; or folders of "
-                          "them (a batch)")
+                     help="dance.bvh, capture.csv (Kinect, Azure Kinect, MediaPipe), joints.npz or "
+                          "body_tracking.json (Azure Kinect); or folders of them (a batch)")
     tok.add_argument("-o", "--output", required=True,  # a string: Path() drops the '/' that says "a folder"
                      help="score file: .json, .laban/.txt (text form) or .labaneditor.json; for a batch a folder "
                           "(written 'scores/', or one that exists)")
@@ -54,9 +55,10 @@ def add_parser(commands) -> None:
     batch.add_argument("-j", "--jobs", type=common.jobs, default=1, help="worker processes (default 1)")
     batch.add_argument("--format", choices=tuple(FORMATS), default="laban",
                        help="score format written into the output folder (default laban: the text form)")
-    batch.add_argument("--glob", default="*.bvh", metavar="PATTERN",
-                       help="which files of a folder to take, searched in its subfolders too (default '*.bvh'; "
-                            "files named on the command line are always taken)")
+    batch.add_argument("--glob", default=None, metavar="PATTERN",
+                       help="which files of a folder to take, searched in its subfolders too (default: every motion "
+                            "file the package reads: .bvh, skeleton .csv, .npz, Azure Kinect body tracking .json; "
+                            "the others are listed as skipped; files named on the command line are always taken)")
     batch.add_argument("--force", action="store_true", help="redo files already done")
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     tok.set_defaults(run=run)
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     rates = frame_rates(args.manifest) if args.manifest else None
     if _is_batch(args.inputs, args.output):
         return tokenize_batch(args.inputs, Path(args.output), options, fps=args.fps, rates=rates, jobs=args.jobs,
-                              suffix=FORMATS[args.format], pattern=args.glob, force=args.force, quiet=args.quiet)
+                              suffix=FORMATS[args.format], pattern=args.glob, force=args.force, quiet=args.quiet,
+                              manifest=args.manifest)
     source = common.existing_file(args.inputs[0])
     output = common.writable(Path(args.output))
     try:

@@ -41,16 +41,29 @@ class Job:
     fps: float | None
 
 
-def plan(inputs: list[Path], suffix: str, pattern: str, fps: float | None, rates: dict | None) -> list[Job]:
-    """A job per motion file: files named as they are, folders searched for ``pattern`` (their structure kept
-    under the output folder). Two inputs that would write one score are refused before any work."""
+def plan(inputs: list[Path], suffix: str, pattern: str | None, fps: float | None, rates: dict | None,
+         skipped: list[Path] | None = None, manifest: Path | None = None) -> list[Job]:
+    """A job per motion file: files named as they are, folders searched for every file the package reads
+    (``laban.io.is_motion_file``: BVH, skeleton CSV, .npz, body tracking JSON), or for ``pattern`` where one is
+    given, their structure kept under the output folder. The other files of a folder are added to ``skipped``
+    (and the ``manifest`` of frame rates, which is no take). Two inputs that would write one score are refused
+    before any work."""
+    from laban.io import MOTION_SUFFIXES, is_motion_file
+
     jobs, seen, sources = [], {}, set()
+    aside = {os.path.abspath(manifest)} if manifest is not None else set()
     for given in inputs:
         if given.is_dir():
-            found = sorted(p for p in given.rglob(pattern) if p.is_file()
+            found = sorted(p for p in given.rglob(pattern or "*") if p.is_file()
                            and not any(part.startswith(".") for part in p.relative_to(given).parts))
+            if pattern is None:
+                motion = {p: is_motion_file(p) for p in found if os.path.abspath(p) not in aside}
+                found = [p for p, read in motion.items() if read]
+                if skipped is not None:
+                    skipped += [p for p, read in motion.items() if not read]
             if not found:
-                raise LabanError(f"{given}: no files matching '{pattern}' in this folder or below it")
+                raise LabanError(f"{given}: no files matching '{pattern}' in this folder or below it" if pattern else
+                                 f"{given}: no motion files ({', '.join(MOTION_SUFFIXES)}) in this folder or below it")
             pairs = [(p, p.relative_to(given)) for p in found]
         elif given.is_file():
             pairs = [(given, Path(given.name))]
@@ -70,8 +83,10 @@ def plan(inputs: list[Path], suffix: str, pattern: str, fps: float | None, rates
 
 
 def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: float | None, rates: dict | None,
-                   jobs: int, suffix: str, pattern: str, force: bool, quiet: bool) -> int:
-    work = plan(inputs, suffix, pattern, fps, rates)
+                   jobs: int, suffix: str, pattern: str | None, force: bool, quiet: bool,
+                   manifest: Path | None = None) -> int:
+    skipped: list[Path] = []
+    work = plan(inputs, suffix, pattern, fps, rates, skipped, manifest)
     if folder.exists() and not folder.is_dir():
         raise LabanError(f"{folder}: a file, not a folder (a batch writes into a folder)")
     if not folder.exists() and folder.name.lower().endswith((".laban", ".txt", ".json")):
@@ -79,6 +94,9 @@ def tokenize_batch(inputs: list[Path], folder: Path, options: dict, *, fps: floa
                          f"(-o {folder.parent / folder.name.split('.')[0]}/)")
     if not folder.parent.is_dir():
         raise LabanError(f"{folder.parent}: no such folder")
+    if skipped and not quiet:  # said, so that a capture in a format not read is not missed without a word
+        print(f"skipped {len(skipped)} file{'s' * (len(skipped) != 1)} that are no motion the package reads: "
+              f"{', '.join(map(str, skipped[:5]))}{', ...' if len(skipped) > 5 else ''}")
     created = not folder.exists()
     folder.mkdir(exist_ok=True)
     record = Record(folder / RECORD, _fingerprint(options, suffix))

@@ -10,6 +10,7 @@ import numpy as np
 
 import laban
 from laban import BeatGrid, LabanError, Motion, Score, Trajectories
+from laban.io import MOTION_SUFFIXES, is_motion_file
 from laban.timing import MUSIC_SUFFIXES
 
 from .cmu import cmu_trials
@@ -18,7 +19,6 @@ from .split import SPLIT_FILE, SPLITS, read_cmu_split
 # The cgspeed Daz conversions (salsa, subjects 10-14, 135) swing out of their T-pose over the 3-4 frames after the
 # one read_bvh drops, at 15-37 m/s: not motion. Ground truth starts after them.
 DAZ_BLEND_SECONDS = 0.05
-MOTION_SUFFIXES = (".bvh", ".npz", ".csv")
 BEATS_SUFFIXES = (".beats", ".beats.txt")
 SCORE_SUFFIXES = (".laban", ".score.json")
 MANIFEST = "manifest.csv"  # what a corpus folder says of its takes (``motiongpt.data.corpus``), not a take
@@ -69,8 +69,9 @@ def beats_beside(path: Path) -> BeatGrid | None:
 
 
 def load_directory(folder: Path) -> list[Clip]:
-    """Every motion file in a folder (.bvh, .npz joint positions, .csv Kinect v2; not a ``manifest.csv``), with
-    what lies beside it under the same stem: music or a beats file for its beats (``beats_beside``), a score
+    """Every motion file in a folder (``laban.io.is_motion_file``: .bvh, .npz joint positions, skeleton .csv, body
+    tracking .json; not a ``manifest.csv``), with what lies beside it under the same stem: music or a beats file
+    for its beats (``beats_beside``), a score
     (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt); a ``manifest.csv``'s frame
     rates (``fps``) where a file's header is wrong. A dance folder as the
     co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a clip named after the
@@ -83,7 +84,7 @@ def load_directory(folder: Path) -> list[Clip]:
     clips, rows = [], _manifest(folder)
     # a corpus folder's manifest.csv (``motiongpt corpus build``) is never a take: read as a Kinect v2 capture, it
     # stopped the whole evaluation of a researcher's own takes in one line about 101 comma-separated values
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in MOTION_SUFFIXES and p.name != MANIFEST):
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and is_motion_file(p)):
         score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),
                      None)
         prompt = path.with_suffix(".txt")

@@ -1,6 +1,7 @@
 """A corpus: motion capture tokenized once into scores the model trains on, with what each take is.
 
-A corpus is built from a folder of motion (BVH, Kinect v2 CSV, ``.npz`` joint positions) with optional sidecars
+A corpus is built from a folder of motion (every file ``laban.io.is_motion_file`` says the readers read: BVH,
+skeleton CSV, ``.npz`` joint positions, Azure Kinect body tracking JSON) with optional sidecars
 per take, all beside the motion file and named by its stem:
 
 - ``<stem>.txt``: the take's description (its words, as coarse as CMU's "salsa dance (lead)");
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from laban.errors import LabanError
+from laban.io import MOTION_SUFFIXES, is_motion_file
 from laban.score import Score
 
 from .manifest import read_manifest
@@ -52,7 +54,6 @@ VERSION = 1
 INDEX = "corpus.json"
 MANIFEST = "manifest.csv"  # read from an input folder when no manifest is given
 SCORES = "scores"
-MOTION_SUFFIXES = (".bvh", ".csv", ".npz")
 MUSIC_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".wav", ".flac", ".ogg", ".mp3")
 PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.vocabulary",
            "motiongpt.data.batch", "motiongpt.data.corpus"]
@@ -205,12 +206,13 @@ def scan(inputs: list[Path], manifest: Path | None = None, fps: float | None = N
             if manifest is None:
                 rows.update(read_manifest(given / MANIFEST))
         if given.is_dir():
-            found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in MOTION_SUFFIXES
+            found = sorted(p for p in given.rglob("*") if p.is_file() and is_motion_file(p)
                            and os.path.abspath(p) not in skip
                            and not any(part.startswith(".") for part in p.relative_to(given).parts))
             pairs = [(p, p.relative_to(given).with_suffix("").as_posix()) for p in found]
             if not pairs:
-                raise CorpusError(f"{given}: no motion files (.bvh, .csv, .npz) in this folder or below it")
+                raise CorpusError(f"{given}: no motion files ({', '.join(MOTION_SUFFIXES)}) in this folder or below "
+                                  f"it")
         elif given.is_file():
             pairs = [(given, given.stem)]
         else:
