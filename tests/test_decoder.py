@@ -95,13 +95,16 @@ def test_a_legs_twist_never_flips_where_the_knee_bends_past_its_pole(trials):
     assert turn[:, legs].max() < 90.0, np.argwhere(turn[:, legs] >= 90.0)[:4]
 
 
-@pytest.mark.parametrize("name", ["61_13", "61_01", "61_07"])
+@pytest.mark.parametrize("name", ["61_13", "61_01", "61_07", "05_16"])
 def test_an_arms_twist_never_flips_as_the_elbow_straightens_or_folds(trials, name):
     """The upper arm's twist was the elbow's bend direction blended with the arm's natural front by how bent it
     is: a forearm passing through straight from bent one way to bent the other turned the upper arm (and so the
     forearm) half round in a frame or two; and a forearm folded back onto the upper arm was swung there in one
     piece about an axis that flipped (73 such frames in the 47 shared dance clips, 61_13: 6). The twist now goes
-    continuously, eased where the elbow is straight, and the elbow bends as a hinge. Positions as before."""
+    continuously, eased where the elbow is straight, and the elbow bends as a hinge. Positions as before. Its
+    speed is limited in the body, not against the arm's natural front, which turns half round in a frame where the
+    arm passes behind the other shoulder (05_16: a right arm reaching back across to the left, 131 and 179 degrees
+    in a frame at the shoulder and the elbow)."""
     motion = decode(laban.tokenize(laban.read_bvh(trials[name].path)), seed=0)
     names = motion.skeleton.names
     q = motion.rotations

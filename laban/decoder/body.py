@@ -462,13 +462,16 @@ class Body:
         arm = rig.arms[side]
         upper = to_world(upper_fru, self.heading)
         fore = to_world(fore_fru, self.heading)
-        natural = to_world(arm_front(upper_fru, side), self.heading)
+        natural_fru = arm_front(upper_fru, side)
+        natural = to_world(natural_fru, self.heading)
         bend = fore - dot(fore, upper)[:, None] * upper
         bent = np.linalg.norm(bend, axis=-1)
         w = smoothstep((bent - 0.08) / 0.25)  # straight arms take the natural front
         across = np.cross(upper, natural)  # natural turned a quarter about the upper arm
         beta = np.where(bent > 1e-9, np.arctan2(dot(bend, across), dot(bend, natural)), 0.0)
-        twist = _arm_twist(beta, w, self.clock.fps)
+        still = np.zeros_like(self.heading)  # the body's own axes, as a world turned to face them (right-handed)
+        carried = _front_turned(to_world(upper_fru, still), to_world(natural_fru, still))
+        twist = _arm_twist(beta, w, self.clock.fps, carried)
         front = np.cos(twist)[:, None] * natural + np.sin(twist)[:, None] * across
         upper_world = compose(frame(upper, front), arm.rest_frame.T)
         world[:, arm.upper] = upper_world
@@ -697,7 +700,7 @@ def _swing_arm(upper: np.ndarray, fore: np.ndarray, angle: np.ndarray, clock: Cl
     return turned[0], turned[1]
 
 
-def _arm_twist(bend: np.ndarray, bent: np.ndarray, fps: float) -> np.ndarray:
+def _arm_twist(bend: np.ndarray, bent: np.ndarray, fps: float, carried: np.ndarray) -> np.ndarray:
     """The upper arm's twist (T,) radians from its natural front (``figure.arm_front``) about itself, for the
     elbow's bend at ``bend`` (T,) radians from that front, as bent as ``bent`` (T,) 0 (straight: any twist will do)
     to 1 (a bend the elbow must follow, as a hinge). The twist goes continuously, at most ``_TWIST_SPEED`` from a
@@ -705,24 +708,38 @@ def _arm_twist(bend: np.ndarray, bent: np.ndarray, fps: float) -> np.ndarray:
     the two taken the short way round from where it is: a forearm passing through straight from bent one way to
     bent the other turns the upper arm over a few frames instead of half a turn in one (where it took the natural
     front, then the new bend: an arm joint turned 90 degrees or more in a frame 73 times in the 47 shared dance
-    clips). Where the elbow stays bent it bends as written, the twist on the bend exactly, with no memory."""
+    clips). Where the elbow stays bent it bends as written, the twist on the bend exactly, with no memory.
+
+    The limit holds in the body, not against the natural front, which turns half a turn in a frame where the arm
+    passes behind the other shoulder (its pole): ``carried`` (T,) is where the natural front lies, in radians about
+    the arm, from a front carried along with the arm in the body the shortest way (``_front_turned``), and the
+    twist is limited there (05_16: a right arm reaching back across to the left turned 131 degrees in a frame, its forearm 179)."""
     import math
 
     slow, fast = (np.radians(v) / fps for v in _TWIST_SPEED)
     limits = (slow + bent * (fast - slow)).tolist()
     out = np.empty(len(bend))
-    twist = None
-    for t, (b, w, limit) in enumerate(zip(bend.tolist(), bent.tolist(), limits)):
+    twist = None  # from the carried front
+    for t, (b, w, limit, c) in enumerate(zip(bend.tolist(), bent.tolist(), limits, carried.tolist())):
         if twist is None:
-            twist = w * b if abs(b) <= math.pi - 1e-9 else 0.0
-            out[t] = twist
+            twist = c + (w * b if abs(b) <= math.pi - 1e-9 else 0.0)
+            out[t] = twist - c
             continue
-        to_bend = (b - twist + math.pi) % (2 * math.pi) - math.pi
-        to_natural = (-twist + math.pi) % (2 * math.pi) - math.pi
+        to_bend = (c + b - twist + math.pi) % (2 * math.pi) - math.pi
+        to_natural = (c - twist + math.pi) % (2 * math.pi) - math.pi
         step = w * to_bend + (1.0 - w) * to_natural
         twist += min(max(step, -limit), limit)
-        out[t] = twist
+        out[t] = twist - c
     return out
+
+
+def _front_turned(along: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Where ``front`` (T, 3; perpendicular to ``along``) lies at each frame, in radians about ``along`` (T, 3),
+    from a front carried from the first frame's with ``along`` by the smallest rotation from each frame to the
+    next: small steps while ``front`` follows ``along`` smoothly, and the jumps of a field of fronts at its pole."""
+    carried = apply(swing(along[:-1], along[1:]), front[:-1])
+    turns = np.arctan2(dot(np.cross(carried, front[1:]), along[1:]), dot(carried, front[1:]))
+    return np.concatenate([[0.0], np.cumsum(turns)])
 
 
 def _pitched(v: np.ndarray, angle: np.ndarray) -> np.ndarray:
