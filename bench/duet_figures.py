@@ -7,6 +7,7 @@ model and placed by ``checkpoints/duet/placement.json`` (training pairs only).
     PYTHONPATH=. python bench/duet_figures.py --take 60_09        # one lead of the split
     PYTHONPATH=. python bench/duet_figures.py --lead some.bvh --fps 60 --only stream   # any capture
     PYTHONPATH=. python bench/duet_figures.py --split validation --take 60_01 --only stream --profile
+    PYTHONPATH=. python bench/duet_figures.py --split validation --take 60_01 --only stream --loops 3 --at 10 60
 
 Per lead and way of making it: the share of frames whose partners' distance / relative facing / both lie inside
 the training couples' 5th-95th percentile bands, the share of the lead's support symbols whose beat has a
@@ -18,7 +19,10 @@ follower against the same figures (its score tokenized on the lead's grid). Runs
 ``builtin_model_path()`` and, for the stream, ``follower_model_path()`` hold (or ``--model DIR`` for every way), so
 it measures a retrained model in one command. ``--profile`` adds where a
 streamed bar's processor time goes (the model's step, the grammar, the limits, the draw, the decode, the
-score's rebuild, ...), in ms a bar, each part's calls timed with the thread's clock.
+score's rebuild, ...), in ms a bar, each part's calls timed with the thread's clock. ``--loops N`` dances each lead
+N times over, each time from where the last ended (a salsa take is 20-43 s: a long dance's bars), and ``--at``
+prints what the stream's bars cost at those bars (``Duet.step`` whole and, inside it, reading where the lead
+stands and its floor, ``Duet._seen``), each the median of the 5 bars around it: what grows with the dance.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="seeds per lead (default 1)")
     parser.add_argument("--take", action="append", help="only this lead of the split, e.g. 60_09 (repeatable)")
     parser.add_argument("--profile", action="store_true", help="where a streamed bar's time goes, part by part")
+    parser.add_argument("--loops", type=int, default=1, help="each lead danced N times over (a long dance)")
+    parser.add_argument("--at", type=int, nargs="+", help="the streamed bars' cost at these bars (e.g. 10 60)")
     parser.add_argument("--model", type=Path, help="a model folder for every way (default: the built-in model, and "
                                                   "the follower model for the stream)")
     args = parser.parse_args(argv)
@@ -75,6 +81,7 @@ def main(argv=None) -> int:
     model = MotionGPT.from_pretrained(folder)
     streaming = model if args.model or "stream" not in ways else MotionGPT.from_pretrained(follower_model_path())
     parts = Parts() if args.profile else None
+    at = Steps() if args.at else None
     placement = duets.Placement.load()
     takes = [(args.lead.stem, args.lead, None, args.fps)] if args.lead else list(leads(args.split))
     takes = [t for t in takes if not args.take or t[0] in args.take]
@@ -89,7 +96,7 @@ def main(argv=None) -> int:
     rows: dict[str, list] = {w: [] for w in ways}
     worst = ""
     for name, lead_path, follow_path, fps in takes:
-        lead = read_bvh(lead_path, frame_rate=fps)
+        lead = looped(read_bvh(lead_path, frame_rate=fps), args.loops)
         score = tokenize(lead, title=name)
         for seed in range(args.seeds):
             for way in ways:
@@ -101,8 +108,10 @@ def main(argv=None) -> int:
                     result = duets.DuetResult(score, tokenize(follow, score.grid), duets.resampled(lead, duets.FPS),
                                               duets.resampled(follow, duets.FPS))
                 elif way == "stream":
-                    with parts or contextlib.nullcontext():
+                    with parts or contextlib.nullcontext(), at or contextlib.nullcontext():
                         result, seconds = duets.streamed(streaming, score, lead, seed=seed, placement=placement)
+                    if at is not None:
+                        at.report(name, args.at)
                 else:
                     result = duets.duet(model, score, lead, seed=seed, placement=placement,
                                         controls=way == "whole")
@@ -143,6 +152,74 @@ def main(argv=None) -> int:
     if parts is not None:
         parts.report(sum(len(f.get("cpu", [])) + 1 for f in rows.get("stream", [])))
     return 0
+
+
+def looped(lead, loops: int):
+    """``lead`` danced ``loops`` times over, each time from where the last ended on the floor (its root's position
+    channels carried; the turn it ends facing is not)."""
+    import numpy as np
+
+    from laban.motion import Motion
+
+    if loops <= 1:
+        return lead
+    root = lead.skeleton.translated.index(int(np.flatnonzero(np.asarray(lead.skeleton.parents) < 0)[0]))
+    pieces, carried = [], np.zeros(3)
+    for _ in range(loops):
+        t = lead.translations.copy()
+        t[:, root, [0, 2]] += carried[[0, 2]]
+        pieces.append(t)
+        carried = t[-1, root] - lead.translations[0, root]
+    return Motion(lead.skeleton, np.concatenate([lead.rotations] * loops), np.concatenate(pieces), lead.fps)
+
+
+class Steps:
+    """Processor time (the thread's clock) of each ``Duet.step`` and, inside it, ``Duet._seen`` (where the lead
+    stands, and its floor), call by call while entered: what a bar costs early and late in a dance."""
+
+    def __init__(self) -> None:
+        self.calls = {"step": [], "_seen": []}
+        self.undo = []
+
+    def __enter__(self):
+        import time
+
+        from motiongpt.cocreate import duet
+
+        for name, spent in self.calls.items():
+            original = getattr(duet.Duet, name)
+            spent.clear()
+
+            def timed(*args, _original=original, _spent=spent, **kwargs):
+                began = time.thread_time()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    _spent.append(time.thread_time() - began)
+
+            setattr(duet.Duet, name, timed)
+            self.undo.append((name, original))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from motiongpt.cocreate import duet
+
+        for name, original in reversed(self.undo):
+            setattr(duet.Duet, name, original)
+        self.undo.clear()
+
+    def report(self, lead: str, bars: list[int]) -> None:
+        import numpy as np
+
+        steps, seen = self.calls["step"], self.calls["_seen"][1:]  # (the first _seen is start's)
+        for bar in bars:  # step k - 1 writes bar k (bar 0: start)
+            around = slice(max(bar - 3, 0), bar + 2)
+            if bar - 1 >= len(steps):
+                print(f"{lead}: no bar {bar} (the stream has {len(steps) + 1})")
+                continue
+            print(f"{lead}: bar {bar}: Duet.step {1000 * np.median(steps[around]):.1f} ms of processor time "
+                  f"(median of bars {around.start + 1}-{min(around.stop, len(steps))}), of which where the lead "
+                  f"stands and its floor (Duet._seen) {1000 * np.median(seen[around]):.2f} ms")
 
 
 class Parts:

@@ -94,10 +94,44 @@ def _without_spikes(positions: np.ndarray) -> np.ndarray:
 def estimate_floor(traj: Trajectories) -> float:
     """Height of the floor: where the lowest foot joint typically rests while near the ground (the median over
     the frames within FOOT_ON_FLOOR of its low percentile), robust to tracking spikes, jumps and climbing."""
-    feet = foot_joints(traj.skeleton)
-    lowest = traj.positions[:, feet, 1].min(axis=1)
-    rough = np.percentile(lowest, 5)
+    lowest = lowest_foot(traj)
+    rough = np.percentile(lowest, FLOOR_PERCENTILE)
     return float(np.median(lowest[lowest < rough + FOOT_ON_FLOOR]))
+
+
+FLOOR_PERCENTILE = 5  # the lowest foot's low percentile the floor is looked for near
+
+
+def lowest_foot(traj: Trajectories) -> np.ndarray:
+    """(T,) the height of the lowest foot joint in each frame: what the floor is read from."""
+    return traj.positions[:, foot_joints(traj.skeleton), 1].min(axis=1)
+
+
+class FloorSoFar:
+    """``estimate_floor`` of every frame added so far, as a live stream adds them (a bar at a time): the frames'
+    lowest foot heights are kept sorted, so that an addition costs its own frames and one merge, and the floor is
+    read where the percentile and the median lie in them (by index: no pass over the frames so far, whose count
+    grows with the dance). The same floor as ``estimate_floor`` of all the frames at once, to float precision."""
+
+    def __init__(self) -> None:
+        self.lowest = np.zeros(0)  # every frame's lowest foot height so far, ascending
+
+    def add(self, traj: Trajectories) -> float:
+        """Add ``traj``'s frames (its skeleton's body parts recognised); the floor under all the frames so far."""
+        new = np.sort(lowest_foot(traj).astype(np.float64))
+        self.lowest = np.insert(self.lowest, np.searchsorted(self.lowest, new), new)
+        return self.height
+
+    @property
+    def height(self) -> float:
+        s = self.lowest
+        if not len(s):
+            raise LabanError("no frames to find the floor in")
+        at = FLOOR_PERCENTILE / 100 * (len(s) - 1)  # np.percentile's linear rule on the sorted heights
+        low = int(at)
+        rough = s[low] + (s[min(low + 1, len(s) - 1)] - s[low]) * (at - low)
+        near = int(np.searchsorted(s, rough + FOOT_ON_FLOOR, side="left"))  # the frames below it: s[:near]
+        return float((s[(near - 1) // 2] + s[near // 2]) / 2)  # their median
 
 
 # --- body axes -----------------------------------------------------------------------------------------------

@@ -184,6 +184,26 @@ def test_controls_from_a_cmu_dance_score(cmu_dance, with_motion):
     assert controls.source == ("motion" if with_motion else "score")
 
 
+def test_the_controls_of_an_upbeat_alone(cmu_dance):
+    """A streamed duet reads its lead's controls bar by bar, the first of them the lead's upbeat alone: its phrase
+    starts there and was marked on bar 1, which such a score has not (an IndexError). A lone upbeat is one bar of
+    controls, its steps on beats its accents; with bar 1 beside it, the phrase is marked on bar 1, not the upbeat."""
+    from laban.algebra import cut
+
+    score, _ = cmu_dance
+    upbeat = laban_with_upbeat(score)
+    alone, with_next = controls_from_score(cut(upbeat, 0, 0)), controls_from_score(cut(upbeat, 0, 1))
+    assert alone.bars.tolist() == [0] and alone.accents.sum() > 0
+    assert with_next.bars.tolist() == [0, 1] and with_next.phrase[0] == 0 < with_next.phrase[1]
+
+
+def laban_with_upbeat(score):
+    """``score`` tokenized as begun 3 beats before its first bar line (an upbeat of 3 of its 4 beats)."""
+    import laban
+
+    return laban.tokenize(laban.read_bvh(DANCE), BeatGrid(score.grid.times, score.beats_per_bar, 3))
+
+
 def test_score_and_motion_energy_agree_on_the_busiest_bar(cmu_dance):
     score, motion = cmu_dance
     written, moved = controls_from_score(score), controls_from_score(score, motion)

@@ -143,8 +143,37 @@ def test_the_stream_gives_each_next_bar_on_the_clock_from_the_bars_before(model,
     step = np.linalg.norm(np.diff(pelvis, axis=0), axis=1)
     joins = [b.first_frame - 1 for b in stream.bars[1:]]
     assert step[joins].max() <= max(3 * np.percentile(step, 99), 0.05)
-    with pytest.raises(duets.DuetError, match="upbeat"):
-        duets.Duet(model, laban.BeatGrid(lead_score.grid.times, 4, 1), lead.skeleton)
+
+
+def test_the_streams_floor_is_kept_as_the_lead_comes_the_same_as_from_all_its_frames(model, trials, monkeypatch):
+    """Each streamed bar stands on the floor the lead has shown so far. It was found again at every bar from all
+    the lead's frames so far (their joint positions joined and read whole: a cost that grows with the dance); now
+    it is kept as the frames come (``laban.analysis.FloorSoFar``): a bar reads its own frames only, and the floor
+    is the one all the frames given so far give (a real salsa lead, 60_01's 22 bars), to float precision."""
+    from laban import analysis
+
+    lead = duets.resampled(laban.read_bvh(trials["60_01"].path, frame_rate=60), 30)
+    score = laban.tokenize(lead)
+    stream = duets.Duet(model, score.grid, lead.skeleton, seed=0)
+
+    def frames(span: range) -> laban.Motion:
+        return laban.Motion(lead.skeleton, lead.rotations[max(span.start, 0):span.stop],
+                            lead.translations[max(span.start, 0):span.stop], 30)
+
+    read, lowest_foot = [], analysis.lowest_foot
+    monkeypatch.setattr(analysis, "lowest_foot", lambda traj: read.append(traj.frame_count) or lowest_foot(traj))
+    given = [frames(range(0, max(stream._frames(0).start, 1)))]
+    stream.start(given[0])
+    floors = []
+    for k in range(1, bar_count(score)):
+        given.append(frames(stream._frames(k - 1)))
+        read.clear()
+        stream.step(cut(score, k, k), given[-1])
+        assert read == [given[-1].frame_count]  # this bar's frames, not every frame so far
+        so_far = np.concatenate([g.trajectories().positions for g in given])
+        floors.append((stream._lead_floor, partners.floor_height(laban.Trajectories(lead.skeleton, so_far, 30))))
+    assert len(floors) >= 20 and floors[-1][1] - floors[0][1] > 0.005  # (the floor moves as the lead goes)
+    assert np.allclose(*zip(*floors), rtol=0, atol=1e-6)
 
 
 def test_the_shipped_follower_model_is_small_and_streams_a_follower_on_the_leads_steps(pair):
@@ -477,17 +506,41 @@ def test_the_streams_first_bar_faces_the_lead_from_where_it_stands_as_the_music_
     assert inside.mean() >= 0.9
 
 
-def test_a_lead_with_an_upbeat_is_streamed_the_follower_joining_on_the_downbeat(model):
-    """A dance made on music often begins with an upbeat (examples/first_phrase.laban does): ``--stream`` refused
-    it, asking for 'a grid without an upbeat', which the command has no way to give. The follower waits through
-    the upbeat and joins on the downbeat, its score on the lead's grid."""
-    score = laban.Score.load(ROOT / "examples" / "first_phrase.laban")
-    assert score.grid.downbeat
+def test_a_salsa_leads_upbeat_is_danced_by_the_follower_too_whole_and_streamed(trials):
+    """A lead that starts before the first bar line (here CMU salsa 60_01 on its own pulse, its bars begun on the
+    4th beat: a 3-beat upbeat) was streamed with the follower standing still through the upbeat, joining on the
+    downbeat (a stream started on one); a follower in a couple dance moves with the lead from the first step. The
+    follower's bar 0 is the upbeat now, bar by bar as in a whole duet: steps written there, the body moving, no
+    jolt into bar 1, the follower's score on the lead's grid, a streamed bar each a bar of that score."""
+    from motiongpt.model import MotionGPT, follower_model_path
+
+    lead = duets.resampled(laban.read_bvh(trials["60_01"].path, frame_rate=60), 30)
+    lead = laban.Motion(lead.skeleton, lead.rotations[:240], lead.translations[:240], 30)
+    pulse = laban.tokenize(lead).grid
+    score = laban.tokenize(lead, laban.BeatGrid(pulse.times, 4, 3))
+    upbeat = range(max(int(round(score.grid.times[0] * 30)), 0), int(round(score.grid.times[3] * 30)))
+    assert score.grid.downbeat == 3 and len(upbeat) >= 30 and duets.step_beats(score)[0] < 3  # the lead steps there
+    model = MotionGPT.from_pretrained(follower_model_path())
     placement = partners.Placement.load()
-    result, _ = duets.streamed(model, score, laban.decode(score), seed=2, placement=placement)
-    assert result.follow_score.grid == score.grid and bar_count(result.follow_score) == bar_count(score)
-    assert result.follow_score.symbols and min(s.start for s in result.follow_score.symbols) >= score.grid.downbeat
-    assert duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)["gap_above_margin"] == 1
+    whole = duets.duet(model, score, lead, seed=0, placement=placement)
+    live, _ = duets.streamed(model, score, lead, seed=0, placement=placement)
+    for result in (whole, live):
+        assert result.follow_score.grid == score.grid and bar_count(result.follow_score) == bar_count(score)
+        assert duets.step_beats(result.follow_score)[0] < 3  # the follower steps in the upbeat
+        pelvis = result.follow.trajectories().part(laban.BodyPart.PELVIS)
+        assert np.linalg.norm(pelvis[upbeat] - pelvis[upbeat.start], axis=1).max() > 0.1  # it moves there
+        step = np.linalg.norm(np.diff(pelvis, axis=0), axis=1)
+        assert step[upbeat.stop - 1] <= max(3 * np.percentile(step, 99), 0.05)  # into bar 1 without a jolt
+        figures = duets.figures(result.lead.trajectories(), result.follow.trajectories(), placement)
+        assert figures["gap_above_margin"] == 1.0
+    # bar by bar: the follower's first bar is the upbeat, on the lead's clock, each bar one of its score's bars
+    stream = duets.Duet(model, score.grid, lead.skeleton, placement=placement)
+    first = stream.start(laban.Motion(lead.skeleton, lead.rotations[:1], lead.translations[:1], 30))
+    assert first.first_frame == int(round(score.grid.times[0] * 30))
+    assert first.motion.frame_count == upbeat.stop - first.first_frame
+    stream.step(cut(score, 0, 0), laban.Motion(lead.skeleton, lead.rotations[upbeat], lead.translations[upbeat], 30))
+    assert [b.score.symbols for b in stream.bars] == [cut(stream.score, k, k).symbols for k in (0, 1)]
+    assert stream.bars[1].first_frame == upbeat.stop
 
 
 def test_a_lead_with_nothing_to_follow_is_one_line_and_one_without_steps_is_written_as_json(model_dir, tmp_path,

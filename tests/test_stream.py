@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from laban.algebra import cut
 from laban.timing import BeatGrid
 from motiongpt.cocreate.stream import BarStream
 from motiongpt.model import build, tiny_config
@@ -80,3 +81,34 @@ def test_a_stream_prepared_between_bars_writes_the_same_bars(model):
         ready.prepare()  # a second call: nothing more to do
         ready.bar(rows[k])
     assert restarts == 4 and ready.ids == plain.ids  # bars 4-7 each begin a sequence again
+
+
+def test_a_grid_with_an_upbeat_is_streamed_as_one_pass_writes_it(model, monkeypatch):
+    """A dance's music may begin before its first bar line: the stream refused such a grid ('a stream starts on a
+    downbeat'), so a streamed duet's follower stood still through its lead's upbeat. The stream's first bar is the
+    upbeat now, as in one pass (greedy: the same ids), and a restart takes its bars by the staff's numbers (bar 0
+    the upbeat): a valid score, its bars where the grid has them."""
+    monkeypatch.setattr("motiongpt.model.generate.mended", lambda score, *_: score)
+    grid = BeatGrid(GRID.times, 4, 3)
+    rows = np.random.default_rng(0).integers(0, 2, size=(7, model.config.control_count))
+    stream = BarStream(model, grid, style="salsa", temperature=0.0)
+    for k in range(4):
+        stream.bar(rows[k])
+    whole = generate(model, grid, bars=4, style="salsa", controls=rows[:4], temperature=0.0)
+    v = model.vocabulary
+    ids, once = stream.ids, v.encode(whole)
+    a, b = v.bar_spans(ids), v.bar_spans(once)
+    assert ids[:a[3][0]] == once[:b[3][0]]
+    upbeat = v.to_score(ids[:a[1][0]] + [v.eos_id], grid)  # bar 0: the grid's 3 beats before its downbeat
+    assert upbeat.symbols and max(s.start for s in upbeat.symbols) < 3
+    long = BarStream(model, grid, seed=5, window=4, context=2)
+    for k in range(4):
+        long.bar(rows[k])
+    long.prepare()  # the window is full: the sequence starts again from its last two bars, the upbeat's 2 and 3
+    assert long.first_bar == 2
+    assert long.sequence == v.encode(cut(v.to_score(long.ids + [v.eos_id], grid), 2, 3))[:-1] + [v.bar_id]
+    for k in range(4, 7):  # and once more
+        long.bar(rows[k])
+    assert len(v.bar_spans(long.ids)) == 7
+    score = v.to_score(long.ids + [v.eos_id], grid)
+    assert max(s.end for s in score.symbols) <= 3 + 6 * 4 + 1e-9

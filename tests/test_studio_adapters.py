@@ -191,9 +191,42 @@ def test_an_adapter_for_another_model_is_refused_when_it_is_sent(site, tmp_path)
     answer = client.put("/api/upload?kind=adapter&name=other.zip", content=zipped(
         {name: (other / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")}))
     assert answer.status_code == 415, answer.text
-    assert answer.json()["error"] == ("other.zip: a style adapter for another model than this studio's (start the "
-                                      "studio with --model the model it was trained from)")
+    assert answer.json()["error"] == (f"other.zip: a style adapter for another model than this studio's (trained "
+                                      f"from {tmp_path / 'other'}): it works only in a studio running that model")
     assert sorted(p.name for p in (folder.root / "adapters").iterdir()) == before
+
+
+def test_what_the_page_is_told_of_the_model_names_no_command_line_flag(site, tmp_path, monkeypatch):
+    """Three refusals the studio passed on asked for the command line's --model, which a person on the page has
+    not: an adapter for another model sent as a zip ('start the studio with --model ...'), one copied into the
+    folder by hand and asked for ('give --model the model it was trained from'), and the built-in model missing
+    from the installation ('or give a model folder (--model DIR)'). Each is said in the page's words now."""
+    import re
+    import shutil
+
+    from motiongpt import model as models
+    from motiongpt.model import build, tiny_config
+    from motiongpt.studio.session import Studio
+
+    client, studio = site["client"], site["studio"]
+    build(tiny_config(hidden_size=48), seed=3).save_pretrained(tmp_path / "other")
+    other = make_adapter(tmp_path / "other", tmp_path / "adapter", seed=3)
+    sent = client.put("/api/upload?kind=adapter&name=other.zip", content=zipped(
+        {name: (other / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")}))
+    shutil.copytree(other, studio.folder.root / "adapters" / "by_hand")  # copied into the folder: offered
+    asked = client.post("/api/ask", json={"bars": 1, "count": 1, "style": "adapter:by_hand"})
+    used = studio.jobs.wait(asked.json()["id"], 120)
+    shutil.rmtree(studio.folder.root / "adapters" / "by_hand")
+    monkeypatch.setattr(models, "builtin_model_path", lambda: models._shipped("not-shipped", "the built-in model"))
+    bare = Studio(tmp_path / "bare")  # on the built-in model, which this installation lacks
+    missing = bare.jobs.wait(bare.ask({"bars": 1, "count": 1}).id, 120)
+    said = [sent.json()["error"], used.error, missing.error]
+    assert sent.status_code == 415 and used.state == missing.state == "failed", said
+    assert said[1] == ("style adapter by_hand: a style adapter for another model than this studio's (trained from "
+                       f"{tmp_path / 'other'}): it works only in a studio running that model")
+    assert said[2] == ("the built-in model is missing from this installation: the studio cannot write dances until "
+                       "the package is installed again")
+    assert not [line for line in said if re.search(r"(?<![\w-])--[a-z]", line)], said
 
 
 @pytest.mark.parametrize("style", ["adapter:../../model", "adapter:/etc", "adapter:%2e%2e", "adapter:nope"])

@@ -462,3 +462,68 @@ def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
     assert settings["music"] == str(other) and not settings["own_music"] and settings["added_bars"] == 2
     assert len(views.dance_view(studio.folder, longer)["bars"]) == 4
     assert not errors, errors
+
+
+def test_the_history_is_drawn_again_when_it_changes(tmp_path):
+    """The history was drawn again only after a job that ended done, and by the page's own next action: variations
+    kept by a cancel ('cancelled: kept 0002, 0003, nothing more written') were missing from it, a running job's
+    dances joined it only at the job's end, a dance closed stayed marked as open, and what another tab wrote meanwhile
+    waited for this tab's next click. Each now shows when it happens (another tab's, when the person comes back)."""
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    written, gate = threading.Event(), threading.Event()
+    save = studio._save
+
+    def held(dance, dance_id):  # the first variation written and shown, the worker held before the second
+        if dance.lineage.operation == "vary" and written.is_set():
+            gate.wait(60)
+        save(dance, dance_id)
+        if dance.lineage.operation == "vary":
+            written.set()
+
+    def listed(d, which="#history span"):  # read in one go: the history may be drawn again meanwhile
+        return d.execute_script(f"return [...document.querySelectorAll('{which}')].map((e) => e.dataset.dance)")
+
+    def marked(d):
+        return listed(d, "#history span.current")
+
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-bars": 1, "ask-count": 1})
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the dance")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        first = wait(driver, _opened, 60, "the dance open")
+        studio._save = held
+        try:
+            driver.find_element(By.ID, "vary-near").click()
+            assert written.wait(120), "no variation written"
+            [shown] = [d for d in studio.folder.dance_ids() if d != first]
+            live = wait(driver, lambda d: shown in listed(d), 30, "the variation in the history while it runs")
+            running = not _idle(driver)
+            driver.find_element(By.ID, "job-cancel").click()
+            gate.set()
+            wait(driver, _idle, 60, "the cancel")
+        finally:
+            gate.set()
+            studio._save = save
+        kept = [d for d in studio.folder.dance_ids() if d != first]
+        notice = driver.find_element(By.ID, "notice").text
+        after_cancel = listed(driver)
+        open_before = marked(driver)
+        driver.find_element(By.ID, "close-dance").click()
+        open_after = marked(driver)
+        elsewhere = studio.jobs.wait(studio.ask({"bars": 1, "count": 1, "seed": 7}).id, 120)  # another tab's ask
+        [theirs] = elsewhere.result["dances"]
+        unseen = theirs not in listed(driver)
+        driver.execute_script("window.dispatchEvent(new Event('focus'))")  # the person comes back to this tab
+        seen = wait(driver, lambda d: theirs in listed(d), 30, "another tab's dance in the history")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert live and running and len(kept) == 2 and notice == f"cancelled: kept {', '.join(kept)}, nothing more written"
+    assert set(kept) <= set(after_cancel) and open_before == [first] and open_after == []
+    assert unseen and seen and elsewhere.state == "done"
+    assert not errors, errors

@@ -263,8 +263,9 @@ class Duet:
     then each ``step(lead_bar, lead_frames)`` takes the lead's bar k (its score, cut to stand alone, and its
     frames on the stream's clock, for where the lead stands) and gives the follower's bar k+1.
 
-    The grid is known in advance (the music's, or the lead's tempo) and starts on a downbeat; ``skeleton`` is
-    the body the follower is decoded on (the lead's, so that sizes match)."""
+    The grid is known in advance (the music's, or the lead's tempo); where it begins with an upbeat, the
+    follower's bar 0 is that upbeat (a couple dances it together: the follower moves with the lead from the
+    first step). ``skeleton`` is the body the follower is decoded on (the lead's, so that sizes match)."""
 
     model: object
     grid: BeatGrid
@@ -281,7 +282,7 @@ class Duet:
     bars: list = field(default_factory=list, repr=False)
     _lead_place: tuple | None = field(default=None, repr=False)
     _lead_floor: float | None = field(default=None, repr=False)  # the floor under the lead, from its frames so far
-    _lead_seen: list = field(default_factory=list, repr=False)  # the lead's joint positions given so far
+    _lead_seen: object = field(default=None, repr=False)  # the lead's frames so far: ``laban.analysis.FloorSoFar``
     _own_floor: float | None = field(default=None, repr=False)  # the floor the decoder stands the follower on
     _reflex: "Reflex | None" = field(default=None, repr=False)
     _writer: object = field(default=None, repr=False)  # the follower's BarStream
@@ -290,16 +291,18 @@ class Duet:
         from laban.bvh import standing_height
         from laban.figure import default_skeleton
 
-        if self.grid.downbeat:
-            raise DuetError("a duet stream starts on a downbeat: give a grid without an upbeat")
         self.skeleton = self.skeleton if self.skeleton is not None else default_skeleton()
         self.placement = self.placement or Placement.load()
         self.height = self.height or standing_height(self.skeleton)
         self._style = follower_style(self.model, self.style)
 
-    # the bar's place on the clock
+    # the bar's place on the clock: bars as the vocabulary counts them (bar 0 the upbeat, where there is one)
     def _bar_time(self, bar: int) -> float:
-        return float(self.grid.beats_to_seconds(bar * self.grid.beats_per_bar))
+        return float(self.grid.beats_to_seconds(self.model.vocabulary.bar_beat(self.grid, bar)))
+
+    def _staff(self, bar: int) -> int:
+        """The staff's number of the vocabulary's bar ``bar`` (``laban.algebra`` counts the upbeat as bar 0)."""
+        return bar + (0 if self.grid.downbeat else 1)
 
     def _frames(self, bar: int) -> range:
         return range(int(round(self._bar_time(bar) * self.fps)), int(round(self._bar_time(bar + 1) * self.fps)))
@@ -311,33 +314,39 @@ class Duet:
         whichever way the lead faces) until the lead's first bar is in."""
         if self.bars:
             raise DuetError("the stream has started already")
+        began = time.perf_counter(), time.process_time()
         if lead_frames is not None:
             self._seen(lead_frames)
-        return self._write(0, None)
+        return self._write(0, None, began)
 
     def step(self, lead_bar: Score, lead_frames: Motion | Trajectories | None = None) -> FollowerBar:
         """The lead's next bar in (its score; its frames for where it stands, optional), the follower's next
         bar out."""
         if not self.bars:
             raise DuetError("start the stream first: stream.start() gives the follower's first bar")
+        began = time.perf_counter(), time.process_time()  # from the lead's bar in: where it stands is the bar's too
         self.lead_bars.append(lead_bar)
         if lead_frames is not None:
             self._seen(lead_frames)
-        return self._write(len(self.bars), lead_bar)
+        return self._write(len(self.bars), lead_bar, began)
 
     def _seen(self, lead_frames: Motion | Trajectories) -> None:
         """Where the lead stands at the end of the frames given (the place the next bar is planned beside), and the
         floor under it, from every frame of it given so far: a capture's floor is seldom at 0 nor read well from a
         moment (CMU's subject 5: 2-7 cm off it, and a take's first second 6 cm from its whole), so each bar is
-        stood on the floor the lead has shown so far, as a whole duet stands on the floor of the whole lead."""
+        stood on the floor the lead has shown so far, as a whole duet stands on the floor of the whole lead. That
+        floor is kept as the frames come (``FloorSoFar``), so a bar costs the same late in a long dance as early."""
+        from laban.analysis import FloorSoFar
+
         traj = lead_frames.trajectories(self.fps) if isinstance(lead_frames, Motion) else lead_frames
         beat = 60.0 / self.grid.tempo
         xz, heading = floor_frame(traj, HEADING_SMOOTHING * beat)
         tail = max(1, int(0.5 * beat * traj.fps))
         self._lead_place = (xz[-tail:].mean(0), float(np.arctan2(np.sin(heading[-tail:]).mean(),
                                                                  np.cos(heading[-tail:]).mean())))
-        self._lead_seen.append(traj.positions)
-        self._lead_floor = floor_height(Trajectories(traj.skeleton, np.concatenate(self._lead_seen), traj.fps))
+        if self._lead_seen is None:
+            self._lead_seen = FloorSoFar()
+        self._lead_floor = self._lead_seen.add(traj)  # (floor_frame has recognised the skeleton's body parts)
 
     def prepare(self) -> None:
         """What the follower's next bar needs nothing from the lead for (every few bars the writer starts its
@@ -367,13 +376,13 @@ class Duet:
         known = self.lead_bars[-CONTEXT_BARS:]
         return lead_controls(self.model, concatenate(*known), len(known))[-1]
 
-    def _write(self, bar: int, lead_bar: Score | None) -> FollowerBar:
+    def _write(self, bar: int, lead_bar: Score | None, began: tuple[float, float]) -> FollowerBar:
         from laban import decode
         from laban.algebra import cut
 
         from .stream import BarStream
 
-        began, cpu = time.perf_counter(), time.process_time()
+        began, cpu = began
         first = max(0, bar - DECODE_BARS)
         if self._writer is None:
             self._writer = BarStream(self.model, self.grid, style=self._style, seed=self.seed,
@@ -381,7 +390,7 @@ class Duet:
         self._writer.bar(self._controls())
         self.ids = list(self._writer.ids)
         whole = self.score
-        window = cut(whole, first + 1, bar + 1)
+        window = cut(whole, self._staff(first), self._staff(bar))
         motion = decode(window, self.skeleton, fps=self.fps, seed=self.seed)
         start = self._bar_time(first) - window.grid.times[0]  # the window's clock: its first bar at times[0]
         frames = self._frames(bar)
@@ -389,8 +398,8 @@ class Duet:
         overlap = np.clip(np.round(np.array(self._frames(bar - 1)) - start * self.fps).astype(int), 0,
                           motion.frame_count - 1) if self.bars else None
         piece = self._placed(motion, index, overlap)
-        done = FollowerBar(bar, cut(whole, bar + 1, bar + 1), piece, frames.start, time.perf_counter() - began,
-                           time.process_time() - cpu)
+        done = FollowerBar(bar, cut(whole, self._staff(bar), self._staff(bar)), piece, frames.start,
+                           time.perf_counter() - began, time.process_time() - cpu)
         self.bars.append(done)
         return done
 
@@ -483,18 +492,14 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
              ) -> tuple[DuetResult, list[tuple[float, float]]]:
     """The follower of a whole lead made as live: ``Duet.start`` (beside where the lead stands as the music
     begins), then ``Duet.prepare`` while the lead dances each bar and ``Duet.step`` after it, each follower bar
-    moved by the ``Reflex`` as the lead's frames of that bar come. A lead's upbeat (bar 0) the follower waits
-    through, standing, and joins on the downbeat: a stream starts on one, and its score is put back on the lead's
-    grid. Returns the duet and (wall, processor) seconds each bar took to make once the lead's bar was in
-    (``start`` and ``step``; ``prepare``, done before, is not counted; the reflex costs about a millisecond a
-    frame or less)."""
+    moved by the ``Reflex`` as the lead's frames of that bar come. A lead's upbeat (bar 0) is the follower's first
+    bar too: a couple moves together from the first step. Returns the duet and (wall, processor) seconds each bar
+    took to make once the lead's bar was in (``start`` and ``step``, reading where the lead stands included;
+    ``prepare``, done before, is not counted; the reflex costs about a millisecond a frame or less)."""
     from laban.algebra import bar_count, cut
 
     lead = resampled(lead, fps)
-    grid, upbeat = lead_score.grid, lead_score.grid.downbeat
-    if upbeat:
-        grid = BeatGrid(grid.times[upbeat:], grid.beats_per_bar, 0)
-    stream = Duet(model, grid, lead.skeleton, placement=placement, seed=seed, temperature=temperature,
+    stream = Duet(model, lead_score.grid, lead.skeleton, placement=placement, seed=seed, temperature=temperature,
                   top_p=top_p, fps=fps)
     traj = lead.trajectories()
 
@@ -503,10 +508,12 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
                       lead.translations[max(frames.start, 0):frames.stop], fps)
 
     bars = [stream.start(lead_frames(range(0, max(stream._frames(0).start, 1))))]  # the lead as the music begins
-    for k in range(1, bar_count(lead_score)):  # the lead's bar k is the stream's bar k - 1 (bar 1 its first)
-        stream.prepare()  # while the lead dances bar k (not counted in the bar's seconds)
+    upbeat = 1 if lead_score.grid.downbeat else 0  # the staff's bar 0
+    for k in range(1, bar_count(lead_score) + upbeat):  # after the lead's bar k - 1, the follower's bar k
+        stream.prepare()  # while the lead dances bar k - 1 (not counted in the bar's seconds)
         frames = lead_frames(stream._frames(k - 1))
-        bars.append(stream.step(cut(lead_score, k, k), frames if frames.frame_count else None))
+        lead_bar = stream._staff(k - 1)
+        bars.append(stream.step(cut(lead_score, lead_bar, lead_bar), frames if frames.frame_count else None))
     pieces = []
     for bar in bars:
         first, skip = max(bar.first_frame, 0), max(-bar.first_frame, 0)
@@ -521,11 +528,5 @@ def streamed(model, lead_score: Score, lead: Motion, *, seed: int = 0, temperatu
     translations = np.concatenate([p.translations for p in pieces])
     follow = Motion(lead.skeleton, np.concatenate([np.repeat(rotations[:1], lead_in, 0), rotations]),
                     np.concatenate([np.repeat(translations[:1], lead_in, 0), translations]), fps)
-    score = stream.score
-    if upbeat:  # the follower's bars on the lead's grid: an empty upbeat before them
-        from dataclasses import replace
-
-        score = Score(lead_score.grid, [replace(s, start=s.start + upbeat) for s in score.symbols],
-                      score.starting_position, score.title)
-    return (DuetResult(lead_score, score, lead, _padded(follow, lead.frame_count),
+    return (DuetResult(lead_score, stream.score, lead, _padded(follow, lead.frame_count),
                        _padded(stream.motion(), lead.frame_count)), [(b.seconds, b.cpu_seconds) for b in bars])

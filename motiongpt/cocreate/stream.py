@@ -10,6 +10,9 @@ after it, whose ``<bar>`` it holds for the next call. The model reads what it wo
 written in one pass (a bar's controls reach each of its tokens; the bar count only numbers bars), so a streamed
 bar is a bar of one long generation.
 
+A grid with an upbeat is written as one pass writes it: the first bar is the upbeat (the vocabulary's bar 0, its
+beats before the grid's downbeat), whose length the grammar knows from the grid.
+
 A sequence longer than the model's training windows is not asked for: after ``window`` bars the stream starts
 again from its last ``context`` bars, cut to stand alone (``laban.algebra.cut``), as a long generation's later
 passes do (``generate._long``); a tie into the first bar after a restart is ended at the bar line.
@@ -44,8 +47,6 @@ class BarStream:
         from motiongpt.grammar import ScoreGrammar
         from motiongpt.model.sampling import FastStack
 
-        if grid.downbeat:
-            raise CocreateError("a stream starts on a downbeat: give a grid without an upbeat")
         if not 0 < context < window:
             raise CocreateError(f"a stream restarts from fewer bars than it holds, not {context} of {window}")
         self.model, self.grid, self.style = model, grid, style
@@ -77,7 +78,9 @@ class BarStream:
         # place as tokens come rather than made anew from the list each token
         self.tokens = torch.zeros(1, len(prompt) + 1024, dtype=torch.long)
         self.tokens[0, :len(prompt)] = torch.tensor(prompt, dtype=torch.long)
-        self.state = self.grammar.start(OPEN, self.grid.beats_per_bar, 0, batch=1)
+        # the upbeat is the first sequence's first bar; a restart's bars are whole bars, cut to stand alone
+        upbeat = self.grid.downbeat if first_bar == 0 else 0
+        self.state = self.grammar.start(OPEN, self.grid.beats_per_bar, upbeat, batch=1)
         for token in prompt:
             self.grammar.advance(self.state, np.array([token]), check=False)
         if self.stack is not None:
@@ -150,7 +153,8 @@ class BarStream:
         v = self.vocabulary
         score = v.to_score(self.ids + [v.eos_id], self.grid)
         first = self.written - self.context
-        context = cut(score, first + 1, self.written)
+        shift = 0 if self.grid.downbeat else 1  # the staff number of the vocabulary's bar 0 (0: the upbeat)
+        context = cut(score, first + shift, self.written - 1 + shift)
         prompt = v.encode(context)[:-1] + [v.bar_id]
         self._start(first, prompt, self.rows[-self.context:])
 

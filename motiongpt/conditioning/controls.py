@@ -150,8 +150,9 @@ def controls_from_score(score: Score, motion: Motion | Trajectories | None = Non
 
     phrase = np.zeros(count, dtype=np.int8)
     for first, _ in phrase_spans(score, phrasing="auto"):
-        if first - first_bar < count:
-            phrase[max(first, 1) - first_bar] = 1
+        at = max(first, 1) - first_bar  # a phrase from the upbeat is marked on bar 1 (an upbeat alone has none)
+        if at < count:
+            phrase[at] = 1
     sections = _novelty(similarity)
     sections[min(1 - first_bar, count - 1)] = True
     phrase[sections] = 2

@@ -21,10 +21,9 @@ def follower_model_path():
 def _shipped(name: str, what: str):
     from pathlib import Path
 
-    from motiongpt.errors import CheckpointError
+    from motiongpt.errors import ModelMissing
 
     path = Path(__file__).parents[1] / "checkpoints" / name
     if not (path / "model.safetensors").is_file():
-        raise CheckpointError(f"{path}: {what} is missing from this installation: reinstall the package, "
-                              "or give a model folder (--model DIR)")
+        raise ModelMissing(path, what)
     return path

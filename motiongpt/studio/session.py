@@ -66,12 +66,19 @@ class Studio:
         """The model (loaded on first use) with ``style``: a style it knows, ``adapter:NAME`` (the base with
         that adapter merged in, loaded on first use) or None (no style)."""
         from motiongpt.cocreate import load_model
+        from motiongpt.errors import ModelMissing
+        from motiongpt.train.lora import ForeignAdapter
 
-        if style and style.startswith(ADAPTER):
-            return self._adapter(style[len(ADAPTER):])
-        with self._model_lock:
-            if self._loaded is None:
-                self._loaded = dataclasses.replace(load_model(self.model_path), processors=(self.jobs.stop,))
+        try:
+            if style and style.startswith(ADAPTER):
+                return self._adapter(style[len(ADAPTER):])
+            with self._model_lock:
+                if self._loaded is None:
+                    self._loaded = dataclasses.replace(load_model(self.model_path), processors=(self.jobs.stop,))
+        except ModelMissing as error:  # the library's says the command line's --model
+            raise StudioError(_missing(error)) from None
+        except ForeignAdapter as error:  # an adapter copied into the folder, or given when the studio was started
+            raise StudioError(_foreign(f"style adapter {style[len(ADAPTER):]}", error), 415) from None
         if style in (None, ""):
             return dataclasses.replace(self._loaded, style=None)
         if style not in self.styles():
@@ -97,14 +104,16 @@ class Studio:
         """Load adapter ``name`` on this studio's model now (it is then ready to use), refusing it, and removing
         it, where it was trained on another model: an adapter for another base was taken, and failed only when a
         dance was asked of it, with the command line's advice."""
+        from motiongpt.errors import ModelMissing
         from motiongpt.train.lora import ForeignAdapter
 
         try:
             self._adapter(name)
-        except ForeignAdapter:
+        except ForeignAdapter as error:
             shutil.rmtree(self.folder.adapter_path(name), ignore_errors=True)
-            raise StudioError(f"{shown}: a style adapter for another model than this studio's (start the studio "
-                              "with --model the model it was trained from)", 415) from None
+            raise StudioError(_foreign(shown, error), 415) from None
+        except ModelMissing as error:
+            raise StudioError(_missing(error)) from None
 
     def style_of(self, dance) -> str | None:
         """The style to develop ``dance`` in: the adapter it was made with (when this studio has it: where it is
@@ -430,6 +439,20 @@ def _continued(dance, loaded, bars: int, **settings):
         raise StudioError(f"the music has {error.left} bar{'' if error.left == 1 else 's'} after this dance's, "
                           f"fewer than the {error.asked} asked for: continue it on other music (a music file or a "
                           f"corpus work, chosen beside Continue){more}") from None
+
+
+def _foreign(shown: str, error) -> str:
+    """A ``ForeignAdapter`` said as the page says it: the library's asks for the command line's ``--model``, which a
+    person on the page has not; the studio runs one model, chosen when it was started."""
+    trained = f" (trained from {error.base})" if error.base else ""
+    return (f"{shown}: a style adapter for another model than this studio's{trained}: it works only in a studio "
+            f"running {'that model' if error.base else 'the model it was trained from'}")
+
+
+def _missing(error) -> str:
+    """A ``ModelMissing`` said as the page says it (the library's offers the command line's ``--model``)."""
+    return f"{error.what} is missing from this installation: the studio cannot write dances until the package is " \
+           "installed again"
 
 
 def _settings(given, **kinds) -> dict:

@@ -21,7 +21,15 @@ ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a s
 
 
 class ForeignAdapter(CheckpointError):
-    """A style adapter trained on another model than the one it is merged into (its weights' shapes differ)."""
+    """A style adapter (``directory``) trained on another model than the one it is merged into (its weights' shapes
+    differ; ``base``: the model it was trained from, where its config names one): the command line says to give
+    ``--model`` that model, the studio in the page's own words."""
+
+    def __init__(self, directory: str | Path, base: str | None = None):
+        trained = f", trained from {base}" if base else ""
+        super().__init__(f"{directory}: a style adapter for another model (its weights' shapes are not this "
+                         f"model's{trained}): give --model the model it was trained from")
+        self.directory, self.base = Path(directory), base
 
 
 def with_adapter(model: MotionGPT, rank: int = 8, alpha: int = 16):
@@ -59,14 +67,14 @@ def check_adapter(directory: Path, name: str | None = None) -> None:
                               f"({' '.join(str(error).split())[:120]})") from None
 
 
-def _trained_on(directory: Path) -> str:
-    """", trained from X" where the adapter's config names the model it was trained from, else nothing."""
+def _trained_on(directory: Path) -> str | None:
+    """The model the adapter was trained from, where its config names one, else None."""
     try:
         config = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
         base = config.get("base_model_name_or_path")
     except (OSError, ValueError, AttributeError):
-        return ""
-    return f", trained from {base}" if isinstance(base, str) and base.strip() else ""
+        return None
+    return base if isinstance(base, str) and base.strip() else None
 
 
 def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
@@ -83,9 +91,7 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
             merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
     except Exception as error:
         if "size mismatch" in str(error):  # peft's words for weights of another shape: a dump of tensor names
-            raise ForeignAdapter(f"{directory}: a style adapter for another model (its weights' shapes are not "
-                                  f"this model's{_trained_on(directory)}): give --model the model it was trained "
-                                  "from") from None
+            raise ForeignAdapter(directory, _trained_on(directory)) from None
         raise CheckpointError(f"{directory}: cannot load the adapter ({' '.join(str(error).split())[:160]})") from None
     with torch.no_grad():
         damaged = [name for name, tensor in merged.named_parameters() if not torch.isfinite(tensor).all()]

@@ -31,6 +31,9 @@ function notice(text) { $("notice").textContent = text || ""; }
 
 async function runJob(job, onProgress) {
   // Follow a job until it ends; onProgress(job) is called on every change (a job lists what it made as it goes).
+  // Each dance it writes joins the history as it is written, whatever the job's end: a cancelled or failed job
+  // keeps what it wrote (the history was drawn again only after a job done, so those waited for the next action).
+  let made = (job.result.dances || []).length;
   $("job").hidden = false; $("job-cancel").disabled = false;
   $("job-message").textContent = job.message; $("job-progress").value = job.progress;  // queued: it says so
   $("job-cancel").onclick = () => {
@@ -43,6 +46,10 @@ async function runJob(job, onProgress) {
       if (!$("job-cancel").disabled) $("job-message").textContent = job.message;
       $("job-progress").value = job.progress;
       if (onProgress) await onProgress(job);
+      if ((job.result.dances || []).length > made) {
+        made = job.result.dances.length;
+        await refreshHistory().catch(() => {});  // (the history is redrawn at the next change if this fails)
+      }
       if (!["queued", "running"].includes(job.state)) break;
     }
   } finally { $("job").hidden = true; }
@@ -203,8 +210,7 @@ async function followAsk(job, summary) {
     if (j.result.ranked) orderCards(j.result.dances);
   };
   await show(job);  // what it has written already (a job followed again after a reload)
-  await runJob(job, show);
-  await refreshHistory();
+  await runJob(job, show);  // (which puts each option in the history as it is written)
 }
 
 async function addCard(id) {
@@ -259,7 +265,6 @@ async function startFrom() {
     const id = await uploadOnce(kind, file), fps = $("start-fps").value || null;
     const job = await runJob(await withRig(id, (map) => api("POST", "/api/start", map ? { upload: id, fps, map }
                                                                                           : { upload: id, fps })));
-    await refreshHistory();
     if (job.result.dances) await openDance(job.result.dances[0]);
   } catch (error) { notice(error.message); }
 }
@@ -315,6 +320,7 @@ async function openDance(id) {
 
 function closeDance() {
   stop(); S.dance = null;
+  for (const span of $("history").querySelectorAll(".current")) span.classList.remove("current");  // none open
   $("dance-panel").hidden = true; $("variations-panel").hidden = false;
   delete document.body.dataset.openDance;
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
@@ -364,10 +370,8 @@ async function showMade(operation, made, from) {
     for (const id of made) await addCard(id);
     orderCards(made);
   } else if (made.length) {
-    await openDance(made[0]);
-    return;  // openDance redrew the history
+    await openDance(made[0]);  // (which marks it in the history; runJob put it there)
   }
-  await refreshHistory();
 }
 
 async function saveScore() {
@@ -690,6 +694,10 @@ async function init() {
   $("adapter-file").addEventListener("change", adapterUpload);
   $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
   await restore(state, await refreshHistory());
+  // what another tab (or the command line) wrote meanwhile, drawn when the person comes back to this one
+  const returned = () => { if (!document.hidden) refreshHistory().catch(() => {}); };
+  window.addEventListener("focus", returned);
+  document.addEventListener("visibilitychange", returned);
   document.body.dataset.ready = "1";
   followJobs(state.jobs);
 }
