@@ -113,6 +113,19 @@ def test_an_arms_twist_never_flips_as_the_elbow_straightens_or_folds(trials, nam
     assert turn[:, arms].max() < 90.0, np.argwhere(turn[:, arms] >= 90.0)[:4]
 
 
+def test_a_head_over_a_folded_chest_never_turns_half_round(trials):
+    """A head written looking forward or up over a chest folded down (05_06's forward bend) pointed 170 degrees
+    and more from the chest's own up, where the neck's turn about the one axis between them flipped half round in
+    a frame (05_06: 121 and 169 degrees, frames 53-54): the head points as near as a neck reaches, and moves
+    there without a jump."""
+    motion = decode(laban.tokenize(laban.read_bvh(trials["05_06"].path)), seed=0)
+    names = motion.skeleton.names
+    q = motion.rotations
+    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
+    head = [names.index(n) for n in ("Neck", "Head")]
+    assert turn[:, head].max() < 60.0, np.argwhere(turn[:, head] >= 60.0)[:4]
+
+
 @pytest.mark.parametrize("name", ["05_02", "05_14"])
 def test_a_leg_raised_from_the_first_frame_does_not_snap_its_foot(trials, name):
     """A leg off the floor from the dance's first frame (the starting position's gesture) was taken to leave the

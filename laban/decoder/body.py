@@ -16,8 +16,8 @@ from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
 from ..analysis import latch, runs as stretches
 from ..cells import cells_with_core
 from ..figure import Rig, arm_front, centre_of_mass, leg_front
-from ..ik import (apply, axis_angle, bend_side, compose, dot, frame, matrix_to_quaternion, soft_reach, swing, two_bone,
-                  unit)
+from ..ik import (apply, axis_angle, bend_side, compose, dot, frame, matrix_to_quaternion, slerp, soft_reach, swing,
+                  two_bone, unit)
 from ..motion import Motion, forward_kinematics
 from ..score import Column, Score
 from ..skeleton import Skeleton
@@ -80,6 +80,12 @@ _SWING_CLEAR = 0.15  # s ... from this long after a written move until this long
 # looks the same there) and a fully bent one's (following the way it bends): a humerus turns at some hundreds of
 # deg/s in dance, and 1080 at 30 fps is 36 degrees a frame
 _TWIST_SPEED = (180.0, 1080.0)
+# How far the head may point from the chest's own up (radians), and how fast it may move there (deg/s): a head
+# written looking forward or up over a chest folded down (05_06's forward bend, 61_14's dip) lay 170-177 degrees
+# from it, where the neck's turn about the one axis between them flipped half round in a frame. Within a
+# hemisphere the way between any two directions stays in it; the decoded dances' 99th percentile is 81 degrees.
+_NECK_REACH = np.radians(85.0)
+_NECK_SPEED = 900.0
 
 
 class Body:
@@ -268,7 +274,7 @@ class Body:
         head = to_world(self.gestures[Column.HEAD], self.heading)
         self._bend(world, set_, rig.torso_chain, rig.torso_weights, rig.pelvis, rig.neck, torso, breathe=True)
         chest_top = rig.head_chain[0] if rig.head_chain else rig.neck
-        self._bend(world, set_, rig.head_chain, rig.head_weights, chest_top, rig.head, head)
+        self._bend(world, set_, rig.head_chain, rig.head_weights, chest_top, rig.head, head, reach=_NECK_REACH)
         arms = (("left", Column.UPPER_ARM_LEFT, Column.FOREARM_LEFT),
                 ("right", Column.UPPER_ARM_RIGHT, Column.FOREARM_RIGHT))
         for swung, (side, upper_col, fore_col) in zip(self._arm_swings(), arms):
@@ -425,8 +431,9 @@ class Body:
                 rises[f, before] = np.maximum(rises[f, before], rise[0] * pointing)  # (the ankle keeps its target)
         return rises
 
-    def _bend(self, world, set_, chain, weights, base, top, target, breathe=False):
-        """Tilt a chain (spine or neck) so that ``base`` → ``top`` points along ``target`` (T, 3) in the world."""
+    def _bend(self, world, set_, chain, weights, base, top, target, breathe=False, reach=None):
+        """Tilt a chain (spine or neck) so that ``base`` → ``top`` points along ``target`` (T, 3) in the world, or
+        as near it as ``reach`` (radians from the chain's rest direction on its parent) allows."""
         rig = self.rig
         if not chain:
             return
@@ -435,6 +442,10 @@ class Body:
         rest_vector = rig.rest[top] - rig.rest[base]
         current = unit(apply(parent_world, rest_vector))
         goal = unit(target)
+        if reach is not None:  # on the parent (its rest pose's axes), where the way it may go stays put
+            on_parent = _within(unit(rest_vector), np.einsum("tji,tj->ti", parent_world, goal), reach,
+                                np.radians(_NECK_SPEED) / self.clock.fps)
+            goal = apply(parent_world, on_parent)
         if breathe:
             goal = unit(goal + self.breath[:, None] * apply(self.facing, rig.forward))
         axis = np.cross(current, goal)
@@ -730,6 +741,30 @@ def _arm_twist(bend: np.ndarray, bent: np.ndarray, fps: float, carried: np.ndarr
         step = w * to_bend + (1.0 - w) * to_natural
         twist += min(max(step, -limit), limit)
         out[t] = twist - c
+    return out
+
+
+def _within(up: np.ndarray, goal: np.ndarray, reach: float, most: float) -> np.ndarray:
+    """Directions ``goal`` (T, 3) brought within ``reach`` (radians, under 90 degrees) of ``up`` (3,) along the
+    great circle through both, and moved at most ``most`` radians a frame, the short way, where they would go
+    further (a goal passing opposite ``up`` makes the kept direction jump across: inside a hemisphere the short way
+    between two directions never leaves it). Frame by frame from the first, so that what comes after a frame
+    never moves it (a dance's bars regenerated or continued)."""
+    angle = np.arccos(np.clip(goal @ up, -1.0, 1.0))
+    side = goal - (goal @ up)[:, None] * up
+    side_length = np.linalg.norm(side, axis=-1, keepdims=True)
+    fallback = unit(np.cross(up, [1.0, 0.0, 0.0] if abs(up[0]) < 0.9 else [0.0, 1.0, 0.0]))
+    side = np.where(side_length > 1e-9, side / np.maximum(side_length, 1e-12), fallback)
+    kept = np.minimum(angle, reach)[:, None]
+    out = np.where(angle[:, None] > reach, np.cos(kept) * up + np.sin(kept) * side, goal)
+    steps = np.arccos(np.clip(np.einsum("tc,tc->t", out[1:], out[:-1]), -1.0, 1.0))
+    if not (steps > most).any():
+        return out
+    wanted = out.copy()
+    for t in range(int(np.argmax(steps > most)) + 1, len(out)):  # from the first step too long
+        between = float(np.arccos(np.clip(out[t - 1] @ wanted[t], -1.0, 1.0)))
+        if between > most:
+            out[t] = slerp(out[t - 1], wanted[t], most / between)
     return out
 
 
