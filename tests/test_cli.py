@@ -499,6 +499,19 @@ def test_describe_checks_a_dance_against_its_words(capsys, tmp_path):
     assert code == 2 and "no prompt.json" in err and err.count("\n") == 1 and not out
 
 
+def test_describe_check_names_the_words_it_could_not_read(capsys):
+    """Words the notation's facts cannot hold ("sway side to side") are named beside the check, not dropped unsaid."""
+    import json
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    words = "sway side to side, two steps forward, a body roll"
+    code, out, err = run(["describe", str(example), "--check", words, "--bars", "0-1"], capsys)
+    assert code == 0, err
+    assert out.splitlines()[0].endswith(' · not read: "sway side to side", "a body roll"')
+    code, out, _ = run(["describe", str(example), "--check", words, "--bars", "0-1", "--json"], capsys)
+    assert json.loads(out)["phrases"][0]["unread"] == ["sway side to side", "a body roll"]
+
+
 @pytest.mark.parametrize("option", [["--limit", "-3"], ["--seeds", "0", "-1"], ["--seeds", "x"]])
 def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path, capsys):
     code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)

@@ -304,6 +304,17 @@ def test_a_choreographers_names_for_turns_jumps_and_steps():
     ("a double turn", 16, True),
     ("turns to the right", None, False),  # how many is not said
     ("turn to the left", None, False),  # nor how far
+    ("a piqué turn to the right", 8, False),  # a dance term's accent between the count and the turn
+    ("a fouetté turn", 8, True),
+    ("three step turn to the right", 8, False),  # one whole turn travelled in three steps, not three turns
+    ("a three-step turn to the left", -8, False),
+    ("a pivot turn", 4, True),  # step, pivot a half turn
+    ("two pivot turns to the right", 8, False),
+    ("a 180 turn", 4, True),  # degrees as dancers say them, without the unit
+    ("two 180 turns to the left", -8, False),
+    ("a 360", 8, True),
+    ("a 180 at 120 bpm", 4, True),
+    ("a quarter turn every two counts", None, False),  # how many is not said
 ])
 def test_a_choreographers_turns_are_read_with_their_size_and_way(prompt, turn, either):
     """Degrees, "turn around", a named or counted turn and a repeat give a turn's size, a bare "left" or "right" its
@@ -351,7 +362,10 @@ def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
                                            ("three quick steps forward", 3), ("a step forward twice", 2),
                                            ("walks forward for eight steps", 8), ("two steps back three times", 6),
                                            ("sixteen steps forward", 16),  # counts past twelve, as words
-                                           ("a step in place twenty-four times", 24), ("thirteen strides", 13)])
+                                           ("a step in place twenty-four times", 24), ("thirteen strides", 13),
+                                           ("on 5-6-7-8 four steps forward", 4),  # a count-in counts no steps
+                                           ("step back twice", 2), ("step right three times", 3),  # the verb, repeated
+                                           ("step forward on 1, step back on 2", None)])
 def test_a_count_of_steps_is_a_number_said_of_steps(prompt, steps):
     """Before, any "a" in a step clause counted one step: "walk in a circle" asked for one step in the phrase, and
     the model wrote 0-2 steps in 4 bars for it in six of eight variations."""
@@ -389,7 +403,13 @@ def test_a_jump_is_counted_only_where_its_number_is_said(prompt, jumps, counted)
 
 @pytest.mark.parametrize("prompt, way", [("march in place", Direction.PLACE), ("tiptoe forward", Direction.FORWARD),
                                          ("skip to the right", Direction.RIGHT),
-                                         ("stroll backwards", Direction.BACKWARD)])
+                                         ("stroll backwards", Direction.BACKWARD),
+                                         ("a glissade to the right", Direction.RIGHT),
+                                         ("sashay to the left", Direction.LEFT),
+                                         ("slide to the right", Direction.RIGHT),
+                                         ("a lunge forward", Direction.FORWARD),
+                                         ("a grapevine left", Direction.LEFT),  # a bare side, as a class says it
+                                         ("chassé right", Direction.RIGHT)])
 def test_a_choreographers_ways_of_stepping_say_where_they_go(prompt, way):
     """"March", "tiptoe", "skip", "gallop", "stroll" are steps (a skip's and a gallop's hops unsaid): where they go is
     read, and nothing they leave out is denied."""
@@ -411,6 +431,74 @@ def test_a_figure_that_travels_says_its_way_and_a_plain_step_is_still_one():
     assert facts_from_text("a grapevine to the right, arms high") == PhraseFacts(None, Direction.RIGHT, None, None,
                                                                                  Level.HIGH)
     assert facts_from_text("a step forward").steps == 1
+
+
+@pytest.mark.parametrize("prompt, facts", [
+    ("no jumps", PhraseFacts(None, None, None, 0, None)),
+    ("don't jump", PhraseFacts(None, None, None, 0, None)),
+    ("without turning", PhraseFacts(None, None, 0, None, None)),
+    ("no jumps or turns, arms high", PhraseFacts(None, None, 0, 0, Level.HIGH)),
+    ("do not turn, walk backwards", PhraseFacts(None, Direction.BACKWARD, 0, None, None)),
+    ("four steps forward without turning", PhraseFacts(4, Direction.FORWARD, 0, None, None)),
+    ("a jump, no turns", PhraseFacts(None, None, 0, 1, None)),
+    ("no more than four steps", PhraseFacts(4, None, 0, 0, None)),  # no kind denied: the describer's words
+])
+def test_what_a_prompt_says_is_not_done_is_denied_and_nothing_else(prompt, facts):
+    """"no jumps" was read as a jump clause in the describer's register: no steps, no turn and the jumps unstated, and
+    the model, held to no steps, stood still in 3 dances of 3 (and may have jumped). What is denied is 0; the
+    negation is a prompt's words, so nothing else is denied."""
+    assert facts_from_text(prompt) == facts
+
+
+def test_counts_of_the_music_count_no_moves():
+    """"on 5-6-7-8 four steps forward" asked for eight steps (the count-in's 8 before "four steps"), and the model
+    stepped 13 to 16 times in three dances."""
+    assert facts_from_text("on 5-6-7-8 four steps forward") == PhraseFacts(4, Direction.FORWARD, 0, 0, None)
+    assert facts_from_text("on count 5 jump").jumps == 1  # was 5
+    assert facts_from_text("clap on 2 and 4, four steps forward").steps == 4
+
+
+def test_a_jump_turns_by_the_amount_said_with_it():
+    """"a jump with a half turn" asked a jump and no turn at all (a second kind in a clause was left unstated); a
+    jump named with its own turn says no amount, and stays unstated."""
+    assert facts_from_text("a jump with a half turn") == PhraseFacts(0, None, 4, 1, None, turn_either=True)
+    assert facts_from_text("jump a quarter turn to the right").turn == 2
+    assert facts_from_text("jump and turn around").turn == 4
+    assert facts_from_text("a 360 jump") == PhraseFacts(0, None, 8, 1, None, turn_either=True)  # one jump, not 360
+    assert facts_from_text("a jump and a turn").turn is None  # how far is not said
+    assert facts_from_text("a tour jeté").turn is None
+    assert facts_from_text("a pas de chat").jumps == 1
+
+
+@pytest.mark.parametrize("prompt, level", [("arms in second", Level.MIDDLE), ("arms in fifth position", Level.HIGH),
+                                           ("arms in fifth en haut", Level.HIGH), ("arms in fifth en bas", Level.LOW),
+                                           ("arms in bras bas", Level.LOW)])
+def test_a_dance_classs_arm_positions_are_levels(prompt, level):
+    assert facts_from_text(prompt).arm_level is level
+
+
+def test_standing_still_and_a_square_as_a_prompt_says_them():
+    """"stay in place" is the describer's "staying on the spot" (it was not read at all); a square walked turns at
+    its four corners (read as no turn, it refused the model the corners), a jazz square is a figure."""
+    assert facts_from_text("stay in place") == PhraseFacts(0, None, 0, 0, None)
+    assert facts_from_text("three quick steps then freeze") == PhraseFacts(3, None, 0, 0, None)
+    assert (facts_from_text("walk in a square").turn, facts_from_text("walk in a square").turn_either) == (8, True)
+    assert facts_from_text("walk in a square to the left").turn == -8
+    assert facts_from_text("a jazz square") == PhraseFacts(None, None, None, None, None)
+
+
+def test_the_words_no_element_reads_are_named():
+    """A choreographer's words the notation's facts cannot hold are said to be unread, not silently dropped."""
+    from laban.description import check
+    from laban.description.text import unread
+
+    assert unread("sway side to side, four steps forward, no jumps, a body roll") == ["sway side to side",
+                                                                                   "a body roll"]
+    assert unread("Two steps forward, a half turn to the right on the left foot, the arms stay low.") == []
+    score = Score.load(EXAMPLES / "first_phrase.laban")
+    [row] = check(score, [((0, 1), "sway side to side, two steps forward")])
+    assert row.unread == ("sway side to side",) and row.as_dict()["unread"] == ["sway side to side"]
+    assert set(row.elements) == {"steps", "step direction"}  # words not the describer's deny nothing
 
 
 FOUR_STEPS_FACTS = PhraseFacts(5, Direction.FORWARD, 4, 1, Level.HIGH)

@@ -34,6 +34,13 @@ def test_words_that_run_after_or_before_other_moves_run_in_their_own_share_of_th
     assert running_bars([((1, 4), "steps backward running, arms swinging low")], 1, 4).tolist() == [backward] * 4
 
 
+def test_words_that_say_not_to_run_do_not_run():
+    """"walk forward, don't run" ran its second half (its "run" read as a clause that runs)."""
+    assert (running_bars([((1, 4), "walk forward, don't run")], 1, 4) == -1).all()
+    assert (running_bars([((1, 4), "no running")], 1, 4) == -1).all()
+    assert (running_bars([((1, 4), "run forward, no jumps")], 1, 4) >= 0).all()
+
+
 def test_the_rhythm_strides_every_beat_or_every_half_beat_when_the_beat_is_slow():
     def listed(pattern):
         return [x.tolist() if hasattr(x, "tolist") else x for x in pattern]

@@ -5,7 +5,8 @@
 
 Each element the words state (``words_followed``: step count within one, step direction, turn within an eighth,
 jump or not, arm level) with the value asked and the value done, in words ('3/8 right', 'forward', 'high'), so a
-choreographer reads why an element is missed, not only that it is (``motiongpt describe --check``, the studio).
+choreographer reads why an element is missed, not only that it is (``motiongpt describe --check``, the studio), and
+the words it could not read at all (``unread``: "sway side to side"), which no element checks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fractions import Fraction
 
 from ..score import Score
 from .facts import PhraseFacts, phrase_facts, words_followed
-from .text import facts_from_text
+from .text import facts_from_text, unread
 
 PROMPT_PHRASE_BARS = 8  # the most bars one prompt's words ask of at once (the model learns from 8-bar windows)
 # words_followed's element names, and the PhraseFacts field each reads
@@ -32,11 +33,13 @@ class Element:
 
 @dataclass(frozen=True)
 class Checked:
-    """One phrase's check: its bars (None: the whole score), its words, and each element they state."""
+    """One phrase's check: its bars (None: the whole score), its words, each element they state, and the clauses of
+    the words that state none (``laban.description.text.unread``)."""
 
     bars: tuple[int, int] | None
     words: str
     elements: dict[str, Element]
+    unread: tuple[str, ...] = ()
 
     @property
     def asked(self) -> int:
@@ -49,7 +52,7 @@ class Checked:
     def as_dict(self) -> dict:
         return {"bars": list(self.bars) if self.bars else None, "words": self.words,
                 "elements": {name: {"asked": e.asked, "done": e.done, "followed": e.followed}
-                             for name, e in self.elements.items()}}
+                             for name, e in self.elements.items()}, "unread": list(self.unread)}
 
 
 def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list[Checked]:
@@ -59,7 +62,7 @@ def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list
 
     rows = []
     for bars, words in asked:
-        whole, wanted = bars is None, facts_from_text(words)
+        whole, wanted, ignored = bars is None, facts_from_text(words), tuple(unread(words))
         first, last = (0 if score.grid.downbeat else 1, bar_count(score)) if whole else bars
         spans = prompt_spans(first, last)
         for span in spans:
@@ -67,7 +70,7 @@ def check(score: Score, asked: list[tuple[tuple[int, int] | None, str]]) -> list
             done = phrase_facts(score, part)
             rows.append(Checked(tuple(part) if part else None, words,
                                 {name: Element(value(wanted, name), value(done, name), ok)
-                                 for name, ok in words_followed(wanted, done).items()}))
+                                 for name, ok in words_followed(wanted, done).items()}, ignored))
     return rows
 
 

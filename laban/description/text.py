@@ -263,45 +263,68 @@ _NET_ZERO = _alternation([z.split("{n} turns ", 1)[1] for z in NET_ZERO])
 _NUMBER = _alternation([*COUNTS, "a", "an", "a single"])
 _DIGITS = re.compile(r"\b(\d+)\b")
 # Words a prompt may use that the describer never writes: a choreographer's names for a turn, a jump or steps.
-PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine")
-PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne")
+PROMPT_TURNS = ("pirouette", "spin", "tour", "chaîné", "chaine", "piqué", "pique", "fouetté", "fouette", "soutenu")
+PROMPT_JUMPS = ("jeté", "jete", "sauté", "saute", "assemblé", "assemble", "sissonne", "pas de chat", "changement",
+                "entrechat", "cabriole")
 PROMPT_STEPS = ("run", "runs", "running", "jog", "jogs", "jogging", "sprint", "sprints", "sprinting", "stride",
                 "strides", "striding", "march", "marches", "marching", "tiptoe", "tiptoes", "tiptoeing", "skip",
-                "skips", "skipping", "gallop", "gallops", "galloping", "stroll", "strolls", "strolling")
+                "skips", "skipping", "gallop", "gallops", "galloping", "stroll", "strolls", "strolling", "slide",
+                "slides", "sliding", "lunge", "lunges", "lunging")
 # A choreographer's names for a figure of several steps, said as one ("a salsa basic step", "a box step", "a
 # grapevine"): how many weight changes it has is the figure's, repeated as long as its phrase lasts, so "a ... step"
 # that names one counts none. (Read as one step, "a lively salsa basic step" over 8 bars asked for a single step,
 # and the model wrote 0.7 steps a bar, where a salsa basic has six steps in eight counts.)
 PROMPT_FIGURES = ("basic", "box", "waltz", "grapevine", "two-step", "polka", "chassé", "chasse", "cha-cha",
                   "cha cha", "mambo", "salsa", "samba", "rumba", "tango", "merengue", "bourrée", "bourree", "rock",
-                  "triple", "shuffle", "pas de basque", "balancé", "foxtrot", "quickstep", "jive", "charleston")
+                  "triple", "shuffle", "pas de basque", "balancé", "foxtrot", "quickstep", "jive", "charleston",
+                  "step touch", "step-touch", "ball change", "ball-change", "jazz square", "sashay", "glissade")
 _STEPPED_FIGURES = ("grapevines?", "chassés?", "chasses?", "shuffles?", "pas de basque", "bourrées?", "bourrees?",
-                    "balancés?")  # figures whose name alone says steps: a clause with one is a step clause
+                    "balancés?", "ball[- ]changes?", "jazz squares?", "sashays?", "glissades?"
+                    )  # figures whose name alone says steps: a clause with one is a step clause
 # How a prompt says a turn's size where the describer would write "a quarter turn": in degrees ("a 90-degree
 # turn", "180°"), "turn around" (a half turn), or by naming it ("a pirouette", "a tour", "a chaîné", "a spin":
 # one whole turn each, "double" and "triple" as many more); "twice", "three times" repeat what was said.
 _DEGREES = re.compile(r"\b(\d+)\s*(?:-\s*|\s+)?(?:degrees?\b|°)")
+_LETTERS = r"[^\W\d_]+"  # a word between a count and what it counts, a dance term's accents too ("a piqué turn")
+# A turn's degrees without the unit, as dancers say them: a half or whole turns' multiple before the turn or jump it
+# sizes ("a 180 turn", "a 720 spin", "a 360 jump"), or alone after "a" ("a 360"). (Read as no amount, "a 180 turn"
+# asked none.)
+_NOT_A_COUNT = r"(?![\s-]*(?:bpm|beats?|bars?|counts?|steps?|seconds?)\b)"
+_A_BARE = r"(?<=\ba )(?:180|360|540|720)" + _NOT_A_COUNT  # "a 360": a turn
+_BARE_DEGREES = re.compile(r"\b(90|180|270|360|450|540|630|720|900|1080)(?=[\s-]+(?:" + _LETTERS
+                           + r"\s+)?(?:turn|spin|pirouette|jump|hop|leap)s?\b)|\b(" + _A_BARE + r")\b")
 # An amount with words between its count and its size, or none: "a sharp quarter turn", "two quick half turns",
 # "three full turns" where the describer writes "a quarter turn" (read as no amount, "a sharp quarter turn" asked none)
 _SIZES = {"eighth": 1, "quarter": 2, "half": 4, "three-quarter": 6, "three quarter": 6, "full": 8, "whole": 8}
 _SIZE = "(" + "|".join(sorted(_SIZES, key=len, reverse=True)) + ")"
-_SIZED_TURN = re.compile(r"(?:" + _words([*COUNTS, "a", "an"]) + r"\s+)?(?:[a-z]+\s+){0,2}?(?<![\w-])" + _SIZE
-                         + r"[\s-]turn(s?)\b")
+_SIZED_TURN = re.compile(r"(?:" + _words([*COUNTS, "a", "an"]) + r"\s+)?(?:" + _LETTERS + r"\s+){0,2}?(?<![\w-])"
+                         + _SIZE + r"[\s-]turn(s?)\b")
 _TURN_BY = re.compile(r"\bturns?\s+(?:by\s+)?(?:a|an|one)\s+" + _SIZE + r"\b")  # "turn a quarter to the right"
-_AROUND = re.compile(r"\b(?:turns?\s+around|turns?\s+round|about[- ]face|about[- ]turn)\b")
+_AROUND = re.compile(r"\b(?:turn(?:s|ing)?\s+around|turn(?:s|ing)?\s+round|about[- ]face|about[- ]turn)\b")
 _WHOLE_TURNS = {"single": 1, "double": 2, "triple": 3, "quadruple": 4}
+# A turn said of every count or bar ("a quarter turn every two counts") is repeated a number of times not said:
+# read as one quarter, it held the model to a quarter in the whole phrase.
+_EVERY = re.compile(r"\b(?:every|each)\b")
 # A turn counted and not sized ("a turn", "a slow turn to the left", "two turns", "a double turn") is a dancer's
 # turn: a whole one each, as a pirouette is. (Read as no amount, "a slow turn" asked no turn and, its clause telling
 # every move, no step either: 3 of 4 dances stood still.) Turns not counted ("turns to the right") and the verb ("turn
 # to the left") say no amount.
 _COUNTED_TURN = re.compile(_words([*COUNTS, "a", "an"]) + r"\s+(?:(" + "|".join(_WHOLE_TURNS)
-                           + r")\s+)?(?:[a-z]+\s+){0,2}?turns?\b")
+                           + r")\s+)?(?:" + _LETTERS + r"\s+){0,2}?turns?\b")
+# Turns named by how they are danced, whose size is the name's: a three-step turn travels one whole turn in three
+# steps, a pivot turn is a half turn (step, pivot). (Read as counted turns, "a three step turn to the right" asked
+# three whole turns, and "a pivot turn" a whole one.)
+_FIGURE_TURNS = {"three-step": 8, "three step": 8, "pivot": 4}
+_FIGURE_TURN = re.compile(r"(?:" + _words([*COUNTS, "a", "an"]) + r"\s+)?(?:" + _LETTERS + r"\s+)?\b("
+                          + "|".join(_FIGURE_TURNS) + r")\s+turn(s?)\b")
 _NAMED_TURN = re.compile(r"(?:\b(" + "|".join(_WHOLE_TURNS) + r")\s+)?\b(" + "|".join(PROMPT_TURNS) + r")(s?)\b")
 _TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(sorted((w for w, n in COUNTS.items() if n > 1), key=len,
                                                                reverse=True)) + r"|\d+)\s+times)\b")
 # A turn's way in a prompt's words: "left", "right" (not a body part's side: "on the left foot"), "anticlockwise".
-_PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b"
-                           r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)")
+_NOT_A_BODY_PART = r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)"
+_PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b" + _NOT_A_BODY_PART)
+# A step's way as a bare side ("a grapevine left", "step right twice"), read where no way the describer writes is said
+_PROMPT_SIDE = re.compile(r"\b(left|right)\b" + _NOT_A_BODY_PART)
 _JUMP_NAMES = {f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words for s in ("", "s")}
 _JUMP = _alternation(_JUMP_NAMES)
 _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH, "overhead": Level.HIGH,
@@ -313,22 +336,36 @@ _LEVELS = {"high": Level.HIGH, "up high": Level.HIGH, "raised high": Level.HIGH,
            "out to the side": Level.MIDDLE, "out to the sides": Level.MIDDLE, "outstretched": Level.MIDDLE,
            "shoulder level": Level.MIDDLE, "by the sides": Level.LOW, "at the sides": Level.LOW,
            "hanging": Level.LOW, "to the side": Level.MIDDLE, "to the sides": Level.MIDDLE,
-           "stretched out": Level.MIDDLE}
+           "stretched out": Level.MIDDLE,
+           # a dance class's arm positions: second is out to the sides, fifth (en haut, en couronne) overhead and
+           # bras bas low (fifth en bas and en avant, the longer words, are not fifth en haut)
+           "in second": Level.MIDDLE, "second position": Level.MIDDLE, "à la seconde": Level.MIDDLE,
+           "a la seconde": Level.MIDDLE, "in fifth": Level.HIGH, "fifth position": Level.HIGH, "en haut": Level.HIGH,
+           "en couronne": Level.HIGH, "in fifth en bas": Level.LOW, "fifth en bas": Level.LOW, "en bas": Level.LOW,
+           "bras bas": Level.LOW, "in fifth en avant": Level.MIDDLE, "en avant": Level.MIDDLE}
 _LEVEL = _alternation(_LEVELS)
 # "four steps and a jump": a counted jump after "and" is a clause of its own (one clause tells one kind, and a second
 # kind in it is left uncounted: before, the steps were unstated)
-_JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *sorted(COUNTS, key=len, reverse=True), r"\d+"]) + r")\s+(?:[a-z]+\s+)?(?:"
+_JUMP_AFTER = (r"(?:" + "|".join(["a", "an", *sorted(COUNTS, key=len, reverse=True), r"\d+"]) + r")\s+(?:" + _LETTERS
+               + r"\s+)?(?:"
                + "|".join(re.escape(w) for w in sorted(_JUMP_NAMES, key=len, reverse=True)) + r")(?![\w-])")
-_CIRCLE = re.compile(r"\b(circles?|circling)\b")  # steps that go round: "walk in a circle", "two circles"
+# steps that go round: "walk in a circle", "two circles", "walk in a square" (four sides, a quarter turn at each
+# corner: read as no turn, it refused the model the corners); a jazz square is a figure danced facing front
+_CIRCLE = re.compile(r"\b(circles?|circling|(?<!jazz )squares?)\b")
 _ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)")  # a prompt's "arms up": high
+# Counts of the music, not of moves: a count-in ("5-6-7-8") and what falls "on" a count ("step forward on 1", "on
+# 5-6-7-8 four steps"): read as numbers, "on 5-6-7-8 four steps forward" asked for eight steps.
+_MUSIC_COUNTS = re.compile(r"\b(?:on\s+(?:the\s+)?(?:counts?\s+)?\d+(?:\s*(?:-|,|&|and)\s*\d+)*|counts?\s+\d+"
+                           r"(?:\s*(?:-|,|&|and)\s*\d+)*|\d(?:\s*-\s*\d){2,})\b")
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+|\s+and\s+(?=" + _JUMP_AFTER + ")")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
 _STEP_COUNT = re.compile(r"(?:" + _words([*COUNTS, "a", "an", "a single"]) + r"|\b(\d+))"
-                         r"(?:\s+[a-z]+){0,2}?\s+(steps?|strides?)\b")  # a count, up to two words, the steps
-_JUMP_COUNT = re.compile(r"(?:(?:" + _words([*COUNTS, "a", "an"]) + r"|(\d+))\s+(?:[a-z]+\s+)?)?"
+                         r"(?:\s+" + _LETTERS + r"){0,2}?\s+(steps?|strides?)\b")  # a count, up to two words, the steps
+_ONE_STEP = re.compile(r"(?<![\w-])step(?![\w-])")  # the verb: "step back twice"
+_JUMP_COUNT = re.compile(r"(?:(?:" + _words([*COUNTS, "a", "an"]) + r"|(\d+))\s+(?:" + _LETTERS + r"\s+)?)?"
                          + _JUMP.pattern)  # a count, a word between ("three small hops"), the jumps
-_TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + r")\b")
+_TURN_WORD = re.compile(r"\b(turns?|" + "|".join(f"{w}s?" for w in PROMPT_TURNS) + "|" + _A_BARE + r")\b")
 # A choreographer's name for a movement marks words the describer did not write: a sentence with one is read open.
 _PROMPT_WORD = re.compile(r"(?<![\w-])(" + "|".join(f"{w}s?" for w in (*PROMPT_TURNS, *PROMPT_JUMPS, *PROMPT_STEPS,
                                                                         *PROMPT_FIGURES)) + r")(?![\w-])")
@@ -336,8 +373,22 @@ _FIGURE = re.compile(r"(?<![\w-])(" + "|".join(PROMPT_FIGURES) + r")(?![\w-])")
 # The describer's clauses that colour a sentence without being counted (``sentence``: rises, legs, torso,
 # standing still): with the counted kinds, every clause it writes is one of these.
 _COLOUR_WORD = re.compile(r"\b(legs?|torso|lean(s|ing)?|bends?|folds?|ris(e|es|ing)|relevé|plié|knees?|"
-                          r"still|on the spot|sink(s|ing)?)\b")
+                          r"still|on the spot|sink(s|ing)?|(?:stay|stand)(s|ing)?\s+in\s+place|freez(e|es|ing)|"
+                          r"hold(s|ing)?)\b")  # and a prompt's words for standing still
 _ARM_WORD = re.compile(r"\barms?\b")
+# What a prompt says is not done ("no jumps", "without turning", "don't step", "no jumps or turns"): that kind's
+# count is 0 and the rest is read as a prompt's words, denying nothing else; "don't run" asks no run and denies no
+# step. (Read without the negation, "no jumps" was a jump clause in the describer's register: no steps, no turn, and
+# its jumps unstated, and the model stood still; "walk forward, don't run" ran its second half.)
+_DENIED_WORDS = {"jump": (*_JUMP_NAMES, "jumping", "hopping", "leaping", "springing"),
+                 "turn": ("turns", "turn", "turning", "spin", "spins", "spinning", *(f"{w}s" for w in PROMPT_TURNS),
+                          *PROMPT_TURNS),
+                 "step": ("steps", "step", "stepping", "walking", "walks", "walk"),
+                 "run": ("run", "runs", "running", "jog", "jogging", "sprint", "sprinting")}
+_DENIED_KIND = {w: kind for kind, words in _DENIED_WORDS.items() for w in words}
+_DENIED = _words(_DENIED_KIND)
+_NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|do not|doesn't|does not)\s+(?:" + _LETTERS
+                       + r"\s+)?" + _DENIED + r"(?:\s+(?:or|nor|and)\s+" + _DENIED + r")*")
 
 
 def facts_from_text(text: str) -> PhraseFacts:
@@ -354,13 +405,17 @@ def facts_from_text(text: str) -> PhraseFacts:
     ``PROMPT_JUMPS``: "runs", "pirouettes", "a jeté"), and figures of several steps (``PROMPT_FIGURES``: "a salsa
     basic step" counts no steps); such a sentence is not the describer's either, so it too
     denies nothing it leaves out ("run" read as "no jump" made the model write a run as long holds under guidance:
-    a run's strides are flights).
+    a run's strides are flights). What it says is not done ("no jumps", "without turning") is denied, and nothing
+    else (``_NEGATION``); counts of the music ("on 5-6-7-8", "on 2 and 4") count nothing (``_MUSIC_COUNTS``).
     """
     clauses = said(text)
     kinds = set().union(*(k for k, _ in clauses))
+    denied = _denied(text)
     # the describer's register: every clause one of its kinds, in its own words (a choreographer's "run" or "jeté"
-    # is a prompt's word: "a run" has flights the describer would call leaps, "jetés, a pirouette" has steps)
-    closed = all(k for k, _ in clauses) and not _PROMPT_WORD.search(text.lower())
+    # is a prompt's word: "a run" has flights the describer would call leaps, "jetés, a pirouette" has steps; the
+    # describer never says what is not done)
+    closed = (all(k for k, _ in clauses) and not _PROMPT_WORD.search(text.lower()) and not denied
+              and not _FIGURE_TURN.search(text.lower()))  # a pivot turn's step is the figure's
 
     def start(*mentions: str) -> int | None:
         return 0 if closed or kinds.intersection(mentions) else None
@@ -375,16 +430,22 @@ def facts_from_text(text: str) -> PhraseFacts:
         kind = found[0] if found else None
         # a second kind in one clause ("two jetés and a pirouette") is mentioned but not counted: unstated
         steps = None if {"step", "close"} & set(found[1:]) else steps
-        turn = None if "turn" in found[1:] else turn
+        turn = None if "turn" in found[1:] and kind != "jump" else turn
         jumps = None if "jump" in found[1:] else jumps
         if kind == "jump":
-            matches = list(_JUMP_COUNT.finditer(clause))
+            matches = list(_JUMP_COUNT.finditer(_BARE_DEGREES.sub(" ", clause)))  # "a 360 jump" is one
             times = _times(clause) if len(matches) == 1 else 1  # "jump three times", "leap twice"
             for match in matches:  # "a hop", "three hops and two leaps"
                 number, digits, word = match.groups()
                 n = _number(number or digits) if number or digits else (None if word.endswith("s") else 1)
                 counted = counted and bool(number or digits or times > 1)
                 jumps = None if n is None or jumps is None else jumps + n * times
+            # a jump that turns by a said amount ("a jump with a half turn", "a 180 jump"): the turn is the jump's,
+            # and counted (a jump named with its own turn, "a tour jeté", says no amount: unstated, as before)
+            if "turn" in found:
+                eighths, sense = _turn_amount(clause, sizes_only=True), _turn_sense(clause)
+                turn = None if eighths is None or turn is None else turn + eighths * (sense or 1)
+                ways_of_turning.add(sense is not None)
         elif kind == "turn":
             if _NET_ZERO.search(clause):
                 continue
@@ -397,23 +458,29 @@ def facts_from_text(text: str) -> PhraseFacts:
         elif kind == "step":
             n, way = (None if _FIGURE.search(clause) else _step_count(clause)), _WAY.search(clause)
             steps = None if n is None or steps is None else steps + n
+            way = _WAYS[way.group(1)] if way is not None else None
             circles = _CIRCLE.search(clause)
-            if circles is not None and turn is not None:  # "walk in a circle": the steps turn the body a whole turn
-                count = (_number(clause[:circles.start()]) if circles.group(1).endswith("s") else 1) or 1
-                sense = _turn_sense(clause)
-                turn += 8 * count * _times(clause) * (sense or 1)
-                ways_of_turning.add(sense is not None)
+            if circles is not None:  # "walk in a circle": the steps turn the body a whole turn
+                if turn is not None:
+                    count = (_number(clause[:circles.start()]) if circles.group(1).endswith("s") else 1) or 1
+                    sense = _turn_sense(clause)
+                    turn += 8 * count * _times(clause) * (sense or 1)
+                    ways_of_turning.add(sense is not None)
                 way = None  # a circle's "to the left" is the way it turns, not where the steps go
+            elif way is None and (side := _PROMPT_SIDE.search(clause)) is not None:  # "a grapevine left"
+                way = D.LEFT if side.group(1) == "left" else D.RIGHT
             if way is not None:
                 if "mostly" in clause or "chiefly" in clause:
-                    mostly = _WAYS[way.group(1)]
-                ways += [_WAYS[way.group(1)]] * (n or 1)
+                    mostly = way
+                ways += [way] * (n or 1)
         elif kind == "arm":
             level = _LEVEL.search(clause)
             said_level = _LEVELS[level.group(1)] if level is not None else \
                 Level.HIGH if _ARMS_UP.search(clause) else None
             if said_level is not None:
                 arm_level = max(arm_level or Level.LOW, said_level, key=LEVEL_RANK.get)
+    steps, turn, jumps = (0 if "step" in denied else steps, 0 if "turn" in denied else turn,
+                          0 if "jump" in denied else jumps)
     direction = mostly or dominant_direction(ways)
     if ways_of_turning == {True, False}:  # "a half turn, then a quarter turn to the left": no net turn to tell
         turn = None
@@ -422,16 +489,19 @@ def facts_from_text(text: str) -> PhraseFacts:
                        jumps_counted=counted or jumps is None)
 
 
-def _turn_amount(clause: str) -> int | None:
+def _turn_amount(clause: str, sizes_only: bool = False) -> int | None:
     """Eighths of a turn a turn clause says, whichever way: the describer's amounts ("a half turn", "two full
-    turns"), else a prompt's (``_DEGREES``, ``_AROUND``, ``_NAMED_TURN``, ``_COUNTED_TURN``), times a repeat
-    ("twice"). None where it says no amount, or only turns without a count ("pirouettes", "90-degree turns": how
-    many is not said)."""
+    turns"), else a prompt's (``_DEGREES``, ``_BARE_DEGREES``, ``_AROUND``, ``_FIGURE_TURN``, ``_NAMED_TURN``,
+    ``_COUNTED_TURN``), times a repeat ("twice"). None where it says no amount, or only turns without a count
+    ("pirouettes", "90-degree turns": how many is not said). ``sizes_only`` reads sizes, not turns named or counted
+    whole (a jump clause's: "a tour jeté" is no whole turn, "a jump and a turn" says no size)."""
     amount = _AMOUNT.search(clause)
+    if _EVERY.search(clause):
+        return None
     if amount is not None:
         eighths = _AMOUNTS[amount.group(1)]
-    elif (degrees := _DEGREES.search(clause)) is not None:
-        eighths = round(int(degrees.group(1)) / 45)
+    elif (degrees := _DEGREES.search(clause) or _BARE_DEGREES.search(clause)) is not None:
+        eighths = round(int(next(g for g in degrees.groups() if g)) / 45)
         rest = clause[:degrees.start()] + clause[degrees.end():]
         if any(m.group(1).endswith("s") for m in _TURN_WORD.finditer(rest)):  # "two 90-degree turns"
             count = _number(rest)
@@ -447,6 +517,13 @@ def _turn_amount(clause: str) -> int | None:
         eighths = _SIZES[by.group(1)]
     elif _AROUND.search(clause):
         eighths = 4
+    elif sizes_only:
+        return None
+    elif (figure := _FIGURE_TURN.search(clause)) is not None:  # "a three-step turn", "two pivot turns"
+        number, kind, plural = figure.groups()
+        if number is None and plural:
+            return None
+        eighths = _FIGURE_TURNS[kind] * (COUNTS.get(number, 1) if number else 1)
     elif (named := _NAMED_TURN.search(clause)) is not None:
         count = _WHOLE_TURNS.get(named.group(1) or "", None)
         if count is None:
@@ -478,8 +555,8 @@ def _step_count(clause: str) -> int | None:
     quick steps", "walks forward for eight steps"), times a repeat ("a step forward twice"); None where no number is
     said of them ("walk in a circle" counts no step: its "a" is the circle's; "a run" is many strides)."""
     counted = _STEP_COUNT.search(clause)
-    if counted is None:
-        return None
+    if counted is None:  # the verb, said with its repeat: "step back twice" is two steps
+        return _times(clause) if _TIMES.search(clause) and _ONE_STEP.search(clause) else None
     n = _number(counted.group(0))
     return None if n is None else n * _times(clause)
 
@@ -499,8 +576,23 @@ def said(text: str) -> list[tuple[tuple[str, ...], str]]:
     """A sentence's clauses in the order said (lower case; split at commas, semicolons, colons, full stops and
     "then"), each with what it tells (``_kinds``: "jump", "turn", "close", "step", "arm", "colour"; the first its
     kind, none for words the describer does not write). A sentence's clauses are in time order where they move the
-    dancer on (steps, turns, jumps) and beside them where they colour the moves (the arms, a rise)."""
-    return [(_kinds(c), c) for c in (c.strip() for c in _SPLIT.split(text.lower())) if c]
+    dancer on (steps, turns, jumps) and beside them where they colour the moves (the arms, a rise). What it says
+    is not done ("no jumps", "don't run") and the music's counts ("on 5-6-7-8") are no part of a clause."""
+    clauses = (" ".join(_NEGATION.sub(" ", c).split()) for c in _SPLIT.split(_MUSIC_COUNTS.sub(" ", text.lower())))
+    return [(_kinds(c), c) for c in clauses if c]  # what is not done is no clause (``_denied`` reads it)
+
+
+def unread(text: str) -> list[str]:
+    """The clauses of a sentence (as ``said`` splits them) that tell nothing the reader knows: no step, turn, jump,
+    arm or colour word, nor a negation of one ("sway side to side", "clap on 2 and 4", "a body roll"). Their facts
+    are left unstated, so nothing checks them: ``check`` names them, that a choreographer knows what was not read."""
+    return [clause for kinds, clause in said(text) if not kinds]
+
+
+def _denied(text: str) -> set[str]:
+    """The kinds ("step", "turn", "jump") a sentence says are not done: "no jumps", "without turning"."""
+    return {_DENIED_KIND[w.group(1)] for n in _NEGATION.finditer(text.lower())
+            for w in re.finditer(_DENIED, n.group(0))}
 
 
 def _kinds(clause: str) -> tuple[str, ...]:

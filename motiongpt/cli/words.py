@@ -4,7 +4,7 @@ The same words the model is trained on and prompted with, so a choreographer can
 and check it against what was asked: ``--check`` reads the words a dance folder was made from (its prompt.json:
 the whole dance's words, or its phrases bar by bar) or words given, and says phrase by phrase what was asked and
 what the score does (``laban.words_followed``: step count within one, step direction, turn within an eighth,
-jump or not, arm level).
+jump or not, arm level), and which of the words it could not read, so checked none ("sway side to side").
 
     motiongpt describe my_dance --check                     # against the words it was made from
     motiongpt describe score.laban --check "four steps forward, a jump" --bars 1-2
@@ -100,7 +100,8 @@ def _check(score, asked: list, as_json: bool) -> int:
         label = f"bars {row.bars[0]}-{row.bars[1]}" if row.bars else "the whole score"
         checks = " · ".join(f"{name} {e.asked} → {e.done} {'yes' if e.followed else 'no'}"
                             for name, e in row.elements.items()) or "nothing the score can be checked for"
-        print(f'{label} "{row.words}": {checks}')
+        unread = " · not read: " + ", ".join(f'"{c}"' for c in row.unread) if row.unread else ""  # nor checked
+        print(f'{label} "{row.words}": {checks}{unread}')
     print(f"followed: {kept} of {total} asked" + (f" ({kept / total:.2f})" if total else ""))
     return 0
 

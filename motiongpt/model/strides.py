@@ -97,7 +97,7 @@ def running_bars(phrases, first_bar: int, bars: int) -> np.ndarray:
         running[max(0, first - first_bar):max(0, last - first_bar + 1)] = list(Direction).index(way)
 
     for (first, last), words in phrases:
-        if not RUN_WORDS.search(str(words).lower()):
+        if not any(RUN_WORDS.search(clause) for _, clause in said(str(words))):  # "don't run" is no clause
             continue
         moves = [clause for kinds, clause in said(str(words)) if {"step", "close", "turn", "jump"} & set(kinds)]
         if len(moves) < 2:
