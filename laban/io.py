@@ -15,24 +15,32 @@ if TYPE_CHECKING:
     from .motion import Motion, Trajectories
 
 # The suffixes of the files the readers read: BVH, a skeleton CSV (laban.kinect), joint positions (laban.arrays),
-# Azure Kinect Body Tracking JSON (laban.azure). A .json is motion only when its content says so.
+# Azure Kinect Body Tracking JSON (laban.azure). A .json or a .csv is motion only when its content says so.
 MOTION_SUFFIXES = (".bvh", ".csv", ".npz", ".json")
 # Files with a motion suffix that are never a take: a corpus folder's manifest (``motiongpt corpus build``) read as
 # a Kinect capture stopped whole batches in one line about 101 comma-separated values.
 NOT_MOTION = ("manifest.csv",)
 
 
-def is_motion_file(path: str | Path) -> bool:
+def is_motion_file(path: str | Path, named: bool = False) -> bool:
     """Whether a file is one the readers read: its suffix, and a ``.json``'s content (body tracking, not a score
-    or a prompt; a .json that cannot be read is not); a manifest is not."""
+    or a prompt; a .json that cannot be read is not) and a ``.csv``'s first lines (a skeleton capture, not notes,
+    descriptions or a manifest: ``laban.kinect.is_skeleton_csv``); a manifest is not.
+
+    ``named``: a file the user named (on the command line), not one found in a folder. A .csv is then motion by
+    its suffix, so that reading it says in one line what a capture lacks, where a score's reader would say less."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in MOTION_SUFFIXES or path.name.lower() in NOT_MOTION:
+    if suffix not in MOTION_SUFFIXES or (path.name.lower() in NOT_MOTION and not named):
         return False
     if suffix == ".json":
         from .azure import is_body_tracking
 
         return is_body_tracking(path)
+    if suffix == ".csv" and not named:
+        from .kinect import is_skeleton_csv
+
+        return is_skeleton_csv(path)
     return True
 
 

@@ -43,6 +43,9 @@ KINECT_V2_JOINTS: tuple[str, ...] = KINECT_V2.joints  # joint order in the file
 KINECT_V2_HIERARCHY: tuple[tuple[str, str | None], ...] = KINECT_V2.hierarchy  # (joint, parent), parents first
 HEADERLESS = (KINECT_V2, KINECT_V1)  # the layouts a file without a header may be in, told apart by its width
 TICKS_PER_SECOND = KINECT_V2.clock
+# How much of a CSV ``is_skeleton_csv`` reads: a header of 33 MediaPipe landmarks' x, y, z and visibility is 3 KB,
+# with orientations an Azure Kinect's is 6 KB; a headerless Kinect v2 frame is 1 KB.
+SNIFF_BYTES = 16_384
 
 _NAMES = tuple(name for name, _ in KINECT_V2_HIERARCHY)
 _PARENTS = np.array([-1 if parent is None else _NAMES.index(parent) for _, parent in KINECT_V2_HIERARCHY])
@@ -91,12 +94,10 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise MotionFileError(path, f"cannot read as text ({error})") from None
-    if "acked" in (lowered := text.lower()) or "inferred" in lowered:  # a whole-text regex search costs more
-        text = _STATE_WORDS.sub(lambda m: _STATE_NUMBERS[m[1].lower()], text)
-    rows = [(n, row.strip()) for n, row in enumerate(text.splitlines(), 1) if row.strip()]
+    rows = _rows(text)
     if not rows:
         raise MotionFileError(path, "empty file: no frames")
-    separator = next((s for s in _SEPARATORS if s in rows[0][1]), None)
+    separator = _separator(rows[0][1])
     header, first = None, rows[0][0]
     if not all(_is_number(cell) for cell in _cells(rows[0][1], separator)):
         header, rows = _cells(rows[0][1], separator), rows[1:]
@@ -104,11 +105,15 @@ def read_kinect_csv(path: str | Path, fps: float | None = None) -> Trajectories:
             raise MotionFileError(path, "a header row and no frames")
     if separator == ";":  # the spreadsheets that separate by semicolons write a decimal comma
         rows = [(n, row.replace(",", ".")) for n, row in rows]
-    if header is not None and _joint_column(header) is not None:
+    # A header's columns are found before its values are read: a CSV that is no capture (notes named on the command
+    # line) is told that its header names no joints, not that its second line holds a date.
+    joint_rows = header is not None and _joint_column(header) is not None
+    columns = _Columns._named(path, header, first) if header is not None and not joint_rows else None
+    if joint_rows:
         header, values, lines = _one_joint_a_row(path, header, rows, separator)
     else:
         values, lines = _table(path, header, rows, separator), [n for n, _ in rows]
-    columns = _Columns.of(path, header, values.shape[1], first)
+    columns = columns or _Columns.of(path, header, values.shape[1], first)
     if np.isinf(values).any():
         row, column = np.argwhere(np.isinf(values))[0]
         raise MotionFileError(path, f"'{values[row, column]}' is not a finite number", line=lines[row])
@@ -220,6 +225,53 @@ class _Columns:
         return cls(layout, names, xyz, None if states is None else np.array(states), time, clock)
 
 
+def is_skeleton_csv(path: str | Path) -> bool:
+    """Whether a CSV is a capture this module reads, from its first ``SNIFF_BYTES`` (a take is megabytes, and a
+    folder of them is asked about at each batch's start): a header naming the x, y, z columns of joints of a layout
+    ``laban.layouts`` knows, or a joint column whose rows name such joints (one joint a row), or rows of numbers as
+    wide as a headerless layout (``HEADERLESS``). A notes or descriptions CSV beside the takes, or a manifest, is
+    not: read as a capture, it failed a whole batch. What it says yes to may still fail on reading (a row cut
+    short, a joint lost too long), in one line that says where."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    if len(head) == SNIFF_BYTES and b"\n" in head.rstrip(b"\r\n"):
+        head = head[: head.rstrip(b"\r\n").rfind(b"\n")]  # a line cut short by the read is left out, but a header
+    rows = _rows(head.decode("utf-8-sig", errors="replace"))
+    if not rows:
+        return False
+    separator = _separator(rows[0][1])
+    cells = _cells(rows[0][1], separator)
+    try:
+        if all(_is_number(cell) for cell in cells):
+            _Columns._counted(path, len(cells), rows[0][0])
+        elif (joint := _joint_column(cells)) is not None:
+            _joint_rows(path, cells, rows[0][0])
+            names = list(dict.fromkeys(c[joint] for _, row in rows[1:] if len(c := _cells(row, separator)) > joint))
+            return not names or layout_of(names) is not None
+        else:
+            _Columns._named(path, cells, rows[0][0])
+    except MotionFileError:
+        return False
+    return True
+
+
+def _rows(text: str) -> list[tuple[int, str]]:
+    """The lines that hold something, numbered from 1 and stripped, tracking states written as words read as their
+    numbers."""
+    if "acked" in (lowered := text.lower()) or "inferred" in lowered:  # a whole-text regex search costs more
+        text = _STATE_WORDS.sub(lambda m: _STATE_NUMBERS[m[1].lower()], text)
+    return [(n, row.strip()) for n, row in enumerate(text.splitlines(), 1) if row.strip()]
+
+
+def _separator(row: str) -> str | None:
+    """The first line's separator (None: spaces)."""
+    return next((s for s in _SEPARATORS if s in row), None)
+
+
 def _cells(row: str, separator: str | None) -> list[str]:
     cells = row.split(separator)
     if separator is not None and len(cells) > 1 and not cells[-1].strip():
@@ -278,12 +330,7 @@ def _one_joint_a_row(path: Path, header: list[str], rows: list[tuple[int, str]],
     """Rows of one joint each (time, joint, x, y, z[, state]) as rows of one frame each: the header and values a
     frame-per-row file would have, and each frame's first line. A frame is the rows of one time (or frame)."""
     joint = _joint_column(header)
-    fields = {k: (m["field"].lower() if (m := _FIELD.match(cell)) else key(cell)) for k, cell in enumerate(header)}
-    when = next((k for k, cell in enumerate(header) if set(re.findall(r"[a-z]+", cell.lower())) & _TIME_WORDS),
-                next((k for k, f in fields.items() if f in _FRAME_WORDS), None))
-    if when is None or not {"x", "y", "z"} <= set(fields.values()):
-        raise MotionFileError(path, "one joint a row needs a time (or frame) column and x, y, z columns",
-                              line=rows[0][0] - 1)
+    when, fields = _joint_rows(path, header, rows[0][0] - 1)
     cells = [_cells(row, separator) for _, row in rows]
     if any(len(c) != len(header) for c in cells):
         n = next(rows[i][0] for i, c in enumerate(cells) if len(c) != len(header))
@@ -313,6 +360,16 @@ def _one_joint_a_row(path: Path, header: list[str], rows: list[tuple[int, str]],
                                         f"a number") from None
     table = np.concatenate([stamps[:, None], values.reshape(len(frames), -1)], axis=1)
     return wide, table, [first_line[i] for i in range(len(frames))]
+
+
+def _joint_rows(path: Path, header: list[str], line: int) -> tuple[int, dict[int, str]]:
+    """Where one joint a row keeps its time (or frame), and each column's field ('x', 'state', 'joint', ...)."""
+    fields = {k: (m["field"].lower() if (m := _FIELD.match(cell)) else key(cell)) for k, cell in enumerate(header)}
+    when = next((k for k, cell in enumerate(header) if set(re.findall(r"[a-z]+", cell.lower())) & _TIME_WORDS),
+                next((k for k, f in fields.items() if f in _FRAME_WORDS), None))
+    if when is None or not {"x", "y", "z"} <= set(fields.values()):
+        raise MotionFileError(path, "one joint a row needs a time (or frame) column and x, y, z columns", line=line)
+    return when, fields
 
 
 def _elapsed(rows: list[tuple[int, str]], column: int, separator: str | None, parsed: np.ndarray) -> np.ndarray:

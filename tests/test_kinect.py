@@ -747,3 +747,52 @@ def test_a_folder_tokenizes_every_motion_file_it_holds_and_says_what_it_skipped(
     assert (f"skipped 2 files that are no motion the package reads: {captures / 'notes.txt'}, "
             f"{captures / 'score.json'}") in printed.out
     assert steps(Score.load(out / "kinect" / "azure.laban")) == steps(Score.load(out / "kinect" / "walk.laban"))
+
+
+def test_a_csv_is_motion_by_its_first_lines_and_a_folders_notes_are_skipped(tmp_path, walk, trials, capsys):
+    """Every .csv was motion, so a folder of takes with notes or descriptions beside them (as the shared CMU folder
+    keeps its index.csv and framerates.csv) failed its batch, exit 2. A CSV is motion where its first lines are a
+    capture's: each Kinect variant and each recorder's CSV is; notes, descriptions, a manifest of other columns, a
+    table of named points of no body and a sheet of numbers of no layout's width are not, and a batch lists them
+    as skipped. Named on the command line, a CSV is still read, and refused in one line."""
+    from laban.io import is_motion_file
+    from motiongpt.cli import main
+    from motiongpt.data import mocap_root
+    from motiongpt.data.corpus import scan
+
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    for k, variant in enumerate(KINECT_VARIANTS):
+        kinect_variant(captures / f"variant_{k}.csv", walk[:40], variant)
+    write_csv(captures / "documented.csv", walk[:40])
+    recorders = [other_layouts(captures, walk[:40], layout) for layout in ("Kinect v1", "Azure Kinect",
+                                                                          "MediaPipe Pose, camera space")]
+    takes = sorted(captures.glob("*.csv"))
+    assert len(takes) == len(KINECT_VARIANTS) + 4
+    assert [p.name for p in takes if not is_motion_file(p)] == []
+    assert all(read_motion(p).frame_count >= 39 for p in recorders)
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "05_01.bvh").symlink_to(trials["05_01"].path)
+    others = {"notes.csv": "date,note\n2026-12-07,the walk was taken twice\n",
+              "descriptions.csv": "file,split,description,style,fps\n05_01.bvh,train,a walk forward,,120\n",
+              "markers.csv": "name,time,x,y,z\ntable,0.0,1.0,0.0,2.0\nchair,0.0,1.5,0.0,2.0\n",
+              "measurements.csv": "\n".join(",".join(f"{(r * 7 + c) % 11 * 0.5:g}" for c in range(12))
+                                                for r in range(30)) + "\n"}
+    for name, text in others.items():
+        (folder / name).write_text(text)
+    for name in ("index.csv", "framerates.csv"):  # the shared CMU folder's own, beside its takes
+        (folder / name).symlink_to(mocap_root() / "cmu" / name)
+    assert [p.name for p in sorted(folder.glob("*.csv")) if is_motion_file(p)] == []
+    assert main(["tokenize", str(folder), "-o", f"{tmp_path / 'scores'}/", "--bpm", "100"]) == 0
+    printed = capsys.readouterr()
+    assert sorted(p.name for p in (tmp_path / "scores").rglob("*.laban")) == ["05_01.laban"]
+    assert f"skipped 6 files that are no motion the package reads: {folder / 'descriptions.csv'}" in printed.out
+    assert [source.path.name for source in scan([folder])] == ["05_01.bvh"]  # what `motiongpt corpus build` takes
+
+    assert is_motion_file(folder / "notes.csv", named=True)  # a command's input: read, and refused in one line
+    assert main(["tokenize", str(folder / "notes.csv"), "-o", str(tmp_path / "notes.laban")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{folder / 'notes.csv'}:1: the header names no joint's x, y and z columns" in err
+    assert not (tmp_path / "notes.laban").exists()

@@ -514,6 +514,8 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
         kept = [d for d in studio.folder.dance_ids() if d != first]
         notice = driver.find_element(By.ID, "notice").text
         after_cancel = listed(driver)
+        driver.find_element(By.CSS_SELECTOR, f".card[data-dance='{kept[0]}'] .open").click()  # kept: an option
+        wait(driver, lambda d: _opened(d) == kept[0], 60, "a kept variation open")
         open_before = marked(driver)
         driver.find_element(By.ID, "close-dance").click()
         open_after = marked(driver)
@@ -524,6 +526,69 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
         seen = wait(driver, lambda d: theirs in listed(d), 30, "another tab's dance in the history")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert live and running and len(kept) == 2 and notice == f"cancelled: kept {', '.join(kept)}, nothing more written"
-    assert set(kept) <= set(after_cancel) and open_before == [first] and open_after == []
+    assert set(kept) <= set(after_cancel) and open_before == [kept[0]] and open_after == []
     assert unseen and seen and elsewhere.state == "done"
+    assert not errors, errors
+
+
+def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
+    """Cancel during an ask or a Vary keeps the options already written ('cancelled: kept 0002, 0003, nothing more
+    written'), and they joined the history, but a cancelled Vary showed none of them as a card: the page went on
+    showing the dance varied, as if nothing had been made. Kept options are cards, as a finished job's are: the
+    ask's unranked, the variations in the order Vary ranked them, the grid saying it was cancelled; each opens."""
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    save = studio._save
+
+    def cards(d):  # read in one go: a card drawn meanwhile
+        return d.execute_script("return [...document.querySelectorAll('#grid .card.ready')].map((c) => "
+                                "[c.dataset.dance, c.querySelector('.rank').textContent])")
+
+    def cancelled(driver, click):
+        """``click`` starts a job that writes options; Cancel once the first is written, the worker held before
+        the second: the options kept, the page's notice, its cards and what the grid says it shows."""
+        before = set(studio.folder.dance_ids())
+        written, gate = threading.Event(), threading.Event()
+
+        def held(dance, dance_id):
+            if written.is_set():
+                gate.wait(60)
+            save(dance, dance_id)
+            written.set()
+
+        studio._save = held
+        try:
+            click()
+            assert written.wait(120), "no option written"
+            wait(driver, lambda d: d.find_element(By.ID, "job-cancel").is_enabled(), 30, "the job followed")
+            driver.find_element(By.ID, "job-cancel").click()
+            gate.set()
+            wait(driver, _idle, 60, "the cancel")
+        finally:
+            gate.set()
+            studio._save = save
+        kept = [d for d in studio.folder.dance_ids() if d not in before]
+        shown = wait(driver, lambda d: [c[0] for c in cards(d)] == kept and cards(d), 60, "the kept options as cards")
+        return kept, driver.find_element(By.ID, "notice").text, shown, driver.find_element(By.ID, "ask-summary").text
+
+    with _page(app, tmp_path) as driver:
+        ask = cancelled(driver, lambda: _ask(driver, **{"ask-bars": 1, "ask-count": 3}))
+        driver.find_element(By.CSS_SELECTOR, f".card[data-dance='{ask[0][0]}'] .open").click()
+        varied = wait(driver, _opened, 60, "an option kept open")
+        vary = cancelled(driver, lambda: driver.find_element(By.ID, "vary-near").click())
+        open_after = _opened(driver)
+        driver.find_element(By.CSS_SELECTOR, f".card[data-dance='{vary[0][1]}'] .open").click()
+        picked = wait(driver, lambda d: _opened(d, varied), 60, "a kept variation open")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    for kept, notice, shown, summary in (ask, vary):
+        assert len(kept) == 2 and notice == f"cancelled: kept {', '.join(kept)}, nothing more written"
+        assert summary.endswith(" (cancelled)"), summary
+    assert [rank for _, rank in ask[2]] == ["·", "·"] and [rank for _, rank in vary[2]] == ["#1", "#2"]
+    assert vary[3] == f"vary of dance {varied} (cancelled)" and open_after is None and picked == vary[0][1]
     assert not errors, errors

@@ -170,7 +170,7 @@ def run_continue(args: argparse.Namespace) -> int:
     from motiongpt.cocreate import continue_dance, from_capture
 
     source, mapping = args.dance, common.mapping(args.map)
-    if source.is_file() and common.is_motion_file(source):
+    if source.is_file() and common.is_motion_file(source, named=True):
         dance = from_capture(source, meter=args.meter, bpm=args.bpm, fps=args.fps, mapping=mapping)
     else:
         dance = _dance(source)

@@ -117,7 +117,7 @@ def render(args: argparse.Namespace) -> int:
 
     dancers, score = [], None
     for path in args.inputs:
-        if common.is_motion_file(path):
+        if common.is_motion_file(path, named=True):
             motion = read_motion(path, scale=args.scale, frame_rate=args.fps)
             if mapping:
                 recognised(motion.skeleton, mapping)

@@ -210,7 +210,8 @@ async function followAsk(job, summary) {
     if (j.result.ranked) orderCards(j.result.dances);
   };
   await show(job);  // what it has written already (a job followed again after a reload)
-  await runJob(job, show);  // (which puts each option in the history as it is written)
+  const ended = await runJob(job, show);  // (which puts each option in the history as it is written)
+  if (ended.state === "cancelled") $("ask-summary").textContent = summary + " (cancelled)";  // as a reload says
 }
 
 async function addCard(id) {
@@ -331,9 +332,8 @@ async function develop(operation, settings) {
   try {
     const started = performance.now(), from = S.dance.id;
     const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/${operation}`, settings));
-    if (job.state !== "done") return;
-    await showMade(operation, job.result.dances || [], from);
-    if (S.dance && S.dance.id !== from) {
+    await showMade(operation, job.result.dances || [], from, job.state === "cancelled");
+    if (job.state === "done" && S.dance && S.dance.id !== from) {
       document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
     }
   } catch (error) { notice(error.message); }
@@ -362,11 +362,13 @@ async function continueDance() {
   } catch (error) { notice(error.message); }
 }
 
-async function showMade(operation, made, from) {
-  // What an operation made: several (variations of a dance) back in the grid, one opened.
-  if (made.length > 1) {
+async function showMade(operation, made, from, cancelled = false) {
+  // What an operation made: several (variations of a dance) back in the grid, one opened. What a cancelled one
+  // kept (a Vary's first options) is in the grid however many: options to pick from, which the page showed none
+  // of while the history listed them.
+  if (made.length > 1 || (cancelled && made.length)) {
     closeDance(); $("grid").replaceChildren(); S.cards.clear();
-    $("ask-summary").textContent = `${operation} of dance ${from}`;
+    $("ask-summary").textContent = `${operation} of dance ${from}` + (cancelled ? " (cancelled)" : "");
     for (const id of made) await addCard(id);
     orderCards(made);
   } else if (made.length) {
@@ -611,10 +613,10 @@ async function followJobs(jobs) {
       if (job.kind === "ask") {
         await followAsk(job, askSummary(asked));
       } else if (job.kind !== "load") {
-        const done = await runJob(job);
-        if (done.state !== "done") continue;
-        if (done.result.video) { if (S.dance && S.dance.id === done.result.video) $("dl-mp4").hidden = false; }
-        else await showMade(job.kind, done.result.dances || [], asked.dance || "");
+        const done = await runJob(job), cancelled = done.state === "cancelled";  // (runJob throws on a failure)
+        if (done.result.video) {
+          if (!cancelled && S.dance && S.dance.id === done.result.video) $("dl-mp4").hidden = false;
+        } else await showMade(job.kind, done.result.dances || [], asked.dance || "", cancelled);
       }
     } catch (error) { notice(error.message); }
   }
