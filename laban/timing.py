@@ -251,12 +251,13 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
 
     Tempo changes are honoured (MetronomeMark / MIDI set-tempo; 120 bpm until the first one). The beat is the
     first time signature's beat: 4/4 and 3/4 count quarters, 6/8, 9/8 and 12/8 count dotted quarters (2, 3 and 4
-    beats a bar), 2/2 halves, 5/8 and 7/8 eighths; ``beats_per_bar`` instead divides every bar into that many
-    equal beats (6 for a 6/8 counted in eighths). A later change of meter moves the beats exactly, but the grid
-    keeps the first meter for bar numbers. A pickup bar (an incomplete first bar, or in MIDI a first one-bar time
-    signature shorter than the next with the same beat) becomes upbeat beats before ``downbeat``; a pickup of a
-    fraction of a beat puts the first beat before time 0. Beats run from the start to the first beat at or after
-    the end of the piece. A tempo marked outside ``MIN_TEMPO`` to ``MAX_TEMPO`` quarter notes a minute is refused.
+    beats a bar), 2/2 halves, 5/8 and 7/8 eighths; ``beats_per_bar`` other than the first meter's count instead
+    divides every bar into that many equal beats (6 for a 6/8 counted in eighths). A later change of meter moves
+    the beats exactly, but the grid keeps the first meter for bar numbers. A pickup bar (an incomplete first bar,
+    or in MIDI a first one-bar time signature shorter than the next with the same beat) becomes upbeat beats
+    before ``downbeat``; a pickup of a fraction of a beat puts the first beat before time 0. Beats run from the
+    start to the first beat at or after the end of the piece. A tempo marked outside ``MIN_TEMPO`` to
+    ``MAX_TEMPO`` quarter notes a minute is refused.
 
     Audio (.wav, .flac, .ogg, .mp3) has no notation: its beats are estimated by ``beats_from_audio``.
     """
@@ -290,7 +291,11 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
           and math.isclose(bars[0] / counts[0], bars[1] / counts[1])):
         pickup = bars[0]  # MIDI cannot mark a pickup: a short first bar of the same beat is one
         del offsets[0], bars[0], counts[0]
-    # An override divides every bar into that many beats; otherwise each meter counts its own beats.
+    # An override divides every bar into that many beats; otherwise each meter counts its own beats. The first
+    # meter's own count is no override: a dance's music is read again with its grid's meter (to make it again, to
+    # edit or continue it), and after a change of meter its beats must be the ones it was danced on.
+    if beats_per_bar == counts[0]:
+        beats_per_bar = None
     divisions = [beats_per_bar] * len(bars) if beats_per_bar else counts
     beat_lengths = [bar / division for bar, division in zip(bars, divisions)]
 
@@ -357,6 +362,15 @@ MIN_CONTRAST = 0.5  # standard deviations of salience between the downbeats and 
 ANALYSIS_WINDOW = 2048
 # The beats tracked run from the first to the last whose onset reaches this part of the median beat's (`_track`).
 HEARD = 0.5
+# A recording's tempo is heard over TEMPO_WINDOW seconds of onsets (librosa's own window); where the global tempo
+# fits them less than GLOBAL_FIT as well as the window's own tempo, the tempo has changed there (`_tempi`).
+TEMPO_WINDOW = 8.0
+GLOBAL_FIT = 0.5
+# A recording whose loudest analysis window is quieter than this (RMS, dB full scale) is silence: the beat tracker
+# scales its onsets to the loudest, and found a tempo and a dance in the dither of a silent take (±1 of 16 bits,
+# -92 dB: 120 bpm in 4/4). Music lies far above it: fluidsynth renders a tune at mf at -42 dB, and at velocity 10
+# (ppp) at -80 dB, where its beats are still tracked (99.4 bpm for 100).
+SILENT_DB = -85.0
 
 
 def beats_from_audio(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
@@ -481,8 +495,17 @@ def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -
         raise MusicError(f"{path}: empty audio file (no samples)")
     if not np.any(signal):
         raise MusicError(f"{path}: silent audio file (no beats to track)")
+    if (loudest := _loudest_db(signal)) < SILENT_DB:
+        raise MusicError(f"{path}: silent audio file (at most {loudest:.0f} dB full scale: no beats to track)")
     signal.flags.writeable = False  # shared by every caller: read, never written
     return signal
+
+
+def _loudest_db(signal: np.ndarray) -> float:
+    """The level of a signal's loudest ``ANALYSIS_WINDOW`` (RMS, in dB full scale)."""
+    frames = np.pad(signal, (0, -len(signal) % ANALYSIS_WINDOW)).reshape(-1, ANALYSIS_WINDOW)
+    power = float(np.max(np.einsum("ij,ij->i", frames, frames, dtype=np.float64))) / ANALYSIS_WINDOW
+    return 10.0 * math.log10(max(power, 1e-20))
 
 
 def _track(signal: np.ndarray, rate: int, hop: int, path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -511,10 +534,10 @@ def _track(signal: np.ndarray, rate: int, hop: int, path: Path) -> tuple[np.ndar
     envelope = librosa.onset.onset_strength(y=heard_after_silence, sr=rate, hop_length=hop)[lead_in // hop:]
     beats = np.zeros(0, dtype=np.int64)
     if envelope.any():
-        tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=envelope, sr=rate, hop_length=hop))[0])
+        tempo, bpm = _tempi(envelope, rate, hop)
         lead = 2 * round(rate / hop * 60.0 / tempo)
         _, found = librosa.beat.beat_track(onset_envelope=np.pad(envelope, (lead, 0)), sr=rate, hop_length=hop,
-                                           bpm=tempo, trim=False)
+                                           bpm=np.pad(bpm, (lead, 0), mode="edge"), trim=False)
         beats = np.asarray(found, dtype=np.int64) - lead
         beats = beats[beats >= 0]
     if len(beats):
@@ -524,6 +547,34 @@ def _track(signal: np.ndarray, rate: int, hop: int, path: Path) -> tuple[np.ndar
     if len(beats) < 2:
         raise MusicError(f"{path}: found {len(beats)} beat(s) in the audio; a beat grid needs at least two")
     return envelope, beats
+
+
+def _tempi(envelope: np.ndarray, rate: int, hop: int) -> tuple[float, np.ndarray]:
+    """(the global tempo, the tempo to track each frame at) of an onset envelope, in bpm.
+
+    librosa tracks one global tempo: a piece that speeds up (100 to 200 bpm over 20 s) had its beats fall between
+    its clicks for the first half, and after a change from 100 to 140 bpm a third of the true beats had none. Each
+    frame's own tempo (``TEMPO_WINDOW`` of onsets around it, drawn toward the global tempo as librosa draws it)
+    is tracked where the global tempo, its half and its double fit the onsets there less than ``GLOBAL_FIT`` as
+    well as it does: a steady piece's local estimates flip to half the tempo, or two thirds, for seconds at a time
+    (for 2 to 18 s in 15 of the 34 corpus pieces rendered by ``bench/audio_meter.py``), while the global tempo
+    still fits there (a local tempo is tracked somewhere in 4 of them); a change of tempo leaves it fitting about
+    a tenth as well. Elsewhere the global tempo, as before.
+    """
+    import librosa
+
+    window = librosa.time_to_frames(TEMPO_WINDOW, sr=rate, hop_length=hop).item()
+    tempogram = librosa.feature.tempogram(onset_envelope=envelope, sr=rate, hop_length=hop, win_length=window)
+    tempo = float(np.atleast_1d(librosa.feature.tempo(tg=tempogram, sr=rate, hop_length=hop))[0])
+    local = np.asarray(librosa.feature.tempo(tg=tempogram, sr=rate, hop_length=hop, start_bpm=tempo,
+                                             aggregate=None), dtype=float).reshape(-1)
+    frames = np.arange(tempogram.shape[1])
+
+    def fit(bpm: np.ndarray) -> np.ndarray:  # the tempogram (onsets' autocorrelation) at each frame's lag
+        return tempogram[np.clip(np.round(60.0 * rate / (hop * bpm)).astype(int), 1, window - 1), frames]
+
+    held = np.max([fit(np.full(len(local), tempo * octave)) for octave in (0.5, 1.0, 2.0)], axis=0)
+    return tempo, np.where(held < GLOBAL_FIT * fit(local), local, tempo)
 
 
 def _accents(envelope: np.ndarray, beats: np.ndarray) -> np.ndarray:

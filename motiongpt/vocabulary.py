@@ -237,10 +237,12 @@ class Vocabulary:
         return max(offset + bar * length, 0) / self.subdivision
 
     def bar_count(self, grid: BeatGrid, beats: float | None = None) -> int:
-        """Bars that cover the grid up to its last beat, and ``beats`` beats from its first beat."""
+        """Bars that cover the grid up to its last beat, or (given) its first ``beats`` beats: an upbeat is a bar,
+        and ``beats`` that reach a bar line (to within rounding: a length in seconds is rarely a whole number of
+        beats in floating point) end with the bar before it."""
         length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
-        end = max(grid.beat_count - 1, beats or 0.0) * self.subdivision
-        return max(1, math.ceil((end - offset) / length))
+        end = (grid.beat_count - 1 if beats is None else beats) * self.subdivision
+        return max(1, math.ceil((end - offset) / length - 1e-6))
 
     # --- score -> ids -------------------------------------------------------------------------------------
 

@@ -142,6 +142,9 @@ def test_audio_errors_before_librosa(tmp_path, make, message):
     (None, "piece.ogg", r"piece\.ogg: cannot read audio file"),
     (np.zeros(0), "piece.wav", r"piece\.wav: empty audio file \(no samples\)"),
     (np.zeros(RATE * 5), "piece.wav", r"piece\.wav: silent audio file"),
+    # silence exported with dither (±1 of 16 bits): it was given 17 beats at 120 bpm, and a dance on them
+    (np.random.default_rng(0).integers(-1, 2, RATE * 5), "piece.wav",
+     r"piece\.wav: silent audio file \(at most -92 dB full scale: no beats to track\)$"),
 ])
 def test_unreadable_empty_and_silent_audio(tmp_path, samples, name, message):
     path = tmp_path / name
@@ -152,6 +155,41 @@ def test_unreadable_empty_and_silent_audio(tmp_path, samples, name, message):
     with pytest.raises(MusicError, match=message) as error:
         beats_from_audio(path)
     assert "\n" not in str(error.value)
+
+
+@needs_librosa
+def test_a_piece_that_speeds_up_keeps_its_beats_on_the_clicks(tmp_path):
+    """librosa tracks one tempo for the whole recording: clicks going from 100 to 200 bpm over 20 s had their beats
+    tracked at 178 bpm, and half the beats of the first 9 s fell between two clicks (up to 0.29 s from either), the
+    bars counted in three. Tracked at the tempo of where they are, every beat is a click and the bars are fours."""
+    clicks, now = [], 0.0
+    while now < 19.9:
+        clicks.append(now)
+        now += 60.0 / (100.0 * (1.0 + now / 20.0))
+    clicks = np.array(clicks)
+    signal = np.zeros(20 * RATE)
+    t = np.arange(round(0.025 * RATE)) / RATE
+    for index, click in enumerate(clicks):
+        start = round(click * RATE)
+        strong = index % 4 == 0
+        burst = (0.9 if strong else 0.5) * np.sin(2 * np.pi * (1600.0 if strong else 800.0) * t) * np.exp(-t / 0.005)
+        signal[start:start + len(burst)] += burst[:len(signal) - start]
+    wavfile.write(tmp_path / "faster.wav", RATE, (0.9 * signal * 32767).astype(np.int16))
+    grid = beats_from_audio(tmp_path / "faster.wav")
+    assert _nearest(grid.times, clicks).max() < 0.05  # no beat between two clicks
+    assert np.mean(_nearest(clicks, grid.times) < 0.05) > 0.95  # and a beat on (nearly) every click
+    assert (grid.beats_per_bar, grid.downbeat) == (4, 0)
+
+
+@needs_librosa
+def test_a_very_quiet_recording_is_music_not_silence(tmp_path):
+    """Silence is refused by level (``SILENT_DB``): clicks at -77 dB full scale, quieter than any mix, keep their
+    beats."""
+    clicks = click_track(tmp_path / "clicks.wav", 100.0, 12.0)
+    rate, loud = wavfile.read(tmp_path / "clicks.wav")
+    wavfile.write(tmp_path / "quiet.wav", rate, np.round(loud * 0.003).astype(np.int16))
+    grid = beats_from_audio(tmp_path / "quiet.wav")
+    assert grid.tempo == pytest.approx(100.0, rel=0.02) and _nearest(clicks, grid.times).max() < 0.05
 
 
 @needs_librosa

@@ -880,6 +880,66 @@ def test_bars_not_danced_on_the_dance_s_music_are_not_given_its_controls(model_d
     assert blend(dance, longer, loaded, 1).prompt["music"] is None
 
 
+def test_a_length_in_seconds_is_danced_whole_on_music_with_an_upbeat_and_to_its_very_end(model_dir, tmp_path):
+    """``--seconds`` on music counts the bars that hold its first seconds, the upbeat one of them: with an upbeat
+    of one beat in 4/4 the bars were counted as if it were three, so 3 s of a tune at 120 bpm were danced as bars
+    0-1, which end at 2.5 s; and a waltz's whole 14.4 s was refused, its 24 beats 24.0000001 in floating point."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cocreate import generate, load_model
+
+    loaded = load_model(model_dir)
+    part = music21.stream.Part()
+    upbeat = music21.stream.Measure(number=0)
+    upbeat.append([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=120),
+                   music21.note.Note(67, quarterLength=1.0)])
+    upbeat.padAsAnacrusis()
+    part.append(upbeat)
+    for number in range(1, 5):
+        measure = music21.stream.Measure(number=number)
+        measure.append([music21.note.Note(60 + k, quarterLength=1.0) for k in range(4)])
+        part.append(measure)
+    music21.stream.Score([part]).write("musicxml", fp=tmp_path / "upbeat.musicxml")
+    for seconds, bars in ((0.5, 1), (0.6, 2), (3.0, 3)):
+        dance = generate(loaded, music=tmp_path / "upbeat.musicxml", seconds=seconds, seed=1)[0]
+        grid = dance.score.grid
+        assert (grid.downbeat, dance.prompt["bars"]) == (1, bars), seconds
+        assert grid.times[min(1 + 4 * (bars - 1), len(grid.times) - 1)] >= seconds  # the last bar holds the end
+
+    waltz = music21.stream.Part([music21.meter.TimeSignature("3/4"), music21.tempo.MetronomeMark(number=100)])
+    waltz.append([music21.note.Note(60 + k % 3, quarterLength=1.0) for k in range(24)])
+    waltz.write("midi", fp=str(tmp_path / "waltz.mid"))
+    assert generate(loaded, music=tmp_path / "waltz.mid", seconds=14.4, seed=1)[0].prompt["bars"] == 8
+    with pytest.raises(CocreateError, match=r"^the music's beats end at 14.40 s, before the 14.5 s asked for$"):
+        generate(loaded, music=tmp_path / "waltz.mid", seconds=14.5, seed=1)
+
+
+def test_a_dance_on_music_that_changes_meter_is_made_again_and_edited_on_its_beats(model_dir, tmp_path):
+    """Music in 3/4 that turns 2/4: prompt.json records the grid's meter, 3, and reading the music again with it
+    cut each 2/4 bar in three; the dance was made again as another (``history --replay``: ANOTHER SCORE) and its
+    edits read their controls on beats it was not danced on."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.cocreate.editing import controls_for
+    from motiongpt.cocreate.generate import music_controls
+    from motiongpt.cocreate.replay import replay
+    from motiongpt.conditioning import music_features
+
+    part = music21.stream.Part([music21.meter.TimeSignature("3/4"), music21.tempo.MetronomeMark(number=120)])
+    part.append([music21.note.Note(60 + k % 7, quarterLength=1.0) for k in range(12)])
+    part.append(music21.meter.TimeSignature("2/4"))
+    part.append([music21.note.Note(72 - k % 5, quarterLength=1.0) for k in range(8)])
+    part.write("midi", fp=str(tmp_path / "turns.mid"))
+    loaded = load_model(model_dir)
+    made = generate(loaded, text="steps forward", music=tmp_path / "turns.mid", seed=1)[0]
+    assert made.prompt["meter"] == 3
+    np.testing.assert_allclose(np.diff(made.score.grid.times), 0.5)  # the quarters through the change
+    again = replay(made, [], lambda style: loaded)
+    assert again.score == made.score and again.prompt == made.prompt
+    bars = len(loaded.model.vocabulary.bar_spans(loaded.model.vocabulary.encode(made.score)))
+    danced = music_controls(loaded, music_features(tmp_path / "turns.mid"), made.score.grid, bars)
+    assert np.array_equal(controls_for(made, loaded, bars), danced)  # what regenerate and vary follow
+
+
 def test_a_dance_is_developed_in_its_own_style_and_adapter(model_dir, tmp_path, capsys):
     """A dance made in a style, or by a style adapter, is regenerated, varied and continued in it from the command
     line (which loads no style) as the studio does it (which loads the dance's), and made again the same; an

@@ -14,7 +14,7 @@ import pytest
 
 from laban import BeatGrid, MusicError
 from motiongpt.conditioning import (FEATURES, LEVELS, controls_from_music, controls_from_score, metrical_strength,
-                                    music_features, paired_music, resolve_music)
+                                    music_features, music_notes, paired_music, resolve_music)
 from motiongpt.conditioning.controls import rank_levels
 
 DANCE = Path(__file__).parents[1] / ".." / "shared" / "mocap" / "cmu" / "05" / "05_06.bvh"
@@ -153,6 +153,50 @@ def test_synthetic_midi_energy_follows_loudness_and_repeats_are_found(tmp_path):
     for name, levels in LEVELS.items():
         values = getattr(controls, name)
         assert values.min() >= 0 and values.max() < levels
+
+
+def _drums(bars: int, loud_from: int, melody: bool = False) -> "stream.Score":
+    """4/4 at 100 bpm, a bass drum on every beat (General MIDI channel 10: music21 reads it back as Unpitched),
+    soft until bar ``loud_from``, loud after; with ``melody``, a tune in half notes above it."""
+    from music21 import instrument, meter, note, stream, tempo
+
+    drums = stream.Part([instrument.BassDrum(), tempo.MetronomeMark(number=100), meter.TimeSignature("4/4")])
+    for beat in range(4 * bars):
+        hit = note.Unpitched(displayName="C4", quarterLength=1.0)
+        hit.storedInstrument = instrument.BassDrum()
+        hit.volume.velocity = 120 if beat >= 4 * loud_from else 40
+        drums.append(hit)
+    parts = [drums]
+    if melody:
+        parts.append(stream.Part([instrument.Piano(), meter.TimeSignature("4/4")]
+                                 + [note.Note(60 + k % 5, quarterLength=2.0) for k in range(2 * bars)]))
+    return stream.Score(parts)
+
+
+def test_a_drum_track_is_music_its_hits_the_attacks_and_its_velocities_the_energy(tmp_path):
+    """Drums are what many dance to: a drum-only MIDI was refused as having no notes (music21 reads a drum as an
+    Unpitched, which has no pitches), and drums under a tune were not heard at all."""
+    _drums(8, 4).write("midi", fp=tmp_path / "drums.mid")
+    features = music_features(tmp_path / "drums.mid")
+    assert features.grid.beats_per_bar == 4 and features.grid.tempo == pytest.approx(100.0)
+    beats = slice(0, 32)
+    assert features.per_beat["attack"][beats].all() and features.per_beat["onsets"][beats].min() == 1.0
+    loud = features.per_beat["loudness"]
+    assert loud[16:32].min() > loud[:16].max() > 0
+    assert not features.per_beat["chroma"].any()  # no pitch to hear, and no register made up from one
+    assert np.ptp(features.per_beat["register"]) == 0
+    controls = controls_from_music(features)
+    assert controls.energy[4:].min() > controls.energy[:4].max()
+    assert controls.accents[:, 0].all() and controls.accents[4:].all()  # the loud bars struck on every beat
+    with pytest.raises(MusicError) as error:  # nothing for the studio page to play: it clicks the beats
+        music_notes(tmp_path / "drums.mid")
+    assert "drums" in _one_line(error)
+
+    _drums(8, 4, melody=True).write("midi", fp=tmp_path / "band.mid")
+    band = music_features(tmp_path / "band.mid")
+    assert band.per_beat["attack"][beats].all()  # the tune alone strikes every other beat
+    assert band.per_beat["register"][:32] == pytest.approx((60 + 2 - 21) / 87, abs=0.03)  # the tune's, not 0
+    assert np.isfinite(music_notes(tmp_path / "band.mid")).all() and len(music_notes(tmp_path / "band.mid")) == 16
 
 
 # ---------------------------------------------------------------------------------------------------------------

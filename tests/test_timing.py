@@ -205,6 +205,38 @@ def test_six_eight_counts_dotted_quarters_unless_told_otherwise(tmp_path):
     np.testing.assert_allclose(np.diff(eighths.times), 1.0 / 3.0)
 
 
+def _meter_change(tmp_path, suffix: str):
+    """Two bars of 3/4 then two of 2/4 at 120 bpm, a note a beat."""
+    from music21 import meter, note, stream, tempo
+
+    part = stream.Part()
+    for number, count in enumerate((3, 3, 2, 2), 1):
+        measure = stream.Measure(number=number)
+        if number in (1, 3):
+            measure.append(meter.TimeSignature(f"{count}/4"))
+        if number == 1:
+            measure.append(tempo.MetronomeMark(number=120))
+        measure.append([note.Note(60 + k, quarterLength=1.0) for k in range(count)])
+        part.append(measure)
+    return _write_score(stream.Score([part]), tmp_path, suffix)
+
+
+@pytest.mark.parametrize("suffix", [".mid", ".musicxml"])
+def test_music_read_again_with_its_own_meter_keeps_its_beats_after_a_change_of_meter(tmp_path, suffix):
+    """A dance's music is read again with its grid's meter (``motiongpt history --replay``, regenerate, vary,
+    continue): read with 3 beats a bar, a 3/4 that turns 2/4 had its 2/4 bars cut in three (beats 0.33 s apart, 25
+    where the music has 21), so a dance made on it was made again as another dance. Another meter still divides
+    every bar."""
+    path = _meter_change(tmp_path, suffix)
+    own = beats_from_music(path)
+    np.testing.assert_allclose(np.diff(own.times), 0.5)  # the quarters, through the change
+    assert (own.beat_count, own.beats_per_bar, own.downbeat) == (11, 3, 0)
+    assert beats_from_music(path, beats_per_bar=3) == own
+    halves = beats_from_music(path, beats_per_bar=6)  # every bar in six: 3/4 in eighths, 2/4 in sixths of a half
+    np.testing.assert_allclose(np.diff(halves.times)[:12], 0.25)
+    np.testing.assert_allclose(np.diff(halves.times)[12:24], 1.0 / 6.0)
+
+
 def test_pickup_bar_sets_the_downbeat(tmp_path):
     grid = beats_from_music(_write_score(_score(3, pickup=1.0), tmp_path, ".musicxml"))
     assert grid.downbeat == 1 and grid.times[0] == 0.0

@@ -5,7 +5,6 @@ variations are chosen from all ``count × best_of`` draws to follow the words an
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -268,12 +267,14 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     steps = steps_named(steps_on, music)
     model = loaded.model
     grid, path, features = dance_grid(music, bpm=bpm, meter=meter, bars=bars, seconds=seconds)
-    if seconds is not None:
-        beats = float(grid.seconds_to_beats(seconds))
-        bars = max(1, math.ceil((beats + (grid.downbeat or 0)) / grid.beats_per_bar))
     have = model.vocabulary.bar_count(grid)
+    if seconds is not None:  # the bars that hold the music's first ``seconds``, its upbeat one of them
+        bars = model.vocabulary.bar_count(grid, float(grid.seconds_to_beats(seconds)))
+        if bars > have:
+            raise CocreateError(f"the music's beats end at {grid.times[-1]:.2f} s, "
+                                f"before the {seconds:g} s asked for")
     if bars is not None and bars > have:
-        raise CocreateError(f"the music has {have} bars, fewer than the {bars} asked for")
+        raise CocreateError(f"the music has {have} bar{'s' * (have != 1)}, fewer than the {bars} asked for")
     if bars is None and have > MOST_BARS:
         raise MusicTooLong(have)
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None

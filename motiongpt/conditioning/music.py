@@ -145,12 +145,16 @@ def music_features(music: str | Path, meter: int | None = None) -> MusicFeatures
 def music_notes(music: str | Path, until: float | None = None) -> np.ndarray:
     """The struck notes of a score (MIDI, MusicXML or ``corpus:composer/piece``) as rows of (start s, end s, MIDI
     pitch, loudness 0-1), on the clock its beat grid has (what a page needs to play the score beside a dance);
-    only those that start before ``until`` seconds. Audio has no notes: a one-line ``MusicError``."""
+    only those that start before ``until`` seconds, drums left out. Audio, or a score of drums alone, has no notes
+    to play: a one-line ``MusicError``."""
     path = resolve_music(music)
     if path.suffix.lower() in AUDIO_SUFFIXES:
         raise MusicError(f"{path}: a recording has no notes to read")
     notes = _read_notes(*_key(path))
-    keep = notes.struck & (notes.start < (np.inf if until is None else until))
+    pitched = np.isfinite(notes.pitch)
+    if not pitched.any():  # a page plays pitches: a drum track's page clicks the beats instead
+        raise MusicError(f"{path}: only drums, no pitched notes to play")
+    keep = notes.struck & pitched & (notes.start < (np.inf if until is None else until))
     return np.stack([notes.start, notes.end, notes.pitch, notes.loudness], 1)[keep]
 
 
@@ -174,8 +178,8 @@ def metrical_strength(grid: BeatGrid) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Notes:
-    """A score reduced to numpy: every note (chord tones apart) with onset and end in seconds, MIDI pitch,
-    loudness in [0, 1] and whether it is struck, and the times in seconds where a section starts."""
+    """A score reduced to numpy: every note (chord tones apart) with onset and end in seconds, MIDI pitch (NaN
+    for a drum), loudness in [0, 1] and whether it is struck, and the times in seconds where a section starts."""
 
     start: np.ndarray
     end: np.ndarray
@@ -218,10 +222,12 @@ def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
                     loud = marks[at][1] if at >= 0 else DEFAULT_LOUDNESS
                 else:
                     loud = DEFAULT_LOUDNESS
-                for pitch in note.pitches:
+                # A drum (music21's Unpitched, or a PercussionChord of them) is struck and sounds but has no
+                # pitch: NaN, so a drum track counts in the onsets, attacks, loudness and rests, not the pitches.
+                for pitch in [tone.midi for tone in note.pitches] or [np.nan]:
                     starts.append(offset)
                     ends.append(offset + length)
-                    pitches.append(pitch.midi)
+                    pitches.append(pitch)
                     louds.append(loud)
                     struck.append(note.tie is None or note.tie.type == "start")
         sections = _section_offsets(score, bar, expressions, key, meter, stream)
@@ -282,20 +288,22 @@ def _score_features(notes: _Notes, grid: BeatGrid) -> dict[str, np.ndarray]:
     samples = count * SAMPLES_PER_BEAT
     first = np.clip(np.ceil(start * SAMPLES_PER_BEAT - 1e-6).astype(int), 0, samples)
     last = np.clip(np.ceil(end * SAMPLES_PER_BEAT - 1e-6).astype(int), 0, samples)
-    channels = np.zeros((len(start), 15))
-    channels[np.arange(len(start)), notes.pitch.astype(int) % 12] = 1.0
+    pitched = np.isfinite(notes.pitch)  # not a drum
+    channels = np.zeros((len(start), 16))
+    channels[np.flatnonzero(pitched), notes.pitch[pitched].astype(int) % 12] = 1.0
     channels[:, 12] = 1.0
     channels[:, 13] = notes.loudness
-    channels[:, 14] = notes.pitch
-    sounding = np.zeros((samples + 1, 15))
+    channels[:, 14] = np.where(pitched, notes.pitch, 0.0)
+    channels[:, 15] = pitched
+    sounding = np.zeros((samples + 1, 16))
     np.add.at(sounding, first, channels)
     np.add.at(sounding, last, -channels)
-    sounding = np.cumsum(sounding[:-1], axis=0).reshape(count, SAMPLES_PER_BEAT, 15)
-    voices = sounding[..., 12]
-    heard = voices > 0.5
+    sounding = np.cumsum(sounding[:-1], axis=0).reshape(count, SAMPLES_PER_BEAT, 16)
+    voices, tones = sounding[..., 12], sounding[..., 15]
+    heard, tuned = voices > 0.5, tones > 0.5
     with np.errstate(invalid="ignore", divide="ignore"):
         loudness = np.where(heard, sounding[..., 13] / voices, 0.0).sum(axis=1) / np.maximum(heard.sum(axis=1), 1)
-        pitch = np.where(heard, sounding[..., 14] / voices, 0.0).sum(axis=1) / heard.sum(axis=1)  # NaN: silent
+        pitch = np.where(tuned, sounding[..., 14] / tones, 0.0).sum(axis=1) / tuned.sum(axis=1)  # NaN: no pitch
     chroma = (sounding[..., :12] > 0.5).mean(axis=1)
 
     onsets, attack = _attacks(np.unique(np.round(start[notes.struck] * 48) / 48), count)  # chords, voices: one
