@@ -200,13 +200,17 @@ def test_a_file_given_as_a_corpus_is_called_a_file(tmp_path):
 
 def test_a_take_no_manifest_row_names_is_said_to_be_read_as_training(folder, tmp_path):
     """A manifest row mistyped (05-04.bvh for 05_04.bvh) names no take, and the take it meant went silently into the
-    training split, a held-out take among them: each take no row names is now said, with what it is read as."""
+    training split, a held-out take among them: such a row is refused, naming it and where it looked, and each take
+    no row names (its row left out) is said, with what it is read as."""
     work = tmp_path / "work"
     shutil.copytree(folder, work)
     rows = (work / "manifest.csv").read_text().splitlines()
     first = rows[1].split(",")[0]
     (work / "manifest.csv").write_text("\n".join([rows[0], rows[1].replace(first, first.replace("_", "-"), 1),
                                                    *rows[2:]]) + "\n")
+    with pytest.raises(ManifestError, match=rf"manifest.csv:2: {work / first.replace('_', '-')}: no such file"):
+        scan([work])
+    (work / "manifest.csv").write_text("\n".join([rows[0], *rows[2:]]) + "\n")
     with pytest.warns(UserWarning, match=rf"^1 take named in no row of the manifest, read as training takes: "
                                          rf"{Path(first).stem}$"):
         taken = scan([work])
@@ -229,8 +233,9 @@ def test_a_missing_score_and_bad_manifests_are_one_line(corpus, folder, tmp_path
     bad.write_text("style,split\nsalsa,train\n")
     with pytest.raises(ManifestError, match="needs a 'file'"):
         scan([folder], bad)
-    bad.write_text("file,fps\n05_02.bvh,120\n05_02.bvh,60\n")  # which row holds would depend on the order
-    with pytest.raises(ManifestError, match=r"bad.csv:3: 05_02.bvh again.*fps 120.0 vs 60.0"):
+    # which row holds would depend on the order (the take named as it is, from anywhere: a row names a real file)
+    bad.write_text(f"file,fps\n{folder / '05_02.bvh'},120\n{folder / '05_02.bvh'},60\n")
+    with pytest.raises(ManifestError, match=r"bad.csv:3: \S*05_02.bvh again.*fps 120.0 vs 60.0"):
         scan([folder], bad)
     with pytest.raises(CorpusError, match="would both be take"):
         scan([folder, _twin(folder, tmp_path)])

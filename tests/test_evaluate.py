@@ -134,6 +134,28 @@ def test_dance_folders_are_read_as_clips_with_their_scores_and_words(tmp_path):
     assert (one.name, one.text) == ("2", "a phrase")
 
 
+def test_a_folder_of_takes_in_subfolders_is_read_whole(tmp_path):
+    """A researcher's takes as ``motiongpt corpus build`` reads them, searched in subfolders (a take's name its path
+    under the folder): given as --reference or --held-out, only the files at the top were read, the rest left out
+    without a word (2 of 9 takes). Every take is a clip named as the corpus names it, dance folders at any depth."""
+    from motiongpt.cocreate import Dance, Lineage
+
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    motion = laban.decode(score)
+    (tmp_path / "salsa" / "more").mkdir(parents=True)
+    (tmp_path / "salsa" / "dances").mkdir()
+    for name in ("walk", "salsa/lead", "salsa/more/follow"):
+        laban.write_bvh(motion, tmp_path / f"{name}.bvh")
+        (tmp_path / f"{name}.txt").write_text(f"{name} words\n")
+    Dance(score, {"text": "a phrase"}, Lineage("example")).save(tmp_path / "salsa" / "dances" / "1", video=False)
+    (tmp_path / ".hidden").mkdir()
+    laban.write_bvh(motion, tmp_path / ".hidden" / "old.bvh")
+    clips = evaluate.load_directory(tmp_path)
+    assert [(c.name, c.text) for c in clips] == [("salsa/lead", "salsa/lead words"),
+                                                 ("salsa/more/follow", "salsa/more/follow words"),
+                                                 ("walk", "walk words"), ("salsa/dances/1", "a phrase")]
+
+
 def test_random_scores_are_valid_and_always_supported():
     rng = np.random.default_rng(0)
     grid = BeatGrid.uniform(100, 20.0)

@@ -4,6 +4,7 @@ foreign folder is one line, the shipped shape fits 25 MB, and every condition re
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -91,11 +92,21 @@ def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
     assert "no such model folder" in refused(tmp_path / "absent")
     (tmp_path / "empty").mkdir()
     assert "config.json" in refused(tmp_path / "empty")
+    # the folders a researcher gives instead: a style adapter (motiongpt train --lora), a training run's folder
+    (tmp_path / "empty" / "adapter_config.json").write_text("{}")
+    assert refused(tmp_path / "empty").endswith("a style adapter's folder, not a model's (an adapter is given as "
+                                                "the style, on the model it was trained from)")
+    model.save_pretrained(tmp_path / "run" / "model")
+    assert refused(tmp_path / "run") == f"{tmp_path / 'run'}: a training run's folder: its model is {tmp_path / 'run'}" \
+                                        f"{os.sep}model"
     folder = tmp_path / "m"
     model.save_pretrained(folder)
     weights = (folder / "model.safetensors").read_bytes()
     (folder / "model.safetensors").write_bytes(weights[:len(weights) // 2])
     assert "damaged" in refused(folder)
+    # bytes overwritten inside the tensors (safetensors keeps no checksum): finite, 3.4e38, and loaded as weights
+    (folder / "model.safetensors").write_bytes(weights[:-400] + b"\x7f\x7f\x7f\x7f" * 50 + weights[-200:])
+    assert "damaged weights (values beyond 10000 (no trained weight is that large) in " in refused(folder)
     (folder / "model.safetensors").write_bytes(weights)
     (folder / "vocabulary.json").unlink()
     assert "vocabulary" in refused(folder)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -99,16 +99,40 @@ class KillAt(L.Callback):
             raise Killed  # as a kill in the middle of this step: its work is lost, the last checkpoint is not
 
 
-def test_a_killed_run_resumes_with_no_lost_step(examples, base, tmp_path):
+@pytest.mark.parametrize("killed_at", [1, 3])
+def test_a_killed_run_resumes_with_no_lost_step(examples, base, tmp_path, killed_at, recwarn):
+    # killed before half the run (step 1 of 6), the resumed run's loader was 5 batches long but Lightning went on
+    # counting the epoch's batches from 1: at its 5th it began a new epoch, and step 5 was given step 1's batch
     with pytest.raises(Killed):
-        train(examples, SETTINGS, tmp_path, progress=False, callbacks=[KillAt(3)])
+        train(examples, SETTINGS, tmp_path, progress=False, callbacks=[KillAt(killed_at)])
     assert not (tmp_path / "model").exists()
     train(examples, SETTINGS, tmp_path, progress=False)
     resumed, straight = load_file(tmp_path / "model" / "model.safetensors"), load_file(base / "model" /
                                                                                       "model.safetensors")
     assert resumed.keys() == straight.keys()
     assert all(torch.equal(resumed[k], straight[k]) for k in straight)
-    assert losses(tmp_path) == losses(base)  # steps 0-2 in the first log, 3-5 in the resumed one
+    assert losses(tmp_path) == losses(base)  # steps before the kill in the first log, the rest in the resumed one
+    assert not [w for w in recwarn if "resuming from a checkpoint" in str(w.message)]  # nor "unreliable results"
+
+
+class CtrlC(KillAt):
+    def on_train_batch_start(self, trainer, module, batch, index) -> None:
+        if trainer.global_step == self.step:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_is_an_interrupt_and_the_run_resumes(examples, base, tmp_path):
+    """Lightning shuts a run down on Ctrl-C and calls sys.exit(1), leaving Ctrl-C ignored: ``motiongpt train`` then
+    ended with status 1 and none of its own 'interrupted' (130) that every other command gives."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        train(examples, SETTINGS, tmp_path, progress=False, callbacks=[CtrlC(2)])
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert not (tmp_path / "model").exists()
+    train(examples, SETTINGS, tmp_path, progress=False)
+    assert losses(tmp_path) == losses(base)
 
 
 def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path):
@@ -150,11 +174,17 @@ def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_pat
     (tmp_path / "half" / "adapter_model.safetensors").unlink()
     with pytest.raises(CheckpointError, match="no adapter_model.safetensors"):
         apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "half")
+    with pytest.raises(CheckpointError, match=r"model: a model's folder, not a style adapter's \(motiongpt train --lora writes one\)$"):
+        apply_adapter(MotionGPT.from_pretrained(base / "model"), base / "model")  # the one given for the other
     shutil.copytree(good, tmp_path / "nan")
     weights = load(good / "adapter_model.safetensors")
     save_file({k: torch.full_like(v, float("nan")) for k, v in weights.items()},
               str(tmp_path / "nan" / "adapter_model.safetensors"))
     with pytest.raises(CheckpointError, match="damaged weights"):
+        apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "nan")
+    save_file({k: torch.full_like(v, 1e5) for k, v in weights.items()},  # bytes overwritten: large, finite
+              str(tmp_path / "nan" / "adapter_model.safetensors"))
+    with pytest.raises(CheckpointError, match=r"damaged weights \(values beyond 10000 .* once merged\)$"):
         apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "nan")
     other = MotionGPT(tiny_config(hidden_size=48))  # another model's shapes: peft's dump of tensor names before
     with pytest.raises(CheckpointError, match=rf"good: a style adapter for another model \(its weights' shapes are "
@@ -187,25 +217,22 @@ def test_training_configs_refuse_unknown_settings(tmp_path):
                     reason="torch.distributed with gloo is not available here")
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two CPU processes need two cores")
 def test_two_processes_train_together_under_ddp(tmp_path):
-    script = tmp_path / "ddp.py"  # Lightning's ddp launches this script again for rank 1
-    script.write_text(textwrap.dedent(f"""
-        import sys
-        from pathlib import Path
-        import laban
-        from motiongpt.model import tiny_config
-        from motiongpt.vocabulary import Vocabulary
-        from motiongpt.train.examples import examples_from_scores
-        from motiongpt.train.module import TrainConfig, train
-        scores = [laban.Score.load(p) for p in {[str(p) for p in EXAMPLES]!r}]
-        examples = examples_from_scores(scores, Vocabulary(), tiny_config(), window_bars=2)
-        settings = TrainConfig(model="tiny", batch_size=2, max_steps=2, checkpoint_every=1, warmup_steps=1)
-        train(examples, settings, sys.argv[1], devices=2, strategy="ddp", accelerator="cpu", progress=False)
-    """))
+    """``motiongpt train --devices 2 --strategy ddp`` on the CPU, as docs/model.md gives it: Lightning launches the
+    command again for rank 1, and each process said what the run shipped (two lines for one model)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in EXAMPLES:
+        (corpus / path.name).write_text(path.read_text())
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1, '
+                                        '"checkpoint_every": 1}')
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(script), str(tmp_path / "run")], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "motiongpt.cli", "train", "--corpus", str(corpus), "--config",
+                           str(tmp_path / "tiny.json"), "--max-steps", "2", "--devices", "2", "--strategy", "ddp",
+                           "--accelerator", "cpu", "--quiet", "-o", str(tmp_path / "run")],
+                          env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "MEMBER: 2/2" in done.stderr + done.stdout
+    assert done.stdout.count("trained 2 steps") == 1, done.stdout  # said once, by the process that ships it
     assert len(losses(tmp_path / "run")) == 2
     MotionGPT.from_pretrained(tmp_path / "run" / "model")
 
@@ -258,6 +285,47 @@ def test_fine_tuning_on_a_style_the_model_does_not_know_says_so(tmp_path, monkey
     assert not [w for w in said if "eval mode" in str(w.message)]  # the model loaded for --init trains in train mode
 
 
+def test_a_corpus_built_on_a_finer_grid_trains_on_its_own_vocabulary(trials, tmp_path, capsys):
+    """``corpus build --subdivision 8`` writes its scores on eighths of a beat and says so in its vocabulary.json;
+    ``train`` encoded them with the default vocabulary's quarters, quantising them again, and stopped in one line
+    about a take it did not name ('flight at beat 3.5 has a support under it'). A model for ``--init`` whose grid
+    cannot hold the corpus's is refused, saying so."""
+    from motiongpt.cli import main
+    from motiongpt.model.modeling import build
+
+    shutil.copy(trials["05_02"].path, tmp_path / "05_02.bvh")
+    assert main(["corpus", "build", str(tmp_path / "05_02.bvh"), "-o", str(tmp_path / "c8"), "--subdivision", "8",
+                 "-q"]) == 0
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
+    train_ = ["train", "--corpus", str(tmp_path / "c8"), "--config", str(tmp_path / "tiny.json"), "--max-steps", "1",
+              "--quiet", "-o"]
+    assert main([*train_, str(tmp_path / "run")]) == 0, capsys.readouterr().err
+    model = MotionGPT.from_pretrained(tmp_path / "run" / "model")
+    assert model.vocabulary == Vocabulary(subdivision=8) and model.config.vocab_size == len(model.vocabulary)
+    halves = Vocabulary(subdivision=2)
+    build(tiny_config(vocab_size=len(halves)), halves).save_pretrained(tmp_path / "halves")
+    capsys.readouterr()
+    assert main([*train_, str(tmp_path / "run2"), "--init", str(tmp_path / "halves")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"motiongpt: error: {tmp_path / 'halves'}: ") and "1/2 beat" in err and "1/8" in err
+    assert err.count("\n") == 1 and not (tmp_path / "run2").exists()
+
+
+def test_a_corpus_with_no_training_takes_is_said_to_have_none(trials, tmp_path, capsys):
+    """A corpus whose manifest holds every take out (split test or validation) stopped training with 'no training
+    examples', naming neither the corpus nor the split."""
+    from motiongpt.cli import main
+
+    shutil.copy(trials["05_02"].path, tmp_path / "05_02.bvh")
+    (tmp_path / "manifest.csv").write_text("file,split\n05_02.bvh,test\n")
+    assert main(["corpus", "build", str(tmp_path), "-o", str(tmp_path / "corpus"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--corpus", str(tmp_path / "corpus"), "-o", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"motiongpt: error: {tmp_path / 'corpus'}: no takes in its train split (1 test)\n"
+    assert not (tmp_path / "run").exists()
+
+
 def test_the_corpus_augmented_windows_become_examples(tmp_path):
     import shutil
 
@@ -287,7 +355,9 @@ def test_the_corpus_augmented_windows_become_examples(tmp_path):
     ("validate_every: -1", "validate_every"), ("fim_rate: true", "fim_rate"), ("model: nosuch", "model"),
     ("model_overrides: {hidden_size: -5}", "hidden_size"), ("model_overrides: [1]", "model_overrides"),
     ("model_overrides: {hidden_size: 33, num_attention_heads: 2}", "hidden size"),
-    ("model_overrides: {hidden_size: 6, num_attention_heads: 2}", "even size")])
+    ("model_overrides: {hidden_size: 6, num_attention_heads: 2}", "even size"),
+    # a mistyped override trained the preset's model without a word (transformers keeps any name as an attribute)
+    ("model_overrides: {hiden_size: 64}", "unknown model setting hiden_size .did you mean hidden_size")])
 def test_training_configs_refuse_values_a_run_cannot_use(tmp_path, line, setting):
     (tmp_path / "x.yaml").write_text(f"model: tiny\n{line}\n" if not line.startswith("model:") else line)
     with pytest.raises(TrainingError, match=f"^{tmp_path / 'x.yaml'}: .*{setting}") as refused:

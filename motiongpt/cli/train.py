@@ -58,27 +58,39 @@ def run(args: argparse.Namespace) -> int:
         raise LabanError("--lora trains an adapter on a model: give --init builtin or a model folder")
     common.run_folder(args.output)
     from motiongpt.model import MotionGPT, builtin_model_path
-    from motiongpt.train.corpus import examples_from_corpus, read_corpus, styles_of
+    from motiongpt.model.modeling import build
+    from motiongpt.train.corpus import corpus_vocabulary, examples_from_corpus, read_corpus, styles_of
     from motiongpt.train.module import load_config, train
+    from motiongpt.vocabulary import Vocabulary
 
     if args.config is not None:
         common.existing_file(args.config)
     settings = load_config(args.config, max_steps=args.max_steps, seed=args.seed)
     takes, held = read_corpus(args.corpus, "train"), read_corpus(args.corpus, "validation")
-    if args.init is None:
+    if not takes:  # (a folder of scores is all train: a built corpus whose manifest held every take out)
+        from collections import Counter
+
+        from motiongpt.data.corpus import Corpus
+
+        splits = Counter(take.split for take in Corpus.load(args.corpus))
+        raise LabanError(f"{args.corpus}: no takes in its train split "
+                         f"({', '.join(f'{n} {split}' for split, n in sorted(splits.items())) or 'none at all'})")
+    built = corpus_vocabulary(args.corpus)
+    if args.init is None:  # the corpus's own grid (corpus build --subdivision), not the default's quarters
         settings.model_overrides = {"styles": styles_of(takes + held), **settings.model_overrides}
-        config, vocabulary, init = settings.model_config(), None, None
+        vocabulary = built or Vocabulary()
+        config = settings.model_config(vocab_size=len(vocabulary))
+        init = build(config, vocabulary, seed=settings.seed)
     else:
         init = MotionGPT.from_pretrained(builtin_model_path() if args.init == "builtin" else Path(args.init))
         config, vocabulary = init.config, init.vocabulary
+        if built is not None:
+            _holds(vocabulary, built, args.init, args.corpus)
         unknown = [style for style in styles_of(takes + held) if style not in config.styles]
         if unknown and not args.lora:  # its style slots are its own: such takes train as takes of no style
             warnings.warn(f"the model at --init knows no style {', '.join(map(repr, unknown))} (it knows "
                           f"{', '.join(config.styles) or 'none'}): those takes train as takes of no style; a new "
                           "style is learned by a style adapter (--lora)")
-    from motiongpt.vocabulary import Vocabulary
-
-    vocabulary = vocabulary or Vocabulary()
     if settings.augmented_windows and (args.corpus / "corpus.json").is_file():
         import numpy as np
 
@@ -98,5 +110,20 @@ def run(args: argparse.Namespace) -> int:
     validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None
     shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
                     devices=args.devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
-    print(f"{shipped}: trained {settings.max_steps} steps on {len(examples)} windows of {len(takes)} takes")
+    if shipped is not None:  # (None in a distributed run's other processes: one line for the one model)
+        print(f"{shipped}: trained {settings.max_steps} steps on {len(examples)} windows of {len(takes)} takes")
     return 0
+
+
+def _holds(model, corpus, init: str, folder: Path) -> None:
+    """Refuses a model for ``--init`` whose vocabulary cannot write the corpus's scores as they are: its grid must
+    hold the corpus's beats (a score on eighths of a beat encoded on halves was quantised again: steps merged, or a
+    flight landed on a support, one line naming no take), and its bars and turns be as long."""
+    if model.subdivision % corpus.subdivision:
+        raise LabanError(f"{init}: the model writes on a grid of 1/{model.subdivision} beat, which does not hold the "
+                         f"scores of {folder} (on 1/{corpus.subdivision} beat): start from a model of their grid, or "
+                         f"build the corpus on the model's (motiongpt corpus build --subdivision {model.subdivision})")
+    if model.max_beats_per_bar < corpus.max_beats_per_bar or model.max_turn < corpus.max_turn:
+        raise LabanError(f"{init}: the model writes bars of up to {model.max_beats_per_bar} beats and turns of up to "
+                         f"{model.max_turn}, shorter than the scores of {folder} may hold ({corpus.max_beats_per_bar} "
+                         f"and {corpus.max_turn})")

@@ -69,22 +69,24 @@ def beats_beside(path: Path) -> BeatGrid | None:
 
 
 def load_directory(folder: Path) -> list[Clip]:
-    """Every motion file in a folder (``laban.io.is_motion_file``: .bvh, .npz joint positions, skeleton .csv, body
-    tracking .json; not a ``manifest.csv``), with what lies beside it under the same stem: music or a beats file
-    for its beats (``beats_beside``), a score
-    (.laban, .score.json) it was decoded from, and the prompt it was made from (.txt); a ``manifest.csv``'s frame
-    rates (``fps``) where a file's header is wrong. A dance folder as the
-    co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a clip named after the
-    folder, and so is each one in the folder (``motiongpt generate --variations``' 1, 2, ...)."""
+    """Every motion file in a folder or below it (``laban.io.is_motion_file``: .bvh, .npz joint positions, skeleton
+    .csv, body tracking .json; not a ``manifest.csv``; hidden folders left out), named by its path under the folder
+    without its suffix as ``motiongpt corpus build`` names a take, with what lies beside it under the same stem:
+    music or a beats file for its beats (``beats_beside``), a score (.laban, .score.json) it was decoded from, and
+    the prompt it was made from (.txt); a ``manifest.csv``'s frame rates (``fps``) where a file's header is wrong.
+    A dance folder as the co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a
+    clip named after the folder, and so is each one in the folder or below it (``motiongpt generate
+    --variations``' 1, 2, ...)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
     if _is_dance(folder):
         return [_dance_clip(folder)]
     clips, rows = [], _manifest(folder)
+    files, dances = _gathered(folder)
     # a corpus folder's manifest.csv (``motiongpt corpus build``) is never a take: read as a Kinect v2 capture, it
     # stopped the whole evaluation of a researcher's own takes in one line about 101 comma-separated values
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and is_motion_file(p)):
+    for path in sorted(files, key=lambda p: p.relative_to(folder).as_posix()):
         score = next((Score.load(path.with_suffix(s)) for s in SCORE_SUFFIXES if path.with_suffix(s).is_file()),
                      None)
         prompt = path.with_suffix(".txt")
@@ -92,15 +94,36 @@ def load_directory(folder: Path) -> list[Clip]:
             text = prompt.read_text(encoding="utf-8").strip() if prompt.is_file() else ""
         except UnicodeDecodeError:
             raise LabanError(f"{prompt}: not UTF-8 text (a generated clip's prompt)") from None
-        fps = (rows.get(str(path.resolve())) or rows.get(path.stem) or {}).get("fps")  # a header's slip mended
-        clips.append(Clip(path.stem, laban.read_motion(path, frame_rate=fps), beats_beside(path), score, text=text))
+        name = path.relative_to(folder).with_suffix("").as_posix()
+        row = rows.get(str(path.resolve())) or rows.get(name) or rows.get(path.stem) or {}
+        fps = row.get("fps")  # a header's slip mended
+        clips.append(Clip(name, laban.read_motion(path, frame_rate=fps), beats_beside(path), score, text=text))
     # dance folders, ordered as their names count (variations 1, 2, ..., 10)
-    dances = sorted((p for p in folder.iterdir() if p.is_dir() and _is_dance(p)),
-                    key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit() else 0, p.name))
-    clips += [_dance_clip(p) for p in dances]
+    dances.sort(key=lambda p: (p.parent.relative_to(folder).as_posix(), not p.name.isdigit(),
+                               int(p.name) if p.name.isdigit() else 0, p.name))
+    clips += [_dance_clip(p, p.relative_to(folder).as_posix()) for p in dances]
     if not clips:
         raise FileNotFoundError(f"{folder}: no motion files ({', '.join(MOTION_SUFFIXES)}) and no dance folders")
     return clips
+
+
+def _gathered(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The motion files in ``folder`` and the folders below it, and the dance folders there (whose files are the
+    dance's, not takes); hidden files and folders, and links to folders (which may loop), left out."""
+    files, dances = [], []
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if _is_dance(entry):
+                dances.append(entry)
+            else:
+                more, more_dances = _gathered(entry)
+                files += more
+                dances += more_dances
+        elif entry.is_file() and is_motion_file(entry):
+            files.append(entry)
+    return files, dances
 
 
 def _manifest(folder: Path) -> dict[str, dict]:
@@ -118,7 +141,7 @@ def _is_dance(folder: Path) -> bool:
     return all((folder / name).is_file() for name in DANCE_FILES)
 
 
-def _dance_clip(folder: Path) -> Clip:
+def _dance_clip(folder: Path, name: str | None = None) -> Clip:
     """A dance folder as a clip: its motion, beats (dance.beats), score and words (prompt.json's text, or its
     phrases' words in bar order); a folder's name was lost before (every one was a clip named 'dance' with no
     score, or none was read at all from a folder of them)."""
@@ -134,8 +157,8 @@ def _dance_clip(folder: Path) -> Clip:
     phrases = record.get("phrases") if isinstance(record.get("phrases"), list) else []
     text = record.get("text") if isinstance(record.get("text"), str) else " ".join(
         str(p[2]) for p in phrases if isinstance(p, list) and len(p) == 3)
-    return Clip(folder.name, laban.read_motion(motion), beats_beside(motion), Score.load(folder / "score.laban"),
-                text=text.strip())
+    return Clip(name or folder.name, laban.read_motion(motion), beats_beside(motion),
+                Score.load(folder / "score.laban"), text=text.strip())
 
 
 def load(source: str | Path, subset: str = "all") -> tuple[list[Clip], str]:

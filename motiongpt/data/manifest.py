@@ -15,14 +15,14 @@ from laban.limits import FRAME_RATES
 from .split import SPLITS
 
 class ManifestError(LabanError):
-    """A manifest that cannot be read: no file column, a bad split or frame rate, a missing music file."""
+    """A manifest that cannot be read: no file column, a bad split or frame rate, a missing motion or music file."""
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
     """{resolved file path or name: {style, description, split, fps, music}} from a manifest CSV. Columns: ``file``
     (or ``path``: from the CSV's folder; or ``trial`` / ``name``: a file's stem) and any of ``style``,
     ``description``, ``split``, ``fps`` (or ``frame_rate`` / ``cmu_listed_fps``), ``music`` (from the CSV's
-    folder). Bad values are one line naming the row."""
+    folder). Bad values, and a file or music that is not there, are one line naming the row."""
     path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -62,6 +62,10 @@ def read_manifest(path: Path) -> dict[str, dict]:
                 raise ManifestError(f"{path}:{number}: {entry['music']}: no such music file")
         name = row[key]
         where = str((path.parent / name).resolve()) if key in ("file", "path") else name
+        if key in ("file", "path") and not Path(where).is_file():  # a row mistyped, or a take moved: what the row
+            # said (a held-out split, the real frame rate) was dropped, and its take went into training
+            raise ManifestError(f"{path}:{number}: {where}: no such file (a {key} is a path from the manifest's "
+                                "folder)")
         if where in found and found[where] != entry:  # which row holds would depend on the order: refused
             raise ManifestError(f"{path}:{number}: {name} again, saying otherwise than its first row "
                                 f"({_differ(found[where], entry)})")

@@ -42,6 +42,10 @@ from .config import MotionGPTConfig
 PREFIX = 4  # text, style, tempo, meter
 BAR, FIM_SUFFIX, FIM_MIDDLE = (SPECIALS.index(t) for t in ("<bar>", "<fim_suffix>", "<fim_middle>"))
 WEIGHTS, CONFIG, GENERATION = "model.safetensors", "config.json", "generation_config.json"
+# The largest weight a trained model holds, with room: the built-in's and the follower's largest are 1.2 and 1.5. A
+# weights file whose bytes were overwritten (safetensors keeps no checksum) reads as numbers up to 3.4e38, finite,
+# and was loaded and sampled from.
+LARGEST_WEIGHT = 1e4
 
 
 def token_bars(ids: torch.Tensor, bars: torch.Tensor | None = None) -> torch.Tensor:
@@ -222,13 +226,25 @@ class MotionGPT(LlamaPreTrainedModel, GenerationMixin):
             # those of the same weights in memory)
             for tensor in list(model.parameters()) + list(model.buffers()):
                 tensor.data = tensor.data.clone()
-            damaged = [name for name, tensor in model.named_parameters() if not torch.isfinite(tensor).all()]
-        if damaged:  # a diverged run's weights: every draw would be of NaN
-            raise CheckpointError(f"{directory / WEIGHTS}: damaged weights (NaN or infinite values in "
-                                  f"{', '.join(damaged[:3])}{' ...' if len(damaged) > 3 else ''})")
+        damaged = damaged_weights(model)
+        if damaged:
+            raise CheckpointError(f"{directory / WEIGHTS}: damaged weights ({damaged})")
         model.vocabulary = vocabulary
         model.eval()
         return model
+
+
+def damaged_weights(model: nn.Module) -> str | None:
+    """What is wrong with ``model``'s weights, or None: NaN or infinite values (a diverged run's: every draw would
+    be of NaN), or values beyond ``LARGEST_WEIGHT`` (a file's bytes overwritten)."""
+    with torch.no_grad():
+        for why, wrong in (("NaN or infinite values", lambda t: not torch.isfinite(t).all()),
+                           (f"values beyond {LARGEST_WEIGHT:g} (no trained weight is that large)",
+                            lambda t: bool(t.abs().max() > LARGEST_WEIGHT))):
+            names = [name for name, tensor in model.named_parameters() if wrong(tensor)]
+            if names:
+                return f"{why} in {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+    return None
 
 
 def _per_bar(bar_index: torch.Tensor, rows: torch.Tensor | None, table: nn.Embedding, levels: list[int]
@@ -256,7 +272,12 @@ def check_checkpoint(directory: Path) -> tuple[Vocabulary, MotionGPTConfig]:
         raise CheckpointError(f"{directory}: no such model folder")
     try:
         data = json.loads((directory / CONFIG).read_text())
-    except FileNotFoundError:
+    except FileNotFoundError:  # said of the folders given instead: an adapter, a run's (motiongpt train -o)
+        if (directory / "adapter_config.json").is_file():
+            raise CheckpointError(f"{directory}: a style adapter's folder, not a model's (an adapter is given as the "
+                                  "style, on the model it was trained from)") from None
+        if (directory / "model" / CONFIG).is_file():
+            raise CheckpointError(f"{directory}: a training run's folder: its model is {directory / 'model'}") from None
         raise CheckpointError(f"{directory}: not a model folder (no {CONFIG})") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{directory / CONFIG}: unreadable ({_first_line(error)})") from None

@@ -56,6 +56,17 @@ def read_corpus(folder: str | Path, split: str = "train") -> list[tuple]:
     return takes
 
 
+def corpus_vocabulary(folder: str | Path) -> Vocabulary | None:
+    """The vocabulary a built corpus's scores are quantised for (its ``vocabulary.json``: ``corpus build
+    --subdivision``), or None for a folder of scores (quantised as they are encoded)."""
+    folder = Path(folder)
+    if not (folder / "corpus.json").is_file():
+        return None
+    from motiongpt.data.corpus import Corpus
+
+    return Corpus.load(folder).vocabulary()
+
+
 def styles_of(takes: list[tuple]) -> list[str]:
     return sorted({take[2] for take in takes if take[2]})
 

@@ -169,16 +169,23 @@ def collate(rows, vocabulary: Vocabulary, config: MotionGPTConfig) -> dict[str, 
 
 
 class StepBatches(torch.utils.data.Dataset):
-    """Batches ``first``..``last-1`` as a dataset of whole batches (a DataLoader with ``batch_size=None``)."""
+    """Batches ``first``..``last-1`` as a dataset of whole batches (a DataLoader with ``batch_size=None``).
 
-    def __init__(self, examples: Sequence[Example] | Iterable[Example], first: int, last: int, **settings) -> None:
+    ``counted``: batches of the epoch already done before ``first``, which its length includes. A resumed Lightning
+    epoch goes on counting its batches from the checkpoint's while its loader starts afresh, and ends where the
+    count reaches the loader's length: a loader of only the batches left ended a run killed before half-way early,
+    and its next epoch gave the steps after that the batches from ``first`` again. (The indices past the batches
+    left, never asked for, are the steps after ``last``.)"""
+
+    def __init__(self, examples: Sequence[Example] | Iterable[Example], first: int, last: int, counted: int = 0,
+                 **settings) -> None:
         self.examples = list(examples)
         if not self.examples:
             raise VocabularyError("no training examples")
-        self.first, self.last, self.settings = first, max(first, last), settings
+        self.first, self.last, self.counted, self.settings = first, max(first, last), counted, settings
 
     def __len__(self) -> int:
-        return self.last - self.first
+        return self.counted + self.last - self.first
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         return batch(self.examples, self.first + index, **self.settings)

@@ -48,6 +48,8 @@ def check_adapter(directory: Path, name: str | None = None) -> None:
     safetensors."""
     name = name or str(directory)
     missing = [file for file in ADAPTER_FILES if not (directory / file).is_file()]
+    if missing and (directory / "config.json").is_file() and (directory / "model.safetensors").is_file():
+        raise CheckpointError(f"{name}: a model's folder, not a style adapter's (motiongpt train --lora writes one)")
     if missing:
         raise CheckpointError(f"{name}: not a style adapter (no {' or '.join(missing)}; motiongpt train --lora "
                               "writes both)")
@@ -80,8 +82,9 @@ def _trained_on(directory: Path) -> str | None:
 def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
     """``model`` with the adapter in ``directory`` merged in (a missing, foreign or damaged adapter:
     CheckpointError)."""
-    import torch
     from peft import PeftModel
+
+    from motiongpt.model.modeling import damaged_weights
 
     directory = Path(directory)
     check_adapter(directory)
@@ -93,11 +96,9 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
         if "size mismatch" in str(error):  # peft's words for weights of another shape: a dump of tensor names
             raise ForeignAdapter(directory, _trained_on(directory)) from None
         raise CheckpointError(f"{directory}: cannot load the adapter ({' '.join(str(error).split())[:160]})") from None
-    with torch.no_grad():
-        damaged = [name for name, tensor in merged.named_parameters() if not torch.isfinite(tensor).all()]
+    damaged = damaged_weights(merged)
     if damaged:  # a diverged fine-tune: every draw would be of NaN, and sampling would run out of tokens
-        raise CheckpointError(f"{directory / ADAPTER_FILES[1]}: damaged weights (NaN or infinite values in "
-                              f"{', '.join(damaged[:3])}{' ...' if len(damaged) > 3 else ''} once merged)")
+        raise CheckpointError(f"{directory / ADAPTER_FILES[1]}: damaged weights ({damaged} once merged)")
     merged.vocabulary = vocabulary
     merged.eval()
     return merged

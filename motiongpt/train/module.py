@@ -20,6 +20,8 @@ import json
 import logging
 import math
 import os
+import signal
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -93,6 +95,13 @@ class TrainConfig:
         if not isinstance(self.model_overrides, dict):
             raise TrainingError(f"{where}model_overrides must be a mapping of model settings, "
                                 f"not {self.model_overrides!r}")
+        unknown = sorted(map(str, set(self.model_overrides) - _model_settings(self.model)))
+        if unknown:  # the config would keep the name as an attribute no layer reads: the preset's model, unsaid
+            import difflib
+
+            near = difflib.get_close_matches(unknown[0], _model_settings(self.model), n=1)
+            raise TrainingError(f"{where}model_overrides: unknown model setting{'s' * (len(unknown) > 1)} "
+                                f"{', '.join(unknown)}{f' (did you mean {near[0]}?)' if near else ''}")
         for name in _MODEL_SIZES:
             value = self.model_overrides.get(name, 1)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -133,6 +142,17 @@ _BOUNDS = {"batch_size": (True, 1, LARGEST_BATCH, True), "learning_rate": (False
 _MODEL_SIZES = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
                 "max_position_embeddings", "train_length", "style_slots", "tempo_buckets", "max_meter",
                 "text_dimensions")
+
+
+def _model_settings(preset: str) -> set[str]:
+    """The names a ``model_overrides`` may set: the preset's config's, what its constructors take, and
+    ``rope_theta`` (which ``MotionGPTConfig`` sets, read into ``rope_parameters``)."""
+    import inspect
+
+    from transformers import LlamaConfig
+
+    named = {p for kind in (MotionGPTConfig, LlamaConfig) for p in inspect.signature(kind.__init__).parameters}
+    return (set(PRESETS[preset]().to_dict()) | named | {"rope_theta"}) - {"self", "kwargs"}
 
 
 def _bound(whole: bool, low: float, high: float, low_allowed: bool) -> str:
@@ -238,8 +258,9 @@ class StepDataModule(L.LightningDataModule):
         self.common = dict(vocabulary=vocabulary, config=config, size=settings.batch_size, seed=settings.seed)
 
     def train_dataloader(self):
-        trainer = self.trainer
-        dataset = StepBatches(self.examples, trainer.global_step, self.settings.max_steps, rank=trainer.global_rank,
+        trainer = self.trainer  # a run is one epoch, so the steps done are the epoch's batches a resume counts
+        dataset = StepBatches(self.examples, trainer.global_step, self.settings.max_steps,
+                              counted=trainer.global_step, rank=trainer.global_rank,
                               world=trainer.world_size, fim_rate=self.settings.fim_rate,
                               condition_drop=self.settings.condition_drop, fact_drop=self.settings.fact_drop,
                               **self.common)
@@ -258,10 +279,10 @@ class StepDataModule(L.LightningDataModule):
 def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Path, *,
           init: str | Path | MotionGPT | None = None, lora: bool = False, validation: Sequence[Example] | None = None,
           devices: int | str = 1, strategy: str = "auto", accelerator: str = "auto", max_steps: int | None = None,
-          seed: int | None = None, progress: bool = True, callbacks: Sequence = ()) -> Path:
+          seed: int | None = None, progress: bool = True, callbacks: Sequence = ()) -> Path | None:
     """Train (or fine-tune ``init``, a model folder or model; with ``lora`` an adapter) on ``examples``; resume
     from ``out_dir/checkpoints/last.ckpt`` when there is one. Returns the folder that ships: ``out_dir/model`` or
-    ``out_dir/adapter``."""
+    ``out_dir/adapter``; None in the other processes of a distributed run (the first one writes it)."""
     settings = replace(settings, **{k: v for k, v in (("max_steps", max_steps), ("seed", seed)) if v is not None})
     settings = settings.checked()
     out_dir = Path(out_dir)
@@ -305,7 +326,17 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
             # the hardware (ImportError: an accelerator whose library is not installed, as tpu's torch_xla)
             raise TrainingError(f"cannot train with accelerator={accelerator!r}, devices={devices!r}, "
                                 f"strategy={strategy!r}: {' '.join(str(error).split())}") from None
-        trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        with warnings.catch_warnings():  # a batch is a pure function of its step (StepBatches): a run resumed
+            # mid-epoch gets the batches of an uninterrupted one, not the "unreliable results" Lightning warns of
+            warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch")
+            try:
+                trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
+            except SystemExit:  # Lightning's end of a run shut down on Ctrl-C: sys.exit(1), Ctrl-C ignored after
+                if not trainer.interrupted:
+                    raise
+                signal.signal(signal.SIGINT, ctrl_c)
+                raise KeyboardInterrupt from None  # the caller's to say (the command: "interrupted", status 130)
     shipped = out_dir / ("adapter" if lora else "model")
     if trainer.is_global_zero:
         if best.step >= 0 and best.folder.is_dir():
@@ -318,7 +349,7 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
         record = {**asdict(settings), "shipped_step": best.step if best.step >= 0 else trainer.global_step,
                   "shipped_val_loss": best.loss if best.step >= 0 else None}
         (out_dir / "train_config.json").write_text(json.dumps(record, indent=1) + "\n")
-    return shipped
+    return shipped if trainer.is_global_zero else None
 
 
 def _check_resumable(path: Path, module: MotionGPTModule) -> None:
