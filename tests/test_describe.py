@@ -365,7 +365,11 @@ def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
                                            ("a step in place twenty-four times", 24), ("thirteen strides", 13),
                                            ("on 5-6-7-8 four steps forward", 4),  # a count-in counts no steps
                                            ("step back twice", 2), ("step right three times", 3),  # the verb, repeated
-                                           ("step forward on 1, step back on 2", None)])
+                                           ("step forward on 1, step back on 2", None),
+                                           # a walk for some counts steps on each (read before as no count)
+                                           ("walk forward for 8 counts", 8), ("march in place for four beats", 4),
+                                           ("walking back for eight counts, arms low", 8),
+                                           ("run forward for 8 counts", None)])  # a run's strides are not counts
 def test_a_count_of_steps_is_a_number_said_of_steps(prompt, steps):
     """Before, any "a" in a step clause counted one step: "walk in a circle" asked for one step in the phrase, and
     the model wrote 0-2 steps in 4 bars for it in six of eight variations."""

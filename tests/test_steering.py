@@ -269,6 +269,33 @@ def test_sampled_dances_step_no_more_than_the_words_count(monkeypatch):
     assert all(phrase_facts(score, (1, 4)).steps <= 2 for score in scores)
 
 
+def test_a_count_of_steps_said_in_words_bounds_past_the_facts_top_level():
+    """The fact rows hold a step count up to "eight or more", which bounds nothing; the words' own count does
+    (``conditions.step_bounds``). The built-in model asked "eight steps forward" over 4 bars at 120 bpm wrote 19,
+    19 and 13 steps when the bound was read from the rows; held to the words' eight, it writes eight, within the one
+    step the words' check allows (the bound is a push, not a refusal)."""
+    from laban.description import phrase_facts
+    from motiongpt.cocreate import load_model
+    from motiongpt.model.conditions import step_bounds, word_phrases
+    from motiongpt.model.generate import variations
+    from motiongpt.model.steering import StepsAsked
+
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+    assert step_bounds(word_phrases("eight steps forward", grid, 4)[1], grid, 4).tolist() == [8] * 4
+    assert step_bounds(word_phrases("walk forward", grid, 4)[1], grid, 4).tolist() == [-1] * 4
+    vocabulary = Vocabulary()
+    walked = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>"] + [
+        t for k in range(8) for t in (f"pos:{1 + k / 2:g}", f"col:support-{('right', 'left')[k % 2]}",
+                                      "forward/middle", "dur:0.5")] + ["<bar>", "pos:1", "col:support-right"]
+    eight = StepsAsked(vocabulary, asked(None, steps=8), FACT_NAMES, push=5.0, bound=[8, 8])
+    assert set(pushed(eight, walked).values()) == {-5.0}  # the ninth step is pushed down
+    assert pushed(StepsAsked(vocabulary, asked(None, steps=8), FACT_NAMES, push=5.0, bound=[-1, -1]), walked) == {}
+
+    model = load_model(None, None).model
+    scores = variations(model, grid, 3, text="eight steps forward", bars=4, seed=0, guidance=3.0, top_p=0.9)
+    assert all(abs(phrase_facts(score, (1, 4)).steps - 8) <= 1 for score in scores)
+
+
 def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():
     """Given the flight limit (and through it the grammar): standing in the dance's first beat, where no flight
     may take off, the centre is not raised (raised, it took a turn instead); a support written while the jump is

@@ -357,6 +357,9 @@ _ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)"
 # 5-6-7-8 four steps"): read as numbers, "on 5-6-7-8 four steps forward" asked for eight steps.
 _MUSIC_COUNTS = re.compile(r"\b(?:on\s+(?:the\s+)?(?:counts?\s+)?\d+(?:\s*(?:-|,|&|and)\s*\d+)*|counts?\s+\d+"
                            r"(?:\s*(?:-|,|&|and)\s*\d+)*|\d(?:\s*-\s*\d){2,})\b")
+# A walk said to last some counts ("walk forward for 8 counts"): a step on each (read as no count before)
+_WALKED_COUNTS = re.compile(r"\b(?:walk|walks|walking|march|marches|marching)\b.*\bfor\s+(?:"
+                            + _words(COUNTS) + r"|(\d+))\s+(?:counts|beats)\b")
 _SPLIT = re.compile(r"\s*[,;:.]\s*|\s+and then\s+|\s+then\s+|\bthen\s+|\s+and\s+(?=" + _JUMP_AFTER + ")")
 _STEP_WORD = re.compile(r"\b(steps?|walks?|walking|" + "|".join(PROMPT_STEPS + _STEPPED_FIGURES) + r")\b")
 _CLOSE_WORD = re.compile(r"\bclos(e|es|ing)\b|\bfeet together\b")
@@ -552,9 +555,13 @@ def _times(clause: str) -> int:
 
 def _step_count(clause: str) -> int | None:
     """How many steps a step clause counts: a number said of steps or strides ("four steps", "a single step", "three
-    quick steps", "walks forward for eight steps"), times a repeat ("a step forward twice"); None where no number is
-    said of them ("walk in a circle" counts no step: its "a" is the circle's; "a run" is many strides)."""
+    quick steps", "walks forward for eight steps"), times a repeat ("a step forward twice"), a walk's counts (a step
+    each: "walk forward for 8 counts"); None where no number is said of them ("walk in a circle" counts no step: its
+    "a" is the circle's; "a run" is many strides)."""
     counted = _STEP_COUNT.search(clause)
+    if counted is None and (walked := _WALKED_COUNTS.search(clause)) is not None:
+        word, digits = walked.groups()
+        return (COUNTS[word] if word else int(digits)) * _times(clause)
     if counted is None:  # the verb, said with its repeat: "step back twice" is two steps
         return _times(clause) if _TIMES.search(clause) and _ONE_STEP.search(clause) else None
     n = _number(counted.group(0))

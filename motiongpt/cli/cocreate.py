@@ -163,6 +163,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     result.save(out, video=not args.no_video)
     print(f"{out}: {f'bar {first}' if first == last else f'bars {first}-{last}'} rewritten, the others kept, "
           f"seed {args.seed}")
+    common.note_unread(args.text)
     return 0
 
 
@@ -182,6 +183,7 @@ def run_continue(args: argparse.Namespace) -> int:
     music = result.lineage.settings.get("music")
     where = f" on {args.music}" if args.music else f" on the next bars of {music}" if music else ""
     print(f"{out}: {common.counted(args.bars, 'bar')} added{where}, seed {args.seed}")
+    common.note_unread(args.text)
     return 0
 
 

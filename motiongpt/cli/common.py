@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from laban.errors import LabanError
@@ -104,6 +105,21 @@ def following(args: argparse.Namespace) -> dict:
     """The ``add_following`` options given (the others take their defaults)."""
     return {k: v for k, v in (("top_p", args.top_p), ("guidance", args.guidance),
                               ("music_guidance", args.music_guidance), ("best_of", args.best_of)) if v is not None}
+
+
+def note_unread(text: str | None, phrases=None) -> None:
+    """One line on stderr naming the clauses of the words given (``text``, or ``phrases`` as ``((first, last),
+    words)``) that no rule reads (``laban.description.text.unread``: "sway side to side"), and nothing where every
+    clause is read: those words asked nothing of the dance, and a choreographer should not think they did. Said
+    after the dance is written (``motiongpt describe --check`` names them too)."""
+    from laban.description.text import unread
+
+    asked = [(None, text)] if text else [(bars, words) for bars, words in phrases or ()]
+    named = [f'"{clause}"' + (f" in bars {bars[0]}-{bars[1]}" if bars else "")
+             for bars, words in asked for clause in unread(words)]
+    if named:
+        print(f"note: not read: {', '.join(named)} (no step, turn, jump or arm level the notation's facts hold)",
+              file=sys.stderr)
 
 
 def rig_mapping(args: argparse.Namespace) -> dict[str, str] | None:

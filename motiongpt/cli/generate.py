@@ -116,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     what = f"{count} variations ({out}/1 the best ranked, {out}/overview.png)" if args.variations else \
         common.counted(len(first.score.symbols), "symbol")
     print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
+    common.note_unread(text, phrases)
     return 0
 
 

@@ -92,12 +92,24 @@ def jump_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
     """(bars,) the jumps each bar's phrase counts, for the ``bars`` bars the vocabulary writes on ``grid``, -1 where
     its words do not count them (``PhraseFacts.jumps_counted``: "a jump" is one, "jump, balance" at least one) or
     no phrase covers it: how many flights a phrase may write (``steering.JumpAsked``)."""
+    return _counts(phrases, grid, bars, lambda facts: facts.jumps if facts.jumps_counted else None)
+
+
+def step_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
+    """(bars,) the steps each bar's phrase counts, as ``jump_bounds``: how many steps a phrase may write
+    (``steering.StepsAsked``). The count as said, where the fact rows hold it only up to their top level ("eight or
+    more"): read from the rows, "eight steps forward" was bounded by nothing, and the built-in model wrote 14-19."""
+    return _counts(phrases, grid, bars, lambda facts: facts.steps)
+
+
+def _counts(phrases, grid: BeatGrid, bars: int, count) -> np.ndarray:
+    """(bars,) ``count(facts)`` of each bar's phrase, -1 where it is None or no phrase covers the bar."""
     out = np.full(bars, -1, dtype=np.int64)
     first_bar = 0 if grid.downbeat else 1
     for (first, last), facts in phrases:
-        if facts.jumps is not None and facts.jumps_counted:
+        if (n := count(facts)) is not None:
             rows = np.arange(first, last + 1) - first_bar
-            out[rows[(rows >= 0) & (rows < bars)]] = facts.jumps
+            out[rows[(rows >= 0) & (rows < bars)]] = n
     return out
 
 

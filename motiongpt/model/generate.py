@@ -159,9 +159,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    phrases, running, jumps = [], None, None
+    phrases, running, jumps, steps = [], None, None, None
     if isinstance(text, (str, list, tuple)):
-        text, facts, phrases, running, jumps = _words(model, grid, total, written, text, facts)
+        text, facts, phrases, running, jumps, steps = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
@@ -173,7 +173,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     top_p = nuclei[0] if len(set(nuclei)) == 1 else nuclei
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
-                    running=running, jumps=jumps)
+                    running=running, jumps=jumps, steps=steps)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -276,7 +276,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
             seeds: list[int], *, text, style, temperature: float, top_k: int, top_p: float | list[float],
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
             forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
-            running: np.ndarray | None = None, jumps: np.ndarray | None = None) -> list[list[int]]:
+            running: np.ndarray | None = None, jumps: np.ndarray | None = None,
+            steps: np.ndarray | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
@@ -284,7 +285,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``); ``running``:
     per bar, the way its words ask to run or -1 (``strides.running_bars``: written as a run, ``strides.Strides``),
     or None; ``jumps``: per bar, the jumps its phrase's words count or -1 (``jump_bounds``: no more are written,
-    ``steering.JumpAsked``), or None."""
+    ``steering.JumpAsked``), or None; ``steps``: likewise the steps (``step_bounds``, ``steering.StepsAsked``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
@@ -313,7 +314,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import StepsAsked  # the words' step count as a bound
 
         processors.append(StepsAsked(vocabulary, facts, model.config.fact_names, copies=copies,
-                                     fact_levels=model.config.fact_levels))
+                                     fact_levels=model.config.fact_levels, bound=steps))
     if facts is not None and "jumps" in model.config.fact_names:
         from .steering import JumpAsked  # an asked jump pushed for
 
@@ -374,7 +375,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
     asked = None if facts is None else np.asarray(facts, dtype=np.int64)
-    running, jumps = sampling.pop("running", None), sampling.pop("jumps", None)
+    running, jumps, steps = sampling.pop("running", None), sampling.pop("jumps", None), sampling.pop("steps", None)
 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
@@ -385,7 +386,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
         part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
-        open_end=True, running=part(running, 0, WINDOW_BARS), jumps=part(jumps, 0, WINDOW_BARS), **sampling)]
+        open_end=True, running=part(running, 0, WINDOW_BARS), jumps=part(jumps, 0, WINDOW_BARS),
+        steps=part(steps, 0, WINDOW_BARS), **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -403,7 +405,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         open_end = done + new < total  # a later pass goes on from this one's ties
-        sampling["running"], sampling["jumps"] = part(running, *span), part(jumps, *span)
+        sampling["running"], sampling["jumps"], sampling["steps"] = (part(levels, *span) for levels in
+                                                                     (running, jumps, steps))
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -471,13 +474,13 @@ def _derived(seed: int, part: int) -> int:
 
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
     """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given), its phrases ((first, last),
-    facts), the bars whose words ask to run (``strides.running_bars``, None where none do) and the jumps each bar's
-    phrase counts (``conditions.jump_bounds``, None where none does): a string asks of
+    facts), the bars whose words ask to run (``strides.running_bars``, None where none do) and the jumps and steps
+    each bar's phrase counts (``conditions.jump_bounds``, ``step_bounds``; None where none does): a string asks of
     the bars being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of
     those staff bars."""
     from motiongpt.text import encode_text
 
-    from .conditions import fact_rows, jump_bounds, word_phrases
+    from .conditions import fact_rows, jump_bounds, step_bounds, word_phrases
 
     shift = 0 if grid.downbeat else 1  # the staff number of the vocabulary's first bar
     if isinstance(text, str):
@@ -486,9 +489,10 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
     words, phrases = word_phrases(text, grid, total)
     if facts is None:
         facts = fact_rows(phrases, grid, total, model.config.fact_names)
-    running, jumps = running_bars(text, shift, total), jump_bounds(phrases, grid, total)
-    return (encode_text([words])[0], facts, phrases, running if (running >= 0).any() else None,
-            jumps if (jumps >= 0).any() else None)
+    running, jumps, steps = running_bars(text, shift, total), jump_bounds(phrases, grid, total), step_bounds(
+        phrases, grid, total)
+    return (encode_text([words])[0], facts, phrases, *(levels if (levels >= 0).any() else None
+                                                       for levels in (running, jumps, steps)))
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:

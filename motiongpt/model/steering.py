@@ -166,16 +166,22 @@ class StepsAsked(LogitsProcessor):
     what was asked, most of the excess steps in place ("eight steps forward" over 4 bars: 11-16 steps, 5-10 of them
     in place; 7 prompts, best of 4 and spread out: within one step of the count in 0.48 of the dances). The push
     bounds the count from above and no more: a phrase that has written fewer steps than its count is not pushed to
-    step."""
+    step.
+
+    ``bound``: per bar, the steps its phrase's words count (``conditions.step_bounds``), or None to read the count
+    from ``facts``, whose top level is "that many or more" and so bounds nothing (read so, "eight steps forward"
+    over 4 bars was written with 14-19 steps)."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = STEP_PUSH, copies=(),
-                 fact_levels=FACT_LEVELS) -> None:
+                 fact_levels=FACT_LEVELS, bound=None) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         asked = facts[:, names.index("steps")].copy()  # -1: unsaid
+        asked[asked >= fact_levels[names.index("steps")] - 1] = -1  # the facts' top level: that many steps or more
+        if bound is not None:  # the words' own count, where they say one
+            asked = np.where(np.asarray(bound, dtype=np.int64) >= 0, np.asarray(bound, dtype=np.int64), asked)
         asked[[bar for bar in copies if 0 <= bar < len(asked)]] = -1
         self.asked = asked
-        self.top = fact_levels[names.index("steps")] - 1  # the facts' top level: that many steps or more
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")]).numpy()
         directions = {i: t for t, i in vocabulary.ids.items()  # "forward/middle", "place/low", ... (not "turn:+7/8")
                       if t.partition("/")[2] in ("high", "middle", "low")}
@@ -203,8 +209,8 @@ class StepsAsked(LogitsProcessor):
                     self.asked) or self.asked[bar] < 0:
                 continue
             written = sum(row.steps.get(b, 0) for b in range(int(self.starts[bar]), bar + 1))
-            if self.asked[bar] >= self.top or written < self.asked[bar] or row.counted == here:
-                continue  # the top level is "that many or more"; a foot joining a step said here is the same step
+            if written < self.asked[bar] or row.counted == here:
+                continue  # a foot joining a step said here is the same step
             moving[r] = True
             placed[r] = last[r] not in (row.before_group if row.group == here else row.carrying)
         if not bool(moving.any()):

@@ -286,14 +286,22 @@ async function openDance(id) {
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
   const checked = (dance.check || []).filter((row) => Object.keys(row.elements).length);  // words it can count
   const nothing = "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)";
-  $("dance-check").textContent = (dance.check || []).length && !checked.length ? nothing : checked.map((row) => {
+  const rows = (dance.check || []).length && !checked.length ? [nothing] : checked.map((row) => {
     const where = row.bars ? `bars ${row.bars[0]}-${row.bars[1]}` : "the dance";
     const missed = Object.entries(row.elements).filter(([, e]) => !e.followed)
       .map(([name, e]) => `${name} ${e.asked}, does ${e.done}`);
     const done = Object.values(row.elements).filter((e) => e.followed).length;
     const asked = Object.keys(row.elements).length;
     return `${where}: ${done} of ${asked} asked` + (missed.length ? ` (${missed.join("; ")})` : "");
-  }).join(" · ");
+  });
+  // the words no rule reads (each once: a phrase longer than 8 bars is checked in rows of 8), as the command line
+  // notes them, so that a choreographer does not take them for asked and missed
+  const unread = [...new Set((dance.check || []).flatMap((row) => row.unread || []))];
+  if (unread.length) {
+    rows.push(`not read: ${unread.map((c) => `"${c}"`).join(", ")} ` +
+              "(no step, turn, jump or arm level the notation's facts hold)");
+  }
+  $("dance-check").textContent = rows.join(" · ");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
     : dance.music && dance.music.notes ? "The score's notes play with it (a simple synthesiser)."
     : "No music: the beats are clicked.";
