@@ -537,6 +537,22 @@ def test_the_words_a_dance_could_not_read_are_noted_after_it_is_written(tmp_path
     assert code == 0 and err == f'note: not read: "face the audience" {reason}\n'
 
 
+def test_a_reader_that_stops_reading_stops_the_command_silently(capsys, monkeypatch):
+    """`motiongpt describe score | head -1`: when the reader stops, the command stops as a tool the pipe stopped does,
+    with SIGPIPE's status and no word (it said 'motiongpt: error: [Errno 32] Broken pipe')."""
+    import os
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone
+    gone = os.fdopen(write, "w", buffering=1)  # each line written at once, as a terminal's or a pipe's
+    monkeypatch.setattr(sys, "stdout", gone)
+    code = main(["describe", str(example)])
+    monkeypatch.undo()
+    gone.close()
+    assert code == 141 and capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("option", [["--limit", "-3"], ["--seeds", "0", "-1"], ["--seeds", "x"]])
 def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path, capsys):
     code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)

