@@ -156,9 +156,15 @@ def test_an_asked_jump_is_pushed_for_until_the_phrase_has_one_and_down_after():
     assert pushed(counted, flown[:-1]) == {"col:centre": -10.0}  # ... and the centre, where only a flight is said
     assert pushed(JumpAsked(vocabulary, asked(None, jumps=0), FACT_NAMES, bound=[0, 0]), start + ["col:centre"]) == {
         "flight": -12.0}  # words that count no jump ask for none
-    three = JumpAsked(vocabulary, asked(None, jumps=3), FACT_NAMES, bound=[3, 3])  # the top level: three or more
-    assert pushed(three, flown[:-2] + ["col:centre", "flight", "dur:1", "pos:2", "col:centre", "flight", "dur:1",
-                                       "pos:3", "col:centre"]) == {}
+    # the facts' top level is "three or more", but the words' own count is a count: three flights written, the
+    # fourth is pushed down (until 2026-12-07 a count at the top level bounded nothing, as StepsAsked's eight did)
+    three = JumpAsked(vocabulary, asked(None, jumps=3), FACT_NAMES, push=5.0, bound=[3, 3])
+    thrice = flown[:-2] + ["col:centre", "flight", "dur:1", "pos:2", "col:centre", "flight", "dur:1", "pos:3",
+                           "col:centre"]
+    assert pushed(three, thrice) == {"flight": -10.0}
+    five = JumpAsked(vocabulary, asked(None, jumps=3), FACT_NAMES, push=5.0, bound=[5, 5])  # "five jumps"
+    assert pushed(five, thrice) == {"col:centre": 5.0, "flight": 5.0, "col:support-left": 5.0,
+                                    "col:support-right": 5.0}  # owed five, not the rows' three (and landed first)
     # filling in bar 2 between bar 1 (which flew) and the end: the middle's bars follow the prefix's
     filling = ["<fim_prefix>", *start[:-1], "col:centre", "flight", "dur:1", "<fim_suffix>", "<eos>",
                "<fim_middle>", "<bar>", "pos:1", "col:centre"]
@@ -211,11 +217,29 @@ def test_sampled_dances_jump_no_more_than_the_words_count(monkeypatch):
     grid = laban.BeatGrid.uniform(60, 16, 4)
     plain = generation.variations(model, grid, 4, bars=4, seed=4)
     assert sum(phrase_facts(score, (1, 4)).jumps >= 2 for score in plain) >= 2
-    for words, count in (("a jump", 1), ("four steps forward", 0)):
+    for words, count in (("a jump", 1), ("four steps forward", 0), ("three jumps", 3)):  # 3 3 4 4 with the facts'
+        # top level ("three or more") left unbounded
         scores = generation.variations(model, grid, 4, text=words, bars=4, seed=4)
         assert all(phrase_facts(score, (1, 4)).jumps == count for score in scores), words
     loose = generation.variations(model, grid, 4, text="jump, balance", bars=4, seed=4)
     assert any(phrase_facts(score, (1, 4)).jumps >= 2 for score in loose)
+
+
+def test_a_count_of_jumps_past_the_facts_top_level_is_owed_as_said():
+    """The fact rows hold a jump count up to "three or more"; the words' own count (``conditions.jump_bounds``) is
+    what a phrase owes. The built-in model asked "five jumps" over 4 bars at 120 bpm, owed the rows' three, wrote 2,
+    3, 3 and 4 flights; owed five, 4, 3, 4 and 4 (the push raises a flight where one may take off; it forces none)."""
+    from laban.description import phrase_facts
+    from motiongpt.cocreate import load_model
+    from motiongpt.model.conditions import jump_bounds, word_phrases
+    from motiongpt.model.generate import variations
+
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+    assert jump_bounds(word_phrases("five jumps", grid, 4)[1], grid, 4).tolist() == [5] * 4
+    model = load_model(None, None).model
+    flights = [phrase_facts(score, (1, 4)).jumps
+               for score in variations(model, grid, 4, text="five jumps", bars=4, seed=0, guidance=3.0, top_p=0.9)]
+    assert min(flights) >= 3 and sum(n >= 4 for n in flights) >= 3 and max(flights) <= 5, flights
 
 
 def test_a_phrase_that_has_its_steps_steps_no_further():

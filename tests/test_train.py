@@ -5,10 +5,12 @@ two processes train together under DDP on CPU."""
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -311,6 +313,43 @@ def test_a_corpus_built_on_a_finer_grid_trains_on_its_own_vocabulary(trials, tmp
     assert err.count("\n") == 1 and not (tmp_path / "run2").exists()
 
 
+def test_the_command_shows_its_steps_and_none_of_lightnings_noise(examples, scores, tmp_path):
+    """What ``motiongpt train`` prints is the run's: its steps out of max_steps on stderr, with the loss, and the
+    one line of what shipped on stdout. Before, its bar read "Epoch 0/-2" (epochs are not what a run counts, and
+    ``max_epochs=-1``), and stderr held Lightning's advertisement ("💡 Tip: ... try installing litlogger"), torch's
+    deprecation of a class Lightning uses (``LeafSpec``) and, with validation, Lightning's echo of a setting
+    ``train`` passed ("`Trainer(limit_val_batches=1.0)` was configured so 100% of the batches will be used..").
+    The devices used are still said, and a warning of the run's own still shows."""
+    import warnings
+
+    (tmp_path / "tiny.json").write_text('{"model": "tiny", "batch_size": 2, "window_bars": 2, "warmup_steps": 1}')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "motiongpt.cli", "train", "--corpus", str(scores), "--config",
+                           str(tmp_path / "tiny.json"), "--max-steps", "3", "-o", str(tmp_path / "run")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == f"{tmp_path / 'run' / 'model'}: trained 3 steps on 5 windows of 2 takes\n", done.stdout
+    assert "training: 100%" in done.stderr and "3/3" in done.stderr and "train_loss" in done.stderr, done.stderr
+    assert "GPU available" in done.stderr
+    assert not [noise for noise in ("Epoch", "Tip", "litlogger", "LeafSpec", "v_num") if noise in done.stderr], \
+        done.stderr
+
+    class Problem(L.Callback):
+        def on_train_start(self, *_) -> None:
+            warnings.warn("a corpus problem")
+
+    lines, lightning = Lines(), logging.getLogger("lightning.pytorch")
+    lightning.addHandler(lines)
+    try:
+        with pytest.warns(UserWarning, match="a corpus problem"):
+            train(examples, replace(SETTINGS, max_steps=2), tmp_path / "validated", validation=examples[:2],
+                  progress=False, callbacks=[Problem()])
+    finally:
+        lightning.removeHandler(lines)
+    assert any("GPU available" in line for line in lines.said)
+    assert not [line for line in lines.said if "was configured so" in line or "Tip" in line], lines.said
+
+
 def test_a_corpus_with_no_training_takes_is_said_to_have_none(trials, tmp_path, capsys):
     """A corpus whose manifest holds every take out (split test or validation) stopped training with 'no training
     examples', naming neither the corpus nor the split."""
@@ -400,17 +439,18 @@ class FailAtFitStart(L.Callback):
         raise Killed
 
 
+class Lines(logging.Handler):
+    """The lines a logger was given, as said."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = []
+
+    def emit(self, record) -> None:
+        self.said.append(record.getMessage())
+
+
 def test_a_run_that_fails_before_its_first_step_keeps_lightning_quiet(examples, tmp_path):
-    import logging
-
-    class Lines(logging.Handler):
-        def __init__(self) -> None:
-            super().__init__()
-            self.said = []
-
-        def emit(self, record) -> None:
-            self.said.append(record.getMessage())
-
     lines, lightning = Lines(), logging.getLogger("lightning.pytorch")
     lightning.addHandler(lines)
     try:

@@ -319,8 +319,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
         from .steering import JumpAsked  # an asked jump pushed for
 
         limit = next((p for p in processors if isinstance(p, FlightLimit)), None)  # where a flight may take off
-        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names, limit=limit, copies=copies,
-                                    fact_levels=model.config.fact_levels, bound=jumps,
+        processors.append(JumpAsked(vocabulary, facts, model.config.fact_names, limit=limit, copies=copies, bound=jumps,
                                     spared=turning.turning if turning is not None else None))
     if running is not None and (running >= 0).any():
         processors.append(Strides(grammar, running, 60.0 / grid.tempo))  # a run's rhythm, where words ask to run

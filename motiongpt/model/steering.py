@@ -343,17 +343,19 @@ class JumpAsked(LogitsProcessor):
     where the phrase may still turn (``spared``: ``TurnAsked.turning``: its turn unsaid, or owed), which a turn on
     both feet may do.
     ``bound``: per bar, the jumps its phrase's words count (``conditions.jump_bounds``: words that say a jump but
-    not how often, as CMU's descriptions do, bound nothing); None: nothing is bounded. The facts' top level ("three
-    jumps or more") and bars written as copies (``copies``) are not bounded either."""
+    not how often, as CMU's descriptions do, bound nothing); None: nothing is bounded, and the jumps owed are read
+    from ``facts``. Where the words count, their count is both what is owed and the bound, the facts' top level
+    included: that level is "three jumps or more", so read from the rows "five jumps" was owed three and bounded by
+    nothing (the built-in model wrote 2-3 flights). Bars written as copies (``copies``) are not bounded."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, push: float = JUMP_PUSH, limit=None, copies=(),
-                 fact_levels=FACT_LEVELS, spared=None, bound=None) -> None:
+                 spared=None, bound=None) -> None:
         self.limit, self.spared = limit, spared
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
-        self.asked = torch.from_numpy(facts[:, names.index("jumps")])  # -1: unsaid
+        asked = facts[:, names.index("jumps")]  # -1: unsaid; the top level: that many jumps or more
         bound = np.full(len(facts), -1, dtype=np.int64) if bound is None else np.array(bound, dtype=np.int64)
-        bound[bound >= fact_levels[names.index("jumps")] - 1] = -1
+        self.asked = torch.from_numpy(np.where(bound >= 0, bound, asked))  # the words' own count, where they say one
         bound[[bar for bar in copies if 0 <= bar < len(bound)]] = -1
         self.bound = torch.from_numpy(bound)
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")]).tolist()

@@ -10,7 +10,8 @@
   ``lora=True`` ``adapter/`` (peft: ``adapter_config.json`` + ``adapter_model.safetensors``): with validation
   examples, the weights of the validation that scored best (``BestValidation`` keeps them in ``best/``; a small
   corpus overfits before the schedule ends), else the last step's.
-- A progress bar, a CSV log (``logs/run<N>/metrics.csv``, one per launch; TensorBoard beside it when installed), bf16 on a GPU,
+- A progress bar of steps out of ``max_steps`` (``_StepsBar``, on stderr; none of Lightning's tips and echoes), a
+  CSV log (``logs/run<N>/metrics.csv``, one per launch; TensorBoard beside it when installed), bf16 on a GPU,
   ``devices``/``strategy`` passed to Lightning (``ddp`` on CPU uses gloo).
 """
 
@@ -21,6 +22,7 @@ import logging
 import math
 import os
 import signal
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -29,7 +31,8 @@ from pathlib import Path
 import lightning as L
 import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
-from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks.progress.tqdm_progress import Tqdm
 
 from laban.errors import LabanError
 from laban.files import readable_as_folder
@@ -311,32 +314,36 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
     if not gpu and accelerator in ("auto", "cpu") and isinstance(devices, int) and devices > cores:
         raise TrainingError(f"devices={devices}: on the CPU a device is a process, and this machine has {cores} "
                             f"core{'s' if cores > 1 else ''}")  # (1,000 asked for started 219 processes)
-    with _HeldLines() as held:
+    with _HeldLines() as held, warnings.catch_warnings():
+        # Lightning's own use of torch's pytree API, deprecated there: nothing a researcher can act on
+        warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated",
+                                category=FutureWarning)
         try:
             trainer = L.Trainer(default_root_dir=out_dir, max_steps=settings.max_steps, max_epochs=-1,
                                 accelerator=accelerator, devices=devices, strategy=strategy,
                                 precision="bf16-mixed" if gpu else "32-true", deterministic=True,
                                 use_distributed_sampler=False, logger=_loggers(out_dir), log_every_n_steps=1,
-                                callbacks=[checkpoints, best, held, *callbacks], enable_progress_bar=progress,
-                                enable_model_summary=False, num_sanity_val_steps=0,
+                                callbacks=[checkpoints, best, held, *callbacks, *([_StepsBar()] if progress else [])],
+                                enable_progress_bar=progress, enable_model_summary=False, num_sanity_val_steps=0,
                                 val_check_interval=settings.validate_every or None,
                                 check_val_every_n_epoch=None if settings.validate_every else 1,
-                                limit_val_batches=1.0 if validation else 0)
+                                limit_val_batches=None if validation else 0)  # None: all, without Lightning's
+            # line saying so ("`Trainer(limit_val_batches=1.0)` was configured so 100% of the batches...")
         except (MisconfigurationException, ValueError, TypeError, ImportError) as error:  # Lightning's word on
             # the hardware (ImportError: an accelerator whose library is not installed, as tpu's torch_xla)
             raise TrainingError(f"cannot train with accelerator={accelerator!r}, devices={devices!r}, "
                                 f"strategy={strategy!r}: {' '.join(str(error).split())}") from None
         ctrl_c = signal.getsignal(signal.SIGINT)
-        with warnings.catch_warnings():  # a batch is a pure function of its step (StepBatches): a run resumed
-            # mid-epoch gets the batches of an uninterrupted one, not the "unreliable results" Lightning warns of
-            warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch")
-            try:
-                trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
-            except SystemExit:  # Lightning's end of a run shut down on Ctrl-C: sys.exit(1), Ctrl-C ignored after
-                if not trainer.interrupted:
-                    raise
-                signal.signal(signal.SIGINT, ctrl_c)
-                raise KeyboardInterrupt from None  # the caller's to say (the command: "interrupted", status 130)
+        # a batch is a pure function of its step (StepBatches): a run resumed mid-epoch gets the batches of an
+        # uninterrupted one, not the "unreliable results" Lightning warns of
+        warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch")
+        try:
+            trainer.fit(module, datamodule=data, ckpt_path=last if last.exists() else None)
+        except SystemExit:  # Lightning's end of a run shut down on Ctrl-C: sys.exit(1), Ctrl-C ignored after
+            if not trainer.interrupted:
+                raise
+            signal.signal(signal.SIGINT, ctrl_c)
+            raise KeyboardInterrupt from None  # the caller's to say (the command: "interrupted", status 130)
     shipped = out_dir / ("adapter" if lora else "model")
     if trainer.is_global_zero:
         if best.step >= 0 and best.folder.is_dir():
@@ -376,16 +383,74 @@ def _check_resumable(path: Path, module: MotionGPTModule) -> None:
                             f"train with the settings it was made with, or into another folder")
 
 
+class _StepsBar(TQDMProgressBar):
+    """The run's steps out of ``max_steps`` (from the step it resumed at), with the losses: Lightning's bar counted
+    the batches of an epoch, which here is bookkeeping (a batch is a function of its step, ``StepBatches``), and read
+    "Epoch 0/-2" under ``max_epochs=-1``. On stderr, as the package's other bars (``viz.progress``): stdout keeps the
+    command's one line saying what shipped."""
+
+    def init_train_tqdm(self):
+        return self._bar("training", total=self.trainer.max_steps, initial=self.trainer.global_step, leave=True,
+                         position=2 * self.process_position, smoothing=0)
+
+    def init_validation_tqdm(self):
+        return self._bar("validating", leave=False, position=2 * self.process_position + 1)
+
+    def _bar(self, label: str, **settings) -> Tqdm:
+        return Tqdm(desc=label, disable=self.is_disabled, dynamic_ncols=True, file=sys.stderr,
+                    bar_format=self.BAR_FORMAT, **settings)
+
+    def on_train_epoch_start(self, *_) -> None:
+        """Nothing: the bar runs over the epochs (Lightning's started it again at each)."""
+
+    def on_train_batch_end(self, trainer: L.Trainer, module: L.LightningModule, *_) -> None:
+        if self._should_update(trainer.global_step, trainer.max_steps):
+            self.train_progress_bar.n = trainer.global_step
+            self.train_progress_bar.set_postfix(self.get_metrics(trainer, module))
+        if not trainer.enable_validation:
+            self._done(trainer)
+
+    def on_validation_batch_start(self, trainer: L.Trainer, module: L.LightningModule, batch, index: int,
+                                  dataloader_idx: int = 0) -> None:
+        super().on_validation_batch_start(trainer, module, batch, index, dataloader_idx)
+        if index == 0:  # (Lightning's: "Validation DataLoader 0", for the one loader there is)
+            self.val_progress_bar.set_description("validating")
+
+    def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        super().on_validation_end(trainer, module)  # the validation's loss shown beside the steps
+        self._done(trainer)
+
+    def _done(self, trainer: L.Trainer) -> None:
+        """At the last step (and its validation), the bar ends: Lightning's line saying why the run stopped would
+        otherwise be written on the bar's line."""
+        if trainer.global_step >= trainer.max_steps:
+            self.train_progress_bar.close()
+
+    def get_metrics(self, trainer: L.Trainer, module: L.LightningModule) -> dict:
+        return {k: v for k, v in super().get_metrics(trainer, module).items() if k != "v_num"}  # the log's folder
+
+
 class _HeldLines(L.Callback):
     """Holds back Lightning's start-up lines ("GPU available: ..."), and lets them out at the first step: a run
-    that fails before it (on a device it cannot use, say) ends in its one line of error alone."""
+    that fails before it (on a device it cannot use, say) ends in its one line of error alone. Its lines that say
+    nothing of the run are dropped where Lightning logs them (``_unsaid``)."""
 
     def __init__(self) -> None:
         from logging.handlers import BufferingHandler
 
         self.logger, self.held, self.handlers = logging.getLogger("lightning.pytorch"), BufferingHandler(10_000), []
+        self.source = logging.getLogger("lightning.pytorch.utilities.rank_zero")  # rank_zero_info's logger
+
+    @staticmethod
+    def _unsaid(record: logging.LogRecord) -> bool:
+        """False for Lightning's advertisements ("💡 Tip: ... try installing litlogger") and its echoes of what
+        ``train`` passed it ("`Trainer(val_check_interval=1)` was configured so validation will run after every
+        batch"); True for the rest (the devices used, why a run stopped)."""
+        message = record.getMessage()
+        return not ("Tip: " in message and "installing" in message or ")` was configured so " in message)
 
     def __enter__(self) -> _HeldLines:
+        self.source.addFilter(self._unsaid)
         self.handlers = list(self.logger.handlers)
         for handler in self.handlers:
             self.logger.removeHandler(handler)
@@ -407,6 +472,7 @@ class _HeldLines(L.Callback):
 
     def __exit__(self, kind, *_) -> None:
         self.let_out(show=kind is None)  # a run that ends with no step (resumed when done) still says why
+        self.source.removeFilter(self._unsaid)
 
 
 def _replace(source: Path, target: Path) -> None:
