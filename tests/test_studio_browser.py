@@ -478,11 +478,12 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
 
     app = _studio(tmp_path)
     studio = app.state.studio
-    written, gate = threading.Event(), threading.Event()
+    written, holding, gate = threading.Event(), threading.Event(), threading.Event()
     save = studio._save
 
     def held(dance, dance_id):  # the first variation written and shown, the worker held before the second
         if dance.lineage.operation == "vary" and written.is_set():
+            holding.set()
             gate.wait(60)
         save(dance, dance_id)
         if dance.lineage.operation == "vary":
@@ -506,6 +507,7 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
             [shown] = [d for d in studio.folder.dance_ids() if d != first]
             live = wait(driver, lambda d: shown in listed(d), 30, "the variation in the history while it runs")
             running = not _idle(driver)
+            assert holding.wait(120), "no second variation made"  # kept with the first: made before the cancel
             driver.find_element(By.ID, "job-cancel").click()
             gate.set()
             wait(driver, _idle, 60, "the cancel")
@@ -555,10 +557,11 @@ def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
         """``click`` starts a job that writes options; Cancel once the first is written, the worker held before
         the second: the options kept, the page's notice, its cards and what the grid says it shows."""
         before = set(studio.folder.dance_ids())
-        written, gate = threading.Event(), threading.Event()
+        written, holding, gate = threading.Event(), threading.Event(), threading.Event()
 
         def held(dance, dance_id):
             if written.is_set():
+                holding.set()
                 gate.wait(60)
             save(dance, dance_id)
             written.set()
@@ -567,6 +570,9 @@ def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
         try:
             click()
             assert written.wait(120), "no option written"
+            # the second option made and held at its save before the cancel (on a loaded machine the cancel came
+            # before it was made, and one option was kept)
+            assert holding.wait(120), "no second option made"
             wait(driver, lambda d: d.find_element(By.ID, "job-cancel").is_enabled(), 30, "the job followed")
             driver.find_element(By.ID, "job-cancel").click()
             gate.set()
