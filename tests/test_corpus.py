@@ -172,6 +172,29 @@ def test_a_corpus_built_from_a_relative_folder_finds_its_music_and_captures_from
     assert any(music is not None and Path(music).is_file() for _, _, _, music, _ in takes)
 
 
+def test_a_corpus_moved_with_its_takes_finds_its_music_and_says_when_it_is_gone(folder, tmp_path):
+    """A corpus and its input folder copied to another machine (another home) recorded each take's music by the
+    path it had on the first: every paired take silently trained on its dance's controls instead of its music's,
+    and every take's energy came from its score instead of its capture."""
+    from motiongpt.train.corpus import read_corpus
+
+    shutil.copytree(folder, tmp_path / "first" / "takes")
+    assert main(["corpus", "build", str(tmp_path / "first" / "takes"), "-o", str(tmp_path / "first" / "corpus"),
+                 "-q"]) == 0
+    shutil.move(tmp_path / "first", tmp_path / "second")  # (the index as every corpus has it: whole paths)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is missing: nothing said
+        moved = Corpus.load(tmp_path / "second" / "corpus")
+        takes = [t for split in ("train", "validation", "test") for t in read_corpus(moved.folder, split)]
+    assert moved.take("sub/07_01").music == str(tmp_path / "second" / "takes" / "sub" / "07_01.mid")
+    assert [music for *_, music, _ in takes if music] == [str(tmp_path / "second" / "takes" / "sub" / "07_01.mid")]
+    assert all(capture is not None and Path(capture[0]).is_file() for *_, capture in takes)
+    (tmp_path / "second" / "takes" / "sub" / "07_01.mid").unlink()  # moved without its music: said, once a load
+    with pytest.warns(UserWarning) as said:
+        Corpus.load(tmp_path / "second" / "corpus")
+    assert len(said) == 1 and "1 of its 4 takes lost their music" in str(said[0].message)
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda p: p.unlink(), "not a corpus"),
     (lambda p: p.write_text('{"format": "motiongpt-corpus", "takes": [}'), "damaged corpus index"),

@@ -115,6 +115,23 @@ def test_a_corpus_folder_is_read_as_clips_without_its_manifest(tmp_path):
     assert twice.motion.fps == 2 * clip.motion.fps and twice.motion.frame_count == clip.motion.frame_count
 
 
+def test_a_folder_s_manifest_gives_the_held_out_takes_their_style(tmp_path, monkeypatch):
+    """``evaluate --model`` asked the model for each held-out take's style from CMU's trial names only: a
+    researcher's folder of takes whose manifest.csv says each one's style had every dance written in no style."""
+    import motiongpt.model.generate as generation
+
+    score = laban.Score.load(REPO / "examples" / "first_phrase.laban")
+    laban.write_bvh(laban.decode(score), tmp_path / "take.bvh")
+    (tmp_path / "manifest.csv").write_text("file,style\ntake.bvh,salsa lead\n")
+    clip, = evaluate.load_directory(tmp_path)
+    assert clip.style == "salsa lead"
+    asked, generate = [], generation.generate
+    monkeypatch.setattr(generation, "generate", lambda *a, **k: asked.append(k["style"]) or generate(*a, **k))
+    assert evaluate.main(["--reference", str(tmp_path), "--held-out", str(tmp_path), "--model", "builtin", "--seeds",
+                          "0", "--no-baselines", "--best-of", "1", "-o", str(tmp_path / "out" / "report.json")]) == 0
+    assert asked == ["salsa lead"]
+
+
 def test_dance_folders_are_read_as_clips_with_their_scores_and_words(tmp_path):
     """``motiongpt generate --variations 2 -o v`` writes v/1 and v/2, each dance.bvh, score.laban, prompt.json:
     ``evaluate --generated v`` found no motion file in v, and given v/1 read one clip named 'dance' with neither

@@ -429,7 +429,7 @@ def test_a_studio_folder_unpacked_elsewhere_plays_develops_and_makes_again_its_d
     """prompt.json names an upload by its whole path: the history's zip unpacked on another computer (or the folder
     moved) lost its music: the page played clicks for its notes, Continue on its next bars failed ("no such file
     (the music this dance was made on)") and ``motiongpt history --replay`` made none again. The music is found
-    again under the folder (``cocreate.dance.found_again``)."""
+    again under the folder (``data.paths.found_again``)."""
     import shutil
     import zipfile
 

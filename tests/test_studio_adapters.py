@@ -120,7 +120,7 @@ def test_a_studio_folder_unpacked_elsewhere_develops_and_makes_again_its_adapter
     """A lineage names the studio's adapter FOLDER/adapters/NAME by its whole path: the history's zip unpacked on
     another computer (or the folder moved) developed a dance the adapter wrote without it (vary and continue wrote
     in no style) and ``motiongpt history --replay`` made none of its dances again. The adapter is found again under
-    the folder (``cocreate.dance.found_again``) and goes on writing the dance."""
+    the folder (``data.paths.found_again``) and goes on writing the dance."""
     import shutil
     import zipfile
 

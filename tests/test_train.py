@@ -285,6 +285,13 @@ def test_fine_tuning_on_a_style_the_model_does_not_know_says_so(tmp_path, monkey
         assert main(["train", "--corpus", str(tmp_path / "corpus"), "--init", str(tmp_path / "base"), "--config",
                      str(tmp_path / "tiny.json"), "--max-steps", "1", "--quiet", "-o", str(tmp_path / "run")]) == 0
     assert not [w for w in said if "eval mode" in str(w.message)]  # the model loaded for --init trains in train mode
+    # an adapter has no style slot of its own either: said too, with what the adapter then is
+    with pytest.warns(UserWarning, match="^the model at --init knows no style 'modern' \\(it knows salsa\\): those "
+                                         "takes train as takes of no style; the adapter is their style, asked for "
+                                         "by its folder \\(generate --style ADAPTER\\): one adapter per style$"):
+        assert main(["train", "--corpus", str(tmp_path / "corpus"), "--init", str(tmp_path / "base"), "--lora",
+                     "--config", str(tmp_path / "tiny.json"), "--max-steps", "1", "--quiet", "-o",
+                     str(tmp_path / "lora")]) == 0
 
 
 def test_a_corpus_built_on_a_finer_grid_trains_on_its_own_vocabulary(trials, tmp_path, capsys):

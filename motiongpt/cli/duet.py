@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     mapping = common.mapping(args.map)
     lead_score, lead, source = duets.read_lead(args.lead, fps=args.fps, bpm=args.bpm, seed=args.seed, mapping=mapping)
 
-    from motiongpt.cocreate.dance import recorded_path, score_digest
+    from motiongpt.cocreate.dance import score_digest
+    from motiongpt.data.paths import recorded_path
     from motiongpt.cocreate.models import weights_version
     from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
 

@@ -87,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
         if built is not None:
             _holds(vocabulary, built, args.init, args.corpus)
         unknown = [style for style in styles_of(takes + held) if style not in config.styles]
-        if unknown and not args.lora:  # its style slots are its own: such takes train as takes of no style
+        if unknown:  # its style slots are its own, an adapter's too: such takes train as takes of no style (with
+            # --lora, unsaid: a corpus of several new styles became one adapter's unlabelled dances)
             warnings.warn(f"the model at --init knows no style {', '.join(map(repr, unknown))} (it knows "
-                          f"{', '.join(config.styles) or 'none'}): those takes train as takes of no style; a new "
-                          "style is learned by a style adapter (--lora)")
+                          f"{', '.join(config.styles) or 'none'}): those takes train as takes of no style; " +
+                          ("the adapter is their style, asked for by its folder (generate --style ADAPTER): one "
+                           "adapter per style" if args.lora else "a new style is learned by a style adapter (--lora)"))
     if settings.augmented_windows and (args.corpus / "corpus.json").is_file():
         import numpy as np
 

@@ -13,7 +13,9 @@ from laban.cells import cell_centre, cell_of
 from laban.errors import MusicError
 from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
-from .dance import CocreateError, Dance, found_again
+from motiongpt.data.paths import found_again
+
+from .dance import CocreateError, Dance
 from .models import Loaded
 
 
@@ -189,7 +191,7 @@ def _place(symbol, column) -> tuple:
 
 
 def _music_path(dance: Dance):
-    """The music ``dance`` was made on, where it is now (``dance.found_again``)."""
+    """The music ``dance`` was made on, where it is now (``paths.found_again``)."""
     from motiongpt.conditioning.music import resolve_music
 
     try:

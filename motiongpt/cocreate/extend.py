@@ -20,7 +20,9 @@ import numpy as np
 
 from laban.errors import LabanError, naming
 
-from .dance import CocreateError, Dance, Lineage, recorded_path
+from motiongpt.data.paths import recorded_path
+
+from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
 from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
 from .models import Loaded, style_for

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .dance import CocreateError, Dance, Lineage, joined, recorded_path
+from motiongpt.data.paths import recorded_path
+
+from .dance import CocreateError, Dance, Lineage, joined
 from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from motiongpt.errors import missing_folder
 
-from .dance import CocreateError, found_again, recorded_path
+from motiongpt.data.paths import found_again, recorded_path
+
+from .dance import CocreateError
 
 # The file that makes a folder a model's, and an adapter's (``motiongpt train --lora``): what a folder found again
-# where a lineage's is gone must hold (``dance.found_again``)
+# where a lineage's is gone must hold (``paths.found_again``)
 MODEL_WEIGHTS, ADAPTER_WEIGHTS = "model.safetensors", "adapter_model.safetensors"
 
 
@@ -67,7 +69,7 @@ def load_for(dance, model: str | Path | None = None) -> Loaded:
 
 
 def adapter_of(dance) -> str | None:
-    """The style adapter folder ``dance`` was made with (its lineage's), where it is now (``dance.found_again``: in
+    """The style adapter folder ``dance`` was made with (its lineage's), where it is now (``paths.found_again``: in
     a studio folder or a folder of dances moved or unzipped elsewhere with its adapters), or None."""
     return found_again(dance.lineage.adapter, dance.path, ADAPTER_WEIGHTS) or None
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .dance import NAMED_MODELS, CocreateError, Dance, found_again, score_digest
+from motiongpt.data.paths import NAMED_MODELS, found_again
+
+from .dance import CocreateError, Dance, score_digest
 from .models import MODEL_WEIGHTS, Loaded, adapter_of
 
 
@@ -159,7 +161,7 @@ def _follower(dance: Dance, parents: list[Dance], models) -> Dance:
 
 
 def _capture(dance: Dance, parent: dict) -> Dance:
-    """The capture ``dance`` was continued from (where it is now: ``dance.found_again``), tokenized again as it was
+    """The capture ``dance`` was continued from (where it is now: ``paths.found_again``), tokenized again as it was
     (``extend.from_capture``), if its score is the one the lineage names."""
     from .extend import from_capture
 
@@ -178,7 +180,7 @@ def _as_named(digest: str, parent: dict, path, what: str) -> None:
 
 def model_loader(dance: Dance, cache: dict | None = None):
     """``models(style)`` for ``replay``: the model ``dance``'s lineage names (the built-in one, the streaming
-    follower, or a folder by its whole path, found where it is now: ``dance.found_again``), with ``style``, each
+    follower, or a folder by its whole path, found where it is now: ``paths.found_again``), with ``style``, each
     loaded once into ``cache``; weights other than those the lineage names are one line."""
     from .models import load_model
 

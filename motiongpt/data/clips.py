@@ -34,6 +34,7 @@ class Clip:
     score: Score | None = None
     category: str = ""
     text: str = ""  # what the dance is, in words: a CMU description or the prompt it was generated from
+    style: str = ""  # its style label, where a folder's manifest.csv gives one (the shared trials': ``cmu_styles``)
 
 
 def load_split(split: str, subset: str = "all", path: Path = SPLIT_FILE) -> list[Clip]:
@@ -73,7 +74,8 @@ def load_directory(folder: Path) -> list[Clip]:
     .csv, body tracking .json; not a ``manifest.csv``; hidden folders left out), named by its path under the folder
     without its suffix as ``motiongpt corpus build`` names a take, with what lies beside it under the same stem:
     music or a beats file for its beats (``beats_beside``), a score (.laban, .score.json) it was decoded from, and
-    the prompt it was made from (.txt); a ``manifest.csv``'s frame rates (``fps``) where a file's header is wrong.
+    the prompt it was made from (.txt); a ``manifest.csv``'s frame rates (``fps``) where a file's header is wrong,
+    and its style labels (``style``: what a model's dance for a held-out take is asked to be in).
     A dance folder as the co-creation commands write one (``dance.bvh``, ``score.laban``, ``prompt.json``) is a
     clip named after the folder, and so is each one in the folder or below it (``motiongpt generate
     --variations``' 1, 2, ...)."""
@@ -97,7 +99,8 @@ def load_directory(folder: Path) -> list[Clip]:
         name = path.relative_to(folder).with_suffix("").as_posix()
         row = rows.get(str(path.resolve())) or rows.get(name) or rows.get(path.stem) or {}
         fps = row.get("fps")  # a header's slip mended
-        clips.append(Clip(name, laban.read_motion(path, frame_rate=fps), beats_beside(path), score, text=text))
+        clips.append(Clip(name, laban.read_motion(path, frame_rate=fps), beats_beside(path), score, text=text,
+                          style=row.get("style", "")))
     # dance folders, ordered as their names count (variations 1, 2, ..., 10)
     dances.sort(key=lambda p: (p.parent.relative_to(folder).as_posix(), not p.name.isdigit(),
                                int(p.name) if p.name.isdigit() else 0, p.name))
@@ -128,7 +131,8 @@ def _gathered(folder: Path) -> tuple[list[Path], list[Path]]:
 
 def _manifest(folder: Path) -> dict[str, dict]:
     """The folder's manifest.csv rows (``motiongpt.data.manifest``), {} without one: the real frame rate of a take
-    whose header says another (a 60-fps salsa take read at its header's 120 was measured at twice its speed)."""
+    whose header says another (a 60-fps salsa take read at its header's 120 was measured at twice its speed), and
+    its style label."""
     from .manifest import read_manifest
 
     return read_manifest(folder / MANIFEST) if (folder / MANIFEST).is_file() else {}
@@ -182,7 +186,7 @@ def pieces(clip: Clip, seconds: float) -> list[Clip]:
         part = frames(clip.motion, slice(start, start + n))
         grid = None if clip.grid is None else BeatGrid(tuple(np.asarray(clip.grid.times) - start / clip.motion.fps),
                                                        clip.grid.beats_per_bar)
-        out.append(Clip(f"{clip.name}@{k}", part, grid, None, clip.category, clip.text))
+        out.append(Clip(f"{clip.name}@{k}", part, grid, None, clip.category, clip.text, clip.style))
     return out
 
 

@@ -175,15 +175,24 @@ class Corpus:
             subdivision = int(data["subdivision"])
         except (KeyError, TypeError, ValueError) as error:
             raise CorpusError(f"{path}: a damaged corpus index (a take's {error} is missing or wrong)") from None
+        gone = [t.music for t in takes if t.music is not None and not Path(t.music).is_file()]
+        if gone:  # its takes would train on their dances' controls instead of their music's, unsaid
+            warnings.warn(f"{folder}: {len(gone)} of its {len(takes)} takes lost their music (not at "
+                          f"{gone[0]}{' and others' if len(gone) > 1 else ''}, nor under the corpus's folders): "
+                          "they train on their dances' controls; move the music with the corpus, or build it again")
         return cls(folder, takes, subdivision, VOCABULARY_VERSION, VERSION)
 
 
 def _take(entry: dict, folder: Path) -> Take:
+    """A take of the index, its capture and music found where they are now (``_whole``)."""
+    from .paths import found_again
+
     split = entry["split"]
     if split not in SPLITS:
         raise ValueError("split")
-    return Take(str(entry["name"]), str(entry["score"]), str(entry["source"]), str(entry["sha256"]), split,
-                str(entry["style"]), str(entry["description"]), entry["music"],
+    music = None if entry["music"] is None else found_again(str(entry["music"]), folder)
+    return Take(str(entry["name"]), str(entry["score"]), found_again(str(entry["source"]), folder),
+                str(entry["sha256"]), split, str(entry["style"]), str(entry["description"]), music,
                 None if entry["fps"] is None else float(entry["fps"]), float(entry["seconds"]), int(entry["bars"]),
                 int(entry["tokens"]), folder, dict(entry.get("made_with") or {}))
 
@@ -384,7 +393,10 @@ def _described(old: Take, s: Source, folder: Path) -> Take:
 def _whole(path: str | Path | None) -> str | None:
     """A take's motion or music file as the index records it: whole, so that the corpus reads its captures and
     music from whatever folder it is trained in (a path relative to the build's working folder was silently
-    missed there: a paired corpus trained on its dances' controls instead of its music's)."""
+    missed there: a paired corpus trained on its dances' controls instead of its music's). A corpus moved with
+    its inputs (to another machine, another home) finds them again as a dance finds its music
+    (``motiongpt.data.paths.found_again``: the most of the recorded path's last parts under the nearest folder
+    above the corpus), and ``Corpus.load`` says how many takes' music is gone where it cannot."""
     return None if path is None else os.path.abspath(path)
 
 
@@ -392,7 +404,9 @@ def _previous(folder: Path) -> dict[str, Take]:
     """The takes a corpus folder indexes already (nothing, if its index is missing, damaged or of another
     version: everything is redone)."""
     try:
-        return {t.name: t for t in Corpus.load(folder).takes}
+        with warnings.catch_warnings():  # (music gone from a previous build: the sources say where it is now)
+            warnings.simplefilter("ignore")
+            return {t.name: t for t in Corpus.load(folder).takes}
     except LabanError:
         return {}
 

@@ -158,7 +158,10 @@ def command(args: argparse.Namespace) -> int:
         try:
             styles = cmu_styles()
         except FileNotFoundError:
-            styles = None
+            styles = {}
+        # a folder's own labels (its manifest.csv's style column) win: a researcher's takes were all written in no
+        # style, named like no CMU trial
+        styles = {**styles, **{clip.name: clip.style for clip in held_out if clip.style}} or None
     if args.corpus:
         from ..data.corpus import Corpus
 

@@ -26,7 +26,7 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
     from laban.description import check
 
     from motiongpt.cocreate import Dance
-    from motiongpt.cocreate.dance import found_again
+    from motiongpt.data.paths import found_again
 
     path = folder.dance_path(dance_id)
     dance = Dance.load(path)
