@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,11 +231,12 @@ def parse_music(path: str | Path):
     stat = path.stat()
     if stat.st_size == 0:
         raise MusicError(f"{path}: empty music file (0 bytes)")
-    return _parse_music(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _parse_music(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=4)
-def _parse_music(path: str, _mtime: int, _size: int):
+def _parse_music(path: str, _resolved: str, _mtime: int, _size: int):
+    """``path`` as it was given, which the errors name; ``_resolved``, size and time tell a changed file."""
     from music21 import converter  # half a second to import: only when a score is read
 
     try:
@@ -466,8 +470,8 @@ def _standardise(values: np.ndarray, floor: float) -> np.ndarray:
 def read_audio(path: str | Path, rate: int = AUDIO_RATE) -> np.ndarray:
     """The mono signal of an audio file at ``rate`` (read-only): the one read of a recording, shared by its beat
     grid and the features heard in it (``motiongpt.conditioning``), cached by path, size and modification time
-    as ``parse_music`` caches a score. A one-line ``MusicError`` for a file that is missing, empty, unreadable
-    or silent, or when librosa is not installed."""
+    as ``parse_music`` caches a score. A one-line ``MusicError`` for a file that is missing, empty, undecodable,
+    cut short or silent, or when librosa is not installed."""
     path = Path(path)
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise MusicError(f"{path}: not an audio file (expected {', '.join(AUDIO_SUFFIXES)})")
@@ -486,11 +490,17 @@ def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -
     except ImportError:
         raise MusicError(f"{path}: reading audio needs librosa (pip install librosa)") from None
     try:
-        with warnings.catch_warnings():  # librosa warns before falling back to audioread; the error says enough
+        with warnings.catch_warnings(), _decoder_quiet(path):  # librosa warns before falling back to audioread
             warnings.simplefilter("ignore")
             signal, _ = librosa.load(path, sr=rate, mono=True)
-    except Exception as error:  # soundfile, audioread and the decoders raise many unrelated types
-        raise MusicError(f"{path}: cannot read audio file ({_one_line(error)})") from None
+    except Exception:  # soundfile, audioread and the decoders raise many unrelated types, named not explained
+        with _decoder_quiet(path):
+            problem = _undecodable(path)
+        raise MusicError(f"{path}: {problem}") from None
+    with _decoder_quiet(path):
+        problem = _cut_short(path, signal.size / rate)
+    if problem:
+        raise MusicError(f"{path}: {problem}")
     if signal.size == 0:
         raise MusicError(f"{path}: empty audio file (no samples)")
     if not np.any(signal):
@@ -499,6 +509,80 @@ def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -
         raise MusicError(f"{path}: silent audio file (at most {loudest:.0f} dB full scale: no beats to track)")
     signal.flags.writeable = False  # shared by every caller: read, never written
     return signal
+
+
+@contextmanager
+def _decoder_quiet(path: str):
+    """The MP3 decoder inside soundfile (libmpg123) writes its notes on a damaged file ("Illegal Audio-MPEG-Header",
+    "Xing stream size off") straight to file descriptor 2, three lines or more above the one-line error that says
+    what is wrong: while it decodes, that descriptor goes nowhere. Only for MP3, the one decoder that talks."""
+    if not path.lower().endswith(".mp3"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _undecodable(path: str) -> str:
+    """What is wrong with an audio file that no decoder read, in words: the decoders' own errors name a class
+    (audioread's ``NoBackendError`` once soundfile has given up, ``EOFError`` from a WAV cut inside its header)."""
+    if problem := _cut_short(path, None):
+        return problem
+    import soundfile  # librosa's own decoder: installed with it
+
+    try:
+        promised = soundfile.info(path).duration
+    except Exception:  # its header is not one soundfile knows
+        return "cannot decode: not audio, or a format this machine has no decoder for"
+    return f"cannot decode: damaged or cut short (its header promises {promised:.1f} s, its audio does not decode)"
+
+
+# A decoder may end a few frames before the length a header promises (an MP3's encoder delay, 1105 samples at
+# 44.1 kHz): a file is cut short where it ends more than this before it, in seconds or as a part of the whole.
+SHORT_BY = (0.1, 0.01)
+OGG_PAGE_MAX = 27 + 255 + 255 * 255  # bytes: its header, a lacing value per segment, 255 segments of 255
+
+
+def _cut_short(path: str, heard: float | None) -> str | None:
+    """Why a recording ends before its own header says it does, or None: a file whose copy or download stopped
+    part-way decodes up to the cut without a word (a WAV, an MP3 with a Xing header), or to nothing (an Ogg), and
+    was danced to as if it were the whole piece. ``heard``: the seconds decoded, None where nothing decoded."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as file:
+        head = file.read(12)
+        file.seek(max(0, size - OGG_PAGE_MAX))
+        tail = file.read()
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        declared = int.from_bytes(head[4:8], "little") + 8  # 0 or 0xFFFFFFFF: a stream's length left unwritten
+        # a pad byte or two left unwritten, or a writer that counted the first 8 bytes too, is no cut
+        if 8 < declared < 0xFFFFFFFF + 8 and declared - size > max(8, SHORT_BY[1] * declared):
+            return f"cut short: a WAV of {size:,} bytes whose header promises {declared:,}"
+    if head[:4] == b"OggS":  # an Ogg stream ends on a whole page flagged end-of-stream (header type bit 2)
+        page = tail.rfind(b"OggS")
+        header = tail[page:page + 27] if page >= 0 else b""
+        lacing = tail[page + 27:page + 27 + header[26]] if len(header) == 27 else b""
+        whole = len(header) == 27 and len(lacing) == header[26] and page + 27 + header[26] + sum(lacing) <= len(tail)
+        if not whole or not header[5] & 4:
+            return "cut short: an Ogg stream without its last page"
+    if heard is None:
+        return None
+    import soundfile
+
+    try:
+        promised = soundfile.info(path).duration
+    except Exception:  # decoded by another decoder (audioread): no header of soundfile's to hold it to
+        return None
+    if promised - heard > max(SHORT_BY[0], SHORT_BY[1] * promised):
+        return f"cut short: its header promises {promised:.1f} s, only {heard:.1f} s decode"
+    return None
 
 
 def _loudest_db(signal: np.ndarray) -> float:

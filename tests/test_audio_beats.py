@@ -17,7 +17,7 @@ import pytest
 from scipy.io import wavfile
 
 from laban import MusicError
-from laban.timing import beats_from_audio, beats_from_music
+from laban.timing import beats_from_audio, beats_from_music, read_audio
 
 needs_librosa = pytest.mark.skipif(importlib.util.find_spec("librosa") is None,
                                    reason="librosa is not installed (pip install librosa)")
@@ -138,8 +138,8 @@ def test_audio_errors_before_librosa(tmp_path, make, message):
 
 @needs_librosa
 @pytest.mark.parametrize(("samples", "name", "message"), [
-    (None, "piece.wav", r"piece\.wav: cannot read audio file"),
-    (None, "piece.ogg", r"piece\.ogg: cannot read audio file"),
+    (None, "piece.wav", r"piece\.wav: cannot decode: not audio, or a format this machine has no decoder for$"),
+    (None, "piece.ogg", r"piece\.ogg: cannot decode: not audio, or a format this machine has no decoder for$"),
     (np.zeros(0), "piece.wav", r"piece\.wav: empty audio file \(no samples\)"),
     (np.zeros(RATE * 5), "piece.wav", r"piece\.wav: silent audio file"),
     # silence exported with dither (±1 of 16 bits): it was given 17 beats at 120 bpm, and a dance on them
@@ -155,6 +155,51 @@ def test_unreadable_empty_and_silent_audio(tmp_path, samples, name, message):
     with pytest.raises(MusicError, match=message) as error:
         beats_from_audio(path)
     assert "\n" not in str(error.value)
+
+
+NOT_AUDIO = r"cannot decode: not audio, or a format this machine has no decoder for$"
+
+
+def _cut(tmp_path: Path, suffix: str, keep: float = 0.5) -> Path:
+    """Four seconds of a tone beating twice a second, written as ``suffix``, then cut to ``keep`` of its bytes."""
+    import soundfile
+
+    t = np.arange(4 * RATE) / RATE
+    soundfile.write(tmp_path / f"whole{suffix}", 0.3 * np.sin(2 * np.pi * 440 * t) * (np.sin(4 * np.pi * t) > 0), RATE)
+    whole = (tmp_path / f"whole{suffix}").read_bytes()
+    (tmp_path / f"piece{suffix}").write_bytes(whole[:round(len(whole) * keep)])
+    return tmp_path / f"piece{suffix}"
+
+
+@needs_librosa
+@pytest.mark.parametrize(("make", "message"), [
+    # cut in half: the WAV and the MP3 decoded their first two seconds, the Ogg nothing ("empty audio file"), the
+    # FLAC raised NoBackendError; a WAV cut inside its header raised EOFError
+    (lambda p: _cut(p, ".wav"), r"piece\.wav: cut short: a WAV of 88,\d{3} bytes whose header promises 176,444$"),
+    (lambda p: _cut(p, ".mp3"), r"piece\.mp3: cut short: its header promises 4\.0 s, only 2\.0 s decode$"),
+    (lambda p: _cut(p, ".ogg"), r"piece\.ogg: cut short: an Ogg stream without its last page$"),
+    (lambda p: _cut(p, ".flac"), r"piece\.flac: cannot decode: damaged or cut short \(its header promises 4\.0 s"),
+    (lambda p: _cut(p, ".wav", keep=30 / 176444), r"piece\.wav: cut short: a WAV of 30 bytes whose header"),
+    # not audio at all: each raised NoBackendError
+    (lambda p: (p / "piece.mp3").write_bytes(np.random.default_rng(0).bytes(20000)) and p / "piece.mp3",
+     rf"piece\.mp3: {NOT_AUDIO}"),
+    (lambda p: (p / "piece.wav").write_bytes(b"RIFX\0\0\0\0WAVExyz" + bytes(5000)) and p / "piece.wav",
+     rf"piece\.wav: {NOT_AUDIO}"),
+    (lambda p: (p / "piece.ogg").write_text("not audio\n" * 100) and p / "piece.ogg", rf"piece\.ogg: {NOT_AUDIO}"),
+])
+def test_an_unreadable_recording_says_what_is_wrong_in_words(tmp_path, capfd, make, message):
+    path = make(tmp_path)
+    capfd.readouterr()
+    with pytest.raises(MusicError, match=message) as error:
+        read_audio(path)
+    assert "\n" not in str(error.value) and "Error" not in str(error.value)
+    assert capfd.readouterr().err == ""  # the MP3 decoder wrote "Note: Illegal Audio-MPEG-Header..." above it
+
+
+@needs_librosa
+@pytest.mark.parametrize("suffix", [".wav", ".mp3", ".ogg", ".flac"])
+def test_a_whole_recording_is_not_cut_short(tmp_path, suffix):
+    assert len(read_audio(_cut(tmp_path, suffix, keep=1.0))) == 4 * RATE
 
 
 @needs_librosa

@@ -308,6 +308,14 @@ def test_bad_music_is_one_line_music_error(tmp_path, name, content):
     assert name in _one_line(error)
 
 
+def test_a_scores_notes_name_a_corrupt_file_as_it_was_given(tmp_path, monkeypatch):
+    """The notes a page plays (``music_notes``) named a corrupt score by its absolute path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corrupt.mid").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(MusicError, match=r"^corrupt\.mid: cannot read music file"):
+        music_notes("corrupt.mid")
+
+
 def test_music_without_notes_is_one_line_music_error(tmp_path):
     from music21 import meter, note, stream
 

@@ -291,6 +291,19 @@ def test_corrupt_music_file(tmp_path, name, content):
     assert "\n" not in str(error.value)
 
 
+def test_a_music_error_names_the_file_as_it_was_given(tmp_path, monkeypatch):
+    """A corrupt or note-less score was named by its absolute path, every other music error by the path as typed."""
+    from music21 import meter, note, stream
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corrupt.mid").write_bytes(bytes(range(256)) * 4)
+    stream.Score([stream.Part([meter.TimeSignature("3/4"), note.Rest(quarterLength=6.0)])]).write(
+        "musicxml", fp=tmp_path / "rests.musicxml")
+    for given, message in (("corrupt.mid", "cannot read music file"), ("rests.musicxml", "empty music file")):
+        with pytest.raises(MusicError, match=rf"^{given.replace('.', '[.]')}: {message}"):
+            beats_from_music(given)
+
+
 def test_music_file_type_errors(tmp_path):
     with pytest.raises(MusicError, match=r"song\.wav: no such audio file"):  # audio: tests/test_audio_beats.py
         beats_from_music(tmp_path / "song.wav")

@@ -189,16 +189,16 @@ class _Notes:
     sections: np.ndarray
 
 
-def _key(path: Path) -> tuple[str, int, int]:
-    """Cache key: a file that changes is read again."""
+def _key(path: Path) -> tuple[str, str, int, int]:
+    """Cache key: a file that changes is read again. The path as given leads it: the errors name that."""
     if not path.is_file():
         raise MusicError(f"{path}: no such music file")
     stat = path.stat()
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+    return str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size
 
 
 @functools.lru_cache(maxsize=16)
-def _read_notes(path: str, _mtime: int, _size: int) -> _Notes:
+def _read_notes(path: str, _resolved: str, _mtime: int, _size: int) -> _Notes:
     """The score's notes as numbers, from the parse its beat grid was read from (``laban.timing.parse_music``)."""
     from music21 import bar, dynamics, expressions, key, meter, stream
 
