@@ -81,18 +81,22 @@ def test_cmu_dances_read_back(trials):
         assert figures["all"]["direction"] >= floor and figures["all"]["level"] >= floor, (name, figures["all"])
 
 
+def _turned(trial, joints: tuple[str, ...], frames: int | None = None) -> np.ndarray:
+    """Degrees each of ``joints`` turns from frame to frame (of the first ``frames``) in ``trial``'s score decoded
+    (seed 0): what a skinned rig shows and positions do not (a bone's twist about itself)."""
+    motion = decode(laban.tokenize(laban.read_bvh(trial.path)), seed=0)
+    q = motion.rotations[:frames][:, [motion.skeleton.names.index(n) for n in joints if n in motion.skeleton.names]]
+    return np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
+
+
 def test_a_legs_twist_never_flips_where_the_knee_bends_past_its_pole(trials):
     """The thigh's twist was set by the knee's pole made perpendicular to the thigh: where the knee bent further
     than the pole points (a leg lifted a little, its pole tipped down with it), the two lay along each other and
     the thigh, shin and foot turned 180 degrees about the leg in one frame and back a few frames later (60_01: 8
     such frames; on a skinned rig the leg wrings itself and the foot points backward). It is set by the direction
     the knee bends to, which never lies along the thigh. Positions of hips, knees and ankles are as before."""
-    motion = decode(laban.tokenize(laban.read_bvh(trials["60_01"].path)), seed=0)
-    names = motion.skeleton.names
-    q = motion.rotations
-    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
-    legs = [names.index(n) for n in ("LeftUpLeg", "LeftLeg", "LeftFoot", "RightUpLeg", "RightLeg", "RightFoot")]
-    assert turn[:, legs].max() < 90.0, np.argwhere(turn[:, legs] >= 90.0)[:4]
+    turn = _turned(trials["60_01"], ("LeftUpLeg", "LeftLeg", "LeftFoot", "RightUpLeg", "RightLeg", "RightFoot"))
+    assert turn.max() < 90.0, np.argwhere(turn >= 90.0)[:4]
 
 
 @pytest.mark.parametrize("name", ["61_13", "61_01", "61_07", "05_16"])
@@ -105,12 +109,8 @@ def test_an_arms_twist_never_flips_as_the_elbow_straightens_or_folds(trials, nam
     speed is limited in the body, not against the arm's natural front, which turns half round in a frame where the
     arm passes behind the other shoulder (05_16: a right arm reaching back across to the left, 131 and 179 degrees
     in a frame at the shoulder and the elbow)."""
-    motion = decode(laban.tokenize(laban.read_bvh(trials[name].path)), seed=0)
-    names = motion.skeleton.names
-    q = motion.rotations
-    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
-    arms = [names.index(n) for n in ("LeftArm", "LeftForeArm", "RightArm", "RightForeArm")]
-    assert turn[:, arms].max() < 90.0, np.argwhere(turn[:, arms] >= 90.0)[:4]
+    turn = _turned(trials[name], ("LeftArm", "LeftForeArm", "RightArm", "RightForeArm"))
+    assert turn.max() < 90.0, np.argwhere(turn >= 90.0)[:4]
 
 
 def test_a_head_over_a_folded_chest_never_turns_half_round(trials):
@@ -118,12 +118,8 @@ def test_a_head_over_a_folded_chest_never_turns_half_round(trials):
     and more from the chest's own up, where the neck's turn about the one axis between them flipped half round in
     a frame (05_06: 121 and 169 degrees, frames 53-54): the head points as near as a neck reaches, and moves
     there without a jump."""
-    motion = decode(laban.tokenize(laban.read_bvh(trials["05_06"].path)), seed=0)
-    names = motion.skeleton.names
-    q = motion.rotations
-    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
-    head = [names.index(n) for n in ("Neck", "Head")]
-    assert turn[:, head].max() < 60.0, np.argwhere(turn[:, head] >= 60.0)[:4]
+    turn = _turned(trials["05_06"], ("Neck", "Head"))
+    assert turn.max() < 60.0, np.argwhere(turn >= 60.0)[:4]
 
 
 @pytest.mark.parametrize("name", ["05_02", "05_14"])
@@ -132,12 +128,8 @@ def test_a_leg_raised_from_the_first_frame_does_not_snap_its_foot(trials, name):
     floor then: its foot turned from standing flat to pointing along the shin over the first 4 frames while the
     thigh and shin held still (05_02: 0.5, 24.8, 58.1, 8.3 degrees; 11 of the 47 shared dance clips). It never
     left the floor in the dance, so it points from the first frame."""
-    motion = decode(laban.tokenize(laban.read_bvh(trials[name].path)), seed=0)
-    names = motion.skeleton.names
-    q = motion.rotations[:10]
-    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
-    feet = [names.index(n) for n in ("LeftFoot", "RightFoot", "LeftToeBase", "RightToeBase") if n in names]
-    assert turn[:, feet].max() < 15.0, np.argwhere(turn[:, feet] >= 15.0)[:4]
+    turn = _turned(trials[name], ("LeftFoot", "RightFoot", "LeftToeBase", "RightToeBase"), frames=10)
+    assert turn.max() < 15.0, np.argwhere(turn >= 15.0)[:4]
 
 
 def test_a_landing_foot_turns_flat_at_a_steady_rate(trials):
@@ -145,12 +137,8 @@ def test_a_landing_foot_turns_flat_at_a_steady_rate(trials):
     the flat foot as its leg lands: a blend of the two matrices put nearly all of the turn into the frame where
     the blend's weight fell by half (05_10: the right foot 118 degrees in a frame). Turned about one axis at a
     rate steady in the weight, it takes its frames."""
-    motion = decode(laban.tokenize(laban.read_bvh(trials["05_10"].path)), seed=0)
-    names = motion.skeleton.names
-    q = motion.rotations
-    turn = np.degrees(2 * np.arccos(np.minimum(np.abs(np.einsum("tjc,tjc->tj", q[1:], q[:-1])), 1.0)))
-    feet = [names.index(n) for n in ("LeftFoot", "RightFoot")]
-    assert turn[:, feet].max() < 90.0, np.argwhere(turn[:, feet] >= 90.0)[:4]
+    turn = _turned(trials["05_10"], ("LeftFoot", "RightFoot"))
+    assert turn.max() < 90.0, np.argwhere(turn >= 90.0)[:4]
 
 
 def test_an_arm_rising_from_low_to_high_is_one_movement():
