@@ -97,8 +97,8 @@ def test_damaged_missing_or_foreign_checkpoints_are_one_line(model, tmp_path):
     assert refused(tmp_path / "empty").endswith("a style adapter's folder, not a model's (an adapter is given as "
                                                 "the style, on the model it was trained from)")
     model.save_pretrained(tmp_path / "run" / "model")
-    assert refused(tmp_path / "run") == f"{tmp_path / 'run'}: a training run's folder: its model is {tmp_path / 'run'}" \
-                                        f"{os.sep}model"
+    run = tmp_path / "run"
+    assert refused(run) == f"{run}: a training run's folder: its model is {run / 'model'}"
     folder = tmp_path / "m"
     model.save_pretrained(folder)
     weights = (folder / "model.safetensors").read_bytes()

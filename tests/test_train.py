@@ -176,7 +176,8 @@ def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_pat
     (tmp_path / "half" / "adapter_model.safetensors").unlink()
     with pytest.raises(CheckpointError, match="no adapter_model.safetensors"):
         apply_adapter(MotionGPT.from_pretrained(base / "model"), tmp_path / "half")
-    with pytest.raises(CheckpointError, match=r"model: a model's folder, not a style adapter's \(motiongpt train --lora writes one\)$"):
+    with pytest.raises(CheckpointError,
+                       match=r"model: a model's folder, not a style adapter's \(motiongpt train --lora writes one\)$"):
         apply_adapter(MotionGPT.from_pretrained(base / "model"), base / "model")  # the one given for the other
     shutil.copytree(good, tmp_path / "nan")
     weights = load(good / "adapter_model.safetensors")

@@ -724,7 +724,8 @@ def _arm_twist(bend: np.ndarray, bent: np.ndarray, fps: float, carried: np.ndarr
     The limit holds in the body, not against the natural front, which turns half a turn in a frame where the arm
     passes behind the other shoulder (its pole): ``carried`` (T,) is where the natural front lies, in radians about
     the arm, from a front carried along with the arm in the body the shortest way (``_front_turned``), and the
-    twist is limited there (05_16: a right arm reaching back across to the left turned 131 degrees in a frame, its forearm 179)."""
+    twist is limited there (05_16: a right arm reaching back across to the left turned 131 degrees in a frame, its
+    forearm 179)."""
     import math
 
     slow, fast = (np.radians(v) / fps for v in _TWIST_SPEED)
