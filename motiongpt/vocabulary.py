@@ -114,7 +114,7 @@ class Vocabulary:
     model's weights); the token list is stored and must match what these settings build.
 
     ``version`` 2 (the default) has the modifier tokens after all others, so a version-1 vocabulary's ids are the
-    same tokens in both. A version-1 vocabulary (a model trained before them, like the built-in one) has no
+    same tokens in both. A version-1 vocabulary (a model trained before them; the built-in one is version 2) has no
     modifier tokens: encoding a score for it drops the contraction and space measurement signs (the score reads
     as straight limbs and normal steps and jumps), and its ids decode exactly as before.
     """
