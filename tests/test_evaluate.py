@@ -265,3 +265,15 @@ def _read(trial) -> laban.Motion:
     motion = laban.read_bvh(trial.path)
     motion.fps = trial.fps
     return motion
+
+
+def test_a_figure_no_seed_has_is_nan_without_numpy_s_warnings(recwarn):
+    """A figure 2 entry no generated row has (a held-out folder of one clip has no FID) is NaN; numpy's "Mean of
+    empty slice" and "Degrees of freedom <= 0" went raw to the terminal of `motiongpt evaluate` instead."""
+    import math
+
+    from motiongpt.evaluate.report import figure_2
+
+    out = figure_2({"reference": {}, "generated (seed 0)": {"FID_k": None}, "generated (seed 1)": {}})
+    assert math.isnan(out["FID_k"]["mean"]) and math.isnan(out["Div_g"]["sd"])
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
