@@ -515,8 +515,12 @@ def _read_audio(path: str, _resolved: str, _mtime: int, _size: int, rate: int) -
 def _decoder_quiet(path: str):
     """The MP3 decoder inside soundfile (libmpg123) writes its notes on a damaged file ("Illegal Audio-MPEG-Header",
     "Xing stream size off") straight to file descriptor 2, three lines or more above the one-line error that says
-    what is wrong: while it decodes, that descriptor goes nowhere. Only for MP3, the one decoder that talks."""
-    if not path.lower().endswith(".mp3"):
+    what is wrong: while it decodes, that descriptor goes nowhere. Only for MP3, the one decoder that talks, and
+    only in a program's main thread: the descriptor is the whole process's, and a server's other threads (the
+    studio's) would lose what they write meanwhile."""
+    import threading
+
+    if not path.lower().endswith(".mp3") or threading.current_thread() is not threading.main_thread():
         yield
         return
     sys.stderr.flush()

@@ -334,3 +334,23 @@ def test_a_quiet_last_bar_keeps_its_beats(tmp_path):
     grid = beats_from_audio(tmp_path / "metronome.wav")
     assert _nearest(clicks, grid.times).max() <= 0.030
     assert grid.times[-1] < clicks[-1] + 0.1  # and the silence after them is not
+
+
+def test_the_mp3_decoder_is_quieted_only_in_the_main_thread():
+    """Its notes go to the process's descriptor 2, which the quieting points at nothing while it decodes: in a
+    server's worker thread (the studio's) that would lose what every other thread writes meanwhile, so there the
+    decoder is left to talk."""
+    import os
+    import threading
+
+    from laban.timing import _decoder_quiet
+
+    def quieted() -> bool:
+        with _decoder_quiet("song.mp3"):
+            return os.path.samestat(os.fstat(2), os.stat(os.devnull))
+
+    seen = {}
+    worker = threading.Thread(target=lambda: seen.setdefault("worker", quieted()))
+    worker.start()
+    worker.join()
+    assert quieted() and seen["worker"] is False
