@@ -592,10 +592,52 @@ def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
         open_after = _opened(driver)
         driver.find_element(By.CSS_SELECTOR, f".card[data-dance='{vary[0][1]}'] .open").click()
         picked = wait(driver, lambda d: _opened(d, varied), 60, "a kept variation open")
+        driver.refresh()  # the kept variations are the grid last seen: a reload shows them, not the ask's
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page again")
+        driver.find_element(By.ID, "close-dance").click()
+        reloaded = wait(driver, lambda d: len(cards(d)) == 2 and cards(d), 60, "the kept variations again")
+        heading = driver.find_element(By.ID, "ask-summary").text
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     for kept, notice, shown, summary in (ask, vary):
         assert len(kept) == 2 and notice == f"cancelled: kept {', '.join(kept)}, nothing more written"
         assert summary.endswith(" (cancelled)"), summary
     assert [rank for _, rank in ask[2]] == ["·", "·"] and [rank for _, rank in vary[2]] == ["#1", "#2"]
     assert vary[3] == f"vary of dance {varied} (cancelled)" and open_after is None and picked == vary[0][1]
+    assert reloaded == vary[2] and heading == vary[3]
+    assert not errors, errors
+
+
+def test_a_reload_after_a_vary_shows_its_variations(tmp_path):
+    """A reload restored only the last ask's options: a choreographer who reloaded after varying a dance saw the
+    ask's grid again and lost the variations to pick from (still in the history, but as cards nowhere). The grid
+    the person last saw comes back: the variations in the order Vary ranked them, under the grid's heading."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def cards(d):  # read in one go: a card drawn meanwhile
+        return d.execute_script("return [...document.querySelectorAll('#grid .card.ready')].map((c) => "
+                                "[c.dataset.dance, c.querySelector('.rank').textContent])")
+
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 1, "ask-count": 2})
+        wait(driver, lambda d: len(cards(d)) == 2 and _idle(d), 120, "the options")
+        asked = cards(driver)
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        varied = wait(driver, _opened, 60, "an option open")
+        driver.find_element(By.ID, "vary-near").click()
+        shown = wait(driver, lambda d: len(cards(d)) == 4 and _idle(d) and cards(d), 180, "the variations")
+        heading = driver.find_element(By.ID, "ask-summary").text
+        driver.refresh()
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page again")
+        restored = wait(driver, lambda d: len(cards(d)) >= 2 and cards(d), 60, "the grid again")
+        heading_again = driver.find_element(By.ID, "ask-summary").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    [vary] = [j for j in studio.jobs.all() if j.kind == "vary"]
+    assert heading == f"vary of dance {varied}" and [rank for _, rank in shown] == ["#1", "#2", "#3", "#4"]
+    assert [d for d, _ in shown] == vary.result["dances"]  # the order cocreate.vary ranked them in
+    assert restored == shown and heading_again == heading, (restored, asked)
     assert not errors, errors

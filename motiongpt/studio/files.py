@@ -6,7 +6,8 @@
       exports/        made on request and kept: videos, duets
       adapters/NAME/  style adapters (``motiongpt train --lora``: adapter_config.json, adapter_model.safetensors),
                       uploaded as a zip or copied in by hand; more may be given by ``motiongpt studio --adapters``
-      studio.json     the asks (each ask's variations, in rank order) and the next free numbers
+      studio.json     the asks (each ask's variations, in rank order), the grid a Vary showed since the last ask,
+                      and the next free numbers
 
 No route joins a request's text onto a path. A dance is named by a number (``DANCE_ID``), an upload by the name
 this module gave it (``UPLOAD_ID``); anything else is refused before a path is made, and every path made is checked

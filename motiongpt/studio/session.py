@@ -4,7 +4,8 @@ video. Each result is a dance folder under a fresh number in FOLDER/dances (``Da
 naming its parent, so the history is the co-creation API's own (``motiongpt history FOLDER/dances`` prints it).
 
 An ask is remembered in studio.json (its settings, its variations as they appear, then their rank): the
-grid the page shows.
+grid the page shows. A develop that shows its dances as a grid instead (a Vary's variations, or what a cancel kept)
+is remembered there too, as ``grid``, until the next ask: a reload shows the grid the person last saw.
 """
 
 from __future__ import annotations
@@ -180,7 +181,12 @@ class Studio:
                            temperature=s.get("temperature", 1.0), style_name=adapter or style, rank_them=False,
                            skeleton=rig, mapping=mapping)
             ask = {"id": ask_id, "job": job.id, "settings": s, "dances": [], "ranked": None}
-            self.folder.update_state(lambda state: state["asks"].append(ask))
+
+            def started(state):
+                state["asks"].append(ask)
+                state.pop("grid", None)  # this ask's options are the grid now
+
+            self.folder.update_state(started)
             dances, ids = [], []
             try:
                 # The first option alone (seed S), on screen while the others (rows of seed S + 1) are written.
@@ -304,16 +310,30 @@ class Studio:
                 child, couple = self._partner(dance, loaded, seed)
                 made = [child]
             ids = self.folder.new_dance_ids(len(made))
-            for k, (child, child_id) in enumerate(zip(made, ids)):
-                job.step(0.6 + 0.4 * k / len(made), f"decoding {k + 1} of {len(made)}")
-                self._save(child, child_id)
-                if operation == "partner":
-                    from .views import save_duet
+            try:
+                for k, (child, child_id) in enumerate(zip(made, ids)):
+                    job.step(0.6 + 0.4 * k / len(made), f"decoding {k + 1} of {len(made)}")
+                    self._save(child, child_id)
+                    if operation == "partner":
+                        from .views import save_duet
 
-                    save_duet(self.folder, child_id, *couple)
-                job.publish({"dances": list(ids[:k + 1])})
+                        save_duet(self.folder, child_id, *couple)
+                    job.publish({"dances": list(ids[:k + 1])})
+            except Cancelled:
+                self._set_grid(operation, dance_id, job.result.get("dances") or [], cancelled=True)
+                raise
+            self._set_grid(operation, dance_id, ids, cancelled=False)
 
         return self.jobs.submit(operation, work, {**s, "dance": dance_id})
+
+    def _set_grid(self, operation: str, dance_id: str, made: list[str], cancelled: bool) -> None:
+        """Remember in studio.json the dances a develop made when the page shows them as a grid of options
+        (studio.js's ``showMade``: several, in the order made, which is a Vary's ranking; or any a cancel kept), so
+        that a reload shows them again rather than the last ask's options. One dance made is opened instead, and
+        leaves the grid as it was."""
+        if len(made) > 1 or (cancelled and made):
+            grid = {"operation": operation, "dance": dance_id, "dances": list(made), "cancelled": cancelled}
+            self.folder.update_state(lambda state: state.update(grid=grid))
 
     def _partner(self, dance, loaded, seed: int):
         """--- HOOK: ask for a partner (motiongpt.cocreate.duet, another branch) ---

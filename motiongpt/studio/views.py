@@ -168,7 +168,8 @@ def duet_dancers(folder: Folder, dance_id: str, mapping: dict[str, str] | None =
 
 
 def history_view(folder: Folder) -> dict:
-    """The history: every dance with its parents and children (by number), and the asks that made variations."""
+    """The history: every dance with its parents and children (by number), the asks that made variations, and
+    ``grid``: a develop's grid of options shown since the last ask (``Studio._set_grid``), or None."""
     from motiongpt.cocreate import history
 
     nodes = []
@@ -192,7 +193,8 @@ def history_view(folder: Folder) -> dict:
     for root in history(folder.dances) if any(folder.dances.iterdir()) else []:
         visit(root, seen)
     nodes.sort(key=lambda n: n["id"])
-    return {"dances": nodes, "asks": folder.read_state().get("asks", [])}
+    state = folder.read_state()
+    return {"dances": nodes, "asks": state.get("asks", []), "grid": state.get("grid")}
 
 
 # --- downloads -----------------------------------------------------------------------------------------------

@@ -376,12 +376,17 @@ async function showMade(operation, made, from, cancelled = false) {
   // of while the history listed them.
   if (made.length > 1 || (cancelled && made.length)) {
     closeDance(); $("grid").replaceChildren(); S.cards.clear();
-    $("ask-summary").textContent = `${operation} of dance ${from}` + (cancelled ? " (cancelled)" : "");
+    $("ask-summary").textContent = madeSummary(operation, from, cancelled);
     for (const id of made) await addCard(id);
     orderCards(made);
   } else if (made.length) {
     await openDance(made[0]);  // (which marks it in the history; runJob put it there)
   }
+}
+
+function madeSummary(operation, from, cancelled) {
+  // The line above a develop's grid (a Vary's variations): what was done to which dance, and whether cancelled.
+  return `${operation} of dance ${from}` + (cancelled ? " (cancelled)" : "");
 }
 
 async function saveScore() {
@@ -591,20 +596,22 @@ async function refreshHistory() {
 }
 
 // --- a reload (or a second tab) picks up where the studio is ------------------------------------------------
-// The page keeps nothing of its own: the options of the last ask come from studio.json (the history's asks),
-// the dance open from the address (#dance=ID), and the work still queued or running from the server's jobs,
-// followed to their end as the page that asked for them would have.
+// The page keeps nothing of its own: the grid last shown comes from studio.json (the history's asks, or its grid:
+// a Vary's variations shown since the last ask), the dance open from the address (#dance=ID), and the work still
+// queued or running from the server's jobs, followed to their end as the page that asked for them would have.
 
 async function restore(state, h) {
-  const last = h.asks[h.asks.length - 1];
-  if (last) {
-    fillAsk(last.settings);
-    $("ask-summary").textContent = askSummary(last.settings) + (last.cancelled ? " (cancelled)" : "");
+  const last = h.asks[h.asks.length - 1], grid = h.grid;
+  if (last) fillAsk(last.settings);
+  if (grid || last) {
+    $("ask-summary").textContent = grid ? madeSummary(grid.operation, grid.dance, grid.cancelled) :
+      askSummary(last.settings) + (last.cancelled ? " (cancelled)" : "");
     const known = new Set(h.dances.map((d) => d.id));
-    const shown = (last.ranked || last.dances).filter((id) => known.has(id));
+    const ranked = grid ? grid.dances : last.ranked;  // a Vary's in the order it ranked them, as showMade drew them
+    const shown = (ranked || last.dances).filter((id) => known.has(id));
     if (!state.jobs.some((j) => j.kind === "ask")) {  // an ask still to be written is drawn as it is followed
       for (const id of shown) await addCard(id);
-      if (last.ranked) orderCards(shown);
+      if (ranked) orderCards(shown);
     }
   }
   const named = /^#dance=([0-9]{4,6})$/.exec(location.hash);
