@@ -832,3 +832,22 @@ def test_the_history_zip_streams_from_a_file_it_then_removes(tmp_path, monkeypat
     assert archive.getinfo("studio/dances/d001/dance.mp4").compress_type == zipfile.ZIP_STORED
     assert archive.getinfo("studio/dances/d001/dance.bvh").compress_type == zipfile.ZIP_DEFLATED
     assert not list((tmp_path / "temporary").iterdir())
+
+
+def test_an_ask_without_words_leaves_a_state_the_page_can_read(site, tmp_path):
+    """Options asked without words are ranked with a words fit of NaN, which studio.json kept: the studio's state
+    and history could not be sent after it ("Out of range float values are not JSON compliant"), and a reload
+    never became ready. A figure there is none of is null."""
+    import json
+
+    from motiongpt.studio import create_app
+
+    app = create_app(tmp_path / "here", site["root"] / "model", warm=False)
+    client, studio = TestClient(app, base_url="http://127.0.0.1"), app.state.studio
+    ask = client.post("/api/ask", json={"bars": 1, "count": 2, "seed": 3})
+    assert studio.jobs.wait(ask.json()["id"], 120).state == "done"
+    state, history = client.get("/api/state"), client.get("/api/history")
+    assert state.status_code == history.status_code == 200, (state.text, history.text)
+    written = (tmp_path / "here" / "studio.json").read_text()
+    assert [q["text_fit"] for q in json.loads(written)["asks"][-1]["quality"].values()] == [None, None]
+    assert "NaN" not in written

@@ -23,6 +23,7 @@ the same folder), so two tabs working at once never share a number or lose an as
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -225,13 +226,13 @@ class Folder:
         if not path.is_file():
             return {"asks": [], "next_dance": 1, "next_upload": 1}
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return _finite(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             raise StudioError(f"{path}: not valid JSON (fix or remove it)", 500) from None
 
     def write_state(self, state: dict) -> None:
         with self.locked(), atomic_path(self.root / "studio.json") as temporary:
-            temporary.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+            temporary.write_text(json.dumps(_finite(state), indent=1) + "\n", encoding="utf-8")
 
     def update_state(self, change) -> dict:
         """Read studio.json, apply ``change(state)`` (which edits it in place) and write it, under the lock."""
@@ -400,3 +401,16 @@ def _shown(value) -> str:
     """A value from a request, safe and short in a message."""
     text = repr(value) if not isinstance(value, str) else value
     return re.sub(r"[^\x20-\x7e]", "?", text)[:60]
+
+
+def _finite(data):
+    """``data`` with every NaN or infinite number as None (null): an ask without words ranks its options with a
+    words fit of NaN, which Python's json writes and reads but the page's answers may not hold (the studio's state
+    could not be sent, and a reload never became ready)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(value) for value in data]
+    return data
