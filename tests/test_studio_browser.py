@@ -519,8 +519,10 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
         after_cancel = listed(driver)
         driver.find_element(By.CSS_SELECTOR, f".card[data-dance='{kept[0]}'] .open").click()  # kept: an option
         wait(driver, lambda d: _opened(d) == kept[0], 60, "a kept variation open")
-        open_before = marked(driver)
+        # (the mark comes with the history's redraw, a moment after the dance opens or closes)
+        open_before = wait(driver, lambda d: marked(d) == [kept[0]] and marked(d), 30, "the open dance marked")
         driver.find_element(By.ID, "close-dance").click()
+        wait(driver, lambda d: not marked(d), 30, "no dance marked open")
         open_after = marked(driver)
         elsewhere = studio.jobs.wait(studio.ask({"bars": 1, "count": 1, "seed": 7}).id, 120)  # another tab's ask
         [theirs] = elsewhere.result["dances"]
