@@ -465,29 +465,45 @@ def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(tmp_path):
     assert not errors, errors
 
 
+@contextlib.contextmanager
+def _second_save_held(studio, operation: str | None = None):
+    """The studio's saves (of ``operation``'s dances only, where given): the first let through, the second held at
+    its save until ``gate`` is set (or the block ends), so that a Cancel clicked once ``holding`` is set keeps two
+    options: yields the events (``written``, ``holding``, ``gate``). (Cancelled as soon as the first was written, a
+    loaded machine had not yet made the second, and one option was kept.)"""
+    import threading
+
+    written, holding, gate = threading.Event(), threading.Event(), threading.Event()
+    save = studio._save
+
+    def held(dance, dance_id):
+        counted = operation is None or dance.lineage.operation == operation
+        if counted and written.is_set():
+            holding.set()
+            gate.wait(60)
+        save(dance, dance_id)
+        if counted:
+            written.set()
+
+    studio._save = held
+    try:
+        yield written, holding, gate
+    finally:
+        gate.set()
+        studio._save = save
+
+
 def test_the_history_is_drawn_again_when_it_changes(tmp_path):
     """The history was drawn again only after a job that ended done, and by the page's own next action: variations
     kept by a cancel ('cancelled: kept 0002, 0003, nothing more written') were missing from it, a running job's
     dances joined it only at the job's end, a dance closed stayed marked as open, and what another tab wrote meanwhile
     waited for this tab's next click. Each now shows when it happens (another tab's, when the person comes back)."""
-    import threading
-
     from selenium.webdriver.common.by import By
 
     from motiongpt.studio.browser import wait
 
     app = _studio(tmp_path)
     studio = app.state.studio
-    written, holding, gate = threading.Event(), threading.Event(), threading.Event()
-    save = studio._save
-
-    def held(dance, dance_id):  # the first variation written and shown, the worker held before the second
-        if dance.lineage.operation == "vary" and written.is_set():
-            holding.set()
-            gate.wait(60)
-        save(dance, dance_id)
-        if dance.lineage.operation == "vary":
-            written.set()
 
     def listed(d, which="#history span"):  # read in one go: the history may be drawn again meanwhile
         return d.execute_script(f"return [...document.querySelectorAll('{which}')].map((e) => e.dataset.dance)")
@@ -500,8 +516,7 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the dance")
         driver.find_element(By.CSS_SELECTOR, ".card .open").click()
         first = wait(driver, _opened, 60, "the dance open")
-        studio._save = held
-        try:
+        with _second_save_held(studio, "vary") as (written, holding, gate):
             driver.find_element(By.ID, "vary-near").click()
             assert written.wait(120), "no variation written"
             [shown] = [d for d in studio.folder.dance_ids() if d != first]
@@ -511,9 +526,6 @@ def test_the_history_is_drawn_again_when_it_changes(tmp_path):
             driver.find_element(By.ID, "job-cancel").click()
             gate.set()
             wait(driver, _idle, 60, "the cancel")
-        finally:
-            gate.set()
-            studio._save = save
         kept = [d for d in studio.folder.dance_ids() if d != first]
         notice = driver.find_element(By.ID, "notice").text
         after_cancel = listed(driver)
@@ -541,15 +553,12 @@ def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
     written'), and they joined the history, but a cancelled Vary showed none of them as a card: the page went on
     showing the dance varied, as if nothing had been made. Kept options are cards, as a finished job's are: the
     ask's unranked, the variations in the order Vary ranked them, the grid saying it was cancelled; each opens."""
-    import threading
-
     from selenium.webdriver.common.by import By
 
     from motiongpt.studio.browser import wait
 
     app = _studio(tmp_path)
     studio = app.state.studio
-    save = studio._save
 
     def cards(d):  # read in one go: a card drawn meanwhile
         return d.execute_script("return [...document.querySelectorAll('#grid .card.ready')].map((c) => "
@@ -559,29 +568,14 @@ def test_variations_kept_by_a_cancel_are_options_to_pick_from(tmp_path):
         """``click`` starts a job that writes options; Cancel once the first is written, the worker held before
         the second: the options kept, the page's notice, its cards and what the grid says it shows."""
         before = set(studio.folder.dance_ids())
-        written, holding, gate = threading.Event(), threading.Event(), threading.Event()
-
-        def held(dance, dance_id):
-            if written.is_set():
-                holding.set()
-                gate.wait(60)
-            save(dance, dance_id)
-            written.set()
-
-        studio._save = held
-        try:
+        with _second_save_held(studio) as (written, holding, gate):
             click()
             assert written.wait(120), "no option written"
-            # the second option made and held at its save before the cancel (on a loaded machine the cancel came
-            # before it was made, and one option was kept)
             assert holding.wait(120), "no second option made"
             wait(driver, lambda d: d.find_element(By.ID, "job-cancel").is_enabled(), 30, "the job followed")
             driver.find_element(By.ID, "job-cancel").click()
             gate.set()
             wait(driver, _idle, 60, "the cancel")
-        finally:
-            gate.set()
-            studio._save = save
         kept = [d for d in studio.folder.dance_ids() if d not in before]
         shown = wait(driver, lambda d: [c[0] for c in cards(d)] == kept and cards(d), 60, "the kept options as cards")
         return kept, driver.find_element(By.ID, "notice").text, shown, driver.find_element(By.ID, "ask-summary").text
