@@ -83,7 +83,8 @@ _TWIST_SPEED = (180.0, 1080.0)
 # How far the head may point from the chest's own up (radians), and how fast it may move there (deg/s): a head
 # written looking forward or up over a chest folded down (05_06's forward bend, 61_14's dip) lay 170-177 degrees
 # from it, where the neck's turn about the one axis between them flipped half round in a frame. Within a
-# hemisphere the way between any two directions stays in it; the decoded dances' 99th percentile is 81 degrees.
+# hemisphere the way between any two directions stays in it; the training split's decoded scores' 99th
+# percentile is 81 degrees. (Neither number is fitted: the reach is the hemisphere's, less a margin.)
 _NECK_REACH = np.radians(85.0)
 _NECK_SPEED = 900.0
 
