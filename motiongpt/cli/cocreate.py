@@ -168,10 +168,11 @@ def run_regenerate(args: argparse.Namespace) -> int:
 
 
 def run_continue(args: argparse.Namespace) -> int:
+    from laban.io import is_motion_file
     from motiongpt.cocreate import continue_dance, from_capture
 
     source, mapping = args.dance, common.mapping(args.map)
-    if source.is_file() and common.is_motion_file(source, named=True):
+    if source.is_file() and is_motion_file(source, named=True):
         dance = from_capture(source, meter=args.meter, bpm=args.bpm, fps=args.fps, mapping=mapping)
     else:
         dance = _dance(source)

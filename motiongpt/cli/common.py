@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from laban.errors import LabanError
-from laban.io import is_motion_file  # noqa: F401 - which files are motion: laban.io's one answer, for the commands
 from laban.limits import FRAME_RATES, MAX_BEATS_PER_BAR, MAX_TEMPO, MIN_TEMPO
 from motiongpt.errors import missing_folder
 

@@ -108,6 +108,7 @@ def render(args: argparse.Namespace) -> int:
     common.writable(args.output)
     mapping = common.mapping(args.map)
     from laban import Score, beat_grid, read_motion, recognised, tokenize
+    from laban.io import is_motion_file
     from laban.timing import beats_path, read_beats
     from viz.render import render as draw
 
@@ -117,7 +118,7 @@ def render(args: argparse.Namespace) -> int:
 
     dancers, score = [], None
     for path in args.inputs:
-        if common.is_motion_file(path, named=True):
+        if is_motion_file(path, named=True):
             motion = read_motion(path, scale=args.scale, frame_rate=args.fps)
             if mapping:
                 recognised(motion.skeleton, mapping)
