@@ -45,6 +45,7 @@ from pathlib import Path
 from laban.errors import LabanError
 from laban.io import MOTION_SUFFIXES, is_motion_file
 from laban.score import Score
+from laban.timing import AUDIO_SUFFIXES, MUSIC_SUFFIXES
 
 from .manifest import read_manifest
 from .split import SPLITS
@@ -54,7 +55,6 @@ VERSION = 1
 INDEX = "corpus.json"
 MANIFEST = "manifest.csv"  # read from an input folder when no manifest is given
 SCORES = "scores"
-MUSIC_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".wav", ".flac", ".ogg", ".mp3")
 PRELOAD = ["laban.io", "laban.analysis", "laban.beats", "laban.tokenizer", "laban.formats", "motiongpt.vocabulary",
            "motiongpt.data.batch", "motiongpt.data.corpus"]
 
@@ -248,7 +248,7 @@ def _row(path: Path, name: str, rows: dict[str, dict]) -> dict:
 def _source(path: Path, name: str, rows: dict[str, dict], fps: float | None) -> Source:
     row = _row(path, name, rows)
     description = _sidecar_text(path.with_suffix(".txt"))
-    music = [path.with_suffix(s) for s in MUSIC_SUFFIXES if path.with_suffix(s).is_file()]
+    music = [path.with_suffix(s) for s in MUSIC_SUFFIXES + AUDIO_SUFFIXES if path.with_suffix(s).is_file()]
     if row.get("music"):
         music = [Path(row["music"])]
     elif len(music) > 1:
