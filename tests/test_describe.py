@@ -365,7 +365,8 @@ def test_a_prompts_way_of_saying_where_steps_go_is_read(prompt, way):
                                            ("a step in place twenty-four times", 24), ("thirteen strides", 13),
                                            ("on 5-6-7-8 four steps forward", 4),  # a count-in counts no steps
                                            ("step back twice", 2), ("step right three times", 3),  # the verb, repeated
-                                           ("step forward on 1, step back on 2", None),
+                                           ("step forward on 1, step back on 2", 2),  # the verb, on a count each
+                                           ("step on 1 and 3", 2), ("walk forward on 1", None),
                                            # a walk for some counts steps on each (read before as no count)
                                            ("walk forward for 8 counts", 8), ("march in place for four beats", 4),
                                            ("walking back for eight counts, arms low", 8),

@@ -357,6 +357,16 @@ _ARMS_UP = re.compile(r"\b(?:arms?|hands?)\s+(?:up|upward|upwards)\b(?!\s+to\b)"
 # 5-6-7-8 four steps"): read as numbers, "on 5-6-7-8 four steps forward" asked for eight steps.
 _MUSIC_COUNTS = re.compile(r"\b(?:on\s+(?:the\s+)?(?:counts?\s+)?\d+(?:\s*(?:-|,|&|and)\s*\d+)*|counts?\s+\d+"
                            r"(?:\s*(?:-|,|&|and)\s*\d+)*|\d(?:\s*-\s*\d){2,})\b")
+# What falls "on" counts of the music leaves a mark for each count in its clause, so that the bare verb is counted
+# by them ("step forward on 1, step back on 2": a step each; read before as no count); a count-in leaves none.
+_ON_COUNT = "\u2669"
+
+
+def _on_counts(match: re.Match) -> str:
+    counts = len(_DIGITS.findall(match.group(0))) if match.group(0).startswith("on") else 0
+    return " " + _ON_COUNT * counts + " "
+
+
 # A walk said to last some counts ("walk forward for 8 counts"): a step on each (read as no count before)
 _WALKED_COUNTS = re.compile(r"\b(?:walk|walks|walking|march|marches|marching)\b.*\bfor\s+(?:"
                             + _words(COUNTS) + r"|(\d+))\s+(?:counts|beats)\b")
@@ -411,7 +421,7 @@ def facts_from_text(text: str) -> PhraseFacts:
     a run's strides are flights). What it says is not done ("no jumps", "without turning") is denied, and nothing
     else (``_NEGATION``); counts of the music ("on 5-6-7-8", "on 2 and 4") count nothing (``_MUSIC_COUNTS``).
     """
-    clauses = said(text)
+    clauses = _clauses(text)
     kinds = set().union(*(k for k, _ in clauses))
     denied = _denied(text)
     # the describer's register: every clause one of its kinds, in its own words (a choreographer's "run" or "jeté"
@@ -562,8 +572,12 @@ def _step_count(clause: str) -> int | None:
     if counted is None and (walked := _WALKED_COUNTS.search(clause)) is not None:
         word, digits = walked.groups()
         return (COUNTS[word] if word else int(digits)) * _times(clause)
-    if counted is None:  # the verb, said with its repeat: "step back twice" is two steps
-        return _times(clause) if _TIMES.search(clause) and _ONE_STEP.search(clause) else None
+    if counted is None:  # the verb, said with its repeat or on counts of the music
+        if not _ONE_STEP.search(clause):
+            return None
+        if _TIMES.search(clause):  # "step back twice" is two steps
+            return _times(clause)
+        return clause.count(_ON_COUNT) or None  # "step back on 2" one, "step on 1 and 3" two
     n = _number(counted.group(0))
     return None if n is None else n * _times(clause)
 
@@ -585,8 +599,14 @@ def said(text: str) -> list[tuple[tuple[str, ...], str]]:
     kind, none for words the describer does not write). A sentence's clauses are in time order where they move the
     dancer on (steps, turns, jumps) and beside them where they colour the moves (the arms, a rise). What it says
     is not done ("no jumps", "don't run") and the music's counts ("on 5-6-7-8") are no part of a clause."""
-    clauses = (" ".join(_NEGATION.sub(" ", c).split()) for c in _SPLIT.split(_MUSIC_COUNTS.sub(" ", text.lower())))
-    return [(_kinds(c), c) for c in clauses if c]  # what is not done is no clause (``_denied`` reads it)
+    return [(kinds, " ".join(clause.replace(_ON_COUNT, " ").split())) for kinds, clause in _clauses(text)]
+
+
+def _clauses(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """``said``'s clauses, each with a mark (``_ON_COUNT``) for each count of the music said to fall in it."""
+    clauses = (" ".join(_NEGATION.sub(" ", c).split())
+               for c in _SPLIT.split(_MUSIC_COUNTS.sub(_on_counts, text.lower())))
+    return [(_kinds(c), c) for c in clauses if c.replace(_ON_COUNT, "").strip()]  # what is not done is no clause
 
 
 def unread(text: str) -> list[str]:
