@@ -1,6 +1,6 @@
 """Words followed (issue 11): prompts that ``laban.describe`` writes from held-out test phrases, danced by the
 model, and the share of what was asked that the generated phrase does (``laban.words_followed``: step count ± 1,
-step direction, turn direction and amount ± 1/8, jump or not, arm level).
+step direction, turn direction and amount ± 1/8, jump or not (a count of two or more ± 1), arm level).
 
 Each prompt is one 2-bar phrase of a test-split dance take of a built corpus (``datasets/cmu_corpus.py``), worded
 with seed 0; the model writes 2 bars on the phrase's own tempo and meter, with the words and nothing else. For

@@ -269,6 +269,18 @@ def test_a_prompt_that_names_no_movement_denies_none(prompt):
     assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
 
 
+@pytest.mark.parametrize("prompt, done, ok", [("five jumps", 2, False), ("five jumps", 4, True), ("five jumps", 6, True),
+                                              ("two hops forward", 0, False), ("two hops forward", 4, False),
+                                              ("a jump", 3, True),  # the kind of move: CMU's "jump" is three flights
+                                              ("jump, balance", 4, True),  # at least one, not how many
+                                              ("no jumps", 1, False), ("no jumps", 0, True)])
+def test_jumps_counted_in_words_are_followed_by_their_count(prompt, done, ok):
+    """"five jumps" danced as two was checked as followed ("jump 5 → 2 yes"), and best-of, which keeps the sample
+    that follows most, could not prefer five: the count was only "a jump or none"."""
+    asked = facts_from_text(prompt)
+    assert words_followed(asked, PhraseFacts(0, None, 0, done, None))["jump"] is ok
+
+
 def test_a_choreographers_names_for_turns_jumps_and_steps():
     asked = facts_from_text("dance - cartwheel-like start, pirouettes, jete")
     assert asked.jumps == 1 and asked.turn is None and asked.steps is None  # a turn, but how far is not said

@@ -3,10 +3,11 @@
     >>> for row in check(score, [((1, 2), "four steps forward"), ((3, 4), "a jump, arms high")]):
     ...     print(row.bars, row.words, row.followed, row.asked)
 
-Each element the words state (``words_followed``: step count within one, step direction, turn within an eighth,
-jump or not, arm level) with the value asked and the value done, in words ('3/8 right', 'forward', 'high'), so a
-choreographer reads why an element is missed, not only that it is (``motiongpt describe --check``, the studio), and
-the words it could not read at all (``unread``: "sway side to side"), which no element checks.
+Each element the words state (``words_followed``: step count within one, step direction, turn within an eighth, jump
+or not and a count of two or more within one, arm level) with the value asked and the value done, in words ('3/8
+right', 'forward', 'high'), so a choreographer reads why an element is missed, not only that it is (``motiongpt
+describe --check``, the studio), and the words it could not read at all (``unread``: "sway side to side"), which no
+element checks.
 """
 
 from __future__ import annotations

@@ -213,8 +213,9 @@ def phrase_events(score: Score, start: float, stop: float) -> PhraseEvents:
 def words_followed(asked: PhraseFacts, done: PhraseFacts) -> dict[str, bool]:
     """Which of the elements a prompt asks for the phrase does: step count within one, the step direction,
     turn direction and amount within an eighth (the amount alone where the words leave the way open), jump or
-    not, and the arm level. Elements the prompt leaves unstated (``None``) are not asked; the step direction is
-    asked only of a phrase with steps."""
+    not (and the count within one where the words count two or more: "five jumps" are not done by two; "a jump"
+    is the kind of move, done by a run of them as CMU's "jump" is), and the arm level. Elements the prompt leaves
+    unstated (``None``) are not asked; the step direction is asked only of a phrase with steps."""
     result = {}
     if asked.steps is not None:
         result["steps"] = done.steps is not None and abs(asked.steps - done.steps) <= 1
@@ -224,7 +225,8 @@ def words_followed(asked: PhraseFacts, done: PhraseFacts) -> dict[str, bool]:
         turned = done.turn if done.turn is None or not asked.turn_either else abs(done.turn)
         result["turn"] = turned is not None and abs(asked.turn - turned) <= 1
     if asked.jumps is not None:
-        result["jump"] = done.jumps is not None and (asked.jumps > 0) == (done.jumps > 0)
+        result["jump"] = done.jumps is not None and (asked.jumps > 0) == (done.jumps > 0) and (
+            asked.jumps < 2 or not asked.jumps_counted or abs(asked.jumps - done.jumps) <= 1)
     if asked.arm_level is not None:
         result["arm level"] = done.arm_level is asked.arm_level
     return result

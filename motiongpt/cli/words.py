@@ -1,10 +1,11 @@
 """``motiongpt describe``: what each phrase of a score does, in plain words (``laban.describe``).
 
 The same words the model is trained on and prompted with, so a choreographer can read what a generated dance does
-and check it against what was asked: ``--check`` reads the words a dance folder was made from (its prompt.json:
-the whole dance's words, or its phrases bar by bar) or words given, and says phrase by phrase what was asked and
-what the score does (``laban.words_followed``: step count within one, step direction, turn within an eighth,
-jump or not, arm level), and which of the words it could not read, so checked none ("sway side to side").
+and check it against what was asked: ``--check`` reads the words a dance folder was made from (its prompt.json: the
+whole dance's words, or its phrases bar by bar) or words given, and says phrase by phrase what was asked and what
+the score does (``laban.words_followed``: step count within one, step direction, turn within an eighth, jump or not
+and a count of two or more within one, arm level), and which of the words it could not read, so checked none ("sway
+side to side").
 
     motiongpt describe my_dance --check                     # against the words it was made from
     motiongpt describe score.laban --check "four steps forward, a jump" --bars 1-2
