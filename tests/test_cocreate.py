@@ -765,6 +765,35 @@ def test_music_given_relative_or_given_again_is_edited_and_made_again_as_it_was(
     assert json.loads((tmp_path / "p" / "prompt.json").read_text())["music"] == str((work / "tune.mid").resolve())
 
 
+def test_music_changed_since_a_dance_was_made_is_named_by_replay(model_dir, tmp_path, capsys):
+    """prompt.json names music by its path only: a tune exported again under the same name made the dance again on
+    other notes, and ``history --replay`` said "ANOTHER SCORE (edited by hand since, or made by other code)". The
+    file's digest is recorded beside its path, and a replay on another file says which file changed."""
+    music21 = pytest.importorskip("music21")
+    from motiongpt.cli import main
+
+    def tune(pitches, bpm):
+        part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=bpm)])
+        part.append([music21.note.Note(p, quarterLength=1.0) for p in pitches])
+        part.write("midi", fp=str(tmp_path / "tune.mid"))
+
+    tune([60 + k % 5 for k in range(16)], 100)
+    model = ["--model", str(model_dir)]
+    for args in (["generate", "--text", "steps forward", "--music", str(tmp_path / "tune.mid"), "--bars", "2",
+                  "--no-video", "-o", str(tmp_path / "a")],
+                 ["continue", str(tmp_path / "a"), "--bars", "1", "--music", str(tmp_path / "tune.mid"),
+                  "--no-video", "-o", str(tmp_path / "next")]):
+        code, err = cli(args + model, capsys)
+        assert code == 0, (args, err)
+    assert main(["history", str(tmp_path), "--replay"]) == 0
+    capsys.readouterr()
+    tune([67 - k % 3 for k in range(16)], 140)  # the same name, other notes and tempo
+    code = main(["history", str(tmp_path), "--replay"])
+    out = capsys.readouterr().out
+    assert code != 0 and "ANOTHER SCORE" not in out, out
+    assert out.count("tune.mid: not the music it was made on (changed since") == 2, out
+
+
 def test_a_folder_moved_with_its_music_is_made_again_and_developed(model_dir, tmp_path, capsys, monkeypatch):
     """prompt.json names music by its whole path: a folder of dances moved elsewhere with its music (a studio
     folder, or its history zip unpacked on another computer) could not be made again nor developed ("tune.mid: no

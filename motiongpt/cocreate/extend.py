@@ -20,7 +20,7 @@ import numpy as np
 
 from laban.errors import LabanError, naming
 
-from motiongpt.data.paths import recorded_path
+from motiongpt.data.paths import file_digest, recorded_path
 
 from .dance import CocreateError, Dance, Lineage
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
@@ -47,8 +47,6 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
     a steady ``bpm``), performed on the capture's own skeleton when it is a BVH. ``fps``: its real frame rate
     where the file says another (the CMU salsa takes); ``mapping``: body parts its skeleton's names do not say
     (``laban.read_motion``). The prompt records them, so that it can be tokenized again as it was."""
-    import hashlib
-
     from laban import analyse, beat_grid, read_motion, tokenize
 
     path = Path(path)
@@ -61,8 +59,7 @@ def from_capture(path: str | Path, *, meter: int = 4, bpm: float | None = None, 
         score = tokenize(analysis, grid, title=path.stem)
     except LabanError as error:  # a skeleton or a motion refused after the file was read: the file named
         raise naming(path, error) from None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    lineage = Lineage("capture", ({"path": recorded_path(path), "file": digest},), seed=0,
+    lineage = Lineage("capture", ({"path": recorded_path(path), "file": file_digest(path)},), seed=0,
                       settings={"meter": meter, "bpm": bpm})
     read = {**({"fps": fps} if fps else {}), **({"map": dict(mapping)} if mapping else {})}  # only where given
     # the file named whole, so that the dance is made again from wherever its lineage is read
@@ -124,6 +121,7 @@ def continue_dance(dance: Dance, loaded: Loaded, bars: int, *, music: str | None
     return dance.child(score, "continue", prompt=prompt, bars=(high + 1, high + bars), text=words, seed=seed,
                        settings={"added_bars": bars,
                                  "music": recorded_path(music) or (dance.prompt["music"] if own else None),
+                                 **({"music_file": digest} if (digest := file_digest(music)) else {}),
                                  # its own music's next bars, or music given (the same music: from its start)
                                  "own_music": own is not None, "temperature": temperature, **sampling},
                        **loaded.versions)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from motiongpt.data.paths import recorded_path
+from motiongpt.data.paths import file_digest, recorded_path
 
 from .dance import CocreateError, Dance, Lineage, joined
 from .models import Loaded
@@ -303,8 +303,10 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
                         repeats=repeated, steps_on=STEPS_ON[steps],
                         title=text or "a generated dance", processors=loaded.processors)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
-    music = recorded_path(music)
-    prompt = {"text": text, "music": music, "bpm": None if path else (bpm or DEFAULT_BPM),
+    music, music_file = recorded_path(music), file_digest(music)  # the file's digest beside its path: made again
+    # on another file put at that path since, the dance says so (``replay``)
+    prompt = {"text": text, "music": music, **({"music_file": music_file} if music_file else {}),
+              "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,
               "temperature": temperature, "top_k": top_k, "top_p": top_p, "guidance": guidance, "best_of": best_of,

@@ -3,13 +3,12 @@ operation (and ``motiongpt generate``) loads a model and a style adapter the sam
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from motiongpt.errors import missing_folder
 
-from motiongpt.data.paths import found_again, recorded_path
+from motiongpt.data.paths import file_digest, found_again, recorded_path
 
 from .dance import CocreateError
 
@@ -47,7 +46,7 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
         from motiongpt.train.lora import apply_adapter
 
         network = apply_adapter(network, style)
-        versions.update(adapter=recorded_path(style), adapter_version=_file_hash(Path(style) / ADAPTER_WEIGHTS))
+        versions.update(adapter=recorded_path(style), adapter_version=file_digest(Path(style) / ADAPTER_WEIGHTS) or "unknown")
         style = None
     elif style is not None:
         known = list(network.config.styles or ())
@@ -86,10 +85,5 @@ def style_for(loaded: Loaded, dance) -> str | None:
 def weights_version(model) -> str:
     """What identifies the weights: the SHA-256 of the model's safetensors file (its first 16 hex digits)."""
     path = getattr(model, "name_or_path", "") or ""
-    return _file_hash(Path(path) / MODEL_WEIGHTS)
+    return file_digest(Path(path) / MODEL_WEIGHTS) or "unknown"
 
-
-def _file_hash(path: Path) -> str:
-    if not path.is_file():
-        return "unknown"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from motiongpt.data.paths import NAMED_MODELS, found_again
+from motiongpt.data.paths import NAMED_MODELS, file_digest, found_again
 
 from .dance import CocreateError, Dance, score_digest
 from .models import MODEL_WEIGHTS, Loaded, adapter_of
@@ -92,7 +92,7 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
         last = staff_bars(readable(parent, loaded.model.vocabulary), loaded.model.vocabulary)[1]
         own_words = lineage.text == closing_words(parent, last)  # no words were given: the dance's own
         return continue_dance(parent, loaded, settings["added_bars"],
-                              music=None if own_music else found_again(music, dance.path),
+                              music=None if own_music else _music(music, settings.get("music_file"), dance.path),
                               text=None if own_words else lineage.text, seed=lineage.seed,
                               temperature=temperature, steps_on=prompt.get("steps_on"), **sampling)
     if operation == "translate":  # into a style adapter (the lineage's, found where it is now), or a named style
@@ -117,7 +117,7 @@ def _generated(dance: Dance, models) -> list[Dance]:
     # given), else in the style the prompt names
     loaded = models(adapter_of(dance) or prompt.get("style"))
     return generate(loaded, text=prompt.get("text"), phrases=dance.phrases,
-                    music=found_again(prompt.get("music"), dance.path),
+                    music=_music(prompt.get("music"), prompt.get("music_file"), dance.path),
                     bpm=None if prompt.get("music") else prompt.get("bpm"),
                     meter=prompt.get("meter"), controls=prompt.get("controls", True),
                     repeats=prompt.get("repeats", True), count=lineage.settings.get("count", 1), seed=lineage.seed,
@@ -128,6 +128,18 @@ def _generated(dance: Dance, models) -> list[Dance]:
                     spread=lineage.settings.get("spread"), skeleton=dance.skeleton, mapping=prompt.get("map"),
                     style_name=prompt.get("style"),
                     rank_them=False, steps_on=prompt.get("steps_on"), **length)
+
+
+def _music(recorded: str | None, digest: str | None, dance: Path | None) -> str | None:
+    """The music a dance was made on, found where it is now (``found_again``), refused where it is not the file it
+    was made on (its digest, recorded since stop 61): made again on other notes, the dance came out as "another
+    score", as if edited by hand or made by other code."""
+    music = found_again(recorded, dance)
+    now = file_digest(music)
+    if digest and now and now != digest:
+        raise CocreateError(f"{music}: not the music it was made on (changed since: its digest was {digest}, "
+                            f"now {now})")
+    return music
 
 
 def _follower(dance: Dance, parents: list[Dance], models) -> Dance:

@@ -17,6 +17,17 @@ def recorded_path(path: str | Path | None) -> str | None:
     return str(Path(path).resolve())
 
 
+def file_digest(path: str | Path | None) -> str | None:
+    """The first 16 hex digits of a file's SHA-256: how a record tells the file it was made from (music, a capture,
+    weights) from another put at its path since (the music exported again, the weights retrained); None for what
+    is no file (a work of music21's corpus, by its name; nothing)."""
+    if path is None or str(path).startswith("corpus:") or not Path(path).is_file():
+        return None
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
 # What a lineage names a model by that is no path: the shipped models (``models.load_model``, a streamed duet's)
 NAMED_MODELS = ("builtin", "follower")
 
