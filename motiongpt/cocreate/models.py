@@ -46,7 +46,8 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
         from motiongpt.train.lora import apply_adapter
 
         network = apply_adapter(network, style)
-        versions.update(adapter=recorded_path(style), adapter_version=file_digest(Path(style) / ADAPTER_WEIGHTS) or "unknown")
+        versions.update(adapter=recorded_path(style),
+                        adapter_version=file_digest(Path(style) / ADAPTER_WEIGHTS) or "unknown")
         style = None
     elif style is not None:
         known = list(network.config.styles or ())
