@@ -337,8 +337,34 @@ def test_the_command_shows_its_steps_and_none_of_lightnings_noise(examples, scor
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == f"{tmp_path / 'run' / 'model'}: trained 3 steps on 5 windows of 2 takes\n", done.stdout
-    assert "training: 100%" in done.stderr and "3/3" in done.stderr and "train_loss" in done.stderr, done.stderr
+    # stderr is no terminal here (a job's log): a line at each tenth of the steps and at the end, no bar redrawn
+    lines = [line for line in done.stderr.splitlines() if line.startswith("training: ")]
+    assert [line.split(",")[0] for line in lines] == ["training: step 1/3", "training: step 2/3",
+                                                      "training: step 3/3"], done.stderr
+    assert "train_loss" in lines[-1] and "\r" not in done.stderr and "\x1b" not in done.stderr, done.stderr
     assert "GPU available" in done.stderr
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    terminal, its_end = pty.openpty()  # on a terminal (of 24 lines of 100 columns), the bar redrawn in place
+    fcntl.ioctl(its_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    subprocess.run([sys.executable, "-m", "motiongpt.cli", "train", "--corpus", str(scores), "--config",
+                    str(tmp_path / "tiny.json"), "--max-steps", "3", "-o", str(tmp_path / "run_seen")], env=env,
+                   stdout=subprocess.DEVNULL, stderr=its_end, timeout=300, check=True)
+    os.close(its_end)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the terminal closed: all of it read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(terminal)
+    assert b"training: 100%" in seen and b"3/3" in seen and b"training: step" not in seen, seen
     assert not [noise for noise in ("Epoch", "Tip", "litlogger", "LeafSpec", "v_num") if noise in done.stderr], \
         done.stderr
 

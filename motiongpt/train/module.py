@@ -387,7 +387,42 @@ class _StepsBar(TQDMProgressBar):
     """The run's steps out of ``max_steps`` (from the step it resumed at), with the losses: Lightning's bar counted
     the batches of an epoch, which here is bookkeeping (a batch is a function of its step, ``StepBatches``), and read
     "Epoch 0/-2" under ``max_epochs=-1``. On stderr, as the package's other bars (``viz.progress``): stdout keeps the
-    command's one line saying what shipped."""
+    command's one line saying what shipped. Where stderr is no terminal (a cluster job's log, ``2> run.log``) the
+    bar is a line at each validation (without one, at each tenth of the steps) and at the end, as nanoGPT's loop
+    says its losses: a redrawn bar wrote a log of carriage returns and cursor moves, one redraw a step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = sys.stderr.isatty()
+        self._said = -1  # the step of the last line written (no terminal)
+        self._began: tuple[float, int] | None = None  # when and at which step this launch began
+
+    def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        import time
+
+        super().on_train_start(trainer, module)
+        self._began = time.monotonic(), trainer.global_step
+
+    def _say(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        """One line of the run's progress (no terminal): its step, its losses, the seconds a step, what is left."""
+        import time
+
+        step = trainer.global_step
+        if self.is_disabled or self.live or step == self._said:
+            return
+        self._said = step
+        metrics = ", ".join(f"{k} {float(v):.3f}" for k, v in self.get_metrics(trainer, module).items())
+        since, first = self._began or (time.monotonic(), step)
+        pace = (time.monotonic() - since) / max(step - first, 1)
+        seconds = pace * (trainer.max_steps - step)
+        left = "" if step >= trainer.max_steps else f", {seconds:.0f} s left" if seconds < 90 else \
+            f", {seconds / 60:.0f} min left"
+        print(f"training: step {step}/{trainer.max_steps}{', ' if metrics else ''}{metrics}, {pace:.2f} s a step"
+              f"{left}", file=sys.stderr, flush=True)
+
+    def on_train_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        super().on_train_end(trainer, module)
+        self._say(trainer, module)
 
     def init_train_tqdm(self):
         return self._bar("training", total=self.trainer.max_steps, initial=self.trainer.global_step, leave=True,
@@ -397,7 +432,7 @@ class _StepsBar(TQDMProgressBar):
         return self._bar("validating", leave=False, position=2 * self.process_position + 1)
 
     def _bar(self, label: str, **settings) -> Tqdm:
-        return Tqdm(desc=label, disable=self.is_disabled, dynamic_ncols=True, file=sys.stderr,
+        return Tqdm(desc=label, disable=self.is_disabled or not self.live, dynamic_ncols=True, file=sys.stderr,
                     bar_format=self.BAR_FORMAT, **settings)
 
     def on_train_epoch_start(self, *_) -> None:
@@ -409,6 +444,8 @@ class _StepsBar(TQDMProgressBar):
             self.train_progress_bar.set_postfix(self.get_metrics(trainer, module))
         if not trainer.enable_validation:
             self._done(trainer)
+            if trainer.global_step % max(trainer.max_steps // 10, 1) == 0:
+                self._say(trainer, module)
 
     def on_validation_batch_start(self, trainer: L.Trainer, module: L.LightningModule, batch, index: int,
                                   dataloader_idx: int = 0) -> None:
@@ -419,6 +456,7 @@ class _StepsBar(TQDMProgressBar):
     def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         super().on_validation_end(trainer, module)  # the validation's loss shown beside the steps
         self._done(trainer)
+        self._say(trainer, module)
 
     def _done(self, trainer: L.Trainer) -> None:
         """At the last step (and its validation), the bar ends: Lightning's line saying why the run stopped would
