@@ -24,7 +24,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "azure": ("read_azure_json",),
     "beats": ("beat_grid",),
     "bodyparts": ("recognise", "recognised"),
-    "bvh": ("read_bvh", "write_bvh"),
+    "bvh": ("read_bvh", "read_skeleton", "write_bvh"),
     "compare": ("cell_agreement",),
     "decoder": ("DecodeError", "decode"),
     "description": ("describe", "phrase_facts", "facts_from_text", "words_followed"),

@@ -3,10 +3,10 @@
 Every part is named by the joint at its proximal end (see ``laban.skeleton``). Recognition works in three steps:
 
 1. **Names.** A joint's name is cut into words ('mixamorig:LeftUpLeg' → left, up, leg; 'lfemur' → l, femur;
-   'upper_arm.L' → upper, arm, l), the side is read from them, and the rest is matched against the anatomy's
-   words: thigh/upleg/femur, knee/shin/calf/tibia/leg, ankle/foot, toe/ball, clavicle/collar, shoulder,
-   arm/upperarm/humerus, elbow/forearm/lowerarm/radius, wrist/hand, neck, head, pelvis/hips. Fingers, eyes,
-   end sites, twist and IK bones are left out.
+   'upper_arm.L' → upper, arm, l; OptiTrack Motive's 'LFArm' → l, farm), the side is read from them, and the
+   rest is matched against the anatomy's words: thigh/upleg/femur, knee/shin/calf/tibia/leg, ankle/foot,
+   toe/ball, clavicle/collar, shoulder, arm/upperarm/uarm/humerus, elbow/forearm/farm/lowerarm/radius,
+   wrist/hand, neck, head, pelvis/hips. Fingers, eyes, end sites, twist and IK bones are left out.
 2. **Limb chains.** Each limb is the chain from where it hangs (the pelvis for legs, the chest for arms) to its
    most distal named joint. Its parts are placed along the chain in anatomical order, each where its name fits
    best: so a 'shoulder' followed by an 'arm' is the clavicle (Mixamo, CMU MotionBuilder) while a 'shoulder'
@@ -60,8 +60,8 @@ _IGNORED = frozenset("""thumb index middle mid ring pinky pinkie little finger f
     buttock glute breast hair tail helper armature""".split())
 # Anatomy words that a one-letter side may be glued to, as in CMU's 'lfemur' and 'rradius'.
 _STEMS = ("hip", "thigh", "upleg", "femur", "leg", "knee", "shin", "calf", "tibia", "ankle", "foot", "toe", "ball",
-          "clavicle", "collar", "shoulder", "shldr", "arm", "uparm", "upperarm", "humerus", "forearm", "elbow",
-          "radius", "ulna", "wrist", "hand", "finger", "thumb", "index", "eye", "buttock")
+          "clavicle", "collar", "shoulder", "shldr", "arm", "uarm", "uparm", "upperarm", "humerus", "farm", "forearm",
+          "elbow", "radius", "ulna", "wrist", "hand", "finger", "thumb", "index", "eye", "buttock")
 
 # (pattern on the side-less words run together, torso?, {part: strength}); the first matching rule names the joint.
 # Torso rules need a name without a side ('hip' is Daz's pelvis, 'LeftHip' a thigh). Strength 2 is an unambiguous
@@ -79,7 +79,7 @@ _RULES: tuple[tuple[str, bool, dict[str, int]], ...] = (
     (r"knee|shin|calf|tibia|leg", False, {"shin": 2}),
     (r"hip", False, {"thigh": 1}),  # CMU's 'LHipJoint' sits at the pelvis, before the 'UpLeg'
     (r"clavicle|collar|clav", False, {"shoulder": 2}),
-    (r"forearm|lowerarm|loarm|elbow|radius|ulna", False, {"forearm": 2}),
+    (r"forearm|lowerarm|loarm|^farm$|elbow|radius|ulna", False, {"forearm": 2}),  # 'farm': Motive's 'LFArm'
     (r"upperarm|uparm|humerus|shldr|arm", False, {"upper-arm": 2}),
     (r"shoulder", False, {"shoulder": 1, "upper-arm": 1}),
     (r"wrist|hand", False, {"hand": 2}),
@@ -231,7 +231,14 @@ def rest_positions(skeleton: Skeleton) -> np.ndarray:
 def words(name: str) -> list[str]:
     """Lower-case words of a joint name: namespaces dropped, camelCase, separators and glued sides split."""
     found = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name.rsplit(":", 1)[-1])
-    return [part for word in found for part in _unglued(word.lower())]
+    # OptiTrack Motive's 'LUArm' and 'RFArm' are a side and an abbreviated bone ('UArm', 'FArm'): camelCase cuts
+    # them into 'LU' and 'Arm', so two capitals before a word are glued back on, and kept so where that reads as a
+    # side glued to a bone (as CMU's 'lfemur' reads)
+    for k in range(len(found) - 1):
+        if len(found[k]) == 2 and found[k].isupper() and found[k + 1][0].isupper() and found[k + 1][1:].islower() \
+                and len(_unglued((found[k] + found[k + 1]).lower())) == 2:
+            found[k], found[k + 1] = found[k] + found[k + 1], ""
+    return [part for word in found if word for part in _unglued(word.lower())]
 
 
 def _unglued(word: str) -> list[str]:

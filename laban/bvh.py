@@ -3,6 +3,7 @@
 ``read_bvh`` reads any hierarchy, each joint with its own channel order, into a ``Motion`` in metres, y up: it
 turns a figure that stands along z (Blender's export) upright and detects the units from the body's height (kept
 as ``Skeleton.up`` and ``Skeleton.unit``), and drops the T-pose frame that the cgspeed converters put first.
+``read_skeleton`` reads the skeleton alone, the same way (a rig to write a dance onto needs no frames).
 ``write_bvh`` writes a ``Motion`` back with the channel layout, the axes and the units it was read with. A
 malformed file raises ``MotionFileError`` naming its line.
 
@@ -96,11 +97,7 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
             channel_count = sum(len(joint.channels) for joint in joints)
             if channel_count == 0:
                 raise MotionFileError(path, "the hierarchy declares no channels", words.line)
-            skeleton = Skeleton(
-                names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
-                offsets=[joint.offset for joint in joints], channels=tuple(joint.channels for joint in joints),
-                end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints)
-                           if joint.end_site is not None})
+            skeleton = _skeleton(joints)
             # The first second is read whole at any rate asked: it tells a converter's frames from the capture's.
             # Then the capture's first frame and every step-th after it are kept, the frames that a full read's
             # Motion.trajectories(fps / step) samples: a tokenizer reads a file the same either way.
@@ -116,16 +113,30 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
     values = np.concatenate([head[:, first::step], rest], axis=1)
     if not values.shape[1]:
         raise MotionFileError(path, "no frames left after dropping the T-pose frame")
-    rotations, translations = _joint_motion(skeleton, values)
-    if _stands_along_z(skeleton):
-        skeleton.up = "z"
-        rotations, translations = _turned(skeleton, rotations, translations, _Y_UP)
+    rotations, translations = _upright_in_metres(skeleton, *_joint_motion(skeleton, values), scale)
+    return Motion(skeleton, rotations, translations, fps / step)
 
-    factor = scale if scale is not None else _metres_per_unit(skeleton)
-    skeleton.offsets = skeleton.offsets * factor
-    skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
-    skeleton.unit = float(factor)
-    return Motion(skeleton, rotations, translations * np.float32(factor), fps / step)
+
+def read_skeleton(path: str | os.PathLike, scale: float | None = None) -> Skeleton:
+    """The skeleton of a BVH file, in metres, y up, with the file's units and axes kept as ``read_bvh`` reads
+    them: a rig that a dance is written onto (``--skeleton``). Only the hierarchy is read: a rig is its joints and
+    rest pose, so an export with no frames (``Frames: 0``, a rest pose alone) performs as a capture's skeleton
+    does, and a long capture's frames cost nothing. ``scale`` as ``read_bvh``'s."""
+    path = Path(path)
+    if scale is not None and not 0 < scale < np.inf:
+        raise MotionFileError(path, f"scale must be a positive number, not {scale}")
+    try:
+        with open(path, "rb") as stream:
+            words = _HeaderWords(stream, path)
+            joints = _read_hierarchy(words, path)
+    except OSError as error:
+        raise MotionFileError(path, f"cannot read: {error.strerror}") from None
+    if not any(joint.channels for joint in joints):
+        raise MotionFileError(path, "the hierarchy declares no channels", words.line)
+    skeleton = _skeleton(joints)
+    _upright_in_metres(skeleton, np.zeros((0, skeleton.joint_count, 4), np.float32),
+                       np.zeros((0, len(skeleton.translated), 3), np.float32), scale)
+    return skeleton
 
 
 def check_frame_rate(path: str | os.PathLike, rate: float, said: str, line: int | None = None) -> None:
@@ -222,6 +233,14 @@ class _HeaderWords:
         self.peek()
         words, self.pending = self.pending, []
         return " ".join(reversed(words))
+
+
+def _skeleton(joints: list[_Joint]) -> Skeleton:
+    """The skeleton of the joints read, in the file's units and axes."""
+    return Skeleton(names=[joint.name for joint in joints], parents=[joint.parent for joint in joints],
+                    offsets=[joint.offset for joint in joints], channels=tuple(joint.channels for joint in joints),
+                    end_sites={j: np.array(joint.end_site) for j, joint in enumerate(joints)
+                               if joint.end_site is not None})
 
 
 def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:
@@ -626,6 +645,21 @@ def _converter_frames(skeleton: Skeleton, head: np.ndarray, fps: float) -> int:
         return 0
     blending = np.flatnonzero((speeds > BLEND_SPEED) & (np.arange(len(speeds)) < BLEND_SECONDS * fps))
     return int(blending[-1]) + 1 if blending.size else 1
+
+
+def _upright_in_metres(skeleton: Skeleton, rotations: np.ndarray, translations: np.ndarray,
+                       scale: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """A skeleton read in its file's axes and units turned y up (``_stands_along_z``) and into metres (``scale``, or
+    the units its standing height says) in place, ``up`` and ``unit`` kept on it, with its motion's rotations and
+    translations turned and scaled alike: the one way ``read_bvh`` and ``read_skeleton`` read a file's body."""
+    if _stands_along_z(skeleton):
+        skeleton.up = "z"
+        rotations, translations = _turned(skeleton, rotations, translations, _Y_UP)
+    factor = scale if scale is not None else _metres_per_unit(skeleton)
+    skeleton.offsets = skeleton.offsets * factor
+    skeleton.end_sites = {j: offset * factor for j, offset in skeleton.end_sites.items()}
+    skeleton.unit = float(factor)
+    return rotations, translations * np.float32(factor)
 
 
 def _stands_along_z(skeleton: Skeleton) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -658,6 +659,33 @@ def test_helper_joints_at_the_pelvis_are_not_taken_for_the_legs(trials, tmp_path
     # ... and the decoder's rig reads real legs (it refused 'coincident hips' when helpers were the thighs).
     thigh = Rig.of(motion.skeleton).legs["left"].thigh_length
     assert thigh == pytest.approx(Rig.of(plain.skeleton).legs["left"].thigh_length)
+
+
+# OptiTrack Motive's own names (without 'MotionBuilder Names'): a side letter before abbreviated bones, 'LUArm' the
+# upper arm and 'LFArm' the forearm.
+MOTIVE = {"Hips": "Hip", "LowerBack": "Ab", "Spine1": "Chest"} | {
+    cmu.format(side=long): motive.format(side=short) for long, short in (("Left", "L"), ("Right", "R"))
+    for cmu, motive in (("{side}Shoulder", "{side}Shoulder"), ("{side}Arm", "{side}UArm"),
+                        ("{side}ForeArm", "{side}FArm"), ("{side}Hand", "{side}Hand"), ("{side}UpLeg", "{side}Thigh"),
+                        ("{side}Leg", "{side}Shin"), ("{side}Foot", "{side}Foot"), ("{side}ToeBase", "{side}Toe"))}
+
+
+def test_optitrack_motive_names_are_recognised_and_danced_on(trials, tmp_path):
+    """The CMU take renamed as Motive names its skeleton: camelCase cut 'LFArm' into 'LF' and 'Arm', read as a
+    side-less upper arm, so no forearm was found (--skeleton refused, found 2026-12-07). Recognised, a dance on it
+    reads back as written, as on the plain rig."""
+    import laban
+
+    plain = laban.read_bvh(trials["05_01"].path).skeleton
+    skeleton = laban.read_bvh(renamed_bvh(trials["05_01"].path, MOTIVE, tmp_path)).skeleton
+    parts = recognise(skeleton)
+    assert {p: skeleton.names[j] for p, j in parts.items()} == {
+        p: MOTIVE.get(plain.names[j], plain.names[j]) for p, j in recognise(plain).items()}
+    assert skeleton.names[parts[BodyPart.FOREARM_LEFT]] == "LFArm"
+    assert skeleton.names[parts[BodyPart.UPPER_ARM_RIGHT]] == "RUArm"
+    score = laban.Score.load(Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban")
+    danced = laban.tokenize(laban.decode(score, skeleton), score.grid)
+    assert laban.cell_agreement(score, danced)["all"]["direction"] > 0.95
 
 
 def test_hips_or_shoulders_that_coincide_are_an_error_naming_the_joints_and_the_map(trials, tmp_path):

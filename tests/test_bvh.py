@@ -661,6 +661,30 @@ def rig_file(rows, path: Path, unit: float = 1.0, z_up: bool = False, every_join
     return path
 
 
+def test_a_rig_is_read_from_its_hierarchy_alone_as_its_capture_reads(trials, tmp_path):
+    """``read_skeleton`` gives the skeleton ``read_bvh`` gives, in metres, y up, the file's units and axes kept
+    (CMU units; Blender's z up in centimetres), without the frames: a rig exported with none ('Frames: 0'), which
+    ``read_bvh`` refuses as a motion, is a skeleton to dance on."""
+    from laban.bvh import read_skeleton
+    from test_bodyparts import ANIMATORS_RIGS
+
+    z_up = rig_file(ANIMATORS_RIGS["mixamo"][0](), tmp_path / "z.bvh", 0.01, z_up=True, every_joint=True)
+    for path in (trials["05_01"].path, z_up):
+        lines = path.read_text().splitlines()
+        rest = tmp_path / f"rest-{path.name}"
+        rest.write_text("\n".join(lines[:lines.index("MOTION") + 1] + ["Frames: 0", "Frame Time: 0.0333"]) + "\n")
+        with pytest.raises(MotionFileError, match="zero frames"):
+            read_bvh(rest)
+        captured = read_bvh(path).skeleton
+        for skeleton in (read_skeleton(path), read_skeleton(rest)):
+            assert (skeleton.names, skeleton.channels, skeleton.unit, skeleton.up) == \
+                (captured.names, captured.channels, captured.unit, captured.up)
+            assert np.allclose(skeleton.offsets, captured.offsets) and skeleton.end_sites.keys() == \
+                captured.end_sites.keys()
+            assert all(np.allclose(skeleton.end_sites[j], captured.end_sites[j]) for j in captured.end_sites)
+    assert read_skeleton(z_up).up == "z" and read_skeleton(z_up).unit == 0.01
+
+
 @pytest.mark.parametrize(("rig", "unit"), [("rigify", 1.0), ("mixamo", 0.01)])
 def test_a_rig_standing_along_z_is_read_upright_and_danced_on_in_its_own_axes(tmp_path, rig, unit):
     """Blender writes its armatures z up, facing -y, with position channels on every joint. Read as if y up, the

@@ -644,6 +644,74 @@ def test_a_rig_that_cannot_travel_is_refused_before_the_dance_is_written(trials,
     assert err.count("\n") == 1 and not (tmp_path / "d").exists()
 
 
+def test_a_rig_exported_with_its_rest_pose_alone_performs_the_dance(trials, tmp_path, capsys):
+    """An animator's rig exported as its hierarchy and no frames ('Frames: 0') is a skeleton all the same: decode
+    --skeleton refused it ("the file has zero frames") where a rig with one frame of rest danced (found
+    2026-12-07). The dance is written in the rig's own hierarchy and reads back as the score."""
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    rig = tmp_path / "rest.bvh"
+    rig.write_text("\n".join(lines[:motion + 1] + ["Frames: 0", "Frame Time: 0.0333333"]) + "\n")
+    code, out, err = run(["decode", "examples/first_phrase.laban", "--skeleton", str(rig), "-o",
+                          str(tmp_path / "d.bvh")], capsys)
+    assert code == 0, err
+    danced = laban.read_bvh(tmp_path / "d.bvh")
+    assert danced.skeleton.names == laban.read_bvh(trials["05_01"].path).skeleton.names
+    score = laban.Score.load("examples/first_phrase.laban")
+    assert laban.cell_agreement(score, laban.tokenize(danced, score.grid))["all"]["direction"] > 0.95
+
+
+def test_decode_names_the_rig_that_cannot_travel(trials, tmp_path, capsys):
+    """decode --skeleton onto a rig with no position channels at or above its pelvis said why without naming the
+    file, where generate named it (found 2026-12-07): both check the rig the one way (``cli.common.rig``)."""
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
+             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
+    lines[motion + 1] = "Frames: 37"
+    rig = tmp_path / "fixed.bvh"
+    rig.write_text("\n".join(lines) + "\n")
+    code, out, err = run(["decode", "examples/first_phrase.laban", "--skeleton", str(rig), "-o",
+                          str(tmp_path / "d.bvh")], capsys)
+    assert code == 2 and err.startswith(f"motiongpt: error: {rig}: ") and "position channels" in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "d.bvh").exists() and not (tmp_path / "d.beats").exists()
+
+
+def test_a_rig_without_a_left_foot_is_refused_alike_by_decode_and_generate(trials, tmp_path, capsys, monkeypatch):
+    """A rig whose left leg ends at the knee: decode and generate --skeleton say the same line, naming the file,
+    the part and the rig's joints to choose from for --map (generate named no joints, decode spoke of the Python
+    'mapping=' where the command line takes --map; found 2026-12-07), and write nothing."""
+    import motiongpt.model.generate
+
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    lines = lines[:motion + 3] + lines[motion + 3:motion + 40]
+    lines[motion + 1] = "Frames: 37"
+    start = next(k for k, line in enumerate(lines) if line.strip() == "JOINT LeftFoot")
+    depth, end = 0, start + 1
+    for end in range(start + 1, len(lines)):
+        depth += lines[end].count("{") - lines[end].count("}")
+        if depth == 0:
+            break
+    before = sum(int(line.split()[1]) for line in lines[:start] if line.strip().startswith("CHANNELS"))
+    cut = sum(int(line.split()[1]) for line in lines[start:end + 1] if line.strip().startswith("CHANNELS"))
+    lines[start:end + 1] = ["End Site", "{", "OFFSET 0 -1 0", "}"]
+    lines[-37:] = [" ".join(values[:before] + values[before + cut:]) for values in map(str.split, lines[-37:])]
+    rig = tmp_path / "footless.bvh"
+    rig.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(motiongpt.model.generate, "variations", lambda *a, **k: pytest.fail("sampled"))
+    said = []
+    for command in (["decode", "examples/first_phrase.laban", "-o", str(tmp_path / "d.bvh")],
+                    ["generate", "--bars", "2", "--bpm", "120", "--no-video", "-o", str(tmp_path / "d")]):
+        code, out, err = run(command + ["--skeleton", str(rig)], capsys)
+        assert code == 2 and err.count("\n") == 1, err
+        said.append(err)
+    assert said[0] == said[1]
+    assert said[0].startswith(f"motiongpt: error: {rig}: cannot recognise foot-left among its joints (Hips, ")
+    assert ", LeftLeg, RHipJoint, " in said[0] and "--map PART=JOINT" in said[0]
+    assert not list(tmp_path.glob("d*"))
+
+
 def test_a_pipe_given_as_an_input_file_is_refused_not_waited_on(tmp_path, capsys):
     """A FIFO as --words-file blocked forever waiting for a writer (found 2026-12-07)."""
     import os

@@ -128,6 +128,28 @@ def rig_mapping(args: argparse.Namespace) -> dict[str, str] | None:
     return mapping(args.map)
 
 
+def rig(path: Path, mapping: dict[str, str] | None):
+    """``--skeleton``'s rig (a ``laban.Skeleton``) with its body parts recognised, checked before any work: one whose
+    parts the package recognises, or ``mapping`` (--map) names, and that the decoder can move (``laban.figure.Rig``:
+    a rig without position channels at or above its pelvis cannot travel). Its hierarchy alone is read
+    (``laban.read_skeleton``): a rest pose exported with no frames is a rig too. Refused in one line naming the
+    file, as decode and generate both say it."""
+    from laban import read_skeleton, recognised
+    from laban.errors import naming
+    from laban.figure import Rig
+
+    existing_file(path)
+    skeleton = read_skeleton(path)
+    try:
+        return Rig.of(recognised(skeleton, mapping)).skeleton
+    except LabanError as error:
+        missing = getattr(error, "missing", None)  # parts not recognised (else another fault: said as it is)
+        if not missing:
+            raise naming(path, error) from None
+        raise LabanError(f"{path}: cannot recognise {', '.join(missing)} among its joints "
+                         f"({', '.join(skeleton.names)}): name them with --map PART=JOINT (one for each)") from None
+
+
 def mapping(items: list[str]) -> dict[str, str] | None:
     """``--map`` items as {part: joint}, or None when there are none."""
     pairs = {}

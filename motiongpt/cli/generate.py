@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
     out = common.output_folder(args.output)
     common.model_folder(args.model)
     mapping = common.rig_mapping(args)
-    if args.skeleton is not None:
-        _rig(args.skeleton, mapping)
+    if args.skeleton is not None:  # checked before any sampling
+        common.rig(args.skeleton, mapping)
     if args.music is not None and args.bpm is not None:
         raise LabanError("give --music or --bpm, not both")
 
@@ -118,25 +118,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
     common.note_unread(text, phrases)
     return 0
-
-
-def _rig(path: Path, mapping: dict[str, str] | None) -> None:
-    """A --skeleton rig that can perform the dance, checked before any sampling: one whose body parts the package
-    recognises, or ``mapping`` (--map) names, and that the decoder can move (``laban.figure.Rig``: a rig without
-    position channels at or above its pelvis cannot travel, said after the whole dance was sampled)."""
-    from laban import read_bvh, recognised
-    from laban.errors import naming
-    from laban.figure import Rig
-
-    common.existing_file(path)
-    try:
-        Rig.of(recognised(read_bvh(path).skeleton, mapping))
-    except LabanError as error:
-        missing = getattr(error, "missing", None)  # parts not recognised (else another fault: said as it is)
-        if not missing:
-            raise naming(path, error) from None
-        raise LabanError(f"{path}: cannot recognise {', '.join(missing)} among its joints: name them with "
-                         f"--map PART=JOINT (one for each)") from None
 
 
 def _words_file(path: Path) -> tuple[str | None, list | None]:

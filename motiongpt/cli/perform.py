@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from laban.errors import LabanError, naming
+from laban.errors import LabanError
 
 from . import common
 
@@ -30,9 +30,10 @@ def add_decode_parser(commands) -> None:
     dec.add_argument("--execution", choices=("rules", "learned"), default="rules",
                      help="how what the notation leaves free is chosen: hand-set ranges (rules, the default) or "
                           "drawn from real dancers (learned: docs/execution.md)")
-    dec.add_argument("--skeleton", type=Path, help="a BVH file whose skeleton performs (default: the built-in one); the dance is written in "
-                          "that file's own units and proportions, so it drops onto the rig it came from (.npz "
-                          "joint positions are in metres)")
+    dec.add_argument("--skeleton", type=Path,
+                     help="a BVH file whose skeleton performs (default: the built-in one; its hierarchy is enough, "
+                          "frames or none); the dance is written in that file's own units and proportions, so it "
+                          "drops onto the rig it came from (.npz joint positions are in metres)")
     common.add_map(dec)
     dec.set_defaults(run=run)
 
@@ -43,19 +44,12 @@ def run(args: argparse.Namespace) -> int:
         raise LabanError(f"{args.output}: use .bvh (rotations) or .npz (joint positions)")
     common.existing_file(args.score)
     mapping = common.rig_mapping(args)
-    if args.skeleton is not None:
-        common.existing_file(args.skeleton)
+    skeleton = common.rig(args.skeleton, mapping) if args.skeleton is not None else None
     common.writable(args.output)
-    from laban import Score, decode, read_bvh, recognised, write_bvh, write_joint_arrays
+    from laban import Score, decode, write_bvh, write_joint_arrays
     from laban.timing import beats_path, write_beats
 
     score = Score.load(args.score)
-    skeleton = read_bvh(args.skeleton).skeleton if args.skeleton else None
-    if skeleton is not None:
-        try:
-            recognised(skeleton, mapping)
-        except LabanError as error:
-            raise naming(args.skeleton, error) from None
     motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)
     if suffix == ".bvh":
         write_bvh(motion, args.output)

@@ -350,10 +350,10 @@ def _skeleton(bvh: Path | None, mapping: dict[str, str] | None = None):
     (the prompt's ``map``) where its joints' names do not say them: a capture continued, a rig given with --map."""
     if bvh is None:
         return None
-    from laban import read_bvh, recognised
+    from laban import read_skeleton, recognised
     from laban.errors import naming
 
-    skeleton = read_bvh(bvh).skeleton
+    skeleton = read_skeleton(bvh)  # its hierarchy: a rig exported with no frames performs too
     try:
         return recognised(skeleton, mapping) if mapping else skeleton
     except LabanError as error:
