@@ -796,6 +796,24 @@ def test_a_dance_decoded_to_joint_positions_tokenizes_again(tmp_path, capsys):
     assert code == 0 and "forearm-left" in out, err
 
 
+def test_a_decoded_dance_tokenizes_again_on_its_own_beats(tmp_path, capsys):
+    """A dance the package wrote has its beats beside it (dance.beats, as ``render`` counts its bars): tokenized
+    with no tempo given, a 3/4 at 90 bpm was read on the motion's pulse as 4/4 at 138 bpm, another score."""
+    from laban.compare import cell_agreement
+
+    phrase = Path(__file__).resolve().parents[1] / "examples" / "leap_and_turn.laban"
+    assert run(["decode", str(phrase), "-o", str(tmp_path / "dance.bvh")], capsys)[0] == 0
+    code, out, err = run(["tokenize", str(tmp_path / "dance.bvh"), "-o", str(tmp_path / "back.laban")], capsys)
+    assert code == 0 and f"on the beats of {tmp_path / 'dance.beats'}" in err, err
+    written, back = laban.Score.load(phrase), laban.Score.load(tmp_path / "back.laban")
+    assert (back.beats_per_bar, back.tempo) == (written.beats_per_bar, pytest.approx(written.tempo))
+    agreement = cell_agreement(written, back)["all"]
+    assert agreement["direction"] >= 0.98 and agreement["level"] >= 0.98, agreement
+    code, out, err = run(["tokenize", str(tmp_path / "dance.bvh"), "-o", str(tmp_path / "other.laban"), "--bpm",
+                          "120"], capsys)  # a tempo given is the tempo
+    assert code == 0 and "120.0 bpm" in out and "beats of" not in err
+
+
 def test_joint_positions_out_of_range_are_one_line(tmp_path, capsys):
     """An npz's positions times 1e30 were tokenized (exit 0), where BVH values beyond 1e7 are refused."""
     import numpy as np

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -79,6 +80,15 @@ def run(args: argparse.Namespace) -> int:
                               manifest=args.manifest)
     source = common.existing_file(args.inputs[0])
     output = common.writable(Path(args.output))
+    from laban.timing import beats_path
+
+    if args.bpm is None and args.beats is None and args.music is None and beats_path(source).is_file():
+        # a dance the package wrote (dance.bvh beside dance.beats): its own beats and meter, as ``render`` counts
+        # its bars by them; on its pulse a 100-bpm dance was read at 91 and came back another score
+        options["beats"] = str(beats_path(source))
+        if not args.quiet:
+            print(f"{source}: on the beats of {beats_path(source)} beside it (--bpm or --beats for others)",
+                  file=sys.stderr)
     try:
         score, _ = tokenize_file(source, rate_of(source, rates, args.fps), options)
     except LabanError as error:  # named, as a batch names each file that fails ("too short", "cannot recognise")
