@@ -148,6 +148,23 @@ def test_a_rig_that_cannot_travel_is_refused_in_one_line_without_the_naming_form
     assert "rig" not in answer and "\n" not in answer["error"]
 
 
+def test_a_rig_exported_with_its_rest_pose_alone_is_danced_on(site, trials, tmp_path):
+    """A rig exported with no frames ("Frames: 0", its rest pose alone: what a rigging tool exports) was refused at
+    upload ("the file has zero frames"), though ``generate --skeleton`` dances on it."""
+    client, studio = site["client"], site["studio"]
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    body = ("\n".join(lines[:motion + 1] + ["Frames: 0", lines[motion + 2]]) + "\n").encode()
+    answer = client.put("/api/upload?kind=rig&name=rest.bvh", content=body)
+    assert answer.status_code == 200, answer.text
+    [dance] = run(site, client.post("/api/ask", json={"text": "steps", "bars": 1, "count": 1,
+                                                       "rig": answer.json()["upload"]}))["result"]["dances"]
+    from laban import read_bvh
+
+    danced = read_bvh(studio.folder.dance_path(dance) / "dance.bvh").skeleton
+    assert danced.names == read_bvh(trials["05_01"].path).skeleton.names  # on the rig, not the package's figure
+
+
 def test_a_rig_whose_joints_say_nothing_is_named_then_danced_on(site, trials, tmp_path):
     """A rig whose joints' names say nothing (J1, J2, ...): the studio could not perform on it at all (an ask took
     no rig; a BVH onto it failed in a line that said ``--map``, which the page has not). An ask on it is refused
@@ -259,10 +276,13 @@ def test_hand_edit_error_names_the_line_and_a_good_edit_redraws(site):
     text = client.get(f"/api/dances/{parent}").json()["score_text"]
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip() == "bar 2") + 1
-    broken = "\n".join(lines[:at] + ["  1   head   sideways   1"] + lines[at:])
-    answer = client.put(f"/api/dances/{parent}/score", content=broken)
-    assert answer.status_code == 400 and answer.json()["line"] == at + 1
-    assert f":{at + 1}:" in answer.json()["error"] and "\n" not in answer.json()["error"]
+    # a word the notation lacks; a key held down on a length (int() refused it: an error 500, not the line)
+    for typo in ("  1   head   sideways   1", "  1   head   forward high   " + "1" * 5000):
+        broken = "\n".join(lines[:at] + [typo] + lines[at:])
+        answer = client.put(f"/api/dances/{parent}/score", content=broken)
+        assert answer.status_code == 400 and answer.json()["line"] == at + 1
+        assert f":{at + 1}:" in answer.json()["error"] and "\n" not in answer.json()["error"]
+        assert len(answer.json()["error"]) < 300
     edited = "\n".join("title: edited by hand" if line.startswith("title:") else line for line in lines)
     job = run(site, client.put(f"/api/dances/{parent}/score", content=edited))
     [child] = job["result"]["dances"]
@@ -526,6 +546,12 @@ def test_uploads_are_limited_in_size_and_type(site, monkeypatch):
     for kind, name, content, status, words in cases:
         answer = client.put(f"/api/upload?kind={kind}&name={name}", content=content)
         assert answer.status_code == status and words in answer.json()["error"], (name, answer.text)
+        assert ".part" not in answer.text and "uploads" not in answer.text, answer.text  # the person's file named
+    truncated = b"HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 3 Xposition Yposition Zposition\n}\nMOTION\n" \
+                b"Frames: 3\nFrame Time: 0.01\n0 0 0\n"
+    answer = client.put("/api/upload?kind=capture&name=walk.bvh", content=truncated)
+    said = answer.json()["error"]  # its line, not the studio's temporary file
+    assert said.startswith("walk.bvh: not a BVH file that can be read (line ") and "uploads" not in said, said
     monkeypatch.setitem(files.MAX_UPLOAD, "music", 1000)
     answer = client.put("/api/upload?kind=music&name=big.mid", content=b"MThd" + bytes(5000))
     assert answer.status_code == 413 and "larger than" in answer.json()["error"]

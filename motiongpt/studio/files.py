@@ -309,15 +309,16 @@ def check_upload(kind: str, path: Path, name: str) -> None:
             raise StudioError(f"{name}: not a zip file", 415)
         return
     if kind in ("capture", "rig"):
-        from laban.bvh import read_bvh, starts_as_bvh
+        from laban.bvh import read_bvh, read_skeleton, starts_as_bvh
 
         if not starts_as_bvh(head):
             raise StudioError(f"{name}: not a BVH file (it does not start with HIERARCHY)", 415)
-        _read(lambda: read_bvh(path), name, "a BVH file")
+        # a rig is its hierarchy (a rest pose exported with no frames is one, as ``generate --skeleton`` takes it)
+        _read(lambda: read_skeleton(path) if kind == "rig" else read_bvh(path), path, name, "a BVH file")
     elif kind == "score":
         from laban.score import Score
 
-        _read(lambda: Score.load(path), name, "a score")
+        _read(lambda: Score.load(path), path, name, "a score")
     else:
         magic = {".mid": (b"MThd",), ".midi": (b"MThd",), ".mxl": (b"PK",), ".wav": (b"RIFF",),
                  ".flac": (b"fLaC",), ".ogg": (b"OggS",), ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")}
@@ -327,7 +328,7 @@ def check_upload(kind: str, path: Path, name: str) -> None:
             raise StudioError(f"{name}: not music (no MusicXML score in it)", 415)
         from motiongpt.conditioning.music import music_features
 
-        _read(lambda: music_features(path), name, "music")
+        _read(lambda: music_features(path), path, name, "music")
 
 
 def part_joints(value, key: str = "map") -> dict[str, str]:
@@ -351,15 +352,16 @@ def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | Non
     carries what the page asks the person with (``details['rig']``): the parts a dance needs, those not found,
     the rig's joints and the joint the names suggest for each part found. A skeleton the decoder cannot move is
     refused in one line (``laban.figure.Rig``), as the command line refuses it."""
-    from laban import read_bvh, recognised
+    from laban import read_bvh, read_skeleton, recognised
     from laban.bodyparts import named_parts
     from laban.errors import SkeletonError
     from laban.figure import Rig
     from laban.skeleton import REQUIRED_PARTS
 
     shown = path.name.split("-", 1)[-1]  # the name the person gave it
-    # the skeleton alone is asked about: a capture's frames are skipped (one a second), not parsed
-    skeleton = read_bvh(path, frame_rate=fps, max_fps=1.0).skeleton
+    # the skeleton alone is asked about: its hierarchy (a rig's frames may be none), or a capture read at the rate
+    # given for it, its frames skipped (one a second), not parsed
+    skeleton = read_skeleton(path) if fps is None else read_bvh(path, frame_rate=fps, max_fps=1.0).skeleton
     try:
         recognised(skeleton, mapping)
     except SkeletonError as error:
@@ -379,13 +381,19 @@ def check_performer(path: Path, mapping: dict[str, str] | None, fps: float | Non
         raise StudioError(f"{shown}: {' '.join(str(error).split())}") from None
 
 
-def _read(reader, name: str, what: str) -> None:
+def _read(reader, path: Path, name: str, what: str) -> None:
+    """``reader()``, whose failure is one line naming the upload as the person named it: a reader names the file it
+    read, here the upload's temporary file in the studio's folder ("/.../uploads/.u0001-rest.2837....part.bvh:186:
+    the file has zero frames"), said as its line ("line 186: the file has zero frames")."""
+    import re
+
     try:
         reader()
     except StudioError:
         raise
     except Exception as error:  # whatever the reader says, the person hears one line
-        message = " ".join(str(error).split())[:200]
+        said = re.sub(re.escape(str(path)) + r":(\d+):", r"line \1:", " ".join(str(error).split()))
+        message = said.replace(f"{path}: ", "").replace(str(path), name)[:200]
         raise StudioError(f"{name}: not {what} that can be read ({message})", 415) from None
 
 
