@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,22 @@ def test_o_never_deletes_a_persons_files_nor_the_dance_it_is_made_from(dance, tm
         with pytest.raises(CocreateError, match=said):
             child.save(out, video=False)
     assert {p.name for p in (tmp_path / "p").iterdir()} == {"a", "b"}
+
+
+def test_a_hand_edit_of_score_laban_wins_and_without_it_score_json_is_read_and_said(dance, tmp_path):
+    """score.laban is the file a person edits: it is read, silently, when score.json beside it disagrees; when it
+    is gone, score.json is read, and said, since a hand edit made in the score.laban is not in it."""
+    out = dance.save(tmp_path / "d", video=False)
+    laban_file = out / "score.laban"
+    edited = laban_file.read_text().replace("bar 1\n", "bar 1\n  1 head right high 1/2\n", 1)  # a head turned
+    assert edited != laban_file.read_text()
+    laban_file.write_text(edited)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Dance.load(out).score == laban.Score.load(laban_file) != dance.score
+    laban_file.unlink()
+    with pytest.warns(UserWarning, match=r"d: no score.laban, so the score is read from score.json$"):
+        assert Dance.load(out).score == dance.score
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [

@@ -633,7 +633,7 @@ BAD = [
     ("s.laban", GOOD_TEXT + "  2 head hold forward 1\n", [":6:", "nothing goes between hold"]),
     ("s.laban", GOOD_TEXT + "  2 head turn 0 1\n", [":6:", "non-zero amount"]),
     ("s.laban", GOOD_TEXT + "  2 head turn half 1\n", [":6:", "'half'"]),
-    ("s.laban", GOOD_TEXT.replace("bar 1", "bar 99999999999"), ["header:", "beyond the 1000000 beats"]),
+    ("s.laban", GOOD_TEXT.replace("bar 1", "bar 99999999999"), [":5:", "bar 99999999999 beat 1", "beyond the 1000000"]),
     ("s.laban", GOOD_TEXT + "  2 support-left turn 99999999 1\n", [":6:", "more than the 64 whole turns"]),
     ("s.laban", "# motiongpt score, text form v9\n" + GOOD_TEXT, [":1:", "reads text form v1"]),
     ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1e308"), [":1:", "is not a tempo from 1 to 1000"]),
@@ -647,7 +647,9 @@ BAD = [
     ("s.laban", GOOD_TEXT + "bar two\n", [":6:", "expected 'bar <n>'"]),
     ("s.laban", GOOD_TEXT + "tempo: 100\n", [":6:", "come before 'start' and the bars"]),
     ("s.laban", GOOD_TEXT + "start\n", [":6:", "'start' comes once"]),
-    ("s.laban", "tempo: 120\nbar 0\n  4 head hold 1\n", [":3:", "comes before the first beat"]),
+    ("s.laban", "tempo: 120\nbar 0\n  4 head hold 1\n", [":3:", "comes before the first beat", "no upbeat: add"]),
+    ("s.laban", "tempo: 120\nupbeat: 1\nbar 0\n  1 head hold 1\n",  # an upbeat added, counted from 1
+     [":4:", "bar 0 beat 1 comes before the first beat (the upbeat is bar 0's last 1 beat, from beat 4)"]),
     ("s.laban", "tempo: 120\nstart\n  1 head hold 1\n", [":3:", "belongs under a 'bar <n>' heading"]),
     ("s.laban", "tempo: 120\ntempi: 100\n", [":2:", "expected a header line"]),
     ("s.laban", "tempo: 120\ntempo: 100\n", [":2:", "'tempo' given twice (first on line 1)"]),
@@ -658,9 +660,25 @@ BAD = [
     ("s.laban", "tempo: 120\nmeter: four\n", [":2:", "meter:"]),
     ("s.laban", "tempo: 120\nupbeat: 4\n", [":2:", "shorter than a bar of 4"]),
     ("s.laban", 'title: "open\ntempo: 120\n', [":1:", "JSON string"]),
+    ("s.laban", 'tempo: 120\ntitle: "a\\ud800"\n', [":2:", "not halves of a pair"]),  # else saved by no command
     ("s.laban", "beat times: 0.0 0.5\n  1.0 0.9\n", [":2:", "beat time 0.9 s does not come after"]),
     ("s.laban", "beat times: 0.0\n", [":1:", "at least two beats"]),
     ("s.laban", "beat times: 0.0 1.0\ntempo: 120\n", [":2:", "either beat times or tempo"]),
+    # a choreographer's slips in a text editor: every one names its own line, in a line a person can read
+    ("s.laban", GOOD_TEXT + "  2 head hold 1e300\n", [":6:", "lasting 1e300", "beyond the 1000000 beats"]),
+    ("s.laban", GOOD_TEXT + "  2 head hold 1e999\n", [":6:", "1e999 is too large"]),
+    ("s.laban", GOOD_TEXT + "  2 head hold " + "1" * 5000 + "\n",
+     [":6:", "'11111111111111111111'... (5000 characters)"]),
+    ("s.laban", GOOD_TEXT + "bar " + "2" * 5000 + "\n", [":6:", "expected 'bar <n>'", "(5004 characters)"]),
+    ("s.laban", GOOD_TEXT.replace("meter: 4/4", "meter: " + "4" * 5000), [":2:", "meter:", "characters"]),
+    ("s.laban", GOOD_TEXT + "  2 head turn 1 1/" + "3" * 5000 + " 1\n", [":6:", "a fraction of a turn"]),
+    ("s.laban", GOOD_TEXT + "bar \u00b2\n", [":6:", "expected 'bar <n>'"]),  # the key left of 1 on AZERTY
+    ("s.laban", "tempo: 120\nbeats: 3\u00b2\n", [":2:", "beats:"]),
+    ("s.laban", "tempo: 120\nupbeat: \u00b9\n", [":2:", "upbeat:"]),
+    ("s.laban", GOOD_TEXT + "  2 forearm-left forward low contraction \u00b3 1\n",
+     [":6:", "contraction needs its degree"]),
+    ("s.laban", GOOD_TEXT + "  2 support-left forward middle large \u00b2 1\n", [":6:", "large takes a count"]),
+    ("s.laban", "tempo: 120\nbeats: 8\nfirst beat: 1e308\n", [":3:", "finite and strictly increasing"]),
     # LabanEditor JSON
     ("s.labaneditor.json", labaneditor_file(**{"1__left_wrist": KeyError}),
      ["n.Position1:", "missing field 'left wrist'"]),
@@ -697,6 +715,8 @@ def test_bad_input_raises_score_file_error(tmp_path: Path, name: str, content: s
         load_score(path)
     message = str(caught.value)
     assert message.startswith(str(path)) and "\n" not in message
+    if name.endswith(".laban"):  # short enough to read: a word of 5000 digits is not echoed whole
+        assert len(message) < len(str(path)) + 300
     for part in expected:
         assert part in message
 
@@ -712,6 +732,26 @@ def test_unreadable_files_raise_score_file_error(tmp_path: Path) -> None:
         load_score(tmp_path / "folder.json")
     with pytest.raises(ScoreFileError, match="nowhere/s.json: cannot write: no such folder"):
         save_score(full_score(), tmp_path / "nowhere" / "s.json")
+
+
+
+def test_a_score_saved_by_windows_notepad_reads_as_written(tmp_path: Path) -> None:
+    """Notepad saves with a byte-order mark and CRLF line ends; its "Unicode" choice is UTF-16, which a person
+    cannot tell from UTF-8 in the editor. Each reads as the same score; a UTF-16 file with a bad byte is one line."""
+    example = Path(__file__).parent.parent / "examples" / "leap_and_turn.laban"
+    written = example.read_text(encoding="utf-8").replace("\n", "\r\n")
+    expected = load_score(example)
+    for encoding in ("utf-8-sig", "utf-16", "utf-16-be"):
+        bom = b"\xfe\xff" if encoding == "utf-16-be" else b""
+        path = _written_bytes(tmp_path / f"{encoding}.laban", bom + written.encode(encoding))
+        assert load_score(path) == expected, encoding
+    with pytest.raises(ScoreFileError, match=r"bad.laban: not UTF-16-LE text \(bad byte at offset 4\)$"):
+        load_score(_written_bytes(tmp_path / "bad.laban", b"\xff\xfea\x00\x00\xd8"))
+
+
+def _written_bytes(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
 
 
 # --- tempo, beat spacing and meter: the ranges the command line takes (--bpm 1 to 1000, --meter 1 to 64) ---------

@@ -79,6 +79,21 @@ def test_filling_in_keeps_every_other_bar(model, score):
     assert changed
 
 
+def test_filling_in_a_dance_past_the_models_positions_is_one_line(model, score):
+    """vary and regenerate fill bars in with the whole dance read at once: one past the model's positions (a long
+    dance, or "bar 3000" typed in a score.laban for "bar 3", which the file takes with a warning) failed after the
+    model was loaded, on the tensors' sizes (a RuntimeError and a traceback)."""
+    from laban.formats import text
+
+    written = text.dumps(score)
+    last = max(int(line.split()[1]) for line in written.splitlines() if line.startswith("bar "))
+    with pytest.warns(UserWarning, match="past the grid's last beat"):
+        mistyped = text.loads(written.replace(f"\nbar {last}\n", "\nbar 3000\n"))
+    with pytest.raises(GenerationError, match=r"^the dance read around the bars to write is \d+ tokens long, past "
+                                              r"the 2044 the model reads at once: edit an excerpt of it$"):
+        generate(model, mistyped.grid, fill_in=(mistyped, 1, 2), seed=0)
+
+
 def test_continuing_keeps_the_given_bars(model, score):
     ids = model.vocabulary.encode(score)
     prompt = ids[:model.vocabulary.bar_spans(ids)[2][0]]  # the starting position and bars 0, 1

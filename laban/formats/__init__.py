@@ -12,6 +12,7 @@ raises ``ScoreFileError`` with one line naming the file, the place in it and wha
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,15 @@ def _format(path: Path, format: str | None) -> str | None:
 
 def _read(path: Path) -> str:
     try:
-        content = path.read_bytes().decode("utf-8-sig")  # -sig: tolerate a byte-order mark from Windows tools
+        raw = path.read_bytes()
+        # A byte-order mark from Windows tools is tolerated: UTF-8's (Notepad), and UTF-16's (Notepad's "Unicode"),
+        # which no UTF-8 text can start with, so that a score saved so is read as the person wrote it.
+        encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+        content = raw.decode(encoding)
     except OSError as e:
         raise ScoreFileError(f"{path}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
-        raise ScoreFileError(f"{path}: not UTF-8 text (bad byte at offset {e.start})") from None
+        raise ScoreFileError(f"{path}: not {e.encoding.upper()} text (bad byte at offset {e.start})") from None
     if not content.strip():
         raise ScoreFileError(f"{path}: empty file")
     return content

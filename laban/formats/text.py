@@ -64,8 +64,10 @@ Short words: ``L``, ``R``, ``F``, ``B`` stand for left, right, forward, backward
 
 Numbers are whole numbers, decimals (``1e-3`` too), fractions ``n/d`` and mixed numbers ``w+n/d``, all read
 exactly and rounded to a float once, so the writer can give each start and duration in a short form (``2+1/3``,
-``0.1``) or, when nothing short rounds to the very same float, in full (``1.0000000000000002``). The writer
-aligns the columns, writes the canonical names, and stores a grid that is not exactly steady as beat times.
+``0.1``) or, when nothing short rounds to the very same float, in full (``1.0000000000000002``). A number is
+written in at most 100 characters and within a float's range: a longer one is a key held down, refused on its line.
+The writer aligns the columns, writes the canonical names, and stores a grid that is not exactly steady as beat
+times.
 
 """
 
@@ -74,6 +76,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import warnings
 from enum import Enum
 from fractions import Fraction
@@ -88,6 +91,8 @@ from .json import MAX_BEATS, uniform_tempo, uniform_times
 
 HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "upbeat")
 _MAX_DENOMINATOR = 96  # the finest subdivision written as a fraction: 1/96 of a beat
+_LONGEST_NUMBER = 100  # characters: no beat, count or tempo needs more, and int() refuses past 4300 digits
+_FLOAT_MAX = Fraction(sys.float_info.max)
 _TIMES_PER_LINE = 8
 _TITLE = re.compile(r"\s*title\s*:(.*)", re.IGNORECASE)
 _NUMBER = re.compile(r"([+-]?)(?:(\d+)\+)?(\d+)/(\d+)|([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)")
@@ -223,14 +228,14 @@ def _modifiers(what: list[str], number: int, fail: _Fail) -> tuple[list[str], in
         if word not in _MODIFIERS:
             fail(number, f"expected contraction <degree>, small or large after the symbol, not {what[i]!r}")
         if word == "contraction":
-            if count is None or not count.isdigit():
+            if count is None or not _is_whole(count):
                 fail(number, "contraction needs its degree, 1 to 6 (e.g. 'contraction 3')")
             if contraction is not None:
                 fail(number, "contraction is written once per symbol")
             contraction = int(count)
         else:
-            if count is not None and not count.isdigit():
-                fail(number, f"{word} takes a count of signs (2 or 3), not {count!r}")
+            if count is not None and not _is_whole(count):
+                fail(number, f"{word} takes a count of signs (2 or 3), not {_shown(count)}")
             if space is not None:
                 fail(number, "a symbol is either small or large, once")
             space = (int(count) if count is not None else 1) * (-1 if word == "small" else 1)
@@ -275,8 +280,8 @@ def loads(text: str, source: str = "<string>") -> Score:
                 fail(number, "'start' comes once, before the first bar")
             section = "start"
         elif words[0].lower() == "bar":
-            if len(words) != 2 or not words[1].isdigit():
-                fail(number, f"expected 'bar <n>' with n a whole number (0 for an upbeat), not {line.strip()!r}")
+            if len(words) != 2 or not _is_whole(words[1]):
+                fail(number, f"expected 'bar <n>' with n a whole number (0 for an upbeat), not {_shown(line.strip())}")
             if int(words[1]) <= bar:
                 fail(number, f"bar {words[1]} after bar {bar}: bars go in increasing order")
             section, bar = "bar", int(words[1])
@@ -326,18 +331,20 @@ def _parse_title(header: dict[str, tuple[int, str]], fail: _Fail) -> str:
         fail(line, f"a title that starts with \" must be one JSON string: {e.msg}")
     if not isinstance(title, str):
         fail(line, "a title that starts with \" must be one JSON string")
+    if re.search("[\ud800-\udfff]", title):  # a lone half of a pair: no UTF-8 writes it, nor the score again
+        fail(line, "a title's \\u escapes name characters, not halves of a pair (\\ud800 to \\udfff alone)")
     return title
 
 
 def _parse_meter(header: dict[str, tuple[int, str]], fail: _Fail) -> tuple[int, int]:
     line, meter = header.get("meter", (0, "4/4"))
-    match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", meter)
+    match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", meter) if len(meter) <= _LONGEST_NUMBER else None
     if not match or not 1 <= int(match[1]) <= MAX_BEATS_PER_BAR or match[2] is not None and int(match[2]) < 1:
-        fail(line, f"meter: expected beats per bar like 4/4 or 3/4, not {meter!r}")
+        fail(line, f"meter: expected beats per bar like 4/4 or 3/4, not {_shown(meter)}")
     per_bar = int(match[1])
     line, upbeat = header.get("upbeat", (0, "0"))
-    if not upbeat.isdigit() or int(upbeat) >= per_bar:
-        fail(line, f"upbeat: expected a whole number of beats shorter than a bar of {per_bar}, not {upbeat!r}")
+    if not _is_whole(upbeat) or int(upbeat) >= per_bar:
+        fail(line, f"upbeat: expected a whole number of beats shorter than a bar of {per_bar}, not {_shown(upbeat)}")
     return per_bar, int(upbeat)
 
 
@@ -349,7 +356,7 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
                 fail(max(header[key][0], header["beat times"][0]), f"give either beat times or {key}, not both")
         seconds = []
         for line, word in times:  # spaced as in a beats file: the tempi --bpm takes
-            seconds.append(_float(_number(word, line, "a beat time in seconds", fail), line, fail))
+            seconds.append(float(_number(word, line, "a beat time in seconds", fail)))
             if len(seconds) > 1 and (problem := spacing_problem(seconds[-2], seconds[-1])):
                 fail(line, problem)
         if len(seconds) < 2:
@@ -358,26 +365,23 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
     if "tempo" not in header:
         fail(0, "no tempo: add a line 'tempo: 120' (beats per minute) or 'beat times: 0.0 0.5 ...' (seconds)")
     line, value = header["tempo"]
-    tempo = _float(_number(value, line, "tempo in beats per minute", fail), line, fail)
+    tempo = float(_number(value, line, "tempo in beats per minute", fail))
     if problem := tempo_problem(tempo):  # the tempi --bpm takes
         fail(line, f"tempo: {problem}")
-    offset = 0.0
+    offset, offset_line = 0.0, line
     if "first beat" in header:
-        line, value = header["first beat"]
-        offset = _float(_number(value, line, "the time of the first beat in seconds", fail), line, fail)
-    end = max(math.ceil(max((s.end for s in symbols), default=0.0)) + 1, 2)  # beats for the last symbol to end on
-    if end > MAX_BEATS:
-        fail(0, f"the symbols run to beat {end - 1}, beyond the {MAX_BEATS} beats a grid may have")
-    count = end
+        offset_line, value = header["first beat"]
+        offset = float(_number(value, offset_line, "the time of the first beat in seconds", fail))
+    count = max(math.ceil(max((s.end for s in symbols), default=0.0)) + 1, 2)  # beats for the last symbol to end on
     if "beats" in header:
         line, value = header["beats"]
-        if not value.isdigit() or not 2 <= int(value) <= MAX_BEATS:
-            fail(line, f"beats: expected a whole number of beats from 2 to {MAX_BEATS}, not {value!r}")
+        if not _is_whole(value) or not 2 <= int(value) <= MAX_BEATS:
+            fail(line, f"beats: expected a whole number of beats from 2 to {MAX_BEATS}, not {_shown(value)}")
         count = int(value)
     try:
         return BeatGrid(uniform_times(tempo, count, offset), per_bar, upbeat)
     except ValueError as e:  # a first beat so large that consecutive beats round to the same float
-        fail(line, str(e))
+        fail(offset_line, str(e))
 
 
 def _warn_past_grid(header: dict[str, tuple[int, str]], grid: BeatGrid, symbols: list[Symbol],
@@ -412,13 +416,18 @@ def _parse_bar_row(number: int, bar: int, words: list[str], per_bar: int, upbeat
     beat = _number(words[0], number, "the beat in the bar where the symbol starts", fail)
     if not 1 <= beat < per_bar + 1:
         fail(number, f"beat {words[0]} is not in a bar of {per_bar} beats (1 up to but not including {per_bar + 1})")
-    start = _float(_bar_shift(bar, per_bar, upbeat) + beat, number, fail)
+    start = float(_bar_shift(bar, per_bar, upbeat) + beat)  # (a bar of at most _LONGEST_NUMBER digits)
     if start < 0:
-        fail(number, f"bar {bar} beat {words[0]} comes before the first beat (the upbeat has {upbeat} beats)")
+        where = (f"the upbeat is bar 0's last {upbeat} beat{'s' * (upbeat > 1)}, from beat {per_bar - upbeat + 1}"
+                 if upbeat else "there is no upbeat: add 'upbeat: <beats>' to the header")
+        fail(number, f"bar {bar} beat {words[0]} comes before the first beat ({where})")
     duration = _number(words[-1], number, "the duration in beats (last on the line)", fail)
     if duration < 0:
         fail(number, f"duration {words[-1]} is negative")
-    return _symbol(number, start, words[1], words[2:-1], _float(duration, number, fail), fail)
+    if start + duration > MAX_BEATS - 1:  # the grid under it would need more beats than a grid may have
+        fail(number, f"bar {bar} beat {words[0]} lasting {words[-1]} ends on beat {float(start + duration):g} of the "
+                     f"score, beyond the {MAX_BEATS} beats a grid may have")
+    return _symbol(number, start, words[1], words[2:-1], float(duration), fail)
 
 
 def _symbol(number: int, start: float, column: str, what: list[str], duration: float, fail: _Fail) -> Symbol:
@@ -431,7 +440,7 @@ def _symbol(number: int, start: float, column: str, what: list[str], duration: f
     if first in ("hold", "flight", "turn"):
         sign = Sign(first)
         if sign is Sign.TURN:
-            turn = _float(_turn_amount(what[1:], number, fail), number, fail)
+            turn = float(_turn_amount(what[1:], number, fail))
         elif len(what) > 1:
             fail(number, f"nothing goes between {first} and the duration, but found {' '.join(what[1:])!r}")
     elif len(what) == 2:
@@ -450,7 +459,8 @@ def _symbol(number: int, start: float, column: str, what: list[str], duration: f
 def _turn_amount(words: list[str], number: int, fail: _Fail) -> Fraction:
     """``+1/2``, ``-0.25``, ``1+1/4`` or whole turns and a fraction as two words, ``+1 1/4``."""
     if len(words) == 2 and re.fullmatch(r"[+-]?\d+", words[0]) and re.fullmatch(r"\d+/\d+", words[1]):
-        whole, part = int(words[0]), _number(words[1], number, "a fraction of a turn", fail)
+        whole = _number(words[0], number, "whole turns", fail)
+        part = _number(words[1], number, "a fraction of a turn", fail)
         amount = whole - part if words[0].startswith("-") else whole + part
     elif len(words) == 1:
         amount = _number(words[0], number, "a turn amount in whole turns, like +1/2 or -1/4", fail)
@@ -469,18 +479,26 @@ def _word(word: str, kind: type[_E], number: int, fail: _Fail) -> _E:
 
 
 def _number(word: str, number: int, what: str, fail: _Fail) -> Fraction:
-    match = _NUMBER.fullmatch(word)
+    """The number ``word`` says, exactly; one a float can hold (``1e999`` is refused here, as written)."""
+    match = _NUMBER.fullmatch(word) if len(word) <= _LONGEST_NUMBER else None
     if not match or match[4] is not None and int(match[4]) == 0:
-        fail(number, f"expected {what}, not {word!r}")
+        fail(number, f"expected {what}, not {_shown(word)}")
     sign, whole, numerator, denominator, decimal = match.groups()
     if decimal is not None:
-        return Fraction(decimal)
-    value = int(whole or 0) + Fraction(int(numerator), int(denominator))
-    return -value if sign == "-" else value
+        value = Fraction(decimal)
+    else:
+        value = int(whole or 0) + Fraction(int(numerator), int(denominator))
+        value = -value if sign == "-" else value
+    if abs(value) > _FLOAT_MAX:
+        fail(number, f"{word} is too large")
+    return value
 
 
-def _float(value: Fraction, number: int, fail: _Fail) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        fail(number, f"{value} is too large")
+def _is_whole(word: str) -> bool:
+    """A whole number ``int`` reads: decimal digits (``isdigit`` would take a '²', which ``int`` refuses), short."""
+    return word.isdecimal() and len(word) <= _LONGEST_NUMBER
+
+
+def _shown(word: str) -> str:
+    """``word`` quoted for a message, cut short where it is too long to be a number (a key held down)."""
+    return repr(word) if len(word) <= _LONGEST_NUMBER else repr(word[:20]) + f"... ({len(word)} characters)"

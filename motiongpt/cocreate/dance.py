@@ -123,6 +123,8 @@ class Dance:
         score_file = next((path / n for n in ("score.laban", "score.json") if (path / n).is_file()), None)
         if score_file is None:
             raise CocreateError(f"{path}: not a dance folder (no score.laban)")
+        if score_file.name == "score.json":  # said, since a hand edit of the score.laban now gone is not in it
+            warnings.warn(f"{path}: no score.laban, so the score is read from score.json")
         score = Score.load(score_file)
         prompt = read_json(path / "prompt.json")
         try:

@@ -288,8 +288,12 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     ``steering.JumpAsked``), or None; ``steps``: likewise the steps (``step_bounds``, ``steering.StepsAsked``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
+    longest, positions = max(map(len, prompts)), model.config.max_position_embeddings - PREFIX
+    room = positions - longest
+    if room <= 0:  # a whole dance filled in (vary, regenerate): a long one, or "bar 99999" typed by hand
+        raise GenerationError(f"the dance read around the bars to write is {longest} tokens long, past the "
+                              f"{positions} the model reads at once: edit an excerpt of it")
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
-    room = model.config.max_position_embeddings - PREFIX - max(map(len, prompts))
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat,
                                     open_end=open_end)
