@@ -8,6 +8,8 @@ model and placed by ``checkpoints/duet/placement.json`` (training pairs only).
     PYTHONPATH=. python bench/duet_figures.py --lead some.bvh --fps 60 --only stream   # any capture
     PYTHONPATH=. python bench/duet_figures.py --split validation --take 60_01 --only stream --profile
     PYTHONPATH=. python bench/duet_figures.py --split validation --take 60_01 --only stream --loops 3 --at 10 60
+    PYTHONPATH=. taskset -c 1 python bench/duet_figures.py --split validation --take 60_01 --only stream \
+        --loops 14 --at 1 2 3 4 5 6 7 8 50 100 200      # a 9-minute dance (207 bars): does a bar's cost grow?
 
 Per lead and way of making it: the share of frames whose partners' distance / relative facing / both lie inside
 the training couples' 5th-95th percentile bands, the share of the lead's support symbols whose beat has a
@@ -22,7 +24,8 @@ streamed bar's processor time goes (the model's step, the grammar, the limits, t
 score's rebuild, ...), in ms a bar, each part's calls timed with the thread's clock. ``--loops N`` dances each lead
 N times over, each time from where the last ended (a salsa take is 20-43 s: a long dance's bars), and ``--at``
 prints what the stream's bars cost at those bars (``Duet.step`` whole and, inside it, reading where the lead
-stands and its floor, ``Duet._seen``), each the median of the 5 bars around it: what grows with the dance.
+stands and its floor, ``Duet._seen``), each the median of the 5 bars around it, and ``Duet.prepare`` (the writer's
+restart every 5th bar, done while the lead dances), the most of those 5: what grows with the dance.
 """
 
 from __future__ import annotations
@@ -175,10 +178,11 @@ def looped(lead, loops: int):
 
 class Steps:
     """Processor time (the thread's clock) of each ``Duet.step`` and, inside it, ``Duet._seen`` (where the lead
-    stands, and its floor), call by call while entered: what a bar costs early and late in a dance."""
+    stands, and its floor), and of each ``Duet.prepare`` before it, call by call while entered: what a bar costs
+    early and late in a dance."""
 
     def __init__(self) -> None:
-        self.calls = {"step": [], "_seen": []}
+        self.calls = {"step": [], "_seen": [], "prepare": []}
         self.undo = []
 
     def __enter__(self):
@@ -212,6 +216,7 @@ class Steps:
         import numpy as np
 
         steps, seen = self.calls["step"], self.calls["_seen"][1:]  # (the first _seen is start's)
+        prepare = self.calls["prepare"]  # (one before each step)
         for bar in bars:  # step k - 1 writes bar k (bar 0: start)
             around = slice(max(bar - 3, 0), bar + 2)
             if bar - 1 >= len(steps):
@@ -219,7 +224,8 @@ class Steps:
                 continue
             print(f"{lead}: bar {bar}: Duet.step {1000 * np.median(steps[around]):.1f} ms of processor time "
                   f"(median of bars {around.start + 1}-{min(around.stop, len(steps))}), of which where the lead "
-                  f"stands and its floor (Duet._seen) {1000 * np.median(seen[around]):.2f} ms")
+                  f"stands and its floor (Duet._seen) {1000 * np.median(seen[around]):.2f} ms; Duet.prepare "
+                  f"before it (most) {1000 * np.max(prepare[around]):.1f} ms")
 
 
 class Parts:
@@ -252,6 +258,9 @@ class Parts:
                         (stream.BarStream, "_start", "    a restart (every 5th bar after the 8th)"),
                         (laban, "decode", "  the decode"),
                         (vocabulary.Vocabulary, "to_score", "  the score's rebuild (to_score)"),
+                        (getattr(vocabulary, "ScoreReader", None), "add", "  the bar read (ScoreReader.add)"),
+                        (getattr(vocabulary, "ScoreReader", None), "since", "  the recent bars (ScoreReader.since)"),
+                        (plausibility, "mended", "  the mending (mended)"),
                         (laban.algebra, "cut", "  its cuts"),
                         (duet.Duet, "_placed", "  placing it"),
                         (duet.Duet, "_controls", "  the lead's controls")]

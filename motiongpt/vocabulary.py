@@ -407,42 +407,10 @@ class Vocabulary:
     def to_score(self, ids: list[int], grid: BeatGrid, title: str = "") -> Score:
         """The score that ids write, on ``grid``: pieces tied over a bar line are merged. A ``<cont>`` whose bar
         before does not tie into it (bars spliced in from elsewhere) starts a symbol at the bar line, and a
-        ``<tie>`` that nothing continues ends at it."""
-        start, pieces = self.parse(ids)
-        length, offset = self.bar_geometry(grid.beats_per_bar, grid.downbeat)
-        q = self.subdivision
-        symbols: list[Symbol] = []
-        open_ties: dict[tuple[Column, str], tuple[int, int, tuple[str, ...]]] = {}  # -> (start, end so far, mods)
-
-        def close(before: int) -> None:  # end the ties that nothing continued at bar line ``before``
-            for key in [key for key, (_, b, _) in open_ties.items() if b <= before]:
-                a, b, mods = open_ties.pop(key)
-                symbols.append(self.symbol(key[1], key[0], a / q, (b - a) / q, mods))
-
-        for p in pieces:
-            bar_start = offset + p.bar * length
-            close(bar_start - 1 if p.cont else bar_start)
-            a = bar_start + p.position
-            if a < 0 or not 0 <= p.position < length or p.position + p.duration > length:
-                raise VocabularyError(f"bar {p.bar + 1}: an event at position {p.position} lasting {p.duration} does "
-                                      f"not fit a bar of {length} subdivisions (upbeat {grid.downbeat})")
-            if p.tie and p.position + p.duration != length:
-                raise VocabularyError(f"bar {p.bar + 1}: a tie on an event that ends before the bar line")
-            key = (p.column, p.what)
-            mods = p.modifiers
-            if p.cont and open_ties.get(key, (0, None, ()))[1] == a:
-                a, _, mods = open_ties.pop(key)
-            b = bar_start + p.position + p.duration
-            if p.tie:
-                if key in open_ties:  # two ties of one column and what in a bar: the first ends where it is
-                    a0, b0, m0 = open_ties.pop(key)
-                    symbols.append(self.symbol(p.what, p.column, a0 / q, (b0 - a0) / q, m0))
-                open_ties[key] = (a, b, mods)
-            else:
-                symbols.append(self.symbol(p.what, p.column, a / q, (b - a) / q, mods))
-        close(math.inf)
-        starting = [self.symbol(what, column, 0.0, 0.0, mods) for column, what, mods in start]
-        return Score(grid, symbols, starting, title)
+        ``<tie>`` that nothing continues ends at it. (Read by a ``ScoreReader``, as a stream reads its bars.)"""
+        reader = ScoreReader(self, grid)
+        reader.add(ids)
+        return reader.score(title)
 
     def names(self, ids: list[int]) -> list[str]:
         """The token names of ids (for reading a sequence by eye)."""
@@ -518,6 +486,120 @@ class Vocabulary:
         if data.get("tokens") != vocabulary.tokens:
             raise VocabularyError(f"{path}: the token list does not match version {version} with these settings")
         return vocabulary
+
+
+class ScoreReader:
+    """The score that ids write, read as they come: ``add(ids)`` reads more of them (the first ids read begin with
+    ``<bos> <start>``, the rest are whole bars, each from its ``<bar>``), ``score()`` is the score so far (a tie
+    that nothing continues yet ends at its bar line), ``since(beat)`` what of it a state from ``beat`` on reads.
+
+    Why: a stream (``motiongpt.cocreate.stream``) writes its score a bar at a time for as long as its lead dances,
+    and reading all its ids again at each bar costs what grows with the dance. ``Vocabulary.to_score`` reads with
+    one too, so the score read bar by bar is the score read whole, to the byte: the symbols come out in the same
+    order (``closed``: each as its last piece is read, or at the next bar line for a tie nothing continued)."""
+
+    def __init__(self, vocabulary: Vocabulary, grid: BeatGrid) -> None:
+        self.vocabulary, self.grid = vocabulary, grid
+        self.length, self.offset = vocabulary.bar_geometry(grid.beats_per_bar, grid.downbeat)
+        self.starting: list[Symbol] | None = None  # the starting position, from the first ids read
+        self.closed: list[Symbol] = []  # the symbols ended so far, in the order to_score makes them
+        self.open_ties: dict[tuple[Column, str], tuple[int, int, tuple[str, ...]]] = {}  # (start, end so far, mods)
+        self.bars = 0  # bars read
+        self._recent: list[tuple[int, Symbol]] = []  # (index in closed, symbol) not yet ended before ``_since``
+        self._last: dict[tuple, tuple[tuple, tuple[int, Symbol]]] = {}  # of those ended before: see ``since``
+        self._after: dict[Column, list[tuple[int, Symbol]]] = {}  # of those, what began after a column's last move
+        self._folded, self._since = 0, -math.inf
+
+    def add(self, ids: list[int]) -> "ScoreReader":
+        v, q = self.vocabulary, self.vocabulary.subdivision
+        if self.starting is None:
+            start, pieces = v.parse(ids)
+            self.starting = [v.symbol(what, column, 0.0, 0.0, mods) for column, what, mods in start]
+        else:  # more bars: read as bars of a score with no starting position, numbered on from those read
+            _, pieces = v.parse([v.bos_id, v.start_id, *ids])
+        first, length, open_ties, symbols = self.bars, self.length, self.open_ties, self.closed
+
+        def close(before: int) -> None:  # end the ties that nothing continued at bar line ``before``
+            for key in [key for key, (_, b, _) in open_ties.items() if b <= before]:
+                a, b, mods = open_ties.pop(key)
+                symbols.append(v.symbol(key[1], key[0], a / q, (b - a) / q, mods))
+
+        for p in pieces:
+            bar = first + p.bar
+            bar_start = self.offset + bar * length
+            close(bar_start - 1 if p.cont else bar_start)
+            a = bar_start + p.position
+            if a < 0 or not 0 <= p.position < length or p.position + p.duration > length:
+                raise VocabularyError(f"bar {bar + 1}: an event at position {p.position} lasting {p.duration} does "
+                                      f"not fit a bar of {length} subdivisions (upbeat {self.grid.downbeat})")
+            if p.tie and p.position + p.duration != length:
+                raise VocabularyError(f"bar {bar + 1}: a tie on an event that ends before the bar line")
+            key = (p.column, p.what)
+            mods = p.modifiers
+            if p.cont and open_ties.get(key, (0, None, ()))[1] == a:
+                a, _, mods = open_ties.pop(key)
+            b = bar_start + p.position + p.duration
+            if p.tie:
+                if key in open_ties:  # two ties of one column and what in a bar: the first ends where it is
+                    a0, b0, m0 = open_ties.pop(key)
+                    symbols.append(v.symbol(p.what, p.column, a0 / q, (b0 - a0) / q, m0))
+                open_ties[key] = (a, b, mods)
+            else:
+                symbols.append(v.symbol(p.what, p.column, a / q, (b - a) / q, mods))
+        self.bars += sum(1 for i in ids if i == v.bar_id)
+        return self
+
+    def _open(self) -> list[Symbol]:
+        """The ties still open, ended where they are (as ``to_score`` ends them at the end of its ids)."""
+        v, q = self.vocabulary, self.vocabulary.subdivision
+        return [v.symbol(key[1], key[0], a / q, (b - a) / q, mods) for key, (a, b, mods) in self.open_ties.items()]
+
+    def score(self, title: str = "") -> Score:
+        """The score of the ids read so far (``to_score`` of them)."""
+        return Score(self.grid, self.closed + self._open(), list(self.starting or []), title)
+
+    def since(self, beat: float) -> Score:
+        """The score so far less the symbols that no state from ``beat`` on reads, so that a stream's cuts and
+        repairs there cost what its last bars hold, however long the dance. Kept: everything that ends from
+        ``beat`` on, or from where the earliest of what still sounds there began (the repairs,
+        ``motiongpt.plausibility.mended``, end a held foot where the other steps inside it); and of the rest, each
+        column's and sign's last begun and longest lasting (the level a foot last stepped to, a limb's last move,
+        where the supports last were and when a leg was last freed: what ``laban.algebra``'s state at a cut reads)
+        and what a column began after its last direction (what a torso's last bend gives way to, which
+        ``mended`` raises it by). ``beat`` never goes back (what was let go is not kept). Tested against the whole
+        score's cuts and repairs on real dances (``tests/test_vocabulary.py``)."""
+        if beat < self._since:
+            raise VocabularyError(f"a score read since beat {self._since:g} cannot be read since {beat:g} again")
+        self._since = beat
+        self._recent += enumerate(self.closed[self._folded:], self._folded)
+        self._folded = len(self.closed)
+        q = self.vocabulary.subdivision
+        horizon = min([beat] + [s.start for _, s in self._recent if s.end >= beat]
+                      + [a / q for a, _, _ in self.open_ties.values()])
+        # (never earlier than the call before's: what sounds at ``beat`` sounded at the beat before, or began later)
+        kept = []
+        for item in self._recent:  # in the order read: a column's symbols are let go in the order they began
+            i, s = item
+            if s.end >= horizon:
+                kept.append(item)
+                continue
+            # the last begun as a score orders its symbols (a column's, by start, then duration), and the longest
+            # lasting; ties to the later read, as the score's sort keeps them
+            for kind, rank in (("begun", (s.start, s.duration, i)), ("lasting", (s.end, i))):
+                held = self._last.get((s.column, s.sign, kind))
+                if held is None or rank >= held[0]:
+                    self._last[s.column, s.sign, kind] = (rank, item)
+            moved = self._last.get((s.column, Sign.DIRECTION, "begun"))
+            after = self._after.setdefault(s.column, [])
+            if s.sign is Sign.DIRECTION and moved[1] is item:
+                after[:] = [(j, a) for j, a in after if a.start >= s.start]
+            elif s.sign is not Sign.DIRECTION and moved is not None and s.start >= moved[1][1].start:
+                after.append(item)
+        self._recent = kept
+        symbols = dict(kept)
+        symbols.update(item for _, item in self._last.values())
+        symbols.update(item for after in self._after.values() for item in after)
+        return Score(self.grid, [symbols[i] for i in sorted(symbols)] + self._open(), list(self.starting or []))
 
 
 def quantise(score: Score, subdivision: int = 4) -> Score:

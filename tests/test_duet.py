@@ -176,6 +176,37 @@ def test_the_streams_floor_is_kept_as_the_lead_comes_the_same_as_from_all_its_fr
     assert np.allclose(*zip(*floors), rtol=0, atol=1e-6)
 
 
+def test_a_long_streamed_duet_cuts_each_bar_from_its_last_bars_the_same_as_from_the_whole(model, trials,
+                                                                                         monkeypatch):
+    """A live lead dances for minutes: each streamed bar was cut from the follower's whole score, read again and
+    mended from its first bar (a cost that grew with the dance: at bar 200 of a salsa lead looped, 0.2 s more a
+    bar than at bar 8). Now the stream reads its score as the bars come and cuts each bar from its last bars
+    (``BarStream.recent``): on a real lead danced twice over (44 bars), what each bar's cuts read in the last bars
+    is no more than half-way through (the follower's last bars, and of its past what a state reads: a few symbols
+    a column), and every bar given is the one the whole score so far gives (its notation, the same bytes)."""
+    from laban import algebra
+    from motiongpt.plausibility import mended
+
+    lead = duets.resampled(laban.read_bvh(trials["60_01"].path, frame_rate=60), 30)
+    score = algebra.repeat(laban.tokenize(lead), 2)
+    bars = bar_count(score)
+    stream = duets.Duet(model, score.grid, lead.skeleton, seed=0)
+    read, ids, cut_of = [], [], algebra.cut
+    monkeypatch.setattr(algebra, "cut", lambda s, *a, **k: read[-1].append(len(s.symbols)) or cut_of(s, *a, **k))
+    for k in range(bars):
+        read.append([])
+        stream.step(cut(score, k, k)) if k else stream.start()
+        ids.append(len(stream.ids))
+    assert bars >= 40
+    middle, late = max(max(r) for r in read[20:25]), max(max(r) for r in read[-5:])
+    assert late <= 1.4 * middle  # (the whole score read: twice as many symbols in the last bars as at bar 22)
+    v = model.vocabulary
+    for k, given in enumerate(stream.bars):
+        whole = mended(v.to_score(stream.ids[:ids[k]] + [v.eos_id], score.grid), 0.0, v.bar_beat(score.grid, k + 1),
+                       open_end=True)
+        assert given.score == cut(whole, stream._staff(k), stream._staff(k)), k
+
+
 def test_the_shipped_follower_model_is_small_and_streams_a_follower_on_the_leads_steps(pair):
     """The model a streamed duet uses by default (``checkpoints/follower``, ``configs/follower.yaml``): a fifth of
     the built-in model, on the current vocabulary, knowing the salsa styles; two bars of a held-out lead streamed

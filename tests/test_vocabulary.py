@@ -201,3 +201,40 @@ def test_triplets_round_trip_on_a_vocabulary_of_twelfths():
     assert v.to_score(v.encode(score), score.grid) == score
     with pytest.raises(VocabularyError):
         Vocabulary().encode(score)
+
+
+def test_a_score_read_bar_by_bar_is_read_whole_and_its_last_bars_cut_and_mend_as_the_whole(vocabulary, clips):
+    """A stream reads its score as the bars come (``ScoreReader``) and cuts its bars from what ``since`` keeps of
+    it (the bars from two before the cut on, and of the past only what a state there reads), so that a bar costs
+    the same late in a long dance. On real takes, bar by bar: the score so far is ``to_score``'s of the ids so far,
+    to the byte, and its recent part cuts (a restart's context) and mends (``plausibility.mended``) then cuts (a
+    streamed duet's bar and its decode window) to what the whole score gives, while holding less of it."""
+    from laban.algebra import cut
+    from motiongpt.plausibility import mended
+    from motiongpt.vocabulary import ScoreReader
+
+    long = []
+    for name, score in clips.items():
+        ids = vocabulary.encode(score)[:-1]
+        grid, shift = score.grid, 0 if score.grid.downbeat else 1
+        reader = ScoreReader(vocabulary, grid)
+        spans = vocabulary.bar_spans(ids)
+        for k, (a, b) in enumerate(spans):
+            reader.add(ids[:b] if k == 0 else ids[a:b])
+            whole = vocabulary.to_score(ids[:b] + [vocabulary.eos_id], grid)
+            assert reader.score() == whole, (name, k)
+            if k < 3:
+                continue
+            recent = reader.since(vocabulary.bar_beat(grid, k - 3 - 2))
+            assert cut(recent, k - 3 + shift, k - 1 + shift) == cut(whole, k - 3 + shift, k - 1 + shift), (name, k)
+            end = vocabulary.bar_beat(grid, k + 1)
+            recent, whole = mended(recent, 0.0, end, open_end=True), mended(whole, 0.0, end, open_end=True)
+            for first in (k - 1, k):
+                assert cut(recent, first + shift, k + shift) == cut(whole, first + shift, k + shift), (name, k)
+        if len(spans) > 12:  # (a long take's: its recent part is not the whole)
+            long.append(name)
+            assert len(recent.symbols) < 0.6 * len(whole.symbols), name
+    assert "61_01" in long  # the salsa take, 34 bars
+    reader.since(1.0)
+    with pytest.raises(VocabularyError, match="since"):  # what was let go is not there to read again
+        reader.since(0.0)

@@ -387,9 +387,8 @@ class Duet:
         if self._writer is None:
             self._writer = BarStream(self.model, self.grid, style=self._style, seed=self.seed,
                                      temperature=self.temperature, top_p=self.top_p)
-        self._writer.bar(self._controls())
-        self.ids = list(self._writer.ids)
-        whole = self.score
+        self.ids += self._writer.bar(self._controls())
+        whole = self._recent()
         window = cut(whole, self._staff(first), self._staff(bar))
         motion = decode(window, self.skeleton, fps=self.fps, seed=self.seed)
         start = self._bar_time(first) - window.grid.times[0]  # the window's clock: its first bar at times[0]
@@ -440,6 +439,15 @@ class Duet:
         if self.bars:
             piece = _joined(self.bars[-1].motion, piece, max(2, int(0.25 * beat * self.fps)))
         return piece
+
+    def _recent(self) -> Score:
+        """The follower's score as this bar's cuts read it: ``score``, mended from the writer's last bars
+        (``BarStream.recent``) rather than from all of them, so that a bar costs the same late in a long dance as
+        early (the same cuts: ``tests/test_vocabulary.py``, ``tests/test_duet.py``)."""
+        from motiongpt.plausibility import mended
+
+        end = self.model.vocabulary.bar_beat(self.grid, self._writer.written)
+        return mended(self._writer.recent(), 0.0, end, open_end=True)
 
     @property
     def score(self) -> Score:

@@ -15,7 +15,9 @@ beats before the grid's downbeat), whose length the grammar knows from the grid.
 
 A sequence longer than the model's training windows is not asked for: after ``window`` bars the stream starts
 again from its last ``context`` bars, cut to stand alone (``laban.algebra.cut``), as a long generation's later
-passes do (``generate._long``); a tie into the first bar after a restart is ended at the bar line.
+passes do (``generate._long``); a tie into the first bar after a restart is ended at the bar line. The score
+so far is read as the bars come (``motiongpt.vocabulary.ScoreReader``), and what a restart cuts from is its last
+bars (``recent``), so a bar late in a long dance costs what an early one does.
 
 Each bar's draws come from torch's generator seeded from (seed, bar) inside a ``fork_rng``, so the same seed and
 the same controls give the same bars, to the byte, however the stream is paced.
@@ -27,12 +29,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from laban.score import Score
 from laban.timing import BeatGrid
 
 from .dance import CocreateError
 
 WINDOW_BARS = 8  # bars one sequence holds before the stream starts again (the model trains on windows of 8)
 CONTEXT_BARS = 3  # bars a restarted sequence begins with
+SPARE_BARS = 2  # bars before the next restart's context that ``recent`` keeps whole: a margin for its cuts
 OPEN = 1 << 20  # the grammar's bar count: a stream has no last bar
 
 
@@ -46,6 +50,7 @@ class BarStream:
                  top_p: float = 1.0, window: int = WINDOW_BARS, context: int = CONTEXT_BARS) -> None:
         from motiongpt.grammar import ScoreGrammar
         from motiongpt.model.sampling import FastStack
+        from motiongpt.vocabulary import ScoreReader
 
         if not 0 < context < window:
             raise CocreateError(f"a stream restarts from fewer bars than it holds, not {context} of {window}")
@@ -56,6 +61,7 @@ class BarStream:
         self.grammar = ScoreGrammar(self.vocabulary)
         self.stack = FastStack(model, 1, capacity=1024) if FastStack.covers(model) else None
         self.ids: list[int] = []  # the whole score so far
+        self.reader = ScoreReader(self.vocabulary, grid)  # its score, read as the bars come
         self.written = 0  # bars written
         self._start(0, [self.vocabulary.bos_id], [])
 
@@ -151,7 +157,7 @@ class BarStream:
         if len(self.rows) < self.window:
             return
         v = self.vocabulary
-        score = v.to_score(self.ids + [v.eos_id], self.grid)
+        score = self.recent()
         first = self.written - self.context
         shift = 0 if self.grid.downbeat else 1  # the staff number of the vocabulary's bar 0 (0: the upbeat)
         context = cut(score, first + shift, self.written - 1 + shift)
@@ -203,5 +209,13 @@ class BarStream:
                     raise CocreateError("the model did not finish a bar within 512 tokens")
         new = self.sequence[mark:-1]
         self.ids += new
+        self.reader.add(new)
         self.written += 1
         return new
+
+    def recent(self) -> Score:
+        """The score so far as a cut from the bar the next restart begins with (or any later) reads it: the
+        symbols before its ``SPARE_BARS`` bars before only where they still say something
+        (``ScoreReader.since``). The cuts of the whole score, at a cost that does not grow with the dance."""
+        first = max(self.written - self.context - SPARE_BARS, 0)
+        return self.reader.since(self.vocabulary.bar_beat(self.grid, first))
