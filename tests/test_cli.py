@@ -661,6 +661,17 @@ def test_a_rig_exported_with_its_rest_pose_alone_performs_the_dance(trials, tmp_
     assert laban.cell_agreement(score, laban.tokenize(danced, score.grid))["all"]["direction"] > 0.95
 
 
+@pytest.mark.parametrize("command", [["decode"], ["render"]])
+def test_a_score_that_cannot_be_performed_is_named(tmp_path, capsys, command):
+    """An empty score, or one lasting days, is refused by the decoder; the command said what, not which file."""
+    empty = tmp_path / "empty.laban"
+    empty.write_text("title: x\ntempo: 120\nmeter: 4/4\n")
+    out = tmp_path / ("e.bvh" if command == ["decode"] else "e.mp4")
+    code, _, err = run([*command, str(empty), "-o", str(out)], capsys)
+    assert code == 2 and err.startswith(f"motiongpt: error: {empty}: the score is empty") and err.count("\n") == 1, err
+    assert not out.exists()
+
+
 def test_decode_names_the_rig_that_cannot_travel(trials, tmp_path, capsys):
     """decode --skeleton onto a rig with no position channels at or above its pelvis said why without naming the
     file, where generate named it (found 2026-12-07): both check the rig the one way (``cli.common.rig``)."""

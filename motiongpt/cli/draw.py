@@ -125,9 +125,14 @@ def render(args: argparse.Namespace) -> int:
             dancers.append(motion)
         else:
             from laban import decode
+            from laban.decoder import DecodeError
+            from laban.errors import naming
 
             score = Score.load(path)
-            dancers.append(decode(score, fps=args.rate, seed=args.seed))
+            try:
+                dancers.append(decode(score, fps=args.rate, seed=args.seed))
+            except DecodeError as error:  # the score that cannot be performed named, as decode names it
+                raise naming(path, error) from None
     if score is None and (args.staff or suffix == ".png"):
         first = args.inputs[0]
         if given is None and args.bpm is None and beats_path(first).is_file():

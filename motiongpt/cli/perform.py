@@ -47,10 +47,15 @@ def run(args: argparse.Namespace) -> int:
     skeleton = common.rig(args.skeleton, mapping) if args.skeleton is not None else None
     common.writable(args.output)
     from laban import Score, decode, write_bvh, write_joint_arrays
+    from laban.decoder import DecodeError
+    from laban.errors import naming
     from laban.timing import beats_path, write_beats
 
     score = Score.load(args.score)
-    motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)
+    try:
+        motion = decode(score, skeleton, fps=args.fps, seed=args.seed, execution=args.execution)
+    except DecodeError as error:  # what the score asks that cannot be performed ("empty", "lasts 60.6 h"): named
+        raise naming(args.score, error) from None
     if suffix == ".bvh":
         write_bvh(motion, args.output)
     else:
