@@ -72,8 +72,9 @@ class Profile:
         parts += [(c, "__call__", c.__name__) for c in (grammar.ScoreGrammarProcessor, *(
             getattr(plausibility, n) for n in limits if hasattr(plausibility, n)),
             transformers.TemperatureLogitsWarper, transformers.TopKLogitsWarper, transformers.TopPLogitsWarper)]
-        for module, names in (("steering", ("TurnAsked", "JumpAsked")), ("rhythm", ("StepsOnTheBeat",)),
-                              ("repeats", ("RepeatedBars",))):  # where this checkout has them
+        for module, names in (("steering", ("TurnAsked", "JumpAsked", "StepsAsked")),
+                              ("rhythm", ("StepsOnTheBeat",)), ("repeats", ("RepeatedBars",)),
+                              ("strides", ("Strides",))):  # where this checkout has them
             try:
                 found = __import__(f"motiongpt.model.{module}", fromlist=list(names))
             except ImportError:

@@ -46,6 +46,7 @@ _NO_MORE = 3  # a row's modifier rank where no modifier may follow (before any w
 (P_BOS, P_START, P_START_NEXT, P_START_WHAT, P_EVENT, P_COL, P_WHAT, P_DUR, P_AFTER_DUR, P_CONT_COL,
  P_CONT_WHAT, P_DONE, P_SUFFIX, P_AFTER_SUFFIX, P_MIDDLE_OPEN, P_FIM) = range(16)
 SUPPORT_LANES = (2, 3)  # support-left, support-right
+_SUPPORTS, _AIRBORNE = np.array(SUPPORT_LANES), np.array([0, *SUPPORT_LANES])  # (as index arrays: made once)
 
 
 @dataclass
@@ -151,6 +152,14 @@ class ScoreGrammar:
         self.steps = np.arange(v.max_positions)
         self.lanes = np.arange(LANE_COUNT)[None]
         self.next_phase = _phase_table()
+        # (phases, specials): the special tokens each phase allows by itself; ``allowed`` adds those that also hang
+        # on the rest of the state (a bar line, the end, a continuation, a tie, the suffix)
+        self.specials = np.zeros((16, len(SPECIALS)), dtype=bool)
+        self.specials[P_BOS, v.bos_id] = self.specials[P_START, v.start_id] = True
+        self.specials[[P_DONE, P_SUFFIX], v.eos_id] = self.specials[P_DONE, v.pad_id] = True
+        self.specials[P_FIM, v.fim_prefix_id] = True
+        self.specials[[P_SUFFIX, P_AFTER_SUFFIX], v.fim_middle_id] = True
+        self.specials[[P_MIDDLE_OPEN, P_SUFFIX], v.bar_id] = True
         self.centre_lane = np.where(self.is_flight, 0, 1)  # a centre what's lane: flight 0, a turn 1
 
     def start(self, bars: Sequence[int] | int, beats_per_bar: Sequence[int] | int = 4,
@@ -210,12 +219,11 @@ class ScoreGrammar:
     def _column_free_time(self, s: State) -> np.ndarray:
         """(B, columns): from where in the bar each column can take a new event."""
         busy = s.busy
-        free = busy[:, self.column_lane].copy()
-        supports = busy[:, list(SUPPORT_LANES)]
+        free = busy[:, self.column_lane]  # (a copy: fancy indexing)
+        supports = busy[:, _SUPPORTS]
         flight = np.maximum(busy[:, 0], supports.max(1))  # flight needs both feet off the floor
         free[:, 0] = np.minimum(flight, busy[:, 1])
-        for lane in SUPPORT_LANES:  # a support waits for the flight over it to end
-            free[:, lane - 1] = np.maximum(busy[:, lane], busy[:, 0])
+        free[:, _SUPPORTS - 1] = np.maximum(supports, busy[:, :1])  # a support waits for the flight over it to end
         return free
 
     def _forced(self, s: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -242,20 +250,18 @@ class ScoreGrammar:
         between = (ph == P_EVENT) | (ph == P_AFTER_DUR)
         free_to_go = between & ~waiting
         last_bar = s.bar == s.bars - 1
-        m[:, v.bos_id] = ph == P_BOS
-        m[:, v.start_id] = ph == P_START
-        m[:, v.bar_id] = ((ph == P_START_NEXT) | free_to_go) & (s.bar < s.bars - 1)
+        specials = self.specials
+        m[:, :specials.shape[1]] = specials[ph]  # what the phase alone allows
+        opening = (ph == P_START_NEXT) | free_to_go
+        m[:, v.bar_id] |= opening & (s.bar < s.bars - 1)
         in_prefix = s.fim & ~s.middle
-        m[:, v.eos_id] = (free_to_go & last_bar & ~in_prefix) | (ph == P_DONE) | (ph == P_SUFFIX)
-        m[:, v.pad_id] = ph == P_DONE
-        m[:, v.fim_prefix_id] = ph == P_FIM
-        m[:, v.fim_suffix_id] = in_prefix & ((ph == P_START_NEXT) | free_to_go) & (ph != P_SUFFIX)
-        m[:, v.fim_middle_id] = (ph == P_SUFFIX) | (ph == P_AFTER_SUFFIX)
-        m[:, v.bar_id] |= (ph == P_MIDDLE_OPEN) | (ph == P_SUFFIX)
+        if in_prefix.any():
+            m[:, v.fim_suffix_id] = in_prefix & opening & (ph != P_SUFFIX)
+        m[:, v.eos_id] |= free_to_go & last_bar & ~in_prefix
         m[:, v.cont_id] = between & waiting
-        rows = np.arange(batch)
         tie = (ph == P_AFTER_DUR) & (s.ev_end == s.length)
         if tie.any():
+            rows = np.arange(batch)
             into_suffix = s.middle & (s.suffix_conts[rows, s.lane] == s.what)
             m[:, v.tie_id] = tie & (~last_bar | into_suffix | s.open_end)
 
@@ -273,7 +279,7 @@ class ScoreGrammar:
                        | ((ph == P_CONT_COL)[:, None] & (cols == self.lane_col[forced_lane][:, None])))
             m[:, v.column0:v.column0 + len(COLUMNS)] = columns
         if needs[1]:
-            flight_ok = (s.busy[:, [0, *SUPPORT_LANES]] <= s.pos[:, None]).all(1)
+            flight_ok = (s.busy[:, _AIRBORNE] <= s.pos[:, None]).all(1)
             turn_ok = s.busy[:, 1] <= s.pos
             centre_ok = ((s.col != 0)[:, None] | (self.is_flight[None] & flight_ok[:, None])
                          | (self.is_turn[None] & turn_ok[:, None]))
@@ -287,7 +293,8 @@ class ScoreGrammar:
             lowest = np.maximum(np.maximum(s.pos + 1, floor), free_time.min(1))
             m[:, v.position0:v.position0 + v.max_positions] = (free_to_go[:, None] & (q >= lowest[:, None])
                                                                 & (q < s.length[:, None]))
-        required = self._required(s)  # a continuation's next modifier to repeat, -1 none
+        if needs[3] or needs[5]:
+            required = self._required(s)  # a continuation's next modifier to repeat, -1 none
         if needs[3]:
             m[:, v.duration0:v.duration0 + v.max_positions] = ((ph == P_DUR)[:, None]
                                                                & (q < (s.length - s.ev_pos)[:, None])
@@ -323,15 +330,19 @@ class ScoreGrammar:
             read = suffix | (kind == FIM_MIDDLE)  # the suffix is read, not written
             new = np.where(read, s.phase, new)  # set by _fill_in_the_middle
             kind = np.where(read, -1, kind)
+        # the kinds fed, as Python numbers: each part of the state below moves only for its kinds (a sampling step
+        # feeds one token a row, so most parts are skipped, and a set lookup costs less than an array's any())
+        fed = set(kind.tolist())
         lanes = self.lanes
-        is_col, is_what = kind == COL, kind == WHAT
-        if is_col.any():
+        if COL in fed:
+            is_col = kind == COL
             start_col = is_col & (ph == P_START_NEXT)
             event_col = is_col & ~start_col & (ph != P_CONT_COL)
             s.col = np.where(is_col, arg, s.col)
             s.last_col = np.where(start_col | event_col, arg, s.last_col)
             s.ev_pos = np.where(event_col, s.pos, s.ev_pos)
-        if is_what.any():
+        if WHAT in fed:
+            is_what = kind == WHAT
             cont_what = is_what & (ph == P_CONT_WHAT)
             event_what = is_what & (ph == P_WHAT)
             _, forced_lane, _ = self._forced(s)
@@ -344,25 +355,27 @@ class ScoreGrammar:
             s.lane = np.where(cont_what, forced_lane,
                               np.where(event_what, np.where(s.col == 0, centre_lane, s.col + 1), s.lane))
             s.pending = np.where(cont_what[:, None] & (lanes == forced_lane[:, None]), -1, s.pending)
-        is_mod = kind == MOD
-        if is_mod.any():
+        if MOD in fed:
+            is_mod = kind == MOD
             rank = self.modifier_rank[np.minimum(arg, len(self.modifier_rank) - 1)]
             s.modified = np.where(is_mod, rank, s.modified)
             s.mods = np.where(is_mod[:, None] & (np.arange(2)[None] == rank[:, None] - 1), arg[:, None], s.mods)
-        is_dur = kind == DUR
-        if is_dur.any():
+        if DUR in fed:
+            is_dur = kind == DUR
             s.ev_end = np.where(is_dur, s.ev_pos + arg + 1, s.ev_end)
             s.busy = np.where(is_dur[:, None] & (lanes == s.lane[:, None]), s.ev_end[:, None], s.busy)
-        is_tie = kind == TIE
-        if is_tie.any():
+        if TIE in fed:
+            is_tie = kind == TIE
             s.ties = np.where(is_tie[:, None] & (lanes == s.lane[:, None]), s.what[:, None], s.ties)
             s.tie_mods = np.where((is_tie[:, None] & (lanes == s.lane[:, None]))[:, :, None], s.mods[:, None],
                                   s.tie_mods)
-        is_pos, is_bar = kind == POS, kind == BAR
-        s.last_col = np.where((kind == START) | is_pos | is_bar, -1, s.last_col)
-        s.ev_pos = np.where(kind == CONT, 0, s.ev_pos)
-        s.pos = np.where(is_pos, arg, np.where(is_bar, -1, s.pos))
-        if is_bar.any():
+        if CONT in fed:
+            s.ev_pos = np.where(kind == CONT, 0, s.ev_pos)
+        if fed & {START, POS, BAR}:
+            is_pos, is_bar = kind == POS, kind == BAR
+            s.last_col = np.where((kind == START) | is_pos | is_bar, -1, s.last_col)
+            s.pos = np.where(is_pos, arg, np.where(is_bar, -1, s.pos))
+        if BAR in fed:
             s.bar = np.where(is_bar, s.bar + 1, s.bar)
             s.pending = np.where(is_bar[:, None], s.ties, s.pending)
             s.ties = np.where(is_bar[:, None], -1, s.ties)
@@ -423,7 +436,8 @@ class ScoreGrammarProcessor(LogitsProcessor):
     grids. The prompt (``<bos>``, a score's first bars, or a fill-in-the-middle prompt up to ``<fim_middle>``:
     then the bar count is the whole score's) is fed on the first call; a prompt the grammar
     refuses raises VocabularyError. A new ``generate`` call (input no longer than seen) starts the state afresh,
-    but the same ids asked again (the sampling loop asks first without the model's logits) read it as it is.
+    but the same ids asked again (the sampling loop asks first without the model's logits) read it as it is, and
+    are answered with the mask worked out the first time.
     """
 
     def __init__(self, vocabulary: Vocabulary | ScoreGrammar, bars: Sequence[int] | int | None = None,
@@ -439,7 +453,7 @@ class ScoreGrammarProcessor(LogitsProcessor):
             raise VocabularyError("the grammar needs the number of bars (or grids)")
         self.settings = (bars, beats_per_bar, upbeat)
         self.state: State | None = None
-        self.seen, self.asked = 0, None
+        self.seen, self.asked, self.refused = 0, None, None
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         batch, length = input_ids.shape
@@ -447,14 +461,16 @@ class ScoreGrammarProcessor(LogitsProcessor):
         if self.state is None or not (0 < self.seen < length or again) or self.state.phase.shape[0] != batch:
             fill_in = (input_ids[:, 0] == self.grammar.vocabulary.fim_prefix_id).tolist()
             self.state = self.grammar.start(*self.settings, batch=batch, fill_in=fill_in, open_end=self.open_end)
-            self.seen = 0
+            self.seen, again = 0, False
         for t in range(self.seen, length):  # sampled tokens were allowed by the last mask: only the prompt is checked
             self.grammar.advance(self.state, input_ids[:, t].cpu().numpy(), check=self.seen == 0)
         if self.seen == 0 and bool(self.state.bad.any()):
             row = int(np.flatnonzero(self.state.bad)[0])
             raise VocabularyError(f"the prompt of row {row} is not a score the grammar allows")
+        if not (again and self.refused is not None and self.refused.device == scores.device):
+            self.refused = torch.from_numpy(~self.grammar.allowed(self.state)).to(scores.device)
         self.seen, self.asked = length, input_ids
-        refused = torch.from_numpy(~self.grammar.allowed(self.state)).to(scores.device)
+        refused = self.refused  # the same question asked again: the same mask, not worked out twice
         size = len(self.grammar.vocabulary)
         if scores.shape[1] == size:
             return scores.masked_fill(refused, float("-inf"))

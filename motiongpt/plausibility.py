@@ -125,15 +125,20 @@ class SupportsContinued(LogitsProcessor):
         g = grammar.grammar
         self.grammar, self.penalty = grammar, penalty
         self.counted = None if counted is None else np.asarray(counted, dtype=bool)
-        self.position = torch.from_numpy(np.where(g.kind == POS, g.arg, -1))  # a position token's, else -1
-        self.next_bar = torch.from_numpy((g.kind == BAR) | (g.kind == EOS))  # the next bar, or the end
-        self.after_supports = torch.from_numpy((g.kind == COL) & (g.arg > COLUMNS.index(Column.SUPPORT_RIGHT)))
+        # per token, as numpy: a step's mask is a few operations on rows this small (tensor operations on them cost
+        # microseconds each), made a tensor once
+        self.position = np.where(g.kind == POS, g.arg, -1)  # a position token's, else -1
+        self.next_bar = (g.kind == BAR) | (g.kind == EOS)  # the next bar, or the end
+        self.after_supports = (g.kind == COL) & (g.arg > COLUMNS.index(Column.SUPPORT_RIGHT))
+        self.moving_on = self.after_supports | (self.position >= 0) | self.next_bar  # where a support is still due
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s = self.grammar.state
         if s is None:
             return scores
         ph = s.phase
+        if not {P_EVENT, P_AFTER_DUR, P_COL} & set(ph.tolist()):  # no row between events (most steps: at once)
+            return scores
         covered = s.busy[:, 1:4].max(1)  # lanes 1-3: the centre's turns (on both feet), the two supports
         after_flight = (s.busy[:, 0] >= covered) & (s.busy[:, 0] > 0)
         writing = (((ph == P_EVENT) | (ph == P_AFTER_DUR) | (ph == P_COL)) & (s.bar >= 0) & ~(s.fim & ~s.middle)
@@ -146,13 +151,13 @@ class SupportsContinued(LogitsProcessor):
         empty_here = writing & (s.pos >= 0) & (covered <= s.pos)
         support_here = empty_here & ((ph == P_COL) | (s.last_col < COLUMNS.index(Column.SUPPORT_RIGHT)))
         gap_from = np.maximum(np.maximum(covered, floor), np.where(empty_here & ~support_here, s.pos + 1, 0))
-        device = scores.device
-        here, later, gap_from, length = (torch.from_numpy(x).to(device) for x in (
-            support_here, writing & ~support_here, gap_from, s.length))
-        position, next_bar = self.position.to(device)[None], self.next_bar.to(device)[None]
-        pushed = (here[:, None] & (self.after_supports.to(device)[None] | (position >= 0) | next_bar)) | (
-            later[:, None] & ((position > gap_from[:, None]) | (next_bar & (gap_from < length)[:, None])))
+        later = writing & ~support_here
+        pushed = (support_here[:, None] & self.moving_on[None]) | (later[:, None] & (
+            (self.position[None] > gap_from[:, None]) | (self.next_bar[None] & (gap_from < s.length)[:, None])))
+        if not pushed.any():
+            return scores
         size = pushed.shape[1]
+        pushed = torch.from_numpy(pushed).to(scores.device)
         return torch.cat([scores[:, :size] - self.penalty * pushed.to(scores.dtype), scores[:, size:]], dim=1)
 
 

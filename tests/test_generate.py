@@ -379,6 +379,40 @@ def test_the_reference_path_samples_what_the_fast_path_samples(model, score):
     assert ScoreGrammar(vocabulary).accepts(written[0].tolist(), [score.grid] * 3, [bars] * 3) == [True] * 3
 
 
+def test_a_step_no_row_chooses_draws_nothing_and_the_next_choice_draws_as_ever(model, score, monkeypatch):
+    """A step where every row's token is forced (or given, or the row is done) makes no draw: ``sampling.draw``
+    runs only on steps where some row chooses, and a row's draws still move on only where it chooses, so what it
+    draws after a forced run is its generator's next number (the same dance as when every step drew)."""
+    from motiongpt.model import sampling
+    from motiongpt.model.generate import _conditions
+    from motiongpt.grammar import ScoreGrammarProcessor
+    from transformers import LogitsProcessorList
+
+    vocabulary = model.vocabulary
+    bars = vocabulary.bar_count(score.grid)
+    conditions = _conditions(model, score.grid, 2, bars, None, "salsa", None, None)
+    ids = vocabulary.encode(score)
+    first = ids[1:ids.index(vocabulary.bar_id, 2)]  # the score's opening: forced in both rows
+    drawn, draw = [], sampling.draw
+    monkeypatch.setattr(sampling, "draw", lambda scores, uniform: drawn.append(uniform) or draw(scores, uniform))
+
+    def sampled(taught: list[int]):
+        drawn.clear()
+        processors = LogitsProcessorList([ScoreGrammarProcessor(vocabulary, bars=bars, grids=[score.grid] * 2),
+                                          Taught(1, taught)])
+        with torch.inference_mode():
+            return sampling.sample(model, torch.full((2, 1), vocabulary.bos_id), processors, conditions, 600,
+                                   seeds=[11, 12])
+
+    whole = sampled(ids[1:])  # every token forced: nothing drawn
+    assert whole[0].tolist() == ids and whole[1].tolist() == ids and drawn == []
+    out = sampled(first)
+    written = out.shape[1] - 1 - len(first)
+    assert out[:, 1:len(first) + 1].tolist() == [first] * 2 and 0 < len(drawn) <= written
+    generators = [torch.Generator().manual_seed(s) for s in (11, 12)]
+    assert torch.equal(drawn[0], torch.stack([torch.rand(256, generator=g)[0] for g in generators]))
+
+
 def test_word_guidance_contrasts_the_words_with_their_absence(model):
     """Guidance 0 is the model without what the words state (their per-bar facts), 1 the model as it is, and more
     pushes past it: the same seed then writes the dance of the words' sentence alone, the plain dance and a third

@@ -145,6 +145,28 @@ def test_an_untrained_transformer_generates_valid_scores_and_repeats_with_its_se
         assert problems(score, vocabulary, vocabulary.bar_count(g)) == []
 
 
+def test_the_processor_asked_again_reads_the_same_mask_once(vocabulary, grammar, monkeypatch):
+    """The sampling loop asks the processor twice at one length (first on logits of zeros, then on the model's):
+    the second answer is the first mask, not worked out again, and at every length of real scores the state read on
+    token by token gives the mask of a processor that reads the whole prefix at once."""
+    worked = []
+    allowed = ScoreGrammar.allowed
+    monkeypatch.setattr(ScoreGrammar, "allowed", lambda self, state: worked.append(1) or allowed(self, state))
+    for path in EXAMPLES[:3]:
+        score = Score.load(path)
+        ids = torch.tensor([vocabulary.encode(score)])
+        bars = len(vocabulary.bar_spans(ids[0].tolist()))
+        processor = ScoreGrammarProcessor(grammar, bars=bars, grids=[score.grid])
+        logits = torch.randn(1, len(vocabulary), generator=torch.Generator().manual_seed(0))
+        for length in range(1, ids.shape[1]):
+            zeros = processor(ids[:, :length], torch.zeros(1, len(vocabulary)))
+            worked.clear()
+            again = processor(ids[:, :length], logits)
+            assert worked == [] and torch.equal(torch.isinf(again), torch.isinf(zeros))
+            at_once = ScoreGrammarProcessor(grammar, bars=bars, grids=[score.grid])(ids[:, :length], logits)
+            assert torch.equal(again, at_once)
+
+
 def test_the_processor_refuses_a_prompt_outside_the_grammar(vocabulary):
     processor = ScoreGrammarProcessor(vocabulary, bars=2)
     prompt = torch.tensor([[vocabulary.bos_id, vocabulary.bar_id]])  # no <start>

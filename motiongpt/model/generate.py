@@ -333,7 +333,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     if copying is not None:
         processors.append(copying)  # narrows what every processor above left
     if temperature > 0:
-        processors.append(TemperatureLogitsWarper(float(temperature)))
+        if temperature != 1:  # (dividing by 1 changes no logit: as the stream does, not run)
+            processors.append(TemperatureLogitsWarper(float(temperature)))
         if top_k:
             processors.append(TopKLogitsWarper(int(top_k)))
         if isinstance(top_p, list):

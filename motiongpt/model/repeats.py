@@ -22,6 +22,8 @@ every processor that refuses tokens and before temperature and top-k/top-p.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from transformers import LogitsProcessor
@@ -59,8 +61,8 @@ class RepeatedBars(LogitsProcessor):
         batch, length = input_ids.shape
         if len(self.starts) != batch or length < self.seen:  # a new sampling call
             self.starts, self.seen, self.parts = [[] for _ in range(batch)], 0, {}
-        for row, at in (input_ids[:, self.seen:length] == self.bar).nonzero().tolist():
-            self.starts[row].append(self.seen + at)
+        for row, tokens in enumerate(input_ids[:, self.seen:length].tolist()):  # (Python numbers: a token or two)
+            self.starts[row] += [self.seen + at for at, token in enumerate(tokens) if token == self.bar]
         self.seen, self.ids = length, input_ids
         scores = self.tying(input_ids, scores)
         state = self.grammar.state
@@ -88,7 +90,7 @@ class RepeatedBars(LogitsProcessor):
                 allowed = target[at:at + 1] or list(self.ends)
                 if allowed == [self.tie] and not torch.isfinite(scores[row, self.tie]):
                     allowed = target[at + 1:at + 2] or list(self.ends)  # the last bar written ties on to nothing
-            keep = [t for t in allowed or () if torch.isfinite(scores[row, t])]
+            keep = [t for t, x in zip(allowed, scores[row, allowed].tolist()) if math.isfinite(x)] if allowed else []
             if keep:
                 only = torch.ones(scores.shape[1], dtype=torch.bool, device=scores.device)
                 only[keep] = False

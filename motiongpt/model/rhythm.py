@@ -66,6 +66,8 @@ class StepsOnTheBeat(LogitsProcessor):
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s, v, step, phase = self.grammar.state, self.v, self.step, self.grammar.state.phase
+        if not {P_COL, P_EVENT, P_AFTER_DUR, P_DUR} & set(phase.tolist()):  # no row choosing a column or a length
+            return scores
         # a column chosen for an event at a position off the beat: not one that carries the weight
         late = ((phase == P_COL) | (phase == P_EVENT) | (phase == P_AFTER_DUR)) & (s.pos >= 0) & (s.pos % step != 0)
         # their durations: they arrive on the beat (or at the bar's end)
@@ -75,7 +77,7 @@ class StepsOnTheBeat(LogitsProcessor):
         if self.spared is not None and late.any():
             late &= ~self.spared(input_ids)
         off = np.zeros(scores.shape, dtype=bool)
-        off[np.ix_(late, self.weight)] = True
+        off[:, self.weight] = late[:, None]
         if timing.any():
             ends = s.ev_pos[:, None] + self.lengths[None]
             between = (ends % step != 0) & (ends != s.length[:, None])

@@ -258,25 +258,29 @@ class NullStep:
 class Draws:
     """Each row's uniform draws from its own generator (seeded by ``seeds``), taken in blocks: a row's k-th draw
     is the same whatever else is in the batch, so a variation is the same bytes whether sampled alone or among
-    others. ``next(taking)`` gives each row its next draw and moves on only the rows in ``taking``."""
+    others. ``next(taking)`` (one bool a row) gives each row its next draw and moves on only the rows in
+    ``taking``. A block is kept as Python numbers (float32's values, exactly) and a row's place as a Python int:
+    a step reads one number a row, which a few tensor operations on tiny tensors cost several times over."""
 
     BLOCK = 256
 
     def __init__(self, seeds, device: torch.device) -> None:
         self.generators = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
         self.device = device
-        self.block = torch.stack([self._fresh(g) for g in self.generators])
-        self.at = torch.zeros(len(seeds), dtype=torch.long, device=device)
+        self.block = [self._fresh(g) for g in self.generators]
+        self.at = [0] * len(seeds)
 
-    def _fresh(self, generator: torch.Generator) -> torch.Tensor:
-        return torch.rand(self.BLOCK, generator=generator, device=self.device)
+    def _fresh(self, generator: torch.Generator) -> list[float]:
+        return torch.rand(self.BLOCK, generator=generator, device=self.device).tolist()
 
-    def next(self, taking: torch.Tensor) -> torch.Tensor:
-        for row in torch.nonzero(self.at == self.BLOCK).flatten().tolist():
-            self.block[row], self.at[row] = self._fresh(self.generators[row]), 0
-        drawn = self.block.gather(1, self.at[:, None]).squeeze(1)
-        self.at += taking.long()
-        return drawn
+    def next(self, taking) -> torch.Tensor:
+        drawn = []
+        for row, take in enumerate(taking):
+            if self.at[row] == self.BLOCK:  # a row's next block is drawn when it is first read, as before
+                self.block[row], self.at[row] = self._fresh(self.generators[row]), 0
+            drawn.append(self.block[row][self.at[row]])
+            self.at[row] += bool(take)
+        return torch.tensor(drawn, dtype=torch.float32, device=self.device)
 
 
 def draw(scores: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
@@ -346,46 +350,56 @@ def sample(model: MotionGPT, prompt: torch.Tensor | list, processors: LogitsProc
     logits = step(prompt.repeat(copies, 1), owners.repeat(copies, 1))
     masking = [p for p in processors if not isinstance(p, VALUED)]
     waiting = []  # (ids, bars) of tokens every row was given or forced: fed to the stack when logits are needed
-    running = torch.ones(batch, dtype=torch.bool, device=device)
+    # The loop's per-row bookkeeping (which rows run, are given their prompt or forced, each row's bar) is kept in
+    # Python lists: a row is a few numbers, and each tensor operation on them costs microseconds of dispatch (about
+    # 40 a step before). Only the ids buffer, the logits and the draw are tensors.
+    given_ids = given.tolist() if ragged else None
+    lengths, current, next_bar = lengths.tolist(), current.tolist(), next_bar.tolist()
+    running = [True] * batch
+    rows, pad, eos = range(batch), config.pad_token_id, config.eos_token_id
     length = width
     while length < ids.shape[1]:
-        prompted = length < lengths
+        prompted = [length < n for n in lengths]
         scores = None
         if waiting:  # the last step chose nothing: perhaps the processors alone decide this one too
-            scores = torch.zeros(batch, config.vocab_size, device=device)
+            scores, seen = torch.zeros(batch, config.vocab_size, device=device), ids[:, :length]
             for processor in masking:
-                scores = processor(ids[:, :length], scores)
-            forced = torch.isfinite(scores).sum(-1) == 1
-            if not bool((forced | prompted | ~running).all()):
-                fed, numbers = (torch.cat(x, 1) for x in zip(*waiting))
+                scores = processor(seen, scores)
+            forced = [n == 1 for n in torch.isfinite(scores).sum(-1).tolist()]
+            if not all(f or p or not r for f, p, r in zip(forced, prompted, running)):
+                fed, numbers = (torch.tensor(x, device=device).t() for x in zip(*waiting))
                 logits, waiting, scores = step(fed.repeat(copies, 1), numbers.repeat(copies, 1)), [], None
         if scores is None:
             scores = guidance(logits.float()) if guidance else logits.float()
+            seen = ids[:, :length]
             for processor in processors:  # the list's own __call__ inspects each signature every step
-                scores = processor(ids[:, :length], scores)
-            forced = torch.isfinite(scores).sum(-1) == 1
-        if forced_only and not bool((forced | prompted | ~running).all()):
+                scores = processor(seen, scores)
+            forced = [n == 1 for n in torch.isfinite(scores).sum(-1).tolist()]
+        choosing = [r and not p and not f for f, p, r in zip(forced, prompted, running)]
+        if forced_only and any(choosing):
             raise NotForced("a step where the processors leave a choice")
         if greedy:
-            token = scores.argmax(-1)
+            token = scores.argmax(-1).tolist()
         else:
+            drawn = None  # a row's own draws move on only where it chooses: none drawn where no row does
             if draws is None:
-                token = draw(scores, torch.rand(batch, device=device))
-            else:
-                token = draw(scores, draws.next(running & ~prompted & ~forced))
-            token = torch.where(forced, scores.argmax(-1), token)
-        token = torch.where(prompted, ids[:, length], token)
-        token = torch.where(running, token, config.pad_token_id)
-        ids[:, length] = token
+                drawn = draw(scores, torch.rand(batch, device=device)).tolist()
+            elif any(choosing):
+                drawn = draw(scores, draws.next(choosing)).tolist()
+            best = scores.argmax(-1).tolist() if any(forced) else None
+            token = [best[r] if forced[r] else drawn[r] if drawn else pad for r in rows]  # (pad: given or done)
+        token = [pad if not running[r] else given_ids[r][length] if prompted[r] else token[r] for r in rows]
+        ids[:, length] = torch.tensor(token, device=device)
         length += 1
-        running &= token != config.eos_token_id
-        if not bool(running.any()):
+        running = [r and t != eos for r, t in zip(running, token)]
+        if not any(running):
             break
-        is_bar = token == BAR
-        current = torch.where(is_bar, next_bar, current)
-        next_bar = next_bar + is_bar.long()
-        if lazy and bool((forced | prompted | ~running).all()):
-            waiting.append((token[:, None], current[:, None]))  # likely one of a run (a copied bar, the grammar's)
+        for r in rows:
+            if token[r] == BAR:
+                current[r], next_bar[r] = next_bar[r], next_bar[r] + 1
+        if lazy and not any(r and not p and not f for f, p, r in zip(forced, prompted, running)):
+            waiting.append((token, list(current)))  # likely one of a run (a copied bar, the grammar's)
         else:
-            logits = step(token[:, None].repeat(copies, 1), current[:, None].repeat(copies, 1))
+            logits = step(torch.tensor(token * copies, device=device)[:, None],
+                          torch.tensor(current * copies, device=device)[:, None])
     return ids[:, :length]

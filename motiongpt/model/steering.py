@@ -68,6 +68,7 @@ class TurnAsked(LogitsProcessor):
         self.still = torch.from_numpy(facts[:, names.index("steps")] == 0)  # phrases that turn and do not step
         self.push = float(push)
         self.starts = phrase_starts(place)
+        self._starts = self.starts.tolist()
         self.eighths = torch.zeros(len(vocabulary), dtype=torch.long)
         for name, k in vocabulary.turn_eighths.items():
             self.eighths[vocabulary.ids[name]] = k
@@ -85,7 +86,7 @@ class TurnAsked(LogitsProcessor):
         by a turning column, not a continuation's. Read token by token as the rows grow (``_Reading``: a step reads its
         new tokens only), afresh for other rows."""
         rows = self._reading(input_ids)
-        starts = self.starts.tolist()
+        starts = self._starts
         bars, right, left = (np.zeros(len(rows), dtype=np.int64) for _ in range(3))
         for r, row in enumerate(rows):
             bars[r] = row.bar
@@ -113,10 +114,13 @@ class TurnAsked(LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 3:
             return scores
-        device = input_ids.device
-        saying = torch.isin(input_ids[:, -1], self.turning_columns.to(device)) & (input_ids[:, -2] != self.cont)
-        if not bool(saying.any()):
+        # whether any row's turning column is about to say what it does, read as Python numbers from the last two
+        # ids (most steps none is, and a few tensor operations on them cost more than the rest of such a step)
+        said = [last in self._columns and before != self.cont for before, last in input_ids[:, -2:].tolist()]
+        if not any(said):
             return scores
+        device = input_ids.device
+        saying = torch.tensor(said, device=device)
         bars, right, left = (torch.from_numpy(x).to(device) for x in self.turned(input_ids))  # this phrase's turns
         asked = self.asked.to(device)[bars.clamp(0, len(self.asked) - 1)]
         saying &= (asked != UNSAID) & (bars >= 0)
@@ -182,6 +186,7 @@ class StepsAsked(LogitsProcessor):
             asked = np.where(np.asarray(bound, dtype=np.int64) >= 0, np.asarray(bound, dtype=np.int64), asked)
         asked[[bar for bar in copies if 0 <= bar < len(asked)]] = -1
         self.asked = asked
+        self._counted = bool((asked >= 0).any())  # a phrase whose steps are counted: else nothing to push
         self.starts = phrase_starts(facts[:, names.index("phrase_bar")]).numpy()
         directions = {i: t for t, i in vocabulary.ids.items()  # "forward/middle", "place/low", ... (not "turn:+7/8")
                       if t.partition("/")[2] in ("high", "middle", "low")}
@@ -197,7 +202,7 @@ class StepsAsked(LogitsProcessor):
         self._reading = _Reading(lambda: _StepRow(frozenset(self.feet)), self._take)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[1] < 3 or not (self.asked >= 0).any():
+        if input_ids.shape[1] < 3 or not self._counted:
             return scores
         rows = self._reading(input_ids)
         last = input_ids[:, -1].tolist()
@@ -366,13 +371,14 @@ class JumpAsked(LogitsProcessor):
         self._asked, self._bound = self.asked.tolist(), self.bound.tolist()
         self._active = bool((self.asked > 0).any() or (self.bound >= 0).any())
         self._raised, self._feet = [self.centre, self.flight, *self.feet], set(self.feet)
+        self._raised_ids = torch.tensor(self._raised)
         self._reading = _Reading(_JumpRow, self._take)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[1] < 2 or not self._active:
             return scores
         held = self._holding(scores)
-        if held is None and bool(torch.isinf(scores[:, self._raised]).all()):
+        if held is None and bool(torch.isinf(scores[:, self._raised_ids]).all()):
             return scores  # the grammar leaves none open (most steps): nothing to raise
         # Read as Python numbers, a row at a time (a few rows; a step's tensor operations cost more than this)
         rows = self._reading(input_ids)  # each row's bar, flights a bar and whether it is in the air, read on
@@ -388,9 +394,10 @@ class JumpAsked(LogitsProcessor):
         opened = [last == self.centre and before != self.cont for before, last in lasts]
         closing = [d and not o for d, o in zip(done, opened)]
         if any(closing):  # the centre open to choose, where the phrase may not still turn (the turn budget read
-            free = torch.isfinite(scores[:, self.centre]).tolist()  # only where it matters)
-            spared = self.spared(input_ids).tolist() if self.spared is not None else [False] * len(rows)
-            closing = [c and f and not s for c, f, s in zip(closing, free, spared)]
+            free = torch.isfinite(scores[:, self.centre]).tolist()  # only where it matters: a closing row whose
+            closing = [c and f for c, f in zip(closing, free)]  # centre is open)
+            if any(closing) and self.spared is not None:
+                closing = [c and not s for c, s in zip(closing, self.spared(input_ids).tolist())]
         grounded = [False] * len(rows)  # where no flight may take off (the limit's), read only for rows that owe
         if any(owing) and self.limit is not None:
             grounded = self.limit.grounded(input_ids).tolist()
@@ -431,7 +438,8 @@ class JumpAsked(LogitsProcessor):
         tokens that would hold it longer than ``LONGEST_WAIT`` beats (longer durations, the tie), or None."""
         grammar = self.limit.grammar if self.limit is not None else None
         state = grammar.state if grammar is not None else None
-        if state is None or len(state.phase) != scores.shape[0]:
+        if state is None or len(state.phase) != scores.shape[0] or not {P_DUR, P_AFTER_DUR} & set(
+                state.phase.tolist()):
             return None
         support = (state.col == _SUPPORTS[0]) | (state.col == _SUPPORTS[1])
         timing, tying = support & (state.phase == P_DUR), support & (state.phase == P_AFTER_DUR)
