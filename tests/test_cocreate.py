@@ -285,6 +285,73 @@ def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
         regenerate(dance, loaded, -1, 1)
 
 
+def test_bars_of_a_dance_longer_than_the_model_reads_are_regenerated_and_varied_in_a_window(dance, loaded):
+    """A dance past the positions the model reads at once (the tiny model's 2048 here; 4096 built in: some 130
+    bars of a busy dance) was refused whole by regenerate and vary. The model now reads the bars around those it
+    writes, 8 in all as it was trained to fill in (``editing.fill_window``), and the new bars go back into the
+    whole dance: every other bar as it was, token for token. The new bars are the same whatever lies outside the
+    window (the same bars in a dance of 43 bars); a dance of 8 bars or fewer is still read whole."""
+    vocabulary = loaded.model.vocabulary
+    header, bars = bars_of(vocabulary, dance.score)  # the upbeat, then two bars of real material
+
+    def repeated(times: int) -> Dance:
+        material = bars + bars[1:] * times
+        grid = laban.BeatGrid(tuple(0.6 * np.arange(2 + (len(material) - 1) * 4)), 4, 1)
+        return Dance(assemble(vocabulary, header, material, grid, "long"), dance.prompt, dance.lineage)
+
+    long, shorter = repeated(66), repeated(20)
+    before = token_bars(vocabulary, long.score)
+    assert len(before) == 135 and len(vocabulary.encode(long.score)) > loaded.model.config.max_position_embeddings
+    edited = regenerate(long, loaded, 100, 101, seed=0)
+    after = token_bars(vocabulary, edited.score)
+    assert len(after) == len(before) and after[:100] == before[:100] and after[102:] == before[102:]
+    assert after[100:102] != before[100:102] and edited.lineage.bars == (100, 101)
+    assert token_bars(vocabulary, regenerate(shorter, loaded, 20, 21, seed=0).score)[20:22] == after[100:102]
+    for seed in range(2):
+        varied = vary(long, loaded, 0.02, count=1, seed=seed)[0]
+        first, last = varied.lineage.bars
+        after = token_bars(vocabulary, varied.score)
+        assert last - first + 1 == 3 and after[:first] == before[:first] and after[last + 1:] == before[last + 1:]
+    from motiongpt.cocreate.editing import FILL_WINDOW_BARS, fill_window
+
+    assert fill_window(vocabulary, long.score, 100, 102) == (97, 105)  # 3 bars either side
+    assert fill_window(vocabulary, long.score, 0, 1) == (0, FILL_WINDOW_BARS)  # moved in from the dance's ends
+    assert fill_window(vocabulary, long.score, 133, 135) == (135 - FILL_WINDOW_BARS, 135)
+    assert fill_window(vocabulary, long.score, 10, 30) == (8, 32)  # a longer run: 2 bars either side
+    assert fill_window(vocabulary, repeated(2).score, 3, 4) == (0, 7)  # 7 bars: the whole dance, as before
+    from motiongpt.cocreate.replay import replay
+
+    # the lineage says how the bars were read: an edit made before (no window recorded) read the whole dance, and
+    # is made again so; one made now is made again in its window
+    short = repeated(8)  # 19 bars: read whole, or in a window
+    for window in (None, FILL_WINDOW_BARS):
+        edit = regenerate(short, loaded, 12, 13, seed=0, window=window)
+        assert edit.lineage.settings.get("window") == window
+        assert replay(edit, [short], lambda style: loaded).score == edit.score
+        varied = vary(short, loaded, 0.1, count=2, seed=1, window=window)
+        assert [replay(v, [short], lambda style: loaded, {}).score for v in varied] == [v.score for v in varied]
+
+
+def test_a_window_reaches_back_to_what_runs_into_the_bars_written(loaded):
+    """The window read around the bars written starts where nothing begun before it still runs into them: cut at a
+    held arm (``laban.algebra.cut`` keeps only where the arm is), the new bar was not tied to it and the kept arm
+    was cut short at their bar line, 20 beats of its 24 (3 seeds of 3)."""
+    from laban.score import Direction, Level, Score, Symbol
+    from motiongpt.cocreate.editing import fill_window
+
+    grid = laban.BeatGrid(tuple(0.5 * np.arange(81)), 4, 0)  # 20 bars, none an upbeat
+    feet = [Symbol(4.0 * k, c, 4.0, Sign.HOLD) for k in range(20)
+            for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+    arm = Symbol(20.0, Column.UPPER_ARM_RIGHT, 24.0, Sign.DIRECTION, Direction.RIGHT, Level.HIGH)  # bars 6-11
+    held = Dance(Score(grid, feet + [arm]), {"text": "a phrase"}, Lineage("example", seed=3))
+    vocabulary = loaded.model.vocabulary
+    assert fill_window(vocabulary, Score(grid, feet), 10, 11) == (7, 15)
+    assert fill_window(vocabulary, held.score, 10, 11) == (5, 15)  # from the arm's bar
+    for seed in range(3):
+        edited = regenerate(held, loaded, 11, 11, seed=seed)
+        assert arm in edited.score.symbols, seed  # kept whole: the new bar carries it on to its end
+
+
 def test_edits_follow_their_words_as_generate_does_and_older_ones_replay_as_made(dance, loaded, monkeypatch):
     """Regenerate and continue write their bars with generate's guidance, top-p and best-of (filled in as the model
     is, the built-in model kept 0.63 of what 59 validation phrases asked, 0.89 so), and their lineage says so; an

@@ -86,28 +86,110 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
 
 def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None, controls=None, seed: int = 0,
-         temperature: float = 1.0, count: int = 1, steps_on: str = "anywhere", sampling: dict | None = None):
+         temperature: float = 1.0, count: int = 1, steps_on: str = "anywhere", sampling: dict | None = None,
+         window: int | None = None):
     """``count`` scores with the model's bars ``start``..``stop-1`` of ``score`` written anew between the kept
-    bars (fill-in-the-middle, in one seeded batch). A symbol tied into them from the kept bars before goes on for
-    as long as it did (``ties.TiesKept``): the kept bars keep their symbols whole, and so their motion; and the
-    new bars end with a symbol tied into each piece the kept bar after them continues (``ties.TiedIntoKept``), so
-    that it reads as it did. ``steps_on``: where the new bars' steps land, by name (``generate.STEPS_ON``);
-    ``sampling``: how closely the words and music are followed (``generate.followed``; None: the model as it
-    is)."""
+    bars (fill-in-the-middle, in one seeded batch). The model reads the bars around them as it was trained to
+    (``fill_window``: however long the dance), and the bars written are put back into ``score`` as token runs (a
+    bar's tokens do not depend on where it stands), so that every other bar stays as it was, token for token. A
+    symbol tied into them from the kept bars before goes on for as long as it did (``ties.TiesKept``): the kept
+    bars keep their symbols whole, and so their motion; and the new bars end with a symbol tied into each piece
+    the kept bar after them continues (``ties.TiedIntoKept``), so that it reads as it did. ``text``: words for
+    the bars written, or phrases of staff bars (those over the window are read); ``controls``: the whole score's
+    rows; ``steps_on``: where the new bars' steps land, by name (``generate.STEPS_ON``); ``sampling``: how
+    closely the words and music are followed (``generate.followed``; None: the model as it is); ``window``: the
+    bars read around them (``FILL_WINDOW_BARS``, as regenerate and vary write since stop 61, and record in their
+    lineage), or None: the whole dance, as edits made before, and a blend's bridge, read it."""
     from motiongpt.model.generate import variations
 
     from .generate import AS_THE_MODEL_IS, STEPS_ON, sampled
     from .ties import TiedIntoKept, TiesKept, kept_ties
 
-    ids = loaded.model.vocabulary.encode(score)
+    vocabulary = loaded.model.vocabulary
+    total = len(vocabulary.bar_spans(vocabulary.encode(score)))
+    low, high = fill_window(vocabulary, score, start, stop, window) if window else (0, total)
+    whole = (low, high) == (0, total)
+    piece = score if whole else _window(vocabulary, score, low, high)
+    if not whole:
+        text = _window_words(text, score, piece, low, high)
+        controls = None if controls is None else np.asarray(controls)[low:high]
+    ids = vocabulary.encode(piece)
+    first, end = start - low, stop - low
 
     def processors(grammar):
-        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, score.grid, start, stop)), TiedIntoKept(grammar),
+        return [TiesKept(grammar, kept_ties(grammar.grammar, ids, piece.grid, first, end)), TiedIntoKept(grammar),
                 *loaded.processors]
 
-    return variations(loaded.model, score.grid, count, fill_in=(score, start, stop), text=text, style=style,
+    made = variations(loaded.model, piece.grid, count, fill_in=(piece, first, end), text=text, style=style,
                       controls=controls, seed=seed, temperature=temperature, processors=processors,
                       steps_on=STEPS_ON[steps_on], **sampled(sampling or AS_THE_MODEL_IS))
+    if whole:
+        return made
+    header, kept = bars_of(vocabulary, score)
+    return [assemble(vocabulary, header, kept[:start] + bars_of(vocabulary, new)[1][first:end] + kept[stop:],
+                     score.grid, score.title) for new in made]
+
+
+# The bars the model reads around the bars it writes (``fill``), as it was trained to fill in: training cuts each
+# take into windows of 8 bars (``motiongpt.train.examples``: ``window_bars``) and writes a run of 1 to 4 of them
+# last (``MAX_FIM_BARS``), anywhere in the window; so the model has read a fill-in as 8 bars in all, with 0 to 7 of
+# them either side. A whole dance read around the bars written is out of what it learnt (and past ~130 bars, past
+# what it reads at once): 44 validation phrases of 2 bars regenerated in their takes (11-26 bars, 3 seeds each,
+# the built-in model) kept 0.63 of what their words asked read in an 8-bar window, 0.55 read in the whole take.
+# A run longer than that leaves it ``FILL_CONTEXT_BARS`` either side (the words-kept bench's own fill-in window).
+FILL_WINDOW_BARS = 8
+FILL_CONTEXT_BARS = 2
+
+
+def fill_window(vocabulary, score, start: int, stop: int, window: int = FILL_WINDOW_BARS) -> tuple[int, int]:
+    """The model's bars [low, high) of ``score`` read to write bars ``start``..``stop-1``: ``window`` bars
+    in all (at least ``FILL_CONTEXT_BARS`` either side), the bars written in their middle, moved in from the
+    dance's ends (where one side has fewer bars, the other reads more, as training's windows place a run anywhere);
+    reaching back far enough that nothing begun before it still runs at ``start`` (the written bars then keep
+    whole what is tied into them: ``ties.TiesKept``). The whole dance where it is no longer."""
+    total = len(vocabulary.bar_spans(vocabulary.encode(score)))
+    length = max(window, stop - start + 2 * FILL_CONTEXT_BARS)
+    low = start - (length - (stop - start)) // 2
+    low = max(0, min(low, total - length))
+    high = min(total, low + length)
+    starts = np.array([s.start for s in score.symbols], dtype=float)
+    ends = np.array([s.end for s in score.symbols], dtype=float)
+    running = starts[ends > vocabulary.bar_beat(score.grid, start) + 1e-9]  # what still runs as the new bars begin
+    earliest = running.min() if running.size else math.inf
+    while low > 0 and vocabulary.bar_beat(score.grid, low) > earliest + 1e-9:
+        low -= 1
+    return low, high
+
+
+def _window(vocabulary, score, low: int, high: int):
+    """The model's bars [low, high) of ``score`` as a score of their own (``laban.algebra.cut``: the state at the
+    cut its starting position), on the vocabulary's grid (a restatement at the cut rounded onto it)."""
+    from laban.algebra import cut
+    from motiongpt.vocabulary import VocabularyError, quantise
+
+    shift = 0 if score.grid.downbeat else 1  # the staff number of the vocabulary's first bar
+    piece = cut(score, low + shift, high - 1 + shift)
+    try:
+        vocabulary.encode(piece)
+    except VocabularyError:
+        piece = quantise(piece, vocabulary.subdivision)
+    if len(vocabulary.bar_spans(vocabulary.encode(piece))) != high - low:  # (bars cut as the vocabulary counts)
+        raise CocreateError(f"bars {low + shift}-{high - 1 + shift} of this score cannot be read on their own")
+    return piece
+
+
+def _window_words(text, score, piece, low: int, high: int):
+    """Words for the bars written as the window ``piece`` (the model's bars [low, high) of ``score``) reads them:
+    phrases of staff bars cut to the window (``generate.within``) and numbered as its staff counts; words for
+    the bars written (or a sentence vector) as they are."""
+    from .generate import within
+
+    if not isinstance(text, (list, tuple)):
+        return text
+    first = low + (0 if score.grid.downbeat else 1)  # the window's first bar, as the dance's staff counts it
+    shift = first - (0 if piece.grid.downbeat else 1)
+    phrases = within(list(text), first, high - 1 + (0 if score.grid.downbeat else 1))
+    return None if phrases is None else [((a - shift, b - shift), words) for (a, b), words in phrases]
 
 
 # How fast a limb returns where the kept bars expect it (``limbs_returned``): an arm's unhurried swing, so that the

@@ -74,16 +74,18 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     parent = parents[0]
     adapter = adapter_of(dance)  # the adapter the operation wrote with (the parent's: ``models.load_for``)
     if operation == "vary":  # the same: one set of variations
-        key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature)
-        if key not in made:
+        key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature,
+               settings.get("window"))
+        if key not in made:  # (read in a window since stop 61, recorded; before, the whole dance)
             made[key] = vary(parent, models(adapter), settings["strength"], count=settings["count"],
-                             seed=settings["vary_seed"], temperature=temperature, rank_them=False)
+                             seed=settings["vary_seed"], temperature=temperature, rank_them=False,
+                             window=settings.get("window"))
         return made[key][settings["row"]]
     if operation == "regenerate":
         first, last = lineage.bars
         own = lineage.text == parent.text  # no words were given: the dance's own
         return regenerate(parent, models(adapter), first, last, text=None if own else lineage.text,
-                          seed=lineage.seed, temperature=temperature, **sampling)
+                          seed=lineage.seed, temperature=temperature, window=settings.get("window"), **sampling)
     if operation == "continue":
         loaded, music = models(adapter), settings.get("music")
         # went on with its own music's next bars (``own_music``; a lineage written before it was recorded says

@@ -13,14 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from .dance import CocreateError, Dance
-from .editing import controls_for, fill, kept_bars_given_limbs, readable, staff_bars
+from .editing import FILL_WINDOW_BARS, controls_for, fill, kept_bars_given_limbs, readable, staff_bars
 from .generate import steps_of, within
 from .models import Loaded, style_for
 
 
 def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4, seed: int = 0,
-         temperature: float = 1.0, rank_them: bool = True) -> list[Dance]:
-    """``count`` variations of ``dance`` with a share ``strength`` (0..1) of its bars regenerated."""
+         temperature: float = 1.0, rank_them: bool = True, window: int | None = FILL_WINDOW_BARS) -> list[Dance]:
+    """``count`` variations of ``dance`` with a share ``strength`` (0..1) of its bars regenerated, each run read
+    in ``window`` bars (``editing.fill``; None: the whole dance, as variations made before stop 61)."""
     if not (isinstance(strength, (int, float)) and 0.0 <= strength <= 1.0):
         raise CocreateError(f"strength is a share of the bars, from 0 to 1, not {strength!r}")
     if not (isinstance(count, int) and count >= 1):
@@ -43,12 +44,14 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
         else:
             start = int(rng.integers(0, total - length + 1))
             score = fill(loaded, source, start, start + length, text=words, style=style_for(loaded, dance),
-                         controls=controls, seed=row_seed, temperature=temperature, steps_on=steps_of(dance))[0]
+                         controls=controls, seed=row_seed, temperature=temperature, steps_on=steps_of(dance),
+                         window=window)[0]
             score = kept_bars_given_limbs(loaded, source, score, start, start + length)
             bars = (low + start, low + start + length - 1)
         dances.append(dance.child(score, "vary", bars=bars, seed=row_seed,
                                   settings={"strength": float(strength), "row": row, "count": count,
-                                            "vary_seed": int(seed), "temperature": temperature},
+                                            "vary_seed": int(seed), "temperature": temperature,
+                                            **({"window": window} if window else {})},
                                   **loaded.versions))
     if count > 1 and rank_them:
         from .quality import rank
