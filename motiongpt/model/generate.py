@@ -292,7 +292,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     room = positions - longest
     if room <= 0:  # a whole dance filled in (vary, regenerate): a long one, or "bar 99999" typed by hand
         raise GenerationError(f"the dance read around the bars to write is {longest} tokens long, past the "
-                              f"{positions} the model reads at once: edit an excerpt of it")
+                              f"{positions} the model reads at once: write fewer bars at once, or edit an excerpt")
     conditions = _conditions(model, grid, count, total, text, style, controls, facts)
     budget = max_new_tokens or min(room, TOKENS_PER_BAR * total)
     grammar = ScoreGrammarProcessor(vocabulary, bars=total, beats_per_bar=grid.beats_per_bar, upbeat=grid.downbeat,
