@@ -620,19 +620,24 @@ def test_a_skeleton_refused_after_its_file_was_read_names_the_file(tmp_path, cap
     assert not (tmp_path / "d.bvh").exists()
 
 
+def rooted_rig(trials, path: Path) -> Path:
+    """CMU 05_01's first frames with no position channels anywhere: a rig rooted to the spot, that cannot travel."""
+    lines = trials["05_01"].path.read_text().splitlines()
+    motion = lines.index("MOTION")
+    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
+             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
+    lines[motion + 1] = "Frames: 37"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_a_rig_that_cannot_travel_is_refused_before_the_dance_is_written(trials, tmp_path, capsys, monkeypatch):
     """A rig with no position channels at or above its pelvis is recognised, and cannot carry the dance across the
     floor: generate --skeleton said so only after sampling the whole dance (found 2026-12-07); it is checked with
     the rig's body parts, before the model writes anything."""
     import motiongpt.model.generate
 
-    lines = trials["05_01"].path.read_text().splitlines()
-    motion = lines.index("MOTION")
-    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
-             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
-    lines[motion + 1] = "Frames: 37"
-    rig = tmp_path / "fixed.bvh"
-    rig.write_text("\n".join(lines) + "\n")
+    rig = rooted_rig(trials, tmp_path / "fixed.bvh")
 
     def written(*args, **kwargs):
         raise AssertionError("the dance was sampled before the rig was checked")
@@ -675,13 +680,7 @@ def test_a_score_that_cannot_be_performed_is_named(tmp_path, capsys, command):
 def test_decode_names_the_rig_that_cannot_travel(trials, tmp_path, capsys):
     """decode --skeleton onto a rig with no position channels at or above its pelvis said why without naming the
     file, where generate named it (found 2026-12-07): both check the rig the one way (``cli.common.rig``)."""
-    lines = trials["05_01"].path.read_text().splitlines()
-    motion = lines.index("MOTION")
-    lines = [line.replace("CHANNELS 6 Xposition Yposition Zposition", "CHANNELS 3") for line in lines[:motion + 3]
-             ] + [" ".join(line.split()[3:]) for line in lines[motion + 3:motion + 40]]
-    lines[motion + 1] = "Frames: 37"
-    rig = tmp_path / "fixed.bvh"
-    rig.write_text("\n".join(lines) + "\n")
+    rig = rooted_rig(trials, tmp_path / "fixed.bvh")
     code, out, err = run(["decode", "examples/first_phrase.laban", "--skeleton", str(rig), "-o",
                           str(tmp_path / "d.bvh")], capsys)
     assert code == 2 and err.startswith(f"motiongpt: error: {rig}: ") and "position channels" in err, err
