@@ -5,6 +5,7 @@ its folder whole or not at all, and refuses bad input in one line."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -123,9 +124,15 @@ def test_a_hand_edit_of_score_laban_wins_and_without_it_score_json_is_read_and_s
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Dance.load(out).score == laban.Score.load(laban_file) != dance.score
+    json_file = out / "score.json"  # score.json edited after score.laban (by a program): score.laban read, and said
+    json_file.write_text(json_file.read_text().replace('"title": "', '"title": "renamed ', 1))
+    later = laban_file.stat().st_mtime + 60
+    os.utime(json_file, (later, later))
+    with pytest.warns(UserWarning, match=r"score.json was changed after score.laban and says another score"):
+        assert Dance.load(out).score == laban.Score.load(laban_file)
     laban_file.unlink()
     with pytest.warns(UserWarning, match=r"d: no score.laban, so the score is read from score.json$"):
-        assert Dance.load(out).score == dance.score
+        assert Dance.load(out).score != dance.score  # (the renamed one)
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [

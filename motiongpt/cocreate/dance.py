@@ -126,6 +126,16 @@ class Dance:
         if score_file.name == "score.json":  # said, since a hand edit of the score.laban now gone is not in it
             warnings.warn(f"{path}: no score.laban, so the score is read from score.json")
         score = Score.load(score_file)
+        other = path / "score.json"  # (written beside score.laban, within a second of it)
+        if score_file.name == "score.laban" and other.is_file() and \
+                other.stat().st_mtime > score_file.stat().st_mtime + 1:
+            try:  # score.json edited after score.laban (a program's edit): the file a person edits is read, and said
+                edited = Score.load(other) != score
+            except LabanError:
+                edited = True
+            if edited:
+                warnings.warn(f"{path}: score.json was changed after score.laban and says another score; "
+                              "score.laban is read (edit that one, or delete it to read score.json)")
         prompt = read_json(path / "prompt.json")
         try:
             check_prompt(prompt)
