@@ -639,6 +639,8 @@ BAD = [
     ("s.laban", GOOD_TEXT.replace("tempo: 120", "tempo: 1e308"), [":1:", "is not a tempo from 1 to 1000"]),
     ("s.json", native(symbols=[{"column": "head", "start": 1e12, "duration": 1.0, "sign": "hold"}]),
      ["symbols[0]:", "beyond the 1000000 beats"]),
+    ("s.json", native(symbols=[{"column": "head", "start": 0, "duration": 10 ** 400, "sign": "hold"}]),
+     ["symbols[0].duration:", "10000000000000000000... (401 characters) is not a finite number"]),  # not in full
     ("s.laban", GOOD_TEXT + "  2 head flight 1\n", [":6:", "flight is written in the centre column"]),
     ("s.laban", GOOD_TEXT + "  5 head hold 1\n", [":6:", "beat 5 is not in a bar of 4 beats"]),
     ("s.laban", GOOD_TEXT + "  2 head hold -1\n", [":6:", "duration -1 is negative"]),

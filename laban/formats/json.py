@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from enum import Enum
 from typing import Any, Callable, NoReturn, TypeVar
 
@@ -119,7 +120,8 @@ def loads(text: str, source: str = "<string>") -> Score:
 
 def from_data(data: Any, source: str = "<string>") -> Score:
     """Validate parsed native JSON and build the Score; every problem raises ScoreFileError."""
-    def fail(where: str, what: str) -> NoReturn:
+    def fail(where: str, what: str) -> NoReturn:  # a value too long to be meant (a 401-digit number) cut short
+        what = re.sub(r"\S{101,}", lambda m: f"{m.group(0)[:20]}... ({len(m.group(0))} characters)", what)
         raise ScoreFileError(f"{source}: {where}: {what}")
 
     top = _fields(data, "(top level)", fail, required=("format", "version", "grid", "symbols"),
