@@ -99,6 +99,22 @@ def test_a_clip_is_measured_and_tokenized_on_the_beats_of_the_one_door(trials, t
     assert measured.score.tempo == pytest.approx(100.0)
 
 
+def test_a_decoded_clip_cut_to_the_protocol_s_seconds_is_judged_on_the_part_it_performs(trials):
+    # A model's dance runs on to its last whole bar, past the protocol's cut: the cells past it, where nothing was
+    # tokenized and the score still says steps, are no misreading of the dance (the built-in model's validation
+    # dances lost 0.013 of support direction to them).
+    score = laban.tokenize(laban.analyse(evaluate.first_seconds(_read(trials["05_02"]), 12.0)))
+    cut = evaluate.Protocol(seconds=6.0)
+    measured = evaluate.measure(evaluate.Clip("05_02", laban.decode(score), score=score), cut)
+    stop = float(score.grid.seconds_to_beats(6.0))
+    assert max(s.end for s in measured.target.symbols) <= stop + 1e-9 < score.duration
+    assert [s for s in measured.target.symbols if s.end < stop] == [s for s in score.symbols if s.end < stop]
+    agreement = notation.agreement(measured.target, measured.score)
+    assert agreement["support_f1"] > 0.95 and agreement["timing"]["matched"] > 0.6  # 0.79 and 0.46 judged whole
+    whole = evaluate.measure(evaluate.Clip("05_02", laban.decode(score), score=score), evaluate.Protocol(seconds=None))
+    assert whole.target is score  # nothing cut, the score itself
+
+
 def test_a_corpus_folder_is_read_as_clips_without_its_manifest(tmp_path):
     """A researcher's takes as ``motiongpt corpus build`` reads them (a manifest.csv at the top of the folder) were
     refused as --reference or --held-out: the manifest was read as a Kinect v2 capture ('expected 101

@@ -8,7 +8,7 @@ on the score's).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Measured:
     beats_from: str  # 'music' or 'pulse'
     scalars: dict[str, float]
     score: Score
-    target: Score | None  # the score the clip was made from, if any
+    target: Score | None  # the score the clip was made from, if any (the part its measured seconds perform)
     seconds: float
     source_fps: float  # the clip's own frame rate, before resampling to the protocol's
     text: str = ""
@@ -116,7 +116,20 @@ def _measure(clip: Clip, protocol: Protocol) -> Measured:
     }
     return Measured(clip.name, metrics.kinetic_features(zeroed, protocol.kinetic_quirk),
                     metrics.geometric_features(zeroed, protocol.geometric_quirk), world, grid, beats_from, scalars,
-                    score, clip.score, world.duration, float(source.fps), clip.text)
+                    score, None if clip.score is None else _within(clip.score, motion.duration), world.duration,
+                    float(source.fps), clip.text)
+
+
+def _within(score: Score, seconds: float) -> Score:
+    """The part of ``score`` that the first ``seconds`` of its decoded motion perform: the symbols begun by then,
+    clipped there. A clip cut to the protocol's seconds is judged against that part only: a model's dance on a
+    held-out grid runs on to its last whole bar, past the cut, and its cells there (nothing tokenized, something
+    written) read as misread (the built-in model's validation dances: 31 of 728 support cells)."""
+    stop = float(score.grid.seconds_to_beats(seconds))
+    if max((s.end for s in score.symbols), default=0.0) <= stop:
+        return score
+    symbols = [replace(s, duration=min(s.end, stop) - s.start) for s in score.symbols if s.start < stop]
+    return Score(score.grid, symbols, list(score.starting_position), score.title)
 
 
 def evaluate(generated: list[Clip | Measured], reference: list[Clip | Measured],
