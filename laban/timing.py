@@ -9,6 +9,7 @@ Between beats time is linear; before the first and after the last beat the neare
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import math
 import os
@@ -217,12 +218,34 @@ MUSIC_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac")
 
 
+# Whether a score's repeats are played (``_performed``): music read so since stop 61, and as written before it; a
+# dance made before is made again reading its music as it was then (``repeats_as_written``).
+_REPEATS_PLAYED = contextvars.ContextVar("repeats_played", default=True)
+
+
+@contextmanager
+def repeats_as_written():
+    """Music read as written inside this block, its repeats not played: how every dance made before stop 61 read
+    its music, so that such a dance is made again, edited and continued on the music it was made on
+    (``motiongpt.cocreate``: a prompt with music and no ``music_read``)."""
+    token = _REPEATS_PLAYED.set(False)
+    try:
+        yield
+    finally:
+        _REPEATS_PLAYED.reset(token)
+
+
+def repeats_played() -> bool:
+    """Whether music is read now with its repeats played (``repeats_as_written``)."""
+    return _REPEATS_PLAYED.get()
+
+
 def parse_music(path: str | Path):
     """A MIDI or MusicXML file read by music21: the one parse of a music file, shared by its beat grid and the
     features read from its notes (``motiongpt.conditioning``), so a piece is parsed once per process (a second
-    or so for a rag). The parsed score is cached by path, size and modification time; callers only read it.
-    Never music21's own pickled cache (``forceSource``). A missing, empty, unreadable or note-less file raises a
-    one-line ``MusicError``."""
+    or so for a rag), as it is performed: its repeats played (``_performed``). The parsed score is cached by path,
+    size and modification time; callers only read it. Never music21's own pickled cache (``forceSource``). A
+    missing, empty, unreadable or note-less file raises a one-line ``MusicError``."""
     path = Path(path)
     if path.suffix.lower() not in MUSIC_SUFFIXES:
         raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES + AUDIO_SUFFIXES)})")
@@ -231,11 +254,11 @@ def parse_music(path: str | Path):
     stat = path.stat()
     if stat.st_size == 0:
         raise MusicError(f"{path}: empty music file (0 bytes)")
-    return _parse_music(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _parse_music(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size, repeats_played())
 
 
 @functools.lru_cache(maxsize=4)
-def _parse_music(path: str, _resolved: str, _mtime: int, _size: int):
+def _parse_music(path: str, _resolved: str, _mtime: int, _size: int, played: bool = True):
     """``path`` as it was given, which the errors name; ``_resolved``, size and time tell a changed file."""
     from music21 import converter  # half a second to import: only when a score is read
 
@@ -247,7 +270,25 @@ def _parse_music(path: str, _resolved: str, _mtime: int, _size: int):
         raise MusicError(f"{path}: cannot read music file ({_one_line(error)})") from None
     if end <= 0 or not has_notes:
         raise MusicError(f"{path}: empty music file (no notes)")
-    return score
+    return _performed(score, path) if played else score
+
+
+def _performed(score, path: str):
+    """The score as it is played: repeats taken, first and second endings chosen, D.C. / D.S. al fine / al coda
+    followed (music21's ``expandRepeats``, which its MIDI export also plays, as a notation program's playback and a
+    recording do). A dance on a MusicXML then lasts as long as the music played beside it, and a repeated strain is
+    there twice for the repeat controls to find and the dance to repeat. A score without repeat marks is returned
+    as it is; marks that cannot be expanded (a second ending with no first) leave it as written, with a warning."""
+    from music21 import bar, repeat, spanner
+
+    marks = score.recurse().getElementsByClass((bar.Repeat, spanner.RepeatBracket, repeat.RepeatExpression))
+    if marks.first() is None:
+        return score
+    try:
+        return score.expandRepeats()
+    except Exception as error:  # music21's ExpanderException, and whatever a malformed score trips over
+        warnings.warn(f"{path}: repeats not expanded, the music read as written ({_one_line(error)})", stacklevel=2)
+        return score
 
 
 def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> BeatGrid:
@@ -260,8 +301,9 @@ def beats_from_music(path: str | Path, beats_per_bar: int | None = None) -> Beat
     the beats exactly, but the grid keeps the first meter for bar numbers. A pickup bar (an incomplete first bar,
     or in MIDI a first one-bar time signature shorter than the next with the same beat) becomes upbeat beats
     before ``downbeat``; a pickup of a fraction of a beat puts the first beat before time 0. Beats run from the
-    start to the first beat at or after the end of the piece. A tempo marked outside ``MIN_TEMPO`` to
-    ``MAX_TEMPO`` quarter notes a minute is refused.
+    start to the first beat at or after the end of the piece as it is performed (its repeats, endings and D.C. /
+    D.S. played: ``parse_music``). A tempo marked outside ``MIN_TEMPO`` to ``MAX_TEMPO`` quarter notes a minute
+    is refused.
 
     Audio (.wav, .flac, .ogg, .mp3) has no notation: its beats are estimated by ``beats_from_audio``.
     """

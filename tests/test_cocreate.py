@@ -885,6 +885,46 @@ def test_music_changed_since_a_dance_was_made_is_named_by_replay(model_dir, tmp_
     assert out.count("tune.mid: not the music it was made on (changed since") == 2, out
 
 
+def test_a_dance_made_before_repeats_were_played_is_made_again_and_developed_on_its_music_as_written(
+        model_dir, tmp_path, capsys):
+    """Since stop 61 a score's repeats are played (``laban.timing``): a dance on ``|: 4 bars :| 4 bars`` lasts 12 bars,
+    where one made before lasted 8, and read again with its repeats played, made again it was another dance. A
+    dance's prompt says how its music was read (``music_read``); one that says nothing is made again, and edited,
+    reading its music as written."""
+    music21 = pytest.importorskip("music21")
+    from laban.timing import repeats_as_written
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+
+    part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=120)])
+    for k in range(8):
+        bar = music21.stream.Measure(number=k + 1)
+        bar.append([music21.note.Note(60 + k + j, quarterLength=1.0) for j in range(4)] if k < 4 else
+                   [music21.note.Note(48 - k, quarterLength=4.0)])  # a strain repeated, then slow low notes
+        if k == 0:
+            bar.leftBarline = music21.bar.Repeat(direction="start")
+        if k == 3:
+            bar.rightBarline = music21.bar.Repeat(direction="end")
+        part.append(bar)
+    piece = tmp_path / "tune.musicxml"
+    part.write("musicxml", fp=str(piece))
+    loaded = load_model(model_dir)
+    played = generate(loaded, text="steps forward", music=piece, seed=1)[0]
+    with repeats_as_written():
+        before = generate(loaded, text="steps forward", music=piece, seed=1)[0]  # as a dance made before stop 61
+    assert played.prompt["music_read"] == "repeats played" and "music_read" not in before.prompt
+    assert len(played.score.grid.times) > len(before.score.grid.times)  # 12 bars played, 8 written
+    (tmp_path / "dances").mkdir()
+    played.save(tmp_path / "dances" / "played", video=False)
+    before.save(tmp_path / "dances" / "before", video=False)
+    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
+                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(tmp_path / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+
 def test_a_folder_moved_with_its_music_is_made_again_and_developed(model_dir, tmp_path, capsys, monkeypatch):
     """prompt.json names music by its whole path: a folder of dances moved elsewhere with its music (a studio
     folder, or its history zip unpacked on another computer) could not be made again nor developed ("tune.mid: no

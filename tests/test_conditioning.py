@@ -75,9 +75,14 @@ def test_rag_sections_at_its_repeat_signs_and_its_return():
     sections = np.flatnonzero(features.per_beat["section"])
     assert 4 <= len(sections) <= 10  # the strains' repeat signs and double bars, not every bar line
     controls = controls_from_music(features)
-    # The A strain comes back after B (bars 1-16 again from bar 35 in the written-out score): repeats found there.
-    returned = controls.repeat_of[(controls.bars >= 35) & (controls.bars <= 48)]
-    assert np.mean(returned == controls.bars[(controls.bars >= 35) & (controls.bars <= 48)] - 34) >= 0.75
+    # The rag as played (music21's reading of its repeats: the file's A strain has a first ending and no second,
+    # so A is played once): B (bars 18-32) again from bar 34, A (bars 1-15) back from bar 50, C (66-80) again from
+    # 82, D (98-112) from 114. Each later strain is found repeating the earlier one, bar for bar in most bars (a
+    # strain that repeats its own first bars may name those instead).
+    for first, again in ((18, 34), (1, 50), (66, 82), (98, 114)):
+        later = (controls.bars >= again) & (controls.bars < again + 15)
+        assert controls.repeat[later].mean() >= 0.9
+        assert np.mean(controls.repeat_of[later] == controls.bars[later] - again + first) >= 0.75
 
 
 def test_music21_parses_each_file_once(tmp_path, monkeypatch):
@@ -117,11 +122,18 @@ def test_metrical_strength_follows_the_meter_and_the_upbeat():
 def _write_piece(path: Path) -> None:
     """4/4 at 100 bpm: A (4 quiet bars of quarter notes, each bar its own arpeggio), B (4 loud bars of eighth-note
     chords), A again note for note."""
+    from music21 import stream
+
+    stream.Score([_strains("ABA")]).write("midi", fp=path)
+
+
+def _strains(order: str) -> "stream.Part":
+    """The strains of ``_write_piece`` in the ``order`` named ('ABA', 'AB')."""
     from music21 import chord, meter, note, stream, tempo
 
     part = stream.Part([tempo.MetronomeMark(number=100), meter.TimeSignature("4/4")])
     a_roots, b_roots = (60, 62, 65, 57), (55, 50, 52, 53)
-    for roots, loud in ((a_roots, False), (b_roots, True), (a_roots, False)):
+    for roots, loud in [{"A": (a_roots, False), "B": (b_roots, True)}[strain] for strain in order]:
         for root in roots:
             if loud:
                 for k in range(8):
@@ -133,7 +145,7 @@ def _write_piece(path: Path) -> None:
                     n = note.Note(root + (0, 4, 7, 4)[k], quarterLength=1.0)
                     n.volume.velocity = 40
                     part.append(n)
-    stream.Score([part]).write("midi", fp=path)
+    return part
 
 
 def test_synthetic_midi_energy_follows_loudness_and_repeats_are_found(tmp_path):
@@ -153,6 +165,27 @@ def test_synthetic_midi_energy_follows_loudness_and_repeats_are_found(tmp_path):
     for name, levels in LEVELS.items():
         values = getattr(controls, name)
         assert values.min() >= 0 and values.max() < levels
+
+
+def test_a_repeat_sign_is_played_and_its_bars_found_as_repeats(tmp_path):
+    """|: A :| B written in MusicXML is played A A B, as its MIDI export and a recording play it: 12 bars, bars 5-8
+    repeats of bars 1-4 (so the dance copies them), sections where A starts again and where B starts, and the notes a
+    page plays beside the dance play A twice. Read as written it was 8 bars, and nothing repeated."""
+    from music21 import bar, stream
+
+    part = _strains("AB").makeMeasures()
+    measures = part.getElementsByClass(stream.Measure)
+    measures[0].leftBarline, measures[3].rightBarline = bar.Repeat(direction="start"), bar.Repeat(direction="end")
+    path = tmp_path / "strains.musicxml"
+    stream.Score([part]).write("musicxml", fp=path)
+    controls = controls_from_music(music_features(path))
+    assert controls.bars.tolist() == list(range(1, 13))
+    assert controls.repeat.tolist() == [0] * 4 + [1] * 4 + [0] * 4
+    assert controls.repeat_of[4:8].tolist() == [1, 2, 3, 4]
+    assert controls.phrase[4] == 2 and controls.phrase[8] == 2
+    notes = music_notes(path)
+    assert notes[:, 1].max() == pytest.approx(12 * 4 * 0.6)
+    np.testing.assert_array_equal(notes[16:32, 2], notes[:16, 2])
 
 
 def _drums(bars: int, loud_from: int, melody: bool = False) -> "stream.Score":

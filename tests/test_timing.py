@@ -152,6 +152,48 @@ def test_tempo_change_mid_piece(tmp_path, suffix):
     assert grid.times[8] == pytest.approx(4.0) and grid.times[16] == pytest.approx(12.0)
 
 
+def _repeated(marks: str):
+    """Eight bars of 4/4 at 120 bpm, bar k a whole note of pitch 60 + k, marked with ``marks``: 'repeat' (|: bars
+    1-4 :|, played 12 bars), 'endings' (|: 1-3, bar 4 the first ending :|, bar 5 the second: 11 bars), 'fine' (Fine
+    after bar 4, D.C. al fine at the end: 12 bars) or 'broken' (a second ending with no first, that cannot be
+    played)."""
+    from music21 import bar, meter, note, repeat, spanner, stream, tempo
+
+    measures = [stream.Measure([note.Note(60 + k, quarterLength=4.0)], number=k + 1) for k in range(8)]
+    measures[0].insert(0, meter.TimeSignature("4/4"))
+    measures[0].insert(0, tempo.MetronomeMark(number=120))
+    part = stream.Part(measures)
+    if marks in ("repeat", "endings", "broken"):
+        measures[0].leftBarline, measures[3].rightBarline = bar.Repeat(direction="start"), bar.Repeat(direction="end")
+    if marks == "endings":
+        part.insert(0, spanner.RepeatBracket(measures[3], number=1))
+    if marks in ("endings", "broken"):
+        part.insert(0, spanner.RepeatBracket(measures[4], number=2))
+    if marks == "fine":
+        measures[3].append(repeat.Fine())
+        measures[7].append(repeat.DaCapoAlFine())
+    return stream.Score([part])
+
+
+@pytest.mark.parametrize(("marks", "played"), [("repeat", 12), ("endings", 11), ("fine", 12)])
+def test_a_score_with_repeats_is_read_as_it_is_played(tmp_path, marks, played):
+    """A MusicXML's repeats, endings and D.C. al fine are played, as music21's MIDI export plays them (and a
+    recording of the piece): the dance on it lasts as long as the music heard beside it. Read as written, all three
+    were 8 bars long."""
+    score = _repeated(marks)
+    grid = beats_from_music(_write_score(score, tmp_path, ".musicxml"))
+    assert grid.beat_count == played * 4 + 1 and grid.times[-1] == pytest.approx(played * 2.0)
+    np.testing.assert_allclose(np.diff(grid.times), 0.5)
+    assert grid.times == beats_from_music(_write_score(score, tmp_path, ".mid")).times
+
+
+def test_repeats_that_cannot_be_played_leave_the_score_as_written(tmp_path):
+    path = _write_score(_repeated("broken"), tmp_path, ".musicxml")
+    with pytest.warns(UserWarning, match=r"piece\.musicxml: repeats not expanded, the music read as written") as caught:
+        grid = beats_from_music(path)
+    assert grid.beat_count == 8 * 4 + 1 and all("\n" not in str(w.message) for w in caught)
+
+
 @pytest.mark.parametrize(("suffix", "bpm", "changes", "marked", "at"), [
     (".musicxml", 0.001, None, "0.001", 0), (".mid", 100000.0, None, "100000", 0),
     (".mid", 90.0, {2: 5000.0}, "5000", 8), (".musicxml", 7.0, None, "0", 0)])

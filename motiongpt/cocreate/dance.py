@@ -25,7 +25,7 @@ import secrets
 import shutil
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -372,9 +372,25 @@ def _skeleton(bvh: Path | None, mapping: dict[str, str] | None = None):
         raise naming(bvh, error) from None
 
 
+# How a dance read its music (prompt.json's ``music_read``): since stop 61 a score's repeats are played; a prompt
+# that names music and says nothing read it as written, and its dance reads it so whenever it is developed or
+# made again (``music_as_made``).
+MUSIC_READ = "repeats played"
+
+
+def music_as_made(prompt: dict):
+    """A context in which music is read as ``prompt``'s dance read it (``laban.timing.repeats_as_written`` for a
+    dance on music made before its repeats were played)."""
+    from laban.timing import repeats_as_written
+
+    if prompt.get("music") and prompt.get("music_read") != MUSIC_READ:
+        return repeats_as_written()
+    return nullcontext()
+
+
 # What each setting a prompt.json may hold is (the rest are kept as they are): read back by every development of
 # the dance and by replay, so a hand-damaged one is refused here in one line, not deep in an operation.
-PROMPT_TEXT = ("text", "music", "style", "steps_on", "model", "model_version", "motiongpt", "capture")
+PROMPT_TEXT = ("text", "music", "music_read", "style", "steps_on", "model", "model_version", "motiongpt", "capture")
 PROMPT_NUMBERS = ("bpm", "seconds", "temperature", "top_p", "guidance", "music_guidance", "fps")
 PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of", "music_bars")
 PROMPT_FLAGS = ("controls", "repeats")

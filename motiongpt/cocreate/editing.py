@@ -15,7 +15,7 @@ from laban.score import NATURAL_POSITION, Column, Score, Sign, Symbol
 
 from motiongpt.data.paths import found_again
 
-from .dance import CocreateError, Dance
+from .dance import CocreateError, Dance, music_as_made
 from .models import Loaded
 
 
@@ -76,7 +76,8 @@ def controls_for(dance: Dance, loaded: Loaded, bars: int):
 
     from .generate import music_controls
 
-    features = music_features(_music_path(dance), dance.score.beats_per_bar).counted_as(dance.score.grid)
+    with music_as_made(dance.prompt):
+        features = music_features(_music_path(dance), dance.score.beats_per_bar).counted_as(dance.score.grid)
     rows = music_controls(loaded, features, dance.score.grid, bars)
     last = dance.prompt.get("music_bars")
     if last is not None:

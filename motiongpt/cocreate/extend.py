@@ -22,7 +22,7 @@ from laban.errors import LabanError, naming
 
 from motiongpt.data.paths import file_digest, recorded_path
 
-from .dance import CocreateError, Dance, Lineage
+from .dance import CocreateError, Dance, Lineage, music_as_made
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
 from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
 from .models import Loaded, style_for
@@ -146,7 +146,8 @@ def _own_grid(loaded: Loaded, dance: Dance, score, first: int, high: int, bars: 
     if dance.prompt.get("music_bars", high) < high:  # its last bars were danced on other music, or on none
         return None
     meter = score.beats_per_bar
-    features = music_features(_music_path(dance), meter).counted_as(score.grid)  # its bars
+    with music_as_made(dance.prompt):
+        features = music_features(_music_path(dance), meter).counted_as(score.grid)  # its bars
     music, vocabulary = features.grid, loaded.model.vocabulary
     danced = np.asarray(score.grid.times, dtype=float)[:bar_start(score.grid, high + 1) + 1]
     if len(danced) > len(music.times) or not np.allclose(danced, np.asarray(music.times)[:len(danced)], atol=1e-6):

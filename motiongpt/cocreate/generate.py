@@ -10,7 +10,7 @@ from pathlib import Path
 
 from motiongpt.data.paths import file_digest, recorded_path
 
-from .dance import CocreateError, Dance, Lineage, joined
+from .dance import MUSIC_READ, CocreateError, Dance, Lineage, joined
 from .models import Loaded
 
 # How closely words are followed by default (bench/words_followed.py, held-out prompts, built-in model: words
@@ -305,7 +305,10 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     music, music_file = recorded_path(music), file_digest(music)  # the file's digest beside its path: made again
     # on another file put at that path since, the dance says so (``replay``)
-    prompt = {"text": text, "music": music, **({"music_file": music_file} if music_file else {}),
+    from laban.timing import repeats_played
+
+    read = {"music_read": MUSIC_READ} if music and repeats_played() else {}  # (as written: a dance made again)
+    prompt = {"text": text, "music": music, **({"music_file": music_file} if music_file else {}), **read,
               "bpm": None if path else (bpm or DEFAULT_BPM),
               "meter": grid.beats_per_bar, "bars": written, "seconds": seconds,
               "controls": features is not None and controls, "style": style_name or loaded.style, "seed": seed,

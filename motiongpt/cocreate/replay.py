@@ -18,7 +18,7 @@ from pathlib import Path
 
 from motiongpt.data.paths import NAMED_MODELS, file_digest, found_again
 
-from .dance import CocreateError, Dance, score_digest
+from .dance import CocreateError, Dance, music_as_made, score_digest
 from .models import MODEL_WEIGHTS, Loaded, adapter_of
 
 
@@ -33,7 +33,8 @@ def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None)
     the sets already made again (a set of variations, a vary's), so that each of their dances does not make its
     whole set again. A lineage that lacks what its operation needs is one line."""
     try:
-        return _replay(dance, parents, models, {} if made is None else made)
+        with music_as_made(dance.prompt):  # (its repeats as it read them: played since stop 61)
+            return _replay(dance, parents, models, {} if made is None else made)
     except KeyError as missing:
         raise CocreateError(f"its lineage.json lacks {missing}, which '{dance.lineage.operation}' needs") from None
 

@@ -189,16 +189,19 @@ class _Notes:
     sections: np.ndarray
 
 
-def _key(path: Path) -> tuple[str, str, int, int]:
-    """Cache key: a file that changes is read again. The path as given leads it: the errors name that."""
+def _key(path: Path) -> tuple[str, str, int, int, bool]:
+    """Cache key: a file that changes is read again, and read again as written where its repeats are not played
+    (``laban.timing.repeats_as_written``). The path as given leads it: the errors name that."""
+    from laban.timing import repeats_played
+
     if not path.is_file():
         raise MusicError(f"{path}: no such music file")
     stat = path.stat()
-    return str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size
+    return str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size, repeats_played()
 
 
 @functools.lru_cache(maxsize=16)
-def _read_notes(path: str, _resolved: str, _mtime: int, _size: int) -> _Notes:
+def _read_notes(path: str, _resolved: str, _mtime: int, _size: int, _played: bool) -> _Notes:
     """The score's notes as numbers, from the parse its beat grid was read from (``laban.timing.parse_music``)."""
     from music21 import bar, dynamics, expressions, key, meter, stream
 

@@ -47,7 +47,8 @@ def dance_view(folder: Folder, dance_id: str) -> dict:
         "grid": {"times": [round(float(t), 4) for t in grid.times], "meter": grid.beats_per_bar,
                  "downbeat": grid.downbeat, "tempo": round(float(grid.tempo), 2)},
         "bars": bars, "duration_beats": float(score.duration), "staff": staff,
-        "music": music_view(folder, music, until=float(grid.times[-1])), "video": (folder.root / "exports" / f"{dance_id}.mp4").is_file(),
+        "music": _heard(dance, lambda: music_view(folder, music, until=float(grid.times[-1]))),
+        "video": (folder.root / "exports" / f"{dance_id}.mp4").is_file(),
     }
 
 
@@ -61,6 +62,15 @@ def parent_ids(folder: Folder, path: Path, lineage) -> list[str]:
         if where.parent == folder.dances.resolve() and DANCE_ID.fullmatch(where.name):
             ids.append(where.name)
     return ids
+
+
+def _heard(dance, view):
+    """``view()`` with the dance's music read as the dance read it (its repeats played, or as written: a dance made
+    before they were, ``cocreate.dance.music_as_made``), so that the notes played beside it are its music's."""
+    from motiongpt.cocreate.dance import music_as_made
+
+    with music_as_made(dance.prompt):
+        return view()
 
 
 def music_view(folder: Folder, music: str | None, until: float | None = None) -> dict | None:
