@@ -269,8 +269,9 @@ def test_a_prompt_that_names_no_movement_denies_none(prompt):
     assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
 
 
-@pytest.mark.parametrize("prompt, done, ok", [("five jumps", 2, False), ("five jumps", 4, True), ("five jumps", 6, True),
-                                              ("two hops forward", 0, False), ("two hops forward", 4, False),
+@pytest.mark.parametrize("prompt, done, ok", [("five jumps", 2, False), ("five jumps", 4, True),
+                                              ("five jumps", 6, True), ("two hops forward", 0, False),
+                                              ("two hops forward", 4, False),
                                               ("a jump", 3, True),  # the kind of move: CMU's "jump" is three flights
                                               ("jump, balance", 4, True),  # at least one, not how many
                                               ("no jumps", 1, False), ("no jumps", 0, True)])
