@@ -107,14 +107,15 @@ def fill(loaded: Loaded, score, start: int, stop: int, *, text=None, style=None,
     from .ties import TiedIntoKept, TiesKept, kept_ties
 
     vocabulary = loaded.model.vocabulary
-    total = len(vocabulary.bar_spans(vocabulary.encode(score)))
-    low, high = fill_window(vocabulary, score, start, stop, window) if window else (0, total)
+    ids = vocabulary.encode(score)
+    total = len(vocabulary.bar_spans(ids))
+    low, high = fill_window(vocabulary, score, start, stop, window, total) if window else (0, total)
     whole = (low, high) == (0, total)
-    piece = score if whole else _window(vocabulary, score, low, high)
+    piece = score
     if not whole:
+        piece, ids = _window(vocabulary, score, low, high)
         text = _window_words(text, score, piece, low, high)
         controls = None if controls is None else np.asarray(controls)[low:high]
-    ids = vocabulary.encode(piece)
     first, end = start - low, stop - low
 
     def processors(grammar):
@@ -142,13 +143,15 @@ FILL_WINDOW_BARS = 8
 FILL_CONTEXT_BARS = 2
 
 
-def fill_window(vocabulary, score, start: int, stop: int, window: int = FILL_WINDOW_BARS) -> tuple[int, int]:
+def fill_window(vocabulary, score, start: int, stop: int, window: int = FILL_WINDOW_BARS,
+                total: int | None = None) -> tuple[int, int]:
     """The model's bars [low, high) of ``score`` read to write bars ``start``..``stop-1``: ``window`` bars
     in all (at least ``FILL_CONTEXT_BARS`` either side), the bars written in their middle, moved in from the
     dance's ends (where one side has fewer bars, the other reads more, as training's windows place a run anywhere);
     reaching back far enough that nothing begun before it still runs at ``start`` (the written bars then keep
-    whole what is tied into them: ``ties.TiesKept``). The whole dance where it is no longer."""
-    total = len(vocabulary.bar_spans(vocabulary.encode(score)))
+    whole what is tied into them: ``ties.TiesKept``). The whole dance where it is no longer. ``total``: the
+    score's bar count as the vocabulary counts it, where the caller has it (else the score is encoded for it)."""
+    total = len(vocabulary.bar_spans(vocabulary.encode(score))) if total is None else total
     length = max(window, stop - start + 2 * FILL_CONTEXT_BARS)
     low = start - (length - (stop - start)) // 2
     low = max(0, min(low, total - length))
@@ -164,19 +167,20 @@ def fill_window(vocabulary, score, start: int, stop: int, window: int = FILL_WIN
 
 def _window(vocabulary, score, low: int, high: int):
     """The model's bars [low, high) of ``score`` as a score of their own (``laban.algebra.cut``: the state at the
-    cut its starting position), on the vocabulary's grid (a restatement at the cut rounded onto it)."""
+    cut its starting position), on the vocabulary's grid (a restatement at the cut rounded onto it), and its ids."""
     from laban.algebra import cut
     from motiongpt.vocabulary import VocabularyError, quantise
 
     shift = 0 if score.grid.downbeat else 1  # the staff number of the vocabulary's first bar
     piece = cut(score, low + shift, high - 1 + shift)
     try:
-        vocabulary.encode(piece)
+        ids = vocabulary.encode(piece)
     except VocabularyError:
         piece = quantise(piece, vocabulary.subdivision)
-    if len(vocabulary.bar_spans(vocabulary.encode(piece))) != high - low:  # (bars cut as the vocabulary counts)
+        ids = vocabulary.encode(piece)
+    if len(vocabulary.bar_spans(ids)) != high - low:  # (bars cut as the vocabulary counts)
         raise CocreateError(f"bars {low + shift}-{high - 1 + shift} of this score cannot be read on their own")
-    return piece
+    return piece, ids
 
 
 def _window_words(text, score, piece, low: int, high: int):

@@ -23,6 +23,7 @@ import math
 import os
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -398,15 +399,11 @@ class _StepsBar(TQDMProgressBar):
         self._began: tuple[float, int] | None = None  # when and at which step this launch began
 
     def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        import time
-
         super().on_train_start(trainer, module)
         self._began = time.monotonic(), trainer.global_step
 
     def _say(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         """One line of the run's progress (no terminal): its step, its losses, the seconds a step, what is left."""
-        import time
-
         step = trainer.global_step
         if self.is_disabled or self.live or step == self._said:
             return
