@@ -240,6 +240,19 @@ def repeats_played() -> bool:
     return _REPEATS_PLAYED.get()
 
 
+def _stat_of(path: Path, kind: str, suffixes: tuple, expected: tuple):
+    """The ``os.stat`` of a ``kind`` ("music" or "audio") file about to be read, which its cache is keyed by; a
+    one-line ``MusicError`` for a file of another kind, a missing one or an empty one."""
+    if path.suffix.lower() not in suffixes:
+        raise MusicError(f"{path}: not {'an' if kind == 'audio' else 'a'} {kind} file (expected {', '.join(expected)})")
+    if not path.is_file():
+        raise MusicError(f"{path}: no such {kind} file")
+    stat = path.stat()
+    if stat.st_size == 0:
+        raise MusicError(f"{path}: empty {kind} file (0 bytes)")
+    return stat
+
+
 def parse_music(path: str | Path):
     """A MIDI or MusicXML file read by music21: the one parse of a music file, shared by its beat grid and the
     features read from its notes (``motiongpt.conditioning``), so a piece is parsed once per process (a second
@@ -247,13 +260,7 @@ def parse_music(path: str | Path):
     size and modification time; callers only read it. Never music21's own pickled cache (``forceSource``). A
     missing, empty, unreadable or note-less file raises a one-line ``MusicError``."""
     path = Path(path)
-    if path.suffix.lower() not in MUSIC_SUFFIXES:
-        raise MusicError(f"{path}: not a music file (expected {', '.join(MUSIC_SUFFIXES + AUDIO_SUFFIXES)})")
-    if not path.is_file():
-        raise MusicError(f"{path}: no such music file")
-    stat = path.stat()
-    if stat.st_size == 0:
-        raise MusicError(f"{path}: empty music file (0 bytes)")
+    stat = _stat_of(path, "music", MUSIC_SUFFIXES, MUSIC_SUFFIXES + AUDIO_SUFFIXES)
     return _parse_music(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size, repeats_played())
 
 
@@ -515,13 +522,7 @@ def read_audio(path: str | Path, rate: int = AUDIO_RATE) -> np.ndarray:
     as ``parse_music`` caches a score. A one-line ``MusicError`` for a file that is missing, empty, undecodable,
     cut short or silent, or when librosa is not installed."""
     path = Path(path)
-    if path.suffix.lower() not in AUDIO_SUFFIXES:
-        raise MusicError(f"{path}: not an audio file (expected {', '.join(AUDIO_SUFFIXES)})")
-    if not path.is_file():
-        raise MusicError(f"{path}: no such audio file")
-    stat = path.stat()
-    if stat.st_size == 0:
-        raise MusicError(f"{path}: empty audio file (0 bytes)")
+    stat = _stat_of(path, "audio", AUDIO_SUFFIXES, AUDIO_SUFFIXES)
     return _read_audio(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size, rate)
 
 
