@@ -126,6 +126,7 @@ def trajectories_from_positions(path: str | Path, names: list[str] | tuple[str, 
     gives: joints never ``seen`` (T, J) that are no body part left out, the rest filled in where unseen
     (``MAX_GAP``) and sampled at ``at`` (seconds; default ``times``, the frames' own, default ``arange(T) / fps``),
     the figure turned upright and put in metres. ``seen`` defaults to where the positions are not NaN."""
+    _check_range(path, positions, names)
     seen = ~np.isnan(positions).any(axis=-1) if seen is None else seen
     times = np.arange(len(positions)) / fps if times is None else times
     names, parents, positions, seen = _without_unseen_joints(path, list(names), np.asarray(parents), positions, seen)
@@ -333,6 +334,11 @@ def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.nda
     if fps.dtype.kind not in "fiu" or fps.size != 1 or not np.isfinite(fps).all() or float(fps) <= 0:
         raise MotionFileError(path, f"fps must be one positive number, not {fps.tolist()}")
     check_frame_rate(path, float(fps), f"fps is {float(fps):g}")
+
+
+def _check_range(path: str | Path, positions: np.ndarray, names) -> None:
+    """Refuse infinite positions, and positions beyond ``LARGEST_POSITION`` in the file's units (metres at the
+    largest): every reader of positions, so that a skeleton CSV's 1e300 is no score, as an npz's is not."""
     bad = np.argwhere(np.isinf(positions))  # NaN is a joint that tracking lost, filled in where it can be
     if len(bad):
         frame, joint, _ = bad[0]
@@ -342,5 +348,5 @@ def _check(path: Path, positions: np.ndarray, names: np.ndarray, parents: np.nda
     if len(far):
         frame, joint, _ = far[0]
         raise MotionFileError(path, f"positions are out of range (beyond ±{LARGEST_POSITION:g} m: no body's; they "
-                                    f"are in metres) in {len(far)} value(s), first at frame {frame}, joint "
-                                    f"{names[joint]}")
+                                    f"are in metres at the largest) in {len(far)} value(s), first at frame {frame}, "
+                                    f"joint {names[joint]}")

@@ -34,6 +34,9 @@ from .skeleton import Skeleton
 UNITS = {"metres": 1.0, "CMU units": 0.056444, "centimetres": 0.01, "inches": 0.0254, "millimetres": 0.001}
 HUMAN_HEIGHT = (1.4, 2.0)
 NORMAL_HEIGHT = 1.70
+# The heights a figure may stand once a scale given for its units is applied: outside, the scale is a slip of units
+# (centimetres given for metres makes a dancer 170 m tall, who hops as a jump; millimetres, hips that coincide).
+SCALED_HEIGHT = (0.3, 4.0)
 # A rest pose at least this many times as deep along z as along y stands along z (a person is 5-8 times as tall as
 # deep, T-pose or A-pose; Blender writes its armatures z up, facing -y): read turned by _Y_UP, written turned back.
 Z_UP_DEPTH = 2.0
@@ -145,6 +148,21 @@ def check_frame_rate(path: str | os.PathLike, rate: float, said: str, line: int 
     low, high = FRAME_RATES
     if not low <= rate <= high:  # NaN too
         raise MotionFileError(path, f"{said} frames per second; a capture has {low:g} to {high:g}", line)
+
+
+def check_scale(path: str | os.PathLike, skeleton: Skeleton, scale: float) -> None:
+    """MotionFileError where a person's ``scale`` for a file's units (the command line's ``--scale``), which read
+    it as ``skeleton`` (in metres), makes a figure of no dancer's height (``SCALED_HEIGHT``): a slip of units,
+    which went on to a score of a giant's hops or to a refusal that blamed the rig's hips. Says the units the file
+    looks in. (The library reads any scale asked of it: ``scale=1.0`` is a file's own units.)"""
+    height = standing_height(skeleton)
+    if SCALED_HEIGHT[0] <= height <= SCALED_HEIGHT[1]:
+        return
+    units = next((f"{name} ({factor:g} m each)" for name, factor in UNITS.items()
+                  if HUMAN_HEIGHT[0] <= height / scale * factor <= HUMAN_HEIGHT[1]), None)
+    raise MotionFileError(path, f"a scale of {scale:g} m per unit makes the figure {height:.3g} m tall, which no "
+                                f"dancer is ({SCALED_HEIGHT[0]:g} to {SCALED_HEIGHT[1]:g} m): "
+                                + (f"its units look like {units}" if units else "check the file's units"))
 
 
 def starts_as_bvh(head: bytes) -> bool:

@@ -51,9 +51,10 @@ def read_motion(path: str | Path, scale: float | None = None, frame_rate: float 
     the first give trajectories.
 
     ``frame_rate`` corrects a file's own frame rate (within ``laban.limits.FRAME_RATES``, as a file's must be);
-    ``max_fps`` lets a BVH reader skip frames it need not parse. ``mapping`` ({part: joint name}, the command
-    line's ``--map``) names body parts the skeleton's names do not say, or says better
-    (``laban.bodyparts.recognised``): every command that reads motion takes it.
+    ``max_fps`` lets a BVH reader skip frames it need not parse. ``scale`` (a BVH's metres per file unit, the
+    command line's ``--scale``) must make a dancer's height (``laban.bvh.check_scale``); positions have none.
+    ``mapping`` ({part: joint name}, the command line's ``--map``) names body parts the skeleton's names do not
+    say, or says better (``laban.bodyparts.recognised``): every command that reads motion takes it.
     """
     motion = _read(Path(path), scale, frame_rate, max_fps)
     if mapping:
@@ -72,9 +73,15 @@ def _read(path: Path, scale: float | None, frame_rate: float | None, max_fps: fl
         check_frame_rate(path, frame_rate, f"the frame rate given is {frame_rate:g}")
     suffix = path.suffix.lower()
     if suffix == ".bvh":
-        from .bvh import read_bvh
+        from .bvh import check_scale, read_bvh
 
-        return read_bvh(path, scale=scale, frame_rate=frame_rate, max_fps=max_fps)
+        motion = read_bvh(path, scale=scale, frame_rate=frame_rate, max_fps=max_fps)
+        if scale is not None:
+            check_scale(path, motion.skeleton, scale)
+        return motion
+    if scale is not None:  # (it was left unused without a word)
+        raise MotionFileError(path, f"a scale is a BVH file's units: the units of joint positions ({suffix}) are "
+                                    f"read from the body (metres, centimetres or millimetres)")
     if suffix == ".csv":
         from .kinect import read_kinect_csv
 

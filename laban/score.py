@@ -235,6 +235,16 @@ class Score:
         return load_score(path, format)
 
 
+def too_long(score: Score) -> str | None:
+    """How long ``score`` lasts from its first beat, said with the bar it ends in, where that is longer than
+    ``LONGEST_SCORE_S`` (else None): what the staff and ``describe`` refuse, as the decoder does, before any work."""
+    seconds = float(score.grid.beats_to_seconds(score.duration)) - score.grid.times[0]
+    if seconds <= LONGEST_SCORE_S:
+        return None
+    bar, _ = score.grid.bar_and_beat(score.duration - 1e-6)  # the bar it ends in, not the bar line after
+    return f"the score lasts {seconds / 3600:.1f} h (to bar {bar})"
+
+
 # What a gesture column says before its first symbol when the starting position leaves it out: the natural
 # position of the body — torso and head upright (place high), legs and arms hanging (place low).
 NATURAL_POSITION: dict[Column, tuple[Direction, Level]] = {

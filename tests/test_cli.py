@@ -253,6 +253,17 @@ def test_bad_values_are_one_line_and_write_nothing(trials, tmp_path, capsys, arg
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("args", "command"), [
+    (["decode", "examples/first_phrase.laban", "-o", "d.bvh", "--bogus", "3"], "decode"),
+    (["history", ".", "--model", "tiny"], "history"), (["corpus", "show", "corpus/cmu", "--bogus"], "corpus show")])
+def test_an_option_a_command_has_not_points_to_that_commands_help(capsys, args, command):
+    """'unrecognized arguments' pointed to 'motiongpt --help', the list of commands, not the options of the one
+    given them."""
+    code, out, err = run(args, capsys)
+    assert code == 2 and err.startswith("motiongpt: error: unrecognized arguments: ") and err.count("\n") == 1
+    assert err.endswith(f" (motiongpt {command} --help)\n"), err
+
+
 def test_missing_paths_have_one_wording(trials, tmp_path, capsys):
     source, score = str(trials["05_01"].path), "examples/first_phrase.laban"
     missing = tmp_path / "nowhere"
@@ -355,6 +366,20 @@ def test_batch_keeps_the_folders_skips_what_is_done_and_reports_failures(trials,
     assert "2 scores written, 0 already done" in summary and laban.Score.load(walk).tempo == pytest.approx(90)
     code, _, err = run(["tokenize", str(corpus), "-o", str(tmp_path / "all.laban")], capsys)
     assert code == 2 and "need a folder" in err and not (tmp_path / "all.laban").exists()
+
+
+@pytest.mark.parametrize("pattern", ["/tmp/*.bvh", "", " "])
+def test_a_glob_that_is_no_pattern_below_the_folders_is_one_line(trials, tmp_path, capsys, pattern):
+    """An absolute --glob was pathlib's traceback (NotImplementedError, exit 1); an empty one took every file of
+    the folder as motion, the notes and the manifest too."""
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    (captures / "take.bvh").write_text(trials["05_01"].path.read_text())
+    (captures / "notes.txt").write_text("the first take")
+    code, out, err = run(["tokenize", str(captures), "-o", str(tmp_path / "scores"), "--glob", pattern, "-q"], capsys)
+    assert code == 2 and err == (f"motiongpt: error: a --glob pattern matches files below each folder, like '*.bvh' "
+                                 f"or 'takes/*.csv', not {pattern!r}\n")
+    assert not (tmp_path / "scores").exists()
 
 
 def test_batch_in_two_workers_writes_what_one_writes(trials, tmp_path):
@@ -789,6 +814,38 @@ def test_a_take_too_short_to_notate_is_said_in_its_own_frames(trials, tmp_path, 
     code, out, err = run(["tokenize", str(take), "-o", str(tmp_path / "s.laban")], capsys)
     assert code == 2 and err.count("\n") == 1 and err.startswith(f"motiongpt: error: {take}: the motion is"), err
     assert "the motion is 0.025 s long (3 frames at 120 fps), too short to notate: a score needs over 0.0333 s" in err
+
+
+@pytest.mark.parametrize(("scale", "tall"), [("1", "28.6"), ("0.001", "0.0286"), ("0.01", "0.286")])
+def test_a_scale_that_makes_no_dancers_height_is_one_line(trials, tmp_path, capsys, scale, tall):
+    """CMU units read as metres (--scale 1) made a 29 m dancer whose score was a giant's hops, exit 0; as
+    millimetres, a refusal that blamed the rig's hips. The one right scale is taken, and a position file, which
+    has no units to give, refuses one rather than leaving it unused."""
+    take = cut_capture(trials, tmp_path, 240)
+    code, out, err = run(["tokenize", str(take), "-o", str(tmp_path / "s.laban"), "--bpm", "100", "--scale", scale],
+                         capsys)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err == (f"motiongpt: error: {take}: a scale of {scale} m per unit makes the figure {tall} m tall, which "
+                   f"no dancer is (0.3 to 4 m): its units look like CMU units (0.056444 m each)\n")
+    assert not (tmp_path / "s.laban").exists()
+    assert run(["tokenize", str(take), "-o", str(tmp_path / "s.laban"), "--bpm", "100", "--scale", "0.056444"],
+               capsys)[0] == 0
+    assert run(["decode", str(tmp_path / "s.laban"), "-o", str(tmp_path / "d.npz")], capsys)[0] == 0
+    code, out, err = run(["tokenize", str(tmp_path / "d.npz"), "-o", str(tmp_path / "p.laban"), "--scale", "0.01"],
+                         capsys)
+    assert code == 2 and err.endswith("d.npz: a scale is a BVH file's units: the units of joint positions (.npz) are "
+                                      "read from the body (metres, centimetres or millimetres)\n"), err
+    assert not (tmp_path / "p.laban").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, a folder that takes no new file")
+@pytest.mark.parametrize("command", [["decode", "examples/first_phrase.laban", "-o", "/proc/dance.bvh"],
+                                     ["decode", "examples/first_phrase.laban", "-o", "/proc/dance.npz"]])
+def test_a_write_a_folder_refuses_names_the_path_asked_for(capsys, command):
+    """A folder that takes no new file (/proc; a mount gone) was said as the missing input
+    '/proc/.dance.ef4573f8a86f92dd.part.bvh: no such file', naming the writer's temporary."""
+    code, out, err = run(command, capsys)
+    assert code == 2 and err == f"motiongpt: error: {command[-1]}: cannot write there (no such file or directory)\n"
 
 
 def test_a_capture_with_a_byte_order_mark_is_tokenized(trials, tmp_path, capsys):

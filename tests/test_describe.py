@@ -599,6 +599,26 @@ def test_phrasing_choices_and_bad_requests():
         describe(s, bars=(2, 9))
 
 
+def test_a_score_longer_than_the_decoder_dances_is_not_described_whole(tmp_path, capsys):
+    """A hand edit's 'bar 99999' for 'bar 2' made 50,000 phrases of nothing, exit 0: the whole score is refused as
+    the staff and the decoder refuse it (``LONGEST_SCORE_S``), in one line; some of its bars are still described,
+    as they read in the example."""
+    from motiongpt.cli import main
+
+    example = (EXAMPLES / "first_phrase.laban").read_text()
+    (tmp_path / "typo.laban").write_text(example.replace("\nbar 2\n", "\nbar 99999\n"))
+    with pytest.warns(UserWarning, match="bar 99999 comes after bar 1 with 99997 empty bars"):
+        typo = Score.load(tmp_path / "typo.laban")
+    with pytest.raises(LabanError, match=r"^the score lasts 66\.7 h \(to bar 99999\); a description stops at 4 h, "
+                                         r"as the decoder and the staff do: describe some of its bars"):
+        describe(typo)
+    assert describe(typo, bars=(0, 1)) == describe(Score.load(EXAMPLES / "first_phrase.laban"), bars=(0, 1))
+    with pytest.warns(UserWarning):
+        assert main(["describe", str(tmp_path / "typo.laban")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("motiongpt: error: the score lasts 66.7 h") and err.count("\n") == 1
+
+
 def test_auto_phrasing_cuts_where_nothing_is_in_progress():
     # a turn held across the bar line between bars 2 and 3: the cut goes elsewhere
     s = score("\n".join(f"bar {b}\n  1 support-right forward middle 1\n  3 support-left forward middle 1"

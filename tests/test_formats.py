@@ -110,6 +110,7 @@ SCORES |= {f"random{seed}": (lambda seed=seed: random_score(seed)) for seed in r
 # Native JSON and text form
 
 @pytest.mark.filterwarnings("ignore:.*past the grid's last beat")  # random scores run on past their grids
+@pytest.mark.filterwarnings("ignore:.*empty bars before it")  # and rest longer than dances do
 @pytest.mark.parametrize("suffix", [".json", ".laban", ".txt"])
 @pytest.mark.parametrize("name", SCORES)
 def test_round_trip_gives_an_equal_score(tmp_path: Path, name: str, suffix: str) -> None:
@@ -367,6 +368,24 @@ def test_a_take_longer_than_its_music_is_written_and_read_back(trials, tmp_path)
     score.save(tmp_path / "take.laban")
     with pytest.warns(UserWarning, match=r"take\.laban:\d+: beats: 9, the last on bar 3 beat 1, but the symbol"):
         assert Score.load(tmp_path / "take.laban") == score
+
+
+def test_a_bar_number_typed_far_too_high_is_said_and_the_score_read_as_written(tmp_path) -> None:
+    """A hand edit's 'bar 99999' for 'bar 2' makes the example a score of days (describe wrote 50,000 phrases of
+    it, silently): a warning names the line and the empty bars. A rest a dance may hold, and the shipped corpus's
+    rests, pass unremarked."""
+    example = (Path(__file__).parents[1] / "examples" / "first_phrase.laban").read_text()
+    (tmp_path / "typo.laban").write_text(example.replace("\nbar 2\n", "\nbar 99999\n"))
+    line = example.splitlines().index("bar 2") + 1
+    with pytest.warns(UserWarning, match=rf"typo\.laban:{line}: bar 99999 comes after bar 1 with 99997 empty bars"):
+        score = Score.load(tmp_path / "typo.laban")
+    assert max(s.end for s in score.symbols) > 99997 * 4  # read as written
+    (tmp_path / "rest.laban").write_text(example.replace("\nbar 2\n", "\nbar 34\n"))  # 32 bars of rest
+    corpus = sorted((Path(__file__).parents[1] / "corpus" / "cmu" / "scores").glob("*.laban"))[:20]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for path in [tmp_path / "rest.laban", *corpus]:
+            Score.load(path)
 
 
 # LabanEditor JSON
@@ -647,7 +666,11 @@ BAD = [
     ("s.laban", GOOD_TEXT + "  2 head hold 1/0\n", [":6:", "'1/0'"]),
     ("s.laban", GOOD_TEXT + "bar 1\n", [":6:", "bar 1 after bar 1"]),
     ("s.laban", GOOD_TEXT + "bar two\n", [":6:", "expected 'bar <n>'"]),
-    ("s.laban", GOOD_TEXT + "tempo: 100\n", [":6:", "come before 'start' and the bars"]),
+    ("s.laban", GOOD_TEXT + "title: later\n", [":6:", "come before 'start' and the bars"]),
+    # a change of meter or tempo among the bars: the grid has one meter, and its tempo only in its beat times
+    ("s.laban", GOOD_TEXT + "meter: 3/4\nbar 5\n  1 head hold 1\n", [":6:", "'meter: 3/4' after bar 1",
+                                                                    "a score keeps one meter, the header's"]),
+    ("s.laban", GOOD_TEXT + "tempo: 100\n", [":6:", "'tempo: 100' after bar 1", "written there as 'beat times:'"]),
     ("s.laban", GOOD_TEXT + "start\n", [":6:", "'start' comes once"]),
     ("s.laban", "tempo: 120\nbar 0\n  4 head hold 1\n", [":3:", "comes before the first beat", "no upbeat: add"]),
     ("s.laban", "tempo: 120\nupbeat: 1\nbar 0\n  1 head hold 1\n",  # an upbeat added, counted from 1

@@ -359,6 +359,17 @@ def joint_header(names, fields=("X", "Y", "Z", "TrackingState"), style="{name}_{
     return [style.format(name=name, field=field) for name in names for field in fields]
 
 
+def test_positions_beyond_any_body_in_a_skeleton_csv_are_refused(walk, tmp_path):
+    """A real walk's CSV with one value damaged to 1e300 was tokenized (exit 0), as an npz's is not: every reader of
+    positions refuses them alike (``laban.arrays.LARGEST_POSITION``), naming the frame and joint."""
+    cells = frames_of(walk)
+    cells[5][4 * 3 + 1] = "1e300"  # frame 5, Head's y
+    write_rows(tmp_path / "damaged.csv", None, [[START + TICK * k] + c for k, c in enumerate(cells)])
+    with pytest.raises(MotionFileError, match=r"damaged\.csv: positions are out of range \(beyond ±100000 m: no "
+                                              r"body's; .*\) in 1 value\(s\), first at frame 5, joint Head$"):
+        read_kinect_csv(tmp_path / "damaged.csv")
+
+
 def kinect_variant(path, walk, variant):
     """The walk written as people write Kinect v2 CSVs other than LabanotationSuite's."""
     frames = len(walk)

@@ -196,6 +196,21 @@ def test_an_adapter_for_another_model_is_refused_when_it_is_sent(site, tmp_path)
     assert sorted(p.name for p in (folder.root / "adapters").iterdir()) == before
 
 
+def test_an_adapter_for_a_model_of_another_vocabulary_is_refused_when_it_is_sent(site, tmp_path):
+    """The vocabulary an adapter keeps beside it (``motiongpt train --lora``) comes out of the zip with its two
+    files: one trained on a model of another vocabulary, though of this model's shapes, is refused as it arrives."""
+    from motiongpt.vocabulary import Vocabulary
+
+    sent = site["root"] / "sent" / "adapter"
+    files = {name: (sent / name).read_bytes() for name in ("adapter_config.json", "adapter_model.safetensors")}
+    Vocabulary(version=1).save_pretrained(tmp_path)
+    answer = site["client"].put("/api/upload?kind=adapter&name=older.zip", content=zipped(
+        {**files, "adapter/vocabulary.json": (tmp_path / "vocabulary.json").read_bytes()}))
+    assert answer.status_code == 415, answer.text
+    assert answer.json()["error"].startswith("older.zip: a style adapter for another model than this studio's")
+    assert "older" not in site["studio"].folder.adapters()
+
+
 def test_what_the_page_is_told_of_the_model_names_no_command_line_flag(site, tmp_path, monkeypatch):
     """Three refusals the studio passed on asked for the command line's --model, which a person on the page has
     not: an adapter for another model sent as a zip ('start the studio with --model ...'), one copied into the

@@ -156,6 +156,27 @@ def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path)
     assert type(styled) is MotionGPT and styled.vocabulary == plain.vocabulary
 
 
+def test_an_adapter_for_a_model_of_another_vocabulary_is_refused(examples, base, tmp_path):
+    """An adapter trained on a model of one vocabulary merged without a word into a model of another of the same
+    shapes (a version-1 vocabulary's model, say), whose ids mean other things: it keeps its model's vocabulary
+    beside it, and is refused in one line saying whose it is. On its own model it loads as before."""
+    from motiongpt.errors import CheckpointError
+    from motiongpt.model import build
+    from motiongpt.train.lora import apply_adapter
+
+    adapter = train(examples, TrainConfig(**{**SETTINGS.__dict__, "max_steps": 1}), tmp_path / "run",
+                    init=base / "model", lora=True, progress=False)
+    assert Vocabulary.from_pretrained(adapter) == MotionGPT.from_pretrained(base / "model").vocabulary
+    apply_adapter(MotionGPT.from_pretrained(base / "model"), adapter)
+    first = Vocabulary(version=1)
+    other = build(tiny_config(vocab_size=len(first)), first, seed=1)
+    with pytest.raises(CheckpointError, match=r"run/adapter: a style adapter for another model \(its vocabulary, "
+                                              r"version 2, 1/4 beat, 174 tokens, is not this model's, version 1, 1/4 "
+                                              r"beat, 162 tokens, trained from .*\): give --model the model it was "
+                                              r"trained from$"):
+        apply_adapter(other, adapter)
+
+
 def test_a_damaged_adapter_is_one_line_and_never_looked_for_online(base, tmp_path, recwarn):
     """A style adapter missing its weights was looked for on the Hugging Face hub (offline: 'Name or service not
     known'); one whose weights are NaN sampled until it ran out of tokens; a good one printed transformers'
@@ -238,6 +259,25 @@ def test_two_processes_train_together_under_ddp(tmp_path):
     assert done.stdout.count("trained 2 steps") == 1, done.stdout  # said once, by the process that ships it
     assert len(losses(tmp_path / "run")) == 2
     MotionGPT.from_pretrained(tmp_path / "run" / "model")
+
+
+def test_a_folder_that_tokenize_wrote_is_a_folder_of_scores(trials, tmp_path, capsys):
+    """``motiongpt tokenize captures/ -o scores/`` keeps its record of the batch in scores/.motiongpt-tokenize.json,
+    which ``train --corpus scores/`` read as a score and refused ('neither a motiongpt score'); hidden files are
+    passed over as corpus build and tokenize pass over them (a writer's temporary too)."""
+    from motiongpt.cli import main
+    from motiongpt.train.corpus import read_corpus
+
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    header, _, body = trials["05_02"].path.read_text().partition("MOTION\n")
+    lines = body.splitlines()
+    (captures / "take.bvh").write_text(header + f"MOTION\nFrames: 480\n{lines[1]}\n" + "\n".join(lines[102:582]) + "\n")
+    assert main(["tokenize", str(captures), "-o", str(tmp_path / "scores"), "--bpm", "100", "-q"]) == 0
+    assert (tmp_path / "scores" / ".motiongpt-tokenize.json").is_file()
+    (tmp_path / "scores" / ".take.0123456789abcdef.part.laban").write_text("tempo: 12")  # cut short
+    takes = read_corpus(tmp_path / "scores")
+    assert [take[0] for take in takes] == [laban.Score.load(tmp_path / "scores" / "take.laban")]
 
 
 def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):

@@ -33,7 +33,7 @@ import numpy as np
 
 from laban.errors import LabanError
 from laban.formats.json import MAX_BEATS, uniform_tempo
-from laban.score import LONGEST_SCORE_S, TOUCHING, Column, Score, Sign, Symbol
+from laban.score import LONGEST_SCORE_S, TOUCHING, Column, Score, Sign, Symbol, too_long
 
 from . import amounts, glyphs
 from .glyphs import num
@@ -209,11 +209,9 @@ def check_length(score: Score) -> None:
     """Refuse, before anything is drawn, a score longer than the decoder would dance (``LONGEST_SCORE_S`` from its
     first beat): one bar far out (``bar 100000``) would otherwise be drawn for a quarter of an hour, on thousands
     of pages."""
-    seconds = float(score.grid.beats_to_seconds(score.duration)) - score.grid.times[0]
-    if seconds > LONGEST_SCORE_S:
-        bar, _ = score.grid.bar_and_beat(score.duration - 1e-6)  # the bar it ends in, not the bar line after
-        raise LabanError(f"the score lasts {seconds / 3600:.1f} h (to bar {bar}); a staff stops at "
-                         f"{LONGEST_SCORE_S / 3600:g} h, as the decoder does")
+    said = too_long(score)
+    if said:
+        raise LabanError(f"{said}; a staff stops at {LONGEST_SCORE_S / 3600:g} h, as the decoder does")
 
 
 def score_end(score: Score) -> int:

@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass
 
 from ..errors import LabanError
-from ..score import SUPPORT_COLUMNS, Column, Score, Sign
+from ..score import LONGEST_SCORE_S, SUPPORT_COLUMNS, Column, Score, Sign, too_long
 from .checks import Checked, check, prompt_spans
 from .facts import PhraseFacts, bar_start, phrase_events, phrase_facts, words_followed
 from .text import facts_from_text, sentence
@@ -66,8 +66,13 @@ def describe(score: Score, *, bars: tuple[int, int] | None = None, seed: int = 0
 
     A phrase's words depend only on the seed, its bar span and the score, not on the other phrases, so
     describing a few bars gives the same sentence as describing the whole score. Raises ``LabanError`` for a
-    phrasing that is not 1–4 or "auto", or bars outside the score.
+    phrasing that is not 1–4 or "auto", or bars outside the score, and for a whole score longer than the decoder
+    dances (``laban.score.too_long``: a bar number typed with digits too many was 50,000 phrases of nothing).
     """
+    said = too_long(score) if bars is None else None
+    if said:
+        raise LabanError(f"{said}; a description stops at {LONGEST_SCORE_S / 3600:g} h, as the decoder and the staff "
+                         f"do: describe some of its bars (--bars A-B), or mend the bar numbers")
     phrases = []
     for first, last in phrase_spans(score, bars=bars, phrasing=phrasing):
         events = phrase_events(score, bar_start(score, first), bar_start(score, last + 1))

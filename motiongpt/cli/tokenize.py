@@ -45,7 +45,8 @@ def add_parser(commands) -> None:
     tok.add_argument("--meter", type=common.meter, default=None,
                      help="beats per bar, or a time signature such as 3/4 (default 4, or the music's)")
     tok.add_argument("--subdivision", type=common.subdivision, default=4, help="quantise to 1/N beat (default 4)")
-    tok.add_argument("--scale", type=common.scale, help="metres per file unit (default: detected from body height)")
+    tok.add_argument("--scale", type=common.scale,
+                     help="metres per unit of a BVH file (default: detected from body height)")
     tok.add_argument("--fps", type=common.fps, help="the capture's real frame rate, when its header is wrong")
     tok.add_argument("--manifest", type=Path, metavar="CSV",
                      help="per-file frame rates: a CSV with a 'file' (path from the CSV's folder) or 'trial' (file "

@@ -50,6 +50,10 @@ def plan(inputs: list[Path], suffix: str, pattern: str | None, fps: float | None
     before any work."""
     from laban.io import MOTION_SUFFIXES, is_motion_file
 
+    if pattern is not None and (not pattern.strip() or Path(pattern).anchor):
+        # (pathlib's rglob: a pattern from a root is a traceback, an empty one every file, taken as motion)
+        raise LabanError(f"a --glob pattern matches files below each folder, like '*.bvh' or 'takes/*.csv', not "
+                         f"{pattern!r}")
     jobs, seen, sources = [], {}, set()
     aside = {os.path.abspath(manifest)} if manifest is not None else set()
     for given in inputs:

@@ -35,10 +35,10 @@ from pathlib import Path
 from laban.errors import LabanError
 from laban.files import atomic_path
 from motiongpt.errors import CheckpointError
-from motiongpt.train.lora import ADAPTER_FILES, check_adapter as check_lora
+from motiongpt.train.lora import ADAPTER_FILES, VOCABULARY, check_adapter as check_lora
 
 DANCE_ID = re.compile(r"[0-9]{4,6}")
-UPLOAD_ID = re.compile(r"u[0-9]{4,6}-[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}")
+UPLOAD_ID = re.compile(r"u[0-9]{4,6}-\w[\w.-]{0,80}")  # \w: letters and digits of any script, and _
 ADAPTER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}")
 MiB = 1024 * 1024
 MAX_UPLOAD = {"music": 50 * MiB, "capture": 50 * MiB, "score": 5 * MiB, "rig": 5 * MiB, "adapter": 200 * MiB}
@@ -175,8 +175,9 @@ class Folder:
         return found
 
     def install_adapter(self, archive: Path, name: str) -> str:
-        """The style adapter in zip ``archive`` (its two files, at any depth; nothing else is read out of it)
-        unpacked into FOLDER/adapters/NAME, NAME made from ``name`` and not yet taken; returns NAME."""
+        """The style adapter in zip ``archive`` (its two files, at any depth, and its model's vocabulary where it
+        holds one; nothing else is read out of it) unpacked into FOLDER/adapters/NAME, NAME made from ``name`` and
+        not yet taken; returns NAME."""
         import zipfile
 
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_")[:50] or "adapter"
@@ -185,7 +186,7 @@ class Folder:
                 members = {}
                 for info in zipped.infolist():
                     base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-                    if base in ADAPTER_FILES and not info.is_dir():
+                    if base in (*ADAPTER_FILES, VOCABULARY) and not info.is_dir():
                         if base in members:
                             raise StudioError(f"{name}: holds more than one {base}: zip one adapter folder", 415)
                         members[base] = info

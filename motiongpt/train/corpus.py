@@ -49,6 +49,8 @@ def read_corpus(folder: str | Path, split: str = "train") -> list[tuple]:
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in (".laban", ".json") or path.name in ("vocabulary.json", "corpus.json"):
             continue
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):  # as corpus build and tokenize
+            continue  # pass over them: tokenize's record of a batch (.motiongpt-tokenize.json), a writer's temporary
         words = path.with_suffix(".txt")
         takes.append((Score.load(path), words.read_text().strip() if words.is_file() else None, None, None, None))
     if not takes:

@@ -18,17 +18,19 @@ if TYPE_CHECKING:  # (the model's heavy imports only where a model is at hand; t
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 TRAINED_WHOLE = ["style_embedding"]
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what a style adapter folder holds
+VOCABULARY = "vocabulary.json"  # and, beside them, its model's vocabulary (``_check_vocabulary``)
 
 
 class ForeignAdapter(CheckpointError):
     """A style adapter (``directory``) trained on another model than the one it is merged into (its weights' shapes
-    differ; ``base``: the model it was trained from, where its config names one): the command line says to give
-    ``--model`` that model, the studio in the page's own words."""
+    differ, or its model's vocabulary: ``why``; ``base``: the model it was trained from, where its config names
+    one): the command line says to give ``--model`` that model, the studio in the page's own words."""
 
-    def __init__(self, directory: str | Path, base: str | None = None):
+    def __init__(self, directory: str | Path, base: str | None = None, why: str = "its weights' shapes are not "
+                                                                                   "this model's"):
         trained = f", trained from {base}" if base else ""
-        super().__init__(f"{directory}: a style adapter for another model (its weights' shapes are not this "
-                         f"model's{trained}): give --model the model it was trained from")
+        super().__init__(f"{directory}: a style adapter for another model ({why}{trained}): give --model the model "
+                         f"it was trained from")
         self.directory, self.base = Path(directory), base
 
 
@@ -89,6 +91,7 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
     directory = Path(directory)
     check_adapter(directory)
     vocabulary = model.vocabulary
+    _check_vocabulary(directory, vocabulary)
     try:
         with _quiet_peft():
             merged = PeftModel.from_pretrained(model, str(directory)).merge_and_unload()
@@ -102,6 +105,23 @@ def apply_adapter(model: MotionGPT, directory: str | Path) -> MotionGPT:
     merged.vocabulary = vocabulary
     merged.eval()
     return merged
+
+
+def _check_vocabulary(directory: Path, vocabulary) -> None:
+    """Refuse an adapter trained on a model of another vocabulary (its ``vocabulary.json``, which ``train --lora``
+    writes beside it): its weights learned what that vocabulary's ids say, and their shapes do not tell (the
+    attention's and the style table's are the same for models of any vocabulary), so it merged without a word into
+    a model whose ids say other things. An adapter without the file (written before it was kept) is taken as
+    before."""
+    if not (directory / VOCABULARY).is_file():
+        return
+    from motiongpt.vocabulary import Vocabulary
+
+    trained = Vocabulary.from_pretrained(directory)
+    if trained != vocabulary:
+        said = "version {0.version}, 1/{0.subdivision} beat, {1} tokens".format
+        why = f"its vocabulary, {said(trained, len(trained))}, is not this model's, {said(vocabulary, len(vocabulary))}"
+        raise ForeignAdapter(directory, _trained_on(directory), why)
 
 
 @contextmanager
