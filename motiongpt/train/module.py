@@ -353,6 +353,7 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
             module.model.save_pretrained(shipped)
         if lora:
             (shipped / "README.md").unlink(missing_ok=True)  # peft's model card template: not ours to ship
+            vocabulary.save_pretrained(shipped)  # the ids its weights learned (``lora._check_vocabulary``)
         readable_as_folder(shipped)
         record = {**asdict(settings), "shipped_step": best.step if best.step >= 0 else trainer.global_step,
                   "shipped_val_loss": best.loss if best.step >= 0 else None}
