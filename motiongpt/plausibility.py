@@ -15,9 +15,10 @@ requests the decoder cannot soften without betraying the score:
 - An unwritten spring: a gap in the support columns is a jump (Labanotation writes springs so, and the decoder
   flies them), which the tokenizer always writes with a flight sign, so the shared scores have almost none without
   one; the built-in model left one every two seconds, most a quarter to one beat long, each performed as a hop
-  nobody asked for. ``weight_kept`` holds the weight over them in what was sampled. Held, they are pauses the
-  captures do not make (the model's walks stopped and started), so ``SupportsContinued`` first pushes the model
-  to write the support itself where it would leave the feet empty, except where the words count the steps.
+  nobody asked for. ``weight_kept`` keeps the weight over them in what was sampled (the step before them lasting
+  on, or a hold). Held, they are pauses the captures do not make (the model's walks stopped and started), so
+  ``SupportsContinued`` first pushes the model to write the support itself where it would leave the feet empty,
+  except where the words count the steps.
 - A pivot on both feet: a turn sign in one support column turns the body on that foot, and the tokenizer never
   writes one while the other foot's column still holds weight (0 of the shared scores' 753); the built-in model
   wrote 21 of its 44 so (validation dances), which the decoder performed as written, the body turning over two
@@ -55,6 +56,8 @@ wherever a model's bars become a score.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
 from fractions import Fraction
@@ -70,9 +73,9 @@ from laban.timing import BeatGrid
 from .grammar import BAR, COL, EOS, P_AFTER_DUR, P_COL, P_EVENT, P_WHAT, POS, ScoreGrammarProcessor
 from .vocabulary import COLUMNS, TURN_STEP, Vocabulary
 
-__all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "LONGEST_LEAN", "FlightLimit",
-           "SupportsContinued", "TurnLimit", "limits", "mended", "pivots_freed", "steps_together", "torso_raised",
-           "weight_kept", "weight_transferred"]
+__all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "LONGEST_LEAN", "MENDED", "FlightLimit",
+           "SupportsContinued", "TurnLimit", "gaps_held", "limits", "mended", "pivots_freed", "steps_together",
+           "torso_raised", "weight_kept", "weight_transferred"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -361,36 +364,85 @@ class TurnLimit(LogitsProcessor):
 _FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 
+# How ``weight_kept`` covers a gap in the supports, as a lineage records it (``Lineage.mended``): since stop 62 the
+# symbol before the gap lasts until the next support. A dance whose lineage says nothing was made with a hold written
+# into the gap, and is made again so (``gaps_held``).
+MENDED = "gaps lengthened"
+_GAPS_HELD = contextvars.ContextVar("gaps_held", default=False)
+
+
+@contextlib.contextmanager
+def gaps_held():
+    """Gaps in the supports held with a hold sign inside this block, as every dance sampled before stop 62 had
+    them (``weight_kept``), so that such a dance is made again to the byte (``motiongpt.cocreate.replay``)."""
+    token = _GAPS_HELD.set(True)
+    try:
+        yield
+    finally:
+        _GAPS_HELD.reset(token)
+
+
 def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:
     """``score`` with each gap in its supports between beats ``begin`` and ``end`` (no support, flight or turn
-    on both feet written there) held on the feet last on the floor (a hold in their columns), so that the
-    decoder keeps the weight rather than fly a jump no flight sign asked for. Before the first support the
-    starting position stands; a gap right after a flight is that flight's own (the decoder flies or lands it).
-    ``open_end``: the score stops at ``end`` for now (a stream's last bar), and a gap running to it is held too:
-    whatever comes after, no spring was written."""
-    spans = sorted((s for s in score.symbols if s.column in _FEET or (s.column is Column.CENTRE and s.duration > 0
-                                                                        and s.sign in (Sign.FLIGHT, Sign.TURN))),
-                   key=lambda s: s.start)
-    if not spans:
+    on both feet written there) covered on the feet last on the floor, so that the decoder keeps the weight rather
+    than fly a jump no flight sign asked for. Before the first support the starting position stands; a gap right
+    after a flight is that flight's own (the decoder flies or lands it). ``open_end``: the score stops at ``end``
+    for now (a stream's last bar), and a gap running to it is covered too: whatever comes after, no spring was
+    written.
+
+    A foot's step or hold that ends where the gap begins, written from ``begin`` on, lasts to the gap's end: the
+    decoder dances a step and the hold after it as one run of weight, so the motion is the same, and a support
+    symbol then begins only where the feet change, as the tokenizer writes them (a hold in the gap was read back
+    as another step: 64 of the 722 support symbols of the built-in model's validation dances, seed 0, were such
+    holds; ``docs/model.md``, "A gap covered by the step before it"). Otherwise (a turn before the gap,
+    which would turn slower; a symbol from before ``begin``, which an edit keeps as it was; a turn just after,
+    whose step sign the decoder would turn from) a hold is written into the gap, as it was for every gap before
+    stop 62 and still is inside ``gaps_held``."""
+    indices = sorted((k for k, s in enumerate(score.symbols) if s.column in _FEET or (
+        s.column is Column.CENTRE and s.duration > 0 and s.sign in (Sign.FLIGHT, Sign.TURN))),
+        key=lambda k: score.symbols[k].start)
+    if not indices:
         return score
-    reach, last, flown, held = spans[0].start, set(), False, []
-    for symbol in spans:
+    spans = [score.symbols[k] for k in indices]
+    lengthened = not _GAPS_HELD.get()
+    turns = {(s.column, round(s.start, 9)) for s in spans if s.sign is Sign.TURN}
+    reach, last, flown, ending = spans[0].start, set(), False, {}
+    held, longer = [], {}  # hold symbols added; index of a symbol lengthened -> its new end
+
+    def covered(lo: float, hi: float) -> None:
+        """The gap [lo, hi) covered on the feet in ``last``: each foot's own symbol lengthened where it may be."""
+        for column in _FEET:
+            if column not in last:
+                continue
+            k = ending.get(column)
+            symbol = None if k is None else score.symbols[k]
+            if (lengthened and symbol is not None and symbol.sign in (Sign.DIRECTION, Sign.HOLD)
+                    and symbol.start >= begin - 1e-9 and abs(lo - symbol.end) < 1e-9
+                    and not {(column, round(hi, 9)), (Column.CENTRE, round(hi, 9))} & turns):
+                longer[k] = hi
+            else:
+                held.append(Symbol(lo, column, hi - lo, Sign.HOLD))
+
+    for k, symbol in zip(indices, spans):
         lo, hi = max(reach, begin), min(symbol.start, end)
         if hi - lo > 1e-9 and last and not flown:  # (after a flight the gap is the flight's: the decoder flies
             # or lands it)
-            held += [Symbol(lo, column, hi - lo, Sign.HOLD) for column in _FEET if column in last]
+            covered(lo, hi)
         stop = symbol.start + symbol.duration
         if stop > reach + 1e-9:
-            reach, last, flown = stop, set(), False
+            reach, last, flown, ending = stop, set(), False, {}
         if abs(stop - reach) < 1e-9:  # what stands at the reach: these feet (a turn in the centre: both), or air
             flown |= symbol.sign is Sign.FLIGHT
             last |= {symbol.column} if symbol.column in _FEET else set(_FEET) if symbol.sign is Sign.TURN else set()
+            if symbol.column in _FEET:
+                ending[symbol.column] = k
     if open_end and last and not flown and end - max(reach, begin) > 1e-9:
-        held += [Symbol(max(reach, begin), column, end - max(reach, begin), Sign.HOLD) for column in _FEET
-                 if column in last]
-    if not held:
+        covered(max(reach, begin), end)
+    if not held and not longer:
         return score
-    return Score(score.grid, score.symbols + held, score.starting_position, score.title)
+    symbols = [dataclasses.replace(s, duration=longer[k] - s.start) if k in longer else s
+               for k, s in enumerate(score.symbols)]
+    return Score(score.grid, symbols + held, score.starting_position, score.title)
 
 
 def pivots_freed(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:

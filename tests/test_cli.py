@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -480,7 +481,8 @@ def test_describe_says_what_the_phrases_do_and_refuses_bad_bars(capsys):
     lines = out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["bars 0-1", "bar 2"]  # an upbeat joins the first phrase
     facts = laban.facts_from_text(lines[0].split(": ", 1)[1])
-    assert facts == laban.phrase_facts(laban.Score.load(example), (0, 1))
+    done = laban.phrase_facts(laban.Score.load(example), (0, 1))
+    assert facts == replace(done, pace=None)  # every fact the describer words (never the pace: since stop 62)
     code, out, _ = run(["describe", str(example), "--json", "--seed", "3"], capsys)
     import json
 
@@ -541,7 +543,7 @@ def test_the_words_a_dance_could_not_read_are_noted_after_it_is_written(tmp_path
     """generate, regenerate and continue say in one line on stderr which of the words given no rule reads ("sway
     side to side": no step, turn, jump or arm level), after the dance is written; nothing where every word is read
     (found 2026-12-07: such words were dropped unsaid, and the dance seemed to ignore them)."""
-    reason = "(no step, turn, jump or arm level the notation's facts hold)"
+    reason = "(no step, turn, jump, arm level or pace the notation's facts hold)"
     common = ["--bars", "2", "--bpm", "120", "--no-video"]
     code, out, err = run(["generate", "--text", "sway side to side, two steps forward, a body roll", *common,
                           "-o", str(tmp_path / "d")], capsys)
@@ -560,6 +562,26 @@ def test_the_words_a_dance_could_not_read_are_noted_after_it_is_written(tmp_path
     code, out, err = run(["continue", str(tmp_path / "r"), "--bars", "1", "--text", "face the audience",
                           "--no-video"], capsys)
     assert code == 0 and err == f'note: not read: "face the audience" {reason}\n'
+
+
+def test_more_turns_than_a_dance_is_written_with_are_noted_after_it_is_written(tmp_path, capsys):
+    """"32 fouettés" over 4 bars was written as about one turn, silently: the words' facts hold at most a whole turn a
+    phrase (``conditions.HELD_TURN``), and the turn budget keeps the phrase near it. Such words are now said to be
+    danced with fewer turns, and where their bars cannot hold them at the fastest captured turn, that too."""
+    common = ["--bars", "4", "--bpm", "120", "--no-video"]
+    code, out, err = run(["generate", "--text", "32 fouettés", *common, "-o", str(tmp_path / "d")], capsys)
+    assert code == 0 and (tmp_path / "d" / "score.laban").is_file()
+    assert err == ('note: "32 fouettés" asks 32 whole turns in bars 1-4; the model is asked for at most one whole '
+                   "turn a phrase and turns about that; 4 bars at 120 bpm hold at most 29 at the fastest turn a "
+                   "dancer was captured making (3.7 a second)\n")
+    turned = laban.phrase_facts(laban.Score.load(tmp_path / "d" / "score.laban")).turn
+    assert abs(turned) <= 9  # as said: about one whole turn, not 32
+    code, out, err = run(["regenerate", str(tmp_path / "d"), "--bars", "2-3", "--text", "two pirouettes",
+                          "--no-video"], capsys)
+    assert code == 0 and err == ('note: "two pirouettes" asks 2 whole turns in bars 2-3; the model is asked for at '
+                                 "most one whole turn a phrase and turns about that\n")
+    code, out, err = run(["generate", "--text", "a pirouette, a jump", *common, "-o", str(tmp_path / "one")], capsys)
+    assert code == 0 and err == ""  # a turn the facts hold: nothing said
 
 
 def test_a_reader_that_stops_reading_stops_the_command_silently(capsys, monkeypatch):

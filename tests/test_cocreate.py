@@ -269,6 +269,27 @@ def test_vary_moves_further_with_strength(dance, loaded):
     assert distance[0] == 0 and all(np.diff(distance) > 0), distance
 
 
+def test_a_variation_of_a_short_dance_rewrites_a_bar_at_least(dance, loaded):
+    """A quarter of a dance of 1 or 2 bars rounded to no bar: vary gave the dance back as each variation, and the
+    studio's Vary near on a short phrase showed four options that were the dance itself. A variation asked for
+    (strength above 0) rewrites one bar at least; strength 0 still gives the dance back, and variations made before
+    (no ``least`` in their lineage) are made again as they were made."""
+    from motiongpt.cocreate.replay import replay
+
+    vocabulary = loaded.model.vocabulary
+    header, bars = bars_of(vocabulary, dance.score)  # the upbeat, then two bars
+    short = Dance(assemble(vocabulary, header, bars[1:], laban.BeatGrid(tuple(0.6 * np.arange(9)), 4, 0), "two"),
+                  dance.prompt, dance.lineage)
+    near = vary(short, loaded, 0.25, count=3, seed=1, rank_them=False)
+    assert all(v.score != short.score and v.lineage.bars in ((1, 1), (2, 2)) for v in near)
+    assert [len(token_bars(vocabulary, v.score)) for v in near] == [2, 2, 2]
+    assert [v.score for v in vary(short, loaded, 0.0, count=2)] == [short.score] * 2
+    older = vary(short, loaded, 0.25, count=2, seed=1, rank_them=False, least=0)
+    assert [v.score for v in older] == [short.score] * 2 and "least" not in older[0].lineage.settings
+    for made in (near, older):
+        assert [replay(v, [short], lambda style: loaded, {}).score for v in made] == [v.score for v in made]
+
+
 def test_regenerate_keeps_every_other_bar_and_the_motion_before(dance, loaded):
     vocabulary = loaded.model.vocabulary
     before = token_bars(vocabulary, dance.score)
@@ -917,6 +938,79 @@ def test_a_dance_made_before_repeats_were_played_is_made_again_and_developed_on_
     (tmp_path / "dances").mkdir()
     played.save(tmp_path / "dances" / "played", video=False)
     before.save(tmp_path / "dances" / "before", video=False)
+    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
+                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(tmp_path / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+
+def test_a_dance_made_before_gaps_were_lengthened_is_made_again_and_developed_to_the_byte(model_dir, tmp_path,
+                                                                                         capsys):
+    """Since stop 62 a gap in a sampled dance's supports is covered by the step before it lasting on, not by a hold
+    (``plausibility.weight_kept``): the same motion, another score. A lineage records how its dance's sampling
+    was mended (``mended``); a dance whose lineage says nothing, made before, is made again with its gaps held,
+    to the byte, and an edit of it made since is made again as it was made."""
+    from dataclasses import replace
+
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.plausibility import MENDED, gaps_held
+
+    loaded = load_model(model_dir)
+    now = generate(loaded, text="steps forward", bars=4, seed=1)[0]
+    with gaps_held():
+        held = generate(loaded, text="steps forward", bars=4, seed=1)[0]
+    before = replace(held, lineage=replace(held.lineage, mended=None))  # as a dance made before stop 62
+    assert now.lineage.mended == MENDED and now.score != before.score  # (the tiny model leaves gaps)
+    assert sum(s.sign is Sign.HOLD for s in now.score.symbols) < sum(s.sign is Sign.HOLD for s in held.score.symbols)
+    (tmp_path / "dances").mkdir()
+    now.save(tmp_path / "dances" / "now", video=False)
+    before.save(tmp_path / "dances" / "before", video=False)
+    assert "mended" not in json.loads((tmp_path / "dances" / "before" / "lineage.json").read_text()) or \
+        json.loads((tmp_path / "dances" / "before" / "lineage.json").read_text())["mended"] is None
+    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
+                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(tmp_path / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+
+def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp_path, capsys):
+    """Since stop 62 the pace words say ("a slow solo") moves the dance's energy control and is checked by best-of
+    (``laban.description.text.PACE_WORDS``): the same words and seed make another dance. A lineage says how its
+    words were read (``words_read``); one that says nothing (a lineage.json written before) is made again reading
+    them without their pace, and an edit made of it now reads them with it, as its own lineage says."""
+    import json
+
+    from laban.description.text import WORDS_READ, words_read_before
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+
+    import torch
+
+    network = build(tiny_config(styles=["salsa"]), seed=2)
+    with torch.no_grad():  # the controls drawn, as a trained model's are (built, they start at zero: unread)
+        weights = network.control_embedding.weight
+        weights.copy_(torch.randn(weights.shape, generator=torch.Generator().manual_seed(0)))
+    model_dir = tmp_path / "model"
+    network.save_pretrained(model_dir)
+    loaded = load_model(model_dir)
+    words = "a slow solo: steps forward, a half turn, arms rising high"
+    paced = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
+    with words_read_before():  # as a dance made before stop 62
+        before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
+    assert paced.lineage.words_read == WORDS_READ and before.lineage.words_read is None
+    assert paced.digest() != before.digest()
+    (tmp_path / "dances").mkdir()
+    paced.save(tmp_path / "dances" / "paced", video=False)
+    before.save(tmp_path / "dances" / "before", video=False)
+    record = tmp_path / "dances" / "before" / "lineage.json"
+    lineage = json.loads(record.read_text())
+    del lineage["words_read"]  # as a lineage.json written before stop 62 has it
+    record.write_text(json.dumps(lineage))
     code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
                      str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
     assert code == 0, err

@@ -225,7 +225,9 @@ def test_facts_read_back_exactly_from_every_phrasing(cmu):
             for seed in range(6):
                 for phrase in describe(s, seed=seed, phrasing=phrasing):
                     assert facts_from_text(phrase.text) == phrase.facts, (name, phrase)
-                    assert phrase.facts == phrase_facts(s, phrase.bars)
+                    # the pace is the phrase's and no sentence's: the describer never words it (tempo is a
+                    # condition of its own), so its words state every fact but that one
+                    assert phrase.facts == replace(phrase_facts(s, phrase.bars), pace=None)
                     checked += 1
     assert checked > 300
 
@@ -251,7 +253,8 @@ def test_free_text_states_only_what_it_says():
     assert asked.arm_level is Level.HIGH
     assert asked.turn == 4 and asked.turn_either  # a half turn, which way not said: either way does it
     assert asked.jumps is None  # "a slow solo" is not the describer's: what it leaves out, it does not deny
-    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "turn", "arm level"}
+    # and "slow" its pace (since stop 62)
+    assert set(words_followed(asked, FOUR_STEPS_FACTS)) == {"step direction", "turn", "arm level", "pace"}
     for turned, ok in ((4, True), (-4, True), (-5, True), (2, False), (-2, False), (0, False), (None, False)):
         done = PhraseFacts(4, Direction.FORWARD, turned, 0, Level.HIGH)
         assert words_followed(asked, done)["turn"] is ok, turned
@@ -358,7 +361,8 @@ def test_a_choreographers_word_denies_nothing_it_leaves_out():
 def test_a_named_figure_of_steps_is_not_one_step(prompt):
     """"a salsa basic step" names a figure of six weight changes, danced as long as its phrase: read as one step,
     the model wrote 0.7 steps a bar for it. How many is the figure's; nothing else is denied either."""
-    assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None)
+    pace = 1 if "lively" in prompt else None  # "lively" says its pace (since stop 62), nothing of its steps
+    assert facts_from_text(prompt) == PhraseFacts(None, None, None, None, None, pace=pace)
 
 
 @pytest.mark.parametrize("prompt, way", [("walk backwards", Direction.BACKWARD), ("steps forwards", Direction.FORWARD),
@@ -499,7 +503,7 @@ def test_standing_still_and_a_square_as_a_prompt_says_them():
     """"stay in place" is the describer's "staying on the spot" (it was not read at all); a square walked turns at
     its four corners (read as no turn, it refused the model the corners), a jazz square is a figure."""
     assert facts_from_text("stay in place") == PhraseFacts(0, None, 0, 0, None)
-    assert facts_from_text("three quick steps then freeze") == PhraseFacts(3, None, 0, 0, None)
+    assert facts_from_text("three quick steps then freeze") == PhraseFacts(3, None, 0, 0, None, pace=1)  # "quick"
     assert (facts_from_text("walk in a square").turn, facts_from_text("walk in a square").turn_either) == (8, True)
     assert facts_from_text("walk in a square to the left").turn == -8
     assert facts_from_text("a jazz square") == PhraseFacts(None, None, None, None, None)
@@ -660,3 +664,66 @@ def test_a_check_names_what_was_asked_and_what_was_done():
     rows = check(long, [(None, "a half turn")])
     assert [r.bars for r in rows] == prompt_spans(0 if long.grid.downbeat else 1, bar_count(long))
     assert len(rows) > 1
+
+
+@pytest.mark.parametrize("prompt, pace", [
+    ("a slow solo: steps forward, a half turn, arms rising high", -1),  # the README's first command
+    ("slowly walk forward", -1),
+    ("calm, gentle arms", -1),
+    ("a lively solo", 1),
+    ("fast steps forward", 1),
+    ("an energetic dance", 1),
+    ("a quick turn to the left", 1),  # said anywhere in a phrase's words, of the phrase
+    ("slow steps, then a quick turn", None),  # both ways: unstated
+    ("steps forward, a half turn, arms rising high", None),
+])
+def test_a_prompts_pace_is_read_and_moves_no_other_fact(prompt, pace):
+    """"a slow solo: ..." was read as "a solo: ...": the pace a choreographer says ("slow", "calm", "lively", "fast")
+    was no fact, so nothing asked for it nor checked it."""
+    from laban.description.text import PACE_WORDS, words_read_before, unread
+
+    asked = facts_from_text(prompt)
+    assert asked.pace == pace
+    plain = re.sub(r"\b(" + "|".join(PACE_WORDS) + r")\b", "soft", prompt)  # a word no rule reads, in its place
+    assert replace(asked, pace=None) == facts_from_text(plain)  # the other facts read as without the pace
+    assert unread(prompt) == [c for c in unread(plain) if "soft" not in c]  # a clause saying it is read
+    with words_read_before():  # as a dance made before stop 62 read it, and is made again
+        assert facts_from_text(prompt).pace is None
+
+
+def test_a_dances_pace_is_checked_against_its_words(trials):
+    """The pace a score has, on real captures: CMU's "slow walk" (07_04) moves few symbols a second, its "fast"
+    dribble (06_13) many; ``check`` says which its words ask and which the dance does, as for every element."""
+    from laban.description.checks import check
+
+    slow, fast = (laban.tokenize(laban.read_bvh(trials[name].path)) for name in ("07_04", "06_13"))
+    assert phrase_facts(slow).pace == -1 and phrase_facts(fast).pace == 1
+    row, = check(slow, [(None, "a slow walk")])
+    assert (row.elements["pace"].asked, row.elements["pace"].done, row.elements["pace"].followed) == (
+        "slow", "slow", True)
+    row, = check(slow, [(None, "a lively walk")])
+    assert (row.elements["pace"].asked, row.elements["pace"].done, row.elements["pace"].followed) == (
+        "lively", "slow", False)
+    row, = check(fast, [((1, 4), "fast dribble")])
+    assert row.elements["pace"].followed and row.as_dict()["elements"]["pace"]["done"] == "lively"
+    assert "pace" not in check(fast, [(None, "four steps forward")])[0].elements  # not said: not asked
+
+
+@pytest.mark.parametrize("prompt, turn, either", [
+    ("a pirouette en dehors on the left foot", 8, False),  # outward: away from the supporting leg
+    ("a pirouette en dehors on the right foot", -8, False),
+    ("a double pirouette en dedans on the left leg", -16, False),  # inward: towards it
+    ("a pirouette en dedans on the right foot", 8, False),
+    ("a pirouette en dehors", 8, True),  # no foot said: no way
+    ("a pirouette en dehors to the left on the left foot", -8, False),  # a way said is the way
+])
+def test_a_turn_en_dehors_or_en_dedans_goes_the_way_its_supporting_foot_says(prompt, turn, either):
+    """"a pirouette en dehors on the right foot" was asked either way (the words' own way, outward from the right
+    leg, is to the left), so the model could turn it en dedans and the check call it followed."""
+    from laban.description.text import words_read_before
+
+    asked = facts_from_text(prompt)
+    assert (asked.turn, asked.turn_either) == (turn, either)
+    assert words_followed(asked, PhraseFacts(0, None, -turn, 0, None))["turn"] is either  # the other way
+    with words_read_before():  # as a dance made before stop 62 read it
+        assert facts_from_text(prompt).turn_either is (" to the " not in prompt)

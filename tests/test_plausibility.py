@@ -200,22 +200,76 @@ def gaps(score: laban.Score) -> list[tuple[float, float]]:
     return found
 
 
-def test_a_gap_in_the_supports_holds_the_weight_unless_a_flight_was_written():
+def test_a_gap_in_the_supports_is_danced_on_the_feet_before_it_unless_a_flight_was_written():
+    """A gap in the supports is not a spring: the step before it lasts until the next support (a hold written
+    into it, as before stop 62, read back as another step where the feet did not change). Not after a flight,
+    whose gap the decoder flies or lands; a turn before the gap (which would turn slower), a symbol an edit keeps
+    (from before ``begin``) and a step a turn follows at once (the decoder would turn from it) still have the gap
+    held. Inside ``gaps_held`` (a dance made before, made again) every gap is held, as it was."""
+    from motiongpt.plausibility import gaps_held
+
     grid = laban.BeatGrid.uniform(120, 6, 4)
     step = [Symbol(0, Column.SUPPORT_LEFT, 1, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
             Symbol(1.5, Column.SUPPORT_RIGHT, 1, Sign.DIRECTION, Direction.FORWARD, Level.MIDDLE),
             Symbol(2.5, Column.CENTRE, 0.5, Sign.FLIGHT), Symbol(3.25, Column.SUPPORT_LEFT, 1, Sign.DIRECTION,
                                                                  Direction.FORWARD, Level.MIDDLE)]
-    kept = weight_kept(laban.Score(grid, step))
-    held = [s for s in kept.symbols if s.sign is Sign.HOLD]
-    assert [(s.start, s.column, s.duration) for s in held] == [(1.0, Column.SUPPORT_LEFT, 0.5)]  # not after the flight
-    assert [s for s in kept.symbols if s.sign is not Sign.HOLD] == laban.Score(grid, step).symbols
-    assert gaps(weight_kept(laban.Score(grid, step), 2.0)) == [(1.0, 1.5), (3.0, 3.25)]  # only from beat 2 on
-    # a stream's last bar, which nothing follows yet: a gap running to its end is held too
+    score = laban.Score(grid, step)
+    kept = weight_kept(score)
+    assert kept.symbols == [dataclasses.replace(step[0], duration=1.5), *step[1:]]  # not after the flight
+    assert gaps(kept) == [(3.0, 3.25)]
+    assert weight_kept(score, 2.0) == score  # only from beat 2 on
+    held = weight_kept(score, 0.5)  # the step from before ``begin`` is kept as it was: the gap held
+    assert [(s.start, s.column, s.duration) for s in held.symbols if s.sign is Sign.HOLD] == [
+        (1.0, Column.SUPPORT_LEFT, 0.5)] and [s for s in held.symbols if s.sign is not Sign.HOLD] == step
+    # a stream's last bar, which nothing follows yet: a gap running to its end is covered too
     early = laban.Score(grid, step[:2])
-    opened = [s for s in weight_kept(early, 0.0, 6.0, open_end=True).symbols if s.sign is Sign.HOLD]
+    assert weight_kept(early, 0.0, 6.0, open_end=True).symbols == [dataclasses.replace(step[0], duration=1.5),
+                                                                    dataclasses.replace(step[1], duration=4.5)]
+    # a turn on the foot before the gap, or one right after it: held
+    turning = [dataclasses.replace(step[0], sign=Sign.TURN, direction=None, level=None, turn=0.5), step[1]]
+    turned_to = [step[0], Symbol(1.5, Column.SUPPORT_LEFT, 1, Sign.TURN, turn=0.5)]  # (the same foot's turn)
+    for written in (turning, turned_to):
+        assert [s.start for s in weight_kept(laban.Score(grid, written)).symbols if s.sign is Sign.HOLD] == [1.0]
+    with gaps_held():  # as every dance made before stop 62 had its gaps
+        old = [s for s in weight_kept(score).symbols if s.sign is Sign.HOLD]
+        opened = [s for s in weight_kept(early, 0.0, 6.0, open_end=True).symbols if s.sign is Sign.HOLD]
+    assert [(s.start, s.column, s.duration) for s in old] == [(1.0, Column.SUPPORT_LEFT, 0.5)]
     assert [(s.start, s.column, s.duration) for s in opened] == [
         (1.0, Column.SUPPORT_LEFT, 0.5), (2.5, Column.SUPPORT_RIGHT, 3.5)]
+    assert weight_kept(score).symbols[0].duration == 1.5  # and after the block, lengthened again
+
+
+def test_the_built_in_models_gaps_lengthened_dance_the_same_and_read_back_as_written(monkeypatch):
+    """The built-in model's walks (2 bars, three seeds) leave gaps in their supports after a step. Covered by the
+    step lasting on rather than by a hold, each dance moves exactly as it did with the holds (the decoder reads one
+    run of weight either way), and its support columns say more of what the feet are read back doing: a hold
+    read back as the next step, where the feet did not change, no longer disagrees."""
+    import motiongpt.model.generate as generation
+    from laban.compare import cell_agreement
+    from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.plausibility import gaps_held, mended
+
+    model = MotionGPT.from_pretrained(builtin_model_path())
+    grid = laban.BeatGrid.uniform(100, 16, 4)
+    sampled = []
+    monkeypatch.setattr(generation, "mended", lambda score, *args, **kwargs: sampled.append((score, args, kwargs))
+                        or score)
+    for seed in range(3):
+        generation.generate(model, grid, text="walk forward", bars=2, seed=seed)
+    agreed = np.zeros((2, 2))
+    for score, args, kwargs in sampled:
+        lengthened = mended(score, *args, **kwargs)
+        with gaps_held():
+            held = mended(score, *args, **kwargs)
+        assert lengthened != held  # (a gap after a step in each)
+        motion = laban.decode(lengthened)
+        assert np.allclose(motion.trajectories().positions, laban.decode(held).trajectories().positions,
+                           rtol=0, atol=1e-9)
+        read = laban.tokenize(motion, grid)
+        for k, written in enumerate((lengthened, held)):  # support cells read back as written, and of how many
+            cells = [cell_agreement(written, read)[c.value] for c in (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)]
+            agreed[k] += [sum(c["direction"] * c["cells"] for c in cells), sum(c["cells"] for c in cells)]
+    assert agreed[0, 0] / agreed[0, 1] > agreed[1, 0] / agreed[1, 1], agreed
 
 
 def test_sampled_dances_write_no_spring_without_a_flight():

@@ -10,7 +10,8 @@ eighths, jumps, arm level). The same seed gives the same words; another seed oth
 (synonyms, sentence shapes, joiners), so a model does not learn one template. ``facts_from_text`` reads a
 sentence back into facts and ``words_followed`` checks a generated phrase against the facts its prompt asked for
 (step count within one, step direction, turn within an eighth, jump or not and a count of two or more within one,
-arm level); ``check`` does so phrase by phrase with the values asked and done, in words.
+arm level, and the pace a prompt says: slow or lively); ``check`` does so phrase by phrase with the values asked and
+done, in words.
 
 Phrases are 1–4 bars. ``phrasing=2`` (the default) cuts every two bars, any whole number 1–4 every that many
 (the last phrase takes what is left); ``phrasing="auto"`` finds the boundaries in the score: a bar line that no

@@ -4,10 +4,10 @@
     ...     print(row.bars, row.words, row.followed, row.asked)
 
 Each element the words state (``words_followed``: step count within one, step direction, turn within an eighth, jump
-or not and a count of two or more within one, arm level) with the value asked and the value done, in words ('3/8
-right', 'forward', 'high'), so a choreographer reads why an element is missed, not only that it is (``motiongpt
-describe --check``, the studio), and the words it could not read at all (``unread``: "sway side to side"), which no
-element checks.
+or not and a count of two or more within one, arm level, pace) with the value asked and the value done, in words
+('3/8 right', 'forward', 'high', 'slow'), so a choreographer reads why an element is missed, not only that it is
+(``motiongpt describe --check``, the studio), and the words it could not read at all (``unread``: "sway side to
+side"), which no element checks.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from .text import facts_from_text, unread
 PROMPT_PHRASE_BARS = 8  # the most bars one prompt's words ask of at once (the model learns from 8-bar windows)
 # words_followed's element names, and the PhraseFacts field each reads
 _FIELDS = {"steps": "steps", "step direction": "step_direction", "turn": "turn", "jump": "jumps",
-           "arm level": "arm_level"}
+           "arm level": "arm_level", "pace": "pace"}
+PACES = {-1: "slow", 1: "lively"}  # ``PhraseFacts.pace`` in words
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def value(facts: PhraseFacts, element: str) -> str:
     found = getattr(facts, _FIELDS[element])
     if found is None:
         return "-"
+    if element == "pace":
+        return PACES[found]
     if element == "turn":
         if not found:
             return "none"

@@ -12,8 +12,10 @@ not counted. What a sentence does not mention does not happen: no turn clause me
 
 from __future__ import annotations
 
+import contextvars
 import random
 import re
+from contextlib import contextmanager
 
 from ..score import Column, Direction, Level
 from .facts import (BOTH_FEET, LEVEL_RANK, Arms, Gesture, Jump, PhraseEvents, PhraseFacts, Rise, Step, Turn,
@@ -323,6 +325,11 @@ _TIMES = re.compile(r"\b(once|twice|thrice|(" + "|".join(sorted((w for w, n in C
 # A turn's way in a prompt's words: "left", "right" (not a body part's side: "on the left foot"), "anticlockwise".
 _NOT_A_BODY_PART = r"(?!\s+(?:foot|feet|leg|legs|arm|arms|hand|hands|side|shoulder|hip|knee|heel|toe)\b)"
 _PROMPT_SENSE = re.compile(r"\b(anti-?clockwise|counter\s?clockwise|clockwise|left|right)\b" + _NOT_A_BODY_PART)
+# A turn en dehors goes outward, away from the leg that supports it (on the left foot, to the right), en dedans inward
+# (on the left foot, to the left): its way is read from the foot said to support it ("a pirouette en dehors on the
+# right foot": to the left); without the foot, the way is not said. (Read before stop 62 as no way: either way.)
+_EN_DEHORS = re.compile(r"\ben (dehors|dedans)\b")
+_SUPPORTING_FOOT = re.compile(r"\bon (?:the )?(left|right) (?:foot|leg)\b")
 # A step's way as a bare side ("a grapevine left", "step right twice"), read where no way the describer writes is said
 _PROMPT_SIDE = re.compile(r"\b(left|right)\b" + _NOT_A_BODY_PART)
 _JUMP_NAMES = {f"{w}{s}" for words in (*JUMP_WORDS.values(), PROMPT_JUMPS) for w in words for s in ("", "s")}
@@ -403,6 +410,42 @@ _DENIED = _words(_DENIED_KIND)
 _NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|do not|doesn't|does not)\s+(?:" + _LETTERS
                        + r"\s+)?" + _DENIED + r"(?:\s+(?:or|nor|and)\s+" + _DENIED + r")*")
 
+# How fast a phrase moves, as a prompt says it ("a slow solo", "lively", "gently"): its pace (``PhraseFacts.pace``),
+# steered through the per-bar energy control (``motiongpt.model.conditions.paced``) and checked on the score's
+# symbols a second. Said anywhere in a phrase's words, of the phrase ("a quick turn" asks a lively one); both ways
+# at once ("slow steps, then a quick turn") leave it unstated. Read since stop 62 (``words_read_before``).
+PACE_WORDS = {**{w: -1 for w in ("slow", "slowly", "calm", "calmly", "gentle", "gently", "unhurried", "leisurely")},
+              **{w: 1 for w in ("quick", "quickly", "fast", "fast-paced", "lively", "energetic", "energetically",
+                                "brisk", "briskly", "vigorous", "vigorously")}}
+_PACE = _alternation(PACE_WORDS)
+# How a dance's lineage says its words were read (``motiongpt.cocreate.Lineage``): since stop 62 with their pace and
+# the way a turn en dehors or en dedans goes (``_turn_sense``).
+WORDS_READ = "pace and turn sides read"
+_READ_NOW = contextvars.ContextVar("words_read_now", default=True)
+
+
+@contextmanager
+def words_read_before():
+    """Words read as before stop 62 inside this block: their pace not read (``PACE_WORDS``), nor the way a turn en
+    dehors or en dedans goes (``_EN_DEHORS``), as every dance made before it read them, so that such a dance is made
+    again to the byte (``motiongpt.cocreate.replay``: a lineage without ``words_read``)."""
+    token = _READ_NOW.set(False)
+    try:
+        yield
+    finally:
+        _READ_NOW.reset(token)
+
+
+def words_read_now() -> bool:
+    """Whether words are read as now, with their pace and turns' sides (``words_read_before``)."""
+    return _READ_NOW.get()
+
+
+def _pace(text: str) -> int | None:
+    """-1 where the words say slow, +1 lively, None where they say neither or both."""
+    said = {PACE_WORDS[m.group(1)] for m in _PACE.finditer(text.lower())} if words_read_now() else set()
+    return said.pop() if len(said) == 1 else None
+
 
 def facts_from_text(text: str) -> PhraseFacts:
     """The facts a sentence states, read with the describer's vocabulary (the inverse of ``sentence``).
@@ -420,6 +463,8 @@ def facts_from_text(text: str) -> PhraseFacts:
     denies nothing it leaves out ("run" read as "no jump" made the model write a run as long holds under guidance:
     a run's strides are flights). What it says is not done ("no jumps", "without turning") is denied, and nothing
     else (``_NEGATION``); counts of the music ("on 5-6-7-8", "on 2 and 4") count nothing (``_MUSIC_COUNTS``).
+    How fast the phrase goes, said anywhere in it ("a slow solo", "lively"), is its pace (``PACE_WORDS``), which
+    neither states nor denies anything else.
     """
     clauses = _clauses(text)
     kinds = set().union(*(k for k, _ in clauses))
@@ -499,7 +544,7 @@ def facts_from_text(text: str) -> PhraseFacts:
         turn = None
     either = ways_of_turning == {False} and turn is not None
     return PhraseFacts(steps, direction if steps != 0 else None, turn, jumps, arm_level, turn_either=either,
-                       jumps_counted=counted or jumps is None)
+                       jumps_counted=counted or jumps is None, pace=_pace(text))
 
 
 def _turn_amount(clause: str, sizes_only: bool = False) -> int | None:
@@ -583,10 +628,14 @@ def _step_count(clause: str) -> int | None:
 
 
 def _turn_sense(clause: str) -> int | None:
-    """+1 to the right (clockwise), -1 to the left, None where a turn clause does not say which way."""
+    """+1 to the right (clockwise), -1 to the left, None where a turn clause does not say which way: said so, or
+    en dehors / en dedans on a foot said (``_EN_DEHORS``)."""
     sense = _SENSE.search(clause)
     if sense is not None:
         return _TURN_SENSE[sense.group(1)]
+    outward, foot = _EN_DEHORS.search(clause), _SUPPORTING_FOOT.search(clause)
+    if outward is not None and foot is not None and words_read_now():
+        return 1 if (outward.group(1) == "dehors") == (foot.group(1) == "left") else -1
     sense = _PROMPT_SENSE.search(clause)
     if sense is None:
         return None
@@ -612,8 +661,9 @@ def _clauses(text: str) -> list[tuple[tuple[str, ...], str]]:
 def unread(text: str) -> list[str]:
     """The clauses of a sentence (as ``said`` splits them) that tell nothing the reader knows: no step, turn, jump,
     arm or colour word, nor a negation of one ("sway side to side", "clap on 2 and 4", "a body roll"). Their facts
-    are left unstated, so nothing checks them: ``check`` names them, that a choreographer knows what was not read."""
-    return [clause for kinds, clause in said(text) if not kinds]
+    are left unstated, so nothing checks them: ``check`` names them, that a choreographer knows what was not read.
+    A clause that says the pace ("a slow solo") is read (``PACE_WORDS``)."""
+    return [clause for kinds, clause in said(text) if not kinds and not (words_read_now() and _PACE.search(clause))]
 
 
 def _denied(text: str) -> set[str]:

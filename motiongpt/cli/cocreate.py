@@ -164,6 +164,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     print(f"{out}: {f'bar {first}' if first == last else f'bars {first}-{last}'} rewritten, the others kept, "
           f"seed {args.seed}")
     common.note_unread(args.text)
+    common.note_turns(result.score, args.text, result.lineage.bars)
     return 0
 
 
@@ -185,6 +186,7 @@ def run_continue(args: argparse.Namespace) -> int:
     where = f" on {args.music}" if args.music else f" on the next bars of {music}" if music else ""
     print(f"{out}: {common.counted(args.bars, 'bar')} added{where}, seed {args.seed}")
     common.note_unread(args.text)
+    common.note_turns(result.score, args.text, result.lineage.bars)
     return 0
 
 

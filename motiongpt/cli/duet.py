@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from motiongpt.data.paths import recorded_path
     from motiongpt.cocreate.models import weights_version
     from motiongpt.model import MotionGPT, builtin_model_path, follower_model_path
+    from motiongpt.plausibility import MENDED
 
     shipped = "follower" if args.stream else "builtin"
     path = args.model if args.model is not None else (follower_model_path if args.stream else builtin_model_path)()
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             "controls": not args.no_controls, "style": duets.follower_style(model), "seed": args.seed,
             "temperature": args.temperature, "top_p": args.top_p,
             "model": recorded_path(args.model) if args.model else shipped, "model_version": weights_version(model),
-            "placement": placement.made_by, "motiongpt": version(),
+            "placement": placement.made_by, "motiongpt": version(), "mended": MENDED,
             # a lead that takes no steps has none to meet: null, not NaN (which is not JSON)
             "figures": {k: None if v != v else round(v, 4) for k, v in shown.items()}}
     _write(out, result, made, args)

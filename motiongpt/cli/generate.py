@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         common.counted(len(first.score.symbols), "symbol")
     print(f"{out}: {what} in {common.counted(first.prompt['bars'], 'bar')}{where}, seed {args.seed}")
     common.note_unread(text, phrases)
+    common.note_turns(first.score, text, phrases=phrases)
     return 0
 
 

@@ -44,6 +44,13 @@ class CocreateError(LabanError):
     """A co-creation request that cannot be done: no such dance, bars outside the score, a bad number."""
 
 
+def _words_read() -> str | None:
+    """How words are read now, as a lineage made now records it (``Lineage.words_read``)."""
+    from laban.description.text import WORDS_READ, words_read_now
+
+    return WORDS_READ if words_read_now() else None
+
+
 @dataclass(frozen=True)
 class Lineage:
     """Where a dance came from, enough to make it again: the ``operation`` (generate, vary, regenerate, continue,
@@ -54,7 +61,11 @@ class Lineage:
     (default ``seed``; an edit keeps its parent's, so that the untouched motion stays the same motion), and the
     versions of what made it
     (``model`` as given, ``model_version`` the hash of its weights, ``adapter`` / ``adapter_version``,
-    ``motiongpt``)."""
+    ``motiongpt``, and ``mended``: how its sampling was mended, ``motiongpt.plausibility.MENDED`` since stop 62;
+    None for a dance made before, whose gaps in the supports were held, and are so when it is made again;
+    ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` since stop 62 (their pace and
+    turns' sides read; recorded as the lineage is made, None inside ``words_read_before``); None for a dance made
+    before, whose words are read as they were then when it is made again)."""
 
     operation: str
     parents: tuple[dict, ...] = ()
@@ -69,6 +80,8 @@ class Lineage:
     adapter: str | None = None
     adapter_version: str | None = None
     motiongpt: str | None = None
+    mended: str | None = None
+    words_read: str | None = field(default_factory=_words_read)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -92,8 +105,10 @@ class Lineage:
             known["bars"] = tuple(bars)
         if not isinstance(known.get("settings", {}), dict):
             raise ValueError("its settings are not a record")
+        known.setdefault("words_read", None)  # a lineage written before words were read with their pace
         check_kinds(known, text=("operation", "text", "style", "model", "model_version", "adapter",
-                                  "adapter_version", "motiongpt"), whole=("seed", "decode_seed"))
+                                  "adapter_version", "motiongpt", "mended", "words_read"),
+                    whole=("seed", "decode_seed"))
         return cls(**known)
 
 

@@ -186,7 +186,8 @@ def read_duet(folder: Path) -> Dance:
         settings["capture"] = lead
     lineage = Lineage("duet", ({"path": None if capture else lead, "score": digest},), style=made.get("style"),
                       seed=made.get("seed", 0), settings=settings, model=made.get("model"),
-                      model_version=made.get("model_version"), motiongpt=made.get("motiongpt"))
+                      model_version=made.get("model_version"), motiongpt=made.get("motiongpt"),
+                      mended=made.get("mended"))
     return Dance(Score.load(folder / "follow.laban"), {}, lineage, folder)
 
 

@@ -34,6 +34,7 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     LoRA adapter folder (``motiongpt train --lora``), merged into the weights."""
     from motiongpt import version
     from motiongpt.model import MotionGPT, builtin_model_path
+    from motiongpt.plausibility import MENDED
 
     if model is not None and not Path(model).is_dir():
         raise CocreateError(missing_folder(model))
@@ -41,7 +42,7 @@ def load_model(model: str | Path | None = None, style: str | Path | None = None)
     # folders recorded whole, so that the lineage names them from wherever it is read (``history --replay``)
     versions = {"model": recorded_path(model) if model is not None else "builtin",
                 "model_version": weights_version(network),
-                "adapter": None, "adapter_version": None, "motiongpt": version()}
+                "adapter": None, "adapter_version": None, "motiongpt": version(), "mended": MENDED}
     if style is not None and str(style).strip() and Path(style).is_dir():  # ('' names the current folder)
         from motiongpt.train.lora import apply_adapter
 

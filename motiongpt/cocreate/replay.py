@@ -32,11 +32,32 @@ def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None)
     gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None). ``made`` keeps
     the sets already made again (a set of variations, a vary's), so that each of their dances does not make its
     whole set again. A lineage that lacks what its operation needs is one line."""
-    try:
-        with music_as_made(dance.prompt):  # (its repeats as it read them: played since stop 61)
+    try:  # its repeats as it read them (played since stop 61), its gaps as they were mended and its words as they
+        # were read (since stop 62)
+        with music_as_made(dance.prompt), _mended_as_made(dance.lineage), _words_as_made(dance.lineage):
             return _replay(dance, parents, models, {} if made is None else made)
     except KeyError as missing:
         raise CocreateError(f"its lineage.json lacks {missing}, which '{dance.lineage.operation}' needs") from None
+
+
+def _mended_as_made(lineage):
+    """A context in which sampling is mended as ``lineage``'s dance was (``motiongpt.plausibility.gaps_held`` for
+    one made before the symbol before a gap in the supports was lengthened, whose lineage records no ``mended``)."""
+    from contextlib import nullcontext
+
+    from motiongpt.plausibility import MENDED, gaps_held
+
+    return nullcontext() if lineage.mended == MENDED else gaps_held()
+
+
+def _words_as_made(lineage):
+    """A context in which words are read as ``lineage``'s dance read them (``laban.description.text.words_read_before``
+    for one made before their pace was read, whose lineage records no ``words_read``)."""
+    from contextlib import nullcontext
+
+    from laban.description.text import WORDS_READ, words_read_before
+
+    return nullcontext() if lineage.words_read == WORDS_READ else words_read_before()
 
 
 def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
@@ -67,7 +88,9 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     if operation == "generate":  # a set of variations is one batch: made once, each dance picked by its row
         key = ("generate", json.dumps([{k: v for k, v in prompt.items() if k not in ("row", "rank", "quality")},
                                        {k: v for k, v in settings.items() if k != "row"}, lineage.seed,
-                                       lineage.model, lineage.model_version], sort_keys=True, default=str))
+                                       lineage.model, lineage.model_version, lineage.mended, lineage.words_read],
+                                      sort_keys=True, default=str))  # (a set made before stop 62 held its gaps and
+        # read its words without their pace: another set)
         if key not in made:
             made[key] = _generated(dance, models)
         row = settings.get("row", 0)
@@ -76,11 +99,12 @@ def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
     adapter = adapter_of(dance)  # the adapter the operation wrote with (the parent's: ``models.load_for``)
     if operation == "vary":  # the same: one set of variations
         key = ("vary", parent.digest(), settings["strength"], settings["count"], settings["vary_seed"], temperature,
-               settings.get("window"))
-        if key not in made:  # (read in a window since stop 61, recorded; before, the whole dance)
+               settings.get("window"), settings.get("least", 0), lineage.mended, lineage.words_read)
+        if key not in made:  # (read in a window since stop 61, recorded, before the whole dance; a bar at least
+            # since 2026-12-07, recorded, before none where the share rounded to none)
             made[key] = vary(parent, models(adapter), settings["strength"], count=settings["count"],
                              seed=settings["vary_seed"], temperature=temperature, rank_them=False,
-                             window=settings.get("window"))
+                             window=settings.get("window"), least=settings.get("least", 0))
         return made[key][settings["row"]]
     if operation == "regenerate":
         first, last = lineage.bars

@@ -2,10 +2,11 @@
 (fill-in-the-middle between the kept bars), so 0 gives the dance back, 1 a new dance under the same prompt, and in
 between the change grows with the share of bars changed.
 
-Each variation regenerates one run of ``round(strength × bars)`` consecutive bars, the run's place chosen by the
-seed (different places for different variations, so that a set shows different parts changed); the decoder keeps
-the parent's seed, and the new bars end with the limbs where the bars after them expect them
-(``editing.limbs_returned``), so the kept bars keep their motion. The variations come back ranked by ``quality``.
+Each variation regenerates one run of ``round(strength × bars)`` consecutive bars (one at least where ``strength``
+is above 0: ``least``), the run's place chosen by the seed (different places for different variations, so that a
+set shows different parts changed); the decoder keeps the parent's seed, and the new bars end with the limbs where
+the bars after them expect them (``editing.limbs_returned``), so the kept bars keep their motion. The variations
+come back ranked by ``quality``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from .editing import FILL_WINDOW_BARS, controls_for, fill, kept_bars_given_limbs
 from .generate import steps_of, within
 from .models import Loaded, style_for
 
+LEAST_BARS = 1  # the fewest bars a variation asked for rewrites: one, however short the dance
+
 
 def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4, seed: int = 0,
-         temperature: float = 1.0, rank_them: bool = True, window: int | None = FILL_WINDOW_BARS) -> list[Dance]:
+         temperature: float = 1.0, rank_them: bool = True, window: int | None = FILL_WINDOW_BARS,
+         least: int = LEAST_BARS) -> list[Dance]:
     """``count`` variations of ``dance`` with a share ``strength`` (0..1) of its bars regenerated, each run read
-    in ``window`` bars (``editing.fill``; None: the whole dance, as variations made before stop 61)."""
+    in ``window`` bars (``editing.fill``; None: the whole dance, as variations made before stop 61), and ``least``
+    bars at the fewest where ``strength`` is above 0 (0: the share rounded, as variations made before 2026-12-07
+    were: a quarter of a dance of 1 or 2 bars rounded to none, and the studio's Vary near gave the dance back, the
+    same, as each of its four options)."""
     if not (isinstance(strength, (int, float)) and 0.0 <= strength <= 1.0):
         raise CocreateError(f"strength is a share of the bars, from 0 to 1, not {strength!r}")
     if not (isinstance(count, int) and count >= 1):
@@ -33,6 +40,8 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
     low, high = staff_bars(source, vocabulary)
     total = high - low + 1
     length = int(round(strength * total))
+    if strength > 0:
+        length = max(length, min(least, total))
     controls = controls_for(dance, loaded, total)
     words = within(dance.words, low, high)
     rng = np.random.default_rng([int(seed), 7])
@@ -51,7 +60,8 @@ def vary(dance: Dance, loaded: Loaded, strength: float = 0.3, *, count: int = 4,
         dances.append(dance.child(score, "vary", bars=bars, seed=row_seed,
                                   settings={"strength": float(strength), "row": row, "count": count,
                                             "vary_seed": int(seed), "temperature": temperature,
-                                            **({"window": window} if window else {})},
+                                            **({"window": window} if window else {}),
+                                            **({"least": least} if least else {})},
                                   **loaded.versions))
     if count > 1 and rank_them:
         from .quality import rank

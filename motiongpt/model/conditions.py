@@ -19,9 +19,10 @@ from laban.timing import BeatGrid
 
 from laban.score import Direction, Level
 
-from .config import CONTROL_NAMES, FACT_LEVELS, FACT_NAMES
+from .config import CONTROL_LEVELS, CONTROL_NAMES, FACT_LEVELS, FACT_NAMES
 
 DIRECTIONS, LEVELS = list(Direction), list(Level)
+HELD_TURN = 8  # eighths: the most turn a phrase's facts hold either way (one whole turn: the model's turn levels)
 
 
 def accent_mask(accents: np.ndarray) -> np.ndarray:
@@ -46,6 +47,33 @@ def control_rows(controls, grid: BeatGrid, bars: int, names=CONTROL_NAMES) -> np
     return rows
 
 
+def paced(controls, phrases, grid: BeatGrid, bars: int, names=CONTROL_NAMES, levels=CONTROL_LEVELS
+          ) -> np.ndarray | None:
+    """``controls`` ((bars, K) levels, or None) with the energy of each phrase whose words say its pace
+    (``laban.PhraseFacts.pace``: "a slow solo", "lively") moved into that half of its levels: on music a bar's level
+    is halved into it (slow 0, 0, 1, 1; lively 2, 2, 3, 3), so that the dance still rises where the music does;
+    where a bar has no level (no music) the half's end, 0 or 3, the other controls left absent. Why the energy: it
+    is the control the model learned each capture's kinetic energy a bar from, in quarters of its own bars, and a
+    slow phrase is a calm one (docs/model.md, "Slow and lively": fewer symbols a bar and slower joints).
+    ``controls`` as given where no phrase says its pace."""
+    said = [(span, facts.pace) for span, facts in phrases if facts.pace is not None]
+    if not said or "energy" not in names:
+        return controls
+    rows = np.full((bars, len(names)), -1, dtype=np.int64) if controls is None else np.array(controls, dtype=np.int64)
+    if rows.shape != (bars, len(names)):
+        return controls  # refused with its one-line error where the controls become tensors
+    k = list(names).index("energy")
+    half = int(levels[k]) // 2
+    first_bar = 0 if grid.downbeat else 1
+    for (first, last), pace in said:
+        span = np.arange(first, last + 1) - first_bar
+        span = span[(span >= 0) & (span < len(rows))]
+        level = rows[span, k]
+        rows[span, k] = np.where(level >= 0, level * half // int(levels[k]), half - 1 if pace > 0 else 0) + (
+            half if pace > 0 else 0)
+    return rows
+
+
 def repeat_rows(controls, grid: BeatGrid, bars: int) -> dict[int, int]:
     """Bar → the earlier bar whose material it repeats, for the ``bars`` bars the vocabulary writes on ``grid``
     (``generate.variations(repeats=...)``), from an object with ``bars``, ``repeat`` and ``repeat_of`` (bar
@@ -62,7 +90,7 @@ def fact_values(facts) -> dict[str, int]:
                                            facts.arm_level)
     return {"steps": -1 if steps is None else min(int(steps), top["steps"] - 1),
             "step_direction": -1 if direction is None else DIRECTIONS.index(direction),
-            "turn": -1 if turn is None else max(-8, min(8, int(turn))) + 8,
+            "turn": -1 if turn is None else max(-HELD_TURN, min(HELD_TURN, int(turn))) + HELD_TURN,
             "jumps": -1 if jumps is None else min(int(jumps), top["jumps"] - 1),
             "arm_level": -1 if arms is None else LEVELS.index(arms)}
 
@@ -111,6 +139,13 @@ def _counts(phrases, grid: BeatGrid, bars: int, count) -> np.ndarray:
             rows = np.arange(first, last + 1) - first_bar
             out[rows[(rows >= 0) & (rows < bars)]] = n
     return out
+
+
+def turns_past_held(phrases) -> list[tuple[tuple[int, int], int]]:
+    """The ``((first, last), eighths)`` of the phrases whose words ask more turning than their facts hold
+    (``HELD_TURN``: "32 fouettés", "two pirouettes"): the model is asked for one whole turn there, and its turn
+    budget (``steering.TurnAsked``) keeps the phrase within an eighth of that, so it writes fewer turns than said."""
+    return [(span, facts.turn) for span, facts in phrases if facts.turn is not None and abs(facts.turn) > HELD_TURN]
 
 
 def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:

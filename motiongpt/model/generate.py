@@ -30,6 +30,7 @@ from laban.timing import BeatGrid
 from motiongpt.grammar import ScoreGrammarProcessor
 from motiongpt.plausibility import FlightLimit, SupportsContinued, limits, mended
 
+from .conditions import paced
 from .config import tempo_bucket
 from .modeling import PREFIX, MotionGPT
 from .guidance import GROUPS, Guidance
@@ -66,7 +67,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
       ``((first, last), words)`` for spans of bars (staff numbers), or a 384-d vector; words enter as their
       sentence vector and as per-bar facts (``conditions.word_phrases``/``fact_rows``: step count, direction,
-      turn, jumps, arm level), and bars whose words say run are written in a run's rhythm (``strides``);
+      turn, jumps, arm level), and bars whose words say run are written in a run's rhythm (``strides``), and a
+      phrase whose words say its pace ("a slow solo") has its energy control moved (``conditions.paced``);
       ``facts``: (bars, F) fact levels given directly instead; ``style``: a name the model knows or an id;
       ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
     - ``bars``: how many bars (default: those covering the grid).
@@ -162,7 +164,8 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     phrases, running, jumps, steps = [], None, None, None
     if isinstance(text, (str, list, tuple)):
         text, facts, phrases, running, jumps, steps = _words(model, grid, total, written, text, facts)
-    energy = _energy_levels(model, controls)
+    energy = _energy_levels(model, controls)  # the music's, which best-of ranks by, before the words' pace moves it
+    controls = paced(controls, phrases, grid, total, model.config.control_names, model.config.control_levels)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
     if not _asking(phrases) and energy is None:
