@@ -399,6 +399,40 @@ def test_music_upload_and_ask_on_it(site):
     assert "corpus:joplin/maple_leaf_rag" in found
 
 
+def test_an_uploads_name_keeps_its_letters_in_any_script(site, tmp_path):
+    """An upload was kept under its name's ASCII letters alone: "ワルツ.mid" and "タンゴ.mid" were both "upload.mid"
+    in the page (the ask's line, the dance's music), and "Été «vif».mid" was "t_vif.mid". Letters and digits of
+    any script are kept (what else, one "_"), the name within a file name's bytes; the upload is asked on, named,
+    and played (an audio file is sent to the page by that name)."""
+    import numpy as np
+    import soundfile
+    from music21 import note, stream
+
+    piece = stream.Stream([note.Note("C4", quarterLength=1) for _ in range(8)])
+    midi = tmp_path / "tune.mid"
+    piece.write("midi", fp=str(midi))
+    client = site["client"]
+    kept = {}
+    for name in ("ワルツ.mid", "タンゴ.mid", "Été «vif».mid", "舞" * 70 + ".mid"):
+        answer = client.put("/api/upload", params={"kind": "music", "name": name}, content=midi.read_bytes())
+        kept[name] = answer.json()["upload"]
+    assert [upload.split("-", 1)[1] for upload in kept.values()] == [
+        "ワルツ.mid", "タンゴ.mid", "Été_vif.mid", "舞" * 40 + ".mid"]  # 40 of them: 120 bytes
+    job = run(site, client.post("/api/ask", json={"text": "steps", "music": kept["ワルツ.mid"], "count": 1,
+                                                   "bars": 1}))
+    assert client.get(f"/api/dances/{job['result']['dances'][0]}").json()["music"]["name"] == "ワルツ.mid"
+    rate = 22050
+    beats = np.zeros(3 * rate, dtype=np.float32)
+    for k in range(6):
+        beats[int(0.5 * k * rate):int(0.5 * k * rate) + 300] = 0.8
+    sound = tmp_path / "pulse.wav"
+    soundfile.write(sound, beats, rate)
+    audio = client.put("/api/upload", params={"kind": "music", "name": "Tango für Élise.wav"},
+                       content=sound.read_bytes()).json()["upload"]
+    played = client.get(f"/api/uploads/{audio}")
+    assert audio.endswith("-Tango_für_Élise.wav") and played.content == sound.read_bytes()
+
+
 def test_a_dance_whose_music_has_run_out_is_continued_on_other_music(site, monkeypatch, tmp_path):
     """Continuing a dance made on the whole of its music was refused with the library's '(give --music for other
     music)', a flag the page has not, and the studio had no way to continue on other music. The refusal says what
@@ -676,8 +710,51 @@ def test_cancel_and_bad_requests(site):
             assert answer.status_code == 400 and words in answer.json()["error"]
     assert client.post("/api/ask", content=b"{not json").status_code == 400
     dance = site["ask"].result["dances"][0]
-    assert client.post(f"/api/dances/{dance}/regenerate", json={"first": 7, "last": 9}).status_code == 202
+    assert client.post(f"/api/dances/{dance}/regenerate", json={"first": 7, "last": 9}).status_code == 400
     assert client.post(f"/api/dances/{dance}/dance-the-tango", json={}).status_code == 404
+
+
+def test_a_refusal_says_what_to_put_right_in_the_page(site):
+    """Bars left empty beside Regenerate bars were refused as "give 'first' and 'last'", and Blend with no dance
+    as "give 'other'": the API's keys, which the page shows nowhere; 10,000 characters of words as "text: too
+    long", saying neither how long nor how long they may be. Each says it in the page's words now."""
+    client, dance = site["client"], site["ask"].result["dances"][0]
+    said = {}
+    for name, url, body in (("regenerate", f"/api/dances/{dance}/regenerate", {"first": "", "last": ""}),
+                            ("blend", f"/api/dances/{dance}/blend", {"other": ""}),
+                            ("ask", "/api/ask", {"text": "a slow turn, " * 770, "bars": 2}),
+                            ("new words", f"/api/dances/{dance}/regenerate", {"first": 1, "last": 1,
+                                                                               "text": "w" * 10_000})):
+        answer = client.post(url, json=body)
+        assert answer.status_code == 400, answer.text
+        said[name] = answer.json()["error"]
+    assert said["regenerate"] == "regenerate which bars? give the first and the last (Bars ... to ...)"
+    assert said["blend"] == "blend with which dance? choose one beside Blend"
+    assert said["ask"] == "text: too long (10,010 characters; at most 2,000)"
+    assert said["new words"] == "text: too long (10,000 characters; at most 2,000)"
+    assert not any("'" in message for message in said.values())  # no key of the API quoted
+
+
+def test_bars_that_are_not_the_dances_are_refused_at_once(site):
+    """Regenerate bars past the dance's end, negative or reversed was taken (202) and failed when the job ran,
+    after the work queued before it: a slow Translate, then the refusal. It is refused as it is asked, in the line
+    the job said; bars of the dance are still taken."""
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]  # bars 1-3
+    gate = threading.Event()
+    studio.jobs.submit("hold", lambda job: gate.wait(60))  # a long job before it
+    try:
+        said = {}
+        for first, last in ((3, 12), (-1, 2), (3, 2)):
+            answer = client.post(f"/api/dances/{dance}/regenerate", json={"first": first, "last": last})
+            said[first, last] = (answer.status_code, answer.json()["error"])
+        taken = client.post(f"/api/dances/{dance}/regenerate", json={"first": 2, "last": 3, "seed": 1})
+    finally:
+        gate.set()
+    assert said == {(3, 12): (400, "bars 3-12 are not bars of this score (it has bars 1-3)"),
+                    (-1, 2): (400, "bars -1-2: bars are counted from 1, never negative"),
+                    (3, 2): (400, "bars 3-2: the last bar comes before the first")}
+    assert taken.status_code == 202 and studio.jobs.wait(taken.json()["id"], 120).state == "done"
 
 
 def test_partner_button_only_with_the_duet_module(site):
@@ -832,6 +909,34 @@ def test_command_line(tmp_path):
     with pytest.raises(LabanError, match="no such folder"):
         studio.run(argparse.Namespace(port=9001, folder=tmp_path, model=tmp_path / "none"))
     assert studio.HOST == "127.0.0.1"
+
+
+def test_the_studio_starts_again_at_once_on_its_port(tmp_path):
+    """Stopped (Ctrl-C) and started again, the studio was refused for a minute ("port 8765 is in use"): the
+    connections its page had left closing (TIME_WAIT) held the port for the probe, which bound without
+    SO_REUSEADDR, though uvicorn binds with it and nothing listened. A port another program listens on is still
+    refused."""
+    import socket
+
+    from laban.errors import LabanError
+    from motiongpt.cli.studio import HOST, _port_free
+    from motiongpt.studio.server import free_port
+
+    port = free_port()
+    with socket.socket() as listening:  # a studio, its page connected; then stopped, the server closing first
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((HOST, port))
+        listening.listen()
+        with pytest.raises(LabanError, match=f"port {port} is in use"):
+            _port_free(port)
+        page = socket.create_connection((HOST, port))
+        served, _ = listening.accept()
+        served.close()
+        page.close()
+    with socket.socket() as plain:  # the port's closing connection is there (a probe without the option fails)
+        with pytest.raises(OSError):
+            plain.bind((HOST, port))
+    _port_free(port)
 
 
 def test_the_history_zip_streams_from_a_file_it_then_removes(tmp_path, monkeypatch):

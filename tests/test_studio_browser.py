@@ -401,7 +401,7 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
     app = _studio(tmp_path, ["salsa", "salsa follow"])
 
     with _page(app, tmp_path) as driver:
-        _ask(driver, **{"ask-text": "lively", "ask-bars": 1, "ask-count": 1})
+        _ask(driver, **{"ask-text": "tender", "ask-bars": 1, "ask-count": 1})  # ("lively": a pace)
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready"), 120, "the dance")
         driver.find_element(By.CSS_SELECTOR, ".card .open").click()
         first = wait(driver, _opened, 60, "the dance open")
@@ -415,8 +415,10 @@ def test_an_open_dance_says_what_its_controls_do(tmp_path):
         driver.find_element(By.ID, "translate").click()
         wait(driver, lambda d: _opened(d, first), 120, "the translated dance")
         info = driver.find_element(By.ID, "dance-info").text
-    assert check == "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)" \
-        ' · not read: "lively" (no step, turn, jump or arm level the notation\'s facts hold)'  # as the CLI notes it
+    assert check == "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level, " \
+        "the pace)" \
+        ' · not read: "tender" (no step, turn, jump, arm level or pace the notation\'s facts hold)'  # as the CLI
+    # notes it
     assert (playing, stopped) == ("Stop", "Play")
     assert f"style {styles[-1]} ·" in info
 
@@ -637,3 +639,254 @@ def test_a_reload_after_a_vary_shows_its_variations(tmp_path):
     assert [d for d, _ in shown] == vary.result["dances"]  # the order cocreate.vary ranked them in
     assert restored == shown and heading_again == heading, (restored, asked)
     assert not errors, errors
+
+
+def test_generate_clicked_again_while_the_first_ask_is_written(tmp_path):
+    """Generate clicked a second time (new words) while the first ask was still being written: the first ask's
+    options were drawn into the second's grid, six cards ranked #1, #2, #3 twice under the second's words, and the
+    first ask's end hid the progress line (and Cancel) while the second was still to run. The grid is the later
+    ask's alone, and the progress line stays, saying the job the worker runs and the one waiting, until both end."""
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    first_held, second_held = threading.Event(), threading.Event()
+
+    def cards(d):  # read in one go: a card drawn meanwhile
+        return d.execute_script("return [...document.querySelectorAll('#grid .card')].map((c) => c.dataset.dance)")
+
+    def asks():
+        return {a["settings"].get("text"): a for a in studio.folder.read_state()["asks"]}
+
+    def message(d):  # (its text hidden or shown)
+        return d.execute_script("return document.getElementById('job-message').textContent")
+
+    with _page(app, tmp_path) as driver:
+        try:
+            studio.jobs.submit("hold", lambda job: first_held.wait(60))  # a long job before: both asks queue
+            _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 1, "ask-count": 2})
+            wait(driver, lambda d: not _idle(d), 30, "the first ask followed")
+            studio.jobs.submit("hold", lambda job: second_held.wait(60))  # the second ask waits behind this
+            _ask(driver, **{"ask-text": "quick steps", "ask-count": 2})
+            wait(driver, lambda d: len([j for j in studio.jobs.all() if j.kind == "ask"]) == 2, 30, "the second ask")
+            first_held.set()
+            [first] = [j for j in studio.jobs.all() if j.kind == "ask" and j.asked.get("text") == "a slow turn"]
+            assert studio.jobs.wait(first.id, 120).state == "done"
+            alone = wait(driver, lambda d: message(d) == "waiting for the work before it", 30, "the first ask's end")
+            still_shown, cancel = not _idle(driver), driver.find_element(By.ID, "job-cancel").is_enabled()
+        finally:
+            first_held.set()
+            second_held.set()
+        wait(driver, lambda d: _idle(d) and len(cards(d)) >= 2, 120, "the second ask's options")
+        shown = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#grid .card.ready .rank")
+                     and cards(d), 30, "the options drawn")
+        ranks = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#grid .card .rank")]
+        summary = driver.find_element(By.ID, "ask-summary").text
+        history = driver.find_element(By.ID, "history").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    made = asks()
+    assert alone and still_shown and cancel  # the second ask's progress and Cancel, once the first ended
+    assert shown == made["quick steps"]["ranked"] and ranks == ["#1", "#2"] and summary == '"quick steps"'
+    assert all(dance in history for dance in made["a slow turn"]["dances"])  # the first's options: in the history
+    assert not errors, errors
+
+
+def test_a_refusal_is_not_left_beside_the_next_result(tmp_path):
+    """A refusal stayed in the page's notice line after the next action succeeded: Continue by -2 bars refused
+    ("bars must be from 1 to 64, not -2"), then Continue by 1 opened the longer dance with the refusal still beside
+    it, as if that had failed too. A job followed is a new action: the notice line is cleared for it."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 1, "ask-count": 1})
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the option")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        opened = wait(driver, _opened, 60, "the dance open")
+        said = []
+        for bars in (-2, 1):
+            field = driver.find_element(By.ID, "continue-bars")
+            field.clear()
+            field.send_keys(str(bars))
+            driver.find_element(By.ID, "continue").click()
+            if bars < 0:
+                said.append(wait(driver, lambda d: d.find_element(By.ID, "notice").text, 30, "the refusal"))
+        longer = wait(driver, lambda d: _opened(d, opened), 120, "the dance continued")
+        wait(driver, _idle, 60, "the job's end")
+        after = driver.find_element(By.ID, "notice").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/continue - " not in e["message"]]
+    assert said == ["bars must be from 1 to 64, not -2"] and longer and after == ""
+    assert not errors, errors
+
+
+def test_blend_offers_the_dances_of_the_open_ones_meter(tmp_path):
+    """Blend with listed every other dance, the history's first by default: with a 3/4 dance first (a waltz, a
+    corpus piece in 2/4), Blend on a 4/4 dance failed at the first click ("the dances have 4 and 3 beats a bar: a
+    blend needs one meter"). The list holds the dances of the open one's meter, and Blend is off where none is."""
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    app = _studio(tmp_path)
+
+    def blend_list(d):
+        return [(o.get_attribute("value"), o.text) for o in d.find_elements(By.CSS_SELECTOR, "#blend-with option")]
+
+    with _page(app, tmp_path) as driver:
+        opened = []
+        for name in ("leap_and_turn.laban", "first_phrase.laban"):  # 3/4, then 4/4
+            driver.find_element(By.ID, "start-file").send_keys(str(examples / name))
+            driver.find_element(By.ID, "start").click()
+            opened.append(wait(driver, lambda d: _opened(d, opened[-1] if opened else None), 120, name))
+            wait(driver, _idle, 60, "the start's end")
+        waltz, common = opened
+        alone = wait(driver, lambda d: blend_list(d) and not d.find_element(By.ID, "blend").is_enabled()
+                     and blend_list(d), 30, "no dance of its meter to blend with")
+        _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 1, "ask-count": 1})  # 4/4
+        asked = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d)
+                     and d.find_element(By.CSS_SELECTOR, ".card").get_attribute("data-dance"), 120, "the option")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        wait(driver, lambda d: _opened(d) == asked, 60, "the option open")
+        offered = wait(driver, lambda d: d.find_element(By.ID, "blend").is_enabled() and blend_list(d), 30,
+                       "the dances to blend with")
+        driver.find_element(By.ID, "blend").click()
+        blended = wait(driver, lambda d: _opened(d, asked), 120, "the blend")
+        notice = driver.find_element(By.ID, "notice").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert alone == [("", "no other dance of 4 beats a bar")]  # the 4/4 example open: the waltz not offered
+    assert [value for value, _ in offered] == [common] and waltz not in {v for v, _ in offered}
+    parents = json.loads((tmp_path / "studio" / "dances" / blended / "lineage.json").read_text())["parents"]
+    assert {Path(p["path"]).name for p in parents} == {asked, common} and notice == ""
+    assert not errors, errors
+
+
+def test_a_model_that_cannot_be_loaded_is_said_at_once(tmp_path, monkeypatch):
+    """The built-in model missing from the installation: the page said "loading the model..." for a minute, then
+    nothing, and only an ask said why (its job failed). The state says the load's failure, and the page says it as
+    soon as it is known, and does not wait."""
+    from motiongpt import model as models
+    from motiongpt.studio import browser, create_app
+    from motiongpt.studio.browser import wait
+
+    why = browser.missing()
+    if why:
+        pytest.skip(f"no browser to drive: {why}")
+    monkeypatch.setattr(models, "builtin_model_path", lambda: models._shipped("not-shipped", "the built-in model"))
+    app = create_app(tmp_path / "studio")  # on the built-in model, which this installation lacks
+    studio = app.state.studio
+    [load] = [job for job in studio.jobs.all() if job.kind == "load"]
+    assert studio.jobs.wait(load.id, 60).state == "failed"
+    with _page(app, tmp_path) as driver:
+        said = wait(driver, lambda d: d.execute_script("return document.getElementById('notice').textContent"), 20,
+                    "the page to say why")
+    assert said == ("the built-in model is missing from this installation: the studio cannot write dances until "
+                    "the package is installed again")
+
+
+def test_the_last_action_taken_is_what_the_page_shows(tmp_path):
+    """Regenerate bars clicked, then Generate (new words) before the bars were written: the ask's options were
+    drawn, then the regenerated dance opened over them when its job ended first, as if the ask had not been made.
+    What the page shows is the last action's: the ask's options, ranked; the regenerated dance is in the history."""
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    held = threading.Event()
+
+    def cards(d):
+        return d.execute_script("return [...document.querySelectorAll('#grid .card')].map((c) => c.dataset.dance)")
+
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 2, "ask-count": 1})
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".card.ready") and _idle(d), 120, "the option")
+        driver.find_element(By.CSS_SELECTOR, ".card .open").click()
+        opened = wait(driver, _opened, 60, "the dance open")
+        try:
+            studio.jobs.submit("hold", lambda job: held.wait(60))  # a long job before: both wait behind it
+            driver.find_element(By.ID, "regenerate").click()
+            wait(driver, lambda d: [j for j in studio.jobs.all() if j.kind == "regenerate"], 30, "the regenerate")
+            _ask(driver, **{"ask-text": "quick steps", "ask-count": 2})
+            wait(driver, lambda d: len([j for j in studio.jobs.all() if j.kind == "ask"]) == 2, 30, "the ask")
+        finally:
+            held.set()
+        [regenerate] = [j for j in studio.jobs.all() if j.kind == "regenerate"]
+        [child] = studio.jobs.wait(regenerate.id, 120).result["dances"]
+        wait(driver, lambda d: _idle(d) and len(cards(d)) == 2, 120, "the ask's options")
+        shown, still_open = cards(driver), _opened(driver)
+        grid_shown = driver.find_element(By.ID, "grid").is_displayed()
+        listed = driver.find_elements(By.CSS_SELECTOR, f"#history span[data-dance='{child}']")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    [ask] = [a for a in studio.folder.read_state()["asks"] if a["settings"].get("text") == "quick steps"]
+    assert shown == ask["ranked"] and grid_shown and still_open is None and opened != child
+    assert listed  # the regenerated bars: in the history, to open
+    assert not errors, errors
+
+
+def test_a_studio_stopped_under_the_page_is_said_so(tmp_path):
+    """The studio stopped while its page was open (its terminal closed, the computer put to sleep): Generate, or
+    a job followed, said "Failed to fetch", the browser's words. The page says what happened and what to do."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio import browser
+    from motiongpt.studio.browser import wait
+    from motiongpt.studio.server import serve
+
+    app = _studio(tmp_path)
+    driver = browser.browser(tmp_path)
+    try:
+        with serve(app) as url:
+            driver.get(url)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page")
+        _ask(driver, **{"ask-text": "a slow turn", "ask-bars": 1, "ask-count": 1})
+        said = wait(driver, lambda d: d.find_element(By.ID, "notice").text, 30, "the page to say why")
+    finally:
+        driver.quit()
+    assert said == "the studio is not answering: start motiongpt studio again, then reload this page"
+
+
+def test_a_reload_keeps_the_music_the_last_ask_was_on(tmp_path):
+    """A reload lost the ask's music: the form said "none (a tempo)" and Bars 8 where the whole of an uploaded
+    tune had been asked, so Generate, clicked again after it, danced 8 bars to a click. The form is as the last ask
+    left it: its file (sent again, not uploaded again) and its length (the whole piece)."""
+    from music21 import note, stream
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    stream.Stream([note.Note("C4", quarterLength=1) for _ in range(12)]).write("midi", fp=str(tmp_path / "tune.mid"))
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def asks():
+        return studio.folder.read_state()["asks"]
+
+    with _page(app, tmp_path) as driver:
+        driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "tune.mid"))
+        _ask(driver, **{"ask-text": "steps", "ask-bars": "", "ask-count": 1})
+        wait(driver, lambda d: len(studio.folder.dance_ids()) == 1 and _idle(d), 120, "the dance")
+        driver.refresh()
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page again")
+        form = [driver.find_element(By.CSS_SELECTOR, "input[name=music-source]:checked").get_attribute("value"),
+                driver.find_element(By.ID, "ask-bars").get_property("value"),
+                driver.find_element(By.ID, "music-chosen").text, driver.find_element(By.ID, "ask-bpm").is_enabled()]
+        driver.find_element(By.ID, "generate").click()
+        wait(driver, lambda d: len(asks()) == 2 and len(studio.folder.dance_ids()) == 2 and _idle(d), 120,
+             "the dance asked again")
+        notice = driver.find_element(By.ID, "notice").text
+    first, again = (ask["settings"] for ask in asks())
+    assert form == ["upload", "", "tune.mid (the last ask's)", False] and notice == ""
+    assert again["music"] == first["music"] and "bars" not in again and "bpm" not in again
+    assert len(list((studio.folder.root / "uploads").iterdir())) == 1  # not uploaded again

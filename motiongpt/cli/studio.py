@@ -76,10 +76,13 @@ def _check_adapters(folder: Path) -> None:
 
 
 def _port_free(number: int) -> None:
-    """Refuse, before anything is written, a port another program listens on."""
+    """Refuse, before anything is written, a port another program listens on. The probe binds as uvicorn will
+    (SO_REUSEADDR), which a listener still refuses: without it, the connections a studio just stopped leaves
+    closing (TIME_WAIT, a minute) made the port "in use", and the studio could not be started again at once."""
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, number))
         except OSError:

@@ -126,7 +126,8 @@ def create_app(folder, model=None, *, adapters=None, warm: bool = True) -> Starl
     def state(request: Request):
         return _json({"folder": str(studio.folder.root), "styles": studio.styles(),
                       "adapters": list(studio.folder.adapters()),
-                      "model_ready": studio._loaded is not None, "partner": partner_available(),
+                      "model_ready": studio._loaded is not None, "model_error": studio.load_error(),
+                      "partner": partner_available(),
                       "history": views.history_view(studio.folder),
                       "jobs": [j.as_dict() for j in studio.jobs.all() if j.state in ("queued", "running")]})
 

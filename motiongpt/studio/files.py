@@ -253,7 +253,7 @@ class Folder:
         suffix = Path(name or "").suffix.lower()
         if suffix not in KINDS[kind]:
             raise StudioError(f"{_shown(name)}: a {kind} file is one of {' '.join(KINDS[kind])}", 415)
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_")[:60] or "upload"
+        stem = upload_stem(Path(name).stem)
         state = self.update_state(lambda s: s.update(next_upload=int(s.get("next_upload", 1)) + 1))
         path = self.root / "uploads" / f"u{int(state['next_upload']) - 1:04d}-{stem}{suffix}"
         limit, size = MAX_UPLOAD[kind], 0
@@ -274,6 +274,19 @@ class Folder:
             path.unlink(missing_ok=True)
             raise
         return path
+
+
+def upload_stem(stem: str) -> str:
+    """The name an upload is kept under (before its number and suffix), as near the person's as a safe file name
+    can be: letters and digits of any script kept (``ワルツ.mid`` and ``Été.mid`` were both ``upload.mid``, and
+    ``«été»`` was ``t``: two uploads told apart by their names no more), anything else one ``_``, and at most 60
+    characters and 120 bytes (a file name's 255, with the number, the suffix and a temporary file's marks)."""
+    import unicodedata
+
+    stem = re.sub(r"[^\w-]+", "_", unicodedata.normalize("NFC", stem)).strip("_")[:60]
+    while len(stem.encode("utf-8")) > 120:
+        stem = stem[:-1]
+    return stem or "upload"
 
 
 def is_adapter(folder: Path) -> bool:

@@ -22,6 +22,7 @@ from .jobs import Cancelled, Job, Jobs
 
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
           "strength": (0.0, 1.0), "temperature": (0.1, 2.0), "fps": FRAME_RATES, "meter": (1, MAX_BEATS_PER_BAR)}
+MAX_TEXT = 2000  # characters of a request's text (words, a music or upload name)
 
 
 def partner_available() -> bool:
@@ -60,6 +61,7 @@ class Studio:
         self._loaded = None
         self._adapted: dict[str, object] = {}  # adapter name -> Loaded, the least recently used first
         self._model_lock = threading.Lock()
+        self._warming: Job | None = None  # the load at start (``warm_up``)
 
     # --- the model -----------------------------------------------------------------------------------------
 
@@ -143,7 +145,15 @@ class Studio:
             job.step(0.5, "warming up")
             generate(loaded, text="a step", bars=1, count=1, seed=0, best_of=1, rank_them=False)
 
-        return self.jobs.submit("load", work)
+        self._warming = self.jobs.submit("load", work)
+        return self._warming
+
+    def load_error(self) -> str | None:
+        """Why the model could not be loaded at start (None: it was, or is still loading, or was not asked to):
+        the page waits for the model while this is None, and says this line at once where it is not (it said
+        "loading the model..." for a minute, then nothing, until an ask failed with it)."""
+        warming = self._warming
+        return warming.error if warming is not None and warming.state == "failed" and self._loaded is None else None
 
     # --- asks ----------------------------------------------------------------------------------------------
 
@@ -274,9 +284,11 @@ class Studio:
         s = _settings(settings, **kinds[operation])
         other = self.folder.dance_path(s["other"]) if operation == "blend" and "other" in s else None
         if operation == "blend" and other is None:
-            raise StudioError("blend with which dance? give 'other'")
+            raise StudioError("blend with which dance? choose one beside Blend")
         if operation == "regenerate" and ("first" not in s or "last" not in s):
-            raise StudioError("regenerate which bars? give 'first' and 'last'")
+            raise StudioError("regenerate which bars? give the first and the last (Bars ... to ...)")
+        if operation == "regenerate" and self._loaded is not None:
+            _bars_of(path, self._loaded.model.vocabulary, s["first"], s["last"])
         if operation == "translate" and str(s.get("style", "")).startswith(ADAPTER):
             self.folder.adapter_path(s["style"][len(ADAPTER):])  # an unknown adapter is one line now
         if operation == "partner" and not partner_available():
@@ -447,6 +459,20 @@ class Studio:
         dance.save(self.folder.dances / dance_id, video=False)
 
 
+def _bars_of(path: Path, vocabulary, first: int, last: int) -> None:
+    """Refuse now bars ``first``-``last`` that are not bars of the dance at ``path`` (negative, reversed, past its
+    end), as ``cocreate.regenerate`` refuses them (``editing.model_bars``): its refusal came when the job ran, after
+    the work queued before it (a Translate's 12 s), and a mistyped bar number was a wait, then a failed job."""
+    import warnings
+
+    from motiongpt.cocreate import Dance
+    from motiongpt.cocreate.editing import model_bars, readable
+
+    with warnings.catch_warnings():  # (a hand edit off the grid is rounded: the job says so when it runs)
+        warnings.simplefilter("ignore")
+        model_bars(readable(Dance.load(path), vocabulary), vocabulary, first, last)
+
+
 def _continued(dance, loaded, bars: int, **settings):
     """``cocreate.continue_dance``, its refusal when the dance's own music has run out said as the page says it (the
     library's says the command line's ``--music``)."""
@@ -497,8 +523,8 @@ def _settings(given, **kinds) -> dict:
             value = kind(int(float(value))) if kind is int else kind(value)
         except (TypeError, ValueError):
             raise StudioError(f"{key} must be {'a whole number' if kind is int else 'a number' if kind is float else 'text'}, not {value!r}") from None
-        if kind is str and len(value) > 2000:
-            raise StudioError(f"{key}: too long")
+        if kind is str and len(value) > MAX_TEXT:
+            raise StudioError(f"{key}: too long ({len(value):,} characters; at most {MAX_TEXT:,})")
         if key in LIMITS and not LIMITS[key][0] <= value <= LIMITS[key][1]:
             raise StudioError(f"{key} must be from {LIMITS[key][0]:g} to {LIMITS[key][1]:g}, not {value:g}")
         out[key] = value

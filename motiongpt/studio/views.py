@@ -190,10 +190,11 @@ def history_view(folder: Folder) -> dict:
         seen.add(node.path)
         lineage = node.dance.lineage
         # ``words``: what this step was asked (a regenerate's new words; the dance's ``text`` joins them with the
-        # rest), ``style``: the style it was made in (a translate's target)
+        # rest), ``style``: the style it was made in (a translate's target), ``meter``: its beats a bar (a blend
+        # joins two dances of one meter: the page offers those only)
         nodes.append({"id": node.path.name, "operation": lineage.operation,
                       "bars": list(lineage.bars) if lineage.bars else None, "text": node.dance.text,
-                      "words": lineage.text, "style": lineage.style,
+                      "words": lineage.text, "style": lineage.style, "meter": node.dance.score.beats_per_bar,
                       "seed": lineage.seed, "parents": [p.path.name for p in node.parents],
                       "children": [c.path.name for c in node.children]})
         for child in node.children:

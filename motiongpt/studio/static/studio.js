@@ -6,7 +6,8 @@
 const $ = (id) => document.getElementById(id);
 const S = { music: null, ask: null, cards: new Map(), dance: null, viewer: null, staff: null, styles: [],
             playing: false, clockStart: 0, clockOffset: 0, audio: null, clickCtx: null, lastBeat: -1,
-            rigs: new Map(), rigMaps: new Map(), rigExtra: {}, rigAnswer: null, rigBlob: null };
+            rigs: new Map(), rigMaps: new Map(), rigExtra: {}, rigAnswer: null, rigBlob: null,
+            following: new Map(), cancelling: new Set(), latest: null };
 
 // --- talking to the server -------------------------------------------------------------------------------
 
@@ -16,10 +17,18 @@ async function api(method, url, body, raw) {
     options.body = raw ? body : JSON.stringify(body);
     options.headers["Content-Type"] = raw ? "application/octet-stream" : "application/json";
   }
-  const response = await fetch(url, options);
+  const response = await reach(url, options);
   const data = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
   if (!response.ok) throw refusal(data, response.status);
   return data;
+}
+
+async function reach(url, options) {
+  // fetch, its failure said as the page says it: the studio stopped (its terminal closed, the computer asleep)
+  // was "Failed to fetch" in the notice line, and a job followed ended so, as if it had failed.
+  try { return await fetch(url, options); } catch (error) {
+    throw new Error("the studio is not answering: start motiongpt studio again, then reload this page");
+  }
 }
 
 function refusal(data, status) {
@@ -33,18 +42,18 @@ async function runJob(job, onProgress) {
   // Follow a job until it ends; onProgress(job) is called on every change (a job lists what it made as it goes).
   // Each dance it writes joins the history as it is written, whatever the job's end: a cancelled or failed job
   // keeps what it wrote (the history was drawn again only after a job done, so those waited for the next action).
+  // A job followed is a new action taken: the last one's refusal, still in the notice line, is not this one's;
+  // and what it makes is shown (options in the grid, a dance opened) while it is the last action whose results
+  // the page shows (S.latest): one asked for after it takes the view, and this one's are in the history only.
   let made = (job.result.dances || []).length;
-  $("job").hidden = false; $("job-cancel").disabled = false;
-  $("job-message").textContent = job.message; $("job-progress").value = job.progress;  // queued: it says so
-  $("job-cancel").onclick = () => {
-    $("job-cancel").disabled = true; $("job-message").textContent = "cancelling...";
-    api("POST", `/api/jobs/${job.id}/cancel`).catch(() => {});
-  };
+  notice("");
+  if (job.kind !== "render") S.latest = job.id;  // (a video only adds its link to the dance it is of)
+  S.following.set(job.id, job); jobBar();
   try {
+    if (onProgress) await onProgress(job);  // what it has made already (a job followed again after a reload)
     while (true) {
       job = await api("GET", `/api/jobs/${job.id}?after=${job.version}`);
-      if (!$("job-cancel").disabled) $("job-message").textContent = job.message;
-      $("job-progress").value = job.progress;
+      S.following.set(job.id, job); jobBar();
       if (onProgress) await onProgress(job);
       if ((job.result.dances || []).length > made) {
         made = job.result.dances.length;
@@ -52,10 +61,29 @@ async function runJob(job, onProgress) {
       }
       if (!["queued", "running"].includes(job.state)) break;
     }
-  } finally { $("job").hidden = true; }
+  } finally { S.following.delete(job.id); S.cancelling.delete(job.id); jobBar(); }
   if (job.state === "failed") throw new Error(job.error);
   if (job.state === "cancelled") { notice(job.message); document.body.dataset.cancelled = job.id; }
   return job;
+}
+
+function jobBar() {
+  // The progress line says the job the worker runs now (of those this page follows: one asked again while the
+  // first is written waits behind it), how many more wait, and Cancel cancels the job it says. It is hidden once
+  // none is left: the first job's end hid it while the second was still to run, its progress and Cancel gone.
+  const jobs = [...S.following.values()];
+  $("job").hidden = !jobs.length;
+  if (!jobs.length) return;
+  const shown = jobs.find((j) => j.state === "running") || jobs[0], waiting = jobs.length - 1;
+  const cancelling = S.cancelling.has(shown.id);
+  $("job-message").textContent = (cancelling ? "cancelling..." : shown.message) +
+    (waiting ? ` (${waiting} more asked, waiting)` : "");
+  $("job-progress").value = shown.progress;
+  $("job-cancel").disabled = cancelling;
+  $("job-cancel").onclick = () => {
+    S.cancelling.add(shown.id); jobBar();
+    api("POST", `/api/jobs/${shown.id}/cancel`).catch(() => {});
+  };
 }
 
 async function upload(kind, file) {
@@ -173,9 +201,11 @@ async function ask(event) {
     let music = null;
     if (source === "upload") {
       const file = $("music-file").files[0];
-      if (!file) throw new Error("choose a music file first");
-      notice("uploading " + file.name);
-      music = await uploadOnce("music", file);  // asked on again, the file is not sent again
+      if (file) {
+        notice("uploading " + file.name);
+        music = await uploadOnce("music", file);  // asked on again, the file is not sent again
+      } else if (S.askedMusic) music = S.askedMusic;  // the file the last ask was on (a reload: see fillAsk)
+      else throw new Error("choose a music file first");
     } else if (source === "corpus") {
       music = $("corpus-results").value;
       if (!music) throw new Error("search the corpus and pick a piece first");
@@ -202,17 +232,23 @@ function askSummary(settings) {
 }
 
 async function followAsk(job, summary) {
-  // The grid of an ask's options, each drawn as it is written, ranked at the end.
-  $("grid").replaceChildren(); S.cards.clear(); closeDance();
+  // The grid of an ask's options, each drawn as it is written, ranked at the end; while the ask is the last action
+  // (runJob's S.latest): Generate clicked again before this one was written (new words), or Vary, the grid is
+  // theirs, and this one's options are in the history only (they were drawn into the later ask's grid, ranked
+  // #1, #2... twice over).
+  newGrid(); closeDance();
   $("ask-summary").textContent = summary;
   const show = async (j) => {
-    for (const id of (j.result.dances || [])) if (!S.cards.has(id)) await addCard(id);
-    if (j.result.ranked) orderCards(j.result.dances);
+    for (const id of (j.result.dances || [])) if (S.latest === job.id && !S.cards.has(id)) await addCard(id);
+    if (j.result.ranked && S.latest === job.id) orderCards(j.result.dances);
   };
-  await show(job);  // what it has written already (a job followed again after a reload)
   const ended = await runJob(job, show);  // (which puts each option in the history as it is written)
-  if (ended.state === "cancelled") $("ask-summary").textContent = summary + " (cancelled)";  // as a reload says
+  if (ended.state === "cancelled" && S.latest === job.id) {
+    $("ask-summary").textContent = summary + " (cancelled)";  // as a reload says
+  }
 }
+
+function newGrid() { $("grid").replaceChildren(); S.cards.clear(); }
 
 async function addCard(id) {
   const card = document.createElement("div");
@@ -266,7 +302,7 @@ async function startFrom() {
     const id = await uploadOnce(kind, file), fps = $("start-fps").value || null;
     const job = await runJob(await withRig(id, (map) => api("POST", "/api/start", map ? { upload: id, fps, map }
                                                                                           : { upload: id, fps })));
-    if (job.result.dances) await openDance(job.result.dances[0]);
+    await showMade(job, "");
   } catch (error) { notice(error.message); }
 }
 
@@ -285,7 +321,8 @@ async function openDance(id) {
     (dance.style ? `style ${dance.style} · ` : "") +
     `${dance.grid.tempo} bpm, ${dance.grid.meter} beats a bar` + (dance.music ? ` · music ${dance.music.name}` : "");
   const checked = (dance.check || []).filter((row) => Object.keys(row.elements).length);  // words it can count
-  const nothing = "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level)";
+  const nothing = "its words name nothing the check counts (steps, their direction, turns, jumps, the arms' level, the "
+    + "pace)";
   const rows = (dance.check || []).length && !checked.length ? [nothing] : checked.map((row) => {
     const where = row.bars ? `bars ${row.bars[0]}-${row.bars[1]}` : "the dance";
     const missed = Object.entries(row.elements).filter(([, e]) => !e.followed)
@@ -299,7 +336,7 @@ async function openDance(id) {
   const unread = [...new Set((dance.check || []).flatMap((row) => row.unread || []))];
   if (unread.length) {
     rows.push(`not read: ${unread.map((c) => `"${c}"`).join(", ")} ` +
-              "(no step, turn, jump or arm level the notation's facts hold)");
+              "(no step, turn, jump, arm level or pace the notation's facts hold)");
   }
   $("dance-check").textContent = rows.join(" · ");
   $("sound-note").textContent = dance.music && dance.music.audio ? "The music plays with it."
@@ -340,7 +377,7 @@ async function develop(operation, settings) {
   try {
     const started = performance.now(), from = S.dance.id;
     const job = await runJob(await api("POST", `/api/dances/${S.dance.id}/${operation}`, settings));
-    await showMade(operation, job.result.dances || [], from, job.state === "cancelled");
+    await showMade(job, from);
     if (job.state === "done" && S.dance && S.dance.id !== from) {
       document.body.dataset.lastOperationSeconds = ((S.opened - started) / 1000).toFixed(3);
     }
@@ -370,12 +407,16 @@ async function continueDance() {
   } catch (error) { notice(error.message); }
 }
 
-async function showMade(operation, made, from, cancelled = false) {
-  // What an operation made: several (variations of a dance) back in the grid, one opened. What a cancelled one
-  // kept (a Vary's first options) is in the grid however many: options to pick from, which the page showed none
-  // of while the history listed them.
+async function showMade(job, from) {
+  // What a finished job made (a develop of dance ``from``, a start, an edit): several (variations of a dance) back
+  // in the grid, one opened. What a cancelled one kept (a Vary's first options) is in the grid however many:
+  // options to pick from, which the page showed none of while the history listed them. Shown only while the job
+  // is the last action whose results the page shows (runJob's S.latest): Regenerate clicked, then Generate, the
+  // regenerated dance opened over the ask's options; it is in the history, marked, for the person to open.
+  const operation = job.kind, made = job.result.dances || [], cancelled = job.state === "cancelled";
+  if (S.latest !== job.id) return;
   if (made.length > 1 || (cancelled && made.length)) {
-    closeDance(); $("grid").replaceChildren(); S.cards.clear();
+    closeDance(); newGrid();
     $("ask-summary").textContent = madeSummary(operation, from, cancelled);
     for (const id of made) await addCard(id);
     orderCards(made);
@@ -393,15 +434,15 @@ async function saveScore() {
   if (!S.dance) return;
   $("score-error").textContent = ""; S.badLine = null; gutter();
   try {
-    const response = await fetch(`/api/dances/${S.dance.id}/score`, { method: "PUT", body: $("score-text").value });
+    const response = await reach(`/api/dances/${S.dance.id}/score`, { method: "PUT", body: $("score-text").value });
     const data = await response.json();
     if (!response.ok) {
       $("score-error").textContent = data.error;
       if (data.line) selectLine($("score-text"), data.line);
       return;
     }
-    const job = await runJob(data);
-    if (job.result.dances) await openDance(job.result.dances[0]);
+    const from = S.dance.id;
+    await showMade(await runJob(data), from);
   } catch (error) { $("score-error").textContent = error.message; }
 }
 
@@ -438,7 +479,7 @@ async function rigUpload() {
     const id = await uploadOnce("rig", file), dance = S.dance.id;
     const blob = await withRig(id, async (map) => {
       const named = map ? `&map=${encodeURIComponent(JSON.stringify(map))}` : "";
-      const response = await fetch(`/api/dances/${dance}/download/bvh?rig=${encodeURIComponent(id)}${named}`);
+      const response = await reach(`/api/dances/${dance}/download/bvh?rig=${encodeURIComponent(id)}${named}`);
       if (!response.ok) throw refusal(await response.json().catch(() => ({})), response.status);
       return response.blob();
     });
@@ -590,8 +631,13 @@ async function refreshHistory() {
   const ul = document.createElement("ul");
   ul.append(...h.dances.filter((d) => !d.parents.length).map(branch));
   $("history").replaceChildren(ul);
-  const others = h.dances.filter((d) => !S.dance || d.id !== S.dance.id);
-  $("blend-with").replaceChildren(...others.map((d) => new Option(label(d), d.id)));
+  // Blend with: the other dances of the open one's meter (cocreate.blend joins one meter only; the first listed
+  // was the history's first dance whatever its meter, and a blend of a 2/4 corpus dance failed at the first click)
+  const meter = S.dance ? S.dance.grid.meter : null;
+  const others = h.dances.filter((d) => !S.dance || (d.id !== S.dance.id && d.meter === meter));
+  $("blend-with").replaceChildren(...(others.length ? others.map((d) => new Option(label(d), d.id))
+    : [new Option(`no other dance of ${meter} beats a bar`, "")]));
+  $("blend").disabled = !others.length;
   return h;
 }
 
@@ -631,21 +677,32 @@ async function followJobs(jobs) {
         const done = await runJob(job), cancelled = done.state === "cancelled";  // (runJob throws on a failure)
         if (done.result.video) {
           if (!cancelled && S.dance && S.dance.id === done.result.video) $("dl-mp4").hidden = false;
-        } else await showMade(job.kind, done.result.dances || [], asked.dance || "", cancelled);
+        } else await showMade(done, asked.dance || "");
       }
     } catch (error) { notice(error.message); }
   }
 }
 
 function fillAsk(settings) {
-  // The ask's form as the last ask left it (its words, length, tempo, seed, options and style).
-  for (const [field, id] of [["text", "ask-text"], ["bars", "ask-bars"], ["bpm", "ask-bpm"], ["seed", "ask-seed"],
-                             ["count", "ask-count"]]) {
+  // The ask's form as the last ask left it (its words, length, tempo, seed, options, style and music). Its music
+  // was lost: a reload showed "none (a tempo)" and the Bars field's 8 where the whole piece was asked, and Generate
+  // then danced 8 bars to a click. A corpus work is chosen again; an uploaded file, which a file field cannot be
+  // given, is kept as the file asked on (S.askedMusic, sent again while no other file is chosen).
+  for (const [field, id] of [["text", "ask-text"], ["bpm", "ask-bpm"], ["seed", "ask-seed"], ["count", "ask-count"]]) {
     if (settings[field] !== undefined && settings[field] !== null) $(id).value = settings[field];
   }
+  const music = settings.music || "", corpus = music.startsWith("corpus:");
+  $("ask-bars").value = settings.bars ?? (music ? "" : 8);  // with music, none asked: the whole piece
   if (settings.style && [...$("ask-style").options].some((o) => o.value === settings.style)) {
     $("ask-style").value = settings.style;
   }
+  S.askedMusic = music && !corpus ? music : null;
+  if (corpus) $("corpus-results").replaceChildren(new Option(music.replace("corpus:", ""), music));
+  $("corpus-results").value = corpus ? music : "";
+  document.querySelector(`input[name=music-source][value="${!music ? "" : corpus ? "corpus" : "upload"}"]`)
+    .checked = true;
+  $("music-chosen").textContent = music ? `${music.replace(/^corpus:|^u[0-9]+-/, "")} (the last ask's)` : "";
+  musicChosen();
 }
 
 // --- start -------------------------------------------------------------------------------------------------
@@ -674,6 +731,7 @@ async function init() {
   });
   $("music-file").addEventListener("change", () => {
     document.querySelector("input[name=music-source][value=upload]").checked = true; musicChosen();
+    S.askedMusic = null; $("music-chosen").textContent = "";  // this file now, not the last ask's
   });
   for (const radio of document.querySelectorAll("input[name=music-source]")) {
     radio.addEventListener("change", musicChosen);
@@ -702,11 +760,11 @@ async function init() {
   $("rig-map-file").addEventListener("change", rigMapFile);
   $("render").addEventListener("click", renderVideo);
   let state = await api("GET", "/api/state");
-  for (let tries = 0; !state.model_ready && tries < 120; tries++) {  // the model loads in the background
+  for (let tries = 0; !state.model_ready && !state.model_error && tries < 120; tries++) {  // loaded meanwhile
     notice("loading the model..."); await new Promise((r) => setTimeout(r, 500));
     state = await api("GET", "/api/state");
   }
-  notice("");
+  notice(state.model_error || "");  // a model that cannot be loaded is said at once, not waited for
   S.styles = state.styles; showStyles(state.adapters);
   $("adapter-file").addEventListener("change", adapterUpload);
   $("partner").hidden = !state.partner;  // HOOK: shown only when motiongpt.cocreate.duet is installed
