@@ -561,7 +561,7 @@ def test_no_request_names_a_file_outside_the_folder(site):
     answer = client.post("/api/start", json={"upload": "../../secret.txt"})
     assert answer.status_code == 404 and answer.json()["error"]
     answer = client.post("/api/start", json={"upload": "u9999-none.bvh", "fps": -60})  # the number first
-    assert answer.status_code == 400 and "fps must be from 1 to 1000" in answer.json()["error"]
+    assert answer.status_code == 400 and "its real frame rate must be from 1 to 1000" in answer.json()["error"]
 
 
 def test_uploads_are_limited_in_size_and_type(site, monkeypatch):
@@ -700,7 +700,7 @@ def test_cancel_and_bad_requests(site):
     studio.jobs.wait(blocker.id)
     job = studio.jobs.wait(queued["id"])
     assert cancelled["state"] == "cancelled" and job.state == "cancelled" and not job.result
-    for body, words in (({"bars": 0}, "bars must be from 1"), ({"bars": "many"}, "bars must be a whole number"),
+    for body, words in (({"bars": 0}, "Bars must be from 1"), ({"bars": "many"}, "Bars must be a whole number"),
                         ({"colour": "red"}, "not a setting"), ({"style": "tango"}, "style 'tango'")):
         answer = client.post("/api/ask", json=body)
         if answer.status_code == 202:  # the style is checked when the model is loaded: the job says so
@@ -733,6 +733,72 @@ def test_a_refusal_says_what_to_put_right_in_the_page(site):
     assert said["ask"] == "text: too long (10,010 characters; at most 2,000)"
     assert said["new words"] == "text: too long (10,000 characters; at most 2,000)"
     assert not any("'" in message for message in said.values())  # no key of the API quoted
+
+
+def test_a_setting_out_of_range_is_said_by_its_label_in_the_page(site):
+    """A setting out of range, or not a number, was said by the API's key ("count must be from 1 to 12", "bpm
+    must be ..."), which the page shows nowhere: it is said by the field's label (Options, Tempo, Bars, Continue
+    by ... bars, Bars ... to ...)."""
+    client, dance = site["client"], site["ask"].result["dances"][0]
+    said = {}
+    for name, url, body in (("options", "/api/ask", {"count": 20}), ("tempo", "/api/ask", {"bpm": 500}),
+                            ("bars", "/api/ask", {"bars": "many"}), ("seed", "/api/ask", {"seed": -1}),
+                            ("continue", f"/api/dances/{dance}/continue", {"bars": -2}),
+                            ("regenerate", f"/api/dances/{dance}/regenerate", {"first": "one", "last": 2})):
+        answer = client.post(url, json=body)
+        assert answer.status_code == 400, answer.text
+        said[name] = answer.json()["error"]
+    assert said == {"options": "Options must be from 1 to 12, not 20",
+                    "tempo": "Tempo must be from 30 to 300, not 500",
+                    "bars": "Bars must be a whole number, not 'many'",
+                    "seed": "Seed must be from 0 to 2147483647, not -1",
+                    "continue": "Continue by ... bars must be from 1 to 64, not -2",
+                    "regenerate": "Bars ... to ... must be a whole number, not 'one'"}
+
+
+def test_translate_without_a_style_is_refused_in_the_pages_words(site):
+    """Where the model knows no styles (and no adapter was added) the page's style list beside Translate is empty
+    and it sends none: the job failed with the library's "give a style the model knows or an adapter folder",
+    the command line's words. It is refused as it is asked, saying where a style is chosen or added."""
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]
+    before = studio.folder.dance_ids()
+    for body in ({"style": ""}, {}):
+        answer = client.post(f"/api/dances/{dance}/translate", json=body)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == ("translate into which style? choose one beside Translate (the model's "
+                                          "styles, or a style adapter added under Add a style adapter)")
+    assert studio.folder.dance_ids() == before
+
+
+def test_translate_says_which_bar_it_is_writing(site):
+    """Translate said "translate: writing" for the whole of its 12 s; it writes bar by bar (``cocreate.translate``'s
+    ``on_bar``), and its progress says bar k of N, rising, as it goes."""
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]  # 3 bars
+    done = run(site, client.post(f"/api/dances/{dance}/translate", json={"style": "salsa", "seed": 3}))
+    said = [message for message, *_ in done["marks"] if message.startswith("translate: bar")]
+    assert said == ["translate: bar 1 of 3", "translate: bar 2 of 3", "translate: bar 3 of 3"]
+    [styled] = done["result"]["dances"]
+    assert "on_bar" not in json.loads((studio.folder.dance_path(styled) / "lineage.json").read_text())["settings"]
+
+
+def test_music_shorter_than_the_bars_asked_says_what_to_do_in_the_page(site):
+    """Music of 4 bars asked for 8 (the Bars field's default) failed with "the music has 4 bars, fewer than the 8
+    asked for", saying nothing of what to do: it says to ask for fewer under Bars, or none for the whole piece,
+    which dances all 4."""
+    from music21 import note, stream
+
+    client, studio = site["client"], site["studio"]
+    midi = site["root"] / "short.mid"
+    stream.Stream([note.Note("E4", quarterLength=1) for _ in range(16)]).write("midi", fp=str(midi))
+    name = client.put("/api/upload?kind=music&name=short.mid", content=midi.read_bytes()).json()["upload"]
+    answer = client.post("/api/ask", json={"music": name, "count": 1, "bars": 8})
+    job = studio.jobs.wait(answer.json()["id"], 120)
+    assert job.state == "failed" and job.error == ("the music has 4 bars, fewer than the 8 asked for: ask for 4 or "
+                                                   "fewer under Bars, or leave Bars empty to dance the whole piece")
+    whole = run(site, client.post("/api/ask", json={"music": name, "count": 1}))
+    assert len(client.get(f"/api/dances/{whole['result']['dances'][0]}").json()["bars"]) == 4
 
 
 def test_bars_that_are_not_the_dances_are_refused_at_once(site):

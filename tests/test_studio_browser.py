@@ -721,7 +721,7 @@ def test_a_refusal_is_not_left_beside_the_next_result(tmp_path):
         wait(driver, _idle, 60, "the job's end")
         after = driver.find_element(By.ID, "notice").text
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/continue - " not in e["message"]]
-    assert said == ["bars must be from 1 to 64, not -2"] and longer and after == ""
+    assert said == ["Continue by ... bars must be from 1 to 64, not -2"] and longer and after == ""
     assert not errors, errors
 
 
@@ -890,3 +890,107 @@ def test_a_reload_keeps_the_music_the_last_ask_was_on(tmp_path):
     assert form == ["upload", "", "tune.mid (the last ask's)", False] and notice == ""
     assert again["music"] == first["music"] and "bars" not in again and "bpm" not in again
     assert len(list((studio.folder.root / "uploads").iterdir())) == 1  # not uploaded again
+
+
+def test_short_music_is_danced_whole_without_a_length_typed(tmp_path):
+    """A tune of 4 bars chosen with the Bars field left at its 8 was refused ("the music has 4 bars, fewer than
+    the 8 asked for"): the 8 was sent with any music. Bars follows the music while the person has typed no length
+    (empty: the whole piece), after a reload too (the last ask's 8 bars without music were not typed), so the tune
+    is danced whole; without music it is 8 again."""
+    from music21 import note, stream
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio import views
+    from motiongpt.studio.browser import wait
+
+    stream.Stream([note.Note("C4", quarterLength=1) for _ in range(16)]).write("midi", fp=str(tmp_path / "tune.mid"))
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def made(n):  # the n-th dance written, or the ask's refusal
+        return lambda d: len(studio.folder.dance_ids()) == n and _idle(d) or "asked for" in d.find_element(
+            By.ID, "notice").text
+
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-count": 1})  # 8 bars, no music
+        wait(driver, made(1), 120, "the dance without music")
+        driver.refresh()
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page again")
+        driver.find_element(By.ID, "music-file").send_keys(str(tmp_path / "tune.mid"))
+        bars_with_music = driver.find_element(By.ID, "ask-bars").get_property("value")
+        driver.find_element(By.ID, "generate").click()
+        wait(driver, made(2), 120, "the dance on the tune, or its refusal")
+        notice = driver.find_element(By.ID, "notice").text
+        driver.find_element(By.CSS_SELECTOR, "input[name=music-source][value='']").click()
+        bars_without = driver.find_element(By.ID, "ask-bars").get_property("value")
+    assert notice == "" and bars_with_music == "" and bars_without == "8"
+    plain, tune = studio.folder.dance_ids()
+    assert [len(views.dance_view(studio.folder, d)["bars"]) for d in (plain, tune)] == [8, 4]
+
+
+def test_a_reload_keeps_the_rig_the_last_ask_was_on(tmp_path):
+    """A reload kept the last ask's music but not its rig: Generate after it danced on the default body, the
+    person's character lost. The rig is said beside its field and asked on again (not uploaded again) until None
+    beside it is clicked."""
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+
+    import laban
+    from motiongpt.studio.browser import wait
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "first_phrase.laban"
+    laban.write_bvh(laban.decode(laban.Score.load(example)), tmp_path / "hero.bvh")
+    app = _studio(tmp_path)
+    studio = app.state.studio
+
+    def asks():
+        return studio.folder.read_state()["asks"]
+
+    def made(n):
+        return lambda d: len(asks()) == n and len(studio.folder.dance_ids()) == n and _idle(d)
+
+    with _page(app, tmp_path) as driver:
+        driver.find_element(By.ID, "ask-rig").send_keys(str(tmp_path / "hero.bvh"))
+        _ask(driver, **{"ask-bars": 1, "ask-count": 1})
+        wait(driver, made(1), 120, "the dance on the rig")
+        driver.refresh()
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.ready"), 120, "the page again")
+        said = driver.find_element(By.ID, "rig-chosen").text
+        driver.find_element(By.ID, "generate").click()
+        wait(driver, made(2), 120, "the dance asked again")
+        driver.find_element(By.ID, "rig-none").click()
+        driver.find_element(By.ID, "generate").click()
+        wait(driver, made(3), 120, "the dance on no rig")
+        notice = driver.find_element(By.ID, "notice").text
+    first, again, plain = (ask["settings"] for ask in asks())
+    assert said == "hero.bvh (the last ask's)" and notice == ""
+    assert again["rig"] == first["rig"] and "rig" not in plain
+    assert len(list((studio.folder.root / "uploads").iterdir())) == 1  # not uploaded again
+
+
+def test_a_dance_named_in_the_address_bar_is_opened(tmp_path):
+    """#dance=ID changed in the address bar (or Back to an earlier one) without a reload opened nothing: only a
+    reload read the address. The page opens the dance it names, and goes back to the options when it names none."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    with _page(app, tmp_path) as driver:
+        _ask(driver, **{"ask-bars": 1, "ask-count": 2})
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".card.ready")) == 2 and _idle(d), 120,
+             "the options")
+        first, second = app.state.studio.folder.dance_ids()
+        opened = []
+        for dance in (second, first):
+            driver.execute_script("location.hash = arguments[0]", f"#dance={dance}")
+            opened.append(wait(driver, lambda d: _opened(d) == dance and dance, 60, f"dance {dance} open"))
+        driver.execute_script("location.hash = ''")
+        closed = wait(driver, lambda d: _opened(d) is None and d.find_element(By.ID, "dance-panel").get_attribute(
+            "hidden") is not None, 30, "the options again")
+        driver.execute_script("location.hash = '#dance=9999'")
+        refused = wait(driver, lambda d: d.find_element(By.ID, "notice").text, 30, "the refusal")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/9999" not in e["message"]]
+    assert opened == [second, first] and closed and "9999" in refused
+    assert not errors, errors

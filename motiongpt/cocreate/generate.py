@@ -106,6 +106,15 @@ class MusicTooLong(CocreateError):
         self.bars, self.most = bars, MOST_BARS
 
 
+class MusicTooShort(CocreateError):
+    """Music of fewer bars (``have``) than the bars ``asked`` for: the studio says what to do about it in the page's
+    words (its Bars field)."""
+
+    def __init__(self, have: int, asked: int):
+        super().__init__(f"the music has {have} bar{'s' * (have != 1)}, fewer than the {asked} asked for")
+        self.have, self.asked = have, asked
+
+
 def steps_named(name: str | None, music) -> str:
     """Where a dance's steps land, by name (``STEPS_ON``): ``name``, or by default on the beat with music and
     anywhere without."""
@@ -276,7 +285,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
             raise CocreateError(f"the music's beats end at {grid.times[-1]:.2f} s, "
                                 f"before the {seconds:g} s asked for")
     if bars is not None and bars > have:
-        raise CocreateError(f"the music has {have} bar{'s' * (have != 1)}, fewer than the {bars} asked for")
+        raise MusicTooShort(have, bars)
     if bars is None and have > MOST_BARS:
         raise MusicTooLong(have)
     rows = music_controls(loaded, features, grid, bars or have) if features is not None and controls else None

@@ -30,10 +30,11 @@ TOLERANCE = 0.125  # beats: a support this close to the source's starts on its b
 
 def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: int = 0,
               temperature: float = 1.0, candidates: int = CANDIDATES, push: bool = True,
-              style_guidance: float = STYLE_GUIDANCE) -> Dance:
+              style_guidance: float = STYLE_GUIDANCE, on_bar=None) -> Dance:
     """``dance`` danced in ``style`` (a name the model knows; None when ``loaded`` carries a style adapter, named
     in ``loaded.versions['adapter']``), the style followed with ``style_guidance`` (1: the model as it is; an
-    adapter's style is in its weights, not a condition, and is not guided)."""
+    adapter's style is in its weights, not a condition, and is not guided). ``on_bar(k, total)`` is called as
+    each bar is chosen (k from 1): the studio's progress, the whole taking seconds a bar."""
     from motiongpt.conditioning.controls import controls_from_score
     from motiongpt.grammar import ScoreGrammar
     from motiongpt.model.conditions import control_rows
@@ -63,6 +64,8 @@ def translate(dance: Dance, loaded: Loaded, style: str | None = None, *, seed: i
         best = int(np.argmax(fits))  # the first of the best
         ids = vocabulary.encode(drawn[best])[:-1]  # the bars so far, as a score the grammar reads again
         matched.append(fits[best])
+        if on_bar is not None:
+            on_bar(bar + 1, total)
     score = vocabulary.to_score(ids + [vocabulary.eos_id], grid, source.title)
     kept = support_beats_kept(source, score)
     name = style or loaded.style or loaded.versions.get("adapter")

@@ -23,6 +23,9 @@ from .jobs import Cancelled, Job, Jobs
 LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.0, 300.0),
           "strength": (0.0, 1.0), "temperature": (0.1, 2.0), "fps": FRAME_RATES, "meter": (1, MAX_BEATS_PER_BAR)}
 MAX_TEXT = 2000  # characters of a request's text (words, a music or upload name)
+# A setting out of range, or not a number, is said by the page's label for it (index.html), not by the API's key:
+# "count must be from 1 to 12" named nothing a person sees ("Options"). A request may label a key its own way.
+LABELS = {"bars": "Bars", "bpm": "Tempo", "seed": "Seed", "count": "Options", "fps": "its real frame rate"}
 
 
 def partner_available() -> bool:
@@ -178,7 +181,7 @@ class Studio:
 
         def work(job: Job) -> None:
             from motiongpt.cocreate import generate, quality
-            from motiongpt.cocreate.generate import MusicTooLong, phrases_in
+            from motiongpt.cocreate.generate import MusicTooLong, MusicTooShort, phrases_in
 
             job.step(0.02, "loading the model" if not style or not style.startswith(ADAPTER) else
                      f"loading the style adapter {style[len(ADAPTER):]}")
@@ -223,6 +226,9 @@ class Studio:
             except MusicTooLong as error:  # the library's says the command line's --bars or --seconds
                 raise StudioError(f"the music has {error.bars} bars, more than a dance's {error.most}: say how many "
                                   "of them to dance under Bars") from None
+            except MusicTooShort as error:  # the library's names no field of the page
+                raise StudioError(f"{error}: ask for {error.have} or fewer under Bars, or leave Bars empty to dance "
+                                  "the whole piece") from None
             if count > 1:
                 job.step(0.9, "ranking")
                 figures = quality(dances)  # the ranking of motiongpt.cocreate.rank, kept in studio.json
@@ -281,7 +287,9 @@ class Studio:
                  "partner": dict(seed=int)}
         if operation not in kinds:
             raise StudioError(f"{operation!r}: not something the studio does to a dance", 404)
-        s = _settings(settings, **kinds[operation])
+        labels = {"continue": {"bars": "Continue by ... bars"},
+                  "regenerate": {"first": "Bars ... to ...", "last": "Bars ... to ..."}}.get(operation)
+        s = _settings(settings, labels, **kinds[operation])
         other = self.folder.dance_path(s["other"]) if operation == "blend" and "other" in s else None
         if operation == "blend" and other is None:
             raise StudioError("blend with which dance? choose one beside Blend")
@@ -289,7 +297,10 @@ class Studio:
             raise StudioError("regenerate which bars? give the first and the last (Bars ... to ...)")
         if operation == "regenerate" and self._loaded is not None:
             _bars_of(path, self._loaded.model.vocabulary, s["first"], s["last"])
-        if operation == "translate" and str(s.get("style", "")).startswith(ADAPTER):
+        if operation == "translate" and not s.get("style"):  # the library's asks for an adapter folder
+            raise StudioError("translate into which style? choose one beside Translate (the model's styles, or a "
+                              "style adapter added under Add a style adapter)")
+        if operation == "translate" and s["style"].startswith(ADAPTER):
             self.folder.adapter_path(s["style"][len(ADAPTER):])  # an unknown adapter is one line now
         if operation == "partner" and not partner_available():
             raise StudioError("a partner needs motiongpt.cocreate.duet, which is not installed here", 501)
@@ -317,7 +328,10 @@ class Studio:
             elif operation == "translate":
                 target = s.get("style")
                 named = None if target and target.startswith(ADAPTER) else target  # an adapter carries its style
-                made = [cocreate.translate(dance, self.loaded(target), named, seed=seed, **t)]
+                # its bars are written one by one: the progress line says which (it said "writing" for 12 s)
+                made = [cocreate.translate(dance, self.loaded(target), named, seed=seed, **t,
+                                           on_bar=lambda k, n: job.step(0.1 + 0.5 * k / n,
+                                                                        f"translate: bar {k} of {n}"))]
             else:
                 child, couple = self._partner(dance, loaded, seed)
                 made = [child]
@@ -501,9 +515,10 @@ def _missing(error) -> str:
            "installed again"
 
 
-def _settings(given, **kinds) -> dict:
+def _settings(given, labels: dict | None = None, **kinds) -> dict:
     """The request's settings of the known ``kinds`` (a type each), converted and checked against ``LIMITS``;
-    anything unknown or out of range is one line."""
+    anything unknown or out of range is one line, naming the setting as the page labels it (``LABELS``, updated
+    by ``labels``)."""
     if not isinstance(given, dict):
         raise StudioError("send the settings as a JSON object")
     out = {}
@@ -517,15 +532,23 @@ def _settings(given, **kinds) -> dict:
             if value != {}:
                 out[key] = part_joints(value, key)
             continue
+        label = {**LABELS, **(labels or {})}.get(key, key)
         try:
             if kind is int and (isinstance(value, bool) or float(value) != int(float(value))):
                 raise ValueError
             value = kind(int(float(value))) if kind is int else kind(value)
         except (TypeError, ValueError):
-            raise StudioError(f"{key} must be {'a whole number' if kind is int else 'a number' if kind is float else 'text'}, not {value!r}") from None
+            wanted = "a whole number" if kind is int else "a number" if kind is float else "text"
+            raise StudioError(f"{label} must be {wanted}, not {value!r}") from None
         if kind is str and len(value) > MAX_TEXT:
             raise StudioError(f"{key}: too long ({len(value):,} characters; at most {MAX_TEXT:,})")
         if key in LIMITS and not LIMITS[key][0] <= value <= LIMITS[key][1]:
-            raise StudioError(f"{key} must be from {LIMITS[key][0]:g} to {LIMITS[key][1]:g}, not {value:g}")
+            low, high = (_number(x) for x in LIMITS[key])
+            raise StudioError(f"{label} must be from {low} to {high}, not {_number(value)}")
         out[key] = value
     return out
+
+
+def _number(x) -> str:
+    """A number as a person writes it: a whole number whole (the seed's top was "2.14748e+09"), a float shortest."""
+    return f"{x:g}" if isinstance(x, float) else str(x)

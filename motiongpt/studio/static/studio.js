@@ -215,6 +215,7 @@ async function ask(event) {
     if (!music) settings.bpm = $("ask-bpm").value;  // music sets the tempo; its length is the bars asked, or all
     const rig = $("ask-rig").files[0];
     if (rig) { notice("uploading " + rig.name); settings.rig = await uploadOnce("rig", rig); }
+    else if (S.askedRig) settings.rig = S.askedRig;  // the rig the last ask was on (a reload: see fillAsk)
     notice("");
     const job = await withRig(settings.rig, (map) => {  // the clock starts at the request taken
       S.askStarted = performance.now();
@@ -665,6 +666,16 @@ async function restore(state, h) {
   else if (named) closeDance();
 }
 
+async function addressed() {
+  // The address changed by hand (#dance=ID typed, or Back to an earlier one) opens that dance, as a reload would;
+  // it opened nothing. The page's own changes (openDance, closeDance) use replaceState, which fires no hashchange.
+  const named = /^#dance=([0-9]{4,6})$/.exec(location.hash);
+  try {
+    if (named && (!S.dance || S.dance.id !== named[1])) await openDance(named[1]);
+    else if (!location.hash && S.dance) closeDance();
+  } catch (error) { notice(error.message); }
+}
+
 async function followJobs(jobs) {
   // One worker runs the jobs in order: each is followed in turn, its result shown as the page that asked for it
   // would have shown it (a job says what it was asked: its settings and the dance it works on).
@@ -693,6 +704,8 @@ function fillAsk(settings) {
   }
   const music = settings.music || "", corpus = music.startsWith("corpus:");
   $("ask-bars").value = settings.bars ?? (music ? "" : 8);  // with music, none asked: the whole piece
+  // a length asked is kept (musicChosen), but not the 8 every ask without music sends unless another is typed
+  S.barsTyped = settings.bars !== undefined && settings.bars !== null && !(settings.bars === 8 && !music);
   if (settings.style && [...$("ask-style").options].some((o) => o.value === settings.style)) {
     $("ask-style").value = settings.style;
   }
@@ -703,15 +716,29 @@ function fillAsk(settings) {
     .checked = true;
   $("music-chosen").textContent = music ? `${music.replace(/^corpus:|^u[0-9]+-/, "")} (the last ask's)` : "";
   musicChosen();
+  // Its rig likewise (a reload asked on no rig, the person's character lost): the upload is asked on again, with
+  // the map its body parts were named by (S.rigMaps), until another rig is chosen or None beside it is clicked.
+  S.askedRig = settings.rig || null;
+  if (settings.rig && settings.map) S.rigMaps.set(settings.rig, settings.map);
+  rigChosen(settings.rig ? `${settings.rig.replace(/^u[0-9]+-/, "")} (the last ask's)` : "");
+}
+
+function rigChosen(said) {
+  // The rig the ask is performed on, when it is not the file field's (the last ask's, after a reload).
+  $("rig-chosen").textContent = said;
+  $("rig-none").hidden = !said;
 }
 
 // --- start -------------------------------------------------------------------------------------------------
 
 function musicChosen() {
-  // Music sets the tempo (the field is not sent then); the length is the bars asked for, or the whole piece.
+  // Music sets the tempo (the field is not sent then); the length is the bars asked for, or the whole piece. A
+  // length the person has not typed follows the music: the whole piece with music (empty), 8 bars without. The 8
+  // left in the field asked 8 bars of any music, and a tune of 4 was refused ("fewer than the 8 asked for").
   const music = document.querySelector("input[name=music-source]:checked").value !== "";
   $("ask-bpm").disabled = music;
   $("ask-bars").placeholder = music ? "all" : "8";
+  if (!S.barsTyped) $("ask-bars").value = music ? "" : "8";
 }
 
 async function init() {
@@ -736,6 +763,9 @@ async function init() {
   for (const radio of document.querySelectorAll("input[name=music-source]")) {
     radio.addEventListener("change", musicChosen);
   }
+  $("ask-bars").addEventListener("input", () => { S.barsTyped = true; });
+  $("ask-rig").addEventListener("change", () => { S.askedRig = null; rigChosen(""); });  // this file now
+  $("rig-none").addEventListener("click", () => { S.askedRig = null; $("ask-rig").value = ""; rigChosen(""); });
   $("start").addEventListener("click", startFrom);
   $("play-all").addEventListener("click", () => { S.dance = null; play(); });
   $("stop-all").addEventListener("click", stop);
@@ -773,6 +803,7 @@ async function init() {
   const returned = () => { if (!document.hidden) refreshHistory().catch(() => {}); };
   window.addEventListener("focus", returned);
   document.addEventListener("visibilitychange", returned);
+  window.addEventListener("hashchange", addressed);
   document.body.dataset.ready = "1";
   followJobs(state.jobs);
 }
