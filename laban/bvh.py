@@ -123,15 +123,16 @@ def read_bvh(path: str | os.PathLike, scale: float | None = None, drop_tpose: bo
 def read_skeleton(path: str | os.PathLike, scale: float | None = None) -> Skeleton:
     """The skeleton of a BVH file, in metres, y up, with the file's units and axes kept as ``read_bvh`` reads
     them: a rig that a dance is written onto (``--skeleton``). Only the hierarchy is read: a rig is its joints and
-    rest pose, so an export with no frames (``Frames: 0``, a rest pose alone) performs as a capture's skeleton
-    does, and a long capture's frames cost nothing. ``scale`` as ``read_bvh``'s."""
+    rest pose, so an export with no frames (``Frames: 0``, a rest pose alone, or no MOTION section at all: a
+    hierarchy exported alone) performs as a capture's skeleton does, and a long capture's frames cost nothing.
+    ``scale`` as ``read_bvh``'s."""
     path = Path(path)
     if scale is not None and not 0 < scale < np.inf:
         raise MotionFileError(path, f"scale must be a positive number, not {scale}")
     try:
         with open(path, "rb") as stream:
             words = _HeaderWords(stream, path)
-            joints = _read_hierarchy(words, path)
+            joints = _read_hierarchy(words, path, rig=True)
     except OSError as error:
         raise MotionFileError(path, f"cannot read: {error.strerror}") from None
     if not any(joint.channels for joint in joints):
@@ -261,9 +262,10 @@ def _skeleton(joints: list[_Joint]) -> Skeleton:
                                if joint.end_site is not None})
 
 
-def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:
+def _read_hierarchy(words: _HeaderWords, path: Path, rig: bool = False) -> list[_Joint]:
     """Joints in file order (parents first), reading up to and including MOTION; a stack of open joints instead
-    of recursion, so that no nesting depth can overflow."""
+    of recursion, so that no nesting depth can overflow. A ``rig`` (``read_skeleton``) may end with its hierarchy,
+    whole: a capture (``read_bvh``) may not, since a file cut short after it is a capture whose frames are lost."""
     first = words.peek()
     if first is None:
         raise MotionFileError(path, "empty file", 1)
@@ -278,6 +280,10 @@ def _read_hierarchy(words: _HeaderWords, path: Path) -> list[_Joint]:
             if open_joints:
                 raise MotionFileError(path, f"unbalanced braces: the file ends inside joint "
                                             f"{joints[open_joints[-1]].name!r}", words.line + 1)
+            if rig and not joints:
+                raise MotionFileError(path, "the hierarchy has no ROOT joint", words.line + 1)
+            if rig:
+                return joints
             raise MotionFileError(path, "missing MOTION after the hierarchy", words.line + 1)
         word = words.next("a keyword")
         keyword = word.upper()

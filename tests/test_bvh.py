@@ -663,7 +663,8 @@ def rig_file(rows, path: Path, unit: float = 1.0, z_up: bool = False, every_join
 
 def test_a_rig_is_read_from_its_hierarchy_alone_as_its_capture_reads(trials, tmp_path):
     """``read_skeleton`` gives the skeleton ``read_bvh`` gives, in metres, y up, the file's units and axes kept
-    (CMU units; Blender's z up in centimetres), without the frames: a rig exported with none ('Frames: 0'), which
+    (CMU units; Blender's z up in centimetres), without the frames: a rig exported with none ('Frames: 0'), or
+    with no MOTION section at all (its hierarchy alone, refused as "missing MOTION" until 2026-12-07), which
     ``read_bvh`` refuses as a motion, is a skeleton to dance on."""
     from laban.bvh import read_skeleton
     from test_bodyparts import ANIMATORS_RIGS
@@ -671,12 +672,15 @@ def test_a_rig_is_read_from_its_hierarchy_alone_as_its_capture_reads(trials, tmp
     z_up = rig_file(ANIMATORS_RIGS["mixamo"][0](), tmp_path / "z.bvh", 0.01, z_up=True, every_joint=True)
     for path in (trials["05_01"].path, z_up):
         lines = path.read_text().splitlines()
-        rest = tmp_path / f"rest-{path.name}"
+        rest, alone = tmp_path / f"rest-{path.name}", tmp_path / f"alone-{path.name}"
         rest.write_text("\n".join(lines[:lines.index("MOTION") + 1] + ["Frames: 0", "Frame Time: 0.0333"]) + "\n")
+        alone.write_text("\n".join(lines[:lines.index("MOTION")]) + "\n")
         with pytest.raises(MotionFileError, match="zero frames"):
             read_bvh(rest)
+        with pytest.raises(MotionFileError, match="missing MOTION"):  # a capture cut short is not read as one
+            read_bvh(alone)
         captured = read_bvh(path).skeleton
-        for skeleton in (read_skeleton(path), read_skeleton(rest)):
+        for skeleton in (read_skeleton(path), read_skeleton(rest), read_skeleton(alone)):
             assert (skeleton.names, skeleton.channels, skeleton.unit, skeleton.up) == \
                 (captured.names, captured.channels, captured.unit, captured.up)
             assert np.allclose(skeleton.offsets, captured.offsets) and skeleton.end_sites.keys() == \

@@ -127,7 +127,7 @@ def test_the_command_line_builds_shows_and_fails_in_one_line(folder, tmp_path, c
     assert main(["corpus", "build", str(work), "-o", str(out), "--manifest", str(work / "manifest.csv"), "-q",
                  "--jobs", "2"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("motiongpt: error: broken: ")
+    assert len(err) == 1 and err[0].startswith(f"motiongpt: error: {work / 'broken.bvh'}:3: file ends where")
     assert sorted(t.name for t in Corpus.load(out)) == sorted(TINY)  # the others are indexed
     assert main(["corpus", "show", str(out)]) == 0
     shown = capsys.readouterr().out
@@ -135,6 +135,25 @@ def test_the_command_line_builds_shows_and_fails_in_one_line(folder, tmp_path, c
     assert main(["corpus", "show", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "not a corpus" in err
+
+
+def test_a_take_that_fails_is_named_once(tmp_path, capsys):
+    """A file given to ``corpus build`` that is no capture is one line naming it once: "afile: afile: unknown
+    motion format" until 2026-12-07 (the take's name before the reader's line, which names the file already)."""
+    (tmp_path / "afile").write_text("hello\n")
+    assert main(["corpus", "build", str(tmp_path / "afile"), "-o", str(tmp_path / "corpus"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"motiongpt: error: {tmp_path / 'afile'}: unknown motion format") and err.count("\n") == 1
+    assert err.count("afile") == 1 and not (tmp_path / "corpus").exists()
+
+
+def test_a_corpus_of_one_take_is_counted_in_the_singular(trials, tmp_path, capsys):
+    """``corpus build`` and ``corpus show`` of one take said "1 takes" (until 2026-12-07)."""
+    shutil.copy(trials["05_02"].path, tmp_path / "05_02.bvh")
+    assert main(["corpus", "build", str(tmp_path / "05_02.bvh"), "-o", str(tmp_path / "c")]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'c'}: 1 take (1 tokenized, 0 reused, 0 failed), ")
+    assert main(["corpus", "show", str(tmp_path / "c")]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'c'}: 1 take, ")
 
 
 def test_takes_on_a_rig_whose_joints_say_nothing_are_built_with_map(trials, tmp_path, capsys):

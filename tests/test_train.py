@@ -350,6 +350,8 @@ def test_a_corpus_built_on_a_finer_grid_trains_on_its_own_vocabulary(trials, tmp
     train_ = ["train", "--corpus", str(tmp_path / "c8"), "--config", str(tmp_path / "tiny.json"), "--max-steps", "1",
               "--quiet", "-o"]
     assert main([*train_, str(tmp_path / "run")]) == 0, capsys.readouterr().err
+    said = capsys.readouterr().out  # one step on one take, counted in the singular ("trained 1 steps" before)
+    assert said.startswith(f"{tmp_path / 'run' / 'model'}: trained 1 step on ") and said.endswith(" of 1 take\n"), said
     model = MotionGPT.from_pretrained(tmp_path / "run" / "model")
     assert model.vocabulary == Vocabulary(subdivision=8) and model.config.vocab_size == len(model.vocabulary)
     halves = Vocabulary(subdivision=2)

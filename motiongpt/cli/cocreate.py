@@ -223,14 +223,15 @@ def run_history(args: argparse.Namespace) -> int:
         return 0
     from motiongpt.cocreate.history import made_again
 
-    cache, outcomes = {}, []
+    cache, outcomes, damaged = {}, [], []
 
     def note(node) -> str:
         same, why = made_again(node, cache)
         outcomes.append(same)
         return why
 
-    print(format_history(args.folder, note))
+    print(format_history(args.folder, note, damaged))
+    outcomes += [False] * len(damaged)  # a dance that cannot be read cannot be made again (made_again's False)
     made = [o for o in outcomes if o is not None]
     print(f"{sum(made)} of {len(made)} dances made again the same ({len(outcomes) - len(made)} not made again)")
     return 0 if all(made) else 1

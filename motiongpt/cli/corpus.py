@@ -57,18 +57,25 @@ def run_build(args: argparse.Namespace) -> int:
                   progress=not args.quiet, mapping=common.mapping(args.map))
     if not args.quiet:
         print(f"{built.summary(args.output)} ({args.jobs} worker{'s' * (args.jobs > 1)})")
+    files = {s.name: str(s.path) for s in sources}
     for name, message in built.warnings:
-        print(f"motiongpt: warning: {name}: {message}", file=sys.stderr)
+        print(f"motiongpt: warning: {_named(name, files[name], message)}", file=sys.stderr)
     for name, message in built.failures:
-        print(f"motiongpt: error: {name}: {message}", file=sys.stderr)
+        print(f"motiongpt: error: {_named(name, files[name], message)}", file=sys.stderr)
     return 2 if built.failures else 0
+
+
+def _named(name: str, path: str, message: str) -> str:
+    """A take's line, named once: by its file where the message starts with it (a reader's error names the file
+    and its line), else by the take's name (``corpus build afile`` said "afile: afile: unknown motion format")."""
+    return message if message.startswith(path) else f"{name}: {message}"
 
 
 def run_show(args: argparse.Namespace) -> int:
     from motiongpt.data.corpus import SPLITS, Corpus
 
     corpus = Corpus.load(args.corpus)
-    print(f"{args.corpus}: {len(corpus)} takes, {sum(t.seconds for t in corpus) / 60:.1f} min, "
+    print(f"{args.corpus}: {common.counted(len(corpus), 'take')}, {sum(t.seconds for t in corpus) / 60:.1f} min, "
           f"{sum(t.tokens for t in corpus):,} tokens (vocabulary version {corpus.vocabulary_version}, 1/"
           f"{corpus.subdivision} beat)")
     for key, label in ((lambda t: t.split, "split"), (lambda t: t.style or "(no style)", "style")):

@@ -80,8 +80,8 @@ def add_render_parser(commands) -> None:
                      help="the staff beside the dancer (the first motion tokenized; always there for a score)")
     time = ren.add_mutually_exclusive_group()
     time.add_argument("--bpm", type=common.bpm,
-                      help="tempo of the staff and contact-sheet beats (default: the beats file beside the motion, "
-                           "else the motion's pulse)")
+                      help="tempo of the staff and contact-sheet beats of a first input that is a motion (a score "
+                           "has its own; default: the beats file beside the motion, else the motion's pulse)")
     time.add_argument("--beats", type=Path, help="a beats file for the first motion (default: dance.beats beside it)")
     ren.add_argument("--fps", type=common.fps,
                      help="the capture's real frame rate, when its header is wrong (salsa: 60)")
@@ -110,6 +110,12 @@ def render(args: argparse.Namespace) -> int:
     mapping = common.mapping(args.map)
     from laban import Score, beat_grid, read_motion, recognised, tokenize
     from laban.io import is_motion_file
+
+    timed = "--bpm" if args.bpm is not None else "--beats" if args.beats is not None else None
+    if timed and not is_motion_file(args.inputs[0], named=True):  # (was passed over in silence: the score's own
+        # beats were drawn, not the ones asked for)
+        raise LabanError(f"{timed} gives the first motion its beats; {args.inputs[0]} is a score, which has its own "
+                         "(its tempo and meter)")
     from laban.timing import beats_path, read_beats
     from viz.render import render as draw
 
@@ -117,7 +123,10 @@ def render(args: argparse.Namespace) -> int:
     # must not pass unseen where neither is drawn (a video alone) when the same file fails the command with --staff.
     given = read_beats(args.beats) if args.beats is not None else None
 
-    dancers, score = [], None
+    # The staff and the beats are the first dancer's, as --staff's help and the beats' say: a score given after a
+    # motion, or second of two, put its own staff beside the first dancer and cut a contact sheet short at its
+    # beats (until 2026-12-07). A later score is danced, and still brings a staff: the first dancer's.
+    dancers, score, scored = [], None, False
     for path in args.inputs:
         if is_motion_file(path, named=True):
             motion = read_motion(path, scale=args.scale, frame_rate=args.fps)
@@ -129,12 +138,14 @@ def render(args: argparse.Namespace) -> int:
             from laban.decoder import DecodeError
             from laban.errors import naming
 
-            score = Score.load(path)
+            given_score = Score.load(path)
             try:
-                dancers.append(decode(score, fps=args.rate, seed=args.seed))
+                dancers.append(decode(given_score, fps=args.rate, seed=args.seed))
             except DecodeError as error:  # the score that cannot be performed named, as decode names it
                 raise naming(path, error) from None
-    if score is None and (args.staff or suffix == ".png"):
+            score = given_score if len(dancers) == 1 else score
+            scored = True
+    if score is None and (args.staff or scored or suffix == ".png"):
         first = args.inputs[0]
         if given is None and args.bpm is None and beats_path(first).is_file():
             given = read_beats(beats_path(first))  # the meter it counts

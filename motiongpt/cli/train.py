@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
     shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
                     devices=args.devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
     if shipped is not None:  # (None in a distributed run's other processes: one line for the one model)
-        print(f"{shipped}: trained {settings.max_steps} steps on {len(examples)} windows of {len(takes)} takes")
+        print(f"{shipped}: trained {common.counted(settings.max_steps, 'step')} on "
+              f"{common.counted(len(examples), 'window')} of {common.counted(len(takes), 'take')}")
     return 0
 
 

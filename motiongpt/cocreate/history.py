@@ -25,10 +25,12 @@ class Node:
     parents: list["Node"] = field(default_factory=list)
 
 
-def find_dances(root: str | Path) -> list[Dance]:
+def find_dances(root: str | Path, damaged: list[tuple[Path, str]] | None = None) -> list[Dance]:
     """Every dance folder under ``root`` (``root`` itself included), in path order, and every duet folder (one with
     duet.json and follow.laban: its follower, as a dance whose lineage is "duet" on its lead); a missing root is
-    one line.
+    one line. A dance that is there and cannot be read (a lineage.json edited by hand into bad JSON) raises its
+    one line, or, given ``damaged``, is added to it as (folder, why) and passed over: a listing of a hundred dances
+    is not lost to one damaged file (``motiongpt history`` stopped at the first until 2026-12-07).
 
     Hidden folders are not entered: a dance being written is a hidden sibling of its folder until it is whole
     (``dance.atomic_folder``), and it may vanish while the tree is walked (two studio tabs at once, on a loaded
@@ -49,24 +51,34 @@ def find_dances(root: str | Path) -> list[Dance]:
     for folder in sorted(folders):
         try:
             dances.append(Dance.load(folder) if (folder / "score.laban").is_file() else read_duet(folder))
-        except (OSError, LabanError):
+        except (OSError, LabanError) as error:
             if folder.is_dir() and any((folder / name).is_file() for name in ("score.laban", "duet.json")):
-                raise  # a dance that is there and cannot be read says so
+                if damaged is None:
+                    raise  # a dance that is there and cannot be read says so
+                damaged.append((folder, _why(error)))
     return dances
 
 
-def history(root: str | Path) -> list[Node]:
+def _why(error: OSError | LabanError) -> str:
+    """``error`` in one line, a file the system refused named as the command line names it."""
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {(error.strerror or str(error)).lower()}"
+    return " ".join(str(error).split())
+
+
+def history(root: str | Path, damaged: list[tuple[Path, str]] | None = None) -> list[Node]:
     """The roots of the tree of dances under ``root`` (a dance whose parents are not found is a root). Where
     ``root`` is one dance, the tree is that dance's: it and its descendants, found under it and beside it among
     the folders named after it, where its edits go by default (``my_dance-regenerate``, ``my_dance-vary-2``:
-    ``dance.default_output``); before, ``history my_dance`` showed the dance alone."""
+    ``dance.default_output``); before, ``history my_dance`` showed the dance alone. ``damaged``: as
+    ``find_dances``'."""
     root = Path(root)
-    dances = find_dances(root)
+    dances = find_dances(root, damaged)
     one = (root / "score.laban").is_file()
     if one:
         for sibling in sorted(root.parent.glob(glob.escape(root.name) + "-*")):
             if sibling.is_dir():
-                dances += find_dances(sibling)
+                dances += find_dances(sibling, damaged)
     nodes = [Node(d, d.path.resolve()) for d in dances]
     by_path = {n.path: n for n in nodes}
     by_digest: dict[str, Node] = {}
@@ -91,12 +103,15 @@ def history(root: str | Path) -> list[Node]:
     return roots
 
 
-def format_history(root: str | Path, note=None) -> str:
+def format_history(root: str | Path, note=None, damaged: list[tuple[Path, str]] | None = None) -> str:
     """The tree as text, one dance a line: folder, operation, bars, words, seed (a dance with two parents, as a
-    blend, is shown under its first and named under the second), and what ``note(node)`` says of it, if given. A
-    folder with no dance under it is one line: the wrong folder, most likely, not an empty tree."""
-    roots = history(root)
-    if not roots:
+    blend, is shown under its first and named under the second), and what ``note(node)`` says of it, if given;
+    after it, a line for each dance that cannot be read, saying why (also added to ``damaged``, when given: the
+    dances under it listed all the same). A folder with no dance under it is one line: the wrong folder, most
+    likely, not an empty tree."""
+    damaged = [] if damaged is None else damaged
+    roots = history(root, damaged)
+    if not roots and not damaged:
         raise CocreateError(f"{root}: no dances here (a dance is a folder with a score.laban, a duet one with "
                             "duet.json)")
     root = Path(root).resolve()
@@ -105,10 +120,12 @@ def format_history(root: str | Path, note=None) -> str:
     lines: list[str] = []
     shown: set[Path] = set()
 
+    def named(path: Path) -> str:
+        return (path.relative_to(root).as_posix() if path != root and root in path.parents else path.name) or "."
+
     def show(node: Node, depth: int, via: Node | None) -> None:
         lineage = node.dance.lineage
-        name = node.path.relative_to(root).as_posix() if node.path != root and root in node.path.parents \
-            else node.path.name
+        name = named(node.path)
         what = lineage.operation
         if lineage.bars:
             what += f" bars {lineage.bars[0]}-{lineage.bars[1]}"
@@ -119,7 +136,7 @@ def format_history(root: str | Path, note=None) -> str:
         if lineage.settings.get("stream"):
             what += " streamed"
         text = f' "{node.dance.text}"' if node.dance.text else ""
-        line = f"{'  ' * depth}{name or '.'}  {what}{text} seed {lineage.seed}"
+        line = f"{'  ' * depth}{name}  {what}{text} seed {lineage.seed}"
         if node.path in shown or (via is not None and node.parents and node.parents[0] is not via):
             lines.append(line + "  (see above)" if node.path in shown else line + "  (second parent)")
             return
@@ -130,6 +147,7 @@ def format_history(root: str | Path, note=None) -> str:
 
     for node in roots:
         show(node, 0, None)
+    lines += [f"{named(folder.resolve())}  cannot be read: {why}" for folder, why in damaged]
     return "\n".join(lines)
 
 

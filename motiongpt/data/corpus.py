@@ -295,7 +295,8 @@ class Built:
     def summary(self, folder: str | Path) -> str:
         """One line: takes made, reused and failed, tokens, and the motion tokenized in how long."""
         tokens = sum(t.tokens for t in self.corpus)
-        return (f"{folder}: {len(self.corpus)} takes ({self.made} tokenized, {self.reused} reused, "
+        takes = f"{len(self.corpus)} take{'s' * (len(self.corpus) != 1)}"  # "1 take", as every count is said
+        return (f"{folder}: {takes} ({self.made} tokenized, {self.reused} reused, "
                 f"{len(self.failures)} failed), {tokens:,} tokens; {self.seconds / 60:.1f} min of motion tokenized "
                 f"in {self.wall:.1f} s")
 

@@ -52,7 +52,7 @@ from ..data import Clip, first_seconds, load, load_directory, load_split, pieces
 from .baselines import decoded, nearest, random_score
 from .generated import cmu_styles, load_model, written
 from .protocol import Measured, Protocol, evaluate, measure, trajectories
-from .report import jsonable, markdown, report, write
+from .report import check_output, jsonable, markdown, report, write
 
 __all__ = ["Clip", "Measured", "Protocol", "add_arguments", "command", "decoded", "evaluate", "first_seconds",
            "jsonable", "load", "load_directory", "load_split", "main", "markdown", "measure", "nearest", "pieces",
@@ -140,6 +140,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run an evaluation from parsed arguments; prints the Markdown and where the report went."""
+    check_output(args.output)
     protocol = Protocol(seconds=args.seconds or None, windows=args.windows, kinetic_quirk=args.quirk,
                         geometric_quirk=args.quirk)
     if args.model and args.held_out == "none":

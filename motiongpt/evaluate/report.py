@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from laban.errors import LabanError
 from laban.files import atomic_path
 
 from ..data import Clip, pieces
@@ -267,6 +268,25 @@ def jsonable(value):
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def check_output(path: Path) -> Path:
+    """``path`` when ``write`` can write the report there, said before the evaluation's minutes of work: a report
+    written into a folder, under a file, or at a ``.md`` its own tables would overwrite failed after all of them
+    (until 2026-12-07; ``-o report.md`` left the tables alone, the JSON written over)."""
+    path = Path(path)
+    if path.suffix.lower() == ".md":
+        raise LabanError(f"{path}: the Markdown tables are written beside the JSON report, as its .md: give -o "
+                         f"{path.with_suffix('.json')}")
+    for target in (path, path.with_suffix(".md")):
+        if target.is_dir():
+            raise LabanError(f"{target}: a folder, not a file")
+    for folder in path.parents:  # made with its parents where missing, but no file on its way
+        if folder.exists():
+            if not folder.is_dir():
+                raise LabanError(f"{folder}: a file, not a folder")
+            break
+    return path
 
 
 def write(result: dict, path: Path) -> str:
