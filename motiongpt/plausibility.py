@@ -33,6 +33,11 @@ requests the decoder cannot soften without betraying the score:
   columns (none of the 500 in the 150 shared scores differ); the built-in model wrote 25 of its 122 (validation
   dances, seeds 0-1) with a direction for each foot, and the decoder travels the left foot's, so the right
   column's never read back. ``steps_together`` writes both feet's step the way their mean goes.
+- A step onto both feet whose feet end apart: the tokenizer begins a support symbol wherever the supports change,
+  so where one foot of a two-foot step lifts, the other's weight is written anew (none of the 298 two-foot steps in
+  the shared scores end apart); the built-in model ended 30 of its 44 apart (validation dances, seed 0), and the
+  decoder lifts the shorter's foot at its end and shifts the weight over the other, so the longer symbol's
+  direction read back as the step in place it had become. ``weight_onto_one`` writes that step in place.
 
 - A torso bent to the horizontal and left there: a torso direction at the middle level (or low) holds until the
   torso's next symbol, and the training split's captures never keep the torso more than 60° from the vertical
@@ -50,8 +55,9 @@ requests the decoder cannot soften without betraying the score:
   leaned forward through 14 of 20 s (the pelvis ahead of the feet again, z +9 and +14).
 
 ``mended`` applies these to what was sampled, in that order (two-foot steps made one way, a pivot's other foot
-lifted, then each step taking the weight, then the gaps these leave held, then a long bend or lean raised),
-wherever a model's bars become a score.
+lifted, then each step taking the weight, then a two-foot step's feet parting written, then the gaps these leave
+held, then a long bend or lean raised), wherever a model's bars become a score; ``mended_as`` mends as an older
+version did, for a dance made again (``MENDED``).
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
+from laban.decoder.supports import TURNING_STEP  # beats: a step this short before a turn is turned from
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
@@ -74,8 +81,8 @@ from .grammar import BAR, COL, EOS, P_AFTER_DUR, P_COL, P_EVENT, P_WHAT, POS, Sc
 from .vocabulary import COLUMNS, TURN_STEP, Vocabulary
 
 __all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "LONGEST_LEAN", "MENDED", "FlightLimit",
-           "SupportsContinued", "TurnLimit", "gaps_held", "limits", "mended", "pivots_freed", "steps_together",
-           "torso_raised", "weight_kept", "weight_transferred"]
+           "SupportsContinued", "TurnLimit", "gaps_held", "limits", "mended", "mended_as", "pivots_freed",
+           "steps_together", "torso_raised", "weight_kept", "weight_onto_one", "weight_transferred"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -364,22 +371,38 @@ class TurnLimit(LogitsProcessor):
 _FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 
 
-# How ``weight_kept`` covers a gap in the supports, as a lineage records it (``Lineage.mended``): since stop 62 the
-# symbol before the gap lasts until the next support. A dance whose lineage says nothing was made with a hold written
-# into the gap, and is made again so (``gaps_held``).
-MENDED = "gaps lengthened"
-_GAPS_HELD = contextvars.ContextVar("gaps_held", default=False)
+# How sampling is mended, as a lineage records it (``Lineage.mended``), each value after the one before: nothing
+# recorded, every dance before stop 62, whose gaps in the supports were held with a hold sign; ``GAPS_LENGTHENED``
+# since stop 62, the symbol before a gap lasting until the next support (``weight_kept``); ``MENDED`` since later
+# on 2026-12-07, a two-foot step whose feet end apart written as the weight going on to one foot
+# (``weight_onto_one``). A dance is made again as its value says (``mended_as``).
+GAPS_LENGTHENED = "gaps lengthened"
+MENDED = "two-foot steps parted"
+_MENDINGS = (None, GAPS_LENGTHENED, MENDED)
+_MENDED_AS = contextvars.ContextVar("mended_as", default=MENDED)
 
 
 @contextlib.contextmanager
-def gaps_held():
-    """Gaps in the supports held with a hold sign inside this block, as every dance sampled before stop 62 had
-    them (``weight_kept``), so that such a dance is made again to the byte (``motiongpt.cocreate.replay``)."""
-    token = _GAPS_HELD.set(True)
+def mended_as(recorded: str | None):
+    """Sampling mended inside this block as it was when a lineage recorded ``recorded`` (``MENDED``: as now; a
+    value this version does not know: as before any was recorded), so that a dance is made again to the byte
+    (``motiongpt.cocreate.replay``)."""
+    token = _MENDED_AS.set(recorded if recorded in _MENDINGS else None)
     try:
         yield
     finally:
-        _GAPS_HELD.reset(token)
+        _MENDED_AS.reset(token)
+
+
+def gaps_held():
+    """Gaps in the supports held with a hold sign inside this block, and the rest mended as every dance sampled
+    before stop 62 was (``mended_as(None)``)."""
+    return mended_as(None)
+
+
+def _since(mending: str) -> bool:
+    """Whether sampling is mended here as ``mending`` and the versions after it do."""
+    return _MENDINGS.index(_MENDED_AS.get()) >= _MENDINGS.index(mending)
 
 
 def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:
@@ -404,7 +427,7 @@ def weight_kept(score: Score, begin: float = 0.0, end: float = float("inf"), *, 
     if not indices:
         return score
     spans = [score.symbols[k] for k in indices]
-    lengthened = not _GAPS_HELD.get()
+    lengthened = _since(GAPS_LENGTHENED)
     turns = {(s.column, round(s.start, 9)) for s in spans if s.sign is Sign.TURN}
     reach, last, flown, ending = spans[0].start, set(), False, {}
     held, longer = [], {}  # hold symbols added; index of a symbol lengthened -> its new end
@@ -510,6 +533,47 @@ def weight_transferred(score: Score, begin: float = 0.0, end: float = float("inf
     return Score(score.grid, symbols, score.starting_position, score.title)
 
 
+def weight_onto_one(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
+    """``score`` with each step onto both feet whose two symbols end apart (direction symbols starting together in
+    both support columns, between beats ``begin`` and ``end``) written as the decoder dances it: where the shorter
+    ends before ``end`` and its foot then carries nothing (no symbol of its column, no turn on both feet), that foot
+    lifts and the weight shifts over the other, which the tokenizer writes as a new support symbol, a step in place;
+    so the longer symbol ends there too and a step in place at its level carries its weight on to its end.
+
+    The motion is the same (the decoder reads a support run's step only where one begins it, and a run begun by a
+    step in place as one begun by none), unless a turn begins where the longer symbol ends: the decoder turns from
+    the start of a short step just before a turn (the tokenizer's room for the step sign), so that step stays."""
+    if not _since(MENDED):
+        return score
+    left = {round(s.start, 9): s for s in score.symbols if s.column is Column.SUPPORT_LEFT
+            and s.sign is Sign.DIRECTION and begin - 1e-9 <= s.start < end}
+    turning = {(s.column, round(s.start, 9)) for s in score.symbols if s.sign is Sign.TURN}
+
+    def turned(column: Column, at: float, length: float) -> bool:  # a piece the decoder would turn from
+        return length <= TURNING_STEP + 1e-9 and bool({(column, round(at, 9)), (Column.CENTRE, round(at, 9))} & turning)
+
+    parted = {}  # id of the longer symbol -> (its first part, the step in place after it)
+    for s in score.symbols:
+        partner = left.get(round(s.start, 9)) if s.column is Column.SUPPORT_RIGHT and s.sign is Sign.DIRECTION else None
+        if partner is None or abs(partner.end - s.end) < 1e-9:
+            continue
+        shorter, longer = (partner, s) if partner.end < s.end else (s, partner)
+        lifted = shorter.end
+        rest = longer.end - lifted
+        if lifted >= end - 1e-9 or rest <= 1e-9 or any(
+                o.duration > 0 and o.start - 1e-9 <= lifted < o.end - 1e-9 and (
+                    o.column is shorter.column or o.column is Column.CENTRE and o.sign is Sign.TURN)
+                for o in score.symbols) or turned(longer.column, lifted, lifted - longer.start) \
+                or turned(longer.column, longer.end, rest):
+            continue
+        parted[id(longer)] = (dataclasses.replace(longer, duration=lifted - longer.start),
+                              Symbol(lifted, longer.column, rest, Sign.DIRECTION, Direction.PLACE, longer.level))
+    if not parted:
+        return score
+    symbols = [piece for s in score.symbols for piece in (parted[id(s)] if id(s) in parted else (s,))]
+    return Score(score.grid, symbols, score.starting_position, score.title)
+
+
 def steps_together(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
     """``score`` with each step onto both feet at once (direction symbols starting together in both support
     columns, between beats ``begin`` and ``end``) going one way: both columns take the direction of the mean of the
@@ -588,8 +652,8 @@ def _bent(symbol: Symbol) -> bool:
 
 def mended(score: Score, begin: float = 0.0, end: float = float("inf"), *, open_end: bool = False) -> Score:
     """What a model sampled between beats ``begin`` and ``end``, as a body can dance it: ``steps_together``,
-    ``pivots_freed``, then ``weight_transferred``, then ``weight_kept`` (``open_end`` as there), then
-    ``torso_raised``."""
+    ``pivots_freed``, then ``weight_transferred``, then ``weight_onto_one``, then ``weight_kept`` (``open_end`` as
+    there), then ``torso_raised``."""
     score = steps_together(score, begin, end)
-    score = weight_transferred(pivots_freed(score, begin, end), begin, end)
+    score = weight_onto_one(weight_transferred(pivots_freed(score, begin, end), begin, end), begin, end)
     return torso_raised(weight_kept(score, begin, end, open_end=open_end), begin, end)

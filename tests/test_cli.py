@@ -442,6 +442,36 @@ def test_a_decoded_dance_keeps_the_scores_beats(tmp_path, capsys, monkeypatch):
     assert seen["score"].grid.downbeat == score.grid.downbeat
 
 
+def test_render_of_several_inputs_draws_the_first_dancers_staff_and_beats(tmp_path, capsys, monkeypatch):
+    """The staff beside the dancers and a contact sheet's beats are the first input's, as render's help says: a
+    score given second (after a score, or after a decoded dance with its beats) put its own staff and tempo there,
+    and a sheet of a longer first dance stopped where the second's beats ended (found 2026-12-07)."""
+    import viz.render
+
+    first, leap = laban.Score.load("examples/first_phrase.laban"), laban.Score.load("examples/leap_and_turn.laban")
+    assert first.tempo != leap.tempo
+    seen = {}
+    monkeypatch.setattr(viz.render, "render", lambda path, dancers, score=None, **_: seen.update(score=score,
+                                                                                                 dancers=dancers))
+    code, _, err = run(["render", "examples/leap_and_turn.laban", "examples/first_phrase.laban", "-o",
+                        str(tmp_path / "two.png")], capsys)
+    assert code == 0 and len(seen["dancers"]) == 2, err
+    assert seen["score"] == leap
+    dance = tmp_path / "dance.bvh"
+    assert run(["decode", "examples/first_phrase.laban", "-o", str(dance)], capsys)[0] == 0
+    code, _, err = run(["render", str(dance), "examples/leap_and_turn.laban", "-o", str(tmp_path / "two.mp4")],
+                       capsys)
+    assert code == 0, err
+    assert seen["score"].grid.times == pytest.approx(first.grid.times, abs=1e-6)  # dance.beats beside the first
+    assert seen["score"].title == "dance" and len(seen["dancers"]) == 2
+    seen.clear()  # beats asked of a score, which has its own: said, not passed over (the score's were drawn)
+    for timed in (["--bpm", "50"], ["--beats", str(tmp_path / "dance.beats")]):
+        code, _, err = run(["render", "examples/leap_and_turn.laban", str(dance), "-o", str(tmp_path / "t.png"),
+                            *timed], capsys)
+        assert code == 2 and err.count("\n") == 1 and f"{timed[0]} gives the first motion its beats" in err, err
+    assert not seen and not (tmp_path / "t.png").exists()
+
+
 def test_render_takes_map(trials, tmp_path, capsys, monkeypatch):
     import viz.render
 
@@ -565,23 +595,25 @@ def test_the_words_a_dance_could_not_read_are_noted_after_it_is_written(tmp_path
 
 
 def test_more_turns_than_a_dance_is_written_with_are_noted_after_it_is_written(tmp_path, capsys):
-    """"32 fouettés" over 4 bars was written as about one turn, silently: the words' facts hold at most a whole turn a
-    phrase (``conditions.HELD_TURN``), and the turn budget keeps the phrase near it. Such words are now said to be
-    danced with fewer turns, and where their bars cannot hold them at the fastest captured turn, that too."""
+    """"32 fouettés" over 4 bars was written as about one turn, silently. The turn budget asks the words' own amount
+    now (``conditions.turn_bounds``), up to what the bars hold at the fastest captured turn, so only where they
+    cannot hold it is the dance said to be written with fewer turns: "two pirouettes" are asked whole, and nothing
+    is said of them (it said the model was asked for at most one whole turn a phrase)."""
     common = ["--bars", "4", "--bpm", "120", "--no-video"]
     code, out, err = run(["generate", "--text", "32 fouettés", *common, "-o", str(tmp_path / "d")], capsys)
     assert code == 0 and (tmp_path / "d" / "score.laban").is_file()
-    assert err == ('note: "32 fouettés" asks 32 whole turns in bars 1-4; the model is asked for at most one whole '
-                   "turn a phrase and turns about that; 4 bars at 120 bpm hold at most 29 at the fastest turn a "
-                   "dancer was captured making (3.7 a second)\n")
-    turned = laban.phrase_facts(laban.Score.load(tmp_path / "d" / "score.laban")).turn
-    assert abs(turned) <= 9  # as said: about one whole turn, not 32
+    assert err == ('note: "32 fouettés" asks 32 whole turns in bars 1-4; 4 bars at 120 bpm hold at most 29.5 at the '
+                   "fastest turn a dancer was captured making (3.7 a second), and the model is asked for no more\n")
     code, out, err = run(["regenerate", str(tmp_path / "d"), "--bars", "2-3", "--text", "two pirouettes",
                           "--no-video"], capsys)
-    assert code == 0 and err == ('note: "two pirouettes" asks 2 whole turns in bars 2-3; the model is asked for at '
-                                 "most one whole turn a phrase and turns about that\n")
+    assert code == 0 and err == ""  # two whole turns asked whole: nothing said
+    code, out, err = run(["regenerate", str(tmp_path / "d"), "--bars", "2", "--text", "32 fouettés", "--no-video"],
+                         capsys)
+    assert code == 0 and err == ('note: "32 fouettés" asks 32 whole turns in bars 2-2; 1 bar at 120 bpm holds at most '
+                                 "7.375 at the fastest turn a dancer was captured making (3.7 a second), and the "
+                                 "model is asked for no more\n")
     code, out, err = run(["generate", "--text", "a pirouette, a jump", *common, "-o", str(tmp_path / "one")], capsys)
-    assert code == 0 and err == ""  # a turn the facts hold: nothing said
+    assert code == 0 and err == ""  # a turn the bars hold: nothing said
 
 
 def test_a_reader_that_stops_reading_stops_the_command_silently(capsys, monkeypatch):
@@ -605,6 +637,24 @@ def test_evaluate_refuses_a_negative_count_or_seed_in_one_line(option, tmp_path,
     code, out, err = run(["evaluate", *option, "-o", str(tmp_path / "report.json")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "whole number from 0" in err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("output, said", [("folder", "folder: a folder, not a file"),
+                                          ("afile/report.json", "afile: a file, not a folder"),
+                                          ("report.md", "report.md: the Markdown tables are written beside"),
+                                          ("taken/report.json", "report.md: a folder, not a file")])
+def test_evaluate_refuses_an_output_it_cannot_write_before_any_work(output, said, tmp_path, capsys, monkeypatch):
+    """``-o`` a folder, under a file, or a .md (which its own tables overwrote, the JSON lost) failed only after
+    the whole evaluation had run, minutes to hours of it (found 2026-12-07): said at once, nothing written."""
+    import motiongpt.evaluate as evaluation
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "taken" / "report.md").mkdir(parents=True)
+    monkeypatch.setattr(evaluation, "load", lambda *a, **k: pytest.fail("the clips were read before -o was checked"))
+    code, out, err = run(["evaluate", "-o", str(tmp_path / output)], capsys)
+    assert code == 2 and err.count("\n") == 1 and said in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder", "taken"]
 
 
 @pytest.mark.parametrize("option", [["--top-p", "0"], ["--temperature", "-1"], ["--guidance", "x"],
@@ -696,17 +746,24 @@ def test_a_rig_that_cannot_travel_is_refused_before_the_dance_is_written(trials,
     assert err.count("\n") == 1 and not (tmp_path / "d").exists()
 
 
-def test_a_rig_exported_with_its_rest_pose_alone_performs_the_dance(trials, tmp_path, capsys):
+@pytest.mark.parametrize("motion_section", [["MOTION", "Frames: 0", "Frame Time: 0.0333333"], []])
+def test_a_rig_exported_with_its_rest_pose_alone_performs_the_dance(trials, tmp_path, capsys, motion_section):
     """An animator's rig exported as its hierarchy and no frames ('Frames: 0') is a skeleton all the same: decode
     --skeleton refused it ("the file has zero frames") where a rig with one frame of rest danced (found
-    2026-12-07). The dance is written in the rig's own hierarchy and reads back as the score."""
+    2026-12-07); so is a hierarchy with no MOTION section at all, which was refused as "missing MOTION" though
+    --skeleton's help says its hierarchy is enough (found 2026-12-07 too). Such a file is no capture: tokenize
+    refuses it in one line. The dance is written in the rig's own hierarchy and reads back as the score."""
     lines = trials["05_01"].path.read_text().splitlines()
     motion = lines.index("MOTION")
     rig = tmp_path / "rest.bvh"
-    rig.write_text("\n".join(lines[:motion + 1] + ["Frames: 0", "Frame Time: 0.0333333"]) + "\n")
+    rig.write_text("\n".join(lines[:motion] + motion_section) + "\n")
     code, out, err = run(["decode", "examples/first_phrase.laban", "--skeleton", str(rig), "-o",
                           str(tmp_path / "d.bvh")], capsys)
     assert code == 0, err
+    code, out, err = run(["tokenize", str(rig), "-o", str(tmp_path / "rest.laban")], capsys)
+    said = "zero frames" if motion_section else "missing MOTION"
+    assert code == 2 and err.startswith(f"motiongpt: error: {rig}") and said in err and err.count("\n") == 1, err
+    assert not (tmp_path / "rest.laban").exists()
     danced = laban.read_bvh(tmp_path / "d.bvh")
     assert danced.skeleton.names == laban.read_bvh(trials["05_01"].path).skeleton.names
     score = laban.Score.load("examples/first_phrase.laban")

@@ -978,6 +978,35 @@ def test_a_dance_made_before_gaps_were_lengthened_is_made_again_and_developed_to
     assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
 
 
+def test_a_dance_made_before_two_foot_steps_parted_is_made_again_and_developed_to_the_byte(model_dir, tmp_path,
+                                                                                           capsys):
+    """Since 2026-12-07 (after stop 62) a sampled step onto both feet whose feet end apart is written as the decoder
+    dances it, the weight going on to one foot in a step in place (``plausibility.weight_onto_one``): the same
+    motion, another score. A dance whose lineage records the mending before (``GAPS_LENGTHENED``) is made again
+    without it, to the byte, and an edit of it made since is made again as it was made."""
+    from dataclasses import replace
+
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.plausibility import GAPS_LENGTHENED, MENDED, mended_as
+
+    loaded = load_model(model_dir)
+    now = generate(loaded, text="steps forward", bars=4, seed=2)[0]
+    with mended_as(GAPS_LENGTHENED):
+        made = generate(loaded, text="steps forward", bars=4, seed=2)[0]
+    before = replace(made, lineage=replace(made.lineage, mended=GAPS_LENGTHENED))  # as made at stop 62
+    assert now.lineage.mended == MENDED != GAPS_LENGTHENED and now.score != before.score  # (a two-foot step parted)
+    (tmp_path / "dances").mkdir()
+    now.save(tmp_path / "dances" / "now", video=False)
+    before.save(tmp_path / "dances" / "before", video=False)
+    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
+                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(tmp_path / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+
 def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp_path, capsys):
     """Since stop 62 the pace words say ("a slow solo") moves the dance's energy control and is checked by best-of
     (``laban.description.text.PACE_WORDS``): the same words and seed make another dance. A lineage says how its
@@ -1011,6 +1040,33 @@ def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp
     lineage = json.loads(record.read_text())
     del lineage["words_read"]  # as a lineage.json written before stop 62 has it
     record.write_text(json.dumps(lineage))
+    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
+                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(tmp_path / "dances"), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+
+
+def test_a_dance_made_before_its_turns_were_asked_whole_is_made_again_as_it_was(model_dir, tmp_path, capsys):
+    """Since 2026-12-07 a turn past one whole turn is asked whole while sampling ("two pirouettes": the turn budget
+    reads the words' 16 eighths, ``conditions.turn_bounds``, where it kept to the one whole turn the facts hold): the
+    same words and seed make another dance. Its lineage says so (``words_read``: ``WORDS_READ``); one that says
+    ``WORDS_READ_62`` is made again with the old budget, to the byte, and an edit made of it now reads them whole."""
+    from laban.description.text import WORDS_READ, WORDS_READ_62, words_read_before
+    from motiongpt.cli import main
+    from motiongpt.cocreate import generate, load_model
+
+    loaded = load_model(model_dir)
+    words = "two pirouettes"
+    whole = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
+    with words_read_before(WORDS_READ_62):  # as a dance made at stop 62
+        before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
+    assert whole.lineage.words_read == WORDS_READ and before.lineage.words_read == WORDS_READ_62
+    assert whole.digest() != before.digest()
+    (tmp_path / "dances").mkdir()
+    whole.save(tmp_path / "dances" / "whole", video=False)
+    before.save(tmp_path / "dances" / "before", video=False)
     code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
                      str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
     assert code == 0, err
@@ -1281,6 +1337,32 @@ def test_a_dance_too_long_or_of_no_length_is_refused_before_any_work(loaded, len
 
     with pytest.raises(CocreateError, match=message):
         generate(loaded, text="walk", **length)
+
+
+def test_history_lists_the_other_dances_past_a_damaged_lineage(dance, tmp_path, capsys):
+    """A lineage.json damaged by hand is one line in its dance's place, and the other dances are listed and made
+    again all the same; ``history`` and ``history --replay`` stopped at the first such file until 2026-12-07 (and
+    at a parent's score digest or a strength that was not of its kind, with a traceback)."""
+    from motiongpt.cli import main
+
+    for name in ("a", "b", "c", "d", "e"):
+        dance.save(tmp_path / name, video=False)
+    (tmp_path / "b" / "lineage.json").write_text("{not json")
+    for name, lineage in (("c", {"bars": "5-8"}), ("d", {"parents": [{"score": [1]}]}),
+                          ("e", {"settings": {"strength": "lots"}})):
+        (tmp_path / name / "lineage.json").write_text(json.dumps({"operation": "vary", **lineage}))
+    assert main(["history", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == 'a  example "a phrase" seed 3' and len(lines) == 5, lines
+    assert lines[1] == f"b  cannot be read: {tmp_path / 'b' / 'lineage.json'}: not valid JSON (JSONDecodeError)"
+    assert lines[2].startswith("c  cannot be read: ") and "its bars are not [first, last]" in lines[2]
+    assert lines[3].startswith("d  cannot be read: ") and "its parents are not a list of {path, score}" in lines[3]
+    assert lines[4].startswith("e  cannot be read: ") and "its strength is not a number" in lines[4]
+    assert main(["history", str(tmp_path), "--replay"]) == 1  # what cannot be read cannot be made again
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("a  example") and out[-1] == "0 of 4 dances made again the same (1 not made again)"
+    assert main(["history", str(tmp_path / "b")]) == 0  # the damaged dance itself: said, not "no dances here"
+    assert capsys.readouterr().out.startswith("b  cannot be read: ")
 
 
 def test_lineages_in_a_circle_are_named_not_an_empty_tree(dance, tmp_path):

@@ -456,6 +456,40 @@ def test_a_step_onto_both_feet_goes_one_way_and_reads_back_so():
         assert (right == [way]) == (dance is together), right
 
 
+def test_a_step_onto_both_feet_whose_feet_end_apart_reads_back_as_danced():
+    """The model writes a step onto both feet whose symbols end apart (forward from beat 1, the left for one beat,
+    the right for two), which the tokenizer never writes: the decoder lifts the left foot at beat 2 and shifts the
+    weight over the right, read back as a new step in place there, so the right column's forward was misread for
+    a beat. Written so (the right's step ends with the left's, a step in place at its level carries the weight to
+    beat 3), the dance moves exactly as before and its support columns read back as written; where the left foot
+    goes on (a hold), steps before ``begin``, and a dance mended as before (``mended_as``), stay as written."""
+    from laban.compare import cell_agreement
+    from motiongpt.plausibility import GAPS_LENGTHENED, mended_as, weight_onto_one
+
+    grid = laban.BeatGrid.uniform(60, 8, 4)
+    start = [Symbol(0.0, Column.SUPPORT_LEFT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]  # on the left
+    forward = dict(sign=Sign.DIRECTION, direction=Direction.FORWARD, level=Level.MIDDLE)
+    written = [Symbol(1.0, Column.SUPPORT_LEFT, 1.0, **forward), Symbol(1.0, Column.SUPPORT_RIGHT, 2.0, **forward),
+               Symbol(3.0, Column.SUPPORT_LEFT, 1.0, **forward), Symbol(3.0, Column.SUPPORT_RIGHT, 1.0, **forward)]
+    score = laban.Score(grid, written, start)
+    parted = mended(score)
+    assert [(s.start, s.duration, s.direction) for s in parted.column(Column.SUPPORT_RIGHT)] == [
+        (1.0, 1.0, Direction.FORWARD), (2.0, 1.0, Direction.PLACE), (3.0, 1.0, Direction.FORWARD)]
+    assert parted.column(Column.SUPPORT_LEFT) == score.column(Column.SUPPORT_LEFT)
+    assert weight_onto_one(parted).symbols == parted.symbols
+    assert weight_onto_one(score, begin=2.0).symbols == score.symbols  # the two-foot step was written before
+    held = laban.Score(grid, written + [Symbol(2.0, Column.SUPPORT_LEFT, 1.0, Sign.HOLD)], start)
+    assert weight_onto_one(held).symbols == held.symbols  # the left foot stays down: both feet go on
+    with mended_as(GAPS_LENGTHENED):
+        assert mended(score).symbols == score.symbols
+    # danced: the same motion; read again: the right column says what the feet did, where it did not
+    motion = laban.decode(parted, seed=0)
+    assert np.array_equal(motion.trajectories().positions, laban.decode(score, seed=0).trajectories().positions)
+    again = laban.tokenize(motion, grid)
+    agreed = [cell_agreement(dance, again)[Column.SUPPORT_RIGHT.value]["direction"] for dance in (score, parted)]
+    assert agreed == [8 / 12, 1.0], agreed  # (the right foot's 12 quarter-beat cells: 4 misread before)
+
+
 def test_a_torso_bent_to_the_horizontal_comes_back_up_in_the_time_dancers_hold_it():
     """A model's dance held its torso bent forward to the horizontal through all 8 s; the training scores hold such
     a bend 1.9 s at most and never start with one. A bend written now comes back upright from the first whole
@@ -536,12 +570,14 @@ def test_a_torso_lean_comes_back_upright_in_the_time_dancers_hold_one():
 
 def test_the_shared_scores_need_no_mending(trials):
     """What the repairs mend is only what a model writes: a tokenized capture has no pivot on both feet and no
-    step inside the other foot's support, and comes through unchanged."""
+    step inside the other foot's support, no two-foot step whose feet end apart, and comes through unchanged."""
+    from motiongpt.plausibility import weight_onto_one
+
     for name in ("05_02", "60_03"):
         trial = trials[name]
         score = laban.tokenize(laban.read_bvh(trial.path, frame_rate=trial.fps))
         assert not pivots_on_both_feet(score) and not steps_inside_the_other_support(score)
-        assert weight_transferred(pivots_freed(steps_together(score))).symbols == score.symbols
+        assert weight_onto_one(weight_transferred(pivots_freed(steps_together(score)))).symbols == score.symbols
         assert torso_raised(score).symbols == score.symbols
 
 

@@ -320,6 +320,45 @@ def test_a_count_of_steps_said_in_words_bounds_past_the_facts_top_level():
     assert all(abs(phrase_facts(score, (1, 4)).steps - 8) <= 1 for score in scores)
 
 
+def test_a_turn_said_past_one_whole_turn_is_asked_whole_up_to_what_its_bars_hold():
+    """The fact rows hold at most one whole turn either way (``conditions.HELD_TURN``, the model's trained levels),
+    and the budget read from them kept "two pirouettes" within an eighth of one whole turn; the words' own amount
+    is the budget now (``conditions.turn_bounds``), up to what the phrase's bars hold at the fastest captured turn
+    ("32 fouettés" over 4 bars at 120 bpm: 29.5 turns), while the rows given to the model stay capped. A lineage
+    that read words as at stop 62 is read with the rows' turn, as it was made. The built-in model asked "two
+    pirouettes" (``cocreate.generate``, 4 bars at 120 bpm, seed 1) turned 0 eighths under the old budget; now it
+    writes the two turns asked, and "a half turn" (within one whole turn) comes out to the byte as before."""
+    from laban.description import phrase_facts
+    from laban.description.text import WORDS_READ_62, words_read_before
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.model.conditions import UNSAID, turn_bounds, word_phrases
+
+    grid = laban.BeatGrid.uniform(120, 16, 4)
+
+    def bounds(words: str):
+        return turn_bounds(word_phrases(words, grid, 4)[1], grid, 4)
+
+    assert bounds("two pirouettes").tolist() == [16] * 4 and bounds("a double turn to the left").tolist() == [-16] * 4
+    assert bounds("32 fouettés").tolist() == [236] * 4  # 3.7 turns a second for 8 s, in whole eighths
+    assert bounds("a half turn").tolist() == [4] * 4 and (bounds("salsa dance") == UNSAID).all()
+    assert fact_rows(word_phrases("two pirouettes", grid, 4)[1], grid, 4)[0, FACT_NAMES.index("turn")] == 16  # +8
+    with words_read_before(WORDS_READ_62):
+        assert bounds("two pirouettes") is None
+    vocabulary = Vocabulary()
+    once = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>", "pos:1", "col:support-left", "turn:+1",
+            "dur:1", "pos:2", "col:support-right"]  # one whole turn written
+    assert "turn:+1" in refused(TurnAsked(vocabulary, asked(16), FACT_NAMES), once)  # the rows' one turn: spent
+    twice = refused(TurnAsked(vocabulary, asked(16), FACT_NAMES, bound=[16, 16]), once)
+    assert {"turn:+1", "turn:+1+1/8"}.isdisjoint(twice) and {"turn:+1+1/4", "turn:-1/4"} <= twice
+
+    loaded = load_model()
+    two = generate(loaded, text="two pirouettes", bars=4, bpm=120, seed=1)[0]
+    assert abs(phrase_facts(two.score).turn - 16) <= 1  # as the words' check counts it: within an eighth
+    half = generate(loaded, text="a half turn", bars=4, bpm=120, seed=1)[0]
+    with words_read_before(WORDS_READ_62):
+        assert generate(loaded, text="a half turn", bars=4, bpm=120, seed=1)[0].score == half.score
+
+
 def test_an_asked_jump_waits_for_a_take_off_and_keeps_the_supports_short_until_then():
     """Given the flight limit (and through it the grammar): standing in the dance's first beat, where no flight
     may take off, the centre is not raised (raised, it took a turn instead); a support written while the jump is

@@ -20,7 +20,7 @@ from ..score import Column, Direction, Level, Score, Sign
 from ..tokenizer import TURN_SPEED
 from .clock import Clock, Streams, progress
 
-_TURNING_STEP = 0.25  # beats: the step sign the tokenizer makes room for at the start of a turn (its grid's cell)
+TURNING_STEP = 0.25  # beats: the step sign the tokenizer makes room for at the start of a turn (its grid's cell)
 _TURN_SPEED = 110.0  # deg/s, the slowest turn: the tokenizer writes a turn for a rotation averaging 90°/s or more
 _SEEN_TURNING = 2.2 / WORKING_FPS  # s: the tokenizer smooths the hip line over 1 frame and the heading over 2
 _TURN_SLACK = 14.0  # degrees the real front may differ from the notated one (the tokenizer rounds at 22.5°)
@@ -199,10 +199,10 @@ class _TurnSign:
 def _turn_signs(score: Score, clock: Clock) -> list[_TurnSign]:
     """The turn signs of the supports and the centre, each from the time the body starts turning: a turn written
     right after a step of one cell on the same support turns from the step's start (the tokenizer makes room for
-    the step sign, ``_TURNING_STEP``, in a turn that began with the step: a salsa spin through its steps is
+    the step sign, ``TURNING_STEP``, in a turn that began with the step: a salsa spin through its steps is
     written as step, turn, step, turn)."""
     steps = {(s.column, round(s.end, 6)): s for s in score.symbols
-             if s.sign is Sign.DIRECTION and s.column in FOOT_COLUMNS and s.duration <= _TURNING_STEP + 1e-9}
+             if s.sign is Sign.DIRECTION and s.column in FOOT_COLUMNS and s.duration <= TURNING_STEP + 1e-9}
     seen, turns = set(), []
     for s in score.symbols:
         if s.sign is Sign.TURN and s.column in (Column.CENTRE, *FOOT_COLUMNS):

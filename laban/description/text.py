@@ -418,27 +418,42 @@ PACE_WORDS = {**{w: -1 for w in ("slow", "slowly", "calm", "calmly", "gentle", "
               **{w: 1 for w in ("quick", "quickly", "fast", "fast-paced", "lively", "energetic", "energetically",
                                 "brisk", "briskly", "vigorous", "vigorously")}}
 _PACE = _alternation(PACE_WORDS)
-# How a dance's lineage says its words were read (``motiongpt.cocreate.Lineage``): since stop 62 with their pace and
-# the way a turn en dehors or en dedans goes (``_turn_sense``).
-WORDS_READ = "pace and turn sides read"
-_READ_NOW = contextvars.ContextVar("words_read_now", default=True)
+# How a dance's lineage says its words were read (``motiongpt.cocreate.Lineage``), oldest first after None (before
+# stop 62): since stop 62 with their pace and the way a turn en dehors or en dedans goes (``_turn_sense``); since
+# 2026-12-07 a turn past one whole turn ("two pirouettes") asked whole while sampling (``turns_read_whole``), where
+# the stop 62 reading asked at most the one whole turn a phrase's facts hold (``motiongpt.model.conditions``).
+WORDS_READ_62 = "pace and turn sides read"
+WORDS_READ = "pace, turn sides and whole turns read"
+_READ_AS = contextvars.ContextVar("words_read", default=WORDS_READ)
 
 
 @contextmanager
-def words_read_before():
-    """Words read as before stop 62 inside this block: their pace not read (``PACE_WORDS``), nor the way a turn en
-    dehors or en dedans goes (``_EN_DEHORS``), as every dance made before it read them, so that such a dance is made
-    again to the byte (``motiongpt.cocreate.replay``: a lineage without ``words_read``)."""
-    token = _READ_NOW.set(False)
+def words_read_before(read: str | None = None):
+    """Words read inside this block as a dance whose lineage records ``read`` (``Lineage.words_read``) read them: None
+    (or a reading not known) as before stop 62, their pace not read (``PACE_WORDS``), nor the way a turn en dehors
+    or en dedans goes (``_EN_DEHORS``), nor a turn past one whole turn asked whole; ``WORDS_READ_62`` all but the
+    last. So that such a dance is made again to the byte (``motiongpt.cocreate.replay``)."""
+    token = _READ_AS.set(read if read in (WORDS_READ_62, WORDS_READ) else None)
     try:
         yield
     finally:
-        _READ_NOW.reset(token)
+        _READ_AS.reset(token)
+
+
+def words_read() -> str | None:
+    """How words are read here, as a lineage made here records it: ``WORDS_READ``, or the older reading
+    ``words_read_before`` was given."""
+    return _READ_AS.get()
 
 
 def words_read_now() -> bool:
-    """Whether words are read as now, with their pace and turns' sides (``words_read_before``)."""
-    return _READ_NOW.get()
+    """Whether words are read with their pace and turns' sides (since stop 62: ``words_read_before``)."""
+    return _READ_AS.get() is not None
+
+
+def turns_read_whole() -> bool:
+    """Whether a turn past one whole turn is asked whole while sampling (since 2026-12-07: ``words_read_before``)."""
+    return _READ_AS.get() == WORDS_READ
 
 
 def _pace(text: str) -> int | None:

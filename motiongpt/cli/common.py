@@ -123,12 +123,12 @@ def note_unread(text: str | None, phrases=None) -> None:
 
 def note_turns(score, text: str | None, bars: tuple[int, int] | None = None, phrases=None) -> None:
     """One line on stderr for each phrase of the words given (``text`` over ``bars``, staff bars, None: the whole
-    dance; or ``phrases``) that asks more turns than the dance is written with: more than the one whole turn a
-    phrase the model is asked for (``conditions.turns_past_held``), and where it asks more than its bars hold at
-    the fastest turn a dancer was captured making (``plausibility.FASTEST_TURN``), that too: "32 fouettés" in a
-    4-bar dance are said not to be danced, not written silently as one turn."""
-    from laban.algebra import bar_count, bar_start
-    from motiongpt.model.conditions import turns_past_held, word_phrases
+    dance; or ``phrases``) that asks more turning than its bars hold at the fastest turn a dancer was captured
+    making (``conditions.turns_held``, ``plausibility.FASTEST_TURN``): the turn budget asks the words' own amount
+    up to that (``conditions.turn_bounds``: "two pirouettes" may be two), so only there is the dance written with
+    fewer turns than said: "32 fouettés" in a 4-bar dance are said not to be danced, not written silently."""
+    from laban.algebra import bar_count
+    from motiongpt.model.conditions import turns_held, word_phrases
     from motiongpt.plausibility import FASTEST_TURN
 
     grid, first = score.grid, 0 if score.grid.downbeat else 1  # the staff number of the dance's first bar
@@ -137,14 +137,13 @@ def note_turns(score, text: str | None, bars: tuple[int, int] | None = None, phr
     total = bar_count(score) + 1 - first  # the vocabulary's bars: an upbeat is one
     for span, words in phrases or ():
         _, read = word_phrases([(span, words)], grid, total)
-        for (a, b), eighths in turns_past_held(read):
-            seconds = float(grid.beats_to_seconds(bar_start(grid, b + 1)) - grid.beats_to_seconds(bar_start(grid, a)))
-            most = math.floor(FASTEST_TURN * seconds)
-            turns = f"{abs(eighths) / 8:g} whole turn{'s' * (abs(eighths) != 8)}"
-            beyond = f"; {b - a + 1} bars at {grid.tempo:.0f} bpm hold at most {most} at the fastest turn a dancer " \
-                     f"was captured making ({FASTEST_TURN:g} a second)" if abs(eighths) / 8 > most else ""
-            print(f'note: "{words}" asks {turns} in bars {a}-{b}; the model is asked for at most one whole turn a '
-                  f"phrase and turns about that{beyond}", file=sys.stderr)
+        for (a, b), eighths, most in turns_held(read, grid):
+            if abs(eighths) > most:
+                turns = f"{abs(eighths) / 8:g} whole turn{'s' * (abs(eighths) != 8)}"
+                length = f"{b - a + 1} bar{'s' * (b > a)} at {grid.tempo:.0f} bpm"
+                print(f'note: "{words}" asks {turns} in bars {a}-{b}; {length} hold{"s" * (a == b)} at most '
+                      f"{most / 8:g} at the fastest turn a dancer was captured making ({FASTEST_TURN:g} a second), "
+                      "and the model is asked for no more", file=sys.stderr)
 
 
 def rig_mapping(args: argparse.Namespace) -> dict[str, str] | None:

@@ -46,9 +46,9 @@ class CocreateError(LabanError):
 
 def _words_read() -> str | None:
     """How words are read now, as a lineage made now records it (``Lineage.words_read``)."""
-    from laban.description.text import WORDS_READ, words_read_now
+    from laban.description.text import words_read
 
-    return WORDS_READ if words_read_now() else None
+    return words_read()
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,13 @@ class Lineage:
     (default ``seed``; an edit keeps its parent's, so that the untouched motion stays the same motion), and the
     versions of what made it
     (``model`` as given, ``model_version`` the hash of its weights, ``adapter`` / ``adapter_version``,
-    ``motiongpt``, and ``mended``: how its sampling was mended, ``motiongpt.plausibility.MENDED`` since stop 62;
-    None for a dance made before, whose gaps in the supports were held, and are so when it is made again;
-    ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` since stop 62 (their pace and
-    turns' sides read; recorded as the lineage is made, None inside ``words_read_before``); None for a dance made
-    before, whose words are read as they were then when it is made again)."""
+    ``motiongpt``, and ``mended``: how its sampling was mended, ``motiongpt.plausibility.MENDED`` (since stop 62;
+    ``GAPS_LENGTHENED`` before two-foot steps were parted, 2026-12-07); None for a dance made before, whose gaps in
+    the supports were held, and are so when it is made again (``plausibility.mended_as``);
+    ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` (their pace and turns' sides
+    read since stop 62, ``WORDS_READ_62``, and a turn past one whole turn asked whole since 2026-12-07; recorded as
+    the lineage is made, the older reading inside ``words_read_before``); None for a dance made before stop 62.
+    A dance is made again reading its words as its lineage says they were read)."""
 
     operation: str
     parents: tuple[dict, ...] = ()
@@ -95,7 +97,8 @@ class Lineage:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         parents = known.get("parents", ())
         if not isinstance(parents, list | tuple) or not all(isinstance(p, dict) for p in parents) or any(
-                not isinstance(p.get("path"), str | None) for p in parents):
+                not isinstance(p.get("path"), str | None) or not isinstance(p.get("score"), str | None)
+                for p in parents):  # (a score digest not text stopped `history` with a traceback: it is looked up)
             raise ValueError("its parents are not a list of {path, score} records")
         known["parents"] = tuple(dict(p) for p in parents)
         bars = known.get("bars")
@@ -105,6 +108,9 @@ class Lineage:
             known["bars"] = tuple(bars)
         if not isinstance(known.get("settings", {}), dict):
             raise ValueError("its settings are not a record")
+        # the settings that `history` shows and `history --replay` makes the dance again with (a strength of "lots"
+        # was a traceback there): of their kinds, or the lineage is damaged
+        check_kinds(known.get("settings") or {}, numbers=SETTING_NUMBERS, whole=SETTING_WHOLE)
         known.setdefault("words_read", None)  # a lineage written before words were read with their pace
         check_kinds(known, text=("operation", "text", "style", "model", "model_version", "adapter",
                                   "adapter_version", "motiongpt", "mended", "words_read"),
@@ -409,6 +415,9 @@ PROMPT_TEXT = ("text", "music", "music_read", "style", "steps_on", "model", "mod
 PROMPT_NUMBERS = ("bpm", "seconds", "temperature", "top_p", "guidance", "music_guidance", "fps")
 PROMPT_WHOLE = ("meter", "bars", "seed", "top_k", "best_of", "music_bars")
 PROMPT_FLAGS = ("controls", "repeats")
+# the settings of a lineage that history shows and replay makes a dance again with, by kind (Lineage.from_dict)
+SETTING_NUMBERS = ("strength", "temperature", "top_p", "style_guidance", "bpm", "fps")
+SETTING_WHOLE = ("count", "vary_seed", "row", "added_bars", "blend_bars", "candidates")
 
 
 def check_kinds(record: dict, *, text=(), numbers=(), whole=(), flags=()) -> None:

@@ -41,23 +41,23 @@ def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None)
 
 
 def _mended_as_made(lineage):
-    """A context in which sampling is mended as ``lineage``'s dance was (``motiongpt.plausibility.gaps_held`` for
-    one made before the symbol before a gap in the supports was lengthened, whose lineage records no ``mended``)."""
-    from contextlib import nullcontext
+    """A context in which sampling is mended as ``lineage``'s dance was (``motiongpt.plausibility.mended_as`` what
+    it records: nothing for one made before the symbol before a gap in the supports was lengthened, ``GAPS_LENGTHENED``
+    for one made before a two-foot step's feet parting was written)."""
+    from motiongpt.plausibility import mended_as
 
-    from motiongpt.plausibility import MENDED, gaps_held
-
-    return nullcontext() if lineage.mended == MENDED else gaps_held()
+    return mended_as(lineage.mended)
 
 
 def _words_as_made(lineage):
     """A context in which words are read as ``lineage``'s dance read them (``laban.description.text.words_read_before``
-    for one made before their pace was read, whose lineage records no ``words_read``)."""
+    for one made before their pace was read, whose lineage records no ``words_read``, or before a turn past one
+    whole turn was asked whole, whose lineage records ``WORDS_READ_62``)."""
     from contextlib import nullcontext
 
     from laban.description.text import WORDS_READ, words_read_before
 
-    return nullcontext() if lineage.words_read == WORDS_READ else words_read_before()
+    return nullcontext() if lineage.words_read == WORDS_READ else words_read_before(lineage.words_read)
 
 
 def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:

@@ -23,6 +23,7 @@ from .config import CONTROL_LEVELS, CONTROL_NAMES, FACT_LEVELS, FACT_NAMES
 
 DIRECTIONS, LEVELS = list(Direction), list(Level)
 HELD_TURN = 8  # eighths: the most turn a phrase's facts hold either way (one whole turn: the model's turn levels)
+UNSAID = 1 << 20  # a turn no phrase's words state (``turn_bounds``, ``steering.TurnAsked``)
 
 
 def accent_mask(accents: np.ndarray) -> np.ndarray:
@@ -141,11 +142,42 @@ def _counts(phrases, grid: BeatGrid, bars: int, count) -> np.ndarray:
     return out
 
 
-def turns_past_held(phrases) -> list[tuple[tuple[int, int], int]]:
-    """The ``((first, last), eighths)`` of the phrases whose words ask more turning than their facts hold
-    (``HELD_TURN``: "32 fouettés", "two pirouettes"): the model is asked for one whole turn there, and its turn
-    budget (``steering.TurnAsked``) keeps the phrase within an eighth of that, so it writes fewer turns than said."""
-    return [(span, facts.turn) for span, facts in phrases if facts.turn is not None and abs(facts.turn) > HELD_TURN]
+def turn_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray | None:
+    """(bars,) the turn each bar's phrase asks, in eighths (positive to the right), ``UNSAID`` where its words say
+    none or no phrase covers it, for the ``bars`` bars the vocabulary writes on ``grid``: the turn budget
+    (``steering.TurnAsked``), as ``step_bounds`` is the steps'. The amount as said ("two pirouettes": 16), where the
+    fact rows hold at most ``HELD_TURN`` (the model's trained levels, which the model is still given): read from the
+    rows, the budget kept such a phrase within an eighth of one whole turn, and the built-in model wrote about one.
+    No more than the phrase's bars hold at the fastest turn a dancer was captured making (``turns_held``). None
+    where words are read as before 2026-12-07 (``laban.description.text.turns_read_whole``): the rows' turn then."""
+    from laban.description.text import turns_read_whole
+
+    if not turns_read_whole():
+        return None
+    out = np.full(bars, UNSAID, dtype=np.int64)
+    first_bar = 0 if grid.downbeat else 1
+    for (first, last), asked, most in turns_held(phrases, grid):
+        rows = np.arange(first, last + 1) - first_bar
+        out[rows[(rows >= 0) & (rows < bars)]] = np.sign(asked) * min(abs(asked), most)
+    return out
+
+
+def turns_held(phrases, grid: BeatGrid) -> list[tuple[tuple[int, int], int, int]]:
+    """``((first, last), eighths asked, the most eighths its bars hold)`` of each phrase whose words ask a turn:
+    the most a turn of ``plausibility.FASTEST_TURN`` turns a second covers in the phrase's bars on ``grid`` (staff
+    bars), in whole eighths, as ``plausibility.TurnLimit`` lets a sample turn and ``mended`` cuts a turn: "32
+    fouettés" in 4 bars at 120 bpm hold 236 eighths (29.5 turns)."""
+    from laban.algebra import bar_start
+    from motiongpt.plausibility import FASTEST_TURN
+
+    held = []
+    for (first, last), facts in phrases:
+        if facts.turn is None:
+            continue
+        seconds = float(grid.beats_to_seconds(bar_start(grid, last + 1)) - grid.beats_to_seconds(
+            bar_start(grid, first)))
+        held.append(((first, last), int(facts.turn), int(np.floor(FASTEST_TURN * seconds * 8 + 1e-9))))  # eighths
+    return held
 
 
 def word_phrases(text, grid: BeatGrid, bars: int) -> tuple[str, list]:

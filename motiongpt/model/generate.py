@@ -161,9 +161,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    phrases, running, jumps, steps = [], None, None, None
+    phrases, running, jumps, steps, turns = [], None, None, None, None
     if isinstance(text, (str, list, tuple)):
-        text, facts, phrases, running, jumps, steps = _words(model, grid, total, written, text, facts)
+        text, facts, phrases, running, jumps, steps, turns = _words(model, grid, total, written, text, facts)
     energy = _energy_levels(model, controls)  # the music's, which best-of ranks by, before the words' pace moves it
     controls = paced(controls, phrases, grid, total, model.config.control_names, model.config.control_levels)
     sources = dict(sources or {})
@@ -176,7 +176,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     top_p = nuclei[0] if len(set(nuclei)) == 1 else nuclei
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
-                    running=running, jumps=jumps, steps=steps)
+                    running=running, jumps=jumps, steps=steps, turns=turns)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -280,7 +280,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
             forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
             running: np.ndarray | None = None, jumps: np.ndarray | None = None,
-            steps: np.ndarray | None = None) -> list[list[int]]:
+            steps: np.ndarray | None = None, turns: np.ndarray | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
@@ -288,7 +288,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     last bar may end tied into a bar the next pass writes (``ScoreGrammarProcessor(open_end=...)``); ``running``:
     per bar, the way its words ask to run or -1 (``strides.running_bars``: written as a run, ``strides.Strides``),
     or None; ``jumps``: per bar, the jumps its phrase's words count or -1 (``jump_bounds``: no more are written,
-    ``steering.JumpAsked``), or None; ``steps``: likewise the steps (``step_bounds``, ``steering.StepsAsked``)."""
+    ``steering.JumpAsked``), or None; ``steps``: likewise the steps (``step_bounds``, ``steering.StepsAsked``);
+    ``turns``: per bar, the turn its phrase's words ask in eighths (``turn_bounds``, ``steering.TurnAsked``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
     longest, positions = max(map(len, prompts)), model.config.max_position_embeddings - PREFIX
@@ -315,7 +316,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     if facts is not None and "turn" in model.config.fact_names:
         from .steering import TurnAsked  # the words' turn as a budget
 
-        turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies)
+        turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies, bound=turns)
         processors.append(turning)
     if facts is not None and "steps" in model.config.fact_names:
         from .steering import StepsAsked  # the words' step count as a bound
@@ -382,7 +383,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
     asked = None if facts is None else np.asarray(facts, dtype=np.int64)
-    running, jumps, steps = sampling.pop("running", None), sampling.pop("jumps", None), sampling.pop("steps", None)
+    running, jumps, steps, turns = (sampling.pop(name, None) for name in ("running", "jumps", "steps", "turns"))
 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
@@ -394,7 +395,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
         part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
         open_end=True, running=part(running, 0, WINDOW_BARS), jumps=part(jumps, 0, WINDOW_BARS),
-        steps=part(steps, 0, WINDOW_BARS), **sampling)]
+        steps=part(steps, 0, WINDOW_BARS), turns=part(turns, 0, WINDOW_BARS), **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -412,8 +413,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         open_end = done + new < total  # a later pass goes on from this one's ties
-        sampling["running"], sampling["jumps"], sampling["steps"] = (part(levels, *span) for levels in
-                                                                     (running, jumps, steps))
+        sampling["running"], sampling["jumps"], sampling["steps"], sampling["turns"] = (
+            part(levels, *span) for levels in (running, jumps, steps, turns))
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -481,13 +482,14 @@ def _derived(seed: int, part: int) -> int:
 
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
     """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given), its phrases ((first, last),
-    facts), the bars whose words ask to run (``strides.running_bars``, None where none do) and the jumps and steps
-    each bar's phrase counts (``conditions.jump_bounds``, ``step_bounds``; None where none does): a string asks of
+    facts), the bars whose words ask to run (``strides.running_bars``, None where none do), the jumps and steps
+    each bar's phrase counts (``conditions.jump_bounds``, ``step_bounds``; None where none does) and the turn it
+    asks (``conditions.turn_bounds``; None where none does, or where words are read as before): a string asks of
     the bars being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of
     those staff bars."""
     from motiongpt.text import encode_text
 
-    from .conditions import fact_rows, jump_bounds, step_bounds, word_phrases
+    from .conditions import UNSAID, fact_rows, jump_bounds, step_bounds, turn_bounds, word_phrases
 
     shift = 0 if grid.downbeat else 1  # the staff number of the vocabulary's first bar
     if isinstance(text, str):
@@ -498,8 +500,10 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
         facts = fact_rows(phrases, grid, total, model.config.fact_names)
     running, jumps, steps = running_bars(text, shift, total), jump_bounds(phrases, grid, total), step_bounds(
         phrases, grid, total)
+    turns = turn_bounds(phrases, grid, total)
     return (encode_text([words])[0], facts, phrases, *(levels if (levels >= 0).any() else None
-                                                       for levels in (running, jumps, steps)))
+                                                       for levels in (running, jumps, steps)),
+            turns if turns is not None and (turns != UNSAID).any() else None)
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:

@@ -4,8 +4,9 @@ more than its words count (``StepsAsked``).
 
 Turns are what the model follows least (bench/words_followed.py: a turn within an eighth of the asked amount in
 about half the phrases, against 0.9 for jump or not and arm level): a turn's amount is spread over several
-symbols, and a sample that has turned a half already goes on turning, or turns back. The words' facts say, per
-bar, the turn its phrase asks (``conditions.fact_rows``: eighths, positive to the right); ``TurnAsked`` keeps,
+symbols, and a sample that has turned a half already goes on turning, or turns back. The words say, per bar, the
+turn its phrase asks (``conditions.turn_bounds``: eighths, positive to the right, as said: "two pirouettes" two
+whole turns, where the facts the model is given hold at most one, ``conditions.fact_rows``); ``TurnAsked`` keeps,
 per phrase, the turn signs written so far each way, and when a support or centre column is about to say what
 it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
 other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and
@@ -30,9 +31,9 @@ from laban.score import Column
 from motiongpt.grammar import P_AFTER_DUR, P_DUR
 from motiongpt.vocabulary import COLUMNS
 
+from .conditions import HELD_TURN, UNSAID
 from .config import FACT_LEVELS
 
-UNSAID = 1 << 20  # an asked turn no phrase states
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
 STEP_PUSH = 12.0  # nats taken from what would be a step once a phrase has written the steps its words count
 TURN_PUSH = 6.0  # nats added to a turn the asked way while a phrase that asks a turn and no step owes it
@@ -56,13 +57,19 @@ class TurnAsked(LogitsProcessor):
     dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
     middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written
     as copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
-    words have already had (their turns still count in the bars after them)."""
+    words have already had (their turns still count in the bars after them). ``bound``: per bar, the eighths its
+    phrase's words ask (``conditions.turn_bounds``: "two pirouettes" two whole turns, where the rows hold at most
+    one), ``UNSAID`` where they say none, or None to read the turn from ``facts`` alone."""
 
-    def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=(), push: float = TURN_PUSH) -> None:
+    def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=(), push: float = TURN_PUSH,
+                 bound=None) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
-        asked = np.where(turn >= 0, turn - 8, UNSAID)
+        asked = np.where(turn >= 0, turn - HELD_TURN, UNSAID)
+        if bound is not None:  # the words' own amount, where they say one
+            bound = np.asarray(bound, dtype=np.int64)
+            asked = np.where(bound != UNSAID, bound, asked)
         asked[[bar for bar in copies if 0 <= bar < len(asked)]] = UNSAID  # a copy's turns are its source's
         self.asked = torch.from_numpy(asked)
         self.still = torch.from_numpy(facts[:, names.index("steps")] == 0)  # phrases that turn and do not step
