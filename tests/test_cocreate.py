@@ -56,6 +56,27 @@ def cli(args: list[str], capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+def saved(dances: dict, tmp_path: Path) -> None:
+    """Each dance saved under tmp_path/dances by its name."""
+    (tmp_path / "dances").mkdir()
+    for name, dance in dances.items():
+        dance.save(tmp_path / "dances" / name, video=False)
+
+
+def assert_developed_and_made_again(folder: Path, name: str, model_dir: Path, capsys) -> None:
+    """The dance ``name`` of ``folder`` regenerated at bar 2 by the command line, then every dance there made
+    again the same by ``history --replay``: an older dance, its edit made now and the dance beside them."""
+    from motiongpt.cli import main
+
+    code, err = cli(["regenerate", str(folder / name), "--bars", "2", "--no-video", "-o",
+                     str(folder / f"{name}-regenerate"), "--model", str(model_dir)], capsys)
+    assert code == 0, err
+    code = main(["history", str(folder), "--replay"])
+    lines = capsys.readouterr().out.splitlines()
+    count = len(list(folder.iterdir()))
+    assert code == 0 and lines[-1] == f"{count} of {count} dances made again the same (0 not made again)", lines
+
+
 def test_a_dance_folder_is_written_whole_and_loads_back(dance, tmp_path, monkeypatch):
     out = dance.save(tmp_path / "d", video=False)
     assert {p.name for p in out.iterdir()} == {"score.laban", "score.json", "staff.svg", "dance.bvh", "dance.beats",
@@ -914,7 +935,6 @@ def test_a_dance_made_before_repeats_were_played_is_made_again_and_developed_on_
     reading its music as written."""
     music21 = pytest.importorskip("music21")
     from laban.timing import repeats_as_written
-    from motiongpt.cli import main
     from motiongpt.cocreate import generate, load_model
 
     part = music21.stream.Part([music21.meter.TimeSignature("4/4"), music21.tempo.MetronomeMark(number=120)])
@@ -935,15 +955,8 @@ def test_a_dance_made_before_repeats_were_played_is_made_again_and_developed_on_
         before = generate(loaded, text="steps forward", music=piece, seed=1)[0]  # as a dance made before stop 61
     assert played.prompt["music_read"] == "repeats played" and "music_read" not in before.prompt
     assert len(played.score.grid.times) > len(before.score.grid.times)  # 12 bars played, 8 written
-    (tmp_path / "dances").mkdir()
-    played.save(tmp_path / "dances" / "played", video=False)
-    before.save(tmp_path / "dances" / "before", video=False)
-    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
-                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
-    assert code == 0, err
-    code = main(["history", str(tmp_path / "dances"), "--replay"])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    saved({"played": played, "before": before}, tmp_path)
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
 def test_a_dance_made_before_gaps_were_lengthened_is_made_again_and_developed_to_the_byte(model_dir, tmp_path,
@@ -954,7 +967,6 @@ def test_a_dance_made_before_gaps_were_lengthened_is_made_again_and_developed_to
     to the byte, and an edit of it made since is made again as it was made."""
     from dataclasses import replace
 
-    from motiongpt.cli import main
     from motiongpt.cocreate import generate, load_model
     from motiongpt.plausibility import MENDED, gaps_held
 
@@ -965,17 +977,10 @@ def test_a_dance_made_before_gaps_were_lengthened_is_made_again_and_developed_to
     before = replace(held, lineage=replace(held.lineage, mended=None))  # as a dance made before stop 62
     assert now.lineage.mended == MENDED and now.score != before.score  # (the tiny model leaves gaps)
     assert sum(s.sign is Sign.HOLD for s in now.score.symbols) < sum(s.sign is Sign.HOLD for s in held.score.symbols)
-    (tmp_path / "dances").mkdir()
-    now.save(tmp_path / "dances" / "now", video=False)
-    before.save(tmp_path / "dances" / "before", video=False)
+    saved({"now": now, "before": before}, tmp_path)
     assert "mended" not in json.loads((tmp_path / "dances" / "before" / "lineage.json").read_text()) or \
         json.loads((tmp_path / "dances" / "before" / "lineage.json").read_text())["mended"] is None
-    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
-                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
-    assert code == 0, err
-    code = main(["history", str(tmp_path / "dances"), "--replay"])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
 def test_a_dance_made_before_two_foot_steps_parted_is_made_again_and_developed_to_the_byte(model_dir, tmp_path,
@@ -986,7 +991,6 @@ def test_a_dance_made_before_two_foot_steps_parted_is_made_again_and_developed_t
     without it, to the byte, and an edit of it made since is made again as it was made."""
     from dataclasses import replace
 
-    from motiongpt.cli import main
     from motiongpt.cocreate import generate, load_model
     from motiongpt.plausibility import GAPS_LENGTHENED, MENDED, mended_as
 
@@ -996,15 +1000,8 @@ def test_a_dance_made_before_two_foot_steps_parted_is_made_again_and_developed_t
         made = generate(loaded, text="steps forward", bars=4, seed=2)[0]
     before = replace(made, lineage=replace(made.lineage, mended=GAPS_LENGTHENED))  # as made at stop 62
     assert now.lineage.mended == MENDED != GAPS_LENGTHENED and now.score != before.score  # (a two-foot step parted)
-    (tmp_path / "dances").mkdir()
-    now.save(tmp_path / "dances" / "now", video=False)
-    before.save(tmp_path / "dances" / "before", video=False)
-    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
-                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
-    assert code == 0, err
-    code = main(["history", str(tmp_path / "dances"), "--replay"])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    saved({"now": now, "before": before}, tmp_path)
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
 def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp_path, capsys):
@@ -1015,7 +1012,6 @@ def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp
     import json
 
     from laban.description.text import WORDS_READ, words_read_before
-    from motiongpt.cli import main
     from motiongpt.cocreate import generate, load_model
 
     import torch
@@ -1033,19 +1029,12 @@ def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp
         before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
     assert paced.lineage.words_read == WORDS_READ and before.lineage.words_read is None
     assert paced.digest() != before.digest()
-    (tmp_path / "dances").mkdir()
-    paced.save(tmp_path / "dances" / "paced", video=False)
-    before.save(tmp_path / "dances" / "before", video=False)
+    saved({"paced": paced, "before": before}, tmp_path)
     record = tmp_path / "dances" / "before" / "lineage.json"
     lineage = json.loads(record.read_text())
     del lineage["words_read"]  # as a lineage.json written before stop 62 has it
     record.write_text(json.dumps(lineage))
-    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
-                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
-    assert code == 0, err
-    code = main(["history", str(tmp_path / "dances"), "--replay"])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
 def test_a_dance_made_before_its_turns_were_asked_whole_is_made_again_as_it_was(model_dir, tmp_path, capsys):
@@ -1054,7 +1043,6 @@ def test_a_dance_made_before_its_turns_were_asked_whole_is_made_again_as_it_was(
     same words and seed make another dance. Its lineage says so (``words_read``: ``WORDS_READ``); one that says
     ``WORDS_READ_62`` is made again with the old budget, to the byte, and an edit made of it now reads them whole."""
     from laban.description.text import WORDS_READ, WORDS_READ_62, words_read_before
-    from motiongpt.cli import main
     from motiongpt.cocreate import generate, load_model
 
     loaded = load_model(model_dir)
@@ -1064,15 +1052,8 @@ def test_a_dance_made_before_its_turns_were_asked_whole_is_made_again_as_it_was(
         before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
     assert whole.lineage.words_read == WORDS_READ and before.lineage.words_read == WORDS_READ_62
     assert whole.digest() != before.digest()
-    (tmp_path / "dances").mkdir()
-    whole.save(tmp_path / "dances" / "whole", video=False)
-    before.save(tmp_path / "dances" / "before", video=False)
-    code, err = cli(["regenerate", str(tmp_path / "dances" / "before"), "--bars", "2", "--no-video", "-o",
-                     str(tmp_path / "dances" / "before-regenerate"), "--model", str(model_dir)], capsys)
-    assert code == 0, err
-    code = main(["history", str(tmp_path / "dances"), "--replay"])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 0 and lines[-1] == "3 of 3 dances made again the same (0 not made again)", lines
+    saved({"whole": whole, "before": before}, tmp_path)
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
 def test_a_folder_moved_with_its_music_is_made_again_and_developed(model_dir, tmp_path, capsys, monkeypatch):
