@@ -32,6 +32,19 @@ class ScoreFileError(LabanError):
     """A score file (JSON, text form, LabanEditor JSON) that is malformed or fails validation."""
 
 
+class UnnamedFormatError(ScoreFileError):
+    """A score file whose name does not tell its format. The message ends by offering ``Score.load``'s ``format``
+    argument; ``by_name`` is the message without that offer, for a caller that has no format to give (the command
+    line reads a score by its suffix alone, so "name the format" there was advice no user could follow)."""
+
+    def __init__(self, by_name: str, formats: tuple[str, ...]) -> None:
+        self.by_name, self.formats = by_name, tuple(formats)
+        super().__init__(f"{by_name}, or name the format ({', '.join(self.formats)})")
+
+    def __reduce__(self):  # (pickled across processes: rebuilt from its parts, not from the message)
+        return type(self), (self.by_name, self.formats)
+
+
 class MusicError(LabanError):
     """A music or beat file that gives no usable beat grid."""
 

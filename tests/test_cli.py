@@ -104,6 +104,23 @@ def test_staff_draws_a_tokenized_score(trials, tmp_path, capsys):
     assert code == 2 and ".svg, .png or .pdf" in err and not (tmp_path / "p.docx").exists()
 
 
+@pytest.mark.parametrize("command, output", [("staff", "p.svg"), ("render", "d.gif"), ("decode", "d.bvh"),
+                                             ("describe", None)])
+def test_a_score_named_with_no_known_suffix_is_said_in_the_command_lines_terms(tmp_path, capsys, command, output):
+    # a real score saved without its suffix: the command reads a score by its name alone, so the library's offer
+    # to "name the format (json, text, labaneditor)" (Score.load's argument) was advice no user could follow
+    score = tmp_path / "first_phrase"
+    score.write_bytes((Path(__file__).parents[1] / "examples" / "first_phrase.laban").read_bytes())
+    code, out, err = run([command, str(score)] + (["-o", str(tmp_path / output)] if output else []), capsys)
+    assert code == 2 and err.count("\n") == 1 and not out
+    assert f"{score}: cannot tell the score format from the name; use .json, .laban, .txt or .labaneditor.json" in err
+    assert "name the format" not in err
+    assert list(tmp_path.iterdir()) == [score]
+    with pytest.raises(laban.LabanError, match=r"or name the format \(json, text, labaneditor\)"):
+        laban.Score.load(score)  # the library, whose callers can name the format, still offers that
+    assert laban.Score.load(score, format="text").symbols  # and taking the offer reads it
+
+
 def test_render_writes_a_gif_and_a_contact_sheet(trials, tmp_path, capsys):
     imageio = pytest.importorskip("imageio.v3")
     source = str(trials["05_01"].path)

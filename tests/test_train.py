@@ -139,7 +139,7 @@ def test_ctrl_c_is_an_interrupt_and_the_run_resumes(examples, base, tmp_path):
 
 def test_a_lora_adapter_is_small_and_changes_the_model(examples, base, tmp_path):
     adapter = train(examples, TrainConfig(**{**SETTINGS.__dict__, "max_steps": 2}), tmp_path,
-                    init=base / "model", lora=True, progress=False)
+                    init=base / "model", lora=True, progress=False).folder
     assert (adapter / "adapter_config.json").is_file()
     umask = os.umask(0)
     os.umask(umask)  # read: (peft wrote the weights 0600, for their owner alone, whatever the umask)
@@ -165,7 +165,7 @@ def test_an_adapter_for_a_model_of_another_vocabulary_is_refused(examples, base,
     from motiongpt.train.lora import apply_adapter
 
     adapter = train(examples, TrainConfig(**{**SETTINGS.__dict__, "max_steps": 1}), tmp_path / "run",
-                    init=base / "model", lora=True, progress=False)
+                    init=base / "model", lora=True, progress=False).folder
     assert Vocabulary.from_pretrained(adapter) == MotionGPT.from_pretrained(base / "model").vocabulary
     apply_adapter(MotionGPT.from_pretrained(base / "model"), adapter)
     first = Vocabulary(version=1)
@@ -298,6 +298,15 @@ def test_the_command_trains_on_a_folder_of_scores(tmp_path, capsys):
     assert main(["train", "--corpus", str(corpus), "--config", str(tmp_path / "tiny.json"), "--max-steps", "2",
                  "--quiet", "-o", str(run)]) == 0
     assert MotionGPT.from_pretrained(run / "model").config.num_hidden_layers == 2
+    said = capsys.readouterr().out
+    assert said == f"{run / 'model'}: trained 2 steps on {len(windows)} windows of 2 takes\n", said
+    # resumed with more steps: the steps this launch ran, and the run's in all (it said "trained 5 steps" for 3)
+    for steps, more in (("5", "3 more steps"), ("5", "0 more steps")):
+        assert main(["train", "--corpus", str(corpus), "--config", str(tmp_path / "tiny.json"), "--max-steps", steps,
+                     "--quiet", "-o", str(run)]) == 0
+        said = capsys.readouterr().out
+        assert said == f"{run / 'model'}: trained {more}, 5 in all, on {len(windows)} windows of 2 takes\n", said
+    assert len(losses(run)) == 5  # the three steps were run, after the two (and none by the third launch)
     (tmp_path / "afile").write_text("")
     assert main(["train", "--corpus", str(corpus), "-o", str(tmp_path / "afile" / "run")]) == 2
     assert "afile: a file, not a folder" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import codecs
 from pathlib import Path
 from typing import Any
 
-from ..errors import ScoreFileError
+from ..errors import ScoreFileError, UnnamedFormatError
 from ..files import atomic_path
 from ..score import Score
 from . import json, labaneditor, text
@@ -73,8 +73,8 @@ def _format(path: Path, format: str | None) -> str | None:
         return "labaneditor"
     if name.endswith(".json"):
         return None
-    raise ScoreFileError(f"{path}: cannot tell the score format from the name; use .json, .laban, .txt or "
-                         f".labaneditor.json, or name the format ({', '.join(FORMATS)})")
+    raise UnnamedFormatError(f"{path}: cannot tell the score format from the name; use .json, .laban, .txt or "
+                             ".labaneditor.json", FORMATS)
 
 
 def _read(path: Path) -> str:

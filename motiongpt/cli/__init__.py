@@ -23,7 +23,7 @@ import os
 import sys
 import warnings
 
-from laban.errors import LabanError
+from laban.errors import LabanError, UnnamedFormatError
 from motiongpt.errors import missing_folder
 
 from . import cocreate, corpus, draw, duet, perform, studio, tokenize, words
@@ -159,6 +159,8 @@ def describe(error: BaseException) -> str:
         from laban.files import asked_for
 
         return f"{asked_for(error.filename)}: {(error.strerror or str(error)).lower()}"
+    if isinstance(error, UnnamedFormatError):  # no command has a format option: the suffixes are what a user can do
+        return error.by_name
     return " ".join(str(error).split())
 
 

@@ -110,11 +110,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         examples = examples_from_corpus(takes, vocabulary, config, settings.window_bars)
     validation = examples_from_corpus(held, vocabulary, config, settings.window_bars) if held else None
-    shipped = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
+    trained = train(examples, settings, args.output, init=init, lora=args.lora, validation=validation,
                     devices=args.devices, strategy=args.strategy, accelerator=args.accelerator, progress=not args.quiet)
-    if shipped is not None:  # (None in a distributed run's other processes: one line for the one model)
-        print(f"{shipped}: trained {common.counted(settings.max_steps, 'step')} on "
-              f"{common.counted(len(examples), 'window')} of {common.counted(len(takes), 'take')}")
+    if trained is not None:  # (None in a distributed run's other processes: one line for the one model)
+        # a resumed run's steps are those it ran, and the run's in all (max_steps was said for both)
+        steps = common.counted(trained.ran, "step") if not trained.began else \
+            f"{common.counted(trained.ran, 'more step')}, {trained.step} in all,"
+        print(f"{trained.folder}: trained {steps} on {common.counted(len(examples), 'window')} of "
+              f"{common.counted(len(takes), 'take')}")
     return 0
 
 

@@ -280,13 +280,28 @@ class StepDataModule(L.LightningDataModule):
         return torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False)
 
 
+@dataclass(frozen=True)
+class Trained:
+    """What a launch of ``train`` shipped, and its steps: a resumed launch began at its checkpoint's step, so the
+    steps it ran are not ``max_steps`` (the command said "trained 10 steps" for the 3 a resume ran)."""
+
+    folder: Path  # ``out_dir/model`` or ``out_dir/adapter``
+    began: int  # the step this launch began at: 0, or the step of the checkpoint it resumed from
+    step: int  # the run's steps in all, at its end
+
+    @property
+    def ran(self) -> int:
+        return self.step - self.began
+
+
 def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Path, *,
           init: str | Path | MotionGPT | None = None, lora: bool = False, validation: Sequence[Example] | None = None,
           devices: int | str = 1, strategy: str = "auto", accelerator: str = "auto", max_steps: int | None = None,
-          seed: int | None = None, progress: bool = True, callbacks: Sequence = ()) -> Path | None:
+          seed: int | None = None, progress: bool = True, callbacks: Sequence = ()) -> Trained | None:
     """Train (or fine-tune ``init``, a model folder or model; with ``lora`` an adapter) on ``examples``; resume
-    from ``out_dir/checkpoints/last.ckpt`` when there is one. Returns the folder that ships: ``out_dir/model`` or
-    ``out_dir/adapter``; None in the other processes of a distributed run (the first one writes it)."""
+    from ``out_dir/checkpoints/last.ckpt`` when there is one. Returns the folder that ships (``out_dir/model`` or
+    ``out_dir/adapter``) with the steps this launch ran; None in the other processes of a distributed run (the
+    first one writes it)."""
     settings = replace(settings, **{k: v for k, v in (("max_steps", max_steps), ("seed", seed)) if v is not None})
     settings = settings.checked()
     out_dir = Path(out_dir)
@@ -308,8 +323,7 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
                                   save_top_k=0, save_last=True, save_on_train_epoch_end=False)
     best = BestValidation(out_dir / "best")
     last = out_dir / "checkpoints" / "last.ckpt"
-    if last.exists():
-        _check_resumable(last, module)
+    began = _check_resumable(last, module) if last.exists() else 0
     gpu = torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda")
     cores = os.cpu_count() or 1
     if not gpu and accelerator in ("auto", "cpu") and isinstance(devices, int) and devices > cores:
@@ -358,13 +372,14 @@ def train(examples: Sequence[Example], settings: TrainConfig, out_dir: str | Pat
         record = {**asdict(settings), "shipped_step": best.step if best.step >= 0 else trainer.global_step,
                   "shipped_val_loss": best.loss if best.step >= 0 else None}
         (out_dir / "train_config.json").write_text(json.dumps(record, indent=1) + "\n")
-    return shipped if trainer.is_global_zero else None
+    return Trained(shipped, began, trainer.global_step) if trainer.is_global_zero else None
 
 
-def _check_resumable(path: Path, module: MotionGPTModule) -> None:
+def _check_resumable(path: Path, module: MotionGPTModule) -> int:
     """Refuses a ``last.ckpt`` that Lightning could not resume from (empty, cut short by a full disk, another file,
     another model's) in one line naming it, before the Trainer starts: inside ``fit`` it is a traceback. The file is
-    read as Lightning reads it (weights only), so the check refuses nothing that Lightning would take."""
+    read as Lightning reads it (weights only), so the check refuses nothing that Lightning would take. Returns the
+    step it resumes at."""
     import zipfile
 
     if path.stat().st_size == 0:
@@ -383,6 +398,7 @@ def _check_resumable(path: Path, module: MotionGPTModule) -> None:
     if ours != theirs:
         raise TrainingError(f"{path}: the checkpoint of another model (its weights do not fit these settings): "
                             f"train with the settings it was made with, or into another folder")
+    return int(state.get("global_step", 0))
 
 
 class _StepsBar(TQDMProgressBar):
