@@ -717,7 +717,8 @@ def test_cancel_and_bad_requests(site):
 def test_a_refusal_says_what_to_put_right_in_the_page(site):
     """Bars left empty beside Regenerate bars were refused as "give 'first' and 'last'", and Blend with no dance
     as "give 'other'": the API's keys, which the page shows nowhere; 10,000 characters of words as "text: too
-    long", saying neither how long nor how long they may be. Each says it in the page's words now."""
+    long", saying neither how long nor how long they may be, and by the API's key. Each says it in the page's
+    words now."""
     client, dance = site["client"], site["ask"].result["dances"][0]
     said = {}
     for name, url, body in (("regenerate", f"/api/dances/{dance}/regenerate", {"first": "", "last": ""}),
@@ -730,8 +731,8 @@ def test_a_refusal_says_what_to_put_right_in_the_page(site):
         said[name] = answer.json()["error"]
     assert said["regenerate"] == "regenerate which bars? give the first and the last (Bars ... to ...)"
     assert said["blend"] == "blend with which dance? choose one beside Blend"
-    assert said["ask"] == "text: too long (10,010 characters; at most 2,000)"
-    assert said["new words"] == "text: too long (10,000 characters; at most 2,000)"
+    assert said["ask"] == "Words: too long (10,010 characters; at most 2,000)"  # by the fields' labels
+    assert said["new words"] == "New words: too long (10,000 characters; at most 2,000)"
     assert not any("'" in message for message in said.values())  # no key of the API quoted
 
 
@@ -799,6 +800,47 @@ def test_music_shorter_than_the_bars_asked_says_what_to_do_in_the_page(site):
                                                    "fewer under Bars, or leave Bars empty to dance the whole piece")
     whole = run(site, client.post("/api/ask", json={"music": name, "count": 1}))
     assert len(client.get(f"/api/dances/{whole['result']['dances'][0]}").json()["bars"]) == 4
+
+
+def test_continue_on_music_shorter_than_the_bars_asked_says_what_to_do_in_the_page(site):
+    """Continue on other music of 3 bars by 4 failed with the library's "the music has 3 bars, fewer than the 4
+    asked for", naming no field of the page: it says to continue by fewer under Continue by ... bars, or to choose
+    longer music, and continuing by 3 on it does."""
+    from music21 import note, stream
+
+    client, studio = site["client"], site["studio"]
+    dance = site["ask"].result["dances"][0]  # 3 bars
+    midi = site["root"] / "three-bars.mid"
+    stream.Stream([note.Note("G4", quarterLength=1) for _ in range(9)]).write("midi", fp=str(midi))
+    name = client.put("/api/upload?kind=music&name=three-bars.mid", content=midi.read_bytes()).json()["upload"]
+    answer = client.post(f"/api/dances/{dance}/continue", json={"bars": 4, "music": name})
+    job = studio.jobs.wait(answer.json()["id"], 120)
+    assert job.state == "failed" and job.error == (
+        "the music has 3 bars, fewer than the 4 asked for: continue by 3 or fewer under Continue by ... bars, or "
+        "choose longer music beside Continue"), job.error
+    [longer] = run(site, client.post(f"/api/dances/{dance}/continue", json={"bars": 3, "music": name}))["result"][
+        "dances"]
+    assert len(client.get(f"/api/dances/{longer}").json()["bars"]) == 6
+
+
+def test_a_dance_folder_damaged_by_hand_leaves_the_rest_of_the_history(site, tmp_path):
+    """A lineage.json edited by hand into bad JSON failed /api/history, and /api/state with it (the page could not
+    start): the history lists the other dances, and names the damaged one, by number, with why."""
+    import shutil
+
+    from motiongpt.studio import create_app
+
+    app = create_app(tmp_path / "folder", site["root"] / "model", warm=False)
+    client, studio = TestClient(app, base_url="http://127.0.0.1"), app.state.studio
+    kept, broken = site["ask"].result["dances"][:2]
+    for dance in (kept, broken):
+        shutil.copytree(site["studio"].folder.dance_path(dance), studio.folder.dances / dance)
+    (studio.folder.dances / broken / "lineage.json").write_text('{"operation": "generate", "seed": ')
+    for answer in (client.get("/api/history"), client.get("/api/state")):
+        assert answer.status_code == 200, answer.text
+        history = answer.json().get("history", answer.json())
+        assert [d["id"] for d in history["dances"]] == [kept]
+        assert history["damaged"] == [{"id": broken, "why": "lineage.json: not valid JSON (JSONDecodeError)"}]
 
 
 def test_bars_that_are_not_the_dances_are_refused_at_once(site):

@@ -994,3 +994,26 @@ def test_a_dance_named_in_the_address_bar_is_opened(tmp_path):
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/9999" not in e["message"]]
     assert opened == [second, first] and closed and "9999" in refused
     assert not errors, errors
+
+
+def test_a_dance_folder_damaged_by_hand_is_named_in_the_history(tmp_path):
+    """One dance folder whose lineage.json was edited by hand into bad JSON failed the history, and the page with
+    it: the page lists the other dances and says which one cannot be read, and why."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    app = _studio(tmp_path)
+    studio = app.state.studio
+    done = studio.jobs.wait(studio.ask({"text": "steps", "bars": 1, "count": 2}).id, 120)
+    assert done.state == "done", done.error
+    kept, broken = sorted(done.result["dances"])
+    (studio.folder.dances / broken / "lineage.json").write_text('{"operation": "generate", "seed": ')
+    with _page(app, tmp_path) as driver:
+        said = wait(driver, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#history li.damaged")],
+                    30, "the damaged dance named")
+        listed = [s.get_attribute("data-dance") for s in driver.find_elements(By.CSS_SELECTOR, "#history span")]
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert said == [f"{broken} cannot be read: lineage.json: not valid JSON (JSONDecodeError)"]
+    assert listed == [kept]
+    assert not errors, errors

@@ -24,7 +24,7 @@ from motiongpt.data.paths import file_digest, recorded_path
 
 from .dance import CocreateError, Dance, Lineage, music_as_made
 from .editing import assemble, bars_of, beats_through, joined_grid, readable, staff_bars
-from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, sampled
+from .generate import MUSIC_GUIDANCE, TOP_P, WORDS_GUIDANCE, MusicTooShort, sampled
 from .models import Loaded, style_for
 from .onsets import WeightHeld, weight_at
 
@@ -207,7 +207,7 @@ def _grid(loaded: Loaded, score, first: int, kept: int, bars: int, music: str | 
     features = music_features(path, meter)
     beats = np.asarray(features.grid.times, dtype=float)[features.grid.downbeat:]
     if len(beats) < bars * meter + 1:
-        raise CocreateError(f"the music has {(len(beats) - 1) // meter} bars, fewer than the {bars} asked for")
+        raise MusicTooShort((len(beats) - 1) // meter, bars)  # the studio says it in its page's words
     future = past[-1] + (beats[1:bars * meter + 1] - beats[0])
     grid = BeatGrid(tuple(np.concatenate([past, future])), meter)
     rows = np.full((kept + bars, loaded.model.config.control_count), -1, dtype=np.int64)

@@ -25,7 +25,8 @@ LIMITS = {"bars": (1, 64), "count": (1, 12), "seed": (0, 2**31 - 1), "bpm": (30.
 MAX_TEXT = 2000  # characters of a request's text (words, a music or upload name)
 # A setting out of range, or not a number, is said by the page's label for it (index.html), not by the API's key:
 # "count must be from 1 to 12" named nothing a person sees ("Options"). A request may label a key its own way.
-LABELS = {"bars": "Bars", "bpm": "Tempo", "seed": "Seed", "count": "Options", "fps": "its real frame rate"}
+LABELS = {"bars": "Bars", "bpm": "Tempo", "seed": "Seed", "count": "Options", "fps": "its real frame rate",
+          "text": "Words"}
 
 
 def partner_available() -> bool:
@@ -288,7 +289,8 @@ class Studio:
         if operation not in kinds:
             raise StudioError(f"{operation!r}: not something the studio does to a dance", 404)
         labels = {"continue": {"bars": "Continue by ... bars"},
-                  "regenerate": {"first": "Bars ... to ...", "last": "Bars ... to ..."}}.get(operation)
+                  "regenerate": {"first": "Bars ... to ...", "last": "Bars ... to ...", "text": "New words"}
+                  }.get(operation)
         s = _settings(settings, labels, **kinds[operation])
         other = self.folder.dance_path(s["other"]) if operation == "blend" and "other" in s else None
         if operation == "blend" and other is None:
@@ -489,11 +491,16 @@ def _bars_of(path: Path, vocabulary, first: int, last: int) -> None:
 
 def _continued(dance, loaded, bars: int, **settings):
     """``cocreate.continue_dance``, its refusal when the dance's own music has run out said as the page says it (the
-    library's says the command line's ``--music``)."""
+    library's says the command line's ``--music``), and when the other music chosen is too short, what to do with
+    the page's fields (the library's names none)."""
     from motiongpt.cocreate.extend import MusicRanOut, continue_dance
+    from motiongpt.cocreate.generate import MusicTooShort
 
     try:
         return continue_dance(dance, loaded, bars, **settings)
+    except MusicTooShort as error:
+        fewer = f"continue by {error.have} or fewer under Continue by ... bars, or " if error.have else ""
+        raise StudioError(f"{error}: {fewer}choose longer music beside Continue") from None
     except MusicRanOut as error:
         more = f" or by {error.left} bar{'' if error.left == 1 else 's'}" if error.left else ""
         raise StudioError(f"the music has {error.left} bar{'' if error.left == 1 else 's'} after this dance's, "
@@ -541,7 +548,7 @@ def _settings(given, labels: dict | None = None, **kinds) -> dict:
             wanted = "a whole number" if kind is int else "a number" if kind is float else "text"
             raise StudioError(f"{label} must be {wanted}, not {value!r}") from None
         if kind is str and len(value) > MAX_TEXT:
-            raise StudioError(f"{key}: too long ({len(value):,} characters; at most {MAX_TEXT:,})")
+            raise StudioError(f"{label}: too long ({len(value):,} characters; at most {MAX_TEXT:,})")
         if key in LIMITS and not LIMITS[key][0] <= value <= LIMITS[key][1]:
             low, high = (_number(x) for x in LIMITS[key])
             raise StudioError(f"{label} must be from {low} to {high}, not {_number(value)}")

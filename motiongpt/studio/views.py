@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -178,11 +179,13 @@ def duet_dancers(folder: Folder, dance_id: str, mapping: dict[str, str] | None =
 
 
 def history_view(folder: Folder) -> dict:
-    """The history: every dance with its parents and children (by number), the asks that made variations, and
-    ``grid``: a develop's grid of options shown since the last ask (``Studio._set_grid``), or None."""
+    """The history: every dance with its parents and children (by number), the asks that made variations,
+    ``grid``: a develop's grid of options shown since the last ask (``Studio._set_grid``), or None, and
+    ``damaged``: each dance folder that cannot be read (a lineage.json edited by hand into bad JSON), by number,
+    with why, the file named within its folder. One such folder failed the whole history, and the page with it."""
     from motiongpt.cocreate import history
 
-    nodes = []
+    nodes, damaged = [], []
 
     def visit(node, seen):
         if node.path in seen:
@@ -201,11 +204,12 @@ def history_view(folder: Folder) -> dict:
             visit(child, seen)
 
     seen: set = set()
-    for root in history(folder.dances) if any(folder.dances.iterdir()) else []:
+    for root in history(folder.dances, damaged) if any(folder.dances.iterdir()) else []:
         visit(root, seen)
     nodes.sort(key=lambda n: n["id"])
     state = folder.read_state()
-    return {"dances": nodes, "asks": state.get("asks", []), "grid": state.get("grid")}
+    unread = [{"id": path.name, "why": why.replace(f"{path}{os.sep}", "")} for path, why in sorted(damaged)]
+    return {"dances": nodes, "asks": state.get("asks", []), "grid": state.get("grid"), "damaged": unread}
 
 
 # --- downloads -----------------------------------------------------------------------------------------------

@@ -631,6 +631,13 @@ async function refreshHistory() {
   };
   const ul = document.createElement("ul");
   ul.append(...h.dances.filter((d) => !d.parents.length).map(branch));
+  // a dance folder that cannot be read (a lineage.json edited by hand) is named with why, not opened: one such
+  // folder left the whole history unread
+  ul.append(...(h.damaged || []).map((d) => {
+    const li = document.createElement("li"); li.className = "damaged";
+    li.textContent = `${d.id} cannot be read: ${d.why}`;
+    return li;
+  }));
   $("history").replaceChildren(ul);
   // Blend with: the other dances of the open one's meter (cocreate.blend joins one meter only; the first listed
   // was the history's first dance whatever its meter, and a blend of a 2/4 corpus dance failed at the first click)
