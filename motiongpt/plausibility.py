@@ -37,7 +37,8 @@ requests the decoder cannot soften without betraying the score:
   so where one foot of a two-foot step lifts, the other's weight is written anew (none of the 298 two-foot steps in
   the shared scores end apart); the built-in model ended 30 of its 44 apart (validation dances, seed 0), and the
   decoder lifts the shorter's foot at its end and shifts the weight over the other, so the longer symbol's
-  direction read back as the step in place it had become. ``weight_onto_one`` writes that step in place.
+  direction read back as the step in place it had become. ``weight_onto_one`` writes that step in place (and so
+  where one foot's symbol or both are holds: 7 pairs in 6 of those dances).
 
 - A torso bent to the horizontal and left there: a torso direction at the middle level (or low) holds until the
   torso's next symbol, and the training split's captures never keep the torso more than 60° from the vertical
@@ -81,8 +82,8 @@ from .grammar import BAR, COL, EOS, P_AFTER_DUR, P_COL, P_EVENT, P_WHAT, POS, Sc
 from .vocabulary import COLUMNS, TURN_STEP, Vocabulary
 
 __all__ = ["FASTEST_TURN", "GAP_PENALTY", "LONGEST_BEND", "LONGEST_FLIGHT", "LONGEST_LEAN", "MENDED", "FlightLimit",
-           "SupportsContinued", "TurnLimit", "gaps_held", "limits", "mended", "mended_as", "pivots_freed",
-           "steps_together", "torso_raised", "weight_kept", "weight_onto_one", "weight_transferred"]
+           "STEPS_PARTED", "SupportsContinued", "TurnLimit", "gaps_held", "limits", "mended", "mended_as",
+           "pivots_freed", "steps_together", "torso_raised", "weight_kept", "weight_onto_one", "weight_transferred"]
 
 # Turns a second: the shared captures' fastest turn, training split (``python bench/turn_rates.py``: 468 turns,
 # median 0.64, 99th percentile 2.47, fastest 3.68).
@@ -375,10 +376,12 @@ _FEET = (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)
 # recorded, every dance before stop 62, whose gaps in the supports were held with a hold sign; ``GAPS_LENGTHENED``
 # since stop 62, the symbol before a gap lasting until the next support (``weight_kept``); ``MENDED`` since later
 # on 2026-12-07, a two-foot step whose feet end apart written as the weight going on to one foot
-# (``weight_onto_one``). A dance is made again as its value says (``mended_as``).
+# (``weight_onto_one``), ``STEPS_PARTED``; ``MENDED`` since later that day, the same where one foot's symbol or both
+# are holds. A dance is made again as its value says (``mended_as``).
 GAPS_LENGTHENED = "gaps lengthened"
-MENDED = "two-foot steps parted"
-_MENDINGS = (None, GAPS_LENGTHENED, MENDED)
+STEPS_PARTED = "two-foot steps parted"
+MENDED = "two-foot holds parted"
+_MENDINGS = (None, GAPS_LENGTHENED, STEPS_PARTED, MENDED)
 _MENDED_AS = contextvars.ContextVar("mended_as", default=MENDED)
 
 
@@ -534,19 +537,23 @@ def weight_transferred(score: Score, begin: float = 0.0, end: float = float("inf
 
 
 def weight_onto_one(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:
-    """``score`` with each step onto both feet whose two symbols end apart (direction symbols starting together in
-    both support columns, between beats ``begin`` and ``end``) written as the decoder dances it: where the shorter
-    ends before ``end`` and its foot then carries nothing (no symbol of its column, no turn on both feet), that foot
-    lifts and the weight shifts over the other, which the tokenizer writes as a new support symbol, a step in place;
-    so the longer symbol ends there too and a step in place at its level carries its weight on to its end.
+    """``score`` with each step onto both feet whose two symbols end apart (direction symbols or holds starting
+    together in both support columns, between beats ``begin`` and ``end``) written as the decoder dances it: where the
+    shorter ends before ``end`` and its foot then carries nothing (no symbol of its column, no turn on both feet),
+    that foot lifts and the weight shifts over the other, which the tokenizer writes as a new support symbol, a step
+    in place; so the longer symbol ends there too and a step in place carries its weight on to its end, at its level
+    (a hold's: the level its foot was last written at, which the decoder keeps through a hold, ``support_runs``).
 
     The motion is the same (the decoder reads a support run's step only where one begins it, and a run begun by a
     step in place as one begun by none), unless a turn begins where the longer symbol ends: the decoder turns from
-    the start of a short step just before a turn (the tokenizer's room for the step sign), so that step stays."""
-    if not _since(MENDED):
+    the start of a short step just before a turn (the tokenizer's room for the step sign), so that step stays.
+    Holds are parted since ``MENDED`` (6 of the 27 validation dances, seed 0, have such a pair; ``STEPS_PARTED``
+    left them)."""
+    if not _since(STEPS_PARTED):
         return score
+    weighted = (Sign.DIRECTION, Sign.HOLD) if _since(MENDED) else (Sign.DIRECTION,)
     left = {round(s.start, 9): s for s in score.symbols if s.column is Column.SUPPORT_LEFT
-            and s.sign is Sign.DIRECTION and begin - 1e-9 <= s.start < end}
+            and s.sign in weighted and begin - 1e-9 <= s.start < end}
     turning = {(s.column, round(s.start, 9)) for s in score.symbols if s.sign is Sign.TURN}
 
     def turned(column: Column, at: float, length: float) -> bool:  # a piece the decoder would turn from
@@ -554,7 +561,7 @@ def weight_onto_one(score: Score, begin: float = 0.0, end: float = float("inf"))
 
     parted = {}  # id of the longer symbol -> (its first part, the step in place after it)
     for s in score.symbols:
-        partner = left.get(round(s.start, 9)) if s.column is Column.SUPPORT_RIGHT and s.sign is Sign.DIRECTION else None
+        partner = left.get(round(s.start, 9)) if s.column is Column.SUPPORT_RIGHT and s.sign in weighted else None
         if partner is None or abs(partner.end - s.end) < 1e-9:
             continue
         shorter, longer = (partner, s) if partner.end < s.end else (s, partner)
@@ -566,12 +573,24 @@ def weight_onto_one(score: Score, begin: float = 0.0, end: float = float("inf"))
                 for o in score.symbols) or turned(longer.column, lifted, lifted - longer.start) \
                 or turned(longer.column, longer.end, rest):
             continue
+        level = longer.level if longer.sign is Sign.DIRECTION else _level_held(score, longer)
         parted[id(longer)] = (dataclasses.replace(longer, duration=lifted - longer.start),
-                              Symbol(lifted, longer.column, rest, Sign.DIRECTION, Direction.PLACE, longer.level))
+                              Symbol(lifted, longer.column, rest, Sign.DIRECTION, Direction.PLACE, level))
     if not parted:
         return score
     symbols = [piece for s in score.symbols for piece in (parted[id(s)] if id(s) in parted else (s,))]
     return Score(score.grid, symbols, score.starting_position, score.title)
+
+
+def _level_held(score: Score, hold: Symbol) -> Level:
+    """The level a support ``hold`` keeps, as the decoder keeps it (``laban.decoder.supports.support_runs``): its
+    foot's last direction symbol before it, else the starting position's, else the middle level."""
+    written = [s for s in score.symbols if s.column is hold.column and s.sign is Sign.DIRECTION and s.duration > 0
+               and s.start < hold.start]
+    if written:
+        return max(written, key=lambda s: s.start).level
+    first = next((s for s in score.starting_position if s.column is hold.column and s.sign is Sign.DIRECTION), None)
+    return first.level if first is not None else Level.MIDDLE
 
 
 def steps_together(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:

@@ -1004,6 +1004,27 @@ def test_a_dance_made_before_two_foot_steps_parted_is_made_again_and_developed_t
     assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
+def test_a_dance_made_before_two_foot_holds_parted_is_made_again_and_developed_to_the_byte(model_dir, tmp_path,
+                                                                                           capsys):
+    """Since later on 2026-12-07 two holds begun together on both feet (or a step and a hold) whose feet end apart
+    are parted as two-foot steps are (``plausibility.weight_onto_one``): the same motion, another score. A dance
+    whose lineage records the mending before (``STEPS_PARTED``) is made again without it, to the byte, and an edit
+    of it made since is made again as it was made."""
+    from dataclasses import replace
+
+    from motiongpt.cocreate import generate, load_model
+    from motiongpt.plausibility import MENDED, STEPS_PARTED, mended_as
+
+    loaded = load_model(model_dir)
+    now = generate(loaded, text="steps forward", bars=4, seed=6)[0]
+    with mended_as(STEPS_PARTED):
+        made = generate(loaded, text="steps forward", bars=4, seed=6)[0]
+    before = replace(made, lineage=replace(made.lineage, mended=STEPS_PARTED))  # as made before holds were parted
+    assert now.lineage.mended == MENDED != STEPS_PARTED and now.score != before.score  # (two holds parted)
+    saved({"now": now, "before": before}, tmp_path)
+    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
+
+
 def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp_path, capsys):
     """Since stop 62 the pace words say ("a slow solo") moves the dance's energy control and is checked by best-of
     (``laban.description.text.PACE_WORDS``): the same words and seed make another dance. A lineage says how its

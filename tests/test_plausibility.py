@@ -490,6 +490,38 @@ def test_a_step_onto_both_feet_whose_feet_end_apart_reads_back_as_danced():
     assert agreed == [8 / 12, 1.0], agreed  # (the right foot's 12 quarter-beat cells: 4 misread before)
 
 
+def test_two_feet_held_whose_holds_end_apart_read_back_as_danced():
+    """The model holds both feet together and ends the holds apart (from beat 2, the left for one beat, the right for
+    two, after a step forward onto both feet at the low level): the decoder lifts the left foot at beat 3, and what
+    reads back there is a step in place on the right, not a hold. Written so (the right's hold ends with the left's,
+    a step in place at the low level the hold kept carries the weight to beat 4: at any other level the body would
+    rise), the dance moves exactly as before and reads back as written; a dance mended as before holds were parted
+    (``STEPS_PARTED``) stays as written."""
+    from laban.compare import cell_agreement
+    from motiongpt.plausibility import STEPS_PARTED, mended_as
+
+    grid = laban.BeatGrid.uniform(60, 8, 4)
+    start = [Symbol(0.0, Column.SUPPORT_LEFT, 0.0, Sign.DIRECTION, Direction.PLACE, Level.MIDDLE)]  # on the left
+    low = dict(sign=Sign.DIRECTION, direction=Direction.FORWARD, level=Level.LOW)
+    written = [Symbol(1.0, Column.SUPPORT_LEFT, 1.0, **low), Symbol(1.0, Column.SUPPORT_RIGHT, 1.0, **low),
+               Symbol(2.0, Column.SUPPORT_LEFT, 1.0, Sign.HOLD), Symbol(2.0, Column.SUPPORT_RIGHT, 2.0, Sign.HOLD),
+               Symbol(4.0, Column.SUPPORT_LEFT, 1.0, **low), Symbol(4.0, Column.SUPPORT_RIGHT, 1.0, **low)]
+    score = laban.Score(grid, written, start)
+    parted = mended(score)
+    assert [(s.start, s.duration, s.sign, s.direction, s.level) for s in parted.column(Column.SUPPORT_RIGHT)] == [
+        (1.0, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW), (2.0, 1.0, Sign.HOLD, None, None),
+        (3.0, 1.0, Sign.DIRECTION, Direction.PLACE, Level.LOW),
+        (4.0, 1.0, Sign.DIRECTION, Direction.FORWARD, Level.LOW)]
+    assert parted.column(Column.SUPPORT_LEFT) == score.column(Column.SUPPORT_LEFT)
+    with mended_as(STEPS_PARTED):
+        assert mended(score).symbols == score.symbols
+    motion = laban.decode(parted, seed=0)
+    assert np.array_equal(motion.trajectories().positions, laban.decode(score, seed=0).trajectories().positions)
+    again = laban.tokenize(motion, grid)
+    agreed = [cell_agreement(dance, again)[Column.SUPPORT_RIGHT.value]["direction"] for dance in (score, parted)]
+    assert agreed == [0.5, 0.75], agreed  # (the right foot's 16 quarter-beat cells: beat 3's 4 now read as written)
+
+
 def test_a_torso_bent_to_the_horizontal_comes_back_up_in_the_time_dancers_hold_it():
     """A model's dance held its torso bent forward to the horizontal through all 8 s; the training scores hold such
     a bend 1.9 s at most and never start with one. A bend written now comes back upright from the first whole

@@ -62,8 +62,9 @@ class Lineage:
     versions of what made it
     (``model`` as given, ``model_version`` the hash of its weights, ``adapter`` / ``adapter_version``,
     ``motiongpt``, and ``mended``: how its sampling was mended, ``motiongpt.plausibility.MENDED`` (since stop 62;
-    ``GAPS_LENGTHENED`` before two-foot steps were parted, 2026-12-07); None for a dance made before, whose gaps in
-    the supports were held, and are so when it is made again (``plausibility.mended_as``);
+    ``GAPS_LENGTHENED`` before two-foot steps were parted, 2026-12-07, ``STEPS_PARTED`` before two-foot holds were,
+    later that day); None for a dance made before, whose gaps in the supports were held, and are so when it is made
+    again (``plausibility.mended_as``);
     ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` (their pace and turns' sides
     read since stop 62, ``WORDS_READ_62``, and a turn past one whole turn asked whole since 2026-12-07; recorded as
     the lineage is made, the older reading inside ``words_read_before``); None for a dance made before stop 62.

@@ -43,7 +43,7 @@ def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None)
 def _mended_as_made(lineage):
     """A context in which sampling is mended as ``lineage``'s dance was (``motiongpt.plausibility.mended_as`` what
     it records: nothing for one made before the symbol before a gap in the supports was lengthened, ``GAPS_LENGTHENED``
-    for one made before a two-foot step's feet parting was written)."""
+    for one made before a two-foot step's feet parting was written, ``STEPS_PARTED`` before two holds' was)."""
     from motiongpt.plausibility import mended_as
 
     return mended_as(lineage.mended)
