@@ -456,6 +456,17 @@ def test_a_step_onto_both_feet_goes_one_way_and_reads_back_so():
         assert (right == [way]) == (dance is together), right
 
 
+def right_foot_read_back(score, parted) -> list[float]:
+    """``score`` and its mended ``parted`` danced: the same motion to the bit (asserted); that motion tokenized again
+    on the score's grid, the share of the right support column's cells whose direction each of the two says."""
+    from laban.compare import cell_agreement
+
+    motion = laban.decode(parted, seed=0)
+    assert np.array_equal(motion.trajectories().positions, laban.decode(score, seed=0).trajectories().positions)
+    again = laban.tokenize(motion, score.grid)
+    return [cell_agreement(dance, again)[Column.SUPPORT_RIGHT.value]["direction"] for dance in (score, parted)]
+
+
 def test_a_step_onto_both_feet_whose_feet_end_apart_reads_back_as_danced():
     """The model writes a step onto both feet whose symbols end apart (forward from beat 1, the left for one beat,
     the right for two), which the tokenizer never writes: the decoder lifts the left foot at beat 2 and shifts the
@@ -463,7 +474,6 @@ def test_a_step_onto_both_feet_whose_feet_end_apart_reads_back_as_danced():
     a beat. Written so (the right's step ends with the left's, a step in place at its level carries the weight to
     beat 3), the dance moves exactly as before and its support columns read back as written; where the left foot
     goes on (a hold), steps before ``begin``, and a dance mended as before (``mended_as``), stay as written."""
-    from laban.compare import cell_agreement
     from motiongpt.plausibility import GAPS_LENGTHENED, mended_as, weight_onto_one
 
     grid = laban.BeatGrid.uniform(60, 8, 4)
@@ -483,10 +493,7 @@ def test_a_step_onto_both_feet_whose_feet_end_apart_reads_back_as_danced():
     with mended_as(GAPS_LENGTHENED):
         assert mended(score).symbols == score.symbols
     # danced: the same motion; read again: the right column says what the feet did, where it did not
-    motion = laban.decode(parted, seed=0)
-    assert np.array_equal(motion.trajectories().positions, laban.decode(score, seed=0).trajectories().positions)
-    again = laban.tokenize(motion, grid)
-    agreed = [cell_agreement(dance, again)[Column.SUPPORT_RIGHT.value]["direction"] for dance in (score, parted)]
+    agreed = right_foot_read_back(score, parted)
     assert agreed == [8 / 12, 1.0], agreed  # (the right foot's 12 quarter-beat cells: 4 misread before)
 
 
@@ -497,7 +504,6 @@ def test_two_feet_held_whose_holds_end_apart_read_back_as_danced():
     a step in place at the low level the hold kept carries the weight to beat 4: at any other level the body would
     rise), the dance moves exactly as before and reads back as written; a dance mended as before holds were parted
     (``STEPS_PARTED``) stays as written."""
-    from laban.compare import cell_agreement
     from motiongpt.plausibility import STEPS_PARTED, mended_as
 
     grid = laban.BeatGrid.uniform(60, 8, 4)
@@ -515,10 +521,7 @@ def test_two_feet_held_whose_holds_end_apart_read_back_as_danced():
     assert parted.column(Column.SUPPORT_LEFT) == score.column(Column.SUPPORT_LEFT)
     with mended_as(STEPS_PARTED):
         assert mended(score).symbols == score.symbols
-    motion = laban.decode(parted, seed=0)
-    assert np.array_equal(motion.trajectories().positions, laban.decode(score, seed=0).trajectories().positions)
-    again = laban.tokenize(motion, grid)
-    agreed = [cell_agreement(dance, again)[Column.SUPPORT_RIGHT.value]["direction"] for dance in (score, parted)]
+    agreed = right_foot_read_back(score, parted)
     assert agreed == [0.5, 0.75], agreed  # (the right foot's 16 quarter-beat cells: beat 3's 4 now read as written)
 
 
