@@ -74,7 +74,7 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
-from laban.decoder.supports import TURNING_STEP  # beats: a step this short before a turn is turned from
+from laban.decoder.supports import TURNING_STEP, starting_level  # a step this short (beats) before a turn is turned from
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
@@ -584,13 +584,10 @@ def weight_onto_one(score: Score, begin: float = 0.0, end: float = float("inf"))
 
 def _level_held(score: Score, hold: Symbol) -> Level:
     """The level a support ``hold`` keeps, as the decoder keeps it (``laban.decoder.supports.support_runs``): its
-    foot's last direction symbol before it, else the starting position's, else the middle level."""
+    foot's last direction symbol before it, else where the foot started (``starting_level``)."""
     written = [s for s in score.symbols if s.column is hold.column and s.sign is Sign.DIRECTION and s.duration > 0
                and s.start < hold.start]
-    if written:
-        return max(written, key=lambda s: s.start).level
-    first = next((s for s in score.starting_position if s.column is hold.column and s.sign is Sign.DIRECTION), None)
-    return first.level if first is not None else Level.MIDDLE
+    return max(written, key=lambda s: s.start).level if written else starting_level(score, hold.column)
 
 
 def steps_together(score: Score, begin: float = 0.0, end: float = float("inf")) -> Score:

@@ -70,6 +70,13 @@ def leaves_early(beat: float, flight: float = np.inf) -> float:
     return min(0.11 * beat, max(1.5 / WORKING_FPS, 0.5 * (0.2 - flight)))
 
 
+def starting_level(score: Score, column: Column) -> Level:
+    """The level a foot's support ``column`` stands at before anything is written in it: the starting position's,
+    else the middle level. A hold keeps the level its foot was last at, this one until a step says another."""
+    first = next((s for s in score.starting_position if s.column is column and s.sign is Sign.DIRECTION), None)
+    return first.level if first is not None else Level.MIDDLE
+
+
 def support_runs(score: Score, clock: Clock) -> list[Run]:
     """The support columns as consecutive runs from beat 0 to the end: a new run starts where the supporting feet
     change or a new step is written. Before the first support symbol (or flight) the starting position stands."""
@@ -83,10 +90,7 @@ def support_runs(score: Score, clock: Clock) -> list[Run]:
     start_feet = [any(s.column is c for s in score.starting_position) for c in FOOT_COLUMNS]
     if not any(start_feet):
         start_feet = [True, True]  # no starting support written: standing on both feet
-    levels = {}
-    for foot, c in enumerate(FOOT_COLUMNS):
-        first = next((s for s in score.starting_position if s.column is c and s.sign is Sign.DIRECTION), None)
-        levels[foot] = first.level if first is not None else Level.MIDDLE
+    levels = {foot: starting_level(score, c) for foot, c in enumerate(FOOT_COLUMNS)}
     end_beat = float(clock.grid.seconds_to_beats(clock.end))
     # the starting position stands until the first support is written, or the first flight: a jump from it; a jump
     # written at the very start takes off from it after a push-off of ``_OPENING_PUSH`` (at most 0.4 of its time)
