@@ -74,7 +74,7 @@ import torch
 from transformers import LogitsProcessor
 
 from laban.decoder.supports import LONGEST_FLIGHT  # seconds in the air: the captures' longest flight is 0.63 s
-from laban.decoder.supports import TURNING_STEP, starting_level  # a step this short (beats) before a turn is turned from
+from laban.decoder.supports import TURNING_STEP, starting_level  # TURNING_STEP: beats of a step turned from
 from laban.score import Column, Direction, Level, Score, Sign, Symbol
 from laban.timing import BeatGrid
 
