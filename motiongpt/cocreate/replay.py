@@ -32,32 +32,16 @@ def replay(dance: Dance, parents: list[Dance], models, made: dict | None = None)
     gives the model its lineage names, loaded with ``style`` (a name, an adapter folder, or None). ``made`` keeps
     the sets already made again (a set of variations, a vary's), so that each of their dances does not make its
     whole set again. A lineage that lacks what its operation needs is one line."""
-    try:  # its repeats as it read them (played since stop 61), its gaps as they were mended and its words as they
-        # were read (since stop 62)
-        with music_as_made(dance.prompt), _mended_as_made(dance.lineage), _words_as_made(dance.lineage):
+    from laban.description.text import words_read_before
+    from motiongpt.plausibility import mended_as
+
+    try:  # its repeats as it read them (played since stop 61), its sampling mended and its words read as its lineage
+        # records (since stop 62: ``plausibility.mended_as``, ``text.words_read_before``; nothing recorded, as before)
+        with (music_as_made(dance.prompt), mended_as(dance.lineage.mended),
+              words_read_before(dance.lineage.words_read)):
             return _replay(dance, parents, models, {} if made is None else made)
     except KeyError as missing:
         raise CocreateError(f"its lineage.json lacks {missing}, which '{dance.lineage.operation}' needs") from None
-
-
-def _mended_as_made(lineage):
-    """A context in which sampling is mended as ``lineage``'s dance was (``motiongpt.plausibility.mended_as`` what
-    it records: nothing for one made before the symbol before a gap in the supports was lengthened, ``GAPS_LENGTHENED``
-    for one made before a two-foot step's feet parting was written, ``STEPS_PARTED`` before two holds' was)."""
-    from motiongpt.plausibility import mended_as
-
-    return mended_as(lineage.mended)
-
-
-def _words_as_made(lineage):
-    """A context in which words are read as ``lineage``'s dance read them (``laban.description.text.words_read_before``
-    for one made before their pace was read, whose lineage records no ``words_read``, or before a turn past one
-    whole turn was asked whole, whose lineage records ``WORDS_READ_62``)."""
-    from contextlib import nullcontext
-
-    from laban.description.text import WORDS_READ, words_read_before
-
-    return nullcontext() if lineage.words_read == WORDS_READ else words_read_before(lineage.words_read)
 
 
 def _replay(dance: Dance, parents: list[Dance], models, made: dict) -> Dance:
