@@ -518,21 +518,22 @@ def test_jumps_owed_and_bounded_are_read_as_the_rows_grow_as_they_would_be_read_
     assert {-10.0, 5.0} <= pushes  # bounded and owed rows both met
 
 
-def test_a_slow_or_lively_phrase_is_danced_on_a_lower_or_higher_energy():
+def test_a_slow_or_lively_phrase_is_danced_sparser_and_slower_or_busier():
     """"a slow solo" was danced as busily as the same words without "slow" (its pace was no fact: the README's first
-    command on the rag's 8 bars, seeds 0-3, wrote 9.0 symbols a bar against 8.6 without the word). A phrase's pace
-    now moves its energy control into that half of the levels (``conditions.paced``): on music halved into it,
-    without music at its end; the built-in model then writes a slow phrase sparser and slower than the plain words,
-    and a lively one busier."""
+    command on the rag's 8 bars, seeds 0-3, wrote 9.0 symbols a bar against 8.6 without the word). At stop 62 a
+    phrase's pace moved its energy control into that half of the levels (``conditions.paced``, kept for the dances
+    made so: on music halved into it, without music at its end); since stop 63 it is written in the symbols' lengths
+    (``steering.PaceAsked``). The built-in model, as the command line writes a dance (best of 4), writes a slow phrase
+    sparser and slower than the plain words, and a lively one busier and faster."""
     from laban import decode
-    from motiongpt.cocreate import load_model
+    from motiongpt.cocreate import generate, load_model
     from motiongpt.conditioning.controls import controls_from_music
     from motiongpt.conditioning.music import music_features, resolve_music
     from motiongpt.model.conditions import control_rows, paced, word_phrases
-    from motiongpt.model.generate import variations
 
     features = music_features(resolve_music("corpus:joplin/maple_leaf_rag"))
-    grid, model = features.grid, load_model(None, None).model
+    loaded = load_model(None, None)
+    grid, model = features.grid, loaded.model
     names = model.config.control_names
     music = control_rows(controls_from_music(features), grid, 8, names)
     energy = names.index("energy")
@@ -543,16 +544,57 @@ def test_a_slow_or_lively_phrase_is_danced_on_a_lower_or_higher_energy():
     alone = paced(None, word_phrases([((0, 3), "slowly"), ((4, 7), "fast")], grid, 8)[1], grid, 8, names)
     assert alone[:, energy].tolist() == [0] * 4 + [3] * 4 and (np.delete(alone, energy, axis=1) == -1).all()
 
-    def danced(words):  # symbols a bar and the decoded joints' mean speed (m/s), over 4 variations
-        scores = variations(model, grid, 4, text=f"{words}: steps forward, a half turn, arms rising high", bars=8,
-                            controls=music, seed=0, guidance={"words": 3.0, "music": 2.0}, top_p=0.9)
+    def danced(words):  # symbols a bar and the decoded joints' mean speed (m/s), seeds 0-3 as the CLI writes them
+        dances = [generate(loaded, text=f"{words}: steps forward, a half turn, arms rising high",
+                           music="corpus:joplin/maple_leaf_rag", bars=8, seed=seed)[0] for seed in range(4)]
         speeds = []
-        for score in scores:
-            joints = decode(score).trajectories()
+        for dance in dances:
+            joints = decode(dance.score).trajectories()
             speeds.append(np.linalg.norm(np.gradient(joints.positions, axis=0) * joints.fps, axis=-1).mean())
-        return np.mean([len(s.symbols) / 8 for s in scores]), np.mean(speeds)
+        return np.mean([len(d.score.symbols) / 8 for d in dances]), np.mean(speeds)
 
     slow, plain, lively = danced("a slow solo"), danced("a solo"), danced("a lively solo")
-    # 7.0, 7.6 and 9.8 symbols a bar, 0.55, 0.57 and 0.72 m/s (before: "slow" read as no fact)
+    # 6.8, 8.8 and 10.4 symbols a bar, 0.48, 0.57 and 0.72 m/s (by the energy at stop 62: 7.8, 8.8, 11.0 and 0.41,
+    # 0.57, 0.62; before: "slow" read as no fact, 9.0 and 0.53)
     assert slow[0] < plain[0] < lively[0] and lively[0] - slow[0] > 2, (slow, plain, lively)
     assert slow[1] < plain[1] < lively[1], (slow, plain, lively)
+
+
+def test_a_slow_or_lively_phrase_is_written_in_longer_or_shorter_symbols(monkeypatch):
+    """The pace a phrase's words say tilts the lengths of the symbols it writes (``steering.PaceAsked``): a slow
+    phrase's new symbols get a nat more for each doubling of their length (and for going on over the bar line), a
+    lively one's a nat less, and nothing is refused. Against a model that likes short symbols (tiny, untrained,
+    leaning to half beats), a slow phrase writes longer symbols than the same words without the pace, and starts
+    fewer a second; a lively one shorter."""
+    from motiongpt.grammar import P_DUR, ScoreGrammarProcessor
+    from motiongpt.model.steering import PaceAsked
+
+    generation, model = leaning(monkeypatch, {"dur:0.5": 1.5, "dur:0.25": 1.0})
+    grid = laban.BeatGrid.uniform(120, 24, 4)  # six bars of four beats
+
+    def written(words):  # bars 2-5 say ``words``, 1 and 6 nothing: symbols a second there and how they read
+        scores = generation.variations(model, grid, 6, text=[((1, 1), "a dance"), ((2, 5), words), ((6, 6), "a dance")],
+                            bars=6, seed=0)
+        inside = [[s.duration for s in score.symbols if 4 <= s.start < 20] for score in scores]  # bars 2-5, 8 s
+        return np.mean([len(lengths) / 8 for lengths in inside]), np.mean(np.concatenate(inside))
+
+    slow, plain, lively = written("a slow dance"), written("a dance"), written("a lively dance")
+    # 1.43, 0.97 and 0.85 beats a symbol; 3.7, 4.3 and 4.5 symbols a second
+    assert slow[1] > plain[1] > lively[1] and slow[0] < min(plain[0], lively[0]), (slow, plain, lively)
+
+    # the processor alone: where the grammar waits for a new symbol's length, only the lengths move, by the
+    # doublings of their length in beats (a two-beat symbol a nat more when slow, a half-beat one a nat less)
+    v = Vocabulary()
+    score = laban.Score(GRID, [laban.Symbol(0.0, laban.Column.SUPPORT_LEFT, 2.0, laban.Sign.DIRECTION,
+                                            laban.Direction.FORWARD, laban.Level.MIDDLE)])
+    ids = v.encode(score)
+    ids = torch.tensor([ids[:ids.index(v.ids["forward/middle"]) + 1]] * 3)  # three rows about to time the step
+    grammar = ScoreGrammarProcessor(v, bars=2, beats_per_bar=4, upbeat=0.0)
+    open_ = grammar(ids, torch.zeros(3, len(v)))
+    assert (grammar.state.phase == P_DUR).all()
+    paced = [PaceAsked(grammar, np.array([pace, pace]))(ids, open_) for pace in (-1, 0, 1)]
+    moved = [(scores - open_).nan_to_num(0.0) for scores in paced]
+    two, half = v.duration0 + 2 * v.subdivision - 1, v.duration0 + v.subdivision // 2 - 1
+    assert moved[0][0, two].item() == 1.0 and moved[0][0, half].item() == -1.0 and moved[2][0, two].item() == -1.0
+    assert not moved[1].any() and (moved[0] != 0).sum() <= v.max_positions * 3  # only the lengths
+    assert all(torch.equal(torch.isinf(scores), torch.isinf(open_)) for scores in paced)  # nothing refused

@@ -411,9 +411,10 @@ _NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|do not|doesn't|doe
                        + r"\s+)?" + _DENIED + r"(?:\s+(?:or|nor|and)\s+" + _DENIED + r")*")
 
 # How fast a phrase moves, as a prompt says it ("a slow solo", "lively", "gently"): its pace (``PhraseFacts.pace``),
-# steered through the per-bar energy control (``motiongpt.model.conditions.paced``) and checked on the score's
-# symbols a second. Said anywhere in a phrase's words, of the phrase ("a quick turn" asks a lively one); both ways
-# at once ("slow steps, then a quick turn") leave it unstated. Read since stop 62 (``words_read_before``).
+# written in the lengths of the phrase's symbols while sampling (``motiongpt.model.steering.PaceAsked``; at stop 62
+# through the per-bar energy control, ``motiongpt.model.conditions.paced``) and checked on the score's symbols a
+# second. Said anywhere in a phrase's words, of the phrase ("a quick turn" asks a lively one); both ways at once
+# ("slow steps, then a quick turn") leave it unstated. Read since stop 62 (``words_read_before``).
 PACE_WORDS = {**{w: -1 for w in ("slow", "slowly", "calm", "calmly", "gentle", "gently", "unhurried", "leisurely")},
               **{w: 1 for w in ("quick", "quickly", "fast", "fast-paced", "lively", "energetic", "energetically",
                                 "brisk", "briskly", "vigorous", "vigorously")}}
@@ -421,9 +422,12 @@ _PACE = _alternation(PACE_WORDS)
 # How a dance's lineage says its words were read (``motiongpt.cocreate.Lineage``), oldest first after None (before
 # stop 62): since stop 62 with their pace and the way a turn en dehors or en dedans goes (``_turn_sense``); since
 # 2026-12-07 a turn past one whole turn ("two pirouettes") asked whole while sampling (``turns_read_whole``), where
-# the stop 62 reading asked at most the one whole turn a phrase's facts hold (``motiongpt.model.conditions``).
+# the stop 62 reading asked at most the one whole turn a phrase's facts hold (``motiongpt.model.conditions``); since
+# stop 63 the pace written in the symbols' lengths (``pace_in_lengths``), where before it moved the energy control.
 WORDS_READ_62 = "pace and turn sides read"
-WORDS_READ = "pace, turn sides and whole turns read"
+WORDS_READ_TURNS = "pace, turn sides and whole turns read"
+WORDS_READ = "pace in lengths, turn sides and whole turns read"
+_READINGS = (WORDS_READ_62, WORDS_READ_TURNS, WORDS_READ)
 _READ_AS = contextvars.ContextVar("words_read", default=WORDS_READ)
 
 
@@ -432,8 +436,9 @@ def words_read_before(read: str | None = None):
     """Words read inside this block as a dance whose lineage records ``read`` (``Lineage.words_read``) read them: None
     (or a reading not known) as before stop 62, their pace not read (``PACE_WORDS``), nor the way a turn en dehors
     or en dedans goes (``_EN_DEHORS``), nor a turn past one whole turn asked whole; ``WORDS_READ_62`` all but the
-    last. So that such a dance is made again to the byte (``motiongpt.cocreate.replay``)."""
-    token = _READ_AS.set(read if read in (WORDS_READ_62, WORDS_READ) else None)
+    last two; ``WORDS_READ_TURNS`` all but the pace written in lengths. So that such a dance is made again to the
+    byte (``motiongpt.cocreate.replay``)."""
+    token = _READ_AS.set(read if read in _READINGS else None)
     try:
         yield
     finally:
@@ -453,6 +458,12 @@ def words_read_now() -> bool:
 
 def turns_read_whole() -> bool:
     """Whether a turn past one whole turn is asked whole while sampling (since 2026-12-07: ``words_read_before``)."""
+    return _READ_AS.get() in (WORDS_READ_TURNS, WORDS_READ)
+
+
+def pace_in_lengths() -> bool:
+    """Whether a phrase's pace is written in its symbols' lengths, the energy control left to the music (since stop
+    63: ``words_read_before``), not by moving that control (stop 62)."""
     return _READ_AS.get() == WORDS_READ
 
 

@@ -66,8 +66,9 @@ class Lineage:
     later that day); None for a dance made before, whose gaps in the supports were held, and are so when it is made
     again (``plausibility.mended_as``);
     ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` (their pace and turns' sides
-    read since stop 62, ``WORDS_READ_62``, and a turn past one whole turn asked whole since 2026-12-07; recorded as
-    the lineage is made, the older reading inside ``words_read_before``); None for a dance made before stop 62.
+    read since stop 62, ``WORDS_READ_62``, a turn past one whole turn asked whole since 2026-12-07,
+    ``WORDS_READ_TURNS``, and the pace written in the symbols' lengths since stop 63; recorded as the lineage is
+    made, the older reading inside ``words_read_before``); None for a dance made before stop 62.
     A dance is made again reading its words as its lineage says they were read)."""
 
     operation: str

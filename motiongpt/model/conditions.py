@@ -50,7 +50,9 @@ def control_rows(controls, grid: BeatGrid, bars: int, names=CONTROL_NAMES) -> np
 
 def paced(controls, phrases, grid: BeatGrid, bars: int, names=CONTROL_NAMES, levels=CONTROL_LEVELS
           ) -> np.ndarray | None:
-    """``controls`` ((bars, K) levels, or None) with the energy of each phrase whose words say its pace
+    """As words were read at stop 62 (``laban.description.text.pace_in_lengths`` false; since, the pace is written
+    in the symbols' lengths, ``pace_rows``): ``controls`` ((bars, K) levels, or None) with the energy of each phrase
+    whose words say its pace
     (``laban.PhraseFacts.pace``: "a slow solo", "lively") moved into that half of its levels: on music a bar's level
     is halved into it (slow 0, 0, 1, 1; lively 2, 2, 3, 3), so that the dance still rises where the music does;
     where a bar has no level (no music) the half's end, 0 or 3, the other controls left absent. Why the energy: it
@@ -73,6 +75,19 @@ def paced(controls, phrases, grid: BeatGrid, bars: int, names=CONTROL_NAMES, lev
         rows[span, k] = np.where(level >= 0, level * half // int(levels[k]), half - 1 if pace > 0 else 0) + (
             half if pace > 0 else 0)
     return rows
+
+
+def pace_rows(phrases, grid: BeatGrid, bars: int) -> np.ndarray | None:
+    """(bars,) the pace each bar's phrase says (``laban.PhraseFacts.pace``: -1 slow, +1 lively, 0 unsaid), for the
+    ``bars`` bars the vocabulary writes on ``grid``: the lengths ``steering.PaceAsked`` tilts. None where no phrase
+    says one, or where words are read as before stop 63 (``laban.description.text.pace_in_lengths``: ``paced``
+    moved the energy control instead)."""
+    from laban.description.text import pace_in_lengths
+
+    if not pace_in_lengths():
+        return None
+    out = _counts(phrases, grid, bars, lambda facts: facts.pace or None, absent=0)
+    return out if out.any() else None
 
 
 def repeat_rows(controls, grid: BeatGrid, bars: int) -> dict[int, int]:
@@ -131,9 +146,9 @@ def step_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
     return _counts(phrases, grid, bars, lambda facts: facts.steps)
 
 
-def _counts(phrases, grid: BeatGrid, bars: int, count) -> np.ndarray:
-    """(bars,) ``count(facts)`` of each bar's phrase, -1 where it is None or no phrase covers the bar."""
-    out = np.full(bars, -1, dtype=np.int64)
+def _counts(phrases, grid: BeatGrid, bars: int, count, absent: int = -1) -> np.ndarray:
+    """(bars,) ``count(facts)`` of each bar's phrase, ``absent`` where it is None or no phrase covers the bar."""
+    out = np.full(bars, absent, dtype=np.int64)
     first_bar = 0 if grid.downbeat else 1
     for (first, last), facts in phrases:
         if (n := count(facts)) is not None:

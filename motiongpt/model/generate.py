@@ -68,7 +68,9 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
       ``((first, last), words)`` for spans of bars (staff numbers), or a 384-d vector; words enter as their
       sentence vector and as per-bar facts (``conditions.word_phrases``/``fact_rows``: step count, direction,
       turn, jumps, arm level), and bars whose words say run are written in a run's rhythm (``strides``), and a
-      phrase whose words say its pace ("a slow solo") has its energy control moved (``conditions.paced``);
+      phrase whose words say its pace ("a slow solo") is written in longer or shorter symbols
+      (``conditions.pace_rows``, ``steering.PaceAsked``; as read at stop 62, its energy control moved:
+      ``conditions.paced``);
       ``facts``: (bars, F) fact levels given directly instead; ``style``: a name the model knows or an id;
       ``controls``: (bars, K) levels per bar, -1 where absent. Each may be None (absent).
     - ``bars``: how many bars (default: those covering the grid).
@@ -161,11 +163,12 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     if not (isinstance(total, int) and total >= 1):
         raise GenerationError(f"a dance has at least one bar, not {total!r}")
 
-    phrases, running, jumps, steps, turns = [], None, None, None, None
+    phrases, running, jumps, steps, turns, paces = [], None, None, None, None, None
     if isinstance(text, (str, list, tuple)):
-        text, facts, phrases, running, jumps, steps, turns = _words(model, grid, total, written, text, facts)
-    energy = _energy_levels(model, controls)  # the music's, which best-of ranks by, before the words' pace moves it
-    controls = paced(controls, phrases, grid, total, model.config.control_names, model.config.control_levels)
+        text, facts, phrases, running, jumps, steps, turns, paces = _words(model, grid, total, written, text, facts)
+    energy = _energy_levels(model, controls)  # the music's, which best-of ranks by
+    if paces is None:  # as words were read at stop 62: the pace moves the energy control (nothing where none is said)
+        controls = paced(controls, phrases, grid, total, model.config.control_names, model.config.control_levels)
     sources = dict(sources or {})
     repeats = {} if fill_in is not None else _repeated(model, repeats or {}, total, written, facts, sources)
     if not _asking(phrases) and energy is None:
@@ -176,7 +179,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     top_p = nuclei[0] if len(set(nuclei)) == 1 else nuclei
     sampling = dict(text=text, style=style, temperature=temperature, top_k=top_k, top_p=top_p,
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
-                    running=running, jumps=jumps, steps=steps, turns=turns)
+                    running=running, jumps=jumps, steps=steps, turns=turns, paces=paces)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
         sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
     else:
@@ -280,7 +283,8 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
             guidance: dict | None = None, max_new_tokens: int | None = None, processors=None, repeated=None,
             forced_only: bool = False, steps_on: float | None = None, open_end: bool = False,
             running: np.ndarray | None = None, jumps: np.ndarray | None = None,
-            steps: np.ndarray | None = None, turns: np.ndarray | None = None) -> list[list[int]]:
+            steps: np.ndarray | None = None, turns: np.ndarray | None = None,
+            paces: np.ndarray | None = None) -> list[list[int]]:
     """One sequence per prompt (prompt + what was written, to ``<eos>``) of ``total`` bars on ``grid``, row r
     drawing from ``seeds[r]``: one sampling loop (``motiongpt.model.sampling``). ``repeated``: a function of the
     grammar processor giving the ``RepeatedBars`` to run last before the warpers, or None; ``forced_only``: without
@@ -289,7 +293,9 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     per bar, the way its words ask to run or -1 (``strides.running_bars``: written as a run, ``strides.Strides``),
     or None; ``jumps``: per bar, the jumps its phrase's words count or -1 (``jump_bounds``: no more are written,
     ``steering.JumpAsked``), or None; ``steps``: likewise the steps (``step_bounds``, ``steering.StepsAsked``);
-    ``turns``: per bar, the turn its phrase's words ask in eighths (``turn_bounds``, ``steering.TurnAsked``)."""
+    ``turns``: per bar, the turn its phrase's words ask in eighths (``turn_bounds``, ``steering.TurnAsked``);
+    ``paces``: per bar, the pace its phrase's words say (``pace_rows``: its symbols' lengths tilted,
+    ``steering.PaceAsked``)."""
     vocabulary = model.vocabulary
     count = len(prompts)
     longest, positions = max(map(len, prompts)), model.config.max_position_embeddings - PREFIX
@@ -331,6 +337,10 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
                                     spared=turning.turning if turning is not None else None))
     if running is not None and (running >= 0).any():
         processors.append(Strides(grammar, running, 60.0 / grid.tempo))  # a run's rhythm, where words ask to run
+    if paces is not None:
+        from .steering import PaceAsked  # the words' pace in the symbols' lengths
+
+        processors.append(PaceAsked(grammar, paces))
     if steps_on is not None:  # after those that narrow: it pushes among what they left
         # a phrase's steps start anywhere while it still owes the turn its words ask (the push cost turns most)
         processors.append(StepsOnTheBeat(grammar, steps_on, spared=turning.owing if turning is not None else None))
@@ -383,7 +393,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     vocabulary = model.vocabulary
     rows = None if controls is None else np.asarray(controls, dtype=np.int64)
     asked = None if facts is None else np.asarray(facts, dtype=np.int64)
-    running, jumps, steps, turns = (sampling.pop(name, None) for name in ("running", "jumps", "steps", "turns"))
+    named = ("running", "jumps", "steps", "turns", "paces")  # per bar: cut to each pass's bars
+    bounds = {name: sampling.pop(name, None) for name in named}
 
     def part(levels, first, stop):
         return None if levels is None else levels[first:stop]
@@ -394,8 +405,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     dances = [ids[:-1] for ids in _sample(
         model, grid, [[vocabulary.bos_id]] * len(seeds), WINDOW_BARS, part(rows, 0, WINDOW_BARS),
         part(asked, 0, WINDOW_BARS), [_derived(seed, 0) for seed in seeds], repeated=repeated(0, 0),
-        open_end=True, running=part(running, 0, WINDOW_BARS), jumps=part(jumps, 0, WINDOW_BARS),
-        steps=part(steps, 0, WINDOW_BARS), turns=part(turns, 0, WINDOW_BARS), **sampling)]
+        open_end=True, **{name: part(levels, 0, WINDOW_BARS) for name, levels in bounds.items()}, **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
     while done < total:
@@ -413,8 +423,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         settings = (model, local, prompts, CONTEXT_BARS + new, part(rows, *span), part(asked, *span),
                     [_derived(seed, step) for seed in seeds])
         open_end = done + new < total  # a later pass goes on from this one's ties
-        sampling["running"], sampling["jumps"], sampling["steps"], sampling["turns"] = (
-            part(levels, *span) for levels in (running, jumps, steps, turns))
+        sampling.update({name: part(levels, *span) for name, levels in bounds.items()})
         written = None
         if all(bar in repeats for bar in range(done, done + new)) and sampling.get("top_k") != 1:
             try:  # a pass of copies: the processors write it, without the model, where they leave no choice
@@ -483,13 +492,14 @@ def _derived(seed: int, part: int) -> int:
 def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int], text, facts):
     """A prompt's sentence vector, its per-bar facts (unless ``facts`` are given), its phrases ((first, last),
     facts), the bars whose words ask to run (``strides.running_bars``, None where none do), the jumps and steps
-    each bar's phrase counts (``conditions.jump_bounds``, ``step_bounds``; None where none does) and the turn it
-    asks (``conditions.turn_bounds``; None where none does, or where words are read as before): a string asks of
+    each bar's phrase counts (``conditions.jump_bounds``, ``step_bounds``; None where none does), the turn it
+    asks (``conditions.turn_bounds``) and the pace it says (``conditions.pace_rows``; each None where none does, or
+    where words are read as before): a string asks of
     the bars being written (vocabulary bars ``written[0]..written[1]-1``), a list of ``((first, last), words)`` of
     those staff bars."""
     from motiongpt.text import encode_text
 
-    from .conditions import UNSAID, fact_rows, jump_bounds, step_bounds, turn_bounds, word_phrases
+    from .conditions import UNSAID, fact_rows, jump_bounds, pace_rows, step_bounds, turn_bounds, word_phrases
 
     shift = 0 if grid.downbeat else 1  # the staff number of the vocabulary's first bar
     if isinstance(text, str):
@@ -503,7 +513,7 @@ def _words(model: MotionGPT, grid: BeatGrid, total: int, written: tuple[int, int
     turns = turn_bounds(phrases, grid, total)
     return (encode_text([words])[0], facts, phrases, *(levels if (levels >= 0).any() else None
                                                        for levels in (running, jumps, steps)),
-            turns if turns is not None and (turns != UNSAID).any() else None)
+            turns if turns is not None and (turns != UNSAID).any() else None, pace_rows(phrases, grid, total))
 
 
 def _conditions(model: MotionGPT, grid: BeatGrid, count: int, bars: int, text, style, controls, facts) -> dict:
