@@ -1017,3 +1017,23 @@ def test_a_dance_folder_damaged_by_hand_is_named_in_the_history(tmp_path):
     assert said == [f"{broken} cannot be read: lineage.json: not valid JSON (JSONDecodeError)"]
     assert listed == [kept]
     assert not errors, errors
+
+
+def test_translate_is_off_where_the_model_has_no_style_to_offer(tmp_path):
+    """A model that knows no styles, with no style adapter added, left Translate on beside an empty list, and its
+    click was refused by the server ("translate into which style?"). Translate is off, and the list says why; a
+    model that knows a style offers it, and Translate is on."""
+    from selenium.webdriver.common.by import By
+
+    from motiongpt.studio.browser import wait
+
+    def offered(d):
+        return ([o.get_attribute("textContent") for o in d.find_elements(By.CSS_SELECTOR, "#translate-style option")],
+                d.find_element(By.ID, "translate").is_enabled())
+
+    with _page(_studio(tmp_path / "plain"), tmp_path) as driver:
+        plain = wait(driver, lambda d: offered(d)[0] and offered(d), 30, "the styles")
+    with _page(_studio(tmp_path / "styled", styles=["salsa"]), tmp_path) as driver:
+        styled = wait(driver, lambda d: offered(d)[0] and offered(d), 30, "the styles")
+    assert plain == (["no style: add a style adapter"], False)
+    assert styled == (["salsa"], True)

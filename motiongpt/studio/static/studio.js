@@ -591,6 +591,10 @@ function showStyles(adapters, chosen) {
     select.replaceChildren(...options, ...(S.styles.length ? [known] : []), ...(adapters.length ? [mine] : []));
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }
+  // Translate into: a model with no styles and no adapter has none to offer (the click failed on the server)
+  const none = !$("translate-style").options.length;
+  $("translate").disabled = none;
+  if (none) $("translate-style").replaceChildren(new Option("no style: add a style adapter", ""));
 }
 
 async function adapterUpload() {
