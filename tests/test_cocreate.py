@@ -1058,43 +1058,27 @@ def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp
     assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
-def test_a_dance_made_before_its_turns_were_asked_whole_is_made_again_as_it_was(model_dir, tmp_path, capsys):
-    """Since 2026-12-07 a turn past one whole turn is asked whole while sampling ("two pirouettes": the turn budget
-    reads the words' 16 eighths, ``conditions.turn_bounds``, where it kept to the one whole turn the facts hold): the
-    same words and seed make another dance. Its lineage says so (``words_read``: ``WORDS_READ_TURNS`` then,
-    ``WORDS_READ`` since stop 63, which reads turns alike); one that says
-    ``WORDS_READ_62`` is made again with the old budget, to the byte, and an edit made of it now reads them whole."""
-    from laban.description.text import WORDS_READ, WORDS_READ_62, words_read_before
+@pytest.mark.parametrize("words, reading", [("two pirouettes", "WORDS_READ_62"),
+                                            ("a slow solo: steps forward", "WORDS_READ_TURNS")])
+def test_a_dance_made_before_its_words_were_read_as_now_is_made_again_as_it_was(model_dir, tmp_path, capsys, words,
+                                                                                 reading):
+    """Two readings changed what the same words and seed make: since 2026-12-07 a turn past one whole turn is asked
+    whole while sampling ("two pirouettes": the turn budget reads the words' 16 eighths, ``conditions.turn_bounds``,
+    where it kept to the one whole turn the facts hold; ``WORDS_READ_TURNS``), and since stop 63 the pace the words
+    say is written in the lengths of the phrase's symbols (``steering.PaceAsked``), where it moved the energy control
+    (``conditions.paced``; ``WORDS_READ``). A dance's lineage says how its words were read (``words_read``); one that
+    says an older reading is made again with it, to the byte, and an edit made of it now reads them as now."""
+    from laban.description import text as reading_of
     from motiongpt.cocreate import generate, load_model
 
     loaded = load_model(model_dir)
-    words = "two pirouettes"
-    whole = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
-    with words_read_before(WORDS_READ_62):  # as a dance made at stop 62
+    now = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
+    with reading_of.words_read_before(getattr(reading_of, reading)):  # as a dance made with that reading
         before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
-    assert whole.lineage.words_read == WORDS_READ and before.lineage.words_read == WORDS_READ_62
-    assert whole.digest() != before.digest()
-    saved({"whole": whole, "before": before}, tmp_path)
-    assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
-
-
-def test_a_dance_made_before_its_pace_was_written_in_lengths_is_made_again_as_it_was(model_dir, tmp_path, capsys):
-    """Since stop 63 the pace the words say is written in the lengths of the phrase's symbols
-    (``steering.PaceAsked``), where at stop 62 it moved the energy control (``conditions.paced``): the same words and
-    seed make another dance. Its lineage says so (``words_read``: ``WORDS_READ``); one that says
-    ``WORDS_READ_TURNS`` is made again with the energy moved, to the byte, and an edit made of it now reads the pace
-    in lengths."""
-    from laban.description.text import WORDS_READ, WORDS_READ_TURNS, words_read_before
-    from motiongpt.cocreate import generate, load_model
-
-    loaded = load_model(model_dir)
-    words = "a slow solo: steps forward"
-    lengths = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
-    with words_read_before(WORDS_READ_TURNS):  # as a dance made before stop 63
-        before = generate(loaded, text=words, bpm=120, bars=4, seed=1)[0]
-    assert lengths.lineage.words_read == WORDS_READ and before.lineage.words_read == WORDS_READ_TURNS
-    assert lengths.digest() != before.digest()
-    saved({"lengths": lengths, "before": before}, tmp_path)
+    assert now.lineage.words_read == reading_of.WORDS_READ and before.lineage.words_read == getattr(reading_of,
+                                                                                                    reading)
+    assert now.digest() != before.digest()
+    saved({"now": now, "before": before}, tmp_path)
     assert_developed_and_made_again(tmp_path / "dances", "before", model_dir, capsys)
 
 
