@@ -247,6 +247,27 @@ def test_a_dance_longer_than_a_window_is_written_pass_by_pass(model, monkeypatch
     assert as_json(again, tmp_path, "a") == as_json(dance, tmp_path, "b")
 
 
+def test_a_long_batch_says_its_bars_as_each_pass_ends_and_is_drawn_the_same(model, tmp_path):
+    """A dance longer than a pass is written a pass at a time, and a person waits on it (the studio's progress):
+    ``on_bar(k, total)`` is told after each pass how many bars of the batch are written, rising to the total, and
+    the dances are the same to the byte with it or without; one pass says the total once."""
+    from motiongpt.model.generate import CONTEXT_BARS, WINDOW_BARS
+
+    bars = WINDOW_BARS + (WINDOW_BARS - CONTEXT_BARS) + 1  # three passes, the last of one bar
+    grid = laban.BeatGrid.uniform(120, bars * 2, 4)  # (seconds: 4 beats a bar at 2 a second)
+    settings = dict(bars=bars, seed=5, controls=[[0, 1, 0, 0]] * bars, text="four steps forward", repeats={bars - 1: 2})
+    told = []
+    scores = variations(model, grid, 2, on_bar=lambda k, n: told.append((k, n)), **settings)
+    assert told == [(WINDOW_BARS, bars), (2 * WINDOW_BARS - CONTEXT_BARS, bars), (bars, bars)]
+    plain = variations(model, grid, 2, **settings)
+    assert [as_json(s, tmp_path, f"told{k}") for k, s in enumerate(scores)] == \
+        [as_json(s, tmp_path, f"plain{k}") for k, s in enumerate(plain)]
+    assert all(len(model.vocabulary.bar_spans(model.vocabulary.encode(s))) == bars for s in scores)
+    told.clear()
+    variations(model, laban.BeatGrid.uniform(120, 4, 4), 2, seed=5, on_bar=lambda k, n: told.append((k, n)))
+    assert told == [(2, 2)]
+
+
 def test_a_symbol_goes_on_over_a_pass_end_as_over_any_bar_line(monkeypatch):
     """A long dance is written pass by pass; a pass's last bar may tie into the next pass's first, which opens with
     the continuation (a model leaning to ties writes some at every pass's end; before, each pass ended every

@@ -784,6 +784,22 @@ def test_translate_says_which_bar_it_is_writing(site):
     assert "on_bar" not in json.loads((studio.folder.dance_path(styled) / "lineage.json").read_text())["settings"]
 
 
+def test_a_long_ask_says_which_bar_it_is_writing(site):
+    """An ask of more bars than a sampling pass writes (``WINDOW_BARS``: a whole piece) said "writing option 1" for
+    all of its seconds; it is written a pass at a time (``cocreate.generate``'s ``on_bar``, as translate's), and
+    its progress says bar k of N, rising, to the last bar."""
+    from motiongpt.model.generate import CONTEXT_BARS, WINDOW_BARS
+
+    client = site["client"]
+    bars = WINDOW_BARS + 2 * (WINDOW_BARS - CONTEXT_BARS) - 1  # three passes, the last shorter
+    done = run(site, client.post("/api/ask", json={"text": "a slow turn", "bars": bars, "count": 1, "seed": 2}))
+    said = [message for message, *_ in done["marks"] if ": bar " in message]
+    assert said == [f"writing option 1: bar {k} of {bars}" for k in (WINDOW_BARS, 2 * WINDOW_BARS - CONTEXT_BARS,
+                                                                     bars)]
+    [dance] = done["result"]["dances"]
+    assert [b["bar"] for b in client.get(f"/api/dances/{dance}").json()["bars"]] == list(range(1, bars + 1))
+
+
 def test_music_shorter_than_the_bars_asked_says_what_to_do_in_the_page(site):
     """Music of 4 bars asked for 8 (the Bars field's default) failed with "the music has 4 bars, fewer than the 8
     asked for", saying nothing of what to do: it says to ask for fewer under Bars, or none for the whole piece,

@@ -240,7 +240,8 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
              guidance: float = WORDS_GUIDANCE, music_guidance: float = MUSIC_GUIDANCE,
              best_of: int | None = None, spread: float | None = None,
              skeleton: str | Path | None = None, mapping: dict[str, str] | None = None,
-             style_name: str | None = None, rank_them: bool = True, steps_on: str | None = None) -> list[Dance]:
+             style_name: str | None = None, rank_them: bool = True, steps_on: str | None = None,
+             on_bar=None) -> list[Dance]:
     """``count`` dances from the model: words ``text`` for the whole dance, or ``phrases`` bar by bar (``[((first,
     last), words), ...]``, staff bars: each phrase's words ask of its bars, ``checked_phrases``), on ``music``'s
     beats (its per-bar controls followed unless ``controls`` is False; where the music repeats a bar, the dance
@@ -261,7 +262,10 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
     beat with music, anywhere without). ``style_name``: what the prompt records as the style (a name or an
     adapter folder; the model in ``loaded`` already carries an adapter). ``skeleton``: a BVH whose skeleton
     performs the dances; ``mapping``: its body parts' joints where its names do not say them (``laban.recognised``;
-    the prompt keeps it as ``map``, so that every dance made from these is performed on the rig too)."""
+    the prompt keeps it as ``map``, so that every dance made from these is performed on the rig too).
+    ``on_bar(k, total)`` is called as the batch's bars are written, k of them so far (a dance of more than a
+    sampling pass's bars is written a pass at a time: the studio's progress, a whole piece taking seconds; the
+    dances are the same with it or without)."""
     from motiongpt.model.generate import variations
 
     if not (isinstance(count, int) and count >= 1):
@@ -310,7 +314,7 @@ def generate(loaded: Loaded, *, text: str | None = None, phrases=None, music: st
                         controls=rows, bars=bars, seed=seed, temperature=temperature, top_k=top_k, top_p=nuclei,
                         best_of=1 if pooled else best_of, guidance={"words": guidance, "music": music_guidance},
                         repeats=repeated, steps_on=STEPS_ON[steps],
-                        title=text or "a generated dance", processors=loaded.processors)
+                        title=text or "a generated dance", processors=loaded.processors, on_bar=on_bar)
     written = len(model.vocabulary.bar_spans(model.vocabulary.encode(scores[0])))
     music, music_file = recorded_path(music), file_digest(music)  # the file's digest beside its path: made again
     # on another file put at that path since, the dance says so (``replay``)

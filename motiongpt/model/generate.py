@@ -61,7 +61,7 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                continue_from: Score | Sequence[int] | None = None,
                fill_in: tuple[Score, int, int] | None = None, repeats: dict[int, int] | None = None,
                sources: dict[int, list[int]] | None = None, title: str = "", max_new_tokens: int | None = None,
-               processors=None, steps_on: float | None = None) -> list[Score]:
+               processors=None, steps_on: float | None = None, on_bar=None) -> list[Score]:
     """``count`` dances on ``grid`` in one batch.
 
     - ``text``: words for the whole dance (for the bars written, when continuing or filling in), a list of
@@ -104,6 +104,10 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
     - ``steps_on``: what carries the weight (supports: steps, transfers, turns on a foot; the centre's flights and
       turns) is pushed to start and arrive every this many beats from the bar line (1: on the beat, 0.5: on the
       beat or its half; ``rhythm.StepsOnTheBeat``) in the bars written; None: anywhere, as the model writes them.
+    - ``on_bar(k, total)``: called as each sampling pass ends, with the bars of the batch's dances written so far
+      (``_long``: a dance longer than ``WINDOW_BARS`` bars is written a pass at a time, and a person waits on it;
+      one pass says ``total`` once, at its end). It may stop the sampling by raising (the studio's cancel); it
+      changes nothing that is drawn.
     """
     vocabulary = model.vocabulary
     if vocabulary is None:
@@ -181,12 +185,14 @@ def variations(model: MotionGPT, grid: BeatGrid, count: int = 1, *, text: str | 
                     guidance=scales, max_new_tokens=max_new_tokens, processors=processors, steps_on=steps_on,
                     running=running, jumps=jumps, steps=steps, turns=turns, paces=paces)
     if fill_in is None and continue_from is None and total > WINDOW_BARS:
-        sequences = _long(model, grid, total, controls, facts, seeds, repeats, **sampling)
+        sequences = _long(model, grid, total, controls, facts, seeds, repeats, on_bar=on_bar, **sampling)
     else:
         repeated = (lambda grammar: RepeatedBars(grammar, repeats, first=written[0], known=[sources] * count)
                     ) if repeats else None
         sequences = _sample(model, grid, [prompt] * count, total, controls, facts, seeds, repeated=repeated,
                             **sampling)
+        if on_bar is not None:
+            on_bar(total, total)
     begin, end = (vocabulary.bar_beat(grid, bar) for bar in written)  # the beats sampled
     scores = []
     for sequence in sequences:
@@ -376,7 +382,7 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
 
 
 def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: list[int], repeats: dict[int, int],
-          **sampling) -> list[list[int]]:
+          on_bar=None, **sampling) -> list[list[int]]:
     """Dances (one per seed, in one batch) longer than the model's training windows, written ``WINDOW_BARS`` at a
     time (pass p of row r drawing from ``_derived(seeds[r], p)``): each pass continues
     the last ``CONTEXT_BARS`` bars written (cut from the dance so far with ``laban.algebra.cut``, so they stand on
@@ -387,7 +393,7 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
     over a pass's end as over any bar line (before 2026-12-05 every eighth bar ended everything). A repeated bar
     may repeat one written by an earlier pass (``repeats``); a pass whose new bars all repeat earlier ones is
     written without the model where the processors leave no choice (``sample(forced_only=True)``: the same tokens
-    the model would have been made to write)."""
+    the model would have been made to write). ``on_bar(done, total)`` is told the bars written after each pass."""
     from laban.algebra import cut
 
     vocabulary = model.vocabulary
@@ -408,6 +414,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
         open_end=True, **{name: part(levels, 0, WINDOW_BARS) for name, levels in bounds.items()}, **sampling)]
     shift = 0 if grid.downbeat else 1  # staff bar number of the vocabulary's first bar
     done, step = WINDOW_BARS, 1
+    if on_bar is not None:
+        on_bar(done, total)
     while done < total:
         new = min(WINDOW_BARS - CONTEXT_BARS, total - done)
         prompts = []
@@ -438,6 +446,8 @@ def _long(model: MotionGPT, grid: BeatGrid, total: int, controls, facts, seeds: 
             spans = vocabulary.bar_spans(sequence)
             ids += sequence[spans[CONTEXT_BARS][0]:spans[-1][1]]
         done, step = done + new, step + 1
+        if on_bar is not None:
+            on_bar(done, total)
     return [ids + [vocabulary.eos_id] for ids in dances]
 
 

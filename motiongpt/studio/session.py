@@ -207,10 +207,15 @@ class Studio:
                 for first, n, batch_seed in ((0, 1, seed), (1, count - 1, seed + 1)):
                     if n < 1:
                         continue
-                    job.step(0.05 + 0.5 * first / count, f"writing option {first + 1}" if n == 1 else
-                             f"writing options {first + 1}-{count}")
+                    writing = f"writing option {first + 1}" if n == 1 else f"writing options {first + 1}-{count}"
+                    start, end = 0.05 + 0.5 * first / count, 0.1 + 0.8 * first / count  # up to its decoding
+                    job.step(start, writing)
                     quick = {"best_of": FIRST_BEST_OF} if first == 0 and count > 1 else {}
-                    batch = generate(loaded, count=n, seed=batch_seed, **options, **quick)
+                    # a whole piece is written a pass at a time: the line says how many bars (it said "writing"
+                    # for all of the Maple Leaf Rag's seconds), as translate's does
+                    batch = generate(loaded, count=n, seed=batch_seed, **options, **quick,
+                                     on_bar=lambda k, total: job.step(start + (end - start) * k / total,
+                                                                      f"{writing}: bar {k} of {total}"))
                     for k, dance in enumerate(batch, first):
                         job.step(0.1 + 0.8 * k / count, f"decoding option {k + 1} of {count}")
                         [dance_id] = self.folder.new_dance_ids(1)
