@@ -556,3 +556,27 @@ def test_a_prompt_shared_by_rows_is_read_once_with_the_same_logits_and_cache(mod
     assert widths[:2] == [2, 4]  # two prompts read, not four rows
     assert torch.allclose(logits, alone, atol=1e-6) and torch.allclose(shared.cache, apart.cache, atol=1e-6)
     assert torch.equal(logits[0], logits[2]) and not torch.allclose(logits[0], logits[1])
+
+
+def test_the_command_shows_a_long_dances_bars_as_they_are_written(model, tmp_path, capsys, monkeypatch):
+    """A whole piece (the Maple Leaf Rag's 130 bars) took the command tens of seconds with nothing said until the
+    end. A dance written in more than one sampling pass shows its bars as a progress bar on a terminal, ending at
+    all of them; a dance of one pass, or output that is not a terminal, shows nothing, and the dance is the same."""
+    import sys
+
+    from motiongpt.cli import main
+    from motiongpt.model.generate import WINDOW_BARS
+
+    model.save_pretrained(tmp_path / "model")
+    bars = str(WINDOW_BARS + 3)
+
+    def made(name, *more):
+        assert main(["generate", "--bars", *more, "--bpm", "120", "--seed", "3", "--no-video", "--model",
+                     str(tmp_path / "model"), "-o", str(tmp_path / name)]) == 0
+        return capsys.readouterr().err, (tmp_path / name / "score.json").read_bytes()
+
+    piped = made("piped", bars)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    shown, short = made("shown", bars), made("short", "2")
+    assert f"{bars}/{bars} bars" in shown[0] and "writing" in shown[0] and shown[1] == piped[1]
+    assert "writing" not in piped[0] and "writing" not in short[0]

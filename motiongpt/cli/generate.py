@@ -99,14 +99,16 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load_model(args.model, args.style)
     count = args.variations or 1
-    dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter,
-                      bars=args.bars, seconds=args.seconds, controls=not args.no_controls,
-                      repeats=not args.no_repeats, count=count, seed=args.seed,
-                      temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton, mapping=mapping,
-                      **common.following(args),
-                      **({"varied_top_p": args.varied_top_p} if args.varied_top_p is not None else {}),
-                      # an adapter folder named whole in prompt.json, as in the lineage (it was named as given)
-                      style_name=loaded.versions["adapter"] or args.style, steps_on=args.steps_on)
+    with _Writing() as writing:
+        dances = generate(loaded, text=text, phrases=phrases, music=args.music, bpm=args.bpm, meter=args.meter,
+                          bars=args.bars, seconds=args.seconds, controls=not args.no_controls,
+                          repeats=not args.no_repeats, count=count, seed=args.seed,
+                          temperature=args.temperature, top_k=args.top_k, skeleton=args.skeleton, mapping=mapping,
+                          **common.following(args),
+                          **({"varied_top_p": args.varied_top_p} if args.varied_top_p is not None else {}),
+                          # an adapter folder named whole in prompt.json, as in the lineage (it was named as given)
+                          style_name=loaded.versions["adapter"] or args.style, steps_on=args.steps_on,
+                          on_bar=writing)
     first = dances[0]
     if args.variations is None:
         first.save(out, video=not args.no_video)
@@ -119,6 +121,33 @@ def run(args: argparse.Namespace) -> int:
     common.note_unread(text, phrases)
     common.note_turns(first.score, text, phrases=phrases)
     return 0
+
+
+class _Writing:
+    """The bars of a dance written a sampling pass at a time, as a progress bar on a terminal (a whole piece takes
+    seconds to tens of seconds on a CPU, and the command said nothing until it was done); a dance of one pass, and
+    output that is not a terminal (a script, a log), get nothing. ``cocreate.generate``'s ``on_bar``."""
+
+    def __init__(self) -> None:
+        self.progress = None
+
+    def __call__(self, done: int, total: int) -> None:
+        import sys
+
+        if self.progress is None:
+            if done >= total or not sys.stderr.isatty():
+                return
+            from viz.progress import Progress
+
+            self.progress = Progress(total, "writing", unit="bars", rate="bars/s")
+        self.progress.update(done - self.progress.done)
+
+    def __enter__(self) -> "_Writing":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.close()
 
 
 def _words_file(path: Path) -> tuple[str | None, list | None]:
