@@ -1066,7 +1066,8 @@ def test_a_dance_made_before_its_words_were_read_as_now_is_made_again_as_it_was(
     whole while sampling ("two pirouettes": the turn budget reads the words' 16 eighths, ``conditions.turn_bounds``,
     where it kept to the one whole turn the facts hold; ``WORDS_READ_TURNS``), and since stop 63 the pace the words
     say is written in the lengths of the phrase's symbols (``steering.PaceAsked``), where it moved the energy control
-    (``conditions.paced``; ``WORDS_READ``). A dance's lineage says how its words were read (``words_read``); one that
+    (``conditions.paced``), and a pace said not to be asked asks none ("not slow" was written slow; ``WORDS_READ``).
+    A dance's lineage says how its words were read (``words_read``); one that
     says an older reading is made again with it, to the byte, and an edit made of it now reads them as now."""
     from laban.description import text as reading_of
     from motiongpt.cocreate import generate, load_model

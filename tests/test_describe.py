@@ -709,6 +709,35 @@ def test_a_dances_pace_is_checked_against_its_words(trials):
     assert "pace" not in check(fast, [(None, "four steps forward")])[0].elements  # not said: not asked
 
 
+@pytest.mark.parametrize("prompt, pace, named", [
+    ("not slow", None, ["not slow"]),  # was read as slow: asked, checked and steered the very pace denied
+    ("no fast moves, steps forward", None, ["no fast moves"]),
+    ("don't go too fast", None, ["don't go too fast"]),
+    ("not slow, fast", 1, ["not slow"]),
+    ("don't jump slowly", -1, []),  # the jump denied, the pace said
+    ("slow-ish", -1, []),  # was named as "not read: ... no ... pace"
+    ("slowish steps forward", -1, []),
+    ("faster", 1, []),
+    ("slow, then fast", None, ["slow", "fast"]),  # both ways: no pace asked, and the note says so
+    ("a slow and quick dance", None, ["a slow and quick dance"]),
+])
+def test_a_pace_denied_or_said_softer_is_read_as_said(prompt, pace, named, trials):
+    """A pace said not to be asked asks none ("not slow" asked a slow dance, and ``describe --check`` said "pace slow
+    → slow yes" of it), one said softer or by comparison is that pace ("slow-ish" went unread, named as holding no
+    pace), and a phrase's words whose pace goes unasked (denied, or both ways) name its clauses as not read, which
+    said nothing. Checked on CMU's slow walk (07_04); a dance made with the reading before is read as it was."""
+    from laban.description import text as reading
+    from laban.description.checks import PACES, Element, check
+
+    assert facts_from_text(prompt).pace == pace and reading.unread(prompt) == named
+    slow = laban.tokenize(laban.read_bvh(trials["07_04"].path))
+    row, = check(slow, [(None, prompt)])
+    assert row.elements.get("pace") == (None if pace is None else Element(PACES[pace], "slow", pace == -1))
+    assert list(row.unread) == named
+    with reading.words_read_before(reading.WORDS_READ_TURNS):  # as a dance made before stop 63 read it
+        assert facts_from_text("not slow").pace == -1 and facts_from_text("slow-ish").pace is None
+
+
 @pytest.mark.parametrize("prompt, turn, either", [
     ("a pirouette en dehors on the left foot", 8, False),  # outward: away from the supporting leg
     ("a pirouette en dehors on the right foot", -8, False),

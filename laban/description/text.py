@@ -419,14 +419,27 @@ PACE_WORDS = {**{w: -1 for w in ("slow", "slowly", "calm", "calmly", "gentle", "
               **{w: 1 for w in ("quick", "quickly", "fast", "fast-paced", "lively", "energetic", "energetically",
                                 "brisk", "briskly", "vigorous", "vigorously")}}
 _PACE = _alternation(PACE_WORDS)
+# The pace said softer or by comparison ("slow-ish", "slower", "faster"): the same pace (the checker tells only slow
+# from lively); and a pace said not to be asked ("not slow", "no fast moves", "don't go too fast"), which asks none,
+# nor its opposite ("not too fast" is no lively dance, nor a slow one). Read since stop 63 (``pace_in_lengths``):
+# before, "not slow" asked a slow dance and "slow-ish" none.
+PACE_KIN = {**{f"{w}{ish}": PACE_WORDS[w] for w in ("slow", "calm", "quick", "fast", "brisk")
+               for ish in ("ish", "-ish")},
+            **{w: -1 for w in ("slower", "calmer", "gentler")},
+            **{w: 1 for w in ("quicker", "faster", "livelier", "brisker")}}
+_PACE_FORMS = {**PACE_WORDS, **PACE_KIN}
+_PACE_SAID = _alternation(_PACE_FORMS)
+_PACE_DENIED = re.compile(r"\b(?:no|not|never|without|nor|don't|dont|do not|doesn't|does not|isn't|is not)\s+(?:"
+                          + _LETTERS + r"\s+){0,2}?" + _words(_PACE_FORMS))  # up to two words between: "not too fast"
 # How a dance's lineage says its words were read (``motiongpt.cocreate.Lineage``), oldest first after None (before
 # stop 62): since stop 62 with their pace and the way a turn en dehors or en dedans goes (``_turn_sense``); since
 # 2026-12-07 a turn past one whole turn ("two pirouettes") asked whole while sampling (``turns_read_whole``), where
 # the stop 62 reading asked at most the one whole turn a phrase's facts hold (``motiongpt.model.conditions``); since
-# stop 63 the pace written in the symbols' lengths (``pace_in_lengths``), where before it moved the energy control.
+# stop 63 the pace written in the symbols' lengths (``pace_in_lengths``), where before it moved the energy control,
+# and a pace said not to be asked asking none, one said softer or by comparison read (``PACE_KIN``).
 WORDS_READ_62 = "pace and turn sides read"
 WORDS_READ_TURNS = "pace, turn sides and whole turns read"
-WORDS_READ = "pace in lengths, turn sides and whole turns read"
+WORDS_READ = "pace in lengths with its denials and kin, turn sides and whole turns read"
 _READINGS = (WORDS_READ_62, WORDS_READ_TURNS, WORDS_READ)
 _READ_AS = contextvars.ContextVar("words_read", default=WORDS_READ)
 
@@ -436,8 +449,8 @@ def words_read_before(read: str | None = None):
     """Words read inside this block as a dance whose lineage records ``read`` (``Lineage.words_read``) read them: None
     (or a reading not known) as before stop 62, their pace not read (``PACE_WORDS``), nor the way a turn en dehors
     or en dedans goes (``_EN_DEHORS``), nor a turn past one whole turn asked whole; ``WORDS_READ_62`` all but the
-    last two; ``WORDS_READ_TURNS`` all but the pace written in lengths. So that such a dance is made again to the
-    byte (``motiongpt.cocreate.replay``)."""
+    last two; ``WORDS_READ_TURNS`` all but the pace written in lengths, its denials and its kin. So that such a dance
+    is made again to the byte (``motiongpt.cocreate.replay``)."""
     token = _READ_AS.set(read if read in _READINGS else None)
     try:
         yield
@@ -462,14 +475,26 @@ def turns_read_whole() -> bool:
 
 
 def pace_in_lengths() -> bool:
-    """Whether a phrase's pace is written in its symbols' lengths, the energy control left to the music (since stop
-    63: ``words_read_before``), not by moving that control (stop 62)."""
+    """Whether a phrase's pace is written in its symbols' lengths, the energy control left to the music, and a pace
+    said not to be asked asks none ("not slow"), one said softer or by comparison is read ("slow-ish", "faster";
+    ``PACE_KIN``) (since stop 63: ``words_read_before``); at stop 62 the pace moved that control."""
     return _READ_AS.get() == WORDS_READ
+
+
+def _paces(text: str) -> set[int]:
+    """The paces words say (-1 slow, +1 lively), a pace said not to be asked left out (``_PACE_DENIED``; what is
+    not done first, that "don't jump slowly" denies the jump and asks slow)."""
+    if not words_read_now():
+        return set()
+    if not pace_in_lengths():
+        return {PACE_WORDS[m.group(1)] for m in _PACE.finditer(text.lower())}
+    said = _PACE_DENIED.sub(" ", _NEGATION.sub(" ", text.lower()))
+    return {_PACE_FORMS[m.group(1)] for m in _PACE_SAID.finditer(said)}
 
 
 def _pace(text: str) -> int | None:
     """-1 where the words say slow, +1 lively, None where they say neither or both."""
-    said = {PACE_WORDS[m.group(1)] for m in _PACE.finditer(text.lower())} if words_read_now() else set()
+    said = _paces(text)
     return said.pop() if len(said) == 1 else None
 
 
@@ -688,8 +713,10 @@ def unread(text: str) -> list[str]:
     """The clauses of a sentence (as ``said`` splits them) that tell nothing the reader knows: no step, turn, jump,
     arm or colour word, nor a negation of one ("sway side to side", "clap on 2 and 4", "a body roll"). Their facts
     are left unstated, so nothing checks them: ``check`` names them, that a choreographer knows what was not read.
-    A clause that says the pace ("a slow solo") is read (``PACE_WORDS``)."""
-    return [clause for kinds, clause in said(text) if not kinds and not (words_read_now() and _PACE.search(clause))]
+    A clause that says the pace ("a slow solo") is read (``PACE_WORDS``), where the words say one pace: "slow, then
+    fast" asks none, nor does "not slow", and are named (before, no note said that their pace went unasked)."""
+    pace = _pace(text)
+    return [clause for kinds, clause in said(text) if not kinds and not (pace is not None and _paces(clause))]
 
 
 def _denied(text: str) -> set[str]:

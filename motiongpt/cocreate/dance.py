@@ -67,8 +67,9 @@ class Lineage:
     again (``plausibility.mended_as``);
     ``words_read``: how its words were read, ``laban.description.text.WORDS_READ`` (their pace and turns' sides
     read since stop 62, ``WORDS_READ_62``, a turn past one whole turn asked whole since 2026-12-07,
-    ``WORDS_READ_TURNS``, and the pace written in the symbols' lengths since stop 63; recorded as the lineage is
-    made, the older reading inside ``words_read_before``); None for a dance made before stop 62.
+    ``WORDS_READ_TURNS``, and the pace written in the symbols' lengths, a pace said not to be asked ("not slow")
+    asking none, since stop 63; recorded as the lineage is made, the older reading inside ``words_read_before``);
+    None for a dance made before stop 62.
     A dance is made again reading its words as its lineage says they were read)."""
 
     operation: str
