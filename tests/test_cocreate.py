@@ -1059,14 +1059,17 @@ def test_a_dance_made_before_its_words_pace_was_read_is_made_again_as_it_was(tmp
 
 
 @pytest.mark.parametrize("words, reading", [("two pirouettes", "WORDS_READ_62"),
-                                            ("a slow solo: steps forward", "WORDS_READ_TURNS")])
+                                            ("a slow solo: steps forward", "WORDS_READ_TURNS"),
+                                            ("a whole turn on the spot", "WORDS_READ_TURNS")])
 def test_a_dance_made_before_its_words_were_read_as_now_is_made_again_as_it_was(model_dir, tmp_path, capsys, words,
                                                                                  reading):
     """Two readings changed what the same words and seed make: since 2026-12-07 a turn past one whole turn is asked
     whole while sampling ("two pirouettes": the turn budget reads the words' 16 eighths, ``conditions.turn_bounds``,
     where it kept to the one whole turn the facts hold; ``WORDS_READ_TURNS``), and since stop 63 the pace the words
     say is written in the lengths of the phrase's symbols (``steering.PaceAsked``), where it moved the energy control
-    (``conditions.paced``), and a pace said not to be asked asks none ("not slow" was written slow; ``WORDS_READ``).
+    (``conditions.paced``), a pace said not to be asked asks none ("not slow" was written slow), and a phrase that
+    turns and does not step has its supports opened while it owes its turn (``TurnAsked``'s ``opening``;
+    ``WORDS_READ``).
     A dance's lineage says how its words were read (``words_read``); one that
     says an older reading is made again with it, to the byte, and an edit made of it now reads them as now."""
     from laban.description import text as reading_of

@@ -86,6 +86,31 @@ def test_a_phrase_that_only_turns_is_pushed_to_turn_its_way_until_it_has():
     assert raised(left) == {t for t, k in eighths.items() if -3 <= k < 0}
 
 
+def test_a_phrase_that_only_turns_opens_a_support_while_it_owes_its_turn():
+    """The turn push acts where a support says what it does; a sample that held one support for all its 8 bars
+    ("a slow turn", seeds 2 and 3) never turned. While a phrase that asks a turn and no step owes it, the support
+    columns are raised where the grammar lets one begin a new symbol (``opening``); not once it has turned, nor
+    where it steps, nor with no opening (as before stop 63), nor elsewhere than a column's choice."""
+    vocabulary = Vocabulary()
+    start = ["<bos>", "<start>", "col:support-left", "place/middle", "<bar>"]
+
+    def raised(steering: TurnAsked, history) -> dict[str, float]:
+        scores = torch.zeros(1, len(vocabulary))
+        scores[0, [vocabulary.ids[t] for t in ("col:torso", "hold")]] = float("-inf")  # (a closed one stays closed)
+        scores = steering(torch.tensor([[vocabulary.ids[t] for t in history]]), scores)
+        return {vocabulary.tokens[i]: float(scores[0, i]) for i in torch.nonzero(scores[0] > 0).flatten().tolist()}
+
+    whole = TurnAsked(vocabulary, asked(8, steps=0), FACT_NAMES, opening=3.0)
+    assert raised(whole, start) == {"col:support-left": 3.0, "col:support-right": 3.0}
+    half_way = start + ["pos:1", "col:support-left", "turn:+1/2", "dur:1", "pos:2"]
+    assert raised(whole, half_way) == {"col:support-left": 3.0, "col:support-right": 3.0}  # 4 of 8 eighths
+    turned = half_way + ["col:support-right", "turn:+1/2", "dur:1", "<bar>"]
+    assert raised(whole, turned) == {}  # its whole turn written
+    assert raised(TurnAsked(vocabulary, asked(8, steps=2), FACT_NAMES, opening=3.0), start) == {}  # it steps
+    assert raised(TurnAsked(vocabulary, asked(8, steps=0), FACT_NAMES), start) == {}  # no opening
+    assert raised(whole, start[:-1]) == {}  # the starting position: no bar yet
+
+
 def test_a_turn_whose_way_is_not_said_is_asked_to_the_right_and_copies_are_left_alone():
     """"Steps forward, a half turn" asks the half turn the right way (the model needs a way asked; either way keeps
     the words, ``laban.words_followed``), so the budget refuses a half turn to the left; a bar written as a copy of
@@ -598,3 +623,9 @@ def test_a_slow_or_lively_phrase_is_written_in_longer_or_shorter_symbols(monkeyp
     assert moved[0][0, two].item() == 1.0 and moved[0][0, half].item() == -1.0 and moved[2][0, two].item() == -1.0
     assert not moved[1].any() and (moved[0] != 0).sum() <= v.max_positions * 3  # only the lengths
     assert all(torch.equal(torch.isinf(scores), torch.isinf(open_)) for scores in paced)  # nothing refused
+    # a turn sign keeps the length the model gives it (tilted, "a slow turn" was a 1/8 turn held 12 beats)
+    turning = torch.tensor([[*ids[0, :-1].tolist(), v.ids["turn:+1/2"]]])
+    grammar = ScoreGrammarProcessor(v, bars=2, beats_per_bar=4, upbeat=0.0)
+    open_ = grammar(turning, torch.zeros(1, len(v)))
+    assert (grammar.state.phase == P_DUR).all()
+    assert torch.equal(PaceAsked(grammar, np.array([-1, -1]))(turning, open_), open_)

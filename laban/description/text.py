@@ -436,10 +436,11 @@ _PACE_DENIED = re.compile(r"\b(?:no|not|never|without|nor|don't|dont|do not|does
 # 2026-12-07 a turn past one whole turn ("two pirouettes") asked whole while sampling (``turns_read_whole``), where
 # the stop 62 reading asked at most the one whole turn a phrase's facts hold (``motiongpt.model.conditions``); since
 # stop 63 the pace written in the symbols' lengths (``pace_in_lengths``), where before it moved the energy control,
-# and a pace said not to be asked asking none, one said softer or by comparison read (``PACE_KIN``).
+# and a pace said not to be asked asking none, one said softer or by comparison read (``PACE_KIN``), and a phrase
+# that turns and does not step opened to turn (``still_turns_opened``).
 WORDS_READ_62 = "pace and turn sides read"
 WORDS_READ_TURNS = "pace, turn sides and whole turns read"
-WORDS_READ = "pace in lengths with its denials and kin, turn sides and whole turns read"
+WORDS_READ = "pace in lengths with its denials and kin, turn sides, whole turns and turns on the spot read"
 _READINGS = (WORDS_READ_62, WORDS_READ_TURNS, WORDS_READ)
 _READ_AS = contextvars.ContextVar("words_read", default=WORDS_READ)
 
@@ -478,6 +479,12 @@ def pace_in_lengths() -> bool:
     """Whether a phrase's pace is written in its symbols' lengths, the energy control left to the music, and a pace
     said not to be asked asks none ("not slow"), one said softer or by comparison is read ("slow-ish", "faster";
     ``PACE_KIN``) (since stop 63: ``words_read_before``); at stop 62 the pace moved that control."""
+    return _READ_AS.get() == WORDS_READ
+
+
+def still_turns_opened() -> bool:
+    """Whether a phrase that asks a turn and no step has its supports raised where one may begin, while it owes its
+    turn (``motiongpt.model.steering.TurnAsked``'s ``opening``; since stop 63: ``words_read_before``)."""
     return _READ_AS.get() == WORDS_READ
 
 

@@ -326,9 +326,12 @@ def _sample(model: MotionGPT, grid: BeatGrid, prompts: list[list[int]], total: i
     # bars written as copies of earlier ones: they turn and step as their sources did, whatever their words count
     copies = copying.copied(len(facts)) if copying is not None and facts is not None else ()
     if facts is not None and "turn" in model.config.fact_names:
-        from .steering import TurnAsked  # the words' turn as a budget
+        from laban.description.text import still_turns_opened
 
-        turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies, bound=turns)
+        from .steering import TURN_OPENING, TurnAsked  # the words' turn as a budget
+
+        turning = TurnAsked(vocabulary, facts, model.config.fact_names, copies=copies, bound=turns,
+                            opening=TURN_OPENING if still_turns_opened() else 0.0)
         processors.append(turning)
     if facts is not None and "steps" in model.config.fact_names:
         from .steering import StepsAsked  # the words' step count as a bound

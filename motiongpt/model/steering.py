@@ -11,7 +11,9 @@ per phrase, the turn signs written so far each way, and when a support or centre
 it does, refuses the turns that would take the phrase more than an eighth past what was asked that way (so the
 other way, none beyond an eighth). It never forces a turn: reaching the amount is left to the model, guidance and
 best-of, but for a phrase that asks a turn and no step ("a slow turn", "turn around": the model wrote such phrases
-standing still), where the turns the asked way that stay open are raised (``push``) until it has turned. Phrases
+standing still), where the turns the asked way that stay open are raised (``push``) until it has turned, and (since
+stop 63) the support columns raised (``opening``) where a new support symbol may begin, so that the push gets its
+chance: some samples held one support for all 8 bars and never turned. Phrases
 whose turn is unsaid are left alone, and so are continuations of a symbol across a bar line and bars
 written as copies of earlier ones; where the grammar leaves only turns (a centre sign beside a flight), the ones
 that go least past the budget stay. Words that give a turn's amount and not its way ("a half turn") ask it to the
@@ -37,6 +39,7 @@ from .config import FACT_LEVELS
 JUMP_PUSH = 6.0  # nats added to the centre column and to a flight while a phrase has fewer jumps than it asks
 STEP_PUSH = 12.0  # nats taken from what would be a step once a phrase has written the steps its words count
 TURN_PUSH = 6.0  # nats added to a turn the asked way while a phrase that asks a turn and no step owes it
+TURN_OPENING = 3.0  # nats added to the support columns where such a phrase may begin a new support symbol
 _SUPPORTS = (COLUMNS.index(Column.SUPPORT_LEFT), COLUMNS.index(Column.SUPPORT_RIGHT))
 LONGEST_WAIT = 2.0  # beats a support may be written to stand, pushed by JUMP_PUSH, while its phrase owes a jump
 
@@ -53,7 +56,9 @@ def phrase_starts(place: np.ndarray) -> torch.Tensor:
 class TurnAsked(LogitsProcessor):
     """Turn tokens refused in the support and centre columns where they would leave the phrase's written turn
     more than an eighth from the asked one, or move it the other way; in a phrase whose words count no step, the
-    turns the asked way that stay open raised by ``push`` nats while it owes its turn. ``facts``: the (bars, F) word-fact rows the
+    turns the asked way that stay open raised by ``push`` nats while it owes its turn, and the support columns by
+    ``opening`` nats where the grammar lets one begin a new symbol (0: not, as before stop 63). ``facts``: the
+    (bars, F) word-fact rows the
     dance is written under, one per ``<bar>`` of the sequence (bar 0 = the first ``<bar>``; filling in, the
     middle's bars follow the prefix's and the suffix's are not counted: ``_Row.count_bar``). ``copies``: bars written
     as copies of earlier ones (``repeats.RepeatedBars``), where nothing is refused: the music restates material the
@@ -62,7 +67,7 @@ class TurnAsked(LogitsProcessor):
     one), ``UNSAID`` where they say none, or None to read the turn from ``facts`` alone."""
 
     def __init__(self, vocabulary, facts: np.ndarray, fact_names, copies=(), push: float = TURN_PUSH,
-                 bound=None) -> None:
+                 bound=None, opening: float = 0.0) -> None:
         facts = np.asarray(facts, dtype=np.int64)
         names = list(fact_names)
         turn, place = facts[:, names.index("turn")], facts[:, names.index("phrase_bar")]
@@ -86,6 +91,10 @@ class TurnAsked(LogitsProcessor):
         self.suffix, self.middle = vocabulary.fim_suffix_id, vocabulary.fim_middle_id
         self._columns, self._eighths = set(self.turning_columns.tolist()), self.eighths.tolist()
         self._reading = _Reading(_TurnRow, self._take)
+        self._supports = torch.tensor([vocabulary.ids[f"col:{c.value}"] for c in
+                                       (Column.SUPPORT_LEFT, Column.SUPPORT_RIGHT)])
+        # a phrase that only turns, asked a turn: else nothing to open
+        self.opening = float(opening) if bool((self.still & (self.asked != UNSAID) & (self.asked != 0)).any()) else 0.0
 
     def turned(self, input_ids: torch.LongTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row (B,): the bar of its last token (``_Row.count_bar``: -1 before the first or in a filled-in
@@ -125,7 +134,7 @@ class TurnAsked(LogitsProcessor):
         # ids (most steps none is, and a few tensor operations on them cost more than the rest of such a step)
         said = [last in self._columns and before != self.cont for before, last in input_ids[:, -2:].tolist()]
         if not any(said):
-            return scores
+            return self._opened(input_ids, scores) if self.opening else scores
         device = input_ids.device
         saying = torch.tensor(said, device=device)
         bars, right, left = (torch.from_numpy(x).to(device) for x in self.turned(input_ids))  # this phrase's turns
@@ -153,6 +162,21 @@ class TurnAsked(LogitsProcessor):
                 toward = self.is_turn.to(device)[None] & (a.sign() == asked.sign()[:, None])
                 scores = scores + self.push * (owing[:, None] & toward & ~refused)
         return scores.masked_fill(refused, float("-inf"))
+
+    def _opened(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        """The support columns raised by ``opening`` in the rows whose phrase only turns and still owes its turn,
+        where the grammar lets a support begin a new symbol; ``scores`` as they are elsewhere."""
+        open_ = torch.isfinite(scores[:, self._supports]).any(-1).tolist()
+        if not any(open_):
+            return scores
+        bars, _, owed = self._owed(input_ids)
+        still = self.still.numpy()[np.clip(bars, 0, len(self.still) - 1)]
+        rows = [r for r, o in enumerate(open_) if o and owed[r] and still[r]]
+        if not rows:
+            return scores
+        scores = scores.clone()
+        scores[np.ix_(rows, self._supports.tolist())] += self.opening
+        return scores
 
     def _take(self, row: "_TurnRow", token: int) -> None:
         """``row`` moved on by ``token``: a turn token said by a turning column, not a continuation's, counts."""
@@ -469,7 +493,8 @@ class PaceAsked(LogitsProcessor):
     reaches the bar line ``tilt`` more for going on over it (``<tie>``); where they say lively, as much less
     (``laban.PhraseFacts.pace``, checked on the symbols started a second). ``pace``: per ``<bar>`` the grammar
     numbers, -1 slow, +1 lively, 0 unsaid (``conditions.pace_rows``); ``grammar``: the grammar's processor, before
-    this one in the list. Nothing is refused: what the grammar and the other processors leave is only reweighed.
+    this one in the list. Nothing is refused: what the grammar and the other processors leave is only reweighed. A
+    turn sign keeps the length the model gives it (tilted, "a slow turn" was a 1/8 turn held 12 beats).
 
     Why lengths, and not the energy control as at stop 62 (``conditions.paced``): a choreographer's "slow" asks the
     same moves taking longer, and the energy control moved the model toward calm capture bars, which turn less and
@@ -487,13 +512,15 @@ class PaceAsked(LogitsProcessor):
         self.durations = torch.arange(v.duration0, v.duration0 + v.max_positions)
         self.doublings = torch.from_numpy(np.log2(beats)).float() * float(tilt)
         self.tie, self.tilt = v.tie_id, float(tilt)
+        self.turns = grammar.grammar.is_turn  # per what: a turn sign
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         s = self.grammar.state
         if s is None or not self.pace.any():
             return scores
         pace = np.where((s.bar >= 0) & ~(s.fim & ~s.middle), self.pace[np.clip(s.bar, 0, len(self.pace) - 1)], 0)
-        timing = np.where((s.phase == P_DUR) & (s.need[:, 0] == -2), pace, 0)  # a new symbol's length
+        # a new symbol's length; not a turn's (tilted, a slow turn was written as a 1/8 turn held 12 beats)
+        timing = np.where((s.phase == P_DUR) & (s.need[:, 0] == -2) & ~self.turns[np.clip(s.what, 0, None)], pace, 0)
         tying = np.where(s.phase == P_AFTER_DUR, pace, 0)  # going on over the bar line (where a tie is open)
         if not (timing.any() or tying.any()):
             return scores
