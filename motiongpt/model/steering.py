@@ -483,7 +483,6 @@ class JumpAsked(LogitsProcessor):
         return rows, tokens + ([v.tie_id] if tying.any() else [])
 
 
-
 PACE_TILT = 1.0  # nats a doubling of a symbol's length gains (slow) or loses (lively) in a phrase that says its pace
 
 
@@ -494,14 +493,14 @@ class PaceAsked(LogitsProcessor):
     (``laban.PhraseFacts.pace``, checked on the symbols started a second). ``pace``: per ``<bar>`` the grammar
     numbers, -1 slow, +1 lively, 0 unsaid (``conditions.pace_rows``); ``grammar``: the grammar's processor, before
     this one in the list. Nothing is refused: what the grammar and the other processors leave is only reweighed. A
-    turn sign keeps the length the model gives it (tilted, "a slow turn" was a 1/8 turn held 12 beats).
+    turn sign's length inside its bar is the model's (tilted, "a slow turn" was a 1/8 turn held 12 beats).
 
     Why lengths, and not the energy control as at stop 62 (``conditions.paced``): a choreographer's "slow" asks the
     same moves taking longer, and the energy control moved the model toward calm capture bars, which turn less and
     keep the arms low; at the top of its levels it made "a lively salsa basic step" sparser, not busier (the model's
     lively salsa bars are its captures' energetic ones, long strides and turns). Measured with the built-in model,
-    best of 4, 8 prompts that say a pace × 6 seeds (``docs/model.md``, "Slow and lively"): the pace kept 38 → 44 of
-    48, all that the words ask 0.833 → 0.878; the tie's tilt matters in short bars, where every symbol otherwise
+    best of 4, 8 prompts that say a pace × 6 seeds (``bench/pace_followed.py``): the pace kept 38 → 45 of 48, all
+    that the words ask 0.833 → 0.878; the tie's tilt matters in short bars, where every symbol otherwise
     ends at the bar line (the rag's 2/4)."""
 
     def __init__(self, grammar, pace: np.ndarray, tilt: float = PACE_TILT) -> None:
