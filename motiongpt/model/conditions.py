@@ -67,10 +67,8 @@ def paced(controls, phrases, grid: BeatGrid, bars: int, names=CONTROL_NAMES, lev
         return controls  # refused with its one-line error where the controls become tensors
     k = list(names).index("energy")
     half = int(levels[k]) // 2
-    first_bar = 0 if grid.downbeat else 1
     for (first, last), pace in said:
-        span = np.arange(first, last + 1) - first_bar
-        span = span[(span >= 0) & (span < len(rows))]
+        span = phrase_rows(first, last, grid, len(rows))
         level = rows[span, k]
         rows[span, k] = np.where(level >= 0, level * half // int(levels[k]), half - 1 if pace > 0 else 0) + (
             half if pace > 0 else 0)
@@ -149,12 +147,17 @@ def step_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray:
 def _counts(phrases, grid: BeatGrid, bars: int, count, absent: int = -1) -> np.ndarray:
     """(bars,) ``count(facts)`` of each bar's phrase, ``absent`` where it is None or no phrase covers the bar."""
     out = np.full(bars, absent, dtype=np.int64)
-    first_bar = 0 if grid.downbeat else 1
     for (first, last), facts in phrases:
         if (n := count(facts)) is not None:
-            rows = np.arange(first, last + 1) - first_bar
-            out[rows[(rows >= 0) & (rows < bars)]] = n
+            out[phrase_rows(first, last, grid, bars)] = n
     return out
+
+
+def phrase_rows(first: int, last: int, grid: BeatGrid, bars: int) -> np.ndarray:
+    """The rows of staff bars ``first``..``last`` among the ``bars`` bars the vocabulary writes on ``grid`` (its
+    first bar is staff bar 0, the upbeat, where the grid has one, else bar 1), those outside left out."""
+    rows = np.arange(first, last + 1) - (0 if grid.downbeat else 1)
+    return rows[(rows >= 0) & (rows < bars)]
 
 
 def turn_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray | None:
@@ -170,10 +173,8 @@ def turn_bounds(phrases, grid: BeatGrid, bars: int) -> np.ndarray | None:
     if not turns_read_whole():
         return None
     out = np.full(bars, UNSAID, dtype=np.int64)
-    first_bar = 0 if grid.downbeat else 1
     for (first, last), asked, most in turns_held(phrases, grid):
-        rows = np.arange(first, last + 1) - first_bar
-        out[rows[(rows >= 0) & (rows < bars)]] = np.sign(asked) * min(abs(asked), most)
+        out[phrase_rows(first, last, grid, bars)] = np.sign(asked) * min(abs(asked), most)
     return out
 
 
